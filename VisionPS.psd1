@@ -1,0 +1,29 @@
+# VisionPS module manifest. Handwritten and static: ModuleVersion is the one version source
+# (src/Directory.Build.props reads it, build.ps1 passes it to dotnet).
+@{
+    RootModule           = 'module/VisionPS.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0b7f1e-3c2a-4c8e-9a55-2f6f6c1b7d31'
+    Author               = 'VisionPS developers'
+    CompanyName          = 'VisionPS'
+    Copyright            = '(c) VisionPS developers. MIT License.'
+    Description          = 'Send images to vision models from PowerShell, correctly the first time: resizing, orientation, formats, data URLs, uploads and token estimates.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Core', 'Desktop')
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('module/VisionPS.Format.ps1xml')
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
+        'Get-VisionImageInfo'
+    )
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('OpenAI', 'Vision', 'Image', 'AI', 'GPT', 'SkiaSharp', 'Linux', 'MacOS', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
+            LicenseUri   = ''
+            ProjectUri   = ''
+            ReleaseNotes = 'See README.md.'
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>
+    /// Reads the EXIF orientation tag (0x0112 in IFD0) from a JPEG's APP1 segment. Skia's own reader misses it on
+    /// some real camera files (the corpus's Panasonic photo), so JPEG orientation comes from here.
+    /// </summary>
+    public static class ExifOrientation
+    {
+        /// <summary>The orientation 1..8 named by the JPEG's EXIF, or 0 when it has none (or it cannot be read).</summary>
+        public static int FromJpeg(ReadOnlySpan<byte> jpeg)
+        {
+            if (jpeg.Length < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8)
+            {
+                return 0;
+            }
+            int i = 2;
+            while (i + 4 <= jpeg.Length && jpeg[i] == 0xFF)
+            {
+                byte marker = jpeg[i + 1];
+                if (marker == 0xFF)
+                {
+                    i++; // fill byte
+                    continue;
+                }
+                if (marker == 0xDA || marker == 0xD9)
+                {
+                    break; // start of scan: no metadata follows that applies
+                }
+                int length = (jpeg[i + 2] << 8) | jpeg[i + 3];
+                if (length < 2)
+                {
+                    break;
+                }
+                int start = i + 4;
+                int end = Math.Min(jpeg.Length, i + 2 + length);
+                if (marker == 0xE1 && end - start > 6 && jpeg.Slice(start, 6).SequenceEqual("Exif\0\0"u8))
+                {
+                    int value = FromTiff(jpeg.Slice(start + 6, end - start - 6));
+                    if (value != 0)
+                    {
+                        return value;
+                    }
+                }
+                i += 2 + length;
+            }
+            return 0;
+        }
+
+        /// <summary>Orientation from a TIFF-structured EXIF block (byte-order mark, IFD0), or 0.</summary>
+        public static int FromTiff(ReadOnlySpan<byte> tiff)
+        {
+            if (tiff.Length < 8)
+            {
+                return 0;
+            }
+            bool little = tiff[0] == (byte)'I' && tiff[1] == (byte)'I';
+            bool big = tiff[0] == (byte)'M' && tiff[1] == (byte)'M';
+            if (!little && !big)
+            {
+                return 0;
+            }
+            long ifd = U32(tiff, 4, little);
+            if (ifd < 8 || ifd + 2 > tiff.Length)
+            {
+                return 0;
+            }
+            int count = U16(tiff, (int)ifd, little);
+            for (int n = 0; n < count; n++)
+            {
+                long entry = ifd + 2 + (12L * n);
+                if (entry + 12 > tiff.Length)
+                {
+                    return 0;
+                }
+                int e = (int)entry;
+                if (U16(tiff, e, little) == 0x0112)
+                {
+                    // SHORT per the standard; some cameras (the corpus's Panasonic) write LONG or SLONG.
+                    int type = U16(tiff, e + 2, little);
+                    long value = type == 3 ? U16(tiff, e + 8, little) : type is 4 or 9 ? U32(tiff, e + 8, little) : 0;
+                    return value is >= 1 and <= 8 ? (int)value : 0;
+                }
+            }
+            return 0;
+        }
+
+        private static int U16(ReadOnlySpan<byte> b, int at, bool little) =>
+            little ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1];
+
+        private static long U32(ReadOnlySpan<byte> b, int at, bool little) =>
+            little
+                ? (uint)(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24))
+                : (uint)((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]);
+    }
+}

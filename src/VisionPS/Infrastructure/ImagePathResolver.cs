@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+
+namespace VisionPS.Infrastructure
+{
+    /// <summary>
+    /// Turns -Path (wildcards) and -LiteralPath values into file-system paths, writing one non-terminating error per
+    /// path that does not exist or is not a file, so the rest of the batch goes on.
+    /// </summary>
+    internal static class ImagePathResolver
+    {
+        public static IEnumerable<string> Resolve(PSCmdlet cmdlet, IEnumerable<string> paths, bool literal)
+        {
+            foreach (string path in paths)
+            {
+                foreach (string resolved in ResolveOne(cmdlet, path, literal))
+                {
+                    yield return resolved;
+                }
+            }
+        }
+
+        private static List<string> ResolveOne(PSCmdlet cmdlet, string path, bool literal)
+        {
+            var result = new List<string>();
+            try
+            {
+                ProviderInfo provider;
+                if (literal)
+                {
+                    string full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _);
+                    if (IsFileSystem(cmdlet, provider, path))
+                    {
+                        result.Add(full);
+                    }
+                }
+                else
+                {
+                    foreach (string full in cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider))
+                    {
+                        if (IsFileSystem(cmdlet, provider, path))
+                        {
+                            result.Add(full);
+                        }
+                    }
+                    if (result.Count == 0 && WildcardPattern.ContainsWildcardCharacters(path))
+                    {
+                        cmdlet.WriteError(NotFound(path, new ItemNotFoundException($"No file matches '{path}'.")));
+                    }
+                }
+            }
+            catch (ItemNotFoundException ex)
+            {
+                cmdlet.WriteError(NotFound(path, ex));
+                return result;
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
+            {
+                cmdlet.WriteError(ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.InvalidArgument, path,
+                    $"Cannot use the path '{path}': {ex.Message}"));
+                return result;
+            }
+            result.RemoveAll(p =>
+            {
+                if (File.Exists(p))
+                {
+                    return false;
+                }
+                string message = Directory.Exists(p)
+                    ? $"'{p}' is a folder, not an image file. Pipe its files instead, e.g. Get-ChildItem '{p}' -File | ..."
+                    : $"Cannot find the image file '{p}'. Check the path; -Path expands wildcards, -LiteralPath does not.";
+                cmdlet.WriteError(ErrorIds.Create(new FileNotFoundException(message, p), ErrorIds.ImageNotFound,
+                    ErrorCategory.ObjectNotFound, p, message));
+                return true;
+            });
+            return result;
+        }
+
+        private static bool IsFileSystem(PSCmdlet cmdlet, ProviderInfo provider, string path)
+        {
+            if (provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
+                return true;
+            }
+            string message = $"'{path}' is on the {provider.Name} provider; VisionPS reads images from the file system only.";
+            cmdlet.WriteError(ErrorIds.Create(new ArgumentException(message), ErrorIds.ImageNotFound,
+                ErrorCategory.InvalidArgument, path, message));
+            return false;
+        }
+
+        private static ErrorRecord NotFound(string path, Exception ex)
+        {
+            string message = $"Cannot find the image file '{path}'. Check the path; -Path expands wildcards, -LiteralPath does not.";
+            return ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound, path, message);
+        }
+    }
+}

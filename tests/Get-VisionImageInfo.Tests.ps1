@@ -1,0 +1,32 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+}
+
+Describe 'Get-VisionImageInfo' {
+    It 'reads every JPEG in a folder piped from Get-ChildItem' {
+        $files = Get-ChildItem -LiteralPath $Corpus -Filter 'jpg_*.jpg' -File
+        $info = $files | Get-VisionImageInfo
+        $info.Count | Should -Be $files.Count
+        $info.Format | Sort-Object -Unique | Should -Be 'Jpeg'
+        ($info | Where-Object Path -like '*jpg_storm_1920x1280.jpg').Width | Should -Be 1920
+    }
+
+    It 'reports the EXIF orientation of a sideways phone photo' {
+        (Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'jpg_orient6_panasonic_640x428.jpg')).Orientation | Should -Be 6
+    }
+
+    It 'writes ImageNotFound for a missing file and still returns the others' {
+        $paths = (Join-Path $Corpus 'jpg_storm_1920x1280.jpg'), (Join-Path $Corpus 'missing.jpg'), (Join-Path $Corpus 'gif_static_smile_48.gif')
+        $out = Get-VisionImageInfo -LiteralPath $paths -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out.Format | Should -Be @('Jpeg', 'Gif')
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound,*'
+        $errs[0].ToString() | Should -BeLike '*missing.jpg*'
+    }
+
+    It 'formats as a table a person can read' {
+        $text = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') | Out-String
+        $text | Should -Match 'Format\s+Width\s+Height'
+        $text | Should -Match 'Png\s+1104\s+1468'
+    }
+}

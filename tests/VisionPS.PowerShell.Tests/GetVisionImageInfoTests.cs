@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using Xunit;
+
+namespace VisionPS.PowerShell.Tests
+{
+    public class GetVisionImageInfoTests
+    {
+        /// <summary>The corpus manifest rows for formats SkiaSharp decodes: file, format, width, height, orientation.</summary>
+        public static IEnumerable<object[]> SkiaCorpusRows()
+        {
+            string manifest = Path.Combine(Paths.Root, "..", "shared", "corpus", "MANIFEST.tsv");
+            foreach (string line in File.ReadLines(manifest).Skip(1))
+            {
+                string[] f = line.Split('\t');
+                string fmt = f[1] switch { "JPEG" => "Jpeg", "PNG" => "Png", "GIF" => "Gif", "WEBP" => "WebP", "BMP" or "BMP3" => "Bmp", _ => "" };
+                if (fmt.Length > 0)
+                {
+                    yield return new object[] { f[0], fmt, int.Parse(f[2]), int.Parse(f[3]), f[7].Length > 0 ? int.Parse(f[7]) : 1 };
+                }
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(SkiaCorpusRows))]
+        public void ReadsFormatSizeAndOrientationOfRealFiles(string file, string format, int width, int height, int orientation)
+        {
+            using var ps = new PowerShellSession();
+            PSObject info = ps.Run("Get-VisionImageInfo -LiteralPath $args[0]", Paths.CorpusFile(file)).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal("VisionPS.VisionImageInfo", info.TypeNames[0]);
+            Assert.Equal(format, info.Properties["Format"].Value);
+            Assert.Equal(width, info.Properties["Width"].Value);
+            Assert.Equal(height, info.Properties["Height"].Value);
+            Assert.Equal(orientation, info.Properties["Orientation"].Value);
+        }
+
+        [Fact]
+        public void BindsProviderItemsByPropertyNameAndPathsByValue()
+        {
+            using var ps = new PowerShellSession();
+            // What Get-ChildItem emits: FileInfo objects carrying PSPath, from the file-system provider.
+            var items = ps.Run("$ExecutionContext.InvokeProvider.ChildItem.Get($args[0], $false) | " +
+                               "Where-Object { $_.Name -like 'jpg_*' } | Get-VisionImageInfo", Paths.Corpus);
+            Assert.Empty(ps.Errors);
+            Assert.Equal(Directory.GetFiles(Paths.Corpus, "jpg_*").Length, items.Count);
+
+            var byValue = ps.Run("$args[0] | Get-VisionImageInfo", Path.Combine(Paths.Corpus, "png_*.png"));
+            Assert.Empty(ps.Errors);
+            Assert.Equal(Directory.GetFiles(Paths.Corpus, "png_*.png").Length, byValue.Count);
+        }
+
+        [Fact]
+        public void MissingAndUndecodableFilesYieldOneErrorEachAndTheBatchGoesOn()
+        {
+            using var ps = new PowerShellSession();
+            string missing = Path.Combine(Paths.Corpus, "no_such_file.jpg");
+            string text = Path.Combine(Paths.Corpus, "bad", "text_file_named.png");
+            var output = ps.Run("Get-VisionImageInfo -LiteralPath $args", Paths.CorpusFile("jpg_storm_1920x1280.jpg"),
+                missing, text, Paths.CorpusFile("gif_static_smile_48.gif"));
+
+            Assert.Equal(new[] { "Jpeg", "Gif" }, output.Select(o => (string)o.Properties["Format"].Value));
+            Assert.Equal(2, ps.Errors.Count);
+            Assert.Equal("ImageNotFound,VisionPS.Commands.GetVisionImageInfoCommand", ps.Errors[0].FullyQualifiedErrorId);
+            Assert.Equal(missing, ps.Errors[0].TargetObject);
+            Assert.Contains(missing, ps.Errors[0].ToString(), StringComparison.Ordinal);
+            Assert.Equal("ImageDecodeFailed,VisionPS.Commands.GetVisionImageInfoCommand", ps.Errors[1].FullyQualifiedErrorId);
+            Assert.Contains("text_file_named.png", ps.Errors[1].ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void WildcardPathThatMatchesNothingIsAnError()
+        {
+            using var ps = new PowerShellSession();
+            var output = ps.Run("Get-VisionImageInfo -Path $args[0]", Path.Combine(Paths.Corpus, "zz_nothing_*.png"));
+            Assert.Empty(output);
+            Assert.Equal("ImageNotFound,VisionPS.Commands.GetVisionImageInfoCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# VisionPS's test command. On a fresh Debian machine it installs what the tests need (apt packages: reference
+# decoders and the corpus tools), builds the image corpus from ../shared/corpus into a cache, builds the module,
+# runs every xunit project (core, hosted PowerShell engine) and, when pwsh is on PATH, the Pester files.
+# Ends with one line:  tests: N passed, N failed, N skipped
+#   tests/run.sh [--filter EXPR]      (EXPR is passed to `dotnet test --filter`; Pester is skipped with a filter)
+# Env: VISIONPS_CORPUS (default ~/.cache/visionps-corpus), CONFIGURATION (default Release),
+#      CI=true makes a missing corpus or tool a failure instead of a visible skip.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+CONFIGURATION=${CONFIGURATION:-Release}
+export VISIONPS_CORPUS=${VISIONPS_CORPUS:-$HOME/.cache/visionps-corpus}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+FILTER=""
+[ "${1:-}" = "--filter" ] && FILTER=$2
+passed=0; failed=0; skipped=0; broken=0
+say() { printf '== %s\n' "$*"; }
+
+# 1-3. Machine set-up (apt packages, corpus) and the module build.
+bash tests/setup.sh || broken=1
+
+# 4. xunit: every test project under tests/.
+for proj in tests/*/*.Tests.csproj; do
+  name=$(basename "$proj" .csproj)
+  say "dotnet test $name"
+  log=$(mktemp)
+  args=(-c "$CONFIGURATION" -nologo)
+  [ -n "$FILTER" ] && args+=(--filter "$FILTER")
+  dotnet test "$proj" "${args[@]}" 2>&1 | tee "$log" | grep -E "^\s*(Failed |Error Message|  (Expected|Actual)|\[xUnit.*FAIL)|Passed!|Failed!|error " 
+  line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+" "$log" | tail -n 1)
+  if [ -z "$line" ]; then
+    if [ -n "$FILTER" ] && grep -q "No test matches" "$log"; then rm -f "$log"; continue; fi
+    echo "FAILED: $name did not report a result"; tail -n 20 "$log"; broken=1
+  else
+    f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line"); p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
+    s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$line")
+    passed=$((passed+p)); failed=$((failed+f)); skipped=$((skipped+s))
+  fi
+  rm -f "$log"
+done
+
+# 5. Pester, in real PowerShell, whenever pwsh is on PATH.
+if [ -n "$FILTER" ]; then
+  say "pester: not run (a --filter was given)"
+elif command -v pwsh >/dev/null; then
+  say "pester ($(command -v pwsh))"
+  out=$(pwsh -NoProfile -NonInteractive -File tests/run-pester.ps1 2>&1); rc=$?
+  printf '%s\n' "$out" | grep -vE '^\s*$' | tail -n 40
+  line=$(grep -E "^pester: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" <<<"$out" | tail -n 1)
+  if [ -z "$line" ]; then echo "FAILED: Pester did not report a result (exit $rc)"; broken=1
+  else
+    passed=$((passed+$(sed -E 's/pester: ([0-9]+) passed.*/\1/' <<<"$line")))
+    failed=$((failed+$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+    skipped=$((skipped+$(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$line")))
+  fi
+else
+  echo "pester: NOT RUN - pwsh is not on PATH (no PowerShell package is available to this machine); the hosted-engine xunit tests above cover the cmdlets"
+fi
+
+[ "$broken" = 0 ] || echo "tests: set-up or build failures above"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$broken" = 0 ] && [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
