@@ -1,0 +1,14 @@
+using System;
+using System.Threading.Tasks;
+
+namespace VisionPS.Bench
+{
+    internal static class PrepareVerb
+    {
+        public static Task<int> RunAsync(string[] args)
+        {
+            Console.Error.WriteLine("'prepare' is not available in this build yet.");
+            return Task.FromResult(3);
+        }
+    }
+}
