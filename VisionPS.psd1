@@ -14,7 +14,9 @@
     FormatsToProcess     = @('module/VisionPS.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Get-VisionDefault'
         'Get-VisionImageInfo'
+        'Set-VisionDefault'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

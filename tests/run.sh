@@ -26,7 +26,7 @@ for proj in tests/*/*.Tests.csproj; do
   log=$(mktemp)
   args=(-c "$CONFIGURATION" -nologo)
   [ -n "$FILTER" ] && args+=(--filter "$FILTER")
-  dotnet test "$proj" "${args[@]}" 2>&1 | tee "$log" | grep -E "^\s*(Failed |Error Message|  (Expected|Actual)|\[xUnit.*FAIL)|Passed!|Failed!|error " 
+  dotnet test "$proj" "${args[@]}" 2>&1 | tee "$log" | grep -E -A6 "^\s+Failed [A-Za-z]|Passed!|Failed!|error " | grep -vE "^\s+at (System|Xunit|InvokeStub)" 
   line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+" "$log" | tail -n 1)
   if [ -z "$line" ]; then
     if [ -n "$FILTER" ] && grep -q "No test matches" "$log"; then rm -f "$log"; continue; fi

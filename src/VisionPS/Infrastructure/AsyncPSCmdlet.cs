@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace VisionPS.Infrastructure
+{
+    /// <summary>
+    /// A cmdlet whose work is asynchronous. The async methods run on the thread pool; every write (output, errors,
+    /// verbose, debug, warnings, progress) and every ShouldProcess question is marshalled back to the pipeline thread,
+    /// the only thread PowerShell allows them on. <see cref="StopProcessing"/> (Ctrl+C, <c>PowerShell.Stop()</c>)
+    /// cancels the token, so an HTTP call or a wait ends at once.
+    /// </summary>
+    public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+        private BlockingCollection<Action>? _pipelineWork;
+        private int _pipelineThreadId;
+
+        /// <summary>Cancelled when the pipeline is stopped.</summary>
+        protected CancellationToken StopToken => _stop.Token;
+
+        protected virtual Task BeginProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        protected virtual Task ProcessRecordAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        protected virtual Task EndProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        protected sealed override void BeginProcessing() => RunOnPipeline(BeginProcessingAsync);
+
+        protected sealed override void ProcessRecord() => RunOnPipeline(ProcessRecordAsync);
+
+        protected sealed override void EndProcessing() => RunOnPipeline(EndProcessingAsync);
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        /// <summary>Writes an object from any thread.</summary>
+        protected void Emit(object? value) => OnPipeline(() => WriteObject(value));
+
+        /// <summary>Writes a non-terminating error from any thread.</summary>
+        protected void EmitError(ErrorRecord error) => OnPipeline(() => WriteError(error));
+
+        protected void EmitVerbose(string message) => OnPipeline(() => WriteVerbose(message));
+
+        protected void EmitDebug(string message) => OnPipeline(() => WriteDebug(message));
+
+        protected void EmitWarning(string message) => OnPipeline(() => WriteWarning(message));
+
+        protected void EmitProgress(ProgressRecord progress) => OnPipeline(() => WriteProgress(progress));
+
+        /// <summary>Writes host text (the streamed answer) from any thread.</summary>
+        protected void EmitHost(string text) => OnPipeline(() => Host.UI.Write(text));
+
+        /// <summary>Asks ShouldProcess on the pipeline thread, from any thread.</summary>
+        protected Task<bool> ShouldProcessAsync(string target, string action) =>
+            AskPipeline(() => ShouldProcess(target, action));
+
+        private Task<T> AskPipeline<T>(Func<T> question)
+        {
+            if (IsPipelineThread)
+            {
+                return Task.FromResult(question());
+            }
+            var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            CancellationTokenRegistration registration = _stop.Token.Register(() => answer.TrySetCanceled());
+            OnPipeline(() =>
+            {
+                try
+                {
+                    answer.TrySetResult(question());
+                }
+                catch (Exception ex)
+                {
+                    answer.TrySetException(ex);
+                    throw;
+                }
+                finally
+                {
+                    registration.Dispose();
+                }
+            });
+            return answer.Task;
+        }
+
+        private bool IsPipelineThread => Environment.CurrentManagedThreadId == _pipelineThreadId || _pipelineWork is null;
+
+        private void OnPipeline(Action action)
+        {
+            BlockingCollection<Action>? queue = _pipelineWork;
+            if (queue is null || Environment.CurrentManagedThreadId == _pipelineThreadId)
+            {
+                action();
+                return;
+            }
+            try
+            {
+                queue.Add(action);
+            }
+            catch (InvalidOperationException)
+            {
+                // The pipeline has stopped taking work (stopped or failed): nothing more may be written.
+                throw new OperationCanceledException(_stop.Token);
+            }
+        }
+
+        private void RunOnPipeline(Func<CancellationToken, Task> work)
+        {
+            using var queue = new BlockingCollection<Action>();
+            _pipelineWork = queue;
+            _pipelineThreadId = Environment.CurrentManagedThreadId;
+            Task task = Task.Run(async () =>
+            {
+                try
+                {
+                    await work(_stop.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    queue.CompleteAdding();
+                }
+            });
+            try
+            {
+                foreach (Action action in queue.GetConsumingEnumerable())
+                {
+                    action();
+                }
+                task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch
+            {
+                // A write failed on the pipeline thread (e.g. the pipeline was stopped): stop the work, then rethrow.
+                _stop.Cancel();
+                queue.CompleteAdding();
+                try
+                {
+                    task.Wait();
+                }
+                catch (AggregateException)
+                {
+                    // The original failure below is the one that matters.
+                }
+                throw;
+            }
+            finally
+            {
+                _pipelineWork = null;
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Dispose();
+            GC.SuppressFinalize(this);
+        }
+    }
+}
