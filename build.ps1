@@ -68,11 +68,9 @@ switch ($Task) {
         Get-ChildItem -LiteralPath $target -Recurse -Filter '*.pdb' | Remove-Item
         $bytes = (Get-ChildItem -LiteralPath $target -Recurse -File | Measure-Object -Property Length -Sum).Sum
         Write-Host ('Packaged {0} ({1:N1} MiB)' -f $target, ($bytes / 1MB))
-        foreach ($fw in Get-ChildItem -LiteralPath (Join-Path $target 'module/bin') -Directory) {
-            foreach ($rid in Get-ChildItem -LiteralPath (Join-Path $fw.FullName 'lib/runtimes') -Directory) {
-                $size = (Get-ChildItem -LiteralPath $rid.FullName -Recurse -File | Measure-Object -Property Length -Sum).Sum
-                Write-Host ('  {0,-7} {1,-18} native {2,6:N1} MiB' -f $fw.Name, $rid.Name, ($size / 1MB))
-            }
+        foreach ($rid in Get-ChildItem -LiteralPath (Join-Path $target 'module/bin/runtimes') -Directory) {
+            $size = (Get-ChildItem -LiteralPath $rid.FullName -Recurse -File | Measure-Object -Property Length -Sum).Sum
+            Write-Host ('  {0,-18} native {1,6:N1} MiB' -f $rid.Name, ($size / 1MB))
         }
     }
 }

@@ -17,7 +17,7 @@ namespace VisionPS.Loader
 
         private static Assembly LoadModuleAssembly()
         {
-            s_context ??= new ModuleLoadContext(LibraryDirectory);
+            s_context ??= new ModuleLoadContext(LibraryDirectory, NativeDirectory);
             return s_context.LoadFromAssemblyName(new AssemblyName("VisionPS"));
         }
     }
@@ -25,16 +25,18 @@ namespace VisionPS.Loader
     /// <summary>
     /// VisionPS's own load context: managed dependencies come from lib/ (so our System.ClientModel, System.Text.Json,
     /// SkiaSharp never clash with another module's), everything else (the framework, PowerShell itself) from the
-    /// default context; native libraries from lib/runtimes/&lt;rid&gt;/native for the current OS and architecture.
+    /// default context; native libraries from bin/runtimes/&lt;rid&gt;/native for the current OS and architecture.
     /// </summary>
     internal sealed class ModuleLoadContext : AssemblyLoadContext
     {
         private readonly string _directory;
+        private readonly string _nativeDirectory;
         private readonly string[] _runtimeIds;
 
-        public ModuleLoadContext(string directory) : base("VisionPS", isCollectible: false)
+        public ModuleLoadContext(string directory, string nativeDirectory) : base("VisionPS", isCollectible: false)
         {
             _directory = directory;
+            _nativeDirectory = nativeDirectory;
             _runtimeIds = RuntimeIdCandidates();
         }
 
@@ -50,12 +52,12 @@ namespace VisionPS.Loader
             return path is null ? IntPtr.Zero : LoadUnmanagedDllFromPath(path);
         }
 
-        /// <summary>Where a native library for this OS and architecture lives under lib/runtimes, if shipped.</summary>
+        /// <summary>Where a native library for this OS and architecture lives under bin/runtimes, if shipped.</summary>
         internal string? FindNativeLibrary(string name)
         {
             foreach (string rid in _runtimeIds)
             {
-                string dir = Path.Combine(_directory, "runtimes", rid, "native");
+                string dir = Path.Combine(_nativeDirectory, rid, "native");
                 foreach (string file in FileNameCandidates(name))
                 {
                     string path = Path.Combine(dir, file);

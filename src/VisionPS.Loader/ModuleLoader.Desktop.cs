@@ -40,7 +40,7 @@ namespace VisionPS.Loader
                 Architecture.Arm64 => "win-arm64",
                 _ => "win-x64",
             };
-            string path = Path.Combine(LibraryDirectory, "runtimes", arch, "native", file);
+            string path = Path.Combine(NativeDirectory, arch, "native", file);
             if (File.Exists(path))
             {
                 LoadLibraryW(path);

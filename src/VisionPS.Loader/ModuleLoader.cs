@@ -17,6 +17,11 @@ namespace VisionPS.Loader
         public static string LibraryDirectory { get; } = Path.Combine(
             Path.GetDirectoryName(typeof(ModuleLoader).Assembly.Location) ?? ".", "lib");
 
+        /// <summary>
+        /// module/bin/runtimes: native libraries per runtime identifier, one copy shared by both frameworks' builds.
+        /// </summary>
+        public static string NativeDirectory { get; } = Path.GetFullPath(Path.Combine(LibraryDirectory, "..", "..", "runtimes"));
+
         /// <summary>Loads (once) and returns the VisionPS cmdlet assembly.</summary>
         public static Assembly Initialize()
         {

@@ -48,7 +48,7 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal("Png", (string)info.Single().Properties["Format"].Value);
 
             string maps = File.ReadAllText("/proc/self/maps");
-            string shipped = Path.Combine(Paths.ModuleLib, "runtimes", "linux-x64", "native", "libSkiaSharp.so");
+            string shipped = Path.Combine(Paths.Root, "module", "bin", "runtimes", "linux-x64", "native", "libSkiaSharp.so");
             Assert.Contains(shipped, maps, StringComparison.Ordinal);
         }
     }
