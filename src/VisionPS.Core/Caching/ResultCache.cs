@@ -1,0 +1,342 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace VisionPS.Core.Caching
+{
+    /// <summary>
+    /// A content-addressed, on-disk cache of answers (opaque text payloads, e.g. a serialized chat result).
+    /// Entries live in <c>&lt;root&gt;/v1/&lt;2 hex&gt;/&lt;key&gt;.json</c>. Writes are atomic: an entry is written to a
+    /// unique temporary file in the same folder and then moved into place, so a crash leaves at most a stray
+    /// temporary file and concurrent writers (threads or processes) never see or make a torn entry. Every entry
+    /// carries the SHA-256 of its payload; an unreadable, corrupt or expired entry is a miss and is removed.
+    /// The total size is kept under <see cref="MaxBytes"/> by removing the least recently used entries.
+    /// </summary>
+    public sealed class ResultCache
+    {
+        private const string Version = "v1";
+        private readonly object _trimLock = new object();
+        private long _writtenSinceTrim;
+
+        public ResultCache(string root, TimeSpan expiry, long maxBytes)
+        {
+            if (expiry <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(expiry), "The cache expiry must be positive.");
+            }
+            if (maxBytes <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(maxBytes), "The cache size cap must be positive.");
+            }
+            Root = Path.GetFullPath(root);
+            Expiry = expiry;
+            MaxBytes = maxBytes;
+        }
+
+        /// <summary>Default expiry of an entry: 30 days.</summary>
+        public static TimeSpan DefaultExpiry { get; } = TimeSpan.FromDays(30);
+
+        /// <summary>Default size cap: 256 MiB.</summary>
+        public const long DefaultMaxBytes = 256L * 1024 * 1024;
+
+        public string Root { get; }
+
+        public TimeSpan Expiry { get; }
+
+        public long MaxBytes { get; }
+
+        /// <summary>Clock, replaceable by tests.</summary>
+        public Func<DateTimeOffset> Now { get; set; } = () => DateTimeOffset.UtcNow;
+
+        /// <summary>
+        /// The default location per OS: <c>VISIONPS_CACHE</c> if set; else Windows <c>%LOCALAPPDATA%\VisionPS\Cache</c>,
+        /// macOS <c>~/Library/Caches/VisionPS</c>, Linux <c>$XDG_CACHE_HOME/VisionPS</c> or <c>~/.cache/VisionPS</c>.
+        /// </summary>
+        public static string DefaultRoot()
+        {
+            string? env = Environment.GetEnvironmentVariable("VISIONPS_CACHE");
+            if (!string.IsNullOrEmpty(env))
+            {
+                return env!;
+            }
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            if (Path.DirectorySeparatorChar == '\\')
+            {
+                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "VisionPS", "Cache");
+            }
+            if (Directory.Exists("/System/Library") && Directory.Exists(Path.Combine(home, "Library")))
+            {
+                return Path.Combine(home, "Library", "Caches", "VisionPS");
+            }
+            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".cache") : xdg!, "VisionPS");
+        }
+
+        /// <summary>The payload stored under <paramref name="key"/>, or null on a miss (absent, expired or corrupt).</summary>
+        public string? TryGet(string key)
+        {
+            string path = PathOf(key);
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
+            {
+                return null;
+            }
+            catch (IOException)
+            {
+                return null; // being replaced right now: a miss, not a failure
+            }
+            Entry? entry = Parse(bytes);
+            if (entry is null || entry.Key != key || entry.Sha256 != Sha256(entry.Payload!))
+            {
+                TryDelete(path);
+                return null;
+            }
+            DateTimeOffset now = Now();
+            if (DateTimeOffset.FromUnixTimeSeconds(entry.Created) + Expiry <= now)
+            {
+                TryDelete(path);
+                return null;
+            }
+            try
+            {
+                File.SetLastWriteTimeUtc(path, now.UtcDateTime); // recency for least-recently-used trimming
+            }
+            catch (IOException)
+            {
+                // Another process replaced or removed it meanwhile; the payload we read is still valid.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Read-only cache folder: still a hit.
+            }
+            return entry.Payload;
+        }
+
+        /// <summary>Stores <paramref name="payload"/> under <paramref name="key"/> atomically.</summary>
+        public void Set(string key, string payload)
+        {
+            string path = PathOf(key);
+            string dir = Path.GetDirectoryName(path)!;
+            Directory.CreateDirectory(dir);
+            var entry = new Entry { Key = key, Created = Now().ToUnixTimeSeconds(), Sha256 = Sha256(payload), Payload = payload };
+            byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(entry);
+            string temp = Path.Combine(dir, "." + key + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+            {
+                stream.Write(bytes, 0, bytes.Length);
+            }
+            try
+            {
+#if NET
+                File.Move(temp, path, overwrite: true);
+#else
+                if (File.Exists(path))
+                {
+                    File.Replace(temp, path, null);
+                }
+                else
+                {
+                    File.Move(temp, path);
+                }
+#endif
+            }
+            catch (IOException)
+            {
+                // A concurrent writer put its entry in place first; it answers the same question.
+                TryDelete(temp);
+            }
+            lock (_trimLock)
+            {
+                _writtenSinceTrim += bytes.Length;
+                if (_writtenSinceTrim < MaxBytes / 16)
+                {
+                    return;
+                }
+                _writtenSinceTrim = 0;
+            }
+            Trim();
+        }
+
+        /// <summary>Removes one entry; true when there was one.</summary>
+        public bool Remove(string key) => TryDelete(PathOf(key));
+
+        /// <summary>Entries, total size and where the cache lives.</summary>
+        public ResultCacheStatistics GetStatistics()
+        {
+            List<FileInfo> files = EntryFiles().ToList();
+            return new ResultCacheStatistics(Root, files.Count, files.Sum(f => f.Length), MaxBytes, Expiry);
+        }
+
+        /// <summary>
+        /// Removes expired entries, stray temporary files older than an hour, and then the least recently used entries
+        /// until the total size is within <see cref="MaxBytes"/>. Returns the number of entries removed.
+        /// </summary>
+        public int Trim()
+        {
+            int removed = 0;
+            DateTime now = Now().UtcDateTime;
+            string dir = Path.Combine(Root, Version);
+            if (!Directory.Exists(dir))
+            {
+                return 0;
+            }
+            foreach (string temp in Directory.EnumerateFiles(dir, "*.tmp", SearchOption.AllDirectories))
+            {
+                if (now - File.GetLastWriteTimeUtc(temp) > TimeSpan.FromHours(1))
+                {
+                    TryDelete(temp);
+                }
+            }
+            var live = new List<FileInfo>();
+            foreach (FileInfo file in EntryFiles())
+            {
+                // Creation is inside the entry; the file time is recency. An entry not used within the expiry is
+                // certainly expired, so this avoids opening every file.
+                if (now - file.LastWriteTimeUtc >= Expiry || IsExpired(file))
+                {
+                    removed += TryDelete(file.FullName) ? 1 : 0;
+                }
+                else
+                {
+                    live.Add(file);
+                }
+            }
+            long total = live.Sum(f => f.Length);
+            foreach (FileInfo file in live.OrderBy(f => f.LastWriteTimeUtc))
+            {
+                if (total <= MaxBytes)
+                {
+                    break;
+                }
+                total -= file.Length;
+                removed += TryDelete(file.FullName) ? 1 : 0;
+            }
+            return removed;
+        }
+
+        /// <summary>Removes every entry, or only those not used for <paramref name="unusedFor"/>. Returns the count.</summary>
+        public int Clear(TimeSpan? unusedFor = null)
+        {
+            int removed = 0;
+            DateTime now = Now().UtcDateTime;
+            foreach (FileInfo file in EntryFiles())
+            {
+                if (unusedFor is null || now - file.LastWriteTimeUtc >= unusedFor.Value)
+                {
+                    removed += TryDelete(file.FullName) ? 1 : 0;
+                }
+            }
+            return removed;
+        }
+
+        private bool IsExpired(FileInfo file)
+        {
+            try
+            {
+                Entry? entry = Parse(File.ReadAllBytes(file.FullName));
+                return entry is null || DateTimeOffset.FromUnixTimeSeconds(entry.Created) + Expiry <= Now();
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+
+        private IEnumerable<FileInfo> EntryFiles()
+        {
+            var dir = new DirectoryInfo(Path.Combine(Root, Version));
+            return dir.Exists ? dir.EnumerateFiles("*.json", SearchOption.AllDirectories) : Enumerable.Empty<FileInfo>();
+        }
+
+        private string PathOf(string key)
+        {
+            if (key is null || key.Length != 64 || key.Any(c => !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))))
+            {
+                throw new ArgumentException("A cache key is a lowercase hex SHA-256 (see ResultCacheKey).", nameof(key));
+            }
+            return Path.Combine(Root, Version, key.Substring(0, 2), key + ".json");
+        }
+
+        private static Entry? Parse(byte[] bytes)
+        {
+            try
+            {
+                Entry? entry = JsonSerializer.Deserialize<Entry>(bytes);
+                return entry is { Key: not null, Payload: not null, Sha256: not null } ? entry : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        private static string Sha256(string payload)
+        {
+            using var sha = SHA256.Create();
+            return ResultCacheKey.Hex(sha.ComputeHash(Encoding.UTF8.GetBytes(payload)));
+        }
+
+        private static bool TryDelete(string path)
+        {
+            try
+            {
+                if (!File.Exists(path))
+                {
+                    return false;
+                }
+                File.Delete(path);
+                return true;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        private sealed class Entry
+        {
+            public string? Key { get; set; }
+
+            public long Created { get; set; }
+
+            public string? Sha256 { get; set; }
+
+            public string? Payload { get; set; }
+        }
+    }
+
+    /// <summary>What is in a result cache.</summary>
+    public sealed class ResultCacheStatistics
+    {
+        public ResultCacheStatistics(string root, int entries, long bytes, long maxBytes, TimeSpan expiry)
+        {
+            Root = root;
+            Entries = entries;
+            Bytes = bytes;
+            MaxBytes = maxBytes;
+            Expiry = expiry;
+        }
+
+        public string Root { get; }
+
+        public int Entries { get; }
+
+        public long Bytes { get; }
+
+        public long MaxBytes { get; }
+
+        public TimeSpan Expiry { get; }
+    }
+}

@@ -1,0 +1,180 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core.Caching;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Caching
+{
+    public sealed class ResultCacheTests : IDisposable
+    {
+        private readonly string _root = Path.Combine(Path.GetTempPath(), "visionps-cache-test-" + Guid.NewGuid().ToString("N"));
+        private DateTimeOffset _now = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+        private ResultCache NewCache(long maxBytes = 1 << 20) =>
+            new ResultCache(_root, TimeSpan.FromDays(1), maxBytes) { Now = () => _now };
+
+        private static string Key(string prompt, string imageHash = "abc") =>
+            new ResultCacheKey().Add("model", "gpt-4.1-mini").Add("prompt", prompt).Add("image", imageHash).Compute();
+
+        public void Dispose()
+        {
+            if (Directory.Exists(_root))
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+        }
+
+        [Fact]
+        public void KeysDifferWhenAnyPartDiffersAndPartBoundariesCannotCollide()
+        {
+            Assert.Equal(Key("what is it?"), Key("what is it?"));
+            Assert.NotEqual(Key("what is it?"), Key("what is it? "));
+            Assert.NotEqual(Key("p", "abc"), Key("p", "abd"));
+            Assert.NotEqual(new ResultCacheKey().Add("a", "bc").Compute(), new ResultCacheKey().Add("ab", "c").Compute());
+            Assert.NotEqual(new ResultCacheKey().Add("a", null).Compute(), new ResultCacheKey().Add("a", "").Compute());
+            Assert.Matches("^[0-9a-f]{64}$", Key("x"));
+        }
+
+        [Fact]
+        public void MissThenHitReturnsTheStoredPayload()
+        {
+            ResultCache cache = NewCache();
+            string key = Key("describe");
+            Assert.Null(cache.TryGet(key));
+            cache.Set(key, "{\"text\":\"a cat on a sofa\"}");
+            Assert.Equal("{\"text\":\"a cat on a sofa\"}", cache.TryGet(key));
+            Assert.Equal(1, cache.GetStatistics().Entries);
+        }
+
+        [Fact]
+        public void ExpiredEntriesAreMissesAndAreRemoved()
+        {
+            ResultCache cache = NewCache();
+            string key = Key("describe");
+            cache.Set(key, "answer");
+            _now = _now.AddHours(23);
+            Assert.Equal("answer", cache.TryGet(key));
+            _now = _now.AddHours(2);
+            Assert.Null(cache.TryGet(key));
+            Assert.Equal(0, cache.GetStatistics().Entries);
+        }
+
+        [Fact]
+        public void CorruptEntriesAreMissesAndAreRemovedThenRewritable()
+        {
+            ResultCache cache = NewCache();
+            string key = Key("describe");
+            cache.Set(key, "the right answer");
+            string file = Directory.GetFiles(_root, key + ".json", SearchOption.AllDirectories).Single();
+
+            File.WriteAllText(file, File.ReadAllText(file).Replace("the right answer", "the wrong answer"));
+            Assert.Null(cache.TryGet(key));
+            Assert.False(File.Exists(file));
+
+            cache.Set(key, "the right answer");
+            File.WriteAllBytes(file, File.ReadAllBytes(file).Take(20).ToArray()); // torn write
+            Assert.Null(cache.TryGet(key));
+
+            cache.Set(key, "the right answer");
+            File.WriteAllBytes(file, new byte[] { 0xFF, 0x00, 0x7B });
+            Assert.Null(cache.TryGet(key));
+            cache.Set(key, "the right answer");
+            Assert.Equal("the right answer", cache.TryGet(key));
+        }
+
+        [Fact]
+        public void AnEntryUnderAnotherKeyNameIsRejected()
+        {
+            ResultCache cache = NewCache();
+            string a = Key("a"), b = Key("b");
+            cache.Set(a, "answer to a");
+            string fileA = Directory.GetFiles(_root, a + ".json", SearchOption.AllDirectories).Single();
+            string fileB = Path.Combine(_root, "v1", b.Substring(0, 2), b + ".json");
+            Directory.CreateDirectory(Path.GetDirectoryName(fileB)!);
+            File.Copy(fileA, fileB);
+            Assert.Null(cache.TryGet(b));
+        }
+
+        [Fact]
+        public void ConcurrentWritersAndReadersNeverSeeATornOrForeignEntry()
+        {
+            ResultCache cache = NewCache(maxBytes: 64L << 20);
+            string[] keys = Enumerable.Range(0, 16).Select(i => Key("p" + i)).ToArray();
+            string Payload(int i, int writer) => $"answer {i} " + new string((char)('a' + writer), 2000 + i);
+            int bad = 0;
+            Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, writer =>
+            {
+                for (int round = 0; round < 40; round++)
+                {
+                    int i = (round * 7 + writer) % keys.Length;
+                    new ResultCache(_root, TimeSpan.FromDays(1), 64L << 20).Set(keys[i], Payload(i, writer));
+                    string? got = cache.TryGet(keys[(i + 3) % keys.Length]);
+                    int j = (i + 3) % keys.Length;
+                    if (got != null && !got.StartsWith($"answer {j} ", StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref bad);
+                    }
+                }
+            });
+            Assert.Equal(0, bad);
+            for (int i = 0; i < keys.Length; i++)
+            {
+                string? got = cache.TryGet(keys[i]);
+                Assert.NotNull(got);
+                Assert.StartsWith($"answer {i} ", got);
+                Assert.Equal(2000 + i + $"answer {i} ".Length, got!.Length);
+            }
+            Assert.Empty(Directory.GetFiles(_root, "*.tmp", SearchOption.AllDirectories));
+        }
+
+        [Fact]
+        public void TrimKeepsTheSizeCapByRemovingLeastRecentlyUsedAndStrayTempFiles()
+        {
+            ResultCache cache = NewCache(maxBytes: 1 << 20);
+            string[] keys = Enumerable.Range(0, 6).Select(i => Key("p" + i)).ToArray();
+            for (int i = 0; i < keys.Length; i++)
+            {
+                cache.Set(keys[i], new string('x', 3000));
+                File.SetLastWriteTimeUtc(Directory.GetFiles(_root, keys[i] + ".json", SearchOption.AllDirectories).Single(),
+                    _now.UtcDateTime.AddMinutes(-60 + i));
+            }
+            _ = cache.TryGet(keys[0]); // the oldest becomes the most recently used
+            string stray = Path.Combine(_root, "v1", ".stray.tmp");
+            File.WriteAllText(stray, "half");
+            File.SetLastWriteTimeUtc(stray, _now.UtcDateTime.AddHours(-2));
+
+            var small = new ResultCache(_root, TimeSpan.FromDays(1), 10_000) { Now = () => _now };
+            Assert.True(small.Trim() >= 3);
+            Assert.True(cache.GetStatistics().Bytes <= 10_000);
+            Assert.NotNull(cache.TryGet(keys[0]));
+            Assert.NotNull(cache.TryGet(keys[5]));
+            Assert.Null(cache.TryGet(keys[1]));
+            Assert.False(File.Exists(stray));
+        }
+
+        [Fact]
+        public void ClearRemovesAllOrOnlyEntriesUnusedForAWhile()
+        {
+            ResultCache cache = NewCache();
+            cache.Set(Key("old"), "1");
+            File.SetLastWriteTimeUtc(Directory.GetFiles(_root, Key("old") + ".json", SearchOption.AllDirectories).Single(), _now.UtcDateTime.AddHours(-5));
+            cache.Set(Key("new"), "2");
+            File.SetLastWriteTimeUtc(Directory.GetFiles(_root, Key("new") + ".json", SearchOption.AllDirectories).Single(), _now.UtcDateTime);
+            Assert.Equal(1, cache.Clear(TimeSpan.FromHours(1)));
+            Assert.Equal("2", cache.TryGet(Key("new")));
+            Assert.Equal(1, cache.Clear());
+            Assert.Equal(0, cache.GetStatistics().Entries);
+        }
+
+        [Fact]
+        public void RejectsKeysThatAreNotHashes()
+        {
+            ResultCache cache = NewCache();
+            Assert.Throws<ArgumentException>(() => cache.TryGet("../../etc/passwd"));
+            Assert.Throws<ArgumentException>(() => cache.Set("ABC", "x"));
+        }
+    }
+}
