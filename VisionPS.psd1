@@ -14,6 +14,8 @@
     FormatsToProcess     = @('module/VisionPS.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Clear-VisionCache'
+        'Get-VisionCache'
         'Get-VisionDefault'
         'Get-VisionImageInfo'
         'Set-VisionDefault'

@@ -55,8 +55,26 @@ namespace VisionPS
         /// <summary>Request timeout in seconds.</summary>
         public int? TimeoutSec { get; internal set; }
 
+        /// <summary>Folder of the answer cache (default: VISIONPS_CACHE, else the per-OS cache folder).</summary>
+        public string? CachePath { get; internal set; }
+
+        /// <summary>How long a cached answer stays valid (default 30 days).</summary>
+        public TimeSpan? CacheExpiry { get; internal set; }
+
+        /// <summary>Size cap of the answer cache in bytes (default 256 MiB).</summary>
+        public long? CacheMaxBytes { get; internal set; }
+
+        /// <summary>The answer cache these defaults describe.</summary>
+        internal Core.Caching.ResultCache OpenCache() => new Core.Caching.ResultCache(
+            CachePath ?? Core.Caching.ResultCache.DefaultRoot(),
+            CacheExpiry ?? Core.Caching.ResultCache.DefaultExpiry,
+            CacheMaxBytes ?? Core.Caching.ResultCache.DefaultMaxBytes);
+
         internal void Reset()
         {
+            CachePath = null;
+            CacheExpiry = null;
+            CacheMaxBytes = null;
             BaseUri = null;
             ApiKey?.Dispose();
             ApiKey = null;

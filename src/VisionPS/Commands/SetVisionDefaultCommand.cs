@@ -76,6 +76,20 @@ namespace VisionPS.Commands
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; }
 
+        /// <summary>Folder of the answer cache (default: VISIONPS_CACHE, else the per-OS cache folder).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CachePath { get; set; }
+
+        /// <summary>How long a cached answer stays valid (default 30 days).</summary>
+        [Parameter]
+        public TimeSpan CacheExpiry { get; set; }
+
+        /// <summary>Size cap of the answer cache in MiB (default 256).</summary>
+        [Parameter]
+        [ValidateRange(1, 1048576)]
+        public int CacheMaxMB { get; set; }
+
         /// <summary>Clears every default of this session before applying the other parameters.</summary>
         [Parameter]
         public SwitchParameter Reset { get; set; }
@@ -128,6 +142,23 @@ namespace VisionPS.Commands
             if (MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)))
             {
                 defaults.TimeoutSec = TimeoutSec;
+            }
+            if (CachePath != null)
+            {
+                defaults.CachePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CachePath);
+            }
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(CacheExpiry)))
+            {
+                if (CacheExpiry <= TimeSpan.Zero)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(CacheExpiry), "-CacheExpiry must be positive."),
+                        "InvalidCacheExpiry", ErrorCategory.InvalidArgument, CacheExpiry));
+                }
+                defaults.CacheExpiry = CacheExpiry;
+            }
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(CacheMaxMB)))
+            {
+                defaults.CacheMaxBytes = CacheMaxMB * 1024L * 1024L;
             }
             if (PassThru)
             {
