@@ -1,0 +1,41 @@
+using System;
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>The answer to a <see cref="VisionRequest"/>, from Chat Completions or Responses.</summary>
+    public sealed class ChatResult
+    {
+        /// <summary>The answer's text (for a JSON schema request, the JSON text).</summary>
+        public string Text { get; set; } = string.Empty;
+
+        /// <summary>The raw JSON text when a JSON schema was requested; null otherwise.</summary>
+        public string? Json { get; set; }
+
+        /// <summary>The model that answered, as the service reports it.</summary>
+        public string? Model { get; set; }
+
+        /// <summary>Why the answer ended: stop, length, content_filter, ...</summary>
+        public string? FinishReason { get; set; }
+
+        /// <summary>Input tokens, images included.</summary>
+        public int PromptTokens { get; set; }
+
+        /// <summary>Output tokens.</summary>
+        public int CompletionTokens { get; set; }
+
+        /// <summary>Input plus output tokens.</summary>
+        public int TotalTokens { get; set; }
+
+        /// <summary>From sending the request to the last byte of the answer, retries included.</summary>
+        public TimeSpan Duration { get; set; }
+
+        /// <summary>The completion's or response's id.</summary>
+        public string? ResponseId { get; set; }
+
+        /// <summary>The conversation a Responses request continued, if any.</summary>
+        public string? ConversationId { get; set; }
+
+        /// <summary>"chat" or "responses".</summary>
+        public string Api { get; set; } = "chat";
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>
+    /// A streamed chat answer: enumerate it for the text deltas as they arrive; afterwards <see cref="Result"/> holds the
+    /// whole answer with the usage from the final chunk. Enumerate once.
+    /// </summary>
+    public sealed class ChatStream : IAsyncEnumerable<string>
+    {
+        private readonly Func<ChatStream, CancellationToken, IAsyncEnumerable<string>> _produce;
+        private readonly CancellationToken _token;
+        private int _started;
+
+        internal ChatStream(Func<ChatStream, CancellationToken, IAsyncEnumerable<string>> produce, CancellationToken token)
+        {
+            _produce = produce;
+            _token = token;
+        }
+
+        /// <summary>The complete answer, once the enumeration has finished.</summary>
+        public ChatResult Result => ResultOrNull ?? throw new InvalidOperationException("The stream has not been read to its end yet.");
+
+        internal ChatResult? ResultOrNull { get; set; }
+
+        /// <inheritdoc/>
+        public IAsyncEnumerator<string> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _started, 1) != 0)
+            {
+                throw new InvalidOperationException("A chat stream can be read only once.");
+            }
+            CancellationToken token = cancellationToken.CanBeCanceled ? cancellationToken : _token;
+            if (cancellationToken.CanBeCanceled && _token.CanBeCanceled)
+            {
+                // Both tokens must stop the stream; the linked source lives as long as the enumeration.
+                var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _token);
+                token = linked.Token;
+                return new DisposingEnumerator(_produce(this, token).GetAsyncEnumerator(token), linked);
+            }
+            return _produce(this, token).GetAsyncEnumerator(token);
+        }
+
+        private sealed class DisposingEnumerator : IAsyncEnumerator<string>
+        {
+            private readonly IAsyncEnumerator<string> _inner;
+            private readonly CancellationTokenSource _source;
+
+            internal DisposingEnumerator(IAsyncEnumerator<string> inner, CancellationTokenSource source)
+            {
+                _inner = inner;
+                _source = source;
+            }
+
+            public string Current => _inner.Current;
+
+            public System.Threading.Tasks.ValueTask<bool> MoveNextAsync() => _inner.MoveNextAsync();
+
+            public async System.Threading.Tasks.ValueTask DisposeAsync()
+            {
+                await _inner.DisposeAsync().ConfigureAwait(false);
+                _source.Dispose();
+            }
+        }
+    }
+}

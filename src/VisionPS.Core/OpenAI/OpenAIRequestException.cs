@@ -1,0 +1,162 @@
+using System;
+using System.Text.Json;
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>
+    /// Every failure of a request to the service: an API error (status, type, code, param and the server's message), a
+    /// dropped connection or a timeout (Status 0), with plain advice for the known traps. Never holds a credential.
+    /// </summary>
+    public sealed class OpenAIRequestException : Exception
+    {
+        internal OpenAIRequestException(int status, string? type, string? code, string? param, string serverMessage, string? hint, bool isRetryable, string? requestId, Exception? inner)
+            : base(BuildMessage(status, type, code, serverMessage, hint), inner)
+        {
+            Status = status;
+            Type = type;
+            Code = code;
+            Param = param;
+            ServerMessage = serverMessage;
+            Hint = hint;
+            IsRetryable = isRetryable;
+            RequestId = requestId;
+        }
+
+        /// <summary>The HTTP status; 0 when no response arrived (connection dropped, timeout).</summary>
+        public int Status { get; }
+
+        /// <summary>The error's <c>type</c>, e.g. invalid_request_error; connection_error or timeout when no response arrived.</summary>
+        public string? Type { get; }
+
+        /// <summary>The error's <c>code</c>, e.g. invalid_value, insufficient_quota.</summary>
+        public string? Code { get; }
+
+        /// <summary>The error's <c>param</c>: which part of the request was wrong.</summary>
+        public string? Param { get; }
+
+        /// <summary>The service's own message (credentials removed).</summary>
+        public string ServerMessage { get; }
+
+        /// <summary>What to do about it, for the known traps; null otherwise.</summary>
+        public string? Hint { get; }
+
+        /// <summary>Whether trying again later can succeed (rate limits, 5xx, dropped connections; never quota).</summary>
+        public bool IsRetryable { get; }
+
+        /// <summary>The service's x-request-id, for support.</summary>
+        public string? RequestId { get; }
+
+        private static string BuildMessage(int status, string? type, string? code, string serverMessage, string? hint)
+        {
+            string what = status == 0 ? (type ?? "connection_error") : $"HTTP {status}" + (type is null && code is null ? "" : $" {type ?? "error"}{(code is null ? "" : "/" + code)}");
+            return $"The OpenAI request failed ({what}): {serverMessage}" + (hint is null ? "" : " " + hint);
+        }
+
+        /// <summary>Builds the exception from an error response body (the real <c>{"error":{...}}</c> shape or anything else).</summary>
+        internal static OpenAIRequestException FromResponse(int status, string? body, string? requestId, SecretScrubber scrubber, Exception? inner)
+        {
+            string? type = null, code = null, param = null, message = null;
+            if (!string.IsNullOrEmpty(body))
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(body!);
+                    JsonElement root = doc.RootElement;
+                    JsonElement error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out JsonElement e) ? e : root;
+                    if (error.ValueKind == JsonValueKind.Object)
+                    {
+                        type = GetString(error, "type");
+                        code = GetString(error, "code");
+                        param = GetString(error, "param");
+                        message = GetString(error, "message");
+                    }
+                    else if (error.ValueKind == JsonValueKind.String)
+                    {
+                        message = error.GetString();
+                    }
+                }
+                catch (JsonException)
+                {
+                    message = body!.Length > 500 ? body.Substring(0, 500) + "..." : body;
+                }
+            }
+            message = scrubber.Scrub(string.IsNullOrWhiteSpace(message) ? $"HTTP {status} with no error message." : message!);
+            param = param is null ? null : scrubber.Scrub(param);
+            bool quota = code == "insufficient_quota" || type == "insufficient_quota";
+            bool retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
+            return new OpenAIRequestException(status, type, code, param, message, HintFor(status, type, code, param, message), retryable, requestId, inner);
+        }
+
+        /// <summary>A failure before any response: connection refused or dropped, or the per-try timeout.</summary>
+        internal static OpenAIRequestException FromTransport(Exception inner, bool timedOut, SecretScrubber scrubber)
+        {
+            string message = timedOut
+                ? "The service did not answer within the timeout."
+                : scrubber.Scrub(Innermost(inner).Message);
+            string hint = timedOut
+                ? "Raise the timeout, send smaller images, or try again later."
+                : "The connection failed or was dropped; check the base URI, the proxy and the network, then try again.";
+            return new OpenAIRequestException(0, timedOut ? "timeout" : "connection_error", null, null, message, hint, true, null, inner);
+        }
+
+        /// <summary>A request the transport refuses to send because the service is known to reject it.</summary>
+        internal static OpenAIRequestException Refused(string param, string message, string hint)
+            => new OpenAIRequestException(0, "invalid_request_error", "refused_before_sending", param, message, hint, false, null, null);
+
+        private static Exception Innermost(Exception ex)
+        {
+            while (ex.InnerException is not null)
+            {
+                ex = ex.InnerException;
+            }
+            return ex;
+        }
+
+        private static string? GetString(JsonElement e, string name)
+            => e.TryGetProperty(name, out JsonElement v) ? v.ValueKind switch
+            {
+                JsonValueKind.String => v.GetString(),
+                JsonValueKind.Number => v.GetRawText(),
+                _ => null,
+            } : null;
+
+        internal static string? HintFor(int status, string? type, string? code, string? param, string message)
+        {
+            string m = message.ToLowerInvariant();
+            if (code == "insufficient_quota" || type == "insufficient_quota")
+            {
+                return Hints.Quota;
+            }
+            if ((param is not null && param.EndsWith("image_url.url", StringComparison.Ordinal) && m.Contains("expected a valid url"))
+                || m.Contains("expected a valid url"))
+            {
+                return Hints.DataUrlNotAccepted;
+            }
+            if (code == "invalid_image_url" || m.Contains("error while downloading") || m.Contains("timeout while downloading") || m.Contains("could not download"))
+            {
+                return Hints.CouldNotDownload;
+            }
+            if (code == "image_too_large" || m.Contains("too large") || m.Contains("exceeds the maximum"))
+            {
+                return Hints.TooLarge;
+            }
+            if (code == "invalid_image_format" || code == "image_parse_error" || code == "invalid_image" || m.Contains("unsupported image") || m.Contains("animated"))
+            {
+                return Hints.Unsupported;
+            }
+            if (status == 401)
+            {
+                return Hints.Unauthorized;
+            }
+            if (status == 404 && code == "model_not_found")
+            {
+                return Hints.ModelNotFound;
+            }
+            if (status == 429)
+            {
+                return Hints.RateLimited;
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>
+    /// Describes a request without sending it: the real client runs over a handler that captures the request and
+    /// answers locally, so the description is exactly what the SDK would put on the wire (minus headers, so no key).
+    /// </summary>
+    internal static class RequestDescriber
+    {
+        internal enum Kind
+        {
+            Chat,
+            ChatStream,
+            Responses,
+        }
+
+        private const int KeepBase64Chars = 32;
+
+        internal static string Describe(Uri endpoint, VisionConnection connection, VisionRequest request, Kind kind)
+        {
+            var capture = new CapturingHandler(kind);
+            var offline = new VisionConnection
+            {
+                BaseUri = new Uri("http://describe.invalid/v1"),
+                MaxRetries = 0,
+                Timeout = TimeSpan.FromSeconds(30),
+            };
+            using (var client = new VisionClient(offline, capture))
+            {
+                // The handler completes synchronously; nothing waits on the network.
+                Task task = kind switch
+                {
+                    Kind.Chat => client.ChatAsync(request),
+                    Kind.ChatStream => client.ChatStreamingAsync(request, _ => { }),
+                    _ => client.RespondAsync(request),
+                };
+                try
+                {
+                    task.GetAwaiter().GetResult();
+                }
+                catch (OpenAIRequestException) when (capture.Body is not null)
+                {
+                    // The canned answer need not satisfy the SDK; the captured request is what matters.
+                }
+            }
+            if (capture.Body is null || capture.Path is null)
+            {
+                throw new InvalidOperationException("The request could not be described.");
+            }
+            var description = new JsonObject
+            {
+                ["method"] = "POST",
+                ["url"] = endpoint.AbsoluteUri.TrimEnd('/') + capture.Path.Substring("/v1".Length),
+                ["body"] = ShortenDataUrls(JsonNode.Parse(capture.Body)),
+            };
+            return description.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        }
+
+        /// <summary>Replaces each data: URL's base64 by its start, length and SHA-256, which identify it without the bulk.</summary>
+        internal static JsonNode? ShortenDataUrls(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    foreach (string key in obj.Select(p => p.Key).ToList())
+                    {
+                        obj[key] = ShortenDataUrls(obj[key]);
+                    }
+                    return obj;
+                case JsonArray array:
+                    for (int i = 0; i < array.Count; i++)
+                    {
+                        array[i] = ShortenDataUrls(array[i]);
+                    }
+                    return array;
+                case JsonValue value when value.TryGetValue(out string? text) && text.StartsWith("data:", StringComparison.Ordinal):
+                    int comma = text.IndexOf(',');
+                    if (comma < 0 || text.Length - comma - 1 <= KeepBase64Chars)
+                    {
+                        return JsonValue.Create(text);
+                    }
+                    string payload = text.Substring(comma + 1);
+                    string hash;
+                    try
+                    {
+                        using var sha = SHA256.Create();
+                        hash = string.Concat(sha.ComputeHash(Convert.FromBase64String(payload)).Select(b => b.ToString("x2")));
+                    }
+                    catch (FormatException)
+                    {
+                        hash = "not base64";
+                    }
+                    return JsonValue.Create($"{text.Substring(0, comma + 1)}{payload.Substring(0, KeepBase64Chars)}... ({payload.Length} base64 chars, sha256 {hash})");
+                default:
+                    return node?.DeepClone();
+            }
+        }
+
+        private sealed class CapturingHandler : HttpMessageHandler
+        {
+            private readonly Kind _kind;
+
+            internal CapturingHandler(Kind kind) => _kind = kind;
+
+            internal string? Body { get; private set; }
+
+            internal string? Path { get; private set; }
+
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+                => Task.FromResult(Capture(request));
+
+#if NET
+            protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) => Capture(request);
+#endif
+
+            private HttpResponseMessage Capture(HttpRequestMessage request)
+            {
+                Path = request.RequestUri?.AbsolutePath;
+                Body = request.Content is null ? null : Encoding.UTF8.GetString(request.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult());
+                string answer = _kind switch
+                {
+                    Kind.ChatStream => "data: [DONE]\n\n",
+                    Kind.Chat => "{\"id\":\"described\",\"object\":\"chat.completion\",\"created\":0,\"model\":\"described\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":\"stop\"}]}",
+                    _ => "{\"id\":\"described\",\"object\":\"response\",\"created_at\":0,\"status\":\"completed\",\"model\":\"described\",\"output\":[]}",
+                };
+                return new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new StringContent(answer, Encoding.UTF8, _kind == Kind.ChatStream ? "text/event-stream" : "application/json"),
+                };
+            }
+        }
+    }
+}

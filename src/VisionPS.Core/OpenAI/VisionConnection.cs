@@ -1,0 +1,94 @@
+using System;
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>
+    /// Where and how VisionPS talks to an OpenAI-style service: OpenAI itself, any compatible server (a base URI), or
+    /// Azure OpenAI. The API key and bearer token are write-only from outside: nothing prints them.
+    /// </summary>
+    public sealed class VisionConnection
+    {
+        /// <summary>The OpenAI API's base URI.</summary>
+        public static readonly Uri DefaultBaseUri = new Uri("https://api.openai.com/v1/");
+
+        /// <summary>Environment variable holding the API key.</summary>
+        public const string ApiKeyVariable = "OPENAI_API_KEY";
+
+        /// <summary>Environment variable holding the base URI.</summary>
+        public const string BaseUriVariable = "OPENAI_BASE_URL";
+
+        private string? _apiKey;
+
+        /// <summary>The base URI requests go to (ignored when <see cref="Azure"/> is set).</summary>
+        public Uri BaseUri { get; set; } = DefaultBaseUri;
+
+        /// <summary>The API key. Readable only inside the transport; <see cref="HasApiKey"/> tells whether one is set.</summary>
+        public string? ApiKey
+        {
+            internal get => _apiKey;
+            set => _apiKey = string.IsNullOrEmpty(value) ? null : value;
+        }
+
+        /// <summary>Whether an API key is set.</summary>
+        public bool HasApiKey => _apiKey is not null;
+
+        /// <summary>Azure OpenAI settings; when set, requests go to the Azure deployment instead of <see cref="BaseUri"/>.</summary>
+        public AzureOpenAISettings? Azure { get; set; }
+
+        /// <summary>An explicit proxy; null uses the system's proxy settings unless <see cref="NoProxy"/> is set.</summary>
+        public Uri? Proxy { get; set; }
+
+        /// <summary>Bypass every proxy, the system's included.</summary>
+        public bool NoProxy { get; set; }
+
+        /// <summary>The time one HTTP try may take before it is abandoned (and retried).</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(120);
+
+        /// <summary>How often a 429 (not insufficient_quota), 408, 5xx or dropped connection is retried.</summary>
+        public int MaxRetries { get; set; } = 3;
+
+        /// <summary>The first back-off when the server names no retry-after; doubles per try, with jitter.</summary>
+        public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(0.5);
+
+        /// <summary>The longest single wait between tries, whatever retry-after says.</summary>
+        public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>OpenAI organization id (OpenAI-Organization header), optional.</summary>
+        public string? Organization { get; set; }
+
+        /// <summary>OpenAI project id (OpenAI-Project header), optional.</summary>
+        public string? Project { get; set; }
+
+        /// <summary>A connection configured from OPENAI_API_KEY and OPENAI_BASE_URL.</summary>
+        public static VisionConnection FromEnvironment()
+        {
+            var connection = new VisionConnection { ApiKey = Environment.GetEnvironmentVariable(ApiKeyVariable) };
+            string? baseUri = Environment.GetEnvironmentVariable(BaseUriVariable);
+            if (!string.IsNullOrWhiteSpace(baseUri))
+            {
+                connection.BaseUri = ParseBaseUri(baseUri!, BaseUriVariable);
+            }
+            return connection;
+        }
+
+        /// <summary>Parses a base URI given by a user, naming where it came from when it is not an absolute http(s) URI.</summary>
+        public static Uri ParseBaseUri(string value, string source)
+        {
+            if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new ArgumentException($"{source} must be an absolute http(s) URI such as https://api.openai.com/v1, not '{value}'.", nameof(value));
+            }
+            return uri;
+        }
+
+        /// <summary>The effective endpoint for display; never shows a credential.</summary>
+        public override string ToString()
+        {
+            string target = Azure is null ? BaseUri.ToString() : Azure.ToString();
+            string key = HasApiKey ? "set (hidden)" : "none";
+            return $"VisionConnection {target} key={key} timeout={Timeout.TotalSeconds}s retries={MaxRetries}";
+        }
+
+        internal VisionConnection Clone() => (VisionConnection)MemberwiseClone();
+    }
+}

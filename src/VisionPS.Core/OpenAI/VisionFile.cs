@@ -1,0 +1,56 @@
+using System;
+using System.Text.Json;
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>A file stored by the service (Files API).</summary>
+    public sealed class VisionFile
+    {
+        /// <summary>The file id, e.g. file-abc123.</summary>
+        public string Id { get; set; } = string.Empty;
+
+        /// <summary>The file name given at upload.</summary>
+        public string? FileName { get; set; }
+
+        /// <summary>Size in bytes.</summary>
+        public long Bytes { get; set; }
+
+        /// <summary>The purpose, e.g. vision.</summary>
+        public string? Purpose { get; set; }
+
+        /// <summary>The service's status for the file (uploaded, processed, error), where it reports one.</summary>
+        public string? Status { get; set; }
+
+        /// <summary>When it was uploaded.</summary>
+        public DateTimeOffset CreatedAt { get; set; }
+
+        /// <summary>When the service deletes it, if an expiry was set.</summary>
+        public DateTimeOffset? ExpiresAt { get; set; }
+
+        internal static VisionFile Parse(BinaryData json)
+        {
+            using var doc = JsonDocument.Parse(json.ToMemory());
+            JsonElement e = doc.RootElement;
+            var file = new VisionFile
+            {
+                Id = e.TryGetProperty("id", out JsonElement id) ? id.GetString() ?? string.Empty : string.Empty,
+                FileName = e.TryGetProperty("filename", out JsonElement name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null,
+                Bytes = e.TryGetProperty("bytes", out JsonElement bytes) && bytes.ValueKind == JsonValueKind.Number ? bytes.GetInt64() : 0,
+                Purpose = e.TryGetProperty("purpose", out JsonElement purpose) && purpose.ValueKind == JsonValueKind.String ? purpose.GetString() : null,
+                Status = e.TryGetProperty("status", out JsonElement status) && status.ValueKind == JsonValueKind.String ? status.GetString() : null,
+            };
+            if (e.TryGetProperty("created_at", out JsonElement created) && created.ValueKind == JsonValueKind.Number)
+            {
+                file.CreatedAt = DateTimeOffset.FromUnixTimeSeconds(created.GetInt64());
+            }
+            if (e.TryGetProperty("expires_at", out JsonElement expires) && expires.ValueKind == JsonValueKind.Number)
+            {
+                file.ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(expires.GetInt64());
+            }
+            return file;
+        }
+
+        /// <inheritdoc/>
+        public override string ToString() => $"{Id} {FileName} ({Bytes} bytes, {Purpose})";
+    }
+}

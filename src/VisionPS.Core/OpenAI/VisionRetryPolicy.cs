@@ -1,0 +1,101 @@
+using System;
+using System.ClientModel.Primitives;
+using System.Globalization;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>
+    /// The SDK's retry policy with OpenAI's rules: retry-after-ms and retry-after honoured (capped), jittered
+    /// exponential back-off otherwise, and a 429 whose code is insufficient_quota never retried (it cannot succeed).
+    /// </summary>
+    internal sealed class VisionRetryPolicy : ClientRetryPolicy
+    {
+        [ThreadStatic]
+        private static Random? t_random;
+
+        private readonly TimeSpan _baseDelay;
+        private readonly TimeSpan _maxDelay;
+
+        internal VisionRetryPolicy(int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay)
+            : base(Math.Max(0, maxRetries))
+        {
+            _baseDelay = baseDelay < TimeSpan.Zero ? TimeSpan.Zero : baseDelay;
+            _maxDelay = maxDelay < TimeSpan.Zero ? TimeSpan.Zero : maxDelay;
+        }
+
+        protected override bool ShouldRetry(PipelineMessage message, Exception? exception)
+            => !message.CancellationToken.IsCancellationRequested && base.ShouldRetry(message, exception) && !IsQuotaExhausted(message);
+
+        protected override ValueTask<bool> ShouldRetryAsync(PipelineMessage message, Exception? exception)
+            => new ValueTask<bool>(ShouldRetry(message, exception));
+
+        protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount)
+        {
+            if (message.Response is PipelineResponse response && TryGetRetryAfter(response, out TimeSpan serverDelay))
+            {
+                return serverDelay > _maxDelay ? _maxDelay : serverDelay;
+            }
+            double exponential = _baseDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, tryCount - 1));
+            // Full jitter between 50% and 100% keeps many clients from retrying in lockstep.
+            t_random ??= new Random(Environment.TickCount ^ Thread.CurrentThread.ManagedThreadId);
+            double jittered = exponential * (0.5 + (t_random.NextDouble() * 0.5));
+            return TimeSpan.FromMilliseconds(Math.Min(jittered, _maxDelay.TotalMilliseconds));
+        }
+
+        internal static bool TryGetRetryAfter(PipelineResponse response, out TimeSpan delay)
+        {
+            delay = TimeSpan.Zero;
+            if (response.Headers.TryGetValue("retry-after-ms", out string? ms)
+                && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out double millis) && millis >= 0)
+            {
+                delay = TimeSpan.FromMilliseconds(millis);
+                return true;
+            }
+            if (response.Headers.TryGetValue("retry-after", out string? after) && after is not null)
+            {
+                if (double.TryParse(after, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds >= 0)
+                {
+                    delay = TimeSpan.FromSeconds(seconds);
+                    return true;
+                }
+                if (DateTimeOffset.TryParse(after, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset when))
+                {
+                    TimeSpan left = when - DateTimeOffset.UtcNow;
+                    delay = left > TimeSpan.Zero ? left : TimeSpan.Zero;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        internal static bool IsQuotaExhausted(PipelineMessage message)
+        {
+            PipelineResponse? response = message.Response;
+            if (response is null || response.Status != 429)
+            {
+                return false;
+            }
+            try
+            {
+                // A streaming request leaves the body unread; an error body is small, so read it to decide.
+                BinaryData body = response.BufferContent();
+                using var doc = JsonDocument.Parse(body.ToMemory());
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out JsonElement error) && error.ValueKind == JsonValueKind.Object)
+                {
+                    return (error.TryGetProperty("code", out JsonElement code) && code.ValueKind == JsonValueKind.String && code.GetString() == "insufficient_quota")
+                        || (error.TryGetProperty("type", out JsonElement type) && type.ValueKind == JsonValueKind.String && type.GetString() == "insufficient_quota");
+                }
+            }
+            catch (JsonException)
+            {
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            return false;
+        }
+    }
+}
