@@ -11,7 +11,7 @@ namespace VisionPS.Core.Imaging
             {
                 return ImageFormat.Png;
             }
-            if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+            if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8)
             {
                 return ImageFormat.Jpeg;
             }

@@ -133,9 +133,18 @@ namespace VisionPS.Core.Imaging
             SkiaSource? source = SkiaSource.Open(data, out SKCodecResult result);
             if (source is null)
             {
-                throw result == SKCodecResult.IncompleteInput
+                // Skia says "incomplete" for any PNG header it cannot parse; only a short file is really truncated.
+                bool headerThere = format switch
+                {
+                    ImageFormat.Png => data.Length > 64,
+                    ImageFormat.Jpeg => ContainerHeaders.Jpeg(data) is not null,
+                    _ => false,
+                };
+                throw result == SKCodecResult.IncompleteInput && !headerThere
                     ? ImageProcessingException.Truncated(name, format, "the file ends inside its header")
-                    : ImageProcessingException.DecodeFailed(name, format, $"its header is invalid ({result})");
+                    : ImageProcessingException.DecodeFailed(name, format,
+                        format == ImageFormat.Png && ContainerHeaders.Png(data) is null ? "it has no valid IHDR chunk"
+                        : $"its header is invalid or damaged ({result})");
             }
             return source;
         }
