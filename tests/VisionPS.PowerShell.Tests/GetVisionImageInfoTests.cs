@@ -79,5 +79,22 @@ namespace VisionPS.PowerShell.Tests
             Assert.Empty(output);
             Assert.Equal("ImageNotFound,VisionPS.Commands.GetVisionImageInfoCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
         }
+
+        [Theory]
+        [InlineData("d_heic_storm.heic", "Heif", 1920, 1280)]
+        [InlineData("d_avif_storm.avif", "Avif", 1920, 1280)]
+        [InlineData("d_tif_lzw_wood.tif", "Tiff", 2560, 1920)]
+        [InlineData("tif_gdk_dpi_48_rgba.tiff", "Tiff", 48, 48)]
+        public void MagickFormatsLoadMagickNetInsideTheModule(string file, string format, int width, int height)
+        {
+            using var ps = new PowerShellSession();
+            PSObject info = ps.Run("Get-VisionImageInfo -LiteralPath $args[0]", Paths.CorpusFile(file)).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal(format, info.Properties["Format"].Value);
+            Assert.Equal(width, info.Properties["Width"].Value);
+            Assert.Equal(height, info.Properties["Height"].Value);
+            string maps = File.ReadAllText("/proc/self/maps");
+            Assert.Contains(Path.Combine(Paths.ModuleLib, "runtimes", "linux-x64", "native", "Magick.Native-Q8-x64.dll.so"), maps, StringComparison.Ordinal);
+        }
     }
 }

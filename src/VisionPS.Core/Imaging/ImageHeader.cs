@@ -8,7 +8,7 @@ namespace VisionPS.Core.Imaging
             Format = format;
             Width = width;
             Height = height;
-            Orientation = orientation;
+            Orientation = orientation is >= 1 and <= 8 ? orientation : 1;
         }
 
         public ImageFormat Format { get; }
@@ -21,5 +21,48 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>EXIF orientation 1..8 (1 = upright).</summary>
         public int Orientation { get; }
+
+        /// <summary>Width as displayed, after the orientation is applied (orientations 5-8 swap the sides).</summary>
+        public int DisplayWidth => Orientation >= 5 ? Height : Width;
+
+        /// <summary>Height as displayed, after the orientation is applied.</summary>
+        public int DisplayHeight => Orientation >= 5 ? Width : Height;
+
+        /// <summary>Whether the image can carry transparency (an alpha channel or a transparent palette entry).</summary>
+        public bool HasAlpha { get; internal set; }
+
+        /// <summary>How the file stores colour.</summary>
+        public ImageColorType ColorType { get; internal set; }
+
+        /// <summary>Bits per channel sample (8 for most files, 16 for 16-bit PNG/TIFF, 1-4 for small palettes); 0 if unknown.</summary>
+        public int BitDepth { get; internal set; }
+
+        /// <summary>Whether the file embeds an ICC colour profile.</summary>
+        public bool HasIccProfile { get; internal set; }
+
+        /// <summary>Progressive JPEG or interlaced PNG/GIF.</summary>
+        public bool IsProgressive { get; internal set; }
+
+        /// <summary>Number of frames (1 for still images).</summary>
+        public int FrameCount { get; internal set; } = 1;
+
+        /// <summary>Whether the image is an animation (more than one frame).</summary>
+        public bool IsAnimated => FrameCount > 1;
+
+        /// <summary>Size of the encoded file in bytes.</summary>
+        public long ByteLength { get; internal set; }
+
+        /// <summary>
+        /// The MIME type the vision API accepts these bytes as unchanged (PNG, JPEG, WebP, still GIF), or null when the
+        /// image must be re-encoded before it can be sent.
+        /// </summary>
+        public string? Mime => Format switch
+        {
+            ImageFormat.Png => "image/png",
+            ImageFormat.Jpeg => "image/jpeg",
+            ImageFormat.WebP when !IsAnimated => "image/webp",
+            ImageFormat.Gif when !IsAnimated => "image/gif",
+            _ => null,
+        };
     }
 }

@@ -4,61 +4,204 @@ using SkiaSharp;
 
 namespace VisionPS.Core.Imaging
 {
-    /// <summary>Reads image headers through SkiaSharp's codec, without decoding pixels.</summary>
+    /// <summary>
+    /// Reads image headers without decoding pixels: format from the magic bytes (never the extension), size, EXIF
+    /// orientation, alpha, colour type, bit depth, frames. PNG and JPEG are read from their first bytes alone; GIF,
+    /// WebP, BMP and ICO through Skia's codec; TIFF, HEIC, AVIF and JPEG XL through Magick.NET (loaded on first use).
+    /// </summary>
     public static class ImageProbe
     {
+        private const int HeadBytes = 256 * 1024;
+
         /// <summary>Reads the header of the image file at <paramref name="path"/>.</summary>
+        /// <exception cref="ImageProcessingException">Not an image, an unsupported format, or a damaged header.</exception>
         public static ImageHeader Probe(string path)
         {
-            using var stream = File.OpenRead(path);
-            // 64 KiB holds the format's magic bytes and, for JPEG, the EXIF APP1 segment.
-            var head = new byte[Math.Min(stream.Length, 64 * 1024)];
+            if (path is null)
+            {
+                throw new ArgumentNullException(nameof(path));
+            }
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            return Probe(stream, path);
+        }
+
+        /// <summary>Reads the header of an image in memory; <paramref name="sourceName"/> names it in messages.</summary>
+        public static ImageHeader Probe(ReadOnlySpan<byte> bytes, string sourceName)
+        {
+            ImageFormat format = FormatSniffer.Sniff(bytes);
+            ImageHeader? quick = QuickHeader(format, bytes, complete: true, sourceName);
+            if (quick is not null)
+            {
+                quick.ByteLength = bytes.Length;
+                return quick;
+            }
+            return FullHeader(bytes.ToArray(), format, sourceName);
+        }
+
+        /// <summary>Reads the header of an image from <paramref name="stream"/> (from its current position).</summary>
+        public static ImageHeader Probe(Stream stream, string sourceName)
+        {
+            if (stream is null)
+            {
+                throw new ArgumentNullException(nameof(stream));
+            }
+            byte[] head = new byte[HeadBytes];
             int read = 0;
             for (int n; read < head.Length && (n = stream.Read(head, read, head.Length - read)) > 0;)
             {
                 read += n;
             }
-            stream.Position = 0;
-            ImageFormat format = Sniff(head.AsSpan(0, read));
-            using var managed = new SKManagedStream(stream, disposeManagedStream: false);
-            using var codec = SKCodec.Create(managed);
-            if (codec is null)
+            bool complete = read < head.Length;
+            ReadOnlySpan<byte> span = head.AsSpan(0, read);
+            ImageFormat format = FormatSniffer.Sniff(span);
+            ImageHeader? quick = QuickHeader(format, span, complete, sourceName);
+            if (quick is not null)
             {
-                throw new InvalidDataException($"'{path}' is not an image SkiaSharp can read (format: {format}).");
+                quick.ByteLength = stream.CanSeek ? stream.Length : read;
+                return quick;
             }
-            int orientation = format == ImageFormat.Jpeg ? ExifOrientation.FromJpeg(head.AsSpan(0, read)) : 0;
+            byte[] all;
+            if (complete)
+            {
+                all = span.ToArray();
+            }
+            else
+            {
+                var ms = new MemoryStream();
+                ms.Write(head, 0, read);
+                byte[] rest = ImagePreparer.ReadAll(stream, sourceName, ImageBudget.DefaultMaxFileBytes - read);
+                ms.Write(rest, 0, rest.Length);
+                all = ms.ToArray();
+            }
+            return FullHeader(all, format, sourceName);
+        }
+
+        /// <summary>The container format named by the first bytes of a file.</summary>
+        public static ImageFormat Sniff(ReadOnlySpan<byte> bytes) => FormatSniffer.Sniff(bytes);
+
+        private static ImageHeader? QuickHeader(ImageFormat format, ReadOnlySpan<byte> head, bool complete, string name)
+        {
+            RejectUndecodable(format, head.Length, name);
+            ImageHeader? header = format switch
+            {
+                ImageFormat.Png => ContainerHeaders.Png(head),
+                ImageFormat.Jpeg => ContainerHeaders.Jpeg(head),
+                _ => null,
+            };
+            if (header is null && complete && format is ImageFormat.Png or ImageFormat.Jpeg)
+            {
+                throw ImageProcessingException.Truncated(name, format, "the file ends inside its header");
+            }
+            if (header is not null && (header.Width <= 0 || header.Height <= 0))
+            {
+                throw ImageProcessingException.DecodeFailed(name, format, $"the header declares a {header.Width}x{header.Height} image");
+            }
+            return header;
+        }
+
+        private static ImageHeader FullHeader(byte[] data, ImageFormat format, string name)
+        {
+            if (MagickCodec.Handles(format))
+            {
+                ImageHeader h = MagickCodec.Probe(data, name, format);
+                h.ByteLength = data.Length;
+                return h;
+            }
+            using SkiaSource source = OpenSkia(data, name, format);
+            ImageHeader header = HeaderFromSkia(source.Codec, data, format);
+            header.ByteLength = data.Length;
+            return header;
+        }
+
+        internal static void RejectUndecodable(ImageFormat format, int length, string name)
+        {
+            switch (format)
+            {
+                case ImageFormat.Unknown:
+                    throw ImageProcessingException.NotAnImage(name, length == 0 ? "the file is empty" : "its first bytes match no image format");
+                case ImageFormat.Svg:
+                    throw ImageProcessingException.Unsupported(name, format,
+                        "SVG is a vector drawing, not a raster image; render it to PNG first (e.g. rsvg-convert -o out.png file.svg)");
+                case ImageFormat.Pdf:
+                    throw ImageProcessingException.Unsupported(name, format,
+                        "PDF is a document; render the page you want to PNG first (e.g. pdftoppm -png -r 150 file.pdf page)");
+            }
+        }
+
+        internal static SkiaSource OpenSkia(byte[] data, string name, ImageFormat format)
+        {
+            SkiaSource? source = SkiaSource.Open(data, out SKCodecResult result);
+            if (source is null)
+            {
+                // Skia says "incomplete" for any PNG header it cannot parse; only a short file is really truncated.
+                bool headerThere = format switch
+                {
+                    ImageFormat.Png => data.Length > 64,
+                    ImageFormat.Jpeg => ContainerHeaders.Jpeg(data) is not null,
+                    _ => false,
+                };
+                throw result == SKCodecResult.IncompleteInput && !headerThere
+                    ? ImageProcessingException.Truncated(name, format, "the file ends inside its header")
+                    : ImageProcessingException.DecodeFailed(name, format,
+                        format == ImageFormat.Png && ContainerHeaders.Png(data) is null ? "it has no valid IHDR chunk"
+                        : $"its header is invalid or damaged ({result})");
+            }
+            return source;
+        }
+
+        internal static ImageHeader HeaderFromSkia(SKCodec codec, byte[] data, ImageFormat format)
+        {
+            SKImageInfo info = codec.Info;
+            ImageHeader? container = format switch
+            {
+                ImageFormat.Png => ContainerHeaders.Png(data),
+                ImageFormat.Jpeg => ContainerHeaders.Jpeg(data),
+                _ => null,
+            };
+            int orientation = format == ImageFormat.Jpeg ? ExifOrientation.FromJpeg(data) : 0;
             if (orientation == 0)
             {
                 orientation = (int)codec.EncodedOrigin;
             }
-            return new ImageHeader(format, codec.Info.Width, codec.Info.Height, orientation);
+            var header = new ImageHeader(format, info.Width, info.Height, orientation)
+            {
+                HasAlpha = info.AlphaType != SKAlphaType.Opaque,
+                ByteLength = data.Length,
+            };
+            if (container is not null)
+            {
+                header.BitDepth = container.BitDepth;
+                header.ColorType = container.ColorType;
+                header.HasIccProfile = container.HasIccProfile;
+                header.IsProgressive = container.IsProgressive;
+            }
+            else
+            {
+                header.BitDepth = 8;
+                header.ColorType = format is ImageFormat.Gif ? ImageColorType.Palette
+                    : info.ColorType == SKColorType.Gray8 ? ImageColorType.Gray
+                    : header.HasAlpha ? ImageColorType.Rgba : ImageColorType.Rgb;
+            }
+            if (format is ImageFormat.Gif or ImageFormat.WebP)
+            {
+                header.FrameCount = Math.Max(1, codec.FrameCount);
+            }
+            return header;
         }
 
-        /// <summary>The container format named by the first bytes of a file.</summary>
-        public static ImageFormat Sniff(ReadOnlySpan<byte> b)
+        internal static void CheckDeclared(ImageHeader header, ImageBudget budget, string name)
         {
-            if (b.Length >= 8 && b[0] == 0x89 && b[1] == (byte)'P' && b[2] == (byte)'N' && b[3] == (byte)'G')
+            if (header.Width <= 0 || header.Height <= 0)
             {
-                return ImageFormat.Png;
+                throw ImageProcessingException.DecodeFailed(name, header.Format, $"the header declares a {header.Width}x{header.Height} image");
             }
-            if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+            long pixels = (long)header.Width * header.Height;
+            if (header.Width > budget.MaxDimension || header.Height > budget.MaxDimension || pixels > budget.MaxSourcePixels)
             {
-                return ImageFormat.Jpeg;
+                throw ImageProcessingException.TooLarge(name, header.Format,
+                    $"it declares {header.Width}x{header.Height} pixels ({pixels / 1e6:0.#} megapixels); the budget allows " +
+                    $"{budget.MaxSourcePixels / 1e6:0.#} megapixels and {budget.MaxDimension} px per side");
             }
-            if (b.Length >= 6 && b[0] == (byte)'G' && b[1] == (byte)'I' && b[2] == (byte)'F' && b[3] == (byte)'8')
-            {
-                return ImageFormat.Gif;
-            }
-            if (b.Length >= 12 && b[0] == (byte)'R' && b[1] == (byte)'I' && b[2] == (byte)'F' && b[3] == (byte)'F'
-                && b[8] == (byte)'W' && b[9] == (byte)'E' && b[10] == (byte)'B' && b[11] == (byte)'P')
-            {
-                return ImageFormat.WebP;
-            }
-            if (b.Length >= 2 && b[0] == (byte)'B' && b[1] == (byte)'M')
-            {
-                return ImageFormat.Bmp;
-            }
-            return ImageFormat.Unknown;
         }
     }
 }

@@ -38,7 +38,7 @@ namespace VisionPS.Commands
                     ImageHeader header = ImageProbe.Probe(file);
                     WriteObject(new VisionImageInfo(file, header));
                 }
-                catch (Exception ex) when (ex is InvalidDataException || ex is IOException || ex is UnauthorizedAccessException)
+                catch (Exception ex) when (ex is ImageProcessingException || ex is InvalidDataException || ex is IOException || ex is UnauthorizedAccessException)
                 {
                     WriteError(ErrorIds.Create(ex, ErrorIds.ImageDecodeFailed, ErrorCategory.InvalidData, file,
                         $"Cannot read the image header of '{file}': {ex.Message}"));

@@ -1,0 +1,167 @@
+using System;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>
+    /// Header fields Skia's codec does not expose (bit depth, stored colour type, ICC presence, progressive scan), read
+    /// from PNG chunks and JPEG markers. Reads structure only, never pixel data.
+    /// </summary>
+    internal static class ContainerHeaders
+    {
+        /// <summary>PNG IHDR and the ancillary chunks before the first IDAT; null when the IHDR is not there.</summary>
+        public static ImageHeader? Png(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 33 || !b.Slice(12, 4).SequenceEqual("IHDR"u8))
+            {
+                return null;
+            }
+            long w = U32(b, 16), h = U32(b, 20);
+            int depth = b[24], type = b[25];
+            var header = new ImageHeader(ImageFormat.Png, (int)Math.Min(w, int.MaxValue), (int)Math.Min(h, int.MaxValue), 1)
+            {
+                BitDepth = depth,
+                IsProgressive = b[28] == 1,
+                ColorType = type switch
+                {
+                    0 => ImageColorType.Gray,
+                    2 => ImageColorType.Rgb,
+                    3 => ImageColorType.Palette,
+                    4 => ImageColorType.GrayAlpha,
+                    6 => ImageColorType.Rgba,
+                    _ => ImageColorType.Unknown,
+                },
+                HasAlpha = type is 4 or 6,
+            };
+            long at = 33;
+            while (at + 8 <= b.Length)
+            {
+                long length = U32(b, (int)at);
+                ReadOnlySpan<byte> kind = b.Slice((int)at + 4, 4);
+                if (kind.SequenceEqual("IDAT"u8) || kind.SequenceEqual("IEND"u8))
+                {
+                    break;
+                }
+                if (kind.SequenceEqual("tRNS"u8))
+                {
+                    header.HasAlpha = true;
+                }
+                else if (kind.SequenceEqual("iCCP"u8))
+                {
+                    header.HasIccProfile = true;
+                }
+                else if (kind.SequenceEqual("acTL"u8) && at + 12 <= b.Length)
+                {
+                    header.FrameCount = (int)Math.Max(1, Math.Min(U32(b, (int)at + 8), 100000));
+                }
+                at += 12 + length;
+            }
+            return header;
+        }
+
+        /// <summary>JPEG frame header (SOFn) and APP segments; null when no SOF lies within <paramref name="b"/>.</summary>
+        public static ImageHeader? Jpeg(ReadOnlySpan<byte> b)
+        {
+            bool icc = false, adobe = false;
+            int i = 2;
+            while (i + 4 <= b.Length)
+            {
+                if (b[i] != 0xFF)
+                {
+                    return null;
+                }
+                byte marker = b[i + 1];
+                if (marker == 0xFF)
+                {
+                    i++;
+                    continue;
+                }
+                if (marker is 0xD8 or 0x01 or (>= 0xD0 and <= 0xD7))
+                {
+                    i += 2;
+                    continue;
+                }
+                if (marker is 0xDA or 0xD9)
+                {
+                    return null; // scan data before any frame header: not a usable JPEG
+                }
+                int length = (b[i + 2] << 8) | b[i + 3];
+                if (length < 2)
+                {
+                    return null;
+                }
+                int start = i + 4;
+                if (marker == 0xE2 && start + 12 <= b.Length && b.Slice(start, 12).SequenceEqual("ICC_PROFILE\0"u8))
+                {
+                    icc = true;
+                }
+                else if (marker == 0xEE && start + 5 <= b.Length && b.Slice(start, 5).SequenceEqual("Adobe"u8))
+                {
+                    adobe = true;
+                }
+                else if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+                {
+                    if (start + 6 > b.Length)
+                    {
+                        return null;
+                    }
+                    int precision = b[start];
+                    int height = (b[start + 1] << 8) | b[start + 2];
+                    int width = (b[start + 3] << 8) | b[start + 4];
+                    int components = b[start + 5];
+                    _ = adobe;
+                    return new ImageHeader(ImageFormat.Jpeg, width, height, ExifOrientation.FromJpeg(b))
+                    {
+                        BitDepth = precision,
+                        IsProgressive = marker is 0xC2 or 0xC6 or 0xCA or 0xCE,
+                        HasIccProfile = icc,
+                        ColorType = components switch
+                        {
+                            1 => ImageColorType.Gray,
+                            3 => ImageColorType.YCbCr,
+                            4 => ImageColorType.Cmyk,
+                            _ => ImageColorType.Unknown,
+                        },
+                    };
+                }
+                i += 2 + length;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Whether the file visibly ends where its format says it should (JPEG EOI, PNG IEND, GIF trailer, RIFF size):
+        /// a cheap check that keeps a truncated file from being passed through unchanged.
+        /// </summary>
+        public static bool LooksComplete(ImageFormat format, ReadOnlySpan<byte> b)
+        {
+            switch (format)
+            {
+                case ImageFormat.Jpeg:
+                    // Some writers pad after EOI: look for it in the last few bytes.
+                    ReadOnlySpan<byte> tail = b.Slice(Math.Max(0, b.Length - 64));
+                    for (int i = tail.Length - 2; i >= 0; i--)
+                    {
+                        if (tail[i] == 0xFF && tail[i + 1] == 0xD9)
+                        {
+                            return true;
+                        }
+                    }
+                    return false;
+                case ImageFormat.Png:
+                    return b.Length >= 12 && b.Slice(b.Length - 8, 4).SequenceEqual("IEND"u8);
+                case ImageFormat.Gif:
+                    return b.Length > 0 && b[b.Length - 1] == 0x3B;
+                case ImageFormat.WebP:
+                    return b.Length >= 12 && (U32LE(b, 4) + 8 + 1) / 2 * 2 <= b.Length + 1 && U32LE(b, 4) + 8 <= b.Length + 1;
+                default:
+                    return true;
+            }
+        }
+
+        private static long U32(ReadOnlySpan<byte> b, int at) =>
+            ((long)b[at] << 24) | ((long)b[at + 1] << 16) | ((long)b[at + 2] << 8) | b[at + 3];
+
+        private static long U32LE(ReadOnlySpan<byte> b, int at) =>
+            b[at] | ((long)b[at + 1] << 8) | ((long)b[at + 2] << 16) | ((long)b[at + 3] << 24);
+    }
+}

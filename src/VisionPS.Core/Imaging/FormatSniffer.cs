@@ -1,0 +1,97 @@
+using System;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>Recognises a container format from the first bytes of a file (never its name).</summary>
+    internal static class FormatSniffer
+    {
+        public static ImageFormat Sniff(ReadOnlySpan<byte> b)
+        {
+            if (b.Length >= 8 && b[0] == 0x89 && b[1] == (byte)'P' && b[2] == (byte)'N' && b[3] == (byte)'G')
+            {
+                return ImageFormat.Png;
+            }
+            if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8)
+            {
+                return ImageFormat.Jpeg;
+            }
+            if (b.Length >= 6 && b[0] == (byte)'G' && b[1] == (byte)'I' && b[2] == (byte)'F' && b[3] == (byte)'8')
+            {
+                return ImageFormat.Gif;
+            }
+            if (b.Length >= 12 && b.Slice(0, 4).SequenceEqual("RIFF"u8) && b.Slice(8, 4).SequenceEqual("WEBP"u8))
+            {
+                return ImageFormat.WebP;
+            }
+            if (b.Length >= 14 && b[0] == (byte)'B' && b[1] == (byte)'M')
+            {
+                return ImageFormat.Bmp;
+            }
+            if (b.Length >= 6 && b[0] == 0 && b[1] == 0 && (b[2] == 1 || b[2] == 2) && b[3] == 0 && (b[4] | b[5]) != 0)
+            {
+                return ImageFormat.Ico;
+            }
+            if (b.Length >= 4 && ((b[0] == (byte)'I' && b[1] == (byte)'I' && (b[2] == 42 || b[2] == 43) && b[3] == 0)
+                || (b[0] == (byte)'M' && b[1] == (byte)'M' && b[2] == 0 && (b[3] == 42 || b[3] == 43))))
+            {
+                return ImageFormat.Tiff;
+            }
+            if (b.Length >= 12 && b.Slice(4, 4).SequenceEqual("ftyp"u8))
+            {
+                return IsoBrand(b);
+            }
+            if ((b.Length >= 2 && b[0] == 0xFF && b[1] == 0x0A)
+                || (b.Length >= 12 && b.Slice(0, 12).SequenceEqual(new byte[] { 0, 0, 0, 0x0C, 0x4A, 0x58, 0x4C, 0x20, 0x0D, 0x0A, 0x87, 0x0A })))
+            {
+                return ImageFormat.JpegXL;
+            }
+            if (b.Length >= 5 && b.Slice(0, 5).SequenceEqual("%PDF-"u8))
+            {
+                return ImageFormat.Pdf;
+            }
+            return LooksLikeSvg(b) ? ImageFormat.Svg : ImageFormat.Unknown;
+        }
+
+        private static ImageFormat IsoBrand(ReadOnlySpan<byte> b)
+        {
+            long boxSize = ((long)b[0] << 24) | ((long)b[1] << 16) | ((long)b[2] << 8) | b[3];
+            int end = (int)Math.Min(b.Length, Math.Max(16, Math.Min(boxSize, 256)));
+            bool heif = false;
+            // The major brand at 8, then compatible brands from 16: AVIF wins if any brand says so.
+            for (int at = 8; at + 4 <= end; at += at == 8 ? 8 : 4)
+            {
+                ReadOnlySpan<byte> brand = b.Slice(at, 4);
+                if (brand.SequenceEqual("avif"u8) || brand.SequenceEqual("avis"u8))
+                {
+                    return ImageFormat.Avif;
+                }
+                if (brand.SequenceEqual("heic"u8) || brand.SequenceEqual("heix"u8) || brand.SequenceEqual("heim"u8)
+                    || brand.SequenceEqual("heis"u8) || brand.SequenceEqual("hevc"u8) || brand.SequenceEqual("hevx"u8)
+                    || brand.SequenceEqual("mif1"u8) || brand.SequenceEqual("msf1"u8))
+                {
+                    heif = true;
+                }
+            }
+            return heif ? ImageFormat.Heif : ImageFormat.Unknown;
+        }
+
+        private static bool LooksLikeSvg(ReadOnlySpan<byte> b)
+        {
+            int n = Math.Min(b.Length, 4096);
+            int i = 0;
+            if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
+            {
+                i = 3;
+            }
+            while (i < n && (b[i] == (byte)' ' || b[i] == (byte)'\t' || b[i] == (byte)'\r' || b[i] == (byte)'\n'))
+            {
+                i++;
+            }
+            if (i >= n || b[i] != (byte)'<')
+            {
+                return false;
+            }
+            return b.Slice(i, n - i).IndexOf("<svg"u8) >= 0;
+        }
+    }
+}

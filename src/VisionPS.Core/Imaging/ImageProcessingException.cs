@@ -1,0 +1,57 @@
+using System;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>
+    /// An image could not be read or prepared. <see cref="Reason"/> says why; the message names the file, the format,
+    /// what is wrong and what to do.
+    /// </summary>
+    public sealed class ImageProcessingException : Exception
+    {
+        public ImageProcessingException(ImageErrorReason reason, string sourceName, ImageFormat format, string message, Exception? inner = null)
+            : base(message, inner)
+        {
+            Reason = reason;
+            SourceName = sourceName;
+            Format = format;
+        }
+
+        /// <summary>Why the image failed.</summary>
+        public ImageErrorReason Reason { get; }
+
+        /// <summary>The file name or label the image came from.</summary>
+        public string SourceName { get; }
+
+        /// <summary>The format recognised from the magic bytes (<see cref="ImageFormat.Unknown"/> if none).</summary>
+        public ImageFormat Format { get; }
+
+        internal static ImageProcessingException NotAnImage(string name, string what) =>
+            new(ImageErrorReason.NotAnImage, name, ImageFormat.Unknown,
+                $"'{name}' is not an image: {what}. Pass a PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC or AVIF file.");
+
+        internal static ImageProcessingException Truncated(string name, ImageFormat format, string what) =>
+            new(ImageErrorReason.Truncated, name, format,
+                $"'{name}' ({FormatName(format)}) is truncated: {what}. Copy or download the file again.");
+
+        internal static ImageProcessingException Unsupported(string name, ImageFormat format, string what) =>
+            new(ImageErrorReason.UnsupportedFormat, name, format, $"'{name}' ({FormatName(format)}): {what}");
+
+        internal static ImageProcessingException TooLarge(string name, ImageFormat format, string what) =>
+            new(ImageErrorReason.TooLarge, name, format,
+                $"'{name}' ({FormatName(format)}) is too large: {what}. Shrink the image first, or raise the budget " +
+                "(PrepareOptions.Budget) if you trust the file.");
+
+        internal static ImageProcessingException DecodeFailed(string name, ImageFormat format, string what, Exception? inner = null) =>
+            new(ImageErrorReason.DecodeFailed, name, format,
+                $"'{name}' ({FormatName(format)}) could not be decoded: {what}. The file is damaged or uses a variant no " +
+                "decoder here supports; re-save it as PNG or JPEG.", inner);
+
+        internal static string FormatName(ImageFormat format) => format switch
+        {
+            ImageFormat.Unknown => "unknown format",
+            ImageFormat.JpegXL => "JPEG XL",
+            ImageFormat.Heif => "HEIC/HEIF",
+            _ => format.ToString().ToUpperInvariant(),
+        };
+    }
+}

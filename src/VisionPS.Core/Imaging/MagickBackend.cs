@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using ImageMagick;
+using SkiaSharp;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>The only code that names ImageMagick types; reached through <see cref="MagickCodec"/>.</summary>
+    internal static class MagickBackend
+    {
+        private static readonly object s_initLock = new();
+        private static bool s_initialised;
+
+        private static void Initialise()
+        {
+            lock (s_initLock)
+            {
+                if (s_initialised)
+                {
+                    return;
+                }
+                // Process-wide ceilings; every call also checks the pinged size against its own budget first.
+                ResourceLimits.Width = 65000;
+                ResourceLimits.Height = 65000;
+                ResourceLimits.ListLength = 64;
+                ResourceLimits.Area = (ulong)ImageBudget.DefaultMaxDecodedPixels * 4;
+                s_initialised = true;
+            }
+        }
+
+        public static ImageHeader Probe(byte[] data, string name, ImageFormat format)
+        {
+            Initialise();
+            var settings = new MagickReadSettings { FrameIndex = 0, FrameCount = 1 };
+            using var image = new MagickImage();
+            image.Ping(data, settings);
+            return ToHeader(image, format);
+        }
+
+        public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings)
+        {
+            Initialise();
+            var settings = new MagickReadSettings { FrameIndex = 0, FrameCount = 1 };
+            ImageHeader header;
+            using (var ping = new MagickImage())
+            {
+                ping.Ping(data, settings);
+                header = ToHeader(ping, format);
+            }
+            ImageProbe.CheckDeclared(header, budget, name);
+            long pixels = (long)header.Width * header.Height;
+            if (pixels > budget.MaxDecodedPixels)
+            {
+                throw ImageProcessingException.TooLarge(name, format,
+                    $"decoding it takes {pixels / 1e6:0.#} megapixels, more than the {budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
+            }
+
+            using var image = new MagickImage(data, settings);
+            int orientation = image.Orientation switch
+            {
+                ImageMagick.Orientation.TopRight => 2,
+                ImageMagick.Orientation.BottomRight => 3,
+                ImageMagick.Orientation.BottomLeft => 4,
+                ImageMagick.Orientation.LeftTop => 5,
+                ImageMagick.Orientation.RightTop => 6,
+                ImageMagick.Orientation.RightBottom => 7,
+                ImageMagick.Orientation.LeftBottom => 8,
+                _ => 1,
+            };
+            if (orientation != 1)
+            {
+                image.AutoOrient();
+            }
+            IColorProfile? profile = image.GetColorProfile();
+            if (profile is not null)
+            {
+                image.TransformColorSpace(ColorProfiles.SRGB);
+            }
+            else if (image.ColorSpace != ColorSpace.sRGB && image.ColorSpace != ColorSpace.RGB)
+            {
+                image.ColorSpace = ColorSpace.sRGB;
+            }
+            bool alpha = image.HasAlpha;
+            int width = (int)image.Width, height = (int)image.Height;
+            var info = new SKImageInfo(width, height, SKColorType.Rgba8888, alpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque,
+                SKColorSpace.CreateSrgb());
+            var bitmap = new SKBitmap();
+            try
+            {
+                if (!bitmap.TryAllocPixels(info))
+                {
+                    throw ImageProcessingException.TooLarge(name, format, $"there is not enough memory for a {width}x{height} decode");
+                }
+                using IUnsafePixelCollection<byte> pixelCollection = image.GetPixelsUnsafe();
+                byte[]? rgba = pixelCollection.ToByteArray(0, 0, (uint)width, (uint)height, alpha ? "RGBA" : "RGBA");
+                if (rgba is null || rgba.Length < (long)width * height * 4)
+                {
+                    throw ImageProcessingException.DecodeFailed(name, format, "ImageMagick returned no pixels");
+                }
+                if (!alpha)
+                {
+                    for (int i = 3; i < rgba.Length; i += 4)
+                    {
+                        rgba[i] = 255;
+                    }
+                }
+                IntPtr dst = bitmap.GetPixels();
+                int rowBytes = bitmap.RowBytes;
+                for (int y = 0; y < height; y++)
+                {
+                    Marshal.Copy(rgba, y * width * 4, dst + (y * rowBytes), width * 4);
+                }
+                return new MagickDecoded(header, bitmap, alpha, orientation);
+            }
+            catch
+            {
+                bitmap.Dispose();
+                throw;
+            }
+        }
+
+        private static ImageHeader ToHeader(IMagickImage<byte> image, ImageFormat format)
+        {
+            int orientation = image.Orientation switch
+            {
+                ImageMagick.Orientation.TopRight => 2,
+                ImageMagick.Orientation.BottomRight => 3,
+                ImageMagick.Orientation.BottomLeft => 4,
+                ImageMagick.Orientation.LeftTop => 5,
+                ImageMagick.Orientation.RightTop => 6,
+                ImageMagick.Orientation.RightBottom => 7,
+                ImageMagick.Orientation.LeftBottom => 8,
+                _ => 1,
+            };
+            return new ImageHeader(format, (int)Math.Min(image.Width, int.MaxValue), (int)Math.Min(image.Height, int.MaxValue), orientation)
+            {
+                HasAlpha = image.HasAlpha,
+                BitDepth = (int)image.Depth,
+                HasIccProfile = image.GetColorProfile() is not null,
+                ColorType = image.ColorSpace switch
+                {
+                    ColorSpace.CMYK => ImageColorType.Cmyk,
+                    ColorSpace.Gray or ColorSpace.LinearGray => image.HasAlpha ? ImageColorType.GrayAlpha : ImageColorType.Gray,
+                    ColorSpace.YCbCr => ImageColorType.YCbCr,
+                    _ => image.ColorType is ImageMagick.ColorType.Palette or ImageMagick.ColorType.PaletteAlpha
+                        ? ImageColorType.Palette
+                        : image.HasAlpha ? ImageColorType.Rgba : ImageColorType.Rgb,
+                },
+            };
+        }
+    }
+}
