@@ -14,10 +14,15 @@
     FormatsToProcess     = @('module/VisionPS.Format.ps1xml')
     FunctionsToExport    = @()
     CmdletsToExport      = @(
+        'Add-AssistantImage'
+        'Add-VisionFile'
         'Clear-VisionCache'
+        'ConvertTo-VisionImage'
         'Get-VisionCache'
         'Get-VisionDefault'
         'Get-VisionImageInfo'
+        'Remove-VisionFile'
+        'Send-VisionChat'
         'Set-VisionDefault'
     )
     VariablesToExport    = @()

@@ -94,7 +94,7 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal(width, info.Properties["Width"].Value);
             Assert.Equal(height, info.Properties["Height"].Value);
             string maps = File.ReadAllText("/proc/self/maps");
-            Assert.Contains(Path.Combine(Paths.ModuleLib, "runtimes", "linux-x64", "native", "Magick.Native-Q8-x64.dll.so"), maps, StringComparison.Ordinal);
+            Assert.Contains(Paths.NativeLib("Magick.Native-Q8-x64.dll.so"), maps, StringComparison.Ordinal);
         }
     }
 }

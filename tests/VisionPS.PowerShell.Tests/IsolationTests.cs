@@ -49,7 +49,7 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal("WebP", (string)info.Single().Properties["Format"].Value);
 
             string maps = File.ReadAllText("/proc/self/maps");
-            string shipped = Path.Combine(Paths.Root, "module", "bin", "runtimes", "linux-x64", "native", "libSkiaSharp.so");
+            string shipped = Paths.NativeLib("libSkiaSharp.so");
             Assert.Contains(shipped, maps, StringComparison.Ordinal);
         }
     }

@@ -78,6 +78,9 @@ namespace VisionPS.PowerShell.Tests
 
         public static string ModuleLib => Path.Combine(Root, "module", "bin", "net8.0", "lib");
 
+        /// <summary>Native libraries for this machine (linux-x64), shared by both frameworks' builds.</summary>
+        public static string NativeLib(string file) => Path.Combine(Root, "module", "bin", "runtimes", "linux-x64", "native", file);
+
         /// <summary>The public corpus built by ../shared/corpus/make-corpus.sh (tests/run.sh builds it).</summary>
         public static string Corpus
         {

@@ -7,10 +7,12 @@ using System.Threading.Tasks;
 namespace VisionPS.Infrastructure
 {
     /// <summary>
-    /// A cmdlet whose work is asynchronous. The async methods run on the thread pool; every write (output, errors,
-    /// verbose, debug, warnings, progress) and every ShouldProcess question is marshalled back to the pipeline thread,
-    /// the only thread PowerShell allows them on. <see cref="StopProcessing"/> (Ctrl+C, <c>PowerShell.Stop()</c>)
-    /// cancels the token, so an HTTP call or a wait ends at once.
+    /// A cmdlet whose work is asynchronous. <see cref="RunAsync"/> runs work on the thread pool while the pipeline
+    /// thread executes every write (output, errors, verbose, debug, warnings, progress) and every ShouldProcess
+    /// question the work posts through the Emit*/ShouldProcessAsync methods: PowerShell allows them on that thread
+    /// only. <see cref="StopProcessing"/> (Ctrl+C, <c>PowerShell.Stop()</c>) cancels the token, so an HTTP call or a
+    /// wait ends at once. Binding-time work (resolving paths, reading session state) stays synchronous in the
+    /// ordinary ProcessRecord/EndProcessing overrides, which call RunAsync for the part that waits.
     /// </summary>
     public abstract class AsyncPSCmdlet : PSCmdlet, IDisposable
     {
@@ -20,18 +22,6 @@ namespace VisionPS.Infrastructure
 
         /// <summary>Cancelled when the pipeline is stopped.</summary>
         protected CancellationToken StopToken => _stop.Token;
-
-        protected virtual Task BeginProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        protected virtual Task ProcessRecordAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        protected virtual Task EndProcessingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        protected sealed override void BeginProcessing() => RunOnPipeline(BeginProcessingAsync);
-
-        protected sealed override void ProcessRecord() => RunOnPipeline(ProcessRecordAsync);
-
-        protected sealed override void EndProcessing() => RunOnPipeline(EndProcessingAsync);
 
         protected override void StopProcessing() => _stop.Cancel();
 
@@ -50,7 +40,7 @@ namespace VisionPS.Infrastructure
         protected void EmitProgress(ProgressRecord progress) => OnPipeline(() => WriteProgress(progress));
 
         /// <summary>Writes host text (the streamed answer) from any thread.</summary>
-        protected void EmitHost(string text) => OnPipeline(() => Host.UI.Write(text));
+        protected void EmitHost(string text) => OnPipeline(() => Host?.UI?.Write(text));
 
         /// <summary>Asks ShouldProcess on the pipeline thread, from any thread.</summary>
         protected Task<bool> ShouldProcessAsync(string target, string action) =>
@@ -104,7 +94,8 @@ namespace VisionPS.Infrastructure
             }
         }
 
-        private void RunOnPipeline(Func<CancellationToken, Task> work)
+        /// <summary>Runs <paramref name="work"/> off the pipeline thread and executes its writes here until it ends.</summary>
+        protected void RunAsync(Func<CancellationToken, Task> work)
         {
             using var queue = new BlockingCollection<Action>();
             _pipelineWork = queue;

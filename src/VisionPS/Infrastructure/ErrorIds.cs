@@ -12,6 +12,45 @@ namespace VisionPS.Infrastructure
         public const string ImageNotFound = "ImageNotFound";
         public const string ImageDecodeFailed = "ImageDecodeFailed";
         public const string UnsupportedImageFormat = "UnsupportedImageFormat";
+        public const string ImageTooLarge = "ImageTooLarge";
+        public const string ChatRequestFailed = "ChatRequestFailed";
+        public const string UploadFailed = "ImageUploadFailed";
+        public const string AttachFailed = "AssistantImageFailed";
+        public const string FileRequestFailed = "FileRequestFailed";
+        public const string InvalidImageInput = "InvalidImageInput";
+
+        /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
+        public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)
+        {
+            (string id, ErrorCategory category) = ex.Reason switch
+            {
+                Core.Imaging.ImageErrorReason.NotAnImage => (UnsupportedImageFormat, ErrorCategory.InvalidData),
+                Core.Imaging.ImageErrorReason.UnsupportedFormat => (UnsupportedImageFormat, ErrorCategory.InvalidData),
+                Core.Imaging.ImageErrorReason.TooLarge => (ImageTooLarge, ErrorCategory.LimitsExceeded),
+                _ => (ImageDecodeFailed, ErrorCategory.InvalidData),
+            };
+            return Create(ex, id, category, target, ex.Message);
+        }
+
+        /// <summary>The record for a failed request: the server's message plus the hint for known traps.</summary>
+        public static ErrorRecord ForRequest(Core.OpenAI.OpenAIRequestException ex, string id, object? target)
+        {
+            ErrorCategory category = ex.Status switch
+            {
+                401 or 403 => ErrorCategory.AuthenticationError,
+                404 => ErrorCategory.ObjectNotFound,
+                429 => ErrorCategory.LimitsExceeded,
+                400 or 413 or 415 or 422 => ErrorCategory.InvalidArgument,
+                0 => ErrorCategory.ConnectionError,
+                _ => ErrorCategory.InvalidResult,
+            };
+            var record = Create(ex, id, category, target, ex.Message);
+            if (ex.Hint != null)
+            {
+                record.ErrorDetails.RecommendedAction = ex.Hint;
+            }
+            return record;
+        }
 
         /// <summary>An error record whose message is <paramref name="message"/> (naming the file and the problem).</summary>
         public static ErrorRecord Create(Exception ex, string id, ErrorCategory category, object? target, string message)

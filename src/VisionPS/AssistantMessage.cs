@@ -1,0 +1,32 @@
+using System.Collections.Generic;
+
+namespace VisionPS
+{
+    /// <summary>What Add-AssistantImage attached, and where: continue with Send-VisionChat -ConversationId.</summary>
+    public sealed class AssistantMessage
+    {
+        internal AssistantMessage(string kind, string conversationId, string messageId, IReadOnlyList<string> fileIds, IReadOnlyList<string> imageSources)
+        {
+            Kind = kind;
+            ConversationId = conversationId;
+            MessageId = messageId;
+            FileIds = fileIds;
+            ImageSources = imageSources;
+        }
+
+        /// <summary>Conversation (Responses + Conversations) or Thread (legacy Assistants v2).</summary>
+        public string Kind { get; }
+
+        /// <summary>The conversation id (conv_...) or thread id (thread_...).</summary>
+        public string ConversationId { get; }
+
+        /// <summary>The conversation item id or thread message id.</summary>
+        public string MessageId { get; }
+
+        /// <summary>Ids of the files uploaded for the local images (purpose vision).</summary>
+        public IReadOnlyList<string> FileIds { get; }
+
+        /// <summary>The images attached (paths or URLs), in order.</summary>
+        public IReadOnlyList<string> ImageSources { get; }
+    }
+}

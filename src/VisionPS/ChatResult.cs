@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using CoreChatResult = VisionPS.Core.OpenAI.ChatResult;
+
+namespace VisionPS
+{
+    /// <summary>The answer of Send-VisionChat: text, usage, timing, and which images it was about.</summary>
+    public sealed class ChatResult
+    {
+        internal ChatResult(CoreChatResult result, IReadOnlyList<string> imageSources, IReadOnlyList<string> imageSha256,
+            int estimatedImageTokens, object? parsed, bool fromCache)
+        {
+            Text = result.Text;
+            Model = result.Model;
+            FinishReason = result.FinishReason;
+            PromptTokens = result.PromptTokens;
+            CompletionTokens = result.CompletionTokens;
+            TotalTokens = result.TotalTokens;
+            Duration = result.Duration;
+            ResponseId = result.ResponseId;
+            ConversationId = result.ConversationId;
+            Api = result.Api;
+            ImageSources = imageSources;
+            ImageSha256 = imageSha256;
+            EstimatedImageTokens = estimatedImageTokens;
+            Object = parsed;
+            FromCache = fromCache;
+        }
+
+        /// <summary>The answer's text (for -JsonSchema, the JSON text).</summary>
+        public string Text { get; }
+
+        /// <summary>For -JsonSchema: the answer parsed into objects.</summary>
+        public object? Object { get; }
+
+        /// <summary>The model that answered.</summary>
+        public string? Model { get; }
+
+        /// <summary>Why the answer ended: stop, length, content_filter, ...</summary>
+        public string? FinishReason { get; }
+
+        /// <summary>Input tokens, images included, as the service counted them.</summary>
+        public int PromptTokens { get; }
+
+        /// <summary>Output tokens.</summary>
+        public int CompletionTokens { get; }
+
+        /// <summary>Input plus output tokens.</summary>
+        public int TotalTokens { get; }
+
+        /// <summary>VisionPS's estimate of the images' input tokens.</summary>
+        public int EstimatedImageTokens { get; }
+
+        /// <summary>The images the question was about (paths or URLs), in request order.</summary>
+        public IReadOnlyList<string> ImageSources { get; }
+
+        /// <summary>SHA-256 of each image's bytes as sent (empty string for a URL).</summary>
+        public IReadOnlyList<string> ImageSha256 { get; }
+
+        /// <summary>How long the request took, retries included (zero for a cached answer).</summary>
+        public TimeSpan Duration { get; }
+
+        /// <summary>Chat or Responses.</summary>
+        public string Api { get; }
+
+        /// <summary>The completion's or response's id.</summary>
+        public string? ResponseId { get; }
+
+        /// <summary>The conversation a Responses request continued.</summary>
+        public string? ConversationId { get; }
+
+        /// <summary>True when the answer came from the local answer cache and cost no request.</summary>
+        public bool FromCache { get; }
+
+        public override string ToString() => Text;
+    }
+}

@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core;
+using VisionPS.Core.Imaging;
+using VisionPS.Core.OpenAI;
+using VisionPS.Infrastructure;
+
+namespace VisionPS.Commands
+{
+    /// <summary>
+    /// Attaches images to a server-side conversation (Conversations, or a legacy Assistants thread) by uploading them.
+    /// </summary>
+    /// <remarks>
+    /// Add-AssistantImage adds one user message with images (and -Prompt text) to a conversation kept by the service,
+    /// so later requests can refer to it: a Conversations id (conv_...), a legacy Assistants v2 thread (thread_..., for
+    /// servers that still speak it), or a new conversation when -ConversationId is not given. Local images are
+    /// prepared exactly as ConvertTo-VisionImage does, uploaded with purpose 'vision' (each upload asks ShouldProcess)
+    /// and attached by file id; http(s) URLs are attached as URLs. A base64 data: URL is never sent to a conversation
+    /// or thread: the Assistants API rejects it ("Expected a valid URL, but got a value with an invalid format"), which
+    /// is why VisionPS uploads instead. The output names the conversation, the message and the uploaded file ids;
+    /// continue with Send-VisionChat -ConversationId.
+    /// </remarks>
+    /// <example>
+    /// <code>$msg = Get-ChildItem invoice*.png | Add-AssistantImage -Prompt 'These are this month''s invoices.'
+    /// Send-VisionChat 'What is the total of all invoices?' -ConversationId $msg.ConversationId</code>
+    /// <para>Starts a conversation with the invoices attached, then asks about them in it.</para>
+    /// </example>
+    /// <example>
+    /// <code>Add-AssistantImage -ConversationId thread_abc123 -Image photo.heic, https://example.com/chart.png</code>
+    /// <para>Adds an uploaded iPhone photo and a URL image to a legacy Assistants thread.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Add, "AssistantImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(AssistantMessage))]
+    public sealed class AddAssistantImageCommand : AsyncPSCmdlet
+    {
+        private readonly List<ImageWork> _work = new List<ImageWork>();
+        private VisionConnection? _connection;
+
+        /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("ThreadId")]
+        [ValidatePattern("^(conv|thread)_[A-Za-z0-9_-]+$")]
+        public string? ConversationId { get; set; }
+
+        /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public object[] Image { get; set; } = Array.Empty<object>();
+
+        /// <summary>Images from the pipeline.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        public object? InputObject { get; set; }
+
+        /// <summary>Text added to the same message, before the images.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Prompt { get; set; }
+
+        /// <summary>The detail for every image: Auto, Low, High or Original.</summary>
+        [Parameter]
+        public ImageDetail Detail { get; set; } = ImageDetail.Auto;
+
+        /// <summary>The model the images are sized for (default: Set-VisionDefault -Model).</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ModelCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? Model { get; set; }
+
+        /// <summary>When the uploaded files expire (the service deletes them); default: never.</summary>
+        [Parameter]
+        public TimeSpan ExpiresAfter { get; set; }
+
+        /// <summary>Base URI of an OpenAI-compatible endpoint.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? BaseUri { get; set; }
+
+        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public SecureString? ApiKey { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            _connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey, null, null, requireKey: !ConnectionParameters.IsWhatIf(this));
+            foreach (object image in Image)
+            {
+                _work.AddRange(ImageInputs.Collect(this, image, Detail, Model, long.MaxValue));
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (InputObject != null)
+            {
+                _work.AddRange(ImageInputs.Collect(this, InputObject, Detail, Model, long.MaxValue));
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, null, null);
+            TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
+            using var client = new VisionClient(_connection!);
+            RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
+        }
+
+        private async Task AttachAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
+        {
+            bool thread = ConversationId?.StartsWith("thread_", StringComparison.Ordinal) == true;
+            var inputs = new List<VisionImageInput>();
+            var sources = new List<string>();
+            var fileIds = new List<string>();
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(_work, options, cancel))
+            {
+                if (image is null)
+                {
+                    EmitError(error!);
+                    continue;
+                }
+                if (image.Url != null)
+                {
+                    inputs.Add(VisionImageInput.FromUrl(image.Url, Detail));
+                    sources.Add(image.Source);
+                    continue;
+                }
+                EmitVerbose(PrepareParameters.Describe(image));
+                string name = UploadName(image);
+                if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
+                {
+                    continue;
+                }
+                try
+                {
+                    VisionFile file = await client.UploadFileAsync(image.Prepared!.Bytes, name, "vision", expires, cancel).ConfigureAwait(false);
+                    EmitVerbose($"{image.Source}: uploaded as {file.Id}.");
+                    fileIds.Add(file.Id);
+                    inputs.Add(VisionImageInput.FromFileId(file.Id, Detail));
+                    sources.Add(image.Source);
+                }
+                catch (OpenAIRequestException ex)
+                {
+                    EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
+                }
+            }
+            if (_work.Count > 0 && inputs.Count == 0)
+            {
+                return; // nothing to attach: each failure or declined upload has been reported
+            }
+            string target = ConversationId ?? "a new conversation";
+            if (!await ShouldProcessAsync(target, $"Add a message with {inputs.Count} image(s)").ConfigureAwait(false))
+            {
+                return;
+            }
+            try
+            {
+                string id = ConversationId ?? await client.CreateConversationAsync(cancel).ConfigureAwait(false);
+                string messageId = thread
+                    ? await client.AddThreadMessageAsync(id, Prompt, inputs, cancel).ConfigureAwait(false)
+                    : await client.AddConversationItemAsync(id, Prompt, inputs, cancel).ConfigureAwait(false);
+                Emit(new AssistantMessage(thread ? "Thread" : "Conversation", id, messageId, fileIds, sources));
+            }
+            catch (OpenAIRequestException ex)
+            {
+                EmitError(ErrorIds.ForRequest(ex, ErrorIds.AttachFailed, target));
+            }
+        }
+
+        internal static string UploadName(VisionImage image)
+        {
+            string stem = System.IO.Path.GetFileNameWithoutExtension(image.Source);
+            string ext = image.MimeType switch { "image/png" => ".png", "image/webp" => ".webp", "image/gif" => ".gif", _ => ".jpg" };
+            return (string.IsNullOrEmpty(stem) ? "image" : stem) + ext;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core;
+using VisionPS.Core.Imaging;
+using VisionPS.Core.OpenAI;
+using VisionPS.Infrastructure;
+
+namespace VisionPS.Commands
+{
+    /// <summary>
+    /// Uploads images with purpose 'vision' (Files API), prepared so the service accepts them.
+    /// </summary>
+    /// <remarks>
+    /// Add-VisionFile prepares each image as ConvertTo-VisionImage does (so a HEIC, TIFF or sideways photo arrives as an
+    /// upright PNG or JPEG) and uploads it to the Files API with purpose 'vision', optionally expiring after
+    /// -ExpiresAfter. The output is the stored file (Id, FileName, Bytes, Purpose, ExpiresAt); use the Id in
+    /// requests that take a file_id, and Remove-VisionFile to delete it. Each upload asks ShouldProcess.
+    /// </remarks>
+    /// <example>
+    /// <code>Get-ChildItem scans/*.tiff | Add-VisionFile -ExpiresAfter (New-TimeSpan -Days 1)</code>
+    /// <para>Uploads every TIFF scan (as PNG or JPEG) for one day.</para>
+    /// </example>
+    /// <example>
+    /// <code>$file = Add-VisionFile -Image photo.jpg; $file.Id</code>
+    /// <para>Uploads one photo and shows its file id.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Add, "VisionFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(VisionFile))]
+    public sealed class AddVisionFileCommand : AsyncPSCmdlet
+    {
+        private readonly List<ImageWork> _work = new List<ImageWork>();
+        private VisionConnection? _connection;
+
+        /// <summary>Images: VisionImage objects, paths (wildcards allowed) or Get-ChildItem items.</summary>
+        [Parameter(Position = 0)]
+        [ValidateNotNull]
+        public object[] Image { get; set; } = Array.Empty<object>();
+
+        /// <summary>Images from the pipeline.</summary>
+        [Parameter(ValueFromPipeline = true)]
+        public object? InputObject { get; set; }
+
+        /// <summary>When the service deletes the uploaded files; default: never.</summary>
+        [Parameter]
+        public TimeSpan ExpiresAfter { get; set; }
+
+        /// <summary>The model the images are sized for (default: Set-VisionDefault -Model).</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ModelCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? Model { get; set; }
+
+        /// <summary>Base URI of an OpenAI-compatible endpoint.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? BaseUri { get; set; }
+
+        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public SecureString? ApiKey { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            _connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey, null, null, requireKey: !ConnectionParameters.IsWhatIf(this));
+            foreach (object image in Image)
+            {
+                _work.AddRange(ImageInputs.Collect(this, image, ImageDetail.Auto, Model, long.MaxValue));
+            }
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (InputObject != null)
+            {
+                _work.AddRange(ImageInputs.Collect(this, InputObject, ImageDetail.Auto, Model, long.MaxValue));
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, ImageDetail.Auto, null, null);
+            TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
+            using var client = new VisionClient(_connection!);
+            RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel));
+        }
+
+        private async Task UploadAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
+        {
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(_work, options, cancel))
+            {
+                if (image?.Prepared is null)
+                {
+                    EmitError(error ?? ErrorIds.Create(new ArgumentException(work.Source), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument,
+                        work.Source, $"'{work.Source}' is a URL; only local images are uploaded. Download it first (ConvertTo-VisionImage -Uri ... -Download)."));
+                    continue;
+                }
+                string name = AddAssistantImageCommand.UploadName(image);
+                if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
+                {
+                    continue;
+                }
+                try
+                {
+                    Emit(await client.UploadFileAsync(image.Prepared.Bytes, name, "vision", expires, cancel).ConfigureAwait(false));
+                }
+                catch (OpenAIRequestException ex)
+                {
+                    EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core;
+using VisionPS.Core.Imaging;
+using VisionPS.Infrastructure;
+
+namespace VisionPS.Commands
+{
+    /// <summary>
+    /// Prepares images for a vision model: oriented, converted, resized and estimated, ready to send.
+    /// </summary>
+    /// <remarks>
+    /// ConvertTo-VisionImage reads each image from its bytes (never trusting the file extension) and makes exactly what
+    /// a vision model should receive. PNG, JPEG, WebP and static GIF files that are within the size limits and need no
+    /// rotation pass through unchanged. Anything else is decoded (HEIC, TIFF, AVIF, BMP and animated GIF/WebP
+    /// included: the first frame), rotated upright by its EXIF orientation, converted to 8-bit sRGB, resized with a
+    /// high-quality filter to fit -MaxSide (or to what -Model will look at for -Detail) and re-encoded: PNG when it has
+    /// transparency, JPEG otherwise, unless -Format says. Images are prepared on all cores, in input order. The output,
+    /// a VisionImage, tells what was done, the estimated tokens and the SHA-256 of the bytes, and can produce its data
+    /// URL (ToDataUrl()) or save itself (Save(path)). http(s) URLs are passed through for the service to download, or
+    /// downloaded and prepared locally with -Download. A file that cannot be read yields one error naming it
+    /// (ImageNotFound, UnsupportedImageFormat, ImageTooLarge, ImageDecodeFailed) and the others go on.
+    /// </remarks>
+    /// <example>
+    /// <code>Get-ChildItem ~/Pictures/*.jpg | ConvertTo-VisionImage -Model gpt-4.1 -Detail High</code>
+    /// <para>Prepares every JPEG for gpt-4.1 at high detail, showing the size sent and the estimated tokens of each.</para>
+    /// </example>
+    /// <example>
+    /// <code>ConvertTo-VisionImage -LiteralPath IMG_0042.HEIC -MaxSide 1024 | ForEach-Object { $_.Save('IMG_0042.jpg') }</code>
+    /// <para>Turns an iPhone HEIC photo into an upright JPEG no larger than 1024 pixels and saves it.</para>
+    /// </example>
+    /// <example>
+    /// <code>(ConvertTo-VisionImage scan.tiff -Format Png).ToDataUrl() | Set-Clipboard</code>
+    /// <para>Makes a PNG data URL of a TIFF scan, with the right MIME type.</para>
+    /// </example>
+    [Cmdlet(VerbsData.ConvertTo, "VisionImage", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(VisionImage))]
+    public sealed class ConvertToVisionImageCommand : AsyncPSCmdlet
+    {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
+        private const string UriSet = "Uri";
+        private const string InputObjectSet = "InputObject";
+        private readonly List<ImageWork> _work = new List<ImageWork>();
+        private readonly List<Uri> _downloads = new List<Uri>();
+
+        /// <summary>Image files; wildcards are expanded.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        /// <summary>Image files, taken literally; binds from Get-ChildItem output.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>http(s) URLs of images: passed through for the service to download, or fetched with -Download.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = UriSet)]
+        [Alias("Url")]
+        [ValidateNotNullOrEmpty]
+        public Uri[] Uri { get; set; } = Array.Empty<Uri>();
+
+        /// <summary>Downloads each -Uri and prepares it locally, for servers that cannot fetch URLs themselves.</summary>
+        [Parameter(ParameterSetName = UriSet)]
+        public SwitchParameter Download { get; set; }
+
+        /// <summary>The image as bytes (byte[]) or a readable stream.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = InputObjectSet)]
+        [ValidateNotNull]
+        public object? InputObject { get; set; }
+
+        /// <summary>The largest side, in pixels, of what is sent (default 2048).</summary>
+        [Parameter]
+        [ValidateRange(16, 16384)]
+        public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
+
+        /// <summary>The largest encoded size, in bytes, passed through unchanged (default 5 MiB).</summary>
+        [Parameter]
+        [ValidateRange(1024, 1L << 32)]
+        public long MaxBytes { get; set; } = PrepareOptions.DefaultMaxBytes;
+
+        /// <summary>The detail the model will use: Auto, Low (512 px), High or Original; sizes the image with -Model.</summary>
+        [Parameter]
+        public ImageDetail Detail { get; set; } = ImageDetail.Auto;
+
+        /// <summary>Output format when re-encoding: Auto (PNG with transparency, else JPEG), Png, Jpeg or WebP.</summary>
+        [Parameter]
+        public VisionImageFormat Format { get; set; } = VisionImageFormat.Auto;
+
+        /// <summary>JPEG/WebP quality, 1 to 100 (default 85).</summary>
+        [Parameter]
+        [ValidateRange(1, 100)]
+        public int Quality { get; set; } = 85;
+
+        /// <summary>The model the image is for: it is sized to what that model looks at, and its tokens estimated.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ModelCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? Model { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            string? model = Model ?? VisionDefaults.Current.Model;
+            switch (ParameterSetName)
+            {
+                case PathSet:
+                    foreach (string p in ImagePathResolver.Resolve(this, Path, literal: false))
+                    {
+                        _work.Add(new ImageWork(p, null, p, null));
+                    }
+                    break;
+                case LiteralPathSet:
+                    foreach (string p in ImagePathResolver.Resolve(this, LiteralPath, literal: true))
+                    {
+                        _work.Add(new ImageWork(p, null, p, null));
+                    }
+                    break;
+                case UriSet when Download:
+                    _downloads.AddRange(Uri);
+                    break;
+                default:
+                    _work.AddRange(ImageInputs.Collect(this, ParameterSetName == UriSet ? Uri : InputObject, Detail, model, MaxBytes * 64));
+                    break;
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, MaxBytes, Format, Quality);
+            RunAsync(async cancel =>
+            {
+                if (_downloads.Count > 0)
+                {
+                    await DownloadAsync(options.Budget.MaxFileBytes, cancel).ConfigureAwait(false);
+                }
+                await Task.Run(() => Prepare(options, cancel), cancel).ConfigureAwait(false);
+            });
+        }
+
+        private void Prepare(PrepareOptions options, CancellationToken cancel)
+        {
+            var progress = new ProgressRecord(1, "Preparing images", "Starting");
+            int done = 0;
+            DateTime lastProgress = DateTime.MinValue;
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(_work, options, cancel))
+            {
+                done++;
+                if (image != null)
+                {
+                    EmitVerbose(PrepareParameters.Describe(image));
+                    foreach (string warning in image.Warnings)
+                    {
+                        EmitWarning($"{work.Source}: {warning}");
+                    }
+                    Emit(image);
+                }
+                else
+                {
+                    EmitError(error!);
+                }
+                if (_work.Count > 1 && DateTime.UtcNow - lastProgress > TimeSpan.FromMilliseconds(200))
+                {
+                    lastProgress = DateTime.UtcNow;
+                    progress.StatusDescription = $"{done} of {_work.Count}: {System.IO.Path.GetFileName(work.Source)}";
+                    progress.PercentComplete = done * 100 / _work.Count;
+                    EmitProgress(progress);
+                }
+            }
+            if (_work.Count > 1)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                EmitProgress(progress);
+            }
+        }
+
+        private async Task DownloadAsync(long maxBytes, CancellationToken cancel)
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(VisionDefaults.Current.TimeoutSec ?? 100) };
+            foreach (Uri url in _downloads)
+            {
+                if (url.Scheme != System.Uri.UriSchemeHttp && url.Scheme != System.Uri.UriSchemeHttps)
+                {
+                    EmitError(ErrorIds.Create(new ArgumentException(url.OriginalString), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument, url,
+                        $"'{url.OriginalString}' is not an http(s) URL; use -LiteralPath for files."));
+                    continue;
+                }
+                try
+                {
+                    EmitVerbose($"Downloading {url.AbsoluteUri}");
+                    using HttpResponseMessage response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        throw new HttpRequestException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                    }
+                    using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                    using var copy = new MemoryStream();
+                    var buffer = new byte[81920];
+                    int read;
+                    while ((read = await body.ReadAsync(buffer, 0, buffer.Length, cancel).ConfigureAwait(false)) > 0)
+                    {
+                        copy.Write(buffer, 0, read);
+                        if (copy.Length > maxBytes)
+                        {
+                            throw new HttpRequestException($"the download is larger than the {maxBytes}-byte budget for one image");
+                        }
+                    }
+                    _work.Add(new ImageWork(url.AbsoluteUri, null, null, copy.ToArray()));
+                }
+                catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancel.IsCancellationRequested))
+                {
+                    EmitError(ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.ConnectionError, url,
+                        $"Cannot download '{url.AbsoluteUri}': {ex.Message}."));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using System.Threading.Tasks;
+using VisionPS.Core.OpenAI;
+using VisionPS.Infrastructure;
+
+namespace VisionPS.Commands
+{
+    /// <summary>
+    /// Deletes uploaded files (Files API) by id.
+    /// </summary>
+    /// <remarks>
+    /// Remove-VisionFile deletes files from the service, for example those Add-VisionFile or Add-AssistantImage
+    /// uploaded. Ids bind from the pipeline by property name (Id or FileIds), so the output of those cmdlets can be
+    /// piped straight in. It supports -WhatIf and -Confirm; a file that cannot be deleted yields one FileRequestFailed
+    /// error and the others go on.
+    /// </remarks>
+    /// <example>
+    /// <code>Add-VisionFile -Image photo.jpg | Remove-VisionFile</code>
+    /// <para>Uploads a photo and deletes it again.</para>
+    /// </example>
+    /// <example>
+    /// <code>Remove-VisionFile -Id file-abc123, file-def456 -WhatIf</code>
+    /// <para>Shows which files would be deleted, without deleting them.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Remove, "VisionFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(void))]
+    public sealed class RemoveVisionFileCommand : AsyncPSCmdlet
+    {
+        private readonly List<string> _ids = new List<string>();
+        private VisionConnection? _connection;
+
+        /// <summary>The file ids to delete.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("FileId", "FileIds")]
+        [ValidateNotNullOrEmpty]
+        public string[] Id { get; set; } = Array.Empty<string>();
+
+        /// <summary>Base URI of an OpenAI-compatible endpoint.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? BaseUri { get; set; }
+
+        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public SecureString? ApiKey { get; set; }
+
+        protected override void BeginProcessing() =>
+            _connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey, null, null, requireKey: !ConnectionParameters.IsWhatIf(this));
+
+        protected override void ProcessRecord()
+        {
+            foreach (string id in Id)
+            {
+                if (ShouldProcess(id, "Delete file"))
+                {
+                    _ids.Add(id);
+                }
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_ids.Count == 0)
+            {
+                return;
+            }
+            using var client = new VisionClient(_connection!);
+            RunAsync(async cancel =>
+            {
+                foreach (string id in _ids)
+                {
+                    try
+                    {
+                        await client.DeleteFileAsync(id, cancel).ConfigureAwait(false);
+                        EmitVerbose($"Deleted {id}.");
+                    }
+                    catch (OpenAIRequestException ex)
+                    {
+                        EmitError(ErrorIds.ForRequest(ex, ErrorIds.FileRequestFailed, id));
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Security;
+using VisionPS.Core.OpenAI;
+
+namespace VisionPS.Infrastructure
+{
+    /// <summary>
+    /// The connection a cmdlet uses: its own parameters win over the session defaults (Set-VisionDefault), which win
+    /// over OPENAI_API_KEY and OPENAI_BASE_URL. A missing key for OpenAI itself or Azure is a terminating error.
+    /// </summary>
+    internal static class ConnectionParameters
+    {
+        public const string MissingApiKey = "MissingApiKey";
+
+        public static VisionConnection Resolve(PSCmdlet cmdlet, Uri? baseUri, SecureString? apiKey, int? maxRetries, int? timeoutSec, bool requireKey = true)
+        {
+            VisionDefaults defaults = VisionDefaults.Current;
+            VisionConnection connection = VisionConnection.FromEnvironment();
+            if (baseUri != null)
+            {
+                connection.BaseUri = VisionConnection.ParseBaseUri(baseUri.OriginalString, "-BaseUri");
+            }
+            else if (defaults.BaseUri != null)
+            {
+                connection.BaseUri = VisionConnection.ParseBaseUri(defaults.BaseUri.OriginalString, "Set-VisionDefault -BaseUri");
+            }
+            SecureString? key = apiKey ?? defaults.ApiKey;
+            if (key != null)
+            {
+                connection.ApiKey = Reveal(key);
+            }
+            if (baseUri is null && defaults.AzureEndpoint != null && defaults.AzureDeployment != null)
+            {
+                connection.Azure = defaults.AzureApiVersion is null
+                    ? new AzureOpenAISettings(defaults.AzureEndpoint, defaults.AzureDeployment)
+                    : new AzureOpenAISettings(defaults.AzureEndpoint, defaults.AzureDeployment, defaults.AzureApiVersion);
+            }
+            if ((maxRetries ?? defaults.MaxRetries) is int retries)
+            {
+                connection.MaxRetries = retries;
+            }
+            if ((timeoutSec ?? defaults.TimeoutSec) is int seconds)
+            {
+                connection.Timeout = TimeSpan.FromSeconds(seconds);
+            }
+            if (defaults.Proxy != null)
+            {
+                connection.Proxy = defaults.Proxy;
+            }
+            bool needsKey = connection.Azure != null
+                || string.Equals(connection.BaseUri.Host, VisionConnection.DefaultBaseUri.Host, StringComparison.OrdinalIgnoreCase);
+            if (requireKey && needsKey && !connection.HasApiKey)
+            {
+                string where = connection.Azure != null ? "Azure OpenAI" : "the OpenAI API";
+                cmdlet.ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException($"No API key for {where}. Set OPENAI_API_KEY, or run Set-VisionDefault -ApiKey (Read-Host -AsSecureString), or pass -ApiKey."),
+                    MissingApiKey, ErrorCategory.AuthenticationError, connection.ToString()));
+            }
+            if (!requireKey && needsKey && !connection.HasApiKey)
+            {
+                // -WhatIf: nothing is sent, so no real key is needed to show the request.
+                connection.ApiKey = "no-key-set-nothing-is-sent";
+            }
+            return connection;
+        }
+
+        /// <summary>True when -WhatIf is in effect: nothing will be sent, so no key is needed.</summary>
+        public static bool IsWhatIf(PSCmdlet cmdlet) =>
+            cmdlet.MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w)
+                ? w is SwitchParameter s && s.IsPresent
+                : cmdlet.GetVariableValue("WhatIfPreference") is object pref && LanguagePrimitives.IsTrue(pref);
+
+        /// <summary>The plain text of a SecureString, for the HTTP header only; the unmanaged copy is zeroed at once.</summary>
+        private static string Reveal(SecureString secure)
+        {
+            IntPtr ptr = Marshal.SecureStringToGlobalAllocUnicode(secure);
+            try
+            {
+                return Marshal.PtrToStringUni(ptr) ?? string.Empty;
+            }
+            finally
+            {
+                Marshal.ZeroFreeGlobalAllocUnicode(ptr);
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+using System.Text.Json;
+
+namespace VisionPS.Infrastructure
+{
+    /// <summary>
+    /// JSON to PowerShell objects and back, without ConvertFrom-Json/ConvertTo-Json (not in every host, and not
+    /// identical between Windows PowerShell 5.1 and PowerShell 7): objects become PSCustomObjects, arrays object[].
+    /// </summary>
+    internal static class JsonConversion
+    {
+        public static object? ToPowerShell(string json)
+        {
+            using JsonDocument doc = JsonDocument.Parse(json);
+            return Convert(doc.RootElement);
+        }
+
+        private static object? Convert(JsonElement e)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var obj = new PSObject();
+                    foreach (JsonProperty p in e.EnumerateObject())
+                    {
+                        obj.Properties.Add(new PSNoteProperty(p.Name, Convert(p.Value)));
+                    }
+                    return obj;
+                case JsonValueKind.Array:
+                    var list = new object?[e.GetArrayLength()];
+                    int i = 0;
+                    foreach (JsonElement item in e.EnumerateArray())
+                    {
+                        list[i++] = Convert(item);
+                    }
+                    return list;
+                case JsonValueKind.String:
+                    return e.GetString();
+                case JsonValueKind.Number:
+                    return e.TryGetInt32(out int n) ? n : e.TryGetInt64(out long l) ? l : (object)e.GetDouble();
+                case JsonValueKind.True:
+                    return true;
+                case JsonValueKind.False:
+                    return false;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>JSON text for a string (taken as JSON already), a hashtable/dictionary, list or scalar.</summary>
+        public static string FromPowerShell(object? value)
+        {
+            value = Unwrap(value);
+            if (value is string text)
+            {
+                using (JsonDocument.Parse(text))
+                {
+                    return text; // already JSON: validated, sent as given
+                }
+            }
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                Write(writer, value, 0);
+            }
+            return Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        private static object? Unwrap(object? value) => value is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : value;
+
+        private static void Write(Utf8JsonWriter w, object? value, int depth)
+        {
+            if (depth > 64)
+            {
+                throw new ArgumentException("The JSON schema is nested too deeply (over 64 levels).");
+            }
+            value = Unwrap(value);
+            switch (value)
+            {
+                case null:
+                    w.WriteNullValue();
+                    break;
+                case string s:
+                    w.WriteStringValue(s);
+                    break;
+                case bool b:
+                    w.WriteBooleanValue(b);
+                    break;
+                case SwitchParameter sw:
+                    w.WriteBooleanValue(sw.IsPresent);
+                    break;
+                case int or long or short or byte or sbyte or ushort or uint or ulong:
+                    w.WriteNumberValue(System.Convert.ToInt64(value, CultureInfo.InvariantCulture));
+                    break;
+                case float or double or decimal:
+                    w.WriteNumberValue(System.Convert.ToDouble(value, CultureInfo.InvariantCulture));
+                    break;
+                case IDictionary dict:
+                    w.WriteStartObject();
+                    foreach (DictionaryEntry entry in dict)
+                    {
+                        w.WritePropertyName(System.Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty);
+                        Write(w, entry.Value, depth + 1);
+                    }
+                    w.WriteEndObject();
+                    break;
+                case PSObject custom:
+                    w.WriteStartObject();
+                    foreach (PSPropertyInfo p in custom.Properties)
+                    {
+                        w.WritePropertyName(p.Name);
+                        Write(w, p.Value, depth + 1);
+                    }
+                    w.WriteEndObject();
+                    break;
+                case IEnumerable list:
+                    w.WriteStartArray();
+                    foreach (object? item in list)
+                    {
+                        Write(w, item, depth + 1);
+                    }
+                    w.WriteEndArray();
+                    break;
+                default:
+                    w.WriteStringValue(System.Convert.ToString(value, CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+    }
+}
