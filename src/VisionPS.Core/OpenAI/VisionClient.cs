@@ -398,6 +398,12 @@ namespace VisionPS.Core.OpenAI
         /// <summary>Maps SDK and network failures to <see cref="OpenAIRequestException"/>; null leaves the exception as it is.</summary>
         private Exception? Translate(Exception ex, CancellationToken cancellationToken)
         {
+            // The retry policy aggregates the failures of all tries; the last one is what the caller needs.
+            if (ex is AggregateException aggregate && aggregate.InnerExceptions.Count > 0)
+            {
+                Exception last = aggregate.InnerExceptions[aggregate.InnerExceptions.Count - 1];
+                return Translate(last, cancellationToken) ?? last;
+            }
             switch (ex)
             {
                 case OpenAIRequestException:
