@@ -16,6 +16,9 @@ namespace VisionPS.TestServer
         /// <summary>Per request: all images together.</summary>
         public const long MaxRequestImageBytes = 50L * 1024 * 1024;
 
+        /// <summary>Pillow's decompression-bomb limit: larger images are refused from their header.</summary>
+        public const long MaxPixels = 178_956_970;
+
         public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
         /// <summary>Inspects bytes; <paramref name="claimedMime"/> (if any) must match what they really are.</summary>
@@ -53,6 +56,11 @@ namespace VisionPS.TestServer
                 throw new ApiError(400, $"You uploaded an unsupported image: animated GIFs ({frames} frames) are not supported. Please send a non-animated image.", param: param, code: "invalid_image_format");
             }
             SKImageInfo info = codec.Info;
+            if ((long)info.Width * info.Height > MaxPixels || info.Width <= 0 || info.Height <= 0)
+            {
+                // A decompression bomb is refused from its header, before any pixel is decoded.
+                throw new ApiError(400, $"Image dimensions {info.Width}x{info.Height} exceed the maximum the service processes.", param: param, code: "image_too_large");
+            }
             // Decode small and medium images fully: a truncated or corrupt body must fail like it does at the service.
             if ((long)info.Width * info.Height <= 25_000_000)
             {

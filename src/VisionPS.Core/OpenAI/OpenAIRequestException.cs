@@ -136,7 +136,7 @@ namespace VisionPS.Core.OpenAI
             {
                 return Hints.CouldNotDownload;
             }
-            if (code == "image_too_large" || m.Contains("too large") || m.Contains("exceeds the maximum"))
+            if (code == "image_too_large" || status == 413 || m.Contains("too large") || m.Contains("exceeds the maximum"))
             {
                 return Hints.TooLarge;
             }
