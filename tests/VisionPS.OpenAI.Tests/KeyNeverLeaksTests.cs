@@ -45,6 +45,8 @@ namespace VisionPS.OpenAI.Tests
             using var log = new ClientModelLog();
             var texts = new List<string>();
             VisionConnection connection = Endpoint.Connection(maxRetries: 1);
+            var verbose = new ConcurrentQueue<string>();
+            connection.Verbose = verbose.Enqueue;
             texts.Add(connection.ToString());
             using var client = new VisionClient(connection);
             texts.Add(client.ToString());
@@ -89,6 +91,9 @@ namespace VisionPS.OpenAI.Tests
             }
 
             texts.AddRange(log.Lines);
+            texts.AddRange(verbose);
+            Assert.Contains(verbose, line => line.StartsWith("POST " + Endpoint.Host.BaseUri.AbsoluteUri.TrimEnd('/') + "/chat/completions: HTTP 200 in ", StringComparison.Ordinal));
+            Assert.Contains(verbose, line => line.Contains("HTTP 429", StringComparison.Ordinal));
             Assert.True(log.Lines.Count > 0, "the SDK's log was captured");
             string middle = Endpoint.ApiKey.Substring(6, Endpoint.ApiKey.Length - 10);
             foreach (string text in texts)

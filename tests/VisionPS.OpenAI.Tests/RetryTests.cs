@@ -50,6 +50,39 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task WhenRetriesRunOutThe429CarriesTheServersRetryAfter()
+        {
+            string spec = Unique("429");
+            using VisionClient client = Endpoint.Client(maxRetries: 1);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "429" }));
+
+            Assert.Equal(2, Hits(spec));
+            Assert.Equal(429, error.Status);
+            Assert.Equal("rate_limit_exceeded", error.Code);
+            Assert.True(error.IsRetryable);
+            Assert.Equal(TimeSpan.FromMilliseconds(30), error.RetryAfter);
+            Assert.Equal(Hints.RateLimited, error.Hint);
+            Assert.StartsWith("req_", error.RequestId);
+        }
+
+        [Fact]
+        public async Task OneClientServesConcurrentRequests()
+        {
+            using VisionClient client = Endpoint.Client();
+            Task<ChatResult>[] calls = Enumerable.Range(0, 24).Select(i => i % 3 == 0
+                ? client.RespondAsync(new VisionRequest { Model = "gpt-4.1", Prompt = "parallel " + i })
+                : client.ChatAsync(new VisionRequest { Model = i % 2 == 0 ? "gpt-4o" : "gpt-4.1-mini", Prompt = "parallel " + i })).ToArray();
+
+            ChatResult[] results = await Task.WhenAll(calls);
+
+            for (int i = 0; i < results.Length; i++)
+            {
+                Assert.Equal("parallel " + i, Answers.Parse(results[i]).GetProperty("prompt").GetString());
+            }
+        }
+
+        [Fact]
         public async Task InsufficientQuotaIsNeverRetried()
         {
             string spec = Unique("quota");

@@ -204,7 +204,7 @@ namespace VisionPS.TestServer
                     context.Abort();
                     throw new OperationCanceledException("connection dropped by fault injection");
                 }
-                if (trickle > 0 && sent > 0)
+                if (trickle > 0 && sent > 1)
                 {
                     await Task.Delay(trickle, context.RequestAborted);
                 }

@@ -10,7 +10,7 @@ namespace VisionPS.TestServer
     /// Fault injection, by model name ("fault:SPEC") or the X-VisionPS-Fault header (SPEC). SPEC is KIND[xN][:tag]:
     /// 429 (retry-after-ms 30 and retry-after 1), 429s (retry-after 1 only), quota (insufficient_quota), 500,
     /// echo-key (401 quoting the key sent), drop (connection dropped: before the answer, or after 2 stream chunks),
-    /// slow=MS (answer after MS), trickle=MS (stream chunks MS apart). xN: only the first N requests with that spec
+    /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart.
     /// </summary>
     public sealed class Fault

@@ -102,6 +102,10 @@ namespace VisionPS.Core.OpenAI
             options.RetryPolicy = _retryPolicy;
             options.Transport = _transport;
             options.AddPolicy(_shapingPolicy, PipelinePosition.PerCall);
+            if (_connection.Verbose is Action<string> verbose)
+            {
+                options.AddPolicy(new VerbosePolicy(verbose, _scrubber), PipelinePosition.PerTry);
+            }
             return options;
         }
 
@@ -424,7 +428,12 @@ namespace VisionPS.Core.OpenAI
                     {
                         body = string.Empty;
                     }
-                    return OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null);
+                    OpenAIRequestException error = OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null);
+                    if (VisionRetryPolicy.TryGetRetryAfter(response, out TimeSpan retryAfter))
+                    {
+                        error.RetryAfter = retryAfter;
+                    }
+                    return error;
                 case ClientResultException cre:
                     return cre.InnerException is OperationCanceledException && cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)
