@@ -171,6 +171,25 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task FaultsCanAlsoBeAskedForByHeader()
+        {
+            using var http = new System.Net.Http.HttpClient();
+            using var post = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Post, new Uri(Endpoint.Host.BaseUri + "/responses"))
+            {
+                Content = new System.Net.Http.StringContent("{\"model\":\"gpt-4o\",\"input\":\"hi\"}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Endpoint.ApiKey);
+            post.Headers.Add(VisionPS.TestServer.Fault.Header, Unique("quota"));
+            post.Headers.Add("X-Raw-Test", "1");
+
+            using System.Net.Http.HttpResponseMessage response = await http.SendAsync(post);
+            string body = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(429, (int)response.StatusCode);
+            Assert.Contains("\"code\":\"insufficient_quota\"", body);
+        }
+
+        [Fact]
         public async Task ARefusedConnectionIsATypedError()
         {
             var connection = new VisionConnection { BaseUri = new Uri("http://127.0.0.1:9/v1"), MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(1), NoProxy = true };
