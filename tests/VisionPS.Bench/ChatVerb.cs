@@ -167,8 +167,13 @@ namespace VisionPS.Bench
         {
             const int warmup = 5;
             var transport = new List<double>();
+            long allocatedBefore = 0;
             for (int i = 0; i < warmup + options.Repeat; i++)
             {
+                if (i == warmup)
+                {
+                    allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                }
                 long start = Stopwatch.GetTimestamp();
                 if (options.Api == "responses")
                 {
@@ -188,6 +193,8 @@ namespace VisionPS.Bench
                 }
             }
 
+            long transportAllocated = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / options.Repeat;
+
             string body = RawBody(request, options);
             string url = connection.BaseUri.AbsoluteUri.TrimEnd('/') + (options.Api == "responses" ? "/responses" : "/chat/completions");
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
@@ -195,6 +202,10 @@ namespace VisionPS.Bench
             var raw = new List<double>();
             for (int i = 0; i < warmup + options.Repeat; i++)
             {
+                if (i == warmup)
+                {
+                    allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                }
                 long start = Stopwatch.GetTimestamp();
                 using var post = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
                 if (!string.IsNullOrEmpty(key))
@@ -213,6 +224,7 @@ namespace VisionPS.Bench
                 }
             }
 
+            long rawAllocated = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / options.Repeat;
             var report = new JsonObject
             {
                 ["api"] = options.Api,
@@ -224,6 +236,8 @@ namespace VisionPS.Bench
                 ["raw_http_ms"] = Stats(raw),
                 ["overhead_median_ms"] = Math.Round(Percentile(transport, 0.5) - Percentile(raw, 0.5), 3),
                 ["overhead_p95_ms"] = Math.Round(Percentile(transport, 0.95) - Percentile(raw, 0.95), 3),
+                ["transport_allocated_bytes_per_request"] = transportAllocated,
+                ["raw_http_allocated_bytes_per_request"] = rawAllocated,
             };
             Console.WriteLine(report.ToJsonString(s_json));
             return 0;
