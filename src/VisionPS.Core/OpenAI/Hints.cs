@@ -12,6 +12,7 @@ namespace VisionPS.Core.OpenAI
         internal const string ModelNotFound = "Check the model name (or the Azure deployment) and that the key has access to it.";
         internal const string RateLimited = "Rate limited: wait a little, lower the request rate, or raise the retry count.";
         internal const string FileIdInChat = "Chat Completions takes images as URLs or inline data only; use the Responses API for an uploaded file id.";
+        internal const string OriginalNeedsResponses = "Detail 'original' (gpt-5.4 and later) is available through the Responses API; use it there, or detail high with Chat Completions.";
         internal const string UploadFirst = "Upload the image first (purpose vision) and pass its file id; a data: URL is never accepted by threads.";
     }
 }

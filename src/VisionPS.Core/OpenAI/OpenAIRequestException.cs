@@ -46,6 +46,9 @@ namespace VisionPS.Core.OpenAI
         /// <summary>The service's x-request-id, for support.</summary>
         public string? RequestId { get; }
 
+        /// <summary>How long the service asked to wait (retry-after-ms / retry-after), when it said so.</summary>
+        public TimeSpan? RetryAfter { get; internal set; }
+
         private static string BuildMessage(int status, string? type, string? code, string serverMessage, string? hint)
         {
             string what = status == 0 ? (type ?? "connection_error") : $"HTTP {status}" + (type is null && code is null ? "" : $" {type ?? "error"}{(code is null ? "" : "/" + code)}");
@@ -136,7 +139,7 @@ namespace VisionPS.Core.OpenAI
             {
                 return Hints.CouldNotDownload;
             }
-            if (code == "image_too_large" || m.Contains("too large") || m.Contains("exceeds the maximum"))
+            if (code == "image_too_large" || status == 413 || m.Contains("too large") || m.Contains("exceeds the maximum"))
             {
                 return Hints.TooLarge;
             }

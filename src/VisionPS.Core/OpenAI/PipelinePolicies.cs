@@ -1,6 +1,7 @@
 using System;
 using System.ClientModel.Primitives;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading.Tasks;
 
 namespace VisionPS.Core.OpenAI
@@ -41,6 +42,60 @@ namespace VisionPS.Core.OpenAI
                 string query = builder.Query.TrimStart('?');
                 builder.Query = (query.Length == 0 ? "" : query + "&") + "api-version=" + Uri.EscapeDataString(_apiVersion);
                 message.Request.Uri = builder.Uri;
+            }
+        }
+    }
+
+    /// <summary>Reports each try (method, URL without query, status, duration) to <see cref="VisionConnection.Verbose"/>.</summary>
+    internal sealed class VerbosePolicy : PipelinePolicy
+    {
+        private readonly Action<string> _write;
+        private readonly SecretScrubber _scrubber;
+
+        internal VerbosePolicy(Action<string> write, SecretScrubber scrubber)
+        {
+            _write = write;
+            _scrubber = scrubber;
+        }
+
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            long start = Stopwatch.GetTimestamp();
+            try
+            {
+                ProcessNext(message, pipeline, currentIndex);
+            }
+            finally
+            {
+                Report(message, start);
+            }
+        }
+
+        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            long start = Stopwatch.GetTimestamp();
+            try
+            {
+                await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+            }
+            finally
+            {
+                Report(message, start);
+            }
+        }
+
+        private void Report(PipelineMessage message, long start)
+        {
+            double ms = (Stopwatch.GetTimestamp() - start) * 1000.0 / Stopwatch.Frequency;
+            string url = message.Request.Uri is Uri uri ? uri.GetLeftPart(UriPartial.Path) : "?";
+            string status = message.Response is PipelineResponse response ? "HTTP " + response.Status : "no response";
+            try
+            {
+                _write(_scrubber.Scrub($"{message.Request.Method} {url}: {status} in {ms:0} ms"));
+            }
+            catch (Exception)
+            {
+                // A failing log sink must not fail the request.
             }
         }
     }

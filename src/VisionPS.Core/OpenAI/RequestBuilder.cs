@@ -14,7 +14,6 @@ namespace VisionPS.Core.OpenAI
     /// <summary>Turns a <see cref="VisionRequest"/> into the SDK's request models (or, where the SDK has none, JSON).</summary>
     internal static class RequestBuilder
     {
-        private static readonly ChatImageDetailLevel s_chatOriginal = new ChatImageDetailLevel("original");
         private static readonly ResponseImageDetailLevel s_responseOriginal = new ResponseImageDetailLevel("original");
 
         internal static (List<ChatMessage> Messages, ChatCompletionOptions Options) BuildChat(VisionRequest request)
@@ -37,6 +36,11 @@ namespace VisionPS.Core.OpenAI
             for (int i = 0; i < request.Images.Count; i++)
             {
                 VisionImageInput image = request.Images[i];
+                if (image.Detail == ImageDetail.Original)
+                {
+                    // Chat Completions' image_url.detail is auto, low or high (the spec); original is Responses-only.
+                    throw OpenAIRequestException.Refused($"messages[{messages.Count}].content[{parts.Count}].image_url.detail", $"Image {i + 1} asks for detail 'original', which Chat Completions does not take.", Hints.OriginalNeedsResponses);
+                }
                 ChatImageDetailLevel detail = ChatDetail(image.Detail);
                 switch (image.Source)
                 {
@@ -275,7 +279,6 @@ namespace VisionPS.Core.OpenAI
         {
             ImageDetail.Low => ChatImageDetailLevel.Low,
             ImageDetail.High => ChatImageDetailLevel.High,
-            ImageDetail.Original => s_chatOriginal,
             _ => ChatImageDetailLevel.Auto,
         };
 

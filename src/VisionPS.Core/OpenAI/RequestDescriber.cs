@@ -75,13 +75,23 @@ namespace VisionPS.Core.OpenAI
                 case JsonObject obj:
                     foreach (string key in obj.Select(p => p.Key).ToList())
                     {
-                        obj[key] = ShortenDataUrls(obj[key]);
+                        JsonNode? child = obj[key];
+                        JsonNode? replaced = ShortenDataUrls(child);
+                        if (!ReferenceEquals(child, replaced))
+                        {
+                            obj[key] = replaced;
+                        }
                     }
                     return obj;
                 case JsonArray array:
                     for (int i = 0; i < array.Count; i++)
                     {
-                        array[i] = ShortenDataUrls(array[i]);
+                        JsonNode? child = array[i];
+                        JsonNode? replaced = ShortenDataUrls(child);
+                        if (!ReferenceEquals(child, replaced))
+                        {
+                            array[i] = replaced;
+                        }
                     }
                     return array;
                 case JsonValue value when value.TryGetValue(out string? text) && text.StartsWith("data:", StringComparison.Ordinal):
@@ -103,7 +113,7 @@ namespace VisionPS.Core.OpenAI
                     }
                     return JsonValue.Create($"{text.Substring(0, comma + 1)}{payload.Substring(0, KeepBase64Chars)}... ({payload.Length} base64 chars, sha256 {hash})");
                 default:
-                    return node?.DeepClone();
+                    return node;
             }
         }
 

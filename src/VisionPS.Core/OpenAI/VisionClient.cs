@@ -102,6 +102,10 @@ namespace VisionPS.Core.OpenAI
             options.RetryPolicy = _retryPolicy;
             options.Transport = _transport;
             options.AddPolicy(_shapingPolicy, PipelinePosition.PerCall);
+            if (_connection.Verbose is Action<string> verbose)
+            {
+                options.AddPolicy(new VerbosePolicy(verbose, _scrubber), PipelinePosition.PerTry);
+            }
             return options;
         }
 
@@ -398,6 +402,12 @@ namespace VisionPS.Core.OpenAI
         /// <summary>Maps SDK and network failures to <see cref="OpenAIRequestException"/>; null leaves the exception as it is.</summary>
         private Exception? Translate(Exception ex, CancellationToken cancellationToken)
         {
+            // The retry policy aggregates the failures of all tries; the last one is what the caller needs.
+            if (ex is AggregateException aggregate && aggregate.InnerExceptions.Count > 0)
+            {
+                Exception last = aggregate.InnerExceptions[aggregate.InnerExceptions.Count - 1];
+                return Translate(last, cancellationToken) ?? last;
+            }
             switch (ex)
             {
                 case OpenAIRequestException:
@@ -418,7 +428,12 @@ namespace VisionPS.Core.OpenAI
                     {
                         body = string.Empty;
                     }
-                    return OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null);
+                    OpenAIRequestException error = OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null);
+                    if (VisionRetryPolicy.TryGetRetryAfter(response, out TimeSpan retryAfter))
+                    {
+                        error.RetryAfter = retryAfter;
+                    }
+                    return error;
                 case ClientResultException cre:
                     return cre.InnerException is OperationCanceledException && cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)

@@ -59,6 +59,12 @@ namespace VisionPS.Core.OpenAI
         /// <summary>OpenAI project id (OpenAI-Project header), optional.</summary>
         public string? Project { get; set; }
 
+        /// <summary>
+        /// Receives one line per HTTP try (method, URL, status, time) and per retry wait, for -Verbose. Never given a
+        /// header or a body, so never a key.
+        /// </summary>
+        public Action<string>? Verbose { get; set; }
+
         /// <summary>A connection configured from OPENAI_API_KEY and OPENAI_BASE_URL.</summary>
         public static VisionConnection FromEnvironment()
         {

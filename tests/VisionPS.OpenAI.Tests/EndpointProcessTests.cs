@@ -1,0 +1,41 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using VisionPS.Core.OpenAI;
+using Xunit;
+
+namespace VisionPS.OpenAI.Tests
+{
+    public sealed class EndpointProcessTests
+    {
+        [Fact]
+        public async Task TheEndpointRunsAsAProcessAndPrintsItsBaseUri()
+        {
+            string dll = Path.Combine(AppContext.BaseDirectory, "VisionPS.TestServer.dll");
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+            start.ArgumentList.Add(dll);
+            start.ArgumentList.Add("--port");
+            start.ArgumentList.Add("0");
+            start.ArgumentList.Add("--stdin");
+            using Process process = Process.Start(start)!;
+            try
+            {
+                string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Matches(@"^http://127\.0\.0\.1:\d+/v1$", line);
+                using var client = new VisionClient(new VisionConnection { BaseUri = new Uri(line!), MaxRetries = 0, NoProxy = true });
+                ChatResult result = await client.ChatAsync(new VisionRequest { Model = "gpt-4o", Prompt = "process" });
+                Assert.Contains("\"prompt\":\"process\"", result.Text);
+            }
+            finally
+            {
+                process.StandardInput.Close();
+                if (!process.WaitForExit(10_000))
+                {
+                    process.Kill();
+                }
+            }
+            Assert.Equal(0, process.ExitCode);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core.OpenAI;
+using VisionPS.OpenAI.Tests.Support;
+using Xunit;
+
+namespace VisionPS.OpenAI.Tests
+{
+    public sealed class RetryTests : EndpointTests
+    {
+        public RetryTests(EndpointFixture endpoint)
+            : base(endpoint)
+        {
+        }
+
+        private static string Unique(string spec) => spec + ":" + Guid.NewGuid().ToString("N");
+
+        private int Hits(string spec) => Endpoint.Host.State.FaultHits.TryGetValue(spec, out int n) ? n : 0;
+
+        [Fact]
+        public async Task A429IsRetriedAfterTheRetryAfterMsTheServerNames()
+        {
+            string spec = Unique("429x2");
+            VisionConnection connection = Endpoint.Connection(maxRetries: 3);
+            connection.RetryDelay = TimeSpan.FromSeconds(20); // were the server's 30 ms ignored, this test would take a minute
+            using var client = new VisionClient(connection);
+            var clock = Stopwatch.StartNew();
+
+            ChatResult result = await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "retry" });
+
+            Assert.Equal(3, Hits(spec));
+            Assert.Equal("stop", result.FinishReason);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(60), TimeSpan.FromSeconds(5));
+        }
+
+        [Fact]
+        public async Task RetryAfterInSecondsIsHonouredWhenThatIsAllTheServerSays()
+        {
+            string spec = Unique("429sx1");
+            using VisionClient client = Endpoint.Client(maxRetries: 2);
+            var clock = Stopwatch.StartNew();
+
+            await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "retry-after seconds" });
+
+            Assert.Equal(2, Hits(spec));
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.95), TimeSpan.FromSeconds(5));
+        }
+
+        [Fact]
+        public async Task WhenRetriesRunOutThe429CarriesTheServersRetryAfter()
+        {
+            string spec = Unique("429");
+            using VisionClient client = Endpoint.Client(maxRetries: 1);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "429" }));
+
+            Assert.Equal(2, Hits(spec));
+            Assert.Equal(429, error.Status);
+            Assert.Equal("rate_limit_exceeded", error.Code);
+            Assert.True(error.IsRetryable);
+            Assert.Equal(TimeSpan.FromMilliseconds(30), error.RetryAfter);
+            Assert.Equal(Hints.RateLimited, error.Hint);
+            Assert.StartsWith("req_", error.RequestId);
+        }
+
+        [Fact]
+        public async Task OneClientServesConcurrentRequests()
+        {
+            using VisionClient client = Endpoint.Client();
+            Task<ChatResult>[] calls = Enumerable.Range(0, 24).Select(i => i % 3 == 0
+                ? client.RespondAsync(new VisionRequest { Model = "gpt-4.1", Prompt = "parallel " + i })
+                : client.ChatAsync(new VisionRequest { Model = i % 2 == 0 ? "gpt-4o" : "gpt-4.1-mini", Prompt = "parallel " + i })).ToArray();
+
+            ChatResult[] results = await Task.WhenAll(calls);
+
+            for (int i = 0; i < results.Length; i++)
+            {
+                Assert.Equal("parallel " + i, Answers.Parse(results[i]).GetProperty("prompt").GetString());
+            }
+        }
+
+        [Fact]
+        public async Task InsufficientQuotaIsNeverRetried()
+        {
+            string spec = Unique("quota");
+            using VisionClient client = Endpoint.Client(maxRetries: 5);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "quota" }));
+
+            Assert.Equal(1, Hits(spec));
+            Assert.Equal(429, error.Status);
+            Assert.Equal("insufficient_quota", error.Code);
+            Assert.False(error.IsRetryable);
+            Assert.Equal(Hints.Quota, error.Hint);
+        }
+
+        [Fact]
+        public async Task InsufficientQuotaIsNotRetriedWhenStreamingEither()
+        {
+            string spec = Unique("quota");
+            using VisionClient client = Endpoint.Client(maxRetries: 5);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatStreamingAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "quota" }, _ => { }));
+
+            Assert.Equal(1, Hits(spec));
+            Assert.Equal("insufficient_quota", error.Code);
+        }
+
+        [Fact]
+        public async Task A500IsRetriedUpToTheConfiguredCountThenReported()
+        {
+            string spec = Unique("500");
+            using VisionClient client = Endpoint.Client(maxRetries: 2);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.RespondAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "500" }));
+
+            Assert.Equal(3, Hits(spec));
+            Assert.Equal(500, error.Status);
+            Assert.Equal("server_error", error.Type);
+            Assert.True(error.IsRetryable);
+        }
+
+        [Fact]
+        public async Task ZeroRetriesMeansOneTry()
+        {
+            string spec = Unique("500");
+            using VisionClient client = Endpoint.Client(maxRetries: 0);
+            await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "once" }));
+            Assert.Equal(1, Hits(spec));
+        }
+
+        [Fact]
+        public async Task CancellationStopsTheWaitBetweenRetries()
+        {
+            string spec = Unique("429s");
+            using VisionClient client = Endpoint.Client(maxRetries: 5);
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            var clock = Stopwatch.StartNew();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "cancel" }, cancel.Token));
+
+            Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(900), $"took {clock.Elapsed}");
+            Assert.Equal(1, Hits(spec));
+        }
+
+        [Fact]
+        public async Task CancellationStopsAnInFlightRequest()
+        {
+            using VisionClient client = Endpoint.Client();
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            var clock = Stopwatch.StartNew();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ChatAsync(new VisionRequest { Model = "fault:slow=5000:" + Guid.NewGuid().ToString("N"), Prompt = "slow" }, cancel.Token));
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        }
+
+        [Fact]
+        public async Task ATimeoutIsATypedRetryableError()
+        {
+            string spec = Unique("slow=3000");
+            using VisionClient client = Endpoint.Client(maxRetries: 0, timeout: TimeSpan.FromMilliseconds(300));
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "timeout" }));
+
+            Assert.Equal("timeout", error.Type);
+            Assert.True(error.IsRetryable);
+        }
+
+        [Fact]
+        public async Task FaultsCanAlsoBeAskedForByHeader()
+        {
+            using var http = new System.Net.Http.HttpClient();
+            using var post = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Post, new Uri(Endpoint.Host.BaseUri + "/responses"))
+            {
+                Content = new System.Net.Http.StringContent("{\"model\":\"gpt-4o\",\"input\":\"hi\"}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            post.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Endpoint.ApiKey);
+            post.Headers.Add(VisionPS.TestServer.Fault.Header, Unique("quota"));
+            post.Headers.Add("X-Raw-Test", "1");
+
+            using System.Net.Http.HttpResponseMessage response = await http.SendAsync(post);
+            string body = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(429, (int)response.StatusCode);
+            Assert.Contains("\"code\":\"insufficient_quota\"", body);
+        }
+
+        [Fact]
+        public async Task ARefusedConnectionIsATypedError()
+        {
+            var connection = new VisionConnection { BaseUri = new Uri("http://127.0.0.1:9/v1"), MaxRetries = 1, RetryDelay = TimeSpan.FromMilliseconds(1), NoProxy = true };
+            using var client = new VisionClient(connection);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "gpt-4o", Prompt = "nobody home" }));
+
+            Assert.Equal("connection_error", error.Type);
+            Assert.Equal(0, error.Status);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+
+namespace VisionPS.TestServer
+{
+    /// <summary>
+    /// The endpoint's deterministic answer: a JSON text that proves what arrived (per image: format, size, SHA-256 of
+    /// the decoded bytes, detail and image tokens), with usage numbers computed the same way every time.
+    /// </summary>
+    public sealed class Answer
+    {
+        public Answer(string api, string model, string? system, IReadOnlyList<string> texts, IReadOnlyList<ReceivedImage> images, long? maxTokens)
+        {
+            var body = new JsonObject
+            {
+                ["api"] = api,
+                ["model"] = model,
+                ["system"] = system,
+                ["prompt"] = string.Join("\n", texts),
+                ["image_count"] = images.Count,
+                ["images"] = new JsonArray(images.Select((image, i) => (JsonNode)image.ToJson(i + 1)).ToArray()),
+            };
+            string full = body.ToJsonString(Http.Options);
+            ImageTokensTotal = images.Sum(i => i.Tokens);
+            PromptTokens = ImageTokens.Text(system) + texts.Sum(ImageTokens.Text) + ImageTokensTotal + 3 + (system is null ? 0 : 3);
+            int completion = ImageTokens.Text(full);
+            if (maxTokens is long max && completion > max)
+            {
+                Text = full.Substring(0, (int)max * 4);
+                FinishReason = "length";
+                CompletionTokens = (int)max;
+            }
+            else
+            {
+                Text = full;
+                FinishReason = "stop";
+                CompletionTokens = completion;
+            }
+        }
+
+        public string Text { get; }
+        public string FinishReason { get; }
+        public int PromptTokens { get; }
+        public int CompletionTokens { get; }
+        public int ImageTokensTotal { get; }
+        public int TotalTokens => PromptTokens + CompletionTokens;
+    }
+}

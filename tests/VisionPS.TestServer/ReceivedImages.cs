@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace VisionPS.TestServer
+{
+    /// <summary>One image of a request, checked, with what the answer reports about it.</summary>
+    public sealed record ReceivedImage(string Source, ImageFacts Facts, string Detail, int Tokens, string? Url, string? FileId)
+    {
+        public JsonObject ToJson(int index)
+        {
+            var o = new JsonObject
+            {
+                ["index"] = index,
+                ["source"] = Source,
+                ["format"] = Facts.Format,
+                ["width"] = Facts.Width,
+                ["height"] = Facts.Height,
+                ["frames"] = Facts.Frames,
+                ["bytes"] = Facts.Bytes,
+                ["sha256"] = Facts.Sha256,
+                ["detail"] = Detail,
+                ["tokens"] = Tokens,
+            };
+            if (Url is not null)
+            {
+                o["url"] = Url;
+            }
+            if (FileId is not null)
+            {
+                o["file_id"] = FileId;
+            }
+            return o;
+        }
+    }
+
+    /// <summary>Resolves and checks image references: data: URLs, http(s) URLs (test assets only: the endpoint is offline) and file ids.</summary>
+    public sealed class ImageResolver
+    {
+        private static readonly string[] s_mimes = { "image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif" };
+        private readonly EndpointState _state;
+        private readonly string _model;
+        private long _totalBytes;
+
+        public ImageResolver(EndpointState state, string model)
+        {
+            _state = state;
+            _model = model;
+        }
+
+        public List<ReceivedImage> Images { get; } = new List<ReceivedImage>();
+
+        public static bool IsDetail(string detail, bool allowOriginal) => detail is "auto" or "low" or "high" || (allowOriginal && detail == "original");
+
+        public static bool SupportsOriginal(string model) => model.StartsWith("gpt-5.4", StringComparison.Ordinal) || model.StartsWith("gpt-5.5", StringComparison.Ordinal);
+
+        public ReceivedImage FromUrl(string url, string detail, string param)
+        {
+            if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+            {
+                int comma = url.IndexOf(',');
+                string header = comma < 0 ? url : url.Substring(5, comma - 5);
+                string[] bits = header.Split(';');
+                string mime = bits[0].Trim().ToLowerInvariant();
+                if (comma < 0 || Array.IndexOf(bits, "base64") < 1)
+                {
+                    throw ApiError.Invalid(param, $"Invalid '{param}'. Expected a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), but got a value without the base64 marker.");
+                }
+                if (Array.IndexOf(s_mimes, mime) < 0)
+                {
+                    throw new ApiError(400, $"Invalid MIME type '{mime}' in '{param}'. Only image types are supported: image/png, image/jpeg, image/webp and image/gif.", param: param, code: "invalid_image_format");
+                }
+                string payload = url.Substring(comma + 1);
+                byte[] bytes = new byte[(payload.Length * 3 / 4) + 3];
+                if (!Convert.TryFromBase64String(payload, bytes, out int written))
+                {
+                    throw ApiError.Invalid(param, $"Invalid '{param}'. Expected a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), but got an invalid base64 value.", "invalid_base64");
+                }
+                Array.Resize(ref bytes, written);
+                return Add("data_url", bytes, mime == "image/jpg" ? "image/jpeg" : mime, detail, param, null, null);
+            }
+            if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw ApiError.Invalid(param, $"Invalid '{param}'. Expected a valid URL, but got a value with an invalid format.");
+            }
+            // Offline: only this endpoint's own /assets/ can be downloaded, everything else fails like a blocked host.
+            if ((uri.IsLoopback || uri.Host == IPAddress.Loopback.ToString()) && uri.AbsolutePath.StartsWith("/assets/", StringComparison.Ordinal)
+                && _state.Assets.TryGetValue(Uri.UnescapeDataString(uri.AbsolutePath.Substring("/assets/".Length)), out byte[]? asset))
+            {
+                return Add("url", asset, null, detail, param, url, null);
+            }
+            throw new ApiError(400, $"Error while downloading {url}.", param: param, code: "invalid_image_url");
+        }
+
+        public ReceivedImage FromFile(string fileId, string detail, string param)
+        {
+            if (!_state.Files.TryGetValue(fileId, out StoredFile? file))
+            {
+                throw new ApiError(400, $"Invalid '{param}': no such File object: {fileId}.", param: param, code: "invalid_value");
+            }
+            if (file.Purpose is not ("vision" or "user_data" or "assistants"))
+            {
+                throw new ApiError(400, $"Invalid '{param}': file {fileId} has purpose '{file.Purpose}'; images must be uploaded with purpose 'vision'.", param: param, code: "invalid_value");
+            }
+            return Add("file", file.Bytes, null, detail, param, null, fileId);
+        }
+
+        private ReceivedImage Add(string source, byte[] bytes, string? claimedMime, string detail, string param, string? url, string? fileId)
+        {
+            _totalBytes += bytes.LongLength;
+            if (_totalBytes > ImageInspector.MaxRequestImageBytes)
+            {
+                throw new ApiError(400, $"Total image size exceeds the maximum of 50 MB per request (at {param}).", param: param, code: "image_too_large");
+            }
+            ImageFacts facts = ImageInspector.Inspect(bytes, claimedMime, param);
+            var image = new ReceivedImage(source, facts, detail, ImageTokens.Count(_model, facts.Width, facts.Height, detail), url, fileId);
+            Images.Add(image);
+            return image;
+        }
+    }
+}

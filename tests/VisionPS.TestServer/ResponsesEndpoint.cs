@@ -1,0 +1,98 @@
+using System.Collections.Generic;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+
+namespace VisionPS.TestServer
+{
+    /// <summary>POST /v1/responses (not streamed), optionally continuing a conversation.</summary>
+    internal static class ResponsesEndpoint
+    {
+        internal static async Task HandleAsync(HttpContext context, EndpointState state, byte[] body)
+        {
+            JsonObject request = Json.ParseBody(body);
+            string model = Json.ReqString(request, "model", "model");
+            Fault? fault = Fault.From(context, model);
+            if (fault is not null && await fault.ApplyBeforeAnswerAsync(context, state, model, streaming: false))
+            {
+                return;
+            }
+            if (Json.OptBool(request, "stream", "stream") == true)
+            {
+                throw ApiError.Invalid("stream", "This endpoint does not stream Responses; send stream=false.");
+            }
+            var images = new ImageResolver(state, model);
+            var texts = new List<string>();
+            string? system = Json.OptString(request, "instructions", "instructions");
+            List<JsonObject> items = InputItems.Read(request["input"], "input", images, texts, ref system, state, ImageResolver.SupportsOriginal(model));
+            long? maxTokens = Json.OptInteger(request, "max_output_tokens", "max_output_tokens");
+            if (maxTokens is long max && max < 16)
+            {
+                throw ApiError.Invalid("max_output_tokens", $"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got {max} instead.", "integer_below_min_value");
+            }
+            if (Json.OptNumber(request, "temperature", "temperature") is double t && (t < 0 || t > 2))
+            {
+                throw ApiError.Invalid("temperature", $"Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got {t} instead.", "decimal_above_max_value");
+            }
+            JsonNode? textFormat = request["text"] is JsonObject text ? text["format"] : null;
+            ResponseFormat.Check(textFormat, "text.format", chat: false);
+            ConversationState? conversation = null;
+            if (request["conversation"] is JsonNode conv)
+            {
+                string? convId = conv is JsonObject co ? Json.ReqString(co, "id", "conversation.id") : Json.OptString(request, "conversation", "conversation");
+                if (convId is null || !state.Conversations.TryGetValue(convId, out conversation))
+                {
+                    throw new ApiError(404, $"Conversation with id '{convId}' not found.", param: "conversation", code: null);
+                }
+            }
+
+            var answer = new Answer("responses", model, system, texts, images.Images, maxTokens);
+            JsonObject output = InputItems.Message(state, "assistant", new JsonArray(new JsonObject { ["type"] = "output_text", ["text"] = answer.Text, ["annotations"] = new JsonArray(), ["logprobs"] = new JsonArray() }));
+            if (conversation is not null)
+            {
+                lock (conversation.Items)
+                {
+                    conversation.Items.AddRange(items);
+                    conversation.Items.Add((JsonObject)output.DeepClone());
+                }
+            }
+            bool complete = answer.FinishReason == "stop";
+            var response = new JsonObject
+            {
+                ["id"] = state.NewId("resp_"),
+                ["object"] = "response",
+                ["created_at"] = EndpointState.Now,
+                ["status"] = complete ? "completed" : "incomplete",
+                ["background"] = false,
+                ["error"] = null,
+                ["incomplete_details"] = complete ? null : new JsonObject { ["reason"] = "max_output_tokens" },
+                ["instructions"] = system,
+                ["max_output_tokens"] = maxTokens,
+                ["model"] = model,
+                ["output"] = new JsonArray(output),
+                ["parallel_tool_calls"] = true,
+                ["previous_response_id"] = null,
+                ["conversation"] = conversation is null ? null : new JsonObject { ["id"] = conversation.Id },
+                ["reasoning"] = new JsonObject { ["effort"] = null, ["summary"] = null },
+                ["store"] = true,
+                ["temperature"] = Json.OptNumber(request, "temperature", "temperature") ?? 1.0,
+                ["text"] = new JsonObject { ["format"] = textFormat?.DeepClone() ?? new JsonObject { ["type"] = "text" } },
+                ["tool_choice"] = "auto",
+                ["tools"] = new JsonArray(),
+                ["top_p"] = 1.0,
+                ["truncation"] = "disabled",
+                ["usage"] = new JsonObject
+                {
+                    ["input_tokens"] = answer.PromptTokens,
+                    ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
+                    ["output_tokens"] = answer.CompletionTokens,
+                    ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
+                    ["total_tokens"] = answer.TotalTokens,
+                },
+                ["user"] = null,
+                ["metadata"] = new JsonObject(),
+            };
+            await Http.WriteJsonAsync(context, 200, response);
+        }
+    }
+}
