@@ -39,7 +39,7 @@ function Invoke-Build {
 
 switch ($Task) {
     'Clean' {
-        foreach ($dir in 'module/bin', 'module/en-US', 'out') {
+        foreach ($dir in 'module/bin', 'en-US', 'out') {
             Remove-Item -LiteralPath (Join-Path $root $dir) -Recurse -Force -ErrorAction SilentlyContinue
         }
         Get-ChildItem -LiteralPath (Join-Path $root 'src'), (Join-Path $root 'tests') -Directory -Recurse -Include bin, obj |
@@ -63,6 +63,8 @@ switch ($Task) {
         Remove-Item -LiteralPath $target -Recurse -Force -ErrorAction SilentlyContinue
         $null = New-Item -ItemType Directory -Path (Join-Path $target 'module')
         Copy-Item -LiteralPath (Join-Path $root 'VisionPS.psd1'), (Join-Path $root 'README.md') -Destination $target
+        # The generated help sits beside the manifest: Get-Help looks in the module base's en-US folder.
+        Copy-Item -LiteralPath (Join-Path $root 'en-US') -Destination $target -Recurse
         Get-ChildItem -LiteralPath (Join-Path $root 'module') | Copy-Item -Destination (Join-Path $target 'module') -Recurse
         # Debug symbols of our own assemblies stay in the build output, not in the package.
         Get-ChildItem -LiteralPath $target -Recurse -Filter '*.pdb' | Remove-Item

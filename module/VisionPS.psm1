@@ -17,10 +17,22 @@ $loaderPath = [System.IO.Path]::Combine($PSScriptRoot, 'bin', $framework, 'Visio
 if (-not [System.IO.File]::Exists($loaderPath)) {
     throw "VisionPS is not built: '$loaderPath' is missing. Run ./build.ps1 (or tests/run.sh) in the repository first."
 }
+$isReload = $true
 if (-not ('VisionPS.Loader.ModuleLoader' -as [type])) {
+    $isReload = $false
     $null = [System.Reflection.Assembly]::LoadFrom($loaderPath)
 }
 
 $cmdletAssembly = [VisionPS.Loader.ModuleLoader]::Initialize()
-Import-Module -Assembly $cmdletAssembly -Force
+$innerModule = Import-Module -Assembly $cmdletAssembly -Force -PassThru:$isReload
+if ($innerModule) {
+    # A second import in the same session (Import-Module -Force, or Remove-Module then Import-Module) gets PowerShell's
+    # cached module for the already loaded assembly, whose cmdlets are not added to this module again
+    # (PowerShell/PowerShell#20710): add them ourselves, as PowerShell-OpenAuthenticode does.
+    $addExportedCmdlet = [System.Management.Automation.PSModuleInfo].GetMethod(
+        'AddExportedCmdlet', [System.Reflection.BindingFlags]'Instance, NonPublic')
+    foreach ($cmdlet in $innerModule.ExportedCmdlets.Values) {
+        $null = $addExportedCmdlet.Invoke($ExecutionContext.SessionState.Module, @(, $cmdlet))
+    }
+}
 Export-ModuleMember -Cmdlet '*'

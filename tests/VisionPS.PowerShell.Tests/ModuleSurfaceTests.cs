@@ -53,6 +53,19 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void ImportingAgainWithForceOrAfterRemoveModuleKeepsTheCmdlets()
+        {
+            using var ps = new PowerShellSession();
+            foreach (string again in new[] { "Import-Module -Name $args[0] -Force", "Remove-Module VisionPS; Import-Module -Name $args[0]" })
+            {
+                ps.Run(again, Paths.Manifest);
+                Assert.Empty(ps.Errors);
+                Assert.Equal(ManifestCmdlets(), ps.Run<CommandInfo>("Get-Command -Module VisionPS").Select(c => c.Name).OrderBy(n => n, StringComparer.Ordinal));
+                Assert.Single(ps.Run("Get-VisionImageInfo -LiteralPath $args[0]", Paths.CorpusFile("jpg_storm_1920x1280.jpg")));
+            }
+        }
+
+        [Fact]
         public void EveryCmdletUsesAnApprovedVerbAndDeclaresOutputType()
         {
             string[] approved = typeof(VerbsCommon).Assembly.GetTypes()

@@ -6,9 +6,40 @@ using VisionPS.Infrastructure;
 
 namespace VisionPS.Commands
 {
-    /// <summary>
-    /// <para type="synopsis">Reads image headers (format, size, orientation) without decoding pixels.</para>
-    /// </summary>
+    /// <summary>Reads the format, size and EXIF orientation of image files from their headers, without decoding pixels.</summary>
+    /// <remarks>
+    /// <para>Get-VisionImageInfo opens each file, reads only its first bytes and the codec header, and returns one
+    /// VisionPS.VisionImageInfo object per image: the full path, the container format recognised from the file's magic
+    /// bytes (never from its extension), the stored width and height in pixels, and the EXIF orientation (1 is upright;
+    /// 5 to 8 mean the picture is shown turned a quarter, so what a viewer shows is the stored width and height swapped,
+    /// as with most phone photos taken in portrait).</para>
+    /// <para>Because no pixels are decoded it is fast enough for folders of thousands of photos, and it is the quick way
+    /// to find what a model would be sent before preparing or sending anything.</para>
+    /// <para>Use -Path for paths with wildcards and -LiteralPath for exact paths; Get-ChildItem and Get-Item output binds
+    /// to -LiteralPath by its PSPath property. A file that does not exist, or that is not an image that can be read,
+    /// writes a non-terminating error (ImageNotFound, ImageDecodeFailed) whose target is the file, and the other files
+    /// are still read.</para>
+    /// </remarks>
+    /// <example>
+    /// <code>Get-ChildItem -Path ~/Pictures -Recurse -File -Include *.jpg, *.jpeg, *.png, *.webp | Get-VisionImageInfo</code>
+    /// <para>Reads the header of every JPEG, PNG and WebP file under ~/Pictures and shows them as a table of format,
+    /// width, height, orientation and path. Files piped from Get-ChildItem bind to -LiteralPath, so names containing
+    /// [ or ] are read as they are.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-VisionImageInfo -Path ./scans/*.png, ./photos/IMG_*.jpg |
+    ///     Where-Object { $_.Width -gt 2048 -or $_.Height -gt 2048 } |
+    ///     Select-Object Path, Width, Height</code>
+    /// <para>Expands both wildcards and lists the images with a side longer than 2048 pixels, the ones a vision model
+    /// would scale down.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-VisionImageInfo -LiteralPath ./upload/photo[1].jpg, ./upload/notes.txt -ErrorVariable failed -ErrorAction SilentlyContinue
+    /// $failed | ForEach-Object { "{0}: {1}" -f $_.TargetObject, $_.FullyQualifiedErrorId }</code>
+    /// <para>Reads a file whose name contains brackets, taken literally, and collects the error for the file that is
+    /// not an image instead of showing it; every error names the file it is about and has a stable id
+    /// (ImageDecodeFailed, ImageNotFound).</para>
+    /// </example>
     [Cmdlet(VerbsCommon.Get, "VisionImageInfo", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(VisionImageInfo))]
     public sealed class GetVisionImageInfoCommand : PSCmdlet
@@ -16,13 +47,20 @@ namespace VisionPS.Commands
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
 
-        /// <summary>Image files; wildcards are expanded.</summary>
+        /// <summary>
+        /// Paths of the image files to read. Wildcards (*, ?, [a-z]) are expanded, and relative paths are resolved from
+        /// the current location. Strings piped to the cmdlet bind here. A path that matches no file writes an
+        /// ImageNotFound error.
+        /// </summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
 
-        /// <summary>Image files, taken literally; binds from Get-ChildItem output.</summary>
+        /// <summary>
+        /// Paths of the image files to read, used exactly as typed: no character is a wildcard, so names with [ or ]
+        /// work. Get-ChildItem and Get-Item output binds here by its PSPath property.
+        /// </summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
