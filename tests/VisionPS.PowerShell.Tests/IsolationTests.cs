@@ -17,7 +17,9 @@ namespace VisionPS.PowerShell.Tests
             string other = Path.Combine(Path.GetTempPath(), "visionps-other-module-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(other);
             File.Copy(Path.Combine(Paths.ModuleLib, "SkiaSharp.dll"), Path.Combine(other, "SkiaSharp.dll"));
-            Assembly otherSkia = AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.Combine(other, "SkiaSharp.dll"));
+            // (The in-process test endpoint may have loaded one already: that counts as "something else" too.)
+            Assembly otherSkia = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => a.GetName().Name == "SkiaSharp")
+                ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(Path.Combine(other, "SkiaSharp.dll"));
             Assembly hostJson = typeof(System.Text.Json.JsonSerializer).Assembly;
 
             using var ps = new PowerShellSession();

@@ -1,0 +1,248 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using System.Text.Json;
+using System.Threading.Tasks;
+using VisionPS.TestServer;
+using Xunit;
+
+namespace VisionPS.PowerShell.Tests
+{
+    /// <summary>The chat and assistant cmdlets against the local OpenAI-compatible endpoint, over real HTTP.</summary>
+    public sealed class SendVisionChatTests : IAsyncLifetime
+    {
+        private const string Key = "sk-visionps-test-NEVER-PRINT-9f3c";
+        private EndpointHost _host = null!;
+        private readonly string _cache = Path.Combine(Path.GetTempPath(), "visionps-chatcache-" + Guid.NewGuid().ToString("N"));
+
+        public async Task InitializeAsync() => _host = await EndpointHost.StartAsync(apiKey: Key);
+
+        public async Task DisposeAsync()
+        {
+            await _host.DisposeAsync();
+            if (Directory.Exists(_cache))
+            {
+                Directory.Delete(_cache, true);
+            }
+        }
+
+        /// <summary>A session whose defaults point at the endpoint with the key, and at a private answer cache.</summary>
+        private PowerShellSession Session()
+        {
+            var ps = new PowerShellSession();
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 1",
+                _host.BaseUri, Key, _cache);
+            Assert.Empty(ps.Errors);
+            return ps;
+        }
+
+        private static JsonElement Answer(PSObject result) => JsonDocument.Parse((string)result.Properties["Text"].Value).RootElement;
+
+        private static T Prop<T>(PSObject o, string name) => (T)o.Properties[name].Value;
+
+        [Fact]
+        public void PerImageGivesOneResultPerFileWhoseEchoedHashMatchesThePreparedBytes()
+        {
+            using var ps = Session();
+            string[] files = { "jpg_storm_1920x1280.jpg", "jpg_orient6_panasonic_640x428.jpg", "d_heic_storm.heic", "png_wizard_1104x1468_rgba.png" };
+            var images = ps.Run("$args | ConvertTo-VisionImage", files.Select(f => (object)Paths.CorpusFile(f)).ToArray());
+            var results = ps.Run("$args[0] | Send-VisionChat 'What is in this picture?' -PerImage -ThrottleLimit 3", images);
+            Assert.Empty(ps.Errors);
+            Assert.Equal(files.Length, results.Count);
+            for (int i = 0; i < files.Length; i++)
+            {
+                PSObject r = results[i];
+                Assert.Equal("VisionPS.ChatResult", r.TypeNames[0]);
+                JsonElement image = Answer(r).GetProperty("images")[0];
+                Assert.Equal(Prop<string>(images[i], "Sha256"), image.GetProperty("sha256").GetString());
+                Assert.Equal(new[] { Paths.CorpusFile(files[i]) }, Prop<IReadOnlyList<string>>(r, "ImageSources"));
+                Assert.True(Prop<int>(r, "PromptTokens") > 0);
+                Assert.Equal(Prop<int?>(images[i], "EstimatedTokens"), Prop<int>(r, "EstimatedImageTokens"));
+            }
+            // A sideways photo arrives upright, a HEIC photo as JPEG.
+            JsonElement sideways = Answer(results[1]).GetProperty("images")[0];
+            Assert.Equal((428, 640), (sideways.GetProperty("width").GetInt32(), sideways.GetProperty("height").GetInt32()));
+            Assert.Equal("jpeg", Answer(results[2]).GetProperty("images")[0].GetProperty("format").GetString());
+        }
+
+        [Fact]
+        public void PipedFilesGoIntoOneRequestByDefaultAndABadFileYieldsOneErrorRecord()
+        {
+            using var ps = Session();
+            var results = ps.Run("$args | ForEach-Object { $ExecutionContext.InvokeProvider.Item.Get($_) } | Send-VisionChat 'Compare these.'",
+                Paths.CorpusFile("gif_static_smile_48.gif"), Path.Combine(Paths.Corpus, "bad", "truncated_in_header_storm.jpg"), Paths.CorpusFile("d_tif_lzw_wood.tif"));
+            PSObject result = Assert.Single(results);
+            JsonElement answer = Answer(result);
+            Assert.Equal(2, answer.GetProperty("image_count").GetInt32());
+            Assert.Equal("Compare these.", answer.GetProperty("prompt").GetString());
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.Contains("truncated_in_header_storm.jpg", error.ToString(), StringComparison.Ordinal);
+            Assert.EndsWith(",VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void WhatIfSendsNothingAndNeedsNoKey()
+        {
+            using var ps = new PowerShellSession();
+            int before = _host.Requests.Count;
+            var output = ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -WhatIf", Paths.CorpusFile("jpg_storm_1920x1280.jpg"));
+            Assert.Empty(output);
+            Assert.Empty(ps.Errors);
+            Assert.Equal(before, _host.Requests.Count);
+        }
+
+        [Fact]
+        public void DebugShowsTheRequestShapeWithShortenedBase64AndNeverTheKey()
+        {
+            using var ps = Session();
+            ps.Run("$DebugPreference = 'Continue'; $VerbosePreference = 'Continue'; Send-VisionChat 'Describe.' -Image $args[0] -Model fault:echo-key",
+                Paths.CorpusFile("jpg_storm_1920x1280.jpg"));
+            string debug = string.Join("\n", ps.Debug);
+            Assert.Contains("\"image_url\"", debug, StringComparison.Ordinal);
+            Assert.True(debug.Length < 20_000, "the base64 must be shortened in debug output");
+            ErrorRecord error = Assert.Single(ps.Errors);
+            string everything = string.Join("\n", ps.Debug.Concat(ps.Verbose).Concat(ps.Warnings)) + error + error.Exception + error.ErrorDetails?.Message;
+            Assert.DoesNotContain(Key, everything, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void FailedRequestsAreChatRequestFailedWithAdviceAndTheBatchGoesOn()
+        {
+            using var ps = Session();
+            var results = ps.Run("$args | Send-VisionChat 'Describe.' -PerImage -Model fault:quota -NoCache",
+                Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg"));
+            Assert.Empty(results);
+            Assert.Equal(2, ps.Errors.Count);
+            Assert.All(ps.Errors, e => Assert.Equal("ChatRequestFailed,VisionPS.Commands.SendVisionChatCommand", e.FullyQualifiedErrorId));
+            Assert.Contains("quota", ps.Errors[0].ToString(), StringComparison.OrdinalIgnoreCase);
+            Assert.NotNull(ps.Errors[0].ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void PerImageAnswersComeFromTheCacheOnARerunAndCostNoRequest()
+        {
+            using var ps = Session();
+            object[] files = { Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
+            var first = ps.Run("$args | Send-VisionChat 'Cache me.' -PerImage", files);
+            Assert.All(first, r => Assert.False(Prop<bool>(r, "FromCache")));
+            int sent = _host.State.RequestsTo("/chat/completions").Count;
+            var second = ps.Run("$args | Send-VisionChat 'Cache me.' -PerImage", files);
+            Assert.All(second, r => Assert.True(Prop<bool>(r, "FromCache")));
+            Assert.Equal(first.Select(r => Prop<string>(r, "Text")), second.Select(r => Prop<string>(r, "Text")));
+            Assert.Equal(sent, _host.State.RequestsTo("/chat/completions").Count);
+            var other = ps.Run("$args | Send-VisionChat 'A different question.' -PerImage", files);
+            Assert.All(other, r => Assert.False(Prop<bool>(r, "FromCache")));
+        }
+
+        [Fact]
+        public void JsonSchemaAnswersAreParsedIntoObjects()
+        {
+            using var ps = Session();
+            PSObject result = ps.Run("Send-VisionChat 'Read it.' -Image $args[0] -JsonSchema @{ type = 'object'; properties = @{ api = @{ type = 'string' } }; required = @('api'); additionalProperties = $true }",
+                Paths.CorpusFile("gif_static_smile_48.gif")).Single();
+            Assert.Empty(ps.Errors);
+            var parsed = (PSObject)result.Properties["Object"].Value;
+            Assert.Equal("chat", parsed.Properties["api"].Value);
+            Assert.Equal(1, parsed.Properties["image_count"].Value);
+        }
+
+        [Fact]
+        public void ResponsesApiCarriesTheConversation()
+        {
+            using var ps = Session();
+            PSObject message = ps.Run("Add-AssistantImage -Image $args[0] -Prompt 'Remember this.'", Paths.CorpusFile("jpg_gray_cat_512.jpg")).Single();
+            Assert.Empty(ps.Errors);
+            string conversation = Prop<string>(message, "ConversationId");
+            Assert.StartsWith("conv_", conversation, StringComparison.Ordinal);
+            Assert.Equal("Conversation", Prop<string>(message, "Kind"));
+            Assert.Single(Prop<IReadOnlyList<string>>(message, "FileIds"));
+
+            PSObject result = ps.Run("Send-VisionChat 'What did I show you?' -ConversationId $args[0]", conversation).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal("responses", Prop<string>(result, "Api"));
+            Assert.Equal(conversation, Prop<string>(result, "ConversationId"));
+        }
+
+        [Fact]
+        public async Task AddAssistantImageToAThreadUploadsAndNeverSendsADataUrl()
+        {
+            using var ps = Session();
+            using var http = new System.Net.Http.HttpClient();
+            using var create = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Post, _host.BaseUri + "/threads");
+            create.Headers.Add("Authorization", "Bearer " + Key);
+            create.Headers.Add("OpenAI-Beta", "assistants=v2");
+            create.Content = new System.Net.Http.StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+            using var created = await http.SendAsync(create);
+            string thread = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            Uri asset = _host.AddAsset("chart.png", File.ReadAllBytes(Paths.CorpusFile("png_debian_logo_256_palette_trns.png")));
+            PSObject message = ps.Run("$args[1..2] | Add-AssistantImage -ConversationId $args[0] -Prompt 'Two images.'",
+                thread, Paths.CorpusFile("d_heic_storm.heic"), asset.AbsoluteUri).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal("Thread", Prop<string>(message, "Kind"));
+            Assert.Single(Prop<IReadOnlyList<string>>(message, "FileIds"));
+            var posts = _host.State.RequestsTo("/threads/" + thread + "/messages");
+            string body = Assert.Single(posts).BodyText;
+            Assert.Contains("\"image_file\"", body, StringComparison.Ordinal);
+            Assert.Contains(asset.AbsoluteUri, body, StringComparison.Ordinal);
+            Assert.DoesNotContain("data:", body, StringComparison.Ordinal);
+            Assert.Contains(_host.State.RequestsTo("/files"), r => r.Method == "POST" && r.BodyText.Contains("vision", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void UploadedFilesCanBeRemovedByPipingThem()
+        {
+            using var ps = Session();
+            var files = ps.Run("Add-VisionFile -Image $args[0] -ExpiresAfter ([TimeSpan]::FromHours(2))", Paths.CorpusFile("d_tif_lzw_wood.tif"));
+            PSObject file = Assert.Single(files);
+            Assert.Equal("vision", Prop<string>(file, "Purpose"));
+            Assert.EndsWith(".jpg", Prop<string>(file, "FileName"), StringComparison.Ordinal);
+            Assert.NotNull(file.Properties["ExpiresAt"].Value);
+            string id = Prop<string>(file, "Id");
+            ps.Run("$args[0] | Remove-VisionFile -Confirm:$false", file);
+            Assert.Empty(ps.Errors);
+            ps.Run("Remove-VisionFile -Id $args[0] -Confirm:$false", id);
+            Assert.Equal("FileRequestFailed,VisionPS.Commands.RemoveVisionFileCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void StopDuringAStreamedAnswerReturnsAtOnce()
+        {
+            using var ps = Session();
+            using var shell = ps.CreateShell();
+            shell.AddScript("Send-VisionChat 'Stream it slowly.' -Image $args[0] -Stream -Model fault:trickle=3000 -MaxRetries 0")
+                .AddArgument(Paths.CorpusFile("gif_static_smile_48.gif"));
+            IAsyncResult running = shell.BeginInvoke();
+            var wait = Stopwatch.StartNew();
+            while (_host.State.RequestsTo("/chat/completions").Count == 0 && wait.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                System.Threading.Thread.Sleep(20);
+            }
+            System.Threading.Thread.Sleep(300); // the first chunk has arrived; the rest trickles
+            var stop = Stopwatch.StartNew();
+            shell.Stop();
+            Assert.True(stop.Elapsed < TimeSpan.FromSeconds(2), $"Stop took {stop.Elapsed}");
+            Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
+            Assert.True(running.IsCompleted);
+        }
+
+        [Fact]
+        public void MissingKeyForOpenAIIsATerminatingErrorThatSaysWhatToDo()
+        {
+            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")))
+            {
+                throw new InvalidOperationException("This test needs OPENAI_API_KEY unset (tests never reach the real API).");
+            }
+            using var ps = new PowerShellSession();
+            var output = ps.Run("Send-VisionChat 'Hi' -Image $args[0]; 'after'", Paths.CorpusFile("gif_static_smile_48.gif"));
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.Equal("MissingApiKey,VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("OPENAI_API_KEY", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(new object[] { "after" }, output.Select(o => o.BaseObject)); // statement-terminating, as PowerShell users expect
+        }
+    }
+}
