@@ -1,17 +1,30 @@
+using VisionPS.Core;
 using VisionPS.Core.Imaging;
 
 namespace VisionPS
 {
-    /// <summary>What Get-VisionImageInfo reports for one file.</summary>
+    /// <summary>What Get-VisionImageInfo reports for one file, from its header alone.</summary>
     public sealed class VisionImageInfo
     {
-        internal VisionImageInfo(string path, ImageHeader header)
+        internal VisionImageInfo(string path, ImageHeader header, PrepareOptions options)
         {
             Path = path;
             Format = header.Format.ToString();
             Width = header.Width;
             Height = header.Height;
             Orientation = header.Orientation;
+            DisplayWidth = header.DisplayWidth;
+            DisplayHeight = header.DisplayHeight;
+            HasAlpha = header.HasAlpha;
+            FrameCount = header.FrameCount;
+            Bytes = header.ByteLength;
+            Model = options.Model;
+            Detail = options.Detail;
+            (TargetWidth, TargetHeight) = ImagePreparer.TargetSize(header.DisplayWidth, header.DisplayHeight, options);
+            // The header-only form of the preparation policy: an accepted, still, upright file within the size limits.
+            WouldPassThrough = header.Mime != null && !header.IsAnimated && header.Orientation == 1
+                && header.ByteLength <= options.MaxBytes && TargetWidth == header.Width && TargetHeight == header.Height;
+            EstimatedTokens = TokenEstimator.Estimate(options.Model, options.Detail, TargetWidth, TargetHeight);
         }
 
         /// <summary>Full path of the file.</summary>
@@ -28,5 +41,41 @@ namespace VisionPS
 
         /// <summary>EXIF orientation 1..8; 1 is upright.</summary>
         public int Orientation { get; }
+
+        /// <summary>Width as shown, after the orientation.</summary>
+        public int DisplayWidth { get; }
+
+        /// <summary>Height as shown, after the orientation.</summary>
+        public int DisplayHeight { get; }
+
+        /// <summary>Whether the image has an alpha channel or transparency.</summary>
+        public bool HasAlpha { get; }
+
+        /// <summary>Frames (more than 1: animated; only the first is sent).</summary>
+        public int FrameCount { get; }
+
+        /// <summary>Whether the image is animated.</summary>
+        public bool IsAnimated => FrameCount > 1;
+
+        /// <summary>File size in bytes.</summary>
+        public long Bytes { get; }
+
+        /// <summary>Whether the file would be sent unchanged.</summary>
+        public bool WouldPassThrough { get; }
+
+        /// <summary>Width it would be sent at.</summary>
+        public int TargetWidth { get; }
+
+        /// <summary>Height it would be sent at.</summary>
+        public int TargetHeight { get; }
+
+        /// <summary>Estimated image tokens for Model and Detail.</summary>
+        public int EstimatedTokens { get; }
+
+        /// <summary>The model the estimate is for (null: the default rules).</summary>
+        public string? Model { get; }
+
+        /// <summary>The detail the estimate is for.</summary>
+        public ImageDetail Detail { get; }
     }
 }

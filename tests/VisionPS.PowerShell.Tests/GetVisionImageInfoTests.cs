@@ -96,5 +96,25 @@ namespace VisionPS.PowerShell.Tests
             string maps = File.ReadAllText("/proc/self/maps");
             Assert.Contains(Paths.NativeLib("Magick.Native-Q8-x64.dll.so"), maps, StringComparison.Ordinal);
         }
+
+        [Fact]
+        public void SaysWhatWouldBeSentAndItsTokensFromTheHeaderAlone()
+        {
+            using var ps = new PowerShellSession();
+            var info = ps.Run("Get-VisionImageInfo -LiteralPath $args -Model gpt-4o -Detail High",
+                Paths.CorpusFile("jpg_wood_2560x1920.jpg"), Paths.CorpusFile("jpg_storm_1920x1280.jpg"),
+                Paths.CorpusFile("jpg_orient6_panasonic_640x428.jpg"), Paths.CorpusFile("gif_anim_aero_350x189.gif"));
+            Assert.Empty(ps.Errors);
+            object[] Row(int i, params string[] names) => names.Select(n => info[i].Properties[n].Value).ToArray();
+            // 2560x1920 at gpt-4o high: fit 2048, shortest side 768 -> 1024x768, 4 tiles -> 85 + 4 * 170.
+            Assert.Equal(new object[] { false, 1024, 768, 765 }, Row(0, "WouldPassThrough", "TargetWidth", "TargetHeight", "EstimatedTokens"));
+            Assert.Equal(new object[] { false, 1152, 768 }, Row(1, "WouldPassThrough", "TargetWidth", "TargetHeight"));
+            Assert.Equal(new object[] { false, 428, 640 }, Row(2, "WouldPassThrough", "DisplayWidth", "DisplayHeight"));
+            Assert.Equal(new object[] { true, 56 }, Row(3, "IsAnimated", "FrameCount"));
+
+            PSObject plain = ps.Run("Get-VisionImageInfo -LiteralPath $args[0]", Paths.CorpusFile("jpg_storm_1920x1280.jpg")).Single();
+            Assert.True((bool)plain.Properties["WouldPassThrough"].Value);
+            Assert.Equal(1920, plain.Properties["TargetWidth"].Value);
+        }
     }
 }

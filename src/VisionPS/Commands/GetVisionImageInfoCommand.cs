@@ -13,6 +13,9 @@ namespace VisionPS.Commands
     /// bytes (never from its extension), the stored width and height in pixels, and the EXIF orientation (1 is upright;
     /// 5 to 8 mean the picture is shown turned a quarter, so what a viewer shows is the stored width and height swapped,
     /// as with most phone photos taken in portrait).</para>
+    /// <para>It also says, for -Model and -Detail (and -MaxSide, default 2048), whether the file would be sent as it is
+    /// (WouldPassThrough), the size it would be sent at (TargetWidth, TargetHeight) and the image tokens that costs
+    /// (EstimatedTokens), so a folder can be costed before anything is sent. A progress bar counts the files read.</para>
     /// <para>Because no pixels are decoded it is fast enough for folders of thousands of photos, and it is the quick way
     /// to find what a model would be sent before preparing or sending anything.</para>
     /// <para>Use -Path for paths with wildcards and -LiteralPath for exact paths; Get-ChildItem and Get-Item output binds
@@ -66,6 +69,38 @@ namespace VisionPS.Commands
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
+        /// <summary>The model to estimate tokens and target size for (default: Set-VisionDefault -Model, else the gpt-4o rules).</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ModelCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string? Model { get; set; }
+
+        /// <summary>The detail the image would be sent with: Auto, Low, High or Original.</summary>
+        [Parameter]
+        public Core.ImageDetail Detail { get; set; } = Core.ImageDetail.Auto;
+
+        /// <summary>The largest side, in pixels, an image may be sent at (default 2048).</summary>
+        [Parameter]
+        [ValidateRange(16, 16384)]
+        public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
+
+        private PrepareOptions? _options;
+        private readonly ProgressRecord _progress = new ProgressRecord(3, "Reading image headers", "Starting");
+        private DateTime _lastProgress = DateTime.UtcNow;
+        private int _count;
+
+        protected override void BeginProcessing() =>
+            _options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, null);
+
+        protected override void EndProcessing()
+        {
+            if (_count >= 50)
+            {
+                _progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(_progress);
+            }
+        }
+
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralPathSet;
@@ -74,7 +109,13 @@ namespace VisionPS.Commands
                 try
                 {
                     ImageHeader header = ImageProbe.Probe(file);
-                    WriteObject(new VisionImageInfo(file, header));
+                    WriteObject(new VisionImageInfo(file, header, _options!));
+                    if (++_count % 50 == 0 && DateTime.UtcNow - _lastProgress > TimeSpan.FromMilliseconds(250))
+                    {
+                        _lastProgress = DateTime.UtcNow;
+                        _progress.StatusDescription = $"{_count} files read: {System.IO.Path.GetFileName(file)}";
+                        WriteProgress(_progress);
+                    }
                 }
                 catch (Exception ex) when (ex is ImageProcessingException || ex is InvalidDataException || ex is IOException || ex is UnauthorizedAccessException)
                 {
