@@ -1,0 +1,68 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:Key = 'sk-pester-key-never-printed-51b2'
+    $script:Endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+    $script:Cache = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-cache-$([guid]::NewGuid().ToString('N'))"
+    Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -CachePath $Cache -MaxRetries 1
+}
+
+AfterAll {
+    Set-VisionDefault -Reset
+    if ($Endpoint) { $Endpoint.Stop() }
+    Remove-Item -LiteralPath $Cache -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Send-VisionChat as an admin uses it' {
+    It 'answers once per photo piped from Get-ChildItem, each about the bytes it was sent' {
+        $files = Get-ChildItem -LiteralPath $Corpus -Filter 'jpg_*.jpg' -File | Select-Object -First 4
+        $results = $files | Send-VisionChat 'What is in this picture?' -PerImage
+        $results.Count | Should -Be 4
+        for ($i = 0; $i -lt 4; $i++) {
+            # Send-VisionChat sizes images for its model (default gpt-4.1-mini), so prepare for the same model.
+            $prepared = ConvertTo-VisionImage -LiteralPath $files[$i].FullName -Model gpt-4.1-mini
+            $answer = $results[$i].Text | ConvertFrom-Json
+            $answer.images[0].sha256 | Should -Be $prepared.Sha256
+            $results[$i].ImageSources | Should -Be $files[$i].FullName
+        }
+    }
+
+    It 'sends a sideways phone photo upright and a HEIC photo as JPEG' {
+        $r = Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'jpg_orient6_panasonic_640x428.jpg'), (Join-Path $Corpus 'd_heic_storm.heic')
+        $images = ($r.Text | ConvertFrom-Json).images
+        "$($images[0].width)x$($images[0].height)" | Should -Be '428x640'
+        $images[1].format | Should -Be 'jpeg'
+    }
+
+    It 'keeps going past a bad file and reports it with a stable id' {
+        $paths = (Join-Path $Corpus 'gif_static_smile_48.gif'), (Join-Path $Corpus 'bad/text_file_named.png'), (Join-Path $Corpus 'jpg_gray_cat_512.jpg')
+        $results = $paths | Send-VisionChat 'Describe.' -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        $results.Count | Should -Be 2
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'UnsupportedImageFormat,*'
+        $errs[0].TargetObject | Should -BeLike '*text_file_named.png'
+    }
+
+    It 'answers a re-run from the cache' {
+        $photo = Join-Path $Corpus 'jpg_wizard_265x352_prog.jpg'
+        $null = Send-VisionChat 'Cache test.' -Image $photo -PerImage
+        (Send-VisionChat 'Cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
+    }
+
+    It 'sends nothing with -WhatIf' {
+        Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') -WhatIf | Should -BeNullOrEmpty
+    }
+
+    It 'attaches uploaded images to a new conversation and continues it' {
+        $msg = Get-ChildItem -LiteralPath $Corpus -Filter 'gif_static_*.gif' | Add-AssistantImage -Prompt 'Remember these.'
+        $msg.ConversationId | Should -BeLike 'conv_*'
+        $msg.FileIds.Count | Should -Be 2
+        (Send-VisionChat 'What did I show you?' -ConversationId $msg.ConversationId).Api | Should -Be 'responses'
+        $msg.FileIds | Remove-VisionFile -Confirm:$false
+    }
+
+    It 'never prints the key' {
+        $out = Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'gif_static_smile_48.gif') -Model 'fault:echo-key' -Verbose -Debug -ErrorAction SilentlyContinue -ErrorVariable errs *>&1 | Out-String
+        ($out + ($errs | Out-String)) | Should -Not -Match ([regex]::Escape($Key))
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
+    }
+}
