@@ -463,9 +463,12 @@ namespace VisionPS.Core.Imaging
         private static PreparedImage Render(SKBitmap source, bool alpha, int orientation, int tw, int th, ImageHeader header,
             string name, List<string> warnings, PrepareOptions options)
         {
+            // Auto: PNG with transparency; PNG too for a small image from a lossless source (graphics, screenshots,
+            // palettes, which JPEG smears) as long as it fits the byte cap; JPEG otherwise.
             PreparedFormat format = options.Format == PreparedFormat.Auto
-                ? (alpha ? PreparedFormat.Png : PreparedFormat.Jpeg)
+                ? (alpha || (IsLossless(header) && (long)tw * th <= LosslessPngPixels) ? PreparedFormat.Png : PreparedFormat.Jpeg)
                 : options.Format;
+            bool pngByChoice = options.Format == PreparedFormat.Auto && !alpha && format == PreparedFormat.Png;
             bool keepAlpha = alpha && format != PreparedFormat.Jpeg;
             using SKImage sourceImage = SKImage.FromPixels(source.PeekPixels());
             SKImage current = sourceImage;
@@ -497,6 +500,11 @@ namespace VisionPS.Core.Imaging
 
                 int quality = options.Quality;
                 byte[] bytes = Encode(final, format, quality, name, header.Format);
+                if (pngByChoice && bytes.LongLength > options.MaxBytes)
+                {
+                    format = PreparedFormat.Jpeg;
+                    bytes = Encode(final, format, quality, name, header.Format);
+                }
                 // Over the byte cap: lower lossy quality a little, then shrink by 3/4 steps.
                 for (int attempt = 0; bytes.LongLength > options.MaxBytes && attempt < 24; attempt++)
                 {
@@ -544,6 +552,15 @@ namespace VisionPS.Core.Imaging
                 }
             }
         }
+
+        /// <summary>Up to this many output pixels, an opaque image from a lossless source is sent as PNG (Auto).</summary>
+        internal const long LosslessPngPixels = 1_000_000;
+
+        private static bool IsLossless(ImageHeader header) => header.Format switch
+        {
+            ImageFormat.Png or ImageFormat.Gif or ImageFormat.Bmp or ImageFormat.Ico or ImageFormat.Tiff => true,
+            _ => false,
+        };
 
         private static PreparedImage Finish(PreparedImage image, ImageHeader header, int orientation, List<string> warnings,
             PrepareOptions options)
