@@ -198,7 +198,9 @@ namespace VisionPS.Core.Imaging
         }
 
         // Fully optimised from the first call: a short-lived process never reaches tier 1 on these loops.
+#if NET
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         private static void Horizontal(byte* src, byte* dst, Kernel k, int dw)
         {
             int taps = k.Taps;
@@ -254,7 +256,9 @@ namespace VisionPS.Core.Imaging
 #if NET
         /// <summary>Two taps per pmaddwd: interleave two pixels' channels as 16-bit, multiply-add with a weight pair.</summary>
         // Fully optimised from the first call: a short-lived process never reaches tier 1 on these loops.
+#if NET
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         private static void HorizontalPairs(byte* src, byte* dst, Kernel k, int dw)
         {
             int half = k.Taps / 2;
@@ -285,7 +289,9 @@ namespace VisionPS.Core.Imaging
 #endif
 
         // Fully optimised from the first call: a short-lived process never reaches tier 1 on these loops.
+#if NET
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+#endif
         private static void Vertical(byte* mid, int midStride, byte* dst, int width, Kernel k, int y)
         {
             int taps = k.Taps;
