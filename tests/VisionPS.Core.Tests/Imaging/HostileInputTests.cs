@@ -153,6 +153,31 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(cases, doc.RootElement.GetProperty("prepared").GetInt32() + doc.RootElement.GetProperty("rejected").GetInt32());
         }
 
+        [Theory]
+        [InlineData("jpg_storm_1920x1280.jpg jpg_wood_2560x1920.jpg png_logo_2135x2048_rgba.png d_webp_lossless_glow_rgba.webp", "no")]
+        [InlineData("jpg_storm_1920x1280.jpg d_heic_storm.heic", "yes")]
+        public async System.Threading.Tasks.Task MagickNetLoadsOnlyWhenAFormatSkiaLacksAppears(string files, string loaded)
+        {
+            string bench = Path.Combine(TestCorpus.Root, "tests", "VisionPS.Bench", "bin",
+                AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release", "net10.0", "VisionPS.Bench.dll");
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add(bench);
+            psi.ArgumentList.Add("prepare");
+            foreach (string f in files.Split(' '))
+            {
+                psi.ArgumentList.Add(TestCorpus.File(f));
+            }
+            psi.Environment["VISIONPS_TRACE"] = "1";
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            string stderr = await p.StandardError.ReadToEndAsync();
+            string output = await stdout;
+            await p.WaitForExitAsync();
+            Assert.Equal(0, p.ExitCode);
+            Assert.Contains("magick-loaded: " + loaded, stderr, StringComparison.Ordinal);
+            Assert.Equal(files.Split(' ').Length + 1, output.Trim().Split('\n').Length);
+        }
+
         private static byte[] RunAllowingFailure(string tool, string[] args, out int exit)
         {
             var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
