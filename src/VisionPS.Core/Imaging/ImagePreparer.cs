@@ -335,9 +335,11 @@ namespace VisionPS.Core.Imaging
                 return false;
             }
             // A colour profile other than sRGB would be ignored or misread by some consumers: convert it instead.
-            // (A PNG's plain gAMA 1/2.2 without a profile is close enough to sRGB to send as it is.)
+            // (A PNG tagged only with gAMA about 1/2.2 and cHRM, as ImageMagick writes them, is sRGB in all but name.)
             SKColorSpace? space = codec.Info.ColorSpace;
-            if (space is not null && !space.IsSrgb && (header.HasIccProfile || !space.GammaIsCloseToSrgb))
+            bool srgbInAllButName = header.Format == ImageFormat.Png && !header.HasIccProfile
+                && header.PngGamma is >= 43000 and <= 48000;
+            if (space is not null && !space.IsSrgb && !srgbInAllButName)
             {
                 return false;
             }

@@ -259,6 +259,7 @@ namespace VisionPS.Core.Imaging
                 header.ColorType = container.ColorType;
                 header.HasIccProfile = container.HasIccProfile;
                 header.IsProgressive = container.IsProgressive;
+                header.PngGamma = container.PngGamma;
             }
             else
             {

@@ -237,5 +237,34 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal("image/jpeg", image.MimeType);
             Assert.NotEmpty(image.Warnings);
         }
+
+        [Theory]
+        [InlineData(45455, PrepareAction.Pass)]      // sRGB's 1/2.2, as ImageMagick writes it
+        [InlineData(100000, PrepareAction.Reencode)] // linear: must be converted
+        public void PngGammaCloseToSrgbPassesOtherGammasAreConverted(int gamma, PrepareAction expected)
+        {
+            using SKBitmap src = Quadrants(64, 32);
+            byte[] png = src.Encode(SKEncodedImageFormat.Png, 100).ToArray();
+            byte[] body = "gAMA"u8.ToArray().Concat(new[] { (byte)(gamma >> 24), (byte)(gamma >> 16), (byte)(gamma >> 8), (byte)gamma }).ToArray();
+            uint crc = Crc32(body);
+            byte[] chunk = new byte[] { 0, 0, 0, 4 }.Concat(body).Concat(new[] { (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc }).ToArray();
+            byte[] tagged = png.Take(33).Concat(chunk).Concat(png.Skip(33)).ToArray(); // right after IHDR
+            PreparedImage image = ImagePreparer.Prepare(tagged, "gamma.png");
+            Assert.Equal(expected, image.Action);
+        }
+
+        private static uint Crc32(byte[] data)
+        {
+            uint c = 0xFFFFFFFF;
+            foreach (byte b in data)
+            {
+                c ^= b;
+                for (int k = 0; k < 8; k++)
+                {
+                    c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+                }
+            }
+            return ~c;
+        }
     }
 }
