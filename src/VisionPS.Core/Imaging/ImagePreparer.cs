@@ -388,14 +388,10 @@ namespace VisionPS.Core.Imaging
             }
             var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888,
                 alpha ? SKAlphaType.Premul : SKAlphaType.Opaque, s_srgb);
-            var bitmap = new SKBitmap();
+            SKBitmap bitmap = PixelPool.Rent(info) ?? throw ImageProcessingException.TooLarge(name, header.Format,
+                $"there is not enough memory for a {size.Width}x{size.Height} decode");
             try
             {
-                if (!bitmap.TryAllocPixels(info))
-                {
-                    throw ImageProcessingException.TooLarge(name, header.Format,
-                        $"there is not enough memory for a {size.Width}x{size.Height} decode");
-                }
                 IntPtr pixels = bitmap.GetPixels();
                 var codecOptions = new SKCodecOptions(0);
                 SKCodecResult result = codec.StartIncrementalDecode(info, pixels, info.RowBytes, codecOptions);
@@ -492,12 +488,9 @@ namespace VisionPS.Core.Imaging
                 }
                 if (work.Width != stw || work.Height != sth)
                 {
-                    var resized = new SKBitmap();
+                    SKBitmap resized = PixelPool.Rent(new SKImageInfo(stw, sth, SKColorType.Rgba8888, work.AlphaType, s_srgb))
+                        ?? throw ImageProcessingException.TooLarge(name, header.Format, $"there is not enough memory for a {stw}x{sth} image");
                     owned.Add(resized);
-                    if (!resized.TryAllocPixels(new SKImageInfo(stw, sth, SKColorType.Rgba8888, work.AlphaType, s_srgb)))
-                    {
-                        throw ImageProcessingException.TooLarge(name, header.Format, $"there is not enough memory for a {stw}x{sth} image");
-                    }
                     unsafe
                     {
                         Resampler.Resize((byte*)work.GetPixels(), work.Width, work.Height, work.RowBytes,

@@ -155,7 +155,9 @@ namespace VisionPS.Core.Imaging
             Kernel kx = Build(sw, dw);
             Kernel ky = Build(sh, dh);
             int midStride = dw * 4;
-            byte[] mid = new byte[(long)midStride * sh];
+            byte[] mid = System.Buffers.ArrayPool<byte>.Shared.Rent(checked(midStride * sh));
+            try
+            {
             fixed (byte* m = mid)
             {
                 byte* mp = m;
@@ -186,6 +188,11 @@ namespace VisionPS.Core.Imaging
                         }
                     }
                 });
+            }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(mid);
             }
         }
 
