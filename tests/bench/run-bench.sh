@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 RUNS=${1:-5}
 C=${VISIONPS_CORPUS:-$HOME/.cache/visionps-corpus}
 S=${VISIONPS_SHARED:-$PWD/../shared}/bench
-OUT=tests/bench
+OUT=${BENCH_OUT:-tests/bench/results}; mkdir -p "$OUT"   # hyperfine markdown tables (not tracked)
 dotnet build tests/VisionPS.Bench -c Release -nologo -v q >/dev/null
 dotnet build src/VisionPS/VisionPS.csproj -c Release -nologo -v q >/dev/null
 V="dotnet $PWD/tests/VisionPS.Bench/bin/Release/net10.0/VisionPS.Bench.dll prepare"
