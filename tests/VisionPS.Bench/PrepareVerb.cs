@@ -150,6 +150,11 @@ namespace VisionPS.Bench
                 buffer.CopyTo(stdout);
             }
             stdout.Flush();
+            if (Environment.GetEnvironmentVariable("VISIONPS_TRACE") == "1")
+            {
+                bool magick = Array.Exists(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "Magick.NET-Q8-AnyCPU");
+                Console.Error.WriteLine($"magick-loaded: {(magick ? "yes" : "no")}");
+            }
             return Task.FromResult(failed == 0 ? 0 : 1);
         }
 

@@ -45,6 +45,10 @@ namespace VisionPS.Core.Imaging
                 {
                     header.HasAlpha = true;
                 }
+                else if (kind.SequenceEqual("gAMA"u8) && at + 12 <= b.Length)
+                {
+                    header.PngGamma = (int)Math.Min(U32(b, (int)at + 8), int.MaxValue);
+                }
                 else if (kind.SequenceEqual("iCCP"u8))
                 {
                     header.HasIccProfile = true;
@@ -61,7 +65,7 @@ namespace VisionPS.Core.Imaging
         /// <summary>JPEG frame header (SOFn) and APP segments; null when no SOF lies within <paramref name="b"/>.</summary>
         public static ImageHeader? Jpeg(ReadOnlySpan<byte> b)
         {
-            bool icc = false, adobe = false;
+            bool icc = false;
             int i = 2;
             while (i + 4 <= b.Length)
             {
@@ -94,10 +98,6 @@ namespace VisionPS.Core.Imaging
                 {
                     icc = true;
                 }
-                else if (marker == 0xEE && start + 5 <= b.Length && b.Slice(start, 5).SequenceEqual("Adobe"u8))
-                {
-                    adobe = true;
-                }
                 else if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
                 {
                     if (start + 6 > b.Length)
@@ -108,7 +108,6 @@ namespace VisionPS.Core.Imaging
                     int height = (b[start + 1] << 8) | b[start + 2];
                     int width = (b[start + 3] << 8) | b[start + 4];
                     int components = b[start + 5];
-                    _ = adobe;
                     return new ImageHeader(ImageFormat.Jpeg, width, height, ExifOrientation.FromJpeg(b))
                     {
                         BitDepth = precision,

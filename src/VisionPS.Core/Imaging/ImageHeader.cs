@@ -40,6 +40,9 @@ namespace VisionPS.Core.Imaging
         /// <summary>Whether the file embeds an ICC colour profile.</summary>
         public bool HasIccProfile { get; internal set; }
 
+        /// <summary>A PNG's gAMA value x 100000 (45455 is sRGB's 1/2.2), or 0 when it has none.</summary>
+        internal int PngGamma { get; set; }
+
         /// <summary>Progressive JPEG or interlaced PNG/GIF.</summary>
         public bool IsProgressive { get; internal set; }
 

@@ -11,7 +11,7 @@ namespace VisionPS.Core.Imaging
     /// </summary>
     public static class ImageProbe
     {
-        private const int HeadBytes = 256 * 1024;
+        private const int HeadBytes = 32 * 1024;
 
         /// <summary>Reads the header of the image file at <paramref name="path"/>.</summary>
         /// <exception cref="ImageProcessingException">Not an image, an unsupported format, or a damaged header.</exception>
@@ -60,6 +60,18 @@ namespace VisionPS.Core.Imaging
                 quick.ByteLength = stream.CanSeek ? stream.Length : read;
                 return quick;
             }
+            if (format == ImageFormat.Jpeg && !complete && stream.CanSeek)
+            {
+                // Large APP segments (EXIF thumbnails, ICC, XMP) before the frame header: skip them by their lengths.
+                long origin = stream.Position - read;
+                ImageHeader? jpeg = JpegBySeeking(stream, origin, span);
+                if (jpeg is not null)
+                {
+                    jpeg.ByteLength = stream.Length;
+                    return jpeg;
+                }
+                stream.Position = origin + read; // fall through: read the whole file and let the codec decide
+            }
             byte[] all;
             if (complete)
             {
@@ -74,6 +86,79 @@ namespace VisionPS.Core.Imaging
                 all = ms.ToArray();
             }
             return FullHeader(all, format, sourceName);
+        }
+
+        private static ImageHeader? JpegBySeeking(Stream stream, long origin, ReadOnlySpan<byte> head)
+        {
+            int orientation = ExifOrientation.FromJpeg(head);
+            bool icc = false;
+            long pos = 2;
+            byte[] b = new byte[16];
+            for (int guard = 0; guard < 4096; guard++)
+            {
+                stream.Position = origin + pos;
+                int n = ReadAtLeast(stream, b, 12);
+                if (n < 4 || b[0] != 0xFF)
+                {
+                    return null;
+                }
+                byte marker = b[1];
+                if (marker == 0xFF)
+                {
+                    pos++;
+                    continue;
+                }
+                if (marker is 0xDA or 0xD9)
+                {
+                    return null;
+                }
+                int length = (b[2] << 8) | b[3];
+                if (length < 2)
+                {
+                    return null;
+                }
+                if (marker == 0xE2 && n >= 12 && b.AsSpan(4, 8).SequenceEqual("ICC_PROF"u8))
+                {
+                    icc = true;
+                }
+                if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+                {
+                    if (n < 10)
+                    {
+                        return null;
+                    }
+                    // Re-use the in-memory parser on a synthetic SOI + frame header.
+                    byte[] sof = new byte[12];
+                    sof[0] = 0xFF;
+                    sof[1] = 0xD8;
+                    Array.Copy(b, 0, sof, 2, 10);
+                    ImageHeader? h = ContainerHeaders.Jpeg(sof);
+                    if (h is null)
+                    {
+                        return null;
+                    }
+                    var header = new ImageHeader(ImageFormat.Jpeg, h.Width, h.Height, orientation)
+                    {
+                        BitDepth = h.BitDepth,
+                        IsProgressive = h.IsProgressive,
+                        ColorType = h.ColorType,
+                        HasIccProfile = icc,
+                    };
+                    return header;
+                }
+                pos += 2 + length;
+            }
+            return null;
+        }
+
+        private static int ReadAtLeast(Stream stream, byte[] buffer, int count)
+        {
+            int read = 0;
+            for (int n; read < count && (n = stream.Read(buffer, read, count - read)) > 0;)
+            {
+                read += n;
+            }
+            return read;
         }
 
         /// <summary>The container format named by the first bytes of a file.</summary>
@@ -174,6 +259,7 @@ namespace VisionPS.Core.Imaging
                 header.ColorType = container.ColorType;
                 header.HasIccProfile = container.HasIccProfile;
                 header.IsProgressive = container.IsProgressive;
+                header.PngGamma = container.PngGamma;
             }
             else
             {

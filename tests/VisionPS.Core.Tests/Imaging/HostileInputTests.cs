@@ -1,0 +1,209 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using VisionPS.Core.Imaging;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    public class HostileInputTests
+    {
+        [Theory]
+        [MemberData(nameof(TestCorpus.BadFiles), MemberType = typeof(TestCorpus))]
+        public void EveryBadFileEndsInATypedErrorOrAPreparedImage(string file)
+        {
+            string path = TestCorpus.Bad(file);
+            var sw = Stopwatch.StartNew();
+            try
+            {
+                PreparedImage image = ImagePreparer.Prepare(path);
+                Assert.NotEmpty(image.Bytes);
+                Assert.StartsWith("image/", image.MimeType, StringComparison.Ordinal);
+            }
+            catch (ImageProcessingException ex)
+            {
+                Assert.Contains(file, ex.Message, StringComparison.Ordinal);
+                Assert.Equal(path, ex.SourceName);
+            }
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"{file} took {sw.Elapsed}");
+        }
+
+        [Theory]
+        [InlineData("bomb_header_100000x100000.png")]
+        [InlineData("bomb_deflate_20000x20000_1bit.png")]
+        [InlineData("jpeg_sof_65500x65500.jpg")]
+        [InlineData("real_gdk_issue205_64250x64250.jpg")]
+        [InlineData("real_gdk_large_22500x33300.jpg")]   // progressive: its coefficients alone would take gigabytes
+        [InlineData("real_gdk_bug793470_crasher.png")]
+        public void DeclaredGiantsFailFastAsTooLargeBeforeAnyAllocation(string file)
+        {
+            var sw = Stopwatch.StartNew();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(TestCorpus.Bad(file)));
+            Assert.Equal(ImageErrorReason.TooLarge, ex.Reason);
+            Assert.Contains("budget", ex.Message, StringComparison.Ordinal);
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"{file}: {sw.Elapsed}");
+            // Only the file itself was read into memory.
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < new FileInfo(TestCorpus.Bad(file)).Length + 4_000_000);
+        }
+
+        [Fact]
+        public void AHugeBaselineJpegWithinTheDecodeBudgetAfterShrinkOnLoadIsAccepted()
+        {
+            // 200 MP declared; decoding at 1/8 scale costs ~3 MP.
+            string file = Path.Combine(Path.GetTempPath(), "visionps-200mp.jpg");
+            // libvips streams it; ImageMagick's policy refuses to hold 200 MP.
+            TestCorpus.Run("vips", "black", file + "[Q=50]", "16000", "12500");
+            try
+            {
+                PreparedImage image = ImagePreparer.Prepare(file);
+                Assert.Equal((2048, 1600), (image.Width, image.Height));
+                var tight = new PrepareOptions();
+                tight.Budget.MaxSourcePixels = 100_000_000;
+                Assert.Equal(ImageErrorReason.TooLarge,
+                    Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(file, tight)).Reason);
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+
+        [Theory]
+        [InlineData("truncated_half_storm.jpg")]
+        [InlineData("truncated_half_wizard.png")]
+        [InlineData("truncated_half.webp")]
+        public void TruncatedFilesDecodeWhatIsThereWithAWarning(string file)
+        {
+            PreparedImage image = ImagePreparer.Prepare(TestCorpus.Bad(file));
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            Assert.Contains(image.Warnings, w => w.Contains("truncated", StringComparison.Ordinal));
+        }
+
+        [Theory]
+        [InlineData("truncated_in_header_storm.jpg", ImageErrorReason.Truncated)]
+        [InlineData("truncated_after_ihdr.png", ImageErrorReason.Truncated)]
+        [InlineData("zero_bytes.jpg", ImageErrorReason.NotAnImage)]
+        [InlineData("text_file_named.png", ImageErrorReason.NotAnImage)]
+        [InlineData("svg_named.jpg", ImageErrorReason.UnsupportedFormat)]
+        [InlineData("bad_ihdr_crc.png", ImageErrorReason.DecodeFailed)]
+        [InlineData("garbage_after_soi.jpg", ImageErrorReason.DecodeFailed)]
+        public void DamagedFilesGetTheRightReason(string file, ImageErrorReason reason)
+        {
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(TestCorpus.Bad(file)));
+            Assert.Equal(reason, ex.Reason);
+        }
+
+        [Fact]
+        public void PrepareManyKeepsInputOrderAndOneBadFileNeverStopsTheOthers()
+        {
+            string[] files =
+            {
+                TestCorpus.File("jpg_storm_1920x1280.jpg"), TestCorpus.Bad("text_file_named.png"),
+                TestCorpus.File("png_wizard_1104x1468_rgba.png"), TestCorpus.Bad("bomb_header_100000x100000.png"),
+                Path.Combine(TestCorpus.Dir, "missing.png"), TestCorpus.File("gif_static_smile_48.gif"),
+            };
+            var results = ImagePreparer.PrepareMany(files, maxParallel: 2).ToList();
+            Assert.Equal(files, results.Select(r => r.SourceName));
+            Assert.Equal(new[] { true, false, true, false, false, true }, results.Select(r => r.Succeeded));
+            Assert.IsType<ImageProcessingException>(results[1].Error);
+            Assert.IsType<FileNotFoundException>(results[4].Error);
+        }
+
+        [Fact]
+        public void PrepareManyStopsWhenCancelled()
+        {
+            using var cts = new System.Threading.CancellationTokenSource();
+            var files = Enumerable.Repeat(TestCorpus.File("jpg_wood_2560x1920.jpg"), 50);
+            int seen = 0;
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+            {
+                foreach (PrepareResult r in ImagePreparer.PrepareMany(files, null, 2, cts.Token))
+                {
+                    if (++seen == 2)
+                    {
+                        cts.Cancel();
+                    }
+                }
+            });
+            Assert.True(seen < 50);
+        }
+
+        /// <summary>
+        /// The mutation fuzzer, in a child process (the bench harness's fuzz verb, which itself decodes in a worker
+        /// process it restarts after a crash). VISIONPS_FUZZ_CASES sets the count (default 3000).
+        /// </summary>
+        [Fact]
+        public void MutationFuzzerFindsNoCrashHangOrUntypedError()
+        {
+            int cases = int.TryParse(Environment.GetEnvironmentVariable("VISIONPS_FUZZ_CASES"), out int n) ? n : 3000;
+            string bench = Path.Combine(TestCorpus.Root, "tests", "VisionPS.Bench", "bin",
+                AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release", "net10.0", "VisionPS.Bench.dll");
+            Assert.True(File.Exists(bench), $"{bench} is not built");
+            string[] seeds = FuzzSeeds.Files.Select(TestCorpus.File).ToArray();
+            string findings = Path.Combine(Path.GetTempPath(), "visionps-fuzz-findings");
+            byte[] stdout = RunAllowingFailure("dotnet", new[] { bench, "fuzz", "--cases", cases.ToString(), "--seed", "1", "--findings", findings }
+                .Concat(seeds).ToArray(), out int exit);
+            string text = System.Text.Encoding.UTF8.GetString(stdout);
+            string summary = text.Split('\n').First(l => l.StartsWith("{\"summary\"", StringComparison.Ordinal));
+            using var doc = JsonDocument.Parse(summary);
+            Assert.True(exit == 0 && doc.RootElement.GetProperty("findings").GetInt32() == 0, text);
+            Assert.Equal(cases, doc.RootElement.GetProperty("prepared").GetInt32() + doc.RootElement.GetProperty("rejected").GetInt32());
+        }
+
+        [Theory]
+        [InlineData("jpg_storm_1920x1280.jpg jpg_wood_2560x1920.jpg png_logo_2135x2048_rgba.png d_webp_lossless_glow_rgba.webp", "no")]
+        [InlineData("jpg_storm_1920x1280.jpg d_heic_storm.heic", "yes")]
+        public async System.Threading.Tasks.Task MagickNetLoadsOnlyWhenAFormatSkiaLacksAppears(string files, string loaded)
+        {
+            string bench = Path.Combine(TestCorpus.Root, "tests", "VisionPS.Bench", "bin",
+                AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release", "net10.0", "VisionPS.Bench.dll");
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add(bench);
+            psi.ArgumentList.Add("prepare");
+            foreach (string f in files.Split(' '))
+            {
+                psi.ArgumentList.Add(TestCorpus.File(f));
+            }
+            psi.Environment["VISIONPS_TRACE"] = "1";
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            string stderr = await p.StandardError.ReadToEndAsync();
+            string output = await stdout;
+            await p.WaitForExitAsync();
+            Assert.Equal(0, p.ExitCode);
+            Assert.Contains("magick-loaded: " + loaded, stderr, StringComparison.Ordinal);
+            Assert.Equal(files.Split(' ').Length + 1, output.Trim().Split('\n').Length);
+        }
+
+        private static byte[] RunAllowingFailure(string tool, string[] args, out int exit)
+        {
+            var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string a in args)
+            {
+                psi.ArgumentList.Add(a);
+            }
+            using var p = Process.Start(psi)!;
+            var err = p.StandardError.ReadToEndAsync();
+            using var ms = new MemoryStream();
+            p.StandardOutput.BaseStream.CopyTo(ms);
+            p.WaitForExit();
+            exit = p.ExitCode;
+            return ms.ToArray();
+        }
+    }
+
+    /// <summary>Small corpus files of every format the fuzzer mutates (small, so thousands of cases run in seconds).</summary>
+    internal static class FuzzSeeds
+    {
+        public static readonly string[] Files =
+        {
+            "bmp_sdl_palette_23x42.bmp", "bmp_sdl_svg64_rgba.bmp", "gif_static_smile_48.gif", "gif_static_interlace_16.gif",
+            "gif_anim_aero_350x189.gif", "jpg_icc_profile_48.jpg", "jpg_wizard_265x352_prog.jpg", "jpg_orient6_panasonic_640x428.jpg",
+            "png_debian_logo_256_palette_trns.png", "png_jqueryui_icons_256x240_palette_trns.png", "png_piechart_624x369_rgba16.png",
+            "tif_gdk_dpi_48_rgba.tiff", "tif_sdl_sample_23x42.tif", "d_webp_anim_aero.webp", "d_avif_storm.avif",
+        };
+    }
+}
