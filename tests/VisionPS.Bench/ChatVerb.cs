@@ -116,19 +116,9 @@ namespace VisionPS.Bench
                     request.Images.Add(VisionImageInput.FromFileId(item, options.Detail));
                     continue;
                 }
-                // Until the image pipeline lands here, the file goes as it is, typed by its magic bytes.
-                byte[] bytes = File.ReadAllBytes(item);
-                ImageFormat format = ImageProbe.Sniff(bytes);
-                string mime = format switch
-                {
-                    ImageFormat.Png => "image/png",
-                    ImageFormat.Jpeg => "image/jpeg",
-                    ImageFormat.Gif => "image/gif",
-                    ImageFormat.WebP => "image/webp",
-                    ImageFormat.Unknown => throw new ArgumentException($"'{item}' is not an image VisionPS recognises."),
-                    _ => "image/" + format.ToString().ToLowerInvariant(),
-                };
-                request.Images.Add(VisionImageInput.FromBytes(bytes, mime, options.Detail));
+                // Prepared exactly as the cmdlets do: oriented, converted, sized for the model and detail.
+                PreparedImage prepared = ImagePreparer.Prepare(item, new PrepareOptions { Model = options.Model, Detail = options.Detail });
+                request.Images.Add(VisionImageInput.FromBytes(prepared.Bytes, prepared.MimeType, options.Detail));
             }
             return request;
         }
