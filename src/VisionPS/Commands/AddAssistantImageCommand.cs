@@ -36,10 +36,8 @@ namespace VisionPS.Commands
     /// </example>
     [Cmdlet(VerbsCommon.Add, "AssistantImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(AssistantMessage))]
-    public sealed class AddAssistantImageCommand : AsyncPSCmdlet
+    public sealed class AddAssistantImageCommand : VisionServiceCmdlet
     {
-        private readonly List<ImageWork> _work = new List<ImageWork>();
-        private VisionConnection? _connection;
 
         /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -75,38 +73,27 @@ namespace VisionPS.Commands
         [Parameter]
         public TimeSpan ExpiresAfter { get; set; }
 
-        /// <summary>Base URI of an OpenAI-compatible endpoint.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public Uri? BaseUri { get; set; }
 
-        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public SecureString? ApiKey { get; set; }
 
         protected override void BeginProcessing()
         {
-            _connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey, null, null, requireKey: !ConnectionParameters.IsWhatIf(this));
+            base.BeginProcessing();
             foreach (object image in Image)
             {
-                _work.AddRange(ImageInputs.Collect(this, image, Detail, Model, long.MaxValue));
+                CollectImages(image, Detail, Model);
             }
         }
 
         protected override void ProcessRecord()
         {
-            if (InputObject != null)
-            {
-                _work.AddRange(ImageInputs.Collect(this, InputObject, Detail, Model, long.MaxValue));
-            }
+            CollectImages(InputObject, Detail, Model);
         }
 
         protected override void EndProcessing()
         {
             PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, null, null);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
-            using var client = new VisionClient(_connection!);
+            using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
         }
 
@@ -116,7 +103,7 @@ namespace VisionPS.Commands
             var inputs = new List<VisionImageInput>();
             var sources = new List<string>();
             var fileIds = new List<string>();
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(_work, options, cancel))
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
             {
                 if (image is null)
                 {
@@ -148,7 +135,7 @@ namespace VisionPS.Commands
                     EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
                 }
             }
-            if (_work.Count > 0 && inputs.Count == 0)
+            if (Work.Count > 0 && inputs.Count == 0)
             {
                 return; // nothing to attach: each failure or declined upload has been reported
             }

@@ -30,10 +30,8 @@ namespace VisionPS.Commands
     /// </example>
     [Cmdlet(VerbsCommon.Add, "VisionFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(VisionFile))]
-    public sealed class AddVisionFileCommand : AsyncPSCmdlet
+    public sealed class AddVisionFileCommand : VisionServiceCmdlet
     {
-        private readonly List<ImageWork> _work = new List<ImageWork>();
-        private VisionConnection? _connection;
 
         /// <summary>Images: VisionImage objects, paths (wildcards allowed) or Get-ChildItem items.</summary>
         [Parameter(Position = 0)]
@@ -54,44 +52,33 @@ namespace VisionPS.Commands
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
-        /// <summary>Base URI of an OpenAI-compatible endpoint.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public Uri? BaseUri { get; set; }
 
-        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public SecureString? ApiKey { get; set; }
 
         protected override void BeginProcessing()
         {
-            _connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey, null, null, requireKey: !ConnectionParameters.IsWhatIf(this));
+            base.BeginProcessing();
             foreach (object image in Image)
             {
-                _work.AddRange(ImageInputs.Collect(this, image, ImageDetail.Auto, Model, long.MaxValue));
+                CollectImages(image, ImageDetail.Auto, Model);
             }
         }
 
         protected override void ProcessRecord()
         {
-            if (InputObject != null)
-            {
-                _work.AddRange(ImageInputs.Collect(this, InputObject, ImageDetail.Auto, Model, long.MaxValue));
-            }
+            CollectImages(InputObject, ImageDetail.Auto, Model);
         }
 
         protected override void EndProcessing()
         {
             PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, ImageDetail.Auto, null, null);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
-            using var client = new VisionClient(_connection!);
+            using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel));
         }
 
         private async Task UploadAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
         {
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(_work, options, cancel))
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
             {
                 if (image?.Prepared is null)
                 {

@@ -27,10 +27,9 @@ namespace VisionPS.Commands
     /// </example>
     [Cmdlet(VerbsCommon.Remove, "VisionFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(void))]
-    public sealed class RemoveVisionFileCommand : AsyncPSCmdlet
+    public sealed class RemoveVisionFileCommand : VisionServiceCmdlet
     {
         private readonly List<string> _ids = new List<string>();
-        private VisionConnection? _connection;
 
         /// <summary>The file ids to delete.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -38,18 +37,7 @@ namespace VisionPS.Commands
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; } = Array.Empty<string>();
 
-        /// <summary>Base URI of an OpenAI-compatible endpoint.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public Uri? BaseUri { get; set; }
 
-        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public SecureString? ApiKey { get; set; }
-
-        protected override void BeginProcessing() =>
-            _connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey, null, null, requireKey: !ConnectionParameters.IsWhatIf(this));
 
         protected override void ProcessRecord()
         {
@@ -68,7 +56,7 @@ namespace VisionPS.Commands
             {
                 return;
             }
-            using var client = new VisionClient(_connection!);
+            using var client = new VisionClient(Connection);
             RunAsync(async cancel =>
             {
                 foreach (string id in _ids)

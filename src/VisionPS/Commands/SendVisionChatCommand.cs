@@ -58,10 +58,8 @@ namespace VisionPS.Commands
     /// </example>
     [Cmdlet(VerbsCommunications.Send, "VisionChat", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(ChatResult))]
-    public sealed class SendVisionChatCommand : AsyncPSCmdlet
+    public sealed class SendVisionChatCommand : VisionServiceCmdlet
     {
-        private readonly List<ImageWork> _work = new List<ImageWork>();
-        private VisionConnection? _connection;
         private string _model = string.Empty;
 
         /// <summary>The question or instruction about the images.</summary>
@@ -144,27 +142,9 @@ namespace VisionPS.Commands
         [Parameter]
         public SwitchParameter NoCache { get; set; }
 
-        /// <summary>Base URI of an OpenAI-compatible endpoint (default: Set-VisionDefault, OPENAI_BASE_URL, OpenAI).</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public Uri? BaseUri { get; set; }
 
-        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public SecureString? ApiKey { get; set; }
 
-        /// <summary>How often a rate-limited (429) or failed (5xx) request is retried.</summary>
-        [Parameter]
-        [ValidateRange(0, 20)]
-        public int MaxRetries { get; set; }
 
-        /// <summary>Request timeout in seconds.</summary>
-        [Parameter]
-        [ValidateRange(1, 3600)]
-        public int TimeoutSec { get; set; }
-
-        private bool IsBound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
         protected override void BeginProcessing()
         {
@@ -182,22 +162,17 @@ namespace VisionPS.Commands
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Stream works with one Chat request at a time: not with -Api Responses, -ConversationId or -PerImage."),
                     "StreamNotSupported", ErrorCategory.InvalidArgument, null));
             }
-            _connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey,
-                IsBound(nameof(MaxRetries)) ? MaxRetries : null, IsBound(nameof(TimeoutSec)) ? TimeoutSec : null,
-                requireKey: !ConnectionParameters.IsWhatIf(this));
+            base.BeginProcessing();
             _model = Model ?? VisionDefaults.Current.Model ?? new VisionRequest().Model;
             foreach (object image in Image)
             {
-                _work.AddRange(ImageInputs.Collect(this, image, Detail, _model, long.MaxValue));
+                CollectImages(image, Detail, _model);
             }
         }
 
         protected override void ProcessRecord()
         {
-            if (InputObject != null)
-            {
-                _work.AddRange(ImageInputs.Collect(this, InputObject, Detail, _model, long.MaxValue));
-            }
+            CollectImages(InputObject, Detail, _model);
         }
 
         protected override void EndProcessing()
@@ -205,7 +180,7 @@ namespace VisionPS.Commands
             VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema));
             PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null);
             ResultCache? cache = PerImage && !NoCache && ConversationId is null ? VisionDefaults.Current.OpenCache() : null;
-            using var client = new VisionClient(_connection!);
+            using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => PerImage
                 ? SendEachAsync(client, options, schema, cache, cancel)
                 : SendAllAsync(client, options, schema, cancel), cancel));
@@ -214,7 +189,7 @@ namespace VisionPS.Commands
         private async Task SendAllAsync(VisionClient client, PrepareOptions options, VisionJsonSchema? schema, CancellationToken cancel)
         {
             var images = new List<VisionImage>();
-            foreach ((ImageWork _, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(_work, options, cancel))
+            foreach ((ImageWork _, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
             {
                 if (image is null)
                 {
@@ -224,7 +199,7 @@ namespace VisionPS.Commands
                 EmitVerbose(PrepareParameters.Describe(image));
                 images.Add(image);
             }
-            if (_work.Count > 0 && images.Count == 0)
+            if (Work.Count > 0 && images.Count == 0)
             {
                 return; // every image failed (errors written); a text-only question is not what was asked
             }
@@ -248,13 +223,13 @@ namespace VisionPS.Commands
                 {
                     pending.Dequeue().GetAwaiter().GetResult()();
                     done++;
-                    progress.StatusDescription = $"{done} of {_work.Count} answered";
-                    progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, _work.Count));
+                    progress.StatusDescription = $"{done} of {Work.Count} answered";
+                    progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, Work.Count));
                     EmitProgress(progress);
                 }
             }
 
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(_work, options, cancel))
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
             {
                 if (image is null)
                 {

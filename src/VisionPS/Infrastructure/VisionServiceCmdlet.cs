@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Security;
+using VisionPS.Core;
+using VisionPS.Core.OpenAI;
+
+namespace VisionPS.Infrastructure
+{
+    /// <summary>
+    /// A cmdlet that talks to the service: the connection parameters every such cmdlet takes (each falls back to
+    /// Set-VisionDefault, then the environment), and the images it collects from parameters and the pipeline.
+    /// </summary>
+    public abstract class VisionServiceCmdlet : AsyncPSCmdlet
+    {
+        /// <summary>The images given so far, in input order.</summary>
+        private protected List<ImageWork> Work { get; } = new List<ImageWork>();
+
+        /// <summary>The connection, resolved in BeginProcessing.</summary>
+        private protected VisionConnection Connection { get; private set; } = null!;
+
+        /// <summary>Base URI of an OpenAI-compatible endpoint (default: Set-VisionDefault, OPENAI_BASE_URL, OpenAI).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? BaseUri { get; set; }
+
+        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public SecureString? ApiKey { get; set; }
+
+        /// <summary>How often a rate-limited (429) or failed (5xx) request is retried.</summary>
+        [Parameter]
+        [ValidateRange(0, 20)]
+        public int MaxRetries { get; set; }
+
+        /// <summary>Request timeout in seconds.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; }
+
+        private protected bool IsBound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+        protected override void BeginProcessing()
+        {
+            Connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey,
+                IsBound(nameof(MaxRetries)) ? MaxRetries : null, IsBound(nameof(TimeoutSec)) ? TimeoutSec : null,
+                requireKey: !ConnectionParameters.IsWhatIf(this));
+        }
+
+        /// <summary>Adds an image input (or several); bad ones are written as errors here, on the pipeline thread.</summary>
+        private protected void CollectImages(object? input, ImageDetail detail, string? model)
+        {
+            if (input != null)
+            {
+                Work.AddRange(ImageInputs.Collect(this, input, detail, model, long.MaxValue));
+            }
+        }
+    }
+}
