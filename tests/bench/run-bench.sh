@@ -38,9 +38,9 @@ for cmd in "/usr/bin/python3 $S/pipeline_pillow.py" "$V"; do
   echo "$rss  $cmd"
 done
 
-echo "== native assets shipped per platform (module/bin)"
-for tfm in net8.0 net472; do
-  for d in module/bin/$tfm/lib/runtimes/*/native; do
-    [ -d "$d" ] && printf '%s %s\t%s\n' "$tfm" "$(basename "$(dirname "$d")")" "$(du -ch "$d"/* | tail -n1 | cut -f1) ($(ls "$d" | tr '\n' ' '))"
-  done
+echo "== native assets shipped per platform (module/bin/runtimes, shared by both frameworks)"
+for d in module/bin/runtimes/*/native; do
+  printf '%s\t%s\n' "$(basename "$(dirname "$d")")" "$(du -ch "$d"/* | tail -n1 | cut -f1) ($(ls "$d" | tr '\n' ' '))"
 done
+magick472=$(ls module/bin/net472/lib/Magick.Native-* 2>/dev/null | tr '\n' ' ')
+[ -z "$magick472" ] || echo "net472 lib/ (Magick.NET's own layout on .NET Framework): $(du -ch $magick472 | tail -n1 | cut -f1)"

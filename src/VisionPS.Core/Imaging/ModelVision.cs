@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Globalization;
 
@@ -79,6 +80,9 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>The rules the estimates use when no model is named: gpt-4o/gpt-4.1 tiles (85 + 170 per tile).</summary>
         public static ModelVision Default { get; } = Tile("gpt-4o", 85, 170);
+
+        /// <summary>The model names (prefixes) whose image rules are known, for tab completion.</summary>
+        public static IEnumerable<string> KnownModels() => s_models.Select(m => m.Prefix).Distinct();
 
         /// <summary>The rules for <paramref name="model"/> (dated snapshots such as <c>gpt-4o-2024-08-06</c> included), or null if unknown.</summary>
         public static ModelVision? Find(string? model)
