@@ -57,17 +57,7 @@ namespace VisionPS.Core.Imaging
             }
 
             using var image = new MagickImage(data, settings);
-            int orientation = image.Orientation switch
-            {
-                ImageMagick.Orientation.TopRight => 2,
-                ImageMagick.Orientation.BottomRight => 3,
-                ImageMagick.Orientation.BottomLeft => 4,
-                ImageMagick.Orientation.LeftTop => 5,
-                ImageMagick.Orientation.RightTop => 6,
-                ImageMagick.Orientation.RightBottom => 7,
-                ImageMagick.Orientation.LeftBottom => 8,
-                _ => 1,
-            };
+            int orientation = ExifOrientationOf(image);
             if (orientation != 1)
             {
                 image.AutoOrient();
@@ -120,19 +110,22 @@ namespace VisionPS.Core.Imaging
             }
         }
 
+        /// <summary>The EXIF orientation 1..8 Magick.NET read (its enum follows the EXIF numbering; undefined is upright).</summary>
+        private static int ExifOrientationOf(IMagickImage<byte> image) => image.Orientation switch
+        {
+            ImageMagick.Orientation.TopRight => 2,
+            ImageMagick.Orientation.BottomRight => 3,
+            ImageMagick.Orientation.BottomLeft => 4,
+            ImageMagick.Orientation.LeftTop => 5,
+            ImageMagick.Orientation.RightTop => 6,
+            ImageMagick.Orientation.RightBottom => 7,
+            ImageMagick.Orientation.LeftBottom => 8,
+            _ => 1,
+        };
+
         private static ImageHeader ToHeader(IMagickImage<byte> image, ImageFormat format)
         {
-            int orientation = image.Orientation switch
-            {
-                ImageMagick.Orientation.TopRight => 2,
-                ImageMagick.Orientation.BottomRight => 3,
-                ImageMagick.Orientation.BottomLeft => 4,
-                ImageMagick.Orientation.LeftTop => 5,
-                ImageMagick.Orientation.RightTop => 6,
-                ImageMagick.Orientation.RightBottom => 7,
-                ImageMagick.Orientation.LeftBottom => 8,
-                _ => 1,
-            };
+            int orientation = ExifOrientationOf(image);
             return new ImageHeader(format, (int)Math.Min(image.Width, int.MaxValue), (int)Math.Min(image.Height, int.MaxValue), orientation)
             {
                 HasAlpha = image.HasAlpha,
