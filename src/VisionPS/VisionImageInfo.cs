@@ -21,9 +21,7 @@ namespace VisionPS
             Model = options.Model;
             Detail = options.Detail;
             (TargetWidth, TargetHeight) = ImagePreparer.TargetSize(header.DisplayWidth, header.DisplayHeight, options);
-            // The header-only form of the preparation policy: an accepted, still, upright file within the size limits.
-            WouldPassThrough = header.Mime != null && !header.IsAnimated && header.Orientation == 1
-                && header.ByteLength <= options.MaxBytes && TargetWidth == header.Width && TargetHeight == header.Height;
+            WouldPassThrough = ImagePreparer.HeaderAllowsPassThrough(header, options);
             EstimatedTokens = TokenEstimator.Estimate(options.Model, options.Detail, TargetWidth, TargetHeight);
         }
 
@@ -60,7 +58,7 @@ namespace VisionPS
         /// <summary>File size in bytes.</summary>
         public long Bytes { get; }
 
-        /// <summary>Whether the file would be sent unchanged.</summary>
+        /// <summary>Whether the header allows sending the file unchanged (a non-sRGB profile or a damaged file can still mean a re-encode).</summary>
         public bool WouldPassThrough { get; }
 
         /// <summary>Width it would be sent at.</summary>

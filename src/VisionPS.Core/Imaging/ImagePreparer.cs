@@ -281,7 +281,7 @@ namespace VisionPS.Core.Imaging
 
             var warnings = new List<string>();
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
-            if (CanPassThrough(header, codec, data, tw, th, options))
+            if (CanPassThrough(header, codec, data, options))
             {
                 return Finish(new PreparedImage(name, data, header.Mime!, header.DisplayWidth, header.DisplayHeight)
                 {
@@ -315,10 +315,20 @@ namespace VisionPS.Core.Imaging
             return image;
         }
 
-        private static bool CanPassThrough(ImageHeader header, SKCodec codec, byte[] data, int tw, int th, PrepareOptions options)
+        /// <summary>
+        /// The part of the pass-through policy a header alone decides: an API-accepted, still, upright image, in the
+        /// requested format, not CMYK, within the target size and the byte cap. Preparing also checks the colour space
+        /// and that the file is complete, so a true here can still end in a re-encode; a false never passes.
+        /// </summary>
+        public static bool HeaderAllowsPassThrough(ImageHeader header, PrepareOptions options)
         {
-            if (!options.AllowPassThrough || header.Mime is null || header.Orientation != 1
-                || header.Width > tw || header.Height > th || data.LongLength > options.MaxBytes)
+            if (header is null || options is null)
+            {
+                throw new ArgumentNullException(header is null ? nameof(header) : nameof(options));
+            }
+            (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
+            if (!options.AllowPassThrough || header.Mime is null || header.IsAnimated || header.Orientation != 1
+                || header.Width > tw || header.Height > th || header.ByteLength > options.MaxBytes)
             {
                 return false;
             }
@@ -330,7 +340,12 @@ namespace VisionPS.Core.Imaging
                 PreparedFormat.WebP => header.Format == ImageFormat.WebP,
                 _ => false,
             };
-            if (!formatOk || header.ColorType == ImageColorType.Cmyk)
+            return formatOk && header.ColorType != ImageColorType.Cmyk;
+        }
+
+        private static bool CanPassThrough(ImageHeader header, SKCodec codec, byte[] data, PrepareOptions options)
+        {
+            if (data.LongLength > options.MaxBytes || !HeaderAllowsPassThrough(header, options))
             {
                 return false;
             }

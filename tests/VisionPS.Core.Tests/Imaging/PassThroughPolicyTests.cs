@@ -1,0 +1,32 @@
+using VisionPS.Core.Imaging;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    public class PassThroughPolicyTests
+    {
+        /// <summary>The header-only verdict (Get-VisionImageInfo's WouldPassThrough) agrees with what preparing does.</summary>
+        [Theory]
+        [MemberData(nameof(TestCorpus.GoodFiles), MemberType = typeof(TestCorpus))]
+        public void HeaderVerdictNeverPromisesLessThanPreparingDoes(string name)
+        {
+            string file = TestCorpus.File(name);
+            foreach (var options in new[] { new PrepareOptions(), new PrepareOptions { Model = "gpt-4o", Detail = ImageDetail.Low }, new PrepareOptions { Format = PreparedFormat.Png } })
+            {
+                bool headerSays = ImagePreparer.HeaderAllowsPassThrough(ImageProbe.Probe(file), options);
+                PreparedImage prepared = ImagePreparer.Prepare(file, options);
+                if (prepared.Action == PrepareAction.Pass)
+                {
+                    Assert.True(headerSays, $"{name} passed through, but its header said it would not");
+                }
+                else if (headerSays)
+                {
+                    // Allowed only for what a header cannot see: a colour profile or a damaged file.
+                    ImageHeader header = ImageProbe.Probe(file);
+                    Assert.True(header.HasIccProfile || prepared.Warnings.Count > 0,
+                        $"{name}: the header allowed pass-through but preparing re-encoded it for a reason the header shows");
+                }
+            }
+        }
+    }
+}
