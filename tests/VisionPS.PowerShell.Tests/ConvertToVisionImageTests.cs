@@ -153,6 +153,21 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void StreamsArePreparedAndAClosedStreamIsOneErrorRecord()
+        {
+            using var ps = new PowerShellSession();
+            using var open = File.OpenRead(Paths.CorpusFile("jpg_orient6_panasonic_640x428.jpg"));
+            PSObject image = ps.Run("ConvertTo-VisionImage -InputObject $args[0]", open).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal((428, 640), (Prop<int>(image, "Width"), Prop<int>(image, "Height")));
+
+            var closed = File.OpenRead(Paths.CorpusFile("jpg_storm_1920x1280.jpg"));
+            closed.Dispose();
+            Assert.Empty(ps.Run("ConvertTo-VisionImage -InputObject $args[0]", closed));
+            Assert.Equal("ImageDecodeFailed,VisionPS.Commands.ConvertToVisionImageCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
+        }
+
+        [Fact]
         public void VerboseSaysWhatWasDecidedPerImage()
         {
             using var ps = new PowerShellSession();

@@ -126,7 +126,7 @@ namespace VisionPS.Commands
                     _downloads.AddRange(Uri);
                     break;
                 default:
-                    _work.AddRange(ImageInputs.Collect(this, ParameterSetName == UriSet ? Uri : InputObject, Detail, model, MaxBytes * 64));
+                    _work.AddRange(ImageInputs.Collect(this, ParameterSetName == UriSet ? Uri : InputObject, Detail, model));
                     break;
             }
         }

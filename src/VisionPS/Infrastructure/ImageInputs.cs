@@ -12,12 +12,13 @@ namespace VisionPS.Infrastructure
     /// <summary>One image a cmdlet was given, in input order: ready (a VisionImage or URL) or still to prepare.</summary>
     internal sealed class ImageWork
     {
-        public ImageWork(string source, VisionImage? ready, string? path, byte[]? bytes)
+        public ImageWork(string source, VisionImage? ready, string? path, byte[]? bytes, Stream? stream = null)
         {
             Source = source;
             Ready = ready;
             Path = path;
             Bytes = bytes;
+            Stream = stream;
         }
 
         public string Source { get; }
@@ -27,6 +28,9 @@ namespace VisionPS.Infrastructure
         public string? Path { get; }
 
         public byte[]? Bytes { get; }
+
+        /// <summary>A stream the core reads when preparing, within its file budget.</summary>
+        public Stream? Stream { get; }
     }
 
     /// <summary>
@@ -37,7 +41,7 @@ namespace VisionPS.Infrastructure
     internal static class ImageInputs
     {
         /// <summary>The work items for one input object; bad inputs are written as errors.</summary>
-        public static List<ImageWork> Collect(PSCmdlet cmdlet, object? input, ImageDetail detail, string? model, long maxBytes)
+        public static List<ImageWork> Collect(PSCmdlet cmdlet, object? input, ImageDetail detail, string? model)
         {
             var work = new List<ImageWork>();
             if (input is PSObject pso)
@@ -77,12 +81,12 @@ namespace VisionPS.Infrastructure
                     work.Add(new ImageWork($"byte[{bytes.Length}]", null, null, bytes));
                     break;
                 case Stream stream:
-                    work.Add(new ImageWork($"stream", null, null, ReadStream(stream, maxBytes)));
+                    work.Add(new ImageWork("stream", null, null, null, stream));
                     break;
                 case object[] many:
                     foreach (object? item in many)
                     {
-                        work.AddRange(Collect(cmdlet, item, detail, model, maxBytes));
+                        work.AddRange(Collect(cmdlet, item, detail, model));
                     }
                     break;
                 default:
@@ -136,10 +140,12 @@ namespace VisionPS.Infrastructure
         {
             try
             {
-                PreparedImage image = ImagePreparer.Prepare(item.Bytes!, item.Source, options);
+                PreparedImage image = item.Stream != null
+                    ? ImagePreparer.Prepare(item.Stream, item.Source, options) // read within the core's file budget
+                    : ImagePreparer.Prepare(item.Bytes!, item.Source, options);
                 return (new VisionImage(image, item.Source, options.Detail, options.Model), null);
             }
-            catch (Exception ex) when (ex is ImageProcessingException || ex is IOException)
+            catch (Exception ex) when (ex is ImageProcessingException || ex is IOException || ex is NotSupportedException || ex is ObjectDisposedException)
             {
                 return (null, ForFailure(ex, item.Source));
             }
@@ -176,22 +182,6 @@ namespace VisionPS.Infrastructure
             {
                 WriteInvalid(cmdlet, text, $"'{text}' is not an http(s) URL or a file. Vision models accept images by http(s) URL, or VisionPS sends the file's bytes.");
             }
-        }
-
-        private static byte[] ReadStream(Stream stream, long maxBytes)
-        {
-            using var copy = new MemoryStream();
-            var buffer = new byte[81920];
-            int read;
-            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                copy.Write(buffer, 0, read);
-                if (copy.Length > maxBytes)
-                {
-                    throw new IOException($"The stream is larger than {maxBytes} bytes, the file budget for one image.");
-                }
-            }
-            return copy.ToArray();
         }
 
         private static void WriteInvalid(PSCmdlet cmdlet, object target, string message)

@@ -53,7 +53,7 @@ namespace VisionPS.Infrastructure
         {
             if (input != null)
             {
-                Work.AddRange(ImageInputs.Collect(this, input, detail, model, long.MaxValue));
+                Work.AddRange(ImageInputs.Collect(this, input, detail, model));
             }
         }
     }
