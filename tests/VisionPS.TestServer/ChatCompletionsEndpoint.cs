@@ -180,8 +180,8 @@ namespace VisionPS.TestServer
                 return;
             }
 
-            bool drop = fault is { Kind: "drop" } && fault.Fires(state);
-            int trickle = fault is { Kind: "trickle" } && fault.Fires(state) ? fault.Millis : 0;
+            bool drop = fault?.Find("drop") is Fault dropFault && dropFault.Fires(state);
+            int trickle = fault?.Find("trickle") is Fault trickleFault && trickleFault.Fires(state) ? trickleFault.Millis : 0;
             context.Response.StatusCode = 200;
             context.Response.ContentType = "text/event-stream; charset=utf-8";
             context.Response.Headers.CacheControl = "no-cache";

@@ -77,6 +77,7 @@ namespace VisionPS.TestServer
         /// <summary>Captures every request, checks the key (when one is required) and turns ApiError into the service's error shape.</summary>
         private static async Task PipelineAsync(HttpContext context, RequestDelegate next, EndpointState state)
         {
+            DateTimeOffset arrived = DateTimeOffset.UtcNow;
             byte[] body;
             using (var buffer = new MemoryStream())
             {
@@ -86,7 +87,7 @@ namespace VisionPS.TestServer
             context.Request.Body = new MemoryStream(body, writable: false);
             context.Items["body"] = body;
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            var captured = new CapturedRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", context.Request.ContentType, headers, body);
+            var captured = new CapturedRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", context.Request.ContentType, headers, body) { ReceivedAt = arrived };
             state.Requests.Enqueue(captured);
             try
             {
@@ -117,6 +118,7 @@ namespace VisionPS.TestServer
             {
             }
             captured.Status = context.Response.StatusCode;
+            captured.AnsweredAt = DateTimeOffset.UtcNow;
         }
 
         private static byte[] Body(HttpContext context) => (byte[])context.Items["body"]!;
@@ -139,6 +141,11 @@ namespace VisionPS.TestServer
             app.MapGet("/v1/files/{id}", (HttpContext c, string id) => FilesEndpoint.GetAsync(c, state, id));
             app.MapDelete("/v1/files/{id}", (HttpContext c, string id) => FilesEndpoint.DeleteAsync(c, state, id));
             app.MapGet("/v1/files/{id}/content", (HttpContext c, string id) => FilesEndpoint.ContentAsync(c, state, id));
+            // Batches run in the background; they stop when the app stops.
+            app.MapPost("/v1/batches", c => BatchesEndpoint.CreateAsync(c, state, Body(c), app.Lifetime.ApplicationStopping));
+            app.MapGet("/v1/batches", c => BatchesEndpoint.ListAsync(c, state));
+            app.MapGet("/v1/batches/{id}", (HttpContext c, string id) => BatchesEndpoint.GetAsync(c, state, id));
+            app.MapPost("/v1/batches/{id}/cancel", (HttpContext c, string id) => BatchesEndpoint.CancelAsync(c, state, id));
             app.MapPost("/v1/conversations", c => ConversationsEndpoint.CreateAsync(c, state, Body(c)));
             app.MapGet("/v1/conversations/{id}", (HttpContext c, string id) => ConversationsEndpoint.GetAsync(c, state, id));
             app.MapDelete("/v1/conversations/{id}", (HttpContext c, string id) => ConversationsEndpoint.DeleteAsync(c, state, id));

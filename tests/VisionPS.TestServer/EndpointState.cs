@@ -12,6 +12,12 @@ namespace VisionPS.TestServer
     {
         public int Status { get; set; }
 
+        /// <summary>When the request arrived at the endpoint's pipeline (before its body was read).</summary>
+        public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+
+        /// <summary>When the answer was written (or the request failed).</summary>
+        public DateTimeOffset AnsweredAt { get; set; }
+
         public string BodyText => System.Text.Encoding.UTF8.GetString(Body);
     }
 
@@ -53,6 +59,94 @@ namespace VisionPS.TestServer
         public Dictionary<string, JsonObject> Runs { get; } = new Dictionary<string, JsonObject>();
     }
 
+    /// <summary>
+    /// One batch of /v1/batches. A background task moves it through its statuses while requests read it: every field
+    /// below the immutable ones is read and written under <see cref="Sync"/>, and <see cref="ToJson"/> is a snapshot.
+    /// </summary>
+    public sealed class BatchState
+    {
+        public required string Id { get; init; }
+        public required string Endpoint { get; init; }
+        public required string InputFileId { get; init; }
+        public required string CompletionWindow { get; init; }
+        public long CreatedAt { get; init; }
+        public long ExpiresAt { get; init; }
+
+        /// <summary>Creation order (newest first in lists; created_at has one-second resolution).</summary>
+        public long Sequence { get; init; }
+
+        public JsonObject? Metadata { get; init; }
+
+        /// <summary>output_expires_after.seconds: the output and error files expire that long after they are written.</summary>
+        public long? OutputExpiresAfter { get; init; }
+
+        /// <summary>Cancelled by POST /v1/batches/{id}/cancel: the processor starts no further line.</summary>
+        public CancellationTokenSource Cancellation { get; } = new CancellationTokenSource();
+
+        public object Sync { get; } = new object();
+
+        public string Status { get; set; } = "validating";
+        public string? Model { get; set; }
+
+        /// <summary>The BatchError objects of a failed validation (null otherwise).</summary>
+        public JsonArray? Errors { get; set; }
+
+        public string? OutputFileId { get; set; }
+        public string? ErrorFileId { get; set; }
+        public long? InProgressAt { get; set; }
+        public long? FinalizingAt { get; set; }
+        public long? CompletedAt { get; set; }
+        public long? FailedAt { get; set; }
+        public long? ExpiredAt { get; set; }
+        public long? CancellingAt { get; set; }
+        public long? CancelledAt { get; set; }
+        public int Total { get; set; }
+        public int Completed { get; set; }
+        public int Failed { get; set; }
+        public long InputTokens { get; set; }
+        public long OutputTokens { get; set; }
+
+        /// <summary>The Batch object (every field of the spec's Batch schema), taken under the lock.</summary>
+        public JsonObject ToJson()
+        {
+            lock (Sync)
+            {
+                return new JsonObject
+                {
+                    ["id"] = Id,
+                    ["object"] = "batch",
+                    ["endpoint"] = Endpoint,
+                    ["model"] = Model,
+                    ["errors"] = Errors is null ? null : new JsonObject { ["object"] = "list", ["data"] = Errors.DeepClone() },
+                    ["input_file_id"] = InputFileId,
+                    ["completion_window"] = CompletionWindow,
+                    ["status"] = Status,
+                    ["output_file_id"] = OutputFileId,
+                    ["error_file_id"] = ErrorFileId,
+                    ["created_at"] = CreatedAt,
+                    ["in_progress_at"] = InProgressAt,
+                    ["expires_at"] = ExpiresAt,
+                    ["finalizing_at"] = FinalizingAt,
+                    ["completed_at"] = CompletedAt,
+                    ["failed_at"] = FailedAt,
+                    ["expired_at"] = ExpiredAt,
+                    ["cancelling_at"] = CancellingAt,
+                    ["cancelled_at"] = CancelledAt,
+                    ["request_counts"] = new JsonObject { ["total"] = Total, ["completed"] = Completed, ["failed"] = Failed },
+                    ["usage"] = new JsonObject
+                    {
+                        ["input_tokens"] = InputTokens,
+                        ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
+                        ["output_tokens"] = OutputTokens,
+                        ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
+                        ["total_tokens"] = InputTokens + OutputTokens,
+                    },
+                    ["metadata"] = Metadata?.DeepClone(),
+                };
+            }
+        }
+    }
+
     /// <summary>Everything the endpoint remembers: files, conversations, threads, test assets, and every request received.</summary>
     public sealed class EndpointState
     {
@@ -61,6 +155,7 @@ namespace VisionPS.TestServer
         public ConcurrentDictionary<string, StoredFile> Files { get; } = new ConcurrentDictionary<string, StoredFile>();
         public ConcurrentDictionary<string, ConversationState> Conversations { get; } = new ConcurrentDictionary<string, ConversationState>();
         public ConcurrentDictionary<string, ThreadState> Threads { get; } = new ConcurrentDictionary<string, ThreadState>();
+        public ConcurrentDictionary<string, BatchState> Batches { get; } = new ConcurrentDictionary<string, BatchState>();
 
         /// <summary>Images served at /assets/{name}: the only URLs this offline endpoint can "download".</summary>
         public ConcurrentDictionary<string, byte[]> Assets { get; } = new ConcurrentDictionary<string, byte[]>();
@@ -69,6 +164,12 @@ namespace VisionPS.TestServer
 
         /// <summary>How often each fault spec has fired (a spec with xN fires N times, then the endpoint answers normally).</summary>
         public ConcurrentDictionary<string, int> FaultHits { get; } = new ConcurrentDictionary<string, int>();
+
+        /// <summary>The token buckets of rate=N faults, by spec.</summary>
+        public ConcurrentDictionary<string, TokenBucket> RateLimits { get; } = new ConcurrentDictionary<string, TokenBucket>();
+
+        /// <summary>How many requests a rate=N fault has refused with 429.</summary>
+        public int RateLimited;
 
         /// <summary>When set, requests must carry "Authorization: Bearer {ApiKey}" (or api-key: {ApiKey}).</summary>
         public string? ApiKey { get; set; }

@@ -1,14 +1,18 @@
 using System;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 
 namespace VisionPS.TestServer
 {
     /// <summary>
-    /// Fault injection, by model name ("fault:SPEC") or the X-VisionPS-Fault header (SPEC). SPEC is KIND[xN][:tag]:
-    /// 429 (retry-after-ms 30 and retry-after 1), 429s (retry-after 1 only), quota (insufficient_quota), 500,
+    /// Fault injection, by model name ("fault:SPEC") or the X-VisionPS-Fault header (SPEC). SPEC is KIND[xN][+KIND[xN]...][:tag]
+    /// (kinds joined by + apply in order, e.g. slow=200+rate=40):
+    /// 429[=MS] (retry-after-ms MS, default 30, and retry-after), 429s (retry-after 1 only), rate=N (a token bucket of N
+    /// requests per second, burst N, shared by every request with the same spec; over it 429 with the real wait in
+    /// retry-after-ms), quota (insufficient_quota), 500,
     /// echo-key (401 quoting the key sent), drop (connection dropped: before the answer, or after 2 stream chunks),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart.
@@ -30,6 +34,9 @@ namespace VisionPS.TestServer
         public int? Times { get; }
         public int Millis { get; }
 
+        /// <summary>The next fault of a composed SPEC ("slow=200+rate=40"), applied after this one.</summary>
+        public Fault? Next { get; private set; }
+
         public static Fault? From(HttpContext context, string? model)
         {
             string? spec = context.Request.Headers[Header].ToString();
@@ -41,7 +48,41 @@ namespace VisionPS.TestServer
             {
                 return null;
             }
-            string head = spec.Split(':')[0];
+            int colon = spec.IndexOf(':');
+            string kinds = colon < 0 ? spec : spec.Substring(0, colon);
+            string tag = colon < 0 ? string.Empty : spec.Substring(colon);
+            Fault? first = null, last = null;
+            foreach (string piece in kinds.Split('+'))
+            {
+                Fault fault = Parse(piece, piece + tag);
+                if (last is null)
+                {
+                    first = fault;
+                }
+                else
+                {
+                    last.Next = fault;
+                }
+                last = fault;
+            }
+            return first;
+        }
+
+        /// <summary>The first fault of the chain with this kind, if any.</summary>
+        public Fault? Find(string kind)
+        {
+            for (Fault? f = this; f is not null; f = f.Next)
+            {
+                if (f.Kind == kind)
+                {
+                    return f;
+                }
+            }
+            return null;
+        }
+
+        private static Fault Parse(string head, string spec)
+        {
             int? times = null;
             int x = head.LastIndexOf('x');
             if (x > 0 && int.TryParse(head.AsSpan(x + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int n))
@@ -69,6 +110,18 @@ namespace VisionPS.TestServer
         /// <summary>Applies a fault that replaces the answer; true when the response is done (or the connection dropped).</summary>
         public async Task<bool> ApplyBeforeAnswerAsync(HttpContext context, EndpointState state, string model, bool streaming)
         {
+            for (Fault? fault = this; fault is not null; fault = fault.Next)
+            {
+                if (await fault.ApplyOneAsync(context, state, model, streaming))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private async Task<bool> ApplyOneAsync(HttpContext context, EndpointState state, string model, bool streaming)
+        {
             switch (Kind)
             {
                 case "429":
@@ -77,15 +130,23 @@ namespace VisionPS.TestServer
                     {
                         return false;
                     }
+                    int wait = Millis > 0 ? Millis : 30;
                     if (Kind == "429")
                     {
-                        context.Response.Headers["retry-after-ms"] = "30";
+                        context.Response.Headers["retry-after-ms"] = wait.ToString(CultureInfo.InvariantCulture);
                     }
-                    context.Response.Headers["retry-after"] = "1";
-                    context.Response.Headers["x-ratelimit-limit-requests"] = "500";
-                    context.Response.Headers["x-ratelimit-remaining-requests"] = "0";
-                    context.Response.Headers["x-ratelimit-reset-requests"] = "30ms";
-                    throw new ApiError(429, $"Rate limit reached for {model} in organization org-test on requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 30ms.", "requests", null, "rate_limit_exceeded");
+                    throw RateLimited(context, model, 500, wait, Kind == "429s" ? 1000 : Math.Max(1000, wait));
+                case "rate":
+                    // A token bucket of Millis requests per second (burst Millis) per spec: over it, 429 with the real wait.
+                    TokenBucket bucket = state.RateLimits.GetOrAdd(Spec, _ => new TokenBucket(Math.Max(1, Millis)));
+                    if (bucket.TryTake(out TimeSpan until))
+                    {
+                        return false;
+                    }
+                    int ms = Math.Max(1, (int)Math.Ceiling(until.TotalMilliseconds));
+                    context.Response.Headers["retry-after-ms"] = ms.ToString(CultureInfo.InvariantCulture);
+                    Interlocked.Increment(ref state.RateLimited);
+                    throw RateLimited(context, model, Math.Max(1, Millis) * 60, ms, ms);
                 case "quota":
                     if (!Fires(state))
                     {
@@ -120,6 +181,52 @@ namespace VisionPS.TestServer
             }
         }
 
+        private static ApiError RateLimited(HttpContext context, string model, int perMinute, int waitMs, int retryAfterMs)
+        {
+            context.Response.Headers["retry-after"] = Math.Max(1, (int)Math.Ceiling(retryAfterMs / 1000.0)).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers["x-ratelimit-limit-requests"] = perMinute.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers["x-ratelimit-remaining-requests"] = "0";
+            context.Response.Headers["x-ratelimit-reset-requests"] = waitMs.ToString(CultureInfo.InvariantCulture) + "ms";
+            return new ApiError(429, $"Rate limit reached for {model} in organization org-test on requests per min (RPM): Limit {perMinute}, Used {perMinute}, Requested 1. Please try again in {waitMs}ms.", "requests", null, "rate_limit_exceeded");
+        }
+
         public static JsonObject Describe() => new JsonObject { ["header"] = Header };
+    }
+}
+
+namespace VisionPS.TestServer
+{
+    /// <summary>N requests per second with a burst of N: tokens refill continuously.</summary>
+    public sealed class TokenBucket
+    {
+        private readonly double _perSecond;
+        private readonly object _lock = new object();
+        private double _tokens;
+        private long _last = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public TokenBucket(int perSecond)
+        {
+            _perSecond = perSecond;
+            _tokens = perSecond;
+        }
+
+        /// <summary>Takes a token; when none is left, false and how long until one is.</summary>
+        public bool TryTake(out TimeSpan wait)
+        {
+            lock (_lock)
+            {
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                _tokens = Math.Min(_perSecond, _tokens + ((now - _last) / (double)System.Diagnostics.Stopwatch.Frequency * _perSecond));
+                _last = now;
+                if (_tokens >= 1)
+                {
+                    _tokens -= 1;
+                    wait = TimeSpan.Zero;
+                    return true;
+                }
+                wait = TimeSpan.FromSeconds((1 - _tokens) / _perSecond);
+                return false;
+            }
+        }
     }
 }

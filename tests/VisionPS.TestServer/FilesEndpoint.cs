@@ -34,6 +34,18 @@ namespace VisionPS.TestServer
             {
                 throw ApiError.MissingParam("file");
             }
+            if (purpose == "batch")
+            {
+                // The Batch API takes JSONL input files of at most 200 MB.
+                if (!file.FileName.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ApiError(400, "Invalid file format for Batch API. Must be .jsonl", param: null, code: null);
+                }
+                if (file.Length > BatchesEndpoint.MaxInputBytes)
+                {
+                    throw new ApiError(400, $"File is too large for the Batch API: {file.Length} bytes; a batch input file can be at most 200 MB ({BatchesEndpoint.MaxInputBytes} bytes).", param: "file", code: null);
+                }
+            }
             byte[] bytes;
             using (var buffer = new MemoryStream())
             {

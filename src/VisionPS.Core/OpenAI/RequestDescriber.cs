@@ -29,42 +29,71 @@ namespace VisionPS.Core.OpenAI
 
         internal static string Describe(Uri endpoint, VisionConnection connection, VisionRequest request, Kind kind)
         {
-            var capture = new CapturingHandler(kind);
-            var offline = new VisionConnection
+            string path;
+            byte[] body;
+            using (var capture = new RequestCapture(kind))
             {
-                BaseUri = new Uri("http://describe.invalid/v1"),
-                MaxRetries = 0,
-                Timeout = TimeSpan.FromSeconds(30),
+                (path, body) = capture.Capture(request);
+            }
+            var description = new JsonObject
+            {
+                ["method"] = "POST",
+                ["url"] = endpoint.AbsoluteUri.TrimEnd('/') + path.Substring("/v1".Length),
+                ["body"] = ShortenDataUrls(JsonNode.Parse(body)),
             };
-            using (var client = new VisionClient(offline, capture))
+            return description.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        }
+
+        /// <summary>
+        /// Serializes requests exactly as the SDK puts them on the wire, without sending them: a real client over a
+        /// handler that captures each request and answers locally. One instance serves many requests, one at a time.
+        /// </summary>
+        internal sealed class RequestCapture : IDisposable
+        {
+            private readonly Kind _kind;
+            private readonly CapturingHandler _handler;
+            private readonly VisionClient _client;
+
+            internal RequestCapture(Kind kind)
             {
-                // The handler completes synchronously; nothing waits on the network.
-                Task task = kind switch
+                _kind = kind;
+                _handler = new CapturingHandler(kind);
+                var offline = new VisionConnection
                 {
-                    Kind.Chat => client.ChatAsync(request),
-                    Kind.ChatStream => client.ChatStreamingAsync(request, _ => { }),
-                    _ => client.RespondAsync(request),
+                    BaseUri = new Uri("http://describe.invalid/v1"),
+                    MaxRetries = 0,
+                    Timeout = TimeSpan.FromSeconds(30),
+                };
+                _client = new VisionClient(offline, _handler);
+            }
+
+            /// <summary>The path (e.g. /v1/chat/completions) and the UTF-8 JSON body the SDK would send.</summary>
+            internal (string Path, byte[] Body) Capture(VisionRequest request)
+            {
+                _handler.Reset();
+                // The handler completes synchronously; nothing waits on the network.
+                Task task = _kind switch
+                {
+                    Kind.Chat => _client.ChatAsync(request),
+                    Kind.ChatStream => _client.ChatStreamingAsync(request, _ => { }),
+                    _ => _client.RespondAsync(request),
                 };
                 try
                 {
                     task.GetAwaiter().GetResult();
                 }
-                catch (OpenAIRequestException) when (capture.Body is not null)
+                catch (OpenAIRequestException) when (_handler.Body is not null)
                 {
                     // The canned answer need not satisfy the SDK; the captured request is what matters.
                 }
+                if (_handler.Body is null || _handler.Path is null)
+                {
+                    throw new InvalidOperationException("The request could not be described.");
+                }
+                return (_handler.Path, _handler.Body);
             }
-            if (capture.Body is null || capture.Path is null)
-            {
-                throw new InvalidOperationException("The request could not be described.");
-            }
-            var description = new JsonObject
-            {
-                ["method"] = "POST",
-                ["url"] = endpoint.AbsoluteUri.TrimEnd('/') + capture.Path.Substring("/v1".Length),
-                ["body"] = ShortenDataUrls(JsonNode.Parse(capture.Body)),
-            };
-            return description.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+            public void Dispose() => _client.Dispose();
         }
 
         /// <summary>Replaces each data: URL's base64 by its start, length and SHA-256, which identify it without the bulk.</summary>
@@ -123,9 +152,15 @@ namespace VisionPS.Core.OpenAI
 
             internal CapturingHandler(Kind kind) => _kind = kind;
 
-            internal string? Body { get; private set; }
+            internal byte[]? Body { get; private set; }
 
             internal string? Path { get; private set; }
+
+            internal void Reset()
+            {
+                Body = null;
+                Path = null;
+            }
 
             protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
                 => Task.FromResult(Capture(request));
@@ -137,7 +172,7 @@ namespace VisionPS.Core.OpenAI
             private HttpResponseMessage Capture(HttpRequestMessage request)
             {
                 Path = request.RequestUri?.AbsolutePath;
-                Body = request.Content is null ? null : Encoding.UTF8.GetString(request.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult());
+                Body = request.Content?.ReadAsByteArrayAsync().GetAwaiter().GetResult();
                 string answer = _kind switch
                 {
                     Kind.ChatStream => "data: [DONE]\n\n",

@@ -14,10 +14,12 @@ using System.Threading;
 using System.Threading.Tasks;
 using OpenAI;
 using OpenAI.Assistants;
+using OpenAI.Batch;
 using OpenAI.Chat;
 using OpenAI.Conversations;
 using OpenAI.Files;
 using OpenAI.Responses;
+using VisionPS.Core.Batching;
 
 // Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
 #pragma warning disable OPENAI001
@@ -35,6 +37,7 @@ namespace VisionPS.Core.OpenAI
         private readonly HttpClient _http;
         private readonly HttpClientPipelineTransport _transport;
         private readonly VisionRetryPolicy _retryPolicy;
+        private readonly RateLimitPolicy _rateLimitPolicy;
         private readonly RequestShapingPolicy _shapingPolicy;
         private readonly AuthenticationPolicy _authentication;
         private readonly Uri _resourceUri;
@@ -45,6 +48,7 @@ namespace VisionPS.Core.OpenAI
         private readonly OpenAIFileClient _files;
         private readonly ConversationClient _conversations;
         private readonly AssistantClient _assistants;
+        private readonly BatchClient _batches;
         private bool _disposed;
 
         /// <summary>Creates a client for a connection (which is copied: later changes to it have no effect).</summary>
@@ -76,6 +80,7 @@ namespace VisionPS.Core.OpenAI
             _http = new HttpClient(handler ?? CreateHandler(_connection), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             _transport = new HttpClientPipelineTransport(_http);
             _retryPolicy = new VisionRetryPolicy(_connection.MaxRetries, _connection.RetryDelay, _connection.MaxRetryDelay);
+            _rateLimitPolicy = new RateLimitPolicy(_connection.RetryDelay, _connection.MaxRetryDelay, _connection.Verbose, _scrubber);
             var headers = new List<KeyValuePair<string, string>>();
             if (!string.IsNullOrEmpty(_connection.Organization))
             {
@@ -93,6 +98,7 @@ namespace VisionPS.Core.OpenAI
             _files = new OpenAIFileClient(_authentication, Configure(new OpenAIClientOptions { Endpoint = _resourceUri }));
             _conversations = new ConversationClient(_authentication, Configure(new ConversationClientOptions { Endpoint = _resourceUri }));
             _assistants = new AssistantClient(_authentication, Configure(new AssistantClientOptions { Endpoint = _resourceUri }));
+            _batches = new BatchClient(_authentication, Configure(new BatchClientOptions { Endpoint = _resourceUri }));
         }
 
         private T Configure<T>(T options)
@@ -102,12 +108,19 @@ namespace VisionPS.Core.OpenAI
             options.RetryPolicy = _retryPolicy;
             options.Transport = _transport;
             options.AddPolicy(_shapingPolicy, PipelinePosition.PerCall);
+            options.AddPolicy(_rateLimitPolicy, PipelinePosition.PerTry);
             if (_connection.Verbose is Action<string> verbose)
             {
                 options.AddPolicy(new VerbosePolicy(verbose, _scrubber), PipelinePosition.PerTry);
             }
             return options;
         }
+
+        /// <summary>
+        /// The back-off every request of this client shares: a rate-limit answer (429) to any request pauses them all
+        /// for the server's retry-after and halves how many may be in flight; successes raise it again.
+        /// </summary>
+        internal RateLimitGate RateLimits => _rateLimitPolicy.Gate;
 
         /// <summary>Where requests go (for display; holds no credential).</summary>
         public Uri Endpoint => _resourceUri;
@@ -120,7 +133,11 @@ namespace VisionPS.Core.OpenAI
             ChatClient chat = GetChatClient(request.Model);
             var clock = Stopwatch.StartNew();
             ClientResult<ChatCompletion> result = await GuardAsync(() => chat.CompleteChatAsync(messages, options, cancellationToken), cancellationToken).ConfigureAwait(false);
-            ChatCompletion completion = result.Value;
+            return FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed);
+        }
+
+        private static ChatResult FromCompletion(ChatCompletion completion, bool json, TimeSpan duration)
+        {
             var text = new StringBuilder();
             foreach (ChatMessageContentPart part in completion.Content)
             {
@@ -136,9 +153,9 @@ namespace VisionPS.Core.OpenAI
                 PromptTokens = completion.Usage?.InputTokenCount ?? 0,
                 CompletionTokens = completion.Usage?.OutputTokenCount ?? 0,
                 TotalTokens = completion.Usage?.TotalTokenCount ?? 0,
-                Duration = clock.Elapsed,
+                Duration = duration,
             };
-            if (request.JsonSchema is not null)
+            if (json)
             {
                 answer.Json = answer.Text;
             }
@@ -231,7 +248,11 @@ namespace VisionPS.Core.OpenAI
             CreateResponseOptions options = RequestBuilder.BuildResponse(request);
             var clock = Stopwatch.StartNew();
             ClientResult<ResponseResult> result = await GuardAsync(() => _responses.CreateResponseAsync(options, cancellationToken), cancellationToken).ConfigureAwait(false);
-            ResponseResult response = result.Value;
+            return FromResponse(result.Value, request.ConversationId, request.JsonSchema is not null, clock.Elapsed);
+        }
+
+        private static ChatResult FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration)
+        {
             string? finish = response.Status switch
             {
                 ResponseStatus.Completed => "stop",
@@ -246,13 +267,13 @@ namespace VisionPS.Core.OpenAI
                 Model = response.Model,
                 FinishReason = finish,
                 ResponseId = response.Id,
-                ConversationId = response.ConversationOptions?.ConversationId ?? request.ConversationId,
+                ConversationId = response.ConversationOptions?.ConversationId ?? conversationId,
                 PromptTokens = response.Usage?.InputTokenCount ?? 0,
                 CompletionTokens = response.Usage?.OutputTokenCount ?? 0,
                 TotalTokens = response.Usage?.TotalTokenCount ?? 0,
-                Duration = clock.Elapsed,
+                Duration = duration,
             };
-            if (request.JsonSchema is not null)
+            if (json)
             {
                 answer.Json = answer.Text;
             }
@@ -346,6 +367,188 @@ namespace VisionPS.Core.OpenAI
             List<MessageContent> content = RequestBuilder.BuildThreadMessage(threadId, text, images);
             ClientResult<ThreadMessage> result = await GuardAsync(() => _assistants.CreateMessageAsync(threadId, global::OpenAI.Assistants.MessageRole.User, content, null, cancellationToken), cancellationToken).ConfigureAwait(false);
             return result.Value.Id;
+        }
+
+        /// <summary>
+        /// Uploads a batch input file (purpose batch) and creates the batch (completion window 24h). When creating fails,
+        /// the uploaded input is deleted again (best effort) so no orphan file is left behind.
+        /// </summary>
+        public async Task<VisionBatchJob> SubmitBatchAsync(BatchInputFile file, string fileName, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            if (file is null)
+            {
+                throw new ArgumentNullException(nameof(file));
+            }
+            if (string.IsNullOrEmpty(fileName) || !fileName.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException("A batch input file name must end in .jsonl.", nameof(fileName));
+            }
+            VisionFile input = await UploadFileAsync(file.Jsonl, fileName, "batch", null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await CreateBatchAsync(input.Id, file.Api, metadata, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                try
+                {
+                    await DeleteFileAsync(input.Id, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (OpenAIRequestException)
+                {
+                    // The creation error is the one that matters.
+                }
+                throw;
+            }
+        }
+
+        /// <summary>Creates a batch from an uploaded JSONL file (purpose batch).</summary>
+        public async Task<VisionBatchJob> CreateBatchAsync(string inputFileId, BatchApi api, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireId(inputFileId, nameof(inputFileId));
+            if (metadata is not null && metadata.Count > 16)
+            {
+                throw new ArgumentException("A batch takes at most 16 metadata pairs.", nameof(metadata));
+            }
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("input_file_id", inputFileId);
+                writer.WriteString("endpoint", BatchInputBuilder.UrlOf(api));
+                writer.WriteString("completion_window", "24h");
+                if (metadata is not null && metadata.Count > 0)
+                {
+                    writer.WriteStartObject("metadata");
+                    foreach (KeyValuePair<string, string> pair in metadata)
+                    {
+                        writer.WriteString(pair.Key, pair.Value);
+                    }
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndObject();
+            }
+            BinaryData body = BinaryData.FromBytes(buffer.ToArray());
+            CreateBatchOperation operation = await GuardAsync(() => _batches.CreateBatchAsync(BinaryContent.Create(body), waitUntilCompleted: false, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
+            return VisionBatchJob.Parse(operation.GetRawResponse().Content);
+        }
+
+        /// <summary>Reads a batch's status and counts.</summary>
+        public async Task<VisionBatchJob> GetBatchAsync(string batchId, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireId(batchId, nameof(batchId));
+            ClientResult result = await GuardAsync(() => _batches.GetBatchAsync(batchId, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
+            return VisionBatchJob.Parse(result.GetRawResponse().Content);
+        }
+
+        /// <summary>Asks the service to cancel a batch; answers the batch as it is then (usually cancelling).</summary>
+        public async Task<VisionBatchJob> CancelBatchAsync(string batchId, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireId(batchId, nameof(batchId));
+            CreateBatchOperation operation = await GuardAsync(() => CreateBatchOperation.RehydrateAsync(_batches, batchId, cancellationToken), cancellationToken).ConfigureAwait(false);
+            ClientResult result = await GuardAsync(() => operation.CancelAsync(Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
+            return VisionBatchJob.Parse(result.GetRawResponse().Content);
+        }
+
+        /// <summary>Downloads a stored file's content (a batch's output or error JSONL).</summary>
+        public async Task<BinaryData> DownloadFileAsync(string fileId, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RequireId(fileId, nameof(fileId));
+            ClientResult result = await GuardAsync(() => _files.DownloadFileAsync(fileId, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
+            return result.GetRawResponse().Content;
+        }
+
+        /// <summary>
+        /// Reads a batch output or error file (BatchRequestOutput lines): each line's answer as the same
+        /// <see cref="ChatResult"/> a live request gives, or its failure as an <see cref="OpenAIRequestException"/>.
+        /// A line without a readable custom_id is reported through <paramref name="unreadable"/> with its 1-based number.
+        /// </summary>
+        public IEnumerable<BatchOutcome> ReadBatchOutput(BinaryData jsonl, bool json = false, Action<int, string>? unreadable = null)
+        {
+            if (jsonl is null)
+            {
+                throw new ArgumentNullException(nameof(jsonl));
+            }
+            using var reader = new StreamReader(jsonl.ToStream(), Encoding.UTF8);
+            int number = 0;
+            string? line;
+            while ((line = reader.ReadLine()) is not null)
+            {
+                number++;
+                if (line.Trim().Length == 0)
+                {
+                    continue;
+                }
+                BatchOutcome? outcome;
+                string? problem;
+                try
+                {
+                    (outcome, problem) = ReadOutputLine(line, json);
+                }
+                catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException)
+                {
+                    (outcome, problem) = (null, ex.Message);
+                }
+                if (outcome is not null)
+                {
+                    yield return outcome;
+                }
+                else
+                {
+                    unreadable?.Invoke(number, _scrubber.Scrub(problem ?? "unreadable line"));
+                }
+            }
+        }
+
+        private (BatchOutcome? Outcome, string? Problem) ReadOutputLine(string line, bool json)
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            JsonElement root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("custom_id", out JsonElement idElement) || idElement.ValueKind != JsonValueKind.String)
+            {
+                return (null, "the line has no custom_id");
+            }
+            string customId = idElement.GetString()!;
+            if (root.TryGetProperty("response", out JsonElement response) && response.ValueKind == JsonValueKind.Object)
+            {
+                int status = response.TryGetProperty("status_code", out JsonElement code) && code.ValueKind == JsonValueKind.Number ? code.GetInt32() : 0;
+                string? requestId = response.TryGetProperty("request_id", out JsonElement rid) && rid.ValueKind == JsonValueKind.String ? rid.GetString() : null;
+                if (!response.TryGetProperty("body", out JsonElement body) || body.ValueKind != JsonValueKind.Object)
+                {
+                    return (new BatchOutcome(customId, null, OpenAIRequestException.FromResponse(status is >= 200 and < 300 ? 502 : status, null, requestId, _scrubber, null)), null);
+                }
+                if (status >= 200 && status < 300)
+                {
+                    BinaryData data = BinaryData.FromString(body.GetRawText());
+                    ChatResult result;
+                    if (body.TryGetProperty("object", out JsonElement kind) && kind.ValueKind == JsonValueKind.String && kind.GetString() == "response")
+                    {
+                        ResponseResult parsed = ModelReaderWriter.Read<ResponseResult>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)
+                            ?? throw new FormatException("the response body is empty");
+                        result = FromResponse(parsed, null, json, TimeSpan.Zero);
+                    }
+                    else
+                    {
+                        ChatCompletion parsed = ModelReaderWriter.Read<ChatCompletion>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)
+                            ?? throw new FormatException("the completion body is empty");
+                        result = FromCompletion(parsed, json, TimeSpan.Zero);
+                    }
+                    return (new BatchOutcome(customId, result, null), null);
+                }
+                return (new BatchOutcome(customId, null, OpenAIRequestException.FromResponse(status, body.GetRawText(), requestId, _scrubber, null)), null);
+            }
+            if (root.TryGetProperty("error", out JsonElement error) && error.ValueKind == JsonValueKind.Object)
+            {
+                // A request the batch could not run at all (expired, cancelled): {code, message} and no response.
+                string wrapped = "{\"error\":" + error.GetRawText() + "}";
+                return (new BatchOutcome(customId, null, OpenAIRequestException.FromResponse(400, wrapped, null, _scrubber, null)), null);
+            }
+            return (null, $"the line for '{customId}' has neither a response nor an error");
         }
 
         /// <summary>

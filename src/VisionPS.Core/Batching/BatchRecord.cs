@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace VisionPS.Core.Batching
+{
+    /// <summary>
+    /// What VisionPS remembers locally about a batch it submitted: where it went, what was asked, and which image each
+    /// custom_id stands for, so its answers can be mapped back to their files later, from another session.
+    /// </summary>
+    public sealed class BatchRecord
+    {
+        /// <summary>The batch's id.</summary>
+        public string BatchId { get; set; } = string.Empty;
+
+        /// <summary>The service's base URI (no credential).</summary>
+        public string BaseUri { get; set; } = string.Empty;
+
+        /// <summary>chat or responses.</summary>
+        public string Api { get; set; } = "chat";
+
+        /// <summary>The model asked.</summary>
+        public string Model { get; set; } = string.Empty;
+
+        /// <summary>The prompt.</summary>
+        public string Prompt { get; set; } = string.Empty;
+
+        /// <summary>The system prompt, if any.</summary>
+        public string? SystemPrompt { get; set; }
+
+        /// <summary>The detail asked for every image.</summary>
+        public string Detail { get; set; } = "Auto";
+
+        /// <summary>The answer's token limit, if any.</summary>
+        public int? MaxTokens { get; set; }
+
+        /// <summary>The temperature, if any.</summary>
+        public double? Temperature { get; set; }
+
+        /// <summary>The name and JSON text of the structured-output schema, if one was asked for.</summary>
+        public string? JsonSchemaName { get; set; }
+
+        /// <summary>The structured-output schema's JSON text.</summary>
+        public string? JsonSchema { get; set; }
+
+        /// <summary>1-based part of a submission split to respect the per-batch limits.</summary>
+        public int Part { get; set; } = 1;
+
+        /// <summary>How many parts the submission has.</summary>
+        public int Parts { get; set; } = 1;
+
+        /// <summary>The id shared by every part of one submission.</summary>
+        public string SubmissionId { get; set; } = string.Empty;
+
+        /// <summary>When the batch was submitted.</summary>
+        public DateTimeOffset SubmittedAt { get; set; }
+
+        /// <summary>One entry per request, in input order.</summary>
+        public List<BatchRecordItem> Items { get; set; } = new List<BatchRecordItem>();
+
+        /// <summary>The entry for a custom_id, if any.</summary>
+        public BatchRecordItem? Find(string customId)
+        {
+            _byId ??= Items.GroupBy(i => i.CustomId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            return _byId.TryGetValue(customId, out BatchRecordItem? item) ? item : null;
+        }
+
+        [JsonIgnore]
+        private Dictionary<string, BatchRecordItem>? _byId;
+    }
+
+    /// <summary>One request of a batch: its custom_id and the image it asks about.</summary>
+    public sealed class BatchRecordItem
+    {
+        /// <summary>The request's custom_id.</summary>
+        public string CustomId { get; set; } = string.Empty;
+
+        /// <summary>The image's source (path or URL) as given.</summary>
+        public string Source { get; set; } = string.Empty;
+
+        /// <summary>SHA-256 of the bytes sent (empty for a URL).</summary>
+        public string Sha256 { get; set; } = string.Empty;
+
+        /// <summary>The estimated image tokens.</summary>
+        public int EstimatedTokens { get; set; }
+    }
+
+    /// <summary>
+    /// The local folder of <see cref="BatchRecord"/>s, one JSON file per batch, written atomically (temporary file,
+    /// then rename) so a crash never leaves a half-written record.
+    /// </summary>
+    public sealed class BatchStore
+    {
+        private static readonly JsonSerializerOptions s_options = new JsonSerializerOptions { WriteIndented = false };
+
+        /// <summary>Opens (without creating) the store at <paramref name="root"/>.</summary>
+        public BatchStore(string root)
+        {
+            if (string.IsNullOrWhiteSpace(root))
+            {
+                throw new ArgumentException("A folder is required.", nameof(root));
+            }
+            Root = Path.GetFullPath(root);
+        }
+
+        /// <summary>The folder.</summary>
+        public string Root { get; }
+
+        /// <summary>
+        /// The default folder per OS: <c>VISIONPS_BATCHES</c> if set; else Windows <c>%LOCALAPPDATA%\VisionPS\Batches</c>,
+        /// macOS <c>~/Library/Application Support/VisionPS/Batches</c>, Linux <c>$XDG_DATA_HOME/VisionPS/batches</c> or
+        /// <c>~/.local/share/VisionPS/batches</c>. Records are state, not cache: clearing the answer cache keeps them.
+        /// </summary>
+        public static string DefaultRoot()
+        {
+            string? env = Environment.GetEnvironmentVariable("VISIONPS_BATCHES");
+            if (!string.IsNullOrEmpty(env))
+            {
+                return env!;
+            }
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            if (Path.DirectorySeparatorChar == '\\')
+            {
+                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "VisionPS", "Batches");
+            }
+            if (Directory.Exists("/System/Library") && Directory.Exists(Path.Combine(home, "Library")))
+            {
+                return Path.Combine(home, "Library", "Application Support", "VisionPS", "Batches");
+            }
+            string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".local", "share") : xdg!, "VisionPS", "batches");
+        }
+
+        /// <summary>Saves (or replaces) a record.</summary>
+        public void Save(BatchRecord record)
+        {
+            if (record is null)
+            {
+                throw new ArgumentNullException(nameof(record));
+            }
+            string path = PathOf(record.BatchId);
+            Directory.CreateDirectory(Root);
+            byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(record, s_options);
+            string temp = Path.Combine(Root, "." + record.BatchId + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+            {
+                stream.Write(bytes, 0, bytes.Length);
+            }
+#if NET
+            File.Move(temp, path, overwrite: true);
+#else
+            if (File.Exists(path))
+            {
+                File.Replace(temp, path, null);
+            }
+            else
+            {
+                File.Move(temp, path);
+            }
+#endif
+        }
+
+        /// <summary>The record of a batch, or null when there is none (or it cannot be read).</summary>
+        public BatchRecord? TryLoad(string batchId)
+        {
+            string path = PathOf(batchId);
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+            try
+            {
+                return JsonSerializer.Deserialize<BatchRecord>(File.ReadAllBytes(path), s_options);
+            }
+            catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>Every readable record, newest first.</summary>
+        public IReadOnlyList<BatchRecord> List()
+        {
+            if (!Directory.Exists(Root))
+            {
+                return Array.Empty<BatchRecord>();
+            }
+            var records = new List<BatchRecord>();
+            foreach (string file in Directory.EnumerateFiles(Root, "batch_*.json"))
+            {
+                if (TryLoad(Path.GetFileNameWithoutExtension(file)) is BatchRecord record)
+                {
+                    records.Add(record);
+                }
+            }
+            return records.OrderByDescending(r => r.SubmittedAt).ThenBy(r => r.Part).ToList();
+        }
+
+        /// <summary>Forgets a batch; true when there was a record.</summary>
+        public bool Remove(string batchId)
+        {
+            string path = PathOf(batchId);
+            if (!File.Exists(path))
+            {
+                return false;
+            }
+            File.Delete(path);
+            return true;
+        }
+
+        private string PathOf(string batchId)
+        {
+            if (string.IsNullOrEmpty(batchId) || batchId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || batchId.Contains("..") || batchId.IndexOfAny(new[] { '/', '\\' }) >= 0)
+            {
+                throw new ArgumentException($"'{batchId}' is not a valid batch id.", nameof(batchId));
+            }
+            return Path.Combine(Root, batchId + ".json");
+        }
+    }
+}

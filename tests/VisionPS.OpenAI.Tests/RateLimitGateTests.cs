@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core.OpenAI;
+using VisionPS.OpenAI.Tests.Support;
+using VisionPS.TestServer;
+using Xunit;
+
+namespace VisionPS.OpenAI.Tests
+{
+    /// <summary>One 429 slows every request of a client (a batch), not only the one that got it.</summary>
+    public sealed class RateLimitGateTests : EndpointTests
+    {
+        public RateLimitGateTests(EndpointFixture endpoint)
+            : base(endpoint)
+        {
+        }
+
+        private static string Unique(string spec) => spec + ":" + Guid.NewGuid().ToString("N");
+
+        private CapturedRequest WaitFor(Func<CapturedRequest, bool> match, TimeSpan timeout)
+        {
+            DateTime end = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < end)
+            {
+                CapturedRequest? found = Endpoint.Host.Requests.FirstOrDefault(r => match(r) && r.Status != 0);
+                if (found is not null)
+                {
+                    return found;
+                }
+                Thread.Sleep(5);
+            }
+            throw new TimeoutException("The endpoint never answered the request waited for.");
+        }
+
+        private (CapturedRequest Limited, CapturedRequest Other) RunTwo(bool sameClient)
+        {
+            string spec = Unique("429=900x1");
+            string marker = "other " + Guid.NewGuid().ToString("N");
+            using VisionClient first = Endpoint.Client(maxRetries: 2);
+            using VisionClient second = sameClient ? null! : Endpoint.Client(maxRetries: 2);
+            VisionClient otherClient = sameClient ? first : second;
+
+            Task<ChatResult> limited = first.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "gets a 429" });
+            CapturedRequest refused = WaitFor(r => r.BodyText.Contains(spec, StringComparison.Ordinal) && r.Status == 429, TimeSpan.FromSeconds(10));
+            ChatResult other = otherClient.ChatAsync(new VisionRequest { Model = "gpt-4.1-mini", Prompt = marker }).GetAwaiter().GetResult();
+            limited.GetAwaiter().GetResult();
+
+            Assert.Equal("stop", other.FinishReason);
+            CapturedRequest otherRequest = Endpoint.Host.Requests.Single(r => r.BodyText.Contains(marker, StringComparison.Ordinal));
+            return (refused, otherRequest);
+        }
+
+        [Fact]
+        public void A429PausesTheOtherRequestsOfTheSameClientForTheServersRetryAfter()
+        {
+            (CapturedRequest limited, CapturedRequest other) = RunTwo(sameClient: true);
+
+            // The other request was started right after the 429 arrived; it must reach the server only once the
+            // server's 900 ms are over (a little slack for clock granularity).
+            TimeSpan waited = other.ReceivedAt - limited.AnsweredAt;
+            Assert.True(waited >= TimeSpan.FromMilliseconds(850), $"the other request reached the server {waited.TotalMilliseconds:0} ms after the 429");
+        }
+
+        [Fact]
+        public void AnotherClientIsNotPausedByThisClientsRateLimit()
+        {
+            (CapturedRequest limited, CapturedRequest other) = RunTwo(sameClient: false);
+
+            TimeSpan waited = other.ReceivedAt - limited.AnsweredAt;
+            Assert.True(waited < TimeSpan.FromMilliseconds(700), $"an unrelated client waited {waited.TotalMilliseconds:0} ms");
+        }
+
+        [Fact]
+        public async Task UnderARateLimitConcurrentRequestsAllSucceedAndBackOffTogether()
+        {
+            // 10 requests per second against 24 requests, 8 at a time: without a shared pause every refused request
+            // would come back on its own schedule; with it, the batch waits as one and few requests are refused.
+            string spec = Unique("rate=10");
+            int before = Endpoint.Host.State.RateLimited;
+            using VisionClient client = Endpoint.Client(maxRetries: 8);
+            using var throttle = new SemaphoreSlim(8);
+            var calls = new List<Task<ChatResult>>();
+            for (int i = 0; i < 24; i++)
+            {
+                await throttle.WaitAsync();
+                int n = i;
+                calls.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        return await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "limited " + n });
+                    }
+                    finally
+                    {
+                        throttle.Release();
+                    }
+                }));
+            }
+
+            ChatResult[] results = await Task.WhenAll(calls);
+
+            Assert.All(results, r => Assert.Equal("stop", r.FinishReason));
+            int refused = Endpoint.Host.State.RateLimited - before;
+            Assert.InRange(refused, 1, 35); // measured: 14 to 27 with the shared back-off, 55 without it
+        }
+
+        [Fact]
+        public async Task TheGatePausesForTheRetryAfterHalvesTheLimitOncePerBurstAndCancels()
+        {
+            var gate = new RateLimitGate();
+            for (int i = 0; i < 8; i++)
+            {
+                await gate.EnterAsync(CancellationToken.None);
+            }
+            Assert.Equal(RateLimitGate.Unlimited, gate.Limit);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            Assert.True(gate.Exit(rateLimited: true, succeeded: false, TimeSpan.FromMilliseconds(300)));
+            Assert.Equal(4, gate.Limit); // half of the 8 in flight
+            Assert.False(gate.Exit(rateLimited: true, succeeded: false, TimeSpan.FromMilliseconds(50))); // same burst: no new pause, no second halving
+            Assert.Equal(4, gate.Limit);
+            Assert.Equal(1, gate.Closures);
+            for (int i = 0; i < 3; i++)
+            {
+                gate.Exit(rateLimited: false, succeeded: true, TimeSpan.Zero); // 3 in flight now
+            }
+            Assert.InRange(gate.Limit, 4.6, 4.8); // 4 + 1/4 + 1/4.25 + 1/4.49
+
+            await gate.EnterAsync(CancellationToken.None); // a slot is free, but the pause holds it back
+            Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(280), $"entered after {clock.ElapsedMilliseconds} ms of a 300 ms pause");
+
+            // 4 in flight, limit 4.x: the next one waits for a slot; it can be cancelled, and a finished try lets it in.
+            using (var cancel = new CancellationTokenSource(100))
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.EnterAsync(cancel.Token));
+            }
+            Task waiting = gate.EnterAsync(CancellationToken.None);
+            await Task.Delay(50);
+            Assert.False(waiting.IsCompleted);
+            gate.Exit(rateLimited: false, succeeded: true, TimeSpan.Zero);
+            await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+    }
+}
