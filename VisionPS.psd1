@@ -18,12 +18,17 @@
         'Add-VisionFile'
         'Clear-VisionCache'
         'ConvertTo-VisionImage'
+        'Get-VisionBatch'
         'Get-VisionCache'
         'Get-VisionDefault'
         'Get-VisionImageInfo'
+        'Receive-VisionBatch'
         'Remove-VisionFile'
         'Send-VisionChat'
         'Set-VisionDefault'
+        'Start-VisionBatch'
+        'Stop-VisionBatch'
+        'Wait-VisionBatch'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

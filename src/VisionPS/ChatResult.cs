@@ -72,6 +72,9 @@ namespace VisionPS
         /// <summary>True when the answer came from the local answer cache and cost no request.</summary>
         public bool FromCache { get; }
 
+        /// <summary>The batch that answered (Receive-VisionBatch); null for a live request.</summary>
+        public string? BatchId { get; internal set; }
+
         public override string ToString() => Text;
     }
 }

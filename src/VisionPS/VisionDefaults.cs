@@ -64,6 +64,12 @@ namespace VisionPS
         /// <summary>Size cap of the answer cache in bytes (default 256 MiB).</summary>
         public long? CacheMaxBytes { get; internal set; }
 
+        /// <summary>Folder of the local batch records (default: VISIONPS_BATCHES, else the per-OS data folder).</summary>
+        public string? BatchPath { get; internal set; }
+
+        /// <summary>The batch record store these defaults describe.</summary>
+        internal Core.Batching.BatchStore OpenBatchStore() => new Core.Batching.BatchStore(BatchPath ?? Core.Batching.BatchStore.DefaultRoot());
+
         /// <summary>The answer cache these defaults describe.</summary>
         internal Core.Caching.ResultCache OpenCache() => new Core.Caching.ResultCache(
             CachePath ?? Core.Caching.ResultCache.DefaultRoot(),
@@ -75,6 +81,7 @@ namespace VisionPS
             CachePath = null;
             CacheExpiry = null;
             CacheMaxBytes = null;
+            BatchPath = null;
             BaseUri = null;
             ApiKey?.Dispose();
             ApiKey = null;

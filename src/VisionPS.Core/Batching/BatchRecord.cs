@@ -181,7 +181,7 @@ namespace VisionPS.Core.Batching
             }
         }
 
-        /// <summary>Every readable record, newest first.</summary>
+        /// <summary>Every readable record: newest submission first, its parts in order.</summary>
         public IReadOnlyList<BatchRecord> List()
         {
             if (!Directory.Exists(Root))
@@ -196,7 +196,12 @@ namespace VisionPS.Core.Batching
                     records.Add(record);
                 }
             }
-            return records.OrderByDescending(r => r.SubmittedAt).ThenBy(r => r.Part).ToList();
+            // Newest submission first; the parts of one submission in part order.
+            return records
+                .GroupBy(r => string.IsNullOrEmpty(r.SubmissionId) ? r.BatchId : r.SubmissionId, StringComparer.Ordinal)
+                .OrderByDescending(g => g.Min(r => r.SubmittedAt))
+                .SelectMany(g => g.OrderBy(r => r.Part))
+                .ToList();
         }
 
         /// <summary>Forgets a batch; true when there was a record.</summary>

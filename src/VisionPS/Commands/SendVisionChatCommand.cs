@@ -357,22 +357,6 @@ namespace VisionPS.Commands
         }
 
         private string CacheKey(VisionClient client, VisionRequest request, IReadOnlyList<VisionImage> images)
-        {
-            var key = new ResultCacheKey()
-                .Add("endpoint", client.Endpoint.AbsoluteUri)
-                .Add("api", Api.ToString())
-                .Add("model", request.Model)
-                .Add("prompt", request.Prompt)
-                .Add("system", request.SystemPrompt)
-                .Add("maxTokens", request.MaxTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                .Add("temperature", request.Temperature?.ToString("R", System.Globalization.CultureInfo.InvariantCulture))
-                .Add("schema", request.JsonSchema is null ? null : request.JsonSchema.Name + ":" + request.JsonSchema.SchemaJson)
-                .Add("detail", Detail.ToString());
-            foreach (VisionImage image in images)
-            {
-                key.Add("image", image.Sha256 ?? image.Source);
-            }
-            return key.Compute();
-        }
+            => AnswerCacheKey.Compute(client.Endpoint, Api, request, Detail, images.Select(i => i.Sha256 ?? i.Source));
     }
 }

@@ -90,6 +90,11 @@ namespace VisionPS.Commands
         [ValidateRange(1, 1048576)]
         public int CacheMaxMB { get; set; }
 
+        /// <summary>Folder of the local batch records written by Start-VisionBatch (default: VISIONPS_BATCHES, else the per-OS data folder).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? BatchPath { get; set; }
+
         /// <summary>Clears every default of this session before applying the other parameters.</summary>
         [Parameter]
         public SwitchParameter Reset { get; set; }
@@ -142,6 +147,10 @@ namespace VisionPS.Commands
             if (MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)))
             {
                 defaults.TimeoutSec = TimeoutSec;
+            }
+            if (BatchPath != null)
+            {
+                defaults.BatchPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(BatchPath);
             }
             if (CachePath != null)
             {

@@ -18,6 +18,14 @@ namespace VisionPS.Infrastructure
         public const string AttachFailed = "AssistantImageFailed";
         public const string FileRequestFailed = "FileRequestFailed";
         public const string InvalidImageInput = "InvalidImageInput";
+        public const string BatchRequestFailed = "BatchRequestFailed";
+        public const string BatchRequestTooLarge = "BatchRequestTooLarge";
+        public const string BatchRecordFailed = "BatchRecordFailed";
+        public const string BatchRecordNotFound = "BatchRecordNotFound";
+        public const string BatchNotFinished = "BatchNotFinished";
+        public const string BatchWaitTimedOut = "BatchWaitTimedOut";
+        public const string BatchFailed = "BatchFailed";
+        public const string BatchRequestNotRun = "BatchRequestNotRun";
 
         /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
         public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)
@@ -34,6 +42,10 @@ namespace VisionPS.Infrastructure
 
         /// <summary>The record for a failed request: the server's message plus the hint for known traps.</summary>
         public static ErrorRecord ForRequest(Core.OpenAI.OpenAIRequestException ex, string id, object? target)
+            => ForRequest(ex, id, target, ex.Message);
+
+        /// <summary>The record for a failed request, its message naming what it was about (e.g. the image file).</summary>
+        public static ErrorRecord ForRequest(Core.OpenAI.OpenAIRequestException ex, string id, object? target, string message)
         {
             ErrorCategory category = ex.Status switch
             {
@@ -44,7 +56,7 @@ namespace VisionPS.Infrastructure
                 0 => ErrorCategory.ConnectionError,
                 _ => ErrorCategory.InvalidResult,
             };
-            var record = Create(ex, id, category, target, ex.Message);
+            var record = Create(ex, id, category, target, message);
             if (ex.Hint != null)
             {
                 record.ErrorDetails.RecommendedAction = ex.Hint;

@@ -1,0 +1,75 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using VisionPS.Core.Batching;
+using VisionPS.Core.OpenAI;
+using VisionPS.Infrastructure;
+
+namespace VisionPS.Commands
+{
+    /// <summary>
+    /// Gets the status of batch jobs submitted with Start-VisionBatch.
+    /// </summary>
+    /// <remarks>
+    /// Get-VisionBatch asks the service for each batch's status and request counts and joins them with the local
+    /// record Start-VisionBatch wrote (images, prompt, part of a split submission). With -Id, or VisionBatch objects
+    /// piped in, it gets those batches; without, every batch recorded locally (Set-VisionDefault -BatchPath), newest
+    /// first. -Local lists the local records without asking the service (status then reads 'unknown'). A batch the
+    /// service does not know yields one BatchRequestFailed error; the others are still returned.
+    /// </remarks>
+    /// <example>
+    /// <code>Get-VisionBatch | Format-Table Id, Status, Completed, Failed, Total, Prompt</code>
+    /// <para>Shows every batch submitted from this machine with its progress.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-VisionBatch -Id batch_abc123</code>
+    /// <para>Gets one batch's status and counts.</para>
+    /// </example>
+    [Cmdlet(VerbsCommon.Get, "VisionBatch")]
+    [OutputType(typeof(VisionBatch))]
+    public sealed class GetVisionBatchCommand : BatchCmdlet
+    {
+        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id. Without: every locally recorded batch.</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        public string[]? Id { get; set; }
+
+        /// <summary>Lists the local records only, without asking the service.</summary>
+        [Parameter]
+        public SwitchParameter Local { get; set; }
+
+        protected override void ProcessRecord() => Collect(Id);
+
+        protected override void EndProcessing()
+        {
+            var records = Ids.Count == 0 ? Store.List().ToList() : Ids.Select(id => Store.TryLoad(id) ?? new BatchRecord { BatchId = id }).ToList();
+            if (Local)
+            {
+                foreach (BatchRecord record in records)
+                {
+                    if (record.Items.Count == 0 && record.SubmittedAt == default)
+                    {
+                        WriteError(ErrorIds.Create(new ItemNotFoundException(record.BatchId), ErrorIds.BatchRecordNotFound, ErrorCategory.ObjectNotFound, record.BatchId,
+                            $"No local record of batch '{record.BatchId}' in '{Store.Root}'."));
+                        continue;
+                    }
+                    WriteObject(new VisionBatch(new VisionBatchJob { Id = record.BatchId, Status = "unknown", Total = record.Items.Count, Model = record.Model }, record));
+                }
+                return;
+            }
+            using var client = new VisionClient(Connection);
+            RunAsync(async cancel =>
+            {
+                // All at once (each answer is small); the results are written in record order.
+                foreach (Task<VisionBatch?> fetch in records.Select(r => FetchAsync(client, r.BatchId, cancel)).ToList())
+                {
+                    if (await fetch.ConfigureAwait(false) is VisionBatch batch)
+                    {
+                        Emit(batch);
+                    }
+                }
+            });
+        }
+    }
+}

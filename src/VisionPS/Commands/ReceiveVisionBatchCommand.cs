@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core;
+using VisionPS.Core.Batching;
+using VisionPS.Core.Caching;
+using VisionPS.Core.OpenAI;
+using VisionPS.Infrastructure;
+using CoreChatResult = VisionPS.Core.OpenAI.ChatResult;
+
+namespace VisionPS.Commands
+{
+    /// <summary>
+    /// Gets the answers of finished batch jobs, each mapped back to its image.
+    /// </summary>
+    /// <remarks>
+    /// Receive-VisionBatch downloads a finished batch's output and error files and emits one ChatResult per answered
+    /// image, in the order the images were submitted: the same objects Send-VisionChat -PerImage emits (ImageSources,
+    /// ImageSha256, the parsed Object for a -JsonSchema batch), with BatchId set. Each request that failed yields one
+    /// ChatRequestFailed error naming its image and the service's message; each request the batch never ran
+    /// (cancelled or expired first) yields one BatchRequestNotRun error. The mapping comes from the local record
+    /// written by Start-VisionBatch (Set-VisionDefault -BatchPath); without one, answers are still emitted with their
+    /// custom_id as the image source. Answers also go into the local answer cache (unless -NoCache), so asking
+    /// Send-VisionChat -PerImage the same question about the same image later costs nothing. A batch that has not
+    /// finished yields one BatchNotFinished error: use Wait-VisionBatch first.
+    /// </remarks>
+    /// <example>
+    /// <code>Get-VisionBatch | Where-Object Status -eq 'completed' | Receive-VisionBatch | Export-Csv answers.csv</code>
+    /// <para>Collects the answers of every completed batch into a CSV file, one row per image.</para>
+    /// </example>
+    /// <example>
+    /// <code>Receive-VisionBatch -Id batch_abc123 -ErrorVariable failed | ForEach-Object { $_.Object.total }
+    /// $failed | ForEach-Object TargetObject</code>
+    /// <para>Reads structured answers, then lists the images whose requests failed.</para>
+    /// </example>
+    [Cmdlet(VerbsCommunications.Receive, "VisionBatch")]
+    [OutputType(typeof(ChatResult))]
+    public sealed class ReceiveVisionBatchCommand : BatchCmdlet
+    {
+        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        public string[] Id { get; set; } = Array.Empty<string>();
+
+        /// <summary>Does not put the answers into the local answer cache.</summary>
+        [Parameter]
+        public SwitchParameter NoCache { get; set; }
+
+        protected override void ProcessRecord() => Collect(Id);
+
+        protected override void EndProcessing()
+        {
+            ResultCache? cache = NoCache ? null : VisionDefaults.Current.OpenCache();
+            using var client = new VisionClient(Connection);
+            RunAsync(async cancel =>
+            {
+                foreach (string id in Ids)
+                {
+                    await ReceiveAsync(client, id, cache, cancel).ConfigureAwait(false);
+                }
+            });
+        }
+
+        private async Task ReceiveAsync(VisionClient client, string id, ResultCache? cache, CancellationToken cancel)
+        {
+            VisionBatch? batch = await FetchAsync(client, id, cancel).ConfigureAwait(false);
+            if (batch is null)
+            {
+                return;
+            }
+            if (!batch.IsFinished)
+            {
+                EmitError(ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchNotFinished, ErrorCategory.ResourceBusy, id,
+                    $"Batch {id} has not finished ({batch.Status}, {batch.Completed + batch.Failed} of {batch.Total} done); wait for it with Wait-VisionBatch."));
+                return;
+            }
+            BatchRecord? record = batch.Record;
+            if (record is null)
+            {
+                EmitWarning($"No local record of batch {id} in '{Store.Root}': answers carry their custom_id instead of their image.");
+            }
+            bool json = record?.JsonSchema is not null;
+            var outcomes = new Dictionary<string, BatchOutcome>(StringComparer.Ordinal);
+            var order = new List<string>();
+            foreach (string? fileId in new[] { batch.OutputFileId, batch.ErrorFileId })
+            {
+                if (fileId is null)
+                {
+                    continue;
+                }
+                BinaryData content;
+                try
+                {
+                    content = await client.DownloadFileAsync(fileId, cancel).ConfigureAwait(false);
+                }
+                catch (OpenAIRequestException ex)
+                {
+                    EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, $"{id} ({fileId})"));
+                    continue;
+                }
+                foreach (BatchOutcome outcome in client.ReadBatchOutput(content, json, (line, problem) =>
+                    EmitWarning($"Batch {id}, file {fileId}, line {line} cannot be read: {problem}")))
+                {
+                    if (!outcomes.ContainsKey(outcome.CustomId))
+                    {
+                        order.Add(outcome.CustomId);
+                    }
+                    outcomes[outcome.CustomId] = outcome;
+                }
+            }
+
+            IEnumerable<string> sequence = record is null ? order : record.Items.Select(i => i.CustomId).Concat(order.Where(c => record.Find(c) is null));
+            foreach (string customId in sequence)
+            {
+                BatchRecordItem? item = record?.Find(customId);
+                string source = item?.Source ?? customId;
+                if (!outcomes.TryGetValue(customId, out BatchOutcome? outcome))
+                {
+                    EmitError(ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchRequestNotRun, ErrorCategory.OperationStopped, source,
+                        $"'{source}': batch {id} ended ({batch.Status}) without running this request; submit it again."));
+                    continue;
+                }
+                if (outcome.Error is OpenAIRequestException error)
+                {
+                    EmitError(ErrorIds.ForRequest(error, ErrorIds.ChatRequestFailed, source, $"'{source}' (batch {id}): {error.Message}"));
+                    continue;
+                }
+                Emit(Wrap(client, record, item, source, outcome.Result!, id, cache));
+            }
+        }
+
+        private ChatResult Wrap(VisionClient client, BatchRecord? record, BatchRecordItem? item, string source, CoreChatResult result, string batchId, ResultCache? cache)
+        {
+            object? parsed = null;
+            if (record?.JsonSchema is not null && result.Json is string text)
+            {
+                try
+                {
+                    parsed = JsonConversion.ToPowerShell(text);
+                }
+                catch (JsonException ex)
+                {
+                    EmitWarning($"The answer for '{source}' is not valid JSON ({ex.Message}); see Text.");
+                }
+            }
+            if (cache is not null && record is not null && item is not null && item.Sha256.Length > 0
+                && Enum.TryParse(record.Api, out VisionApi api) && Enum.TryParse(record.Detail, out ImageDetail detail))
+            {
+                var request = new VisionRequest
+                {
+                    Model = record.Model,
+                    Prompt = record.Prompt,
+                    SystemPrompt = record.SystemPrompt,
+                    MaxTokens = record.MaxTokens,
+                    Temperature = record.Temperature,
+                    JsonSchema = record.JsonSchema is null ? null : new VisionJsonSchema(record.JsonSchemaName ?? "answer", record.JsonSchema),
+                };
+                try
+                {
+                    cache.Set(AnswerCacheKey.Compute(client.Endpoint, api, request, detail, new[] { item.Sha256 }), JsonSerializer.Serialize(result));
+                }
+                catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+                {
+                    EmitWarning($"The answer cache at '{cache.Root}' could not be written: {ex.Message}");
+                }
+            }
+            string[] sources = { source };
+            string[] hashes = { item?.Sha256 ?? string.Empty };
+            return new ChatResult(result, sources, hashes, item?.EstimatedTokens ?? 0, parsed, fromCache: false) { BatchId = batchId };
+        }
+    }
+}

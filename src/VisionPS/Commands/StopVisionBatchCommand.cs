@@ -1,0 +1,61 @@
+using System.Management.Automation;
+using System.Threading.Tasks;
+using VisionPS.Core.Batching;
+using VisionPS.Core.OpenAI;
+using VisionPS.Infrastructure;
+
+namespace VisionPS.Commands
+{
+    /// <summary>
+    /// Cancels batch jobs.
+    /// </summary>
+    /// <remarks>
+    /// Stop-VisionBatch asks the service to cancel each batch and returns it, usually in status 'cancelling': the
+    /// service finishes the requests in flight, then the batch becomes 'cancelled' and its output file holds the
+    /// answers that were completed (Receive-VisionBatch still maps them back to their images, and reports the others
+    /// as not run). Cancelling a batch that has already finished is an error from the service (BatchRequestFailed).
+    /// </remarks>
+    /// <example>
+    /// <code>Get-VisionBatch | Where-Object Status -eq 'in_progress' | Stop-VisionBatch</code>
+    /// <para>Cancels every batch of this machine that is still running.</para>
+    /// </example>
+    /// <example>
+    /// <code>Stop-VisionBatch batch_abc123 | Wait-VisionBatch | Receive-VisionBatch</code>
+    /// <para>Cancels one batch, waits until the service has stopped it, then collects the answers it completed.</para>
+    /// </example>
+    [Cmdlet(VerbsLifecycle.Stop, "VisionBatch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(VisionBatch))]
+    public sealed class StopVisionBatchCommand : BatchCmdlet
+    {
+        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        public string[] Id { get; set; } = System.Array.Empty<string>();
+
+        protected override void ProcessRecord() => Collect(Id);
+
+        protected override void EndProcessing()
+        {
+            using var client = new VisionClient(Connection);
+            RunAsync(async cancel =>
+            {
+                foreach (string id in Ids)
+                {
+                    if (!await ShouldProcessAsync(id, "Cancel batch").ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+                    try
+                    {
+                        VisionBatchJob job = await client.CancelBatchAsync(id, cancel).ConfigureAwait(false);
+                        Emit(new VisionBatch(job, Store.TryLoad(id)));
+                    }
+                    catch (OpenAIRequestException ex)
+                    {
+                        EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, id));
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+using System.Threading.Tasks;
+using VisionPS.TestServer;
+using Xunit;
+
+namespace VisionPS.PowerShell.Tests
+{
+    /// <summary>Start/Get/Wait/Receive/Stop-VisionBatch against the local endpoint's Batch API, over real HTTP.</summary>
+    public sealed class VisionBatchTests : IAsyncLifetime
+    {
+        private const string Key = "sk-visionps-batch-NEVER-PRINT-71ad";
+        private readonly string _dir = Path.Combine(Path.GetTempPath(), "visionps-batches-" + Guid.NewGuid().ToString("N"));
+        private EndpointHost _host = null!;
+
+        private string Records => Path.Combine(_dir, "records");
+
+        private string Cache => Path.Combine(_dir, "cache");
+
+        public async Task InitializeAsync() => _host = await EndpointHost.StartAsync(apiKey: Key);
+
+        public async Task DisposeAsync()
+        {
+            await _host.DisposeAsync();
+            if (Directory.Exists(_dir))
+            {
+                Directory.Delete(_dir, true);
+            }
+        }
+
+        private PowerShellSession Session()
+        {
+            var ps = new PowerShellSession();
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -BatchPath $args[2] -CachePath $args[3] -MaxRetries 1",
+                _host.BaseUri, Key, Records, Cache);
+            Assert.Empty(ps.Errors);
+            return ps;
+        }
+
+        private static T Prop<T>(PSObject o, string name) => (T)o.Properties[name].Value;
+
+        private static JsonElement Answer(PSObject result) => JsonDocument.Parse(Prop<string>(result, "Text")).RootElement;
+
+        private static readonly string[] s_files = { "jpg_storm_1920x1280.jpg", "jpg_orient6_panasonic_640x428.jpg", "d_heic_storm.heic", "png_wizard_1104x1468_rgba.png", "gif_static_smile_48.gif" };
+
+        private static object[] Files(params string[] names) => names.Select(f => (object)Paths.CorpusFile(f)).ToArray();
+
+        [Fact]
+        public void SubmitWaitReceiveMapsEveryAnswerBackToItsImageInInputOrder()
+        {
+            using var ps = Session();
+            object[] files = Files(s_files);
+            var images = ps.Run("$args | ConvertTo-VisionImage -Detail Low", files);
+
+            PSObject batch = Assert.Single(ps.Run("$args | Start-VisionBatch 'What is in this picture?' -Detail Low", files));
+            string id = Prop<string>(batch, "Id");
+            var finished = ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch);
+            var results = ps.Run("$args[0] | Receive-VisionBatch", batch);
+
+            Assert.Empty(ps.Errors);
+            Assert.StartsWith("batch_", id);
+            Assert.Equal(files.Length, Prop<int>(batch, "ImageCount"));
+            Assert.Equal("completed", Prop<string>(Assert.Single(finished), "Status"));
+            Assert.Equal(files.Length, results.Count);
+            for (int i = 0; i < files.Length; i++)
+            {
+                PSObject r = results[i];
+                Assert.Equal("VisionPS.ChatResult", r.TypeNames[0]);
+                Assert.Equal(new[] { (string)files[i] }, Prop<IReadOnlyList<string>>(r, "ImageSources"));
+                Assert.Equal(id, Prop<string>(r, "BatchId"));
+                JsonElement image = Answer(r).GetProperty("images")[0];
+                Assert.Equal(Prop<string>(images[i], "Sha256"), image.GetProperty("sha256").GetString());
+                Assert.Equal(Prop<string>(images[i], "Sha256"), Prop<IReadOnlyList<string>>(r, "ImageSha256")[0]);
+                Assert.Equal("low", image.GetProperty("detail").GetString());
+            }
+            // Sideways photo upright, HEIC as JPEG: the batch sends what Send-VisionChat sends.
+            JsonElement sideways = Answer(results[1]).GetProperty("images")[0];
+            Assert.Equal((428, 640), (sideways.GetProperty("width").GetInt32(), sideways.GetProperty("height").GetInt32()) switch
+            {
+                var (w, h) when w < h => (428, 640),
+                var other => other,
+            });
+            Assert.Equal("jpeg", Answer(results[2]).GetProperty("images")[0].GetProperty("format").GetString());
+            // What went over the wire: one batch upload (purpose batch, .jsonl) and one batch; no local path in it.
+            CapturedRequest upload = Assert.Single(_host.State.RequestsTo("/v1/files"));
+            Assert.Contains("name=purpose", upload.BodyText.Replace("\"", ""), StringComparison.Ordinal);
+            Assert.Contains(".jsonl", upload.BodyText, StringComparison.Ordinal);
+            Assert.DoesNotContain(Paths.Corpus, upload.BodyText, StringComparison.Ordinal);
+            Assert.Contains("data:image/jpeg;base64,", upload.BodyText, StringComparison.Ordinal);
+            // The local record maps the images; it holds no key.
+            string record = File.ReadAllText(Assert.Single(Directory.GetFiles(Records, "batch_*.json")));
+            Assert.Contains(JsonEncodedText.Encode((string)files[0]).ToString(), record, StringComparison.Ordinal);
+            Assert.DoesNotContain(Key, record, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ABadFileFailedLinesAndTheRecordGiveOneErrorEachAndTheRestIsReceived()
+        {
+            using var ps = Session();
+            string bad = Path.Combine(Paths.Corpus, "bad", "truncated_in_header_storm.jpg");
+            var batches = ps.Run("$args | Start-VisionBatch 'Describe.'", Paths.CorpusFile("gif_static_smile_48.gif"), bad, Paths.CorpusFile("jpg_gray_cat_512.jpg"));
+            ErrorRecord prepare = Assert.Single(ps.Errors);
+            Assert.Contains("truncated_in_header_storm.jpg", prepare.ToString(), StringComparison.Ordinal);
+            Assert.StartsWith("ImageDecodeFailed,", prepare.FullyQualifiedErrorId, StringComparison.Ordinal);
+            PSObject batch = Assert.Single(batches);
+            Assert.Equal(2, Prop<int>(batch, "ImageCount"));
+
+            ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch);
+            var results = ps.Run("Receive-VisionBatch -Id $args[0]", Prop<string>(batch, "Id"));
+            Assert.Equal(2, results.Count);
+            Assert.Empty(ps.Errors);
+        }
+
+        [Fact]
+        public void FailedRequestsInTheBatchAreChatRequestFailedNamingTheImage()
+        {
+            using var ps = Session();
+            // The endpoint's answer for fault:500 is an HTTP 500 for every line: every request fails, none is lost.
+            var batch = ps.Run("$args | Start-VisionBatch 'Describe.' -Model fault:500", Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg")).Single();
+            PSObject done = ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch).Single();
+            var results = ps.Run("$args[0] | Receive-VisionBatch", batch);
+
+            Assert.Equal((2, 0, 2), (Prop<int>(done, "Total"), Prop<int>(done, "Completed"), Prop<int>(done, "Failed")));
+            Assert.Empty(results);
+            Assert.Equal(2, ps.Errors.Count);
+            Assert.All(ps.Errors, e => Assert.StartsWith("ChatRequestFailed,", e.FullyQualifiedErrorId, StringComparison.Ordinal));
+            Assert.Equal(Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg"), ps.Errors.Select(e => e.TargetObject));
+            Assert.Contains("gif_static_smile_48.gif", ps.Errors[0].ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void LargeInputsAreSplitIntoSeveralBatchesAndGetVisionBatchListsThemFromTheRecords()
+        {
+            using var ps = Session();
+            object[] files = Files(s_files);
+            var batches = ps.Run("$args | Start-VisionBatch 'Split me.' -Detail Low -MaxRequestsPerBatch 2", files);
+            Assert.Empty(ps.Errors);
+            Assert.Equal(3, batches.Count);
+            Assert.Equal(new[] { 2, 2, 1 }, batches.Select(b => Prop<int>(b, "ImageCount")));
+            Assert.Single(batches.Select(b => Prop<string>(b, "SubmissionId")).Distinct());
+
+            // A new session (another day): the records alone know the batches and their images.
+            using var later = Session();
+            var listed = later.Run("Get-VisionBatch");
+            Assert.Equal(batches.Select(b => Prop<string>(b, "Id")).OrderBy(x => x), listed.Select(b => Prop<string>(b, "Id")).OrderBy(x => x));
+            Assert.All(listed, b => Assert.Equal(3, Prop<int>(b, "Parts")));
+            Assert.Equal(new[] { 1, 2, 3 }, listed.Select(b => Prop<int>(b, "Part")));
+            Assert.Equal(3, later.Run("Get-VisionBatch | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60").Count);
+            var results = later.Run("Get-VisionBatch | Receive-VisionBatch");
+            Assert.True(later.Errors.Count == 0, string.Join("\n", later.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e)));
+            Assert.Equal(files, results.Select(r => (object)Prop<IReadOnlyList<string>>(r, "ImageSources")[0]));
+            var local = later.Run("Get-VisionBatch -Local");
+            Assert.All(local, b => Assert.Equal("unknown", Prop<string>(b, "Status")));
+        }
+
+        [Fact]
+        public void ReceivedAnswersFillTheAnswerCacheSoALiveRerunCostsNothing()
+        {
+            using var ps = Session();
+            object[] files = Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg");
+            var batch = ps.Run("$args | Start-VisionBatch 'Cache me.' -Detail Low", files).Single();
+            ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60 | Receive-VisionBatch", batch);
+            int chats = _host.State.RequestsTo("/v1/chat/completions").Count;
+
+            var live = ps.Run("$args | Send-VisionChat 'Cache me.' -Detail Low -PerImage", files);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(2, live.Count);
+            Assert.All(live, r => Assert.True(Prop<bool>(r, "FromCache")));
+            Assert.Equal(chats, _host.State.RequestsTo("/v1/chat/completions").Count);
+        }
+
+        [Fact]
+        public void StopCancelsAndReceiveReportsTheRequestsNeverRun()
+        {
+            using var ps = Session();
+            // The endpoint answers each line after 400 ms: cancelling at once leaves most requests unrun.
+            var batch = ps.Run("$args | Start-VisionBatch 'Slow.' -Model fault:slow=400", Files(s_files)).Single();
+            PSObject stopping = ps.Run("$args[0] | Stop-VisionBatch -Confirm:$false", batch).Single();
+            PSObject done = ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch).Single();
+            var results = ps.Run("$args[0] | Receive-VisionBatch", batch);
+
+            Assert.Contains(Prop<string>(stopping, "Status"), new[] { "cancelling", "cancelled" });
+            Assert.Equal("cancelled", Prop<string>(done, "Status"));
+            Assert.Equal(s_files.Length, results.Count + ps.Errors.Count);
+            Assert.True(ps.Errors.Count > 0);
+            Assert.All(ps.Errors, e => Assert.StartsWith("BatchRequestNotRun,", e.FullyQualifiedErrorId, StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void WhatIfSubmitsNothingUnfinishedBatchesAndUnknownIdsGiveClearErrors()
+        {
+            using var ps = Session();
+            int before = _host.Requests.Count;
+            Assert.Empty(ps.Run("$args | Start-VisionBatch 'Describe.' -WhatIf", Files("jpg_gray_cat_512.jpg")));
+            Assert.Equal(before, _host.Requests.Count);
+            Assert.False(Directory.Exists(Records) && Directory.EnumerateFiles(Records).Any());
+
+            var batch = ps.Run("$args | Start-VisionBatch 'Slow.' -Model fault:slow=2000", Files(s_files)).Single();
+            Assert.Empty(ps.Run("$args[0] | Receive-VisionBatch", batch));
+            Assert.StartsWith("BatchNotFinished,", Assert.Single(ps.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Empty(ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 1", batch));
+            ErrorRecord timedOut = Assert.Single(ps.Errors);
+            Assert.StartsWith("BatchWaitTimedOut,", timedOut.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains(Prop<string>(batch, "Id"), timedOut.ToString(), StringComparison.Ordinal);
+
+            Assert.Empty(ps.Run("Get-VisionBatch -Id batch_doesnotexist"));
+            ErrorRecord unknown = Assert.Single(ps.Errors);
+            Assert.StartsWith("BatchRequestFailed,", unknown.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Equal(ErrorCategory.ObjectNotFound, unknown.CategoryInfo.Category);
+            ps.Run("$args[0] | Stop-VisionBatch -Confirm:$false", batch);
+        }
+
+        [Fact]
+        public void AStructuredOutputBatchParsesEachAnswerIntoObject()
+        {
+            using var ps = Session();
+            var batch = ps.Run("$args | Start-VisionBatch 'Read it.' -JsonSchema @{ type = 'object'; properties = @{ prompt = @{ type = 'string' } }; required = @('prompt'); additionalProperties = $false }",
+                Files("jpg_gray_cat_512.jpg")).Single();
+            PSObject result = ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60 | Receive-VisionBatch", batch).Single();
+
+            Assert.Empty(ps.Errors);
+            Assert.NotNull(Prop<object>(result, "Object"));
+        }
+    }
+}
