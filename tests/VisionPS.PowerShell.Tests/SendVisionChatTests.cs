@@ -71,6 +71,27 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void PerImageUnderARateLimitBacksOffAsOneBatchAndLosesNothing()
+        {
+            using var ps = Session();
+            // 16 requests, 8 at a time, against 8 requests per second: the service refuses some; every image is still
+            // answered, in input order, and the verbose stream says the whole batch paused.
+            string spec = "fault:rate=8:" + Guid.NewGuid().ToString("N");
+            object[] files = Enumerable.Range(0, 16).Select(i => (object)Paths.CorpusFile(i % 2 == 0 ? "gif_static_smile_48.gif" : "jpg_gray_cat_512.jpg")).ToArray();
+            int refusedBefore = _host.State.RateLimited;
+
+            var results = ps.Run("$VerbosePreference = 'Continue'; $args[0] | Send-VisionChat 'Limited.' -PerImage -ThrottleLimit 8 -NoCache -MaxRetries 10 -Model $args[1]", files, spec);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(16, results.Count);
+            Assert.Equal(files, results.Select(r => (object)Prop<IReadOnlyList<string>>(r, "ImageSources")[0]));
+            Assert.All(results, r => Assert.Equal("stop", Prop<string>(r, "FinishReason")));
+            Assert.True(_host.State.RateLimited > refusedBefore, "the rate limit never refused a request");
+            Assert.Contains(ps.Verbose, v => v.StartsWith("Rate limited (HTTP 429): every request of this batch waits", StringComparison.Ordinal));
+            Assert.DoesNotContain(ps.Verbose, v => v.Contains(Key, StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void PipedFilesGoIntoOneRequestByDefaultAndABadFileYieldsOneErrorRecord()
         {
             using var ps = Session();

@@ -46,6 +46,9 @@ namespace VisionPS.Infrastructure
             Connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey,
                 IsBound(nameof(MaxRetries)) ? MaxRetries : null, IsBound(nameof(TimeoutSec)) ? TimeoutSec : null,
                 requireKey: !ConnectionParameters.IsWhatIf(this));
+            // One verbose line per HTTP try (method, URL, status, time) and per shared rate-limit pause; the transport
+            // scrubs credentials from them, and a sink that fails (the pipeline has ended) never fails a request.
+            Connection.Verbose = EmitVerbose;
         }
 
         /// <summary>Adds an image input (or several); bad ones are written as errors here, on the pipeline thread.</summary>
