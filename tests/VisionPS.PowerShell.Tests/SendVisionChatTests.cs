@@ -145,6 +145,26 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void AnInterruptedPerImageRunResumesSendingOnlyWhatWasNotAnswered()
+        {
+            using var ps = Session();
+            // The first two requests to arrive fail (server errors, no retry): the run ends with 2 of 4 answered.
+            string model = "fault:500x2:" + Guid.NewGuid().ToString("N");
+            object[] files = { Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("jpg_storm_1920x1280.jpg"), Paths.CorpusFile("png_wizard_1104x1468_rgba.png") };
+            var first = ps.Run("$args[0] | Send-VisionChat 'Resume me.' -PerImage -MaxRetries 0 -Model $args[1]", files, model);
+            Assert.Equal(2, first.Count);
+            Assert.Equal(2, ps.Errors.Count);
+            int sent = _host.State.RequestsTo("/chat/completions").Count;
+
+            var second = ps.Run("$args[0] | Send-VisionChat 'Resume me.' -PerImage -MaxRetries 0 -Model $args[1]", files, model);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(files, second.Select(r => (object)Prop<IReadOnlyList<string>>(r, "ImageSources")[0]));
+            Assert.Equal(2, second.Count(r => Prop<bool>(r, "FromCache")));
+            Assert.Equal(sent + 2, _host.State.RequestsTo("/chat/completions").Count); // only the two unanswered went out
+        }
+
+        [Fact]
         public void PerImageAnswersComeFromTheCacheOnARerunAndCostNoRequest()
         {
             using var ps = Session();
