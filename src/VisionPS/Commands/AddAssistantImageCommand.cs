@@ -34,7 +34,7 @@ namespace VisionPS.Commands
     /// <code>Add-AssistantImage -ConversationId thread_abc123 -Image photo.heic, https://example.com/chart.png</code>
     /// <para>Adds an uploaded iPhone photo and a URL image to a legacy Assistants thread.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Add, "AssistantImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Add, "AssistantImage", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(AssistantMessage))]
     public sealed class AddAssistantImageCommand : VisionServiceCmdlet
     {

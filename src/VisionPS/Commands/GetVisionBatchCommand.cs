@@ -26,7 +26,7 @@ namespace VisionPS.Commands
     /// <code>Get-VisionBatch -Id batch_abc123</code>
     /// <para>Gets one batch's status and counts.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Get, "VisionBatch")]
+    [Cmdlet(VerbsCommon.Get, "VisionBatch", HelpUri = ProjectLinks.HelpUri)]
     [OutputType(typeof(VisionBatch))]
     public sealed class GetVisionBatchCommand : BatchCmdlet
     {

@@ -37,7 +37,7 @@ namespace VisionPS.Commands
     /// $failed | ForEach-Object TargetObject</code>
     /// <para>Reads structured answers, then lists the images whose requests failed.</para>
     /// </example>
-    [Cmdlet(VerbsCommunications.Receive, "VisionBatch")]
+    [Cmdlet(VerbsCommunications.Receive, "VisionBatch", HelpUri = ProjectLinks.HelpUri)]
     [OutputType(typeof(ChatResult))]
     public sealed class ReceiveVisionBatchCommand : BatchCmdlet
     {

@@ -25,7 +25,7 @@ namespace VisionPS.Commands
     /// <code>Remove-VisionFile -Id file-abc123, file-def456 -WhatIf</code>
     /// <para>Shows which files would be deleted, without deleting them.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Remove, "VisionFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Remove, "VisionFile", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(void))]
     public sealed class RemoveVisionFileCommand : VisionServiceCmdlet
     {

@@ -56,7 +56,7 @@ namespace VisionPS.Commands
     /// <code>Send-VisionChat 'Describe this diagram.' -Image diagram.png -WhatIf</code>
     /// <para>Shows the request that would be sent and its estimated image tokens, without sending it.</para>
     /// </example>
-    [Cmdlet(VerbsCommunications.Send, "VisionChat", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommunications.Send, "VisionChat", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(ChatResult))]
     public sealed class SendVisionChatCommand : VisionServiceCmdlet
     {

@@ -37,7 +37,7 @@ namespace VisionPS.Commands
     /// $batch | Wait-VisionBatch | Receive-VisionBatch | Select-Object ImageSources, Text</code>
     /// <para>Submits every HEIC photo, waits for the batch with a progress bar, then lists each answer next to its file.</para>
     /// </example>
-    [Cmdlet(VerbsLifecycle.Start, "VisionBatch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsLifecycle.Start, "VisionBatch", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(VisionBatch))]
     public sealed class StartVisionBatchCommand : VisionServiceCmdlet
     {

@@ -23,7 +23,7 @@ namespace VisionPS.Commands
     /// <code>Stop-VisionBatch batch_abc123 | Wait-VisionBatch | Receive-VisionBatch</code>
     /// <para>Cancels one batch, waits until the service has stopped it, then collects the answers it completed.</para>
     /// </example>
-    [Cmdlet(VerbsLifecycle.Stop, "VisionBatch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Stop, "VisionBatch", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(VisionBatch))]
     public sealed class StopVisionBatchCommand : BatchCmdlet
     {

@@ -28,7 +28,7 @@ namespace VisionPS.Commands
     /// <code>Wait-VisionBatch -Id batch_abc123 -Timeout 600 -PollSeconds 30</code>
     /// <para>Waits up to ten minutes, asking every 30 seconds.</para>
     /// </example>
-    [Cmdlet(VerbsLifecycle.Wait, "VisionBatch")]
+    [Cmdlet(VerbsLifecycle.Wait, "VisionBatch", HelpUri = ProjectLinks.HelpUri)]
     [OutputType(typeof(VisionBatch))]
     public sealed class WaitVisionBatchCommand : BatchCmdlet
     {
