@@ -28,22 +28,21 @@ BeforeAll {
             $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
             $info
         }
-        foreach ($arg in '-NoProfile', '-NonInteractive', '-Command', '-') { $start.ArgumentList.Add($arg) }
+        $file = Join-Path $Work "step-$([guid]::NewGuid().ToString('N')).ps1"
+        Set-Content -LiteralPath $file -Value "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'`n$Script"
+        foreach ($arg in '-NoProfile', '-NonInteractive', '-File', $file) { $start.ArgumentList.Add($arg) }
         foreach ($name in $ChildEnvironment.Keys) {
             if ($null -eq $ChildEnvironment[$name]) { $null = $start.Environment.Remove($name) }
             else { $start.Environment[$name] = $ChildEnvironment[$name] }
         }
         $start.WorkingDirectory = $Work
         $start.UseShellExecute = $false
-        $start.RedirectStandardInput = $true
         $start.RedirectStandardOutput = $true
         $start.RedirectStandardError = $true
         $process = [System.Diagnostics.Process]::Start($start)
         try {
             $stdout = $process.StandardOutput.ReadToEndAsync()
             $stderr = $process.StandardError.ReadToEndAsync()
-            $process.StandardInput.Write("`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'`n$Script`n")
-            $process.StandardInput.Close()
             if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
                 $process.Kill($true)
                 throw "The isolated pwsh did not finish within $TimeoutSeconds s."
@@ -93,7 +92,7 @@ Describe 'VisionPS installed from a repository, as a user does' {
 
     It 'ships each native library once' {
         $natives = Get-ChildItem -LiteralPath (Join-Path $Out 'VisionPS/module') -Recurse -File |
-            Where-Object { $_.Name -match '^(lib)?(SkiaSharp|Magick\.Native)' -and $_.Extension -in '.dll', '.so', '.dylib' }
+            Where-Object { $_.Name -match '^(libSkiaSharp|Magick\.Native-)' -and $_.Extension -in '.dll', '.so', '.dylib' }
         $natives | Should -Not -BeNullOrEmpty
         foreach ($file in $natives) {
             $file.FullName | Should -Match '[/\\]runtimes[/\\][^/\\]+[/\\]native[/\\]' -Because 'natives live only under runtimes/<rid>/native'
