@@ -5,7 +5,8 @@
 #   $VISIONPS_TOOLS/pester-5.9.1    Pester 5.9.1, restored from NuGet with a PackageDownload (the module is in tools/)
 #   $VISIONPS_TOOLS/bin/pwsh        a launcher that execs `dotnet .../unix/pwsh.dll`: one process, so stopping or killing
 #                                   it stops PowerShell (the tool's own `pwsh` starts a child process that would outlive it)
-# Source it (`. tests/install-pwsh.sh`) to get $VISIONPS_TOOLS/bin first on PATH and VISIONPS_PESTER (Pester.psd1) exported;
+# Source it (`. tests/install-pwsh.sh`) to get $VISIONPS_TOOLS/bin first on PATH, VISIONPS_PWSH (the launcher) and
+# VISIONPS_PESTER (Pester.psd1) exported;
 # returns (or exits with) 1 when the tools cannot be installed.
 #   Env: VISIONPS_TOOLS (default ~/.cache/visionps-tools)
 _vps_install_tools() {
@@ -59,8 +60,12 @@ EOF
       "$pwsh_version" "$pwsh_dll" >"$tmp" && chmod +x "$tmp" && mv -f "$tmp" "$launcher" || return 1
   fi
 
-  case ":$PATH:" in *":$tools/bin:"*) ;; *) export PATH="$tools/bin:$PATH" ;; esac
-  export VISIONPS_PESTER=$pester_psd1
+  # First on PATH, ahead of any other pwsh (the tool's own launcher included).
+  local path=":$PATH:"
+  path=${path//":$tools/bin:"/:}
+  path=${path#:}; path=${path%:}
+  export PATH="$tools/bin${path:+:$path}"
+  export VISIONPS_PWSH=$launcher VISIONPS_PESTER=$pester_psd1
   return 0
 }
 
