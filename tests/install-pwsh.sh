@@ -28,7 +28,8 @@ _vps_install_tools() {
       echo "FAILED: could not install PowerShell $pwsh_version as a dotnet tool" >&2; return 1
     fi
     rm -f "$tmp.log"
-    [ -f "$pwsh_dll" ] || mv -T "$tmp" "$pwsh_dir" 2>/dev/null || true
+    # A folder left by an interrupted install (no pwsh.dll) is replaced.
+    [ -f "$pwsh_dll" ] || { rm -rf "$pwsh_dir"; mv -T "$tmp" "$pwsh_dir" 2>/dev/null; } || true
     rm -rf "$tmp"
     [ -f "$pwsh_dll" ] || { echo "FAILED: $pwsh_dll is missing after the install" >&2; return 1; }
   fi
@@ -48,7 +49,7 @@ EOF
       echo "FAILED: could not restore Pester $pester_version from NuGet" >&2; return 1
     fi
     rm -rf "$tmp/obj"
-    [ -f "$pester_psd1" ] || mv -T "$tmp" "$pester_dir" 2>/dev/null || true
+    [ -f "$pester_psd1" ] || { rm -rf "$pester_dir"; mv -T "$tmp" "$pester_dir" 2>/dev/null; } || true
     rm -rf "$tmp"
     [ -f "$pester_psd1" ] || { echo "FAILED: $pester_psd1 is missing after the restore" >&2; return 1; }
   fi
