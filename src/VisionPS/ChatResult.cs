@@ -1,13 +1,14 @@
 using System;
 using System.Collections.Generic;
-using CoreChatResult = VisionPS.Core.OpenAI.ChatResult;
+using VisionPS.Core.OpenAI;
+
 
 namespace VisionPS
 {
     /// <summary>The answer of Send-VisionChat: text, usage, timing, and which images it was about.</summary>
     public sealed class ChatResult
     {
-        internal ChatResult(CoreChatResult result, IReadOnlyList<string> imageSources, IReadOnlyList<string> imageSha256,
+        internal ChatResult(ChatAnswer result, IReadOnlyList<string> imageSources, IReadOnlyList<string> imageSha256,
             int estimatedImageTokens, object? parsed, bool fromCache)
         {
             Text = result.Text;

@@ -59,7 +59,7 @@ namespace VisionPS.Bench
                 {
                     return await BenchmarkAsync(client, connection, request, options, cancel.Token);
                 }
-                ChatResult result = options.Api == "responses"
+                ChatAnswer result = options.Api == "responses"
                     ? await client.RespondAsync(request, cancel.Token)
                     : options.Stream
                         ? await client.ChatStreamingAsync(request, delta => Console.Error.Write(delta), cancel.Token)
@@ -123,7 +123,7 @@ namespace VisionPS.Bench
             return request;
         }
 
-        private static JsonObject ToJson(ChatResult result)
+        private static JsonObject ToJson(ChatAnswer result)
         {
             JsonNode? parsed = null;
             if (result.Json is not null || result.Text.StartsWith("{", StringComparison.Ordinal))

@@ -151,7 +151,7 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(new[] { "a", "b", "c" }, outcomes.Select(o => o.CustomId).OrderBy(c => c));
             BatchOutcome a = outcomes.Single(o => o.CustomId == "a"), b = outcomes.Single(o => o.CustomId == "b"), c = outcomes.Single(o => o.CustomId == "c");
             // A batch answer is the live answer: same deterministic text for the same body.
-            ChatResult live = await client.ChatAsync(items[0].Request);
+            ChatAnswer live = await client.ChatAsync(items[0].Request);
             Assert.Equal(live.Text, a.Result!.Text);
             Assert.Equal(("chat", "stop"), (a.Result.Api, a.Result.FinishReason));
             Assert.Equal(TestImages.Sha256(webp), Answers.Parse(c.Result!).GetProperty("images")[0].GetProperty("sha256").GetString());
@@ -170,7 +170,7 @@ namespace VisionPS.OpenAI.Tests
             VisionBatchJob done = await WaitAsync(client, (await client.SubmitBatchAsync(file, "responses.jsonl")).Id);
 
             BatchOutcome outcome = Assert.Single(client.ReadBatchOutput(await client.DownloadFileAsync(done.OutputFileId!)));
-            ChatResult live = await client.RespondAsync(request);
+            ChatAnswer live = await client.RespondAsync(request);
             Assert.Equal(("responses", live.Text), (outcome.Result!.Api, outcome.Result.Text));
             Assert.StartsWith("resp_", outcome.Result.ResponseId);
         }

@@ -126,7 +126,7 @@ namespace VisionPS.Core.OpenAI
         public Uri Endpoint => _resourceUri;
 
         /// <summary>Asks a model about images through Chat Completions.</summary>
-        public async Task<ChatResult> ChatAsync(VisionRequest request, CancellationToken cancellationToken = default)
+        public async Task<ChatAnswer> ChatAsync(VisionRequest request, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             (List<ChatMessage> messages, ChatCompletionOptions options) = RequestBuilder.BuildChat(request);
@@ -136,14 +136,14 @@ namespace VisionPS.Core.OpenAI
             return FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed);
         }
 
-        private static ChatResult FromCompletion(ChatCompletion completion, bool json, TimeSpan duration)
+        private static ChatAnswer FromCompletion(ChatCompletion completion, bool json, TimeSpan duration)
         {
             var text = new StringBuilder();
             foreach (ChatMessageContentPart part in completion.Content)
             {
                 text.Append(part.Text);
             }
-            var answer = new ChatResult
+            var answer = new ChatAnswer
             {
                 Api = "chat",
                 Text = text.ToString(),
@@ -172,7 +172,7 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Streams a Chat Completions answer, handing each delta to <paramref name="onDelta"/> as it arrives.</summary>
-        public async Task<ChatResult> ChatStreamingAsync(VisionRequest request, Action<string> onDelta, CancellationToken cancellationToken = default)
+        public async Task<ChatAnswer> ChatStreamingAsync(VisionRequest request, Action<string> onDelta, CancellationToken cancellationToken = default)
         {
             if (onDelta is null)
             {
@@ -190,7 +190,7 @@ namespace VisionPS.Core.OpenAI
         {
             var clock = Stopwatch.StartNew();
             var text = new StringBuilder();
-            var answer = new ChatResult { Api = "chat" };
+            var answer = new ChatAnswer { Api = "chat" };
             IAsyncEnumerator<StreamingChatCompletionUpdate> updates = chat.CompleteChatStreamingAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
@@ -242,7 +242,7 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Asks a model about images through the Responses API (optionally continuing a conversation).</summary>
-        public async Task<ChatResult> RespondAsync(VisionRequest request, CancellationToken cancellationToken = default)
+        public async Task<ChatAnswer> RespondAsync(VisionRequest request, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             CreateResponseOptions options = RequestBuilder.BuildResponse(request);
@@ -251,7 +251,7 @@ namespace VisionPS.Core.OpenAI
             return FromResponse(result.Value, request.ConversationId, request.JsonSchema is not null, clock.Elapsed);
         }
 
-        private static ChatResult FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration)
+        private static ChatAnswer FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration)
         {
             string? finish = response.Status switch
             {
@@ -260,7 +260,7 @@ namespace VisionPS.Core.OpenAI
                 null => null,
                 ResponseStatus other => other.ToString().ToLowerInvariant(),
             };
-            var answer = new ChatResult
+            var answer = new ChatAnswer
             {
                 Api = "responses",
                 Text = response.GetOutputText() ?? string.Empty,
@@ -465,7 +465,7 @@ namespace VisionPS.Core.OpenAI
 
         /// <summary>
         /// Reads a batch output or error file (BatchRequestOutput lines): each line's answer as the same
-        /// <see cref="ChatResult"/> a live request gives, or its failure as an <see cref="OpenAIRequestException"/>.
+        /// <see cref="ChatAnswer"/> a live request gives, or its failure as an <see cref="OpenAIRequestException"/>.
         /// A line without a readable custom_id is reported through <paramref name="unreadable"/> with its 1-based number.
         /// </summary>
         public IEnumerable<BatchOutcome> ReadBatchOutput(BinaryData jsonl, bool json = false, Action<int, string>? unreadable = null)
@@ -525,7 +525,7 @@ namespace VisionPS.Core.OpenAI
                 if (status >= 200 && status < 300)
                 {
                     BinaryData data = BinaryData.FromString(body.GetRawText());
-                    ChatResult result;
+                    ChatAnswer result;
                     if (body.TryGetProperty("object", out JsonElement kind) && kind.ValueKind == JsonValueKind.String && kind.GetString() == "response")
                     {
                         ResponseResult parsed = ModelReaderWriter.Read<ResponseResult>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)

@@ -10,7 +10,7 @@ using VisionPS.Core.Batching;
 using VisionPS.Core.Caching;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
-using CoreChatResult = VisionPS.Core.OpenAI.ChatResult;
+
 
 namespace VisionPS.Commands
 {
@@ -133,7 +133,7 @@ namespace VisionPS.Commands
             }
         }
 
-        private ChatResult Wrap(VisionClient client, BatchRecord? record, BatchRecordItem? item, string source, CoreChatResult result, string batchId, ResultCache? cache)
+        private ChatResult Wrap(VisionClient client, BatchRecord? record, BatchRecordItem? item, string source, ChatAnswer result, string batchId, ResultCache? cache)
         {
             object? parsed = null;
             if (record?.JsonSchema is not null && result.Json is string text)

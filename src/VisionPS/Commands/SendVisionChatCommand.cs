@@ -11,7 +11,7 @@ using VisionPS.Core.Caching;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
-using CoreChatResult = VisionPS.Core.OpenAI.ChatResult;
+
 
 namespace VisionPS.Commands
 {
@@ -292,7 +292,7 @@ namespace VisionPS.Commands
             string? key = cache is null ? null : CacheKey(client, request, images);
             if (key != null && cache!.TryGet(key) is string cached)
             {
-                CoreChatResult? hit = JsonSerializer.Deserialize<CoreChatResult>(cached);
+                ChatAnswer? hit = JsonSerializer.Deserialize<ChatAnswer>(cached);
                 if (hit != null)
                 {
                     EmitVerbose($"{target}: answered from the cache ({cache.Root}).");
@@ -309,7 +309,7 @@ namespace VisionPS.Commands
             }
             try
             {
-                CoreChatResult result;
+                ChatAnswer result;
                 if (Stream)
                 {
                     ChatStream stream = client.StreamChat(request, cancel);
@@ -339,7 +339,7 @@ namespace VisionPS.Commands
             }
         }
 
-        private ChatResult Wrap(CoreChatResult result, string[] sources, string[] hashes, int estimated, bool fromCache)
+        private ChatResult Wrap(ChatAnswer result, string[] sources, string[] hashes, int estimated, bool fromCache)
         {
             object? parsed = null;
             if (JsonSchema != null && result.Json is string json)
