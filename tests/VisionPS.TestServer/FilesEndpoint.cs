@@ -91,11 +91,16 @@ namespace VisionPS.TestServer
         internal static Task GetAsync(HttpContext context, EndpointState state, string id)
             => Http.WriteJsonAsync(context, 200, Find(state, id).ToJson());
 
-        internal static Task DeleteAsync(HttpContext context, EndpointState state, string id)
+        internal static async Task DeleteAsync(HttpContext context, EndpointState state, string id)
         {
             Find(state, id);
+            // A canned answer (X-VisionPS-Fault: canned=not-deleted) replaces the real one and deletes nothing.
+            if (Fault.From(context, null) is Fault fault && await fault.ApplyBeforeAnswerAsync(context, state, "files", streaming: false))
+            {
+                return;
+            }
             state.Files.TryRemove(id, out _);
-            return Http.WriteJsonAsync(context, 200, new JsonObject { ["id"] = id, ["object"] = "file", ["deleted"] = true });
+            await Http.WriteJsonAsync(context, 200, new JsonObject { ["id"] = id, ["object"] = "file", ["deleted"] = true });
         }
 
         internal static async Task ContentAsync(HttpContext context, EndpointState state, string id)

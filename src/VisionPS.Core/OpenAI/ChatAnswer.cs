@@ -8,6 +8,9 @@ namespace VisionPS.Core.OpenAI
         /// <summary>The answer's text (for a JSON schema request, the JSON text).</summary>
         public string Text { get; set; } = string.Empty;
 
+        /// <summary>The model's refusal to answer (message.refusal, or a Responses refusal part); null when it answered.</summary>
+        public string? Refusal { get; set; }
+
         /// <summary>The raw JSON text when a JSON schema was requested; null otherwise.</summary>
         public string? Json { get; set; }
 

@@ -49,6 +49,7 @@ namespace VisionPS.Core.OpenAI
         private readonly ConversationClient _conversations;
         private readonly AssistantClient _assistants;
         private readonly BatchClient _batches;
+        private static readonly SendGatePolicy s_gatePolicy = new SendGatePolicy();
         private bool _disposed;
 
         /// <summary>Creates a client for a connection (which is copied: later changes to it have no effect).</summary>
@@ -108,6 +109,7 @@ namespace VisionPS.Core.OpenAI
             options.RetryPolicy = _retryPolicy;
             options.Transport = _transport;
             options.AddPolicy(_shapingPolicy, PipelinePosition.PerCall);
+            options.AddPolicy(s_gatePolicy, PipelinePosition.PerCall);
             options.AddPolicy(_rateLimitPolicy, PipelinePosition.PerTry);
             if (_connection.Verbose is Action<string> verbose)
             {
@@ -125,19 +127,63 @@ namespace VisionPS.Core.OpenAI
         /// <summary>Where requests go (for display; holds no credential).</summary>
         public Uri Endpoint => _resourceUri;
 
-        /// <summary>Asks a model about images through Chat Completions.</summary>
-        public async Task<ChatAnswer> ChatAsync(VisionRequest request, CancellationToken cancellationToken = default)
+        /// <summary>
+        /// Asks a model about images through Chat Completions. With a <paramref name="gate"/>, the request is described
+        /// (from the bytes that will be sent) and sent only when the gate agrees; otherwise
+        /// <see cref="RequestDeclinedException"/>. An answer that cannot be read is an <see cref="OpenAIRequestException"/>
+        /// with <see cref="OpenAIRequestException.IsUnreadable"/>.
+        /// </summary>
+        public async Task<ChatAnswer> ChatAsync(VisionRequest request, CancellationToken cancellationToken = default, SendGate? gate = null)
         {
             ThrowIfDisposed();
             (List<ChatMessage> messages, ChatCompletionOptions options) = RequestBuilder.BuildChat(request);
             ChatClient chat = GetChatClient(request.Model);
             var clock = Stopwatch.StartNew();
-            ClientResult<ChatCompletion> result = await GuardAsync(() => chat.CompleteChatAsync(messages, options, cancellationToken), cancellationToken).ConfigureAwait(false);
-            return FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed);
+            CallContext call = CallContext.Begin(gate);
+            return await ReadAsync(call, () => chat.CompleteChatAsync(messages, options, cancellationToken),
+                result => FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
         }
+
+        /// <summary>Sends through <paramref name="call"/> and reads the answer; any failure to read it becomes an unreadable-answer error.</summary>
+        private async Task<ChatAnswer> ReadAsync<T>(CallContext call, Func<Task<T>> send, Func<T, ChatAnswer> read, CancellationToken cancellationToken)
+        {
+            T result;
+            try
+            {
+                result = await send().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
+            {
+                throw translated;
+            }
+            catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+            {
+                throw Unreadable(call, ex);
+            }
+            try
+            {
+                return read(result);
+            }
+            catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+            {
+                throw Unreadable(call, ex);
+            }
+        }
+
+        /// <summary>An exception that means the answer arrived (2xx) but the SDK or VisionPS could not make sense of it.</summary>
+        private static bool IsUnreadable(Exception ex, CallContext call, CancellationToken cancellationToken)
+            => call.Status is >= 200 and < 300 && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+               && ex is not RequestDeclinedException and not OpenAIRequestException and not OutOfMemoryException;
+
+        private OpenAIRequestException Unreadable(CallContext call, Exception ex)
+            => OpenAIRequestException.Unreadable(call.Status, ex.Message, call.Body?.ToString(), call.RequestId, _scrubber, ex);
 
         private static ChatAnswer FromCompletion(ChatCompletion completion, bool json, TimeSpan duration)
         {
+            if (completion.Content is null)
+            {
+                throw new FormatException("the answer has no message content");
+            }
             var text = new StringBuilder();
             foreach (ChatMessageContentPart part in completion.Content)
             {
@@ -145,6 +191,7 @@ namespace VisionPS.Core.OpenAI
             }
             var answer = new ChatAnswer
             {
+                Refusal = string.IsNullOrEmpty(completion.Refusal) ? null : completion.Refusal,
                 Api = "chat",
                 Text = text.ToString(),
                 Model = completion.Model,
@@ -163,22 +210,22 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Streams a Chat Completions answer: enumerate the deltas, then read <see cref="ChatStream.Result"/>.</summary>
-        public ChatStream StreamChat(VisionRequest request, CancellationToken cancellationToken = default)
+        public ChatStream StreamChat(VisionRequest request, CancellationToken cancellationToken = default, SendGate? gate = null)
         {
             ThrowIfDisposed();
             (List<ChatMessage> messages, ChatCompletionOptions options) = RequestBuilder.BuildChat(request);
             ChatClient chat = GetChatClient(request.Model);
-            return new ChatStream((stream, token) => ProduceChatStream(stream, chat, messages, options, request.JsonSchema is not null, token), cancellationToken);
+            return new ChatStream((stream, token) => ProduceChatStream(stream, chat, messages, options, request.JsonSchema is not null, gate, token), cancellationToken);
         }
 
         /// <summary>Streams a Chat Completions answer, handing each delta to <paramref name="onDelta"/> as it arrives.</summary>
-        public async Task<ChatAnswer> ChatStreamingAsync(VisionRequest request, Action<string> onDelta, CancellationToken cancellationToken = default)
+        public async Task<ChatAnswer> ChatStreamingAsync(VisionRequest request, Action<string> onDelta, CancellationToken cancellationToken = default, SendGate? gate = null)
         {
             if (onDelta is null)
             {
                 throw new ArgumentNullException(nameof(onDelta));
             }
-            ChatStream stream = StreamChat(request, cancellationToken);
+            ChatStream stream = StreamChat(request, cancellationToken, gate);
             await foreach (string delta in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 onDelta(delta);
@@ -186,11 +233,13 @@ namespace VisionPS.Core.OpenAI
             return stream.Result;
         }
 
-        private async IAsyncEnumerable<string> ProduceChatStream(ChatStream stream, ChatClient chat, List<ChatMessage> messages, ChatCompletionOptions options, bool json, [EnumeratorCancellation] CancellationToken cancellationToken)
+        private async IAsyncEnumerable<string> ProduceChatStream(ChatStream stream, ChatClient chat, List<ChatMessage> messages, ChatCompletionOptions options, bool json, SendGate? gate, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var clock = Stopwatch.StartNew();
             var text = new StringBuilder();
             var answer = new ChatAnswer { Api = "chat" };
+            CallContext call = CallContext.Begin(gate);
+            call.BufferJson = true;
             IAsyncEnumerator<StreamingChatCompletionUpdate> updates = chat.CompleteChatStreamingAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
@@ -208,6 +257,10 @@ namespace VisionPS.Core.OpenAI
                     catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
                     {
                         throw translated;
+                    }
+                    catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+                    {
+                        throw Unreadable(call, ex);
                     }
                     answer.ResponseId ??= update.CompletionId;
                     answer.Model ??= update.Model;
@@ -235,6 +288,27 @@ namespace VisionPS.Core.OpenAI
             {
                 await updates.DisposeAsync().ConfigureAwait(false);
             }
+            if (text.Length == 0 && call.Body is BinaryData plain && call.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                // A server that ignores stream: true answers one JSON completion: read it as one.
+                ChatAnswer whole;
+                try
+                {
+                    ChatCompletion completion = ModelReaderWriter.Read<ChatCompletion>(plain, ModelReaderWriterOptions.Json, OpenAIContext.Default)
+                        ?? throw new FormatException("the answer is empty");
+                    whole = FromCompletion(completion, json, clock.Elapsed);
+                }
+                catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+                {
+                    throw Unreadable(call, ex);
+                }
+                if (whole.Text.Length > 0)
+                {
+                    yield return whole.Text;
+                }
+                stream.ResultOrNull = whole;
+                yield break;
+            }
             answer.Text = text.ToString();
             answer.Json = json ? answer.Text : null;
             answer.Duration = clock.Elapsed;
@@ -242,13 +316,14 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Asks a model about images through the Responses API (optionally continuing a conversation).</summary>
-        public async Task<ChatAnswer> RespondAsync(VisionRequest request, CancellationToken cancellationToken = default)
+        public async Task<ChatAnswer> RespondAsync(VisionRequest request, CancellationToken cancellationToken = default, SendGate? gate = null)
         {
             ThrowIfDisposed();
             CreateResponseOptions options = RequestBuilder.BuildResponse(request);
             var clock = Stopwatch.StartNew();
-            ClientResult<ResponseResult> result = await GuardAsync(() => _responses.CreateResponseAsync(options, cancellationToken), cancellationToken).ConfigureAwait(false);
-            return FromResponse(result.Value, request.ConversationId, request.JsonSchema is not null, clock.Elapsed);
+            CallContext call = CallContext.Begin(gate);
+            return await ReadAsync(call, () => _responses.CreateResponseAsync(options, cancellationToken),
+                result => FromResponse(result.Value, request.ConversationId, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
         }
 
         private static ChatAnswer FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration)
@@ -263,6 +338,7 @@ namespace VisionPS.Core.OpenAI
             var answer = new ChatAnswer
             {
                 Api = "responses",
+                Refusal = RefusalOf(response),
                 Text = response.GetOutputText() ?? string.Empty,
                 Model = response.Model,
                 FinishReason = finish,
@@ -278,6 +354,25 @@ namespace VisionPS.Core.OpenAI
                 answer.Json = answer.Text;
             }
             return answer;
+        }
+
+        private static string? RefusalOf(ResponseResult response)
+        {
+            var refusal = new StringBuilder();
+            foreach (ResponseItem item in response.OutputItems)
+            {
+                if (item is MessageResponseItem message)
+                {
+                    foreach (ResponseContentPart part in message.Content)
+                    {
+                        if (part.Kind == ResponseContentPartKind.Refusal)
+                        {
+                            refusal.Append(part.Refusal);
+                        }
+                    }
+                }
+            }
+            return refusal.Length == 0 ? null : refusal.ToString();
         }
 
         /// <summary>Uploads an image (purpose vision by default), optionally deleted by the service after <paramref name="expiresAfter"/>.</summary>

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core;
+using VisionPS.Core.Asking;
 using VisionPS.Core.Batching;
 using VisionPS.Core.Caching;
 using VisionPS.Core.OpenAI;
@@ -150,18 +151,20 @@ namespace VisionPS.Commands
             if (cache is not null && record is not null && item is not null && item.Sha256.Length > 0
                 && Enum.TryParse(record.Api, out VisionApi api) && Enum.TryParse(record.Detail, out ImageDetail detail))
             {
-                var request = new VisionRequest
+                var question = new AskQuestion
                 {
+                    Api = api,
                     Model = record.Model,
                     Prompt = record.Prompt,
                     SystemPrompt = record.SystemPrompt,
                     MaxTokens = record.MaxTokens,
                     Temperature = record.Temperature,
                     JsonSchema = record.JsonSchema is null ? null : new VisionJsonSchema(record.JsonSchemaName ?? "answer", record.JsonSchema),
+                    Detail = detail,
                 };
                 try
                 {
-                    cache.Set(AnswerCacheKey.Compute(client.Endpoint, api, request, detail, new[] { item.Sha256 }), JsonSerializer.Serialize(result));
+                    cache.Set(question.AnswerKey(client.Endpoint, new[] { item.Sha256 }), JsonSerializer.Serialize(result));
                 }
                 catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
                 {

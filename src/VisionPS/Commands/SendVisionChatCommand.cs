@@ -2,12 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Security;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core;
-using VisionPS.Core.Caching;
+using VisionPS.Core.Asking;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
@@ -15,13 +13,6 @@ using VisionPS.Infrastructure;
 
 namespace VisionPS.Commands
 {
-    /// <summary>The -Api values of Send-VisionChat.</summary>
-    public enum VisionApi
-    {
-        Chat,
-        Responses,
-    }
-
     /// <summary>
     /// Asks a vision model about images and returns its answer.
     /// </summary>
@@ -61,6 +52,7 @@ namespace VisionPS.Commands
     public sealed class SendVisionChatCommand : VisionServiceCmdlet
     {
         private string _model = string.Empty;
+        private bool _imagesGiven;
 
         /// <summary>The question or instruction about the images.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -164,6 +156,7 @@ namespace VisionPS.Commands
             }
             base.BeginProcessing();
             _model = Model ?? VisionDefaults.Current.Model ?? new VisionRequest().Model;
+            _imagesGiven = Image.Length > 0;
             foreach (object image in Image)
             {
                 CollectImages(image, Detail, _model);
@@ -172,191 +165,106 @@ namespace VisionPS.Commands
 
         protected override void ProcessRecord()
         {
+            _imagesGiven |= InputObject != null;
             CollectImages(InputObject, Detail, _model);
         }
 
         protected override void EndProcessing()
         {
-            VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema));
-            PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null);
-            ResultCache? cache = PerImage && !NoCache && ConversationId is null ? VisionDefaults.Current.OpenCache() : null;
-            using var client = new VisionClient(Connection);
-            RunAsync(cancel => Task.Run(() => PerImage
-                ? SendEachAsync(client, options, schema, cache, cancel)
-                : SendAllAsync(client, options, schema, cancel), cancel));
-        }
-
-        private async Task SendAllAsync(VisionClient client, PrepareOptions options, VisionJsonSchema? schema, CancellationToken cancel)
-        {
-            var images = new List<VisionImage>();
-            foreach ((ImageWork _, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
+            var question = new AskQuestion
             {
-                if (image is null)
-                {
-                    EmitError(error!);
-                    continue;
-                }
-                EmitVerbose(PrepareParameters.Describe(image));
-                images.Add(image);
-            }
-            if (Work.Count > 0 && images.Count == 0)
-            {
-                return; // every image failed (errors written); a text-only question is not what was asked
-            }
-            ChatResult? result = await SendOneAsync(client, images, schema, null, cancel).ConfigureAwait(false);
-            if (result != null)
-            {
-                Emit(result);
-            }
-        }
-
-        private async Task SendEachAsync(VisionClient client, PrepareOptions options, VisionJsonSchema? schema, ResultCache? cache, CancellationToken cancel)
-        {
-            using var throttle = new SemaphoreSlim(ThrottleLimit);
-            var pending = new Queue<Task<Action>>();
-            var progress = new ProgressRecord(2, "Send-VisionChat", "Sending");
-            int done = 0;
-
-            void Flush(bool wait)
-            {
-                while (pending.Count > 0 && (wait || pending.Peek().IsCompleted))
-                {
-                    pending.Dequeue().GetAwaiter().GetResult()();
-                    done++;
-                    progress.StatusDescription = $"{done} of {Work.Count} answered";
-                    progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, Work.Count));
-                    EmitProgress(progress);
-                }
-            }
-
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
-            {
-                if (image is null)
-                {
-                    pending.Enqueue(Task.FromResult<Action>(() => EmitError(error!)));
-                }
-                else
-                {
-                    EmitVerbose(PrepareParameters.Describe(image));
-                    await throttle.WaitAsync(cancel).ConfigureAwait(false);
-                    pending.Enqueue(SendAndRelease(client, image, schema, cache, throttle, cancel));
-                }
-                Flush(wait: false);
-            }
-            foreach (Task<Action> task in pending)
-            {
-                await task.ConfigureAwait(false);
-            }
-            Flush(wait: true);
-            progress.RecordType = ProgressRecordType.Completed;
-            EmitProgress(progress);
-        }
-
-        private async Task<Action> SendAndRelease(VisionClient client, VisionImage image, VisionJsonSchema? schema, ResultCache? cache,
-            SemaphoreSlim throttle, CancellationToken cancel)
-        {
-            try
-            {
-                ChatResult? result = await SendOneAsync(client, new List<VisionImage> { image }, schema, cache, cancel).ConfigureAwait(false);
-                return result is null ? () => { } : () => Emit(result);
-            }
-            finally
-            {
-                throttle.Release();
-            }
-        }
-
-        /// <summary>Sends one request (or answers it from the cache); null when skipped or failed (error written).</summary>
-        private async Task<ChatResult?> SendOneAsync(VisionClient client, IReadOnlyList<VisionImage> images, VisionJsonSchema? schema,
-            ResultCache? cache, CancellationToken cancel)
-        {
-            var request = new VisionRequest
-            {
+                Api = Api,
                 Model = _model,
                 Prompt = Prompt,
                 SystemPrompt = SystemPrompt,
                 MaxTokens = IsBound(nameof(MaxTokens)) ? MaxTokens : null,
                 Temperature = IsBound(nameof(Temperature)) ? Temperature : null,
-                JsonSchema = schema,
+                JsonSchema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema)),
                 ConversationId = ConversationId,
+                Detail = Detail,
+                Prepare = PrepareParameters.Build(_model, Detail, MaxSide, null),
             };
-            foreach (VisionImage image in images)
+            using var client = new VisionClient(Connection);
+            var pipeline = new AskPipeline(client, question)
             {
-                request.Images.Add(image.ToInput(Detail));
-            }
-            string[] sources = images.Select(i => i.Source).ToArray();
-            string[] hashes = images.Select(i => i.Sha256 ?? string.Empty).ToArray();
-            int estimated = images.Sum(i => i.EstimatedTokens ?? 0);
-            string target = string.Join(", ", sources.Length == 0 ? new[] { "(no images)" } : sources);
-
-            string? key = cache is null ? null : CacheKey(client, request, images);
-            if (key != null && cache!.TryGet(key) is string cached)
-            {
-                ChatAnswer? hit = JsonSerializer.Deserialize<ChatAnswer>(cached);
-                if (hit != null)
-                {
-                    EmitVerbose($"{target}: answered from the cache ({cache.Root}).");
-                    return Wrap(hit, sources, hashes, estimated, fromCache: true);
-                }
-            }
-
-            string body = Api == VisionApi.Chat ? client.DescribeChatRequest(request, Stream) : client.DescribeResponseRequest(request);
-            EmitDebug($"{Api} request to {client.Endpoint}: {body}");
-            string description = $"{Api} request to {client.Endpoint} with {images.Count} image(s), ~{estimated} image tokens estimated:{Environment.NewLine}{body}";
-            if (!await ShouldProcessAsync(description, $"Send to {_model}").ConfigureAwait(false))
-            {
-                return null;
-            }
-            try
-            {
-                ChatAnswer result;
-                if (Stream)
-                {
-                    ChatStream stream = client.StreamChat(request, cancel);
-                    await foreach (string delta in stream.WithCancellation(cancel).ConfigureAwait(false))
-                    {
-                        EmitHost(delta);
-                    }
-                    EmitHost(Environment.NewLine);
-                    result = stream.Result;
-                }
-                else
-                {
-                    result = Api == VisionApi.Chat
-                        ? await client.ChatAsync(request, cancel).ConfigureAwait(false)
-                        : await client.RespondAsync(request, cancel).ConfigureAwait(false);
-                }
-                if (key != null)
-                {
-                    cache!.Set(key, JsonSerializer.Serialize(result));
-                }
-                return Wrap(result, sources, hashes, estimated, fromCache: false);
-            }
-            catch (OpenAIRequestException ex)
-            {
-                EmitError(ErrorIds.ForRequest(ex, ErrorIds.ChatRequestFailed, target));
-                return null;
-            }
+                PerImage = PerImage,
+                ThrottleLimit = ThrottleLimit,
+                Cache = PerImage && !NoCache ? VisionDefaults.Current.OpenCache() : null,
+                OnDelta = Stream ? EmitHost : null,
+                // Described only for someone who will read it: -WhatIf, -Confirm, -Debug.
+                Gate = WantsDescription() ? description => DescribeAndAskAsync(client, description) : null,
+                OnPrepared = (source, prepared) => EmitVerbose(PrepareParameters.Describe(new VisionImage(prepared, source, Detail, _model))),
+                OnCacheHit = target => EmitVerbose($"{target}: answered from the cache."),
+            };
+            List<AskImage> images = Work.Select(ToAskImage).ToList();
+            RunAsync(cancel => Task.Run(() => WriteOutcomesAsync(pipeline, images, cancel), cancel));
         }
 
-        private ChatResult Wrap(ChatAnswer result, string[] sources, string[] hashes, int estimated, bool fromCache)
+        private async Task WriteOutcomesAsync(AskPipeline pipeline, List<AskImage> images, CancellationToken cancel)
         {
-            object? parsed = null;
-            if (JsonSchema != null && result.Json is string json)
+            var progress = new ProgressRecord(2, "Send-VisionChat", "Sending");
+            int done = 0;
+            IAsyncEnumerable<AskOutcome> outcomes = PerImage ? pipeline.RunAsync(images, cancel) : pipeline.AllAsync(images, _imagesGiven, cancel);
+            await foreach (AskOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
             {
-                try
+                Write(outcome);
+                if (PerImage)
                 {
-                    parsed = JsonConversion.ToPowerShell(json);
-                }
-                catch (JsonException ex)
-                {
-                    EmitWarning($"The answer is not valid JSON ({ex.Message}); see Text.");
+                    done++;
+                    progress.StatusDescription = $"{done} of {images.Count} answered";
+                    progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, images.Count));
+                    EmitProgress(progress);
                 }
             }
-            return new ChatResult(result, sources, hashes, estimated, parsed, fromCache);
+            if (PerImage)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                EmitProgress(progress);
+            }
         }
 
-        private string CacheKey(VisionClient client, VisionRequest request, IReadOnlyList<VisionImage> images)
-            => AnswerCacheKey.Compute(client.Endpoint, Api, request, Detail, images.Select(i => i.Sha256 ?? i.Source));
+        private void Write(AskOutcome outcome)
+        {
+            switch (outcome.Kind)
+            {
+                case AskOutcomeKind.ImageFailed:
+                    EmitError(ImageInputs.ForFailure(outcome.Error!, outcome.Target));
+                    break;
+                case AskOutcomeKind.RequestFailed:
+                    EmitError(ErrorIds.ForAnswer((OpenAIRequestException)outcome.Error!, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug));
+                    break;
+                case AskOutcomeKind.NothingToSend:
+                    EmitWarning("None of the images given could be used, so nothing was sent (see the errors above).");
+                    break;
+                case AskOutcomeKind.Answered:
+                    if (outcome.FromCache is false && outcome.Answer!.Refusal is string refusal)
+                    {
+                        EmitWarning($"{outcome.Target}: the model refused to answer: {refusal}");
+                    }
+                    Emit(ChatResult.From(outcome, JsonSchema != null, EmitWarning));
+                    break;
+            }
+        }
+
+        private bool WantsDescription()
+            => IsBound("WhatIf") || IsBound("Confirm") || IsBound("Debug")
+               || (GetVariableValue("WhatIfPreference") is object whatIf && LanguagePrimitives.IsTrue(whatIf))
+               || (GetVariableValue("DebugPreference") is ActionPreference debug && debug != ActionPreference.SilentlyContinue)
+               || (GetVariableValue("ConfirmPreference") is ConfirmImpact confirm && confirm != ConfirmImpact.None && confirm <= ConfirmImpact.Low);
+
+        private Task<bool> DescribeAndAskAsync(VisionClient client, string description)
+        {
+            EmitDebug($"{Api} request to {client.Endpoint}: {description}");
+            return ShouldProcessAsync($"{Api} request to {client.Endpoint}:{Environment.NewLine}{description}", $"Send to {_model}");
+        }
+
+        private static AskImage ToAskImage(ImageWork work) => work.Ready switch
+        {
+            VisionImage { Prepared: PreparedImage prepared } ready => AskImage.FromPrepared(prepared, ready.Source),
+            VisionImage { Url: Uri url } => AskImage.FromUrl(url),
+            _ => work.Path is string path ? AskImage.FromFile(path)
+                : work.Stream is System.IO.Stream stream ? AskImage.FromStream(stream, work.Source)
+                : AskImage.FromBytes(work.Bytes!, work.Source),
+        };
     }
 }
