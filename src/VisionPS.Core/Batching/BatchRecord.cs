@@ -189,8 +189,13 @@ namespace VisionPS.Core.Batching
                 return Array.Empty<BatchRecord>();
             }
             var records = new List<BatchRecord>();
-            foreach (string file in Directory.EnumerateFiles(Root, "batch_*.json"))
+            // Any id the service gives (not only batch_...); temporary files start with a dot.
+            foreach (string file in Directory.EnumerateFiles(Root, "*.json"))
             {
+                if (Path.GetFileName(file).StartsWith(".", StringComparison.Ordinal))
+                {
+                    continue;
+                }
                 if (TryLoad(Path.GetFileNameWithoutExtension(file)) is BatchRecord record)
                 {
                     records.Add(record);

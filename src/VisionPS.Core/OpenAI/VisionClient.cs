@@ -141,7 +141,7 @@ namespace VisionPS.Core.OpenAI
             var clock = Stopwatch.StartNew();
             CallContext call = CallContext.Begin(gate);
             return await ReadAsync(call, () => chat.CompleteChatAsync(messages, options, cancellationToken),
-                result => FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
+                result => AnswerReader.FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Sends through <paramref name="call"/> and reads the answer; any failure to read it becomes an unreadable-answer error.</summary>
@@ -177,37 +177,6 @@ namespace VisionPS.Core.OpenAI
 
         private OpenAIRequestException Unreadable(CallContext call, Exception ex)
             => OpenAIRequestException.Unreadable(call.Status, ex.Message, call.Body?.ToString(), call.RequestId, _scrubber, ex);
-
-        private static ChatAnswer FromCompletion(ChatCompletion completion, bool json, TimeSpan duration)
-        {
-            if (completion.Content is null)
-            {
-                throw new FormatException("the answer has no message content");
-            }
-            var text = new StringBuilder();
-            foreach (ChatMessageContentPart part in completion.Content)
-            {
-                text.Append(part.Text);
-            }
-            var answer = new ChatAnswer
-            {
-                Refusal = string.IsNullOrEmpty(completion.Refusal) ? null : completion.Refusal,
-                Api = "chat",
-                Text = text.ToString(),
-                Model = completion.Model,
-                FinishReason = FinishReasonText(completion.FinishReason),
-                ResponseId = completion.Id,
-                PromptTokens = completion.Usage?.InputTokenCount ?? 0,
-                CompletionTokens = completion.Usage?.OutputTokenCount ?? 0,
-                TotalTokens = completion.Usage?.TotalTokenCount ?? 0,
-                Duration = duration,
-            };
-            if (json)
-            {
-                answer.Json = answer.Text;
-            }
-            return answer;
-        }
 
         /// <summary>Streams a Chat Completions answer: enumerate the deltas, then read <see cref="ChatStream.Result"/>.</summary>
         public ChatStream StreamChat(VisionRequest request, CancellationToken cancellationToken = default, SendGate? gate = null)
@@ -266,7 +235,7 @@ namespace VisionPS.Core.OpenAI
                     answer.Model ??= update.Model;
                     if (update.FinishReason is ChatFinishReason reason)
                     {
-                        answer.FinishReason = FinishReasonText(reason);
+                        answer.FinishReason = AnswerReader.FinishReasonText(reason);
                     }
                     if (update.Usage is ChatTokenUsage usage)
                     {
@@ -296,7 +265,7 @@ namespace VisionPS.Core.OpenAI
                 {
                     ChatCompletion completion = ModelReaderWriter.Read<ChatCompletion>(plain, ModelReaderWriterOptions.Json, OpenAIContext.Default)
                         ?? throw new FormatException("the answer is empty");
-                    whole = FromCompletion(completion, json, clock.Elapsed);
+                    whole = AnswerReader.FromCompletion(completion, json, clock.Elapsed);
                 }
                 catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
                 {
@@ -323,56 +292,7 @@ namespace VisionPS.Core.OpenAI
             var clock = Stopwatch.StartNew();
             CallContext call = CallContext.Begin(gate);
             return await ReadAsync(call, () => _responses.CreateResponseAsync(options, cancellationToken),
-                result => FromResponse(result.Value, request.ConversationId, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
-        }
-
-        private static ChatAnswer FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration)
-        {
-            string? finish = response.Status switch
-            {
-                ResponseStatus.Completed => "stop",
-                ResponseStatus.Incomplete => response.IncompleteStatusDetails?.Reason?.ToString() is string r && r.IndexOf("max", StringComparison.OrdinalIgnoreCase) >= 0 ? "length" : "content_filter",
-                null => null,
-                ResponseStatus other => other.ToString().ToLowerInvariant(),
-            };
-            var answer = new ChatAnswer
-            {
-                Api = "responses",
-                Refusal = RefusalOf(response),
-                Text = response.GetOutputText() ?? string.Empty,
-                Model = response.Model,
-                FinishReason = finish,
-                ResponseId = response.Id,
-                ConversationId = response.ConversationOptions?.ConversationId ?? conversationId,
-                PromptTokens = response.Usage?.InputTokenCount ?? 0,
-                CompletionTokens = response.Usage?.OutputTokenCount ?? 0,
-                TotalTokens = response.Usage?.TotalTokenCount ?? 0,
-                Duration = duration,
-            };
-            if (json)
-            {
-                answer.Json = answer.Text;
-            }
-            return answer;
-        }
-
-        private static string? RefusalOf(ResponseResult response)
-        {
-            var refusal = new StringBuilder();
-            foreach (ResponseItem item in response.OutputItems)
-            {
-                if (item is MessageResponseItem message)
-                {
-                    foreach (ResponseContentPart part in message.Content)
-                    {
-                        if (part.Kind == ResponseContentPartKind.Refusal)
-                        {
-                            refusal.Append(part.Refusal);
-                        }
-                    }
-                }
-            }
-            return refusal.Length == 0 ? null : refusal.ToString();
+                result => AnswerReader.FromResponse(result.Value, request.ConversationId, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Uploads an image (purpose vision by default), optionally deleted by the service after <paramref name="expiresAfter"/>.</summary>
@@ -415,8 +335,16 @@ namespace VisionPS.Core.OpenAI
             ThrowIfDisposed();
             RequireId(fileId, nameof(fileId));
             ClientResult result = await GuardAsync(() => _files.DeleteFileAsync(fileId, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-            using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
-            return doc.RootElement.TryGetProperty("deleted", out JsonElement deleted) && deleted.ValueKind == JsonValueKind.True;
+            PipelineResponse response = result.GetRawResponse();
+            try
+            {
+                using var doc = JsonDocument.Parse(response.Content.ToMemory());
+                return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("deleted", out JsonElement deleted) && deleted.ValueKind == JsonValueKind.True;
+            }
+            catch (JsonException ex)
+            {
+                throw OpenAIRequestException.Unreadable(response.Status, ex.Message, response.Content.ToString(), null, _scrubber, ex);
+            }
         }
 
         /// <summary>Creates an empty conversation (Conversations API) and returns its id.</summary>
@@ -559,92 +487,11 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>
-        /// Reads a batch output or error file (BatchRequestOutput lines): each line's answer as the same
-        /// <see cref="ChatAnswer"/> a live request gives, or its failure as an <see cref="OpenAIRequestException"/>.
-        /// A line without a readable custom_id is reported through <paramref name="unreadable"/> with its 1-based number.
+        /// Reads a batch output or error file (see <see cref="BatchOutputReader"/>): each line's answer, or its failure,
+        /// or (through <paramref name="unreadable"/>) the number of a line that names no request.
         /// </summary>
         public IEnumerable<BatchOutcome> ReadBatchOutput(BinaryData jsonl, bool json = false, Action<int, string>? unreadable = null)
-        {
-            if (jsonl is null)
-            {
-                throw new ArgumentNullException(nameof(jsonl));
-            }
-            using var reader = new StreamReader(jsonl.ToStream(), Encoding.UTF8);
-            int number = 0;
-            string? line;
-            while ((line = reader.ReadLine()) is not null)
-            {
-                number++;
-                if (line.Trim().Length == 0)
-                {
-                    continue;
-                }
-                BatchOutcome? outcome;
-                string? problem;
-                try
-                {
-                    (outcome, problem) = ReadOutputLine(line, json);
-                }
-                catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException)
-                {
-                    (outcome, problem) = (null, ex.Message);
-                }
-                if (outcome is not null)
-                {
-                    yield return outcome;
-                }
-                else
-                {
-                    unreadable?.Invoke(number, _scrubber.Scrub(problem ?? "unreadable line"));
-                }
-            }
-        }
-
-        private (BatchOutcome? Outcome, string? Problem) ReadOutputLine(string line, bool json)
-        {
-            using JsonDocument doc = JsonDocument.Parse(line);
-            JsonElement root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("custom_id", out JsonElement idElement) || idElement.ValueKind != JsonValueKind.String)
-            {
-                return (null, "the line has no custom_id");
-            }
-            string customId = idElement.GetString()!;
-            if (root.TryGetProperty("response", out JsonElement response) && response.ValueKind == JsonValueKind.Object)
-            {
-                int status = response.TryGetProperty("status_code", out JsonElement code) && code.ValueKind == JsonValueKind.Number ? code.GetInt32() : 0;
-                string? requestId = response.TryGetProperty("request_id", out JsonElement rid) && rid.ValueKind == JsonValueKind.String ? rid.GetString() : null;
-                if (!response.TryGetProperty("body", out JsonElement body) || body.ValueKind != JsonValueKind.Object)
-                {
-                    return (new BatchOutcome(customId, null, OpenAIRequestException.FromResponse(status is >= 200 and < 300 ? 502 : status, null, requestId, _scrubber, null)), null);
-                }
-                if (status >= 200 && status < 300)
-                {
-                    BinaryData data = BinaryData.FromString(body.GetRawText());
-                    ChatAnswer result;
-                    if (body.TryGetProperty("object", out JsonElement kind) && kind.ValueKind == JsonValueKind.String && kind.GetString() == "response")
-                    {
-                        ResponseResult parsed = ModelReaderWriter.Read<ResponseResult>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)
-                            ?? throw new FormatException("the response body is empty");
-                        result = FromResponse(parsed, null, json, TimeSpan.Zero);
-                    }
-                    else
-                    {
-                        ChatCompletion parsed = ModelReaderWriter.Read<ChatCompletion>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)
-                            ?? throw new FormatException("the completion body is empty");
-                        result = FromCompletion(parsed, json, TimeSpan.Zero);
-                    }
-                    return (new BatchOutcome(customId, result, null), null);
-                }
-                return (new BatchOutcome(customId, null, OpenAIRequestException.FromResponse(status, body.GetRawText(), requestId, _scrubber, null)), null);
-            }
-            if (root.TryGetProperty("error", out JsonElement error) && error.ValueKind == JsonValueKind.Object)
-            {
-                // A request the batch could not run at all (expired, cancelled): {code, message} and no response.
-                string wrapped = "{\"error\":" + error.GetRawText() + "}";
-                return (new BatchOutcome(customId, null, OpenAIRequestException.FromResponse(400, wrapped, null, _scrubber, null)), null);
-            }
-            return (null, $"the line for '{customId}' has neither a response nor an error");
-        }
+            => new BatchOutputReader(_scrubber).Read(jsonl, json, unreadable);
 
         /// <summary>
         /// The Chat Completions request this client would send for <paramref name="request"/> (for -WhatIf): method, URL
@@ -743,16 +590,6 @@ namespace VisionPS.Core.OpenAI
                     return null;
             }
         }
-
-        private static string? FinishReasonText(ChatFinishReason reason) => reason switch
-        {
-            ChatFinishReason.Stop => "stop",
-            ChatFinishReason.Length => "length",
-            ChatFinishReason.ContentFilter => "content_filter",
-            ChatFinishReason.ToolCalls => "tool_calls",
-            ChatFinishReason.FunctionCall => "function_call",
-            _ => reason.ToString().ToLowerInvariant(),
-        };
 
         private static AuthenticationPolicy CreateAuthentication(VisionConnection connection)
         {
