@@ -52,7 +52,8 @@ namespace VisionPS.Core.Asking
     /// <summary>An image as it was asked about: its source, the SHA-256 of the bytes sent ("" for a URL) and its estimated tokens.</summary>
     public sealed class AskedImage
     {
-        internal AskedImage(string source, string sha256, int estimatedTokens)
+        /// <summary>An image as asked about (or as recorded in a batch).</summary>
+        public AskedImage(string source, string sha256, int estimatedTokens)
         {
             Source = source;
             Sha256 = sha256;
@@ -67,5 +68,29 @@ namespace VisionPS.Core.Asking
 
         /// <summary>VisionPS's estimate of the image's input tokens (0 for a URL).</summary>
         public int EstimatedTokens { get; }
+    }
+
+    /// <summary>One image prepared for a request of its own (a batch line): the request, or why the image failed.</summary>
+    public sealed class AskPrepared
+    {
+        internal AskPrepared(AskImage image, AskedImage? asked, OpenAI.VisionRequest? request, Exception? error)
+        {
+            Image = image;
+            Asked = asked;
+            Request = request;
+            Error = error;
+        }
+
+        /// <summary>The image as given.</summary>
+        public AskImage Image { get; }
+
+        /// <summary>The image as it will be sent; null when it failed.</summary>
+        public AskedImage? Asked { get; }
+
+        /// <summary>The request about this image alone; null when it failed.</summary>
+        public OpenAI.VisionRequest? Request { get; }
+
+        /// <summary>Why the image could not be prepared.</summary>
+        public Exception? Error { get; }
     }
 }

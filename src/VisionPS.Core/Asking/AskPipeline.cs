@@ -89,6 +89,37 @@ namespace VisionPS.Core.Asking
             yield return await SendAsync(ready, cache: null, cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// One request per image, for a batch: every image prepared (files on all cores) in input order, each with its
+        /// request or its failure. Nothing is sent.
+        /// </summary>
+        public IEnumerable<AskPrepared> PrepareEach(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
+        {
+            if (images is null)
+            {
+                throw new ArgumentNullException(nameof(images));
+            }
+            foreach ((AskImage image, PreparedImage? prepared, Exception? error) in PrepareInOrder(images, cancellationToken))
+            {
+                if (error is not null)
+                {
+                    yield return new AskPrepared(image, null, null, error);
+                    continue;
+                }
+                (AskedImage asked, VisionImageInput input) = Input(image, prepared);
+                yield return new AskPrepared(image, asked, _question.NewRequest(new[] { input }), null);
+            }
+        }
+
+        /// <summary>Puts an answer obtained elsewhere (a batch) into the answer cache, so a live request never pays for it again.</summary>
+        public void Remember(IReadOnlyList<AskedImage> images, ChatAnswer answer)
+        {
+            if (Cache is ResultCache cache && _question.ConversationId is null && images.Count > 0 && images.All(i => i.Sha256.Length > 0))
+            {
+                cache.Set(_question.AnswerKey(_client.Endpoint, images.Select(i => i.Sha256)), JsonSerializer.Serialize(answer));
+            }
+        }
+
         private async IAsyncEnumerable<AskOutcome> EachAsync(IReadOnlyList<AskImage> images, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             ResultCache? cache = _question.ConversationId is null ? Cache : null;
@@ -162,13 +193,16 @@ namespace VisionPS.Core.Asking
             }
             VisionRequest request = _question.NewRequest(ready.Select(r => r.Input));
             ready.Clear(); // the request holds the bytes now; nothing else does
+            SendGate? gate = Gate is SendGate ask
+                ? description => ask($"{asked.Length} image(s), ~{asked.Sum(i => i.EstimatedTokens)} image tokens estimated:{Environment.NewLine}{description}")
+                : null;
             try
             {
                 ChatAnswer answer = _question.Api == VisionApi.Responses
-                    ? await _client.RespondAsync(request, cancellationToken, Gate).ConfigureAwait(false)
+                    ? await _client.RespondAsync(request, cancellationToken, gate).ConfigureAwait(false)
                     : OnDelta is Action<string> onDelta
-                        ? await _client.ChatStreamingAsync(request, onDelta, cancellationToken, Gate).ConfigureAwait(false)
-                        : await _client.ChatAsync(request, cancellationToken, Gate).ConfigureAwait(false);
+                        ? await _client.ChatStreamingAsync(request, onDelta, cancellationToken, gate).ConfigureAwait(false)
+                        : await _client.ChatAsync(request, cancellationToken, gate).ConfigureAwait(false);
                 if (cache is not null && asked.All(i => i.Sha256.Length > 0))
                 {
                     TrySet(cache, _question.AnswerKey(_client.Endpoint, asked.Select(i => i.Sha256)), JsonSerializer.Serialize(answer));

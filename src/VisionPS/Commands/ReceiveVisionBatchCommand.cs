@@ -174,7 +174,8 @@ namespace VisionPS.Commands
                 };
                 try
                 {
-                    cache.Set(question.AnswerKey(client.Endpoint, new[] { item.Sha256 }), JsonSerializer.Serialize(result));
+                    // The same key a live -PerImage request looks up: an answer paid for in a batch is never paid for again.
+                    new AskPipeline(client, question) { Cache = cache }.Remember(new[] { new AskedImage(item.Source, item.Sha256, item.EstimatedTokens) }, result);
                 }
                 catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
                 {

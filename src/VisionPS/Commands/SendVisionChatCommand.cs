@@ -6,7 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core;
 using VisionPS.Core.Asking;
-using VisionPS.Core.Imaging;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
 
@@ -49,25 +48,8 @@ namespace VisionPS.Commands
     /// </example>
     [Cmdlet(VerbsCommunications.Send, "VisionChat", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(ChatResult))]
-    public sealed class SendVisionChatCommand : VisionServiceCmdlet
+    public sealed class SendVisionChatCommand : AskCmdlet
     {
-        private string _model = string.Empty;
-        private bool _imagesGiven;
-
-        /// <summary>The question or instruction about the images.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
-        [ValidateNotNullOrEmpty]
-        public string Prompt { get; set; } = string.Empty;
-
-        /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>
-        [Parameter(Position = 1)]
-        [ValidateNotNull]
-        public object[] Image { get; set; } = Array.Empty<object>();
-
-        /// <summary>Images from the pipeline: VisionImage objects, Get-ChildItem items, paths or URLs.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        public object? InputObject { get; set; }
-
         /// <summary>Sends one request per image instead of one request with all images.</summary>
         [Parameter]
         public SwitchParameter PerImage { get; set; }
@@ -76,50 +58,6 @@ namespace VisionPS.Commands
         [Parameter]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
-
-        /// <summary>Chat (Chat Completions, default) or Responses.</summary>
-        [Parameter]
-        public VisionApi Api { get; set; } = VisionApi.Chat;
-
-        /// <summary>The model (default: Set-VisionDefault -Model, else gpt-4.1-mini).</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(ModelCompleter))]
-        [ValidateNotNullOrEmpty]
-        public string? Model { get; set; }
-
-        /// <summary>A system prompt (Chat) or instructions (Responses).</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? SystemPrompt { get; set; }
-
-        /// <summary>The detail for every image: Auto, Low, High or Original; local images are sized for it.</summary>
-        [Parameter]
-        public ImageDetail Detail { get; set; } = ImageDetail.Auto;
-
-        /// <summary>The largest side, in pixels, of a local image as sent (default 2048, or what -Model looks at).</summary>
-        [Parameter]
-        [ValidateRange(16, 16384)]
-        public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
-
-        /// <summary>The answer's token limit.</summary>
-        [Parameter]
-        [ValidateRange(1, 1000000)]
-        public int MaxTokens { get; set; }
-
-        /// <summary>Sampling temperature, 0 to 2.</summary>
-        [Parameter]
-        [ValidateRange(0.0, 2.0)]
-        public double Temperature { get; set; }
-
-        /// <summary>Structured output: a JSON schema (JSON text or a hashtable); the answer is parsed into Object.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public object? JsonSchema { get; set; }
-
-        /// <summary>The name of the -JsonSchema (default 'answer').</summary>
-        [Parameter]
-        [ValidatePattern("^[A-Za-z0-9_-]{1,64}$")]
-        public string JsonSchemaName { get; set; } = "answer";
 
         /// <summary>Writes the answer to the host as it arrives (Chat API); the result object is still emitted.</summary>
         [Parameter]
@@ -133,10 +71,6 @@ namespace VisionPS.Commands
         /// <summary>With -PerImage: always ask the service, never the local answer cache.</summary>
         [Parameter]
         public SwitchParameter NoCache { get; set; }
-
-
-
-
 
         protected override void BeginProcessing()
         {
@@ -155,37 +89,12 @@ namespace VisionPS.Commands
                     "StreamNotSupported", ErrorCategory.InvalidArgument, null));
             }
             base.BeginProcessing();
-            _model = Model ?? VisionDefaults.Current.Model ?? new VisionRequest().Model;
-            _imagesGiven = Image.Length > 0;
-            foreach (object image in Image)
-            {
-                CollectImages(image, Detail, _model);
-            }
-        }
-
-        protected override void ProcessRecord()
-        {
-            _imagesGiven |= InputObject != null;
-            CollectImages(InputObject, Detail, _model);
         }
 
         protected override void EndProcessing()
         {
-            var question = new AskQuestion
-            {
-                Api = Api,
-                Model = _model,
-                Prompt = Prompt,
-                SystemPrompt = SystemPrompt,
-                MaxTokens = IsBound(nameof(MaxTokens)) ? MaxTokens : null,
-                Temperature = IsBound(nameof(Temperature)) ? Temperature : null,
-                JsonSchema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema)),
-                ConversationId = ConversationId,
-                Detail = Detail,
-                Prepare = PrepareParameters.Build(_model, Detail, MaxSide, null),
-            };
             using var client = new VisionClient(Connection);
-            var pipeline = new AskPipeline(client, question)
+            var pipeline = new AskPipeline(client, BuildQuestion(ConversationId))
             {
                 PerImage = PerImage,
                 ThrottleLimit = ThrottleLimit,
@@ -193,10 +102,10 @@ namespace VisionPS.Commands
                 OnDelta = Stream ? EmitHost : null,
                 // Described only for someone who will read it: -WhatIf, -Confirm, -Debug.
                 Gate = WantsDescription() ? description => DescribeAndAskAsync(client, description) : null,
-                OnPrepared = (source, prepared) => EmitVerbose(PrepareParameters.Describe(new VisionImage(prepared, source, Detail, _model))),
+                OnPrepared = DescribePrepared,
                 OnCacheHit = target => EmitVerbose($"{target}: answered from the cache."),
             };
-            List<AskImage> images = Work.Select(ToAskImage).ToList();
+            List<AskImage> images = AskImages();
             RunAsync(cancel => Task.Run(() => WriteOutcomesAsync(pipeline, images, cancel), cancel));
         }
 
@@ -204,7 +113,7 @@ namespace VisionPS.Commands
         {
             var progress = new ProgressRecord(2, "Send-VisionChat", "Sending");
             int done = 0;
-            IAsyncEnumerable<AskOutcome> outcomes = PerImage ? pipeline.RunAsync(images, cancel) : pipeline.AllAsync(images, _imagesGiven, cancel);
+            IAsyncEnumerable<AskOutcome> outcomes = PerImage ? pipeline.RunAsync(images, cancel) : pipeline.AllAsync(images, ImagesGiven, cancel);
             await foreach (AskOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
             {
                 Write(outcome);
@@ -237,7 +146,7 @@ namespace VisionPS.Commands
                     EmitWarning("None of the images given could be used, so nothing was sent (see the errors above).");
                     break;
                 case AskOutcomeKind.Answered:
-                    if (outcome.FromCache is false && outcome.Answer!.Refusal is string refusal)
+                    if (!outcome.FromCache && outcome.Answer!.Refusal is string refusal)
                     {
                         EmitWarning($"{outcome.Target}: the model refused to answer: {refusal}");
                     }
@@ -255,16 +164,7 @@ namespace VisionPS.Commands
         private Task<bool> DescribeAndAskAsync(VisionClient client, string description)
         {
             EmitDebug($"{Api} request to {client.Endpoint}: {description}");
-            return ShouldProcessAsync($"{Api} request to {client.Endpoint}:{Environment.NewLine}{description}", $"Send to {_model}");
+            return ShouldProcessAsync($"{Api} request to {client.Endpoint}:{Environment.NewLine}{description}", $"Send to {AskedModel}");
         }
-
-        private static AskImage ToAskImage(ImageWork work) => work.Ready switch
-        {
-            VisionImage { Prepared: PreparedImage prepared } ready => AskImage.FromPrepared(prepared, ready.Source),
-            VisionImage { Url: Uri url } => AskImage.FromUrl(url),
-            _ => work.Path is string path ? AskImage.FromFile(path)
-                : work.Stream is System.IO.Stream stream ? AskImage.FromStream(stream, work.Source)
-                : AskImage.FromBytes(work.Bytes!, work.Source),
-        };
     }
 }
