@@ -30,14 +30,16 @@ namespace VisionPS.Commands
     [OutputType(typeof(VisionBatch))]
     public sealed class GetVisionBatchCommand : BatchCmdlet
     {
-        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id. Without: every locally recorded batch.</summary>
+        /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id. Without: every locally recorded batch.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string[]? Id { get; set; }
 
         /// <summary>Lists the local records only, without asking the service.</summary>
         [Parameter]
         public SwitchParameter Local { get; set; }
+
+        private protected override bool SendsRequests => !Local;
 
         protected override void ProcessRecord() => Collect(Id);
 

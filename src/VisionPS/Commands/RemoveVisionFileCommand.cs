@@ -63,8 +63,15 @@ namespace VisionPS.Commands
                 {
                     try
                     {
-                        await client.DeleteFileAsync(id, cancel).ConfigureAwait(false);
-                        EmitVerbose($"Deleted {id}.");
+                        if (await client.DeleteFileAsync(id, cancel).ConfigureAwait(false))
+                        {
+                            EmitVerbose($"Deleted {id}.");
+                        }
+                        else
+                        {
+                            string message = $"The service did not delete '{id}' (it answered deleted: false); check it with the Files API and try again.";
+                            EmitError(ErrorIds.Create(new InvalidOperationException(message), ErrorIds.FileNotDeleted, ErrorCategory.InvalidResult, id, message));
+                        }
                     }
                     catch (OpenAIRequestException ex)
                     {

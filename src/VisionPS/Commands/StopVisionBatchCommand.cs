@@ -27,9 +27,9 @@ namespace VisionPS.Commands
     [OutputType(typeof(VisionBatch))]
     public sealed class StopVisionBatchCommand : BatchCmdlet
     {
-        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id.</summary>
+        /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string[] Id { get; set; } = System.Array.Empty<string>();
 
         protected override void ProcessRecord() => Collect(Id);

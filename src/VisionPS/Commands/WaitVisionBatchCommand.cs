@@ -32,9 +32,9 @@ namespace VisionPS.Commands
     [OutputType(typeof(VisionBatch))]
     public sealed class WaitVisionBatchCommand : BatchCmdlet
     {
-        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id.</summary>
+        /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string[] Id { get; set; } = Array.Empty<string>();
 
         /// <summary>Seconds between two status checks of a batch (default 15).</summary>
