@@ -1,24 +1,11 @@
 using System;
 using System.ClientModel;
-using System.ClientModel.Primitives;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
-using System.Net;
-using System.Net.Http;
-using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using OpenAI;
-using OpenAI.Assistants;
 using OpenAI.Batch;
-using OpenAI.Chat;
-using OpenAI.Conversations;
-using OpenAI.Files;
-using OpenAI.Responses;
 using VisionPS.Core.Batching;
 
 // Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
@@ -92,7 +79,7 @@ namespace VisionPS.Core.OpenAI
             }
             BinaryData body = BinaryData.FromBytes(buffer.ToArray());
             CreateBatchOperation operation = await GuardAsync(() => _batches.CreateBatchAsync(BinaryContent.Create(body), waitUntilCompleted: false, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-            return VisionBatchJob.Parse(operation.GetRawResponse().Content);
+            return ReadBody(operation.GetRawResponse(), VisionBatchJob.Parse);
         }
 
         /// <summary>Reads a batch's status and counts.</summary>
@@ -101,7 +88,7 @@ namespace VisionPS.Core.OpenAI
             ThrowIfDisposed();
             RequireId(batchId, nameof(batchId));
             ClientResult result = await GuardAsync(() => _batches.GetBatchAsync(batchId, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-            return VisionBatchJob.Parse(result.GetRawResponse().Content);
+            return ReadBody(result.GetRawResponse(), VisionBatchJob.Parse);
         }
 
         /// <summary>Asks the service to cancel a batch; answers the batch as it is then (usually cancelling).</summary>
@@ -111,7 +98,7 @@ namespace VisionPS.Core.OpenAI
             RequireId(batchId, nameof(batchId));
             CreateBatchOperation operation = await GuardAsync(() => CreateBatchOperation.RehydrateAsync(_batches, batchId, cancellationToken), cancellationToken).ConfigureAwait(false);
             ClientResult result = await GuardAsync(() => operation.CancelAsync(Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-            return VisionBatchJob.Parse(result.GetRawResponse().Content);
+            return ReadBody(result.GetRawResponse(), VisionBatchJob.Parse);
         }
 
         /// <summary>

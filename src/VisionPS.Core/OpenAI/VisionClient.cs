@@ -3,15 +3,9 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
-using System.Net;
 using System.Net.Http;
-using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
-using System.Threading.Tasks;
 using OpenAI;
 using OpenAI.Assistants;
 using OpenAI.Batch;
@@ -19,7 +13,6 @@ using OpenAI.Chat;
 using OpenAI.Conversations;
 using OpenAI.Files;
 using OpenAI.Responses;
-using VisionPS.Core.Batching;
 
 // Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
 #pragma warning disable OPENAI001
@@ -141,14 +134,15 @@ namespace VisionPS.Core.OpenAI
         private static RequestOptions Options(CancellationToken cancellationToken) => new RequestOptions { CancellationToken = cancellationToken };
 
         private string ReadId(ClientResult result)
-        {
-            using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
-            if (doc.RootElement.TryGetProperty("id", out JsonElement id) && id.GetString() is string value)
+            => ReadBody(result.GetRawResponse(), content =>
             {
-                return value;
-            }
-            throw OpenAIRequestException.FromResponse(200, "{\"error\":{\"message\":\"The service answered without an id.\"}}", null, _scrubber, null);
-        }
+                using var doc = JsonDocument.Parse(content.ToMemory());
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String)
+                {
+                    return id.GetString()!;
+                }
+                throw new FormatException("the service answered without an id");
+            });
 
         private static bool IsOpenAIHost(Uri uri) => uri.Host.EndsWith("openai.com", StringComparison.OrdinalIgnoreCase);
 

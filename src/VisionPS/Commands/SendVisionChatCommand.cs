@@ -9,7 +9,6 @@ using VisionPS.Core.Asking;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
 
-
 namespace VisionPS.Commands
 {
     /// <summary>
