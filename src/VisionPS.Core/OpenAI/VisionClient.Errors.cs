@@ -48,7 +48,7 @@ namespace VisionPS.Core.OpenAI
         private OpenAIRequestException Unreadable(CallContext call, Exception ex)
             => OpenAIRequestException.Unreadable(call.Status, ex.Message, call.Body?.ToString(), call.RequestId, _scrubber, ex);
 
-        private async Task<T> GuardAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+        internal async Task<T> GuardAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
         {
             try
             {
@@ -108,7 +108,7 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Reads a small JSON answer (a file, a batch, an id); one that cannot be read is an unreadable-answer error.</summary>
-        private T ReadBody<T>(PipelineResponse response, Func<BinaryData, T> read)
+        internal T ReadBody<T>(PipelineResponse response, Func<BinaryData, T> read)
         {
             try
             {

@@ -42,6 +42,12 @@ namespace VisionPS.Core.OpenAI
         private readonly ConversationClient _conversations;
         private readonly AssistantClient _assistants;
         private readonly BatchClient _batches;
+
+        /// <summary>The SDK's Batch API client (for the batch requests in Batching).</summary>
+        internal BatchClient Batches => _batches;
+
+        /// <summary>Removes credentials from text the service sent back.</summary>
+        internal SecretScrubber Scrubber => _scrubber;
         private static readonly SendGatePolicy s_gatePolicy = new SendGatePolicy();
         private bool _disposed;
 
@@ -131,7 +137,7 @@ namespace VisionPS.Core.OpenAI
         private ChatClient GetChatClient(string model)
             => _chatClients.GetOrAdd(model, m => new ChatClient(m, _authentication, Configure(new OpenAIClientOptions { Endpoint = _chatUri })));
 
-        private static RequestOptions Options(CancellationToken cancellationToken) => new RequestOptions { CancellationToken = cancellationToken };
+        internal static RequestOptions Options(CancellationToken cancellationToken) => new RequestOptions { CancellationToken = cancellationToken };
 
         private string ReadId(ClientResult result)
             => ReadBody(result.GetRawResponse(), content =>
@@ -149,7 +155,7 @@ namespace VisionPS.Core.OpenAI
         // The SDK appends "/chat/completions" and the like to its endpoint.
         private static Uri WithoutTrailingSlash(Uri uri) => uri.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? new Uri(uri.AbsoluteUri.TrimEnd('/')) : uri;
 
-        private static void RequireId(string id, string name)
+        internal static void RequireId(string id, string name)
         {
             if (string.IsNullOrWhiteSpace(id) || id.IndexOfAny(new[] { '/', '?', '#' }) >= 0)
             {
@@ -157,7 +163,7 @@ namespace VisionPS.Core.OpenAI
             }
         }
 
-        private void ThrowIfDisposed()
+        internal void ThrowIfDisposed()
         {
             if (_disposed)
             {
