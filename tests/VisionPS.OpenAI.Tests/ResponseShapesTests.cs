@@ -49,6 +49,7 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(200, error.Status);
             Assert.False(error.IsRetryable);
             Assert.Contains("\"choices\":[]", error.RawBody, StringComparison.Ordinal);
+            Assert.Contains("the answer has no choices", error.Message, StringComparison.Ordinal);
         }
 
         [Theory]

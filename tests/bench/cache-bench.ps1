@@ -5,7 +5,7 @@ $ErrorActionPreference = 'Stop'
 $root = Resolve-Path (Join-Path $PSScriptRoot '../..')
 Import-Module (Join-Path $root 'VisionPS.psd1')
 $key = 'sk-bench-' + [guid]::NewGuid().ToString('N')
-$endpoint = & (Join-Path $root 'tests/VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $key
+$endpoint = & (Join-Path $root 'tests/VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $key 2>$null
 $secure = ConvertTo-SecureString $key -AsPlainText -Force
 $cache = Join-Path ([System.IO.Path]::GetTempPath()) ('visionps-cachebench-' + [guid]::NewGuid().ToString('N'))
 try {

@@ -4,7 +4,7 @@
 #     every answer in the cache: the re-run must not decode a single image (target: at most 1/5 of the first run's time).
 #  2. Peak RSS of a whole pwsh process running -PerImage -NoCache on the same photos at ThrottleLimit 4 and 16: memory
 #     is bounded by the requests in flight, not by the number of photos.
-# The photos are distinct crops of the corpus's large photos (ImageMagick), 3000x2000 JPEG, so each is decoded, resized
+# The photos are distinct crops of corpus photos (ImageMagick), 2560x1700 JPEG, so each is decoded, resized
 # and re-encoded. Needs pwsh on PATH. Writes tests/bench/results/cache.md.
 #   tests/bench/cache-bench.sh [N]
 set -euo pipefail
@@ -16,17 +16,17 @@ dotnet build src/VisionPS/VisionPS.csproj -c Release -nologo -v q >/dev/null
 dotnet build tests/VisionPS.TestServer -c Release -nologo -v q >/dev/null
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/img"
-src=("$C/jpg_elephants_5640x3172_prog.jpg" "$C/jpg_phone_meizu_3120x4208.jpg" "$C/jpg_wood_2560x1920.jpg" "$C/jpg_storm_1920x1280.jpg")
+src=("$C/jpg_wood_2560x1920.jpg" "$C/jpg_storm_1920x1280.jpg" "$C/jpg_elephants_1920x1080_prog.jpg" "$C/d_jpg_444_wood.jpg")
 for ((i = 0; i < N; i++)); do
   s=${src[$((i % ${#src[@]}))]}
-  # A different crop (and slight rotation) per photo: N distinct files, none a copy of another.
-  convert "$s" -rotate "$(( i % 7 ))" -gravity center -crop "$(( 80 + i % 20 ))%x$(( 80 + i % 20 ))%+$(( i % 13 ))+$(( i % 11 ))" +repage \
-    -resize '3000x2000!' -quality 90 "$TMP/img/photo$(printf %04d "$i").jpg"
+  # A different crop per photo: N distinct files, none a copy of another .
+  convert "$s" -gravity center -crop "$(( 80 + i % 20 ))%x$(( 80 + i % 20 ))%+$(( i % 13 ))+$(( i % 11 ))" +repage \
+    -resize '2560x1700!' -quality 90 "$TMP/img/photo$(printf %04d "$i").jpg"
 done
 mkdir -p tests/bench/results
 OUT=tests/bench/results/cache.md
 {
-  echo "## Answer cache: $N photos (3000x2000 JPEG), -PerImage -ThrottleLimit 4, local endpoint"
+  echo "## Answer cache: $N photos (2560x1700 JPEG), -PerImage -ThrottleLimit 4, local endpoint"
   echo
   pwsh -NoProfile -NonInteractive -File tests/bench/cache-bench.ps1 -Images "$TMP/img" -Mode Rerun -Throttle 4
   echo

@@ -12,12 +12,21 @@ namespace VisionPS.Core.OpenAI
     {
         internal static ChatAnswer FromCompletion(ChatCompletion completion, bool json, TimeSpan duration)
         {
-            if (completion.Content is null)
+            ChatMessageContent content;
+            try
+            {
+                content = completion.Content; // the first choice's message: the SDK indexes choices[0]
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw new FormatException("the answer has no choices", ex);
+            }
+            if (content is null)
             {
                 throw new FormatException("the answer has no message content");
             }
             var text = new StringBuilder();
-            foreach (ChatMessageContentPart part in completion.Content)
+            foreach (ChatMessageContentPart part in content)
             {
                 text.Append(part.Text);
             }

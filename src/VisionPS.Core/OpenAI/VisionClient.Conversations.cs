@@ -1,25 +1,10 @@
 using System;
 using System.ClientModel;
-using System.ClientModel.Primitives;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
-using System.Net;
-using System.Net.Http;
-using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using OpenAI;
 using OpenAI.Assistants;
-using OpenAI.Batch;
-using OpenAI.Chat;
-using OpenAI.Conversations;
-using OpenAI.Files;
-using OpenAI.Responses;
-using VisionPS.Core.Batching;
 
 // Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
 #pragma warning disable OPENAI001
@@ -44,13 +29,16 @@ namespace VisionPS.Core.OpenAI
             RequireId(conversationId, nameof(conversationId));
             BinaryData body = RequestBuilder.BuildConversationItems(text, images);
             ClientResult result = await GuardAsync(() => _conversations.CreateConversationItemsAsync(conversationId, BinaryContent.Create(body), null, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-            using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
-            if (doc.RootElement.TryGetProperty("data", out JsonElement data) && data.ValueKind == JsonValueKind.Array && data.GetArrayLength() > 0
-                && data[0].TryGetProperty("id", out JsonElement id) && id.GetString() is string itemId)
+            return ReadBody(result.GetRawResponse(), content =>
             {
-                return itemId;
-            }
-            throw OpenAIRequestException.FromResponse(200, "{\"error\":{\"message\":\"The service answered without the created item.\"}}", null, _scrubber, null);
+                using var doc = JsonDocument.Parse(content.ToMemory());
+                if (doc.RootElement.TryGetProperty("data", out JsonElement data) && data.ValueKind == JsonValueKind.Array && data.GetArrayLength() > 0
+                    && data[0].TryGetProperty("id", out JsonElement id) && id.GetString() is string itemId)
+                {
+                    return itemId;
+                }
+                throw new FormatException("the service answered without the created item");
+            });
         }
 
         /// <summary>Creates an empty Assistants v2 thread (legacy servers) and returns its id.</summary>

@@ -1,25 +1,10 @@
 using System;
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Collections.Concurrent;
-using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
-using System.Net;
 using System.Net.Http;
-using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using OpenAI;
-using OpenAI.Assistants;
-using OpenAI.Batch;
-using OpenAI.Chat;
-using OpenAI.Conversations;
-using OpenAI.Files;
-using OpenAI.Responses;
-using VisionPS.Core.Batching;
 
 // Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
 #pragma warning disable OPENAI001
@@ -63,7 +48,7 @@ namespace VisionPS.Core.OpenAI
         private OpenAIRequestException Unreadable(CallContext call, Exception ex)
             => OpenAIRequestException.Unreadable(call.Status, ex.Message, call.Body?.ToString(), call.RequestId, _scrubber, ex);
 
-        private async Task<T> GuardAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+        internal async Task<T> GuardAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
         {
             try
             {
@@ -119,6 +104,20 @@ namespace VisionPS.Core.OpenAI
                     return OpenAIRequestException.FromTransport(ex, timedOut: false, _scrubber);
                 default:
                     return null;
+            }
+        }
+
+        /// <summary>Reads a small JSON answer (a file, a batch, an id); one that cannot be read is an unreadable-answer error.</summary>
+        internal T ReadBody<T>(PipelineResponse response, Func<BinaryData, T> read)
+        {
+            try
+            {
+                return read(response.Content);
+            }
+            catch (Exception ex) when (ex is not OpenAIRequestException and not OutOfMemoryException)
+            {
+                throw OpenAIRequestException.Unreadable(response.Status, ex.Message, response.Content.ToString(),
+                    response.Headers.TryGetValue("x-request-id", out string? id) ? id : null, _scrubber, ex);
             }
         }
     }

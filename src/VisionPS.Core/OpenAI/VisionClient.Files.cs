@@ -1,25 +1,10 @@
 using System;
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Collections.Concurrent;
-using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
-using System.Net;
-using System.Net.Http;
-using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using OpenAI;
-using OpenAI.Assistants;
-using OpenAI.Batch;
-using OpenAI.Chat;
-using OpenAI.Conversations;
-using OpenAI.Files;
-using OpenAI.Responses;
-using VisionPS.Core.Batching;
 
 // Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
 #pragma warning disable OPENAI001
@@ -35,7 +20,7 @@ namespace VisionPS.Core.OpenAI
             ThrowIfDisposed();
             (BinaryData body, string contentType) = RequestBuilder.BuildUpload(bytes, fileName, purpose, expiresAfter);
             ClientResult result = await GuardAsync(() => _files.UploadFileAsync(BinaryContent.Create(body), contentType, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-            return VisionFile.Parse(result.GetRawResponse().Content);
+            return ReadBody(result.GetRawResponse(), VisionFile.Parse);
         }
 
         /// <summary>Uploads an image read from a stream (read to its end; images are small enough to hold).</summary>
@@ -60,7 +45,7 @@ namespace VisionPS.Core.OpenAI
             ThrowIfDisposed();
             RequireId(fileId, nameof(fileId));
             ClientResult result = await GuardAsync(() => _files.GetFileAsync(fileId, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-            return VisionFile.Parse(result.GetRawResponse().Content);
+            return ReadBody(result.GetRawResponse(), VisionFile.Parse);
         }
 
         /// <summary>Deletes a stored file; true when the service says it is deleted.</summary>

@@ -1,25 +1,10 @@
 using System;
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
 using System.Net;
 using System.Net.Http;
-using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
-using System.Threading;
 using System.Threading.Tasks;
-using OpenAI;
-using OpenAI.Assistants;
-using OpenAI.Batch;
-using OpenAI.Chat;
-using OpenAI.Conversations;
-using OpenAI.Files;
-using OpenAI.Responses;
-using VisionPS.Core.Batching;
 
 // Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
 #pragma warning disable OPENAI001

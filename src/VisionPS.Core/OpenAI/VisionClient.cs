@@ -3,15 +3,9 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
-using System.Net;
 using System.Net.Http;
-using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
-using System.Threading.Tasks;
 using OpenAI;
 using OpenAI.Assistants;
 using OpenAI.Batch;
@@ -19,7 +13,6 @@ using OpenAI.Chat;
 using OpenAI.Conversations;
 using OpenAI.Files;
 using OpenAI.Responses;
-using VisionPS.Core.Batching;
 
 // Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
 #pragma warning disable OPENAI001
@@ -49,6 +42,12 @@ namespace VisionPS.Core.OpenAI
         private readonly ConversationClient _conversations;
         private readonly AssistantClient _assistants;
         private readonly BatchClient _batches;
+
+        /// <summary>The SDK's Batch API client (for the batch requests in Batching).</summary>
+        internal BatchClient Batches => _batches;
+
+        /// <summary>Removes credentials from text the service sent back.</summary>
+        internal SecretScrubber Scrubber => _scrubber;
         private static readonly SendGatePolicy s_gatePolicy = new SendGatePolicy();
         private bool _disposed;
 
@@ -138,24 +137,25 @@ namespace VisionPS.Core.OpenAI
         private ChatClient GetChatClient(string model)
             => _chatClients.GetOrAdd(model, m => new ChatClient(m, _authentication, Configure(new OpenAIClientOptions { Endpoint = _chatUri })));
 
-        private static RequestOptions Options(CancellationToken cancellationToken) => new RequestOptions { CancellationToken = cancellationToken };
+        internal static RequestOptions Options(CancellationToken cancellationToken) => new RequestOptions { CancellationToken = cancellationToken };
 
         private string ReadId(ClientResult result)
-        {
-            using var doc = JsonDocument.Parse(result.GetRawResponse().Content.ToMemory());
-            if (doc.RootElement.TryGetProperty("id", out JsonElement id) && id.GetString() is string value)
+            => ReadBody(result.GetRawResponse(), content =>
             {
-                return value;
-            }
-            throw OpenAIRequestException.FromResponse(200, "{\"error\":{\"message\":\"The service answered without an id.\"}}", null, _scrubber, null);
-        }
+                using var doc = JsonDocument.Parse(content.ToMemory());
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String)
+                {
+                    return id.GetString()!;
+                }
+                throw new FormatException("the service answered without an id");
+            });
 
         private static bool IsOpenAIHost(Uri uri) => uri.Host.EndsWith("openai.com", StringComparison.OrdinalIgnoreCase);
 
         // The SDK appends "/chat/completions" and the like to its endpoint.
         private static Uri WithoutTrailingSlash(Uri uri) => uri.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? new Uri(uri.AbsoluteUri.TrimEnd('/')) : uri;
 
-        private static void RequireId(string id, string name)
+        internal static void RequireId(string id, string name)
         {
             if (string.IsNullOrWhiteSpace(id) || id.IndexOfAny(new[] { '/', '?', '#' }) >= 0)
             {
@@ -163,7 +163,7 @@ namespace VisionPS.Core.OpenAI
             }
         }
 
-        private void ThrowIfDisposed()
+        internal void ThrowIfDisposed()
         {
             if (_disposed)
             {

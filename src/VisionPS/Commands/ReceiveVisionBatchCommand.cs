@@ -85,8 +85,7 @@ namespace VisionPS.Commands
                 EmitWarning($"No local record of batch {id} in '{Store.Root}': answers carry their custom_id instead of their image.");
             }
             bool json = record?.JsonSchema is not null;
-            var outcomes = new Dictionary<string, BatchOutcome>(StringComparer.Ordinal);
-            var order = new List<string>();
+            var outcomes = new List<BatchOutcome>();
             var unreadable = new List<string>();
             foreach (string? fileId in new[] { batch.OutputFileId, batch.ErrorFileId })
             {
@@ -104,87 +103,49 @@ namespace VisionPS.Commands
                     EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, $"{id} ({fileId})"));
                     continue;
                 }
-                foreach (BatchOutcome outcome in client.ReadBatchOutput(content, json, (line, problem) =>
+                outcomes.AddRange(client.ReadBatchOutput(content, json, (line, problem) =>
                 {
                     unreadable.Add($"{fileId} line {line}");
                     EmitError(ErrorIds.Create(new InvalidOperationException(problem), ErrorIds.BatchLineUnreadable, ErrorCategory.InvalidData, $"{id} ({fileId})",
                         $"Batch {id}, file {fileId}, line {line} cannot be read ({problem}); the image it answers is unknown."));
-                }))
-                {
-                    if (!outcomes.ContainsKey(outcome.CustomId))
-                    {
-                        order.Add(outcome.CustomId);
-                    }
-                    outcomes[outcome.CustomId] = outcome;
-                }
+                }));
             }
-
-            IEnumerable<string> sequence = record is null ? order : record.Items.Select(i => i.CustomId).Concat(order.Where(c => record.Find(c) is null));
-            foreach (string customId in sequence)
+            AskQuestion? question = record is null ? null : BatchAnswers.QuestionOf(record);
+            var remember = new AskPipeline(client, question ?? new AskQuestion()) { Cache = question is null ? null : cache };
+            foreach (BatchAnswer answer in BatchAnswers.Match(record, outcomes))
             {
-                BatchRecordItem? item = record?.Find(customId);
-                string source = item?.Source ?? customId;
-                if (!outcomes.TryGetValue(customId, out BatchOutcome? outcome))
+                string source = answer.Source;
+                if (answer.Outcome is null)
                 {
                     EmitError(unreadable.Count > 0
                         ? ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchLineUnreadable, ErrorCategory.InvalidData, source,
                             $"'{source}': batch {id} has no readable answer for this request; it may be on an unreadable line ({string.Join(", ", unreadable)}).")
                         : ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchRequestNotRun, ErrorCategory.OperationStopped, source,
                             $"'{source}': batch {id} ended ({batch.Status}) without running this request; submit it again."));
-                    continue;
                 }
-                if (outcome.Error is OpenAIRequestException error)
+                else if (answer.Outcome.Error is OpenAIRequestException error)
                 {
                     EmitError(error.IsUnreadable
                         ? ErrorIds.ForAnswer(error, ErrorIds.ChatRequestFailed, $"{source} (batch {id})", EmitDebug)
                         : ErrorIds.ForRequest(error, ErrorIds.ChatRequestFailed, source, $"'{source}' (batch {id}): {error.Message}"));
-                    continue;
                 }
-                Emit(Wrap(client, record, item, source, outcome.Result!, id, cache));
-            }
-        }
-
-        private ChatResult Wrap(VisionClient client, BatchRecord? record, BatchRecordItem? item, string source, ChatAnswer result, string batchId, ResultCache? cache)
-        {
-            object? parsed = null;
-            if (record?.JsonSchema is not null && result.Json is string text)
-            {
-                try
+                else
                 {
-                    parsed = JsonConversion.ToPowerShell(text);
-                }
-                catch (JsonException ex)
-                {
-                    EmitWarning($"The answer for '{source}' is not valid JSON ({ex.Message}); see Text.");
+                    ChatAnswer result = answer.Outcome.Result!;
+                    var asked = new AskedImage(source, answer.Item?.Sha256 ?? string.Empty, answer.Item?.EstimatedTokens ?? 0);
+                    try
+                    {
+                        // The key a live -PerImage request looks up: an answer paid for in a batch is never paid for again.
+                        remember.Remember(new[] { asked }, result);
+                    }
+                    catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+                    {
+                        EmitWarning($"The answer cache at '{cache!.Root}' could not be written: {ex.Message}");
+                    }
+                    object? parsed = json ? ChatResult.Parse(result, source, EmitWarning) : null;
+                    Emit(new ChatResult(result, new[] { source }, new[] { asked.Sha256 }, asked.EstimatedTokens, parsed, fromCache: false) { BatchId = id });
                 }
             }
-            if (cache is not null && record is not null && item is not null && item.Sha256.Length > 0
-                && Enum.TryParse(record.Api, out VisionApi api) && Enum.TryParse(record.Detail, out ImageDetail detail))
-            {
-                var question = new AskQuestion
-                {
-                    Api = api,
-                    Model = record.Model,
-                    Prompt = record.Prompt,
-                    SystemPrompt = record.SystemPrompt,
-                    MaxTokens = record.MaxTokens,
-                    Temperature = record.Temperature,
-                    JsonSchema = record.JsonSchema is null ? null : new VisionJsonSchema(record.JsonSchemaName ?? "answer", record.JsonSchema),
-                    Detail = detail,
-                };
-                try
-                {
-                    // The same key a live -PerImage request looks up: an answer paid for in a batch is never paid for again.
-                    new AskPipeline(client, question) { Cache = cache }.Remember(new[] { new AskedImage(item.Source, item.Sha256, item.EstimatedTokens) }, result);
-                }
-                catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
-                {
-                    EmitWarning($"The answer cache at '{cache.Root}' could not be written: {ex.Message}");
-                }
-            }
-            string[] sources = { source };
-            string[] hashes = { item?.Sha256 ?? string.Empty };
-            return new ChatResult(result, sources, hashes, item?.EstimatedTokens ?? 0, parsed, fromCache: false) { BatchId = batchId };
         }
     }
 }

@@ -9,7 +9,6 @@ using VisionPS.Core.Asking;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
 
-
 namespace VisionPS.Commands
 {
     /// <summary>
@@ -24,10 +23,14 @@ namespace VisionPS.Commands
     /// request per image, up to -ThrottleLimit at a time, emitting one result per image in input order, and keeps
     /// answers in the local answer cache so a re-run never pays twice (-NoCache turns that off). -JsonSchema asks for
     /// structured output and parses it into Object. -Stream writes the answer to the host as it arrives. -WhatIf shows
-    /// the request that would be sent, base64 shortened, with its estimated image tokens, and sends nothing. The
+    /// the request that would be sent, base64 shortened, with its estimated image tokens, and sends nothing; a request
+    /// is described only then (and for -Confirm and -Debug). The
     /// connection comes from the parameters, then Set-VisionDefault, then OPENAI_API_KEY and OPENAI_BASE_URL. Rate
     /// limits (429) and server errors are retried with back-off; a failed request yields one ChatRequestFailed error
-    /// with the server's message and advice, and the rest of the batch goes on. Ctrl+C stops at once.
+    /// with the server's message and advice, an answer that cannot be read one ResponseUnreadable error (-Debug shows
+    /// the raw answer), and the rest of the batch goes on. A refusal is in Refusal and warned about. When images were
+    /// given and none could be used (a missing file, a folder: pipe its files with Get-ChildItem DIR -File), each
+    /// gets its error and nothing is sent. Ctrl+C stops at once.
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem *.jpg | Send-VisionChat 'What is in this picture?' -PerImage | Format-Table ImageSources, Text</code>

@@ -1,0 +1,88 @@
+using System;
+using System.IO;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Caching
+{
+    public sealed class LocalFilesTests : IDisposable
+    {
+        private readonly string _dir = Path.Combine(Path.GetTempPath(), "visionps-localfiles-" + Guid.NewGuid().ToString("N"));
+
+        public void Dispose()
+        {
+            if (Directory.Exists(_dir))
+            {
+                Directory.Delete(_dir, true);
+            }
+        }
+
+        [Fact]
+        public void TheOverrideVariableWinsAndEachKindHasItsOwnFolder()
+        {
+            string variable = "VISIONPS_TEST_FOLDER_" + Guid.NewGuid().ToString("N");
+            Environment.SetEnvironmentVariable(variable, _dir);
+            try
+            {
+                Assert.Equal(_dir, LocalFiles.UserFolder(UserFolderKind.Data, "Batches", variable));
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable(variable, null);
+            }
+            string cache = LocalFiles.UserFolder(UserFolderKind.Cache, "Cache");
+            string data = LocalFiles.UserFolder(UserFolderKind.Data, "Batches");
+            string config = LocalFiles.UserFolder(UserFolderKind.Config, "Settings");
+            Assert.NotEqual(cache, data);
+            Assert.NotEqual(data, config);
+            Assert.All(new[] { cache, data, config }, p => Assert.Contains("VisionPS", p, StringComparison.Ordinal));
+            if (OperatingSystem.IsLinux())
+            {
+                string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+                string? xdgCache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+                Assert.Equal(Path.Combine(string.IsNullOrEmpty(xdgCache) ? Path.Combine(home, ".cache") : xdgCache, "VisionPS"), cache);
+                Assert.EndsWith(Path.Combine("VisionPS", "batches"), data, StringComparison.Ordinal);
+                Assert.EndsWith(Path.Combine("VisionPS", "settings"), config, StringComparison.Ordinal);
+            }
+        }
+
+        [Fact]
+        public void AnAtomicWriteReplacesTheFileWholeAndLeavesNoTemporaryFile()
+        {
+            string path = Path.Combine(_dir, "sub", "record.json");
+            LocalFiles.WriteAtomic(path, new byte[] { 1, 2, 3 });
+            LocalFiles.WriteAtomic(path, new byte[] { 4, 5 });
+            Assert.Equal(new byte[] { 4, 5 }, File.ReadAllBytes(path));
+            Assert.Single(Directory.GetFiles(Path.Combine(_dir, "sub")));
+        }
+
+        [Fact]
+        public async Task ConcurrentWritersNeverLeaveAHalfWrittenFile()
+        {
+            string path = Path.Combine(_dir, "shared.bin");
+            byte[] a = new byte[200_000];
+            byte[] b = new byte[150_000];
+            Array.Fill(a, (byte)'a');
+            Array.Fill(b, (byte)'b');
+            await Task.WhenAll(Task.Run(() => Write(a)), Task.Run(() => Write(b)));
+            byte[] final = File.ReadAllBytes(path);
+            Assert.True(final.AsSpan().SequenceEqual(a) || final.AsSpan().SequenceEqual(b));
+            Assert.Single(Directory.GetFiles(_dir));
+
+            void Write(byte[] bytes)
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    try
+                    {
+                        LocalFiles.WriteAtomic(path, bytes);
+                    }
+                    catch (IOException)
+                    {
+                        // Windows may refuse a replace while the other writer moves; never a torn file.
+                    }
+                }
+            }
+        }
+    }
+}
