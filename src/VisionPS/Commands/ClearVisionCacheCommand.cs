@@ -32,6 +32,8 @@ namespace VisionPS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
+        protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this);
+
         protected override void EndProcessing()
         {
             ResultCache cache = VisionDefaults.Current.OpenCache();

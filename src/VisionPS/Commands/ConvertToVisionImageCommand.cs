@@ -50,14 +50,14 @@ namespace VisionPS.Commands
         private readonly List<Uri> _downloads = new List<Uri>();
 
         /// <summary>Image files; wildcards are expanded.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
 
         /// <summary>Image files, taken literally; binds from Get-ChildItem output.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP")]
+        [Alias("PSPath", "LP", "FullName")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
@@ -131,9 +131,12 @@ namespace VisionPS.Commands
             }
         }
 
+        private SessionState? _session;
+
         protected override void EndProcessing()
         {
             PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, MaxBytes, Format, Quality);
+            _session = SessionState; // read here, on the pipeline thread: VisionImage.Save resolves against it
             RunAsync(async cancel =>
             {
                 if (_downloads.Count > 0)
@@ -159,6 +162,7 @@ namespace VisionPS.Commands
                     {
                         EmitWarning($"{work.Source}: {warning}");
                     }
+                    image.Session = _session;
                     Emit(image);
                 }
                 else

@@ -55,7 +55,7 @@ namespace VisionPS.Commands
         /// the current location. Strings piped to the cmdlet bind here. A path that matches no file writes an
         /// ImageNotFound error.
         /// </summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
@@ -65,7 +65,7 @@ namespace VisionPS.Commands
         /// work. Get-ChildItem and Get-Item output binds here by its PSPath property.
         /// </summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP")]
+        [Alias("PSPath", "LP", "FullName")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
@@ -89,8 +89,11 @@ namespace VisionPS.Commands
         private DateTime _lastProgress = DateTime.UtcNow;
         private int _count;
 
-        protected override void BeginProcessing() =>
+        protected override void BeginProcessing()
+        {
+            ScriptPreferences.Apply(this);
             _options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, null);
+        }
 
         protected override void EndProcessing()
         {

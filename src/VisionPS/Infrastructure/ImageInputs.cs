@@ -46,10 +46,12 @@ namespace VisionPS.Infrastructure
             var work = new List<ImageWork>();
             if (input is PSObject pso)
             {
-                // Provider items (Get-ChildItem, Get-Item) carry PSPath: the path the user meant, whatever the base object.
-                if (pso.Properties["PSPath"]?.Value is string psPath && pso.BaseObject is FileSystemInfo)
+                if (pso.BaseObject is not (VisionImage or VisionImageInfo or string or Uri or byte[] or Stream or object[])
+                    && PathProperty(pso) is (string path, bool literal))
                 {
-                    work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { psPath }, literal: true).Select(Path));
+                    // Bound by property name, as PowerShell binds Path/LiteralPath: Get-ChildItem items (PSPath),
+                    // Import-Csv rows and any object with a Path, FullName, PSPath or LiteralPath property.
+                    work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { path }, literal).Select(Path));
                     return work;
                 }
                 input = pso.BaseObject;
@@ -60,6 +62,9 @@ namespace VisionPS.Infrastructure
                     break;
                 case VisionImage image:
                     work.Add(new ImageWork(image.Source, image, null, null));
+                    break;
+                case VisionImageInfo info:
+                    work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { info.Path }, literal: true).Select(Path));
                     break;
                 case FileInfo file:
                     work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { file.FullName }, literal: true).Select(Path));
@@ -90,7 +95,7 @@ namespace VisionPS.Infrastructure
                     }
                     break;
                 default:
-                    WriteInvalid(cmdlet, input, $"Cannot use a {input.GetType().Name} as an image. Pass a file path, a Get-ChildItem item, an http(s) URL, bytes, or a VisionImage from ConvertTo-VisionImage.");
+                    WriteInvalid(cmdlet, input, $"Cannot use a {input.GetType().Name} as an image. Pass a file path, a Get-ChildItem item, an object with a Path, FullName, PSPath or LiteralPath property (Import-Csv rows), an http(s) URL, bytes, a VisionImageInfo, or a VisionImage from ConvertTo-VisionImage.");
                     break;
             }
             return work;
@@ -120,7 +125,7 @@ namespace VisionPS.Infrastructure
                         prepared.MoveNext();
                         PrepareResult result = prepared.Current;
                         yield return result.Image != null
-                            ? (item, new VisionImage(result.Image, item.Path, options.Detail, options.Model), null)
+                            ? (item, new VisionImage(result.Image, item.Path, options.Detail, options.Model, fromFile: true), null)
                             : (item, null, ForFailure(result.Error!, item.Source));
                     }
                     else
@@ -164,6 +169,32 @@ namespace VisionPS.Infrastructure
                 _ => ErrorIds.Create(ex, ErrorIds.ImageDecodeFailed, ErrorCategory.ReadError, source,
                     $"Cannot read the image '{source}': {ex.Message}"),
             };
+        }
+
+        /// <summary>
+        /// The names an image's path binds from, in PowerShell's order for file cmdlets: the provider path of
+        /// Get-ChildItem items first, then the literal names, then Path (which, like -Path, expands wildcards).
+        /// </summary>
+        internal static readonly (string Name, bool Literal)[] PathProperties =
+        {
+            ("PSPath", true), ("LiteralPath", true), ("FullName", true), ("Path", false),
+        };
+
+        private static (string, bool)? PathProperty(PSObject pso)
+        {
+            foreach ((string name, bool literal) in PathProperties)
+            {
+                object? value = pso.Properties[name]?.Value;
+                if (value is PSObject wrapped)
+                {
+                    value = wrapped.BaseObject;
+                }
+                if (value is string text && text.Length > 0)
+                {
+                    return (text, literal);
+                }
+            }
+            return null;
         }
 
         private static ImageWork Path(string path) => new ImageWork(path, null, path, null);

@@ -52,6 +52,38 @@ namespace VisionPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// The parsed answer of a -JsonSchema request, made to read as its JSON when PowerShell turns it into a
+        /// string (Export-Csv, "$x"), instead of "@{...}". Scalars and arrays are returned as they are.
+        /// </summary>
+        public static object? Printable(object? parsed)
+        {
+            if (parsed is PSObject pso && pso.Members["ToString"] is not PSCodeMethod)
+            {
+                pso.Members.Add(new PSCodeMethod("ToString", typeof(JsonText).GetMethod(nameof(JsonText.Of))!));
+            }
+            return parsed;
+        }
+
+        /// <summary>Valid JSON text as one line (the text itself when it does not parse).</summary>
+        public static string Compact(string json)
+        {
+            try
+            {
+                using JsonDocument doc = JsonDocument.Parse(json);
+                using var buffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    doc.WriteTo(writer);
+                }
+                return Encoding.UTF8.GetString(buffer.ToArray());
+            }
+            catch (JsonException)
+            {
+                return json;
+            }
+        }
+
         /// <summary>JSON text for a string (taken as JSON already), a hashtable/dictionary, list or scalar.</summary>
         public static string FromPowerShell(object? value)
         {
@@ -131,5 +163,12 @@ namespace VisionPS.Infrastructure
                     break;
             }
         }
+    }
+
+    /// <summary>The ToString of a parsed -JsonSchema answer: its JSON (a PowerShell code method calls this).</summary>
+    public static class JsonText
+    {
+        /// <summary>The object's JSON, on one line.</summary>
+        public static string Of(PSObject instance) => JsonConversion.FromPowerShell(instance);
     }
 }

@@ -43,6 +43,7 @@ namespace VisionPS.Infrastructure
 
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             Connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey,
                 IsBound(nameof(MaxRetries)) ? MaxRetries : null, IsBound(nameof(TimeoutSec)) ? TimeoutSec : null,
                 requireKey: !ConnectionParameters.IsWhatIf(this));

@@ -1,0 +1,139 @@
+# Issue 16: VisionPS as a good PowerShell citizen, run as scripts run it (tests/run.sh runs Pester in
+# `pwsh -NonInteractive`, where any prompt is an error).
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:Key = 'sk-pester-citizen-key-never-printed-7d21'
+    $script:Endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+    $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-citizen-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory -Path $Work
+    Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
+        -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    $script:Photo = Get-Item -LiteralPath (Join-Path $Corpus 'jpg_gray_cat_512.jpg')
+    $script:Photos = Get-ChildItem -LiteralPath $Corpus -Filter 'jpg_*.jpg' -File | Select-Object -First 3
+}
+
+AfterAll {
+    Set-VisionDefault -Reset
+    if ($Endpoint) { $Endpoint.Stop() }
+    Set-Location -LiteralPath ([System.IO.Path]::GetTempPath())
+    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe '-Debug in a non-interactive script shows and never asks' {
+    It 'runs in a non-interactive PowerShell (the premise of these tests)' {
+        [Environment]::GetCommandLineArgs() -contains '-NonInteractive' | Should -BeTrue -Because 'tests/run.sh starts Pester with pwsh -NonInteractive'
+    }
+
+    It 'ConvertTo-VisionImage -Debug writes its verbose lines and its image' {
+        $out = ConvertTo-VisionImage -LiteralPath $Photo.FullName -Debug 4>&1 5>&1
+        ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Match 'jpg_gray_cat_512.jpg'
+        @($out | Where-Object { $_ -is [VisionPS.VisionImage] }).Count | Should -Be 1
+    }
+
+    It 'Send-VisionChat -Debug writes the request as debug and answers' {
+        $out = Send-VisionChat 'Describe.' -Image $Photo.FullName -NoCache -Debug 4>&1 5>&1
+        ($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Message | Should -Match 'Chat request to'
+        @($out | Where-Object { $_ -is [VisionPS.ChatResult] }).Count | Should -Be 1
+    }
+
+    It 'Get-VisionImageInfo and Start-VisionBatch -Debug do not stop the script' {
+        { Get-VisionImageInfo -LiteralPath $Photo.FullName -Debug 5>$null 4>$null } | Should -Not -Throw
+        $batch = Start-VisionBatch 'Read.' -Image $Photo.FullName -Detail Low -Debug 5>$null 4>$null
+        $batch.Id | Should -Match '^batch_'
+    }
+}
+
+Describe 'Objects chain: images bind by property name' {
+    It 'Get-VisionImageInfo output pipes into Send-VisionChat' {
+        $r = Get-VisionImageInfo -LiteralPath $Photo.FullName | Send-VisionChat 'Describe.' -NoCache
+        $r.ImagePath | Should -Be $Photo.FullName
+    }
+
+    It 'Import-Csv rows with a Path column pipe into Get-VisionImageInfo, ConvertTo-VisionImage and Send-VisionChat' {
+        $csv = Join-Path $Work 'files.csv'
+        $Photos | Select-Object @{ n = 'Path'; e = { $_.FullName } } | Export-Csv -LiteralPath $csv
+        (Import-Csv -LiteralPath $csv | Get-VisionImageInfo).Path | Should -Be $Photos.FullName
+        (Import-Csv -LiteralPath $csv | ConvertTo-VisionImage).Path | Should -Be $Photos.FullName
+        (Import-Csv -LiteralPath $csv | Send-VisionChat 'Describe.' -PerImage -NoCache).ImagePath | Should -Be $Photos.FullName
+    }
+
+    It 'objects with FullName, LiteralPath or PSPath bind too, and VisionImage pipes into Get-VisionImageInfo' {
+        ([pscustomobject]@{ FullName = $Photo.FullName } | Get-VisionImageInfo).Name | Should -Be $Photo.Name
+        ([pscustomobject]@{ LiteralPath = $Photo.FullName } | ConvertTo-VisionImage).Name | Should -Be $Photo.Name
+        ([pscustomobject]@{ PSPath = $Photo.PSPath } | Send-VisionChat 'Describe.' -NoCache).ImageName | Should -Be $Photo.Name
+        (ConvertTo-VisionImage -LiteralPath $Photo.FullName | Get-VisionImageInfo).Path | Should -Be $Photo.FullName
+    }
+
+    It 'an object without any path property is one InvalidImageInput error naming what to pass' {
+        $null = [pscustomobject]@{ Name = 'x' } | Send-VisionChat 'Describe.' -WhatIf -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -Match '^InvalidImageInput'
+        $errs[0].Exception.Message | Should -Match 'Path, FullName, PSPath or LiteralPath'
+    }
+}
+
+Describe 'Results export without losing which file a row is about' {
+    It 'Export-Csv of -PerImage results has the file name, path, hash and answer as plain text' {
+        $results = $Photos | Send-VisionChat 'What is in this picture?' -PerImage -NoCache
+        $csv = Join-Path $Work 'answers.csv'
+        $results | Export-Csv -LiteralPath $csv
+        Get-Content -LiteralPath $csv -Raw | Should -Not -Match 'System\.'
+        $rows = Import-Csv -LiteralPath $csv
+        $rows.ImagePath | Should -Be $Photos.FullName
+        $rows.ImageName | Should -Be $Photos.Name
+        $rows.ImageSources | Should -Be $Photos.FullName
+        $rows[0].ImageSha256 | Should -Be $results[0].ImageSha256[0]
+        $rows[0].Text | Should -Be $results[0].Text
+        $rows[0].FromCache | Should -Be 'False'
+    }
+
+    It 'one request with several images names them all, joined by "; "' {
+        $r = Send-VisionChat 'Compare.' -Image $Photos.FullName -NoCache
+        $r.ImageCount | Should -Be 3
+        $r.ImageName | Should -Be ($Photos.Name -join '; ')
+        ($r | ConvertTo-Csv | ConvertFrom-Csv).ImagePath | Should -Be ($Photos.FullName -join '; ')
+        ($r | ConvertTo-Json -Depth 3 | ConvertFrom-Json).ImageSources | Should -Be $Photos.FullName
+    }
+
+    It 'a -JsonSchema answer is both an object and one line of JSON, and exports as JSON' {
+        $schema = @{ type = 'object'; properties = @{ prompt = @{ type = 'string' } }; required = @('prompt'); additionalProperties = $true }
+        $r = Send-VisionChat 'Read it.' -Image $Photo.FullName -JsonSchema $schema -NoCache
+        $r.Object.prompt | Should -Not -BeNullOrEmpty
+        $r.Json | Should -Not -Match "`n"
+        ($r.Json | ConvertFrom-Json).prompt | Should -Be $r.Object.prompt
+        $row = $r | ConvertTo-Csv | ConvertFrom-Csv
+        ($row.Object | ConvertFrom-Json).prompt | Should -Be $r.Object.prompt
+        $row.Json | Should -Be $r.Json
+    }
+
+    It 'Export-Csv of images, infos and batch results keeps the file' {
+        $image = ConvertTo-VisionImage -LiteralPath $Photo.FullName
+        $row = $image | ConvertTo-Csv | ConvertFrom-Csv
+        $row.Path | Should -Be $Photo.FullName
+        $row.Name | Should -Be $Photo.Name
+        ($image | ConvertTo-Csv) -join "`n" | Should -Not -Match 'System\.Collections'
+        ($Photo | Get-VisionImageInfo | ConvertTo-Csv | ConvertFrom-Csv).Name | Should -Be $Photo.Name
+
+        $batch = $Photos | Start-VisionBatch 'Read the total.' -Detail Low
+        $csv = Join-Path $Work 'totals.csv'
+        $batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120 | Receive-VisionBatch | Export-Csv -LiteralPath $csv
+        Get-Content -LiteralPath $csv -Raw | Should -Not -Match 'System\.'
+        (Import-Csv -LiteralPath $csv).ImagePath | Should -Be $Photos.FullName
+    }
+}
+
+Describe 'Relative paths are PowerShell paths' {
+    It 'VisionImage.Save writes a relative path under the current PowerShell location' {
+        $folder = Join-Path $Work 'saved'
+        $null = New-Item -ItemType Directory -Path $folder
+        $image = ConvertTo-VisionImage -LiteralPath $Photo.FullName
+        Push-Location -LiteralPath $folder
+        try {
+            $written = $image.Save('cat.jpg')
+        }
+        finally {
+            Pop-Location
+        }
+        $written | Should -Be (Join-Path $folder 'cat.jpg')
+        [System.IO.File]::ReadAllBytes($written).Length | Should -Be $image.Length
+    }
+}

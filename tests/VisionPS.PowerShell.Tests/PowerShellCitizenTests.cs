@@ -1,0 +1,136 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using VisionPS.TestServer;
+using Xunit;
+
+namespace VisionPS.PowerShell.Tests
+{
+    /// <summary>
+    /// Issue 16: objects that chain (images bind by property name, the module's own objects are images), results that
+    /// export without losing their file, and relative paths that are PowerShell paths. The same flows run in real
+    /// `pwsh -NonInteractive` in tests/PowerShellCitizen.Tests.ps1 (with Import-Csv/Export-Csv, not in this engine).
+    /// </summary>
+    public sealed class PowerShellCitizenTests : IAsyncLifetime
+    {
+        private const string Key = "sk-visionps-citizen-NEVER-PRINT-41aa";
+        private EndpointHost _host = null!;
+        private readonly string _work = Path.Combine(Path.GetTempPath(), "visionps-citizen-" + Guid.NewGuid().ToString("N"));
+
+        public async Task InitializeAsync()
+        {
+            Directory.CreateDirectory(_work);
+            _host = await EndpointHost.StartAsync(apiKey: Key);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await _host.DisposeAsync();
+            Directory.Delete(_work, true);
+        }
+
+        private PowerShellSession Session()
+        {
+            var ps = new PowerShellSession();
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 1",
+                _host.BaseUri, Key, Path.Combine(_work, "cache"));
+            Assert.Empty(ps.Errors);
+            return ps;
+        }
+
+        private static T Prop<T>(PSObject o, string name) => (T)o.Properties[name].Value;
+
+        private static readonly string[] Photos = { "jpg_gray_cat_512.jpg", "jpg_storm_1920x1280.jpg" };
+
+        [Theory]
+        [InlineData("Path")]
+        [InlineData("FullName")]
+        [InlineData("LiteralPath")]
+        public void AnObjectWithAPathPropertyBindsToEveryImageCmdlet(string property)
+        {
+            using var ps = Session();
+            string file = Paths.CorpusFile(Photos[0]);
+            string make = $"[pscustomobject]@{{ {property} = $args[0] }}";
+            Assert.Equal(file, Prop<string>(ps.Run($"{make} | Get-VisionImageInfo", file).Single(), "Path"));
+            Assert.Empty(ps.Errors);
+            Assert.Equal(file, Prop<string>(ps.Run($"{make} | ConvertTo-VisionImage", file).Single(), "Path"));
+            Assert.Empty(ps.Errors);
+            Assert.Equal(file, Prop<string>(ps.Run($"{make} | Send-VisionChat 'Describe.' -NoCache", file).Single(), "ImagePath"));
+            Assert.Empty(ps.Errors);
+        }
+
+        [Fact]
+        public void TheModulesOwnInfoAndImageObjectsAreImages()
+        {
+            using var ps = Session();
+            string file = Paths.CorpusFile(Photos[0]);
+            PSObject info = ps.Run("Get-VisionImageInfo -LiteralPath $args[0]", file).Single();
+            Assert.Equal(file, Prop<string>(ps.Run("$args[0] | Send-VisionChat 'Describe.' -NoCache", info).Single(), "ImagePath"));
+            Assert.Equal(file, Prop<string>(ps.Run("$args[0] | ConvertTo-VisionImage", info).Single(), "Path"));
+            PSObject image = ps.Run("ConvertTo-VisionImage -LiteralPath $args[0]", file).Single();
+            Assert.Equal(Photos[0], Prop<string>(ps.Run("$args[0] | Get-VisionImageInfo", image).Single(), "Name"));
+            Assert.Empty(ps.Errors);
+        }
+
+        [Fact]
+        public void APathWithBracketsFromAnObjectIsThatFile()
+        {
+            using var ps = Session();
+            string file = Path.Combine(_work, "photo[1].jpg");
+            File.Copy(Paths.CorpusFile(Photos[0]), file);
+            PSObject info = ps.Run("[pscustomobject]@{ Path = $args[0] } | Get-VisionImageInfo", file).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal(file, Prop<string>(info, "Path"));
+        }
+
+        [Fact]
+        public void AResultCarriesItsFilesAsPlainStringsJoinedWhenSeveral()
+        {
+            using var ps = Session();
+            string[] files = Photos.Select(Paths.CorpusFile).ToArray();
+            PSObject r = ps.Run("Send-VisionChat 'Compare.' -Image $args -NoCache", files.Cast<object>().ToArray()).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal(string.Join("; ", files), Prop<string>(r, "ImagePath"));
+            Assert.Equal(string.Join("; ", Photos), Prop<string>(r, "ImageName"));
+            Assert.Equal(2, Prop<int>(r, "ImageCount"));
+            // What Export-Csv writes for the list properties: every item, not "System.String[]".
+            Assert.Equal(string.Join("; ", files), ps.Run("[string]$args[0].ImageSources.ToString()", r).Single().BaseObject);
+            string hashes = (string)ps.Run("$args[0].ImageSha256.ToString()", r).Single().BaseObject;
+            Assert.Matches("^[0-9a-f]{64}; [0-9a-f]{64}$", hashes);
+            Assert.False(Prop<bool>(r, "FromCache"));
+            Assert.Null(Prop<string?>(r, "Json"));
+        }
+
+        [Fact]
+        public void AJsonSchemaAnswerIsAnObjectAndOneLineOfJsonAndReadsAsJson()
+        {
+            using var ps = Session();
+            PSObject r = ps.Run("Send-VisionChat 'Read it.' -Image $args[0] -NoCache -JsonSchema @{ type = 'object'; properties = @{ prompt = @{ type = 'string' } } }",
+                Paths.CorpusFile(Photos[0])).Single();
+            Assert.Empty(ps.Errors);
+            string json = Prop<string>(r, "Json");
+            Assert.DoesNotContain("\n", json);
+            Assert.StartsWith("{\"api\":\"chat\",", json);
+            // "$($r.Object)" (and Export-Csv) read the parsed object as its JSON, not as "@{prompt=...}".
+            Assert.Equal(json, ps.Run("\"$($args[0].Object)\"", r).Single().BaseObject);
+            Assert.Equal("Read it.", ps.Run("$args[0].Object.prompt", r).Single().BaseObject);
+        }
+
+        [Fact]
+        public void VisionImageSaveResolvesARelativePathAgainstThePowerShellLocation()
+        {
+            using var ps = Session();
+            string folder = Path.Combine(_work, "saved");
+            Directory.CreateDirectory(folder);
+            string written = (string)ps.Run(
+                "$i = ConvertTo-VisionImage -LiteralPath $args[0]; $ExecutionContext.SessionState.Path.SetLocation($args[1]) | Out-Null; $i.Save('cat.jpg')",
+                Paths.CorpusFile(Photos[0]), folder).Single().BaseObject;
+            Assert.Empty(ps.Errors);
+            Assert.Equal(Path.Combine(folder, "cat.jpg"), written);
+            Assert.True(File.Exists(written));
+            Assert.NotEqual(folder, Environment.CurrentDirectory);
+        }
+    }
+}
