@@ -132,5 +132,51 @@ namespace VisionPS.PowerShell.Tests
             Assert.True(File.Exists(written));
             Assert.NotEqual(folder, Environment.CurrentDirectory);
         }
+    
+        [Fact]
+        public void WithoutModelEveryCmdletEstimatesForTheModelThatWouldBeSentAndSaysWhich()
+        {
+            using var ps = Session();
+            string file = Paths.CorpusFile("jpg_storm_1920x1280.jpg");
+            PSObject info = ps.Run("Get-VisionImageInfo -LiteralPath $args[0] -Verbose", file).Single();
+            Assert.Contains(ps.Verbose, v => v.Contains("No -Model given: images are sized and estimated for gpt-4.1-mini, the built-in default", StringComparison.Ordinal));
+            PSObject image = ps.Run("ConvertTo-VisionImage -LiteralPath $args[0]", file).Single();
+            PSObject answer = ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -NoCache", file).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal("gpt-4.1-mini", Prop<string>(info, "Model"));
+            Assert.Equal((1536, 1024), (Prop<int>(info, "TargetWidth"), Prop<int>(info, "TargetHeight")));
+            Assert.Equal((1536, 1024), (Prop<int>(image, "Width"), Prop<int>(image, "Height")));
+            int estimate = Prop<int>(info, "EstimatedTokens");
+            Assert.Equal(estimate, Prop<int?>(image, "EstimatedTokens"));
+            Assert.Equal(estimate, Prop<int>(answer, "EstimatedImageTokens"));
+
+            // The session default moves them all together.
+            ps.Run("Set-VisionDefault -Model gpt-4o");
+            PSObject info4o = ps.Run("Get-VisionImageInfo -LiteralPath $args[0] -Verbose", file).Single();
+            Assert.Contains(ps.Verbose, v => v.Contains("for gpt-4o, the session default", StringComparison.Ordinal));
+            PSObject image4o = ps.Run("ConvertTo-VisionImage -LiteralPath $args[0]", file).Single();
+            Assert.Equal("gpt-4o", Prop<string>(info4o, "Model"));
+            Assert.Equal(Prop<int>(info4o, "EstimatedTokens"), Prop<int?>(image4o, "EstimatedTokens"));
+            Assert.NotEqual(estimate, Prop<int>(info4o, "EstimatedTokens"));
+        }
+
+        [Fact]
+        public void ThirtyFilesSixteenAtATimeAgainstTwoRequestsASecondAreAllAnsweredWithTheDefaultRetries()
+        {
+            using var ps = new PowerShellSession();
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2]",
+                _host.BaseUri, Key, Path.Combine(_work, "cache"));
+            string spec = "fault:rate=2:" + Guid.NewGuid().ToString("N");
+            object[] files = Enumerable.Range(0, 30).Select(i => (object)Paths.CorpusFile(i % 2 == 0 ? "gif_static_smile_48.gif" : "jpg_gray_cat_512.jpg")).ToArray();
+            int refusedBefore = _host.State.RateLimited;
+
+            var results = ps.Run("$args[0] | Send-VisionChat 'Paced.' -PerImage -ThrottleLimit 16 -NoCache -Model $args[1] -Verbose", files, spec);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(30, results.Count);
+            // Measured with the old rule (every 429 used up one of the 3 retries): several ChatRequestFailed errors.
+            Assert.True(_host.State.RateLimited - refusedBefore > 30, "fewer refusals than requests: the rate limit was not exercised");
+            Assert.Contains(ps.Verbose, v => v.Contains("these retries do not use up -MaxRetries", StringComparison.Ordinal));
+        }
     }
 }

@@ -26,6 +26,7 @@ namespace VisionPS.Commands
     {
         /// <summary>Only remove entries not used within this time.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "None: every entry")]
         public TimeSpan UnusedFor { get; set; }
 
         /// <summary>Writes the number of entries removed.</summary>

@@ -102,12 +102,13 @@ namespace VisionPS.Commands
         /// <summary>The model the image is for: it is sized to what that model looks at, and its tokens estimated.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ModelCompleter))]
+        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
         protected override void ProcessRecord()
         {
-            string? model = Model ?? VisionDefaults.Current.Model;
+            string model = _model ??= SessionModel.Resolve(this, Model);
             switch (ParameterSetName)
             {
                 case PathSet:
@@ -132,10 +133,11 @@ namespace VisionPS.Commands
         }
 
         private SessionState? _session;
+        private string? _model;
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, MaxBytes, Format, Quality);
+            PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model), Detail, MaxSide, MaxBytes, Format, Quality);
             _session = SessionState; // read here, on the pipeline thread: VisionImage.Save resolves against it
             RunAsync(async cancel =>
             {

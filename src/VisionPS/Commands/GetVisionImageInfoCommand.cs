@@ -72,6 +72,7 @@ namespace VisionPS.Commands
         /// <summary>The model to estimate tokens and target size for (default: Set-VisionDefault -Model, else the gpt-4o rules).</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ModelCompleter))]
+        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
@@ -92,7 +93,7 @@ namespace VisionPS.Commands
         protected override void BeginProcessing()
         {
             ScriptPreferences.Apply(this);
-            _options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, null);
+            _options = PrepareParameters.Build(SessionModel.Resolve(this, Model), Detail, MaxSide, null);
         }
 
         protected override void EndProcessing()

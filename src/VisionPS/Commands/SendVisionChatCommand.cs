@@ -69,11 +69,13 @@ namespace VisionPS.Commands
 
         /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>
         [Parameter(Position = 1)]
+        [SupportsWildcards]
         [ValidateNotNull]
         public object[] Image { get; set; } = Array.Empty<object>();
 
         /// <summary>Images from the pipeline: VisionImage objects, Get-ChildItem items, paths or URLs.</summary>
         [Parameter(ValueFromPipeline = true)]
+        [SupportsWildcards]
         public object? InputObject { get; set; }
 
         /// <summary>Sends one request per image instead of one request with all images.</summary>
@@ -92,6 +94,7 @@ namespace VisionPS.Commands
         /// <summary>The model (default: Set-VisionDefault -Model, else gpt-4.1-mini).</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ModelCompleter))]
+        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
@@ -112,11 +115,13 @@ namespace VisionPS.Commands
         /// <summary>The answer's token limit.</summary>
         [Parameter]
         [ValidateRange(1, 1000000)]
+        [PSDefaultValue(Help = "None: the model's own limit")]
         public int MaxTokens { get; set; }
 
         /// <summary>Sampling temperature, 0 to 2.</summary>
         [Parameter]
         [ValidateRange(0.0, 2.0)]
+        [PSDefaultValue(Help = "None: the service's default")]
         public double Temperature { get; set; }
 
         /// <summary>Structured output: a JSON schema (JSON text or a hashtable); the answer is parsed into Object.</summary>
@@ -163,7 +168,7 @@ namespace VisionPS.Commands
                     "StreamNotSupported", ErrorCategory.InvalidArgument, null));
             }
             base.BeginProcessing();
-            _model = Model ?? VisionDefaults.Current.Model ?? new VisionRequest().Model;
+            _model = SessionModel.Resolve(this, Model);
             foreach (object image in Image)
             {
                 CollectImages(image, Detail, _model);

@@ -64,6 +64,7 @@ namespace VisionPS.Commands
         /// <summary>How many times a rate-limited (429) or failed (5xx) request is retried.</summary>
         [Parameter]
         [ValidateRange(0, 20)]
+        [PSDefaultValue(Help = "None: unchanged (built in: 3)")]
         public int MaxRetries { get; set; }
 
         /// <summary>Proxy for requests; without it the system proxy settings apply.</summary>
@@ -74,6 +75,7 @@ namespace VisionPS.Commands
         /// <summary>Request timeout in seconds.</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
+        [PSDefaultValue(Help = "None: unchanged (built in: 120)")]
         public int TimeoutSec { get; set; }
 
         /// <summary>Folder of the answer cache (default: VISIONPS_CACHE, else the per-OS cache folder).</summary>
@@ -83,11 +85,13 @@ namespace VisionPS.Commands
 
         /// <summary>How long a cached answer stays valid (default 30 days).</summary>
         [Parameter]
+        [PSDefaultValue(Help = "None: unchanged (built in: 30 days)")]
         public TimeSpan CacheExpiry { get; set; }
 
         /// <summary>Size cap of the answer cache in MiB (default 256).</summary>
         [Parameter]
         [ValidateRange(1, 1048576)]
+        [PSDefaultValue(Help = "None: unchanged (built in: 256)")]
         public int CacheMaxMB { get; set; }
 
         /// <summary>Folder of the local batch records written by Start-VisionBatch (default: VISIONPS_BATCHES, else the per-OS data folder).</summary>

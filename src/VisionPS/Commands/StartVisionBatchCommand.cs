@@ -50,11 +50,13 @@ namespace VisionPS.Commands
 
         /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>
         [Parameter(Position = 1)]
+        [SupportsWildcards]
         [ValidateNotNull]
         public object[] Image { get; set; } = Array.Empty<object>();
 
         /// <summary>Images from the pipeline: VisionImage objects, Get-ChildItem items, paths or URLs.</summary>
         [Parameter(ValueFromPipeline = true)]
+        [SupportsWildcards]
         public object? InputObject { get; set; }
 
         /// <summary>Chat (Chat Completions, default) or Responses.</summary>
@@ -64,6 +66,7 @@ namespace VisionPS.Commands
         /// <summary>The model (default: Set-VisionDefault -Model, else gpt-4.1-mini).</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ModelCompleter))]
+        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
@@ -84,11 +87,13 @@ namespace VisionPS.Commands
         /// <summary>The answer's token limit.</summary>
         [Parameter]
         [ValidateRange(1, 1000000)]
+        [PSDefaultValue(Help = "None: the model's own limit")]
         public int MaxTokens { get; set; }
 
         /// <summary>Sampling temperature, 0 to 2.</summary>
         [Parameter]
         [ValidateRange(0.0, 2.0)]
+        [PSDefaultValue(Help = "None: the service's default")]
         public double Temperature { get; set; }
 
         /// <summary>Structured output: a JSON schema (JSON text or a hashtable); answers are parsed into Object.</summary>
@@ -114,7 +119,7 @@ namespace VisionPS.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            _model = Model ?? VisionDefaults.Current.Model ?? new VisionRequest().Model;
+            _model = SessionModel.Resolve(this, Model);
             foreach (object image in Image)
             {
                 CollectImages(image, Detail, _model);

@@ -32,11 +32,13 @@ namespace VisionPS.Infrastructure
         /// <summary>How often a rate-limited (429) or failed (5xx) request is retried.</summary>
         [Parameter]
         [ValidateRange(0, 20)]
+        [PSDefaultValue(Help = "3, or Set-VisionDefault -MaxRetries")]
         public int MaxRetries { get; set; }
 
         /// <summary>Request timeout in seconds.</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
+        [PSDefaultValue(Help = "120, or Set-VisionDefault -TimeoutSec")]
         public int TimeoutSec { get; set; }
 
         private protected bool IsBound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
