@@ -178,5 +178,77 @@ namespace VisionPS.PowerShell.Tests
             Assert.True(_host.State.RateLimited - refusedBefore > 30, "fewer refusals than requests: the rate limit was not exercised");
             Assert.Contains(ps.Verbose, v => v.Contains("these retries do not use up -MaxRetries", StringComparison.Ordinal));
         }
+    
+        [Fact]
+        public void ApiKeyTakesAPlainStringAsWellAsASecureString()
+        {
+            using var ps = new PowerShellSession();
+            PSObject defaults = ps.Run("Set-VisionDefault -Reset -BaseUri $args[0] -ApiKey $args[1] -CachePath $args[2] -PassThru",
+                _host.BaseUri, Key, Path.Combine(_work, "cache")).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal("Session", Prop<string>(defaults, "ApiKeySource"));
+            PSObject answer = ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -NoCache", Paths.CorpusFile(Photos[0])).Single();
+            Assert.Empty(ps.Errors); // the endpoint refuses a wrong key with 401
+            Assert.Equal("stop", Prop<string>(answer, "FinishReason"));
+
+            // A cmdlet's own -ApiKey takes a string too, and a wrong one is refused by the service, not by binding.
+            ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -NoCache -ApiKey 'sk-wrong-key' -MaxRetries 0", Paths.CorpusFile(Photos[0]));
+            ErrorRecord refused = Assert.Single(ps.Errors);
+            Assert.StartsWith("ChatRequestFailed", refused.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("401", refused.ToString() + refused.Exception.Message, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("Send-VisionChat 'x' -Image $args[0] -BaseUri 'localhost:11434/v1'")]
+        [InlineData("Set-VisionDefault -BaseUri 'localhost:11434/v1'")]
+        public void ASchemeLessBaseUriIsAVisionPSErrorNamingTheFix(string script)
+        {
+            using var ps = Session();
+            var error = Assert.ThrowsAny<RuntimeException>(() => ps.Run("$ErrorActionPreference = 'Stop'; " + script, Paths.CorpusFile(Photos[0])));
+            Assert.StartsWith("InvalidBaseUri", error.ErrorRecord.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("absolute http(s) URI such as https://api.openai.com/v1", error.ErrorRecord.ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ABadJsonSchemaSaysSoInTheModulesWords()
+        {
+            using var ps = Session();
+            var error = Assert.ThrowsAny<RuntimeException>(() => ps.Run("$ErrorActionPreference = 'Stop'; Send-VisionChat 'x' -Image $args[0] -JsonSchema '{name: 1}'", Paths.CorpusFile(Photos[0])));
+            Assert.StartsWith("InvalidJsonSchema", error.ErrorRecord.FullyQualifiedErrorId, StringComparison.Ordinal);
+            string text = error.ErrorRecord.ToString();
+            Assert.StartsWith("-JsonSchema is not valid JSON at line 1, position 2.", text, StringComparison.Ordinal);
+            Assert.Contains("Pass a hashtable", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("LineNumber", text, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AnEmptyFileGetsTheSameIdInEveryCmdlet()
+        {
+            using var ps = Session();
+            string empty = Path.Combine(_work, "empty.jpg");
+            File.WriteAllBytes(empty, Array.Empty<byte>());
+            var ids = new[]
+            {
+                "Get-VisionImageInfo -LiteralPath $args[0]",
+                "ConvertTo-VisionImage -LiteralPath $args[0]",
+                "Send-VisionChat 'x' -Image $args[0] -PerImage -NoCache",
+            }.Select(script =>
+            {
+                ps.Run(script, empty);
+                return Assert.Single(ps.Errors).FullyQualifiedErrorId.Split(',')[0];
+            }).ToList();
+            Assert.All(ids, id => Assert.Equal("UnsupportedImageFormat", id));
+        }
+
+        [Fact]
+        public void TheTooLargeAdviceNamesNothingAUserCannotSet()
+        {
+            using var ps = Session();
+            ps.Run("ConvertTo-VisionImage -LiteralPath $args[0]", Path.Combine(Paths.Corpus, "bad", "bomb_header_100000x100000.png"));
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("ImageTooLarge", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.DoesNotContain("PrepareOptions", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("bomb_header_100000x100000.png", error.ToString(), StringComparison.Ordinal);
+        }
     }
 }

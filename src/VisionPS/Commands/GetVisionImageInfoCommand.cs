@@ -123,8 +123,8 @@ namespace VisionPS.Commands
                 }
                 catch (Exception ex) when (ex is ImageProcessingException || ex is InvalidDataException || ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteError(ErrorIds.Create(ex, ErrorIds.ImageDecodeFailed, ErrorCategory.InvalidData, file,
-                        $"Cannot read the image header of '{file}': {ex.Message}"));
+                    // The same input gets the same id as in every other cmdlet (an empty file: UnsupportedImageFormat).
+                    WriteError(ImageInputs.ForFailure(ex, file));
                 }
             }
         }

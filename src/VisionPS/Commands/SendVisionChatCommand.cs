@@ -182,7 +182,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema));
+            VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.Schema(this, JsonSchema));
             PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null);
             ResultCache? cache = PerImage && !NoCache && ConversationId is null ? VisionDefaults.Current.OpenCache() : null;
             using var client = new VisionClient(Connection);

@@ -133,7 +133,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema));
+            VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.Schema(this, JsonSchema));
             PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null);
             BatchStore store = VisionDefaults.Current.OpenBatchStore();
             var limits = new BatchLimits { MaxRequests = MaxRequestsPerBatch, MaxBytes = (long)(MaxBatchMB * 1_000_000) };

@@ -26,6 +26,10 @@ namespace VisionPS.Infrastructure
         public const string BatchWaitTimedOut = "BatchWaitTimedOut";
         public const string BatchFailed = "BatchFailed";
         public const string BatchRequestNotRun = "BatchRequestNotRun";
+        public const string InvalidBaseUri = "InvalidBaseUri";
+        public const string InvalidJsonSchema = "InvalidJsonSchema";
+        public const string SettingsSaveFailed = "SettingsSaveFailed";
+        public const string SettingsLoadFailed = "SettingsLoadFailed";
 
         /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
         public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)

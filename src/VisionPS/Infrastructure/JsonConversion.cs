@@ -84,6 +84,31 @@ namespace VisionPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// The -JsonSchema a cmdlet was given, as JSON text; a value that is not JSON (or nests too deeply) stops the
+        /// cmdlet with InvalidJsonSchema, saying where the text went wrong and what to pass instead.
+        /// </summary>
+        public static string Schema(PSCmdlet cmdlet, object schema)
+        {
+            try
+            {
+                return FromPowerShell(schema);
+            }
+            catch (JsonException ex)
+            {
+                string where = ex.LineNumber is long line ? $" at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}" : string.Empty;
+                string message = $"-JsonSchema is not valid JSON{where}. Pass a hashtable such as @{{ type = 'object'; properties = @{{ total = @{{ type = 'number' }} }}; required = @('total') }}, or the text of a JSON schema file (Get-Content schema.json -Raw).";
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message, ex), ErrorIds.InvalidJsonSchema, ErrorCategory.InvalidArgument, schema, message));
+                throw; // not reached: ThrowTerminatingError throws
+            }
+            catch (ArgumentException ex)
+            {
+                string message = $"-JsonSchema cannot be used: {ex.Message}";
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(ex, ErrorIds.InvalidJsonSchema, ErrorCategory.InvalidArgument, schema, message));
+                throw;
+            }
+        }
+
         /// <summary>JSON text for a string (taken as JSON already), a hashtable/dictionary, list or scalar.</summary>
         public static string FromPowerShell(object? value)
         {

@@ -24,9 +24,10 @@ namespace VisionPS.Infrastructure
         [ValidateNotNull]
         public Uri? BaseUri { get; set; }
 
-        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
+        /// <summary>The API key, as a SecureString or a plain string (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
         [Parameter]
         [ValidateNotNull]
+        [SecureStringTransformation]
         public SecureString? ApiKey { get; set; }
 
         /// <summary>How often a rate-limited (429) or failed (5xx) request is retried.</summary>
