@@ -26,7 +26,7 @@ Describe '-Debug in a non-interactive script shows and never asks' {
 
     It 'ConvertTo-VisionImage -Debug writes its verbose lines and its image' {
         $out = ConvertTo-VisionImage -LiteralPath $Photo.FullName -Debug 4>&1 5>&1
-        ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Match 'jpg_gray_cat_512.jpg'
+        ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match 'jpg_gray_cat_512\.jpg: '
         @($out | Where-Object { $_ -is [VisionPS.VisionImage] }).Count | Should -Be 1
     }
 
@@ -135,5 +135,126 @@ Describe 'Relative paths are PowerShell paths' {
         }
         $written | Should -Be (Join-Path $folder 'cat.jpg')
         [System.IO.File]::ReadAllBytes($written).Length | Should -Be $image.Length
+    }
+}
+
+Describe 'Keys and settings' {
+    BeforeAll {
+        $script:OldConfig = $env:VISIONPS_CONFIG
+        $env:VISIONPS_CONFIG = Join-Path $Work 'config'
+        $script:Manifest = Join-Path $RepoRoot 'VisionPS.psd1'
+        # A new runspace is a new session: it reads the saved settings when it first uses VisionPS.
+        function script:NewSession([string] $Script) {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript("Import-Module '$Manifest' -ErrorAction Stop; $Script")
+                $ps.Invoke()
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
+    }
+
+    AfterAll {
+        $env:VISIONPS_CONFIG = $OldConfig
+        Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey $Key -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    }
+
+    It '-ApiKey takes the plain string a vault or pipeline gives' {
+        $d = Set-VisionDefault -ApiKey $Key -PassThru
+        $d.ApiKeySource | Should -Be 'Session'
+        (Send-VisionChat 'Describe.' -Image $Photo.FullName -NoCache).FinishReason | Should -Be 'stop'
+    }
+
+    It 'Set-VisionDefault -Save keeps the settings for later sessions and never writes the key' {
+        Set-VisionDefault -Model gpt-4o -MaxRetries 5 -BatchPath (Join-Path $Work 'saved-batches') -ApiKey 'sk-save-test-secret-never-on-disk' -Save -WarningVariable w 3>$null
+        $w | Should -Match 'never writes it to disk'
+        $file = Join-Path $env:VISIONPS_CONFIG 'settings.json'
+        $text = Get-Content -LiteralPath $file -Raw
+        $text | Should -Not -Match 'sk-save-test'
+        ($text | ConvertFrom-Json).Model | Should -Be 'gpt-4o'
+
+        $later = NewSession 'Get-VisionDefault'
+        $later.Model | Should -Be 'gpt-4o'
+        $later.MaxRetries | Should -Be 5
+        $later.BatchPath | Should -Be (Join-Path $Work 'saved-batches')
+        $later.SettingsFile | Should -Be $file
+        $later.Sources | Should -Contain 'Model: Saved'
+        $later.Sources | Should -Contain 'TimeoutSec: Built-in (120)'
+        $later.ApiKeySource | Should -Not -Be 'Session'
+        # A saved model is the model every cmdlet sizes for.
+        (NewSession "Get-VisionImageInfo -LiteralPath '$($Photo.FullName)'").Model | Should -Be 'gpt-4o'
+
+        Set-VisionDefault -Reset -Save
+        Test-Path -LiteralPath $file | Should -BeFalse
+        (NewSession 'Get-VisionDefault').Sources | Should -Contain 'Model: Built-in (gpt-4.1-mini)'
+    }
+
+    It 'Get-VisionDefault shows an endpoint from OPENAI_BASE_URL, and says so' {
+        $old = $env:OPENAI_BASE_URL
+        $env:OPENAI_BASE_URL = 'http://127.0.0.1:9/v1'
+        try {
+            $d = NewSession 'Get-VisionDefault'
+            $d.BaseUri | Should -Be ([uri]'http://127.0.0.1:9/v1')
+            $d.Sources | Should -Contain 'BaseUri: Environment (OPENAI_BASE_URL)'
+        }
+        finally {
+            $env:OPENAI_BASE_URL = $old
+        }
+    }
+}
+
+Describe "The README's Use examples, copied as they are" {
+    It 'run against the local endpoint and do what they say' {
+        $readme = Get-Content -LiteralPath (Join-Path $RepoRoot 'README.md') -Raw
+        $use = [regex]::Match($readme, '(?s)## Use\s*```powershell\r?\n(.*?)```').Groups[1].Value
+        $use | Should -Match 'Send-VisionChat'
+
+        # A folder as a user has one: photos here, a HEIC, invoices, receipts, and ~/Pictures.
+        $folder = Join-Path $Work 'readme'
+        $home2 = Join-Path $Work 'readme-home'
+        $null = New-Item -ItemType Directory -Path $folder, (Join-Path $home2 'Pictures'), (Join-Path $folder 'receipts/2026')
+        Copy-Item -LiteralPath $Photos.FullName -Destination $folder
+        Copy-Item -LiteralPath $Photos[0].FullName -Destination (Join-Path $home2 'Pictures')
+        Copy-Item -LiteralPath (Join-Path $Corpus 'd_heic_storm.heic') -Destination (Join-Path $folder 'IMG_0042.HEIC')
+        Copy-Item -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') -Destination (Join-Path $folder 'invoice-2026-11.png')
+        Copy-Item -LiteralPath $Photos[1].FullName -Destination (Join-Path $folder 'receipts/2026/r1.jpg')
+        Copy-Item -LiteralPath (Join-Path $Corpus 'd_heic_storm.heic') -Destination (Join-Path $folder 'receipts/r2.heic')
+
+        # The child session: the endpoint from OPENAI_BASE_URL, Read-Host answering the key (a script has no one to
+        # ask), HOME pointing at the folder above, and the README's lines exactly as written.
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'
+function Read-Host { param([switch] `$AsSecureString, [string] `$Prompt) ConvertTo-SecureString '$Key' -AsPlainText -Force }
+Set-Location -LiteralPath '$folder'
+$use
+`$r = Import-Csv totals.csv
+"rows=`$(`$r.Count)"
+"files=`$((`$r.ImageName | Sort-Object) -join ',')"
+"$('$')(`$m.ConversationId)"
+"@
+        $scriptFile = Join-Path $Work 'readme.ps1'
+        Set-Content -LiteralPath $scriptFile -Value $script
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $oldHome, $oldBase, $oldCache, $oldBatches = $env:HOME, $env:OPENAI_BASE_URL, $env:VISIONPS_CACHE, $env:VISIONPS_BATCHES
+        try {
+            $env:HOME = $home2
+            $env:OPENAI_BASE_URL = $Endpoint.BaseUri
+            $env:VISIONPS_CACHE = Join-Path $Work 'readme-cache'
+            $env:VISIONPS_BATCHES = Join-Path $Work 'readme-batches'
+            $out = & $pwsh -NoProfile -NonInteractive -File $scriptFile 2>&1 | ForEach-Object { "$_" }
+            $exit = $LASTEXITCODE
+        }
+        finally {
+            $env:HOME, $env:OPENAI_BASE_URL, $env:VISIONPS_CACHE, $env:VISIONPS_BATCHES = $oldHome, $oldBase, $oldCache, $oldBatches
+        }
+        $exit | Should -Be 0 -Because ($out -join "`n")
+        $out | Should -Contain 'rows=2'
+        $out | Should -Contain 'files=r1.jpg,r2.heic'
+        ($out | Where-Object { $_ -like 'conv_*' }) | Should -Not -BeNullOrEmpty
+        ($out | Where-Object { $_ -like 'data:image/jpeg;base64,*' }) | Should -Not -BeNullOrEmpty
     }
 }

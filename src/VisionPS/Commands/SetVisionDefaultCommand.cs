@@ -215,8 +215,13 @@ namespace VisionPS.Commands
                     {
                         Infrastructure.SavedSettings.Clear();
                     }
-                    Infrastructure.SavedSettings.Save(defaults, given);
-                    WriteVerbose($"Saved {(given.Count == 0 ? "no settings" : string.Join(", ", given))} to {Infrastructure.SavedSettings.FilePath}.");
+                    if (given.Count > 0)
+                    {
+                        Infrastructure.SavedSettings.Save(defaults, given);
+                    }
+                    WriteVerbose(given.Count > 0
+                        ? $"Saved {string.Join(", ", given)} to {Infrastructure.SavedSettings.FilePath}."
+                        : Reset ? $"Deleted the saved settings {Infrastructure.SavedSettings.FilePath}." : "No setting given: nothing saved.");
                 }
                 catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException)
                 {
