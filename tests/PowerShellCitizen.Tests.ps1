@@ -258,3 +258,39 @@ $use
         ($out | Where-Object { $_ -like 'data:image/jpeg;base64,*' }) | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'Readable, visible, explained' {
+    It 'warns before one request carries more than 10 images, naming -PerImage' {
+        $many = Get-ChildItem -LiteralPath $Corpus -File | Where-Object Extension -eq '.jpg' | Select-Object -First 11
+        $many.Count | Should -Be 11
+        $null = $many | Send-VisionChat 'All of them.' -WarningVariable w 3>$null
+        $w.Count | Should -Be 1
+        "$w" | Should -Match '^One request will carry 11 images .* add -PerImage\.$'
+        $null = $Photos | Send-VisionChat 'A few.' -WarningVariable quiet 3>$null
+        $quiet.Count | Should -Be 0
+        $null = $many | Send-VisionChat 'Each.' -PerImage -NoCache -WarningVariable perImage 3>$null
+        $perImage.Count | Should -Be 0
+    }
+
+    It 'a streamed answer is not printed again by the table view' {
+        $r = Send-VisionChat 'Stream it.' -Image $Photo.FullName -Stream 6>$null
+        $r.Streamed | Should -BeTrue
+        $table = $r | Format-Table | Out-String -Width 120
+        $table | Should -Match '\(streamed above\)'
+        $table | Should -Not -Match 'image_count'
+        ((Send-VisionChat 'Not streamed.' -Image $Photo.FullName -NoCache) | Format-Table | Out-String -Width 200) | Should -Match 'image_count'
+    }
+
+    It 'every output type has a table view, and an assistant message fits 80 columns' {
+        foreach ($type in 'VisionPS.VisionImageInfo', 'VisionPS.VisionImage', 'VisionPS.ChatResult', 'VisionPS.AssistantMessage',
+            'VisionPS.VisionBatch', 'VisionPS.VisionDefaults', 'VisionPS.Core.Caching.ResultCacheStatistics', 'VisionPS.Core.OpenAI.VisionFile') {
+            $views = (Get-FormatData -TypeName $type).FormatViewDefinition
+            $views.Control | Where-Object { $_ -is [System.Management.Automation.TableControl] } | Should -Not -BeNullOrEmpty -Because $type
+        }
+        $m = $Photos | Add-AssistantImage -Prompt 'These.'
+        $lines = ($m | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() }
+        $lines.Count | Should -Be 3 -Because ($lines -join "`n")
+        $lines[2] | Should -Match "^Conversation +conv_\S+ +3 $([regex]::Escape($Photos[0].Name.Substring(0, 12)))"
+        ((Get-VisionDefault | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() }).Count | Should -Be 3
+    }
+}

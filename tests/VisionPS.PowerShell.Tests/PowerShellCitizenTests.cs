@@ -250,5 +250,27 @@ namespace VisionPS.PowerShell.Tests
             Assert.DoesNotContain("PrepareOptions", error.ToString(), StringComparison.Ordinal);
             Assert.Contains("bomb_header_100000x100000.png", error.ToString(), StringComparison.Ordinal);
         }
+    
+        [Theory]
+        [InlineData("$args | Send-VisionChat 'All of them.' -NoCache", "Send-VisionChat: preparing the images of one request")]
+        [InlineData("$args | Send-VisionChat 'All of them.' -NoCache", "Send-VisionChat")]
+        [InlineData("$args | Start-VisionBatch 'Read.' -Detail Low", "Start-VisionBatch: preparing the requests")]
+        [InlineData("$args | Add-VisionFile", "Add-VisionFile: preparing and uploading images")]
+        public void CmdletsThatCanRunForSecondsWriteProgressAndCompleteIt(string script, string activity)
+        {
+            using var session = Session();
+            session.Run("Set-VisionDefault -BatchPath $args[0]", Path.Combine(_work, "batches"));
+            using System.Management.Automation.PowerShell ps = session.CreateShell();
+            ps.AddScript(script);
+            foreach (string f in Photos.Concat(new[] { "gif_static_smile_48.gif" }))
+            {
+                ps.AddArgument(Paths.CorpusFile(f));
+            }
+            ps.Invoke();
+            Assert.Empty(ps.Streams.Error);
+            var records = ps.Streams.Progress.Where(p => p.Activity == activity).ToList();
+            Assert.NotEmpty(records);
+            Assert.Equal(ProgressRecordType.Completed, records.Last().RecordType);
+        }
     }
 }

@@ -85,7 +85,7 @@ namespace VisionPS.Commands
 
         private async Task UploadAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
         {
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel, EmitProgress, "Add-VisionFile: preparing and uploading images"))
             {
                 if (image?.Prepared is null)
                 {

@@ -194,7 +194,7 @@ namespace VisionPS.Commands
         private async Task SendAllAsync(VisionClient client, PrepareOptions options, VisionJsonSchema? schema, CancellationToken cancel)
         {
             var images = new List<VisionImage>();
-            foreach ((ImageWork _, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
+            foreach ((ImageWork _, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel, EmitProgress, "Send-VisionChat: preparing the images of one request"))
             {
                 if (image is null)
                 {
@@ -204,13 +204,28 @@ namespace VisionPS.Commands
                 EmitVerbose(PrepareParameters.Describe(image));
                 images.Add(image);
             }
+            if (ImageInputs.ManyImagesWarning(images) is string many)
+            {
+                EmitWarning(many);
+            }
             if (Work.Count > 0 && images.Count == 0)
             {
                 return; // every image failed (errors written); a text-only question is not what was asked
             }
+            var waiting = new ProgressRecord(8, "Send-VisionChat", $"Waiting for {_model} to answer about {images.Count} image(s)");
+            if (!Stream)
+            {
+                EmitProgress(waiting);
+            }
             ChatResult? result = await SendOneAsync(client, images, schema, null, cancel).ConfigureAwait(false);
+            if (!Stream)
+            {
+                waiting.RecordType = ProgressRecordType.Completed;
+                EmitProgress(waiting);
+            }
             if (result != null)
             {
+                result.Streamed = Stream; // the text is already on the console: the table view does not print it again
                 Emit(result);
             }
         }

@@ -151,7 +151,7 @@ namespace VisionPS.Commands
             int index = 0;
             using (var builder = new BatchInputBuilder(api, limits))
             {
-                foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
+                foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel, EmitProgress, "Start-VisionBatch: preparing the requests"))
                 {
                     index++;
                     if (image is null)

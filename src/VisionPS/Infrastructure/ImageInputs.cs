@@ -106,6 +106,79 @@ namespace VisionPS.Infrastructure
         /// image or the error record. Nothing is lost: one result per item.
         /// </summary>
         public static IEnumerable<(ImageWork Work, VisionImage? Image, ErrorRecord? Error)> Prepare(
+            IReadOnlyList<ImageWork> work, PrepareOptions options, CancellationToken cancellationToken,
+            Action<ProgressRecord>? progress = null, string activity = "Preparing images")
+        {
+            var report = new PrepareProgress(work.Count, progress, activity);
+            foreach ((ImageWork Work, VisionImage? Image, ErrorRecord? Error) item in PrepareAll(work, options, cancellationToken))
+            {
+                report.Done(item.Work.Source);
+                yield return item;
+            }
+            report.Complete();
+        }
+
+        /// <summary>Write-Progress for image preparation: at most 5 records a second, only when there is more than one image.</summary>
+        private sealed class PrepareProgress
+        {
+            private readonly int _total;
+            private readonly Action<ProgressRecord>? _write;
+            private readonly ProgressRecord _record;
+            private DateTime _last = DateTime.MinValue;
+            private int _done;
+            private bool _shown;
+
+            public PrepareProgress(int total, Action<ProgressRecord>? write, string activity)
+            {
+                _record = new ProgressRecord(7, activity, "Starting");
+                _total = total;
+                _write = total > 1 ? write : null;
+            }
+
+            public void Done(string source)
+            {
+                _done++;
+                if (_write is null || DateTime.UtcNow - _last < TimeSpan.FromMilliseconds(200))
+                {
+                    return;
+                }
+                _last = DateTime.UtcNow;
+                _record.StatusDescription = $"{_done} of {_total}: {System.IO.Path.GetFileName(source)}";
+                _record.PercentComplete = Math.Min(100, _done * 100 / Math.Max(1, _total));
+                _write(_record);
+                _shown = true;
+            }
+
+            public void Complete()
+            {
+                if (_write != null && _shown)
+                {
+                    _record.RecordType = ProgressRecordType.Completed;
+                    _write(_record);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The warning for one request that carries many images or many tokens (over 10 images, or over 20,000
+        /// estimated image tokens): such a request is slow, costly and answered less well, and -PerImage asks about
+        /// each image on its own (in parallel, each answer cached). Null when the request is ordinary.
+        /// </summary>
+        public static string? ManyImagesWarning(IReadOnlyList<VisionImage> images)
+        {
+            int tokens = images.Sum(i => i.EstimatedTokens ?? 0);
+            if (images.Count <= ManyImages && tokens <= ManyTokens)
+            {
+                return null;
+            }
+            return $"One request will carry {images.Count} images (~{tokens:N0} image tokens, estimated). Models answer such a request slowly and less well about each image; "
+                + "to ask about each image on its own (in parallel, each answer cached), add -PerImage.";
+        }
+
+        internal const int ManyImages = 10;
+        internal const int ManyTokens = 20000;
+
+        private static IEnumerable<(ImageWork Work, VisionImage? Image, ErrorRecord? Error)> PrepareAll(
             IReadOnlyList<ImageWork> work, PrepareOptions options, CancellationToken cancellationToken)
         {
             var pathItems = work.Where(w => w.Ready is null && w.Path != null).ToList();
