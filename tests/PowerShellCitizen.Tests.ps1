@@ -136,6 +136,26 @@ Describe 'Relative paths are PowerShell paths' {
         $written | Should -Be (Join-Path $folder 'cat.jpg')
         [System.IO.File]::ReadAllBytes($written).Length | Should -Be $image.Length
     }
+
+    It 'Export-VisionImage writes to a relative path or into a folder under the current location' {
+        $folder = Join-Path $Work 'exported'
+        $null = New-Item -ItemType Directory -Path $folder
+        Push-Location -LiteralPath $folder
+        try {
+            $one = ConvertTo-VisionImage -LiteralPath (Join-Path $Corpus 'd_heic_storm.heic') | Export-VisionImage 'storm.jpg'
+            $null = New-Item -ItemType Directory -Path 'many'
+            $many = $Photos | ConvertTo-VisionImage | Export-VisionImage 'many'
+            $null = ConvertTo-VisionImage -LiteralPath $Photo.FullName | Export-VisionImage 'storm.jpg' -NoClobber -ErrorVariable clobber -ErrorAction SilentlyContinue
+        }
+        finally {
+            Pop-Location
+        }
+        $one.FullName | Should -Be (Join-Path $folder 'storm.jpg')
+        [System.IO.File]::ReadAllBytes($one.FullName)[0..2] | Should -Be 0xFF, 0xD8, 0xFF
+        $many.Name | Should -Be ($Photos | ForEach-Object { [System.IO.Path]::ChangeExtension($_.Name, '.jpg') })
+        $many | ForEach-Object { $_.DirectoryName | Should -Be (Join-Path $folder 'many') }
+        $clobber[0].FullyQualifiedErrorId | Should -Match '^ImageExportFailed'
+    }
 }
 
 Describe 'Keys and settings' {

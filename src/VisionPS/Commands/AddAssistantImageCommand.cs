@@ -168,7 +168,7 @@ namespace VisionPS.Commands
         internal static string UploadName(VisionImage image)
         {
             string stem = System.IO.Path.GetFileNameWithoutExtension(image.Source);
-            string ext = image.MimeType switch { "image/png" => ".png", "image/webp" => ".webp", "image/gif" => ".gif", _ => ".jpg" };
+            string ext = image.FileExtension;
             return (string.IsNullOrEmpty(stem) ? "image" : stem) + ext;
         }
     }

@@ -29,7 +29,8 @@ namespace VisionPS.Infrastructure
         public const string InvalidBaseUri = "InvalidBaseUri";
         public const string InvalidJsonSchema = "InvalidJsonSchema";
         public const string SettingsSaveFailed = "SettingsSaveFailed";
-        public const string SettingsLoadFailed = "SettingsLoadFailed";
+        public const string ImageExportFailed = "ImageExportFailed";
+        public const string ImageHasNoBytes = "ImageHasNoBytes";
 
         /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
         public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)
