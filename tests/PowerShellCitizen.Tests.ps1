@@ -188,7 +188,7 @@ Describe 'Keys and settings' {
     }
 
     It 'Set-VisionDefault -Save keeps the settings for later sessions and never writes the key' {
-        Set-VisionDefault -Model gpt-4o -MaxRetries 5 -BatchPath (Join-Path $Work 'saved-batches') -ApiKey 'sk-save-test-secret-never-on-disk' -Save -WarningVariable w 3>$null
+        Set-VisionDefault -Model gpt-4o -Detail Low -MaxRetries 5 -BatchPath (Join-Path $Work 'saved-batches') -ApiKey 'sk-save-test-secret-never-on-disk' -Save -WarningVariable w 3>$null
         $w | Should -Match 'never writes it to disk'
         $file = Join-Path $env:VISIONPS_CONFIG 'settings.json'
         $text = Get-Content -LiteralPath $file -Raw
@@ -204,7 +204,10 @@ Describe 'Keys and settings' {
         $later.Sources | Should -Contain 'TimeoutSec: Built-in (120)'
         $later.ApiKeySource | Should -Not -Be 'Session'
         # A saved model is the model every cmdlet sizes for.
-        (NewSession "Get-VisionImageInfo -LiteralPath '$($Photo.FullName)'").Model | Should -Be 'gpt-4o'
+        $info = NewSession "Get-VisionImageInfo -LiteralPath '$($Photo.FullName)'"
+        $info.Model | Should -Be 'gpt-4o'
+        "$($info.Detail)" | Should -Be 'Low'
+        $later.Sources | Should -Contain 'Detail: Saved'
 
         Set-VisionDefault -Reset -Save
         Test-Path -LiteralPath $file | Should -BeFalse

@@ -69,6 +69,7 @@ namespace VisionPS
             Source("BaseUri", ConfiguredBaseUri, Core.OpenAI.VisionConnection.BaseUriVariable, "https://api.openai.com/v1"),
             "ApiKey: " + ApiKeySource + (ApiKeySource == "Environment" ? " (OPENAI_API_KEY)" : string.Empty),
             Source("Model", Model, null, Infrastructure.SessionModel.BuiltIn),
+            Source("Detail", Detail, null, "Auto"),
             Source("MaxRetries", MaxRetries, null, "3"),
             Source("TimeoutSec", TimeoutSec, null, "120"),
             Source("CachePath", CachePath, "VISIONPS_CACHE", Core.Caching.ResultCache.DefaultRoot()),
@@ -100,6 +101,9 @@ namespace VisionPS
 
         /// <summary>Model used when a cmdlet is given none.</summary>
         public string? Model { get; internal set; }
+
+        /// <summary>The image detail cmdlets use when given no -Detail (null: Auto).</summary>
+        public Core.ImageDetail? Detail { get; internal set; }
 
         /// <summary>Azure OpenAI resource endpoint, e.g. https://contoso.openai.azure.com/.</summary>
         public Uri? AzureEndpoint { get; internal set; }
@@ -151,6 +155,7 @@ namespace VisionPS
             ApiKey?.Dispose();
             ApiKey = null;
             Model = null;
+            Detail = null;
             AzureEndpoint = null;
             AzureDeployment = null;
             AzureApiVersion = null;

@@ -272,5 +272,24 @@ namespace VisionPS.PowerShell.Tests
             Assert.NotEmpty(records);
             Assert.Equal(ProgressRecordType.Completed, records.Last().RecordType);
         }
+    
+        [Fact]
+        public void ASessionDetailIsUsedByEveryCmdletUnlessDetailIsGiven()
+        {
+            using var ps = Session();
+            string file = Paths.CorpusFile("jpg_storm_1920x1280.jpg");
+            ps.Run("Set-VisionDefault -Detail Low -Model gpt-4o");
+            PSObject info = ps.Run("Get-VisionImageInfo -LiteralPath $args[0]", file).Single();
+            PSObject image = ps.Run("ConvertTo-VisionImage -LiteralPath $args[0]", file).Single();
+            PSObject high = ps.Run("Get-VisionImageInfo -LiteralPath $args[0] -Detail High", file).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal("Low", info.Properties["Detail"].Value.ToString());
+            Assert.Equal(85, Prop<int>(info, "EstimatedTokens")); // gpt-4o low detail: 85 tokens, whatever the size
+            Assert.Equal("Low", image.Properties["Detail"].Value.ToString());
+            Assert.Equal(85, Prop<int?>(image, "EstimatedTokens"));
+            Assert.Equal("High", high.Properties["Detail"].Value.ToString());
+            Assert.True(Prop<int>(high, "EstimatedTokens") > 85);
+            Assert.Contains("Detail: Session", (string)ps.Run("(Get-VisionDefault).Sources.ToString()").Single().BaseObject, StringComparison.Ordinal);
+        }
     }
 }

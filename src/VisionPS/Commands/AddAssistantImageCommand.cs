@@ -63,6 +63,7 @@ namespace VisionPS.Commands
 
         /// <summary>The detail for every image: Auto, Low, High or Original.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>The model the images are sized for (default: Set-VisionDefault -Model).</summary>
@@ -85,6 +86,7 @@ namespace VisionPS.Commands
         {
             base.BeginProcessing();
             _model = SessionModel.Resolve(this, Model);
+            Detail = SessionModel.Detail(this, Detail);
             foreach (object image in Image)
             {
                 CollectImages(image, Detail, _model);

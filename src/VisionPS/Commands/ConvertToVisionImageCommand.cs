@@ -88,6 +88,7 @@ namespace VisionPS.Commands
 
         /// <summary>The detail the model will use: Auto, Low (512 px), High or Original; sizes the image with -Model.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>Output format when re-encoding: Auto (PNG with transparency, else JPEG), Png, Jpeg or WebP.</summary>
@@ -133,6 +134,12 @@ namespace VisionPS.Commands
         }
 
         private SessionState? _session;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            Detail = SessionModel.Detail(this, Detail);
+        }
         private string? _model;
 
         protected override void EndProcessing()

@@ -78,6 +78,7 @@ namespace VisionPS.Commands
 
         /// <summary>The detail the image would be sent with: Auto, Low, High or Original.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public Core.ImageDetail Detail { get; set; } = Core.ImageDetail.Auto;
 
         /// <summary>The largest side, in pixels, an image may be sent at (default 2048).</summary>
@@ -93,6 +94,7 @@ namespace VisionPS.Commands
         protected override void BeginProcessing()
         {
             ScriptPreferences.Apply(this);
+            Detail = SessionModel.Detail(this, Detail);
             _options = PrepareParameters.Build(SessionModel.Resolve(this, Model), Detail, MaxSide, null);
         }
 

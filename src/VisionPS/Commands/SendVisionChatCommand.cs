@@ -105,6 +105,7 @@ namespace VisionPS.Commands
 
         /// <summary>The detail for every image: Auto, Low, High or Original; local images are sized for it.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>The largest side, in pixels, of a local image as sent (default 2048, or what -Model looks at).</summary>
@@ -169,6 +170,7 @@ namespace VisionPS.Commands
             }
             base.BeginProcessing();
             _model = SessionModel.Resolve(this, Model);
+            Detail = SessionModel.Detail(this, Detail);
             foreach (object image in Image)
             {
                 CollectImages(image, Detail, _model);

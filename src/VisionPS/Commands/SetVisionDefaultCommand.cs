@@ -56,6 +56,11 @@ namespace VisionPS.Commands
         [ArgumentCompleter(typeof(Infrastructure.ModelCompleter))]
         public string? Model { get; set; }
 
+        /// <summary>The image detail cmdlets use when given no -Detail: Auto, Low, High or Original.</summary>
+        [Parameter]
+        [PSDefaultValue(Help = "None: unchanged (built in: Auto)")]
+        public Core.ImageDetail Detail { get; set; }
+
         /// <summary>Azure OpenAI resource endpoint, e.g. https://contoso.openai.azure.com/.</summary>
         [Parameter]
         [ValidateNotNull]
@@ -151,6 +156,10 @@ namespace VisionPS.Commands
             if (Model != null)
             {
                 defaults.Model = Model;
+            }
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Detail)))
+            {
+                defaults.Detail = Detail;
             }
             if (AzureEndpoint != null)
             {

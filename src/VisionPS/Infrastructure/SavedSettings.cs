@@ -23,7 +23,7 @@ namespace VisionPS.Infrastructure
         /// <summary>The settings names the file may hold (never the key).</summary>
         public static readonly string[] Names =
         {
-            "BaseUri", "Model", "AzureEndpoint", "AzureDeployment", "AzureApiVersion", "MaxRetries", "Proxy", "TimeoutSec",
+            "BaseUri", "Model", "Detail", "AzureEndpoint", "AzureDeployment", "AzureApiVersion", "MaxRetries", "Proxy", "TimeoutSec",
             "CachePath", "CacheExpiry", "CacheMaxBytes", "BatchPath",
         };
 
@@ -78,7 +78,7 @@ namespace VisionPS.Infrastructure
                 }
                 return null;
             }
-            catch (Exception ex) when (ex is JsonException || ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is InvalidOperationException || ex is UriFormatException)
+            catch (Exception ex) when (ex is JsonException || ex is ArgumentException || ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is InvalidOperationException || ex is UriFormatException)
             {
                 return $"The saved VisionPS settings in '{path}' could not be read ({ex.Message}); they are ignored. Fix or delete the file, or run Set-VisionDefault -Reset -Save.";
             }
@@ -122,6 +122,7 @@ namespace VisionPS.Infrastructure
             {
                 case "BaseUri": d.ConfiguredBaseUri = Core.OpenAI.VisionConnection.ParseBaseUri(Text(), $"BaseUri in {FilePath}"); break;
                 case "Model": d.Model = Text(); break;
+                case "Detail": d.Detail = (Core.ImageDetail)Enum.Parse(typeof(Core.ImageDetail), Text(), ignoreCase: true); break;
                 case "AzureEndpoint": d.AzureEndpoint = new Uri(Text(), UriKind.Absolute); break;
                 case "AzureDeployment": d.AzureDeployment = Text(); break;
                 case "AzureApiVersion": d.AzureApiVersion = Text(); break;
@@ -139,6 +140,7 @@ namespace VisionPS.Infrastructure
         {
             "BaseUri" => d.ConfiguredBaseUri is null ? null : JsonValue.Create(d.ConfiguredBaseUri.OriginalString),
             "Model" => d.Model is null ? null : JsonValue.Create(d.Model),
+            "Detail" => d.Detail is Core.ImageDetail detail ? JsonValue.Create(detail.ToString()) : null,
             "AzureEndpoint" => d.AzureEndpoint is null ? null : JsonValue.Create(d.AzureEndpoint.OriginalString),
             "AzureDeployment" => d.AzureDeployment is null ? null : JsonValue.Create(d.AzureDeployment),
             "AzureApiVersion" => d.AzureApiVersion is null ? null : JsonValue.Create(d.AzureApiVersion),

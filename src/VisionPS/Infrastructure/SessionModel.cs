@@ -27,5 +27,9 @@ namespace VisionPS.Infrastructure
                 : $"No -Model given: images are sized and estimated for {model}, the session default (Set-VisionDefault -Model).");
             return model;
         }
+
+        /// <summary>The detail to use: -Detail when given, else Set-VisionDefault -Detail (or saved), else <paramref name="given"/> (Auto).</summary>
+        public static Core.ImageDetail Detail(PSCmdlet cmdlet, Core.ImageDetail given) =>
+            cmdlet.MyInvocation.BoundParameters.ContainsKey("Detail") ? given : VisionDefaults.Current.Detail ?? given;
     }
 }
