@@ -288,7 +288,7 @@ Describe 'Readable, visible, explained' {
         $many.Count | Should -Be 11
         $null = $many | Send-VisionChat 'All of them.' -WarningVariable w 3>$null
         $w.Count | Should -Be 1
-        "$w" | Should -Match '^One request will carry 11 images .* add -PerImage\.$'
+        "$w" | Should -Match '^One request will carry 11 images\..* add -PerImage\.$'
         $null = $Photos | Send-VisionChat 'A few.' -WarningVariable quiet 3>$null
         $quiet.Count | Should -Be 0
         $null = $many | Send-VisionChat 'Each.' -PerImage -NoCache -WarningVariable perImage 3>$null

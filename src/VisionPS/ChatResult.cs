@@ -2,18 +2,20 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
-using CoreChatResult = VisionPS.Core.OpenAI.ChatResult;
+
 
 namespace VisionPS
 {
     /// <summary>The answer of Send-VisionChat: text, usage, timing, and which images it was about.</summary>
     public sealed class ChatResult
     {
-        internal ChatResult(CoreChatResult result, IReadOnlyList<string> imageSources, IReadOnlyList<string> imageSha256,
+        internal ChatResult(ChatAnswer result, IReadOnlyList<string> imageSources, IReadOnlyList<string> imageSha256,
             int estimatedImageTokens, object? parsed, bool fromCache)
         {
             Text = result.Text;
+            Refusal = result.Refusal;
             Model = result.Model;
             FinishReason = result.FinishReason;
             PromptTokens = result.PromptTokens;
@@ -29,12 +31,15 @@ namespace VisionPS
             ImageName = string.Join(StringList.Separator, imageSources.Select(FileName));
             EstimatedImageTokens = estimatedImageTokens;
             Object = JsonConversion.Printable(parsed);
-            Json = parsed is null ? null : JsonConversion.Compact(result.Text);
+            Json = parsed is null ? null : JsonConversion.Compact(result.Json ?? result.Text);
             FromCache = fromCache;
         }
 
         /// <summary>The answer's text (for -JsonSchema, the JSON text).</summary>
         public string Text { get; }
+
+        /// <summary>The model's refusal to answer, when it refused (Text is then usually empty); null otherwise.</summary>
+        public string? Refusal { get; }
 
         /// <summary>For -JsonSchema: the answer parsed into objects (reads as its JSON in Export-Csv and strings).</summary>
         public object? Object { get; }
@@ -101,5 +106,30 @@ namespace VisionPS
         /// <summary>The file name of a path; a URL or a description (byte[123]) stays as it is.</summary>
         internal static string FileName(string source) =>
             Uri.TryCreate(source, UriKind.Absolute, out Uri? uri) && !uri.IsFile ? source : System.IO.Path.GetFileName(source);
+
+        /// <summary>The result for an answered outcome; with <paramref name="json"/>, the answer parsed into Object (a warning when it is not JSON).</summary>
+        internal static ChatResult From(Core.Asking.AskOutcome outcome, bool json, Action<string> warn)
+        {
+            ChatAnswer answer = outcome.Answer!;
+            return new ChatResult(answer, outcome.Sources, outcome.Sha256, outcome.EstimatedTokens, json ? Parse(answer, outcome.Target, warn) : null, outcome.FromCache);
+        }
+
+        /// <summary>A structured answer parsed into PowerShell objects; null (and a warning) when it is not valid JSON.</summary>
+        internal static object? Parse(ChatAnswer answer, string target, Action<string> warn)
+        {
+            if (answer.Json is not string text)
+            {
+                return null;
+            }
+            try
+            {
+                return Infrastructure.JsonConversion.ToPowerShell(text);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                warn($"The answer for '{target}' is not valid JSON ({ex.Message}); see Text.");
+                return null;
+            }
+        }
     }
 }

@@ -252,9 +252,9 @@ namespace VisionPS.PowerShell.Tests
         }
     
         [Theory]
-        [InlineData("$args | Send-VisionChat 'All of them.' -NoCache", "Send-VisionChat: preparing the images of one request")]
+        [InlineData("$args | Send-VisionChat 'All of them.' -NoCache", "Send-VisionChat: preparing images")]
         [InlineData("$args | Send-VisionChat 'All of them.' -NoCache", "Send-VisionChat")]
-        [InlineData("$args | Start-VisionBatch 'Read.' -Detail Low", "Start-VisionBatch: preparing the requests")]
+        [InlineData("$args | Start-VisionBatch 'Read.' -Detail Low", "Start-VisionBatch: preparing images")]
         [InlineData("$args | Add-VisionFile", "Add-VisionFile: preparing and uploading images")]
         public void CmdletsThatCanRunForSecondsWriteProgressAndCompleteIt(string script, string activity)
         {

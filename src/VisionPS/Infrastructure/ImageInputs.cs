@@ -167,13 +167,13 @@ namespace VisionPS.Infrastructure
         public static string? ManyImagesWarning(IReadOnlyList<VisionImage> images)
         {
             int tokens = images.Sum(i => i.EstimatedTokens ?? 0);
-            if (images.Count <= ManyImages && tokens <= ManyTokens)
-            {
-                return null;
-            }
-            return $"One request will carry {images.Count} images (~{tokens:N0} image tokens, estimated). Models answer such a request slowly and less well about each image; "
-                + "to ask about each image on its own (in parallel, each answer cached), add -PerImage.";
+            return images.Count <= ManyImages && tokens <= ManyTokens ? null : ManyImagesWarning(images.Count, tokens);
         }
+
+        /// <summary>The warning text for one request of <paramref name="count"/> images (and, when known, <paramref name="tokens"/> image tokens).</summary>
+        public static string ManyImagesWarning(int count, long? tokens) =>
+            $"One request will carry {count} images{(tokens is long t ? $" (over {t:N0} image tokens, estimated)" : string.Empty)}. Models answer such a request slowly and less well about each image; "
+            + "to ask about each image on its own (in parallel, each answer cached), add -PerImage.";
 
         internal const int ManyImages = 10;
         internal const int ManyTokens = 20000;
