@@ -120,7 +120,7 @@ namespace VisionPS.OpenAI.Tests
             connection.Verbose = verbose.Enqueue;
             using var client = new VisionClient(connection);
             using var throttle = new SemaphoreSlim(10);
-            var calls = new List<Task<ChatResult>>();
+            var calls = new List<Task<ChatAnswer>>();
             for (int i = 0; i < 20; i++)
             {
                 await throttle.WaitAsync();
@@ -138,7 +138,7 @@ namespace VisionPS.OpenAI.Tests
                 }));
             }
 
-            ChatResult[] results = await Task.WhenAll(calls);
+            ChatAnswer[] results = await Task.WhenAll(calls);
 
             Assert.All(results, r => Assert.Equal("stop", r.FinishReason));
             int refused = Endpoint.Host.State.RateLimited - before;

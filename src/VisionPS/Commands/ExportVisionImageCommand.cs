@@ -23,7 +23,7 @@ namespace VisionPS.Commands
     /// <code>Get-ChildItem ~/Pictures -File | ConvertTo-VisionImage -Model gpt-4.1 | Export-VisionImage ./for-the-model</code>
     /// <para>Writes what the model would be sent of every picture into an existing folder, one file per picture.</para>
     /// </example>
-    [Cmdlet(VerbsData.Export, "VisionImage", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Export, "VisionImage", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true)]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportVisionImageCommand : PSCmdlet
     {
