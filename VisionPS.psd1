@@ -18,6 +18,7 @@
         'Add-VisionFile'
         'Clear-VisionCache'
         'ConvertTo-VisionImage'
+        'Export-VisionImage'
         'Get-VisionBatch'
         'Get-VisionCache'
         'Get-VisionDefault'

@@ -147,6 +147,10 @@ namespace VisionPS.HelpGen
                 IEnumerable<ParameterSetMetadata> sets = parameter.ParameterSets.Values;
                 bool required = sets.Any() && sets.All(s => s.IsMandatory);
                 int[] positions = sets.Select(s => s.Position).Where(p => p >= 0).Distinct().ToArray();
+                if (DefaultOutsideRange(parameter, defaults, memberInfo) is string value)
+                {
+                    problems.Add($"{where}: parameter -{parameter.Name} shows the default {value}, which its own ValidateRange refuses: say what not giving it means with [PSDefaultValue(Help = \"...\")].");
+                }
                 result[parameter.Name] = Describe(parameter, description, required,
                     positions.Length == 1 ? positions[0].ToString(CultureInfo.InvariantCulture) : "named",
                     sets.Any(s => s.ValueFromPipeline), sets.Any(s => s.ValueFromPipelineByPropertyName),
@@ -304,8 +308,42 @@ namespace VisionPS.HelpGen
             }
         }
 
+        // A default that the parameter's own validation refuses (0 for a [ValidateRange(1, ...)] int) is not what
+        // happens when the parameter is left out, so the help would lie.
+        private static string? DefaultOutsideRange(ParameterMetadata parameter, object? instance, MemberInfo? member)
+        {
+            if (member is null || member.GetCustomAttribute<PSDefaultValueAttribute>() is not null
+                || parameter.Attributes.OfType<ValidateRangeAttribute>().FirstOrDefault() is not { } range)
+            {
+                return null;
+            }
+            object? value = instance is not null && member is PropertyInfo { CanRead: true } p ? p.GetValue(instance) : null;
+            if (value is not IComparable comparable || range.MinRange is null || range.MaxRange is null)
+            {
+                return null;
+            }
+            try
+            {
+                object min = Convert.ChangeType(range.MinRange, value.GetType(), CultureInfo.InvariantCulture);
+                object max = Convert.ChangeType(range.MaxRange, value.GetType(), CultureInfo.InvariantCulture);
+                return comparable.CompareTo(min) < 0 || comparable.CompareTo(max) > 0
+                    ? Convert.ToString(value, CultureInfo.InvariantCulture)
+                    : null;
+            }
+            catch (Exception ex) when (ex is InvalidCastException || ex is FormatException || ex is OverflowException)
+            {
+                return null;
+            }
+        }
+
         private static string DefaultValue(object? instance, MemberInfo? member)
         {
+            // [PSDefaultValue(Help = ...)] says what an initializer cannot: a default that comes from elsewhere
+            // (Set-VisionDefault, the service) or a zero that means "not given".
+            if (member?.GetCustomAttribute<PSDefaultValueAttribute>() is { } declared)
+            {
+                return declared.Help is { Length: > 0 } help ? help : declared.Value?.ToString() ?? "None";
+            }
             object? value;
             try
             {

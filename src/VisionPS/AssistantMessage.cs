@@ -10,8 +10,8 @@ namespace VisionPS
             Kind = kind;
             ConversationId = conversationId;
             MessageId = messageId;
-            FileIds = fileIds;
-            ImageSources = imageSources;
+            FileIds = new StringList(fileIds);
+            ImageSources = new StringList(imageSources);
         }
 
         /// <summary>Conversation (Responses + Conversations) or Thread (legacy Assistants v2).</summary>
@@ -23,10 +23,10 @@ namespace VisionPS
         /// <summary>The conversation item id or thread message id.</summary>
         public string MessageId { get; }
 
-        /// <summary>Ids of the files uploaded for the local images (purpose vision).</summary>
-        public IReadOnlyList<string> FileIds { get; }
+        /// <summary>Ids of the files uploaded for the local images (purpose vision); reads as "a; b" in Export-Csv.</summary>
+        public StringList FileIds { get; }
 
         /// <summary>The images attached (paths or URLs), in order.</summary>
-        public IReadOnlyList<string> ImageSources { get; }
+        public StringList ImageSources { get; }
     }
 }

@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
 using VisionPS.Core.OpenAI;
+using VisionPS.Infrastructure;
 
 
 namespace VisionPS
@@ -22,10 +25,13 @@ namespace VisionPS
             ResponseId = result.ResponseId;
             ConversationId = result.ConversationId;
             Api = result.Api;
-            ImageSources = imageSources;
-            ImageSha256 = imageSha256;
+            ImageSources = new StringList(imageSources);
+            ImageSha256 = new StringList(imageSha256);
+            ImagePath = ImageSources.ToString();
+            ImageName = string.Join(StringList.Separator, imageSources.Select(FileName));
             EstimatedImageTokens = estimatedImageTokens;
-            Object = parsed;
+            Object = JsonConversion.Printable(parsed);
+            Json = parsed is null ? null : JsonConversion.Compact(result.Json ?? result.Text);
             FromCache = fromCache;
         }
 
@@ -35,8 +41,20 @@ namespace VisionPS
         /// <summary>The model's refusal to answer, when it refused (Text is then usually empty); null otherwise.</summary>
         public string? Refusal { get; }
 
-        /// <summary>For -JsonSchema: the answer parsed into objects.</summary>
+        /// <summary>For -JsonSchema: the answer parsed into objects (reads as its JSON in Export-Csv and strings).</summary>
         public object? Object { get; }
+
+        /// <summary>For -JsonSchema: the answer as one line of JSON (null otherwise).</summary>
+        public string? Json { get; }
+
+        /// <summary>The file name of each image (the URL for a URL), joined by "; " when the request had several.</summary>
+        public string ImageName { get; }
+
+        /// <summary>The full path of each image (or its URL), joined by "; " when the request had several.</summary>
+        public string ImagePath { get; }
+
+        /// <summary>How many images the request carried.</summary>
+        public int ImageCount => ImageSources.Count;
 
         /// <summary>The model that answered.</summary>
         public string? Model { get; }
@@ -56,11 +74,11 @@ namespace VisionPS
         /// <summary>VisionPS's estimate of the images' input tokens.</summary>
         public int EstimatedImageTokens { get; }
 
-        /// <summary>The images the question was about (paths or URLs), in request order.</summary>
-        public IReadOnlyList<string> ImageSources { get; }
+        /// <summary>The images the question was about (paths or URLs), in request order; reads as "a; b" in Export-Csv.</summary>
+        public StringList ImageSources { get; }
 
-        /// <summary>SHA-256 of each image's bytes as sent (empty string for a URL).</summary>
-        public IReadOnlyList<string> ImageSha256 { get; }
+        /// <summary>SHA-256 of each image's bytes as sent (empty string for a URL); reads as "a; b" in Export-Csv.</summary>
+        public StringList ImageSha256 { get; }
 
         /// <summary>How long the request took, retries included (zero for a cached answer).</summary>
         public TimeSpan Duration { get; }
@@ -77,10 +95,17 @@ namespace VisionPS
         /// <summary>True when the answer came from the local answer cache and cost no request.</summary>
         public bool FromCache { get; }
 
+        /// <summary>True when the text was streamed to the console as it arrived (-Stream): the table view does not print it again.</summary>
+        public bool Streamed { get; internal set; }
+
         /// <summary>The batch that answered (Receive-VisionBatch); null for a live request.</summary>
         public string? BatchId { get; internal set; }
 
         public override string ToString() => Text;
+
+        /// <summary>The file name of a path; a URL or a description (byte[123]) stays as it is.</summary>
+        internal static string FileName(string source) =>
+            Uri.TryCreate(source, UriKind.Absolute, out Uri? uri) && !uri.IsFile ? source : System.IO.Path.GetFileName(source);
 
         /// <summary>The result for an answered outcome; with <paramref name="json"/>, the answer parsed into Object (a warning when it is not JSON).</summary>
         internal static ChatResult From(Core.Asking.AskOutcome outcome, bool json, Action<string> warn)

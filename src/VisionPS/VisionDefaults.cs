@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Management.Automation.Runspaces;
 using System.Security;
@@ -8,7 +10,8 @@ namespace VisionPS
     /// <summary>
     /// Connection and request defaults for the current PowerShell session (runspace), set with Set-VisionDefault so
     /// scripts don't repeat them. Parameters given to a cmdlet win over these; these win over OPENAI_API_KEY and
-    /// OPENAI_BASE_URL. The key is held as a SecureString and never shown.
+    /// OPENAI_BASE_URL. The key is held as a SecureString and never shown. Settings saved with Set-VisionDefault -Save
+    /// are read when a session first uses VisionPS; <see cref="Sources"/> says where each value comes from.
     /// </summary>
     public sealed class VisionDefaults
     {
@@ -21,12 +24,74 @@ namespace VisionPS
             get
             {
                 Runspace? runspace = Runspace.DefaultRunspace;
-                return runspace is null ? s_noRunspace : s_perRunspace.GetValue(runspace, _ => new VisionDefaults());
+                return runspace is null ? s_noRunspace : s_perRunspace.GetValue(runspace, _ => Load());
             }
         }
 
-        /// <summary>Endpoint base URI (OpenAI-compatible servers), e.g. http://127.0.0.1:11434/v1.</summary>
-        public Uri? BaseUri { get; internal set; }
+        private readonly HashSet<string> _saved = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>New session defaults with the saved settings applied.</summary>
+        internal static VisionDefaults Load()
+        {
+            var defaults = new VisionDefaults();
+            defaults.LoadProblem = Infrastructure.SavedSettings.LoadInto(defaults);
+            return defaults;
+        }
+
+        /// <summary>Why the saved settings could not be read (null when they were, or there are none).</summary>
+        internal string? LoadProblem { get; private set; }
+
+        /// <summary>Records that a setting's value is the saved one.</summary>
+        internal void MarkSaved(string name) => _saved.Add(name);
+
+        /// <summary>Records that a setting was set for this session only (or cleared).</summary>
+        internal void MarkSession(string name) => _saved.Remove(name);
+
+        /// <summary>The endpoint set with Set-VisionDefault or saved; null: OPENAI_BASE_URL or OpenAI.</summary>
+        internal Uri? ConfiguredBaseUri { get; set; }
+
+        /// <summary>The endpoint requests go to when a cmdlet is given none: the session's or saved one, else OPENAI_BASE_URL (null: OpenAI).</summary>
+        public Uri? BaseUri => ConfiguredBaseUri ?? EnvironmentBaseUri;
+
+        private static Uri? EnvironmentBaseUri =>
+            Environment.GetEnvironmentVariable(Core.OpenAI.VisionConnection.BaseUriVariable) is { Length: > 0 } text
+            && Uri.TryCreate(text.Trim(), UriKind.Absolute, out Uri? uri) ? uri : null;
+
+        /// <summary>The file Set-VisionDefault -Save writes and sessions read (VISIONPS_CONFIG overrides its folder).</summary>
+        public string SettingsFile => Infrastructure.SavedSettings.FilePath;
+
+        /// <summary>
+        /// Where each value comes from: Session (Set-VisionDefault), Saved (the settings file), Environment (the
+        /// variable named) or Built-in (the value named). A cmdlet's own parameter wins over all of them.
+        /// </summary>
+        public StringList Sources => new StringList(new[]
+        {
+            Source("BaseUri", ConfiguredBaseUri, Core.OpenAI.VisionConnection.BaseUriVariable, "https://api.openai.com/v1"),
+            "ApiKey: " + ApiKeySource + (ApiKeySource == "Environment" ? " (OPENAI_API_KEY)" : string.Empty),
+            Source("Model", Model, null, Infrastructure.SessionModel.BuiltIn),
+            Source("Detail", Detail, null, "Auto"),
+            Source("MaxRetries", MaxRetries, null, "3"),
+            Source("TimeoutSec", TimeoutSec, null, "120"),
+            Source("CachePath", CachePath, "VISIONPS_CACHE", Core.Caching.ResultCache.DefaultRoot()),
+            Source("BatchPath", BatchPath, "VISIONPS_BATCHES", Core.Batching.BatchStore.DefaultRoot()),
+        }.Concat(new (string Name, object? Value)[]
+        {
+            ("AzureEndpoint", AzureEndpoint), ("AzureDeployment", AzureDeployment), ("AzureApiVersion", AzureApiVersion),
+            ("Proxy", Proxy), ("CacheExpiry", CacheExpiry), ("CacheMaxBytes", CacheMaxBytes),
+        }.Where(s => s.Value != null).Select(s => Source(s.Name, s.Value, null, string.Empty))));
+
+        private string Source(string name, object? configured, string? variable, string builtIn)
+        {
+            if (configured != null)
+            {
+                return $"{name}: {(_saved.Contains(name) ? "Saved" : "Session")}";
+            }
+            if (variable != null && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+            {
+                return $"{name}: Environment ({variable})";
+            }
+            return $"{name}: Built-in ({builtIn})";
+        }
 
         internal SecureString? ApiKey { get; set; }
 
@@ -36,6 +101,9 @@ namespace VisionPS
 
         /// <summary>Model used when a cmdlet is given none.</summary>
         public string? Model { get; internal set; }
+
+        /// <summary>The image detail cmdlets use when given no -Detail (null: Auto).</summary>
+        public Core.ImageDetail? Detail { get; internal set; }
 
         /// <summary>Azure OpenAI resource endpoint, e.g. https://contoso.openai.azure.com/.</summary>
         public Uri? AzureEndpoint { get; internal set; }
@@ -78,14 +146,16 @@ namespace VisionPS
 
         internal void Reset()
         {
+            _saved.Clear();
             CachePath = null;
             CacheExpiry = null;
             CacheMaxBytes = null;
             BatchPath = null;
-            BaseUri = null;
+            ConfiguredBaseUri = null;
             ApiKey?.Dispose();
             ApiKey = null;
             Model = null;
+            Detail = null;
             AzureEndpoint = null;
             AzureDeployment = null;
             AzureApiVersion = null;

@@ -15,10 +15,11 @@ namespace VisionPS
     {
         private readonly PreparedImage? _prepared;
 
-        internal VisionImage(PreparedImage prepared, string source, ImageDetail detail, string? model)
+        internal VisionImage(PreparedImage prepared, string source, ImageDetail detail, string? model, bool fromFile = false)
         {
             _prepared = prepared;
             Source = source;
+            Path = fromFile ? source : null;
             Detail = detail;
             Model = model;
         }
@@ -33,6 +34,12 @@ namespace VisionPS
 
         /// <summary>Where the image came from: a file path, a URL, or a description of the input bytes.</summary>
         public string Source { get; }
+
+        /// <summary>The full path of the file it was prepared from (null for a URL, bytes or a stream); pipes to Get-VisionImageInfo.</summary>
+        public string? Path { get; }
+
+        /// <summary>The file name (or the URL, or the description of the input bytes).</summary>
+        public string Name => ChatResult.FileName(Source);
 
         /// <summary>The URL, for an image the service downloads itself; null for prepared bytes.</summary>
         public Uri? Url { get; }
@@ -77,9 +84,17 @@ namespace VisionPS
         public string? Sha256 => _prepared?.Sha256;
 
         /// <summary>What happened on the way (first frame of an animation, truncated file, ...).</summary>
-        public IReadOnlyList<string> Warnings => _prepared?.Warnings ?? Array.Empty<string>();
+        public StringList Warnings => _warnings ??= new StringList(_prepared?.Warnings ?? Array.Empty<string>());
+
+        private StringList? _warnings;
 
         internal PreparedImage? Prepared => _prepared;
+
+        /// <summary>The file extension of what will be sent (.jpg, .png, .webp or .gif).</summary>
+        internal string FileExtension => MimeType switch { "image/png" => ".png", "image/webp" => ".webp", "image/gif" => ".gif", _ => ".jpg" };
+
+        /// <summary>The session state of the PowerShell that made it: where a relative path given to Save goes.</summary>
+        internal System.Management.Automation.SessionState? Session { get; set; }
 
         /// <summary>The image's bytes (a copy).</summary>
         public byte[] GetBytes() => (byte[])(_prepared?.Bytes ?? throw new InvalidOperationException($"'{Source}' is a URL; it has no local bytes.")).Clone();
@@ -87,11 +102,14 @@ namespace VisionPS
         /// <summary>The data: URL of the bytes (data:&lt;mime&gt;;base64,...).</summary>
         public string ToDataUrl() => (_prepared ?? throw new InvalidOperationException($"'{Source}' is a URL; use it as it is.")).ToDataUrl();
 
-        /// <summary>Writes the prepared bytes to <paramref name="path"/> and returns its full path.</summary>
+        /// <summary>
+        /// Writes the prepared bytes to <paramref name="path"/> and returns its full path. A relative path is taken
+        /// from the current PowerShell location ($PWD), as every path in PowerShell is.
+        /// </summary>
         public string Save(string path)
         {
             byte[] bytes = _prepared?.Bytes ?? throw new InvalidOperationException($"'{Source}' is a URL; it has no local bytes.");
-            string full = System.IO.Path.GetFullPath(path);
+            string full = Infrastructure.PowerShellLocation.Resolve(path, Session);
             File.WriteAllBytes(full, bytes);
             return full;
         }

@@ -28,6 +28,9 @@ namespace VisionPS
         /// <summary>Full path of the file.</summary>
         public string Path { get; }
 
+        /// <summary>The file name.</summary>
+        public string Name => System.IO.Path.GetFileName(Path);
+
         /// <summary>Container format from the file's magic bytes (never its extension).</summary>
         public string Format { get; }
 

@@ -108,6 +108,47 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task RateLimitedRetriesDoNotUseUpTheRetryCountWhileTheBatchMakesProgress()
+        {
+            // 20 requests, 10 at a time, against 4 per second, with one retry each: most requests are refused more
+            // than once, and each refusal names its wait. Counted as failures, the single retry would run out; as the
+            // service pacing a batch that keeps getting answers, every request is answered.
+            string spec = Unique("rate=4");
+            int before = Endpoint.Host.State.RateLimited;
+            var verbose = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            VisionConnection connection = Endpoint.Connection(maxRetries: 1);
+            connection.Verbose = verbose.Enqueue;
+            using var client = new VisionClient(connection);
+            using var throttle = new SemaphoreSlim(10);
+            var calls = new List<Task<ChatAnswer>>();
+            for (int i = 0; i < 20; i++)
+            {
+                await throttle.WaitAsync();
+                int n = i;
+                calls.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        return await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "paced " + n });
+                    }
+                    finally
+                    {
+                        throttle.Release();
+                    }
+                }));
+            }
+
+            ChatAnswer[] results = await Task.WhenAll(calls);
+
+            Assert.All(results, r => Assert.Equal("stop", r.FinishReason));
+            int refused = Endpoint.Host.State.RateLimited - before;
+            // More refusals than requests: some request was refused twice, which one retry alone could not survive
+            // (measured: 30 to 40 refusals).
+            Assert.True(refused > 20, $"only {refused} refusals: the test did not exercise repeated 429s");
+            Assert.Contains(verbose, v => v.Contains("these retries do not use up -MaxRetries; each request waits at most 10 min", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public async Task TheGatePausesForTheRetryAfterHalvesTheLimitOncePerBurstAndCancels()
         {
             var gate = new RateLimitGate();

@@ -44,7 +44,8 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void AcceptedImagesPassThroughByteIdenticalWithTheirRealMimeInTheDataUrl()
         {
-            string file = Paths.CorpusFile("png_wizard_1104x1468_rgba.png");
+            // Small enough for the default model (gpt-4.1-mini) to look at as it is.
+            string file = Paths.CorpusFile("png_emerald_glow_800_rgba.png");
             byte[] original = File.ReadAllBytes(file);
             using var ps = new PowerShellSession();
             PSObject image = ps.Run("ConvertTo-VisionImage -LiteralPath $args[0]", file).Single();
@@ -171,9 +172,10 @@ namespace VisionPS.PowerShell.Tests
         public void VerboseSaysWhatWasDecidedPerImage()
         {
             using var ps = new PowerShellSession();
-            ps.Run("ConvertTo-VisionImage -LiteralPath $args -Verbose", Paths.CorpusFile("jpg_storm_1920x1280.jpg"), Paths.CorpusFile("jpg_wood_2560x1920.jpg"));
-            Assert.Contains(ps.Verbose, v => v.Contains("jpg_storm_1920x1280.jpg: passed through", StringComparison.Ordinal));
-            Assert.Contains(ps.Verbose, v => v.Contains("jpg_wood_2560x1920.jpg: Jpeg 2560x1920 re-encoded to image/jpeg 2048x1536", StringComparison.Ordinal));
+            ps.Run("ConvertTo-VisionImage -LiteralPath $args -Verbose", Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("jpg_wood_2560x1920.jpg"));
+            Assert.Contains(ps.Verbose, v => v.Contains("jpg_gray_cat_512.jpg: passed through", StringComparison.Ordinal));
+            // Sized for the default model, gpt-4.1-mini (1,536 patches of 32 px), as Send-VisionChat would send it.
+            Assert.Contains(ps.Verbose, v => v.Contains("jpg_wood_2560x1920.jpg: Jpeg 2560x1920 re-encoded to image/jpeg 1408x1056", StringComparison.Ordinal));
         }
 
         internal static int FreePort()

@@ -67,7 +67,8 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal("ImageNotFound,VisionPS.Commands.GetVisionImageInfoCommand", ps.Errors[0].FullyQualifiedErrorId);
             Assert.Equal(missing, ps.Errors[0].TargetObject);
             Assert.Contains(missing, ps.Errors[0].ToString(), StringComparison.Ordinal);
-            Assert.Equal("ImageDecodeFailed,VisionPS.Commands.GetVisionImageInfoCommand", ps.Errors[1].FullyQualifiedErrorId);
+            // The same id ConvertTo-VisionImage and Send-VisionChat give the same file.
+            Assert.Equal("UnsupportedImageFormat,VisionPS.Commands.GetVisionImageInfoCommand", ps.Errors[1].FullyQualifiedErrorId);
             Assert.Contains("text_file_named.png", ps.Errors[1].ToString(), StringComparison.Ordinal);
         }
 
@@ -112,9 +113,11 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal(new object[] { false, 428, 640 }, Row(2, "WouldPassThrough", "DisplayWidth", "DisplayHeight"));
             Assert.Equal(new object[] { true, 56 }, Row(3, "IsAnimated", "FrameCount"));
 
+            // Without -Model: the model Send-VisionChat would use (gpt-4.1-mini), which looks at 1536x1024 of this photo.
             PSObject plain = ps.Run("Get-VisionImageInfo -LiteralPath $args[0]", Paths.CorpusFile("jpg_storm_1920x1280.jpg")).Single();
-            Assert.True((bool)plain.Properties["WouldPassThrough"].Value);
-            Assert.Equal(1920, plain.Properties["TargetWidth"].Value);
+            Assert.Equal("gpt-4.1-mini", plain.Properties["Model"].Value);
+            Assert.False((bool)plain.Properties["WouldPassThrough"].Value);
+            Assert.Equal(1536, plain.Properties["TargetWidth"].Value);
         }
     }
 }

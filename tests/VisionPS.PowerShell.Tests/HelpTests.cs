@@ -108,12 +108,12 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal("true", Text(Get(literal, "required")));
             Assert.Equal("named", Text(Get(literal, "position")));
             Assert.Equal("True (ByPropertyName)", Text(Get(literal, "pipelineInput")));
-            Assert.Equal("PSPath, LP", Text(Get(literal, "aliases")));
+            Assert.Equal("PSPath, LP, FullName", Text(Get(literal, "aliases")));
             Assert.Equal("false", Text(Get(literal, "globbing")));
 
             PSObject path = ps.Run("Get-Help Get-VisionImageInfo -Parameter Path").Single();
             Assert.Equal("0", Text(Get(path, "position")));
-            Assert.Equal("True (ByValue)", Text(Get(path, "pipelineInput")));
+            Assert.Equal("True (ByValue, ByPropertyName)", Text(Get(path, "pipelineInput")));
             Assert.Equal("true", Text(Get(path, "globbing")));
 
             PSObject help = ps.Run("Get-Help Get-VisionImageInfo -Full").Single();
@@ -121,6 +121,37 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal(2, syntax.Count);
             string outputs = Text(Get(PSObject.AsPSObject(Get(PSObject.AsPSObject(Get(help, "returnValues")!), "returnValue")!), "type"));
             Assert.Contains("VisionPS.VisionImageInfo", outputs);
+        }
+    
+        [Theory]
+        [InlineData("Send-VisionChat", "MaxRetries", "3, or Set-VisionDefault -MaxRetries")]
+        [InlineData("Send-VisionChat", "TimeoutSec", "120, or Set-VisionDefault -TimeoutSec")]
+        [InlineData("Send-VisionChat", "Temperature", "None: the service's default")]
+        [InlineData("Send-VisionChat", "MaxTokens", "None: the model's own limit")]
+        [InlineData("Send-VisionChat", "Model", "Set-VisionDefault -Model, else gpt-4.1-mini")]
+        [InlineData("Get-VisionImageInfo", "Model", "Set-VisionDefault -Model, else gpt-4.1-mini")]
+        [InlineData("Start-VisionBatch", "Temperature", "None: the service's default")]
+        [InlineData("Wait-VisionBatch", "Timeout", "None: no limit")]
+        [InlineData("Wait-VisionBatch", "MaxRetries", "3, or Set-VisionDefault -MaxRetries")]
+        [InlineData("Set-VisionDefault", "MaxRetries", "None: unchanged (built in: 3)")]
+        [InlineData("Add-VisionFile", "ExpiresAfter", "None: never")]
+        public void ParameterHelpShowsTheRealDefault(string command, string parameter, string expected)
+        {
+            using var ps = new PowerShellSession();
+            PSObject help = ps.Run($"Get-Help {command} -Parameter {parameter}").Single();
+            Assert.Equal(expected, Text(Get(help, "defaultValue")));
+        }
+
+        [Theory]
+        [InlineData("Send-VisionChat")]
+        [InlineData("Start-VisionBatch")]
+        [InlineData("Add-VisionFile")]
+        [InlineData("Add-AssistantImage")]
+        public void ImageParametersSayTheyTakeWildcards(string command)
+        {
+            using var ps = new PowerShellSession();
+            Assert.Equal("true", Text(Get(ps.Run($"Get-Help {command} -Parameter Image").Single(), "globbing")));
+            Assert.Equal("true", Text(Get(ps.Run($"Get-Help {command} -Parameter InputObject").Single(), "globbing")));
         }
     }
 }

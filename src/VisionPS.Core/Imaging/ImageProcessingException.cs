@@ -38,8 +38,8 @@ namespace VisionPS.Core.Imaging
 
         internal static ImageProcessingException TooLarge(string name, ImageFormat format, string what) =>
             new(ImageErrorReason.TooLarge, name, format,
-                $"'{name}' ({FormatName(format)}) is too large: {what}. Shrink the image first, or raise the budget " +
-                "(PrepareOptions.Budget) if you trust the file.");
+                $"'{name}' ({FormatName(format)}) is too large: {what}. Shrink or re-save the image at a smaller size " +
+                "first (an image editor, or a camera's smaller setting); VisionPS refuses it before allocating any pixels.");
 
         internal static ImageProcessingException DecodeFailed(string name, ImageFormat format, string what, Exception? inner = null) =>
             new(ImageErrorReason.DecodeFailed, name, format,

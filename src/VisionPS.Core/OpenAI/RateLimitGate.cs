@@ -24,6 +24,10 @@ namespace VisionPS.Core.OpenAI
         private double _limit = Unlimited;
         private int _inFlight;
         private int _closures;
+        private long _successes;
+
+        /// <summary>How many tries through this gate succeeded: the batch's progress.</summary>
+        internal long Successes => Interlocked.Read(ref _successes);
 
         /// <summary>How many rate-limit answers closed (or extended) the gate.</summary>
         internal int Closures
@@ -140,7 +144,11 @@ namespace VisionPS.Core.OpenAI
                         closed = true;
                     }
                 }
-                else if (succeeded && _limit < Unlimited)
+                if (succeeded)
+                {
+                    Interlocked.Increment(ref _successes);
+                }
+                if (!rateLimited && succeeded && _limit < Unlimited)
                 {
                     _limit += 1 / _limit;
                     if (_limit >= Unlimited)
@@ -169,9 +177,45 @@ namespace VisionPS.Core.OpenAI
         }
     }
 
+    /// <summary>
+    /// What the rate limit did to one request, kept on its message for <see cref="VisionRetryPolicy"/>: a 429 that
+    /// names its wait (retry-after) while the batch as a whole makes progress is the service pacing the batch, not a
+    /// failure of this request, so its retry is free (does not use up -MaxRetries). The total of those waits is
+    /// bounded by <see cref="RateLimitPolicy.MaxFreeWait"/>; past it, or when no request of the batch succeeded since
+    /// this request's last free retry, a 429 counts like any other failure.
+    /// </summary>
+    internal sealed class RateLimitState
+    {
+        /// <summary>Whether the last try was a 429 whose retry is free.</summary>
+        internal bool LastTryFree { get; set; }
+
+        /// <summary>Free retries so far (the last try's included when it was free).</summary>
+        internal int FreeRetries { get; set; }
+
+        /// <summary>Server-asked waits of the free retries so far.</summary>
+        internal TimeSpan FreeWait { get; set; }
+
+        /// <summary>The gate's success count when the request started, then at its last free retry.</summary>
+        internal long SuccessesAtLastFree { get; set; } = -1;
+
+        internal static RateLimitState Of(PipelineMessage message)
+        {
+            if (message.TryGetProperty(typeof(RateLimitState), out object? value) && value is RateLimitState state)
+            {
+                return state;
+            }
+            var created = new RateLimitState();
+            message.SetProperty(typeof(RateLimitState), created);
+            return created;
+        }
+    }
+
     /// <summary>Puts every try of a client through its <see cref="RateLimitGate"/> (per try: a retry waits too).</summary>
     internal sealed class RateLimitPolicy : PipelinePolicy
     {
+        /// <summary>The most one request waits, in all, on free rate-limit retries (see <see cref="RateLimitState"/>).</summary>
+        internal static readonly TimeSpan MaxFreeWait = TimeSpan.FromMinutes(10);
+
         private readonly TimeSpan _defaultPause;
         private readonly TimeSpan _maxPause;
         private readonly Action<string>? _verbose;
@@ -190,6 +234,7 @@ namespace VisionPS.Core.OpenAI
         public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
         {
             PipelineResponse? previous = message.Response;
+            Start(message);
             Gate.Enter(message.CancellationToken);
             try
             {
@@ -204,6 +249,7 @@ namespace VisionPS.Core.OpenAI
         public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
         {
             PipelineResponse? previous = message.Response;
+            Start(message);
             await Gate.EnterAsync(message.CancellationToken).ConfigureAwait(false);
             try
             {
@@ -221,20 +267,71 @@ namespace VisionPS.Core.OpenAI
             PipelineResponse? response = ReferenceEquals(message.Response, previous) ? null : message.Response;
             bool limited = response is not null && response.Status == 429 && !VisionRetryPolicy.IsQuotaExhausted(message);
             TimeSpan pause = TimeSpan.Zero;
+            bool named = false;
             if (limited)
             {
-                pause = VisionRetryPolicy.TryGetRetryAfter(response!, out TimeSpan server) ? server : _defaultPause;
+                named = VisionRetryPolicy.TryGetRetryAfter(response!, out TimeSpan server);
+                pause = named ? server : _defaultPause;
                 if (pause > _maxPause)
                 {
                     pause = _maxPause;
                 }
             }
             bool succeeded = response is not null && response.Status >= 200 && response.Status < 300;
-            if (Gate.Exit(limited, succeeded, pause) && _verbose is Action<string> verbose)
+            long progress = Gate.Successes;
+            bool closed = Gate.Exit(limited, succeeded, pause);
+            string? charged = Account(message, limited && named, pause, progress);
+            if (closed)
+            {
+                Say($"Rate limited (HTTP 429): every request of this batch waits {pause.TotalMilliseconds:0} ms; at most {Math.Max(1, (int)Gate.Limit)} in flight until the service accepts again. While the batch makes progress, these retries do not use up -MaxRetries; each request waits at most {MaxFreeWait.TotalMinutes:0} min for them in all.");
+            }
+            if (charged is not null)
+            {
+                Say(charged);
+            }
+        }
+
+        /// <summary>Remembers the batch's progress when a request starts: only later successes make its 429s free.</summary>
+        private void Start(PipelineMessage message)
+        {
+            RateLimitState state = RateLimitState.Of(message);
+            if (state.SuccessesAtLastFree < 0)
+            {
+                state.SuccessesAtLastFree = Gate.Successes;
+            }
+        }
+
+        /// <summary>Decides whether this try's retry is free; returns a verbose line when a 429 is charged instead.</summary>
+        private static string? Account(PipelineMessage message, bool limitedWithWait, TimeSpan pause, long progress)
+        {
+            RateLimitState state = RateLimitState.Of(message);
+            state.LastTryFree = false;
+            if (!limitedWithWait)
+            {
+                return null;
+            }
+            if (state.FreeWait + pause > MaxFreeWait)
+            {
+                return $"Rate limited again after {state.FreeWait.TotalSeconds:0} s of waiting on this request (the most is {MaxFreeWait.TotalMinutes:0} min): this retry counts against -MaxRetries.";
+            }
+            if (progress <= state.SuccessesAtLastFree)
+            {
+                return "Rate limited, and no request of this batch succeeded since this one started or was last paced: this retry counts against -MaxRetries.";
+            }
+            state.LastTryFree = true;
+            state.FreeRetries++;
+            state.FreeWait += pause;
+            state.SuccessesAtLastFree = progress;
+            return null;
+        }
+
+        private void Say(string line)
+        {
+            if (_verbose is Action<string> verbose)
             {
                 try
                 {
-                    verbose(_scrubber.Scrub($"Rate limited (HTTP 429): every request of this batch waits {pause.TotalMilliseconds:0} ms; at most {Math.Max(1, (int)Gate.Limit)} in flight until the service accepts again."));
+                    verbose(_scrubber.Scrub(line));
                 }
                 catch (Exception)
                 {

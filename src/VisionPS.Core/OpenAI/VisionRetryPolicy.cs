@@ -10,6 +10,8 @@ namespace VisionPS.Core.OpenAI
     /// <summary>
     /// The SDK's retry policy with OpenAI's rules: retry-after-ms and retry-after honoured (capped), jittered
     /// exponential back-off otherwise, and a 429 whose code is insufficient_quota never retried (it cannot succeed).
+    /// A 429 that names its wait while the batch makes progress does not use up the request's retries (the
+    /// <see cref="RateLimitPolicy"/> decides, within a bound on the total wait, and records it in <see cref="RateLimitState"/>).
     /// </summary>
     internal sealed class VisionRetryPolicy : ClientRetryPolicy
     {
@@ -18,16 +20,48 @@ namespace VisionPS.Core.OpenAI
 
         private readonly TimeSpan _baseDelay;
         private readonly TimeSpan _maxDelay;
+        private readonly int _maxRetries;
 
         internal VisionRetryPolicy(int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay)
-            : base(Math.Max(0, maxRetries))
+            : base(int.MaxValue) // the count is kept here, where free rate-limit retries are left out of it
         {
+            _maxRetries = Math.Max(0, maxRetries);
             _baseDelay = baseDelay < TimeSpan.Zero ? TimeSpan.Zero : baseDelay;
             _maxDelay = maxDelay < TimeSpan.Zero ? TimeSpan.Zero : maxDelay;
         }
 
         protected override bool ShouldRetry(PipelineMessage message, Exception? exception)
-            => !message.CancellationToken.IsCancellationRequested && base.ShouldRetry(message, exception) && !IsQuotaExhausted(message);
+        {
+            if (message.CancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+            bool free = false;
+            int freeBefore = 0;
+            if (message.TryGetProperty(typeof(RateLimitState), out object? value) && value is RateLimitState state)
+            {
+                free = state.LastTryFree && exception is null;
+                freeBefore = state.FreeRetries - (state.LastTryFree ? 1 : 0);
+            }
+            int charged = Tries(message) - 1 - freeBefore; // retries so far, less the free ones
+            return (free || charged < _maxRetries) && base.ShouldRetry(message, exception) && !IsQuotaExhausted(message);
+        }
+
+        /// <summary>Counts this message's tries: ShouldRetry is asked once after each (the SDK keeps its own count private).</summary>
+        private static int Tries(PipelineMessage message)
+        {
+            if (!(message.TryGetProperty(typeof(TryCounter), out object? value) && value is TryCounter counter))
+            {
+                counter = new TryCounter();
+                message.SetProperty(typeof(TryCounter), counter);
+            }
+            return ++counter.Count;
+        }
+
+        private sealed class TryCounter
+        {
+            public int Count;
+        }
 
         protected override ValueTask<bool> ShouldRetryAsync(PipelineMessage message, Exception? exception)
             => new ValueTask<bool>(ShouldRetry(message, exception));

@@ -47,11 +47,13 @@ namespace VisionPS.Commands
 
         /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>
         [Parameter]
+        [SupportsWildcards]
         [ValidateNotNull]
         public object[] Image { get; set; } = Array.Empty<object>();
 
         /// <summary>Images from the pipeline.</summary>
         [Parameter(ValueFromPipeline = true)]
+        [SupportsWildcards]
         public object? InputObject { get; set; }
 
         /// <summary>Text added to the same message, before the images.</summary>
@@ -61,37 +63,44 @@ namespace VisionPS.Commands
 
         /// <summary>The detail for every image: Auto, Low, High or Original.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>The model the images are sized for (default: Set-VisionDefault -Model).</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ModelCompleter))]
+        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
         /// <summary>When the uploaded files expire (the service deletes them); default: never.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "None: never")]
         public TimeSpan ExpiresAfter { get; set; }
 
 
 
+        private string _model = SessionModel.BuiltIn;
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
+            _model = SessionModel.Resolve(this, Model);
+            Detail = SessionModel.Detail(this, Detail);
             foreach (object image in Image)
             {
-                CollectImages(image, Detail, Model);
+                CollectImages(image, Detail, _model);
             }
         }
 
         protected override void ProcessRecord()
         {
-            CollectImages(InputObject, Detail, Model);
+            CollectImages(InputObject, Detail, _model);
         }
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, null, null);
+            PrepareOptions options = PrepareParameters.Build(_model, Detail, null, null);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
@@ -103,7 +112,7 @@ namespace VisionPS.Commands
             var inputs = new List<VisionImageInput>();
             var sources = new List<string>();
             var fileIds = new List<string>();
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel, EmitProgress, "Add-AssistantImage: preparing and uploading images"))
             {
                 if (image is null)
                 {
@@ -193,7 +202,7 @@ namespace VisionPS.Commands
         internal static string UploadName(VisionImage image)
         {
             string stem = System.IO.Path.GetFileNameWithoutExtension(image.Source);
-            string ext = image.MimeType switch { "image/png" => ".png", "image/webp" => ".webp", "image/gif" => ".gif", _ => ".jpg" };
+            string ext = image.FileExtension;
             return (string.IsNullOrEmpty(stem) ? "image" : stem) + ext;
         }
     }

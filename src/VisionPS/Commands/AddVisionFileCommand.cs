@@ -35,42 +35,49 @@ namespace VisionPS.Commands
 
         /// <summary>Images: VisionImage objects, paths (wildcards allowed) or Get-ChildItem items.</summary>
         [Parameter(Position = 0)]
+        [SupportsWildcards]
         [ValidateNotNull]
         public object[] Image { get; set; } = Array.Empty<object>();
 
         /// <summary>Images from the pipeline.</summary>
         [Parameter(ValueFromPipeline = true)]
+        [SupportsWildcards]
         public object? InputObject { get; set; }
 
         /// <summary>When the service deletes the uploaded files; default: never.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "None: never")]
         public TimeSpan ExpiresAfter { get; set; }
 
         /// <summary>The model the images are sized for (default: Set-VisionDefault -Model).</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ModelCompleter))]
+        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
 
 
+        private string _model = SessionModel.BuiltIn;
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
+            _model = SessionModel.Resolve(this, Model);
             foreach (object image in Image)
             {
-                CollectImages(image, ImageDetail.Auto, Model);
+                CollectImages(image, ImageDetail.Auto, _model);
             }
         }
 
         protected override void ProcessRecord()
         {
-            CollectImages(InputObject, ImageDetail.Auto, Model);
+            CollectImages(InputObject, ImageDetail.Auto, _model);
         }
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, ImageDetail.Auto, null, null);
+            PrepareOptions options = PrepareParameters.Build(_model, ImageDetail.Auto, null, null);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel));
@@ -78,7 +85,7 @@ namespace VisionPS.Commands
 
         private async Task UploadAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
         {
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel, EmitProgress, "Add-VisionFile: preparing and uploading images"))
             {
                 if (image?.Prepared is null)
                 {

@@ -26,11 +26,14 @@ namespace VisionPS.Commands
     {
         /// <summary>Only remove entries not used within this time.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "None: every entry")]
         public TimeSpan UnusedFor { get; set; }
 
         /// <summary>Writes the number of entries removed.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this);
 
         protected override void EndProcessing()
         {

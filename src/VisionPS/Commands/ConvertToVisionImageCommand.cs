@@ -50,14 +50,14 @@ namespace VisionPS.Commands
         private readonly List<Uri> _downloads = new List<Uri>();
 
         /// <summary>Image files; wildcards are expanded.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
 
         /// <summary>Image files, taken literally; binds from Get-ChildItem output.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP")]
+        [Alias("PSPath", "LP", "FullName")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
@@ -88,6 +88,7 @@ namespace VisionPS.Commands
 
         /// <summary>The detail the model will use: Auto, Low (512 px), High or Original; sizes the image with -Model.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>Output format when re-encoding: Auto (PNG with transparency, else JPEG), Png, Jpeg or WebP.</summary>
@@ -102,12 +103,13 @@ namespace VisionPS.Commands
         /// <summary>The model the image is for: it is sized to what that model looks at, and its tokens estimated.</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ModelCompleter))]
+        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
         protected override void ProcessRecord()
         {
-            string? model = Model ?? VisionDefaults.Current.Model;
+            string model = _model ??= SessionModel.Resolve(this, Model);
             switch (ParameterSetName)
             {
                 case PathSet:
@@ -131,9 +133,19 @@ namespace VisionPS.Commands
             }
         }
 
+        private SessionState? _session;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            Detail = SessionModel.Detail(this, Detail);
+        }
+        private string? _model;
+
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, MaxBytes, Format, Quality);
+            PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model), Detail, MaxSide, MaxBytes, Format, Quality);
+            _session = SessionState; // read here, on the pipeline thread: VisionImage.Save resolves against it
             RunAsync(async cancel =>
             {
                 if (_downloads.Count > 0)
@@ -159,6 +171,7 @@ namespace VisionPS.Commands
                     {
                         EmitWarning($"{work.Source}: {warning}");
                     }
+                    image.Session = _session;
                     Emit(image);
                 }
                 else

@@ -8,7 +8,9 @@ namespace VisionPS.Commands
     /// <remarks>
     /// Get-VisionDefault shows what Set-VisionDefault stored for this session: endpoint, model, Azure OpenAI settings,
     /// retries, proxy and timeout. The API key itself is never shown; ApiKeySource says whether it comes from the
-    /// session (Set-VisionDefault), the OPENAI_API_KEY environment variable, or nowhere.
+    /// session (Set-VisionDefault), the OPENAI_API_KEY environment variable, or nowhere. BaseUri shows the endpoint
+    /// requests go to, OPENAI_BASE_URL included. Sources says where each value comes from: Session, Saved (the
+    /// SettingsFile written by Set-VisionDefault -Save), Environment (naming the variable) or Built-in (naming the value).
     /// </remarks>
     /// <example>
     /// <code>Get-VisionDefault</code>
@@ -22,6 +24,14 @@ namespace VisionPS.Commands
     [OutputType(typeof(VisionDefaults))]
     public sealed class GetVisionDefaultCommand : PSCmdlet
     {
-        protected override void EndProcessing() => WriteObject(VisionDefaults.Current);
+        protected override void EndProcessing()
+        {
+            VisionDefaults defaults = VisionDefaults.Current;
+            if (defaults.LoadProblem is string problem)
+            {
+                WriteWarning(problem);
+            }
+            WriteObject(defaults);
+        }
     }
 }

@@ -55,7 +55,7 @@ namespace VisionPS.Commands
         /// the current location. Strings piped to the cmdlet bind here. A path that matches no file writes an
         /// ImageNotFound error.
         /// </summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
@@ -65,18 +65,20 @@ namespace VisionPS.Commands
         /// work. Get-ChildItem and Get-Item output binds here by its PSPath property.
         /// </summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP")]
+        [Alias("PSPath", "LP", "FullName")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         /// <summary>The model to estimate tokens and target size for (default: Set-VisionDefault -Model, else the gpt-4o rules).</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ModelCompleter))]
+        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
         /// <summary>The detail the image would be sent with: Auto, Low, High or Original.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public Core.ImageDetail Detail { get; set; } = Core.ImageDetail.Auto;
 
         /// <summary>The largest side, in pixels, an image may be sent at (default 2048).</summary>
@@ -89,8 +91,12 @@ namespace VisionPS.Commands
         private DateTime _lastProgress = DateTime.UtcNow;
         private int _count;
 
-        protected override void BeginProcessing() =>
-            _options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, null);
+        protected override void BeginProcessing()
+        {
+            ScriptPreferences.Apply(this);
+            Detail = SessionModel.Detail(this, Detail);
+            _options = PrepareParameters.Build(SessionModel.Resolve(this, Model), Detail, MaxSide, null);
+        }
 
         protected override void EndProcessing()
         {
@@ -119,8 +125,8 @@ namespace VisionPS.Commands
                 }
                 catch (Exception ex) when (ex is ImageProcessingException || ex is InvalidDataException || ex is IOException || ex is UnauthorizedAccessException)
                 {
-                    WriteError(ErrorIds.Create(ex, ErrorIds.ImageDecodeFailed, ErrorCategory.InvalidData, file,
-                        $"Cannot read the image header of '{file}': {ex.Message}"));
+                    // The same input gets the same id as in every other cmdlet (an empty file: UnsupportedImageFormat).
+                    WriteError(ImageInputs.ForFailure(ex, file));
                 }
             }
         }

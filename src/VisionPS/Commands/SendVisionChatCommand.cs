@@ -109,6 +109,10 @@ namespace VisionPS.Commands
                 OnCacheHit = target => EmitVerbose($"{target}: answered from the cache."),
             };
             List<AskImage> images = AskImages();
+            if (!PerImage && images.Count > ImageInputs.ManyImages)
+            {
+                EmitWarning(ImageInputs.ManyImagesWarning(images.Count, null));
+            }
             RunAsync(cancel => Task.Run(() => WriteOutcomesAsync(pipeline, images, cancel), cancel));
         }
 
@@ -117,8 +121,14 @@ namespace VisionPS.Commands
             var progress = new ProgressRecord(2, "Send-VisionChat", "Sending");
             int done = 0;
             IAsyncEnumerable<AskOutcome> outcomes = PerImage ? pipeline.RunAsync(images, cancel) : pipeline.AllAsync(images, ImagesGiven, cancel);
+            var waiting = new ProgressRecord(8, "Send-VisionChat", $"Waiting for {AskedModel} to answer about {images.Count} image(s)");
+            if (!PerImage && !Stream)
+            {
+                EmitProgress(waiting);
+            }
             await foreach (AskOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
             {
+                CompletePrepareProgress();
                 Write(outcome);
                 if (PerImage)
                 {
@@ -132,6 +142,11 @@ namespace VisionPS.Commands
             {
                 progress.RecordType = ProgressRecordType.Completed;
                 EmitProgress(progress);
+            }
+            else if (!Stream)
+            {
+                waiting.RecordType = ProgressRecordType.Completed;
+                EmitProgress(waiting);
             }
         }
 
@@ -153,10 +168,14 @@ namespace VisionPS.Commands
                     {
                         EmitWarning($"{outcome.Target}: the model refused to answer: {refusal}");
                     }
-                    Emit(ChatResult.From(outcome, JsonSchema != null, EmitWarning));
+                    ChatResult result = ChatResult.From(outcome, JsonSchema != null, EmitWarning);
+                    result.Streamed = Stream; // already on the console: the table view does not print it again
+                    Emit(result);
                     break;
             }
         }
+
+        private protected override bool OneRequest => !PerImage;
 
         private bool WantsDescription()
             => IsBound("WhatIf") || IsBound("Confirm") || IsBound("Debug")

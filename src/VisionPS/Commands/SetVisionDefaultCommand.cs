@@ -8,12 +8,21 @@ namespace VisionPS.Commands
     /// Sets connection and request defaults for the current PowerShell session.
     /// </summary>
     /// <remarks>
-    /// Set-VisionDefault stores the endpoint, API key, model, Azure OpenAI settings, retry count, proxy and timeout
+    /// <para>Set-VisionDefault stores the endpoint, API key, model, Azure OpenAI settings, retry count, proxy and timeout
     /// for the current session, so scripts don't repeat them on every call. A parameter given to a cmdlet wins over
     /// these defaults, and these win over the OPENAI_API_KEY and OPENAI_BASE_URL environment variables. The key is
     /// kept as a SecureString and never shown: Get-VisionDefault only says where it comes from. Only the parameters
-    /// you pass are changed; -Reset clears everything first.
+    /// you pass are changed; -Reset clears everything first.</para>
+    /// <para>-Save also writes the settings you pass (not the key: it is never written to disk) to a per-user file that
+    /// every later session reads when it first uses VisionPS: %APPDATA%\VisionPS\settings.json on Windows,
+    /// ~/Library/Application Support/VisionPS/settings.json on macOS, $XDG_CONFIG_HOME/VisionPS/settings.json
+    /// (~/.config/VisionPS) on Linux, or the folder VISIONPS_CONFIG names. -Reset -Save deletes that file.
+    /// Get-VisionDefault shows the file and where each value comes from.</para>
     /// </remarks>
+    /// <example>
+    /// <code>Set-VisionDefault -BaseUri http://127.0.0.1:11434/v1 -Model llava -Save</code>
+    /// <para>Makes a local server and its model the defaults of this and every later session; the key still comes from OPENAI_API_KEY or -ApiKey.</para>
+    /// </example>
     /// <example>
     /// <code>Set-VisionDefault -ApiKey (Read-Host -AsSecureString 'OpenAI key') -Model gpt-4.1-mini</code>
     /// <para>Asks for the key once and makes gpt-4.1-mini the model for every later call in this session.</para>
@@ -35,9 +44,10 @@ namespace VisionPS.Commands
         [ValidateNotNull]
         public Uri? BaseUri { get; set; }
 
-        /// <summary>The API key, as a SecureString (default: OPENAI_API_KEY).</summary>
+        /// <summary>The API key, as a SecureString or a plain string from a vault or pipeline (default: OPENAI_API_KEY). Kept for this session only, never saved.</summary>
         [Parameter]
         [ValidateNotNull]
+        [Infrastructure.SecureStringTransformation]
         public SecureString? ApiKey { get; set; }
 
         /// <summary>The model cmdlets use when none is given.</summary>
@@ -45,6 +55,11 @@ namespace VisionPS.Commands
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Infrastructure.ModelCompleter))]
         public string? Model { get; set; }
+
+        /// <summary>The image detail cmdlets use when given no -Detail: Auto, Low, High or Original.</summary>
+        [Parameter]
+        [PSDefaultValue(Help = "None: unchanged (built in: Auto)")]
+        public Core.ImageDetail Detail { get; set; }
 
         /// <summary>Azure OpenAI resource endpoint, e.g. https://contoso.openai.azure.com/.</summary>
         [Parameter]
@@ -64,6 +79,7 @@ namespace VisionPS.Commands
         /// <summary>How many times a rate-limited (429) or failed (5xx) request is retried.</summary>
         [Parameter]
         [ValidateRange(0, 20)]
+        [PSDefaultValue(Help = "None: unchanged (built in: 3)")]
         public int MaxRetries { get; set; }
 
         /// <summary>Proxy for requests; without it the system proxy settings apply.</summary>
@@ -74,6 +90,7 @@ namespace VisionPS.Commands
         /// <summary>Request timeout in seconds.</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
+        [PSDefaultValue(Help = "None: unchanged (built in: 120)")]
         public int TimeoutSec { get; set; }
 
         /// <summary>Folder of the answer cache (default: VISIONPS_CACHE, else the per-OS cache folder).</summary>
@@ -83,11 +100,13 @@ namespace VisionPS.Commands
 
         /// <summary>How long a cached answer stays valid (default 30 days).</summary>
         [Parameter]
+        [PSDefaultValue(Help = "None: unchanged (built in: 30 days)")]
         public TimeSpan CacheExpiry { get; set; }
 
         /// <summary>Size cap of the answer cache in MiB (default 256).</summary>
         [Parameter]
         [ValidateRange(1, 1048576)]
+        [PSDefaultValue(Help = "None: unchanged (built in: 256)")]
         public int CacheMaxMB { get; set; }
 
         /// <summary>Folder of the local batch records written by Start-VisionBatch (default: VISIONPS_BATCHES, else the per-OS data folder).</summary>
@@ -99,9 +118,15 @@ namespace VisionPS.Commands
         [Parameter]
         public SwitchParameter Reset { get; set; }
 
+        /// <summary>Also saves the settings given (never the key) to the per-user settings file that later sessions read; with -Reset, deletes that file.</summary>
+        [Parameter]
+        public SwitchParameter Save { get; set; }
+
         /// <summary>Writes the resulting defaults (without the key).</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
+
+        protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this);
 
         protected override void EndProcessing()
         {
@@ -112,7 +137,15 @@ namespace VisionPS.Commands
             }
             if (BaseUri != null)
             {
-                defaults.BaseUri = BaseUri;
+                try
+                {
+                    Core.OpenAI.VisionConnection.ParseBaseUri(BaseUri.OriginalString, "-BaseUri");
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, BaseUri, ex.Message));
+                }
+                defaults.ConfiguredBaseUri = BaseUri;
             }
             if (ApiKey != null)
             {
@@ -123,6 +156,10 @@ namespace VisionPS.Commands
             if (Model != null)
             {
                 defaults.Model = Model;
+            }
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Detail)))
+            {
+                defaults.Detail = Detail;
             }
             if (AzureEndpoint != null)
             {
@@ -168,6 +205,42 @@ namespace VisionPS.Commands
             if (MyInvocation.BoundParameters.ContainsKey(nameof(CacheMaxMB)))
             {
                 defaults.CacheMaxBytes = CacheMaxMB * 1024L * 1024L;
+            }
+            var given = new System.Collections.Generic.List<string>();
+            foreach (string name in Infrastructure.SavedSettings.Names)
+            {
+                string parameter = name == "CacheMaxBytes" ? nameof(CacheMaxMB) : name;
+                if (MyInvocation.BoundParameters.ContainsKey(parameter))
+                {
+                    given.Add(name);
+                    defaults.MarkSession(name);
+                }
+            }
+            if (Save)
+            {
+                try
+                {
+                    if (Reset)
+                    {
+                        Infrastructure.SavedSettings.Clear();
+                    }
+                    if (given.Count > 0)
+                    {
+                        Infrastructure.SavedSettings.Save(defaults, given);
+                    }
+                    WriteVerbose(given.Count > 0
+                        ? $"Saved {string.Join(", ", given)} to {Infrastructure.SavedSettings.FilePath}."
+                        : Reset ? $"Deleted the saved settings {Infrastructure.SavedSettings.FilePath}." : "No setting given: nothing saved.");
+                }
+                catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException)
+                {
+                    WriteError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.SettingsSaveFailed, ErrorCategory.WriteError, Infrastructure.SavedSettings.FilePath,
+                        $"Cannot save the settings to '{Infrastructure.SavedSettings.FilePath}': {ex.Message}. Set VISIONPS_CONFIG to a folder you can write, or delete the file."));
+                }
+                if (ApiKey != null)
+                {
+                    WriteWarning("The API key is kept for this session only: VisionPS never writes it to disk. Set OPENAI_API_KEY in your profile or from a secret vault for later sessions.");
+                }
             }
             if (PassThru)
             {

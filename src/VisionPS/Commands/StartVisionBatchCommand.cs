@@ -61,6 +61,7 @@ namespace VisionPS.Commands
             var pipeline = new AskPipeline(client, question) { OnPrepared = DescribePrepared };
             List<AskImage> images = AskImages();
             RunAsync(cancel => Task.Run(() => SubmitAsync(client, pipeline, images, question.JsonSchema, store, limits, cancel), cancel));
+            CompletePrepareProgress();
         }
 
         private async Task SubmitAsync(VisionClient client, AskPipeline pipeline, List<AskImage> images, VisionJsonSchema? schema, BatchStore store, BatchLimits limits, CancellationToken cancel)

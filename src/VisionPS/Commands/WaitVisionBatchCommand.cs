@@ -45,6 +45,7 @@ namespace VisionPS.Commands
         /// <summary>Gives up after this many seconds (default: no limit).</summary>
         [Parameter]
         [ValidateRange(1, int.MaxValue)]
+        [PSDefaultValue(Help = "None: no limit")]
         public int Timeout { get; set; }
 
         protected override void ProcessRecord() => Collect(Id);

@@ -24,11 +24,13 @@ namespace VisionPS.Infrastructure
 
         /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>
         [Parameter(Position = 1)]
+        [SupportsWildcards]
         [ValidateNotNull]
         public object[] Image { get; set; } = Array.Empty<object>();
 
         /// <summary>Images from the pipeline: VisionImage objects, Get-ChildItem items, paths or URLs.</summary>
         [Parameter(ValueFromPipeline = true)]
+        [SupportsWildcards]
         public object? InputObject { get; set; }
 
         /// <summary>Chat (Chat Completions, default) or Responses.</summary>
@@ -38,6 +40,7 @@ namespace VisionPS.Infrastructure
         /// <summary>The model (default: Set-VisionDefault -Model, else gpt-4.1-mini).</summary>
         [Parameter]
         [ArgumentCompleter(typeof(ModelCompleter))]
+        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
@@ -48,6 +51,7 @@ namespace VisionPS.Infrastructure
 
         /// <summary>The detail for every image: Auto, Low, High or Original; local images are sized for it.</summary>
         [Parameter]
+        [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>The largest side, in pixels, of a local image as sent (default 2048, or what -Model looks at).</summary>
@@ -58,11 +62,13 @@ namespace VisionPS.Infrastructure
         /// <summary>The answer's token limit.</summary>
         [Parameter]
         [ValidateRange(1, 1000000)]
+        [PSDefaultValue(Help = "None: the model's own limit")]
         public int MaxTokens { get; set; }
 
         /// <summary>Sampling temperature, 0 to 2.</summary>
         [Parameter]
         [ValidateRange(0.0, 2.0)]
+        [PSDefaultValue(Help = "None: the service's default")]
         public double Temperature { get; set; }
 
         /// <summary>Structured output: a JSON schema (JSON text or a hashtable); each answer is parsed into Object.</summary>
@@ -84,7 +90,8 @@ namespace VisionPS.Infrastructure
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            AskedModel = Model ?? VisionDefaults.Current.Model ?? new VisionRequest().Model;
+            AskedModel = SessionModel.Resolve(this, Model);
+            Detail = SessionModel.Detail(this, Detail);
             _imagesGiven = Image.Length > 0;
             foreach (object image in Image)
             {
@@ -107,7 +114,7 @@ namespace VisionPS.Infrastructure
             SystemPrompt = SystemPrompt,
             MaxTokens = IsBound(nameof(MaxTokens)) ? MaxTokens : null,
             Temperature = IsBound(nameof(Temperature)) ? Temperature : null,
-            JsonSchema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema)),
+            JsonSchema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.Schema(this, JsonSchema)),
             ConversationId = conversationId,
             Detail = Detail,
             Prepare = PrepareParameters.Build(AskedModel, Detail, MaxSide, null),
@@ -116,9 +123,45 @@ namespace VisionPS.Infrastructure
         /// <summary>The images collected so far, as the pipeline takes them.</summary>
         private protected List<AskImage> AskImages() => Work.Select(ToAskImage).ToList();
 
-        /// <summary>A verbose line per prepared image.</summary>
+        /// <summary>True when every image goes into one request (Send-VisionChat without -PerImage).</summary>
+        private protected virtual bool OneRequest => false;
+
+        private int _prepared;
+        private long _preparedTokens;
+        private bool _warnedTokens;
+        private ProgressRecord? _prepareProgress;
+        private DateTime _lastProgress = DateTime.MinValue;
+
+        /// <summary>A verbose line per prepared image, Write-Progress while preparing, and the many-tokens warning.</summary>
         private protected void DescribePrepared(string source, PreparedImage prepared)
-            => EmitVerbose(PrepareParameters.Describe(new VisionImage(prepared, source, Detail, AskedModel)));
+        {
+            EmitVerbose(PrepareParameters.Describe(new VisionImage(prepared, source, Detail, AskedModel)));
+            _prepared++;
+            _preparedTokens += prepared.EstimatedTokens;
+            if (OneRequest && !_warnedTokens && Work.Count <= ImageInputs.ManyImages && _preparedTokens > ImageInputs.ManyTokens)
+            {
+                _warnedTokens = true;
+                EmitWarning(ImageInputs.ManyImagesWarning(Work.Count, _preparedTokens));
+            }
+            if (Work.Count > 1 && DateTime.UtcNow - _lastProgress > TimeSpan.FromMilliseconds(200))
+            {
+                _lastProgress = DateTime.UtcNow;
+                _prepareProgress ??= new ProgressRecord(7, MyInvocation.MyCommand.Name + ": preparing images", "Starting");
+                _prepareProgress.StatusDescription = $"{_prepared} of {Work.Count}: {System.IO.Path.GetFileName(source)}";
+                _prepareProgress.PercentComplete = Math.Min(100, _prepared * 100 / Work.Count);
+                EmitProgress(_prepareProgress);
+            }
+        }
+
+        /// <summary>Ends the preparation progress bar, if one was shown.</summary>
+        private protected void CompletePrepareProgress()
+        {
+            if (_prepareProgress != null)
+            {
+                _prepareProgress.RecordType = ProgressRecordType.Completed;
+                EmitProgress(_prepareProgress);
+            }
+        }
 
         private static AskImage ToAskImage(ImageWork work) => work.Ready switch
         {

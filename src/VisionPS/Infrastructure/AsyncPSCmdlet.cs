@@ -25,6 +25,9 @@ namespace VisionPS.Infrastructure
 
         protected override void StopProcessing() => _stop.Cancel();
 
+        /// <summary>Makes <c>-Debug</c> show and never ask (see <see cref="ScriptPreferences"/>); overrides call the base first.</summary>
+        protected override void BeginProcessing() => ScriptPreferences.Apply(this);
+
         /// <summary>Writes an object from any thread.</summary>
         protected void Emit(object? value) => OnPipeline(() => WriteObject(value));
 

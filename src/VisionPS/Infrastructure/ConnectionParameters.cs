@@ -17,14 +17,24 @@ namespace VisionPS.Infrastructure
         public static VisionConnection Resolve(PSCmdlet cmdlet, Uri? baseUri, SecureString? apiKey, int? maxRetries, int? timeoutSec, bool requireKey = true)
         {
             VisionDefaults defaults = VisionDefaults.Current;
-            VisionConnection connection = VisionConnection.FromEnvironment();
-            if (baseUri != null)
+            VisionConnection connection;
+            try
             {
-                connection.BaseUri = VisionConnection.ParseBaseUri(baseUri.OriginalString, "-BaseUri");
+                connection = VisionConnection.FromEnvironment();
+                if (baseUri != null)
+                {
+                    connection.BaseUri = VisionConnection.ParseBaseUri(baseUri.OriginalString, "-BaseUri");
+                }
+                else if (defaults.ConfiguredBaseUri != null)
+                {
+                    connection.BaseUri = VisionConnection.ParseBaseUri(defaults.ConfiguredBaseUri.OriginalString, "Set-VisionDefault -BaseUri");
+                }
             }
-            else if (defaults.BaseUri != null)
+            catch (ArgumentException ex)
             {
-                connection.BaseUri = VisionConnection.ParseBaseUri(defaults.BaseUri.OriginalString, "Set-VisionDefault -BaseUri");
+                // A scheme-less or non-http endpoint (localhost:11434/v1) from a parameter, the session or OPENAI_BASE_URL.
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(ex, ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, baseUri, ex.Message));
+                throw; // not reached
             }
             SecureString? key = apiKey ?? defaults.ApiKey;
             if (key != null)

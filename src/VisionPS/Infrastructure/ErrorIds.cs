@@ -26,6 +26,11 @@ namespace VisionPS.Infrastructure
         public const string BatchWaitTimedOut = "BatchWaitTimedOut";
         public const string BatchFailed = "BatchFailed";
         public const string BatchRequestNotRun = "BatchRequestNotRun";
+        public const string InvalidBaseUri = "InvalidBaseUri";
+        public const string InvalidJsonSchema = "InvalidJsonSchema";
+        public const string SettingsSaveFailed = "SettingsSaveFailed";
+        public const string ImageExportFailed = "ImageExportFailed";
+        public const string ImageHasNoBytes = "ImageHasNoBytes";
         public const string ResponseUnreadable = "ResponseUnreadable";
         public const string BatchLineUnreadable = "BatchLineUnreadable";
         public const string FileNotDeleted = "FileNotDeleted";

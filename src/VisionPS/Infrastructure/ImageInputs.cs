@@ -46,10 +46,12 @@ namespace VisionPS.Infrastructure
             var work = new List<ImageWork>();
             if (input is PSObject pso)
             {
-                // Provider items (Get-ChildItem, Get-Item) carry PSPath: the path the user meant, whatever the base object.
-                if (pso.Properties["PSPath"]?.Value is string psPath && pso.BaseObject is FileSystemInfo)
+                if (pso.BaseObject is not (VisionImage or VisionImageInfo or string or Uri or byte[] or Stream or object[])
+                    && PathProperty(pso) is (string path, bool literal))
                 {
-                    work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { psPath }, literal: true).Select(Path));
+                    // Bound by property name, as PowerShell binds Path/LiteralPath: Get-ChildItem items (PSPath),
+                    // Import-Csv rows and any object with a Path, FullName, PSPath or LiteralPath property.
+                    work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { path }, literal).Select(Path));
                     return work;
                 }
                 input = pso.BaseObject;
@@ -60,6 +62,9 @@ namespace VisionPS.Infrastructure
                     break;
                 case VisionImage image:
                     work.Add(new ImageWork(image.Source, image, null, null));
+                    break;
+                case VisionImageInfo info:
+                    work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { info.Path }, literal: true).Select(Path));
                     break;
                 case FileInfo file:
                     work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { file.FullName }, literal: true).Select(Path));
@@ -90,7 +95,7 @@ namespace VisionPS.Infrastructure
                     }
                     break;
                 default:
-                    WriteInvalid(cmdlet, input, $"Cannot use a {input.GetType().Name} as an image. Pass a file path, a Get-ChildItem item, an http(s) URL, bytes, or a VisionImage from ConvertTo-VisionImage.");
+                    WriteInvalid(cmdlet, input, $"Cannot use a {input.GetType().Name} as an image. Pass a file path, a Get-ChildItem item, an object with a Path, FullName, PSPath or LiteralPath property (Import-Csv rows), an http(s) URL, bytes, a VisionImageInfo, or a VisionImage from ConvertTo-VisionImage.");
                     break;
             }
             return work;
@@ -101,6 +106,79 @@ namespace VisionPS.Infrastructure
         /// image or the error record. Nothing is lost: one result per item.
         /// </summary>
         public static IEnumerable<(ImageWork Work, VisionImage? Image, ErrorRecord? Error)> Prepare(
+            IReadOnlyList<ImageWork> work, PrepareOptions options, CancellationToken cancellationToken,
+            Action<ProgressRecord>? progress = null, string activity = "Preparing images")
+        {
+            var report = new PrepareProgress(work.Count, progress, activity);
+            foreach ((ImageWork Work, VisionImage? Image, ErrorRecord? Error) item in PrepareAll(work, options, cancellationToken))
+            {
+                report.Done(item.Work.Source);
+                yield return item;
+            }
+            report.Complete();
+        }
+
+        /// <summary>Write-Progress for image preparation: at most 5 records a second, only when there is more than one image.</summary>
+        private sealed class PrepareProgress
+        {
+            private readonly int _total;
+            private readonly Action<ProgressRecord>? _write;
+            private readonly ProgressRecord _record;
+            private DateTime _last = DateTime.MinValue;
+            private int _done;
+            private bool _shown;
+
+            public PrepareProgress(int total, Action<ProgressRecord>? write, string activity)
+            {
+                _record = new ProgressRecord(7, activity, "Starting");
+                _total = total;
+                _write = total > 1 ? write : null;
+            }
+
+            public void Done(string source)
+            {
+                _done++;
+                if (_write is null || DateTime.UtcNow - _last < TimeSpan.FromMilliseconds(200))
+                {
+                    return;
+                }
+                _last = DateTime.UtcNow;
+                _record.StatusDescription = $"{_done} of {_total}: {System.IO.Path.GetFileName(source)}";
+                _record.PercentComplete = Math.Min(100, _done * 100 / Math.Max(1, _total));
+                _write(_record);
+                _shown = true;
+            }
+
+            public void Complete()
+            {
+                if (_write != null && _shown)
+                {
+                    _record.RecordType = ProgressRecordType.Completed;
+                    _write(_record);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The warning for one request that carries many images or many tokens (over 10 images, or over 20,000
+        /// estimated image tokens): such a request is slow, costly and answered less well, and -PerImage asks about
+        /// each image on its own (in parallel, each answer cached). Null when the request is ordinary.
+        /// </summary>
+        public static string? ManyImagesWarning(IReadOnlyList<VisionImage> images)
+        {
+            int tokens = images.Sum(i => i.EstimatedTokens ?? 0);
+            return images.Count <= ManyImages && tokens <= ManyTokens ? null : ManyImagesWarning(images.Count, tokens);
+        }
+
+        /// <summary>The warning text for one request of <paramref name="count"/> images (and, when known, <paramref name="tokens"/> image tokens).</summary>
+        public static string ManyImagesWarning(int count, long? tokens) =>
+            $"One request will carry {count} images{(tokens is long t ? $" (over {t:N0} image tokens, estimated)" : string.Empty)}. Models answer such a request slowly and less well about each image; "
+            + "to ask about each image on its own (in parallel, each answer cached), add -PerImage.";
+
+        internal const int ManyImages = 10;
+        internal const int ManyTokens = 20000;
+
+        private static IEnumerable<(ImageWork Work, VisionImage? Image, ErrorRecord? Error)> PrepareAll(
             IReadOnlyList<ImageWork> work, PrepareOptions options, CancellationToken cancellationToken)
         {
             var pathItems = work.Where(w => w.Ready is null && w.Path != null).ToList();
@@ -120,7 +198,7 @@ namespace VisionPS.Infrastructure
                         prepared.MoveNext();
                         PrepareResult result = prepared.Current;
                         yield return result.Image != null
-                            ? (item, new VisionImage(result.Image, item.Path, options.Detail, options.Model), null)
+                            ? (item, new VisionImage(result.Image, item.Path, options.Detail, options.Model, fromFile: true), null)
                             : (item, null, ForFailure(result.Error!, item.Source));
                     }
                     else
@@ -164,6 +242,32 @@ namespace VisionPS.Infrastructure
                 _ => ErrorIds.Create(ex, ErrorIds.ImageDecodeFailed, ErrorCategory.ReadError, source,
                     $"Cannot read the image '{source}': {ex.Message}"),
             };
+        }
+
+        /// <summary>
+        /// The names an image's path binds from, in PowerShell's order for file cmdlets: the provider path of
+        /// Get-ChildItem items first, then the literal names, then Path (which, like -Path, expands wildcards).
+        /// </summary>
+        internal static readonly (string Name, bool Literal)[] PathProperties =
+        {
+            ("PSPath", true), ("LiteralPath", true), ("FullName", true), ("Path", false),
+        };
+
+        private static (string, bool)? PathProperty(PSObject pso)
+        {
+            foreach ((string name, bool literal) in PathProperties)
+            {
+                object? value = pso.Properties[name]?.Value;
+                if (value is PSObject wrapped)
+                {
+                    value = wrapped.BaseObject;
+                }
+                if (value is string text && text.Length > 0)
+                {
+                    return (text, literal);
+                }
+            }
+            return null;
         }
 
         private static ImageWork Path(string path) => new ImageWork(path, null, path, null);

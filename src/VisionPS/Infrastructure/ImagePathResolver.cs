@@ -36,6 +36,11 @@ namespace VisionPS.Infrastructure
                         result.Add(full);
                     }
                 }
+                else if (WildcardPattern.ContainsWildcardCharacters(path) && ExistsAsTyped(cmdlet, path) is string typed)
+                {
+                    // A file whose name holds [ ] or * (a Path property of an object, a pasted name) is that file.
+                    result.Add(typed);
+                }
                 else
                 {
                     foreach (string full in cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider))
@@ -76,6 +81,19 @@ namespace VisionPS.Infrastructure
                 return true;
             });
             return result;
+        }
+
+        private static string? ExistsAsTyped(PSCmdlet cmdlet, string path)
+        {
+            try
+            {
+                string full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+                return provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider) && File.Exists(full) ? full : null;
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is ItemNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
+            {
+                return null;
+            }
         }
 
         private static bool IsFileSystem(PSCmdlet cmdlet, ProviderInfo provider, string path)

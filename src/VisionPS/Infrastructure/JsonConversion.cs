@@ -52,6 +52,63 @@ namespace VisionPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// The parsed answer of a -JsonSchema request, made to read as its JSON when PowerShell turns it into a
+        /// string (Export-Csv, "$x"), instead of "@{...}". Scalars and arrays are returned as they are.
+        /// </summary>
+        public static object? Printable(object? parsed)
+        {
+            if (parsed is PSObject pso && pso.Members["ToString"] is not PSCodeMethod)
+            {
+                pso.Members.Add(new PSCodeMethod("ToString", typeof(JsonText).GetMethod(nameof(JsonText.Of))!));
+            }
+            return parsed;
+        }
+
+        /// <summary>Valid JSON text as one line (the text itself when it does not parse).</summary>
+        public static string Compact(string json)
+        {
+            try
+            {
+                using JsonDocument doc = JsonDocument.Parse(json);
+                using var buffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    doc.WriteTo(writer);
+                }
+                return Encoding.UTF8.GetString(buffer.ToArray());
+            }
+            catch (JsonException)
+            {
+                return json;
+            }
+        }
+
+        /// <summary>
+        /// The -JsonSchema a cmdlet was given, as JSON text; a value that is not JSON (or nests too deeply) stops the
+        /// cmdlet with InvalidJsonSchema, saying where the text went wrong and what to pass instead.
+        /// </summary>
+        public static string Schema(PSCmdlet cmdlet, object schema)
+        {
+            try
+            {
+                return FromPowerShell(schema);
+            }
+            catch (JsonException ex)
+            {
+                string where = ex.LineNumber is long line ? $" at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}" : string.Empty;
+                string message = $"-JsonSchema is not valid JSON{where}. Pass a hashtable such as @{{ type = 'object'; properties = @{{ total = @{{ type = 'number' }} }}; required = @('total') }}, or the text of a JSON schema file (Get-Content schema.json -Raw).";
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message, ex), ErrorIds.InvalidJsonSchema, ErrorCategory.InvalidArgument, schema, message));
+                throw; // not reached: ThrowTerminatingError throws
+            }
+            catch (ArgumentException ex)
+            {
+                string message = $"-JsonSchema cannot be used: {ex.Message}";
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(ex, ErrorIds.InvalidJsonSchema, ErrorCategory.InvalidArgument, schema, message));
+                throw;
+            }
+        }
+
         /// <summary>JSON text for a string (taken as JSON already), a hashtable/dictionary, list or scalar.</summary>
         public static string FromPowerShell(object? value)
         {
@@ -131,5 +188,12 @@ namespace VisionPS.Infrastructure
                     break;
             }
         }
+    }
+
+    /// <summary>The ToString of a parsed -JsonSchema answer: its JSON (a PowerShell code method calls this).</summary>
+    public static class JsonText
+    {
+        /// <summary>The object's JSON, on one line.</summary>
+        public static string Of(PSObject instance) => JsonConversion.FromPowerShell(instance);
     }
 }

@@ -24,19 +24,22 @@ namespace VisionPS.Infrastructure
         [ValidateNotNull]
         public Uri? BaseUri { get; set; }
 
-        /// <summary>The API key (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
+        /// <summary>The API key, as a SecureString or a plain string (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
         [Parameter]
         [ValidateNotNull]
+        [SecureStringTransformation]
         public SecureString? ApiKey { get; set; }
 
         /// <summary>How often a rate-limited (429) or failed (5xx) request is retried.</summary>
         [Parameter]
         [ValidateRange(0, 20)]
+        [PSDefaultValue(Help = "3, or Set-VisionDefault -MaxRetries")]
         public int MaxRetries { get; set; }
 
         /// <summary>Request timeout in seconds.</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
+        [PSDefaultValue(Help = "120, or Set-VisionDefault -TimeoutSec")]
         public int TimeoutSec { get; set; }
 
         /// <summary>False for a run that only reads local state (Get-VisionBatch -Local): then no key is needed.</summary>
@@ -46,6 +49,7 @@ namespace VisionPS.Infrastructure
 
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             Connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey,
                 IsBound(nameof(MaxRetries)) ? MaxRetries : null, IsBound(nameof(TimeoutSec)) ? TimeoutSec : null,
                 requireKey: SendsRequests && !ConnectionParameters.IsWhatIf(this));

@@ -1,0 +1,80 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using VisionPS.Infrastructure;
+
+namespace VisionPS.Commands
+{
+    /// <summary>
+    /// Writes prepared images (ConvertTo-VisionImage output) to files, resolving paths as PowerShell does.
+    /// </summary>
+    /// <remarks>
+    /// <para>Export-VisionImage writes the bytes a VisionImage would send (upright, resized, converted) to a file. A
+    /// relative -Path is taken from the current PowerShell location, like every PowerShell path. When -Path is an
+    /// existing folder, each image is written there under its source file's name with the extension of its format
+    /// (IMG_0042.HEIC becomes IMG_0042.jpg). An existing file is replaced unless -NoClobber is given. It writes the
+    /// files it wrote (FileInfo). A URL image has no local bytes and is an error (ImageHasNoBytes).</para>
+    /// </remarks>
+    /// <example>
+    /// <code>ConvertTo-VisionImage IMG_0042.HEIC -MaxSide 1024 | Export-VisionImage IMG_0042.jpg</code>
+    /// <para>Writes the upright, 1024-pixel JPEG version of a phone photo next to it, in the current folder.</para>
+    /// </example>
+    /// <example>
+    /// <code>Get-ChildItem ~/Pictures -File | ConvertTo-VisionImage -Model gpt-4.1 | Export-VisionImage ./for-the-model</code>
+    /// <para>Writes what the model would be sent of every picture into an existing folder, one file per picture.</para>
+    /// </example>
+    [Cmdlet(VerbsData.Export, "VisionImage", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true)]
+    [OutputType(typeof(FileInfo))]
+    public sealed class ExportVisionImageCommand : PSCmdlet
+    {
+        /// <summary>The file to write, or an existing folder to write each image into under its own name; relative to the current location.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = string.Empty;
+
+        /// <summary>The prepared images, from ConvertTo-VisionImage.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public VisionImage? InputObject { get; set; }
+
+        /// <summary>Refuses to replace an existing file (the error is ImageExportFailed).</summary>
+        [Parameter]
+        public SwitchParameter NoClobber { get; set; }
+
+        protected override void BeginProcessing() => ScriptPreferences.Apply(this);
+
+        protected override void ProcessRecord()
+        {
+            VisionImage image = InputObject!;
+            string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            if (Directory.Exists(target))
+            {
+                target = System.IO.Path.Combine(target, System.IO.Path.GetFileNameWithoutExtension(image.Name) + image.FileExtension);
+            }
+            if (image.MimeType is null)
+            {
+                string message = $"'{image.Source}' is a URL: it has no local bytes to export. Use ConvertTo-VisionImage -Uri '{image.Source}' -Download to fetch and prepare it first.";
+                WriteError(ErrorIds.Create(new InvalidOperationException(message), ErrorIds.ImageHasNoBytes, ErrorCategory.InvalidArgument, image, message));
+                return;
+            }
+            if (!ShouldProcess(target, $"Write {image.MimeType} {image.Width}x{image.Height} ({image.Length} bytes) of '{image.Source}'"))
+            {
+                return;
+            }
+            try
+            {
+                if (NoClobber && File.Exists(target))
+                {
+                    throw new IOException($"'{target}' exists and -NoClobber was given");
+                }
+                File.WriteAllBytes(target, image.GetBytes());
+                WriteObject(new FileInfo(target));
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
+            {
+                string message = $"Cannot write '{target}' for '{image.Source}': {ex.Message}. Give another -Path, or a folder you can write.";
+                WriteError(ErrorIds.Create(ex, ErrorIds.ImageExportFailed, ErrorCategory.WriteError, target, message));
+            }
+        }
+    }
+}

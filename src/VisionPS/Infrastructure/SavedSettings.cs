@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace VisionPS.Infrastructure
+{
+    /// <summary>
+    /// The per-user settings file written by <c>Set-VisionDefault -Save</c> and read when a session first uses
+    /// VisionPS: endpoint, model, Azure settings, retries, timeout, proxy, cache and batch folders, as JSON. The API
+    /// key is never written to it (it stays in the session, OPENAI_API_KEY or a secret vault). The folder is
+    /// <c>VISIONPS_CONFIG</c> if set; else Windows <c>%APPDATA%\VisionPS</c>, macOS
+    /// <c>~/Library/Application Support/VisionPS</c>, Linux <c>$XDG_CONFIG_HOME/VisionPS</c> (<c>~/.config/VisionPS</c>).
+    /// </summary>
+    internal static class SavedSettings
+    {
+        public const string FolderVariable = "VISIONPS_CONFIG";
+        private const string FileName = "settings.json";
+
+        /// <summary>The settings names the file may hold (never the key).</summary>
+        public static readonly string[] Names =
+        {
+            "BaseUri", "Model", "Detail", "AzureEndpoint", "AzureDeployment", "AzureApiVersion", "MaxRetries", "Proxy", "TimeoutSec",
+            "CachePath", "CacheExpiry", "CacheMaxBytes", "BatchPath",
+        };
+
+        public static string FilePath
+        {
+            get
+            {
+                string? env = Environment.GetEnvironmentVariable(FolderVariable);
+                if (!string.IsNullOrEmpty(env))
+                {
+                    return Path.Combine(env!, FileName);
+                }
+                string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+                string folder;
+                if (Path.DirectorySeparatorChar == '\\')
+                {
+                    folder = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "VisionPS");
+                }
+                else if (Directory.Exists("/System/Library") && Directory.Exists(Path.Combine(home, "Library")))
+                {
+                    folder = Path.Combine(home, "Library", "Application Support", "VisionPS");
+                }
+                else
+                {
+                    string? xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+                    folder = Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg!, "VisionPS");
+                }
+                return Path.Combine(folder, FileName);
+            }
+        }
+
+        /// <summary>Applies the saved file to <paramref name="defaults"/>; returns a problem to report, or null.</summary>
+        public static string? LoadInto(VisionDefaults defaults)
+        {
+            string path = FilePath;
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+            try
+            {
+                JsonObject? root = JsonNode.Parse(File.ReadAllText(path, Encoding.UTF8)) as JsonObject
+                    ?? throw new JsonException("the file is not a JSON object");
+                foreach (KeyValuePair<string, JsonNode?> entry in root)
+                {
+                    if (entry.Value is null || Array.IndexOf(Names, entry.Key) < 0)
+                    {
+                        continue;
+                    }
+                    Apply(defaults, entry.Key, entry.Value);
+                    defaults.MarkSaved(entry.Key);
+                }
+                return null;
+            }
+            catch (Exception ex) when (ex is JsonException || ex is ArgumentException || ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is InvalidOperationException || ex is UriFormatException)
+            {
+                return $"The saved VisionPS settings in '{path}' could not be read ({ex.Message}); they are ignored. Fix or delete the file, or run Set-VisionDefault -Reset -Save.";
+            }
+        }
+
+        /// <summary>Writes the given settings of <paramref name="defaults"/> into the file, keeping the others saved there.</summary>
+        public static void Save(VisionDefaults defaults, IEnumerable<string> names)
+        {
+            string path = FilePath;
+            JsonObject root = File.Exists(path) && JsonNode.Parse(File.ReadAllText(path, Encoding.UTF8)) is JsonObject existing ? existing : new JsonObject();
+            foreach (string name in names)
+            {
+                JsonNode? value = Read(defaults, name);
+                if (value is null)
+                {
+                    root.Remove(name);
+                }
+                else
+                {
+                    root[name] = value;
+                }
+                defaults.MarkSaved(name);
+            }
+            Write(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+
+        /// <summary>Deletes the file (Set-VisionDefault -Reset -Save).</summary>
+        public static void Clear()
+        {
+            string path = FilePath;
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+            }
+        }
+
+        private static void Apply(VisionDefaults d, string name, JsonNode value)
+        {
+            string Text() => value.GetValue<string>();
+            switch (name)
+            {
+                case "BaseUri": d.ConfiguredBaseUri = Core.OpenAI.VisionConnection.ParseBaseUri(Text(), $"BaseUri in {FilePath}"); break;
+                case "Model": d.Model = Text(); break;
+                case "Detail": d.Detail = (Core.ImageDetail)Enum.Parse(typeof(Core.ImageDetail), Text(), ignoreCase: true); break;
+                case "AzureEndpoint": d.AzureEndpoint = new Uri(Text(), UriKind.Absolute); break;
+                case "AzureDeployment": d.AzureDeployment = Text(); break;
+                case "AzureApiVersion": d.AzureApiVersion = Text(); break;
+                case "MaxRetries": d.MaxRetries = value.GetValue<int>(); break;
+                case "Proxy": d.Proxy = new Uri(Text(), UriKind.Absolute); break;
+                case "TimeoutSec": d.TimeoutSec = value.GetValue<int>(); break;
+                case "CachePath": d.CachePath = Text(); break;
+                case "CacheExpiry": d.CacheExpiry = TimeSpan.Parse(Text(), CultureInfo.InvariantCulture); break;
+                case "CacheMaxBytes": d.CacheMaxBytes = value.GetValue<long>(); break;
+                case "BatchPath": d.BatchPath = Text(); break;
+            }
+        }
+
+        private static JsonNode? Read(VisionDefaults d, string name) => name switch
+        {
+            "BaseUri" => d.ConfiguredBaseUri is null ? null : JsonValue.Create(d.ConfiguredBaseUri.OriginalString),
+            "Model" => d.Model is null ? null : JsonValue.Create(d.Model),
+            "Detail" => d.Detail is Core.ImageDetail detail ? JsonValue.Create(detail.ToString()) : null,
+            "AzureEndpoint" => d.AzureEndpoint is null ? null : JsonValue.Create(d.AzureEndpoint.OriginalString),
+            "AzureDeployment" => d.AzureDeployment is null ? null : JsonValue.Create(d.AzureDeployment),
+            "AzureApiVersion" => d.AzureApiVersion is null ? null : JsonValue.Create(d.AzureApiVersion),
+            "MaxRetries" => d.MaxRetries is int r ? JsonValue.Create(r) : null,
+            "Proxy" => d.Proxy is null ? null : JsonValue.Create(d.Proxy.OriginalString),
+            "TimeoutSec" => d.TimeoutSec is int t ? JsonValue.Create(t) : null,
+            "CachePath" => d.CachePath is null ? null : JsonValue.Create(d.CachePath),
+            "CacheExpiry" => d.CacheExpiry is TimeSpan e ? JsonValue.Create(e.ToString("c", CultureInfo.InvariantCulture)) : null,
+            "CacheMaxBytes" => d.CacheMaxBytes is long b ? JsonValue.Create(b) : null,
+            "BatchPath" => d.BatchPath is null ? null : JsonValue.Create(d.BatchPath),
+            _ => null,
+        };
+
+        private static void Write(string path, string json)
+        {
+            string folder = Path.GetDirectoryName(path)!;
+            Directory.CreateDirectory(folder);
+            string temp = Path.Combine(folder, "." + FileName + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            File.WriteAllText(temp, json, new UTF8Encoding(false));
+#if NET
+            File.Move(temp, path, overwrite: true);
+#else
+            if (File.Exists(path))
+            {
+                File.Replace(temp, path, null);
+            }
+            else
+            {
+                File.Move(temp, path);
+            }
+#endif
+        }
+    }
+}

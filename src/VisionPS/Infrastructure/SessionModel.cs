@@ -1,0 +1,35 @@
+using System.Management.Automation;
+using VisionPS.Core.OpenAI;
+
+namespace VisionPS.Infrastructure
+{
+    /// <summary>
+    /// One model, one estimate: every cmdlet given no -Model sizes, estimates and sends for the same model (the
+    /// session's Set-VisionDefault -Model, else the built-in default), and says which in the verbose stream, so a
+    /// Get-VisionImageInfo estimate is the cost of what Send-VisionChat would send.
+    /// </summary>
+    internal static class SessionModel
+    {
+        /// <summary>The model used when neither -Model nor Set-VisionDefault -Model says one.</summary>
+        public static string BuiltIn { get; } = new VisionRequest().Model;
+
+        /// <summary>The model to use: <paramref name="given"/>, else the session default, else <see cref="BuiltIn"/>. Call on the pipeline thread.</summary>
+        public static string Resolve(PSCmdlet cmdlet, string? given)
+        {
+            if (!string.IsNullOrEmpty(given))
+            {
+                return given!;
+            }
+            string? session = VisionDefaults.Current.Model;
+            string model = string.IsNullOrEmpty(session) ? BuiltIn : session!;
+            cmdlet.WriteVerbose(string.IsNullOrEmpty(session)
+                ? $"No -Model given: images are sized and estimated for {model}, the built-in default (Set-VisionDefault -Model changes it)."
+                : $"No -Model given: images are sized and estimated for {model}, the session default (Set-VisionDefault -Model).");
+            return model;
+        }
+
+        /// <summary>The detail to use: -Detail when given, else Set-VisionDefault -Detail (or saved), else <paramref name="given"/> (Auto).</summary>
+        public static Core.ImageDetail Detail(PSCmdlet cmdlet, Core.ImageDetail given) =>
+            cmdlet.MyInvocation.BoundParameters.ContainsKey("Detail") ? given : VisionDefaults.Current.Detail ?? given;
+    }
+}

@@ -1,0 +1,319 @@
+# Issue 16: VisionPS as a good PowerShell citizen, run as scripts run it (tests/run.sh runs Pester in
+# `pwsh -NonInteractive`, where any prompt is an error).
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:Key = 'sk-pester-citizen-key-never-printed-7d21'
+    $script:Endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+    $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-citizen-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory -Path $Work
+    Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
+        -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    $script:Photo = Get-Item -LiteralPath (Join-Path $Corpus 'jpg_gray_cat_512.jpg')
+    $script:Photos = Get-ChildItem -LiteralPath $Corpus -Filter 'jpg_*.jpg' -File | Select-Object -First 3
+}
+
+AfterAll {
+    Set-VisionDefault -Reset
+    if ($Endpoint) { $Endpoint.Stop() }
+    Set-Location -LiteralPath ([System.IO.Path]::GetTempPath())
+    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe '-Debug in a non-interactive script shows and never asks' {
+    It 'runs in a non-interactive PowerShell (the premise of these tests)' {
+        [Environment]::GetCommandLineArgs() -contains '-NonInteractive' | Should -BeTrue -Because 'tests/run.sh starts Pester with pwsh -NonInteractive'
+    }
+
+    It 'ConvertTo-VisionImage -Debug writes its verbose lines and its image' {
+        $out = ConvertTo-VisionImage -LiteralPath $Photo.FullName -Debug 4>&1 5>&1
+        ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n" | Should -Match 'jpg_gray_cat_512\.jpg: '
+        @($out | Where-Object { $_ -is [VisionPS.VisionImage] }).Count | Should -Be 1
+    }
+
+    It 'Send-VisionChat -Debug writes the request as debug and answers' {
+        $out = Send-VisionChat 'Describe.' -Image $Photo.FullName -NoCache -Debug 4>&1 5>&1
+        ($out | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }).Message | Should -Match 'Chat request to'
+        @($out | Where-Object { $_ -is [VisionPS.ChatResult] }).Count | Should -Be 1
+    }
+
+    It 'Get-VisionImageInfo and Start-VisionBatch -Debug do not stop the script' {
+        { Get-VisionImageInfo -LiteralPath $Photo.FullName -Debug 5>$null 4>$null } | Should -Not -Throw
+        $batch = Start-VisionBatch 'Read.' -Image $Photo.FullName -Detail Low -Debug 5>$null 4>$null
+        $batch.Id | Should -Match '^batch_'
+    }
+}
+
+Describe 'Objects chain: images bind by property name' {
+    It 'Get-VisionImageInfo output pipes into Send-VisionChat' {
+        $r = Get-VisionImageInfo -LiteralPath $Photo.FullName | Send-VisionChat 'Describe.' -NoCache
+        $r.ImagePath | Should -Be $Photo.FullName
+    }
+
+    It 'Import-Csv rows with a Path column pipe into Get-VisionImageInfo, ConvertTo-VisionImage and Send-VisionChat' {
+        $csv = Join-Path $Work 'files.csv'
+        $Photos | Select-Object @{ n = 'Path'; e = { $_.FullName } } | Export-Csv -LiteralPath $csv
+        (Import-Csv -LiteralPath $csv | Get-VisionImageInfo).Path | Should -Be $Photos.FullName
+        (Import-Csv -LiteralPath $csv | ConvertTo-VisionImage).Path | Should -Be $Photos.FullName
+        (Import-Csv -LiteralPath $csv | Send-VisionChat 'Describe.' -PerImage -NoCache).ImagePath | Should -Be $Photos.FullName
+    }
+
+    It 'objects with FullName, LiteralPath or PSPath bind too, and VisionImage pipes into Get-VisionImageInfo' {
+        ([pscustomobject]@{ FullName = $Photo.FullName } | Get-VisionImageInfo).Name | Should -Be $Photo.Name
+        ([pscustomobject]@{ LiteralPath = $Photo.FullName } | ConvertTo-VisionImage).Name | Should -Be $Photo.Name
+        ([pscustomobject]@{ PSPath = $Photo.PSPath } | Send-VisionChat 'Describe.' -NoCache).ImageName | Should -Be $Photo.Name
+        (ConvertTo-VisionImage -LiteralPath $Photo.FullName | Get-VisionImageInfo).Path | Should -Be $Photo.FullName
+    }
+
+    It 'an object without any path property is one InvalidImageInput error naming what to pass' {
+        $null = [pscustomobject]@{ Name = 'x' } | Send-VisionChat 'Describe.' -WhatIf -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -Match '^InvalidImageInput'
+        $errs[0].Exception.Message | Should -Match 'Path, FullName, PSPath or LiteralPath'
+    }
+}
+
+Describe 'Results export without losing which file a row is about' {
+    It 'Export-Csv of -PerImage results has the file name, path, hash and answer as plain text' {
+        $results = $Photos | Send-VisionChat 'What is in this picture?' -PerImage -NoCache
+        $csv = Join-Path $Work 'answers.csv'
+        $results | Export-Csv -LiteralPath $csv
+        Get-Content -LiteralPath $csv -Raw | Should -Not -Match 'System\.'
+        $rows = Import-Csv -LiteralPath $csv
+        $rows.ImagePath | Should -Be $Photos.FullName
+        $rows.ImageName | Should -Be $Photos.Name
+        $rows.ImageSources | Should -Be $Photos.FullName
+        $rows[0].ImageSha256 | Should -Be $results[0].ImageSha256[0]
+        $rows[0].Text | Should -Be $results[0].Text
+        $rows[0].FromCache | Should -Be 'False'
+    }
+
+    It 'one request with several images names them all, joined by "; "' {
+        $r = Send-VisionChat 'Compare.' -Image $Photos.FullName -NoCache
+        $r.ImageCount | Should -Be 3
+        $r.ImageName | Should -Be ($Photos.Name -join '; ')
+        ($r | ConvertTo-Csv | ConvertFrom-Csv).ImagePath | Should -Be ($Photos.FullName -join '; ')
+        ($r | ConvertTo-Json -Depth 3 | ConvertFrom-Json).ImageSources | Should -Be $Photos.FullName
+    }
+
+    It 'a -JsonSchema answer is both an object and one line of JSON, and exports as JSON' {
+        $schema = @{ type = 'object'; properties = @{ prompt = @{ type = 'string' } }; required = @('prompt'); additionalProperties = $true }
+        $r = Send-VisionChat 'Read it.' -Image $Photo.FullName -JsonSchema $schema -NoCache
+        $r.Object.prompt | Should -Not -BeNullOrEmpty
+        $r.Json | Should -Not -Match "`n"
+        ($r.Json | ConvertFrom-Json).prompt | Should -Be $r.Object.prompt
+        $row = $r | ConvertTo-Csv | ConvertFrom-Csv
+        ($row.Object | ConvertFrom-Json).prompt | Should -Be $r.Object.prompt
+        $row.Json | Should -Be $r.Json
+    }
+
+    It 'Export-Csv of images, infos and batch results keeps the file' {
+        $image = ConvertTo-VisionImage -LiteralPath $Photo.FullName
+        $row = $image | ConvertTo-Csv | ConvertFrom-Csv
+        $row.Path | Should -Be $Photo.FullName
+        $row.Name | Should -Be $Photo.Name
+        ($image | ConvertTo-Csv) -join "`n" | Should -Not -Match 'System\.Collections'
+        ($Photo | Get-VisionImageInfo | ConvertTo-Csv | ConvertFrom-Csv).Name | Should -Be $Photo.Name
+
+        $batch = $Photos | Start-VisionBatch 'Read the total.' -Detail Low
+        $csv = Join-Path $Work 'totals.csv'
+        $batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120 | Receive-VisionBatch | Export-Csv -LiteralPath $csv
+        Get-Content -LiteralPath $csv -Raw | Should -Not -Match 'System\.'
+        (Import-Csv -LiteralPath $csv).ImagePath | Should -Be $Photos.FullName
+    }
+}
+
+Describe 'Relative paths are PowerShell paths' {
+    It 'VisionImage.Save writes a relative path under the current PowerShell location' {
+        $folder = Join-Path $Work 'saved'
+        $null = New-Item -ItemType Directory -Path $folder
+        $image = ConvertTo-VisionImage -LiteralPath $Photo.FullName
+        Push-Location -LiteralPath $folder
+        try {
+            $written = $image.Save('cat.jpg')
+        }
+        finally {
+            Pop-Location
+        }
+        $written | Should -Be (Join-Path $folder 'cat.jpg')
+        [System.IO.File]::ReadAllBytes($written).Length | Should -Be $image.Length
+    }
+
+    It 'Export-VisionImage writes to a relative path or into a folder under the current location' {
+        $folder = Join-Path $Work 'exported'
+        $null = New-Item -ItemType Directory -Path $folder
+        Push-Location -LiteralPath $folder
+        try {
+            $one = ConvertTo-VisionImage -LiteralPath (Join-Path $Corpus 'd_heic_storm.heic') | Export-VisionImage 'storm.jpg'
+            $null = New-Item -ItemType Directory -Path 'many'
+            $many = $Photos | ConvertTo-VisionImage | Export-VisionImage 'many'
+            $null = ConvertTo-VisionImage -LiteralPath $Photo.FullName | Export-VisionImage 'storm.jpg' -NoClobber -ErrorVariable clobber -ErrorAction SilentlyContinue
+        }
+        finally {
+            Pop-Location
+        }
+        $one.FullName | Should -Be (Join-Path $folder 'storm.jpg')
+        [System.IO.File]::ReadAllBytes($one.FullName)[0..2] | Should -Be 0xFF, 0xD8, 0xFF
+        $many.Name | Should -Be ($Photos | ForEach-Object { [System.IO.Path]::ChangeExtension($_.Name, '.jpg') })
+        $many | ForEach-Object { $_.DirectoryName | Should -Be (Join-Path $folder 'many') }
+        $clobber[0].FullyQualifiedErrorId | Should -Match '^ImageExportFailed'
+    }
+}
+
+Describe 'Keys and settings' {
+    BeforeAll {
+        $script:OldConfig = $env:VISIONPS_CONFIG
+        $env:VISIONPS_CONFIG = Join-Path $Work 'config'
+        $script:Manifest = Join-Path $RepoRoot 'VisionPS.psd1'
+        # A new runspace is a new session: it reads the saved settings when it first uses VisionPS.
+        function script:NewSession([string] $Script) {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript("Import-Module '$Manifest' -ErrorAction Stop; $Script")
+                $ps.Invoke()
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
+    }
+
+    AfterAll {
+        $env:VISIONPS_CONFIG = $OldConfig
+        Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey $Key -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    }
+
+    It '-ApiKey takes the plain string a vault or pipeline gives' {
+        $d = Set-VisionDefault -ApiKey $Key -PassThru
+        $d.ApiKeySource | Should -Be 'Session'
+        (Send-VisionChat 'Describe.' -Image $Photo.FullName -NoCache).FinishReason | Should -Be 'stop'
+    }
+
+    It 'Set-VisionDefault -Save keeps the settings for later sessions and never writes the key' {
+        Set-VisionDefault -Model gpt-4o -Detail Low -MaxRetries 5 -BatchPath (Join-Path $Work 'saved-batches') -ApiKey 'sk-save-test-secret-never-on-disk' -Save -WarningVariable w 3>$null
+        $w | Should -Match 'never writes it to disk'
+        $file = Join-Path $env:VISIONPS_CONFIG 'settings.json'
+        $text = Get-Content -LiteralPath $file -Raw
+        $text | Should -Not -Match 'sk-save-test'
+        ($text | ConvertFrom-Json).Model | Should -Be 'gpt-4o'
+
+        $later = NewSession 'Get-VisionDefault'
+        $later.Model | Should -Be 'gpt-4o'
+        $later.MaxRetries | Should -Be 5
+        $later.BatchPath | Should -Be (Join-Path $Work 'saved-batches')
+        $later.SettingsFile | Should -Be $file
+        $later.Sources | Should -Contain 'Model: Saved'
+        $later.Sources | Should -Contain 'TimeoutSec: Built-in (120)'
+        $later.ApiKeySource | Should -Not -Be 'Session'
+        # A saved model is the model every cmdlet sizes for.
+        $info = NewSession "Get-VisionImageInfo -LiteralPath '$($Photo.FullName)'"
+        $info.Model | Should -Be 'gpt-4o'
+        "$($info.Detail)" | Should -Be 'Low'
+        $later.Sources | Should -Contain 'Detail: Saved'
+
+        Set-VisionDefault -Reset -Save
+        Test-Path -LiteralPath $file | Should -BeFalse
+        (NewSession 'Get-VisionDefault').Sources | Should -Contain 'Model: Built-in (gpt-4.1-mini)'
+    }
+
+    It 'Get-VisionDefault shows an endpoint from OPENAI_BASE_URL, and says so' {
+        $old = $env:OPENAI_BASE_URL
+        $env:OPENAI_BASE_URL = 'http://127.0.0.1:9/v1'
+        try {
+            $d = NewSession 'Get-VisionDefault'
+            $d.BaseUri | Should -Be ([uri]'http://127.0.0.1:9/v1')
+            $d.Sources | Should -Contain 'BaseUri: Environment (OPENAI_BASE_URL)'
+        }
+        finally {
+            $env:OPENAI_BASE_URL = $old
+        }
+    }
+}
+
+Describe "The README's Use examples, copied as they are" {
+    It 'run against the local endpoint and do what they say' {
+        $readme = Get-Content -LiteralPath (Join-Path $RepoRoot 'README.md') -Raw
+        $use = [regex]::Match($readme, '(?s)## Use\s*```powershell\r?\n(.*?)```').Groups[1].Value
+        $use | Should -Match 'Send-VisionChat'
+
+        # A folder as a user has one: photos here, a HEIC, invoices, receipts, and ~/Pictures.
+        $folder = Join-Path $Work 'readme'
+        $home2 = Join-Path $Work 'readme-home'
+        $null = New-Item -ItemType Directory -Path $folder, (Join-Path $home2 'Pictures'), (Join-Path $folder 'receipts/2026')
+        Copy-Item -LiteralPath $Photos.FullName -Destination $folder
+        Copy-Item -LiteralPath $Photos[0].FullName -Destination (Join-Path $home2 'Pictures')
+        Copy-Item -LiteralPath (Join-Path $Corpus 'd_heic_storm.heic') -Destination (Join-Path $folder 'IMG_0042.HEIC')
+        Copy-Item -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') -Destination (Join-Path $folder 'invoice-2026-11.png')
+        Copy-Item -LiteralPath $Photos[1].FullName -Destination (Join-Path $folder 'receipts/2026/r1.jpg')
+        Copy-Item -LiteralPath (Join-Path $Corpus 'd_heic_storm.heic') -Destination (Join-Path $folder 'receipts/r2.heic')
+
+        # The child session: the endpoint from OPENAI_BASE_URL, Read-Host answering the key (a script has no one to
+        # ask), HOME pointing at the folder above, and the README's lines exactly as written.
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'
+function Read-Host { param([switch] `$AsSecureString, [string] `$Prompt) ConvertTo-SecureString '$Key' -AsPlainText -Force }
+Set-Location -LiteralPath '$folder'
+$use
+`$r = Import-Csv totals.csv
+"rows=`$(`$r.Count)"
+"files=`$((`$r.ImageName | Sort-Object) -join ',')"
+"$('$')(`$m.ConversationId)"
+"@
+        $scriptFile = Join-Path $Work 'readme.ps1'
+        Set-Content -LiteralPath $scriptFile -Value $script
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $oldHome, $oldBase, $oldCache, $oldBatches = $env:HOME, $env:OPENAI_BASE_URL, $env:VISIONPS_CACHE, $env:VISIONPS_BATCHES
+        try {
+            $env:HOME = $home2
+            $env:OPENAI_BASE_URL = $Endpoint.BaseUri
+            $env:VISIONPS_CACHE = Join-Path $Work 'readme-cache'
+            $env:VISIONPS_BATCHES = Join-Path $Work 'readme-batches'
+            $out = & $pwsh -NoProfile -NonInteractive -File $scriptFile 2>&1 | ForEach-Object { "$_" }
+            $exit = $LASTEXITCODE
+        }
+        finally {
+            $env:HOME, $env:OPENAI_BASE_URL, $env:VISIONPS_CACHE, $env:VISIONPS_BATCHES = $oldHome, $oldBase, $oldCache, $oldBatches
+        }
+        $exit | Should -Be 0 -Because ($out -join "`n")
+        $out | Should -Contain 'rows=2'
+        $out | Should -Contain 'files=r1.jpg,r2.heic'
+        ($out | Where-Object { $_ -like 'conv_*' }) | Should -Not -BeNullOrEmpty
+        ($out | Where-Object { $_ -like 'data:image/jpeg;base64,*' }) | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Readable, visible, explained' {
+    It 'warns before one request carries more than 10 images, naming -PerImage' {
+        $many = Get-ChildItem -LiteralPath $Corpus -File | Where-Object Extension -eq '.jpg' | Select-Object -First 11
+        $many.Count | Should -Be 11
+        $null = $many | Send-VisionChat 'All of them.' -WarningVariable w 3>$null
+        $w.Count | Should -Be 1
+        "$w" | Should -Match '^One request will carry 11 images\..* add -PerImage\.$'
+        $null = $Photos | Send-VisionChat 'A few.' -WarningVariable quiet 3>$null
+        $quiet.Count | Should -Be 0
+        $null = $many | Send-VisionChat 'Each.' -PerImage -NoCache -WarningVariable perImage 3>$null
+        $perImage.Count | Should -Be 0
+    }
+
+    It 'a streamed answer is not printed again by the table view' {
+        $r = Send-VisionChat 'Stream it.' -Image $Photo.FullName -Stream 6>$null
+        $r.Streamed | Should -BeTrue
+        $table = $r | Format-Table | Out-String -Width 120
+        $table | Should -Match '\(streamed above\)'
+        $table | Should -Not -Match 'image_count'
+        ((Send-VisionChat 'Not streamed.' -Image $Photo.FullName -NoCache) | Format-Table | Out-String -Width 200) | Should -Match 'image_count'
+    }
+
+    It 'every output type has a table view, and an assistant message fits 80 columns' {
+        foreach ($type in 'VisionPS.VisionImageInfo', 'VisionPS.VisionImage', 'VisionPS.ChatResult', 'VisionPS.AssistantMessage',
+            'VisionPS.VisionBatch', 'VisionPS.VisionDefaults', 'VisionPS.Core.Caching.ResultCacheStatistics', 'VisionPS.Core.OpenAI.VisionFile') {
+            $views = (Get-FormatData -TypeName $type).FormatViewDefinition
+            $views.Control | Where-Object { $_ -is [System.Management.Automation.TableControl] } | Should -Not -BeNullOrEmpty -Because $type
+        }
+        $m = $Photos | Add-AssistantImage -Prompt 'These.'
+        $lines = ($m | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() }
+        $lines.Count | Should -Be 3 -Because ($lines -join "`n")
+        $lines[2] | Should -Match "^Conversation +conv_\S+ +3 $([regex]::Escape($Photos[0].Name.Substring(0, 12)))"
+        ((Get-VisionDefault | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() }).Count | Should -Be 3
+    }
+}
