@@ -5,6 +5,7 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using VisionPS.Core;
 
 namespace VisionPS.Infrastructure
 {
@@ -27,33 +28,9 @@ namespace VisionPS.Infrastructure
             "CachePath", "CacheExpiry", "CacheMaxBytes", "BatchPath",
         };
 
-        public static string FilePath
-        {
-            get
-            {
-                string? env = Environment.GetEnvironmentVariable(FolderVariable);
-                if (!string.IsNullOrEmpty(env))
-                {
-                    return Path.Combine(env!, FileName);
-                }
-                string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-                string folder;
-                if (Path.DirectorySeparatorChar == '\\')
-                {
-                    folder = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "VisionPS");
-                }
-                else if (Directory.Exists("/System/Library") && Directory.Exists(Path.Combine(home, "Library")))
-                {
-                    folder = Path.Combine(home, "Library", "Application Support", "VisionPS");
-                }
-                else
-                {
-                    string? xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-                    folder = Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg!, "VisionPS");
-                }
-                return Path.Combine(folder, FileName);
-            }
-        }
+        /// <summary>The settings file: in <c>VISIONPS_CONFIG</c> when set, else in the per-OS config folder.</summary>
+        public static string FilePath =>
+            Path.Combine(LocalFiles.UserFolder(UserFolderKind.Config, string.Empty, FolderVariable), FileName);
 
         /// <summary>Applies the saved file to <paramref name="defaults"/>; returns a problem to report, or null.</summary>
         public static string? LoadInto(VisionDefaults defaults)
@@ -154,24 +131,6 @@ namespace VisionPS.Infrastructure
             _ => null,
         };
 
-        private static void Write(string path, string json)
-        {
-            string folder = Path.GetDirectoryName(path)!;
-            Directory.CreateDirectory(folder);
-            string temp = Path.Combine(folder, "." + FileName + "." + Guid.NewGuid().ToString("N") + ".tmp");
-            File.WriteAllText(temp, json, new UTF8Encoding(false));
-#if NET
-            File.Move(temp, path, overwrite: true);
-#else
-            if (File.Exists(path))
-            {
-                File.Replace(temp, path, null);
-            }
-            else
-            {
-                File.Move(temp, path);
-            }
-#endif
-        }
+        private static void Write(string path, string json) => LocalFiles.WriteAtomic(path, new UTF8Encoding(false).GetBytes(json));
     }
 }
