@@ -58,6 +58,12 @@ namespace VisionPS.Core.Imaging
         /// <summary>Send the original bytes when the API accepts them as they are (see <see cref="ImagePreparer"/>).</summary>
         public bool AllowPassThrough { get; set; } = true;
 
+        /// <summary>
+        /// Send the part of a damaged file that decodes (with a warning saying how much is missing) instead of refusing
+        /// it with <see cref="ImageErrorReason.Damaged"/>. A damaged file never passes through unchanged.
+        /// </summary>
+        public bool AllowPartial { get; set; }
+
         internal void Validate()
         {
             if (MaxSide < 16)
