@@ -75,6 +75,13 @@ namespace VisionPS.Commands
 
 
 
+        /// <summary>
+        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
+        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter AllowPartial { get; set; }
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -91,7 +98,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, null, null);
+            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, null, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
@@ -116,7 +123,7 @@ namespace VisionPS.Commands
                     sources.Add(image.Source);
                     continue;
                 }
-                EmitVerbose(PrepareParameters.Describe(image));
+                PrepareParameters.Report(image, EmitVerbose, EmitWarning);
                 string name = UploadName(image);
                 if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
                 {

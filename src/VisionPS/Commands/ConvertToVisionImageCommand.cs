@@ -105,6 +105,13 @@ namespace VisionPS.Commands
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
+        /// <summary>
+        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
+        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter AllowPartial { get; set; }
+
         protected override void ProcessRecord()
         {
             string? model = Model ?? VisionDefaults.Current.Model;
@@ -133,7 +140,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, MaxBytes, Format, Quality);
+            PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, MaxBytes, Format, Quality, AllowPartial);
             RunAsync(async cancel =>
             {
                 if (_downloads.Count > 0)

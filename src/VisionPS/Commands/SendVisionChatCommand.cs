@@ -146,6 +146,13 @@ namespace VisionPS.Commands
 
 
 
+        /// <summary>
+        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
+        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter AllowPartial { get; set; }
+
         protected override void BeginProcessing()
         {
             if (ConversationId != null)
@@ -178,7 +185,7 @@ namespace VisionPS.Commands
         protected override void EndProcessing()
         {
             VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema));
-            PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null);
+            PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null, allowPartial: AllowPartial);
             ResultCache? cache = PerImage && !NoCache && ConversationId is null ? VisionDefaults.Current.OpenCache() : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => PerImage
@@ -196,7 +203,7 @@ namespace VisionPS.Commands
                     EmitError(error!);
                     continue;
                 }
-                EmitVerbose(PrepareParameters.Describe(image));
+                PrepareParameters.Report(image, EmitVerbose, EmitWarning);
                 images.Add(image);
             }
             if (Work.Count > 0 && images.Count == 0)
@@ -237,7 +244,7 @@ namespace VisionPS.Commands
                 }
                 else
                 {
-                    EmitVerbose(PrepareParameters.Describe(image));
+                    PrepareParameters.Report(image, EmitVerbose, EmitWarning);
                     await throttle.WaitAsync(cancel).ConfigureAwait(false);
                     pending.Enqueue(SendAndRelease(client, image, schema, cache, throttle, cancel));
                 }

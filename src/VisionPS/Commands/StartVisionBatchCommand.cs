@@ -111,6 +111,13 @@ namespace VisionPS.Commands
         [ValidateRange(0.01, 199.0)]
         public double MaxBatchMB { get; set; } = 199;
 
+        /// <summary>
+        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
+        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter AllowPartial { get; set; }
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -129,7 +136,7 @@ namespace VisionPS.Commands
         protected override void EndProcessing()
         {
             VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema));
-            PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null);
+            PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null, allowPartial: AllowPartial);
             BatchStore store = VisionDefaults.Current.OpenBatchStore();
             var limits = new BatchLimits { MaxRequests = MaxRequestsPerBatch, MaxBytes = (long)(MaxBatchMB * 1_000_000) };
             using var client = new VisionClient(Connection);
@@ -154,7 +161,7 @@ namespace VisionPS.Commands
                         EmitError(error!);
                         continue;
                     }
-                    EmitVerbose(PrepareParameters.Describe(image));
+                    PrepareParameters.Report(image, EmitVerbose, EmitWarning);
                     string customId = "img-" + index.ToString("D6", CultureInfo.InvariantCulture);
                     var request = NewRequest(schema);
                     request.Images.Add(image.ToInput(Detail));
