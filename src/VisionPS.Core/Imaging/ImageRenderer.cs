@@ -62,12 +62,35 @@ namespace VisionPS.Core.Imaging
                 }
 
                 int quality = options.Quality;
-                byte[] bytes = Encode(final, format, quality, name, header.Format);
-                if (pngByChoice && bytes.LongLength > options.MaxBytes)
+                byte[] bytes;
+                bool adaptive = options.AdaptiveQuality && options.Model is not null;
+                if (pngByChoice)
                 {
-                    format = PreparedFormat.Jpeg;
+                    // A lossless source goes as PNG only when that is not much larger than JPEG: graphics and
+                    // screenshots stay sharp, a photo saved as BMP, TIFF or 16-bit PNG is still sent as a photo.
+                    byte[] png = Encode(final, PreparedFormat.Png, quality, name, header.Format);
+                    (byte[] jpeg, int jq) = adaptive
+                        ? EncodeJpegForTarget(final, quality, name, header.Format)
+                        : (Encode(final, PreparedFormat.Jpeg, quality, name, header.Format), quality);
+                    if (png.LongLength <= options.MaxBytes && png.LongLength <= jpeg.LongLength * PngOverJpegLimit)
+                    {
+                        bytes = png;
+                    }
+                    else
+                    {
+                        format = PreparedFormat.Jpeg;
+                        (bytes, quality) = (jpeg, jq);
+                    }
+                }
+                else if (format == PreparedFormat.Jpeg && adaptive)
+                {
+                    (bytes, quality) = EncodeJpegForTarget(final, quality, name, header.Format);
+                }
+                else
+                {
                     bytes = Encode(final, format, quality, name, header.Format);
                 }
+                int chosenQuality = quality;
                 // Over the byte cap: lower lossy quality a little, then shrink by 3/4 steps.
                 for (int attempt = 0; bytes.LongLength > options.MaxBytes && attempt < 24; attempt++)
                 {
@@ -88,10 +111,10 @@ namespace VisionPS.Core.Imaging
                     throw ImageProcessingException.TooLarge(name, header.Format,
                         $"it cannot be encoded within {options.MaxBytes} bytes");
                 }
-                if (final.Width != tw || final.Height != th || quality != options.Quality)
+                if (final.Width != tw || final.Height != th || quality != chosenQuality)
                 {
                     warnings.Add($"'{name}' was reduced to {final.Width}x{final.Height}" +
-                        (quality != options.Quality ? $" at quality {quality}" : string.Empty) +
+                        (quality != chosenQuality ? $" at quality {quality}" : string.Empty) +
                         $" to fit the {options.MaxBytes}-byte limit.");
                 }
                 string mime = MimeTypes.Of(format);
@@ -109,6 +132,82 @@ namespace VisionPS.Core.Imaging
                     owned[i].Dispose();
                 }
             }
+        }
+
+        /// <summary>A small lossless source is sent as PNG only while the PNG is at most this many times the JPEG.</summary>
+        internal const double PngOverJpegLimit = 2.5;
+
+        /// <summary>
+        /// The PSNR, against the resized pixels, a JPEG must keep when its quality is chosen per image (about 31 dB
+        /// or better against an independent Lanczos resize once the resampler's own difference is added).
+        /// </summary>
+        internal const double TargetPsnr = 35.0;
+
+        /// <summary>
+        /// JPEG at the lowest quality that keeps <see cref="TargetPsnr"/>: smooth photos go smaller than
+        /// <paramref name="start"/>, detailed ones higher. Each step is one encode and one decode of the small output.
+        /// </summary>
+        private static (byte[] Bytes, int Quality) EncodeJpegForTarget(SKImage image, int start, string name, ImageFormat sourceFormat)
+        {
+            using SKPixmap pixels = image.PeekPixels()
+                ?? throw ImageProcessingException.DecodeFailed(name, sourceFormat, "the decoded pixels are not addressable");
+            byte[] best = Encode(image, PreparedFormat.Jpeg, start, name, sourceFormat);
+            int bestQuality = start;
+            if (Psnr(pixels, best) >= TargetPsnr)
+            {
+                foreach (int q in new[] { 75, 65, 55 })
+                {
+                    if (q >= bestQuality)
+                    {
+                        continue;
+                    }
+                    byte[] candidate = Encode(image, PreparedFormat.Jpeg, q, name, sourceFormat);
+                    if (Psnr(pixels, candidate) < TargetPsnr)
+                    {
+                        break;
+                    }
+                    (best, bestQuality) = (candidate, q);
+                }
+            }
+            else
+            {
+                foreach (int q in new[] { 90, 95 })
+                {
+                    if (q <= bestQuality)
+                    {
+                        continue;
+                    }
+                    (best, bestQuality) = (Encode(image, PreparedFormat.Jpeg, q, name, sourceFormat), q);
+                    if (Psnr(pixels, best) >= TargetPsnr)
+                    {
+                        break;
+                    }
+                }
+            }
+            return (best, bestQuality);
+        }
+
+        /// <summary>PSNR in dB over RGB between opaque pixels and a JPEG of them.</summary>
+        private static unsafe double Psnr(SKPixmap pixels, byte[] jpeg)
+        {
+            using SKBitmap? decoded = SKBitmap.Decode(jpeg, new SKImageInfo(pixels.Width, pixels.Height, SKColorType.Rgba8888, SKAlphaType.Opaque, s_srgb));
+            if (decoded is null || decoded.Width != pixels.Width || decoded.Height != pixels.Height)
+            {
+                return 0;
+            }
+            byte* a = (byte*)pixels.GetPixels(), b = (byte*)decoded.GetPixels();
+            long sum = 0;
+            for (int y = 0; y < pixels.Height; y++)
+            {
+                byte* ra = a + ((long)y * pixels.RowBytes), rb = b + ((long)y * decoded.RowBytes);
+                for (int x = 0; x < pixels.Width * 4; x += 4)
+                {
+                    int d0 = ra[x] - rb[x], d1 = ra[x + 1] - rb[x + 1], d2 = ra[x + 2] - rb[x + 2];
+                    sum += (d0 * d0) + (d1 * d1) + (d2 * d2);
+                }
+            }
+            double mse = (double)sum / (3.0 * pixels.Width * pixels.Height);
+            return mse <= 0 ? 99 : 10 * Math.Log10(255.0 * 255.0 / mse);
         }
 
         public static PreparedImage Finish(PreparedImage image, ImageHeader header, int orientation, List<string> warnings,

@@ -40,8 +40,14 @@ namespace VisionPS.Core.Imaging
         /// <summary>The output encoding when the image is re-encoded.</summary>
         public PreparedFormat Format { get; set; } = PreparedFormat.Auto;
 
-        /// <summary>JPEG and lossy WebP quality, 1-100.</summary>
+        /// <summary>JPEG and lossy WebP quality, 1-100 (the starting point when <see cref="AdaptiveQuality"/> applies).</summary>
         public int Quality { get; set; } = 85;
+
+        /// <summary>
+        /// When a <see cref="Model"/> is set, choose each JPEG's quality per image: the lowest that keeps about 35 dB
+        /// PSNR against the resized pixels (smooth photos smaller, detailed ones sharper). Off: <see cref="Quality"/> as given.
+        /// </summary>
+        public bool AdaptiveQuality { get; set; } = true;
 
         /// <summary>
         /// The model the image is for: it decides the size worth sending (see <see cref="ModelVision"/>) and the

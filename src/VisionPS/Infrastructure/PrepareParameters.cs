@@ -44,6 +44,7 @@ namespace VisionPS.Infrastructure
             if (quality is int q)
             {
                 options.Quality = q;
+                options.AdaptiveQuality = false; // a quality the user names is the quality sent
             }
             return options;
         }
