@@ -72,7 +72,10 @@ namespace VisionPS.Core.Imaging
                     (byte[] jpeg, int jq) = adaptive
                         ? EncodeJpegForTarget(final, quality, name, header.Format)
                         : (Encode(final, PreparedFormat.Jpeg, quality, name, header.Format), quality);
-                    if (png.LongLength <= options.MaxBytes && png.LongLength <= jpeg.LongLength * PngOverJpegLimit)
+                    // JPEG only when it is both much smaller and faithful (noise-like graphics such as fractals
+                    // lose too much in JPEG at any quality worth sending).
+                    bool jpegWins = png.LongLength > jpeg.LongLength * PngOverJpegLimit && JpegIsFaithful(final, jpeg);
+                    if (png.LongLength <= options.MaxBytes && !jpegWins)
                     {
                         bytes = png;
                     }
@@ -185,6 +188,12 @@ namespace VisionPS.Core.Imaging
                 }
             }
             return (best, bestQuality);
+        }
+
+        private static bool JpegIsFaithful(SKImage image, byte[] jpeg)
+        {
+            using SKPixmap? pixels = image.PeekPixels();
+            return pixels is not null && Psnr(pixels, jpeg) >= TargetPsnr;
         }
 
         /// <summary>PSNR in dB over RGB between opaque pixels and a JPEG of them.</summary>
