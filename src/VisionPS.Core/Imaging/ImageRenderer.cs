@@ -63,7 +63,9 @@ namespace VisionPS.Core.Imaging
 
                 int quality = options.Quality;
                 byte[] bytes;
-                bool adaptive = options.AdaptiveQuality && options.Model is not null;
+                // Per-image quality for the sizes models look at; larger outputs keep the fixed quality (the search
+                // costs an encode and a decode per step).
+                bool adaptive = options.AdaptiveQuality && (long)final.Width * final.Height <= AdaptiveQualityPixels;
                 if (pngByChoice)
                 {
                     // A lossless source goes as PNG only when that is not much larger than JPEG: graphics and
@@ -136,6 +138,9 @@ namespace VisionPS.Core.Imaging
                 }
             }
         }
+
+        /// <summary>Up to this many output pixels, <see cref="PrepareOptions.AdaptiveQuality"/> chooses the JPEG quality.</summary>
+        internal const long AdaptiveQualityPixels = 1_600_000;
 
         /// <summary>A small lossless source is sent as PNG only while the PNG is at most this many times the JPEG.</summary>
         internal const double PngOverJpegLimit = 2.5;

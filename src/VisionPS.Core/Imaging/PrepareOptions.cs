@@ -44,8 +44,9 @@ namespace VisionPS.Core.Imaging
         public int Quality { get; set; } = 85;
 
         /// <summary>
-        /// When a <see cref="Model"/> is set, choose each JPEG's quality per image: the lowest that keeps about 35 dB
-        /// PSNR against the resized pixels (smooth photos smaller, detailed ones sharper). Off: <see cref="Quality"/> as given.
+        /// Choose each JPEG's quality per image for outputs up to 1.6 megapixels (the sizes vision models look at): the
+        /// lowest of 55-95 that keeps about 35 dB PSNR against the resized pixels, so smooth photos go smaller and
+        /// detailed ones sharper. Off: <see cref="Quality"/> as given (as when the caller names a quality).
         /// </summary>
         public bool AdaptiveQuality { get; set; } = true;
 
