@@ -39,7 +39,7 @@ namespace VisionPS.Bench
                         case "--png": options.Format = PreparedFormat.Png; break;
                         case "--jpeg": options.Format = PreparedFormat.Jpeg; break;
                         case "--webp": options.Format = PreparedFormat.WebP; break;
-                        case "--quality": options.Quality = int.Parse(Next(args, ref i), CultureInfo.InvariantCulture); break;
+                        case "--quality": options.Quality = int.Parse(Next(args, ref i), CultureInfo.InvariantCulture); options.AdaptiveQuality = false; break;
                         case "--detail": options.Detail = (ImageDetail)Enum.Parse(typeof(ImageDetail), Next(args, ref i), ignoreCase: true); break;
                         case "--model": options.Model = Next(args, ref i); break;
                         case "--out": outDir = Next(args, ref i); break;

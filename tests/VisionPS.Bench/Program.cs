@@ -6,12 +6,14 @@ using VisionPS.Bench;
 //   prepare   prepares images as the cmdlets do and prints one JSON object per file (PrepareVerb.cs)
 //   chat      prepares images and asks a model about them, printing the answer as JSON (ChatVerb.cs)
 //   fuzz      mutation-fuzzes the image core, decoding in a child process (FuzzVerb.cs)
+//   checks    times the integrity and alpha checks per megapixel (ChecksVerb.cs)
 return args.Length == 0 ? Usage() : args[0] switch
 {
     "prepare" => await PrepareVerb.RunAsync(args[1..]),
     "chat" => await ChatVerb.RunAsync(args[1..]),
     "fuzz" => await FuzzVerb.RunAsync(args[1..]),
     "probe" => await ProbeVerb.RunAsync(args[1..]),
+    "checks" => await ChecksVerb.RunAsync(args[1..]),
     "fuzz-worker" => FuzzVerb.Worker(args[1..]),
     _ => Usage(),
 };

@@ -304,15 +304,13 @@ namespace VisionPS.Core.Asking
             {
                 using FileStream file = File.OpenRead(path);
                 using var sha = SHA256.Create();
-                return _question.PreparedKey(Hex(sha.ComputeHash(file)));
+                return _question.PreparedKey(Imaging.Hex.Lower(sha.ComputeHash(file)));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 return null; // preparing it reports the problem
             }
         }
-
-        private static string Hex(byte[] hash) => string.Concat(hash.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
 
         private static T? Deserialize<T>(string json)
             where T : class

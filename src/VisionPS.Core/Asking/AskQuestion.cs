@@ -99,7 +99,9 @@ namespace VisionPS.Core.Asking
                 .Add("maxBytes", o.MaxBytes.ToString(CultureInfo.InvariantCulture))
                 .Add("format", o.Format.ToString())
                 .Add("quality", o.Quality.ToString(CultureInfo.InvariantCulture))
+                .Add("adaptiveQuality", o.AdaptiveQuality ? "1" : "0")
                 .Add("passThrough", o.AllowPassThrough ? "1" : "0")
+                .Add("allowPartial", o.AllowPartial ? "1" : "0")
                 .Add("core", typeof(ImagePreparer).Assembly.GetName().Version?.ToString())
                 .Compute();
         }

@@ -67,38 +67,13 @@ namespace VisionPS.Core.Imaging
         {
             bool icc = false;
             int i = 2;
-            while (i + 4 <= b.Length)
+            while (JpegSegments.Next(b, ref i, out byte marker, out int start, out _))
             {
-                if (b[i] != 0xFF)
-                {
-                    return null;
-                }
-                byte marker = b[i + 1];
-                if (marker == 0xFF)
-                {
-                    i++;
-                    continue;
-                }
-                if (marker is 0xD8 or 0x01 or (>= 0xD0 and <= 0xD7))
-                {
-                    i += 2;
-                    continue;
-                }
-                if (marker is 0xDA or 0xD9)
-                {
-                    return null; // scan data before any frame header: not a usable JPEG
-                }
-                int length = (b[i + 2] << 8) | b[i + 3];
-                if (length < 2)
-                {
-                    return null;
-                }
-                int start = i + 4;
                 if (marker == 0xE2 && start + 12 <= b.Length && b.Slice(start, 12).SequenceEqual("ICC_PROFILE\0"u8))
                 {
                     icc = true;
                 }
-                else if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+                else if (JpegSegments.IsFrameHeader(marker))
                 {
                     if (start + 6 > b.Length)
                     {
@@ -122,9 +97,8 @@ namespace VisionPS.Core.Imaging
                         },
                     };
                 }
-                i += 2 + length;
             }
-            return null;
+            return null; // scan data, or the end, before any frame header: not a usable JPEG
         }
 
         /// <summary>
@@ -157,7 +131,7 @@ namespace VisionPS.Core.Imaging
             }
         }
 
-        private static long U32(ReadOnlySpan<byte> b, int at) =>
+        internal static long U32(ReadOnlySpan<byte> b, int at) =>
             ((long)b[at] << 24) | ((long)b[at + 1] << 16) | ((long)b[at + 2] << 8) | b[at + 3];
 
         private static long U32LE(ReadOnlySpan<byte> b, int at) =>

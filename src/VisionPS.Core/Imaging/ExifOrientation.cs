@@ -16,25 +16,9 @@ namespace VisionPS.Core.Imaging
                 return 0;
             }
             int i = 2;
-            while (i + 4 <= jpeg.Length && jpeg[i] == 0xFF)
+            while (JpegSegments.Next(jpeg, ref i, out byte marker, out int start, out int length))
             {
-                byte marker = jpeg[i + 1];
-                if (marker == 0xFF)
-                {
-                    i++; // fill byte
-                    continue;
-                }
-                if (marker == 0xDA || marker == 0xD9)
-                {
-                    break; // start of scan: no metadata follows that applies
-                }
-                int length = (jpeg[i + 2] << 8) | jpeg[i + 3];
-                if (length < 2)
-                {
-                    break;
-                }
-                int start = i + 4;
-                int end = Math.Min(jpeg.Length, i + 2 + length);
+                int end = (int)Math.Min(jpeg.Length, (long)start + length);
                 if (marker == 0xE1 && end - start > 6 && jpeg.Slice(start, 6).SequenceEqual("Exif\0\0"u8))
                 {
                     int value = FromTiff(jpeg.Slice(start + 6, end - start - 6));
@@ -43,7 +27,6 @@ namespace VisionPS.Core.Imaging
                         return value;
                     }
                 }
-                i += 2 + length;
             }
             return 0;
         }

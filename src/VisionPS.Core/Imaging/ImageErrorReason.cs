@@ -17,5 +17,11 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>The decoder rejected the data (corrupt image).</summary>
         DecodeFailed,
+
+        /// <summary>
+        /// The file is damaged: a checksum mismatch, a truncated or corrupt pixel stream, a size field that lies. It is
+        /// refused unless <see cref="PrepareOptions.AllowPartial"/> asks for the part that decodes.
+        /// </summary>
+        Damaged,
     }
 }

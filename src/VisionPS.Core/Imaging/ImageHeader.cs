@@ -59,13 +59,6 @@ namespace VisionPS.Core.Imaging
         /// The MIME type the vision API accepts these bytes as unchanged (PNG, JPEG, WebP, still GIF), or null when the
         /// image must be re-encoded before it can be sent.
         /// </summary>
-        public string? Mime => Format switch
-        {
-            ImageFormat.Png => "image/png",
-            ImageFormat.Jpeg => "image/jpeg",
-            ImageFormat.WebP when !IsAnimated => "image/webp",
-            ImageFormat.Gif when !IsAnimated => "image/gif",
-            _ => null,
-        };
+        public string? Mime => IsAnimated && Format is ImageFormat.WebP or ImageFormat.Gif ? null : MimeTypes.Accepted(Format);
     }
 }

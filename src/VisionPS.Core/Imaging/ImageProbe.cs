@@ -81,7 +81,7 @@ namespace VisionPS.Core.Imaging
             {
                 var ms = new MemoryStream();
                 ms.Write(head, 0, read);
-                byte[] rest = ImagePreparer.ReadAll(stream, sourceName, ImageBudget.DefaultMaxFileBytes - read);
+                byte[] rest = ImageInput.ReadAll(stream, sourceName, ImageBudget.DefaultMaxFileBytes - read);
                 ms.Write(rest, 0, rest.Length);
                 all = ms.ToArray();
             }
@@ -98,32 +98,18 @@ namespace VisionPS.Core.Imaging
             {
                 stream.Position = origin + pos;
                 int n = ReadAtLeast(stream, b, 12);
-                if (n < 4 || b[0] != 0xFF)
+                int i = 0;
+                if (!JpegSegments.Next(b.AsSpan(0, n), ref i, out byte marker, out int start, out _))
                 {
                     return null;
                 }
-                byte marker = b[1];
-                if (marker == 0xFF)
-                {
-                    pos++;
-                    continue;
-                }
-                if (marker is 0xDA or 0xD9)
-                {
-                    return null;
-                }
-                int length = (b[2] << 8) | b[3];
-                if (length < 2)
-                {
-                    return null;
-                }
-                if (marker == 0xE2 && n >= 12 && b.AsSpan(4, 8).SequenceEqual("ICC_PROF"u8))
+                if (marker == 0xE2 && n >= start + 8 && b.AsSpan(start, 8).SequenceEqual("ICC_PROF"u8))
                 {
                     icc = true;
                 }
-                if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+                if (JpegSegments.IsFrameHeader(marker))
                 {
-                    if (n < 10)
+                    if (n < start + 6)
                     {
                         return null;
                     }
@@ -131,7 +117,7 @@ namespace VisionPS.Core.Imaging
                     byte[] sof = new byte[12];
                     sof[0] = 0xFF;
                     sof[1] = 0xD8;
-                    Array.Copy(b, 0, sof, 2, 10);
+                    Array.Copy(b, start - 4, sof, 2, 10);
                     ImageHeader? h = ContainerHeaders.Jpeg(sof);
                     if (h is null)
                     {
@@ -146,7 +132,7 @@ namespace VisionPS.Core.Imaging
                     };
                     return header;
                 }
-                pos += 2 + length;
+                pos += i;
             }
             return null;
         }

@@ -14,6 +14,17 @@ namespace VisionPS.Core.Imaging
             Reason = reason;
             SourceName = sourceName;
             Format = format;
+            Detail = message;
+        }
+
+        internal ImageProcessingException(ImageErrorReason reason, string sourceName, ImageFormat format, string message, string detail,
+            Exception? inner)
+            : base(message, inner)
+        {
+            Reason = reason;
+            SourceName = sourceName;
+            Format = format;
+            Detail = detail;
         }
 
         /// <summary>Why the image failed.</summary>
@@ -22,29 +33,37 @@ namespace VisionPS.Core.Imaging
         /// <summary>The file name or label the image came from.</summary>
         public string SourceName { get; }
 
+        /// <summary>What is wrong, without the file name and advice (e.g. "CRC mismatch in chunk IDAT at byte 41").</summary>
+        public string Detail { get; }
+
         /// <summary>The format recognised from the magic bytes (<see cref="ImageFormat.Unknown"/> if none).</summary>
         public ImageFormat Format { get; }
 
         internal static ImageProcessingException NotAnImage(string name, string what) =>
             new(ImageErrorReason.NotAnImage, name, ImageFormat.Unknown,
-                $"'{name}' is not an image: {what}. Pass a PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC or AVIF file.");
+                $"'{name}' is not an image: {what}. Pass a PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC or AVIF file.", what, null);
 
         internal static ImageProcessingException Truncated(string name, ImageFormat format, string what) =>
             new(ImageErrorReason.Truncated, name, format,
-                $"'{name}' ({FormatName(format)}) is truncated: {what}. Copy or download the file again.");
+                $"'{name}' ({FormatName(format)}) is truncated: {what}. Copy or download the file again.", what, null);
 
         internal static ImageProcessingException Unsupported(string name, ImageFormat format, string what) =>
-            new(ImageErrorReason.UnsupportedFormat, name, format, $"'{name}' ({FormatName(format)}): {what}");
+            new(ImageErrorReason.UnsupportedFormat, name, format, $"'{name}' ({FormatName(format)}): {what}", what, null);
 
         internal static ImageProcessingException TooLarge(string name, ImageFormat format, string what) =>
             new(ImageErrorReason.TooLarge, name, format,
                 $"'{name}' ({FormatName(format)}) is too large: {what}. Shrink or re-save the image at a smaller size " +
-                "first (an image editor, or a camera's smaller setting); VisionPS refuses it before allocating any pixels.");
+                "first (an image editor, or a camera's smaller setting); VisionPS refuses it before allocating any pixels.", what, null);
 
         internal static ImageProcessingException DecodeFailed(string name, ImageFormat format, string what, Exception? inner = null) =>
             new(ImageErrorReason.DecodeFailed, name, format,
                 $"'{name}' ({FormatName(format)}) could not be decoded: {what}. The file is damaged or uses a variant no " +
-                "decoder here supports; re-save it as PNG or JPEG.", inner);
+                "decoder here supports; re-save it as PNG or JPEG.", what, inner);
+
+        internal static ImageProcessingException Damaged(string name, ImageFormat format, string what) =>
+            new(ImageErrorReason.Damaged, name, format,
+                $"'{name}' ({FormatName(format)}) is damaged: {what}. It was not sent; copy or export the file again, or " +
+                "allow partial images (-AllowPartial) to send the part that decodes.", what, null);
 
         internal static string FormatName(ImageFormat format) => format switch
         {

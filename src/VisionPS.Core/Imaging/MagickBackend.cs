@@ -73,6 +73,24 @@ namespace VisionPS.Core.Imaging
             }
             bool alpha = image.HasAlpha;
             int width = (int)image.Width, height = (int)image.Height;
+            byte[]? rgba;
+            using (IUnsafePixelCollection<byte> pixelCollection = image.GetPixelsUnsafe())
+            {
+                rgba = pixelCollection.ToByteArray(0, 0, (uint)width, (uint)height, "RGBA");
+            }
+            if (rgba is null || rgba.Length < (long)width * height * 4)
+            {
+                throw ImageProcessingException.DecodeFailed(name, format, "ImageMagick returned no pixels");
+            }
+            // An alpha plane every pixel leaves opaque (common in HEIC/AVIF/TIFF) does not make the image transparent.
+            alpha = alpha && PixelAlpha.AnyTranslucent(rgba, (long)width * height);
+            if (!alpha)
+            {
+                for (int i = 3; i < rgba.Length; i += 4)
+                {
+                    rgba[i] = 255;
+                }
+            }
             var info = new SKImageInfo(width, height, SKColorType.Rgba8888, alpha ? SKAlphaType.Unpremul : SKAlphaType.Opaque,
                 SKColorSpace.CreateSrgb());
             var bitmap = new SKBitmap();
@@ -81,19 +99,6 @@ namespace VisionPS.Core.Imaging
                 if (!bitmap.TryAllocPixels(info))
                 {
                     throw ImageProcessingException.TooLarge(name, format, $"there is not enough memory for a {width}x{height} decode");
-                }
-                using IUnsafePixelCollection<byte> pixelCollection = image.GetPixelsUnsafe();
-                byte[]? rgba = pixelCollection.ToByteArray(0, 0, (uint)width, (uint)height, alpha ? "RGBA" : "RGBA");
-                if (rgba is null || rgba.Length < (long)width * height * 4)
-                {
-                    throw ImageProcessingException.DecodeFailed(name, format, "ImageMagick returned no pixels");
-                }
-                if (!alpha)
-                {
-                    for (int i = 3; i < rgba.Length; i += 4)
-                    {
-                        rgba[i] = 255;
-                    }
                 }
                 IntPtr dst = bitmap.GetPixels();
                 int rowBytes = bitmap.RowBytes;

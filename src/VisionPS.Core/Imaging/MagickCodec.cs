@@ -44,33 +44,81 @@ namespace VisionPS.Core.Imaging
             }
             catch (Exception ex) when (ex.GetType().FullName?.StartsWith("ImageMagick.", StringComparison.Ordinal) == true)
             {
-                string message = ex.Message;
-                if (message.IndexOf("width or height exceeds limit", StringComparison.OrdinalIgnoreCase) >= 0
-                    || message.IndexOf("cache resources exhausted", StringComparison.OrdinalIgnoreCase) >= 0
-                    || message.IndexOf("ResourceLimit", StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    throw ImageProcessingException.TooLarge(name, format, "ImageMagick's resource limits refused it: " + FirstLine(message));
-                }
-                if (message.IndexOf("no decode delegate", StringComparison.OrdinalIgnoreCase) >= 0
-                    || message.IndexOf("NoDecodeDelegate", StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    throw ImageProcessingException.Unsupported(name, format,
-                        "no decoder for this format is available in this build; convert it to PNG or JPEG first");
-                }
-                if (message.IndexOf("unexpected end", StringComparison.OrdinalIgnoreCase) >= 0
-                    || message.IndexOf("insufficient image data", StringComparison.OrdinalIgnoreCase) >= 0
-                    || message.IndexOf("truncated", StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    throw ImageProcessingException.Truncated(name, format, FirstLine(message));
-                }
-                throw ImageProcessingException.DecodeFailed(name, format, FirstLine(message), ex);
+                throw Translate(ex, name, format);
             }
             catch (Exception ex) when (ex is DllNotFoundException || ex is TypeInitializationException || ex is BadImageFormatException
                 || ex is System.IO.FileNotFoundException || ex is EntryPointNotFoundException)
             {
-                throw ImageProcessingException.Unsupported(name, format,
-                    "Magick.NET, which decodes this format, could not be loaded (" + FirstLine(ex.Message) + "); convert the file to PNG or JPEG first");
+                throw Keep(ImageProcessingException.Unsupported(name, format,
+                    "Magick.NET, which decodes this format, could not be loaded (" + FirstLine(ex.Message) + "); convert the file to PNG or JPEG first"), ex);
             }
+        }
+
+        /// <summary>
+        /// A Magick.NET failure in VisionPS's words: what the file is and why it cannot be read, without ImageMagick's
+        /// temporary file names or source locations. The raw text stays on the exception (inner exception and
+        /// <c>Data["MagickMessage"]</c>) for -Debug.
+        /// </summary>
+        internal static ImageProcessingException Translate(Exception ex, string name, ImageFormat format)
+        {
+            string message = ex.Message;
+            bool Has(string s) => message.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
+            ImageProcessingException result;
+            if (Has("width or height exceeds limit") || Has("cache resources exhausted") || Has("ResourceLimit"))
+            {
+                result = ImageProcessingException.TooLarge(name, format, "it needs more memory or pixels than ImageMagick's safety limits allow");
+            }
+            else if (Has("no decode delegate") || Has("NoDecodeDelegate") || Has("delegate library support not built-in"))
+            {
+                result = ImageProcessingException.Unsupported(name, format,
+                    "no decoder for this variant of the format is available in this build; convert it to PNG or JPEG first");
+            }
+            else if (Has("unexpected end") || Has("insufficient image data") || Has("truncated") || Has("premature end"))
+            {
+                result = ImageProcessingException.Damaged(name, format, "the file ends before all of its image data");
+            }
+            else if (Has("unsupported") || Has("not supported") || Has("unsupported feature") || Has("not implemented"))
+            {
+                result = ImageProcessingException.Unsupported(name, format,
+                    "it uses a feature of the format the decoder here does not support (" + Reason(message) + "); convert it to PNG or JPEG first");
+            }
+            else if (ex.GetType().Name.IndexOf("Corrupt", StringComparison.Ordinal) >= 0 || Has("corrupt") || Has("invalid"))
+            {
+                result = ImageProcessingException.Damaged(name, format, "its image data is corrupt (" + Reason(message) + ")");
+            }
+            else
+            {
+                result = ImageProcessingException.DecodeFailed(name, format, "the decoder could not read it (" + Reason(message) + ")", ex);
+            }
+            return Keep(result, ex);
+        }
+
+        private static ImageProcessingException Keep(ImageProcessingException result, Exception raw)
+        {
+            ImageProcessingException kept = result.InnerException is null
+                ? new ImageProcessingException(result.Reason, result.SourceName, result.Format, result.Message, result.Detail, raw)
+                : result;
+            kept.Data["MagickMessage"] = raw.Message;
+            return kept;
+        }
+
+        /// <summary>
+        /// The codec's reason alone: the first line, without "`/tmp/magick-XYZ'" file references, the " @ error/heic.c/..."
+        /// source location, or the library prefix ("ReadHEICImage:").
+        /// </summary>
+        internal static string Reason(string message)
+        {
+            string s = FirstLine(message);
+            int at = s.IndexOf(" @ ", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                s = s.Substring(0, at);
+            }
+            // Quoted names: temporary files and paths go; a quoted library function (`TIFFReadDirectory') goes too.
+            s = System.Text.RegularExpressions.Regex.Replace(s, @"`[^']*'", string.Empty);
+            s = System.Text.RegularExpressions.Regex.Replace(s, @"\S*magick-\S*", string.Empty);
+            s = s.Trim().TrimStart(':', ' ').TrimEnd(':', ',', ';', '.', ' ', '(', ')').Trim();
+            return s.Length == 0 ? "no reason given" : s;
         }
 
         private static string FirstLine(string s)

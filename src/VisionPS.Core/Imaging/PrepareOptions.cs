@@ -40,8 +40,15 @@ namespace VisionPS.Core.Imaging
         /// <summary>The output encoding when the image is re-encoded.</summary>
         public PreparedFormat Format { get; set; } = PreparedFormat.Auto;
 
-        /// <summary>JPEG and lossy WebP quality, 1-100.</summary>
+        /// <summary>JPEG and lossy WebP quality, 1-100 (the starting point when <see cref="AdaptiveQuality"/> applies).</summary>
         public int Quality { get; set; } = 85;
+
+        /// <summary>
+        /// Choose each JPEG's quality per image for outputs up to 1.6 megapixels (the sizes vision models look at): the
+        /// lowest of 55-95 that keeps about 35 dB PSNR against the resized pixels, so smooth photos go smaller and
+        /// detailed ones sharper. Off: <see cref="Quality"/> as given (as when the caller names a quality).
+        /// </summary>
+        public bool AdaptiveQuality { get; set; } = true;
 
         /// <summary>
         /// The model the image is for: it decides the size worth sending (see <see cref="ModelVision"/>) and the
@@ -57,6 +64,12 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>Send the original bytes when the API accepts them as they are (see <see cref="ImagePreparer"/>).</summary>
         public bool AllowPassThrough { get; set; } = true;
+
+        /// <summary>
+        /// Send the part of a damaged file that decodes (with a warning saying how much is missing) instead of refusing
+        /// it with <see cref="ImageErrorReason.Damaged"/>. A damaged file never passes through unchanged.
+        /// </summary>
+        public bool AllowPartial { get; set; }
 
         internal void Validate()
         {

@@ -66,17 +66,11 @@ namespace VisionPS.Core.Imaging
                 {
 #if NET
                     byte[] hash = SHA256.HashData(Bytes);
-                    _sha256 = Convert.ToHexString(hash).ToLowerInvariant();
 #else
                     using var sha = SHA256.Create();
                     byte[] hash = sha.ComputeHash(Bytes);
-                    var sb = new StringBuilder(64);
-                    foreach (byte b in hash)
-                    {
-                        sb.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    _sha256 = sb.ToString();
 #endif
+                    _sha256 = Hex.Lower(hash);
                 }
                 return _sha256;
             }

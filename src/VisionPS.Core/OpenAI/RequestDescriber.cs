@@ -134,7 +134,7 @@ namespace VisionPS.Core.OpenAI
                     try
                     {
                         using var sha = SHA256.Create();
-                        hash = string.Concat(sha.ComputeHash(Convert.FromBase64String(payload)).Select(b => b.ToString("x2")));
+                        hash = Imaging.Hex.Lower(sha.ComputeHash(Convert.FromBase64String(payload)));
                     }
                     catch (FormatException)
                     {

@@ -82,6 +82,13 @@ namespace VisionPS.Commands
 
         private string _model = SessionModel.BuiltIn;
 
+        /// <summary>
+        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
+        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter AllowPartial { get; set; }
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -100,7 +107,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(_model, Detail, null, null);
+            PrepareOptions options = PrepareParameters.Build(_model, Detail, null, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
@@ -125,7 +132,7 @@ namespace VisionPS.Commands
                     sources.Add(image.Source);
                     continue;
                 }
-                EmitVerbose(PrepareParameters.Describe(image));
+                PrepareParameters.Report(image, EmitVerbose, EmitWarning);
                 string name = UploadName(image);
                 if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
                 {

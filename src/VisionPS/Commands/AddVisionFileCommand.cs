@@ -60,6 +60,13 @@ namespace VisionPS.Commands
 
         private string _model = SessionModel.BuiltIn;
 
+        /// <summary>
+        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
+        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter AllowPartial { get; set; }
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -77,7 +84,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(_model, ImageDetail.Auto, null, null);
+            PrepareOptions options = PrepareParameters.Build(_model, ImageDetail.Auto, null, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel));

@@ -59,6 +59,13 @@ namespace VisionPS.Infrastructure
         [ValidateRange(16, 16384)]
         public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
 
+        /// <summary>
+        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
+        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter AllowPartial { get; set; }
+
         /// <summary>The answer's token limit.</summary>
         [Parameter]
         [ValidateRange(1, 1000000)]
@@ -117,7 +124,7 @@ namespace VisionPS.Infrastructure
             JsonSchema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.Schema(this, JsonSchema)),
             ConversationId = conversationId,
             Detail = Detail,
-            Prepare = PrepareParameters.Build(AskedModel, Detail, MaxSide, null),
+            Prepare = PrepareParameters.Build(AskedModel, Detail, MaxSide, null, allowPartial: AllowPartial),
         };
 
         /// <summary>The images collected so far, as the pipeline takes them.</summary>
@@ -135,7 +142,7 @@ namespace VisionPS.Infrastructure
         /// <summary>A verbose line per prepared image, Write-Progress while preparing, and the many-tokens warning.</summary>
         private protected void DescribePrepared(string source, PreparedImage prepared)
         {
-            EmitVerbose(PrepareParameters.Describe(new VisionImage(prepared, source, Detail, AskedModel)));
+            PrepareParameters.Report(new VisionImage(prepared, source, Detail, AskedModel), EmitVerbose, EmitWarning);
             _prepared++;
             _preparedTokens += prepared.EstimatedTokens;
             if (OneRequest && !_warnedTokens && Work.Count <= ImageInputs.ManyImages && _preparedTokens > ImageInputs.ManyTokens)

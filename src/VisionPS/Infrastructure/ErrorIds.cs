@@ -13,6 +13,7 @@ namespace VisionPS.Infrastructure
         public const string ImageDecodeFailed = "ImageDecodeFailed";
         public const string UnsupportedImageFormat = "UnsupportedImageFormat";
         public const string ImageTooLarge = "ImageTooLarge";
+        public const string ImageDamaged = "ImageDamaged";
         public const string ChatRequestFailed = "ChatRequestFailed";
         public const string UploadFailed = "ImageUploadFailed";
         public const string AttachFailed = "AssistantImageFailed";
@@ -43,9 +44,15 @@ namespace VisionPS.Infrastructure
                 Core.Imaging.ImageErrorReason.NotAnImage => (UnsupportedImageFormat, ErrorCategory.InvalidData),
                 Core.Imaging.ImageErrorReason.UnsupportedFormat => (UnsupportedImageFormat, ErrorCategory.InvalidData),
                 Core.Imaging.ImageErrorReason.TooLarge => (ImageTooLarge, ErrorCategory.LimitsExceeded),
+                Core.Imaging.ImageErrorReason.Damaged => (ImageDamaged, ErrorCategory.InvalidData),
                 _ => (ImageDecodeFailed, ErrorCategory.InvalidData),
             };
-            return Create(ex, id, category, target, ex.Message);
+            ErrorRecord record = Create(ex, id, category, target, ex.Message);
+            if (ex.Reason == Core.Imaging.ImageErrorReason.Damaged)
+            {
+                record.ErrorDetails.RecommendedAction = "Copy or export the file again, or add -AllowPartial to send the part that decodes.";
+            }
+            return record;
         }
 
         /// <summary>

@@ -18,12 +18,13 @@ namespace VisionPS.Infrastructure
     internal static class PrepareParameters
     {
         public static PrepareOptions Build(string? model, ImageDetail detail, int? maxSide, long? maxBytes,
-            VisionImageFormat format = VisionImageFormat.Auto, int? quality = null)
+            VisionImageFormat format = VisionImageFormat.Auto, int? quality = null, bool allowPartial = false)
         {
             var options = new PrepareOptions
             {
                 Model = model,
                 Detail = detail,
+                AllowPartial = allowPartial,
                 Format = format switch
                 {
                     VisionImageFormat.Png => PreparedFormat.Png,
@@ -43,8 +44,22 @@ namespace VisionPS.Infrastructure
             if (quality is int q)
             {
                 options.Quality = q;
+                options.AdaptiveQuality = false; // a quality the user names is the quality sent
             }
             return options;
+        }
+
+        /// <summary>
+        /// Writes what was decided for an image to the verbose stream and each preparation warning (damaged file sent
+        /// in part, first frame of an animation, reduced to fit the byte limit) to the warning stream.
+        /// </summary>
+        public static void Report(VisionImage image, Action<string> verbose, Action<string> warning)
+        {
+            verbose(Describe(image));
+            foreach (string w in image.Warnings)
+            {
+                warning(w);
+            }
         }
 
         /// <summary>One verbose line saying what was decided for an image.</summary>
@@ -54,7 +69,6 @@ namespace VisionPS.Infrastructure
                 ? $"{image.Source}: passed through as {image.MimeType} {image.Width}x{image.Height} ({image.Length} bytes), ~{image.EstimatedTokens} tokens."
                 : $"{image.Source}: {image.SourceFormat} {image.SourceWidth}x{image.SourceHeight}"
                   + (image.OrientationApplied != 1 ? $" (orientation {image.OrientationApplied} applied)" : string.Empty)
-                  + $" re-encoded to {image.MimeType} {image.Width}x{image.Height} ({image.Length} bytes), ~{image.EstimatedTokens} tokens."
-                  + (image.Warnings.Count > 0 ? " " + string.Join(" ", image.Warnings) : string.Empty);
+                  + $" re-encoded to {image.MimeType} {image.Width}x{image.Height} ({image.Length} bytes), ~{image.EstimatedTokens} tokens.";
     }
 }

@@ -72,17 +72,6 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Theory]
-        [InlineData("truncated_half_storm.jpg")]
-        [InlineData("truncated_half_wizard.png")]
-        [InlineData("truncated_half.webp")]
-        public void TruncatedFilesDecodeWhatIsThereWithAWarning(string file)
-        {
-            PreparedImage image = ImagePreparer.Prepare(TestCorpus.Bad(file));
-            Assert.Equal(PrepareAction.Reencode, image.Action);
-            Assert.Contains(image.Warnings, w => w.Contains("truncated", StringComparison.Ordinal));
-        }
-
-        [Theory]
         [InlineData("truncated_in_header_storm.jpg", ImageErrorReason.Truncated)]
         [InlineData("truncated_after_ihdr.png", ImageErrorReason.Truncated)]
         [InlineData("zero_bytes.jpg", ImageErrorReason.NotAnImage)]

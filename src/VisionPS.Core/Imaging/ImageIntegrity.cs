@@ -1,0 +1,507 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>
+    /// Checks that a file is whole before its bytes are trusted: PNG chunk lengths and CRCs, the complete zlib stream
+    /// (with its Adler-32) up to IEND; a WebP's RIFF size; a GIF's block structure and LZW code sizes; a JPEG's EOI.
+    /// Each check returns what is wrong in words a user can act on, or null when the file is intact.
+    /// </summary>
+    internal static class ImageIntegrity
+    {
+        /// <summary>
+        /// The structural checks, cheap enough to run on every file: every PNG chunk's length and CRC and the IEND,
+        /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG.
+        /// </summary>
+        public static string? CheckStructure(ImageFormat format, byte[] data) => format switch
+        {
+            ImageFormat.Png => PngStructure(data),
+            ImageFormat.WebP => WebPContainer(data),
+            ImageFormat.Gif => GifBlocks(data),
+            ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data)
+                ? null : "the file ends before the JPEG's end-of-image marker (it is truncated)",
+            _ => null,
+        };
+
+        /// <summary>The chunk walk; a file cut inside its pixel data says after which row it ends.</summary>
+        private static string? PngStructure(byte[] data)
+        {
+            string? problem = PngChunks(data, out List<(int Offset, int Length)> idat);
+            if (problem is null || !problem.EndsWith(Truncation, StringComparison.Ordinal) || idat.Count == 0)
+            {
+                return problem;
+            }
+            ImageHeader? header = ContainerHeaders.Png(data);
+            if (header is null || header.IsProgressive)
+            {
+                return problem;
+            }
+            PngPixelStream(data, header, idat, out int rows, tolerateTruncation: true);
+            return rows >= 0 && rows < header.Height ? $"the file ends after row {rows} of {header.Height}" : problem;
+        }
+
+        private const string Truncation = "(it is truncated)";
+
+        /// <summary>
+        /// Walks a PNG's chunks, checking each length and CRC; <paramref name="idat"/> gets the IDAT payloads in order.
+        /// </summary>
+        public static string? PngChunks(byte[] b, out List<(int Offset, int Length)> idat)
+        {
+            idat = new List<(int, int)>();
+            long at = 8;
+            bool idatEnded = false;
+            int index = 0;
+            while (true)
+            {
+                if (at + 8 > b.Length)
+                {
+                    return idat.Count == 0
+                        ? "the file ends before any pixel data (no IDAT chunk)"
+                        : $"the file ends after {b.Length} bytes without an IEND chunk {Truncation}";
+                }
+                long length = ContainerHeaders.U32(b, (int)at);
+                string type = ChunkType(b, (int)at + 4);
+                if (!IsChunkType(b, (int)at + 4))
+                {
+                    return $"chunk {index + 1} at byte {at} has no valid type; the previous chunk's size field is wrong or the data is damaged";
+                }
+                if (type == "IDAT" && length <= int.MaxValue && at + 12 + length > b.Length && at + 8 < b.Length)
+                {
+                    // Cut inside the pixel data: keep what is there, so the caller can say after which row it ends.
+                    idat.Add(((int)at + 8, b.Length - (int)at - 8));
+                    return $"the file ends inside chunk IDAT at byte {at} {Truncation}";
+                }
+                if (length > int.MaxValue || at + 12 + length > b.Length)
+                {
+                    return $"chunk {type} at byte {at} says it holds {length} bytes but only {Math.Max(0, b.Length - at - 12)} remain " +
+                        "(its size field lies or the file is truncated)";
+                }
+                uint stored = (uint)ContainerHeaders.U32(b, (int)(at + 8 + length));
+                uint actual = Crc32.Compute(b, (int)at + 4, (int)length + 4);
+                if (stored != actual)
+                {
+                    return $"CRC mismatch in chunk {type} at byte {at} (stored {stored:x8}, computed {actual:x8})";
+                }
+                if (type == "IDAT")
+                {
+                    if (idatEnded)
+                    {
+                        return $"an IDAT chunk at byte {at} follows other chunks after the pixel data";
+                    }
+                    idat.Add(((int)at + 8, (int)length));
+                }
+                else if (idat.Count > 0)
+                {
+                    idatEnded = true;
+                }
+                if (type == "IEND")
+                {
+                    return idat.Count == 0 ? "the file has no pixel data (no IDAT chunk before IEND)" : null;
+                }
+                at += 12 + length;
+                index++;
+            }
+        }
+
+        /// <summary>
+        /// Inflates a PNG's whole zlib stream (the IDAT payloads from <see cref="PngChunks"/>) and checks its header,
+        /// its Adler-32 and that it holds exactly the bytes the IHDR calls for. <paramref name="rows"/> gets the number
+        /// of complete rows the stream holds (for a non-interlaced image), or -1.
+        /// </summary>
+        public static string? PngPixelStream(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, out int rows,
+            bool tolerateTruncation = false)
+        {
+            rows = -1;
+            long expected = PngRawBytes(header, out long stride);
+            if (expected <= 0)
+            {
+                return "its IHDR names an unknown colour type or bit depth";
+            }
+            var stream = new SegmentStream(b, idat);
+            if (stream.Length < 6)
+            {
+                return "the zlib stream is too short to hold any pixels";
+            }
+            int cmf = stream.ReadByte(), flg = stream.ReadByte();
+            if ((cmf & 0x0F) != 8 || (cmf >> 4) > 7 || ((cmf << 8) | flg) % 31 != 0 || (flg & 0x20) != 0)
+            {
+                return "the zlib stream's header is corrupt";
+            }
+            stream.Limit = tolerateTruncation ? stream.Length : stream.Length - 4; // the Adler-32 trailer
+            uint adler = 1;
+            long total = 0;
+            byte[] buffer = new byte[65536];
+            string? problem = null;
+            try
+            {
+                using var inflater = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);
+                while (total < expected)
+                {
+                    int n = inflater.Read(buffer, 0, (int)Math.Min(buffer.Length, expected - total));
+                    if (n <= 0)
+                    {
+                        break;
+                    }
+                    adler = Adler32(adler, buffer, n);
+                    total += n;
+                }
+                if (total == expected && inflater.Read(buffer, 0, 1) > 0)
+                {
+                    // More data than the IHDR calls for: decoders ignore it, but the checksum cannot be checked within bounds.
+                    return null;
+                }
+            }
+            catch (InvalidDataException) when (!tolerateTruncation)
+            {
+                problem = "the deflate stream inside its IDAT chunks is corrupt";
+            }
+            catch (InvalidDataException)
+            {
+                // A stream cut short may end mid-block: the rows inflated so far are what counts.
+            }
+            if (!header.IsProgressive && stride > 0)
+            {
+                rows = (int)Math.Min(header.Height, total / stride);
+            }
+            if (problem is not null)
+            {
+                return rows >= 0 ? $"{problem} after row {rows} of {header.Height}" : problem;
+            }
+            if (total < expected)
+            {
+                return rows >= 0
+                    ? $"the pixel data ends after row {rows} of {header.Height}"
+                    : $"the pixel data ends after {total * 100 / expected}% of the interlaced image";
+            }
+            uint stored = (uint)((b[stream.TrailerOffset(0)] << 24) | (b[stream.TrailerOffset(1)] << 16)
+                | (b[stream.TrailerOffset(2)] << 8) | b[stream.TrailerOffset(3)]);
+            return stored == adler ? null : $"the zlib stream's Adler-32 checksum does not match (stored {stored:x8}, computed {adler:x8})";
+        }
+
+        /// <summary>The bytes a PNG's filtered scanlines take, from its IHDR; <paramref name="stride"/> is one row (with its filter byte).</summary>
+        internal static long PngRawBytes(ImageHeader header, out long stride)
+        {
+            int channels = header.ColorType switch
+            {
+                ImageColorType.Gray or ImageColorType.Palette => 1,
+                ImageColorType.GrayAlpha => 2,
+                ImageColorType.Rgb => 3,
+                ImageColorType.Rgba => 4,
+                _ => 0,
+            };
+            int depth = header.BitDepth;
+            stride = 0;
+            if (channels == 0 || depth is not (1 or 2 or 4 or 8 or 16))
+            {
+                return 0;
+            }
+            long bpp = (long)channels * depth;
+            long RowBytes(long w) => 1 + ((w * bpp) + 7) / 8;
+            long width = header.Width, height = header.Height;
+            stride = RowBytes(width);
+            if (!header.IsProgressive)
+            {
+                return height * stride;
+            }
+            long total = 0;
+            ReadOnlySpan<int> passes = stackalloc int[] { 0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2 };
+            for (int p = 0; p < 28; p += 4)
+            {
+                long pw = (width - passes[p] + passes[p + 2] - 1) / passes[p + 2];
+                long ph = (height - passes[p + 1] + passes[p + 3] - 1) / passes[p + 3];
+                if (pw > 0 && ph > 0)
+                {
+                    total += ph * RowBytes(pw);
+                }
+            }
+            return total;
+        }
+
+        /// <summary>A WebP's RIFF size must fit the file, and its first chunk must too.</summary>
+        public static string? WebPContainer(byte[] b)
+        {
+            if (b.Length < 20)
+            {
+                return "the file ends inside its RIFF header";
+            }
+            long riff = U32LE(b, 4);
+            if (riff + 8 > b.Length)
+            {
+                return $"its RIFF size field says {riff + 8} bytes but the file has {b.Length} (the size field lies or the file is truncated)";
+            }
+            long chunk = U32LE(b, 16);
+            if (chunk + 20 > riff + 8)
+            {
+                return $"its {System.Text.Encoding.ASCII.GetString(b, 12, 4).Trim()} chunk says {chunk} bytes but only {riff + 8 - 20} remain";
+            }
+            return null;
+        }
+
+        /// <summary>A GIF's blocks up to its trailer: frame sizes, LZW code sizes, sub-block lengths.</summary>
+        public static string? GifBlocks(byte[] b)
+        {
+            if (b.Length < 13)
+            {
+                return "the file ends inside its header";
+            }
+            int at = 13;
+            if ((b[10] & 0x80) != 0)
+            {
+                at += 3 << ((b[10] & 7) + 1);
+            }
+            int frames = 0;
+            while (true)
+            {
+                if (at >= b.Length)
+                {
+                    return frames == 0 ? "the file ends before its first frame" : $"the file ends after frame {frames} without the GIF trailer (it is truncated)";
+                }
+                byte kind = b[at];
+                if (kind == 0x3B)
+                {
+                    return frames == 0 ? "it contains no frame" : null;
+                }
+                if (kind == 0x21)
+                {
+                    at += 2;
+                    if (!SkipSubBlocks(b, ref at))
+                    {
+                        return $"the file ends inside an extension block after frame {frames} (it is truncated)";
+                    }
+                    continue;
+                }
+                if (kind != 0x2C)
+                {
+                    return $"unexpected byte {kind:x2} at offset {at} where a GIF block should start (after frame {frames})";
+                }
+                if (at + 10 > b.Length)
+                {
+                    return $"the file ends inside frame {frames + 1}'s descriptor";
+                }
+                int w = b[at + 5] | (b[at + 6] << 8), h = b[at + 7] | (b[at + 8] << 8);
+                byte flags = b[at + 9];
+                frames++;
+                if (w == 0 || h == 0)
+                {
+                    return $"frame {frames} is {w}x{h} pixels";
+                }
+                at += 10;
+                if ((flags & 0x80) != 0)
+                {
+                    at += 3 << ((flags & 7) + 1);
+                }
+                if (at >= b.Length)
+                {
+                    return $"the file ends before frame {frames}'s pixel data";
+                }
+                int codeSize = b[at];
+                if (codeSize < 2 || codeSize > 8)
+                {
+                    return $"frame {frames}'s LZW stream declares a code size of {codeSize} bits (GIF allows 2 to 8): the LZW stream is corrupt";
+                }
+                at++;
+                if (!SkipSubBlocks(b, ref at))
+                {
+                    return $"the file ends inside frame {frames}'s LZW data (it is truncated)";
+                }
+            }
+        }
+
+        private static bool SkipSubBlocks(byte[] b, ref int at)
+        {
+            while (at < b.Length)
+            {
+                int n = b[at];
+                at += 1 + n;
+                if (n == 0)
+                {
+                    return at <= b.Length;
+                }
+            }
+            return false;
+        }
+
+        private static bool IsChunkType(byte[] b, int at)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                byte c = b[at + i];
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static string ChunkType(byte[] b, int at)
+        {
+            var chars = new char[4];
+            for (int i = 0; i < 4; i++)
+            {
+                byte c = b[at + i];
+                chars[i] = c is >= 0x20 and < 0x7F ? (char)c : '?';
+            }
+            return new string(chars);
+        }
+
+        private static uint Adler32(uint adler, byte[] data, int count)
+        {
+            uint a = adler & 0xFFFF, s = adler >> 16;
+            int i = 0;
+            while (i < count)
+            {
+                // 5552 bytes is the most that cannot overflow 32 bits before the modulo.
+                int end = Math.Min(count, i + 5552);
+                for (; i < end; i++)
+                {
+                    a += data[i];
+                    s += a;
+                }
+                a %= 65521;
+                s %= 65521;
+            }
+            return (s << 16) | a;
+        }
+
+        private static long U32LE(byte[] b, int at) =>
+            b[at] | ((long)b[at + 1] << 8) | ((long)b[at + 2] << 16) | ((long)b[at + 3] << 24);
+
+        /// <summary>The IDAT payloads read as one stream, without copying them together.</summary>
+        private sealed class SegmentStream : Stream
+        {
+            private readonly byte[] _data;
+            private readonly List<(int Offset, int Length)> _segments;
+            private long _position;
+            private int _segment;
+            private long _segmentStart;
+
+            public SegmentStream(byte[] data, List<(int Offset, int Length)> segments)
+            {
+                _data = data;
+                _segments = segments;
+                long total = 0;
+                foreach ((int _, int length) in segments)
+                {
+                    total += length;
+                }
+                Length = total;
+                Limit = total;
+            }
+
+            public override long Length { get; }
+
+            public long Limit { get; set; }
+
+            public override bool CanRead => true;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => false;
+
+            public override long Position
+            {
+                get => _position;
+                set => throw new NotSupportedException();
+            }
+
+            /// <summary>The file offset of byte <paramref name="i"/> of the last four (the trailer).</summary>
+            public int TrailerOffset(int i)
+            {
+                long logical = Length - 4 + i;
+                long start = 0;
+                foreach ((int offset, int length) in _segments)
+                {
+                    if (logical < start + length)
+                    {
+                        return offset + (int)(logical - start);
+                    }
+                    start += length;
+                }
+                throw new InvalidOperationException();
+            }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                int done = 0;
+                while (done < count && _position < Limit)
+                {
+                    (int segOffset, int segLength) = _segments[_segment];
+                    long inSegment = _position - _segmentStart;
+                    if (inSegment >= segLength)
+                    {
+                        _segmentStart += segLength;
+                        _segment++;
+                        continue;
+                    }
+                    int n = (int)Math.Min(Math.Min(count - done, segLength - inSegment), Limit - _position);
+                    Buffer.BlockCopy(_data, segOffset + (int)inSegment, buffer, offset + done, n);
+                    done += n;
+                    _position += n;
+                }
+                return done;
+            }
+
+            public override void Flush()
+            {
+            }
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
+    }
+
+    /// <summary>CRC-32 (ISO-HDLC, as PNG uses it), table-driven, eight bytes per step.</summary>
+    internal static class Crc32
+    {
+        private static readonly uint[] s_table = BuildTable();
+
+        private static uint[] BuildTable()
+        {
+            var t = new uint[8 * 256];
+            for (uint n = 0; n < 256; n++)
+            {
+                uint c = n;
+                for (int k = 0; k < 8; k++)
+                {
+                    c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+                }
+                t[n] = c;
+            }
+            for (int n = 0; n < 256; n++)
+            {
+                for (int k = 1; k < 8; k++)
+                {
+                    t[(k * 256) + n] = (t[((k - 1) * 256) + n] >> 8) ^ t[t[((k - 1) * 256) + n] & 0xFF];
+                }
+            }
+            return t;
+        }
+
+        public static uint Compute(byte[] data, int offset, int count)
+        {
+            uint[] t = s_table;
+            uint crc = 0xFFFFFFFFu;
+            int i = offset, end = offset + count;
+            for (; i + 8 <= end; i += 8)
+            {
+                uint one = crc ^ (uint)(data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
+                uint two = (uint)(data[i + 4] | (data[i + 5] << 8) | (data[i + 6] << 16) | (data[i + 7] << 24));
+                crc = t[(7 * 256) + (one & 0xFF)] ^ t[(6 * 256) + ((one >> 8) & 0xFF)] ^ t[(5 * 256) + ((one >> 16) & 0xFF)]
+                    ^ t[(4 * 256) + (one >> 24)] ^ t[(3 * 256) + (two & 0xFF)] ^ t[(2 * 256) + ((two >> 8) & 0xFF)]
+                    ^ t[256 + ((two >> 16) & 0xFF)] ^ t[two >> 24];
+            }
+            for (; i < end; i++)
+            {
+                crc = t[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+            }
+            return ~crc;
+        }
+    }
+}

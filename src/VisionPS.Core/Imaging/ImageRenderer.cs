@@ -1,0 +1,292 @@
+using System;
+using System.Collections.Generic;
+using SkiaSharp;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>
+    /// Turns decoded, 8-bit sRGB pixels into the bytes sent: resize to the target, apply the orientation, encode in
+    /// the format the policy chooses, and shrink further when the result exceeds the byte cap.
+    /// </summary>
+    internal static class ImageRenderer
+    {
+        private static readonly SKColorSpace s_srgb = SKColorSpace.CreateSrgb();
+
+        public static PreparedImage Render(SKBitmap source, bool alpha, int orientation, int tw, int th, ImageHeader header,
+            string name, List<string> warnings, PrepareOptions options)
+        {
+            // Auto: PNG with transparency; PNG too for a small image from a lossless source (graphics, screenshots,
+            // palettes, which JPEG smears) as long as it fits the byte cap; JPEG otherwise.
+            PreparedFormat format = PreparePolicy.ChooseFormat(alpha, header, tw, th, options);
+            bool pngByChoice = options.Format == PreparedFormat.Auto && !alpha && format == PreparedFormat.Png;
+            bool keepAlpha = alpha && format != PreparedFormat.Jpeg;
+            var owned = new List<IDisposable>();
+            try
+            {
+                (int stw, int sth) = orientation >= 5 ? (th, tw) : (tw, th);
+                SKBitmap work = source;
+                if (source.AlphaType == SKAlphaType.Unpremul)
+                {
+                    // Filtering needs premultiplied colour (Magick.NET hands over straight alpha).
+                    var premul = new SKBitmap(new SKImageInfo(source.Width, source.Height, SKColorType.Rgba8888, SKAlphaType.Premul, s_srgb));
+                    owned.Add(premul);
+                    using SKPixmap from = source.PeekPixels();
+                    from.ReadPixels(premul.Info, premul.GetPixels(), premul.RowBytes);
+                    work = premul;
+                }
+                if (work.Width != stw || work.Height != sth)
+                {
+                    SKBitmap resized = PixelPool.Rent(new SKImageInfo(stw, sth, SKColorType.Rgba8888, work.AlphaType, s_srgb))
+                        ?? throw ImageProcessingException.TooLarge(name, header.Format, $"there is not enough memory for a {stw}x{sth} image");
+                    owned.Add(resized);
+                    unsafe
+                    {
+                        Resampler.Resize((byte*)work.GetPixels(), work.Width, work.Height, work.RowBytes,
+                            (byte*)resized.GetPixels(), stw, sth, resized.RowBytes, work.AlphaType == SKAlphaType.Premul);
+                    }
+                    work = resized;
+                }
+                SKImage current = SKImage.FromPixels(work.PeekPixels());
+                owned.Add(current);
+                SKImage final;
+                if (orientation == 1 && (keepAlpha || !alpha))
+                {
+                    final = current;
+                }
+                else
+                {
+                    // Pure pixel moves (rotation/flip, or flattening onto white for JPEG): nearest sampling is exact.
+                    final = Draw(current, tw, th, orientation, keepAlpha, alpha && !keepAlpha,
+                        new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None));
+                    owned.Add(final);
+                }
+
+                int quality = options.Quality;
+                byte[] bytes;
+                // Per-image quality for the sizes models look at; larger outputs keep the fixed quality (the search
+                // costs an encode and a decode per step).
+                bool adaptive = options.AdaptiveQuality && (long)final.Width * final.Height <= AdaptiveQualityPixels;
+                if (pngByChoice)
+                {
+                    // A lossless source goes as PNG only when that is not much larger than JPEG: graphics and
+                    // screenshots stay sharp, a photo saved as BMP, TIFF or 16-bit PNG is still sent as a photo.
+                    byte[] png = Encode(final, PreparedFormat.Png, quality, name, header.Format);
+                    (byte[] jpeg, int jq) = adaptive
+                        ? EncodeJpegForTarget(final, quality, name, header.Format)
+                        : (Encode(final, PreparedFormat.Jpeg, quality, name, header.Format), quality);
+                    // JPEG only when it is both much smaller and faithful (noise-like graphics such as fractals
+                    // lose too much in JPEG at any quality worth sending).
+                    bool jpegWins = png.LongLength > jpeg.LongLength * PngOverJpegLimit && JpegIsFaithful(final, jpeg);
+                    if (png.LongLength <= options.MaxBytes && !jpegWins)
+                    {
+                        bytes = png;
+                    }
+                    else
+                    {
+                        format = PreparedFormat.Jpeg;
+                        (bytes, quality) = (jpeg, jq);
+                    }
+                }
+                else if (format == PreparedFormat.Jpeg && adaptive)
+                {
+                    (bytes, quality) = EncodeJpegForTarget(final, quality, name, header.Format);
+                }
+                else
+                {
+                    bytes = Encode(final, format, quality, name, header.Format);
+                }
+                int chosenQuality = quality;
+                // Over the byte cap: lower lossy quality a little, then shrink by 3/4 steps.
+                for (int attempt = 0; bytes.LongLength > options.MaxBytes && attempt < 24; attempt++)
+                {
+                    if (format != PreparedFormat.Png && quality > 50)
+                    {
+                        quality = Math.Max(50, quality - 15);
+                    }
+                    else
+                    {
+                        int nw = Math.Max(1, final.Width * 3 / 4), nh = Math.Max(1, final.Height * 3 / 4);
+                        final = Draw(final, nw, nh, 1, keepAlpha, false, new SKSamplingOptions(SKCubicResampler.CatmullRom));
+                        owned.Add(final);
+                    }
+                    bytes = Encode(final, format, quality, name, header.Format);
+                }
+                if (bytes.LongLength > options.MaxBytes)
+                {
+                    throw ImageProcessingException.TooLarge(name, header.Format,
+                        $"it cannot be encoded within {options.MaxBytes} bytes");
+                }
+                if (final.Width != tw || final.Height != th || quality != chosenQuality)
+                {
+                    warnings.Add($"'{name}' was reduced to {final.Width}x{final.Height}" +
+                        (quality != chosenQuality ? $" at quality {quality}" : string.Empty) +
+                        $" to fit the {options.MaxBytes}-byte limit.");
+                }
+                string mime = MimeTypes.Of(format);
+                var image = new PreparedImage(name, bytes, mime, final.Width, final.Height)
+                {
+                    Action = PrepareAction.Reencode,
+                    OrientationApplied = orientation,
+                };
+                return Finish(image, header, orientation, warnings, options);
+            }
+            finally
+            {
+                for (int i = owned.Count - 1; i >= 0; i--)
+                {
+                    owned[i].Dispose();
+                }
+            }
+        }
+
+        /// <summary>Up to this many output pixels, <see cref="PrepareOptions.AdaptiveQuality"/> chooses the JPEG quality.</summary>
+        internal const long AdaptiveQualityPixels = 1_600_000;
+
+        /// <summary>A small lossless source is sent as PNG only while the PNG is at most this many times the JPEG.</summary>
+        internal const double PngOverJpegLimit = 2.5;
+
+        /// <summary>
+        /// The PSNR, against the resized pixels, a JPEG must keep when its quality is chosen per image (about 31 dB
+        /// or better against an independent Lanczos resize once the resampler's own difference is added).
+        /// </summary>
+        internal const double TargetPsnr = 35.0;
+
+        /// <summary>
+        /// JPEG at the lowest quality that keeps <see cref="TargetPsnr"/>: smooth photos go smaller than
+        /// <paramref name="start"/>, detailed ones higher. Each step is one encode and one decode of the small output.
+        /// </summary>
+        private static (byte[] Bytes, int Quality) EncodeJpegForTarget(SKImage image, int start, string name, ImageFormat sourceFormat)
+        {
+            using SKPixmap pixels = image.PeekPixels()
+                ?? throw ImageProcessingException.DecodeFailed(name, sourceFormat, "the decoded pixels are not addressable");
+            byte[] best = Encode(image, PreparedFormat.Jpeg, start, name, sourceFormat);
+            int bestQuality = start;
+            if (Psnr(pixels, best) >= TargetPsnr)
+            {
+                foreach (int q in new[] { 75, 65, 55 })
+                {
+                    if (q >= bestQuality)
+                    {
+                        continue;
+                    }
+                    byte[] candidate = Encode(image, PreparedFormat.Jpeg, q, name, sourceFormat);
+                    if (Psnr(pixels, candidate) < TargetPsnr)
+                    {
+                        break;
+                    }
+                    (best, bestQuality) = (candidate, q);
+                }
+            }
+            else
+            {
+                foreach (int q in new[] { 90, 95 })
+                {
+                    if (q <= bestQuality)
+                    {
+                        continue;
+                    }
+                    (best, bestQuality) = (Encode(image, PreparedFormat.Jpeg, q, name, sourceFormat), q);
+                    if (Psnr(pixels, best) >= TargetPsnr)
+                    {
+                        break;
+                    }
+                }
+            }
+            return (best, bestQuality);
+        }
+
+        private static bool JpegIsFaithful(SKImage image, byte[] jpeg)
+        {
+            using SKPixmap? pixels = image.PeekPixels();
+            return pixels is not null && Psnr(pixels, jpeg) >= TargetPsnr;
+        }
+
+        /// <summary>PSNR in dB over RGB between opaque pixels and a JPEG of them.</summary>
+        private static unsafe double Psnr(SKPixmap pixels, byte[] jpeg)
+        {
+            using SKBitmap? decoded = SKBitmap.Decode(jpeg, new SKImageInfo(pixels.Width, pixels.Height, SKColorType.Rgba8888, SKAlphaType.Opaque, s_srgb));
+            if (decoded is null || decoded.Width != pixels.Width || decoded.Height != pixels.Height)
+            {
+                return 0;
+            }
+            byte* a = (byte*)pixels.GetPixels(), b = (byte*)decoded.GetPixels();
+            long sum = 0;
+            for (int y = 0; y < pixels.Height; y++)
+            {
+                byte* ra = a + ((long)y * pixels.RowBytes), rb = b + ((long)y * decoded.RowBytes);
+                for (int x = 0; x < pixels.Width * 4; x += 4)
+                {
+                    int d0 = ra[x] - rb[x], d1 = ra[x + 1] - rb[x + 1], d2 = ra[x + 2] - rb[x + 2];
+                    sum += (d0 * d0) + (d1 * d1) + (d2 * d2);
+                }
+            }
+            double mse = (double)sum / (3.0 * pixels.Width * pixels.Height);
+            return mse <= 0 ? 99 : 10 * Math.Log10(255.0 * 255.0 / mse);
+        }
+
+        public static PreparedImage Finish(PreparedImage image, ImageHeader header, int orientation, List<string> warnings,
+            PrepareOptions options)
+        {
+            image.SourceWidth = header.Width;
+            image.SourceHeight = header.Height;
+            image.SourceFormat = header.Format;
+            image.OrientationApplied = orientation;
+            image.Warnings = warnings.Count == 0 ? Array.Empty<string>() : warnings.ToArray();
+            image.EstimatedTokens = TokenEstimator.Estimate(options.Model, options.Detail, image.Width, image.Height);
+            return image;
+        }
+
+        /// <summary>
+        /// Draws <paramref name="image"/> into a new <paramref name="width"/> x <paramref name="height"/> raster,
+        /// applying EXIF <paramref name="orientation"/> (the size given is the upright one).
+        /// </summary>
+        private static SKImage Draw(SKImage image, int width, int height, int orientation, bool alpha, bool onWhite,
+            SKSamplingOptions sampling)
+        {
+            var info = new SKImageInfo(width, height, SKColorType.Rgba8888, alpha ? SKAlphaType.Premul : SKAlphaType.Opaque, s_srgb);
+            using SKSurface surface = SKSurface.Create(info)
+                ?? throw new OutOfMemoryException($"Cannot allocate a {width}x{height} image.");
+            SKCanvas canvas = surface.Canvas;
+            canvas.Clear(alpha ? SKColors.Transparent : SKColors.White);
+            float w = image.Width, h = image.Height;
+            // Source -> upright, then upright -> output scale.
+            SKMatrix orient = orientation switch
+            {
+                2 => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),
+                3 => new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1),
+                4 => new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1),
+                5 => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),
+                6 => new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1),
+                7 => new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1),
+                8 => new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1),
+                _ => SKMatrix.Identity,
+            };
+            float uw = orientation >= 5 ? h : w, uh = orientation >= 5 ? w : h;
+            SKMatrix scale = SKMatrix.CreateScale(width / uw, height / uh);
+            canvas.SetMatrix(SKMatrix.Concat(scale, orient));
+            using var paint = new SKPaint { BlendMode = onWhite ? SKBlendMode.SrcOver : SKBlendMode.Src };
+            canvas.DrawImage(image, 0, 0, sampling, paint);
+            canvas.Flush();
+            return surface.Snapshot();
+        }
+
+        private static byte[] Encode(SKImage image, PreparedFormat format, int quality, string name, ImageFormat sourceFormat)
+        {
+            using SKPixmap pixmap = image.PeekPixels()
+                ?? throw ImageProcessingException.DecodeFailed(name, sourceFormat, "the decoded pixels are not addressable");
+            using SKData? data = format switch
+            {
+                // zlib level 4: about twice as fast as the default 6 for a few per cent more bytes.
+                PreparedFormat.Png => pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 4)),
+                PreparedFormat.WebP => pixmap.Encode(new SKWebpEncoderOptions(
+                    quality >= 100 ? SKWebpEncoderCompression.Lossless : SKWebpEncoderCompression.Lossy, quality)),
+                _ => pixmap.Encode(new SKJpegEncoderOptions(quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)),
+            };
+            if (data is null)
+            {
+                throw ImageProcessingException.DecodeFailed(name, sourceFormat, $"the {format} encoder failed");
+            }
+            return data.ToArray();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System;
+using SkiaSharp;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>
+    /// What is sent, decided from the header and the options: the target size, whether the original bytes may pass
+    /// through, and the output format of a re-encode.
+    /// </summary>
+    internal static class PreparePolicy
+    {
+        /// <summary>Up to this many output pixels, an opaque image from a lossless source is sent as PNG (Auto).</summary>
+        public const long LosslessPngPixels = 1_000_000;
+
+        public static (int Width, int Height) TargetSize(int displayWidth, int displayHeight, PrepareOptions options)
+        {
+            (int w, int h) = SizeRules.FitWithin(displayWidth, displayHeight, options.MaxSide, options.MaxSide);
+            ModelVision? model = ModelVision.Find(options.Model);
+            if (model is not null)
+            {
+                (int mw, int mh) = model.TargetSize(displayWidth, displayHeight, options.Detail);
+                if ((long)mw * mh < (long)w * h)
+                {
+                    (w, h) = SizeRules.FitWithin(mw, mh, options.MaxSide, options.MaxSide);
+                }
+            }
+            else if (options.Detail == ImageDetail.Low)
+            {
+                (w, h) = SizeRules.FitWithin(w, h, 512, 512);
+            }
+            return (w, h);
+        }
+
+        /// <summary>
+        /// The part of the pass-through policy a header alone decides: an API-accepted, still, upright, 8-bit image, in
+        /// the requested format, not CMYK, within the target size and the byte cap.
+        /// </summary>
+        public static bool HeaderAllowsPassThrough(ImageHeader header, PrepareOptions options)
+        {
+            (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
+            if (!options.AllowPassThrough || header.Mime is null || header.IsAnimated || header.Orientation != 1
+                || header.Width > tw || header.Height > th || header.ByteLength > options.MaxBytes)
+            {
+                return false;
+            }
+            // The policy is 8-bit sRGB: 16-bit PNGs and 12-bit JPEGs are converted (some services cannot read them).
+            if (header.BitDepth > 8)
+            {
+                return false;
+            }
+            bool formatOk = options.Format switch
+            {
+                PreparedFormat.Auto => true,
+                PreparedFormat.Png => header.Format == ImageFormat.Png,
+                PreparedFormat.Jpeg => header.Format == ImageFormat.Jpeg,
+                PreparedFormat.WebP => header.Format == ImageFormat.WebP,
+                _ => false,
+            };
+            return formatOk && header.ColorType != ImageColorType.Cmyk;
+        }
+
+        /// <summary>The header rule plus the colour space Skia read; the file's integrity is checked separately.</summary>
+        public static bool CanPassThrough(ImageHeader header, SKCodec codec, byte[] data, PrepareOptions options)
+        {
+            if (data.LongLength > options.MaxBytes || !HeaderAllowsPassThrough(header, options))
+            {
+                return false;
+            }
+            // A colour profile other than sRGB would be ignored or misread by some consumers: convert it instead.
+            // (A PNG tagged only with gAMA about 1/2.2 and cHRM, as ImageMagick writes them, is sRGB in all but name.)
+            SKColorSpace? space = codec.Info.ColorSpace;
+            bool srgbInAllButName = header.Format == ImageFormat.Png && !header.HasIccProfile
+                && header.PngGamma is >= 43000 and <= 48000;
+            return space is null || space.IsSrgb || srgbInAllButName;
+        }
+
+        /// <summary>
+        /// The output format: PNG with transparency; PNG too for a small image from a lossless source (graphics,
+        /// screenshots, palettes, which JPEG smears); JPEG otherwise - unless the options name one.
+        /// </summary>
+        public static PreparedFormat ChooseFormat(bool alpha, ImageHeader header, int tw, int th, PrepareOptions options) =>
+            options.Format == PreparedFormat.Auto
+                ? (alpha || (IsLossless(header) && (long)tw * th <= LosslessPngPixels) ? PreparedFormat.Png : PreparedFormat.Jpeg)
+                : options.Format;
+
+        private static bool IsLossless(ImageHeader header) => header.Format switch
+        {
+            ImageFormat.Png or ImageFormat.Gif or ImageFormat.Bmp or ImageFormat.Ico or ImageFormat.Tiff => true,
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using SkiaSharp;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>
+    /// Decodes through Skia's codec into a pooled 8-bit sRGB raster, at the smallest scale still at least the target
+    /// (shrink-on-load for JPEG and WebP); reports how much of a damaged file decoded.
+    /// </summary>
+    internal static class SkiaDecoder
+    {
+        private static readonly SKColorSpace s_srgb = SKColorSpace.CreateSrgb();
+
+        public static SKSizeI ChooseDecodeSize(SKCodec codec, ImageHeader header, int stw, int sth)
+        {
+            var full = new SKSizeI(header.Width, header.Height);
+            if (header.Format == ImageFormat.Jpeg)
+            {
+                for (int k = 1; k < 8; k++)
+                {
+                    SKSizeI d = codec.GetScaledDimensions(k / 8f);
+                    if (d.Width >= stw && d.Height >= sth && d.Width <= header.Width && d.Height <= header.Height)
+                    {
+                        return d;
+                    }
+                }
+                return full;
+            }
+            if (header.Format == ImageFormat.WebP && !header.IsAnimated && (stw < header.Width || sth < header.Height))
+            {
+                float scale = (float)Math.Max((double)stw / header.Width, (double)sth / header.Height);
+                SKSizeI d = codec.GetScaledDimensions(scale);
+                if (d.Width >= stw && d.Height >= sth && d.Width <= header.Width && d.Height <= header.Height)
+                {
+                    return d;
+                }
+            }
+            return full;
+        }
+
+        /// <summary>
+        /// Decodes into a pooled bitmap of <paramref name="size"/>. A damaged file still yields a bitmap, with the rows
+        /// that did not decode cleared, and <paramref name="damage"/> saying how much decoded; nothing decoding at all
+        /// throws <see cref="ImageErrorReason.Damaged"/>.
+        /// </summary>
+        public static SKBitmap Decode(SKCodec codec, ImageHeader header, SKSizeI size, bool alpha, ImageBudget budget,
+            string name, out DecodeDamage? damage)
+        {
+            // A progressive JPEG's decoder holds every DCT coefficient at full size whatever the output scale.
+            long cost = header.Format == ImageFormat.Jpeg && header.IsProgressive
+                ? (long)header.Width * header.Height
+                : (long)size.Width * size.Height;
+            if (cost > budget.MaxDecodedPixels)
+            {
+                throw ImageProcessingException.TooLarge(name, header.Format,
+                    $"decoding it takes {cost / 1e6:0.#} megapixels ({header.Width}x{header.Height} declared), more than the " +
+                    $"{budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
+            }
+            var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888,
+                alpha ? SKAlphaType.Premul : SKAlphaType.Opaque, s_srgb);
+            SKBitmap bitmap = PixelPool.Rent(info) ?? throw ImageProcessingException.TooLarge(name, header.Format,
+                $"there is not enough memory for a {size.Width}x{size.Height} decode");
+            try
+            {
+                damage = DecodeInto(codec, info, bitmap.GetPixels(), header, name);
+                return bitmap;
+            }
+            catch
+            {
+                bitmap.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Decodes the whole file into a small scratch raster (a JPEG at 1/8 scale: its scan is still read to the end)
+        /// to prove it intact before its bytes pass through. Returns what is wrong, or null.
+        /// </summary>
+        public static string? VerifyWhole(SKCodec codec, ImageHeader header, string name)
+        {
+            SKSizeI size = header.Format == ImageFormat.Jpeg ? codec.GetScaledDimensions(1 / 8f) : codec.Info.Size;
+            var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888,
+                codec.Info.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul, s_srgb);
+            using SKBitmap? bitmap = PixelPool.Rent(info);
+            if (bitmap is null)
+            {
+                return "there is not enough memory to check it";
+            }
+            try
+            {
+                DecodeDamage? damage = DecodeInto(codec, info, bitmap.GetPixels(), header, name);
+                return damage?.Describe(header);
+            }
+            catch (ImageProcessingException ex) when (ex.Reason == ImageErrorReason.Damaged)
+            {
+                return ex.Detail;
+            }
+        }
+
+        private static DecodeDamage? DecodeInto(SKCodec codec, SKImageInfo info, IntPtr pixels, ImageHeader header, string name)
+        {
+            var codecOptions = new SKCodecOptions(0);
+            SKCodecResult result = codec.StartIncrementalDecode(info, pixels, info.RowBytes, codecOptions);
+            if (result == SKCodecResult.Success)
+            {
+                result = codec.IncrementalDecode(out int rows);
+                return result == SKCodecResult.Success ? null : Partial(result, rows, codec, pixels, info, header, name);
+            }
+            if (result == SKCodecResult.Unimplemented || result == SKCodecResult.InvalidParameters)
+            {
+                result = codec.GetPixels(info, pixels, info.RowBytes, codecOptions);
+                // GetPixels fills what it could not decode; the row count is unknown.
+                return result == SKCodecResult.Success ? null : Partial(result, -1, codec, pixels, info, header, name);
+            }
+            throw Failure(result, header.Format, name);
+        }
+
+        private static DecodeDamage Partial(SKCodecResult result, int rows, SKCodec codec, IntPtr pixels, SKImageInfo info,
+            ImageHeader header, string name)
+        {
+            if (result != SKCodecResult.IncompleteInput && result != SKCodecResult.ErrorInInput)
+            {
+                throw Failure(result, header.Format, name);
+            }
+            var damage = new DecodeDamage(result == SKCodecResult.IncompleteInput, rows, info.Height);
+            if (rows == 0)
+            {
+                throw ImageProcessingException.Damaged(name, header.Format, damage.Describe(header));
+            }
+            if (rows > 0 && rows < info.Height)
+            {
+                // Incremental decoding leaves rows it did not reach untouched: clear them rather than send garbage.
+                int start = codec.ScanlineOrder == SKCodecScanlineOrder.BottomUp ? 0 : rows;
+                int count = info.Height - rows;
+                unsafe
+                {
+                    byte* p = (byte*)pixels + ((long)start * info.RowBytes);
+                    new Span<byte>(p, checked(count * info.RowBytes)).Clear();
+                }
+            }
+            return damage;
+        }
+
+        internal static ImageProcessingException Failure(SKCodecResult result, ImageFormat format, string name) => result switch
+        {
+            SKCodecResult.IncompleteInput => ImageProcessingException.Damaged(name, format, "the file ends before its first row of pixels"),
+            SKCodecResult.ErrorInInput => ImageProcessingException.Damaged(name, format, "its pixel data is corrupt from the first row"),
+            SKCodecResult.InvalidConversion => ImageProcessingException.Unsupported(name, format,
+                "this variant of the format cannot be converted to 8-bit sRGB here; re-save it as PNG or JPEG"),
+            _ => ImageProcessingException.DecodeFailed(name, format, $"the decoder reported {result}"),
+        };
+    }
+
+    /// <summary>How much of a damaged image decoded: <see cref="Rows"/> of <see cref="Height"/> (-1: unknown), at the decode scale.</summary>
+    internal sealed class DecodeDamage
+    {
+        public DecodeDamage(bool endsEarly, int rows, int height)
+        {
+            EndsEarly = endsEarly;
+            Rows = rows;
+            Height = height;
+        }
+
+        /// <summary>The data ran out (truncated) rather than being corrupt.</summary>
+        public bool EndsEarly { get; }
+
+        public int Rows { get; }
+
+        public int Height { get; }
+
+        /// <summary>The rows decoded, counted in the source's rows (-1: unknown).</summary>
+        public int SourceRows(ImageHeader header) =>
+            Rows < 0 ? -1 : Rows >= Height ? header.Height : (int)((long)Rows * header.Height / Math.Max(1, Height));
+
+        /// <summary>What is wrong, in the source's rows: "the file ends after row 196 of 1600".</summary>
+        public string Describe(ImageHeader header)
+        {
+            int rows = SourceRows(header);
+            string where = rows < 0 ? string.Empty
+                : rows >= header.Height ? $" after all {header.Height} rows"
+                : $" after row {rows} of {header.Height}";
+            return EndsEarly
+                ? (rows < 0 ? "the file ends before all of its pixels" : "the file ends" + where)
+                : $"its {StreamName(header.Format)} is corrupt" + where;
+        }
+
+        /// <summary>What a warning says is missing when the decodable part is sent anyway.</summary>
+        public string Missing(ImageHeader header)
+        {
+            int rows = SourceRows(header);
+            if (rows < 0)
+            {
+                return "How much is missing is not known; what did not decode is sent blank.";
+            }
+            if (rows >= header.Height)
+            {
+                return $"All {header.Height} rows decoded, so the image is sent whole.";
+            }
+            int missing = header.Height - rows;
+            return $"Only {rows} of {header.Height} rows decoded; the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent blank.";
+        }
+
+        internal static string StreamName(ImageFormat format) => format switch
+        {
+            ImageFormat.Png => "deflate stream",
+            ImageFormat.Gif => "LZW stream",
+            ImageFormat.Jpeg => "entropy-coded scan",
+            ImageFormat.WebP => "VP8/VP8L bitstream",
+            _ => "pixel data",
+        };
+    }
+}

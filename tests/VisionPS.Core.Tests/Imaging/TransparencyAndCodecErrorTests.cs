@@ -1,0 +1,109 @@
+using System;
+using System.IO;
+using SkiaSharp;
+using VisionPS.Core.Imaging;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    /// <summary>Alpha judged from the pixels, not the decoder's claim; Magick.NET failures told in VisionPS's words.</summary>
+    public class TransparencyAndCodecErrorTests
+    {
+        /// <summary>A 1400x1000 RGBA PNG (sent at 1300x929: over the lossless-PNG size, so opaque means JPEG), opaque unless one pixel is made translucent.</summary>
+        private static byte[] RgbaPng(byte? onePixelAlpha)
+        {
+            var info = new SKImageInfo(1400, 1000, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+            using var bitmap = new SKBitmap(info);
+            for (int y = 0; y < info.Height; y++)
+            {
+                for (int x = 0; x < info.Width; x++)
+                {
+                    bitmap.SetPixel(x, y, new SKColor((byte)x, (byte)y, (byte)(x ^ y), 255));
+                }
+            }
+            if (onePixelAlpha is byte a)
+            {
+                bitmap.SetPixel(600, 500, new SKColor(10, 20, 30, a));
+            }
+            using SKData data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+            return data.ToArray();
+        }
+
+        [Fact]
+        public void AnRgbaPngWhoseEveryPixelIsOpaqueIsSentAsJpeg()
+        {
+            PreparedImage image = ImagePreparer.Prepare(RgbaPng(null), "opaque.png", new PrepareOptions { MaxSide = 1300 });
+            Assert.Equal("image/jpeg", image.MimeType);
+        }
+
+        [Fact]
+        public void OneTranslucentPixelKeepsTheAlpha()
+        {
+            PreparedImage image = ImagePreparer.Prepare(RgbaPng(128), "one.png", new PrepareOptions { MaxSide = 1300 });
+            Assert.Equal("image/png", image.MimeType);
+        }
+
+        [Fact]
+        public void ATiffWithAnOpaqueAlphaChannelIsSentAsJpeg()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-alpha-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string tif = Path.Combine(dir, "opaque_alpha.tif");
+                TestCorpus.Run("convert", TestCorpus.File("jpg_storm_1920x1280.jpg"), "-alpha", "set", "-channel", "A", "-evaluate", "set", "100%", "+channel", "-type", "TrueColorAlpha", tif);
+                Assert.Equal("True", System.Text.Encoding.ASCII.GetString(TestCorpus.Run("identify", "-format", "%A", tif)));
+                Assert.Equal("image/jpeg", ImagePreparer.Prepare(tif).MimeType);
+
+                string translucent = Path.Combine(dir, "translucent.tif");
+                TestCorpus.Run("convert", TestCorpus.File("jpg_storm_1920x1280.jpg"), "-alpha", "set", "-channel", "A", "-evaluate", "set", "50%", "+channel", translucent);
+                Assert.Equal("image/png", ImagePreparer.Prepare(translucent).MimeType);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
+        public void PixelAlphaScanFindsATranslucentPixelAnywhere()
+        {
+            foreach (int count in new[] { 1, 2, 7, 8, 9, 33 })
+            {
+                for (int at = 0; at < count; at++)
+                {
+                    byte[] rgba = new byte[count * 4];
+                    for (int i = 3; i < rgba.Length; i += 4)
+                    {
+                        rgba[i] = 255;
+                    }
+                    Assert.False(PixelAlpha.AnyTranslucent(rgba, count));
+                    rgba[(at * 4) + 3] = 254;
+                    Assert.True(PixelAlpha.AnyTranslucent(rgba, count), $"{count} pixels, translucent at {at}");
+                }
+            }
+        }
+
+        [Fact]
+        public void ADamagedHeicIsReportedWithoutMagicksTempFileOrSourceLocation()
+        {
+            byte[] heic = File.ReadAllBytes(TestCorpus.File("d_heic_storm.heic"));
+            byte[] cut = heic.AsSpan(0, heic.Length / 3).ToArray();
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, "cut.heic"));
+            Assert.Contains("cut.heic", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("magick-", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(" @ ", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("error/", ex.Message, StringComparison.Ordinal);
+            Assert.True(ex.Data["MagickMessage"] is string raw && raw.Length > 0, "the raw Magick text is kept for -Debug");
+            Assert.NotNull(ex.InnerException);
+        }
+
+        [Theory]
+        [InlineData("ReadHEICImage: Invalid input: Bitstream not supported by this decoder `/tmp/magick-Ab12Cd' @ error/heic.c/ReadHEICImage/460", "ReadHEICImage: Invalid input: Bitstream not supported by this decoder")]
+        [InlineData("Bad value 65282 for \"FillOrder\" tag. `TIFFReadDirectory' @ warning/tiff.c/TIFFWarnings/1000", "Bad value 65282 for \"FillOrder\" tag")]
+        public void MagickReasonsLoseFileNamesAndSourceLocations(string raw, string expected)
+        {
+            Assert.Equal(expected, MagickCodec.Reason(raw));
+        }
+    }
+}
