@@ -22,6 +22,7 @@
         'Get-VisionCache'
         'Get-VisionDefault'
         'Get-VisionImageInfo'
+        'Get-VisionModel'
         'Receive-VisionBatch'
         'Remove-VisionFile'
         'Send-VisionChat'

@@ -92,6 +92,7 @@ namespace VisionPS.Commands
         protected override void EndProcessing()
         {
             PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, null, null);
+            ModelRulesWarning.WarnIfUnknown(this, options.Model);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));

@@ -71,6 +71,7 @@ namespace VisionPS.Commands
         protected override void EndProcessing()
         {
             PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, ImageDetail.Auto, null, null);
+            ModelRulesWarning.WarnIfUnknown(this, options.Model);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel));

@@ -134,6 +134,7 @@ namespace VisionPS.Commands
         protected override void EndProcessing()
         {
             PrepareOptions options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, MaxBytes, Format, Quality);
+            ModelRulesWarning.WarnIfUnknown(this, options.Model);
             RunAsync(async cancel =>
             {
                 if (_downloads.Count > 0)

@@ -89,8 +89,11 @@ namespace VisionPS.Commands
         private DateTime _lastProgress = DateTime.UtcNow;
         private int _count;
 
-        protected override void BeginProcessing() =>
+        protected override void BeginProcessing()
+        {
             _options = PrepareParameters.Build(Model ?? VisionDefaults.Current.Model, Detail, MaxSide, null);
+            ModelRulesWarning.WarnIfUnknown(this, _options.Model);
+        }
 
         protected override void EndProcessing()
         {

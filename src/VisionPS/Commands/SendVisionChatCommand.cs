@@ -179,6 +179,7 @@ namespace VisionPS.Commands
         {
             VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema));
             PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null);
+            ModelRulesWarning.WarnIfUnknown(this, options.Model);
             ResultCache? cache = PerImage && !NoCache && ConversationId is null ? VisionDefaults.Current.OpenCache() : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => PerImage

@@ -130,6 +130,7 @@ namespace VisionPS.Commands
         {
             VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema));
             PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null);
+            ModelRulesWarning.WarnIfUnknown(this, options.Model);
             BatchStore store = VisionDefaults.Current.OpenBatchStore();
             var limits = new BatchLimits { MaxRequests = MaxRequestsPerBatch, MaxBytes = (long)(MaxBatchMB * 1_000_000) };
             using var client = new VisionClient(Connection);
