@@ -106,7 +106,10 @@ namespace VisionPS.Core.Imaging
             }
         }
 
-        /// <summary>The rules for <paramref name="model"/> (dated snapshots and <c>vendor/</c> prefixes included), or null if unknown.</summary>
+        /// <summary>
+        /// The rules for <paramref name="model"/> (dated snapshots, Ollama-style <c>:tag</c>s and <c>vendor/</c> prefixes
+        /// included), or null if unknown.
+        /// </summary>
         public ModelVision? Find(string? model)
         {
             if (string.IsNullOrWhiteSpace(model))
@@ -122,7 +125,7 @@ namespace VisionPS.Core.Imaging
             foreach (ModelVision vision in _byLongestName)
             {
                 string prefix = vision.Name.ToLowerInvariant();
-                if (m == prefix || m.StartsWith(prefix + "-", StringComparison.Ordinal))
+                if (m == prefix || m.StartsWith(prefix + "-", StringComparison.Ordinal) || m.StartsWith(prefix + ":", StringComparison.Ordinal))
                 {
                     return vision;
                 }

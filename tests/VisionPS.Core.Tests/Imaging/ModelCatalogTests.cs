@@ -65,6 +65,7 @@ namespace VisionPS.Core.Tests.Imaging
             ModelCatalog catalog = ModelCatalog.Parse(s_builtIn, user, "/home/me/.config/VisionPS/models.json");
             Assert.Null(catalog.UserFileError);
             Assert.Equal("/home/me/.config/VisionPS/models.json", catalog.UserFile);
+            Assert.Same(catalog.Find("llava-1.6"), catalog.Find("llava:13b")); // Ollama tags
             ModelVision llava = catalog.Find("llava-1.6")!;
             Assert.Equal("/home/me/.config/VisionPS/models.json", llava.Origin);
             Assert.Equal((336, 252), llava.TargetSize(1600, 1200, ImageDetail.High));
