@@ -47,9 +47,13 @@ namespace VisionPS.TestServer
         {
             _state = state;
             _model = model;
+            Files = new FileResolver(state);
         }
 
         public List<ReceivedImage> Images { get; } = new List<ReceivedImage>();
+
+        /// <summary>The request's PDF inputs (file / input_file parts), checked alongside its images.</summary>
+        public FileResolver Files { get; }
 
         public static bool IsDetail(string detail, bool allowOriginal) => detail is "auto" or "low" or "high" || (allowOriginal && detail == "original");
 

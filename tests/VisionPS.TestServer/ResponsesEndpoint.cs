@@ -46,7 +46,7 @@ namespace VisionPS.TestServer
                 }
             }
 
-            var answer = new Answer("responses", model, system, texts, images.Images, maxTokens);
+            var answer = new Answer("responses", model, system, texts, images.Images, maxTokens, images.Files.Files);
             JsonObject output = InputItems.Message(state, "assistant", new JsonArray(new JsonObject { ["type"] = "output_text", ["text"] = answer.Text, ["annotations"] = new JsonArray(), ["logprobs"] = new JsonArray() }));
             if (conversation is not null)
             {
