@@ -26,6 +26,11 @@ namespace VisionPS.Infrastructure
         public const string BatchWaitTimedOut = "BatchWaitTimedOut";
         public const string BatchFailed = "BatchFailed";
         public const string BatchRequestNotRun = "BatchRequestNotRun";
+        public const string PdfEncrypted = "PdfEncrypted";
+        public const string PdfTooManyPages = "PdfTooManyPages";
+        public const string PdfTooLarge = "PdfTooLarge";
+        public const string PdfDamaged = "PdfDamaged";
+        public const string PdfPageNotAScan = "PdfPageNotAScan";
 
         /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
         public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)
@@ -36,6 +41,21 @@ namespace VisionPS.Infrastructure
                 Core.Imaging.ImageErrorReason.UnsupportedFormat => (UnsupportedImageFormat, ErrorCategory.InvalidData),
                 Core.Imaging.ImageErrorReason.TooLarge => (ImageTooLarge, ErrorCategory.LimitsExceeded),
                 _ => (ImageDecodeFailed, ErrorCategory.InvalidData),
+            };
+            return Create(ex, id, category, target, ex.Message);
+        }
+
+        /// <summary>The record for a PDF that failed the local check, with the id its problem maps to.</summary>
+        public static ErrorRecord ForPdf(Core.Documents.PdfCheckException ex, object target)
+        {
+            (string id, ErrorCategory category) = ex.Problem switch
+            {
+                Core.Documents.PdfProblem.Encrypted => (PdfEncrypted, ErrorCategory.SecurityError),
+                Core.Documents.PdfProblem.TooManyPages => (PdfTooManyPages, ErrorCategory.LimitsExceeded),
+                Core.Documents.PdfProblem.TooLarge => (PdfTooLarge, ErrorCategory.LimitsExceeded),
+                Core.Documents.PdfProblem.NotAScan => (PdfPageNotAScan, ErrorCategory.InvalidData),
+                Core.Documents.PdfProblem.NotAPdf => (UnsupportedImageFormat, ErrorCategory.InvalidData),
+                _ => (PdfDamaged, ErrorCategory.InvalidData),
             };
             return Create(ex, id, category, target, ex.Message);
         }
