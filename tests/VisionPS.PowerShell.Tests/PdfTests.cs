@@ -54,5 +54,24 @@ namespace VisionPS.PowerShell.Tests
             Assert.Contains("book.pdf' has 101 pages", ps.Errors[0].ToString(), StringComparison.Ordinal);
             Assert.Contains("locked.pdf' is an encrypted PDF", ps.Errors[1].ToString(), StringComparison.Ordinal);
         }
+        [Fact]
+        public void ConvertToVisionImageGivesOnePreparedImagePerScannedPageInInputOrder()
+        {
+            byte[] jpeg = File.ReadAllBytes(Paths.CorpusFile("jpg_storm_1920x1280.jpg"));
+            string scan = Write("scan.pdf", SamplePdfs.ScanOfJpegs(jpeg, jpeg));
+            string letter = Write("letter.pdf", SamplePdfs.Text(1));
+            using var ps = new PowerShellSession();
+
+            var images = ps.Run("ConvertTo-VisionImage -LiteralPath $args -Model gpt-4o",
+                Paths.CorpusFile("gif_static_smile_48.gif"), scan, letter, Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
+
+            Assert.Equal(new[] { "gif_static_smile_48.gif", "scan.pdf#page=1", "scan.pdf#page=2", "png_wizard_1104x1468_rgba.png" },
+                images.Select(i => Path.GetFileName((string)i.Properties["Source"].Value)));
+            Assert.Equal(1920, images[1].Properties["SourceWidth"].Value);
+            Assert.Equal(1152, images[1].Properties["Width"].Value); // sized for gpt-4o: 1152x768
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.Equal("PdfPageNotAScan,VisionPS.Commands.ConvertToVisionImageCommand", error.FullyQualifiedErrorId);
+            Assert.Equal(letter + "#page=1", error.TargetObject);
+        }
     }
 }

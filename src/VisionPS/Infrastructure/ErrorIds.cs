@@ -31,6 +31,8 @@ namespace VisionPS.Infrastructure
         public const string PdfTooLarge = "PdfTooLarge";
         public const string PdfDamaged = "PdfDamaged";
         public const string PdfPageNotAScan = "PdfPageNotAScan";
+        public const string ClipboardHasNoImage = "ClipboardHasNoImage";
+        public const string ClipboardUnavailable = "ClipboardUnavailable";
 
         /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
         public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)
