@@ -30,7 +30,7 @@ namespace VisionPS.TestServer
             {
                 throw ApiError.Invalid("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "empty_array");
             }
-            var images = new ImageResolver(state, model);
+            var images = new ImageResolver(state, model, refuseUrls: fault?.Find("no-image-urls") is not null);
             var texts = new List<string>();
             string? system = null;
             // Chat Completions' detail is auto, low or high (the spec); original exists in the Responses API only.

@@ -21,7 +21,7 @@ namespace VisionPS.TestServer
             {
                 throw ApiError.Invalid("stream", "This endpoint does not stream Responses; send stream=false.");
             }
-            var images = new ImageResolver(state, model);
+            var images = new ImageResolver(state, model, refuseUrls: fault?.Find("no-image-urls") is not null);
             var texts = new List<string>();
             string? system = Json.OptString(request, "instructions", "instructions");
             List<JsonObject> items = InputItems.Read(request["input"], "input", images, texts, ref system, state, ImageResolver.SupportsOriginal(model));

@@ -302,24 +302,8 @@ namespace VisionPS.Commands
                 try
                 {
                     EmitVerbose($"Downloading {url.AbsoluteUri}");
-                    using HttpResponseMessage response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        throw new HttpRequestException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
-                    }
-                    using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                    using var copy = new MemoryStream();
-                    var buffer = new byte[81920];
-                    int read;
-                    while ((read = await body.ReadAsync(buffer, 0, buffer.Length, cancel).ConfigureAwait(false)) > 0)
-                    {
-                        copy.Write(buffer, 0, read);
-                        if (copy.Length > maxBytes)
-                        {
-                            throw new HttpRequestException($"the download is larger than the {maxBytes}-byte budget for one image");
-                        }
-                    }
-                    _work.Add(new ImageWork(url.AbsoluteUri, null, null, copy.ToArray()));
+                    byte[] bytes = await UrlImages.DownloadAsync(http, url, maxBytes, cancel).ConfigureAwait(false);
+                    _work.Add(new ImageWork(url.AbsoluteUri, null, null, bytes));
                 }
                 catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancel.IsCancellationRequested))
                 {
