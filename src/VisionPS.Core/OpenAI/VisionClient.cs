@@ -31,7 +31,7 @@ namespace VisionPS.Core.OpenAI
     /// pipeline (authentication, Azure shaping, retries, timeout, proxy). Every service failure surfaces as
     /// <see cref="OpenAIRequestException"/>; cancellation as <see cref="OperationCanceledException"/>.
     /// </summary>
-    public sealed class VisionClient : IDisposable
+    public sealed partial class VisionClient : IDisposable
     {
         private readonly VisionConnection _connection;
         private readonly HttpClient _http;
