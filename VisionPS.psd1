@@ -35,10 +35,11 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('OpenAI', 'Vision', 'Image', 'AI', 'GPT', 'SkiaSharp', 'Linux', 'MacOS', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
-            LicenseUri   = ''
-            ProjectUri   = ''
-            ReleaseNotes = 'See README.md.'
+            Tags         = @('OpenAI', 'Vision', 'Image', 'AI', 'GPT', 'HEIC', 'Batch', 'SkiaSharp', 'Linux', 'MacOS', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
+            LicenseUri   = 'https://github.com/visionps/VisionPS/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/visionps/VisionPS'
+            # build.ps1 -Task Package replaces this with the CHANGELOG.md section of ModuleVersion.
+            ReleaseNotes = 'See CHANGELOG.md.'
         }
     }
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # VisionPS's test command. On a fresh Debian machine it installs what the tests need (apt packages: reference
 # decoders and the corpus tools), builds the image corpus from ../shared/corpus into a cache, builds the module,
-# runs every xunit project (core, hosted PowerShell engine) and, when pwsh is on PATH, the Pester files.
+# runs every xunit project (core, hosted PowerShell engine), installs PowerShell 7.6.9 and Pester 5.9.1 into a cache
+# (tests/install-pwsh.sh) and runs the Pester files in that pwsh.
 # Ends with one line:  tests: N passed, N failed, N skipped
 #   tests/run.sh [--filter EXPR]      (EXPR is passed to `dotnet test --filter`; Pester is skipped with a filter)
 # Env: VISIONPS_CORPUS (default ~/.cache/visionps-corpus), CONFIGURATION (default Release),
-#      CI=true makes a missing corpus or tool a failure instead of a visible skip.
+#      VISIONPS_TOOLS (default ~/.cache/visionps-tools: PowerShell and Pester),
+#      CI=true makes a missing corpus or tool, or a Pester suite that cannot run, a failure instead of a visible skip.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 CONFIGURATION=${CONFIGURATION:-Release}
@@ -39,22 +41,27 @@ for proj in tests/*/*.Tests.csproj; do
   rm -f "$log"
 done
 
-# 5. Pester, in real PowerShell, whenever pwsh is on PATH.
+# 5. Pester, in real PowerShell 7.6.9 (installed into the tools cache by tests/install-pwsh.sh).
+pester_not_run() {
+  echo "pester: NOT RUN - $1"
+  [ "${CI:-}" = true ] && { echo "FAILED: under CI=true the Pester suite must run"; broken=1; }
+}
 if [ -n "$FILTER" ]; then
   say "pester: not run (a --filter was given)"
-elif command -v pwsh >/dev/null; then
-  say "pester ($(command -v pwsh))"
+elif ! . tests/install-pwsh.sh; then
+  pester_not_run "PowerShell 7.6.9 or Pester 5.9.1 could not be installed (see above)"
+else
+  say "pester ($(command -v pwsh), Pester $VISIONPS_PESTER)"
   out=$(pwsh -NoProfile -NonInteractive -File tests/run-pester.ps1 2>&1); rc=$?
   printf '%s\n' "$out" | grep -vE '^\s*$' | tail -n 40
   line=$(grep -E "^pester: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" <<<"$out" | tail -n 1)
-  if [ -z "$line" ]; then echo "FAILED: Pester did not report a result (exit $rc)"; broken=1
+  if [ -z "$line" ]; then
+    echo "FAILED: Pester did not report a result (exit $rc)"; broken=1
   else
     passed=$((passed+$(sed -E 's/pester: ([0-9]+) passed.*/\1/' <<<"$line")))
     failed=$((failed+$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
     skipped=$((skipped+$(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$line")))
   fi
-else
-  echo "pester: NOT RUN - pwsh is not on PATH (no PowerShell package is available to this machine); the hosted-engine xunit tests above cover the cmdlets"
 fi
 
 [ "$broken" = 0 ] || echo "tests: set-up or build failures above"

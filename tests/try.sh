@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: set up and build (tests/setup.sh), import VisionPS through VisionPS.psd1, prepare
 # images for a model and show what would be sent and what it costs; with OPENAI_API_KEY or OPENAI_BASE_URL set, ask
-# the model about them. Runs in real PowerShell when pwsh is on PATH, otherwise in the hosted engine (tests/VisionPS.Host).
+# the model about them. Runs in real PowerShell 7.6.9, installed into a cache by tests/install-pwsh.sh.
 #   tests/try.sh [--local] [--model M] [IMAGE...]
 #     --local    start the project's local OpenAI-compatible endpoint and ask it (no key or network needed)
 #     IMAGE      default: two photos from the corpus, one of them sideways, and an iPhone-style HEIC
@@ -16,6 +16,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 bash tests/setup.sh >&2 || exit 1
+. tests/install-pwsh.sh >&2 || exit 1
 corpus=${VISIONPS_CORPUS:-$HOME/.cache/visionps-corpus}
 [ $# -gt 0 ] || set -- "$corpus/jpg_orient6_panasonic_640x428.jpg" "$corpus/jpg_elephants_5640x3172_prog.jpg" "$corpus/d_heic_storm.heic"
 
@@ -41,12 +42,7 @@ if ($env:OPENAI_API_KEY -or $env:OPENAI_BASE_URL) {
     "Set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server, or run tests/try.sh --local) to ask the model."
     Send-VisionChat "What is in this picture?" -Image $images[0] -Model $model -WhatIf
 }'
-if command -v pwsh >/dev/null; then
-  pwsh -NoProfile -NonInteractive -Command "Import-Module ./VisionPS.psd1; & { $script } @args" "$model" "$@"
-else
-  dotnet build tests/VisionPS.Host -c Release -nologo -v q >/dev/null || exit 1
-  dotnet tests/VisionPS.Host/bin/Release/net10.0/VisionPS.Host.dll VisionPS.psd1 "$script" "$model" "$@"
-fi
+pwsh -NoProfile -NonInteractive -Command "Import-Module ./VisionPS.psd1; & { $script } @args" "$model" "$@"
 rc=$?
 [ $local_endpoint = 1 ] && exec {ENDPOINT[1]}>&-
 exit $rc

@@ -81,7 +81,7 @@ namespace VisionPS.HelpGen
                 Inputs = Inputs(cmdlet, parameters),
                 Outputs = Outputs(cmdlet),
                 Examples = examples,
-                Links = Links(member),
+                Links = Links(cmdlet, member),
             };
         }
 
@@ -258,9 +258,15 @@ namespace VisionPS.HelpGen
             return outputs;
         }
 
-        private List<LinkHelp> Links(XElement? member)
+        private List<LinkHelp> Links(CmdletInfo cmdlet, XElement? member)
         {
             var links = new List<LinkHelp>();
+            // The cmdlet's HelpUri first, as platyPS writes it: Get-Help -Online opens the first related link's URI.
+            string? helpUri = cmdlet.ImplementingType.GetCustomAttribute<CmdletAttribute>()?.HelpUri;
+            if (!string.IsNullOrEmpty(helpUri))
+            {
+                links.Add(new LinkHelp("Online Version:", helpUri!));
+            }
             foreach (XElement seeAlso in member?.Elements("seealso") ?? Enumerable.Empty<XElement>())
             {
                 string uri = seeAlso.Attribute("href")?.Value ?? string.Empty;

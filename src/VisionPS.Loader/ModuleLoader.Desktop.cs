@@ -20,6 +20,7 @@ namespace VisionPS.Loader
             // asked for (the binding redirects an app.config would give), as PSResourceGet does.
             AppDomain.CurrentDomain.AssemblyResolve += ResolveFromLibrary;
             PreloadNative("libSkiaSharp.dll");
+            PreloadNative($"Magick.Native-Q8-{NativeArchitecture}.dll");
             s_module = Assembly.LoadFrom(Path.Combine(LibraryDirectory, "VisionPS.dll"));
             return s_module;
         }
@@ -31,16 +32,20 @@ namespace VisionPS.Loader
             return File.Exists(path) ? Assembly.LoadFrom(path) : null;
         }
 
-        // A library already loaded by full path satisfies a later DllImport of the same name.
+        // Magick.NET names its native library after the process architecture: Magick.Native-Q8-x64.dll.
+        private static string NativeArchitecture => RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X86 => "x86",
+            Architecture.Arm64 => "arm64",
+            _ => "x64",
+        };
+
+        // The natives ship once, under runtimes/win-<arch>/native (not beside the assemblies in lib/, where .NET
+        // Framework's DllImport would look). A library already loaded by full path satisfies a later DllImport of the
+        // same name.
         private static void PreloadNative(string file)
         {
-            string arch = RuntimeInformation.ProcessArchitecture switch
-            {
-                Architecture.X86 => "win-x86",
-                Architecture.Arm64 => "win-arm64",
-                _ => "win-x64",
-            };
-            string path = Path.Combine(NativeDirectory, arch, "native", file);
+            string path = Path.Combine(NativeDirectory, "win-" + NativeArchitecture, "native", file);
             if (File.Exists(path))
             {
                 LoadLibraryW(path);

@@ -1,16 +1,18 @@
 using System;
 using System.Collections.Generic;
-using CoreChatResult = VisionPS.Core.OpenAI.ChatResult;
+using VisionPS.Core.OpenAI;
+
 
 namespace VisionPS
 {
     /// <summary>The answer of Send-VisionChat: text, usage, timing, and which images it was about.</summary>
     public sealed class ChatResult
     {
-        internal ChatResult(CoreChatResult result, IReadOnlyList<string> imageSources, IReadOnlyList<string> imageSha256,
+        internal ChatResult(ChatAnswer result, IReadOnlyList<string> imageSources, IReadOnlyList<string> imageSha256,
             int estimatedImageTokens, object? parsed, bool fromCache)
         {
             Text = result.Text;
+            Refusal = result.Refusal;
             Model = result.Model;
             FinishReason = result.FinishReason;
             PromptTokens = result.PromptTokens;
@@ -29,6 +31,9 @@ namespace VisionPS
 
         /// <summary>The answer's text (for -JsonSchema, the JSON text).</summary>
         public string Text { get; }
+
+        /// <summary>The model's refusal to answer, when it refused (Text is then usually empty); null otherwise.</summary>
+        public string? Refusal { get; }
 
         /// <summary>For -JsonSchema: the answer parsed into objects.</summary>
         public object? Object { get; }
@@ -76,5 +81,30 @@ namespace VisionPS
         public string? BatchId { get; internal set; }
 
         public override string ToString() => Text;
+
+        /// <summary>The result for an answered outcome; with <paramref name="json"/>, the answer parsed into Object (a warning when it is not JSON).</summary>
+        internal static ChatResult From(Core.Asking.AskOutcome outcome, bool json, Action<string> warn)
+        {
+            ChatAnswer answer = outcome.Answer!;
+            return new ChatResult(answer, outcome.Sources, outcome.Sha256, outcome.EstimatedTokens, json ? Parse(answer, outcome.Target, warn) : null, outcome.FromCache);
+        }
+
+        /// <summary>A structured answer parsed into PowerShell objects; null (and a warning) when it is not valid JSON.</summary>
+        internal static object? Parse(ChatAnswer answer, string target, Action<string> warn)
+        {
+            if (answer.Json is not string text)
+            {
+                return null;
+            }
+            try
+            {
+                return Infrastructure.JsonConversion.ToPowerShell(text);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                warn($"The answer for '{target}' is not valid JSON ({ex.Message}); see Text.");
+                return null;
+            }
+        }
     }
 }

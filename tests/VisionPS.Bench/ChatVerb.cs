@@ -19,7 +19,7 @@ namespace VisionPS.Bench
 {
     /// <summary>
     /// chat --base-uri URL [--api chat|responses] [--model M] [--detail D] [--stream] [--system TEXT] [--max-tokens N]
-    ///      [--repeat N] --prompt TEXT FILE_OR_URL...
+    ///      [--repeat N] [--describe] --prompt TEXT FILE_OR_URL...
     /// Asks a model about images through the transport and prints the answer as one JSON object (errors likewise,
     /// exit 1). With --repeat N it times N requests after a warm-up and prints per-request median/p95, next to a raw
     /// HttpClient posting an equivalent body, so the transport's own overhead shows. The key comes from OPENAI_API_KEY.
@@ -59,7 +59,7 @@ namespace VisionPS.Bench
                 {
                     return await BenchmarkAsync(client, connection, request, options, cancel.Token);
                 }
-                ChatResult result = options.Api == "responses"
+                ChatAnswer result = options.Api == "responses"
                     ? await client.RespondAsync(request, cancel.Token)
                     : options.Stream
                         ? await client.ChatStreamingAsync(request, delta => Console.Error.Write(delta), cancel.Token)
@@ -123,7 +123,7 @@ namespace VisionPS.Bench
             return request;
         }
 
-        private static JsonObject ToJson(ChatResult result)
+        private static JsonObject ToJson(ChatAnswer result)
         {
             JsonNode? parsed = null;
             if (result.Json is not null || result.Text.StartsWith("{", StringComparison.Ordinal))
@@ -157,6 +157,8 @@ namespace VisionPS.Bench
         {
             const int warmup = 5;
             var transport = new List<double>();
+            int described = 0;
+            SendGate? gate = options.Describe ? description => { described += description.Length > 0 ? 1 : 0; return Task.FromResult(true); } : null;
             long allocatedBefore = 0;
             for (int i = 0; i < warmup + options.Repeat; i++)
             {
@@ -175,7 +177,7 @@ namespace VisionPS.Bench
                 }
                 else
                 {
-                    await client.ChatAsync(request, cancellationToken);
+                    await client.ChatAsync(request, cancellationToken, gate);
                 }
                 if (i >= warmup)
                 {
@@ -219,6 +221,7 @@ namespace VisionPS.Bench
             {
                 ["api"] = options.Api,
                 ["stream"] = options.Stream,
+                ["described_requests"] = described,
                 ["images"] = request.Images.Count,
                 ["request_bytes"] = Encoding.UTF8.GetByteCount(body),
                 ["repeat"] = options.Repeat,
@@ -286,6 +289,9 @@ namespace VisionPS.Bench
             public string Model { get; private set; } = "gpt-4.1-mini";
             public ImageDetail Detail { get; private set; } = ImageDetail.Auto;
             public bool Stream { get; private set; }
+
+            /// <summary>--describe: each request is described (as for -WhatIf/-Confirm/-Debug) from its bytes before it is sent.</summary>
+            public bool Describe { get; private set; }
             public string? Prompt { get; private set; }
             public string? System { get; private set; }
             public int? MaxTokens { get; private set; }
@@ -315,6 +321,9 @@ namespace VisionPS.Bench
                             break;
                         case "--detail":
                             o.Detail = Enum.TryParse(Value(), ignoreCase: true, out ImageDetail d) ? d : throw new ArgumentException("--detail is auto, low, high or original.");
+                            break;
+                        case "--describe":
+                            o.Describe = true;
                             break;
                         case "--stream":
                             o.Stream = true;

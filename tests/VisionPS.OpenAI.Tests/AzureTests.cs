@@ -27,7 +27,7 @@ namespace VisionPS.OpenAI.Tests
             };
             using var client = new VisionClient(connection);
 
-            ChatResult result = await client.ChatAsync(new VisionRequest { Model = "gpt-4o", Prompt = "azure" });
+            ChatAnswer result = await client.ChatAsync(new VisionRequest { Model = "gpt-4o", Prompt = "azure" });
 
             CapturedRequest sent = Endpoint.Host.Requests.Last(r => r.BodyText.Contains("\"azure\""));
             Assert.Equal("/openai/deployments/my-gpt4o/chat/completions", sent.Path);

@@ -48,9 +48,9 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Theory]
-        [InlineData(BatchApi.Chat)]
-        [InlineData(BatchApi.Responses)]
-        public void EveryLineIsAValidBatchRequestInputWhoseBodyIsWhatTheSdkSendsLive(BatchApi api)
+        [InlineData(VisionApi.Chat)]
+        [InlineData(VisionApi.Responses)]
+        public void EveryLineIsAValidBatchRequestInputWhoseBodyIsWhatTheSdkSendsLive(VisionApi api)
         {
             byte[] jpeg = TestImages.Jpeg(64, 48), png = TestImages.Png(20, 30, 4);
             var items = new[]
@@ -73,7 +73,7 @@ namespace VisionPS.OpenAI.Tests
                 Assert.Equal(items[i].CustomId, line.RootElement.GetProperty("custom_id").GetString());
                 Assert.Equal(BatchInputBuilder.UrlOf(api), line.RootElement.GetProperty("url").GetString());
                 // The body is byte for byte what the live request describes (the describer shortens only base64).
-                string live = api == BatchApi.Chat ? client.DescribeChatRequest(items[i].Request) : client.DescribeResponseRequest(items[i].Request);
+                string live = api == VisionApi.Chat ? client.DescribeChatRequest(items[i].Request) : client.DescribeResponseRequest(items[i].Request);
                 string body = RequestDescriber.ShortenDataUrls(System.Text.Json.Nodes.JsonNode.Parse(line.RootElement.GetProperty("body").GetRawText()))!.ToJsonString();
                 Assert.Equal(System.Text.Json.Nodes.JsonNode.Parse(live)!["body"]!.ToJsonString(), body);
             }
@@ -87,13 +87,13 @@ namespace VisionPS.OpenAI.Tests
             byte[] jpeg = TestImages.Jpeg(200, 150);
             List<BatchItem> items = Enumerable.Range(1, 23).Select(i => new BatchItem("img-" + i, Ask("gpt-4.1-mini", "n" + i, VisionImageInput.FromBytes(jpeg, "image/jpeg", ImageDetail.Low)))).ToList();
             int lineBytes;
-            using (var one = new BatchInputBuilder(BatchApi.Chat))
+            using (var one = new BatchInputBuilder(VisionApi.Chat))
             {
                 lineBytes = one.Line(items[0]).Length;
             }
 
-            IReadOnlyList<BatchInputFile> byCount = BatchInputBuilder.Build(BatchApi.Chat, items, new BatchLimits { MaxRequests = 10 });
-            IReadOnlyList<BatchInputFile> byBytes = BatchInputBuilder.Build(BatchApi.Chat, items, new BatchLimits { MaxBytes = (lineBytes * 4) + 10 });
+            IReadOnlyList<BatchInputFile> byCount = BatchInputBuilder.Build(VisionApi.Chat, items, new BatchLimits { MaxRequests = 10 });
+            IReadOnlyList<BatchInputFile> byBytes = BatchInputBuilder.Build(VisionApi.Chat, items, new BatchLimits { MaxBytes = (lineBytes * 4) + 10 });
 
             Assert.Equal(new[] { 10, 10, 3 }, byCount.Select(f => f.CustomIds.Count));
             Assert.All(byBytes, f => Assert.True(f.Jsonl.Length <= (lineBytes * 4) + 10));
@@ -108,7 +108,7 @@ namespace VisionPS.OpenAI.Tests
         [Fact]
         public void ARequestThatCannotGoIntoABatchIsRefusedWithItsId()
         {
-            using var builder = new BatchInputBuilder(BatchApi.Chat, new BatchLimits { MaxBytes = 2048 });
+            using var builder = new BatchInputBuilder(VisionApi.Chat, new BatchLimits { MaxBytes = 2048 });
             byte[] big = TestImages.Jpeg(300, 300);
             ArgumentException tooBig = Assert.Throws<ArgumentException>(() => builder.Add(new BatchItem("big-one", Ask("gpt-4.1-mini", "x", VisionImageInput.FromBytes(big, "image/jpeg", ImageDetail.Low)))));
             Assert.Contains("big-one", tooBig.Message, StringComparison.Ordinal);
@@ -131,7 +131,7 @@ namespace VisionPS.OpenAI.Tests
                 new BatchItem("b", Ask("gpt-4.1-mini", "two", VisionImageInput.FromBytes(png, "image/jpeg", ImageDetail.Low))),
                 new BatchItem("c", Ask("gpt-4.1-mini", "three", VisionImageInput.FromBytes(webp, "image/webp", ImageDetail.High))),
             };
-            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(BatchApi.Chat, items));
+            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(VisionApi.Chat, items));
 
             VisionBatchJob created = await client.SubmitBatchAsync(file, "round-trip.jsonl", new Dictionary<string, string> { ["purpose"] = "test" });
             VisionBatchJob done = await WaitAsync(client, created.Id);
@@ -151,7 +151,7 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(new[] { "a", "b", "c" }, outcomes.Select(o => o.CustomId).OrderBy(c => c));
             BatchOutcome a = outcomes.Single(o => o.CustomId == "a"), b = outcomes.Single(o => o.CustomId == "b"), c = outcomes.Single(o => o.CustomId == "c");
             // A batch answer is the live answer: same deterministic text for the same body.
-            ChatResult live = await client.ChatAsync(items[0].Request);
+            ChatAnswer live = await client.ChatAsync(items[0].Request);
             Assert.Equal(live.Text, a.Result!.Text);
             Assert.Equal(("chat", "stop"), (a.Result.Api, a.Result.FinishReason));
             Assert.Equal(TestImages.Sha256(webp), Answers.Parse(c.Result!).GetProperty("images")[0].GetProperty("sha256").GetString());
@@ -165,12 +165,12 @@ namespace VisionPS.OpenAI.Tests
         {
             using VisionClient client = Endpoint.Client();
             var request = Ask("gpt-4.1", "describe", VisionImageInput.FromBytes(TestImages.Png(12, 12, 4), "image/png", ImageDetail.Low));
-            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(BatchApi.Responses, new[] { new BatchItem("r1", request) }));
+            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(VisionApi.Responses, new[] { new BatchItem("r1", request) }));
 
             VisionBatchJob done = await WaitAsync(client, (await client.SubmitBatchAsync(file, "responses.jsonl")).Id);
 
             BatchOutcome outcome = Assert.Single(client.ReadBatchOutput(await client.DownloadFileAsync(done.OutputFileId!)));
-            ChatResult live = await client.RespondAsync(request);
+            ChatAnswer live = await client.RespondAsync(request);
             Assert.Equal(("responses", live.Text), (outcome.Result!.Api, outcome.Result.Text));
             Assert.StartsWith("resp_", outcome.Result.ResponseId);
         }
@@ -181,7 +181,7 @@ namespace VisionPS.OpenAI.Tests
             using VisionClient client = Endpoint.Client();
             var one = new BatchItem("x", Ask("gpt-4.1-mini", "one"));
             var other = new BatchItem("y", Ask("gpt-4o", "other model"));
-            BatchInputFile mixed = Assert.Single(BatchInputBuilder.Build(BatchApi.Chat, new[] { one, other }));
+            BatchInputFile mixed = Assert.Single(BatchInputBuilder.Build(VisionApi.Chat, new[] { one, other }));
 
             VisionBatchJob failed = await WaitAsync(client, (await client.SubmitBatchAsync(mixed, "mixed.jsonl")).Id);
 
@@ -203,7 +203,7 @@ namespace VisionPS.OpenAI.Tests
         {
             using VisionClient client = Endpoint.Client();
             List<BatchItem> items = Enumerable.Range(1, 6).Select(i => new BatchItem("n" + i, Ask("gpt-4.1-mini", "slow " + i))).ToList();
-            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(BatchApi.Chat, items));
+            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(VisionApi.Chat, items));
             VisionBatchJob created = await client.SubmitBatchAsync(file, "slow.jsonl", new Dictionary<string, string> { ["visionps_line_delay_ms"] = "300" });
 
             VisionBatchJob cancelling = await client.CancelBatchAsync(created.Id);

@@ -28,7 +28,7 @@ namespace VisionPS.OpenAI.Tests
             request.Images.Add(VisionImageInput.FromBytes(gif, "image/gif"));
             using VisionClient client = Endpoint.Client();
 
-            ChatResult result = await client.ChatAsync(request);
+            ChatAnswer result = await client.ChatAsync(request);
 
             JsonElement answer = Answers.Parse(result);
             Assert.Equal("round trip", answer.GetProperty("prompt").GetString());
@@ -66,7 +66,7 @@ namespace VisionPS.OpenAI.Tests
             request.Images.Add(VisionImageInput.FromUrl(url, ImageDetail.Low));
             using VisionClient client = Endpoint.Client();
 
-            ChatResult result = await client.ChatAsync(request);
+            ChatAnswer result = await client.ChatAsync(request);
 
             JsonElement image = Answers.Image(result, 0);
             Assert.Equal("url", image.GetProperty("source").GetString());
@@ -85,7 +85,7 @@ namespace VisionPS.OpenAI.Tests
             };
             using VisionClient client = Endpoint.Client();
 
-            ChatResult result = await client.ChatAsync(request);
+            ChatAnswer result = await client.ChatAsync(request);
 
             Assert.NotNull(result.Json);
             Assert.Equal("chat", JsonDocument.Parse(result.Json!).RootElement.GetProperty("api").GetString());
@@ -102,7 +102,7 @@ namespace VisionPS.OpenAI.Tests
             var request = new VisionRequest { Model = "gpt-4o", Prompt = "short", MaxTokens = 5, Temperature = 0.25 };
             using VisionClient client = Endpoint.Client();
 
-            ChatResult result = await client.ChatAsync(request);
+            ChatAnswer result = await client.ChatAsync(request);
 
             Assert.Equal("length", result.FinishReason);
             Assert.Equal(5, result.CompletionTokens);

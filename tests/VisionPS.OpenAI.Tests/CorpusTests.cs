@@ -72,7 +72,7 @@ namespace VisionPS.OpenAI.Tests
                     Assert.Equal(Hints.Unsupported, error.Hint);
                     continue;
                 }
-                ChatResult result = await client.ChatAsync(request);
+                ChatAnswer result = await client.ChatAsync(request);
                 Assert.Equal(TestImages.Sha256(bytes), Answers.Image(result, 0).GetProperty("sha256").GetString());
             }
             _output.WriteLine($"{sent} corpus images sent");

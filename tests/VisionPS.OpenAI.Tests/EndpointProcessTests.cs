@@ -24,7 +24,7 @@ namespace VisionPS.OpenAI.Tests
                 string? line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
                 Assert.Matches(@"^http://127\.0\.0\.1:\d+/v1$", line);
                 using var client = new VisionClient(new VisionConnection { BaseUri = new Uri(line!), MaxRetries = 0, NoProxy = true });
-                ChatResult result = await client.ChatAsync(new VisionRequest { Model = "gpt-4o", Prompt = "process" });
+                ChatAnswer result = await client.ChatAsync(new VisionRequest { Model = "gpt-4o", Prompt = "process" });
                 Assert.Contains("\"prompt\":\"process\"", result.Text);
             }
             finally

@@ -32,7 +32,7 @@ namespace VisionPS.OpenAI.Tests
 
             var inline = new VisionRequest { Model = "fault:no-image-urls", Prompt = "x" };
             inline.Images.Add(VisionImageInput.FromBytes(png, "image/png"));
-            ChatResult result = await client.ChatAsync(inline);
+            ChatAnswer result = await client.ChatAsync(inline);
             Assert.Equal(TestImages.Sha256(png), Answers.Parse(result).GetProperty("images")[0].GetProperty("sha256").GetString());
         }
         [Theory]

@@ -25,7 +25,7 @@ namespace VisionPS.OpenAI.Tests
             var request = new VisionRequest { Model = "gpt-4.1", Prompt = "Total?" };
             request.Images.Add(VisionImageInput.FromPdf(pdf, "/home/me/invoice.pdf"));
 
-            ChatResult result = await client.ChatAsync(request);
+            ChatAnswer result = await client.ChatAsync(request);
 
             JsonElement file = Answers.Parse(result).GetProperty("files").EnumerateArray().Single();
             Assert.Equal("file_data", file.GetProperty("source").GetString());
@@ -47,7 +47,7 @@ namespace VisionPS.OpenAI.Tests
             request.Images.Add(VisionImageInput.FromPdf(inline, "a.pdf"));
             request.Images.Add(VisionImageInput.FromPdfFileId(file.Id));
 
-            ChatResult result = await client.RespondAsync(request);
+            ChatAnswer result = await client.RespondAsync(request);
 
             JsonElement[] files = Answers.Parse(result).GetProperty("files").EnumerateArray().ToArray();
             Assert.Equal(("file_data", "a.pdf", 1), (files[0].GetProperty("source").GetString(), files[0].GetProperty("filename").GetString(), files[0].GetProperty("pages").GetInt32()));

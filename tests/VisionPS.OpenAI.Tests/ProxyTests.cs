@@ -25,7 +25,7 @@ namespace VisionPS.OpenAI.Tests
             connection.Proxy = Endpoint.Host.Root;
             using var client = new VisionClient(connection);
 
-            ChatResult result = await client.ChatAsync(new VisionRequest { Model = "gpt-4o", Prompt = "via proxy" });
+            ChatAnswer result = await client.ChatAsync(new VisionRequest { Model = "gpt-4o", Prompt = "via proxy" });
 
             CapturedRequest sent = Endpoint.Host.Requests.Last(r => r.BodyText.Contains("via proxy"));
             Assert.Equal("api.visionps-proxy-test.invalid", sent.Headers["Host"]);

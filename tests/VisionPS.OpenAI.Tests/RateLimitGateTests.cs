@@ -43,9 +43,9 @@ namespace VisionPS.OpenAI.Tests
             using VisionClient second = sameClient ? null! : Endpoint.Client(maxRetries: 2);
             VisionClient otherClient = sameClient ? first : second;
 
-            Task<ChatResult> limited = first.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "gets a 429" });
+            Task<ChatAnswer> limited = first.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "gets a 429" });
             CapturedRequest refused = WaitFor(r => r.BodyText.Contains(spec, StringComparison.Ordinal) && r.Status == 429, TimeSpan.FromSeconds(10));
-            ChatResult other = otherClient.ChatAsync(new VisionRequest { Model = "gpt-4.1-mini", Prompt = marker }).GetAwaiter().GetResult();
+            ChatAnswer other = otherClient.ChatAsync(new VisionRequest { Model = "gpt-4.1-mini", Prompt = marker }).GetAwaiter().GetResult();
             limited.GetAwaiter().GetResult();
 
             Assert.Equal("stop", other.FinishReason);
@@ -82,7 +82,7 @@ namespace VisionPS.OpenAI.Tests
             int before = Endpoint.Host.State.RateLimited;
             using VisionClient client = Endpoint.Client(maxRetries: 8);
             using var throttle = new SemaphoreSlim(8);
-            var calls = new List<Task<ChatResult>>();
+            var calls = new List<Task<ChatAnswer>>();
             for (int i = 0; i < 24; i++)
             {
                 await throttle.WaitAsync();
@@ -100,7 +100,7 @@ namespace VisionPS.OpenAI.Tests
                 }));
             }
 
-            ChatResult[] results = await Task.WhenAll(calls);
+            ChatAnswer[] results = await Task.WhenAll(calls);
 
             Assert.All(results, r => Assert.Equal("stop", r.FinishReason));
             int refused = Endpoint.Host.State.RateLimited - before;

@@ -29,7 +29,7 @@ namespace VisionPS.OpenAI.Tests
             request.Images.Add(VisionImageInput.FromUrl(Endpoint.Host.AddAsset("r.png", png), ImageDetail.Low));
             request.Images.Add(VisionImageInput.FromFileId(file.Id, ImageDetail.High));
 
-            ChatResult result = await client.RespondAsync(request);
+            ChatAnswer result = await client.RespondAsync(request);
 
             Assert.Equal("responses", result.Api);
             Assert.Equal("stop", result.FinishReason);
@@ -52,7 +52,7 @@ namespace VisionPS.OpenAI.Tests
             string item = await client.AddConversationItemAsync(conversation, "look at this", new[] { VisionImageInput.FromFileId(file.Id, ImageDetail.Low) });
             var request = new VisionRequest { Model = "gpt-4.1", Prompt = "and now?", ConversationId = conversation };
 
-            ChatResult result = await client.RespondAsync(request);
+            ChatAnswer result = await client.RespondAsync(request);
 
             Assert.StartsWith("msg_", item);
             Assert.Equal(conversation, result.ConversationId);

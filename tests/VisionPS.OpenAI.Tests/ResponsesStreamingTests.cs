@@ -29,10 +29,10 @@ namespace VisionPS.OpenAI.Tests
                 r.Images.Add(VisionImageInput.FromBytes(jpeg, "image/jpeg", ImageDetail.High));
                 return r;
             }
-            ChatResult whole = await client.RespondAsync(Request());
+            ChatAnswer whole = await client.RespondAsync(Request());
             var deltas = new List<string>();
 
-            ChatResult streamed = await client.RespondStreamingAsync(Request(), deltas.Add);
+            ChatAnswer streamed = await client.RespondStreamingAsync(Request(), deltas.Add);
 
             Assert.True(deltas.Count > 3, $"{deltas.Count} deltas");
             Assert.Equal(whole.Text, string.Concat(deltas));
@@ -54,7 +54,7 @@ namespace VisionPS.OpenAI.Tests
             var request = new VisionRequest { Model = "gpt-4.1", Prompt = "long", MaxTokens = 16 };
             request.Images.Add(VisionImageInput.FromBytes(TestImages.Png(8, 8), "image/png"));
 
-            ChatResult streamed = await client.RespondStreamingAsync(request, _ => { });
+            ChatAnswer streamed = await client.RespondStreamingAsync(request, _ => { });
 
             Assert.Equal("length", streamed.FinishReason);
             Assert.Equal(16, streamed.CompletionTokens);

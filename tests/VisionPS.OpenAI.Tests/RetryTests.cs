@@ -29,7 +29,7 @@ namespace VisionPS.OpenAI.Tests
             using var client = new VisionClient(connection);
             var clock = Stopwatch.StartNew();
 
-            ChatResult result = await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "retry" });
+            ChatAnswer result = await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "retry" });
 
             Assert.Equal(3, Hits(spec));
             Assert.Equal("stop", result.FinishReason);
@@ -70,11 +70,11 @@ namespace VisionPS.OpenAI.Tests
         public async Task OneClientServesConcurrentRequests()
         {
             using VisionClient client = Endpoint.Client();
-            Task<ChatResult>[] calls = Enumerable.Range(0, 24).Select(i => i % 3 == 0
+            Task<ChatAnswer>[] calls = Enumerable.Range(0, 24).Select(i => i % 3 == 0
                 ? client.RespondAsync(new VisionRequest { Model = "gpt-4.1", Prompt = "parallel " + i })
                 : client.ChatAsync(new VisionRequest { Model = i % 2 == 0 ? "gpt-4o" : "gpt-4.1-mini", Prompt = "parallel " + i })).ToArray();
 
-            ChatResult[] results = await Task.WhenAll(calls);
+            ChatAnswer[] results = await Task.WhenAll(calls);
 
             for (int i = 0; i < results.Length; i++)
             {

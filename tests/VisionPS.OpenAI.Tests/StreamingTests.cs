@@ -30,10 +30,10 @@ namespace VisionPS.OpenAI.Tests
         public async Task DeltasArriveInOrderAndTheFinalResultCarriesUsageFromTheLastChunk()
         {
             using VisionClient client = Endpoint.Client();
-            ChatResult whole = await client.ChatAsync(Request("gpt-4o", "stream me"));
+            ChatAnswer whole = await client.ChatAsync(Request("gpt-4o", "stream me"));
             var deltas = new List<string>();
 
-            ChatResult streamed = await client.ChatStreamingAsync(Request("gpt-4o", "stream me"), deltas.Add);
+            ChatAnswer streamed = await client.ChatStreamingAsync(Request("gpt-4o", "stream me"), deltas.Add);
 
             Assert.True(deltas.Count > 3, "the answer comes in several deltas");
             Assert.Equal(whole.Text, string.Concat(deltas));
@@ -109,7 +109,7 @@ namespace VisionPS.OpenAI.Tests
             using VisionClient client = Endpoint.Client(maxRetries: 2);
             string model = "fault:dropx1:" + Guid.NewGuid().ToString("N");
 
-            ChatResult result = await client.ChatAsync(Request(model, "drop once"));
+            ChatAnswer result = await client.ChatAsync(Request(model, "drop once"));
 
             Assert.Equal(2, Endpoint.Host.State.FaultHits[model.Substring(6)]);
             Assert.Equal("stop", result.FinishReason);

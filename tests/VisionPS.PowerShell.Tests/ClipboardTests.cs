@@ -23,19 +23,28 @@ namespace VisionPS.PowerShell.Tests
 
         public ClipboardTests()
         {
-            _display = ":" + (100 + (Environment.ProcessId % 400) + Random.Shared.Next(400));
+            // A display number nobody uses (no lock file), so the test never touches another X server's clipboard.
+            int number = 100 + Random.Shared.Next(800);
+            while (File.Exists($"/tmp/.X{number}-lock"))
+            {
+                number++;
+            }
+            _display = ":" + number;
             _xvfb = Process.Start(new ProcessStartInfo("Xvfb", new[] { _display, "-screen", "0", "640x480x24", "-nolisten", "tcp" })
             {
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,
             }) ?? throw new InvalidOperationException("Xvfb did not start (tests/setup.sh installs it).");
-            Environment.SetEnvironmentVariable("DISPLAY", _display);
-            Environment.SetEnvironmentVariable("WAYLAND_DISPLAY", null);
-            // Wait until the display answers.
-            for (int i = 0; i < 50 && !Xclip(null, "-selection", "clipboard", "-o").HasExited; i++)
+            // Xvfb is ready when its socket exists.
+            string socket = "/tmp/.X11-unix/X" + number;
+            for (int i = 0; i < 100 && !File.Exists(socket) && !_xvfb.HasExited; i++)
             {
                 Thread.Sleep(100);
             }
+            Assert.False(_xvfb.HasExited, $"Xvfb {_display} did not start: {(_xvfb.HasExited ? _xvfb.StandardError.ReadToEnd() : string.Empty)}");
+            Assert.True(File.Exists(socket), $"Xvfb {_display} made no socket.");
+            Environment.SetEnvironmentVariable("DISPLAY", _display);
+            Environment.SetEnvironmentVariable("WAYLAND_DISPLAY", null);
         }
 
         public void Dispose()

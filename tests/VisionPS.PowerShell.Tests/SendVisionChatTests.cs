@@ -107,6 +107,50 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void NothingIsSentWhenNoImageGivenCouldBeUsedAndTheRunSaysSoOnce()
+        {
+            using var ps = Session();
+            string folder = Path.GetDirectoryName(Paths.CorpusFile("jpg_storm_1920x1280.jpg"))!;
+            int before = _host.Requests.Count;
+
+            var output = ps.Run("Send-VisionChat 'What is this?' -Image nosuch.jpg, $args[0]; $args[1] | Send-VisionChat 'And this?'",
+                folder, Paths.CorpusFile("bad/truncated_in_header_storm.jpg"));
+
+            Assert.Empty(output);
+            Assert.Equal(before, _host.Requests.Count);
+            Assert.Equal(new[] { "ImageNotFound", "ImageNotFound", "ImageDecodeFailed" },
+                ps.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]).ToArray());
+            Assert.Contains($"Get-ChildItem '{folder}' -File", ps.Errors[1].ToString(), StringComparison.Ordinal);
+            Assert.Equal(2, ps.Warnings.Count(w => w.Contains("nothing was sent", StringComparison.Ordinal)));
+        }
+
+        [Fact]
+        public void ARefusalIsOnTheResultAndWarnedAbout()
+        {
+            using var ps = Session();
+            var output = ps.Run("Send-VisionChat 'Who is this?' -Image $args[0] -Model fault:canned=refusal", Paths.CorpusFile("jpg_gray_cat_512.jpg"));
+            PSObject result = Assert.Single(output);
+            Assert.Equal("I can't help with identifying people in images.", Prop<string>(result, "Refusal"));
+            Assert.Contains(ps.Warnings, w => w.Contains("refused", StringComparison.Ordinal) && w.Contains("identifying people", StringComparison.Ordinal));
+            Assert.Empty(ps.Errors);
+        }
+
+        [Fact]
+        public void AnUnreadableAnswerIsResponseUnreadableWithTheRawBodyInDebugAndThePerImageRunGoesOn()
+        {
+            using var ps = Session();
+            string[] files = { "jpg_gray_cat_512.jpg", "jpg_storm_1920x1280.jpg", "png_wizard_1104x1468_rgba.png" };
+            var output = ps.Run("$DebugPreference = 'Continue'; $args | Send-VisionChat 'What is this?' -PerImage -ThrottleLimit 1 -NoCache -Model ('fault:canned=empty-choicesx1:' + [guid]::NewGuid())",
+                files.Select(f => (object)Paths.CorpusFile(f)).ToArray());
+            Assert.Equal(2, output.Count);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("ResponseUnreadable,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("jpg_gray_cat_512.jpg", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains(ps.Debug, d => d.Contains("\"choices\":[]", StringComparison.Ordinal));
+            Assert.DoesNotContain(Key, string.Join("\n", ps.Debug) + error, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void WhatIfSendsNothingAndNeedsNoKey()
         {
             using var ps = new PowerShellSession();
@@ -248,6 +292,48 @@ namespace VisionPS.PowerShell.Tests
             Assert.Empty(ps.Errors);
             ps.Run("Remove-VisionFile -Id $args[0] -Confirm:$false", id);
             Assert.Equal("FileRequestFailed,VisionPS.Commands.RemoveVisionFileCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void AFileTheServiceDidNotDeleteIsAnError()
+        {
+            using var ps = Session();
+            string dir = Directory.CreateTempSubdirectory("visionps-notdeleted-").FullName;
+            try
+            {
+                string image = Path.Combine(dir, "canned=not-deleted.png");
+                File.Copy(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"), image);
+                PSObject file = Assert.Single(ps.Run("Add-VisionFile -Image $args[0]", image));
+                string id = Prop<string>(file, "Id");
+
+                ps.Run("Remove-VisionFile -Id $args[0] -Confirm:$false", id);
+
+                ErrorRecord error = Assert.Single(ps.Errors);
+                Assert.Equal("FileNotDeleted,VisionPS.Commands.RemoveVisionFileCommand", error.FullyQualifiedErrorId);
+                Assert.Contains(id, error.ToString(), StringComparison.Ordinal);
+                Assert.True(_host.State.Files.ContainsKey(id));
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
+        public void UploadsThatCannotBeAttachedAreDeletedAgain()
+        {
+            using var ps = Session();
+            int before = _host.State.Files.Count;
+
+            var output = ps.Run("Add-AssistantImage -Prompt 'Look at these.' -Image $args[0], $args[1] -ConversationId conv_doesnotexist -Confirm:$false",
+                Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
+
+            Assert.Empty(output);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("AssistantImageFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("2 uploaded file(s) were deleted again", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(before, _host.State.Files.Count);
+            Assert.Equal(2, _host.Requests.Count(r => r.Method == "DELETE" && r.Path.Contains("/files/", StringComparison.Ordinal)));
         }
 
         [Fact]

@@ -50,6 +50,39 @@ namespace VisionPS.PowerShell.Tests
         private static object[] Files(params string[] names) => names.Select(f => (object)Paths.CorpusFile(f)).ToArray();
 
         [Fact]
+        public void AnUnreadableAnswerLineIsReportedAsUnreadableNamingItsLineAndImageAndTheOthersArrive()
+        {
+            using var ps = Session();
+            object[] files = Files("jpg_gray_cat_512.jpg", "png_wizard_1104x1468_rgba.png", "gif_static_smile_48.gif");
+            string model = "fault:canned=empty-choicesx1:" + Guid.NewGuid().ToString("N");
+
+            PSObject batch = Assert.Single(ps.Run("$args[1..3] | Start-VisionBatch 'What is this?' -Detail Low -Model $args[0]", new object[] { model }.Concat(files).ToArray()));
+            ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch);
+            var results = ps.Run("$args[0] | Receive-VisionBatch -NoCache", batch);
+
+            Assert.Equal(2, results.Count);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("ResponseUnreadable,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            string message = error.ToString();
+            Assert.Matches("line [1-3] of the batch output", message);
+            Assert.Contains(files.Cast<string>(), f => message.Contains(f, StringComparison.Ordinal));
+            Assert.DoesNotContain(results, r => message.Contains(Prop<IReadOnlyList<string>>(r, "ImageSources")[0], StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void LocalRecordsOfAnyBatchIdAreListedWithoutAKey()
+        {
+            Directory.CreateDirectory(Records);
+            File.WriteAllText(Path.Combine(Records, "b-0001.json"),
+                "{\"BatchId\":\"b-0001\",\"BaseUri\":\"http://127.0.0.1:1/v1\",\"Api\":\"Chat\",\"Model\":\"gpt-4.1-mini\",\"Prompt\":\"x\",\"Detail\":\"Auto\",\"SubmittedAt\":\"2026-12-01T10:00:00+00:00\",\"Items\":[{\"CustomId\":\"img-000001\",\"Source\":\"a.jpg\",\"Sha256\":\"\",\"EstimatedTokens\":85}]}");
+            using var ps = new PowerShellSession();
+            var listed = ps.Run("$env:OPENAI_API_KEY = $null; Set-VisionDefault -BaseUri https://api.openai.com/v1 -BatchPath $args[0]; Get-VisionBatch -Local; Get-VisionBatch b-0001 -Local", Records);
+            Assert.Empty(ps.Errors);
+            Assert.Equal(2, listed.Count);
+            Assert.All(listed, b => Assert.Equal("b-0001", Prop<string>(b, "Id")));
+        }
+
+        [Fact]
         public void SubmitWaitReceiveMapsEveryAnswerBackToItsImageInInputOrder()
         {
             using var ps = Session();

@@ -14,6 +14,7 @@ namespace VisionPS.TestServer
     /// requests per second, burst N, shared by every request with the same spec; over it 429 with the real wait in
     /// retry-after-ms), quota (insufficient_quota), 500,
     /// echo-key (401 quoting the key sent), drop (connection dropped: before the answer, or after 2 stream chunks),
+    /// canned=NAME (answer with the canned body NAME of CannedAnswers: odd shapes the spec allows, a gateway's error),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart.
@@ -22,8 +23,9 @@ namespace VisionPS.TestServer
     {
         public const string Header = "X-VisionPS-Fault";
 
-        private Fault(string spec, string kind, int? times, int millis)
+        private Fault(string spec, string kind, int? times, int millis, string? name = null)
         {
+            Name = name;
             Spec = spec;
             Kind = kind;
             Times = times;
@@ -34,6 +36,9 @@ namespace VisionPS.TestServer
         public string Kind { get; }
         public int? Times { get; }
         public int Millis { get; }
+
+        /// <summary>For canned=NAME: the canned answer's name (CannedAnswers).</summary>
+        public string? Name { get; }
 
         /// <summary>The next fault of a composed SPEC ("slow=200+rate=40"), applied after this one.</summary>
         public Fault? Next { get; private set; }
@@ -90,6 +95,10 @@ namespace VisionPS.TestServer
             {
                 times = n;
                 head = head.Substring(0, x);
+            }
+            if (head.StartsWith("canned=", StringComparison.Ordinal))
+            {
+                return new Fault(spec, "canned", times, 0, head.Substring("canned=".Length));
             }
             int millis = 0;
             int eq = head.IndexOf('=');
@@ -164,6 +173,13 @@ namespace VisionPS.TestServer
                     string sent = context.Request.Headers.Authorization.ToString();
                     sent = sent.StartsWith("Bearer ", StringComparison.Ordinal) ? sent.Substring(7) : context.Request.Headers["api-key"].ToString();
                     throw new ApiError(401, $"Incorrect API key provided: {sent}. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", null, "invalid_api_key");
+                case "canned":
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    await CannedAnswers.WriteAsync(context, Name!);
+                    return true;
                 case "slow":
                     if (Fires(state))
                     {

@@ -91,11 +91,23 @@ namespace VisionPS.TestServer
         internal static Task GetAsync(HttpContext context, EndpointState state, string id)
             => Http.WriteJsonAsync(context, 200, Find(state, id).ToJson());
 
-        internal static Task DeleteAsync(HttpContext context, EndpointState state, string id)
+        internal static async Task DeleteAsync(HttpContext context, EndpointState state, string id)
         {
-            Find(state, id);
+            StoredFile stored = Find(state, id);
+            // A canned answer replaces the real one and deletes nothing: by header (X-VisionPS-Fault: canned=NAME), or for
+            // a file uploaded with a name starting "canned=NAME." (a client cannot set headers on a delete).
+            string? byName = stored.FileName.StartsWith("canned=", StringComparison.Ordinal) ? stored.FileName.Substring(0, stored.FileName.IndexOf('.') is int dot && dot > 0 ? dot : stored.FileName.Length) : null;
+            if (byName is not null)
+            {
+                await CannedAnswers.WriteAsync(context, byName.Substring("canned=".Length));
+                return;
+            }
+            if (Fault.From(context, null) is Fault fault && await fault.ApplyBeforeAnswerAsync(context, state, "files", streaming: false))
+            {
+                return;
+            }
             state.Files.TryRemove(id, out _);
-            return Http.WriteJsonAsync(context, 200, new JsonObject { ["id"] = id, ["object"] = "file", ["deleted"] = true });
+            await Http.WriteJsonAsync(context, 200, new JsonObject { ["id"] = id, ["object"] = "file", ["deleted"] = true });
         }
 
         internal static async Task ContentAsync(HttpContext context, EndpointState state, string id)

@@ -6,16 +6,6 @@ using VisionPS.Core.OpenAI;
 
 namespace VisionPS.Core.Batching
 {
-    /// <summary>Which API a batch's requests go to.</summary>
-    public enum BatchApi
-    {
-        /// <summary>/v1/chat/completions.</summary>
-        Chat,
-
-        /// <summary>/v1/responses.</summary>
-        Responses,
-    }
-
     /// <summary>The service's per-batch limits (the spec's CreateBatchRequest): 50,000 requests and 200 MB of input.</summary>
     public sealed class BatchLimits
     {
@@ -50,7 +40,7 @@ namespace VisionPS.Core.Batching
     /// <summary>One batch input file: JSONL of BatchRequestInput lines within <see cref="BatchLimits"/>.</summary>
     public sealed class BatchInputFile
     {
-        internal BatchInputFile(BatchApi api, byte[] jsonl, IReadOnlyList<string> customIds)
+        internal BatchInputFile(VisionApi api, byte[] jsonl, IReadOnlyList<string> customIds)
         {
             Api = api;
             Jsonl = jsonl;
@@ -58,7 +48,7 @@ namespace VisionPS.Core.Batching
         }
 
         /// <summary>The API every line goes to.</summary>
-        public BatchApi Api { get; }
+        public VisionApi Api { get; }
 
         /// <summary>The file's bytes (UTF-8 JSONL, one request per line).</summary>
         public byte[] Jsonl { get; }
@@ -81,7 +71,7 @@ namespace VisionPS.Core.Batching
         private List<string> _currentIds = new List<string>();
 
         /// <summary>Creates a builder for <paramref name="api"/>.</summary>
-        public BatchInputBuilder(BatchApi api, BatchLimits? limits = null)
+        public BatchInputBuilder(VisionApi api, BatchLimits? limits = null)
         {
             Api = api;
             _limits = limits ?? new BatchLimits();
@@ -89,14 +79,14 @@ namespace VisionPS.Core.Batching
             {
                 throw new ArgumentException("Batch limits need at least 1 request and 1 KB per file.", nameof(limits));
             }
-            _capture = new RequestDescriber.RequestCapture(api == BatchApi.Chat ? RequestDescriber.Kind.Chat : RequestDescriber.Kind.Responses);
+            _capture = new RequestDescriber.RequestCapture(api == VisionApi.Chat ? RequestDescriber.Kind.Chat : RequestDescriber.Kind.Responses);
         }
 
         /// <summary>The API every line goes to.</summary>
-        public BatchApi Api { get; }
+        public VisionApi Api { get; }
 
         /// <summary>The url of each line: /v1/chat/completions or /v1/responses.</summary>
-        public static string UrlOf(BatchApi api) => api == BatchApi.Chat ? "/v1/chat/completions" : "/v1/responses";
+        public static string UrlOf(VisionApi api) => api == VisionApi.Chat ? "/v1/chat/completions" : "/v1/responses";
 
         /// <summary>Serializes one line (with its newline).</summary>
         public byte[] Line(BatchItem item)
@@ -111,7 +101,7 @@ namespace VisionPS.Core.Batching
             }
             foreach (VisionImageInput image in item.Request.Images)
             {
-                if (image.Source == VisionImageSource.FileId && Api == BatchApi.Chat)
+                if (image.Source == VisionImageSource.FileId && Api == VisionApi.Chat)
                 {
                     throw new ArgumentException($"'{item.CustomId}': Chat Completions cannot take an uploaded file id; use inline images or the Responses API.", nameof(item));
                 }
@@ -166,7 +156,7 @@ namespace VisionPS.Core.Batching
         public BatchInputFile? Finish() => _currentIds.Count == 0 ? null : Complete();
 
         /// <summary>Builds every file for <paramref name="items"/> at once.</summary>
-        public static IReadOnlyList<BatchInputFile> Build(BatchApi api, IEnumerable<BatchItem> items, BatchLimits? limits = null)
+        public static IReadOnlyList<BatchInputFile> Build(VisionApi api, IEnumerable<BatchItem> items, BatchLimits? limits = null)
         {
             var files = new List<BatchInputFile>();
             using var builder = new BatchInputBuilder(api, limits);

@@ -5,7 +5,7 @@ namespace VisionPS.Core.Batching
     /// <summary>One line of a batch's output or error file: the answer to one request, or why it failed.</summary>
     public sealed class BatchOutcome
     {
-        internal BatchOutcome(string customId, ChatResult? result, OpenAIRequestException? error)
+        internal BatchOutcome(string customId, ChatAnswer? result, OpenAIRequestException? error)
         {
             CustomId = customId;
             Result = result;
@@ -16,7 +16,7 @@ namespace VisionPS.Core.Batching
         public string CustomId { get; }
 
         /// <summary>The answer (null when the request failed).</summary>
-        public ChatResult? Result { get; }
+        public ChatAnswer? Result { get; }
 
         /// <summary>Why the request failed (null when it was answered).</summary>
         public OpenAIRequestException? Error { get; }

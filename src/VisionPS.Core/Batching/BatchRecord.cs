@@ -114,25 +114,7 @@ namespace VisionPS.Core.Batching
         /// macOS <c>~/Library/Application Support/VisionPS/Batches</c>, Linux <c>$XDG_DATA_HOME/VisionPS/batches</c> or
         /// <c>~/.local/share/VisionPS/batches</c>. Records are state, not cache: clearing the answer cache keeps them.
         /// </summary>
-        public static string DefaultRoot()
-        {
-            string? env = Environment.GetEnvironmentVariable("VISIONPS_BATCHES");
-            if (!string.IsNullOrEmpty(env))
-            {
-                return env!;
-            }
-            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            if (Path.DirectorySeparatorChar == '\\')
-            {
-                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "VisionPS", "Batches");
-            }
-            if (Directory.Exists("/System/Library") && Directory.Exists(Path.Combine(home, "Library")))
-            {
-                return Path.Combine(home, "Library", "Application Support", "VisionPS", "Batches");
-            }
-            string? xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-            return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".local", "share") : xdg!, "VisionPS", "batches");
-        }
+        public static string DefaultRoot() => LocalFiles.UserFolder(UserFolderKind.Data, "Batches", "VISIONPS_BATCHES");
 
         /// <summary>Saves (or replaces) a record.</summary>
         public void Save(BatchRecord record)
@@ -144,23 +126,7 @@ namespace VisionPS.Core.Batching
             string path = PathOf(record.BatchId);
             Directory.CreateDirectory(Root);
             byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(record, s_options);
-            string temp = Path.Combine(Root, "." + record.BatchId + "." + Guid.NewGuid().ToString("N") + ".tmp");
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
-            {
-                stream.Write(bytes, 0, bytes.Length);
-            }
-#if NET
-            File.Move(temp, path, overwrite: true);
-#else
-            if (File.Exists(path))
-            {
-                File.Replace(temp, path, null);
-            }
-            else
-            {
-                File.Move(temp, path);
-            }
-#endif
+            LocalFiles.WriteAtomic(path, bytes);
         }
 
         /// <summary>The record of a batch, or null when there is none (or it cannot be read).</summary>
@@ -189,8 +155,13 @@ namespace VisionPS.Core.Batching
                 return Array.Empty<BatchRecord>();
             }
             var records = new List<BatchRecord>();
-            foreach (string file in Directory.EnumerateFiles(Root, "batch_*.json"))
+            // Any id the service gives (not only batch_...); temporary files start with a dot.
+            foreach (string file in Directory.EnumerateFiles(Root, "*.json"))
             {
+                if (Path.GetFileName(file).StartsWith(".", StringComparison.Ordinal))
+                {
+                    continue;
+                }
                 if (TryLoad(Path.GetFileNameWithoutExtension(file)) is BatchRecord record)
                 {
                     records.Add(record);

@@ -56,25 +56,7 @@ namespace VisionPS.Core.Caching
         /// The default location per OS: <c>VISIONPS_CACHE</c> if set; else Windows <c>%LOCALAPPDATA%\VisionPS\Cache</c>,
         /// macOS <c>~/Library/Caches/VisionPS</c>, Linux <c>$XDG_CACHE_HOME/VisionPS</c> or <c>~/.cache/VisionPS</c>.
         /// </summary>
-        public static string DefaultRoot()
-        {
-            string? env = Environment.GetEnvironmentVariable("VISIONPS_CACHE");
-            if (!string.IsNullOrEmpty(env))
-            {
-                return env!;
-            }
-            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            if (Path.DirectorySeparatorChar == '\\')
-            {
-                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "VisionPS", "Cache");
-            }
-            if (Directory.Exists("/System/Library") && Directory.Exists(Path.Combine(home, "Library")))
-            {
-                return Path.Combine(home, "Library", "Caches", "VisionPS");
-            }
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".cache") : xdg!, "VisionPS");
-        }
+        public static string DefaultRoot() => LocalFiles.UserFolder(UserFolderKind.Cache, "Cache", "VISIONPS_CACHE");
 
         /// <summary>The payload stored under <paramref name="key"/>, or null on a miss (absent, expired or corrupt).</summary>
         public string? TryGet(string key)
@@ -128,30 +110,13 @@ namespace VisionPS.Core.Caching
             Directory.CreateDirectory(dir);
             var entry = new Entry { Key = key, Created = Now().ToUnixTimeSeconds(), Sha256 = Sha256(payload), Payload = payload };
             byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(entry);
-            string temp = Path.Combine(dir, "." + key + "." + Guid.NewGuid().ToString("N") + ".tmp");
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
-            {
-                stream.Write(bytes, 0, bytes.Length);
-            }
             try
             {
-#if NET
-                File.Move(temp, path, overwrite: true);
-#else
-                if (File.Exists(path))
-                {
-                    File.Replace(temp, path, null);
-                }
-                else
-                {
-                    File.Move(temp, path);
-                }
-#endif
+                LocalFiles.WriteAtomic(path, bytes);
             }
             catch (IOException)
             {
                 // A concurrent writer put its entry in place first; it answers the same question.
-                TryDelete(temp);
             }
             lock (_trimLock)
             {

@@ -21,9 +21,9 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>The complete answer, once the enumeration has finished.</summary>
-        public ChatResult Result => ResultOrNull ?? throw new InvalidOperationException("The stream has not been read to its end yet.");
+        public ChatAnswer Result => ResultOrNull ?? throw new InvalidOperationException("The stream has not been read to its end yet.");
 
-        internal ChatResult? ResultOrNull { get; set; }
+        internal ChatAnswer? ResultOrNull { get; set; }
 
         /// <inheritdoc/>
         public IAsyncEnumerator<string> GetAsyncEnumerator(CancellationToken cancellationToken = default)

@@ -46,6 +46,18 @@ namespace VisionPS.Core.OpenAI
         /// <summary>The service's x-request-id, for support.</summary>
         public string? RequestId { get; }
 
+        /// <summary>
+        /// For an answer that could not be read (<see cref="UnreadableCode"/>): the raw body as the service sent it,
+        /// credentials removed and cut at 64 KB, for -Debug. Null otherwise.
+        /// </summary>
+        public string? RawBody { get; private set; }
+
+        /// <summary>The <see cref="Code"/> of an answer the client could not read (a shape the SDK or VisionPS does not expect).</summary>
+        public const string UnreadableCode = "response_unreadable";
+
+        /// <summary>True when the service answered, but in a shape that could not be read; the request was paid for.</summary>
+        public bool IsUnreadable => Code == UnreadableCode;
+
         /// <summary>How long the service asked to wait (retry-after-ms / retry-after), when it said so.</summary>
         public TimeSpan? RetryAfter { get; internal set; }
 
@@ -80,14 +92,33 @@ namespace VisionPS.Core.OpenAI
                 }
                 catch (JsonException)
                 {
-                    message = body!.Length > 500 ? body.Substring(0, 500) + "..." : body;
                 }
+                // Not OpenAI's {"error":{...}} shape (a gateway's list of violations, an HTML page): show the body itself.
+                message ??= Trim(body!);
             }
             message = scrubber.Scrub(string.IsNullOrWhiteSpace(message) ? $"HTTP {status} with no error message." : message!);
             param = param is null ? null : scrubber.Scrub(param);
             bool quota = code == "insufficient_quota" || type == "insufficient_quota";
             bool retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
             return new OpenAIRequestException(status, type, code, param, message, HintFor(status, type, code, param, message), retryable, requestId, inner);
+        }
+
+        /// <summary>An answer (HTTP <paramref name="status"/>) that arrived but could not be read: not retried, the raw body kept.</summary>
+        internal static OpenAIRequestException Unreadable(int status, string reason, string? rawBody, string? requestId, SecretScrubber scrubber, Exception? inner)
+        {
+            string message = scrubber.Scrub($"The service answered, but the answer cannot be read: {reason}");
+            return new OpenAIRequestException(status, "invalid_response", UnreadableCode, null, message,
+                "The request was sent (and may be billed); run with -Debug to see the raw answer, and check that the base URI is an OpenAI-compatible endpoint.",
+                false, requestId, inner)
+            {
+                RawBody = rawBody is null ? null : scrubber.Scrub(rawBody.Length > 65536 ? rawBody.Substring(0, 65536) + "..." : rawBody),
+            };
+        }
+
+        private static string Trim(string body)
+        {
+            string flat = string.Join(" ", body.Split(new[] { '\r', '\n', '\t' }, StringSplitOptions.RemoveEmptyEntries)).Trim();
+            return flat.Length > 500 ? flat.Substring(0, 500) + "..." : flat;
         }
 
         /// <summary>A failure before any response: connection refused or dropped, or the per-try timeout.</summary>

@@ -17,22 +17,22 @@ namespace VisionPS.Core.OpenAI
     {
         private const string StreamRetryHint = "Send the same request without -Stream to see the service's complete answer or error.";
         /// <summary>Streams a Responses answer: enumerate the text deltas, then read <see cref="ChatStream.Result"/>.</summary>
-        public ChatStream StreamResponse(VisionRequest request, CancellationToken cancellationToken = default)
+        public ChatStream StreamResponse(VisionRequest request, CancellationToken cancellationToken = default, SendGate? gate = null)
         {
             ThrowIfDisposed();
             CreateResponseOptions options = RequestBuilder.BuildResponse(request);
             options.StreamingEnabled = true;
-            return new ChatStream((stream, token) => ProduceResponseStream(stream, options, request.ConversationId, request.JsonSchema is not null, token), cancellationToken);
+            return new ChatStream((stream, token) => ProduceResponseStream(stream, options, request.ConversationId, request.JsonSchema is not null, gate, token), cancellationToken);
         }
 
         /// <summary>Streams a Responses answer, handing each text delta to <paramref name="onDelta"/> as it arrives.</summary>
-        public async Task<ChatResult> RespondStreamingAsync(VisionRequest request, Action<string> onDelta, CancellationToken cancellationToken = default)
+        public async Task<ChatAnswer> RespondStreamingAsync(VisionRequest request, Action<string> onDelta, CancellationToken cancellationToken = default, SendGate? gate = null)
         {
             if (onDelta is null)
             {
                 throw new ArgumentNullException(nameof(onDelta));
             }
-            ChatStream stream = StreamResponse(request, cancellationToken);
+            ChatStream stream = StreamResponse(request, cancellationToken, gate);
             await foreach (string delta in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 onDelta(delta);
@@ -40,11 +40,12 @@ namespace VisionPS.Core.OpenAI
             return stream.Result;
         }
 
-        private async IAsyncEnumerable<string> ProduceResponseStream(ChatStream stream, CreateResponseOptions options, string? conversationId, bool json, [EnumeratorCancellation] CancellationToken cancellationToken)
+        private async IAsyncEnumerable<string> ProduceResponseStream(ChatStream stream, CreateResponseOptions options, string? conversationId, bool json, SendGate? gate, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var clock = Stopwatch.StartNew();
             var text = new StringBuilder();
             ResponseResult? final = null;
+            CallContext call = CallContext.Begin(gate);
             AsyncStreamingResult<StreamingResponseUpdate> result = await GuardAsync(() => _responses.CreateResponseStreamingAsync(options, cancellationToken), cancellationToken).ConfigureAwait(false);
             await using AsyncStreamingResult<StreamingResponseUpdate> owned = result;
             IAsyncEnumerator<StreamingResponseUpdate> updates = ((IAsyncEnumerable<StreamingResponseUpdate>)result).GetAsyncEnumerator(cancellationToken);
@@ -64,6 +65,10 @@ namespace VisionPS.Core.OpenAI
                     catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
                     {
                         throw translated;
+                    }
+                    catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+                    {
+                        throw Unreadable(call, ex);
                     }
                     switch (update)
                     {
@@ -92,7 +97,7 @@ namespace VisionPS.Core.OpenAI
             {
                 throw OpenAIRequestException.Refused("response", "The response stream ended without a response.completed event.", StreamRetryHint);
             }
-            ChatResult answer = FromResponse(final, conversationId, json, clock.Elapsed);
+            ChatAnswer answer = AnswerReader.FromResponse(final, conversationId, json, clock.Elapsed);
             if (string.IsNullOrEmpty(answer.Text))
             {
                 answer.Text = text.ToString();

@@ -34,7 +34,7 @@ namespace VisionPS.Commands
     /// <code>Add-AssistantImage -ConversationId thread_abc123 -Image photo.heic, https://example.com/chart.png</code>
     /// <para>Adds an uploaded iPhone photo and a URL image to a legacy Assistants thread.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Add, "AssistantImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Add, "AssistantImage", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(AssistantMessage))]
     public sealed class AddAssistantImageCommand : VisionServiceCmdlet
     {
@@ -143,6 +143,7 @@ namespace VisionPS.Commands
             string target = ConversationId ?? "a new conversation";
             if (!await ShouldProcessAsync(target, $"Add a message with {inputs.Count} image(s)").ConfigureAwait(false))
             {
+                await DeleteUploadsAsync(client, fileIds).ConfigureAwait(false);
                 return;
             }
             try
@@ -155,8 +156,39 @@ namespace VisionPS.Commands
             }
             catch (OpenAIRequestException ex)
             {
-                EmitError(ErrorIds.ForRequest(ex, ErrorIds.AttachFailed, target));
+                string left = await DeleteUploadsAsync(client, fileIds).ConfigureAwait(false);
+                ErrorRecord record = ErrorIds.ForRequest(ex, ErrorIds.AttachFailed, target);
+                record.ErrorDetails = new ErrorDetails(ex.Message + (fileIds.Count == 0 ? string.Empty
+                    : left.Length == 0 ? $" The {fileIds.Count} uploaded file(s) were deleted again."
+                    : $" These uploads could not be deleted; remove them with Remove-VisionFile: {left}"))
+                {
+                    RecommendedAction = ex.Hint,
+                };
+                EmitError(record);
             }
+        }
+
+        /// <summary>Deletes uploads that were never attached; returns the ids that could not be deleted (comma-separated).</summary>
+        private async Task<string> DeleteUploadsAsync(VisionClient client, List<string> fileIds)
+        {
+            var left = new List<string>();
+            foreach (string fileId in fileIds)
+            {
+                try
+                {
+                    // Not the run's token: a stopped run still cleans up what it uploaded.
+                    if (await client.DeleteFileAsync(fileId, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        EmitVerbose($"{fileId}: deleted again (it was not attached).");
+                        continue;
+                    }
+                }
+                catch (OpenAIRequestException)
+                {
+                }
+                left.Add(fileId);
+            }
+            return string.Join(", ", left);
         }
 
         internal static string UploadName(VisionImage image)

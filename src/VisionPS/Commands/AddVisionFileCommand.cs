@@ -28,7 +28,7 @@ namespace VisionPS.Commands
     /// <code>$file = Add-VisionFile -Image photo.jpg; $file.Id</code>
     /// <para>Uploads one photo and shows its file id.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Add, "VisionFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsCommon.Add, "VisionFile", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(VisionFile))]
     public sealed class AddVisionFileCommand : VisionServiceCmdlet
     {

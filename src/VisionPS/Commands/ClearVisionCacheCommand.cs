@@ -20,7 +20,7 @@ namespace VisionPS.Commands
     /// <code>Clear-VisionCache -UnusedFor (New-TimeSpan -Days 30) -PassThru</code>
     /// <para>Removes answers not used for 30 days and writes how many were removed.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Clear, "VisionCache", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Clear, "VisionCache", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(int))]
     public sealed class ClearVisionCacheCommand : PSCmdlet
     {

@@ -57,7 +57,7 @@ namespace VisionPS.Commands
     /// <code>(ConvertTo-VisionImage scan.tiff -Format Png).ToDataUrl() | Set-Clipboard</code>
     /// <para>Makes a PNG data URL of a TIFF scan, with the right MIME type.</para>
     /// </example>
-    [Cmdlet(VerbsData.ConvertTo, "VisionImage", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsData.ConvertTo, "VisionImage", HelpUri = ProjectLinks.HelpUri, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(VisionImage))]
     public sealed class ConvertToVisionImageCommand : AsyncPSCmdlet
     {

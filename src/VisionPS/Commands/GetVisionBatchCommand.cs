@@ -26,18 +26,20 @@ namespace VisionPS.Commands
     /// <code>Get-VisionBatch -Id batch_abc123</code>
     /// <para>Gets one batch's status and counts.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Get, "VisionBatch")]
+    [Cmdlet(VerbsCommon.Get, "VisionBatch", HelpUri = ProjectLinks.HelpUri)]
     [OutputType(typeof(VisionBatch))]
     public sealed class GetVisionBatchCommand : BatchCmdlet
     {
-        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id. Without: every locally recorded batch.</summary>
+        /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id. Without: every locally recorded batch.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string[]? Id { get; set; }
 
         /// <summary>Lists the local records only, without asking the service.</summary>
         [Parameter]
         public SwitchParameter Local { get; set; }
+
+        private protected override bool SendsRequests => !Local;
 
         protected override void ProcessRecord() => Collect(Id);
 

@@ -21,7 +21,7 @@ namespace VisionPS.Commands
     /// <code>if ((Get-VisionCache).Bytes -gt 100MB) { Clear-VisionCache -UnusedFor (New-TimeSpan -Days 7) }</code>
     /// <para>Removes answers not used for a week when the cache grows past 100 MB.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Get, "VisionCache")]
+    [Cmdlet(VerbsCommon.Get, "VisionCache", HelpUri = ProjectLinks.HelpUri)]
     [OutputType(typeof(ResultCacheStatistics))]
     public sealed class GetVisionCacheCommand : PSCmdlet
     {

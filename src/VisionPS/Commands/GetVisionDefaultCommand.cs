@@ -18,7 +18,7 @@ namespace VisionPS.Commands
     /// <code>if ((Get-VisionDefault).ApiKeySource -eq 'None') { Set-VisionDefault -ApiKey (Read-Host -AsSecureString 'OpenAI key') }</code>
     /// <para>Asks for a key only when neither the session nor the environment has one.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Get, "VisionDefault")]
+    [Cmdlet(VerbsCommon.Get, "VisionDefault", HelpUri = ProjectLinks.HelpUri)]
     [OutputType(typeof(VisionDefaults))]
     public sealed class GetVisionDefaultCommand : PSCmdlet
     {

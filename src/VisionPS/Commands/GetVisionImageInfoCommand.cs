@@ -54,7 +54,7 @@ namespace VisionPS.Commands
     /// not an image instead of showing it; every error names the file it is about and has a stable id
     /// (ImageDecodeFailed, ImageNotFound).</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Get, "VisionImageInfo", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "VisionImageInfo", HelpUri = ProjectLinks.HelpUri, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(VisionImageInfo))]
     public sealed class GetVisionImageInfoCommand : PSCmdlet
     {

@@ -6,11 +6,12 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core;
+using VisionPS.Core.Asking;
 using VisionPS.Core.Batching;
 using VisionPS.Core.Caching;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
-using CoreChatResult = VisionPS.Core.OpenAI.ChatResult;
+
 
 namespace VisionPS.Commands
 {
@@ -37,13 +38,13 @@ namespace VisionPS.Commands
     /// $failed | ForEach-Object TargetObject</code>
     /// <para>Reads structured answers, then lists the images whose requests failed.</para>
     /// </example>
-    [Cmdlet(VerbsCommunications.Receive, "VisionBatch")]
+    [Cmdlet(VerbsCommunications.Receive, "VisionBatch", HelpUri = ProjectLinks.HelpUri)]
     [OutputType(typeof(ChatResult))]
     public sealed class ReceiveVisionBatchCommand : BatchCmdlet
     {
-        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id.</summary>
+        /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string[] Id { get; set; } = Array.Empty<string>();
 
         /// <summary>Does not put the answers into the local answer cache.</summary>
@@ -86,6 +87,7 @@ namespace VisionPS.Commands
             bool json = record?.JsonSchema is not null;
             var outcomes = new Dictionary<string, BatchOutcome>(StringComparer.Ordinal);
             var order = new List<string>();
+            var unreadable = new List<string>();
             foreach (string? fileId in new[] { batch.OutputFileId, batch.ErrorFileId })
             {
                 if (fileId is null)
@@ -103,7 +105,11 @@ namespace VisionPS.Commands
                     continue;
                 }
                 foreach (BatchOutcome outcome in client.ReadBatchOutput(content, json, (line, problem) =>
-                    EmitWarning($"Batch {id}, file {fileId}, line {line} cannot be read: {problem}")))
+                {
+                    unreadable.Add($"{fileId} line {line}");
+                    EmitError(ErrorIds.Create(new InvalidOperationException(problem), ErrorIds.BatchLineUnreadable, ErrorCategory.InvalidData, $"{id} ({fileId})",
+                        $"Batch {id}, file {fileId}, line {line} cannot be read ({problem}); the image it answers is unknown."));
+                }))
                 {
                     if (!outcomes.ContainsKey(outcome.CustomId))
                     {
@@ -120,20 +126,25 @@ namespace VisionPS.Commands
                 string source = item?.Source ?? customId;
                 if (!outcomes.TryGetValue(customId, out BatchOutcome? outcome))
                 {
-                    EmitError(ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchRequestNotRun, ErrorCategory.OperationStopped, source,
-                        $"'{source}': batch {id} ended ({batch.Status}) without running this request; submit it again."));
+                    EmitError(unreadable.Count > 0
+                        ? ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchLineUnreadable, ErrorCategory.InvalidData, source,
+                            $"'{source}': batch {id} has no readable answer for this request; it may be on an unreadable line ({string.Join(", ", unreadable)}).")
+                        : ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchRequestNotRun, ErrorCategory.OperationStopped, source,
+                            $"'{source}': batch {id} ended ({batch.Status}) without running this request; submit it again."));
                     continue;
                 }
                 if (outcome.Error is OpenAIRequestException error)
                 {
-                    EmitError(ErrorIds.ForRequest(error, ErrorIds.ChatRequestFailed, source, $"'{source}' (batch {id}): {error.Message}"));
+                    EmitError(error.IsUnreadable
+                        ? ErrorIds.ForAnswer(error, ErrorIds.ChatRequestFailed, $"{source} (batch {id})", EmitDebug)
+                        : ErrorIds.ForRequest(error, ErrorIds.ChatRequestFailed, source, $"'{source}' (batch {id}): {error.Message}"));
                     continue;
                 }
                 Emit(Wrap(client, record, item, source, outcome.Result!, id, cache));
             }
         }
 
-        private ChatResult Wrap(VisionClient client, BatchRecord? record, BatchRecordItem? item, string source, CoreChatResult result, string batchId, ResultCache? cache)
+        private ChatResult Wrap(VisionClient client, BatchRecord? record, BatchRecordItem? item, string source, ChatAnswer result, string batchId, ResultCache? cache)
         {
             object? parsed = null;
             if (record?.JsonSchema is not null && result.Json is string text)
@@ -150,18 +161,21 @@ namespace VisionPS.Commands
             if (cache is not null && record is not null && item is not null && item.Sha256.Length > 0
                 && Enum.TryParse(record.Api, out VisionApi api) && Enum.TryParse(record.Detail, out ImageDetail detail))
             {
-                var request = new VisionRequest
+                var question = new AskQuestion
                 {
+                    Api = api,
                     Model = record.Model,
                     Prompt = record.Prompt,
                     SystemPrompt = record.SystemPrompt,
                     MaxTokens = record.MaxTokens,
                     Temperature = record.Temperature,
                     JsonSchema = record.JsonSchema is null ? null : new VisionJsonSchema(record.JsonSchemaName ?? "answer", record.JsonSchema),
+                    Detail = detail,
                 };
                 try
                 {
-                    cache.Set(AnswerCacheKey.Compute(client.Endpoint, api, request, detail, new[] { item.Sha256 }), JsonSerializer.Serialize(result));
+                    // The same key a live -PerImage request looks up: an answer paid for in a batch is never paid for again.
+                    new AskPipeline(client, question) { Cache = cache }.Remember(new[] { new AskedImage(item.Source, item.Sha256, item.EstimatedTokens) }, result);
                 }
                 catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
                 {

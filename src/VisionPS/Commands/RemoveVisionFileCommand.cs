@@ -25,7 +25,7 @@ namespace VisionPS.Commands
     /// <code>Remove-VisionFile -Id file-abc123, file-def456 -WhatIf</code>
     /// <para>Shows which files would be deleted, without deleting them.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Remove, "VisionFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsCommon.Remove, "VisionFile", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(void))]
     public sealed class RemoveVisionFileCommand : VisionServiceCmdlet
     {
@@ -63,8 +63,15 @@ namespace VisionPS.Commands
                 {
                     try
                     {
-                        await client.DeleteFileAsync(id, cancel).ConfigureAwait(false);
-                        EmitVerbose($"Deleted {id}.");
+                        if (await client.DeleteFileAsync(id, cancel).ConfigureAwait(false))
+                        {
+                            EmitVerbose($"Deleted {id}.");
+                        }
+                        else
+                        {
+                            string message = $"The service did not delete '{id}' (it answered deleted: false); check it with the Files API and try again.";
+                            EmitError(ErrorIds.Create(new InvalidOperationException(message), ErrorIds.FileNotDeleted, ErrorCategory.InvalidResult, id, message));
+                        }
                     }
                     catch (OpenAIRequestException ex)
                     {

@@ -26,7 +26,7 @@ namespace VisionPS.Commands
     /// <code>Set-VisionDefault -Reset -PassThru</code>
     /// <para>Forgets every default of this session and shows the result.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Set, "VisionDefault", SupportsShouldProcess = false)]
+    [Cmdlet(VerbsCommon.Set, "VisionDefault", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = false)]
     [OutputType(typeof(VisionDefaults))]
     public sealed class SetVisionDefaultCommand : PSCmdlet
     {

@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core;
+using VisionPS.Core.Asking;
 using VisionPS.Core.Batching;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.OpenAI;
@@ -37,70 +38,10 @@ namespace VisionPS.Commands
     /// $batch | Wait-VisionBatch | Receive-VisionBatch | Select-Object ImageSources, Text</code>
     /// <para>Submits every HEIC photo, waits for the batch with a progress bar, then lists each answer next to its file.</para>
     /// </example>
-    [Cmdlet(VerbsLifecycle.Start, "VisionBatch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsLifecycle.Start, "VisionBatch", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(VisionBatch))]
-    public sealed class StartVisionBatchCommand : VisionServiceCmdlet
+    public sealed class StartVisionBatchCommand : AskCmdlet
     {
-        private string _model = string.Empty;
-
-        /// <summary>The question or instruction asked about every image.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
-        [ValidateNotNullOrEmpty]
-        public string Prompt { get; set; } = string.Empty;
-
-        /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>
-        [Parameter(Position = 1)]
-        [ValidateNotNull]
-        public object[] Image { get; set; } = Array.Empty<object>();
-
-        /// <summary>Images from the pipeline: VisionImage objects, Get-ChildItem items, paths or URLs.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        public object? InputObject { get; set; }
-
-        /// <summary>Chat (Chat Completions, default) or Responses.</summary>
-        [Parameter]
-        public VisionApi Api { get; set; } = VisionApi.Chat;
-
-        /// <summary>The model (default: Set-VisionDefault -Model, else gpt-4.1-mini).</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(ModelCompleter))]
-        [ValidateNotNullOrEmpty]
-        public string? Model { get; set; }
-
-        /// <summary>A system prompt (Chat) or instructions (Responses).</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? SystemPrompt { get; set; }
-
-        /// <summary>The detail for every image: Auto, Low, High or Original; local images are sized for it.</summary>
-        [Parameter]
-        public ImageDetail Detail { get; set; } = ImageDetail.Auto;
-
-        /// <summary>The largest side, in pixels, of a local image as sent (default 2048, or what -Model looks at).</summary>
-        [Parameter]
-        [ValidateRange(16, 16384)]
-        public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
-
-        /// <summary>The answer's token limit.</summary>
-        [Parameter]
-        [ValidateRange(1, 1000000)]
-        public int MaxTokens { get; set; }
-
-        /// <summary>Sampling temperature, 0 to 2.</summary>
-        [Parameter]
-        [ValidateRange(0.0, 2.0)]
-        public double Temperature { get; set; }
-
-        /// <summary>Structured output: a JSON schema (JSON text or a hashtable); answers are parsed into Object.</summary>
-        [Parameter]
-        [ValidateNotNull]
-        public object? JsonSchema { get; set; }
-
-        /// <summary>The name of the -JsonSchema (default 'answer').</summary>
-        [Parameter]
-        [ValidatePattern("^[A-Za-z0-9_-]{1,64}$")]
-        public string JsonSchemaName { get; set; } = "answer";
-
         /// <summary>At most this many requests per batch (default and maximum 50,000).</summary>
         [Parameter]
         [ValidateRange(1, 50000)]
@@ -111,35 +52,20 @@ namespace VisionPS.Commands
         [ValidateRange(0.01, 199.0)]
         public double MaxBatchMB { get; set; } = 199;
 
-        protected override void BeginProcessing()
-        {
-            base.BeginProcessing();
-            _model = Model ?? VisionDefaults.Current.Model ?? new VisionRequest().Model;
-            foreach (object image in Image)
-            {
-                CollectImages(image, Detail, _model);
-            }
-        }
-
-        protected override void ProcessRecord()
-        {
-            CollectImages(InputObject, Detail, _model);
-        }
-
         protected override void EndProcessing()
         {
-            VisionJsonSchema? schema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.FromPowerShell(JsonSchema));
-            PrepareOptions options = PrepareParameters.Build(_model, Detail, MaxSide, null);
-            ModelRulesWarning.WarnIfUnknown(this, options.Model);
+            AskQuestion question = BuildQuestion();
             BatchStore store = VisionDefaults.Current.OpenBatchStore();
             var limits = new BatchLimits { MaxRequests = MaxRequestsPerBatch, MaxBytes = (long)(MaxBatchMB * 1_000_000) };
             using var client = new VisionClient(Connection);
-            RunAsync(cancel => Task.Run(() => SubmitAsync(client, options, schema, store, limits, cancel), cancel));
+            var pipeline = new AskPipeline(client, question) { OnPrepared = DescribePrepared };
+            List<AskImage> images = AskImages();
+            RunAsync(cancel => Task.Run(() => SubmitAsync(client, pipeline, images, question.JsonSchema, store, limits, cancel), cancel));
         }
 
-        private async Task SubmitAsync(VisionClient client, PrepareOptions options, VisionJsonSchema? schema, BatchStore store, BatchLimits limits, CancellationToken cancel)
+        private async Task SubmitAsync(VisionClient client, AskPipeline pipeline, List<AskImage> images, VisionJsonSchema? schema, BatchStore store, BatchLimits limits, CancellationToken cancel)
         {
-            BatchApi api = Api == VisionApi.Chat ? BatchApi.Chat : BatchApi.Responses;
+            VisionApi api = Api;
             string submission = "sub_" + Guid.NewGuid().ToString("N").Substring(0, 16);
             var parts = new List<(BatchInputFile File, List<BatchRecordItem> Items)>();
             var pendingItems = new List<BatchRecordItem>();
@@ -147,23 +73,20 @@ namespace VisionPS.Commands
             int index = 0;
             using (var builder = new BatchInputBuilder(api, limits))
             {
-                foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel))
+                foreach (AskPrepared prepared in pipeline.PrepareEach(images, cancel))
                 {
                     index++;
-                    if (image is null)
+                    if (prepared.Asked is not AskedImage image)
                     {
-                        EmitError(error!);
+                        EmitError(ImageInputs.ForFailure(prepared.Error!, prepared.Image.Source));
                         continue;
                     }
-                    EmitVerbose(PrepareParameters.Describe(image));
                     string customId = "img-" + index.ToString("D6", CultureInfo.InvariantCulture);
-                    var request = NewRequest(schema);
-                    request.Images.Add(image.ToInput(Detail));
-                    var item = new BatchRecordItem { CustomId = customId, Source = image.Source, Sha256 = image.Sha256 ?? string.Empty, EstimatedTokens = image.EstimatedTokens ?? 0 };
+                    var item = new BatchRecordItem { CustomId = customId, Source = image.Source, Sha256 = image.Sha256, EstimatedTokens = image.EstimatedTokens };
                     BatchInputFile? full;
                     try
                     {
-                        full = builder.Add(new BatchItem(customId, request));
+                        full = builder.Add(new BatchItem(customId, prepared.Request!));
                     }
                     catch (ArgumentException ex)
                     {
@@ -199,7 +122,7 @@ namespace VisionPS.Commands
         private async Task SubmitPartAsync(VisionClient client, BatchStore store, int part, int? parts, string submission,
             (BatchInputFile File, List<BatchRecordItem> Items) input, VisionJsonSchema? schema, CancellationToken cancel)
         {
-            string what = $"batch part {part}: {input.Items.Count} {Api} request(s) to {_model}, {input.File.Jsonl.Length / 1e6:0.00} MB of JSONL, ~{input.Items.Sum(i => i.EstimatedTokens)} image tokens estimated";
+            string what = $"batch part {part}: {input.Items.Count} {Api} request(s) to {AskedModel}, {input.File.Jsonl.Length / 1e6:0.00} MB of JSONL, ~{input.Items.Sum(i => i.EstimatedTokens)} image tokens estimated";
             if (!await ShouldProcessAsync($"{client.Endpoint}: {what}", "Submit batch").ConfigureAwait(false))
             {
                 return;
@@ -224,7 +147,7 @@ namespace VisionPS.Commands
                 BatchId = job.Id,
                 BaseUri = client.Endpoint.AbsoluteUri,
                 Api = Api.ToString(),
-                Model = _model,
+                Model = AskedModel,
                 Prompt = Prompt,
                 SystemPrompt = SystemPrompt,
                 Detail = Detail.ToString(),
@@ -250,15 +173,5 @@ namespace VisionPS.Commands
             EmitVerbose($"Submitted {job.Id} ({what}); recorded in {store.Root}.");
             Emit(new VisionBatch(job, record));
         }
-
-        private VisionRequest NewRequest(VisionJsonSchema? schema) => new VisionRequest
-        {
-            Model = _model,
-            Prompt = Prompt,
-            SystemPrompt = SystemPrompt,
-            MaxTokens = IsBound(nameof(MaxTokens)) ? MaxTokens : null,
-            Temperature = IsBound(nameof(Temperature)) ? Temperature : null,
-            JsonSchema = schema,
-        };
     }
 }

@@ -23,13 +23,13 @@ namespace VisionPS.Commands
     /// <code>Stop-VisionBatch batch_abc123 | Wait-VisionBatch | Receive-VisionBatch</code>
     /// <para>Cancels one batch, waits until the service has stopped it, then collects the answers it completed.</para>
     /// </example>
-    [Cmdlet(VerbsLifecycle.Stop, "VisionBatch", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsLifecycle.Stop, "VisionBatch", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(VisionBatch))]
     public sealed class StopVisionBatchCommand : BatchCmdlet
     {
-        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id.</summary>
+        /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string[] Id { get; set; } = System.Array.Empty<string>();
 
         protected override void ProcessRecord() => Collect(Id);

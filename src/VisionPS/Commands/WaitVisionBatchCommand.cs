@@ -28,13 +28,13 @@ namespace VisionPS.Commands
     /// <code>Wait-VisionBatch -Id batch_abc123 -Timeout 600 -PollSeconds 30</code>
     /// <para>Waits up to ten minutes, asking every 30 seconds.</para>
     /// </example>
-    [Cmdlet(VerbsLifecycle.Wait, "VisionBatch")]
+    [Cmdlet(VerbsLifecycle.Wait, "VisionBatch", HelpUri = ProjectLinks.HelpUri)]
     [OutputType(typeof(VisionBatch))]
     public sealed class WaitVisionBatchCommand : BatchCmdlet
     {
-        /// <summary>Batch ids (batch_...); VisionBatch objects bind by their Id.</summary>
+        /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern("^batch_[A-Za-z0-9_-]+$")]
+        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
         public string[] Id { get; set; } = Array.Empty<string>();
 
         /// <summary>Seconds between two status checks of a batch (default 15).</summary>

@@ -33,6 +33,9 @@ namespace VisionPS.Infrastructure
         public const string PdfPageNotAScan = "PdfPageNotAScan";
         public const string ClipboardHasNoImage = "ClipboardHasNoImage";
         public const string ClipboardUnavailable = "ClipboardUnavailable";
+        public const string ResponseUnreadable = "ResponseUnreadable";
+        public const string BatchLineUnreadable = "BatchLineUnreadable";
+        public const string FileNotDeleted = "FileNotDeleted";
 
         /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
         public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)
@@ -60,6 +63,20 @@ namespace VisionPS.Infrastructure
                 _ => (PdfDamaged, ErrorCategory.InvalidData),
             };
             return Create(ex, id, category, target, ex.Message);
+        }
+
+        /// <summary>
+        /// The record for a request that failed or whose answer could not be read (id ResponseUnreadable; the raw
+        /// answer goes to <paramref name="debug"/>), its message naming <paramref name="target"/>.
+        /// </summary>
+        public static ErrorRecord ForAnswer(Core.OpenAI.OpenAIRequestException ex, string id, string target, Action<string> debug)
+        {
+            if (!ex.IsUnreadable)
+            {
+                return ForRequest(ex, id, target, ex.Message);
+            }
+            debug($"{target}: the raw answer (HTTP {ex.Status}): {ex.RawBody}");
+            return ForRequest(ex, ResponseUnreadable, target, $"'{target}': {ex.Message}");
         }
 
         /// <summary>The record for a failed request: the server's message plus the hint for known traps.</summary>

@@ -39,13 +39,16 @@ namespace VisionPS.Infrastructure
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; }
 
+        /// <summary>False for a run that only reads local state (Get-VisionBatch -Local): then no key is needed.</summary>
+        private protected virtual bool SendsRequests => true;
+
         private protected bool IsBound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
         protected override void BeginProcessing()
         {
             Connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey,
                 IsBound(nameof(MaxRetries)) ? MaxRetries : null, IsBound(nameof(TimeoutSec)) ? TimeoutSec : null,
-                requireKey: !ConnectionParameters.IsWhatIf(this));
+                requireKey: SendsRequests && !ConnectionParameters.IsWhatIf(this));
             // One verbose line per HTTP try (method, URL, status, time) and per shared rate-limit pause; the transport
             // scrubs credentials from them, and a sink that fails (the pipeline has ended) never fails a request.
             Connection.Verbose = EmitVerbose;

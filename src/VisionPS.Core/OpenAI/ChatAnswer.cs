@@ -2,11 +2,14 @@ using System;
 
 namespace VisionPS.Core.OpenAI
 {
-    /// <summary>The answer to a <see cref="VisionRequest"/>, from Chat Completions or Responses.</summary>
-    public sealed class ChatResult
+    /// <summary>The core's answer to a <see cref="VisionRequest"/>, from Chat Completions or Responses (the cmdlets wrap it in the ChatResult they emit).</summary>
+    public sealed class ChatAnswer
     {
         /// <summary>The answer's text (for a JSON schema request, the JSON text).</summary>
         public string Text { get; set; } = string.Empty;
+
+        /// <summary>The model's refusal to answer (message.refusal, or a Responses refusal part); null when it answered.</summary>
+        public string? Refusal { get; set; }
 
         /// <summary>The raw JSON text when a JSON schema was requested; null otherwise.</summary>
         public string? Json { get; set; }

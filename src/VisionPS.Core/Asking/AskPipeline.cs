@@ -1,0 +1,350 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core.Caching;
+using VisionPS.Core.Imaging;
+using VisionPS.Core.OpenAI;
+
+namespace VisionPS.Core.Asking
+{
+    /// <summary>
+    /// The main job: asks a model a question about images and yields what became of each, in input order. It
+    /// prepares the images, looks the answers up in the answer cache (by the source file's content first, so a cached
+    /// re-run decodes nothing) and fills it, keeps at most <see cref="ThrottleLimit"/> requests in flight under the
+    /// client's shared back-off, sends, and reads the answer. A failure is an outcome, never an exception: one bad
+    /// image or one odd answer never ends the run. Only cancellation ends it early.
+    /// </summary>
+    public sealed class AskPipeline
+    {
+        private readonly VisionClient _client;
+        private readonly AskQuestion _question;
+
+        /// <summary>Creates a pipeline asking <paramref name="question"/> through <paramref name="client"/>.</summary>
+        public AskPipeline(VisionClient client, AskQuestion question)
+        {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
+            _question = question ?? throw new ArgumentNullException(nameof(question));
+        }
+
+        /// <summary>One request per image (true) or one request with every image (false).</summary>
+        public bool PerImage { get; set; }
+
+        /// <summary>With <see cref="PerImage"/>: how many images are prepared and asked about at once.</summary>
+        public int ThrottleLimit { get; set; } = 4;
+
+        /// <summary>The answer cache; null to always ask the service. Never used with a conversation.</summary>
+        public ResultCache? Cache { get; set; }
+
+        /// <summary>Streams the answer (Chat, one request): each text delta as it arrives.</summary>
+        public Action<string>? OnDelta { get; set; }
+
+        /// <summary>Asked before each request with its description; null sends without describing anything.</summary>
+        public SendGate? Gate { get; set; }
+
+        /// <summary>Told about each image once it is prepared (for a verbose line).</summary>
+        public Action<string, PreparedImage>? OnPrepared { get; set; }
+
+        /// <summary>Told about each answer found in the cache (for a verbose line).</summary>
+        public Action<string>? OnCacheHit { get; set; }
+
+        /// <summary>Asks about <paramref name="images"/> and yields the outcomes in input order.</summary>
+        public IAsyncEnumerable<AskOutcome> RunAsync(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
+        {
+            if (images is null)
+            {
+                throw new ArgumentNullException(nameof(images));
+            }
+            return PerImage ? EachAsync(images, cancellationToken) : AllAsync(images, imagesGiven: images.Count > 0, cancellationToken);
+        }
+
+        /// <summary>
+        /// One request about every image that could be prepared. When <paramref name="imagesGiven"/> and none could,
+        /// nothing is sent: each failed image has its outcome, then one <see cref="AskOutcomeKind.NothingToSend"/>.
+        /// </summary>
+        public async IAsyncEnumerable<AskOutcome> AllAsync(IReadOnlyList<AskImage> images, bool imagesGiven, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var ready = new List<(AskedImage Image, VisionImageInput Input)>();
+            foreach ((AskImage image, PreparedImage? prepared, Exception? error) in PrepareInOrder(images, cancellationToken))
+            {
+                if (error is not null)
+                {
+                    yield return new AskOutcome(AskOutcomeKind.ImageFailed, Array.Empty<AskedImage>(), image.Source, error: error);
+                }
+                else
+                {
+                    ready.Add(Input(image, prepared));
+                }
+            }
+            if (imagesGiven && ready.Count == 0)
+            {
+                yield return new AskOutcome(AskOutcomeKind.NothingToSend, Array.Empty<AskedImage>(), "(no images)");
+                yield break;
+            }
+            yield return await SendAsync(ready, cache: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// One request per image, for a batch: every image prepared (files on all cores) in input order, each with its
+        /// request or its failure. Nothing is sent.
+        /// </summary>
+        public IEnumerable<AskPrepared> PrepareEach(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
+        {
+            if (images is null)
+            {
+                throw new ArgumentNullException(nameof(images));
+            }
+            foreach ((AskImage image, PreparedImage? prepared, Exception? error) in PrepareInOrder(images, cancellationToken))
+            {
+                if (error is not null)
+                {
+                    yield return new AskPrepared(image, null, null, error);
+                    continue;
+                }
+                (AskedImage asked, VisionImageInput input) = Input(image, prepared);
+                yield return new AskPrepared(image, asked, _question.NewRequest(new[] { input }), null);
+            }
+        }
+
+        /// <summary>Puts an answer obtained elsewhere (a batch) into the answer cache, so a live request never pays for it again.</summary>
+        public void Remember(IReadOnlyList<AskedImage> images, ChatAnswer answer)
+        {
+            if (Cache is ResultCache cache && _question.ConversationId is null && images.Count > 0 && images.All(i => i.Sha256.Length > 0))
+            {
+                cache.Set(_question.AnswerKey(_client.Endpoint, images.Select(i => i.Sha256)), JsonSerializer.Serialize(answer));
+            }
+        }
+
+        private async IAsyncEnumerable<AskOutcome> EachAsync(IReadOnlyList<AskImage> images, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            ResultCache? cache = _question.ConversationId is null ? Cache : null;
+            using var slots = new SemaphoreSlim(Math.Max(1, ThrottleLimit));
+            var pending = new Queue<Task<AskOutcome>>();
+            foreach (AskImage image in images)
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                pending.Enqueue(Task.Run(async () =>
+                {
+                    try
+                    {
+                        return await AskOneAsync(image, cache, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                }, cancellationToken));
+                while (pending.Count > 0 && pending.Peek().IsCompleted)
+                {
+                    yield return await pending.Dequeue().ConfigureAwait(false);
+                }
+            }
+            while (pending.Count > 0)
+            {
+                yield return await pending.Dequeue().ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>One image, one request: answered from the cache by the source's content when possible, else prepared and sent.</summary>
+        private async Task<AskOutcome> AskOneAsync(AskImage image, ResultCache? cache, CancellationToken cancellationToken)
+        {
+            string? sourceKey = null;
+            if (cache is not null && image.Path is string path)
+            {
+                sourceKey = TrySourceKey(path);
+                if (sourceKey is not null && cache.TryGet(sourceKey) is string indexed && Deserialize<PreparedIndex>(indexed) is PreparedIndex index)
+                {
+                    var known = new AskedImage(image.Source, index.Sha256, index.EstimatedTokens);
+                    if (Lookup(cache, new[] { known }) is AskOutcome hit)
+                    {
+                        return hit;
+                    }
+                }
+            }
+            PreparedImage? prepared;
+            try
+            {
+                prepared = Prepare(image);
+            }
+            catch (Exception ex) when (IsImageFailure(ex))
+            {
+                return new AskOutcome(AskOutcomeKind.ImageFailed, Array.Empty<AskedImage>(), image.Source, error: ex);
+            }
+            (AskedImage asked, VisionImageInput input) = Input(image, prepared);
+            if (sourceKey is not null && prepared is not null)
+            {
+                TrySet(cache!, sourceKey, JsonSerializer.Serialize(new PreparedIndex { Sha256 = prepared.Sha256, EstimatedTokens = prepared.EstimatedTokens }));
+            }
+            return await SendAsync(new List<(AskedImage, VisionImageInput)> { (asked, input) }, cache, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<AskOutcome> SendAsync(List<(AskedImage Image, VisionImageInput Input)> ready, ResultCache? cache, CancellationToken cancellationToken)
+        {
+            AskedImage[] asked = ready.Select(r => r.Image).ToArray();
+            string target = AskOutcome.TargetOf(asked);
+            if (cache is not null && Lookup(cache, asked) is AskOutcome hit)
+            {
+                return hit;
+            }
+            VisionRequest request = _question.NewRequest(ready.Select(r => r.Input));
+            ready.Clear(); // the request holds the bytes now; nothing else does
+            SendGate? gate = Gate is SendGate ask
+                ? description => ask($"{asked.Length} image(s), ~{asked.Sum(i => i.EstimatedTokens)} image tokens estimated:{Environment.NewLine}{description}")
+                : null;
+            try
+            {
+                ChatAnswer answer = _question.Api == VisionApi.Responses
+                    ? await _client.RespondAsync(request, cancellationToken, gate).ConfigureAwait(false)
+                    : OnDelta is Action<string> onDelta
+                        ? await _client.ChatStreamingAsync(request, onDelta, cancellationToken, gate).ConfigureAwait(false)
+                        : await _client.ChatAsync(request, cancellationToken, gate).ConfigureAwait(false);
+                if (cache is not null && asked.All(i => i.Sha256.Length > 0))
+                {
+                    TrySet(cache, _question.AnswerKey(_client.Endpoint, asked.Select(i => i.Sha256)), JsonSerializer.Serialize(answer));
+                }
+                return new AskOutcome(AskOutcomeKind.Answered, asked, target, answer);
+            }
+            catch (RequestDeclinedException)
+            {
+                return new AskOutcome(AskOutcomeKind.NotSent, asked, target);
+            }
+            catch (OpenAIRequestException ex)
+            {
+                return new AskOutcome(AskOutcomeKind.RequestFailed, asked, target, error: ex);
+            }
+        }
+
+        private AskOutcome? Lookup(ResultCache cache, IReadOnlyList<AskedImage> asked)
+        {
+            if (asked.Any(i => i.Sha256.Length == 0))
+            {
+                return null;
+            }
+            string key = _question.AnswerKey(_client.Endpoint, asked.Select(i => i.Sha256));
+            if (cache.TryGet(key) is string cached && Deserialize<ChatAnswer>(cached) is ChatAnswer answer)
+            {
+                string target = AskOutcome.TargetOf(asked);
+                OnCacheHit?.Invoke(target);
+                return new AskOutcome(AskOutcomeKind.Answered, asked, target, answer, fromCache: true);
+            }
+            return null;
+        }
+
+        private (AskedImage, VisionImageInput) Input(AskImage image, PreparedImage? prepared)
+        {
+            if (prepared is null)
+            {
+                return (new AskedImage(image.Source, string.Empty, 0), VisionImageInput.FromUrl(image.Url!, _question.Detail));
+            }
+            return (new AskedImage(image.Source, prepared.Sha256, prepared.EstimatedTokens),
+                VisionImageInput.FromBytes(prepared.Bytes, prepared.MimeType, _question.Detail));
+        }
+
+        /// <summary>Prepares one image (null for a URL); throws what the image core throws.</summary>
+        private PreparedImage? Prepare(AskImage image)
+        {
+            PreparedImage? prepared = image.Prepared;
+            if (prepared is null && image.Url is null)
+            {
+                prepared = image.Path is string path
+                    ? ImagePreparer.Prepare(path, _question.Prepare)
+                    : image.Stream is Stream stream
+                        ? ImagePreparer.Prepare(stream, image.Source, _question.Prepare)
+                        : ImagePreparer.Prepare(image.Bytes!, image.Source, _question.Prepare);
+                OnPrepared?.Invoke(image.Source, prepared);
+            }
+            return prepared;
+        }
+
+        /// <summary>Every image prepared (files on all cores, bounded), in input order, each with its image or its failure.</summary>
+        private IEnumerable<(AskImage Image, PreparedImage? Prepared, Exception? Error)> PrepareInOrder(IReadOnlyList<AskImage> images, CancellationToken cancellationToken)
+        {
+            var files = images.Where(i => i.Prepared is null && i.Url is null && i.Path is not null).Select(i => i.Path!).ToList();
+            using IEnumerator<PrepareResult> prepared = ImagePreparer.PrepareMany(files, _question.Prepare, 0, cancellationToken).GetEnumerator();
+            foreach (AskImage image in images)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (image.Prepared is null && image.Url is null && image.Path is not null)
+                {
+                    prepared.MoveNext();
+                    PrepareResult result = prepared.Current;
+                    if (result.Image is not null)
+                    {
+                        OnPrepared?.Invoke(image.Source, result.Image);
+                    }
+                    yield return (image, result.Image, result.Error);
+                    continue;
+                }
+                PreparedImage? one = null;
+                Exception? error = null;
+                try
+                {
+                    one = Prepare(image);
+                }
+                catch (Exception ex) when (IsImageFailure(ex))
+                {
+                    error = ex;
+                }
+                yield return (image, one, error);
+            }
+        }
+
+        private static bool IsImageFailure(Exception ex)
+            => ex is ImageProcessingException or IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException or ArgumentException;
+
+        /// <summary>The source index key of a file: its content's SHA-256 with the preparation options; null when unreadable.</summary>
+        private string? TrySourceKey(string path)
+        {
+            try
+            {
+                using FileStream file = File.OpenRead(path);
+                using var sha = SHA256.Create();
+                return _question.PreparedKey(Hex(sha.ComputeHash(file)));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null; // preparing it reports the problem
+            }
+        }
+
+        private static string Hex(byte[] hash) => string.Concat(hash.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+
+        private static T? Deserialize<T>(string json)
+            where T : class
+        {
+            try
+            {
+                return JsonSerializer.Deserialize<T>(json);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>A cache that cannot be written costs an answer next time, never this one.</summary>
+        private static void TrySet(ResultCache cache, string key, string payload)
+        {
+            try
+            {
+                cache.Set(key, payload);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        /// <summary>What the source index stores: the prepared image's hash and estimate.</summary>
+        private sealed class PreparedIndex
+        {
+            public string Sha256 { get; set; } = string.Empty;
+
+            public int EstimatedTokens { get; set; }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.IO;
+
+namespace VisionPS.Core
+{
+    /// <summary>What a per-user folder holds: it decides where each OS keeps it.</summary>
+    public enum UserFolderKind
+    {
+        /// <summary>Disposable data (the answer cache): Windows LocalAppData, macOS ~/Library/Caches, Linux $XDG_CACHE_HOME.</summary>
+        Cache,
+
+        /// <summary>State to keep (batch records): Windows LocalAppData, macOS ~/Library/Application Support, Linux $XDG_DATA_HOME.</summary>
+        Data,
+
+        /// <summary>Settings: Windows AppData, macOS ~/Library/Application Support, Linux $XDG_CONFIG_HOME.</summary>
+        Config,
+    }
+
+    /// <summary>The module's files on the user's disk: one per-OS folder rule and one atomic write.</summary>
+    public static class LocalFiles
+    {
+        /// <summary>
+        /// The per-user folder <paramref name="name"/> of this kind: <paramref name="overrideVariable"/> when that
+        /// environment variable is set; else VisionPS/<paramref name="name"/> in the OS's folder for the kind (on Linux
+        /// the name is lower-case, as XDG folders are). A cache folder outside Windows is VisionPS itself: macOS's
+        /// and XDG's cache folders hold nothing else, while Windows's LocalAppData holds caches and data alike.
+        /// </summary>
+        public static string UserFolder(UserFolderKind kind, string name, string? overrideVariable = null)
+        {
+            string? env = overrideVariable is null ? null : Environment.GetEnvironmentVariable(overrideVariable);
+            if (!string.IsNullOrEmpty(env))
+            {
+                return env!;
+            }
+            string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            if (Path.DirectorySeparatorChar == '\\')
+            {
+                Environment.SpecialFolder root = kind == UserFolderKind.Config ? Environment.SpecialFolder.ApplicationData : Environment.SpecialFolder.LocalApplicationData;
+                return Path.Combine(Environment.GetFolderPath(root), "VisionPS", name);
+            }
+            if (Directory.Exists("/System/Library") && Directory.Exists(Path.Combine(home, "Library")))
+            {
+                return kind == UserFolderKind.Cache
+                    ? Path.Combine(home, "Library", "Caches", "VisionPS")
+                    : Path.Combine(home, "Library", "Application Support", "VisionPS", name);
+            }
+            (string variable, string fallback) = kind switch
+            {
+                UserFolderKind.Cache => ("XDG_CACHE_HOME", Path.Combine(home, ".cache")),
+                UserFolderKind.Data => ("XDG_DATA_HOME", Path.Combine(home, ".local", "share")),
+                _ => ("XDG_CONFIG_HOME", Path.Combine(home, ".config")),
+            };
+            string? xdg = Environment.GetEnvironmentVariable(variable);
+            string folder = Path.Combine(string.IsNullOrEmpty(xdg) ? fallback : xdg!, "VisionPS");
+            return kind == UserFolderKind.Cache ? folder : Path.Combine(folder, name.ToLowerInvariant());
+        }
+
+        /// <summary>
+        /// Writes <paramref name="bytes"/> to <paramref name="path"/> atomically: a temporary file (".NAME.GUID.tmp" in the
+        /// same folder, flushed to disk) moved over the target, so a reader sees the old file or the new one, never half.
+        /// </summary>
+        public static void WriteAtomic(string path, byte[] bytes)
+        {
+            string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            Directory.CreateDirectory(dir);
+            string temp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+                {
+                    stream.Write(bytes, 0, bytes.Length);
+                }
+#if NET
+                File.Move(temp, path, overwrite: true);
+#else
+                if (File.Exists(path))
+                {
+                    File.Replace(temp, path, null);
+                }
+                else
+                {
+                    File.Move(temp, path);
+                }
+#endif
+            }
+            finally
+            {
+                try
+                {
+                    File.Delete(temp); // gone after a successful move; a leftover after a failed one
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+    }
+}

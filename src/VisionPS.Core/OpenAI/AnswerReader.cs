@@ -1,0 +1,103 @@
+using System;
+using System.Text;
+using OpenAI.Chat;
+using OpenAI.Responses;
+
+#pragma warning disable OPENAI001
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>Turns the SDK's Chat Completions and Responses answers into the core's <see cref="ChatAnswer"/>.</summary>
+    internal static class AnswerReader
+    {
+        internal static ChatAnswer FromCompletion(ChatCompletion completion, bool json, TimeSpan duration)
+        {
+            if (completion.Content is null)
+            {
+                throw new FormatException("the answer has no message content");
+            }
+            var text = new StringBuilder();
+            foreach (ChatMessageContentPart part in completion.Content)
+            {
+                text.Append(part.Text);
+            }
+            var answer = new ChatAnswer
+            {
+                Refusal = string.IsNullOrEmpty(completion.Refusal) ? null : completion.Refusal,
+                Api = "chat",
+                Text = text.ToString(),
+                Model = completion.Model,
+                FinishReason = FinishReasonText(completion.FinishReason),
+                ResponseId = completion.Id,
+                PromptTokens = completion.Usage?.InputTokenCount ?? 0,
+                CompletionTokens = completion.Usage?.OutputTokenCount ?? 0,
+                TotalTokens = completion.Usage?.TotalTokenCount ?? 0,
+                Duration = duration,
+            };
+            if (json)
+            {
+                answer.Json = answer.Text;
+            }
+            return answer;
+        }
+
+        internal static ChatAnswer FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration)
+        {
+            string? finish = response.Status switch
+            {
+                ResponseStatus.Completed => "stop",
+                ResponseStatus.Incomplete => response.IncompleteStatusDetails?.Reason?.ToString() is string r && r.IndexOf("max", StringComparison.OrdinalIgnoreCase) >= 0 ? "length" : "content_filter",
+                null => null,
+                ResponseStatus other => other.ToString().ToLowerInvariant(),
+            };
+            var answer = new ChatAnswer
+            {
+                Api = "responses",
+                Refusal = RefusalOf(response),
+                Text = response.GetOutputText() ?? string.Empty,
+                Model = response.Model,
+                FinishReason = finish,
+                ResponseId = response.Id,
+                ConversationId = response.ConversationOptions?.ConversationId ?? conversationId,
+                PromptTokens = response.Usage?.InputTokenCount ?? 0,
+                CompletionTokens = response.Usage?.OutputTokenCount ?? 0,
+                TotalTokens = response.Usage?.TotalTokenCount ?? 0,
+                Duration = duration,
+            };
+            if (json)
+            {
+                answer.Json = answer.Text;
+            }
+            return answer;
+        }
+
+        internal static string? RefusalOf(ResponseResult response)
+        {
+            var refusal = new StringBuilder();
+            foreach (ResponseItem item in response.OutputItems)
+            {
+                if (item is MessageResponseItem message)
+                {
+                    foreach (ResponseContentPart part in message.Content)
+                    {
+                        if (part.Kind == ResponseContentPartKind.Refusal)
+                        {
+                            refusal.Append(part.Refusal);
+                        }
+                    }
+                }
+            }
+            return refusal.Length == 0 ? null : refusal.ToString();
+        }
+
+        internal static string? FinishReasonText(ChatFinishReason reason) => reason switch
+        {
+            ChatFinishReason.Stop => "stop",
+            ChatFinishReason.Length => "length",
+            ChatFinishReason.ContentFilter => "content_filter",
+            ChatFinishReason.ToolCalls => "tool_calls",
+            ChatFinishReason.FunctionCall => "function_call",
+            _ => reason.ToString().ToLowerInvariant(),
+        };
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>
+    /// Asked once per request, before it is sent, with the request as it will go on the wire (method, URL and the
+    /// JSON body with inline base64 shortened). Returns false to send nothing. Give a gate only when someone will read
+    /// the description (-WhatIf, -Confirm, -Debug): without one, nothing is described.
+    /// </summary>
+    public delegate Task<bool> SendGate(string description);
+
+    /// <summary>Thrown (and caught by the caller) when a <see cref="SendGate"/> declined a request: nothing was sent.</summary>
+    public sealed class RequestDeclinedException : Exception
+    {
+        internal RequestDeclinedException()
+            : base("The request was not sent.")
+        {
+        }
+    }
+
+    /// <summary>
+    /// The state of one call through a <see cref="VisionClient"/> (it flows with the async call into the SDK's
+    /// pipeline): the gate to ask before sending, and the raw answer, kept so an answer the SDK cannot read can still
+    /// be shown.
+    /// </summary>
+    internal sealed class CallContext
+    {
+        private static readonly AsyncLocal<CallContext?> s_current = new AsyncLocal<CallContext?>();
+
+        internal static CallContext? Current => s_current.Value;
+
+        internal SendGate? Gate { get; set; }
+
+        internal bool Declined { get; set; }
+
+        /// <summary>For a streamed call: buffer the answer when it comes back as plain JSON instead of a stream.</summary>
+        internal bool BufferJson { get; set; }
+
+        internal int Status { get; set; }
+
+        internal string? RequestId { get; set; }
+
+        internal string? ContentType { get; set; }
+
+        /// <summary>The buffered answer body (null for a stream still being read).</summary>
+        internal BinaryData? Body { get; set; }
+
+        /// <summary>Makes a fresh context current for the rest of the calling async flow.</summary>
+        internal static CallContext Begin(SendGate? gate)
+        {
+            var context = new CallContext { Gate = gate };
+            s_current.Value = context;
+            return context;
+        }
+    }
+
+    /// <summary>
+    /// A per-call policy (it runs once per request, before retries): asks the call's <see cref="SendGate"/> with the
+    /// body serialized once, sends those same bytes, and keeps the raw answer in the <see cref="CallContext"/>.
+    /// </summary>
+    internal sealed class SendGatePolicy : PipelinePolicy
+    {
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+            => ProcessAsync(message, pipeline, currentIndex).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            CallContext? call = CallContext.Current;
+            if (call?.Gate is SendGate gate && message.Request.Content is BinaryContent content)
+            {
+                // Serialize once: the description and the wire carry the same bytes.
+                using var buffer = new MemoryStream();
+                await content.WriteToAsync(buffer, message.CancellationToken).ConfigureAwait(false);
+                var body = BinaryData.FromBytes(buffer.ToArray());
+                message.Request.Content = BinaryContent.Create(body);
+                if (!await gate(Describe(message.Request.Method, message.Request.Uri, body)).ConfigureAwait(false))
+                {
+                    call.Declined = true;
+                    throw new RequestDeclinedException();
+                }
+            }
+            await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+            if (call is not null && message.Response is PipelineResponse response)
+            {
+                call.Status = response.Status;
+                call.RequestId = response.Headers.TryGetValue("x-request-id", out string? id) ? id : null;
+                call.ContentType = response.Headers.TryGetValue("Content-Type", out string? type) ? type : null;
+                if (call.BufferJson && response.Status is >= 200 and < 300 && call.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+                {
+                    await response.BufferContentAsync(message.CancellationToken).ConfigureAwait(false);
+                }
+                try
+                {
+                    call.Body = response.Content; // buffered answers only; a stream being read throws
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
+        }
+
+        /// <summary>Method, URL and JSON body, with each data: URL's base64 shortened to its start, length and SHA-256.</summary>
+        internal static string Describe(string method, Uri? uri, BinaryData body)
+        {
+            JsonNode? parsed;
+            try
+            {
+                parsed = JsonNode.Parse(body.ToMemory().Span);
+            }
+            catch (JsonException)
+            {
+                parsed = JsonValue.Create($"({body.ToMemory().Length} bytes, not JSON)");
+            }
+            var description = new JsonObject
+            {
+                ["method"] = method,
+                ["url"] = uri?.AbsoluteUri,
+                ["body"] = RequestDescriber.ShortenDataUrls(parsed),
+            };
+            return description.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        }
+    }
+}

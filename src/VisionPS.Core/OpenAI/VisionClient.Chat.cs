@@ -1,0 +1,155 @@
+using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using OpenAI;
+using OpenAI.Assistants;
+using OpenAI.Batch;
+using OpenAI.Chat;
+using OpenAI.Conversations;
+using OpenAI.Files;
+using OpenAI.Responses;
+using VisionPS.Core.Batching;
+
+// Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
+#pragma warning disable OPENAI001
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>Chat Completions: one answer, or a stream of deltas.</summary>
+    public sealed partial class VisionClient
+    {
+        /// <summary>
+        /// Asks a model about images through Chat Completions. With a <paramref name="gate"/>, the request is described
+        /// (from the bytes that will be sent) and sent only when the gate agrees; otherwise
+        /// <see cref="RequestDeclinedException"/>. An answer that cannot be read is an <see cref="OpenAIRequestException"/>
+        /// with <see cref="OpenAIRequestException.IsUnreadable"/>.
+        /// </summary>
+        public async Task<ChatAnswer> ChatAsync(VisionRequest request, CancellationToken cancellationToken = default, SendGate? gate = null)
+        {
+            ThrowIfDisposed();
+            (List<ChatMessage> messages, ChatCompletionOptions options) = RequestBuilder.BuildChat(request);
+            ChatClient chat = GetChatClient(request.Model);
+            var clock = Stopwatch.StartNew();
+            CallContext call = CallContext.Begin(gate);
+            return await ReadAsync(call, () => chat.CompleteChatAsync(messages, options, cancellationToken),
+                result => AnswerReader.FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Streams a Chat Completions answer: enumerate the deltas, then read <see cref="ChatStream.Result"/>.</summary>
+        public ChatStream StreamChat(VisionRequest request, CancellationToken cancellationToken = default, SendGate? gate = null)
+        {
+            ThrowIfDisposed();
+            (List<ChatMessage> messages, ChatCompletionOptions options) = RequestBuilder.BuildChat(request);
+            ChatClient chat = GetChatClient(request.Model);
+            return new ChatStream((stream, token) => ProduceChatStream(stream, chat, messages, options, request.JsonSchema is not null, gate, token), cancellationToken);
+        }
+
+        /// <summary>Streams a Chat Completions answer, handing each delta to <paramref name="onDelta"/> as it arrives.</summary>
+        public async Task<ChatAnswer> ChatStreamingAsync(VisionRequest request, Action<string> onDelta, CancellationToken cancellationToken = default, SendGate? gate = null)
+        {
+            if (onDelta is null)
+            {
+                throw new ArgumentNullException(nameof(onDelta));
+            }
+            ChatStream stream = StreamChat(request, cancellationToken, gate);
+            await foreach (string delta in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                onDelta(delta);
+            }
+            return stream.Result;
+        }
+
+        private async IAsyncEnumerable<string> ProduceChatStream(ChatStream stream, ChatClient chat, List<ChatMessage> messages, ChatCompletionOptions options, bool json, SendGate? gate, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var clock = Stopwatch.StartNew();
+            var text = new StringBuilder();
+            var answer = new ChatAnswer { Api = "chat" };
+            CallContext call = CallContext.Begin(gate);
+            call.BufferJson = true;
+            IAsyncEnumerator<StreamingChatCompletionUpdate> updates = chat.CompleteChatStreamingAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    StreamingChatCompletionUpdate update;
+                    try
+                    {
+                        if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                        update = updates.Current;
+                    }
+                    catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
+                    {
+                        throw translated;
+                    }
+                    catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+                    {
+                        throw Unreadable(call, ex);
+                    }
+                    answer.ResponseId ??= update.CompletionId;
+                    answer.Model ??= update.Model;
+                    if (update.FinishReason is ChatFinishReason reason)
+                    {
+                        answer.FinishReason = AnswerReader.FinishReasonText(reason);
+                    }
+                    if (update.Usage is ChatTokenUsage usage)
+                    {
+                        answer.PromptTokens = usage.InputTokenCount;
+                        answer.CompletionTokens = usage.OutputTokenCount;
+                        answer.TotalTokens = usage.TotalTokenCount;
+                    }
+                    foreach (ChatMessageContentPart part in update.ContentUpdate)
+                    {
+                        if (!string.IsNullOrEmpty(part.Text))
+                        {
+                            text.Append(part.Text);
+                            yield return part.Text;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                await updates.DisposeAsync().ConfigureAwait(false);
+            }
+            if (text.Length == 0 && call.Body is BinaryData plain && call.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                // A server that ignores stream: true answers one JSON completion: read it as one.
+                ChatAnswer whole;
+                try
+                {
+                    ChatCompletion completion = ModelReaderWriter.Read<ChatCompletion>(plain, ModelReaderWriterOptions.Json, OpenAIContext.Default)
+                        ?? throw new FormatException("the answer is empty");
+                    whole = AnswerReader.FromCompletion(completion, json, clock.Elapsed);
+                }
+                catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+                {
+                    throw Unreadable(call, ex);
+                }
+                if (whole.Text.Length > 0)
+                {
+                    yield return whole.Text;
+                }
+                stream.ResultOrNull = whole;
+                yield break;
+            }
+            answer.Text = text.ToString();
+            answer.Json = json ? answer.Text : null;
+            answer.Duration = clock.Elapsed;
+            stream.ResultOrNull = answer;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System;
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using OpenAI;
+using OpenAI.Assistants;
+using OpenAI.Batch;
+using OpenAI.Chat;
+using OpenAI.Conversations;
+using OpenAI.Files;
+using OpenAI.Responses;
+using VisionPS.Core.Batching;
+
+// Responses, Conversations and Assistants are [Experimental] in the SDK; VisionPS uses them on purpose (issue 4).
+#pragma warning disable OPENAI001
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>Error translation: SDK and network failures become OpenAIRequestException; answers that cannot be read, unreadable-answer errors.</summary>
+    public sealed partial class VisionClient
+    {
+        /// <summary>Sends through <paramref name="call"/> and reads the answer; any failure to read it becomes an unreadable-answer error.</summary>
+        private async Task<ChatAnswer> ReadAsync<T>(CallContext call, Func<Task<T>> send, Func<T, ChatAnswer> read, CancellationToken cancellationToken)
+        {
+            T result;
+            try
+            {
+                result = await send().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
+            {
+                throw translated;
+            }
+            catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+            {
+                throw Unreadable(call, ex);
+            }
+            try
+            {
+                return read(result);
+            }
+            catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+            {
+                throw Unreadable(call, ex);
+            }
+        }
+
+        /// <summary>An exception that means the answer arrived (2xx) but the SDK or VisionPS could not make sense of it.</summary>
+        private static bool IsUnreadable(Exception ex, CallContext call, CancellationToken cancellationToken)
+            => call.Status is >= 200 and < 300 && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+               && ex is not RequestDeclinedException and not OpenAIRequestException and not OutOfMemoryException;
+
+        private OpenAIRequestException Unreadable(CallContext call, Exception ex)
+            => OpenAIRequestException.Unreadable(call.Status, ex.Message, call.Body?.ToString(), call.RequestId, _scrubber, ex);
+
+        private async Task<T> GuardAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
+            {
+                throw translated;
+            }
+        }
+
+        /// <summary>Maps SDK and network failures to <see cref="OpenAIRequestException"/>; null leaves the exception as it is.</summary>
+        private Exception? Translate(Exception ex, CancellationToken cancellationToken)
+        {
+            // The retry policy aggregates the failures of all tries; the last one is what the caller needs.
+            if (ex is AggregateException aggregate && aggregate.InnerExceptions.Count > 0)
+            {
+                Exception last = aggregate.InnerExceptions[aggregate.InnerExceptions.Count - 1];
+                return Translate(last, cancellationToken) ?? last;
+            }
+            switch (ex)
+            {
+                case OpenAIRequestException:
+                    return null;
+                case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                    return null;
+                case OperationCanceledException:
+                    // The pipeline's per-try timeout surfaces as a cancellation nobody asked for.
+                    return OpenAIRequestException.FromTransport(ex, timedOut: true, _scrubber);
+                case ClientResultException cre when cre.GetRawResponse() is PipelineResponse response:
+                    string? requestId = response.Headers.TryGetValue("x-request-id", out string? rid) ? rid : null;
+                    string body;
+                    try
+                    {
+                        body = response.Content.ToString();
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        body = string.Empty;
+                    }
+                    OpenAIRequestException error = OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null);
+                    if (VisionRetryPolicy.TryGetRetryAfter(response, out TimeSpan retryAfter))
+                    {
+                        error.RetryAfter = retryAfter;
+                    }
+                    return error;
+                case ClientResultException cre:
+                    return cre.InnerException is OperationCanceledException && cancellationToken.IsCancellationRequested
+                        ? new OperationCanceledException(cancellationToken)
+                        : OpenAIRequestException.FromTransport(cre.InnerException ?? cre, timedOut: false, _scrubber);
+                case HttpRequestException:
+                case IOException:
+                    return OpenAIRequestException.FromTransport(ex, timedOut: false, _scrubber);
+                default:
+                    return null;
+            }
+        }
+    }
+}

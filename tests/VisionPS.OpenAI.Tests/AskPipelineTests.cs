@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core;
+using VisionPS.Core.Asking;
+using VisionPS.Core.Caching;
+using VisionPS.Core.Imaging;
+using VisionPS.Core.OpenAI;
+using VisionPS.OpenAI.Tests.Support;
+using Xunit;
+
+namespace VisionPS.OpenAI.Tests
+{
+    /// <summary>The ask pipeline without PowerShell: real files, real HTTP to the local endpoint.</summary>
+    public sealed class AskPipelineTests : EndpointTests, IDisposable
+    {
+        private readonly string _dir = Path.Combine(Path.GetTempPath(), "visionps-ask-" + Guid.NewGuid().ToString("N"));
+
+        public AskPipelineTests(EndpointFixture endpoint)
+            : base(endpoint)
+        {
+            Directory.CreateDirectory(_dir);
+        }
+
+        void IDisposable.Dispose()
+        {
+            Dispose();
+            Directory.Delete(_dir, recursive: true);
+        }
+
+        private string File(string name, byte[] bytes)
+        {
+            string path = Path.Combine(_dir, name);
+            System.IO.File.WriteAllBytes(path, bytes);
+            return path;
+        }
+
+        private static AskQuestion Question(string model = "gpt-4o", VisionApi api = VisionApi.Chat) => new AskQuestion
+        {
+            Api = api,
+            Model = model,
+            Prompt = "What is this?",
+            Detail = ImageDetail.Low,
+            Prepare = new PrepareOptions { Model = model, Detail = ImageDetail.Low },
+        };
+
+        private static async Task<List<AskOutcome>> ListAsync(IAsyncEnumerable<AskOutcome> outcomes)
+        {
+            var list = new List<AskOutcome>();
+            await foreach (AskOutcome outcome in outcomes)
+            {
+                list.Add(outcome);
+            }
+            return list;
+        }
+
+        [Fact]
+        public async Task PerImageYieldsOneOutcomePerImageInInputOrderAndABadImageEndsNothing()
+        {
+            var files = new[]
+            {
+                File("a.png", TestImages.Png(40, 30, 1)),
+                File("bad.jpg", new byte[] { 1, 2, 3, 4, 5 }),
+                File("c.jpg", TestImages.Jpeg(50, 20, 2)),
+                Path.Combine(_dir, "missing.png"),
+                File("e.webp", TestImages.Webp(20, 20, 3)),
+            };
+            using VisionClient client = Endpoint.Client();
+            var pipeline = new AskPipeline(client, Question()) { PerImage = true, ThrottleLimit = 3 };
+
+            List<AskOutcome> outcomes = await ListAsync(pipeline.RunAsync(files.Select(AskImage.FromFile).ToList()));
+
+            Assert.Equal(files, outcomes.Select(o => o.Target));
+            Assert.Equal(new[] { AskOutcomeKind.Answered, AskOutcomeKind.ImageFailed, AskOutcomeKind.Answered, AskOutcomeKind.ImageFailed, AskOutcomeKind.Answered },
+                outcomes.Select(o => o.Kind));
+            Assert.IsType<ImageProcessingException>(outcomes[1].Error);
+            Assert.IsType<FileNotFoundException>(outcomes[3].Error);
+            // Each answer is about its own image: the endpoint echoes the SHA-256 of the image it decoded.
+            foreach (int i in new[] { 0, 2, 4 })
+            {
+                Assert.Equal(64, outcomes[i].Sha256.Single().Length);
+                Assert.Contains("\"sha256\":\"" + outcomes[i].Sha256.Single() + "\"", outcomes[i].Answer!.Text, StringComparison.Ordinal);
+                Assert.Contains("\"image_count\":1", outcomes[i].Answer!.Text, StringComparison.Ordinal);
+            }
+        }
+
+        [Fact]
+        public async Task WhenImagesWereGivenAndNoneSurvivedNothingIsSent()
+        {
+            int before = Endpoint.Host.Requests.Count;
+            using VisionClient client = Endpoint.Client();
+            var pipeline = new AskPipeline(client, Question());
+            var images = new[] { AskImage.FromFile(Path.Combine(_dir, "nope.jpg")), AskImage.FromBytes(new byte[] { 0, 1, 2 }, "byte[3]") };
+
+            List<AskOutcome> outcomes = await ListAsync(pipeline.RunAsync(images));
+
+            Assert.Equal(new[] { AskOutcomeKind.ImageFailed, AskOutcomeKind.ImageFailed, AskOutcomeKind.NothingToSend }, outcomes.Select(o => o.Kind));
+            Assert.Equal(before, Endpoint.Host.Requests.Count);
+
+            // Images given, but every one was refused before reaching the pipeline: still nothing is sent.
+            List<AskOutcome> none = await ListAsync(pipeline.AllAsync(Array.Empty<AskImage>(), imagesGiven: true));
+            Assert.Equal(AskOutcomeKind.NothingToSend, Assert.Single(none).Kind);
+            Assert.Equal(before, Endpoint.Host.Requests.Count);
+        }
+
+        [Fact]
+        public async Task OneRequestCarriesEveryImageThatSurvivedInOrder()
+        {
+            string a = File("one.png", TestImages.Png(30, 30, 4));
+            string b = File("two.png", TestImages.Png(31, 31, 5));
+            using VisionClient client = Endpoint.Client();
+            var pipeline = new AskPipeline(client, Question());
+
+            List<AskOutcome> outcomes = await ListAsync(pipeline.RunAsync(new[] { AskImage.FromFile(a), AskImage.FromFile(Path.Combine(_dir, "gone.png")), AskImage.FromFile(b) }));
+
+            Assert.Equal(new[] { AskOutcomeKind.ImageFailed, AskOutcomeKind.Answered }, outcomes.Select(o => o.Kind));
+            Assert.Equal(new[] { a, b }, outcomes[1].Sources);
+            string text = outcomes[1].Answer!.Text;
+            Assert.Contains("\"image_count\":2", text, StringComparison.Ordinal);
+            int first = text.IndexOf(outcomes[1].Sha256[0], StringComparison.Ordinal);
+            int second = text.IndexOf(outcomes[1].Sha256[1], StringComparison.Ordinal);
+            Assert.True(first >= 0 && second > first, "both images, in input order");
+        }
+
+        [Fact]
+        public async Task ACachedReRunAsksNothingAndPreparesNothing()
+        {
+            var files = Enumerable.Range(0, 6).Select(i => File($"p{i}.jpg", TestImages.Jpeg(60 + i, 40, (byte)i))).ToList();
+            var cache = new ResultCache(Path.Combine(_dir, "cache"), ResultCache.DefaultExpiry, ResultCache.DefaultMaxBytes);
+            using VisionClient client = Endpoint.Client();
+            int prepared = 0;
+            var pipeline = new AskPipeline(client, Question()) { PerImage = true, Cache = cache, OnPrepared = (_, _) => Interlocked.Increment(ref prepared) };
+
+            List<AskOutcome> first = await ListAsync(pipeline.RunAsync(files.Select(AskImage.FromFile).ToList()));
+            Assert.Equal(6, prepared);
+            Assert.All(first, o => Assert.False(o.FromCache));
+            int before = Endpoint.Host.Requests.Count;
+            prepared = 0;
+
+            List<AskOutcome> again = await ListAsync(pipeline.RunAsync(files.Select(AskImage.FromFile).ToList()));
+
+            Assert.Equal(0, prepared);
+            Assert.Equal(before, Endpoint.Host.Requests.Count);
+            Assert.All(again, o => Assert.True(o.FromCache));
+            Assert.Equal(first.Select(o => o.Answer!.Text), again.Select(o => o.Answer!.Text));
+            Assert.Equal(first.Select(o => o.Sha256.Single()), again.Select(o => o.Sha256.Single()));
+            Assert.Equal(first.Select(o => o.EstimatedTokens), again.Select(o => o.EstimatedTokens));
+
+            // A changed file is prepared and asked again; the others still come from the cache.
+            System.IO.File.WriteAllBytes(files[2], TestImages.Jpeg(99, 40, 42));
+            List<AskOutcome> changed = await ListAsync(pipeline.RunAsync(files.Select(AskImage.FromFile).ToList()));
+            Assert.Equal(1, prepared);
+            Assert.Equal(new[] { true, true, false, true, true, true }, changed.Select(o => o.FromCache));
+        }
+
+        [Fact]
+        public async Task TheGateSeesTheBytesThatAreSentAndADeclinedRequestSendsNothing()
+        {
+            byte[] png = TestImages.Png(33, 22, 6);
+            string path = File("gate.png", png);
+            using VisionClient client = Endpoint.Client();
+            var descriptions = new List<string>();
+            int before = Endpoint.Host.Requests.Count;
+            var declined = new AskPipeline(client, Question()) { Gate = d => { descriptions.Add(d); return Task.FromResult(false); } };
+
+            AskOutcome outcome = Assert.Single(await ListAsync(declined.RunAsync(new[] { AskImage.FromFile(path) })));
+
+            Assert.Equal(AskOutcomeKind.NotSent, outcome.Kind);
+            Assert.Equal(before, Endpoint.Host.Requests.Count);
+            string description = Assert.Single(descriptions);
+            Assert.Contains("/chat/completions", description, StringComparison.Ordinal);
+            Assert.Contains("sha256 " + TestImages.Sha256(png), description, StringComparison.Ordinal); // a PNG this small passes through
+            Assert.True(description.Length < 3000, "base64 is shortened");
+            Assert.DoesNotContain(Endpoint.ApiKey, description, StringComparison.Ordinal);
+
+            var sent = new AskPipeline(client, Question()) { Gate = d => Task.FromResult(true) };
+            Assert.Equal(AskOutcomeKind.Answered, Assert.Single(await ListAsync(sent.RunAsync(new[] { AskImage.FromFile(path) }))).Kind);
+            Assert.Equal(before + 1, Endpoint.Host.Requests.Count);
+        }
+
+        [Fact]
+        public async Task AnUnreadableAnswerIsOneFailedOutcomeAndThePerImageRunGoesOn()
+        {
+            var files = Enumerable.Range(0, 4).Select(i => File($"u{i}.png", TestImages.Png(20 + i, 20, (byte)(10 + i)))).ToList();
+            using VisionClient client = Endpoint.Client();
+            string model = "fault:canned=empty-choicesx1:" + Guid.NewGuid().ToString("N");
+            var pipeline = new AskPipeline(client, Question(model)) { PerImage = true, ThrottleLimit = 1 };
+
+            List<AskOutcome> outcomes = await ListAsync(pipeline.RunAsync(files.Select(AskImage.FromFile).ToList()));
+
+            Assert.Equal(4, outcomes.Count);
+            AskOutcome failed = Assert.Single(outcomes, o => o.Kind == AskOutcomeKind.RequestFailed);
+            Assert.Same(outcomes[0], failed);
+            var error = Assert.IsType<OpenAIRequestException>(failed.Error);
+            Assert.True(error.IsUnreadable);
+            Assert.Contains("\"choices\":[]", error.RawBody, StringComparison.Ordinal);
+            Assert.Equal(3, outcomes.Count(o => o.Kind == AskOutcomeKind.Answered));
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using VisionPS.Core;
+using VisionPS.Core.OpenAI;
+using VisionPS.OpenAI.Tests.Support;
+using Xunit;
+
+namespace VisionPS.OpenAI.Tests
+{
+    /// <summary>
+    /// Every answer the spec allows (and a gateway's error) is read into a correct answer or one typed, non-terminating
+    /// error: never a raw .NET exception. The endpoint sends each shape by name (fault canned=NAME).
+    /// </summary>
+    public sealed class ResponseShapesTests : EndpointTests
+    {
+        public ResponseShapesTests(EndpointFixture endpoint)
+            : base(endpoint)
+        {
+        }
+
+        private static VisionRequest Request(string canned)
+        {
+            var request = new VisionRequest { Model = "fault:canned=" + canned, Prompt = "What is this?" };
+            request.Images.Add(VisionImageInput.FromBytes(TestImages.Png(16, 16), "image/png", ImageDetail.Low));
+            return request;
+        }
+
+        /// <summary>The answer, or the unreadable-answer error; any other exception fails the test.</summary>
+        private static async Task<(ChatAnswer? Answer, OpenAIRequestException? Error)> AskAsync(Func<Task<ChatAnswer>> ask)
+        {
+            try
+            {
+                return (await ask(), null);
+            }
+            catch (OpenAIRequestException ex)
+            {
+                return (null, ex);
+            }
+        }
+
+        [Fact]
+        public async Task ChatWithNoChoicesIsAnUnreadableAnswerWithItsRawBody()
+        {
+            using VisionClient client = Endpoint.Client();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("empty-choices")));
+            Assert.Null(answer);
+            Assert.True(error!.IsUnreadable);
+            Assert.Equal(200, error.Status);
+            Assert.False(error.IsRetryable);
+            Assert.Contains("\"choices\":[]", error.RawBody, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("audio-not-base64")]
+        [InlineData("bad-annotation-url")]
+        [InlineData("unknown-tool-call")]
+        public async Task OddChatShapesAreReadOrReportedAsUnreadable(string canned)
+        {
+            using VisionClient client = Endpoint.Client();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request(canned)));
+            if (error is not null)
+            {
+                Assert.True(error.IsUnreadable, error.Message);
+                Assert.Contains("chatcmpl-canned", error.RawBody, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal("chatcmpl-canned", answer!.ResponseId);
+                Assert.Equal(canned == "unknown-tool-call" ? string.Empty : "a cat", answer.Text);
+            }
+        }
+
+        [Fact]
+        public async Task AnAnswerThatIsNotJsonIsUnreadable()
+        {
+            using VisionClient client = Endpoint.Client();
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("not-json")));
+            Assert.True(error!.IsUnreadable);
+            Assert.Contains("Bad gateway", error.RawBody, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AChatRefusalReachesTheAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            ChatAnswer answer = await client.ChatAsync(Request("refusal"));
+            Assert.Equal("I can't help with identifying people in images.", answer.Refusal);
+            Assert.Equal(string.Empty, answer.Text);
+        }
+
+        [Fact]
+        public async Task AResponsesRefusalReachesTheAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            ChatAnswer answer = await client.RespondAsync(Request("responses-refusal"));
+            Assert.Equal("I can't help with that.", answer.Refusal);
+        }
+
+        [Fact]
+        public async Task AFractionalCreatedAtIsReadOrReportedAsUnreadable()
+        {
+            using VisionClient client = Endpoint.Client();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.RespondAsync(Request("fractional-created-at")));
+            if (error is not null)
+            {
+                Assert.True(error.IsUnreadable, error.Message);
+                Assert.Contains("1764547200.25", error.RawBody, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal("a cat", answer!.Text);
+            }
+        }
+
+        [Fact]
+        public async Task AGatewayErrorThatIsNotOpenAIsShapeIsShownTrimmed()
+        {
+            using VisionClient client = Endpoint.Client();
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("gateway-422")));
+            Assert.Equal(422, error!.Status);
+            Assert.False(error.IsUnreadable);
+            Assert.Contains("field required", error.ServerMessage, StringComparison.Ordinal);
+            Assert.Contains("unknown model", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("no error message", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AStreamedRequestAnsweredWithPlainJsonIsReadAsJson()
+        {
+            using VisionClient client = Endpoint.Client();
+            var deltas = new List<string>();
+            ChatAnswer answer = await client.ChatStreamingAsync(Request("json-for-stream"), deltas.Add);
+            Assert.Equal("a plain JSON answer", answer.Text);
+            Assert.Equal("a plain JSON answer", string.Concat(deltas));
+            Assert.Equal(12, answer.TotalTokens);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+
+namespace VisionPS.TestServer
+{
+    /// <summary>
+    /// Answers the OpenAI spec allows (or a gateway sends) that a client may not expect, by name (fault
+    /// <c>canned=NAME</c>): each replaces the real answer with a fixed status and body, whatever was asked.
+    /// </summary>
+    public static class CannedAnswers
+    {
+        private const string Usage = "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":2,\"total_tokens\":12}";
+
+        private static string Completion(string message, string finish = "stop")
+            => "{\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"message\":"
+               + message + ",\"finish_reason\":\"" + finish + "\",\"logprobs\":null}]," + Usage + "}";
+
+        private static string Response(string output, string createdAt = "1764547200")
+            => "{\"id\":\"resp_canned\",\"object\":\"response\",\"created_at\":" + createdAt + ",\"status\":\"completed\",\"model\":\"canned\",\"output\":["
+               + output + "],\"usage\":{\"input_tokens\":10,\"output_tokens\":2,\"total_tokens\":12,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens_details\":{\"reasoning_tokens\":0}}}";
+
+        /// <summary>Name: (status, content type, body).</summary>
+        public static IReadOnlyDictionary<string, (int Status, string ContentType, string Body)> All { get; } =
+            new Dictionary<string, (int, string, string)>(StringComparer.Ordinal)
+            {
+                // Chat Completions
+                ["empty-choices"] = (200, "application/json",
+                    "{\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[]," + Usage + "}"),
+                ["audio-not-base64"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"a cat\",\"refusal\":null,\"audio\":{\"id\":\"audio_1\",\"data\":\"%%% not base64 %%%\",\"expires_at\":1764550800,\"transcript\":\"a cat\"}}")),
+                ["bad-annotation-url"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"a cat\",\"refusal\":null,\"annotations\":[{\"type\":\"url_citation\",\"url_citation\":{\"url\":\"http://exa mple.com:99999/[x\",\"title\":\"t\",\"start_index\":0,\"end_index\":1}}]}")),
+                ["unknown-tool-call"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":null,\"refusal\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"custom\",\"custom\":{\"name\":\"x\",\"input\":\"y\"}}]}", "tool_calls")),
+                ["refusal"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":null,\"refusal\":\"I can't help with identifying people in images.\"}")),
+                ["json-for-stream"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"a plain JSON answer\",\"refusal\":null}")),
+                ["not-json"] = (200, "application/json", "<html><body>Bad gateway</body></html>"),
+
+                // Responses
+                ["fractional-created-at"] = (200, "application/json",
+                    Response("{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"a cat\",\"annotations\":[]}]}", "1764547200.25")),
+                ["responses-refusal"] = (200, "application/json",
+                    Response("{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"refusal\",\"refusal\":\"I can't help with that.\"}]}")),
+
+                // Errors that are not OpenAI's {"error":{...}} shape
+                ["gateway-422"] = (422, "application/json",
+                    "{\"detail\":[{\"loc\":[\"body\",\"messages\",0,\"content\"],\"msg\":\"field required\",\"type\":\"value_error.missing\"},{\"loc\":[\"body\",\"model\"],\"msg\":\"unknown model\",\"type\":\"value_error\"}]}"),
+
+                // Files
+                ["not-deleted"] = (200, "application/json", "{\"id\":\"file-canned\",\"object\":\"file\",\"deleted\":false}"),
+            };
+
+        /// <summary>Writes the canned answer NAME (an unknown name is a 400 naming the known ones).</summary>
+        public static async Task WriteAsync(HttpContext context, string name)
+        {
+            if (!All.TryGetValue(name, out (int Status, string ContentType, string Body) canned))
+            {
+                throw ApiError.Invalid("model", $"Unknown canned answer '{name}'; known: {string.Join(", ", All.Keys)}.");
+            }
+            context.Response.StatusCode = canned.Status;
+            context.Response.ContentType = canned.ContentType;
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(canned.Body), context.RequestAborted);
+        }
+    }
+}
