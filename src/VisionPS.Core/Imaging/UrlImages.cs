@@ -13,6 +13,11 @@ namespace VisionPS.Core.Imaging
     /// </summary>
     public static class UrlImages
     {
+        private static readonly Lazy<HttpClient> s_shared = new Lazy<HttpClient>(() => new HttpClient { Timeout = TimeSpan.FromSeconds(100) });
+
+        /// <summary>One client for every download (connection reuse; the system proxy applies).</summary>
+        public static HttpClient SharedClient => s_shared.Value;
+
         /// <summary>
         /// Whether the service at <paramref name="baseUri"/> fetches image URLs itself: OpenAI (api.openai.com) and Azure
         /// OpenAI (<paramref name="azure"/>, or an *.openai.azure.com / *.cognitiveservices.azure.com / *.services.ai.azure.com host).
