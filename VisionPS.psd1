@@ -23,6 +23,7 @@
         'Get-VisionCache'
         'Get-VisionDefault'
         'Get-VisionImageInfo'
+        'Get-VisionModel'
         'Receive-VisionBatch'
         'Remove-VisionFile'
         'Send-VisionChat'

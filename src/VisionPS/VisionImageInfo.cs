@@ -25,6 +25,24 @@ namespace VisionPS
             EstimatedTokens = TokenEstimator.Estimate(options.Model, options.Detail, TargetWidth, TargetHeight);
         }
 
+        internal VisionImageInfo(string path, Core.Documents.PdfDocumentInfo pdf, PrepareOptions options)
+        {
+            Path = path;
+            Format = "Pdf";
+            // A page's size at the 150 dpi the cost estimate assumes (PdfDocumentCheck.EstimateTokens).
+            Width = DisplayWidth = TargetWidth = (int)System.Math.Round(pdf.PageWidthPoints * 150 / 72);
+            Height = DisplayHeight = TargetHeight = (int)System.Math.Round(pdf.PageHeightPoints * 150 / 72);
+            Orientation = 1;
+            FrameCount = 1;
+            Bytes = pdf.Bytes;
+            Pages = pdf.Pages;
+            ScannedPages = pdf.ScannedPages;
+            Model = options.Model;
+            Detail = options.Detail;
+            WouldPassThrough = true;
+            EstimatedTokens = Core.Documents.PdfDocumentCheck.EstimateTokens(pdf, options.Model);
+        }
+
         /// <summary>Full path of the file.</summary>
         public string Path { get; }
 
@@ -70,7 +88,13 @@ namespace VisionPS
         /// <summary>Height it would be sent at.</summary>
         public int TargetHeight { get; }
 
-        /// <summary>Estimated image tokens for Model and Detail.</summary>
+        /// <summary>PDFs: the number of pages (null for images).</summary>
+        public int? Pages { get; }
+
+        /// <summary>PDFs: pages that are one scanned image and no text, which ConvertTo-VisionImage can turn into images (null for images).</summary>
+        public int? ScannedPages { get; }
+
+        /// <summary>Estimated image tokens for Model and Detail (PDFs: every page's image and text, an estimate).</summary>
         public int EstimatedTokens { get; }
 
         /// <summary>The model the estimate is for (null: the default rules).</summary>

@@ -131,6 +131,32 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void APdfIsOneBatchRequestOfItsOwnAndItsAnswerComesBack()
+        {
+            using var ps = Session();
+            string pdf = Path.Combine(Path.GetTempPath(), $"batch-invoice-{Guid.NewGuid():N}.pdf");
+            File.WriteAllBytes(pdf, VisionPS.TestServer.SamplePdfs.Text(2));
+            try
+            {
+                PSObject batch = Assert.Single(ps.Run("$args | Start-VisionBatch 'Read the total.'", pdf, Paths.CorpusFile("gif_static_smile_48.gif")));
+                ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch);
+                var results = ps.Run("$args[0] | Receive-VisionBatch", batch);
+
+                Assert.Empty(ps.Errors);
+                Assert.Equal(2, results.Count);
+                JsonElement file = Answer(results[0]).GetProperty("files")[0];
+                Assert.Equal(2, file.GetProperty("pages").GetInt32());
+                Assert.Equal(Path.GetFileName(pdf), file.GetProperty("filename").GetString());
+                Assert.Equal(1, Answer(results[1]).GetProperty("image_count").GetInt32());
+                Assert.Contains("data:application/pdf;base64,", Assert.Single(_host.State.RequestsTo("/v1/files")).BodyText, StringComparison.Ordinal);
+            }
+            finally
+            {
+                File.Delete(pdf);
+            }
+        }
+
+        [Fact]
         public void ABadFileFailedLinesAndTheRecordGiveOneErrorEachAndTheRestIsReceived()
         {
             using var ps = Session();

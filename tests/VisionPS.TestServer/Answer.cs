@@ -10,7 +10,7 @@ namespace VisionPS.TestServer
     /// </summary>
     public sealed class Answer
     {
-        public Answer(string api, string model, string? system, IReadOnlyList<string> texts, IReadOnlyList<ReceivedImage> images, long? maxTokens)
+        public Answer(string api, string model, string? system, IReadOnlyList<string> texts, IReadOnlyList<ReceivedImage> images, long? maxTokens, IReadOnlyList<ReceivedFile>? files = null)
         {
             var body = new JsonObject
             {
@@ -21,9 +21,17 @@ namespace VisionPS.TestServer
                 ["image_count"] = images.Count,
                 ["images"] = new JsonArray(images.Select((image, i) => (JsonNode)image.ToJson(i + 1)).ToArray()),
             };
+            if (files is { Count: > 0 })
+            {
+                // Only requests with PDFs carry these, so every image-only answer stays byte for byte what it was.
+                body["file_count"] = files.Count;
+                body["files"] = new JsonArray(files.Select((file, i) => (JsonNode)file.ToJson(i + 1)).ToArray());
+            }
             string full = body.ToJsonString(Http.Options);
             ImageTokensTotal = images.Sum(i => i.Tokens);
-            PromptTokens = ImageTokens.Text(system) + texts.Sum(ImageTokens.Text) + ImageTokensTotal + 3 + (system is null ? 0 : 3);
+            // A PDF page costs its text and an image of the page; the endpoint charges a flat 1,000 tokens a page.
+            FileTokensTotal = files?.Sum(f => f.Pages * 1000) ?? 0;
+            PromptTokens = ImageTokens.Text(system) + texts.Sum(ImageTokens.Text) + ImageTokensTotal + FileTokensTotal + 3 + (system is null ? 0 : 3);
             int completion = ImageTokens.Text(full);
             if (maxTokens is long max && completion > max)
             {
@@ -44,6 +52,7 @@ namespace VisionPS.TestServer
         public int PromptTokens { get; }
         public int CompletionTokens { get; }
         public int ImageTokensTotal { get; }
+        public int FileTokensTotal { get; }
         public int TotalTokens => PromptTokens + CompletionTokens;
     }
 }

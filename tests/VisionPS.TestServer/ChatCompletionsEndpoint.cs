@@ -30,7 +30,7 @@ namespace VisionPS.TestServer
             {
                 throw ApiError.Invalid("messages", "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "empty_array");
             }
-            var images = new ImageResolver(state, model);
+            var images = new ImageResolver(state, model, refuseUrls: fault?.Find("no-image-urls") is not null);
             var texts = new List<string>();
             string? system = null;
             // Chat Completions' detail is auto, low or high (the spec); original exists in the Responses API only.
@@ -106,6 +106,10 @@ namespace VisionPS.TestServer
                             {
                                 throw ApiError.Invalid(pat + ".type", $"Invalid '{pat}'. {type} parts are only allowed for messages with role 'user'.");
                             }
+                            if (type == "file")
+                            {
+                                images.Files.FromChatPart(part, pat);
+                            }
                             break;
                         case "refusal":
                             if (role != "assistant")
@@ -146,7 +150,7 @@ namespace VisionPS.TestServer
                 includeUsage = Json.OptBool(so, "include_usage", "stream_options.include_usage") ?? false;
             }
 
-            var answer = new Answer("chat", model, system, texts, images.Images, maxTokens);
+            var answer = new Answer("chat", model, system, texts, images.Images, maxTokens, images.Files.Files);
             string id = state.NewId("chatcmpl-");
             long created = EndpointState.Now;
             var usage = new JsonObject

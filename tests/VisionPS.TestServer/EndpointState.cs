@@ -157,6 +157,12 @@ namespace VisionPS.TestServer
         public ConcurrentDictionary<string, ThreadState> Threads { get; } = new ConcurrentDictionary<string, ThreadState>();
         public ConcurrentDictionary<string, BatchState> Batches { get; } = new ConcurrentDictionary<string, BatchState>();
 
+        /// <summary>
+        /// Refuse http(s) image URLs as Ollama's OpenAI-compatible API does (ollama#6753, #4474): only data: URLs (and file
+        /// ids) are taken. Set by --refuse-image-urls, or per request by the fault kind no-image-urls.
+        /// </summary>
+        public bool RefuseImageUrls { get; set; }
+
         /// <summary>Images served at /assets/{name}: the only URLs this offline endpoint can "download".</summary>
         public ConcurrentDictionary<string, byte[]> Assets { get; } = new ConcurrentDictionary<string, byte[]>();
 

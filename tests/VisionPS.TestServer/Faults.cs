@@ -15,7 +15,8 @@ namespace VisionPS.TestServer
     /// retry-after-ms), quota (insufficient_quota), 500,
     /// echo-key (401 quoting the key sent), drop (connection dropped: before the answer, or after 2 stream chunks),
     /// canned=NAME (answer with the canned body NAME of CannedAnswers: odd shapes the spec allows, a gateway's error),
-    /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart). xN: only the first N requests with that spec
+    /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), no-image-urls (http(s)
+    /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart.
     /// </summary>
     public sealed class Fault

@@ -92,7 +92,8 @@ namespace VisionPS.TestServer
                                 {
                                     throw ApiError.Invalid(pat + ".type", $"Invalid '{pat}'. File inputs are only allowed for messages with role 'user'.");
                                 }
-                                content.Add(part.DeepClone());
+                                ReceivedFile received = images.Files.FromInputFile(part, pat);
+                                content.Add(new JsonObject { ["type"] = "input_file", ["file_id"] = received.FileId, ["filename"] = received.FileName, ["file_data"] = received.FileId is null ? "data:...(sha256 " + received.Sha256 + ")" : null });
                                 break;
                             default:
                                 throw ApiError.Invalid(pat + ".type", $"Invalid value: '{partType}'. Supported values are: 'input_text', 'input_image', 'input_file', and 'output_text'.");

@@ -4,12 +4,12 @@ using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.TestServer;
 
-// dotnet run --project tests/VisionPS.TestServer -- [--port N] [--api-key KEY] [--log]
+// dotnet run --project tests/VisionPS.TestServer -- [--port N] [--api-key KEY] [--log] [--refuse-image-urls]
 // Prints the base URI (http://127.0.0.1:PORT/v1) as its first line on stdout, then serves until Ctrl+C or stdin closes
 // when --stdin is given (so a Pester run that starts it as a process can stop it by closing the pipe).
 int port = 0;
 string? apiKey = null;
-bool log = false, stdin = false;
+bool log = false, stdin = false, refuseImageUrls = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,8 +26,11 @@ for (int i = 0; i < args.Length; i++)
         case "--stdin":
             stdin = true;
             break;
+        case "--refuse-image-urls":
+            refuseImageUrls = true;
+            break;
         default:
-            Console.Error.WriteLine("usage: VisionPS.TestServer [--port N] [--api-key KEY] [--log] [--stdin]");
+            Console.Error.WriteLine("usage: VisionPS.TestServer [--port N] [--api-key KEY] [--log] [--stdin] [--refuse-image-urls]");
             return 2;
     }
 }
@@ -40,6 +43,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 await using EndpointHost host = await EndpointHost.StartAsync(port, apiKey, log);
+host.State.RefuseImageUrls = refuseImageUrls;
 Console.WriteLine(host.BaseUri);
 Console.Out.Flush();
 Console.Error.WriteLine($"VisionPS test endpoint on {host.BaseUri} (faults: model 'fault:SPEC' or header {Fault.Header}); Ctrl+C stops it.");

@@ -41,15 +41,21 @@ namespace VisionPS.TestServer
         private static readonly string[] s_mimes = { "image/png", "image/jpeg", "image/jpg", "image/webp", "image/gif" };
         private readonly EndpointState _state;
         private readonly string _model;
+        private readonly bool _refuseUrls;
         private long _totalBytes;
 
-        public ImageResolver(EndpointState state, string model)
+        public ImageResolver(EndpointState state, string model, bool refuseUrls = false)
         {
             _state = state;
             _model = model;
+            _refuseUrls = refuseUrls || state.RefuseImageUrls;
+            Files = new FileResolver(state);
         }
 
         public List<ReceivedImage> Images { get; } = new List<ReceivedImage>();
+
+        /// <summary>The request's PDF inputs (file / input_file parts), checked alongside its images.</summary>
+        public FileResolver Files { get; }
 
         public static bool IsDetail(string detail, bool allowOriginal) => detail is "auto" or "low" or "high" || (allowOriginal && detail == "original");
 
@@ -83,6 +89,11 @@ namespace VisionPS.TestServer
             if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
                 throw ApiError.Invalid(param, $"Invalid '{param}'. Expected a valid URL, but got a value with an invalid format.");
+            }
+            if (_refuseUrls)
+            {
+                // What a server that cannot fetch URLs says (Ollama decodes image_url as base64 and fails).
+                throw new ApiError(400, $"invalid image input at '{param}': only base64 data: URLs are supported, not http(s) URLs.", param: param, code: "invalid_image_url");
             }
             // Offline: only this endpoint's own /assets/ can be downloaded, everything else fails like a blocked host.
             if ((uri.IsLoopback || uri.Host == IPAddress.Loopback.ToString()) && uri.AbsolutePath.StartsWith("/assets/", StringComparison.Ordinal)

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
@@ -5,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace VisionPS.TestServer
 {
-    /// <summary>POST /v1/responses (not streamed), optionally continuing a conversation.</summary>
+    /// <summary>POST /v1/responses (streamed as server-sent events with stream=true), optionally continuing a conversation.</summary>
     internal static class ResponsesEndpoint
     {
         internal static async Task HandleAsync(HttpContext context, EndpointState state, byte[] body)
@@ -13,15 +14,12 @@ namespace VisionPS.TestServer
             JsonObject request = Json.ParseBody(body);
             string model = Json.ReqString(request, "model", "model");
             Fault? fault = Fault.From(context, model);
-            if (fault is not null && await fault.ApplyBeforeAnswerAsync(context, state, model, streaming: false))
+            if (fault is not null && await fault.ApplyBeforeAnswerAsync(context, state, model, streaming: Json.OptBool(request, "stream", "stream") == true))
             {
                 return;
             }
-            if (Json.OptBool(request, "stream", "stream") == true)
-            {
-                throw ApiError.Invalid("stream", "This endpoint does not stream Responses; send stream=false.");
-            }
-            var images = new ImageResolver(state, model);
+            bool stream = Json.OptBool(request, "stream", "stream") == true;
+            var images = new ImageResolver(state, model, refuseUrls: fault?.Find("no-image-urls") is not null);
             var texts = new List<string>();
             string? system = Json.OptString(request, "instructions", "instructions");
             List<JsonObject> items = InputItems.Read(request["input"], "input", images, texts, ref system, state, ImageResolver.SupportsOriginal(model));
@@ -46,7 +44,7 @@ namespace VisionPS.TestServer
                 }
             }
 
-            var answer = new Answer("responses", model, system, texts, images.Images, maxTokens);
+            var answer = new Answer("responses", model, system, texts, images.Images, maxTokens, images.Files.Files);
             JsonObject output = InputItems.Message(state, "assistant", new JsonArray(new JsonObject { ["type"] = "output_text", ["text"] = answer.Text, ["annotations"] = new JsonArray(), ["logprobs"] = new JsonArray() }));
             if (conversation is not null)
             {
@@ -92,7 +90,58 @@ namespace VisionPS.TestServer
                 ["user"] = null,
                 ["metadata"] = new JsonObject(),
             };
-            await Http.WriteJsonAsync(context, 200, response);
+            if (!stream)
+            {
+                await Http.WriteJsonAsync(context, 200, response);
+                return;
+            }
+            await StreamAsync(context, response, output, answer.Text);
+        }
+
+        /// <summary>
+        /// The Responses API's server-sent events, as the service sends them: response.created, response.in_progress,
+        /// output_item.added, content_part.added, output_text.delta (in pieces), output_text.done, content_part.done,
+        /// output_item.done, response.completed (or response.incomplete) carrying the whole response with its usage.
+        /// </summary>
+        private static async Task StreamAsync(HttpContext context, JsonObject response, JsonObject output, string text)
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "text/event-stream; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-cache";
+            int sequence = 0;
+            async Task Send(string type, JsonObject body)
+            {
+                body["type"] = type;
+                body["sequence_number"] = sequence++;
+                await context.Response.WriteAsync($"event: {type}\ndata: {body.ToJsonString(Http.Options)}\n\n", System.Text.Encoding.UTF8, context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+            JsonObject Pending()
+            {
+                var r = (JsonObject)response.DeepClone();
+                r["status"] = "in_progress";
+                r["output"] = new JsonArray();
+                r["usage"] = null;
+                r["incomplete_details"] = null;
+                return r;
+            }
+            string itemId = (string)output["id"]!;
+            JsonObject EmptyItem() => new JsonObject { ["type"] = "message", ["id"] = itemId, ["status"] = "in_progress", ["role"] = "assistant", ["content"] = new JsonArray() };
+            JsonObject Part(string t) => new JsonObject { ["type"] = "output_text", ["text"] = t, ["annotations"] = new JsonArray(), ["logprobs"] = new JsonArray() };
+            await Send("response.created", new JsonObject { ["response"] = Pending() });
+            await Send("response.in_progress", new JsonObject { ["response"] = Pending() });
+            await Send("response.output_item.added", new JsonObject { ["output_index"] = 0, ["item"] = EmptyItem() });
+            await Send("response.content_part.added", new JsonObject { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["part"] = Part("") });
+            const int piece = 48;
+            for (int at = 0; at < text.Length; at += piece)
+            {
+                await Send("response.output_text.delta", new JsonObject { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["delta"] = text.Substring(at, Math.Min(piece, text.Length - at)), ["logprobs"] = new JsonArray() });
+            }
+            await Send("response.output_text.done", new JsonObject { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["text"] = text, ["logprobs"] = new JsonArray() });
+            await Send("response.content_part.done", new JsonObject { ["item_id"] = itemId, ["output_index"] = 0, ["content_index"] = 0, ["part"] = Part(text) });
+            await Send("response.output_item.done", new JsonObject { ["output_index"] = 0, ["item"] = output.DeepClone() });
+            bool complete = (string?)response["status"] == "completed";
+            await Send(complete ? "response.completed" : "response.incomplete", new JsonObject { ["response"] = response.DeepClone() });
         }
     }
 }

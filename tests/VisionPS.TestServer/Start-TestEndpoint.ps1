@@ -13,6 +13,8 @@
 param(
     # When given, the endpoint requires this key (Authorization: Bearer KEY or api-key: KEY).
     [string] $ApiKey,
+    # Refuse http(s) image URLs as Ollama does: only data: URLs are taken.
+    [switch] $RefuseImageUrls,
     [string] $Configuration = 'Release'
 )
 $ErrorActionPreference = 'Stop'
@@ -24,6 +26,7 @@ if (-not (Test-Path -LiteralPath $dll)) {
 $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
 foreach ($arg in @($dll, '--port', '0', '--stdin')) { $start.ArgumentList.Add($arg) }
 if ($ApiKey) { $start.ArgumentList.Add('--api-key'); $start.ArgumentList.Add($ApiKey) }
+if ($RefuseImageUrls) { $start.ArgumentList.Add('--refuse-image-urls') }
 $start.UseShellExecute = $false
 $start.RedirectStandardInput = $true
 $start.RedirectStandardOutput = $true

@@ -30,6 +30,9 @@ namespace VisionPS.Core.Asking
         /// <summary>An http(s) URL the service downloads itself.</summary>
         public Uri? Url { get; private set; }
 
+        /// <summary>A PDF file, checked (<see cref="Documents.PdfDocumentCheck"/>) and sent as it is.</summary>
+        internal AskPdf? Pdf { get; set; }
+
         /// <summary>A file, prepared when asked about.</summary>
         public static AskImage FromFile(string path) => new AskImage(path ?? throw new ArgumentNullException(nameof(path))) { Path = path };
 
@@ -47,6 +50,31 @@ namespace VisionPS.Core.Asking
 
         /// <inheritdoc/>
         public override string ToString() => Source;
+    }
+
+    /// <summary>A PDF as it goes into a request: its bytes, their SHA-256 and what the local check learned.</summary>
+    internal sealed class AskPdf
+    {
+        private AskPdf(byte[] bytes, Documents.PdfDocumentInfo info)
+        {
+            Bytes = bytes;
+            Info = info;
+            using var sha = System.Security.Cryptography.SHA256.Create();
+            Sha256 = Imaging.Hex.Lower(sha.ComputeHash(bytes));
+        }
+
+        public byte[] Bytes { get; }
+
+        public Documents.PdfDocumentInfo Info { get; }
+
+        public string Sha256 { get; }
+
+        /// <summary>Reads and checks a PDF file; throws <see cref="Documents.PdfCheckException"/> naming it.</summary>
+        public static AskPdf Check(string path)
+        {
+            (byte[] bytes, Documents.PdfDocumentInfo info) = Documents.PdfDocumentCheck.CheckFile(path);
+            return new AskPdf(bytes, info);
+        }
     }
 
     /// <summary>An image as it was asked about: its source, the SHA-256 of the bytes sent ("" for a URL) and its estimated tokens.</summary>

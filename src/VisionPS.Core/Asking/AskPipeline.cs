@@ -53,6 +53,15 @@ namespace VisionPS.Core.Asking
         /// <summary>Told about each answer found in the cache (for a verbose line).</summary>
         public Action<string>? OnCacheHit { get; set; }
 
+        /// <summary>
+        /// Download http(s) image URLs (within the file budget) and send them inline, for servers that cannot fetch
+        /// URLs (see <see cref="UrlImages.ServiceFetchesUrls"/>).
+        /// </summary>
+        public bool InlineUrls { get; set; }
+
+        /// <summary>Told about each URL downloaded to be sent inline (for a verbose line): the URL and its size.</summary>
+        public Action<string, int>? OnInlined { get; set; }
+
         /// <summary>Asks about <paramref name="images"/> and yields the outcomes in input order.</summary>
         public IAsyncEnumerable<AskOutcome> RunAsync(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
         {
@@ -70,16 +79,47 @@ namespace VisionPS.Core.Asking
         public async IAsyncEnumerable<AskOutcome> AllAsync(IReadOnlyList<AskImage> images, bool imagesGiven, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             var ready = new List<(AskedImage Image, VisionImageInput Input)>();
-            foreach ((AskImage image, PreparedImage? prepared, Exception? error) in PrepareInOrder(images, cancellationToken))
+            var pdfs = new List<Documents.PdfDocumentInfo>();
+            var inlined = new List<AskImage>();
+            foreach (AskImage given in images)
+            {
+                (AskImage image, Exception? failed) = await InlineAsync(given, cancellationToken).ConfigureAwait(false);
+                if (failed is not null)
+                {
+                    yield return new AskOutcome(AskOutcomeKind.ImageFailed, Array.Empty<AskedImage>(), given.Source, error: failed);
+                    continue;
+                }
+                inlined.Add(image);
+            }
+            foreach ((AskImage image, PreparedImage? prepared, Exception? error) in PrepareInOrder(inlined, cancellationToken))
             {
                 if (error is not null)
                 {
                     yield return new AskOutcome(AskOutcomeKind.ImageFailed, Array.Empty<AskedImage>(), image.Source, error: error);
                 }
+                else if (image.Pdf is not null)
+                {
+                    pdfs.Add(image.Pdf.Info);
+                    ready.Add(Input(image, null));
+                }
                 else
                 {
                     ready.Add(Input(image, prepared));
                 }
+            }
+            Exception? tooMuch = null;
+            try
+            {
+                Documents.PdfDocumentCheck.CheckRequest(pdfs); // the PDFs of one request share its page and byte limits
+            }
+            catch (Documents.PdfCheckException ex)
+            {
+                tooMuch = ex;
+            }
+            if (tooMuch is not null)
+            {
+                yield return new AskOutcome(AskOutcomeKind.ImageFailed, Array.Empty<AskedImage>(), ((Documents.PdfCheckException)tooMuch).Name, error: tooMuch);
+                yield break;
             }
             if (imagesGiven && ready.Count == 0)
             {
@@ -151,10 +191,15 @@ namespace VisionPS.Core.Asking
         }
 
         /// <summary>One image, one request: answered from the cache by the source's content when possible, else prepared and sent.</summary>
-        private async Task<AskOutcome> AskOneAsync(AskImage image, ResultCache? cache, CancellationToken cancellationToken)
+        private async Task<AskOutcome> AskOneAsync(AskImage given, ResultCache? cache, CancellationToken cancellationToken)
         {
+            (AskImage image, Exception? failed) = await InlineAsync(given, cancellationToken).ConfigureAwait(false);
+            if (failed is not null)
+            {
+                return new AskOutcome(AskOutcomeKind.ImageFailed, Array.Empty<AskedImage>(), given.Source, error: failed);
+            }
             string? sourceKey = null;
-            if (cache is not null && image.Path is string path)
+            if (cache is not null && image.Path is string path && !Documents.PdfDocumentCheck.IsPdfFile(path))
             {
                 sourceKey = TrySourceKey(path);
                 if (sourceKey is not null && cache.TryGet(sourceKey) is string indexed && Deserialize<PreparedIndex>(indexed) is PreparedIndex index)
@@ -199,7 +244,9 @@ namespace VisionPS.Core.Asking
             try
             {
                 ChatAnswer answer = _question.Api == VisionApi.Responses
-                    ? await _client.RespondAsync(request, cancellationToken, gate).ConfigureAwait(false)
+                    ? OnDelta is Action<string> onResponseDelta
+                        ? await _client.RespondStreamingAsync(request, onResponseDelta, cancellationToken, gate).ConfigureAwait(false)
+                        : await _client.RespondAsync(request, cancellationToken, gate).ConfigureAwait(false)
                     : OnDelta is Action<string> onDelta
                         ? await _client.ChatStreamingAsync(request, onDelta, cancellationToken, gate).ConfigureAwait(false)
                         : await _client.ChatAsync(request, cancellationToken, gate).ConfigureAwait(false);
@@ -237,6 +284,11 @@ namespace VisionPS.Core.Asking
 
         private (AskedImage, VisionImageInput) Input(AskImage image, PreparedImage? prepared)
         {
+            if (image.Pdf is AskPdf pdf)
+            {
+                return (new AskedImage(image.Source, pdf.Sha256, Documents.PdfDocumentCheck.EstimateTokens(pdf.Info, _question.Model)),
+                    VisionImageInput.FromPdf(pdf.Bytes, image.Source));
+            }
             if (prepared is null)
             {
                 return (new AskedImage(image.Source, string.Empty, 0), VisionImageInput.FromUrl(image.Url!, _question.Detail));
@@ -248,6 +300,11 @@ namespace VisionPS.Core.Asking
         /// <summary>Prepares one image (null for a URL); throws what the image core throws.</summary>
         private PreparedImage? Prepare(AskImage image)
         {
+            if (image.Path is string file && image.Pdf is null && Documents.PdfDocumentCheck.IsPdfFile(file))
+            {
+                image.Pdf = AskPdf.Check(file); // a PDF goes as it is, checked: no image to prepare
+                return null;
+            }
             PreparedImage? prepared = image.Prepared;
             if (prepared is null && image.Url is null)
             {
@@ -264,12 +321,12 @@ namespace VisionPS.Core.Asking
         /// <summary>Every image prepared (files on all cores, bounded), in input order, each with its image or its failure.</summary>
         private IEnumerable<(AskImage Image, PreparedImage? Prepared, Exception? Error)> PrepareInOrder(IReadOnlyList<AskImage> images, CancellationToken cancellationToken)
         {
-            var files = images.Where(i => i.Prepared is null && i.Url is null && i.Path is not null).Select(i => i.Path!).ToList();
+            var files = images.Where(IsImageFile).Select(i => i.Path!).ToList();
             using IEnumerator<PrepareResult> prepared = ImagePreparer.PrepareMany(files, _question.Prepare, 0, cancellationToken).GetEnumerator();
             foreach (AskImage image in images)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (image.Prepared is null && image.Url is null && image.Path is not null)
+                if (IsImageFile(image))
                 {
                     prepared.MoveNext();
                     PrepareResult result = prepared.Current;
@@ -295,7 +352,31 @@ namespace VisionPS.Core.Asking
         }
 
         private static bool IsImageFailure(Exception ex)
-            => ex is ImageProcessingException or IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException or ArgumentException;
+            => ex is ImageProcessingException or IOException or UnauthorizedAccessException or NotSupportedException or ObjectDisposedException or ArgumentException
+               or Documents.PdfCheckException;
+
+        /// <summary>A file for the image core (a PDF is checked on its own, not prepared).</summary>
+        private static bool IsImageFile(AskImage image)
+            => image.Prepared is null && image.Url is null && image.Path is string path && image.Pdf is null && !Documents.PdfDocumentCheck.IsPdfFile(path);
+
+        /// <summary>With <see cref="InlineUrls"/>, a URL image becomes its downloaded bytes (or the failure); anything else stays.</summary>
+        private async Task<(AskImage Image, Exception? Error)> InlineAsync(AskImage image, CancellationToken cancellationToken)
+        {
+            if (!InlineUrls || image.Url is not Uri url)
+            {
+                return (image, null);
+            }
+            try
+            {
+                byte[] bytes = await UrlImages.DownloadAsync(UrlImages.SharedClient, url, _question.Prepare.Budget.MaxFileBytes, cancellationToken).ConfigureAwait(false);
+                OnInlined?.Invoke(url.AbsoluteUri, bytes.Length);
+                return (AskImage.FromBytes(bytes, url.AbsoluteUri), null);
+            }
+            catch (Exception ex) when (ex is System.Net.Http.HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                return (image, new IOException($"Cannot download '{url.AbsoluteUri}' to send it inline: {ex.Message}.", ex));
+            }
+        }
 
         /// <summary>The source index key of a file: its content's SHA-256 with the preparation options; null when unreadable.</summary>
         private string? TrySourceKey(string path)

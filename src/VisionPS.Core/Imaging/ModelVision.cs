@@ -1,7 +1,7 @@
 using System;
-using System.Linq;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace VisionPS.Core.Imaging
 {
@@ -16,96 +16,95 @@ namespace VisionPS.Core.Imaging
     }
 
     /// <summary>
-    /// What a model looks at: its family and token rules (from the OpenAI vision guide, see
-    /// ../shared/openai/README.md), and the size it will scale an image to. Sending more pixels than that wastes
-    /// bytes and upload time without showing the model anything more.
+    /// What a model looks at: its family and token rules, and the size it will scale an image to. Sending more pixels
+    /// than that wastes bytes and upload time without showing the model anything more. The rules are data
+    /// (<see cref="ModelCatalog"/>): the module's own <c>models.json</c>, plus the user's.
     /// </summary>
     public sealed class ModelVision
     {
-        private static readonly List<(string Prefix, ModelVision Vision)> s_models = new()
-        {
-            // Longest names first: "gpt-5.4-mini" must win over "gpt-5.4", "gpt-4o-mini" over "gpt-4o".
-            ("gpt-5.4-mini", Patch("gpt-5.4-mini", 1.62)),
-            ("gpt-5.4-nano", Patch("gpt-5.4-nano", 2.46)),
-            ("gpt-4.1-mini", Patch("gpt-4.1-mini", 1.62)),
-            ("gpt-4.1-nano", Patch("gpt-4.1-nano", 2.46)),
-            ("gpt-4o-mini", Tile("gpt-4o-mini", 2833, 5667)),
-            ("gpt-5-mini", Patch("gpt-5-mini", 1.62)),
-            ("gpt-5-nano", Patch("gpt-5-nano", 2.46)),
-            ("o4-mini", Patch("o4-mini", 1.72)),
-            ("gpt-5.2", Patch("gpt-5.2", 1.0)),
-            ("gpt-5.4", Patch("gpt-5.4", 1.0, highBudget: 2500, original: true)),
-            ("gpt-5.5", Patch("gpt-5.5", 1.0, highBudget: 2500, original: true)),
-            ("gpt-4.1", Tile("gpt-4.1", 85, 170)),
-            ("gpt-4.5", Tile("gpt-4.5", 85, 170)),
-            ("gpt-4o", Tile("gpt-4o", 85, 170)),
-            ("gpt-5", Tile("gpt-5", 70, 140)),
-            ("o1", Tile("o1", 75, 150)),
-            ("o3", Tile("o3", 75, 150)),
-        };
-
-        private ModelVision(string name, VisionFamily family)
+        internal ModelVision(string name, VisionFamily family)
         {
             Name = name;
             Family = family;
         }
 
-        /// <summary>The model name the rules are known by (e.g. <c>gpt-4.1-mini</c>).</summary>
+        /// <summary>The model name the rules are known by (e.g. <c>gpt-4.1-mini</c>); it matches that name and its dated snapshots.</summary>
         public string Name { get; }
 
+        /// <summary>Tile or patch rules.</summary>
         public VisionFamily Family { get; }
 
         /// <summary>Tile models: tokens every image costs (all that <c>low</c> costs).</summary>
-        public int BaseTokens { get; private set; }
+        public int BaseTokens { get; internal set; }
 
-        /// <summary>Tile models: tokens per 512-px tile.</summary>
-        public int TileTokens { get; private set; }
+        /// <summary>Tile models: tokens per tile.</summary>
+        public int TileTokens { get; internal set; }
 
-        /// <summary>Patch models: the most 32-px patches an image may use at <c>high</c>/<c>auto</c>.</summary>
-        public int PatchBudget { get; private set; }
+        /// <summary>Tile models: the side of a tile (512 px).</summary>
+        public int TileSize { get; internal set; } = 512;
+
+        /// <summary>Tile models: the shortest side an image is scaled to at most (768 px).</summary>
+        public int ShortSide { get; internal set; } = 768;
+
+        /// <summary>Patch models: the side of a patch (32 px).</summary>
+        public int PatchSize { get; internal set; } = 32;
+
+        /// <summary>Patch models: the most patches an image may use at <c>high</c>/<c>auto</c>.</summary>
+        public int PatchBudget { get; internal set; }
 
         /// <summary>Patch models: tokens per patch.</summary>
-        public double PatchMultiplier { get; private set; } = 1.0;
+        public double PatchMultiplier { get; internal set; } = 1.0;
 
         /// <summary>Whether <c>detail: original</c> exists (gpt-5.4 and later).</summary>
-        public bool SupportsOriginal { get; private set; }
+        public bool SupportsOriginal { get; internal set; }
 
-        /// <summary>Patch budget and largest side at <c>original</c>.</summary>
-        public int OriginalPatchBudget { get; private set; }
+        /// <summary>Whether <c>auto</c> (an omitted detail) means <c>original</c> (the gpt-5.6 family).</summary>
+        public bool AutoMeansOriginal { get; internal set; }
 
-        public int OriginalMaxSide { get; private set; }
+        /// <summary>Patch budget at <c>original</c> (the service scales down to it); 0 when there is none.</summary>
+        public int OriginalPatchBudget { get; internal set; }
+
+        /// <summary>
+        /// The most patches the service accepts at <c>original</c> when it has no budget (it rejects larger images rather
+        /// than scaling them); VisionPS scales prepared images down to it. 0 when there is none.
+        /// </summary>
+        public int OriginalPatchLimit { get; internal set; }
+
+        /// <summary>Largest side at <c>original</c>.</summary>
+        public int OriginalMaxSide { get; internal set; }
 
         /// <summary>The box every image is fitted into first (2048 px).</summary>
-        public int MaxSide { get; private set; } = 2048;
+        public int MaxSide { get; internal set; } = 2048;
 
-        /// <summary>The rules the estimates use when no model is named: gpt-4o/gpt-4.1 tiles (85 + 170 per tile).</summary>
-        public static ModelVision Default { get; } = Tile("gpt-4o", 85, 170);
+        /// <summary>The box of a <c>low</c> look (512 px).</summary>
+        public int LowSide { get; internal set; } = 512;
+
+        /// <summary>Where the rules were read: <c>built-in</c> or the user's models.json path.</summary>
+        public string Origin { get; internal set; } = "built-in";
+
+        /// <summary>Where the numbers come from, as the data file says.</summary>
+        public string? Source { get; internal set; }
+
+        /// <summary>The rules the estimates use when no model, or an unknown one, is named (the data file's <c>default</c>: gpt-4o tiles).</summary>
+        public static ModelVision Default => ModelCatalog.Current.Default;
 
         /// <summary>The model names (prefixes) whose image rules are known, for tab completion.</summary>
-        public static IEnumerable<string> KnownModels() => s_models.Select(m => m.Prefix).Distinct();
+        public static IEnumerable<string> KnownModels() => ModelCatalog.Current.Models.Select(m => m.Name);
 
         /// <summary>The rules for <paramref name="model"/> (dated snapshots such as <c>gpt-4o-2024-08-06</c> included), or null if unknown.</summary>
-        public static ModelVision? Find(string? model)
-        {
-            if (string.IsNullOrWhiteSpace(model))
-            {
-                return null;
-            }
-            string m = model!.Trim().ToLowerInvariant();
-            int slash = m.LastIndexOf('/');
-            if (slash >= 0)
-            {
-                m = m.Substring(slash + 1); // "openai/gpt-4o" as some gateways spell it
-            }
-            foreach ((string prefix, ModelVision vision) in s_models)
-            {
-                if (m == prefix || m.StartsWith(prefix + "-", StringComparison.Ordinal))
-                {
-                    return vision;
-                }
-            }
-            return null;
-        }
+        public static ModelVision? Find(string? model) => ModelCatalog.Current.Find(model);
+
+        /// <summary>One line describing the rules, for warnings and verbose text.</summary>
+        public string Describe() => Family == VisionFamily.Tile
+            ? $"{Name}: tiles, {BaseTokens} + {TileTokens} per {TileSize}-px tile, {MaxSide}-px box, shortest side {ShortSide}"
+            : $"{Name}: {PatchSize}-px patches x {PatchMultiplier.ToString(CultureInfo.InvariantCulture)}, "
+              + $"{PatchBudget} patches in a {MaxSide}-px box"
+              + (SupportsOriginal
+                  ? (OriginalPatchBudget > 0
+                      ? $", original {OriginalPatchBudget} patches in {OriginalMaxSide} px"
+                      : $", original up to {OriginalMaxSide} px" + (OriginalPatchLimit > 0 ? $" and {OriginalPatchLimit} patches" : string.Empty))
+                    + (AutoMeansOriginal ? " (auto = original)" : string.Empty)
+                  : string.Empty);
 
         /// <summary>
         /// The size (width, height) the model scales a <paramref name="width"/> x <paramref name="height"/> image to
@@ -113,24 +112,29 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         public (int Width, int Height) TargetSize(int width, int height, ImageDetail detail)
         {
-            if (Family == VisionFamily.Tile)
-            {
-                if (detail == ImageDetail.Low)
-                {
-                    return SizeRules.FitWithin(width, height, 512, 512);
-                }
-                (int w, int h) = SizeRules.FitWithin(width, height, 2048, 2048);
-                return SizeRules.ShortSideAtMost(w, h, 768);
-            }
             if (detail == ImageDetail.Low)
             {
-                return SizeRules.FitWithin(width, height, 512, 512);
+                return SizeRules.FitWithin(width, height, LowSide, LowSide);
             }
-            bool original = detail == ImageDetail.Original && SupportsOriginal;
+            if (Family == VisionFamily.Tile)
+            {
+                (int w, int h) = SizeRules.FitWithin(width, height, MaxSide, MaxSide);
+                return SizeRules.ShortSideAtMost(w, h, ShortSide);
+            }
+            bool original = SupportsOriginal
+                && (detail == ImageDetail.Original || (detail == ImageDetail.Auto && AutoMeansOriginal));
             int box = original ? OriginalMaxSide : MaxSide;
-            int budget = original ? OriginalPatchBudget : PatchBudget;
             (int fw, int fh) = SizeRules.FitWithin(width, height, box, box);
-            return FitPatchBudget(fw, fh, budget);
+            if (!original)
+            {
+                return FitPatchBudget(fw, fh, PatchBudget, PatchSize);
+            }
+            if (OriginalPatchBudget > 0)
+            {
+                return FitPatchBudget(fw, fh, OriginalPatchBudget, PatchSize);
+            }
+            // No budget: the service keeps the size, and refuses an image over the limit; shrink to what it accepts.
+            return OriginalPatchLimit > 0 ? FitPatchBudget(fw, fh, OriginalPatchLimit, PatchSize) : (fw, fh);
         }
 
         /// <summary>Tokens the model charges for an image it sees at <paramref name="width"/> x <paramref name="height"/>.</summary>
@@ -143,11 +147,11 @@ namespace VisionPS.Core.Imaging
                     return BaseTokens;
                 }
                 (int w, int h) = TargetSize(width, height, detail);
-                int tiles = CeilDiv(w, 512) * CeilDiv(h, 512);
+                int tiles = CeilDiv(w, TileSize) * CeilDiv(h, TileSize);
                 return BaseTokens + (tiles * TileTokens);
             }
             (int pw, int ph) = TargetSize(width, height, detail);
-            int patches = Patches(pw, ph);
+            long patches = (long)CeilDiv(pw, PatchSize) * CeilDiv(ph, PatchSize);
             return (int)Math.Ceiling((patches * PatchMultiplier) - 1e-9);
         }
 
@@ -155,38 +159,27 @@ namespace VisionPS.Core.Imaging
         public static int Patches(int width, int height) => CeilDiv(width, 32) * CeilDiv(height, 32);
 
         /// <summary>
-        /// Scales an image down so whole 32-px patches cover it within <paramref name="budget"/>: scale by
-        /// sqrt(32*32*budget/(w*h)), then shrink further so the constraining side is a whole number of patches.
+        /// Scales an image down so whole patches cover it within <paramref name="budget"/>: scale by
+        /// sqrt(p*p*budget/(w*h)), then shrink further so the constraining side is a whole number of patches.
         /// </summary>
-        public static (int Width, int Height) FitPatchBudget(int width, int height, int budget)
+        public static (int Width, int Height) FitPatchBudget(int width, int height, int budget, int patchSize = 32)
         {
-            if (Patches(width, height) <= budget)
+            if ((long)CeilDiv(width, patchSize) * CeilDiv(height, patchSize) <= budget)
             {
                 return (width, height);
             }
-            double shrink = Math.Sqrt(32.0 * 32.0 * budget / ((double)width * height));
-            double pw = width * shrink / 32.0, ph = height * shrink / 32.0;
+            double p = patchSize;
+            double shrink = Math.Sqrt(p * p * budget / ((double)width * height));
+            double pw = width * shrink / p, ph = height * shrink / p;
             double adjust = shrink * Math.Min(Math.Floor(pw + 1e-9) / pw, Math.Floor(ph + 1e-9) / ph);
             int w = Math.Max(1, (int)Math.Floor((width * adjust) + 1e-6));
             int h = Math.Max(1, (int)Math.Floor((height * adjust) + 1e-6));
             return (w, h);
         }
 
-        public override string ToString() => Name.ToString(CultureInfo.InvariantCulture);
+        /// <inheritdoc/>
+        public override string ToString() => Name;
 
         private static int CeilDiv(int a, int b) => (a + b - 1) / b;
-
-        private static ModelVision Tile(string name, int baseTokens, int tileTokens) =>
-            new(name, VisionFamily.Tile) { BaseTokens = baseTokens, TileTokens = tileTokens };
-
-        private static ModelVision Patch(string name, double multiplier, int highBudget = 1536, bool original = false) =>
-            new(name, VisionFamily.Patch)
-            {
-                PatchMultiplier = multiplier,
-                PatchBudget = highBudget,
-                SupportsOriginal = original,
-                OriginalPatchBudget = original ? 10000 : 0,
-                OriginalMaxSide = original ? 6000 : 0,
-            };
     }
 }

@@ -36,6 +36,11 @@ namespace VisionPS.Core.OpenAI
             for (int i = 0; i < request.Images.Count; i++)
             {
                 VisionImageInput image = request.Images[i];
+                if (image.IsDocument)
+                {
+                    parts.Add(ChatFilePart(image));
+                    continue;
+                }
                 if (image.Detail == ImageDetail.Original)
                 {
                     // Chat Completions' image_url.detail is auto, low or high (the spec); original is Responses-only.
@@ -103,8 +108,20 @@ namespace VisionPS.Core.OpenAI
             return options;
         }
 
+        private static ChatMessageContentPart ChatFilePart(VisionImageInput document) => document.Source == VisionImageSource.FileId
+            ? ChatMessageContentPart.CreateFilePart(document.FileId!)
+            : ChatMessageContentPart.CreateFilePart(new BinaryData(document.Bytes), Documents.PdfLimits.MimeType, document.FileName!);
+
+        private static ResponseContentPart ResponseFilePart(VisionImageInput document) => document.Source == VisionImageSource.FileId
+            ? ResponseContentPart.CreateInputFilePart(document.FileId!)
+            : ResponseContentPart.CreateInputFilePart(new BinaryData(document.Bytes), Documents.PdfLimits.MimeType, document.FileName!);
+
         private static ResponseContentPart ResponseImagePart(VisionImageInput image)
         {
+            if (image.IsDocument)
+            {
+                return ResponseFilePart(image);
+            }
             ResponseImageDetailLevel detail = ResponseDetail(image.Detail);
             return image.Source switch
             {
@@ -141,6 +158,21 @@ namespace VisionPS.Core.OpenAI
                 foreach (VisionImageInput image in list)
                 {
                     json.WriteStartObject();
+                    if (image.IsDocument)
+                    {
+                        json.WriteString("type", "input_file");
+                        if (image.Source == VisionImageSource.FileId)
+                        {
+                            json.WriteString("file_id", image.FileId);
+                        }
+                        else
+                        {
+                            json.WriteString("filename", image.FileName);
+                            json.WriteString("file_data", DataUrl(image));
+                        }
+                        json.WriteEndObject();
+                        continue;
+                    }
                     json.WriteString("type", "input_image");
                     switch (image.Source)
                     {
@@ -176,6 +208,10 @@ namespace VisionPS.Core.OpenAI
             {
                 foreach (VisionImageInput image in images)
                 {
+                    if (image.IsDocument)
+                    {
+                        throw OpenAIRequestException.Refused($"content[{content.Count}]", $"A PDF cannot go to the legacy thread '{threadId}'; nothing was sent. Use a conversation (conv_...) instead.", Hints.UploadFirst);
+                    }
                     MessageImageDetail detail = image.Detail switch
                     {
                         ImageDetail.Low => MessageImageDetail.Low,
@@ -299,6 +335,7 @@ namespace VisionPS.Core.OpenAI
                 ".jpg" or ".jpeg" => "image/jpeg",
                 ".webp" => "image/webp",
                 ".gif" => "image/gif",
+                ".pdf" => "application/pdf",
                 _ => "application/octet-stream",
             };
         }

@@ -15,7 +15,11 @@ namespace VisionPS.Core.OpenAI
         FileId,
     }
 
-    /// <summary>One image of a request: bytes with their MIME type, an http(s) URL, or an uploaded file's id.</summary>
+    /// <summary>
+    /// One input of a request: an image (bytes with their MIME type, an http(s) URL, or an uploaded file's id), or a PDF
+    /// document (<see cref="IsDocument"/>: bytes with a file name, or an uploaded file's id), which goes as a Chat
+    /// <c>file</c> part or a Responses <c>input_file</c>.
+    /// </summary>
     public sealed class VisionImageInput
     {
         private VisionImageInput(VisionImageSource source, ImageDetail detail)
@@ -41,6 +45,44 @@ namespace VisionPS.Core.OpenAI
 
         /// <summary>The uploaded file's id (Source = FileId).</summary>
         public string? FileId { get; private set; }
+
+        /// <summary>Whether this is a PDF document rather than an image.</summary>
+        public bool IsDocument { get; private set; }
+
+        /// <summary>The document's file name (sent as <c>filename</c> with its bytes).</summary>
+        public string? FileName { get; private set; }
+
+        /// <summary>A PDF sent inline (<c>file_data</c> as a <c>data:application/pdf;base64,</c> URL, with its file name).</summary>
+        public static VisionImageInput FromPdf(ReadOnlyMemory<byte> bytes, string fileName)
+        {
+            if (bytes.IsEmpty)
+            {
+                throw new ArgumentException("The PDF has no bytes.", nameof(bytes));
+            }
+            if (!Documents.PdfDocumentCheck.LooksLikePdf(bytes.Span))
+            {
+                throw new ArgumentException($"'{fileName}' is not a PDF (it does not start with %PDF-).", nameof(bytes));
+            }
+            if (string.IsNullOrWhiteSpace(fileName))
+            {
+                throw new ArgumentException("A PDF needs a file name.", nameof(fileName));
+            }
+            return new VisionImageInput(VisionImageSource.Bytes, ImageDetail.Auto)
+            {
+                Bytes = bytes,
+                MimeType = Documents.PdfLimits.MimeType,
+                IsDocument = true,
+                FileName = System.IO.Path.GetFileName(fileName),
+            };
+        }
+
+        /// <summary>A PDF uploaded before (purpose <c>user_data</c>), referenced by its file id.</summary>
+        public static VisionImageInput FromPdfFileId(string fileId)
+        {
+            VisionImageInput input = FromFileId(fileId);
+            input.IsDocument = true;
+            return input;
+        }
 
         /// <summary>An image sent inline as a data URL.</summary>
         public static VisionImageInput FromBytes(ReadOnlyMemory<byte> bytes, string mimeType, ImageDetail detail = ImageDetail.Auto)
@@ -81,7 +123,9 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <inheritdoc/>
-        public override string ToString() => Source switch
+        public override string ToString() => IsDocument
+            ? (Source == VisionImageSource.FileId ? $"PDF {FileId}" : $"PDF {FileName}, {Bytes.Length} bytes")
+            : Source switch
         {
             VisionImageSource.Bytes => $"{MimeType}, {Bytes.Length} bytes, detail {Detail}",
             VisionImageSource.Url => $"{Url}, detail {Detail}",

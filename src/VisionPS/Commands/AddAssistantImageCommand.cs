@@ -24,7 +24,14 @@ namespace VisionPS.Commands
     /// or thread: the Assistants API rejects it ("Expected a valid URL, but got a value with an invalid format"), which
     /// is why VisionPS uploads instead. The output names the conversation, the message and the uploaded file ids;
     /// continue with Send-VisionChat -ConversationId.
+    /// <para>PDF files are checked first (PdfEncrypted, PdfTooManyPages, PdfTooLarge, PdfDamaged), uploaded as they are
+    /// with purpose 'user_data' and attached as input_file parts, after the images; legacy threads take no PDFs.</para>
     /// </remarks>
+    /// <example>
+    /// <code>$msg = Add-AssistantImage -Image ./statements/2026-11.pdf -Prompt 'My November bank statement.'
+    /// Send-VisionChat 'Which payments were over 500?' -ConversationId $msg.ConversationId</code>
+    /// <para>Uploads a PDF statement (purpose user_data) into a new conversation, then asks about it there.</para>
+    /// </example>
     /// <example>
     /// <code>$msg = Get-ChildItem invoice*.png | Add-AssistantImage -Prompt 'These are this month''s invoices.'
     /// Send-VisionChat 'What is the total of all invoices?' -ConversationId $msg.ConversationId</code>
@@ -108,6 +115,7 @@ namespace VisionPS.Commands
         protected override void EndProcessing()
         {
             PrepareOptions options = PrepareParameters.Build(_model, Detail, null, null, allowPartial: AllowPartial);
+            ModelRulesWarning.WarnIfUnknown(this, options.Model);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
@@ -119,7 +127,8 @@ namespace VisionPS.Commands
             var inputs = new List<VisionImageInput>();
             var sources = new List<string>();
             var fileIds = new List<string>();
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel, EmitProgress, "Add-AssistantImage: preparing and uploading images"))
+            var pdfs = Work.Where(w => w.Path is string p && Core.Documents.PdfDocumentCheck.IsPdfFile(p)).ToList();
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work.Except(pdfs).ToList(), options, cancel, EmitProgress, "Add-AssistantImage: preparing and uploading images"))
             {
                 if (image is null)
                 {
@@ -151,6 +160,11 @@ namespace VisionPS.Commands
                     EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
                 }
             }
+            foreach (ImageWork pdf in pdfs)
+            {
+                // PDFs go after the images, checked, uploaded as they are with purpose user_data, attached as input_file.
+                await UploadPdfAsync(client, pdf.Path!, thread, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
+            }
             if (Work.Count > 0 && inputs.Count == 0)
             {
                 return; // nothing to attach: each failure or declined upload has been reported
@@ -180,6 +194,50 @@ namespace VisionPS.Commands
                     RecommendedAction = ex.Hint,
                 };
                 EmitError(record);
+            }
+        }
+
+        private async Task UploadPdfAsync(VisionClient client, string path, bool thread, TimeSpan? expires,
+            List<VisionImageInput> inputs, List<string> sources, List<string> fileIds, CancellationToken cancel)
+        {
+            if (thread)
+            {
+                EmitError(ErrorIds.Create(new NotSupportedException(path), ErrorIds.AttachFailed, ErrorCategory.InvalidArgument, path,
+                    $"'{path}' is a PDF: legacy threads take images only. Attach it to a conversation (conv_...) instead."));
+                return;
+            }
+            byte[] bytes;
+            try
+            {
+                (bytes, Core.Documents.PdfDocumentInfo info) = Core.Documents.PdfDocumentCheck.CheckFile(path);
+                EmitVerbose($"{path}: PDF, {info.Pages} page(s), {bytes.Length} bytes, checked.");
+            }
+            catch (Core.Documents.PdfCheckException ex)
+            {
+                EmitError(ErrorIds.ForPdf(ex, path));
+                return;
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+            {
+                EmitError(ImageInputs.ForFailure(ex, path));
+                return;
+            }
+            string name = System.IO.Path.GetFileName(path);
+            if (!await ShouldProcessAsync($"{path} (application/pdf, {bytes.Length} bytes) as {name}", $"Upload with purpose '{Core.Documents.PdfLimits.UploadPurpose}'").ConfigureAwait(false))
+            {
+                return;
+            }
+            try
+            {
+                VisionFile file = await client.UploadFileAsync(bytes, name, Core.Documents.PdfLimits.UploadPurpose, expires, cancel).ConfigureAwait(false);
+                EmitVerbose($"{path}: uploaded as {file.Id}.");
+                fileIds.Add(file.Id);
+                inputs.Add(VisionImageInput.FromPdfFileId(file.Id));
+                sources.Add(path);
+            }
+            catch (OpenAIRequestException ex)
+            {
+                EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, path));
             }
         }
 

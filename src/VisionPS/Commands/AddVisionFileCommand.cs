@@ -85,6 +85,7 @@ namespace VisionPS.Commands
         protected override void EndProcessing()
         {
             PrepareOptions options = PrepareParameters.Build(_model, ImageDetail.Auto, null, null, allowPartial: AllowPartial);
+            ModelRulesWarning.WarnIfUnknown(this, options.Model);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel));

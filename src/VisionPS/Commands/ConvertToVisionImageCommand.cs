@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Net.Http;
 using System.Threading;
@@ -25,7 +26,25 @@ namespace VisionPS.Commands
     /// URL (ToDataUrl()) or save itself (Save(path)). http(s) URLs are passed through for the service to download, or
     /// downloaded and prepared locally with -Download. A file that cannot be read yields one error naming it
     /// (ImageNotFound, UnsupportedImageFormat, ImageTooLarge, ImageDecodeFailed) and the others go on.
+    /// <para>A scanned PDF (each page one embedded image, as scanners and img2pdf make them) gives one prepared image per
+    /// page, named file.pdf#page=N, for servers and APIs that take images only; the PDF is checked first (PdfEncrypted,
+    /// PdfTooManyPages, PdfTooLarge, PdfDamaged), and a page with text or several images writes PdfPageNotAScan (send
+    /// such a PDF as it is with Send-VisionChat). Pages are not rendered: the embedded image is decoded as stored.</para>
+    /// <para>-FromClipboard reads the image on the clipboard (a screenshot from Win+Shift+S, Cmd+Ctrl+Shift+4 or
+    /// Print Screen, or Copy Image in a browser): on Windows through the clipboard API (the PNG format, else the DIB
+    /// bitmap), on macOS through the pasteboard (osascript: PNG, else TIFF), on Linux from Wayland (wl-paste, from
+    /// wl-clipboard) or X11 (xclip). With no image on the clipboard it writes ClipboardHasNoImage; with no clipboard to
+    /// read (no display, or neither tool installed) ClipboardUnavailable. The Linux X11 path is tested (Xvfb and xclip);
+    /// the Windows, macOS and Wayland paths are built but not tested here.</para>
     /// </remarks>
+    /// <example>
+    /// <code>ConvertTo-VisionImage -FromClipboard | Send-VisionChat 'What does this error dialog mean?'</code>
+    /// <para>Takes the screenshot just copied to the clipboard and asks about it.</para>
+    /// </example>
+    /// <example>
+    /// <code>ConvertTo-VisionImage ./scans/receipt.pdf -Model gpt-4.1-mini | Send-VisionChat 'Read the total.' -PerImage</code>
+    /// <para>Turns each page of a scanned receipt PDF into an image sized for gpt-4.1-mini, and asks about each page.</para>
+    /// </example>
     /// <example>
     /// <code>Get-ChildItem ~/Pictures/*.jpg | ConvertTo-VisionImage -Model gpt-4.1 -Detail High</code>
     /// <para>Prepares every JPEG for gpt-4.1 at high detail, showing the size sent and the estimated tokens of each.</para>
@@ -46,8 +65,10 @@ namespace VisionPS.Commands
         private const string LiteralPathSet = "LiteralPath";
         private const string UriSet = "Uri";
         private const string InputObjectSet = "InputObject";
+        private const string ClipboardSet = "Clipboard";
         private readonly List<ImageWork> _work = new List<ImageWork>();
         private readonly List<Uri> _downloads = new List<Uri>();
+        private readonly HashSet<ImageWork> _pdfs = new HashSet<ImageWork>();
 
         /// <summary>Image files; wildcards are expanded.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
@@ -75,6 +96,10 @@ namespace VisionPS.Commands
         [Parameter(Mandatory = true, ParameterSetName = InputObjectSet)]
         [ValidateNotNull]
         public object? InputObject { get; set; }
+
+        /// <summary>Reads the image on the clipboard (Windows clipboard API, macOS pasteboard, Wayland wl-paste or X11 xclip).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ClipboardSet)]
+        public SwitchParameter FromClipboard { get; set; }
 
         /// <summary>The largest side, in pixels, of what is sent (default 2048).</summary>
         [Parameter]
@@ -123,16 +148,19 @@ namespace VisionPS.Commands
             switch (ParameterSetName)
             {
                 case PathSet:
-                    foreach (string p in ImagePathResolver.Resolve(this, Path, literal: false))
+                case LiteralPathSet:
+                    bool literal = ParameterSetName == LiteralPathSet;
+                    foreach (string p in ImagePathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
                     {
-                        _work.Add(new ImageWork(p, null, p, null));
+                        var work = new ImageWork(p, null, p, null);
+                        if (Core.Documents.PdfDocumentCheck.IsPdfFile(p))
+                        {
+                            _pdfs.Add(work); // a scan: one image per page, in its place among the inputs
+                        }
+                        _work.Add(work);
                     }
                     break;
-                case LiteralPathSet:
-                    foreach (string p in ImagePathResolver.Resolve(this, LiteralPath, literal: true))
-                    {
-                        _work.Add(new ImageWork(p, null, p, null));
-                    }
+                case ClipboardSet:
                     break;
                 case UriSet when Download:
                     _downloads.AddRange(Uri);
@@ -157,6 +185,11 @@ namespace VisionPS.Commands
             PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model), Detail, MaxSide, MaxBytes, Format,
                 MyInvocation.BoundParameters.ContainsKey(nameof(Quality)) ? Quality : null, AllowPartial);
             _session = SessionState; // read here, on the pipeline thread: VisionImage.Save resolves against it
+            ModelRulesWarning.WarnIfUnknown(this, options.Model);
+            if (FromClipboard)
+            {
+                ReadClipboard(options);
+            }
             RunAsync(async cancel =>
             {
                 if (_downloads.Count > 0)
@@ -167,12 +200,87 @@ namespace VisionPS.Commands
             });
         }
 
+        private void ReadClipboard(PrepareOptions options)
+        {
+            try
+            {
+                byte[] bytes = Core.Clipboard.ClipboardImage.Read(options.Budget.MaxFileBytes);
+                WriteVerbose($"Read {bytes.Length} bytes from {Core.Clipboard.ClipboardImage.Describe()}.");
+                _work.Add(new ImageWork("clipboard", null, null, bytes));
+            }
+            catch (Core.Clipboard.ClipboardException ex)
+            {
+                (string id, ErrorCategory category) = ex.Problem switch
+                {
+                    Core.Clipboard.ClipboardProblem.NoImage => (ErrorIds.ClipboardHasNoImage, ErrorCategory.ObjectNotFound),
+                    Core.Clipboard.ClipboardProblem.TooLarge => (ErrorIds.ImageTooLarge, ErrorCategory.LimitsExceeded),
+                    _ => (ErrorIds.ClipboardUnavailable, ErrorCategory.ResourceUnavailable),
+                };
+                WriteError(ErrorIds.Create(ex, id, category, "clipboard", ex.Message));
+            }
+        }
+
+        /// <summary>Images in input order: runs of image files prepared together on all cores, each scanned PDF page by page.</summary>
+        private IEnumerable<(ImageWork Work, VisionImage? Image, ErrorRecord? Error)> PrepareInOrder(PrepareOptions options, CancellationToken cancel)
+        {
+            var run = new List<ImageWork>();
+            for (int i = 0; i <= _work.Count; i++)
+            {
+                ImageWork? item = i < _work.Count ? _work[i] : null; // null: the end, flush the last run
+                if (item is not null && !_pdfs.Contains(item))
+                {
+                    run.Add(item);
+                    continue;
+                }
+                foreach (var result in ImageInputs.Prepare(run, options, cancel))
+                {
+                    yield return result;
+                }
+                run.Clear();
+                if (item is null)
+                {
+                    yield break;
+                }
+                foreach (var page in PdfPages(item, options))
+                {
+                    yield return page;
+                }
+            }
+        }
+
+        private IEnumerable<(ImageWork, VisionImage?, ErrorRecord?)> PdfPages(ImageWork pdf, PrepareOptions options)
+        {
+            List<Core.Documents.PdfPageImage> pages;
+            try
+            {
+                (byte[] bytes, _) = Core.Documents.PdfDocumentCheck.CheckFile(pdf.Path!);
+                pages = Core.Documents.PdfScanPages.Extract(bytes, pdf.Path!, options).ToList();
+            }
+            catch (Core.Documents.PdfCheckException ex)
+            {
+                return new[] { ((ImageWork)pdf, (VisionImage?)null, (ErrorRecord?)ErrorIds.ForPdf(ex, pdf.Path!)) };
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return new[] { (pdf, (VisionImage?)null, (ErrorRecord?)ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.ReadError, pdf.Path!, $"Cannot read '{pdf.Path}': {ex.Message}")) };
+            }
+            return pages.Select(page => page.Image is not null
+                ? (pdf, (VisionImage?)new VisionImage(page.Image, page.Source, options.Detail, options.Model), (ErrorRecord?)null)
+                : (pdf, null, page.Error switch
+                {
+                    Core.Documents.PdfCheckException check => ErrorIds.ForPdf(check, page.Source),
+                    Core.Imaging.ImageProcessingException image => ErrorIds.ForImage(image, page.Source),
+                    Exception other => ErrorIds.Create(other, ErrorIds.PdfDamaged, ErrorCategory.InvalidData, page.Source, $"Page {page.Page} of '{pdf.Path}' cannot be read: {other.Message}"),
+                    null => null,
+                })).ToList();
+        }
+
         private void Prepare(PrepareOptions options, CancellationToken cancel)
         {
             var progress = new ProgressRecord(1, "Preparing images", "Starting");
             int done = 0;
             DateTime lastProgress = DateTime.MinValue;
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(_work, options, cancel))
+            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in PrepareInOrder(options, cancel))
             {
                 done++;
                 if (image != null)
@@ -193,7 +301,7 @@ namespace VisionPS.Commands
                 {
                     lastProgress = DateTime.UtcNow;
                     progress.StatusDescription = $"{done} of {_work.Count}: {System.IO.Path.GetFileName(work.Source)}";
-                    progress.PercentComplete = done * 100 / _work.Count;
+                    progress.PercentComplete = Math.Min(100, done * 100 / _work.Count); // a PDF gives several images
                     EmitProgress(progress);
                 }
             }
@@ -218,24 +326,8 @@ namespace VisionPS.Commands
                 try
                 {
                     EmitVerbose($"Downloading {url.AbsoluteUri}");
-                    using HttpResponseMessage response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancel).ConfigureAwait(false);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        throw new HttpRequestException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
-                    }
-                    using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                    using var copy = new MemoryStream();
-                    var buffer = new byte[81920];
-                    int read;
-                    while ((read = await body.ReadAsync(buffer, 0, buffer.Length, cancel).ConfigureAwait(false)) > 0)
-                    {
-                        copy.Write(buffer, 0, read);
-                        if (copy.Length > maxBytes)
-                        {
-                            throw new HttpRequestException($"the download is larger than the {maxBytes}-byte budget for one image");
-                        }
-                    }
-                    _work.Add(new ImageWork(url.AbsoluteUri, null, null, copy.ToArray()));
+                    byte[] bytes = await UrlImages.DownloadAsync(http, url, maxBytes, cancel).ConfigureAwait(false);
+                    _work.Add(new ImageWork(url.AbsoluteUri, null, null, bytes));
                 }
                 catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancel.IsCancellationRequested))
                 {

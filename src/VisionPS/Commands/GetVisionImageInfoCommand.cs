@@ -22,7 +22,18 @@ namespace VisionPS.Commands
     /// to -LiteralPath by its PSPath property. A file that does not exist, or that is not an image that can be read,
     /// writes a non-terminating error (ImageNotFound, ImageDecodeFailed) whose target is the file, and the other files
     /// are still read.</para>
+    /// <para>A PDF (recognised by its %PDF- header) is checked as Send-VisionChat would check it before sending: it opens,
+    /// it is not encrypted, and it has at most 100 pages and 32 MB (what one OpenAI request takes). Its object has Format
+    /// Pdf, Pages, ScannedPages (pages that are one scanned image, which ConvertTo-VisionImage can turn into images) and an
+    /// EstimatedTokens for the whole file: each page's image at the model's rules (the page at 150 dpi, an assumption) plus
+    /// its text at about 4 characters a token. A PDF that fails writes PdfEncrypted, PdfTooManyPages, PdfTooLarge or
+    /// PdfDamaged naming the file.</para>
     /// </remarks>
+    /// <example>
+    /// <code>Get-ChildItem ./invoices -Filter *.pdf | Get-VisionImageInfo -Model gpt-4.1 | Format-Table Path, Pages, ScannedPages, EstimatedTokens</code>
+    /// <para>Checks every PDF invoice locally and shows its pages and estimated cost before anything is sent; an encrypted
+    /// or damaged PDF is an error naming the file, and the others are still listed.</para>
+    /// </example>
     /// <example>
     /// <code>Get-ChildItem -Path ~/Pictures -Recurse -File -Include *.jpg, *.jpeg, *.png, *.webp | Get-VisionImageInfo</code>
     /// <para>Reads the header of every JPEG, PNG and WebP file under ~/Pictures and shows them as a table of format,
@@ -96,6 +107,7 @@ namespace VisionPS.Commands
             ScriptPreferences.Apply(this);
             Detail = SessionModel.Detail(this, Detail);
             _options = PrepareParameters.Build(SessionModel.Resolve(this, Model), Detail, MaxSide, null);
+            ModelRulesWarning.WarnIfUnknown(this, _options.Model);
         }
 
         protected override void EndProcessing()
@@ -112,6 +124,11 @@ namespace VisionPS.Commands
             bool literal = ParameterSetName == LiteralPathSet;
             foreach (string file in ImagePathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
             {
+                if (Core.Documents.PdfDocumentCheck.IsPdfFile(file))
+                {
+                    WritePdf(file);
+                    continue;
+                }
                 try
                 {
                     ImageHeader header = ImageProbe.Probe(file);
@@ -128,6 +145,23 @@ namespace VisionPS.Commands
                     // The same input gets the same id as in every other cmdlet (an empty file: UnsupportedImageFormat).
                     WriteError(ImageInputs.ForFailure(ex, file));
                 }
+            }
+        }
+
+        private void WritePdf(string file)
+        {
+            try
+            {
+                (_, Core.Documents.PdfDocumentInfo pdf) = Core.Documents.PdfDocumentCheck.CheckFile(file);
+                WriteObject(new VisionImageInfo(file, pdf, _options!));
+            }
+            catch (Core.Documents.PdfCheckException ex)
+            {
+                WriteError(ErrorIds.ForPdf(ex, file));
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                WriteError(ErrorIds.Create(ex, ErrorIds.PdfDamaged, ErrorCategory.ReadError, file, $"Cannot read the PDF '{file}': {ex.Message}"));
             }
         }
     }

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core;
 using VisionPS.Core.Asking;
+using VisionPS.Core.Imaging;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
 
@@ -31,7 +32,28 @@ namespace VisionPS.Commands
     /// the raw answer), and the rest of the batch goes on. A refusal is in Refusal and warned about. When images were
     /// given and none could be used (a missing file, a folder: pipe its files with Get-ChildItem DIR -File), each
     /// gets its error and nothing is sent. Ctrl+C stops at once.
+    /// <para>PDFs (invoices, forms, receipts) are sent as they are, as a Chat 'file' part (file_data, a
+    /// data:application/pdf;base64 URL, with its filename) or a Responses 'input_file'; the service reads each page's
+    /// text and an image of it. Each PDF is checked locally first: it opens, is not encrypted, and one request holds at
+    /// most 100 pages and 32 MB of PDF (OpenAI's file-inputs guide); otherwise PdfEncrypted, PdfTooManyPages,
+    /// PdfTooLarge or PdfDamaged names the file and nothing is sent for it. With -PerImage each PDF is a request of its
+    /// own. For servers that take images only, turn scanned PDFs into images with ConvertTo-VisionImage.</para>
+    /// <para>-Stream writes the answer as it arrives, through Chat Completions or the Responses API (conversations
+    /// included); it is refused with -PerImage, whose answers arrive in parallel.</para>
+    /// <para>http(s) image URLs are passed through to OpenAI and Azure OpenAI, which download them. Every other endpoint
+    /// (Ollama, LM Studio, the llama.cpp server, gateways) gets them downloaded here, within the file budget, prepared
+    /// and sent inline, as those servers cannot fetch URLs; -InlineImageUrl does that for OpenAI too. -Verbose names each
+    /// URL sent inline.</para>
     /// </remarks>
+    /// <example>
+    /// <code>Send-VisionChat 'What is the invoice total and due date?' -Image ./invoices/INV-1042.pdf</code>
+    /// <para>Sends a PDF invoice as it is (checked locally first) and asks about it.</para>
+    /// </example>
+    /// <example>
+    /// <code>Send-VisionChat 'Describe this.' -Image https://example.com/cat.jpg -BaseUri http://localhost:11434/v1 -Model llava -Stream -Verbose</code>
+    /// <para>Asks a local Ollama server, which cannot fetch URLs: the image is downloaded, prepared and sent inline
+    /// (the verbose stream says so), and the answer is written as it arrives.</para>
+    /// </example>
     /// <example>
     /// <code>Get-ChildItem *.jpg | Send-VisionChat 'What is in this picture?' -PerImage | Format-Table ImageSources, Text</code>
     /// <para>Asks about every JPEG separately, four at a time, and lists each answer next to its file.</para>
@@ -62,7 +84,11 @@ namespace VisionPS.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
 
-        /// <summary>Writes the answer to the host as it arrives (Chat API); the result object is still emitted.</summary>
+        /// <summary>
+        /// Writes the answer to the host as it arrives (Chat Completions chunks, or the Responses API's
+        /// response.output_text.delta events, conversations included); the ChatResult is still emitted. Refused with
+        /// -PerImage (StreamNotSupported): parallel answers would interleave.
+        /// </summary>
         [Parameter]
         public SwitchParameter Stream { get; set; }
 
@@ -70,6 +96,13 @@ namespace VisionPS.Commands
         [Parameter]
         [ValidatePattern("^conv_[A-Za-z0-9_-]+$")]
         public string? ConversationId { get; set; }
+
+        /// <summary>
+        /// Downloads http(s) image URLs (within the file budget) and sends them inline even to OpenAI or Azure OpenAI.
+        /// For every other endpoint (Ollama, LM Studio, llama.cpp, gateways) this is what happens anyway: they cannot fetch URLs.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter InlineImageUrl { get; set; }
 
         /// <summary>With -PerImage: always ask the service, never the local answer cache.</summary>
         [Parameter]
@@ -86,9 +119,10 @@ namespace VisionPS.Commands
                 }
                 Api = VisionApi.Responses;
             }
-            if (Stream && (Api == VisionApi.Responses || PerImage))
+            if (Stream && PerImage)
             {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Stream works with one Chat request at a time: not with -Api Responses, -ConversationId or -PerImage."),
+                // Answers of parallel requests would interleave on the host: -Stream is for one request.
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Stream writes one answer as it arrives; it cannot be used with -PerImage, whose requests run in parallel. Drop -Stream (each ChatResult still holds its answer) or send one request."),
                     "StreamNotSupported", ErrorCategory.InvalidArgument, null));
             }
             base.BeginProcessing();
@@ -107,6 +141,8 @@ namespace VisionPS.Commands
                 Gate = WantsDescription() ? description => DescribeAndAskAsync(client, description) : null,
                 OnPrepared = DescribePrepared,
                 OnCacheHit = target => EmitVerbose($"{target}: answered from the cache."),
+                InlineUrls = InlineImageUrl || !UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null),
+                OnInlined = (url, bytes) => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{Connection.BaseUri} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}."),
             };
             List<AskImage> images = AskImages();
             if (!PerImage && images.Count > ImageInputs.ManyImages)

@@ -28,6 +28,8 @@ namespace VisionPS.Commands
     /// with the image behind each custom_id, so Receive-VisionBatch can map every answer back to its file later, even
     /// from another session. An image that cannot be prepared yields one error naming the file; the others are still
     /// submitted. -WhatIf prepares the images and reports the batch files that would be sent, and sends nothing.
+    /// <para>A PDF is one request of its own, sent as it is (a Chat 'file' part or a Responses 'input_file'), after the
+    /// same local check as Send-VisionChat (PdfEncrypted, PdfTooManyPages, PdfTooLarge, PdfDamaged name the file).</para>
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem receipts/*.jpg | Start-VisionBatch 'Read the receipt total.' -Detail Low</code>

@@ -99,6 +99,7 @@ namespace VisionPS.Infrastructure
             base.BeginProcessing();
             AskedModel = SessionModel.Resolve(this, Model);
             Detail = SessionModel.Detail(this, Detail);
+            ModelRulesWarning.WarnIfUnknown(this, AskedModel);
             _imagesGiven = Image.Length > 0;
             foreach (object image in Image)
             {

@@ -32,6 +32,13 @@ namespace VisionPS.Infrastructure
         public const string SettingsSaveFailed = "SettingsSaveFailed";
         public const string ImageExportFailed = "ImageExportFailed";
         public const string ImageHasNoBytes = "ImageHasNoBytes";
+        public const string PdfEncrypted = "PdfEncrypted";
+        public const string PdfTooManyPages = "PdfTooManyPages";
+        public const string PdfTooLarge = "PdfTooLarge";
+        public const string PdfDamaged = "PdfDamaged";
+        public const string PdfPageNotAScan = "PdfPageNotAScan";
+        public const string ClipboardHasNoImage = "ClipboardHasNoImage";
+        public const string ClipboardUnavailable = "ClipboardUnavailable";
         public const string ResponseUnreadable = "ResponseUnreadable";
         public const string BatchLineUnreadable = "BatchLineUnreadable";
         public const string FileNotDeleted = "FileNotDeleted";
@@ -53,6 +60,21 @@ namespace VisionPS.Infrastructure
                 record.ErrorDetails.RecommendedAction = "Copy or export the file again, or add -AllowPartial to send the part that decodes.";
             }
             return record;
+        }
+
+        /// <summary>The record for a PDF that failed the local check, with the id its problem maps to.</summary>
+        public static ErrorRecord ForPdf(Core.Documents.PdfCheckException ex, object target)
+        {
+            (string id, ErrorCategory category) = ex.Problem switch
+            {
+                Core.Documents.PdfProblem.Encrypted => (PdfEncrypted, ErrorCategory.SecurityError),
+                Core.Documents.PdfProblem.TooManyPages => (PdfTooManyPages, ErrorCategory.LimitsExceeded),
+                Core.Documents.PdfProblem.TooLarge => (PdfTooLarge, ErrorCategory.LimitsExceeded),
+                Core.Documents.PdfProblem.NotAScan => (PdfPageNotAScan, ErrorCategory.InvalidData),
+                Core.Documents.PdfProblem.NotAPdf => (UnsupportedImageFormat, ErrorCategory.InvalidData),
+                _ => (PdfDamaged, ErrorCategory.InvalidData),
+            };
+            return Create(ex, id, category, target, ex.Message);
         }
 
         /// <summary>

@@ -235,6 +235,7 @@ namespace VisionPS.Infrastructure
             return ex switch
             {
                 ImageProcessingException image => ErrorIds.ForImage(image, source),
+                Core.Documents.PdfCheckException pdf => ErrorIds.ForPdf(pdf, source),
                 FileNotFoundException or DirectoryNotFoundException => ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound, source,
                     $"Cannot find the image file '{source}'."),
                 UnauthorizedAccessException => ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.PermissionDenied, source,

@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace VisionPS.Core.Clipboard
+{
+    /// <summary>
+    /// Reads the image on the system clipboard as encoded bytes (PNG, or BMP built from a Windows DIB, or whatever image
+    /// type the clipboard offers), for the image core to prepare. Linux: Wayland through <c>wl-paste</c>
+    /// (wl-clipboard), X11 through <c>xclip</c>; macOS: the pasteboard through <c>osascript</c>; Windows: the
+    /// clipboard API (the registered <c>PNG</c> format, else <c>CF_DIBV5</c>/<c>CF_DIB</c>).
+    /// </summary>
+    public static class ClipboardImage
+    {
+        /// <summary>Image types asked for, best first, when the clipboard offers several.</summary>
+        private static readonly string[] s_preferred = { "image/png", "image/jpeg", "image/webp", "image/bmp", "image/tiff", "image/gif" };
+
+        /// <summary>Reads the clipboard's image; <paramref name="maxBytes"/> bounds what is read.</summary>
+        public static byte[] Read(long maxBytes, CancellationToken cancellationToken = default)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                return WindowsClipboard.ReadImage(maxBytes);
+            }
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+            {
+                return ReadMac(maxBytes, cancellationToken);
+            }
+            return ReadLinux(maxBytes, cancellationToken);
+        }
+
+        /// <summary>Which tool reads the clipboard here (for messages): wl-paste, xclip, osascript or the Windows API.</summary>
+        public static string Describe()
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                return "the Windows clipboard";
+            }
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+            {
+                return "the macOS pasteboard (osascript)";
+            }
+            return UseWayland() ? "the Wayland clipboard (wl-paste)" : "the X11 clipboard (xclip)";
+        }
+
+        private static bool UseWayland() =>
+            !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY")) && OnPath("wl-paste");
+
+        private static byte[] ReadLinux(long maxBytes, CancellationToken cancel)
+        {
+            if (UseWayland())
+            {
+                string[] types = Lines(Run("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel, allowFailure: true));
+                string type = PickImageType(types, "wl-paste");
+                return Run("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel);
+            }
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")))
+            {
+                throw new ClipboardException(ClipboardProblem.Unavailable,
+                    "No clipboard to read: neither WAYLAND_DISPLAY (with wl-paste from wl-clipboard) nor DISPLAY (X11, with xclip) is set in this session.");
+            }
+            if (!OnPath("xclip"))
+            {
+                throw new ClipboardException(ClipboardProblem.Unavailable,
+                    "Reading the X11 clipboard needs xclip (apt install xclip); on Wayland, install wl-clipboard.");
+            }
+            string[] targets = Lines(Run("xclip", new[] { "-selection", "clipboard", "-t", "TARGETS", "-o" }, 1024 * 1024, cancel, allowFailure: true));
+            string target = PickImageType(targets, "xclip");
+            return Run("xclip", new[] { "-selection", "clipboard", "-t", target, "-o" }, maxBytes, cancel);
+        }
+
+        private static byte[] ReadMac(long maxBytes, CancellationToken cancel)
+        {
+            // The pasteboard's PNG (screenshots: Cmd+Ctrl+Shift+4), else its TIFF (what most apps copy), written to a file by AppleScript.
+            string file = Path.Combine(Path.GetTempPath(), "visionps-clipboard-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                foreach (string kind in new[] { "PNGf", "TIFF" })
+                {
+                    string script =
+                        $"set f to open for access POSIX file \"{file}\" with write permission\n" +
+                        "set eof f to 0\n" +
+                        $"try\nwrite (the clipboard as «class {kind}») to f\non error\nclose access f\nreturn \"none\"\nend try\n" +
+                        "close access f\nreturn \"ok\"";
+                    byte[] answer = Run("osascript", new[] { "-e", script }, 1024, cancel, allowFailure: true);
+                    if (System.Text.Encoding.UTF8.GetString(answer).Trim() == "ok" && new FileInfo(file).Length > 0)
+                    {
+                        long length = new FileInfo(file).Length;
+                        if (length > maxBytes)
+                        {
+                            throw TooLarge(maxBytes);
+                        }
+                        return File.ReadAllBytes(file);
+                    }
+                }
+                throw NoImage("the macOS pasteboard");
+            }
+            finally
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        internal static string PickImageType(IEnumerable<string> offered, string tool)
+        {
+            var types = offered.Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
+            string? best = s_preferred.FirstOrDefault(p => types.Contains(p, StringComparer.OrdinalIgnoreCase))
+                ?? types.FirstOrDefault(t => t.StartsWith("image/", StringComparison.OrdinalIgnoreCase));
+            return best ?? throw NoImage(tool == "xclip" ? "the X11 clipboard" : "the Wayland clipboard");
+        }
+
+        internal static ClipboardException NoImage(string where) => new(ClipboardProblem.NoImage,
+            $"There is no image on {where}: copy one first (a screenshot, or Copy Image in a browser or viewer), or pass a file.");
+
+        internal static ClipboardException TooLarge(long maxBytes) => new(ClipboardProblem.TooLarge,
+            $"The image on the clipboard is larger than the {maxBytes}-byte file budget.");
+
+        private static string[] Lines(byte[] output) => System.Text.Encoding.UTF8.GetString(output).Split('\n');
+
+        private static bool OnPath(string tool) =>
+            (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+                .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
+
+        /// <summary>Runs a tool and returns at most <paramref name="maxBytes"/> of its standard output; 10 s at most.</summary>
+        private static byte[] Run(string tool, string[] args, long maxBytes, CancellationToken cancel, bool allowFailure = false)
+        {
+            var psi = new ProcessStartInfo(tool)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+                CreateNoWindow = true,
+            };
+            psi.Arguments = string.Join(" ", args.Select(Quote));
+            Process process;
+            try
+            {
+                process = Process.Start(psi) ?? throw new Win32Exception();
+            }
+            catch (Win32Exception ex)
+            {
+                throw new ClipboardException(ClipboardProblem.Unavailable, $"Cannot run {tool} to read the clipboard: {ex.Message}", ex);
+            }
+            using (process)
+            {
+                process.StandardInput.Close();
+                Task<string> stderr = process.StandardError.ReadToEndAsync();
+                using var buffer = new MemoryStream();
+                Task copy = Task.Run(() =>
+                {
+                    byte[] chunk = new byte[81920];
+                    int n;
+                    while ((n = process.StandardOutput.BaseStream.Read(chunk, 0, chunk.Length)) > 0)
+                    {
+                        if (buffer.Length + n > maxBytes)
+                        {
+                            throw TooLarge(maxBytes);
+                        }
+                        buffer.Write(chunk, 0, n);
+                    }
+                });
+                try
+                {
+                    if (!copy.Wait(10_000, cancel) || !process.WaitForExit(10_000))
+                    {
+                        throw new ClipboardException(ClipboardProblem.Unavailable, $"{tool} did not answer within 10 seconds.");
+                    }
+                }
+                catch (AggregateException ex) when (ex.InnerException is ClipboardException inner)
+                {
+                    throw inner;
+                }
+                finally
+                {
+                    if (!process.HasExited)
+                    {
+                        try
+                        {
+                            process.Kill();
+                        }
+                        catch (InvalidOperationException)
+                        {
+                        }
+                    }
+                }
+                if (process.ExitCode != 0 && !allowFailure)
+                {
+                    string message = stderr.Wait(1000) ? stderr.Result.Trim() : string.Empty;
+                    throw new ClipboardException(ClipboardProblem.NoImage, $"{tool} could not read an image from the clipboard: {message}");
+                }
+                return buffer.ToArray();
+            }
+        }
+
+        private static string Quote(string arg) =>
+            arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '"', '\n', '\t', '\\' }) < 0 ? arg : "\"" + arg.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    }
+}

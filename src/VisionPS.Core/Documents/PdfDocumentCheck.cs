@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Exceptions;
+using VisionPS.Core.Imaging;
+
+namespace VisionPS.Core.Documents
+{
+    /// <summary>
+    /// Checks a PDF locally before anything is sent (PdfPig): it is a PDF, it opens, it is not encrypted, and it is within
+    /// what one request may carry (<see cref="PdfLimits"/>). Failures are <see cref="PdfCheckException"/>s naming the file.
+    /// </summary>
+    public static class PdfDocumentCheck
+    {
+        private static readonly byte[] s_magic = Encoding.ASCII.GetBytes("%PDF-");
+
+        /// <summary>Whether the bytes start like a PDF: <c>%PDF-</c> within the first 1024 bytes (ISO 32000-1, 7.5.2 and its implementation note).</summary>
+        public static bool LooksLikePdf(ReadOnlySpan<byte> head) => MagicOffset(head) >= 0;
+
+        /// <summary>Whether the file starts like a PDF (reads at most 1 KB).</summary>
+        public static bool IsPdfFile(string path)
+        {
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+                byte[] head = new byte[1024];
+                int n = 0, read;
+                while (n < head.Length && (read = stream.Read(head, n, head.Length - n)) > 0)
+                {
+                    n += read;
+                }
+                return LooksLikePdf(head.AsSpan(0, n));
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>Reads and checks a PDF file; a file over the request limit is refused before it is read.</summary>
+        public static (byte[] Bytes, PdfDocumentInfo Info) CheckFile(string path)
+        {
+            long length = new FileInfo(path).Length;
+            if (length > PdfLimits.MaxBytesPerRequest)
+            {
+                throw TooLarge(path, length);
+            }
+            byte[] bytes = File.ReadAllBytes(path);
+            return (bytes, Check(bytes, path));
+        }
+
+        /// <summary>Checks a PDF's bytes; <paramref name="name"/> is used in messages.</summary>
+        public static PdfDocumentInfo Check(byte[] data, string name)
+        {
+            if (data is null)
+            {
+                throw new ArgumentNullException(nameof(data));
+            }
+            if (data.LongLength > PdfLimits.MaxBytesPerRequest)
+            {
+                throw TooLarge(name, data.LongLength);
+            }
+            int magic = MagicOffset(data);
+            if (magic < 0)
+            {
+                throw new PdfCheckException(name, PdfProblem.NotAPdf, $"'{name}' is not a PDF: it does not start with %PDF-.");
+            }
+            string version = Encoding.ASCII.GetString(data, magic + 5, Math.Min(3, data.Length - magic - 5));
+            try
+            {
+                using PdfDocument document = PdfDocument.Open(data, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+                if (document.IsEncrypted)
+                {
+                    throw Encrypted(name, null);
+                }
+                int pages = document.NumberOfPages;
+                if (pages <= 0)
+                {
+                    throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is damaged: it has no pages.");
+                }
+                if (pages > PdfLimits.MaxPagesPerRequest)
+                {
+                    throw TooManyPages(name, pages);
+                }
+                int scanned = 0;
+                long letters = 0;
+                double width = 0, height = 0;
+                for (int i = 1; i <= pages; i++)
+                {
+                    Page page = document.GetPage(i);
+                    if (i == 1)
+                    {
+                        (width, height) = (page.Width, page.Height);
+                    }
+                    letters += page.Letters.Count;
+                    if (page.Letters.Count == 0 && page.NumberOfImages == 1)
+                    {
+                        scanned++;
+                    }
+                }
+                return new PdfDocumentInfo(name, data.LongLength, pages, version, scanned, letters, width, height);
+            }
+            catch (PdfCheckException)
+            {
+                throw;
+            }
+            catch (PdfDocumentEncryptedException ex)
+            {
+                throw Encrypted(name, ex);
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException || ex is OperationCanceledException))
+            {
+                // PdfPig reports a broken file with many exception types (format, index, null reference...): all mean damaged.
+                throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is a damaged PDF that cannot be read: {ex.Message}", ex);
+            }
+        }
+
+        /// <summary>Checks that the PDFs of one request stay within its page and byte limits together.</summary>
+        public static void CheckRequest(IReadOnlyCollection<PdfDocumentInfo> documents)
+        {
+            if (documents is null || documents.Count < 2)
+            {
+                return; // one PDF was checked on its own
+            }
+            int pages = documents.Sum(d => d.Pages);
+            long bytes = documents.Sum(d => d.Bytes);
+            string names = string.Join(", ", documents.Select(d => Path.GetFileName(d.Name)));
+            if (pages > PdfLimits.MaxPagesPerRequest)
+            {
+                throw new PdfCheckException(names, PdfProblem.TooManyPages,
+                    $"The PDFs {names} have {pages} pages together; one request takes at most {PdfLimits.MaxPagesPerRequest}. Send them one per request with -PerImage.");
+            }
+            if (bytes > PdfLimits.MaxBytesPerRequest)
+            {
+                throw new PdfCheckException(names, PdfProblem.TooLarge,
+                    $"The PDFs {names} are {Mb(bytes)} together; one request takes at most {Mb(PdfLimits.MaxBytesPerRequest)} of file content. Send them one per request with -PerImage.");
+            }
+        }
+
+        /// <summary>
+        /// An estimate of the input tokens a PDF costs: the service puts each page's text and an image of each page into the
+        /// context (OpenAI "File inputs" guide, "How it works"). Text: about 4 characters per token. Page image: the model's
+        /// high-detail cost of the page at 150 dpi (the guide does not say at what size pages are rendered: an assumption).
+        /// </summary>
+        public static int EstimateTokens(PdfDocumentInfo info, string? model)
+        {
+            if (info is null)
+            {
+                throw new ArgumentNullException(nameof(info));
+            }
+            int w = Math.Max(1, (int)Math.Round(info.PageWidthPoints * 150 / 72));
+            int h = Math.Max(1, (int)Math.Round(info.PageHeightPoints * 150 / 72));
+            long perPage = TokenEstimator.Estimate(model, ImageDetail.High, w, h);
+            long total = (perPage * info.Pages) + ((info.TextCharacters + 3) / 4);
+            return (int)Math.Min(int.MaxValue, total);
+        }
+
+        private static int MagicOffset(ReadOnlySpan<byte> data)
+        {
+            int limit = Math.Min(data.Length, 1024);
+            int at = data.Slice(0, limit).IndexOf(s_magic);
+            return at;
+        }
+
+        private static PdfCheckException Encrypted(string name, Exception? inner) =>
+            new(name, PdfProblem.Encrypted, $"'{name}' is an encrypted PDF: the service cannot read it. Save an unprotected copy (for example qpdf --decrypt) and send that.", inner);
+
+        private static PdfCheckException TooManyPages(string name, int pages) =>
+            new(name, PdfProblem.TooManyPages, $"'{name}' has {pages} pages; one request takes at most {PdfLimits.MaxPagesPerRequest} pages of PDF. Split it (for example qpdf --split-pages=100) and send the parts one per request.");
+
+        private static PdfCheckException TooLarge(string name, long bytes) =>
+            new(name, PdfProblem.TooLarge, $"'{name}' is {Mb(bytes)}; one request takes at most {Mb(PdfLimits.MaxBytesPerRequest)} of PDF content. Compress or split it first.");
+
+        private static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture) + " MB";
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using UglyToad.PdfPig;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Tokens;
+using VisionPS.Core.Imaging;
+
+namespace VisionPS.Core.Documents
+{
+    /// <summary>One page of a scanned PDF, as an image the image core prepared, or why it could not be.</summary>
+    public sealed class PdfPageImage
+    {
+        internal PdfPageImage(int page, string source, PreparedImage? image, Exception? error)
+        {
+            Page = page;
+            Source = source;
+            Image = image;
+            Error = error;
+        }
+
+        /// <summary>Page number, from 1.</summary>
+        public int Page { get; }
+
+        /// <summary>The name used for the page: <c>file.pdf#page=N</c>.</summary>
+        public string Source { get; }
+
+        /// <summary>The prepared image, or null.</summary>
+        public PreparedImage? Image { get; }
+
+        /// <summary>Why the page could not be turned into an image, or null.</summary>
+        public Exception? Error { get; }
+    }
+
+    /// <summary>
+    /// Turns a scanned PDF (each page one embedded image and no text) into prepared images, one per page, for servers
+    /// and APIs that take images only. The embedded bytes are decoded by the image core (JPEG as it is stored; other
+    /// encodings through PdfPig's PNG conversion). Pages are not rendered: a page with text or several images is an error.
+    /// </summary>
+    public static class PdfScanPages
+    {
+        /// <summary>Checks the PDF (<see cref="PdfDocumentCheck"/>) and yields one result per page, in order.</summary>
+        public static IEnumerable<PdfPageImage> Extract(byte[] data, string name, PrepareOptions options)
+        {
+            PdfDocumentCheck.Check(data, name);
+            using PdfDocument document = PdfDocument.Open(data, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+            for (int i = 1; i <= document.NumberOfPages; i++)
+            {
+                yield return Page(document, i, name, options);
+            }
+        }
+
+        private static PdfPageImage Page(PdfDocument document, int number, string name, PrepareOptions options)
+        {
+            string source = $"{name}#page={number}";
+            try
+            {
+                Page page = document.GetPage(number);
+                var images = new List<IPdfImage>(page.GetImages());
+                if (images.Count != 1 || page.Letters.Count != 0)
+                {
+                    return new PdfPageImage(number, source, null, new PdfCheckException(source, PdfProblem.NotAScan,
+                        $"Page {number} of '{name}' is not a scan (it has {images.Count} images and {page.Letters.Count} characters of text): "
+                        + "VisionPS turns only pages that are one embedded image into images. Send the PDF itself instead."));
+                }
+                IPdfImage image = images[0];
+                byte[] bytes = IsJpeg(image) ? image.RawMemory.ToArray()
+                    : image.TryGetPng(out byte[]? png) && png is not null ? png
+                    : IsJpeg2000(image) ? image.RawMemory.ToArray()
+                    : throw new PdfCheckException(source, PdfProblem.Damaged,
+                        $"Page {number} of '{name}' holds an image in an encoding VisionPS cannot decode ({Filters(image)}).");
+                return new PdfPageImage(number, source, ImagePreparer.Prepare(bytes, source, options), null);
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException || ex is OperationCanceledException))
+            {
+                return new PdfPageImage(number, source, null, ex);
+            }
+        }
+
+        private static bool IsJpeg(IPdfImage image) => Filters(image).Contains("DCTDecode") || Filters(image).Contains("/DCT");
+
+        private static bool IsJpeg2000(IPdfImage image) => Filters(image).Contains("JPXDecode");
+
+        private static string Filters(IPdfImage image)
+        {
+            if (image.ImageDictionary.TryGet(NameToken.Filter, out IToken? filter))
+            {
+                return filter switch
+                {
+                    NameToken n => n.Data,
+                    ArrayToken a => string.Join(",", a.Data),
+                    _ => filter.ToString() ?? string.Empty,
+                };
+            }
+            return "no filter";
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System;
+using System.ClientModel;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using OpenAI.Responses;
+
+#pragma warning disable OPENAI001
+
+namespace VisionPS.Core.OpenAI
+{
+    /// <summary>Streaming through the Responses API: its server-sent events (response.output_text.delta ... response.completed).</summary>
+    public sealed partial class VisionClient
+    {
+        private const string StreamRetryHint = "Send the same request without -Stream to see the service's complete answer or error.";
+        /// <summary>Streams a Responses answer: enumerate the text deltas, then read <see cref="ChatStream.Result"/>.</summary>
+        public ChatStream StreamResponse(VisionRequest request, CancellationToken cancellationToken = default, SendGate? gate = null)
+        {
+            ThrowIfDisposed();
+            CreateResponseOptions options = RequestBuilder.BuildResponse(request);
+            options.StreamingEnabled = true;
+            return new ChatStream((stream, token) => ProduceResponseStream(stream, options, request.ConversationId, request.JsonSchema is not null, gate, token), cancellationToken);
+        }
+
+        /// <summary>Streams a Responses answer, handing each text delta to <paramref name="onDelta"/> as it arrives.</summary>
+        public async Task<ChatAnswer> RespondStreamingAsync(VisionRequest request, Action<string> onDelta, CancellationToken cancellationToken = default, SendGate? gate = null)
+        {
+            if (onDelta is null)
+            {
+                throw new ArgumentNullException(nameof(onDelta));
+            }
+            ChatStream stream = StreamResponse(request, cancellationToken, gate);
+            await foreach (string delta in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                onDelta(delta);
+            }
+            return stream.Result;
+        }
+
+        private async IAsyncEnumerable<string> ProduceResponseStream(ChatStream stream, CreateResponseOptions options, string? conversationId, bool json, SendGate? gate, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var clock = Stopwatch.StartNew();
+            var text = new StringBuilder();
+            ResponseResult? final = null;
+            CallContext call = CallContext.Begin(gate);
+            AsyncStreamingResult<StreamingResponseUpdate> result = await GuardAsync(() => _responses.CreateResponseStreamingAsync(options, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await using AsyncStreamingResult<StreamingResponseUpdate> owned = result;
+            IAsyncEnumerator<StreamingResponseUpdate> updates = ((IAsyncEnumerable<StreamingResponseUpdate>)result).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    StreamingResponseUpdate update;
+                    try
+                    {
+                        if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                        update = updates.Current;
+                    }
+                    catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
+                    {
+                        throw translated;
+                    }
+                    catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+                    {
+                        throw Unreadable(call, ex);
+                    }
+                    switch (update)
+                    {
+                        case StreamingResponseOutputTextDeltaUpdate delta when !string.IsNullOrEmpty(delta.Delta):
+                            text.Append(delta.Delta);
+                            yield return delta.Delta;
+                            break;
+                        case StreamingResponseCompletedUpdate completed:
+                            final = completed.Response;
+                            break;
+                        case StreamingResponseIncompleteUpdate incomplete:
+                            final = incomplete.Response;
+                            break;
+                        case StreamingResponseFailedUpdate failed:
+                            throw OpenAIRequestException.Refused("response", $"The response failed while streaming: {failed.Response?.Error?.Message ?? "no reason given"}.", StreamRetryHint);
+                        case StreamingResponseErrorUpdate error:
+                            throw OpenAIRequestException.Refused(error.Param ?? "response", $"The stream reported an error ({error.Code}): {error.Message}", StreamRetryHint);
+                    }
+                }
+            }
+            finally
+            {
+                await updates.DisposeAsync().ConfigureAwait(false);
+            }
+            if (final is null)
+            {
+                throw OpenAIRequestException.Refused("response", "The response stream ended without a response.completed event.", StreamRetryHint);
+            }
+            ChatAnswer answer = AnswerReader.FromResponse(final, conversationId, json, clock.Elapsed);
+            if (string.IsNullOrEmpty(answer.Text))
+            {
+                answer.Text = text.ToString();
+                answer.Json = json ? answer.Text : null;
+            }
+            stream.ResultOrNull = answer;
+        }
+    }
+}

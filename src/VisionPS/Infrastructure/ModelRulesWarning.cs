@@ -1,0 +1,28 @@
+using System.Management.Automation;
+using VisionPS.Core.Imaging;
+
+namespace VisionPS.Infrastructure
+{
+    /// <summary>
+    /// The one warning a command gives when the model it sizes and costs images for has no vision rules (or the user's
+    /// models.json cannot be used), naming the rules used in its place. Called once per command, on the pipeline thread.
+    /// </summary>
+    internal static class ModelRulesWarning
+    {
+        public static void WarnIfUnknown(Cmdlet cmdlet, string? model)
+        {
+            ModelCatalog catalog = ModelCatalog.Current;
+            if (catalog.UserFileError is string error)
+            {
+                cmdlet.WriteWarning(error);
+            }
+            if (!string.IsNullOrWhiteSpace(model) && catalog.Find(model) is null)
+            {
+                cmdlet.WriteWarning(
+                    $"VisionPS has no vision rules for model '{model}': images are sized and costed with the rules of "
+                    + $"{catalog.Default.Describe()} in their place. Add '{model}' to {ModelCatalog.UserFilePath()} "
+                    + "to change that; Get-VisionModel shows the rules in use.");
+            }
+        }
+    }
+}

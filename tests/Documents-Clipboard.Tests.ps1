@@ -1,0 +1,140 @@
+# PDFs, the clipboard and servers that cannot fetch URLs, as users meet them: real pwsh, the local endpoint as a
+# process (refusing image URLs as Ollama does), PDFs made here (a hand-written text PDF, img2pdf scans, qpdf
+# encryption), and the X11 clipboard on a private Xvfb display filled with xclip.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:Key = 'sk-pester-documents-key-7c1e'
+    $script:Endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RefuseImageUrls
+    Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -MaxRetries 0
+    $script:Dir = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-docs-$([guid]::NewGuid().ToString('N'))"
+    New-Item -ItemType Directory -Path $Dir | Out-Null
+
+    # A text PDF of N A4 pages, written object by object with a correct cross-reference table.
+    function New-TextPdf([string] $Path, [int] $Pages) {
+        $objects = [System.Collections.Generic.List[string]]::new()
+        $kids = (1..$Pages | ForEach-Object { "$(2 + 2 * $_) 0 R" }) -join ' '
+        $objects.Add('<< /Type /Catalog /Pages 2 0 R >>')
+        $objects.Add("<< /Type /Pages /Kids [$kids] /Count $Pages >>")
+        $objects.Add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>')
+        foreach ($i in 1..$Pages) {
+            $objects.Add("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents $(3 + 2 * $i) 0 R /Resources << /Font << /F1 3 0 R >> >> >>")
+            $text = "BT /F1 12 Tf 50 700 Td (Invoice page $i total 42.00) Tj ET"
+            $objects.Add("<< /Length $($text.Length) >>`nstream`n$text`nendstream")
+        }
+        $sb = [System.Text.StringBuilder]::new("%PDF-1.4`n")
+        $offsets = foreach ($n in 1..$objects.Count) {
+            $sb.Length
+            [void]$sb.Append("$n 0 obj`n$($objects[$n - 1])`nendobj`n")
+        }
+        $xref = $sb.Length
+        [void]$sb.Append("xref`n0 $($objects.Count + 1)`n0000000000 65535 f `n")
+        foreach ($o in $offsets) { [void]$sb.Append(('{0:D10} 00000 n ' -f $o) + "`n") }
+        [void]$sb.Append("trailer`n<< /Size $($objects.Count + 1) /Root 1 0 R >>`nstartxref`n$xref`n%%EOF`n")
+        [System.IO.File]::WriteAllText($Path, $sb.ToString(), [System.Text.Encoding]::ASCII)
+        $Path
+    }
+}
+
+AfterAll {
+    Set-VisionDefault -Reset
+    if ($Endpoint) { $Endpoint.Stop() }
+    Remove-Item -LiteralPath $Dir -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'PDFs' {
+    It 'costs a PDF invoice before sending it, then asks about it as it is' {
+        $invoice = New-TextPdf (Join-Path $Dir 'invoice.pdf') 3
+        $info = Get-VisionImageInfo -LiteralPath $invoice -Model gpt-4.1
+        $info.Format | Should -Be 'Pdf'
+        $info.Pages | Should -Be 3
+        $info.EstimatedTokens | Should -BeGreaterThan (3 * 700)
+        $answer = (Send-VisionChat 'What is the total?' -Image $invoice).Text | ConvertFrom-Json
+        $answer.files[0].filename | Should -Be 'invoice.pdf'
+        $answer.files[0].pages | Should -Be 3
+        $answer.files[0].sha256 | Should -Be (Get-FileHash -LiteralPath $invoice -Algorithm SHA256).Hash.ToLowerInvariant()
+    }
+
+    It 'refuses an encrypted PDF with PdfEncrypted naming it and still answers about the others' {
+        $plain = New-TextPdf (Join-Path $Dir 'plain.pdf') 1
+        $locked = Join-Path $Dir 'locked.pdf'
+        & qpdf --encrypt user-pw owner-pw 256 -- $plain $locked
+        $LASTEXITCODE | Should -Be 0
+        $results = Get-ChildItem -LiteralPath $plain, $locked | Send-VisionChat 'Total?' -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($results).Count | Should -Be 1
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfEncrypted,*'
+        $errs[0].TargetObject | Should -Be $locked
+    }
+
+    It 'turns a scanned PDF (img2pdf) into one prepared image per page' {
+        $scan = Join-Path $Dir 'scan.pdf'
+        & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan
+        $LASTEXITCODE | Should -Be 0
+        $pages = ConvertTo-VisionImage -LiteralPath $scan -Model gpt-4o
+        $pages.Count | Should -Be 2
+        $pages[0].Source | Should -Be "$scan#page=1"
+        $pages[0].SourceWidth | Should -Be 1920
+        $pages[1].SourceWidth | Should -Be 512
+        # img2pdf keeps the JPEG as it is: the first page is the photo, byte for byte.
+        (ConvertTo-VisionImage -LiteralPath (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') -Model gpt-4o).Sha256 | Should -Be $pages[0].Sha256
+    }
+}
+
+Describe 'A server that cannot fetch image URLs' {
+    It 'gets the URL image downloaded and sent inline, and -Verbose says so' {
+        $png = Get-Item -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png')
+        # An ordinary web server for the image (the endpoint itself refuses image URLs).
+        $port = Get-Random -Minimum 20000 -Maximum 60000
+        $web = Start-Process python3 -ArgumentList '-m', 'http.server', $port, '--bind', '127.0.0.1', '--directory', $Corpus -PassThru -RedirectStandardError (Join-Path $Dir 'http.log') -RedirectStandardOutput (Join-Path $Dir 'http.out')
+        try {
+            $url = "http://127.0.0.1:$port/$($png.Name)"
+            for ($i = 0; $i -lt 50; $i++) {
+                try { $null = Invoke-WebRequest -Uri $url -Method Head -TimeoutSec 1; break } catch { Start-Sleep -Milliseconds 100 }
+            }
+            $all = Send-VisionChat 'Who is this?' -Image $url -Verbose 4>&1
+        } finally {
+            Stop-Process -Id $web.Id
+        }
+        $result = $all | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }
+        $verbose = ($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message) -join "`n"
+        $image = ($result.Text | ConvertFrom-Json).images[0]
+        $image.source | Should -Be 'data_url'
+        # The same bytes as the file prepared for the same model (gpt-4.1-mini, the default).
+        $image.sha256 | Should -Be (ConvertTo-VisionImage -LiteralPath $png.FullName -Model gpt-4.1-mini).Sha256
+        $verbose | Should -BeLike "*$($png.Name): downloaded ($($png.Length) bytes) and sent inline*"
+    }
+}
+
+Describe 'The X11 clipboard' {
+    BeforeAll {
+        $script:number = Get-Random -Minimum 100 -Maximum 900
+        while (Test-Path "/tmp/.X$number-lock") { $number++ }
+        $script:xvfb = Start-Process Xvfb -ArgumentList ":$number", '-screen', '0', '640x480x24', '-nolisten', 'tcp' -PassThru `
+            -RedirectStandardOutput (Join-Path $Dir 'xvfb.out') -RedirectStandardError (Join-Path $Dir 'xvfb.err')
+        for ($i = 0; $i -lt 100 -and -not (Test-Path "/tmp/.X11-unix/X$number"); $i++) { Start-Sleep -Milliseconds 100 }
+        $script:savedDisplay = $env:DISPLAY
+        $env:DISPLAY = ":$number"
+    }
+    AfterAll {
+        $env:DISPLAY = $savedDisplay
+        if ($xvfb -and -not $xvfb.HasExited) { Stop-Process -Id $xvfb.Id }
+    }
+
+    It 'reads a copied screenshot and asks about it' {
+        $png = Join-Path $Corpus 'png_wizard_1104x1468_rgba.png'
+        & bash -c "xclip -selection clipboard -t image/png -i < '$png' > /dev/null 2>&1"  # the forked owner must not hold our pipe
+        $image = ConvertTo-VisionImage -FromClipboard
+        $image.Source | Should -Be 'clipboard'
+        $image.SourceWidth | Should -Be 1104
+        $answer = ($image | Send-VisionChat 'What is on my screen?').Text | ConvertFrom-Json
+        $answer.images[0].sha256 | Should -Be $image.Sha256
+    }
+
+    It 'says there is no image when the clipboard holds text' {
+        & bash -c "printf 'just text' | xclip -selection clipboard -i > /dev/null 2>&1"
+        $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClipboardHasNoImage,*'
+        $errs[0].ToString() | Should -BeLike '*no image on the X11 clipboard*'
+    }
+}

@@ -1,0 +1,164 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using VisionPS.Core.Documents;
+using VisionPS.Core.Imaging;
+using VisionPS.Core.Tests.Imaging;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Documents
+{
+    public class PdfDocumentCheckTests
+    {
+        [Fact]
+        public void ATextPdfOpensWithItsPagesTextAndVersion()
+        {
+            PdfDocumentInfo info = PdfDocumentCheck.Check(TestPdfs.Text(3), "invoice.pdf");
+            Assert.Equal(3, info.Pages);
+            Assert.Equal(0, info.ScannedPages);
+            Assert.Equal(3 * "Invoice page 1 total 42.00".Length, info.TextCharacters);
+            Assert.Matches(@"^1\.\d$", info.Version);
+            Assert.Equal(595, info.PageWidthPoints, 0);
+            Assert.Equal(842, info.PageHeightPoints, 0);
+        }
+
+        [Fact]
+        public void TheCostEstimateIsPageImagesAtTheModelsRulesPlusTheText()
+        {
+            PdfDocumentInfo info = PdfDocumentCheck.Check(TestPdfs.Text(2), "invoice.pdf");
+            // A4 at 150 dpi: 1240x1754 px; gpt-4o high: 2048 box, short side 768 -> 768x1086: 2x3 tiles = 85 + 6 x 170.
+            int perPage = 85 + (6 * 170);
+            Assert.Equal((2 * perPage) + (int)((info.TextCharacters + 3) / 4), PdfDocumentCheck.EstimateTokens(info, "gpt-4o"));
+        }
+
+        [Fact]
+        public void ScannedPagesAreCounted()
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg"));
+            PdfDocumentInfo info = PdfDocumentCheck.Check(TestPdfs.ScanOfJpegs(jpeg, jpeg), "scan.pdf");
+            Assert.Equal(2, info.Pages);
+            Assert.Equal(2, info.ScannedPages);
+            Assert.Equal(0, info.TextCharacters);
+        }
+
+        [Theory]
+        [InlineData("")]            // permissions only: opens without a password, still encrypted
+        [InlineData("user-secret")] // needs a password
+        public void EncryptedPdfsAreRefusedByName(string userPassword)
+        {
+            byte[] pdf = TestPdfs.Encrypted(TestPdfs.Text(1), userPassword);
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(pdf, "locked.pdf"));
+            Assert.Equal(PdfProblem.Encrypted, ex.Problem);
+            Assert.Contains("'locked.pdf' is an encrypted PDF", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void MoreThan100PagesIsRefusedBeforeAnythingIsSent()
+        {
+            Assert.Equal(100, PdfDocumentCheck.Check(TestPdfs.Text(100), "hundred.pdf").Pages);
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(TestPdfs.Text(101), "book.pdf"));
+            Assert.Equal(PdfProblem.TooManyPages, ex.Problem);
+            Assert.Contains("'book.pdf' has 101 pages; one request takes at most 100", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AFileOver32MbIsRefusedWithoutBeingRead()
+        {
+            string path = Path.Combine(Path.GetTempPath(), $"visionps-big-{Guid.NewGuid():N}.pdf");
+            try
+            {
+                using (var f = new FileStream(path, FileMode.CreateNew))
+                {
+                    f.Write(Encoding.ASCII.GetBytes("%PDF-1.7\n"));
+                    f.SetLength(PdfLimits.MaxBytesPerRequest + 1); // sparse: nothing to read
+                }
+                var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.CheckFile(path));
+                Assert.Equal(PdfProblem.TooLarge, ex.Problem);
+                Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+                Assert.Contains("at most 32 MB", ex.Message, StringComparison.Ordinal);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        [Fact]
+        public void PdfsOfOneRequestAreLimitedTogether()
+        {
+            PdfDocumentInfo sixty = PdfDocumentCheck.Check(TestPdfs.Text(60), "a.pdf");
+            PdfDocumentCheck.CheckRequest(new[] { sixty });
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.CheckRequest(new[] { sixty, PdfDocumentCheck.Check(TestPdfs.Text(60), "b.pdf") }));
+            Assert.Equal(PdfProblem.TooManyPages, ex.Problem);
+            Assert.Contains("a.pdf, b.pdf have 120 pages together", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void NotAPdfAndDamagedPdfsAreTypedErrors()
+        {
+            var notPdf = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg")), "photo.pdf"));
+            Assert.Equal(PdfProblem.NotAPdf, notPdf.Problem);
+
+            byte[] good = TestPdfs.Text(2);
+            byte[] truncated = good.Take(good.Length / 3).ToArray();
+            var damaged = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(truncated, "cut.pdf"));
+            Assert.Equal(PdfProblem.Damaged, damaged.Problem);
+            Assert.Contains("'cut.pdf'", damaged.Message, StringComparison.Ordinal);
+
+            byte[] headerOnly = Encoding.ASCII.GetBytes("%PDF-1.4\n%garbage that is no PDF body\n");
+            Assert.Equal(PdfProblem.Damaged, Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(headerOnly, "empty.pdf")).Problem);
+        }
+
+        [Fact]
+        public void RandomDamageNeverEscapesAsAnUntypedException()
+        {
+            byte[] good = TestPdfs.Text(3);
+            var random = new Random(17);
+            for (int round = 0; round < 200; round++)
+            {
+                byte[] bad = (byte[])good.Clone();
+                for (int i = 0; i < 20; i++)
+                {
+                    bad[9 + random.Next(bad.Length - 9)] = (byte)random.Next(256); // keep the %PDF-1.x header
+                }
+                try
+                {
+                    PdfDocumentCheck.Check(bad, "fuzz.pdf");
+                }
+                catch (PdfCheckException ex)
+                {
+                    Assert.Contains("fuzz.pdf", ex.Message, StringComparison.Ordinal);
+                }
+            }
+        }
+
+        [Fact]
+        public void ScannedPagesBecomePreparedImagesOnePerPage()
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg"));
+            byte[] png = File.ReadAllBytes(TestCorpus.File("png_wizard_1104x1468_rgba.png"));
+            var options = new PrepareOptions { Model = "gpt-4o" };
+            var pages = PdfScanPages.Extract(TestPdfs.ScanOfJpegs(jpeg, jpeg), "scan.pdf", options).ToList();
+            Assert.Equal(new[] { 1, 2 }, pages.Select(p => p.Page));
+            Assert.All(pages, p => Assert.Null(p.Error));
+            Assert.Equal("scan.pdf#page=2", pages[1].Source);
+            // The embedded JPEG is the photo itself: 1920x1280, sized for gpt-4o (1152x768).
+            Assert.Equal((1152, 768), (pages[0].Image!.Width, pages[0].Image!.Height));
+
+            PdfPageImage fromPng = Assert.Single(PdfScanPages.Extract(TestPdfs.ScanOfPng(png), "png-scan.pdf", new PrepareOptions()));
+            Assert.Null(fromPng.Error);
+            Assert.Equal((1104, 1468), (fromPng.Image!.SourceWidth, fromPng.Image!.SourceHeight));
+        }
+
+        [Fact]
+        public void ATextPageIsNotTurnedIntoAnImage()
+        {
+            PdfPageImage page = Assert.Single(PdfScanPages.Extract(TestPdfs.Text(1), "letter.pdf", new PrepareOptions()));
+            Assert.Null(page.Image);
+            var ex = Assert.IsType<PdfCheckException>(page.Error);
+            Assert.Equal(PdfProblem.NotAScan, ex.Problem);
+            Assert.Contains("Page 1 of 'letter.pdf' is not a scan", ex.Message, StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.IO;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
+using VisionPS.Core.Tests.Imaging;
+
+namespace VisionPS.Core.Tests.Documents
+{
+    /// <summary>PDFs the tests make at run time: PdfPig writes them, qpdf encrypts them.</summary>
+    internal static class TestPdfs
+    {
+        /// <summary>A text PDF of <paramref name="pages"/> A4 pages, each saying "Invoice page N total 42.00".</summary>
+        public static byte[] Text(int pages)
+        {
+            var builder = new PdfDocumentBuilder();
+            PdfDocumentBuilder.AddedFont font = builder.AddStandard14Font(Standard14Font.Helvetica);
+            for (int i = 1; i <= pages; i++)
+            {
+                PdfPageBuilder page = builder.AddPage(PageSize.A4);
+                page.AddText($"Invoice page {i} total 42.00", 12, new PdfPoint(50, 700), font);
+            }
+            return builder.Build();
+        }
+
+        /// <summary>A scanned PDF: one page per JPEG, each page only that image.</summary>
+        public static byte[] ScanOfJpegs(params byte[][] jpegs)
+        {
+            var builder = new PdfDocumentBuilder();
+            foreach (byte[] jpeg in jpegs)
+            {
+                PdfPageBuilder page = builder.AddPage(PageSize.A4);
+                page.AddJpeg(jpeg, new PdfRectangle(0, 0, 595, 842));
+            }
+            return builder.Build();
+        }
+
+        /// <summary>A scanned PDF whose page is a PNG (stored Flate-compressed, not as a JPEG).</summary>
+        public static byte[] ScanOfPng(byte[] png)
+        {
+            var builder = new PdfDocumentBuilder();
+            PdfPageBuilder page = builder.AddPage(PageSize.A4);
+            page.AddPng(png, new PdfRectangle(0, 0, 595, 842));
+            return builder.Build();
+        }
+
+        /// <summary>The PDF encrypted by qpdf (AES-256) with a user password, or with none (permissions only).</summary>
+        public static byte[] Encrypted(byte[] pdf, string userPassword)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-pdf-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string input = Path.Combine(dir, "in.pdf"), output = Path.Combine(dir, "out.pdf");
+                File.WriteAllBytes(input, pdf);
+                TestCorpus.Run("qpdf", "--encrypt", userPassword, "owner-secret", "256", "--", input, output);
+                return File.ReadAllBytes(output);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+    }
+}
