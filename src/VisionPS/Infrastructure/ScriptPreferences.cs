@@ -32,6 +32,28 @@ namespace VisionPS.Infrastructure
                 // -Debug shows the verbose lines as well (as PowerShell intends), at Continue rather than Inquire.
                 Set(runtime, "Verbose", true);
             }
+            // A bound -Debug also turns warnings and errors into Inquire; they follow the caller's preference instead
+            // (an unknown model's warning or one image's error must not stop a script at a prompt).
+            if (!bound.ContainsKey("WarningAction"))
+            {
+                Set(runtime, "WarningPreference", CallerPreference(cmdlet, "WarningPreference"));
+            }
+            if (!bound.ContainsKey("ErrorAction"))
+            {
+                Set(runtime, "ErrorAction", CallerPreference(cmdlet, "ErrorActionPreference"));
+            }
+        }
+
+        private static ActionPreference CallerPreference(PSCmdlet cmdlet, string variable)
+        {
+            object? value = cmdlet.SessionState.PSVariable.GetValue(variable);
+            value = value is PSObject wrapped ? wrapped.BaseObject : value;
+            return value switch
+            {
+                ActionPreference preference => preference,
+                string text when Enum.TryParse(text, true, out ActionPreference parsed) => parsed,
+                _ => ActionPreference.Continue,
+            };
         }
 
         private static bool IsOn(IDictionary<string, object> bound, string name) =>
