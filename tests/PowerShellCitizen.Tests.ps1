@@ -44,6 +44,7 @@ Describe '-Debug in a non-interactive script shows and never asks' {
 
     It 'warnings and errors under -Debug follow the caller''s preferences instead of asking' {
         # an unknown model warns, a missing file is an error: with -Debug bound PowerShell would make both Inquire
+        $ErrorActionPreference = 'Continue'; $WarningPreference = 'Continue'
         $out = Send-VisionChat 'Describe.' -Image $Photo.FullName, (Join-Path $TestDrive 'nosuch.jpg') -Model 'fault:echo-key' -NoCache -Debug -Verbose -ErrorVariable errs 3>&1 4>$null 5>$null 2>$null
         ($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n" | Should -Match 'fault:echo-key'
         $errs.FullyQualifiedErrorId | Should -Contain 'ImageNotFound,VisionPS.Commands.SendVisionChatCommand'

@@ -53,7 +53,9 @@ elif ! . tests/install-pwsh.sh; then
 else
   say "pester ($(command -v pwsh), Pester $VISIONPS_PESTER)"
   out=$(pwsh -NoProfile -NonInteractive -File tests/run-pester.ps1 2>&1); rc=$?
-  printf '%s\n' "$out" | grep -vE '^\s*$' | tail -n 40
+  # every failure with its message, then the summary (the whole output is long)
+  printf '%s\n' "$out" | grep -E -A8 '^\[-\] ' | grep -vE '^\s*$'
+  printf '%s\n' "$out" | grep -vE '^\s*$' | tail -n 4
   line=$(grep -E "^pester: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped" <<<"$out" | tail -n 1)
   if [ -z "$line" ]; then
     echo "FAILED: Pester did not report a result (exit $rc)"; broken=1
