@@ -36,6 +36,22 @@ Describe '-Debug in a non-interactive script shows and never asks' {
         @($out | Where-Object { $_ -is [VisionPS.ChatResult] }).Count | Should -Be 1
     }
 
+    It 'Send-VisionChat -Debug with a model VisionPS has no rules for warns and answers (the warning does not ask)' {
+        $model = "visionps-unknown-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $out = Send-VisionChat 'Describe.' -Image $Photo.FullName -Model $model -NoCache -Debug 3>&1 4>&1 5>&1
+        ($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n" | Should -Match "no vision rules for model '$model'"
+        @($out | Where-Object { $_ -is [VisionPS.ChatResult] }).Count | Should -Be 1
+    }
+
+    It 'Get-VisionImageInfo -Debug with an unknown model warns without asking, and -WarningAction still applies' {
+        $model = "visionps-unknown-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $out = Get-VisionImageInfo -LiteralPath $Photo.FullName -Model $model -Debug 3>&1 4>$null 5>$null
+        ($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n" | Should -Match "no vision rules for model '$model'"
+        @($out | Where-Object { $_ -is [VisionPS.VisionImageInfo] }).Count | Should -Be 1
+        $quiet = Get-VisionImageInfo -LiteralPath $Photo.FullName -Model "$model-2" -Debug -WarningAction SilentlyContinue 3>&1 4>$null 5>$null
+        @($quiet | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
+    }
+
     It 'Get-VisionImageInfo and Start-VisionBatch -Debug do not stop the script' {
         { Get-VisionImageInfo -LiteralPath $Photo.FullName -Debug 5>$null 4>$null } | Should -Not -Throw
         $batch = Start-VisionBatch 'Read.' -Image $Photo.FullName -Detail Low -Debug 5>$null 4>$null
