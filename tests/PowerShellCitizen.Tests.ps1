@@ -172,6 +172,30 @@ Describe 'Relative paths are PowerShell paths' {
         $many | ForEach-Object { $_.DirectoryName | Should -Be (Join-Path $folder 'many') }
         $clobber[0].FullyQualifiedErrorId | Should -Match '^ImageExportFailed'
     }
+
+    It 'Export-VisionImage never lets one image of a run replace another: PDF pages get their own files, a second image for one file is an error' {
+        $folder = Join-Path $Work 'exported-pages'
+        $null = New-Item -ItemType Directory -Path (Join-Path $folder 'pages')
+        $scan = Join-Path $folder 'scan.pdf'
+        & img2pdf (Join-Path $Corpus 'jpg_wizard_265x352_prog.jpg') (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan
+        $LASTEXITCODE | Should -Be 0
+        Push-Location -LiteralPath $folder
+        try {
+            $pages = ConvertTo-VisionImage -LiteralPath $scan | Export-VisionImage 'pages'
+            $one = $Photos | Select-Object -First 2 | ConvertTo-VisionImage -MaxSide 64 | Export-VisionImage 'one.jpg' -ErrorVariable clash -ErrorAction SilentlyContinue
+        }
+        finally {
+            Pop-Location
+        }
+        $pages.Name | Should -Be 'scan-page1.jpg', 'scan-page2.jpg'
+        ([System.IO.File]::ReadAllBytes($pages[0].FullName)).Length | Should -Not -Be ([System.IO.File]::ReadAllBytes($pages[1].FullName)).Length
+        @($one).Count | Should -Be 1
+        $clash.Count | Should -Be 1
+        $clash[0].FullyQualifiedErrorId | Should -BeLike 'ImageExportFailed,*'
+        $clash[0].ErrorDetails.Message | Should -BeLike "*$((@($Photos)[1]).Name)*already written*"
+        $first = ConvertTo-VisionImage -LiteralPath (@($Photos)[0]).FullName -MaxSide 64
+        (Get-FileHash -LiteralPath (Join-Path $folder 'one.jpg')).Hash | Should -Be $first.Sha256.ToUpperInvariant()
+    }
 }
 
 Describe 'Keys and settings' {
