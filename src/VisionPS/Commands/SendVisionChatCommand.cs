@@ -130,6 +130,13 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
+            if (MyInvocation.ExpectingInput && !ImagesGiven)
+            {
+                // `Get-ChildItem *.jpg | Send-VisionChat ...` in a folder without JPEGs: the images the user meant
+                // to ask about are missing, so a text-only request would be paid for an answer about nothing.
+                EmitWarning("No image came down the pipeline, so nothing was sent. Check the command before the pipe (it found no files?), or call Send-VisionChat without piping anything to ask without images.");
+                return;
+            }
             using var client = new VisionClient(Connection);
             var pipeline = new AskPipeline(client, BuildQuestion(ConversationId))
             {
