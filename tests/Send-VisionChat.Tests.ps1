@@ -72,6 +72,12 @@ Describe 'Send-VisionChat as an admin uses it' {
         Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') -WhatIf | Should -BeNullOrEmpty
     }
 
+    It 'Add-AssistantImage creates no conversation when the pipe brings no image, and says so' {
+        $msg = @() | Add-AssistantImage -Prompt 'These invoices.' -WarningVariable warns 3>$null
+        $msg | Should -BeNullOrEmpty
+        ($warns.Message -join "`n") | Should -Match 'No image came down the pipeline, so nothing was uploaded or attached'
+    }
+
     It 'attaches uploaded images to a new conversation and continues it' {
         $msg = Get-ChildItem -LiteralPath $Corpus -Filter 'gif_static_*.gif' | Add-AssistantImage -Prompt 'Remember these.'
         $msg.ConversationId | Should -BeLike 'conv_*'
