@@ -62,6 +62,16 @@ Describe 'Send-VisionChat as an admin uses it' {
         (Send-VisionChat 'Say hello.').ImageCount | Should -Be 0
     }
 
+    It 'refuses a -BaseUri without a scheme as InvalidBaseUri, saying what to add and nothing about .NET parameter names' {
+        $err = $null
+        try { Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -BaseUri 'localhost:11434/v1' -ErrorAction Stop }
+        catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidBaseUri,*'
+        $text = "$($err.ErrorDetails.Message) $($err.Exception.Message)"
+        $text | Should -Match ([regex]::Escape("not 'localhost:11434/v1'. Add the scheme (http://"))
+        $text | Should -Not -Match "Parameter 'value'"
+    }
+
     It 'answers a re-run from the cache' {
         $photo = Join-Path $Corpus 'jpg_wizard_265x352_prog.jpg'
         $null = Send-VisionChat 'Cache test.' -Image $photo -PerImage
