@@ -52,6 +52,23 @@ Describe '-Debug in a non-interactive script shows and never asks' {
         @($quiet | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
     }
 
+    It 'Send-VisionChat -Stream ends the streamed answer with a line break, so what the script prints next starts on its own line' {
+        $scriptFile = Join-Path $Work 'stream.ps1'
+        Set-Content -LiteralPath $scriptFile -Value @"
+Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'
+foreach (`$api in 'Chat', 'Responses') {
+    `$null = Send-VisionChat 'Describe.' -Image '$($Photo.FullName)' -Stream -Api `$api -BaseUri '$($Endpoint.BaseUri)' -ApiKey '$Key'
+    'NEXT-LINE'
+}
+"@
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $out = & $pwsh -NoProfile -NonInteractive -File $scriptFile 2>&1 | ForEach-Object { "$_" }
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        @($out | Where-Object { $_ -eq 'NEXT-LINE' }).Count | Should -Be 2 -Because ($out -join "`n")
+        @($out | Where-Object { $_ -like '{"api":"*' }).Count | Should -Be 2
+    }
+
     It 'Get-VisionImageInfo and Start-VisionBatch -Debug do not stop the script' {
         { Get-VisionImageInfo -LiteralPath $Photo.FullName -Debug 5>$null 4>$null } | Should -Not -Throw
         $batch = Start-VisionBatch 'Read.' -Image $Photo.FullName -Detail Low -Debug 5>$null 4>$null

@@ -143,7 +143,7 @@ namespace VisionPS.Commands
                 PerImage = PerImage,
                 ThrottleLimit = ThrottleLimit,
                 Cache = PerImage && !NoCache ? VisionDefaults.Current.OpenCache() : null,
-                OnDelta = Stream ? EmitHost : null,
+                OnDelta = Stream ? StreamToHost : null,
                 // Described only for someone who will read it: -WhatIf, -Confirm, -Debug.
                 Gate = WantsDescription() ? description => DescribeAndAskAsync(client, description) : null,
                 OnPrepared = DescribePrepared,
@@ -180,6 +180,11 @@ namespace VisionPS.Commands
                     progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, images.Count));
                     EmitProgress(progress);
                 }
+            }
+            if (_streamEndsOpen)
+            {
+                // The streamed answer ends mid-line: end it, so what the script writes next starts on its own line.
+                EmitHost(Environment.NewLine);
             }
             if (PerImage)
             {
@@ -219,6 +224,18 @@ namespace VisionPS.Commands
         }
 
         private protected override bool OneRequest => !PerImage;
+
+        // Whether the streamed text written so far ends without a line break.
+        private bool _streamEndsOpen;
+
+        private void StreamToHost(string text)
+        {
+            if (text.Length > 0)
+            {
+                _streamEndsOpen = text[text.Length - 1] != '\n';
+            }
+            EmitHost(text);
+        }
 
         private bool WantsDescription()
             => IsBound("WhatIf") || IsBound("Confirm") || IsBound("Debug")
