@@ -66,6 +66,19 @@ Describe 'PDFs' {
         $errs[0].TargetObject | Should -Be $locked
     }
 
+    It 'refuses a damaged PDF with PdfDamaged naming it, in words a user can act on (no parser internals)' {
+        $broken = Join-Path $Dir 'broken.pdf'
+        $plain = Join-Path $Dir 'broken-qpdf.pdf'
+        [System.IO.File]::WriteAllText($broken, "%PDF-1.4`n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj`ntrailer<</Root 1 0 R/ID[<AA><BB>]>>`n%%EOF`n")
+        $null = Get-VisionImageInfo -LiteralPath $broken -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfDamaged,*'
+        $text = "$($errs[0].ErrorDetails.Message) $($errs[0].Exception.Message)"
+        $text | Should -Match ([regex]::Escape("'$broken' is a damaged PDF"))
+        $text | Should -Match 'save or print it as a new PDF'
+        $text | Should -Not -Match 'UglyToad|Token'
+    }
+
     It 'turns a scanned PDF (img2pdf) into one prepared image per page' {
         $scan = Join-Path $Dir 'scan.pdf'
         & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan

@@ -36,6 +36,39 @@ Describe '-Debug in a non-interactive script shows and never asks' {
         @($out | Where-Object { $_ -is [VisionPS.ChatResult] }).Count | Should -Be 1
     }
 
+    It 'Send-VisionChat -Debug with a model VisionPS has no rules for warns and answers (the warning does not ask)' {
+        $model = "visionps-unknown-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $out = Send-VisionChat 'Describe.' -Image $Photo.FullName -Model $model -NoCache -Debug 3>&1 4>&1 5>&1
+        ($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n" | Should -Match "no vision rules for model '$model'"
+        @($out | Where-Object { $_ -is [VisionPS.ChatResult] }).Count | Should -Be 1
+    }
+
+    It 'Get-VisionImageInfo -Debug with an unknown model warns without asking, and -WarningAction still applies' {
+        $model = "visionps-unknown-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $out = Get-VisionImageInfo -LiteralPath $Photo.FullName -Model $model -Debug 3>&1 4>$null 5>$null
+        ($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n" | Should -Match "no vision rules for model '$model'"
+        @($out | Where-Object { $_ -is [VisionPS.VisionImageInfo] }).Count | Should -Be 1
+        $quiet = Get-VisionImageInfo -LiteralPath $Photo.FullName -Model "$model-2" -Debug -WarningAction SilentlyContinue 3>&1 4>$null 5>$null
+        @($quiet | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
+    }
+
+    It 'Send-VisionChat -Stream ends the streamed answer with a line break, so what the script prints next starts on its own line' {
+        $scriptFile = Join-Path $Work 'stream.ps1'
+        Set-Content -LiteralPath $scriptFile -Value @"
+Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'
+foreach (`$api in 'Chat', 'Responses') {
+    `$null = Send-VisionChat 'Describe.' -Image '$($Photo.FullName)' -Stream -Api `$api -BaseUri '$($Endpoint.BaseUri)' -ApiKey '$Key'
+    'NEXT-LINE'
+}
+"@
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $out = & $pwsh -NoProfile -NonInteractive -File $scriptFile 2>&1 | ForEach-Object { "$_" }
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        @($out | Where-Object { $_ -eq 'NEXT-LINE' }).Count | Should -Be 2 -Because ($out -join "`n")
+        @($out | Where-Object { $_ -like '{"api":"*' }).Count | Should -Be 2
+    }
+
     It 'Get-VisionImageInfo and Start-VisionBatch -Debug do not stop the script' {
         { Get-VisionImageInfo -LiteralPath $Photo.FullName -Debug 5>$null 4>$null } | Should -Not -Throw
         $batch = Start-VisionBatch 'Read.' -Image $Photo.FullName -Detail Low -Debug 5>$null 4>$null
@@ -163,6 +196,30 @@ Describe 'Relative paths are PowerShell paths' {
         $many.Name | Should -Be ($Photos | ForEach-Object { [System.IO.Path]::ChangeExtension($_.Name, '.jpg') })
         $many | ForEach-Object { $_.DirectoryName | Should -Be (Join-Path $folder 'many') }
         $clobber[0].FullyQualifiedErrorId | Should -Match '^ImageExportFailed'
+    }
+
+    It 'Export-VisionImage never lets one image of a run replace another: PDF pages get their own files, a second image for one file is an error' {
+        $folder = Join-Path $Work 'exported-pages'
+        $null = New-Item -ItemType Directory -Path (Join-Path $folder 'pages')
+        $scan = Join-Path $folder 'scan.pdf'
+        & img2pdf (Join-Path $Corpus 'jpg_wizard_265x352_prog.jpg') (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan
+        $LASTEXITCODE | Should -Be 0
+        Push-Location -LiteralPath $folder
+        try {
+            $pages = ConvertTo-VisionImage -LiteralPath $scan | Export-VisionImage 'pages'
+            $one = $Photos | Select-Object -First 2 | ConvertTo-VisionImage -MaxSide 64 | Export-VisionImage 'one.jpg' -ErrorVariable clash -ErrorAction SilentlyContinue
+        }
+        finally {
+            Pop-Location
+        }
+        $pages.Name | Should -Be 'scan-page1.jpg', 'scan-page2.jpg'
+        ([System.IO.File]::ReadAllBytes($pages[0].FullName)).Length | Should -Not -Be ([System.IO.File]::ReadAllBytes($pages[1].FullName)).Length
+        @($one).Count | Should -Be 1
+        $clash.Count | Should -Be 1
+        $clash[0].FullyQualifiedErrorId | Should -BeLike 'ImageExportFailed,*'
+        $clash[0].ErrorDetails.Message | Should -BeLike "*$((@($Photos)[1]).Name)*already written*"
+        $first = ConvertTo-VisionImage -LiteralPath (@($Photos)[0]).FullName -MaxSide 64
+        (Get-FileHash -LiteralPath (Join-Path $folder 'one.jpg')).Hash | Should -Be $first.Sha256.ToUpperInvariant()
     }
 }
 

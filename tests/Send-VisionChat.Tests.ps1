@@ -42,6 +42,36 @@ Describe 'Send-VisionChat as an admin uses it' {
         $errs[0].TargetObject | Should -BeLike '*text_file_named.png'
     }
 
+    It 'sends nothing when the pipe brings no image (Get-ChildItem found no files), and says so; a text-only question without a pipe is still asked' {
+        $empty = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-empty-$([guid]::NewGuid().ToString('N'))"
+        $null = New-Item -ItemType Directory -Path $empty
+        try {
+            # The fault model fails any request that reaches the endpoint: an error here means something was sent.
+            $r = Get-ChildItem -LiteralPath $empty -Filter '*.jpg' -File | Send-VisionChat 'What is in this picture?' -Model 'fault:500:empty-pipe' -MaxRetries 0 -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns 3>$null
+            $r | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 0
+            ($warns.Message -join "`n") | Should -Match 'No image came down the pipeline, so nothing was sent'
+            $perImage = @() | Send-VisionChat 'Describe.' -PerImage -Model 'fault:500:empty-pipe' -MaxRetries 0 -ErrorVariable errs2 -ErrorAction SilentlyContinue -WarningVariable warns2 3>$null
+            $perImage | Should -BeNullOrEmpty
+            $errs2.Count | Should -Be 0
+            ($warns2.Message -join "`n") | Should -Match 'No image came down the pipeline'
+        }
+        finally {
+            Remove-Item -LiteralPath $empty -Recurse -Force
+        }
+        (Send-VisionChat 'Say hello.').ImageCount | Should -Be 0
+    }
+
+    It 'refuses a -BaseUri without a scheme as InvalidBaseUri, saying what to add and nothing about .NET parameter names' {
+        $err = $null
+        try { Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -BaseUri 'localhost:11434/v1' -ErrorAction Stop }
+        catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidBaseUri,*'
+        $text = "$($err.ErrorDetails.Message) $($err.Exception.Message)"
+        $text | Should -Match ([regex]::Escape("not 'localhost:11434/v1'. Add the scheme (http://"))
+        $text | Should -Not -Match "Parameter 'value'"
+    }
+
     It 'answers a re-run from the cache' {
         $photo = Join-Path $Corpus 'jpg_wizard_265x352_prog.jpg'
         $null = Send-VisionChat 'Cache test.' -Image $photo -PerImage
@@ -50,6 +80,12 @@ Describe 'Send-VisionChat as an admin uses it' {
 
     It 'sends nothing with -WhatIf' {
         Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') -WhatIf | Should -BeNullOrEmpty
+    }
+
+    It 'Add-AssistantImage creates no conversation when the pipe brings no image, and says so' {
+        $msg = @() | Add-AssistantImage -Prompt 'These invoices.' -WarningVariable warns 3>$null
+        $msg | Should -BeNullOrEmpty
+        ($warns.Message -join "`n") | Should -Match 'No image came down the pipeline, so nothing was uploaded or attached'
     }
 
     It 'attaches uploaded images to a new conversation and continues it' {

@@ -53,6 +53,20 @@ Describe 'Batch jobs as an admin runs them' {
         @(Get-VisionBatch -Local).Count | Should -Be $before
     }
 
+    It 'exports the batch objects to CSV as readable text (no .NET type names in any column)' {
+        $batch = Get-Item -LiteralPath (Join-Path $Corpus 'jpg_gray_cat_512.jpg') | Start-VisionBatch 'Read.' -Detail Low
+        $csv = Join-Path $Work 'batches.csv'
+        $null = New-Item -ItemType Directory -Path $Work -Force
+        $batch, (Get-VisionBatch -Local | Select-Object -First 1), ($batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120) | Export-Csv -LiteralPath $csv
+        $rows = Import-Csv -LiteralPath $csv
+        $rows.Count | Should -Be 3
+        foreach ($row in $rows) {
+            foreach ($p in $row.PSObject.Properties) {
+                $p.Value | Should -Not -Match '^(System|VisionPS)\.[\w.]+(\[\])?$' -Because "column $($p.Name) should hold text"
+            }
+        }
+    }
+
     It 'never writes the key into the batch records' {
         Get-ChildItem -LiteralPath (Join-Path $Work 'batches') -File | Get-Content -Raw | Should -Not -Match ([regex]::Escape($Key))
     }

@@ -84,7 +84,7 @@ namespace VisionPS
         public long OutputTokens => Job.OutputTokens;
 
         /// <summary>Why validation failed (a failed batch): each problem with its input line.</summary>
-        public IReadOnlyList<BatchError> Errors => Job.Errors;
+        public BatchErrorList Errors => new BatchErrorList(Job.Errors);
 
         /// <summary>The service the batch lives on.</summary>
         public string? BaseUri => Record?.BaseUri;

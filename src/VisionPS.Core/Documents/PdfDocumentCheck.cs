@@ -116,8 +116,16 @@ namespace VisionPS.Core.Documents
             catch (Exception ex) when (!(ex is OutOfMemoryException || ex is OperationCanceledException))
             {
                 // PdfPig reports a broken file with many exception types (format, index, null reference...): all mean damaged.
-                throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is a damaged PDF that cannot be read: {ex.Message}", ex);
+                throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is a damaged PDF that cannot be read ({FirstSentence(ex.Message)}). Open it in a PDF reader and save or print it as a new PDF (or repair it: qpdf damaged.pdf repaired.pdf), then send that copy.", ex);
             }
+        }
+
+        // PdfPig's messages go on to dump parser tokens ("Dictionary way: <Root, 1 0>, ..."): keep what a user can read.
+        private static string FirstSentence(string message)
+        {
+            int end = message.IndexOf(". ", StringComparison.Ordinal);
+            string first = (end > 0 ? message.Substring(0, end) : message).Trim().TrimEnd('.');
+            return first.Length > 200 ? first.Substring(0, 200) + "..." : first;
         }
 
         /// <summary>Checks that the PDFs of one request stay within its page and byte limits together.</summary>

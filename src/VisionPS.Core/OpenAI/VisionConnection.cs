@@ -82,7 +82,7 @@ namespace VisionPS.Core.OpenAI
         {
             if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new ArgumentException($"{source} must be an absolute http(s) URI such as https://api.openai.com/v1, not '{value}'.", nameof(value));
+                throw new ArgumentException($"{source} must be an absolute http(s) URI such as https://api.openai.com/v1, not '{value}'. Add the scheme (http:// for a local server such as Ollama).");
             }
             return uri;
         }

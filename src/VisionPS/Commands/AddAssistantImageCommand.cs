@@ -114,6 +114,12 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
+            if (MyInvocation.ExpectingInput && Work.Count == 0)
+            {
+                // A pipe that found no files: no conversation with an empty message is created for it.
+                WriteWarning("No image came down the pipeline, so nothing was uploaded or attached. Check the command before the pipe (it found no files?).");
+                return;
+            }
             PrepareOptions options = PrepareParameters.Build(_model, Detail, null, null, allowPartial: AllowPartial);
             ModelRulesWarning.WarnIfUnknown(this, options.Model);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Management.Automation;
 using VisionPS.Infrastructure;
 
@@ -12,8 +14,11 @@ namespace VisionPS.Commands
     /// <para>Export-VisionImage writes the bytes a VisionImage would send (upright, resized, converted) to a file. A
     /// relative -Path is taken from the current PowerShell location, like every PowerShell path. When -Path is an
     /// existing folder, each image is written there under its source file's name with the extension of its format
-    /// (IMG_0042.HEIC becomes IMG_0042.jpg). An existing file is replaced unless -NoClobber is given. It writes the
-    /// files it wrote (FileInfo). A URL image has no local bytes and is an error (ImageHasNoBytes).</para>
+    /// (IMG_0042.HEIC becomes IMG_0042.jpg; page 2 of scan.pdf becomes scan-page2.jpg). An existing file is replaced
+    /// unless -NoClobber is given, but a file this command already wrote is never replaced by a later image of the
+    /// same run (two images piped to one file name, or two sources with one name): that image is an ImageExportFailed
+    /// error instead. It writes the files it wrote (FileInfo). A URL image has no local bytes and is an error
+    /// (ImageHasNoBytes).</para>
     /// </remarks>
     /// <example>
     /// <code>ConvertTo-VisionImage IMG_0042.HEIC -MaxSide 1024 | Export-VisionImage IMG_0042.jpg</code>
@@ -41,6 +46,10 @@ namespace VisionPS.Commands
         [Parameter]
         public SwitchParameter NoClobber { get; set; }
 
+        // Files written by this run (target -> the image's source), so a later image never silently replaces one.
+        private readonly Dictionary<string, string> _written = new Dictionary<string, string>(
+            RuntimeInformation.IsOSPlatform(OSPlatform.Linux) ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
+
         protected override void BeginProcessing() => ScriptPreferences.Apply(this);
 
         protected override void ProcessRecord()
@@ -49,7 +58,7 @@ namespace VisionPS.Commands
             string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
             if (Directory.Exists(target))
             {
-                target = System.IO.Path.Combine(target, System.IO.Path.GetFileNameWithoutExtension(image.Name) + image.FileExtension);
+                target = System.IO.Path.Combine(target, FileNameFor(image));
             }
             if (image.MimeType is null)
             {
@@ -61,6 +70,12 @@ namespace VisionPS.Commands
             {
                 return;
             }
+            if (_written.TryGetValue(target, out string? earlier))
+            {
+                string clash = $"'{image.Source}' was not exported: '{target}' was already written by this command from '{earlier}', and one image must not replace another. Export into a folder (Export-VisionImage DIR), or give each image its own -Path.";
+                WriteError(ErrorIds.Create(new IOException(clash), ErrorIds.ImageExportFailed, ErrorCategory.WriteError, target, clash));
+                return;
+            }
             try
             {
                 if (NoClobber && File.Exists(target))
@@ -68,6 +83,7 @@ namespace VisionPS.Commands
                     throw new IOException($"'{target}' exists and -NoClobber was given");
                 }
                 File.WriteAllBytes(target, image.GetBytes());
+                _written[target] = image.Source;
                 WriteObject(new FileInfo(target));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
@@ -75,6 +91,20 @@ namespace VisionPS.Commands
                 string message = $"Cannot write '{target}' for '{image.Source}': {ex.Message}. Give another -Path, or a folder you can write.";
                 WriteError(ErrorIds.Create(ex, ErrorIds.ImageExportFailed, ErrorCategory.WriteError, target, message));
             }
+        }
+
+        // A PDF page's name is "scan.pdf#page=2": its file is scan-page2.jpg, so the pages of one PDF do not collide.
+        private static string FileNameFor(VisionImage image)
+        {
+            string name = image.Name;
+            int hash = name.LastIndexOf("#page=", StringComparison.Ordinal);
+            string page = string.Empty;
+            if (hash > 0)
+            {
+                page = "-page" + name.Substring(hash + "#page=".Length);
+                name = name.Substring(0, hash);
+            }
+            return System.IO.Path.GetFileNameWithoutExtension(name) + page + image.FileExtension;
         }
     }
 }

@@ -130,13 +130,20 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
+            if (MyInvocation.ExpectingInput && !ImagesGiven)
+            {
+                // `Get-ChildItem *.jpg | Send-VisionChat ...` in a folder without JPEGs: the images the user meant
+                // to ask about are missing, so a text-only request would be paid for an answer about nothing.
+                EmitWarning("No image came down the pipeline, so nothing was sent. Check the command before the pipe (it found no files?), or call Send-VisionChat without piping anything to ask without images.");
+                return;
+            }
             using var client = new VisionClient(Connection);
             var pipeline = new AskPipeline(client, BuildQuestion(ConversationId))
             {
                 PerImage = PerImage,
                 ThrottleLimit = ThrottleLimit,
                 Cache = PerImage && !NoCache ? VisionDefaults.Current.OpenCache() : null,
-                OnDelta = Stream ? EmitHost : null,
+                OnDelta = Stream ? StreamToHost : null,
                 // Described only for someone who will read it: -WhatIf, -Confirm, -Debug.
                 Gate = WantsDescription() ? description => DescribeAndAskAsync(client, description) : null,
                 OnPrepared = DescribePrepared,
@@ -173,6 +180,11 @@ namespace VisionPS.Commands
                     progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, images.Count));
                     EmitProgress(progress);
                 }
+            }
+            if (_streamEndsOpen)
+            {
+                // The streamed answer ends mid-line: end it, so what the script writes next starts on its own line.
+                EmitHost(Environment.NewLine);
             }
             if (PerImage)
             {
@@ -212,6 +224,18 @@ namespace VisionPS.Commands
         }
 
         private protected override bool OneRequest => !PerImage;
+
+        // Whether the streamed text written so far ends without a line break.
+        private bool _streamEndsOpen;
+
+        private void StreamToHost(string text)
+        {
+            if (text.Length > 0)
+            {
+                _streamEndsOpen = text[text.Length - 1] != '\n';
+            }
+            EmitHost(text);
+        }
 
         private bool WantsDescription()
             => IsBound("WhatIf") || IsBound("Confirm") || IsBound("Debug")

@@ -7,7 +7,7 @@ namespace VisionPS.Infrastructure
 {
     /// <summary>
     /// Makes <c>-Debug</c> show and never ask. For a compiled cmdlet, PowerShell turns a bound <c>-Debug</c> into
-    /// Inquire for the verbose stream (and, on Windows PowerShell 5.1, for the debug stream too), so a script run with
+    /// Inquire for the verbose and warning streams (and, on Windows PowerShell 5.1, for the debug stream too), so a script run with
     /// <c>pwsh -NonInteractive</c> fails at the first verbose line with "Read and Prompt functionality is not
     /// available". Binary modules such as Az set the command's debug preference to Continue when <c>-Debug</c> is
     /// bound; the command runtime's preferences are internal, so this sets them through reflection, and does nothing
@@ -27,6 +27,15 @@ namespace VisionPS.Infrastructure
             }
             object runtime = cmdlet.CommandRuntime;
             Set(runtime, "DebugPreference", ActionPreference.Continue);
+            if (!bound.ContainsKey("WarningAction"))
+            {
+                // Without this, a warning (an unknown model, a partial image) under -Debug asks "Continue?".
+                // The caller's own $WarningPreference still applies (SilentlyContinue stays silent).
+                ActionPreference warning = cmdlet.GetVariableValue("WarningPreference") is ActionPreference callers
+                    ? callers
+                    : ActionPreference.Continue;
+                Set(runtime, "WarningPreference", warning);
+            }
             if (!bound.ContainsKey("Verbose"))
             {
                 // -Debug shows the verbose lines as well (as PowerShell intends), at Continue rather than Inquire.
