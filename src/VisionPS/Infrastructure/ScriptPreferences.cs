@@ -27,15 +27,6 @@ namespace VisionPS.Infrastructure
             }
             object runtime = cmdlet.CommandRuntime;
             Set(runtime, "DebugPreference", ActionPreference.Continue);
-            if (!bound.ContainsKey("WarningAction"))
-            {
-                // Without this, a warning (an unknown model, a partial image) under -Debug asks "Continue?".
-                // The caller's own $WarningPreference still applies (SilentlyContinue stays silent).
-                ActionPreference warning = cmdlet.GetVariableValue("WarningPreference") is ActionPreference callers
-                    ? callers
-                    : ActionPreference.Continue;
-                Set(runtime, "WarningPreference", warning);
-            }
             if (!bound.ContainsKey("Verbose"))
             {
                 // -Debug shows the verbose lines as well (as PowerShell intends), at Continue rather than Inquire.
