@@ -72,6 +72,23 @@ namespace VisionPS.PowerShell.Tests
             Assert.Contains("text_file_named.png", ps.Errors[1].ToString(), StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData("bomb_header_100000x100000.png")]
+        [InlineData("jpeg_sof_65500x65500.jpg")]
+        public void AHeaderTheBudgetRefusesIsImageTooLargeHereAsWhenSent(string file)
+        {
+            using var ps = new PowerShellSession();
+            string bomb = Path.Combine(Paths.Corpus, "bad", file);
+            var output = ps.Run("Get-VisionImageInfo -LiteralPath $args; ConvertTo-VisionImage -LiteralPath $args[0] -ErrorAction Continue",
+                bomb, Paths.CorpusFile("gif_static_smile_48.gif"));
+
+            Assert.Equal("Gif", Assert.Single(output, o => o.BaseObject.GetType().Name == "VisionImageInfo").Properties["Format"].Value);
+            Assert.Equal(2, ps.Errors.Count);
+            Assert.Equal("ImageTooLarge,VisionPS.Commands.GetVisionImageInfoCommand", ps.Errors[0].FullyQualifiedErrorId);
+            Assert.Contains(file, ps.Errors[0].ToString(), StringComparison.Ordinal);
+            Assert.Equal("ImageTooLarge,VisionPS.Commands.ConvertToVisionImageCommand", ps.Errors[1].FullyQualifiedErrorId);
+        }
+
         [Fact]
         public void WildcardPathThatMatchesNothingIsAnError()
         {

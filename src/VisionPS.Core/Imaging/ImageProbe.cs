@@ -261,7 +261,11 @@ namespace VisionPS.Core.Imaging
             return header;
         }
 
-        internal static void CheckDeclared(ImageHeader header, ImageBudget budget, string name)
+        /// <summary>
+        /// Refuses a header whose declared size the budget does not allow, as preparing it would (ImageTooLarge), so a
+        /// header-only look and a send agree on the same file.
+        /// </summary>
+        public static void CheckDeclared(ImageHeader header, ImageBudget budget, string name)
         {
             if (header.Width <= 0 || header.Height <= 0)
             {

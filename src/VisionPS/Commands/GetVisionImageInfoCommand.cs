@@ -132,6 +132,7 @@ namespace VisionPS.Commands
                 try
                 {
                     ImageHeader header = ImageProbe.Probe(file);
+                    ImageProbe.CheckDeclared(header, _options!.Budget, file);
                     WriteObject(new VisionImageInfo(file, header, _options!));
                     if (++_count % 50 == 0 && DateTime.UtcNow - _lastProgress > TimeSpan.FromMilliseconds(250))
                     {
