@@ -214,6 +214,21 @@ namespace VisionPS.Core.Tests.Imaging
             return rgba;
         }
 
+        /// <summary>The samples as they are, 8-bit RGBA: what ignoring every colour chunk shows.</summary>
+        private static byte[] RawSamples(double[] samples)
+        {
+            var rgba = new byte[W * H * 4];
+            for (int p = 0; p < W * H; p++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    rgba[(p * 4) + c] = (byte)Math.Round(samples[(p * 3) + c] * 255);
+                }
+                rgba[(p * 4) + 3] = 255;
+            }
+            return rgba;
+        }
+
         private static double[,] Mul(double[,] a, double[,] b)
         {
             var r = new double[3, 3];
@@ -254,7 +269,7 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.NotEqual(PrepareAction.Pass, image.Action);
             double psnr = TestCorpus.Psnr(Pixels(image), SpecReference(samples, fileGamma, null));
             // Against the raw samples (what ignoring the chunk shows) the difference is large.
-            double raw = TestCorpus.Psnr(Pixels(image), SpecReference(samples, 1 / 2.2, null));
+            double raw = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
             _output.WriteLine($"{label}: {psnr:0.0} dB against the PNG-spec display; {raw:0.0} dB against the chunk ignored");
             Assert.True(psnr >= 40, $"{label}: {psnr:0.0} dB against the PNG specification's display of it");
         }
@@ -321,7 +336,7 @@ namespace VisionPS.Core.Tests.Imaging
                     File.WriteAllBytes(srgb, ColorProfiles.SRGB.ToByteArray());
                     byte[] reference = TestCorpus.Run("convert", input, "-intent", "Relative", "-profile", srgb, "-depth", "8", "-alpha", "on", "rgba:-");
                     double psnr = TestCorpus.Psnr(Pixels(image), reference);
-                    double ignored = TestCorpus.Psnr(Pixels(image), SpecReference(samples, 1 / 2.2, null));
+                    double ignored = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
                     _output.WriteLine($"{profileName} {bitDepth}-bit: {psnr:0.0} dB against lcms; {ignored:0.0} dB against the profile ignored");
                     Assert.True(psnr >= 40, $"{profileName} {bitDepth}-bit: {psnr:0.0} dB against ImageMagick/lcms");
                 }
@@ -367,6 +382,37 @@ namespace VisionPS.Core.Tests.Imaging
             {
                 Directory.Delete(dir, recursive: true);
             }
+        }
+
+        /// <summary>
+        /// A cICP chunk (PNG third edition) naming BT.2020 primaries with the HLG or PQ curve: never passed through as
+        /// if it were sRGB; converted, its mid-grey shown as the curve says (HLG 0.5 is about 8% of peak, PQ 0.5 about
+        /// 92 cd/m2: both far from sRGB's 0.5).
+        /// </summary>
+        [Theory]
+        [InlineData("HLG", 18, 8)]
+        [InlineData("PQ", 16, 8)]
+        [InlineData("HLG 16-bit", 18, 16)]
+        public void CicpHdrPngIsConvertedNotPassedThrough(string label, int transfer, int bitDepth)
+        {
+            double[] samples = Samples();
+            byte[] png = Png(samples, bitDepth, ("cICP", new byte[] { 9, (byte)transfer, 0, 1 }));
+            PreparedImage image = PrepareLossless(png, label + ".png");
+            Assert.NotEqual(PrepareAction.Pass, image.Action);
+            double raw = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
+            _output.WriteLine($"cICP {label}: {raw:0.0} dB against the samples shown as sRGB");
+            Assert.True(raw < 30, $"cICP {label}: the samples were sent as sRGB ({raw:0.0} dB)");
+        }
+
+        /// <summary>A cICP chunk that names sRGB (1/13/0/1), or BT.709 primaries with the sRGB curve: passed through, and the same pixels when converted.</summary>
+        [Fact]
+        public void CicpSrgbPngIsStillSrgb()
+        {
+            double[] samples = Samples();
+            byte[] png = Png(samples, 8, ("cICP", new byte[] { 1, 13, 0, 1 }));
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(png, "cicp-srgb.png").Action);
+            PreparedImage converted = ImagePreparer.Prepare(png, "cicp-srgb.png", new PrepareOptions { AllowPassThrough = false, Format = PreparedFormat.Png });
+            Assert.True(TestCorpus.Psnr(Pixels(converted), RawSamples(samples)) >= 40);
         }
     }
 }
