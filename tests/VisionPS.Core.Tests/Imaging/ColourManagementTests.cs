@@ -25,7 +25,7 @@ namespace VisionPS.Core.Tests.Imaging
         public ColourManagementTests(ITestOutputHelper output) => _output = output;
 
         /// <summary>A gradient sweeping every channel through its range, as 8- or 16-bit RGB samples.</summary>
-        private static double[] Samples()
+        internal static double[] Samples()
         {
             var s = new double[W * H * 3];
             for (int y = 0; y < H; y++)
