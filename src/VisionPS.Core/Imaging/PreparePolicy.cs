@@ -44,7 +44,9 @@ namespace VisionPS.Core.Imaging
                 return false;
             }
             // The policy is 8-bit sRGB: 16-bit PNGs and 12-bit JPEGs are converted (some services cannot read them).
-            if (header.BitDepth > 8)
+            // A PNG cICP chunk naming anything but sRGB (HLG, PQ, BT.2020...) outranks the other colour chunks and is
+            // read by few decoders (Skia's codec ignores it): converted.
+            if (header.BitDepth > 8 || header.HasNonSrgbCicp)
             {
                 return false;
             }
@@ -70,11 +72,6 @@ namespace VisionPS.Core.Imaging
             // untagged, sRGB, or sRGB in all but name - sRGB's primaries with the sRGB curve or a plain power curve
             // near 2.2 (a PNG tagged gAMA 1/2.2, with or without sRGB's cHRM, as ImageMagick writes them). Other
             // primaries (a cHRM or an ICC profile wider than sRGB) or another curve (gAMA 1.0, 2.5) are converted.
-            // A cICP chunk (HLG, PQ, BT.2020...) outranks the other colour chunks, and Skia's codec does not read it.
-            if (header.HasNonSrgbCicp)
-            {
-                return false;
-            }
             SKColorSpace? space = codec.Info.ColorSpace;
             return space is null || space.IsSrgb || IsSrgbInAllButName(space);
         }

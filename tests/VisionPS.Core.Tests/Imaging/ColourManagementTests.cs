@@ -399,6 +399,7 @@ namespace VisionPS.Core.Tests.Imaging
             byte[] png = Png(samples, bitDepth, ("cICP", new byte[] { 9, (byte)transfer, 0, 1 }));
             PreparedImage image = PrepareLossless(png, label + ".png");
             Assert.NotEqual(PrepareAction.Pass, image.Action);
+            Assert.False(ImagePreparer.HeaderAllowsPassThrough(ImageProbe.Probe(png, label + ".png"), new PrepareOptions()), "the header verdict sees the cICP chunk");
             double raw = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
             _output.WriteLine($"cICP {label}: {raw:0.0} dB against the samples shown as sRGB");
             Assert.True(raw < 30, $"cICP {label}: the samples were sent as sRGB ({raw:0.0} dB)");
