@@ -12,10 +12,11 @@ VISIONPS_CORPUS=${VISIONPS_CORPUS:-$HOME/.cache/visionps-corpus}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 rc=0
 
-# qpdf: encrypted and damaged test PDFs; img2pdf: scanned PDFs; xvfb + xclip: the Linux (X11) clipboard, tested for real.
-need_pkgs="imagemagick libjpeg-turbo-progs webp libheif-examples libavif-bin libimage-exiftool-perl libvips-tools python3-pil hyperfine qpdf img2pdf xvfb xclip"
+# qpdf: encrypted and damaged test PDFs; img2pdf: scanned PDFs; xvfb + xclip: the Linux (X11) clipboard, tested for real;
+# libjxl-tools: the JPEG XL reference (cjxl/djxl).
+need_pkgs="imagemagick libjpeg-turbo-progs webp libheif-examples libavif-bin libimage-exiftool-perl libvips-tools python3-pil hyperfine qpdf img2pdf xvfb xclip libjxl-tools"
 missing=""
-for t in convert djpeg cwebp dwebp heif-enc avifenc exiftool vips python3 hyperfine qpdf img2pdf Xvfb xclip; do command -v "$t" >/dev/null || missing="$missing $t"; done
+for t in convert djpeg cwebp dwebp heif-enc avifenc cjxl djxl exiftool vips python3 hyperfine qpdf img2pdf Xvfb xclip; do command -v "$t" >/dev/null || missing="$missing $t"; done
 if [ -n "$missing" ]; then
   echo "== installing tools (missing:$missing)"
   SUDO=""; [ "$(id -u)" != 0 ] && SUDO=sudo

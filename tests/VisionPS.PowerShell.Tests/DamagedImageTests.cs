@@ -96,5 +96,36 @@ namespace VisionPS.PowerShell.Tests
             Assert.Empty(ps.Errors);
             Assert.Contains(ps.Warnings, w => w.Contains("only the first frame is sent", StringComparison.Ordinal));
         }
+
+        /// <summary>
+        /// A HEIC ImageMagick cannot read: the error is in VisionPS's words; with debug output on the decoder's raw text (its
+        /// temporary file and source location) reaches the debug stream, and without it does not.
+        /// </summary>
+        [Fact]
+        public void TheDecodersRawTextGoesToTheDebugStreamOnlyWithDebug()
+        {
+            string cut = Path.Combine(_dir, "cut_storm.heic");
+            byte[] whole = File.ReadAllBytes(Paths.CorpusFile("d_heic_storm.heic"));
+            File.WriteAllBytes(cut, whole.AsSpan(0, whole.Length / 3).ToArray());
+            using var ps = Session();
+
+            // $DebugPreference as a script sets it (the hosted engine turns a bound -Debug's error into a prompt).
+            ps.Run("$DebugPreference = 'Continue'; ConvertTo-VisionImage -Path $args[0]", cut);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.Contains("cut_storm.heic", error.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(" @ ", error.ToString(), StringComparison.Ordinal);
+            string debug = Assert.Single(ps.Debug, d => d.Contains("the decoder (ImageMagick) said", StringComparison.Ordinal));
+            Assert.Contains("cut_storm.heic", debug, StringComparison.Ordinal);
+            var raw = (string)error.Exception.Data["MagickMessage"]!;
+            Assert.EndsWith(raw, debug, StringComparison.Ordinal);
+
+            ps.Run("$DebugPreference = 'Continue'; Send-VisionChat 'Describe.' -Image $args[0]", cut);
+            Assert.Single(ps.Errors);
+            Assert.Contains(ps.Debug, d => d.Contains("the decoder (ImageMagick) said", StringComparison.Ordinal));
+
+            ps.Run("$DebugPreference = 'SilentlyContinue'; ConvertTo-VisionImage -Path $args[0]", cut);
+            Assert.Single(ps.Errors);
+            Assert.DoesNotContain(ps.Debug, d => d.Contains("the decoder (ImageMagick) said", StringComparison.Ordinal));
+        }
     }
 }

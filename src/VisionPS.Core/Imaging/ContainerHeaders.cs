@@ -49,6 +49,10 @@ namespace VisionPS.Core.Imaging
                 {
                     header.PngGamma = (int)Math.Min(U32(b, (int)at + 8), int.MaxValue);
                 }
+                else if (kind.SequenceEqual("cICP"u8) && length == 4 && at + 12 <= b.Length)
+                {
+                    header.PngCicp = b.Slice((int)at + 8, 4).ToArray();
+                }
                 else if (kind.SequenceEqual("iCCP"u8))
                 {
                     header.HasIccProfile = true;

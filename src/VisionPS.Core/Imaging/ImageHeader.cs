@@ -43,6 +43,15 @@ namespace VisionPS.Core.Imaging
         /// <summary>A PNG's gAMA value x 100000 (45455 is sRGB's 1/2.2), or 0 when it has none.</summary>
         internal int PngGamma { get; set; }
 
+        /// <summary>
+        /// A PNG's cICP chunk (colour primaries, transfer function, matrix, full-range flag: ITU-T H.273 code points),
+        /// or null when it has none. It overrides iCCP, sRGB, gAMA and cHRM; Skia's PNG codec does not read it.
+        /// </summary>
+        internal byte[]? PngCicp { get; set; }
+
+        /// <summary>A cICP chunk that names something other than sRGB (1/13/0/1).</summary>
+        internal bool HasNonSrgbCicp => PngCicp is { } c && !(c[0] == 1 && c[1] == 13 && c[2] == 0 && c[3] == 1);
+
         /// <summary>Progressive JPEG or interlaced PNG/GIF.</summary>
         public bool IsProgressive { get; internal set; }
 

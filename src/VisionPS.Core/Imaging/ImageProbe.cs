@@ -246,6 +246,7 @@ namespace VisionPS.Core.Imaging
                 header.HasIccProfile = container.HasIccProfile;
                 header.IsProgressive = container.IsProgressive;
                 header.PngGamma = container.PngGamma;
+                header.PngCicp = container.PngCicp;
             }
             else
             {

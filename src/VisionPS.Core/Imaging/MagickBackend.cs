@@ -11,6 +11,7 @@ namespace VisionPS.Core.Imaging
     {
         private static readonly object s_initLock = new();
         private static bool s_initialised;
+        private static readonly SKColorSpace s_srgbLinear = SKColorSpace.CreateSrgbLinear();
 
         private static void Initialise()
         {
@@ -62,10 +63,28 @@ namespace VisionPS.Core.Imaging
             {
                 image.AutoOrient();
             }
+            // An embedded RGB profile is converted by Skia's skcms, as for PNG and JPEG; only what skcms cannot read
+            // (CMYK, LUT-based or grey profiles) goes through ImageMagick's lcms. (lcms reads libjxl's own v4 sRGB
+            // profile about 38 dB away from identity, so a lossless sRGB JPEG XL would come out altered.)
             IColorProfile? profile = image.GetColorProfile();
-            if (profile is not null)
+            SKColorSpace? source = null;
+            if (format == ImageFormat.JpegXL && image.ColorSpace == ColorSpace.RGB)
             {
-                image.TransformColorSpace(ColorProfiles.SRGB);
+                // libjxl without a colour engine hands an XYB-coded image over as linear sRGB; the profile it carries
+                // is the original's, not the pixels'.
+                source = s_srgbLinear;
+            }
+            else if (profile is not null)
+            {
+                source = image.ColorSpace is ColorSpace.sRGB or ColorSpace.RGB ? IccSpace(profile) : null;
+                if (source is null)
+                {
+                    image.TransformColorSpace(ColorProfiles.SRGB);
+                }
+                else if (source.IsSrgb || PreparePolicy.IsSrgbInAllButName(source))
+                {
+                    source = null;
+                }
             }
             else if (image.ColorSpace != ColorSpace.sRGB && image.ColorSpace != ColorSpace.RGB)
             {
@@ -102,9 +121,28 @@ namespace VisionPS.Core.Imaging
                 }
                 IntPtr dst = bitmap.GetPixels();
                 int rowBytes = bitmap.RowBytes;
-                for (int y = 0; y < height; y++)
+                if (source is null)
                 {
-                    Marshal.Copy(rgba, y * width * 4, dst + (y * rowBytes), width * 4);
+                    for (int y = 0; y < height; y++)
+                    {
+                        Marshal.Copy(rgba, y * width * 4, dst + (y * rowBytes), width * 4);
+                    }
+                }
+                else
+                {
+                    GCHandle pin = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+                    try
+                    {
+                        using var pixmap = new SKPixmap(info.WithColorSpace(source), pin.AddrOfPinnedObject(), width * 4);
+                        if (!pixmap.ReadPixels(info, dst, rowBytes))
+                        {
+                            throw ImageProcessingException.DecodeFailed(name, format, "its colour profile could not be converted to sRGB");
+                        }
+                    }
+                    finally
+                    {
+                        pin.Free();
+                    }
                 }
                 return new MagickDecoded(header, bitmap, alpha, orientation);
             }
@@ -113,6 +151,13 @@ namespace VisionPS.Core.Imaging
                 bitmap.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>The profile as Skia reads it, or null when skcms cannot use it for an RGB conversion.</summary>
+        private static SKColorSpace? IccSpace(IColorProfile profile)
+        {
+            byte[]? bytes = profile.ToByteArray();
+            return bytes is { Length: > 0 } ? SKColorSpace.CreateIcc(bytes) : null;
         }
 
         /// <summary>The EXIF orientation 1..8 Magick.NET read (its enum follows the EXIF numbering; undefined is upright).</summary>

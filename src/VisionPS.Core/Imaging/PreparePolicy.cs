@@ -44,7 +44,9 @@ namespace VisionPS.Core.Imaging
                 return false;
             }
             // The policy is 8-bit sRGB: 16-bit PNGs and 12-bit JPEGs are converted (some services cannot read them).
-            if (header.BitDepth > 8)
+            // A PNG cICP chunk naming anything but sRGB (HLG, PQ, BT.2020...) outranks the other colour chunks and is
+            // read by few decoders (Skia's codec ignores it): converted.
+            if (header.BitDepth > 8 || header.HasNonSrgbCicp)
             {
                 return false;
             }
@@ -66,12 +68,39 @@ namespace VisionPS.Core.Imaging
             {
                 return false;
             }
-            // A colour profile other than sRGB would be ignored or misread by some consumers: convert it instead.
-            // (A PNG tagged only with gAMA about 1/2.2 and cHRM, as ImageMagick writes them, is sRGB in all but name.)
+            // A colour space other than sRGB would be ignored or misread by some consumers: convert it instead. Allowed:
+            // untagged, sRGB, or sRGB in all but name - sRGB's primaries with the sRGB curve or a plain power curve
+            // near 2.2 (a PNG tagged gAMA 1/2.2, with or without sRGB's cHRM, as ImageMagick writes them). Other
+            // primaries (a cHRM or an ICC profile wider than sRGB) or another curve (gAMA 1.0, 2.5) are converted.
             SKColorSpace? space = codec.Info.ColorSpace;
-            bool srgbInAllButName = header.Format == ImageFormat.Png && !header.HasIccProfile
-                && header.PngGamma is >= 43000 and <= 48000;
-            return space is null || space.IsSrgb || srgbInAllButName;
+            return space is null || space.IsSrgb || IsSrgbInAllButName(space);
+        }
+
+        private static readonly float[] s_srgbXyz = SKColorSpaceXyz.Srgb.Values;
+
+        internal static bool IsSrgbInAllButName(SKColorSpace space)
+        {
+            if (!space.ToColorSpaceXyz(out SKColorSpaceXyz xyz))
+            {
+                return false;
+            }
+            float[] mine = xyz.Values;
+            for (int i = 0; i < 9; i++)
+            {
+                // 0.002 in XYZ (D50) is well under one 8-bit level on any colour; a cHRM chunk rounds to 1e-5.
+                if (Math.Abs(mine[i] - s_srgbXyz[i]) > 0.002f)
+                {
+                    return false;
+                }
+            }
+            if (space.GammaIsCloseToSrgb)
+            {
+                return true;
+            }
+            // A plain power curve of about 2.2 (gAMA 0.43 to 0.48, as before the primaries were checked).
+            return space.GetNumericalTransferFunction(out SKColorSpaceTransferFn fn)
+                && fn.A == 1 && fn.B == 0 && fn.C == 0 && fn.D == 0 && fn.E == 0 && fn.F == 0
+                && fn.G >= 1 / 0.48f && fn.G <= 1 / 0.43f;
         }
 
         /// <summary>

@@ -18,7 +18,6 @@ namespace VisionPS.Core.Imaging
     {
         private const int Bits = 14;
         private const int One = 1 << Bits;
-        private static readonly bool s_noPairs = Environment.GetEnvironmentVariable("VISIONPS_NOPAIRS") == "1";
 
         /// <summary>Per output coordinate: the first source index and the weights (summing to 1 &lt;&lt; 14).</summary>
         private sealed class Kernel
@@ -212,7 +211,7 @@ namespace VisionPS.Core.Imaging
         {
             int taps = k.Taps;
 #if NET
-            if (Ssse3.IsSupported && k.Pairs is not null && !s_noPairs)
+            if (Ssse3.IsSupported && k.Pairs is not null)
             {
                 HorizontalPairs(src, dst, k, dw);
                 return;

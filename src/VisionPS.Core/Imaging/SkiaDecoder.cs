@@ -57,19 +57,75 @@ namespace VisionPS.Core.Imaging
                     $"decoding it takes {cost / 1e6:0.#} megapixels ({header.Width}x{header.Height} declared), more than the " +
                     $"{budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
             }
+            // A PNG cICP chunk Skia's codec does not read: decode the samples unconverted, then convert from its space.
+            SKColorSpace? cicp = CicpColorSpace(header);
             var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888,
-                alpha ? SKAlphaType.Premul : SKAlphaType.Opaque, s_srgb);
+                alpha ? SKAlphaType.Premul : SKAlphaType.Opaque, cicp is null ? s_srgb : null);
             SKBitmap bitmap = PixelPool.Rent(info) ?? throw ImageProcessingException.TooLarge(name, header.Format,
                 $"there is not enough memory for a {size.Width}x{size.Height} decode");
             try
             {
                 damage = DecodeInto(codec, info, bitmap.GetPixels(), header, name);
-                return bitmap;
+                return cicp is null ? bitmap : ConvertToSrgb(bitmap, cicp, header.PngCicp![3] == 0, header, name);
             }
             catch
             {
                 bitmap.Dispose();
                 throw;
+            }
+        }
+
+        /// <summary>
+        /// The colour space a PNG's cICP chunk names when it is not sRGB and Skia knows it (BT.709, BT.2020, Display P3...
+        /// with the sRGB, BT.709, linear, PQ or HLG curve); null otherwise (the codec's own reading then stands).
+        /// </summary>
+        internal static SKColorSpace? CicpColorSpace(ImageHeader header)
+        {
+            // PNG allows only RGB samples (matrix coefficients 0).
+            if (!header.HasNonSrgbCicp || header.PngCicp![2] != 0)
+            {
+                return null;
+            }
+            return SKColorSpace.CreateCicp((SKColorspacePrimariesCicp)header.PngCicp[0], (SKColorspaceTransferFnCicp)header.PngCicp[1]);
+        }
+
+        /// <summary>Converts unconverted samples in <paramref name="source"/> space to 8-bit sRGB; disposes <paramref name="raw"/>.</summary>
+        private static SKBitmap ConvertToSrgb(SKBitmap raw, SKColorSpace source, bool narrowRange, ImageHeader header, string name)
+        {
+            using (raw)
+            {
+                if (narrowRange)
+                {
+                    // Video range: 16..235 is black..white.
+                    var lut = new byte[256];
+                    for (int i = 0; i < 256; i++)
+                    {
+                        lut[i] = (byte)Math.Max(0, Math.Min(255, (int)Math.Round((i - 16) * 255 / 219.0)));
+                    }
+                    unsafe
+                    {
+                        for (int y = 0; y < raw.Height; y++)
+                        {
+                            byte* row = (byte*)raw.GetPixels() + ((long)y * raw.RowBytes);
+                            for (int x = 0; x < raw.Width * 4; x += 4)
+                            {
+                                row[x] = lut[row[x]];
+                                row[x + 1] = lut[row[x + 1]];
+                                row[x + 2] = lut[row[x + 2]];
+                            }
+                        }
+                    }
+                }
+                SKImageInfo dstInfo = raw.Info.WithColorSpace(s_srgb);
+                SKBitmap dst = PixelPool.Rent(dstInfo) ?? throw ImageProcessingException.TooLarge(name, header.Format,
+                    $"there is not enough memory for a {raw.Width}x{raw.Height} colour conversion");
+                using var pixmap = new SKPixmap(raw.Info.WithColorSpace(source), raw.GetPixels(), raw.RowBytes);
+                if (!pixmap.ReadPixels(dstInfo, dst.GetPixels(), dst.RowBytes))
+                {
+                    dst.Dispose();
+                    throw ImageProcessingException.DecodeFailed(name, header.Format, "its cICP colour space could not be converted to sRGB");
+                }
+                return dst;
             }
         }
 

@@ -144,7 +144,12 @@ namespace VisionPS.Commands
                 catch (Exception ex) when (ex is ImageProcessingException || ex is InvalidDataException || ex is IOException || ex is UnauthorizedAccessException)
                 {
                     // The same input gets the same id as in every other cmdlet (an empty file: UnsupportedImageFormat).
-                    WriteError(ImageInputs.ForFailure(ex, file));
+                    ErrorRecord error = ImageInputs.ForFailure(ex, file);
+                    if (ErrorIds.CodecDebugText(error) is string codec)
+                    {
+                        WriteDebug(codec);
+                    }
+                    WriteError(error);
                 }
             }
         }

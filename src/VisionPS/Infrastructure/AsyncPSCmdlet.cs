@@ -31,8 +31,15 @@ namespace VisionPS.Infrastructure
         /// <summary>Writes an object from any thread.</summary>
         protected void Emit(object? value) => OnPipeline(() => WriteObject(value));
 
-        /// <summary>Writes a non-terminating error from any thread.</summary>
-        protected void EmitError(ErrorRecord error) => OnPipeline(() => WriteError(error));
+        /// <summary>Writes a non-terminating error from any thread; an image error's raw codec text goes to the debug stream first.</summary>
+        protected void EmitError(ErrorRecord error) => OnPipeline(() =>
+        {
+            if (ErrorIds.CodecDebugText(error) is string codec)
+            {
+                WriteDebug(codec);
+            }
+            WriteError(error);
+        });
 
         protected void EmitVerbose(string message) => OnPipeline(() => WriteVerbose(message));
 

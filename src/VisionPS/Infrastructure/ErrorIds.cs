@@ -78,6 +78,17 @@ namespace VisionPS.Infrastructure
         }
 
         /// <summary>
+        /// The codec's own words behind an image error (ImageMagick's raw message, with its temporary file name and
+        /// source location), for the debug stream; null for other errors. The error message itself stays in VisionPS's words.
+        /// </summary>
+        public static string? CodecDebugText(ErrorRecord record)
+        {
+            return record.Exception is Core.Imaging.ImageProcessingException ex && ex.Data["MagickMessage"] is string raw && raw.Length > 0
+                ? $"{ex.SourceName}: the decoder (ImageMagick) said: {raw}"
+                : null;
+        }
+
+        /// <summary>
         /// The record for a request that failed or whose answer could not be read (id ResponseUnreadable; the raw
         /// answer goes to <paramref name="debug"/>), its message naming <paramref name="target"/>.
         /// </summary>

@@ -1,0 +1,419 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Text;
+using ImageMagick;
+using SkiaSharp;
+using VisionPS.Core.Imaging;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    /// <summary>
+    /// PNG colour chunks (gAMA, cHRM, sRGB, iCCP) end as sRGB the way a colour-managed viewer shows them. The samples
+    /// (PngSuite-like) are written at test time by a small chunk writer; the references are the PNG specification's
+    /// own formulas (gAMA/cHRM) and ImageMagick's lcms conversion to sRGB (iCCP).
+    /// </summary>
+    public class ColourManagementTests
+    {
+        private const int W = 64, H = 48;
+        private readonly ITestOutputHelper _output;
+
+        public ColourManagementTests(ITestOutputHelper output) => _output = output;
+
+        /// <summary>A gradient sweeping every channel through its range, as 8- or 16-bit RGB samples.</summary>
+        internal static double[] Samples()
+        {
+            var s = new double[W * H * 3];
+            for (int y = 0; y < H; y++)
+            {
+                for (int x = 0; x < W; x++)
+                {
+                    int i = ((y * W) + x) * 3;
+                    s[i] = x / (W - 1.0);
+                    s[i + 1] = y / (H - 1.0);
+                    s[i + 2] = ((x + y) % 32) / 31.0;
+                }
+            }
+            return s;
+        }
+
+        internal static byte[] Png(double[] samples, int bitDepth, params (string Type, byte[] Data)[] chunks)
+        {
+            using var raw = new MemoryStream();
+            int bps = bitDepth / 8;
+            for (int y = 0; y < H; y++)
+            {
+                raw.WriteByte(0);
+                for (int x = 0; x < W * 3; x++)
+                {
+                    int v = (int)Math.Round(samples[(y * W * 3) + x] * (bitDepth == 16 ? 65535 : 255));
+                    if (bps == 2)
+                    {
+                        raw.WriteByte((byte)(v >> 8));
+                    }
+                    raw.WriteByte((byte)v);
+                }
+            }
+            var png = new MemoryStream();
+            png.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+            var ihdr = new byte[13];
+            BinaryPrimitives.WriteInt32BigEndian(ihdr, W);
+            BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), H);
+            ihdr[8] = (byte)bitDepth;
+            ihdr[9] = 2;
+            WriteChunk(png, "IHDR", ihdr);
+            foreach ((string type, byte[] data) in chunks)
+            {
+                WriteChunk(png, type, data);
+            }
+            WriteChunk(png, "IDAT", Zlib(raw.ToArray()));
+            WriteChunk(png, "IEND", Array.Empty<byte>());
+            return png.ToArray();
+        }
+
+        private static byte[] Zlib(byte[] data)
+        {
+            using var ms = new MemoryStream();
+            using (var z = new ZLibStream(ms, CompressionLevel.Optimal, leaveOpen: true))
+            {
+                z.Write(data);
+            }
+            return ms.ToArray();
+        }
+
+        private static void WriteChunk(Stream s, string type, byte[] data)
+        {
+            var head = new byte[8];
+            BinaryPrimitives.WriteInt32BigEndian(head, data.Length);
+            Encoding.ASCII.GetBytes(type, 0, 4, head, 4);
+            s.Write(head);
+            s.Write(data);
+            var crcInput = new byte[4 + data.Length];
+            Array.Copy(head, 4, crcInput, 0, 4);
+            Array.Copy(data, 0, crcInput, 4, data.Length);
+            var crc = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.Compute(crcInput, 0, crcInput.Length));
+            s.Write(crc);
+        }
+
+        internal static (string, byte[]) Gama(double fileGamma)
+        {
+            var d = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(d, (uint)Math.Round(fileGamma * 100000));
+            return ("gAMA", d);
+        }
+
+        private static (string, byte[]) Chrm(double[] whiteRgbXy)
+        {
+            var d = new byte[32];
+            for (int i = 0; i < 8; i++)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(d.AsSpan(i * 4), (uint)Math.Round(whiteRgbXy[i] * 100000));
+            }
+            return ("cHRM", d);
+        }
+
+        private static (string, byte[]) Iccp(byte[] profile)
+        {
+            byte[] z = Zlib(profile);
+            var d = new byte[z.Length + 6];
+            Encoding.ASCII.GetBytes("icc").CopyTo(d, 0);
+            d[3] = 0;
+            d[4] = 0;
+            z.CopyTo(d, 5);
+            return ("iCCP", d.AsSpan(0, z.Length + 5).ToArray());
+        }
+
+        private static readonly double[] s_srgbChrm = { 0.3127, 0.3290, 0.64, 0.33, 0.30, 0.60, 0.15, 0.06 };
+
+        // BT.2020 primaries, D65 white: far wider than sRGB, so a pass-through would show every colour dull.
+        private static readonly double[] s_bt2020Chrm = { 0.3127, 0.3290, 0.708, 0.292, 0.170, 0.797, 0.131, 0.046 };
+
+        /// <summary>The prepared image decoded as 8-bit RGBA with no colour conversion (the output is untagged sRGB).</summary>
+        private static byte[] Pixels(PreparedImage image)
+        {
+            using var codec = SKCodec.Create(new SKMemoryStream(image.Bytes));
+            var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+            using var bitmap = new SKBitmap(info);
+            Assert.Equal(SKCodecResult.Success, codec.GetPixels(info, bitmap.GetPixels()));
+            return bitmap.Bytes;
+        }
+
+        private static double SrgbEncode(double l)
+        {
+            l = Math.Clamp(l, 0, 1);
+            return l <= 0.0031308 ? 12.92 * l : (1.055 * Math.Pow(l, 1 / 2.4)) - 0.055;
+        }
+
+        /// <summary>RGB to XYZ for chromaticities (white, red, green, blue), white normalised to Y = 1.</summary>
+        private static double[,] RgbToXyz(double[] c)
+        {
+            double[] Xyz(double x, double y) => new[] { x / y, 1, (1 - x - y) / y };
+            double[] r = Xyz(c[2], c[3]), g = Xyz(c[4], c[5]), b = Xyz(c[6], c[7]), w = Xyz(c[0], c[1]);
+            var m = new double[,] { { r[0], g[0], b[0] }, { r[1], g[1], b[1] }, { r[2], g[2], b[2] } };
+            double[] s = Solve(m, w);
+            for (int i = 0; i < 3; i++)
+            {
+                for (int j = 0; j < 3; j++)
+                {
+                    m[i, j] *= s[j];
+                }
+            }
+            return m;
+        }
+
+        private static double[] Solve(double[,] m, double[] v)
+        {
+            double[,] inv = Invert(m);
+            return new[]
+            {
+                (inv[0, 0] * v[0]) + (inv[0, 1] * v[1]) + (inv[0, 2] * v[2]),
+                (inv[1, 0] * v[0]) + (inv[1, 1] * v[1]) + (inv[1, 2] * v[2]),
+                (inv[2, 0] * v[0]) + (inv[2, 1] * v[1]) + (inv[2, 2] * v[2]),
+            };
+        }
+
+        private static double[,] Invert(double[,] m)
+        {
+            double a = m[0, 0], b = m[0, 1], c = m[0, 2], d = m[1, 0], e = m[1, 1], f = m[1, 2], g = m[2, 0], h = m[2, 1], k = m[2, 2];
+            double det = (a * ((e * k) - (f * h))) - (b * ((d * k) - (f * g))) + (c * ((d * h) - (e * g)));
+            return new double[,]
+            {
+                { ((e * k) - (f * h)) / det, ((c * h) - (b * k)) / det, ((b * f) - (c * e)) / det },
+                { ((f * g) - (d * k)) / det, ((a * k) - (c * g)) / det, ((c * d) - (a * f)) / det },
+                { ((d * h) - (e * g)) / det, ((b * g) - (a * h)) / det, ((a * e) - (b * d)) / det },
+            };
+        }
+
+        /// <summary>
+        /// The PNG specification's display of a sample (light = sample^(1/gAMA), through the cHRM primaries) as sRGB,
+        /// 8-bit RGBA; primaries null means sRGB's.
+        /// </summary>
+        private static byte[] SpecReference(double[] samples, double fileGamma, double[]? primaries)
+        {
+            double[,] m = primaries is null ? new double[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } } : Mul(Invert(RgbToXyz(s_srgbChrm)), RgbToXyz(primaries));
+            var rgba = new byte[W * H * 4];
+            for (int p = 0; p < W * H; p++)
+            {
+                double[] lin = new double[3];
+                for (int c = 0; c < 3; c++)
+                {
+                    lin[c] = Math.Pow(samples[(p * 3) + c], 1 / fileGamma);
+                }
+                for (int c = 0; c < 3; c++)
+                {
+                    double v = (m[c, 0] * lin[0]) + (m[c, 1] * lin[1]) + (m[c, 2] * lin[2]);
+                    rgba[(p * 4) + c] = (byte)Math.Round(SrgbEncode(v) * 255);
+                }
+                rgba[(p * 4) + 3] = 255;
+            }
+            return rgba;
+        }
+
+        /// <summary>The samples as they are, 8-bit RGBA: what ignoring every colour chunk shows.</summary>
+        private static byte[] RawSamples(double[] samples)
+        {
+            var rgba = new byte[W * H * 4];
+            for (int p = 0; p < W * H; p++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    rgba[(p * 4) + c] = (byte)Math.Round(samples[(p * 3) + c] * 255);
+                }
+                rgba[(p * 4) + 3] = 255;
+            }
+            return rgba;
+        }
+
+        private static double[,] Mul(double[,] a, double[,] b)
+        {
+            var r = new double[3, 3];
+            for (int i = 0; i < 3; i++)
+            {
+                for (int j = 0; j < 3; j++)
+                {
+                    r[i, j] = (a[i, 0] * b[0, j]) + (a[i, 1] * b[1, j]) + (a[i, 2] * b[2, j]);
+                }
+            }
+            return r;
+        }
+
+        private PreparedImage PrepareLossless(byte[] png, string name)
+        {
+            PreparedImage image = ImagePreparer.Prepare(png, name, new PrepareOptions { Format = PreparedFormat.Png });
+            Assert.Equal((W, H), (image.Width, image.Height));
+            return image;
+        }
+
+        public static IEnumerable<object[]> GammaCases() => new[]
+        {
+            new object[] { "gamma 2.5 (PngSuite g25)", 0.4, 8 },
+            new object[] { "gamma 1.0 (linear, PngSuite g10)", 1.0, 8 },
+            new object[] { "gamma 1.8 (old Mac)", 1 / 1.8, 8 },
+            new object[] { "gamma 2.5, 16-bit", 0.4, 16 },
+            new object[] { "gamma 1.0, 16-bit", 1.0, 16 },
+        };
+
+        /// <summary>A gAMA chunk alone: the samples are shown through that gamma with sRGB primaries, not passed through raw.</summary>
+        [Theory]
+        [MemberData(nameof(GammaCases))]
+        public void GamaChunkIsConvertedToSrgb(string label, double fileGamma, int bitDepth)
+        {
+            double[] samples = Samples();
+            byte[] png = Png(samples, bitDepth, Gama(fileGamma));
+            PreparedImage image = PrepareLossless(png, label + ".png");
+            Assert.NotEqual(PrepareAction.Pass, image.Action);
+            double psnr = TestCorpus.Psnr(Pixels(image), SpecReference(samples, fileGamma, null));
+            // Against the raw samples (what ignoring the chunk shows) the difference is large.
+            double raw = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
+            _output.WriteLine($"{label}: {psnr:0.0} dB against the PNG-spec display; {raw:0.0} dB against the chunk ignored");
+            Assert.True(psnr >= 40, $"{label}: {psnr:0.0} dB against the PNG specification's display of it");
+        }
+
+        /// <summary>cHRM primaries wider than sRGB (BT.2020) with gAMA 1/2.2: converted, even though the gamma alone looks like sRGB.</summary>
+        [Fact]
+        public void ChrmChunkWithWidePrimariesIsConvertedNotPassedThrough()
+        {
+            double[] samples = Samples();
+            byte[] png = Png(samples, 8, Gama(1 / 2.2), Chrm(s_bt2020Chrm));
+            PreparedImage image = ImagePreparer.Prepare(png, "bt2020-chrm.png");
+            Assert.NotEqual(PrepareAction.Pass, image.Action);
+            double psnr = TestCorpus.Psnr(Pixels(image), SpecReference(samples, 1 / 2.2, s_bt2020Chrm));
+            _output.WriteLine($"cHRM BT.2020 + gAMA 1/2.2: {psnr:0.0} dB against the PNG-spec display");
+            Assert.True(psnr >= 40, $"{psnr:0.0} dB against the PNG specification's display of it");
+        }
+
+        /// <summary>An sRGB chunk (with the gAMA/cHRM libpng writes beside it), or gAMA 1/2.2 with sRGB's cHRM: sRGB, passed through.</summary>
+        [Fact]
+        public void SrgbTaggedPngPassesThroughUnchanged()
+        {
+            double[] samples = Samples();
+            foreach ((string label, byte[] png) in new[]
+            {
+                ("sRGB+gAMA+cHRM", Png(samples, 8, ("sRGB", new byte[] { 0 }), Gama(0.45455), Chrm(s_srgbChrm))),
+                ("gAMA+sRGB cHRM", Png(samples, 8, Gama(0.45455), Chrm(s_srgbChrm))),
+                ("gAMA 1/2.2", Png(samples, 8, Gama(0.45455))),
+            })
+            {
+                PreparedImage image = ImagePreparer.Prepare(png, label + ".png");
+                Assert.True(image.Action == PrepareAction.Pass, label + " was " + image.Action);
+                Assert.Equal(png, image.Bytes);
+            }
+        }
+
+        public static IEnumerable<object[]> IccCases() => new[]
+        {
+            new object[] { "AdobeRGB1998" },
+            new object[] { "AppleRGB" },
+            new object[] { "ColorMatchRGB" },
+        };
+
+        /// <summary>
+        /// An iCCP profile other than sRGB: converted as lcms converts it (ImageMagick <c>-profile sRGB.icc</c>), never
+        /// passed through; an sRGB iCCP still passes.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(IccCases))]
+        public void IccpProfileIsConvertedLikeLcms(string profileName)
+        {
+            var profile = (IColorProfile)typeof(ColorProfiles).GetProperty(profileName)!.GetValue(null)!;
+            double[] samples = Samples();
+            foreach (int bitDepth in new[] { 8, 16 })
+            {
+                byte[] png = Png(samples, bitDepth, Iccp(profile.ToByteArray()));
+                PreparedImage image = PrepareLossless(png, profileName + ".png");
+                Assert.NotEqual(PrepareAction.Pass, image.Action);
+                string dir = Path.Combine(Path.GetTempPath(), "visionps-icc-" + Guid.NewGuid().ToString("N"));
+                Directory.CreateDirectory(dir);
+                try
+                {
+                    string input = Path.Combine(dir, "in.png"), srgb = Path.Combine(dir, "srgb.icc");
+                    File.WriteAllBytes(input, png);
+                    File.WriteAllBytes(srgb, ColorProfiles.SRGB.ToByteArray());
+                    byte[] reference = TestCorpus.Run("convert", input, "-intent", "Relative", "-profile", srgb, "-depth", "8", "-alpha", "on", "rgba:-");
+                    double psnr = TestCorpus.Psnr(Pixels(image), reference);
+                    double ignored = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
+                    _output.WriteLine($"{profileName} {bitDepth}-bit: {psnr:0.0} dB against lcms; {ignored:0.0} dB against the profile ignored");
+                    Assert.True(psnr >= 40, $"{profileName} {bitDepth}-bit: {psnr:0.0} dB against ImageMagick/lcms");
+                }
+                finally
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+            }
+            byte[] tagged = Png(samples, 8, Iccp(ColorProfiles.SRGB.ToByteArray()));
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(tagged, "srgb-icc.png").Action);
+        }
+
+        /// <summary>A JPEG with an embedded non-sRGB ICC profile: converted as lcms converts it, never passed through.</summary>
+        [Theory]
+        [MemberData(nameof(IccCases))]
+        public void JpegIccProfileIsConvertedLikeLcms(string profileName)
+        {
+            var profile = (IColorProfile)typeof(ColorProfiles).GetProperty(profileName)!.GetValue(null)!;
+            byte[] jpeg;
+            using (var image = new MagickImage(Png(Samples(), 8)))
+            {
+                image.SetProfile(profile);
+                image.Quality = 95;
+                jpeg = image.ToByteArray(MagickFormat.Jpeg);
+            }
+            // Sent as PNG, so the comparison sees the colour conversion rather than a second JPEG compression.
+            PreparedImage prepared = ImagePreparer.Prepare(jpeg, profileName + ".jpg", new PrepareOptions { Format = PreparedFormat.Png });
+            Assert.NotEqual(PrepareAction.Pass, prepared.Action);
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-icc-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string input = Path.Combine(dir, "in.jpg"), srgb = Path.Combine(dir, "srgb.icc");
+                File.WriteAllBytes(input, jpeg);
+                File.WriteAllBytes(srgb, ColorProfiles.SRGB.ToByteArray());
+                byte[] reference = TestCorpus.Run("convert", input, "-intent", "Relative", "-profile", srgb, "-depth", "8", "-alpha", "on", "rgba:-");
+                byte[] ignored = TestCorpus.Run("convert", input, "+profile", "*", "-depth", "8", "-alpha", "on", "rgba:-");
+                double psnr = TestCorpus.Psnr(Pixels(prepared), reference);
+                _output.WriteLine($"JPEG {profileName}: {psnr:0.0} dB against lcms; {TestCorpus.Psnr(Pixels(prepared), ignored):0.0} dB against the profile ignored");
+                Assert.True(psnr >= 38, $"JPEG {profileName}: {psnr:0.0} dB against ImageMagick/lcms");
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        /// <summary>
+        /// A cICP chunk (PNG third edition) naming BT.2020 primaries with the HLG or PQ curve: never passed through as
+        /// if it were sRGB; converted, its mid-grey shown as the curve says (HLG 0.5 is about 8% of peak, PQ 0.5 about
+        /// 92 cd/m2: both far from sRGB's 0.5).
+        /// </summary>
+        [Theory]
+        [InlineData("HLG", 18, 8)]
+        [InlineData("PQ", 16, 8)]
+        [InlineData("HLG 16-bit", 18, 16)]
+        public void CicpHdrPngIsConvertedNotPassedThrough(string label, int transfer, int bitDepth)
+        {
+            double[] samples = Samples();
+            byte[] png = Png(samples, bitDepth, ("cICP", new byte[] { 9, (byte)transfer, 0, 1 }));
+            PreparedImage image = PrepareLossless(png, label + ".png");
+            Assert.NotEqual(PrepareAction.Pass, image.Action);
+            Assert.False(ImagePreparer.HeaderAllowsPassThrough(ImageProbe.Probe(png, label + ".png"), new PrepareOptions()), "the header verdict sees the cICP chunk");
+            double raw = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
+            _output.WriteLine($"cICP {label}: {raw:0.0} dB against the samples shown as sRGB");
+            Assert.True(raw < 30, $"cICP {label}: the samples were sent as sRGB ({raw:0.0} dB)");
+        }
+
+        /// <summary>A cICP chunk that names sRGB (1/13/0/1), or BT.709 primaries with the sRGB curve: passed through, and the same pixels when converted.</summary>
+        [Fact]
+        public void CicpSrgbPngIsStillSrgb()
+        {
+            double[] samples = Samples();
+            byte[] png = Png(samples, 8, ("cICP", new byte[] { 1, 13, 0, 1 }));
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(png, "cicp-srgb.png").Action);
+            PreparedImage converted = ImagePreparer.Prepare(png, "cicp-srgb.png", new PrepareOptions { AllowPassThrough = false, Format = PreparedFormat.Png });
+            Assert.True(TestCorpus.Psnr(Pixels(converted), RawSamples(samples)) >= 40);
+        }
+    }
+}
