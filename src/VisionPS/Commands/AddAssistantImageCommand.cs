@@ -128,42 +128,22 @@ namespace VisionPS.Commands
             var sources = new List<string>();
             var fileIds = new List<string>();
             var pdfs = Work.Where(w => w.Path is string p && Core.Documents.PdfDocumentCheck.IsPdfFile(p)).ToList();
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work.Except(pdfs).ToList(), options, cancel, EmitProgress, "Add-AssistantImage: preparing and uploading images"))
+            // Attached in input order: the prepared images (in order, without the PDFs) are taken one by one as the
+            // walk over the input meets them, and each PDF is uploaded where it was given.
+            using IEnumerator<(ImageWork Work, VisionImage? Image, ErrorRecord? Error)> images = ImageInputs
+                .Prepare(Work.Where(w => !pdfs.Contains(w)).ToList(), options, cancel, EmitProgress, "Add-AssistantImage: preparing and uploading images")
+                .GetEnumerator();
+            foreach (ImageWork work in Work)
             {
-                if (image is null)
+                if (pdfs.Contains(work))
                 {
-                    EmitError(error!);
-                    continue;
+                    // Checked, uploaded as it is with purpose user_data, attached as input_file.
+                    await UploadPdfAsync(client, work.Path!, thread, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
                 }
-                if (image.Url != null)
+                else if (images.MoveNext())
                 {
-                    inputs.Add(VisionImageInput.FromUrl(image.Url, Detail));
-                    sources.Add(image.Source);
-                    continue;
+                    await AttachImageAsync(client, images.Current.Image, images.Current.Error, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
                 }
-                PrepareParameters.Report(image, EmitVerbose, EmitWarning);
-                string name = UploadName(image);
-                if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
-                {
-                    continue;
-                }
-                try
-                {
-                    VisionFile file = await client.UploadFileAsync(image.Prepared!.Bytes, name, "vision", expires, cancel).ConfigureAwait(false);
-                    EmitVerbose($"{image.Source}: uploaded as {file.Id}.");
-                    fileIds.Add(file.Id);
-                    inputs.Add(VisionImageInput.FromFileId(file.Id, Detail));
-                    sources.Add(image.Source);
-                }
-                catch (OpenAIRequestException ex)
-                {
-                    EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
-                }
-            }
-            foreach (ImageWork pdf in pdfs)
-            {
-                // PDFs go after the images, checked, uploaded as they are with purpose user_data, attached as input_file.
-                await UploadPdfAsync(client, pdf.Path!, thread, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
             }
             if (Work.Count > 0 && inputs.Count == 0)
             {
@@ -194,6 +174,40 @@ namespace VisionPS.Commands
                     RecommendedAction = ex.Hint,
                 };
                 EmitError(record);
+            }
+        }
+
+        private async Task AttachImageAsync(VisionClient client, VisionImage? image, ErrorRecord? error, TimeSpan? expires,
+            List<VisionImageInput> inputs, List<string> sources, List<string> fileIds, CancellationToken cancel)
+        {
+            if (image is null)
+            {
+                EmitError(error!);
+                return;
+            }
+            if (image.Url != null)
+            {
+                inputs.Add(VisionImageInput.FromUrl(image.Url, Detail));
+                sources.Add(image.Source);
+                return;
+            }
+            PrepareParameters.Report(image, EmitVerbose, EmitWarning);
+            string name = UploadName(image);
+            if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
+            {
+                return;
+            }
+            try
+            {
+                VisionFile file = await client.UploadFileAsync(image.Prepared!.Bytes, name, "vision", expires, cancel).ConfigureAwait(false);
+                EmitVerbose($"{image.Source}: uploaded as {file.Id}.");
+                fileIds.Add(file.Id);
+                inputs.Add(VisionImageInput.FromFileId(file.Id, Detail));
+                sources.Add(image.Source);
+            }
+            catch (OpenAIRequestException ex)
+            {
+                EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
             }
         }
 
