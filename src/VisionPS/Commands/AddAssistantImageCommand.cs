@@ -43,9 +43,8 @@ namespace VisionPS.Commands
     /// </example>
     [Cmdlet(VerbsCommon.Add, "AssistantImage", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(AssistantMessage))]
-    public sealed class AddAssistantImageCommand : VisionServiceCmdlet
+    public sealed class AddAssistantImageCommand : ImageInputCmdlet
     {
-
         /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ThreadId")]
@@ -56,12 +55,7 @@ namespace VisionPS.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNull]
-        public object[] Image { get; set; } = Array.Empty<object>();
-
-        /// <summary>Images from the pipeline.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        [SupportsWildcards]
-        public object? InputObject { get; set; }
+        public override object[] Image { get; set; } = Array.Empty<object>();
 
         /// <summary>Text added to the same message, before the images.</summary>
         [Parameter]
@@ -73,49 +67,18 @@ namespace VisionPS.Commands
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
-        /// <summary>The model the images are sized for (default: Set-VisionDefault -Model).</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(ModelCompleter))]
-        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
-        [ValidateNotNullOrEmpty]
-        public string? Model { get; set; }
-
         /// <summary>When the uploaded files expire (the service deletes them); default: never.</summary>
         [Parameter]
         [PSDefaultValue(Help = "None: never")]
         public TimeSpan ExpiresAfter { get; set; }
 
+        private protected override ImageDetail CollectDetail => Detail;
 
-
-        private string _model = SessionModel.BuiltIn;
-
-        /// <summary>
-        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
-        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter AllowPartial { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            base.BeginProcessing();
-            _model = SessionModel.Resolve(this, Model);
-            Detail = SessionModel.Detail(this, Detail);
-            foreach (object image in Image)
-            {
-                CollectImages(image, Detail, _model);
-            }
-        }
-
-        protected override void ProcessRecord()
-        {
-            CollectImages(InputObject, Detail, _model);
-        }
+        private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(_model, Detail, null, null, allowPartial: AllowPartial);
-            ModelRulesWarning.WarnIfUnknown(this, options.Model);
+            PrepareOptions options = PrepareParameters.Build(AskedModel, Detail, null, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
