@@ -12,38 +12,18 @@ namespace VisionPS.PowerShell.Tests
     /// Every failure a user can cause with a path, a folder or a file is a VisionPS error id naming the input, never a
     /// raw .NET exception, and the other items of the run go on.
     /// </summary>
-    public sealed class ErrorIdTests : IAsyncLifetime
+    public sealed class ErrorIdTests : LocalEndpointTests
     {
-        private const string Key = "sk-visionps-errorids-NEVER-PRINT-93c1";
-        private EndpointHost _host = null!;
-        private readonly string _work = Path.Combine(Path.GetTempPath(), "visionps-errorids-" + Guid.NewGuid().ToString("N"));
-
-        public async Task InitializeAsync()
+        public ErrorIdTests()
+            : base("sk-visionps-errorids-NEVER-PRINT-93c1", "errorids")
         {
-            Directory.CreateDirectory(_work);
-            _host = await EndpointHost.StartAsync(apiKey: Key);
-        }
-
-        public async Task DisposeAsync()
-        {
-            await _host.DisposeAsync();
-            Directory.Delete(_work, true);
         }
 
         private string AFile()
         {
-            string file = Path.Combine(_work, "not-a-folder.txt");
+            string file = Path.Combine(Work, "not-a-folder.txt");
             File.WriteAllText(file, "x");
             return file;
-        }
-
-        private PowerShellSession Session()
-        {
-            var ps = new PowerShellSession();
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey $args[1] -CachePath $args[2] -BatchPath $args[3] -MaxRetries 1",
-                _host.BaseUri, Key, Path.Combine(_work, "cache"), Path.Combine(_work, "batches"));
-            Assert.Empty(ps.Errors);
-            return ps;
         }
 
         private static string Id(ErrorRecord e) => e.FullyQualifiedErrorId.Split(',')[0];
@@ -59,7 +39,7 @@ namespace VisionPS.PowerShell.Tests
         public void ExportToADriveThatDoesNotExistIsAnExportErrorPerImageAndTheRestAreWritten()
         {
             using var ps = Session();
-            string good = Path.Combine(_work, "out");
+            string good = Path.Combine(Work, "out");
             Directory.CreateDirectory(good);
             var written = ps.Run("$images = ConvertTo-VisionImage -LiteralPath $args[0], $args[1]; $images | Export-VisionImage -Path 'nosuchdrive:\\x.jpg'; $images | Export-VisionImage -Path $args[2]",
                 Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("gif_static_smile_48.gif"), good);
