@@ -2,8 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading.Tasks;
-using VisionPS.TestServer;
 using Xunit;
 
 namespace VisionPS.PowerShell.Tests
