@@ -50,8 +50,9 @@ namespace VisionPS.OpenAI.Tests
         [Theory]
         [InlineData(VisionApi.Chat)]
         [InlineData(VisionApi.Responses)]
-        public void EveryLineIsAValidBatchRequestInputWhoseBodyIsWhatTheSdkSendsLive(VisionApi api)
+        public async Task EveryLineIsAValidBatchRequestInputWhoseBodyIsWhatTheLiveSendSerializes(VisionApi api)
         {
+            using var client = Endpoint.Client();
             byte[] jpeg = TestImages.Jpeg(64, 48), png = TestImages.Png(20, 30, 4);
             var items = new[]
             {
@@ -60,22 +61,23 @@ namespace VisionPS.OpenAI.Tests
                 new BatchItem("img-3", new VisionRequest { Model = "gpt-4.1-mini", Prompt = "schema", SystemPrompt = "be brief", Temperature = 0.5, JsonSchema = new VisionJsonSchema("answer", "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"required\":[\"a\"],\"additionalProperties\":false}") }),
             };
 
-            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(api, items));
+            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(client, api, items));
 
             string[] lines = Lines(file);
             Assert.Equal(new[] { "img-1", "img-2", "img-3" }, file.CustomIds);
             Assert.Equal(3, lines.Length);
-            using var client = Endpoint.Client();
             for (int i = 0; i < lines.Length; i++)
             {
                 Assert.Empty(OpenApiContract.ValidateBatchLine(lines[i]));
                 using JsonDocument line = JsonDocument.Parse(lines[i]);
                 Assert.Equal(items[i].CustomId, line.RootElement.GetProperty("custom_id").GetString());
                 Assert.Equal(BatchInputBuilder.UrlOf(api), line.RootElement.GetProperty("url").GetString());
-                // The body is byte for byte what the live request describes (the describer shortens only base64).
-                string live = api == VisionApi.Chat ? client.DescribeChatRequest(items[i].Request) : client.DescribeResponseRequest(items[i].Request);
+                // The body is what a live send's gate sees, from the bytes it would send (the gate shortens only base64).
+                string? live = null;
+                SendGate gate = description => { live = description; return Task.FromResult(false); };
+                await Assert.ThrowsAsync<RequestDeclinedException>(() => api == VisionApi.Chat ? client.ChatAsync(items[i].Request, default, gate) : client.RespondAsync(items[i].Request, default, gate));
                 string body = RequestDescriber.ShortenDataUrls(System.Text.Json.Nodes.JsonNode.Parse(line.RootElement.GetProperty("body").GetRawText()))!.ToJsonString();
-                Assert.Equal(System.Text.Json.Nodes.JsonNode.Parse(live)!["body"]!.ToJsonString(), body);
+                Assert.Equal(System.Text.Json.Nodes.JsonNode.Parse(Assert.IsType<string>(live))!["body"]!.ToJsonString(), body);
             }
             Assert.Contains(Convert.ToBase64String(jpeg), lines[0], StringComparison.Ordinal);
             Assert.DoesNotContain("\"file_id\"", lines[0], StringComparison.Ordinal);
@@ -86,14 +88,15 @@ namespace VisionPS.OpenAI.Tests
         {
             byte[] jpeg = TestImages.Jpeg(200, 150);
             List<BatchItem> items = Enumerable.Range(1, 23).Select(i => new BatchItem("img-" + i, Ask("gpt-4.1-mini", "n" + i, VisionImageInput.FromBytes(jpeg, "image/jpeg", ImageDetail.Low)))).ToList();
+            using var client = Endpoint.Client();
             int lineBytes;
-            using (var one = new BatchInputBuilder(VisionApi.Chat))
+            using (var one = new BatchInputBuilder(client, VisionApi.Chat))
             {
                 lineBytes = one.Line(items[0]).Length;
             }
 
-            IReadOnlyList<BatchInputFile> byCount = BatchInputBuilder.Build(VisionApi.Chat, items, new BatchLimits { MaxRequests = 10 });
-            IReadOnlyList<BatchInputFile> byBytes = BatchInputBuilder.Build(VisionApi.Chat, items, new BatchLimits { MaxBytes = (lineBytes * 4) + 10 });
+            IReadOnlyList<BatchInputFile> byCount = BatchInputBuilder.Build(client, VisionApi.Chat, items, new BatchLimits { MaxRequests = 10 });
+            IReadOnlyList<BatchInputFile> byBytes = BatchInputBuilder.Build(client, VisionApi.Chat, items, new BatchLimits { MaxBytes = (lineBytes * 4) + 10 });
 
             Assert.Equal(new[] { 10, 10, 3 }, byCount.Select(f => f.CustomIds.Count));
             Assert.All(byBytes, f => Assert.True(f.Jsonl.Length <= (lineBytes * 4) + 10));
@@ -108,7 +111,8 @@ namespace VisionPS.OpenAI.Tests
         [Fact]
         public void ARequestThatCannotGoIntoABatchIsRefusedWithItsId()
         {
-            using var builder = new BatchInputBuilder(VisionApi.Chat, new BatchLimits { MaxBytes = 2048 });
+            using var client = Endpoint.Client();
+            using var builder = new BatchInputBuilder(client, VisionApi.Chat, new BatchLimits { MaxBytes = 2048 });
             byte[] big = TestImages.Jpeg(300, 300);
             ArgumentException tooBig = Assert.Throws<ArgumentException>(() => builder.Add(new BatchItem("big-one", Ask("gpt-4.1-mini", "x", VisionImageInput.FromBytes(big, "image/jpeg", ImageDetail.Low)))));
             Assert.Contains("big-one", tooBig.Message, StringComparison.Ordinal);
@@ -131,7 +135,7 @@ namespace VisionPS.OpenAI.Tests
                 new BatchItem("b", Ask("gpt-4.1-mini", "two", VisionImageInput.FromBytes(png, "image/jpeg", ImageDetail.Low))),
                 new BatchItem("c", Ask("gpt-4.1-mini", "three", VisionImageInput.FromBytes(webp, "image/webp", ImageDetail.High))),
             };
-            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(VisionApi.Chat, items));
+            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(client, VisionApi.Chat, items));
 
             VisionBatchJob created = await client.SubmitBatchAsync(file, "round-trip.jsonl", new Dictionary<string, string> { ["purpose"] = "test" });
             VisionBatchJob done = await WaitAsync(client, created.Id);
@@ -165,7 +169,7 @@ namespace VisionPS.OpenAI.Tests
         {
             using VisionClient client = Endpoint.Client();
             var request = Ask("gpt-4.1", "describe", VisionImageInput.FromBytes(TestImages.Png(12, 12, 4), "image/png", ImageDetail.Low));
-            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(VisionApi.Responses, new[] { new BatchItem("r1", request) }));
+            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(client, VisionApi.Responses, new[] { new BatchItem("r1", request) }));
 
             VisionBatchJob done = await WaitAsync(client, (await client.SubmitBatchAsync(file, "responses.jsonl")).Id);
 
@@ -181,7 +185,7 @@ namespace VisionPS.OpenAI.Tests
             using VisionClient client = Endpoint.Client();
             var one = new BatchItem("x", Ask("gpt-4.1-mini", "one"));
             var other = new BatchItem("y", Ask("gpt-4o", "other model"));
-            BatchInputFile mixed = Assert.Single(BatchInputBuilder.Build(VisionApi.Chat, new[] { one, other }));
+            BatchInputFile mixed = Assert.Single(BatchInputBuilder.Build(client, VisionApi.Chat, new[] { one, other }));
 
             VisionBatchJob failed = await WaitAsync(client, (await client.SubmitBatchAsync(mixed, "mixed.jsonl")).Id);
 
@@ -203,7 +207,7 @@ namespace VisionPS.OpenAI.Tests
         {
             using VisionClient client = Endpoint.Client();
             List<BatchItem> items = Enumerable.Range(1, 6).Select(i => new BatchItem("n" + i, Ask("gpt-4.1-mini", "slow " + i))).ToList();
-            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(VisionApi.Chat, items));
+            BatchInputFile file = Assert.Single(BatchInputBuilder.Build(client, VisionApi.Chat, items));
             VisionBatchJob created = await client.SubmitBatchAsync(file, "slow.jsonl", new Dictionary<string, string> { ["visionps_line_delay_ms"] = "300" });
 
             VisionBatchJob cancelling = await client.CancelBatchAsync(created.Id);

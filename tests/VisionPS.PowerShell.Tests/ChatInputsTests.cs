@@ -99,6 +99,25 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void APdfAndImagesAreAttachedInTheOrderGiven()
+        {
+            string statement = Write("statement.pdf", SamplePdfs.Text(1));
+            string cat = Paths.CorpusFile("jpg_gray_cat_512.jpg"), smile = Paths.CorpusFile("gif_static_smile_48.gif");
+            using var ps = Session();
+
+            PSObject message = ps.Run("Add-AssistantImage -Image $args[0], $args[1], $args[2] -Prompt 'In this order.'", cat, statement, smile).Single();
+
+            Assert.Empty(ps.Errors);
+            string conversation = (string)message.Properties["ConversationId"].Value;
+            var content = _host.State.Conversations[conversation].Items[0]["content"]!.AsArray();
+            Assert.Equal(new[] { "input_text", "input_image", "input_file", "input_image" }, content.Select(c => (string?)c!["type"]));
+            var fileIds = ((System.Collections.IEnumerable)message.Properties["FileIds"].Value).Cast<object>().Select(o => o.ToString()!).ToList();
+            Assert.Equal(new[] { "vision", "user_data", "vision" }, fileIds.Select(id => _host.State.Files[id].Purpose));
+            Assert.Equal(fileIds[1], (string?)content[2]!["file_id"]);
+            Assert.Equal(new[] { cat, statement, smile }, ((System.Collections.IEnumerable)message.Properties["ImageSources"].Value).Cast<object>().Select(o => o.ToString()));
+        }
+
+        [Fact]
         public void AUrlImageIsDownloadedAndSentInlineToAServerThatCannotFetchUrls()
         {
             byte[] png = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));

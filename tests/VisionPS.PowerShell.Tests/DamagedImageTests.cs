@@ -2,8 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading.Tasks;
-using VisionPS.TestServer;
 using Xunit;
 
 namespace VisionPS.PowerShell.Tests
@@ -12,37 +10,17 @@ namespace VisionPS.PowerShell.Tests
     /// A damaged image as users meet it: refused with ImageDamaged naming the file and the damage, the rest of the
     /// input still sent; with -AllowPartial sent in part, the warning on the warning stream of every sending cmdlet.
     /// </summary>
-    public sealed class DamagedImageTests : IAsyncLifetime
+    public sealed class DamagedImageTests : LocalEndpointTests
     {
-        private const string Key = "sk-visionps-test-NEVER-PRINT-d19";
-        private EndpointHost _host = null!;
-        private readonly string _dir = Path.Combine(Path.GetTempPath(), "visionps-damaged-" + Guid.NewGuid().ToString("N"));
-
-        public async Task InitializeAsync()
+        public DamagedImageTests()
+            : base("sk-visionps-test-NEVER-PRINT-d19", "damaged")
         {
-            _host = await EndpointHost.StartAsync(apiKey: Key);
-            Directory.CreateDirectory(_dir);
-        }
-
-        public async Task DisposeAsync()
-        {
-            await _host.DisposeAsync();
-            Directory.Delete(_dir, true);
-        }
-
-        private PowerShellSession Session()
-        {
-            var ps = new PowerShellSession();
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -BatchPath $args[3] -MaxRetries 1",
-                _host.BaseUri, Key, Path.Combine(_dir, "cache"), Path.Combine(_dir, "records"));
-            Assert.Empty(ps.Errors);
-            return ps;
         }
 
         /// <summary>The corpus wizard PNG cut after 2/5 of its bytes: the file ends part way down the image.</summary>
         private string CutPng()
         {
-            string path = Path.Combine(_dir, "cut_wizard.png");
+            string path = Path.Combine(Work, "cut_wizard.png");
             byte[] whole = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
             File.WriteAllBytes(path, whole.AsSpan(0, whole.Length * 2 / 5).ToArray());
             return path;
@@ -104,7 +82,7 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void TheDecodersRawTextGoesToTheDebugStreamOnlyWithDebug()
         {
-            string cut = Path.Combine(_dir, "cut_storm.heic");
+            string cut = Path.Combine(Work, "cut_storm.heic");
             byte[] whole = File.ReadAllBytes(Paths.CorpusFile("d_heic_storm.heic"));
             File.WriteAllBytes(cut, whole.AsSpan(0, whole.Length / 3).ToArray());
             using var ps = Session();

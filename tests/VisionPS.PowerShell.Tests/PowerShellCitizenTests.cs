@@ -2,8 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading.Tasks;
-using VisionPS.TestServer;
 using Xunit;
 
 namespace VisionPS.PowerShell.Tests
@@ -13,31 +11,11 @@ namespace VisionPS.PowerShell.Tests
     /// export without losing their file, and relative paths that are PowerShell paths. The same flows run in real
     /// `pwsh -NonInteractive` in tests/PowerShellCitizen.Tests.ps1 (with Import-Csv/Export-Csv, not in this engine).
     /// </summary>
-    public sealed class PowerShellCitizenTests : IAsyncLifetime
+    public sealed class PowerShellCitizenTests : LocalEndpointTests
     {
-        private const string Key = "sk-visionps-citizen-NEVER-PRINT-41aa";
-        private EndpointHost _host = null!;
-        private readonly string _work = Path.Combine(Path.GetTempPath(), "visionps-citizen-" + Guid.NewGuid().ToString("N"));
-
-        public async Task InitializeAsync()
+        public PowerShellCitizenTests()
+            : base("sk-visionps-citizen-NEVER-PRINT-41aa", "citizen")
         {
-            Directory.CreateDirectory(_work);
-            _host = await EndpointHost.StartAsync(apiKey: Key);
-        }
-
-        public async Task DisposeAsync()
-        {
-            await _host.DisposeAsync();
-            Directory.Delete(_work, true);
-        }
-
-        private PowerShellSession Session()
-        {
-            var ps = new PowerShellSession();
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 1",
-                _host.BaseUri, Key, Path.Combine(_work, "cache"));
-            Assert.Empty(ps.Errors);
-            return ps;
         }
 
         private static T Prop<T>(PSObject o, string name) => (T)o.Properties[name].Value;
@@ -78,7 +56,7 @@ namespace VisionPS.PowerShell.Tests
         public void APathWithBracketsFromAnObjectIsThatFile()
         {
             using var ps = Session();
-            string file = Path.Combine(_work, "photo[1].jpg");
+            string file = Path.Combine(Work, "photo[1].jpg");
             File.Copy(Paths.CorpusFile(Photos[0]), file);
             PSObject info = ps.Run("[pscustomobject]@{ Path = $args[0] } | Get-VisionImageInfo", file).Single();
             Assert.Empty(ps.Errors);
@@ -122,7 +100,7 @@ namespace VisionPS.PowerShell.Tests
         public void VisionImageSaveResolvesARelativePathAgainstThePowerShellLocation()
         {
             using var ps = Session();
-            string folder = Path.Combine(_work, "saved");
+            string folder = Path.Combine(Work, "saved");
             Directory.CreateDirectory(folder);
             string written = (string)ps.Run(
                 "$i = ConvertTo-VisionImage -LiteralPath $args[0]; $ExecutionContext.SessionState.Path.SetLocation($args[1]) | Out-Null; $i.Save('cat.jpg')",
@@ -165,17 +143,17 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = new PowerShellSession();
             ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2]",
-                _host.BaseUri, Key, Path.Combine(_work, "cache"));
+                Host.BaseUri, Key, Path.Combine(Work, "cache"));
             string spec = "fault:rate=2:" + Guid.NewGuid().ToString("N");
             object[] files = Enumerable.Range(0, 30).Select(i => (object)Paths.CorpusFile(i % 2 == 0 ? "gif_static_smile_48.gif" : "jpg_gray_cat_512.jpg")).ToArray();
-            int refusedBefore = _host.State.RateLimited;
+            int refusedBefore = Host.State.RateLimited;
 
             var results = ps.Run("$args[0] | Send-VisionChat 'Paced.' -PerImage -ThrottleLimit 16 -NoCache -Model $args[1] -Verbose", files, spec);
 
             Assert.Empty(ps.Errors);
             Assert.Equal(30, results.Count);
             // Measured with the old rule (every 429 used up one of the 3 retries): several ChatRequestFailed errors.
-            Assert.True(_host.State.RateLimited - refusedBefore > 30, "fewer refusals than requests: the rate limit was not exercised");
+            Assert.True(Host.State.RateLimited - refusedBefore > 30, "fewer refusals than requests: the rate limit was not exercised");
             Assert.Contains(ps.Verbose, v => v.Contains("these retries do not use up -MaxRetries", StringComparison.Ordinal));
         }
     
@@ -184,7 +162,7 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = new PowerShellSession();
             PSObject defaults = ps.Run("Set-VisionDefault -Reset -BaseUri $args[0] -ApiKey $args[1] -CachePath $args[2] -PassThru",
-                _host.BaseUri, Key, Path.Combine(_work, "cache")).Single();
+                Host.BaseUri, Key, Path.Combine(Work, "cache")).Single();
             Assert.Empty(ps.Errors);
             Assert.Equal("Session", Prop<string>(defaults, "ApiKeySource"));
             PSObject answer = ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -NoCache", Paths.CorpusFile(Photos[0])).Single();
@@ -225,7 +203,7 @@ namespace VisionPS.PowerShell.Tests
         public void AnEmptyFileGetsTheSameIdInEveryCmdlet()
         {
             using var ps = Session();
-            string empty = Path.Combine(_work, "empty.jpg");
+            string empty = Path.Combine(Work, "empty.jpg");
             File.WriteAllBytes(empty, Array.Empty<byte>());
             var ids = new[]
             {
@@ -259,7 +237,7 @@ namespace VisionPS.PowerShell.Tests
         public void CmdletsThatCanRunForSecondsWriteProgressAndCompleteIt(string script, string activity)
         {
             using var session = Session();
-            session.Run("Set-VisionDefault -BatchPath $args[0]", Path.Combine(_work, "batches"));
+            session.Run("Set-VisionDefault -BatchPath $args[0]", Path.Combine(Work, "batches"));
             using System.Management.Automation.PowerShell ps = session.CreateShell();
             ps.AddScript(script);
             foreach (string f in Photos.Concat(new[] { "gif_static_smile_48.gif" }))

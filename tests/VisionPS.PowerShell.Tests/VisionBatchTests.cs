@@ -49,6 +49,23 @@ namespace VisionPS.PowerShell.Tests
 
         private static object[] Files(params string[] names) => names.Select(f => (object)Paths.CorpusFile(f)).ToArray();
 
+        [Theory]
+        [InlineData("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", "Wait-VisionBatch")]
+        [InlineData("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60 | Receive-VisionBatch -NoCache", "Receive-VisionBatch")]
+        public void WaitingForAndReceivingABatchWriteProgressAndCompleteIt(string script, string activity)
+        {
+            using var session = Session();
+            PSObject batch = Assert.Single(session.Run("$args | Start-VisionBatch 'What is this?' -Detail Low", Files("jpg_gray_cat_512.jpg", "gif_static_smile_48.gif")));
+            using System.Management.Automation.PowerShell ps = session.CreateShell();
+            ps.AddScript(script).AddArgument(batch);
+            var output = ps.Invoke();
+            Assert.Empty(ps.Streams.Error);
+            Assert.NotEmpty(output);
+            var records = ps.Streams.Progress.Where(p => p.Activity == activity).ToList();
+            Assert.True(records.Count >= 2, $"{records.Count} progress record(s) from {activity}");
+            Assert.Equal(ProgressRecordType.Completed, records.Last().RecordType);
+        }
+
         [Fact]
         public void AnUnreadableAnswerLineIsReportedAsUnreadableNamingItsLineAndImageAndTheOthersArrive()
         {

@@ -53,6 +53,11 @@ namespace VisionPS.Core.Asking
         /// <summary>Told about each answer found in the cache (for a verbose line).</summary>
         public Action<string>? OnCacheHit { get; set; }
 
+        /// <summary>Told once per run when the cache cannot be written (the message names its folder); answers still come.</summary>
+        public Action<string>? OnCacheUnwritable { get; set; }
+
+        private int _cacheUnwritableTold;
+
         /// <summary>
         /// Download http(s) image URLs (within the file budget) and send them inline, for servers that cannot fetch
         /// URLs (see <see cref="UrlImages.ServiceFetchesUrls"/>).
@@ -407,7 +412,7 @@ namespace VisionPS.Core.Asking
         }
 
         /// <summary>A cache that cannot be written costs an answer next time, never this one.</summary>
-        private static void TrySet(ResultCache cache, string key, string payload)
+        private void TrySet(ResultCache cache, string key, string payload)
         {
             try
             {
@@ -415,6 +420,10 @@ namespace VisionPS.Core.Asking
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                if (Interlocked.Exchange(ref _cacheUnwritableTold, 1) == 0)
+                {
+                    OnCacheUnwritable?.Invoke($"The answer cache at '{cache.Root}' cannot be written ({ex.Message}): answers are not kept for the next run. Set-VisionDefault -CachePath to a folder you can write, or use -NoCache.");
+                }
             }
         }
 

@@ -65,21 +65,21 @@ namespace VisionPS.Core.Batching
     public sealed class BatchInputBuilder : IDisposable
     {
         private readonly BatchLimits _limits;
-        private readonly RequestDescriber.RequestCapture _capture;
+        private readonly VisionClient _client;
         private readonly HashSet<string> _ids = new HashSet<string>(StringComparer.Ordinal);
         private MemoryStream _current = new MemoryStream();
         private List<string> _currentIds = new List<string>();
 
-        /// <summary>Creates a builder for <paramref name="api"/>.</summary>
-        public BatchInputBuilder(VisionApi api, BatchLimits? limits = null)
+        /// <summary>Creates a builder for <paramref name="api"/>; <paramref name="client"/> serializes each request as it would send it (nothing is sent).</summary>
+        public BatchInputBuilder(VisionClient client, VisionApi api, BatchLimits? limits = null)
         {
+            _client = client ?? throw new ArgumentNullException(nameof(client));
             Api = api;
             _limits = limits ?? new BatchLimits();
             if (_limits.MaxRequests < 1 || _limits.MaxBytes < 1024)
             {
                 throw new ArgumentException("Batch limits need at least 1 request and 1 KB per file.", nameof(limits));
             }
-            _capture = new RequestDescriber.RequestCapture(api == VisionApi.Chat ? RequestDescriber.Kind.Chat : RequestDescriber.Kind.Responses);
         }
 
         /// <summary>The API every line goes to.</summary>
@@ -106,7 +106,8 @@ namespace VisionPS.Core.Batching
                     throw new ArgumentException($"'{item.CustomId}': Chat Completions cannot take an uploaded file id; use inline images or the Responses API.", nameof(item));
                 }
             }
-            (string path, byte[] body) = _capture.Capture(item.Request);
+            string path = UrlOf(Api);
+            byte[] body = _client.Serialize(item.Request, Api);
             using var buffer = new MemoryStream(body.Length + 128);
             using (var writer = new Utf8JsonWriter(buffer))
             {
@@ -156,10 +157,10 @@ namespace VisionPS.Core.Batching
         public BatchInputFile? Finish() => _currentIds.Count == 0 ? null : Complete();
 
         /// <summary>Builds every file for <paramref name="items"/> at once.</summary>
-        public static IReadOnlyList<BatchInputFile> Build(VisionApi api, IEnumerable<BatchItem> items, BatchLimits? limits = null)
+        public static IReadOnlyList<BatchInputFile> Build(VisionClient client, VisionApi api, IEnumerable<BatchItem> items, BatchLimits? limits = null)
         {
             var files = new List<BatchInputFile>();
-            using var builder = new BatchInputBuilder(api, limits);
+            using var builder = new BatchInputBuilder(client, api, limits);
             foreach (BatchItem item in items)
             {
                 if (builder.Add(item) is BatchInputFile file)
@@ -177,7 +178,6 @@ namespace VisionPS.Core.Batching
         /// <inheritdoc/>
         public void Dispose()
         {
-            _capture.Dispose();
             _current.Dispose();
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace VisionPS.Core.OpenAI
 {
@@ -24,6 +25,16 @@ namespace VisionPS.Core.OpenAI
         public ChatAnswer Result => ResultOrNull ?? throw new InvalidOperationException("The stream has not been read to its end yet.");
 
         internal ChatAnswer? ResultOrNull { get; set; }
+
+        /// <summary>Reads the stream to its end, handing each delta to <paramref name="onDelta"/>; returns <see cref="Result"/>.</summary>
+        internal async Task<ChatAnswer> DrainAsync(Action<string> onDelta, CancellationToken cancellationToken)
+        {
+            await foreach (string delta in this.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                onDelta(delta);
+            }
+            return Result;
+        }
 
         /// <inheritdoc/>
         public IAsyncEnumerator<string> GetAsyncEnumerator(CancellationToken cancellationToken = default)

@@ -35,9 +35,14 @@ namespace VisionPS.Core.OpenAI
     {
         private static readonly AsyncLocal<CallContext?> s_current = new AsyncLocal<CallContext?>();
 
+        private static readonly AsyncLocal<Action<BinaryData>?> s_capture = new AsyncLocal<Action<BinaryData>?>();
+
         internal static CallContext? Current => s_current.Value;
 
         internal SendGate? Gate { get; set; }
+
+        /// <summary>Takes the serialized body instead of sending it (see <see cref="CaptureAsync"/>).</summary>
+        internal Action<BinaryData>? Capture { get; private set; }
 
         internal bool Declined { get; set; }
 
@@ -56,9 +61,26 @@ namespace VisionPS.Core.OpenAI
         /// <summary>Makes a fresh context current for the rest of the calling async flow.</summary>
         internal static CallContext Begin(SendGate? gate)
         {
-            var context = new CallContext { Gate = gate };
+            var context = new CallContext { Gate = gate, Capture = s_capture.Value };
             s_current.Value = context;
             return context;
+        }
+
+        /// <summary>
+        /// Runs <paramref name="call"/> with each request it makes serialized by the live pipeline (the bytes a send
+        /// would put on the wire), handed to <paramref name="capture"/>, and not sent.
+        /// </summary>
+        internal static async Task CaptureAsync(Func<Task> call, Action<BinaryData> capture)
+        {
+            s_capture.Value = capture; // an async method's change stays within its own flow
+            try
+            {
+                await call().ConfigureAwait(false);
+            }
+            catch (RequestDeclinedException)
+            {
+                // Expected: captured, not sent.
+            }
         }
     }
 
@@ -74,14 +96,20 @@ namespace VisionPS.Core.OpenAI
         public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
         {
             CallContext? call = CallContext.Current;
-            if (call?.Gate is SendGate gate && message.Request.Content is BinaryContent content)
+            if (call is not null && (call.Gate is not null || call.Capture is not null) && message.Request.Content is BinaryContent content)
             {
                 // Serialize once: the description and the wire carry the same bytes.
                 using var buffer = new MemoryStream();
                 await content.WriteToAsync(buffer, message.CancellationToken).ConfigureAwait(false);
                 var body = BinaryData.FromBytes(buffer.ToArray());
                 message.Request.Content = BinaryContent.Create(body);
-                if (!await gate(Describe(message.Request.Method, message.Request.Uri, body)).ConfigureAwait(false))
+                if (call.Capture is Action<BinaryData> capture)
+                {
+                    capture(body);
+                    call.Declined = true;
+                    throw new RequestDeclinedException();
+                }
+                if (call.Gate is SendGate gate && !await gate(Describe(message.Request.Method, message.Request.Uri, body)).ConfigureAwait(false))
                 {
                     call.Declined = true;
                     throw new RequestDeclinedException();

@@ -50,12 +50,7 @@ namespace VisionPS.Core.OpenAI
             {
                 throw new ArgumentNullException(nameof(onDelta));
             }
-            ChatStream stream = StreamChat(request, cancellationToken, gate);
-            await foreach (string delta in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                onDelta(delta);
-            }
-            return stream.Result;
+            return await StreamChat(request, cancellationToken, gate).DrainAsync(onDelta, cancellationToken).ConfigureAwait(false);
         }
 
         private async IAsyncEnumerable<string> ProduceChatStream(ChatStream stream, ChatClient chat, List<ChatMessage> messages, ChatCompletionOptions options, bool json, SendGate? gate, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -68,25 +63,9 @@ namespace VisionPS.Core.OpenAI
             IAsyncEnumerator<StreamingChatCompletionUpdate> updates = chat.CompleteChatStreamingAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
-                while (true)
+                while (await NextUpdateAsync(updates, call, cancellationToken).ConfigureAwait(false))
                 {
-                    StreamingChatCompletionUpdate update;
-                    try
-                    {
-                        if (!await updates.MoveNextAsync().ConfigureAwait(false))
-                        {
-                            break;
-                        }
-                        update = updates.Current;
-                    }
-                    catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
-                    {
-                        throw translated;
-                    }
-                    catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
-                    {
-                        throw Unreadable(call, ex);
-                    }
+                    StreamingChatCompletionUpdate update = updates.Current;
                     answer.ResponseId ??= update.CompletionId;
                     answer.Model ??= update.Model;
                     if (update.FinishReason is ChatFinishReason reason)

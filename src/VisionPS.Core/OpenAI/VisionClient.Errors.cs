@@ -48,6 +48,26 @@ namespace VisionPS.Core.OpenAI
         private OpenAIRequestException Unreadable(CallContext call, Exception ex)
             => OpenAIRequestException.Unreadable(call.Status, ex.Message, call.Body?.ToString(), call.RequestId, _scrubber, ex);
 
+        /// <summary>
+        /// The next update of a streamed answer (Chat or Responses): false at its end; a failure is translated as any
+        /// other call's, and a 2xx stream that cannot be read is an unreadable answer with its raw body.
+        /// </summary>
+        private async Task<bool> NextUpdateAsync<T>(System.Collections.Generic.IAsyncEnumerator<T> updates, CallContext call, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await updates.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
+            {
+                throw translated;
+            }
+            catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
+            {
+                throw Unreadable(call, ex);
+            }
+        }
+
         internal async Task<T> GuardAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
         {
             try

@@ -32,12 +32,7 @@ namespace VisionPS.Core.OpenAI
             {
                 throw new ArgumentNullException(nameof(onDelta));
             }
-            ChatStream stream = StreamResponse(request, cancellationToken, gate);
-            await foreach (string delta in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                onDelta(delta);
-            }
-            return stream.Result;
+            return await StreamResponse(request, cancellationToken, gate).DrainAsync(onDelta, cancellationToken).ConfigureAwait(false);
         }
 
         private async IAsyncEnumerable<string> ProduceResponseStream(ChatStream stream, CreateResponseOptions options, string? conversationId, bool json, SendGate? gate, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -51,25 +46,9 @@ namespace VisionPS.Core.OpenAI
             IAsyncEnumerator<StreamingResponseUpdate> updates = ((IAsyncEnumerable<StreamingResponseUpdate>)result).GetAsyncEnumerator(cancellationToken);
             try
             {
-                while (true)
+                while (await NextUpdateAsync(updates, call, cancellationToken).ConfigureAwait(false))
                 {
-                    StreamingResponseUpdate update;
-                    try
-                    {
-                        if (!await updates.MoveNextAsync().ConfigureAwait(false))
-                        {
-                            break;
-                        }
-                        update = updates.Current;
-                    }
-                    catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
-                    {
-                        throw translated;
-                    }
-                    catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
-                    {
-                        throw Unreadable(call, ex);
-                    }
+                    StreamingResponseUpdate update = updates.Current;
                     switch (update)
                     {
                         case StreamingResponseOutputTextDeltaUpdate delta when !string.IsNullOrEmpty(delta.Delta):

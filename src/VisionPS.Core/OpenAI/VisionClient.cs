@@ -121,6 +121,18 @@ namespace VisionPS.Core.OpenAI
         public string DescribeResponseRequest(VisionRequest request)
             => RequestDescriber.Describe(_resourceUri, _connection, request, RequestDescriber.Kind.Responses);
 
+        /// <summary>
+        /// The JSON body this client would send for <paramref name="request"/> to <paramref name="api"/>, serialized by
+        /// the same pipeline as a live send (the batch input file's lines); nothing is sent.
+        /// </summary>
+        internal byte[] Serialize(VisionRequest request, VisionApi api)
+        {
+            byte[]? body = null;
+            CallContext.CaptureAsync(() => api == VisionApi.Chat ? ChatAsync(request) : RespondAsync(request), captured => body = captured.ToArray())
+                .GetAwaiter().GetResult(); // the pipeline stops before the transport, so nothing waits on the network
+            return body ?? throw new InvalidOperationException("The request could not be serialized.");
+        }
+
         /// <inheritdoc/>
         public void Dispose()
         {

@@ -43,9 +43,8 @@ namespace VisionPS.Commands
     /// </example>
     [Cmdlet(VerbsCommon.Add, "AssistantImage", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(AssistantMessage))]
-    public sealed class AddAssistantImageCommand : VisionServiceCmdlet
+    public sealed class AddAssistantImageCommand : ImageInputCmdlet
     {
-
         /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ThreadId")]
@@ -56,12 +55,7 @@ namespace VisionPS.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNull]
-        public object[] Image { get; set; } = Array.Empty<object>();
-
-        /// <summary>Images from the pipeline.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        [SupportsWildcards]
-        public object? InputObject { get; set; }
+        public override object[] Image { get; set; } = Array.Empty<object>();
 
         /// <summary>Text added to the same message, before the images.</summary>
         [Parameter]
@@ -73,44 +67,14 @@ namespace VisionPS.Commands
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
-        /// <summary>The model the images are sized for (default: Set-VisionDefault -Model).</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(ModelCompleter))]
-        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
-        [ValidateNotNullOrEmpty]
-        public string? Model { get; set; }
-
         /// <summary>When the uploaded files expire (the service deletes them); default: never.</summary>
         [Parameter]
         [PSDefaultValue(Help = "None: never")]
         public TimeSpan ExpiresAfter { get; set; }
 
+        private protected override ImageDetail CollectDetail => Detail;
 
-
-        private string _model = SessionModel.BuiltIn;
-
-        /// <summary>
-        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
-        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter AllowPartial { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            base.BeginProcessing();
-            _model = SessionModel.Resolve(this, Model);
-            Detail = SessionModel.Detail(this, Detail);
-            foreach (object image in Image)
-            {
-                CollectImages(image, Detail, _model);
-            }
-        }
-
-        protected override void ProcessRecord()
-        {
-            CollectImages(InputObject, Detail, _model);
-        }
+        private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);
 
         protected override void EndProcessing()
         {
@@ -120,8 +84,7 @@ namespace VisionPS.Commands
                 WriteWarning("No image came down the pipeline, so nothing was uploaded or attached. Check the command before the pipe (it found no files?).");
                 return;
             }
-            PrepareOptions options = PrepareParameters.Build(_model, Detail, null, null, allowPartial: AllowPartial);
-            ModelRulesWarning.WarnIfUnknown(this, options.Model);
+            PrepareOptions options = PrepareParameters.Build(AskedModel, Detail, null, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
@@ -134,42 +97,22 @@ namespace VisionPS.Commands
             var sources = new List<string>();
             var fileIds = new List<string>();
             var pdfs = Work.Where(w => w.Path is string p && Core.Documents.PdfDocumentCheck.IsPdfFile(p)).ToList();
-            foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work.Except(pdfs).ToList(), options, cancel, EmitProgress, "Add-AssistantImage: preparing and uploading images"))
+            // Attached in input order: the prepared images (in order, without the PDFs) are taken one by one as the
+            // walk over the input meets them, and each PDF is uploaded where it was given.
+            using IEnumerator<(ImageWork Work, VisionImage? Image, ErrorRecord? Error)> images = ImageInputs
+                .Prepare(Work.Where(w => !pdfs.Contains(w)).ToList(), options, cancel, EmitProgress, "Add-AssistantImage: preparing and uploading images")
+                .GetEnumerator();
+            foreach (ImageWork work in Work)
             {
-                if (image is null)
+                if (pdfs.Contains(work))
                 {
-                    EmitError(error!);
-                    continue;
+                    // Checked, uploaded as it is with purpose user_data, attached as input_file.
+                    await UploadPdfAsync(client, work.Path!, thread, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
                 }
-                if (image.Url != null)
+                else if (images.MoveNext())
                 {
-                    inputs.Add(VisionImageInput.FromUrl(image.Url, Detail));
-                    sources.Add(image.Source);
-                    continue;
+                    await AttachImageAsync(client, images.Current.Image, images.Current.Error, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
                 }
-                PrepareParameters.Report(image, EmitVerbose, EmitWarning);
-                string name = UploadName(image);
-                if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
-                {
-                    continue;
-                }
-                try
-                {
-                    VisionFile file = await client.UploadFileAsync(image.Prepared!.Bytes, name, "vision", expires, cancel).ConfigureAwait(false);
-                    EmitVerbose($"{image.Source}: uploaded as {file.Id}.");
-                    fileIds.Add(file.Id);
-                    inputs.Add(VisionImageInput.FromFileId(file.Id, Detail));
-                    sources.Add(image.Source);
-                }
-                catch (OpenAIRequestException ex)
-                {
-                    EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
-                }
-            }
-            foreach (ImageWork pdf in pdfs)
-            {
-                // PDFs go after the images, checked, uploaded as they are with purpose user_data, attached as input_file.
-                await UploadPdfAsync(client, pdf.Path!, thread, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
             }
             if (Work.Count > 0 && inputs.Count == 0)
             {
@@ -200,6 +143,40 @@ namespace VisionPS.Commands
                     RecommendedAction = ex.Hint,
                 };
                 EmitError(record);
+            }
+        }
+
+        private async Task AttachImageAsync(VisionClient client, VisionImage? image, ErrorRecord? error, TimeSpan? expires,
+            List<VisionImageInput> inputs, List<string> sources, List<string> fileIds, CancellationToken cancel)
+        {
+            if (image is null)
+            {
+                EmitError(error!);
+                return;
+            }
+            if (image.Url != null)
+            {
+                inputs.Add(VisionImageInput.FromUrl(image.Url, Detail));
+                sources.Add(image.Source);
+                return;
+            }
+            PrepareParameters.Report(image, EmitVerbose, EmitWarning);
+            string name = UploadName(image);
+            if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
+            {
+                return;
+            }
+            try
+            {
+                VisionFile file = await client.UploadFileAsync(image.Prepared!.Bytes, name, "vision", expires, cancel).ConfigureAwait(false);
+                EmitVerbose($"{image.Source}: uploaded as {file.Id}.");
+                fileIds.Add(file.Id);
+                inputs.Add(VisionImageInput.FromFileId(file.Id, Detail));
+                sources.Add(image.Source);
+            }
+            catch (OpenAIRequestException ex)
+            {
+                EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
             }
         }
 

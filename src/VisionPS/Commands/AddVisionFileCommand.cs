@@ -30,62 +30,22 @@ namespace VisionPS.Commands
     /// </example>
     [Cmdlet(VerbsCommon.Add, "VisionFile", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(VisionFile))]
-    public sealed class AddVisionFileCommand : VisionServiceCmdlet
+    public sealed class AddVisionFileCommand : ImageInputCmdlet
     {
-
         /// <summary>Images: VisionImage objects, paths (wildcards allowed) or Get-ChildItem items.</summary>
         [Parameter(Position = 0)]
         [SupportsWildcards]
         [ValidateNotNull]
-        public object[] Image { get; set; } = Array.Empty<object>();
-
-        /// <summary>Images from the pipeline.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        [SupportsWildcards]
-        public object? InputObject { get; set; }
+        public override object[] Image { get; set; } = Array.Empty<object>();
 
         /// <summary>When the service deletes the uploaded files; default: never.</summary>
         [Parameter]
         [PSDefaultValue(Help = "None: never")]
         public TimeSpan ExpiresAfter { get; set; }
 
-        /// <summary>The model the images are sized for (default: Set-VisionDefault -Model).</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(ModelCompleter))]
-        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
-        [ValidateNotNullOrEmpty]
-        public string? Model { get; set; }
-
-
-
-        private string _model = SessionModel.BuiltIn;
-
-        /// <summary>
-        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
-        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter AllowPartial { get; set; }
-
-        protected override void BeginProcessing()
-        {
-            base.BeginProcessing();
-            _model = SessionModel.Resolve(this, Model);
-            foreach (object image in Image)
-            {
-                CollectImages(image, ImageDetail.Auto, _model);
-            }
-        }
-
-        protected override void ProcessRecord()
-        {
-            CollectImages(InputObject, ImageDetail.Auto, _model);
-        }
-
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(_model, ImageDetail.Auto, null, null, allowPartial: AllowPartial);
-            ModelRulesWarning.WarnIfUnknown(this, options.Model);
+            PrepareOptions options = PrepareParameters.Build(AskedModel, ImageDetail.Auto, null, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel));

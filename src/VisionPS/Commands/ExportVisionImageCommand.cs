@@ -55,7 +55,18 @@ namespace VisionPS.Commands
         protected override void ProcessRecord()
         {
             VisionImage image = InputObject!;
-            string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            string target;
+            try
+            {
+                target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            }
+            catch (Exception ex) when (ex is SessionStateException || ex is PSInvalidOperationException || ex is ProviderInvocationException || ex is NotSupportedException || ex is ArgumentException)
+            {
+                // A drive or provider that does not exist (nosuch:\x.jpg): this image's error, and the next image goes on.
+                string message = $"Cannot write '{image.Source}' to '{Path}': {ex.Message} Give a file-system -Path, such as ./out or C:\\out.";
+                WriteError(ErrorIds.Create(ex, ErrorIds.ImageExportFailed, ErrorCategory.InvalidArgument, Path, message));
+                return;
+            }
             if (Directory.Exists(target))
             {
                 target = System.IO.Path.Combine(target, FileNameFor(image));

@@ -59,15 +59,25 @@ namespace VisionPS.Commands
             using var client = new VisionClient(Connection);
             RunAsync(async cancel =>
             {
-                foreach (string id in Ids)
+                var progress = new ProgressRecord(4, "Receive-VisionBatch", "Receiving");
+                for (int i = 0; i < Ids.Count; i++)
                 {
-                    await ReceiveAsync(client, id, cache, cancel).ConfigureAwait(false);
+                    progress.PercentComplete = i * 100 / Ids.Count;
+                    await ReceiveAsync(client, Ids[i], cache, status =>
+                    {
+                        progress.StatusDescription = $"Batch {i + 1} of {Ids.Count} ({Ids[i]}): {status}";
+                        EmitProgress(progress);
+                    }, cancel).ConfigureAwait(false);
                 }
+                progress.RecordType = ProgressRecordType.Completed;
+                progress.PercentComplete = 100;
+                EmitProgress(progress);
             });
         }
 
-        private async Task ReceiveAsync(VisionClient client, string id, ResultCache? cache, CancellationToken cancel)
+        private async Task ReceiveAsync(VisionClient client, string id, ResultCache? cache, Action<string> status, CancellationToken cancel)
         {
+            status("reading its status");
             VisionBatch? batch = await FetchAsync(client, id, cancel).ConfigureAwait(false);
             if (batch is null)
             {
@@ -93,6 +103,7 @@ namespace VisionPS.Commands
                 {
                     continue;
                 }
+                status($"downloading {fileId}");
                 BinaryData content;
                 try
                 {
@@ -103,6 +114,7 @@ namespace VisionPS.Commands
                     EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, $"{id} ({fileId})"));
                     continue;
                 }
+                status($"reading {fileId} ({content.ToMemory().Length / 1e6:0.00} MB)");
                 outcomes.AddRange(client.ReadBatchOutput(content, json, (line, problem) =>
                 {
                     unreadable.Add($"{fileId} line {line}");
@@ -112,6 +124,7 @@ namespace VisionPS.Commands
             }
             AskQuestion? question = record is null ? null : BatchAnswers.QuestionOf(record);
             var remember = new AskPipeline(client, question ?? new AskQuestion()) { Cache = question is null ? null : cache };
+            status($"matching {outcomes.Count} answer(s) to their images");
             foreach (BatchAnswer answer in BatchAnswers.Match(record, outcomes))
             {
                 string source = answer.Source;

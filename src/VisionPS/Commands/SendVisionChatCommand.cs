@@ -148,6 +148,7 @@ namespace VisionPS.Commands
                 Gate = WantsDescription() ? description => DescribeAndAskAsync(client, description) : null,
                 OnPrepared = DescribePrepared,
                 OnCacheHit = target => EmitVerbose($"{target}: answered from the cache."),
+                OnCacheUnwritable = EmitWarning,
                 InlineUrls = InlineImageUrl || !UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null),
                 OnInlined = (url, bytes) => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{Connection.BaseUri} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}."),
             };

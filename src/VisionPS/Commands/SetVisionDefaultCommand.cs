@@ -179,6 +179,11 @@ namespace VisionPS.Commands
             }
             if (Proxy != null)
             {
+                if (!Proxy.IsAbsoluteUri || Array.IndexOf(s_proxySchemes, Proxy.Scheme) < 0)
+                {
+                    string message = $"-Proxy '{Proxy.OriginalString}' is not a proxy VisionPS can use: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI such as http://proxy.example:8080, or leave -Proxy out to use the system proxy settings.";
+                    ThrowTerminatingError(Infrastructure.ErrorIds.Create(new ArgumentException(message, nameof(Proxy)), Infrastructure.ErrorIds.InvalidProxy, ErrorCategory.InvalidArgument, Proxy, message));
+                }
                 defaults.Proxy = Proxy;
             }
             if (MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)))
@@ -187,11 +192,11 @@ namespace VisionPS.Commands
             }
             if (BatchPath != null)
             {
-                defaults.BatchPath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(BatchPath);
+                defaults.BatchPath = Folder(nameof(BatchPath), BatchPath);
             }
             if (CachePath != null)
             {
-                defaults.CachePath = SessionState.Path.GetUnresolvedProviderPathFromPSPath(CachePath);
+                defaults.CachePath = Folder(nameof(CachePath), CachePath);
             }
             if (MyInvocation.BoundParameters.ContainsKey(nameof(CacheExpiry)))
             {
@@ -245,6 +250,23 @@ namespace VisionPS.Commands
             if (PassThru)
             {
                 WriteObject(defaults);
+            }
+        }
+
+        private static readonly string[] s_proxySchemes = { "http", "https", "socks4", "socks4a", "socks5" };
+
+        /// <summary>A folder setting as a file-system path relative to the PowerShell location, or a VisionPS error naming it.</summary>
+        private string Folder(string parameter, string path)
+        {
+            try
+            {
+                return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+            }
+            catch (Exception ex) when (ex is SessionStateException || ex is PSInvalidOperationException || ex is ProviderInvocationException || ex is NotSupportedException || ex is ArgumentException)
+            {
+                string message = $"-{parameter} '{path}' is not a file-system folder: {ex.Message} Give a folder path such as ~/visionps or C:\\visionps.";
+                ThrowTerminatingError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.InvalidFolderSetting, ErrorCategory.InvalidArgument, path, message));
+                throw; // not reached: ThrowTerminatingError throws
             }
         }
     }

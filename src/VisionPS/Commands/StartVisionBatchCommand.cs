@@ -74,7 +74,7 @@ namespace VisionPS.Commands
             var pendingItems = new List<BatchRecordItem>();
             var byId = new Dictionary<string, BatchRecordItem>(StringComparer.Ordinal);
             int index = 0;
-            using (var builder = new BatchInputBuilder(api, limits))
+            using (var builder = new BatchInputBuilder(client, api, limits))
             {
                 foreach (AskPrepared prepared in pipeline.PrepareEach(images, cancel))
                 {

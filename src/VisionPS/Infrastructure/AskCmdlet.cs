@@ -13,9 +13,8 @@ namespace VisionPS.Infrastructure
     /// A cmdlet that asks a model about images (Send-VisionChat, Start-VisionBatch): the question's parameters, shared
     /// so both ask alike, and the images collected from parameters and the pipeline.
     /// </summary>
-    public abstract class AskCmdlet : VisionServiceCmdlet
+    public abstract class AskCmdlet : ImageInputCmdlet
     {
-        private bool _imagesGiven;
 
         /// <summary>The question or instruction about the images.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -26,23 +25,11 @@ namespace VisionPS.Infrastructure
         [Parameter(Position = 1)]
         [SupportsWildcards]
         [ValidateNotNull]
-        public object[] Image { get; set; } = Array.Empty<object>();
-
-        /// <summary>Images from the pipeline: VisionImage objects, Get-ChildItem items, paths or URLs.</summary>
-        [Parameter(ValueFromPipeline = true)]
-        [SupportsWildcards]
-        public object? InputObject { get; set; }
+        public override object[] Image { get; set; } = Array.Empty<object>();
 
         /// <summary>Chat (Chat Completions, default) or Responses.</summary>
         [Parameter]
         public VisionApi Api { get; set; } = VisionApi.Chat;
-
-        /// <summary>The model (default: Set-VisionDefault -Model, else gpt-4.1-mini).</summary>
-        [Parameter]
-        [ArgumentCompleter(typeof(ModelCompleter))]
-        [PSDefaultValue(Help = "Set-VisionDefault -Model, else gpt-4.1-mini")]
-        [ValidateNotNullOrEmpty]
-        public string? Model { get; set; }
 
         /// <summary>A system prompt (Chat) or instructions (Responses).</summary>
         [Parameter]
@@ -58,13 +45,6 @@ namespace VisionPS.Infrastructure
         [Parameter]
         [ValidateRange(16, 16384)]
         public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
-
-        /// <summary>
-        /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
-        /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter AllowPartial { get; set; }
 
         /// <summary>The answer's token limit.</summary>
         [Parameter]
@@ -88,30 +68,9 @@ namespace VisionPS.Infrastructure
         [ValidatePattern("^[A-Za-z0-9_-]{1,64}$")]
         public string JsonSchemaName { get; set; } = "answer";
 
-        /// <summary>The model asked (resolved in BeginProcessing).</summary>
-        private protected string AskedModel { get; private set; } = string.Empty;
+        private protected override ImageDetail CollectDetail => Detail;
 
-        /// <summary>Whether any image was given (even one that could not be used).</summary>
-        private protected bool ImagesGiven => _imagesGiven;
-
-        protected override void BeginProcessing()
-        {
-            base.BeginProcessing();
-            AskedModel = SessionModel.Resolve(this, Model);
-            Detail = SessionModel.Detail(this, Detail);
-            ModelRulesWarning.WarnIfUnknown(this, AskedModel);
-            _imagesGiven = Image.Length > 0;
-            foreach (object image in Image)
-            {
-                CollectImages(image, Detail, AskedModel);
-            }
-        }
-
-        protected override void ProcessRecord()
-        {
-            _imagesGiven |= InputObject != null;
-            CollectImages(InputObject, Detail, AskedModel);
-        }
+        private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);
 
         /// <summary>The question these parameters ask.</summary>
         private protected AskQuestion BuildQuestion(string? conversationId = null) => new AskQuestion

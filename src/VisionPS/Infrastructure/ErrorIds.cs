@@ -42,6 +42,8 @@ namespace VisionPS.Infrastructure
         public const string ResponseUnreadable = "ResponseUnreadable";
         public const string BatchLineUnreadable = "BatchLineUnreadable";
         public const string FileNotDeleted = "FileNotDeleted";
+        public const string InvalidFolderSetting = "InvalidFolderSetting";
+        public const string InvalidProxy = "InvalidProxy";
 
         /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
         public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)

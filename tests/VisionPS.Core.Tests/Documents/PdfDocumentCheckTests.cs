@@ -6,6 +6,7 @@ using VisionPS.Core.Documents;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.Tests.Imaging;
 using Xunit;
+using VisionPS.TestServer;
 
 namespace VisionPS.Core.Tests.Documents
 {
@@ -14,7 +15,7 @@ namespace VisionPS.Core.Tests.Documents
         [Fact]
         public void ATextPdfOpensWithItsPagesTextAndVersion()
         {
-            PdfDocumentInfo info = PdfDocumentCheck.Check(TestPdfs.Text(3), "invoice.pdf");
+            PdfDocumentInfo info = PdfDocumentCheck.Check(SamplePdfs.Text(3), "invoice.pdf");
             Assert.Equal(3, info.Pages);
             Assert.Equal(0, info.ScannedPages);
             Assert.Equal(3 * "Invoice page 1 total 42.00".Length, info.TextCharacters);
@@ -26,7 +27,7 @@ namespace VisionPS.Core.Tests.Documents
         [Fact]
         public void TheCostEstimateIsPageImagesAtTheModelsRulesPlusTheText()
         {
-            PdfDocumentInfo info = PdfDocumentCheck.Check(TestPdfs.Text(2), "invoice.pdf");
+            PdfDocumentInfo info = PdfDocumentCheck.Check(SamplePdfs.Text(2), "invoice.pdf");
             // A4 at 150 dpi: 1240x1754 px; gpt-4o high: 2048 box, short side 768 -> 768x1086: 2x3 tiles = 85 + 6 x 170.
             int perPage = 85 + (6 * 170);
             Assert.Equal((2 * perPage) + (int)((info.TextCharacters + 3) / 4), PdfDocumentCheck.EstimateTokens(info, "gpt-4o"));
@@ -36,7 +37,7 @@ namespace VisionPS.Core.Tests.Documents
         public void ScannedPagesAreCounted()
         {
             byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg"));
-            PdfDocumentInfo info = PdfDocumentCheck.Check(TestPdfs.ScanOfJpegs(jpeg, jpeg), "scan.pdf");
+            PdfDocumentInfo info = PdfDocumentCheck.Check(SamplePdfs.ScanOfJpegs(jpeg, jpeg), "scan.pdf");
             Assert.Equal(2, info.Pages);
             Assert.Equal(2, info.ScannedPages);
             Assert.Equal(0, info.TextCharacters);
@@ -47,7 +48,7 @@ namespace VisionPS.Core.Tests.Documents
         [InlineData("user-secret")] // needs a password
         public void EncryptedPdfsAreRefusedByName(string userPassword)
         {
-            byte[] pdf = TestPdfs.Encrypted(TestPdfs.Text(1), userPassword);
+            byte[] pdf = TestPdfs.Encrypted(SamplePdfs.Text(1), userPassword);
             var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(pdf, "locked.pdf"));
             Assert.Equal(PdfProblem.Encrypted, ex.Problem);
             Assert.Contains("'locked.pdf' is an encrypted PDF", ex.Message, StringComparison.Ordinal);
@@ -56,8 +57,8 @@ namespace VisionPS.Core.Tests.Documents
         [Fact]
         public void MoreThan100PagesIsRefusedBeforeAnythingIsSent()
         {
-            Assert.Equal(100, PdfDocumentCheck.Check(TestPdfs.Text(100), "hundred.pdf").Pages);
-            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(TestPdfs.Text(101), "book.pdf"));
+            Assert.Equal(100, PdfDocumentCheck.Check(SamplePdfs.Text(100), "hundred.pdf").Pages);
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(SamplePdfs.Text(101), "book.pdf"));
             Assert.Equal(PdfProblem.TooManyPages, ex.Problem);
             Assert.Contains("'book.pdf' has 101 pages; one request takes at most 100", ex.Message, StringComparison.Ordinal);
         }
@@ -87,9 +88,9 @@ namespace VisionPS.Core.Tests.Documents
         [Fact]
         public void PdfsOfOneRequestAreLimitedTogether()
         {
-            PdfDocumentInfo sixty = PdfDocumentCheck.Check(TestPdfs.Text(60), "a.pdf");
+            PdfDocumentInfo sixty = PdfDocumentCheck.Check(SamplePdfs.Text(60), "a.pdf");
             PdfDocumentCheck.CheckRequest(new[] { sixty });
-            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.CheckRequest(new[] { sixty, PdfDocumentCheck.Check(TestPdfs.Text(60), "b.pdf") }));
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.CheckRequest(new[] { sixty, PdfDocumentCheck.Check(SamplePdfs.Text(60), "b.pdf") }));
             Assert.Equal(PdfProblem.TooManyPages, ex.Problem);
             Assert.Contains("a.pdf, b.pdf have 120 pages together", ex.Message, StringComparison.Ordinal);
         }
@@ -100,7 +101,7 @@ namespace VisionPS.Core.Tests.Documents
             var notPdf = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg")), "photo.pdf"));
             Assert.Equal(PdfProblem.NotAPdf, notPdf.Problem);
 
-            byte[] good = TestPdfs.Text(2);
+            byte[] good = SamplePdfs.Text(2);
             byte[] truncated = good.Take(good.Length / 3).ToArray();
             var damaged = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(truncated, "cut.pdf"));
             Assert.Equal(PdfProblem.Damaged, damaged.Problem);
@@ -113,7 +114,7 @@ namespace VisionPS.Core.Tests.Documents
         [Fact]
         public void RandomDamageNeverEscapesAsAnUntypedException()
         {
-            byte[] good = TestPdfs.Text(3);
+            byte[] good = SamplePdfs.Text(3);
             var random = new Random(17);
             for (int round = 0; round < 200; round++)
             {
@@ -139,7 +140,7 @@ namespace VisionPS.Core.Tests.Documents
             byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg"));
             byte[] png = File.ReadAllBytes(TestCorpus.File("png_wizard_1104x1468_rgba.png"));
             var options = new PrepareOptions { Model = "gpt-4o" };
-            var pages = PdfScanPages.Extract(TestPdfs.ScanOfJpegs(jpeg, jpeg), "scan.pdf", options).ToList();
+            var pages = PdfScanPages.Extract(SamplePdfs.ScanOfJpegs(jpeg, jpeg), "scan.pdf", options).ToList();
             Assert.Equal(new[] { 1, 2 }, pages.Select(p => p.Page));
             Assert.All(pages, p => Assert.Null(p.Error));
             Assert.Equal("scan.pdf#page=2", pages[1].Source);
@@ -154,7 +155,7 @@ namespace VisionPS.Core.Tests.Documents
         [Fact]
         public void ATextPageIsNotTurnedIntoAnImage()
         {
-            PdfPageImage page = Assert.Single(PdfScanPages.Extract(TestPdfs.Text(1), "letter.pdf", new PrepareOptions()));
+            PdfPageImage page = Assert.Single(PdfScanPages.Extract(SamplePdfs.Text(1), "letter.pdf", new PrepareOptions()));
             Assert.Null(page.Image);
             var ex = Assert.IsType<PdfCheckException>(page.Error);
             Assert.Equal(PdfProblem.NotAScan, ex.Problem);

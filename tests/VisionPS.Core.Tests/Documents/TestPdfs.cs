@@ -8,34 +8,9 @@ using VisionPS.Core.Tests.Imaging;
 
 namespace VisionPS.Core.Tests.Documents
 {
-    /// <summary>PDFs the tests make at run time: PdfPig writes them, qpdf encrypts them.</summary>
+    /// <summary>PDFs only the core tests need (text and JPEG scans: SamplePdfs, shared with the endpoint tests); qpdf encrypts them.</summary>
     internal static class TestPdfs
     {
-        /// <summary>A text PDF of <paramref name="pages"/> A4 pages, each saying "Invoice page N total 42.00".</summary>
-        public static byte[] Text(int pages)
-        {
-            var builder = new PdfDocumentBuilder();
-            PdfDocumentBuilder.AddedFont font = builder.AddStandard14Font(Standard14Font.Helvetica);
-            for (int i = 1; i <= pages; i++)
-            {
-                PdfPageBuilder page = builder.AddPage(PageSize.A4);
-                page.AddText($"Invoice page {i} total 42.00", 12, new PdfPoint(50, 700), font);
-            }
-            return builder.Build();
-        }
-
-        /// <summary>A scanned PDF: one page per JPEG, each page only that image.</summary>
-        public static byte[] ScanOfJpegs(params byte[][] jpegs)
-        {
-            var builder = new PdfDocumentBuilder();
-            foreach (byte[] jpeg in jpegs)
-            {
-                PdfPageBuilder page = builder.AddPage(PageSize.A4);
-                page.AddJpeg(jpeg, new PdfRectangle(0, 0, 595, 842));
-            }
-            return builder.Build();
-        }
-
         /// <summary>A scanned PDF whose page is a PNG (stored Flate-compressed, not as a JPEG).</summary>
         public static byte[] ScanOfPng(byte[] png)
         {

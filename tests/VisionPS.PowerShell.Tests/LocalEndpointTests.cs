@@ -1,0 +1,54 @@
+using System;
+using System.IO;
+using System.Threading.Tasks;
+using VisionPS.TestServer;
+using Xunit;
+
+namespace VisionPS.PowerShell.Tests
+{
+    /// <summary>
+    /// A test class run against the local endpoint: each test gets its own endpoint (with its own key) and work
+    /// folder, and sessions whose defaults point at them, with the cache and batch records inside the work folder.
+    /// </summary>
+    public abstract class LocalEndpointTests : IAsyncLifetime
+    {
+        protected LocalEndpointTests(string key, string name)
+        {
+            Key = key;
+            Work = Path.Combine(Path.GetTempPath(), $"visionps-{name}-" + Guid.NewGuid().ToString("N"));
+        }
+
+        /// <summary>The API key the endpoint requires (tests check it never leaks).</summary>
+        protected string Key { get; }
+
+        /// <summary>A folder of this test's own, deleted afterwards.</summary>
+        protected string Work { get; }
+
+        protected EndpointHost Host { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Directory.CreateDirectory(Work);
+            Host = await EndpointHost.StartAsync(apiKey: Key);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            if (Directory.Exists(Work))
+            {
+                Directory.Delete(Work, true);
+            }
+        }
+
+        /// <summary>A session whose defaults are this endpoint, its key (as a SecureString), one retry, and the work folder's cache and records.</summary>
+        protected PowerShellSession Session()
+        {
+            var ps = new PowerShellSession();
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -BatchPath $args[3] -MaxRetries 1",
+                Host.BaseUri, Key, Path.Combine(Work, "cache"), Path.Combine(Work, "records"));
+            Assert.Empty(ps.Errors);
+            return ps;
+        }
+    }
+}
