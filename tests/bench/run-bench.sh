@@ -42,5 +42,7 @@ echo "== native assets shipped per platform (module/bin/runtimes, shared by both
 for d in module/bin/runtimes/*/native; do
   printf '%s\t%s\n' "$(basename "$(dirname "$d")")" "$(du -ch "$d"/* | tail -n1 | cut -f1) ($(ls "$d" | tr '\n' ' '))"
 done
-magick472=$(ls module/bin/net472/lib/Magick.Native-* 2>/dev/null | tr '\n' ' ')
-[ -z "$magick472" ] || echo "net472 lib/ (Magick.NET's own layout on .NET Framework): $(du -ch $magick472 | tail -n1 | cut -f1)"
+# Each native ships once, under runtimes/ (Windows PowerShell 5.1 loads Magick.NET's from there too): say if not.
+if compgen -G 'module/bin/net472/lib/Magick.Native-*' >/dev/null; then
+  echo "net472 lib/ holds a second copy of Magick.NET's natives: $(du -ch module/bin/net472/lib/Magick.Native-* | tail -n1 | cut -f1)"
+fi
