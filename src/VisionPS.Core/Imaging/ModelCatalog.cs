@@ -194,7 +194,9 @@ namespace VisionPS.Core.Imaging
                 }
                 catch (JsonException ex)
                 {
-                    throw new ModelRulesException($"The model rules file '{source}' is not valid JSON: {ex.Message}");
+                    // JsonException's message names internals ("LineNumber: 0 | BytePositionInLine: 1"): say where, plainly.
+                    string where = ex.LineNumber is long line ? $" at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}" : string.Empty;
+                    throw new ModelRulesException($"The model rules file '{source}' is not valid JSON{where}; fix or remove it (the built-in rules apply meanwhile).");
                 }
                 if (root.ValueKind != JsonValueKind.Object)
                 {

@@ -93,6 +93,14 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void AFileThatIsNotJsonSaysWhereInPlainWords()
+        {
+            ModelCatalog catalog = ModelCatalog.Parse(s_builtIn, "{ not json", "/tmp/bad-models.json");
+            Assert.StartsWith("The model rules file '/tmp/bad-models.json' is not valid JSON at line 1, position 3;", catalog.UserFileError, StringComparison.Ordinal);
+            Assert.DoesNotContain("BytePositionInLine", catalog.UserFileError, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void VisionPsModelsNamesTheUserFileAndChangesAreReadWithoutARestart()
         {
             // Adds a name no other test uses, so tests running in parallel see the same rules for every other model.
