@@ -91,7 +91,7 @@ namespace VisionPS
         internal PreparedImage? Prepared => _prepared;
 
         /// <summary>The file extension of what will be sent (.jpg, .png, .webp or .gif).</summary>
-        internal string FileExtension => MimeType switch { "image/png" => ".png", "image/webp" => ".webp", "image/gif" => ".gif", _ => ".jpg" };
+        internal string FileExtension => Core.Imaging.MimeTypes.Extension(MimeType);
 
         /// <summary>The session state of the PowerShell that made it: where a relative path given to Save goes.</summary>
         internal System.Management.Automation.SessionState? Session { get; set; }

@@ -284,7 +284,7 @@ namespace VisionPS.Core.OpenAI
             }
             head.Append("--").Append(boundary).Append("\r\n")
                 .Append("Content-Disposition: form-data; name=\"file\"; filename=\"").Append(safeName).Append("\"\r\n")
-                .Append("Content-Type: ").Append(MimeFromName(safeName)).Append("\r\n\r\n");
+                .Append("Content-Type: ").Append(Imaging.MimeTypes.FromFileName(safeName)).Append("\r\n\r\n");
             byte[] headBytes = Encoding.UTF8.GetBytes(head.ToString());
             byte[] tailBytes = Encoding.ASCII.GetBytes("\r\n--" + boundary + "--\r\n");
             byte[] body = new byte[headBytes.Length + bytes.Length + tailBytes.Length];
@@ -325,19 +325,5 @@ namespace VisionPS.Core.OpenAI
             ImageDetail.Original => s_responseOriginal,
             _ => ResponseImageDetailLevel.Auto,
         };
-
-        private static string MimeFromName(string name)
-        {
-            string ext = Path.GetExtension(name).ToLowerInvariant();
-            return ext switch
-            {
-                ".png" => "image/png",
-                ".jpg" or ".jpeg" => "image/jpeg",
-                ".webp" => "image/webp",
-                ".gif" => "image/gif",
-                ".pdf" => "application/pdf",
-                _ => "application/octet-stream",
-            };
-        }
     }
 }
