@@ -185,7 +185,6 @@ namespace VisionPS.Commands
             PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model), Detail, MaxSide, MaxBytes, Format,
                 MyInvocation.BoundParameters.ContainsKey(nameof(Quality)) ? Quality : null, AllowPartial);
             _session = SessionState; // read here, on the pipeline thread: VisionImage.Save resolves against it
-            ModelRulesWarning.WarnIfUnknown(this, options.Model);
             if (FromClipboard)
             {
                 ReadClipboard(options);

@@ -107,7 +107,6 @@ namespace VisionPS.Commands
             ScriptPreferences.Apply(this);
             Detail = SessionModel.Detail(this, Detail);
             _options = PrepareParameters.Build(SessionModel.Resolve(this, Model), Detail, MaxSide, null);
-            ModelRulesWarning.WarnIfUnknown(this, _options.Model);
         }
 
         protected override void EndProcessing()

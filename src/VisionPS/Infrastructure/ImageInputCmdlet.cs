@@ -54,7 +54,6 @@ namespace VisionPS.Infrastructure
             base.BeginProcessing();
             AskedModel = SessionModel.Resolve(this, Model);
             ResolveImageOptions();
-            ModelRulesWarning.WarnIfUnknown(this, AskedModel);
             _imagesGiven = Image.Length > 0;
             foreach (object image in Image)
             {

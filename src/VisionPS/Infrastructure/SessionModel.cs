@@ -13,11 +13,15 @@ namespace VisionPS.Infrastructure
         /// <summary>The model used when neither -Model nor Set-VisionDefault -Model says one.</summary>
         public static string BuiltIn { get; } = new VisionRequest().Model;
 
-        /// <summary>The model to use: <paramref name="given"/>, else the session default, else <see cref="BuiltIn"/>. Call on the pipeline thread.</summary>
+        /// <summary>
+        /// The model to use: <paramref name="given"/>, else the session default, else <see cref="BuiltIn"/>; a model
+        /// without vision rules gets its one warning here. Call once per command, on the pipeline thread.
+        /// </summary>
         public static string Resolve(PSCmdlet cmdlet, string? given)
         {
             if (!string.IsNullOrEmpty(given))
             {
+                ModelRulesWarning.WarnIfUnknown(cmdlet, given);
                 return given!;
             }
             string? session = VisionDefaults.Current.Model;
@@ -25,6 +29,7 @@ namespace VisionPS.Infrastructure
             cmdlet.WriteVerbose(string.IsNullOrEmpty(session)
                 ? $"No -Model given: images are sized and estimated for {model}, the built-in default (Set-VisionDefault -Model changes it)."
                 : $"No -Model given: images are sized and estimated for {model}, the session default (Set-VisionDefault -Model).");
+            ModelRulesWarning.WarnIfUnknown(cmdlet, model);
             return model;
         }
 
