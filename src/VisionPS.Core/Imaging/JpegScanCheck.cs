@@ -67,7 +67,7 @@ namespace VisionPS.Core.Imaging
             const string Unknown = "how much of the image is affected is not known.";
             if (Has("premature end of data segment"))
             {
-                return new JpegScanDamage($"its entropy-coded scan is corrupt: the data runs out before its last block {libjpeg}",
+                return new JpegScanDamage($"its entropy-coded scan is corrupt: its data runs out before all of its blocks are decoded {libjpeg}",
                     "The blocks after the point where the data runs out decode grey or without detail, so the pixels there may be wrong; " + Unknown, raw);
             }
             if (Has("extraneous bytes before marker") || Has("bad Huffman code") || Has("bad arithmetic code"))
