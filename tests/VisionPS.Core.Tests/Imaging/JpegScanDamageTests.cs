@@ -96,7 +96,7 @@ namespace VisionPS.Core.Tests.Imaging
         {
             byte[] intact = Source(source);
             var (start, end) = Scans(intact)[0];
-            var random = new Random(source.GetHashCode(StringComparison.Ordinal) & 0x7FFF);
+            var random = new Random(source.Sum(c => c) + 19); // the same flips every run
             int warned = 0, clean = 0;
             for (int i = 0; i < 12; i++)
             {
@@ -126,7 +126,8 @@ namespace VisionPS.Core.Tests.Imaging
                     Assert.Equal(PrepareAction.Pass, image.Action);
                 }
             }
-            Assert.Equal(12, warned + clean);
+            // Both outcomes occur for every source with these seeds, so both halves of the rule are exercised.
+            Assert.True(warned > 0 && clean > 0, $"warned {warned}, clean {clean}");
         }
 
         public static IEnumerable<object[]> CorpusJpegs() =>
