@@ -12,7 +12,8 @@ namespace VisionPS.Core.Imaging
     /// <para>Policy: the original bytes pass through unchanged when the API accepts the format (PNG, JPEG, WebP, still
     /// GIF) at 8 bits per sample, no side exceeds the target size, no EXIF orientation must be applied, not CMYK, not
     /// tagged with a non-sRGB colour profile, within <see cref="PrepareOptions.MaxBytes"/>, and the whole file is proven
-    /// intact (every PNG chunk CRC and the complete zlib stream; a full decode of the others). A damaged file is refused
+    /// intact (every PNG chunk CRC and the complete zlib stream; every JPEG scan read by libjpeg-turbo without a
+    /// corrupt-data warning, <see cref="JpegScanCheck"/>; a full decode of the others). A damaged file is refused
     /// (<see cref="ImageErrorReason.Damaged"/>) unless <see cref="PrepareOptions.AllowPartial"/>. Otherwise the image is
     /// decoded (JPEG and WebP at the smallest scale still at least the target: shrink-on-load), oriented, converted to
     /// 8-bit sRGB, resized (2x box steps then a Catmull-Rom cubic) and encoded (PNG when some pixel is not fully opaque,
