@@ -66,6 +66,38 @@ namespace VisionPS.PowerShell.Tests
             Assert.StartsWith("ImageDamaged,", Assert.Single(ps.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// A JPEG whose scan is followed by 12 bytes that belong to no block, before an intact EOI: Skia's codec decodes it
+        /// without a word, libjpeg warns. Refused in VisionPS's words (libjpeg's own phrase quoted), ImageMagick's text on
+        /// the debug stream only; with -AllowPartial sent with a warning that the pixels may be wrong.
+        /// </summary>
+        [Fact]
+        public void AJpegWithCorruptScanDataIsRefusedNamingWhatLibjpegFoundAndSentWithAWarningOnRequest()
+        {
+            string path = Path.Combine(Work, "extra_wizard.jpg");
+            // Small enough to pass through for any model: only a file that would go out unchanged is checked.
+            byte[] whole = File.ReadAllBytes(Paths.CorpusFile("jpg_wizard_265x352_prog.jpg"));
+            File.WriteAllBytes(path, whole.AsSpan(0, whole.Length - 2).ToArray()
+                .Concat(Enumerable.Range(1, 12).Select(i => (byte)i)).Concat(new byte[] { 0xFF, 0xD9 }).ToArray());
+            using var ps = Session();
+
+            ps.Run("$DebugPreference = 'Continue'; ConvertTo-VisionImage -Path $args[0]", path);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("ImageDamaged,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Matches(@"extra_wizard\.jpg' \(JPEG\) is damaged: its entropy-coded scan is corrupt \(libjpeg: \d+ extraneous bytes before marker 0xD9\)",
+                error.ToString());
+            Assert.DoesNotContain("JPEGWarningHandler", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains(ps.Debug, d => d.Contains("the decoder (ImageMagick) said", StringComparison.Ordinal)
+                && d.Contains("JPEGWarningHandler", StringComparison.Ordinal));
+
+            var results = ps.Run("$DebugPreference = 'SilentlyContinue'; Send-VisionChat 'Describe.' -Image $args[0] -AllowPartial", path);
+            Assert.Empty(ps.Errors);
+            Assert.Single(results);
+            Assert.Contains(ps.Warnings, w => w.Contains("extra_wizard.jpg", StringComparison.Ordinal)
+                && w.Contains("extraneous bytes before marker 0xD9", StringComparison.Ordinal)
+                && w.Contains("may be wrong", StringComparison.Ordinal));
+        }
+
         [Fact]
         public void TheFirstFrameWarningOfAnAnimationReachesSendVisionChatsWarningStream()
         {

@@ -12,7 +12,8 @@ namespace VisionPS.Core.Imaging
     /// <para>Policy: the original bytes pass through unchanged when the API accepts the format (PNG, JPEG, WebP, still
     /// GIF) at 8 bits per sample, no side exceeds the target size, no EXIF orientation must be applied, not CMYK, not
     /// tagged with a non-sRGB colour profile, within <see cref="PrepareOptions.MaxBytes"/>, and the whole file is proven
-    /// intact (every PNG chunk CRC and the complete zlib stream; a full decode of the others). A damaged file is refused
+    /// intact (every PNG chunk CRC and the complete zlib stream; every JPEG scan read by libjpeg-turbo without a
+    /// corrupt-data warning, <see cref="JpegScanCheck"/>; a full decode of the others). A damaged file is refused
     /// (<see cref="ImageErrorReason.Damaged"/>) unless <see cref="PrepareOptions.AllowPartial"/>. Otherwise the image is
     /// decoded (JPEG and WebP at the smallest scale still at least the target: shrink-on-load), oriented, converted to
     /// 8-bit sRGB, resized (2x box steps then a Catmull-Rom cubic) and encoded (PNG when some pixel is not fully opaque,
@@ -163,10 +164,11 @@ namespace VisionPS.Core.Imaging
             string? damage = ImageIntegrity.CheckStructure(format, data);
 
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
+            JpegScanDamage? scanDamage = null;
             if (damage is null && PreparePolicy.CanPassThrough(header, codec, data, options))
             {
                 // The original bytes go out only when the whole file is known to decode.
-                damage = VerifyWhole(data, header, codec, name);
+                damage = VerifyWhole(data, header, codec, name, out scanDamage);
                 if (damage is null)
                 {
                     return ImageRenderer.Finish(new PreparedImage(name, data, header.Mime!, header.DisplayWidth, header.DisplayHeight)
@@ -176,7 +178,7 @@ namespace VisionPS.Core.Imaging
                 }
                 if (!options.AllowPartial)
                 {
-                    throw ImageProcessingException.Damaged(name, format, damage);
+                    throw scanDamage?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, damage);
                 }
             }
             if (header.IsAnimated)
@@ -212,16 +214,24 @@ namespace VisionPS.Core.Imaging
                     throw ImageProcessingException.Damaged(name, format, what);
                 }
                 warnings.Add($"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " +
-                    (partial?.Missing(header) ?? "All of its pixels decoded, so the image is sent whole."));
+                    (partial?.Missing(header) ?? scanDamage?.Effect ?? "All of its pixels decoded, so the image is sent whole."));
             }
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(decoded);
             return ImageRenderer.Render(decoded, alpha, orientation, tw, th, header, name, warnings, options);
         }
 
-        /// <summary>Proves a pass-through candidate whole: a PNG's complete zlib stream, or a full decode of the others.</summary>
-        private static string? VerifyWhole(byte[] data, ImageHeader header, SKCodec codec, string name)
+        /// <summary>
+        /// Proves a pass-through candidate whole: a PNG's complete zlib stream, a JPEG's scans as libjpeg reads them
+        /// (<paramref name="scan"/> says what it found), or a full decode of the others.
+        /// </summary>
+        private static string? VerifyWhole(byte[] data, ImageHeader header, SKCodec codec, string name, out JpegScanDamage? scan)
         {
+            scan = null;
+            if (header.Format == ImageFormat.Jpeg && JpegScanCheck.TryCheck(data, header, out scan))
+            {
+                return scan?.Problem;
+            }
             if (header.Format == ImageFormat.Png)
             {
                 string? problem = ImageIntegrity.PngChunks(data, out List<(int Offset, int Length)> idat)

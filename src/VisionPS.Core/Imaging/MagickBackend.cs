@@ -153,6 +153,40 @@ namespace VisionPS.Core.Imaging
             }
         }
 
+        /// <summary>
+        /// Decodes a JPEG at 1/8 scale (every scan's entropy-coded data is still read, up to EOI) and returns the raw
+        /// text of the first warning libjpeg-turbo gave (corrupt data it decoded past), or null. Warnings ImageMagick
+        /// raises for other reasons (a profile it cannot parse) are not libjpeg's verdict on the data and are ignored.
+        /// </summary>
+        public static string? JpegDecodeWarning(byte[] data, int width, int height)
+        {
+            Initialise();
+            var settings = new MagickReadSettings { Format = MagickFormat.Jpeg, FrameIndex = 0, FrameCount = 1 };
+            // libjpeg's DCT scaling: ImageMagick asks for the largest 1/N not smaller than this size, here 1/8.
+            settings.SetDefine(MagickFormat.Jpeg, "size", $"{Math.Max(1, width / 8)}x{Math.Max(1, height / 8)}");
+            string? warning = null;
+            using var image = new MagickImage();
+            image.Warning += (_, e) => warning ??= FromLibjpeg(e.Exception);
+            image.Read(data, settings);
+            return warning;
+        }
+
+        private static string? FromLibjpeg(MagickException exception)
+        {
+            if (exception.Message.IndexOf("JPEGWarningHandler", StringComparison.Ordinal) >= 0)
+            {
+                return exception.Message;
+            }
+            foreach (MagickException related in exception.RelatedExceptions)
+            {
+                if (related.Message.IndexOf("JPEGWarningHandler", StringComparison.Ordinal) >= 0)
+                {
+                    return related.Message;
+                }
+            }
+            return null;
+        }
+
         /// <summary>The profile as Skia reads it, or null when skcms cannot use it for an RGB conversion.</summary>
         private static SKColorSpace? IccSpace(IColorProfile profile)
         {

@@ -6,9 +6,10 @@ using SkiaSharp;
 namespace VisionPS.Core.Imaging
 {
     /// <summary>
-    /// The formats Skia lacks (TIFF, HEIC/HEIF, AVIF, JPEG XL), through Magick.NET. Everything that touches
-    /// ImageMagick types lives in <see cref="MagickBackend"/>, so the Magick.NET assembly and its native library load
-    /// only when such a file is actually seen: a JPEG batch never pays for them.
+    /// The formats Skia lacks (TIFF, HEIC/HEIF, AVIF, JPEG XL), through Magick.NET, and libjpeg-turbo's verdict on a
+    /// JPEG that is about to pass through (<see cref="JpegScanCheck"/>). Everything that touches ImageMagick types lives
+    /// in <see cref="MagickBackend"/>, so the Magick.NET assembly and its native library load only when such a file is
+    /// actually seen: a batch of PNGs, WebPs and JPEGs that are all re-encoded never pays for them.
     /// </summary>
     internal static class MagickCodec
     {
@@ -32,6 +33,24 @@ namespace VisionPS.Core.Imaging
             return Guard(() => MagickBackend.Decode(data, name, format, budget, warnings), name, format);
         }
 
+        /// <summary>
+        /// The raw text of libjpeg-turbo's first corrupt-data warning in a whole 1/8-scale decode of a JPEG, or null.
+        /// Magick.NET's own exceptions (a fatal libjpeg error, a load failure) reach the caller untranslated.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static string? JpegDecodeWarning(byte[] data, int width, int height)
+        {
+            IsLoaded = true;
+            return MagickBackend.JpegDecodeWarning(data, width, height);
+        }
+
+        /// <summary>Whether <paramref name="ex"/> is one of Magick.NET's own exceptions.</summary>
+        internal static bool IsMagickException(Exception ex) => ex.GetType().FullName?.StartsWith("ImageMagick.", StringComparison.Ordinal) == true;
+
+        /// <summary>Whether <paramref name="ex"/> says Magick.NET or its native library could not be loaded here.</summary>
+        internal static bool IsLoadFailure(Exception ex) => ex is DllNotFoundException || ex is TypeInitializationException
+            || ex is BadImageFormatException || ex is System.IO.FileNotFoundException || ex is EntryPointNotFoundException;
+
         private static T Guard<T>(Func<T> work, string name, ImageFormat format)
         {
             try
@@ -42,12 +61,11 @@ namespace VisionPS.Core.Imaging
             {
                 throw;
             }
-            catch (Exception ex) when (ex.GetType().FullName?.StartsWith("ImageMagick.", StringComparison.Ordinal) == true)
+            catch (Exception ex) when (IsMagickException(ex))
             {
                 throw Translate(ex, name, format);
             }
-            catch (Exception ex) when (ex is DllNotFoundException || ex is TypeInitializationException || ex is BadImageFormatException
-                || ex is System.IO.FileNotFoundException || ex is EntryPointNotFoundException)
+            catch (Exception ex) when (IsLoadFailure(ex))
             {
                 throw Keep(ImageProcessingException.Unsupported(name, format,
                     "Magick.NET, which decodes this format, could not be loaded (" + FirstLine(ex.Message) + "); convert the file to PNG or JPEG first"), ex);
