@@ -84,7 +84,7 @@ namespace VisionPS.Core.Imaging
             options ??= new PrepareOptions();
             options.Validate();
             PrepareOptions opts = options;
-            return PrepareScheduler.RunMany(paths.Select(p => (p, (Func<PreparedImage>)(() => Prepare(p, opts)))), maxParallel, cancellationToken);
+            return PrepareScheduler.RunMany(paths.Select(p => (p, FileCost(p), (Func<PreparedImage>)(() => Prepare(p, opts)))), maxParallel, cancellationToken);
         }
 
         /// <summary>As <see cref="PrepareMany(IEnumerable{string}, PrepareOptions?, int, CancellationToken)"/>, for images in memory (name, bytes).</summary>
@@ -98,9 +98,24 @@ namespace VisionPS.Core.Imaging
             options ??= new PrepareOptions();
             options.Validate();
             PrepareOptions opts = options;
-            return PrepareScheduler.RunMany(images.Select(kv => (kv.Key, (Func<PreparedImage>)(() => Prepare(kv.Value, kv.Key, opts)))),
+            return PrepareScheduler.RunMany(images.Select(kv => (kv.Key, kv.Value?.LongLength ?? 0, (Func<PreparedImage>)(() => Prepare(kv.Value!, kv.Key, opts)))),
                 maxParallel, cancellationToken);
         }
+        /// <summary>The scheduling cost of a file: its length (0 when it cannot be read now: preparing says why).</summary>
+        private static long FileCost(string path)
+        {
+            try
+            {
+                var info = new FileInfo(path);
+                return info.Exists ? info.Length : 0;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException
+                || ex is NotSupportedException || ex is System.Security.SecurityException)
+            {
+                return 0;
+            }
+        }
+
         /// <summary>The displayed size a prepared image gets for these options (before any byte-cap shrinking).</summary>
         public static (int Width, int Height) TargetSize(int displayWidth, int displayHeight, PrepareOptions options)
         {

@@ -53,9 +53,23 @@ namespace VisionPS.Core.Imaging
                 {
                     final = current;
                 }
+                else if (keepAlpha || !alpha)
+                {
+                    // A pure pixel move (rotation/flip), done directly: Skia's rotated draw is many times slower.
+                    SKBitmap upright = PixelPool.Rent(work.Info.WithSize(tw, th))
+                        ?? throw ImageProcessingException.TooLarge(name, header.Format, $"there is not enough memory for a {tw}x{th} image");
+                    owned.Add(upright);
+                    unsafe
+                    {
+                        Orient((uint*)work.GetPixels(), work.Width, work.Height, work.RowBytes / 4,
+                            (uint*)upright.GetPixels(), tw, th, upright.RowBytes / 4, orientation);
+                    }
+                    final = SKImage.FromPixels(upright.PeekPixels());
+                    owned.Add(final);
+                }
                 else
                 {
-                    // Pure pixel moves (rotation/flip, or flattening onto white for JPEG): nearest sampling is exact.
+                    // Flattening onto white for JPEG (and any rotation): nearest sampling keeps it a pure pixel move.
                     final = Draw(current, tw, th, orientation, keepAlpha, alpha && !keepAlpha,
                         new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None));
                     owned.Add(final);
@@ -202,6 +216,9 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>PSNR in dB over RGB between opaque pixels and a JPEG of them.</summary>
+#if NET
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
         private static unsafe double Psnr(SKPixmap pixels, byte[] jpeg)
         {
             using SKBitmap? decoded = SKBitmap.Decode(jpeg, new SKImageInfo(pixels.Width, pixels.Height, SKColorType.Rgba8888, SKAlphaType.Opaque, s_srgb));
@@ -234,6 +251,54 @@ namespace VisionPS.Core.Imaging
             image.Warnings = warnings.Count == 0 ? Array.Empty<string>() : warnings.ToArray();
             image.EstimatedTokens = TokenEstimator.Estimate(options.Model, options.Detail, image.Width, image.Height);
             return image;
+        }
+
+        /// <summary>
+        /// Applies EXIF <paramref name="orientation"/> (2-8) to 32-bit pixels: <paramref name="dst"/> is the upright
+        /// <paramref name="dw"/> x <paramref name="dh"/> image (sides swapped for 5-8). Strides are in pixels; the
+        /// destination is walked in tiles so a rotation reads the source cache-friendly.
+        /// </summary>
+#if NET
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
+        internal static unsafe void Orient(uint* src, int sw, int sh, int srcStride, uint* dst, int dw, int dh, int dstStride, int orientation)
+        {
+            // Source pixel for destination (x, y): sx = ax*x + bx*y + cx, sy = ay*x + by*y + cy.
+            (int ax, int bx, int cx, int ay, int by, int cy) = orientation switch
+            {
+                2 => (-1, 0, sw - 1, 0, 1, 0),
+                3 => (-1, 0, sw - 1, 0, -1, sh - 1),
+                4 => (1, 0, 0, 0, -1, sh - 1),
+                5 => (0, 1, 0, 1, 0, 0),
+                6 => (0, 1, 0, -1, 0, sh - 1),
+                7 => (0, -1, sw - 1, -1, 0, sh - 1),
+                8 => (0, -1, sw - 1, 1, 0, 0),
+                _ => (1, 0, 0, 0, 1, 0),
+            };
+            if ((orientation >= 5 ? (sh, sw) : (sw, sh)) != (dw, dh))
+            {
+                throw new ArgumentException("The destination is not the upright size of the source.");
+            }
+            // One source step per destination x, and per destination y, in pixels.
+            long stepX = ax + ((long)ay * srcStride);
+            const int Tile = 64;
+            for (int ty = 0; ty < dh; ty += Tile)
+            {
+                int yEnd = Math.Min(dh, ty + Tile);
+                for (int tx = 0; tx < dw; tx += Tile)
+                {
+                    int xEnd = Math.Min(dw, tx + Tile);
+                    for (int y = ty; y < yEnd; y++)
+                    {
+                        uint* s = src + (cx + ((long)ax * tx) + ((long)bx * y)) + ((cy + ((long)ay * tx) + ((long)by * y)) * srcStride);
+                        uint* d = dst + ((long)y * dstStride) + tx;
+                        for (int x = tx; x < xEnd; x++, s += stepX)
+                        {
+                            *d++ = *s;
+                        }
+                    }
+                }
+            }
         }
 
         /// <summary>
@@ -276,8 +341,10 @@ namespace VisionPS.Core.Imaging
                 ?? throw ImageProcessingException.DecodeFailed(name, sourceFormat, "the decoded pixels are not addressable");
             using SKData? data = format switch
             {
-                // zlib level 4: about twice as fast as the default 6 for a few per cent more bytes.
-                PreparedFormat.Png => pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, 4)),
+                // zlib level 4: about twice as fast as the default 6 for a few per cent more bytes. The Sub, Up and
+                // Paeth row filters without None and Average: as small or smaller on the corpus, up to 2.8x faster.
+                PreparedFormat.Png => pixmap.Encode(new SKPngEncoderOptions(
+                    SKPngEncoderFilterFlags.Sub | SKPngEncoderFilterFlags.Up | SKPngEncoderFilterFlags.Paeth, 4)),
                 PreparedFormat.WebP => pixmap.Encode(new SKWebpEncoderOptions(
                     quality >= 100 ? SKWebpEncoderCompression.Lossless : SKWebpEncoderCompression.Lossy, quality)),
                 _ => pixmap.Encode(new SKJpegEncoderOptions(quality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)),
