@@ -15,7 +15,7 @@ namespace VisionPS.Core.Imaging
     /// intact (every PNG chunk CRC and the complete zlib stream; a full decode of the others). A damaged file is refused
     /// (<see cref="ImageErrorReason.Damaged"/>) unless <see cref="PrepareOptions.AllowPartial"/>. Otherwise the image is
     /// decoded (JPEG and WebP at the smallest scale still at least the target: shrink-on-load), oriented, converted to
-    /// 8-bit sRGB, resized (2x box steps then a Catmull-Rom cubic) and encoded (PNG when some pixel is not fully opaque,
+    /// 8-bit sRGB, resized (a separable Lanczos-3, <see cref="Resampler"/>) and encoded (PNG when some pixel is not fully opaque,
     /// JPEG otherwise, unless <see cref="PrepareOptions.Format"/> says). The jobs live in <see cref="PreparePolicy"/>,
     /// <see cref="SkiaDecoder"/>/<see cref="MagickCodec"/>, <see cref="ImageRenderer"/> and <see cref="PrepareScheduler"/>.</para>
     /// <para>Target size: the <see cref="PrepareOptions.MaxSide"/> box, further limited by what the model looks at
