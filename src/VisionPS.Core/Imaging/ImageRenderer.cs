@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using SkiaSharp;
 
 namespace VisionPS.Core.Imaging
@@ -167,12 +168,44 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// JPEG at the lowest quality that keeps <see cref="TargetPsnr"/>: smooth photos go smaller than
-        /// <paramref name="start"/>, detailed ones higher. Each step is one encode and one decode of the small output.
+        /// <paramref name="start"/>, detailed ones higher. The search runs on a sample of the image (tiles on the
+        /// 16-pixel MCU grid, so each block is quantised as in the whole image); the whole image is then encoded once at
+        /// the quality found and checked, going up a step while it misses the target.
         /// </summary>
-        private static (byte[] Bytes, int Quality) EncodeJpegForTarget(SKImage image, int start, string name, ImageFormat sourceFormat)
+        internal static (byte[] Bytes, int Quality) EncodeJpegForTarget(SKImage image, int start, string name, ImageFormat sourceFormat)
         {
             using SKPixmap pixels = image.PeekPixels()
                 ?? throw ImageProcessingException.DecodeFailed(name, sourceFormat, "the decoded pixels are not addressable");
+            int quality;
+            using (SKBitmap? sample = SampleTiles(pixels))
+            {
+                if (sample is null)
+                {
+                    return SearchJpegQuality(image, pixels, start, name, sourceFormat);
+                }
+                using SKImage sampleImage = SKImage.FromPixels(sample.PeekPixels());
+                using SKPixmap samplePixels = sampleImage.PeekPixels();
+                quality = SearchJpegQuality(sampleImage, samplePixels, start, name, sourceFormat).Quality;
+            }
+            byte[] bytes = Encode(image, PreparedFormat.Jpeg, quality, name, sourceFormat);
+            // The sample stands for the image; the image itself must still meet the target.
+            foreach (int q in QualitySteps.Where(q => q > quality))
+            {
+                if (Psnr(pixels, bytes) >= TargetPsnr)
+                {
+                    break;
+                }
+                (bytes, quality) = (Encode(image, PreparedFormat.Jpeg, q, name, sourceFormat), q);
+            }
+            return (bytes, quality);
+        }
+
+        /// <summary>The qualities the search tries, lowest first.</summary>
+        private static readonly int[] QualitySteps = { 55, 65, 75, 85, 90, 95 };
+
+        /// <summary>The search on every pixel: one encode and one decode per step.</summary>
+        internal static (byte[] Bytes, int Quality) SearchJpegQuality(SKImage image, SKPixmap pixels, int start, string name, ImageFormat sourceFormat)
+        {
             byte[] best = Encode(image, PreparedFormat.Jpeg, start, name, sourceFormat);
             int bestQuality = start;
             if (Psnr(pixels, best) >= TargetPsnr)
@@ -209,6 +242,61 @@ namespace VisionPS.Core.Imaging
             return (best, bestQuality);
         }
 
+        /// <summary>Side of a sample tile (a multiple of the 16-pixel MCU) and the tiles a sample takes at most.</summary>
+        internal const int SampleTile = 32, SampleTileCount = 48;
+
+        /// <summary>
+        /// A mosaic of <see cref="SampleTileCount"/> tiles spread evenly over the image, each at a position on the MCU grid;
+        /// null when the image is too small for a sample to save work (under four times the sample).
+        /// </summary>
+        internal static unsafe SKBitmap? SampleTiles(SKPixmap pixels)
+        {
+            int across = pixels.Width / SampleTile, down = pixels.Height / SampleTile;
+            if ((long)across * down < 4L * SampleTileCount)
+            {
+                return null;
+            }
+            // A grid of cols x rows tiles over the cells, as square as the image.
+            int rows = Math.Max(1, (int)Math.Round(Math.Sqrt(SampleTileCount * (double)down / across)));
+            int cols = (SampleTileCount + rows - 1) / rows;
+            rows = Math.Min(rows, down);
+            cols = Math.Min(cols, across);
+            const int PerRow = 8;
+            int count = rows * cols;
+            var info = new SKImageInfo(PerRow * SampleTile, ((count + PerRow - 1) / PerRow) * SampleTile, SKColorType.Rgba8888, SKAlphaType.Opaque, s_srgb);
+            var sample = new SKBitmap(info);
+            sample.Erase(SKColors.Black);
+            byte* src = (byte*)pixels.GetPixels();
+            byte* dst = (byte*)sample.GetPixels();
+            int n = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                // The tile's cell at the centre of its share of the image, snapped to the grid.
+                int cy = (int)(((r + 0.5) * down / rows)) * SampleTile;
+                for (int c = 0; c < cols; c++, n++)
+                {
+                    int cx = (int)(((c + 0.5) * across / cols)) * SampleTile;
+                    int ox = (n % PerRow) * SampleTile, oy = (n / PerRow) * SampleTile;
+                    for (int y = 0; y < SampleTile; y++)
+                    {
+                        Buffer.MemoryCopy(src + ((long)(cy + y) * pixels.RowBytes) + (cx * 4L),
+                            dst + ((long)(oy + y) * sample.RowBytes) + (ox * 4L), SampleTile * 4, SampleTile * 4);
+                    }
+                }
+            }
+            // Cells the grid leaves empty in the last mosaic row repeat the first tile, so no flat black block skews it.
+            for (; n % PerRow != 0; n++)
+            {
+                int ox = (n % PerRow) * SampleTile, oy = (n / PerRow) * SampleTile;
+                for (int y = 0; y < SampleTile; y++)
+                {
+                    Buffer.MemoryCopy(dst + ((long)y * sample.RowBytes), dst + ((long)(oy + y) * sample.RowBytes) + (ox * 4L),
+                        SampleTile * 4, SampleTile * 4);
+                }
+            }
+            return sample;
+        }
+
         private static bool JpegIsFaithful(SKImage image, byte[] jpeg)
         {
             using SKPixmap? pixels = image.PeekPixels();
@@ -219,7 +307,7 @@ namespace VisionPS.Core.Imaging
 #if NET
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
 #endif
-        private static unsafe double Psnr(SKPixmap pixels, byte[] jpeg)
+        internal static unsafe double Psnr(SKPixmap pixels, byte[] jpeg)
         {
             using SKBitmap? decoded = SKBitmap.Decode(jpeg, new SKImageInfo(pixels.Width, pixels.Height, SKColorType.Rgba8888, SKAlphaType.Opaque, s_srgb));
             if (decoded is null || decoded.Width != pixels.Width || decoded.Height != pixels.Height)
@@ -227,17 +315,19 @@ namespace VisionPS.Core.Imaging
                 return 0;
             }
             byte* a = (byte*)pixels.GetPixels(), b = (byte*)decoded.GetPixels();
+            // Sizes in locals: each SKPixmap/SKBitmap property is a native call.
+            int width = pixels.Width, height = pixels.Height, strideA = pixels.RowBytes, strideB = decoded.RowBytes;
             long sum = 0;
-            for (int y = 0; y < pixels.Height; y++)
+            for (int y = 0; y < height; y++)
             {
-                byte* ra = a + ((long)y * pixels.RowBytes), rb = b + ((long)y * decoded.RowBytes);
-                for (int x = 0; x < pixels.Width * 4; x += 4)
+                byte* ra = a + ((long)y * strideA), rb = b + ((long)y * strideB);
+                for (int x = 0; x < width * 4; x += 4)
                 {
                     int d0 = ra[x] - rb[x], d1 = ra[x + 1] - rb[x + 1], d2 = ra[x + 2] - rb[x + 2];
                     sum += (d0 * d0) + (d1 * d1) + (d2 * d2);
                 }
             }
-            double mse = (double)sum / (3.0 * pixels.Width * pixels.Height);
+            double mse = (double)sum / (3.0 * width * height);
             return mse <= 0 ? 99 : 10 * Math.Log10(255.0 * 255.0 / mse);
         }
 

@@ -28,6 +28,14 @@ namespace VisionPS.Core.Imaging
 
             /// <summary>Pairs of 16-bit weights (tap 2p low, 2p+1 high) for pmaddwd; null when Taps is odd.</summary>
             public int[]? Pairs;
+
+#if NET
+            /// <summary>
+            /// Per output, per group of four taps: the two weight pairs each repeated over a 128-bit lane (eight ints),
+            /// ready to load as one 256-bit vector; null without AVX2.
+            /// </summary>
+            public int[]? Quads;
+#endif
         }
 
         private static double Lanczos3(double x)
@@ -142,6 +150,25 @@ namespace VisionPS.Core.Imaging
                     k.Pairs[(o * half) + p] = (w0 & 0xFFFF) | (w1 << 16);
                 }
             }
+#if NET
+            if (Avx2.IsSupported)
+            {
+                int quads = half / 2;
+                k.Quads = new int[outSize * quads * 8];
+                for (int o = 0; o < outSize; o++)
+                {
+                    for (int q = 0; q < quads; q++)
+                    {
+                        int at = ((o * quads) + q) * 8;
+                        for (int i = 0; i < 4; i++)
+                        {
+                            k.Quads[at + i] = k.Pairs[(o * half) + (2 * q)];
+                            k.Quads[at + 4 + i] = k.Pairs[(o * half) + (2 * q) + 1];
+                        }
+                    }
+                }
+            }
+#endif
             return k;
         }
 
@@ -211,7 +238,7 @@ namespace VisionPS.Core.Imaging
         {
             int taps = k.Taps;
 #if NET
-            if (Avx2.IsSupported && k.Pairs is not null)
+            if (k.Quads is not null)
             {
                 HorizontalAvx2(src, dst, k, dw);
                 return;
@@ -376,19 +403,20 @@ namespace VisionPS.Core.Imaging
             Vector128<int> round = Vector128.Create(1 << (Bits - 1));
             Vector128<int> max = Vector128.Create(255);
             fixed (int* pairs = k.Pairs)
+            fixed (int* quadWeights = k.Quads)
             fixed (int* starts = k.Start)
             {
                 for (int x = 0; x < dw; x++)
                 {
                     byte* s = src + (starts[x] * 4);
                     int* w = pairs + (x * half);
+                    int* wq = quadWeights + (x * quads * 8);
                     Vector256<int> acc8 = Vector256<int>.Zero;
                     for (int q = 0; q < quads; q++)
                     {
                         Vector256<short> px = Avx2.ConvertToVector256Int16(Vector128.Load(s + (q * 16)));
                         px = Avx2.Shuffle(px.AsByte(), interleave).AsInt16();
-                        Vector256<int> wq = Vector256.Create(Vector128.Create(w[2 * q]), Vector128.Create(w[(2 * q) + 1]));
-                        acc8 = Avx2.Add(acc8, Avx2.MultiplyAddAdjacent(px, wq.AsInt16()));
+                        acc8 = Avx2.Add(acc8, Avx2.MultiplyAddAdjacent(px, Vector256.Load(wq + (q * 8)).AsInt16()));
                     }
                     Vector128<int> acc = Sse2.Add(round, Sse2.Add(acc8.GetLower(), acc8.GetUpper()));
                     if ((half & 1) != 0)
