@@ -16,7 +16,7 @@ namespace VisionPS.Core.Imaging
     /// corrupt-data warning, <see cref="JpegScanCheck"/>; a full decode of the others). A damaged file is refused
     /// (<see cref="ImageErrorReason.Damaged"/>) unless <see cref="PrepareOptions.AllowPartial"/>. Otherwise the image is
     /// decoded (JPEG and WebP at the smallest scale still at least the target: shrink-on-load), oriented, converted to
-    /// 8-bit sRGB, resized (2x box steps then a Catmull-Rom cubic) and encoded (PNG when some pixel is not fully opaque,
+    /// 8-bit sRGB, resized (a separable Lanczos-3, <see cref="Resampler"/>) and encoded (PNG when some pixel is not fully opaque,
     /// JPEG otherwise, unless <see cref="PrepareOptions.Format"/> says). The jobs live in <see cref="PreparePolicy"/>,
     /// <see cref="SkiaDecoder"/>/<see cref="MagickCodec"/>, <see cref="ImageRenderer"/> and <see cref="PrepareScheduler"/>.</para>
     /// <para>Target size: the <see cref="PrepareOptions.MaxSide"/> box, further limited by what the model looks at
@@ -85,7 +85,7 @@ namespace VisionPS.Core.Imaging
             options ??= new PrepareOptions();
             options.Validate();
             PrepareOptions opts = options;
-            return PrepareScheduler.RunMany(paths.Select(p => (p, (Func<PreparedImage>)(() => Prepare(p, opts)))), maxParallel, cancellationToken);
+            return PrepareScheduler.RunMany(paths.Select(p => (p, FileCost(p), (Func<PreparedImage>)(() => Prepare(p, opts)))), maxParallel, cancellationToken);
         }
 
         /// <summary>As <see cref="PrepareMany(IEnumerable{string}, PrepareOptions?, int, CancellationToken)"/>, for images in memory (name, bytes).</summary>
@@ -99,9 +99,24 @@ namespace VisionPS.Core.Imaging
             options ??= new PrepareOptions();
             options.Validate();
             PrepareOptions opts = options;
-            return PrepareScheduler.RunMany(images.Select(kv => (kv.Key, (Func<PreparedImage>)(() => Prepare(kv.Value, kv.Key, opts)))),
+            return PrepareScheduler.RunMany(images.Select(kv => (kv.Key, kv.Value?.LongLength ?? 0, (Func<PreparedImage>)(() => Prepare(kv.Value!, kv.Key, opts)))),
                 maxParallel, cancellationToken);
         }
+        /// <summary>The scheduling cost of a file: its length (0 when it cannot be read now: preparing says why).</summary>
+        private static long FileCost(string path)
+        {
+            try
+            {
+                var info = new FileInfo(path);
+                return info.Exists ? info.Length : 0;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException
+                || ex is NotSupportedException || ex is System.Security.SecurityException)
+            {
+                return 0;
+            }
+        }
+
         /// <summary>The displayed size a prepared image gets for these options (before any byte-cap shrinking).</summary>
         public static (int Width, int Height) TargetSize(int displayWidth, int displayHeight, PrepareOptions options)
         {

@@ -18,8 +18,8 @@ namespace VisionPS.Core.Imaging
                 return false;
             }
             byte* row = (byte*)bitmap.GetPixels();
-            int width = bitmap.Width, rowBytes = bitmap.RowBytes;
-            for (int y = 0; y < bitmap.Height; y++, row += rowBytes)
+            int width = bitmap.Width, height = bitmap.Height, rowBytes = bitmap.RowBytes;
+            for (int y = 0; y < height; y++, row += rowBytes)
             {
                 if (AnyTranslucent(row, width))
                 {

@@ -104,10 +104,13 @@ namespace VisionPS.Core.Imaging
                     }
                     unsafe
                     {
-                        for (int y = 0; y < raw.Height; y++)
+                        // Sizes in locals: each SKBitmap property is a native call.
+                        int height = raw.Height, rowBytes = raw.RowBytes, rowEnd = raw.Width * 4;
+                        byte* pixels = (byte*)raw.GetPixels();
+                        for (int y = 0; y < height; y++)
                         {
-                            byte* row = (byte*)raw.GetPixels() + ((long)y * raw.RowBytes);
-                            for (int x = 0; x < raw.Width * 4; x += 4)
+                            byte* row = pixels + ((long)y * rowBytes);
+                            for (int x = 0; x < rowEnd; x += 4)
                             {
                                 row[x] = lut[row[x]];
                                 row[x + 1] = lut[row[x + 1]];

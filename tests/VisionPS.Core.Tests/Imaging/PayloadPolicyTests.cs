@@ -1,4 +1,5 @@
 using System;
+using SkiaSharp;
 using VisionPS.Core;
 using VisionPS.Core.Imaging;
 using Xunit;
@@ -48,6 +49,36 @@ namespace VisionPS.Core.Tests.Imaging
             var options = ForGpt4oHigh();
             options.AllowPassThrough = false;
             Assert.Equal("image/png", ImagePreparer.Prepare(TestCorpus.File(file), options).MimeType);
+        }
+
+        [Theory]
+        [InlineData("jpg_storm_1920x1280.jpg", 1152, 768)]
+        [InlineData("jpg_elephants_1920x1080_prog.jpg", 1365, 768)]
+        [InlineData("jpg_wood_2560x1920.jpg", 1024, 768)]
+        [InlineData("jpg_phone_meizu_3120x4208.jpg", 768, 1036)]
+        [InlineData("jpg_orient6_panasonic_640x428.jpg", 640, 428)]
+        public void TheQualityFoundOnASampleKeepsTheTargetOnTheWholeImageAndIsWithinAStepOfTheFullSearch(string file, int w, int h)
+        {
+            using SKBitmap decoded = SKBitmap.Decode(TestCorpus.File(file));
+            var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque, SKColorSpace.CreateSrgb());
+            using SKBitmap resized = decoded.Resize(info, new SKSamplingOptions(SKCubicResampler.Mitchell));
+            using SKImage image = SKImage.FromBitmap(resized);
+            using SKPixmap pixels = image.PeekPixels();
+            using (SKBitmap? sample = ImageRenderer.SampleTiles(pixels))
+            {
+                Assert.NotNull(sample); // every case here is large enough to be sampled
+            }
+
+            (byte[] bytes, int quality) = ImageRenderer.EncodeJpegForTarget(image, 85, file, ImageFormat.Jpeg);
+            (byte[] fullBytes, int fullQuality) = ImageRenderer.SearchJpegQuality(image, pixels, 85, file, ImageFormat.Jpeg);
+
+            double psnr = ImageRenderer.Psnr(pixels, bytes);
+            Assert.True(psnr >= ImageRenderer.TargetPsnr || quality == 95, $"{file}: q{quality} gives {psnr:0.00} dB");
+            // Within one step of what the whole-image search finds (the whole image is what must meet the target).
+            int[] steps = { 55, 65, 75, 85, 90, 95 };
+            int at = Array.IndexOf(steps, quality), fullAt = Array.IndexOf(steps, fullQuality);
+            Assert.InRange(at - fullAt, -1, 1);
+            Assert.True(ImageRenderer.Psnr(pixels, fullBytes) >= ImageRenderer.TargetPsnr || fullQuality == 95);
         }
     }
 }
