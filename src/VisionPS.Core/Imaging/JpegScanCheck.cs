@@ -52,6 +52,17 @@ namespace VisionPS.Core.Imaging
             return true;
         }
 
+        /// <summary>
+        /// Whether a libjpeg warning reports damaged image data (its JWRN_ messages for extraneous data, a data segment
+        /// or file cut short, a bad Huffman or arithmetic code, a lost restart marker, an inconsistent progression),
+        /// rather than something harmless such as an unknown JFIF revision.
+        /// </summary>
+        internal static bool IsCorruption(string warning)
+        {
+            bool Has(string s) => warning.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
+            return Has("Corrupt JPEG data") || Has("Premature end of JPEG file") || Has("Inconsistent progression");
+        }
+
         /// <summary>libjpeg's message (ImageMagick's decoration removed) in VisionPS's words.</summary>
         internal static JpegScanDamage Describe(string raw)
         {

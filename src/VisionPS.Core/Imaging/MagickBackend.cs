@@ -166,7 +166,16 @@ namespace VisionPS.Core.Imaging
             settings.SetDefine(MagickFormat.Jpeg, "size", $"{Math.Max(1, width / 8)}x{Math.Max(1, height / 8)}");
             string? warning = null;
             using var image = new MagickImage();
-            image.Warning += (_, e) => warning ??= FromLibjpeg(e.Exception);
+            // The first warning that says the data is corrupt; libjpeg's other warnings (an unknown JFIF revision,
+            // an unusual but readable SOS) say nothing about the pixels.
+            image.Warning += (_, e) =>
+            {
+                string? said = FromLibjpeg(e.Exception);
+                if (said is not null && JpegScanCheck.IsCorruption(said))
+                {
+                    warning ??= said;
+                }
+            };
             image.Read(data, settings);
             return warning;
         }

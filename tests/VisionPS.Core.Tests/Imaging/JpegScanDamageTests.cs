@@ -162,6 +162,35 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(one, "one.jpg").Action);
         }
 
+        [Fact]
+        public void AHarmlessLibjpegWarningIsNotDamage()
+        {
+            // An unknown JFIF revision (2.01): djpeg warns, but every pixel decodes; it still passes through.
+            byte[] b = Source("jpg_storm_1920x1280.jpg");
+            int app0 = -1;
+            for (int i = 2; i + 9 < b.Length && app0 < 0; i++)
+            {
+                if (b[i] == 0xFF && b[i + 1] == 0xE0 && b[i + 4] == (byte)'J' && b[i + 5] == (byte)'F' && b[i + 6] == (byte)'I' && b[i + 7] == (byte)'F')
+                {
+                    app0 = i;
+                }
+            }
+            byte[] jfif = (byte[])b.Clone();
+            if (app0 < 0)
+            {
+                // No APP0 to edit: insert one after SOI.
+                byte[] segment = { 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 2, 1, 0, 0, 1, 0, 1, 0, 0 };
+                jfif = Insert(b, 2, segment);
+            }
+            else
+            {
+                jfif[app0 + 9] = 2; // major version
+                jfif[app0 + 10] = 1;
+            }
+            Assert.Contains("JFIF revision", Djpeg(jfif), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(jfif, "jfif2.jpg").Action);
+        }
+
         private byte[] Source(string source)
         {
             if (!source.StartsWith("restart:", StringComparison.Ordinal))
