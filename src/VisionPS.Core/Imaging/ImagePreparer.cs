@@ -180,7 +180,9 @@ namespace VisionPS.Core.Imaging
 
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
             JpegScanDamage? scanDamage = null;
-            if (damage is null && PreparePolicy.CanPassThrough(header, codec, data, options))
+            string? damageEffect = null;
+            bool passCandidate = damage is null && PreparePolicy.CanPassThrough(header, codec, data, options);
+            if (passCandidate)
             {
                 // The original bytes go out only when the whole file is known to decode.
                 damage = VerifyWhole(data, header, codec, name, out scanDamage);
@@ -195,6 +197,13 @@ namespace VisionPS.Core.Imaging
                 {
                     throw scanDamage?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, damage);
                 }
+            }
+            if (damage is null && !passCandidate && format == ImageFormat.Jpeg)
+            {
+                // A JPEG that is re-encoded anyway gets the cheap marker check (libjpeg's full one would double its decode).
+                damage = JpegMarkers.Check(data);
+                damageEffect = damage is null ? null
+                    : "The blocks around the damage may be wrong, missing or shifted; how much of the image is affected is not known.";
             }
             if (header.IsAnimated)
             {
@@ -211,8 +220,10 @@ namespace VisionPS.Core.Imaging
             {
                 decoded = SkiaDecoder.Decode(codec, header, decodeSize, alpha, options.Budget, name, out partial);
             }
-            catch (ImageProcessingException ex) when (ex.Reason == ImageErrorReason.Damaged && damage is not null)
+            catch (ImageProcessingException ex) when (damage is not null
+                && (ex.Reason == ImageErrorReason.Damaged || ex.Reason == ImageErrorReason.DecodeFailed))
             {
+                // The structural finding is why the decoder gave up: say that, not the decoder's bare verdict.
                 throw ImageProcessingException.Damaged(name, format, damage + "; no row of pixels decodes");
             }
             using SKBitmap owned = decoded;
@@ -229,7 +240,7 @@ namespace VisionPS.Core.Imaging
                     throw ImageProcessingException.Damaged(name, format, what);
                 }
                 warnings.Add($"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " +
-                    (partial?.Missing(header) ?? scanDamage?.Effect ?? "All of its pixels decoded, so the image is sent whole."));
+                    (partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
             }
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(decoded);

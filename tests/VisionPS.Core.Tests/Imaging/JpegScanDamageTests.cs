@@ -162,6 +162,68 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(one, "one.jpg").Action);
         }
 
+        public static IEnumerable<object[]> MarkerDamages() =>
+            (from s in new[] { "restart:baseline", "restart:progressive" }
+             from kind in new[] { "rst-drop", "rst-repeat", "rst-swap", "rst-wrong", "cut-scan", "marker-garbage" }
+             select new object[] { s, kind })
+            .Concat(new[] { new object[] { "jpg_storm_1920x1280.jpg", "marker-garbage" }, new object[] { "jpg_elephants_1920x1080_prog.jpg", "marker-garbage" } });
+
+        [Theory]
+        [MemberData(nameof(MarkerDamages))]
+        public void AReencodedJpegWhoseMarkersAreDamagedIsRefusedAndSentWithAWarningOnRequest(string source, string kind)
+        {
+            // MaxSide 256: the file is decoded and re-encoded, never passed through, so only the marker check sees it.
+            var small = new PrepareOptions { MaxSide = 256 };
+            byte[] intact = Source(source);
+            Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(intact, "intact.jpg", small).Action);
+            byte[] damaged = kind == "marker-garbage"
+                ? Insert(intact, (Scans(intact)[0].Start + Scans(intact)[0].End) / 2, new byte[] { 0x12, 0xFF, 0x37, 0x80, 0x11, 0xFF, 0x05 })
+                : Damage(intact, kind);
+            string reference;
+            try
+            {
+                reference = Djpeg(damaged);
+            }
+            catch (Exception e) when (e.Message.StartsWith("djpeg failed", StringComparison.Ordinal))
+            {
+                reference = e.Message; // libjpeg stops at an unknown marker: damage all the same
+            }
+            Assert.True(reference.Length > 0, $"djpeg reads the '{kind}' damage cleanly, so the case proves nothing");
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(damaged, "scan.jpg", small));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("'scan.jpg'", ex.Message, StringComparison.Ordinal);
+            Assert.Matches(kind == "marker-garbage" ? "invalid marker 0x(37|05)" : kind == "cut-scan" ? "cut short|restart markers" : "restart marker", ex.Detail);
+
+            PreparedImage partial;
+            try
+            {
+                partial = ImagePreparer.Prepare(damaged, "scan.jpg", new PrepareOptions { MaxSide = 256, AllowPartial = true });
+            }
+            catch (ImageProcessingException none) when (none.Reason == ImageErrorReason.Damaged)
+            {
+                // Skia's decoder gives up at the bad marker before any row: there is no part to send.
+                Assert.Contains("no row of pixels decodes", none.Detail, StringComparison.Ordinal);
+                return;
+            }
+            string warning = Assert.Single(partial.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+            Assert.Contains("may be wrong", warning, StringComparison.Ordinal);
+            Assert.DoesNotContain("All of its pixels decoded", warning, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [MemberData(nameof(GoodJpegs))]
+        public void EveryGoodJpegReencodedPassesTheMarkerCheck(string file)
+        {
+            byte[] bytes = file.StartsWith("restart:", StringComparison.Ordinal) ? Source(file) : File.ReadAllBytes(TestCorpus.File(file));
+            Assert.Null(JpegMarkers.Check(bytes));
+            PreparedImage image = ImagePreparer.Prepare(bytes, file, new PrepareOptions { MaxSide = 256 });
+            Assert.DoesNotContain(image.Warnings, w => w.Contains("damaged", StringComparison.Ordinal));
+        }
+
+        public static IEnumerable<object[]> GoodJpegs() =>
+            CorpusJpegs().Concat(new[] { new object[] { "restart:baseline" }, new object[] { "restart:progressive" } });
+
         [Fact]
         public void AHarmlessLibjpegWarningIsNotDamage()
         {
