@@ -106,6 +106,28 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// A BMP whose 56-byte BITMAPV3INFOHEADER (or a 40-byte header with BI_ALPHABITFIELDS) gives 16- or 32-bit
+        /// pixels an alpha mask: Skia's codec reads the alpha mask only from V4/V5 headers and decodes these opaque.
+        /// </summary>
+        public static bool BmpAlphaMaskSkiaIgnores(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 70)
+            {
+                return false;
+            }
+            long headerSize = U32LE(b, 14);
+            int bpp = b[28] | (b[29] << 8);
+            long compression = U32LE(b, 30);
+            bool v3Bitfields = headerSize is >= 56 and < 108 && compression is 3 or 6;
+            bool alphaBitfields = headerSize == 40 && compression == 6;
+            return (v3Bitfields || alphaBitfields) && bpp is 16 or 32 && U32LE(b, 66) != 0;
+        }
+
+        /// <summary>A BMP that wraps a JPEG or PNG stream (BI_JPEG, BI_PNG: printer formats): no decoder here reads them.</summary>
+        public static string? BmpEmbeddedStream(ReadOnlySpan<byte> b) =>
+            b.Length >= 34 && U32LE(b, 14) >= 40 ? U32LE(b, 30) switch { 4 => "JPEG", 5 => "PNG", _ => null } : null;
+
+        /// <summary>
         /// Whether the file visibly ends where its format says it should (JPEG EOI, PNG IEND, GIF trailer, RIFF size):
         /// a cheap check that keeps a truncated file from being passed through unchanged.
         /// </summary>

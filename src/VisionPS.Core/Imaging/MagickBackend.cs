@@ -101,8 +101,10 @@ namespace VisionPS.Core.Imaging
             {
                 throw ImageProcessingException.DecodeFailed(name, format, "ImageMagick returned no pixels");
             }
-            // An alpha plane every pixel leaves opaque (common in HEIC/AVIF/TIFF) does not make the image transparent.
-            alpha = alpha && PixelAlpha.AnyTranslucent(rgba, (long)width * height);
+            // An alpha plane every pixel leaves opaque (common in HEIC/AVIF/TIFF) does not make the image transparent;
+            // nor does a BMP alpha mask whose every value is 0 (writers that never fill it), as browsers show them.
+            alpha = alpha && PixelAlpha.AnyTranslucent(rgba, (long)width * height)
+                && !(format == ImageFormat.Bmp && AllAlphaZero(rgba));
             if (!alpha)
             {
                 for (int i = 3; i < rgba.Length; i += 4)
@@ -151,6 +153,18 @@ namespace VisionPS.Core.Imaging
                 bitmap.Dispose();
                 throw;
             }
+        }
+
+        private static bool AllAlphaZero(byte[] rgba)
+        {
+            for (int i = 3; i < rgba.Length; i += 4)
+            {
+                if (rgba[i] != 0)
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /// <summary>The profile as Skia reads it, or null when skcms cannot use it for an RGB conversion.</summary>
