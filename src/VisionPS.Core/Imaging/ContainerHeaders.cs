@@ -106,6 +106,55 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// The ICC profile in a PNG's iCCP chunk (before the first IDAT), inflated to at most <paramref name="maxBytes"/>;
+        /// null when there is none or it cannot be read.
+        /// </summary>
+        public static byte[]? PngIccProfile(byte[] b, int maxBytes = 4 << 20)
+        {
+            long at = 8;
+            while (at + 12 <= b.Length)
+            {
+                long length = U32(b, (int)at);
+                ReadOnlySpan<byte> kind = b.AsSpan((int)at + 4, 4);
+                if (kind.SequenceEqual("IDAT"u8) || kind.SequenceEqual("IEND"u8) || at + 12 + length > b.Length)
+                {
+                    return null;
+                }
+                if (kind.SequenceEqual("iCCP"u8))
+                {
+                    int start = (int)at + 8, end = start + (int)length;
+                    int nul = Array.IndexOf(b, (byte)0, start, Math.Min(80, (int)length));
+                    if (nul < 0 || nul + 2 > end || b[nul + 1] != 0)
+                    {
+                        return null;
+                    }
+                    try
+                    {
+                        using var z = new System.IO.Compression.ZLibStream(new System.IO.MemoryStream(b, nul + 2, end - nul - 2),
+                            System.IO.Compression.CompressionMode.Decompress);
+                        using var profile = new System.IO.MemoryStream();
+                        byte[] buffer = new byte[16384];
+                        for (int n; (n = z.Read(buffer, 0, buffer.Length)) > 0;)
+                        {
+                            if (profile.Length + n > maxBytes)
+                            {
+                                return null;
+                            }
+                            profile.Write(buffer, 0, n);
+                        }
+                        return profile.ToArray();
+                    }
+                    catch (System.IO.InvalidDataException)
+                    {
+                        return null;
+                    }
+                }
+                at += 12 + length;
+            }
+            return null;
+        }
+
+        /// <summary>
         /// A BMP whose 56-byte BITMAPV3INFOHEADER (or a 40-byte header with BI_ALPHABITFIELDS) gives 16- or 32-bit
         /// pixels an alpha mask: Skia's codec reads the alpha mask only from V4/V5 headers and decodes these opaque.
         /// </summary>

@@ -213,3 +213,33 @@ namespace VisionPS.Core.Tests.Imaging
         }
     }
 }
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    /// <summary>
+    /// PNGs tagged HLG by an ICC profile alone (libjxl's BT.2100 HLG profile; Samples/NOTICE-19c.md): ended in sRGB as
+    /// the profile says (lcms2 reference), never passed through as if the samples were sRGB.
+    /// </summary>
+    public class HlgIccPngTests
+    {
+        [Theory]
+        [InlineData("hlg-icc-8bit.png")]
+        [InlineData("hlg-icc-16bit.png")]
+        public void AnHlgIccPngEndsInSrgbAsLcmsConvertsIt(string file)
+        {
+            PreparedImage image = ImagePreparer.Prepare(PublicSuiteTests.Sample(file), new PrepareOptions { Format = PreparedFormat.Png });
+            Assert.NotEqual(PrepareAction.Pass, image.Action);
+            byte[] mine = PublicSuiteTests.Rgba(image.Bytes, out int w, out int h);
+            byte[] reference = PublicSuiteTests.Rgba(File.ReadAllBytes(PublicSuiteTests.Sample(Path.ChangeExtension(file, ".ref.png"))), out int rw, out int rh);
+            Assert.Equal((rw, rh), (w, h));
+            double psnr = TestCorpus.Psnr(mine, reference);
+            Assert.True(psnr >= 45, $"{file}: {psnr:0.0} dB against lcms2");
+        }
+
+        [Fact]
+        public void AnEightBitHlgIccPngIsNotPassedThroughByDefault()
+        {
+            Assert.NotEqual(PrepareAction.Pass, ImagePreparer.Prepare(PublicSuiteTests.Sample("hlg-icc-8bit.png")).Action);
+        }
+    }
+}
