@@ -383,11 +383,93 @@ namespace VisionPS.Core.Imaging
                     return $"frame {frames}'s LZW stream declares a code size of {codeSize} bits (GIF allows 2 to 8): the LZW stream is corrupt";
                 }
                 at++;
+                int dataStart = at;
                 if (!SkipSubBlocks(b, ref at))
                 {
                     return $"the file ends inside frame {frames}'s LZW data (it is truncated)";
                 }
+                string? lzw = GifLzwPixels(b, dataStart, codeSize, (long)w * h);
+                if (lzw is not null)
+                {
+                    return $"frame {frames}'s {lzw}";
+                }
             }
+        }
+
+        /// <summary>
+        /// Walks a GIF frame's LZW codes (without writing pixels) and checks that they are valid and produce the
+        /// frame's <paramref name="pixels"/>; data after the frame is full is ignored, as browsers do.
+        /// </summary>
+        private static string? GifLzwPixels(byte[] b, int at, int minCodeSize, long pixels)
+        {
+            int clear = 1 << minCodeSize, end = clear + 1;
+            int next = clear + 2, codeSize = minCodeSize + 1, prev = -1;
+            Span<ushort> lengths = stackalloc ushort[4096];
+            long output = 0;
+            int blockEnd = at, pos = at;
+            uint bits = 0;
+            int bitCount = 0;
+            while (output < pixels)
+            {
+                while (bitCount < codeSize)
+                {
+                    if (pos >= blockEnd)
+                    {
+                        int n = b[blockEnd];
+                        if (n == 0)
+                        {
+                            return $"LZW data ends after {output} of its {pixels} pixels";
+                        }
+                        pos = blockEnd + 1;
+                        blockEnd = pos + n;
+                    }
+                    bits |= (uint)b[pos++] << bitCount;
+                    bitCount += 8;
+                }
+                int code = (int)(bits & ((1u << codeSize) - 1));
+                bits >>= codeSize;
+                bitCount -= codeSize;
+                if (code == clear)
+                {
+                    next = clear + 2;
+                    codeSize = minCodeSize + 1;
+                    prev = -1;
+                    continue;
+                }
+                if (code == end)
+                {
+                    return $"LZW data ends after {output} of its {pixels} pixels";
+                }
+                int length;
+                if (code < clear)
+                {
+                    length = 1;
+                }
+                else if (prev >= 0 && code < next)
+                {
+                    length = lengths[code];
+                }
+                else if (prev >= 0 && code == next)
+                {
+                    length = (prev < clear ? 1 : lengths[prev]) + 1;
+                }
+                else
+                {
+                    return $"LZW stream is corrupt: code {code} at pixel {output} of {pixels} is not in its table";
+                }
+                if (prev >= 0 && next < 4096)
+                {
+                    lengths[next] = (ushort)Math.Min(ushort.MaxValue, (prev < clear ? 1 : lengths[prev]) + 1);
+                    next++;
+                    if (next == 1 << codeSize && codeSize < 12)
+                    {
+                        codeSize++;
+                    }
+                }
+                output += length;
+                prev = code;
+            }
+            return null;
         }
 
         private static bool SkipSubBlocks(byte[] b, ref int at)

@@ -40,8 +40,8 @@ namespace VisionPS.Core.Tests.Imaging
         // wuffs test/data/artificial-gif.
         [InlineData("wuffs-no-frames.gif", "contains no frame")]
         [InlineData("wuffs-zero-width-frame.gif", "frame 1 is 0x")]
-        [InlineData("wuffs-pixel-data-none.gif", "LZW stream is corrupt")]
-        [InlineData("wuffs-pixel-data-not-enough.gif", "LZW stream is corrupt")]
+        [InlineData("wuffs-pixel-data-none.gif", "frame 1's LZW data ends after 0 of its 4 pixels")]
+        [InlineData("wuffs-pixel-data-not-enough.gif", "frame 1's LZW data ends after 1 of its 4 pixels")]
         public void DamagedSuiteFilesAreRefusedAsDamagedNamingTheFault(string file, string fault)
         {
             var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(Sample(file)));
@@ -59,6 +59,23 @@ namespace VisionPS.Core.Tests.Imaging
             {
                 Assert.Equal(ImageErrorReason.Damaged, again.Reason);
             }
+        }
+
+        [Fact]
+        public void AGifWithAnLzwCodeOutsideItsTableIsRefusedSayingWhere()
+        {
+            // 2x2, LZW minimum code size 2: Clear (4), literal 0, then code 7 while the next free code is 6.
+            byte[] gif =
+            {
+                (byte)'G', (byte)'I', (byte)'F', (byte)'8', (byte)'9', (byte)'a', 2, 0, 2, 0, 0x81, 0, 0,
+                0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0, 255,
+                0x2C, 0, 0, 0, 0, 2, 0, 2, 0, 0,
+                2, 2, 0xC4, 0x01, 0,
+                0x3B,
+            };
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(gif, "overflow.gif"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("frame 1's LZW stream is corrupt: code 7 at pixel 1 of 4 is not in its table", ex.Message, StringComparison.Ordinal);
         }
 
         [Theory]
