@@ -313,9 +313,18 @@ namespace VisionPS.Core.Imaging
                 return $"its RIFF size field says {riff + 8} bytes but the file has {b.Length} (the size field lies or the file is truncated)";
             }
             long chunk = U32LE(b, 16);
+            string fourcc = System.Text.Encoding.ASCII.GetString(b, 12, 4);
             if (chunk + 20 > riff + 8)
             {
-                return $"its {System.Text.Encoding.ASCII.GetString(b, 12, 4).Trim()} chunk says {chunk} bytes but only {riff + 8 - 20} remain";
+                return $"its {fourcc.Trim()} chunk says {chunk} bytes but only {riff + 8 - 20} remain";
+            }
+            if (fourcc == "VP8L" && b[20] != 0x2F)
+            {
+                return $"its VP8L (lossless) header is damaged: the signature byte is {b[20]:x2}, not 2f";
+            }
+            if (fourcc == "VP8 " && b.Length >= 26 && !(b[23] == 0x9D && b[24] == 0x01 && b[25] == 0x2A))
+            {
+                return $"its VP8 (lossy) frame header is damaged: the start code is {b[23]:x2} {b[24]:x2} {b[25]:x2}, not 9d 01 2a";
             }
             return null;
         }

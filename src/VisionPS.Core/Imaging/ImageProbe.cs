@@ -223,6 +223,10 @@ namespace VisionPS.Core.Imaging
                     throw ImageProcessingException.Unsupported(name, format,
                         $"this BMP wraps a {wrapped} stream (a printer variant of BMP) that no decoder here reads; save the image as PNG or JPEG");
                 }
+                if (format == ImageFormat.WebP && ImageIntegrity.WebPContainer(data) is string webp)
+                {
+                    throw ImageProcessingException.Damaged(name, format, webp);
+                }
                 if (format == ImageFormat.Png)
                 {
                     // Skia says "incomplete" for any PNG it cannot start: the chunk walk says what is wrong.

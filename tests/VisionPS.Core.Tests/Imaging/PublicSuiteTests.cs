@@ -78,6 +78,54 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Contains("frame 1's LZW stream is corrupt: code 7 at pixel 1 of 4 is not in its table", ex.Message, StringComparison.Ordinal);
         }
 
+        [Fact]
+        public void LibwebpsTestImageDamagedInItsHeadersIsRefusedAsDamaged()
+        {
+            byte[] good = File.ReadAllBytes(Sample("libwebp-test.webp"));
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(good, "test.webp").Action);
+
+            byte[] startCode = (byte[])good.Clone();
+            startCode[23] = 0; // VP8 frame start code 9d 01 2a
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(startCode, "start-code.webp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("VP8 (lossy) frame header is damaged", ex.Message, StringComparison.Ordinal);
+
+            byte[] riff = (byte[])good.Clone();
+            BitConverter.GetBytes(0x7FFFFFF0).CopyTo(riff, 4);
+            ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(riff, "riff.webp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("RIFF size field says 2147483640 bytes", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ALosslessWebpWithFlippedBitsInItsVp8lHeaderIsRefusedAsDamaged()
+        {
+            using var bitmap = new SKBitmap(new SKImageInfo(64, 48, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+            for (int y = 0; y < 48; y++)
+            {
+                for (int x = 0; x < 64; x++)
+                {
+                    bitmap.SetPixel(x, y, new SKColor((byte)(x * 4), (byte)(y * 5), (byte)(x ^ y), 255));
+                }
+            }
+            using var image = SKImage.FromBitmap(bitmap);
+            byte[] lossless = image.Encode(SKEncodedImageFormat.Webp, 100).ToArray();
+            Assert.Equal("VP8L", System.Text.Encoding.ASCII.GetString(lossless, 12, 4));
+
+            byte[] signature = (byte[])lossless.Clone();
+            signature[20] ^= 0xFF;
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(signature, "sig.webp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("VP8L (lossless) header is damaged", ex.Message, StringComparison.Ordinal);
+
+            byte[] size = (byte[])lossless.Clone();
+            size[21] ^= 0xFF;
+            size[22] ^= 0x0F;
+            ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(size, "size.webp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.DoesNotContain("InvalidInput", ex.Message, StringComparison.Ordinal);
+        }
+
         [Theory]
         [InlineData("xs1n0g01.png")]
         [InlineData("xcrn0g04.png")]
