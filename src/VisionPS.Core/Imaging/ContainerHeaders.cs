@@ -124,13 +124,14 @@ namespace VisionPS.Core.Imaging
                 {
                     int start = (int)at + 8, end = start + (int)length;
                     int nul = Array.IndexOf(b, (byte)0, start, Math.Min(80, (int)length));
-                    if (nul < 0 || nul + 2 > end || b[nul + 1] != 0)
+                    // Name, NUL, compression method 0, then a zlib stream: its 2-byte header, deflate data, Adler-32.
+                    if (nul < 0 || nul + 4 > end || b[nul + 1] != 0)
                     {
                         return null;
                     }
                     try
                     {
-                        using var z = new System.IO.Compression.ZLibStream(new System.IO.MemoryStream(b, nul + 2, end - nul - 2),
+                        using var z = new System.IO.Compression.DeflateStream(new System.IO.MemoryStream(b, nul + 4, end - nul - 4),
                             System.IO.Compression.CompressionMode.Decompress);
                         using var profile = new System.IO.MemoryStream();
                         byte[] buffer = new byte[16384];
