@@ -106,6 +106,78 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// The ICC profile in a PNG's iCCP chunk (before the first IDAT), inflated to at most <paramref name="maxBytes"/>;
+        /// null when there is none or it cannot be read.
+        /// </summary>
+        public static byte[]? PngIccProfile(byte[] b, int maxBytes = 4 << 20)
+        {
+            long at = 8;
+            while (at + 12 <= b.Length)
+            {
+                long length = U32(b, (int)at);
+                ReadOnlySpan<byte> kind = b.AsSpan((int)at + 4, 4);
+                if (kind.SequenceEqual("IDAT"u8) || kind.SequenceEqual("IEND"u8) || at + 12 + length > b.Length)
+                {
+                    return null;
+                }
+                if (kind.SequenceEqual("iCCP"u8))
+                {
+                    int start = (int)at + 8, end = start + (int)length;
+                    int nul = Array.IndexOf(b, (byte)0, start, Math.Min(80, (int)length));
+                    // Name, NUL, compression method 0, then a zlib stream: its 2-byte header, deflate data, Adler-32.
+                    if (nul < 0 || nul + 4 > end || b[nul + 1] != 0)
+                    {
+                        return null;
+                    }
+                    try
+                    {
+                        using var z = new System.IO.Compression.DeflateStream(new System.IO.MemoryStream(b, nul + 4, end - nul - 4),
+                            System.IO.Compression.CompressionMode.Decompress);
+                        using var profile = new System.IO.MemoryStream();
+                        byte[] buffer = new byte[16384];
+                        for (int n; (n = z.Read(buffer, 0, buffer.Length)) > 0;)
+                        {
+                            if (profile.Length + n > maxBytes)
+                            {
+                                return null;
+                            }
+                            profile.Write(buffer, 0, n);
+                        }
+                        return profile.ToArray();
+                    }
+                    catch (System.IO.InvalidDataException)
+                    {
+                        return null;
+                    }
+                }
+                at += 12 + length;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// A BMP whose 56-byte BITMAPV3INFOHEADER (or a 40-byte header with BI_ALPHABITFIELDS) gives 16- or 32-bit
+        /// pixels an alpha mask: Skia's codec reads the alpha mask only from V4/V5 headers and decodes these opaque.
+        /// </summary>
+        public static bool BmpAlphaMaskSkiaIgnores(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 70)
+            {
+                return false;
+            }
+            long headerSize = U32LE(b, 14);
+            int bpp = b[28] | (b[29] << 8);
+            long compression = U32LE(b, 30);
+            bool v3Bitfields = headerSize is >= 56 and < 108 && compression is 3 or 6;
+            bool alphaBitfields = headerSize == 40 && compression == 6;
+            return (v3Bitfields || alphaBitfields) && bpp is 16 or 32 && U32LE(b, 66) != 0;
+        }
+
+        /// <summary>A BMP that wraps a JPEG or PNG stream (BI_JPEG, BI_PNG: printer formats): no decoder here reads them.</summary>
+        public static string? BmpEmbeddedStream(ReadOnlySpan<byte> b) =>
+            b.Length >= 34 && U32LE(b, 14) >= 40 ? U32LE(b, 30) switch { 4 => "JPEG", 5 => "PNG", _ => null } : null;
+
+        /// <summary>
         /// Whether the file visibly ends where its format says it should (JPEG EOI, PNG IEND, GIF trailer, RIFF size):
         /// a cheap check that keeps a truncated file from being passed through unchanged.
         /// </summary>

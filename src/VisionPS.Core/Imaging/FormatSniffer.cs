@@ -49,6 +49,12 @@ namespace VisionPS.Core.Imaging
             {
                 return ImageFormat.Pdf;
             }
+            if (b.Length >= 16 && b.Slice(12, 4).SequenceEqual("IHDR"u8))
+            {
+                // A PNG whose signature is damaged (a flipped bit, a text-mode transfer) still has its IHDR where a PNG
+                // has it: it is named a PNG, so the damage can be reported as such rather than "not an image".
+                return ImageFormat.Png;
+            }
             return LooksLikeSvg(b) ? ImageFormat.Svg : ImageFormat.Unknown;
         }
 

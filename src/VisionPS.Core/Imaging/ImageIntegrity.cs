@@ -26,6 +26,77 @@ namespace VisionPS.Core.Imaging
             _ => null,
         };
 
+        private static ReadOnlySpan<byte> PngSignature => new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A };
+
+        /// <summary>
+        /// A PNG's 8-byte signature and its IHDR chunk (length, CRC, size, colour type, bit depth, methods), read from the
+        /// first 33 bytes: what is wrong, or null. A file too short to hold them is left to the truncation checks.
+        /// </summary>
+        public static string? PngHeader(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 8)
+            {
+                return null;
+            }
+            if (!b.Slice(0, 8).SequenceEqual(PngSignature))
+            {
+                string found = Hex.Spaced(b.Slice(0, 8));
+                // 0d 0a 1a 0a exists to catch text-mode transfers, which add or drop CR/LF bytes.
+                bool lineEnds = b.Slice(0, 4).SequenceEqual(PngSignature.Slice(0, 4)) && !b.Slice(4, 4).SequenceEqual(PngSignature.Slice(4, 4));
+                return $"its 8-byte PNG signature is damaged (it reads {found} instead of 89 50 4e 47 0d 0a 1a 0a)" +
+                    (lineEnds ? "; its line-ending bytes were changed, as a text-mode transfer does" : string.Empty);
+            }
+            if (b.Length < 16)
+            {
+                return null;
+            }
+            if (!b.Slice(12, 4).SequenceEqual("IHDR"u8))
+            {
+                return $"its first chunk is '{ChunkType(b, 12)}', not the IHDR header chunk a PNG must start with";
+            }
+            long length = ContainerHeaders.U32(b, 8);
+            if (length != 13)
+            {
+                return $"its IHDR chunk says it holds {length} bytes; it must hold 13";
+            }
+            if (b.Length < 33)
+            {
+                return null;
+            }
+            uint stored = (uint)ContainerHeaders.U32(b, 29);
+            uint actual = Crc32.Compute(b.Slice(12, 17));
+            if (stored != actual)
+            {
+                return $"CRC mismatch in chunk IHDR at byte 8 (stored {stored:x8}, computed {actual:x8})";
+            }
+            long width = ContainerHeaders.U32(b, 16), height = ContainerHeaders.U32(b, 20);
+            int depth = b[24], type = b[25];
+            if (width == 0 || height == 0 || width > int.MaxValue || height > int.MaxValue)
+            {
+                return $"its IHDR declares a {width}x{height} image";
+            }
+            bool depthOk = type switch
+            {
+                0 => depth is 1 or 2 or 4 or 8 or 16,
+                3 => depth is 1 or 2 or 4 or 8,
+                2 or 4 or 6 => depth is 8 or 16,
+                _ => true,
+            };
+            if (type is not (0 or 2 or 3 or 4 or 6))
+            {
+                return $"its IHDR names colour type {type}, which PNG does not define";
+            }
+            if (!depthOk)
+            {
+                return $"its IHDR names bit depth {depth} for colour type {type}, which PNG does not allow";
+            }
+            if (b[26] != 0 || b[27] != 0 || b[28] > 1)
+            {
+                return $"its IHDR names an unknown compression, filter or interlace method ({b[26]}, {b[27]}, {b[28]})";
+            }
+            return null;
+        }
+
         /// <summary>The chunk walk; a file cut inside its pixel data says after which row it ends.</summary>
         private static string? PngStructure(byte[] data)
         {
@@ -45,6 +116,15 @@ namespace VisionPS.Core.Imaging
 
         private const string Truncation = "(it is truncated)";
 
+        private const string EndsBeforePixels = "the file ends before any pixel data (no IDAT chunk)";
+
+        /// <summary>
+        /// Whether a PNG's chunks are intact but the file stops before its pixel data: a truncated file (reason
+        /// <see cref="ImageErrorReason.Truncated"/>), not a damaged one.
+        /// </summary>
+        public static bool EndsCleanlyBeforePixels(byte[] data) =>
+            PngHeader(data) is null && PngChunks(data, out _) == EndsBeforePixels;
+
         /// <summary>
         /// Walks a PNG's chunks, checking each length and CRC; <paramref name="idat"/> gets the IDAT payloads in order.
         /// </summary>
@@ -59,7 +139,7 @@ namespace VisionPS.Core.Imaging
                 if (at + 8 > b.Length)
                 {
                     return idat.Count == 0
-                        ? "the file ends before any pixel data (no IDAT chunk)"
+                        ? EndsBeforePixels
                         : $"the file ends after {b.Length} bytes without an IEND chunk {Truncation}";
                 }
                 long length = ContainerHeaders.U32(b, (int)at);
@@ -233,9 +313,18 @@ namespace VisionPS.Core.Imaging
                 return $"its RIFF size field says {riff + 8} bytes but the file has {b.Length} (the size field lies or the file is truncated)";
             }
             long chunk = U32LE(b, 16);
+            string fourcc = System.Text.Encoding.ASCII.GetString(b, 12, 4);
             if (chunk + 20 > riff + 8)
             {
-                return $"its {System.Text.Encoding.ASCII.GetString(b, 12, 4).Trim()} chunk says {chunk} bytes but only {riff + 8 - 20} remain";
+                return $"its {fourcc.Trim()} chunk says {chunk} bytes but only {riff + 8 - 20} remain";
+            }
+            if (fourcc == "VP8L" && b[20] != 0x2F)
+            {
+                return $"its VP8L (lossless) header is damaged: the signature byte is {b[20]:x2}, not 2f";
+            }
+            if (fourcc == "VP8 " && b.Length >= 26 && !(b[23] == 0x9D && b[24] == 0x01 && b[25] == 0x2A))
+            {
+                return $"its VP8 (lossy) frame header is damaged: the start code is {b[23]:x2} {b[24]:x2} {b[25]:x2}, not 9d 01 2a";
             }
             return null;
         }
@@ -303,11 +392,93 @@ namespace VisionPS.Core.Imaging
                     return $"frame {frames}'s LZW stream declares a code size of {codeSize} bits (GIF allows 2 to 8): the LZW stream is corrupt";
                 }
                 at++;
+                int dataStart = at;
                 if (!SkipSubBlocks(b, ref at))
                 {
                     return $"the file ends inside frame {frames}'s LZW data (it is truncated)";
                 }
+                string? lzw = GifLzwPixels(b, dataStart, codeSize, (long)w * h);
+                if (lzw is not null)
+                {
+                    return $"frame {frames}'s {lzw}";
+                }
             }
+        }
+
+        /// <summary>
+        /// Walks a GIF frame's LZW codes (without writing pixels) and checks that they are valid and produce the
+        /// frame's <paramref name="pixels"/>; data after the frame is full is ignored, as browsers do.
+        /// </summary>
+        private static string? GifLzwPixels(byte[] b, int at, int minCodeSize, long pixels)
+        {
+            int clear = 1 << minCodeSize, end = clear + 1;
+            int next = clear + 2, codeSize = minCodeSize + 1, prev = -1;
+            Span<ushort> lengths = stackalloc ushort[4096];
+            long output = 0;
+            int blockEnd = at, pos = at;
+            uint bits = 0;
+            int bitCount = 0;
+            while (output < pixels)
+            {
+                while (bitCount < codeSize)
+                {
+                    if (pos >= blockEnd)
+                    {
+                        int n = b[blockEnd];
+                        if (n == 0)
+                        {
+                            return $"LZW data ends after {output} of its {pixels} pixels";
+                        }
+                        pos = blockEnd + 1;
+                        blockEnd = pos + n;
+                    }
+                    bits |= (uint)b[pos++] << bitCount;
+                    bitCount += 8;
+                }
+                int code = (int)(bits & ((1u << codeSize) - 1));
+                bits >>= codeSize;
+                bitCount -= codeSize;
+                if (code == clear)
+                {
+                    next = clear + 2;
+                    codeSize = minCodeSize + 1;
+                    prev = -1;
+                    continue;
+                }
+                if (code == end)
+                {
+                    return $"LZW data ends after {output} of its {pixels} pixels";
+                }
+                int length;
+                if (code < clear)
+                {
+                    length = 1;
+                }
+                else if (prev >= 0 && code < next)
+                {
+                    length = lengths[code];
+                }
+                else if (prev >= 0 && code == next)
+                {
+                    length = (prev < clear ? 1 : lengths[prev]) + 1;
+                }
+                else
+                {
+                    return $"LZW stream is corrupt: code {code} at pixel {output} of {pixels} is not in its table";
+                }
+                if (prev >= 0 && next < 4096)
+                {
+                    lengths[next] = (ushort)Math.Min(ushort.MaxValue, (prev < clear ? 1 : lengths[prev]) + 1);
+                    next++;
+                    if (next == 1 << codeSize && codeSize < 12)
+                    {
+                        codeSize++;
+                    }
+                }
+                output += length;
+                prev = code;
+            }
+            return null;
         }
 
         private static bool SkipSubBlocks(byte[] b, ref int at)
@@ -337,7 +508,9 @@ namespace VisionPS.Core.Imaging
             return true;
         }
 
-        private static string ChunkType(byte[] b, int at)
+        private static string ChunkType(byte[] b, int at) => ChunkType(b.AsSpan(), at);
+
+        private static string ChunkType(ReadOnlySpan<byte> b, int at)
         {
             var chars = new char[4];
             for (int i = 0; i < 4; i++)
@@ -484,11 +657,13 @@ namespace VisionPS.Core.Imaging
             return t;
         }
 
-        public static uint Compute(byte[] data, int offset, int count)
+        public static uint Compute(byte[] data, int offset, int count) => Compute(data.AsSpan(offset, count));
+
+        public static uint Compute(ReadOnlySpan<byte> data)
         {
             uint[] t = s_table;
             uint crc = 0xFFFFFFFFu;
-            int i = offset, end = offset + count;
+            int i = 0, end = data.Length;
             for (; i + 8 <= end; i += 8)
             {
                 uint one = crc ^ (uint)(data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));

@@ -145,6 +145,7 @@ namespace VisionPS.Core.Imaging
         {
             ImageFormat format = FormatSniffer.Sniff(data);
             ImageProbe.RejectUndecodable(format, data.Length, name);
+            ImageProbe.RejectDamagedHeader(format, data, name);
             if (MagickCodec.Handles(format))
             {
                 return PrepareWithMagick(data, name, format, options, new List<string>());
@@ -166,6 +167,12 @@ namespace VisionPS.Core.Imaging
             if (format == ImageFormat.Jpeg && declared is not null && declared.BitDepth != 8)
             {
                 // 12-bit (and 16-bit lossless) JPEG: Skia reads 8-bit only; Magick.NET converts it to 8-bit sRGB.
+                return PrepareWithMagick(data, name, format, options, warnings);
+            }
+
+            if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
+            {
+                // Skia would drop this BMP's alpha channel; ImageMagick reads it.
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 

@@ -153,6 +153,7 @@ namespace VisionPS.Core.Imaging
         private static ImageHeader? QuickHeader(ImageFormat format, ReadOnlySpan<byte> head, bool complete, string name)
         {
             RejectUndecodable(format, head.Length, name);
+            RejectDamagedHeader(format, head, name);
             ImageHeader? header = format switch
             {
                 ImageFormat.Png => ContainerHeaders.Png(head),
@@ -199,11 +200,42 @@ namespace VisionPS.Core.Imaging
             }
         }
 
+        /// <summary>
+        /// Refuses a PNG whose signature or IHDR is damaged (<see cref="ImageErrorReason.Damaged"/>, naming the fault),
+        /// before any decoder sees it.
+        /// </summary>
+        internal static void RejectDamagedHeader(ImageFormat format, ReadOnlySpan<byte> head, string name)
+        {
+            string? problem = format == ImageFormat.Png ? ImageIntegrity.PngHeader(head) : null;
+            if (problem is not null)
+            {
+                throw ImageProcessingException.Damaged(name, format, problem);
+            }
+        }
+
         internal static SkiaSource OpenSkia(byte[] data, string name, ImageFormat format)
         {
             SkiaSource? source = SkiaSource.Open(data, out SKCodecResult result);
             if (source is null)
             {
+                if (format == ImageFormat.Bmp && ContainerHeaders.BmpEmbeddedStream(data) is string wrapped)
+                {
+                    throw ImageProcessingException.Unsupported(name, format,
+                        $"this BMP wraps a {wrapped} stream (a printer variant of BMP) that no decoder here reads; save the image as PNG or JPEG");
+                }
+                if (format == ImageFormat.WebP && ImageIntegrity.WebPContainer(data) is string webp)
+                {
+                    throw ImageProcessingException.Damaged(name, format, webp);
+                }
+                if (format == ImageFormat.Png)
+                {
+                    // Skia says "incomplete" for any PNG it cannot start: the chunk walk says what is wrong.
+                    string? problem = ImageIntegrity.PngHeader(data) ?? ImageIntegrity.PngChunks(data, out _);
+                    if (problem is not null && !ImageIntegrity.EndsCleanlyBeforePixels(data))
+                    {
+                        throw ImageProcessingException.Damaged(name, format, problem);
+                    }
+                }
                 // Skia says "incomplete" for any PNG header it cannot parse; only a short file is really truncated.
                 bool headerThere = format switch
                 {
@@ -254,6 +286,11 @@ namespace VisionPS.Core.Imaging
                 header.ColorType = format is ImageFormat.Gif ? ImageColorType.Palette
                     : info.ColorType == SKColorType.Gray8 ? ImageColorType.Gray
                     : header.HasAlpha ? ImageColorType.Rgba : ImageColorType.Rgb;
+            }
+            if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
+            {
+                header.HasAlpha = true;
+                header.ColorType = ImageColorType.Rgba;
             }
             if (format is ImageFormat.Gif or ImageFormat.WebP)
             {

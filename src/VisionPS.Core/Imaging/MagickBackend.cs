@@ -68,7 +68,35 @@ namespace VisionPS.Core.Imaging
             // profile about 38 dB away from identity, so a lossless sRGB JPEG XL would come out altered.)
             IColorProfile? profile = image.GetColorProfile();
             SKColorSpace? source = null;
-            if (format == ImageFormat.JpegXL && image.ColorSpace == ColorSpace.RGB)
+            if (format == ImageFormat.JpegXL && profile?.ColorSpace == ColorSpace.CMYK)
+            {
+                // CMYK JPEG XL keeps black as an extra channel that Magick.NET hands over as alpha: the colours would be wrong.
+                throw ImageProcessingException.Unsupported(name, format,
+                    "this is a CMYK JPEG XL (black stored as an extra channel), which cannot be converted to sRGB here; " +
+                    "convert it with djxl to PNG or JPEG first");
+            }
+            if (format == ImageFormat.JpegXL && image.ColorSpace is ColorSpace.Gray or ColorSpace.LinearGray && profile is not null)
+            {
+                // A grey image with its own ICC profile: lossless, the samples are in the profile's space; XYB-coded,
+                // libjxl hands them over as linear light still labelled with the profile (Magick says Gray either way).
+                bool? linear = JxlHeader.IsXybWithIcc(data);
+                if (linear is null)
+                {
+                    throw ImageProcessingException.Unsupported(name, format,
+                        "this greyscale JPEG XL carries its own colour profile in a header form VisionPS cannot read, so its " +
+                        "colours cannot be converted to sRGB reliably; convert it with djxl to PNG first");
+                }
+                if (linear == true)
+                {
+                    image.RemoveProfile("icc");
+                    source = s_srgbLinear;
+                }
+                else
+                {
+                    image.TransformColorSpace(ColorProfiles.SRGB);
+                }
+            }
+            else if (format == ImageFormat.JpegXL && image.ColorSpace == ColorSpace.RGB)
             {
                 // libjxl without a colour engine hands an XYB-coded image over as linear sRGB; the profile it carries
                 // is the original's, not the pixels'.
@@ -76,7 +104,8 @@ namespace VisionPS.Core.Imaging
             }
             else if (profile is not null)
             {
-                source = image.ColorSpace is ColorSpace.sRGB or ColorSpace.RGB ? IccSpace(profile) : null;
+                source = image.ColorSpace is ColorSpace.sRGB or ColorSpace.RGB
+                    ? IccSpace(profile, ignoreCicpTag: format == ImageFormat.JpegXL) : null;
                 if (source is null)
                 {
                     image.TransformColorSpace(ColorProfiles.SRGB);
@@ -101,8 +130,10 @@ namespace VisionPS.Core.Imaging
             {
                 throw ImageProcessingException.DecodeFailed(name, format, "ImageMagick returned no pixels");
             }
-            // An alpha plane every pixel leaves opaque (common in HEIC/AVIF/TIFF) does not make the image transparent.
-            alpha = alpha && PixelAlpha.AnyTranslucent(rgba, (long)width * height);
+            // An alpha plane every pixel leaves opaque (common in HEIC/AVIF/TIFF) does not make the image transparent;
+            // nor does a BMP alpha mask whose every value is 0 (writers that never fill it), as browsers show them.
+            alpha = alpha && PixelAlpha.AnyTranslucent(rgba, (long)width * height)
+                && !(format == ImageFormat.Bmp && AllAlphaZero(rgba));
             if (!alpha)
             {
                 for (int i = 3; i < rgba.Length; i += 4)
@@ -196,11 +227,42 @@ namespace VisionPS.Core.Imaging
             return null;
         }
 
+        private static bool AllAlphaZero(byte[] rgba)
+        {
+            for (int i = 3; i < rgba.Length; i += 4)
+            {
+                if (rgba[i] != 0)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /// <summary>The profile as Skia reads it, or null when skcms cannot use it for an RGB conversion.</summary>
-        private static SKColorSpace? IccSpace(IColorProfile profile)
+        private static SKColorSpace? IccSpace(IColorProfile profile, bool ignoreCicpTag)
         {
             byte[]? bytes = profile.ToByteArray();
-            return bytes is { Length: > 0 } ? SKColorSpace.CreateIcc(bytes) : null;
+            if (bytes is not { Length: > 132 })
+            {
+                return null;
+            }
+            if (ignoreCicpTag)
+            {
+                // libjxl writes a 'cicp' tag beside exact curves. skcms prefers the tag and reads transfer 1 (BT.709)
+                // as a 2.4 display gamma; libjxl and djxl (lcms) use the curves, the BT.709 inverse OETF. Renaming the
+                // tag leaves the curves in charge (26.4 -> 50 dB against djxl on the conformance set's bike.jxl).
+                long count = Math.Min(ContainerHeaders.U32(bytes, 128), (bytes.Length - 132) / 12);
+                for (int i = 0; i < count; i++)
+                {
+                    int at = 132 + (12 * i);
+                    if (bytes[at] == (byte)'c' && bytes[at + 1] == (byte)'i' && bytes[at + 2] == (byte)'c' && bytes[at + 3] == (byte)'p')
+                    {
+                        bytes[at] = (byte)'x';
+                    }
+                }
+            }
+            return SKColorSpace.CreateIcc(bytes);
         }
 
         /// <summary>The EXIF orientation 1..8 Magick.NET read (its enum follows the EXIF numbering; undefined is upright).</summary>

@@ -73,7 +73,29 @@ namespace VisionPS.Core.Imaging
             // near 2.2 (a PNG tagged gAMA 1/2.2, with or without sRGB's cHRM, as ImageMagick writes them). Other
             // primaries (a cHRM or an ICC profile wider than sRGB) or another curve (gAMA 1.0, 2.5) are converted.
             SKColorSpace? space = codec.Info.ColorSpace;
+            if (header.Format == ImageFormat.Png && header.HasIccProfile && IccSkiaCannotRead(data))
+            {
+                // The codec converts with the full profile but reports sRGB: the bytes as they are are not sRGB.
+                return false;
+            }
             return space is null || space.IsSrgb || IsSrgbInAllButName(space);
+        }
+
+        /// <summary>
+        /// A PNG whose RGB iCCP profile Skia cannot express as a colour space (sampled curves, such as libjxl's HLG
+        /// profile): its codec still converts with the whole profile, but reports sRGB, so the header would pass it.
+        /// </summary>
+        internal static bool IccSkiaCannotRead(byte[] png)
+        {
+            byte[]? icc = ContainerHeaders.PngIccProfile(png);
+            if (icc is null || icc.Length < 132)
+            {
+                return false;
+            }
+            // Data colour space at byte 16: only RGB profiles are converted by Skia's PNG codec ('GRAY' ones are read too).
+            bool rgb = icc[16] == (byte)'R' && icc[17] == (byte)'G' && icc[18] == (byte)'B';
+            using SKColorSpace? space = rgb ? SKColorSpace.CreateIcc(icc) : null;
+            return rgb && space is null;
         }
 
         private static readonly float[] s_srgbXyz = SKColorSpaceXyz.Srgb.Values;

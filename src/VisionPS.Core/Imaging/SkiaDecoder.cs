@@ -205,6 +205,9 @@ namespace VisionPS.Core.Imaging
         {
             SKCodecResult.IncompleteInput => ImageProcessingException.Damaged(name, format, "the file ends before its first row of pixels"),
             SKCodecResult.ErrorInInput => ImageProcessingException.Damaged(name, format, "its pixel data is corrupt from the first row"),
+            // libwebp's verdict on a bitstream it cannot decode (a damaged VP8L header, a corrupt VP8 partition).
+            SKCodecResult.InvalidInput when format == ImageFormat.WebP => ImageProcessingException.Damaged(name, format,
+                $"its {DecodeDamage.StreamName(format)} is corrupt: libwebp cannot decode it"),
             SKCodecResult.InvalidConversion => ImageProcessingException.Unsupported(name, format,
                 "this variant of the format cannot be converted to 8-bit sRGB here; re-save it as PNG or JPEG"),
             _ => ImageProcessingException.DecodeFailed(name, format, $"the decoder reported {result}"),

@@ -77,7 +77,7 @@ namespace VisionPS.Core.Tests.Imaging
         [InlineData("zero_bytes.jpg", ImageErrorReason.NotAnImage)]
         [InlineData("text_file_named.png", ImageErrorReason.NotAnImage)]
         [InlineData("svg_named.jpg", ImageErrorReason.UnsupportedFormat)]
-        [InlineData("bad_ihdr_crc.png", ImageErrorReason.DecodeFailed)]
+        [InlineData("bad_ihdr_crc.png", ImageErrorReason.Damaged)]
         [InlineData("garbage_after_soi.jpg", ImageErrorReason.DecodeFailed)]
         public void DamagedFilesGetTheRightReason(string file, ImageErrorReason reason)
         {
