@@ -33,7 +33,8 @@ namespace VisionPS.Core.Imaging
         public static ImageHeader Probe(byte[] data, string name, ImageFormat format)
         {
             Initialise();
-            var settings = new MagickReadSettings { FrameIndex = 0, FrameCount = 1 };
+            MagickReadSettings settings = ReadSettings(format);
+            data = Prepared(data, format);
             using var image = new MagickImage();
             image.Ping(data, settings);
             return ToHeader(image, format);
@@ -42,7 +43,8 @@ namespace VisionPS.Core.Imaging
         public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings)
         {
             Initialise();
-            var settings = new MagickReadSettings { FrameIndex = 0, FrameCount = 1 };
+            MagickReadSettings settings = ReadSettings(format);
+            data = Prepared(data, format);
             ImageHeader header;
             using (var ping = new MagickImage())
             {
@@ -152,6 +154,29 @@ namespace VisionPS.Core.Imaging
                 throw;
             }
         }
+
+        /// <summary>
+        /// The first frame only, and for HEIF/AVIF the coder named outright: ImageMagick's own magic-byte test knows only
+        /// a few brands, and a HEIF it does not recognise (major brand mif2, a JPEG 2000, VVC or AVC coded one) would
+        /// otherwise end as "no decode delegate" before libheif, which reads those brands, ever sees it.
+        /// </summary>
+        private static MagickReadSettings ReadSettings(ImageFormat format)
+        {
+            var settings = new MagickReadSettings { FrameIndex = 0, FrameCount = 1 };
+            if (format == ImageFormat.Heif)
+            {
+                settings.Format = MagickFormat.Heic;
+            }
+            else if (format == ImageFormat.Avif)
+            {
+                settings.Format = MagickFormat.Avif;
+            }
+            return settings;
+        }
+
+        /// <summary>The bytes ImageMagick gets: a HEIF/AVIF with its primary image put first (<see cref="HeifBoxes.ForMagick"/>).</summary>
+        private static byte[] Prepared(byte[] data, ImageFormat format) =>
+            format is ImageFormat.Heif or ImageFormat.Avif ? HeifBoxes.ForMagick(data) : data;
 
         /// <summary>The profile as Skia reads it, or null when skcms cannot use it for an RGB conversion.</summary>
         private static SKColorSpace? IccSpace(IColorProfile profile)
