@@ -174,6 +174,9 @@ namespace VisionPS.Core.Imaging
             return settings;
         }
 
+        /// <summary>The version of the libheif ImageMagick's HEIC coder was built with (for messages).</summary>
+        public static string? HeifVersion() => MagickFormatInfo.Create(MagickFormat.Heic)?.Version;
+
         /// <summary>The bytes ImageMagick gets: a HEIF/AVIF with its primary image put first (<see cref="HeifBoxes.ForMagick"/>).</summary>
         private static byte[] Prepared(byte[] data, ImageFormat format) =>
             format is ImageFormat.Heif or ImageFormat.Avif ? HeifBoxes.ForMagick(data) : data;
