@@ -61,7 +61,7 @@ namespace VisionPS.Core.Imaging
             {
                 // The compact 'mini' form (HEIF amendment 2, brand mif3) keeps the codec brand in the minor-version field
                 // and often lists no compatible brands at all.
-                return b.Slice(12, 4).SequenceEqual("avif"u8) ? ImageFormat.Avif : ImageFormat.Heif;
+                return b.Length >= 16 && b.Slice(12, 4).SequenceEqual("avif"u8) ? ImageFormat.Avif : ImageFormat.Heif;
             }
             // The major brand at 8, then compatible brands from 16: AVIF wins if any brand says so.
             for (int at = 8; at + 4 <= end; at += at == 8 ? 8 : 4)

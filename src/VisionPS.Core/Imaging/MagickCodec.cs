@@ -80,7 +80,7 @@ namespace VisionPS.Core.Imaging
                 result = ImageProcessingException.Unsupported(name, format,
                     "no decoder for this variant of the format is available in this build; convert it to PNG or JPEG first");
             }
-            else if (Has("unexpected end") || Has("insufficient image data") || Has("truncated") || Has("premature end"))
+            else if (Has("unexpected end") || Has("insufficient image data") || Has("InsufficientImageData") || Has("truncated") || Has("premature end"))
             {
                 result = ImageProcessingException.Damaged(name, format, "the file ends before all of its image data");
             }

@@ -73,6 +73,19 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(ImageFormat.Avif, ImageProbe.Sniff(file));
         }
 
+        /// <summary>A mif3 file cut inside its ftyp (found by the fuzzer) is sniffed without reading past the end.</summary>
+        [Theory]
+        [InlineData(12)]
+        [InlineData(14)]
+        [InlineData(15)]
+        public void AMif3FileCutInsideItsFtypIsSniffedSafely(int length)
+        {
+            byte[] file = File(Box("ftyp", Ascii("mif3"), Ascii("avif")), Box("mini", new byte[20])).AsSpan(0, length).ToArray();
+            Assert.Equal(ImageFormat.Heif, ImageProbe.Sniff(file));
+            var ex = Assert.Throws<ImageProcessingException>(() => ImageProbe.Probe(file, "cut.heif"));
+            Assert.Contains("cut.heif", ex.Message, StringComparison.Ordinal);
+        }
+
         [Theory]
         [InlineData(2, 2, 2, true, 6)]
         [InlineData(2, 2, 2, false, 2)]
