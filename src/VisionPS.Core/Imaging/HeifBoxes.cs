@@ -171,6 +171,71 @@ namespace VisionPS.Core.Imaging
             return result;
         }
 
+        /// <summary>
+        /// For a layered AV1 image (an 'a1op' or 'lsel' property) whose only 'ispe' declares the selected layer's size:
+        /// a copy whose 'ispe' declares the coded (largest) size instead, so that libheif, which cannot select an
+        /// operating point and bounds the decoded size by 'ispe', decodes the largest layer. Null when the file is not
+        /// of that shape.
+        /// </summary>
+        internal static byte[]? WithLargestLayerDeclared(byte[] data, int declaredWidth, int declaredHeight, int codedWidth, int codedHeight)
+        {
+            List<Box> boxes = TopLevel(data, out _);
+            int meta = boxes.FindIndex(x => x.Type == "meta");
+            if (meta < 0 || codedWidth <= declaredWidth && codedHeight <= declaredHeight)
+            {
+                return null;
+            }
+            ReadOnlySpan<byte> b = data;
+            int header = ContainerHeaders.U32(b, boxes[meta].Offset) == 1 ? 16 : 8;
+            long metaEnd = Math.Min(b.Length, boxes[meta].Offset + boxes[meta].Length);
+            (long iprp, long iprpEnd) = Child(b, boxes[meta].Offset + header + 4, metaEnd, "iprp"u8);
+            (long ipco, long ipcoEnd) = iprp < 0 ? (-1, -1) : Child(b, iprp + 8, iprpEnd, "ipco"u8);
+            if (ipco < 0)
+            {
+                return null;
+            }
+            bool layered = false;
+            long ispe = -1;
+            int ispeCount = 0;
+            long at = ipco + 8;
+            for (int guard = 0; at + 8 <= ipcoEnd && guard < 4096; guard++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (size < 8 || at + size > ipcoEnd)
+                {
+                    return null;
+                }
+                ReadOnlySpan<byte> type = b.Slice((int)at + 4, 4);
+                if (type.SequenceEqual("a1op"u8) || type.SequenceEqual("lsel"u8))
+                {
+                    layered = true;
+                }
+                else if (type.SequenceEqual("ispe"u8) && size >= 20)
+                {
+                    ispe = at;
+                    ispeCount++;
+                }
+                at += size;
+            }
+            if (!layered || ispeCount != 1 || ContainerHeaders.U32(b, (int)ispe + 12) != declaredWidth
+                || ContainerHeaders.U32(b, (int)ispe + 16) != declaredHeight)
+            {
+                return null;
+            }
+            byte[] result = (byte[])data.Clone();
+            WriteU32(result, (int)ispe + 12, (uint)codedWidth);
+            WriteU32(result, (int)ispe + 16, (uint)codedHeight);
+            return result;
+        }
+
+        private static void WriteU32(byte[] b, int at, uint value)
+        {
+            b[at] = (byte)(value >> 24);
+            b[at + 1] = (byte)(value >> 16);
+            b[at + 2] = (byte)(value >> 8);
+            b[at + 3] = (byte)value;
+        }
+
         /// <summary>The first child box of a type between two offsets: its start and end, or -1.</summary>
         private static (long Start, long End) Child(ReadOnlySpan<byte> b, long at, long end, ReadOnlySpan<byte> type)
         {

@@ -105,6 +105,27 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void OnlyALayeredImageWithOneIspeIsDeclaredAtItsLargestLayer()
+        {
+            byte[] Ispe(uint w, uint h) => Box("ispe", new byte[4], new[] { (byte)(w >> 24), (byte)(w >> 16), (byte)(w >> 8), (byte)w,
+                (byte)(h >> 24), (byte)(h >> 16), (byte)(h >> 8), (byte)h });
+            byte[] Make(params byte[][] properties) => File(Ftyp("avif", "mif1", "avif"),
+                Meta(Box("hdlr", new byte[25]), Pitm(1), Box("iprp", Box("ipco", properties), Box("ipma", new byte[12]))), Box("mdat", new byte[64]));
+
+            byte[] layered = Make(Ispe(360, 182), Box("a1op", new byte[] { 2 }), Box("lsel", new byte[] { 0xFF, 0xFF }));
+            byte[]? widened = HeifBoxes.WithLargestLayerDeclared(layered, 360, 182, 1436, 730);
+            Assert.NotNull(widened);
+            int at = widened!.AsSpan().IndexOf("ispe"u8);
+            Assert.Equal((1436L, 730L), (ContainerHeaders.U32(widened, at + 8), ContainerHeaders.U32(widened, at + 12)));
+            Assert.Equal(360L, ContainerHeaders.U32(layered, at + 8)); // the input is not changed
+
+            Assert.Null(HeifBoxes.WithLargestLayerDeclared(Make(Ispe(360, 182)), 360, 182, 1436, 730)); // not layered
+            Assert.Null(HeifBoxes.WithLargestLayerDeclared(Make(Ispe(360, 182), Ispe(360, 182), Box("a1op", new byte[] { 2 })), 360, 182, 1436, 730));
+            Assert.Null(HeifBoxes.WithLargestLayerDeclared(layered, 400, 182, 1436, 730)); // not the declared size
+            Assert.Null(HeifBoxes.WithLargestLayerDeclared(layered, 360, 182, 360, 182)); // nothing larger
+        }
+
+        [Fact]
         public void HostileSizesDoNotThrow()
         {
             var rng = new Random(19);
@@ -117,6 +138,7 @@ namespace VisionPS.Core.Tests.Imaging
                 }
                 byte[] cut = file.AsSpan(0, rng.Next(file.Length + 1)).ToArray();
                 HeifBoxes.ForMagick(cut);
+                HeifBoxes.WithLargestLayerDeclared(cut, 360, 182, 1436, 730);
             }
         }
     }
