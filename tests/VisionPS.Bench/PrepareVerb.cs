@@ -15,7 +15,7 @@ namespace VisionPS.Bench
     ///         [--parallel N] FILE...
     /// One JSON object per file, in input order:
     ///   file, ok, action (pass|reencode), mime, width, height, sourceWidth, sourceHeight, orientation, bytes,
-    ///   dataUrlChars, tokens, ms, warnings, error ("Reason: message" when ok is false)
+    ///   dataUrlChars, tokens, ms, warnings, error ("Reason: message" when ok is false), raw (the codec's own text, if any)
     /// then one summary object: files, ok, failed, inputMegapixels, seconds, megapixelsPerSecond.
     /// Exit code 0 when every file prepared, 1 when any failed, 2 on bad arguments.
     /// </summary>
@@ -123,6 +123,10 @@ namespace VisionPS.Bench
                         json.WriteEndArray();
                         string reason = r.Error is ImageProcessingException ipe ? ipe.Reason.ToString() : r.Error?.GetType().Name ?? "Error";
                         json.WriteString("error", $"{reason}: {r.Error?.Message}");
+                        if (r.Error?.Data["MagickMessage"] is string raw)
+                        {
+                            json.WriteString("raw", raw); // the codec's own text, as -Debug shows it
+                        }
                     }
                     json.WriteEndObject();
                 }

@@ -63,6 +63,12 @@ namespace VisionPS.Core.Imaging
             long boxSize = ((long)b[0] << 24) | ((long)b[1] << 16) | ((long)b[2] << 8) | b[3];
             int end = (int)Math.Min(b.Length, Math.Max(16, Math.Min(boxSize, 256)));
             bool heif = false;
+            if (b.Slice(8, 4).SequenceEqual("mif3"u8))
+            {
+                // The compact 'mini' form (HEIF amendment 2, brand mif3) keeps the codec brand in the minor-version field
+                // and often lists no compatible brands at all.
+                return b.Length >= 16 && b.Slice(12, 4).SequenceEqual("avif"u8) ? ImageFormat.Avif : ImageFormat.Heif;
+            }
             // The major brand at 8, then compatible brands from 16: AVIF wins if any brand says so.
             for (int at = 8; at + 4 <= end; at += at == 8 ? 8 : 4)
             {
@@ -73,7 +79,7 @@ namespace VisionPS.Core.Imaging
                 }
                 if (brand.SequenceEqual("heic"u8) || brand.SequenceEqual("heix"u8) || brand.SequenceEqual("heim"u8)
                     || brand.SequenceEqual("heis"u8) || brand.SequenceEqual("hevc"u8) || brand.SequenceEqual("hevx"u8)
-                    || brand.SequenceEqual("mif1"u8) || brand.SequenceEqual("msf1"u8))
+                    || brand.SequenceEqual("mif1"u8) || brand.SequenceEqual("mif2"u8) || brand.SequenceEqual("msf1"u8))
                 {
                     heif = true;
                 }

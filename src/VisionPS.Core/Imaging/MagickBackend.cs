@@ -33,7 +33,8 @@ namespace VisionPS.Core.Imaging
         public static ImageHeader Probe(byte[] data, string name, ImageFormat format)
         {
             Initialise();
-            var settings = new MagickReadSettings { FrameIndex = 0, FrameCount = 1 };
+            MagickReadSettings settings = ReadSettings(format);
+            data = Prepared(data, format);
             using var image = new MagickImage();
             image.Ping(data, settings);
             return ToHeader(image, format);
@@ -42,7 +43,8 @@ namespace VisionPS.Core.Imaging
         public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings)
         {
             Initialise();
-            var settings = new MagickReadSettings { FrameIndex = 0, FrameCount = 1 };
+            MagickReadSettings settings = ReadSettings(format);
+            data = Prepared(data, format);
             ImageHeader header;
             using (var ping = new MagickImage())
             {
@@ -57,7 +59,7 @@ namespace VisionPS.Core.Imaging
                     $"decoding it takes {pixels / 1e6:0.#} megapixels, more than the {budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
             }
 
-            using var image = new MagickImage(data, settings);
+            using MagickImage image = ReadLayered(data, name, format, settings, header, budget, warnings);
             int orientation = ExifOrientationOf(image);
             if (orientation != 1)
             {
@@ -238,6 +240,76 @@ namespace VisionPS.Core.Imaging
             }
             return true;
         }
+
+        /// <summary>
+        /// The first frame only, and for HEIF/AVIF the coder named outright: ImageMagick's own magic-byte test knows only
+        /// a few brands, and a HEIF it does not recognise (major brand mif2, a JPEG 2000, VVC or AVC coded one) would
+        /// otherwise end as "no decode delegate" before libheif, which reads those brands, ever sees it.
+        /// </summary>
+        private static MagickReadSettings ReadSettings(ImageFormat format)
+        {
+            var settings = new MagickReadSettings { FrameIndex = 0, FrameCount = 1 };
+            if (format == ImageFormat.Heif)
+            {
+                settings.Format = MagickFormat.Heic;
+            }
+            else if (format == ImageFormat.Avif)
+            {
+                settings.Format = MagickFormat.Avif;
+            }
+            return settings;
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex s_layerTooLarge = new(
+            @"Security limit exceeded: Image size (\d{1,5})x(\d{1,5}) exceeds the maximum image size", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// Reads the image. A layered AV1 image whose operating point selects a smaller layer (av1-avif's
+        /// quebec_3layer_op2.avif: 360x182 declared, 1436x730 coded) is refused by libheif, which decodes the largest
+        /// layer and bounds it by the declared size; it is read again with the coded size declared and scaled back
+        /// to the declared size, with a warning.
+        /// </summary>
+        private static MagickImage ReadLayered(byte[] data, string name, ImageFormat format, MagickReadSettings settings, ImageHeader header,
+            ImageBudget budget, List<string> warnings)
+        {
+            try
+            {
+                return new MagickImage(data, settings);
+            }
+            catch (MagickException ex) when (format == ImageFormat.Avif && s_layerTooLarge.Match(ex.Message) is { Success: true } m)
+            {
+                int codedWidth = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                int codedHeight = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+                byte[]? widened = (long)codedWidth * codedHeight <= budget.MaxDecodedPixels
+                    ? HeifBoxes.WithLargestLayerDeclared(data, header.Width, header.Height, codedWidth, codedHeight)
+                    : null;
+                if (widened is null)
+                {
+                    throw;
+                }
+                var image = new MagickImage(widened, settings);
+                try
+                {
+                    image.FilterType = FilterType.Lanczos;
+                    image.Resize(new MagickGeometry((uint)header.Width, (uint)header.Height) { IgnoreAspectRatio = true });
+                }
+                catch
+                {
+                    image.Dispose();
+                    throw;
+                }
+                warnings.Add($"'{name}' is a layered AVIF whose selected layer ({header.Width}x{header.Height}) the decoder here " +
+                    $"cannot pick; its largest layer ({codedWidth}x{codedHeight}) was decoded and scaled to {header.Width}x{header.Height}.");
+                return image;
+            }
+        }
+
+        /// <summary>The version of the libheif ImageMagick's HEIC coder was built with (for messages).</summary>
+        public static string? HeifVersion() => MagickFormatInfo.Create(MagickFormat.Heic)?.Version;
+
+        /// <summary>The bytes ImageMagick gets: a HEIF/AVIF with its primary image put first (<see cref="HeifBoxes.ForMagick"/>).</summary>
+        private static byte[] Prepared(byte[] data, ImageFormat format) =>
+            format is ImageFormat.Heif or ImageFormat.Avif ? HeifBoxes.ForMagick(data) : data;
 
         /// <summary>The profile as Skia reads it, or null when skcms cannot use it for an RGB conversion.</summary>
         private static SKColorSpace? IccSpace(IColorProfile profile, bool ignoreCicpTag)

@@ -82,7 +82,14 @@ namespace VisionPS.Core.Imaging
             string message = ex.Message;
             bool Has(string s) => message.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
             ImageProcessingException result;
-            if (Has("width or height exceeds limit") || Has("cache resources exhausted") || Has("ResourceLimit"))
+            string? variant = format is ImageFormat.Heif or ImageFormat.Avif ? HeifVariant(message) : null;
+            if (variant is not null)
+            {
+                result = ImageProcessingException.Unsupported(name, format,
+                    $"{variant}; this HEIF variant is not supported by the decoder in this build ({HeifDecoderName()}); " +
+                    "convert it to PNG or JPEG first");
+            }
+            else if (Has("width or height exceeds limit") || Has("cache resources exhausted") || Has("ResourceLimit"))
             {
                 result = ImageProcessingException.TooLarge(name, format, "it needs more memory or pixels than ImageMagick's safety limits allow");
             }
@@ -91,7 +98,7 @@ namespace VisionPS.Core.Imaging
                 result = ImageProcessingException.Unsupported(name, format,
                     "no decoder for this variant of the format is available in this build; convert it to PNG or JPEG first");
             }
-            else if (Has("unexpected end") || Has("insufficient image data") || Has("truncated") || Has("premature end"))
+            else if (Has("unexpected end") || Has("insufficient image data") || Has("InsufficientImageData") || Has("truncated") || Has("premature end"))
             {
                 result = ImageProcessingException.Damaged(name, format, "the file ends before all of its image data");
             }
@@ -109,6 +116,71 @@ namespace VisionPS.Core.Imaging
                 result = ImageProcessingException.DecodeFailed(name, format, "the decoder could not read it (" + Reason(message) + ")", ex);
             }
             return Keep(result, ex);
+        }
+
+        /// <summary>
+        /// What kind of HEIF libheif declined, in plain words, from its message; null when the message is not one of
+        /// these (damage and resource limits are told apart elsewhere).
+        /// </summary>
+        internal static string? HeifVariant(string message)
+        {
+            bool Has(string s) => message.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
+            if (Has("lhv1") || Has("Layered HEVC"))
+            {
+                return "it is a layered HEVC image (an 'lhv1' item: scalable or multi-view HEVC)";
+            }
+            if (Has("reference types: pred"))
+            {
+                return "its primary image is predictively coded from other images ('pred' item references)";
+            }
+            if (Has("'unci'"))
+            {
+                return "it holds uncompressed ('unci') image items";
+            }
+            if (Has("mini box"))
+            {
+                return "it is in the compact 'mini' form (brand mif3)";
+            }
+            const string builtIn = "has not been built in: ";
+            int at = message.IndexOf(builtIn, StringComparison.OrdinalIgnoreCase);
+            if (at >= 0)
+            {
+                string codec = message.Substring(at + builtIn.Length);
+                int end = codec.IndexOfAny(new[] { '(', '`', '\r', '\n' });
+                codec = (end >= 0 ? codec.Substring(0, end) : codec).Trim();
+                return codec.Length is > 0 and < 40
+                    ? $"its images are coded with {codec}, for which this build has no decoder inside HEIF"
+                    : "its images use a codec for which this build has no decoder inside HEIF";
+            }
+            if (Has("Security limit exceeded: Image size") && Has("exceeds the maximum image size"))
+            {
+                // libheif bounds the decoded size by the declared one (ispe): a layered AV1 image whose operating
+                // point selects a smaller layer is decoded at its largest layer and refused.
+                return "its coded picture is larger than the size the file declares (a layered image with an operating " +
+                    "point or layer selected: 'a1op'/'lsel')";
+            }
+            return null;
+        }
+
+        private static string? s_heifDecoder;
+
+        /// <summary>"libheif 1.x.y in Magick.NET", as the loaded native library reports it.</summary>
+        private static string HeifDecoderName()
+        {
+            if (s_heifDecoder is null)
+            {
+                string? version = null;
+                try
+                {
+                    version = MagickBackend.HeifVersion();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // the name is only for the message
+                }
+                s_heifDecoder = version is { Length: > 0 } ? $"libheif {version} in Magick.NET" : "Magick.NET's libheif";
+            }
+            return s_heifDecoder;
         }
 
         private static ImageProcessingException Keep(ImageProcessingException result, Exception raw)

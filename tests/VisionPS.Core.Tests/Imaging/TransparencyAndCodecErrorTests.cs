@@ -65,6 +65,41 @@ namespace VisionPS.Core.Tests.Imaging
             }
         }
 
+        /// <summary>
+        /// A HEIC and an AVIF (heif-enc keeps the alpha plane; avifenc would drop an opaque one) whose alpha channel is
+        /// fully opaque go out as JPEG; with a translucent alpha, as PNG.
+        /// </summary>
+        [Theory]
+        [InlineData("heic")]
+        [InlineData("avif")]
+        public void AHeifWithAnOpaqueAlphaChannelIsSentAsJpeg(string kind)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-heifalpha-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                foreach ((string level, string mime) in new[] { ("100%", "image/jpeg"), ("50%", "image/png") })
+                {
+                    string png = Path.Combine(dir, "rgba.png"), file = Path.Combine(dir, "alpha." + kind);
+                    TestCorpus.Run("convert", TestCorpus.File("jpg_storm_1920x1280.jpg"), "-resize", "1400x933!", "-alpha", "set",
+                        "-channel", "A", "-evaluate", "set", level, "+channel", "PNG32:" + png);
+                    var args = new System.Collections.Generic.List<string> { "-q", "80", png, "-o", file };
+                    if (kind == "avif")
+                    {
+                        args.Insert(0, "-A");
+                    }
+                    TestCorpus.Run("heif-enc", args.ToArray());
+                    Assert.Contains("alpha channel: yes", System.Text.Encoding.ASCII.GetString(TestCorpus.Run("heif-info", file)), StringComparison.Ordinal);
+                    Assert.True(ImageProbe.Probe(file).HasAlpha);
+                    Assert.Equal(mime, ImagePreparer.Prepare(file, new PrepareOptions { MaxSide = 1300 }).MimeType);
+                }
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
         [Fact]
         public void PixelAlphaScanFindsATranslucentPixelAnywhere()
         {

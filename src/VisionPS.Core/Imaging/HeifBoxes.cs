@@ -1,0 +1,281 @@
+using System;
+using System.Collections.Generic;
+
+namespace VisionPS.Core.Imaging
+{
+    /// <summary>
+    /// The top-level boxes of a HEIF/AVIF file (ISO BMFF), read for the two things the decoder needs told: which image
+    /// is the primary one, and bytes ImageMagick's HEIC reader would refuse before libheif sees them. Reads box headers
+    /// only; never trusts a size beyond the data.
+    /// </summary>
+    internal static class HeifBoxes
+    {
+        /// <summary>ImageMagick's HEIC reader reads this many bytes for its brand test and refuses a shorter file.</summary>
+        internal const int MagickMagicBytes = 128;
+
+        /// <summary>A top-level box: its type, where it starts, and its whole length (header included).</summary>
+        internal readonly struct Box
+        {
+            public Box(string type, int offset, long length)
+            {
+                Type = type;
+                Offset = offset;
+                Length = length;
+            }
+
+            public string Type { get; }
+
+            public int Offset { get; }
+
+            public long Length { get; }
+        }
+
+        /// <summary>
+        /// The top-level boxes, in order; <paramref name="exact"/> is true when they tile the data exactly (no box runs
+        /// past the end, none is "to the end of the file", no bytes left over).
+        /// </summary>
+        internal static List<Box> TopLevel(ReadOnlySpan<byte> b, out bool exact)
+        {
+            var boxes = new List<Box>();
+            exact = false;
+            int at = 0;
+            while (at + 8 <= b.Length && boxes.Count < 4096)
+            {
+                long size = ContainerHeaders.U32(b, at);
+                if (size == 1)
+                {
+                    if (at + 16 > b.Length)
+                    {
+                        return boxes;
+                    }
+                    size = (ContainerHeaders.U32(b, at + 8) << 32) | ContainerHeaders.U32(b, at + 12);
+                }
+                string type = System.Text.Encoding.ASCII.GetString(b.Slice(at + 4, 4).ToArray());
+                if (size == 0)
+                {
+                    boxes.Add(new Box(type, at, b.Length - at));
+                    return boxes;
+                }
+                if (size < 8 || size > b.Length - at)
+                {
+                    boxes.Add(new Box(type, at, size));
+                    return boxes;
+                }
+                boxes.Add(new Box(type, at, size));
+                at += (int)size;
+            }
+            exact = at == b.Length;
+            return boxes;
+        }
+
+        /// <summary>
+        /// The bytes to hand to ImageMagick. Three changes, none moving any offset in the file:
+        /// <list type="bullet">
+        /// <item>A file that has a primary image item (a 'meta' box with 'pitm') and also an image sequence ('moov')
+        /// gets its 'moov' box renamed 'free'. ImageMagick decodes the sequence whenever libheif reports one, so
+        /// otherwise the first frame of the sequence is sent instead of the primary image (HEIF conformance C046). The
+        /// sequence brands in 'ftyp' (msf1, isom, mp41, mp42) become 'mif1', as libheif wants a 'moov' for them.</item>
+        /// <item>An all-unspecified full-range 'nclx' colour property is made explicit (<see cref="SpecifyUnspecifiedNclx"/>).</item>
+        /// <item>A file shorter than the 128 bytes ImageMagick reads for its brand test (a small image in the compact
+        /// 'mini' form) gets a 'free' box appended.</item>
+        /// </list>
+        /// Returns the input itself when neither applies.
+        /// </summary>
+        internal static byte[] ForMagick(byte[] data)
+        {
+            List<Box> boxes = TopLevel(data, out bool exact);
+            byte[] result = data;
+            int moov = boxes.FindIndex(x => x.Type == "moov");
+            int meta = boxes.FindIndex(x => x.Type == "meta");
+            if (moov >= 0 && meta >= 0 && HasPrimaryItem(data, boxes[meta]))
+            {
+                result = (byte[])data.Clone();
+                "free"u8.CopyTo(result.AsSpan(boxes[moov].Offset + 4, 4));
+                if (boxes[0].Type == "ftyp")
+                {
+                    // libheif expects a 'moov' box whenever a sequence brand is listed: those become 'mif1'.
+                    Span<byte> ftyp = result.AsSpan(0, (int)Math.Min(boxes[0].Length, result.Length));
+                    for (int at = 8; at + 4 <= ftyp.Length; at += at == 8 ? 8 : 4)
+                    {
+                        Span<byte> brand = ftyp.Slice(at, 4);
+                        if (brand.SequenceEqual("msf1"u8) || brand.SequenceEqual("isom"u8) || brand.SequenceEqual("mp41"u8)
+                            || brand.SequenceEqual("mp42"u8))
+                        {
+                            "mif1"u8.CopyTo(brand);
+                        }
+                    }
+                }
+            }
+            if (meta >= 0)
+            {
+                result = SpecifyUnspecifiedNclx(result, data, boxes[meta]);
+            }
+            if (exact && result.Length < MagickMagicBytes && boxes.Count > 0 && boxes[0].Type == "ftyp")
+            {
+                int pad = Math.Max(8, MagickMagicBytes - result.Length);
+                byte[] padded = new byte[result.Length + pad];
+                result.CopyTo(padded, 0);
+                padded[result.Length] = (byte)(pad >> 24);
+                padded[result.Length + 1] = (byte)(pad >> 16);
+                padded[result.Length + 2] = (byte)(pad >> 8);
+                padded[result.Length + 3] = (byte)pad;
+                "free"u8.CopyTo(padded.AsSpan(result.Length + 4, 4));
+                result = padded;
+            }
+            return result;
+        }
+
+        /// <summary>
+        /// A 'colr' property of type 'nclx' that reads 2/2/2 (all unspecified) with full range becomes 2/2/6, full range:
+        /// the same conversion (unspecified matrix means BT.601 to libavif and libheif alike), but libheif 1.23 takes an
+        /// all-unspecified full-range 'colr' for no 'colr' at all and uses the bitstream's colour signalling instead. AV1
+        /// and HEVC streams usually say limited range there, so a full-range image was stretched (about 29 dB from
+        /// avifdec and heif-convert, and visibly brighter highlights).
+        /// </summary>
+        private static byte[] SpecifyUnspecifiedNclx(byte[] result, byte[] original, Box meta)
+        {
+            ReadOnlySpan<byte> b = original;
+            int header = ContainerHeaders.U32(b, meta.Offset) == 1 ? 16 : 8;
+            long metaEnd = Math.Min(b.Length, meta.Offset + meta.Length);
+            (long iprp, long iprpEnd) = Child(b, meta.Offset + header + 4, metaEnd, "iprp"u8);
+            if (iprp < 0)
+            {
+                return result;
+            }
+            (long ipco, long ipcoEnd) = Child(b, iprp + 8, iprpEnd, "ipco"u8);
+            if (ipco < 0)
+            {
+                return result;
+            }
+            long at = ipco + 8;
+            for (int guard = 0; at + 8 <= ipcoEnd && guard < 4096; guard++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (size < 8 || at + size > ipcoEnd)
+                {
+                    break;
+                }
+                // colr: size, 'colr', 'nclx', primaries u16, transfer u16, matrix u16, full_range_flag in the top bit.
+                if (size >= 19 && b.Slice((int)at + 4, 4).SequenceEqual("colr"u8) && b.Slice((int)at + 8, 4).SequenceEqual("nclx"u8)
+                    && b[(int)at + 12] == 0 && b[(int)at + 13] == 2 && b[(int)at + 14] == 0 && b[(int)at + 15] == 2
+                    && b[(int)at + 16] == 0 && b[(int)at + 17] == 2 && (b[(int)at + 18] & 0x80) != 0)
+                {
+                    if (ReferenceEquals(result, original))
+                    {
+                        result = (byte[])original.Clone();
+                    }
+                    result[(int)at + 17] = 6;
+                }
+                at += size;
+            }
+            return result;
+        }
+
+        /// <summary>
+        /// For a layered AV1 image (an 'a1op' or 'lsel' property) whose only 'ispe' declares the selected layer's size:
+        /// a copy whose 'ispe' declares the coded (largest) size instead, so that libheif, which cannot select an
+        /// operating point and bounds the decoded size by 'ispe', decodes the largest layer. Null when the file is not
+        /// of that shape.
+        /// </summary>
+        internal static byte[]? WithLargestLayerDeclared(byte[] data, int declaredWidth, int declaredHeight, int codedWidth, int codedHeight)
+        {
+            List<Box> boxes = TopLevel(data, out _);
+            int meta = boxes.FindIndex(x => x.Type == "meta");
+            if (meta < 0 || codedWidth <= declaredWidth && codedHeight <= declaredHeight)
+            {
+                return null;
+            }
+            ReadOnlySpan<byte> b = data;
+            int header = ContainerHeaders.U32(b, boxes[meta].Offset) == 1 ? 16 : 8;
+            long metaEnd = Math.Min(b.Length, boxes[meta].Offset + boxes[meta].Length);
+            (long iprp, long iprpEnd) = Child(b, boxes[meta].Offset + header + 4, metaEnd, "iprp"u8);
+            (long ipco, long ipcoEnd) = iprp < 0 ? (-1, -1) : Child(b, iprp + 8, iprpEnd, "ipco"u8);
+            if (ipco < 0)
+            {
+                return null;
+            }
+            bool layered = false;
+            long ispe = -1;
+            int ispeCount = 0;
+            long at = ipco + 8;
+            for (int guard = 0; at + 8 <= ipcoEnd && guard < 4096; guard++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (size < 8 || at + size > ipcoEnd)
+                {
+                    return null;
+                }
+                ReadOnlySpan<byte> type = b.Slice((int)at + 4, 4);
+                if (type.SequenceEqual("a1op"u8) || type.SequenceEqual("lsel"u8))
+                {
+                    layered = true;
+                }
+                else if (type.SequenceEqual("ispe"u8) && size >= 20)
+                {
+                    ispe = at;
+                    ispeCount++;
+                }
+                at += size;
+            }
+            if (!layered || ispeCount != 1 || ContainerHeaders.U32(b, (int)ispe + 12) != declaredWidth
+                || ContainerHeaders.U32(b, (int)ispe + 16) != declaredHeight)
+            {
+                return null;
+            }
+            byte[] result = (byte[])data.Clone();
+            WriteU32(result, (int)ispe + 12, (uint)codedWidth);
+            WriteU32(result, (int)ispe + 16, (uint)codedHeight);
+            return result;
+        }
+
+        private static void WriteU32(byte[] b, int at, uint value)
+        {
+            b[at] = (byte)(value >> 24);
+            b[at + 1] = (byte)(value >> 16);
+            b[at + 2] = (byte)(value >> 8);
+            b[at + 3] = (byte)value;
+        }
+
+        /// <summary>The first child box of a type between two offsets: its start and end, or -1.</summary>
+        private static (long Start, long End) Child(ReadOnlySpan<byte> b, long at, long end, ReadOnlySpan<byte> type)
+        {
+            for (int guard = 0; at + 8 <= end && guard < 4096; guard++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (size < 8 || at + size > end)
+                {
+                    return (-1, -1);
+                }
+                if (b.Slice((int)at + 4, 4).SequenceEqual(type))
+                {
+                    return (at, at + size);
+                }
+                at += size;
+            }
+            return (-1, -1);
+        }
+
+        /// <summary>Whether a 'meta' box names a primary item ('pitm' among its children).</summary>
+        private static bool HasPrimaryItem(ReadOnlySpan<byte> b, Box meta)
+        {
+            // meta is a full box: 8 bytes of header (16 for a 64-bit size), then 4 of version and flags.
+            int header = ContainerHeaders.U32(b, meta.Offset) == 1 ? 16 : 8;
+            long end = Math.Min(b.Length, meta.Offset + meta.Length);
+            long at = meta.Offset + header + 4;
+            for (int guard = 0; at + 8 <= end && guard < 256; guard++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (b.Slice((int)at + 4, 4).SequenceEqual("pitm"u8))
+                {
+                    return true;
+                }
+                if (size < 8)
+                {
+                    return false;
+                }
+                at += size;
+            }
+            return false;
+        }
+    }
+}
