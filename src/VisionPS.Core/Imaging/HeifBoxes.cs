@@ -179,11 +179,35 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal static byte[]? WithLargestLayerDeclared(byte[] data, int declaredWidth, int declaredHeight, int codedWidth, int codedHeight)
         {
-            List<Box> boxes = TopLevel(data, out _);
-            int meta = boxes.FindIndex(x => x.Type == "meta");
-            if (meta < 0 || codedWidth <= declaredWidth && codedHeight <= declaredHeight)
+            if (codedWidth <= declaredWidth && codedHeight <= declaredHeight
+                || !ScanProperties(data, out bool layered, out long ispe, out int ispeCount) || !layered || ispeCount != 1
+                || ContainerHeaders.U32(data, (int)ispe + 12) != declaredWidth || ContainerHeaders.U32(data, (int)ispe + 16) != declaredHeight)
             {
                 return null;
+            }
+            byte[] result = (byte[])data.Clone();
+            WriteU32(result, (int)ispe + 12, (uint)codedWidth);
+            WriteU32(result, (int)ispe + 16, (uint)codedHeight);
+            return result;
+        }
+
+        /// <summary>Whether the file has a layer-selecting property ('a1op' or 'lsel') among its item properties.</summary>
+        internal static bool HasLayerSelection(byte[] data) => ScanProperties(data, out bool layered, out _, out _) && layered;
+
+        /// <summary>
+        /// Walks meta/iprp/ipco: whether a layer-selecting property is there, and the last 'ispe' and how many there
+        /// are. False when the boxes are not of that shape.
+        /// </summary>
+        private static bool ScanProperties(byte[] data, out bool layered, out long ispe, out int ispeCount)
+        {
+            layered = false;
+            ispe = -1;
+            ispeCount = 0;
+            List<Box> boxes = TopLevel(data, out _);
+            int meta = boxes.FindIndex(x => x.Type == "meta");
+            if (meta < 0)
+            {
+                return false;
             }
             ReadOnlySpan<byte> b = data;
             int header = ContainerHeaders.U32(b, boxes[meta].Offset) == 1 ? 16 : 8;
@@ -192,18 +216,15 @@ namespace VisionPS.Core.Imaging
             (long ipco, long ipcoEnd) = iprp < 0 ? (-1, -1) : Child(b, iprp + 8, iprpEnd, "ipco"u8);
             if (ipco < 0)
             {
-                return null;
+                return false;
             }
-            bool layered = false;
-            long ispe = -1;
-            int ispeCount = 0;
             long at = ipco + 8;
             for (int guard = 0; at + 8 <= ipcoEnd && guard < 4096; guard++)
             {
                 long size = ContainerHeaders.U32(b, (int)at);
                 if (size < 8 || at + size > ipcoEnd)
                 {
-                    return null;
+                    return false;
                 }
                 ReadOnlySpan<byte> type = b.Slice((int)at + 4, 4);
                 if (type.SequenceEqual("a1op"u8) || type.SequenceEqual("lsel"u8))
@@ -217,15 +238,7 @@ namespace VisionPS.Core.Imaging
                 }
                 at += size;
             }
-            if (!layered || ispeCount != 1 || ContainerHeaders.U32(b, (int)ispe + 12) != declaredWidth
-                || ContainerHeaders.U32(b, (int)ispe + 16) != declaredHeight)
-            {
-                return null;
-            }
-            byte[] result = (byte[])data.Clone();
-            WriteU32(result, (int)ispe + 12, (uint)codedWidth);
-            WriteU32(result, (int)ispe + 16, (uint)codedHeight);
-            return result;
+            return true;
         }
 
         private static void WriteU32(byte[] b, int at, uint value)

@@ -318,6 +318,10 @@ namespace VisionPS.Core.Imaging
             {
                 return $"its {fourcc.Trim()} chunk says {chunk} bytes but only {riff + 8 - 20} remain";
             }
+            if (fourcc == "VP8L" && (chunk < 5 || b.Length < 25))
+            {
+                return $"its VP8L (lossless) chunk holds {chunk} bytes, too few for its header";
+            }
             if (fourcc == "VP8L" && b[20] != 0x2F)
             {
                 return $"its VP8L (lossless) header is damaged: the signature byte is {b[20]:x2}, not 2f";

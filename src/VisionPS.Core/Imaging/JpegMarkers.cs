@@ -92,7 +92,7 @@ namespace VisionPS.Core.Imaging
 
                 // A scan: its entropy-coded data runs to the next marker that is not a restart marker.
                 long blocks = frame.McusInScan(b.Slice(payload, length - 2));
-                int expected = 0, restarts = 0;
+                int expected = 0, restarts = 0, lastRestartEnd = -1;
                 while (true)
                 {
                     int at = b.Slice(i).IndexOf((byte)0xFF);
@@ -125,6 +125,7 @@ namespace VisionPS.Core.Imaging
                         expected = (expected + 1) & 7;
                         restarts++;
                         i += 2;
+                        lastRestartEnd = i;
                         continue;
                     }
                     // The scan ends here.
@@ -135,7 +136,10 @@ namespace VisionPS.Core.Imaging
                     if (restartInterval > 0 && blocks > 0)
                     {
                         long wanted = ((blocks + restartInterval - 1) / restartInterval) - 1;
-                        if (restarts != wanted)
+                        // Some encoders end the scan with one more restart marker after its last block; libjpeg skips
+                        // it without a word (only fill bytes may sit between it and the marker that ends the scan).
+                        bool trailing = restarts == wanted + 1 && lastRestartEnd >= 0 && OnlyFill(b.Slice(lastRestartEnd, i - lastRestartEnd));
+                        if (restarts != wanted && !trailing)
                         {
                             return restarts < wanted
                                 ? $"its entropy-coded scan is cut short: it holds {restarts} of the {wanted} restart markers its blocks call for"
@@ -145,6 +149,18 @@ namespace VisionPS.Core.Imaging
                     break;
                 }
             }
+        }
+
+        private static bool OnlyFill(ReadOnlySpan<byte> bytes)
+        {
+            foreach (byte x in bytes)
+            {
+                if (x != 0xFF)
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /// <summary>Markers that start a segment with a length (frame headers, tables, SOS, DRI, APPn, COM, DNL, DHP, EXP).</summary>

@@ -16,14 +16,15 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         public static bool? IsXybWithIcc(byte[] data)
         {
-            int start = CodestreamStart(data);
+            int start = CodestreamStart(data, out int end);
             if (start < 0)
             {
                 return null;
             }
             try
             {
-                var r = new BitReader(data, start + 2);
+                // Within the codestream's own box: a first 'jxlp' part shorter than the headers gives no verdict.
+                var r = new BitReader(data, start + 2, end);
                 // SizeHeader
                 if (r.Bit())
                 {
@@ -95,9 +96,13 @@ namespace VisionPS.Core.Imaging
             }
         }
 
-        /// <summary>Where the codestream (FF 0A) starts: at 0, or inside a 'jxlc'/'jxlp' box of the container; -1 if not found.</summary>
-        private static int CodestreamStart(byte[] b)
+        /// <summary>
+        /// Where the codestream (FF 0A) starts: at 0, or inside a 'jxlc'/'jxlp' box of the container; -1 if not found.
+        /// <paramref name="end"/> is where its bytes end (the box's end, or the file's).
+        /// </summary>
+        private static int CodestreamStart(byte[] b, out int end)
         {
+            end = b.Length;
             if (b.Length >= 2 && b[0] == 0xFF && b[1] == 0x0A)
             {
                 return 0;
@@ -120,6 +125,7 @@ namespace VisionPS.Core.Imaging
                 long payload = at + header + (type == "jxlp" ? 4 : 0);
                 if ((type == "jxlc" || type == "jxlp") && payload + 2 <= b.Length && b[payload] == 0xFF && b[payload + 1] == 0x0A)
                 {
+                    end = size == 0 ? b.Length : (int)Math.Min(b.Length, at + size);
                     return (int)payload;
                 }
                 if (size == 0 || size < header)
@@ -134,12 +140,14 @@ namespace VisionPS.Core.Imaging
         private sealed class BitReader
         {
             private readonly byte[] _b;
+            private readonly long _endBit;
             private long _bit;
 
-            public BitReader(byte[] b, int byteOffset)
+            public BitReader(byte[] b, int byteOffset, int endByte)
             {
                 _b = b;
                 _bit = (long)byteOffset * 8;
+                _endBit = (long)Math.Min(endByte, b.Length) * 8;
             }
 
             public bool Bit() => Bits(1) == 1;
@@ -149,6 +157,10 @@ namespace VisionPS.Core.Imaging
                 long v = 0;
                 for (int i = 0; i < n; i++, _bit++)
                 {
+                    if (_bit >= _endBit)
+                    {
+                        throw new IndexOutOfRangeException("The header runs past the end of its box.");
+                    }
                     v |= (long)((_b[_bit >> 3] >> (int)(_bit & 7)) & 1) << i;
                 }
                 return v;

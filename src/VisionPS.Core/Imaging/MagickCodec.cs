@@ -23,14 +23,14 @@ namespace VisionPS.Core.Imaging
         public static ImageHeader Probe(byte[] data, string name, ImageFormat format)
         {
             IsLoaded = true;
-            return Guard(() => MagickBackend.Probe(data, name, format), name, format);
+            return Guard(() => MagickBackend.Probe(data, name, format), name, format, data);
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings)
         {
             IsLoaded = true;
-            return Guard(() => MagickBackend.Decode(data, name, format, budget, warnings), name, format);
+            return Guard(() => MagickBackend.Decode(data, name, format, budget, warnings), name, format, data);
         }
 
         /// <summary>
@@ -51,7 +51,7 @@ namespace VisionPS.Core.Imaging
         internal static bool IsLoadFailure(Exception ex) => ex is DllNotFoundException || ex is TypeInitializationException
             || ex is BadImageFormatException || ex is System.IO.FileNotFoundException || ex is EntryPointNotFoundException;
 
-        private static T Guard<T>(Func<T> work, string name, ImageFormat format)
+        private static T Guard<T>(Func<T> work, string name, ImageFormat format, byte[] data)
         {
             try
             {
@@ -63,7 +63,7 @@ namespace VisionPS.Core.Imaging
             }
             catch (Exception ex) when (IsMagickException(ex))
             {
-                throw Translate(ex, name, format);
+                throw Translate(ex, name, format, data);
             }
             catch (Exception ex) when (IsLoadFailure(ex))
             {
@@ -77,13 +77,19 @@ namespace VisionPS.Core.Imaging
         /// temporary file names or source locations. The raw text stays on the exception (inner exception and
         /// <c>Data["MagickMessage"]</c>) for -Debug.
         /// </summary>
-        internal static ImageProcessingException Translate(Exception ex, string name, ImageFormat format)
+        internal static ImageProcessingException Translate(Exception ex, string name, ImageFormat format, byte[]? data = null)
         {
             string message = ex.Message;
             bool Has(string s) => message.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
             ImageProcessingException result;
             string? variant = format is ImageFormat.Heif or ImageFormat.Avif ? HeifVariant(message) : null;
-            if (variant is not null)
+            if (variant is not null && variant.StartsWith(LargerThanDeclared, StringComparison.Ordinal)
+                && !(data is not null && HeifBoxes.HasLayerSelection(data)))
+            {
+                // Not a layered image: a size field that lies (or a hostile one) is damage, not an unsupported variant.
+                result = ImageProcessingException.Damaged(name, format, "its decoded picture is larger than the size the file declares");
+            }
+            else if (variant is not null)
             {
                 result = ImageProcessingException.Unsupported(name, format,
                     $"{variant}; this HEIF variant is not supported by the decoder in this build ({HeifDecoderName()}); " +
@@ -156,11 +162,12 @@ namespace VisionPS.Core.Imaging
             {
                 // libheif bounds the decoded size by the declared one (ispe): a layered AV1 image whose operating
                 // point selects a smaller layer is decoded at its largest layer and refused.
-                return "its coded picture is larger than the size the file declares (a layered image with an operating " +
-                    "point or layer selected: 'a1op'/'lsel')";
+                return LargerThanDeclared + " (a layered image with an operating point or layer selected: 'a1op'/'lsel')";
             }
             return null;
         }
+
+        private const string LargerThanDeclared = "its coded picture is larger than the size the file declares";
 
         private static string? s_heifDecoder;
 

@@ -129,10 +129,12 @@ namespace VisionPS.Core.Imaging
                 }
                 waiter.Sequence = _sequence++;
                 _waiters.Add(waiter);
-            }
-            if (token.CanBeCanceled)
-            {
-                waiter.Registration = token.Register(() => Cancel(waiter, token));
+                if (token.CanBeCanceled)
+                {
+                    // Inside the lock, so Release never sees the waiter without its registration (a callback that runs
+                    // at once, for a token already cancelled, re-enters the lock on this thread).
+                    waiter.Registration = token.Register(() => Cancel(waiter, token));
+                }
             }
             return waiter.Completion.Task;
         }

@@ -60,6 +60,33 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(Corpus("gif_static_smile_48.gif"), "s.gif").Action);
         }
 
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(4)]
+        public void AWebPWhoseLosslessChunkIsTooShortForItsHeaderIsDamagedAndDoesNotStopABatch(int payload)
+        {
+            // RIFF <size> WEBP VP8L <payload> with a payload shorter than the 5-byte VP8L header.
+            byte[] webp = new byte[20 + payload];
+            "RIFF"u8.CopyTo(webp);
+            BitConverter.TryWriteBytes(webp.AsSpan(4), (uint)(webp.Length - 8));
+            "WEBPVP8L"u8.CopyTo(webp.AsSpan(8));
+            BitConverter.TryWriteBytes(webp.AsSpan(16), (uint)payload);
+            if (payload > 0)
+            {
+                webp[20] = 0x2F;
+            }
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(webp, "short.webp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("VP8L", ex.Detail, StringComparison.Ordinal);
+
+            byte[] good = File.ReadAllBytes(TestCorpus.File("jpg_gray_cat_512.jpg"));
+            var results = ImagePreparer.PrepareMany(new[] { new System.Collections.Generic.KeyValuePair<string, byte[]>("short.webp", webp),
+                new System.Collections.Generic.KeyValuePair<string, byte[]>("cat.jpg", good) }).ToList();
+            Assert.IsType<ImageProcessingException>(results[0].Error);
+            Assert.NotNull(results[1].Image);
+        }
+
         [Fact]
         public void APngWithOneChangedIdatByteIsRefusedForItsCrc()
         {

@@ -225,6 +225,22 @@ namespace VisionPS.Core.Tests.Imaging
             CorpusJpegs().Concat(new[] { new object[] { "restart:baseline" }, new object[] { "restart:progressive" } });
 
         [Fact]
+        public void OneMoreRestartMarkerAfterTheLastBlockIsNotDamage()
+        {
+            // Some encoders end the scan with a restart marker; libjpeg skips it without a warning, and so do we.
+            byte[] intact = Source("restart:baseline");
+            int next = Restarts(intact).Count % 8;
+            byte[] trailing = Insert(intact, intact.Length - 2, new byte[] { 0xFF, (byte)(0xD0 + next) });
+            Assert.Equal(string.Empty, Djpeg(trailing));
+            Assert.Null(JpegMarkers.Check(trailing));
+            PreparedImage image = ImagePreparer.Prepare(trailing, "trailing.jpg", new PrepareOptions { MaxSide = 256 });
+            Assert.DoesNotContain(image.Warnings, w => w.Contains("damaged", StringComparison.Ordinal));
+            // Two extra markers are not that: the scan holds more restart intervals than its blocks.
+            byte[] two = Insert(trailing, trailing.Length - 2, new byte[] { 0xFF, (byte)(0xD0 + ((next + 1) % 8)) });
+            Assert.NotNull(JpegMarkers.Check(two));
+        }
+
+        [Fact]
         public void AHarmlessLibjpegWarningIsNotDamage()
         {
             // An unknown JFIF revision (2.01): djpeg warns, but every pixel decodes; it still passes through.

@@ -151,6 +151,21 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.True(psnr >= 29, $"quebec_3layer_op2.avif: {psnr:0.0} dB vs avifdec (layer 0)");
         }
 
+        [Theory]
+        [InlineData("quebec_3layer_op2.avif", "UnsupportedFormat")]
+        [InlineData("Irvine_CA.avif", "Damaged")]
+        public void ADecodedSizeOverTheDeclaredOneIsALayeredImageOnlyWhenTheFileSelectsALayer(string sample, string reason)
+        {
+            // libheif's refusal when the decoded picture is larger than 'ispe' says; a file with no 'a1op'/'lsel' has a
+            // size field that lies (or a hostile one), which is damage.
+            const string raw = "Security limit exceeded: Image size 4294967295x4294967295 exceeds the maximum image size 2147483647x2147483647 `/tmp/magick-Q' @ error/heic.c/ReadHEICImageByID/471";
+            ImageProcessingException ex = MagickCodec.Translate(new InvalidOperationException(raw), sample, ImageFormat.Avif, File.ReadAllBytes(Sample(sample)));
+            Assert.Equal(Enum.Parse<ImageErrorReason>(reason), ex.Reason);
+            Assert.Contains("larger than the size the file declares", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(reason == "UnsupportedFormat", ex.Message.Contains("layered", StringComparison.Ordinal));
+            Assert.DoesNotContain("magick-", ex.Message, StringComparison.Ordinal);
+        }
+
         /// <summary>libheif's messages for the variants seen in the HEIF conformance suite (C043, multilayer001), in VisionPS's words.</summary>
         [Theory]
         [InlineData("Unsupported feature: Unspecified: Unsupported reference types: pred (4.0) `/tmp/magick-5UbHI1qJ' @ error/heic.c/IsHEIFSuccess/207", "predictively coded")]
