@@ -80,6 +80,13 @@ namespace VisionPS.Core.Imaging
                 {
                     return new PrepareResult(index, name, null, ex, sw.Elapsed);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException && ex is not OutOfMemoryException)
+                {
+                    // A defect in the image core on one file is that file's error, never the end of the batch; the
+                    // original exception stays inside for -Debug.
+                    return new PrepareResult(index, name, null, ImageProcessingException.DecodeFailed(name, ImageFormat.Unknown,
+                        "the image core failed on it unexpectedly (a defect in VisionPS: please report it with the file)", ex), sw.Elapsed);
+                }
             }
             finally
             {

@@ -57,7 +57,7 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
-        public void NoMoreThanTheLimitRunAtOnceAndABadInputDoesNotStopTheOthers()
+        public void NoMoreThanTheLimitRunAtOnceAndABadInputOrADefectDoesNotStopTheOthers()
         {
             int running = 0, peak = 0;
             IEnumerable<(string, long, Func<PreparedImage>)> Items()
@@ -78,6 +78,11 @@ namespace VisionPS.Core.Tests.Imaging
                         {
                             throw ImageProcessingException.Damaged($"f{n}", ImageFormat.Png, "test damage");
                         }
+                        if (n == 21)
+                        {
+                            // A defect (not a typed image error) in one file's preparation.
+                            throw new IndexOutOfRangeException("a bug");
+                        }
                         return Image($"f{n}");
                     });
                 }
@@ -87,7 +92,11 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(Enumerable.Range(0, 40), results.Select(r => r.Index));
             Assert.InRange(peak, 1, 3);
             Assert.IsType<ImageProcessingException>(results[13].Error);
-            Assert.All(results.Where(r => r.Index != 13), r => Assert.NotNull(r.Image));
+            var defect = Assert.IsType<ImageProcessingException>(results[21].Error);
+            Assert.Equal(ImageErrorReason.DecodeFailed, defect.Reason);
+            Assert.DoesNotContain("IndexOutOfRange", defect.Message, StringComparison.Ordinal);
+            Assert.IsType<IndexOutOfRangeException>(defect.InnerException);
+            Assert.All(results.Where(r => r.Index != 13 && r.Index != 21), r => Assert.NotNull(r.Image));
         }
 
         [Fact]
