@@ -334,7 +334,7 @@ namespace VisionPS.Core.Imaging
                     }
                 }
             }
-            return SKColorSpace.CreateIcc(bytes);
+            return SkiaDecoder.IccColorSpace(bytes);
         }
 
         /// <summary>The EXIF orientation 1..8 Magick.NET read (its enum follows the EXIF numbering; undefined is upright).</summary>

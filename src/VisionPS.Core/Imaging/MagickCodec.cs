@@ -113,6 +113,11 @@ namespace VisionPS.Core.Imaging
                 result = ImageProcessingException.Unsupported(name, format,
                     "it uses a feature of the format the decoder here does not support (" + Reason(message) + "); convert it to PNG or JPEG first");
             }
+            else if (Has("ColorTransform") || Has("ColorProfileMismatch") || Has("ColorProfile"))
+            {
+                result = ImageProcessingException.Damaged(name, format,
+                    "its embedded colour profile is damaged or does not fit its colour type, so its colours cannot be converted");
+            }
             else if (ex.GetType().Name.IndexOf("Corrupt", StringComparison.Ordinal) >= 0 || Has("corrupt") || Has("invalid"))
             {
                 result = ImageProcessingException.Damaged(name, format, "its image data is corrupt (" + Reason(message) + ")");

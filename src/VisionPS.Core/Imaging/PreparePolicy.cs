@@ -94,7 +94,7 @@ namespace VisionPS.Core.Imaging
             }
             // Data colour space at byte 16: only RGB profiles are converted by Skia's PNG codec ('GRAY' ones are read too).
             bool rgb = icc[16] == (byte)'R' && icc[17] == (byte)'G' && icc[18] == (byte)'B';
-            using SKColorSpace? space = rgb ? SKColorSpace.CreateIcc(icc) : null;
+            using SKColorSpace? space = rgb ? SkiaDecoder.IccColorSpace(icc) : null;
             return rgb && space is null;
         }
 

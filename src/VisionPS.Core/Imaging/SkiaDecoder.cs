@@ -12,6 +12,16 @@ namespace VisionPS.Core.Imaging
     {
         private static readonly SKColorSpace s_srgb = SKColorSpace.CreateSrgb();
 
+        /// <summary>
+        /// The colour space an ICC profile describes, or null when skcms cannot parse it or cannot express it
+        /// (SkiaSharp's own CreateIcc(byte[]) throws on a profile it cannot parse).
+        /// </summary>
+        public static SKColorSpace? IccColorSpace(byte[] icc)
+        {
+            using SKColorSpaceIccProfile? profile = SKColorSpaceIccProfile.Create(icc);
+            return profile is null ? null : SKColorSpace.CreateIcc(profile);
+        }
+
         public static SKSizeI ChooseDecodeSize(SKCodec codec, ImageHeader header, int stw, int sth)
         {
             var full = new SKSizeI(header.Width, header.Height);

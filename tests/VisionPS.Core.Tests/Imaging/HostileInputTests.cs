@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -118,6 +119,27 @@ namespace VisionPS.Core.Tests.Imaging
                 }
             });
             Assert.True(seen < 50);
+        }
+
+        public static IEnumerable<object[]> FuzzFindings() =>
+            Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Imaging", "Samples", "Fuzz"), "*.bin").Select(f => new object[] { Path.GetFileName(f) });
+
+        [Theory]
+        [MemberData(nameof(FuzzFindings))]
+        public void FuzzFindingsAreTypedErrorsOrPreparedImages(string file)
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Imaging", "Samples", "Fuzz", file));
+            try
+            {
+                PreparedImage image = ImagePreparer.Prepare(bytes, file, new PrepareOptions { MaxSide = 512 });
+                Assert.True(image.Bytes.Length > 0);
+            }
+            catch (ImageProcessingException ex)
+            {
+                Assert.Contains($"'{file}'", ex.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain("Exception", ex.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain("ColorTransform", ex.Message, StringComparison.Ordinal);
+            }
         }
 
         /// <summary>
