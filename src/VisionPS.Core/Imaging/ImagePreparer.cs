@@ -231,7 +231,7 @@ namespace VisionPS.Core.Imaging
                 && (ex.Reason == ImageErrorReason.Damaged || ex.Reason == ImageErrorReason.DecodeFailed))
             {
                 // The structural finding is why the decoder gave up: say that, not the decoder's bare verdict.
-                throw ImageProcessingException.Damaged(name, format, damage + "; no row of pixels decodes");
+                throw ImageProcessingException.DamagedBeyondUse(name, format, damage + "; no row of pixels decodes");
             }
             using SKBitmap owned = decoded;
             if (partial is not null || damage is not null)

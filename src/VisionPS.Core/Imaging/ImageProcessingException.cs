@@ -65,6 +65,12 @@ namespace VisionPS.Core.Imaging
                 $"'{name}' ({FormatName(format)}) is damaged: {what}. It was not sent; copy or export the file again, or " +
                 "allow partial images (-AllowPartial) to send the part that decodes.", what, null);
 
+        /// <summary>Damage that leaves no row of pixels to send, so -AllowPartial is no way out and is not offered.</summary>
+        internal static ImageProcessingException DamagedBeyondUse(string name, ImageFormat format, string what) =>
+            new(ImageErrorReason.Damaged, name, format,
+                $"'{name}' ({FormatName(format)}) is damaged: {what}. It was not sent, and no part of it decodes; copy or " +
+                "export the file again.", what, null);
+
         internal static string FormatName(ImageFormat format) => format switch
         {
             ImageFormat.Unknown => "unknown format",

@@ -195,7 +195,7 @@ namespace VisionPS.Core.Imaging
             var damage = new DecodeDamage(result == SKCodecResult.IncompleteInput, rows, info.Height);
             if (rows == 0)
             {
-                throw ImageProcessingException.Damaged(name, header.Format, damage.Describe(header));
+                throw ImageProcessingException.DamagedBeyondUse(name, header.Format, damage.Describe(header));
             }
             if (rows > 0 && rows < info.Height)
             {
@@ -213,8 +213,8 @@ namespace VisionPS.Core.Imaging
 
         internal static ImageProcessingException Failure(SKCodecResult result, ImageFormat format, string name) => result switch
         {
-            SKCodecResult.IncompleteInput => ImageProcessingException.Damaged(name, format, "the file ends before its first row of pixels"),
-            SKCodecResult.ErrorInInput => ImageProcessingException.Damaged(name, format, "its pixel data is corrupt from the first row"),
+            SKCodecResult.IncompleteInput => ImageProcessingException.DamagedBeyondUse(name, format, "the file ends before its first row of pixels"),
+            SKCodecResult.ErrorInInput => ImageProcessingException.DamagedBeyondUse(name, format, "its pixel data is corrupt from the first row"),
             // libwebp's verdict on a bitstream it cannot decode (a damaged VP8L header, a corrupt VP8 partition).
             SKCodecResult.InvalidInput when format == ImageFormat.WebP => ImageProcessingException.Damaged(name, format,
                 $"its {DecodeDamage.StreamName(format)} is corrupt: libwebp cannot decode it"),

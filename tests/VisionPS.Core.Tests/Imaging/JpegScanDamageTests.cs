@@ -204,6 +204,7 @@ namespace VisionPS.Core.Tests.Imaging
             {
                 // Skia's decoder gives up at the bad marker before any row: there is no part to send.
                 Assert.Contains("no row of pixels decodes", none.Detail, StringComparison.Ordinal);
+                Assert.DoesNotContain("-AllowPartial", none.Message, StringComparison.Ordinal); // it would not help
                 return;
             }
             string warning = Assert.Single(partial.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
