@@ -126,9 +126,9 @@ namespace VisionPS.Core.Imaging
             PngHeader(data) is null && PngChunks(data, out _) == EndsBeforePixels;
 
         /// <summary>
-        /// Walks a PNG's chunks, checking each length and CRC; <paramref name="idat"/> gets the IDAT payloads in order.
+        /// Walks a PNG's chunks, checking each length and (unless <paramref name="checkCrc"/> is false, for a file already proven) its CRC; <paramref name="idat"/> gets the IDAT payloads in order.
         /// </summary>
-        public static string? PngChunks(byte[] b, out List<(int Offset, int Length)> idat)
+        public static string? PngChunks(byte[] b, out List<(int Offset, int Length)> idat, bool checkCrc = true)
         {
             idat = new List<(int, int)>();
             long at = 8;
@@ -159,11 +159,14 @@ namespace VisionPS.Core.Imaging
                     return $"chunk {type} at byte {at} says it holds {length} bytes but only {Math.Max(0, b.Length - at - 12)} remain " +
                         "(its size field lies or the file is truncated)";
                 }
-                uint stored = (uint)ContainerHeaders.U32(b, (int)(at + 8 + length));
-                uint actual = Crc32.Compute(b, (int)at + 4, (int)length + 4);
-                if (stored != actual)
+                if (checkCrc)
                 {
-                    return $"CRC mismatch in chunk {type} at byte {at} (stored {stored:x8}, computed {actual:x8})";
+                    uint stored = (uint)ContainerHeaders.U32(b, (int)(at + 8 + length));
+                    uint actual = Crc32.Compute(b, (int)at + 4, (int)length + 4);
+                    if (stored != actual)
+                    {
+                        return $"CRC mismatch in chunk {type} at byte {at} (stored {stored:x8}, computed {actual:x8})";
+                    }
                 }
                 if (type == "IDAT")
                 {

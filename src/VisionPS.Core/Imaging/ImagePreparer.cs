@@ -267,7 +267,8 @@ namespace VisionPS.Core.Imaging
             }
             if (header.Format == ImageFormat.Png)
             {
-                string? problem = ImageIntegrity.PngChunks(data, out List<(int Offset, int Length)> idat)
+                // The structure check has proven every chunk's CRC already: only the IDAT list is wanted here.
+                string? problem = ImageIntegrity.PngChunks(data, out List<(int Offset, int Length)> idat, checkCrc: false)
                     ?? ImageIntegrity.PngPixelStream(data, header, idat, out _);
                 return problem;
             }
