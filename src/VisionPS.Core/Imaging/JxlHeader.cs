@@ -107,32 +107,19 @@ namespace VisionPS.Core.Imaging
             {
                 return 0;
             }
-            long at = 0;
-            for (int guard = 0; guard < 64 && at + 8 <= b.Length; guard++)
+            // The container is ISO BMFF: the same top-level box walk as HEIF's.
+            foreach (HeifBoxes.Box box in HeifBoxes.TopLevel(b, out _))
             {
-                long size = ContainerHeaders.U32(b, (int)at);
-                int header = 8;
-                if (size == 1)
+                if (box.Type != "jxlc" && box.Type != "jxlp")
                 {
-                    if (at + 16 > b.Length)
-                    {
-                        return -1;
-                    }
-                    size = (ContainerHeaders.U32(b, (int)at + 8) << 32) | ContainerHeaders.U32(b, (int)at + 12);
-                    header = 16;
+                    continue;
                 }
-                string type = System.Text.Encoding.ASCII.GetString(b, (int)at + 4, 4);
-                long payload = at + header + (type == "jxlp" ? 4 : 0);
-                if ((type == "jxlc" || type == "jxlp") && payload + 2 <= b.Length && b[payload] == 0xFF && b[payload + 1] == 0x0A)
+                long payload = box.Offset + (ContainerHeaders.U32(b, box.Offset) == 1 ? 16 : 8) + (box.Type == "jxlp" ? 4 : 0);
+                if (payload + 2 <= b.Length && b[payload] == 0xFF && b[payload + 1] == 0x0A)
                 {
-                    end = size == 0 ? b.Length : (int)Math.Min(b.Length, at + size);
+                    end = (int)Math.Min(b.Length, box.Offset + box.Length);
                     return (int)payload;
                 }
-                if (size == 0 || size < header)
-                {
-                    return -1;
-                }
-                at += size;
             }
             return -1;
         }
