@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
@@ -327,23 +328,11 @@ namespace VisionPS.Core.Tests.Imaging
                 byte[] png = Png(samples, bitDepth, Iccp(profile.ToByteArray()));
                 PreparedImage image = PrepareLossless(png, profileName + ".png");
                 Assert.NotEqual(PrepareAction.Pass, image.Action);
-                string dir = Path.Combine(Path.GetTempPath(), "visionps-icc-" + Guid.NewGuid().ToString("N"));
-                Directory.CreateDirectory(dir);
-                try
-                {
-                    string input = Path.Combine(dir, "in.png"), srgb = Path.Combine(dir, "srgb.icc");
-                    File.WriteAllBytes(input, png);
-                    File.WriteAllBytes(srgb, ColorProfiles.SRGB.ToByteArray());
-                    byte[] reference = TestCorpus.Run("convert", input, "-intent", "Relative", "-profile", srgb, "-depth", "8", "-alpha", "on", "rgba:-");
-                    double psnr = TestCorpus.Psnr(Pixels(image), reference);
-                    double ignored = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
-                    _output.WriteLine($"{profileName} {bitDepth}-bit: {psnr:0.0} dB against lcms; {ignored:0.0} dB against the profile ignored");
-                    Assert.True(psnr >= 40, $"{profileName} {bitDepth}-bit: {psnr:0.0} dB against ImageMagick/lcms");
-                }
-                finally
-                {
-                    Directory.Delete(dir, recursive: true);
-                }
+                byte[] reference = ImageMagick(png, "png", "-intent", "Relative", "-profile", SrgbProfile);
+                double psnr = TestCorpus.Psnr(Pixels(image), reference);
+                double ignored = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
+                _output.WriteLine($"{profileName} {bitDepth}-bit: {psnr:0.0} dB against lcms; {ignored:0.0} dB against the profile ignored");
+                Assert.True(psnr >= 40, $"{profileName} {bitDepth}-bit: {psnr:0.0} dB against ImageMagick/lcms");
             }
             byte[] tagged = Png(samples, 8, Iccp(ColorProfiles.SRGB.ToByteArray()));
             Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(tagged, "srgb-icc.png").Action);
@@ -365,18 +354,32 @@ namespace VisionPS.Core.Tests.Imaging
             // Sent as PNG, so the comparison sees the colour conversion rather than a second JPEG compression.
             PreparedImage prepared = ImagePreparer.Prepare(jpeg, profileName + ".jpg", new PrepareOptions { Format = PreparedFormat.Png });
             Assert.NotEqual(PrepareAction.Pass, prepared.Action);
+            byte[] reference = ImageMagick(jpeg, "jpg", "-intent", "Relative", "-profile", SrgbProfile);
+            byte[] ignored = ImageMagick(jpeg, "jpg", "+profile", "*");
+            double psnr = TestCorpus.Psnr(Pixels(prepared), reference);
+            _output.WriteLine($"JPEG {profileName}: {psnr:0.0} dB against lcms; {TestCorpus.Psnr(Pixels(prepared), ignored):0.0} dB against the profile ignored");
+            Assert.True(psnr >= 38, $"JPEG {profileName}: {psnr:0.0} dB against ImageMagick/lcms");
+        }
+
+        /// <summary>Stands for the path of an sRGB ICC profile file in <see cref="ImageMagick"/>'s arguments.</summary>
+        private const string SrgbProfile = "{srgb.icc}";
+
+        /// <summary>
+        /// ImageMagick's reading of <paramref name="file"/> (written to a temporary folder with the given extension) with
+        /// <paramref name="args"/> applied, as 8-bit RGBA; <see cref="SrgbProfile"/> in the arguments is an sRGB profile.
+        /// </summary>
+        private static byte[] ImageMagick(byte[] file, string extension, params string[] args)
+        {
             string dir = Path.Combine(Path.GetTempPath(), "visionps-icc-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(dir);
             try
             {
-                string input = Path.Combine(dir, "in.jpg"), srgb = Path.Combine(dir, "srgb.icc");
-                File.WriteAllBytes(input, jpeg);
+                string input = Path.Combine(dir, "in." + extension), srgb = Path.Combine(dir, "srgb.icc");
+                File.WriteAllBytes(input, file);
                 File.WriteAllBytes(srgb, ColorProfiles.SRGB.ToByteArray());
-                byte[] reference = TestCorpus.Run("convert", input, "-intent", "Relative", "-profile", srgb, "-depth", "8", "-alpha", "on", "rgba:-");
-                byte[] ignored = TestCorpus.Run("convert", input, "+profile", "*", "-depth", "8", "-alpha", "on", "rgba:-");
-                double psnr = TestCorpus.Psnr(Pixels(prepared), reference);
-                _output.WriteLine($"JPEG {profileName}: {psnr:0.0} dB against lcms; {TestCorpus.Psnr(Pixels(prepared), ignored):0.0} dB against the profile ignored");
-                Assert.True(psnr >= 38, $"JPEG {profileName}: {psnr:0.0} dB against ImageMagick/lcms");
+                string[] all = new[] { input }.Concat(args.Select(a => a == SrgbProfile ? srgb : a))
+                    .Concat(new[] { "-depth", "8", "-alpha", "on", "rgba:-" }).ToArray();
+                return TestCorpus.Run("convert", all);
             }
             finally
             {
