@@ -228,7 +228,7 @@ namespace VisionPS.Core.Imaging
                     {
                         break;
                     }
-                    adler = Adler32(adler, buffer, n);
+                    adler = Adler32.Update(adler, buffer, 0, n);
                     total += n;
                 }
                 if (total == expected && inflater.Read(buffer, 0, 1) > 0)
@@ -528,25 +528,6 @@ namespace VisionPS.Core.Imaging
             return new string(chars);
         }
 
-        private static uint Adler32(uint adler, byte[] data, int count)
-        {
-            uint a = adler & 0xFFFF, s = adler >> 16;
-            int i = 0;
-            while (i < count)
-            {
-                // 5552 bytes is the most that cannot overflow 32 bits before the modulo.
-                int end = Math.Min(count, i + 5552);
-                for (; i < end; i++)
-                {
-                    a += data[i];
-                    s += a;
-                }
-                a %= 65521;
-                s %= 65521;
-            }
-            return (s << 16) | a;
-        }
-
         private static long U32LE(byte[] b, int at) =>
             b[at] | ((long)b[at + 1] << 8) | ((long)b[at + 2] << 16) | ((long)b[at + 3] << 24);
 
@@ -666,10 +647,18 @@ namespace VisionPS.Core.Imaging
 
         public static uint Compute(byte[] data, int offset, int count) => Compute(data.AsSpan(offset, count));
 
-        public static uint Compute(ReadOnlySpan<byte> data)
+        public static uint Compute(ReadOnlySpan<byte> data) => Finish(Append(Start, data));
+
+        /// <summary>The running value before any byte (<see cref="Append"/> from here, <see cref="Finish"/> at the end).</summary>
+        public const uint Start = 0xFFFFFFFFu;
+
+        /// <summary>The final CRC of a running value.</summary>
+        public static uint Finish(uint crc) => ~crc;
+
+        /// <summary>Continues a running CRC over <paramref name="data"/>.</summary>
+        public static uint Append(uint crc, ReadOnlySpan<byte> data)
         {
             uint[] t = s_table;
-            uint crc = 0xFFFFFFFFu;
             int i = 0, end = data.Length;
             for (; i + 8 <= end; i += 8)
             {
@@ -683,7 +672,32 @@ namespace VisionPS.Core.Imaging
             {
                 crc = t[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
             }
-            return ~crc;
+            return crc;
         }
+    }
+
+    /// <summary>Adler-32 (RFC 1950), the zlib stream's checksum.</summary>
+    internal static class Adler32
+    {
+        /// <summary>Continues <paramref name="adler"/> (1 for an empty stream) over <paramref name="count"/> bytes from <paramref name="offset"/>.</summary>
+        public static uint Update(uint adler, byte[] data, int offset, int count)
+        {
+            uint a = adler & 0xFFFF, s = adler >> 16;
+            int i = offset, stop = offset + count;
+            while (i < stop)
+            {
+                // 5552 bytes is the most that cannot overflow 32 bits before the modulo.
+                int end = Math.Min(stop, i + 5552);
+                for (; i < end; i++)
+                {
+                    a += data[i];
+                    s += a;
+                }
+                a %= 65521;
+                s %= 65521;
+            }
+            return (s << 16) | a;
+        }
+
     }
 }
