@@ -85,7 +85,7 @@ namespace VisionPS.Core.Imaging
             options ??= new PrepareOptions();
             options.Validate();
             PrepareOptions opts = options;
-            return PrepareScheduler.RunMany(paths.Select(p => (p, FileCost(p), (Func<PreparedImage>)(() => Prepare(p, opts)))), maxParallel, cancellationToken);
+            return PrepareScheduler.RunMany(paths.Select(p => (p, FileCost(p, opts), (Func<PreparedImage>)(() => Prepare(p, opts)))), maxParallel, cancellationToken);
         }
 
         /// <summary>As <see cref="PrepareMany(IEnumerable{string}, PrepareOptions?, int, CancellationToken)"/>, for images in memory (name, bytes).</summary>
@@ -99,16 +99,22 @@ namespace VisionPS.Core.Imaging
             options ??= new PrepareOptions();
             options.Validate();
             PrepareOptions opts = options;
-            return PrepareScheduler.RunMany(images.Select(kv => (kv.Key, kv.Value?.LongLength ?? 0, (Func<PreparedImage>)(() => Prepare(kv.Value!, kv.Key, opts)))),
+            return PrepareScheduler.RunMany(images.Select(kv => (kv.Key, kv.Value is null ? 0 : PrepareScheduler.Cost(kv.Value, kv.Value.LongLength, opts), (Func<PreparedImage>)(() => Prepare(kv.Value!, kv.Key, opts)))),
                 maxParallel, cancellationToken);
         }
-        /// <summary>The scheduling cost of a file: its length (0 when it cannot be read now: preparing says why).</summary>
-        private static long FileCost(string path)
+        /// <summary>The scheduling cost of a file (<see cref="PrepareScheduler.Cost"/> of its first bytes; 0 when it cannot be read now: preparing says why).</summary>
+        private static long FileCost(string path, PrepareOptions options)
         {
             try
             {
-                var info = new FileInfo(path);
-                return info.Exists ? info.Length : 0;
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+                byte[] head = new byte[PrepareScheduler.CostHeaderBytes];
+                int n = 0, read;
+                while (n < head.Length && (read = stream.Read(head, n, head.Length - n)) > 0)
+                {
+                    n += read;
+                }
+                return PrepareScheduler.Cost(head.AsSpan(0, n), stream.Length, options);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException
                 || ex is NotSupportedException || ex is System.Security.SecurityException)

@@ -10,12 +10,49 @@ namespace VisionPS.Core.Imaging
     /// <summary>
     /// Runs many preparations on all cores: a bounded number in flight, results in input order as soon as each is
     /// ready, one result per input (a bad file never stops the others). Among the inputs read ahead, the costliest
-    /// (largest file) starts first, so one big photo late in a batch does not run alone at the end.
+    /// (<see cref="Cost"/>) starts first, so one big photo late in a batch does not run alone at the end; nothing starts
+    /// until the look-ahead window is full, the inputs end or <see cref="GatherDelay"/> passes, so the first inputs do
+    /// not take the cores from a costlier one just behind them.
     /// </summary>
     internal static class PrepareScheduler
     {
-        /// <summary>Inputs read ahead of the oldest unfinished one (at least twice the decode limit).</summary>
-        internal const int LookAhead = 16;
+        /// <summary>
+        /// Inputs read ahead of the oldest unfinished one (at least twice the decode limit). Finished results wait in
+        /// the window for their turn, so it also bounds how many prepared images are held at once.
+        /// </summary>
+        internal const int LookAhead = 32;
+
+        /// <summary>How long the first input waits for the window to fill before work starts anyway (slow input).</summary>
+        internal static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
+
+        /// <summary>Bytes of a file's start that <see cref="Cost"/> reads.</summary>
+        internal const int CostHeaderBytes = 32;
+
+        /// <summary>
+        /// A rough estimate of the work a file takes, from its first bytes and length, for ordering only: a JPEG costs
+        /// about twice its length (entropy decoding, per compressed byte, dominates); a PNG its samples (inflate,
+        /// resize and re-encode, per sample), a quarter of that when it fits the size box and may pass through after
+        /// one inflate; anything else its length.
+        /// </summary>
+        internal static long Cost(ReadOnlySpan<byte> head, long length, PrepareOptions options)
+        {
+            if (head.Length >= 2 && head[0] == 0xFF && head[1] == 0xD8)
+            {
+                return length * 2;
+            }
+            if (head.Length >= 26 && head[0] == 0x89 && head[1] == (byte)'P' && head[12] == (byte)'I' && head[13] == (byte)'H')
+            {
+                long width = ReadUInt32(head, 16), height = ReadUInt32(head, 20);
+                int channels = head[25] switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
+                long samples = width * height * channels * Math.Max(1, head[24] / 8);
+                bool fits = width <= options.MaxSide && height <= options.MaxSide;
+                return Math.Max(length, fits ? samples / 4 : samples);
+            }
+            return length;
+        }
+
+        private static long ReadUInt32(ReadOnlySpan<byte> b, int at) =>
+            ((long)b[at] << 24) | ((long)b[at + 1] << 16) | ((long)b[at + 2] << 8) | b[at + 3];
 
         public static IEnumerable<PrepareResult> RunMany(IEnumerable<(string Name, long Cost, Func<PreparedImage> Work)> items,
             int maxParallel, CancellationToken cancellationToken)
@@ -25,8 +62,9 @@ namespace VisionPS.Core.Imaging
             // images; at most `degree` decode at once.
             int windowSize = Math.Max(degree * 2, LookAhead);
             var window = new Queue<Task<PrepareResult>>();
-            var gate = new PriorityGate(degree);
+            var gate = new PriorityGate(degree, open: false);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Timer? opener = null;
             try
             {
                 int index = 0;
@@ -35,11 +73,14 @@ namespace VisionPS.Core.Imaging
                     cancellationToken.ThrowIfCancellationRequested();
                     int i = index++;
                     window.Enqueue(RunOne(i, name, cost, work, gate, stop.Token));
+                    opener ??= new Timer(_ => gate.Open(), null, GatherDelay, Timeout.InfiniteTimeSpan);
                     if (window.Count >= windowSize)
                     {
+                        gate.Open();
                         yield return Take(window.Dequeue(), cancellationToken);
                     }
                 }
+                gate.Open();
                 while (window.Count > 0)
                 {
                     yield return Take(window.Dequeue(), cancellationToken);
@@ -47,6 +88,8 @@ namespace VisionPS.Core.Imaging
             }
             finally
             {
+                opener?.Dispose();
+                gate.Open();
                 stop.Cancel();
                 // Let started work finish.
                 foreach (Task<PrepareResult> t in window)
@@ -116,12 +159,34 @@ namespace VisionPS.Core.Imaging
     {
         private readonly object _lock = new object();
         private readonly List<Waiter> _waiters = new List<Waiter>();
+        private readonly int _slots;
         private int _free;
+        private bool _open;
         private long _sequence;
 
-        public PriorityGate(int slots)
+        /// <summary>A gate of <paramref name="slots"/>; a closed one admits nobody until <see cref="Open"/>.</summary>
+        public PriorityGate(int slots, bool open = true)
         {
-            _free = slots;
+            _slots = slots;
+            _open = open;
+            _free = open ? slots : 0;
+        }
+
+        /// <summary>Opens a closed gate: the costliest waiters take the slots (idempotent).</summary>
+        public void Open()
+        {
+            lock (_lock)
+            {
+                if (_open)
+                {
+                    return;
+                }
+                _open = true;
+            }
+            for (int i = 0; i < _slots; i++)
+            {
+                Release();
+            }
         }
 
         public Task WaitAsync(long cost, CancellationToken token)
@@ -129,7 +194,7 @@ namespace VisionPS.Core.Imaging
             var waiter = new Waiter(cost);
             lock (_lock)
             {
-                if (_free > 0 && _waiters.Count == 0)
+                if (_open && _free > 0 && _waiters.Count == 0)
                 {
                     _free--;
                     return Task.CompletedTask;

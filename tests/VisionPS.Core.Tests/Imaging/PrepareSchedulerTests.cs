@@ -15,9 +15,10 @@ namespace VisionPS.Core.Tests.Imaging
         private static PreparedImage Image(string name) => new PreparedImage(name, new byte[] { 1 }, "image/png", 1, 1);
 
         [Fact]
-        public async Task TheCostliestWaitingInputStartsFirstAndResultsStayInInputOrder()
+        public async Task TheCostliestInputStartsFirstAndResultsStayInInputOrder()
         {
-            // One slot: the first input takes it at once; while it runs, the rest queue and start by cost.
+            // One slot: nothing starts until the inputs are all read (fewer than the look-ahead), then by cost; the
+            // first input is not let in ahead of a costlier one just behind it.
             long[] costs = { 10, 5, 900, 7, 300, 300, 1 };
             var started = new ConcurrentQueue<int>();
             using var firstMayFinish = new ManualResetEventSlim(false);
@@ -29,7 +30,7 @@ namespace VisionPS.Core.Tests.Imaging
                     yield return ($"f{n}", costs[n], () =>
                     {
                         started.Enqueue(n);
-                        if (n == 0)
+                        if (n == 2)
                         {
                             Assert.True(firstMayFinish.Wait(TimeSpan.FromSeconds(30)));
                         }
@@ -53,7 +54,67 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(Enumerable.Range(0, costs.Length), results.Select(r => r.Index));
             Assert.Equal(costs.Select((_, i) => $"f{i}"), results.Select(r => r.Image!.SourceName));
             // Equal costs keep input order (4 before 5).
-            Assert.Equal(new[] { 0, 2, 4, 5, 3, 1, 6 }, started.ToArray());
+            Assert.Equal(new[] { 2, 4, 5, 0, 3, 1, 6 }, started.ToArray());
+        }
+
+        [Fact]
+        public void SlowInputStartsWorkBeforeTheWindowFills()
+        {
+            // Inputs that arrive slowly (a pipeline, a lazy directory walk) must not wait for the look-ahead to fill.
+            var started = new ConcurrentQueue<int>();
+            IEnumerable<(string, long, Func<PreparedImage>)> Items()
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    int n = i;
+                    yield return ($"f{n}", 1, () =>
+                    {
+                        started.Enqueue(n);
+                        return Image($"f{n}");
+                    });
+                    if (n == 0)
+                    {
+                        // Far longer than the gather delay: the first input must have started meanwhile.
+                        var waited = System.Diagnostics.Stopwatch.StartNew();
+                        while (started.IsEmpty && waited.Elapsed < TimeSpan.FromSeconds(10))
+                        {
+                            Thread.Sleep(5);
+                        }
+                        Assert.Equal(new[] { 0 }, started.ToArray());
+                    }
+                }
+            }
+            List<PrepareResult> results = PrepareScheduler.RunMany(Items(), 2, CancellationToken.None).ToList();
+            Assert.Equal(new[] { 0, 1, 2 }, results.Select(r => r.Index));
+        }
+
+        [Fact]
+        public void CostGrowsWithTheWorkAFileTakes()
+        {
+            var options = new PrepareOptions { MaxSide = 2048 };
+            static byte[] Png(int width, int height, byte bitDepth, byte colourType)
+            {
+                byte[] b = new byte[33];
+                new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R' }.CopyTo(b, 0);
+                b[16] = (byte)(width >> 24); b[17] = (byte)(width >> 16); b[18] = (byte)(width >> 8); b[19] = (byte)width;
+                b[20] = (byte)(height >> 24); b[21] = (byte)(height >> 16); b[22] = (byte)(height >> 8); b[23] = (byte)height;
+                b[24] = bitDepth;
+                b[25] = colourType;
+                return b;
+            }
+            // A small, well-compressed RGBA PNG over the size box (resized and re-encoded) outranks a larger file
+            // that is a PNG within the box (inflated once to prove it, then passed through).
+            long bigLogo = PrepareScheduler.Cost(Png(2135, 2048, 8, 6), 400_000, options);
+            long passPng = PrepareScheduler.Cost(Png(1104, 1468, 8, 6), 1_400_000, options);
+            Assert.True(bigLogo > passPng, $"{bigLogo} <= {passPng}");
+            Assert.Equal(2135L * 2048 * 4, bigLogo);
+            // 16-bit samples count double; a grey PNG has one sample per pixel.
+            Assert.Equal(2L * PrepareScheduler.Cost(Png(3000, 3000, 8, 2), 10, options), PrepareScheduler.Cost(Png(3000, 3000, 16, 2), 10, options));
+            Assert.Equal(3000L * 3000, PrepareScheduler.Cost(Png(3000, 3000, 8, 0), 10, options));
+            // A JPEG by its length (entropy decoding per compressed byte); anything else, or a stub, by its length.
+            Assert.Equal(2_000_000L, PrepareScheduler.Cost(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0 }, 1_000_000, options));
+            Assert.Equal(5000L, PrepareScheduler.Cost(new byte[] { (byte)'G', (byte)'I', (byte)'F' }, 5000, options));
+            Assert.Equal(7L, PrepareScheduler.Cost(ReadOnlySpan<byte>.Empty, 7, options));
         }
 
         [Fact]
