@@ -48,6 +48,10 @@ namespace VisionPS.Core.Imaging
             bool bgra = colorType == SKColorType.Bgra8888;
             int channels = opaque ? 3 : 4;
             int stride = (width * channels) + 1;
+            if ((long)stride * height > int.MaxValue - 64)
+            {
+                throw new ArgumentException($"A {width}x{height} image is too large for one PNG here.", nameof(pixels));
+            }
             byte* source = (byte*)pixels.GetPixels();
 
             // Every row packed once (RGB or straight RGBA), then filtered the way a trial on a sample deflates best.
@@ -58,8 +62,11 @@ namespace VisionPS.Core.Imaging
                 PackRow(source + ((long)y * rowBytes), width, opaque, premultiplied, bgra, reciprocal, raw, (long)y * stride);
             }
             byte chosen = filter ?? ChooseFilter(raw, stride, height, channels);
-            byte[] data = chosen == 0 ? raw : Filter(raw, stride, height, channels, chosen);
-            MemoryStream compressed = Deflate(data, 0, data.Length, (int)Math.Min(int.MaxValue / 2, data.LongLength / 4));
+            if (chosen != 0)
+            {
+                FilterInPlace(raw, stride, height, channels, chosen);
+            }
+            MemoryStream compressed = Deflate(raw, 0, raw.Length, raw.Length / 4);
             byte[] zdata = compressed.GetBuffer();
             int zlength = (int)compressed.Length;
 
@@ -74,13 +81,9 @@ namespace VisionPS.Core.Imaging
             // ihdr[10..12]: deflate, adaptive filtering (method 0), not interlaced.
             WriteChunk(png, "IHDR", ihdr, 0, ihdr.Length);
             WriteChunk(png, "sRGB", new byte[] { 0 }, 0, 1);   // perceptual intent: the pixels are sRGB
-            for (int offset = 0; offset < zlength || offset == 0; offset += IdatChunk)
+            for (int offset = 0; offset < zlength; offset += IdatChunk)
             {
                 WriteChunk(png, "IDAT", zdata, offset, Math.Min(IdatChunk, zlength - offset));
-                if (zlength == 0)
-                {
-                    break;
-                }
             }
             WriteChunk(png, "IEND", zdata, 0, 0);
             return png.Length == png.Capacity ? png.GetBuffer() : png.ToArray();
@@ -138,64 +141,66 @@ namespace VisionPS.Core.Imaging
             {
                 for (int y = first; y < first + TrialBand && at < rows; y++, at++)
                 {
-                    FilterRow(raw, (long)y * stride, y == 0 ? -1 : (long)(y - 1) * stride, output, (long)at * stride, stride, channels, filter);
+                    Buffer.BlockCopy(raw, y * stride, output, at * stride, stride);
+                    FilterRow(output, at * stride, y == 0 ? null : raw, (y - 1) * stride, stride, channels, filter);
                 }
             }
             return output;
         }
 
-        private static byte[] Filter(byte[] raw, int stride, int height, int channels, byte filter)
+        /// <summary>Every row filtered in place, last row first, so each row's previous row is still unfiltered.</summary>
+        private static void FilterInPlace(byte[] raw, int stride, int height, int channels, byte filter)
         {
-            byte[] output = new byte[raw.LongLength];
-            for (int y = 0; y < height; y++)
+            for (int y = height - 1; y >= 0; y--)
             {
-                FilterRow(raw, (long)y * stride, y == 0 ? -1 : (long)(y - 1) * stride, output, (long)y * stride, stride, channels, filter);
+                FilterRow(raw, y * stride, y == 0 ? null : raw, (y - 1) * stride, stride, channels, filter);
             }
-            return output;
         }
 
-        /// <summary>One row (its filter byte at <paramref name="row"/>) filtered Sub (1) or Up (2) into <paramref name="output"/>.</summary>
-        private static unsafe void FilterRow(byte[] raw, long row, long previous, byte[] output, long at, int stride, int channels, byte filter)
+        /// <summary>
+        /// The row at <paramref name="row"/> of <paramref name="rows"/> (its filter byte first) filtered in place, Sub (1)
+        /// or Up (2) against the unfiltered row at <paramref name="previous"/> of <paramref name="above"/> (null: the top row).
+        /// Sub works right to left, so every byte it reads is still unfiltered.
+        /// </summary>
+        private static unsafe void FilterRow(byte[] rows, int row, byte[]? above, int previous, int stride, int channels, byte filter)
         {
-            fixed (byte* r0 = raw, o0 = output)
+            int n = stride - 1;
+            rows[row] = filter;
+            fixed (byte* r0 = rows)
             {
-                byte* cur = r0 + row + 1, dst = o0 + at + 1;
-                int n = stride - 1;
-                o0[at] = filter;
+                byte* cur = r0 + row + 1;
                 if (filter == 1)
                 {
-                    Buffer.MemoryCopy(cur, dst, n, channels);
-                    int x = channels;
+                    int x = n;
 #if NET
-                    for (; x + 16 <= n; x += 16)
+                    for (; x - 16 >= channels; x -= 16)
                     {
-                        var v = System.Runtime.Intrinsics.Vector128.Load(cur + x) - System.Runtime.Intrinsics.Vector128.Load(cur + x - channels);
-                        System.Runtime.Intrinsics.Vector128.Store(v, dst + x);
+                        var v = System.Runtime.Intrinsics.Vector128.Load(cur + x - 16) - System.Runtime.Intrinsics.Vector128.Load(cur + x - 16 - channels);
+                        System.Runtime.Intrinsics.Vector128.Store(v, cur + x - 16);
                     }
 #endif
-                    for (; x < n; x++)
+                    for (x--; x >= channels; x--)
                     {
-                        dst[x] = (byte)(cur[x] - cur[x - channels]);
+                        cur[x] = (byte)(cur[x] - cur[x - channels]);
                     }
                 }
-                else if (previous < 0)
+                else if (above is not null)
                 {
-                    Buffer.MemoryCopy(cur, dst, n, n);
-                }
-                else
-                {
-                    byte* prev = r0 + previous + 1;
-                    int x = 0;
+                    fixed (byte* a0 = above)
+                    {
+                        byte* prev = a0 + previous + 1;
+                        int x = 0;
 #if NET
-                    for (; x + 16 <= n; x += 16)
-                    {
-                        var v = System.Runtime.Intrinsics.Vector128.Load(cur + x) - System.Runtime.Intrinsics.Vector128.Load(prev + x);
-                        System.Runtime.Intrinsics.Vector128.Store(v, dst + x);
-                    }
+                        for (; x + 16 <= n; x += 16)
+                        {
+                            var v = System.Runtime.Intrinsics.Vector128.Load(cur + x) - System.Runtime.Intrinsics.Vector128.Load(prev + x);
+                            System.Runtime.Intrinsics.Vector128.Store(v, cur + x);
+                        }
 #endif
-                    for (; x < n; x++)
-                    {
-                        dst[x] = (byte)(cur[x] - prev[x]);
+                        for (; x < n; x++)
+                        {
+                            cur[x] = (byte)(cur[x] - prev[x]);
+                        }
                     }
                 }
             }
