@@ -656,6 +656,9 @@ namespace VisionPS.Core.Imaging
         public static uint Finish(uint crc) => ~crc;
 
         /// <summary>Continues a running CRC over <paramref name="data"/>.</summary>
+#if NET
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
         public static uint Append(uint crc, ReadOnlySpan<byte> data)
         {
             uint[] t = s_table;
@@ -680,6 +683,9 @@ namespace VisionPS.Core.Imaging
     internal static class Adler32
     {
         /// <summary>Continues <paramref name="adler"/> (1 for an empty stream) over <paramref name="count"/> bytes from <paramref name="offset"/>.</summary>
+#if NET
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
         public static uint Update(uint adler, byte[] data, int offset, int count)
         {
             uint a = adler & 0xFFFF, s = adler >> 16;

@@ -14,6 +14,9 @@ namespace VisionPS.Core.Imaging
     internal static class JpegMarkers
     {
         /// <summary>What is wrong with the JPEG's marker structure, or null (also null for a file cut short: the EOI check says so).</summary>
+#if NET
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
         public static string? Check(ReadOnlySpan<byte> b)
         {
             if (b.Length < 4 || b[0] != 0xFF || b[1] != 0xD8)

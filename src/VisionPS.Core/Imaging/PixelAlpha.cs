@@ -30,6 +30,9 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>True when some pixel of <paramref name="count"/> RGBA8888 pixels at <paramref name="p"/> has alpha below 255.</summary>
+#if NET
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
         public static unsafe bool AnyTranslucent(byte* p, long count)
         {
             // Alpha is the top byte of each little-endian 32-bit pixel: AND eight pixels' alpha together per step.

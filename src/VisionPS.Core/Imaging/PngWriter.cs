@@ -162,6 +162,9 @@ namespace VisionPS.Core.Imaging
         /// or Up (2) against the unfiltered row at <paramref name="previous"/> of <paramref name="above"/> (null: the top row).
         /// Sub works right to left, so every byte it reads is still unfiltered.
         /// </summary>
+#if NET
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
         private static unsafe void FilterRow(byte[] rows, int row, byte[]? above, int previous, int stride, int channels, byte filter)
         {
             int n = stride - 1;
@@ -228,6 +231,9 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>One PNG row: the filter byte (None), then RGB or straight-alpha RGBA samples.</summary>
+#if NET
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
         private static unsafe void PackRow(byte* src, int width, bool opaque, bool premultiplied, bool bgra, uint[] reciprocal, byte[] rows, long at)
         {
             rows[at] = 0;
