@@ -61,12 +61,16 @@ namespace VisionPS.Core.Imaging
             {
                 PackRow(source + ((long)y * rowBytes), width, opaque, premultiplied, bgra, reciprocal, raw, (long)y * stride);
             }
-            byte chosen = filter ?? ChooseFilter(raw, stride, height, channels);
-            if (chosen != 0)
+            MemoryStream? compressed = null;
+            byte chosen = filter ?? ChooseFilter(raw, stride, height, channels, out compressed);
+            if (compressed is null)
             {
-                FilterInPlace(raw, stride, height, channels, chosen);
+                if (chosen != 0)
+                {
+                    FilterInPlace(raw, stride, height, channels, chosen);
+                }
+                compressed = Deflate(raw, 0, raw.Length, raw.Length / 4);
             }
-            MemoryStream compressed = Deflate(raw, 0, raw.Length, raw.Length / 4);
             byte[] zdata = compressed.GetBuffer();
             int zlength = (int)compressed.Length;
 
@@ -101,12 +105,13 @@ namespace VisionPS.Core.Imaging
         /// <summary>
         /// The row filter for the whole image: None, Sub or Up, whichever deflates a sample of rows smallest. None suits
         /// the smooth, resized images VisionPS mostly writes (zlib-ng finds their repeats unfiltered); Sub and Up suit
-        /// dithered graphics and gradients. Paeth and Average cost more than they gain here.
+        /// dithered graphics and gradients. Paeth and Average cost more than they gain here. When the trial ran on the
+        /// whole image, <paramref name="whole"/> is the winner's zlib stream, ready to use.
         /// </summary>
-        private static byte ChooseFilter(byte[] raw, int stride, int height, int channels)
+        private static byte ChooseFilter(byte[] raw, int stride, int height, int channels, out MemoryStream? whole)
         {
-            int bands = (long)stride * height <= WholeTrialBytes ? (height + TrialBand - 1) / TrialBand
-                : Math.Min(TrialBands, (height + TrialBand - 1) / TrialBand);
+            bool all = (long)stride * height <= WholeTrialBytes;
+            int bands = all ? (height + TrialBand - 1) / TrialBand : Math.Min(TrialBands, (height + TrialBand - 1) / TrialBand);
             int rows = 0;
             byte[] sample = new byte[(long)Math.Min(height, bands * TrialBand) * stride];
             var starts = new int[bands];
@@ -119,16 +124,17 @@ namespace VisionPS.Core.Imaging
                 rows += count;
             }
             byte best = 0;
-            long bestLength = long.MaxValue;
+            MemoryStream? bestStream = null;
             foreach (byte filter in new byte[] { 0, 1, 2 })
             {
                 byte[] trial = filter == 0 ? sample : FilterSample(raw, sample, stride, rows, starts, channels, filter);
-                long length = Deflate(trial, 0, rows * stride, rows * stride / 4).Length;
-                if (length < bestLength)
+                MemoryStream deflated = Deflate(trial, 0, rows * stride, rows * stride / 4);
+                if (bestStream is null || deflated.Length < bestStream.Length)
                 {
-                    (best, bestLength) = (filter, length);
+                    (best, bestStream) = (filter, deflated);
                 }
             }
+            whole = all ? bestStream : null;
             return best;
         }
 
