@@ -58,7 +58,10 @@ namespace VisionPS.Core.Imaging
             double scale = (double)inSize / outSize;
             double filterScale = Math.Max(1.0, scale);
             double support = 3.0 * filterScale;
-            int taps = ((int)Math.Ceiling(support) * 2) + 2; // even: taps go in pairs
+            // A window from floor(c - s + 0.5) to floor(c + s + 0.5) holds at most floor(2s) + 1 source pixels; rounded
+            // up to even, as taps go in pairs (more taps would only add zero weights).
+            int taps = (int)Math.Floor(2 * support) + 1;
+            taps += taps & 1;
             var k = new Kernel { Start = new int[outSize], Taps = taps, Weights = new int[outSize * taps] };
             var w = new double[taps];
             for (int o = 0; o < outSize; o++)
