@@ -139,6 +139,28 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.True(none > picked * 1.2, $"unfiltered {none} bytes, chosen {picked}");
         }
 
+        [Theory]
+        [InlineData(1, 1)]
+        [InlineData(1, 300)]
+        [InlineData(300, 1)]
+        [InlineData(5, 3)]
+        public void TinyAndOneLineImagesRoundTripWithEveryFilter(int width, int height)
+        {
+            foreach (SKAlphaType alphaType in new[] { SKAlphaType.Opaque, SKAlphaType.Premul })
+            {
+                using SKBitmap bitmap = Sample(width, height, alphaType);
+                using SKPixmap pixels = bitmap.PeekPixels();
+                foreach (byte? filter in new byte?[] { null, 0, 1, 2 })
+                {
+                    byte[] png = PngWriter.Encode(pixels, filter);
+                    AssertIntact(png);
+                    using SKBitmap decoded = SKBitmap.Decode(png, new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+                    Assert.NotNull(decoded);
+                    Assert.InRange(MaxDifference(StraightRgba(bitmap), StraightRgba(decoded), ignoreColourUnderZeroAlpha: true), 0, 1);
+                }
+            }
+        }
+
         [Fact]
         public void LargeImagesSpanManyIdatChunksAndSkiaDecodesThem()
         {
