@@ -64,7 +64,7 @@ namespace VisionPS.Core.Imaging
                 return null;
             }
             uint stored = (uint)ContainerHeaders.U32(b, 29);
-            uint actual = Crc32.Compute(b.Slice(12, 17));
+            uint actual = System.IO.Hashing.Crc32.HashToUInt32(b.Slice(12, 17));
             if (stored != actual)
             {
                 return $"CRC mismatch in chunk IHDR at byte 8 (stored {stored:x8}, computed {actual:x8})";
@@ -162,7 +162,7 @@ namespace VisionPS.Core.Imaging
                 if (checkCrc)
                 {
                     uint stored = (uint)ContainerHeaders.U32(b, (int)(at + 8 + length));
-                    uint actual = Crc32.Compute(b, (int)at + 4, (int)length + 4);
+                    uint actual = System.IO.Hashing.Crc32.HashToUInt32(b.AsSpan((int)at + 4, (int)length + 4));
                     if (stored != actual)
                     {
                         return $"CRC mismatch in chunk {type} at byte {at} (stored {stored:x8}, computed {actual:x8})";
@@ -615,67 +615,6 @@ namespace VisionPS.Core.Imaging
             public override void SetLength(long value) => throw new NotSupportedException();
 
             public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        }
-    }
-
-    /// <summary>CRC-32 (ISO-HDLC, as PNG uses it), table-driven, eight bytes per step.</summary>
-    internal static class Crc32
-    {
-        private static readonly uint[] s_table = BuildTable();
-
-        private static uint[] BuildTable()
-        {
-            var t = new uint[8 * 256];
-            for (uint n = 0; n < 256; n++)
-            {
-                uint c = n;
-                for (int k = 0; k < 8; k++)
-                {
-                    c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-                }
-                t[n] = c;
-            }
-            for (int n = 0; n < 256; n++)
-            {
-                for (int k = 1; k < 8; k++)
-                {
-                    t[(k * 256) + n] = (t[((k - 1) * 256) + n] >> 8) ^ t[t[((k - 1) * 256) + n] & 0xFF];
-                }
-            }
-            return t;
-        }
-
-        public static uint Compute(byte[] data, int offset, int count) => Compute(data.AsSpan(offset, count));
-
-        public static uint Compute(ReadOnlySpan<byte> data) => Finish(Append(Start, data));
-
-        /// <summary>The running value before any byte (<see cref="Append"/> from here, <see cref="Finish"/> at the end).</summary>
-        public const uint Start = 0xFFFFFFFFu;
-
-        /// <summary>The final CRC of a running value.</summary>
-        public static uint Finish(uint crc) => ~crc;
-
-        /// <summary>Continues a running CRC over <paramref name="data"/>.</summary>
-#if NET
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-#endif
-        public static uint Append(uint crc, ReadOnlySpan<byte> data)
-        {
-            uint[] t = s_table;
-            int i = 0, end = data.Length;
-            for (; i + 8 <= end; i += 8)
-            {
-                uint one = crc ^ (uint)(data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24));
-                uint two = (uint)(data[i + 4] | (data[i + 5] << 8) | (data[i + 6] << 16) | (data[i + 7] << 24));
-                crc = t[(7 * 256) + (one & 0xFF)] ^ t[(6 * 256) + ((one >> 8) & 0xFF)] ^ t[(5 * 256) + ((one >> 16) & 0xFF)]
-                    ^ t[(4 * 256) + (one >> 24)] ^ t[(3 * 256) + (two & 0xFF)] ^ t[(2 * 256) + ((two >> 8) & 0xFF)]
-                    ^ t[256 + ((two >> 16) & 0xFF)] ^ t[two >> 24];
-            }
-            for (; i < end; i++)
-            {
-                crc = t[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
-            }
-            return crc;
         }
     }
 

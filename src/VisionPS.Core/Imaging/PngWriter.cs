@@ -327,8 +327,10 @@ namespace VisionPS.Core.Imaging
             }
             png.Write(header, 0, 8);
             png.Write(data, offset, count);
-            uint crc = Crc32.Append(Crc32.Append(Crc32.Start, header.AsSpan(4, 4)), data.AsSpan(offset, count));
-            WriteUInt32(png, Crc32.Finish(crc));
+            var crc = new System.IO.Hashing.Crc32();
+            crc.Append(header.AsSpan(4, 4));
+            crc.Append(data.AsSpan(offset, count));
+            WriteUInt32(png, crc.GetCurrentHashAsUInt32());
         }
 
         private static void WriteUInt32(byte[] buffer, int offset, uint value)

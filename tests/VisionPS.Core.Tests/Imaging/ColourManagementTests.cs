@@ -97,7 +97,7 @@ namespace VisionPS.Core.Tests.Imaging
             Array.Copy(head, 4, crcInput, 0, 4);
             Array.Copy(data, 0, crcInput, 4, data.Length);
             var crc = new byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32.Compute(crcInput, 0, crcInput.Length));
+            BinaryPrimitives.WriteUInt32BigEndian(crc, System.IO.Hashing.Crc32.HashToUInt32(crcInput));
             s.Write(crc);
         }
 

@@ -45,7 +45,7 @@ namespace VisionPS.Core.Tests.Imaging
 
         private static void FixCrc(byte[] png, int at, int length)
         {
-            uint crc = Crc32.Compute(png, at + 4, length + 4);
+            uint crc = System.IO.Hashing.Crc32.HashToUInt32(png.AsSpan(at + 4, length + 4));
             png[at + 8 + length] = (byte)(crc >> 24);
             png[at + 9 + length] = (byte)(crc >> 16);
             png[at + 10 + length] = (byte)(crc >> 8);
