@@ -632,7 +632,7 @@ namespace VisionPS.Core.Imaging
             while (i < stop)
             {
                 // 5552 bytes is the most that cannot overflow 32 bits before the modulo.
-                int end = Math.Min(stop, i + 5552);
+                int end = i + Math.Min(stop - i, 5552);
                 for (; i < end; i++)
                 {
                     a += data[i];

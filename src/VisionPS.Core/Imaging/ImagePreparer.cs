@@ -102,11 +102,27 @@ namespace VisionPS.Core.Imaging
             return PrepareScheduler.RunMany(images.Select(kv => (kv.Key, kv.Value is null ? 0 : PrepareScheduler.Cost(kv.Value, kv.Value.LongLength, opts), (Func<PreparedImage>)(() => Prepare(kv.Value!, kv.Key, opts)))),
                 maxParallel, cancellationToken);
         }
-        /// <summary>The scheduling cost of a file (<see cref="PrepareScheduler.Cost"/> of its first bytes; 0 when it cannot be read now: preparing says why).</summary>
+        /// <summary>
+        /// The scheduling cost of a file: <see cref="PrepareScheduler.Cost"/> of its first bytes when it is a regular file
+        /// present on disk, else its length (a pipe or device is never read here: its bytes are for preparing; a
+        /// cloud placeholder is not fetched just to order the work); 0 when it cannot be read now (preparing says why).
+        /// </summary>
         private static long FileCost(string path, PrepareOptions options)
         {
+            const FileAttributes NotLocal = FileAttributes.Offline | FileAttributes.Device
+                | (FileAttributes)0x40000 /* RecallOnOpen */ | (FileAttributes)0x400000 /* RecallOnDataAccess */;
             try
             {
+                var info = new FileInfo(path);
+                if (!info.Exists)
+                {
+                    return 0;
+                }
+                long length = info.Length;
+                if (length == 0 || (info.Attributes & NotLocal) != 0)
+                {
+                    return length;
+                }
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
                 byte[] head = new byte[PrepareScheduler.CostHeaderBytes];
                 int n = 0, read;
@@ -114,7 +130,7 @@ namespace VisionPS.Core.Imaging
                 {
                     n += read;
                 }
-                return PrepareScheduler.Cost(head.AsSpan(0, n), stream.Length, options);
+                return PrepareScheduler.Cost(head.AsSpan(0, n), length, options);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException
                 || ex is NotSupportedException || ex is System.Security.SecurityException)

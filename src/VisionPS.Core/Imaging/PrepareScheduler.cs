@@ -12,7 +12,8 @@ namespace VisionPS.Core.Imaging
     /// ready, one result per input (a bad file never stops the others). Among the inputs read ahead, the costliest
     /// (<see cref="Cost"/>) starts first, so one big photo late in a batch does not run alone at the end; nothing starts
     /// until the look-ahead window is full, the inputs end or <see cref="GatherDelay"/> passes, so the first inputs do
-    /// not take the cores from a costlier one just behind them.
+    /// not take the cores from a costlier one just behind them. The oldest waiting input is passed over at most twice
+    /// the number of slots (<see cref="PriorityGate"/>), so the first result, which the caller waits for, comes soon.
     /// </summary>
     internal static class PrepareScheduler
     {
@@ -44,7 +45,8 @@ namespace VisionPS.Core.Imaging
             {
                 long width = ReadUInt32(head, 16), height = ReadUInt32(head, 20);
                 int channels = head[25] switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
-                long samples = width * height * channels * Math.Max(1, head[24] / 8);
+                // In double: a hostile IHDR (2^31 x 2^31) must not wrap; the cost only orders the work.
+                long samples = (long)Math.Min(long.MaxValue / 8, (double)width * height * channels * Math.Max(1, head[24] / 8));
                 bool fits = width <= options.MaxSide && height <= options.MaxSide;
                 return Math.Max(length, fits ? samples / 4 : samples);
             }
@@ -55,7 +57,11 @@ namespace VisionPS.Core.Imaging
             ((long)b[at] << 24) | ((long)b[at + 1] << 16) | ((long)b[at + 2] << 8) | b[at + 3];
 
         public static IEnumerable<PrepareResult> RunMany(IEnumerable<(string Name, long Cost, Func<PreparedImage> Work)> items,
-            int maxParallel, CancellationToken cancellationToken)
+            int maxParallel, CancellationToken cancellationToken) => RunMany(items, maxParallel, GatherDelay, cancellationToken);
+
+        /// <summary>As above, with the gather delay given (tests: <see cref="Timeout.InfiniteTimeSpan"/> for none).</summary>
+        internal static IEnumerable<PrepareResult> RunMany(IEnumerable<(string Name, long Cost, Func<PreparedImage> Work)> items,
+            int maxParallel, TimeSpan gatherDelay, CancellationToken cancellationToken)
         {
             int degree = maxParallel > 0 ? maxParallel : Environment.ProcessorCount;
             // Finished results wait in the window until their turn, so memory stays bounded by the window's prepared
@@ -73,7 +79,7 @@ namespace VisionPS.Core.Imaging
                     cancellationToken.ThrowIfCancellationRequested();
                     int i = index++;
                     window.Enqueue(RunOne(i, name, cost, work, gate, stop.Token));
-                    opener ??= new Timer(_ => gate.Open(), null, GatherDelay, Timeout.InfiniteTimeSpan);
+                    opener ??= new Timer(_ => gate.Open(), null, gatherDelay, Timeout.InfiniteTimeSpan);
                     if (window.Count >= windowSize)
                     {
                         gate.Open();
@@ -88,8 +94,8 @@ namespace VisionPS.Core.Imaging
             }
             finally
             {
+                // Cancelling completes every waiter; the gate is not opened here, so nothing new starts on the way out.
                 opener?.Dispose();
-                gate.Open();
                 stop.Cancel();
                 // Let started work finish.
                 foreach (Task<PrepareResult> t in window)
@@ -152,8 +158,9 @@ namespace VisionPS.Core.Imaging
     }
 
     /// <summary>
-    /// A counting gate that admits the costliest waiter first (input order among equals). Waiters are few (the
-    /// look-ahead window), so a list scan is enough.
+    /// A counting gate that admits the costliest waiter first (input order among equals), except that the oldest
+    /// waiter is admitted once it has been passed over twice the number of slots. Waiters are few (the look-ahead
+    /// window), so a list scan is enough.
     /// </summary>
     internal sealed class PriorityGate
     {
@@ -161,6 +168,7 @@ namespace VisionPS.Core.Imaging
         private readonly List<Waiter> _waiters = new List<Waiter>();
         private readonly int _slots;
         private int _free;
+        private int _oldestPassedOver;
         private bool _open;
         private long _sequence;
 
@@ -219,7 +227,7 @@ namespace VisionPS.Core.Imaging
                 _free++;
                 if (_waiters.Count > 0)
                 {
-                    int best = 0;
+                    int best = 0, oldest = 0;
                     for (int i = 1; i < _waiters.Count; i++)
                     {
                         Waiter w = _waiters[i], b = _waiters[best];
@@ -227,7 +235,16 @@ namespace VisionPS.Core.Imaging
                         {
                             best = i;
                         }
+                        if (w.Sequence < _waiters[oldest].Sequence)
+                        {
+                            oldest = i;
+                        }
                     }
+                    if (best != oldest && _oldestPassedOver >= 2 * _slots)
+                    {
+                        best = oldest;
+                    }
+                    _oldestPassedOver = best == oldest ? 0 : _oldestPassedOver + 1;
                     next = _waiters[best];
                     _waiters.RemoveAt(best);
                     _free--;

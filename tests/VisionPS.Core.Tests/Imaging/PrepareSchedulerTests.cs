@@ -48,13 +48,59 @@ namespace VisionPS.Core.Tests.Imaging
                 await Task.Delay(300);
                 firstMayFinish.Set();
             });
-            List<PrepareResult> results = PrepareScheduler.RunMany(Items(), 1, CancellationToken.None).ToList();
+            // No gather delay: the gate opens only when the inputs end, however slow this machine is.
+            List<PrepareResult> results = PrepareScheduler.RunMany(Items(), 1, Timeout.InfiniteTimeSpan, CancellationToken.None).ToList();
             await release;
 
             Assert.Equal(Enumerable.Range(0, costs.Length), results.Select(r => r.Index));
             Assert.Equal(costs.Select((_, i) => $"f{i}"), results.Select(r => r.Image!.SourceName));
-            // Equal costs keep input order (4 before 5).
-            Assert.Equal(new[] { 2, 4, 5, 0, 3, 1, 6 }, started.ToArray());
+            // Equal costs keep input order (4 before 5); the oldest waiting input is passed over at most twice (one
+            // slot), so 0 goes third and 1 (passed over by 5 and 3) sixth.
+            Assert.Equal(new[] { 2, 4, 0, 5, 3, 1, 6 }, started.ToArray());
+        }
+
+        [Fact]
+        public void TheFirstInputIsNotStarvedByCostlierOnes()
+        {
+            // The caller waits for results in input order: a cheap first input behind many costly ones must still
+            // start soon (after at most twice the slots), or the first result waits for the whole window.
+            var started = new ConcurrentQueue<int>();
+            IEnumerable<(string, long, Func<PreparedImage>)> Items()
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    int n = i;
+                    yield return ($"f{n}", n == 0 ? 1 : 100 + n, () =>
+                    {
+                        started.Enqueue(n);
+                        return Image($"f{n}");
+                    });
+                }
+            }
+            List<PrepareResult> results = PrepareScheduler.RunMany(Items(), 2, Timeout.InfiniteTimeSpan, CancellationToken.None).ToList();
+            Assert.Equal(Enumerable.Range(0, 20), results.Select(r => r.Index));
+            int[] order = started.ToArray();
+            // Two slots: the two costliest start, then at most four pass-overs of input 0.
+            Assert.InRange(Array.IndexOf(order, 0), 1, 6);
+            Assert.Contains(19, order.Take(2));
+        }
+
+        [Fact]
+        public async Task AFullWindowStartsWorkWithoutTheGatherDelay()
+        {
+            // More inputs than the look-ahead and no gather delay: the gate must open when the window fills, or the
+            // enumeration would wait for the first result forever.
+            IEnumerable<(string, long, Func<PreparedImage>)> Items()
+            {
+                for (int i = 0; i < PrepareScheduler.LookAhead + 8; i++)
+                {
+                    int n = i;
+                    yield return ($"f{n}", n, () => Image($"f{n}"));
+                }
+            }
+            Task<List<PrepareResult>> run = Task.Run(() => PrepareScheduler.RunMany(Items(), 1, Timeout.InfiniteTimeSpan, CancellationToken.None).ToList());
+            Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))));
+            Assert.Equal(Enumerable.Range(0, PrepareScheduler.LookAhead + 8), (await run).Select(r => r.Index));
         }
 
         [Fact]
