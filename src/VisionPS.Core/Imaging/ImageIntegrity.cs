@@ -228,7 +228,7 @@ namespace VisionPS.Core.Imaging
                     {
                         break;
                     }
-                    adler = Adler32.Update(adler, buffer, 0, n);
+                    adler = Adler32.Update(adler, buffer, n);
                     total += n;
                 }
                 if (total == expected && inflater.Read(buffer, 0, 1) > 0)
@@ -621,18 +621,18 @@ namespace VisionPS.Core.Imaging
     /// <summary>Adler-32 (RFC 1950), the zlib stream's checksum.</summary>
     internal static class Adler32
     {
-        /// <summary>Continues <paramref name="adler"/> (1 for an empty stream) over <paramref name="count"/> bytes from <paramref name="offset"/>.</summary>
+        /// <summary>Continues <paramref name="adler"/> (1 for an empty stream) over the first <paramref name="count"/> bytes.</summary>
 #if NET
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
 #endif
-        public static uint Update(uint adler, byte[] data, int offset, int count)
+        public static uint Update(uint adler, byte[] data, int count)
         {
             uint a = adler & 0xFFFF, s = adler >> 16;
-            int i = offset, stop = offset + count;
-            while (i < stop)
+            int i = 0;
+            while (i < count)
             {
                 // 5552 bytes is the most that cannot overflow 32 bits before the modulo.
-                int end = i + Math.Min(stop - i, 5552);
+                int end = i + Math.Min(count - i, 5552);
                 for (; i < end; i++)
                 {
                     a += data[i];

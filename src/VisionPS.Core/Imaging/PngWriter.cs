@@ -74,7 +74,7 @@ namespace VisionPS.Core.Imaging
                 {
                     FilterInPlace(raw, stride, height, channels, chosen);
                 }
-                compressed = Deflate(raw, 0, raw.Length, raw.Length / 4);
+                compressed = Deflate(raw, raw.Length);
             }
             byte[] zdata = compressed.GetBuffer();
             int zlength = (int)compressed.Length;
@@ -117,23 +117,29 @@ namespace VisionPS.Core.Imaging
         {
             bool all = (long)stride * height <= WholeTrialBytes;
             int bands = all ? (height + TrialBand - 1) / TrialBand : Math.Min(TrialBands, (height + TrialBand - 1) / TrialBand);
-            int rows = 0;
-            byte[] sample = new byte[(long)Math.Min(height, bands * TrialBand) * stride];
+            int band = Math.Min(TrialBand, height);
             var starts = new int[bands];
             for (int i = 0; i < bands; i++)
             {
-                int first = bands * TrialBand >= height ? i * TrialBand : (int)((long)i * (height - TrialBand) / Math.Max(1, bands - 1));
-                int count = Math.Min(TrialBand, height - first);
-                starts[i] = first;
-                Buffer.BlockCopy(raw, first * stride, sample, rows * stride, count * stride);
-                rows += count;
+                starts[i] = all ? i * TrialBand : (int)((long)i * (height - band) / Math.Max(1, bands - 1));
+            }
+            // The unfiltered trial: the image itself when it is all tried, else its sampled bands side by side.
+            int rows = all ? height : bands * band;
+            byte[] sample = raw;
+            if (!all)
+            {
+                sample = new byte[rows * stride];
+                for (int i = 0; i < bands; i++)
+                {
+                    Buffer.BlockCopy(raw, starts[i] * stride, sample, i * band * stride, band * stride);
+                }
             }
             byte best = 0;
             MemoryStream? bestStream = null;
             foreach (byte filter in new byte[] { 0, 1, 2 })
             {
-                byte[] trial = filter == 0 ? sample : FilterSample(raw, sample, stride, rows, starts, channels, filter);
-                MemoryStream deflated = Deflate(trial, 0, rows * stride, rows * stride / 4);
+                byte[] trial = filter == 0 ? sample : FilterSample(raw, stride, height, rows, starts, channels, filter);
+                MemoryStream deflated = Deflate(trial, rows * stride);
                 if (bestStream is null || deflated.Length < bestStream.Length)
                 {
                     (best, bestStream) = (filter, deflated);
@@ -144,13 +150,13 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>The sampled rows filtered, each against its true previous row in the image.</summary>
-        private static byte[] FilterSample(byte[] raw, byte[] sample, int stride, int rows, int[] starts, int channels, byte filter)
+        private static byte[] FilterSample(byte[] raw, int stride, int height, int rows, int[] starts, int channels, byte filter)
         {
             byte[] output = new byte[rows * stride];
             int at = 0;
             foreach (int first in starts)
             {
-                for (int y = first; y < first + TrialBand && at < rows; y++, at++)
+                for (int y = first; y < first + TrialBand && y < height && at < rows; y++, at++)
                 {
                     Buffer.BlockCopy(raw, y * stride, output, at * stride, stride);
                     FilterRow(output, at * stride, y == 0 ? null : raw, (y - 1) * stride, stride, channels, filter);
@@ -220,13 +226,14 @@ namespace VisionPS.Core.Imaging
             }
         }
 
-        private static MemoryStream Deflate(byte[] data, int offset, int count, int capacity)
+        /// <summary>The zlib stream of the first <paramref name="count"/> bytes of <paramref name="data"/>.</summary>
+        private static MemoryStream Deflate(byte[] data, int count)
         {
-            var compressed = new MemoryStream(Math.Max(4096, capacity));
+            var compressed = new MemoryStream(Math.Max(4096, count / 4));
 #if NET
             using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
             {
-                zlib.Write(data, offset, count);
+                zlib.Write(data, 0, count);
             }
 #else
             // .NET Framework has no ZLibStream: the zlib header and Adler-32 trailer around a raw deflate stream.
@@ -234,9 +241,9 @@ namespace VisionPS.Core.Imaging
             compressed.WriteByte(0x9C);
             using (var deflate = new DeflateStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
             {
-                deflate.Write(data, offset, count);
+                deflate.Write(data, 0, count);
             }
-            WriteUInt32(compressed, Adler32.Update(1, data, offset, count));
+            WriteUInt32(compressed, Adler32.Update(1, data, count));
 #endif
             return compressed;
         }

@@ -26,35 +26,30 @@ namespace VisionPS.Core.Imaging
         /// <summary>How long the first input waits for the window to fill before work starts anyway (slow input).</summary>
         internal static readonly TimeSpan GatherDelay = TimeSpan.FromMilliseconds(20);
 
-        /// <summary>Bytes of a file's start that <see cref="Cost"/> reads.</summary>
-        internal const int CostHeaderBytes = 32;
+        /// <summary>Bytes of a file's start that <see cref="Cost"/> reads (a PNG's signature and IHDR).</summary>
+        internal const int CostHeaderBytes = 33;
 
         /// <summary>
         /// A rough estimate of the work a file takes, from its first bytes and length, for ordering only: a JPEG costs
-        /// about twice its length (entropy decoding, per compressed byte, dominates); a PNG its samples (inflate,
-        /// resize and re-encode, per sample), a quarter of that when it fits the size box and may pass through after
-        /// one inflate; anything else its length.
+        /// about twice its length (entropy decoding, per compressed byte, dominates); a PNG the bytes of its pixel data
+        /// (inflate, resize and re-encode, per byte), a quarter of that when it fits the size box and may pass through
+        /// after one inflate; anything else its length.
         /// </summary>
         internal static long Cost(ReadOnlySpan<byte> head, long length, PrepareOptions options)
         {
-            if (head.Length >= 2 && head[0] == 0xFF && head[1] == 0xD8)
+            switch (FormatSniffer.Sniff(head))
             {
-                return length * 2;
+                case ImageFormat.Jpeg:
+                    return length * 2;
+                case ImageFormat.Png when ContainerHeaders.Png(head) is ImageHeader png:
+                    // A hostile IHDR can make this wrap; the cost only orders the work, and never goes below the length.
+                    long raw = ImageIntegrity.PngRawBytes(png, out _);
+                    bool fits = png.Width <= options.MaxSide && png.Height <= options.MaxSide;
+                    return Math.Max(length, fits ? raw / 4 : raw);
+                default:
+                    return length;
             }
-            if (head.Length >= 26 && head[0] == 0x89 && head[1] == (byte)'P' && head[12] == (byte)'I' && head[13] == (byte)'H')
-            {
-                long width = ReadUInt32(head, 16), height = ReadUInt32(head, 20);
-                int channels = head[25] switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, _ => 4 };
-                // In double: a hostile IHDR (2^31 x 2^31) must not wrap; the cost only orders the work.
-                long samples = (long)Math.Min(long.MaxValue / 8, (double)width * height * channels * Math.Max(1, head[24] / 8));
-                bool fits = width <= options.MaxSide && height <= options.MaxSide;
-                return Math.Max(length, fits ? samples / 4 : samples);
-            }
-            return length;
         }
-
-        private static long ReadUInt32(ReadOnlySpan<byte> b, int at) =>
-            ((long)b[at] << 24) | ((long)b[at + 1] << 16) | ((long)b[at + 2] << 8) | b[at + 3];
 
         public static IEnumerable<PrepareResult> RunMany(IEnumerable<(string Name, long Cost, Func<PreparedImage> Work)> items,
             int maxParallel, CancellationToken cancellationToken) => RunMany(items, maxParallel, GatherDelay, cancellationToken);

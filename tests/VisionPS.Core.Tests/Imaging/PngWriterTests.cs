@@ -144,6 +144,7 @@ namespace VisionPS.Core.Tests.Imaging
         [InlineData(1, 300)]
         [InlineData(300, 1)]
         [InlineData(5, 3)]
+        [InlineData(60000, 5)] // over the whole-image trial size (RGBA) with fewer rows than a trial band
         public void TinyAndOneLineImagesRoundTripWithEveryFilter(int width, int height)
         {
             foreach (SKAlphaType alphaType in new[] { SKAlphaType.Opaque, SKAlphaType.Premul })

@@ -152,10 +152,12 @@ namespace VisionPS.Core.Tests.Imaging
             long bigLogo = PrepareScheduler.Cost(Png(2135, 2048, 8, 6), 400_000, options);
             long passPng = PrepareScheduler.Cost(Png(1104, 1468, 8, 6), 1_400_000, options);
             Assert.True(bigLogo > passPng, $"{bigLogo} <= {passPng}");
-            Assert.Equal(2135L * 2048 * 4, bigLogo);
+            // Its cost is its pixel data: 2048 rows of a filter byte and 2135 RGBA pixels.
+            Assert.Equal(2048L * (1 + (2135 * 4)), bigLogo);
             // 16-bit samples count double; a grey PNG has one sample per pixel.
-            Assert.Equal(2L * PrepareScheduler.Cost(Png(3000, 3000, 8, 2), 10, options), PrepareScheduler.Cost(Png(3000, 3000, 16, 2), 10, options));
-            Assert.Equal(3000L * 3000, PrepareScheduler.Cost(Png(3000, 3000, 8, 0), 10, options));
+            Assert.Equal(3000L * (1 + (3000 * 6)), PrepareScheduler.Cost(Png(3000, 3000, 16, 2), 10, options));
+            Assert.Equal(3000L * (1 + (3000 * 3)), PrepareScheduler.Cost(Png(3000, 3000, 8, 2), 10, options));
+            Assert.Equal(3000L * (1 + 3000), PrepareScheduler.Cost(Png(3000, 3000, 8, 0), 10, options));
             // A JPEG by its length (entropy decoding per compressed byte); anything else, or a stub, by its length.
             Assert.Equal(2_000_000L, PrepareScheduler.Cost(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0 }, 1_000_000, options));
             Assert.Equal(5000L, PrepareScheduler.Cost(new byte[] { (byte)'G', (byte)'I', (byte)'F' }, 5000, options));
