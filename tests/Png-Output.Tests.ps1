@@ -1,0 +1,53 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    # ImageMagick is the independent reader (tests/setup.sh installs it); a missing one fails the test, never skips it.
+    foreach ($tool in 'identify', 'convert', 'compare') {
+        if (-not (Get-Command $tool -CommandType Application -ErrorAction SilentlyContinue)) { throw "$tool (ImageMagick) is missing: run tests/setup.sh." }
+    }
+    # ImageMagick's PSNR of two images (dB; 'inf' reads as a large number).
+    function Get-Psnr([string] $A, [string] $B) {
+        $text = (& compare -metric PSNR $A $B null: 2>&1 | Out-String).Trim()
+        if ($text -match '^inf') { return 999 }
+        [double]($text -split ' ')[0]
+    }
+}
+
+Describe 'PNG output, as a user writes it out and another program reads it' {
+    It 'writes an RGBA logo (resized), a 16-bit PNG and an animated GIF''s first frame as 8-bit PNGs that ImageMagick reads back' {
+        $out = Join-Path $TestDrive 'for-the-model'
+        $null = New-Item -ItemType Directory -Path $out
+        $names = 'png_logo_2135x2048_rgba.png', 'png_julia_400_rgb16.png', 'gif_anim_party_660x666.gif'
+        # The README's flow: Get-ChildItem | ConvertTo-VisionImage | Export-VisionImage FOLDER.
+        $images = Get-ChildItem -LiteralPath ($names | ForEach-Object { Join-Path $Corpus $_ }) |
+            ConvertTo-VisionImage -WarningAction SilentlyContinue
+        $files = $images | Export-VisionImage $out
+        @($files).Count | Should -Be 3
+        $images | ForEach-Object { $_.MimeType | Should -Be 'image/png'; $_.Action | Should -Be 'Reencode' }
+
+        $logo = $images | Where-Object Name -eq 'png_logo_2135x2048_rgba.png'
+        $logoFile = Join-Path $out 'png_logo_2135x2048_rgba.png'
+        (& identify -format '%m %wx%h %[channels] %z' $logoFile) | Should -Be "PNG $($logo.Width)x$($logo.Height) srgba 8"
+        $logo.Width | Should -BeLessThan 2135
+        # Against ImageMagick's own Lanczos resize of the source to the same size, alpha included.
+        $reference = Join-Path $TestDrive 'logo-ref.png'
+        & convert (Join-Path $Corpus 'png_logo_2135x2048_rgba.png') -filter Lanczos -resize "$($logo.Width)x$($logo.Height)!" $reference
+        Get-Psnr $reference $logoFile | Should -BeGreaterThan 45
+
+        # 16-bit and opaque: an 8-bit RGB PNG at the same size, the samples within rounding of ImageMagick's 16-to-8.
+        $juliaFile = Join-Path $out 'png_julia_400_rgb16.png'
+        (& identify -format '%m %wx%h %[channels] %z' $juliaFile) | Should -Be 'PNG 400x400 srgb 8'
+        $juliaRef = Join-Path $TestDrive 'julia-ref.png'
+        & convert (Join-Path $Corpus 'png_julia_400_rgb16.png') -depth 8 $juliaRef
+        Get-Psnr $juliaRef $juliaFile | Should -BeGreaterThan 40
+
+        # The animation's first frame, exactly, transparency kept.
+        $partyFile = Join-Path $out 'gif_anim_party_660x666.png'
+        (& identify -format '%m %wx%h %[channels]' $partyFile) | Should -Be 'PNG 660x666 srgba'
+        $frame = Join-Path $TestDrive 'party-frame0.png'
+        & convert "$(Join-Path $Corpus 'gif_anim_party_660x666.gif')[0]" $frame
+        (& compare -metric AE $frame $partyFile null: 2>&1 | Out-String).Trim() | Should -Be '0'
+
+        # And VisionPS's own integrity checks accept what it wrote: each file now passes through unchanged.
+        $files | ConvertTo-VisionImage | ForEach-Object Action | Should -Be @('Pass', 'Pass', 'Pass')
+    }
+}
