@@ -86,12 +86,12 @@ namespace VisionPS.Core.Imaging
                     // A lossless source goes as PNG only when that is not much larger than JPEG: graphics and
                     // screenshots stay sharp, a photo saved as BMP, TIFF or 16-bit PNG is still sent as a photo.
                     byte[] png = Encode(final, PreparedFormat.Png, quality, name, header.Format);
-                    (byte[] jpeg, int jq) = adaptive
+                    (byte[] jpeg, int jq, bool? faithful) = adaptive
                         ? EncodeJpegForTarget(final, quality, name, header.Format)
-                        : (Encode(final, PreparedFormat.Jpeg, quality, name, header.Format), quality);
+                        : (Encode(final, PreparedFormat.Jpeg, quality, name, header.Format), quality, null);
                     // JPEG only when it is both much smaller and faithful (noise-like graphics such as fractals
-                    // lose too much in JPEG at any quality worth sending).
-                    bool jpegWins = png.LongLength > jpeg.LongLength * PngOverJpegLimit && JpegIsFaithful(final, jpeg);
+                    // lose too much in JPEG at any quality worth sending); the search's own verdict when it has one.
+                    bool jpegWins = png.LongLength > jpeg.LongLength * PngOverJpegLimit && (faithful ?? JpegIsFaithful(final, jpeg));
                     if (png.LongLength <= options.MaxBytes && !jpegWins)
                     {
                         bytes = png;
@@ -104,7 +104,7 @@ namespace VisionPS.Core.Imaging
                 }
                 else if (format == PreparedFormat.Jpeg && adaptive)
                 {
-                    (bytes, quality) = EncodeJpegForTarget(final, quality, name, header.Format);
+                    (bytes, quality, _) = EncodeJpegForTarget(final, quality, name, header.Format);
                 }
                 else
                 {
@@ -170,9 +170,10 @@ namespace VisionPS.Core.Imaging
         /// JPEG at the lowest quality that keeps <see cref="TargetPsnr"/>: smooth photos go smaller than
         /// <paramref name="start"/>, detailed ones higher. The search runs on a sample of the image (tiles on the
         /// 16-pixel MCU grid, so each block is quantised as in the whole image); the whole image is then encoded once at
-        /// the quality found and checked, going up a step while it misses the target.
+        /// the quality found and checked, going up a step while it misses the target. <c>Faithful</c>: whether the JPEG
+        /// returned meets the target, as far as the search checked (null: the last step was not checked).
         /// </summary>
-        internal static (byte[] Bytes, int Quality) EncodeJpegForTarget(SKImage image, int start, string name, ImageFormat sourceFormat)
+        internal static (byte[] Bytes, int Quality, bool? Faithful) EncodeJpegForTarget(SKImage image, int start, string name, ImageFormat sourceFormat)
         {
             using SKPixmap pixels = image.PeekPixels()
                 ?? throw ImageProcessingException.DecodeFailed(name, sourceFormat, "the decoded pixels are not addressable");
@@ -193,22 +194,23 @@ namespace VisionPS.Core.Imaging
             {
                 if (Psnr(pixels, bytes) >= TargetPsnr)
                 {
-                    break;
+                    return (bytes, quality, true);
                 }
                 (bytes, quality) = (Encode(image, PreparedFormat.Jpeg, q, name, sourceFormat), q);
             }
-            return (bytes, quality);
+            return (bytes, quality, null);
         }
 
         /// <summary>The qualities the search tries, lowest first.</summary>
         private static readonly int[] QualitySteps = { 55, 65, 75, 85, 90, 95 };
 
-        /// <summary>The search on every pixel: one encode and one decode per step.</summary>
-        internal static (byte[] Bytes, int Quality) SearchJpegQuality(SKImage image, SKPixmap pixels, int start, string name, ImageFormat sourceFormat)
+        /// <summary>The search on every pixel: one encode and one decode per step; <c>Faithful</c> says whether the JPEG returned meets the target.</summary>
+        internal static (byte[] Bytes, int Quality, bool? Faithful) SearchJpegQuality(SKImage image, SKPixmap pixels, int start, string name, ImageFormat sourceFormat)
         {
             byte[] best = Encode(image, PreparedFormat.Jpeg, start, name, sourceFormat);
             int bestQuality = start;
-            if (Psnr(pixels, best) >= TargetPsnr)
+            bool faithful = Psnr(pixels, best) >= TargetPsnr;
+            if (faithful)
             {
                 foreach (int q in new[] { 75, 65, 55 })
                 {
@@ -233,13 +235,14 @@ namespace VisionPS.Core.Imaging
                         continue;
                     }
                     (best, bestQuality) = (Encode(image, PreparedFormat.Jpeg, q, name, sourceFormat), q);
-                    if (Psnr(pixels, best) >= TargetPsnr)
+                    faithful = Psnr(pixels, best) >= TargetPsnr;
+                    if (faithful)
                     {
                         break;
                     }
                 }
             }
-            return (best, bestQuality);
+            return (best, bestQuality, faithful);
         }
 
         /// <summary>Side of a sample tile (a multiple of the 16-pixel MCU) and the tiles a sample takes at most.</summary>

@@ -69,8 +69,8 @@ namespace VisionPS.Core.Tests.Imaging
                 Assert.NotNull(sample); // every case here is large enough to be sampled
             }
 
-            (byte[] bytes, int quality) = ImageRenderer.EncodeJpegForTarget(image, 85, file, ImageFormat.Jpeg);
-            (byte[] fullBytes, int fullQuality) = ImageRenderer.SearchJpegQuality(image, pixels, 85, file, ImageFormat.Jpeg);
+            (byte[] bytes, int quality, _) = ImageRenderer.EncodeJpegForTarget(image, 85, file, ImageFormat.Jpeg);
+            (byte[] fullBytes, int fullQuality, _) = ImageRenderer.SearchJpegQuality(image, pixels, 85, file, ImageFormat.Jpeg);
 
             double psnr = ImageRenderer.Psnr(pixels, bytes);
             Assert.True(psnr >= ImageRenderer.TargetPsnr || quality == 95, $"{file}: q{quality} gives {psnr:0.00} dB");
