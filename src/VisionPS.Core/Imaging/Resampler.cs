@@ -275,23 +275,53 @@ namespace VisionPS.Core.Imaging
                         continue;
                     }
 #endif
-                    int r = 1 << (Bits - 1), g = r, b = r, a = r;
-                    for (int i = 0; i < taps; i++)
-                    {
-                        byte* p = s + (i * 4);
-                        int wi = w[i];
-                        r += p[0] * wi;
-                        g += p[1] * wi;
-                        b += p[2] * wi;
-                        a += p[3] * wi;
-                    }
-                    byte* d = dst + (x * 4);
-                    d[0] = Clamp(r >> Bits);
-                    d[1] = Clamp(g >> Bits);
-                    d[2] = Clamp(b >> Bits);
-                    d[3] = Clamp(a >> Bits);
+                    PlainPixel(s, w, taps, dst + (x * 4));
                 }
             }
+        }
+
+        private static void PlainPixel(byte* s, int* w, int taps, byte* d)
+        {
+            int r = 1 << (Bits - 1), g = r, b = r, a = r;
+            for (int i = 0; i < taps; i++)
+            {
+                byte* p = s + (i * 4);
+                int wi = w[i];
+                r += p[0] * wi;
+                g += p[1] * wi;
+                b += p[2] * wi;
+                a += p[3] * wi;
+            }
+            d[0] = Clamp(r >> Bits);
+            d[1] = Clamp(g >> Bits);
+            d[2] = Clamp(b >> Bits);
+            d[3] = Clamp(a >> Bits);
+        }
+
+        /// <summary>
+        /// For tests: one RGBA row of <paramref name="sw"/> pixels resampled to <paramref name="dw"/> by the horizontal
+        /// pass this machine uses and by plain integer code, which must agree byte for byte.
+        /// </summary>
+        internal static (byte[] Used, byte[] Plain) HorizontalBothWays(byte[] row, int sw, int dw)
+        {
+            if (row.Length < sw * 4)
+            {
+                throw new ArgumentException("The row is shorter than its width.", nameof(row));
+            }
+            Kernel k = Build(sw, dw);
+            byte[] used = new byte[dw * 4], plain = new byte[dw * 4];
+            fixed (byte* s = row)
+            fixed (byte* u = used)
+            fixed (byte* p = plain)
+            fixed (int* weights = k.Weights)
+            {
+                Horizontal(s, u, k, dw);
+                for (int x = 0; x < dw; x++)
+                {
+                    PlainPixel(s + (k.Start[x] * 4), weights + (x * k.Taps), k.Taps, p + (x * 4));
+                }
+            }
+            return (used, plain);
         }
 
 #if NET
@@ -391,48 +421,89 @@ namespace VisionPS.Core.Imaging
 #if NET
         /// <summary>
         /// Four taps per step: two pixel pairs widened to 16 bits in the two 128-bit lanes, channels interleaved
-        /// (R0 R1 G0 G1 ...), one vpmaddwd with the lanes' weight pairs; the lanes are added at the end.
+        /// (R0 R1 G0 G1 ...), one vpmaddwd with the lanes' weight pairs. Four outputs at a time share the end: their
+        /// lanes are added pairwise, shifted, saturated to bytes (which is the clamp to 0..255) and stored as 16 bytes.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void HorizontalAvx2(byte* src, byte* dst, Kernel k, int dw)
         {
             int half = k.Taps / 2;
             int quads = half / 2;
+            bool oddPair = (half & 1) != 0;
             // Within each lane, 16-bit channels of two pixels [R0 G0 B0 A0 R1 G1 B1 A1] -> [R0 R1 G0 G1 B0 B1 A0 A1].
             Vector256<byte> interleave = Vector256.Create(
                 (byte)0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15,
                 0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
             Vector128<byte> mask = Vector128.Create((byte)0, 0x80, 4, 0x80, 1, 0x80, 5, 0x80, 2, 0x80, 6, 0x80, 3, 0x80, 7, 0x80);
-            Vector128<int> round = Vector128.Create(1 << (Bits - 1));
-            Vector128<int> max = Vector128.Create(255);
+            Vector256<int> round = Vector256.Create(1 << (Bits - 1));
+            // After the packs, output n's four bytes sit in dword n / 2 + 4 * (n % 2): gather them in order.
+            Vector256<int> order = Vector256.Create(0, 4, 1, 5, 0, 0, 0, 0);
             fixed (int* pairs = k.Pairs)
             fixed (int* quadWeights = k.Quads)
             fixed (int* starts = k.Start)
             {
-                for (int x = 0; x < dw; x++)
+                int x = 0;
+                for (; x + 4 <= dw; x += 4)
                 {
-                    byte* s = src + (starts[x] * 4);
-                    int* w = pairs + (x * half);
-                    int* wq = quadWeights + (x * quads * 8);
-                    Vector256<int> acc8 = Vector256<int>.Zero;
-                    for (int q = 0; q < quads; q++)
-                    {
-                        Vector256<short> px = Avx2.ConvertToVector256Int16(Vector128.Load(s + (q * 16)));
-                        px = Avx2.Shuffle(px.AsByte(), interleave).AsInt16();
-                        acc8 = Avx2.Add(acc8, Avx2.MultiplyAddAdjacent(px, Vector256.Load(wq + (q * 8)).AsInt16()));
-                    }
-                    Vector128<int> acc = Sse2.Add(round, Sse2.Add(acc8.GetLower(), acc8.GetUpper()));
-                    if ((half & 1) != 0)
+                    Vector256<int> a0 = Taps(src + (starts[x] * 4), quadWeights + (x * quads * 8), quads, interleave);
+                    Vector256<int> a1 = Taps(src + (starts[x + 1] * 4), quadWeights + ((x + 1) * quads * 8), quads, interleave);
+                    Vector256<int> a2 = Taps(src + (starts[x + 2] * 4), quadWeights + ((x + 2) * quads * 8), quads, interleave);
+                    Vector256<int> a3 = Taps(src + (starts[x + 3] * 4), quadWeights + ((x + 3) * quads * 8), quads, interleave);
+                    // [sum x | sum x+1] and [sum x+2 | sum x+3], each sum the two lanes of its accumulator.
+                    Vector256<int> s01 = Avx2.Add(Avx2.Permute2x128(a0, a1, 0x20), Avx2.Permute2x128(a0, a1, 0x31));
+                    Vector256<int> s23 = Avx2.Add(Avx2.Permute2x128(a2, a3, 0x20), Avx2.Permute2x128(a2, a3, 0x31));
+                    if (oddPair)
                     {
                         int p = half - 1;
-                        Vector128<byte> two = Vector128.CreateScalarUnsafe(*(ulong*)(s + (p * 8))).AsByte();
-                        acc = Sse2.Add(acc, Sse2.MultiplyAddAdjacent(Ssse3.Shuffle(two, mask).AsInt16(), Vector128.Create(w[p]).AsInt16()));
+                        s01 = Avx2.Add(s01, Vector256.Create(
+                            LastPair(src + (starts[x] * 4), pairs + (x * half), p, mask),
+                            LastPair(src + (starts[x + 1] * 4), pairs + ((x + 1) * half), p, mask)));
+                        s23 = Avx2.Add(s23, Vector256.Create(
+                            LastPair(src + (starts[x + 2] * 4), pairs + ((x + 2) * half), p, mask),
+                            LastPair(src + (starts[x + 3] * 4), pairs + ((x + 3) * half), p, mask)));
                     }
-                    acc = Vector128.Min(Vector128.Max(Vector128.ShiftRightArithmetic(acc, Bits), Vector128<int>.Zero), max);
-                    Vector128<short> s16 = Sse2.PackSignedSaturate(acc, acc);
+                    s01 = Avx2.ShiftRightArithmetic(Avx2.Add(s01, round), Bits);
+                    s23 = Avx2.ShiftRightArithmetic(Avx2.Add(s23, round), Bits);
+                    // Signed then unsigned saturation is exactly the clamp to 0..255.
+                    Vector256<short> words = Avx2.PackSignedSaturate(s01, s23);
+                    Vector256<byte> bytes = Avx2.PackUnsignedSaturate(words, words);
+                    Avx2.PermuteVar8x32(bytes.AsInt32(), order).GetLower().Store((int*)(dst + (x * 4)));
+                }
+                for (; x < dw; x++)
+                {
+                    byte* s = src + (starts[x] * 4);
+                    Vector256<int> acc8 = Taps(s, quadWeights + (x * quads * 8), quads, interleave);
+                    Vector128<int> acc = Sse2.Add(round.GetLower(), Sse2.Add(acc8.GetLower(), acc8.GetUpper()));
+                    if (oddPair)
+                    {
+                        acc = Sse2.Add(acc, LastPair(s, pairs + (x * half), half - 1, mask));
+                    }
+                    Vector128<short> s16 = Sse2.PackSignedSaturate(Vector128.ShiftRightArithmetic(acc, Bits), Vector128<int>.Zero);
                     *(uint*)(dst + (x * 4)) = Sse2.PackUnsignedSaturate(s16, s16).AsUInt32().ToScalar();
                 }
             }
+        }
+
+        /// <summary>One output's taps in groups of four: per 128-bit lane, partial sums of each channel.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<int> Taps(byte* s, int* wq, int quads, Vector256<byte> interleave)
+        {
+            Vector256<int> acc8 = Vector256<int>.Zero;
+            for (int q = 0; q < quads; q++)
+            {
+                Vector256<short> px = Avx2.ConvertToVector256Int16(Vector128.Load(s + (q * 16)));
+                px = Avx2.Shuffle(px.AsByte(), interleave).AsInt16();
+                acc8 = Avx2.Add(acc8, Avx2.MultiplyAddAdjacent(px, Vector256.Load(wq + (q * 8)).AsInt16()));
+            }
+            return acc8;
+        }
+
+        /// <summary>The taps' last pair when their number of pairs is odd: two pixels times one weight pair.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<int> LastPair(byte* s, int* w, int p, Vector128<byte> mask)
+        {
+            Vector128<byte> two = Vector128.CreateScalarUnsafe(*(ulong*)(s + (p * 8))).AsByte();
+            return Sse2.MultiplyAddAdjacent(Ssse3.Shuffle(two, mask).AsInt16(), Vector128.Create(w[p]).AsInt16());
         }
 
         /// <summary>
