@@ -27,6 +27,19 @@ run() { # name, files...
     -n visionps "$V $*" 2>&1 | grep -E '^(Benchmark|  Time)|times faster'
 }
 echo "== whole good JPEG+PNG corpus, one process"; run corpus $corpus
+# hyperfine times each tool in its own block, so drift of this shared machine between blocks moves the ratio; here the
+# two take turns, one run each per round, and the ratio is of the medians (the bar is against Pillow).
+echo "== whole corpus, Pillow and VisionPS interleaved: $RUNS rounds of one run each (median wall, ms)"
+declare -A walls=()
+for ((r = 0; r < RUNS; r++)); do
+  for tool in pillow visionps; do
+    case $tool in pillow) cmd="/usr/bin/python3 $S/pipeline_pillow.py";; visionps) cmd=$V;; esac
+    t0=$(date +%s%N); $cmd $corpus >/dev/null 2>&1; walls[$tool]+="$(( ($(date +%s%N) - t0) / 1000000 )) "
+  done
+done
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+mp=$(median "${walls[pillow]}"); mx=$(median "${walls[visionps]}")
+printf '  pillow %s   visionps %s   visionps/pillow %s\n' "$mp" "$mx" "$(awk -v a="$mx" -v b="$mp" 'BEGIN {printf "%.3f", a / b}')"
 echo "== 17.9 MP progressive JPEG"; run elephants "$C/jpg_elephants_5640x3172_prog.jpg"
 echo "== 13 MP phone photo"; run phone "$C/jpg_phone_meizu_3120x4208.jpg"
 echo "== largest corpus RGBA PNG (2135x2048)"; run logo "$C/png_logo_2135x2048_rgba.png"
