@@ -229,14 +229,26 @@ namespace VisionPS.Core.Imaging
         /// <summary>The zlib stream of the first <paramref name="count"/> bytes of <paramref name="data"/>.</summary>
         private static MemoryStream Deflate(byte[] data, int count)
         {
-            var compressed = new MemoryStream(Math.Max(4096, count / 4));
 #if NET
+            var compressed = new MemoryStream(Math.Max(4096, count / 4));
             using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
             {
                 zlib.Write(data, 0, count);
             }
+            return compressed;
 #else
-            // .NET Framework has no ZLibStream: the zlib header and Adler-32 trailer around a raw deflate stream.
+            return ZlibAroundDeflate(data, count);
+#endif
+        }
+
+        /// <summary>
+        /// The zlib stream as .NET Framework must make it, having no ZLibStream: a zlib header (deflate, 32 KB window,
+        /// default level), a raw deflate stream and the Adler-32 of the data, big-endian. Compiled everywhere so the
+        /// tests check it on the runtime they have.
+        /// </summary>
+        internal static MemoryStream ZlibAroundDeflate(byte[] data, int count)
+        {
+            var compressed = new MemoryStream(Math.Max(4096, count / 4));
             compressed.WriteByte(0x78);
             compressed.WriteByte(0x9C);
             using (var deflate = new DeflateStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
@@ -244,7 +256,6 @@ namespace VisionPS.Core.Imaging
                 deflate.Write(data, 0, count);
             }
             WriteUInt32(compressed, Adler32.Update(1, data, count));
-#endif
             return compressed;
         }
 

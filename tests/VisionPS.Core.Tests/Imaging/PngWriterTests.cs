@@ -174,5 +174,56 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.NotNull(decoded);
             Assert.Equal(0, MaxDifference(StraightRgba(bitmap), StraightRgba(decoded), ignoreColourUnderZeroAlpha: true));
         }
+
+        /// <summary>
+        /// The zlib stream Windows PowerShell 5.1 writes (header + raw deflate + Adler-32; .NET Framework has no
+        /// ZLibStream), checked here by zlib itself: it inflates to the data and zlib accepts its checksum, which is the
+        /// one zlib computes, across the 5552-byte blocks Adler-32 sums in (all-0xFF data is the largest sum).
+        /// </summary>
+        [Theory]
+        [InlineData(4, "random")] // the smallest image the writer makes: one RGB pixel and its filter byte
+        [InlineData(1, "random")]
+        [InlineData(5551, "ff")]
+        [InlineData(5552, "ff")]
+        [InlineData(5553, "ff")]
+        [InlineData(200_000, "ff")]
+        [InlineData(70_000, "random")]
+        public void TheNetFrameworkZlibStreamIsOneZlibAccepts(int count, string content)
+        {
+            var random = new Random(count);
+            byte[] data = new byte[count + 10]; // only the first count bytes are the data
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] = content == "ff" ? (byte)0xFF : (byte)random.Next(256);
+            }
+            byte[] ours = PngWriter.ZlibAroundDeflate(data, count).ToArray();
+            Assert.Equal(0, ((ours[0] << 8) | ours[1]) % 31); // a valid zlib header: deflate, 32 KB window
+
+            byte[] zlibs;
+            using (var reference = new MemoryStream())
+            {
+                using (var z = new System.IO.Compression.ZLibStream(reference, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+                {
+                    z.Write(data, 0, count);
+                }
+                zlibs = reference.ToArray();
+            }
+            Assert.Equal(zlibs[^4..], ours[^4..]); // the same Adler-32 as zlib's own
+
+            Assert.Equal(data[..count], Inflate(ours));
+            // zlib does check the trailer: a wrong one is refused.
+            ours[^1] ^= 1;
+            Assert.Throws<InvalidDataException>(() => Inflate(ours));
+        }
+
+        private static byte[] Inflate(byte[] zlib)
+        {
+            using var output = new MemoryStream();
+            using (var z = new System.IO.Compression.ZLibStream(new MemoryStream(zlib), System.IO.Compression.CompressionMode.Decompress))
+            {
+                z.CopyTo(output);
+            }
+            return output.ToArray();
+        }
     }
 }
