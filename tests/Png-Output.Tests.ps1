@@ -50,4 +50,32 @@ Describe 'PNG output, as a user writes it out and another program reads it' {
         # And VisionPS's own integrity checks accept what it wrote: each file now passes through unchanged.
         $files | ConvertTo-VisionImage | ForEach-Object Action | Should -Be @('Pass', 'Pass', 'Pass')
     }
+
+    It 'warns when a file is named as one format and holds another, and writes it as asked' {
+        Push-Location $TestDrive
+        try {
+            $logo = ConvertTo-VisionImage -LiteralPath (Join-Path $Corpus 'png_logo_2135x2048_rgba.png') -MaxSide 256
+            $photo = ConvertTo-VisionImage -LiteralPath (Join-Path $Corpus 'jpg_wood_2560x1920.jpg') -MaxSide 256
+            # The help's own example names the file .jpg; a transparent image is prepared as PNG.
+            $file = $logo | Export-VisionImage 'logo.jpg' -WarningVariable named -WarningAction SilentlyContinue
+            $file.Name | Should -Be 'logo.jpg'
+            (& identify -format '%m' $file.FullName) | Should -Be 'PNG'
+            @($named).Count | Should -Be 1
+            $said = "$($named[0])"
+            $said | Should -BeLike "*logo.jpg' is named as JPEG but holds PNG*"
+            $said | Should -BeLike "*png_logo_2135x2048_rgba.png*"
+            $said | Should -BeLike "*'logo.png'*-Format Jpeg*"
+
+            # Names that agree, a .jpeg, and a name that is no image format: no warning.
+            $null = $logo | Export-VisionImage 'logo.png' -WarningVariable agree
+            $null = $photo | Export-VisionImage 'photo.JPEG' -WarningVariable agree2
+            $null = $photo | Export-VisionImage 'photo.bin' -WarningVariable other
+            @($agree).Count + @($agree2).Count + @($other).Count | Should -Be 0
+
+            # A photo written to .webp is JPEG inside: the warning names WebP and how to get it.
+            $null = $photo | Export-VisionImage 'photo.webp' -WarningVariable webp -WarningAction SilentlyContinue
+            "$($webp[0])" | Should -BeLike "*is named as WebP but holds JPEG*'photo.jpg'*-Format WebP*"
+        }
+        finally { Pop-Location }
+    }
 }

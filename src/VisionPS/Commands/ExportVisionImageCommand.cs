@@ -17,7 +17,9 @@ namespace VisionPS.Commands
     /// (IMG_0042.HEIC becomes IMG_0042.jpg; page 2 of scan.pdf becomes scan-page2.jpg). An existing file is replaced
     /// unless -NoClobber is given, but a file this command already wrote is never replaced by a later image of the
     /// same run (two images piped to one file name, or two sources with one name): that image is an ImageExportFailed
-    /// error instead. It writes the files it wrote (FileInfo). A URL image has no local bytes and is an error
+    /// error instead. A file named as another image format than the one it holds (logo.jpg for a transparent image,
+    /// which is prepared as PNG) is written as asked, with a warning that says what it holds and how to make the name
+    /// and the format agree. It writes the files it wrote (FileInfo). A URL image has no local bytes and is an error
     /// (ImageHasNoBytes).</para>
     /// </remarks>
     /// <example>
@@ -95,6 +97,7 @@ namespace VisionPS.Commands
                 }
                 File.WriteAllBytes(target, image.GetBytes());
                 _written[target] = image.Source;
+                WarnIfNamedAsAnotherFormat(image, target);
                 WriteObject(new FileInfo(target));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
@@ -103,6 +106,37 @@ namespace VisionPS.Commands
                 WriteError(ErrorIds.Create(ex, ErrorIds.ImageExportFailed, ErrorCategory.WriteError, target, message));
             }
         }
+
+        // A file named as one image format that holds another (a transparent image prepared as PNG, written to
+        // photo.jpg) is written as asked, with a warning that says what it holds and how to make the two agree.
+        private void WarnIfNamedAsAnotherFormat(VisionImage image, string target)
+        {
+            string named = Core.Imaging.MimeTypes.FromFileName(target);
+            if (!named.StartsWith("image/", StringComparison.Ordinal) || string.Equals(named, image.MimeType, StringComparison.Ordinal))
+            {
+                return;
+            }
+            string holds = FormatName(image.MimeType), asNamed = FormatName(named);
+            string renamed = System.IO.Path.ChangeExtension(System.IO.Path.GetFileName(target), image.FileExtension);
+            string why = image.MimeType == Core.Imaging.MimeTypes.Png ? " (it keeps transparency, or is a small graphic JPEG would blur)" : string.Empty;
+            string? format = named switch
+            {
+                Core.Imaging.MimeTypes.Png => "Png",
+                Core.Imaging.MimeTypes.Jpeg => "Jpeg",
+                Core.Imaging.MimeTypes.WebP => "WebP",
+                _ => null, // no -Format makes a GIF
+            };
+            WriteWarning($"'{target}' is named as {asNamed} but holds {holds}: '{image.Source}' was prepared as {holds}{why}. " +
+                $"Name the file '{renamed}'" + (format is null ? "." : $", or prepare the image with ConvertTo-VisionImage -Format {format} to get {asNamed}."));
+        }
+
+        private static string FormatName(string? mimeType) => mimeType switch
+        {
+            Core.Imaging.MimeTypes.Png => "PNG",
+            Core.Imaging.MimeTypes.WebP => "WebP",
+            Core.Imaging.MimeTypes.Gif => "GIF",
+            _ => "JPEG",
+        };
 
         // A PDF page's name is "scan.pdf#page=2": its file is scan-page2.jpg, so the pages of one PDF do not collide.
         private static string FileNameFor(VisionImage image)
