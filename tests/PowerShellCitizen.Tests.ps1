@@ -279,6 +279,35 @@ Describe 'Keys and settings' {
         (NewSession 'Get-VisionDefault').Sources | Should -Contain 'Model: Built-in (gpt-4.1-mini)'
     }
 
+    It 'Set-VisionDefault -WhatIf says what it would set and save, and changes nothing' {
+        $file = Join-Path $env:VISIONPS_CONFIG 'settings.json'
+        Set-VisionDefault -Reset -Save
+        $before = Get-VisionDefault
+        # What if: goes to the host, so a child pwsh shows it as a user sees it.
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $said = & $pwsh -NoProfile -NonInteractive -Command "`$env:VISIONPS_CONFIG = '$($env:VISIONPS_CONFIG)'; Import-Module '$Manifest'; Set-VisionDefault -Model gpt-4o -MaxRetries 7 -Save -WhatIf" 2>&1 | Out-String
+        $said | Should -Match 'What if: .*set Model, MaxRetries; save Model, MaxRetries to the settings file'
+        $said | Should -Match ([regex]::Escape($file))
+
+        Set-VisionDefault -Model gpt-4o -MaxRetries 7 -Save -WhatIf
+        Test-Path -LiteralPath $file | Should -BeFalse
+        $now = Get-VisionDefault
+        $now.Model | Should -Be $before.Model
+        $now.MaxRetries | Should -Be $before.MaxRetries
+        # A bad value is still an error under -WhatIf, and nothing is half set.
+        { Set-VisionDefault -Model other -Proxy 'ftp://proxy.example' -WhatIf -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidProxy,VisionPS.Commands.SetVisionDefaultCommand'
+        (Get-VisionDefault).Model | Should -Be $before.Model
+        # -Confirm:$false and no -WhatIf: it does set and save.
+        Set-VisionDefault -Model gpt-4o -Save -Confirm:$false
+        (Get-VisionDefault).Model | Should -Be 'gpt-4o'
+        Test-Path -LiteralPath $file | Should -BeTrue
+        Set-VisionDefault -Reset -Save -WhatIf
+        Test-Path -LiteralPath $file | Should -BeTrue
+        Set-VisionDefault -Reset -Save
+        Test-Path -LiteralPath $file | Should -BeFalse
+    }
+
     It 'Get-VisionDefault shows an endpoint from OPENAI_BASE_URL, and says so' {
         $old = $env:OPENAI_BASE_URL
         $env:OPENAI_BASE_URL = 'http://127.0.0.1:9/v1'

@@ -35,7 +35,7 @@ namespace VisionPS.Commands
     /// <code>Set-VisionDefault -Reset -PassThru</code>
     /// <para>Forgets every default of this session and shows the result.</para>
     /// </example>
-    [Cmdlet(VerbsCommon.Set, "VisionDefault", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = false)]
+    [Cmdlet(VerbsCommon.Set, "VisionDefault", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(VisionDefaults))]
     public sealed class SetVisionDefaultCommand : PSCmdlet
     {
@@ -130,11 +130,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            VisionDefaults defaults = VisionDefaults.Current;
-            if (Reset)
-            {
-                defaults.Reset();
-            }
+            // Everything given is checked first, so a bad value is an error under -WhatIf too and nothing is half set.
             if (BaseUri != null)
             {
                 try
@@ -145,6 +141,41 @@ namespace VisionPS.Commands
                 {
                     ThrowTerminatingError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, BaseUri, ex.Message));
                 }
+            }
+            if (Proxy != null && (!Proxy.IsAbsoluteUri || Array.IndexOf(s_proxySchemes, Proxy.Scheme) < 0))
+            {
+                string message = $"-Proxy '{Proxy.OriginalString}' is not a proxy VisionPS can use: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI such as http://proxy.example:8080, or leave -Proxy out to use the system proxy settings.";
+                ThrowTerminatingError(Infrastructure.ErrorIds.Create(new ArgumentException(message, nameof(Proxy)), Infrastructure.ErrorIds.InvalidProxy, ErrorCategory.InvalidArgument, Proxy, message));
+            }
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(CacheExpiry)) && CacheExpiry <= TimeSpan.Zero)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(CacheExpiry), "-CacheExpiry must be positive."),
+                    "InvalidCacheExpiry", ErrorCategory.InvalidArgument, CacheExpiry));
+            }
+            string? batchPath = BatchPath != null ? Folder(nameof(BatchPath), BatchPath) : null;
+            string? cachePath = CachePath != null ? Folder(nameof(CachePath), CachePath) : null;
+
+            var given = new System.Collections.Generic.List<string>();
+            foreach (string name in Infrastructure.SavedSettings.Names)
+            {
+                string parameter = name == "CacheMaxBytes" ? nameof(CacheMaxMB) : name;
+                if (MyInvocation.BoundParameters.ContainsKey(parameter))
+                {
+                    given.Add(name);
+                }
+            }
+            if (!ShouldProcess(Target(), Action(given)))
+            {
+                return;
+            }
+
+            VisionDefaults defaults = VisionDefaults.Current;
+            if (Reset)
+            {
+                defaults.Reset();
+            }
+            if (BaseUri != null)
+            {
                 defaults.ConfiguredBaseUri = BaseUri;
             }
             if (ApiKey != null)
@@ -179,47 +210,31 @@ namespace VisionPS.Commands
             }
             if (Proxy != null)
             {
-                if (!Proxy.IsAbsoluteUri || Array.IndexOf(s_proxySchemes, Proxy.Scheme) < 0)
-                {
-                    string message = $"-Proxy '{Proxy.OriginalString}' is not a proxy VisionPS can use: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI such as http://proxy.example:8080, or leave -Proxy out to use the system proxy settings.";
-                    ThrowTerminatingError(Infrastructure.ErrorIds.Create(new ArgumentException(message, nameof(Proxy)), Infrastructure.ErrorIds.InvalidProxy, ErrorCategory.InvalidArgument, Proxy, message));
-                }
                 defaults.Proxy = Proxy;
             }
             if (MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)))
             {
                 defaults.TimeoutSec = TimeoutSec;
             }
-            if (BatchPath != null)
+            if (batchPath != null)
             {
-                defaults.BatchPath = Folder(nameof(BatchPath), BatchPath);
+                defaults.BatchPath = batchPath;
             }
-            if (CachePath != null)
+            if (cachePath != null)
             {
-                defaults.CachePath = Folder(nameof(CachePath), CachePath);
+                defaults.CachePath = cachePath;
             }
             if (MyInvocation.BoundParameters.ContainsKey(nameof(CacheExpiry)))
             {
-                if (CacheExpiry <= TimeSpan.Zero)
-                {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(CacheExpiry), "-CacheExpiry must be positive."),
-                        "InvalidCacheExpiry", ErrorCategory.InvalidArgument, CacheExpiry));
-                }
                 defaults.CacheExpiry = CacheExpiry;
             }
             if (MyInvocation.BoundParameters.ContainsKey(nameof(CacheMaxMB)))
             {
                 defaults.CacheMaxBytes = CacheMaxMB * 1024L * 1024L;
             }
-            var given = new System.Collections.Generic.List<string>();
-            foreach (string name in Infrastructure.SavedSettings.Names)
+            foreach (string name in given)
             {
-                string parameter = name == "CacheMaxBytes" ? nameof(CacheMaxMB) : name;
-                if (MyInvocation.BoundParameters.ContainsKey(parameter))
-                {
-                    given.Add(name);
-                    defaults.MarkSession(name);
-                }
+                defaults.MarkSession(name);
             }
             if (Save)
             {
@@ -251,6 +266,35 @@ namespace VisionPS.Commands
             {
                 WriteObject(defaults);
             }
+        }
+
+        // What -WhatIf and -Confirm name: this session's defaults, and the settings file when -Save writes or deletes it.
+        private string Target() => Save
+            ? $"VisionPS defaults of this session and {Infrastructure.SavedSettings.FilePath}"
+            : "VisionPS defaults of this session";
+
+        private string Action(System.Collections.Generic.List<string> given)
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            if (Reset)
+            {
+                parts.Add("clear every default");
+            }
+            var names = new System.Collections.Generic.List<string>(given);
+            if (ApiKey != null)
+            {
+                names.Add("ApiKey (this session only)");
+            }
+            if (names.Count > 0)
+            {
+                parts.Add("set " + string.Join(", ", names));
+            }
+            if (Save)
+            {
+                parts.Add(given.Count > 0 ? "save " + string.Join(", ", given) + " to the settings file"
+                    : Reset ? "delete the settings file" : "save nothing (no setting given)");
+            }
+            return parts.Count == 0 ? "change nothing (no setting given)" : string.Join("; ", parts);
         }
 
         private static readonly string[] s_proxySchemes = { "http", "https", "socks4", "socks4a", "socks5" };
