@@ -176,8 +176,8 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>
-        /// The zlib stream Windows PowerShell 5.1 writes (header + raw deflate + Adler-32; .NET Framework has no
-        /// ZLibStream), checked here by zlib itself: it inflates to the data and zlib accepts its checksum, which is the
+        /// The framing Windows PowerShell 5.1's PNGs get (header + raw deflate + Adler-32; .NET Framework has no
+        /// ZLibStream), around this runtime's DeflateStream, checked here by zlib itself: it inflates to the data and zlib accepts its checksum, which is the
         /// one zlib computes, across the 5552-byte blocks Adler-32 sums in (all-0xFF data is the largest sum).
         /// </summary>
         [Theory]
@@ -197,7 +197,8 @@ namespace VisionPS.Core.Tests.Imaging
                 data[i] = content == "ff" ? (byte)0xFF : (byte)random.Next(256);
             }
             byte[] ours = PngWriter.ZlibAroundDeflate(data, count).ToArray();
-            Assert.Equal(0, ((ours[0] << 8) | ours[1]) % 31); // a valid zlib header: deflate, 32 KB window
+            Assert.Equal(new byte[] { 0x78, 0x9C }, ours[..2]); // deflate, 32 KB window, default level
+            Assert.Equal(0, ((ours[0] << 8) | ours[1]) % 31);
 
             byte[] zlibs;
             using (var reference = new MemoryStream())

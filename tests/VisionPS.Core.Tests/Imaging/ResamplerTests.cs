@@ -6,6 +6,14 @@ namespace VisionPS.Core.Tests.Imaging
 {
     public class ResamplerTests
     {
+        /// <summary>The machines CI runs on have AVX2, so the theory below checks the AVX2 pass, not only a fallback.</summary>
+        [Fact]
+        public void ThisMachineRunsTheAvx2HorizontalPass()
+        {
+            Assert.True(System.Runtime.Intrinsics.X86.Avx2.IsSupported,
+                "no AVX2 here: TheVectorHorizontalPassMatchesPlainIntegerCode checks only the fallback paths on this machine");
+        }
+
         /// <summary>
         /// The vector horizontal pass (four outputs at a time, with a remainder; an odd last weight pair when the taps
         /// come in pairs of 2 mod 4) gives exactly the bytes of plain integer code, including where Lanczos' lobes
@@ -21,8 +29,13 @@ namespace VisionPS.Core.Tests.Imaging
         [InlineData(1001, 7)]    // one group and a remainder of three
         [InlineData(50, 123)]    // enlarging
         [InlineData(17, 5)]
-        [InlineData(9, 7)]       // more taps than source pixels
-        [InlineData(7, 3)]
+        [InlineData(3000, 2047)] // an odd last pair in the remainder after the groups of four
+        [InlineData(4000, 1999)]
+        [InlineData(2, 9)]       // a 2-pixel source: one pair, no group of four taps
+        [InlineData(6, 9)]       // a 6-pixel source: one group and an odd last pair
+        [InlineData(4, 9)]
+        [InlineData(9, 7)]       // windows shifted left at the right edge
+        [InlineData(7, 3)]       // an odd number of taps: the plain vector path
         public void TheVectorHorizontalPassMatchesPlainIntegerCode(int sw, int dw)
         {
             var random = new Random(sw * 7919 + dw);
