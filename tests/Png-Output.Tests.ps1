@@ -72,6 +72,15 @@ Describe 'PNG output, as a user writes it out and another program reads it' {
             $null = $photo | Export-VisionImage 'photo.bin' -WarningVariable other
             @($agree).Count + @($agree2).Count + @($other).Count | Should -Be 0
 
+            $said | Should -BeLike "*(JPEG has no transparency)*"
+            # -WhatIf shows the mismatch before anything is written (What if: goes to the host: a child pwsh shows it).
+            $pwsh = Join-Path $PSHOME 'pwsh'
+            if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+            $source = Join-Path $Corpus 'png_logo_2135x2048_rgba.png'
+            $preview = & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; ConvertTo-VisionImage -LiteralPath '$source' -MaxSide 64 | Export-VisionImage '$(Join-Path $TestDrive 'preview.jpg')' -WhatIf" 2>&1 | Out-String
+            $preview | Should -Match 'What if: .*image/png .*\(a file named as JPEG\)'
+            Test-Path -LiteralPath (Join-Path $TestDrive 'preview.jpg') | Should -BeFalse
+
             # A photo written to .webp is JPEG inside: the warning names WebP and how to get it.
             $null = $photo | Export-VisionImage 'photo.webp' -WarningVariable webp -WarningAction SilentlyContinue
             "$($webp[0])" | Should -BeLike "*is named as WebP but holds JPEG*'photo.jpg'*-Format WebP*"

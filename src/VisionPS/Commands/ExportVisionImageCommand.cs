@@ -79,7 +79,9 @@ namespace VisionPS.Commands
                 WriteError(ErrorIds.Create(new InvalidOperationException(message), ErrorIds.ImageHasNoBytes, ErrorCategory.InvalidArgument, image, message));
                 return;
             }
-            if (!ShouldProcess(target, $"Write {image.MimeType} {image.Width}x{image.Height} ({image.Length} bytes) of '{image.Source}'"))
+            string? mismatch = NamedAsAnotherFormat(image, target);
+            if (!ShouldProcess(target, $"Write {image.MimeType} {image.Width}x{image.Height} ({image.Length} bytes) of '{image.Source}'"
+                + (mismatch is null ? string.Empty : $" (a file named as {mismatch})")))
             {
                 return;
             }
@@ -97,7 +99,10 @@ namespace VisionPS.Commands
                 }
                 File.WriteAllBytes(target, image.GetBytes());
                 _written[target] = image.Source;
-                WarnIfNamedAsAnotherFormat(image, target);
+                if (mismatch is not null)
+                {
+                    WarnNamedAsAnotherFormat(image, target, mismatch);
+                }
                 WriteObject(new FileInfo(target));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
@@ -109,25 +114,28 @@ namespace VisionPS.Commands
 
         // A file named as one image format that holds another (a transparent image prepared as PNG, written to
         // photo.jpg) is written as asked, with a warning that says what it holds and how to make the two agree.
-        private void WarnIfNamedAsAnotherFormat(VisionImage image, string target)
+        private static string? NamedAsAnotherFormat(VisionImage image, string target)
         {
             string named = Core.Imaging.MimeTypes.FromFileName(target);
-            if (!named.StartsWith("image/", StringComparison.Ordinal) || string.Equals(named, image.MimeType, StringComparison.Ordinal))
-            {
-                return;
-            }
-            string holds = FormatName(image.MimeType), asNamed = FormatName(named);
+            return !named.StartsWith("image/", StringComparison.Ordinal) || string.Equals(named, image.MimeType, StringComparison.Ordinal)
+                ? null
+                : FormatName(named);
+        }
+
+        private void WarnNamedAsAnotherFormat(VisionImage image, string target, string asNamed)
+        {
+            string holds = FormatName(image.MimeType);
             string renamed = System.IO.Path.ChangeExtension(System.IO.Path.GetFileName(target), image.FileExtension);
-            string why = image.MimeType == Core.Imaging.MimeTypes.Png ? " (it keeps transparency, or is a small graphic JPEG would blur)" : string.Empty;
-            string? format = named switch
+            string? format = asNamed switch
             {
-                Core.Imaging.MimeTypes.Png => "Png",
-                Core.Imaging.MimeTypes.Jpeg => "Jpeg",
-                Core.Imaging.MimeTypes.WebP => "WebP",
+                "PNG" => "Png",
+                "JPEG" => "Jpeg",
+                "WebP" => "WebP",
                 _ => null, // no -Format makes a GIF
             };
-            WriteWarning($"'{target}' is named as {asNamed} but holds {holds}: '{image.Source}' was prepared as {holds}{why}. " +
-                $"Name the file '{renamed}'" + (format is null ? "." : $", or prepare the image with ConvertTo-VisionImage -Format {format} to get {asNamed}."));
+            string loses = asNamed == "JPEG" && holds is "PNG" or "GIF" or "WebP" ? " (JPEG has no transparency)" : string.Empty;
+            WriteWarning($"'{target}' is named as {asNamed} but holds {holds}: '{image.Source}' was prepared as {holds}. " +
+                $"Name the file '{renamed}'" + (format is null ? "." : $", or prepare the image with ConvertTo-VisionImage -Format {format} to get {asNamed}{loses}."));
         }
 
         private static string FormatName(string? mimeType) => mimeType switch
