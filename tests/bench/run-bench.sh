@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 RUNS=${1:-5}
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a whole number of at least 1" >&2; exit 2; }
 C=${VISIONPS_CORPUS:-$HOME/.cache/visionps-corpus}
 S=${VISIONPS_SHARED:-$PWD/../shared}/bench
 OUT=${BENCH_OUT:-tests/bench/results}; mkdir -p "$OUT"   # hyperfine markdown tables (not tracked)
@@ -32,9 +33,12 @@ echo "== whole good JPEG+PNG corpus, one process"; run corpus $corpus
 echo "== whole corpus, Pillow and VisionPS interleaved: $RUNS rounds of one run each (median wall, ms)"
 declare -A walls=()
 for ((r = 0; r < RUNS; r++)); do
-  for tool in pillow visionps; do
+  order="pillow visionps"; ((r % 2)) && order="visionps pillow"   # ABBA: neither always goes first
+  for tool in $order; do
     case $tool in pillow) cmd="/usr/bin/python3 $S/pipeline_pillow.py";; visionps) cmd=$V;; esac
-    t0=$(date +%s%N); $cmd $corpus >/dev/null 2>&1; walls[$tool]+="$(( ($(date +%s%N) - t0) / 1000000 )) "
+    t0=$(date +%s%N)
+    $cmd $corpus >/dev/null 2>"$TMP/err" || { echo "$tool failed:"; cat "$TMP/err"; exit 1; }
+    walls[$tool]+="$(( ($(date +%s%N) - t0) / 1000000 )) "
   done
 done
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
