@@ -88,3 +88,21 @@ Describe 'PNG output, as a user writes it out and another program reads it' {
         finally { Pop-Location }
     }
 }
+
+Describe "A new session's first image" {
+    It 'is a PNG with an sRGB ICC profile (GIMP''s) that <Command> takes in a fresh pwsh, without taking the session down' -ForEach @(
+        @{ Command = 'ConvertTo-VisionImage'; Script = "(ConvertTo-VisionImage -LiteralPath 'PNG').Action"; Expect = '^Pass$' }
+        @{ Command = 'Send-VisionChat -WhatIf'; Script = "Send-VisionChat 'Describe.' -Image 'PNG' -WhatIf"; Expect = '1 image\(s\), ~1013 image tokens' }
+    ) {
+        # The first image of a process is the case: SkiaSharp shares one wrapper per native colour space, and
+        # disposing an sRGB profile's space once freed the one the pass-through check was still reading (a
+        # segmentation fault of pwsh itself). Every later image of a session had the shared wrapper pinned.
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $png = Join-Path $Corpus 'png_emerald_glow_800_rgba.png'
+        (& identify -format '%[profile:icc]' $png 2>$null) | Should -Match 'sRGB'   # the file has its sRGB iCCP
+        $out = & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; $($Script.Replace('PNG', $png))" 2>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0 -Because "$Command on the first image of a session must not crash pwsh ($out)"
+        $out.Trim() | Should -Match $Expect
+    }
+}

@@ -94,7 +94,10 @@ namespace VisionPS.Core.Imaging
             }
             // Data colour space at byte 16: only RGB profiles are converted by Skia's PNG codec ('GRAY' ones are read too).
             bool rgb = icc[16] == (byte)'R' && icc[17] == (byte)'G' && icc[18] == (byte)'B';
-            using SKColorSpace? space = rgb ? SkiaDecoder.IccColorSpace(icc) : null;
+            // Not disposed: SkiaSharp hands out one wrapper per native colour space, so an sRGB profile's space is the
+            // very object the codec's Info.ColorSpace returned, and disposing it here freed the space the caller was
+            // still using (a crash of the whole process when no sRGB wrapper was pinned yet). The GC releases it.
+            SKColorSpace? space = rgb ? SkiaDecoder.IccColorSpace(icc) : null;
             return rgb && space is null;
         }
 

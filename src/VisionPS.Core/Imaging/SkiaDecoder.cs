@@ -14,7 +14,8 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// The colour space an ICC profile describes, or null when skcms cannot parse it or cannot express it
-        /// (SkiaSharp's own CreateIcc(byte[]) throws on a profile it cannot parse).
+        /// (SkiaSharp's own CreateIcc(byte[]) throws on a profile it cannot parse). Never dispose it: SkiaSharp shares one
+        /// wrapper per native colour space (an sRGB profile gives the sRGB singleton every codec and bitmap also holds).
         /// </summary>
         public static SKColorSpace? IccColorSpace(byte[] icc)
         {
