@@ -42,7 +42,9 @@ if ($env:OPENAI_API_KEY -or $env:OPENAI_BASE_URL) {
     "Set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server, or run tests/try.sh --local) to ask the model."
     Send-VisionChat "What is in this picture?" -Image $images[0] -Model $model -WhatIf
 }'
-pwsh -NoProfile -NonInteractive -Command "Import-Module ./VisionPS.psd1; & { $script } @args" "$model" "$@"
+# Colour only on a terminal: into a pipe or a file, pwsh would still write its table headers' escape codes.
+plain=''; [ -t 1 ] || plain="\$PSStyle.OutputRendering = 'PlainText'; "
+pwsh -NoProfile -NonInteractive -Command "${plain}Import-Module ./VisionPS.psd1; & { $script } @args" "$model" "$@"
 rc=$?
 [ $local_endpoint = 1 ] && exec {ENDPOINT[1]}>&-
 exit $rc

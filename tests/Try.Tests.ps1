@@ -1,0 +1,37 @@
+# The README's main job, `bash tests/try.sh`, run as a newcomer runs it (output into a pipe, as CI and scripts see it).
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:Try = Join-Path $RepoRoot 'tests/try.sh'
+    function script:Invoke-Try([string[]] $Arguments) {
+        $saved = $env:OPENAI_API_KEY, $env:OPENAI_BASE_URL
+        $env:OPENAI_API_KEY = $null; $env:OPENAI_BASE_URL = $null
+        try {
+            $lines = & bash $Try @Arguments 2>$null
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Text = ($lines -join "`n") }
+        }
+        finally {
+            $env:OPENAI_API_KEY, $env:OPENAI_BASE_URL = $saved
+        }
+    }
+}
+
+Describe 'tests/try.sh, the main job' {
+    It 'without a key: prepares the three images (the sideways one upright, the HEIC converted) and shows the request it would send' {
+        $run = Invoke-Try @()
+        $run.ExitCode | Should -Be 0
+        $run.Text | Should -Match '3 image\(s\) prepared for gpt-4\.1-mini: ~\d+ image tokens in all\.'
+        $run.Text | Should -Match 'Reencode image/jpeg 428x640 +640x428'
+        $run.Text | Should -Match 'd_heic_storm\.heic'
+        $run.Text | Should -Match 'What if: Performing the operation "Send to gpt-4\.1-mini"'
+        $run.Text | Should -Not -Match "`e" -Because 'into a pipe, the output is plain text'
+    }
+
+    It '--local: asks the local endpoint about each image and prints its answer and prompt tokens' {
+        $run = Invoke-Try @('--local')
+        $run.ExitCode | Should -Be 0
+        $answers = @($run.Text -split "`n" | Where-Object { $_ -match '^\S+ \(\d+ prompt tokens, \d+ estimated for the image\): ' })
+        $answers.Count | Should -Be 3
+        $answers[0] | Should -Match '^jpg_orient6_panasonic_640x428\.jpg .*"width":428,"height":640'
+        $run.Text | Should -Not -Match "`e"
+    }
+}
