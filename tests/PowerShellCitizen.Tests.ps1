@@ -286,8 +286,10 @@ Describe 'Keys and settings' {
         # What if: goes to the host, so a child pwsh shows it as a user sees it.
         $pwsh = Join-Path $PSHOME 'pwsh'
         if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
-        $said = & $pwsh -NoProfile -NonInteractive -Command "`$env:VISIONPS_CONFIG = '$($env:VISIONPS_CONFIG)'; Import-Module '$Manifest'; Set-VisionDefault -Model gpt-4o -MaxRetries 7 -Save -WhatIf" 2>&1 | Out-String
+        $said = & $pwsh -NoProfile -NonInteractive -Command "`$env:VISIONPS_CONFIG = '$($env:VISIONPS_CONFIG)'; Import-Module '$Manifest'; Set-VisionDefault -Model gpt-4o -MaxRetries 7 -Save -WhatIf; Set-VisionDefault -Reset -Model gpt-4o -Save -WhatIf" 2>&1 | Out-String
         $said | Should -Match 'What if: .*set Model, MaxRetries; save Model, MaxRetries to the settings file'
+        # -Reset -Save with a setting replaces the whole file: the text says so.
+        $said | Should -Match 'What if: .*clear every default; set Model; replace the settings file with Model alone'
         $said | Should -Match ([regex]::Escape($file))
 
         Set-VisionDefault -Model gpt-4o -MaxRetries 7 -Save -WhatIf

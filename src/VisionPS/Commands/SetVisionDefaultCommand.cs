@@ -291,8 +291,11 @@ namespace VisionPS.Commands
             }
             if (Save)
             {
-                parts.Add(given.Count > 0 ? "save " + string.Join(", ", given) + " to the settings file"
-                    : Reset ? "delete the settings file" : "save nothing (no setting given)");
+                string saved = string.Join(", ", given);
+                parts.Add(given.Count > 0
+                    ? (Reset ? "replace the settings file with " + saved + " alone" : "save " + saved + " to the settings file")
+                    : Reset ? "delete the settings file"
+                    : ApiKey != null ? "save nothing (the key is never saved)" : "save nothing (no setting given)");
             }
             return parts.Count == 0 ? "change nothing (no setting given)" : string.Join("; ", parts);
         }
