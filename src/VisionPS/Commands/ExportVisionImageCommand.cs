@@ -81,7 +81,7 @@ namespace VisionPS.Commands
             }
             string? mismatch = NamedAsAnotherFormat(image, target);
             if (!ShouldProcess(target, $"Write {image.MimeType} {image.Width}x{image.Height} ({image.Length} bytes) of '{image.Source}'"
-                + (mismatch is null ? string.Empty : $" (a file named as {mismatch})")))
+                + (mismatch is null ? string.Empty : $" to a file whose name says {mismatch}")))
             {
                 return;
             }
@@ -133,7 +133,7 @@ namespace VisionPS.Commands
                 "WebP" => "WebP",
                 _ => null, // no -Format makes a GIF
             };
-            string loses = asNamed == "JPEG" && holds is "PNG" or "GIF" or "WebP" ? " (JPEG has no transparency)" : string.Empty;
+            string loses = asNamed == "JPEG" && holds is "PNG" or "GIF" or "WebP" ? " (any transparency is flattened onto white)" : string.Empty;
             WriteWarning($"'{target}' is named as {asNamed} but holds {holds}: '{image.Source}' was prepared as {holds}. " +
                 $"Name the file '{renamed}'" + (format is null ? "." : $", or prepare the image with ConvertTo-VisionImage -Format {format} to get {asNamed}{loses}."));
         }
