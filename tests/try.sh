@@ -42,9 +42,16 @@ if ($env:OPENAI_API_KEY -or $env:OPENAI_BASE_URL) {
     "Set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server, or run tests/try.sh --local) to ask the model."
     Send-VisionChat "What is in this picture?" -Image $images[0] -Model $model -WhatIf
 }'
-# Colour only on a terminal: into a pipe or a file, pwsh would still write its table headers' escape codes.
-plain=''; [ -t 1 ] || plain="\$PSStyle.OutputRendering = 'PlainText'; "
-pwsh -NoProfile -NonInteractive -Command "${plain}Import-Module ./VisionPS.psd1; & { $script } @args" "$model" "$@"
+# A script file, so the image paths reach it as arguments, whatever characters they hold (-Command would re-parse them).
+ps1=$(mktemp --suffix=.ps1); trap 'rm -f "$ps1"' EXIT
+root=${PWD//\'/\'\'}   # quoted for PowerShell
+{
+  # Colour only on a terminal: into a pipe or a file, pwsh would still write its table headers' escape codes.
+  [ -t 1 ] || echo "\$PSStyle.OutputRendering = 'PlainText'"
+  echo "Import-Module '$root/VisionPS.psd1'"
+  echo "$script"
+} > "$ps1"
+pwsh -NoProfile -NonInteractive -File "$ps1" "$model" "$@"
 rc=$?
 [ $local_endpoint = 1 ] && exec {ENDPOINT[1]}>&-
 exit $rc
