@@ -9,14 +9,15 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 C=${VISIONPS_CORPUS:-$HOME/.cache/visionps-corpus}
 dotnet build tests/VisionPS.Bench -c Release -nologo -v q >/dev/null || { echo "build failed"; exit 2; }
-V="dotnet $PWD/tests/VisionPS.Bench/bin/Release/net10.0/VisionPS.Bench.dll prepare"
+harness=(dotnet "$PWD/tests/VisionPS.Bench/bin/Release/net10.0/VisionPS.Bench.dll" prepare)
 skip=()
 [ $# -gt 0 ] || { set -- "$C" tests/VisionPS.Core.Tests/Imaging/Samples; skip=(-not -path '*/.pkgs/*'); }
 n=0; bad=0
 while IFS= read -r -d '' f; do
   n=$((n + 1))
-  timeout 120 $V "$f" >/dev/null 2>&1; rc=$?
+  timeout 120 "${harness[@]}" "$f" </dev/null >/dev/null 2>&1; rc=$?
   if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then bad=$((bad + 1)); echo "exit $rc: $f"; fi
 done < <(find "$@" -type f "${skip[@]}" -print0 | sort -z)
 echo "files=$n abnormal=$bad"
-[ $bad -eq 0 ]
+[ $n -gt 0 ] || echo "no files found: check the paths given"   # find's own failure is not seen through the < <(...)
+[ $n -gt 0 ] && [ $bad -eq 0 ]
