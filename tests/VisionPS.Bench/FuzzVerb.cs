@@ -28,20 +28,38 @@ namespace VisionPS.Bench
             int seed = 1;
             string? findings = null;
             var files = new List<string>();
-            for (int i = 0; i < args.Length; i++)
+            const string Usage = "usage: fuzz [--cases N] [--seed S] [--findings DIR] [--timeout-ms T] FILE...";
+            try
             {
-                switch (args[i])
+                for (int i = 0; i < args.Length; i++)
                 {
-                    case "--cases": cases = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                    case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                    case "--findings": findings = args[++i]; break;
-                    case "--timeout-ms": timeoutMs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                    default: files.Add(args[i]); break;
+                    switch (args[i])
+                    {
+                        case "--cases": cases = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                        case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                        case "--findings": findings = args[++i]; break;
+                        case "--timeout-ms": timeoutMs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                        case var option when option.StartsWith("-", StringComparison.Ordinal):
+                            Console.Error.WriteLine($"fuzz: unknown option '{option}'\n{Usage}");
+                            return 2;
+                        default: files.Add(args[i]); break;
+                    }
                 }
+            }
+            catch (Exception ex) when (ex is FormatException || ex is OverflowException || ex is IndexOutOfRangeException)
+            {
+                Console.Error.WriteLine($"fuzz: an option lacks its number\n{Usage}");
+                return 2;
             }
             if (files.Count == 0)
             {
-                Console.Error.WriteLine("fuzz: no seed files");
+                Console.Error.WriteLine($"fuzz: no seed files\n{Usage}");
+                return 2;
+            }
+            string? missing = files.FirstOrDefault(f => !File.Exists(f));
+            if (missing is not null)
+            {
+                Console.Error.WriteLine($"fuzz: no such seed file '{missing}'");
                 return 2;
             }
             if (findings is not null)
