@@ -20,6 +20,20 @@ namespace VisionPS.Core
     public static class LocalFiles
     {
         /// <summary>
+        /// Fills <paramref name="buffer"/> from <paramref name="stream"/> as far as the stream goes (a file's first bytes:
+        /// one Read may return fewer than asked); the number of bytes read.
+        /// </summary>
+        internal static int ReadHead(Stream stream, byte[] buffer)
+        {
+            int read = 0;
+            for (int n; read < buffer.Length && (n = stream.Read(buffer, read, buffer.Length - read)) > 0;)
+            {
+                read += n;
+            }
+            return read;
+        }
+
+        /// <summary>
         /// The per-user folder <paramref name="name"/> of this kind: <paramref name="overrideVariable"/> when that
         /// environment variable is set; else VisionPS/<paramref name="name"/> in the OS's folder for the kind (on Linux
         /// the name is lower-case, as XDG folders are). A cache folder outside Windows is VisionPS itself: macOS's

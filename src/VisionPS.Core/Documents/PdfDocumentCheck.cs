@@ -29,12 +29,7 @@ namespace VisionPS.Core.Documents
             {
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
                 byte[] head = new byte[1024];
-                int n = 0, read;
-                while (n < head.Length && (read = stream.Read(head, n, head.Length - n)) > 0)
-                {
-                    n += read;
-                }
-                return LooksLikePdf(head.AsSpan(0, n));
+                return LooksLikePdf(head.AsSpan(0, LocalFiles.ReadHead(stream, head)));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

@@ -125,11 +125,7 @@ namespace VisionPS.Core.Imaging
                 }
                 using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
                 byte[] head = new byte[PrepareScheduler.CostHeaderBytes];
-                int n = 0, read;
-                while (n < head.Length && (read = stream.Read(head, n, head.Length - n)) > 0)
-                {
-                    n += read;
-                }
+                int n = LocalFiles.ReadHead(stream, head);
                 return PrepareScheduler.Cost(head.AsSpan(0, n), length, options);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException

@@ -46,11 +46,7 @@ namespace VisionPS.Core.Imaging
                 throw new ArgumentNullException(nameof(stream));
             }
             byte[] head = new byte[HeadBytes];
-            int read = 0;
-            for (int n; read < head.Length && (n = stream.Read(head, read, head.Length - read)) > 0;)
-            {
-                read += n;
-            }
+            int read = LocalFiles.ReadHead(stream, head);
             bool complete = read < head.Length;
             ReadOnlySpan<byte> span = head.AsSpan(0, read);
             ImageFormat format = FormatSniffer.Sniff(span);
