@@ -79,9 +79,9 @@ namespace VisionPS.Commands
                 WriteError(ErrorIds.Create(new InvalidOperationException(message), ErrorIds.ImageHasNoBytes, ErrorCategory.InvalidArgument, image, message));
                 return;
             }
-            string? mismatch = NamedAsAnotherFormat(image, target);
+            string? namedAs = NamedAsAnotherFormat(image, target);
             if (!ShouldProcess(target, $"Write {image.MimeType} {image.Width}x{image.Height} ({image.Length} bytes) of '{image.Source}'"
-                + (mismatch is null ? string.Empty : $" to a file whose name says {mismatch}")))
+                + (namedAs is null ? string.Empty : $" to a file whose name says {FormatName(namedAs)}")))
             {
                 return;
             }
@@ -99,9 +99,9 @@ namespace VisionPS.Commands
                 }
                 File.WriteAllBytes(target, image.GetBytes());
                 _written[target] = image.Source;
-                if (mismatch is not null)
+                if (namedAs is not null)
                 {
-                    WarnNamedAsAnotherFormat(image, target, mismatch);
+                    WarnNamedAsAnotherFormat(image, target, namedAs);
                 }
                 WriteObject(new FileInfo(target));
             }
@@ -114,26 +114,28 @@ namespace VisionPS.Commands
 
         // A file named as one image format that holds another (a transparent image prepared as PNG, written to
         // photo.jpg) is written as asked, with a warning that says what it holds and how to make the two agree.
+        // The MIME type the file's name says, when that is another image format than the image's; else null.
         private static string? NamedAsAnotherFormat(VisionImage image, string target)
         {
             string named = Core.Imaging.MimeTypes.FromFileName(target);
-            return !named.StartsWith("image/", StringComparison.Ordinal) || string.Equals(named, image.MimeType, StringComparison.Ordinal)
-                ? null
-                : FormatName(named);
+            return named.StartsWith("image/", StringComparison.Ordinal) && !string.Equals(named, image.MimeType, StringComparison.Ordinal)
+                ? named
+                : null;
         }
 
-        private void WarnNamedAsAnotherFormat(VisionImage image, string target, string asNamed)
+        private void WarnNamedAsAnotherFormat(VisionImage image, string target, string namedMime)
         {
-            string holds = FormatName(image.MimeType);
+            string holds = FormatName(image.MimeType), asNamed = FormatName(namedMime);
             string renamed = System.IO.Path.ChangeExtension(System.IO.Path.GetFileName(target), image.FileExtension);
-            string? format = asNamed switch
+            string? format = namedMime switch
             {
-                "PNG" => "Png",
-                "JPEG" => "Jpeg",
-                "WebP" => "WebP",
+                Core.Imaging.MimeTypes.Png => "Png",
+                Core.Imaging.MimeTypes.Jpeg => "Jpeg",
+                Core.Imaging.MimeTypes.WebP => "WebP",
                 _ => null, // no -Format makes a GIF
             };
-            string loses = asNamed == "JPEG" && holds is "PNG" or "GIF" or "WebP" ? " (any transparency is flattened onto white)" : string.Empty;
+            string loses = namedMime == Core.Imaging.MimeTypes.Jpeg && image.MimeType != Core.Imaging.MimeTypes.Jpeg
+                ? " (any transparency is flattened onto white)" : string.Empty;
             WriteWarning($"'{target}' is named as {asNamed} but holds {holds}: '{image.Source}' was prepared as {holds}. " +
                 $"Name the file '{renamed}'" + (format is null ? "." : $", or prepare the image with ConvertTo-VisionImage -Format {format} to get {asNamed}{loses}."));
         }
