@@ -6,8 +6,8 @@ namespace VisionPS.Core.Imaging
     /// The marker structure of a whole JPEG, cheap enough for every file (a vectorised search for 0xFF through the
     /// entropy-coded data, no decoding): inside a scan only stuffed bytes (FF 00), fill bytes and restart markers in
     /// sequence may appear; a scan ends at a real marker; a scan with a restart interval holds exactly the restart
-    /// markers its blocks call for. This is what catches damage in a JPEG that is re-encoded (Skia's decoder reads past
-    /// it silently, and a pass-through's full libjpeg check, <see cref="JpegScanCheck"/>, would double its decode):
+    /// markers its blocks call for. This is what catches damage in a progressive JPEG that is re-encoded (Skia's decoder
+    /// reads past it silently, and libjpeg's full check, <see cref="JpegScanCheck"/>, would double its decode):
     /// lost, repeated or reordered restart intervals, garbage that carries marker bytes, a scan cut short when it has
     /// restart markers. A bit flip that keeps the markers intact needs a Huffman decode to see, and is not caught here.
     /// </summary>

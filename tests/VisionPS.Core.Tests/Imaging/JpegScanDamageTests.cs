@@ -212,6 +212,59 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.DoesNotContain("All of its pixels decoded", warning, StringComparison.Ordinal);
         }
 
+        public static IEnumerable<object[]> SequentialReencodeDamages() =>
+            from s in new[] { "jpg_storm_1920x1280.jpg", "restart:baseline" }
+            from kind in new[] { "garbage", "overwrite", "zeros", "cut-scan", "flips" }
+            // Cutting or overwriting across restart markers upsets their sequence, which the marker check sees already.
+            where !(s == "restart:baseline" && kind is "cut-scan" or "overwrite")
+            select new object[] { s, kind };
+
+        [Theory]
+        [MemberData(nameof(SequentialReencodeDamages))]
+        public void AReencodedSequentialJpegDamagedInsideItsScanIsRefusedAsDjpegWarns(string source, string kind)
+        {
+            // MaxSide 256: re-encoded, never passed through. Skia's decoder reads past this damage without a word (grey
+            // or shifted blocks), so only libjpeg's scan check sees it; a sequential JPEG gets it on this path too.
+            var small = new PrepareOptions { MaxSide = 256 };
+            byte[] intact = Source(source);
+            Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(intact, "intact.jpg", small).Action);
+            byte[] damaged = kind == "flips" ? Flip(intact, 10) : Damage(intact, kind);
+            Assert.True(Djpeg(damaged).Length > 0, $"djpeg reads the '{kind}' damage cleanly, so the case proves nothing");
+            Assert.Null(JpegMarkers.Check(damaged)); // the cheap check alone would let it through
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(damaged, "scan.jpg", small));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("'scan.jpg'", ex.Message, StringComparison.Ordinal);
+            Assert.Matches(@"\(libjpeg: [^)]+\)", ex.Detail);
+            Assert.True(ex.Data["MagickMessage"] is string raw && raw.Contains("JPEG", StringComparison.Ordinal), "the raw text is kept for -Debug");
+
+            PreparedImage partial = ImagePreparer.Prepare(damaged, "scan.jpg", new PrepareOptions { MaxSide = 256, AllowPartial = true });
+            Assert.Equal(PrepareAction.Reencode, partial.Action);
+            string warning = Assert.Single(partial.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+            Assert.Contains(ex.Detail, warning, StringComparison.Ordinal);
+            Assert.Contains("may be wrong", warning, StringComparison.Ordinal);
+        }
+
+        /// <summary>Flips <paramref name="count"/> bits in the middle half of the first scan, none making a marker byte.</summary>
+        private static byte[] Flip(byte[] intact, int count)
+        {
+            byte[] copy = (byte[])intact.Clone();
+            var (start, end) = Scans(intact)[0];
+            var random = new Random(count * 7919); // the same flips every run
+            for (int done = 0; done < count;)
+            {
+                int at = start + ((end - start) / 4) + random.Next((end - start) / 2);
+                byte flipped = (byte)(copy[at] ^ (1 << random.Next(8)));
+                if (copy[at] == 0xFF || flipped == 0xFF || (at > 0 && copy[at - 1] == 0xFF))
+                {
+                    continue;
+                }
+                copy[at] = flipped;
+                done++;
+            }
+            return copy;
+        }
+
         [Theory]
         [MemberData(nameof(GoodJpegs))]
         public void EveryGoodJpegReencodedPassesTheMarkerCheck(string file)
