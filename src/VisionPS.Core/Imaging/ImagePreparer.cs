@@ -267,6 +267,11 @@ namespace VisionPS.Core.Imaging
                 warnings.Add($"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " +
                     (partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
             }
+            if (alpha && header.Format == ImageFormat.Bmp && PixelAlpha.AllTransparent(decoded))
+            {
+                // A BMP alpha mask whose every value is 0 (writers that never fill it): opaque, as browsers show it.
+                PixelAlpha.MakeOpaque(decoded);
+            }
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(decoded);
             return ImageRenderer.Render(decoded, alpha, orientation, tw, th, header, name, warnings, options);

@@ -70,8 +70,11 @@ namespace VisionPS.Core.Imaging
             }
             // A PNG cICP chunk Skia's codec does not read: decode the samples unconverted, then convert from its space.
             SKColorSpace? cicp = CicpColorSpace(header);
+            // A BMP's alpha is decoded straight: when every alpha byte is 0 the image is shown opaque, with the colours
+            // that premultiplying would have erased (ImagePreparer decides once the pixels are in).
             var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888,
-                alpha ? SKAlphaType.Premul : SKAlphaType.Opaque, cicp is null ? s_srgb : null);
+                !alpha ? SKAlphaType.Opaque : header.Format == ImageFormat.Bmp ? SKAlphaType.Unpremul : SKAlphaType.Premul,
+                cicp is null ? s_srgb : null);
             SKBitmap bitmap = PixelPool.Rent(info) ?? throw ImageProcessingException.TooLarge(name, header.Format,
                 $"there is not enough memory for a {size.Width}x{size.Height} decode");
             try

@@ -36,6 +36,91 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal("image/jpeg", image.MimeType);
         }
 
+        /// <summary>
+        /// An opaque image with an alpha channel that is still sent as PNG (asked for, or a small flat graphic in Auto)
+        /// is written without an alpha channel (PNG colour type 2, not 6); one translucent pixel keeps it.
+        /// </summary>
+        [Fact]
+        public void AnOpaqueImageSentAsPngHasNoAlphaChannel()
+        {
+            var noPass = new PrepareOptions { MaxSide = 1300, Format = PreparedFormat.Png, AllowPassThrough = false };
+            Assert.Equal(2, PngColourType(ImagePreparer.Prepare(RgbaPng(null), "opaque.png", noPass).Bytes));
+            Assert.Equal(6, PngColourType(ImagePreparer.Prepare(RgbaPng(200), "one.png", noPass).Bytes));
+
+            // A flat graphic as a 32-bit BMP whose alpha is all 255: Auto sends it as PNG (lossless and small).
+            byte[] bmp = Bmp32WithAlphaMask(160, 120, (x, y) => x < 80 ? (y < 60 ? 0xFF2040C0u : 0xFFFFFFFFu) : 0xFFE0A020u);
+            PreparedImage graphic = ImagePreparer.Prepare(bmp, "graphic.bmp");
+            Assert.Equal("image/png", graphic.MimeType);
+            Assert.Equal(2, PngColourType(graphic.Bytes));
+        }
+
+        private static int PngColourType(byte[] png) => png[25];
+
+        /// <summary>
+        /// A BMP whose alpha mask is set but whose alpha bytes are all 0 (writers that never fill them) is shown opaque,
+        /// as browsers show it, with its colours; one pixel with alpha above 0 makes the alpha real.
+        /// </summary>
+        [Fact]
+        public void ABmpWhoseAlphaIsAllZeroIsSentOpaqueWithItsColours()
+        {
+            static uint Colour(int x, int y) => (uint)((x * 2) << 16 | (y * 2) << 8 | 0x40);
+            var png = new PrepareOptions { Format = PreparedFormat.Png, AllowPassThrough = false };
+            PreparedImage zero = ImagePreparer.Prepare(Bmp32WithAlphaMask(100, 80, Colour), "zero-alpha.bmp", png);
+            Assert.Equal(2, PngColourType(zero.Bytes));
+            using (SKBitmap decoded = SKBitmap.Decode(zero.Bytes))
+            {
+                Assert.Equal(new SKColor(40, 60, 0x40, 255), decoded.GetPixel(20, 30));
+            }
+            Assert.Equal("image/jpeg", ImagePreparer.Prepare(Bmp32WithAlphaMask(100, 80, Colour), "zero-alpha.bmp", new PrepareOptions { Format = PreparedFormat.Jpeg }).MimeType);
+
+            PreparedImage real = ImagePreparer.Prepare(Bmp32WithAlphaMask(100, 80, (x, y) => Colour(x, y) | (x >= 50 ? 0xFF000000u : 0u)), "half.bmp", png);
+            Assert.Equal(6, PngColourType(real.Bytes));
+            using SKBitmap half = SKBitmap.Decode(real.Bytes);
+            Assert.Equal(0, half.GetPixel(20, 30).Alpha);
+            Assert.Equal(new SKColor(120, 60, 0x40, 255), half.GetPixel(60, 30));
+        }
+
+        /// <summary>A bottom-up BITMAPV5HEADER BMP, 32 bits per pixel with BI_BITFIELDS and an alpha mask; pixels as 0xAARRGGBB.</summary>
+        internal static byte[] Bmp32WithAlphaMask(int width, int height, Func<int, int, uint> pixel)
+        {
+            using var ms = new MemoryStream();
+            using var w = new BinaryWriter(ms);
+            int rows = width * 4 * height;
+            w.Write((byte)'B');
+            w.Write((byte)'M');
+            w.Write(14 + 124 + rows);
+            w.Write(0);
+            w.Write(14 + 124);
+            w.Write(124);
+            w.Write(width);
+            w.Write(height);
+            w.Write((short)1);
+            w.Write((short)32);
+            w.Write(3); // BI_BITFIELDS
+            w.Write(rows);
+            w.Write(2835);
+            w.Write(2835);
+            w.Write(0);
+            w.Write(0);
+            w.Write(0x00FF0000);
+            w.Write(0x0000FF00);
+            w.Write(0x000000FF);
+            w.Write(unchecked((int)0xFF000000));
+            w.Write(0x73524742); // 'sRGB'
+            w.Write(new byte[36 + 12]);
+            w.Write(4); // intent
+            w.Write(new byte[12]);
+            for (int y = height - 1; y >= 0; y--)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    w.Write(pixel(x, y));
+                }
+            }
+            w.Flush();
+            return ms.ToArray();
+        }
+
         [Fact]
         public void OneTranslucentPixelKeepsTheAlpha()
         {
