@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace VisionPS.Core.Imaging
 {
@@ -103,6 +104,55 @@ namespace VisionPS.Core.Imaging
                 }
             }
             return null; // scan data, or the end, before any frame header: not a usable JPEG
+        }
+
+        /// <summary>The ICC profile in a JPEG's APP2 'ICC_PROFILE' segments, joined in sequence order; null when there is none.</summary>
+        public static byte[]? JpegIccProfile(ReadOnlySpan<byte> b)
+        {
+            var parts = new SortedDictionary<int, byte[]>();
+            int i = 2;
+            while (JpegSegments.Next(b, ref i, out byte marker, out int start, out int length))
+            {
+                if (marker == 0xE2 && length > 14 && start + length <= b.Length && b.Slice(start, 12).SequenceEqual("ICC_PROFILE\0"u8))
+                {
+                    parts[b[start + 12]] = b.Slice(start + 14, length - 14).ToArray();
+                }
+            }
+            if (parts.Count == 0)
+            {
+                return null;
+            }
+            var icc = new System.IO.MemoryStream();
+            foreach (byte[] part in parts.Values)
+            {
+                icc.Write(part, 0, part.Length);
+            }
+            return icc.ToArray();
+        }
+
+        /// <summary>
+        /// Whether an ICC profile's A2B0 is a lut8/lut16 table ('mft1'/'mft2') with an XYZ connection space. Skia's skcms
+        /// reads such a table's XYZ (1.0 encoded as 0x8000) at half its value: a CMYK JPEG with such a profile comes
+        /// out at half the light (14 dB from lcms); ImageMagick's lcms reads it as the ICC specification says.
+        /// </summary>
+        public static bool IccHasXyzLutA2B0(byte[] icc)
+        {
+            if (icc.Length < 132 || !icc.AsSpan(20, 4).SequenceEqual("XYZ "u8))
+            {
+                return false;
+            }
+            long count = Math.Min(U32(icc, 128), (icc.Length - 132) / 12);
+            for (int t = 0; t < count; t++)
+            {
+                int at = 132 + (12 * t);
+                if (icc.AsSpan(at, 4).SequenceEqual("A2B0"u8))
+                {
+                    long offset = U32(icc, at + 4);
+                    return offset + 4 <= icc.Length
+                        && (icc.AsSpan((int)offset, 4).SequenceEqual("mft1"u8) || icc.AsSpan((int)offset, 4).SequenceEqual("mft2"u8));
+                }
+            }
+            return false;
         }
 
         /// <summary>

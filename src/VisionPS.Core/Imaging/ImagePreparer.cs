@@ -188,6 +188,13 @@ namespace VisionPS.Core.Imaging
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
+            if (format == ImageFormat.Jpeg && declared is not null && declared.ColorType == ImageColorType.Cmyk && declared.HasIccProfile
+                && ContainerHeaders.JpegIccProfile(data) is byte[] icc && ContainerHeaders.IccHasXyzLutA2B0(icc))
+            {
+                // A CMYK profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0): lcms converts it.
+                return PrepareWithMagick(data, name, format, options, warnings);
+            }
+
             if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
             {
                 // Skia would drop this BMP's alpha channel; ImageMagick reads it.
