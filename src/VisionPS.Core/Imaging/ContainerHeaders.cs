@@ -223,6 +223,21 @@ namespace VisionPS.Core.Imaging
             return (v3Bitfields || alphaBitfields) && bpp is 16 or 32 && U32LE(b, 66) != 0;
         }
 
+        /// <summary>
+        /// The ICC profile embedded in a BMP with a BITMAPV5HEADER whose colour space type is PROFILE_EMBEDDED ('MBED'):
+        /// its offset (from the start of the info header) and size are in the header. Null when there is none.
+        /// </summary>
+        public static byte[]? BmpIccProfile(ReadOnlySpan<byte> b)
+        {
+            const long ProfileEmbedded = 0x4D424544;
+            if (b.Length < 14 + 124 || U32LE(b, 14) < 124 || U32LE(b, 14 + 56) != ProfileEmbedded)
+            {
+                return null;
+            }
+            long offset = 14 + U32LE(b, 14 + 112), size = U32LE(b, 14 + 116);
+            return size >= 132 && size <= 4 << 20 && offset + size <= b.Length ? b.Slice((int)offset, (int)size).ToArray() : null;
+        }
+
         /// <summary>A BMP that wraps a JPEG or PNG stream (BI_JPEG, BI_PNG: printer formats): no decoder here reads them.</summary>
         public static string? BmpEmbeddedStream(ReadOnlySpan<byte> b) =>
             b.Length >= 34 && U32LE(b, 14) >= 40 ? U32LE(b, 30) switch { 4 => "JPEG", 5 => "PNG", _ => null } : null;

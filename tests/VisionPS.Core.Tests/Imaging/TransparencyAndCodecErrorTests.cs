@@ -80,15 +80,18 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(new SKColor(120, 60, 0x40, 255), half.GetPixel(60, 30));
         }
 
-        /// <summary>A bottom-up BITMAPV5HEADER BMP, 32 bits per pixel with BI_BITFIELDS and an alpha mask; pixels as 0xAARRGGBB.</summary>
-        internal static byte[] Bmp32WithAlphaMask(int width, int height, Func<int, int, uint> pixel)
+        /// <summary>
+        /// A bottom-up BITMAPV5HEADER BMP, 32 bits per pixel with BI_BITFIELDS and an alpha mask; pixels as 0xAARRGGBB.
+        /// With <paramref name="profile"/>, the colour space is PROFILE_EMBEDDED and the profile follows the pixels.
+        /// </summary>
+        internal static byte[] Bmp32WithAlphaMask(int width, int height, Func<int, int, uint> pixel, byte[]? profile = null)
         {
             using var ms = new MemoryStream();
             using var w = new BinaryWriter(ms);
             int rows = width * 4 * height;
             w.Write((byte)'B');
             w.Write((byte)'M');
-            w.Write(14 + 124 + rows);
+            w.Write(14 + 124 + rows + (profile?.Length ?? 0));
             w.Write(0);
             w.Write(14 + 124);
             w.Write(124);
@@ -106,16 +109,22 @@ namespace VisionPS.Core.Tests.Imaging
             w.Write(0x0000FF00);
             w.Write(0x000000FF);
             w.Write(unchecked((int)0xFF000000));
-            w.Write(0x73524742); // 'sRGB'
+            w.Write(profile is null ? 0x73524742 : 0x4D424544); // 'sRGB' or 'MBED'
             w.Write(new byte[36 + 12]);
             w.Write(4); // intent
-            w.Write(new byte[12]);
+            w.Write(profile is null ? 0 : 124 + rows); // profile offset, from the start of the info header
+            w.Write(profile?.Length ?? 0);
+            w.Write(0);
             for (int y = height - 1; y >= 0; y--)
             {
                 for (int x = 0; x < width; x++)
                 {
                     w.Write(pixel(x, y));
                 }
+            }
+            if (profile is not null)
+            {
+                w.Write(profile);
             }
             w.Flush();
             return ms.ToArray();
