@@ -227,9 +227,33 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.NotNull(ex.InnerException);
         }
 
+        /// <summary>A TIFF cut short before its image directory (written after the pixels) is damaged, and says where it ends.</summary>
+        [Fact]
+        public void ATiffCutBeforeItsDirectoryIsDamaged()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-tiffcut-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string tif = Path.Combine(dir, "whole.tif");
+                TestCorpus.Run("convert", "-size", "64x48", "gradient:red-blue", tif);
+                byte[] whole = File.ReadAllBytes(tif);
+                byte[] cut = whole.AsSpan(0, whole.Length / 2).ToArray();
+                Assert.True(BitConverter.ToUInt32(whole, 4) > cut.Length, "ImageMagick writes the directory after the pixels");
+                var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, "cut.tif"));
+                Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+                Assert.Contains($"ends at byte {cut.Length}, before its image directory", ex.Message);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
         [Theory]
         [InlineData("ReadHEICImage: Invalid input: Bitstream not supported by this decoder `/tmp/magick-Ab12Cd' @ error/heic.c/ReadHEICImage/460", "ReadHEICImage: Invalid input: Bitstream not supported by this decoder")]
         [InlineData("Bad value 65282 for \"FillOrder\" tag. `TIFFReadDirectory' @ warning/tiff.c/TIFFWarnings/1000", "Bad value 65282 for \"FillOrder\" tag")]
+        [InlineData("Invalid input: Unspecified: Corrupt frame detected (2.0) `/tmp/magick-aSACY5fSLc27Ga3b75Z1FoatvRCUJNsh' @ error/heic.c/IsHEIFSuccess/207", "Invalid input: Unspecified: Corrupt frame detected (2.0)")]
         public void MagickReasonsLoseFileNamesAndSourceLocations(string raw, string expected)
         {
             Assert.Equal(expected, MagickCodec.Reason(raw));
