@@ -132,8 +132,9 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// Whether an ICC profile's A2B0 is a lut8/lut16 table ('mft1'/'mft2') with an XYZ connection space. Skia's skcms
-        /// reads such a table's XYZ (1.0 encoded as 0x8000) at half its value: a CMYK JPEG with such a profile comes
-        /// out at half the light (14 dB from lcms); ImageMagick's lcms reads it as the ICC specification says.
+        /// reads such a table's XYZ (1.0 encoded as 0x8000) at half its value, even when the profile also has matrix and
+        /// curve tags: an image with such a profile comes out at half the light (13-14 dB from lcms); ImageMagick's lcms
+        /// reads it as the ICC specification says.
         /// </summary>
         public static bool IccHasXyzLutA2B0(byte[] icc)
         {

@@ -188,10 +188,16 @@ namespace VisionPS.Core.Imaging
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
-            if (format == ImageFormat.Jpeg && declared is not null && declared.ColorType == ImageColorType.Cmyk && declared.HasIccProfile
-                && ContainerHeaders.JpegIccProfile(data) is byte[] icc && ContainerHeaders.IccHasXyzLutA2B0(icc))
+            if (declared is not null && declared.HasIccProfile
+                && (format == ImageFormat.Png ? ContainerHeaders.PngIccProfile(data) : ContainerHeaders.JpegIccProfile(data)) is byte[] icc
+                && ContainerHeaders.IccHasXyzLutA2B0(icc))
             {
-                // A CMYK profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0): lcms converts it.
+                // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0): lcms converts it. Such a
+                // file is never passed through; its structure is still checked before anything is sent.
+                if (ImageIntegrity.CheckStructure(format, data) is string broken && !options.AllowPartial)
+                {
+                    throw ImageProcessingException.Damaged(name, format, broken);
+                }
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 

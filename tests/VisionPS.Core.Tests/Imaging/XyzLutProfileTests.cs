@@ -8,22 +8,25 @@ using Xunit.Abstractions;
 namespace VisionPS.Core.Tests.Imaging
 {
     /// <summary>
-    /// A CMYK JPEG whose profile's A2B0 is a lut16 table with an XYZ connection space (as Ghostscript's ps_cmyk.icc):
-    /// converted as the ICC specification reads it (XYZ 1.0 encoded as 0x8000), not at half the light.
+    /// Images whose ICC profile's A2B0 is a lut16 table with an XYZ connection space (as Ghostscript's ps_cmyk.icc): a
+    /// CMYK JPEG and an RGB PNG, converted as the ICC specification (and lcms) reads the table (XYZ 1.0 encoded as
+    /// 0x8000), not at half the light as Skia's skcms reads it.
     /// </summary>
-    public class CmykProfileTests
+    public class XyzLutProfileTests
     {
         private const int W = 96, H = 64;
         private readonly ITestOutputHelper _output;
 
-        public CmykProfileTests(ITestOutputHelper output) => _output = output;
+        public XyzLutProfileTests(ITestOutputHelper output) => _output = output;
 
         /// <summary>
-        /// A CMYK output profile whose A2B0 is a 2x2x2x2 lut16 ('mft2') into XYZ: each corner is the colour
-        /// (1-C)(1-K), (1-M)(1-K), (1-Y)(1-K) taken as linear sRGB.
+        /// A profile whose A2B0 is a lut16 ('mft2') with two grid points per input into XYZ. CMYK: each corner is the
+        /// colour (1-C)(1-K), (1-M)(1-K), (1-Y)(1-K) taken as linear sRGB. RGB: each corner is that linear sRGB colour
+        /// (with matrix and curve tags saying the same, which skcms passes over for the table).
         /// </summary>
-        internal static byte[] XyzLut16CmykProfile()
+        internal static byte[] XyzLut16Profile(bool cmyk)
         {
+            int inputs = cmyk ? 4 : 3;
             // Linear sRGB to XYZ, D50-adapted (the ICC connection space), as in the ICC's sRGB profiles.
             double[,] m = { { 0.4360747, 0.3850649, 0.1430804 }, { 0.2225045, 0.7168786, 0.0606169 }, { 0.0139322, 0.0971045, 0.7141733 } };
             var lut = new MemoryStream();
@@ -40,7 +43,7 @@ namespace VisionPS.Core.Tests.Imaging
             }
             lut.Write("mft2"u8);
             U32(0);
-            U8(4);
+            U8(inputs);
             U8(3);
             U8(2);
             U8(0);
@@ -50,15 +53,16 @@ namespace VisionPS.Core.Tests.Imaging
             }
             U16(2);
             U16(2);
-            for (int i = 0; i < 4; i++)
+            for (int i = 0; i < inputs; i++)
             {
                 U16(0);
                 U16(65535);
             }
-            for (int n = 0; n < 16; n++)
+            for (int n = 0; n < 1 << inputs; n++)
             {
                 int c = (n >> 3) & 1, mg = (n >> 2) & 1, y = (n >> 1) & 1, k = n & 1;
-                double[] rgb = { (1 - c) * (1 - k), (1 - mg) * (1 - k), (1 - y) * (1 - k) };
+                double[] rgb = cmyk ? new double[] { (1 - c) * (1 - k), (1 - mg) * (1 - k), (1 - y) * (1 - k) }
+                    : new double[] { (n >> 2) & 1, (n >> 1) & 1, n & 1 };
                 for (int row = 0; row < 3; row++)
                 {
                     double xyz = (m[row, 0] * rgb[0]) + (m[row, 1] * rgb[1]) + (m[row, 2] * rgb[2]);
@@ -73,9 +77,19 @@ namespace VisionPS.Core.Tests.Imaging
             byte[] a2b0 = lut.ToArray();
             byte[] wtpt = Xyz(0.9642, 1.0, 0.8249);
             byte[] desc = Desc("XYZ lut16 CMYK test");
-            var tags = new (string Sig, byte[] Body)[] { ("desc", desc), ("wtpt", wtpt), ("A2B0", a2b0) };
+            var tags = new System.Collections.Generic.List<(string Sig, byte[] Body)> { ("desc", desc), ("wtpt", wtpt), ("A2B0", a2b0) };
+            if (!cmyk)
+            {
+                byte[] gamma1 = { (byte)'c', (byte)'u', (byte)'r', (byte)'v', 0, 0, 0, 0, 0, 0, 0, 1, 1, 0 };
+                tags.Add(("rXYZ", Xyz(m[0, 0], m[1, 0], m[2, 0])));
+                tags.Add(("gXYZ", Xyz(m[0, 1], m[1, 1], m[2, 1])));
+                tags.Add(("bXYZ", Xyz(m[0, 2], m[1, 2], m[2, 2])));
+                tags.Add(("rTRC", gamma1));
+                tags.Add(("gTRC", gamma1));
+                tags.Add(("bTRC", gamma1));
+            }
             var body = new MemoryStream();
-            int offset = 128 + 4 + (12 * tags.Length);
+            int offset = 128 + 4 + (12 * tags.Count);
             var table = new MemoryStream();
             foreach ((string sig, byte[] data) in tags)
             {
@@ -92,12 +106,12 @@ namespace VisionPS.Core.Tests.Imaging
             var header = new byte[128];
             BigEndian(size).CopyTo(header, 0);
             BigEndian(0x02100000).CopyTo(header, 8);
-            "prtrCMYKXYZ "u8.ToArray().CopyTo(header, 12);
+            (cmyk ? "prtrCMYKXYZ "u8 : "mntrRGB XYZ "u8).ToArray().CopyTo(header, 12);
             "acsp"u8.ToArray().CopyTo(header, 36);
             Xyz(0.9642, 1.0, 0.8249).AsSpan(8).ToArray().CopyTo(header, 68);
             var profile = new MemoryStream();
             profile.Write(header);
-            profile.Write(BigEndian(tags.Length));
+            profile.Write(BigEndian(tags.Count));
             profile.Write(table.ToArray());
             profile.Write(body.ToArray());
             return profile.ToArray();
@@ -147,28 +161,49 @@ namespace VisionPS.Core.Tests.Imaging
             {
                 // ImageMagick's own CMYK; the profile is assigned, not applied.
                 image.ColorSpace = ColorSpace.CMYK;
-                image.SetProfile(new ColorProfile(XyzLut16CmykProfile()));
+                image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: true)));
                 image.Quality = 97;
                 jpeg = image.ToByteArray(MagickFormat.Jpeg);
             }
             Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.JpegIccProfile(jpeg)!));
 
-            PreparedImage prepared = ImagePreparer.Prepare(jpeg, "cmyk-xyz-lut16.jpg", new PrepareOptions { Format = PreparedFormat.Png });
-            string dir = Path.Combine(Path.GetTempPath(), "visionps-cmyk-" + Guid.NewGuid().ToString("N"));
+            double psnr = AgainstLcms(jpeg, "jpg");
+            _output.WriteLine($"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+            Assert.True(psnr >= 40, $"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+        }
+
+        [Fact]
+        public void AnRgbPngWithAnXyzLut16ProfileIsConvertedAtFullLight()
+        {
+            byte[] png;
+            using (var image = new MagickImage(new MagickColor("#000000"), W, H))
+            {
+                image.Read("gradient:#ff2000-#0040ff", new MagickReadSettings { Width = W, Height = H });
+                image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
+                png = image.ToByteArray(MagickFormat.Png24);
+            }
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.PngIccProfile(png)!));
+            double psnr = AgainstLcms(png, "png");
+            _output.WriteLine($"RGB PNG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+            Assert.True(psnr >= 40, $"RGB PNG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+        }
+
+        /// <summary>PSNR of the prepared image (PNG) against lcms converting the file with its profile (relative colorimetric).</summary>
+        private static double AgainstLcms(byte[] file, string extension)
+        {
+            PreparedImage prepared = ImagePreparer.Prepare(file, "xyz-lut16." + extension, new PrepareOptions { Format = PreparedFormat.Png });
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-xyzlut-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(dir);
             try
             {
-                string file = Path.Combine(dir, "in.jpg"), srgb = Path.Combine(dir, "srgb.icc"), ours = Path.Combine(dir, "ours.png");
-                File.WriteAllBytes(file, jpeg);
+                string input = Path.Combine(dir, "in." + extension), srgb = Path.Combine(dir, "srgb.icc"), ours = Path.Combine(dir, "ours.png");
+                File.WriteAllBytes(input, file);
                 File.WriteAllBytes(srgb, ColorProfiles.SRGB.ToByteArray());
                 File.WriteAllBytes(ours, prepared.Bytes);
-                // lcms (ImageMagick's -profile) converting with the embedded profile, relative colorimetric.
-                byte[] lcms = TestCorpus.Run("convert", file, "-intent", "Relative", "-profile", srgb, "-depth", "8", "-alpha", "on", "rgba:-");
+                byte[] lcms = TestCorpus.Run("convert", input, "-intent", "Relative", "-profile", srgb, "-depth", "8", "-alpha", "on", "rgba:-");
                 byte[] mine = TestCorpus.MagickRgba(ours, out int w, out int h);
                 Assert.Equal((W, H), (w, h));
-                double psnr = TestCorpus.Psnr(mine, lcms);
-                _output.WriteLine($"CMYK with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
-                Assert.True(psnr >= 40, $"CMYK with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+                return TestCorpus.Psnr(mine, lcms);
             }
             finally
             {
