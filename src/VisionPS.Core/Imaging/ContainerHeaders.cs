@@ -130,6 +130,30 @@ namespace VisionPS.Core.Imaging
             return icc.ToArray();
         }
 
+        /// <summary>The ICC profile in an extended WebP's 'ICCP' chunk; null when there is none.</summary>
+        public static byte[]? WebPIccProfile(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 30 || !b.Slice(0, 4).SequenceEqual("RIFF"u8) || !b.Slice(8, 8).SequenceEqual("WEBPVP8X"u8))
+            {
+                return null;
+            }
+            long at = 12;
+            for (int guard = 0; at + 8 <= b.Length && guard < 64; guard++)
+            {
+                long size = U32LE(b, (int)at + 4);
+                if (at + 8 + size > b.Length)
+                {
+                    return null;
+                }
+                if (b.Slice((int)at, 4).SequenceEqual("ICCP"u8))
+                {
+                    return b.Slice((int)at + 8, (int)size).ToArray();
+                }
+                at += 8 + size + (size & 1);
+            }
+            return null;
+        }
+
         /// <summary>
         /// Whether an ICC profile's A2B0 is a lut8/lut16 table ('mft1'/'mft2') with an XYZ connection space. Skia's skcms
         /// reads such a table's XYZ (1.0 encoded as 0x8000) at half its value, even when the profile also has matrix and

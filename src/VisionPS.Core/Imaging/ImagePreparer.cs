@@ -188,9 +188,14 @@ namespace VisionPS.Core.Imaging
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
-            if (declared is not null && declared.HasIccProfile
-                && (format == ImageFormat.Png ? ContainerHeaders.PngIccProfile(data) : ContainerHeaders.JpegIccProfile(data)) is byte[] icc
-                && ContainerHeaders.IccHasXyzLutA2B0(icc))
+            byte[]? icc = format switch
+            {
+                ImageFormat.Png when declared?.HasIccProfile == true => ContainerHeaders.PngIccProfile(data),
+                ImageFormat.Jpeg when declared?.HasIccProfile == true => ContainerHeaders.JpegIccProfile(data),
+                ImageFormat.WebP => ContainerHeaders.WebPIccProfile(data),
+                _ => null,
+            };
+            if (icc is not null && ContainerHeaders.IccHasXyzLutA2B0(icc))
             {
                 // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0): lcms converts it. Such a
                 // file is never passed through; its structure is still checked before anything is sent.

@@ -9,7 +9,7 @@ namespace VisionPS.Core.Tests.Imaging
 {
     /// <summary>
     /// Images whose ICC profile's A2B0 is a lut16 table with an XYZ connection space (as Ghostscript's ps_cmyk.icc): a
-    /// CMYK JPEG and an RGB PNG, converted as the ICC specification (and lcms) reads the table (XYZ 1.0 encoded as
+    /// CMYK JPEG and an RGB PNG or WebP, converted as the ICC specification (and lcms) reads the table (XYZ 1.0 encoded as
     /// 0x8000), not at half the light as Skia's skcms reads it.
     /// </summary>
     public class XyzLutProfileTests
@@ -172,20 +172,27 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.True(psnr >= 40, $"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
         }
 
-        [Fact]
-        public void AnRgbPngWithAnXyzLut16ProfileIsConvertedAtFullLight()
+        [Theory]
+        [InlineData("png")]
+        [InlineData("webp")]
+        public void AnRgbImageWithAnXyzLut16ProfileIsConvertedAtFullLight(string kind)
         {
-            byte[] png;
+            byte[] file;
             using (var image = new MagickImage(new MagickColor("#000000"), W, H))
             {
                 image.Read("gradient:#ff2000-#0040ff", new MagickReadSettings { Width = W, Height = H });
                 image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
-                png = image.ToByteArray(MagickFormat.Png24);
+                if (kind == "webp")
+                {
+                    image.Settings.SetDefine(MagickFormat.WebP, "lossless", true);
+                }
+                file = image.ToByteArray(kind == "png" ? MagickFormat.Png24 : MagickFormat.WebP);
             }
-            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.PngIccProfile(png)!));
-            double psnr = AgainstLcms(png, "png");
-            _output.WriteLine($"RGB PNG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
-            Assert.True(psnr >= 40, $"RGB PNG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+            byte[]? icc = kind == "png" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.WebPIccProfile(file);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
+            double psnr = AgainstLcms(file, kind);
+            _output.WriteLine($"RGB {kind} with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+            Assert.True(psnr >= 40, $"RGB {kind} with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
         }
 
         /// <summary>PSNR of the prepared image (PNG) against lcms converting the file with its profile (relative colorimetric).</summary>
