@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace VisionPS.Core.Imaging
 {
@@ -105,6 +106,80 @@ namespace VisionPS.Core.Imaging
             return null; // scan data, or the end, before any frame header: not a usable JPEG
         }
 
+        /// <summary>The ICC profile in a JPEG's APP2 'ICC_PROFILE' segments, joined in sequence order; null when there is none.</summary>
+        public static byte[]? JpegIccProfile(ReadOnlySpan<byte> b)
+        {
+            var parts = new SortedDictionary<int, byte[]>();
+            int i = 2;
+            while (JpegSegments.Next(b, ref i, out byte marker, out int start, out int length))
+            {
+                if (marker == 0xE2 && length > 14 && start + length <= b.Length && b.Slice(start, 12).SequenceEqual("ICC_PROFILE\0"u8))
+                {
+                    parts[b[start + 12]] = b.Slice(start + 14, length - 14).ToArray();
+                }
+            }
+            if (parts.Count == 0)
+            {
+                return null;
+            }
+            var icc = new System.IO.MemoryStream();
+            foreach (byte[] part in parts.Values)
+            {
+                icc.Write(part, 0, part.Length);
+            }
+            return icc.ToArray();
+        }
+
+        /// <summary>The ICC profile in an extended WebP's 'ICCP' chunk; null when there is none.</summary>
+        public static byte[]? WebPIccProfile(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 30 || !b.Slice(0, 4).SequenceEqual("RIFF"u8) || !b.Slice(8, 8).SequenceEqual("WEBPVP8X"u8))
+            {
+                return null;
+            }
+            long at = 12;
+            for (int guard = 0; at + 8 <= b.Length && guard < 64; guard++)
+            {
+                long size = U32LE(b, (int)at + 4);
+                if (at + 8 + size > b.Length)
+                {
+                    return null;
+                }
+                if (b.Slice((int)at, 4).SequenceEqual("ICCP"u8))
+                {
+                    return b.Slice((int)at + 8, (int)size).ToArray();
+                }
+                at += 8 + size + (size & 1);
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Whether an ICC profile's A2B0 is a lut8/lut16 table ('mft1'/'mft2') with an XYZ connection space. Skia's skcms
+        /// reads such a table's XYZ (1.0 encoded as 0x8000) at half its value, even when the profile also has matrix and
+        /// curve tags: an image with such a profile comes out at half the light (13-14 dB from lcms); ImageMagick's lcms
+        /// reads it as the ICC specification says.
+        /// </summary>
+        public static bool IccHasXyzLutA2B0(byte[] icc)
+        {
+            if (icc.Length < 132 || !icc.AsSpan(20, 4).SequenceEqual("XYZ "u8))
+            {
+                return false;
+            }
+            long count = Math.Min(U32(icc, 128), (icc.Length - 132) / 12);
+            for (int t = 0; t < count; t++)
+            {
+                int at = 132 + (12 * t);
+                if (icc.AsSpan(at, 4).SequenceEqual("A2B0"u8))
+                {
+                    long offset = U32(icc, at + 4);
+                    return offset + 4 <= icc.Length
+                        && (icc.AsSpan((int)offset, 4).SequenceEqual("mft1"u8) || icc.AsSpan((int)offset, 4).SequenceEqual("mft2"u8));
+                }
+            }
+            return false;
+        }
+
         /// <summary>
         /// The ICC profile in a PNG's iCCP chunk (before the first IDAT), inflated to at most <paramref name="maxBytes"/>;
         /// null when there is none or it cannot be read.
@@ -171,6 +246,21 @@ namespace VisionPS.Core.Imaging
             bool v3Bitfields = headerSize is >= 56 and < 108 && compression is 3 or 6;
             bool alphaBitfields = headerSize == 40 && compression == 6;
             return (v3Bitfields || alphaBitfields) && bpp is 16 or 32 && U32LE(b, 66) != 0;
+        }
+
+        /// <summary>
+        /// The ICC profile embedded in a BMP with a BITMAPV5HEADER whose colour space type is PROFILE_EMBEDDED ('MBED'):
+        /// its offset (from the start of the info header) and size are in the header. Null when there is none.
+        /// </summary>
+        public static byte[]? BmpIccProfile(ReadOnlySpan<byte> b)
+        {
+            const long ProfileEmbedded = 0x4D424544;
+            if (b.Length < 14 + 124 || U32LE(b, 14) < 124 || U32LE(b, 14 + 56) != ProfileEmbedded)
+            {
+                return null;
+            }
+            long offset = 14 + U32LE(b, 14 + 112), size = U32LE(b, 14 + 116);
+            return size >= 132 && size <= 4 << 20 && offset + size <= b.Length ? b.Slice((int)offset, (int)size).ToArray() : null;
         }
 
         /// <summary>A BMP that wraps a JPEG or PNG stream (BI_JPEG, BI_PNG: printer formats): no decoder here reads them.</summary>

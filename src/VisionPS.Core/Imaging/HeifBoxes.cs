@@ -191,6 +191,97 @@ namespace VisionPS.Core.Imaging
             return result;
         }
 
+        /// <summary>
+        /// The colour primaries and transfer characteristics (ITU-T H.273 code points) of the primary item's 'nclx'
+        /// colour property, or null when it has none or the boxes are not of the expected shape. libheif and libavif
+        /// apply only the matrix and range of an 'nclx'; the primaries and curve are left for the viewer to convert.
+        /// </summary>
+        internal static (int Primaries, int Transfer)? PrimaryNclx(byte[] data)
+        {
+            List<Box> boxes = TopLevel(data, out _);
+            int metaIndex = boxes.FindIndex(x => x.Type == "meta");
+            if (metaIndex < 0)
+            {
+                return null;
+            }
+            ReadOnlySpan<byte> b = data;
+            Box meta = boxes[metaIndex];
+            int header = ContainerHeaders.U32(b, meta.Offset) == 1 ? 16 : 8;
+            long metaEnd = Math.Min(b.Length, meta.Offset + meta.Length);
+            long children = meta.Offset + header + 4;
+            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
+            (long iprp, long iprpEnd) = Child(b, children, metaEnd, "iprp"u8);
+            if (pitm < 0 || iprp < 0 || pitmEnd - pitm < 14)
+            {
+                return null;
+            }
+            long primary = b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
+                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
+            (long ipco, long ipcoEnd) = Child(b, iprp + 8, iprpEnd, "ipco"u8);
+            (long ipma, long ipmaEnd) = Child(b, iprp + 8, iprpEnd, "ipma"u8);
+            if (primary < 0 || ipco < 0 || ipma < 0 || ipmaEnd - ipma < 16)
+            {
+                return null;
+            }
+            // ipma: version and flags, entry count; per entry the item ID (16 bits, 32 from version 1), a count of
+            // associations, each a 1-based index into ipco (7 bits, 15 with flag 1) under an 'essential' bit.
+            int version = b[(int)ipma + 8];
+            bool wide = (b[(int)ipma + 11] & 1) != 0;
+            long entries = ContainerHeaders.U32(b, (int)ipma + 12);
+            long at = ipma + 16;
+            for (long e = 0; e < entries && e < 65536; e++)
+            {
+                int idBytes = version < 1 ? 2 : 4;
+                if (at + idBytes + 1 > ipmaEnd)
+                {
+                    return null;
+                }
+                long item = idBytes == 2 ? (b[(int)at] << 8) | b[(int)at + 1] : ContainerHeaders.U32(b, (int)at);
+                int count = b[(int)(at + idBytes)];
+                at += idBytes + 1;
+                int each = wide ? 2 : 1;
+                if (at + ((long)count * each) > ipmaEnd)
+                {
+                    return null;
+                }
+                if (item == primary)
+                {
+                    for (int i = 0; i < count; i++, at += each)
+                    {
+                        int index = wide ? ((b[(int)at] & 0x7F) << 8) | b[(int)at + 1] : b[(int)at] & 0x7F;
+                        (long prop, long propEnd) = NthChild(b, ipco + 8, ipcoEnd, index);
+                        if (prop >= 0 && propEnd - prop >= 19 && b.Slice((int)prop + 4, 4).SequenceEqual("colr"u8)
+                            && b.Slice((int)prop + 8, 4).SequenceEqual("nclx"u8))
+                        {
+                            return ((b[(int)prop + 12] << 8) | b[(int)prop + 13], (b[(int)prop + 14] << 8) | b[(int)prop + 15]);
+                        }
+                    }
+                    return null;
+                }
+                at += (long)count * each;
+            }
+            return null;
+        }
+
+        /// <summary>The <paramref name="index"/>-th (1-based) child box between two offsets: its start and end, or -1.</summary>
+        private static (long Start, long End) NthChild(ReadOnlySpan<byte> b, long at, long end, int index)
+        {
+            for (int n = 1; at + 8 <= end && n <= index; n++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (size < 8 || at + size > end)
+                {
+                    return (-1, -1);
+                }
+                if (n == index)
+                {
+                    return (at, at + size);
+                }
+                at += size;
+            }
+            return (-1, -1);
+        }
+
         /// <summary>Whether the file has a layer-selecting property ('a1op' or 'lsel') among its item properties.</summary>
         internal static bool HasLayerSelection(byte[] data) => ScanProperties(data, out bool layered, out _, out _) && layered;
 

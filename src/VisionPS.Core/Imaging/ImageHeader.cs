@@ -49,6 +49,12 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal byte[]? PngCicp { get; set; }
 
+        /// <summary>
+        /// The ICC profile a BMP (BITMAPV5HEADER, PROFILE_EMBEDDED) carries, or null. Skia's BMP codec ignores it; browsers
+        /// convert with it.
+        /// </summary>
+        internal byte[]? BmpIccProfile { get; set; }
+
         /// <summary>A cICP chunk that names something other than sRGB (1/13/0/1).</summary>
         internal bool HasNonSrgbCicp => PngCicp is { } c && !(c[0] == 1 && c[1] == 13 && c[2] == 0 && c[3] == 1);
 

@@ -188,6 +188,24 @@ namespace VisionPS.Core.Imaging
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
+            byte[]? icc = format switch
+            {
+                ImageFormat.Png when declared?.HasIccProfile == true => ContainerHeaders.PngIccProfile(data),
+                ImageFormat.Jpeg when declared?.HasIccProfile == true => ContainerHeaders.JpegIccProfile(data),
+                ImageFormat.WebP => ContainerHeaders.WebPIccProfile(data),
+                _ => null,
+            };
+            if (icc is not null && ContainerHeaders.IccHasXyzLutA2B0(icc))
+            {
+                // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0): lcms converts it. Such a
+                // file is never passed through; its structure is still checked before anything is sent.
+                if (ImageIntegrity.CheckStructure(format, data) is string broken && !options.AllowPartial)
+                {
+                    throw ImageProcessingException.Damaged(name, format, broken);
+                }
+                return PrepareWithMagick(data, name, format, options, warnings);
+            }
+
             if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
             {
                 // Skia would drop this BMP's alpha channel; ImageMagick reads it.
@@ -278,6 +296,11 @@ namespace VisionPS.Core.Imaging
                 }
                 warnings.Add($"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " +
                     (partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
+            }
+            if (alpha && header.Format == ImageFormat.Bmp && PixelAlpha.AllTransparent(decoded))
+            {
+                // A BMP alpha mask whose every value is 0 (writers that never fill it): opaque, as browsers show it.
+                PixelAlpha.MakeOpaque(decoded);
             }
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(decoded);

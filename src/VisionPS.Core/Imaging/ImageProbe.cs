@@ -283,6 +283,11 @@ namespace VisionPS.Core.Imaging
                     : info.ColorType == SKColorType.Gray8 ? ImageColorType.Gray
                     : header.HasAlpha ? ImageColorType.Rgba : ImageColorType.Rgb;
             }
+            if (format == ImageFormat.Bmp)
+            {
+                header.BmpIccProfile = ContainerHeaders.BmpIccProfile(data);
+                header.HasIccProfile = header.BmpIccProfile is not null;
+            }
             if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
             {
                 header.HasAlpha = true;

@@ -26,7 +26,19 @@ namespace VisionPS.Core.Imaging
             {
                 (int stw, int sth) = orientation >= 5 ? (th, tw) : (tw, th);
                 SKBitmap work = source;
-                if (source.AlphaType == SKAlphaType.Unpremul)
+                if (!alpha && source.AlphaType != SKAlphaType.Opaque)
+                {
+                    // The caller found every pixel opaque: the same pixels, read as opaque, so a PNG is written
+                    // without an alpha channel (an encoder goes by the alpha type, not the values).
+                    var opaque = new SKBitmap();
+                    owned.Add(opaque);
+                    if (!opaque.InstallPixels(source.Info.WithAlphaType(SKAlphaType.Opaque), source.GetPixels(), source.RowBytes))
+                    {
+                        throw ImageProcessingException.DecodeFailed(name, header.Format, "the decoded pixels are not addressable");
+                    }
+                    work = opaque;
+                }
+                else if (source.AlphaType == SKAlphaType.Unpremul)
                 {
                     // Filtering needs premultiplied colour (Magick.NET hands over straight alpha).
                     var premul = new SKBitmap(new SKImageInfo(source.Width, source.Height, SKColorType.Rgba8888, SKAlphaType.Premul, s_srgb));

@@ -117,9 +117,15 @@ namespace VisionPS.Core.Imaging
                     source = null;
                 }
             }
-            else if (image.ColorSpace != ColorSpace.sRGB && image.ColorSpace != ColorSpace.RGB)
+            else
             {
-                image.ColorSpace = ColorSpace.sRGB;
+                if (image.ColorSpace != ColorSpace.sRGB && image.ColorSpace != ColorSpace.RGB)
+                {
+                    image.ColorSpace = ColorSpace.sRGB;
+                }
+                // libheif applies an 'nclx' property's matrix and range only: wide primaries (Display P3, BT.2020) or an
+                // HDR curve (PQ, HLG) are still in the samples, and a viewer converts them.
+                source = format is ImageFormat.Heif or ImageFormat.Avif ? NclxSpace(data) : null;
             }
             bool alpha = image.HasAlpha;
             int width = (int)image.Width, height = (int)image.Height;
@@ -335,6 +341,27 @@ namespace VisionPS.Core.Imaging
                 }
             }
             return SkiaDecoder.IccColorSpace(bytes);
+        }
+
+        /// <summary>
+        /// The colour space the primary item's 'nclx' property names, or null when it is sRGB in effect or Skia cannot
+        /// express it. Unspecified primaries are BT.709's; an unspecified curve, or one of the BT.709 family (BT.709,
+        /// BT.601, BT.2020 10/12-bit), is shown with the sRGB curve, as Chromium shows them.
+        /// </summary>
+        private static SKColorSpace? NclxSpace(byte[] data)
+        {
+            if (HeifBoxes.PrimaryNclx(data) is not (int primaries, int transfer))
+            {
+                return null;
+            }
+            primaries = primaries == 2 ? 1 : primaries;
+            transfer = transfer is 1 or 2 or 6 or 14 or 15 ? 13 : transfer;
+            if (primaries == 1 && transfer == 13)
+            {
+                return null;
+            }
+            SKColorSpace? space = SKColorSpace.CreateCicp((SKColorspacePrimariesCicp)primaries, (SKColorspaceTransferFnCicp)transfer);
+            return space is null || space.IsSrgb ? null : space;
         }
 
         /// <summary>The EXIF orientation 1..8 Magick.NET read (its enum follows the EXIF numbering; undefined is upright).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using SkiaSharp;
 
@@ -83,7 +84,12 @@ namespace VisionPS.Core.Imaging
             bool Has(string s) => message.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
             ImageProcessingException result;
             string? variant = format is ImageFormat.Heif or ImageFormat.Avif ? HeifVariant(message) : null;
-            if (variant is not null && variant.StartsWith(LargerThanDeclared, StringComparison.Ordinal)
+            if (format == ImageFormat.Tiff && data is not null && TiffDirectoryPastEnd(data) is string cut)
+            {
+                // libtiff's "Can not read TIFF directory count": a TIFF whose directory is written after the pixels, cut short.
+                result = ImageProcessingException.Damaged(name, format, cut);
+            }
+            else if (variant is not null && variant.StartsWith(LargerThanDeclared, StringComparison.Ordinal)
                 && !(data is not null && HeifBoxes.HasLayerSelection(data)))
             {
                 // Not a layered image: a size field that lies (or a hostile one) is damage, not an unsupported variant.
@@ -127,6 +133,31 @@ namespace VisionPS.Core.Imaging
                 result = ImageProcessingException.DecodeFailed(name, format, "the decoder could not read it (" + Reason(message) + ")", ex);
             }
             return Keep(result, ex);
+        }
+
+        /// <summary>"the file ends at byte N, before its image directory at byte M" when a TIFF's first IFD lies past its end.</summary>
+        internal static string? TiffDirectoryPastEnd(byte[] data)
+        {
+            if (data.Length < 16)
+            {
+                return null;
+            }
+            bool little = data[0] == (byte)'I' && data[1] == (byte)'I';
+            if (!little && !(data[0] == (byte)'M' && data[1] == (byte)'M'))
+            {
+                return null;
+            }
+            int version = little ? data[2] | (data[3] << 8) : (data[2] << 8) | data[3];
+            ulong offset = 0;
+            int width = version == 43 ? 8 : 4; // BigTIFF: 64-bit offset at byte 8
+            for (int i = 0; i < width; i++)
+            {
+                int at = (version == 43 ? 8 : 4) + i;
+                offset |= (ulong)data[at] << (8 * (little ? i : width - 1 - i));
+            }
+            return version is 42 or 43 && offset + 2 > (ulong)data.Length
+                ? $"the file ends at byte {data.Length}, before its image directory at byte {offset}"
+                : null;
         }
 
         /// <summary>
@@ -220,6 +251,11 @@ namespace VisionPS.Core.Imaging
             s = System.Text.RegularExpressions.Regex.Replace(s, @"`[^']*'", string.Empty);
             s = System.Text.RegularExpressions.Regex.Replace(s, @"\S*magick-\S*", string.Empty);
             s = s.Trim().TrimStart(':', ' ').TrimEnd(':', ',', ';', '.', ' ', '(', ')').Trim();
+            // A bracket the reason itself opened ("Corrupt frame detected (2.0)") keeps its closing one.
+            if (s.Count(c => c == '(') > s.Count(c => c == ')'))
+            {
+                s += ")";
+            }
             return s.Length == 0 ? "no reason given" : s;
         }
 

@@ -57,6 +57,38 @@ namespace VisionPS.Core.Imaging
             return (count & 1) != 0 && p[(count * 4) - 1] != 255;
         }
 
+        /// <summary>True when every pixel of an RGBA8888 bitmap has alpha 0.</summary>
+        public static unsafe bool AllTransparent(SKBitmap bitmap)
+        {
+            byte* row = (byte*)bitmap.GetPixels();
+            int width = bitmap.Width, height = bitmap.Height, rowBytes = bitmap.RowBytes;
+            for (int y = 0; y < height; y++, row += rowBytes)
+            {
+                for (int x = 3; x < width * 4; x += 4)
+                {
+                    if (row[x] != 0)
+                    {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        /// <summary>Sets every alpha byte of an RGBA8888 bitmap with straight (unpremultiplied) colour to 255.</summary>
+        public static unsafe void MakeOpaque(SKBitmap bitmap)
+        {
+            byte* row = (byte*)bitmap.GetPixels();
+            int width = bitmap.Width, height = bitmap.Height, rowBytes = bitmap.RowBytes;
+            for (int y = 0; y < height; y++, row += rowBytes)
+            {
+                for (int x = 3; x < width * 4; x += 4)
+                {
+                    row[x] = 255;
+                }
+            }
+        }
+
         /// <summary>True when some pixel of straight RGBA bytes has alpha below 255.</summary>
         public static unsafe bool AnyTranslucent(byte[] rgba, long pixels)
         {

@@ -68,16 +68,20 @@ namespace VisionPS.Core.Imaging
                     $"decoding it takes {cost / 1e6:0.#} megapixels ({header.Width}x{header.Height} declared), more than the " +
                     $"{budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
             }
-            // A PNG cICP chunk Skia's codec does not read: decode the samples unconverted, then convert from its space.
-            SKColorSpace? cicp = CicpColorSpace(header);
+            // A PNG cICP chunk or a BMP's embedded profile, which Skia's codecs do not read: decode the samples
+            // unconverted, then convert from that space.
+            SKColorSpace? cicp = CicpColorSpace(header) ?? BmpColorSpace(header);
+            // A BMP's alpha is decoded straight: when every alpha byte is 0 the image is shown opaque, with the colours
+            // that premultiplying would have erased (ImagePreparer decides once the pixels are in).
             var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888,
-                alpha ? SKAlphaType.Premul : SKAlphaType.Opaque, cicp is null ? s_srgb : null);
+                !alpha ? SKAlphaType.Opaque : header.Format == ImageFormat.Bmp ? SKAlphaType.Unpremul : SKAlphaType.Premul,
+                cicp is null ? s_srgb : null);
             SKBitmap bitmap = PixelPool.Rent(info) ?? throw ImageProcessingException.TooLarge(name, header.Format,
                 $"there is not enough memory for a {size.Width}x{size.Height} decode");
             try
             {
                 damage = DecodeInto(codec, info, bitmap.GetPixels(), header, name);
-                return cicp is null ? bitmap : ConvertToSrgb(bitmap, cicp, header.PngCicp![3] == 0, header, name);
+                return cicp is null ? bitmap : ConvertToSrgb(bitmap, cicp, header.PngCicp is { } c && c[3] == 0, header, name);
             }
             catch
             {
@@ -98,6 +102,18 @@ namespace VisionPS.Core.Imaging
                 return null;
             }
             return SKColorSpace.CreateCicp((SKColorspacePrimariesCicp)header.PngCicp[0], (SKColorspaceTransferFnCicp)header.PngCicp[1]);
+        }
+
+        /// <summary>The RGB colour space a BMP's embedded ICC profile describes, when Skia can read it and it is not sRGB.</summary>
+        internal static SKColorSpace? BmpColorSpace(ImageHeader header)
+        {
+            byte[]? icc = header.BmpIccProfile;
+            if (icc is null || icc[16] != (byte)'R' || icc[17] != (byte)'G' || icc[18] != (byte)'B')
+            {
+                return null;
+            }
+            SKColorSpace? space = IccColorSpace(icc);
+            return space is null || space.IsSrgb || PreparePolicy.IsSrgbInAllButName(space) ? null : space;
         }
 
         /// <summary>Converts unconverted samples in <paramref name="source"/> space to 8-bit sRGB; disposes <paramref name="raw"/>.</summary>
@@ -137,7 +153,7 @@ namespace VisionPS.Core.Imaging
                 if (!pixmap.ReadPixels(dstInfo, dst.GetPixels(), dst.RowBytes))
                 {
                     dst.Dispose();
-                    throw ImageProcessingException.DecodeFailed(name, header.Format, "its cICP colour space could not be converted to sRGB");
+                    throw ImageProcessingException.DecodeFailed(name, header.Format, "its colour space (cICP chunk or embedded profile) could not be converted to sRGB");
                 }
                 return dst;
             }

@@ -338,6 +338,31 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(tagged, "srgb-icc.png").Action);
         }
 
+        /// <summary>
+        /// A BMP (BITMAPV5HEADER) with an embedded non-sRGB ICC profile: converted as lcms converts it, as browsers show it
+        /// (Skia's BMP codec ignores the profile).
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(IccCases))]
+        public void BmpEmbeddedProfileIsConvertedLikeLcms(string profileName)
+        {
+            var profile = (IColorProfile)typeof(ColorProfiles).GetProperty(profileName)!.GetValue(null)!;
+            double[] samples = Samples();
+            uint Pixel(int x, int y)
+            {
+                int i = ((y * W) + x) * 3;
+                uint Channel(int c) => (uint)Math.Round(samples[i + c] * 255);
+                return 0xFF000000u | (Channel(0) << 16) | (Channel(1) << 8) | Channel(2);
+            }
+            byte[] bmp = TransparencyAndCodecErrorTests.Bmp32WithAlphaMask(W, H, Pixel, profile.ToByteArray());
+            PreparedImage image = PrepareLossless(bmp, profileName + ".bmp");
+            byte[] reference = ImageMagick(bmp, "bmp", "-intent", "Relative", "-profile", SrgbProfile);
+            double psnr = TestCorpus.Psnr(Pixels(image), reference);
+            double ignored = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
+            _output.WriteLine($"BMP with {profileName}: {psnr:0.0} dB against lcms; {ignored:0.0} dB against the profile ignored");
+            Assert.True(psnr >= 40, $"BMP with {profileName}: {psnr:0.0} dB against ImageMagick/lcms ({ignored:0.0} dB against the profile ignored)");
+        }
+
         /// <summary>A JPEG with an embedded non-sRGB ICC profile: converted as lcms converts it, never passed through.</summary>
         [Theory]
         [MemberData(nameof(IccCases))]

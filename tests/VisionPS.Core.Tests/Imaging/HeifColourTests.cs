@@ -80,6 +80,49 @@ namespace VisionPS.Core.Tests.Imaging
                 $"CICP {cicp} {range}: {vsAvifdec:0.0} dB vs avifdec, {vsHeif:0.0} dB vs heif-convert (they agree at {between:0.0} dB)");
         }
 
+        /// <summary>
+        /// Wide-gamut CICP (Display P3, BT.2020 primaries with the sRGB curve): libheif applies only the matrix and range,
+        /// so its RGB is still in the wide gamut; the image is sent converted to sRGB, as a viewer shows it. The reference
+        /// is heif-convert's RGB taken through the published linear-light primaries matrix.
+        /// </summary>
+        [Theory]
+        [InlineData("12/13/6", "full", "p3")]
+        [InlineData("9/13/9", "limited", "bt2020")]
+        public void AvifWithWideGamutCicpIsConvertedToSrgb(string cicp, string range, string gamut)
+        {
+            string avif = Path.Combine(_dir, $"wide-{gamut}.avif");
+            TestCorpus.Run("avifenc", "--cicp", cicp, "-r", range, "-y", "444", "--min", "0", "--max", "4", Source(), avif);
+            byte[] ours = Prepared(avif, out int w, out int h);
+            string raw = avif + ".heif-convert.png";
+            TestCorpus.Run("heif-convert", avif, raw);
+            byte[] samples = TestCorpus.MagickRgba(raw, out int rw, out int rh);
+            Assert.Equal((rw, rh), (w, h));
+            // Linear-light RGB to linear sRGB (both D65), rounded as published (e.g. SMPTE EG 432-1 for P3).
+            double[,] m = gamut == "p3"
+                ? new[,] { { 1.2249, -0.2247, 0.0 }, { -0.0420, 1.0419, 0.0 }, { -0.0197, -0.0786, 1.0979 } }
+                : new[,] { { 1.6605, -0.5876, -0.0728 }, { -0.1246, 1.1329, -0.0083 }, { -0.0182, -0.1006, 1.1187 } };
+            byte[] expected = new byte[samples.Length];
+            for (int i = 0; i < samples.Length; i += 4)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    double lin = 0;
+                    for (int k = 0; k < 3; k++)
+                    {
+                        double v = samples[i + k] / 255.0;
+                        lin += m[c, k] * (v <= 0.04045 ? v / 12.92 : Math.Pow((v + 0.055) / 1.055, 2.4));
+                    }
+                    lin = Math.Clamp(lin, 0, 1);
+                    double enc = lin <= 0.0031308 ? 12.92 * lin : (1.055 * Math.Pow(lin, 1 / 2.4)) - 0.055;
+                    expected[i + c] = (byte)Math.Round(enc * 255);
+                }
+                expected[i + 3] = 255;
+            }
+            double converted = TestCorpus.Psnr(ours, expected), asIs = TestCorpus.Psnr(ours, samples);
+            _output.WriteLine($"CICP {cicp} {range}: {converted:0.0} dB vs converted to sRGB, {asIs:0.0} dB vs the samples sent as they are");
+            Assert.True(converted >= 45, $"CICP {cicp} {range}: {converted:0.0} dB vs converted to sRGB ({asIs:0.0} dB vs unconverted)");
+        }
+
         public static IEnumerable<object[]> DepthCases() => new[]
         {
             new object[] { "10", "444" },

@@ -36,6 +36,100 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal("image/jpeg", image.MimeType);
         }
 
+        /// <summary>
+        /// An opaque image with an alpha channel that is still sent as PNG (asked for, or a small flat graphic in Auto)
+        /// is written without an alpha channel (PNG colour type 2, not 6); one translucent pixel keeps it.
+        /// </summary>
+        [Fact]
+        public void AnOpaqueImageSentAsPngHasNoAlphaChannel()
+        {
+            var noPass = new PrepareOptions { MaxSide = 1300, Format = PreparedFormat.Png, AllowPassThrough = false };
+            Assert.Equal(2, PngColourType(ImagePreparer.Prepare(RgbaPng(null), "opaque.png", noPass).Bytes));
+            Assert.Equal(6, PngColourType(ImagePreparer.Prepare(RgbaPng(200), "one.png", noPass).Bytes));
+
+            // A flat graphic as a 32-bit BMP whose alpha is all 255: Auto sends it as PNG (lossless and small).
+            byte[] bmp = Bmp32WithAlphaMask(160, 120, (x, y) => x < 80 ? (y < 60 ? 0xFF2040C0u : 0xFFFFFFFFu) : 0xFFE0A020u);
+            PreparedImage graphic = ImagePreparer.Prepare(bmp, "graphic.bmp");
+            Assert.Equal("image/png", graphic.MimeType);
+            Assert.Equal(2, PngColourType(graphic.Bytes));
+        }
+
+        private static int PngColourType(byte[] png) => png[25];
+
+        /// <summary>
+        /// A BMP whose alpha mask is set but whose alpha bytes are all 0 (writers that never fill them) is shown opaque,
+        /// as browsers show it, with its colours; one pixel with alpha above 0 makes the alpha real.
+        /// </summary>
+        [Fact]
+        public void ABmpWhoseAlphaIsAllZeroIsSentOpaqueWithItsColours()
+        {
+            static uint Colour(int x, int y) => (uint)((x * 2) << 16 | (y * 2) << 8 | 0x40);
+            var png = new PrepareOptions { Format = PreparedFormat.Png, AllowPassThrough = false };
+            PreparedImage zero = ImagePreparer.Prepare(Bmp32WithAlphaMask(100, 80, Colour), "zero-alpha.bmp", png);
+            Assert.Equal(2, PngColourType(zero.Bytes));
+            using (SKBitmap decoded = SKBitmap.Decode(zero.Bytes))
+            {
+                Assert.Equal(new SKColor(40, 60, 0x40, 255), decoded.GetPixel(20, 30));
+            }
+            Assert.Equal("image/jpeg", ImagePreparer.Prepare(Bmp32WithAlphaMask(100, 80, Colour), "zero-alpha.bmp", new PrepareOptions { Format = PreparedFormat.Jpeg }).MimeType);
+
+            PreparedImage real = ImagePreparer.Prepare(Bmp32WithAlphaMask(100, 80, (x, y) => Colour(x, y) | (x >= 50 ? 0xFF000000u : 0u)), "half.bmp", png);
+            Assert.Equal(6, PngColourType(real.Bytes));
+            using SKBitmap half = SKBitmap.Decode(real.Bytes);
+            Assert.Equal(0, half.GetPixel(20, 30).Alpha);
+            Assert.Equal(new SKColor(120, 60, 0x40, 255), half.GetPixel(60, 30));
+        }
+
+        /// <summary>
+        /// A bottom-up BITMAPV5HEADER BMP, 32 bits per pixel with BI_BITFIELDS and an alpha mask; pixels as 0xAARRGGBB.
+        /// With <paramref name="profile"/>, the colour space is PROFILE_EMBEDDED and the profile follows the pixels.
+        /// </summary>
+        internal static byte[] Bmp32WithAlphaMask(int width, int height, Func<int, int, uint> pixel, byte[]? profile = null)
+        {
+            using var ms = new MemoryStream();
+            using var w = new BinaryWriter(ms);
+            int rows = width * 4 * height;
+            w.Write((byte)'B');
+            w.Write((byte)'M');
+            w.Write(14 + 124 + rows + (profile?.Length ?? 0));
+            w.Write(0);
+            w.Write(14 + 124);
+            w.Write(124);
+            w.Write(width);
+            w.Write(height);
+            w.Write((short)1);
+            w.Write((short)32);
+            w.Write(3); // BI_BITFIELDS
+            w.Write(rows);
+            w.Write(2835);
+            w.Write(2835);
+            w.Write(0);
+            w.Write(0);
+            w.Write(0x00FF0000);
+            w.Write(0x0000FF00);
+            w.Write(0x000000FF);
+            w.Write(unchecked((int)0xFF000000));
+            w.Write(profile is null ? 0x73524742 : 0x4D424544); // 'sRGB' or 'MBED'
+            w.Write(new byte[36 + 12]);
+            w.Write(4); // intent
+            w.Write(profile is null ? 0 : 124 + rows); // profile offset, from the start of the info header
+            w.Write(profile?.Length ?? 0);
+            w.Write(0);
+            for (int y = height - 1; y >= 0; y--)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    w.Write(pixel(x, y));
+                }
+            }
+            if (profile is not null)
+            {
+                w.Write(profile);
+            }
+            w.Flush();
+            return ms.ToArray();
+        }
+
         [Fact]
         public void OneTranslucentPixelKeepsTheAlpha()
         {
@@ -133,9 +227,33 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.NotNull(ex.InnerException);
         }
 
+        /// <summary>A TIFF cut short before its image directory (written after the pixels) is damaged, and says where it ends.</summary>
+        [Fact]
+        public void ATiffCutBeforeItsDirectoryIsDamaged()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-tiffcut-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string tif = Path.Combine(dir, "whole.tif");
+                TestCorpus.Run("convert", "-size", "64x48", "gradient:red-blue", tif);
+                byte[] whole = File.ReadAllBytes(tif);
+                byte[] cut = whole.AsSpan(0, whole.Length / 2).ToArray();
+                Assert.True(BitConverter.ToUInt32(whole, 4) > cut.Length, "ImageMagick writes the directory after the pixels");
+                var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, "cut.tif"));
+                Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+                Assert.Contains($"ends at byte {cut.Length}, before its image directory", ex.Message);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
         [Theory]
         [InlineData("ReadHEICImage: Invalid input: Bitstream not supported by this decoder `/tmp/magick-Ab12Cd' @ error/heic.c/ReadHEICImage/460", "ReadHEICImage: Invalid input: Bitstream not supported by this decoder")]
         [InlineData("Bad value 65282 for \"FillOrder\" tag. `TIFFReadDirectory' @ warning/tiff.c/TIFFWarnings/1000", "Bad value 65282 for \"FillOrder\" tag")]
+        [InlineData("Invalid input: Unspecified: Corrupt frame detected (2.0) `/tmp/magick-aSACY5fSLc27Ga3b75Z1FoatvRCUJNsh' @ error/heic.c/IsHEIFSuccess/207", "Invalid input: Unspecified: Corrupt frame detected (2.0)")]
         public void MagickReasonsLoseFileNamesAndSourceLocations(string raw, string expected)
         {
             Assert.Equal(expected, MagickCodec.Reason(raw));

@@ -1,0 +1,221 @@
+using System;
+using System.IO;
+using ImageMagick;
+using VisionPS.Core.Imaging;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    /// <summary>
+    /// Images whose ICC profile's A2B0 is a lut16 table with an XYZ connection space (as Ghostscript's ps_cmyk.icc): a
+    /// CMYK JPEG and an RGB PNG or WebP, converted as the ICC specification (and lcms) reads the table (XYZ 1.0 encoded as
+    /// 0x8000), not at half the light as Skia's skcms reads it.
+    /// </summary>
+    public class XyzLutProfileTests
+    {
+        private const int W = 96, H = 64;
+        private readonly ITestOutputHelper _output;
+
+        public XyzLutProfileTests(ITestOutputHelper output) => _output = output;
+
+        /// <summary>
+        /// A profile whose A2B0 is a lut16 ('mft2') with two grid points per input into XYZ. CMYK: each corner is the
+        /// colour (1-C)(1-K), (1-M)(1-K), (1-Y)(1-K) taken as linear sRGB. RGB: each corner is that linear sRGB colour
+        /// (with matrix and curve tags saying the same, which skcms passes over for the table).
+        /// </summary>
+        internal static byte[] XyzLut16Profile(bool cmyk)
+        {
+            int inputs = cmyk ? 4 : 3;
+            // Linear sRGB to XYZ, D50-adapted (the ICC connection space), as in the ICC's sRGB profiles.
+            double[,] m = { { 0.4360747, 0.3850649, 0.1430804 }, { 0.2225045, 0.7168786, 0.0606169 }, { 0.0139322, 0.0971045, 0.7141733 } };
+            var lut = new MemoryStream();
+            void U8(int v) => lut.WriteByte((byte)v);
+            void U16(int v)
+            {
+                lut.WriteByte((byte)(v >> 8));
+                lut.WriteByte((byte)v);
+            }
+            void U32(long v)
+            {
+                U16((int)(v >> 16));
+                U16((int)(v & 0xFFFF));
+            }
+            lut.Write("mft2"u8);
+            U32(0);
+            U8(inputs);
+            U8(3);
+            U8(2);
+            U8(0);
+            for (int i = 0; i < 9; i++)
+            {
+                U32(i % 4 == 0 ? 0x10000 : 0); // identity matrix (s15Fixed16)
+            }
+            U16(2);
+            U16(2);
+            for (int i = 0; i < inputs; i++)
+            {
+                U16(0);
+                U16(65535);
+            }
+            for (int n = 0; n < 1 << inputs; n++)
+            {
+                int c = (n >> 3) & 1, mg = (n >> 2) & 1, y = (n >> 1) & 1, k = n & 1;
+                double[] rgb = cmyk ? new double[] { (1 - c) * (1 - k), (1 - mg) * (1 - k), (1 - y) * (1 - k) }
+                    : new double[] { (n >> 2) & 1, (n >> 1) & 1, n & 1 };
+                for (int row = 0; row < 3; row++)
+                {
+                    double xyz = (m[row, 0] * rgb[0]) + (m[row, 1] * rgb[1]) + (m[row, 2] * rgb[2]);
+                    U16((int)Math.Round(xyz * 32768)); // lut16 XYZ: 0x8000 is 1.0
+                }
+            }
+            for (int i = 0; i < 3; i++)
+            {
+                U16(0);
+                U16(65535);
+            }
+            byte[] a2b0 = lut.ToArray();
+            byte[] wtpt = Xyz(0.9642, 1.0, 0.8249);
+            byte[] desc = Desc("XYZ lut16 CMYK test");
+            var tags = new System.Collections.Generic.List<(string Sig, byte[] Body)> { ("desc", desc), ("wtpt", wtpt), ("A2B0", a2b0) };
+            if (!cmyk)
+            {
+                byte[] gamma1 = { (byte)'c', (byte)'u', (byte)'r', (byte)'v', 0, 0, 0, 0, 0, 0, 0, 1, 1, 0 };
+                tags.Add(("rXYZ", Xyz(m[0, 0], m[1, 0], m[2, 0])));
+                tags.Add(("gXYZ", Xyz(m[0, 1], m[1, 1], m[2, 1])));
+                tags.Add(("bXYZ", Xyz(m[0, 2], m[1, 2], m[2, 2])));
+                tags.Add(("rTRC", gamma1));
+                tags.Add(("gTRC", gamma1));
+                tags.Add(("bTRC", gamma1));
+            }
+            var body = new MemoryStream();
+            int offset = 128 + 4 + (12 * tags.Count);
+            var table = new MemoryStream();
+            foreach ((string sig, byte[] data) in tags)
+            {
+                table.Write(System.Text.Encoding.ASCII.GetBytes(sig));
+                table.Write(BigEndian(offset + (int)body.Length));
+                table.Write(BigEndian(data.Length));
+                body.Write(data);
+                while (body.Length % 4 != 0)
+                {
+                    body.WriteByte(0);
+                }
+            }
+            int size = offset + (int)body.Length;
+            var header = new byte[128];
+            BigEndian(size).CopyTo(header, 0);
+            BigEndian(0x02100000).CopyTo(header, 8);
+            (cmyk ? "prtrCMYKXYZ "u8 : "mntrRGB XYZ "u8).ToArray().CopyTo(header, 12);
+            "acsp"u8.ToArray().CopyTo(header, 36);
+            Xyz(0.9642, 1.0, 0.8249).AsSpan(8).ToArray().CopyTo(header, 68);
+            var profile = new MemoryStream();
+            profile.Write(header);
+            profile.Write(BigEndian(tags.Count));
+            profile.Write(table.ToArray());
+            profile.Write(body.ToArray());
+            return profile.ToArray();
+        }
+
+        private static byte[] BigEndian(int v) => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v };
+
+        private static byte[] Xyz(double x, double y, double z)
+        {
+            var b = new MemoryStream();
+            b.Write("XYZ "u8);
+            b.Write(new byte[4]);
+            foreach (double v in new[] { x, y, z })
+            {
+                b.Write(BigEndian((int)Math.Round(v * 65536)));
+            }
+            return b.ToArray();
+        }
+
+        private static byte[] Desc(string text)
+        {
+            var b = new MemoryStream();
+            b.Write("desc"u8);
+            b.Write(new byte[4]);
+            b.Write(BigEndian(text.Length + 1));
+            b.Write(System.Text.Encoding.ASCII.GetBytes(text));
+            b.Write(new byte[1 + 4 + 4 + 2 + 1 + 67]);
+            return b.ToArray();
+        }
+
+        [Fact]
+        public void ACmykJpegWithAnXyzLut16ProfileIsConvertedAtFullLight()
+        {
+            var rgb = new byte[W * H * 3];
+            for (int y = 0; y < H; y++)
+            {
+                for (int x = 0; x < W; x++)
+                {
+                    int i = ((y * W) + x) * 3;
+                    rgb[i] = (byte)(x * 255 / (W - 1));
+                    rgb[i + 1] = (byte)(y * 255 / (H - 1));
+                    rgb[i + 2] = (byte)(((x / 16) + (y / 16)) % 2 == 0 ? 200 : 60);
+                }
+            }
+            byte[] jpeg;
+            using (var image = new MagickImage(rgb, new PixelReadSettings(W, H, StorageType.Char, PixelMapping.RGB)))
+            {
+                // ImageMagick's own CMYK; the profile is assigned, not applied.
+                image.ColorSpace = ColorSpace.CMYK;
+                image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: true)));
+                image.Quality = 97;
+                jpeg = image.ToByteArray(MagickFormat.Jpeg);
+            }
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.JpegIccProfile(jpeg)!));
+
+            double psnr = AgainstLcms(jpeg, "jpg");
+            _output.WriteLine($"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+            Assert.True(psnr >= 40, $"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+        }
+
+        [Theory]
+        [InlineData("png")]
+        [InlineData("webp")]
+        public void AnRgbImageWithAnXyzLut16ProfileIsConvertedAtFullLight(string kind)
+        {
+            byte[] file;
+            using (var image = new MagickImage(new MagickColor("#000000"), W, H))
+            {
+                image.Read("gradient:#ff2000-#0040ff", new MagickReadSettings { Width = W, Height = H });
+                image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
+                if (kind == "webp")
+                {
+                    image.Settings.SetDefine(MagickFormat.WebP, "lossless", true);
+                }
+                file = image.ToByteArray(kind == "png" ? MagickFormat.Png24 : MagickFormat.WebP);
+            }
+            byte[]? icc = kind == "png" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.WebPIccProfile(file);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
+            double psnr = AgainstLcms(file, kind);
+            _output.WriteLine($"RGB {kind} with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+            Assert.True(psnr >= 40, $"RGB {kind} with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+        }
+
+        /// <summary>PSNR of the prepared image (PNG) against lcms converting the file with its profile (relative colorimetric).</summary>
+        private static double AgainstLcms(byte[] file, string extension)
+        {
+            PreparedImage prepared = ImagePreparer.Prepare(file, "xyz-lut16." + extension, new PrepareOptions { Format = PreparedFormat.Png });
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-xyzlut-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string input = Path.Combine(dir, "in." + extension), srgb = Path.Combine(dir, "srgb.icc"), ours = Path.Combine(dir, "ours.png");
+                File.WriteAllBytes(input, file);
+                File.WriteAllBytes(srgb, ColorProfiles.SRGB.ToByteArray());
+                File.WriteAllBytes(ours, prepared.Bytes);
+                byte[] lcms = TestCorpus.Run("convert", input, "-intent", "Relative", "-profile", srgb, "-depth", "8", "-alpha", "on", "rgba:-");
+                byte[] mine = TestCorpus.MagickRgba(ours, out int w, out int h);
+                Assert.Equal((W, H), (w, h));
+                return TestCorpus.Psnr(mine, lcms);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}
