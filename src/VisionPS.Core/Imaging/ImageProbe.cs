@@ -219,9 +219,10 @@ namespace VisionPS.Core.Imaging
                     throw ImageProcessingException.Unsupported(name, format,
                         $"this BMP wraps a {wrapped} stream (a printer variant of BMP) that no decoder here reads; save the image as PNG or JPEG");
                 }
+                // The decoder cannot even start, so no part of the image decodes: -AllowPartial is no way out.
                 if (format == ImageFormat.WebP && ImageIntegrity.WebPContainer(data) is string webp)
                 {
-                    throw ImageProcessingException.Damaged(name, format, webp);
+                    throw ImageProcessingException.DamagedBeyondUse(name, format, webp);
                 }
                 if (format == ImageFormat.Png)
                 {
@@ -229,7 +230,7 @@ namespace VisionPS.Core.Imaging
                     string? problem = ImageIntegrity.PngHeader(data) ?? ImageIntegrity.PngChunks(data, out _);
                     if (problem is not null && !ImageIntegrity.EndsCleanlyBeforePixels(data))
                     {
-                        throw ImageProcessingException.Damaged(name, format, problem);
+                        throw ImageProcessingException.DamagedBeyondUse(name, format, problem);
                     }
                 }
                 // Skia says "incomplete" for any PNG header it cannot parse; only a short file is really truncated.

@@ -217,7 +217,7 @@ namespace VisionPS.Core.Imaging
             SKCodecResult.IncompleteInput => ImageProcessingException.DamagedBeyondUse(name, format, "the file ends before its first row of pixels"),
             SKCodecResult.ErrorInInput => ImageProcessingException.DamagedBeyondUse(name, format, "its pixel data is corrupt from the first row"),
             // libwebp's verdict on a bitstream it cannot decode (a damaged VP8L header, a corrupt VP8 partition).
-            SKCodecResult.InvalidInput when format == ImageFormat.WebP => ImageProcessingException.Damaged(name, format,
+            SKCodecResult.InvalidInput when format == ImageFormat.WebP => ImageProcessingException.DamagedBeyondUse(name, format,
                 $"its {DecodeDamage.StreamName(format)} is corrupt: libwebp cannot decode it"),
             SKCodecResult.InvalidConversion => ImageProcessingException.Unsupported(name, format,
                 "this variant of the format cannot be converted to 8-bit sRGB here; re-save it as PNG or JPEG"),
