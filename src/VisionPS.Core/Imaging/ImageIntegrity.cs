@@ -191,7 +191,7 @@ namespace VisionPS.Core.Imaging
             {
                 return problem;
             }
-            long inflated = InflateExact(data, idat, expected, out _);
+            long inflated = InflateExact(data, header, idat, expected, out _);
             if (header.IsProgressive)
             {
                 return inflated < expected ? $"the file ends after {Percent(inflated, expected)}% of its interlaced pixel data" : problem;
@@ -208,7 +208,7 @@ namespace VisionPS.Core.Imaging
         {
             PngChunks(data, out List<(int Offset, int Length)> idat, checkCrc: false);
             long expected = PngRawBytes(header, out _);
-            return expected <= 0 || idat.Count == 0 ? -1 : (double)InflateExact(data, idat, expected, out _) / expected;
+            return expected <= 0 || idat.Count == 0 ? -1 : (double)InflateExact(data, header, idat, expected, out _) / expected;
         }
 
         /// <summary>A share of the pixel data in whole percent, never rounded up to 100 while some is missing.</summary>
@@ -219,13 +219,15 @@ namespace VisionPS.Core.Imaging
         /// turns corrupt (<paramref name="corrupt"/>): on damage the stream is read again, a byte at a time from where the
         /// first read failed, since an inflater that throws gives nothing of the read it threw in. Only for damaged files.
         /// </summary>
-        private static long InflateExact(byte[] b, List<(int Offset, int Length)> idat, long expected, out bool corrupt)
+        private static long InflateExact(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, long expected, out bool corrupt)
         {
-            long total = InflatePass(b, idat, expected, long.MaxValue, out corrupt);
-            return corrupt ? InflatePass(b, idat, expected, total, out corrupt) : total;
+            long total = InflatePass(b, header, idat, expected, long.MaxValue, out corrupt);
+            return corrupt ? InflatePass(b, header, idat, expected, total, out corrupt) : total;
         }
 
-        private static long InflatePass(byte[] b, List<(int Offset, int Length)> idat, long expected, long exactFrom, out bool corrupt)
+        /// <summary>One read of the stream; a row with a bad filter byte ends what counts as decoded (libpng stops there).</summary>
+        private static long InflatePass(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, long expected, long exactFrom,
+            out bool corrupt)
         {
             corrupt = false;
             var stream = new SegmentStream(b, idat);
@@ -237,6 +239,7 @@ namespace VisionPS.Core.Imaging
             stream.ReadByte();
             byte[] buffer = new byte[65536];
             long total = 0;
+            var filters = new FilterBytes(header);
             try
             {
                 using var inflater = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);
@@ -247,6 +250,11 @@ namespace VisionPS.Core.Imaging
                     if (n <= 0)
                     {
                         break;
+                    }
+                    if (filters.Check(buffer, total, n) is not null)
+                    {
+                        corrupt = true;
+                        return filters.BadRowAt;
                     }
                     total += n;
                 }
@@ -336,6 +344,27 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// The type of the first critical chunk (upper-case first letter) that is not IHDR, PLTE, IDAT or IEND, or null.
+        /// The PNG specification tells a decoder that meets one not to show the image; libpng refuses it.
+        /// </summary>
+        public static string? PngUnknownCriticalChunk(byte[] b)
+        {
+            for (long at = 8; at + 12 <= b.Length; at += 12 + ContainerHeaders.U32(b, (int)at))
+            {
+                string type = ChunkType(b, (int)at + 4);
+                if (type is "IEND")
+                {
+                    return null;
+                }
+                if (b[(int)at + 4] is >= (byte)'A' and <= (byte)'Z' && type is not ("IHDR" or "PLTE" or "IDAT"))
+                {
+                    return type;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>
         /// Inflates a PNG's whole zlib stream (the IDAT payloads from <see cref="PngChunks"/>) and checks its header,
         /// its Adler-32 and that it holds exactly the bytes the IHDR calls for. <paramref name="rows"/> gets the number
         /// of complete rows the stream holds (for a non-interlaced image), or -1.
@@ -363,6 +392,7 @@ namespace VisionPS.Core.Imaging
             long total = 0;
             byte[] buffer = new byte[65536];
             string? problem = null;
+            var filters = new FilterBytes(header);
             try
             {
                 using var inflater = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);
@@ -372,6 +402,10 @@ namespace VisionPS.Core.Imaging
                     if (n <= 0)
                     {
                         break;
+                    }
+                    if (filters.Check(buffer, total, n) is string filter)
+                    {
+                        return filter;
                     }
                     adler = Adler32.Update(adler, buffer, n);
                     total += n;
@@ -390,7 +424,7 @@ namespace VisionPS.Core.Imaging
             {
                 // Count exactly what the whole stream (its last four bytes too) yields: a failed read gives nothing of
                 // itself, and the bytes held back for the checksum may be pixel data when the checksum is missing.
-                total = InflateExact(b, idat, expected, out bool corrupt);
+                total = InflateExact(b, header, idat, expected, out bool corrupt);
                 if (!corrupt && total >= expected)
                 {
                     return problem is not null
@@ -413,6 +447,76 @@ namespace VisionPS.Core.Imaging
                 | (b[stream.TrailerOffset(2)] << 8) | b[stream.TrailerOffset(3)]);
             return stored == adler ? null : $"the zlib stream's Adler-32 checksum does not match (stored {stored:x8}, computed {adler:x8})";
         }
+
+        /// <summary>
+        /// Each scanline's first byte names its filter (0 to 4): libpng refuses the image at any other value, so such a
+        /// byte is damage even when the zlib stream is whole. Walks the rows (each interlace pass's, in order) as the
+        /// inflated bytes arrive.
+        /// </summary>
+        private sealed class FilterBytes
+        {
+            private readonly ImageHeader _header;
+            private readonly List<(long RowBytes, long Rows, int Pass)> _passes = new();
+            private int _pass;
+            private long _rowInPass;
+            private long _next;
+
+            public FilterBytes(ImageHeader header)
+            {
+                _header = header;
+                PngRawBytes(header, out long stride);
+                if (!header.IsProgressive)
+                {
+                    _passes.Add((stride, header.Height, 0));
+                    return;
+                }
+                long bitsPerPixel = BitsPerPixel(header);
+                ReadOnlySpan<int> adam7 = stackalloc int[] { 0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2 };
+                for (int p = 0; p < 28; p += 4)
+                {
+                    long pw = (header.Width - adam7[p] + adam7[p + 2] - 1) / adam7[p + 2];
+                    long ph = (header.Height - adam7[p + 1] + adam7[p + 3] - 1) / adam7[p + 3];
+                    if (pw > 0 && ph > 0)
+                    {
+                        _passes.Add((1 + (((pw * bitsPerPixel) + 7) / 8), ph, (p / 4) + 1));
+                    }
+                }
+            }
+
+            /// <summary>The stream offset of the row whose filter byte is bad, or -1.</summary>
+            public long BadRowAt { get; private set; } = -1;
+
+            /// <summary>Checks the filter bytes among the <paramref name="count"/> bytes that start at stream offset <paramref name="offset"/>.</summary>
+            public string? Check(byte[] buffer, long offset, int count)
+            {
+                while (_pass < _passes.Count && _next < offset + count)
+                {
+                    byte filter = buffer[_next - offset];
+                    if (filter > 4)
+                    {
+                        BadRowAt = _next;
+                        return _header.IsProgressive
+                            ? $"its pixel data is corrupt: row {_rowInPass} of interlace pass {_passes[_pass].Pass} has filter type {filter}, which PNG does not define"
+                            : $"its pixel data is corrupt: after row {_rowInPass} of {_header.Height}, the next row has filter type {filter}, which PNG does not define";
+                    }
+                    _next += _passes[_pass].RowBytes;
+                    if (++_rowInPass == _passes[_pass].Rows)
+                    {
+                        _pass++;
+                        _rowInPass = 0;
+                    }
+                }
+                return null;
+            }
+        }
+
+        private static long BitsPerPixel(ImageHeader header) => header.BitDepth * (long)(header.ColorType switch
+        {
+            ImageColorType.GrayAlpha => 2,
+            ImageColorType.Rgb => 3,
+            ImageColorType.Rgba => 4,
+            _ => 1,
+        });
 
         /// <summary>The bytes a PNG's filtered scanlines take, from its IHDR; <paramref name="stride"/> is one row (with its filter byte).</summary>
         internal static long PngRawBytes(ImageHeader header, out long stride)
@@ -563,6 +667,10 @@ namespace VisionPS.Core.Imaging
             if (b.Length < 13)
             {
                 return "the file ends inside its header";
+            }
+            if (!b.AsSpan(0, 6).SequenceEqual("GIF87a"u8) && !b.AsSpan(0, 6).SequenceEqual("GIF89a"u8))
+            {
+                return $"its 6-byte GIF signature reads '{ChunkType(b, 0)}{(char)b[4]}{(char)b[5]}', not GIF87a or GIF89a";
             }
             int at = 13;
             if ((b[10] & 0x80) != 0)

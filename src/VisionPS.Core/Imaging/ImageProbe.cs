@@ -224,6 +224,19 @@ namespace VisionPS.Core.Imaging
                 {
                     throw ImageProcessingException.DamagedBeyondUse(name, format, webp);
                 }
+                if (format == ImageFormat.Gif && ImageIntegrity.GifBlocks(data) is string gif)
+                {
+                    throw ImageProcessingException.DamagedBeyondUse(name, format, gif);
+                }
+                if (format == ImageFormat.Jpeg && JpegHeaderDamage(data) is JpegScanDamage jpeg)
+                {
+                    ImageProcessingException damaged = ImageProcessingException.DamagedBeyondUse(name, format, jpeg.Problem);
+                    if (jpeg.Raw != jpeg.Problem)
+                    {
+                        damaged.Data["MagickMessage"] = jpeg.Raw;
+                    }
+                    throw damaged;
+                }
                 if (format == ImageFormat.Png)
                 {
                     // Skia says "incomplete" for any PNG it cannot start: the chunk walk says what is wrong.
@@ -247,6 +260,29 @@ namespace VisionPS.Core.Imaging
                         : $"its header is invalid or damaged ({result})");
             }
             return source;
+        }
+
+        /// <summary>
+        /// Why a JPEG whose header Skia cannot read is damaged, if it is: segments whose lengths do not lead from one
+        /// marker to the next, or libjpeg's own verdict (a bogus Huffman or quantisation table). Only on that failure.
+        /// </summary>
+        private static JpegScanDamage? JpegHeaderDamage(byte[] data)
+        {
+            // Only a JPEG that starts as one (a frame header, or at least a first segment): a JPEG signature followed by
+            // no JPEG at all is not a damaged image but no image.
+            ImageHeader? header = ContainerHeaders.Jpeg(data);
+            int at = 2;
+            if (header is null && !(JpegSegments.Next(data, ref at, out byte first, out _, out _)
+                && first is (>= 0xE0 and <= 0xEF) or 0xDB or 0xC4 or 0xDD or 0xFE))
+            {
+                return null;
+            }
+            if (JpegMarkers.Check(data) is string markers)
+            {
+                return new JpegScanDamage(markers, string.Empty, markers);
+            }
+            return header is not null && header.Width > 0 && header.Height > 0 && JpegScanCheck.TryCheck(data, header, out JpegScanDamage? damage)
+                ? damage : null;
         }
 
         internal static ImageHeader HeaderFromSkia(SKCodec codec, byte[] data, ImageFormat format)

@@ -195,6 +195,75 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.DoesNotContain("-AllowPartial", ex.Message, StringComparison.Ordinal);
         }
 
+        /// <summary>A 64x48 RGB PNG made by hand from its filtered rows (filter byte, then the row), one IDAT.</summary>
+        private static byte[] RawPng(Action<byte[]> damage, string? extraChunk = null)
+        {
+            const int w = 64, h = 48, stride = 1 + (w * 3);
+            byte[] raw = new byte[h * stride];
+            for (int y = 0; y < h; y++)
+            {
+                for (int x = 0; x < w * 3; x++)
+                {
+                    raw[(y * stride) + 1 + x] = (byte)((x * 3) + (y * 5));
+                }
+            }
+            damage(raw);
+            var output = new MemoryStream();
+            output.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+            WriteChunk(output, "IHDR", new byte[] { 0, 0, 0, w, 0, 0, 0, h, 8, 2, 0, 0, 0 });
+            if (extraChunk is not null)
+            {
+                WriteChunk(output, extraChunk, new byte[] { 1, 2, 3 });
+            }
+            var z = new MemoryStream();
+            using (var zlib = new System.IO.Compression.ZLibStream(z, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            {
+                zlib.Write(raw);
+            }
+            WriteChunk(output, "IDAT", z.ToArray());
+            WriteChunk(output, "IEND", Array.Empty<byte>());
+            return output.ToArray();
+        }
+
+        [Fact]
+        public void APngWithARowFilterTypePngDoesNotDefineIsRefusedNamingTheRowNotPassedThrough()
+        {
+            // The zlib stream and every CRC are whole; libpng refuses the image at the bad filter byte.
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(RawPng(_ => { }), "ok.png").Action);
+            byte[] png = RawPng(raw => raw[20 * (1 + (64 * 3))] = 9);
+            Assert.Contains("after row 20 of 48, the next row has filter type 9", Refused(png, "filter.png").Detail, StringComparison.Ordinal);
+            string warning = Assert.Single(ImagePreparer.Prepare(png, "filter.png", Partial).Warnings);
+            Assert.Contains("Only 20 of 48 rows decoded", warning, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void APngWithAnUnknownCriticalChunkIsConvertedNotPassedThrough()
+        {
+            // libpng refuses it ("unknown critical chunk"); a private ancillary chunk (lower-case first letter) is fine.
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(RawPng(_ => { }, "prIv"), "ancillary.png").Action);
+            Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(RawPng(_ => { }, "ABCD"), "critical.png").Action);
+        }
+
+        [Fact]
+        public void AJpegWhoseTableSegmentLengthLiesIsDamagedNotAnUnsupportedVariant()
+        {
+            byte[] jpeg = Made(160, 120, SKEncodedImageFormat.Jpeg);
+            int dht = jpeg.AsSpan().IndexOf(new byte[] { 0xFF, 0xC4 });
+            Assert.True(dht > 0);
+            jpeg[dht + 3] += 5;
+            var ex = Refused(jpeg, "dht.jpg");
+            Assert.Contains("marker structure is corrupt", ex.Detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("-AllowPartial", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AGifWhoseSignatureIsDamagedIsDamagedNotAnUnsupportedVariant()
+        {
+            byte[] gif = Sample("made-plain.gif");
+            gif[4] = (byte)'6';
+            Assert.Contains("GIF signature reads 'GIF86a'", Refused(gif, "sig.gif").Detail, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void AJpegWithDataAfterItsEndOfImageIsSentWithoutThatData()
         {
