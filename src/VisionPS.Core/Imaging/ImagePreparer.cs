@@ -232,6 +232,12 @@ namespace VisionPS.Core.Imaging
                 damageEffect = damage is null ? null
                     : "The blocks around the damage may be wrong, missing or shifted; how much of the image is affected is not known.";
             }
+            if (header.IsAnimated && format == ImageFormat.WebP && damage is null)
+            {
+                // Only the first frame is sent, but a file is whole only when every frame decodes (as a GIF's LZW walk proves).
+                damage = SkiaDecoder.VerifyLaterWebPFrames(data);
+                damageEffect = damage is null ? null : "Its first frame, the one sent, decoded whole.";
+            }
             if (header.IsAnimated)
             {
                 warnings.Add($"'{name}' is an animation of {header.FrameCount} frames; the API takes still images, so only the first frame is sent.");

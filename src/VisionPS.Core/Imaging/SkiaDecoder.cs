@@ -168,6 +168,80 @@ namespace VisionPS.Core.Imaging
             }
         }
 
+        /// <summary>
+        /// Decodes every frame after the first of an animated WebP (the first is the one sent and is decoded anyway),
+        /// each on its own: the frame's ALPH and VP8/VP8L chunks, taken from its ANMF chunk into a still WebP of the
+        /// frame's size. What is wrong with the first frame that fails, or null. A GIF's frames get the same proof from
+        /// <see cref="ImageIntegrity.GifBlocks"/>.
+        /// </summary>
+        public static string? VerifyLaterWebPFrames(byte[] data)
+        {
+            int frame = 0;
+            long end = Math.Min(data.Length, ContainerHeaders.U32LE(data, 4) + 8);
+            for (long at = 12; at + 8 <= end;)
+            {
+                long size = ContainerHeaders.U32LE(data, (int)at + 4);
+                if (at + 8 + size > end)
+                {
+                    return null; // the container walk reports it
+                }
+                if (data[at] == 'A' && data[at + 1] == 'N' && data[at + 2] == 'M' && data[at + 3] == 'F' && size >= 16 && ++frame > 1)
+                {
+                    string? problem = DecodeStill(data, (int)at + 8, (int)size);
+                    if (problem is not null)
+                    {
+                        return $"animation frame {frame}'s {problem}";
+                    }
+                }
+                at += 8 + size + (size & 1);
+            }
+            return null;
+        }
+
+        /// <summary>Decodes the frame held by the ANMF payload at <paramref name="p"/> as a still WebP: what is wrong, or null.</summary>
+        private static string? DecodeStill(byte[] data, int p, int size)
+        {
+            int width = 1 + data[p + 6] + (data[p + 7] << 8) + (data[p + 8] << 16);
+            int height = 1 + data[p + 9] + (data[p + 10] << 8) + (data[p + 11] << 16);
+            var body = new System.IO.MemoryStream();
+            body.Write("WEBP"u8);
+            bool alpha = false;
+            for (int at = p + 16; at + 8 <= p + size;)
+            {
+                int length = (int)Math.Min(int.MaxValue - 16, ContainerHeaders.U32LE(data, at + 4));
+                int chunk = Math.Min(8 + length + (length & 1), p + size - at);
+                alpha |= data[at] == 'A' && data[at + 1] == 'L' && data[at + 2] == 'P' && data[at + 3] == 'H';
+                if (alpha && body.Length == 4)
+                {
+                    // ALPH needs a VP8X header that says so, with the canvas the frame's own size.
+                    body.Write("VP8X"u8);
+                    body.Write(new byte[] { 10, 0, 0, 0, 0x10, 0, 0, 0,
+                        (byte)(width - 1), (byte)((width - 1) >> 8), (byte)((width - 1) >> 16),
+                        (byte)(height - 1), (byte)((height - 1) >> 8), (byte)((height - 1) >> 16) });
+                }
+                body.Write(data, at, chunk);
+                at += chunk;
+            }
+            byte[] still = new byte[8 + body.Length];
+            "RIFF"u8.CopyTo(still);
+            BitConverter.TryWriteBytes(still.AsSpan(4), (uint)body.Length);
+            body.ToArray().CopyTo(still, 8);
+            using SKCodec? codec = SKCodec.Create(new SKMemoryStream(still), out SKCodecResult opened);
+            if (codec is null)
+            {
+                return $"{DecodeDamage.StreamName(ImageFormat.WebP)} is corrupt: libwebp cannot decode it ({opened})";
+            }
+            var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+            using var bitmap = new SKBitmap(info);
+            SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
+            return result switch
+            {
+                SKCodecResult.Success => null,
+                SKCodecResult.IncompleteInput => $"{DecodeDamage.StreamName(ImageFormat.WebP)} ends before all of its pixels",
+                _ => $"{DecodeDamage.StreamName(ImageFormat.WebP)} is corrupt: libwebp cannot decode it",
+            };
+        }
+
         private static DecodeDamage? DecodeInto(SKCodec codec, SKImageInfo info, IntPtr pixels, ImageHeader header, string name)
         {
             var codecOptions = new SKCodecOptions(0);

@@ -355,6 +355,30 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void AnAnimatedWebPWhoseSecondFrameIsCorruptIsRefusedAndAllowPartialSaysTheFrameSentIsWhole()
+        {
+            byte[] anim = Sample("made-anim.webp");
+            int frame2 = -1, seen = 0;
+            for (int at = 12; at + 8 <= anim.Length; at += 8 + (int)((BitConverter.ToUInt32(anim, at + 4) + 1) & ~1u))
+            {
+                if (System.Text.Encoding.ASCII.GetString(anim, at, 4) == "ANMF" && ++seen == 2)
+                {
+                    frame2 = at;
+                }
+            }
+            Assert.True(frame2 > 0);
+            // Garbage inside frame 2's VP8 data (after its ANMF header, VP8 chunk header and frame header): sizes intact.
+            for (int i = frame2 + 8 + 16 + 8 + 20; i < frame2 + 8 + 16 + 8 + 220; i++)
+            {
+                anim[i] = (byte)((anim[i] * 13) + 7);
+            }
+            Assert.Contains("animation frame 2's VP8/VP8L bitstream", Refused(anim, "frame2.webp").Detail, StringComparison.Ordinal);
+            PreparedImage image = ImagePreparer.Prepare(anim, "frame2.webp", Partial);
+            Assert.Contains(image.Warnings, w => w.Contains("animation frame 2's", StringComparison.Ordinal)
+                && w.Contains("Its first frame, the one sent, decoded whole.", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void ALosslessWebPWhoseBitstreamCannotStartIsRefusedWithoutOfferingAllowPartialWhenItWasGiven()
         {
             byte[] webp = Made(300, 200, SKEncodedImageFormat.Webp, 100);
