@@ -25,6 +25,7 @@ namespace VisionPS.Core.Imaging
             ImageFormat.Png => PngStructure(data),
             ImageFormat.WebP => WebPContainer(data),
             ImageFormat.Gif => GifBlocks(data),
+            ImageFormat.Bmp => BmpPixelOffset(data),
             // Data after the EOI (a motion photo's video, a vendor trailer) is no damage: look for the EOI the segments lead to.
             ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data) || JpegMarkers.EndOfImage(data) > 0
                 ? null : "the file ends before the JPEG's end-of-image marker (it is truncated)",
@@ -555,6 +556,36 @@ namespace VisionPS.Core.Imaging
                 }
             }
             return total;
+        }
+
+        /// <summary>
+        /// A TIFF whose first image directory (IFD) lies past the end of the file (writers often put it last, so a cut
+        /// file loses it): what is wrong, or null. Only asked when the decoder has failed.
+        /// </summary>
+        public static string? TiffDirectory(byte[] b)
+        {
+            if (b.Length < 8)
+            {
+                return null;
+            }
+            bool little = b[0] == 'I';
+            long ifd = little ? U32LE(b, 4) : ContainerHeaders.U32(b, 4);
+            return ifd + 2 > b.Length
+                ? $"its first image directory (IFD) is at byte {ifd}, past the end of the {b.Length}-byte file (it is truncated or the offset is damaged)"
+                : null;
+        }
+
+        /// <summary>A BMP whose pixel data offset lies at or past the end of the file: what is wrong, or null.</summary>
+        public static string? BmpPixelOffset(byte[] b)
+        {
+            if (b.Length < 14)
+            {
+                return null;
+            }
+            long offset = U32LE(b, 10);
+            return offset >= b.Length
+                ? $"its header says the pixel data starts at byte {offset}, past the end of the {b.Length}-byte file (it is truncated or the offset is damaged)"
+                : null;
         }
 
         /// <summary>A WebP's RIFF size must fit the file, and its first chunk must too.</summary>

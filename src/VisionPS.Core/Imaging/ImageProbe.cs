@@ -224,6 +224,10 @@ namespace VisionPS.Core.Imaging
                 {
                     throw ImageProcessingException.DamagedBeyondUse(name, format, webp);
                 }
+                if (format == ImageFormat.Bmp && ImageIntegrity.BmpPixelOffset(data) is string bmp)
+                {
+                    throw ImageProcessingException.DamagedBeyondUse(name, format, bmp);
+                }
                 if (format == ImageFormat.Gif && ImageIntegrity.GifBlocks(data) is string gif)
                 {
                     throw ImageProcessingException.DamagedBeyondUse(name, format, gif);

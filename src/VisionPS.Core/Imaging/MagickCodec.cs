@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using SkiaSharp;
@@ -74,7 +75,8 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// A Magick.NET failure in VisionPS's words: what the file is and why it cannot be read, without ImageMagick's
-        /// temporary file names or source locations. The raw text stays on the exception (inner exception and
+        /// temporary file names or source locations. Magick gives no pixels when it throws, so damage found here leaves
+        /// nothing to send and -AllowPartial is not offered. The raw text stays on the exception (inner exception and
         /// <c>Data["MagickMessage"]</c>) for -Debug.
         /// </summary>
         internal static ImageProcessingException Translate(Exception ex, string name, ImageFormat format, byte[]? data = null)
@@ -83,11 +85,15 @@ namespace VisionPS.Core.Imaging
             bool Has(string s) => message.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
             ImageProcessingException result;
             string? variant = format is ImageFormat.Heif or ImageFormat.Avif ? HeifVariant(message) : null;
-            if (variant is not null && variant.StartsWith(LargerThanDeclared, StringComparison.Ordinal)
+            if (format == ImageFormat.Tiff && data is not null && ImageIntegrity.TiffDirectory(data) is string tiff)
+            {
+                result = ImageProcessingException.DamagedBeyondUse(name, format, tiff);
+            }
+            else if (variant is not null && variant.StartsWith(LargerThanDeclared, StringComparison.Ordinal)
                 && !(data is not null && HeifBoxes.HasLayerSelection(data)))
             {
                 // Not a layered image: a size field that lies (or a hostile one) is damage, not an unsupported variant.
-                result = ImageProcessingException.Damaged(name, format, "its decoded picture is larger than the size the file declares");
+                result = ImageProcessingException.DamagedBeyondUse(name, format, "its decoded picture is larger than the size the file declares");
             }
             else if (variant is not null)
             {
@@ -106,7 +112,7 @@ namespace VisionPS.Core.Imaging
             }
             else if (Has("unexpected end") || Has("insufficient image data") || Has("InsufficientImageData") || Has("truncated") || Has("premature end"))
             {
-                result = ImageProcessingException.Damaged(name, format, "the file ends before all of its image data");
+                result = ImageProcessingException.DamagedBeyondUse(name, format, "the file ends before all of its image data");
             }
             else if (Has("unsupported") || Has("not supported") || Has("unsupported feature") || Has("not implemented"))
             {
@@ -115,12 +121,12 @@ namespace VisionPS.Core.Imaging
             }
             else if (Has("ColorTransform") || Has("ColorProfileMismatch") || Has("ColorProfile"))
             {
-                result = ImageProcessingException.Damaged(name, format,
+                result = ImageProcessingException.DamagedBeyondUse(name, format,
                     "its embedded colour profile is damaged or does not fit its colour type, so its colours cannot be converted");
             }
             else if (ex.GetType().Name.IndexOf("Corrupt", StringComparison.Ordinal) >= 0 || Has("corrupt") || Has("invalid"))
             {
-                result = ImageProcessingException.Damaged(name, format, "its image data is corrupt (" + Reason(message) + ")");
+                result = ImageProcessingException.DamagedBeyondUse(name, format, "its image data is corrupt (" + Reason(message) + ")");
             }
             else
             {
@@ -219,7 +225,12 @@ namespace VisionPS.Core.Imaging
             // Quoted names: temporary files and paths go; a quoted library function (`TIFFReadDirectory') goes too.
             s = System.Text.RegularExpressions.Regex.Replace(s, @"`[^']*'", string.Empty);
             s = System.Text.RegularExpressions.Regex.Replace(s, @"\S*magick-\S*", string.Empty);
-            s = s.Trim().TrimStart(':', ' ').TrimEnd(':', ',', ';', '.', ' ', '(', ')').Trim();
+            s = s.Trim().TrimStart(':', ' ').TrimEnd(':', ',', ';', '.', ' ', '(').Trim();
+            // A closing parenthesis goes only when it closes nothing ("detected (2.0)" keeps its own).
+            while (s.EndsWith(")", StringComparison.Ordinal) && s.Count(c => c == ')') > s.Count(c => c == '('))
+            {
+                s = s.Substring(0, s.Length - 1).TrimEnd(':', ',', ';', '.', ' ', '(').Trim();
+            }
             return s.Length == 0 ? "no reason given" : s;
         }
 

@@ -393,6 +393,59 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void ACutAvifThatMagickCannotReadIsRefusedWithoutOfferingAllowPartial()
+        {
+            // ImageMagick (libheif) gives no pixels at all for it, so -AllowPartial is no way out.
+            byte[] avif = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Imaging", "Samples", "Heif", "Irvine_CA.avif"));
+            byte[] cut = avif.AsSpan(0, avif.Length / 2).ToArray();
+            foreach (PrepareOptions? options in new[] { null, Partial })
+            {
+                var ex = Refused(cut, "cut.avif", options);
+                Assert.Contains("ends before all of its image data", ex.Detail, StringComparison.Ordinal);
+                Assert.DoesNotContain("-AllowPartial", ex.Message, StringComparison.Ordinal);
+            }
+        }
+
+        [Fact]
+        public void MagicksReasonKeepsTheDecodersOwnParenthesesAndDropsItsTemporaryFile()
+        {
+            Assert.Equal("Invalid input: Unspecified: Corrupt frame detected (2.0)",
+                MagickCodec.Reason("Invalid input: Unspecified: Corrupt frame detected (2.0) `/tmp/magick-AbC' @ error/heic.c/IsHEIFSuccess/207"));
+            Assert.Equal("Can not read TIFF directory count", MagickCodec.Reason("Can not read TIFF directory count. `TIFFFetchDirectory' @ error/tiff.c/TIFFErrors/565"));
+        }
+
+        [Fact]
+        public void ACutTiffWhoseDirectoryWasAtTheEndIsDamagedNamingTheDirectory()
+        {
+            byte[] tiff;
+            using (var image = new ImageMagick.MagickImage(Sample("made-plain.gif")))
+            {
+                image.Format = ImageMagick.MagickFormat.Tiff;
+                tiff = image.ToByteArray();
+            }
+            Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(tiff, "ok.tif").Action);
+            byte[] cut = tiff.AsSpan(0, tiff.Length / 2).ToArray();
+            Assert.True(BitConverter.ToUInt32(tiff, 4) > cut.Length, "ImageMagick writes the first IFD after the pixels");
+            var ex = Refused(cut, "cut.tif");
+            Assert.Contains("its first image directory (IFD) is at byte", ex.Detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("-AllowPartial", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ABmpWhosePixelOffsetPointsPastItsEndIsDamaged()
+        {
+            byte[] bmp;
+            using (var image = new ImageMagick.MagickImage(Sample("made-plain.gif")))
+            {
+                image.Format = ImageMagick.MagickFormat.Bmp3;
+                bmp = image.ToByteArray();
+            }
+            Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(bmp, "ok.bmp").Action);
+            BitConverter.TryWriteBytes(bmp.AsSpan(10), (uint)bmp.Length + 10);
+            Assert.Contains("pixel data starts at byte", Refused(bmp, "offset.bmp").Detail, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void ACutInterlacedGifSaysHowMuchOfThePictureIsMissingNotThatAllRowsDecoded()
         {
             byte[] whole = Sample("made-interlaced.gif");
