@@ -204,7 +204,7 @@ namespace VisionPS.Core.Imaging
             int width = 1 + data[p + 6] + (data[p + 7] << 8) + (data[p + 8] << 16);
             int height = 1 + data[p + 9] + (data[p + 10] << 8) + (data[p + 11] << 16);
             var body = new System.IO.MemoryStream();
-            body.Write("WEBP"u8);
+            body.Write(new[] { (byte)'W', (byte)'E', (byte)'B', (byte)'P' }, 0, 4);
             bool alpha = false;
             for (int at = p + 16; at + 8 <= p + size;)
             {
@@ -214,17 +214,27 @@ namespace VisionPS.Core.Imaging
                 if (alpha && body.Length == 4)
                 {
                     // ALPH needs a VP8X header that says so, with the canvas the frame's own size.
-                    body.Write("VP8X"u8);
-                    body.Write(new byte[] { 10, 0, 0, 0, 0x10, 0, 0, 0,
+                    byte[] vp8x =
+                    {
+                        (byte)'V', (byte)'P', (byte)'8', (byte)'X', 10, 0, 0, 0, 0x10, 0, 0, 0,
                         (byte)(width - 1), (byte)((width - 1) >> 8), (byte)((width - 1) >> 16),
-                        (byte)(height - 1), (byte)((height - 1) >> 8), (byte)((height - 1) >> 16) });
+                        (byte)(height - 1), (byte)((height - 1) >> 8), (byte)((height - 1) >> 16),
+                    };
+                    body.Write(vp8x, 0, vp8x.Length);
                 }
                 body.Write(data, at, chunk);
                 at += chunk;
             }
-            byte[] still = new byte[8 + body.Length];
-            "RIFF"u8.CopyTo(still);
-            BitConverter.TryWriteBytes(still.AsSpan(4), (uint)body.Length);
+            long riff = body.Length;
+            byte[] still = new byte[8 + riff];
+            still[0] = (byte)'R';
+            still[1] = (byte)'I';
+            still[2] = (byte)'F';
+            still[3] = (byte)'F';
+            still[4] = (byte)riff;
+            still[5] = (byte)(riff >> 8);
+            still[6] = (byte)(riff >> 16);
+            still[7] = (byte)(riff >> 24);
             body.ToArray().CopyTo(still, 8);
             using SKCodec? codec = SKCodec.Create(new SKMemoryStream(still), out SKCodecResult opened);
             if (codec is null)
