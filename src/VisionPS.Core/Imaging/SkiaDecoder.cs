@@ -337,6 +337,11 @@ namespace VisionPS.Core.Imaging
             string where = rows < 0 ? string.Empty
                 : rows >= header.Height ? $" after all {header.Height} rows"
                 : $" after row {rows} of {header.Height}";
+            if (EndsEarly && header.Format == ImageFormat.WebP)
+            {
+                // Its RIFF and chunk sizes were checked first and agree with the file: the bitstream itself runs out.
+                return $"its {StreamName(header.Format)} runs out of data before all of its pixels{where} (it was cut short or is corrupt)";
+            }
             return EndsEarly
                 ? (rows < 0 ? "the file ends before all of its pixels" : "the file ends" + where)
                 : $"its {StreamName(header.Format)} is corrupt" + where;

@@ -379,6 +379,21 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void ALossyWebPWhoseContainerIsWholeButWhoseBitstreamRunsOutDoesNotSayTheFileEnds()
+        {
+            byte[] webp = Made(300, 200, SKEncodedImageFormat.Webp, 80);
+            Assert.Equal("VP8 ", System.Text.Encoding.ASCII.GetString(webp, 12, 4));
+            // Keep 60% of the VP8 chunk and make the RIFF and chunk sizes say so: the container is consistent.
+            int keep = (BitConverter.ToInt32(webp, 16) * 6 / 10) & ~1;
+            byte[] cut = webp.AsSpan(0, 20 + keep).ToArray();
+            BitConverter.TryWriteBytes(cut.AsSpan(4), (uint)(cut.Length - 8));
+            BitConverter.TryWriteBytes(cut.AsSpan(16), (uint)keep);
+            string detail = Refused(cut, "short.webp").Detail;
+            Assert.Contains("VP8/VP8L bitstream runs out of data before all of its pixels", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("file ends", detail, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void ALosslessWebPWhoseBitstreamCannotStartIsRefusedWithoutOfferingAllowPartialWhenItWasGiven()
         {
             byte[] webp = Made(300, 200, SKEncodedImageFormat.Webp, 100);
