@@ -12,7 +12,7 @@ namespace VisionPS.Bench
 {
     /// <summary>
     /// prepare [--max-side N] [--max-bytes N] [--png] [--detail low|high|auto|original] [--model NAME] [--out DIR]
-    ///         [--parallel N] FILE...
+    ///         [--parallel N] [--allow-partial] FILE...
     /// One JSON object per file, in input order:
     ///   file, ok, action (pass|reencode), mime, width, height, sourceWidth, sourceHeight, orientation, bytes,
     ///   dataUrlChars, tokens, ms, warnings, error ("Reason: message" when ok is false), raw (the codec's own text, if any)
@@ -45,6 +45,7 @@ namespace VisionPS.Bench
                         case "--out": outDir = Next(args, ref i); break;
                         case "--parallel": parallel = int.Parse(Next(args, ref i), CultureInfo.InvariantCulture); break;
                         case "--no-pass": options.AllowPassThrough = false; break;
+                        case "--allow-partial": options.AllowPartial = true; break;
                         default:
                             if (a.StartsWith("--", StringComparison.Ordinal))
                             {

@@ -300,7 +300,7 @@ namespace VisionPS.Core.Imaging
         internal static long U32(ReadOnlySpan<byte> b, int at) =>
             ((long)b[at] << 24) | ((long)b[at + 1] << 16) | ((long)b[at + 2] << 8) | b[at + 3];
 
-        private static long U32LE(ReadOnlySpan<byte> b, int at) =>
+        internal static long U32LE(ReadOnlySpan<byte> b, int at) =>
             b[at] | ((long)b[at + 1] << 8) | ((long)b[at + 2] << 16) | ((long)b[at + 3] << 24);
     }
 }

@@ -25,10 +25,83 @@ namespace VisionPS.Core.Imaging
             ImageFormat.Png => PngStructure(data),
             ImageFormat.WebP => WebPContainer(data),
             ImageFormat.Gif => GifBlocks(data),
-            ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data)
+            ImageFormat.Bmp => BmpPixelOffset(data),
+            // Data after the EOI (a motion photo's video, a vendor trailer) is no damage: look for the EOI the segments lead to.
+            ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data) || JpegMarkers.EndOfImage(data) > 0
                 ? null : "the file ends before the JPEG's end-of-image marker (it is truncated)",
             _ => null,
         };
+
+        /// <summary>
+        /// The bytes of an intact file that make up the image: up to a PNG's IEND chunk, a JPEG's EOI marker, a GIF's
+        /// trailer or the end of a WebP's RIFF. Anything after it (padding, another file appended, a phone's motion-photo video) is no part of the
+        /// image and is not sent; decoders ignore it. The whole file when nothing follows the end.
+        /// </summary>
+        public static byte[] WithoutTrailingData(ImageFormat format, byte[] data)
+        {
+            int end = format switch
+            {
+                ImageFormat.Png => PngEnd(data),
+                ImageFormat.Jpeg => data.Length >= 2 && data[data.Length - 2] == 0xFF && data[data.Length - 1] == 0xD9
+                    ? data.Length : JpegMarkers.EndOfImage(data),
+                ImageFormat.Gif => GifEnd(data),
+                ImageFormat.WebP => data.Length >= 8 ? (int)Math.Min(int.MaxValue, U32LE(data, 4) + 8) : -1,
+                _ => -1,
+            };
+            return end > 0 && end < data.Length ? data.AsSpan(0, end).ToArray() : data;
+        }
+
+        /// <summary>The offset just past a PNG's IEND chunk, or -1.</summary>
+        private static int PngEnd(byte[] b)
+        {
+            long at = 8;
+            while (at + 12 <= b.Length)
+            {
+                long length = ContainerHeaders.U32(b, (int)at);
+                if (b[(int)at + 4] == 'I' && b[(int)at + 5] == 'E' && b[(int)at + 6] == 'N' && b[(int)at + 7] == 'D')
+                {
+                    return (int)Math.Min(b.Length, at + 12 + length);
+                }
+                at += 12 + length;
+            }
+            return -1;
+        }
+
+        /// <summary>The offset just past a GIF's trailer, or -1.</summary>
+        private static int GifEnd(byte[] b)
+        {
+            if (b.Length < 13)
+            {
+                return -1;
+            }
+            int at = 13 + ((b[10] & 0x80) != 0 ? 3 << ((b[10] & 7) + 1) : 0);
+            while (at < b.Length)
+            {
+                switch (b[at])
+                {
+                    case 0x3B:
+                        return at + 1;
+                    case 0x21:
+                        at += 2;
+                        break;
+                    case 0x2C:
+                        if (at + 10 > b.Length)
+                        {
+                            return -1;
+                        }
+                        byte flags = b[at + 9];
+                        at += 10 + ((flags & 0x80) != 0 ? 3 << ((flags & 7) + 1) : 0) + 1;
+                        break;
+                    default:
+                        return -1;
+                }
+                if (!SkipSubBlocks(b, ref at))
+                {
+                    return -1;
+                }
+            }
+            return -1;
+        }
 
         private static ReadOnlySpan<byte> PngSignature => new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A };
 
@@ -110,15 +183,93 @@ namespace VisionPS.Core.Imaging
                 return problem;
             }
             ImageHeader? header = ContainerHeaders.Png(data);
-            if (header is null || header.IsProgressive)
+            if (header is null)
             {
                 return problem;
             }
-            PngPixelStream(data, header, idat, out int rows, tolerateTruncation: true);
-            return rows >= 0 && rows < header.Height ? $"the file ends after row {rows} of {header.Height}" : problem;
+            long expected = PngRawBytes(header, out long stride);
+            if (expected <= 0)
+            {
+                return problem;
+            }
+            long inflated = InflateExact(data, header, idat, expected, out _);
+            if (header.IsProgressive)
+            {
+                return inflated < expected ? $"the file ends after {Percent(inflated, expected)}% of its interlaced pixel data" : problem;
+            }
+            long rows = inflated / stride;
+            return rows < header.Height ? $"the file ends after row {rows} of {header.Height}" : problem;
+        }
+
+        /// <summary>
+        /// How much of a PNG's pixel data its zlib stream yields, read as far as it goes (a damaged file's): 0 to 1, or -1
+        /// when it cannot be told. For an interlaced image what is missing is spread over the whole picture.
+        /// </summary>
+        internal static double PngPixelShare(byte[] data, ImageHeader header)
+        {
+            PngChunks(data, out List<(int Offset, int Length)> idat, checkCrc: false);
+            long expected = PngRawBytes(header, out _);
+            return expected <= 0 || idat.Count == 0 ? -1 : (double)InflateExact(data, header, idat, expected, out _) / expected;
+        }
+
+        /// <summary>A share of the pixel data in whole percent, never rounded up to 100 while some is missing.</summary>
+        private static long Percent(long part, long whole) => part * 100 / whole;
+
+        /// <summary>
+        /// The exact number of bytes (at most <paramref name="expected"/>) a zlib stream inflates to before it ends or
+        /// turns corrupt (<paramref name="corrupt"/>): on damage the stream is read again, a byte at a time from where the
+        /// first read failed, since an inflater that throws gives nothing of the read it threw in. Only for damaged files.
+        /// </summary>
+        private static long InflateExact(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, long expected, out bool corrupt)
+        {
+            long total = InflatePass(b, header, idat, expected, long.MaxValue, out corrupt);
+            return corrupt ? InflatePass(b, header, idat, expected, total, out corrupt) : total;
+        }
+
+        /// <summary>One read of the stream; a row with a bad filter byte ends what counts as decoded (libpng stops there).</summary>
+        private static long InflatePass(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, long expected, long exactFrom,
+            out bool corrupt)
+        {
+            corrupt = false;
+            var stream = new SegmentStream(b, idat);
+            if (stream.Length <= 2)
+            {
+                return 0;
+            }
+            stream.ReadByte();
+            stream.ReadByte();
+            byte[] buffer = new byte[65536];
+            long total = 0;
+            var filters = new FilterBytes(header);
+            try
+            {
+                using var inflater = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);
+                while (total < expected)
+                {
+                    long want = total < exactFrom ? Math.Min(buffer.Length, exactFrom - total) : 1;
+                    int n = inflater.Read(buffer, 0, (int)Math.Min(want, expected - total));
+                    if (n <= 0)
+                    {
+                        break;
+                    }
+                    if (filters.Check(buffer, total, n) is not null)
+                    {
+                        corrupt = true;
+                        return filters.BadRowAt;
+                    }
+                    total += n;
+                }
+            }
+            catch (InvalidDataException)
+            {
+                corrupt = true;
+            }
+            return total;
         }
 
         private const string Truncation = "(it is truncated)";
+
+        private const string PixelDataEnds = "the pixel data ends";
 
         private const string EndsBeforePixels = "the file ends before any pixel data (no IDAT chunk)";
 
@@ -194,12 +345,32 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// The type of the first critical chunk (upper-case first letter) that is not IHDR, PLTE, IDAT or IEND, or null.
+        /// The PNG specification tells a decoder that meets one not to show the image; libpng refuses it.
+        /// </summary>
+        public static string? PngUnknownCriticalChunk(byte[] b)
+        {
+            for (long at = 8; at + 12 <= b.Length; at += 12 + ContainerHeaders.U32(b, (int)at))
+            {
+                string type = ChunkType(b, (int)at + 4);
+                if (type is "IEND")
+                {
+                    return null;
+                }
+                if (b[(int)at + 4] is >= (byte)'A' and <= (byte)'Z' && type is not ("IHDR" or "PLTE" or "IDAT"))
+                {
+                    return type;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>
         /// Inflates a PNG's whole zlib stream (the IDAT payloads from <see cref="PngChunks"/>) and checks its header,
         /// its Adler-32 and that it holds exactly the bytes the IHDR calls for. <paramref name="rows"/> gets the number
         /// of complete rows the stream holds (for a non-interlaced image), or -1.
         /// </summary>
-        public static string? PngPixelStream(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, out int rows,
-            bool tolerateTruncation = false)
+        public static string? PngPixelStream(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, out int rows)
         {
             rows = -1;
             long expected = PngRawBytes(header, out long stride);
@@ -217,11 +388,12 @@ namespace VisionPS.Core.Imaging
             {
                 return "the zlib stream's header is corrupt";
             }
-            stream.Limit = tolerateTruncation ? stream.Length : stream.Length - 4; // the Adler-32 trailer
+            stream.Limit = stream.Length - 4; // the Adler-32 trailer
             uint adler = 1;
             long total = 0;
             byte[] buffer = new byte[65536];
             string? problem = null;
+            var filters = new FilterBytes(header);
             try
             {
                 using var inflater = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);
@@ -232,6 +404,10 @@ namespace VisionPS.Core.Imaging
                     {
                         break;
                     }
+                    if (filters.Check(buffer, total, n) is string filter)
+                    {
+                        return filter;
+                    }
                     adler = Adler32.Update(adler, buffer, n);
                     total += n;
                 }
@@ -241,13 +417,22 @@ namespace VisionPS.Core.Imaging
                     return null;
                 }
             }
-            catch (InvalidDataException) when (!tolerateTruncation)
+            catch (InvalidDataException)
             {
                 problem = "the deflate stream inside its IDAT chunks is corrupt";
             }
-            catch (InvalidDataException)
+            if (problem is not null || total < expected)
             {
-                // A stream cut short may end mid-block: the rows inflated so far are what counts.
+                // Count exactly what the whole stream (its last four bytes too) yields: a failed read gives nothing of
+                // itself, and the bytes held back for the checksum may be pixel data when the checksum is missing.
+                total = InflateExact(b, header, idat, expected, out bool corrupt);
+                if (!corrupt && total >= expected)
+                {
+                    return problem is not null
+                        ? "the deflate stream inside its IDAT chunks is corrupt after all of its pixel data"
+                        : "the zlib stream ends without its complete Adler-32 checksum (all of the pixel data is there)";
+                }
+                problem = corrupt ? "the deflate stream inside its IDAT chunks is corrupt" : PixelDataEnds;
             }
             if (!header.IsProgressive && stride > 0)
             {
@@ -255,18 +440,84 @@ namespace VisionPS.Core.Imaging
             }
             if (problem is not null)
             {
-                return rows >= 0 ? $"{problem} after row {rows} of {header.Height}" : problem;
-            }
-            if (total < expected)
-            {
-                return rows >= 0
-                    ? $"the pixel data ends after row {rows} of {header.Height}"
-                    : $"the pixel data ends after {total * 100 / expected}% of the interlaced image";
+                return rows >= 0 ? $"{problem} after row {rows} of {header.Height}"
+                    : problem == PixelDataEnds ? $"the zlib stream ends after {Percent(total, expected)}% of its interlaced pixel data"
+                    : $"{problem} after {Percent(total, expected)}% of its interlaced pixel data";
             }
             uint stored = (uint)((b[stream.TrailerOffset(0)] << 24) | (b[stream.TrailerOffset(1)] << 16)
                 | (b[stream.TrailerOffset(2)] << 8) | b[stream.TrailerOffset(3)]);
             return stored == adler ? null : $"the zlib stream's Adler-32 checksum does not match (stored {stored:x8}, computed {adler:x8})";
         }
+
+        /// <summary>
+        /// Each scanline's first byte names its filter (0 to 4): libpng refuses the image at any other value, so such a
+        /// byte is damage even when the zlib stream is whole. Walks the rows (each interlace pass's, in order) as the
+        /// inflated bytes arrive.
+        /// </summary>
+        private sealed class FilterBytes
+        {
+            private readonly ImageHeader _header;
+            private readonly List<(long RowBytes, long Rows, int Pass)> _passes = new();
+            private int _pass;
+            private long _rowInPass;
+            private long _next;
+
+            public FilterBytes(ImageHeader header)
+            {
+                _header = header;
+                PngRawBytes(header, out long stride);
+                if (!header.IsProgressive)
+                {
+                    _passes.Add((stride, header.Height, 0));
+                    return;
+                }
+                long bitsPerPixel = BitsPerPixel(header);
+                ReadOnlySpan<int> adam7 = stackalloc int[] { 0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2 };
+                for (int p = 0; p < 28; p += 4)
+                {
+                    long pw = (header.Width - adam7[p] + adam7[p + 2] - 1) / adam7[p + 2];
+                    long ph = (header.Height - adam7[p + 1] + adam7[p + 3] - 1) / adam7[p + 3];
+                    if (pw > 0 && ph > 0)
+                    {
+                        _passes.Add((1 + (((pw * bitsPerPixel) + 7) / 8), ph, (p / 4) + 1));
+                    }
+                }
+            }
+
+            /// <summary>The stream offset of the row whose filter byte is bad, or -1.</summary>
+            public long BadRowAt { get; private set; } = -1;
+
+            /// <summary>Checks the filter bytes among the <paramref name="count"/> bytes that start at stream offset <paramref name="offset"/>.</summary>
+            public string? Check(byte[] buffer, long offset, int count)
+            {
+                while (_pass < _passes.Count && _next < offset + count)
+                {
+                    byte filter = buffer[_next - offset];
+                    if (filter > 4)
+                    {
+                        BadRowAt = _next;
+                        return _header.IsProgressive
+                            ? $"its pixel data is corrupt: row {_rowInPass} of interlace pass {_passes[_pass].Pass} has filter type {filter}, which PNG does not define"
+                            : $"its pixel data is corrupt: after row {_rowInPass} of {_header.Height}, the next row has filter type {filter}, which PNG does not define";
+                    }
+                    _next += _passes[_pass].RowBytes;
+                    if (++_rowInPass == _passes[_pass].Rows)
+                    {
+                        _pass++;
+                        _rowInPass = 0;
+                    }
+                }
+                return null;
+            }
+        }
+
+        private static long BitsPerPixel(ImageHeader header) => header.BitDepth * (long)(header.ColorType switch
+        {
+            ImageColorType.GrayAlpha => 2,
+            ImageColorType.Rgb => 3,
+            ImageColorType.Rgba => 4,
+            _ => 1,
+        });
 
         /// <summary>The bytes a PNG's filtered scanlines take, from its IHDR; <paramref name="stride"/> is one row (with its filter byte).</summary>
         internal static long PngRawBytes(ImageHeader header, out long stride)
@@ -307,6 +558,36 @@ namespace VisionPS.Core.Imaging
             return total;
         }
 
+        /// <summary>
+        /// A TIFF whose first image directory (IFD) lies past the end of the file (writers often put it last, so a cut
+        /// file loses it): what is wrong, or null. Only asked when the decoder has failed.
+        /// </summary>
+        public static string? TiffDirectory(byte[] b)
+        {
+            if (b.Length < 8)
+            {
+                return null;
+            }
+            bool little = b[0] == 'I';
+            long ifd = little ? U32LE(b, 4) : ContainerHeaders.U32(b, 4);
+            return ifd + 2 > b.Length
+                ? $"its first image directory (IFD) is at byte {ifd}, past the end of the {b.Length}-byte file (it is truncated or the offset is damaged)"
+                : null;
+        }
+
+        /// <summary>A BMP whose pixel data offset lies at or past the end of the file: what is wrong, or null.</summary>
+        public static string? BmpPixelOffset(byte[] b)
+        {
+            if (b.Length < 14)
+            {
+                return null;
+            }
+            long offset = U32LE(b, 10);
+            return offset >= b.Length
+                ? $"its header says the pixel data starts at byte {offset}, past the end of the {b.Length}-byte file (it is truncated or the offset is damaged)"
+                : null;
+        }
+
         /// <summary>A WebP's RIFF size must fit the file, and its first chunk must too.</summary>
         public static string? WebPContainer(byte[] b)
         {
@@ -337,7 +618,78 @@ namespace VisionPS.Core.Imaging
             {
                 return $"its VP8 (lossy) frame header is damaged: the start code is {b[23]:x2} {b[24]:x2} {b[25]:x2}, not 9d 01 2a";
             }
+            return WebPChunks(b, 12, riff + 8, top: true);
+        }
+
+        /// <summary>
+        /// Walks the chunks from <paramref name="at"/> to <paramref name="end"/> (the RIFF's, or an ANMF frame's): each
+        /// must have a type and fit; a VP8X canvas must match a still image's bitstream and hold every animation frame.
+        /// </summary>
+        private static string? WebPChunks(byte[] b, long at, long end, bool top)
+        {
+            long canvasWidth = 0, canvasHeight = 0;
+            int frames = 0;
+            for (int index = 1; at + 8 <= end; index++)
+            {
+                if (!IsFourCC(b, (int)at))
+                {
+                    return $"chunk {index} at byte {at} has no valid type; the previous chunk's size field is wrong or the data is damaged";
+                }
+                string fourcc = System.Text.Encoding.ASCII.GetString(b, (int)at, 4);
+                long size = U32LE(b, (int)at + 4);
+                int p = (int)at + 8;
+                if (p + size > end)
+                {
+                    return $"its {fourcc.Trim()} chunk at byte {at} says {size} bytes but only {end - p} remain " +
+                        "(its size field lies or the file is truncated)";
+                }
+                (long w, long h) = fourcc switch
+                {
+                    "VP8 " when size >= 10 => ((b[p + 6] | (b[p + 7] << 8)) & 0x3FFFL, (b[p + 8] | (b[p + 9] << 8)) & 0x3FFFL),
+                    "VP8L" when size >= 5 => (1 + (b[p + 1] | ((b[p + 2] & 0x3F) << 8)),
+                        1 + ((b[p + 2] >> 6) | (b[p + 3] << 2) | ((b[p + 4] & 0x0F) << 10))),
+                    _ => (0L, 0L),
+                };
+                if (top && fourcc == "VP8X" && size >= 10)
+                {
+                    canvasWidth = 1 + U24LE(b, p + 4);
+                    canvasHeight = 1 + U24LE(b, p + 7);
+                }
+                else if (top && canvasWidth > 0 && w > 0 && (w != canvasWidth || h != canvasHeight))
+                {
+                    return $"its VP8X header says the canvas is {canvasWidth}x{canvasHeight} but its {fourcc.Trim()} image is {w}x{h}";
+                }
+                else if (top && fourcc == "ANMF" && size >= 16)
+                {
+                    frames++;
+                    long x = 2 * U24LE(b, p), y = 2 * U24LE(b, p + 3);
+                    long fw = 1 + U24LE(b, p + 6), fh = 1 + U24LE(b, p + 9);
+                    if (canvasWidth > 0 && (x + fw > canvasWidth || y + fh > canvasHeight))
+                    {
+                        return $"animation frame {frames} ({fw}x{fh} at {x},{y}) lies outside its {canvasWidth}x{canvasHeight} canvas";
+                    }
+                    if (WebPChunks(b, p + 16, p + size, top: false) is string inFrame)
+                    {
+                        return $"in animation frame {frames}, {inFrame}";
+                    }
+                }
+                at = p + size + (size & 1);
+            }
             return null;
+        }
+
+        private static long U24LE(byte[] b, int at) => b[at] | ((long)b[at + 1] << 8) | ((long)b[at + 2] << 16);
+
+        private static bool IsFourCC(byte[] b, int at)
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                if (b[at + i] is < 0x20 or > 0x7E)
+                {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /// <summary>A GIF's blocks up to its trailer: frame sizes, LZW code sizes, sub-block lengths.</summary>
@@ -346,6 +698,10 @@ namespace VisionPS.Core.Imaging
             if (b.Length < 13)
             {
                 return "the file ends inside its header";
+            }
+            if (!b.AsSpan(0, 6).SequenceEqual("GIF87a"u8) && !b.AsSpan(0, 6).SequenceEqual("GIF89a"u8))
+            {
+                return $"its 6-byte GIF signature reads '{ChunkType(b, 0)}{(char)b[4]}{(char)b[5]}', not GIF87a or GIF89a";
             }
             int at = 13;
             if ((b[10] & 0x80) != 0)
@@ -417,10 +773,54 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// How much of a damaged GIF's first frame (the one sent) its LZW data yields, read as far as it goes: 0 to 1, or
+        /// -1 when the frame cannot be found; <paramref name="interlaced"/> and <paramref name="height"/> describe that frame.
+        /// </summary>
+        internal static double GifFirstFrameShare(byte[] b, out bool interlaced, out int height)
+        {
+            interlaced = false;
+            height = 0;
+            if (b.Length < 13)
+            {
+                return -1;
+            }
+            int at = 13 + ((b[10] & 0x80) != 0 ? 3 << ((b[10] & 7) + 1) : 0);
+            while (at < b.Length && b[at] == 0x21)
+            {
+                at += 2;
+                if (!SkipSubBlocks(b, ref at))
+                {
+                    return -1;
+                }
+            }
+            if (at + 10 > b.Length || b[at] != 0x2C)
+            {
+                return -1;
+            }
+            int w = b[at + 5] | (b[at + 6] << 8);
+            height = b[at + 7] | (b[at + 8] << 8);
+            byte flags = b[at + 9];
+            interlaced = (flags & 0x40) != 0;
+            at += 10 + ((flags & 0x80) != 0 ? 3 << ((flags & 7) + 1) : 0);
+            long pixels = (long)w * height;
+            if (at + 1 >= b.Length || pixels == 0 || b[at] is < 2 or > 8)
+            {
+                return pixels == 0 ? -1 : 0;
+            }
+            GifLzwPixels(b, at + 1, b[at], pixels, out long decoded);
+            return (double)decoded / pixels;
+        }
+
+        /// <summary>
         /// Walks a GIF frame's LZW codes (without writing pixels) and checks that they are valid and produce the
         /// frame's <paramref name="pixels"/>; data after the frame is full is ignored, as browsers do.
         /// </summary>
-        private static string? GifLzwPixels(byte[] b, int at, int minCodeSize, long pixels)
+        private static string? GifLzwPixels(byte[] b, int at, int minCodeSize, long pixels) =>
+            GifLzwPixels(b, at, minCodeSize, pixels, out _);
+
+        /// <summary>As above; <paramref name="decoded"/> gets the pixels the codes yield before they end or go wrong
+        /// (the data may also be cut short by the end of the file).</summary>
+        private static string? GifLzwPixels(byte[] b, int at, int minCodeSize, long pixels, out long decoded)
         {
             int clear = 1 << minCodeSize, end = clear + 1;
             int next = clear + 2, codeSize = minCodeSize + 1, prev = -1;
@@ -429,19 +829,26 @@ namespace VisionPS.Core.Imaging
             int blockEnd = at, pos = at;
             uint bits = 0;
             int bitCount = 0;
+            decoded = 0;
             while (output < pixels)
             {
+                decoded = output;
                 while (bitCount < codeSize)
                 {
                     if (pos >= blockEnd)
                     {
-                        int n = b[blockEnd];
+                        int n = blockEnd < b.Length ? b[blockEnd] : 0;
                         if (n == 0)
                         {
                             return $"LZW data ends after {output} of its {pixels} pixels";
                         }
                         pos = blockEnd + 1;
                         blockEnd = pos + n;
+                    }
+                    if (pos >= b.Length)
+                    {
+                        // Only for a file cut inside the data (GifFirstFrameShare); GifBlocks walks the sub-blocks first.
+                        return $"LZW data ends after {output} of its {pixels} pixels";
                     }
                     bits |= (uint)b[pos++] << bitCount;
                     bitCount += 8;
@@ -489,6 +896,7 @@ namespace VisionPS.Core.Imaging
                 output += length;
                 prev = code;
             }
+            decoded = pixels;
             return null;
         }
 

@@ -231,7 +231,9 @@ namespace VisionPS.Core.Imaging
                 damage = VerifyWhole(data, header, codec, name, out scanDamage);
                 if (damage is null)
                 {
-                    return ImageRenderer.Finish(new PreparedImage(name, data, header.Mime!, header.DisplayWidth, header.DisplayHeight)
+                    // Bytes after the image's end (padding, an appended file or video) are not sent.
+                    byte[] image = ImageIntegrity.WithoutTrailingData(format, data);
+                    return ImageRenderer.Finish(new PreparedImage(name, image, header.Mime!, header.DisplayWidth, header.DisplayHeight)
                     {
                         Action = PrepareAction.Pass,
                     }, header, 1, warnings, options);
@@ -260,6 +262,12 @@ namespace VisionPS.Core.Imaging
                     damage = scanDamage.Problem;
                 }
             }
+            if (header.IsAnimated && format == ImageFormat.WebP && damage is null)
+            {
+                // Only the first frame is sent, but a file is whole only when every frame decodes (as a GIF's LZW walk proves).
+                damage = SkiaDecoder.VerifyLaterWebPFrames(data);
+                damageEffect = damage is null ? null : "Its first frame, the one sent, decoded whole.";
+            }
             if (header.IsAnimated)
             {
                 warnings.Add($"'{name}' is an animation of {header.FrameCount} frames; the API takes still images, so only the first frame is sent.");
@@ -282,6 +290,37 @@ namespace VisionPS.Core.Imaging
                 throw ImageProcessingException.DamagedBeyondUse(name, format, damage + "; no row of pixels decodes");
             }
             using SKBitmap owned = decoded;
+            if (format == ImageFormat.Png && (partial is not null || damage is not null))
+            {
+                // Skia knows only that libpng stopped: the stream check says why (a bad Adler-32 is not a file cut short).
+                damage ??= ImageIntegrity.PngChunks(data, out List<(int Offset, int Length)> idat, checkCrc: false)
+                    ?? ImageIntegrity.PngPixelStream(data, header, idat, out _);
+                if (header.IsProgressive)
+                {
+                    // Skia's row count means nothing for an interlaced image: what is missing is spread over all of its rows.
+                    double share = ImageIntegrity.PngPixelShare(data, header);
+                    damageEffect = share < 0 ? "How much is missing is not known; the pixels that did not decode are sent with wrong values."
+                        : share >= 1 ? "All of its pixels decoded, so the image is sent whole."
+                        : $"The image is interlaced, so what is missing is spread over the whole picture: about {Math.Ceiling((1 - share) * 100):0}% of its pixels did not decode and are sent with wrong values.";
+                    damage ??= "its interlaced pixel data does not decode completely";
+                    partial = null;
+                }
+            }
+            if (format == ImageFormat.Gif && (partial is not null || damage is not null))
+            {
+                // Skia's row count for a GIF is not what decoded (it repeats an interlaced frame's rows, and counts rows it
+                // did not reach): the first frame's LZW data says how much of the image sent is real.
+                double share = ImageIntegrity.GifFirstFrameShare(data, out bool interlaced, out int frameHeight);
+                if (share >= 0)
+                {
+                    damageEffect = share >= 1 ? "Its first frame, the one sent, decoded whole."
+                        : interlaced
+                            ? $"Its first frame is interlaced, so what is missing is spread over the whole picture: about {Math.Ceiling((1 - share) * 100):0}% of its pixels did not decode and are sent with wrong values."
+                            : $"Only {(int)(share * frameHeight)} of the {frameHeight} rows of its first frame decoded; the rest ({Math.Ceiling((1 - share) * 100):0}% of the frame) is sent blank.";
+                    damage ??= partial?.Describe(header);
+                    partial = null;
+                }
+            }
             if (partial is not null || damage is not null)
             {
                 // Say what is wrong (the structural finding first) and how much decoded.

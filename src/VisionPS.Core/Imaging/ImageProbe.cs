@@ -219,9 +219,27 @@ namespace VisionPS.Core.Imaging
                     throw ImageProcessingException.Unsupported(name, format,
                         $"this BMP wraps a {wrapped} stream (a printer variant of BMP) that no decoder here reads; save the image as PNG or JPEG");
                 }
+                // The decoder cannot even start, so no part of the image decodes: -AllowPartial is no way out.
                 if (format == ImageFormat.WebP && ImageIntegrity.WebPContainer(data) is string webp)
                 {
-                    throw ImageProcessingException.Damaged(name, format, webp);
+                    throw ImageProcessingException.DamagedBeyondUse(name, format, webp);
+                }
+                if (format == ImageFormat.Bmp && ImageIntegrity.BmpPixelOffset(data) is string bmp)
+                {
+                    throw ImageProcessingException.DamagedBeyondUse(name, format, bmp);
+                }
+                if (format == ImageFormat.Gif && ImageIntegrity.GifBlocks(data) is string gif)
+                {
+                    throw ImageProcessingException.DamagedBeyondUse(name, format, gif);
+                }
+                if (format == ImageFormat.Jpeg && JpegHeaderDamage(data) is JpegScanDamage jpeg)
+                {
+                    ImageProcessingException damaged = ImageProcessingException.DamagedBeyondUse(name, format, jpeg.Problem);
+                    if (jpeg.Raw != jpeg.Problem)
+                    {
+                        damaged.Data["MagickMessage"] = jpeg.Raw;
+                    }
+                    throw damaged;
                 }
                 if (format == ImageFormat.Png)
                 {
@@ -229,7 +247,7 @@ namespace VisionPS.Core.Imaging
                     string? problem = ImageIntegrity.PngHeader(data) ?? ImageIntegrity.PngChunks(data, out _);
                     if (problem is not null && !ImageIntegrity.EndsCleanlyBeforePixels(data))
                     {
-                        throw ImageProcessingException.Damaged(name, format, problem);
+                        throw ImageProcessingException.DamagedBeyondUse(name, format, problem);
                     }
                 }
                 // Skia says "incomplete" for any PNG header it cannot parse; only a short file is really truncated.
@@ -246,6 +264,29 @@ namespace VisionPS.Core.Imaging
                         : $"its header is invalid or damaged ({result})");
             }
             return source;
+        }
+
+        /// <summary>
+        /// Why a JPEG whose header Skia cannot read is damaged, if it is: segments whose lengths do not lead from one
+        /// marker to the next, or libjpeg's own verdict (a bogus Huffman or quantisation table). Only on that failure.
+        /// </summary>
+        private static JpegScanDamage? JpegHeaderDamage(byte[] data)
+        {
+            // Only a JPEG that starts as one (a frame header, or at least a first segment): a JPEG signature followed by
+            // no JPEG at all is not a damaged image but no image.
+            ImageHeader? header = ContainerHeaders.Jpeg(data);
+            int at = 2;
+            if (header is null && !(JpegSegments.Next(data, ref at, out byte first, out _, out _)
+                && first is (>= 0xE0 and <= 0xEF) or 0xDB or 0xC4 or 0xDD or 0xFE))
+            {
+                return null;
+            }
+            if (JpegMarkers.Check(data) is string markers)
+            {
+                return new JpegScanDamage(markers, string.Empty, markers);
+            }
+            return header is not null && header.Width > 0 && header.Height > 0 && JpegScanCheck.TryCheck(data, header, out JpegScanDamage? damage)
+                ? damage : null;
         }
 
         internal static ImageHeader HeaderFromSkia(SKCodec codec, byte[] data, ImageFormat format)

@@ -154,6 +154,55 @@ namespace VisionPS.Core.Imaging
             }
         }
 
+        /// <summary>
+        /// The offset just past the EOI marker that ends the image, found by walking its segments and skipping each scan's
+        /// entropy-coded data (so an EOI inside an EXIF thumbnail or in the scan's data does not count), or -1 when the
+        /// file ends first. Bytes after it (a phone's motion-photo video, padding, other trailers) are no part of the image.
+        /// </summary>
+        public static int EndOfImage(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 4 || b[0] != 0xFF || b[1] != 0xD8)
+            {
+                return -1;
+            }
+            int i = 2;
+            while (i + 1 < b.Length)
+            {
+                if (b[i] != 0xFF)
+                {
+                    // Entropy-coded data (after an SOS) or garbage: on to the next marker that is not a stuffed byte or RST.
+                    int at = b.Slice(i).IndexOf((byte)0xFF);
+                    if (at < 0)
+                    {
+                        return -1;
+                    }
+                    i += at;
+                    continue;
+                }
+                byte marker = b[i + 1];
+                if (marker == 0xD9)
+                {
+                    return i + 2;
+                }
+                if (marker is 0xFF)
+                {
+                    i++;
+                    continue;
+                }
+                if (marker is 0x00 or 0x01 or 0xD8 or (>= 0xD0 and <= 0xD7) || !IsSegmentMarker(marker))
+                {
+                    i += 2;
+                    continue;
+                }
+                if (i + 4 > b.Length)
+                {
+                    return -1;
+                }
+                i += 2 + ((b[i + 2] << 8) | b[i + 3]);
+            }
+            return -1;
+        }
+
         private static bool OnlyFill(ReadOnlySpan<byte> bytes)
         {
             foreach (byte x in bytes)

@@ -75,7 +75,8 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// A Magick.NET failure in VisionPS's words: what the file is and why it cannot be read, without ImageMagick's
-        /// temporary file names or source locations. The raw text stays on the exception (inner exception and
+        /// temporary file names or source locations. Magick gives no pixels when it throws, so damage found here leaves
+        /// nothing to send and -AllowPartial is not offered. The raw text stays on the exception (inner exception and
         /// <c>Data["MagickMessage"]</c>) for -Debug.
         /// </summary>
         internal static ImageProcessingException Translate(Exception ex, string name, ImageFormat format, byte[]? data = null)
@@ -84,16 +85,15 @@ namespace VisionPS.Core.Imaging
             bool Has(string s) => message.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
             ImageProcessingException result;
             string? variant = format is ImageFormat.Heif or ImageFormat.Avif ? HeifVariant(message) : null;
-            if (format == ImageFormat.Tiff && data is not null && TiffDirectoryPastEnd(data) is string cut)
+            if (format == ImageFormat.Tiff && data is not null && ImageIntegrity.TiffDirectory(data) is string tiff)
             {
-                // libtiff's "Can not read TIFF directory count": a TIFF whose directory is written after the pixels, cut short.
-                result = ImageProcessingException.Damaged(name, format, cut);
+                result = ImageProcessingException.DamagedBeyondUse(name, format, tiff);
             }
             else if (variant is not null && variant.StartsWith(LargerThanDeclared, StringComparison.Ordinal)
                 && !(data is not null && HeifBoxes.HasLayerSelection(data)))
             {
                 // Not a layered image: a size field that lies (or a hostile one) is damage, not an unsupported variant.
-                result = ImageProcessingException.Damaged(name, format, "its decoded picture is larger than the size the file declares");
+                result = ImageProcessingException.DamagedBeyondUse(name, format, "its decoded picture is larger than the size the file declares");
             }
             else if (variant is not null)
             {
@@ -112,7 +112,7 @@ namespace VisionPS.Core.Imaging
             }
             else if (Has("unexpected end") || Has("insufficient image data") || Has("InsufficientImageData") || Has("truncated") || Has("premature end"))
             {
-                result = ImageProcessingException.Damaged(name, format, "the file ends before all of its image data");
+                result = ImageProcessingException.DamagedBeyondUse(name, format, "the file ends before all of its image data");
             }
             else if (Has("unsupported") || Has("not supported") || Has("unsupported feature") || Has("not implemented"))
             {
@@ -121,43 +121,18 @@ namespace VisionPS.Core.Imaging
             }
             else if (Has("ColorTransform") || Has("ColorProfileMismatch") || Has("ColorProfile"))
             {
-                result = ImageProcessingException.Damaged(name, format,
+                result = ImageProcessingException.DamagedBeyondUse(name, format,
                     "its embedded colour profile is damaged or does not fit its colour type, so its colours cannot be converted");
             }
             else if (ex.GetType().Name.IndexOf("Corrupt", StringComparison.Ordinal) >= 0 || Has("corrupt") || Has("invalid"))
             {
-                result = ImageProcessingException.Damaged(name, format, "its image data is corrupt (" + Reason(message) + ")");
+                result = ImageProcessingException.DamagedBeyondUse(name, format, "its image data is corrupt (" + Reason(message) + ")");
             }
             else
             {
                 result = ImageProcessingException.DecodeFailed(name, format, "the decoder could not read it (" + Reason(message) + ")", ex);
             }
             return Keep(result, ex);
-        }
-
-        /// <summary>"the file ends at byte N, before its image directory at byte M" when a TIFF's first IFD lies past its end.</summary>
-        internal static string? TiffDirectoryPastEnd(byte[] data)
-        {
-            if (data.Length < 16)
-            {
-                return null;
-            }
-            bool little = data[0] == (byte)'I' && data[1] == (byte)'I';
-            if (!little && !(data[0] == (byte)'M' && data[1] == (byte)'M'))
-            {
-                return null;
-            }
-            int version = little ? data[2] | (data[3] << 8) : (data[2] << 8) | data[3];
-            ulong offset = 0;
-            int width = version == 43 ? 8 : 4; // BigTIFF: 64-bit offset at byte 8
-            for (int i = 0; i < width; i++)
-            {
-                int at = (version == 43 ? 8 : 4) + i;
-                offset |= (ulong)data[at] << (8 * (little ? i : width - 1 - i));
-            }
-            return version is 42 or 43 && offset + 2 > (ulong)data.Length
-                ? $"the file ends at byte {data.Length}, before its image directory at byte {offset}"
-                : null;
         }
 
         /// <summary>
@@ -250,11 +225,11 @@ namespace VisionPS.Core.Imaging
             // Quoted names: temporary files and paths go; a quoted library function (`TIFFReadDirectory') goes too.
             s = System.Text.RegularExpressions.Regex.Replace(s, @"`[^']*'", string.Empty);
             s = System.Text.RegularExpressions.Regex.Replace(s, @"\S*magick-\S*", string.Empty);
-            s = s.Trim().TrimStart(':', ' ').TrimEnd(':', ',', ';', '.', ' ', '(', ')').Trim();
-            // A bracket the reason itself opened ("Corrupt frame detected (2.0)") keeps its closing one.
-            if (s.Count(c => c == '(') > s.Count(c => c == ')'))
+            s = s.Trim().TrimStart(':', ' ').TrimEnd(':', ',', ';', '.', ' ', '(').Trim();
+            // A closing parenthesis goes only when it closes nothing ("detected (2.0)" keeps its own).
+            while (s.EndsWith(")", StringComparison.Ordinal) && s.Count(c => c == ')') > s.Count(c => c == '('))
             {
-                s += ")";
+                s = s.Substring(0, s.Length - 1).TrimEnd(':', ',', ';', '.', ' ', '(').Trim();
             }
             return s.Length == 0 ? "no reason given" : s;
         }

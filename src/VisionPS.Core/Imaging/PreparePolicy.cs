@@ -68,6 +68,11 @@ namespace VisionPS.Core.Imaging
             {
                 return false;
             }
+            if (header.Format == ImageFormat.Png && ImageIntegrity.PngUnknownCriticalChunk(data) is not null)
+            {
+                // libpng (and so most services' decoders) refuses a PNG with a critical chunk it does not know.
+                return false;
+            }
             // A colour space other than sRGB would be ignored or misread by some consumers: convert it instead. Allowed:
             // untagged, sRGB, or sRGB in all but name - sRGB's primaries with the sRGB curve or a plain power curve
             // near 2.2 (a PNG tagged gAMA 1/2.2, with or without sRGB's cHRM, as ImageMagick writes them). Other

@@ -184,6 +184,90 @@ namespace VisionPS.Core.Imaging
             }
         }
 
+        /// <summary>
+        /// Decodes every frame after the first of an animated WebP (the first is the one sent and is decoded anyway),
+        /// each on its own: the frame's ALPH and VP8/VP8L chunks, taken from its ANMF chunk into a still WebP of the
+        /// frame's size. What is wrong with the first frame that fails, or null. A GIF's frames get the same proof from
+        /// <see cref="ImageIntegrity.GifBlocks"/>.
+        /// </summary>
+        public static string? VerifyLaterWebPFrames(byte[] data)
+        {
+            int frame = 0;
+            long end = Math.Min(data.Length, ContainerHeaders.U32LE(data, 4) + 8);
+            for (long at = 12; at + 8 <= end;)
+            {
+                long size = ContainerHeaders.U32LE(data, (int)at + 4);
+                if (at + 8 + size > end)
+                {
+                    return null; // the container walk reports it
+                }
+                if (data[at] == 'A' && data[at + 1] == 'N' && data[at + 2] == 'M' && data[at + 3] == 'F' && size >= 16 && ++frame > 1)
+                {
+                    string? problem = DecodeStill(data, (int)at + 8, (int)size);
+                    if (problem is not null)
+                    {
+                        return $"animation frame {frame}'s {problem}";
+                    }
+                }
+                at += 8 + size + (size & 1);
+            }
+            return null;
+        }
+
+        /// <summary>Decodes the frame held by the ANMF payload at <paramref name="p"/> as a still WebP: what is wrong, or null.</summary>
+        private static string? DecodeStill(byte[] data, int p, int size)
+        {
+            int width = 1 + data[p + 6] + (data[p + 7] << 8) + (data[p + 8] << 16);
+            int height = 1 + data[p + 9] + (data[p + 10] << 8) + (data[p + 11] << 16);
+            var body = new System.IO.MemoryStream();
+            body.Write(new[] { (byte)'W', (byte)'E', (byte)'B', (byte)'P' }, 0, 4);
+            bool alpha = false;
+            for (int at = p + 16; at + 8 <= p + size;)
+            {
+                int length = (int)Math.Min(int.MaxValue - 16, ContainerHeaders.U32LE(data, at + 4));
+                int chunk = Math.Min(8 + length + (length & 1), p + size - at);
+                alpha |= data[at] == 'A' && data[at + 1] == 'L' && data[at + 2] == 'P' && data[at + 3] == 'H';
+                if (alpha && body.Length == 4)
+                {
+                    // ALPH needs a VP8X header that says so, with the canvas the frame's own size.
+                    byte[] vp8x =
+                    {
+                        (byte)'V', (byte)'P', (byte)'8', (byte)'X', 10, 0, 0, 0, 0x10, 0, 0, 0,
+                        (byte)(width - 1), (byte)((width - 1) >> 8), (byte)((width - 1) >> 16),
+                        (byte)(height - 1), (byte)((height - 1) >> 8), (byte)((height - 1) >> 16),
+                    };
+                    body.Write(vp8x, 0, vp8x.Length);
+                }
+                body.Write(data, at, chunk);
+                at += chunk;
+            }
+            long riff = body.Length;
+            byte[] still = new byte[8 + riff];
+            still[0] = (byte)'R';
+            still[1] = (byte)'I';
+            still[2] = (byte)'F';
+            still[3] = (byte)'F';
+            still[4] = (byte)riff;
+            still[5] = (byte)(riff >> 8);
+            still[6] = (byte)(riff >> 16);
+            still[7] = (byte)(riff >> 24);
+            body.ToArray().CopyTo(still, 8);
+            using SKCodec? codec = SKCodec.Create(new SKMemoryStream(still), out SKCodecResult opened);
+            if (codec is null)
+            {
+                return $"{DecodeDamage.StreamName(ImageFormat.WebP)} is corrupt: libwebp cannot decode it ({opened})";
+            }
+            var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+            using var bitmap = new SKBitmap(info);
+            SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
+            return result switch
+            {
+                SKCodecResult.Success => null,
+                SKCodecResult.IncompleteInput => $"{DecodeDamage.StreamName(ImageFormat.WebP)} ends before all of its pixels",
+                _ => $"{DecodeDamage.StreamName(ImageFormat.WebP)} is corrupt: libwebp cannot decode it",
+            };
+        }
+
         private static DecodeDamage? DecodeInto(SKCodec codec, SKImageInfo info, IntPtr pixels, ImageHeader header, string name)
         {
             var codecOptions = new SKCodecOptions(0);
@@ -233,7 +317,7 @@ namespace VisionPS.Core.Imaging
             SKCodecResult.IncompleteInput => ImageProcessingException.DamagedBeyondUse(name, format, "the file ends before its first row of pixels"),
             SKCodecResult.ErrorInInput => ImageProcessingException.DamagedBeyondUse(name, format, "its pixel data is corrupt from the first row"),
             // libwebp's verdict on a bitstream it cannot decode (a damaged VP8L header, a corrupt VP8 partition).
-            SKCodecResult.InvalidInput when format == ImageFormat.WebP => ImageProcessingException.Damaged(name, format,
+            SKCodecResult.InvalidInput when format == ImageFormat.WebP => ImageProcessingException.DamagedBeyondUse(name, format,
                 $"its {DecodeDamage.StreamName(format)} is corrupt: libwebp cannot decode it"),
             SKCodecResult.InvalidConversion => ImageProcessingException.Unsupported(name, format,
                 "this variant of the format cannot be converted to 8-bit sRGB here; re-save it as PNG or JPEG"),
@@ -269,6 +353,11 @@ namespace VisionPS.Core.Imaging
             string where = rows < 0 ? string.Empty
                 : rows >= header.Height ? $" after all {header.Height} rows"
                 : $" after row {rows} of {header.Height}";
+            if (EndsEarly && header.Format == ImageFormat.WebP)
+            {
+                // Its RIFF and chunk sizes were checked first and agree with the file: the bitstream itself runs out.
+                return $"its {StreamName(header.Format)} runs out of data before all of its pixels{where} (it was cut short or is corrupt)";
+            }
             return EndsEarly
                 ? (rows < 0 ? "the file ends before all of its pixels" : "the file ends" + where)
                 : $"its {StreamName(header.Format)} is corrupt" + where;

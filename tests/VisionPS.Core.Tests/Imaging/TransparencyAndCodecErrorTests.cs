@@ -242,7 +242,7 @@ namespace VisionPS.Core.Tests.Imaging
                 Assert.True(BitConverter.ToUInt32(whole, 4) > cut.Length, "ImageMagick writes the directory after the pixels");
                 var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, "cut.tif"));
                 Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
-                Assert.Contains($"ends at byte {cut.Length}, before its image directory", ex.Message);
+                Assert.Contains($"past the end of the {cut.Length}-byte file", ex.Message);
             }
             finally
             {
