@@ -21,8 +21,9 @@ namespace VisionPS.Core.Tests.Imaging
 
         /// <summary>
         /// A profile whose A2B0 is a lut16 ('mft2') with two grid points per input into XYZ. CMYK: each corner is the
-        /// colour (1-C)(1-K), (1-M)(1-K), (1-Y)(1-K) taken as linear sRGB. RGB: each corner is that linear sRGB colour
-        /// (with matrix and curve tags saying the same, which skcms passes over for the table).
+        /// colour (1-C)(1-K), (1-M)(1-K), (1-Y)(1-K) taken as linear sRGB. RGB: each corner is that linear sRGB colour,
+        /// with matrix and curve tags beside it that say Display P3 instead: the ICC specification (and lcms) use the
+        /// A2B0 table, so an image converted by the matrix comes out in the wrong colours.
         /// </summary>
         internal static byte[] XyzLut16Profile(bool cmyk)
         {
@@ -81,9 +82,10 @@ namespace VisionPS.Core.Tests.Imaging
             if (!cmyk)
             {
                 byte[] gamma1 = { (byte)'c', (byte)'u', (byte)'r', (byte)'v', 0, 0, 0, 0, 0, 0, 0, 1, 1, 0 };
-                tags.Add(("rXYZ", Xyz(m[0, 0], m[1, 0], m[2, 0])));
-                tags.Add(("gXYZ", Xyz(m[0, 1], m[1, 1], m[2, 1])));
-                tags.Add(("bXYZ", Xyz(m[0, 2], m[1, 2], m[2, 2])));
+                // Display P3's primaries (D50-adapted, as in Apple's Display P3 profile), not the table's sRGB ones.
+                tags.Add(("rXYZ", Xyz(0.51512, 0.24120, -0.00105)));
+                tags.Add(("gXYZ", Xyz(0.29198, 0.69225, 0.04189)));
+                tags.Add(("bXYZ", Xyz(0.15710, 0.06657, 0.78407)));
                 tags.Add(("rTRC", gamma1));
                 tags.Add(("gTRC", gamma1));
                 tags.Add(("bTRC", gamma1));
