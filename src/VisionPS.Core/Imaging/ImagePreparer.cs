@@ -195,10 +195,10 @@ namespace VisionPS.Core.Imaging
                 ImageFormat.WebP => ContainerHeaders.WebPIccProfile(data),
                 _ => null,
             };
-            if (icc is not null && ContainerHeaders.IccHasXyzLutA2B0(icc))
+            if (icc is not null && ContainerHeaders.IccHasXyzLutA2B0(icc) && IccFitsImage(icc, format, declared))
             {
-                // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0): lcms converts it. Such a
-                // file is never passed through; its structure is still checked before anything is sent.
+                // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0), fitting the image: lcms
+                // converts it. Such a file is never passed through; its structure is still checked before anything is sent.
                 if (ImageIntegrity.CheckStructure(format, data) is string broken && !options.AllowPartial)
                 {
                     throw ImageProcessingException.Damaged(name, format, broken);
@@ -293,6 +293,24 @@ namespace VisionPS.Core.Imaging
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(decoded);
             return ImageRenderer.Render(decoded, alpha, orientation, tw, th, header, name, warnings, options);
+        }
+
+        /// <summary>
+        /// Whether an ICC profile's data colour space (header bytes 16-19) is the image's: RGB for an RGB or palette PNG,
+        /// a 3-component JPEG and WebP; GRAY for a grey PNG or a 1-component JPEG; CMYK for a 4-component JPEG. A profile
+        /// that does not fit (a CMYK profile on an RGB image) is ignored by Skia, and its samples are read as sRGB.
+        /// </summary>
+        private static bool IccFitsImage(byte[] icc, ImageFormat format, ImageHeader? declared)
+        {
+            ImageColorType? type = format == ImageFormat.WebP ? ImageColorType.Rgb : declared?.ColorType;
+            ReadOnlySpan<byte> wanted = type switch
+            {
+                ImageColorType.Rgb or ImageColorType.Rgba or ImageColorType.Palette or ImageColorType.YCbCr => "RGB "u8,
+                ImageColorType.Gray or ImageColorType.GrayAlpha => "GRAY"u8,
+                ImageColorType.Cmyk when format == ImageFormat.Jpeg => "CMYK"u8,
+                _ => default,
+            };
+            return !wanted.IsEmpty && icc.Length >= 20 && icc.AsSpan(16, 4).SequenceEqual(wanted);
         }
 
         /// <summary>

@@ -197,6 +197,51 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.True(psnr >= 40, $"RGB {kind} with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
         }
 
+        /// <summary>
+        /// A CMYK profile on an RGB image (a YCbCr JPEG or an RGB PNG carrying Ghostscript's ps_cmyk.icc, say) does not
+        /// fit it: the profile is ignored and the samples read as sRGB, as before such profiles went to lcms, instead of
+        /// the file being refused.
+        /// </summary>
+        [Theory]
+        [InlineData("png")]
+        [InlineData("jpg")]
+        public void ACmykXyzLutProfileOnAnRgbImageIsIgnored(string kind)
+        {
+            var rgb = new byte[W * H * 3];
+            for (int i = 0; i < rgb.Length; i += 3)
+            {
+                int x = (i / 3) % W, y = (i / 3) / W;
+                rgb[i] = (byte)(x * 255 / (W - 1));
+                rgb[i + 1] = (byte)(y * 255 / (H - 1));
+                rgb[i + 2] = 120;
+            }
+            byte[] file;
+            using (var image = new MagickImage(rgb, new PixelReadSettings(W, H, StorageType.Char, PixelMapping.RGB)))
+            {
+                image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: true)));
+                image.Quality = 97;
+                file = image.ToByteArray(kind == "png" ? MagickFormat.Png24 : MagickFormat.Jpeg);
+            }
+            byte[]? icc = kind == "png" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.JpegIccProfile(file);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
+            Assert.Equal("CMYK", System.Text.Encoding.ASCII.GetString(icc!, 16, 4));
+
+            PreparedImage prepared = ImagePreparer.Prepare(file, "cmyk-profile." + kind, new PrepareOptions { Format = PreparedFormat.Png });
+            using SkiaSharp.SKBitmap got = SkiaSharp.SKBitmap.Decode(prepared.Bytes);
+            Assert.Equal((W, H), (got.Width, got.Height));
+            var mine = new byte[W * H * 4];
+            var want = new byte[W * H * 4];
+            for (int p = 0; p < W * H; p++)
+            {
+                SkiaSharp.SKColor c = got.GetPixel(p % W, p / W);
+                (mine[4 * p], mine[(4 * p) + 1], mine[(4 * p) + 2], mine[(4 * p) + 3]) = (c.Red, c.Green, c.Blue, c.Alpha);
+                (want[4 * p], want[(4 * p) + 1], want[(4 * p) + 2], want[(4 * p) + 3]) = (rgb[3 * p], rgb[(3 * p) + 1], rgb[(3 * p) + 2], 255);
+            }
+            double psnr = TestCorpus.Psnr(mine, want);
+            _output.WriteLine($"RGB {kind} with a CMYK XYZ lut16 profile: {psnr:0.0} dB against its samples as sRGB");
+            Assert.True(psnr >= 38, $"RGB {kind} with a CMYK XYZ lut16 profile: {psnr:0.0} dB against its samples as sRGB");
+        }
+
         /// <summary>PSNR of the prepared image (PNG) against lcms converting the file with its profile (relative colorimetric).</summary>
         private static double AgainstLcms(byte[] file, string extension)
         {
