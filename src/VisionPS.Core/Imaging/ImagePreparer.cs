@@ -195,10 +195,12 @@ namespace VisionPS.Core.Imaging
                 ImageFormat.WebP => ContainerHeaders.WebPIccProfile(data),
                 _ => null,
             };
-            if (icc is not null && ContainerHeaders.IccHasXyzLutA2B0(icc) && IccFitsImage(icc, format, declared))
+            if (icc is not null && ContainerHeaders.IccHasXyzLutA2B0(icc) && IccFitsImage(icc, format, declared)
+                && declared?.PngCicp is null)
             {
                 // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0), fitting the image: lcms
-                // converts it. Such a file is never passed through; its structure is still checked before anything is sent.
+                // converts it (a PNG's cICP chunk outranks its profile: the Skia path reads that). Such a file is never
+                // passed through; its structure is still checked before anything is sent.
                 if (ImageIntegrity.CheckStructure(format, data) is string broken && !options.AllowPartial)
                 {
                     throw ImageProcessingException.Damaged(name, format, broken);

@@ -227,19 +227,90 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal("CMYK", System.Text.Encoding.ASCII.GetString(icc!, 16, 4));
 
             PreparedImage prepared = ImagePreparer.Prepare(file, "cmyk-profile." + kind, new PrepareOptions { Format = PreparedFormat.Png });
-            using SkiaSharp.SKBitmap got = SkiaSharp.SKBitmap.Decode(prepared.Bytes);
-            Assert.Equal((W, H), (got.Width, got.Height));
-            var mine = new byte[W * H * 4];
+            byte[] mine = Rgba(prepared.Bytes);
             var want = new byte[W * H * 4];
             for (int p = 0; p < W * H; p++)
             {
-                SkiaSharp.SKColor c = got.GetPixel(p % W, p / W);
-                (mine[4 * p], mine[(4 * p) + 1], mine[(4 * p) + 2], mine[(4 * p) + 3]) = (c.Red, c.Green, c.Blue, c.Alpha);
                 (want[4 * p], want[(4 * p) + 1], want[(4 * p) + 2], want[(4 * p) + 3]) = (rgb[3 * p], rgb[(3 * p) + 1], rgb[(3 * p) + 2], 255);
             }
             double psnr = TestCorpus.Psnr(mine, want);
             _output.WriteLine($"RGB {kind} with a CMYK XYZ lut16 profile: {psnr:0.0} dB against its samples as sRGB");
             Assert.True(psnr >= 38, $"RGB {kind} with a CMYK XYZ lut16 profile: {psnr:0.0} dB against its samples as sRGB");
+        }
+
+        /// <summary>
+        /// A PNG's cICP chunk outranks its iCCP chunk: a PNG with a Display P3 cICP and an XYZ lut16 profile is shown
+        /// as the cICP says (the same pixels as without the profile), not converted by the profile through lcms.
+        /// </summary>
+        [Fact]
+        public void ACicpChunkOutranksAnXyzLut16Profile()
+        {
+            byte[] png;
+            using (var image = new MagickImage(new MagickColor("#000000"), W, H))
+            {
+                image.Read("gradient:#ff2000-#0040ff", new MagickReadSettings { Width = W, Height = H });
+                image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
+                png = image.ToByteArray(MagickFormat.Png24);
+            }
+            byte[] cicp = { 12, 13, 0, 1 }; // Display P3 primaries, sRGB curve, RGB, full range
+            byte[] both = WithCicp(png, cicp, dropIccp: false), cicpOnly = WithCicp(png, cicp, dropIccp: true);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.PngIccProfile(both)!));
+            Assert.Null(ContainerHeaders.PngIccProfile(cicpOnly));
+
+            var options = new PrepareOptions { Format = PreparedFormat.Png };
+            byte[] mine = Rgba(ImagePreparer.Prepare(both, "cicp-and-iccp.png", options).Bytes);
+            byte[] want = Rgba(ImagePreparer.Prepare(cicpOnly, "cicp.png", options).Bytes);
+            double psnr = TestCorpus.Psnr(mine, want);
+            _output.WriteLine($"PNG with a P3 cICP and an XYZ lut16 profile: {psnr:0.0} dB against the cICP alone");
+            Assert.True(psnr >= 45, $"PNG with a P3 cICP and an XYZ lut16 profile: {psnr:0.0} dB against the cICP alone");
+        }
+
+        /// <summary>The PNG with a cICP chunk after its IHDR, and without its iCCP chunk when asked.</summary>
+        private static byte[] WithCicp(byte[] png, byte[] cicp, bool dropIccp)
+        {
+            var output = new MemoryStream();
+            output.Write(png, 0, 33);
+            output.Write(BigEndian(cicp.Length));
+            byte[] typed = [.. "cICP"u8, .. cicp];
+            output.Write(typed);
+            output.Write(BigEndian((int)Crc32(typed)));
+            for (int at = 33; at + 12 <= png.Length;)
+            {
+                int length = (png[at] << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) | png[at + 3];
+                if (!(dropIccp && png.AsSpan(at + 4, 4).SequenceEqual("iCCP"u8)))
+                {
+                    output.Write(png, at, length + 12);
+                }
+                at += length + 12;
+            }
+            return output.ToArray();
+        }
+
+        private static uint Crc32(byte[] data)
+        {
+            uint crc = 0xFFFFFFFF;
+            foreach (byte b in data)
+            {
+                crc ^= b;
+                for (int k = 0; k < 8; k++)
+                {
+                    crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+                }
+            }
+            return ~crc;
+        }
+
+        private static byte[] Rgba(byte[] encoded)
+        {
+            using SkiaSharp.SKBitmap bitmap = SkiaSharp.SKBitmap.Decode(encoded);
+            Assert.Equal((W, H), (bitmap.Width, bitmap.Height));
+            var rgba = new byte[W * H * 4];
+            for (int p = 0; p < W * H; p++)
+            {
+                SkiaSharp.SKColor c = bitmap.GetPixel(p % W, p / W);
+                (rgba[4 * p], rgba[(4 * p) + 1], rgba[(4 * p) + 2], rgba[(4 * p) + 3]) = (c.Red, c.Green, c.Blue, c.Alpha);
+            }
+            return rgba;
         }
 
         /// <summary>PSNR of the prepared image (PNG) against lcms converting the file with its profile (relative colorimetric).</summary>
