@@ -200,10 +200,15 @@ namespace VisionPS.Core.Imaging
             {
                 // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0), fitting the image: lcms
                 // converts it (a PNG's cICP chunk outranks its profile: the Skia path reads that). Such a file is never
-                // passed through; its structure is still checked before anything is sent.
-                if (ImageIntegrity.CheckStructure(format, data) is string broken && !options.AllowPartial)
+                // passed through; it is checked for damage as the Skia path checks it before anything is sent.
+                if (CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect) is string broken)
                 {
-                    throw ImageProcessingException.Damaged(name, format, broken);
+                    if (!options.AllowPartial)
+                    {
+                        throw scan?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, broken);
+                    }
+                    warnings.Add(DamagedWarning(name, format, broken,
+                        effect ?? "The decoder read past the damage as best it could; how much of the image is affected is not known."));
                 }
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
@@ -247,8 +252,7 @@ namespace VisionPS.Core.Imaging
             {
                 // A JPEG that is re-encoded anyway gets the cheap marker check (libjpeg's full one would double its decode).
                 damage = JpegMarkers.Check(data);
-                damageEffect = damage is null ? null
-                    : "The blocks around the damage may be wrong, missing or shifted; how much of the image is affected is not known.";
+                damageEffect = damage is null ? null : MarkerDamageEffect;
             }
             if (header.IsAnimated)
             {
@@ -284,8 +288,8 @@ namespace VisionPS.Core.Imaging
                 {
                     throw ImageProcessingException.Damaged(name, format, what);
                 }
-                warnings.Add($"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " +
-                    (partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
+                warnings.Add(DamagedWarning(name, format, what,
+                    partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
             }
             if (alpha && header.Format == ImageFormat.Bmp && PixelAlpha.AllTransparent(decoded))
             {
@@ -295,6 +299,42 @@ namespace VisionPS.Core.Imaging
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(decoded);
             return ImageRenderer.Render(decoded, alpha, orientation, tw, th, header, name, warnings, options);
+        }
+
+        private const string MarkerDamageEffect =
+            "The blocks around the damage may be wrong, missing or shifted; how much of the image is affected is not known.";
+
+        /// <summary>The warning a damaged image sent under <see cref="PrepareOptions.AllowPartial"/> gets.</summary>
+        private static string DamagedWarning(string name, ImageFormat format, string what, string effect) =>
+            $"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " + effect;
+
+        /// <summary>
+        /// The damage checks the Skia path makes before decoding, for a file lcms converts: the structure; for a JPEG
+        /// the marker check and, for a sequential one, libjpeg's scan check (<paramref name="scan"/> says what it found).
+        /// What is wrong, or null; <paramref name="effect"/> says what it does to the pixels, when known.
+        /// </summary>
+        private static string? CheckBeforeLcms(byte[] data, ImageFormat format, ImageHeader? declared, out JpegScanDamage? scan,
+            out string? effect)
+        {
+            scan = null;
+            effect = null;
+            string? damage = ImageIntegrity.CheckStructure(format, data);
+            if (damage is not null || format != ImageFormat.Jpeg || declared is null)
+            {
+                return damage;
+            }
+            damage = JpegMarkers.Check(data);
+            if (damage is not null)
+            {
+                effect = MarkerDamageEffect;
+                return damage;
+            }
+            if (!declared.IsProgressive && JpegScanCheck.TryCheck(data, declared, out scan) && scan is not null)
+            {
+                effect = scan.Effect;
+                return scan.Problem;
+            }
+            return null;
         }
 
         /// <summary>

@@ -147,6 +147,55 @@ namespace VisionPS.Core.Tests.Imaging
         [Fact]
         public void ACmykJpegWithAnXyzLut16ProfileIsConvertedAtFullLight()
         {
+            byte[] jpeg = CmykJpeg();
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.JpegIccProfile(jpeg)!));
+
+            double psnr = AgainstLcms(jpeg, "jpg");
+            _output.WriteLine($"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+            Assert.True(psnr >= 40, $"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+        }
+
+        /// <summary>
+        /// Damage is found and refused on the way to lcms as on the Skia path: a CMYK JPEG with an XYZ lut16 profile
+        /// and bytes before its EOI that no block accounts for (libjpeg's scan check), or with a restart marker in a
+        /// file that declares no restart interval (the marker check), and an RGB PNG with such a profile whose text
+        /// chunk's CRC is wrong (the structure check); under AllowPartial sent with the Skia path's warning.
+        /// </summary>
+        [Theory]
+        [InlineData("jpg-scan", "extraneous bytes before marker 0xD9)")]
+        [InlineData("jpg-marker", "restart marker")]
+        [InlineData("png-crc", "CRC")]
+        public void ADamagedImageWithAnXyzLut16ProfileIsRefusedOrSentWithAWarning(string kind, string said)
+        {
+            byte[] file;
+            if (kind == "png-crc")
+            {
+                file = WithTextChunk(RgbPng(), "Comment", "damaged");
+                file[Array.IndexOf(file, (byte)'d', 40) + "damaged".Length] ^= 0x55; // the text chunk's CRC
+            }
+            else
+            {
+                byte[] jpeg = CmykJpeg();
+                int eoi = jpeg.Length - 2;
+                byte[] inserted = kind == "jpg-scan" ? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] : [0xFF, 0xD0];
+                file = [.. jpeg.AsSpan(0, eoi), .. inserted, .. jpeg.AsSpan(eoi)];
+            }
+            string name = "damaged-xyz-lut16." + (kind == "png-crc" ? "png" : "jpg");
+            byte[]? icc = kind == "png-crc" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.JpegIccProfile(file);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(file, name));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains(said, ex.Detail, StringComparison.Ordinal);
+
+            PreparedImage partial = ImagePreparer.Prepare(file, name, new PrepareOptions { AllowPartial = true });
+            string warning = Assert.Single(partial.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+            _output.WriteLine(warning);
+            Assert.StartsWith($"'{name}' ({(kind == "png-crc" ? "PNG" : "JPEG")}) is damaged: {ex.Detail}. ", warning, StringComparison.Ordinal);
+        }
+
+        private static byte[] CmykJpeg()
+        {
             var rgb = new byte[W * H * 3];
             for (int y = 0; y < H; y++)
             {
@@ -167,11 +216,22 @@ namespace VisionPS.Core.Tests.Imaging
                 image.Quality = 97;
                 jpeg = image.ToByteArray(MagickFormat.Jpeg);
             }
-            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.JpegIccProfile(jpeg)!));
+            return jpeg;
+        }
 
-            double psnr = AgainstLcms(jpeg, "jpg");
-            _output.WriteLine($"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
-            Assert.True(psnr >= 40, $"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+        private static byte[] RgbPng()
+        {
+            using var image = new MagickImage(new MagickColor("#000000"), W, H);
+            image.Read("gradient:#ff2000-#0040ff", new MagickReadSettings { Width = W, Height = H });
+            image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
+            return image.ToByteArray(MagickFormat.Png24);
+        }
+
+        /// <summary>The PNG with a tEXt chunk after its IHDR.</summary>
+        private static byte[] WithTextChunk(byte[] png, string keyword, string text)
+        {
+            byte[] typed = [.. "tEXt"u8, .. System.Text.Encoding.ASCII.GetBytes(keyword), 0, .. System.Text.Encoding.ASCII.GetBytes(text)];
+            return [.. png.AsSpan(0, 33), .. BigEndian(typed.Length - 4), .. typed, .. BigEndian((int)System.IO.Hashing.Crc32.HashToUInt32(typed)), .. png.AsSpan(33)];
         }
 
         [Theory]
@@ -273,7 +333,7 @@ namespace VisionPS.Core.Tests.Imaging
             output.Write(BigEndian(cicp.Length));
             byte[] typed = [.. "cICP"u8, .. cicp];
             output.Write(typed);
-            output.Write(BigEndian((int)Crc32(typed)));
+            output.Write(BigEndian((int)System.IO.Hashing.Crc32.HashToUInt32(typed)));
             for (int at = 33; at + 12 <= png.Length;)
             {
                 int length = (png[at] << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) | png[at + 3];
@@ -284,20 +344,6 @@ namespace VisionPS.Core.Tests.Imaging
                 at += length + 12;
             }
             return output.ToArray();
-        }
-
-        private static uint Crc32(byte[] data)
-        {
-            uint crc = 0xFFFFFFFF;
-            foreach (byte b in data)
-            {
-                crc ^= b;
-                for (int k = 0; k < 8; k++)
-                {
-                    crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-                }
-            }
-            return ~crc;
         }
 
         private static byte[] Rgba(byte[] encoded)
