@@ -201,6 +201,17 @@ namespace VisionPS.Core.Imaging
                 // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0), fitting the image: lcms
                 // converts it (a PNG's cICP chunk outranks its profile: the Skia path reads that). Such a file is never
                 // passed through; it is checked for damage as the Skia path checks it before anything is sent.
+                // An animation (a PNG's acTL, a WebP's frames) sends its first frame, with the Skia path's warning.
+                int frames = declared?.FrameCount ?? 1;
+                if (format == ImageFormat.WebP)
+                {
+                    using SkiaSource? webp = SkiaSource.Open(data, out _);
+                    frames = Math.Max(1, webp?.Codec.FrameCount ?? 1);
+                }
+                if (frames > 1)
+                {
+                    warnings.Add(AnimationWarning(name, frames));
+                }
                 if (CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect) is string broken)
                 {
                     if (!options.AllowPartial)
@@ -256,7 +267,7 @@ namespace VisionPS.Core.Imaging
             }
             if (header.IsAnimated)
             {
-                warnings.Add($"'{name}' is an animation of {header.FrameCount} frames; the API takes still images, so only the first frame is sent.");
+                warnings.Add(AnimationWarning(name, header.FrameCount));
             }
 
             int orientation = header.Orientation;
@@ -307,6 +318,10 @@ namespace VisionPS.Core.Imaging
         /// <summary>The warning a damaged image sent under <see cref="PrepareOptions.AllowPartial"/> gets.</summary>
         private static string DamagedWarning(string name, ImageFormat format, string what, string effect) =>
             $"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " + effect;
+
+        /// <summary>The warning an animation gets: only its first frame is sent.</summary>
+        private static string AnimationWarning(string name, int frames) =>
+            $"'{name}' is an animation of {frames} frames; the API takes still images, so only the first frame is sent.";
 
         /// <summary>
         /// The damage checks the Skia path makes before decoding, for a file lcms converts: the structure; for a JPEG

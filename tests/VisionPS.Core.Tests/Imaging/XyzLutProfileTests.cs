@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using ImageMagick;
 using VisionPS.Core.Imaging;
 using Xunit;
@@ -192,6 +193,87 @@ namespace VisionPS.Core.Tests.Imaging
             string warning = Assert.Single(partial.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
             _output.WriteLine(warning);
             Assert.StartsWith($"'{name}' ({(kind == "png-crc" ? "PNG" : "JPEG")}) is damaged: {ex.Detail}. ", warning, StringComparison.Ordinal);
+        }
+
+        /// <summary>An animated WebP or APNG with an XYZ lut16 profile sends its first frame with the Skia path's warning.</summary>
+        [Theory]
+        [InlineData("webp")]
+        [InlineData("png")]
+        public void AnAnimationWithAnXyzLut16ProfileSaysOnlyItsFirstFrameIsSent(string kind)
+        {
+            byte[] file;
+            if (kind == "png")
+            {
+                file = Apng(RgbPng());
+            }
+            else
+            {
+                using var frames = new MagickImageCollection();
+                foreach (string colour in new[] { "#ff2000", "#0040ff" })
+                {
+                    var frame = new MagickImage(new MagickColor(colour), W, H) { AnimationDelay = 10 };
+                    frame.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
+                    frames.Add(frame);
+                }
+                frames.First().Settings.SetDefine(MagickFormat.WebP, "lossless", true);
+                file = frames.ToByteArray(MagickFormat.WebP);
+            }
+            byte[]? icc = kind == "png" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.WebPIccProfile(file);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
+            string name = "animated-xyz-lut16." + kind;
+            Assert.Equal(2, ImageProbe.Probe(file, name).FrameCount);
+
+            PreparedImage prepared = ImagePreparer.Prepare(file, name, new PrepareOptions { Format = PreparedFormat.Png });
+            Assert.Contains($"'{name}' is an animation of 2 frames; the API takes still images, so only the first frame is sent.", prepared.Warnings);
+            Assert.DoesNotContain(prepared.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+        }
+
+        /// <summary>
+        /// The PNG as a 2-frame APNG: an acTL and the first frame's fcTL before its IDAT (the default image is frame 1),
+        /// then a second frame (fcTL, fdAT) holding the same pixels.
+        /// </summary>
+        private static byte[] Apng(byte[] png)
+        {
+            var idat = new MemoryStream();
+            var chunks = new System.Collections.Generic.List<(string Type, byte[] Body)>();
+            for (int at = 8; at + 12 <= png.Length;)
+            {
+                int length = (png[at] << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) | png[at + 3];
+                chunks.Add((System.Text.Encoding.ASCII.GetString(png, at + 4, 4), png.AsSpan(at + 8, length).ToArray()));
+                if (chunks[^1].Type == "IDAT")
+                {
+                    idat.Write(png, at + 8, length);
+                }
+                at += length + 12;
+            }
+            byte[] Fctl(int sequence) =>
+                [.. BigEndian(sequence), .. BigEndian(W), .. BigEndian(H), .. BigEndian(0), .. BigEndian(0), 0, 1, 0, 10, 0, 0];
+            var output = new MemoryStream();
+            output.Write(png, 0, 8);
+            void Chunk(string type, byte[] body)
+            {
+                byte[] typed = [.. System.Text.Encoding.ASCII.GetBytes(type), .. body];
+                output.Write(BigEndian(body.Length));
+                output.Write(typed);
+                output.Write(BigEndian((int)System.IO.Hashing.Crc32.HashToUInt32(typed)));
+            }
+            bool first = true;
+            foreach ((string type, byte[] body) in chunks)
+            {
+                if (type == "IDAT" && first)
+                {
+                    Chunk("acTL", [.. BigEndian(2), .. BigEndian(0)]);
+                    Chunk("fcTL", Fctl(0));
+                    first = false;
+                }
+                if (type == "IEND")
+                {
+                    Chunk("fcTL", Fctl(1));
+                    Chunk("fdAT", [.. BigEndian(2), .. idat.ToArray()]);
+                }
+                Chunk(type, body);
+            }
+            return output.ToArray();
         }
 
         private static byte[] CmykJpeg()
