@@ -195,13 +195,31 @@ namespace VisionPS.Core.Imaging
                 ImageFormat.WebP => ContainerHeaders.WebPIccProfile(data),
                 _ => null,
             };
-            if (icc is not null && ContainerHeaders.IccHasXyzLutA2B0(icc))
+            if (icc is not null && ContainerHeaders.IccHasXyzLutA2B0(icc) && IccFitsImage(icc, format, declared)
+                && declared?.PngCicp is null)
             {
-                // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0): lcms converts it. Such a
-                // file is never passed through; its structure is still checked before anything is sent.
-                if (ImageIntegrity.CheckStructure(format, data) is string broken && !options.AllowPartial)
+                // A profile Skia's colour engine misreads (ContainerHeaders.IccHasXyzLutA2B0), fitting the image: lcms
+                // converts it (a PNG's cICP chunk outranks its profile: the Skia path reads that). Such a file is never
+                // passed through; it is checked for damage as the Skia path checks it before anything is sent.
+                // An animation (a PNG's acTL, a WebP's frames) sends its first frame, with the Skia path's warning.
+                int frames = declared?.FrameCount ?? 1;
+                if (format == ImageFormat.WebP)
                 {
-                    throw ImageProcessingException.Damaged(name, format, broken);
+                    using SkiaSource? webp = SkiaSource.Open(data, out _);
+                    frames = Math.Max(1, webp?.Codec.FrameCount ?? 1);
+                }
+                if (frames > 1)
+                {
+                    warnings.Add(AnimationWarning(name, frames));
+                }
+                if (CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect) is string broken)
+                {
+                    if (!options.AllowPartial)
+                    {
+                        throw scan?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, broken);
+                    }
+                    warnings.Add(DamagedWarning(name, format, broken,
+                        effect ?? "The decoder read past the damage as best it could; how much of the image is affected is not known."));
                 }
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
@@ -247,8 +265,7 @@ namespace VisionPS.Core.Imaging
             {
                 // A JPEG that is re-encoded anyway gets the cheap marker check first.
                 damage = JpegMarkers.Check(data);
-                damageEffect = damage is null ? null
-                    : "The blocks around the damage may be wrong, missing or shifted; how much of the image is affected is not known.";
+                damageEffect = damage is null ? null : MarkerDamageEffect;
                 // Then libjpeg's scan check when it costs a fraction of the decode: a sequential JPEG's Huffman data is a
                 // quarter to a half of its decode time, and Skia reads past a bit flip or a lost stretch of data silently
                 // (grey or shifted blocks). A progressive JPEG's Huffman data is nearly all of its decode time, so its
@@ -270,7 +287,7 @@ namespace VisionPS.Core.Imaging
             }
             if (header.IsAnimated)
             {
-                warnings.Add($"'{name}' is an animation of {header.FrameCount} frames; the API takes still images, so only the first frame is sent.");
+                warnings.Add(AnimationWarning(name, header.FrameCount));
             }
 
             int orientation = header.Orientation;
@@ -333,8 +350,8 @@ namespace VisionPS.Core.Imaging
                 {
                     throw ImageProcessingException.Damaged(name, format, what);
                 }
-                warnings.Add($"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " +
-                    (partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
+                warnings.Add(DamagedWarning(name, format, what,
+                    partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
             }
             if (alpha && header.Format == ImageFormat.Bmp && PixelAlpha.AllTransparent(decoded))
             {
@@ -344,6 +361,64 @@ namespace VisionPS.Core.Imaging
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(decoded);
             return ImageRenderer.Render(decoded, alpha, orientation, tw, th, header, name, warnings, options);
+        }
+
+        private const string MarkerDamageEffect =
+            "The blocks around the damage may be wrong, missing or shifted; how much of the image is affected is not known.";
+
+        /// <summary>The warning a damaged image sent under <see cref="PrepareOptions.AllowPartial"/> gets.</summary>
+        private static string DamagedWarning(string name, ImageFormat format, string what, string effect) =>
+            $"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " + effect;
+
+        /// <summary>The warning an animation gets: only its first frame is sent.</summary>
+        private static string AnimationWarning(string name, int frames) =>
+            $"'{name}' is an animation of {frames} frames; the API takes still images, so only the first frame is sent.";
+
+        /// <summary>
+        /// The damage checks the Skia path makes before decoding, for a file lcms converts: the structure; for a JPEG
+        /// the marker check and, for a sequential one, libjpeg's scan check (<paramref name="scan"/> says what it found).
+        /// What is wrong, or null; <paramref name="effect"/> says what it does to the pixels, when known.
+        /// </summary>
+        private static string? CheckBeforeLcms(byte[] data, ImageFormat format, ImageHeader? declared, out JpegScanDamage? scan,
+            out string? effect)
+        {
+            scan = null;
+            effect = null;
+            string? damage = ImageIntegrity.CheckStructure(format, data);
+            if (damage is not null || format != ImageFormat.Jpeg || declared is null)
+            {
+                return damage;
+            }
+            damage = JpegMarkers.Check(data);
+            if (damage is not null)
+            {
+                effect = MarkerDamageEffect;
+                return damage;
+            }
+            if (!declared.IsProgressive && JpegScanCheck.TryCheck(data, declared, out scan) && scan is not null)
+            {
+                effect = scan.Effect;
+                return scan.Problem;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Whether an ICC profile's data colour space (header bytes 16-19) is the image's: RGB for an RGB or palette PNG,
+        /// a 3-component JPEG and WebP; GRAY for a grey PNG or a 1-component JPEG; CMYK for a 4-component JPEG. A profile
+        /// that does not fit (a CMYK profile on an RGB image) is ignored by Skia, and its samples are read as sRGB.
+        /// </summary>
+        private static bool IccFitsImage(byte[] icc, ImageFormat format, ImageHeader? declared)
+        {
+            ImageColorType? type = format == ImageFormat.WebP ? ImageColorType.Rgb : declared?.ColorType;
+            ReadOnlySpan<byte> wanted = type switch
+            {
+                ImageColorType.Rgb or ImageColorType.Rgba or ImageColorType.Palette or ImageColorType.YCbCr => "RGB "u8,
+                ImageColorType.Gray or ImageColorType.GrayAlpha => "GRAY"u8,
+                ImageColorType.Cmyk when format == ImageFormat.Jpeg => "CMYK"u8,
+                _ => default,
+            };
+            return !wanted.IsEmpty && icc.Length >= 20 && icc.AsSpan(16, 4).SequenceEqual(wanted);
         }
 
         /// <summary>

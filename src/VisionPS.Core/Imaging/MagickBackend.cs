@@ -317,11 +317,15 @@ namespace VisionPS.Core.Imaging
         private static byte[] Prepared(byte[] data, ImageFormat format) =>
             format is ImageFormat.Heif or ImageFormat.Avif ? HeifBoxes.ForMagick(data) : data;
 
-        /// <summary>The profile as Skia reads it, or null when skcms cannot use it for an RGB conversion.</summary>
+        /// <summary>
+        /// The profile as Skia reads it, or null when skcms cannot use it for an RGB conversion, or when its A2B0 is a
+        /// lut8/lut16 table into XYZ (<see cref="ContainerHeaders.IccHasXyzLutA2B0"/>): Skia would convert by the matrix
+        /// and curve tags beside the table, which the ICC specification (and lcms) pass over for the table.
+        /// </summary>
         private static SKColorSpace? IccSpace(IColorProfile profile, bool ignoreCicpTag)
         {
             byte[]? bytes = profile.ToByteArray();
-            if (bytes is not { Length: > 132 })
+            if (bytes is not { Length: > 132 } || ContainerHeaders.IccHasXyzLutA2B0(bytes))
             {
                 return null;
             }

@@ -225,11 +225,20 @@ namespace VisionPS.Core.Imaging
             // Quoted names: temporary files and paths go; a quoted library function (`TIFFReadDirectory') goes too.
             s = System.Text.RegularExpressions.Regex.Replace(s, @"`[^']*'", string.Empty);
             s = System.Text.RegularExpressions.Regex.Replace(s, @"\S*magick-\S*", string.Empty);
+            // Brackets a removed name leaves empty go with it.
+            s = System.Text.RegularExpressions.Regex.Replace(s, @"\s*\(\s*\)", string.Empty);
             s = s.Trim().TrimStart(':', ' ').TrimEnd(':', ',', ';', '.', ' ', '(').Trim();
-            // A closing parenthesis goes only when it closes nothing ("detected (2.0)" keeps its own).
-            while (s.EndsWith(")", StringComparison.Ordinal) && s.Count(c => c == ')') > s.Count(c => c == '('))
+            // The brackets balance: a closing one nothing opened goes; one the reason opened ("Corrupt frame detected
+            // (2.0)", "x (a (b))") keeps its closing ones.
+            int open = s.Count(c => c == '('), close = s.Count(c => c == ')');
+            while (close > open && s.EndsWith(")", StringComparison.Ordinal))
             {
-                s = s.Substring(0, s.Length - 1).TrimEnd(':', ',', ';', '.', ' ', '(').Trim();
+                s = s.Substring(0, s.Length - 1).TrimEnd(':', ',', ';', '.', ' ');
+                close--;
+            }
+            if (open > close)
+            {
+                s += new string(')', open - close);
             }
             return s.Length == 0 ? "no reason given" : s;
         }

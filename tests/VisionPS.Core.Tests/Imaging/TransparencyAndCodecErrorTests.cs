@@ -258,5 +258,17 @@ namespace VisionPS.Core.Tests.Imaging
         {
             Assert.Equal(expected, MagickCodec.Reason(raw));
         }
+
+        [Theory]
+        [InlineData("x (a (b))", "x (a (b))")]
+        [InlineData("x (a (b)) `/tmp/magick-Ab12Cd' @ error/heic.c/IsHEIFSuccess/207", "x (a (b))")]
+        [InlineData("x (a (b)).", "x (a (b))")]
+        [InlineData("x (a (b", "x (a (b))")]
+        [InlineData("x (a) b)", "x (a) b")]
+        [InlineData("could not read (`/tmp/magick-Ab12Cd') @ error/tiff.c/ReadTIFFImage/1", "could not read")]
+        public void MagickReasonsKeepTheirBracketsBalanced(string raw, string expected)
+        {
+            Assert.Equal(expected, MagickCodec.Reason(raw));
+        }
     }
 }

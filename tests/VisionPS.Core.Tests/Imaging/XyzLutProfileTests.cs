@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using ImageMagick;
 using VisionPS.Core.Imaging;
 using Xunit;
@@ -21,8 +22,9 @@ namespace VisionPS.Core.Tests.Imaging
 
         /// <summary>
         /// A profile whose A2B0 is a lut16 ('mft2') with two grid points per input into XYZ. CMYK: each corner is the
-        /// colour (1-C)(1-K), (1-M)(1-K), (1-Y)(1-K) taken as linear sRGB. RGB: each corner is that linear sRGB colour
-        /// (with matrix and curve tags saying the same, which skcms passes over for the table).
+        /// colour (1-C)(1-K), (1-M)(1-K), (1-Y)(1-K) taken as linear sRGB. RGB: each corner is that linear sRGB colour,
+        /// with matrix and curve tags beside it that say Display P3 instead: the ICC specification (and lcms) use the
+        /// A2B0 table, so an image converted by the matrix comes out in the wrong colours.
         /// </summary>
         internal static byte[] XyzLut16Profile(bool cmyk)
         {
@@ -81,9 +83,10 @@ namespace VisionPS.Core.Tests.Imaging
             if (!cmyk)
             {
                 byte[] gamma1 = { (byte)'c', (byte)'u', (byte)'r', (byte)'v', 0, 0, 0, 0, 0, 0, 0, 1, 1, 0 };
-                tags.Add(("rXYZ", Xyz(m[0, 0], m[1, 0], m[2, 0])));
-                tags.Add(("gXYZ", Xyz(m[0, 1], m[1, 1], m[2, 1])));
-                tags.Add(("bXYZ", Xyz(m[0, 2], m[1, 2], m[2, 2])));
+                // Display P3's primaries (D50-adapted, as in Apple's Display P3 profile), not the table's sRGB ones.
+                tags.Add(("rXYZ", Xyz(0.51512, 0.24120, -0.00105)));
+                tags.Add(("gXYZ", Xyz(0.29198, 0.69225, 0.04189)));
+                tags.Add(("bXYZ", Xyz(0.15710, 0.06657, 0.78407)));
                 tags.Add(("rTRC", gamma1));
                 tags.Add(("gTRC", gamma1));
                 tags.Add(("bTRC", gamma1));
@@ -145,6 +148,136 @@ namespace VisionPS.Core.Tests.Imaging
         [Fact]
         public void ACmykJpegWithAnXyzLut16ProfileIsConvertedAtFullLight()
         {
+            byte[] jpeg = CmykJpeg();
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.JpegIccProfile(jpeg)!));
+
+            double psnr = AgainstLcms(jpeg, "jpg");
+            _output.WriteLine($"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+            Assert.True(psnr >= 40, $"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+        }
+
+        /// <summary>
+        /// Damage is found and refused on the way to lcms as on the Skia path: a CMYK JPEG with an XYZ lut16 profile
+        /// and bytes before its EOI that no block accounts for (libjpeg's scan check), or with a restart marker in a
+        /// file that declares no restart interval (the marker check), and an RGB PNG with such a profile whose text
+        /// chunk's CRC is wrong (the structure check); under AllowPartial sent with the Skia path's warning.
+        /// </summary>
+        [Theory]
+        [InlineData("jpg-scan", "extraneous bytes before marker 0xD9)")]
+        [InlineData("jpg-marker", "restart marker")]
+        [InlineData("png-crc", "CRC")]
+        public void ADamagedImageWithAnXyzLut16ProfileIsRefusedOrSentWithAWarning(string kind, string said)
+        {
+            byte[] file;
+            if (kind == "png-crc")
+            {
+                file = WithTextChunk(RgbPng(), "Comment", "damaged");
+                file[Array.IndexOf(file, (byte)'d', 40) + "damaged".Length] ^= 0x55; // the text chunk's CRC
+            }
+            else
+            {
+                byte[] jpeg = CmykJpeg();
+                int eoi = jpeg.Length - 2;
+                byte[] inserted = kind == "jpg-scan" ? [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] : [0xFF, 0xD0];
+                file = [.. jpeg.AsSpan(0, eoi), .. inserted, .. jpeg.AsSpan(eoi)];
+            }
+            string name = "damaged-xyz-lut16." + (kind == "png-crc" ? "png" : "jpg");
+            byte[]? icc = kind == "png-crc" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.JpegIccProfile(file);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(file, name));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains(said, ex.Detail, StringComparison.Ordinal);
+
+            PreparedImage partial = ImagePreparer.Prepare(file, name, new PrepareOptions { AllowPartial = true });
+            string warning = Assert.Single(partial.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+            _output.WriteLine(warning);
+            Assert.StartsWith($"'{name}' ({(kind == "png-crc" ? "PNG" : "JPEG")}) is damaged: {ex.Detail}. ", warning, StringComparison.Ordinal);
+        }
+
+        /// <summary>An animated WebP or APNG with an XYZ lut16 profile sends its first frame with the Skia path's warning.</summary>
+        [Theory]
+        [InlineData("webp")]
+        [InlineData("png")]
+        public void AnAnimationWithAnXyzLut16ProfileSaysOnlyItsFirstFrameIsSent(string kind)
+        {
+            byte[] file;
+            if (kind == "png")
+            {
+                file = Apng(RgbPng());
+            }
+            else
+            {
+                using var frames = new MagickImageCollection();
+                foreach (string colour in new[] { "#ff2000", "#0040ff" })
+                {
+                    var frame = new MagickImage(new MagickColor(colour), W, H) { AnimationDelay = 10 };
+                    frame.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
+                    frames.Add(frame);
+                }
+                frames.First().Settings.SetDefine(MagickFormat.WebP, "lossless", true);
+                file = frames.ToByteArray(MagickFormat.WebP);
+            }
+            byte[]? icc = kind == "png" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.WebPIccProfile(file);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
+            string name = "animated-xyz-lut16." + kind;
+            Assert.Equal(2, ImageProbe.Probe(file, name).FrameCount);
+
+            PreparedImage prepared = ImagePreparer.Prepare(file, name, new PrepareOptions { Format = PreparedFormat.Png });
+            Assert.Contains($"'{name}' is an animation of 2 frames; the API takes still images, so only the first frame is sent.", prepared.Warnings);
+            Assert.DoesNotContain(prepared.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+        }
+
+        /// <summary>
+        /// The PNG as a 2-frame APNG: an acTL and the first frame's fcTL before its IDAT (the default image is frame 1),
+        /// then a second frame (fcTL, fdAT) holding the same pixels.
+        /// </summary>
+        private static byte[] Apng(byte[] png)
+        {
+            var idat = new MemoryStream();
+            var chunks = new System.Collections.Generic.List<(string Type, byte[] Body)>();
+            for (int at = 8; at + 12 <= png.Length;)
+            {
+                int length = (png[at] << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) | png[at + 3];
+                chunks.Add((System.Text.Encoding.ASCII.GetString(png, at + 4, 4), png.AsSpan(at + 8, length).ToArray()));
+                if (chunks[^1].Type == "IDAT")
+                {
+                    idat.Write(png, at + 8, length);
+                }
+                at += length + 12;
+            }
+            byte[] Fctl(int sequence) =>
+                [.. BigEndian(sequence), .. BigEndian(W), .. BigEndian(H), .. BigEndian(0), .. BigEndian(0), 0, 1, 0, 10, 0, 0];
+            var output = new MemoryStream();
+            output.Write(png, 0, 8);
+            void Chunk(string type, byte[] body)
+            {
+                byte[] typed = [.. System.Text.Encoding.ASCII.GetBytes(type), .. body];
+                output.Write(BigEndian(body.Length));
+                output.Write(typed);
+                output.Write(BigEndian((int)System.IO.Hashing.Crc32.HashToUInt32(typed)));
+            }
+            bool first = true;
+            foreach ((string type, byte[] body) in chunks)
+            {
+                if (type == "IDAT" && first)
+                {
+                    Chunk("acTL", [.. BigEndian(2), .. BigEndian(0)]);
+                    Chunk("fcTL", Fctl(0));
+                    first = false;
+                }
+                if (type == "IEND")
+                {
+                    Chunk("fcTL", Fctl(1));
+                    Chunk("fdAT", [.. BigEndian(2), .. idat.ToArray()]);
+                }
+                Chunk(type, body);
+            }
+            return output.ToArray();
+        }
+
+        private static byte[] CmykJpeg()
+        {
             var rgb = new byte[W * H * 3];
             for (int y = 0; y < H; y++)
             {
@@ -165,11 +298,22 @@ namespace VisionPS.Core.Tests.Imaging
                 image.Quality = 97;
                 jpeg = image.ToByteArray(MagickFormat.Jpeg);
             }
-            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.JpegIccProfile(jpeg)!));
+            return jpeg;
+        }
 
-            double psnr = AgainstLcms(jpeg, "jpg");
-            _output.WriteLine($"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
-            Assert.True(psnr >= 40, $"CMYK JPEG with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+        private static byte[] RgbPng()
+        {
+            using var image = new MagickImage(new MagickColor("#000000"), W, H);
+            image.Read("gradient:#ff2000-#0040ff", new MagickReadSettings { Width = W, Height = H });
+            image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
+            return image.ToByteArray(MagickFormat.Png24);
+        }
+
+        /// <summary>The PNG with a tEXt chunk after its IHDR.</summary>
+        private static byte[] WithTextChunk(byte[] png, string keyword, string text)
+        {
+            byte[] typed = [.. "tEXt"u8, .. System.Text.Encoding.ASCII.GetBytes(keyword), 0, .. System.Text.Encoding.ASCII.GetBytes(text)];
+            return [.. png.AsSpan(0, 33), .. BigEndian(typed.Length - 4), .. typed, .. BigEndian((int)System.IO.Hashing.Crc32.HashToUInt32(typed)), .. png.AsSpan(33)];
         }
 
         [Theory]
@@ -193,6 +337,108 @@ namespace VisionPS.Core.Tests.Imaging
             double psnr = AgainstLcms(file, kind);
             _output.WriteLine($"RGB {kind} with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
             Assert.True(psnr >= 40, $"RGB {kind} with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
+        }
+
+        /// <summary>
+        /// A CMYK profile on an RGB image (a YCbCr JPEG or an RGB PNG carrying Ghostscript's ps_cmyk.icc, say) does not
+        /// fit it: the profile is ignored and the samples read as sRGB, as before such profiles went to lcms, instead of
+        /// the file being refused.
+        /// </summary>
+        [Theory]
+        [InlineData("png")]
+        [InlineData("jpg")]
+        public void ACmykXyzLutProfileOnAnRgbImageIsIgnored(string kind)
+        {
+            var rgb = new byte[W * H * 3];
+            for (int i = 0; i < rgb.Length; i += 3)
+            {
+                int x = (i / 3) % W, y = (i / 3) / W;
+                rgb[i] = (byte)(x * 255 / (W - 1));
+                rgb[i + 1] = (byte)(y * 255 / (H - 1));
+                rgb[i + 2] = 120;
+            }
+            byte[] file;
+            using (var image = new MagickImage(rgb, new PixelReadSettings(W, H, StorageType.Char, PixelMapping.RGB)))
+            {
+                image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: true)));
+                image.Quality = 97;
+                file = image.ToByteArray(kind == "png" ? MagickFormat.Png24 : MagickFormat.Jpeg);
+            }
+            byte[]? icc = kind == "png" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.JpegIccProfile(file);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
+            Assert.Equal("CMYK", System.Text.Encoding.ASCII.GetString(icc!, 16, 4));
+
+            PreparedImage prepared = ImagePreparer.Prepare(file, "cmyk-profile." + kind, new PrepareOptions { Format = PreparedFormat.Png });
+            byte[] mine = Rgba(prepared.Bytes);
+            var want = new byte[W * H * 4];
+            for (int p = 0; p < W * H; p++)
+            {
+                (want[4 * p], want[(4 * p) + 1], want[(4 * p) + 2], want[(4 * p) + 3]) = (rgb[3 * p], rgb[(3 * p) + 1], rgb[(3 * p) + 2], 255);
+            }
+            double psnr = TestCorpus.Psnr(mine, want);
+            _output.WriteLine($"RGB {kind} with a CMYK XYZ lut16 profile: {psnr:0.0} dB against its samples as sRGB");
+            Assert.True(psnr >= 38, $"RGB {kind} with a CMYK XYZ lut16 profile: {psnr:0.0} dB against its samples as sRGB");
+        }
+
+        /// <summary>
+        /// A PNG's cICP chunk outranks its iCCP chunk: a PNG with a Display P3 cICP and an XYZ lut16 profile is shown
+        /// as the cICP says (the same pixels as without the profile), not converted by the profile through lcms.
+        /// </summary>
+        [Fact]
+        public void ACicpChunkOutranksAnXyzLut16Profile()
+        {
+            byte[] png;
+            using (var image = new MagickImage(new MagickColor("#000000"), W, H))
+            {
+                image.Read("gradient:#ff2000-#0040ff", new MagickReadSettings { Width = W, Height = H });
+                image.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
+                png = image.ToByteArray(MagickFormat.Png24);
+            }
+            byte[] cicp = { 12, 13, 0, 1 }; // Display P3 primaries, sRGB curve, RGB, full range
+            byte[] both = WithCicp(png, cicp, dropIccp: false), cicpOnly = WithCicp(png, cicp, dropIccp: true);
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.PngIccProfile(both)!));
+            Assert.Null(ContainerHeaders.PngIccProfile(cicpOnly));
+
+            var options = new PrepareOptions { Format = PreparedFormat.Png };
+            byte[] mine = Rgba(ImagePreparer.Prepare(both, "cicp-and-iccp.png", options).Bytes);
+            byte[] want = Rgba(ImagePreparer.Prepare(cicpOnly, "cicp.png", options).Bytes);
+            double psnr = TestCorpus.Psnr(mine, want);
+            _output.WriteLine($"PNG with a P3 cICP and an XYZ lut16 profile: {psnr:0.0} dB against the cICP alone");
+            Assert.True(psnr >= 45, $"PNG with a P3 cICP and an XYZ lut16 profile: {psnr:0.0} dB against the cICP alone");
+        }
+
+        /// <summary>The PNG with a cICP chunk after its IHDR, and without its iCCP chunk when asked.</summary>
+        private static byte[] WithCicp(byte[] png, byte[] cicp, bool dropIccp)
+        {
+            var output = new MemoryStream();
+            output.Write(png, 0, 33);
+            output.Write(BigEndian(cicp.Length));
+            byte[] typed = [.. "cICP"u8, .. cicp];
+            output.Write(typed);
+            output.Write(BigEndian((int)System.IO.Hashing.Crc32.HashToUInt32(typed)));
+            for (int at = 33; at + 12 <= png.Length;)
+            {
+                int length = (png[at] << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) | png[at + 3];
+                if (!(dropIccp && png.AsSpan(at + 4, 4).SequenceEqual("iCCP"u8)))
+                {
+                    output.Write(png, at, length + 12);
+                }
+                at += length + 12;
+            }
+            return output.ToArray();
+        }
+
+        private static byte[] Rgba(byte[] encoded)
+        {
+            using SkiaSharp.SKBitmap bitmap = SkiaSharp.SKBitmap.Decode(encoded);
+            Assert.Equal((W, H), (bitmap.Width, bitmap.Height));
+            var rgba = new byte[W * H * 4];
+            for (int p = 0; p < W * H; p++)
+            {
+                SkiaSharp.SKColor c = bitmap.GetPixel(p % W, p / W);
+                (rgba[4 * p], rgba[(4 * p) + 1], rgba[(4 * p) + 2], rgba[(4 * p) + 3]) = (c.Red, c.Green, c.Blue, c.Alpha);
+            }
+            return rgba;
         }
 
         /// <summary>PSNR of the prepared image (PNG) against lcms converting the file with its profile (relative colorimetric).</summary>
