@@ -282,8 +282,13 @@ namespace VisionPS.Core.Imaging
             if (header.IsAnimated && format == ImageFormat.WebP && damage is null)
             {
                 // Only the first frame is sent, but a file is whole only when every frame decodes (as a GIF's LZW walk proves).
-                damage = SkiaDecoder.VerifyLaterWebPFrames(data);
+                damage = SkiaDecoder.VerifyLaterWebPFrames(data, options.Budget, out int firstUnchecked);
                 damageEffect = damage is null ? null : "Its first frame, the one sent, decoded whole.";
+                if (firstUnchecked > 0)
+                {
+                    warnings.Add($"'{name}': frames {firstUnchecked} to {header.FrameCount} of its animation were not checked for damage " +
+                        $"(decoding them as well would take more than the {options.Budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget).");
+                }
             }
             if (header.IsAnimated)
             {

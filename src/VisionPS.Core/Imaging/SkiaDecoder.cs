@@ -188,11 +188,15 @@ namespace VisionPS.Core.Imaging
         /// Decodes every frame after the first of an animated WebP (the first is the one sent and is decoded anyway),
         /// each on its own: the frame's ALPH and VP8/VP8L chunks, taken from its ANMF chunk into a still WebP of the
         /// frame's size. What is wrong with the first frame that fails, or null. A GIF's frames get the same proof from
-        /// <see cref="ImageIntegrity.GifBlocks"/>.
+        /// <see cref="ImageIntegrity.GifBlocks"/>. Bounded like any decode: the later frames together take at most the
+        /// decode budget; <paramref name="firstUnchecked"/> is the first frame left unchecked past it (or for want of
+        /// memory), 0 when every frame was checked.
         /// </summary>
-        public static string? VerifyLaterWebPFrames(byte[] data)
+        public static string? VerifyLaterWebPFrames(byte[] data, ImageBudget budget, out int firstUnchecked)
         {
+            firstUnchecked = 0;
             int frame = 0;
+            long decoded = 0;
             long end = Math.Min(data.Length, ContainerHeaders.U32LE(data, 4) + 8);
             for (long at = 12; at + 8 <= end;)
             {
@@ -203,7 +207,16 @@ namespace VisionPS.Core.Imaging
                 }
                 if (data[at] == 'A' && data[at + 1] == 'N' && data[at + 2] == 'M' && data[at + 3] == 'F' && size >= 16 && ++frame > 1)
                 {
-                    string? problem = DecodeStill(data, (int)at + 8, (int)size);
+                    int p = (int)at + 8;
+                    long pixels = (1L + data[p + 6] + (data[p + 7] << 8) + (data[p + 8] << 16))
+                        * (1L + data[p + 9] + (data[p + 10] << 8) + (data[p + 11] << 16));
+                    decoded += pixels;
+                    string? problem = decoded > budget.MaxDecodedPixels ? null : DecodeStill(data, p, (int)size);
+                    if (decoded > budget.MaxDecodedPixels || problem == OutOfMemory)
+                    {
+                        firstUnchecked = frame;
+                        return null;
+                    }
                     if (problem is not null)
                     {
                         return $"animation frame {frame}'s {problem}";
@@ -213,6 +226,8 @@ namespace VisionPS.Core.Imaging
             }
             return null;
         }
+
+        private const string OutOfMemory = "there is not enough memory to decode it";
 
         /// <summary>Decodes the frame held by the ANMF payload at <paramref name="p"/> as a still WebP: what is wrong, or null.</summary>
         private static string? DecodeStill(byte[] data, int p, int size)
@@ -258,7 +273,11 @@ namespace VisionPS.Core.Imaging
                 return $"{DecodeDamage.StreamName(ImageFormat.WebP)} is corrupt: libwebp cannot decode it ({opened})";
             }
             var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-            using var bitmap = new SKBitmap(info);
+            using var bitmap = new SKBitmap();
+            if (!bitmap.TryAllocPixels(info))
+            {
+                return OutOfMemory;
+            }
             SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
             return result switch
             {

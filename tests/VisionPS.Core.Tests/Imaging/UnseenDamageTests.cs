@@ -355,6 +355,35 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void TheLaterFramesOfAnAnimatedWebPAreCheckedWithinTheDecodeBudgetAndTheRestIsNamed()
+        {
+            // Three 96x64 frames; frame 3's VP8 data garbled, sizes intact.
+            byte[] anim = Sample("made-anim.webp");
+            int frame3 = -1, seen = 0;
+            for (int at = 12; at + 8 <= anim.Length; at += 8 + (int)((BitConverter.ToUInt32(anim, at + 4) + 1) & ~1u))
+            {
+                if (System.Text.Encoding.ASCII.GetString(anim, at, 4) == "ANMF" && ++seen == 3)
+                {
+                    frame3 = at;
+                }
+            }
+            Assert.True(frame3 > 0);
+            for (int i = frame3 + 8 + 16 + 8 + 20; i < frame3 + 8 + 16 + 8 + 220; i++)
+            {
+                anim[i] = (byte)((anim[i] * 13) + 7);
+            }
+            Assert.Contains("animation frame 3's", Refused(anim, "frame3.webp").Detail, StringComparison.Ordinal);
+
+            // A budget that holds the first frame and one more: frame 2 is checked, frame 3 is not, and a warning says so
+            // (a hostile animation of many huge frames cannot make the check decode without bound).
+            var tight = new PrepareOptions { Budget = new ImageBudget { MaxDecodedPixels = 96 * 64 * 3 / 2 } };
+            PreparedImage image = ImagePreparer.Prepare(anim, "frame3.webp", tight);
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            Assert.Contains(image.Warnings, w => w.Contains("'frame3.webp': frames 3 to 3 of its animation were not checked for damage", StringComparison.Ordinal));
+            Assert.DoesNotContain(image.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void AnAnimatedWebPWhoseSecondFrameIsCorruptIsRefusedAndAllowPartialSaysTheFrameSentIsWhole()
         {
             byte[] anim = Sample("made-anim.webp");
