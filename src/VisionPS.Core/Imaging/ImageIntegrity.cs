@@ -569,8 +569,24 @@ namespace VisionPS.Core.Imaging
                 return null;
             }
             bool little = b[0] == 'I';
-            long ifd = little ? U32LE(b, 4) : ContainerHeaders.U32(b, 4);
-            return ifd + 2 > b.Length
+            int version = little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3];
+            ulong ifd;
+            if (version == 43)
+            {
+                // BigTIFF: the first directory's offset is 64-bit, at byte 8.
+                if (b.Length < 16)
+                {
+                    return null;
+                }
+                ulong high = little ? (ulong)U32LE(b, 12) : (ulong)ContainerHeaders.U32(b, 8);
+                ulong low = little ? (ulong)U32LE(b, 8) : (ulong)ContainerHeaders.U32(b, 12);
+                ifd = (high << 32) | low;
+            }
+            else
+            {
+                ifd = (ulong)(little ? U32LE(b, 4) : ContainerHeaders.U32(b, 4));
+            }
+            return ifd >= (ulong)b.Length - 1
                 ? $"its first image directory (IFD) is at byte {ifd}, past the end of the {b.Length}-byte file (it is truncated or the offset is damaged)"
                 : null;
         }

@@ -250,6 +250,40 @@ namespace VisionPS.Core.Tests.Imaging
             }
         }
 
+        /// <summary>
+        /// A BigTIFF keeps its first directory's offset in 64 bits at byte 8, in either byte order: read there, a whole
+        /// file is not called truncated, and a cut one names where its directory was.
+        /// </summary>
+        [Theory]
+        [InlineData("msb")]
+        [InlineData("lsb")]
+        public void ABigTiffDirectoryOffsetIsReadAt64BitsInEitherByteOrder(string endian)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-bigtiff-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string tif = Path.Combine(dir, "big.tif");
+                TestCorpus.Run("convert", "-size", "64x48", "gradient:red-blue", "-define", "tiff:endian=" + endian, "TIFF64:" + tif);
+                byte[] whole = File.ReadAllBytes(tif);
+                Assert.Equal(43, endian == "msb" ? (whole[2] << 8) | whole[3] : whole[2] | (whole[3] << 8));
+                Assert.Null(ImageIntegrity.TiffDirectory(whole));
+                byte[] offset = whole.AsSpan(8, 8).ToArray();
+                if (endian == "msb")
+                {
+                    Array.Reverse(offset);
+                }
+                long ifd = BitConverter.ToInt64(offset, 0);
+                byte[] cut = whole.AsSpan(0, (int)Math.Min(ifd, whole.Length) / 2).ToArray();
+                Assert.Contains($"its first image directory (IFD) is at byte {ifd}, past the end of the {cut.Length}-byte file",
+                    ImageIntegrity.TiffDirectory(cut), StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
         [Theory]
         [InlineData("ReadHEICImage: Invalid input: Bitstream not supported by this decoder `/tmp/magick-Ab12Cd' @ error/heic.c/ReadHEICImage/460", "ReadHEICImage: Invalid input: Bitstream not supported by this decoder")]
         [InlineData("Bad value 65282 for \"FillOrder\" tag. `TIFFReadDirectory' @ warning/tiff.c/TIFFWarnings/1000", "Bad value 65282 for \"FillOrder\" tag")]
