@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Linq;
 using System.IO;
 using System.Threading.Tasks;
 using SkiaSharp;
@@ -22,16 +23,32 @@ namespace VisionPS.Bench
         {
             int runs = 5;
             var files = new List<string>();
+            const string Usage = "usage: checks [--runs N] FILE...";
             for (int i = 0; i < args.Length; i++)
             {
                 if (args[i] == "--runs")
                 {
-                    runs = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    if (i + 1 >= args.Length || !int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out runs) || runs < 1)
+                    {
+                        Console.Error.WriteLine($"checks: --runs needs a whole number of at least 1\n{Usage}");
+                        return Task.FromResult(2);
+                    }
+                }
+                else if (args[i].StartsWith("-", StringComparison.Ordinal))
+                {
+                    Console.Error.WriteLine($"checks: unknown option '{args[i]}'\n{Usage}");
+                    return Task.FromResult(2);
                 }
                 else
                 {
                     files.Add(args[i]);
                 }
+            }
+            string? missing = files.FirstOrDefault(f => !File.Exists(f));
+            if (files.Count == 0 || missing is not null)
+            {
+                Console.Error.WriteLine((missing is null ? "checks: no files" : $"checks: no such file '{missing}'") + $"\n{Usage}");
+                return Task.FromResult(2);
             }
             double structMs = 0, wholeMs = 0, alphaMs = 0, mp = 0, alphaMp = 0;
             Console.WriteLine("file\tMP\tstructure_ms\twhole_ms\talpha_ms");
