@@ -20,6 +20,29 @@ namespace VisionPS.Core.Tests.Imaging
     {
         private static readonly PrepareOptions Partial = new() { AllowPartial = true };
 
+        /// <summary>The offsets of an animated WebP's ANMF chunks, in order.</summary>
+        private static List<int> AnmfChunks(byte[] anim)
+        {
+            var frames = new List<int>();
+            for (int at = 12; at + 8 <= anim.Length; at += 8 + (int)((BitConverter.ToUInt32(anim, at + 4) + 1) & ~1u))
+            {
+                if (System.Text.Encoding.ASCII.GetString(anim, at, 4) == "ANMF")
+                {
+                    frames.Add(at);
+                }
+            }
+            return frames;
+        }
+
+        /// <summary>Garbles 200 bytes of the frame's VP8 data (after its ANMF header, VP8 chunk header and frame header): sizes intact.</summary>
+        private static void GarbleFrame(byte[] anim, int anmf)
+        {
+            for (int i = anmf + 8 + 16 + 8 + 20; i < anmf + 8 + 16 + 8 + 220; i++)
+            {
+                anim[i] = (byte)((anim[i] * 13) + 7);
+            }
+        }
+
         private static byte[] Sample(string name) => File.ReadAllBytes(PublicSuiteTests.Sample(name));
 
         /// <summary>A noisy gradient (so it deflates to several IDAT chunks), as PNG, JPEG or WebP.</summary>
@@ -333,14 +356,7 @@ namespace VisionPS.Core.Tests.Imaging
         {
             byte[] anim = Sample("made-anim.webp");
             Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(anim, "a.webp").Action);
-            var frames = new List<int>();
-            for (int at = 12; at + 8 <= anim.Length; at += 8 + (int)((BitConverter.ToUInt32(anim, at + 4) + 1) & ~1u))
-            {
-                if (System.Text.Encoding.ASCII.GetString(anim, at, 4) == "ANMF")
-                {
-                    frames.Add(at);
-                }
-            }
+            List<int> frames = AnmfChunks(anim);
             Assert.Equal(3, frames.Count);
 
             byte[] outside = (byte[])anim.Clone();
@@ -359,19 +375,7 @@ namespace VisionPS.Core.Tests.Imaging
         {
             // Three 96x64 frames; frame 3's VP8 data garbled, sizes intact.
             byte[] anim = Sample("made-anim.webp");
-            int frame3 = -1, seen = 0;
-            for (int at = 12; at + 8 <= anim.Length; at += 8 + (int)((BitConverter.ToUInt32(anim, at + 4) + 1) & ~1u))
-            {
-                if (System.Text.Encoding.ASCII.GetString(anim, at, 4) == "ANMF" && ++seen == 3)
-                {
-                    frame3 = at;
-                }
-            }
-            Assert.True(frame3 > 0);
-            for (int i = frame3 + 8 + 16 + 8 + 20; i < frame3 + 8 + 16 + 8 + 220; i++)
-            {
-                anim[i] = (byte)((anim[i] * 13) + 7);
-            }
+            GarbleFrame(anim, AnmfChunks(anim)[2]);
             Assert.Contains("animation frame 3's", Refused(anim, "frame3.webp").Detail, StringComparison.Ordinal);
 
             // A budget that holds the first frame and one more: frame 2 is checked, frame 3 is not, and a warning says so
@@ -387,20 +391,7 @@ namespace VisionPS.Core.Tests.Imaging
         public void AnAnimatedWebPWhoseSecondFrameIsCorruptIsRefusedAndAllowPartialSaysTheFrameSentIsWhole()
         {
             byte[] anim = Sample("made-anim.webp");
-            int frame2 = -1, seen = 0;
-            for (int at = 12; at + 8 <= anim.Length; at += 8 + (int)((BitConverter.ToUInt32(anim, at + 4) + 1) & ~1u))
-            {
-                if (System.Text.Encoding.ASCII.GetString(anim, at, 4) == "ANMF" && ++seen == 2)
-                {
-                    frame2 = at;
-                }
-            }
-            Assert.True(frame2 > 0);
-            // Garbage inside frame 2's VP8 data (after its ANMF header, VP8 chunk header and frame header): sizes intact.
-            for (int i = frame2 + 8 + 16 + 8 + 20; i < frame2 + 8 + 16 + 8 + 220; i++)
-            {
-                anim[i] = (byte)((anim[i] * 13) + 7);
-            }
+            GarbleFrame(anim, AnmfChunks(anim)[1]);
             Assert.Contains("animation frame 2's VP8/VP8L bitstream", Refused(anim, "frame2.webp").Detail, StringComparison.Ordinal);
             PreparedImage image = ImagePreparer.Prepare(anim, "frame2.webp", Partial);
             Assert.Contains(image.Warnings, w => w.Contains("animation frame 2's", StringComparison.Ordinal)
