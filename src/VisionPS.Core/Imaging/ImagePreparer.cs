@@ -212,7 +212,14 @@ namespace VisionPS.Core.Imaging
                 {
                     warnings.Add(AnimationWarning(name, frames));
                 }
-                if (CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect) is string broken)
+                string? broken = CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect);
+                if (broken is null && format == ImageFormat.WebP)
+                {
+                    // The frame walk itself finds the frames (Skia's count stops at a broken one).
+                    broken = LaterWebPFrames(data, frames, name, options, warnings);
+                    effect = broken is null ? null : LaterFramesEffect;
+                }
+                if (broken is not null)
                 {
                     if (!options.AllowPartial)
                     {
@@ -281,14 +288,8 @@ namespace VisionPS.Core.Imaging
             }
             if (header.IsAnimated && format == ImageFormat.WebP && damage is null)
             {
-                // Only the first frame is sent, but a file is whole only when every frame decodes (as a GIF's LZW walk proves).
-                damage = SkiaDecoder.VerifyLaterWebPFrames(data, options.Budget, out int firstUnchecked);
-                damageEffect = damage is null ? null : "Its first frame, the one sent, decoded whole.";
-                if (firstUnchecked > 0)
-                {
-                    warnings.Add($"'{name}': frames {firstUnchecked} to {header.FrameCount} of its animation were not checked for damage " +
-                        $"(decoding them as well would take more than the {options.Budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget).");
-                }
+                damage = LaterWebPFrames(data, header.FrameCount, name, options, warnings);
+                damageEffect = damage is null ? null : LaterFramesEffect;
             }
             if (header.IsAnimated)
             {
@@ -362,11 +363,29 @@ namespace VisionPS.Core.Imaging
             {
                 // A BMP alpha mask whose every value is 0 (writers that never fill it): opaque, as browsers show it.
                 PixelAlpha.MakeOpaque(decoded);
+                alpha = false;
             }
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(decoded);
             return ImageRenderer.Render(decoded, alpha, orientation, tw, th, header, name, warnings, options);
         }
+
+        /// <summary>
+        /// An animated WebP's frames after the first (only the first is sent, but a file is whole only when every frame
+        /// decodes, as a GIF's LZW walk proves): what is wrong, or null; frames past the decode budget are named in a warning.
+        /// </summary>
+        private static string? LaterWebPFrames(byte[] data, int frameCount, string name, PrepareOptions options, List<string> warnings)
+        {
+            string? damage = SkiaDecoder.VerifyLaterWebPFrames(data, options.Budget, out int firstUnchecked);
+            if (firstUnchecked > 0)
+            {
+                warnings.Add($"'{name}': frames {firstUnchecked} to {frameCount} of its animation were not checked for damage " +
+                    $"(decoding them as well would take more than the {options.Budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget).");
+            }
+            return damage;
+        }
+
+        private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
 
         private const string MarkerDamageEffect =
             "The blocks around the damage may be wrong, missing or shifted; how much of the image is affected is not known.";

@@ -208,15 +208,7 @@ namespace VisionPS.Core.Tests.Imaging
             }
             else
             {
-                using var frames = new MagickImageCollection();
-                foreach (string colour in new[] { "#ff2000", "#0040ff" })
-                {
-                    var frame = new MagickImage(new MagickColor(colour), W, H) { AnimationDelay = 10 };
-                    frame.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
-                    frames.Add(frame);
-                }
-                frames.First().Settings.SetDefine(MagickFormat.WebP, "lossless", true);
-                file = frames.ToByteArray(MagickFormat.WebP);
+                file = AnimatedWebPWithProfile();
             }
             byte[]? icc = kind == "png" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.WebPIccProfile(file);
             Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
@@ -226,6 +218,50 @@ namespace VisionPS.Core.Tests.Imaging
             PreparedImage prepared = ImagePreparer.Prepare(file, name, new PrepareOptions { Format = PreparedFormat.Png });
             Assert.Contains($"'{name}' is an animation of 2 frames; the API takes still images, so only the first frame is sent.", prepared.Warnings);
             Assert.DoesNotContain(prepared.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+        }
+
+        /// <summary>
+        /// On the lcms route too, an animated WebP is whole only when every frame decodes: frame 2's VP8L signature byte
+        /// broken (sizes intact) is damage, named as on the Skia path.
+        /// </summary>
+        [Fact]
+        public void AnAnimatedWebPWithAnXyzLut16ProfileAndACorruptLaterFrameIsRefused()
+        {
+            byte[] file = AnimatedWebPWithProfile();
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.WebPIccProfile(file)!));
+            int seen = 0, vp8l = -1;
+            for (int at = 12; at + 8 <= file.Length; at += 8 + (int)((BitConverter.ToUInt32(file, at + 4) + 1) & ~1u))
+            {
+                if (System.Text.Encoding.ASCII.GetString(file, at, 4) == "ANMF" && ++seen == 2)
+                {
+                    vp8l = at + 8 + 16; // the frame's first chunk, after the ANMF header
+                }
+            }
+            Assert.True(vp8l > 0 && System.Text.Encoding.ASCII.GetString(file, vp8l, 4) == "VP8L");
+            Assert.Equal(0x2F, file[vp8l + 8]);
+            file[vp8l + 8] = 0x00;
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(file, "frame2.webp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("animation frame 2's", ex.Detail, StringComparison.Ordinal);
+            // -AllowPartial cannot help here: ImageMagick's libwebp demuxer refuses the whole file, so nothing is sent.
+            var none = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(file, "frame2.webp", new PrepareOptions { AllowPartial = true }));
+            Assert.Equal(ImageErrorReason.Damaged, none.Reason);
+            Assert.DoesNotContain("-AllowPartial", none.Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>A lossless 2-frame WebP (red, then blue), each frame carrying the RGB XYZ-lut16 profile.</summary>
+        private static byte[] AnimatedWebPWithProfile()
+        {
+            using var frames = new MagickImageCollection();
+            foreach (string colour in new[] { "#ff2000", "#0040ff" })
+            {
+                var frame = new MagickImage(new MagickColor(colour), W, H) { AnimationDelay = 10 };
+                frame.SetProfile(new ColorProfile(XyzLut16Profile(cmyk: false)));
+                frames.Add(frame);
+            }
+            frames.First().Settings.SetDefine(MagickFormat.WebP, "lossless", true);
+            return frames.ToByteArray(MagickFormat.WebP);
         }
 
         /// <summary>
