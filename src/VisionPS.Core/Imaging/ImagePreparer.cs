@@ -193,6 +193,7 @@ namespace VisionPS.Core.Imaging
                 ImageFormat.Png when declared?.HasIccProfile == true => ContainerHeaders.PngIccProfile(data),
                 ImageFormat.Jpeg when declared?.HasIccProfile == true => ContainerHeaders.JpegIccProfile(data),
                 ImageFormat.WebP => ContainerHeaders.WebPIccProfile(data),
+                ImageFormat.Bmp => ContainerHeaders.BmpIccProfile(data),
                 _ => null,
             };
             if (icc is not null && ContainerHeaders.IccHasXyzLutA2B0(icc) && IccFitsImage(icc, format, declared)
@@ -429,12 +430,12 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// Whether an ICC profile's data colour space (header bytes 16-19) is the image's: RGB for an RGB or palette PNG,
-        /// a 3-component JPEG and WebP; GRAY for a grey PNG or a 1-component JPEG; CMYK for a 4-component JPEG. A profile
+        /// a 3-component JPEG, WebP and BMP; GRAY for a grey PNG or a 1-component JPEG; CMYK for a 4-component JPEG. A profile
         /// that does not fit (a CMYK profile on an RGB image) is ignored by Skia, and its samples are read as sRGB.
         /// </summary>
         private static bool IccFitsImage(byte[] icc, ImageFormat format, ImageHeader? declared)
         {
-            ImageColorType? type = format == ImageFormat.WebP ? ImageColorType.Rgb : declared?.ColorType;
+            ImageColorType? type = format is ImageFormat.WebP or ImageFormat.Bmp ? ImageColorType.Rgb : declared?.ColorType;
             ReadOnlySpan<byte> wanted = type switch
             {
                 ImageColorType.Rgb or ImageColorType.Rgba or ImageColorType.Palette or ImageColorType.YCbCr => "RGB "u8,

@@ -355,6 +355,7 @@ namespace VisionPS.Core.Tests.Imaging
         [Theory]
         [InlineData("png")]
         [InlineData("webp")]
+        [InlineData("bmp")]
         public void AnRgbImageWithAnXyzLut16ProfileIsConvertedAtFullLight(string kind)
         {
             byte[] file;
@@ -366,9 +367,14 @@ namespace VisionPS.Core.Tests.Imaging
                 {
                     image.Settings.SetDefine(MagickFormat.WebP, "lossless", true);
                 }
-                file = image.ToByteArray(kind == "png" ? MagickFormat.Png24 : MagickFormat.WebP);
+                file = image.ToByteArray(kind switch { "png" => MagickFormat.Png24, "bmp" => MagickFormat.Bmp, _ => MagickFormat.WebP });
             }
-            byte[]? icc = kind == "png" ? ContainerHeaders.PngIccProfile(file) : ContainerHeaders.WebPIccProfile(file);
+            byte[]? icc = kind switch
+            {
+                "png" => ContainerHeaders.PngIccProfile(file),
+                "bmp" => ContainerHeaders.BmpIccProfile(file), // a BITMAPV5HEADER with PROFILE_EMBEDDED
+                _ => ContainerHeaders.WebPIccProfile(file),
+            };
             Assert.True(ContainerHeaders.IccHasXyzLutA2B0(icc!));
             double psnr = AgainstLcms(file, kind);
             _output.WriteLine($"RGB {kind} with an XYZ lut16 profile: {psnr:0.0} dB against lcms");
