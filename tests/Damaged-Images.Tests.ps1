@@ -27,6 +27,23 @@ Describe 'Damaged JPEGs, as a user meets them' {
         $errs[0].ToString() | Should -Not -BeLike '*-AllowPartial*'
     }
 
+    It 'refuses a large sequential photo (resized anyway) whose scan holds garbage without marker bytes, and sends it with a warning on request' {
+        # 2560x1920 is over the 2048 box, so it is re-encoded; the garbage has no 0xFF byte, so only libjpeg's scan check sees it.
+        $wood = New-DamagedJpeg 'jpg_wood_2560x1920.jpg' 'wood.jpg' 100000 ([byte[]](1..200 | ForEach-Object { [byte](($_ * 37) % 255) }))
+        $good = Join-Path $Corpus 'jpg_storm_1920x1280.jpg'
+        $out = ConvertTo-VisionImage -LiteralPath $wood, $good -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 1
+        $out.Name | Should -Be 'jpg_storm_1920x1280.jpg'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+        $errs[0].ToString() | Should -BeLike '*wood.jpg*(libjpeg: *'
+        $errs[0].ToString() | Should -Not -Match 'Magick|Exception|@ error'
+
+        $partial = ConvertTo-VisionImage -LiteralPath $wood -AllowPartial -WarningVariable warns -WarningAction SilentlyContinue
+        $partial.Action | Should -Be 'Reencode'
+        ($warns -join "`n") | Should -BeLike '*wood.jpg*is damaged*may be wrong*'
+    }
+
     It 'refuses a photo that would pass through when libjpeg reads garbage in its scan, and sends it with a warning on request' {
         # A 512x512 JPEG is already the size models look at, so its bytes would go out unchanged.
         ConvertTo-VisionImage -LiteralPath (Join-Path $Corpus 'jpg_gray_cat_512.jpg') | ForEach-Object Action | Should -Be 'Pass'
