@@ -250,7 +250,7 @@ namespace VisionPS.Core.Imaging
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
             JpegScanDamage? scanDamage = null;
             string? damageEffect = null;
-            bool passCandidate = damage is null && PreparePolicy.CanPassThrough(header, codec, data, options);
+            bool passCandidate = damage is null && PreparePolicy.CanPassThrough(header, codec, data, icc, options);
             if (passCandidate)
             {
                 // The original bytes go out only when the whole file is known to decode.

@@ -61,8 +61,11 @@ namespace VisionPS.Core.Imaging
             return formatOk && header.ColorType != ImageColorType.Cmyk;
         }
 
-        /// <summary>The header rule plus the colour space Skia read; the file's integrity is checked separately.</summary>
-        public static bool CanPassThrough(ImageHeader header, SKCodec codec, byte[] data, PrepareOptions options)
+        /// <summary>
+        /// The header rule plus the colour space Skia read; the file's integrity is checked separately. <paramref name="icc"/>:
+        /// the file's ICC profile as the caller already read it (a PNG's iCCP, inflated), or null.
+        /// </summary>
+        public static bool CanPassThrough(ImageHeader header, SKCodec codec, byte[] data, byte[]? icc, PrepareOptions options)
         {
             if (data.LongLength > options.MaxBytes || !HeaderAllowsPassThrough(header, options))
             {
@@ -78,7 +81,7 @@ namespace VisionPS.Core.Imaging
             // near 2.2 (a PNG tagged gAMA 1/2.2, with or without sRGB's cHRM, as ImageMagick writes them). Other
             // primaries (a cHRM or an ICC profile wider than sRGB) or another curve (gAMA 1.0, 2.5) are converted.
             SKColorSpace? space = codec.Info.ColorSpace;
-            if (header.Format == ImageFormat.Png && header.HasIccProfile && IccSkiaCannotRead(data))
+            if (header.Format == ImageFormat.Png && header.HasIccProfile && IccSkiaCannotRead(icc))
             {
                 // The codec converts with the full profile but reports sRGB: the bytes as they are are not sRGB.
                 return false;
@@ -87,12 +90,11 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A PNG whose RGB iCCP profile Skia cannot express as a colour space (sampled curves, such as libjxl's HLG
+        /// A PNG iCCP profile (<paramref name="icc"/>, inflated) that is RGB and that Skia cannot express as a colour space (sampled curves, such as libjxl's HLG
         /// profile): its codec still converts with the whole profile, but reports sRGB, so the header would pass it.
         /// </summary>
-        internal static bool IccSkiaCannotRead(byte[] png)
+        internal static bool IccSkiaCannotRead(byte[]? icc)
         {
-            byte[]? icc = ContainerHeaders.PngIccProfile(png);
             if (icc is null || icc.Length < 132)
             {
                 return false;
