@@ -274,10 +274,10 @@ namespace VisionPS.Core.Imaging
                 // A JPEG that is re-encoded anyway gets the cheap marker check first.
                 damage = JpegMarkers.Check(data);
                 damageEffect = damage is null ? null : MarkerDamageEffect;
-                // Then libjpeg's scan check when it costs a fraction of the decode: a sequential JPEG's Huffman data is a
-                // quarter to a half of its decode time, and Skia reads past a bit flip or a lost stretch of data silently
-                // (grey or shifted blocks). A progressive JPEG's Huffman data is nearly all of its decode time, so its
-                // check would double it: it keeps the marker check alone.
+                // Then libjpeg's scan check: Skia reads past a bit flip or a lost stretch of data silently (grey or
+                // shifted blocks). A sequential JPEG's Huffman data is a quarter to a half of its decode time: it is
+                // checked, then Skia decodes it. A progressive JPEG's Huffman data is nearly all of its decode time:
+                // libjpeg-turbo decodes it below, the check and the decode in one pass.
                 if (damage is null && !header.IsProgressive && JpegScanCheck.TryCheck(data, header, out scanDamage) && scanDamage is not null)
                 {
                     if (!options.AllowPartial)
@@ -301,11 +301,24 @@ namespace VisionPS.Core.Imaging
             (int stw, int sth) = orientation >= 5 ? (th, tw) : (tw, th);
             SKSizeI decodeSize = SkiaDecoder.ChooseDecodeSize(codec, header, stw, sth);
             bool alpha = codec.Info.AlphaType != SKAlphaType.Opaque;
-            SKBitmap decoded;
-            DecodeDamage? partial;
+            SKBitmap? decoded = null;
+            DecodeDamage? partial = null;
+            if (damage is null && !passCandidate && format == ImageFormat.Jpeg && header.IsProgressive)
+            {
+                decoded = DecodeProgressiveJpeg(data, header, icc, decodeSize, options.Budget, name, out scanDamage);
+                if (scanDamage is not null)
+                {
+                    if (!options.AllowPartial)
+                    {
+                        decoded?.Dispose();
+                        throw scanDamage.Refuse(name);
+                    }
+                    damage = scanDamage.Problem;
+                }
+            }
             try
             {
-                decoded = SkiaDecoder.Decode(codec, header, decodeSize, alpha, options.Budget, name, out partial);
+                decoded ??= SkiaDecoder.Decode(codec, header, decodeSize, alpha, options.Budget, name, out partial);
             }
             catch (ImageProcessingException ex) when (damage is not null
                 && (ex.Reason == ImageErrorReason.Damaged || ex.Reason == ImageErrorReason.DecodeFailed))
@@ -369,6 +382,37 @@ namespace VisionPS.Core.Imaging
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(decoded);
             return ImageRenderer.Render(decoded, alpha, orientation, tw, th, header, name, warnings, options);
+        }
+
+        /// <summary>
+        /// A progressive JPEG that is re-encoded, decoded by libjpeg-turbo at <paramref name="size"/> (one of its DCT
+        /// scales) with its scans checked in the same pass (<paramref name="damage"/>: what is wrong, if anything); the
+        /// pixels in 8-bit sRGB, or null for Skia to decode (then unchecked: a CMYK or YCCK file, a grey one with a
+        /// profile, an RGB profile Skia cannot express as a colour space, or no verdict from libjpeg here).
+        /// </summary>
+        private static SKBitmap? DecodeProgressiveJpeg(byte[] data, ImageHeader header, byte[]? icc, SKSizeI size,
+            ImageBudget budget, string name, out JpegScanDamage? damage)
+        {
+            damage = null;
+            if (header.ColorType is not (ImageColorType.YCbCr or ImageColorType.Gray)
+                || (icc is not null && (header.ColorType == ImageColorType.Gray || icc.Length < 20
+                    || icc[16] != (byte)'R' || icc[17] != (byte)'G' || icc[18] != (byte)'B')))
+            {
+                return null;
+            }
+            // The embedded profile, converted as Skia's codec converts it (libjpeg hands the samples over unconverted).
+            SKColorSpace? source = icc is null ? null : SkiaDecoder.IccColorSpace(icc);
+            if (icc is not null && source is null)
+            {
+                return null;
+            }
+            if (source is not null && (source.IsSrgb || PreparePolicy.IsSrgbInAllButName(source)))
+            {
+                source = null;
+            }
+            SkiaDecoder.CheckDecodeCost(header, size, budget, name);
+            byte[]? rgba = JpegScanCheck.TryDecode(data, size.Width, size.Height, out damage);
+            return rgba is null ? null : SkiaDecoder.FromRgba(rgba, size.Width, size.Height, source, header, name);
         }
 
         /// <summary>

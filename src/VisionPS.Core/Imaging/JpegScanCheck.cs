@@ -54,6 +54,42 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// The check and the decode in one pass, for a progressive JPEG that is re-encoded: libjpeg-turbo decodes it at
+        /// the DCT scale of <paramref name="width"/> x <paramref name="height"/>, reading every scan to EOI (which is
+        /// nearly all of the decode's work anyway) and reporting what is wrong as <see cref="TryCheck"/> does. Returns the
+        /// unconverted RGBA samples; null when there are none to use: a fatal error (<paramref name="damage"/> says what),
+        /// or no verdict here (Magick.NET cannot be loaded or stopped for a reason of its own, or read another colour
+        /// space or size), when the caller decodes the file itself.
+        /// </summary>
+        public static byte[]? TryDecode(byte[] data, int width, int height, out JpegScanDamage? damage)
+        {
+            damage = null;
+            if (s_unavailable)
+            {
+                return null;
+            }
+            try
+            {
+                byte[]? rgba = MagickCodec.JpegDecodeScaled(data, width, height, out string? warning);
+                damage = warning is null ? null : Describe(warning);
+                return rgba;
+            }
+            catch (Exception ex) when (MagickCodec.IsLoadFailure(ex))
+            {
+                s_unavailable = true;
+                return null;
+            }
+            catch (Exception ex) when (MagickCodec.IsMagickException(ex))
+            {
+                if (ex.GetType().Name.IndexOf("CorruptImage", StringComparison.Ordinal) >= 0)
+                {
+                    damage = Describe(ex.Message);
+                }
+                return null;
+            }
+        }
+
+        /// <summary>
         /// Whether a libjpeg warning reports damaged image data (its JWRN_ messages for extraneous data, a data segment
         /// or file cut short, a bad Huffman or arithmetic code, a lost restart marker, an inconsistent progression),
         /// rather than something harmless such as an unknown JFIF revision.

@@ -219,6 +219,38 @@ namespace VisionPS.Core.Imaging
             return warning;
         }
 
+        /// <summary>
+        /// A JPEG decoded by libjpeg-turbo at the DCT scale that gives exactly <paramref name="width"/> x
+        /// <paramref name="height"/> (one of its k/8 sizes), as RGBA with its samples unconverted (no colour profile
+        /// applied, no orientation), and the raw text of its first corrupt-data warning. Null when ImageMagick read a
+        /// colour space other than RGB or grey, or another size.
+        /// </summary>
+        public static byte[]? JpegDecodeScaled(byte[] data, int width, int height, out string? warning)
+        {
+            Initialise();
+            var settings = new MagickReadSettings { Format = MagickFormat.Jpeg, FrameIndex = 0, FrameCount = 1 };
+            settings.SetDefine(MagickFormat.Jpeg, "size", $"{width}x{height}");
+            string? found = null;
+            using var image = new MagickImage();
+            image.Warning += (_, e) =>
+            {
+                string? said = FromLibjpeg(e.Exception);
+                if (said is not null && JpegScanCheck.IsCorruption(said))
+                {
+                    found ??= said;
+                }
+            };
+            image.Read(data, settings);
+            warning = found;
+            if (image.Width != (uint)width || image.Height != (uint)height
+                || image.ColorSpace is not (ColorSpace.sRGB or ColorSpace.RGB or ColorSpace.Gray))
+            {
+                return null;
+            }
+            using IUnsafePixelCollection<byte> pixels = image.GetPixelsUnsafe();
+            return pixels.ToByteArray(0, 0, (uint)width, (uint)height, "RGBA");
+        }
+
         private static string? FromLibjpeg(MagickException exception)
         {
             if (exception.Message.IndexOf("JPEGWarningHandler", StringComparison.Ordinal) >= 0)

@@ -45,6 +45,18 @@ namespace VisionPS.Core.Imaging
             return MagickBackend.JpegDecodeWarning(data, width, height);
         }
 
+        /// <summary>
+        /// A JPEG decoded by libjpeg-turbo at one of its DCT scales, unconverted RGBA, with the raw text of its first
+        /// corrupt-data warning; null when ImageMagick read another colour space or size. Magick.NET's own exceptions
+        /// reach the caller untranslated.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static byte[]? JpegDecodeScaled(byte[] data, int width, int height, out string? warning)
+        {
+            IsLoaded = true;
+            return MagickBackend.JpegDecodeScaled(data, width, height, out warning);
+        }
+
         /// <summary>Whether <paramref name="ex"/> is one of Magick.NET's own exceptions.</summary>
         internal static bool IsMagickException(Exception ex) => ex.GetType().FullName?.StartsWith("ImageMagick.", StringComparison.Ordinal) == true;
 

@@ -58,16 +58,7 @@ namespace VisionPS.Core.Imaging
         public static SKBitmap Decode(SKCodec codec, ImageHeader header, SKSizeI size, bool alpha, ImageBudget budget,
             string name, out DecodeDamage? damage)
         {
-            // A progressive JPEG's decoder holds every DCT coefficient at full size whatever the output scale.
-            long cost = header.Format == ImageFormat.Jpeg && header.IsProgressive
-                ? (long)header.Width * header.Height
-                : (long)size.Width * size.Height;
-            if (cost > budget.MaxDecodedPixels)
-            {
-                throw ImageProcessingException.TooLarge(name, header.Format,
-                    $"decoding it takes {cost / 1e6:0.#} megapixels ({header.Width}x{header.Height} declared), more than the " +
-                    $"{budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
-            }
+            CheckDecodeCost(header, size, budget, name);
             // A PNG cICP chunk or a BMP's embedded profile, which Skia's codecs do not read: decode the samples
             // unconverted, then convert from that space.
             SKColorSpace? cicp = CicpColorSpace(header) ?? BmpColorSpace(header);
@@ -88,6 +79,42 @@ namespace VisionPS.Core.Imaging
                 bitmap.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>Refuses a decode at <paramref name="size"/> that would take more than the decode budget.</summary>
+        public static void CheckDecodeCost(ImageHeader header, SKSizeI size, ImageBudget budget, string name)
+        {
+            // A progressive JPEG's decoder holds every DCT coefficient at full size whatever the output scale.
+            long cost = header.Format == ImageFormat.Jpeg && header.IsProgressive
+                ? (long)header.Width * header.Height
+                : (long)size.Width * size.Height;
+            if (cost > budget.MaxDecodedPixels)
+            {
+                throw ImageProcessingException.TooLarge(name, header.Format,
+                    $"decoding it takes {cost / 1e6:0.#} megapixels ({header.Width}x{header.Height} declared), more than the " +
+                    $"{budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
+            }
+        }
+
+        /// <summary>
+        /// Opaque RGBA samples another decoder produced, in a pooled 8-bit sRGB bitmap: converted from
+        /// <paramref name="source"/> when it is given (null: the samples are sRGB already).
+        /// </summary>
+        public static unsafe SKBitmap FromRgba(byte[] rgba, int width, int height, SKColorSpace? source, ImageHeader header, string name)
+        {
+            var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque, source is null ? s_srgb : null);
+            SKBitmap bitmap = PixelPool.Rent(info) ?? throw ImageProcessingException.TooLarge(name, header.Format,
+                $"there is not enough memory for a {width}x{height} decode");
+            int rowBytes = bitmap.RowBytes, rowLength = width * 4;
+            byte* dst = (byte*)bitmap.GetPixels();
+            fixed (byte* src = rgba)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    Buffer.MemoryCopy(src + ((long)y * rowLength), dst + ((long)y * rowBytes), rowLength, rowLength);
+                }
+            }
+            return source is null ? bitmap : ConvertToSrgb(bitmap, source, false, header, name);
         }
 
         /// <summary>

@@ -363,10 +363,18 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.True(psnr >= 40, $"BMP with {profileName}: {psnr:0.0} dB against ImageMagick/lcms ({ignored:0.0} dB against the profile ignored)");
         }
 
-        /// <summary>A JPEG with an embedded non-sRGB ICC profile: converted as lcms converts it, never passed through.</summary>
+        public static IEnumerable<object[]> JpegIccCases() =>
+            from c in IccCases()
+            from progressive in new[] { false, true }
+            select new object[] { c[0], progressive };
+
+        /// <summary>
+        /// A JPEG with an embedded non-sRGB ICC profile: converted as lcms converts it, never passed through. A progressive
+        /// one is decoded by libjpeg-turbo (its scans checked in the same pass), which hands the samples over unconverted.
+        /// </summary>
         [Theory]
-        [MemberData(nameof(IccCases))]
-        public void JpegIccProfileIsConvertedLikeLcms(string profileName)
+        [MemberData(nameof(JpegIccCases))]
+        public void JpegIccProfileIsConvertedLikeLcms(string profileName, bool progressive)
         {
             var profile = (IColorProfile)typeof(ColorProfiles).GetProperty(profileName)!.GetValue(null)!;
             byte[] jpeg;
@@ -374,8 +382,10 @@ namespace VisionPS.Core.Tests.Imaging
             {
                 image.SetProfile(profile);
                 image.Quality = 95;
+                image.Settings.Interlace = progressive ? Interlace.Jpeg : Interlace.NoInterlace;
                 jpeg = image.ToByteArray(MagickFormat.Jpeg);
             }
+            Assert.Equal(progressive, ContainerHeaders.Jpeg(jpeg)!.IsProgressive);
             // Sent as PNG, so the comparison sees the colour conversion rather than a second JPEG compression.
             PreparedImage prepared = ImagePreparer.Prepare(jpeg, profileName + ".jpg", new PrepareOptions { Format = PreparedFormat.Png });
             Assert.NotEqual(PrepareAction.Pass, prepared.Action);

@@ -212,19 +212,21 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.DoesNotContain("All of its pixels decoded", warning, StringComparison.Ordinal);
         }
 
-        public static IEnumerable<object[]> SequentialReencodeDamages() =>
-            from s in new[] { "jpg_storm_1920x1280.jpg", "restart:baseline" }
+        public static IEnumerable<object[]> ReencodeDamages() =>
+            from s in new[] { "jpg_storm_1920x1280.jpg", "restart:baseline", "jpg_elephants_1920x1080_prog.jpg", "restart:progressive" }
             from kind in new[] { "garbage", "overwrite", "zeros", "cut-scan", "flips" }
-            // Cutting or overwriting across restart markers upsets their sequence, which the marker check sees already.
-            where !(s == "restart:baseline" && kind is "cut-scan" or "overwrite")
+            // Cutting, overwriting or zeroing across restart markers upsets their sequence, which the marker check sees already.
+            where !(s.StartsWith("restart:", StringComparison.Ordinal) && kind is "cut-scan" or "overwrite")
+                && !(s == "restart:progressive" && kind == "zeros")
             select new object[] { s, kind };
 
         [Theory]
-        [MemberData(nameof(SequentialReencodeDamages))]
-        public void AReencodedSequentialJpegDamagedInsideItsScanIsRefusedAsDjpegWarns(string source, string kind)
+        [MemberData(nameof(ReencodeDamages))]
+        public void AReencodedJpegDamagedInsideItsScanIsRefusedAsDjpegWarns(string source, string kind)
         {
             // MaxSide 256: re-encoded, never passed through. Skia's decoder reads past this damage without a word (grey
-            // or shifted blocks), so only libjpeg's scan check sees it; a sequential JPEG gets it on this path too.
+            // or shifted blocks), so only libjpeg sees it: a sequential JPEG's scans are checked before Skia decodes
+            // it, and a progressive one is decoded by libjpeg-turbo itself, the check and the decode in one pass.
             var small = new PrepareOptions { MaxSide = 256 };
             byte[] intact = Source(source);
             Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(intact, "intact.jpg", small).Action);
