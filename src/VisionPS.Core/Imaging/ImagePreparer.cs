@@ -269,24 +269,6 @@ namespace VisionPS.Core.Imaging
                     throw scanDamage?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, damage);
                 }
             }
-            if (damage is null && !passCandidate && format == ImageFormat.Jpeg)
-            {
-                // A JPEG that is re-encoded anyway gets the cheap marker check first.
-                damage = JpegMarkers.Check(data);
-                damageEffect = damage is null ? null : MarkerDamageEffect;
-                // Then libjpeg's scan check: Skia reads past a bit flip or a lost stretch of data silently (grey or
-                // shifted blocks). A sequential JPEG's Huffman data is a quarter to a half of its decode time: it is
-                // checked, then Skia decodes it. A progressive JPEG's Huffman data is nearly all of its decode time:
-                // libjpeg-turbo decodes it below, the check and the decode in one pass.
-                if (damage is null && !header.IsProgressive && JpegScanCheck.TryCheck(data, header, out scanDamage) && scanDamage is not null)
-                {
-                    if (!options.AllowPartial)
-                    {
-                        throw scanDamage.Refuse(name);
-                    }
-                    damage = scanDamage.Problem;
-                }
-            }
             if (header.IsAnimated && format == ImageFormat.WebP && damage is null)
             {
                 damage = LaterWebPFrames(data, header.FrameCount, name, options, warnings);
@@ -303,17 +285,32 @@ namespace VisionPS.Core.Imaging
             bool alpha = codec.Info.AlphaType != SKAlphaType.Opaque;
             SKBitmap? decoded = null;
             DecodeDamage? partial = null;
-            if (damage is null && !passCandidate && format == ImageFormat.Jpeg && header.IsProgressive)
+            if (damage is null && !passCandidate && format == ImageFormat.Jpeg)
             {
-                decoded = DecodeProgressiveJpeg(data, header, icc, decodeSize, options.Budget, name, out scanDamage);
-                if (scanDamage is not null)
+                // A JPEG that is re-encoded anyway gets the cheap marker check first.
+                damage = JpegMarkers.Check(data);
+                damageEffect = damage is null ? null : MarkerDamageEffect;
+                // Then libjpeg's scan check (Skia reads past a bit flip or a lost stretch of data silently: grey or
+                // shifted blocks). libjpeg-turbo decodes the file itself, the check and the decode in one pass.
+                // Where it cannot (CMYK, a grey file with a profile, a profile Skia cannot express), a sequential
+                // JPEG's scans are checked before Skia decodes it, and a progressive one keeps the marker check: its
+                // Huffman data is nearly all of its decode, so a separate check would double it.
+                if (damage is null)
                 {
-                    if (!options.AllowPartial)
+                    decoded = DecodeWithLibjpeg(data, header, icc, decodeSize, options.Budget, name, out scanDamage);
+                    if (decoded is null && scanDamage is null && !header.IsProgressive)
                     {
-                        decoded?.Dispose();
-                        throw scanDamage.Refuse(name);
+                        JpegScanCheck.TryCheck(data, header, out scanDamage);
                     }
-                    damage = scanDamage.Problem;
+                    if (scanDamage is not null)
+                    {
+                        if (!options.AllowPartial)
+                        {
+                            decoded?.Dispose();
+                            throw scanDamage.Refuse(name);
+                        }
+                        damage = scanDamage.Problem;
+                    }
                 }
             }
             try
@@ -385,12 +382,14 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A progressive JPEG that is re-encoded, decoded by libjpeg-turbo at <paramref name="size"/> (one of its DCT
-        /// scales) with its scans checked in the same pass (<paramref name="damage"/>: what is wrong, if anything); the
-        /// pixels in 8-bit sRGB, or null for Skia to decode (then unchecked: a CMYK or YCCK file, a grey one with a
-        /// profile, an RGB profile Skia cannot express as a colour space, or no verdict from libjpeg here).
+        /// A JPEG that is re-encoded, decoded by libjpeg-turbo at <paramref name="size"/> (one of its DCT scales) with its
+        /// scans checked in the same pass (<paramref name="damage"/>: what is wrong, if anything); the pixels in 8-bit
+        /// sRGB, or null for Skia to decode: a CMYK or YCCK file, a grey one with a profile, an RGB profile Skia cannot
+        /// express as a colour space, or no pixels from libjpeg here (a fatal error, when <paramref name="damage"/> says
+        /// what). Magick.NET's libjpeg-turbo is also the faster decoder here: its SIMD colour conversion and inverse DCT
+        /// against Skia's portable build, and one pass over the Huffman data instead of a check and a decode.
         /// </summary>
-        private static SKBitmap? DecodeProgressiveJpeg(byte[] data, ImageHeader header, byte[]? icc, SKSizeI size,
+        private static SKBitmap? DecodeWithLibjpeg(byte[] data, ImageHeader header, byte[]? icc, SKSizeI size,
             ImageBudget budget, string name, out JpegScanDamage? damage)
         {
             damage = null;
@@ -411,8 +410,23 @@ namespace VisionPS.Core.Imaging
                 source = null;
             }
             SkiaDecoder.CheckDecodeCost(header, size, budget, name);
-            byte[]? rgba = JpegScanCheck.TryDecode(data, size.Width, size.Height, out damage);
-            return rgba is null ? null : SkiaDecoder.FromRgba(rgba, size.Width, size.Height, source, header, name);
+            SKBitmap bitmap = SkiaDecoder.RentOpaque(size, source is null, header, name);
+            bool decoded;
+            try
+            {
+                decoded = JpegScanCheck.TryDecode(data, size.Width, size.Height, bitmap.GetPixels(), bitmap.RowBytes, out damage);
+            }
+            catch
+            {
+                bitmap.Dispose();
+                throw;
+            }
+            if (!decoded)
+            {
+                bitmap.Dispose();
+                return null;
+            }
+            return source is null ? bitmap : SkiaDecoder.ConvertToSrgb(bitmap, source, false, header, name);
         }
 
         /// <summary>

@@ -54,30 +54,30 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// The check and the decode in one pass, for a progressive JPEG that is re-encoded: libjpeg-turbo decodes it at
-        /// the DCT scale of <paramref name="width"/> x <paramref name="height"/>, reading every scan to EOI (which is
-        /// nearly all of the decode's work anyway) and reporting what is wrong as <see cref="TryCheck"/> does. Returns the
-        /// unconverted RGBA samples; null when there are none to use: a fatal error (<paramref name="damage"/> says what),
-        /// or no verdict here (Magick.NET cannot be loaded or stopped for a reason of its own, or read another colour
-        /// space or size), when the caller decodes the file itself.
+        /// The check and the decode in one pass, for a JPEG that is re-encoded: libjpeg-turbo decodes it at the DCT scale
+        /// of <paramref name="width"/> x <paramref name="height"/> into <paramref name="destination"/> (opaque RGBA, the
+        /// samples unconverted), reading every scan to EOI and reporting what is wrong as <see cref="TryCheck"/> does.
+        /// False when there are no pixels to use: a fatal error (<paramref name="damage"/> says what), or no verdict here
+        /// (Magick.NET cannot be loaded or stopped for a reason of its own, or read another colour space or size), when
+        /// the caller decodes the file itself.
         /// </summary>
-        public static byte[]? TryDecode(byte[] data, int width, int height, out JpegScanDamage? damage)
+        public static bool TryDecode(byte[] data, int width, int height, IntPtr destination, int rowBytes, out JpegScanDamage? damage)
         {
             damage = null;
             if (s_unavailable)
             {
-                return null;
+                return false;
             }
             try
             {
-                byte[]? rgba = MagickCodec.JpegDecodeScaled(data, width, height, out string? warning);
+                bool decoded = MagickCodec.JpegDecodeInto(data, width, height, destination, rowBytes, out string? warning);
                 damage = warning is null ? null : Describe(warning);
-                return rgba;
+                return decoded;
             }
             catch (Exception ex) when (MagickCodec.IsLoadFailure(ex))
             {
                 s_unavailable = true;
-                return null;
+                return false;
             }
             catch (Exception ex) when (MagickCodec.IsMagickException(ex))
             {
@@ -85,7 +85,7 @@ namespace VisionPS.Core.Imaging
                 {
                     damage = Describe(ex.Message);
                 }
-                return null;
+                return false;
             }
         }
 

@@ -220,12 +220,13 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A JPEG decoded by libjpeg-turbo at the DCT scale that gives exactly <paramref name="width"/> x
-        /// <paramref name="height"/> (one of its k/8 sizes), as RGBA with its samples unconverted (no colour profile
-        /// applied, no orientation), and the raw text of its first corrupt-data warning. Null when ImageMagick read a
-        /// colour space other than RGB or grey, or another size.
+        /// Decodes a JPEG with libjpeg-turbo at the DCT scale that gives exactly <paramref name="width"/> x
+        /// <paramref name="height"/> (one of its k/8 sizes) into <paramref name="destination"/> as opaque RGBA, its
+        /// samples unconverted (no colour profile applied, no orientation); <paramref name="warning"/> is the raw text of
+        /// its first corrupt-data warning. False, with nothing written, when ImageMagick read a colour space other than
+        /// RGB or grey, another size, or kept its pixels out of memory.
         /// </summary>
-        public static byte[]? JpegDecodeScaled(byte[] data, int width, int height, out string? warning)
+        public static unsafe bool JpegDecodeInto(byte[] data, int width, int height, IntPtr destination, int rowBytes, out string? warning)
         {
             Initialise();
             var settings = new MagickReadSettings { Format = MagickFormat.Jpeg, FrameIndex = 0, FrameCount = 1 };
@@ -242,13 +243,37 @@ namespace VisionPS.Core.Imaging
             };
             image.Read(data, settings);
             warning = found;
-            if (image.Width != (uint)width || image.Height != (uint)height
-                || image.ColorSpace is not (ColorSpace.sRGB or ColorSpace.RGB or ColorSpace.Gray))
+            if (image.Width != (uint)width || image.Height != (uint)height)
             {
-                return null;
+                return false;
             }
+            // The pixel cache itself (Q8: one byte per channel, pixels and rows packed), not an exported copy of it.
+            // RGB is red, green, blue; grey is its grey channel, alone or with the index of its 256-grey colour map.
+            int channels = (int)image.ChannelCount;
             using IUnsafePixelCollection<byte> pixels = image.GetPixelsUnsafe();
-            return pixels.ToByteArray(0, 0, (uint)width, (uint)height, "RGBA");
+            bool rgb = image.ColorSpace is ColorSpace.sRGB or ColorSpace.RGB && channels == 3
+                && pixels.GetChannelIndex(PixelChannel.Red) == 0 && pixels.GetChannelIndex(PixelChannel.Green) == 1
+                && pixels.GetChannelIndex(PixelChannel.Blue) == 2;
+            int gray = image.ColorSpace == ColorSpace.Gray && channels <= 2 ? (pixels.GetChannelIndex(PixelChannel.Gray) is uint g ? (int)g : -1) : -1;
+            byte* cache = rgb || gray >= 0 ? (byte*)pixels.GetAreaPointer(0, 0, (uint)width, (uint)height) : null;
+            if (cache is null)
+            {
+                return false;
+            }
+            for (int y = 0; y < height; y++)
+            {
+                byte* src = cache + ((long)y * width * channels);
+                byte* dst = (byte*)destination + ((long)y * rowBytes);
+                if (rgb)
+                {
+                    PixelRows.RgbToRgba(src, dst, width);
+                }
+                else
+                {
+                    PixelRows.GrayToRgba(src + gray, channels, dst, width);
+                }
+            }
+            return true;
         }
 
         private static string? FromLibjpeg(MagickException exception)

@@ -46,15 +46,15 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A JPEG decoded by libjpeg-turbo at one of its DCT scales, unconverted RGBA, with the raw text of its first
-        /// corrupt-data warning; null when ImageMagick read another colour space or size. Magick.NET's own exceptions
-        /// reach the caller untranslated.
+        /// Decodes a JPEG with libjpeg-turbo at one of its DCT scales into opaque RGBA, unconverted, with the raw text of
+        /// its first corrupt-data warning; false when ImageMagick read another colour space or size. Magick.NET's own
+        /// exceptions reach the caller untranslated.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public static byte[]? JpegDecodeScaled(byte[] data, int width, int height, out string? warning)
+        public static bool JpegDecodeInto(byte[] data, int width, int height, IntPtr destination, int rowBytes, out string? warning)
         {
             IsLoaded = true;
-            return MagickBackend.JpegDecodeScaled(data, width, height, out warning);
+            return MagickBackend.JpegDecodeInto(data, width, height, destination, rowBytes, out warning);
         }
 
         /// <summary>Whether <paramref name="ex"/> is one of Magick.NET's own exceptions.</summary>

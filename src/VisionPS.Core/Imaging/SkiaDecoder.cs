@@ -97,25 +97,12 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// Opaque RGBA samples another decoder produced, in a pooled 8-bit sRGB bitmap: converted from
-        /// <paramref name="source"/> when it is given (null: the samples are sRGB already).
+        /// A pooled opaque RGBA bitmap for another decoder to fill: tagged sRGB when <paramref name="rawIsSrgb"/>, else
+        /// untagged, for <see cref="ConvertToSrgb"/> from the samples' own space.
         /// </summary>
-        public static unsafe SKBitmap FromRgba(byte[] rgba, int width, int height, SKColorSpace? source, ImageHeader header, string name)
-        {
-            var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque, source is null ? s_srgb : null);
-            SKBitmap bitmap = PixelPool.Rent(info) ?? throw ImageProcessingException.TooLarge(name, header.Format,
-                $"there is not enough memory for a {width}x{height} decode");
-            int rowBytes = bitmap.RowBytes, rowLength = width * 4;
-            byte* dst = (byte*)bitmap.GetPixels();
-            fixed (byte* src = rgba)
-            {
-                for (int y = 0; y < height; y++)
-                {
-                    Buffer.MemoryCopy(src + ((long)y * rowLength), dst + ((long)y * rowBytes), rowLength, rowLength);
-                }
-            }
-            return source is null ? bitmap : ConvertToSrgb(bitmap, source, false, header, name);
-        }
+        public static SKBitmap RentOpaque(SKSizeI size, bool rawIsSrgb, ImageHeader header, string name) =>
+            PixelPool.Rent(new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Opaque, rawIsSrgb ? s_srgb : null))
+            ?? throw ImageProcessingException.TooLarge(name, header.Format, $"there is not enough memory for a {size.Width}x{size.Height} decode");
 
         /// <summary>
         /// The colour space a PNG's cICP chunk names when it is not sRGB and Skia knows it (BT.709, BT.2020, Display P3...
@@ -144,7 +131,7 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>Converts unconverted samples in <paramref name="source"/> space to 8-bit sRGB; disposes <paramref name="raw"/>.</summary>
-        private static SKBitmap ConvertToSrgb(SKBitmap raw, SKColorSpace source, bool narrowRange, ImageHeader header, string name)
+        internal static SKBitmap ConvertToSrgb(SKBitmap raw, SKColorSpace source, bool narrowRange, ImageHeader header, string name)
         {
             using (raw)
             {
