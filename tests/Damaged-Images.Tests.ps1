@@ -8,7 +8,12 @@ BeforeAll {
         for ($i = 2; $i -lt $b.Length - 1; $i++) { if ($b[$i] -eq 0xFF -and $b[$i + 1] -eq 0xDA) { $sos = $i; break } }
         $at = $sos + $Offset
         $path = Join-Path $TestDrive $Name
-        [IO.File]::WriteAllBytes($path, [byte[]]($b[0..($at - 1)] + $Insert + $b[$at..($b.Length - 1)]))
+        # Array copies, not ranges: a range over a 16 MB file makes 16 million objects.
+        $out = [byte[]]::new($b.Length + $Insert.Length)
+        [Array]::Copy($b, 0, $out, 0, $at)
+        [Array]::Copy($Insert, 0, $out, $at, $Insert.Length)
+        [Array]::Copy($b, $at, $out, $at + $Insert.Length, $b.Length - $at)
+        [IO.File]::WriteAllBytes($path, $out)
         $path
     }
 }
@@ -42,6 +47,24 @@ Describe 'Damaged JPEGs, as a user meets them' {
         $partial = ConvertTo-VisionImage -LiteralPath $wood -AllowPartial -WarningVariable warns -WarningAction SilentlyContinue
         $partial.Action | Should -Be 'Reencode'
         ($warns -join "`n") | Should -BeLike '*wood.jpg*is damaged*may be wrong*'
+    }
+
+    It 'refuses a progressive photo that is resized when one of its scans holds garbage without marker bytes, and sends it with a warning on request' {
+        # -MaxSide 1024 resizes the 1920x1080 progressive photo; libjpeg-turbo decodes it, reading every scan.
+        $prog = New-DamagedJpeg 'jpg_elephants_1920x1080_prog.jpg' 'prog.jpg' 300000 ([byte[]](1..200 | ForEach-Object { [byte](($_ * 37) % 255) }))
+        $good = Join-Path $Corpus 'jpg_wood_2560x1920.jpg'
+        $out = ConvertTo-VisionImage -LiteralPath $prog, $good -MaxSide 1024 -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 1
+        $out.Name | Should -Be 'jpg_wood_2560x1920.jpg'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+        $errs[0].ToString() | Should -BeLike '*prog.jpg*(libjpeg: *'
+        $errs[0].ToString() | Should -Not -Match 'Magick|Exception|@ error'
+
+        $partial = ConvertTo-VisionImage -LiteralPath $prog -MaxSide 1024 -AllowPartial -WarningVariable warns -WarningAction SilentlyContinue
+        $partial.Action | Should -Be 'Reencode'
+        $partial.Width | Should -Be 1024
+        ($warns -join "`n") | Should -BeLike '*prog.jpg*is damaged*may be wrong*'
     }
 
     It 'refuses a photo that would pass through when libjpeg reads garbage in its scan, and sends it with a warning on request' {
