@@ -209,11 +209,7 @@ namespace VisionPS.Core.Imaging
             // an unusual but readable SOS) say nothing about the pixels.
             image.Warning += (_, e) =>
             {
-                string? said = FromLibjpeg(e.Exception);
-                if (said is not null && JpegScanCheck.IsCorruption(said))
-                {
-                    warning ??= said;
-                }
+                warning ??= FirstCorruption(e.Exception);
             };
             image.Read(data, settings);
             return warning;
@@ -235,11 +231,7 @@ namespace VisionPS.Core.Imaging
             using var image = new MagickImage();
             image.Warning += (_, e) =>
             {
-                string? said = FromLibjpeg(e.Exception);
-                if (said is not null && JpegScanCheck.IsCorruption(said))
-                {
-                    found ??= said;
-                }
+                found ??= FirstCorruption(e.Exception);
             };
             image.Read(data, settings);
             warning = found;
@@ -276,21 +268,29 @@ namespace VisionPS.Core.Imaging
             return true;
         }
 
-        private static string? FromLibjpeg(MagickException exception)
+        /// <summary>
+        /// The first of libjpeg's warnings in <paramref name="exception"/> and its related ones that reports corrupt
+        /// data, or null: ImageMagick gathers a read's warnings into one exception, and a harmless one (an unknown JFIF
+        /// revision) can come first.
+        /// </summary>
+        private static string? FirstCorruption(MagickException exception)
         {
-            if (exception.Message.IndexOf("JPEGWarningHandler", StringComparison.Ordinal) >= 0)
+            if (IsLibjpegCorruption(exception.Message))
             {
                 return exception.Message;
             }
             foreach (MagickException related in exception.RelatedExceptions)
             {
-                if (related.Message.IndexOf("JPEGWarningHandler", StringComparison.Ordinal) >= 0)
+                if (IsLibjpegCorruption(related.Message))
                 {
                     return related.Message;
                 }
             }
             return null;
         }
+
+        private static bool IsLibjpegCorruption(string message) =>
+            message.IndexOf("JPEGWarningHandler", StringComparison.Ordinal) >= 0 && JpegScanCheck.IsCorruption(message);
 
         private static bool AllAlphaZero(byte[] rgba)
         {

@@ -302,7 +302,35 @@ namespace VisionPS.Core.Tests.Imaging
         public void AHarmlessLibjpegWarningIsNotDamage()
         {
             // An unknown JFIF revision (2.01): djpeg warns, but every pixel decodes; it still passes through.
-            byte[] b = Source("jpg_storm_1920x1280.jpg");
+            byte[] jfif = WithJfifRevision2(Source("jpg_storm_1920x1280.jpg"));
+            Assert.Contains("JFIF revision", Djpeg(jfif), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(jfif, "jfif2.jpg").Action);
+        }
+
+        [Theory]
+        [InlineData("jpg_storm_1920x1280.jpg", 0)]
+        [InlineData("jpg_storm_1920x1280.jpg", 256)]
+        [InlineData("jpg_elephants_1920x1080_prog.jpg", 0)]
+        [InlineData("jpg_elephants_1920x1080_prog.jpg", 256)]
+        public void DamageBehindAHarmlessLibjpegWarningIsStillRefused(string source, int maxSide)
+        {
+            // libjpeg warns about the JFIF revision first and about the corrupt scan after it; ImageMagick gathers both
+            // into one warning, the harmless one in front. Passed through (0) or re-encoded (MaxSide 256).
+            // (djpeg prints a file's first warning only: the damage is shown on the file before the revision changes.)
+            byte[] garbage = Damage(Source(source), "garbage");
+            Assert.Contains("Corrupt JPEG data", Djpeg(garbage), StringComparison.Ordinal);
+            byte[] damaged = WithJfifRevision2(garbage);
+            Assert.Contains("JFIF revision", Djpeg(damaged), StringComparison.OrdinalIgnoreCase);
+            var options = maxSide > 0 ? new PrepareOptions { MaxSide = maxSide } : new PrepareOptions();
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(damaged, "jfif2.jpg", options));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Matches(@"\(libjpeg: [^)]+\)", ex.Detail);
+            Assert.DoesNotContain("JFIF", ex.Detail, StringComparison.Ordinal);
+        }
+
+        /// <summary>The file with its JFIF segment saying revision 2.01 (one inserted after SOI when it has none).</summary>
+        private static byte[] WithJfifRevision2(byte[] b)
+        {
             int app0 = -1;
             for (int i = 2; i + 9 < b.Length && app0 < 0; i++)
             {
@@ -323,8 +351,7 @@ namespace VisionPS.Core.Tests.Imaging
                 jfif[app0 + 9] = 2; // major version
                 jfif[app0 + 10] = 1;
             }
-            Assert.Contains("JFIF revision", Djpeg(jfif), StringComparison.OrdinalIgnoreCase);
-            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(jfif, "jfif2.jpg").Action);
+            return jfif;
         }
 
         private byte[] Source(string source)
