@@ -67,10 +67,14 @@ namespace VisionPS.Core.Imaging
             return header;
         }
 
-        /// <summary>JPEG frame header (SOFn) and APP segments; null when no SOF lies within <paramref name="b"/>.</summary>
+        /// <summary>
+        /// JPEG frame header (SOFn) and APP segments (an ICC profile's may follow the frame header: the walk goes on to
+        /// the first scan); null when no SOF lies within <paramref name="b"/>.
+        /// </summary>
         public static ImageHeader? Jpeg(ReadOnlySpan<byte> b)
         {
             bool icc = false;
+            ImageHeader? frame = null;
             int i = 2;
             while (JpegSegments.Next(b, ref i, out byte marker, out int start, out _))
             {
@@ -78,7 +82,7 @@ namespace VisionPS.Core.Imaging
                 {
                     icc = true;
                 }
-                else if (JpegSegments.IsFrameHeader(marker))
+                else if (JpegSegments.IsFrameHeader(marker) && frame is null)
                 {
                     if (start + 6 > b.Length)
                     {
@@ -88,11 +92,10 @@ namespace VisionPS.Core.Imaging
                     int height = (b[start + 1] << 8) | b[start + 2];
                     int width = (b[start + 3] << 8) | b[start + 4];
                     int components = b[start + 5];
-                    return new ImageHeader(ImageFormat.Jpeg, width, height, ExifOrientation.FromJpeg(b))
+                    frame = new ImageHeader(ImageFormat.Jpeg, width, height, ExifOrientation.FromJpeg(b))
                     {
                         BitDepth = precision,
                         IsProgressive = marker is 0xC2 or 0xC6 or 0xCA or 0xCE,
-                        HasIccProfile = icc,
                         ColorType = components switch
                         {
                             1 => ImageColorType.Gray,
@@ -103,25 +106,42 @@ namespace VisionPS.Core.Imaging
                     };
                 }
             }
-            return null; // scan data, or the end, before any frame header: not a usable JPEG
+            if (frame is not null)
+            {
+                frame.HasIccProfile = icc;
+            }
+            return frame; // null: scan data, or the end, before any frame header: not a usable JPEG
         }
 
         /// <summary>The ICC profile in a JPEG's APP2 'ICC_PROFILE' segments, joined in sequence order; null when there is none.</summary>
-        public static byte[]? JpegIccProfile(ReadOnlySpan<byte> b)
+        public static byte[]? JpegIccProfile(ReadOnlySpan<byte> b) => JpegIccProfile(b, out _);
+
+        /// <summary>
+        /// The ICC profile in a JPEG's APP2 segments, as <see cref="JpegIccProfile(ReadOnlySpan{byte})"/>;
+        /// <paramref name="whole"/> says whether its segments are numbered as the ICC specification says (each of
+        /// 1..N exactly once, all saying N), as Skia's codec requires before it applies a profile.
+        /// </summary>
+        public static byte[]? JpegIccProfile(ReadOnlySpan<byte> b, out bool whole)
         {
             var parts = new SortedDictionary<int, byte[]>();
-            int i = 2;
+            int i = 2, count = -1, segments = 0;
+            whole = true;
             while (JpegSegments.Next(b, ref i, out byte marker, out int start, out int length))
             {
                 if (marker == 0xE2 && length > 14 && start + length <= b.Length && b.Slice(start, 12).SequenceEqual("ICC_PROFILE\0"u8))
                 {
-                    parts[b[start + 12]] = b.Slice(start + 14, length - 14).ToArray();
+                    int sequence = b[start + 12], total = b[start + 13];
+                    segments++;
+                    whole &= sequence >= 1 && sequence <= total && (count < 0 || count == total) && !parts.ContainsKey(sequence);
+                    count = total;
+                    parts[sequence] = b.Slice(start + 14, length - 14).ToArray();
                 }
             }
             if (parts.Count == 0)
             {
                 return null;
             }
+            whole &= segments == count;
             var icc = new System.IO.MemoryStream();
             foreach (byte[] part in parts.Values)
             {
@@ -160,6 +180,25 @@ namespace VisionPS.Core.Imaging
         /// curve tags: an image with such a profile comes out at half the light (13-14 dB from lcms); ImageMagick's lcms
         /// reads it as the ICC specification says.
         /// </summary>
+        /// <summary>Whether an ICC profile's tag table lists a tag whose signature starts with <paramref name="prefix"/> ("A2B": a table-based transform).</summary>
+        public static bool IccHasTag(byte[] icc, string prefix)
+        {
+            if (icc.Length < 132)
+            {
+                return false;
+            }
+            long count = Math.Min(U32(icc, 128), (icc.Length - 132) / 12);
+            for (int t = 0; t < count; t++)
+            {
+                int at = 132 + (12 * t);
+                if (System.Text.Encoding.ASCII.GetString(icc, at, 4).StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         public static bool IccHasXyzLutA2B0(byte[] icc)
         {
             if (icc.Length < 132 || !icc.AsSpan(20, 4).SequenceEqual("XYZ "u8))

@@ -297,7 +297,7 @@ namespace VisionPS.Core.Imaging
                 // Huffman data is nearly all of its decode, so a separate check would double it.
                 if (damage is null)
                 {
-                    decoded = DecodeWithLibjpeg(data, header, icc, decodeSize, options.Budget, name, out scanDamage);
+                    decoded = DecodeWithLibjpeg(data, header, decodeSize, options.Budget, name, out scanDamage);
                     if (decoded is null && scanDamage is null && !header.IsProgressive)
                     {
                         JpegScanCheck.TryCheck(data, header, out scanDamage);
@@ -385,17 +385,20 @@ namespace VisionPS.Core.Imaging
         /// A JPEG that is re-encoded, decoded by libjpeg-turbo at <paramref name="size"/> (one of its DCT scales) with its
         /// scans checked in the same pass (<paramref name="damage"/>: what is wrong, if anything); the pixels in 8-bit
         /// sRGB, or null for Skia to decode: a CMYK or YCCK file, a grey one with a profile, an RGB profile Skia cannot
-        /// express as a colour space, or no pixels from libjpeg here (a fatal error, when <paramref name="damage"/> says
+        /// express as a colour space or reads through a table, profile segments Skia ignores, or no pixels from libjpeg here (a fatal error, when <paramref name="damage"/> says
         /// what). Magick.NET's libjpeg-turbo is also the faster decoder here: its SIMD colour conversion and inverse DCT
         /// against Skia's portable build, and one pass over the Huffman data instead of a check and a decode.
         /// </summary>
-        private static SKBitmap? DecodeWithLibjpeg(byte[] data, ImageHeader header, byte[]? icc, SKSizeI size,
+        private static SKBitmap? DecodeWithLibjpeg(byte[] data, ImageHeader header, SKSizeI size,
             ImageBudget budget, string name, out JpegScanDamage? damage)
         {
             damage = null;
-            if (header.ColorType is not (ImageColorType.YCbCr or ImageColorType.Gray)
+            // The profile as Skia's codec reads it: wherever its segments sit before the scan, and only when they are
+            // numbered whole. One Skia would ignore, or read through a table (A2B) rather than its matrix, stays with Skia.
+            byte[]? icc = ContainerHeaders.JpegIccProfile(data, out bool whole);
+            if (!whole || header.ColorType is not (ImageColorType.YCbCr or ImageColorType.Gray)
                 || (icc is not null && (header.ColorType == ImageColorType.Gray || icc.Length < 20
-                    || icc[16] != (byte)'R' || icc[17] != (byte)'G' || icc[18] != (byte)'B')))
+                    || icc[16] != (byte)'R' || icc[17] != (byte)'G' || icc[18] != (byte)'B' || ContainerHeaders.IccHasTag(icc, "A2B"))))
             {
                 return null;
             }

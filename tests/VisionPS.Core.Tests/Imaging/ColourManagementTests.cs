@@ -396,6 +396,83 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.True(psnr >= 38, $"JPEG {profileName}: {psnr:0.0} dB against ImageMagick/lcms");
         }
 
+        /// <summary>
+        /// A JPEG's profile is applied as Skia's codec applies it, whichever decoder reads the pixels: a profile whose
+        /// segment follows the frame header is still applied; segments numbered wrongly (which Skia ignores) are ignored.
+        /// Compared with Skia's own decode of the file, and with the profile applied or not.
+        /// </summary>
+        [Theory]
+        [InlineData("after-sof", false, true)]
+        [InlineData("after-sof", true, true)]
+        [InlineData("sequence-3-of-2", true, false)]
+        [InlineData("count-0", true, false)]
+        [InlineData("twice", false, true)]
+        public void JpegProfileSegmentsAreReadAsSkiasCodecReadsThem(string variant, bool progressive, bool applied)
+        {
+            byte[] jpeg;
+            using (var image = new MagickImage(Png(Samples(), 8)))
+            {
+                image.SetProfile(ColorProfiles.AdobeRGB1998);
+                image.Quality = 95;
+                image.Settings.Interlace = progressive ? Interlace.Jpeg : Interlace.NoInterlace;
+                jpeg = image.ToByteArray(MagickFormat.Jpeg);
+            }
+            byte[] changed = ChangeIccSegments(jpeg, variant);
+            PreparedImage prepared = ImagePreparer.Prepare(changed, variant + ".jpg", new PrepareOptions { Format = PreparedFormat.Png });
+            byte[] skia;
+            using (var decoded = SKBitmap.Decode(changed, new SKImageInfo(W, H, SKColorType.Rgba8888, SKAlphaType.Unpremul, SKColorSpace.CreateSrgb())))
+            {
+                skia = decoded.Bytes;
+            }
+            double againstSkia = TestCorpus.Psnr(Pixels(prepared), skia);
+            double againstRaw = TestCorpus.Psnr(Pixels(prepared), ImageMagick(changed, "jpg", "+profile", "*"));
+            _output.WriteLine($"{variant}: {againstSkia:0.0} dB against Skia's codec, {againstRaw:0.0} dB against the profile ignored");
+            Assert.True(againstSkia >= 45, $"{variant}: {againstSkia:0.0} dB against Skia's codec");
+            Assert.Equal(applied, againstRaw < 35);
+        }
+
+        /// <summary>The JPEG with its one ICC segment moved after the frame header, renumbered, or repeated.</summary>
+        private static byte[] ChangeIccSegments(byte[] jpeg, string variant)
+        {
+            int icc = -1, sof = -1, i = 2;
+            while (i + 4 <= jpeg.Length && jpeg[i] == 0xFF && jpeg[i + 1] != 0xDA)
+            {
+                int length = (jpeg[i + 2] << 8) | jpeg[i + 3];
+                if (jpeg[i + 1] == 0xE2 && Encoding.ASCII.GetString(jpeg, i + 4, 11) == "ICC_PROFILE")
+                {
+                    icc = i;
+                }
+                else if (jpeg[i + 1] is 0xC0 or 0xC2)
+                {
+                    sof = i;
+                }
+                i += 2 + length;
+            }
+            Assert.True(icc > 0 && sof > icc, "one ICC segment before the frame header");
+            int iccLength = 2 + ((jpeg[icc + 2] << 8) | jpeg[icc + 3]);
+            byte[] segment = jpeg.AsSpan(icc, iccLength).ToArray();
+            Assert.Equal(new byte[] { 1, 1 }, segment.AsSpan(16, 2).ToArray());
+            var rest = jpeg.Take(icc).Concat(jpeg.Skip(icc + iccLength)).ToList();
+            switch (variant)
+            {
+                case "after-sof":
+                    int sofLength = 2 + ((jpeg[sof + 2] << 8) | jpeg[sof + 3]);
+                    rest.InsertRange(sof - iccLength + sofLength, segment);
+                    return rest.ToArray();
+                case "sequence-3-of-2":
+                    (segment[16], segment[17]) = (3, 2);
+                    break;
+                case "count-0":
+                    (segment[16], segment[17]) = (1, 0);
+                    break;
+                case "twice":
+                    rest.InsertRange(icc, segment);
+                    break;
+            }
+            rest.InsertRange(icc, segment);
+            return rest.ToArray();
+        }
+
         /// <summary>Stands for the path of an sRGB ICC profile file in <see cref="ImageMagick"/>'s arguments.</summary>
         private const string SrgbProfile = "{srgb.icc}";
 
