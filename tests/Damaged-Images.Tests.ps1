@@ -58,3 +58,40 @@ Describe 'Damaged JPEGs, as a user meets them' {
         ($warns -join "`n") | Should -BeLike '*scan.jpg*is damaged*may be wrong*'
     }
 }
+
+Describe 'Damaged images through every cmdlet that sends them' {
+    BeforeAll {
+        $script:Key = 'sk-pester-damaged-key-never-printed-7d41'
+        $script:Endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+        $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-damaged-$([guid]::NewGuid().ToString('N'))"
+        Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
+            -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 0
+        # A truncated photo (the file ends part way down its scan) beside a good one and an animation.
+        [byte[]] $whole = [IO.File]::ReadAllBytes((Join-Path $Corpus 'jpg_storm_1920x1280.jpg'))
+        $script:Cut = Join-Path $TestDrive 'cut_storm.jpg'
+        [IO.File]::WriteAllBytes($Cut, $whole[0..($whole.Length / 2)])
+        $script:Good = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+        $script:Anim = Join-Path $Corpus 'gif_anim_aero_350x189.gif'
+    }
+
+    AfterAll {
+        Set-VisionDefault -Reset
+        if ($Endpoint) { $Endpoint.Stop() }
+        Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'with -AllowPartial, <Label> sends the decodable part and puts the damage and the first-frame notes on the warning stream' -ForEach @(
+        @{ Label = 'Send-VisionChat'; Command = 'Send-VisionChat'; Options = @{ Prompt = 'Describe.' } }
+        @{ Label = 'Send-VisionChat -PerImage'; Command = 'Send-VisionChat'; Options = @{ Prompt = 'Describe each.'; PerImage = $true } }
+        @{ Label = 'Start-VisionBatch'; Command = 'Start-VisionBatch'; Options = @{ Prompt = 'Describe.' } }
+        @{ Label = 'Add-AssistantImage'; Command = 'Add-AssistantImage'; Options = @{ Prompt = 'These.' } }
+        @{ Label = 'Add-VisionFile'; Command = 'Add-VisionFile'; Options = @{} }
+        @{ Label = 'ConvertTo-VisionImage'; Command = 'ConvertTo-VisionImage'; Options = @{} }
+    ) {
+        $out = $Cut, $Anim | & $Command @Options -AllowPartial -WarningVariable warns -WarningAction SilentlyContinue -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -Not -BeNullOrEmpty
+        $errs.Count | Should -Be 0
+        ($warns -join "`n") | Should -BeLike '*cut_storm.jpg*is damaged*truncated*'
+        ($warns -join "`n") | Should -BeLike '*gif_anim_aero_350x189.gif*only the first frame is sent*'
+    }
+}
