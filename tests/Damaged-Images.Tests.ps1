@@ -66,6 +66,8 @@ Describe 'Damaged images through every cmdlet that sends them' {
         $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-damaged-$([guid]::NewGuid().ToString('N'))"
         Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
             -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 0
+        # What the endpoint holds: every file uploaded and not deleted.
+        function script:Get-StoredFile { (Invoke-RestMethod -Uri "$($Endpoint.BaseUri)/files" -Headers @{ Authorization = "Bearer $Key" }).data }
         # A truncated photo (the file ends part way down its scan) beside a good one and an animation.
         [byte[]] $whole = [IO.File]::ReadAllBytes((Join-Path $Corpus 'jpg_storm_1920x1280.jpg'))
         $script:Cut = Join-Path $TestDrive 'cut_storm.jpg'
@@ -93,5 +95,15 @@ Describe 'Damaged images through every cmdlet that sends them' {
         $errs.Count | Should -Be 0
         ($warns -join "`n") | Should -BeLike '*cut_storm.jpg*is damaged*truncated*'
         ($warns -join "`n") | Should -BeLike '*gif_anim_aero_350x189.gif*only the first frame is sent*'
+    }
+
+    It 'Add-AssistantImage stopped by -ErrorAction Stop at a damaged image leaves no upload behind' {
+        $before = @(Get-StoredFile).Count
+        $err = $null
+        try { $Good, $Cut, $Anim | Add-AssistantImage -Prompt 'These.' -ErrorAction Stop }
+        catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+        $err.Exception.Message | Should -BeLike '*cut_storm.jpg*'
+        @(Get-StoredFile).Count | Should -Be $before -Because 'the good photo uploaded before the stop is attached to nothing'
     }
 }
