@@ -95,6 +95,8 @@ Describe 'Damaged images through every cmdlet that sends them' {
         $errs.Count | Should -Be 0
         ($warns -join "`n") | Should -BeLike '*cut_storm.jpg*is damaged*truncated*'
         ($warns -join "`n") | Should -BeLike '*gif_anim_aero_350x189.gif*only the first frame is sent*'
+        # Each warning names its file once, as every cmdlet writes it (not 'path: 'path' is damaged').
+        $warns | ForEach-Object { "$_" | Should -Not -Match '(cut_storm\.jpg|gif_anim_aero_350x189\.gif).*\1' }
     }
 
     It 'Add-AssistantImage stopped by -ErrorAction Stop at a damaged image leaves no upload behind' {

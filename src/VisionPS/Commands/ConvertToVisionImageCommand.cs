@@ -284,11 +284,7 @@ namespace VisionPS.Commands
                 done++;
                 if (image != null)
                 {
-                    EmitVerbose(PrepareParameters.Describe(image));
-                    foreach (string warning in image.Warnings)
-                    {
-                        EmitWarning($"{work.Source}: {warning}");
-                    }
+                    PrepareParameters.Report(image, EmitVerbose, EmitWarning); // each warning names the file itself
                     image.Session = _session;
                     Emit(image);
                 }
