@@ -79,6 +79,31 @@ Describe 'PDFs' {
         $text | Should -Not -Match 'UglyToad|Token'
     }
 
+    It 'refuses a scanned PDF cut short (an interrupted download) as PdfDamaged in every cmdlet, and sends the files beside it' {
+        $whole = Join-Path $Dir 'whole-scan.pdf'
+        & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_wood_2560x1920.jpg') -o $whole
+        $LASTEXITCODE | Should -Be 0
+        [byte[]] $bytes = [System.IO.File]::ReadAllBytes($whole)
+        $cut = Join-Path $Dir 'cut-scan.pdf'
+        [System.IO.File]::WriteAllBytes($cut, $bytes[0..($bytes.Length * 3 / 4)])
+        $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+        $invoice = New-TextPdf (Join-Path $Dir 'beside.pdf') 1
+
+        $null = Get-VisionImageInfo -LiteralPath $cut -ErrorVariable infoErrs -ErrorAction SilentlyContinue
+        $results = $photo, $cut, $invoice | Send-VisionChat 'Total?' -PerImage -ErrorVariable sendErrs -ErrorAction SilentlyContinue
+        $batch = $photo, $cut, $invoice | Start-VisionBatch 'Total?' -ErrorVariable batchErrs -ErrorAction SilentlyContinue
+        $message = $photo, $cut, $invoice | Add-AssistantImage -Prompt 'These.' -ErrorVariable attachErrs -ErrorAction SilentlyContinue
+        foreach ($errs in $infoErrs, $sendErrs, $batchErrs, $attachErrs) {
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfDamaged,*'
+            $errs[0].TargetObject | Should -Be $cut
+            "$($errs[0])" | Should -BeLike "*'$cut' is damaged*truncated*"
+        }
+        $results.ImageSources | Should -Be $photo, $invoice
+        $batch.ImageCount | Should -Be 2
+        $message.ImageSources | Should -Be $photo, $invoice
+    }
+
     It 'turns a scanned PDF (img2pdf) into one prepared image per page' {
         $scan = Join-Path $Dir 'scan.pdf'
         & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan

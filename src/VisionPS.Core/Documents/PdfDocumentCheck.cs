@@ -18,6 +18,7 @@ namespace VisionPS.Core.Documents
     public static class PdfDocumentCheck
     {
         private static readonly byte[] s_magic = Encoding.ASCII.GetBytes("%PDF-");
+        private static readonly byte[] s_eof = Encoding.ASCII.GetBytes("%%EOF");
 
         /// <summary>Whether the bytes start like a PDF: <c>%PDF-</c> within the first 1024 bytes (ISO 32000-1, 7.5.2 and its implementation note).</summary>
         public static bool LooksLikePdf(ReadOnlySpan<byte> head) => MagicOffset(head) >= 0;
@@ -66,6 +67,11 @@ namespace VisionPS.Core.Documents
                 throw new PdfCheckException(name, PdfProblem.NotAPdf, $"'{name}' is not a PDF: it does not start with %PDF-.");
             }
             string version = Encoding.ASCII.GetString(data, magic + 5, Math.Min(3, data.Length - magic - 5));
+            if (!EndsWithEofMarker(data))
+            {
+                throw new PdfCheckException(name, PdfProblem.Damaged,
+                    $"'{name}' is damaged: it does not end with the %%EOF marker every PDF ends with (it is truncated). Copy or download it again, or repair it (qpdf damaged.pdf repaired.pdf), then send that copy.");
+            }
             try
             {
                 using PdfDocument document = PdfDocument.Open(data, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
@@ -162,6 +168,14 @@ namespace VisionPS.Core.Documents
             long total = (perPage * info.Pages) + ((info.TextCharacters + 3) / 4);
             return (int)Math.Min(int.MaxValue, total);
         }
+
+        /// <summary>
+        /// Whether <c>%%EOF</c> is in the last 1024 bytes, where readers look for it (ISO 32000-1, 7.5.5; Acrobat's
+        /// implementation note, qpdf). A file without it was cut short (an interrupted download or copy): PdfPig's lenient
+        /// reading still opens it and finds only the pages before the cut, so it would go out as a shorter PDF.
+        /// </summary>
+        private static bool EndsWithEofMarker(ReadOnlySpan<byte> data)
+            => data.Slice(Math.Max(0, data.Length - 1024)).IndexOf(s_eof) >= 0;
 
         private static int MagicOffset(ReadOnlySpan<byte> data)
         {

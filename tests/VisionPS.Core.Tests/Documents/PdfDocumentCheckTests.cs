@@ -111,6 +111,29 @@ namespace VisionPS.Core.Tests.Documents
             Assert.Equal(PdfProblem.Damaged, Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(headerOnly, "empty.pdf")).Problem);
         }
 
+        /// <summary>
+        /// A scan cut short (an interrupted download): PdfPig's lenient reading opens it and finds only the pages before the
+        /// cut, so without a check it went out as a shorter PDF. Refused as damaged, saying it is truncated.
+        /// </summary>
+        [Theory]
+        [InlineData(500)]
+        [InlineData(900)]
+        [InlineData(999)]
+        public void APdfCutBeforeItsEndIsRefusedAsTruncated(int keptPerMille)
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg"));
+            byte[] whole = SamplePdfs.ScanOfJpegs(jpeg, jpeg);
+            Assert.Equal(2, PdfDocumentCheck.Check(whole, "scan.pdf").Pages);
+            byte[] cut = whole.Take((int)((long)whole.Length * keptPerMille / 1000)).ToArray();
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(cut, "cut.pdf"));
+            Assert.Equal(PdfProblem.Damaged, ex.Problem);
+            Assert.Contains("'cut.pdf' is damaged", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
+
+            // Padding after %%EOF (a mail gateway's or a download's) is not damage.
+            Assert.Equal(2, PdfDocumentCheck.Check(whole.Concat(new byte[600]).ToArray(), "padded.pdf").Pages);
+        }
+
         [Fact]
         public void RandomDamageNeverEscapesAsAnUntypedException()
         {
