@@ -77,6 +77,18 @@ Describe 'PDFs' {
         $text | Should -Match ([regex]::Escape("'$broken' is a damaged PDF"))
         $text | Should -Match 'save or print it as a new PDF'
         $text | Should -Not -Match 'UglyToad|Token'
+
+        # A scan (img2pdf) whose trailer lost its /Root key: PdfPig's message goes on to dump the trailer's tokens.
+        $scan = Join-Path $Dir 'rootless-scan.pdf'
+        & img2pdf (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan
+        $LASTEXITCODE | Should -Be 0
+        $latin1 = [System.Text.Encoding]::Latin1
+        [System.IO.File]::WriteAllText($scan, [System.IO.File]::ReadAllText($scan, $latin1).Replace('/Root ', '/Rxxt '), $latin1)
+        $null = Send-VisionChat 'Total?' -Image $scan -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfDamaged,*'
+        "$($errs[0])" | Should -BeLike "'$scan' is a damaged PDF that cannot be read (No root token was found in the trailer dictionary). *"
+        "$($errs[0])" | Should -Not -MatchExactly 'UglyToad|Token\b|<Size'
     }
 
     It 'refuses a scanned PDF cut short (an interrupted download) as PdfDamaged in every cmdlet, and sends the files beside it' {

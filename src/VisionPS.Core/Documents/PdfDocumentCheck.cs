@@ -117,11 +117,41 @@ namespace VisionPS.Core.Documents
             catch (Exception ex) when (!(ex is OutOfMemoryException || ex is OperationCanceledException))
             {
                 // PdfPig reports a broken file with many exception types (format, index, null reference...): all mean damaged.
-                throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is a damaged PDF that cannot be read ({FirstSentence(ex.Message)}). Open it in a PDF reader and save or print it as a new PDF (or repair it: qpdf damaged.pdf repaired.pdf), then send that copy.", ex);
+                throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is a damaged PDF that cannot be read ({ParserProblem(ex)}). Open it in a PDF reader and save or print it as a new PDF (or repair it: qpdf damaged.pdf repaired.pdf), then send that copy.", ex);
             }
         }
 
-        // PdfPig's messages go on to dump parser tokens ("Dictionary way: <Root, 1 0>, ..."): keep what a user can read.
+        /// <summary>
+        /// What of PdfPig's failure a user can read. Its messages go on to dump parser tokens ("...dictionary: &lt;Size, 9&gt;,
+        /// &lt;ID, [ UglyToad.PdfPig.Tokens.HexToken ...") or name its token types ("...with type DictionaryToken"): cut there.
+        /// A parser bug that broken input triggers speaks the framework's words (index out of range, null reference, invalid
+        /// cast, missing key), which say nothing about the file: plain words instead.
+        /// </summary>
+        public static string ParserProblem(Exception ex)
+        {
+            if (ex is null)
+            {
+                throw new ArgumentNullException(nameof(ex));
+            }
+            const string Inconsistent = "its objects do not fit together";
+            if (ex is NullReferenceException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidCastException
+                or KeyNotFoundException or OverflowException)
+            {
+                return Inconsistent;
+            }
+            string message = ex.Message;
+            foreach (string dump in new[] { ": <", ": [", " with type " })
+            {
+                int at = message.IndexOf(dump, StringComparison.Ordinal);
+                if (at > 0)
+                {
+                    message = message.Substring(0, at);
+                }
+            }
+            message = FirstSentence(message);
+            return message.Length == 0 || message.IndexOf("UglyToad", StringComparison.Ordinal) >= 0 ? Inconsistent : message;
+        }
+
         private static string FirstSentence(string message)
         {
             int end = message.IndexOf(". ", StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -155,6 +156,42 @@ namespace VisionPS.Core.Tests.Documents
                     Assert.Contains("fuzz.pdf", ex.Message, StringComparison.Ordinal);
                 }
             }
+        }
+
+        /// <summary>
+        /// Damage where PdfPig looks first (objects, cross-reference table, trailer) with bytes PDF syntax is made of: the
+        /// message names the damage in words, never PdfPig's token dump (its .NET type names) nor the framework's own text
+        /// for a parser bug (index out of range, null reference).
+        /// </summary>
+        [Fact]
+        public void DamagedPdfMessagesHoldNoParserInternals()
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_gray_cat_512.jpg"));
+            byte[] syntax = Encoding.ASCII.GetBytes("0123456789 /<>[]()RobjendstreamxrefPDF\n");
+            var random = new Random(3);
+            var messages = new List<string>();
+            foreach (byte[] good in new[] { SamplePdfs.Text(2), SamplePdfs.ScanOfJpegs(jpeg, jpeg) })
+            {
+                for (int round = 0; round < 150; round++)
+                {
+                    byte[] bad = (byte[])good.Clone();
+                    for (int i = 0; i < 5; i++)
+                    {
+                        int at = random.Next(2) == 0 ? 9 + random.Next(Math.Min(2000, bad.Length) - 9) : bad.Length - 1 - random.Next(Math.Min(1500, bad.Length - 9));
+                        bad[at] = syntax[random.Next(syntax.Length)];
+                    }
+                    try
+                    {
+                        PdfDocumentCheck.Check(bad, "fuzz.pdf");
+                    }
+                    catch (PdfCheckException ex)
+                    {
+                        messages.Add(ex.Message);
+                    }
+                }
+            }
+            Assert.NotEmpty(messages);
+            Assert.All(messages, m => Assert.DoesNotMatch(@"UglyToad|Token\b|Index was outside|Object reference not set|Specified argument|Exception", m));
         }
 
         [Fact]
