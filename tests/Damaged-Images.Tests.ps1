@@ -99,6 +99,15 @@ Describe 'Damaged images through every cmdlet that sends them' {
         $warns | ForEach-Object { "$_" | Should -Not -Match '(cut_storm\.jpg|gif_anim_aero_350x189\.gif).*\1' }
     }
 
+    It 'a re-run of Send-VisionChat -PerImage answered from the cache still warns that the image was sent in part' {
+        $first = Send-VisionChat 'What is left of it?' -Image $Cut -PerImage -AllowPartial -WarningVariable warns1 -WarningAction SilentlyContinue
+        $first.FromCache | Should -BeFalse
+        $again = Send-VisionChat 'What is left of it?' -Image $Cut -PerImage -AllowPartial -WarningVariable warns2 -WarningAction SilentlyContinue
+        $again.FromCache | Should -BeTrue
+        $again.Text | Should -Be $first.Text
+        ($warns2 -join "`n") | Should -BeLike '*cut_storm.jpg*is damaged*truncated*'
+    }
+
     It 'Add-AssistantImage stopped by -ErrorAction Stop at a damaged image leaves no upload behind' {
         $before = @(Get-StoredFile).Count
         $err = $null
