@@ -59,6 +59,20 @@ Describe 'Damaged JPEGs, as a user meets them' {
     }
 }
 
+Describe 'Every malformed file of the corpus, as a user meets it' {
+    It 'is one error per file with a VisionPS id, naming the file and the problem in words (no codec jargon, exception names or temporary files)' {
+        $bad = Get-ChildItem -LiteralPath (Join-Path $Corpus 'bad') -File
+        $out = $bad | ConvertTo-VisionImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be $bad.Count
+        foreach ($e in $errs) {
+            $e.FullyQualifiedErrorId | Should -Match '^(ImageDamaged|ImageDecodeFailed|UnsupportedImageFormat|ImageTooLarge),'
+            "$e" | Should -BeLike "*'$($e.TargetObject)'*"
+            "$e" | Should -Not -MatchExactly '\((Unimplemented|InvalidInput|ErrorInInput|IncompleteInput)\)|Exception|magick-|@ (error|warning)|UglyToad'
+        }
+    }
+}
+
 Describe 'Damaged images through every cmdlet that sends them' {
     BeforeAll {
         $script:Key = 'sk-pester-damaged-key-never-printed-7d41'
