@@ -81,3 +81,77 @@ Describe 'Damaged JPEGs, as a user meets them' {
         ($warns -join "`n") | Should -BeLike '*scan.jpg*is damaged*may be wrong*'
     }
 }
+
+Describe 'Every malformed file of the corpus, as a user meets it' {
+    It 'is one error per file with a VisionPS id, naming the file and the problem in words (no codec jargon, exception names or temporary files)' {
+        $bad = Get-ChildItem -LiteralPath (Join-Path $Corpus 'bad') -File
+        $out = $bad | ConvertTo-VisionImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be $bad.Count
+        foreach ($e in $errs) {
+            $e.FullyQualifiedErrorId | Should -Match '^(ImageDamaged|ImageDecodeFailed|UnsupportedImageFormat|ImageTooLarge),'
+            "$e" | Should -BeLike "*'$($e.TargetObject)'*"
+            "$e" | Should -Not -MatchExactly '\((Unimplemented|InvalidInput|ErrorInInput|IncompleteInput)\)|Exception|magick-|@ (error|warning)|UglyToad'
+        }
+    }
+}
+
+Describe 'Damaged images through every cmdlet that sends them' {
+    BeforeAll {
+        $script:Key = 'sk-pester-damaged-key-never-printed-7d41'
+        $script:Endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+        $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-damaged-$([guid]::NewGuid().ToString('N'))"
+        Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
+            -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 0
+        # What the endpoint holds: every file uploaded and not deleted.
+        function script:Get-StoredFile { (Invoke-RestMethod -Uri "$($Endpoint.BaseUri)/files" -Headers @{ Authorization = "Bearer $Key" }).data }
+        # A truncated photo (the file ends part way down its scan) beside a good one and an animation.
+        [byte[]] $whole = [IO.File]::ReadAllBytes((Join-Path $Corpus 'jpg_storm_1920x1280.jpg'))
+        $script:Cut = Join-Path $TestDrive 'cut_storm.jpg'
+        [IO.File]::WriteAllBytes($Cut, $whole[0..($whole.Length / 2)])
+        $script:Good = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+        $script:Anim = Join-Path $Corpus 'gif_anim_aero_350x189.gif'
+    }
+
+    AfterAll {
+        Set-VisionDefault -Reset
+        if ($Endpoint) { $Endpoint.Stop() }
+        Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'with -AllowPartial, <Label> sends the decodable part and puts the damage and the first-frame notes on the warning stream' -ForEach @(
+        @{ Label = 'Send-VisionChat'; Command = 'Send-VisionChat'; Options = @{ Prompt = 'Describe.' } }
+        @{ Label = 'Send-VisionChat -PerImage'; Command = 'Send-VisionChat'; Options = @{ Prompt = 'Describe each.'; PerImage = $true } }
+        @{ Label = 'Start-VisionBatch'; Command = 'Start-VisionBatch'; Options = @{ Prompt = 'Describe.' } }
+        @{ Label = 'Add-AssistantImage'; Command = 'Add-AssistantImage'; Options = @{ Prompt = 'These.' } }
+        @{ Label = 'Add-VisionFile'; Command = 'Add-VisionFile'; Options = @{} }
+        @{ Label = 'ConvertTo-VisionImage'; Command = 'ConvertTo-VisionImage'; Options = @{} }
+    ) {
+        $out = $Cut, $Anim | & $Command @Options -AllowPartial -WarningVariable warns -WarningAction SilentlyContinue -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -Not -BeNullOrEmpty
+        $errs.Count | Should -Be 0
+        ($warns -join "`n") | Should -BeLike '*cut_storm.jpg*is damaged*truncated*'
+        ($warns -join "`n") | Should -BeLike '*gif_anim_aero_350x189.gif*only the first frame is sent*'
+        # Each warning names its file once, as every cmdlet writes it (not 'path: 'path' is damaged').
+        $warns | ForEach-Object { "$_" | Should -Not -Match '(cut_storm\.jpg|gif_anim_aero_350x189\.gif).*\1' }
+    }
+
+    It 'a re-run of Send-VisionChat -PerImage answered from the cache still warns that the image was sent in part' {
+        $first = Send-VisionChat 'What is left of it?' -Image $Cut -PerImage -AllowPartial -WarningVariable warns1 -WarningAction SilentlyContinue
+        $first.FromCache | Should -BeFalse
+        $again = Send-VisionChat 'What is left of it?' -Image $Cut -PerImage -AllowPartial -WarningVariable warns2 -WarningAction SilentlyContinue
+        $again.FromCache | Should -BeTrue
+        $again.Text | Should -Be $first.Text
+        ($warns2 -join "`n") | Should -BeLike '*cut_storm.jpg*is damaged*truncated*'
+    }
+
+    It 'Add-AssistantImage stopped by -ErrorAction Stop at a damaged image leaves no upload behind' {
+        $before = @(Get-StoredFile).Count
+        $err = $null
+        try { $Good, $Cut, $Anim | Add-AssistantImage -Prompt 'These.' -ErrorAction Stop }
+        catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+        $err.Exception.Message | Should -BeLike '*cut_storm.jpg*'
+        @(Get-StoredFile).Count | Should -Be $before -Because 'the good photo uploaded before the stop is attached to nothing'
+    }
+}

@@ -77,6 +77,43 @@ Describe 'PDFs' {
         $text | Should -Match ([regex]::Escape("'$broken' is a damaged PDF"))
         $text | Should -Match 'save or print it as a new PDF'
         $text | Should -Not -Match 'UglyToad|Token'
+
+        # A scan (img2pdf) whose trailer lost its /Root key: PdfPig's message goes on to dump the trailer's tokens.
+        $scan = Join-Path $Dir 'rootless-scan.pdf'
+        & img2pdf (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan
+        $LASTEXITCODE | Should -Be 0
+        $latin1 = [System.Text.Encoding]::Latin1
+        [System.IO.File]::WriteAllText($scan, [System.IO.File]::ReadAllText($scan, $latin1).Replace('/Root ', '/Rxxt '), $latin1)
+        $null = Send-VisionChat 'Total?' -Image $scan -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfDamaged,*'
+        "$($errs[0])" | Should -BeLike "'$scan' is a damaged PDF that cannot be read (No root token was found in the trailer dictionary). *"
+        "$($errs[0])" | Should -Not -MatchExactly 'UglyToad|Token\b|<Size'
+    }
+
+    It 'refuses a scanned PDF cut short (an interrupted download) as PdfDamaged in every cmdlet, and sends the files beside it' {
+        $whole = Join-Path $Dir 'whole-scan.pdf'
+        & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_wood_2560x1920.jpg') -o $whole
+        $LASTEXITCODE | Should -Be 0
+        [byte[]] $bytes = [System.IO.File]::ReadAllBytes($whole)
+        $cut = Join-Path $Dir 'cut-scan.pdf'
+        [System.IO.File]::WriteAllBytes($cut, $bytes[0..($bytes.Length * 3 / 4)])
+        $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+        $invoice = New-TextPdf (Join-Path $Dir 'beside.pdf') 1
+
+        $null = Get-VisionImageInfo -LiteralPath $cut -ErrorVariable infoErrs -ErrorAction SilentlyContinue
+        $results = $photo, $cut, $invoice | Send-VisionChat 'Total?' -PerImage -ErrorVariable sendErrs -ErrorAction SilentlyContinue
+        $batch = $photo, $cut, $invoice | Start-VisionBatch 'Total?' -ErrorVariable batchErrs -ErrorAction SilentlyContinue
+        $message = $photo, $cut, $invoice | Add-AssistantImage -Prompt 'These.' -ErrorVariable attachErrs -ErrorAction SilentlyContinue
+        foreach ($errs in $infoErrs, $sendErrs, $batchErrs, $attachErrs) {
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfDamaged,*'
+            $errs[0].TargetObject | Should -Be $cut
+            "$($errs[0])" | Should -BeLike "*'$cut' is damaged*truncated*"
+        }
+        $results.ImageSources | Should -Be $photo, $invoice
+        $batch.ImageCount | Should -Be 2
+        $message.ImageSources | Should -Be $photo, $invoice
     }
 
     It 'turns a scanned PDF (img2pdf) into one prepared image per page' {

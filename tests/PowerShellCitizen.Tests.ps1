@@ -105,6 +105,20 @@ Describe 'Objects chain: images bind by property name' {
         (ConvertTo-VisionImage -LiteralPath $Photo.FullName | Get-VisionImageInfo).Path | Should -Be $Photo.FullName
     }
 
+    It 'an image URL where a file path goes is an ImageNotFound error saying what takes a URL, not that no drive is named https' {
+        $url = 'https://example.invalid/photos/cat.jpg'
+        $null = $url | ConvertTo-VisionImage -ErrorVariable convertErrs -ErrorAction SilentlyContinue
+        $null = Get-VisionImageInfo $url -ErrorVariable infoErrs -ErrorAction SilentlyContinue
+        foreach ($errs in $convertErrs, $infoErrs) {
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound,*'
+            "$($errs[0])" | Should -BeLike "'$url' is a URL, not a file path. *"
+            "$($errs[0])" | Should -Not -Match 'drive'
+        }
+        "$($convertErrs[0])" | Should -Match '-Uri'
+        "$($infoErrs[0])" | Should -Match 'Send-VisionChat'
+    }
+
     It 'an object without any path property is one InvalidImageInput error naming what to pass' {
         $null = [pscustomobject]@{ Name = 'x' } | Send-VisionChat 'Describe.' -WhatIf -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs[0].FullyQualifiedErrorId | Should -Match '^InvalidImageInput'

@@ -156,6 +156,42 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(new[] { true, true, false, true, true, true }, changed.Select(o => o.FromCache));
         }
 
+        /// <summary>
+        /// An image whose preparation warned (here: only the first frame of an animation is sent; likewise a damaged image
+        /// sent in part) warns again when its answer comes from the cache: the answer is about what was sent, so a re-run
+        /// says so too. It is prepared again for that (its warnings name the path given now) and still asks nothing.
+        /// </summary>
+        [Fact]
+        public async Task ACachedReRunStillReportsThePreparationWarnings()
+        {
+            string anim = File("anim.gif", TestImages.AnimatedGif());
+            string still = File("still.jpg", TestImages.Jpeg(70, 40, 7));
+            var cache = new ResultCache(Path.Combine(_dir, "cache"), ResultCache.DefaultExpiry, ResultCache.DefaultMaxBytes);
+            using VisionClient client = Endpoint.Client();
+            var warnings = new List<string>();
+            int prepared = 0;
+            var pipeline = new AskPipeline(client, Question())
+            {
+                PerImage = true,
+                Cache = cache,
+                OnPrepared = (_, image) => { Interlocked.Increment(ref prepared); lock (warnings) { warnings.AddRange(image.Warnings); } },
+            };
+
+            List<AskOutcome> first = await ListAsync(pipeline.RunAsync(new[] { AskImage.FromFile(anim), AskImage.FromFile(still) }));
+            string warning = Assert.Single(warnings);
+            Assert.Contains("only the first frame is sent", warning, StringComparison.Ordinal);
+            int before = Endpoint.Host.Requests.Count;
+            warnings.Clear();
+            prepared = 0;
+
+            List<AskOutcome> again = await ListAsync(pipeline.RunAsync(new[] { AskImage.FromFile(anim), AskImage.FromFile(still) }));
+
+            Assert.All(again, o => Assert.True(o.FromCache));
+            Assert.Equal(before, Endpoint.Host.Requests.Count);
+            Assert.Equal(new[] { warning }, warnings);
+            Assert.Equal(1, prepared); // the still photo comes from the cache undecoded
+        }
+
         [Fact]
         public async Task TheGateSeesTheBytesThatAreSentAndADeclinedRequestSendsNothing()
         {

@@ -16,7 +16,7 @@ namespace VisionPS.Core.Asking
     /// <summary>
     /// The main job: asks a model a question about images and yields what became of each, in input order. It
     /// prepares the images, looks the answers up in the answer cache (by the source file's content first, so a cached
-    /// re-run decodes nothing) and fills it, keeps at most <see cref="ThrottleLimit"/> requests in flight under the
+    /// re-run decodes nothing but the images whose preparation warned, so they warn again) and fills it, keeps at most <see cref="ThrottleLimit"/> requests in flight under the
     /// client's shared back-off, sends, and reads the answer. A failure is an outcome, never an exception: one bad
     /// image or one odd answer never ends the run. Only cancellation ends it early.
     /// </summary>
@@ -207,7 +207,9 @@ namespace VisionPS.Core.Asking
             if (cache is not null && image.Path is string path && !Documents.PdfDocumentCheck.IsPdfFile(path))
             {
                 sourceKey = TrySourceKey(path);
-                if (sourceKey is not null && cache.TryGet(sourceKey) is string indexed && Deserialize<PreparedIndex>(indexed) is PreparedIndex index)
+                // An image whose preparation warned (sent in part, first frame, reduced to fit) is prepared again so its
+                // warnings, naming the path given now, come with the cached answer too.
+                if (sourceKey is not null && cache.TryGet(sourceKey) is string indexed && Deserialize<PreparedIndex>(indexed) is PreparedIndex index && !index.Warned)
                 {
                     var known = new AskedImage(image.Source, index.Sha256, index.EstimatedTokens);
                     if (Lookup(cache, new[] { known }) is AskOutcome hit)
@@ -228,7 +230,7 @@ namespace VisionPS.Core.Asking
             (AskedImage asked, VisionImageInput input) = Input(image, prepared);
             if (sourceKey is not null && prepared is not null)
             {
-                TrySet(cache!, sourceKey, JsonSerializer.Serialize(new PreparedIndex { Sha256 = prepared.Sha256, EstimatedTokens = prepared.EstimatedTokens }));
+                TrySet(cache!, sourceKey, JsonSerializer.Serialize(new PreparedIndex { Sha256 = prepared.Sha256, EstimatedTokens = prepared.EstimatedTokens, Warned = prepared.Warnings.Count > 0 }));
             }
             return await SendAsync(new List<(AskedImage, VisionImageInput)> { (asked, input) }, cache, cancellationToken).ConfigureAwait(false);
         }
@@ -433,6 +435,9 @@ namespace VisionPS.Core.Asking
             public string Sha256 { get; set; } = string.Empty;
 
             public int EstimatedTokens { get; set; }
+
+            /// <summary>Whether preparing it warned: then a re-run prepares it again, to warn again.</summary>
+            public bool Warned { get; set; }
         }
     }
 }

@@ -18,6 +18,7 @@ namespace VisionPS.Core.Documents
     public static class PdfDocumentCheck
     {
         private static readonly byte[] s_magic = Encoding.ASCII.GetBytes("%PDF-");
+        private static readonly byte[] s_eof = Encoding.ASCII.GetBytes("%%EOF");
 
         /// <summary>Whether the bytes start like a PDF: <c>%PDF-</c> within the first 1024 bytes (ISO 32000-1, 7.5.2 and its implementation note).</summary>
         public static bool LooksLikePdf(ReadOnlySpan<byte> head) => MagicOffset(head) >= 0;
@@ -66,6 +67,11 @@ namespace VisionPS.Core.Documents
                 throw new PdfCheckException(name, PdfProblem.NotAPdf, $"'{name}' is not a PDF: it does not start with %PDF-.");
             }
             string version = Encoding.ASCII.GetString(data, magic + 5, Math.Min(3, data.Length - magic - 5));
+            if (!EndsWithEofMarker(data))
+            {
+                throw new PdfCheckException(name, PdfProblem.Damaged,
+                    $"'{name}' is damaged: it does not end with the %%EOF marker every PDF ends with (it is truncated). Copy or download it again, or repair it (qpdf damaged.pdf repaired.pdf), then send that copy.");
+            }
             try
             {
                 using PdfDocument document = PdfDocument.Open(data, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
@@ -111,11 +117,41 @@ namespace VisionPS.Core.Documents
             catch (Exception ex) when (!(ex is OutOfMemoryException || ex is OperationCanceledException))
             {
                 // PdfPig reports a broken file with many exception types (format, index, null reference...): all mean damaged.
-                throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is a damaged PDF that cannot be read ({FirstSentence(ex.Message)}). Open it in a PDF reader and save or print it as a new PDF (or repair it: qpdf damaged.pdf repaired.pdf), then send that copy.", ex);
+                throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is a damaged PDF that cannot be read ({ParserProblem(ex)}). Open it in a PDF reader and save or print it as a new PDF (or repair it: qpdf damaged.pdf repaired.pdf), then send that copy.", ex);
             }
         }
 
-        // PdfPig's messages go on to dump parser tokens ("Dictionary way: <Root, 1 0>, ..."): keep what a user can read.
+        /// <summary>
+        /// What of PdfPig's failure a user can read. Its messages go on to dump parser tokens ("...dictionary: &lt;Size, 9&gt;,
+        /// &lt;ID, [ UglyToad.PdfPig.Tokens.HexToken ...") or name its token types ("...with type DictionaryToken"): cut there.
+        /// A parser bug that broken input triggers speaks the framework's words (index out of range, null reference, invalid
+        /// cast, missing key), which say nothing about the file: plain words instead.
+        /// </summary>
+        public static string ParserProblem(Exception ex)
+        {
+            if (ex is null)
+            {
+                throw new ArgumentNullException(nameof(ex));
+            }
+            const string Inconsistent = "its objects do not fit together";
+            if (ex is NullReferenceException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidCastException
+                or KeyNotFoundException or OverflowException)
+            {
+                return Inconsistent;
+            }
+            string message = ex.Message;
+            foreach (string dump in new[] { ": <", ": [", " with type " })
+            {
+                int at = message.IndexOf(dump, StringComparison.Ordinal);
+                if (at > 0)
+                {
+                    message = message.Substring(0, at);
+                }
+            }
+            message = FirstSentence(message);
+            return message.Length == 0 || message.IndexOf("UglyToad", StringComparison.Ordinal) >= 0 ? Inconsistent : message;
+        }
+
         private static string FirstSentence(string message)
         {
             int end = message.IndexOf(". ", StringComparison.Ordinal);
@@ -162,6 +198,14 @@ namespace VisionPS.Core.Documents
             long total = (perPage * info.Pages) + ((info.TextCharacters + 3) / 4);
             return (int)Math.Min(int.MaxValue, total);
         }
+
+        /// <summary>
+        /// Whether <c>%%EOF</c> is in the last 1024 bytes, where readers look for it (ISO 32000-1, 7.5.5; Acrobat's
+        /// implementation note, qpdf). A file without it was cut short (an interrupted download or copy): PdfPig's lenient
+        /// reading still opens it and finds only the pages before the cut, so it would go out as a shorter PDF.
+        /// </summary>
+        private static bool EndsWithEofMarker(ReadOnlySpan<byte> data)
+            => data.Slice(Math.Max(0, data.Length - 1024)).IndexOf(s_eof) >= 0;
 
         private static int MagicOffset(ReadOnlySpan<byte> data)
         {

@@ -261,10 +261,20 @@ namespace VisionPS.Core.Imaging
                     ? ImageProcessingException.Truncated(name, format, "the file ends inside its header")
                     : ImageProcessingException.DecodeFailed(name, format,
                         format == ImageFormat.Png && ContainerHeaders.Png(data) is null ? "it has no valid IHDR chunk"
-                        : $"its header is invalid or damaged ({result})");
+                        : $"its header is invalid or damaged ({CodecVerdict(result)})");
             }
             return source;
         }
+
+        /// <summary>Skia's verdict on a header it cannot start on, in words (not the enum's name, which reads as jargon).</summary>
+        private static string CodecVerdict(SKCodecResult result) => result switch
+        {
+            SKCodecResult.Unimplemented => "the decoder does not know what it holds",
+            SKCodecResult.InvalidInput => "the decoder rejects it",
+            SKCodecResult.ErrorInInput => "the decoder found an error in it",
+            SKCodecResult.IncompleteInput => "the decoder found it incomplete",
+            _ => "the decoder cannot start on it",
+        };
 
         /// <summary>
         /// Why a JPEG whose header Skia cannot read is damaged, if it is: segments whose lengths do not lead from one

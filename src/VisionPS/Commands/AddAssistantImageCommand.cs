@@ -90,12 +90,31 @@ namespace VisionPS.Commands
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
         }
 
+        // Whether the message holding the uploads was added: from then on they belong to it.
+        private bool _attached;
+
         private async Task AttachAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
+        {
+            var fileIds = new List<string>();
+            try
+            {
+                await AttachUploadsAsync(client, options, expires, fileIds, cancel).ConfigureAwait(false);
+            }
+            catch when (!_attached && fileIds.Count > 0)
+            {
+                // Stopped before the message was added (-ErrorAction Stop at a later image's error, Ctrl+C, a halt at
+                // -Confirm): the files uploaded so far belong to nothing and nobody has their ids, so they are deleted
+                // again, quietly (nothing more may be written), before the stop goes on.
+                await DeleteUploadsAsync(client, fileIds, report: false).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        private async Task AttachUploadsAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, List<string> fileIds, CancellationToken cancel)
         {
             bool thread = ConversationId?.StartsWith("thread_", StringComparison.Ordinal) == true;
             var inputs = new List<VisionImageInput>();
             var sources = new List<string>();
-            var fileIds = new List<string>();
             var pdfs = Work.Where(w => w.Path is string p && Core.Documents.PdfDocumentCheck.IsPdfFile(p)).ToList();
             // Attached in input order: the prepared images (in order, without the PDFs) are taken one by one as the
             // walk over the input meets them, and each PDF is uploaded where it was given.
@@ -130,6 +149,7 @@ namespace VisionPS.Commands
                 string messageId = thread
                     ? await client.AddThreadMessageAsync(id, Prompt, inputs, cancel).ConfigureAwait(false)
                     : await client.AddConversationItemAsync(id, Prompt, inputs, cancel).ConfigureAwait(false);
+                _attached = true;
                 Emit(new AssistantMessage(thread ? "Thread" : "Conversation", id, messageId, fileIds, sources));
             }
             catch (OpenAIRequestException ex)
@@ -225,7 +245,7 @@ namespace VisionPS.Commands
         }
 
         /// <summary>Deletes uploads that were never attached; returns the ids that could not be deleted (comma-separated).</summary>
-        private async Task<string> DeleteUploadsAsync(VisionClient client, List<string> fileIds)
+        private async Task<string> DeleteUploadsAsync(VisionClient client, List<string> fileIds, bool report = true)
         {
             var left = new List<string>();
             foreach (string fileId in fileIds)
@@ -235,7 +255,10 @@ namespace VisionPS.Commands
                     // Not the run's token: a stopped run still cleans up what it uploaded.
                     if (await client.DeleteFileAsync(fileId, CancellationToken.None).ConfigureAwait(false))
                     {
-                        EmitVerbose($"{fileId}: deleted again (it was not attached).");
+                        if (report)
+                        {
+                            EmitVerbose($"{fileId}: deleted again (it was not attached).");
+                        }
                         continue;
                     }
                 }

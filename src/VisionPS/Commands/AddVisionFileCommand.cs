@@ -61,6 +61,7 @@ namespace VisionPS.Commands
                         work.Source, $"'{work.Source}' is a URL; only local images are uploaded. Download it first (ConvertTo-VisionImage -Uri ... -Download)."));
                     continue;
                 }
+                PrepareParameters.Report(image, EmitVerbose, EmitWarning); // partial image, first frame, reduced to fit
                 string name = AddAssistantImageCommand.UploadName(image);
                 if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
                 {

@@ -269,7 +269,7 @@ namespace VisionPS.Commands
                 {
                     Core.Documents.PdfCheckException check => ErrorIds.ForPdf(check, page.Source),
                     Core.Imaging.ImageProcessingException image => ErrorIds.ForImage(image, page.Source),
-                    Exception other => ErrorIds.Create(other, ErrorIds.PdfDamaged, ErrorCategory.InvalidData, page.Source, $"Page {page.Page} of '{pdf.Path}' cannot be read: {other.Message}"),
+                    Exception other => ErrorIds.Create(other, ErrorIds.PdfDamaged, ErrorCategory.InvalidData, page.Source, $"Page {page.Page} of '{pdf.Path}' cannot be read: {Core.Documents.PdfDocumentCheck.ParserProblem(other)}."),
                     null => null,
                 })).ToList();
         }
@@ -284,11 +284,7 @@ namespace VisionPS.Commands
                 done++;
                 if (image != null)
                 {
-                    EmitVerbose(PrepareParameters.Describe(image));
-                    foreach (string warning in image.Warnings)
-                    {
-                        EmitWarning($"{work.Source}: {warning}");
-                    }
+                    PrepareParameters.Report(image, EmitVerbose, EmitWarning); // each warning names the file itself
                     image.Session = _session;
                     Emit(image);
                 }

@@ -64,7 +64,7 @@ namespace VisionPS.Infrastructure
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
             {
                 cmdlet.WriteError(ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.InvalidArgument, path,
-                    $"Cannot use the path '{path}': {ex.Message}"));
+                    IsWebUrl(path) ? UrlGivenAsPath(cmdlet, path) : $"Cannot use the path '{path}': {ex.Message}"));
                 return result;
             }
             result.RemoveAll(p =>
@@ -107,6 +107,14 @@ namespace VisionPS.Infrastructure
                 ErrorCategory.InvalidArgument, path, message));
             return false;
         }
+
+        private static bool IsWebUrl(string path)
+            => Uri.TryCreate(path, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
+
+        // An image URL where a file path goes (PowerShell would say there is no drive named 'https'): say what takes a URL.
+        private static string UrlGivenAsPath(PSCmdlet cmdlet, string path) => cmdlet is Commands.ConvertToVisionImageCommand
+            ? $"'{path}' is a URL, not a file path. Pass it with -Uri (add -Download to fetch it and prepare it here)."
+            : $"'{path}' is a URL, not a file path. Download it first (Invoke-WebRequest -OutFile), or give it to Send-VisionChat, which takes image URLs.";
 
         private static ErrorRecord NotFound(string path, Exception ex)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -111,6 +112,29 @@ namespace VisionPS.Core.Tests.Documents
             Assert.Equal(PdfProblem.Damaged, Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(headerOnly, "empty.pdf")).Problem);
         }
 
+        /// <summary>
+        /// A scan cut short (an interrupted download): PdfPig's lenient reading opens it and finds only the pages before the
+        /// cut, so without a check it went out as a shorter PDF. Refused as damaged, saying it is truncated.
+        /// </summary>
+        [Theory]
+        [InlineData(500)]
+        [InlineData(900)]
+        [InlineData(999)]
+        public void APdfCutBeforeItsEndIsRefusedAsTruncated(int keptPerMille)
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg"));
+            byte[] whole = SamplePdfs.ScanOfJpegs(jpeg, jpeg);
+            Assert.Equal(2, PdfDocumentCheck.Check(whole, "scan.pdf").Pages);
+            byte[] cut = whole.Take((int)((long)whole.Length * keptPerMille / 1000)).ToArray();
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(cut, "cut.pdf"));
+            Assert.Equal(PdfProblem.Damaged, ex.Problem);
+            Assert.Contains("'cut.pdf' is damaged", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
+
+            // Padding after %%EOF (a mail gateway's or a download's) is not damage.
+            Assert.Equal(2, PdfDocumentCheck.Check(whole.Concat(new byte[600]).ToArray(), "padded.pdf").Pages);
+        }
+
         [Fact]
         public void RandomDamageNeverEscapesAsAnUntypedException()
         {
@@ -132,6 +156,42 @@ namespace VisionPS.Core.Tests.Documents
                     Assert.Contains("fuzz.pdf", ex.Message, StringComparison.Ordinal);
                 }
             }
+        }
+
+        /// <summary>
+        /// Damage where PdfPig looks first (objects, cross-reference table, trailer) with bytes PDF syntax is made of: the
+        /// message names the damage in words, never PdfPig's token dump (its .NET type names) nor the framework's own text
+        /// for a parser bug (index out of range, null reference).
+        /// </summary>
+        [Fact]
+        public void DamagedPdfMessagesHoldNoParserInternals()
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_gray_cat_512.jpg"));
+            byte[] syntax = Encoding.ASCII.GetBytes("0123456789 /<>[]()RobjendstreamxrefPDF\n");
+            var random = new Random(3);
+            var messages = new List<string>();
+            foreach (byte[] good in new[] { SamplePdfs.Text(2), SamplePdfs.ScanOfJpegs(jpeg, jpeg) })
+            {
+                for (int round = 0; round < 150; round++)
+                {
+                    byte[] bad = (byte[])good.Clone();
+                    for (int i = 0; i < 5; i++)
+                    {
+                        int at = random.Next(2) == 0 ? 9 + random.Next(Math.Min(2000, bad.Length) - 9) : bad.Length - 1 - random.Next(Math.Min(1500, bad.Length - 9));
+                        bad[at] = syntax[random.Next(syntax.Length)];
+                    }
+                    try
+                    {
+                        PdfDocumentCheck.Check(bad, "fuzz.pdf");
+                    }
+                    catch (PdfCheckException ex)
+                    {
+                        messages.Add(ex.Message);
+                    }
+                }
+            }
+            Assert.NotEmpty(messages);
+            Assert.All(messages, m => Assert.DoesNotMatch(@"UglyToad|Token\b|Index was outside|Object reference not set|Specified argument|Exception", m));
         }
 
         [Fact]
