@@ -61,6 +61,12 @@ namespace VisionPS.Core.Imaging
         /// <summary>Progressive JPEG or interlaced PNG/GIF.</summary>
         public bool IsProgressive { get; internal set; }
 
+        /// <summary>
+        /// A lossless JPEG (SOF3, SOF7, SOF11, SOF15): few decoders read one (no browser; Skia's codec misreads it), so it
+        /// is never passed through and ImageMagick decodes it.
+        /// </summary>
+        internal bool IsLosslessJpeg { get; set; }
+
         /// <summary>Number of frames (1 for still images).</summary>
         public int FrameCount { get; internal set; } = 1;
 

@@ -182,9 +182,10 @@ namespace VisionPS.Core.Imaging
             }
 
             var warnings = new List<string>();
-            if (format == ImageFormat.Jpeg && declared is not null && declared.BitDepth != 8)
+            if (format == ImageFormat.Jpeg && declared is not null && (declared.BitDepth != 8 || declared.IsLosslessJpeg))
             {
-                // 12-bit (and 16-bit lossless) JPEG: Skia reads 8-bit only; Magick.NET converts it to 8-bit sRGB.
+                // 12-bit and lossless JPEG: Skia reads 8-bit DCT only (it decodes an 8-bit lossless JPEG to a wrong picture);
+                // Magick.NET's libjpeg-turbo converts it to 8-bit sRGB.
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 

@@ -123,6 +123,7 @@ namespace VisionPS.Core.Imaging
                     {
                         BitDepth = h.BitDepth,
                         IsProgressive = h.IsProgressive,
+                        IsLosslessJpeg = h.IsLosslessJpeg,
                         ColorType = h.ColorType,
                         HasIccProfile = icc,
                     };
@@ -314,6 +315,7 @@ namespace VisionPS.Core.Imaging
                 header.ColorType = container.ColorType;
                 header.HasIccProfile = container.HasIccProfile;
                 header.IsProgressive = container.IsProgressive;
+                header.IsLosslessJpeg = container.IsLosslessJpeg;
                 header.PngGamma = container.PngGamma;
                 header.PngCicp = container.PngCicp;
             }
