@@ -185,7 +185,10 @@ namespace VisionPS.Core.Imaging
             if (format == ImageFormat.Jpeg && declared is not null && (declared.BitDepth != 8 || declared.IsLosslessJpeg))
             {
                 // 12-bit and lossless JPEG: Skia reads 8-bit DCT only (it decodes an 8-bit lossless JPEG to a wrong picture);
-                // Magick.NET's libjpeg-turbo converts it to 8-bit sRGB.
+                // Magick.NET's libjpeg-turbo converts it to 8-bit sRGB. Its damage is checked as the Skia path checks a
+                // JPEG it re-encodes (ImageMagick's decode reads past corrupt data and a cut scan without a word).
+                string? broken = CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect);
+                RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
@@ -221,15 +224,7 @@ namespace VisionPS.Core.Imaging
                     broken = LaterWebPFrames(data, frames, name, options, warnings);
                     effect = broken is null ? null : LaterFramesEffect;
                 }
-                if (broken is not null)
-                {
-                    if (!options.AllowPartial)
-                    {
-                        throw scan?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, broken);
-                    }
-                    warnings.Add(DamagedWarning(name, format, broken,
-                        effect ?? "The decoder read past the damage as best it could; how much of the image is affected is not known."));
-                }
+                RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
@@ -401,7 +396,26 @@ namespace VisionPS.Core.Imaging
             $"'{name}' is an animation of {frames} frames; the API takes still images, so only the first frame is sent.";
 
         /// <summary>
-        /// The damage checks the Skia path makes before decoding, for a file lcms converts: the structure; for a JPEG
+        /// What <see cref="CheckBeforeLcms"/> found (<paramref name="broken"/>, or null) for a file ImageMagick decodes:
+        /// refused, or under <see cref="PrepareOptions.AllowPartial"/> named in a warning.
+        /// </summary>
+        private static void RefuseOrWarn(string? broken, JpegScanDamage? scan, string? effect, string name, ImageFormat format,
+            PrepareOptions options, List<string> warnings)
+        {
+            if (broken is null)
+            {
+                return;
+            }
+            if (!options.AllowPartial)
+            {
+                throw scan?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, broken);
+            }
+            warnings.Add(DamagedWarning(name, format, broken,
+                effect ?? "The decoder read past the damage as best it could; how much of the image is affected is not known."));
+        }
+
+        /// <summary>
+        /// The damage checks the Skia path makes before decoding, for a file lcms or ImageMagick converts: the structure; for a JPEG
         /// the marker check and, for a sequential one, libjpeg's scan check (<paramref name="scan"/> says what it found).
         /// What is wrong, or null; <paramref name="effect"/> says what it does to the pixels, when known.
         /// </summary>

@@ -175,5 +175,22 @@ namespace VisionPS.Core.Tests.Imaging
             double error = MeanError(image, picture);
             Assert.True(error < 4, $"the picture sent is {error:0.0} levels off on average");
         }
+
+        /// <summary>Cut halfway, with or without its end-of-image marker: ImageMagick decodes either without a word, so it is checked first.</summary>
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void ACutLosslessJpegIsRefusedNotSilentlyConverted(bool cut)
+        {
+            byte[] jpeg = EncodeLossless(Picture(96, 64, 3));
+            byte[] damaged = cut ? jpeg.AsSpan(0, jpeg.Length / 2).ToArray() : TwelveBitJpegTests.CutScanKeepingEoi(jpeg);
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(damaged, "lossless.jpg"));
+
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains(cut ? "the file ends before the JPEG's end-of-image marker" : "its data runs out before all of its blocks are decoded", ex.Message, StringComparison.Ordinal);
+            PreparedImage partial = ImagePreparer.Prepare(damaged, "lossless.jpg", new PrepareOptions { AllowPartial = true });
+            Assert.Contains(partial.Warnings, w => w.Contains("'lossless.jpg' (JPEG) is damaged", StringComparison.Ordinal));
+        }
     }
 }
