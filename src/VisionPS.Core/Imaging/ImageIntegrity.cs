@@ -34,7 +34,8 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// The bytes of an intact file that make up the image: up to a PNG's IEND chunk, a JPEG's EOI marker, a GIF's
-        /// trailer or the end of a WebP's RIFF. Anything after it (padding, another file appended, a phone's motion-photo video) is no part of the
+        /// trailer or the end of a WebP's RIFF. Anything after it (padding, another file appended, a phone's motion-photo video,
+        /// the gain map of an Ultra HDR JPEG or the second image of a multi-picture one) is no part of the
         /// image and is not sent; decoders ignore it. The whole file when nothing follows the end.
         /// </summary>
         public static byte[] WithoutTrailingData(ImageFormat format, byte[] data)
@@ -42,8 +43,8 @@ namespace VisionPS.Core.Imaging
             int end = format switch
             {
                 ImageFormat.Png => PngEnd(data),
-                ImageFormat.Jpeg => data.Length >= 2 && data[data.Length - 2] == 0xFF && data[data.Length - 1] == 0xD9
-                    ? data.Length : JpegMarkers.EndOfImage(data),
+                // Walked even when the file ends in FF D9: a second JPEG appended (an Ultra HDR gain map, an MPF image) ends so too.
+                ImageFormat.Jpeg => JpegMarkers.EndOfImage(data),
                 ImageFormat.Gif => GifEnd(data),
                 ImageFormat.WebP => data.Length >= 8 ? (int)Math.Min(int.MaxValue, U32LE(data, 4) + 8) : -1,
                 _ => -1,

@@ -305,6 +305,18 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void AJpegWithASecondJpegAppendedIsSentWithoutTheSecondOne()
+        {
+            // An Ultra HDR JPEG appends its gain map, a multi-picture (MPF) one its other images: the file ends in FF D9
+            // as a single image does, but only the first image is shown.
+            byte[] jpeg = Made(320, 240, SKEncodedImageFormat.Jpeg);
+            byte[] gainMap = Made(160, 120, SKEncodedImageFormat.Jpeg, 70);
+            PreparedImage image = ImagePreparer.Prepare(jpeg.Concat(gainMap).ToArray(), "ultrahdr.jpg");
+            Assert.Equal(PrepareAction.Pass, image.Action);
+            Assert.Equal(jpeg, image.Bytes);
+        }
+
+        [Fact]
         public void ACutJpegStillEndsBeforeItsEndOfImageEvenWhenAnEoiIsInItsExifThumbnail()
         {
             // An APP1 segment that holds FF D9 (as an EXIF thumbnail's EOI does) is skipped whole, not read as the end.
