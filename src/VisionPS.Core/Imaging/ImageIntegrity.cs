@@ -288,7 +288,7 @@ namespace VisionPS.Core.Imaging
         {
             idat = new List<(int, int)>();
             long at = 8;
-            bool idatEnded = false;
+            bool idatEnded = false, palette = false;
             int index = 0;
             while (true)
             {
@@ -303,6 +303,12 @@ namespace VisionPS.Core.Imaging
                 if (!IsChunkType(b, (int)at + 4))
                 {
                     return $"chunk {index + 1} at byte {at} has no valid type; the previous chunk's size field is wrong or the data is damaged";
+                }
+                palette |= type == "PLTE";
+                if (type == "IDAT" && idat.Count == 0 && !palette && b.Length > 25 && b[25] == 3)
+                {
+                    // libpng refuses it ("Missing PLTE before IDAT"): no decoder can give its pixels a colour.
+                    return $"it is a palette image without a palette: no PLTE chunk comes before its pixel data (IDAT at byte {at})";
                 }
                 if (type == "IDAT" && length <= int.MaxValue && at + 12 + length > b.Length && at + 8 < b.Length)
                 {

@@ -259,6 +259,52 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Contains("Only 20 of 48 rows decoded", warning, StringComparison.Ordinal);
         }
 
+        /// <summary>A 4-bit palette PNG whose PLTE chunk comes where <paramref name="plte"/> says: "before", "after" (IDAT) or "none".</summary>
+        private static byte[] PalettePng(string plte)
+        {
+            const int w = 32, h = 24, stride = 1 + (w / 2);
+            byte[] raw = new byte[h * stride];
+            for (int y = 0; y < h; y++)
+            {
+                for (int x = 1; x < stride; x++)
+                {
+                    raw[(y * stride) + x] = (byte)((((x + y) & 15) << 4) | ((x * y) & 15));
+                }
+            }
+            byte[] palette = Enumerable.Range(0, 16).SelectMany(i => new[] { (byte)(i * 17), (byte)(255 - (i * 17)), (byte)(i * 8) }).ToArray();
+            var z = new MemoryStream();
+            using (var zlib = new System.IO.Compression.ZLibStream(z, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            {
+                zlib.Write(raw);
+            }
+            var output = new MemoryStream();
+            output.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+            WriteChunk(output, "IHDR", new byte[] { 0, 0, 0, w, 0, 0, 0, h, 4, 3, 0, 0, 0 });
+            if (plte == "before")
+            {
+                WriteChunk(output, "PLTE", palette);
+            }
+            WriteChunk(output, "IDAT", z.ToArray());
+            if (plte == "after")
+            {
+                WriteChunk(output, "PLTE", palette);
+            }
+            WriteChunk(output, "IEND", Array.Empty<byte>());
+            return output.ToArray();
+        }
+
+        [Theory]
+        [InlineData("none")]
+        [InlineData("after")]
+        public void APalettePngWithoutAPaletteBeforeItsPixelsIsRefusedNotPassedThrough(string plte)
+        {
+            // Its chunk CRCs and zlib stream are whole, but libpng (and so browsers and Skia) cannot show it.
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(PalettePng("before"), "palette.png").Action);
+            byte[] png = PalettePng(plte);
+            Assert.Contains("a palette image without a palette", Refused(png, "nopalette.png").Detail, StringComparison.Ordinal);
+            Assert.Contains("a palette image without a palette", Refused(png, "nopalette.png", new PrepareOptions { MaxSide = 16 }).Detail, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void APngWithAnUnknownCriticalChunkIsConvertedNotPassedThrough()
         {
