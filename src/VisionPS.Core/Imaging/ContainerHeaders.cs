@@ -34,14 +34,22 @@ namespace VisionPS.Core.Imaging
                 HasAlpha = type is 4 or 6,
             };
             long at = 33;
+            bool animated = false, defaultIsFrame = false;
             while (at + 8 <= b.Length)
             {
                 long length = U32(b, (int)at);
                 ReadOnlySpan<byte> kind = b.Slice((int)at + 4, 4);
-                if (kind.SequenceEqual("IDAT"u8) || kind.SequenceEqual("IEND"u8))
+                if (kind.SequenceEqual("IDAT"u8))
+                {
+                    header.ApngDefaultImageHidden = animated && !defaultIsFrame;
+                    break;
+                }
+                if (kind.SequenceEqual("IEND"u8))
                 {
                     break;
                 }
+                animated |= kind.SequenceEqual("acTL"u8);
+                defaultIsFrame |= kind.SequenceEqual("fcTL"u8);
                 if (kind.SequenceEqual("tRNS"u8))
                 {
                     header.HasAlpha = true;

@@ -67,6 +67,12 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal bool IsLosslessJpeg { get; set; }
 
+        /// <summary>
+        /// An animated PNG whose default image (its IDAT) is not one of its frames (no fcTL before the IDAT): viewers that
+        /// animate never show it; those that do not show only it.
+        /// </summary>
+        internal bool ApngDefaultImageHidden { get; set; }
+
         /// <summary>Number of frames (1 for still images).</summary>
         public int FrameCount { get; internal set; } = 1;
 

@@ -213,9 +213,9 @@ namespace VisionPS.Core.Imaging
                     using SkiaSource? webp = SkiaSource.Open(data, out _);
                     frames = Math.Max(1, webp?.Codec.FrameCount ?? 1);
                 }
-                if (frames > 1)
+                if (frames > 1 || declared?.ApngDefaultImageHidden == true)
                 {
-                    warnings.Add(AnimationWarning(name, frames));
+                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true));
                 }
                 string? broken = CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
@@ -288,9 +288,9 @@ namespace VisionPS.Core.Imaging
                 damage = LaterWebPFrames(data, header.FrameCount, name, options, warnings);
                 damageEffect = damage is null ? null : LaterFramesEffect;
             }
-            if (header.IsAnimated)
+            if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
-                warnings.Add(AnimationWarning(name, header.FrameCount));
+                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden));
             }
 
             int orientation = header.Orientation;
@@ -391,9 +391,14 @@ namespace VisionPS.Core.Imaging
         private static string DamagedWarning(string name, ImageFormat format, string what, string effect) =>
             $"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " + effect;
 
-        /// <summary>The warning an animation gets: only its first frame is sent.</summary>
-        private static string AnimationWarning(string name, int frames) =>
-            $"'{name}' is an animation of {frames} frames; the API takes still images, so only the first frame is sent.";
+        /// <summary>
+        /// The warning an animation gets: only its first frame is sent; for an APNG whose default image is no frame
+        /// (<paramref name="hiddenDefault"/>), that default image, which is what is decoded.
+        /// </summary>
+        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false) => hiddenDefault
+            ? $"'{name}' is an animated PNG whose default image is not one of its {frames} animation frame{(frames == 1 ? "" : "s")}; " +
+              "the API takes still images, so the default image is sent (what a viewer that does not animate shows), not the animation's first frame."
+            : $"'{name}' is an animation of {frames} frames; the API takes still images, so only the first frame is sent.";
 
         /// <summary>
         /// What <see cref="CheckBeforeLcms"/> found (<paramref name="broken"/>, or null) for a file ImageMagick decodes:

@@ -340,6 +340,12 @@ namespace VisionPS.Core.Imaging
             {
                 header.FrameCount = Math.Max(1, codec.FrameCount);
             }
+            else if (format == ImageFormat.Png && container is not null)
+            {
+                // Skia's codec does not read APNG: the acTL says how many frames there are.
+                header.FrameCount = container.FrameCount;
+                header.ApngDefaultImageHidden = container.ApngDefaultImageHidden;
+            }
             return header;
         }
 

@@ -38,7 +38,7 @@ namespace VisionPS.Core.Imaging
         public static bool HeaderAllowsPassThrough(ImageHeader header, PrepareOptions options)
         {
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
-            if (!options.AllowPassThrough || header.Mime is null || header.IsAnimated || header.Orientation != 1
+            if (!options.AllowPassThrough || header.Mime is null || header.IsAnimated || header.ApngDefaultImageHidden || header.Orientation != 1
                 || header.Width > tw || header.Height > th || header.ByteLength > options.MaxBytes)
             {
                 return false;
