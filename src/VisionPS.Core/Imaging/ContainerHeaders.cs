@@ -18,7 +18,7 @@ namespace VisionPS.Core.Imaging
             }
             long w = U32(b, 16), h = U32(b, 20);
             int depth = b[24], type = b[25];
-            var header = new ImageHeader(ImageFormat.Png, (int)Math.Min(w, int.MaxValue), (int)Math.Min(h, int.MaxValue), 1)
+            var header = new ImageHeader(ImageFormat.Png, (int)Math.Min(w, int.MaxValue), (int)Math.Min(h, int.MaxValue), ExifOrientation.FromPng(b))
             {
                 BitDepth = depth,
                 IsProgressive = b[28] == 1,

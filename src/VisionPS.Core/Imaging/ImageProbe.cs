@@ -299,7 +299,8 @@ namespace VisionPS.Core.Imaging
                 ImageFormat.Jpeg => ContainerHeaders.Jpeg(data),
                 _ => null,
             };
-            int orientation = format == ImageFormat.Jpeg ? ExifOrientation.FromJpeg(data) : 0;
+            int orientation = format == ImageFormat.Jpeg ? ExifOrientation.FromJpeg(data)
+                : format == ImageFormat.Png ? ExifOrientation.FromPng(data) : 0;
             if (orientation == 0)
             {
                 orientation = (int)codec.EncodedOrigin;
