@@ -453,7 +453,25 @@ namespace VisionPS.Core.Imaging
             }
             uint stored = (uint)((b[stream.TrailerOffset(0)] << 24) | (b[stream.TrailerOffset(1)] << 16)
                 | (b[stream.TrailerOffset(2)] << 8) | b[stream.TrailerOffset(3)]);
-            return stored == adler ? null : $"the zlib stream's Adler-32 checksum does not match (stored {stored:x8}, computed {adler:x8})";
+            return stored == adler || ChecksumBeforeExtraData(b, idat, adler) ? null
+                : $"the zlib stream's Adler-32 checksum does not match (stored {stored:x8}, computed {adler:x8})";
+        }
+
+        /// <summary>
+        /// Whether the pixel data's <paramref name="adler"/> is stored earlier in the IDAT data than its last four bytes:
+        /// bytes follow the zlib stream (libpng's benign "extra compressed data"; browsers show the image), and the
+        /// checksum sits where the deflate data ends. Only asked when the last four bytes do not match.
+        /// </summary>
+        private static bool ChecksumBeforeExtraData(byte[] b, List<(int Offset, int Length)> idat, uint adler)
+        {
+            var joined = new MemoryStream();
+            foreach ((int offset, int length) in idat)
+            {
+                joined.Write(b, offset, length);
+            }
+            byte[] stream = joined.ToArray();
+            ReadOnlySpan<byte> checksum = stackalloc byte[] { (byte)(adler >> 24), (byte)(adler >> 16), (byte)(adler >> 8), (byte)adler };
+            return stream.AsSpan(2).IndexOf(checksum) >= 0;
         }
 
         /// <summary>

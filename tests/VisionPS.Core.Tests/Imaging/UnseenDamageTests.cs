@@ -131,6 +131,23 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void APngWithBytesAfterItsWholeZlibStreamIsSentNotRefusedForItsChecksum()
+        {
+            // libpng warns of "extra compressed data" and shows the image, as browsers do: the checksum is right where
+            // the deflate data ends, so it is not "stored 00000000".
+            byte[] png = WithZlib(Made(200, 150, SKEncodedImageFormat.Png), z => z.Concat(new byte[100]).ToArray());
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(png, "extra.png").Action);
+            PreparedImage small = ImagePreparer.Prepare(png, "extra.png", new PrepareOptions { MaxSide = 64 });
+            Assert.Empty(small.Warnings);
+            byte[] damaged = WithZlib(Made(200, 150, SKEncodedImageFormat.Png), z =>
+            {
+                z[z.Length - 1] ^= 0x01;
+                return z.Concat(new byte[100]).ToArray();
+            });
+            Assert.Contains("Adler-32 checksum does not match", Refused(damaged, "extra.png").Detail, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void AReencodedPngWithAWrongAdler32IsRefusedForTheChecksumNotAsCutShort()
         {
             // MaxSide 64: not a pass-through candidate, so Skia's decode (which stops at the bad checksum) speaks first.
