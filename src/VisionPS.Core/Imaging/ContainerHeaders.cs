@@ -18,7 +18,7 @@ namespace VisionPS.Core.Imaging
             }
             long w = U32(b, 16), h = U32(b, 20);
             int depth = b[24], type = b[25];
-            var header = new ImageHeader(ImageFormat.Png, (int)Math.Min(w, int.MaxValue), (int)Math.Min(h, int.MaxValue), 1)
+            var header = new ImageHeader(ImageFormat.Png, (int)Math.Min(w, int.MaxValue), (int)Math.Min(h, int.MaxValue), ExifOrientation.FromPng(b))
             {
                 BitDepth = depth,
                 IsProgressive = b[28] == 1,
@@ -34,14 +34,22 @@ namespace VisionPS.Core.Imaging
                 HasAlpha = type is 4 or 6,
             };
             long at = 33;
+            bool animated = false, defaultIsFrame = false;
             while (at + 8 <= b.Length)
             {
                 long length = U32(b, (int)at);
                 ReadOnlySpan<byte> kind = b.Slice((int)at + 4, 4);
-                if (kind.SequenceEqual("IDAT"u8) || kind.SequenceEqual("IEND"u8))
+                if (kind.SequenceEqual("IDAT"u8))
+                {
+                    header.ApngDefaultImageHidden = animated && !defaultIsFrame;
+                    break;
+                }
+                if (kind.SequenceEqual("IEND"u8))
                 {
                     break;
                 }
+                animated |= kind.SequenceEqual("acTL"u8);
+                defaultIsFrame |= kind.SequenceEqual("fcTL"u8);
                 if (kind.SequenceEqual("tRNS"u8))
                 {
                     header.HasAlpha = true;
@@ -96,6 +104,7 @@ namespace VisionPS.Core.Imaging
                     {
                         BitDepth = precision,
                         IsProgressive = marker is 0xC2 or 0xC6 or 0xCA or 0xCE,
+                        IsLosslessJpeg = marker is 0xC3 or 0xC7 or 0xCB or 0xCF,
                         ColorType = components switch
                         {
                             1 => ImageColorType.Gray,

@@ -3,8 +3,9 @@ using System;
 namespace VisionPS.Core.Imaging
 {
     /// <summary>
-    /// Reads the EXIF orientation tag (0x0112 in IFD0) from a JPEG's APP1 segment. Skia's own reader misses it on
-    /// some real camera files (the corpus's Panasonic photo), so JPEG orientation comes from here.
+    /// Reads the EXIF orientation tag (0x0112 in IFD0) from a JPEG's APP1 segment or a PNG's eXIf chunk. Skia's own
+    /// reader misses it on some real camera files (the corpus's Panasonic photo) and in every PNG, so orientation comes
+    /// from here.
     /// </summary>
     public static class ExifOrientation
     {
@@ -27,6 +28,31 @@ namespace VisionPS.Core.Imaging
                         return value;
                     }
                 }
+            }
+            return 0;
+        }
+
+        /// <summary>
+        /// The orientation 1..8 named by a PNG's eXIf chunk before its pixel data, or 0. Browsers turn a PNG upright by it
+        /// (Skia's codec here does not read it); one after the IDAT is read by none, so it is ignored here too.
+        /// </summary>
+        public static int FromPng(ReadOnlySpan<byte> png)
+        {
+            long at = 8;
+            while (at + 8 <= png.Length)
+            {
+                long length = U32(png, (int)at, little: false);
+                ReadOnlySpan<byte> type = png.Slice((int)at + 4, 4);
+                if (type.SequenceEqual("IDAT"u8) || type.SequenceEqual("IEND"u8))
+                {
+                    return 0;
+                }
+                if (type.SequenceEqual("eXIf"u8))
+                {
+                    long end = Math.Min(png.Length, at + 8 + length);
+                    return FromTiff(png.Slice((int)at + 8, (int)(end - at - 8)));
+                }
+                at += 12 + length;
             }
             return 0;
         }

@@ -61,6 +61,18 @@ namespace VisionPS.Core.Imaging
         /// <summary>Progressive JPEG or interlaced PNG/GIF.</summary>
         public bool IsProgressive { get; internal set; }
 
+        /// <summary>
+        /// A lossless JPEG (SOF3, SOF7, SOF11, SOF15): few decoders read one (no browser; Skia's codec misreads it), so it
+        /// is never passed through and ImageMagick decodes it.
+        /// </summary>
+        internal bool IsLosslessJpeg { get; set; }
+
+        /// <summary>
+        /// An animated PNG whose default image (its IDAT) is not one of its frames (no fcTL before the IDAT): viewers that
+        /// animate never show it; those that do not show only it.
+        /// </summary>
+        internal bool ApngDefaultImageHidden { get; set; }
+
         /// <summary>Number of frames (1 for still images).</summary>
         public int FrameCount { get; internal set; } = 1;
 

@@ -34,7 +34,8 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// The bytes of an intact file that make up the image: up to a PNG's IEND chunk, a JPEG's EOI marker, a GIF's
-        /// trailer or the end of a WebP's RIFF. Anything after it (padding, another file appended, a phone's motion-photo video) is no part of the
+        /// trailer or the end of a WebP's RIFF. Anything after it (padding, another file appended, a phone's motion-photo video,
+        /// the gain map of an Ultra HDR JPEG or the second image of a multi-picture one) is no part of the
         /// image and is not sent; decoders ignore it. The whole file when nothing follows the end.
         /// </summary>
         public static byte[] WithoutTrailingData(ImageFormat format, byte[] data)
@@ -42,8 +43,8 @@ namespace VisionPS.Core.Imaging
             int end = format switch
             {
                 ImageFormat.Png => PngEnd(data),
-                ImageFormat.Jpeg => data.Length >= 2 && data[data.Length - 2] == 0xFF && data[data.Length - 1] == 0xD9
-                    ? data.Length : JpegMarkers.EndOfImage(data),
+                // Walked even when the file ends in FF D9: a second JPEG appended (an Ultra HDR gain map, an MPF image) ends so too.
+                ImageFormat.Jpeg => JpegMarkers.EndOfImage(data),
                 ImageFormat.Gif => GifEnd(data),
                 ImageFormat.WebP => data.Length >= 8 ? (int)Math.Min(int.MaxValue, U32LE(data, 4) + 8) : -1,
                 _ => -1,
@@ -287,7 +288,7 @@ namespace VisionPS.Core.Imaging
         {
             idat = new List<(int, int)>();
             long at = 8;
-            bool idatEnded = false;
+            bool idatEnded = false, palette = false;
             int index = 0;
             while (true)
             {
@@ -302,6 +303,12 @@ namespace VisionPS.Core.Imaging
                 if (!IsChunkType(b, (int)at + 4))
                 {
                     return $"chunk {index + 1} at byte {at} has no valid type; the previous chunk's size field is wrong or the data is damaged";
+                }
+                palette |= type == "PLTE";
+                if (type == "IDAT" && idat.Count == 0 && !palette && b.Length > 25 && b[25] == 3)
+                {
+                    // libpng refuses it ("Missing PLTE before IDAT"): no decoder can give its pixels a colour.
+                    return $"it is a palette image without a palette: no PLTE chunk comes before its pixel data (IDAT at byte {at})";
                 }
                 if (type == "IDAT" && length <= int.MaxValue && at + 12 + length > b.Length && at + 8 < b.Length)
                 {
@@ -446,7 +453,25 @@ namespace VisionPS.Core.Imaging
             }
             uint stored = (uint)((b[stream.TrailerOffset(0)] << 24) | (b[stream.TrailerOffset(1)] << 16)
                 | (b[stream.TrailerOffset(2)] << 8) | b[stream.TrailerOffset(3)]);
-            return stored == adler ? null : $"the zlib stream's Adler-32 checksum does not match (stored {stored:x8}, computed {adler:x8})";
+            return stored == adler || ChecksumBeforeExtraData(b, idat, adler) ? null
+                : $"the zlib stream's Adler-32 checksum does not match (stored {stored:x8}, computed {adler:x8})";
+        }
+
+        /// <summary>
+        /// Whether the pixel data's <paramref name="adler"/> is stored earlier in the IDAT data than its last four bytes:
+        /// bytes follow the zlib stream (libpng's benign "extra compressed data"; browsers show the image), and the
+        /// checksum sits where the deflate data ends. Only asked when the last four bytes do not match.
+        /// </summary>
+        private static bool ChecksumBeforeExtraData(byte[] b, List<(int Offset, int Length)> idat, uint adler)
+        {
+            var joined = new MemoryStream();
+            foreach ((int offset, int length) in idat)
+            {
+                joined.Write(b, offset, length);
+            }
+            byte[] stream = joined.ToArray();
+            ReadOnlySpan<byte> checksum = stackalloc byte[] { (byte)(adler >> 24), (byte)(adler >> 16), (byte)(adler >> 8), (byte)adler };
+            return stream.AsSpan(2).IndexOf(checksum) >= 0;
         }
 
         /// <summary>

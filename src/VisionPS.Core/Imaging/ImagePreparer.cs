@@ -182,9 +182,13 @@ namespace VisionPS.Core.Imaging
             }
 
             var warnings = new List<string>();
-            if (format == ImageFormat.Jpeg && declared is not null && declared.BitDepth != 8)
+            if (format == ImageFormat.Jpeg && declared is not null && (declared.BitDepth != 8 || declared.IsLosslessJpeg))
             {
-                // 12-bit (and 16-bit lossless) JPEG: Skia reads 8-bit only; Magick.NET converts it to 8-bit sRGB.
+                // 12-bit and lossless JPEG: Skia reads 8-bit DCT only (it decodes an 8-bit lossless JPEG to a wrong picture);
+                // Magick.NET's libjpeg-turbo converts it to 8-bit sRGB. Its damage is checked as the Skia path checks a
+                // JPEG it re-encodes (ImageMagick's decode reads past corrupt data and a cut scan without a word).
+                string? broken = CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect);
+                RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
@@ -209,9 +213,9 @@ namespace VisionPS.Core.Imaging
                     using SkiaSource? webp = SkiaSource.Open(data, out _);
                     frames = Math.Max(1, webp?.Codec.FrameCount ?? 1);
                 }
-                if (frames > 1)
+                if (frames > 1 || declared?.ApngDefaultImageHidden == true)
                 {
-                    warnings.Add(AnimationWarning(name, frames));
+                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true));
                 }
                 string? broken = CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
@@ -220,15 +224,7 @@ namespace VisionPS.Core.Imaging
                     broken = LaterWebPFrames(data, frames, name, options, warnings);
                     effect = broken is null ? null : LaterFramesEffect;
                 }
-                if (broken is not null)
-                {
-                    if (!options.AllowPartial)
-                    {
-                        throw scan?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, broken);
-                    }
-                    warnings.Add(DamagedWarning(name, format, broken,
-                        effect ?? "The decoder read past the damage as best it could; how much of the image is affected is not known."));
-                }
+                RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
@@ -274,9 +270,9 @@ namespace VisionPS.Core.Imaging
                 damage = LaterWebPFrames(data, header.FrameCount, name, options, warnings);
                 damageEffect = damage is null ? null : LaterFramesEffect;
             }
-            if (header.IsAnimated)
+            if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
-                warnings.Add(AnimationWarning(name, header.FrameCount));
+                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden));
             }
 
             int orientation = header.Orientation;
@@ -456,12 +452,36 @@ namespace VisionPS.Core.Imaging
         private static string DamagedWarning(string name, ImageFormat format, string what, string effect) =>
             $"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " + effect;
 
-        /// <summary>The warning an animation gets: only its first frame is sent.</summary>
-        private static string AnimationWarning(string name, int frames) =>
-            $"'{name}' is an animation of {frames} frames; the API takes still images, so only the first frame is sent.";
+        /// <summary>
+        /// The warning an animation gets: only its first frame is sent; for an APNG whose default image is no frame
+        /// (<paramref name="hiddenDefault"/>), that default image, which is what is decoded.
+        /// </summary>
+        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false) => hiddenDefault
+            ? $"'{name}' is an animated PNG whose default image is not one of its {frames} animation frame{(frames == 1 ? "" : "s")}; " +
+              "the API takes still images, so the default image is sent (what a viewer that does not animate shows), not the animation's first frame."
+            : $"'{name}' is an animation of {frames} frames; the API takes still images, so only the first frame is sent.";
 
         /// <summary>
-        /// The damage checks the Skia path makes before decoding, for a file lcms converts: the structure; for a JPEG
+        /// What <see cref="CheckBeforeLcms"/> found (<paramref name="broken"/>, or null) for a file ImageMagick decodes:
+        /// refused, or under <see cref="PrepareOptions.AllowPartial"/> named in a warning.
+        /// </summary>
+        private static void RefuseOrWarn(string? broken, JpegScanDamage? scan, string? effect, string name, ImageFormat format,
+            PrepareOptions options, List<string> warnings)
+        {
+            if (broken is null)
+            {
+                return;
+            }
+            if (!options.AllowPartial)
+            {
+                throw scan?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, broken);
+            }
+            warnings.Add(DamagedWarning(name, format, broken,
+                effect ?? "The decoder read past the damage as best it could; how much of the image is affected is not known."));
+        }
+
+        /// <summary>
+        /// The damage checks the Skia path makes before decoding, for a file lcms or ImageMagick converts: the structure; for a JPEG
         /// the marker check and, for a sequential one, libjpeg's scan check (<paramref name="scan"/> says what it found).
         /// What is wrong, or null; <paramref name="effect"/> says what it does to the pixels, when known.
         /// </summary>

@@ -123,6 +123,7 @@ namespace VisionPS.Core.Imaging
                     {
                         BitDepth = h.BitDepth,
                         IsProgressive = h.IsProgressive,
+                        IsLosslessJpeg = h.IsLosslessJpeg,
                         ColorType = h.ColorType,
                         HasIccProfile = icc,
                     };
@@ -308,7 +309,8 @@ namespace VisionPS.Core.Imaging
                 ImageFormat.Jpeg => ContainerHeaders.Jpeg(data),
                 _ => null,
             };
-            int orientation = format == ImageFormat.Jpeg ? ExifOrientation.FromJpeg(data) : 0;
+            int orientation = format == ImageFormat.Jpeg ? ExifOrientation.FromJpeg(data)
+                : format == ImageFormat.Png ? ExifOrientation.FromPng(data) : 0;
             if (orientation == 0)
             {
                 orientation = (int)codec.EncodedOrigin;
@@ -324,6 +326,7 @@ namespace VisionPS.Core.Imaging
                 header.ColorType = container.ColorType;
                 header.HasIccProfile = container.HasIccProfile;
                 header.IsProgressive = container.IsProgressive;
+                header.IsLosslessJpeg = container.IsLosslessJpeg;
                 header.PngGamma = container.PngGamma;
                 header.PngCicp = container.PngCicp;
             }
@@ -347,6 +350,12 @@ namespace VisionPS.Core.Imaging
             if (format is ImageFormat.Gif or ImageFormat.WebP)
             {
                 header.FrameCount = Math.Max(1, codec.FrameCount);
+            }
+            else if (format == ImageFormat.Png && container is not null)
+            {
+                // Skia's codec does not read APNG: the acTL says how many frames there are.
+                header.FrameCount = container.FrameCount;
+                header.ApngDefaultImageHidden = container.ApngDefaultImageHidden;
             }
             return header;
         }

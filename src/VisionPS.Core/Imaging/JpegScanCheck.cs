@@ -49,7 +49,36 @@ namespace VisionPS.Core.Imaging
                 damage = Describe(ex.Message);
                 return true;
             }
-            damage = warning is null ? null : Describe(warning);
+            damage = warning is null || IsZeroPaddingBeforeEnd(warning, data) ? null : Describe(warning);
+            return true;
+        }
+
+        /// <summary>
+        /// Whether libjpeg's warning is "N extraneous bytes before marker 0xd9" and those N bytes, just before the
+        /// end-of-image marker, are all zero: padding an encoder wrote after the last block (every block decoded; djpeg's
+        /// pixels are those of the file without it, and browsers show it). Garbage there, or a scan that desynchronised
+        /// and ended early, leaves bytes that are not all zero.
+        /// </summary>
+        internal static bool IsZeroPaddingBeforeEnd(string warning, byte[] data)
+        {
+            Match m = Regex.Match(warning, @"(\d+) extraneous bytes before marker 0x[dD]9");
+            if (!m.Success || !int.TryParse(m.Groups[1].Value, System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out int count) || count <= 0)
+            {
+                return false;
+            }
+            int eoi = JpegMarkers.EndOfImage(data) - 2;
+            if (eoi - count < 2)
+            {
+                return false;
+            }
+            foreach (byte x in data.AsSpan(eoi - count, count))
+            {
+                if (x != 0)
+                {
+                    return false;
+                }
+            }
             return true;
         }
 
@@ -71,7 +100,7 @@ namespace VisionPS.Core.Imaging
             try
             {
                 bool decoded = MagickCodec.JpegDecodeInto(data, width, height, destination, rowBytes, out string? warning);
-                damage = warning is null ? null : Describe(warning);
+                damage = warning is null || IsZeroPaddingBeforeEnd(warning, data) ? null : Describe(warning);
                 return decoded;
             }
             catch (Exception ex) when (MagickCodec.IsLoadFailure(ex))

@@ -38,7 +38,7 @@ namespace VisionPS.Core.Imaging
         public static bool HeaderAllowsPassThrough(ImageHeader header, PrepareOptions options)
         {
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
-            if (!options.AllowPassThrough || header.Mime is null || header.IsAnimated || header.Orientation != 1
+            if (!options.AllowPassThrough || header.Mime is null || header.IsAnimated || header.ApngDefaultImageHidden || header.Orientation != 1
                 || header.Width > tw || header.Height > th || header.ByteLength > options.MaxBytes)
             {
                 return false;
@@ -46,7 +46,8 @@ namespace VisionPS.Core.Imaging
             // The policy is 8-bit sRGB: 16-bit PNGs and 12-bit JPEGs are converted (some services cannot read them).
             // A PNG cICP chunk naming anything but sRGB (HLG, PQ, BT.2020...) outranks the other colour chunks and is
             // read by few decoders (Skia's codec ignores it): converted.
-            if (header.BitDepth > 8 || header.HasNonSrgbCicp)
+            // A lossless JPEG is read by no browser and few decoders: converted.
+            if (header.BitDepth > 8 || header.HasNonSrgbCicp || header.IsLosslessJpeg)
             {
                 return false;
             }

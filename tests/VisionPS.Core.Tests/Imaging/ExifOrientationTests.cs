@@ -42,6 +42,57 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(expected, ExifOrientation.FromJpeg(Jpeg(little, type, value)));
         }
 
+        /// <summary>
+        /// A 40x30 PNG, red in its top-left 10x10 corner and blue elsewhere, with an eXIf chunk naming orientation 6 right
+        /// after its IHDR, or just before its IEND (after the pixel data).
+        /// </summary>
+        private static byte[] PngWithExif(bool beforePixels)
+        {
+            using var bmp = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(40, 30, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Opaque));
+            bmp.Erase(SkiaSharp.SKColors.Blue);
+            for (int y = 0; y < 10; y++)
+            {
+                for (int x = 0; x < 10; x++)
+                {
+                    bmp.SetPixel(x, y, SkiaSharp.SKColors.Red);
+                }
+            }
+            byte[] png = bmp.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100).ToArray();
+            byte[] tiff = Jpeg(littleEndian: true, type: 3, value: 6).Skip(12).SkipLast(4).ToArray(); // SOI, APP1 header, "Exif\0\0"; SOS
+            byte[] body = "eXIf"u8.ToArray().Concat(tiff).ToArray();
+            uint crc = System.IO.Hashing.Crc32.HashToUInt32(body);
+            byte[] chunk = new byte[] { 0, 0, (byte)(tiff.Length >> 8), (byte)tiff.Length }.Concat(body)
+                .Concat(new[] { (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc }).ToArray();
+            int at = beforePixels ? 33 : png.Length - 12;
+            return png.Take(at).Concat(chunk).Concat(png.Skip(at)).ToArray();
+        }
+
+        [Fact]
+        public void APngIsTurnedUprightByItsExifChunkBeforeItsPixelsAsBrowsersDo()
+        {
+            byte[] png = PngWithExif(beforePixels: true);
+            Assert.Equal(6, ExifOrientation.FromPng(png));
+            Assert.Equal((6, 30, 40), (ImageProbe.Probe(png, "exif.png").Orientation, ImageProbe.Probe(png, "exif.png").DisplayWidth, ImageProbe.Probe(png, "exif.png").DisplayHeight));
+
+            PreparedImage image = ImagePreparer.Prepare(png, "exif.png", new PrepareOptions { Format = PreparedFormat.Png });
+
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            Assert.Equal((30, 40), (image.Width, image.Height));
+            using SkiaSharp.SKBitmap sent = SkiaSharp.SKBitmap.Decode(image.Bytes);
+            // Orientation 6: the stored image is turned 90 degrees clockwise, so its top-left corner goes to the top right.
+            Assert.Equal(SkiaSharp.SKColors.Red, sent.GetPixel(25, 5));
+            Assert.Equal(SkiaSharp.SKColors.Blue, sent.GetPixel(5, 5));
+        }
+
+        [Fact]
+        public void APngsExifChunkAfterItsPixelsIsIgnoredAsBrowsersIgnoreIt()
+        {
+            byte[] png = PngWithExif(beforePixels: false);
+            Assert.Equal(0, ExifOrientation.FromPng(png));
+            PreparedImage image = ImagePreparer.Prepare(png, "late.png");
+            Assert.Equal(PrepareAction.Pass, image.Action);
+        }
+
         [Fact]
         public void TruncatedOrGarbageSegmentsYieldZeroNeverThrow()
         {

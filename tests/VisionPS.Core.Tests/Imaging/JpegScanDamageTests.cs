@@ -43,6 +43,32 @@ namespace VisionPS.Core.Tests.Imaging
             from kind in new[] { "rst-drop", "rst-repeat", "rst-swap", "rst-wrong" }
             select new object[] { s, kind };
 
+        /// <summary>
+        /// The one thing djpeg warns about that is not damage: zero bytes an encoder wrote after the last block, before
+        /// the EOI ("N extraneous bytes before marker 0xd9"). Every block decodes first, so the pixels are the file's
+        /// without them, as browsers show it: it passes through. Bytes there that are not all zero stay damage (the
+        /// "extraneous" case above).
+        /// </summary>
+        [Theory]
+        [InlineData("jpg_storm_1920x1280.jpg")]
+        [InlineData("restart:progressive")]
+        public void AJpegPaddedWithZerosBeforeItsEndOfImageIsWholeNotDamaged(string source)
+        {
+            byte[] intact = Source(source);
+            byte[] padded = Insert(intact, intact.Length - 2, new byte[16]);
+            Assert.Contains("extraneous bytes before marker 0xd9", Djpeg(padded), StringComparison.OrdinalIgnoreCase);
+
+            PreparedImage image = ImagePreparer.Prepare(padded, "padded.jpg");
+            Assert.Equal(PrepareAction.Pass, image.Action);
+            Assert.Empty(image.Warnings);
+            PreparedImage small = ImagePreparer.Prepare(padded, "padded.jpg", new PrepareOptions { MaxSide = 256 });
+            Assert.Equal(PrepareAction.Reencode, small.Action);
+            Assert.Empty(small.Warnings);
+
+            byte[] garbage = Insert(intact, intact.Length - 2, Enumerable.Repeat((byte)0, 15).Append((byte)1).ToArray());
+            Assert.Equal(ImageErrorReason.Damaged, Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(garbage, "garbage.jpg")).Reason);
+        }
+
         [Theory]
         [MemberData(nameof(Damages))]
         [MemberData(nameof(RestartDamages))]

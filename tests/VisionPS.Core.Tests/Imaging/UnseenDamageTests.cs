@@ -131,6 +131,23 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void APngWithBytesAfterItsWholeZlibStreamIsSentNotRefusedForItsChecksum()
+        {
+            // libpng warns of "extra compressed data" and shows the image, as browsers do: the checksum is right where
+            // the deflate data ends, so it is not "stored 00000000".
+            byte[] png = WithZlib(Made(200, 150, SKEncodedImageFormat.Png), z => z.Concat(new byte[100]).ToArray());
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(png, "extra.png").Action);
+            PreparedImage small = ImagePreparer.Prepare(png, "extra.png", new PrepareOptions { MaxSide = 64 });
+            Assert.Empty(small.Warnings);
+            byte[] damaged = WithZlib(Made(200, 150, SKEncodedImageFormat.Png), z =>
+            {
+                z[z.Length - 1] ^= 0x01;
+                return z.Concat(new byte[100]).ToArray();
+            });
+            Assert.Contains("Adler-32 checksum does not match", Refused(damaged, "extra.png").Detail, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void AReencodedPngWithAWrongAdler32IsRefusedForTheChecksumNotAsCutShort()
         {
             // MaxSide 64: not a pass-through candidate, so Skia's decode (which stops at the bad checksum) speaks first.
@@ -259,6 +276,52 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Contains("Only 20 of 48 rows decoded", warning, StringComparison.Ordinal);
         }
 
+        /// <summary>A 4-bit palette PNG whose PLTE chunk comes where <paramref name="plte"/> says: "before", "after" (IDAT) or "none".</summary>
+        private static byte[] PalettePng(string plte)
+        {
+            const int w = 32, h = 24, stride = 1 + (w / 2);
+            byte[] raw = new byte[h * stride];
+            for (int y = 0; y < h; y++)
+            {
+                for (int x = 1; x < stride; x++)
+                {
+                    raw[(y * stride) + x] = (byte)((((x + y) & 15) << 4) | ((x * y) & 15));
+                }
+            }
+            byte[] palette = Enumerable.Range(0, 16).SelectMany(i => new[] { (byte)(i * 17), (byte)(255 - (i * 17)), (byte)(i * 8) }).ToArray();
+            var z = new MemoryStream();
+            using (var zlib = new System.IO.Compression.ZLibStream(z, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            {
+                zlib.Write(raw);
+            }
+            var output = new MemoryStream();
+            output.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+            WriteChunk(output, "IHDR", new byte[] { 0, 0, 0, w, 0, 0, 0, h, 4, 3, 0, 0, 0 });
+            if (plte == "before")
+            {
+                WriteChunk(output, "PLTE", palette);
+            }
+            WriteChunk(output, "IDAT", z.ToArray());
+            if (plte == "after")
+            {
+                WriteChunk(output, "PLTE", palette);
+            }
+            WriteChunk(output, "IEND", Array.Empty<byte>());
+            return output.ToArray();
+        }
+
+        [Theory]
+        [InlineData("none")]
+        [InlineData("after")]
+        public void APalettePngWithoutAPaletteBeforeItsPixelsIsRefusedNotPassedThrough(string plte)
+        {
+            // Its chunk CRCs and zlib stream are whole, but libpng (and so browsers and Skia) cannot show it.
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(PalettePng("before"), "palette.png").Action);
+            byte[] png = PalettePng(plte);
+            Assert.Contains("a palette image without a palette", Refused(png, "nopalette.png").Detail, StringComparison.Ordinal);
+            Assert.Contains("a palette image without a palette", Refused(png, "nopalette.png", new PrepareOptions { MaxSide = 16 }).Detail, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void APngWithAnUnknownCriticalChunkIsConvertedNotPassedThrough()
         {
@@ -302,6 +365,18 @@ namespace VisionPS.Core.Tests.Imaging
             PreparedImage big = ImagePreparer.Prepare(file, "motion.jpg", new PrepareOptions { MaxSide = 100 });
             Assert.Equal(PrepareAction.Reencode, big.Action);
             Assert.Empty(big.Warnings);
+        }
+
+        [Fact]
+        public void AJpegWithASecondJpegAppendedIsSentWithoutTheSecondOne()
+        {
+            // An Ultra HDR JPEG appends its gain map, a multi-picture (MPF) one its other images: the file ends in FF D9
+            // as a single image does, but only the first image is shown.
+            byte[] jpeg = Made(320, 240, SKEncodedImageFormat.Jpeg);
+            byte[] gainMap = Made(160, 120, SKEncodedImageFormat.Jpeg, 70);
+            PreparedImage image = ImagePreparer.Prepare(jpeg.Concat(gainMap).ToArray(), "ultrahdr.jpg");
+            Assert.Equal(PrepareAction.Pass, image.Action);
+            Assert.Equal(jpeg, image.Bytes);
         }
 
         [Fact]

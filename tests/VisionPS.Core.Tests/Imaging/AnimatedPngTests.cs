@@ -1,0 +1,120 @@
+using System;
+using System.IO;
+using System.Linq;
+using SkiaSharp;
+using VisionPS.Core.Imaging;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    /// <summary>
+    /// An animated PNG (APNG) is an animation, as an animated WebP or GIF is: Skia's codec reads only its default image
+    /// (the IDAT), so the frame count comes from its acTL chunk. It is never passed through (the bytes would carry
+    /// every frame, and what a service shows would depend on whether its decoder animates); its first frame is sent,
+    /// with a warning that says which image that is when the default image is not one of the frames.
+    /// </summary>
+    public class AnimatedPngTests
+    {
+        private const int W = 40, H = 30;
+
+        private static byte[] Be(uint v) => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v };
+
+        private static void Chunk(Stream output, string type, byte[] data)
+        {
+            byte[] body = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            output.Write(Be((uint)data.Length));
+            output.Write(body);
+            output.Write(Be(System.IO.Hashing.Crc32.HashToUInt32(body)));
+        }
+
+        /// <summary>The zlib stream of a solid <paramref name="r"/>,<paramref name="g"/>,<paramref name="b"/> RGB image.</summary>
+        private static byte[] Solid(byte r, byte g, byte b)
+        {
+            byte[] raw = new byte[H * (1 + (W * 3))];
+            for (int y = 0; y < H; y++)
+            {
+                for (int x = 0; x < W; x++)
+                {
+                    int at = (y * (1 + (W * 3))) + 1 + (x * 3);
+                    (raw[at], raw[at + 1], raw[at + 2]) = (r, g, b);
+                }
+            }
+            var z = new MemoryStream();
+            using (var zlib = new System.IO.Compression.ZLibStream(z, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            {
+                zlib.Write(raw);
+            }
+            return z.ToArray();
+        }
+
+        private static byte[] FrameControl(uint sequence) =>
+            [.. Be(sequence), .. Be(W), .. Be(H), .. Be(0), .. Be(0), 0, 1, 0, 10, 0, 0];
+
+        /// <summary>
+        /// A red default image and green and blue frames: the default image is the first frame (an fcTL before the IDAT),
+        /// or is no frame at all (<paramref name="hiddenDefault"/>), or the file is a still PNG with <paramref name="frames"/> 1.
+        /// </summary>
+        internal static byte[] Apng(bool hiddenDefault, int frames = 3)
+        {
+            var output = new MemoryStream();
+            output.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+            Chunk(output, "IHDR", [.. Be(W), .. Be(H), 8, 2, 0, 0, 0]);
+            Chunk(output, "acTL", [.. Be((uint)(hiddenDefault ? frames - 1 : frames)), .. Be(0)]);
+            uint sequence = 0;
+            if (!hiddenDefault)
+            {
+                Chunk(output, "fcTL", FrameControl(sequence++));
+            }
+            Chunk(output, "IDAT", Solid(200, 0, 0));
+            foreach (byte[] frame in new[] { Solid(0, 200, 0), Solid(0, 0, 200) }.Take(frames - 1))
+            {
+                Chunk(output, "fcTL", FrameControl(sequence++));
+                Chunk(output, "fdAT", [.. Be(sequence++), .. frame]);
+            }
+            Chunk(output, "IEND", []);
+            return output.ToArray();
+        }
+
+        [Fact]
+        public void AnApngIsAnAnimationWhoseFirstFrameIsSentWithAWarningNotPassedThrough()
+        {
+            byte[] apng = Apng(hiddenDefault: false);
+            ImageHeader header = ImageProbe.Probe(apng, "anim.png");
+            Assert.Equal(3, header.FrameCount);
+            Assert.False(ImagePreparer.HeaderAllowsPassThrough(header, new PrepareOptions()));
+
+            PreparedImage image = ImagePreparer.Prepare(apng, "anim.png");
+
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            Assert.Contains("'anim.png' is an animation of 3 frames; the API takes still images, so only the first frame is sent.", image.Warnings);
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            Assert.Equal(new SKColor(200, 0, 0), sent.GetPixel(W / 2, H / 2));
+        }
+
+        [Fact]
+        public void AnApngWhoseDefaultImageIsNoFrameSaysTheDefaultImageIsSent()
+        {
+            // A default image outside the animation is often a "your viewer cannot animate" placeholder: the warning
+            // says that it, not the animation's first frame, is what is sent.
+            PreparedImage image = ImagePreparer.Prepare(Apng(hiddenDefault: true), "hidden.png");
+
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            string warning = Assert.Single(image.Warnings);
+            Assert.Contains("default image is not one of its 2 animation frames", warning, StringComparison.Ordinal);
+            Assert.Contains("the default image is sent", warning, StringComparison.Ordinal);
+
+            image = ImagePreparer.Prepare(Apng(hiddenDefault: true, frames: 2), "hidden1.png");
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            Assert.Contains("not one of its 1 animation frame;", Assert.Single(image.Warnings), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AnApngOfOneFrameThatIsItsDefaultImageIsAStillPng()
+        {
+            byte[] still = Apng(hiddenDefault: false, frames: 1);
+            PreparedImage image = ImagePreparer.Prepare(still, "one.png");
+            Assert.Equal(PrepareAction.Pass, image.Action);
+            Assert.Empty(image.Warnings);
+        }
+    }
+}
