@@ -19,6 +19,7 @@ namespace VisionPS.Core.Documents
     {
         private static readonly byte[] s_magic = Encoding.ASCII.GetBytes("%PDF-");
         private static readonly byte[] s_eof = Encoding.ASCII.GetBytes("%%EOF");
+        private static readonly byte[] s_startxref = Encoding.ASCII.GetBytes("startxref");
 
         /// <summary>Whether the bytes start like a PDF: <c>%PDF-</c> within the first 1024 bytes (ISO 32000-1, 7.5.2 and its implementation note).</summary>
         public static bool LooksLikePdf(ReadOnlySpan<byte> head) => MagicOffset(head) >= 0;
@@ -67,10 +68,10 @@ namespace VisionPS.Core.Documents
                 throw new PdfCheckException(name, PdfProblem.NotAPdf, $"'{name}' is not a PDF: it does not start with %PDF-.");
             }
             string version = Encoding.ASCII.GetString(data, magic + 5, Math.Min(3, data.Length - magic - 5));
-            if (!EndsWithEofMarker(data))
+            if (LooksTruncated(data))
             {
                 throw new PdfCheckException(name, PdfProblem.Damaged,
-                    $"'{name}' is damaged: it does not end with the %%EOF marker every PDF ends with (it is truncated). Copy or download it again, or repair it (qpdf damaged.pdf repaired.pdf), then send that copy.");
+                    $"'{name}' is damaged: its end holds neither the startxref nor the %%EOF that close every PDF (it is truncated). Copy or download it again, then send that copy.");
             }
             try
             {
@@ -204,8 +205,21 @@ namespace VisionPS.Core.Documents
         /// implementation note, qpdf). A file without it was cut short (an interrupted download or copy): PdfPig's lenient
         /// reading still opens it and finds only the pages before the cut, so it would go out as a shorter PDF.
         /// </summary>
-        private static bool EndsWithEofMarker(ReadOnlySpan<byte> data)
-            => data.Slice(Math.Max(0, data.Length - 1024)).IndexOf(s_eof) >= 0;
+        /// <summary>
+        /// Whether the file's last 64 KiB, padding aside, hold neither "startxref" nor "%%EOF": a download or copy cut
+        /// short. Readers (qpdf, PdfPig, Acrobat, pdf.js) accept a file whose %%EOF is missing or cut while its startxref
+        /// remains, and one followed by padding or other bytes (NULs, line ends, an HTML page), so those are not refused.
+        /// </summary>
+        private static bool LooksTruncated(ReadOnlySpan<byte> data)
+        {
+            int end = data.Length;
+            while (end > 0 && data[end - 1] is 0 or (byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t' or (byte)'\f')
+            {
+                end--;
+            }
+            ReadOnlySpan<byte> tail = data.Slice(Math.Max(0, end - 65536), end - Math.Max(0, end - 65536));
+            return tail.IndexOf(s_eof) < 0 && tail.IndexOf(s_startxref) < 0;
+        }
 
         private static int MagicOffset(ReadOnlySpan<byte> data)
         {

@@ -131,8 +131,35 @@ namespace VisionPS.Core.Tests.Documents
             Assert.Contains("'cut.pdf' is damaged", ex.Message, StringComparison.Ordinal);
             Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
 
-            // Padding after %%EOF (a mail gateway's or a download's) is not damage.
-            Assert.Equal(2, PdfDocumentCheck.Check(whole.Concat(new byte[600]).ToArray(), "padded.pdf").Pages);
+        }
+
+        /// <summary>
+        /// Ends that readers accept (qpdf opens each with both pages): padding or other bytes after %%EOF (NULs from
+        /// block storage, line ends, an HTML error page appended by a gateway), a %%EOF cut short or missing with its
+        /// startxref still there. None is refused as truncated.
+        /// </summary>
+        [Theory]
+        [InlineData("nul-40k")]
+        [InlineData("crlf-1400")]
+        [InlineData("html-1500")]
+        [InlineData("eof-cut")]
+        [InlineData("eof-missing")]
+        public void APdfWhoseEndReadersAcceptIsNotRefused(string variant)
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg"));
+            byte[] whole = SamplePdfs.ScanOfJpegs(jpeg, jpeg);
+            int eof = whole.AsSpan().LastIndexOf(System.Text.Encoding.ASCII.GetBytes("%%EOF"));
+            Assert.True(eof > 0);
+            byte[] changed = variant switch
+            {
+                "nul-40k" => whole.Concat(new byte[40000]).ToArray(),
+                "crlf-1400" => whole.Concat(Enumerable.Repeat(new byte[] { 13, 10 }, 700).SelectMany(b => b)).ToArray(),
+                "html-1500" => whole.Concat(System.Text.Encoding.ASCII.GetBytes("<html><body>" + new string('x', 1480) + "</body></html>")).ToArray(),
+                "eof-cut" => whole.Take(eof + 2).ToArray(),
+                "eof-missing" => whole.Take(eof).ToArray(),
+                _ => throw new ArgumentException(variant),
+            };
+            Assert.Equal(2, PdfDocumentCheck.Check(changed, variant + ".pdf").Pages);
         }
 
         [Fact]
