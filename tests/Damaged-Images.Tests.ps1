@@ -32,39 +32,25 @@ Describe 'Damaged JPEGs, as a user meets them' {
         $errs[0].ToString() | Should -Not -BeLike '*-AllowPartial*'
     }
 
-    It 'refuses a large sequential photo (resized anyway) whose scan holds garbage without marker bytes, and sends it with a warning on request' {
-        # 2560x1920 is over the 2048 box, so it is re-encoded; the garbage has no 0xFF byte, so only libjpeg's scan check sees it.
-        $wood = New-DamagedJpeg 'jpg_wood_2560x1920.jpg' 'wood.jpg' 100000 ([byte[]](1..200 | ForEach-Object { [byte](($_ * 37) % 255) }))
-        $good = Join-Path $Corpus 'jpg_storm_1920x1280.jpg'
-        $out = ConvertTo-VisionImage -LiteralPath $wood, $good -ErrorVariable errs -ErrorAction SilentlyContinue
+    # Resized anyway (over the 2048 box, or -MaxSide 1024), so re-encoded; the garbage has no 0xFF byte, so only libjpeg
+    # sees it: libjpeg-turbo decodes the file, reading every scan, sequential or progressive.
+    It 'refuses a large <Kind> photo (resized anyway) whose scan holds garbage without marker bytes, and sends it with a warning on request' -ForEach @(
+        @{ Kind = 'sequential'; Source = 'jpg_wood_2560x1920.jpg'; Name = 'wood.jpg'; Offset = 100000; Good = 'jpg_storm_1920x1280.jpg'; Size = @{} }
+        @{ Kind = 'progressive'; Source = 'jpg_elephants_1920x1080_prog.jpg'; Name = 'prog.jpg'; Offset = 300000; Good = 'jpg_wood_2560x1920.jpg'; Size = @{ MaxSide = 1024 } }
+    ) {
+        $bad = New-DamagedJpeg $Source $Name $Offset ([byte[]](1..200 | ForEach-Object { [byte](($_ * 37) % 255) }))
+        $out = ConvertTo-VisionImage -LiteralPath $bad, (Join-Path $Corpus $Good) @Size -ErrorVariable errs -ErrorAction SilentlyContinue
         @($out).Count | Should -Be 1
-        $out.Name | Should -Be 'jpg_storm_1920x1280.jpg'
+        $out.Name | Should -Be $Good
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
-        $errs[0].ToString() | Should -BeLike '*wood.jpg*(libjpeg: *'
+        $errs[0].ToString() | Should -BeLike "*$Name*(libjpeg: *"
         $errs[0].ToString() | Should -Not -Match 'Magick|Exception|@ error'
 
-        $partial = ConvertTo-VisionImage -LiteralPath $wood -AllowPartial -WarningVariable warns -WarningAction SilentlyContinue
+        $partial = ConvertTo-VisionImage -LiteralPath $bad @Size -AllowPartial -WarningVariable warns -WarningAction SilentlyContinue
         $partial.Action | Should -Be 'Reencode'
-        ($warns -join "`n") | Should -BeLike '*wood.jpg*is damaged*may be wrong*'
-    }
-
-    It 'refuses a progressive photo that is resized when one of its scans holds garbage without marker bytes, and sends it with a warning on request' {
-        # -MaxSide 1024 resizes the 1920x1080 progressive photo; libjpeg-turbo decodes it, reading every scan.
-        $prog = New-DamagedJpeg 'jpg_elephants_1920x1080_prog.jpg' 'prog.jpg' 300000 ([byte[]](1..200 | ForEach-Object { [byte](($_ * 37) % 255) }))
-        $good = Join-Path $Corpus 'jpg_wood_2560x1920.jpg'
-        $out = ConvertTo-VisionImage -LiteralPath $prog, $good -MaxSide 1024 -ErrorVariable errs -ErrorAction SilentlyContinue
-        @($out).Count | Should -Be 1
-        $out.Name | Should -Be 'jpg_wood_2560x1920.jpg'
-        $errs.Count | Should -Be 1
-        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
-        $errs[0].ToString() | Should -BeLike '*prog.jpg*(libjpeg: *'
-        $errs[0].ToString() | Should -Not -Match 'Magick|Exception|@ error'
-
-        $partial = ConvertTo-VisionImage -LiteralPath $prog -MaxSide 1024 -AllowPartial -WarningVariable warns -WarningAction SilentlyContinue
-        $partial.Action | Should -Be 'Reencode'
-        $partial.Width | Should -Be 1024
-        ($warns -join "`n") | Should -BeLike '*prog.jpg*is damaged*may be wrong*'
+        if ($Size.MaxSide) { $partial.Width | Should -Be $Size.MaxSide }
+        ($warns -join "`n") | Should -BeLike "*$Name*is damaged*may be wrong*"
     }
 
     It 'refuses a photo that would pass through when libjpeg reads garbage in its scan, and sends it with a warning on request' {

@@ -199,20 +199,35 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         public static string? JpegDecodeWarning(byte[] data, int width, int height)
         {
+            // libjpeg's DCT scaling: ImageMagick asks for the largest 1/N not smaller than this size, here 1/8.
+            using MagickImage image = ReadJpegAtScale(data, Math.Max(1, width / 8), Math.Max(1, height / 8), out string? warning);
+            return warning;
+        }
+
+        /// <summary>
+        /// A JPEG read by libjpeg-turbo at the DCT scale for <paramref name="width"/> x <paramref name="height"/>, with
+        /// the raw text of the first of its warnings that says the data is corrupt (libjpeg's other warnings, an unknown
+        /// JFIF revision or an unusual but readable SOS, say nothing about the pixels).
+        /// </summary>
+        private static MagickImage ReadJpegAtScale(byte[] data, int width, int height, out string? warning)
+        {
             Initialise();
             var settings = new MagickReadSettings { Format = MagickFormat.Jpeg, FrameIndex = 0, FrameCount = 1 };
-            // libjpeg's DCT scaling: ImageMagick asks for the largest 1/N not smaller than this size, here 1/8.
-            settings.SetDefine(MagickFormat.Jpeg, "size", $"{Math.Max(1, width / 8)}x{Math.Max(1, height / 8)}");
-            string? warning = null;
-            using var image = new MagickImage();
-            // The first warning that says the data is corrupt; libjpeg's other warnings (an unknown JFIF revision,
-            // an unusual but readable SOS) say nothing about the pixels.
-            image.Warning += (_, e) =>
+            settings.SetDefine(MagickFormat.Jpeg, "size", $"{width}x{height}");
+            string? found = null;
+            var image = new MagickImage();
+            try
             {
-                warning ??= FirstCorruption(e.Exception);
-            };
-            image.Read(data, settings);
-            return warning;
+                image.Warning += (_, e) => found ??= FirstCorruption(e.Exception);
+                image.Read(data, settings);
+            }
+            catch
+            {
+                image.Dispose();
+                throw;
+            }
+            warning = found;
+            return image;
         }
 
         /// <summary>
@@ -224,17 +239,7 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         public static unsafe bool JpegDecodeInto(byte[] data, int width, int height, IntPtr destination, int rowBytes, out string? warning)
         {
-            Initialise();
-            var settings = new MagickReadSettings { Format = MagickFormat.Jpeg, FrameIndex = 0, FrameCount = 1 };
-            settings.SetDefine(MagickFormat.Jpeg, "size", $"{width}x{height}");
-            string? found = null;
-            using var image = new MagickImage();
-            image.Warning += (_, e) =>
-            {
-                found ??= FirstCorruption(e.Exception);
-            };
-            image.Read(data, settings);
-            warning = found;
+            using MagickImage image = ReadJpegAtScale(data, width, height, out warning);
             if (image.Width != (uint)width || image.Height != (uint)height)
             {
                 return false;
