@@ -59,6 +59,9 @@ namespace VisionPS.Core.Imaging
         /// pixels are those of the file without it, and browsers show it). Garbage there, or a scan that desynchronised
         /// and ended early, leaves bytes that are not all zero.
         /// </summary>
+        /// <summary>The most padding bytes libjpeg's bit buffer reads without counting them as extraneous (3 to 6 measured).</summary>
+        private const int PaddingHeldBack = 32;
+
         internal static bool IsZeroPaddingBeforeEnd(string warning, byte[] data)
         {
             Match m = Regex.Match(warning, @"(\d+) extraneous bytes before marker 0x[dD]9");
@@ -72,14 +75,15 @@ namespace VisionPS.Core.Imaging
             {
                 return false;
             }
-            foreach (byte x in data.AsSpan(eoi - count, count))
+            // The run of zeros that ends at EOI: libjpeg's bit buffer holds back a few of real padding's bytes, so the run
+            // is a little longer than its count. A scan cut and filled with zeros decodes the zeros as flat blocks and
+            // counts only what is left after its last block: its run is far longer than the count.
+            int run = 0;
+            while (run < eoi - 2 && data[eoi - 1 - run] == 0)
             {
-                if (x != 0)
-                {
-                    return false;
-                }
+                run++;
             }
-            return true;
+            return run >= count && run - count <= PaddingHeldBack;
         }
 
         /// <summary>

@@ -69,6 +69,26 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(ImageErrorReason.Damaged, Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(garbage, "garbage.jpg")).Reason);
         }
 
+        /// <summary>
+        /// A scan cut halfway and filled with zeros up to EOI: libjpeg decodes the zeros as flat blocks (the lower half
+        /// of the picture is blank) and reports only the zeros left after its last block, all zero. That is no padding.
+        /// </summary>
+        [Theory]
+        [InlineData("jpg_storm_1920x1280.jpg", 0)]
+        [InlineData("jpg_storm_1920x1280.jpg", 256)]
+        [InlineData("jpg_elephants_1920x1080_prog.jpg", 256)]
+        public void AScanCutAndFilledWithZerosIsNotPadding(string source, int maxSide)
+        {
+            byte[] intact = Source(source);
+            var (start, end) = Scans(intact)[^1];
+            int cut = start + ((end - start) / 2);
+            byte[] filled = intact.AsSpan(0, cut).ToArray().Concat(new byte[2000000]).Concat(new byte[] { 0xFF, 0xD9 }).ToArray();
+            Assert.Contains("extraneous bytes before marker 0xd9", Djpeg(filled), StringComparison.OrdinalIgnoreCase);
+            var options = maxSide > 0 ? new PrepareOptions { MaxSide = maxSide } : new PrepareOptions();
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(filled, "filled.jpg", options));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+        }
+
         [Theory]
         [MemberData(nameof(Damages))]
         [MemberData(nameof(RestartDamages))]
