@@ -81,7 +81,7 @@ namespace VisionPS.Core.Imaging
                 }
                 if (JpegSegments.IsFrameHeader(marker))
                 {
-                    frame = Frame.Read(b.Slice(payload, length - 2));
+                    frame = Frame.Read(b.Slice(payload, length - 2), lossless: marker is 0xC3 or 0xC7 or 0xCB or 0xCF);
                 }
                 else if (marker == 0xDD && length >= 4)
                 {
@@ -222,12 +222,13 @@ namespace VisionPS.Core.Imaging
         /// <summary>The frame header's size and sampling factors, enough to count a scan's blocks.</summary>
         private sealed class Frame
         {
-            private int _width, _height, _hMax = 1, _vMax = 1;
+            private int _width, _height, _hMax = 1, _vMax = 1, _unit = 8;
             private (byte Id, int H, int V)[] _components = Array.Empty<(byte, int, int)>();
 
-            public static Frame Read(ReadOnlySpan<byte> p)
+            /// <summary>A DCT frame's unit is the 8x8 block; a lossless frame's (SOF3, 7, 11, 15) the sample.</summary>
+            public static Frame Read(ReadOnlySpan<byte> p, bool lossless)
             {
-                var f = new Frame();
+                var f = new Frame { _unit = lossless ? 1 : 8 };
                 if (p.Length < 6)
                 {
                     return f;
@@ -260,7 +261,7 @@ namespace VisionPS.Core.Imaging
                 int ns = sos[0];
                 if (ns != 1)
                 {
-                    long across = Ceil(_width, 8L * _hMax), down = Ceil(_height, 8L * _vMax);
+                    long across = Ceil(_width, (long)_unit * _hMax), down = Ceil(_height, (long)_unit * _vMax);
                     return across * down;
                 }
                 if (sos.Length < 2)
@@ -273,7 +274,7 @@ namespace VisionPS.Core.Imaging
                     {
                         // A single-component scan is not interleaved: one block per MCU, over that component's own size.
                         long w = Ceil((long)_width * h, _hMax), hgt = Ceil((long)_height * v, _vMax);
-                        return Ceil(w, 8) * Ceil(hgt, 8);
+                        return Ceil(w, _unit) * Ceil(hgt, _unit);
                     }
                 }
                 return 0;

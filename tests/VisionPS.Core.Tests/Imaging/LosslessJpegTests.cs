@@ -176,6 +176,22 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.True(error < 4, $"the picture sent is {error:0.0} levels off on average");
         }
 
+        /// <summary>
+        /// A lossless JPEG's restart interval counts samples, not 8x8 blocks (Samples/made-lossless-rst-*.jpg, restart
+        /// markers every row or every 8 rows): whole files, not "restart markers where its blocks call for 0".
+        /// </summary>
+        [Theory]
+        [InlineData("made-lossless-rst-rows.jpg")]
+        [InlineData("made-lossless-rst8-gray.jpg")]
+        public void ALosslessJpegWithRestartMarkersIsWhole(string sample)
+        {
+            byte[] jpeg = File.ReadAllBytes(PublicSuiteTests.Sample(sample));
+            Assert.Null(JpegMarkers.Check(jpeg));
+            PreparedImage image = ImagePreparer.Prepare(jpeg, sample);
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            Assert.DoesNotContain(image.Warnings, w => w.Contains("damaged", StringComparison.Ordinal));
+        }
+
         /// <summary>Cut halfway, with or without its end-of-image marker: ImageMagick decodes either without a word, so it is checked first.</summary>
         [Theory]
         [InlineData(true)]
