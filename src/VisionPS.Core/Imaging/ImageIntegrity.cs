@@ -453,25 +453,103 @@ namespace VisionPS.Core.Imaging
             }
             uint stored = (uint)((b[stream.TrailerOffset(0)] << 24) | (b[stream.TrailerOffset(1)] << 16)
                 | (b[stream.TrailerOffset(2)] << 8) | b[stream.TrailerOffset(3)]);
-            return stored == adler || ChecksumBeforeExtraData(b, idat, adler) ? null
+            return stored == adler || ChecksumBeforeExtraData(b, idat, adler, expected) ? null
                 : $"the zlib stream's Adler-32 checksum does not match (stored {stored:x8}, computed {adler:x8})";
         }
 
         /// <summary>
-        /// Whether the pixel data's <paramref name="adler"/> is stored earlier in the IDAT data than its last four bytes:
-        /// bytes follow the zlib stream (libpng's benign "extra compressed data"; browsers show the image), and the
-        /// checksum sits where the deflate data ends. Only asked when the last four bytes do not match.
+        /// Whether the pixel data's <paramref name="adler"/> is stored earlier in the IDAT data than its last four bytes,
+        /// right where the deflate stream ends: bytes follow the zlib stream (libpng's benign "extra compressed data";
+        /// browsers show the image). Only asked when the last four bytes do not match. A place where those four bytes
+        /// merely occur (chance, in a damaged stream) is not it: the deflate data before it must inflate to exactly
+        /// <paramref name="expected"/> bytes and end there. Reads the IDAT payloads in place.
         /// </summary>
-        private static bool ChecksumBeforeExtraData(byte[] b, List<(int Offset, int Length)> idat, uint adler)
+        private static bool ChecksumBeforeExtraData(byte[] b, List<(int Offset, int Length)> idat, uint adler, long expected)
         {
-            var joined = new MemoryStream();
+            byte[] checksum = { (byte)(adler >> 24), (byte)(adler >> 16), (byte)(adler >> 8), (byte)adler };
+            int tried = 0;
+            long start = 0;
+            byte[] seam = new byte[6];
+            for (int s = 0; s < idat.Count && tried < 4; s++)
+            {
+                (int offset, int length) = idat[s];
+                ReadOnlySpan<byte> piece = b.AsSpan(offset, length);
+                // Four bytes may straddle this piece's start: the last three of the stream so far and its first three.
+                if (s > 0 && start >= 3)
+                {
+                    int k = 0;
+                    for (long j = start - 3; j < start; j++)
+                    {
+                        seam[k++] = ByteAt(b, idat, j);
+                    }
+                    for (int j = 0; j < 3; j++)
+                    {
+                        seam[k++] = j < length ? piece[j] : (byte)0;
+                    }
+                    int at = seam.AsSpan(0, 3 + Math.Min(3, length)).IndexOf(checksum);
+                    if (at >= 0 && start - 3 + at >= 2 && tried++ < 4 && DeflateEndsAt(b, idat, start - 3 + at, expected))
+                    {
+                        return true;
+                    }
+                }
+                for (int from = 0; tried < 4;)
+                {
+                    int at = piece.Slice(from).IndexOf(checksum);
+                    if (at < 0)
+                    {
+                        break;
+                    }
+                    long logical = start + from + at;
+                    if (logical >= 2 && tried++ < 4 && DeflateEndsAt(b, idat, logical, expected))
+                    {
+                        return true;
+                    }
+                    from += at + 1;
+                }
+                start += length;
+            }
+            return false;
+        }
+
+        private static byte ByteAt(byte[] b, List<(int Offset, int Length)> idat, long logical)
+        {
             foreach ((int offset, int length) in idat)
             {
-                joined.Write(b, offset, length);
+                if (logical < length)
+                {
+                    return b[offset + (int)logical];
+                }
+                logical -= length;
             }
-            byte[] stream = joined.ToArray();
-            ReadOnlySpan<byte> checksum = stackalloc byte[] { (byte)(adler >> 24), (byte)(adler >> 16), (byte)(adler >> 8), (byte)adler };
-            return stream.AsSpan(2).IndexOf(checksum) >= 0;
+            return 0;
+        }
+
+        /// <summary>Whether the zlib stream's deflate data, cut at <paramref name="end"/>, inflates to exactly <paramref name="expected"/> bytes and ends.</summary>
+        private static bool DeflateEndsAt(byte[] b, List<(int Offset, int Length)> idat, long end, long expected)
+        {
+            var stream = new SegmentStream(b, idat) { Limit = end };
+            stream.ReadByte();
+            stream.ReadByte();
+            byte[] buffer = new byte[65536];
+            long total = 0;
+            try
+            {
+                using var inflater = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);
+                int n;
+                while ((n = inflater.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    total += n;
+                    if (total > expected)
+                    {
+                        return false;
+                    }
+                }
+            }
+            catch (InvalidDataException)
+            {
+                return false;
+            }
+            return total == expected;
         }
 
         /// <summary>

@@ -148,6 +148,15 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         [Fact]
+        public void APngWhoseDamagedStreamHoldsItsChecksumBytesByChanceIsStillRefused()
+        {
+            // One byte changed inside a stored deflate block, so that the four bytes of the changed data's Adler-32
+            // occur, by chance, inside the stream (found by search; Samples/made-adler-hit.png). PIL and pngcheck refuse it.
+            byte[] png = File.ReadAllBytes(PublicSuiteTests.Sample("made-adler-hit.png"));
+            Assert.Contains("Adler-32 checksum does not match", Refused(png, "hit.png").Detail, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void AReencodedPngWithAWrongAdler32IsRefusedForTheChecksumNotAsCutShort()
         {
             // MaxSide 64: not a pass-through candidate, so Skia's decode (which stops at the bad checksum) speaks first.
