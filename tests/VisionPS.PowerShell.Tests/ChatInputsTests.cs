@@ -134,6 +134,23 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void ARowWhosePathIsAnImageUrlIsThatUrlNotAMissingFile()
+        {
+            // An Import-Csv list of image links binds its Path column as a path would: it is sent as the URL it is (here
+            // downloaded and sent inline), not refused as a file that does not exist.
+            byte[] png = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
+            Uri url = _host.AddAsset("row.png", png);
+            using var ps = Session();
+
+            // (What Import-Csv makes of a Path column: an object with a Path note property.)
+            PSObject result = ps.Run("[pscustomobject]@{ Path = $args[0] } | Send-VisionChat 'Who is this?' -Model fault:no-image-urls -Verbose", url.AbsoluteUri).Single();
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal("data_url", Answer(result).GetProperty("images")[0].GetProperty("source").GetString());
+            Assert.Contains(ps.Verbose, v => v.Contains($"{url.AbsoluteUri}: downloaded ({png.Length} bytes) and sent inline", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void StreamWorksWithTheResponsesApiAndIsRefusedWithPerImage()
         {
             using var ps = Session();

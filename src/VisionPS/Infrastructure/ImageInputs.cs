@@ -50,7 +50,13 @@ namespace VisionPS.Infrastructure
                     && PathProperty(pso) is (string path, bool literal))
                 {
                     // Bound by property name, as PowerShell binds Path/LiteralPath: Get-ChildItem items (PSPath),
-                    // Import-Csv rows and any object with a Path, FullName, PSPath or LiteralPath property.
+                    // Import-Csv rows and any object with a Path, FullName, PSPath or LiteralPath property. A row whose
+                    // path is an http(s) URL (an Import-Csv list of image links) is that URL, as the string itself is.
+                    if (Uri.TryCreate(path, UriKind.Absolute, out Uri? link) && (link.Scheme == Uri.UriSchemeHttp || link.Scheme == Uri.UriSchemeHttps))
+                    {
+                        AddUri(cmdlet, work, link, path, detail, model);
+                        return work;
+                    }
                     work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { path }, literal).Select(Path));
                     return work;
                 }
