@@ -192,10 +192,12 @@ namespace VisionPS.Core.Imaging
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
+            // A JPEG's profile is read once, with whether its segments are numbered whole (DecodeWithLibjpeg needs that).
+            bool jpegIccWhole = true;
             byte[]? icc = format switch
             {
                 ImageFormat.Png when declared?.HasIccProfile == true => ContainerHeaders.PngIccProfile(data),
-                ImageFormat.Jpeg when declared?.HasIccProfile == true => ContainerHeaders.JpegIccProfile(data),
+                ImageFormat.Jpeg when declared?.HasIccProfile == true => ContainerHeaders.JpegIccProfile(data, out jpegIccWhole),
                 ImageFormat.WebP => ContainerHeaders.WebPIccProfile(data),
                 ImageFormat.Bmp => ContainerHeaders.BmpIccProfile(data),
                 _ => null,
@@ -293,7 +295,7 @@ namespace VisionPS.Core.Imaging
                 // Huffman data is nearly all of its decode, so a separate check would double it.
                 if (damage is null)
                 {
-                    decoded = DecodeWithLibjpeg(data, header, decodeSize, options.Budget, name, out scanDamage);
+                    decoded = DecodeWithLibjpeg(data, header, icc, jpegIccWhole, decodeSize, options.Budget, name, out scanDamage);
                     if (decoded is null && scanDamage is null && !header.IsProgressive)
                     {
                         JpegScanCheck.TryCheck(data, header, out scanDamage);
@@ -385,14 +387,13 @@ namespace VisionPS.Core.Imaging
         /// what). Magick.NET's libjpeg-turbo is also the faster decoder here: its SIMD colour conversion and inverse DCT
         /// against Skia's portable build, and one pass over the Huffman data instead of a check and a decode.
         /// </summary>
-        private static SKBitmap? DecodeWithLibjpeg(byte[] data, ImageHeader header, SKSizeI size,
+        private static SKBitmap? DecodeWithLibjpeg(byte[] data, ImageHeader header, byte[]? icc, bool iccWhole, SKSizeI size,
             ImageBudget budget, string name, out JpegScanDamage? damage)
         {
             damage = null;
-            // The profile as Skia's codec reads it: wherever its segments sit before the scan, and only when they are
-            // numbered whole. One Skia would ignore, or read through a table (A2B) rather than its matrix, stays with Skia.
-            byte[]? icc = ContainerHeaders.JpegIccProfile(data, out bool whole);
-            if (!whole || header.ColorType is not (ImageColorType.YCbCr or ImageColorType.Gray)
+            // The profile as Skia's codec reads it (icc: wherever its segments sit before the scan), and only when they
+            // are numbered whole. One Skia would ignore, or read through a table (A2B) rather than its matrix, stays with Skia.
+            if (!iccWhole || header.ColorType is not (ImageColorType.YCbCr or ImageColorType.Gray)
                 || (icc is not null && (header.ColorType == ImageColorType.Gray || icc.Length < 20
                     || icc[16] != (byte)'R' || icc[17] != (byte)'G' || icc[18] != (byte)'B' || ContainerHeaders.IccHasTag(icc, "A2B"))))
             {
