@@ -117,37 +117,26 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal(new[] { cat, statement, smile }, ((System.Collections.IEnumerable)message.Properties["ImageSources"].Value).Cast<object>().Select(o => o.ToString()));
         }
 
-        [Fact]
-        public void AUrlImageIsDownloadedAndSentInlineToAServerThatCannotFetchUrls()
+        /// <summary>
+        /// An image URL, given to -Image or as the Path of a piped object (what Import-Csv makes of a column of links: it
+        /// is that URL, not a missing file), is downloaded and sent inline to a server that cannot fetch URLs.
+        /// </summary>
+        [Theory]
+        [InlineData("Send-VisionChat 'Who is this?' -Image $args[0] -Model fault:no-image-urls -Verbose")]
+        [InlineData("[pscustomobject]@{ Path = $args[0] } | Send-VisionChat 'Who is this?' -Model fault:no-image-urls -Verbose")]
+        public void AUrlImageIsDownloadedAndSentInlineToAServerThatCannotFetchUrls(string script)
         {
             byte[] png = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
             Uri url = _host.AddAsset("wizard.png", png);
             using var ps = Session();
 
-            PSObject result = ps.Run("Send-VisionChat 'Who is this?' -Image $args[0] -Model fault:no-image-urls -Verbose", url.AbsoluteUri).Single();
+            PSObject result = ps.Run(script, url.AbsoluteUri).Single();
 
             Assert.Empty(ps.Errors);
             JsonElement image = Answer(result).GetProperty("images")[0];
             Assert.Equal("data_url", image.GetProperty("source").GetString());
             Assert.Contains(ps.Verbose, v => v.Contains($"{url.AbsoluteUri}: downloaded ({png.Length} bytes) and sent inline", StringComparison.Ordinal)
                                              && v.Contains("is not OpenAI or Azure OpenAI", StringComparison.Ordinal));
-        }
-
-        [Fact]
-        public void ARowWhosePathIsAnImageUrlIsThatUrlNotAMissingFile()
-        {
-            // An Import-Csv list of image links binds its Path column as a path would: it is sent as the URL it is (here
-            // downloaded and sent inline), not refused as a file that does not exist.
-            byte[] png = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
-            Uri url = _host.AddAsset("row.png", png);
-            using var ps = Session();
-
-            // (What Import-Csv makes of a Path column: an object with a Path note property.)
-            PSObject result = ps.Run("[pscustomobject]@{ Path = $args[0] } | Send-VisionChat 'Who is this?' -Model fault:no-image-urls -Verbose", url.AbsoluteUri).Single();
-
-            Assert.Empty(ps.Errors);
-            Assert.Equal("data_url", Answer(result).GetProperty("images")[0].GetProperty("source").GetString());
-            Assert.Contains(ps.Verbose, v => v.Contains($"{url.AbsoluteUri}: downloaded ({png.Length} bytes) and sent inline", StringComparison.Ordinal));
         }
 
         [Fact]
