@@ -91,7 +91,7 @@ Describe 'PDFs' {
         "$($errs[0])" | Should -Not -MatchExactly 'UglyToad|Token\b|<Size'
     }
 
-    It 'refuses a scanned PDF cut short (an interrupted download) as PdfDamaged in every cmdlet, and sends the files beside it' {
+    It 'refuses a scanned PDF cut short (an interrupted download) as PdfDamaged in every cmdlet, and sends the files beside it; a PDF padded after its end, or without its %%EOF, is whole' {
         $whole = Join-Path $Dir 'whole-scan.pdf'
         & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_wood_2560x1920.jpg') -o $whole
         $LASTEXITCODE | Should -Be 0
@@ -114,6 +114,28 @@ Describe 'PDFs' {
         $results.ImageSources | Should -Be $photo, $invoice
         $batch.ImageCount | Should -Be 2
         $message.ImageSources | Should -Be $photo, $invoice
+
+        # Ends readers open are not "truncated": padding and an HTML page after %%EOF, or %%EOF lost with startxref kept.
+        $padded = Join-Path $Dir 'padded-scan.pdf'
+        Copy-Item -LiteralPath $whole -Destination $padded
+        $fs = [System.IO.File]::Open($padded, 'Append')
+        try {
+            $fs.Write([byte[]]::new(2048), 0, 2048)
+            $html = [System.Text.Encoding]::ASCII.GetBytes('<html><body>' + ('x' * 1500) + '</body></html>')
+            $fs.Write($html, 0, $html.Length)
+        }
+        finally { $fs.Dispose() }
+        $noEof = Join-Path $Dir 'no-eof-scan.pdf'
+        Copy-Item -LiteralPath $whole -Destination $noEof
+        $tail = [System.Text.Encoding]::ASCII.GetString($bytes, $bytes.Length - 64, 64)
+        $fs = [System.IO.File]::Open($noEof, 'Open')
+        try { $fs.SetLength($bytes.Length - 64 + $tail.LastIndexOf('%%EOF')) }
+        finally { $fs.Dispose() }
+        foreach ($ok in $padded, $noEof) {
+            $pages = ConvertTo-VisionImage -LiteralPath $ok -ErrorVariable okErrs -ErrorAction SilentlyContinue
+            $okErrs.Count | Should -Be 0
+            @($pages).Count | Should -Be 2
+        }
     }
 
     It 'turns a scanned PDF (img2pdf) into one prepared image per page' {
