@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Exceptions;
@@ -141,7 +142,13 @@ namespace VisionPS.Core.Documents
                 return Inconsistent;
             }
             string message = ex.Message;
-            foreach (string dump in new[] { ": <", ": [", " with type " })
+            // A dictionary dump starts with its first entry, "<Key, ...", after a colon or not ("...number of objects <Type, /ObjStm>, ...").
+            Match entry = DictionaryDump.Match(message);
+            if (entry.Success && entry.Index > 0)
+            {
+                message = message.Substring(0, entry.Index);
+            }
+            foreach (string dump in new[] { ": [", " with type " })
             {
                 int at = message.IndexOf(dump, StringComparison.Ordinal);
                 if (at > 0)
@@ -152,6 +159,8 @@ namespace VisionPS.Core.Documents
             message = FirstSentence(message);
             return message.Length == 0 || message.IndexOf("UglyToad", StringComparison.Ordinal) >= 0 ? Inconsistent : message;
         }
+
+        private static readonly Regex DictionaryDump = new Regex(@":?\s*<[^<>,\s]*, ", RegexOptions.CultureInvariant);
 
         private static string FirstSentence(string message)
         {

@@ -221,6 +221,31 @@ namespace VisionPS.Core.Tests.Documents
             Assert.All(messages, m => Assert.DoesNotMatch(@"UglyToad|Token\b|Index was outside|Object reference not set|Specified argument|Exception", m));
         }
 
+        /// <summary>
+        /// An object stream (how most PDF writers since 1.5 pack their objects) whose dictionary lost its object count or
+        /// first offset: PdfPig's message dumps that dictionary with no colon before it; the message stops before the dump.
+        /// </summary>
+        [Theory]
+        [InlineData("/N ", "number of objects")]
+        [InlineData("/First ", "first object offset")]
+        public void DamagedObjectStreamMessageHoldsNoDictionaryDump(string key, string named)
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_gray_cat_512.jpg"));
+            byte[] pdf = TestPdfs.WithObjectStreams(SamplePdfs.ScanOfJpegs(jpeg, jpeg));
+            string text = Encoding.Latin1.GetString(pdf);
+            int type = text.IndexOf("/ObjStm", StringComparison.Ordinal);
+            Assert.True(type > 0, "qpdf wrote no object stream");
+            int start = text.LastIndexOf("<<", type, StringComparison.Ordinal), end = text.IndexOf(">>", type, StringComparison.Ordinal);
+            int at = text.IndexOf(key, start, end - start, StringComparison.Ordinal);
+            Assert.True(at > 0, $"the object stream's dictionary has no {key}");
+            pdf[at + 1] = (byte)'Q'; // /N -> /Q, /First -> /Qirst: the key is gone, the file's length and offsets unchanged
+
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(pdf, "packed.pdf"));
+            Assert.Equal(PdfProblem.Damaged, ex.Problem);
+            Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"<\w+, |/ObjStm|FlateDecode|UglyToad", ex.Message);
+        }
+
         [Fact]
         public void ScannedPagesBecomePreparedImagesOnePerPage()
         {

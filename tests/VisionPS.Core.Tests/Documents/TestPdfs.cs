@@ -21,7 +21,13 @@ namespace VisionPS.Core.Tests.Documents
         }
 
         /// <summary>The PDF encrypted by qpdf (AES-256) with a user password, or with none (permissions only).</summary>
-        public static byte[] Encrypted(byte[] pdf, string userPassword)
+        public static byte[] Encrypted(byte[] pdf, string userPassword) =>
+            Qpdf(pdf, "--encrypt", userPassword, "owner-secret", "256", "--");
+
+        /// <summary>The PDF rewritten by qpdf with its objects packed into object streams (PDF 1.5), as many writers save.</summary>
+        public static byte[] WithObjectStreams(byte[] pdf) => Qpdf(pdf, "--object-streams=generate");
+
+        private static byte[] Qpdf(byte[] pdf, params string[] options)
         {
             string dir = Path.Combine(Path.GetTempPath(), "visionps-pdf-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(dir);
@@ -29,7 +35,7 @@ namespace VisionPS.Core.Tests.Documents
             {
                 string input = Path.Combine(dir, "in.pdf"), output = Path.Combine(dir, "out.pdf");
                 File.WriteAllBytes(input, pdf);
-                TestCorpus.Run("qpdf", "--encrypt", userPassword, "owner-secret", "256", "--", input, output);
+                TestCorpus.Run("qpdf", [.. options, input, output]);
                 return File.ReadAllBytes(output);
             }
             finally
