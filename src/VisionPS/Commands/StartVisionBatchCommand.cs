@@ -136,14 +136,30 @@ namespace VisionPS.Commands
                 ["visionps_part"] = part.ToString(CultureInfo.InvariantCulture),
             };
             VisionBatchJob job;
+            FileLeft? inputLeft = null;
             try
             {
-                job = await client.SubmitBatchAsync(input.File, $"visionps-{submission}-{part}.jsonl", metadata, cancel).ConfigureAwait(false);
+                job = await client.SubmitBatchAsync(input.File, $"visionps-{submission}-{part}.jsonl", metadata, cancel, left => inputLeft = left).ConfigureAwait(false);
             }
             catch (OpenAIRequestException ex)
             {
-                EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, $"{what}: {string.Join(", ", input.Items.Take(3).Select(i => i.Source))}{(input.Items.Count > 3 ? ", ..." : "")}"));
+                ErrorRecord failed = ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, $"{what}: {string.Join(", ", input.Items.Take(3).Select(i => i.Source))}{(input.Items.Count > 3 ? ", ..." : "")}");
+                if (inputLeft is not null)
+                {
+                    failed.ErrorDetails = new ErrorDetails(failed.ErrorDetails.Message + " " + InputLeftText(inputLeft))
+                    {
+                        RecommendedAction = failed.ErrorDetails.RecommendedAction,
+                    };
+                }
+                EmitError(failed);
                 return;
+            }
+            catch (Exception) when (inputLeft is not null)
+            {
+                // Stopped while the batch was being created (Ctrl+C, -ErrorAction Stop at another error): the input
+                // file could not be deleted within the cleanup's budget; nothing else may be written now.
+                WarnAtEnd($"Start-VisionBatch stopped before {what.Substring(0, what.IndexOf(':'))} was created. {InputLeftText(inputLeft)}");
+                throw;
             }
             var record = new BatchRecord
             {
@@ -176,5 +192,8 @@ namespace VisionPS.Commands
             EmitVerbose($"Submitted {job.Id} ({what}); recorded in {store.Root}.");
             Emit(new VisionBatch(job, record));
         }
+
+        private static string InputLeftText(FileLeft left)
+            => $"Its uploaded input file could not be deleted again and is left on the service: {FileLeft.Describe(new[] { left })}; remove it with: Remove-VisionFile {left.Id}";
     }
 }
