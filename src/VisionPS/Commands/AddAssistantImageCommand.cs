@@ -26,6 +26,10 @@ namespace VisionPS.Commands
     /// continue with Send-VisionChat -ConversationId.
     /// <para>PDF files are checked first (PdfEncrypted, PdfTooManyPages, PdfTooLarge, PdfDamaged), uploaded as they are
     /// with purpose 'user_data' and attached as input_file parts, after the images; legacy threads take no PDFs.</para>
+    /// <para>Uploads that end up in no message (the message fails or is declined, or the command is stopped by Ctrl+C
+    /// or -ErrorAction Stop first) are deleted again, within a few seconds in all, so a stop is never held up by a
+    /// stalled service; any that could not be deleted are named in a warning (or in the error) with the
+    /// Remove-VisionFile command that removes them.</para>
     /// </remarks>
     /// <example>
     /// <code>$msg = Add-AssistantImage -Image ./statements/2026-11.pdf -Prompt 'My November bank statement.'

@@ -30,6 +30,9 @@ namespace VisionPS.Commands
     /// submitted. -WhatIf prepares the images and reports the batch files that would be sent, and sends nothing.
     /// <para>A PDF is one request of its own, sent as it is (a Chat 'file' part or a Responses 'input_file'), after the
     /// same local check as Send-VisionChat (PdfEncrypted, PdfTooManyPages, PdfTooLarge, PdfDamaged name the file).</para>
+    /// <para>When a batch cannot be created, or the command is stopped while it is, its uploaded input file is deleted
+    /// again within a few seconds; one that could not be deleted is named in the error (or a warning) with the
+    /// Remove-VisionFile command that removes it.</para>
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem receipts/*.jpg | Start-VisionBatch 'Read the receipt total.' -Detail Low</code>
