@@ -111,7 +111,8 @@ namespace VisionPS.Core.OpenAI
 
     /// <summary>
     /// Marks a request as a cleanup delete (per call, before retries): <see cref="VisionRetryPolicy"/> then retries it
-    /// at most once, after a short pause, and the rate-limit back-off gives it no free retries.
+    /// at most once, after a short pause, and the rate-limit back-off (<see cref="RateLimitPolicy"/>) neither holds it
+    /// nor gives it free retries.
     /// </summary>
     internal sealed class CleanupCallPolicy : PipelinePolicy
     {
