@@ -140,4 +140,25 @@ Describe 'Damaged images through every cmdlet that sends them' {
         $err.Exception.Message | Should -BeLike '*cut_storm.jpg*'
         @(Get-StoredFile).Count | Should -Be $before -Because 'the good photo uploaded before the stop is attached to nothing'
     }
+
+    It 'Add-AssistantImage stopped by -ErrorAction Stop, against a service whose deletes fail, warns naming the upload left and how to remove it' {
+        # A second endpoint whose DELETE /v1/files/{id} answers 500: the cleanup cannot delete the good photo's upload.
+        $failing = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault @{ 'DELETE /v1/files/{id}' = '500' }
+        try {
+            $secret = ConvertTo-SecureString $Key -AsPlainText -Force
+            $err = $null
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            try { $Good, $Cut | Add-AssistantImage -Prompt 'These.' -BaseUri $failing.BaseUri -ApiKey $secret -MaxRetries 3 -ErrorAction Stop -WarningVariable warns -WarningAction SilentlyContinue }
+            catch { $err = $_ }
+            $took = $clock.Elapsed
+            $err.FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*' -Because 'the stop is the damaged image''s, not the cleanup''s'
+            $left = @((Invoke-RestMethod -Uri "$($failing.BaseUri)/files" -Headers @{ Authorization = "Bearer $Key" }).data)
+            $left.Count | Should -Be 1
+            $warns.Count | Should -Be 1
+            "$($warns[0])" | Should -BeLike "Add-AssistantImage stopped before its message was added, and 1 of the 1 file(s) it had uploaded could not be deleted again: $($left[0].id) (HTTP 500: *). *remove them with: Remove-VisionFile $($left[0].id)"
+            "$($warns[0])" | Should -Not -Match 'Exception|sk-pester'
+            $took.TotalSeconds | Should -BeLessThan 20 -Because 'one quick retry at most, not -MaxRetries 3 with back-off'
+        }
+        finally { $failing.Stop() }
+    }
 }

@@ -105,7 +105,10 @@ namespace VisionPS.TestServer
                         throw new ApiError(401, $"Incorrect API key provided: {masked}. You can find your API key at https://platform.openai.com/account/api-keys.", code: "invalid_api_key");
                     }
                 }
-                await next(context);
+                if (Fault.ForRoute(context, state) is not Fault fault || !await fault.ApplyBeforeAnswerAsync(context, state, "route", streaming: false))
+                {
+                    await next(context);
+                }
             }
             catch (ApiError error)
             {

@@ -174,6 +174,14 @@ namespace VisionPS.TestServer
         /// <summary>The token buckets of rate=N faults, by spec.</summary>
         public ConcurrentDictionary<string, TokenBucket> RateLimits { get; } = new ConcurrentDictionary<string, TokenBucket>();
 
+        /// <summary>
+        /// Faults for every request to a route, for requests a client cannot give a fault header or model (a cleanup
+        /// DELETE of a file, a batch's creation): "METHOD TEMPLATE" (e.g. "DELETE /v1/files/{id}", "POST /v1/batches")
+        /// to a fault SPEC, applied before the route's handler when the request names no fault of its own. Set in
+        /// process, or by --route-fault METHOD-TEMPLATE SPEC.
+        /// </summary>
+        public ConcurrentDictionary<string, string> RouteFaults { get; } = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
         /// <summary>How many requests a rate=N fault has refused with 429.</summary>
         public int RateLimited;
 

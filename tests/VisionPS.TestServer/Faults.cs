@@ -17,7 +17,9 @@ namespace VisionPS.TestServer
     /// canned=NAME (answer with the canned body NAME of CannedAnswers: odd shapes the spec allows, a gateway's error),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
-    /// fail; the tag keeps specs of different tests apart.
+    /// fail; the tag keeps specs of different tests apart. A route's requests can also carry a SPEC set on the endpoint
+    /// (EndpointState.RouteFaults, --route-fault): for requests a client sends without a header or model of the test's
+    /// choosing, such as the DELETE /v1/files/{id} of a cleanup, e.g. slow=30000 (a stalled service) or 500.
     /// </summary>
     public sealed class Fault
     {
@@ -50,10 +52,28 @@ namespace VisionPS.TestServer
             {
                 spec = model.Substring("fault:".Length);
             }
-            if (string.IsNullOrEmpty(spec))
+            return string.IsNullOrEmpty(spec) ? null : Parse(spec);
+        }
+
+        /// <summary>
+        /// The fault set for this request's route (<see cref="EndpointState.RouteFaults"/>, "METHOD TEMPLATE"), when
+        /// the request carries no fault header; applied before the route's handler.
+        /// </summary>
+        public static Fault? ForRoute(HttpContext context, EndpointState state)
+        {
+            if (state.RouteFaults.IsEmpty || context.Request.Headers.ContainsKey(Header)
+                || context.GetEndpoint() is not Microsoft.AspNetCore.Routing.RouteEndpoint endpoint)
             {
                 return null;
             }
+            return state.RouteFaults.TryGetValue($"{context.Request.Method} {endpoint.RoutePattern.RawText}", out string? spec) && !string.IsNullOrEmpty(spec)
+                ? Parse(spec)
+                : null;
+        }
+
+        /// <summary>Reads a SPEC: KIND[xN][+KIND[xN]...][:tag].</summary>
+        public static Fault Parse(string spec)
+        {
             int colon = spec.IndexOf(':');
             string kinds = colon < 0 ? spec : spec.Substring(0, colon);
             string tag = colon < 0 ? string.Empty : spec.Substring(colon);
@@ -71,7 +91,7 @@ namespace VisionPS.TestServer
                 }
                 last = fault;
             }
-            return first;
+            return first!; // Split always yields at least one piece
         }
 
         /// <summary>The first fault of the chain with this kind, if any.</summary>

@@ -15,6 +15,9 @@ param(
     [string] $ApiKey,
     # Refuse http(s) image URLs as Ollama does: only data: URLs are taken.
     [switch] $RefuseImageUrls,
+    # Faults for every request to a route, by "METHOD TEMPLATE" (e.g. @{ 'DELETE /v1/files/{id}' = '500' }): for
+    # requests the module sends without a fault header or model, such as the deletes of a cleanup.
+    [hashtable] $RouteFault = @{},
     [string] $Configuration = 'Release'
 )
 $ErrorActionPreference = 'Stop'
@@ -27,6 +30,7 @@ $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
 foreach ($arg in @($dll, '--port', '0', '--stdin')) { $start.ArgumentList.Add($arg) }
 if ($ApiKey) { $start.ArgumentList.Add('--api-key'); $start.ArgumentList.Add($ApiKey) }
 if ($RefuseImageUrls) { $start.ArgumentList.Add('--refuse-image-urls') }
+foreach ($route in $RouteFault.Keys) { foreach ($arg in @('--route-fault', $route, $RouteFault[$route])) { $start.ArgumentList.Add($arg) } }
 $start.UseShellExecute = $false
 $start.RedirectStandardInput = $true
 $start.RedirectStandardOutput = $true

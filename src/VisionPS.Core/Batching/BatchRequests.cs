@@ -20,10 +20,13 @@ namespace VisionPS.Core.Batching
     public static class BatchRequests
     {
         /// <summary>
-        /// Uploads a batch input file (purpose batch) and creates the batch (completion window 24h). When creating fails,
-        /// the uploaded input is deleted again (best effort) so no orphan file is left behind.
+        /// Uploads a batch input file (purpose batch) and creates the batch (completion window 24h). When creating fails
+        /// or is cancelled, the uploaded input is deleted again so no orphan file is left behind: within the cleanup's
+        /// own budget (<see cref="VisionClient.CleanupBudget"/>), so a stalled service never holds up a stop; when it
+        /// could not be deleted, <paramref name="inputLeft"/> hears which file is left and why, before the creation's
+        /// error (or the cancellation) is thrown.
         /// </summary>
-        public static async Task<VisionBatchJob> SubmitBatchAsync(this VisionClient client, BatchInputFile file, string fileName, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default)
+        public static async Task<VisionBatchJob> SubmitBatchAsync(this VisionClient client, BatchInputFile file, string fileName, IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default, Action<FileLeft>? inputLeft = null)
         {
             client.ThrowIfDisposed();
             if (file is null)
@@ -41,13 +44,10 @@ namespace VisionPS.Core.Batching
             }
             catch (Exception)
             {
-                try
+                // The creation error (or the stop) is the one that matters; a file left behind is only reported.
+                foreach (FileLeft left in await client.DeleteUnusedFilesAsync(new[] { input.Id }).ConfigureAwait(false))
                 {
-                    await client.DeleteFileAsync(input.Id, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (OpenAIRequestException)
-                {
-                    // The creation error is the one that matters.
+                    inputLeft?.Invoke(left);
                 }
                 throw;
             }

@@ -233,6 +233,12 @@ namespace VisionPS.Core.OpenAI
 
         public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
         {
+            if (CleanupCallPolicy.IsCleanup(message))
+            {
+                // A cleanup delete neither waits out the batch's rate-limit pause nor counts in it: it has a few seconds.
+                ProcessNext(message, pipeline, currentIndex);
+                return;
+            }
             PipelineResponse? previous = message.Response;
             Start(message);
             Gate.Enter(message.CancellationToken);
@@ -248,6 +254,11 @@ namespace VisionPS.Core.OpenAI
 
         public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
         {
+            if (CleanupCallPolicy.IsCleanup(message))
+            {
+                await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+                return;
+            }
             PipelineResponse? previous = message.Response;
             Start(message);
             await Gate.EnterAsync(message.CancellationToken).ConfigureAwait(false);

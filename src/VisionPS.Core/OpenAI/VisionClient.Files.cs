@@ -54,7 +54,12 @@ namespace VisionPS.Core.OpenAI
             ThrowIfDisposed();
             RequireId(fileId, nameof(fileId));
             ClientResult result = await GuardAsync(() => _files.DeleteFileAsync(fileId, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-            PipelineResponse response = result.GetRawResponse();
+            return IsDeleted(result.GetRawResponse());
+        }
+
+        /// <summary>Whether a delete's answer says <c>deleted: true</c>; an answer that cannot be read is an unreadable-answer error.</summary>
+        private bool IsDeleted(PipelineResponse response)
+        {
             try
             {
                 using var doc = JsonDocument.Parse(response.Content.ToMemory());

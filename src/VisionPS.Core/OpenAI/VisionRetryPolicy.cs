@@ -36,6 +36,11 @@ namespace VisionPS.Core.OpenAI
             {
                 return false;
             }
+            if (CleanupCallPolicy.IsCleanup(message))
+            {
+                // A cleanup delete (after a stop or a failure): one quick retry at most, no free rate-limit retries.
+                return Tries(message) <= Math.Min(_maxRetries, 1) && base.ShouldRetry(message, exception) && !IsQuotaExhausted(message);
+            }
             bool free = false;
             int freeBefore = 0;
             if (message.TryGetProperty(typeof(RateLimitState), out object? value) && value is RateLimitState state)
@@ -67,6 +72,12 @@ namespace VisionPS.Core.OpenAI
             => new ValueTask<bool>(ShouldRetry(message, exception));
 
         protected override TimeSpan GetNextDelay(PipelineMessage message, int tryCount)
+        {
+            TimeSpan delay = NextDelay(message, tryCount);
+            return CleanupCallPolicy.IsCleanup(message) && delay > CleanupCallPolicy.MaxRetryDelay ? CleanupCallPolicy.MaxRetryDelay : delay;
+        }
+
+        private TimeSpan NextDelay(PipelineMessage message, int tryCount)
         {
             if (message.Response is PipelineResponse response && TryGetRetryAfter(response, out TimeSpan serverDelay))
             {

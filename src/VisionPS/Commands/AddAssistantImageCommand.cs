@@ -26,6 +26,10 @@ namespace VisionPS.Commands
     /// continue with Send-VisionChat -ConversationId.
     /// <para>PDF files are checked first (PdfEncrypted, PdfTooManyPages, PdfTooLarge, PdfDamaged), uploaded as they are
     /// with purpose 'user_data' and attached as input_file parts, after the images; legacy threads take no PDFs.</para>
+    /// <para>Uploads that end up in no message (the message fails or is declined, or the command is stopped by Ctrl+C
+    /// or -ErrorAction Stop first) are deleted again, within a few seconds in all, so a stop is never held up by a
+    /// stalled service; any that could not be deleted are named in a warning (or in the error) with the
+    /// Remove-VisionFile command that removes them.</para>
     /// </remarks>
     /// <example>
     /// <code>$msg = Add-AssistantImage -Image ./statements/2026-11.pdf -Prompt 'My November bank statement.'
@@ -93,6 +97,9 @@ namespace VisionPS.Commands
         // Whether the message holding the uploads was added: from then on they belong to it.
         private bool _attached;
 
+        // Whether the uploads were already deleted again (a declined or failed message): no second cleanup.
+        private bool _cleanedUp;
+
         private async Task AttachAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
         {
             var fileIds = new List<string>();
@@ -100,12 +107,18 @@ namespace VisionPS.Commands
             {
                 await AttachUploadsAsync(client, options, expires, fileIds, cancel).ConfigureAwait(false);
             }
-            catch when (!_attached && fileIds.Count > 0)
+            catch when (!_attached && !_cleanedUp && fileIds.Count > 0)
             {
                 // Stopped before the message was added (-ErrorAction Stop at a later image's error, Ctrl+C, a halt at
                 // -Confirm): the files uploaded so far belong to nothing and nobody has their ids, so they are deleted
-                // again, quietly (nothing more may be written), before the stop goes on.
-                await DeleteUploadsAsync(client, fileIds, report: false).ConfigureAwait(false);
+                // again, within the cleanup's own short budget (a stalled service never holds up the stop), before the
+                // stop goes on. Nothing is said when that works; the files it could not delete are named in a warning.
+                IReadOnlyList<FileLeft> left = await client.DeleteUnusedFilesAsync(fileIds).ConfigureAwait(false);
+                if (left.Count > 0)
+                {
+                    WarnAtEnd($"Add-AssistantImage stopped before its message was added, and {left.Count} of the {fileIds.Count} file(s) it had uploaded could not be deleted again: {FileLeft.Describe(left)}. "
+                        + $"They are on the service, attached to nothing; remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}");
+                }
                 throw;
             }
         }
@@ -140,7 +153,12 @@ namespace VisionPS.Commands
             string target = ConversationId ?? "a new conversation";
             if (!await ShouldProcessAsync(target, $"Add a message with {inputs.Count} image(s)").ConfigureAwait(false))
             {
-                await DeleteUploadsAsync(client, fileIds).ConfigureAwait(false);
+                IReadOnlyList<FileLeft> declined = await DeleteUploadsAsync(client, fileIds).ConfigureAwait(false);
+                if (declined.Count > 0)
+                {
+                    EmitWarning($"No message was added, and {declined.Count} of the {fileIds.Count} file(s) uploaded for it could not be deleted again: {FileLeft.Describe(declined)}. "
+                        + $"Remove them with: Remove-VisionFile {string.Join(", ", declined.Select(f => f.Id))}");
+                }
                 return;
             }
             try
@@ -154,11 +172,11 @@ namespace VisionPS.Commands
             }
             catch (OpenAIRequestException ex)
             {
-                string left = await DeleteUploadsAsync(client, fileIds).ConfigureAwait(false);
+                IReadOnlyList<FileLeft> left = await DeleteUploadsAsync(client, fileIds).ConfigureAwait(false);
                 ErrorRecord record = ErrorIds.ForRequest(ex, ErrorIds.AttachFailed, target);
                 record.ErrorDetails = new ErrorDetails(ex.Message + (fileIds.Count == 0 ? string.Empty
-                    : left.Length == 0 ? $" The {fileIds.Count} uploaded file(s) were deleted again."
-                    : $" These uploads could not be deleted; remove them with Remove-VisionFile: {left}"))
+                    : left.Count == 0 ? $" The {fileIds.Count} uploaded file(s) were deleted again."
+                    : $" These uploads could not be deleted: {FileLeft.Describe(left)}; remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}"))
                 {
                     RecommendedAction = ex.Hint,
                 };
@@ -244,30 +262,19 @@ namespace VisionPS.Commands
             }
         }
 
-        /// <summary>Deletes uploads that were never attached; returns the ids that could not be deleted (comma-separated).</summary>
-        private async Task<string> DeleteUploadsAsync(VisionClient client, List<string> fileIds, bool report = true)
+        /// <summary>
+        /// Deletes uploads that were never attached (the message was declined or failed), within the cleanup's own
+        /// budget; says so in the verbose stream; returns the files that could not be deleted.
+        /// </summary>
+        private async Task<IReadOnlyList<FileLeft>> DeleteUploadsAsync(VisionClient client, List<string> fileIds)
         {
-            var left = new List<string>();
-            foreach (string fileId in fileIds)
+            _cleanedUp = true;
+            IReadOnlyList<FileLeft> left = await client.DeleteUnusedFilesAsync(fileIds).ConfigureAwait(false);
+            foreach (string fileId in fileIds.Where(id => !left.Any(f => f.Id == id)))
             {
-                try
-                {
-                    // Not the run's token: a stopped run still cleans up what it uploaded.
-                    if (await client.DeleteFileAsync(fileId, CancellationToken.None).ConfigureAwait(false))
-                    {
-                        if (report)
-                        {
-                            EmitVerbose($"{fileId}: deleted again (it was not attached).");
-                        }
-                        continue;
-                    }
-                }
-                catch (OpenAIRequestException)
-                {
-                }
-                left.Add(fileId);
+                EmitVerbose($"{fileId}: deleted again (it was not attached).");
             }
-            return string.Join(", ", left);
+            return left;
         }
 
         internal static string UploadName(VisionImage image)

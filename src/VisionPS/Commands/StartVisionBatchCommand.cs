@@ -30,6 +30,9 @@ namespace VisionPS.Commands
     /// submitted. -WhatIf prepares the images and reports the batch files that would be sent, and sends nothing.
     /// <para>A PDF is one request of its own, sent as it is (a Chat 'file' part or a Responses 'input_file'), after the
     /// same local check as Send-VisionChat (PdfEncrypted, PdfTooManyPages, PdfTooLarge, PdfDamaged name the file).</para>
+    /// <para>When a batch cannot be created, or the command is stopped while it is, its uploaded input file is deleted
+    /// again within a few seconds; one that could not be deleted is named in the error (or a warning) with the
+    /// Remove-VisionFile command that removes it.</para>
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem receipts/*.jpg | Start-VisionBatch 'Read the receipt total.' -Detail Low</code>
@@ -136,14 +139,30 @@ namespace VisionPS.Commands
                 ["visionps_part"] = part.ToString(CultureInfo.InvariantCulture),
             };
             VisionBatchJob job;
+            FileLeft? inputLeft = null;
             try
             {
-                job = await client.SubmitBatchAsync(input.File, $"visionps-{submission}-{part}.jsonl", metadata, cancel).ConfigureAwait(false);
+                job = await client.SubmitBatchAsync(input.File, $"visionps-{submission}-{part}.jsonl", metadata, cancel, left => inputLeft = left).ConfigureAwait(false);
             }
             catch (OpenAIRequestException ex)
             {
-                EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, $"{what}: {string.Join(", ", input.Items.Take(3).Select(i => i.Source))}{(input.Items.Count > 3 ? ", ..." : "")}"));
+                ErrorRecord failed = ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, $"{what}: {string.Join(", ", input.Items.Take(3).Select(i => i.Source))}{(input.Items.Count > 3 ? ", ..." : "")}");
+                if (inputLeft is not null)
+                {
+                    failed.ErrorDetails = new ErrorDetails(failed.ErrorDetails.Message + " " + InputLeftText(inputLeft))
+                    {
+                        RecommendedAction = failed.ErrorDetails.RecommendedAction,
+                    };
+                }
+                EmitError(failed);
                 return;
+            }
+            catch (Exception) when (inputLeft is not null)
+            {
+                // Stopped while the batch was being created (Ctrl+C, -ErrorAction Stop at another error): the input
+                // file could not be deleted within the cleanup's budget; nothing else may be written now.
+                WarnAtEnd($"Start-VisionBatch stopped before {what.Substring(0, what.IndexOf(':'))} was created. {InputLeftText(inputLeft)}");
+                throw;
             }
             var record = new BatchRecord
             {
@@ -176,5 +195,8 @@ namespace VisionPS.Commands
             EmitVerbose($"Submitted {job.Id} ({what}); recorded in {store.Root}.");
             Emit(new VisionBatch(job, record));
         }
+
+        private static string InputLeftText(FileLeft left)
+            => $"Its uploaded input file could not be deleted again and is left on the service: {FileLeft.Describe(new[] { left })}; remove it with: Remove-VisionFile {left.Id}";
     }
 }

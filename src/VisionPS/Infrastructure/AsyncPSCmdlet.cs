@@ -49,6 +49,55 @@ namespace VisionPS.Infrastructure
 
         protected void EmitProgress(ProgressRecord progress) => OnPipeline(() => WriteProgress(progress));
 
+        // Warnings kept for the end of the run (see WarnAtEnd).
+        private readonly ConcurrentQueue<string> _endWarnings = new ConcurrentQueue<string>();
+
+        /// <summary>
+        /// Writes a warning from any thread when the work has ended, even when the run was stopped (Ctrl+C,
+        /// -ErrorAction Stop, a halt at -Confirm) and nothing else may be written any more: what the cleanup after a
+        /// stop could not do (files left on the service). A pipeline being stopped takes no warnings, so those go to
+        /// the host's warning line (the console shows it; a hosting application gets it in its warning stream), as
+        /// -WarningAction or $WarningPreference allow.
+        /// </summary>
+        protected void WarnAtEnd(string message) => _endWarnings.Enqueue(message);
+
+        /// <summary>A warning for a pipeline that is being stopped: straight to the host, unless warnings are silenced.</summary>
+        private void WarnOnHost(string message)
+        {
+            if (ScriptPreferences.Warnings(this) is ActionPreference.SilentlyContinue or ActionPreference.Ignore)
+            {
+                return;
+            }
+            try
+            {
+                Host?.UI?.WriteWarningLine(message);
+            }
+            catch (Exception ex) when (ex is System.Management.Automation.Host.HostException or PipelineStoppedException or NotImplementedException or InvalidOperationException)
+            {
+                // A host without a user interface: nowhere left to say it.
+            }
+        }
+
+        /// <summary>Writes the warnings kept by <see cref="WarnAtEnd"/>, on the pipeline thread; <paramref name="quiet"/> while another failure is under way.</summary>
+        private void WriteEndWarnings(bool quiet)
+        {
+            while (_endWarnings.TryDequeue(out string? message))
+            {
+                try
+                {
+                    WriteWarning(message);
+                }
+                catch (PipelineStoppedException) when (Stopping)
+                {
+                    WarnOnHost(message);
+                }
+                catch (Exception) when (quiet)
+                {
+                    // The run's own failure or stop is what propagates; the warning could not be shown.
+                }
+            }
+        }
+
         /// <summary>Writes host text (the streamed answer) from any thread.</summary>
         protected void EmitHost(string text) => OnPipeline(() => Host?.UI?.Write(text));
 
@@ -131,6 +180,7 @@ namespace VisionPS.Infrastructure
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
+                WriteEndWarnings(quiet: true);
                 throw new PipelineStoppedException();
             }
             catch
@@ -146,12 +196,14 @@ namespace VisionPS.Infrastructure
                 {
                     // The original failure below is the one that matters.
                 }
+                WriteEndWarnings(quiet: true);
                 throw;
             }
             finally
             {
                 _pipelineWork = null;
             }
+            WriteEndWarnings(quiet: false);
         }
 
         public void Dispose()

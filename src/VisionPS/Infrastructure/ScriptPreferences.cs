@@ -44,6 +44,12 @@ namespace VisionPS.Infrastructure
             }
         }
 
+        /// <summary>The command's warning preference: its -WarningAction, else the caller's $WarningPreference.</summary>
+        public static ActionPreference Warnings(PSCmdlet cmdlet)
+            => cmdlet.MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? bound) && bound is ActionPreference action
+                ? action
+                : CallerPreference(cmdlet, "WarningPreference");
+
         private static ActionPreference CallerPreference(PSCmdlet cmdlet, string variable)
         {
             object? value = cmdlet.SessionState.PSVariable.GetValue(variable);

@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.TestServer;
+using Xunit;
+
+namespace VisionPS.PowerShell.Tests
+{
+    /// <summary>
+    /// The deletes that clean up after a stop (Ctrl+C, PowerShell.Stop()) or a failure, against a service whose
+    /// DELETE /v1/files/{id} stalls or fails: the stop comes back within the cleanup's own budget, and every file left
+    /// on the service is named in a warning with the way to remove it. A service that deletes is cleaned up silently.
+    /// </summary>
+    public sealed class CleanupAfterStopTests : IAsyncLifetime
+    {
+        private const string Key = "sk-visionps-cleanup-NEVER-PRINT-5e0b";
+        private const string DeleteRoute = "DELETE /v1/files/{id}";
+
+        // The module's cleanup budget (VisionClient.CleanupBudget) is 5 s; a stop may take that and a little more on a
+        // busy machine, never the 30 s a stalled request takes to answer.
+        private static readonly TimeSpan s_stopLimit = TimeSpan.FromSeconds(10);
+
+        private readonly string _dir = Path.Combine(Path.GetTempPath(), "visionps-cleanup-" + Guid.NewGuid().ToString("N"));
+        private EndpointHost _host = null!;
+
+        public async Task InitializeAsync() => _host = await EndpointHost.StartAsync(apiKey: Key);
+
+        public async Task DisposeAsync()
+        {
+            await _host.DisposeAsync();
+            if (Directory.Exists(_dir))
+            {
+                Directory.Delete(_dir, true);
+            }
+        }
+
+        private PowerShellSession Session()
+        {
+            var ps = new PowerShellSession();
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -BatchPath $args[2] -CachePath $args[3] -MaxRetries 1",
+                _host.BaseUri, Key, Path.Combine(_dir, "records"), Path.Combine(_dir, "cache"));
+            Assert.Empty(ps.Errors);
+            return ps;
+        }
+
+        private static readonly object[] s_images = { Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("png_wizard_1104x1468_rgba.png") };
+
+        /// <summary>Runs <paramref name="script"/>, stops it once <paramref name="reached"/> (a request that hangs), and answers how long Stop() took.</summary>
+        private TimeSpan StopWhen(System.Management.Automation.PowerShell shell, Func<bool> reached)
+        {
+            IAsyncResult running = shell.BeginInvoke();
+            var wait = Stopwatch.StartNew();
+            while (!reached() && !running.IsCompleted && wait.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                Thread.Sleep(20);
+            }
+            // (Not shell.Streams here: enumerating a stream of a running pipeline waits for its end.)
+            Assert.True(reached(), $"The run never reached the request to stop at ({shell.InvocationStateInfo.State}).");
+            Thread.Sleep(200); // the request is under way
+            var stop = Stopwatch.StartNew();
+            shell.Stop();
+            stop.Stop();
+            Assert.True(shell.InvocationStateInfo.State == PSInvocationState.Stopped,
+                $"{shell.InvocationStateInfo.State} after Stop() took {stop.Elapsed}; requests: "
+                + string.Join("; ", _host.Requests.Select(r => $"{r.Method} {r.Path} {r.Status} {r.ReceivedAt:HH:mm:ss.fff}-{r.AnsweredAt:HH:mm:ss.fff}"))
+                + "; errors: " + string.Join("; ", shell.Streams.Error.Select(e => e.FullyQualifiedErrorId + " " + e)));
+            Assert.True(running.IsCompleted);
+            return stop.Elapsed;
+        }
+
+        private List<string> StoredIds(string purpose) => _host.State.Files.Values.Where(f => f.Purpose == purpose).Select(f => f.Id).OrderBy(id => id, StringComparer.Ordinal).ToList(); // ids count up: upload order
+
+        private int Deletes => _host.Requests.Count(r => r.Method == "DELETE" && r.Path.StartsWith("/v1/files/", StringComparison.Ordinal));
+
+        /// <summary>A cleanup warning: names each file left and how to remove it, in VisionPS's words, without the key.</summary>
+        private static void AssertNamesFilesLeft(string warning, IReadOnlyCollection<string> ids, string reason)
+        {
+            Assert.NotEmpty(ids);
+            foreach (string id in ids)
+            {
+                Assert.Contains($"{id} ({reason}", warning, StringComparison.Ordinal);
+            }
+            Assert.Contains("Remove-VisionFile " + string.Join(", ", ids), warning, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", warning, StringComparison.Ordinal);
+            Assert.DoesNotContain(Key, warning, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AddAssistantImageStoppedWithDeletesStalledReturnsWithinTheBudgetAndNamesTheUploadsLeft()
+        {
+            // The message's conversation and every delete hang (a stalled service): Ctrl+C while the message is added.
+            _host.State.RouteFaults["POST /v1/conversations"] = "slow=30000";
+            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
+            using var ps = Session();
+            using var shell = ps.CreateShell();
+            shell.AddScript("Add-AssistantImage -Prompt 'These.' -Image $args[0], $args[1]").AddArgument(s_images[0]).AddArgument(s_images[1]);
+
+            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/conversations").Count > 0);
+
+            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
+            List<string> left = StoredIds("vision");
+            Assert.Equal(2, left.Count);
+            Assert.Equal(2, Deletes); // both were tried, side by side, once each
+            string warning = Assert.Single(shell.Streams.Warning).Message;
+            Assert.StartsWith("Add-AssistantImage stopped before its message was added, and 2 of the 2 file(s) it had uploaded could not be deleted again:", warning, StringComparison.Ordinal);
+            AssertNamesFilesLeft(warning, left, "no answer within the 5 s cleanup allows");
+        }
+
+        [Fact]
+        public void AddAssistantImageStoppedWithDeletesFailingNamesTheUploadsLeftAndWhy()
+        {
+            _host.State.RouteFaults["POST /v1/conversations"] = "slow=30000";
+            _host.State.RouteFaults[DeleteRoute] = "500";
+            using var ps = Session();
+            using var shell = ps.CreateShell();
+            shell.AddScript("Add-AssistantImage -Prompt 'These.' -Image $args[0], $args[1]").AddArgument(s_images[0]).AddArgument(s_images[1]);
+
+            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/conversations").Count > 0);
+
+            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
+            List<string> left = StoredIds("vision");
+            Assert.Equal(2, left.Count);
+            Assert.Equal(4, Deletes); // one quick retry each (-MaxRetries 1), no long back-off
+            string warning = Assert.Single(shell.Streams.Warning).Message;
+            AssertNamesFilesLeft(warning, left, "HTTP 500: The server had an error while processing your request.");
+        }
+
+        [Fact]
+        public void AddAssistantImageStoppedAgainstAServiceThatDeletesLeavesNothingAndSaysNothing()
+        {
+            _host.State.RouteFaults["POST /v1/conversations"] = "slow=30000";
+            using var ps = Session();
+            using var shell = ps.CreateShell();
+            shell.AddScript("Add-AssistantImage -Prompt 'These.' -Image $args[0], $args[1]").AddArgument(s_images[0]).AddArgument(s_images[1]);
+
+            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/conversations").Count > 0);
+
+            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
+            Assert.Empty(StoredIds("vision"));
+            Assert.Equal(2, Deletes);
+            Assert.Empty(shell.Streams.Warning);
+        }
+
+        [Fact]
+        public void AddAssistantImageWhoseMessageFailsNamesTheUploadsItCouldNotDeleteInItsError()
+        {
+            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
+            using var ps = Session();
+            var stopwatch = Stopwatch.StartNew();
+
+            var output = ps.Run("Add-AssistantImage -Prompt 'These.' -Image $args[0] -ConversationId conv_doesnotexist", s_images[0]);
+
+            Assert.True(stopwatch.Elapsed < s_stopLimit + TimeSpan.FromSeconds(5), $"Add-AssistantImage took {stopwatch.Elapsed}");
+            Assert.Empty(output);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("AssistantImageFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            AssertNamesFilesLeft(error.ToString(), StoredIds("vision"), "no answer within the 5 s cleanup allows");
+        }
+
+        [Fact]
+        public void StartVisionBatchStoppedWithTheDeleteStalledReturnsWithinTheBudgetAndNamesTheInputFileLeft()
+        {
+            // The batch's creation and the input file's delete hang: Ctrl+C while the batch is created.
+            _host.State.RouteFaults["POST /v1/batches"] = "slow=30000";
+            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
+            using var ps = Session();
+            using var shell = ps.CreateShell();
+            shell.AddScript("$args | Start-VisionBatch 'What is this?' -Detail Low").AddArgument(s_images[0]).AddArgument(s_images[1]);
+
+            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/batches").Count > 0);
+
+            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
+            string input = Assert.Single(StoredIds("batch"));
+            Assert.Equal(1, Deletes);
+            string warning = Assert.Single(shell.Streams.Warning).Message;
+            Assert.StartsWith("Start-VisionBatch stopped before batch part 1 was created. Its uploaded input file could not be deleted again", warning, StringComparison.Ordinal);
+            AssertNamesFilesLeft(warning, new[] { input }, "no answer within the 5 s cleanup allows");
+        }
+
+        [Fact]
+        public void StartVisionBatchStoppedAgainstAServiceThatDeletesLeavesNoInputFileAndSaysNothing()
+        {
+            _host.State.RouteFaults["POST /v1/batches"] = "slow=30000";
+            using var ps = Session();
+            using var shell = ps.CreateShell();
+            shell.AddScript("$args | Start-VisionBatch 'What is this?' -Detail Low").AddArgument(s_images[0]).AddArgument(s_images[1]);
+
+            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/batches").Count > 0);
+
+            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
+            Assert.Empty(StoredIds("batch"));
+            Assert.Equal(1, Deletes);
+            Assert.Empty(shell.Streams.Warning);
+        }
+
+        [Fact]
+        public void StartVisionBatchWhoseCreationFailsNamesTheInputFileItCouldNotDeleteInItsError()
+        {
+            _host.State.RouteFaults["POST /v1/batches"] = "500";
+            _host.State.RouteFaults[DeleteRoute] = "500";
+            using var ps = Session();
+
+            var output = ps.Run("$args | Start-VisionBatch 'What is this?' -Detail Low", s_images[0]);
+
+            Assert.Empty(output);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("BatchRequestFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            string input = Assert.Single(StoredIds("batch"));
+            Assert.Contains("Its uploaded input file could not be deleted again and is left on the service", error.ToString(), StringComparison.Ordinal);
+            AssertNamesFilesLeft(error.ToString(), new[] { input }, "HTTP 500: The server had an error while processing your request.");
+        }
+    }
+}
