@@ -162,6 +162,48 @@ namespace VisionPS.PowerShell.Tests
             AssertNamesFilesLeft(error.ToString(), StoredIds("vision"), "no answer within the 5 s cleanup allows");
         }
 
+        /// <summary>
+        /// The message fails and its cleanup stalls, and the user presses Ctrl+C while it waits: the failure's error goes
+        /// down with the stop, so the uploads left are named in a warning.
+        /// </summary>
+        [Fact]
+        public void AddAssistantImageStoppedDuringTheCleanupOfAFailedMessageStillNamesTheUploadsLeft()
+        {
+            _host.State.RouteFaults["POST /v1/conversations"] = "500";
+            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
+            using var ps = Session();
+            using var shell = ps.CreateShell();
+            shell.AddScript("Add-AssistantImage -Prompt 'These.' -Image $args[0], $args[1]").AddArgument(s_images[0]).AddArgument(s_images[1]);
+
+            TimeSpan stop = StopWhen(shell, () => Deletes > 0);
+
+            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
+            List<string> left = StoredIds("vision");
+            Assert.Equal(2, left.Count);
+            string warning = Assert.Single(shell.Streams.Warning).Message;
+            Assert.StartsWith("No message was added, and 2 of the 2 file(s) uploaded for it could not be deleted again:", warning, StringComparison.Ordinal);
+            AssertNamesFilesLeft(warning, left, "no answer within the 5 s cleanup allows");
+        }
+
+        /// <summary>The batch's creation fails and the input file's delete stalls; Ctrl+C while it waits still names the file left.</summary>
+        [Fact]
+        public void StartVisionBatchStoppedDuringTheCleanupOfAFailedCreationStillNamesTheInputFileLeft()
+        {
+            _host.State.RouteFaults["POST /v1/batches"] = "500";
+            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
+            using var ps = Session();
+            using var shell = ps.CreateShell();
+            shell.AddScript("$args | Start-VisionBatch 'What is this?' -Detail Low").AddArgument(s_images[0]).AddArgument(s_images[1]);
+
+            TimeSpan stop = StopWhen(shell, () => Deletes > 0);
+
+            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
+            string input = Assert.Single(StoredIds("batch"));
+            string warning = Assert.Single(shell.Streams.Warning).Message;
+            Assert.StartsWith("Start-VisionBatch could not create batch part 1.", warning, StringComparison.Ordinal);
+            AssertNamesFilesLeft(warning, new[] { input }, "no answer within the 5 s cleanup allows");
+        }
+
         [Fact]
         public void StartVisionBatchStoppedWithTheDeleteStalledReturnsWithinTheBudgetAndNamesTheInputFileLeft()
         {
@@ -178,7 +220,7 @@ namespace VisionPS.PowerShell.Tests
             string input = Assert.Single(StoredIds("batch"));
             Assert.Equal(1, Deletes);
             string warning = Assert.Single(shell.Streams.Warning).Message;
-            Assert.StartsWith("Start-VisionBatch stopped before batch part 1 was created. Its uploaded input file could not be deleted again", warning, StringComparison.Ordinal);
+            Assert.StartsWith("Start-VisionBatch stopped while batch part 1 was being created. Its uploaded input file could not be deleted again", warning, StringComparison.Ordinal);
             AssertNamesFilesLeft(warning, new[] { input }, "no answer within the 5 s cleanup allows");
         }
 

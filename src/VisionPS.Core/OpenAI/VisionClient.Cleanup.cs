@@ -102,6 +102,13 @@ namespace VisionPS.Core.OpenAI
             {
                 return "not a valid file id";
             }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or NotSupportedException
+                or System.Net.Http.HttpRequestException or System.IO.IOException or OperationCanceledException)
+            {
+                // What the transport does not translate (a disposed client, a proxy it cannot use): the file is left,
+                // and the cleanup still reports every other file instead of failing as a whole.
+                return "the delete could not be sent";
+            }
             finally
             {
                 slots.Release();

@@ -180,6 +180,13 @@ namespace VisionPS.Commands
                 {
                     RecommendedAction = ex.Hint,
                 };
+                if (left.Count > 0 && cancel.IsCancellationRequested)
+                {
+                    // Ctrl+C during the cleanup (a stalled service is when users press it): the error below is dropped
+                    // with the stop, so the files left are named in a warning, which a stopped run still gets.
+                    WarnAtEnd($"No message was added, and {left.Count} of the {fileIds.Count} file(s) uploaded for it could not be deleted again: {FileLeft.Describe(left)}. "
+                        + $"Remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}");
+                }
                 EmitError(record);
             }
         }

@@ -153,6 +153,11 @@ namespace VisionPS.Commands
                     {
                         RecommendedAction = failed.ErrorDetails.RecommendedAction,
                     };
+                    if (cancel.IsCancellationRequested)
+                    {
+                        // Ctrl+C during the cleanup: the error is dropped with the stop; the file left is still named.
+                        WarnAtEnd($"Start-VisionBatch could not create {what.Substring(0, what.IndexOf(':'))}. {InputLeftText(inputLeft)}");
+                    }
                 }
                 EmitError(failed);
                 return;
@@ -161,7 +166,7 @@ namespace VisionPS.Commands
             {
                 // Stopped while the batch was being created (Ctrl+C, -ErrorAction Stop at another error): the input
                 // file could not be deleted within the cleanup's budget; nothing else may be written now.
-                WarnAtEnd($"Start-VisionBatch stopped before {what.Substring(0, what.IndexOf(':'))} was created. {InputLeftText(inputLeft)}");
+                WarnAtEnd($"Start-VisionBatch stopped while {what.Substring(0, what.IndexOf(':'))} was being created. {InputLeftText(inputLeft)}");
                 throw;
             }
             var record = new BatchRecord
