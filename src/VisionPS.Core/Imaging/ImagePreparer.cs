@@ -451,7 +451,7 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>The warning a damaged image sent under <see cref="PrepareOptions.AllowPartial"/> gets.</summary>
         private static string DamagedWarning(string name, ImageFormat format, string what, string effect) =>
-            $"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " + effect;
+            $"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {MessageText.Clause(what)}. " + effect;
 
         /// <summary>
         /// The warning an animation gets: only its first frame is sent; for an APNG whose default image is no frame
