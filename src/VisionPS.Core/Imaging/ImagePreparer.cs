@@ -253,6 +253,10 @@ namespace VisionPS.Core.Imaging
             {
                 // The original bytes go out only when the whole file is known to decode.
                 damage = VerifyWhole(data, header, codec, name, out scanDamage);
+                if (damage is not null && format == ImageFormat.WebP)
+                {
+                    damage = SkiaDecoder.AlphaAtFault(data) ?? damage;
+                }
                 if (damage is null)
                 {
                     // Bytes after the image's end (padding, an appended file or video) are not sent.
@@ -311,9 +315,21 @@ namespace VisionPS.Core.Imaging
                     }
                 }
             }
+            // libwebp decodes a lossy image's transparency with its colour rows, and gives up on both when the ALPH chunk
+            // is corrupt: the colour, which decodes whole, is the part that decodes.
+            bool alphaFault = damage == SkiaDecoder.DamagedAlpha;
             try
             {
-                decoded ??= SkiaDecoder.Decode(codec, header, decodeSize, alpha, options.Budget, name, out partial);
+                if (!alphaFault)
+                {
+                    decoded ??= SkiaDecoder.Decode(codec, header, decodeSize, alpha, options.Budget, name, out partial);
+                }
+            }
+            catch (ImageProcessingException ex) when (format == ImageFormat.WebP && alpha && !header.IsAnimated
+                && (ex.Reason == ImageErrorReason.Damaged || ex.Reason == ImageErrorReason.DecodeFailed)
+                && SkiaDecoder.AlphaAtFault(data) is not null)
+            {
+                alphaFault = true;
             }
             catch (ImageProcessingException ex) when (damage is not null
                 && (ex.Reason == ImageErrorReason.Damaged || ex.Reason == ImageErrorReason.DecodeFailed))
@@ -321,7 +337,25 @@ namespace VisionPS.Core.Imaging
                 // The structural finding is why the decoder gave up: say that, not the decoder's bare verdict.
                 throw ImageProcessingException.DamagedBeyondUse(name, format, damage + "; no row of pixels decodes");
             }
-            using SKBitmap owned = decoded;
+            if (partial is not null && format == ImageFormat.WebP && alpha && !header.IsAnimated && SkiaDecoder.AlphaAtFault(data) is not null)
+            {
+                decoded!.Dispose();
+                (decoded, partial, alphaFault) = (null, null, true);
+            }
+            if (alphaFault)
+            {
+                if (!options.AllowPartial)
+                {
+                    throw ImageProcessingException.Damaged(name, format, SkiaDecoder.DamagedAlpha);
+                }
+                damage = SkiaDecoder.DamagedAlpha;
+                damageEffect = "Its transparency is lost: the image is sent opaque, with all of its colour.";
+                alpha = false;
+                using SkiaSource colour = ImageProbe.OpenSkia(SkiaDecoder.ColourOnly(data)!, name, format);
+                decoded = SkiaDecoder.Decode(colour.Codec, header, decodeSize, alpha, options.Budget, name, out partial);
+            }
+            using SKBitmap owned = decoded!;
+            SKBitmap pixels = owned;
             if (format == ImageFormat.Png && (partial is not null || damage is not null))
             {
                 // Skia knows only that libpng stopped: the stream check says why (a bad Adler-32 is not a file cut short).
@@ -368,15 +402,15 @@ namespace VisionPS.Core.Imaging
                 warnings.Add(DamagedWarning(name, format, what,
                     partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
             }
-            if (alpha && header.Format == ImageFormat.Bmp && PixelAlpha.AllTransparent(decoded))
+            if (alpha && header.Format == ImageFormat.Bmp && PixelAlpha.AllTransparent(pixels))
             {
                 // A BMP alpha mask whose every value is 0 (writers that never fill it): opaque, as browsers show it.
-                PixelAlpha.MakeOpaque(decoded);
+                PixelAlpha.MakeOpaque(pixels);
                 alpha = false;
             }
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
-            alpha = alpha && PixelAlpha.AnyTranslucent(decoded);
-            return ImageRenderer.Render(decoded, alpha, orientation, tw, th, header, name, warnings, options);
+            alpha = alpha && PixelAlpha.AnyTranslucent(pixels);
+            return ImageRenderer.Render(pixels, alpha, orientation, tw, th, header, name, warnings, options);
         }
 
         /// <summary>
