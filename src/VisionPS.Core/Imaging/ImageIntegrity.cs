@@ -352,6 +352,76 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// An APNG's frames held in fdAT chunks (every frame but a default image that is one), each proven as the IDAT's
+        /// stream is: its fcTL region inside the canvas, its zlib stream whole with its Adler-32, its filter bytes valid.
+        /// Only the default image is sent, but a file is whole only when every frame decodes (browsers and libpng's APNG
+        /// reader stop at a broken one), as a GIF's LZW walk and an animated WebP's frame decodes prove theirs. Inflating
+        /// costs as a decode does: the frames together get at most <paramref name="maxPixels"/>, and
+        /// <paramref name="firstUnchecked"/> is the first frame left past it (0 when all were checked). What is wrong, or null.
+        /// </summary>
+        public static string? ApngFrames(byte[] b, ImageHeader header, long maxPixels, out int firstUnchecked)
+        {
+            firstUnchecked = 0;
+            int frame = 0;
+            long width = 0, height = 0, pixels = 0;
+            bool beforeIdat = true;
+            var fdat = new List<(int Offset, int Length)>();
+            for (long at = 8; at + 12 <= b.Length;)
+            {
+                long length = ContainerHeaders.U32(b, (int)at);
+                if (at + 12 + length > b.Length)
+                {
+                    return null; // the chunk walk reports it
+                }
+                string type = ChunkType(b, (int)at + 4);
+                if (type is "fcTL" or "IEND" && frame > 0 && fdat.Count > 0)
+                {
+                    var frameHeader = new ImageHeader(ImageFormat.Png, (int)width, (int)height, 1)
+                    {
+                        ColorType = header.ColorType,
+                        BitDepth = header.BitDepth,
+                        IsProgressive = header.IsProgressive,
+                    };
+                    if (PngPixelStream(b, frameHeader, fdat, out _) is string problem)
+                    {
+                        return $"in animation frame {frame}, {problem.Replace("IDAT", "fdAT")}";
+                    }
+                    fdat.Clear();
+                }
+                if (type == "fcTL" && length >= 26)
+                {
+                    frame++;
+                    int p = (int)at + 8;
+                    width = ContainerHeaders.U32(b, p + 4);
+                    height = ContainerHeaders.U32(b, p + 8);
+                    long x = ContainerHeaders.U32(b, p + 12), y = ContainerHeaders.U32(b, p + 16);
+                    if (width == 0 || height == 0 || x + width > header.Width || y + height > header.Height)
+                    {
+                        return $"animation frame {frame} ({width}x{height} at {x},{y}) lies outside its {header.Width}x{header.Height} canvas";
+                    }
+                    // A frame before the IDAT is the default image, which is decoded (and budgeted) as the image sent.
+                    pixels += beforeIdat ? 0 : width * height;
+                    if (pixels > maxPixels)
+                    {
+                        firstUnchecked = frame;
+                        return null;
+                    }
+                }
+                else if (type == "fdAT" && length > 4 && frame > 0)
+                {
+                    fdat.Add(((int)at + 12, (int)length - 4));
+                }
+                else if (type == "IEND")
+                {
+                    return null;
+                }
+                beforeIdat &= type != "IDAT";
+                at += 12 + length;
+            }
+            return null;
+        }
+
+        /// <summary>
         /// The type of the first critical chunk (upper-case first letter) that is not IHDR, PLTE, IDAT or IEND, or null.
         /// The PNG specification tells a decoder that meets one not to show the image; libpng refuses it.
         /// </summary>

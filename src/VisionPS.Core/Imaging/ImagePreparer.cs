@@ -226,6 +226,11 @@ namespace VisionPS.Core.Imaging
                     broken = LaterWebPFrames(data, frames, name, options, warnings);
                     effect = broken is null ? null : LaterFramesEffect;
                 }
+                if (broken is null && format == ImageFormat.Png && declared is not null && (frames > 1 || declared.ApngDefaultImageHidden))
+                {
+                    broken = LaterApngFrames(data, declared, name, options, warnings);
+                    effect = broken is null ? null : declared.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
+                }
                 RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
@@ -275,6 +280,11 @@ namespace VisionPS.Core.Imaging
             {
                 damage = LaterWebPFrames(data, header.FrameCount, name, options, warnings);
                 damageEffect = damage is null ? null : LaterFramesEffect;
+            }
+            if ((header.IsAnimated || header.ApngDefaultImageHidden) && format == ImageFormat.Png && damage is null)
+            {
+                damage = LaterApngFrames(data, header, name, options, warnings);
+                damageEffect = damage is null ? null : header.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
             }
             if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
@@ -478,7 +488,24 @@ namespace VisionPS.Core.Imaging
             return damage;
         }
 
+        /// <summary>
+        /// An APNG's frames in fdAT chunks (<see cref="ImageIntegrity.ApngFrames"/>): what is wrong, or null; frames past
+        /// the decode budget are named in a warning. The default image (the IDAT) is checked as a still PNG's is.
+        /// </summary>
+        private static string? LaterApngFrames(byte[] data, ImageHeader header, string name, PrepareOptions options, List<string> warnings)
+        {
+            string? damage = ImageIntegrity.ApngFrames(data, header, options.Budget.MaxDecodedPixels, out int firstUnchecked);
+            if (firstUnchecked > 0)
+            {
+                warnings.Add($"'{name}': frames {firstUnchecked} to {header.FrameCount} of its animation were not checked for damage " +
+                    $"(inflating them as well would take more than the {options.Budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget).");
+            }
+            return damage;
+        }
+
         private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
+
+        private const string DefaultImageEffect = "Its default image, the one sent, decoded whole.";
 
         private const string MarkerDamageEffect =
             "The blocks around the damage may be wrong, missing or shifted; how much of the image is affected is not known.";

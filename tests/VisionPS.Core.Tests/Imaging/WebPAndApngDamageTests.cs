@@ -87,5 +87,89 @@ namespace VisionPS.Core.Tests.Imaging
             }
         }
 
+        /// <summary>The offsets of an APNG's chunks of <paramref name="type"/>, in order.</summary>
+        private static int[] PngChunks(byte[] png, string type)
+        {
+            var list = new System.Collections.Generic.List<int>();
+            for (int at = 8; at + 12 <= png.Length; at += 12 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at)))
+            {
+                if (System.Text.Encoding.ASCII.GetString(png, at + 4, 4) == type)
+                {
+                    list.Add(at);
+                }
+            }
+            return list.ToArray();
+        }
+
+        /// <summary>Changes <paramref name="count"/> bytes of the chunk's data from <paramref name="from"/> and writes its CRC anew: the damage is inside, not in the chunk.</summary>
+        private static void Garble(byte[] png, int chunk, int from, int count, Func<byte, byte> change)
+        {
+            for (int i = chunk + 8 + from; i < chunk + 8 + from + count; i++)
+            {
+                png[i] = change(png[i]);
+            }
+            int length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(chunk));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(chunk + 8 + length),
+                System.IO.Hashing.Crc32.HashToUInt32(png.AsSpan(chunk + 4, length + 4)));
+        }
+
+        [Fact]
+        public void AnApngWhoseLaterFrameIsCorruptInsideAnIntactChunkIsRefusedNamingTheFrame()
+        {
+            // A red default image (frame 1), then green and blue frames; frame 3's deflate data garbled, its CRC made to fit.
+            byte[] apng = AnimatedPngTests.Apng(hiddenDefault: false);
+            Garble(apng, PngChunks(apng, "fdAT")[1], 4 + 2, 3, b => (byte)~b);
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(apng, "anim.png"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.StartsWith("in animation frame 3, the deflate stream inside its fdAT chunks is corrupt", ex.Detail, StringComparison.Ordinal);
+
+            // Only the default image is sent: -AllowPartial sends it and says that it, the image sent, is whole.
+            PreparedImage image = ImagePreparer.Prepare(apng, "anim.png", Partial);
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            Assert.Contains(image.Warnings, w => w.StartsWith("'anim.png' (PNG) is damaged: in animation frame 3,", StringComparison.Ordinal)
+                && w.EndsWith("Its first frame, the one sent, decoded whole.", StringComparison.Ordinal));
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            Assert.Equal(new SKColor(200, 0, 0), sent.GetPixel(20, 15));
+
+            // A frame whose zlib stream is cut short (its Adler-32 lost) is damage too.
+            byte[] adler = AnimatedPngTests.Apng(hiddenDefault: false);
+            int last = PngChunks(adler, "fdAT")[1];
+            int length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(adler.AsSpan(last));
+            Garble(adler, last, length - 4, 4, _ => 0);
+            Assert.Contains("Adler-32", Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(adler, "adler.png")).Detail, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AnApngWhoseDefaultImageIsNoFrameAndWhoseFrameIsCorruptSaysTheDefaultImageSentIsWhole()
+        {
+            byte[] apng = AnimatedPngTests.Apng(hiddenDefault: true);
+            Garble(apng, PngChunks(apng, "fdAT")[0], 4 + 2, 3, b => (byte)~b);
+            Assert.StartsWith("in animation frame 1, ", Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(apng, "hidden.png")).Detail, StringComparison.Ordinal);
+            PreparedImage image = ImagePreparer.Prepare(apng, "hidden.png", Partial);
+            Assert.Contains(image.Warnings, w => w.Contains("in animation frame 1,", StringComparison.Ordinal)
+                && w.EndsWith("Its default image, the one sent, decoded whole.", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void AnApngFrameOutsideItsCanvasIsDamage()
+        {
+            byte[] apng = AnimatedPngTests.Apng(hiddenDefault: false);
+            // Frame 2's x offset (fcTL bytes 12-15) moved 10 pixels right: a 40-pixel frame on a 40-pixel canvas.
+            Garble(apng, PngChunks(apng, "fcTL")[1], 15, 1, _ => 10);
+            Assert.Equal("animation frame 2 (40x30 at 10,0) lies outside its 40x30 canvas",
+                Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(apng, "moved.png")).Detail);
+        }
+
+        [Fact]
+        public void TheFramesOfAnApngAreCheckedWithinTheDecodeBudgetAndTheRestIsNamed()
+        {
+            byte[] apng = AnimatedPngTests.Apng(hiddenDefault: false);
+            Garble(apng, PngChunks(apng, "fdAT")[1], 4 + 2, 3, b => (byte)~b);
+            // Room for the default image and one frame more: frame 3, the corrupt one, is not inflated, and a warning says so.
+            var tight = new PrepareOptions { Budget = new ImageBudget { MaxDecodedPixels = 40 * 30 * 3 / 2 } };
+            PreparedImage image = ImagePreparer.Prepare(apng, "anim.png", tight);
+            Assert.Contains(image.Warnings, w => w.StartsWith("'anim.png': frames 3 to 3 of its animation were not checked for damage", StringComparison.Ordinal));
+            Assert.DoesNotContain(image.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+        }
     }
 }
