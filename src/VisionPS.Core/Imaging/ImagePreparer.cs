@@ -180,6 +180,14 @@ namespace VisionPS.Core.Imaging
             {
                 ImageProbe.CheckDeclared(declared, options.Budget, name);
             }
+            if (format == ImageFormat.Jpeg)
+            {
+                JpegMarkers.EndOfImage(data, out int scans);
+                if (scans > MaxJpegScans)
+                {
+                    throw ImageProcessingException.TooManyScans(name, scans, MaxJpegScans);
+                }
+            }
 
             var warnings = new List<string>();
             if (format == ImageFormat.Jpeg && declared is not null && (declared.BitDepth != 8 || declared.IsLosslessJpeg))
@@ -502,6 +510,13 @@ namespace VisionPS.Core.Imaging
             }
             return damage;
         }
+
+        /// <summary>
+        /// The most scans a JPEG may have (<see cref="ImageProcessingException.TooManyScans"/>): well above any encoder's
+        /// (jpeg_simple_progression writes 10, mozjpeg's scan optimisation a few dozen), below ImageMagick's own limit of 1023,
+        /// whose refusal names no count.
+        /// </summary>
+        internal const int MaxJpegScans = 1000;
 
         private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
 

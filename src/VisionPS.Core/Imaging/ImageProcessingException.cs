@@ -55,6 +55,18 @@ namespace VisionPS.Core.Imaging
                 $"'{name}' ({FormatName(format)}) is too large: {MessageText.Clause(what)}. Shrink or re-save the image at a smaller size " +
                 "first (an image editor, or a camera's smaller setting); VisionPS refuses it before allocating any pixels.", what, null);
 
+        /// <summary>
+        /// A JPEG of more scans than <paramref name="limit"/>: each scan is a pass over every coefficient, so a small
+        /// file of thousands of them keeps a decoder busy for minutes (a known way to attack decoders; libjpeg-turbo's
+        /// djpeg has -maxscans for it). Cameras and editors write 1 to about 20.
+        /// </summary>
+        internal static ImageProcessingException TooManyScans(string name, int scans, int limit) =>
+            new(ImageErrorReason.TooLarge, name, ImageFormat.Jpeg,
+                $"'{name}' (JPEG) has {scans} scans, more than the {limit} VisionPS decodes: cameras and editors write 1 to about 20, " +
+                "and a file of thousands takes minutes to decode, a known way to attack decoders. It was not sent; if you trust the file, " +
+                "re-save it as a baseline JPEG or PNG first.",
+                $"it has {scans} scans, more than the {limit} VisionPS decodes", null);
+
         internal static ImageProcessingException DecodeFailed(string name, ImageFormat format, string what, Exception? inner = null) =>
             new(ImageErrorReason.DecodeFailed, name, format,
                 $"'{name}' ({FormatName(format)}) could not be decoded: {MessageText.Clause(what)}. The file is damaged or uses a variant no " +
