@@ -28,9 +28,12 @@ namespace VisionPS.Core.Imaging
             ImageFormat.Bmp => BmpPixelOffset(data),
             // Data after the EOI (a motion photo's video, a vendor trailer) is no damage: look for the EOI the segments lead to.
             ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data) || JpegMarkers.EndOfImage(data) > 0
-                ? null : "the file ends before the JPEG's end-of-image marker (it is truncated)",
+                ? null : JpegTruncated,
             _ => null,
         };
+
+        /// <summary>What <see cref="CheckStructure"/> says of a JPEG that ends before its EOI marker.</summary>
+        public const string JpegTruncated = "the file ends before the JPEG's end-of-image marker (it is truncated)";
 
         /// <summary>
         /// The bytes of an intact file that make up the image: up to a PNG's IEND chunk, a JPEG's EOI marker, a GIF's

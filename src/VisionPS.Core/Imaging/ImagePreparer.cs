@@ -405,6 +405,12 @@ namespace VisionPS.Core.Imaging
                     partial = null;
                 }
             }
+            if (format == ImageFormat.Jpeg && damage == ImageIntegrity.JpegTruncated)
+            {
+                // Skia cannot tell how much of a cut JPEG decoded (libjpeg fills the rest in): the scans say.
+                damageEffect = JpegTruncationEffect(data, header);
+                partial = damageEffect is null ? partial : null;
+            }
             if (partial is not null || damage is not null)
             {
                 // Say what is wrong (the structural finding first) and how much decoded.
@@ -479,6 +485,33 @@ namespace VisionPS.Core.Imaging
                 return null;
             }
             return source is null ? bitmap : SkiaDecoder.ConvertToSrgb(bitmap, source, false, header, name);
+        }
+
+        /// <summary>
+        /// How much of a JPEG cut before its EOI marker is in the file, for the warning: a sequential one's complete rows
+        /// (<see cref="JpegMcuRows"/>; libjpeg fills the blocks after the cut with the last one's flat colour), a
+        /// progressive one's whole scans (each refines the whole picture). Null when it cannot be told.
+        /// </summary>
+        private static string? JpegTruncationEffect(byte[] data, ImageHeader header)
+        {
+            if (header.IsProgressive)
+            {
+                JpegMarkers.EndOfImage(data, out int scans);
+                return scans > 1
+                    ? $"It was cut in scan {scans}, after {scans - 1} whole scan{(scans == 2 ? "" : "s")}: the picture is sent with less detail (or colour) than the complete file holds."
+                    : scans == 1 ? "It was cut in its first scan, so part of the picture is missing; how much is not known." : null;
+            }
+            int rows = JpegMcuRows.CompleteRows(data);
+            if (rows < 0)
+            {
+                return null;
+            }
+            if (rows >= header.Height)
+            {
+                return "All of its blocks are in the file (only the end of the file is missing), so the image is sent whole.";
+            }
+            int missing = header.Height - rows;
+            return $"Only about {rows} of its {header.Height} rows are in the file; the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent as a flat fill of one colour.";
         }
 
         /// <summary>
