@@ -195,7 +195,7 @@ namespace VisionPS.Core.Imaging
                 // 12-bit and lossless JPEG: Skia reads 8-bit DCT only (it decodes an 8-bit lossless JPEG to a wrong picture);
                 // Magick.NET's libjpeg-turbo converts it to 8-bit sRGB. Its damage is checked as the Skia path checks a
                 // JPEG it re-encodes (ImageMagick's decode reads past corrupt data and a cut scan without a word).
-                string? broken = CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect);
+                string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
@@ -227,7 +227,7 @@ namespace VisionPS.Core.Imaging
                 {
                     warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true));
                 }
-                string? broken = CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect);
+                string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
                 {
                     // The frame walk itself finds the frames (Skia's count stops at a broken one).
@@ -595,12 +595,16 @@ namespace VisionPS.Core.Imaging
         /// the marker check and, for a sequential one, libjpeg's scan check (<paramref name="scan"/> says what it found).
         /// What is wrong, or null; <paramref name="effect"/> says what it does to the pixels, when known.
         /// </summary>
-        private static string? CheckBeforeLcms(byte[] data, ImageFormat format, ImageHeader? declared, out JpegScanDamage? scan,
+        private static string? CheckBeforeLcms(byte[] data, string name, ImageBudget budget, ImageFormat format, ImageHeader? declared, out JpegScanDamage? scan,
             out string? effect)
         {
             scan = null;
             effect = null;
             string? damage = ImageIntegrity.CheckStructure(format, data);
+            if (damage is null && format == ImageFormat.WebP)
+            {
+                return WebPBeforeLcms(data, name, budget);
+            }
             if (damage is not null || format != ImageFormat.Jpeg || declared is null)
             {
                 return damage;
@@ -617,6 +621,34 @@ namespace VisionPS.Core.Imaging
                 return scan.Problem;
             }
             return null;
+        }
+
+        /// <summary>
+        /// A WebP's bitstream has no checksum, and ImageMagick's reader decodes past damage libwebp refuses: as the Skia
+        /// path proves a WebP by decoding it whole with libwebp, so does the lcms path (an animation's first frame here,
+        /// the later ones in <see cref="LaterWebPFrames"/>). What is wrong, or null; nothing decoding at all throws
+        /// <see cref="ImageErrorReason.Damaged"/> without offering -AllowPartial, since ImageMagick gets nothing either.
+        /// </summary>
+        private static string? WebPBeforeLcms(byte[] data, string name, ImageBudget budget)
+        {
+            using SkiaSource? source = SkiaSource.Open(data, out _);
+            if (source is null)
+            {
+                // libwebp's demuxer refuses the file (a later frame's broken header, say): the frame walk names what is wrong.
+                return null;
+            }
+            ImageHeader header = ImageProbe.HeaderFromSkia(source.Codec, data, ImageFormat.WebP);
+            ImageProbe.CheckDeclared(header, budget, name);
+            try
+            {
+                using SKBitmap bitmap = SkiaDecoder.Decode(source.Codec, header, source.Codec.Info.Size,
+                    source.Codec.Info.AlphaType != SKAlphaType.Opaque, budget, name, out DecodeDamage? partial);
+                return partial is null ? null : SkiaDecoder.AlphaAtFault(data) ?? partial.Describe(header);
+            }
+            catch (ImageProcessingException ex) when (ex.Reason == ImageErrorReason.Damaged && SkiaDecoder.AlphaAtFault(data) is string alpha)
+            {
+                return alpha;
+            }
         }
 
         /// <summary>

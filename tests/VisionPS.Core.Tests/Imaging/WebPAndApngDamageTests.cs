@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using ImageMagick;
 using SkiaSharp;
 using VisionPS.Core.Imaging;
 using Xunit;
@@ -170,6 +171,41 @@ namespace VisionPS.Core.Tests.Imaging
             PreparedImage image = ImagePreparer.Prepare(apng, "anim.png", tight);
             Assert.Contains(image.Warnings, w => w.StartsWith("'anim.png': frames 3 to 3 of its animation were not checked for damage", StringComparison.Ordinal));
             Assert.DoesNotContain(image.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void ALosslessWebPWithAnXyzLutProfileWhoseBitstreamLibwebpRefusesIsRefusedNamingTheBitstream()
+        {
+            // Such a file goes to lcms through ImageMagick, and was checked only for its container: ImageMagick's reader then
+            // refused it in its own words ("its image data is corrupt (CorruptImage)"). libwebp now proves it first, as on the
+            // Skia path. A noisy 300x200 lossless WebP, its VP8L Huffman codes near the start garbled.
+            var rgb = new byte[300 * 200 * 3];
+            var random = new Random(5);
+            for (int i = 0; i < rgb.Length; i++)
+            {
+                rgb[i] = (byte)(((i / 3) % 300) + random.Next(40));
+            }
+            byte[] file;
+            using (var image = new MagickImage(rgb, new PixelReadSettings(300, 200, StorageType.Char, PixelMapping.RGB)))
+            {
+                image.SetProfile(new ColorProfile(XyzLutProfileTests.XyzLut16Profile(cmyk: false)));
+                image.Settings.SetDefine(MagickFormat.WebP, "lossless", true);
+                file = image.ToByteArray(MagickFormat.WebP);
+            }
+            Assert.True(ContainerHeaders.IccHasXyzLutA2B0(ContainerHeaders.WebPIccProfile(file)!));
+            Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(file, "lut.webp").Action);
+            int vp8l = ChunkAt(file, "VP8L");
+            for (int i = vp8l + 8 + 100; i < vp8l + 8 + 164; i++)
+            {
+                file[i] ^= 0x5A;
+            }
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(file, "lut.webp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("VP8/VP8L bitstream is corrupt: libwebp cannot decode it", ex.Detail, StringComparison.Ordinal);
+            // libwebp decodes none of it, and ImageMagick's reader gets nothing either: -AllowPartial is no way out.
+            Assert.DoesNotContain("-AllowPartial", ex.Message, StringComparison.Ordinal);
+            var none = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(file, "lut.webp", Partial));
+            Assert.Equal(ex.Message, none.Message);
         }
     }
 }
