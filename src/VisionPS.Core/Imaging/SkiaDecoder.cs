@@ -271,7 +271,7 @@ namespace VisionPS.Core.Imaging
                 at += chunk;
             }
             string? problem = DecodeStill(Riff(body.ToArray()));
-            return problem is not null && alpha && AlphaAtFault(data, p + 16, p + size) is string alph ? alph : problem;
+            return problem is not null && alpha && AlphaAtFault(data, p + 16, p + size) is not null ? AlphaProblem : problem;
         }
 
         /// <summary>A RIFF container around <paramref name="body"/> (its form type and chunks).</summary>
@@ -303,8 +303,11 @@ namespace VisionPS.Core.Imaging
         /// <summary>As above, for a still WebP file's own chunks.</summary>
         internal static string? AlphaAtFault(byte[] data) => AlphaAtFault(data, 12, RiffEnd(data));
 
-        internal const string DamagedAlpha =
-            "its ALPH chunk (the image's transparency) is corrupt: libwebp cannot decode it, though its VP8 chunk (the colour) decodes whole";
+        internal const string DamagedAlpha = "its " + AlphaProblem;
+
+        /// <summary>As <see cref="DamagedAlpha"/>, after "animation frame 2's".</summary>
+        private const string AlphaProblem =
+            "ALPH chunk (the transparency) is corrupt: libwebp cannot decode it, though its VP8 chunk (the colour) decodes whole";
 
         private static long RiffEnd(byte[] data) => data.Length < 12 ? 0 : Math.Min(data.Length, ContainerHeaders.U32LE(data, 4) + 8);
 

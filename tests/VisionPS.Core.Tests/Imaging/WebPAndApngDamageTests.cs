@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using ImageMagick;
+using ImageMagick.Drawing;
 using SkiaSharp;
 using VisionPS.Core.Imaging;
 using Xunit;
@@ -58,7 +59,7 @@ namespace VisionPS.Core.Tests.Imaging
             var options = new PrepareOptions { MaxSide = maxSide ?? 2048 };
             var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(webp, "alpha.webp", options));
             Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
-            Assert.Contains("its ALPH chunk (the image's transparency) is corrupt", ex.Detail, StringComparison.Ordinal);
+            Assert.Contains("its ALPH chunk (the transparency) is corrupt", ex.Detail, StringComparison.Ordinal);
             Assert.DoesNotContain("VP8/VP8L bitstream", ex.Detail, StringComparison.Ordinal);
             Assert.Contains("-AllowPartial", ex.Message, StringComparison.Ordinal);
 
@@ -86,6 +87,41 @@ namespace VisionPS.Core.Tests.Imaging
                 using SKBitmap sent = SKBitmap.Decode(image.Bytes);
                 Assert.True(sent.GetPixel(sent.Width - 2, sent.Height / 2).Alpha < 160);
             }
+        }
+
+        [Fact]
+        public void AnAnimatedWebPWhoseLaterFramesAlphChunkIsCorruptNamesTheAlphaOfThatFrame()
+        {
+            // Two lossy frames with transparency (each ANMF holds ALPH and VP8): frame 2's alpha data garbled, sizes intact.
+            byte[] anim;
+            using (var frames = new MagickImageCollection())
+            {
+                foreach (string colour in new[] { "#c8282880", "#2828c8a0" })
+                {
+                    var frame = new MagickImage(new MagickColor(colour), 64, 48);
+                    frame.Draw(new Drawables().FillColor(new MagickColor("#20c82040")).Rectangle(8, 8, 40, 30));
+                    frame.AnimationDelay = 10;
+                    frames.Add(frame);
+                }
+                frames.First().Settings.SetDefine(MagickFormat.WebP, "lossless", false);
+                anim = frames.ToByteArray(MagickFormat.WebP);
+            }
+            int seen = 0, alph = -1;
+            for (int at = 12; at + 8 <= anim.Length; at += 8 + (int)((BitConverter.ToUInt32(anim, at + 4) + 1) & ~1u))
+            {
+                if (System.Text.Encoding.ASCII.GetString(anim, at, 4) == "ANMF" && ++seen == 2)
+                {
+                    alph = at + 8 + 16;
+                }
+            }
+            Assert.True(alph > 0);
+            Assert.Equal("ALPH", System.Text.Encoding.ASCII.GetString(anim, alph, 4));
+            for (int i = alph + 8 + 1; i < alph + 8 + 4; i++)
+            {
+                anim[i] ^= 0xA5;
+            }
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(anim, "anim.webp"));
+            Assert.StartsWith("animation frame 2's ALPH chunk (the transparency) is corrupt", ex.Detail, StringComparison.Ordinal);
         }
 
         /// <summary>The offsets of an APNG's chunks of <paramref name="type"/>, in order.</summary>
