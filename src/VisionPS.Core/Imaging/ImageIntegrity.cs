@@ -835,6 +835,12 @@ namespace VisionPS.Core.Imaging
                     return $"its {fourcc.Trim()} chunk at byte {at} says {size} bytes but only {end - p} remain " +
                         "(its size field lies or the file is truncated)";
                 }
+                if ((size & 1) == 1 && p + size + 1 > end)
+                {
+                    // RIFF pads an odd-sized chunk to an even length; libwebp's demuxer (which Skia, Pillow and browsers use) refuses it without.
+                    return $"its {fourcc.Trim()} chunk at byte {at} holds an odd number of bytes ({size}) and lacks the padding byte RIFF requires after it " +
+                        "(the file is one byte short: cut, or written wrong)";
+                }
                 (long w, long h) = fourcc switch
                 {
                     "VP8 " when size >= 10 => ((b[p + 6] | (b[p + 7] << 8)) & 0x3FFFL, (b[p + 8] | (b[p + 9] << 8)) & 0x3FFFL),

@@ -124,6 +124,41 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.StartsWith("animation frame 2's ALPH chunk (the transparency) is corrupt", ex.Detail, StringComparison.Ordinal);
         }
 
+        [Fact]
+        public void AWebPWhoseOddSizedChunkLacksItsPaddingByteIsDamagedNamingThePadNotAnInvalidHeader()
+        {
+            // A lossless WebP whose VP8L chunk has an odd size: without its padding byte (and the RIFF size made to
+            // agree) libwebp's demuxer refuses it; the refusal said 'its header is invalid or damaged (the decoder rejects it)'.
+            byte[] webp = Array.Empty<byte>();
+            for (int width = 50; width < 90; width++)
+            {
+                using var bmp = new SKBitmap(new SKImageInfo(width, 40, SKColorType.Rgba8888, SKAlphaType.Opaque));
+                var random = new Random(width);
+                for (int y = 0; y < 40; y++)
+                {
+                    for (int x = 0; x < width; x++)
+                    {
+                        bmp.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)(x * 3), (byte)(y * 5)));
+                    }
+                }
+                webp = bmp.Encode(SKEncodedImageFormat.Webp, 100).ToArray();
+                if ((BitConverter.ToUInt32(webp, 16) & 1) == 1 && System.Text.Encoding.ASCII.GetString(webp, 12, 4) == "VP8L")
+                {
+                    break;
+                }
+            }
+            uint size = BitConverter.ToUInt32(webp, 16);
+            Assert.Equal(1u, size & 1);
+            Assert.Equal(20 + size + 1, (uint)webp.Length);
+            byte[] unpadded = webp.AsSpan(0, webp.Length - 1).ToArray();
+            BitConverter.TryWriteBytes(unpadded.AsSpan(4), (uint)(unpadded.Length - 8));
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(unpadded, "nopad.webp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Equal($"its VP8L chunk at byte 12 holds an odd number of bytes ({size}) and lacks the padding byte RIFF requires after it " +
+                "(the file is one byte short: cut, or written wrong)", ex.Detail);
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(webp, "padded.webp").Action);
+        }
+
         /// <summary>The offsets of an APNG's chunks of <paramref name="type"/>, in order.</summary>
         private static int[] PngChunks(byte[] png, string type)
         {
