@@ -201,6 +201,7 @@ Describe 'Relative paths are PowerShell paths' {
             $null = New-Item -ItemType Directory -Path 'many'
             $many = $Photos | ConvertTo-VisionImage | Export-VisionImage 'many'
             $null = ConvertTo-VisionImage -LiteralPath $Photo.FullName | Export-VisionImage 'storm.jpg' -NoClobber -ErrorVariable clobber -ErrorAction SilentlyContinue
+            $null = ConvertTo-VisionImage -LiteralPath $Photo.FullName | Export-VisionImage (Join-Path 'no-such-folder' 'storm.jpg') -ErrorVariable missing -ErrorAction SilentlyContinue
         }
         finally {
             Pop-Location
@@ -210,6 +211,11 @@ Describe 'Relative paths are PowerShell paths' {
         $many.Name | Should -Be ($Photos | ForEach-Object { [System.IO.Path]::ChangeExtension($_.Name, '.jpg') })
         $many | ForEach-Object { $_.DirectoryName | Should -Be (Join-Path $folder 'many') }
         $clobber[0].FullyQualifiedErrorId | Should -Match '^ImageExportFailed'
+        # .NET's own reason ends with a period: the message does not add a second one before its advice.
+        $missing[0].FullyQualifiedErrorId | Should -Match '^ImageExportFailed'
+        $missing[0].ToString() | Should -Match "no-such-folder.*'\. Give another -Path"
+        $missing[0].ToString() | Should -Not -Match '\.\.'
+        $clobber[0].ToString() | Should -Match '-NoClobber was given\. Give another -Path'
     }
 
     It 'Export-VisionImage never lets one image of a run replace another: PDF pages get their own files, a second image for one file is an error' {

@@ -381,7 +381,7 @@ namespace VisionPS.Core.Asking
             }
             catch (Exception ex) when (ex is System.Net.Http.HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                return (image, new IOException($"Cannot download '{url.AbsoluteUri}' to send it inline: {ex.Message}.", ex));
+                return (image, new IOException($"Cannot download '{url.AbsoluteUri}' to send it inline: {MessageText.Sentence(ex.Message)}", ex));
             }
         }
 

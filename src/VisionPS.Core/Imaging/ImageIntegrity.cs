@@ -28,9 +28,12 @@ namespace VisionPS.Core.Imaging
             ImageFormat.Bmp => BmpPixelOffset(data),
             // Data after the EOI (a motion photo's video, a vendor trailer) is no damage: look for the EOI the segments lead to.
             ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data) || JpegMarkers.EndOfImage(data) > 0
-                ? null : "the file ends before the JPEG's end-of-image marker (it is truncated)",
+                ? null : JpegTruncated,
             _ => null,
         };
+
+        /// <summary>What <see cref="CheckStructure"/> says of a JPEG that ends before its EOI marker.</summary>
+        public const string JpegTruncated = "the file ends before the JPEG's end-of-image marker (it is truncated)";
 
         /// <summary>
         /// The bytes of an intact file that make up the image: up to a PNG's IEND chunk, a JPEG's EOI marker, a GIF's
@@ -349,6 +352,76 @@ namespace VisionPS.Core.Imaging
                 at += 12 + length;
                 index++;
             }
+        }
+
+        /// <summary>
+        /// An APNG's frames held in fdAT chunks (every frame but a default image that is one), each proven as the IDAT's
+        /// stream is: its fcTL region inside the canvas, its zlib stream whole with its Adler-32, its filter bytes valid.
+        /// Only the default image is sent, but a file is whole only when every frame decodes (browsers and libpng's APNG
+        /// reader stop at a broken one), as a GIF's LZW walk and an animated WebP's frame decodes prove theirs. Inflating
+        /// costs as a decode does: the frames together get at most <paramref name="maxPixels"/>, and
+        /// <paramref name="firstUnchecked"/> is the first frame left past it (0 when all were checked). What is wrong, or null.
+        /// </summary>
+        public static string? ApngFrames(byte[] b, ImageHeader header, long maxPixels, out int firstUnchecked)
+        {
+            firstUnchecked = 0;
+            int frame = 0;
+            long width = 0, height = 0, pixels = 0;
+            bool beforeIdat = true;
+            var fdat = new List<(int Offset, int Length)>();
+            for (long at = 8; at + 12 <= b.Length;)
+            {
+                long length = ContainerHeaders.U32(b, (int)at);
+                if (at + 12 + length > b.Length)
+                {
+                    return null; // the chunk walk reports it
+                }
+                string type = ChunkType(b, (int)at + 4);
+                if (type is "fcTL" or "IEND" && frame > 0 && fdat.Count > 0)
+                {
+                    var frameHeader = new ImageHeader(ImageFormat.Png, (int)width, (int)height, 1)
+                    {
+                        ColorType = header.ColorType,
+                        BitDepth = header.BitDepth,
+                        IsProgressive = header.IsProgressive,
+                    };
+                    if (PngPixelStream(b, frameHeader, fdat, out _) is string problem)
+                    {
+                        return $"in animation frame {frame}, {problem.Replace("IDAT", "fdAT")}";
+                    }
+                    fdat.Clear();
+                }
+                if (type == "fcTL" && length >= 26)
+                {
+                    frame++;
+                    int p = (int)at + 8;
+                    width = ContainerHeaders.U32(b, p + 4);
+                    height = ContainerHeaders.U32(b, p + 8);
+                    long x = ContainerHeaders.U32(b, p + 12), y = ContainerHeaders.U32(b, p + 16);
+                    if (width == 0 || height == 0 || x + width > header.Width || y + height > header.Height)
+                    {
+                        return $"animation frame {frame} ({width}x{height} at {x},{y}) lies outside its {header.Width}x{header.Height} canvas";
+                    }
+                    // A frame before the IDAT is the default image, which is decoded (and budgeted) as the image sent.
+                    pixels += beforeIdat ? 0 : width * height;
+                    if (pixels > maxPixels)
+                    {
+                        firstUnchecked = frame;
+                        return null;
+                    }
+                }
+                else if (type == "fdAT" && length > 4 && frame > 0)
+                {
+                    fdat.Add(((int)at + 12, (int)length - 4));
+                }
+                else if (type == "IEND")
+                {
+                    return null;
+                }
+                beforeIdat &= type != "IDAT";
+                at += 12 + length;
+            }
+            return null;
         }
 
         /// <summary>
@@ -761,6 +834,12 @@ namespace VisionPS.Core.Imaging
                 {
                     return $"its {fourcc.Trim()} chunk at byte {at} says {size} bytes but only {end - p} remain " +
                         "(its size field lies or the file is truncated)";
+                }
+                if ((size & 1) == 1 && p + size + 1 > end)
+                {
+                    // RIFF pads an odd-sized chunk to an even length; libwebp's demuxer (which Skia, Pillow and browsers use) refuses it without.
+                    return $"its {fourcc.Trim()} chunk at byte {at} holds an odd number of bytes ({size}) and lacks the padding byte RIFF requires after it " +
+                        "(the file is one byte short: cut, or written wrong)";
                 }
                 (long w, long h) = fourcc switch
                 {

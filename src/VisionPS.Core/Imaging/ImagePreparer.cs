@@ -180,6 +180,14 @@ namespace VisionPS.Core.Imaging
             {
                 ImageProbe.CheckDeclared(declared, options.Budget, name);
             }
+            if (format == ImageFormat.Jpeg)
+            {
+                JpegMarkers.EndOfImage(data, out int scans);
+                if (scans > MaxJpegScans)
+                {
+                    throw ImageProcessingException.TooManyScans(name, scans, MaxJpegScans);
+                }
+            }
 
             var warnings = new List<string>();
             if (format == ImageFormat.Jpeg && declared is not null && (declared.BitDepth != 8 || declared.IsLosslessJpeg))
@@ -187,7 +195,7 @@ namespace VisionPS.Core.Imaging
                 // 12-bit and lossless JPEG: Skia reads 8-bit DCT only (it decodes an 8-bit lossless JPEG to a wrong picture);
                 // Magick.NET's libjpeg-turbo converts it to 8-bit sRGB. Its damage is checked as the Skia path checks a
                 // JPEG it re-encodes (ImageMagick's decode reads past corrupt data and a cut scan without a word).
-                string? broken = CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect);
+                string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
@@ -219,12 +227,17 @@ namespace VisionPS.Core.Imaging
                 {
                     warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true));
                 }
-                string? broken = CheckBeforeLcms(data, format, declared, out JpegScanDamage? scan, out string? effect);
+                string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
                 {
                     // The frame walk itself finds the frames (Skia's count stops at a broken one).
                     broken = LaterWebPFrames(data, frames, name, options, warnings);
                     effect = broken is null ? null : LaterFramesEffect;
+                }
+                if (broken is null && format == ImageFormat.Png && declared is not null && (frames > 1 || declared.ApngDefaultImageHidden))
+                {
+                    broken = LaterApngFrames(data, declared, name, options, warnings);
+                    effect = broken is null ? null : declared.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
                 }
                 RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
                 return PrepareWithMagick(data, name, format, options, warnings);
@@ -253,6 +266,10 @@ namespace VisionPS.Core.Imaging
             {
                 // The original bytes go out only when the whole file is known to decode.
                 damage = VerifyWhole(data, header, codec, name, out scanDamage);
+                if (damage is not null && format == ImageFormat.WebP)
+                {
+                    damage = SkiaDecoder.AlphaAtFault(data) ?? damage;
+                }
                 if (damage is null)
                 {
                     // Bytes after the image's end (padding, an appended file or video) are not sent.
@@ -271,6 +288,11 @@ namespace VisionPS.Core.Imaging
             {
                 damage = LaterWebPFrames(data, header.FrameCount, name, options, warnings);
                 damageEffect = damage is null ? null : LaterFramesEffect;
+            }
+            if ((header.IsAnimated || header.ApngDefaultImageHidden) && format == ImageFormat.Png && damage is null)
+            {
+                damage = LaterApngFrames(data, header, name, options, warnings);
+                damageEffect = damage is null ? null : header.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
             }
             if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
@@ -311,9 +333,21 @@ namespace VisionPS.Core.Imaging
                     }
                 }
             }
+            // libwebp decodes a lossy image's transparency with its colour rows, and gives up on both when the ALPH chunk
+            // is corrupt: the colour, which decodes whole, is the part that decodes.
+            bool alphaFault = damage == SkiaDecoder.DamagedAlpha;
             try
             {
-                decoded ??= SkiaDecoder.Decode(codec, header, decodeSize, alpha, options.Budget, name, out partial);
+                if (!alphaFault)
+                {
+                    decoded ??= SkiaDecoder.Decode(codec, header, decodeSize, alpha, options.Budget, name, out partial);
+                }
+            }
+            catch (ImageProcessingException ex) when (format == ImageFormat.WebP && alpha && !header.IsAnimated
+                && (ex.Reason == ImageErrorReason.Damaged || ex.Reason == ImageErrorReason.DecodeFailed)
+                && SkiaDecoder.AlphaAtFault(data) is not null)
+            {
+                alphaFault = true;
             }
             catch (ImageProcessingException ex) when (damage is not null
                 && (ex.Reason == ImageErrorReason.Damaged || ex.Reason == ImageErrorReason.DecodeFailed))
@@ -321,7 +355,25 @@ namespace VisionPS.Core.Imaging
                 // The structural finding is why the decoder gave up: say that, not the decoder's bare verdict.
                 throw ImageProcessingException.DamagedBeyondUse(name, format, damage + "; no row of pixels decodes");
             }
-            using SKBitmap owned = decoded;
+            if (partial is not null && format == ImageFormat.WebP && alpha && !header.IsAnimated && SkiaDecoder.AlphaAtFault(data) is not null)
+            {
+                decoded!.Dispose();
+                (decoded, partial, alphaFault) = (null, null, true);
+            }
+            if (alphaFault)
+            {
+                if (!options.AllowPartial)
+                {
+                    throw ImageProcessingException.Damaged(name, format, SkiaDecoder.DamagedAlpha);
+                }
+                damage = SkiaDecoder.DamagedAlpha;
+                damageEffect = "Its transparency is lost: the image is sent opaque, with all of its colour.";
+                alpha = false;
+                using SkiaSource colour = ImageProbe.OpenSkia(SkiaDecoder.ColourOnly(data)!, name, format);
+                decoded = SkiaDecoder.Decode(colour.Codec, header, decodeSize, alpha, options.Budget, name, out partial);
+            }
+            using SKBitmap owned = decoded!;
+            SKBitmap pixels = owned;
             if (format == ImageFormat.Png && (partial is not null || damage is not null))
             {
                 // Skia knows only that libpng stopped: the stream check says why (a bad Adler-32 is not a file cut short).
@@ -353,6 +405,12 @@ namespace VisionPS.Core.Imaging
                     partial = null;
                 }
             }
+            if (format == ImageFormat.Jpeg && damage == ImageIntegrity.JpegTruncated)
+            {
+                // Skia cannot tell how much of a cut JPEG decoded (libjpeg fills the rest in): the scans say.
+                damageEffect = JpegTruncationEffect(data, header);
+                partial = damageEffect is null ? partial : null;
+            }
             if (partial is not null || damage is not null)
             {
                 // Say what is wrong (the structural finding first) and how much decoded.
@@ -368,15 +426,15 @@ namespace VisionPS.Core.Imaging
                 warnings.Add(DamagedWarning(name, format, what,
                     partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
             }
-            if (alpha && header.Format == ImageFormat.Bmp && PixelAlpha.AllTransparent(decoded))
+            if (alpha && header.Format == ImageFormat.Bmp && PixelAlpha.AllTransparent(pixels))
             {
                 // A BMP alpha mask whose every value is 0 (writers that never fill it): opaque, as browsers show it.
-                PixelAlpha.MakeOpaque(decoded);
+                PixelAlpha.MakeOpaque(pixels);
                 alpha = false;
             }
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
-            alpha = alpha && PixelAlpha.AnyTranslucent(decoded);
-            return ImageRenderer.Render(decoded, alpha, orientation, tw, th, header, name, warnings, options);
+            alpha = alpha && PixelAlpha.AnyTranslucent(pixels);
+            return ImageRenderer.Render(pixels, alpha, orientation, tw, th, header, name, warnings, options);
         }
 
         /// <summary>
@@ -430,6 +488,33 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// How much of a JPEG cut before its EOI marker is in the file, for the warning: a sequential one's complete rows
+        /// (<see cref="JpegMcuRows"/>; libjpeg fills the blocks after the cut with the last one's flat colour), a
+        /// progressive one's whole scans (each refines the whole picture). Null when it cannot be told.
+        /// </summary>
+        private static string? JpegTruncationEffect(byte[] data, ImageHeader header)
+        {
+            if (header.IsProgressive)
+            {
+                JpegMarkers.EndOfImage(data, out int scans);
+                return scans > 1
+                    ? $"It was cut in scan {scans}, after {scans - 1} whole scan{(scans == 2 ? "" : "s")}: the picture is sent with less detail (or colour) than the complete file holds."
+                    : scans == 1 ? "It was cut in its first scan, so part of the picture is missing; how much is not known." : null;
+            }
+            int rows = JpegMcuRows.CompleteRows(data);
+            if (rows < 0)
+            {
+                return null;
+            }
+            if (rows >= header.Height)
+            {
+                return "All of its blocks are in the file (only the end of the file is missing), so the image is sent whole.";
+            }
+            int missing = header.Height - rows;
+            return $"Only about {rows} of its {header.Height} rows are in the file; the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent as a flat fill of one colour.";
+        }
+
+        /// <summary>
         /// An animated WebP's frames after the first (only the first is sent, but a file is whole only when every frame
         /// decodes, as a GIF's LZW walk proves): what is wrong, or null; frames past the decode budget are named in a warning.
         /// </summary>
@@ -444,14 +529,38 @@ namespace VisionPS.Core.Imaging
             return damage;
         }
 
+        /// <summary>
+        /// An APNG's frames in fdAT chunks (<see cref="ImageIntegrity.ApngFrames"/>): what is wrong, or null; frames past
+        /// the decode budget are named in a warning. The default image (the IDAT) is checked as a still PNG's is.
+        /// </summary>
+        private static string? LaterApngFrames(byte[] data, ImageHeader header, string name, PrepareOptions options, List<string> warnings)
+        {
+            string? damage = ImageIntegrity.ApngFrames(data, header, options.Budget.MaxDecodedPixels, out int firstUnchecked);
+            if (firstUnchecked > 0)
+            {
+                warnings.Add($"'{name}': frames {firstUnchecked} to {header.FrameCount} of its animation were not checked for damage " +
+                    $"(inflating them as well would take more than the {options.Budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget).");
+            }
+            return damage;
+        }
+
+        /// <summary>
+        /// The most scans a JPEG may have (<see cref="ImageProcessingException.TooManyScans"/>): well above any encoder's
+        /// (jpeg_simple_progression writes 10, mozjpeg's scan optimisation a few dozen), below ImageMagick's own limit of 1023,
+        /// whose refusal names no count.
+        /// </summary>
+        internal const int MaxJpegScans = 1000;
+
         private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
+
+        private const string DefaultImageEffect = "Its default image, the one sent, decoded whole.";
 
         private const string MarkerDamageEffect =
             "The blocks around the damage may be wrong, missing or shifted; how much of the image is affected is not known.";
 
         /// <summary>The warning a damaged image sent under <see cref="PrepareOptions.AllowPartial"/> gets.</summary>
         private static string DamagedWarning(string name, ImageFormat format, string what, string effect) =>
-            $"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {what}. " + effect;
+            $"'{name}' ({ImageProcessingException.FormatName(format)}) is damaged: {MessageText.Clause(what)}. " + effect;
 
         /// <summary>
         /// The warning an animation gets: only its first frame is sent; for an APNG whose default image is no frame
@@ -486,12 +595,16 @@ namespace VisionPS.Core.Imaging
         /// the marker check and, for a sequential one, libjpeg's scan check (<paramref name="scan"/> says what it found).
         /// What is wrong, or null; <paramref name="effect"/> says what it does to the pixels, when known.
         /// </summary>
-        private static string? CheckBeforeLcms(byte[] data, ImageFormat format, ImageHeader? declared, out JpegScanDamage? scan,
+        private static string? CheckBeforeLcms(byte[] data, string name, ImageBudget budget, ImageFormat format, ImageHeader? declared, out JpegScanDamage? scan,
             out string? effect)
         {
             scan = null;
             effect = null;
             string? damage = ImageIntegrity.CheckStructure(format, data);
+            if (damage is null && format == ImageFormat.WebP)
+            {
+                return WebPBeforeLcms(data, name, budget);
+            }
             if (damage is not null || format != ImageFormat.Jpeg || declared is null)
             {
                 return damage;
@@ -508,6 +621,34 @@ namespace VisionPS.Core.Imaging
                 return scan.Problem;
             }
             return null;
+        }
+
+        /// <summary>
+        /// A WebP's bitstream has no checksum, and ImageMagick's reader decodes past damage libwebp refuses: as the Skia
+        /// path proves a WebP by decoding it whole with libwebp, so does the lcms path (an animation's first frame here,
+        /// the later ones in <see cref="LaterWebPFrames"/>). What is wrong, or null; nothing decoding at all throws
+        /// <see cref="ImageErrorReason.Damaged"/> without offering -AllowPartial, since ImageMagick gets nothing either.
+        /// </summary>
+        private static string? WebPBeforeLcms(byte[] data, string name, ImageBudget budget)
+        {
+            using SkiaSource? source = SkiaSource.Open(data, out _);
+            if (source is null)
+            {
+                // libwebp's demuxer refuses the file (a later frame's broken header, say): the frame walk names what is wrong.
+                return null;
+            }
+            ImageHeader header = ImageProbe.HeaderFromSkia(source.Codec, data, ImageFormat.WebP);
+            ImageProbe.CheckDeclared(header, budget, name);
+            try
+            {
+                using SKBitmap bitmap = SkiaDecoder.Decode(source.Codec, header, source.Codec.Info.Size,
+                    source.Codec.Info.AlphaType != SKAlphaType.Opaque, budget, name, out DecodeDamage? partial);
+                return partial is null ? null : SkiaDecoder.AlphaAtFault(data) ?? partial.Describe(header);
+            }
+            catch (ImageProcessingException ex) when (ex.Reason == ImageErrorReason.Damaged && SkiaDecoder.AlphaAtFault(data) is string alpha)
+            {
+                return alpha;
+            }
         }
 
         /// <summary>

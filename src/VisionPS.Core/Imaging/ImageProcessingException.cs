@@ -41,34 +41,46 @@ namespace VisionPS.Core.Imaging
 
         internal static ImageProcessingException NotAnImage(string name, string what) =>
             new(ImageErrorReason.NotAnImage, name, ImageFormat.Unknown,
-                $"'{name}' is not an image: {what}. Pass a PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC or AVIF file.", what, null);
+                $"'{name}' is not an image: {MessageText.Clause(what)}. Pass a PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC or AVIF file.", what, null);
 
         internal static ImageProcessingException Truncated(string name, ImageFormat format, string what) =>
             new(ImageErrorReason.Truncated, name, format,
-                $"'{name}' ({FormatName(format)}) is truncated: {what}. Copy or download the file again.", what, null);
+                $"'{name}' ({FormatName(format)}) is truncated: {MessageText.Clause(what)}. Copy or download the file again.", what, null);
 
         internal static ImageProcessingException Unsupported(string name, ImageFormat format, string what) =>
             new(ImageErrorReason.UnsupportedFormat, name, format, $"'{name}' ({FormatName(format)}): {what}", what, null);
 
         internal static ImageProcessingException TooLarge(string name, ImageFormat format, string what) =>
             new(ImageErrorReason.TooLarge, name, format,
-                $"'{name}' ({FormatName(format)}) is too large: {what}. Shrink or re-save the image at a smaller size " +
+                $"'{name}' ({FormatName(format)}) is too large: {MessageText.Clause(what)}. Shrink or re-save the image at a smaller size " +
                 "first (an image editor, or a camera's smaller setting); VisionPS refuses it before allocating any pixels.", what, null);
+
+        /// <summary>
+        /// A JPEG of more scans than <paramref name="limit"/>: each scan is a pass over every coefficient, so a small
+        /// file of thousands of them keeps a decoder busy for minutes (a known way to attack decoders; libjpeg-turbo's
+        /// djpeg has -maxscans for it). Cameras and editors write 1 to about 20.
+        /// </summary>
+        internal static ImageProcessingException TooManyScans(string name, int scans, int limit) =>
+            new(ImageErrorReason.TooLarge, name, ImageFormat.Jpeg,
+                $"'{name}' (JPEG) has {scans} scans, more than the {limit} VisionPS decodes: cameras and editors write 1 to about 20, " +
+                "and a file of thousands takes minutes to decode, a known way to attack decoders. It was not sent; if you trust the file, " +
+                "re-save it as a baseline JPEG or PNG first.",
+                $"it has {scans} scans, more than the {limit} VisionPS decodes", null);
 
         internal static ImageProcessingException DecodeFailed(string name, ImageFormat format, string what, Exception? inner = null) =>
             new(ImageErrorReason.DecodeFailed, name, format,
-                $"'{name}' ({FormatName(format)}) could not be decoded: {what}. The file is damaged or uses a variant no " +
+                $"'{name}' ({FormatName(format)}) could not be decoded: {MessageText.Clause(what)}. The file is damaged or uses a variant no " +
                 "decoder here supports; re-save it as PNG or JPEG.", what, inner);
 
         internal static ImageProcessingException Damaged(string name, ImageFormat format, string what) =>
             new(ImageErrorReason.Damaged, name, format,
-                $"'{name}' ({FormatName(format)}) is damaged: {what}. It was not sent; copy or export the file again, or " +
+                $"'{name}' ({FormatName(format)}) is damaged: {MessageText.Clause(what)}. It was not sent; copy or export the file again, or " +
                 "allow partial images (-AllowPartial) to send the part that decodes.", what, null);
 
         /// <summary>Damage that leaves no row of pixels to send, so -AllowPartial is no way out and is not offered.</summary>
         internal static ImageProcessingException DamagedBeyondUse(string name, ImageFormat format, string what) =>
             new(ImageErrorReason.Damaged, name, format,
-                $"'{name}' ({FormatName(format)}) is damaged: {what}. It was not sent, and no part of it decodes; copy or " +
+                $"'{name}' ({FormatName(format)}) is damaged: {MessageText.Clause(what)}. It was not sent, and no part of it decodes; copy or " +
                 "export the file again.", what, null);
 
         internal static string FormatName(ImageFormat format) => format switch

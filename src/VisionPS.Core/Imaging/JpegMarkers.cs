@@ -159,8 +159,12 @@ namespace VisionPS.Core.Imaging
         /// entropy-coded data (so an EOI inside an EXIF thumbnail or in the scan's data does not count), or -1 when the
         /// file ends first. Bytes after it (a phone's motion-photo video, padding, other trailers) are no part of the image.
         /// </summary>
-        public static int EndOfImage(ReadOnlySpan<byte> b)
+        public static int EndOfImage(ReadOnlySpan<byte> b) => EndOfImage(b, out _);
+
+        /// <summary>As <see cref="EndOfImage(ReadOnlySpan{byte})"/>; <paramref name="scans"/> gets the number of scans (SOS markers) on the way.</summary>
+        public static int EndOfImage(ReadOnlySpan<byte> b, out int scans)
         {
+            scans = 0;
             if (b.Length < 4 || b[0] != 0xFF || b[1] != 0xD8)
             {
                 return -1;
@@ -198,6 +202,7 @@ namespace VisionPS.Core.Imaging
                 {
                     return -1;
                 }
+                scans += marker == 0xDA ? 1 : 0;
                 i += 2 + ((b[i + 2] << 8) | b[i + 3]);
             }
             return -1;

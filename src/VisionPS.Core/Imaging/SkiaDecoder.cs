@@ -270,6 +270,13 @@ namespace VisionPS.Core.Imaging
                 body.Write(data, at, chunk);
                 at += chunk;
             }
+            string? problem = DecodeStill(Riff(body.ToArray()));
+            return problem is not null && alpha && AlphaAtFault(data, p + 16, p + size) is not null ? AlphaProblem : problem;
+        }
+
+        /// <summary>A RIFF container around <paramref name="body"/> (its form type and chunks).</summary>
+        private static byte[] Riff(byte[] body)
+        {
             long riff = body.Length;
             byte[] still = new byte[8 + riff];
             still[0] = (byte)'R';
@@ -280,7 +287,69 @@ namespace VisionPS.Core.Imaging
             still[5] = (byte)(riff >> 8);
             still[6] = (byte)(riff >> 16);
             still[7] = (byte)(riff >> 24);
-            body.ToArray().CopyTo(still, 8);
+            body.CopyTo(still, 8);
+            return still;
+        }
+
+        /// <summary>
+        /// When a lossy WebP image with transparency does not decode, whether its ALPH chunk is what is wrong: the chunks
+        /// from <paramref name="from"/> to <paramref name="end"/> (a still file's, or an ANMF frame's) hold an ALPH chunk,
+        /// and their VP8 chunk (the colour) decodes whole on its own. libwebp reports only that the image failed, and its
+        /// alpha plane is decoded with the colour rows. What is wrong, or null when the colour data fails too.
+        /// </summary>
+        internal static string? AlphaAtFault(byte[] data, int from, long end) =>
+            ColourOnly(data, from, end) is byte[] colour && DecodeStill(colour) is null ? DamagedAlpha : null;
+
+        /// <summary>As above, for a still WebP file's own chunks.</summary>
+        internal static string? AlphaAtFault(byte[] data) => AlphaAtFault(data, 12, RiffEnd(data));
+
+        internal const string DamagedAlpha = "its " + AlphaProblem;
+
+        /// <summary>As <see cref="DamagedAlpha"/>, after "animation frame 2's".</summary>
+        private const string AlphaProblem =
+            "ALPH chunk (the transparency) is corrupt: libwebp cannot decode it, though its VP8 chunk (the colour) decodes whole";
+
+        private static long RiffEnd(byte[] data) => data.Length < 12 ? 0 : Math.Min(data.Length, ContainerHeaders.U32LE(data, 4) + 8);
+
+        /// <summary>
+        /// A still WebP of the VP8 chunk alone (the colour, without its transparency) when the chunks from
+        /// <paramref name="from"/> to <paramref name="end"/> hold an ALPH chunk and a VP8 chunk; else null.
+        /// </summary>
+        internal static byte[]? ColourOnly(byte[] data, int from, long end)
+        {
+            bool alph = false;
+            int vp8 = -1, vp8Length = 0;
+            for (long at = from; at + 8 <= end;)
+            {
+                long length = ContainerHeaders.U32LE(data, (int)at + 4);
+                if (at + 8 + length > end)
+                {
+                    return null;
+                }
+                ReadOnlySpan<byte> fourcc = data.AsSpan((int)at, 4);
+                alph |= fourcc.SequenceEqual("ALPH"u8);
+                if (fourcc.SequenceEqual("VP8 "u8))
+                {
+                    (vp8, vp8Length) = ((int)at, (int)Math.Min(8 + length + (length & 1), end - at));
+                }
+                at += 8 + length + (length & 1);
+            }
+            if (!alph || vp8 < 0)
+            {
+                return null;
+            }
+            byte[] body = new byte[4 + vp8Length];
+            "WEBP"u8.CopyTo(body);
+            data.AsSpan(vp8, vp8Length).CopyTo(body.AsSpan(4));
+            return Riff(body);
+        }
+
+        /// <summary>The colour of a still lossy WebP whose ALPH chunk does not decode (<see cref="AlphaAtFault(byte[])"/>), as a still WebP of its own.</summary>
+        internal static byte[]? ColourOnly(byte[] data) => ColourOnly(data, 12, RiffEnd(data));
+
+        /// <summary>Decodes a still WebP whole: what is wrong, or null.</summary>
+        private static string? DecodeStill(byte[] still)
+        {
             using SKCodec? codec = SKCodec.Create(new SKMemoryStream(still), out SKCodecResult opened);
             if (codec is null)
             {

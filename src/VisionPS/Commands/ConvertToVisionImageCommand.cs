@@ -327,7 +327,7 @@ namespace VisionPS.Commands
                 catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancel.IsCancellationRequested))
                 {
                     EmitError(ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.ConnectionError, url,
-                        $"Cannot download '{url.AbsoluteUri}': {ex.Message}."));
+                        $"Cannot download '{url.AbsoluteUri}': {MessageText.Sentence(ex.Message)}"));
                 }
             }
         }

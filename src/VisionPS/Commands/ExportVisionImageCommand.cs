@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Management.Automation;
+using VisionPS.Core;
 using VisionPS.Infrastructure;
 
 namespace VisionPS.Commands
@@ -65,7 +66,7 @@ namespace VisionPS.Commands
             catch (Exception ex) when (ex is SessionStateException || ex is PSInvalidOperationException || ex is ProviderInvocationException || ex is NotSupportedException || ex is ArgumentException)
             {
                 // A drive or provider that does not exist (nosuch:\x.jpg): this image's error, and the next image goes on.
-                string message = $"Cannot write '{image.Source}' to '{Path}': {ex.Message} Give a file-system -Path, such as ./out or C:\\out.";
+                string message = $"Cannot write '{image.Source}' to '{Path}': {MessageText.Sentence(ex.Message)} Give a file-system -Path, such as ./out or C:\\out.";
                 WriteError(ErrorIds.Create(ex, ErrorIds.ImageExportFailed, ErrorCategory.InvalidArgument, Path, message));
                 return;
             }
@@ -107,7 +108,7 @@ namespace VisionPS.Commands
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
             {
-                string message = $"Cannot write '{target}' for '{image.Source}': {ex.Message}. Give another -Path, or a folder you can write.";
+                string message = $"Cannot write '{target}' for '{image.Source}': {MessageText.Sentence(ex.Message)} Give another -Path, or a folder you can write.";
                 WriteError(ErrorIds.Create(ex, ErrorIds.ImageExportFailed, ErrorCategory.WriteError, target, message));
             }
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Security;
+using VisionPS.Core;
 
 namespace VisionPS.Commands
 {
@@ -255,7 +256,7 @@ namespace VisionPS.Commands
                 catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException)
                 {
                     WriteError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.SettingsSaveFailed, ErrorCategory.WriteError, Infrastructure.SavedSettings.FilePath,
-                        $"Cannot save the settings to '{Infrastructure.SavedSettings.FilePath}': {ex.Message}. Set VISIONPS_CONFIG to a folder you can write, or delete the file."));
+                        $"Cannot save the settings to '{Infrastructure.SavedSettings.FilePath}': {MessageText.Sentence(ex.Message)} Set VISIONPS_CONFIG to a folder you can write, or delete the file."));
                 }
                 if (ApiKey != null)
                 {
@@ -311,7 +312,7 @@ namespace VisionPS.Commands
             }
             catch (Exception ex) when (ex is SessionStateException || ex is PSInvalidOperationException || ex is ProviderInvocationException || ex is NotSupportedException || ex is ArgumentException)
             {
-                string message = $"-{parameter} '{path}' is not a file-system folder: {ex.Message} Give a folder path such as ~/visionps or C:\\visionps.";
+                string message = $"-{parameter} '{path}' is not a file-system folder: {MessageText.Sentence(ex.Message)} Give a folder path such as ~/visionps or C:\\visionps.";
                 ThrowTerminatingError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.InvalidFolderSetting, ErrorCategory.InvalidArgument, path, message));
                 throw; // not reached: ThrowTerminatingError throws
             }

@@ -195,7 +195,7 @@ namespace VisionPS.Commands
             catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
             {
                 EmitError(ErrorIds.Create(ex, ErrorIds.BatchRecordFailed, ErrorCategory.WriteError, job.Id,
-                    $"Batch {job.Id} was submitted, but its local record could not be written to '{store.Root}': {ex.Message}. Its answers cannot be mapped back to their files."));
+                    $"Batch {job.Id} was submitted, but its local record could not be written to '{store.Root}': {MessageText.Sentence(ex.Message)} Its answers cannot be mapped back to their files."));
             }
             EmitVerbose($"Submitted {job.Id} ({what}); recorded in {store.Root}.");
             Emit(new VisionBatch(job, record));

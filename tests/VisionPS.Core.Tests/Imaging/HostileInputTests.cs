@@ -209,6 +209,65 @@ namespace VisionPS.Core.Tests.Imaging
             exit = p.ExitCode;
             return ms.ToArray();
         }
+
+        /// <summary>
+        /// A valid progressive 8x8 colour JPEG, flat grey (every coefficient 0), of <paramref name="scans"/> scans: a DC scan,
+        /// then each AC band of each component in successive approximation (a first scan at Al=6 and six refinements), each
+        /// scan's data one EOB. Made as the hostile many-scan files are; djpeg decodes it without a warning.
+        /// </summary>
+        internal static byte[] ManyScanJpeg(int scans)
+        {
+            var j = new MemoryStream();
+            void Segment(byte marker, params byte[] body)
+            {
+                j.Write(new byte[] { 0xFF, marker, (byte)((body.Length + 2) >> 8), (byte)(body.Length + 2) });
+                j.Write(body);
+            }
+            void Scan(int[] components, int ss, int se, int ah, int al, byte data)
+            {
+                Segment(0xDA, new[] { (byte)components.Length }.Concat(components.SelectMany(c => new[] { (byte)(c + 1), (byte)0 }))
+                    .Concat(new[] { (byte)ss, (byte)se, (byte)((ah << 4) | al) }).ToArray());
+                j.WriteByte(data);
+            }
+            j.Write(new byte[] { 0xFF, 0xD8 });
+            Segment(0xDB, new byte[] { 0 }.Concat(Enumerable.Repeat((byte)1, 64)).ToArray());
+            Segment(0xC2, 8, 0, 8, 0, 8, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0);
+            byte[] oneCode = new byte[] { 1 }.Concat(new byte[15]).Concat(new byte[] { 0 }).ToArray(); // symbol 0, one 1-bit code
+            Segment(0xC4, new byte[] { 0x00 }.Concat(oneCode).Concat(new byte[] { 0x10 }).Concat(oneCode).ToArray());
+            Scan(new[] { 0, 1, 2 }, 0, 0, 0, 0, 0x1F);
+            int made = 1;
+            for (int c = 0; c < 3 && made < scans; c++)
+            {
+                for (int k = 1; k < 64 && made < scans; k++)
+                {
+                    for (int al = 6; al >= 0 && made < scans; al--, made++)
+                    {
+                        Scan(new[] { c }, k, k, al == 6 ? 0 : al + 1, al, 0x7F);
+                    }
+                }
+            }
+            Assert.Equal(scans, made);
+            j.Write(new byte[] { 0xFF, 0xD9 });
+            return j.ToArray();
+        }
+
+        [Fact]
+        public void AJpegOfMoreScansThanVisionPSDecodesIsRefusedNamingTheCountNotAsDamage()
+        {
+            // 1,200 scans: ImageMagick's libjpeg stops at its own limit with "too many scans", which read as damage.
+            foreach (PrepareOptions options in new[] { new PrepareOptions(), new PrepareOptions { AllowPartial = true } })
+            {
+                var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(ManyScanJpeg(1200), "scans.jpg", options));
+                Assert.Equal(ImageErrorReason.TooLarge, ex.Reason);
+                Assert.Equal("it has 1200 scans, more than the 1000 VisionPS decodes", ex.Detail);
+                Assert.StartsWith("'scans.jpg' (JPEG) has 1200 scans, more than the 1000 VisionPS decodes:", ex.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain("damaged", ex.Message, StringComparison.Ordinal);
+            }
+
+            // At the limit it is an ordinary progressive JPEG, proven whole and sent as it is.
+            PreparedImage image = ImagePreparer.Prepare(ManyScanJpeg(1000), "scans.jpg");
+            Assert.Equal(PrepareAction.Pass, image.Action);
+        }
     }
 
     /// <summary>Small corpus files of every format the fuzzer mutates (small, so thousands of cases run in seconds).</summary>

@@ -1,0 +1,129 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using SkiaSharp;
+using VisionPS.Core.Imaging;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    /// <summary>
+    /// A JPEG cut before its end-of-image marker, sent under -AllowPartial: the warning says how much of it is in the
+    /// file. A sequential JPEG's complete rows are counted from its scan's Huffman codes, and checked against djpeg,
+    /// whose output past the cut is the last block's flat colour; a progressive JPEG keeps its whole picture at less
+    /// detail, and is never said to be sent whole.
+    /// </summary>
+    public class JpegTruncationTests
+    {
+        private static readonly PrepareOptions Partial = new() { AllowPartial = true };
+
+        /// <summary>A noisy 333x257 photo-like JPEG (Skia's encoder: baseline, 4:2:0), cut to <paramref name="share"/> of its bytes.</summary>
+        private static byte[] CutJpeg(double share)
+        {
+            using var bmp = new SKBitmap(new SKImageInfo(333, 257, SKColorType.Rgba8888, SKAlphaType.Opaque));
+            var random = new Random(4);
+            for (int y = 0; y < 257; y++)
+            {
+                for (int x = 0; x < 333; x++)
+                {
+                    bmp.SetPixel(x, y, new SKColor((byte)((x * 3) + random.Next(60)), (byte)(y + random.Next(60)), (byte)(x ^ y)));
+                }
+            }
+            byte[] whole = bmp.Encode(SKEncodedImageFormat.Jpeg, 92).ToArray();
+            return whole.AsSpan(0, (int)(whole.Length * share)).ToArray();
+        }
+
+        /// <summary>The first row from which djpeg's decode of <paramref name="jpeg"/> is one flat colour to the end.</summary>
+        private static int DjpegFlatFrom(byte[] jpeg)
+        {
+            string path = Path.Combine(Path.GetTempPath(), $"visionps-cut-{Guid.NewGuid():N}.jpg");
+            File.WriteAllBytes(path, jpeg);
+            try
+            {
+                var psi = new ProcessStartInfo("djpeg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                psi.ArgumentList.Add(path);
+                using var p = Process.Start(psi)!;
+                var err = p.StandardError.ReadToEndAsync();
+                using var ms = new MemoryStream();
+                p.StandardOutput.BaseStream.CopyTo(ms);
+                p.WaitForExit();
+                // Exit code 2: djpeg's warning "Premature end of JPEG file", with the image written.
+                Assert.Contains("Premature end of JPEG file", err.Result, StringComparison.Ordinal);
+                byte[] ppm = ms.ToArray();
+                string[] head = System.Text.Encoding.ASCII.GetString(ppm, 0, 20).Split('\n');
+                int[] size = head[1].Split(' ').Select(int.Parse).ToArray();
+                int start = head[0].Length + head[1].Length + head[2].Length + 3, w = size[0], h = size[1];
+                byte[] px = ppm.AsSpan(start).ToArray();
+                byte[] fill = px.AsSpan(((h * w) - 1) * 3, 3).ToArray();
+                bool Flat(int y)
+                {
+                    for (int x = 0; x < w; x++)
+                    {
+                        for (int c = 0; c < 3; c++)
+                        {
+                            if (Math.Abs(px[(((y * w) + x) * 3) + c] - fill[c]) > 2)
+                            {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }
+                int from = h;
+                while (from > 0 && Flat(from - 1))
+                {
+                    from--;
+                }
+                return from;
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        [Theory]
+        [InlineData(0.3)]
+        [InlineData(0.75)]
+        public void ACutBaselineJpegSaysAboutHowManyOfItsRowsAreInTheFile(double share)
+        {
+            byte[] cut = CutJpeg(share);
+            PreparedImage image = ImagePreparer.Prepare(cut, "cut.jpg", Partial);
+            string warning = Assert.Single(image.Warnings);
+            Match m = Regex.Match(warning, @"Only about (\d+) of its 257 rows are in the file; the other (\d+) \([0-9.]+% of the image\) are sent as a flat fill of one colour\.$");
+            Assert.True(m.Success, warning);
+            int rows = int.Parse(m.Groups[1].Value), missing = int.Parse(m.Groups[2].Value);
+            Assert.Equal(257, rows + missing);
+            // The rows counted are the complete MCU rows (16 image rows each here); djpeg's real content reaches into the
+            // next, the MCU row the file was cut in.
+            int flatFrom = DjpegFlatFrom(cut);
+            Assert.Equal(0, rows % 16);
+            Assert.InRange(flatFrom - rows, 0, 16 + 1);
+        }
+
+        [Fact]
+        public void ACutProgressiveJpegIsNeverSaidToBeSentWholeAndSaysWhereItWasCut()
+        {
+            byte[] whole = File.ReadAllBytes(TestCorpus.File("jpg_wizard_265x352_prog.jpg"));
+            JpegMarkers.EndOfImage(whole, out int scans);
+            Assert.True(scans > 3);
+            // Cut inside the third scan: two whole scans are in the file.
+            int third = 0;
+            for (int i = 0, seen = 0; i + 1 < whole.Length; i++)
+            {
+                if (whole[i] == 0xFF && whole[i + 1] == 0xDA && ++seen == 3)
+                {
+                    third = i;
+                    break;
+                }
+            }
+            byte[] cut = whole.AsSpan(0, third + 40).ToArray();
+            PreparedImage image = ImagePreparer.Prepare(cut, "prog.jpg", Partial);
+            string warning = Assert.Single(image.Warnings);
+            Assert.EndsWith("It was cut in scan 3, after 2 whole scans: the picture is sent with less detail (or colour) than the complete file holds.", warning, StringComparison.Ordinal);
+            Assert.DoesNotContain("sent whole", warning, StringComparison.Ordinal);
+        }
+    }
+}
