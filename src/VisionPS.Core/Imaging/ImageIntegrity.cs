@@ -18,7 +18,8 @@ namespace VisionPS.Core.Imaging
     {
         /// <summary>
         /// The structural checks, cheap enough to run on every file: every PNG chunk's length and CRC and the IEND,
-        /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG.
+        /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG, the strips or tiles of a TIFF's first image,
+        /// the item data of a HEIF/AVIF.
         /// </summary>
         public static string? CheckStructure(ImageFormat format, byte[] data) => format switch
         {
@@ -26,6 +27,8 @@ namespace VisionPS.Core.Imaging
             ImageFormat.WebP => WebPContainer(data),
             ImageFormat.Gif => GifBlocks(data),
             ImageFormat.Bmp => BmpPixelOffset(data),
+            ImageFormat.Tiff => TiffPixelData(data),
+            ImageFormat.Heif or ImageFormat.Avif => HeifBoxes.ItemDataPastEnd(data, out _),
             // Data after the EOI (a motion photo's video, a vendor trailer) is no damage: look for the EOI the segments lead to.
             ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data) || JpegMarkers.EndOfImage(data) > 0
                 ? null : "the file ends before the JPEG's end-of-image marker (it is truncated)",
@@ -692,6 +695,177 @@ namespace VisionPS.Core.Imaging
             return ifd >= (ulong)b.Length - 1
                 ? $"its first image directory (IFD) is at byte {ifd}, past the end of the {b.Length}-byte file (it is truncated or the offset is damaged)"
                 : null;
+        }
+
+        /// <summary>
+        /// A TIFF whose first image (the one sent) has strips or tiles that run past the end of the file: what is wrong,
+        /// or null (also when its directory cannot be read: <see cref="TiffDirectory"/> and the decoder say that).
+        /// libtiff fails on a cut strip, but ImageMagick decodes a tiled image past its missing tiles without a word and
+        /// leaves them black, so the check is made before decoding.
+        /// </summary>
+        public static string? TiffPixelData(byte[] b)
+        {
+            if (TiffPixelExtents(b) is not (long[] offsets, long[] counts, bool tiled))
+            {
+                return null;
+            }
+            int cut = -1, missing = 0;
+            long end = 0;
+            for (int i = 0; i < offsets.Length; i++)
+            {
+                long last = offsets[i] + counts[i];
+                if (counts[i] > 0 && last > b.Length)
+                {
+                    missing++;
+                    if (cut < 0)
+                    {
+                        cut = i;
+                        end = last;
+                    }
+                }
+            }
+            if (cut < 0)
+            {
+                return null;
+            }
+            string unit = tiled ? "tile" : "strip";
+            string which = offsets.Length == 1 ? $"its one {unit} of pixel data runs" : $"{missing} of its {offsets.Length} {unit}s of pixel data run";
+            return $"{which} past the end of the {b.Length}-byte file ({unit} {cut + 1} ends at byte {end}; the file is truncated)";
+        }
+
+        /// <summary>
+        /// The first directory's strip (or tile) offsets and byte counts, classic or BigTIFF, in either byte order; null
+        /// when they cannot be read (a directory past the end, odd field types, more entries than the file can hold).
+        /// </summary>
+        internal static (long[] Offsets, long[] Counts, bool Tiled)? TiffPixelExtents(byte[] b)
+        {
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 273, 279, 324, 325);
+            if (tags is null)
+            {
+                return null;
+            }
+            bool tiled = tags.ContainsKey(324) && tags.ContainsKey(325);
+            return tags.TryGetValue(tiled ? 324 : 273, out var offsets) && tags.TryGetValue(tiled ? 325 : 279, out var counts)
+                && offsets.Values.Length == counts.Values.Length ? (offsets.Values, counts.Values, tiled) : null;
+        }
+
+        /// <summary>
+        /// How many rows of a strip-organised TIFF's first image lie in the strips before the first one the end of the
+        /// file cuts (what libtiff decodes of it); -1 when it is not of that shape (tiled, planes stored apart, no cut).
+        /// </summary>
+        internal static int TiffWholeRows(byte[] b, out int height)
+        {
+            height = 0;
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 257, 273, 278, 279, 284, 324);
+            if (tags is null || tags.ContainsKey(324) || !tags.TryGetValue(257, out var length) || length.Values.Length != 1
+                || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var counts)
+                || offsets.Values.Length != counts.Values.Length
+                || (tags.TryGetValue(284, out var planar) && planar.Values.Length == 1 && planar.Values[0] == 2))
+            {
+                return -1;
+            }
+            long rows = length.Values[0];
+            height = (int)Math.Min(rows, int.MaxValue);
+            long perStrip = tags.TryGetValue(278, out var rps) && rps.Values.Length == 1 && rps.Values[0] > 0 ? Math.Min(rps.Values[0], rows) : rows;
+            for (int i = 0; i < offsets.Values.Length; i++)
+            {
+                if (counts.Values[i] > 0 && offsets.Values[i] + counts.Values[i] > b.Length)
+                {
+                    return (int)Math.Min(rows, Math.Min(int.MaxValue, i * perStrip));
+                }
+            }
+            return -1;
+        }
+
+        /// <summary>
+        /// A copy of a TIFF whose first image declares only its first <paramref name="rows"/> rows (its ImageLength
+        /// changed in place), so that libtiff decodes the strips that are there; null when the field cannot be changed.
+        /// </summary>
+        internal static byte[]? TiffWithRows(byte[] b, int rows)
+        {
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 257);
+            if (rows <= 0 || tags is null || !tags.TryGetValue(257, out var length) || length.Values.Length != 1)
+            {
+                return null;
+            }
+            bool little = b[0] == 'I';
+            bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
+            long at = length.EntryAt;
+            int type = little ? b[at + 2] | (b[at + 3] << 8) : (b[at + 2] << 8) | b[at + 3];
+            int size = type == 3 ? 2 : type == 4 ? 4 : 0;
+            if (size == 0)
+            {
+                return null;
+            }
+            byte[] copy = (byte[])b.Clone();
+            long value = at + 4 + (big ? 8 : 4);
+            for (int k = 0; k < size; k++)
+            {
+                copy[value + (little ? k : size - 1 - k)] = (byte)(rows >> (8 * k));
+            }
+            return copy;
+        }
+
+        /// <summary>
+        /// The values of some fields of a TIFF's first directory (SHORT, LONG or LONG8 ones; a field of another type is
+        /// left out), with where each entry sits; null when the directory cannot be read.
+        /// </summary>
+        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTags(byte[] b, params int[] wanted)
+        {
+            if (b.Length < 16 || TiffDirectory(b) is not null)
+            {
+                return null;
+            }
+            bool little = b[0] == 'I';
+            bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
+            ulong Read(long at, int size)
+            {
+                ulong v = 0;
+                for (int k = 0; k < size; k++)
+                {
+                    v |= (ulong)b[at + (little ? k : size - 1 - k)] << (8 * k);
+                }
+                return v;
+            }
+            ulong ifd = big ? Read(8, 8) : Read(4, 4);
+            int countSize = big ? 8 : 2, entrySize = big ? 20 : 12, inline = big ? 8 : 4;
+            if (ifd + (ulong)countSize > (ulong)b.Length)
+            {
+                return null;
+            }
+            ulong entries = Read((long)ifd, countSize);
+            if (entries > (ulong)(b.Length / entrySize) || ifd + (ulong)countSize + (entries * (ulong)entrySize) > (ulong)b.Length)
+            {
+                return null;
+            }
+            var found = new Dictionary<int, (long EntryAt, long[] Values)>();
+            for (ulong e = 0; e < entries; e++)
+            {
+                long at = (long)ifd + countSize + ((long)e * entrySize);
+                int tag = (int)Read(at, 2), type = (int)Read(at + 2, 2);
+                if (Array.IndexOf(wanted, tag) < 0 || found.ContainsKey(tag))
+                {
+                    continue;
+                }
+                int size = type switch { 3 => 2, 4 => 4, 16 => 8, _ => 0 };
+                ulong n = Read(at + 4, big ? 8 : 4);
+                if (size == 0 || n == 0 || n > (ulong)(b.Length / size))
+                {
+                    continue;
+                }
+                ulong where = n * (ulong)size <= (ulong)inline ? (ulong)(at + 4 + (big ? 8 : 4)) : Read(at + 4 + (big ? 8 : 4), inline);
+                if (where + (n * (ulong)size) > (ulong)b.Length)
+                {
+                    return null;
+                }
+                long[] values = new long[n];
+                for (ulong k = 0; k < n; k++)
+                {
+                    values[k] = (long)Math.Min(Read((long)where + (long)(k * (ulong)size), size), long.MaxValue / 2);
+                }
+                found[tag] = (at, values);
+            }
+            return found;
         }
 
         /// <summary>A BMP whose pixel data offset lies at or past the end of the file: what is wrong, or null.</summary>

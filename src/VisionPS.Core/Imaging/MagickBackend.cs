@@ -40,7 +40,8 @@ namespace VisionPS.Core.Imaging
             return ToHeader(image, format);
         }
 
-        public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings)
+        public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings,
+            int partialRows = -1)
         {
             Initialise();
             MagickReadSettings settings = ReadSettings(format);
@@ -59,7 +60,15 @@ namespace VisionPS.Core.Imaging
                     $"decoding it takes {pixels / 1e6:0.#} megapixels, more than the {budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
             }
 
-            using MagickImage image = ReadLayered(data, name, format, settings, header, budget, warnings);
+            byte[]? rowsOnly = partialRows > 0 && partialRows < header.Height && format == ImageFormat.Tiff
+                ? ImageIntegrity.TiffWithRows(data, partialRows) : null;
+            using MagickImage image = ReadLayered(rowsOnly ?? data, name, format, settings, header, budget, warnings);
+            if (rowsOnly is not null && image.Height < (uint)header.Height)
+            {
+                // The rows that did not decode are blank, as Skia leaves those of a cut PNG or BMP.
+                image.BackgroundColor = image.HasAlpha ? MagickColors.Transparent : MagickColors.Black;
+                image.Extent(image.Width, (uint)header.Height, Gravity.North);
+            }
             int orientation = ExifOrientationOf(image);
             if (orientation != 1)
             {

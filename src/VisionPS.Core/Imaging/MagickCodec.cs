@@ -27,11 +27,16 @@ namespace VisionPS.Core.Imaging
             return Guard(() => MagickBackend.Probe(data, name, format), name, format, data);
         }
 
+        /// <summary>
+        /// Decodes the image upright into 8-bit sRGB. <paramref name="partialRows"/>, for a TIFF cut inside its strips:
+        /// only its first rows (the strips that are there) are decoded and the rest left blank; -1 for the whole image.
+        /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings)
+        public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings,
+            int partialRows = -1)
         {
             IsLoaded = true;
-            return Guard(() => MagickBackend.Decode(data, name, format, budget, warnings), name, format, data);
+            return Guard(() => MagickBackend.Decode(data, name, format, budget, warnings, partialRows), name, format, data);
         }
 
         /// <summary>
@@ -97,7 +102,7 @@ namespace VisionPS.Core.Imaging
             bool Has(string s) => message.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
             ImageProcessingException result;
             string? variant = format is ImageFormat.Heif or ImageFormat.Avif ? HeifVariant(message) : null;
-            if (format == ImageFormat.Tiff && data is not null && ImageIntegrity.TiffDirectory(data) is string tiff)
+            if (format == ImageFormat.Tiff && data is not null && (ImageIntegrity.TiffDirectory(data) ?? ImageIntegrity.TiffPixelData(data)) is string tiff)
             {
                 result = ImageProcessingException.DamagedBeyondUse(name, format, tiff);
             }
