@@ -347,6 +347,53 @@ namespace VisionPS.Core.Imaging
             return null;
         }
 
+        /// <summary>
+        /// Whether the primary image's alpha is premultiplied: an item reference of type 'prem' from it (to its alpha
+        /// plane), as libavif and libheif write one. ImageMagick hands such colours over still multiplied by alpha.
+        /// </summary>
+        internal static bool PrimaryAlphaPremultiplied(byte[] data)
+        {
+            List<Box> boxes = TopLevel(data, out _);
+            int metaIndex = boxes.FindIndex(x => x.Type == "meta");
+            if (metaIndex < 0)
+            {
+                return false;
+            }
+            ReadOnlySpan<byte> b = data;
+            Box meta = boxes[metaIndex];
+            int header = ContainerHeaders.U32(b, meta.Offset) == 1 ? 16 : 8;
+            long metaEnd = Math.Min(b.Length, meta.Offset + meta.Length);
+            (long iref, long irefEnd) = Child(b, meta.Offset + header + 4, metaEnd, "iref"u8);
+            (long pitm, long pitmEnd) = Child(b, meta.Offset + header + 4, metaEnd, "pitm"u8);
+            if (iref < 0 || pitm < 0 || pitmEnd - pitm < 14 || irefEnd - iref < 12)
+            {
+                return false;
+            }
+            long primary = b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
+                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
+            // iref: version and flags, then one box per reference type: from_item_ID (16 bits, 32 from version 1),
+            // a count, and the items referred to.
+            bool wide = b[(int)iref + 8] != 0;
+            for (long at = iref + 12, guard = 0; at + 8 <= irefEnd && guard < 4096; guard++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (size < 8 || at + size > irefEnd)
+                {
+                    return false;
+                }
+                if (b.Slice((int)at + 4, 4).SequenceEqual("prem"u8) && size >= 8 + (wide ? 4 : 2))
+                {
+                    long from = wide ? ContainerHeaders.U32(b, (int)at + 8) : (b[(int)at + 8] << 8) | b[(int)at + 9];
+                    if (from == primary)
+                    {
+                        return true;
+                    }
+                }
+                at += size;
+            }
+            return false;
+        }
+
         /// <summary>The <paramref name="index"/>-th (1-based) child box between two offsets: its start and end, or -1.</summary>
         private static (long Start, long End) NthChild(ReadOnlySpan<byte> b, long at, long end, int index)
         {

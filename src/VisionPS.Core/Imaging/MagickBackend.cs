@@ -147,6 +147,12 @@ namespace VisionPS.Core.Imaging
             {
                 throw ImageProcessingException.DecodeFailed(name, format, "ImageMagick returned no pixels");
             }
+            if (alpha && format is ImageFormat.Heif or ImageFormat.Avif && HeifBoxes.PrimaryAlphaPremultiplied(data))
+            {
+                // Premultiplied alpha ('prem'): libheif hands the colours over still multiplied, which would darken
+                // every translucent edge; viewers (libavif, Safari) divide it out.
+                PixelAlpha.Unpremultiply(rgba, (long)width * height);
+            }
             // An alpha plane every pixel leaves opaque (common in HEIC/AVIF/TIFF) does not make the image transparent;
             // nor does a BMP alpha mask whose every value is 0 (writers that never fill it), as browsers show them.
             alpha = alpha && PixelAlpha.AnyTranslucent(rgba, (long)width * height)
