@@ -810,24 +810,31 @@ namespace VisionPS.Core.Imaging
         /// The values of some fields of a TIFF's first directory (SHORT, LONG or LONG8 ones; a field of another type is
         /// left out), with where each entry sits; null when the directory cannot be read.
         /// </summary>
-        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTags(byte[] b, params int[] wanted)
+        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTags(byte[] b, params int[] wanted) =>
+            b.Length < 16 || TiffDirectory(b) is not null ? null : TiffTagsAt(b, TiffRead(b, b[2] == 43 || b[3] == 43 ? 8 : 4, b[2] == 43 || b[3] == 43 ? 8 : 4), out _, wanted);
+
+        /// <summary>An unsigned value of a TIFF in its byte order.</summary>
+        private static ulong TiffRead(byte[] b, long at, int size)
         {
-            if (b.Length < 16 || TiffDirectory(b) is not null)
+            bool little = b[0] == 'I';
+            ulong v = 0;
+            for (int k = 0; k < size; k++)
             {
-                return null;
+                v |= (ulong)b[at + (little ? k : size - 1 - k)] << (8 * k);
             }
+            return v;
+        }
+
+        /// <summary>
+        /// As <see cref="TiffTags"/>, for the directory at <paramref name="ifd"/>; <paramref name="next"/> is the next
+        /// directory's offset (0 for none).
+        /// </summary>
+        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTagsAt(byte[] b, ulong ifd, out ulong next, params int[] wanted)
+        {
+            next = 0;
             bool little = b[0] == 'I';
             bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
-            ulong Read(long at, int size)
-            {
-                ulong v = 0;
-                for (int k = 0; k < size; k++)
-                {
-                    v |= (ulong)b[at + (little ? k : size - 1 - k)] << (8 * k);
-                }
-                return v;
-            }
-            ulong ifd = big ? Read(8, 8) : Read(4, 4);
+            ulong Read(long at, int size) => TiffRead(b, at, size);
             int countSize = big ? 8 : 2, entrySize = big ? 20 : 12, inline = big ? 8 : 4;
             if (ifd + (ulong)countSize > (ulong)b.Length)
             {
@@ -847,7 +854,7 @@ namespace VisionPS.Core.Imaging
                 {
                     continue;
                 }
-                int size = type switch { 3 => 2, 4 => 4, 16 => 8, _ => 0 };
+                int size = type switch { 1 or 7 => 1, 3 => 2, 4 or 13 => 4, 16 or 18 => 8, _ => 0 };
                 ulong n = Read(at + 4, big ? 8 : 4);
                 if (size == 0 || n == 0 || n > (ulong)(b.Length / size))
                 {
@@ -865,7 +872,40 @@ namespace VisionPS.Core.Imaging
                 }
                 found[tag] = (at, values);
             }
+            long link = (long)ifd + countSize + ((long)entries * entrySize);
+            next = link + (big ? 8 : 4) <= b.Length ? Read(link, big ? 8 : 4) : 0;
             return found;
+        }
+
+        /// <summary>
+        /// What kind of camera raw file a TIFF-shaped file is (DNG, Canon CR2, or one whose first image is a preview of
+        /// raw data kept in a sub-image: NEF, ARW, PEF and the like), or null. ImageMagick here reads such a file as a
+        /// plain TIFF: its small preview, or the sensor's undeveloped mosaic, would be sent as the picture.
+        /// </summary>
+        internal static string? TiffCameraRaw(byte[] b)
+        {
+            if (b.Length >= 10 && b[0] == 'I' && b[8] == 'C' && b[9] == 'R')
+            {
+                return "a Canon CR2 camera raw file";
+            }
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 254, 262, 330, 50706);
+            if (tags is null)
+            {
+                return null;
+            }
+            if (tags.ContainsKey(50706))
+            {
+                return "a DNG camera raw file";
+            }
+            if (tags.TryGetValue(262, out var photometric) && photometric.Values.Length == 1 && photometric.Values[0] is 32803 or 34892)
+            {
+                return "a camera raw file (its image is the sensor's undeveloped data)";
+            }
+            if (tags.ContainsKey(330) && tags.TryGetValue(254, out var kind) && kind.Values.Length == 1 && (kind.Values[0] & 1) != 0)
+            {
+                return "a camera raw file (its first image is a small preview; the picture itself is kept as raw sensor data)";
+            }
+            return null;
         }
 
         /// <summary>A BMP whose pixel data offset lies at or past the end of the file: what is wrong, or null.</summary>

@@ -166,6 +166,7 @@ namespace VisionPS.Core.Imaging
             ImageProbe.RejectDamagedHeader(format, data, name);
             if (MagickCodec.Handles(format))
             {
+                ImageProbe.RejectCameraRaw(format, data, name);
                 // libheif and ImageMagick's TIFF reader fill missing tiles with a flat colour and say nothing: a file cut
                 // short is found from its own tables first.
                 var magickWarnings = new List<string>();

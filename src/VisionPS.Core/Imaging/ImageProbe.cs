@@ -172,6 +172,7 @@ namespace VisionPS.Core.Imaging
         {
             if (MagickCodec.Handles(format))
             {
+                RejectCameraRaw(format, data, name);
                 ImageHeader h = MagickCodec.Probe(data, name, format);
                 h.ByteLength = data.Length;
                 return h;
@@ -194,6 +195,20 @@ namespace VisionPS.Core.Imaging
                 case ImageFormat.Pdf:
                     throw ImageProcessingException.Unsupported(name, format,
                         "PDF is a document; render the page you want to PNG first (e.g. pdftoppm -png -r 150 file.pdf page)");
+            }
+        }
+
+        /// <summary>
+        /// Refuses a camera raw file built on TIFF (DNG, CR2, NEF, ARW...): the TIFF reader would take its small preview
+        /// or its undeveloped sensor data for the picture.
+        /// </summary>
+        internal static void RejectCameraRaw(ImageFormat format, byte[] data, string name)
+        {
+            if (format == ImageFormat.Tiff && ImageIntegrity.TiffCameraRaw(data) is string raw)
+            {
+                throw ImageProcessingException.Unsupported(name, format,
+                    $"this is {raw}, not a finished picture, and VisionPS does not develop raw images; export it as JPEG or " +
+                    "PNG first (from a raw editor, or use the camera's own JPEG)");
             }
         }
 

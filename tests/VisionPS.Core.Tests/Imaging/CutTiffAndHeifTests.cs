@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using SkiaSharp;
 using VisionPS.Core.Imaging;
@@ -28,14 +29,26 @@ namespace VisionPS.Core.Tests.Imaging
         /// An uncompressed 8-bit RGB TIFF written with its directory first (as scanners and cameras write it, so a cut
         /// keeps the directory): 8-row strips, or 16x16 tiles.
         /// </summary>
-        internal static byte[] DirectoryFirstTiff(bool tiled)
+        internal static byte[] DirectoryFirstTiff(bool tiled, params (int Tag, int Type, int Value)[] extra)
         {
             int tile = 16, rowsPerStrip = 8;
             int chunks = tiled ? (W / tile) * (H / tile) : H / rowsPerStrip;
             int chunkBytes = tiled ? tile * tile * 3 : W * rowsPerStrip * 3;
-            // Entries: width, height, bits (3 values, out of line), compression, photometric, samples, planar, and
-            // either strip offsets/rows per strip/strip byte counts or tile width/length/offsets/byte counts.
-            int entries = 11;
+            // Width, height, bits (3 values, out of line), compression, photometric, samples, planar, and either strip
+            // offsets/rows per strip/strip byte counts or tile width/length/offsets/byte counts; then the extra fields.
+            var fields = new List<(int Tag, int Type, int Count, int Value)>
+            {
+                (256, 4, 1, W), (257, 4, 1, H), (258, 3, 3, -1), (259, 3, 1, 1), (262, 3, 1, 2), (277, 3, 1, 3), (284, 3, 1, 1),
+            };
+            fields.AddRange(tiled
+                ? new[] { (322, 4, 1, tile), (323, 4, 1, tile), (324, 4, chunks, -2), (325, 4, chunks, -3) }
+                : new[] { (273, 4, chunks, -2), (278, 4, 1, rowsPerStrip), (279, 4, chunks, -3) });
+            foreach ((int tag, int type, int value) in extra)
+            {
+                fields.Add((tag, type, 1, value));
+            }
+            fields.Sort((a, b) => a.Tag.CompareTo(b.Tag));
+            int entries = fields.Count;
             int ifdSize = 2 + (12 * entries) + 4;
             int bitsAt = 8 + ifdSize, offsetsAt = bitsAt + 6, countsAt = offsetsAt + (4 * chunks), dataAt = countsAt + (4 * chunks);
             byte[] b = new byte[dataAt + (chunks * chunkBytes)];
@@ -45,36 +58,21 @@ namespace VisionPS.Core.Tests.Imaging
             BitConverter.TryWriteBytes(b.AsSpan(4), 8u);
             BitConverter.TryWriteBytes(b.AsSpan(8), (ushort)entries);
             int at = 10;
-            void Entry(int tag, int type, int count, int value)
+            foreach ((int tag, int type, int count, int value) in fields)
             {
                 BitConverter.TryWriteBytes(b.AsSpan(at), (ushort)tag);
                 BitConverter.TryWriteBytes(b.AsSpan(at + 2), (ushort)type);
                 BitConverter.TryWriteBytes(b.AsSpan(at + 4), count);
-                BitConverter.TryWriteBytes(b.AsSpan(at + 8), value);
+                int v = value switch { -1 => bitsAt, -2 => offsetsAt, -3 => countsAt, _ => value };
+                if (type == 3 && count == 1)
+                {
+                    BitConverter.TryWriteBytes(b.AsSpan(at + 8), (ushort)v);
+                }
+                else
+                {
+                    BitConverter.TryWriteBytes(b.AsSpan(at + 8), v);
+                }
                 at += 12;
-            }
-            Entry(256, 4, 1, W);
-            Entry(257, 4, 1, H);
-            Entry(258, 3, 3, bitsAt);
-            Entry(259, 3, 1, 1);
-            Entry(262, 3, 1, 2);
-            if (tiled)
-            {
-                Entry(277, 3, 1, 3);
-                Entry(284, 3, 1, 1);
-                Entry(322, 4, 1, tile);
-                Entry(323, 4, 1, tile);
-                Entry(324, 4, chunks, offsetsAt);
-                Entry(325, 4, chunks, countsAt);
-            }
-            else
-            {
-                Entry(273, 4, chunks, offsetsAt);
-                Entry(277, 3, 1, 3);
-                Entry(278, 4, 1, rowsPerStrip);
-                Entry(279, 4, chunks, countsAt);
-                Entry(284, 3, 1, 1);
-                Entry(305, 2, 1, 0); // Software: an ASCII field the reader skips
             }
             for (int i = 0; i < 3; i++)
             {
