@@ -878,6 +878,36 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// The pages of a TIFF: its chain of image directories, not counting reduced-size previews or transparency masks
+        /// (NewSubfileType bits 0 and 2); at most 10,000 are walked, and a chain that loops ends where it loops.
+        /// </summary>
+        internal static int TiffPageCount(byte[] b)
+        {
+            if (b.Length < 16 || TiffDirectory(b) is not null)
+            {
+                return 1;
+            }
+            bool big = b[2] == 43 || b[3] == 43;
+            ulong ifd = TiffRead(b, big ? 8 : 4, big ? 8 : 4);
+            var seen = new HashSet<ulong>();
+            int pages = 0;
+            while (ifd != 0 && ifd < (ulong)b.Length && seen.Count < 10000 && seen.Add(ifd))
+            {
+                Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTagsAt(b, ifd, out ulong next, 254);
+                if (tags is null)
+                {
+                    break;
+                }
+                if (!(tags.TryGetValue(254, out var kind) && kind.Values.Length == 1 && (kind.Values[0] & 5) != 0))
+                {
+                    pages++;
+                }
+                ifd = next;
+            }
+            return Math.Max(1, pages);
+        }
+
+        /// <summary>
         /// What kind of camera raw file a TIFF-shaped file is (DNG, Canon CR2, or one whose first image is a preview of
         /// raw data kept in a sub-image: NEF, ARW, PEF and the like), or null. ImageMagick here reads such a file as a
         /// plain TIFF: its small preview, or the sensor's undeveloped mosaic, would be sent as the picture.

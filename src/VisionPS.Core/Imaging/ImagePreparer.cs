@@ -588,6 +588,11 @@ namespace VisionPS.Core.Imaging
             List<string> warnings, int partialRows = -1)
         {
             using MagickDecoded decoded = MagickCodec.Decode(data, name, format, options.Budget, warnings, partialRows);
+            if (format == ImageFormat.Tiff && ImageIntegrity.TiffPageCount(data) is int pages and > 1)
+            {
+                // As for an animation: say what is left out.
+                warnings.Add($"'{name}' is a TIFF of {pages} pages; only its first page is sent (send each page as its own image to include the others).");
+            }
             ImageHeader header = decoded.Header;
             // Magick has applied the orientation already: size the target on the upright pixels.
             (int tw, int th) = TargetSize(decoded.Bitmap.Width, decoded.Bitmap.Height, options);

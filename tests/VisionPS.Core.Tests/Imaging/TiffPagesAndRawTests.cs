@@ -18,6 +18,29 @@ namespace VisionPS.Core.Tests.Imaging
 
         public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+        [Fact]
+        public void AMultiPageTiffSaysOnlyItsFirstPageIsSent()
+        {
+            string tif = Path.Combine(_dir, "scan.tif");
+            TestCorpus.Run("convert", "-size", "40x30", "xc:red", "xc:green", "xc:blue", tif);
+            PreparedImage image = ImagePreparer.Prepare(tif);
+            Assert.Contains("is a TIFF of 3 pages; only its first page is sent", Assert.Single(image.Warnings));
+
+            string one = Path.Combine(_dir, "one.tif");
+            TestCorpus.Run("convert", "-size", "40x30", "xc:red", one);
+            Assert.Empty(ImagePreparer.Prepare(one).Warnings);
+        }
+
+        [Fact]
+        public void AReducedSizePreviewAfterThePictureIsNoPage()
+        {
+            // A second directory marked as a reduced-resolution image (NewSubfileType 1): a preview, not a page.
+            string tif = Path.Combine(_dir, "preview.tif");
+            TestCorpus.Run("convert", "-size", "40x30", "xc:red", "(", "-size", "10x8", "xc:red", "-define", "tiff:subfiletype=REDUCEDIMAGE", ")", tif);
+            Assert.Equal(1, ImageIntegrity.TiffPageCount(File.ReadAllBytes(tif)));
+            Assert.Empty(ImagePreparer.Prepare(tif).Warnings);
+        }
+
         [Theory]
         [InlineData("dng", "a DNG camera raw file")]
         [InlineData("preview", "its first image is a small preview")]
