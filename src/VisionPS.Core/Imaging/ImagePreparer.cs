@@ -162,7 +162,7 @@ namespace VisionPS.Core.Imaging
         private static PreparedImage PrepareCore(byte[] data, string name, PrepareOptions options)
         {
             ImageFormat format = FormatSniffer.Sniff(data);
-            ImageProbe.RejectUndecodable(format, data.Length, name);
+            ImageProbe.RejectUndecodable(format, data, name);
             ImageProbe.RejectDamagedHeader(format, data, name);
             if (MagickCodec.Handles(format))
             {

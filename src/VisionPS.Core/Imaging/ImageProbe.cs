@@ -149,7 +149,7 @@ namespace VisionPS.Core.Imaging
 
         private static ImageHeader? QuickHeader(ImageFormat format, ReadOnlySpan<byte> head, bool complete, string name)
         {
-            RejectUndecodable(format, head.Length, name);
+            RejectUndecodable(format, head, name);
             RejectDamagedHeader(format, head, name);
             ImageHeader? header = format switch
             {
@@ -183,12 +183,15 @@ namespace VisionPS.Core.Imaging
             return header;
         }
 
-        internal static void RejectUndecodable(ImageFormat format, int length, string name)
+        internal static void RejectUndecodable(ImageFormat format, ReadOnlySpan<byte> head, string name)
         {
             switch (format)
             {
+                case ImageFormat.Unknown when FormatSniffer.OtherFormat(head) is string other:
+                    // An image, only not one VisionPS reads: saying "not an image" would be wrong.
+                    throw ImageProcessingException.NotReadHere(name, other);
                 case ImageFormat.Unknown:
-                    throw ImageProcessingException.NotAnImage(name, length == 0 ? "the file is empty" : "its first bytes match no image format");
+                    throw ImageProcessingException.NotAnImage(name, head.Length == 0 ? "the file is empty" : "its first bytes match no image format");
                 case ImageFormat.Svg:
                     throw ImageProcessingException.Unsupported(name, format,
                         "SVG is a vector drawing, not a raster image; render it to PNG first (e.g. rsvg-convert -o out.png file.svg)");
