@@ -756,7 +756,7 @@ namespace VisionPS.Core.Imaging
         internal static int TiffWholeRows(byte[] b, out int height)
         {
             height = 0;
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 257, 273, 278, 279, 284, 324);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 278, 279, 284, 324);
             if (tags is null || tags.ContainsKey(324) || !tags.TryGetValue(257, out var length) || length.Values.Length != 1
                 || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var counts)
                 || offsets.Values.Length != counts.Values.Length
@@ -771,7 +771,22 @@ namespace VisionPS.Core.Imaging
             {
                 if (counts.Values[i] > 0 && offsets.Values[i] + counts.Values[i] > b.Length)
                 {
-                    return (int)Math.Min(rows, Math.Min(int.MaxValue, i * perStrip));
+                    // An uncompressed image in a single strip: libtiff reads it in pieces of rows, so the rows that
+                    // are there decode (a strip among several is read whole, and fails).
+                    long whole = 0;
+                    if (offsets.Values.Length == 1 && tags.TryGetValue(259, out var compression) && compression.Values.Length == 1 && compression.Values[0] == 1
+                        && tags.TryGetValue(256, out var width) && width.Values.Length == 1 && tags.TryGetValue(258, out var bits)
+                        && offsets.Values[i] < b.Length)
+                    {
+                        long bitsPerPixel = 0;
+                        foreach (long v in bits.Values)
+                        {
+                            bitsPerPixel += Math.Min(v, 64);
+                        }
+                        long rowBytes = ((width.Values[0] * bitsPerPixel) + 7) / 8;
+                        whole = rowBytes > 0 ? Math.Min(perStrip, (b.Length - offsets.Values[i]) / rowBytes) : 0;
+                    }
+                    return (int)Math.Min(rows, Math.Min(int.MaxValue, (i * perStrip) + whole));
                 }
             }
             return -1;

@@ -29,9 +29,12 @@ namespace VisionPS.Core.Tests.Imaging
         /// An uncompressed 8-bit RGB TIFF written with its directory first (as scanners and cameras write it, so a cut
         /// keeps the directory): 8-row strips, or 16x16 tiles.
         /// </summary>
-        internal static byte[] DirectoryFirstTiff(bool tiled, params (int Tag, int Type, int Value)[] extra)
+        internal static byte[] DirectoryFirstTiff(bool tiled, params (int Tag, int Type, int Value)[] extra) =>
+            DirectoryFirstTiff(tiled, 8, extra);
+
+        internal static byte[] DirectoryFirstTiff(bool tiled, int rowsPerStrip, params (int Tag, int Type, int Value)[] extra)
         {
-            int tile = 16, rowsPerStrip = 8;
+            int tile = 16;
             int chunks = tiled ? (W / tile) * (H / tile) : H / rowsPerStrip;
             int chunkBytes = tiled ? tile * tile * 3 : W * rowsPerStrip * 3;
             // Width, height, bits (3 values, out of line), compression, photometric, samples, planar, and either strip
@@ -63,7 +66,8 @@ namespace VisionPS.Core.Tests.Imaging
                 BitConverter.TryWriteBytes(b.AsSpan(at), (ushort)tag);
                 BitConverter.TryWriteBytes(b.AsSpan(at + 2), (ushort)type);
                 BitConverter.TryWriteBytes(b.AsSpan(at + 4), count);
-                int v = value switch { -1 => bitsAt, -2 => offsetsAt, -3 => countsAt, _ => value };
+                // One strip or tile: its offset and byte count fit in the entry itself.
+                int v = value switch { -1 => bitsAt, -2 => chunks == 1 ? dataAt : offsetsAt, -3 => chunks == 1 ? chunkBytes : countsAt, _ => value };
                 if (type == 3 && count == 1)
                 {
                     BitConverter.TryWriteBytes(b.AsSpan(at + 8), (ushort)v);
@@ -145,6 +149,24 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal((W, H), (bitmap.Width, bitmap.Height));
             Assert.Equal(new SKColor(Pixel(30, 23).R, Pixel(30, 23).G, Pixel(30, 23).B), bitmap.GetPixel(30, 23));
             Assert.Equal(new SKColor(0, 0, 0), bitmap.GetPixel(30, 40));
+        }
+
+        /// <summary>
+        /// An uncompressed TIFF in one strip (Pillow writes one so, its directory first) cut short: its rows of bytes that are
+        /// there decode (libtiff reads a single uncompressed strip in pieces); they were refused as "no part decodes".
+        /// </summary>
+        [Fact]
+        public void AnUncompressedSingleStripTiffCutShortSendsTheRowsThatAreThere()
+        {
+            byte[] whole = DirectoryFirstTiff(false, H);
+            byte[] cut = whole.AsSpan(0, whole.Length - (12 * W * 3) - 7).ToArray(); // the last 12 rows and a bit lost
+            Assert.Equal(H - 13, ImageIntegrity.TiffWholeRows(cut, out int height));
+            Assert.Equal(H, height);
+            PreparedImage image = ImagePreparer.Prepare(cut, "one-strip.tif", Lossless(partial: true));
+            Assert.Contains($"Only the first {H - 13} of its {H} rows decoded", Assert.Single(image.Warnings));
+            using SKBitmap bitmap = Decode(image);
+            Assert.Equal(new SKColor(Pixel(20, 30).R, Pixel(20, 30).G, Pixel(20, 30).B), bitmap.GetPixel(20, 30));
+            Assert.Equal(new SKColor(0, 0, 0), bitmap.GetPixel(20, H - 5));
         }
 
         [Fact]
