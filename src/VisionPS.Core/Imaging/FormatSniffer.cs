@@ -58,6 +58,63 @@ namespace VisionPS.Core.Imaging
             return LooksLikeSvg(b) ? ImageFormat.Svg : ImageFormat.Unknown;
         }
 
+        /// <summary>
+        /// What a file VisionPS does not read is, from its magic bytes, when it is a well-known image (or image-holding)
+        /// format: "a Photoshop document (PSD)"; null otherwise. Only for saying what it is: none of these is decoded.
+        /// </summary>
+        public static string? OtherFormat(ReadOnlySpan<byte> b)
+        {
+            if (At(b, 0, "8BPS"u8))
+            {
+                return "a Photoshop document (PSD)";
+            }
+            if (At(b, 0, new byte[] { 0, 0, 0, 0x0C, (byte)'j', (byte)'P', 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A }) || At(b, 0, new byte[] { 0xFF, 0x4F, 0xFF, 0x51 }))
+            {
+                return "a JPEG 2000 image";
+            }
+            if (At(b, 0, "gimp xcf"u8))
+            {
+                return "a GIMP document (XCF)";
+            }
+            if (At(b, 0, new byte[] { 0x76, 0x2F, 0x31, 0x01 }))
+            {
+                return "an OpenEXR image";
+            }
+            if (At(b, 0, "DDS "u8))
+            {
+                return "a DirectDraw texture (DDS)";
+            }
+            if (At(b, 0, "qoif"u8))
+            {
+                return "a QOI image";
+            }
+            if (At(b, 0, "icns"u8))
+            {
+                return "a macOS icon (ICNS)";
+            }
+            if (At(b, 128, "DICM"u8))
+            {
+                return "a DICOM medical image";
+            }
+            if (At(b, 0, "%!PS"u8) || At(b, 0, new byte[] { 0xC5, 0xD0, 0xD3, 0xC6 }))
+            {
+                return "a PostScript or EPS document";
+            }
+            if (At(b, 0, "IIRO"u8) || At(b, 0, "IIRS"u8) || At(b, 0, "MMOR"u8) || At(b, 0, new byte[] { (byte)'I', (byte)'I', (byte)'U', 0 })
+                || At(b, 0, "FUJIFILMCCD-RAW"u8) || At(b, 4, "ftypcrx "u8))
+            {
+                return "a camera raw file";
+            }
+            if (b.Length >= 3 && b[0] == (byte)'P' && b[1] is >= (byte)'1' and <= (byte)'7' && b[2] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+            {
+                return "a Netpbm image (PBM, PGM, PPM or PAM)";
+            }
+            return null;
+        }
+
+        private static bool At(ReadOnlySpan<byte> b, int offset, ReadOnlySpan<byte> magic) =>
+            b.Length >= offset + magic.Length && b.Slice(offset, magic.Length).SequenceEqual(magic);
+
         private static ImageFormat IsoBrand(ReadOnlySpan<byte> b)
         {
             long boxSize = ((long)b[0] << 24) | ((long)b[1] << 16) | ((long)b[2] << 8) | b[3];

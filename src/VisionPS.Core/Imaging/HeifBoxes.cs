@@ -263,6 +263,137 @@ namespace VisionPS.Core.Imaging
             return null;
         }
 
+        /// <summary>
+        /// An item whose data (an 'iloc' extent in the file) runs past the end of the file: what is wrong, or null. libheif
+        /// refuses a primary image cut so, but decodes a grid whose later tiles are cut (or an alpha plane) without a
+        /// word and fills what is missing with a flat colour, so the check is made before decoding.
+        /// <paramref name="primaryCut"/>: the cut item is the primary image itself, so nothing of it decodes.
+        /// </summary>
+        internal static string? ItemDataPastEnd(byte[] data, out bool primaryCut)
+        {
+            primaryCut = false;
+            List<Box> boxes = TopLevel(data, out _);
+            int metaIndex = boxes.FindIndex(x => x.Type == "meta");
+            if (metaIndex < 0)
+            {
+                return null;
+            }
+            ReadOnlySpan<byte> b = data;
+            Box meta = boxes[metaIndex];
+            int header = ContainerHeaders.U32(b, meta.Offset) == 1 ? 16 : 8;
+            long metaEnd = Math.Min(b.Length, meta.Offset + meta.Length);
+            (long iloc, long end) = Child(b, meta.Offset + header + 4, metaEnd, "iloc"u8);
+            (long pitm, long pitmEnd) = Child(b, meta.Offset + header + 4, metaEnd, "pitm"u8);
+            if (iloc < 0 || end - iloc < 16)
+            {
+                return null;
+            }
+            long primary = pitm < 0 || pitmEnd - pitm < 14 ? -1 : b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
+                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
+            // iloc (ISO/IEC 14496-12 8.11.3): version and flags; field sizes in nibbles (offset, length, base offset,
+            // index); an item count; per item its ID, construction method (version 1 and 2), data reference index,
+            // base offset and extents (index, offset, length).
+            long at = iloc + 8;
+            int version = b[(int)at];
+            int offsetSize = b[(int)at + 4] >> 4, lengthSize = b[(int)at + 4] & 15;
+            int baseSize = b[(int)at + 5] >> 4, indexSize = version is 1 or 2 ? b[(int)at + 5] & 15 : 0;
+            at += 6;
+            bool Fits(long n) => at + n <= end;
+            ulong Read(int size)
+            {
+                ulong v = 0;
+                for (int k = 0; k < size; k++)
+                {
+                    v = (v << 8) | data[(int)at + k];
+                }
+                at += size;
+                return v;
+            }
+            if (version > 2 || offsetSize is not (0 or 4 or 8) || lengthSize is not (0 or 4 or 8) || baseSize is not (0 or 4 or 8)
+                || indexSize is not (0 or 4 or 8) || !Fits(version < 2 ? 2 : 4))
+            {
+                return null;
+            }
+            ulong items = Read(version < 2 ? 2 : 4);
+            for (ulong i = 0; i < items && i < 65536; i++)
+            {
+                int idSize = version < 2 ? 2 : 4;
+                if (!Fits(idSize + (version is 1 or 2 ? 2 : 0) + 2 + baseSize + 2))
+                {
+                    return null;
+                }
+                ulong item = Read(idSize);
+                int method = version is 1 or 2 ? (int)(Read(2) & 15) : 0;
+                ulong reference = Read(2);
+                ulong baseOffset = Read(baseSize);
+                ulong extents = Read(2);
+                for (ulong e = 0; e < extents; e++)
+                {
+                    if (!Fits(indexSize + offsetSize + lengthSize))
+                    {
+                        return null;
+                    }
+                    Read(indexSize);
+                    ulong offset = Read(offsetSize), length = Read(lengthSize);
+                    // Method 0 is file offsets in this file; a length of 0 means "to the end of the file".
+                    ulong last = baseOffset + offset + length;
+                    if (method == 0 && reference == 0 && length > 0 && (last > (ulong)data.Length || last < baseOffset))
+                    {
+                        primaryCut = (long)item == primary;
+                        return $"the file ends before all of its image data (item {item}'s data runs to byte {last}, past the end of the {data.Length}-byte file; it is truncated)";
+                    }
+                }
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Whether the primary image's alpha is premultiplied: an item reference of type 'prem' from it (to its alpha
+        /// plane), as libavif and libheif write one. ImageMagick hands such colours over still multiplied by alpha.
+        /// </summary>
+        internal static bool PrimaryAlphaPremultiplied(byte[] data)
+        {
+            List<Box> boxes = TopLevel(data, out _);
+            int metaIndex = boxes.FindIndex(x => x.Type == "meta");
+            if (metaIndex < 0)
+            {
+                return false;
+            }
+            ReadOnlySpan<byte> b = data;
+            Box meta = boxes[metaIndex];
+            int header = ContainerHeaders.U32(b, meta.Offset) == 1 ? 16 : 8;
+            long metaEnd = Math.Min(b.Length, meta.Offset + meta.Length);
+            (long iref, long irefEnd) = Child(b, meta.Offset + header + 4, metaEnd, "iref"u8);
+            (long pitm, long pitmEnd) = Child(b, meta.Offset + header + 4, metaEnd, "pitm"u8);
+            if (iref < 0 || pitm < 0 || pitmEnd - pitm < 14 || irefEnd - iref < 12)
+            {
+                return false;
+            }
+            long primary = b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
+                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
+            // iref: version and flags, then one box per reference type: from_item_ID (16 bits, 32 from version 1),
+            // a count, and the items referred to.
+            bool wide = b[(int)iref + 8] != 0;
+            for (long at = iref + 12, guard = 0; at + 8 <= irefEnd && guard < 4096; guard++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (size < 8 || at + size > irefEnd)
+                {
+                    return false;
+                }
+                if (b.Slice((int)at + 4, 4).SequenceEqual("prem"u8) && size >= 8 + (wide ? 4 : 2))
+                {
+                    long from = wide ? ContainerHeaders.U32(b, (int)at + 8) : (b[(int)at + 8] << 8) | b[(int)at + 9];
+                    if (from == primary)
+                    {
+                        return true;
+                    }
+                }
+                at += size;
+            }
+            return false;
+        }
+
         /// <summary>The <paramref name="index"/>-th (1-based) child box between two offsets: its start and end, or -1.</summary>
         private static (long Start, long End) NthChild(ReadOnlySpan<byte> b, long at, long end, int index)
         {

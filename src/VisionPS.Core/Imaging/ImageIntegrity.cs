@@ -18,7 +18,8 @@ namespace VisionPS.Core.Imaging
     {
         /// <summary>
         /// The structural checks, cheap enough to run on every file: every PNG chunk's length and CRC and the IEND,
-        /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG.
+        /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG, the strips or tiles of a TIFF's first image,
+        /// the item data of a HEIF/AVIF.
         /// </summary>
         public static string? CheckStructure(ImageFormat format, byte[] data) => format switch
         {
@@ -26,6 +27,8 @@ namespace VisionPS.Core.Imaging
             ImageFormat.WebP => WebPContainer(data),
             ImageFormat.Gif => GifBlocks(data),
             ImageFormat.Bmp => BmpPixelOffset(data),
+            ImageFormat.Tiff => TiffPixelData(data),
+            ImageFormat.Heif or ImageFormat.Avif => HeifBoxes.ItemDataPastEnd(data, out _),
             // Data after the EOI (a motion photo's video, a vendor trailer) is no damage: look for the EOI the segments lead to.
             ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data) || JpegMarkers.EndOfImage(data) > 0
                 ? null : JpegTruncated,
@@ -765,6 +768,262 @@ namespace VisionPS.Core.Imaging
             return ifd >= (ulong)b.Length - 1
                 ? $"its first image directory (IFD) is at byte {ifd}, past the end of the {b.Length}-byte file (it is truncated or the offset is damaged)"
                 : null;
+        }
+
+        /// <summary>
+        /// A TIFF whose first image (the one sent) has strips or tiles that run past the end of the file: what is wrong,
+        /// or null (also when its directory cannot be read: <see cref="TiffDirectory"/> and the decoder say that).
+        /// libtiff fails on a cut strip, but ImageMagick decodes a tiled image past its missing tiles without a word and
+        /// leaves them black, so the check is made before decoding.
+        /// </summary>
+        public static string? TiffPixelData(byte[] b)
+        {
+            if (TiffPixelExtents(b) is not (long[] offsets, long[] counts, bool tiled))
+            {
+                return null;
+            }
+            int cut = -1, missing = 0;
+            long end = 0;
+            for (int i = 0; i < offsets.Length; i++)
+            {
+                long last = offsets[i] + counts[i];
+                if (counts[i] > 0 && last > b.Length)
+                {
+                    missing++;
+                    if (cut < 0)
+                    {
+                        cut = i;
+                        end = last;
+                    }
+                }
+            }
+            if (cut < 0)
+            {
+                return null;
+            }
+            string unit = tiled ? "tile" : "strip";
+            string which = offsets.Length == 1 ? $"its one {unit} of pixel data runs" : $"{missing} of its {offsets.Length} {unit}s of pixel data run";
+            return $"{which} past the end of the {b.Length}-byte file ({unit} {cut + 1} ends at byte {end}; the file is truncated)";
+        }
+
+        /// <summary>
+        /// The first directory's strip (or tile) offsets and byte counts, classic or BigTIFF, in either byte order; null
+        /// when they cannot be read (a directory past the end, odd field types, more entries than the file can hold).
+        /// </summary>
+        internal static (long[] Offsets, long[] Counts, bool Tiled)? TiffPixelExtents(byte[] b)
+        {
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 273, 279, 324, 325);
+            if (tags is null)
+            {
+                return null;
+            }
+            bool tiled = tags.ContainsKey(324) && tags.ContainsKey(325);
+            return tags.TryGetValue(tiled ? 324 : 273, out var offsets) && tags.TryGetValue(tiled ? 325 : 279, out var counts)
+                && offsets.Values.Length == counts.Values.Length ? (offsets.Values, counts.Values, tiled) : null;
+        }
+
+        /// <summary>
+        /// How many rows of a strip-organised TIFF's first image lie in the strips before the first one the end of the
+        /// file cuts (what libtiff decodes of it); -1 when it is not of that shape (tiled, planes stored apart, no cut).
+        /// </summary>
+        internal static int TiffWholeRows(byte[] b, out int height)
+        {
+            height = 0;
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 278, 279, 284, 324);
+            if (tags is null || tags.ContainsKey(324) || !tags.TryGetValue(257, out var length) || length.Values.Length != 1
+                || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var counts)
+                || offsets.Values.Length != counts.Values.Length
+                || (tags.TryGetValue(284, out var planar) && planar.Values.Length == 1 && planar.Values[0] == 2))
+            {
+                return -1;
+            }
+            long rows = length.Values[0];
+            height = (int)Math.Min(rows, int.MaxValue);
+            long perStrip = tags.TryGetValue(278, out var rps) && rps.Values.Length == 1 && rps.Values[0] > 0 ? Math.Min(rps.Values[0], rows) : rows;
+            for (int i = 0; i < offsets.Values.Length; i++)
+            {
+                if (counts.Values[i] > 0 && offsets.Values[i] + counts.Values[i] > b.Length)
+                {
+                    // An uncompressed image in a single strip: libtiff reads it in pieces of rows, so the rows that
+                    // are there decode (a strip among several is read whole, and fails).
+                    long whole = 0;
+                    if (offsets.Values.Length == 1 && tags.TryGetValue(259, out var compression) && compression.Values.Length == 1 && compression.Values[0] == 1
+                        && tags.TryGetValue(256, out var width) && width.Values.Length == 1 && tags.TryGetValue(258, out var bits)
+                        && offsets.Values[i] < b.Length)
+                    {
+                        long bitsPerPixel = 0;
+                        foreach (long v in bits.Values)
+                        {
+                            bitsPerPixel += Math.Min(v, 64);
+                        }
+                        long rowBytes = ((width.Values[0] * bitsPerPixel) + 7) / 8;
+                        whole = rowBytes > 0 ? Math.Min(perStrip, (b.Length - offsets.Values[i]) / rowBytes) : 0;
+                    }
+                    return (int)Math.Min(rows, Math.Min(int.MaxValue, (i * perStrip) + whole));
+                }
+            }
+            return -1;
+        }
+
+        /// <summary>
+        /// A copy of a TIFF whose first image declares only its first <paramref name="rows"/> rows (its ImageLength
+        /// changed in place), so that libtiff decodes the strips that are there; null when the field cannot be changed.
+        /// </summary>
+        internal static byte[]? TiffWithRows(byte[] b, int rows)
+        {
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 257);
+            if (rows <= 0 || tags is null || !tags.TryGetValue(257, out var length) || length.Values.Length != 1)
+            {
+                return null;
+            }
+            bool little = b[0] == 'I';
+            bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
+            long at = length.EntryAt;
+            int type = little ? b[at + 2] | (b[at + 3] << 8) : (b[at + 2] << 8) | b[at + 3];
+            int size = type == 3 ? 2 : type == 4 ? 4 : 0;
+            if (size == 0)
+            {
+                return null;
+            }
+            byte[] copy = (byte[])b.Clone();
+            long value = at + 4 + (big ? 8 : 4);
+            for (int k = 0; k < size; k++)
+            {
+                copy[value + (little ? k : size - 1 - k)] = (byte)(rows >> (8 * k));
+            }
+            return copy;
+        }
+
+        /// <summary>
+        /// The values of some fields of a TIFF's first directory (SHORT, LONG or LONG8 ones; a field of another type is
+        /// left out), with where each entry sits; null when the directory cannot be read.
+        /// </summary>
+        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTags(byte[] b, params int[] wanted) =>
+            b.Length < 16 || TiffDirectory(b) is not null ? null : TiffTagsAt(b, TiffRead(b, b[2] == 43 || b[3] == 43 ? 8 : 4, b[2] == 43 || b[3] == 43 ? 8 : 4), out _, wanted);
+
+        /// <summary>An unsigned value of a TIFF in its byte order.</summary>
+        private static ulong TiffRead(byte[] b, long at, int size)
+        {
+            bool little = b[0] == 'I';
+            ulong v = 0;
+            for (int k = 0; k < size; k++)
+            {
+                v |= (ulong)b[at + (little ? k : size - 1 - k)] << (8 * k);
+            }
+            return v;
+        }
+
+        /// <summary>
+        /// As <see cref="TiffTags"/>, for the directory at <paramref name="ifd"/>; <paramref name="next"/> is the next
+        /// directory's offset (0 for none).
+        /// </summary>
+        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTagsAt(byte[] b, ulong ifd, out ulong next, params int[] wanted)
+        {
+            next = 0;
+            bool little = b[0] == 'I';
+            bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
+            ulong Read(long at, int size) => TiffRead(b, at, size);
+            int countSize = big ? 8 : 2, entrySize = big ? 20 : 12, inline = big ? 8 : 4;
+            if (ifd + (ulong)countSize > (ulong)b.Length)
+            {
+                return null;
+            }
+            ulong entries = Read((long)ifd, countSize);
+            if (entries > (ulong)(b.Length / entrySize) || ifd + (ulong)countSize + (entries * (ulong)entrySize) > (ulong)b.Length)
+            {
+                return null;
+            }
+            var found = new Dictionary<int, (long EntryAt, long[] Values)>();
+            for (ulong e = 0; e < entries; e++)
+            {
+                long at = (long)ifd + countSize + ((long)e * entrySize);
+                int tag = (int)Read(at, 2), type = (int)Read(at + 2, 2);
+                if (Array.IndexOf(wanted, tag) < 0 || found.ContainsKey(tag))
+                {
+                    continue;
+                }
+                int size = type switch { 1 or 7 => 1, 3 => 2, 4 or 13 => 4, 16 or 18 => 8, _ => 0 };
+                ulong n = Read(at + 4, big ? 8 : 4);
+                if (size == 0 || n == 0 || n > (ulong)(b.Length / size))
+                {
+                    continue;
+                }
+                ulong where = n * (ulong)size <= (ulong)inline ? (ulong)(at + 4 + (big ? 8 : 4)) : Read(at + 4 + (big ? 8 : 4), inline);
+                if (where + (n * (ulong)size) > (ulong)b.Length)
+                {
+                    return null;
+                }
+                long[] values = new long[n];
+                for (ulong k = 0; k < n; k++)
+                {
+                    values[k] = (long)Math.Min(Read((long)where + (long)(k * (ulong)size), size), long.MaxValue / 2);
+                }
+                found[tag] = (at, values);
+            }
+            long link = (long)ifd + countSize + ((long)entries * entrySize);
+            next = link + (big ? 8 : 4) <= b.Length ? Read(link, big ? 8 : 4) : 0;
+            return found;
+        }
+
+        /// <summary>
+        /// The pages of a TIFF: its chain of image directories, not counting reduced-size previews or transparency masks
+        /// (NewSubfileType bits 0 and 2); at most 10,000 are walked, and a chain that loops ends where it loops.
+        /// </summary>
+        internal static int TiffPageCount(byte[] b)
+        {
+            if (b.Length < 16 || TiffDirectory(b) is not null)
+            {
+                return 1;
+            }
+            bool big = b[2] == 43 || b[3] == 43;
+            ulong ifd = TiffRead(b, big ? 8 : 4, big ? 8 : 4);
+            var seen = new HashSet<ulong>();
+            int pages = 0;
+            while (ifd != 0 && ifd < (ulong)b.Length && seen.Count < 10000 && seen.Add(ifd))
+            {
+                Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTagsAt(b, ifd, out ulong next, 254);
+                if (tags is null)
+                {
+                    break;
+                }
+                if (!(tags.TryGetValue(254, out var kind) && kind.Values.Length == 1 && (kind.Values[0] & 5) != 0))
+                {
+                    pages++;
+                }
+                ifd = next;
+            }
+            return Math.Max(1, pages);
+        }
+
+        /// <summary>
+        /// What kind of camera raw file a TIFF-shaped file is (DNG, Canon CR2, or one whose first image is a preview of
+        /// raw data kept in a sub-image: NEF, ARW, PEF and the like), or null. ImageMagick here reads such a file as a
+        /// plain TIFF: its small preview, or the sensor's undeveloped mosaic, would be sent as the picture.
+        /// </summary>
+        internal static string? TiffCameraRaw(byte[] b)
+        {
+            if (b.Length >= 10 && b[0] == 'I' && b[8] == 'C' && b[9] == 'R')
+            {
+                return "a Canon CR2 camera raw file";
+            }
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 254, 262, 330, 50706);
+            if (tags is null)
+            {
+                return null;
+            }
+            if (tags.ContainsKey(50706))
+            {
+                return "a DNG camera raw file";
+            }
+            if (tags.TryGetValue(262, out var photometric) && photometric.Values.Length == 1 && photometric.Values[0] is 32803 or 34892)
+            {
+                return "a camera raw file (its image is the sensor's undeveloped data)";
+            }
+            if (tags.ContainsKey(330) && tags.TryGetValue(254, out var kind) && kind.Values.Length == 1 && (kind.Values[0] & 1) != 0)
+            {
+                return "a camera raw file (its first image is a small preview; the picture itself is kept as raw sensor data)";
+            }
+            return null;
         }
 
         /// <summary>A BMP whose pixel data offset lies at or past the end of the file: what is wrong, or null.</summary>

@@ -162,11 +162,43 @@ namespace VisionPS.Core.Imaging
         private static PreparedImage PrepareCore(byte[] data, string name, PrepareOptions options)
         {
             ImageFormat format = FormatSniffer.Sniff(data);
-            ImageProbe.RejectUndecodable(format, data.Length, name);
+            ImageProbe.RejectUndecodable(format, data, name);
             ImageProbe.RejectDamagedHeader(format, data, name);
             if (MagickCodec.Handles(format))
             {
-                return PrepareWithMagick(data, name, format, options, new List<string>());
+                ImageProbe.RejectCameraRaw(format, data, name);
+                // libheif and ImageMagick's TIFF reader fill missing tiles with a flat colour and say nothing: a file cut
+                // short is found from its own tables first.
+                var magickWarnings = new List<string>();
+                int partialRows = -1;
+                string? cut = ImageIntegrity.CheckStructure(format, data);
+                if (cut is not null)
+                {
+                    bool nothing = false;
+                    string effect = MissingDataEffect;
+                    if (format == ImageFormat.Tiff)
+                    {
+                        // libtiff stops at the first strip the end cuts: the rows before it are read from a copy that
+                        // declares only those.
+                        int rows = ImageIntegrity.TiffWholeRows(data, out int height);
+                        nothing = rows == 0;
+                        if (rows > 0)
+                        {
+                            partialRows = rows;
+                            effect = $"Only the first {rows} of its {height} rows decoded; the rest is sent blank.";
+                        }
+                    }
+                    else if (format is ImageFormat.Heif or ImageFormat.Avif)
+                    {
+                        HeifBoxes.ItemDataPastEnd(data, out nothing);
+                    }
+                    if (nothing)
+                    {
+                        throw ImageProcessingException.DamagedBeyondUse(name, format, cut);
+                    }
+                    RefuseOrWarn(cut, null, effect, name, format, options, magickWarnings);
+                }
+                return PrepareWithMagick(data, name, format, options, magickWarnings, partialRows);
             }
 
             // The budget is checked on the container's own header first: a decoder never sees a hostile size.
@@ -551,6 +583,9 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal const int MaxJpegScans = 1000;
 
+        private const string MissingDataEffect =
+            "What lies past the end of the file did not decode and is sent as the decoder filled it (a flat colour).";
+
         private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
 
         private const string DefaultImageEffect = "Its default image, the one sent, decoded whole.";
@@ -691,9 +726,14 @@ namespace VisionPS.Core.Imaging
         }
 
         private static PreparedImage PrepareWithMagick(byte[] data, string name, ImageFormat format, PrepareOptions options,
-            List<string> warnings)
+            List<string> warnings, int partialRows = -1)
         {
-            using MagickDecoded decoded = MagickCodec.Decode(data, name, format, options.Budget, warnings);
+            using MagickDecoded decoded = MagickCodec.Decode(data, name, format, options.Budget, warnings, partialRows);
+            if (format == ImageFormat.Tiff && ImageIntegrity.TiffPageCount(data) is int pages and > 1)
+            {
+                // As for an animation: say what is left out.
+                warnings.Add($"'{name}' is a TIFF of {pages} pages; only its first page is sent (send each page as its own image to include the others).");
+            }
             ImageHeader header = decoded.Header;
             // Magick has applied the orientation already: size the target on the upright pixels.
             (int tw, int th) = TargetSize(decoded.Bitmap.Width, decoded.Bitmap.Height, options);

@@ -149,7 +149,7 @@ namespace VisionPS.Core.Imaging
 
         private static ImageHeader? QuickHeader(ImageFormat format, ReadOnlySpan<byte> head, bool complete, string name)
         {
-            RejectUndecodable(format, head.Length, name);
+            RejectUndecodable(format, head, name);
             RejectDamagedHeader(format, head, name);
             ImageHeader? header = format switch
             {
@@ -172,6 +172,7 @@ namespace VisionPS.Core.Imaging
         {
             if (MagickCodec.Handles(format))
             {
+                RejectCameraRaw(format, data, name);
                 ImageHeader h = MagickCodec.Probe(data, name, format);
                 h.ByteLength = data.Length;
                 return h;
@@ -182,18 +183,35 @@ namespace VisionPS.Core.Imaging
             return header;
         }
 
-        internal static void RejectUndecodable(ImageFormat format, int length, string name)
+        internal static void RejectUndecodable(ImageFormat format, ReadOnlySpan<byte> head, string name)
         {
             switch (format)
             {
+                case ImageFormat.Unknown when FormatSniffer.OtherFormat(head) is string other:
+                    // An image, only not one VisionPS reads: saying "not an image" would be wrong.
+                    throw ImageProcessingException.NotReadHere(name, other);
                 case ImageFormat.Unknown:
-                    throw ImageProcessingException.NotAnImage(name, length == 0 ? "the file is empty" : "its first bytes match no image format");
+                    throw ImageProcessingException.NotAnImage(name, head.Length == 0 ? "the file is empty" : "its first bytes match no image format");
                 case ImageFormat.Svg:
                     throw ImageProcessingException.Unsupported(name, format,
                         "SVG is a vector drawing, not a raster image; render it to PNG first (e.g. rsvg-convert -o out.png file.svg)");
                 case ImageFormat.Pdf:
                     throw ImageProcessingException.Unsupported(name, format,
                         "PDF is a document; render the page you want to PNG first (e.g. pdftoppm -png -r 150 file.pdf page)");
+            }
+        }
+
+        /// <summary>
+        /// Refuses a camera raw file built on TIFF (DNG, CR2, NEF, ARW...): the TIFF reader would take its small preview
+        /// or its undeveloped sensor data for the picture.
+        /// </summary>
+        internal static void RejectCameraRaw(ImageFormat format, byte[] data, string name)
+        {
+            if (format == ImageFormat.Tiff && ImageIntegrity.TiffCameraRaw(data) is string raw)
+            {
+                throw ImageProcessingException.Unsupported(name, format,
+                    $"this is {raw}, not a finished picture, and VisionPS does not develop raw images; export it as JPEG or " +
+                    "PNG first (from a raw editor, or use the camera's own JPEG)");
             }
         }
 

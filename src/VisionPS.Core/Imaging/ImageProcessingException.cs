@@ -43,6 +43,11 @@ namespace VisionPS.Core.Imaging
             new(ImageErrorReason.NotAnImage, name, ImageFormat.Unknown,
                 $"'{name}' is not an image: {MessageText.Clause(what)}. Pass a PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC or AVIF file.", what, null);
 
+        /// <summary>A file in a known image format VisionPS does not read (a PSD, a JPEG 2000): not "not an image".</summary>
+        internal static ImageProcessingException NotReadHere(string name, string what) =>
+            new(ImageErrorReason.UnsupportedFormat, name, ImageFormat.Unknown,
+                $"'{name}' is {what}, a format VisionPS does not read. Export or convert it to PNG or JPEG first.", what, null);
+
         internal static ImageProcessingException Truncated(string name, ImageFormat format, string what) =>
             new(ImageErrorReason.Truncated, name, format,
                 $"'{name}' ({FormatName(format)}) is truncated: {MessageText.Clause(what)}. Copy or download the file again.", what, null);

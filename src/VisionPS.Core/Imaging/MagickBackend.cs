@@ -40,7 +40,8 @@ namespace VisionPS.Core.Imaging
             return ToHeader(image, format);
         }
 
-        public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings)
+        public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings,
+            int partialRows = -1)
         {
             Initialise();
             MagickReadSettings settings = ReadSettings(format);
@@ -59,7 +60,15 @@ namespace VisionPS.Core.Imaging
                     $"decoding it takes {pixels / 1e6:0.#} megapixels, more than the {budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
             }
 
-            using MagickImage image = ReadLayered(data, name, format, settings, header, budget, warnings);
+            byte[]? rowsOnly = partialRows > 0 && partialRows < header.Height && format == ImageFormat.Tiff
+                ? ImageIntegrity.TiffWithRows(data, partialRows) : null;
+            using MagickImage image = ReadLayered(rowsOnly ?? data, name, format, settings, header, budget, warnings);
+            if (rowsOnly is not null && image.Height < (uint)header.Height)
+            {
+                // The rows that did not decode are blank, as Skia leaves those of a cut PNG or BMP.
+                image.BackgroundColor = image.HasAlpha ? MagickColors.Transparent : MagickColors.Black;
+                image.Extent(image.Width, (uint)header.Height, Gravity.North);
+            }
             int orientation = ExifOrientationOf(image);
             if (orientation != 1)
             {
@@ -137,6 +146,12 @@ namespace VisionPS.Core.Imaging
             if (rgba is null || rgba.Length < (long)width * height * 4)
             {
                 throw ImageProcessingException.DecodeFailed(name, format, "ImageMagick returned no pixels");
+            }
+            if (alpha && format is ImageFormat.Heif or ImageFormat.Avif && HeifBoxes.PrimaryAlphaPremultiplied(data))
+            {
+                // Premultiplied alpha ('prem'): libheif hands the colours over still multiplied, which would darken
+                // every translucent edge; viewers (libavif, Safari) divide it out.
+                PixelAlpha.Unpremultiply(rgba, (long)width * height);
             }
             // An alpha plane every pixel leaves opaque (common in HEIC/AVIF/TIFF) does not make the image transparent;
             // nor does a BMP alpha mask whose every value is 0 (writers that never fill it), as browsers show them.

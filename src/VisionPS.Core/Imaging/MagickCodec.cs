@@ -27,11 +27,16 @@ namespace VisionPS.Core.Imaging
             return Guard(() => MagickBackend.Probe(data, name, format), name, format, data);
         }
 
+        /// <summary>
+        /// Decodes the image upright into 8-bit sRGB. <paramref name="partialRows"/>, for a TIFF cut inside its strips:
+        /// only its first rows (the strips that are there) are decoded and the rest left blank; -1 for the whole image.
+        /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings)
+        public static MagickDecoded Decode(byte[] data, string name, ImageFormat format, ImageBudget budget, List<string> warnings,
+            int partialRows = -1)
         {
             IsLoaded = true;
-            return Guard(() => MagickBackend.Decode(data, name, format, budget, warnings), name, format, data);
+            return Guard(() => MagickBackend.Decode(data, name, format, budget, warnings, partialRows), name, format, data);
         }
 
         /// <summary>
@@ -97,9 +102,20 @@ namespace VisionPS.Core.Imaging
             bool Has(string s) => message.IndexOf(s, StringComparison.OrdinalIgnoreCase) >= 0;
             ImageProcessingException result;
             string? variant = format is ImageFormat.Heif or ImageFormat.Avif ? HeifVariant(message) : null;
-            if (format == ImageFormat.Tiff && data is not null && ImageIntegrity.TiffDirectory(data) is string tiff)
+            if (format == ImageFormat.Tiff && data is not null && (ImageIntegrity.TiffDirectory(data) ?? ImageIntegrity.TiffPixelData(data)) is string tiff)
             {
                 result = ImageProcessingException.DamagedBeyondUse(name, format, tiff);
+            }
+            else if (format == ImageFormat.Tiff && LibtiffDamage(message) is string damage)
+            {
+                result = ImageProcessingException.DamagedBeyondUse(name, format, damage);
+            }
+            else if (format == ImageFormat.JpegXL && Has("UnableToReadImageData"))
+            {
+                // libjxl stopped before the end of the image (it wants more input, or its data is corrupt): ImageMagick
+                // names only its own error code.
+                result = ImageProcessingException.DamagedBeyondUse(name, format,
+                    "its image data does not decode to its end (the file is cut short or its data is corrupt)");
             }
             else if (variant is not null && variant.StartsWith(LargerThanDeclared, StringComparison.Ordinal)
                 && !(data is not null && HeifBoxes.HasLayerSelection(data)))
@@ -145,6 +161,43 @@ namespace VisionPS.Core.Imaging
                 result = ImageProcessingException.DecodeFailed(name, format, "the decoder could not read it (" + Reason(message) + ")", ex);
             }
             return Keep(result, ex);
+        }
+
+        /// <summary>
+        /// A libtiff error that says the file is damaged, in plain words, or null: one from a decompressor (LZW, Deflate,
+        /// fax, PackBits, JPEG...: its pixel data is corrupt) or from reading the image directory (a field with a wrong
+        /// type, count or value, a required one missing). libtiff names the function in quotes, which
+        /// <see cref="Reason"/> leaves out.
+        /// </summary>
+        internal static string? LibtiffDamage(string message)
+        {
+            System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(message, @"`(\w+)'");
+            string function = m.Success ? m.Groups[1].Value : string.Empty;
+            string reason = Reason(message);
+            if (function.EndsWith("Decode", StringComparison.Ordinal) || function.StartsWith("TIFFFill", StringComparison.Ordinal)
+                || function.StartsWith("TIFFReadEncoded", StringComparison.Ordinal) || function.StartsWith("TIFFReadRaw", StringComparison.Ordinal)
+                // LZW's and libjpeg's words when the function is not named.
+                || reason.IndexOf("code not yet in table", StringComparison.Ordinal) >= 0
+                || reason.StartsWith("Unsupported marker type", StringComparison.Ordinal)
+                || reason.StartsWith("Corrupt JPEG data", StringComparison.Ordinal))
+            {
+                return $"its compressed pixel data is corrupt or cut short ({reason})";
+            }
+            if (reason.IndexOf("Sorry", StringComparison.OrdinalIgnoreCase) >= 0 || reason.IndexOf("can not handle", StringComparison.OrdinalIgnoreCase) >= 0
+                || reason.IndexOf("not supported", StringComparison.OrdinalIgnoreCase) >= 0 && reason.IndexOf("Sanity check", StringComparison.Ordinal) < 0)
+            {
+                // A variant libtiff does not read ("Sorry, can not handle images with 64-bit samples"): not damage.
+                return null;
+            }
+            if (function is "TIFFFetchNormalTag" or "TIFFReadDirectory" or "TIFFFetchDirectory" or "MissingRequired" or "_TIFFVSetField"
+                or "TIFFFetchStripThing" or "TIFFReadDirEntryArray")
+            {
+                // "Defined set_get_field_type of custom tag 50060 (Tag 50060) is TIFF_SETGET_UNDEFINED..." is libtiff's
+                // way of saying a field's type is wrong.
+                System.Text.RegularExpressions.Match tag = System.Text.RegularExpressions.Regex.Match(reason, @"^Defined set_get_field_type of custom tag (\d+)");
+                return "its image directory (IFD) is damaged (" + (tag.Success ? $"field {tag.Groups[1].Value} has a type it cannot have" : reason) + ")";
+            }
+            return null;
         }
 
         /// <summary>

@@ -97,5 +97,26 @@ namespace VisionPS.Core.Imaging
                 return AnyTranslucent(p, pixels);
             }
         }
-    }
+    
+        /// <summary>
+        /// Turns premultiplied RGBA bytes into straight ones in place: each colour divided by its alpha (rounded, at most
+        /// 255); a fully transparent pixel keeps colour 0.
+        /// </summary>
+        public static void Unpremultiply(byte[] rgba, long pixels)
+        {
+            long n = Math.Min(pixels * 4, rgba.LongLength - 3);
+            for (long i = 0; i < n; i += 4)
+            {
+                int a = rgba[i + 3];
+                if (a is 0 or 255)
+                {
+                    continue;
+                }
+                for (int c = 0; c < 3; c++)
+                {
+                    rgba[i + c] = (byte)Math.Min(255, ((rgba[i + c] * 255) + (a / 2)) / a);
+                }
+            }
+        }
+}
 }
