@@ -115,6 +115,19 @@ namespace VisionPS.Core.OpenAI
             };
         }
 
+        /// <summary>
+        /// A success answer whose body did not arrive in full (timeout or dropped connection while it was read): not sent
+        /// again, since the service did the work.
+        /// </summary>
+        internal static OpenAIRequestException AnswerLost(AnswerBodyFailedException lost, SecretScrubber scrubber)
+        {
+            string cause = lost.TimedOut ? string.Empty : ": " + Innermost(lost).Message;
+            string message = scrubber.Scrub(char.ToUpperInvariant(lost.Message[0]) + lost.Message.Substring(1) + cause + ".");
+            return new OpenAIRequestException(lost.Status, lost.TimedOut ? "timeout" : "connection_error", "answer_incomplete", null, message,
+                "It was not sent again, because the service did the work and may bill it; try again later" + (lost.TimedOut ? " or raise the timeout." : "."),
+                true, null, lost);
+        }
+
         private static string Trim(string body)
         {
             string flat = string.Join(" ", body.Split(new[] { '\r', '\n', '\t' }, StringSplitOptions.RemoveEmptyEntries)).Trim();

@@ -89,10 +89,19 @@ namespace VisionPS.Core.OpenAI
                 Exception last = aggregate.InnerExceptions[aggregate.InnerExceptions.Count - 1];
                 return Translate(last, cancellationToken) ?? last;
             }
+            for (Exception? e = ex; e is not null; e = e.InnerException)
+            {
+                if (e is AnswerTooLargeException tooLarge)
+                {
+                    return OpenAIRequestException.Unreadable(tooLarge.Status, tooLarge.Message, tooLarge.Prefix, null, _scrubber, tooLarge);
+                }
+            }
             switch (ex)
             {
                 case OpenAIRequestException:
                     return null;
+                case AnswerBodyFailedException lost:
+                    return OpenAIRequestException.AnswerLost(lost, _scrubber);
                 case OperationCanceledException when cancellationToken.IsCancellationRequested:
                     return null;
                 case OperationCanceledException:

@@ -23,6 +23,7 @@ namespace VisionPS.Core.OpenAI
             options.AddPolicy(_shapingPolicy, PipelinePosition.PerCall);
             options.AddPolicy(s_gatePolicy, PipelinePosition.PerCall);
             options.AddPolicy(_rateLimitPolicy, PipelinePosition.PerTry);
+            options.AddPolicy(AnswerBodyPolicy.Shared, PipelinePosition.PerTry);
             if (_connection.Verbose is Action<string> verbose)
             {
                 options.AddPolicy(new VerbosePolicy(verbose, _scrubber), PipelinePosition.PerTry);

@@ -32,7 +32,7 @@ namespace VisionPS.Core.OpenAI
 
         protected override bool ShouldRetry(PipelineMessage message, Exception? exception)
         {
-            if (message.CancellationToken.IsCancellationRequested)
+            if (message.CancellationToken.IsCancellationRequested || NeverRetried(message, exception))
             {
                 return false;
             }
@@ -45,6 +45,22 @@ namespace VisionPS.Core.OpenAI
             }
             int charged = Tries(message) - 1 - freeBefore; // retries so far, less the free ones
             return (free || charged < _maxRetries) && base.ShouldRetry(message, exception) && !IsQuotaExhausted(message);
+        }
+
+        /// <summary>
+        /// An answer too large to read (it would come back as large), and a POST whose success answer arrived but not
+        /// in full (the service did the work and may bill it: sending it again would pay twice).
+        /// </summary>
+        private static bool NeverRetried(PipelineMessage message, Exception? exception)
+        {
+            for (Exception? e = exception; e is not null; e = e.InnerException)
+            {
+                if (e is AnswerTooLargeException)
+                {
+                    return true;
+                }
+            }
+            return exception is AnswerBodyFailedException && !string.Equals(message.Request.Method, "GET", StringComparison.OrdinalIgnoreCase);
         }
 
         /// <summary>Counts this message's tries: ShouldRetry is asked once after each (the SDK keeps its own count private).</summary>
