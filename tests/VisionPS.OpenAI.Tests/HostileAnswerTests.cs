@@ -84,5 +84,42 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(0, error.Status);
             Assert.Equal("timeout", error.Type);
         }
+
+        [Theory]
+        [InlineData("Infinity")]
+        [InlineData("-Infinity")]
+        [InlineData("NaN")]
+        [InlineData("1e400")]
+        [InlineData("1e300")]
+        [InlineData("99999999999999999999")]
+        [InlineData("-5")]
+        [InlineData("soon")]
+        public async Task AnyRetryAfterTheServerSendsIsAWaitOrNoneNeverACrash(string retryAfter)
+        {
+            string spec = Unique("429ra=" + retryAfter + "x1");
+            VisionConnection connection = Endpoint.Connection(maxRetries: 2);
+            connection.MaxRetryDelay = TimeSpan.FromMilliseconds(50); // a huge wait is capped to this
+            using var client = new VisionClient(connection);
+            var clock = Stopwatch.StartNew();
+
+            ChatAnswer answer = await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "retry-after " + retryAfter });
+
+            Assert.Equal("stop", answer.FinishReason);
+            Assert.Equal(2, Hits(spec));
+            Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        }
+
+        [Fact]
+        public async Task AHugeRetryAfterOnTheLastTryIsReportedAsTheLongestWait()
+        {
+            string spec = Unique("429ra=1e300");
+            VisionConnection connection = Endpoint.Connection(maxRetries: 0);
+            using var client = new VisionClient(connection);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "huge" }));
+
+            Assert.Equal(429, error.Status);
+            Assert.Equal(TimeSpan.FromDays(3650), error.RetryAfter);
+        }
     }
 }

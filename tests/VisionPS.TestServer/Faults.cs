@@ -15,7 +15,7 @@ namespace VisionPS.TestServer
     /// retry-after-ms), quota (insufficient_quota), 500,
     /// echo-key (401 quoting the key sent), drop (connection dropped: before the answer, or after 2 stream chunks),
     /// canned=NAME (answer with the canned body NAME of CannedAnswers: odd shapes the spec allows, a gateway's error),
-    /// endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
+    /// 429ra=TEXT (429 whose only wait is "Retry-After: TEXT"), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
     /// (a 200 that starts its body, then stalls),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
@@ -102,6 +102,10 @@ namespace VisionPS.TestServer
             {
                 return new Fault(spec, "canned", times, 0, head.Substring("canned=".Length));
             }
+            if (head.StartsWith("429ra=", StringComparison.Ordinal))
+            {
+                return new Fault(spec, "429ra", times, 0, head.Substring("429ra=".Length));
+            }
             int millis = 0;
             int eq = head.IndexOf('=');
             if (eq > 0)
@@ -148,6 +152,14 @@ namespace VisionPS.TestServer
                         context.Response.Headers["retry-after-ms"] = wait.ToString(CultureInfo.InvariantCulture);
                     }
                     throw RateLimited(context, model, 500, wait, Kind == "429s" ? 1000 : Math.Max(1000, wait));
+                case "429ra":
+                    // A 429 whose only wait is Retry-After with the given text, as odd as a server may send it.
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    context.Response.Headers["retry-after"] = Name;
+                    throw new ApiError(429, "Rate limit reached.", "requests", null, "rate_limit_exceeded");
                 case "endless":
                     // A 200 whose JSON body never ends (at most 1 GiB): a client must stop reading it.
                     if (!Fires(state))
