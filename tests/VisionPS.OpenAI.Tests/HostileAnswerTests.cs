@@ -121,5 +121,31 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(429, error.Status);
             Assert.Equal(TimeSpan.FromDays(3650), error.RetryAfter);
         }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task ARedirectToAnotherAddressIsNotFollowedSoTheKeyNeverReachesIt(bool azure)
+        {
+            await using EndpointHost elsewhere = await EndpointHost.StartAsync();
+            string spec = Unique("redirect=" + elsewhere.Root.Port);
+            VisionConnection connection = Endpoint.Connection(maxRetries: 2);
+            if (azure)
+            {
+                connection.Azure = new AzureOpenAISettings(Endpoint.Host.Root, "dep"); // the key goes in the api-key header
+            }
+            using var client = new VisionClient(connection);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "redirect" }));
+
+            Assert.Empty(elsewhere.Requests);
+            Assert.Equal(1, Hits(spec));
+            Assert.Equal(307, error.Status);
+            Assert.Equal("redirect_not_followed", error.Code);
+            Assert.False(error.IsRetryable);
+            Assert.Contains($"127.0.0.1:{elsewhere.Root.Port}/", error.Message);
+            Assert.Contains("does not follow redirects", error.Message);
+            Assert.DoesNotContain(Endpoint.ApiKey, error.ToString());
+        }
     }
 }

@@ -16,7 +16,7 @@ namespace VisionPS.TestServer
     /// echo-key (401 quoting the key sent), drop (connection dropped: before the answer, or after 2 stream chunks),
     /// canned=NAME (answer with the canned body NAME of CannedAnswers: odd shapes the spec allows, a gateway's error),
     /// 429ra=TEXT (429 whose only wait is "Retry-After: TEXT"), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
-    /// (a 200 that starts its body, then stalls),
+    /// (a 200 that starts its body, then stalls), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart.
@@ -200,6 +200,15 @@ namespace VisionPS.TestServer
                     catch (OperationCanceledException)
                     {
                     }
+                    return true;
+                case "redirect":
+                    // 307 to the same path and query on another port of this machine (another origin).
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    context.Response.StatusCode = 307;
+                    context.Response.Headers.Location = $"http://127.0.0.1:{Millis}{context.Request.Path}{context.Request.QueryString}";
                     return true;
                 case "rate":
                     // A token bucket of Millis requests per second (burst Millis) per spec: over it, 429 with the real wait.

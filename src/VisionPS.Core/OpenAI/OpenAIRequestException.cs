@@ -115,6 +115,16 @@ namespace VisionPS.Core.OpenAI
             };
         }
 
+        /// <summary>A redirect (3xx), not followed: the message names where it pointed.</summary>
+        internal static OpenAIRequestException Redirected(int status, string? location, string? requestId, SecretScrubber scrubber)
+        {
+            string where = string.IsNullOrWhiteSpace(location) ? "no address (no Location header)" : "'" + scrubber.Scrub(location!.Trim()) + "'";
+            return new OpenAIRequestException(status, "redirect", "redirect_not_followed", null,
+                $"The service answered with a redirect to {where}; {VisionClient.NoRedirects}.",
+                "Check the base URI: if the redirect's address is the right endpoint, use that address instead (for example https:// instead of http://, or the path ending in /v1).",
+                false, requestId, null);
+        }
+
         /// <summary>
         /// A success answer whose body did not arrive in full (timeout or dropped connection while it was read): not sent
         /// again, since the service did the work.

@@ -118,7 +118,9 @@ namespace VisionPS.Core.OpenAI
                     {
                         body = string.Empty;
                     }
-                    OpenAIRequestException error = OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null);
+                    OpenAIRequestException error = response.Status is >= 300 and < 400
+                        ? OpenAIRequestException.Redirected(response.Status, response.Headers.TryGetValue("Location", out string? location) ? location : null, requestId, _scrubber)
+                        : OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null);
                     if (VisionRetryPolicy.TryGetRetryAfter(response, out TimeSpan retryAfter))
                     {
                         error.RetryAfter = retryAfter;
