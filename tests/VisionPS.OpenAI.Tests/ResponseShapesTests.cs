@@ -98,6 +98,25 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal("I can't help with that.", answer.Refusal);
         }
 
+        [Theory]
+        [InlineData("responses-failed", "The response failed: The model could not finish the answer.")]
+        [InlineData("responses-cancelled", "The response was cancelled")]
+        [InlineData("responses-queued", "The response is not finished (status queued)")]
+        public async Task AResponseThatDidNotSucceedIsAnErrorNotAnEmptyAnswer(string canned, string expected)
+        {
+            using VisionClient client = Endpoint.Client();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.RespondAsync(Request(canned)));
+            Assert.Null(answer);
+            Assert.Equal(200, error!.Status);
+            Assert.False(error.IsUnreadable);
+            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+            Assert.Contains("resp_canned", error.Hint, StringComparison.Ordinal);
+            if (canned == "responses-failed")
+            {
+                Assert.Equal("server_error", error.Code);
+            }
+        }
+
         [Fact]
         public async Task AFractionalCreatedAtIsReadOrReportedAsUnreadable()
         {

@@ -110,6 +110,10 @@ namespace VisionPS.Core.Batching
                     {
                         return (new BatchOutcome(customId, ReadAnswer(raw, json), null), null);
                     }
+                    catch (OpenAIRequestException ex)
+                    {
+                        return (new BatchOutcome(customId, null, ex), null); // read, but not an answer (a response that failed)
+                    }
                     catch (Exception ex) when (ex is not OutOfMemoryException)
                     {
                         // The request ran (and was billed); its answer is what cannot be read.

@@ -138,6 +138,11 @@ namespace VisionPS.Core.OpenAI
                 true, null, lost);
         }
 
+        /// <summary>A success status (2xx) whose body says the work did not succeed (a Responses status failed, cancelled or queued).</summary>
+        internal static OpenAIRequestException NotAnswered(int status, string? code, string message, string? responseId)
+            => new OpenAIRequestException(status, "response_failed", code ?? "response_failed", null, message,
+                "Nothing was answered; try again later" + (responseId is null ? "." : $" (response id {responseId})."), true, null, null);
+
         private static string Trim(string body)
         {
             string flat = string.Join(" ", body.Split(new[] { '\r', '\n', '\t' }, StringSplitOptions.RemoveEmptyEntries)).Trim();
