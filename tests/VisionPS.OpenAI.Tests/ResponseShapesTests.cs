@@ -146,6 +146,32 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task AStreamThatBreaksOffWithAnErrorEventIsThatErrorNotAShortAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            var deltas = new List<string>();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatStreamingAsync(Request("stream-error"), deltas.Add));
+            Assert.Null(answer);
+            Assert.Equal("a ca", string.Concat(deltas));
+            Assert.Equal(200, error!.Status);
+            Assert.Equal("server_error", error.Type);
+            Assert.Contains("broke off with an error from the service: The server had an error while processing your request. Sorry about that!", error.Message, StringComparison.Ordinal);
+            Assert.Contains("incomplete", error.Hint, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AStreamThatEndsWithoutAFinishReasonIsAnErrorNotAShortAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            var deltas = new List<string>();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatStreamingAsync(Request("stream-cut"), deltas.Add));
+            Assert.Null(answer);
+            Assert.Equal("a ca", string.Concat(deltas));
+            Assert.Equal("stream_incomplete", error!.Code);
+            Assert.Contains("no finish_reason", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task AStreamedRequestAnsweredWithPlainJsonIsReadAsJson()
         {
             using VisionClient client = Endpoint.Client();

@@ -41,6 +41,13 @@ namespace VisionPS.TestServer
                     Completion("{\"role\":\"assistant\",\"content\":\"a plain JSON answer\",\"refusal\":null}")),
                 ["not-json"] = (200, "application/json", "<html><body>Bad gateway</body></html>"),
 
+                // Streams that break off: an error event after the first words (as OpenAI sends one), or no finish at all.
+                ["stream-error"] = (200, "text/event-stream",
+                    "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a ca\"},\"finish_reason\":null}]}\n\n"
+                    + "data: {\"error\":{\"message\":\"The server had an error while processing your request. Sorry about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n"),
+                ["stream-cut"] = (200, "text/event-stream",
+                    "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a ca\"},\"finish_reason\":null}]}\n\n"),
+
                 // Responses
                 ["fractional-created-at"] = (200, "application/json",
                     Response("{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"a cat\",\"annotations\":[]}]}", "1764547200.25")),

@@ -138,6 +138,23 @@ namespace VisionPS.Core.OpenAI
                 true, null, lost);
         }
 
+        /// <summary>
+        /// A streamed answer (HTTP <paramref name="status"/>) that broke off: an error event from the service, or the end
+        /// of the stream before the answer was finished. The request ran (and may be billed); the text so far is partial.
+        /// </summary>
+        internal static OpenAIRequestException StreamBroken(int status, string? type, string? code, string? param, string message, string? requestId, SecretScrubber scrubber)
+            => new OpenAIRequestException(status, type ?? "invalid_response", code ?? "stream_incomplete", param is null ? null : scrubber.Scrub(param), scrubber.Scrub(message),
+                "The text streamed so far is incomplete; send the same request without -Stream to see the service's complete answer or error.", true, requestId, null);
+
+        /// <summary>An error event inside a stream (<c>data: {"error":{...}}</c>), read as an error answer is.</summary>
+        internal static OpenAIRequestException StreamError(int status, string errorJson, string? requestId, SecretScrubber scrubber)
+        {
+            OpenAIRequestException parsed = FromResponse(status, "{\"error\":" + errorJson + "}", requestId, scrubber, null);
+            string said = parsed.ServerMessage.TrimEnd();
+            return StreamBroken(status, parsed.Type ?? "server_error", parsed.Code, parsed.Param,
+                "The answer's stream broke off with an error from the service: " + said + (said.EndsWith(".", StringComparison.Ordinal) || said.EndsWith("!", StringComparison.Ordinal) ? "" : "."), requestId, scrubber);
+        }
+
         /// <summary>A success status (2xx) whose body says the work did not succeed (a Responses status failed, cancelled or queued).</summary>
         internal static OpenAIRequestException NotAnswered(int status, string? code, string message, string? responseId)
             => new OpenAIRequestException(status, "response_failed", code ?? "response_failed", null, message,
