@@ -172,6 +172,18 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task AnErrorMessageOfMegabytesIsCutToAFewLines()
+        {
+            using VisionClient client = Endpoint.Client();
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("huge-error")));
+            Assert.Equal(400, error!.Status);
+            Assert.Equal("invalid_request_error", error.Type);
+            Assert.StartsWith("xxxx", error.ServerMessage, StringComparison.Ordinal);
+            Assert.EndsWith("(cut: 4,194,304 characters in all)", error.ServerMessage, StringComparison.Ordinal);
+            Assert.InRange(error.Message.Length, 2000, 2300);
+        }
+
+        [Fact]
         public async Task AStreamedRequestAnsweredWithPlainJsonIsReadAsJson()
         {
             using VisionClient client = Endpoint.Client();

@@ -96,7 +96,7 @@ namespace VisionPS.Core.OpenAI
                 // Not OpenAI's {"error":{...}} shape (a gateway's list of violations, an HTML page): show the body itself.
                 message ??= Trim(body!);
             }
-            message = scrubber.Scrub(string.IsNullOrWhiteSpace(message) ? $"HTTP {status} with no error message." : message!);
+            message = Shorten(scrubber.Scrub(string.IsNullOrWhiteSpace(message) ? $"HTTP {status} with no error message." : message!));
             param = param is null ? null : scrubber.Scrub(param);
             bool quota = code == "insufficient_quota" || type == "insufficient_quota";
             bool retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
@@ -159,6 +159,12 @@ namespace VisionPS.Core.OpenAI
         internal static OpenAIRequestException NotAnswered(int status, string? code, string message, string? responseId)
             => new OpenAIRequestException(status, "response_failed", code ?? "response_failed", null, message,
                 "Nothing was answered; try again later" + (responseId is null ? "." : $" (response id {responseId})."), true, null, null);
+
+        /// <summary>The most of a service's error message an error shows (a hostile one may be megabytes).</summary>
+        internal const int MaxMessageChars = 2000;
+
+        private static string Shorten(string message)
+            => message.Length <= MaxMessageChars ? message : message.Substring(0, MaxMessageChars) + "... (cut: " + message.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " characters in all)";
 
         private static string Trim(string body)
         {
