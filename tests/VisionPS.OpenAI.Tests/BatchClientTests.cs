@@ -238,5 +238,22 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal((500, "boom"), (outcomes[0].Error!.Status, outcomes[0].Error!.ServerMessage));
             Assert.Equal("batch_expired", outcomes[1].Error!.Code);
         }
+
+        [Fact]
+        public void AnAnswerIsNotLostToAnErrorLineForTheSameRequest()
+        {
+            // A service that lists a request in the output file and again in the error file: the paid answer is kept.
+            var answered = new BatchOutcome("a", new ChatAnswer { Text = "a cat" }, null);
+            var failed = new BatchOutcome("a", null, OpenAIRequestException.FromResponse(500, "{\"error\":{\"message\":\"boom\"}}", null, SecretScrubber.None, null));
+            var later = new BatchOutcome("b", new ChatAnswer { Text = "second" }, null);
+            var earlier = new BatchOutcome("b", new ChatAnswer { Text = "first" }, null);
+
+            var matched = BatchAnswers.Match(null, new[] { answered, failed, earlier, later }).ToList();
+
+            Assert.Equal(new[] { "a", "b" }, matched.Select(m => m.CustomId));
+            Assert.Equal("a cat", matched[0].Outcome!.Result!.Text);
+            Assert.Equal("second", matched[1].Outcome!.Result!.Text); // of two answers, the later
+            Assert.Equal("boom", BatchAnswers.Match(null, new[] { failed }).Single().Outcome!.Error!.ServerMessage);
+        }
     }
 }
