@@ -147,5 +147,20 @@ namespace VisionPS.OpenAI.Tests
             Assert.Contains("does not follow redirects", error.Message);
             Assert.DoesNotContain(Endpoint.ApiKey, error.ToString());
         }
+
+        [Theory]
+        [InlineData("86400", "1 day (86400 s)")]
+        [InlineData("5400", "90 min (5400 s)")]
+        public async Task ARetryAfterLongerThanRetriesWaitIsNamedInTheAdvice(string retryAfter, string words)
+        {
+            string spec = Unique("429ra=" + retryAfter);
+            using VisionClient client = Endpoint.Client(maxRetries: 0);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "long wait" }));
+
+            Assert.Equal(TimeSpan.FromSeconds(double.Parse(retryAfter, System.Globalization.CultureInfo.InvariantCulture)), error.RetryAfter);
+            Assert.Equal($"The service asks to wait {words} before trying again; retries do not wait that long, so try again then.", error.Hint);
+            Assert.EndsWith(error.Hint!, error.Message, StringComparison.Ordinal);
+        }
     }
 }

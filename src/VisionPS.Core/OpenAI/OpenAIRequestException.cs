@@ -68,7 +68,7 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Builds the exception from an error response body (the real <c>{"error":{...}}</c> shape or anything else).</summary>
-        internal static OpenAIRequestException FromResponse(int status, string? body, string? requestId, SecretScrubber scrubber, Exception? inner)
+        internal static OpenAIRequestException FromResponse(int status, string? body, string? requestId, SecretScrubber scrubber, Exception? inner, TimeSpan? retryAfter = null)
         {
             string? type = null, code = null, param = null, message = null;
             if (!string.IsNullOrEmpty(body))
@@ -100,7 +100,13 @@ namespace VisionPS.Core.OpenAI
             param = param is null ? null : scrubber.Scrub(param);
             bool quota = code == "insufficient_quota" || type == "insufficient_quota";
             bool retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
-            return new OpenAIRequestException(status, type, code, param, message, HintFor(status, type, code, param, message), retryable, requestId, inner);
+            string? hint = HintFor(status, type, code, param, message);
+            if (retryable && retryAfter is TimeSpan wait && wait > LongWait)
+            {
+                // Retries wait at most a minute apart: a service that asks for an hour or a day (a daily quota) is not waited out.
+                hint = $"The service asks to wait {Describe(wait)} before trying again; retries do not wait that long, so try again then.";
+            }
+            return new OpenAIRequestException(status, type, code, param, message, hint, retryable, requestId, inner) { RetryAfter = retryAfter };
         }
 
         /// <summary>An answer (HTTP <paramref name="status"/>) that arrived but could not be read: not retried, the raw body kept.</summary>
@@ -159,6 +165,27 @@ namespace VisionPS.Core.OpenAI
         internal static OpenAIRequestException NotAnswered(int status, string? code, string message, string? responseId)
             => new OpenAIRequestException(status, "response_failed", code ?? "response_failed", null, message,
                 "Nothing was answered; try again later" + (responseId is null ? "." : $" (response id {responseId})."), true, null, null);
+
+        /// <summary>A retry-after past this is named in the error's advice (the default longest wait between tries).</summary>
+        private static readonly TimeSpan LongWait = TimeSpan.FromSeconds(60);
+
+        /// <summary>A wait in words: "90 s", "2.5 h (9000 s)", "1 day (86400 s)".</summary>
+        internal static string Describe(TimeSpan wait)
+        {
+            string seconds = wait.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " s";
+            if (wait.TotalMinutes < 2)
+            {
+                return seconds;
+            }
+            string words = wait.TotalHours < 2 ? $"{wait.TotalMinutes:0} min"
+                : wait.TotalDays < 2 ? $"{wait.TotalHours:0.#} h"
+                : $"{wait.TotalDays:0.#} days";
+            if (wait.TotalDays >= 1 && wait.TotalDays < 1.05)
+            {
+                words = "1 day";
+            }
+            return $"{words.Replace(',', '.')} ({seconds})";
+        }
 
         /// <summary>The most of a service's error message an error shows (a hostile one may be megabytes).</summary>
         internal const int MaxMessageChars = 2000;

@@ -118,14 +118,10 @@ namespace VisionPS.Core.OpenAI
                     {
                         body = string.Empty;
                     }
-                    OpenAIRequestException error = response.Status is >= 300 and < 400
+                    TimeSpan? retryAfter = VisionRetryPolicy.TryGetRetryAfter(response, out TimeSpan wait) ? wait : null;
+                    return response.Status is >= 300 and < 400
                         ? OpenAIRequestException.Redirected(response.Status, response.Headers.TryGetValue("Location", out string? location) ? location : null, requestId, _scrubber)
-                        : OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null);
-                    if (VisionRetryPolicy.TryGetRetryAfter(response, out TimeSpan retryAfter))
-                    {
-                        error.RetryAfter = retryAfter;
-                    }
-                    return error;
+                        : OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null, retryAfter);
                 case ClientResultException cre:
                     return cre.InnerException is OperationCanceledException && cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)
