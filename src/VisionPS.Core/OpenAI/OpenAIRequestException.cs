@@ -264,6 +264,11 @@ namespace VisionPS.Core.OpenAI
             {
                 return Hints.ModelNotFound;
             }
+            if ((status == 404 || status == 405) && type is null && code is null)
+            {
+                // Not OpenAI's {"error":{...}} shape: a web server's or proxy's page, so the route itself is wrong.
+                return Hints.NoSuchRoute;
+            }
             if (status == 429)
             {
                 return Hints.RateLimited;
