@@ -108,6 +108,16 @@ Describe 'Send-VisionChat as an admin uses it' {
         (Send-VisionChat 'Describe.' -Image $image).Text | Should -Match 'Describe'
     }
 
+    It 'warns when the answer is cut short at the token limit' {
+        $image = Join-Path $Corpus 'gif_static_smile_48.gif'
+        $r = Send-VisionChat 'Describe this picture in many words.' -Image $image -MaxTokens 2 -WarningVariable warns 3>$null
+        $r.FinishReason | Should -Be 'length'
+        @($warns | Where-Object { "$_" -match 'cut short: it reached the token limit \(FinishReason length\); raise -MaxTokens' }).Count | Should -Be 1
+        $full = Send-VisionChat 'Describe this picture in many words.' -Image $image -WarningVariable warns2 3>$null
+        $full.FinishReason | Should -Be 'stop'
+        $warns2 | Should -BeNullOrEmpty
+    }
+
     It 'never prints the key' {
         $out = Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'gif_static_smile_48.gif') -Model 'fault:echo-key' -Verbose -Debug -ErrorAction SilentlyContinue -ErrorVariable errs *>&1 | Out-String
         ($out + ($errs | Out-String)) | Should -Not -Match ([regex]::Escape($Key))
