@@ -231,18 +231,22 @@ namespace VisionPS.Core.OpenAI
     /// </summary>
     internal sealed class AnswerBodyFailedException : IOException
     {
-        internal AnswerBodyFailedException(int status, bool timedOut, Exception inner)
+        internal AnswerBodyFailedException(int status, bool timedOut, bool resendable, Exception inner)
             : base(timedOut
                 ? $"the service answered (HTTP {status}), but its answer did not arrive in full within the timeout"
                 : $"the service answered (HTTP {status}), but the connection failed while its answer was read", inner)
         {
             Status = status;
             TimedOut = timedOut;
+            Resendable = resendable;
         }
 
         internal int Status { get; }
 
         internal bool TimedOut { get; }
+
+        /// <summary>Whether the request may be sent again (a GET: reading costs nothing), so it was retried.</summary>
+        internal bool Resendable { get; }
     }
 
     /// <summary>
@@ -288,7 +292,8 @@ namespace VisionPS.Core.OpenAI
             {
                 return null; // no answer this try, the caller's cancellation, or handled elsewhere
             }
-            return new AnswerBodyFailedException(response.Status, ex is OperationCanceledException, ex);
+            return new AnswerBodyFailedException(response.Status, ex is OperationCanceledException,
+                string.Equals(message.Request.Method, "GET", StringComparison.OrdinalIgnoreCase), ex);
         }
     }
 }

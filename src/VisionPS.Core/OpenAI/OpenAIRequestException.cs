@@ -140,7 +140,7 @@ namespace VisionPS.Core.OpenAI
             string cause = lost.TimedOut ? string.Empty : ": " + Innermost(lost).Message;
             string message = scrubber.Scrub(char.ToUpperInvariant(lost.Message[0]) + lost.Message.Substring(1) + cause + ".");
             return new OpenAIRequestException(lost.Status, lost.TimedOut ? "timeout" : "connection_error", "answer_incomplete", null, message,
-                "It was not sent again, because the service did the work and may bill it; try again later" + (lost.TimedOut ? " or raise the timeout." : "."),
+                (lost.Resendable ? "Try again later" : "It was not sent again, because the service did the work and may bill it; try again later") + (lost.TimedOut ? " or raise the timeout." : "."),
                 true, null, lost);
         }
 

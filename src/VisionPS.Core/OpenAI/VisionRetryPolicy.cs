@@ -60,7 +60,7 @@ namespace VisionPS.Core.OpenAI
                     return true;
                 }
             }
-            return exception is AnswerBodyFailedException && !string.Equals(message.Request.Method, "GET", StringComparison.OrdinalIgnoreCase);
+            return exception is AnswerBodyFailedException lost && !lost.Resendable;
         }
 
         /// <summary>Counts this message's tries: ShouldRetry is asked once after each (the SDK keeps its own count private).</summary>
