@@ -96,6 +96,28 @@ Describe 'Send-VisionChat as an admin uses it' {
         $msg.FileIds | Remove-VisionFile -Confirm:$false
     }
 
+    It 'reads an answer that never ends only to its limit and sends it once: one ResponseUnreadable error, and the next request is answered' {
+        $image = Join-Path $Corpus 'gif_static_smile_48.gif'
+        $out = Send-VisionChat 'Describe.' -Image $image -Model 'fault:endless:pester' -MaxRetries 3 -Verbose -ErrorAction SilentlyContinue -ErrorVariable errs 4>&1
+        $tries = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^POST .*/chat/completions: HTTP 200' })
+        $tries.Count | Should -Be 1
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ResponseUnreadable,*'
+        $errs[0].Exception.Message | Should -Match 'larger than the 128 MiB VisionPS reads'
+        $errs[0].Exception.Message | Should -Not -Match 'System\.|Stream was too long'
+        (Send-VisionChat 'Describe.' -Image $image).Text | Should -Match 'Describe'
+    }
+
+    It 'warns when the answer is cut short at the token limit' {
+        $image = Join-Path $Corpus 'gif_static_smile_48.gif'
+        $r = Send-VisionChat 'Describe this picture in many words.' -Image $image -MaxTokens 2 -WarningVariable warns 3>$null
+        $r.FinishReason | Should -Be 'length'
+        @($warns | Where-Object { "$_" -match 'cut short: it reached the token limit \(FinishReason length\); raise -MaxTokens' }).Count | Should -Be 1
+        $full = Send-VisionChat 'Describe this picture in many words.' -Image $image -WarningVariable warns2 3>$null
+        $full.FinishReason | Should -Be 'stop'
+        $warns2 | Should -BeNullOrEmpty
+    }
+
     It 'never prints the key' {
         $out = Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'gif_static_smile_48.gif') -Model 'fault:echo-key' -Verbose -Debug -ErrorAction SilentlyContinue -ErrorVariable errs *>&1 | Out-String
         ($out + ($errs | Out-String)) | Should -Not -Match ([regex]::Escape($Key))

@@ -238,5 +238,42 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal((500, "boom"), (outcomes[0].Error!.Status, outcomes[0].Error!.ServerMessage));
             Assert.Equal("batch_expired", outcomes[1].Error!.Code);
         }
+
+        [Fact]
+        public void AnAnswerIsNotLostToAnErrorLineForTheSameRequest()
+        {
+            // A service that lists a request in the output file and again in the error file: the paid answer is kept.
+            var answered = new BatchOutcome("a", new ChatAnswer { Text = "a cat" }, null);
+            var failed = new BatchOutcome("a", null, OpenAIRequestException.FromResponse(500, "{\"error\":{\"message\":\"boom\"}}", null, SecretScrubber.None, null));
+            var later = new BatchOutcome("b", new ChatAnswer { Text = "second" }, null);
+            var earlier = new BatchOutcome("b", new ChatAnswer { Text = "first" }, null);
+
+            var matched = BatchAnswers.Match(null, new[] { answered, failed, earlier, later }).ToList();
+
+            Assert.Equal(new[] { "a", "b" }, matched.Select(m => m.CustomId));
+            Assert.Equal("a cat", matched[0].Outcome!.Result!.Text);
+            Assert.Equal("second", matched[1].Outcome!.Result!.Text); // of two answers, the later
+            Assert.Equal("boom", BatchAnswers.Match(null, new[] { failed }).Single().Outcome!.Error!.ServerMessage);
+        }
+
+        [Fact]
+        public void WholeNumbersWrittenAsDecimalsDoNotLoseALineOrTheBatch()
+        {
+            // A service (or proxy) that writes 200.0 for 200: the answer on that line, and the batch's status, still read.
+            using VisionClient client = Endpoint.Client();
+            string completion = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1764547200,\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"a cat\"},\"finish_reason\":\"stop\"}]}";
+            string jsonl = "{\"custom_id\":\"a\",\"response\":{\"status_code\":200.0,\"request_id\":\"req_1\",\"body\":" + completion + "},\"error\":null}\n";
+            var problems = new List<string>();
+
+            BatchOutcome outcome = Assert.Single(client.ReadBatchOutput(BinaryData.FromString(jsonl), unreadable: (_, p) => problems.Add(p)));
+
+            Assert.Empty(problems);
+            Assert.Equal("a cat", outcome.Result!.Text);
+
+            VisionBatchJob job = VisionBatchJob.Parse(BinaryData.FromString("{\"id\":\"batch_1\",\"status\":\"failed\",\"request_counts\":{\"total\":3.0,\"completed\":0,\"failed\":3},"
+                + "\"errors\":{\"data\":[{\"code\":\"invalid_json_line\",\"message\":\"bad line\",\"param\":null,\"line\":2.0},{\"code\":\"x\",\"message\":\"odd line\",\"line\":2.5}]}}"));
+            Assert.Equal(3, job.Total);
+            Assert.Equal(new int?[] { 2, null }, job.Errors.Select(e => e.Line));
+        }
     }
 }

@@ -18,6 +18,10 @@ namespace VisionPS.OpenAI.Tests
         [InlineData(401, "{\"error\":{\"message\":\"Incorrect API key provided: sk-abc***wxyz.\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}", Hints.Unauthorized, false)]
         [InlineData(404, "{\"error\":{\"message\":\"The model `gpt-9` does not exist or you do not have access to it.\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"model_not_found\"}}", Hints.ModelNotFound, false)]
         [InlineData(503, "upstream connect error", null, true)]
+        [InlineData(404, "<html><body>404 page not found</body></html>", Hints.NoSuchRoute, false)]
+        [InlineData(404, "404 page not found", Hints.NoSuchRoute, false)]
+        [InlineData(405, "{\"detail\":\"Method Not Allowed\"}", Hints.NoSuchRoute, false)]
+        [InlineData(404, "{\"error\":{\"message\":\"No such File object: file-abc\",\"type\":\"invalid_request_error\",\"param\":\"id\",\"code\":null}}", null, false)]
         public void TheServiceErrorGetsItsHint(int status, string body, string? hint, bool retryable)
         {
             OpenAIRequestException error = OpenAIRequestException.FromResponse(status, body, "req_1", new SecretScrubber(), null);

@@ -98,6 +98,25 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal("I can't help with that.", answer.Refusal);
         }
 
+        [Theory]
+        [InlineData("responses-failed", "The response failed: The model could not finish the answer.")]
+        [InlineData("responses-cancelled", "The response was cancelled")]
+        [InlineData("responses-queued", "The response is not finished (status queued)")]
+        public async Task AResponseThatDidNotSucceedIsAnErrorNotAnEmptyAnswer(string canned, string expected)
+        {
+            using VisionClient client = Endpoint.Client();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.RespondAsync(Request(canned)));
+            Assert.Null(answer);
+            Assert.Equal(200, error!.Status);
+            Assert.False(error.IsUnreadable);
+            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+            Assert.Contains("resp_canned", error.Hint, StringComparison.Ordinal);
+            if (canned == "responses-failed")
+            {
+                Assert.Equal("server_error", error.Code);
+            }
+        }
+
         [Fact]
         public async Task AFractionalCreatedAtIsReadOrReportedAsUnreadable()
         {
@@ -124,6 +143,44 @@ namespace VisionPS.OpenAI.Tests
             Assert.Contains("field required", error.ServerMessage, StringComparison.Ordinal);
             Assert.Contains("unknown model", error.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("no error message", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AStreamThatBreaksOffWithAnErrorEventIsThatErrorNotAShortAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            var deltas = new List<string>();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatStreamingAsync(Request("stream-error"), deltas.Add));
+            Assert.Null(answer);
+            Assert.Equal("a ca", string.Concat(deltas));
+            Assert.Equal(200, error!.Status);
+            Assert.Equal("server_error", error.Type);
+            Assert.Contains("broke off with an error from the service: The server had an error while processing your request. Sorry about that!", error.Message, StringComparison.Ordinal);
+            Assert.Contains("incomplete", error.Hint, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AStreamThatEndsWithoutAFinishReasonIsAnErrorNotAShortAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            var deltas = new List<string>();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatStreamingAsync(Request("stream-cut"), deltas.Add));
+            Assert.Null(answer);
+            Assert.Equal("a ca", string.Concat(deltas));
+            Assert.Equal("stream_incomplete", error!.Code);
+            Assert.Contains("no finish_reason", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AnErrorMessageOfMegabytesIsCutToAFewLines()
+        {
+            using VisionClient client = Endpoint.Client();
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("huge-error")));
+            Assert.Equal(400, error!.Status);
+            Assert.Equal("invalid_request_error", error.Type);
+            Assert.StartsWith("xxxx", error.ServerMessage, StringComparison.Ordinal);
+            Assert.EndsWith("(cut: 4,194,304 characters in all)", error.ServerMessage, StringComparison.Ordinal);
+            Assert.InRange(error.Message.Length, 2000, 2300);
         }
 
         [Fact]

@@ -124,5 +124,17 @@ namespace VisionPS.OpenAI.Tests
             Assert.Contains("base64 chars, sha256", description);
             Assert.Empty(OpenApiContract.Validate("POST", "/responses", System.Text.Json.Nodes.JsonNode.Parse(body.GetRawText())!));
         }
+
+        [Theory]
+        [InlineData("{\"object\":\"file\",\"bytes\":10,\"filename\":\"a.png\",\"purpose\":\"vision\"}")]
+        [InlineData("{\"id\":\"\",\"object\":\"file\"}")]
+        [InlineData("{\"id\":null,\"object\":\"file\"}")]
+        [InlineData("[]")]
+        public void AFileAnswerWithoutAnIdIsUnreadableNotAFileWithNoId(string json)
+        {
+            // Add-VisionFile emitted such a file, and Add-AssistantImage or Start-VisionBatch then used the empty id.
+            FormatException error = Assert.Throws<FormatException>(() => VisionFile.Parse(BinaryData.FromString(json)));
+            Assert.Contains("no id", error.Message, StringComparison.Ordinal);
+        }
     }
 }

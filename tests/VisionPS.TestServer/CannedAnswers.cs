@@ -18,8 +18,8 @@ namespace VisionPS.TestServer
             => "{\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"message\":"
                + message + ",\"finish_reason\":\"" + finish + "\",\"logprobs\":null}]," + Usage + "}";
 
-        private static string Response(string output, string createdAt = "1764547200")
-            => "{\"id\":\"resp_canned\",\"object\":\"response\",\"created_at\":" + createdAt + ",\"status\":\"completed\",\"model\":\"canned\",\"output\":["
+        private static string Response(string output, string createdAt = "1764547200", string status = "completed", string extra = "")
+            => "{\"id\":\"resp_canned\",\"object\":\"response\",\"created_at\":" + createdAt + ",\"status\":\"" + status + "\"," + extra + "\"model\":\"canned\",\"output\":["
                + output + "],\"usage\":{\"input_tokens\":10,\"output_tokens\":2,\"total_tokens\":12,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens_details\":{\"reasoning_tokens\":0}}}";
 
         /// <summary>Name: (status, content type, body).</summary>
@@ -41,15 +41,32 @@ namespace VisionPS.TestServer
                     Completion("{\"role\":\"assistant\",\"content\":\"a plain JSON answer\",\"refusal\":null}")),
                 ["not-json"] = (200, "application/json", "<html><body>Bad gateway</body></html>"),
 
+                // Streams that break off: an error event after the first words (as OpenAI sends one), or no finish at all.
+                ["stream-error"] = (200, "text/event-stream",
+                    "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a ca\"},\"finish_reason\":null}]}\n\n"
+                    + "data: {\"error\":{\"message\":\"The server had an error while processing your request. Sorry about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n"),
+                ["stream-cut"] = (200, "text/event-stream",
+                    "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a ca\"},\"finish_reason\":null}]}\n\n"),
+
                 // Responses
                 ["fractional-created-at"] = (200, "application/json",
                     Response("{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"a cat\",\"annotations\":[]}]}", "1764547200.25")),
                 ["responses-refusal"] = (200, "application/json",
                     Response("{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"refusal\",\"refusal\":\"I can't help with that.\"}]}")),
 
+                // A 200 whose response did not succeed: failed (with its error), or still queued (background mode).
+                ["responses-failed"] = (200, "application/json",
+                    Response("", status: "failed", extra: "\"error\":{\"code\":\"server_error\",\"message\":\"The model could not finish the answer.\"},")),
+                ["responses-queued"] = (200, "application/json", Response("", status: "queued")),
+                ["responses-cancelled"] = (200, "application/json", Response("", status: "cancelled")),
+
                 // Errors that are not OpenAI's {"error":{...}} shape
                 ["gateway-422"] = (422, "application/json",
                     "{\"detail\":[{\"loc\":[\"body\",\"messages\",0,\"content\"],\"msg\":\"field required\",\"type\":\"value_error.missing\"},{\"loc\":[\"body\",\"model\"],\"msg\":\"unknown model\",\"type\":\"value_error\"}]}"),
+
+                // An error whose message is 4 MB long.
+                ["huge-error"] = (400, "application/json",
+                    "{\"error\":{\"message\":\"" + new string('x', 4 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
 
                 // Files
                 ["not-deleted"] = (200, "application/json", "{\"id\":\"file-canned\",\"object\":\"file\",\"deleted\":false}"),

@@ -15,6 +15,8 @@ namespace VisionPS.TestServer
     /// retry-after-ms), quota (insufficient_quota), 500,
     /// echo-key (401 quoting the key sent), drop (connection dropped: before the answer, or after 2 stream chunks),
     /// canned=NAME (answer with the canned body NAME of CannedAnswers: odd shapes the spec allows, a gateway's error),
+    /// 429ra=TEXT (429 whose only wait is "Retry-After: TEXT"), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
+    /// (a 200 that starts its body, then stalls), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart. A route's requests can also carry a SPEC set on the endpoint
@@ -120,6 +122,10 @@ namespace VisionPS.TestServer
             {
                 return new Fault(spec, "canned", times, 0, head.Substring("canned=".Length));
             }
+            if (head.StartsWith("429ra=", StringComparison.Ordinal))
+            {
+                return new Fault(spec, "429ra", times, 0, head.Substring("429ra=".Length));
+            }
             int millis = 0;
             int eq = head.IndexOf('=');
             if (eq > 0)
@@ -166,6 +172,64 @@ namespace VisionPS.TestServer
                         context.Response.Headers["retry-after-ms"] = wait.ToString(CultureInfo.InvariantCulture);
                     }
                     throw RateLimited(context, model, 500, wait, Kind == "429s" ? 1000 : Math.Max(1000, wait));
+                case "429ra":
+                    // A 429 whose only wait is Retry-After with the given text, as odd as a server may send it.
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    context.Response.Headers["retry-after"] = Name;
+                    throw new ApiError(429, "Rate limit reached.", "requests", null, "rate_limit_exceeded");
+                case "endless":
+                    // A 200 whose JSON body never ends (at most 1 GiB): a client must stop reading it.
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    context.Response.StatusCode = 200;
+                    context.Response.ContentType = streaming ? "text/event-stream" : "application/json";
+                    byte[] run = new byte[64 * 1024];
+                    run.AsSpan().Fill((byte)'a');
+                    await context.Response.Body.WriteAsync(System.Text.Encoding.ASCII.GetBytes((streaming ? "data: " : "") + "{\"id\":\""), context.RequestAborted);
+                    try
+                    {
+                        for (long written = 0; written < 1L << 30; written += run.Length)
+                        {
+                            await context.Response.Body.WriteAsync(run, context.RequestAborted);
+                        }
+                    }
+                    catch (Exception ex) when (ex is OperationCanceledException or System.IO.IOException)
+                    {
+                        // The client stopped reading and closed the connection.
+                    }
+                    return true;
+                case "stall":
+                    // A 200 that starts its JSON body, then sends nothing more (for MS, default a minute).
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    context.Response.StatusCode = 200;
+                    context.Response.ContentType = "application/json";
+                    await context.Response.Body.WriteAsync(System.Text.Encoding.ASCII.GetBytes("{\"id\":"), context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    try
+                    {
+                        await Task.Delay(Millis > 0 ? Millis : 60000, context.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                    return true;
+                case "redirect":
+                    // 307 to the same path and query on another port of this machine (another origin).
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    context.Response.StatusCode = 307;
+                    context.Response.Headers.Location = $"http://127.0.0.1:{Millis}{context.Request.Path}{context.Request.QueryString}";
+                    return true;
                 case "rate":
                     // A token bucket of Millis requests per second (burst Millis) per spec: over it, 429 with the real wait.
                     TokenBucket bucket = state.RateLimits.GetOrAdd(Spec, _ => new TokenBucket(Math.Max(1, Millis)));

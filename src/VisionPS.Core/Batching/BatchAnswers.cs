@@ -34,7 +34,7 @@ namespace VisionPS.Core.Batching
     {
         /// <summary>
         /// Every request in submission order (the record's), then any line the record does not know, each with its
-        /// outcome; a later line for the same custom_id (the error file after the output file) wins.
+        /// outcome; of several lines for the same custom_id, an answer wins over an error (it was paid for), else the later.
         /// </summary>
         public static IEnumerable<BatchAnswer> Match(BatchRecord? record, IEnumerable<BatchOutcome> outcomes)
         {
@@ -46,7 +46,10 @@ namespace VisionPS.Core.Batching
                 {
                     order.Add(outcome.CustomId);
                 }
-                byId[outcome.CustomId] = outcome;
+                if (!(byId.TryGetValue(outcome.CustomId, out BatchOutcome? earlier) && earlier.Result is not null && outcome.Result is null))
+                {
+                    byId[outcome.CustomId] = outcome;
+                }
             }
             IEnumerable<string> sequence = record is null ? order : record.Items.Select(i => i.CustomId).Concat(order.Where(c => record.Find(c) is null));
             foreach (string customId in sequence)

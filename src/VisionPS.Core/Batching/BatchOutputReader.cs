@@ -97,7 +97,7 @@ namespace VisionPS.Core.Batching
             string customId = idElement.GetString()!;
             if (root.TryGetProperty("response", out JsonElement response) && response.ValueKind == JsonValueKind.Object)
             {
-                int status = response.TryGetProperty("status_code", out JsonElement code) && code.ValueKind == JsonValueKind.Number ? code.GetInt32() : 0;
+                int status = response.TryGetProperty("status_code", out JsonElement code) ? VisionBatchJob.WholeNumber(code) ?? 0 : 0;
                 string? requestId = response.TryGetProperty("request_id", out JsonElement rid) && rid.ValueKind == JsonValueKind.String ? rid.GetString() : null;
                 if (!response.TryGetProperty("body", out JsonElement body) || body.ValueKind != JsonValueKind.Object)
                 {
@@ -109,6 +109,10 @@ namespace VisionPS.Core.Batching
                     try
                     {
                         return (new BatchOutcome(customId, ReadAnswer(raw, json), null), null);
+                    }
+                    catch (OpenAIRequestException ex)
+                    {
+                        return (new BatchOutcome(customId, null, ex), null); // read, but not an answer (a response that failed)
                     }
                     catch (Exception ex) when (ex is not OutOfMemoryException)
                     {

@@ -104,7 +104,7 @@ namespace VisionPS.Core.Batching
                 foreach (JsonElement e in data.EnumerateArray())
                 {
                     list.Add(new BatchError(Str(e, "code"), Str(e, "message") ?? string.Empty, Str(e, "param"),
-                        e.TryGetProperty("line", out JsonElement line) && line.ValueKind == JsonValueKind.Number ? line.GetInt32() : null));
+                        e.TryGetProperty("line", out JsonElement line) ? WholeNumber(line) : null));
                 }
                 job.Errors = list;
             }
@@ -130,7 +130,21 @@ namespace VisionPS.Core.Batching
             => obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
         private static int Int(JsonElement obj, string name)
-            => obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) ? n : 0;
+            => obj.TryGetProperty(name, out JsonElement v) ? WholeNumber(v) ?? 0 : 0;
+
+        /// <summary>A JSON number that is a whole int (200, 200.0, 2e2), else null: an odd number is not a reason to lose the rest.</summary>
+        internal static int? WholeNumber(JsonElement value)
+        {
+            if (value.ValueKind != JsonValueKind.Number)
+            {
+                return null;
+            }
+            if (value.TryGetInt32(out int n))
+            {
+                return n;
+            }
+            return value.TryGetDouble(out double d) && d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue ? (int)d : null;
+        }
 
         private static DateTimeOffset? Time(JsonElement obj, string name)
             => obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long s) ? DateTimeOffset.FromUnixTimeSeconds(s) : null;

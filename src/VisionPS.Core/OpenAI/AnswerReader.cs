@@ -57,7 +57,7 @@ namespace VisionPS.Core.OpenAI
                 ResponseStatus.Completed => "stop",
                 ResponseStatus.Incomplete => response.IncompleteStatusDetails?.Reason?.ToString() is string r && r.IndexOf("max", StringComparison.OrdinalIgnoreCase) >= 0 ? "length" : "content_filter",
                 null => null,
-                ResponseStatus other => other.ToString().ToLowerInvariant(),
+                ResponseStatus other => throw NotAnAnswer(response, other),
             };
             var answer = new ChatAnswer
             {
@@ -78,6 +78,19 @@ namespace VisionPS.Core.OpenAI
                 answer.Json = answer.Text;
             }
             return answer;
+        }
+
+        /// <summary>A 200 whose response failed, was cancelled or is not finished: an error, never an empty answer.</summary>
+        private static OpenAIRequestException NotAnAnswer(ResponseResult response, ResponseStatus status)
+        {
+            string? code = response.Error is ResponseError error ? error.Code.ToString() : null;
+            string what = status switch
+            {
+                ResponseStatus.Failed => "The response failed: " + (string.IsNullOrWhiteSpace(response.Error?.Message) ? "the service gave no reason." : response.Error!.Message),
+                ResponseStatus.Cancelled => "The response was cancelled before it was finished.",
+                _ => $"The response is not finished (status {status.ToString().ToLowerInvariant()}); VisionPS does not ask for background responses.",
+            };
+            return OpenAIRequestException.NotAnswered(200, code, what, response.Id);
         }
 
         internal static string? RefusalOf(ResponseResult response)

@@ -10,6 +10,7 @@ namespace VisionPS.Core.OpenAI
         internal const string Unsupported = "The service accepts PNG, JPEG, WebP and non-animated GIF only, and the bytes must really be that format: convert the image (e.g. to PNG or JPEG) and send it again.";
         internal const string Unauthorized = "Check the API key (OPENAI_API_KEY or -ApiKey) and, for Azure, the endpoint and deployment.";
         internal const string ModelNotFound = "Check the model name (or the Azure deployment) and that the key has access to it.";
+        internal const string NoSuchRoute = "The address answered, but not as an OpenAI-compatible API (no such route): check the base URI, which usually ends in /v1 (e.g. http://localhost:11434/v1 for Ollama).";
         internal const string RateLimited = "Rate limited: wait a little, lower the request rate, or raise the retry count.";
         internal const string FileIdInChat = "Chat Completions takes images as URLs or inline data only; use the Responses API for an uploaded file id.";
         internal const string OriginalNeedsResponses = "Detail 'original' (gpt-5.4 and later) is available through the Responses API; use it there, or detail high with Chat Completions.";

@@ -68,7 +68,7 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Builds the exception from an error response body (the real <c>{"error":{...}}</c> shape or anything else).</summary>
-        internal static OpenAIRequestException FromResponse(int status, string? body, string? requestId, SecretScrubber scrubber, Exception? inner)
+        internal static OpenAIRequestException FromResponse(int status, string? body, string? requestId, SecretScrubber scrubber, Exception? inner, TimeSpan? retryAfter = null)
         {
             string? type = null, code = null, param = null, message = null;
             if (!string.IsNullOrEmpty(body))
@@ -96,11 +96,17 @@ namespace VisionPS.Core.OpenAI
                 // Not OpenAI's {"error":{...}} shape (a gateway's list of violations, an HTML page): show the body itself.
                 message ??= Trim(body!);
             }
-            message = scrubber.Scrub(string.IsNullOrWhiteSpace(message) ? $"HTTP {status} with no error message." : message!);
+            message = Shorten(scrubber.Scrub(string.IsNullOrWhiteSpace(message) ? $"HTTP {status} with no error message." : message!));
             param = param is null ? null : scrubber.Scrub(param);
             bool quota = code == "insufficient_quota" || type == "insufficient_quota";
             bool retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
-            return new OpenAIRequestException(status, type, code, param, message, HintFor(status, type, code, param, message), retryable, requestId, inner);
+            string? hint = HintFor(status, type, code, param, message);
+            if (retryable && retryAfter is TimeSpan wait && wait > LongWait)
+            {
+                // Retries wait at most a minute apart: a service that asks for an hour or a day (a daily quota) is not waited out.
+                hint = $"The service asks to wait {Describe(wait)} before trying again; retries do not wait that long, so try again then.";
+            }
+            return new OpenAIRequestException(status, type, code, param, message, hint, retryable, requestId, inner) { RetryAfter = retryAfter };
         }
 
         /// <summary>An answer (HTTP <paramref name="status"/>) that arrived but could not be read: not retried, the raw body kept.</summary>
@@ -114,6 +120,78 @@ namespace VisionPS.Core.OpenAI
                 RawBody = rawBody is null ? null : scrubber.Scrub(rawBody.Length > 65536 ? rawBody.Substring(0, 65536) + "..." : rawBody),
             };
         }
+
+        /// <summary>A redirect (3xx), not followed: the message names where it pointed.</summary>
+        internal static OpenAIRequestException Redirected(int status, string? location, string? requestId, SecretScrubber scrubber)
+        {
+            string where = string.IsNullOrWhiteSpace(location) ? "no address (no Location header)" : "'" + scrubber.Scrub(location!.Trim()) + "'";
+            return new OpenAIRequestException(status, "redirect", "redirect_not_followed", null,
+                $"The service answered with a redirect to {where}; {VisionClient.NoRedirects}.",
+                "Check the base URI: if the redirect's address is the right endpoint, use that address instead (for example https:// instead of http://, or the path ending in /v1).",
+                false, requestId, null);
+        }
+
+        /// <summary>
+        /// A success answer whose body did not arrive in full (timeout or dropped connection while it was read): not sent
+        /// again, since the service did the work.
+        /// </summary>
+        internal static OpenAIRequestException AnswerLost(AnswerBodyFailedException lost, SecretScrubber scrubber)
+        {
+            string cause = lost.TimedOut ? string.Empty : ": " + Innermost(lost).Message;
+            string message = scrubber.Scrub(char.ToUpperInvariant(lost.Message[0]) + lost.Message.Substring(1) + cause + ".");
+            return new OpenAIRequestException(lost.Status, lost.TimedOut ? "timeout" : "connection_error", "answer_incomplete", null, message,
+                (lost.Resendable ? "Try again later" : "It was not sent again, because the service did the work and may bill it; try again later") + (lost.TimedOut ? " or raise the timeout." : "."),
+                true, null, lost);
+        }
+
+        /// <summary>
+        /// A streamed answer (HTTP <paramref name="status"/>) that broke off: an error event from the service, or the end
+        /// of the stream before the answer was finished. The request ran (and may be billed); the text so far is partial.
+        /// </summary>
+        internal static OpenAIRequestException StreamBroken(int status, string? type, string? code, string? param, string message, string? requestId, SecretScrubber scrubber)
+            => new OpenAIRequestException(status, type ?? "invalid_response", code ?? "stream_incomplete", param is null ? null : scrubber.Scrub(param), scrubber.Scrub(message),
+                "The text streamed so far is incomplete; send the same request without -Stream to see the service's complete answer or error.", true, requestId, null);
+
+        /// <summary>An error event inside a stream (<c>data: {"error":{...}}</c>), read as an error answer is.</summary>
+        internal static OpenAIRequestException StreamError(int status, string errorJson, string? requestId, SecretScrubber scrubber)
+        {
+            OpenAIRequestException parsed = FromResponse(status, "{\"error\":" + errorJson + "}", requestId, scrubber, null);
+            string said = parsed.ServerMessage.TrimEnd();
+            return StreamBroken(status, parsed.Type ?? "server_error", parsed.Code, parsed.Param,
+                "The answer's stream broke off with an error from the service: " + said + (said.EndsWith(".", StringComparison.Ordinal) || said.EndsWith("!", StringComparison.Ordinal) ? "" : "."), requestId, scrubber);
+        }
+
+        /// <summary>A success status (2xx) whose body says the work did not succeed (a Responses status failed, cancelled or queued).</summary>
+        internal static OpenAIRequestException NotAnswered(int status, string? code, string message, string? responseId)
+            => new OpenAIRequestException(status, "response_failed", code ?? "response_failed", null, message,
+                "Nothing was answered; try again later" + (responseId is null ? "." : $" (response id {responseId})."), true, null, null);
+
+        /// <summary>A retry-after past this is named in the error's advice (the default longest wait between tries).</summary>
+        private static readonly TimeSpan LongWait = TimeSpan.FromSeconds(60);
+
+        /// <summary>A wait in words: "90 s", "2.5 h (9000 s)", "1 day (86400 s)".</summary>
+        internal static string Describe(TimeSpan wait)
+        {
+            string seconds = wait.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " s";
+            if (wait.TotalMinutes < 2)
+            {
+                return seconds;
+            }
+            string words = wait.TotalHours < 2 ? $"{wait.TotalMinutes:0} min"
+                : wait.TotalDays < 2 ? $"{wait.TotalHours:0.#} h"
+                : $"{wait.TotalDays:0.#} days";
+            if (wait.TotalDays >= 1 && wait.TotalDays < 1.05)
+            {
+                words = "1 day";
+            }
+            return $"{words.Replace(',', '.')} ({seconds})";
+        }
+
+        /// <summary>The most of a service's error message an error shows (a hostile one may be megabytes).</summary>
+        internal const int MaxMessageChars = 2000;
+
+        private static string Shorten(string message)
+            => message.Length <= MaxMessageChars ? message : message.Substring(0, MaxMessageChars) + "... (cut: " + message.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " characters in all)";
 
         private static string Trim(string body)
         {
@@ -185,6 +263,11 @@ namespace VisionPS.Core.OpenAI
             if (status == 404 && code == "model_not_found")
             {
                 return Hints.ModelNotFound;
+            }
+            if ((status == 404 || status == 405) && type is null && code is null)
+            {
+                // Not OpenAI's {"error":{...}} shape: a web server's or proxy's page, so the route itself is wrong.
+                return Hints.NoSuchRoute;
             }
             if (status == 429)
             {

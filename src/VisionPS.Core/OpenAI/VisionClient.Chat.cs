@@ -66,6 +66,11 @@ namespace VisionPS.Core.OpenAI
                 while (await NextUpdateAsync(updates, call, cancellationToken).ConfigureAwait(false))
                 {
                     StreamingChatCompletionUpdate update = updates.Current;
+                    if (StreamErrorOf(update) is string errorJson)
+                    {
+                        // The service's error event ({"error":{...}}) mid-stream: the SDK reads it as an empty update.
+                        throw OpenAIRequestException.StreamError(call.Status, errorJson, call.RequestId, _scrubber);
+                    }
                     answer.ResponseId ??= update.CompletionId;
                     answer.Model ??= update.Model;
                     if (update.FinishReason is ChatFinishReason reason)
@@ -113,10 +118,29 @@ namespace VisionPS.Core.OpenAI
                 stream.ResultOrNull = whole;
                 yield break;
             }
+            if (answer.FinishReason is null)
+            {
+                // Every complete stream says why it ended (stop, length, ...) before [DONE].
+                throw OpenAIRequestException.StreamBroken(call.Status, null, null, null,
+                    text.Length == 0
+                        ? "The answer's stream ended without any answer and without saying why (no finish_reason)."
+                        : "The answer's stream ended before the service said the answer was finished (no finish_reason): the text may be cut short.",
+                    call.RequestId, _scrubber);
+            }
             answer.Text = text.ToString();
             answer.Json = json ? answer.Text : null;
             answer.Duration = clock.Elapsed;
             stream.ResultOrNull = answer;
+        }
+
+        /// <summary>The raw JSON of an update's "error" member (an error event), or null.</summary>
+        private static string? StreamErrorOf(StreamingChatCompletionUpdate update)
+        {
+#pragma warning disable SCME0001 // JsonPatch holds the members the SDK does not model
+            return update.Patch.TryGetJson("$.error"u8, out ReadOnlyMemory<byte> error) && !error.IsEmpty
+                ? Encoding.UTF8.GetString(error.ToArray())
+                : null;
+#pragma warning restore SCME0001
         }
     }
 }

@@ -89,10 +89,19 @@ namespace VisionPS.Core.OpenAI
                 Exception last = aggregate.InnerExceptions[aggregate.InnerExceptions.Count - 1];
                 return Translate(last, cancellationToken) ?? last;
             }
+            for (Exception? e = ex; e is not null; e = e.InnerException)
+            {
+                if (e is AnswerTooLargeException tooLarge)
+                {
+                    return OpenAIRequestException.Unreadable(tooLarge.Status, tooLarge.Message, tooLarge.Prefix, null, _scrubber, tooLarge);
+                }
+            }
             switch (ex)
             {
                 case OpenAIRequestException:
                     return null;
+                case AnswerBodyFailedException lost:
+                    return OpenAIRequestException.AnswerLost(lost, _scrubber);
                 case OperationCanceledException when cancellationToken.IsCancellationRequested:
                     return null;
                 case OperationCanceledException:
@@ -109,12 +118,10 @@ namespace VisionPS.Core.OpenAI
                     {
                         body = string.Empty;
                     }
-                    OpenAIRequestException error = OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null);
-                    if (VisionRetryPolicy.TryGetRetryAfter(response, out TimeSpan retryAfter))
-                    {
-                        error.RetryAfter = retryAfter;
-                    }
-                    return error;
+                    TimeSpan? retryAfter = VisionRetryPolicy.TryGetRetryAfter(response, out TimeSpan wait) ? wait : null;
+                    return response.Status is >= 300 and < 400
+                        ? OpenAIRequestException.Redirected(response.Status, response.Headers.TryGetValue("Location", out string? location) ? location : null, requestId, _scrubber)
+                        : OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null, retryAfter);
                 case ClientResultException cre:
                     return cre.InnerException is OperationCanceledException && cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)

@@ -23,6 +23,7 @@ namespace VisionPS.Core.OpenAI
             options.AddPolicy(_shapingPolicy, PipelinePosition.PerCall);
             options.AddPolicy(s_gatePolicy, PipelinePosition.PerCall);
             options.AddPolicy(_rateLimitPolicy, PipelinePosition.PerTry);
+            options.AddPolicy(AnswerBodyPolicy.Shared, PipelinePosition.PerTry);
             if (_connection.Verbose is Action<string> verbose)
             {
                 options.AddPolicy(new VerbosePolicy(verbose, _scrubber), PipelinePosition.PerTry);
@@ -46,6 +47,13 @@ namespace VisionPS.Core.OpenAI
                 : ApiKeyAuthenticationPolicy.CreateHeaderApiKeyPolicy(new ApiKeyCredential(key), "api-key");
         }
 
+        /// <summary>
+        /// Why redirects are not followed: HttpClient drops the Authorization header when it follows one, but not Azure's
+        /// api-key header (nor the organization and project), so a redirect to another host would hand it the key; a
+        /// POST redirected by 301/302 would also turn into a GET. A redirect is an error naming where it pointed.
+        /// </summary>
+        internal const string NoRedirects = "VisionPS does not follow redirects, so that the key is never sent to another address";
+
         private static HttpMessageHandler CreateHandler(VisionConnection connection)
         {
             IWebProxy? proxy = connection.Proxy is Uri explicitProxy ? new WebProxy(explicitProxy) : null;
@@ -56,12 +64,14 @@ namespace VisionPS.Core.OpenAI
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = connection.Timeout,
                 UseProxy = !connection.NoProxy,
+                AllowAutoRedirect = false, // see NoRedirects
             };
 #else
             var handler = new HttpClientHandler
             {
                 AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
                 UseProxy = !connection.NoProxy,
+                AllowAutoRedirect = false, // see NoRedirects
             };
 #endif
             if (proxy is not null && !connection.NoProxy)

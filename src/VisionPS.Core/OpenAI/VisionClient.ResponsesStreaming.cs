@@ -15,7 +15,6 @@ namespace VisionPS.Core.OpenAI
     /// <summary>Streaming through the Responses API: its server-sent events (response.output_text.delta ... response.completed).</summary>
     public sealed partial class VisionClient
     {
-        private const string StreamRetryHint = "Send the same request without -Stream to see the service's complete answer or error.";
         /// <summary>Streams a Responses answer: enumerate the text deltas, then read <see cref="ChatStream.Result"/>.</summary>
         public ChatStream StreamResponse(VisionRequest request, CancellationToken cancellationToken = default, SendGate? gate = null)
         {
@@ -62,9 +61,9 @@ namespace VisionPS.Core.OpenAI
                             final = incomplete.Response;
                             break;
                         case StreamingResponseFailedUpdate failed:
-                            throw OpenAIRequestException.Refused("response", $"The response failed while streaming: {failed.Response?.Error?.Message ?? "no reason given"}.", StreamRetryHint);
+                            throw OpenAIRequestException.StreamBroken(call.Status, "response_failed", failed.Response?.Error?.Code.ToString(), null, $"The response failed while streaming: {failed.Response?.Error?.Message ?? "no reason given"}.", call.RequestId, _scrubber);
                         case StreamingResponseErrorUpdate error:
-                            throw OpenAIRequestException.Refused(error.Param ?? "response", $"The stream reported an error ({error.Code}): {error.Message}", StreamRetryHint);
+                            throw OpenAIRequestException.StreamBroken(call.Status, "server_error", error.Code, error.Param, $"The stream reported an error ({error.Code}): {error.Message}", call.RequestId, _scrubber);
                     }
                 }
             }
@@ -74,7 +73,7 @@ namespace VisionPS.Core.OpenAI
             }
             if (final is null)
             {
-                throw OpenAIRequestException.Refused("response", "The response stream ended without a response.completed event.", StreamRetryHint);
+                throw OpenAIRequestException.StreamBroken(call.Status, null, null, null, "The response stream ended without a response.completed event: the answer may be cut short.", call.RequestId, _scrubber);
             }
             ChatAnswer answer = AnswerReader.FromResponse(final, conversationId, json, clock.Elapsed);
             if (string.IsNullOrEmpty(answer.Text))

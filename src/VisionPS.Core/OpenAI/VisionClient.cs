@@ -77,7 +77,7 @@ namespace VisionPS.Core.OpenAI
             _resourceUri = azure?.ResourceUri ?? WithoutTrailingSlash(_connection.BaseUri);
             _chatUri = azure?.DeploymentUri ?? _resourceUri;
 
-            _http = new HttpClient(handler ?? CreateHandler(_connection), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            _http = new HttpClient(new AnswerLimitHandler(handler ?? CreateHandler(_connection)), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             _transport = new HttpClientPipelineTransport(_http);
             _retryPolicy = new VisionRetryPolicy(_connection.MaxRetries, _connection.RetryDelay, _connection.MaxRetryDelay);
             _rateLimitPolicy = new RateLimitPolicy(_connection.RetryDelay, _connection.MaxRetryDelay, _connection.Verbose, _scrubber);

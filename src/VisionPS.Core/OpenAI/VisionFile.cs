@@ -31,9 +31,14 @@ namespace VisionPS.Core.OpenAI
         {
             using var doc = JsonDocument.Parse(json.ToMemory());
             JsonElement e = doc.RootElement;
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("id", out JsonElement id) || id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()))
+            {
+                // Without its id a file can be neither attached, nor batched, nor deleted.
+                throw new FormatException("the service's file object has no id");
+            }
             var file = new VisionFile
             {
-                Id = e.TryGetProperty("id", out JsonElement id) ? id.GetString() ?? string.Empty : string.Empty,
+                Id = id.GetString()!,
                 FileName = e.TryGetProperty("filename", out JsonElement name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null,
                 Bytes = e.TryGetProperty("bytes", out JsonElement bytes) && bytes.ValueKind == JsonValueKind.Number ? bytes.GetInt64() : 0,
                 Purpose = e.TryGetProperty("purpose", out JsonElement purpose) && purpose.ValueKind == JsonValueKind.String ? purpose.GetString() : null,

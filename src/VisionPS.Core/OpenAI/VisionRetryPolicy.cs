@@ -32,7 +32,7 @@ namespace VisionPS.Core.OpenAI
 
         protected override bool ShouldRetry(PipelineMessage message, Exception? exception)
         {
-            if (message.CancellationToken.IsCancellationRequested)
+            if (message.CancellationToken.IsCancellationRequested || NeverRetried(message, exception))
             {
                 return false;
             }
@@ -50,6 +50,22 @@ namespace VisionPS.Core.OpenAI
             }
             int charged = Tries(message) - 1 - freeBefore; // retries so far, less the free ones
             return (free || charged < _maxRetries) && base.ShouldRetry(message, exception) && !IsQuotaExhausted(message);
+        }
+
+        /// <summary>
+        /// An answer too large to read (it would come back as large), and a POST whose success answer arrived but not
+        /// in full (the service did the work and may bill it: sending it again would pay twice).
+        /// </summary>
+        private static bool NeverRetried(PipelineMessage message, Exception? exception)
+        {
+            for (Exception? e = exception; e is not null; e = e.InnerException)
+            {
+                if (e is AnswerTooLargeException)
+                {
+                    return true;
+                }
+            }
+            return exception is AnswerBodyFailedException lost && !lost.Resendable;
         }
 
         /// <summary>Counts this message's tries: ShouldRetry is asked once after each (the SDK keeps its own count private).</summary>
@@ -93,17 +109,14 @@ namespace VisionPS.Core.OpenAI
         internal static bool TryGetRetryAfter(PipelineResponse response, out TimeSpan delay)
         {
             delay = TimeSpan.Zero;
-            if (response.Headers.TryGetValue("retry-after-ms", out string? ms)
-                && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out double millis) && millis >= 0)
+            if (response.Headers.TryGetValue("retry-after-ms", out string? ms) && TryParseWait(ms, 1, out delay))
             {
-                delay = TimeSpan.FromMilliseconds(millis);
                 return true;
             }
             if (response.Headers.TryGetValue("retry-after", out string? after) && after is not null)
             {
-                if (double.TryParse(after, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds >= 0)
+                if (TryParseWait(after, 1000, out delay))
                 {
-                    delay = TimeSpan.FromSeconds(seconds);
                     return true;
                 }
                 if (DateTimeOffset.TryParse(after, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset when))
@@ -114,6 +127,26 @@ namespace VisionPS.Core.OpenAI
                 }
             }
             return false;
+        }
+
+        /// <summary>The longest wait a server's retry-after is read as.</summary>
+        internal static readonly TimeSpan LongestWait = TimeSpan.FromDays(3650);
+
+        /// <summary>
+        /// A wait given as a number of <paramref name="unitMs"/> ms units: a finite, non-negative number (NaN, Infinity and
+        /// negatives are no wait at all), at most <see cref="LongestWait"/> (a TimeSpan overflows at 29,000 years).
+        /// </summary>
+
+        private static bool TryParseWait(string? text, double unitMs, out TimeSpan delay)
+        {
+            delay = TimeSpan.Zero;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsNaN(value) || double.IsInfinity(value) || value < 0)
+            {
+                return false;
+            }
+            double millis = value * unitMs;
+            delay = millis >= LongestWait.TotalMilliseconds ? LongestWait : TimeSpan.FromMilliseconds(millis);
+            return true;
         }
 
         internal static bool IsQuotaExhausted(PipelineMessage message)

@@ -217,6 +217,14 @@ namespace VisionPS.Commands
                     {
                         EmitWarning($"{outcome.Target}: the model refused to answer: {refusal}");
                     }
+                    if (outcome.Answer!.FinishReason == "length")
+                    {
+                        EmitWarning($"{outcome.Target}: the answer is cut short: it reached the token limit (FinishReason length); raise -MaxTokens for the whole answer.");
+                    }
+                    else if (outcome.Answer.FinishReason == "content_filter")
+                    {
+                        EmitWarning($"{outcome.Target}: the service's content filter withheld the answer or part of it (FinishReason content_filter).");
+                    }
                     ChatResult result = ChatResult.From(outcome, JsonSchema != null, EmitWarning);
                     result.Streamed = Stream; // already on the console: the table view does not print it again
                     Emit(result);

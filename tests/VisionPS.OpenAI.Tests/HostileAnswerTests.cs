@@ -1,0 +1,166 @@
+using System;
+using System.Diagnostics;
+using System.Threading.Tasks;
+using VisionPS.Core.OpenAI;
+using VisionPS.OpenAI.Tests.Support;
+using VisionPS.TestServer;
+using Xunit;
+
+namespace VisionPS.OpenAI.Tests
+{
+    /// <summary>
+    /// Answers a hostile or broken service may send: each ends in one typed error, in bounded memory and time, and a
+    /// request whose answer has arrived (and may be billed) is never sent again.
+    /// </summary>
+    public sealed class HostileAnswerTests : EndpointTests
+    {
+        public HostileAnswerTests(EndpointFixture endpoint)
+            : base(endpoint)
+        {
+        }
+
+        private static string Unique(string spec) => spec + ":" + Guid.NewGuid().ToString("N");
+
+        private int Hits(string spec) => Endpoint.Host.State.FaultHits.TryGetValue(spec, out int n) ? n : 0;
+
+        [Fact]
+        public async Task AnEndlessSuccessAnswerIsCutAtTheLimitAndNotSentAgain()
+        {
+            string spec = Unique("endless");
+            using VisionClient client = Endpoint.Client(maxRetries: 3);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "endless" }));
+
+            Assert.Equal(1, Hits(spec)); // paid for once, not four times
+            Assert.True(error.IsUnreadable);
+            Assert.Equal(200, error.Status);
+            Assert.Contains("larger than the 128 MiB", error.Message);
+            Assert.StartsWith("{\"id\":\"aaaa", error.RawBody);
+            Assert.True(error.RawBody!.Length <= 4096); // the first bytes, to show what it was
+        }
+
+        [Fact]
+        public async Task AnEndlessStreamIsCutAtTheLimit()
+        {
+            string spec = Unique("endless");
+            using VisionClient client = Endpoint.Client(maxRetries: 3);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatStreamingAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "endless" }, _ => { }));
+
+            Assert.Equal(1, Hits(spec));
+            Assert.True(error.IsUnreadable);
+            Assert.Contains("larger than the 128 MiB", error.Message);
+            Assert.StartsWith("data: {\"id\":\"aaaa", error.RawBody);
+        }
+
+        [Fact]
+        public async Task ASuccessAnswerThatStallsTimesOutOnceAndIsNotSentAgain()
+        {
+            string spec = Unique("stall=20000");
+            using VisionClient client = Endpoint.Client(maxRetries: 3, timeout: TimeSpan.FromSeconds(1));
+            var clock = Stopwatch.StartNew();
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "stall" }));
+
+            Assert.Equal(1, Hits(spec));
+            Assert.Equal(200, error.Status);
+            Assert.Equal("answer_incomplete", error.Code);
+            Assert.Equal("timeout", error.Type);
+            Assert.Contains("did not arrive in full within the timeout", error.Message);
+            Assert.Contains("not sent again", error.Hint);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        }
+
+        [Fact]
+        public async Task AStalledAnswerBeforeAnyStatusIsStillRetried()
+        {
+            // No answer has arrived: the service may not have done the work, so the usual retries apply.
+            string spec = Unique("slow=3000");
+            using VisionClient client = Endpoint.Client(maxRetries: 1, timeout: TimeSpan.FromSeconds(1));
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "slow" }));
+
+            Assert.Equal(2, Hits(spec));
+            Assert.Equal(0, error.Status);
+            Assert.Equal("timeout", error.Type);
+        }
+
+        [Theory]
+        [InlineData("Infinity")]
+        [InlineData("-Infinity")]
+        [InlineData("NaN")]
+        [InlineData("1e400")]
+        [InlineData("1e300")]
+        [InlineData("99999999999999999999")]
+        [InlineData("-5")]
+        [InlineData("soon")]
+        public async Task AnyRetryAfterTheServerSendsIsAWaitOrNoneNeverACrash(string retryAfter)
+        {
+            string spec = Unique("429ra=" + retryAfter + "x1");
+            VisionConnection connection = Endpoint.Connection(maxRetries: 2);
+            connection.MaxRetryDelay = TimeSpan.FromMilliseconds(50); // a huge wait is capped to this
+            using var client = new VisionClient(connection);
+            var clock = Stopwatch.StartNew();
+
+            ChatAnswer answer = await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "retry-after " + retryAfter });
+
+            Assert.Equal("stop", answer.FinishReason);
+            Assert.Equal(2, Hits(spec));
+            Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        }
+
+        [Fact]
+        public async Task AHugeRetryAfterOnTheLastTryIsReportedAsTheLongestWait()
+        {
+            string spec = Unique("429ra=1e300");
+            VisionConnection connection = Endpoint.Connection(maxRetries: 0);
+            using var client = new VisionClient(connection);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "huge" }));
+
+            Assert.Equal(429, error.Status);
+            Assert.Equal(TimeSpan.FromDays(3650), error.RetryAfter);
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task ARedirectToAnotherAddressIsNotFollowedSoTheKeyNeverReachesIt(bool azure)
+        {
+            await using EndpointHost elsewhere = await EndpointHost.StartAsync();
+            string spec = Unique("redirect=" + elsewhere.Root.Port);
+            VisionConnection connection = Endpoint.Connection(maxRetries: 2);
+            if (azure)
+            {
+                connection.Azure = new AzureOpenAISettings(Endpoint.Host.Root, "dep"); // the key goes in the api-key header
+            }
+            using var client = new VisionClient(connection);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "redirect" }));
+
+            Assert.Empty(elsewhere.Requests);
+            Assert.Equal(1, Hits(spec));
+            Assert.Equal(307, error.Status);
+            Assert.Equal("redirect_not_followed", error.Code);
+            Assert.False(error.IsRetryable);
+            Assert.Contains($"127.0.0.1:{elsewhere.Root.Port}/", error.Message);
+            Assert.Contains("does not follow redirects", error.Message);
+            Assert.DoesNotContain(Endpoint.ApiKey, error.ToString());
+        }
+
+        [Theory]
+        [InlineData("86400", "1 day (86400 s)")]
+        [InlineData("5400", "90 min (5400 s)")]
+        public async Task ARetryAfterLongerThanRetriesWaitIsNamedInTheAdvice(string retryAfter, string words)
+        {
+            string spec = Unique("429ra=" + retryAfter);
+            using VisionClient client = Endpoint.Client(maxRetries: 0);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "long wait" }));
+
+            Assert.Equal(TimeSpan.FromSeconds(double.Parse(retryAfter, System.Globalization.CultureInfo.InvariantCulture)), error.RetryAfter);
+            Assert.Equal($"The service asks to wait {words} before trying again; retries do not wait that long, so try again then.", error.Hint);
+            Assert.EndsWith(error.Hint!, error.Message, StringComparison.Ordinal);
+        }
+    }
+}
