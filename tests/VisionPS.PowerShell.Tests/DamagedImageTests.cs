@@ -114,18 +114,21 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void TheDecodersRawTextGoesToTheDebugStreamOnlyWithDebug()
         {
-            string cut = Path.Combine(Work, "cut_storm.heic");
-            byte[] whole = File.ReadAllBytes(Paths.CorpusFile("d_heic_storm.heic"));
-            File.WriteAllBytes(cut, whole.AsSpan(0, whole.Length / 3).ToArray());
+            // An LZW TIFF with garbage inside its compressed pixels: libtiff, inside ImageMagick, refuses it in its own
+            // words. (A file cut short is found from its own tables before any decoder runs, so it has no raw text.)
+            string cut = Path.Combine(Work, "garbled_wood.tif");
+            byte[] whole = File.ReadAllBytes(Paths.CorpusFile("d_tif_lzw_wood.tif"));
+            whole.AsSpan(whole.Length / 3, 2000).Fill(0xFF);
+            File.WriteAllBytes(cut, whole);
             using var ps = Session();
 
             // $DebugPreference as a script sets it (the hosted engine turns a bound -Debug's error into a prompt).
             ps.Run("$DebugPreference = 'Continue'; ConvertTo-VisionImage -Path $args[0]", cut);
             ErrorRecord error = Assert.Single(ps.Errors);
-            Assert.Contains("cut_storm.heic", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("garbled_wood.tif", error.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain(" @ ", error.ToString(), StringComparison.Ordinal);
             string debug = Assert.Single(ps.Debug, d => d.Contains("the decoder (ImageMagick) said", StringComparison.Ordinal));
-            Assert.Contains("cut_storm.heic", debug, StringComparison.Ordinal);
+            Assert.Contains("garbled_wood.tif", debug, StringComparison.Ordinal);
             var raw = (string)error.Exception.Data["MagickMessage"]!;
             Assert.EndsWith(raw, debug, StringComparison.Ordinal);
 
