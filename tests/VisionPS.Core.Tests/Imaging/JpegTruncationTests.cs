@@ -172,7 +172,12 @@ namespace VisionPS.Core.Tests.Imaging
                 byte[] source = files[round % files.Length];
                 int headers = Math.Min(source.Length, Sos(source, 1) + 40);
                 byte[] b = source.AsSpan(0, random.Next(2, round % 2 == 0 ? headers + 1 : source.Length + 1)).ToArray();
-                for (int k = random.Next(0, 6); k > 0 && b.Length > 0; k--)
+                if (round % 5 == 0)
+                {
+                    // The headers, then an SOS too short for what it must hold, at the file's end.
+                    b = [.. source.AsSpan(0, Sos(source, 1)), 0xFF, 0xDA, 0x00, (byte)random.Next(4), .. new byte[random.Next(3)]];
+                }
+                for (int k = round % 5 == 0 ? 0 : random.Next(0, 6); k > 0 && b.Length > 0; k--)
                 {
                     // Garbage in the headers mostly: lengths, counts, table sizes, markers.
                     b[random.Next(Math.Min(b.Length, headers))] = (byte)(random.Next(4) == 0 ? 0xFF : random.Next(256));
