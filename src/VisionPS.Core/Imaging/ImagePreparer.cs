@@ -421,6 +421,11 @@ namespace VisionPS.Core.Imaging
                     }
                     damageEffect = "It was cut in its first scan, before any whole scan: what is sent is at most a coarse, blocky version of the picture, and part of it may be black.";
                 }
+                if (damageEffect is null && partial is null)
+                {
+                    // Nothing tells how much is in the file (a structure the row walker does not follow): never 'sent whole'.
+                    damageEffect = "How much of the picture is missing is not known.";
+                }
                 partial = damageEffect is null ? partial : null;
             }
             if (partial is not null || damage is not null)

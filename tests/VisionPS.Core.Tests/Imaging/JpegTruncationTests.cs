@@ -155,6 +155,17 @@ namespace VisionPS.Core.Tests.Imaging
             byte[] withRst = [.. whole.AsSpan(0, sos), 0xFF, 0xD3, 0xFF, 0x01, .. whole.AsSpan(sos, whole.Length / 2 - sos)];
             Assert.Equal(JpegMcuRows.CompleteRows(whole.AsSpan(0, whole.Length / 2).ToArray()), JpegMcuRows.CompleteRows(withRst));
             Assert.True(JpegMcuRows.CompleteRows(withRst) > 0);
+
+            // A TEM marker (standalone) with bytes after it that read as a length leading to that short SOS: the old walker
+            // took the length and read past the end. The walker gives up on it; the warning says how much is missing is
+            // not known, never that the image is sent whole.
+            byte[] half = CutJpeg(0.5);
+            byte[] body = half.AsSpan(2, Math.Min(half.Length - 2, 60000)).ToArray();
+            int length = 2 + body.Length;
+            byte[] tem = [0xFF, 0xD8, 0xFF, 0x01, (byte)(length >> 8), (byte)length, .. body, 0xFF, 0xDA, 0x00, 0x02];
+            Assert.Equal(-1, JpegMcuRows.CompleteRows(tem));
+            string warning = Assert.Single(ImagePreparer.Prepare(tem, "tem.jpg", Partial).Warnings);
+            Assert.EndsWith("How much of the picture is missing is not known.", warning, StringComparison.Ordinal);
         }
 
         [Fact]
