@@ -19,9 +19,10 @@ namespace VisionPS.Core.Imaging
         /// <summary>
         /// The structural checks, cheap enough to run on every file: every PNG chunk's length and CRC and the IEND,
         /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG, the strips or tiles of a TIFF's first image,
-        /// the item data of a HEIF/AVIF.
+        /// the item data of a HEIF/AVIF. <paramref name="jpegEnd"/> is a JPEG's
+        /// <see cref="JpegMarkers.EndOfImage(ReadOnlySpan{byte})"/> when the caller has walked it already (one walk a file).
         /// </summary>
-        public static string? CheckStructure(ImageFormat format, byte[] data) => format switch
+        public static string? CheckStructure(ImageFormat format, byte[] data, int? jpegEnd = null) => format switch
         {
             ImageFormat.Png => PngStructure(data),
             ImageFormat.WebP => WebPContainer(data),
@@ -30,7 +31,7 @@ namespace VisionPS.Core.Imaging
             ImageFormat.Tiff => TiffPixelData(data),
             ImageFormat.Heif or ImageFormat.Avif => HeifBoxes.ItemDataPastEnd(data, out _),
             // Data after the EOI (a motion photo's video, a vendor trailer) is no damage: look for the EOI the segments lead to.
-            ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data) || JpegMarkers.EndOfImage(data) > 0
+            ImageFormat.Jpeg => ContainerHeaders.LooksComplete(ImageFormat.Jpeg, data) || (jpegEnd ?? JpegMarkers.EndOfImage(data)) > 0
                 ? null : JpegTruncated,
             _ => null,
         };
@@ -42,15 +43,16 @@ namespace VisionPS.Core.Imaging
         /// The bytes of an intact file that make up the image: up to a PNG's IEND chunk, a JPEG's EOI marker, a GIF's
         /// trailer or the end of a WebP's RIFF. Anything after it (padding, another file appended, a phone's motion-photo video,
         /// the gain map of an Ultra HDR JPEG or the second image of a multi-picture one) is no part of the
-        /// image and is not sent; decoders ignore it. The whole file when nothing follows the end.
+        /// image and is not sent; decoders ignore it. The whole file when nothing follows the end. <paramref name="jpegEnd"/>
+        /// is a JPEG's end when the caller has walked its segments already.
         /// </summary>
-        public static byte[] WithoutTrailingData(ImageFormat format, byte[] data)
+        public static byte[] WithoutTrailingData(ImageFormat format, byte[] data, int? jpegEnd = null)
         {
             int end = format switch
             {
                 ImageFormat.Png => PngEnd(data),
                 // Walked even when the file ends in FF D9: a second JPEG appended (an Ultra HDR gain map, an MPF image) ends so too.
-                ImageFormat.Jpeg => JpegMarkers.EndOfImage(data),
+                ImageFormat.Jpeg => jpegEnd ?? JpegMarkers.EndOfImage(data),
                 ImageFormat.Gif => GifEnd(data),
                 ImageFormat.WebP => data.Length >= 8 ? (int)Math.Min(int.MaxValue, U32LE(data, 4) + 8) : -1,
                 _ => -1,
@@ -372,6 +374,7 @@ namespace VisionPS.Core.Imaging
             long width = 0, height = 0, pixels = 0;
             bool beforeIdat = true;
             var fdat = new List<(int Offset, int Length)>();
+            byte[] buffer = new byte[65536]; // one for every frame: a file of many tiny frames costs little each
             for (long at = 8; at + 12 <= b.Length;)
             {
                 long length = ContainerHeaders.U32(b, (int)at);
@@ -382,13 +385,21 @@ namespace VisionPS.Core.Imaging
                 string type = ChunkType(b, (int)at + 4);
                 if (type is "fcTL" or "IEND" && frame > 0 && fdat.Count > 0)
                 {
+                    // Every frame whose data is inflated is charged, at least MinFrameCost pixels (a frame's fixed cost:
+                    // its inflater and filter walk), whatever its size or place; only the IDAT's frame is free.
+                    pixels += Math.Max(width * height, MinFrameCost);
+                    if (pixels > maxPixels)
+                    {
+                        firstUnchecked = frame;
+                        return null;
+                    }
                     var frameHeader = new ImageHeader(ImageFormat.Png, (int)width, (int)height, 1)
                     {
                         ColorType = header.ColorType,
                         BitDepth = header.BitDepth,
                         IsProgressive = header.IsProgressive,
                     };
-                    if (PngPixelStream(b, frameHeader, fdat, out _) is string problem)
+                    if (PngPixelStream(b, frameHeader, fdat, out _, buffer) is string problem)
                     {
                         return $"in animation frame {frame}, {problem.Replace("IDAT", "fdAT")}";
                     }
@@ -396,6 +407,12 @@ namespace VisionPS.Core.Imaging
                 }
                 if (type == "fcTL" && length >= 26)
                 {
+                    if (frame >= MaxApngFrames)
+                    {
+                        // FrameCount stops here too: the warning's "frames X to N" names the frames left.
+                        firstUnchecked = frame + 1;
+                        return null;
+                    }
                     frame++;
                     int p = (int)at + 8;
                     width = ContainerHeaders.U32(b, p + 4);
@@ -405,13 +422,11 @@ namespace VisionPS.Core.Imaging
                     {
                         return $"animation frame {frame} ({width}x{height} at {x},{y}) lies outside its {header.Width}x{header.Height} canvas";
                     }
-                    // A frame before the IDAT is the default image, which is decoded (and budgeted) as the image sent.
-                    pixels += beforeIdat ? 0 : width * height;
-                    if (pixels > maxPixels)
-                    {
-                        firstUnchecked = frame;
-                        return null;
-                    }
+                }
+                else if (type == "fdAT" && beforeIdat)
+                {
+                    // The APNG specification puts every fdAT after the IDAT; libpng's APNG reader refuses one before it.
+                    return $"an fdAT chunk (animation frame data) at byte {at} comes before the image's IDAT chunk, which the APNG specification forbids";
                 }
                 else if (type == "fdAT" && length > 4 && frame > 0)
                 {
@@ -426,6 +441,12 @@ namespace VisionPS.Core.Imaging
             }
             return null;
         }
+
+        /// <summary>The fewest pixels an APNG frame with fdAT data is charged against the decode budget.</summary>
+        internal const long MinFrameCost = 16384;
+
+        /// <summary>The most APNG frames walked, as <see cref="ContainerHeaders"/> caps an acTL's frame count.</summary>
+        internal const int MaxApngFrames = 100000;
 
         /// <summary>
         /// The type of the first critical chunk (upper-case first letter) that is not IHDR, PLTE, IDAT or IEND, or null.
@@ -453,7 +474,7 @@ namespace VisionPS.Core.Imaging
         /// its Adler-32 and that it holds exactly the bytes the IHDR calls for. <paramref name="rows"/> gets the number
         /// of complete rows the stream holds (for a non-interlaced image), or -1.
         /// </summary>
-        public static string? PngPixelStream(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, out int rows)
+        public static string? PngPixelStream(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, out int rows, byte[]? buffer = null)
         {
             rows = -1;
             long expected = PngRawBytes(header, out long stride);
@@ -474,7 +495,7 @@ namespace VisionPS.Core.Imaging
             stream.Limit = stream.Length - 4; // the Adler-32 trailer
             uint adler = 1;
             long total = 0;
-            byte[] buffer = new byte[65536];
+            buffer ??= new byte[65536];
             string? problem = null;
             var filters = new FilterBytes(header);
             try

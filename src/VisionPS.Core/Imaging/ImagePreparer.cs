@@ -212,9 +212,10 @@ namespace VisionPS.Core.Imaging
             {
                 ImageProbe.CheckDeclared(declared, options.Budget, name);
             }
+            int? jpegEnd = null; // one segment walk a JPEG: its scan count here, its end for the structure check and the pass-through
             if (format == ImageFormat.Jpeg)
             {
-                JpegMarkers.EndOfImage(data, out int scans);
+                jpegEnd = JpegMarkers.EndOfImage(data, out int scans);
                 if (scans > MaxJpegScans)
                 {
                     throw ImageProcessingException.TooManyScans(name, scans, MaxJpegScans);
@@ -288,7 +289,7 @@ namespace VisionPS.Core.Imaging
 
             // Then the structure (chunk CRCs, size fields, block lengths): cheap, and a damaged file is refused before
             // its pixels are decoded, unless the caller asked for the part that decodes.
-            string? damage = ImageIntegrity.CheckStructure(format, data);
+            string? damage = ImageIntegrity.CheckStructure(format, data, jpegEnd);
 
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
             JpegScanDamage? scanDamage = null;
@@ -305,7 +306,7 @@ namespace VisionPS.Core.Imaging
                 if (damage is null)
                 {
                     // Bytes after the image's end (padding, an appended file or video) are not sent.
-                    byte[] image = ImageIntegrity.WithoutTrailingData(format, data);
+                    byte[] image = ImageIntegrity.WithoutTrailingData(format, data, jpegEnd);
                     return ImageRenderer.Finish(new PreparedImage(name, image, header.Mime!, header.DisplayWidth, header.DisplayHeight)
                     {
                         Action = PrepareAction.Pass,
@@ -441,6 +442,22 @@ namespace VisionPS.Core.Imaging
             {
                 // Skia cannot tell how much of a cut JPEG decoded (libjpeg fills the rest in): the scans say.
                 damageEffect = JpegTruncationEffect(data, header);
+                if (damageEffect is null && header.IsProgressive)
+                {
+                    // Cut inside its first scan: no scan is whole. libjpeg gives a black picture for most such cuts (a
+                    // coarse one only for a cut near the scan's end): a black one is no part of the image.
+                    if (AllBlack(pixels))
+                    {
+                        throw ImageProcessingException.DamagedBeyondUse(name, format,
+                            "the file ends inside its first scan, before any whole scan of the picture: it decodes to nothing but black");
+                    }
+                    damageEffect = "It was cut in its first scan, before any whole scan: what is sent is at most a coarse, blocky version of the picture, and part of it may be black.";
+                }
+                if (damageEffect is null && partial is null)
+                {
+                    // Nothing tells how much is in the file (a structure the row walker does not follow): never 'sent whole'.
+                    damageEffect = "How much of the picture is missing is not known.";
+                }
                 partial = damageEffect is null ? partial : null;
             }
             if (partial is not null || damage is not null)
@@ -519,10 +536,33 @@ namespace VisionPS.Core.Imaging
             return source is null ? bitmap : SkiaDecoder.ConvertToSrgb(bitmap, source, false, header, name);
         }
 
+        /// <summary>True when every pixel of a 32-bit bitmap is black (its colour bytes all zero).</summary>
+        private static unsafe bool AllBlack(SKBitmap bitmap)
+        {
+            if (bitmap.BytesPerPixel != 4)
+            {
+                return false;
+            }
+            byte* row = (byte*)bitmap.GetPixels();
+            for (int y = 0; y < bitmap.Height; y++, row += bitmap.RowBytes)
+            {
+                uint* p = (uint*)row;
+                for (int x = 0; x < bitmap.Width; x++)
+                {
+                    if ((p[x] & 0x00FFFFFFu) != 0)
+                    {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
         /// <summary>
         /// How much of a JPEG cut before its EOI marker is in the file, for the warning: a sequential one's complete rows
         /// (<see cref="JpegMcuRows"/>; libjpeg fills the blocks after the cut with the last one's flat colour), a
-        /// progressive one's whole scans (each refines the whole picture). Null when it cannot be told.
+        /// progressive one's whole scans (each refines the whole picture). Null when it cannot be told, and for a
+        /// progressive one cut in its first scan (the caller looks at what decoded).
         /// </summary>
         private static string? JpegTruncationEffect(byte[] data, ImageHeader header)
         {
@@ -531,7 +571,7 @@ namespace VisionPS.Core.Imaging
                 JpegMarkers.EndOfImage(data, out int scans);
                 return scans > 1
                     ? $"It was cut in scan {scans}, after {scans - 1} whole scan{(scans == 2 ? "" : "s")}: the picture is sent with less detail (or colour) than the complete file holds."
-                    : scans == 1 ? "It was cut in its first scan, so part of the picture is missing; how much is not known." : null;
+                    : null; // cut in its first scan: the caller judges by the pixels
             }
             int rows = JpegMcuRows.CompleteRows(data);
             if (rows < 0)
@@ -568,7 +608,13 @@ namespace VisionPS.Core.Imaging
         private static string? LaterApngFrames(byte[] data, ImageHeader header, string name, PrepareOptions options, List<string> warnings)
         {
             string? damage = ImageIntegrity.ApngFrames(data, header, options.Budget.MaxDecodedPixels, out int firstUnchecked);
-            if (firstUnchecked > 0)
+            if (firstUnchecked > header.FrameCount)
+            {
+                // Past the frame cap (ContainerHeaders caps the count at it too): the frames after it are not walked.
+                warnings.Add($"'{name}': the frames of its animation after frame {firstUnchecked - 1} were not checked for damage " +
+                    $"(at most {ImageIntegrity.MaxApngFrames} frames are).");
+            }
+            else if (firstUnchecked > 0)
             {
                 warnings.Add($"'{name}': frames {firstUnchecked} to {header.FrameCount} of its animation were not checked for damage " +
                     $"(inflating them as well would take more than the {options.Budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget).");

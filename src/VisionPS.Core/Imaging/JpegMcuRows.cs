@@ -35,6 +35,11 @@ namespace VisionPS.Core.Imaging
                     i++;
                     continue;
                 }
+                if (marker is 0x01 or (>= 0xD0 and <= 0xD7))
+                {
+                    i += 2; // standalone markers: no length follows
+                    continue;
+                }
                 int length = (b[i + 2] << 8) | b[i + 3];
                 int p = i + 4, end = i + 2 + length;
                 if (length < 2 || end > b.Length)
@@ -95,6 +100,10 @@ namespace VisionPS.Core.Imaging
                         restartInterval = (b[p] << 8) | b[p + 1];
                         break;
                     case 0xDA:
+                        if (length < 3)
+                        {
+                            return -1;
+                        }
                         int ns = b[p];
                         if (components == 0 || ns != components || p + 1 + (2 * ns) > end)
                         {
@@ -127,7 +136,7 @@ namespace VisionPS.Core.Imaging
                             mcusAcross = (width + (8 * hMax) - 1) / (8 * hMax);
                             mcusDown = (height + (8 * vMax) - 1) / (8 * vMax);
                         }
-                        long mcus = Walk(b, end, dc, ac, h, v, components, restartInterval, mcusAcross * mcusDown);
+                        long mcus = Walk(b, end, DataEnd(b), dc, ac, h, v, components, restartInterval, mcusAcross * mcusDown);
                         return (int)Math.Min(height, mcus / mcusAcross * 8 * vMax);
                 }
                 i = end;
@@ -135,10 +144,28 @@ namespace VisionPS.Core.Imaging
             return -1;
         }
 
-        /// <summary>The complete MCUs of the scan that starts at <paramref name="at"/>, at most <paramref name="total"/>.</summary>
-        private static long Walk(byte[] b, int at, Huffman[] dc, Huffman[] ac, int[] h, int[] v, int components, int restartInterval, long total)
+        /// <summary>The fewest zero bytes at a file's end taken for padding rather than scan data.</summary>
+        internal const int ZeroPadding = 16;
+
+        /// <summary>
+        /// Where the file's data ends: before a run of at least <see cref="ZeroPadding"/> zero bytes at its end (an
+        /// interrupted download into a preallocated file, say). All-zero bits are valid Huffman codes, so the padding
+        /// would otherwise count as picture; real scan data almost never holds so long a run of zeros.
+        /// </summary>
+        internal static int DataEnd(byte[] b)
         {
-            var bits = new BitReader(b, at);
+            int end = b.Length;
+            while (end > 0 && b[end - 1] == 0)
+            {
+                end--;
+            }
+            return b.Length - end >= ZeroPadding ? end : b.Length;
+        }
+
+        /// <summary>The complete MCUs of the scan that starts at <paramref name="at"/> (its data ending by <paramref name="limit"/>), at most <paramref name="total"/>.</summary>
+        private static long Walk(byte[] b, int at, int limit, Huffman[] dc, Huffman[] ac, int[] h, int[] v, int components, int restartInterval, long total)
+        {
+            var bits = new BitReader(b, at, limit);
             for (long mcu = 0; mcu < total; mcu++)
             {
                 if (restartInterval > 0 && mcu > 0 && mcu % restartInterval == 0 && !bits.Restart())
@@ -245,10 +272,12 @@ namespace VisionPS.Core.Imaging
             private int _at;
             private int _byte;
             private int _left;
+            private readonly int _end;
 
-            public BitReader(byte[] b, int at)
+            public BitReader(byte[] b, int at, int end)
             {
                 _b = b;
+                _end = end;
                 _at = at;
                 _byte = 0;
                 _left = 0;
@@ -258,14 +287,14 @@ namespace VisionPS.Core.Imaging
             {
                 if (_left == 0)
                 {
-                    if (_at >= _b.Length)
+                    if (_at >= _end)
                     {
                         return -1;
                     }
                     byte x = _b[_at];
                     if (x == 0xFF)
                     {
-                        if (_at + 1 >= _b.Length || _b[_at + 1] != 0x00)
+                        if (_at + 1 >= _end || _b[_at + 1] != 0x00)
                         {
                             return -1; // a marker (or the file's end): the scan's data ends here
                         }
@@ -295,11 +324,11 @@ namespace VisionPS.Core.Imaging
             public bool Restart()
             {
                 _left = 0;
-                while (_at + 1 < _b.Length && _b[_at] == 0xFF && _b[_at + 1] == 0xFF)
+                while (_at + 1 < _end && _b[_at] == 0xFF && _b[_at + 1] == 0xFF)
                 {
                     _at++;
                 }
-                if (_at + 1 < _b.Length && _b[_at] == 0xFF && _b[_at + 1] is >= 0xD0 and <= 0xD7)
+                if (_at + 1 < _end && _b[_at] == 0xFF && _b[_at + 1] is >= 0xD0 and <= 0xD7)
                 {
                     _at += 2;
                     return true;

@@ -125,5 +125,117 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.EndsWith("It was cut in scan 3, after 2 whole scans: the picture is sent with less detail (or colour) than the complete file holds.", warning, StringComparison.Ordinal);
             Assert.DoesNotContain("sent whole", warning, StringComparison.Ordinal);
         }
+
+        /// <summary>The offset of the <paramref name="n"/>th SOS marker of <paramref name="jpeg"/> (1-based), or -1.</summary>
+        private static int Sos(byte[] jpeg, int n)
+        {
+            for (int i = 0, seen = 0; i + 1 < jpeg.Length; i++)
+            {
+                if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xDA && ++seen == n)
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        [Fact]
+        public void AnSosSegmentTooShortToHoldItsComponentCountAtTheFilesEndIsDamageNotADefect()
+        {
+            // The headers of a baseline JPEG, then an SOS whose length is 2 (no component count) as the file's last bytes:
+            // the row walker read past the end (IndexOutOfRange, reported as a defect in VisionPS).
+            byte[] whole = CutJpeg(1);
+            byte[] shortSos = [.. whole.AsSpan(0, Sos(whole, 1)), 0xFF, 0xDA, 0x00, 0x02];
+            Assert.Equal(-1, JpegMcuRows.CompleteRows(shortSos));
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(shortSos, "oor.jpg", Partial));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+
+            // Standalone markers (no length) between the segments are stepped over, not read as a length.
+            int sos = Sos(whole, 1);
+            byte[] withRst = [.. whole.AsSpan(0, sos), 0xFF, 0xD3, 0xFF, 0x01, .. whole.AsSpan(sos, whole.Length / 2 - sos)];
+            Assert.Equal(JpegMcuRows.CompleteRows(whole.AsSpan(0, whole.Length / 2).ToArray()), JpegMcuRows.CompleteRows(withRst));
+            Assert.True(JpegMcuRows.CompleteRows(withRst) > 0);
+
+            // A TEM marker (standalone) with bytes after it that read as a length leading to that short SOS: the old walker
+            // took the length and read past the end. The walker gives up on it; the warning says how much is missing is
+            // not known, never that the image is sent whole.
+            byte[] half = CutJpeg(0.5);
+            byte[] body = half.AsSpan(2, Math.Min(half.Length - 2, 60000)).ToArray();
+            int length = 2 + body.Length;
+            byte[] tem = [0xFF, 0xD8, 0xFF, 0x01, (byte)(length >> 8), (byte)length, .. body, 0xFF, 0xDA, 0x00, 0x02];
+            Assert.Equal(-1, JpegMcuRows.CompleteRows(tem));
+            string warning = Assert.Single(ImagePreparer.Prepare(tem, "tem.jpg", Partial).Warnings);
+            Assert.EndsWith("How much of the picture is missing is not known.", warning, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void TheRowWalkerNeverThrowsOnCutOrGarbledJpegs()
+        {
+            byte[][] files =
+            [
+                CutJpeg(1),
+                File.ReadAllBytes(TestCorpus.File("jpg_wizard_265x352_prog.jpg")),
+                [.. CutJpeg(1).AsSpan(0, Sos(CutJpeg(1), 1)), 0xFF, 0xDA, 0x00, 0x02],
+            ];
+            var random = new Random(11);
+            for (int round = 0; round < 400; round++)
+            {
+                byte[] source = files[round % files.Length];
+                int headers = Math.Min(source.Length, Sos(source, 1) + 40);
+                byte[] b = source.AsSpan(0, random.Next(2, round % 2 == 0 ? headers + 1 : source.Length + 1)).ToArray();
+                if (round % 5 == 0)
+                {
+                    // The headers, then an SOS too short for what it must hold, at the file's end.
+                    b = [.. source.AsSpan(0, Sos(source, 1)), 0xFF, 0xDA, 0x00, (byte)random.Next(4), .. new byte[random.Next(3)]];
+                }
+                for (int k = round % 5 == 0 ? 0 : random.Next(0, 6); k > 0 && b.Length > 0; k--)
+                {
+                    // Garbage in the headers mostly: lengths, counts, table sizes, markers.
+                    b[random.Next(Math.Min(b.Length, headers))] = (byte)(random.Next(4) == 0 ? 0xFF : random.Next(256));
+                }
+                int rows = JpegMcuRows.CompleteRows(b);
+                Assert.InRange(rows, -1, 65535);
+                JpegMarkers.EndOfImage(b, out _);
+            }
+        }
+
+        [Theory]
+        [InlineData(0.5, 20000)]
+        [InlineData(0.2, 200000)]
+        public void ZeroPaddingAfterACutIsNotCountedAsPicture(double share, int zeros)
+        {
+            // An interrupted download into a preallocated file: the cut data, then zeros (all-zero bits are valid codes).
+            byte[] cut = CutJpeg(share);
+            byte[] padded = [.. cut, .. new byte[zeros]];
+            int rows = JpegMcuRows.CompleteRows(cut);
+            Assert.InRange(rows, 1, 256);
+            Assert.Equal(rows, JpegMcuRows.CompleteRows(padded));
+            string warning = Assert.Single(ImagePreparer.Prepare(padded, "padded.jpg", Partial).Warnings);
+            Assert.Contains($"Only about {rows} of its 257 rows are in the file", warning, StringComparison.Ordinal);
+            Assert.DoesNotContain("sent whole", warning, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AProgressiveJpegCutInItsFirstScanIsDamagedBeyondUseWhenItDecodesBlack()
+        {
+            // No scan is whole. Cut early in it, libjpeg's picture is black: -AllowPartial is not offered and sends nothing.
+            byte[] whole = File.ReadAllBytes(TestCorpus.File("jpg_wizard_265x352_prog.jpg"));
+            int first = Sos(whole, 1), second = Sos(whole, 2);
+            byte[] cut = whole.AsSpan(0, first + 60).ToArray();
+            JpegMarkers.EndOfImage(cut, out int scans);
+            Assert.Equal(1, scans);
+            foreach (PrepareOptions options in new[] { new PrepareOptions(), Partial })
+            {
+                var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, "progcut.jpg", options));
+                Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+                Assert.Equal("the file ends inside its first scan, before any whole scan of the picture: it decodes to nothing but black", ex.Detail);
+                Assert.DoesNotContain("AllowPartial", ex.Message, StringComparison.Ordinal);
+            }
+
+            // Cut at the very end of the first scan, a coarse picture decodes: it is sent, and the warning says what it is.
+            byte[] late = whole.AsSpan(0, first + ((second - first) * 99 / 100)).ToArray();
+            string warning = Assert.Single(ImagePreparer.Prepare(late, "late.jpg", Partial).Warnings);
+            Assert.EndsWith("It was cut in its first scan, before any whole scan: what is sent is at most a coarse, blocky version of the picture, and part of it may be black.", warning, StringComparison.Ordinal);
+        }
     }
 }

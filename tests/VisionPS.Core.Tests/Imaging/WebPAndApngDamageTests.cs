@@ -238,10 +238,92 @@ namespace VisionPS.Core.Tests.Imaging
             byte[] apng = AnimatedPngTests.Apng(hiddenDefault: false);
             Garble(apng, PngChunks(apng, "fdAT")[1], 4 + 2, 3, b => (byte)~b);
             // Room for the default image and one frame more: frame 3, the corrupt one, is not inflated, and a warning says so.
-            var tight = new PrepareOptions { Budget = new ImageBudget { MaxDecodedPixels = 40 * 30 * 3 / 2 } };
+            // Every frame with fdAT data costs at least ImageIntegrity.MinFrameCost pixels: room for one such frame, not two.
+            var tight = new PrepareOptions { Budget = new ImageBudget { MaxDecodedPixels = ImageIntegrity.MinFrameCost * 3 / 2 } };
             PreparedImage image = ImagePreparer.Prepare(apng, "anim.png", tight);
             Assert.Contains(image.Warnings, w => w.StartsWith("'anim.png': frames 3 to 3 of its animation were not checked for damage", StringComparison.Ordinal));
             Assert.DoesNotContain(image.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+        }
+
+        /// <summary>A PNG chunk: its length, type, data and CRC.</summary>
+        private static byte[] PngChunk(string type, byte[] data)
+        {
+            byte[] chunk = new byte[12 + data.Length];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk, (uint)data.Length);
+            System.Text.Encoding.ASCII.GetBytes(type, chunk.AsSpan(4));
+            data.CopyTo(chunk, 8);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length),
+                System.IO.Hashing.Crc32.HashToUInt32(chunk.AsSpan(4, 4 + data.Length)));
+            return chunk;
+        }
+
+        private static byte[] Be(params uint[] values) => values.SelectMany(v => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v }).ToArray();
+
+        /// <summary>
+        /// A grey <paramref name="size"/>-pixel-square APNG: a default image that is frame 1, and <paramref name="frames"/>
+        /// frames more in fdAT chunks (after the IDAT, or before it as the specification forbids); with
+        /// <paramref name="withData"/> false the later frames are fcTL chunks alone.
+        /// </summary>
+        private static byte[] GreyApng(int size, int frames, bool beforeIdat = false, bool withData = true)
+        {
+            var zlib = new System.IO.MemoryStream();
+            using (var z = new System.IO.Compression.ZLibStream(zlib, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                z.Write(new byte[(size + 1) * size]);
+            }
+            byte[] pixels = zlib.ToArray();
+            uint sequence = 0;
+            byte[] Control() => PngChunk("fcTL", [.. Be(sequence++, (uint)size, (uint)size, 0, 0), 0, 1, 0, 10, 0, 0]);
+            var later = new System.IO.MemoryStream();
+            var first = new System.IO.MemoryStream();
+            first.Write(Control());
+            first.Write(PngChunk("IDAT", pixels));
+            for (int i = 0; i < frames; i++)
+            {
+                later.Write(Control());
+                if (withData)
+                {
+                    later.Write(PngChunk("fdAT", [.. Be(sequence++), .. pixels]));
+                }
+            }
+            var png = new System.IO.MemoryStream();
+            png.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+            png.Write(PngChunk("IHDR", [.. Be((uint)size, (uint)size), 8, 0, 0, 0, 0]));
+            png.Write(PngChunk("acTL", Be((uint)frames + 1, 0)));
+            png.Write((beforeIdat ? later.ToArray().Concat(first.ToArray()) : first.ToArray().Concat(later.ToArray())).ToArray());
+            png.Write(PngChunk("IEND", []));
+            return png.ToArray();
+        }
+
+        [Fact]
+        public void AnApngWhoseFrameDataComesBeforeItsIdatIsDamagedNotInflatedFreeOfTheBudget()
+        {
+            // Frames before the IDAT were taken for the default image and inflated without being charged to the budget.
+            Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(GreyApng(16, 2), "after.png").Action);
+            byte[] before = GreyApng(16, 2, beforeIdat: true);
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(before, "before.png"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Matches(@"^an fdAT chunk \(animation frame data\) at byte \d+ comes before the image's IDAT chunk, which the APNG specification forbids$", ex.Detail);
+        }
+
+        [Fact]
+        public void EveryApngFrameWithDataCostsAtLeastTheMinimumAndTheWalkStopsAtTheFrameCap()
+        {
+            // A thousand 1x1 frames: each costs MinFrameCost pixels, so a budget of ten such frames stops at frame 12
+            // (frame 1 is the default image, frames 2 to 11 fit).
+            byte[] tiny = GreyApng(1, 1000);
+            ImageHeader header = ContainerHeaders.Png(tiny)!;
+            Assert.Null(ImageIntegrity.ApngFrames(tiny, header, ImageIntegrity.MinFrameCost * 10, out int firstUnchecked));
+            Assert.Equal(12, firstUnchecked);
+            Assert.Null(ImageIntegrity.ApngFrames(tiny, header, ImageBudget.DefaultMaxDecodedPixels, out firstUnchecked));
+            Assert.Equal(0, firstUnchecked);
+
+            // More frames than the cap (the acTL's count is capped there too): the walk stops after frame 100000.
+            byte[] many = GreyApng(1, ImageIntegrity.MaxApngFrames, withData: false);
+            ImageHeader manyHeader = ContainerHeaders.Png(many)!;
+            Assert.Equal(ImageIntegrity.MaxApngFrames, manyHeader.FrameCount);
+            Assert.Null(ImageIntegrity.ApngFrames(many, manyHeader, ImageBudget.DefaultMaxDecodedPixels, out firstUnchecked));
+            Assert.Equal(ImageIntegrity.MaxApngFrames + 1, firstUnchecked);
         }
 
         [Fact]
