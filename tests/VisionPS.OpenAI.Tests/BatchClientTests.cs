@@ -240,6 +240,23 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public void AFailedResponseInTheBatchOutputIsScrubbedAndShortened()
+        {
+            using VisionClient client = Endpoint.Client();
+            string Line(string id, string message)
+                => "{\"custom_id\":\"" + id + "\",\"response\":{\"status_code\":200,\"request_id\":\"req_1\",\"body\":{\"id\":\"resp_1\",\"object\":\"response\",\"created_at\":1764547200,\"status\":\"failed\","
+                   + "\"error\":{\"code\":\"server_error\",\"message\":\"" + message + "\"},\"model\":\"m\",\"output\":[]}},\"error\":null}\n";
+            string jsonl = Line("key", "Bad key " + Endpoint.ApiKey + ".") + Line("huge", new string('x', 1 << 20));
+
+            List<BatchOutcome> outcomes = client.ReadBatchOutput(BinaryData.FromString(jsonl)).ToList();
+
+            Assert.Equal(new[] { "key", "huge" }, outcomes.Select(o => o.CustomId));
+            Assert.Contains("Bad key ", outcomes[0].Error!.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Endpoint.ApiKey, outcomes[0].Error!.ToString(), StringComparison.Ordinal);
+            Assert.InRange(outcomes[1].Error!.Message.Length, 2000, 2300);
+        }
+
+        [Fact]
         public void AnAnswerIsNotLostToAnErrorLineForTheSameRequest()
         {
             // A service that lists a request in the output file and again in the error file: the paid answer is kept.

@@ -118,6 +118,27 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task AFailedResponseWithAMessageOfMegabytesIsCutToAFewLines()
+        {
+            using VisionClient client = Endpoint.Client();
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.RespondAsync(Request("responses-failed-huge")));
+            Assert.Equal("response_failed", error!.Type);
+            Assert.StartsWith("The response failed: xxxx", error.ServerMessage, StringComparison.Ordinal);
+            Assert.EndsWith("characters in all)", error.ServerMessage, StringComparison.Ordinal);
+            Assert.InRange(error.Message.Length, 2000, 2300);
+        }
+
+        [Fact]
+        public async Task AFailedResponseThatEchoesTheKeyDoesNotShowIt()
+        {
+            using VisionClient client = Endpoint.Client();
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.RespondAsync(Request("responses-failed-key")));
+            Assert.Contains("The response failed: Bad key ", error!.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Endpoint.ApiKey, error.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(Endpoint.ApiKey.Substring(0, 20), error.ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task AFractionalCreatedAtIsReadOrReportedAsUnreadable()
         {
             using VisionClient client = Endpoint.Client();

@@ -22,6 +22,9 @@ namespace VisionPS.TestServer
             => "{\"id\":\"resp_canned\",\"object\":\"response\",\"created_at\":" + createdAt + ",\"status\":\"" + status + "\"," + extra + "\"model\":\"canned\",\"output\":["
                + output + "],\"usage\":{\"input_tokens\":10,\"output_tokens\":2,\"total_tokens\":12,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens_details\":{\"reasoning_tokens\":0}}}";
 
+        /// <summary>In a canned body: replaced by the key the request sent (a service that echoes it back).</summary>
+        public const string KeyEcho = "%ECHO-KEY%";
+
         /// <summary>Name: (status, content type, body).</summary>
         public static IReadOnlyDictionary<string, (int Status, string ContentType, string Body)> All { get; } =
             new Dictionary<string, (int, string, string)>(StringComparer.Ordinal)
@@ -58,6 +61,11 @@ namespace VisionPS.TestServer
                 ["responses-failed"] = (200, "application/json",
                     Response("", status: "failed", extra: "\"error\":{\"code\":\"server_error\",\"message\":\"The model could not finish the answer.\"},")),
                 ["responses-queued"] = (200, "application/json", Response("", status: "queued")),
+                // A failed response whose message is 20 MB long, and one that echoes the caller's key (KeyEcho).
+                ["responses-failed-huge"] = (200, "application/json",
+                    Response("", status: "failed", extra: "\"error\":{\"code\":\"server_error\",\"message\":\"" + new string('x', 20 << 20) + "\"},")),
+                ["responses-failed-key"] = (200, "application/json",
+                    Response("", status: "failed", extra: "\"error\":{\"code\":\"server_error\",\"message\":\"Bad key " + KeyEcho + " for this model.\"},")),
                 ["responses-cancelled"] = (200, "application/json", Response("", status: "cancelled")),
 
                 // Errors that are not OpenAI's {"error":{...}} shape
@@ -81,7 +89,13 @@ namespace VisionPS.TestServer
             }
             context.Response.StatusCode = canned.Status;
             context.Response.ContentType = canned.ContentType;
-            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(canned.Body), context.RequestAborted);
+            string body = canned.Body;
+            if (body.Contains(KeyEcho, StringComparison.Ordinal))
+            {
+                string sent = context.Request.Headers.Authorization.ToString();
+                body = body.Replace(KeyEcho, sent.StartsWith("Bearer ", StringComparison.Ordinal) ? sent.Substring("Bearer ".Length) : context.Request.Headers["api-key"].ToString(), StringComparison.Ordinal);
+            }
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body), context.RequestAborted);
         }
     }
 }

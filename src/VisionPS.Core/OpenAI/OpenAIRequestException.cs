@@ -149,7 +149,7 @@ namespace VisionPS.Core.OpenAI
         /// of the stream before the answer was finished. The request ran (and may be billed); the text so far is partial.
         /// </summary>
         internal static OpenAIRequestException StreamBroken(int status, string? type, string? code, string? param, string message, string? requestId, SecretScrubber scrubber)
-            => new OpenAIRequestException(status, type ?? "invalid_response", code ?? "stream_incomplete", param is null ? null : scrubber.Scrub(param), scrubber.Scrub(message),
+            => new OpenAIRequestException(status, type ?? "invalid_response", code ?? "stream_incomplete", param is null ? null : scrubber.Scrub(param), Shorten(scrubber.Scrub(message)),
                 "The text streamed so far is incomplete; send the same request without -Stream to see the service's complete answer or error.", true, requestId, null);
 
         /// <summary>An error event inside a stream (<c>data: {"error":{...}}</c>), read as an error answer is.</summary>
@@ -162,8 +162,8 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>A success status (2xx) whose body says the work did not succeed (a Responses status failed, cancelled or queued).</summary>
-        internal static OpenAIRequestException NotAnswered(int status, string? code, string message, string? responseId)
-            => new OpenAIRequestException(status, "response_failed", code ?? "response_failed", null, message,
+        internal static OpenAIRequestException NotAnswered(int status, string? code, string message, string? responseId, SecretScrubber scrubber)
+            => new OpenAIRequestException(status, "response_failed", code is null ? "response_failed" : scrubber.Scrub(code), null, Shorten(scrubber.Scrub(message)),
                 "Nothing was answered; try again later" + (responseId is null ? "." : $" (response id {responseId})."), true, null, null);
 
         /// <summary>A retry-after past this is named in the error's advice (the default longest wait between tries).</summary>

@@ -75,7 +75,7 @@ namespace VisionPS.Core.OpenAI
             {
                 throw OpenAIRequestException.StreamBroken(call.Status, null, null, null, "The response stream ended without a response.completed event: the answer may be cut short.", call.RequestId, _scrubber);
             }
-            ChatAnswer answer = AnswerReader.FromResponse(final, conversationId, json, clock.Elapsed);
+            ChatAnswer answer = AnswerReader.FromResponse(final, conversationId, json, clock.Elapsed, _scrubber);
             if (string.IsNullOrEmpty(answer.Text))
             {
                 answer.Text = text.ToString();
