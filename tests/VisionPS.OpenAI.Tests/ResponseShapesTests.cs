@@ -178,18 +178,27 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal("server_error", error.Type);
             Assert.Contains("broke off with an error from the service: The server had an error while processing your request. Sorry about that!", error.Message, StringComparison.Ordinal);
             Assert.Contains("incomplete", error.Hint, StringComparison.Ordinal);
+            Assert.Equal("a ca", error.PartialText);
         }
 
         [Fact]
-        public async Task AStreamThatEndsWithoutAFinishReasonIsAnErrorNotAShortAnswer()
+        public async Task AStreamThatEndsWithoutAFinishReasonKeepsItsTextMarkedIncomplete()
         {
             using VisionClient client = Endpoint.Client();
             var deltas = new List<string>();
-            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatStreamingAsync(Request("stream-cut"), deltas.Add));
-            Assert.Null(answer);
+            ChatAnswer answer = await client.ChatStreamingAsync(Request("stream-cut"), deltas.Add);
             Assert.Equal("a ca", string.Concat(deltas));
-            Assert.Equal("stream_incomplete", error!.Code);
-            Assert.Contains("no finish_reason", error.Message, StringComparison.Ordinal);
+            Assert.Equal("a ca", answer.Text);
+            Assert.Equal(ChatAnswer.Incomplete, answer.FinishReason);
+        }
+
+        [Fact]
+        public async Task AStreamWhoseChunksAllSayErrorNullIsAnAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            ChatAnswer answer = await client.ChatStreamingAsync(Request("stream-error-null"), _ => { });
+            Assert.Equal("a cat", answer.Text);
+            Assert.Equal("stop", answer.FinishReason);
         }
 
         [Fact]

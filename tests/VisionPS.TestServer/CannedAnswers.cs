@@ -51,6 +51,12 @@ namespace VisionPS.TestServer
                 ["stream-cut"] = (200, "text/event-stream",
                     "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a ca\"},\"finish_reason\":null}]}\n\n"),
 
+                // A server that writes every member: "error": null in each chunk of a good stream.
+                ["stream-error-null"] = (200, "text/event-stream",
+                    "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"error\":null,\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a cat\"},\"finish_reason\":null}]}\n\n"
+                    + "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"error\":null,\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                    + "data: [DONE]\n\n"),
+
                 // Responses
                 ["fractional-created-at"] = (200, "application/json",
                     Response("{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"a cat\",\"annotations\":[]}]}", "1764547200.25")),

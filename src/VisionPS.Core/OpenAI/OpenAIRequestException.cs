@@ -52,6 +52,12 @@ namespace VisionPS.Core.OpenAI
         /// </summary>
         public string? RawBody { get; private set; }
 
+        /// <summary>
+        /// For a streamed answer that broke off with an error: the text streamed before it (paid for, and possibly
+        /// useful), credentials removed. Null otherwise.
+        /// </summary>
+        public string? PartialText { get; private set; }
+
         /// <summary>The <see cref="Code"/> of an answer the client could not read (a shape the SDK or VisionPS does not expect).</summary>
         public const string UnreadableCode = "response_unreadable";
 
@@ -148,17 +154,20 @@ namespace VisionPS.Core.OpenAI
         /// A streamed answer (HTTP <paramref name="status"/>) that broke off: an error event from the service, or the end
         /// of the stream before the answer was finished. The request ran (and may be billed); the text so far is partial.
         /// </summary>
-        internal static OpenAIRequestException StreamBroken(int status, string? type, string? code, string? param, string message, string? requestId, SecretScrubber scrubber)
+        internal static OpenAIRequestException StreamBroken(int status, string? type, string? code, string? param, string message, string? requestId, SecretScrubber scrubber, string? partialText = null)
             => new OpenAIRequestException(status, type ?? "invalid_response", code ?? "stream_incomplete", param is null ? null : scrubber.Scrub(param), Shorten(scrubber.Scrub(message)),
-                "The text streamed so far is incomplete; send the same request without -Stream to see the service's complete answer or error.", true, requestId, null);
+                "The text streamed so far is incomplete; send the same request without -Stream to see the service's complete answer or error.", true, requestId, null)
+            {
+                PartialText = string.IsNullOrEmpty(partialText) ? null : scrubber.Scrub(partialText!),
+            };
 
         /// <summary>An error event inside a stream (<c>data: {"error":{...}}</c>), read as an error answer is.</summary>
-        internal static OpenAIRequestException StreamError(int status, string errorJson, string? requestId, SecretScrubber scrubber)
+        internal static OpenAIRequestException StreamError(int status, string errorJson, string? requestId, SecretScrubber scrubber, string? partialText = null)
         {
             OpenAIRequestException parsed = FromResponse(status, "{\"error\":" + errorJson + "}", requestId, scrubber, null);
             string said = parsed.ServerMessage.TrimEnd();
             return StreamBroken(status, parsed.Type ?? "server_error", parsed.Code, parsed.Param,
-                "The answer's stream broke off with an error from the service: " + said + (said.EndsWith(".", StringComparison.Ordinal) || said.EndsWith("!", StringComparison.Ordinal) ? "" : "."), requestId, scrubber);
+                "The answer's stream broke off with an error from the service: " + said + (said.EndsWith(".", StringComparison.Ordinal) || said.EndsWith("!", StringComparison.Ordinal) ? "" : "."), requestId, scrubber, partialText);
         }
 
         /// <summary>A success status (2xx) whose body says the work did not succeed (a Responses status failed, cancelled or queued).</summary>
