@@ -145,6 +145,9 @@ namespace VisionPS.OpenAI.Tests
             Assert.False(error.IsRetryable);
             Assert.Contains($"127.0.0.1:{elsewhere.Root.Port}/", error.Message);
             Assert.Contains("does not follow redirects", error.Message);
+            // The advice names the base URI the redirect implies, not the full endpoint (which would double the path).
+            string suggested = azure ? $"http://127.0.0.1:{elsewhere.Root.Port}" : $"http://127.0.0.1:{elsewhere.Root.Port}{Endpoint.Host.BaseUri.AbsolutePath.TrimEnd('/')}";
+            Assert.True(error.Hint!.Contains($"use the base URI '{suggested}' instead", StringComparison.Ordinal), error.Message + " " + error.Hint);
             Assert.DoesNotContain(Endpoint.ApiKey, error.ToString());
         }
 

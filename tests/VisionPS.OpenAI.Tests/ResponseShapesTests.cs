@@ -207,10 +207,20 @@ namespace VisionPS.OpenAI.Tests
             using VisionClient client = Endpoint.Client();
             (_, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("huge-error")));
             Assert.Equal(400, error!.Status);
-            Assert.Equal("invalid_request_error", error.Type);
+            Assert.True("invalid_request_error" == error.Type, error.Message);
             Assert.StartsWith("xxxx", error.ServerMessage, StringComparison.Ordinal);
-            Assert.EndsWith("(cut: 4,194,304 characters in all)", error.ServerMessage, StringComparison.Ordinal);
+            Assert.EndsWith("(cut: 3,145,728 characters in all)", error.ServerMessage, StringComparison.Ordinal);
             Assert.InRange(error.Message.Length, 2000, 2300);
+        }
+
+        [Fact]
+        public async Task AnErrorAnswerOverFourMiBIsNotReadWhole()
+        {
+            using VisionClient client = Endpoint.Client(maxRetries: 2);
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("too-large-error")));
+            Assert.Equal(400, error!.Status);
+            Assert.True(error.IsUnreadable, error.Message);
+            Assert.Contains("4 MiB", error.Message, StringComparison.Ordinal);
         }
 
         [Fact]

@@ -129,11 +129,11 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = Session();
             var output = ps.Run("Send-VisionChat 'What is this?' -Image $args[0] -Stream -NoCache -Model fault:canned=stream-cut", Paths.CorpusFile("jpg_gray_cat_512.jpg"));
+            Assert.Empty(ps.Errors);
             PSObject result = Assert.Single(output);
             Assert.Equal("a ca", Prop<string>(result, "Text"));
             Assert.Equal("incomplete", Prop<string>(result, "FinishReason"));
             Assert.Contains(ps.Warnings, w => w.Contains("may be cut short", StringComparison.Ordinal));
-            Assert.Empty(ps.Errors);
 
             using var broken = Session();
             Assert.Empty(broken.Run("Send-VisionChat 'What is this?' -Image $args[0] -Stream -NoCache -MaxRetries 0 -Model fault:canned=stream-error", Paths.CorpusFile("jpg_gray_cat_512.jpg")));

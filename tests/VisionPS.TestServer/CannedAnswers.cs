@@ -78,9 +78,11 @@ namespace VisionPS.TestServer
                 ["gateway-422"] = (422, "application/json",
                     "{\"detail\":[{\"loc\":[\"body\",\"messages\",0,\"content\"],\"msg\":\"field required\",\"type\":\"value_error.missing\"},{\"loc\":[\"body\",\"model\"],\"msg\":\"unknown model\",\"type\":\"value_error\"}]}"),
 
-                // An error whose message is 4 MB long.
+                // An error whose message is 3 MB long (under the 4 MiB an error may hold), and one of 5 MB (over it).
                 ["huge-error"] = (400, "application/json",
-                    "{\"error\":{\"message\":\"" + new string('x', 4 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
+                    "{\"error\":{\"message\":\"" + new string('x', 3 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
+                ["too-large-error"] = (400, "application/json",
+                    "{\"error\":{\"message\":\"" + new string('x', 5 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
 
                 // Files
                 ["not-deleted"] = (200, "application/json", "{\"id\":\"file-canned\",\"object\":\"file\",\"deleted\":false}"),

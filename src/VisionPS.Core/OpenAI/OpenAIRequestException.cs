@@ -127,14 +127,43 @@ namespace VisionPS.Core.OpenAI
             };
         }
 
-        /// <summary>A redirect (3xx), not followed: the message names where it pointed.</summary>
-        internal static OpenAIRequestException Redirected(int status, string? location, string? requestId, SecretScrubber scrubber)
+        /// <summary>
+        /// A redirect (3xx), not followed: the message names where it pointed; when the request's address and the base
+        /// URI are known, the advice names the base URI the redirect implies (its address without the request's path).
+        /// </summary>
+        internal static OpenAIRequestException Redirected(int status, string? location, Uri? requestUri, Uri? baseUri, string? requestId, SecretScrubber scrubber)
         {
             string where = string.IsNullOrWhiteSpace(location) ? "no address (no Location header)" : "'" + scrubber.Scrub(location!.Trim()) + "'";
+            string? suggested = RedirectBase(location, requestUri, baseUri);
             return new OpenAIRequestException(status, "redirect", "redirect_not_followed", null,
                 $"The service answered with a redirect to {where}; {VisionClient.NoRedirects}.",
-                "Check the base URI: if the redirect's address is the right endpoint, use that address instead (for example https:// instead of http://, or the path ending in /v1).",
+                suggested is null
+                    ? "Check the base URI: if the redirect's address is the right endpoint, use that address instead (for example https:// instead of http://, or the path ending in /v1)."
+                    : $"Check the base URI: if the redirect's address is the right endpoint, use the base URI '{scrubber.Scrub(suggested)}' instead.",
                 false, requestId, null);
+        }
+
+        /// <summary>The redirect's address less the request's path below the base URI (https://h/v1/chat/completions: https://h/v1); null when it does not end so.</summary>
+        internal static string? RedirectBase(string? location, Uri? requestUri, Uri? baseUri)
+        {
+            if (string.IsNullOrWhiteSpace(location) || requestUri is null || baseUri is null
+                || !Uri.TryCreate(requestUri, location!.Trim(), out Uri? target) || !(target.Scheme == Uri.UriSchemeHttps || target.Scheme == Uri.UriSchemeHttp))
+            {
+                return null;
+            }
+            string basePath = baseUri.AbsolutePath.TrimEnd('/');
+            string requestPath = requestUri.AbsolutePath;
+            if (!requestPath.StartsWith(basePath + "/", StringComparison.Ordinal))
+            {
+                return null;
+            }
+            string relative = requestPath.Substring(basePath.Length); // "/chat/completions"
+            string targetPath = target.AbsolutePath;
+            if (!targetPath.EndsWith(relative, StringComparison.Ordinal))
+            {
+                return null;
+            }
+            return target.GetLeftPart(UriPartial.Authority) + targetPath.Substring(0, targetPath.Length - relative.Length);
         }
 
         /// <summary>
