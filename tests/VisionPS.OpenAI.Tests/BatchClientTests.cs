@@ -240,6 +240,20 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task AFileTooLargeToReadNamesItselfAndHowToGetIt()
+        {
+            using VisionClient client = Endpoint.Client(maxRetries: 1);
+            VisionFile file = await client.UploadFileAsync(new byte[] { 1, 2, 3 }, "declared-2gib.jsonl", "user_data");
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.DownloadFileAsync(file.Id));
+
+            Assert.True(error.IsUnreadable, error.Message);
+            Assert.Contains("1 GiB", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"The file {file.Id} is too large to read into memory", error.Hint, StringComparison.Ordinal);
+            Assert.Contains($"/files/{file.Id}/content", error.Hint, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void AFailedResponseInTheBatchOutputIsScrubbedAndShortened()
         {
             using VisionClient client = Endpoint.Client();

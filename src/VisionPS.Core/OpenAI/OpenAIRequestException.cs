@@ -127,6 +127,15 @@ namespace VisionPS.Core.OpenAI
             };
         }
 
+        /// <summary>The same error with other advice (a download too large to read: where to get the file instead).</summary>
+        internal OpenAIRequestException WithHint(string hint)
+            => new OpenAIRequestException(Status, Type, Code, Param, ServerMessage, hint, IsRetryable, RequestId, InnerException)
+            {
+                RawBody = RawBody,
+                RetryAfter = RetryAfter,
+                PartialText = PartialText,
+            };
+
         /// <summary>
         /// A redirect (3xx), not followed: the message names where it pointed; when the request's address and the base
         /// URI are known, the advice names the base URI the redirect implies (its address without the request's path).
