@@ -73,8 +73,11 @@ namespace VisionPS.Core.OpenAI
             return $"The OpenAI request failed ({what}): {serverMessage}" + (hint is null ? "" : " " + hint);
         }
 
-        /// <summary>Builds the exception from an error response body (the real <c>{"error":{...}}</c> shape or anything else).</summary>
-        internal static OpenAIRequestException FromResponse(int status, string? body, string? requestId, SecretScrubber scrubber, Exception? inner, TimeSpan? retryAfter = null)
+        /// <summary>
+        /// Builds the exception from an error response body (the real <c>{"error":{...}}</c> shape or anything else); a
+        /// retry-after past <c>longestWait</c> (the longest wait between tries, -MaxRetryDelay) is named in the advice.
+        /// </summary>
+        internal static OpenAIRequestException FromResponse(int status, string? body, string? requestId, SecretScrubber scrubber, Exception? inner, TimeSpan? retryAfter = null, TimeSpan? longestWait = null)
         {
             string? type = null, code = null, param = null, message = null;
             if (!string.IsNullOrEmpty(body))
@@ -107,9 +110,9 @@ namespace VisionPS.Core.OpenAI
             bool quota = code == "insufficient_quota" || type == "insufficient_quota";
             bool retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
             string? hint = HintFor(status, type, code, param, message);
-            if (retryable && retryAfter is TimeSpan wait && wait > LongWait)
+            if (retryable && retryAfter is TimeSpan wait && wait > (longestWait ?? LongWait))
             {
-                // Retries wait at most a minute apart: a service that asks for an hour or a day (a daily quota) is not waited out.
+                // Retries wait at most -MaxRetryDelay (a minute unless set) apart: a service that asks for an hour or a day (a daily quota) is not waited out.
                 hint = $"The service asks to wait {Describe(wait)} before trying again; retries do not wait that long, so try again then.";
             }
             return new OpenAIRequestException(status, type, code, param, message, hint, retryable, requestId, inner) { RetryAfter = retryAfter };
@@ -309,6 +312,11 @@ namespace VisionPS.Core.OpenAI
             }
             if (status == 404 && code == "model_not_found")
             {
+                return Hints.ModelNotFound;
+            }
+            if (status == 404 && type is null && code is null && m.Contains("model") && (m.Contains("not found") || m.Contains("does not exist")))
+            {
+                // A server's own shape for an unknown model ({"error":"model 'x' not found"}, as Ollama answers): the route is right.
                 return Hints.ModelNotFound;
             }
             if ((status == 404 || status == 405) && type is null && code is null)
