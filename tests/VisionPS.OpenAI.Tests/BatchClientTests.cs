@@ -240,6 +240,37 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task AFileTooLargeToReadNamesItselfAndHowToGetIt()
+        {
+            using VisionClient client = Endpoint.Client(maxRetries: 1);
+            VisionFile file = await client.UploadFileAsync(new byte[] { 1, 2, 3 }, "declared-2gib.jsonl", "user_data");
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.DownloadFileAsync(file.Id));
+
+            Assert.True(error.IsUnreadable, error.Message);
+            Assert.Contains("1 GiB", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"The file {file.Id} is too large to read into memory", error.Hint, StringComparison.Ordinal);
+            Assert.Contains($"/files/{file.Id}/content", error.Hint, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AFailedResponseInTheBatchOutputIsScrubbedAndShortened()
+        {
+            using VisionClient client = Endpoint.Client();
+            string Line(string id, string message)
+                => "{\"custom_id\":\"" + id + "\",\"response\":{\"status_code\":200,\"request_id\":\"req_1\",\"body\":{\"id\":\"resp_1\",\"object\":\"response\",\"created_at\":1764547200,\"status\":\"failed\","
+                   + "\"error\":{\"code\":\"server_error\",\"message\":\"" + message + "\"},\"model\":\"m\",\"output\":[]}},\"error\":null}\n";
+            string jsonl = Line("key", "Bad key " + Endpoint.ApiKey + ".") + Line("huge", new string('x', 1 << 20));
+
+            List<BatchOutcome> outcomes = client.ReadBatchOutput(BinaryData.FromString(jsonl)).ToList();
+
+            Assert.Equal(new[] { "key", "huge" }, outcomes.Select(o => o.CustomId));
+            Assert.Contains("Bad key ", outcomes[0].Error!.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Endpoint.ApiKey, outcomes[0].Error!.ToString(), StringComparison.Ordinal);
+            Assert.InRange(outcomes[1].Error!.Message.Length, 2000, 2300);
+        }
+
+        [Fact]
         public void AnAnswerIsNotLostToAnErrorLineForTheSameRequest()
         {
             // A service that lists a request in the output file and again in the error file: the paid answer is kept.

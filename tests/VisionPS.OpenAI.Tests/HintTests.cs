@@ -21,6 +21,7 @@ namespace VisionPS.OpenAI.Tests
         [InlineData(404, "<html><body>404 page not found</body></html>", Hints.NoSuchRoute, false)]
         [InlineData(404, "404 page not found", Hints.NoSuchRoute, false)]
         [InlineData(405, "{\"detail\":\"Method Not Allowed\"}", Hints.NoSuchRoute, false)]
+        [InlineData(404, "{\"error\":\"model 'llava:13b' not found, try pulling it first\"}", Hints.ModelNotFound, false)]
         [InlineData(404, "{\"error\":{\"message\":\"No such File object: file-abc\",\"type\":\"invalid_request_error\",\"param\":\"id\",\"code\":null}}", null, false)]
         public void TheServiceErrorGetsItsHint(int status, string body, string? hint, bool retryable)
         {

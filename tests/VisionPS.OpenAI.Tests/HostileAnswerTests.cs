@@ -145,6 +145,9 @@ namespace VisionPS.OpenAI.Tests
             Assert.False(error.IsRetryable);
             Assert.Contains($"127.0.0.1:{elsewhere.Root.Port}/", error.Message);
             Assert.Contains("does not follow redirects", error.Message);
+            // The advice names the base URI the redirect implies, not the full endpoint (which would double the path).
+            string suggested = azure ? $"http://127.0.0.1:{elsewhere.Root.Port}" : $"http://127.0.0.1:{elsewhere.Root.Port}{Endpoint.Host.BaseUri.AbsolutePath.TrimEnd('/')}";
+            Assert.True(error.Hint!.Contains($"use the base URI '{suggested}' instead", StringComparison.Ordinal), error.Message + " " + error.Hint);
             Assert.DoesNotContain(Endpoint.ApiKey, error.ToString());
         }
 
@@ -161,6 +164,22 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(TimeSpan.FromSeconds(double.Parse(retryAfter, System.Globalization.CultureInfo.InvariantCulture)), error.RetryAfter);
             Assert.Equal($"The service asks to wait {words} before trying again; retries do not wait that long, so try again then.", error.Hint);
             Assert.EndsWith(error.Hint!, error.Message, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("90", 120, false)] // within -MaxRetryDelay: no advice to wait it out
+        [InlineData("45", 30, true)] // past it, though under a minute
+        public async Task TheLongWaitAdviceFollowsMaxRetryDelay(string retryAfter, int maxRetryDelaySeconds, bool named)
+        {
+            string spec = Unique("429ra=" + retryAfter);
+            VisionConnection connection = Endpoint.Connection(maxRetries: 0);
+            connection.MaxRetryDelay = TimeSpan.FromSeconds(maxRetryDelaySeconds);
+            using var client = new VisionClient(connection);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "long wait" }));
+
+            Assert.Equal(429, error.Status);
+            Assert.Equal(named, error.Hint?.StartsWith($"The service asks to wait {retryAfter} s", StringComparison.Ordinal) == true);
         }
     }
 }

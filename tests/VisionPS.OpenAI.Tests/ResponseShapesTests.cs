@@ -118,6 +118,27 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task AFailedResponseWithAMessageOfMegabytesIsCutToAFewLines()
+        {
+            using VisionClient client = Endpoint.Client();
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.RespondAsync(Request("responses-failed-huge")));
+            Assert.Equal("response_failed", error!.Type);
+            Assert.StartsWith("The response failed: xxxx", error.ServerMessage, StringComparison.Ordinal);
+            Assert.EndsWith("characters in all)", error.ServerMessage, StringComparison.Ordinal);
+            Assert.InRange(error.Message.Length, 2000, 2300);
+        }
+
+        [Fact]
+        public async Task AFailedResponseThatEchoesTheKeyDoesNotShowIt()
+        {
+            using VisionClient client = Endpoint.Client();
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.RespondAsync(Request("responses-failed-key")));
+            Assert.Contains("The response failed: Bad key ", error!.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Endpoint.ApiKey, error.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(Endpoint.ApiKey.Substring(0, 20), error.ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task AFractionalCreatedAtIsReadOrReportedAsUnreadable()
         {
             using VisionClient client = Endpoint.Client();
@@ -157,18 +178,27 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal("server_error", error.Type);
             Assert.Contains("broke off with an error from the service: The server had an error while processing your request. Sorry about that!", error.Message, StringComparison.Ordinal);
             Assert.Contains("incomplete", error.Hint, StringComparison.Ordinal);
+            Assert.Equal("a ca", error.PartialText);
         }
 
         [Fact]
-        public async Task AStreamThatEndsWithoutAFinishReasonIsAnErrorNotAShortAnswer()
+        public async Task AStreamThatEndsWithoutAFinishReasonKeepsItsTextMarkedIncomplete()
         {
             using VisionClient client = Endpoint.Client();
             var deltas = new List<string>();
-            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatStreamingAsync(Request("stream-cut"), deltas.Add));
-            Assert.Null(answer);
+            ChatAnswer answer = await client.ChatStreamingAsync(Request("stream-cut"), deltas.Add);
             Assert.Equal("a ca", string.Concat(deltas));
-            Assert.Equal("stream_incomplete", error!.Code);
-            Assert.Contains("no finish_reason", error.Message, StringComparison.Ordinal);
+            Assert.Equal("a ca", answer.Text);
+            Assert.Equal(ChatAnswer.Incomplete, answer.FinishReason);
+        }
+
+        [Fact]
+        public async Task AStreamWhoseChunksAllSayErrorNullIsAnAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            ChatAnswer answer = await client.ChatStreamingAsync(Request("stream-error-null"), _ => { });
+            Assert.Equal("a cat", answer.Text);
+            Assert.Equal("stop", answer.FinishReason);
         }
 
         [Fact]
@@ -177,10 +207,20 @@ namespace VisionPS.OpenAI.Tests
             using VisionClient client = Endpoint.Client();
             (_, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("huge-error")));
             Assert.Equal(400, error!.Status);
-            Assert.Equal("invalid_request_error", error.Type);
+            Assert.True("invalid_request_error" == error.Type, error.Message);
             Assert.StartsWith("xxxx", error.ServerMessage, StringComparison.Ordinal);
-            Assert.EndsWith("(cut: 4,194,304 characters in all)", error.ServerMessage, StringComparison.Ordinal);
+            Assert.EndsWith("(cut: 3,145,728 characters in all)", error.ServerMessage, StringComparison.Ordinal);
             Assert.InRange(error.Message.Length, 2000, 2300);
+        }
+
+        [Fact]
+        public async Task AnErrorAnswerOverFourMiBIsNotReadWhole()
+        {
+            using VisionClient client = Endpoint.Client(maxRetries: 2);
+            (_, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("too-large-error")));
+            Assert.Equal(400, error!.Status);
+            Assert.True(error.IsUnreadable, error.Message);
+            Assert.Contains("4 MiB", error.Message, StringComparison.Ordinal);
         }
 
         [Fact]

@@ -125,6 +125,26 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void AStreamCutShortKeepsItsTextWithAWarningAndAnErrorEventKeepsItInTheTargetObject()
+        {
+            using var ps = Session();
+            var output = ps.Run("Send-VisionChat 'What is this?' -Image $args[0] -Stream -NoCache -Model fault:canned=stream-cut", Paths.CorpusFile("jpg_gray_cat_512.jpg"));
+            Assert.Empty(ps.Errors);
+            PSObject result = Assert.Single(output);
+            Assert.Equal("a ca", Prop<string>(result, "Text"));
+            Assert.Equal("incomplete", Prop<string>(result, "FinishReason"));
+            Assert.Contains(ps.Warnings, w => w.Contains("may be cut short", StringComparison.Ordinal));
+
+            using var broken = Session();
+            Assert.Empty(broken.Run("Send-VisionChat 'What is this?' -Image $args[0] -Stream -NoCache -MaxRetries 0 -Model fault:canned=stream-error", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            ErrorRecord error = Assert.Single(broken.Errors);
+            Assert.StartsWith("ChatRequestFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Equal("a ca", error.TargetObject);
+            Assert.Contains("jpg_gray_cat_512.jpg", error.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.Contains("TargetObject", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void ARefusalIsOnTheResultAndWarnedAbout()
         {
             using var ps = Session();

@@ -22,6 +22,9 @@ namespace VisionPS.TestServer
             => "{\"id\":\"resp_canned\",\"object\":\"response\",\"created_at\":" + createdAt + ",\"status\":\"" + status + "\"," + extra + "\"model\":\"canned\",\"output\":["
                + output + "],\"usage\":{\"input_tokens\":10,\"output_tokens\":2,\"total_tokens\":12,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens_details\":{\"reasoning_tokens\":0}}}";
 
+        /// <summary>In a canned body: replaced by the key the request sent (a service that echoes it back).</summary>
+        public const string KeyEcho = "%ECHO-KEY%";
+
         /// <summary>Name: (status, content type, body).</summary>
         public static IReadOnlyDictionary<string, (int Status, string ContentType, string Body)> All { get; } =
             new Dictionary<string, (int, string, string)>(StringComparer.Ordinal)
@@ -48,6 +51,12 @@ namespace VisionPS.TestServer
                 ["stream-cut"] = (200, "text/event-stream",
                     "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a ca\"},\"finish_reason\":null}]}\n\n"),
 
+                // A server that writes every member: "error": null in each chunk of a good stream.
+                ["stream-error-null"] = (200, "text/event-stream",
+                    "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"error\":null,\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a cat\"},\"finish_reason\":null}]}\n\n"
+                    + "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"error\":null,\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                    + "data: [DONE]\n\n"),
+
                 // Responses
                 ["fractional-created-at"] = (200, "application/json",
                     Response("{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"a cat\",\"annotations\":[]}]}", "1764547200.25")),
@@ -58,15 +67,22 @@ namespace VisionPS.TestServer
                 ["responses-failed"] = (200, "application/json",
                     Response("", status: "failed", extra: "\"error\":{\"code\":\"server_error\",\"message\":\"The model could not finish the answer.\"},")),
                 ["responses-queued"] = (200, "application/json", Response("", status: "queued")),
+                // A failed response whose message is 20 MB long, and one that echoes the caller's key (KeyEcho).
+                ["responses-failed-huge"] = (200, "application/json",
+                    Response("", status: "failed", extra: "\"error\":{\"code\":\"server_error\",\"message\":\"" + new string('x', 20 << 20) + "\"},")),
+                ["responses-failed-key"] = (200, "application/json",
+                    Response("", status: "failed", extra: "\"error\":{\"code\":\"server_error\",\"message\":\"Bad key " + KeyEcho + " for this model.\"},")),
                 ["responses-cancelled"] = (200, "application/json", Response("", status: "cancelled")),
 
                 // Errors that are not OpenAI's {"error":{...}} shape
                 ["gateway-422"] = (422, "application/json",
                     "{\"detail\":[{\"loc\":[\"body\",\"messages\",0,\"content\"],\"msg\":\"field required\",\"type\":\"value_error.missing\"},{\"loc\":[\"body\",\"model\"],\"msg\":\"unknown model\",\"type\":\"value_error\"}]}"),
 
-                // An error whose message is 4 MB long.
+                // An error whose message is 3 MB long (under the 4 MiB an error may hold), and one of 5 MB (over it).
                 ["huge-error"] = (400, "application/json",
-                    "{\"error\":{\"message\":\"" + new string('x', 4 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
+                    "{\"error\":{\"message\":\"" + new string('x', 3 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
+                ["too-large-error"] = (400, "application/json",
+                    "{\"error\":{\"message\":\"" + new string('x', 5 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
 
                 // Files
                 ["not-deleted"] = (200, "application/json", "{\"id\":\"file-canned\",\"object\":\"file\",\"deleted\":false}"),
@@ -81,7 +97,13 @@ namespace VisionPS.TestServer
             }
             context.Response.StatusCode = canned.Status;
             context.Response.ContentType = canned.ContentType;
-            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(canned.Body), context.RequestAborted);
+            string body = canned.Body;
+            if (body.Contains(KeyEcho, StringComparison.Ordinal))
+            {
+                string sent = context.Request.Headers.Authorization.ToString();
+                body = body.Replace(KeyEcho, sent.StartsWith("Bearer ", StringComparison.Ordinal) ? sent.Substring("Bearer ".Length) : context.Request.Headers["api-key"].ToString(), StringComparison.Ordinal);
+            }
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body), context.RequestAborted);
         }
     }
 }

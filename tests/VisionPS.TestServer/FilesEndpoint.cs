@@ -115,6 +115,22 @@ namespace VisionPS.TestServer
             StoredFile file = Find(state, id);
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/octet-stream";
+            if (file.FileName.StartsWith("declared-2gib.", StringComparison.Ordinal))
+            {
+                // A file too large to read into memory: its content declares 2 GiB; the client stops at the header.
+                context.Response.ContentLength = 2L << 30;
+                await context.Response.Body.WriteAsync(file.Bytes, context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted); // until the client hangs up
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                context.Abort();
+                return;
+            }
             await context.Response.Body.WriteAsync(file.Bytes, context.RequestAborted);
         }
 

@@ -69,7 +69,7 @@ namespace VisionPS.Core.Batching
             }
         }
 
-        private static ChatAnswer ReadAnswer(string raw, bool json)
+        private ChatAnswer ReadAnswer(string raw, bool json)
         {
             BinaryData data = BinaryData.FromString(raw);
             using (JsonDocument doc = JsonDocument.Parse(raw))
@@ -78,7 +78,7 @@ namespace VisionPS.Core.Batching
                 {
                     ResponseResult response = ModelReaderWriter.Read<ResponseResult>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)
                         ?? throw new FormatException("the response body is empty");
-                    return AnswerReader.FromResponse(response, null, json, TimeSpan.Zero);
+                    return AnswerReader.FromResponse(response, null, json, TimeSpan.Zero, _scrubber);
                 }
             }
             ChatCompletion completion = ModelReaderWriter.Read<ChatCompletion>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)

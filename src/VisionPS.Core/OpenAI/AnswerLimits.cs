@@ -21,6 +21,9 @@ namespace VisionPS.Core.OpenAI
         /// <summary>The most an answer, an error or a stream may hold: far above any real one (a 128k-token stream is ~40 MB).</summary>
         internal const long MaxAnswerBytes = 128L * 1024 * 1024;
 
+        /// <summary>The most an error answer (any status but 2xx) may hold: a real one is a few hundred bytes.</summary>
+        internal const long MaxErrorBytes = 4L * 1024 * 1024;
+
         /// <summary>The most a stored file's content (a batch's output) may hold.</summary>
         internal const long MaxFileBytes = 1024L * 1024 * 1024;
 
@@ -34,7 +37,9 @@ namespace VisionPS.Core.OpenAI
             HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (response.Content is HttpContent content)
             {
-                long limit = IsFileContent(request.RequestUri) ? MaxFileBytes : MaxAnswerBytes;
+                // An error is a message (it is read whole, parsed, scrubbed, and may come again on each retry): a small bound.
+                bool success = (int)response.StatusCode is >= 200 and < 300;
+                long limit = !success ? MaxErrorBytes : IsFileContent(request.RequestUri) ? MaxFileBytes : MaxAnswerBytes;
                 response.Content = new LimitedContent(content, limit, (int)response.StatusCode);
             }
             return response;
@@ -288,9 +293,9 @@ namespace VisionPS.Core.OpenAI
             PipelineResponse? response = message.Response;
             if (response is null || ReferenceEquals(response, previous) || response.Status < 200 || response.Status >= 300
                 || ex is AnswerTooLargeException || ex is RequestDeclinedException
-                || (ex is OperationCanceledException && message.CancellationToken.IsCancellationRequested))
+                || message.CancellationToken.IsCancellationRequested)
             {
-                return null; // no answer this try, the caller's cancellation, or handled elsewhere
+                return null; // no answer this try, the caller's cancellation (whatever it surfaced as), or handled elsewhere
             }
             return new AnswerBodyFailedException(response.Status, ex is OperationCanceledException,
                 string.Equals(message.Request.Method, "GET", StringComparison.OrdinalIgnoreCase), ex);

@@ -50,14 +50,15 @@ namespace VisionPS.Core.OpenAI
             return answer;
         }
 
-        internal static ChatAnswer FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration)
+        /// <summary>A Responses answer; one that failed is an error whose message has <paramref name="scrubber"/>'s secrets removed.</summary>
+        internal static ChatAnswer FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration, SecretScrubber scrubber)
         {
             string? finish = response.Status switch
             {
                 ResponseStatus.Completed => "stop",
                 ResponseStatus.Incomplete => response.IncompleteStatusDetails?.Reason?.ToString() is string r && r.IndexOf("max", StringComparison.OrdinalIgnoreCase) >= 0 ? "length" : "content_filter",
                 null => null,
-                ResponseStatus other => throw NotAnAnswer(response, other),
+                ResponseStatus other => throw NotAnAnswer(response, other, scrubber),
             };
             var answer = new ChatAnswer
             {
@@ -81,7 +82,7 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>A 200 whose response failed, was cancelled or is not finished: an error, never an empty answer.</summary>
-        private static OpenAIRequestException NotAnAnswer(ResponseResult response, ResponseStatus status)
+        private static OpenAIRequestException NotAnAnswer(ResponseResult response, ResponseStatus status, SecretScrubber scrubber)
         {
             string? code = response.Error is ResponseError error ? error.Code.ToString() : null;
             string what = status switch
@@ -90,7 +91,7 @@ namespace VisionPS.Core.OpenAI
                 ResponseStatus.Cancelled => "The response was cancelled before it was finished.",
                 _ => $"The response is not finished (status {status.ToString().ToLowerInvariant()}); VisionPS does not ask for background responses.",
             };
-            return OpenAIRequestException.NotAnswered(200, code, what, response.Id);
+            return OpenAIRequestException.NotAnswered(200, code, what, response.Id, scrubber);
         }
 
         internal static string? RefusalOf(ResponseResult response)

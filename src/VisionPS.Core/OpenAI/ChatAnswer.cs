@@ -17,8 +17,14 @@ namespace VisionPS.Core.OpenAI
         /// <summary>The model that answered, as the service reports it.</summary>
         public string? Model { get; set; }
 
-        /// <summary>Why the answer ended: stop, length, content_filter, ...</summary>
+        /// <summary>
+        /// Why the answer ended: stop, length, content_filter, ...; <see cref="Incomplete"/> for a stream that ended
+        /// without saying why (the text may be cut short).
+        /// </summary>
         public string? FinishReason { get; set; }
+
+        /// <summary>The <see cref="FinishReason"/> of a streamed answer whose stream ended without saying it was finished.</summary>
+        public const string Incomplete = "incomplete";
 
         /// <summary>Input tokens, images included.</summary>
         public int PromptTokens { get; set; }

@@ -52,6 +52,12 @@ namespace VisionPS.Core.OpenAI
         /// </summary>
         public string? RawBody { get; private set; }
 
+        /// <summary>
+        /// For a streamed answer that broke off with an error: the text streamed before it (paid for, and possibly
+        /// useful), credentials removed. Null otherwise.
+        /// </summary>
+        public string? PartialText { get; private set; }
+
         /// <summary>The <see cref="Code"/> of an answer the client could not read (a shape the SDK or VisionPS does not expect).</summary>
         public const string UnreadableCode = "response_unreadable";
 
@@ -67,8 +73,11 @@ namespace VisionPS.Core.OpenAI
             return $"The OpenAI request failed ({what}): {serverMessage}" + (hint is null ? "" : " " + hint);
         }
 
-        /// <summary>Builds the exception from an error response body (the real <c>{"error":{...}}</c> shape or anything else).</summary>
-        internal static OpenAIRequestException FromResponse(int status, string? body, string? requestId, SecretScrubber scrubber, Exception? inner, TimeSpan? retryAfter = null)
+        /// <summary>
+        /// Builds the exception from an error response body (the real <c>{"error":{...}}</c> shape or anything else); a
+        /// retry-after past <c>longestWait</c> (the longest wait between tries, -MaxRetryDelay) is named in the advice.
+        /// </summary>
+        internal static OpenAIRequestException FromResponse(int status, string? body, string? requestId, SecretScrubber scrubber, Exception? inner, TimeSpan? retryAfter = null, TimeSpan? longestWait = null)
         {
             string? type = null, code = null, param = null, message = null;
             if (!string.IsNullOrEmpty(body))
@@ -101,9 +110,9 @@ namespace VisionPS.Core.OpenAI
             bool quota = code == "insufficient_quota" || type == "insufficient_quota";
             bool retryable = !quota && (status == 408 || status == 409 || status == 429 || status >= 500);
             string? hint = HintFor(status, type, code, param, message);
-            if (retryable && retryAfter is TimeSpan wait && wait > LongWait)
+            if (retryable && retryAfter is TimeSpan wait && wait > (longestWait ?? LongWait))
             {
-                // Retries wait at most a minute apart: a service that asks for an hour or a day (a daily quota) is not waited out.
+                // Retries wait at most -MaxRetryDelay (a minute unless set) apart: a service that asks for an hour or a day (a daily quota) is not waited out.
                 hint = $"The service asks to wait {Describe(wait)} before trying again; retries do not wait that long, so try again then.";
             }
             return new OpenAIRequestException(status, type, code, param, message, hint, retryable, requestId, inner) { RetryAfter = retryAfter };
@@ -121,14 +130,52 @@ namespace VisionPS.Core.OpenAI
             };
         }
 
-        /// <summary>A redirect (3xx), not followed: the message names where it pointed.</summary>
-        internal static OpenAIRequestException Redirected(int status, string? location, string? requestId, SecretScrubber scrubber)
+        /// <summary>The same error with other advice (a download too large to read: where to get the file instead).</summary>
+        internal OpenAIRequestException WithHint(string hint)
+            => new OpenAIRequestException(Status, Type, Code, Param, ServerMessage, hint, IsRetryable, RequestId, InnerException)
+            {
+                RawBody = RawBody,
+                RetryAfter = RetryAfter,
+                PartialText = PartialText,
+            };
+
+        /// <summary>
+        /// A redirect (3xx), not followed: the message names where it pointed; when the request's address and the base
+        /// URI are known, the advice names the base URI the redirect implies (its address without the request's path).
+        /// </summary>
+        internal static OpenAIRequestException Redirected(int status, string? location, Uri? requestUri, Uri? baseUri, string? requestId, SecretScrubber scrubber)
         {
             string where = string.IsNullOrWhiteSpace(location) ? "no address (no Location header)" : "'" + scrubber.Scrub(location!.Trim()) + "'";
+            string? suggested = RedirectBase(location, requestUri, baseUri);
             return new OpenAIRequestException(status, "redirect", "redirect_not_followed", null,
                 $"The service answered with a redirect to {where}; {VisionClient.NoRedirects}.",
-                "Check the base URI: if the redirect's address is the right endpoint, use that address instead (for example https:// instead of http://, or the path ending in /v1).",
+                suggested is null
+                    ? "Check the base URI: if the redirect's address is the right endpoint, use that address instead (for example https:// instead of http://, or the path ending in /v1)."
+                    : $"Check the base URI: if the redirect's address is the right endpoint, use the base URI '{scrubber.Scrub(suggested)}' instead.",
                 false, requestId, null);
+        }
+
+        /// <summary>The redirect's address less the request's path below the base URI (https://h/v1/chat/completions: https://h/v1); null when it does not end so.</summary>
+        internal static string? RedirectBase(string? location, Uri? requestUri, Uri? baseUri)
+        {
+            if (string.IsNullOrWhiteSpace(location) || requestUri is null || baseUri is null
+                || !Uri.TryCreate(requestUri, location!.Trim(), out Uri? target) || !(target.Scheme == Uri.UriSchemeHttps || target.Scheme == Uri.UriSchemeHttp))
+            {
+                return null;
+            }
+            string basePath = baseUri.AbsolutePath.TrimEnd('/');
+            string requestPath = requestUri.AbsolutePath;
+            if (!requestPath.StartsWith(basePath + "/", StringComparison.Ordinal))
+            {
+                return null;
+            }
+            string relative = requestPath.Substring(basePath.Length); // "/chat/completions"
+            string targetPath = target.AbsolutePath;
+            if (!targetPath.EndsWith(relative, StringComparison.Ordinal))
+            {
+                return null;
+            }
+            return target.GetLeftPart(UriPartial.Authority) + targetPath.Substring(0, targetPath.Length - relative.Length);
         }
 
         /// <summary>
@@ -148,22 +195,25 @@ namespace VisionPS.Core.OpenAI
         /// A streamed answer (HTTP <paramref name="status"/>) that broke off: an error event from the service, or the end
         /// of the stream before the answer was finished. The request ran (and may be billed); the text so far is partial.
         /// </summary>
-        internal static OpenAIRequestException StreamBroken(int status, string? type, string? code, string? param, string message, string? requestId, SecretScrubber scrubber)
-            => new OpenAIRequestException(status, type ?? "invalid_response", code ?? "stream_incomplete", param is null ? null : scrubber.Scrub(param), scrubber.Scrub(message),
-                "The text streamed so far is incomplete; send the same request without -Stream to see the service's complete answer or error.", true, requestId, null);
+        internal static OpenAIRequestException StreamBroken(int status, string? type, string? code, string? param, string message, string? requestId, SecretScrubber scrubber, string? partialText = null)
+            => new OpenAIRequestException(status, type ?? "invalid_response", code ?? "stream_incomplete", param is null ? null : scrubber.Scrub(param), Shorten(scrubber.Scrub(message)),
+                "The text streamed so far is incomplete; send the same request without -Stream to see the service's complete answer or error.", true, requestId, null)
+            {
+                PartialText = string.IsNullOrEmpty(partialText) ? null : scrubber.Scrub(partialText!),
+            };
 
         /// <summary>An error event inside a stream (<c>data: {"error":{...}}</c>), read as an error answer is.</summary>
-        internal static OpenAIRequestException StreamError(int status, string errorJson, string? requestId, SecretScrubber scrubber)
+        internal static OpenAIRequestException StreamError(int status, string errorJson, string? requestId, SecretScrubber scrubber, string? partialText = null)
         {
             OpenAIRequestException parsed = FromResponse(status, "{\"error\":" + errorJson + "}", requestId, scrubber, null);
             string said = parsed.ServerMessage.TrimEnd();
             return StreamBroken(status, parsed.Type ?? "server_error", parsed.Code, parsed.Param,
-                "The answer's stream broke off with an error from the service: " + said + (said.EndsWith(".", StringComparison.Ordinal) || said.EndsWith("!", StringComparison.Ordinal) ? "" : "."), requestId, scrubber);
+                "The answer's stream broke off with an error from the service: " + said + (said.EndsWith(".", StringComparison.Ordinal) || said.EndsWith("!", StringComparison.Ordinal) ? "" : "."), requestId, scrubber, partialText);
         }
 
         /// <summary>A success status (2xx) whose body says the work did not succeed (a Responses status failed, cancelled or queued).</summary>
-        internal static OpenAIRequestException NotAnswered(int status, string? code, string message, string? responseId)
-            => new OpenAIRequestException(status, "response_failed", code ?? "response_failed", null, message,
+        internal static OpenAIRequestException NotAnswered(int status, string? code, string message, string? responseId, SecretScrubber scrubber)
+            => new OpenAIRequestException(status, "response_failed", code is null ? "response_failed" : scrubber.Scrub(code), null, Shorten(scrubber.Scrub(message)),
                 "Nothing was answered; try again later" + (responseId is null ? "." : $" (response id {responseId})."), true, null, null);
 
         /// <summary>A retry-after past this is named in the error's advice (the default longest wait between tries).</summary>
@@ -262,6 +312,11 @@ namespace VisionPS.Core.OpenAI
             }
             if (status == 404 && code == "model_not_found")
             {
+                return Hints.ModelNotFound;
+            }
+            if (status == 404 && type is null && code is null && m.Contains("model") && (m.Contains("not found") || m.Contains("does not exist")))
+            {
+                // A server's own shape for an unknown model ({"error":"model 'x' not found"}, as Ollama answers): the route is right.
                 return Hints.ModelNotFound;
             }
             if ((status == 404 || status == 405) && type is null && code is null)

@@ -53,6 +53,9 @@ namespace VisionPS.Core.OpenAI
 
         internal string? RequestId { get; set; }
 
+        /// <summary>The address the last try was sent to.</summary>
+        internal Uri? RequestUri { get; set; }
+
         internal string? ContentType { get; set; }
 
         /// <summary>The buffered answer body (null for a stream still being read).</summary>
@@ -119,6 +122,7 @@ namespace VisionPS.Core.OpenAI
             if (call is not null && message.Response is PipelineResponse response)
             {
                 call.Status = response.Status;
+                call.RequestUri = message.Request.Uri;
                 call.RequestId = response.Headers.TryGetValue("x-request-id", out string? id) ? id : null;
                 call.ContentType = response.Headers.TryGetValue("Content-Type", out string? type) ? type : null;
                 if (call.BufferJson && response.Status is >= 200 and < 300 && call.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)

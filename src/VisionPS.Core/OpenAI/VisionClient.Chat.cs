@@ -69,7 +69,7 @@ namespace VisionPS.Core.OpenAI
                     if (StreamErrorOf(update) is string errorJson)
                     {
                         // The service's error event ({"error":{...}}) mid-stream: the SDK reads it as an empty update.
-                        throw OpenAIRequestException.StreamError(call.Status, errorJson, call.RequestId, _scrubber);
+                        throw OpenAIRequestException.StreamError(call.Status, errorJson, call.RequestId, _scrubber, text.ToString());
                     }
                     answer.ResponseId ??= update.CompletionId;
                     answer.Model ??= update.Model;
@@ -120,12 +120,14 @@ namespace VisionPS.Core.OpenAI
             }
             if (answer.FinishReason is null)
             {
-                // Every complete stream says why it ended (stop, length, ...) before [DONE].
-                throw OpenAIRequestException.StreamBroken(call.Status, null, null, null,
-                    text.Length == 0
-                        ? "The answer's stream ended without any answer and without saying why (no finish_reason)."
-                        : "The answer's stream ended before the service said the answer was finished (no finish_reason): the text may be cut short.",
-                    call.RequestId, _scrubber);
+                // Every complete stream says why it ended (stop, length, ...) before [DONE]. One that does not may be cut
+                // short, but the text it did stream was paid for: it is the answer, marked FinishReason incomplete.
+                if (text.Length == 0)
+                {
+                    throw OpenAIRequestException.StreamBroken(call.Status, null, null, null,
+                        "The answer's stream ended without any answer and without saying why (no finish_reason).", call.RequestId, _scrubber);
+                }
+                answer.FinishReason = ChatAnswer.Incomplete;
             }
             answer.Text = text.ToString();
             answer.Json = json ? answer.Text : null;
@@ -137,10 +139,23 @@ namespace VisionPS.Core.OpenAI
         private static string? StreamErrorOf(StreamingChatCompletionUpdate update)
         {
 #pragma warning disable SCME0001 // JsonPatch holds the members the SDK does not model
-            return update.Patch.TryGetJson("$.error"u8, out ReadOnlyMemory<byte> error) && !error.IsEmpty
+            // Only an object or a string is an error: a server that writes every member sends "error": null in each chunk.
+            return update.Patch.TryGetJson("$.error"u8, out ReadOnlyMemory<byte> error) && FirstByte(error.Span) is (byte)'{' or (byte)'"'
                 ? Encoding.UTF8.GetString(error.ToArray())
                 : null;
 #pragma warning restore SCME0001
+        }
+
+        private static byte FirstByte(ReadOnlySpan<byte> json)
+        {
+            foreach (byte b in json)
+            {
+                if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+                {
+                    return b;
+                }
+            }
+            return 0;
         }
     }
 }

@@ -120,8 +120,8 @@ namespace VisionPS.Core.OpenAI
                     }
                     TimeSpan? retryAfter = VisionRetryPolicy.TryGetRetryAfter(response, out TimeSpan wait) ? wait : null;
                     return response.Status is >= 300 and < 400
-                        ? OpenAIRequestException.Redirected(response.Status, response.Headers.TryGetValue("Location", out string? location) ? location : null, requestId, _scrubber)
-                        : OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null, retryAfter);
+                        ? OpenAIRequestException.Redirected(response.Status, response.Headers.TryGetValue("Location", out string? location) ? location : null, CallContext.Current?.RequestUri, _connection.Azure?.Endpoint ?? _resourceUri, requestId, _scrubber)
+                        : OpenAIRequestException.FromResponse(response.Status, body, requestId, _scrubber, null, retryAfter, _connection.MaxRetryDelay);
                 case ClientResultException cre:
                     return cre.InnerException is OperationCanceledException && cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)

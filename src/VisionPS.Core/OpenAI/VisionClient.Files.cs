@@ -76,8 +76,15 @@ namespace VisionPS.Core.OpenAI
         {
             ThrowIfDisposed();
             RequireId(fileId, nameof(fileId));
-            ClientResult result = await GuardAsync(() => _files.DownloadFileAsync(fileId, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
-            return result.GetRawResponse().Content;
+            try
+            {
+                ClientResult result = await GuardAsync(() => _files.DownloadFileAsync(fileId, Options(cancellationToken)), cancellationToken).ConfigureAwait(false);
+                return result.GetRawResponse().Content;
+            }
+            catch (OpenAIRequestException ex) when (ex.InnerException is AnswerTooLargeException)
+            {
+                throw ex.WithHint($"The file {fileId} is too large to read into memory; download it directly (GET {_resourceUri.AbsoluteUri.TrimEnd('/')}/files/{fileId}/content, or from the platform's storage page) and read it in parts.");
+            }
         }
     }
 }

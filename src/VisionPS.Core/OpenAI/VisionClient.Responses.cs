@@ -20,7 +20,7 @@ namespace VisionPS.Core.OpenAI
             var clock = Stopwatch.StartNew();
             CallContext call = CallContext.Begin(gate);
             return await ReadAsync(call, () => _responses.CreateResponseAsync(options, cancellationToken),
-                result => AnswerReader.FromResponse(result.Value, request.ConversationId, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
+                result => AnswerReader.FromResponse(result.Value, request.ConversationId, request.JsonSchema is not null, clock.Elapsed, _scrubber), cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -61,9 +61,9 @@ namespace VisionPS.Core.OpenAI
                             final = incomplete.Response;
                             break;
                         case StreamingResponseFailedUpdate failed:
-                            throw OpenAIRequestException.StreamBroken(call.Status, "response_failed", failed.Response?.Error?.Code.ToString(), null, $"The response failed while streaming: {failed.Response?.Error?.Message ?? "no reason given"}.", call.RequestId, _scrubber);
+                            throw OpenAIRequestException.StreamBroken(call.Status, "response_failed", failed.Response?.Error?.Code.ToString(), null, $"The response failed while streaming: {failed.Response?.Error?.Message ?? "no reason given"}.", call.RequestId, _scrubber, text.ToString());
                         case StreamingResponseErrorUpdate error:
-                            throw OpenAIRequestException.StreamBroken(call.Status, "server_error", error.Code, error.Param, $"The stream reported an error ({error.Code}): {error.Message}", call.RequestId, _scrubber);
+                            throw OpenAIRequestException.StreamBroken(call.Status, "server_error", error.Code, error.Param, $"The stream reported an error ({error.Code}): {error.Message}", call.RequestId, _scrubber, text.ToString());
                     }
                 }
             }
@@ -73,9 +73,23 @@ namespace VisionPS.Core.OpenAI
             }
             if (final is null)
             {
-                throw OpenAIRequestException.StreamBroken(call.Status, null, null, null, "The response stream ended without a response.completed event: the answer may be cut short.", call.RequestId, _scrubber);
+                if (text.Length == 0)
+                {
+                    throw OpenAIRequestException.StreamBroken(call.Status, null, null, null, "The response stream ended without a response.completed event and without any answer.", call.RequestId, _scrubber);
+                }
+                // Cut short, perhaps, but paid for: the text streamed is the answer, marked FinishReason incomplete.
+                stream.ResultOrNull = new ChatAnswer
+                {
+                    Api = "responses",
+                    Text = text.ToString(),
+                    Json = json ? text.ToString() : null,
+                    FinishReason = ChatAnswer.Incomplete,
+                    ConversationId = conversationId,
+                    Duration = clock.Elapsed,
+                };
+                yield break;
             }
-            ChatAnswer answer = AnswerReader.FromResponse(final, conversationId, json, clock.Elapsed);
+            ChatAnswer answer = AnswerReader.FromResponse(final, conversationId, json, clock.Elapsed, _scrubber);
             if (string.IsNullOrEmpty(answer.Text))
             {
                 answer.Text = text.ToString();

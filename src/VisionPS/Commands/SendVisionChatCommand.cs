@@ -221,6 +221,10 @@ namespace VisionPS.Commands
                     {
                         EmitWarning($"{outcome.Target}: the answer is cut short: it reached the token limit (FinishReason length); raise -MaxTokens for the whole answer.");
                     }
+                    else if (outcome.Answer.FinishReason == Core.OpenAI.ChatAnswer.Incomplete)
+                    {
+                        EmitWarning($"{outcome.Target}: the answer may be cut short: its stream ended without the service saying it was finished (FinishReason incomplete); send it again without -Stream for the whole answer.");
+                    }
                     else if (outcome.Answer.FinishReason == "content_filter")
                     {
                         EmitWarning($"{outcome.Target}: the service's content filter withheld the answer or part of it (FinishReason content_filter).");

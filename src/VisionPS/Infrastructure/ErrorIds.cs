@@ -96,6 +96,14 @@ namespace VisionPS.Infrastructure
         /// </summary>
         public static ErrorRecord ForAnswer(Core.OpenAI.OpenAIRequestException ex, string id, string target, Action<string> debug)
         {
+            if (ex.PartialText is string partial)
+            {
+                // A stream that broke off with an error: the text streamed before it (paid for) is the record's TargetObject.
+                ErrorRecord broken = ForRequest(ex, id, partial, $"'{target}': {ex.Message}");
+                broken.ErrorDetails.RecommendedAction = (ex.Hint is null ? "" : ex.Hint + " ")
+                    + $"The {partial.Length} characters streamed before the error are in the error's TargetObject.";
+                return broken;
+            }
             if (!ex.IsUnreadable)
             {
                 return ForRequest(ex, id, target, ex.Message);
