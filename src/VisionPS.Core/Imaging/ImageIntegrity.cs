@@ -822,8 +822,8 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// The values of some fields of a TIFF's first directory (SHORT, LONG or LONG8 ones; a field of another type is
-        /// left out), with where each entry sits; null when the directory cannot be read.
+        /// The values of some fields of a TIFF's first directory (BYTE, ASCII, SHORT, LONG or LONG8 ones, an ASCII
+        /// field as its bytes; a field of another type is left out), with where each entry sits; null when the directory cannot be read.
         /// </summary>
         private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTags(byte[] b, params int[] wanted) =>
             b.Length < 16 || TiffDirectory(b) is not null ? null : TiffTagsAt(b, TiffRead(b, b[2] == 43 || b[3] == 43 ? 8 : 4, b[2] == 43 || b[3] == 43 ? 8 : 4), out _, wanted);
@@ -869,7 +869,7 @@ namespace VisionPS.Core.Imaging
                 {
                     continue;
                 }
-                int size = type switch { 1 or 7 => 1, 3 => 2, 4 or 13 => 4, 16 or 18 => 8, _ => 0 };
+                int size = type switch { 1 or 2 or 7 => 1, 3 => 2, 4 or 13 => 4, 16 or 18 => 8, _ => 0 };
                 ulong n = Read(at + 4, big ? 8 : 4);
                 if (size == 0 || n == 0 || n > (ulong)(b.Length / size))
                 {
@@ -929,14 +929,18 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal static string? TiffCameraRaw(byte[] b)
         {
-            if (b.Length >= 10 && b[0] == 'I' && b[8] == 'C' && b[9] == 'R')
-            {
-                return "a Canon CR2 camera raw file";
-            }
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 254, 262, 330, 50706);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 254, 262, 271, 330, 50706);
             if (tags is null)
             {
                 return null;
+            }
+            // A CR2's header: its first directory at byte 16, and "CR" with major version 2 at byte 8 (bytes that in
+            // a plain TIFF may be the first pixels), and its camera maker Canon.
+            if (b[0] == 'I' && b[4] == 16 && b[5] == 0 && b[6] == 0 && b[7] == 0 && b[8] == 'C' && b[9] == 'R' && b[10] == 2
+                && tags.TryGetValue(271, out var make) && make.Values.Length >= 5
+                && make.Values[0] == 'C' && make.Values[1] == 'a' && make.Values[2] == 'n' && make.Values[3] == 'o' && make.Values[4] == 'n')
+            {
+                return "a Canon CR2 camera raw file";
             }
             if (tags.ContainsKey(50706))
             {

@@ -69,6 +69,66 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(ImageErrorReason.UnsupportedFormat, probe.Reason);
         }
 
+        /// <summary>
+        /// A CR2-shaped file: "II*", its first directory at byte 16, "CR" and major version 2 at byte 8, and a 1x1 RGB
+        /// image whose Make (271) is <paramref name="make"/>.
+        /// </summary>
+        private static byte[] Cr2(string make)
+        {
+            var fields = new (int Tag, int Type, int Count, int Value)[]
+            {
+                (256, 3, 1, 1), (257, 3, 1, 1), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1), (271, 2, 6, -1),
+                (273, 4, 1, -2), (277, 3, 1, 1), (278, 3, 1, 1), (279, 4, 1, 1),
+            };
+            int ifd = 16, makeAt = ifd + 2 + (12 * fields.Length) + 4, dataAt = makeAt + 6;
+            byte[] b = new byte[dataAt + 1];
+            "II*\0"u8.CopyTo(b);
+            BitConverter.TryWriteBytes(b.AsSpan(4), (uint)ifd);
+            b[8] = (byte)'C';
+            b[9] = (byte)'R';
+            b[10] = 2;
+            BitConverter.TryWriteBytes(b.AsSpan(ifd), (ushort)fields.Length);
+            int at = ifd + 2;
+            foreach ((int tag, int type, int count, int value) in fields)
+            {
+                BitConverter.TryWriteBytes(b.AsSpan(at), (ushort)tag);
+                BitConverter.TryWriteBytes(b.AsSpan(at + 2), (ushort)type);
+                BitConverter.TryWriteBytes(b.AsSpan(at + 4), count);
+                BitConverter.TryWriteBytes(b.AsSpan(at + 8), value == -1 ? makeAt : value == -2 ? dataAt : value);
+                at += 12;
+            }
+            System.Text.Encoding.ASCII.GetBytes(make.PadRight(5)[..5]).CopyTo(b, makeAt);
+            b[dataAt] = 0x80;
+            return b;
+        }
+
+        [Fact]
+        public void ACanonCr2IsKnownByItsHeaderAndMaker()
+        {
+            byte[] cr2 = Cr2("Canon");
+            Assert.Equal("a Canon CR2 camera raw file", ImageIntegrity.TiffCameraRaw(cr2));
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cr2, "photo.cr2"));
+            Assert.Equal(ImageErrorReason.UnsupportedFormat, ex.Reason);
+            Assert.Contains("Canon CR2", ex.Message);
+            Assert.Null(ImageIntegrity.TiffCameraRaw(Cr2("Nikon")));
+        }
+
+        /// <summary>
+        /// A plain little-endian TIFF whose first pixel is R=67 ('C'), G=82 ('R') has "CR" at byte 8 too: it was refused
+        /// as a Canon CR2.
+        /// </summary>
+        [Fact]
+        public void ATiffWhoseFirstPixelSpellsCrIsNoCanonRaw()
+        {
+            string tif = Path.Combine(_dir, "cr.tif");
+            TestCorpus.Run("convert", "-size", "64x48", "xc:rgb(67,82,10)", "-depth", "8", "-compress", "none", tif);
+            byte[] b = File.ReadAllBytes(tif);
+            Assert.Equal(((byte)'C', (byte)'R'), (b[8], b[9]));
+            Assert.Null(ImageIntegrity.TiffCameraRaw(b));
+            PreparedImage image = ImagePreparer.Prepare(tif);
+            Assert.Equal((64, 48), (image.Width, image.Height));
+        }
+
         [Fact]
         public void AnOrdinaryTiffIsNoCameraRaw()
         {
