@@ -739,14 +739,52 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal static (long[] Offsets, long[] Counts, bool Tiled)? TiffPixelExtents(byte[] b)
         {
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 273, 279, 324, 325);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324, 325);
             if (tags is null)
             {
                 return null;
             }
             bool tiled = tags.ContainsKey(324) && tags.ContainsKey(325);
             return tags.TryGetValue(tiled ? 324 : 273, out var offsets) && tags.TryGetValue(tiled ? 325 : 279, out var counts)
-                && offsets.Values.Length == counts.Values.Length ? (offsets.Values, counts.Values, tiled) : null;
+                && offsets.Values.Length == counts.Values.Length
+                ? (offsets.Values, tiled ? counts.Values : TiffStripBytesRead(tags, counts.Values), tiled) : null;
+        }
+
+        /// <summary>
+        /// The bytes of each strip that libtiff reads: of an uncompressed image (Compression 1), no more than the strip's
+        /// rows take (the last strip holds the rows left), however many its StripByteCounts says (Pillow writes a lone
+        /// strip's count 4096 too high, some writers give the last strip a full strip's count); of a compressed one,
+        /// its byte count.
+        /// </summary>
+        private static long[] TiffStripBytesRead(Dictionary<int, (long EntryAt, long[] Values)> tags, long[] counts)
+        {
+            long One(int tag, long otherwise) => tags.TryGetValue(tag, out var f) && f.Values.Length >= 1 ? f.Values[0] : otherwise;
+            if (One(259, 1) != 1 || !tags.TryGetValue(256, out var width) || width.Values.Length != 1
+                || !tags.TryGetValue(257, out var length) || length.Values.Length != 1 || width.Values[0] <= 0 || length.Values[0] <= 0)
+            {
+                return counts;
+            }
+            bool planes = One(284, 1) == 2;
+            long samples = Math.Clamp(One(277, 1), 1, 65535);
+            long[] bits = tags.TryGetValue(258, out var b) && b.Values.Length >= 1 ? b.Values : new long[] { 1 };
+            long bitsPerPixel = 0;
+            for (int s = 0; s < (planes ? 1 : samples); s++)
+            {
+                bitsPerPixel += Math.Clamp(bits[Math.Min(s, bits.Length - 1)], 1, 64);
+            }
+            long rows = length.Values[0];
+            long perStrip = Math.Clamp(One(278, rows), 1, rows);
+            long rowBytes = ((Math.Min(width.Values[0], uint.MaxValue) * bitsPerPixel) + 7) / 8;
+            long stripsPerPlane = (rows + perStrip - 1) / perStrip;
+            long[] read = new long[counts.Length];
+            for (int i = 0; i < counts.Length; i++)
+            {
+                long first = (planes ? i % stripsPerPlane : i) * perStrip;
+                long held = Math.Clamp(rows - first, 0, perStrip);
+                long needed = held > long.MaxValue / rowBytes ? long.MaxValue : held * rowBytes;
+                read[i] = Math.Min(counts[i], needed);
+            }
+            return read;
         }
 
         /// <summary>
@@ -756,10 +794,10 @@ namespace VisionPS.Core.Imaging
         internal static int TiffWholeRows(byte[] b, out int height)
         {
             height = 0;
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 278, 279, 284, 324);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324);
             if (tags is null || tags.ContainsKey(324) || !tags.TryGetValue(257, out var length) || length.Values.Length != 1
-                || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var counts)
-                || offsets.Values.Length != counts.Values.Length
+                || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var written)
+                || offsets.Values.Length != written.Values.Length
                 || (tags.TryGetValue(284, out var planar) && planar.Values.Length == 1 && planar.Values[0] == 2))
             {
                 return -1;
@@ -767,9 +805,10 @@ namespace VisionPS.Core.Imaging
             long rows = length.Values[0];
             height = (int)Math.Min(rows, int.MaxValue);
             long perStrip = tags.TryGetValue(278, out var rps) && rps.Values.Length == 1 && rps.Values[0] > 0 ? Math.Min(rps.Values[0], rows) : rows;
+            long[] counts = TiffStripBytesRead(tags, written.Values);
             for (int i = 0; i < offsets.Values.Length; i++)
             {
-                if (counts.Values[i] > 0 && offsets.Values[i] + counts.Values[i] > b.Length)
+                if (counts[i] > 0 && offsets.Values[i] + counts[i] > b.Length)
                 {
                     // An uncompressed image in a single strip: libtiff reads it in pieces of rows, so the rows that
                     // are there decode (a strip among several is read whole, and fails).
@@ -790,6 +829,44 @@ namespace VisionPS.Core.Imaging
                 }
             }
             return -1;
+        }
+
+        /// <summary>
+        /// A copy of a TIFF whose uncompressed strips' byte counts that overstate and so run past the end of the file
+        /// are lowered to the bytes their rows take (<see cref="TiffStripBytesRead"/>), or null when there are none:
+        /// libtiff reading from memory fails on a strip whose count runs past the end, though its rows are all there.
+        /// </summary>
+        internal static byte[]? TiffWithStripCountsRead(byte[] b)
+        {
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324);
+            if (tags is null || tags.ContainsKey(324) || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var written)
+                || offsets.Values.Length != written.Values.Length)
+            {
+                return null;
+            }
+            long[] read = TiffStripBytesRead(tags, written.Values);
+            bool little = b[0] == 'I';
+            bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
+            long at = written.EntryAt;
+            int type = (int)TiffRead(b, at + 2, 2);
+            int size = type switch { 3 => 2, 4 => 4, 16 => 8, _ => 0 };
+            int inline = big ? 8 : 4;
+            long n = written.Values.Length;
+            long where = n * size <= inline ? at + 4 + inline : (long)TiffRead(b, at + 4 + inline, inline);
+            byte[]? copy = null;
+            for (int i = 0; i < read.Length && size > 0; i++)
+            {
+                if (read[i] < written.Values[i] && offsets.Values[i] + written.Values[i] > b.Length && offsets.Values[i] + read[i] <= b.Length)
+                {
+                    copy ??= (byte[])b.Clone();
+                    long value = where + ((long)i * size);
+                    for (int k = 0; k < size; k++)
+                    {
+                        copy[value + (little ? k : size - 1 - k)] = (byte)(read[i] >> (8 * k));
+                    }
+                }
+            }
+            return copy;
         }
 
         /// <summary>
