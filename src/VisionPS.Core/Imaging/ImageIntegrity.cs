@@ -928,12 +928,13 @@ namespace VisionPS.Core.Imaging
             bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
             ulong Read(long at, int size) => TiffRead(b, at, size);
             int countSize = big ? 8 : 2, entrySize = big ? 20 : 12, inline = big ? 8 : 4;
-            if (ifd + (ulong)countSize > (ulong)b.Length)
+            // Offsets are checked as lengths left after them: a BigTIFF offset near 2^64 would wrap a sum.
+            if (ifd >= (ulong)b.Length || (ulong)countSize > (ulong)b.Length - ifd)
             {
                 return null;
             }
             ulong entries = Read((long)ifd, countSize);
-            if (entries > (ulong)(b.Length / entrySize) || ifd + (ulong)countSize + (entries * (ulong)entrySize) > (ulong)b.Length)
+            if (entries > (ulong)(b.Length / entrySize) || (entries * (ulong)entrySize) > (ulong)b.Length - ifd - (ulong)countSize)
             {
                 return null;
             }
@@ -953,7 +954,7 @@ namespace VisionPS.Core.Imaging
                     continue;
                 }
                 ulong where = n * (ulong)size <= (ulong)inline ? (ulong)(at + 4 + (big ? 8 : 4)) : Read(at + 4 + (big ? 8 : 4), inline);
-                if (where + (n * (ulong)size) > (ulong)b.Length)
+                if (where > (ulong)b.Length || n * (ulong)size > (ulong)b.Length - where)
                 {
                     return null;
                 }

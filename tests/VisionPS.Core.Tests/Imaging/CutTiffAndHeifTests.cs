@@ -214,6 +214,40 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(rowsPerStrip == H ? H - 4 : H - 8, ImageIntegrity.TiffWholeRows(cut, out _));
         }
 
+        /// <summary>
+        /// A BigTIFF whose strip offsets and byte counts (LONG8 arrays) lie at byte 2^64 - 8: the sum of that offset and
+        /// the array's length wrapped, and reading it threw IndexOutOfRangeException out of the structure check.
+        /// </summary>
+        [Fact]
+        public void ABigTiffWhoseFieldOffsetWrapsIsRefusedNotAnIndexError()
+        {
+            var fields = new (int Tag, int Type, long Count, ulong Value)[]
+            {
+                (256, 3, 1, 8), (257, 3, 1, 8), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+                (273, 16, 2, 0xFFFFFFFFFFFFFFF8), (277, 3, 1, 1), (278, 3, 1, 4), (279, 16, 2, 0xFFFFFFFFFFFFFFF8),
+            };
+            byte[] b = new byte[16 + 8 + (20 * fields.Length) + 8 + 64];
+            "II+\0"u8.CopyTo(b);
+            BitConverter.TryWriteBytes(b.AsSpan(4), (ushort)8);
+            BitConverter.TryWriteBytes(b.AsSpan(8), 16UL);
+            BitConverter.TryWriteBytes(b.AsSpan(16), (ulong)fields.Length);
+            int at = 24;
+            foreach ((int tag, int type, long count, ulong value) in fields)
+            {
+                BitConverter.TryWriteBytes(b.AsSpan(at), (ushort)tag);
+                BitConverter.TryWriteBytes(b.AsSpan(at + 2), (ushort)type);
+                BitConverter.TryWriteBytes(b.AsSpan(at + 4), count);
+                BitConverter.TryWriteBytes(b.AsSpan(at + 12), value);
+                at += 20;
+            }
+            Assert.Null(ImageIntegrity.TiffPixelData(b));
+            Assert.Equal(-1, ImageIntegrity.TiffWholeRows(b, out _));
+            Assert.Null(ImageIntegrity.TiffCameraRaw(b));
+            Assert.Equal(1, ImageIntegrity.TiffPageCount(b));
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(b, "wrap.tif", Lossless()));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+        }
+
         [Fact]
         public void AStripTiffCutInItsFirstStripHasNothingToSend()
         {
