@@ -18,7 +18,7 @@ namespace VisionPS.Core.Imaging
     {
         /// <summary>
         /// The structural checks, cheap enough to run on every file: every PNG chunk's length and CRC and the IEND,
-        /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG, the strips or tiles of a TIFF's first image,
+        /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG, the strips or tiles of a TIFF's picture,
         /// the item data of a HEIF/AVIF.
         /// </summary>
         public static string? CheckStructure(ImageFormat format, byte[] data) => format switch
@@ -698,7 +698,7 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A TIFF whose first image (the one sent) has strips or tiles that run past the end of the file: what is wrong,
+        /// A TIFF whose picture (the one sent: <see cref="TiffPicture"/>) has strips or tiles that run past the end of the file: what is wrong,
         /// or null (also when its directory cannot be read: <see cref="TiffDirectory"/> and the decoder say that).
         /// libtiff fails on a cut strip, but ImageMagick decodes a tiled image past its missing tiles without a word and
         /// leaves them black, so the check is made before decoding.
@@ -734,12 +734,12 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// The first directory's strip (or tile) offsets and byte counts, classic or BigTIFF, in either byte order; null
+        /// The picture directory's strip (or tile) offsets and byte counts, classic or BigTIFF, in either byte order; null
         /// when they cannot be read (a directory past the end, odd field types, more entries than the file can hold).
         /// </summary>
         internal static (long[] Offsets, long[] Counts, bool Tiled)? TiffPixelExtents(byte[] b)
         {
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324, 325);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffPictureTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324, 325);
             if (tags is null)
             {
                 return null;
@@ -788,13 +788,13 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// How many rows of a strip-organised TIFF's first image lie in the strips before the first one the end of the
+        /// How many rows of a strip-organised TIFF's picture lie in the strips before the first one the end of the
         /// file cuts (what libtiff decodes of it); -1 when it is not of that shape (tiled, planes stored apart, no cut).
         /// </summary>
         internal static int TiffWholeRows(byte[] b, out int height)
         {
             height = 0;
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffPictureTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324);
             if (tags is null || tags.ContainsKey(324) || !tags.TryGetValue(257, out var length) || length.Values.Length != 1
                 || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var written)
                 || offsets.Values.Length != written.Values.Length
@@ -838,7 +838,7 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal static byte[]? TiffWithStripCountsRead(byte[] b)
         {
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffPictureTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324);
             if (tags is null || tags.ContainsKey(324) || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var written)
                 || offsets.Values.Length != written.Values.Length)
             {
@@ -870,12 +870,12 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A copy of a TIFF whose first image declares only its first <paramref name="rows"/> rows (its ImageLength
+        /// A copy of a TIFF whose picture declares only its first <paramref name="rows"/> rows (its ImageLength
         /// changed in place), so that libtiff decodes the strips that are there; null when the field cannot be changed.
         /// </summary>
         internal static byte[]? TiffWithRows(byte[] b, int rows)
         {
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 257);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffPictureTags(b, 257);
             if (rows <= 0 || tags is null || !tags.TryGetValue(257, out var length) || length.Values.Length != 1)
             {
                 return null;
@@ -903,7 +903,14 @@ namespace VisionPS.Core.Imaging
         /// field as its bytes; a field of another type is left out), with where each entry sits; null when the directory cannot be read.
         /// </summary>
         private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTags(byte[] b, params int[] wanted) =>
-            b.Length < 16 || TiffDirectory(b) is not null ? null : TiffTagsAt(b, TiffRead(b, b[2] == 43 || b[3] == 43 ? 8 : 4, b[2] == 43 || b[3] == 43 ? 8 : 4), out _, wanted);
+            b.Length < 16 || TiffDirectory(b) is not null ? null : TiffTagsAt(b, TiffRead(b, b[2] == 43 || b[3] == 43 ? 8 : 4, b[2] == 43 || b[3] == 43 ? 8 : 4), out _, out _, int.MaxValue, wanted);
+
+        /// <summary>
+        /// As <see cref="TiffTags"/>, for the directory of the picture ImageMagick is asked for (<see cref="TiffPicture"/>):
+        /// the first one that is no reduced-size preview or transparency mask.
+        /// </summary>
+        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffPictureTags(byte[] b, params int[] wanted) =>
+            TiffPicture(b) is (int index, ulong ifd) && index > 0 ? TiffTagsAt(b, ifd, out _, out _, int.MaxValue, wanted) : TiffTags(b, wanted);
 
         /// <summary>An unsigned value of a TIFF in its byte order.</summary>
         private static ulong TiffRead(byte[] b, long at, int size)
@@ -919,11 +926,14 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// As <see cref="TiffTags"/>, for the directory at <paramref name="ifd"/>; <paramref name="next"/> is the next
-        /// directory's offset (0 for none).
+        /// directory's offset (0 for none), <paramref name="visited"/> how many entries were read. Entries are sorted by
+        /// tag, so reading stops at the first past <paramref name="upTo"/>.
         /// </summary>
-        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTagsAt(byte[] b, ulong ifd, out ulong next, params int[] wanted)
+        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTagsAt(byte[] b, ulong ifd, out ulong next, out long visited, int upTo,
+            params int[] wanted)
         {
             next = 0;
+            visited = 0;
             bool little = b[0] == 'I';
             bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
             ulong Read(long at, int size) => TiffRead(b, at, size);
@@ -943,6 +953,11 @@ namespace VisionPS.Core.Imaging
             {
                 long at = (long)ifd + countSize + ((long)e * entrySize);
                 int tag = (int)Read(at, 2), type = (int)Read(at + 2, 2);
+                visited++;
+                if (tag > upTo)
+                {
+                    break;
+                }
                 if (Array.IndexOf(wanted, tag) < 0 || found.ContainsKey(tag))
                 {
                     continue;
@@ -976,28 +991,83 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal static int TiffPageCount(byte[] b)
         {
+            int pages = 0;
+            foreach ((ulong _, long kind) in TiffChain(b))
+            {
+                if ((kind & 5) == 0)
+                {
+                    pages++;
+                }
+            }
+            return Math.Max(1, pages);
+        }
+
+        /// <summary>
+        /// The picture of a TIFF: the first directory of its chain that is no reduced-size preview or transparency mask
+        /// (NewSubfileType bits 0 and 2 clear; some writers put a small preview first), as its index in the chain (what
+        /// ImageMagick is asked to read) and its offset; null when there is none.
+        /// </summary>
+        internal static (int Index, ulong Ifd)? TiffPicture(byte[] b)
+        {
+            int index = 0;
+            foreach ((ulong ifd, long kind) in TiffChain(b))
+            {
+                if ((kind & 5) == 0)
+                {
+                    return (index, ifd);
+                }
+                index++;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// A copy of a TIFF whose first directory is a reduced-size preview or a transparency mask, with its header
+        /// pointing at the picture's directory instead (the pages after it stay chained), or null when the first
+        /// directory is the picture.
+        /// </summary>
+        internal static byte[]? TiffFromPicture(byte[] b)
+        {
+            if (TiffPicture(b) is not (int index, ulong ifd) || index == 0)
+            {
+                return null;
+            }
+            bool little = b[0] == 'I';
+            int size = b[2] == 43 || b[3] == 43 ? 8 : 4;
+            byte[] copy = (byte[])b.Clone();
+            for (int k = 0; k < size; k++)
+            {
+                copy[size + (little ? k : size - 1 - k)] = (byte)(ifd >> (8 * k));
+            }
+            return copy;
+        }
+
+        /// <summary>
+        /// The directories of a TIFF's chain, in order, with their NewSubfileType (0 when they have none): at most
+        /// 10,000 directories and 100,000 entries read in all (each directory's only up to NewSubfileType, as they are
+        /// sorted by tag); a chain that loops ends where it loops.
+        /// </summary>
+        private static IEnumerable<(ulong Ifd, long Kind)> TiffChain(byte[] b)
+        {
             if (b.Length < 16 || TiffDirectory(b) is not null)
             {
-                return 1;
+                yield break;
             }
             bool big = b[2] == 43 || b[3] == 43;
             ulong ifd = TiffRead(b, big ? 8 : 4, big ? 8 : 4);
             var seen = new HashSet<ulong>();
-            int pages = 0;
-            while (ifd != 0 && ifd < (ulong)b.Length && seen.Count < 10000 && seen.Add(ifd))
+            long read = 0;
+            while (ifd != 0 && ifd < (ulong)b.Length && seen.Count < 10000 && read < 100_000 && seen.Add(ifd))
             {
-                Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTagsAt(b, ifd, out ulong next, 254);
+                Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTagsAt(b, ifd, out ulong next, out long visited, 254, 254);
                 if (tags is null)
                 {
-                    break;
+                    yield break;
                 }
-                if (!(tags.TryGetValue(254, out var kind) && kind.Values.Length == 1 && (kind.Values[0] & 5) != 0))
-                {
-                    pages++;
-                }
+                read += visited;
+                yield return (ifd, tags.TryGetValue(254, out var kind) && kind.Values.Length == 1 ? kind.Values[0] : 0);
                 ifd = next;
             }
-            return Math.Max(1, pages);
         }
 
         /// <summary>
