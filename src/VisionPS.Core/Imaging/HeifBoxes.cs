@@ -315,36 +315,49 @@ namespace VisionPS.Core.Imaging
                 return null;
             }
             ulong items = Read(version < 2 ? 2 : 4);
+            int extentSize = indexSize + offsetSize + lengthSize;
+            ulong size = (ulong)data.Length;
+            string? problem = null;
             for (ulong i = 0; i < items && i < 65536; i++)
             {
                 int idSize = version < 2 ? 2 : 4;
                 if (!Fits(idSize + (version is 1 or 2 ? 2 : 0) + 2 + baseSize + 2))
                 {
-                    return null;
+                    return problem;
                 }
                 ulong item = Read(idSize);
                 int method = version is 1 or 2 ? (int)(Read(2) & 15) : 0;
                 ulong reference = Read(2);
                 ulong baseOffset = Read(baseSize);
                 ulong extents = Read(2);
+                // An extent of no bytes (all its field sizes 0) says nothing, however many there are; more extents than
+                // the box holds end the walk.
+                if (extentSize == 0)
+                {
+                    continue;
+                }
+                if (!Fits((long)extents * extentSize))
+                {
+                    return problem;
+                }
                 for (ulong e = 0; e < extents; e++)
                 {
-                    if (!Fits(indexSize + offsetSize + lengthSize))
-                    {
-                        return null;
-                    }
                     Read(indexSize);
                     ulong offset = Read(offsetSize), length = Read(lengthSize);
-                    // Method 0 is file offsets in this file; a length of 0 means "to the end of the file".
-                    ulong last = baseOffset + offset + length;
-                    if (method == 0 && reference == 0 && length > 0 && (last > (ulong)data.Length || last < baseOffset))
+                    // Method 0 is file offsets in this file; a length of 0 means "to the end of the file". The sum is
+                    // compared as lengths left, so that offsets near 2^64 cannot wrap it.
+                    bool past = baseOffset > size || offset > size - baseOffset || length > size - baseOffset - offset;
+                    if (method == 0 && reference == 0 && length > 0 && past)
                     {
-                        primaryCut = (long)item == primary;
-                        return $"the file ends before all of its image data (item {item}'s data runs to byte {last}, past the end of the {data.Length}-byte file; it is truncated)";
+                        // The first cut item is named; all are walked, so that a cut primary image is found behind a
+                        // cut Exif block or thumbnail.
+                        decimal last = (decimal)baseOffset + offset + length;
+                        problem ??= $"the file ends before all of its image data (item {item}'s data runs to byte {last}, past the end of the {data.Length}-byte file; it is truncated)";
+                        primaryCut |= (long)item == primary;
                     }
                 }
             }
-            return null;
+            return problem;
         }
 
         /// <summary>

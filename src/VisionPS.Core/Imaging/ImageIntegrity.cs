@@ -18,7 +18,7 @@ namespace VisionPS.Core.Imaging
     {
         /// <summary>
         /// The structural checks, cheap enough to run on every file: every PNG chunk's length and CRC and the IEND,
-        /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG, the strips or tiles of a TIFF's first image,
+        /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG, the strips or tiles of a TIFF's picture,
         /// the item data of a HEIF/AVIF. <paramref name="jpegEnd"/> is a JPEG's
         /// <see cref="JpegMarkers.EndOfImage(ReadOnlySpan{byte})"/> when the caller has walked it already (one walk a file).
         /// </summary>
@@ -792,7 +792,7 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A TIFF whose first image (the one sent) has strips or tiles that run past the end of the file: what is wrong,
+        /// A TIFF whose picture (the one sent: <see cref="TiffPicture"/>) has strips or tiles that run past the end of the file: what is wrong,
         /// or null (also when its directory cannot be read: <see cref="TiffDirectory"/> and the decoder say that).
         /// libtiff fails on a cut strip, but ImageMagick decodes a tiled image past its missing tiles without a word and
         /// leaves them black, so the check is made before decoding.
@@ -828,32 +828,70 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// The first directory's strip (or tile) offsets and byte counts, classic or BigTIFF, in either byte order; null
+        /// The picture directory's strip (or tile) offsets and byte counts, classic or BigTIFF, in either byte order; null
         /// when they cannot be read (a directory past the end, odd field types, more entries than the file can hold).
         /// </summary>
         internal static (long[] Offsets, long[] Counts, bool Tiled)? TiffPixelExtents(byte[] b)
         {
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 273, 279, 324, 325);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffPictureTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324, 325);
             if (tags is null)
             {
                 return null;
             }
             bool tiled = tags.ContainsKey(324) && tags.ContainsKey(325);
             return tags.TryGetValue(tiled ? 324 : 273, out var offsets) && tags.TryGetValue(tiled ? 325 : 279, out var counts)
-                && offsets.Values.Length == counts.Values.Length ? (offsets.Values, counts.Values, tiled) : null;
+                && offsets.Values.Length == counts.Values.Length
+                ? (offsets.Values, tiled ? counts.Values : TiffStripBytesRead(tags, counts.Values), tiled) : null;
         }
 
         /// <summary>
-        /// How many rows of a strip-organised TIFF's first image lie in the strips before the first one the end of the
+        /// The bytes of each strip that libtiff reads: of an uncompressed image (Compression 1), no more than the strip's
+        /// rows take (the last strip holds the rows left), however many its StripByteCounts says (Pillow writes a lone
+        /// strip's count 4096 too high, some writers give the last strip a full strip's count); of a compressed one,
+        /// its byte count.
+        /// </summary>
+        private static long[] TiffStripBytesRead(Dictionary<int, (long EntryAt, long[] Values)> tags, long[] counts)
+        {
+            long One(int tag, long otherwise) => tags.TryGetValue(tag, out var f) && f.Values.Length >= 1 ? f.Values[0] : otherwise;
+            if (One(259, 1) != 1 || !tags.TryGetValue(256, out var width) || width.Values.Length != 1
+                || !tags.TryGetValue(257, out var length) || length.Values.Length != 1 || width.Values[0] <= 0 || length.Values[0] <= 0)
+            {
+                return counts;
+            }
+            bool planes = One(284, 1) == 2;
+            long samples = Math.Clamp(One(277, 1), 1, 65535);
+            long[] bits = tags.TryGetValue(258, out var b) && b.Values.Length >= 1 ? b.Values : new long[] { 1 };
+            long bitsPerPixel = 0;
+            for (int s = 0; s < (planes ? 1 : samples); s++)
+            {
+                bitsPerPixel += Math.Clamp(bits[Math.Min(s, bits.Length - 1)], 1, 64);
+            }
+            long rows = length.Values[0];
+            long perStrip = Math.Clamp(One(278, rows), 1, rows);
+            long rowBytes = ((Math.Min(width.Values[0], uint.MaxValue) * bitsPerPixel) + 7) / 8;
+            long stripsPerPlane = (rows + perStrip - 1) / perStrip;
+            long[] read = new long[counts.Length];
+            for (int i = 0; i < counts.Length; i++)
+            {
+                long first = (planes ? i % stripsPerPlane : i) * perStrip;
+                long held = Math.Clamp(rows - first, 0, perStrip);
+                long needed = held > long.MaxValue / rowBytes ? long.MaxValue : held * rowBytes;
+                read[i] = Math.Min(counts[i], needed);
+            }
+            return read;
+        }
+
+        /// <summary>
+        /// How many rows of a strip-organised TIFF's picture lie in the strips before the first one the end of the
         /// file cuts (what libtiff decodes of it); -1 when it is not of that shape (tiled, planes stored apart, no cut).
         /// </summary>
         internal static int TiffWholeRows(byte[] b, out int height)
         {
             height = 0;
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 256, 257, 258, 259, 273, 278, 279, 284, 324);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffPictureTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324);
             if (tags is null || tags.ContainsKey(324) || !tags.TryGetValue(257, out var length) || length.Values.Length != 1
-                || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var counts)
-                || offsets.Values.Length != counts.Values.Length
+                || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var written)
+                || offsets.Values.Length != written.Values.Length
                 || (tags.TryGetValue(284, out var planar) && planar.Values.Length == 1 && planar.Values[0] == 2))
             {
                 return -1;
@@ -861,9 +899,10 @@ namespace VisionPS.Core.Imaging
             long rows = length.Values[0];
             height = (int)Math.Min(rows, int.MaxValue);
             long perStrip = tags.TryGetValue(278, out var rps) && rps.Values.Length == 1 && rps.Values[0] > 0 ? Math.Min(rps.Values[0], rows) : rows;
+            long[] counts = TiffStripBytesRead(tags, written.Values);
             for (int i = 0; i < offsets.Values.Length; i++)
             {
-                if (counts.Values[i] > 0 && offsets.Values[i] + counts.Values[i] > b.Length)
+                if (counts[i] > 0 && offsets.Values[i] + counts[i] > b.Length)
                 {
                     // An uncompressed image in a single strip: libtiff reads it in pieces of rows, so the rows that
                     // are there decode (a strip among several is read whole, and fails).
@@ -887,12 +926,50 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A copy of a TIFF whose first image declares only its first <paramref name="rows"/> rows (its ImageLength
+        /// A copy of a TIFF whose uncompressed strips' byte counts that overstate and so run past the end of the file
+        /// are lowered to the bytes their rows take (<see cref="TiffStripBytesRead"/>), or null when there are none:
+        /// libtiff reading from memory fails on a strip whose count runs past the end, though its rows are all there.
+        /// </summary>
+        internal static byte[]? TiffWithStripCountsRead(byte[] b)
+        {
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffPictureTags(b, 256, 257, 258, 259, 273, 277, 278, 279, 284, 324);
+            if (tags is null || tags.ContainsKey(324) || !tags.TryGetValue(273, out var offsets) || !tags.TryGetValue(279, out var written)
+                || offsets.Values.Length != written.Values.Length)
+            {
+                return null;
+            }
+            long[] read = TiffStripBytesRead(tags, written.Values);
+            bool little = b[0] == 'I';
+            bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
+            long at = written.EntryAt;
+            int type = (int)TiffRead(b, at + 2, 2);
+            int size = type switch { 3 => 2, 4 => 4, 16 => 8, _ => 0 };
+            int inline = big ? 8 : 4;
+            long n = written.Values.Length;
+            long where = n * size <= inline ? at + 4 + inline : (long)TiffRead(b, at + 4 + inline, inline);
+            byte[]? copy = null;
+            for (int i = 0; i < read.Length && size > 0; i++)
+            {
+                if (read[i] < written.Values[i] && offsets.Values[i] + written.Values[i] > b.Length && offsets.Values[i] + read[i] <= b.Length)
+                {
+                    copy ??= (byte[])b.Clone();
+                    long value = where + ((long)i * size);
+                    for (int k = 0; k < size; k++)
+                    {
+                        copy[value + (little ? k : size - 1 - k)] = (byte)(read[i] >> (8 * k));
+                    }
+                }
+            }
+            return copy;
+        }
+
+        /// <summary>
+        /// A copy of a TIFF whose picture declares only its first <paramref name="rows"/> rows (its ImageLength
         /// changed in place), so that libtiff decodes the strips that are there; null when the field cannot be changed.
         /// </summary>
         internal static byte[]? TiffWithRows(byte[] b, int rows)
         {
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 257);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffPictureTags(b, 257);
             if (rows <= 0 || tags is null || !tags.TryGetValue(257, out var length) || length.Values.Length != 1)
             {
                 return null;
@@ -916,11 +993,18 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// The values of some fields of a TIFF's first directory (SHORT, LONG or LONG8 ones; a field of another type is
-        /// left out), with where each entry sits; null when the directory cannot be read.
+        /// The values of some fields of a TIFF's first directory (BYTE, ASCII, SHORT, LONG or LONG8 ones, an ASCII
+        /// field as its bytes; a field of another type is left out), with where each entry sits; null when the directory cannot be read.
         /// </summary>
         private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTags(byte[] b, params int[] wanted) =>
-            b.Length < 16 || TiffDirectory(b) is not null ? null : TiffTagsAt(b, TiffRead(b, b[2] == 43 || b[3] == 43 ? 8 : 4, b[2] == 43 || b[3] == 43 ? 8 : 4), out _, wanted);
+            b.Length < 16 || TiffDirectory(b) is not null ? null : TiffTagsAt(b, TiffRead(b, b[2] == 43 || b[3] == 43 ? 8 : 4, b[2] == 43 || b[3] == 43 ? 8 : 4), out _, out _, int.MaxValue, wanted);
+
+        /// <summary>
+        /// As <see cref="TiffTags"/>, for the directory of the picture ImageMagick is asked for (<see cref="TiffPicture"/>):
+        /// the first one that is no reduced-size preview or transparency mask.
+        /// </summary>
+        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffPictureTags(byte[] b, params int[] wanted) =>
+            TiffPicture(b) is (int index, ulong ifd) && index > 0 ? TiffTagsAt(b, ifd, out _, out _, int.MaxValue, wanted) : TiffTags(b, wanted);
 
         /// <summary>An unsigned value of a TIFF in its byte order.</summary>
         private static ulong TiffRead(byte[] b, long at, int size)
@@ -936,21 +1020,25 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// As <see cref="TiffTags"/>, for the directory at <paramref name="ifd"/>; <paramref name="next"/> is the next
-        /// directory's offset (0 for none).
+        /// directory's offset (0 for none), <paramref name="visited"/> how many entries were read. Entries are sorted by
+        /// tag, so reading stops at the first past <paramref name="upTo"/>.
         /// </summary>
-        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTagsAt(byte[] b, ulong ifd, out ulong next, params int[] wanted)
+        private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTagsAt(byte[] b, ulong ifd, out ulong next, out long visited, int upTo,
+            params int[] wanted)
         {
             next = 0;
+            visited = 0;
             bool little = b[0] == 'I';
             bool big = (little ? b[2] | (b[3] << 8) : (b[2] << 8) | b[3]) == 43;
             ulong Read(long at, int size) => TiffRead(b, at, size);
             int countSize = big ? 8 : 2, entrySize = big ? 20 : 12, inline = big ? 8 : 4;
-            if (ifd + (ulong)countSize > (ulong)b.Length)
+            // Offsets are checked as lengths left after them: a BigTIFF offset near 2^64 would wrap a sum.
+            if (ifd >= (ulong)b.Length || (ulong)countSize > (ulong)b.Length - ifd)
             {
                 return null;
             }
             ulong entries = Read((long)ifd, countSize);
-            if (entries > (ulong)(b.Length / entrySize) || ifd + (ulong)countSize + (entries * (ulong)entrySize) > (ulong)b.Length)
+            if (entries > (ulong)(b.Length / entrySize) || (entries * (ulong)entrySize) > (ulong)b.Length - ifd - (ulong)countSize)
             {
                 return null;
             }
@@ -959,18 +1047,23 @@ namespace VisionPS.Core.Imaging
             {
                 long at = (long)ifd + countSize + ((long)e * entrySize);
                 int tag = (int)Read(at, 2), type = (int)Read(at + 2, 2);
+                visited++;
+                if (tag > upTo)
+                {
+                    break;
+                }
                 if (Array.IndexOf(wanted, tag) < 0 || found.ContainsKey(tag))
                 {
                     continue;
                 }
-                int size = type switch { 1 or 7 => 1, 3 => 2, 4 or 13 => 4, 16 or 18 => 8, _ => 0 };
+                int size = type switch { 1 or 2 or 7 => 1, 3 => 2, 4 or 13 => 4, 16 or 18 => 8, _ => 0 };
                 ulong n = Read(at + 4, big ? 8 : 4);
                 if (size == 0 || n == 0 || n > (ulong)(b.Length / size))
                 {
                     continue;
                 }
                 ulong where = n * (ulong)size <= (ulong)inline ? (ulong)(at + 4 + (big ? 8 : 4)) : Read(at + 4 + (big ? 8 : 4), inline);
-                if (where + (n * (ulong)size) > (ulong)b.Length)
+                if (where > (ulong)b.Length || n * (ulong)size > (ulong)b.Length - where)
                 {
                     return null;
                 }
@@ -992,28 +1085,83 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal static int TiffPageCount(byte[] b)
         {
+            int pages = 0;
+            foreach ((ulong _, long kind) in TiffChain(b))
+            {
+                if ((kind & 5) == 0)
+                {
+                    pages++;
+                }
+            }
+            return Math.Max(1, pages);
+        }
+
+        /// <summary>
+        /// The picture of a TIFF: the first directory of its chain that is no reduced-size preview or transparency mask
+        /// (NewSubfileType bits 0 and 2 clear; some writers put a small preview first), as its index in the chain (what
+        /// ImageMagick is asked to read) and its offset; null when there is none.
+        /// </summary>
+        internal static (int Index, ulong Ifd)? TiffPicture(byte[] b)
+        {
+            int index = 0;
+            foreach ((ulong ifd, long kind) in TiffChain(b))
+            {
+                if ((kind & 5) == 0)
+                {
+                    return (index, ifd);
+                }
+                index++;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// A copy of a TIFF whose first directory is a reduced-size preview or a transparency mask, with its header
+        /// pointing at the picture's directory instead (the pages after it stay chained), or null when the first
+        /// directory is the picture.
+        /// </summary>
+        internal static byte[]? TiffFromPicture(byte[] b)
+        {
+            if (TiffPicture(b) is not (int index, ulong ifd) || index == 0)
+            {
+                return null;
+            }
+            bool little = b[0] == 'I';
+            int size = b[2] == 43 || b[3] == 43 ? 8 : 4;
+            byte[] copy = (byte[])b.Clone();
+            for (int k = 0; k < size; k++)
+            {
+                copy[size + (little ? k : size - 1 - k)] = (byte)(ifd >> (8 * k));
+            }
+            return copy;
+        }
+
+        /// <summary>
+        /// The directories of a TIFF's chain, in order, with their NewSubfileType (0 when they have none): at most
+        /// 10,000 directories and 100,000 entries read in all (each directory's only up to NewSubfileType, as they are
+        /// sorted by tag); a chain that loops ends where it loops.
+        /// </summary>
+        private static IEnumerable<(ulong Ifd, long Kind)> TiffChain(byte[] b)
+        {
             if (b.Length < 16 || TiffDirectory(b) is not null)
             {
-                return 1;
+                yield break;
             }
             bool big = b[2] == 43 || b[3] == 43;
             ulong ifd = TiffRead(b, big ? 8 : 4, big ? 8 : 4);
             var seen = new HashSet<ulong>();
-            int pages = 0;
-            while (ifd != 0 && ifd < (ulong)b.Length && seen.Count < 10000 && seen.Add(ifd))
+            long read = 0;
+            while (ifd != 0 && ifd < (ulong)b.Length && seen.Count < 10000 && read < 100_000 && seen.Add(ifd))
             {
-                Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTagsAt(b, ifd, out ulong next, 254);
+                Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTagsAt(b, ifd, out ulong next, out long visited, 254, 254);
                 if (tags is null)
                 {
-                    break;
+                    yield break;
                 }
-                if (!(tags.TryGetValue(254, out var kind) && kind.Values.Length == 1 && (kind.Values[0] & 5) != 0))
-                {
-                    pages++;
-                }
+                read += visited;
+                yield return (ifd, tags.TryGetValue(254, out var kind) && kind.Values.Length == 1 ? kind.Values[0] : 0);
                 ifd = next;
             }
-            return Math.Max(1, pages);
         }
 
         /// <summary>
@@ -1023,14 +1171,18 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal static string? TiffCameraRaw(byte[] b)
         {
-            if (b.Length >= 10 && b[0] == 'I' && b[8] == 'C' && b[9] == 'R')
-            {
-                return "a Canon CR2 camera raw file";
-            }
-            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 254, 262, 330, 50706);
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffTags(b, 254, 262, 271, 330, 50706);
             if (tags is null)
             {
                 return null;
+            }
+            // A CR2's header: its first directory at byte 16, and "CR" with major version 2 at byte 8 (bytes that in
+            // a plain TIFF may be the first pixels), and its camera maker Canon.
+            if (b[0] == 'I' && b[4] == 16 && b[5] == 0 && b[6] == 0 && b[7] == 0 && b[8] == 'C' && b[9] == 'R' && b[10] == 2
+                && tags.TryGetValue(271, out var make) && make.Values.Length >= 5
+                && make.Values[0] == 'C' && make.Values[1] == 'a' && make.Values[2] == 'n' && make.Values[3] == 'o' && make.Values[4] == 'n')
+            {
+                return "a Canon CR2 camera raw file";
             }
             if (tags.ContainsKey(50706))
             {

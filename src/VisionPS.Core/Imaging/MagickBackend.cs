@@ -390,9 +390,25 @@ namespace VisionPS.Core.Imaging
         /// <summary>The version of the libheif ImageMagick's HEIC coder was built with (for messages).</summary>
         public static string? HeifVersion() => MagickFormatInfo.Create(MagickFormat.Heic)?.Version;
 
-        /// <summary>The bytes ImageMagick gets: a HEIF/AVIF with its primary image put first (<see cref="HeifBoxes.ForMagick"/>).</summary>
-        private static byte[] Prepared(byte[] data, ImageFormat format) =>
-            format is ImageFormat.Heif or ImageFormat.Avif ? HeifBoxes.ForMagick(data) : data;
+        /// <summary>
+        /// The bytes ImageMagick gets: a HEIF/AVIF with its primary image put first (<see cref="HeifBoxes.ForMagick"/>); a
+        /// TIFF that starts with its picture's directory when a reduced-size preview comes first
+        /// (<see cref="ImageIntegrity.TiffFromPicture"/>; ImageMagick pinging a later frame of a TIFF fails), with
+        /// uncompressed strips' overstated byte counts lowered (<see cref="ImageIntegrity.TiffWithStripCountsRead"/>).
+        /// </summary>
+        private static byte[] Prepared(byte[] data, ImageFormat format)
+        {
+            if (format is ImageFormat.Heif or ImageFormat.Avif)
+            {
+                return HeifBoxes.ForMagick(data);
+            }
+            if (format == ImageFormat.Tiff)
+            {
+                data = ImageIntegrity.TiffFromPicture(data) ?? data;
+                return ImageIntegrity.TiffWithStripCountsRead(data) ?? data;
+            }
+            return data;
+        }
 
         /// <summary>
         /// The profile as Skia reads it, or null when skcms cannot use it for an RGB conversion, or when its A2B0 is a

@@ -184,9 +184,11 @@ namespace VisionPS.Core.Imaging
                 return $"its compressed pixel data is corrupt or cut short ({reason})";
             }
             if (reason.IndexOf("Sorry", StringComparison.OrdinalIgnoreCase) >= 0 || reason.IndexOf("can not handle", StringComparison.OrdinalIgnoreCase) >= 0
+                || reason.IndexOf("cannot handle", StringComparison.OrdinalIgnoreCase) >= 0
                 || reason.IndexOf("not supported", StringComparison.OrdinalIgnoreCase) >= 0 && reason.IndexOf("Sanity check", StringComparison.Ordinal) < 0)
             {
-                // A variant libtiff does not read ("Sorry, can not handle images with 64-bit samples"): not damage.
+                // A variant libtiff does not read ("Sorry, can not handle images with 64-bit samples", "Cannot handle
+                // different values per sample for "SampleFormat""): not damage.
                 return null;
             }
             if (function is "TIFFFetchNormalTag" or "TIFFReadDirectory" or "TIFFFetchDirectory" or "MissingRequired" or "_TIFFVSetField"

@@ -65,6 +65,7 @@ namespace VisionPS.Core.Tests.Imaging
         [InlineData("Defined set_get_field_type of custom tag 50060 (Tag 50060) is TIFF_SETGET_UNDEFINED and thus tag is not read from file. `TIFFFetchNormalTag' @ error/tiff.c/TIFFErrors/565", "its image directory (IFD) is damaged (field 50060 has a type it cannot have)")]
         [InlineData("Sanity check on directory count failed, zero tag directories not supported. `TIFFFetchDirectory' @ error/tiff.c/TIFFErrors/565", "its image directory (IFD) is damaged (Sanity check on directory count failed, zero tag directories not supported)")]
         [InlineData("Sorry, can not handle images with 64-bit samples. `TIFFReadDirectory' @ error/tiff.c/TIFFErrors/565", null)]
+        [InlineData("Cannot handle different values per sample for \"SampleFormat\". `TIFFReadDirectory' @ error/tiff.c/TIFFErrors/565", null)]
         public void LibtiffDamageIsToldApartFromVariants(string raw, string? expected)
         {
             Assert.Equal(expected, MagickCodec.LibtiffDamage(raw));

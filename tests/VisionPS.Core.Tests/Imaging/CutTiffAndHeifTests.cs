@@ -35,8 +35,10 @@ namespace VisionPS.Core.Tests.Imaging
         internal static byte[] DirectoryFirstTiff(bool tiled, int rowsPerStrip, params (int Tag, int Type, int Value)[] extra)
         {
             int tile = 16;
-            int chunks = tiled ? (W / tile) * (H / tile) : H / rowsPerStrip;
+            // The last strip holds the rows left when rowsPerStrip does not divide the height.
+            int chunks = tiled ? (W / tile) * (H / tile) : (H + rowsPerStrip - 1) / rowsPerStrip;
             int chunkBytes = tiled ? tile * tile * 3 : W * rowsPerStrip * 3;
+            int ChunkBytes(int c) => tiled ? chunkBytes : W * Math.Min(rowsPerStrip, H - (c * rowsPerStrip)) * 3;
             // Width, height, bits (3 values, out of line), compression, photometric, samples, planar, and either strip
             // offsets/rows per strip/strip byte counts or tile width/length/offsets/byte counts; then the extra fields.
             var fields = new List<(int Tag, int Type, int Count, int Value)>
@@ -54,7 +56,7 @@ namespace VisionPS.Core.Tests.Imaging
             int entries = fields.Count;
             int ifdSize = 2 + (12 * entries) + 4;
             int bitsAt = 8 + ifdSize, offsetsAt = bitsAt + 6, countsAt = offsetsAt + (4 * chunks), dataAt = countsAt + (4 * chunks);
-            byte[] b = new byte[dataAt + (chunks * chunkBytes)];
+            byte[] b = new byte[dataAt + ((chunks - 1) * chunkBytes) + ChunkBytes(chunks - 1)];
             b[0] = (byte)'I';
             b[1] = (byte)'I';
             b[2] = 42;
@@ -67,7 +69,7 @@ namespace VisionPS.Core.Tests.Imaging
                 BitConverter.TryWriteBytes(b.AsSpan(at + 2), (ushort)type);
                 BitConverter.TryWriteBytes(b.AsSpan(at + 4), count);
                 // One strip or tile: its offset and byte count fit in the entry itself.
-                int v = value switch { -1 => bitsAt, -2 => chunks == 1 ? dataAt : offsetsAt, -3 => chunks == 1 ? chunkBytes : countsAt, _ => value };
+                int v = value switch { -1 => bitsAt, -2 => chunks == 1 ? dataAt : offsetsAt, -3 => chunks == 1 ? ChunkBytes(0) : countsAt, _ => value };
                 if (type == 3 && count == 1)
                 {
                     BitConverter.TryWriteBytes(b.AsSpan(at + 8), (ushort)v);
@@ -85,8 +87,8 @@ namespace VisionPS.Core.Tests.Imaging
             for (int c = 0; c < chunks; c++)
             {
                 BitConverter.TryWriteBytes(b.AsSpan(offsetsAt + (4 * c)), dataAt + (c * chunkBytes));
-                BitConverter.TryWriteBytes(b.AsSpan(countsAt + (4 * c)), chunkBytes);
-                for (int i = 0; i < chunkBytes / 3; i++)
+                BitConverter.TryWriteBytes(b.AsSpan(countsAt + (4 * c)), ChunkBytes(c));
+                for (int i = 0; i < ChunkBytes(c) / 3; i++)
                 {
                     int x = tiled ? ((c % (W / tile)) * tile) + (i % tile) : i % W;
                     int y = tiled ? ((c / (W / tile)) * tile) + (i / tile) : (c * rowsPerStrip) + (i / W);
@@ -167,6 +169,83 @@ namespace VisionPS.Core.Tests.Imaging
             using SKBitmap bitmap = Decode(image);
             Assert.Equal(new SKColor(Pixel(20, 30).R, Pixel(20, 30).G, Pixel(20, 30).B), bitmap.GetPixel(20, 30));
             Assert.Equal(new SKColor(0, 0, 0), bitmap.GetPixel(20, H - 5));
+        }
+
+        /// <summary>Sets the byte count of strip <paramref name="strip"/> of a <see cref="DirectoryFirstTiff(bool, int, (int, int, int)[])"/>.</summary>
+        private static void SetStripByteCount(byte[] tiff, int strip, int count)
+        {
+            int entries = BitConverter.ToUInt16(tiff, 8);
+            for (int e = 0; e < entries; e++)
+            {
+                int at = 10 + (12 * e);
+                if (BitConverter.ToUInt16(tiff, at) == 279)
+                {
+                    int where = BitConverter.ToInt32(tiff, at + 4) == 1 ? at + 8 : BitConverter.ToInt32(tiff, at + 8);
+                    BitConverter.TryWriteBytes(tiff.AsSpan(where + (4 * strip)), count);
+                    return;
+                }
+            }
+            throw new InvalidOperationException("no StripByteCounts");
+        }
+
+        /// <summary>
+        /// An uncompressed TIFF whose StripByteCounts says more than its strips' rows take (Pillow writes a lone strip's
+        /// count 4096 too high; some writers give a short last strip a full strip's count) is whole: libtiff reads only the
+        /// bytes of the rows. It was refused as truncated.
+        /// </summary>
+        [Theory]
+        [InlineData(48, 0, 48 * W * 3 + 4096)] // one strip, its count 4096 too high
+        [InlineData(10, 4, 10 * W * 3)] // five strips, the last (8 rows) counted as a full strip
+        public void AnUncompressedTiffWhoseStripCountsOverstateIsWhole(int rowsPerStrip, int strip, int count)
+        {
+            byte[] tiff = DirectoryFirstTiff(false, rowsPerStrip);
+            SetStripByteCount(tiff, strip, count);
+            Assert.Null(ImageIntegrity.TiffPixelData(tiff));
+            Assert.Null(ImageIntegrity.CheckStructure(ImageFormat.Tiff, tiff));
+            PreparedImage image = ImagePreparer.Prepare(tiff, "overstated.tif", Lossless());
+            Assert.Empty(image.Warnings);
+            using SKBitmap bitmap = Decode(image);
+            Assert.Equal((W, H), (bitmap.Width, bitmap.Height));
+            Assert.Equal(new SKColor(Pixel(50, H - 1).R, Pixel(50, H - 1).G, Pixel(50, H - 1).B), bitmap.GetPixel(50, H - 1));
+
+            // Cut inside its last rows, it is still cut.
+            byte[] cut = tiff.AsSpan(0, tiff.Length - (3 * W * 3) - 5).ToArray();
+            Assert.NotNull(ImageIntegrity.TiffPixelData(cut));
+            Assert.Equal(rowsPerStrip == H ? H - 4 : H - 8, ImageIntegrity.TiffWholeRows(cut, out _));
+        }
+
+        /// <summary>
+        /// A BigTIFF whose strip offsets and byte counts (LONG8 arrays) lie at byte 2^64 - 8: the sum of that offset and
+        /// the array's length wrapped, and reading it threw IndexOutOfRangeException out of the structure check.
+        /// </summary>
+        [Fact]
+        public void ABigTiffWhoseFieldOffsetWrapsIsRefusedNotAnIndexError()
+        {
+            var fields = new (int Tag, int Type, long Count, ulong Value)[]
+            {
+                (256, 3, 1, 8), (257, 3, 1, 8), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+                (273, 16, 2, 0xFFFFFFFFFFFFFFF8), (277, 3, 1, 1), (278, 3, 1, 4), (279, 16, 2, 0xFFFFFFFFFFFFFFF8),
+            };
+            byte[] b = new byte[16 + 8 + (20 * fields.Length) + 8 + 64];
+            "II+\0"u8.CopyTo(b);
+            BitConverter.TryWriteBytes(b.AsSpan(4), (ushort)8);
+            BitConverter.TryWriteBytes(b.AsSpan(8), 16UL);
+            BitConverter.TryWriteBytes(b.AsSpan(16), (ulong)fields.Length);
+            int at = 24;
+            foreach ((int tag, int type, long count, ulong value) in fields)
+            {
+                BitConverter.TryWriteBytes(b.AsSpan(at), (ushort)tag);
+                BitConverter.TryWriteBytes(b.AsSpan(at + 2), (ushort)type);
+                BitConverter.TryWriteBytes(b.AsSpan(at + 4), count);
+                BitConverter.TryWriteBytes(b.AsSpan(at + 12), value);
+                at += 20;
+            }
+            Assert.Null(ImageIntegrity.TiffPixelData(b));
+            Assert.Equal(-1, ImageIntegrity.TiffWholeRows(b, out _));
+            Assert.Null(ImageIntegrity.TiffCameraRaw(b));
+            Assert.Equal(1, ImageIntegrity.TiffPageCount(b));
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(b, "wrap.tif", Lossless()));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
         }
 
         [Fact]

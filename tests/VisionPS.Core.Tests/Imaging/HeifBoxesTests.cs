@@ -141,5 +141,91 @@ namespace VisionPS.Core.Tests.Imaging
                 HeifBoxes.WithLargestLayerDeclared(cut, 360, 182, 1436, 730);
             }
         }
+
+        /// <summary>
+        /// An 'iloc' (version 0) whose items each have <paramref name="extents"/> (offset, length) pairs of the given
+        /// field sizes (in bytes), the same for every item, with base offset 0.
+        /// </summary>
+        private static byte[] Iloc(int offsetSize, int lengthSize, params (ushort Id, (ulong Offset, ulong Length)[] Extents)[] items)
+        {
+            var body = new List<byte> { 0, 0, 0, 0, (byte)((offsetSize << 4) | lengthSize), 0, (byte)(items.Length >> 8), (byte)items.Length };
+            void Put(ulong v, int size)
+            {
+                for (int k = size - 1; k >= 0; k--)
+                {
+                    body.Add((byte)(v >> (8 * k)));
+                }
+            }
+            foreach ((ushort id, (ulong Offset, ulong Length)[] extents) in items)
+            {
+                Put(id, 2);
+                Put(0, 2); // data reference index
+                Put((ulong)extents.Length, 2);
+                foreach ((ulong offset, ulong length) in extents)
+                {
+                    Put(offset, offsetSize);
+                    Put(length, lengthSize);
+                }
+            }
+            return Box("iloc", body.ToArray());
+        }
+
+        /// <summary>
+        /// An 'iloc' whose offset and length sizes are 0 has extents of no bytes: 65,535 items of 65,535 extents each
+        /// were walked one by one (4 billion steps, 23 s for a 400 KB file).
+        /// </summary>
+        [Fact]
+        public void AnIlocOfExtentsOfNoBytesIsNotWalkedExtentByExtent()
+        {
+            var items = new (ushort, (ulong, ulong)[])[65535];
+            var extents = new (ulong, ulong)[0];
+            for (int i = 0; i < items.Length; i++)
+            {
+                items[i] = ((ushort)(i + 1), extents);
+            }
+            byte[] iloc = Iloc(0, 0, items);
+            for (int i = 0; i < items.Length; i++)
+            {
+                // Each item's extent count (its last two bytes) becomes 65,535.
+                int at = 8 + 8 + (6 * i) + 4;
+                iloc[at] = 0xFF;
+                iloc[at + 1] = 0xFF;
+            }
+            byte[] file = File(Ftyp("avif", "avif", "mif1", "miaf"), Meta(Box("hdlr", new byte[25]), Pitm(1), iloc));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Null(HeifBoxes.ItemDataPastEnd(file, out bool primaryCut));
+            Assert.False(primaryCut);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        }
+
+        /// <summary>
+        /// The primary image's data is cut, and an Exif item listed before it in 'iloc' is cut too: the walk stopped at
+        /// the Exif item and said the primary was not cut (so -AllowPartial was offered for a file nothing of decodes).
+        /// </summary>
+        [Fact]
+        public void ACutPrimaryIsFoundBehindACutExifItem()
+        {
+            byte[] file = File(Ftyp("avif", "avif", "mif1", "miaf"),
+                Meta(Box("hdlr", new byte[25]), Pitm(2), Iloc(4, 4, (1, new[] { (100UL, 5000UL) }), (2, new[] { (120UL, 9000UL) }))));
+            string? problem = HeifBoxes.ItemDataPastEnd(file, out bool primaryCut);
+            Assert.Contains("item 1's data runs to byte 5100", problem);
+            Assert.True(primaryCut);
+
+            byte[] onlyExif = File(Ftyp("avif", "avif", "mif1", "miaf"),
+                Meta(Box("hdlr", new byte[25]), Pitm(2), Iloc(4, 4, (1, new[] { (100UL, 5000UL) }), (2, new[] { (20UL, 10UL) }))));
+            Assert.NotNull(HeifBoxes.ItemDataPastEnd(onlyExif, out primaryCut));
+            Assert.False(primaryCut);
+        }
+
+        /// <summary>An extent at offset 2^64 - 1: offset plus length wrapped to 1, inside the file.</summary>
+        [Fact]
+        public void AnExtentWhoseOffsetWrapsIsPastTheEnd()
+        {
+            byte[] file = File(Ftyp("avif", "avif", "mif1", "miaf"),
+                Meta(Box("hdlr", new byte[25]), Pitm(1), Iloc(8, 8, (1, new[] { (ulong.MaxValue, 2UL) }))));
+            string? problem = HeifBoxes.ItemDataPastEnd(file, out bool primaryCut);
+            Assert.Contains("runs to byte 18446744073709551617", problem);
+            Assert.True(primaryCut);
+        }
     }
 }
