@@ -859,22 +859,22 @@ namespace VisionPS.Core.Imaging
                 return counts;
             }
             bool planes = One(284, 1) == 2;
-            long samples = Math.Clamp(One(277, 1), 1, 65535);
+            long samples = Math.Max(1, Math.Min(One(277, 1), 65535));
             long[] bits = tags.TryGetValue(258, out var b) && b.Values.Length >= 1 ? b.Values : new long[] { 1 };
             long bitsPerPixel = 0;
             for (int s = 0; s < (planes ? 1 : samples); s++)
             {
-                bitsPerPixel += Math.Clamp(bits[Math.Min(s, bits.Length - 1)], 1, 64);
+                bitsPerPixel += Math.Max(1, Math.Min(bits[Math.Min(s, bits.Length - 1)], 64));
             }
             long rows = length.Values[0];
-            long perStrip = Math.Clamp(One(278, rows), 1, rows);
+            long perStrip = Math.Max(1, Math.Min(One(278, rows), rows));
             long rowBytes = ((Math.Min(width.Values[0], uint.MaxValue) * bitsPerPixel) + 7) / 8;
             long stripsPerPlane = (rows + perStrip - 1) / perStrip;
             long[] read = new long[counts.Length];
             for (int i = 0; i < counts.Length; i++)
             {
                 long first = (planes ? i % stripsPerPlane : i) * perStrip;
-                long held = Math.Clamp(rows - first, 0, perStrip);
+                long held = Math.Max(0, Math.Min(rows - first, perStrip));
                 long needed = held > long.MaxValue / rowBytes ? long.MaxValue : held * rowBytes;
                 read[i] = Math.Min(counts[i], needed);
             }
