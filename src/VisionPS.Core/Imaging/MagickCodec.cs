@@ -65,6 +65,14 @@ namespace VisionPS.Core.Imaging
         /// <summary>Whether <paramref name="ex"/> is one of Magick.NET's own exceptions.</summary>
         internal static bool IsMagickException(Exception ex) => ex.GetType().FullName?.StartsWith("ImageMagick.", StringComparison.Ordinal) == true;
 
+        /// <summary>
+        /// Whether Magick.NET's own managed code threw <paramref name="ex"/>, a framework exception rather than one of its
+        /// own: reading a damaged file's colour profile whose header names an unknown colour space ("GRAI") throws
+        /// NotSupportedException from its profile reader.
+        /// </summary>
+        internal static bool ThrownByMagickNet(Exception ex) => ex is NotSupportedException or ArgumentException or InvalidOperationException
+            && ex.TargetSite?.DeclaringType?.Namespace?.StartsWith("ImageMagick", StringComparison.Ordinal) == true;
+
         /// <summary>Whether <paramref name="ex"/> says Magick.NET or its native library could not be loaded here.</summary>
         internal static bool IsLoadFailure(Exception ex) => ex is DllNotFoundException || ex is TypeInitializationException
             || ex is BadImageFormatException || ex is System.IO.FileNotFoundException || ex is EntryPointNotFoundException;
@@ -79,7 +87,12 @@ namespace VisionPS.Core.Imaging
             {
                 throw;
             }
-            catch (Exception ex) when (IsMagickException(ex))
+            catch (Exception ex) when (ThrownByMagickNet(ex) && ex.TargetSite!.DeclaringType!.Name.Contains("Profile"))
+            {
+                throw Keep(ImageProcessingException.DamagedBeyondUse(name, format,
+                    "its embedded colour profile is damaged (its header names a colour space no profile has)"), ex);
+            }
+            catch (Exception ex) when (IsMagickException(ex) || ThrownByMagickNet(ex))
             {
                 throw Translate(ex, name, format, data);
             }
