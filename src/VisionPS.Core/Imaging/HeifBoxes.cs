@@ -192,23 +192,37 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// Where the children of the file's top-level 'meta' box start (past its header and its version and flags) and
+        /// where the box ends (within the file); false when there is no 'meta' box.
+        /// </summary>
+        private static bool MetaChildren(byte[] data, out long children, out long metaEnd)
+        {
+            List<Box> boxes = TopLevel(data, out _);
+            int index = boxes.FindIndex(x => x.Type == "meta");
+            if (index < 0)
+            {
+                children = metaEnd = -1;
+                return false;
+            }
+            Box meta = boxes[index];
+            int header = ContainerHeaders.U32(data, meta.Offset) == 1 ? 16 : 8;
+            metaEnd = Math.Min(data.Length, meta.Offset + meta.Length);
+            children = meta.Offset + header + 4;
+            return true;
+        }
+
+        /// <summary>
         /// The colour primaries and transfer characteristics (ITU-T H.273 code points) of the primary item's 'nclx'
         /// colour property, or null when it has none or the boxes are not of the expected shape. libheif and libavif
         /// apply only the matrix and range of an 'nclx'; the primaries and curve are left for the viewer to convert.
         /// </summary>
         internal static (int Primaries, int Transfer)? PrimaryNclx(byte[] data)
         {
-            List<Box> boxes = TopLevel(data, out _);
-            int metaIndex = boxes.FindIndex(x => x.Type == "meta");
-            if (metaIndex < 0)
+            if (!MetaChildren(data, out long children, out long metaEnd))
             {
                 return null;
             }
             ReadOnlySpan<byte> b = data;
-            Box meta = boxes[metaIndex];
-            int header = ContainerHeaders.U32(b, meta.Offset) == 1 ? 16 : 8;
-            long metaEnd = Math.Min(b.Length, meta.Offset + meta.Length);
-            long children = meta.Offset + header + 4;
             (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
             (long iprp, long iprpEnd) = Child(b, children, metaEnd, "iprp"u8);
             if (pitm < 0 || iprp < 0 || pitmEnd - pitm < 14)
@@ -272,18 +286,13 @@ namespace VisionPS.Core.Imaging
         internal static string? ItemDataPastEnd(byte[] data, out bool primaryCut)
         {
             primaryCut = false;
-            List<Box> boxes = TopLevel(data, out _);
-            int metaIndex = boxes.FindIndex(x => x.Type == "meta");
-            if (metaIndex < 0)
+            if (!MetaChildren(data, out long children, out long metaEnd))
             {
                 return null;
             }
             ReadOnlySpan<byte> b = data;
-            Box meta = boxes[metaIndex];
-            int header = ContainerHeaders.U32(b, meta.Offset) == 1 ? 16 : 8;
-            long metaEnd = Math.Min(b.Length, meta.Offset + meta.Length);
-            (long iloc, long end) = Child(b, meta.Offset + header + 4, metaEnd, "iloc"u8);
-            (long pitm, long pitmEnd) = Child(b, meta.Offset + header + 4, metaEnd, "pitm"u8);
+            (long iloc, long end) = Child(b, children, metaEnd, "iloc"u8);
+            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
             if (iloc < 0 || end - iloc < 16)
             {
                 return null;
@@ -366,18 +375,13 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal static bool PrimaryAlphaPremultiplied(byte[] data)
         {
-            List<Box> boxes = TopLevel(data, out _);
-            int metaIndex = boxes.FindIndex(x => x.Type == "meta");
-            if (metaIndex < 0)
+            if (!MetaChildren(data, out long children, out long metaEnd))
             {
                 return false;
             }
             ReadOnlySpan<byte> b = data;
-            Box meta = boxes[metaIndex];
-            int header = ContainerHeaders.U32(b, meta.Offset) == 1 ? 16 : 8;
-            long metaEnd = Math.Min(b.Length, meta.Offset + meta.Length);
-            (long iref, long irefEnd) = Child(b, meta.Offset + header + 4, metaEnd, "iref"u8);
-            (long pitm, long pitmEnd) = Child(b, meta.Offset + header + 4, metaEnd, "pitm"u8);
+            (long iref, long irefEnd) = Child(b, children, metaEnd, "iref"u8);
+            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
             if (iref < 0 || pitm < 0 || pitmEnd - pitm < 14 || irefEnd - iref < 12)
             {
                 return false;
@@ -438,16 +442,12 @@ namespace VisionPS.Core.Imaging
             layered = false;
             ispe = -1;
             ispeCount = 0;
-            List<Box> boxes = TopLevel(data, out _);
-            int meta = boxes.FindIndex(x => x.Type == "meta");
-            if (meta < 0)
+            if (!MetaChildren(data, out long children, out long metaEnd))
             {
                 return false;
             }
             ReadOnlySpan<byte> b = data;
-            int header = ContainerHeaders.U32(b, boxes[meta].Offset) == 1 ? 16 : 8;
-            long metaEnd = Math.Min(b.Length, boxes[meta].Offset + boxes[meta].Length);
-            (long iprp, long iprpEnd) = Child(b, boxes[meta].Offset + header + 4, metaEnd, "iprp"u8);
+            (long iprp, long iprpEnd) = Child(b, children, metaEnd, "iprp"u8);
             (long ipco, long ipcoEnd) = iprp < 0 ? (-1, -1) : Child(b, iprp + 8, iprpEnd, "ipco"u8);
             if (ipco < 0)
             {
