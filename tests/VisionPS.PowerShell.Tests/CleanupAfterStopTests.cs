@@ -73,6 +73,29 @@ namespace VisionPS.PowerShell.Tests
             return stop.Elapsed;
         }
 
+        private const string Attach = "Add-AssistantImage -Prompt 'These.' -Image $args[0], $args[1]";
+        private const string Batch = "$args | Start-VisionBatch 'What is this?' -Detail Low";
+
+        /// <summary>
+        /// Runs <paramref name="script"/> on the two images with <paramref name="faults"/> set for their routes, stops it
+        /// once <paramref name="reached"/>, checks the stop came back within the limit, and answers the warnings written.
+        /// </summary>
+        private List<string> StopWithin(string script, Func<bool> reached, params (string Route, string Fault)[] faults)
+        {
+            foreach ((string route, string fault) in faults)
+            {
+                _host.State.RouteFaults[route] = fault;
+            }
+            using var ps = Session();
+            using var shell = ps.CreateShell();
+            shell.AddScript(script).AddArgument(s_images[0]).AddArgument(s_images[1]);
+
+            TimeSpan stop = StopWhen(shell, reached);
+
+            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
+            return shell.Streams.Warning.Select(w => w.Message).ToList();
+        }
+
         private List<string> StoredIds(string purpose) => _host.State.Files.Values.Where(f => f.Purpose == purpose).Select(f => f.Id).OrderBy(id => id, StringComparer.Ordinal).ToList(); // ids count up: upload order
 
         private int Deletes => _host.Requests.Count(r => r.Method == "DELETE" && r.Path.StartsWith("/v1/files/", StringComparison.Ordinal));
@@ -94,19 +117,12 @@ namespace VisionPS.PowerShell.Tests
         public void AddAssistantImageStoppedWithDeletesStalledReturnsWithinTheBudgetAndNamesTheUploadsLeft()
         {
             // The message's conversation and every delete hang (a stalled service): Ctrl+C while the message is added.
-            _host.State.RouteFaults["POST /v1/conversations"] = "slow=30000";
-            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
-            using var ps = Session();
-            using var shell = ps.CreateShell();
-            shell.AddScript("Add-AssistantImage -Prompt 'These.' -Image $args[0], $args[1]").AddArgument(s_images[0]).AddArgument(s_images[1]);
+            List<string> warnings = StopWithin(Attach, () => _host.State.RequestsTo("/v1/conversations").Count > 0, ("POST /v1/conversations", "slow=30000"), (DeleteRoute, "slow=30000"));
 
-            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/conversations").Count > 0);
-
-            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
             List<string> left = StoredIds("vision");
             Assert.Equal(2, left.Count);
             Assert.Equal(2, Deletes); // both were tried, side by side, once each
-            string warning = Assert.Single(shell.Streams.Warning).Message;
+            string warning = Assert.Single(warnings);
             Assert.StartsWith("Add-AssistantImage stopped before its message was added, and 2 of the 2 file(s) it had uploaded could not be deleted again:", warning, StringComparison.Ordinal);
             AssertNamesFilesLeft(warning, left, "no answer within the 5 s cleanup allows");
         }
@@ -114,36 +130,23 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void AddAssistantImageStoppedWithDeletesFailingNamesTheUploadsLeftAndWhy()
         {
-            _host.State.RouteFaults["POST /v1/conversations"] = "slow=30000";
-            _host.State.RouteFaults[DeleteRoute] = "500";
-            using var ps = Session();
-            using var shell = ps.CreateShell();
-            shell.AddScript("Add-AssistantImage -Prompt 'These.' -Image $args[0], $args[1]").AddArgument(s_images[0]).AddArgument(s_images[1]);
+            List<string> warnings = StopWithin(Attach, () => _host.State.RequestsTo("/v1/conversations").Count > 0, ("POST /v1/conversations", "slow=30000"), (DeleteRoute, "500"));
 
-            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/conversations").Count > 0);
-
-            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
             List<string> left = StoredIds("vision");
             Assert.Equal(2, left.Count);
             Assert.Equal(4, Deletes); // one quick retry each (-MaxRetries 1), no long back-off
-            string warning = Assert.Single(shell.Streams.Warning).Message;
+            string warning = Assert.Single(warnings);
             AssertNamesFilesLeft(warning, left, "HTTP 500: The server had an error while processing your request.");
         }
 
         [Fact]
         public void AddAssistantImageStoppedAgainstAServiceThatDeletesLeavesNothingAndSaysNothing()
         {
-            _host.State.RouteFaults["POST /v1/conversations"] = "slow=30000";
-            using var ps = Session();
-            using var shell = ps.CreateShell();
-            shell.AddScript("Add-AssistantImage -Prompt 'These.' -Image $args[0], $args[1]").AddArgument(s_images[0]).AddArgument(s_images[1]);
+            List<string> warnings = StopWithin(Attach, () => _host.State.RequestsTo("/v1/conversations").Count > 0, ("POST /v1/conversations", "slow=30000"));
 
-            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/conversations").Count > 0);
-
-            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
             Assert.Empty(StoredIds("vision"));
             Assert.Equal(2, Deletes);
-            Assert.Empty(shell.Streams.Warning);
+            Assert.Empty(warnings);
         }
 
         [Fact]
@@ -169,18 +172,11 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void AddAssistantImageStoppedDuringTheCleanupOfAFailedMessageStillNamesTheUploadsLeft()
         {
-            _host.State.RouteFaults["POST /v1/conversations"] = "500";
-            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
-            using var ps = Session();
-            using var shell = ps.CreateShell();
-            shell.AddScript("Add-AssistantImage -Prompt 'These.' -Image $args[0], $args[1]").AddArgument(s_images[0]).AddArgument(s_images[1]);
+            List<string> warnings = StopWithin(Attach, () => Deletes > 0, ("POST /v1/conversations", "500"), (DeleteRoute, "slow=30000"));
 
-            TimeSpan stop = StopWhen(shell, () => Deletes > 0);
-
-            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
             List<string> left = StoredIds("vision");
             Assert.Equal(2, left.Count);
-            string warning = Assert.Single(shell.Streams.Warning).Message;
+            string warning = Assert.Single(warnings);
             Assert.StartsWith("No message was added, and 2 of the 2 file(s) uploaded for it could not be deleted again:", warning, StringComparison.Ordinal);
             AssertNamesFilesLeft(warning, left, "no answer within the 5 s cleanup allows");
         }
@@ -189,17 +185,10 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void StartVisionBatchStoppedDuringTheCleanupOfAFailedCreationStillNamesTheInputFileLeft()
         {
-            _host.State.RouteFaults["POST /v1/batches"] = "500";
-            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
-            using var ps = Session();
-            using var shell = ps.CreateShell();
-            shell.AddScript("$args | Start-VisionBatch 'What is this?' -Detail Low").AddArgument(s_images[0]).AddArgument(s_images[1]);
+            List<string> warnings = StopWithin(Batch, () => Deletes > 0, ("POST /v1/batches", "500"), (DeleteRoute, "slow=30000"));
 
-            TimeSpan stop = StopWhen(shell, () => Deletes > 0);
-
-            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
             string input = Assert.Single(StoredIds("batch"));
-            string warning = Assert.Single(shell.Streams.Warning).Message;
+            string warning = Assert.Single(warnings);
             Assert.StartsWith("Start-VisionBatch could not create batch part 1.", warning, StringComparison.Ordinal);
             AssertNamesFilesLeft(warning, new[] { input }, "no answer within the 5 s cleanup allows");
         }
@@ -208,18 +197,11 @@ namespace VisionPS.PowerShell.Tests
         public void StartVisionBatchStoppedWithTheDeleteStalledReturnsWithinTheBudgetAndNamesTheInputFileLeft()
         {
             // The batch's creation and the input file's delete hang: Ctrl+C while the batch is created.
-            _host.State.RouteFaults["POST /v1/batches"] = "slow=30000";
-            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
-            using var ps = Session();
-            using var shell = ps.CreateShell();
-            shell.AddScript("$args | Start-VisionBatch 'What is this?' -Detail Low").AddArgument(s_images[0]).AddArgument(s_images[1]);
+            List<string> warnings = StopWithin(Batch, () => _host.State.RequestsTo("/v1/batches").Count > 0, ("POST /v1/batches", "slow=30000"), (DeleteRoute, "slow=30000"));
 
-            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/batches").Count > 0);
-
-            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
             string input = Assert.Single(StoredIds("batch"));
             Assert.Equal(1, Deletes);
-            string warning = Assert.Single(shell.Streams.Warning).Message;
+            string warning = Assert.Single(warnings);
             Assert.StartsWith("Start-VisionBatch stopped while batch part 1 was being created. Its uploaded input file could not be deleted again", warning, StringComparison.Ordinal);
             AssertNamesFilesLeft(warning, new[] { input }, "no answer within the 5 s cleanup allows");
         }
@@ -227,17 +209,11 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void StartVisionBatchStoppedAgainstAServiceThatDeletesLeavesNoInputFileAndSaysNothing()
         {
-            _host.State.RouteFaults["POST /v1/batches"] = "slow=30000";
-            using var ps = Session();
-            using var shell = ps.CreateShell();
-            shell.AddScript("$args | Start-VisionBatch 'What is this?' -Detail Low").AddArgument(s_images[0]).AddArgument(s_images[1]);
+            List<string> warnings = StopWithin(Batch, () => _host.State.RequestsTo("/v1/batches").Count > 0, ("POST /v1/batches", "slow=30000"));
 
-            TimeSpan stop = StopWhen(shell, () => _host.State.RequestsTo("/v1/batches").Count > 0);
-
-            Assert.True(stop < s_stopLimit, $"Stop took {stop}");
             Assert.Empty(StoredIds("batch"));
             Assert.Equal(1, Deletes);
-            Assert.Empty(shell.Streams.Warning);
+            Assert.Empty(warnings);
         }
 
         [Fact]
