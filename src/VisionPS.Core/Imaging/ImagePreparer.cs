@@ -350,7 +350,7 @@ namespace VisionPS.Core.Imaging
                 // Huffman data is nearly all of its decode, so a separate check would double it.
                 if (damage is null)
                 {
-                    decoded = DecodeWithLibjpeg(data, header, icc, jpegIccWhole, decodeSize, options.Budget, name, out scanDamage);
+                    decoded = DecodeWithLibjpeg(data, header, icc, jpegIccWhole, SkiaDecoder.ChooseLibjpegDecodeSize(codec, header, stw, sth), options.Budget, name, out scanDamage);
                     if (decoded is null && scanDamage is null && !header.IsProgressive)
                     {
                         JpegScanCheck.TryCheck(data, header, out scanDamage);
