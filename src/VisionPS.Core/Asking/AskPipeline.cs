@@ -67,6 +67,15 @@ namespace VisionPS.Core.Asking
         /// <summary>Told about each URL downloaded to be sent inline (for a verbose line): the URL and its size.</summary>
         public Action<string, int>? OnInlined { get; set; }
 
+        private volatile bool _stopStarting;
+
+        /// <summary>
+        /// With <see cref="PerImage"/>: sends no further request, while the requests already sent (already paid for) are
+        /// still awaited and yielded. An image not yet sent yields <see cref="AskOutcomeKind.NotSent"/>. For a run that
+        /// is to stop at an error (-ErrorAction Stop): the answers paid for come out before the error ends it.
+        /// </summary>
+        public void StopStarting() => _stopStarting = true;
+
         /// <summary>Asks about <paramref name="images"/> and yields the outcomes in input order.</summary>
         public IAsyncEnumerable<AskOutcome> RunAsync(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
         {
@@ -173,6 +182,11 @@ namespace VisionPS.Core.Asking
             foreach (AskImage image in images)
             {
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (_stopStarting)
+                {
+                    slots.Release();
+                    break;
+                }
                 pending.Enqueue(Task.Run(async () =>
                 {
                     try
@@ -242,6 +256,10 @@ namespace VisionPS.Core.Asking
             if (cache is not null && Lookup(cache, asked) is AskOutcome hit)
             {
                 return hit;
+            }
+            if (_stopStarting)
+            {
+                return new AskOutcome(AskOutcomeKind.NotSent, asked, target); // the run stops at an error: nothing more is paid for
             }
             VisionRequest request = _question.NewRequest(ready.Select(r => r.Input));
             ready.Clear(); // the request holds the bytes now; nothing else does

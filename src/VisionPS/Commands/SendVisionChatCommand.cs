@@ -29,7 +29,8 @@ namespace VisionPS.Commands
     /// connection comes from the parameters, then Set-VisionDefault, then OPENAI_API_KEY and OPENAI_BASE_URL. Rate
     /// limits (429) and server errors are retried with back-off; a failed request yields one ChatRequestFailed error
     /// with the server's message and advice, an answer that cannot be read one ResponseUnreadable error (-Debug shows
-    /// the raw answer), and the rest of the batch goes on. A refusal is in Refusal and warned about. When images were
+    /// the raw answer), and the rest of the batch goes on. With -PerImage and -ErrorAction Stop, the first error sends
+    /// no further request, and the answers of the requests already sent (paid for) come out before it stops the run. A refusal is in Refusal and warned about. When images were
     /// given and none could be used (a missing file, a folder: pipe its files with Get-ChildItem DIR -File), each
     /// gets its error and nothing is sent. Ctrl+C stops at once.
     /// <para>PDFs (invoices, forms, receipts) are sent as they are, as a Chat 'file' part (file_data, a
@@ -152,6 +153,9 @@ namespace VisionPS.Commands
                 InlineUrls = InlineImageUrl || !UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null),
                 OnInlined = (url, bytes) => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{Connection.BaseUri} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}."),
             };
+            // An error that stops the run (-ErrorAction Stop) would cancel the requests already sent for other images,
+            // whose answers are paid for: it waits for them (see WriteOutcomesAsync).
+            _stopAtError = PerImage && ScriptPreferences.Errors(this) == ActionPreference.Stop;
             List<AskImage> images = AskImages();
             if (!PerImage && images.Count > ImageInputs.ManyImages)
             {
@@ -170,9 +174,26 @@ namespace VisionPS.Commands
             {
                 EmitProgress(waiting);
             }
+            ErrorRecord? stopping = null;
             await foreach (AskOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
             {
                 CompletePrepareProgress();
+                if (_stopAtError && ErrorFor(outcome) is ErrorRecord error)
+                {
+                    // Writing this error ends the run and cancels every request in flight: no further request is sent,
+                    // the answers of those already sent come out first, then the error stops the run.
+                    if (stopping is null)
+                    {
+                        stopping = error;
+                        pipeline.StopStarting();
+                        EmitVerbose($"{outcome.Target}: failed; -ErrorAction Stop: no further request is sent, and the run stops at this error once the requests already sent have answered.");
+                    }
+                    else
+                    {
+                        EmitWarning($"{outcome.Target}: failed as well: {error.ErrorDetails?.Message ?? error.Exception.Message}");
+                    }
+                    continue;
+                }
                 Write(outcome);
                 if (PerImage)
                 {
@@ -181,6 +202,10 @@ namespace VisionPS.Commands
                     progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, images.Count));
                     EmitProgress(progress);
                 }
+            }
+            if (stopping is not null)
+            {
+                EmitError(stopping);
             }
             if (_streamEndsOpen)
             {
@@ -199,15 +224,24 @@ namespace VisionPS.Commands
             }
         }
 
+        // -PerImage with -ErrorAction Stop: the first error waits for the answers already paid for.
+        private bool _stopAtError;
+
+        /// <summary>The error record of a failed image or request; null for any other outcome.</summary>
+        private ErrorRecord? ErrorFor(AskOutcome outcome) => outcome.Kind switch
+        {
+            AskOutcomeKind.ImageFailed => ImageInputs.ForFailure(outcome.Error!, outcome.Target),
+            AskOutcomeKind.RequestFailed => ErrorIds.ForAnswer((OpenAIRequestException)outcome.Error!, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug),
+            _ => null,
+        };
+
         private void Write(AskOutcome outcome)
         {
             switch (outcome.Kind)
             {
                 case AskOutcomeKind.ImageFailed:
-                    EmitError(ImageInputs.ForFailure(outcome.Error!, outcome.Target));
-                    break;
                 case AskOutcomeKind.RequestFailed:
-                    EmitError(ErrorIds.ForAnswer((OpenAIRequestException)outcome.Error!, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug));
+                    EmitError(ErrorFor(outcome)!);
                     break;
                 case AskOutcomeKind.NothingToSend:
                     EmitWarning("None of the images given could be used, so nothing was sent (see the errors above).");
