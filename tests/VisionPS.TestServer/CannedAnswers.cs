@@ -73,6 +73,12 @@ namespace VisionPS.TestServer
                 ["responses-failed-key"] = (200, "application/json",
                     Response("", status: "failed", extra: "\"error\":{\"code\":\"server_error\",\"message\":\"Bad key " + KeyEcho + " for this model.\"},")),
                 ["responses-cancelled"] = (200, "application/json", Response("", status: "cancelled")),
+                // A reasoning model that spent its output limit thinking (output: reasoning only, no message), and one
+                // that says it completed with no message either.
+                ["responses-reasoning-only"] = (200, "application/json",
+                    Response("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}", status: "incomplete", extra: "\"incomplete_details\":{\"reason\":\"max_output_tokens\"},")),
+                ["responses-reasoning-completed"] = (200, "application/json",
+                    Response("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}")),
 
                 // Errors that are not OpenAI's {"error":{...}} shape
                 ["gateway-422"] = (422, "application/json",
