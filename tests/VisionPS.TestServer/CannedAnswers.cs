@@ -43,6 +43,8 @@ namespace VisionPS.TestServer
                 ["json-for-stream"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"a plain JSON answer\",\"refusal\":null}")),
                 ["not-json"] = (200, "application/json", "<html><body>Bad gateway</body></html>"),
+                // A web page where an image was expected (a login wall, or the page showing the image, not the image).
+                ["html-page"] = (200, "text/html; charset=utf-8", "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Sign in to see this photo</form></body></html>"),
 
                 // Streams that break off: an error event after the first words (as OpenAI sends one), or no finish at all.
                 ["stream-error"] = (200, "text/event-stream",

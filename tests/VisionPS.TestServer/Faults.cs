@@ -17,6 +17,7 @@ namespace VisionPS.TestServer
     /// canned=NAME (answer with the canned body NAME of CannedAnswers: odd shapes the spec allows, a gateway's error),
     /// 429ra=TEXT (429 whose only wait is "Retry-After: TEXT"), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
     /// (a 200 that starts its body, then stalls), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
+    /// huge-length (a 200 declaring a 1 TiB body, then dropped), short-body=N (a 200 declaring N bytes, dropped after half),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart. A route's requests can also carry a SPEC set on the endpoint
@@ -220,6 +221,24 @@ namespace VisionPS.TestServer
                     catch (OperationCanceledException)
                     {
                     }
+                    return true;
+                case "huge-length":
+                    // A 200 that declares a body of 1 TiB (Content-Length), sends 16 bytes, then drops the connection.
+                case "short-body":
+                    // A 200 that declares MS bytes (Content-Length), sends half of them, then drops the connection.
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    long declared = Kind == "huge-length" ? 1L << 40 : Math.Max(2, Millis);
+                    context.Response.StatusCode = 200;
+                    context.Response.ContentType = "image/png";
+                    context.Response.ContentLength = declared;
+                    byte[] part = new byte[Kind == "huge-length" ? 16 : declared / 2];
+                    await context.Response.Body.WriteAsync(part, context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(300, context.RequestAborted); // the client has the headers and the first bytes
+                    context.Abort();
                     return true;
                 case "redirect":
                     // 307 to the same path and query on another port of this machine (another origin).

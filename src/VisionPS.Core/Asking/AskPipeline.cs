@@ -64,6 +64,9 @@ namespace VisionPS.Core.Asking
         /// </summary>
         public bool InlineUrls { get; set; }
 
+        /// <summary>With <see cref="InlineUrls"/>: how long one URL's download may take, body included.</summary>
+        public TimeSpan UrlTimeout { get; set; } = UrlImages.DefaultTimeout;
+
         /// <summary>Told about each URL downloaded to be sent inline (for a verbose line): the URL and its size.</summary>
         public Action<string, int>? OnInlined { get; set; }
 
@@ -393,7 +396,7 @@ namespace VisionPS.Core.Asking
             }
             try
             {
-                byte[] bytes = await UrlImages.DownloadAsync(UrlImages.SharedClient, url, _question.Prepare.Budget.MaxFileBytes, cancellationToken).ConfigureAwait(false);
+                byte[] bytes = await UrlImages.DownloadAsync(UrlImages.SharedClient, url, _question.Prepare.Budget.MaxFileBytes, UrlTimeout, cancellationToken).ConfigureAwait(false);
                 OnInlined?.Invoke(url.AbsoluteUri, bytes.Length);
                 return (AskImage.FromBytes(bytes, url.AbsoluteUri), null);
             }

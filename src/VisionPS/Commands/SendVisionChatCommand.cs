@@ -151,6 +151,7 @@ namespace VisionPS.Commands
                 OnCacheHit = target => EmitVerbose($"{target}: answered from the cache."),
                 OnCacheUnwritable = EmitWarning,
                 InlineUrls = InlineImageUrl || !UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null),
+                UrlTimeout = Connection.Timeout,
                 OnInlined = (url, bytes) => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{Connection.BaseUri} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}."),
             };
             // An error that stops the run (-ErrorAction Stop) would cancel the requests already sent for other images,
