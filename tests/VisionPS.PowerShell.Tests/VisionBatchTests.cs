@@ -209,6 +209,53 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void AFailedBatchRepeatsTheServicesReasonsNamingTheImageOfEachLine()
+        {
+            using var ps = Session();
+            // The service refuses the model of every line: the batch fails validation, its reasons in errors.data.
+            string model = "fault:unknown-model:" + Guid.NewGuid().ToString("N");
+            object[] files = Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg");
+            var batch = ps.Run("$args[1..2] | Start-VisionBatch 'Describe.' -Model $args[0]", new object[] { model }.Concat(files).ToArray()).Single();
+            PSObject done = ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch).Single();
+            Assert.Equal("failed", Prop<string>(done, "Status"));
+
+            var results = ps.Run("$args[0] | Receive-VisionBatch", batch);
+
+            Assert.Empty(results);
+            ErrorRecord failed = Assert.Single(ps.Errors, e => e.FullyQualifiedErrorId.StartsWith("BatchFailed,", StringComparison.Ordinal));
+            string reasons = failed.ToString();
+            Assert.Contains("does not exist or you do not have access to it", reasons, StringComparison.Ordinal);
+            Assert.Contains("line 1 ('" + files[0] + "')", reasons, StringComparison.Ordinal);
+            Assert.Contains("line 2 ('" + files[1] + "')", reasons, StringComparison.Ordinal);
+            var notRun = ps.Errors.Where(e => e != failed).ToList();
+            Assert.Equal(files, notRun.Select(e => e.TargetObject));
+            Assert.All(notRun, e => Assert.Contains("failed", e.ToString(), StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void ReceivedAnswersCutShortOrFilteredAreWarnedAboutAsSendVisionChatDoes()
+        {
+            using var ps = Session();
+            // The first line's answer reaches the token limit, the second's is withheld by the content filter.
+            string model = "fault:canned=lengthx1+canned=content-filterx1:" + Guid.NewGuid().ToString("N");
+            object[] files = Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg", "jpg_icc_profile_48.jpg");
+            var batch = ps.Run("$args[1..3] | Start-VisionBatch 'Describe.' -Model $args[0]", new object[] { model }.Concat(files).ToArray()).Single();
+            ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch);
+
+            var results = ps.Run("$args[0] | Receive-VisionBatch -NoCache", batch);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(3, results.Count);
+            var cut = results.Where(r => Prop<string>(r, "FinishReason") == "length").Select(r => Prop<IReadOnlyList<string>>(r, "ImageSources")[0]).ToList();
+            var filtered = results.Where(r => Prop<string>(r, "FinishReason") == "content_filter").Select(r => Prop<IReadOnlyList<string>>(r, "ImageSources")[0]).ToList();
+            Assert.Single(cut);
+            Assert.Single(filtered);
+            Assert.Contains(ps.Warnings, w => w.StartsWith(cut[0] + ": the answer is cut short", StringComparison.Ordinal) && w.Contains("(FinishReason length)", StringComparison.Ordinal));
+            Assert.Contains(ps.Warnings, w => w.StartsWith(filtered[0] + ": the service's content filter withheld", StringComparison.Ordinal));
+            Assert.Equal(2, ps.Warnings.Count);
+        }
+
+        [Fact]
         public void LargeInputsAreSplitIntoSeveralBatchesAndGetVisionBatchListsThemFromTheRecords()
         {
             using var ps = Session();

@@ -40,6 +40,11 @@ namespace VisionPS.TestServer
                     Completion("{\"role\":\"assistant\",\"content\":null,\"refusal\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"custom\",\"custom\":{\"name\":\"x\",\"input\":\"y\"}}]}", "tool_calls")),
                 ["refusal"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":null,\"refusal\":\"I can't help with identifying people in images.\"}")),
+                // Answers cut short by the token limit, or withheld by the content filter.
+                ["length"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"a ca\",\"refusal\":null}", "length")),
+                ["content-filter"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", "content_filter")),
                 ["json-for-stream"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"a plain JSON answer\",\"refusal\":null}")),
                 ["not-json"] = (200, "application/json", "<html><body>Bad gateway</body></html>"),

@@ -19,7 +19,8 @@ namespace VisionPS.TestServer
     /// x-ratelimit-reset-requests / x-ratelimit-reset-tokens is TEXT, e.g. 6m0s, that limit's remaining 0), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
     /// (a 200 that starts its body, then stalls), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
     /// huge-length (a 200 declaring a 1 TiB body, then dropped), short-body=N (a 200 declaring N bytes, dropped after half),
-    /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), no-image-urls (http(s)
+    /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), unknown-model (a batch whose lines
+    /// name it fails validation, each line a model_not_found error), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart. A route's requests can also carry a SPEC set on the endpoint
     /// (EndpointState.RouteFaults, --route-fault): for requests a client sends without a header or model of the test's

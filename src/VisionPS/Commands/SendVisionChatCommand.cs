@@ -248,21 +248,9 @@ namespace VisionPS.Commands
                     EmitWarning("None of the images given could be used, so nothing was sent (see the errors above).");
                     break;
                 case AskOutcomeKind.Answered:
-                    if (!outcome.FromCache && outcome.Answer!.Refusal is string refusal)
+                    foreach (string warning in AnswerWarnings.For(outcome.Answer!, outcome.Target, outcome.FromCache))
                     {
-                        EmitWarning($"{outcome.Target}: the model refused to answer: {refusal}");
-                    }
-                    if (outcome.Answer!.FinishReason == "length")
-                    {
-                        EmitWarning($"{outcome.Target}: the answer is cut short: it reached the token limit (FinishReason length); raise -MaxTokens for the whole answer.");
-                    }
-                    else if (outcome.Answer.FinishReason == Core.OpenAI.ChatAnswer.Incomplete)
-                    {
-                        EmitWarning($"{outcome.Target}: the answer may be cut short: its stream ended without the service saying it was finished (FinishReason incomplete); send it again without -Stream for the whole answer.");
-                    }
-                    else if (outcome.Answer.FinishReason == "content_filter")
-                    {
-                        EmitWarning($"{outcome.Target}: the service's content filter withheld the answer or part of it (FinishReason content_filter).");
+                        EmitWarning(warning);
                     }
                     ChatResult result = ChatResult.From(outcome, JsonSchema != null, EmitWarning);
                     result.Streamed = Stream; // already on the console: the table view does not print it again
