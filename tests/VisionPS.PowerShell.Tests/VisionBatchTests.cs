@@ -256,6 +256,30 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void AnImageUrlIsSentInlineToAServiceThatCannotFetchUrlsAsSendVisionChatDoes()
+        {
+            using var ps = Session();
+            // This endpoint (not OpenAI or Azure) refuses http(s) image URLs, as Ollama does: the batch must carry the
+            // image itself, downloaded and prepared here, as Send-VisionChat sends it.
+            byte[] png = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
+            string url = _host.AddAsset("wizard-" + Guid.NewGuid().ToString("N") + ".png", png).AbsoluteUri;
+            var batch = ps.Run("$VerbosePreference = 'Continue'; Start-VisionBatch 'Describe.' -Image $args[0], $args[1] -Model fault:no-image-urls -Detail Low", url, Paths.CorpusFile("gif_static_smile_48.gif")).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Contains(ps.Verbose, v => v.StartsWith(url + ": downloaded (", StringComparison.Ordinal));
+            ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch);
+
+            var results = ps.Run("$args[0] | Receive-VisionBatch -NoCache", batch);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(2, results.Count);
+            PSObject first = results[0];
+            Assert.Equal(url, Prop<IReadOnlyList<string>>(first, "ImageSources")[0]);
+            JsonElement image = Answer(first).GetProperty("images")[0];
+            Assert.Equal(Prop<IReadOnlyList<string>>(first, "ImageSha256")[0], image.GetProperty("sha256").GetString());
+            Assert.True(image.GetProperty("width").GetInt32() < 1104, "the downloaded image was not prepared (sized for -Detail Low)");
+        }
+
+        [Fact]
         public void LargeInputsAreSplitIntoSeveralBatchesAndGetVisionBatchListsThemFromTheRecords()
         {
             using var ps = Session();

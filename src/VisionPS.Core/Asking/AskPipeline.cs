@@ -148,16 +148,35 @@ namespace VisionPS.Core.Asking
 
         /// <summary>
         /// One request per image, for a batch: every image prepared (files on all cores) in input order, each with its
-        /// request or its failure. Nothing is sent.
+        /// request or its failure; with <see cref="InlineUrls"/> an image URL is downloaded and prepared as a live
+        /// request's is (one at a time, when its turn comes). Nothing is sent.
         /// </summary>
-        public IEnumerable<AskPrepared> PrepareEach(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
+        public async IAsyncEnumerable<AskPrepared> PrepareEachAsync(IReadOnlyList<AskImage> images, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             if (images is null)
             {
                 throw new ArgumentNullException(nameof(images));
             }
-            foreach ((AskImage image, PreparedImage? prepared, Exception? error) in PrepareInOrder(images, cancellationToken))
+            foreach ((AskImage given, PreparedImage? ready, Exception? failure) in PrepareInOrder(images, cancellationToken))
             {
+                AskImage image = given;
+                PreparedImage? prepared = ready;
+                Exception? error = failure;
+                if (error is null && InlineUrls && image.Url is not null)
+                {
+                    (image, error) = await InlineAsync(given, cancellationToken).ConfigureAwait(false);
+                    if (error is null)
+                    {
+                        try
+                        {
+                            prepared = Prepare(image);
+                        }
+                        catch (Exception ex) when (IsImageFailure(ex))
+                        {
+                            error = ex;
+                        }
+                    }
+                }
                 if (error is not null)
                 {
                     yield return new AskPrepared(image, null, null, error);

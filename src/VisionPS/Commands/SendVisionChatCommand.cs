@@ -98,13 +98,6 @@ namespace VisionPS.Commands
         [ValidatePattern("^conv_[A-Za-z0-9_-]+$")]
         public string? ConversationId { get; set; }
 
-        /// <summary>
-        /// Downloads http(s) image URLs (within the file budget) and sends them inline even to OpenAI or Azure OpenAI.
-        /// For every other endpoint (Ollama, LM Studio, llama.cpp, gateways) this is what happens anyway: they cannot fetch URLs.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter InlineImageUrl { get; set; }
-
         /// <summary>With -PerImage: always ask the service, never the local answer cache.</summary>
         [Parameter]
         public SwitchParameter NoCache { get; set; }
@@ -150,9 +143,9 @@ namespace VisionPS.Commands
                 OnPrepared = DescribePrepared,
                 OnCacheHit = target => EmitVerbose($"{target}: answered from the cache."),
                 OnCacheUnwritable = EmitWarning,
-                InlineUrls = InlineImageUrl || !UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null),
+                InlineUrls = InlineUrls,
                 UrlTimeout = Connection.Timeout,
-                OnInlined = (url, bytes) => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{Connection.BaseUri} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}."),
+                OnInlined = DescribeInlined,
             };
             // An error that stops the run (-ErrorAction Stop) would cancel the requests already sent for other images,
             // whose answers are paid for: it waits for them (see WriteOutcomesAsync).
