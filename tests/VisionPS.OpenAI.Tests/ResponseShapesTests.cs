@@ -135,6 +135,18 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task AStreamedResponseWithOnlyReasoningIsTheSameErrorNotAnEmptyAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            var deltas = new List<string>();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.RespondStreamingAsync(Request("responses-stream-reasoning-only"), deltas.Add));
+            Assert.True(answer is null, $"an answer with text '{answer?.Text}' and FinishReason {answer?.FinishReason}");
+            Assert.Empty(deltas);
+            Assert.Equal("no_answer", error!.Code);
+            Assert.Contains("status incomplete: max_output_tokens", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task AFailedResponseWithAMessageOfMegabytesIsCutToAFewLines()
         {
             using VisionClient client = Endpoint.Client();

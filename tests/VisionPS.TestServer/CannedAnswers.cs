@@ -86,6 +86,11 @@ namespace VisionPS.TestServer
                     Response("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}", status: "incomplete", extra: "\"incomplete_details\":{\"reason\":\"max_output_tokens\"},")),
                 ["responses-reasoning-completed"] = (200, "application/json",
                     Response("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}")),
+                // The same as a stream: the reasoning item, then response.incomplete, and not one text delta.
+                ["responses-stream-reasoning-only"] = (200, "text/event-stream",
+                    "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"sequence_number\":0,\"output_index\":0,\"item\":{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}}\n\n"
+                    + "event: response.incomplete\ndata: {\"type\":\"response.incomplete\",\"sequence_number\":1,\"response\":"
+                    + Response("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}", status: "incomplete", extra: "\"incomplete_details\":{\"reason\":\"max_output_tokens\"},") + "}\n\n"),
 
                 // Errors that are not OpenAI's {"error":{...}} shape
                 ["gateway-422"] = (422, "application/json",
