@@ -30,9 +30,9 @@ namespace VisionPS.Commands
     /// limits (429) and server errors are retried with back-off; a failed request yields one ChatRequestFailed error
     /// with the server's message and advice, an answer that cannot be read one ResponseUnreadable error (-Debug shows
     /// the raw answer), and the rest of the batch goes on. With -PerImage and -ErrorAction Stop, the first error sends
-    /// no further request, and the answers of the requests already sent (paid for) come out before it stops the run. A refusal is in Refusal and warned about. When images were
-    /// given and none could be used (a missing file, a folder: pipe its files with Get-ChildItem DIR -File), each
-    /// gets its error and nothing is sent. Ctrl+C stops at once.
+    /// no further request, and the answers of the requests already sent (paid for) come out before it stops the run.
+    /// A refusal is in Refusal and warned about. When images were given and none could be used (a missing file, a
+    /// folder: pipe its files with Get-ChildItem DIR -File), each gets its error and nothing is sent. Ctrl+C stops at once.
     /// <para>PDFs (invoices, forms, receipts) are sent as they are, as a Chat 'file' part (file_data, a
     /// data:application/pdf;base64 URL, with its filename) or a Responses 'input_file'; the service reads each page's
     /// text and an image of it. Each PDF is checked locally first: it opens, is not encrypted, and one request holds at
@@ -180,7 +180,7 @@ namespace VisionPS.Commands
                     {
                         stopping = error;
                         pipeline.StopStarting();
-                        EmitVerbose($"{outcome.Target}: failed; -ErrorAction Stop: no further request is sent, and the run stops at this error once the requests already sent have answered.");
+                        EmitVerbose($"{outcome.Target}: failed, and errors stop this run (-ErrorAction Stop): no further request is sent; the run stops at this error once the requests already sent have answered.");
                     }
                     else
                     {
