@@ -124,3 +124,34 @@ Describe 'Send-VisionChat as an admin uses it' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
     }
 }
+
+Describe 'Send-VisionChat -PerImage with -ErrorAction Stop' {
+    BeforeAll {
+        # An endpoint whose image URLs answer after 400 ms: the other images' requests are under way when one URL fails.
+        $script:SlowAssets = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault @{ 'GET /assets/{name}' = 'slow=400' }
+    }
+
+    AfterAll {
+        if ($SlowAssets) { $SlowAssets.Stop() }
+    }
+
+    It 'still outputs the answers already paid for, then stops at the error' {
+        $missing = [uri]::new($SlowAssets.BaseUri, '/assets/missing.png').AbsoluteUri
+        $files = (Join-Path $Corpus 'gif_static_smile_48.gif'), (Join-Path $Corpus 'jpg_gray_cat_512.jpg')
+        $got = [System.Collections.Generic.List[object]]::new()
+        $err = $null
+        try {
+            @($missing) + $files |
+                Send-VisionChat 'Paid for.' -BaseUri $SlowAssets.BaseUri -PerImage -ThrottleLimit 3 -NoCache -MaxRetries 0 -Model "fault:slow=1500:$([guid]::NewGuid().ToString('N'))" -ErrorAction Stop |
+                ForEach-Object { $got.Add($_) }
+        }
+        catch {
+            $err = $_
+        }
+        $err | Should -Not -BeNullOrEmpty
+        "$err" | Should -BeLike "*missing.png*"
+        $err.FullyQualifiedErrorId | Should -BeLike '*,VisionPS.Commands.SendVisionChatCommand'
+        $got.Count | Should -Be 2
+        $got.ImageSources | Should -Be $files
+    }
+}

@@ -71,3 +71,28 @@ Describe 'Batch jobs as an admin runs them' {
         Get-ChildItem -LiteralPath (Join-Path $Work 'batches') -File | Get-Content -Raw | Should -Not -Match ([regex]::Escape($Key))
     }
 }
+
+Describe 'A batch that goes wrong, as an admin sees it' {
+    It 'repeats the reasons of a failed batch, naming the image on each line' {
+        $files = (Join-Path $Corpus 'gif_static_smile_48.gif'), (Join-Path $Corpus 'jpg_gray_cat_512.jpg')
+        # The endpoint refuses this model on every line: the batch fails validation.
+        $batch = $files | Start-VisionBatch 'Describe.' -Model "fault:unknown-model:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
+        $null = $batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120 -ErrorAction SilentlyContinue
+        $results = $batch | Receive-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue
+        $results | Should -BeNullOrEmpty
+        $failed = @($errs | Where-Object FullyQualifiedErrorId -like 'BatchFailed,*')
+        $failed.Count | Should -Be 1
+        "$($failed[0])" | Should -BeLike "*line 1 ('$($files[0])'): The model * does not exist or you do not have access to it*"
+        "$($failed[0])" | Should -BeLike "*line 2 ('$($files[1])')*"
+        @($errs | Where-Object FullyQualifiedErrorId -like 'BatchRequestNotRun,*').TargetObject | Should -Be $files
+    }
+
+    It 'warns about an answer cut short at the token limit' {
+        $file = Join-Path $Corpus 'gif_static_smile_48.gif'
+        $batch = Start-VisionBatch 'Describe.' -Image $file -Model "fault:canned=length:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
+        $null = $batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120
+        $result = $batch | Receive-VisionBatch -NoCache -WarningVariable warns -WarningAction SilentlyContinue
+        $result.FinishReason | Should -Be 'length'
+        ($warns.Message -join "`n") | Should -BeLike "$file*: the answer is cut short*raise -MaxTokens*"
+    }
+}

@@ -109,6 +109,61 @@ namespace VisionPS.OpenAI.Tests
             Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
         }
 
+        [Theory]
+        [InlineData("429reset", "6m0s", 360000)]
+        [InlineData("429reset", "1s", 1000)]
+        [InlineData("429reset", "20ms", 20)]
+        [InlineData("429reset", "1h2m3.5s", 3723500)]
+        [InlineData("429resettok", "6m0s", 360000)]
+        [InlineData("429resettok", "0.5s", 500)]
+        public async Task A429WithoutRetryAfterWaitsForTheExhaustedLimitsReset(string kind, string reset, int expectedMs)
+        {
+            string spec = Unique($"{kind}={reset}");
+            using VisionClient client = Endpoint.Client(maxRetries: 0);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "reset " + reset }));
+
+            Assert.Equal(429, error.Status);
+            Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), error.RetryAfter);
+        }
+
+        [Theory]
+        [InlineData("soon")]
+        [InlineData("5")]
+        [InlineData("-1s")]
+        [InlineData("1e400s")]
+        public async Task AResetHeaderThatIsNoDurationIsNoWait(string reset)
+        {
+            string spec = Unique($"429reset={reset}");
+            using VisionClient client = Endpoint.Client(maxRetries: 0);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "reset " + reset }));
+
+            Assert.Null(error.RetryAfter);
+        }
+
+        [Fact]
+        public async Task TheRetryWaitsForTheResetWithinMaxRetryDelay()
+        {
+            // Reset in 1.5 s: the retry waits for it (the back-off alone would retry after ~20 ms and be refused again).
+            string spec = Unique("429reset=1500msx1");
+            using VisionClient client = Endpoint.Client(maxRetries: 1);
+            var clock = Stopwatch.StartNew();
+            ChatAnswer answer = await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "wait for the reset" });
+            Assert.Equal("stop", answer.FinishReason);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(30));
+
+            // Reset in 6 minutes: bounded by -MaxRetryDelay.
+            string longSpec = Unique("429reset=6m0sx1");
+            VisionConnection connection = Endpoint.Connection(maxRetries: 1);
+            connection.MaxRetryDelay = TimeSpan.FromMilliseconds(300);
+            using var bounded = new VisionClient(connection);
+            clock.Restart();
+            answer = await bounded.ChatAsync(new VisionRequest { Model = "fault:" + longSpec, Prompt = "bounded" });
+            Assert.Equal("stop", answer.FinishReason);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
+        }
+
         [Fact]
         public async Task AHugeRetryAfterOnTheLastTryIsReportedAsTheLongestWait()
         {

@@ -117,6 +117,35 @@ namespace VisionPS.OpenAI.Tests
             }
         }
 
+        [Theory]
+        [InlineData("responses-reasoning-only", "status incomplete: max_output_tokens", "-MaxTokens")]
+        [InlineData("responses-reasoning-completed", "status completed", "again")]
+        public async Task AResponseWithOnlyReasoningAndNoMessageIsAnErrorNotAnEmptyAnswer(string canned, string status, string advice)
+        {
+            using VisionClient client = Endpoint.Client();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.RespondAsync(Request(canned)));
+            Assert.True(answer is null, $"an answer with text '{answer?.Text}' and FinishReason {answer?.FinishReason}");
+            Assert.Equal(200, error!.Status);
+            Assert.False(error.IsUnreadable);
+            Assert.Equal("no_answer", error.Code);
+            Assert.Contains("no answer message, only the model's reasoning", error.Message, StringComparison.Ordinal);
+            Assert.Contains(status, error.Message, StringComparison.Ordinal);
+            Assert.Contains(advice, error.Hint, StringComparison.Ordinal);
+            Assert.Contains("resp_canned", error.Hint, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AStreamedResponseWithOnlyReasoningIsTheSameErrorNotAnEmptyAnswer()
+        {
+            using VisionClient client = Endpoint.Client();
+            var deltas = new List<string>();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.RespondStreamingAsync(Request("responses-stream-reasoning-only"), deltas.Add));
+            Assert.True(answer is null, $"an answer with text '{answer?.Text}' and FinishReason {answer?.FinishReason}");
+            Assert.Empty(deltas);
+            Assert.Equal("no_answer", error!.Code);
+            Assert.Contains("status incomplete: max_output_tokens", error.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public async Task AFailedResponseWithAMessageOfMegabytesIsCutToAFewLines()
         {

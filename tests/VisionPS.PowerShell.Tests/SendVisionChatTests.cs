@@ -209,6 +209,35 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void ErrorActionStopStillEmitsTheAnswersAlreadyPaidForBeforeTheStopError()
+        {
+            using var ps = Session();
+            // The first image fails after 400 ms (its URL, downloaded to be sent inline to this endpoint, is missing);
+            // the other two are sent meanwhile and answer slowly. -ErrorAction Stop must not throw their paid answers away:
+            // every request the service answered comes out, then the error stops the run.
+            string model = "fault:slow=1500:" + Guid.NewGuid().ToString("N");
+            object[] files = { new Uri(_host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
+            int before = _host.State.RequestsTo("/chat/completions").Count;
+            _host.State.RouteFaults["GET /assets/{name}"] = "slow=400";
+
+            var output = ps.Run(
+                "$got = [System.Collections.Generic.List[object]]::new(); $err = $null" +
+                "; try { $args[0] | Send-VisionChat 'Paid for.' -PerImage -ThrottleLimit 3 -NoCache -MaxRetries 0 -Model $args[1] -ErrorAction Stop | ForEach-Object { $got.Add($_) } } catch { $err = $_ }" +
+                "; [pscustomobject]@{ Got = $got.ToArray(); Error = $err }", files, model);
+
+            PSObject run = Assert.Single(output);
+            var got = ((object[])run.Properties["Got"].Value).Select(o => o as PSObject ?? new PSObject(o)).ToList();
+            object thrown = run.Properties["Error"].Value;
+            var error = Assert.IsType<ErrorRecord>(thrown is PSObject wrapped ? wrapped.BaseObject : thrown);
+            Assert.Contains("missing.png", error.ToString(), StringComparison.Ordinal);
+            Assert.EndsWith(",VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Equal(2, _host.State.RequestsTo("/chat/completions").Count - before);
+            Assert.Equal(2, got.Count); // both answers paid for are in the output
+            Assert.Equal(files.Skip(1), got.Select(r => (object)Prop<IReadOnlyList<string>>(r, "ImageSources")[0]));
+            Assert.All(got, r => Assert.Equal("stop", Prop<string>(r, "FinishReason")));
+        }
+
+        [Fact]
         public void AnInterruptedPerImageRunResumesSendingOnlyWhatWasNotAnswered()
         {
             using var ps = Session();

@@ -209,6 +209,77 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void AFailedBatchRepeatsTheServicesReasonsNamingTheImageOfEachLine()
+        {
+            using var ps = Session();
+            // The service refuses the model of every line: the batch fails validation, its reasons in errors.data.
+            string model = "fault:unknown-model:" + Guid.NewGuid().ToString("N");
+            object[] files = Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg");
+            var batch = ps.Run("$args[1..2] | Start-VisionBatch 'Describe.' -Model $args[0]", new object[] { model }.Concat(files).ToArray()).Single();
+            PSObject done = ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch).Single();
+            Assert.Equal("failed", Prop<string>(done, "Status"));
+
+            var results = ps.Run("$args[0] | Receive-VisionBatch", batch);
+
+            Assert.Empty(results);
+            ErrorRecord failed = Assert.Single(ps.Errors, e => e.FullyQualifiedErrorId.StartsWith("BatchFailed,", StringComparison.Ordinal));
+            string reasons = failed.ToString();
+            Assert.Contains("does not exist or you do not have access to it", reasons, StringComparison.Ordinal);
+            Assert.Contains("line 1 ('" + files[0] + "')", reasons, StringComparison.Ordinal);
+            Assert.Contains("line 2 ('" + files[1] + "')", reasons, StringComparison.Ordinal);
+            var notRun = ps.Errors.Where(e => e != failed).ToList();
+            Assert.Equal(files, notRun.Select(e => e.TargetObject));
+            Assert.All(notRun, e => Assert.Contains("failed", e.ToString(), StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void ReceivedAnswersCutShortOrFilteredAreWarnedAboutAsSendVisionChatDoes()
+        {
+            using var ps = Session();
+            // The first line's answer reaches the token limit, the second's is withheld by the content filter.
+            string model = "fault:canned=lengthx1+canned=content-filterx1:" + Guid.NewGuid().ToString("N");
+            object[] files = Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg", "jpg_icc_profile_48.jpg");
+            var batch = ps.Run("$args[1..3] | Start-VisionBatch 'Describe.' -Model $args[0]", new object[] { model }.Concat(files).ToArray()).Single();
+            ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch);
+
+            var results = ps.Run("$args[0] | Receive-VisionBatch -NoCache", batch);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(3, results.Count);
+            var cut = results.Where(r => Prop<string>(r, "FinishReason") == "length").Select(r => Prop<IReadOnlyList<string>>(r, "ImageSources")[0]).ToList();
+            var filtered = results.Where(r => Prop<string>(r, "FinishReason") == "content_filter").Select(r => Prop<IReadOnlyList<string>>(r, "ImageSources")[0]).ToList();
+            Assert.Single(cut);
+            Assert.Single(filtered);
+            Assert.Contains(ps.Warnings, w => w.StartsWith(cut[0] + ": the answer is cut short", StringComparison.Ordinal) && w.Contains("(FinishReason length)", StringComparison.Ordinal));
+            Assert.Contains(ps.Warnings, w => w.StartsWith(filtered[0] + ": the service's content filter withheld", StringComparison.Ordinal));
+            Assert.Equal(2, ps.Warnings.Count);
+        }
+
+        [Fact]
+        public void AnImageUrlIsSentInlineToAServiceThatCannotFetchUrlsAsSendVisionChatDoes()
+        {
+            using var ps = Session();
+            // This endpoint (not OpenAI or Azure) refuses http(s) image URLs, as Ollama does: the batch must carry the
+            // image itself, downloaded and prepared here, as Send-VisionChat sends it.
+            byte[] png = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
+            string url = _host.AddAsset("wizard-" + Guid.NewGuid().ToString("N") + ".png", png).AbsoluteUri;
+            var batch = ps.Run("$VerbosePreference = 'Continue'; Start-VisionBatch 'Describe.' -Image $args[0], $args[1] -Model fault:no-image-urls -Detail Low", url, Paths.CorpusFile("gif_static_smile_48.gif")).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Contains(ps.Verbose, v => v.StartsWith(url + ": downloaded (", StringComparison.Ordinal));
+            ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch);
+
+            var results = ps.Run("$args[0] | Receive-VisionBatch -NoCache", batch);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(2, results.Count);
+            PSObject first = results[0];
+            Assert.Equal(url, Prop<IReadOnlyList<string>>(first, "ImageSources")[0]);
+            JsonElement image = Answer(first).GetProperty("images")[0];
+            Assert.Equal(Prop<IReadOnlyList<string>>(first, "ImageSha256")[0], image.GetProperty("sha256").GetString());
+            Assert.True(image.GetProperty("width").GetInt32() < 1104, "the downloaded image was not prepared (sized for -Detail Low)");
+        }
+
+        [Fact]
         public void LargeInputsAreSplitIntoSeveralBatchesAndGetVisionBatchListsThemFromTheRecords()
         {
             using var ps = Session();

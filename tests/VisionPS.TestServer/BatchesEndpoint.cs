@@ -503,6 +503,12 @@ namespace VisionPS.TestServer
                     Report("model_mismatch", $"The model '{lineModel}' of this request does not match the model '{model}' of the batch's other requests. A batch input file can use one model only.", "body.model", number);
                     continue;
                 }
+                if (lineModel.StartsWith("fault:", StringComparison.Ordinal) && Fault.Parse(lineModel.Substring("fault:".Length)).Find("unknown-model") is not null)
+                {
+                    // fault:unknown-model: the batch fails validation, naming each line (as for a model the key cannot use).
+                    Report("model_not_found", $"The model '{lineModel}' does not exist or you do not have access to it.", "body.model", number);
+                    continue;
+                }
                 bool stream = body["stream"] is JsonValue s && s.GetValueKind() == JsonValueKind.True;
                 lines.Add(new BatchLine(customId, Encoding.UTF8.GetBytes(body.ToJsonString(Http.Options)), stream));
             }

@@ -40,9 +40,16 @@ namespace VisionPS.TestServer
                     Completion("{\"role\":\"assistant\",\"content\":null,\"refusal\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"custom\",\"custom\":{\"name\":\"x\",\"input\":\"y\"}}]}", "tool_calls")),
                 ["refusal"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":null,\"refusal\":\"I can't help with identifying people in images.\"}")),
+                // Answers cut short by the token limit, or withheld by the content filter.
+                ["length"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"a ca\",\"refusal\":null}", "length")),
+                ["content-filter"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", "content_filter")),
                 ["json-for-stream"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"a plain JSON answer\",\"refusal\":null}")),
                 ["not-json"] = (200, "application/json", "<html><body>Bad gateway</body></html>"),
+                // A web page where an image was expected (a login wall, or the page showing the image, not the image).
+                ["html-page"] = (200, "text/html; charset=utf-8", "<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Sign in to see this photo</form></body></html>"),
 
                 // Streams that break off: an error event after the first words (as OpenAI sends one), or no finish at all.
                 ["stream-error"] = (200, "text/event-stream",
@@ -73,6 +80,17 @@ namespace VisionPS.TestServer
                 ["responses-failed-key"] = (200, "application/json",
                     Response("", status: "failed", extra: "\"error\":{\"code\":\"server_error\",\"message\":\"Bad key " + KeyEcho + " for this model.\"},")),
                 ["responses-cancelled"] = (200, "application/json", Response("", status: "cancelled")),
+                // A reasoning model that spent its output limit thinking (output: reasoning only, no message), and one
+                // that says it completed with no message either.
+                ["responses-reasoning-only"] = (200, "application/json",
+                    Response("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}", status: "incomplete", extra: "\"incomplete_details\":{\"reason\":\"max_output_tokens\"},")),
+                ["responses-reasoning-completed"] = (200, "application/json",
+                    Response("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}")),
+                // The same as a stream: the reasoning item, then response.incomplete, and not one text delta.
+                ["responses-stream-reasoning-only"] = (200, "text/event-stream",
+                    "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"sequence_number\":0,\"output_index\":0,\"item\":{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}}\n\n"
+                    + "event: response.incomplete\ndata: {\"type\":\"response.incomplete\",\"sequence_number\":1,\"response\":"
+                    + Response("{\"type\":\"reasoning\",\"id\":\"rs_1\",\"summary\":[]}", status: "incomplete", extra: "\"incomplete_details\":{\"reason\":\"max_output_tokens\"},") + "}\n\n"),
 
                 // Errors that are not OpenAI's {"error":{...}} shape
                 ["gateway-422"] = (422, "application/json",

@@ -15,9 +15,12 @@ namespace VisionPS.TestServer
     /// retry-after-ms), quota (insufficient_quota), 500,
     /// echo-key (401 quoting the key sent), drop (connection dropped: before the answer, or after 2 stream chunks),
     /// canned=NAME (answer with the canned body NAME of CannedAnswers: odd shapes the spec allows, a gateway's error),
-    /// 429ra=TEXT (429 whose only wait is "Retry-After: TEXT"), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
+    /// 429ra=TEXT (429 whose only wait is "Retry-After: TEXT"), 429reset=TEXT / 429resettok=TEXT (429 without Retry-After whose
+    /// x-ratelimit-reset-requests / x-ratelimit-reset-tokens is TEXT, e.g. 6m0s, that limit's remaining 0), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
     /// (a 200 that starts its body, then stalls), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
-    /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), no-image-urls (http(s)
+    /// huge-length (a 200 declaring a 1 TiB body, then dropped), short-body=N (a 200 declaring N bytes, dropped after half),
+    /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), unknown-model (a batch whose lines
+    /// name it fails validation, each line a model_not_found error), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart. A route's requests can also carry a SPEC set on the endpoint
     /// (EndpointState.RouteFaults, --route-fault): for requests a client sends without a header or model of the test's
@@ -126,6 +129,13 @@ namespace VisionPS.TestServer
             {
                 return new Fault(spec, "429ra", times, 0, head.Substring("429ra=".Length));
             }
+            foreach (string reset in new[] { "429reset", "429resettok" })
+            {
+                if (head.StartsWith(reset + "=", StringComparison.Ordinal))
+                {
+                    return new Fault(spec, reset, times, 0, head.Substring(reset.Length + 1));
+                }
+            }
             int millis = 0;
             int eq = head.IndexOf('=');
             if (eq > 0)
@@ -180,6 +190,22 @@ namespace VisionPS.TestServer
                     }
                     context.Response.Headers["retry-after"] = Name;
                     throw new ApiError(429, "Rate limit reached.", "requests", null, "rate_limit_exceeded");
+                case "429reset":
+                case "429resettok":
+                    // A 429 with no Retry-After, only OpenAI's x-ratelimit-* headers: the requests limit used up (its reset
+                    // TEXT, "6m0s"), or the tokens limit (its reset TEXT, the requests limit's reset 1ms).
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    bool tokens = Kind == "429resettok";
+                    context.Response.Headers["x-ratelimit-limit-requests"] = "500";
+                    context.Response.Headers["x-ratelimit-remaining-requests"] = tokens ? "499" : "0";
+                    context.Response.Headers["x-ratelimit-reset-requests"] = tokens ? "1ms" : Name;
+                    context.Response.Headers["x-ratelimit-limit-tokens"] = "30000";
+                    context.Response.Headers["x-ratelimit-remaining-tokens"] = tokens ? "0" : "29000";
+                    context.Response.Headers["x-ratelimit-reset-tokens"] = tokens ? Name : "1ms";
+                    throw new ApiError(429, $"Rate limit reached for {model} in organization org-test on {(tokens ? "tokens per min (TPM)" : "requests per min (RPM)")}.", tokens ? "tokens" : "requests", null, "rate_limit_exceeded");
                 case "endless":
                     // A 200 whose JSON body never ends (at most 1 GiB): a client must stop reading it.
                     if (!Fires(state))
@@ -220,6 +246,24 @@ namespace VisionPS.TestServer
                     catch (OperationCanceledException)
                     {
                     }
+                    return true;
+                case "huge-length":
+                    // A 200 that declares a body of 1 TiB (Content-Length), sends 16 bytes, then drops the connection.
+                case "short-body":
+                    // A 200 that declares MS bytes (Content-Length), sends half of them, then drops the connection.
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    long declared = Kind == "huge-length" ? 1L << 40 : Math.Max(2, Millis);
+                    context.Response.StatusCode = 200;
+                    context.Response.ContentType = "image/png";
+                    context.Response.ContentLength = declared;
+                    byte[] part = new byte[Kind == "huge-length" ? 16 : declared / 2];
+                    await context.Response.Body.WriteAsync(part, context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    await Task.Delay(300, context.RequestAborted); // the client has the headers and the first bytes
+                    context.Abort();
                     return true;
                 case "redirect":
                     // 307 to the same path and query on another port of this machine (another origin).

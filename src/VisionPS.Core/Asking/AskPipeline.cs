@@ -64,8 +64,20 @@ namespace VisionPS.Core.Asking
         /// </summary>
         public bool InlineUrls { get; set; }
 
+        /// <summary>With <see cref="InlineUrls"/>: how long one URL's download may take, body included.</summary>
+        public TimeSpan UrlTimeout { get; set; } = UrlImages.DefaultTimeout;
+
         /// <summary>Told about each URL downloaded to be sent inline (for a verbose line): the URL and its size.</summary>
         public Action<string, int>? OnInlined { get; set; }
+
+        private volatile bool _stopStarting;
+
+        /// <summary>
+        /// With <see cref="PerImage"/>: sends no further request, while the requests already sent (already paid for) are
+        /// still awaited and yielded. An image not yet sent yields <see cref="AskOutcomeKind.NotSent"/>. For a run that
+        /// is to stop at an error (-ErrorAction Stop): the answers paid for come out before the error ends it.
+        /// </summary>
+        public void StopStarting() => _stopStarting = true;
 
         /// <summary>Asks about <paramref name="images"/> and yields the outcomes in input order.</summary>
         public IAsyncEnumerable<AskOutcome> RunAsync(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
@@ -136,16 +148,35 @@ namespace VisionPS.Core.Asking
 
         /// <summary>
         /// One request per image, for a batch: every image prepared (files on all cores) in input order, each with its
-        /// request or its failure. Nothing is sent.
+        /// request or its failure; with <see cref="InlineUrls"/> an image URL is downloaded and prepared as a live
+        /// request's is (one at a time, when its turn comes). Nothing is sent.
         /// </summary>
-        public IEnumerable<AskPrepared> PrepareEach(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
+        public async IAsyncEnumerable<AskPrepared> PrepareEachAsync(IReadOnlyList<AskImage> images, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             if (images is null)
             {
                 throw new ArgumentNullException(nameof(images));
             }
-            foreach ((AskImage image, PreparedImage? prepared, Exception? error) in PrepareInOrder(images, cancellationToken))
+            foreach ((AskImage given, PreparedImage? ready, Exception? failure) in PrepareInOrder(images, cancellationToken))
             {
+                AskImage image = given;
+                PreparedImage? prepared = ready;
+                Exception? error = failure;
+                if (error is null && InlineUrls && image.Url is not null)
+                {
+                    (image, error) = await InlineAsync(given, cancellationToken).ConfigureAwait(false);
+                    if (error is null)
+                    {
+                        try
+                        {
+                            prepared = Prepare(image);
+                        }
+                        catch (Exception ex) when (IsImageFailure(ex))
+                        {
+                            error = ex;
+                        }
+                    }
+                }
                 if (error is not null)
                 {
                     yield return new AskPrepared(image, null, null, error);
@@ -173,6 +204,11 @@ namespace VisionPS.Core.Asking
             foreach (AskImage image in images)
             {
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (_stopStarting)
+                {
+                    slots.Release();
+                    break;
+                }
                 pending.Enqueue(Task.Run(async () =>
                 {
                     try
@@ -242,6 +278,10 @@ namespace VisionPS.Core.Asking
             if (cache is not null && Lookup(cache, asked) is AskOutcome hit)
             {
                 return hit;
+            }
+            if (_stopStarting)
+            {
+                return new AskOutcome(AskOutcomeKind.NotSent, asked, target); // the run stops at an error: nothing more is paid for
             }
             VisionRequest request = _question.NewRequest(ready.Select(r => r.Input));
             ready.Clear(); // the request holds the bytes now; nothing else does
@@ -375,7 +415,7 @@ namespace VisionPS.Core.Asking
             }
             try
             {
-                byte[] bytes = await UrlImages.DownloadAsync(UrlImages.SharedClient, url, _question.Prepare.Budget.MaxFileBytes, cancellationToken).ConfigureAwait(false);
+                byte[] bytes = await UrlImages.DownloadAsync(UrlImages.SharedClient, url, _question.Prepare.Budget.MaxFileBytes, UrlTimeout, cancellationToken).ConfigureAwait(false);
                 OnInlined?.Invoke(url.AbsoluteUri, bytes.Length);
                 return (AskImage.FromBytes(bytes, url.AbsoluteUri), null);
             }

@@ -13,9 +13,9 @@ namespace VisionPS.Core.Imaging
     /// </summary>
     public static class UrlImages
     {
-        private static readonly Lazy<HttpClient> s_shared = new Lazy<HttpClient>(() => new HttpClient { Timeout = TimeSpan.FromSeconds(100) });
+        private static readonly Lazy<HttpClient> s_shared = new Lazy<HttpClient>(() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
 
-        /// <summary>One client for every download (connection reuse; the system proxy applies).</summary>
+        /// <summary>One client for every download (connection reuse; the system proxy applies); each download has its own deadline.</summary>
         public static HttpClient SharedClient => s_shared.Value;
 
         /// <summary>
@@ -36,11 +36,21 @@ namespace VisionPS.Core.Imaging
                 || host.EndsWith(".services.ai.azure.com", StringComparison.Ordinal);
         }
 
+        /// <summary>How long one download may take, body included, unless the caller says otherwise.</summary>
+        public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
+
+        /// <summary>Downloads <paramref name="url"/> as <see cref="DownloadAsync(HttpClient, Uri, long, TimeSpan, CancellationToken)"/> does, within <paramref name="http"/>'s Timeout.</summary>
+        public static Task<byte[]> DownloadAsync(HttpClient http, Uri url, long maxBytes, CancellationToken cancellationToken)
+            => DownloadAsync(http, url, maxBytes, http?.Timeout ?? DefaultTimeout, cancellationToken);
+
         /// <summary>
-        /// Downloads <paramref name="url"/>, reading at most <paramref name="maxBytes"/>; an HTTP error, a non-http(s)
-        /// URL or a larger body is an <see cref="HttpRequestException"/> whose message says which.
+        /// Downloads <paramref name="url"/>, reading at most <paramref name="maxBytes"/>, the whole download (headers and
+        /// body) within <paramref name="timeout"/>. Every failure is an <see cref="HttpRequestException"/> whose message
+        /// says what went wrong in words: a non-http(s) URL, an HTTP error or a redirect not followed, a web page instead
+        /// of an image, a declared or actual size over the budget, a body cut short, a download that took too long.
+        /// Only <paramref name="cancellationToken"/> ends it with an <see cref="OperationCanceledException"/>.
         /// </summary>
-        public static async Task<byte[]> DownloadAsync(HttpClient http, Uri url, long maxBytes, CancellationToken cancellationToken)
+        public static async Task<byte[]> DownloadAsync(HttpClient http, Uri url, long maxBytes, TimeSpan timeout, CancellationToken cancellationToken)
         {
             if (http is null)
             {
@@ -50,28 +60,72 @@ namespace VisionPS.Core.Imaging
             {
                 throw new HttpRequestException($"'{url}' is not an http(s) URL");
             }
-            using HttpResponseMessage response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
             {
-                throw new HttpRequestException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                deadline.CancelAfter(timeout);
             }
-            if (response.Content.Headers.ContentLength is long declared && declared > maxBytes)
+            HttpResponseMessage? response = null;
+            long received = 0;
+            long? declared = null;
+            try
             {
-                throw new HttpRequestException($"the download is {declared} bytes, more than the {maxBytes}-byte budget for one image");
-            }
-            using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            using var copy = new MemoryStream();
-            var buffer = new byte[81920];
-            int read;
-            while ((read = await body.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (copy.Length + read > maxBytes)
+                response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                // A read that does not watch the token (.NET Framework's content streams) ends when the response is disposed.
+                using CancellationTokenRegistration disposeAtDeadline = deadline.Token.Register(r => ((HttpResponseMessage)r!).Dispose(), response);
+                if (!response.IsSuccessStatusCode)
                 {
-                    throw new HttpRequestException($"the download is larger than the {maxBytes}-byte budget for one image");
+                    int status = (int)response.StatusCode;
+                    throw new HttpRequestException(status >= 300 && status < 400
+                        ? $"the server answered {status} {response.ReasonPhrase}, a redirect that was not followed (too many in a row, or from https to http)"
+                        : $"the server answered {status} {response.ReasonPhrase}");
                 }
-                copy.Write(buffer, 0, read);
+                string? mediaType = response.Content.Headers.ContentType?.MediaType;
+                if (string.Equals(mediaType, "text/html", StringComparison.OrdinalIgnoreCase) || string.Equals(mediaType, "application/xhtml+xml", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new HttpRequestException($"the server sent a web page ({mediaType}), not an image: the URL may need a sign-in, or it is the page that shows the image rather than the image itself (open it in a browser and copy the image's own address)");
+                }
+                declared = response.Content.Headers.ContentLength;
+                if (declared is long length && length > maxBytes)
+                {
+                    throw new HttpRequestException($"the download is {length} bytes, more than the {maxBytes}-byte budget for one image");
+                }
+                using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                // Sized for what the server declared (within the budget), grown up to the budget when it declared nothing.
+                using var copy = new MemoryStream(declared is long size && size > 0 ? (int)Math.Min(size, 64L << 20) : 0);
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await body.ReadAsync(buffer, 0, buffer.Length, deadline.Token).ConfigureAwait(false)) > 0)
+                {
+                    if (copy.Length + read > maxBytes)
+                    {
+                        throw new HttpRequestException($"the download is larger than the {maxBytes}-byte budget for one image");
+                    }
+                    copy.Write(buffer, 0, read);
+                    received = copy.Length;
+                }
+                if (declared is long promised && received < promised)
+                {
+                    throw new HttpRequestException($"the download broke off after {received} of the {promised} bytes the server announced");
+                }
+                return copy.ToArray();
             }
-            return copy.ToArray();
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+                && (deadline.IsCancellationRequested || ex is TaskCanceledException)
+                && ex is OperationCanceledException or IOException or ObjectDisposedException or HttpRequestException)
+            {
+                string seconds = timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+                throw new HttpRequestException($"the download did not arrive in full within {seconds} s{(received > 0 ? $" ({received} bytes arrived)" : string.Empty)}; the server is too slow or stalled", ex);
+            }
+            catch (IOException ex)
+            {
+                // The connection closed or was reset while the body was read.
+                throw new HttpRequestException($"the download broke off after {received}{(declared is long promised ? $" of the {promised}" : string.Empty)} bytes: the server closed the connection", ex);
+            }
+            finally
+            {
+                response?.Dispose();
+            }
         }
     }
 }

@@ -50,8 +50,12 @@ namespace VisionPS.Core.OpenAI
             return answer;
         }
 
-        /// <summary>A Responses answer; one that failed is an error whose message has <paramref name="scrubber"/>'s secrets removed.</summary>
-        internal static ChatAnswer FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration, SecretScrubber scrubber)
+        /// <summary>
+        /// A Responses answer; one that failed, or that holds no answer message (only reasoning), is an error whose
+        /// message has <paramref name="scrubber"/>'s secrets removed. <paramref name="streamed"/>: the text a stream
+        /// delivered, the answer when the final response event repeats no output.
+        /// </summary>
+        internal static ChatAnswer FromResponse(ResponseResult response, string? conversationId, bool json, TimeSpan duration, SecretScrubber scrubber, string? streamed = null)
         {
             string? finish = response.Status switch
             {
@@ -60,11 +64,17 @@ namespace VisionPS.Core.OpenAI
                 null => null,
                 ResponseStatus other => throw NotAnAnswer(response, other, scrubber),
             };
+            string text = response.GetOutputText() ?? string.Empty;
+            string? refusal = RefusalOf(response);
+            if (text.Length == 0 && string.IsNullOrEmpty(streamed) && refusal is null && !HasMessage(response))
+            {
+                throw NoAnswer(response, scrubber);
+            }
             var answer = new ChatAnswer
             {
                 Api = "responses",
-                Refusal = RefusalOf(response),
-                Text = response.GetOutputText() ?? string.Empty,
+                Refusal = refusal,
+                Text = text.Length == 0 && !string.IsNullOrEmpty(streamed) ? streamed! : text,
                 Model = response.Model,
                 FinishReason = finish,
                 ResponseId = response.Id,
@@ -92,6 +102,49 @@ namespace VisionPS.Core.OpenAI
                 _ => $"The response is not finished (status {status.ToString().ToLowerInvariant()}); VisionPS does not ask for background responses.",
             };
             return OpenAIRequestException.NotAnswered(200, code, what, response.Id, scrubber);
+        }
+
+        private static bool HasMessage(ResponseResult response)
+        {
+            foreach (ResponseItem item in response.OutputItems)
+            {
+                if (item is MessageResponseItem)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// A response with no answer message: a reasoning model that spent its output limit thinking (status incomplete,
+        /// max_output_tokens), or one that ended with nothing to say. An error naming the status and reason, never an
+        /// empty answer that looks like one (and would be kept in the answer cache).
+        /// </summary>
+        private static OpenAIRequestException NoAnswer(ResponseResult response, SecretScrubber scrubber)
+        {
+            int reasoningItems = 0;
+            foreach (ResponseItem item in response.OutputItems)
+            {
+                if (item is ReasoningResponseItem)
+                {
+                    reasoningItems++;
+                }
+            }
+            int items = response.OutputItems.Count;
+            string holds = items == 0 ? "no output at all"
+                : reasoningItems == items ? "no answer message, only the model's reasoning"
+                : $"no answer message ({items} output item(s), {reasoningItems} of them reasoning)";
+            string status = response.Status?.ToString().ToLowerInvariant() ?? "not given";
+            string? reason = response.IncompleteStatusDetails?.Reason?.ToString();
+            int? reasoningTokens = response.Usage?.OutputTokenDetails?.ReasoningTokenCount;
+            string id = response.Id is null ? string.Empty : $" (response id {response.Id})";
+            bool outOfTokens = reason is not null && reason.IndexOf("max", StringComparison.OrdinalIgnoreCase) >= 0;
+            string message = $"The response holds {holds} (status {status}{(reason is null ? string.Empty : ": " + reason)}).";
+            string hint = outOfTokens
+                ? $"The model spent its whole output limit{(reasoningTokens is int r && r > 0 ? $" ({r} reasoning tokens)" : string.Empty)} before writing an answer: raise -MaxTokens (or leave it unset) and send it again{id}."
+                : $"Nothing was answered; send it again{id}.";
+            return OpenAIRequestException.NoAnswer(200, message, hint, !outOfTokens, scrubber);
         }
 
         internal static string? RefusalOf(ResponseResult response)

@@ -216,6 +216,14 @@ namespace VisionPS.Core.OpenAI
             => new OpenAIRequestException(status, "response_failed", code is null ? "response_failed" : scrubber.Scrub(code), null, Shorten(scrubber.Scrub(message)),
                 "Nothing was answered; try again later" + (responseId is null ? "." : $" (response id {responseId})."), true, null, null);
 
+        /// <summary>
+        /// A Responses answer (HTTP <paramref name="status"/>) holding no answer message, e.g. only a reasoning model's
+        /// reasoning: <paramref name="message"/> says what it holds, <paramref name="hint"/> what to do. Paid for, but
+        /// nothing to read (and nothing to keep in the answer cache).
+        /// </summary>
+        internal static OpenAIRequestException NoAnswer(int status, string message, string hint, bool retryable, SecretScrubber scrubber)
+            => new OpenAIRequestException(status, "no_answer", "no_answer", null, Shorten(scrubber.Scrub(message)), scrubber.Scrub(hint), retryable, null, null);
+
         /// <summary>A retry-after past this is named in the error's advice (the default longest wait between tries).</summary>
         private static readonly TimeSpan LongWait = TimeSpan.FromSeconds(60);
 

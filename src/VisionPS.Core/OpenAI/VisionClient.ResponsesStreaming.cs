@@ -89,13 +89,7 @@ namespace VisionPS.Core.OpenAI
                 };
                 yield break;
             }
-            ChatAnswer answer = AnswerReader.FromResponse(final, conversationId, json, clock.Elapsed, _scrubber);
-            if (string.IsNullOrEmpty(answer.Text))
-            {
-                answer.Text = text.ToString();
-                answer.Json = json ? answer.Text : null;
-            }
-            stream.ResultOrNull = answer;
+            stream.ResultOrNull = AnswerReader.FromResponse(final, conversationId, json, clock.Elapsed, _scrubber, text.ToString());
         }
     }
 }

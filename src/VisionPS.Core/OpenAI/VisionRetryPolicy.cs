@@ -8,7 +8,8 @@ using System.Threading.Tasks;
 namespace VisionPS.Core.OpenAI
 {
     /// <summary>
-    /// The SDK's retry policy with OpenAI's rules: retry-after-ms and retry-after honoured (capped), jittered
+    /// The SDK's retry policy with OpenAI's rules: retry-after-ms and retry-after honoured (capped), on a 429 without
+    /// them the x-ratelimit-reset-requests / -tokens of the limit it ran into (capped), jittered
     /// exponential back-off otherwise, and a 429 whose code is insufficient_quota never retried (it cannot succeed).
     /// A 429 that names its wait while the batch makes progress does not use up the request's retries (the
     /// <see cref="RateLimitPolicy"/> decides, within a bound on the total wait, and records it in <see cref="RateLimitState"/>).
@@ -126,7 +127,108 @@ namespace VisionPS.Core.OpenAI
                     return true;
                 }
             }
+            return response.Status == 429 && TryGetLimitReset(response, out delay);
+        }
+
+        /// <summary>
+        /// A 429 without Retry-After: the reset of the limit it ran into, from OpenAI's rate-limit headers
+        /// (x-ratelimit-reset-requests / x-ratelimit-reset-tokens, durations such as "6m0s", "1s", "20ms"): the reset of
+        /// the limit whose remaining count is 0 (the later one when both are), else the later reset given. Callers bound
+        /// it (-MaxRetryDelay).
+        /// </summary>
+        private static bool TryGetLimitReset(PipelineResponse response, out TimeSpan delay)
+        {
+            delay = TimeSpan.Zero;
+            bool requestsReset = TryGetDuration(response, "x-ratelimit-reset-requests", out TimeSpan requests);
+            bool tokensReset = TryGetDuration(response, "x-ratelimit-reset-tokens", out TimeSpan tokens);
+            bool requestsOut = IsZero(response, "x-ratelimit-remaining-requests");
+            bool tokensOut = IsZero(response, "x-ratelimit-remaining-tokens");
+            if (requestsOut || tokensOut)
+            {
+                // The limits used up name the wait: the later of their resets (one that cannot be read is no wait).
+                bool known = false;
+                if (requestsOut && requestsReset)
+                {
+                    delay = requests;
+                    known = true;
+                }
+                if (tokensOut && tokensReset && (!known || tokens > delay))
+                {
+                    delay = tokens;
+                    known = true;
+                }
+                return known;
+            }
+            // No limit says it is used up (a request larger than the tokens left, or no remaining counts): the later reset.
+            if (requestsReset || tokensReset)
+            {
+                delay = !tokensReset || (requestsReset && requests > tokens) ? requests : tokens;
+                return true;
+            }
             return false;
+        }
+
+        private static bool IsZero(PipelineResponse response, string header)
+            => response.Headers.TryGetValue(header, out string? text) && long.TryParse(text?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) && value <= 0;
+
+        private static bool TryGetDuration(PipelineResponse response, string header, out TimeSpan delay)
+        {
+            delay = TimeSpan.Zero;
+            return response.Headers.TryGetValue(header, out string? text) && TryParseDuration(text, out delay);
+        }
+
+        /// <summary>
+        /// A Go-style duration as OpenAI's rate-limit headers give it: one or more number-unit pairs, units h, m, s, ms,
+        /// us (µs) and ns ("6m0s", "1s", "20ms", "1h2m3.5s"); at most <see cref="LongestWait"/>. Anything else is no wait.
+        /// </summary>
+        internal static bool TryParseDuration(string? text, out TimeSpan delay)
+        {
+            delay = TimeSpan.Zero;
+            string value = text?.Trim() ?? string.Empty;
+            if (value.Length == 0 || value.Length > 64)
+            {
+                return false;
+            }
+            double millis = 0;
+            int i = 0;
+            while (i < value.Length)
+            {
+                int start = i;
+                while (i < value.Length && (char.IsDigit(value[i]) || value[i] == '.'))
+                {
+                    i++;
+                }
+                if (i == start || !double.TryParse(value.Substring(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double number))
+                {
+                    return false;
+                }
+                int unitStart = i;
+                while (i < value.Length && !char.IsDigit(value[i]) && value[i] != '.')
+                {
+                    i++;
+                }
+                double unit = value.Substring(unitStart, i - unitStart) switch
+                {
+                    "h" => 3600000,
+                    "m" => 60000,
+                    "s" => 1000,
+                    "ms" => 1,
+                    "us" or "\u00b5s" or "\u03bcs" => 0.001,
+                    "ns" => 0.000001,
+                    _ => double.NaN,
+                };
+                if (double.IsNaN(unit))
+                {
+                    return false;
+                }
+                millis += number * unit;
+            }
+            if (double.IsNaN(millis) || double.IsInfinity(millis))
+            {
+                return false;
+            }
+            delay = millis >= LongestWait.TotalMilliseconds ? LongestWait : TimeSpan.FromMilliseconds(millis);
+            return true;
         }
 
         /// <summary>The longest wait a server's retry-after is read as.</summary>

@@ -23,7 +23,9 @@ namespace VisionPS.Commands
     /// image, in the order the images were submitted: the same objects Send-VisionChat -PerImage emits (ImageSources,
     /// ImageSha256, the parsed Object for a -JsonSchema batch), with BatchId set. Each request that failed yields one
     /// ChatRequestFailed error naming its image and the service's message; each request the batch never ran
-    /// (cancelled or expired first) yields one BatchRequestNotRun error. The mapping comes from the local record
+    /// (cancelled or expired first) yields one BatchRequestNotRun error; a batch that failed validation first yields
+    /// one BatchFailed error with the service's reasons, each naming its input line and image. Answers cut short by the
+    /// token limit, withheld by the content filter or refused are warned about, as Send-VisionChat does. The mapping comes from the local record
     /// written by Start-VisionBatch (Set-VisionDefault -BatchPath); without one, answers are still emitted with their
     /// custom_id as the image source. Answers also go into the local answer cache (unless -NoCache), so asking
     /// Send-VisionChat -PerImage the same question about the same image later costs nothing. A batch that has not
@@ -94,6 +96,12 @@ namespace VisionPS.Commands
             {
                 EmitWarning($"No local record of batch {id} in '{Store.Root}': answers carry their custom_id instead of their image.");
             }
+            bool failed = batch.Status == "failed";
+            if (failed)
+            {
+                // The service's reasons (errors.data: the input line and what is wrong with it), as Wait-VisionBatch gives them.
+                EmitError(FailedError(batch));
+            }
             bool json = record?.JsonSchema is not null;
             var outcomes = new List<BatchOutcome>();
             var unreadable = new List<string>();
@@ -134,7 +142,9 @@ namespace VisionPS.Commands
                         ? ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchLineUnreadable, ErrorCategory.InvalidData, source,
                             $"'{source}': batch {id} has no readable answer for this request; it may be on an unreadable line ({string.Join(", ", unreadable)}).")
                         : ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchRequestNotRun, ErrorCategory.OperationStopped, source,
-                            $"'{source}': batch {id} ended ({batch.Status}) without running this request; submit it again."));
+                            failed
+                                ? $"'{source}': batch {id} failed before running this request (its reasons are in the BatchFailed error); mend them and submit it again."
+                                : $"'{source}': batch {id} ended ({batch.Status}) without running this request; submit it again."));
                 }
                 else if (answer.Outcome.Error is OpenAIRequestException error)
                 {
@@ -154,6 +164,10 @@ namespace VisionPS.Commands
                     catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
                     {
                         EmitWarning($"The answer cache at '{cache!.Root}' could not be written: {ex.Message}");
+                    }
+                    foreach (string warning in AnswerWarnings.For(result, source))
+                    {
+                        EmitWarning(warning);
                     }
                     object? parsed = json ? ChatResult.Parse(result, source, EmitWarning) : null;
                     Emit(new ChatResult(result, new[] { source }, new[] { asked.Sha256 }, asked.EstimatedTokens, parsed, fromCache: false) { BatchId = id });

@@ -29,9 +29,10 @@ namespace VisionPS.Commands
     /// connection comes from the parameters, then Set-VisionDefault, then OPENAI_API_KEY and OPENAI_BASE_URL. Rate
     /// limits (429) and server errors are retried with back-off; a failed request yields one ChatRequestFailed error
     /// with the server's message and advice, an answer that cannot be read one ResponseUnreadable error (-Debug shows
-    /// the raw answer), and the rest of the batch goes on. A refusal is in Refusal and warned about. When images were
-    /// given and none could be used (a missing file, a folder: pipe its files with Get-ChildItem DIR -File), each
-    /// gets its error and nothing is sent. Ctrl+C stops at once.
+    /// the raw answer), and the rest of the batch goes on. With -PerImage and -ErrorAction Stop, the first error sends
+    /// no further request, and the answers of the requests already sent (paid for) come out before it stops the run.
+    /// A refusal is in Refusal and warned about. When images were given and none could be used (a missing file, a
+    /// folder: pipe its files with Get-ChildItem DIR -File), each gets its error and nothing is sent. Ctrl+C stops at once.
     /// <para>PDFs (invoices, forms, receipts) are sent as they are, as a Chat 'file' part (file_data, a
     /// data:application/pdf;base64 URL, with its filename) or a Responses 'input_file'; the service reads each page's
     /// text and an image of it. Each PDF is checked locally first: it opens, is not encrypted, and one request holds at
@@ -97,13 +98,6 @@ namespace VisionPS.Commands
         [ValidatePattern("^conv_[A-Za-z0-9_-]+$")]
         public string? ConversationId { get; set; }
 
-        /// <summary>
-        /// Downloads http(s) image URLs (within the file budget) and sends them inline even to OpenAI or Azure OpenAI.
-        /// For every other endpoint (Ollama, LM Studio, llama.cpp, gateways) this is what happens anyway: they cannot fetch URLs.
-        /// </summary>
-        [Parameter]
-        public SwitchParameter InlineImageUrl { get; set; }
-
         /// <summary>With -PerImage: always ask the service, never the local answer cache.</summary>
         [Parameter]
         public SwitchParameter NoCache { get; set; }
@@ -149,9 +143,13 @@ namespace VisionPS.Commands
                 OnPrepared = DescribePrepared,
                 OnCacheHit = target => EmitVerbose($"{target}: answered from the cache."),
                 OnCacheUnwritable = EmitWarning,
-                InlineUrls = InlineImageUrl || !UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null),
-                OnInlined = (url, bytes) => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{Connection.BaseUri} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}."),
+                InlineUrls = InlineUrls,
+                UrlTimeout = Connection.Timeout,
+                OnInlined = DescribeInlined,
             };
+            // An error that stops the run (-ErrorAction Stop) would cancel the requests already sent for other images,
+            // whose answers are paid for: it waits for them (see WriteOutcomesAsync).
+            _stopAtError = PerImage && ScriptPreferences.Errors(this) == ActionPreference.Stop;
             List<AskImage> images = AskImages();
             if (!PerImage && images.Count > ImageInputs.ManyImages)
             {
@@ -170,9 +168,26 @@ namespace VisionPS.Commands
             {
                 EmitProgress(waiting);
             }
+            ErrorRecord? stopping = null;
             await foreach (AskOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
             {
                 CompletePrepareProgress();
+                if (_stopAtError && ErrorFor(outcome) is ErrorRecord error)
+                {
+                    // Writing this error ends the run and cancels every request in flight: no further request is sent,
+                    // the answers of those already sent come out first, then the error stops the run.
+                    if (stopping is null)
+                    {
+                        stopping = error;
+                        pipeline.StopStarting();
+                        EmitVerbose($"{outcome.Target}: failed, and errors stop this run (-ErrorAction Stop): no further request is sent; the run stops at this error once the requests already sent have answered.");
+                    }
+                    else
+                    {
+                        EmitWarning($"{outcome.Target}: failed as well: {error.ErrorDetails?.Message ?? error.Exception.Message}");
+                    }
+                    continue;
+                }
                 Write(outcome);
                 if (PerImage)
                 {
@@ -181,6 +196,10 @@ namespace VisionPS.Commands
                     progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, images.Count));
                     EmitProgress(progress);
                 }
+            }
+            if (stopping is not null)
+            {
+                EmitError(stopping);
             }
             if (_streamEndsOpen)
             {
@@ -199,35 +218,32 @@ namespace VisionPS.Commands
             }
         }
 
+        // -PerImage with -ErrorAction Stop: the first error waits for the answers already paid for.
+        private bool _stopAtError;
+
+        /// <summary>The error record of a failed image or request; null for any other outcome.</summary>
+        private ErrorRecord? ErrorFor(AskOutcome outcome) => outcome.Kind switch
+        {
+            AskOutcomeKind.ImageFailed => ImageInputs.ForFailure(outcome.Error!, outcome.Target),
+            AskOutcomeKind.RequestFailed => ErrorIds.ForAnswer((OpenAIRequestException)outcome.Error!, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug),
+            _ => null,
+        };
+
         private void Write(AskOutcome outcome)
         {
             switch (outcome.Kind)
             {
                 case AskOutcomeKind.ImageFailed:
-                    EmitError(ImageInputs.ForFailure(outcome.Error!, outcome.Target));
-                    break;
                 case AskOutcomeKind.RequestFailed:
-                    EmitError(ErrorIds.ForAnswer((OpenAIRequestException)outcome.Error!, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug));
+                    EmitError(ErrorFor(outcome)!);
                     break;
                 case AskOutcomeKind.NothingToSend:
                     EmitWarning("None of the images given could be used, so nothing was sent (see the errors above).");
                     break;
                 case AskOutcomeKind.Answered:
-                    if (!outcome.FromCache && outcome.Answer!.Refusal is string refusal)
+                    foreach (string warning in AnswerWarnings.For(outcome.Answer!, outcome.Target, outcome.FromCache))
                     {
-                        EmitWarning($"{outcome.Target}: the model refused to answer: {refusal}");
-                    }
-                    if (outcome.Answer!.FinishReason == "length")
-                    {
-                        EmitWarning($"{outcome.Target}: the answer is cut short: it reached the token limit (FinishReason length); raise -MaxTokens for the whole answer.");
-                    }
-                    else if (outcome.Answer.FinishReason == Core.OpenAI.ChatAnswer.Incomplete)
-                    {
-                        EmitWarning($"{outcome.Target}: the answer may be cut short: its stream ended without the service saying it was finished (FinishReason incomplete); send it again without -Stream for the whole answer.");
-                    }
-                    else if (outcome.Answer.FinishReason == "content_filter")
-                    {
-                        EmitWarning($"{outcome.Target}: the service's content filter withheld the answer or part of it (FinishReason content_filter).");
+                        EmitWarning(warning);
                     }
                     ChatResult result = ChatResult.From(outcome, JsonSchema != null, EmitWarning);
                     result.Streamed = Stream; // already on the console: the table view does not print it again

@@ -28,6 +28,9 @@ namespace VisionPS.Commands
     /// with the image behind each custom_id, so Receive-VisionBatch can map every answer back to its file later, even
     /// from another session. An image that cannot be prepared yields one error naming the file; the others are still
     /// submitted. -WhatIf prepares the images and reports the batch files that would be sent, and sends nothing.
+    /// <para>http(s) image URLs are handled as Send-VisionChat handles them: passed through to OpenAI and Azure OpenAI,
+    /// which download them; for every other endpoint (or with -InlineImageUrl) downloaded here, within the file budget,
+    /// prepared and put into the batch inline. -Verbose names each URL sent inline.</para>
     /// <para>A PDF is one request of its own, sent as it is (a Chat 'file' part or a Responses 'input_file'), after the
     /// same local check as Send-VisionChat (PdfEncrypted, PdfTooManyPages, PdfTooLarge, PdfDamaged name the file).</para>
     /// <para>When a batch cannot be created, or the command is stopped while it is, its uploaded input file is deleted
@@ -63,7 +66,14 @@ namespace VisionPS.Commands
             BatchStore store = VisionDefaults.Current.OpenBatchStore();
             var limits = new BatchLimits { MaxRequests = MaxRequestsPerBatch, MaxBytes = (long)(MaxBatchMB * 1_000_000) };
             using var client = new VisionClient(Connection);
-            var pipeline = new AskPipeline(client, question) { OnPrepared = DescribePrepared };
+            var pipeline = new AskPipeline(client, question)
+            {
+                OnPrepared = DescribePrepared,
+                // As Send-VisionChat: a service that cannot fetch image URLs gets the images themselves.
+                InlineUrls = InlineUrls,
+                UrlTimeout = Connection.Timeout,
+                OnInlined = DescribeInlined,
+            };
             List<AskImage> images = AskImages();
             RunAsync(cancel => Task.Run(() => SubmitAsync(client, pipeline, images, question.JsonSchema, store, limits, cancel), cancel));
             CompletePrepareProgress();
@@ -79,7 +89,7 @@ namespace VisionPS.Commands
             int index = 0;
             using (var builder = new BatchInputBuilder(client, api, limits))
             {
-                foreach (AskPrepared prepared in pipeline.PrepareEach(images, cancel))
+                await foreach (AskPrepared prepared in pipeline.PrepareEachAsync(images, cancel).ConfigureAwait(false))
                 {
                     index++;
                     if (prepared.Asked is not AskedImage image)

@@ -76,9 +76,7 @@ namespace VisionPS.Commands
                             waiting.Remove(id);
                             if (batch.Status == "failed")
                             {
-                                string reasons = batch.Errors.Count == 0 ? "no reason given" : string.Join("; ", batch.Errors.Take(10));
-                                EmitError(ErrorIds.Create(new InvalidOperationException(reasons), ErrorIds.BatchFailed, ErrorCategory.InvalidData, id,
-                                    $"Batch {id} failed: {reasons}"));
+                                EmitError(FailedError(batch));
                             }
                             Emit(batch);
                         }

@@ -68,6 +68,20 @@ namespace VisionPS.Infrastructure
         [ValidatePattern("^[A-Za-z0-9_-]{1,64}$")]
         public string JsonSchemaName { get; set; } = "answer";
 
+        /// <summary>
+        /// Downloads http(s) image URLs (within the file budget) and sends them inline even to OpenAI or Azure OpenAI.
+        /// For every other endpoint (Ollama, LM Studio, llama.cpp, gateways) this is what happens anyway: they cannot fetch URLs.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter InlineImageUrl { get; set; }
+
+        /// <summary>Whether image URLs are downloaded and sent inline: -InlineImageUrl, or a service that cannot fetch URLs.</summary>
+        private protected bool InlineUrls => InlineImageUrl || !UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null);
+
+        /// <summary>The verbose line for a URL downloaded to be sent inline, saying why.</summary>
+        private protected void DescribeInlined(string url, int bytes)
+            => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{Connection.BaseUri} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}.");
+
         private protected override ImageDetail CollectDetail => Detail;
 
         private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);

@@ -42,6 +42,31 @@ namespace VisionPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// The BatchFailed error of a batch that failed (validation): the service's reasons (at most 10), each naming its
+        /// input line and, from the local record, the image on that line.
+        /// </summary>
+        private protected static ErrorRecord FailedError(VisionBatch batch)
+        {
+            var reasons = new List<string>();
+            foreach (BatchError error in batch.Errors)
+            {
+                if (reasons.Count == 10)
+                {
+                    reasons.Add($"and {batch.Errors.Count - 10} more");
+                    break;
+                }
+                string? image = error.Line is int line && batch.Record is BatchRecord record && line >= 1 && line <= record.Items.Count
+                    ? record.Items[line - 1].Source
+                    : null;
+                reasons.Add(error.Line is int at
+                    ? $"line {at}{(image is null ? string.Empty : $" ('{image}')")}: {error.Message}"
+                    : error.Message);
+            }
+            string text = reasons.Count == 0 ? "no reason given" : string.Join("; ", reasons);
+            return ErrorIds.Create(new InvalidOperationException(text), ErrorIds.BatchFailed, ErrorCategory.InvalidData, batch.Id, $"Batch {batch.Id} failed: {text}");
+        }
+
         /// <summary>The batch from the service, with its local record; null when it failed (error written).</summary>
         private protected async Task<VisionBatch?> FetchAsync(VisionClient client, string id, CancellationToken cancel)
         {

@@ -50,6 +50,12 @@ namespace VisionPS.Infrastructure
                 ? action
                 : CallerPreference(cmdlet, "WarningPreference");
 
+        /// <summary>The command's error preference: its -ErrorAction, else the caller's $ErrorActionPreference.</summary>
+        public static ActionPreference Errors(PSCmdlet cmdlet)
+            => cmdlet.MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound) && bound is ActionPreference action
+                ? action
+                : CallerPreference(cmdlet, "ErrorActionPreference");
+
         private static ActionPreference CallerPreference(PSCmdlet cmdlet, string variable)
         {
             object? value = cmdlet.SessionState.PSVariable.GetValue(variable);

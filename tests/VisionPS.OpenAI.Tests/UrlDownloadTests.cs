@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using VisionPS.Core;
+using VisionPS.Core.Asking;
+using VisionPS.Core.Imaging;
+using VisionPS.Core.OpenAI;
+using VisionPS.OpenAI.Tests.Support;
+using Xunit;
+
+namespace VisionPS.OpenAI.Tests
+{
+    /// <summary>
+    /// Image URLs downloaded to be sent inline, from hostile servers (the endpoint's /assets/ route with a route fault):
+    /// a body that never ends, a huge declared length, a stalled body, a web page instead of an image, a body cut short.
+    /// Each is an error naming the problem, bounded in memory and time; the pipeline's error also names the URL.
+    /// </summary>
+    public sealed class UrlDownloadTests : EndpointTests
+    {
+        private const string AssetRoute = "GET /assets/{name}";
+        private const long Budget = 1 << 20;
+
+        public UrlDownloadTests(EndpointFixture endpoint)
+            : base(endpoint)
+        {
+            Endpoint.Host.State.RouteFaults.TryRemove(AssetRoute, out _);
+        }
+
+        private Uri Asset(string fault)
+        {
+            Endpoint.Host.State.RouteFaults[AssetRoute] = fault + ":" + Guid.NewGuid().ToString("N");
+            return Endpoint.Host.AddAsset("hostile.png", TestImages.Png(8, 8));
+        }
+
+        private static async Task<(HttpRequestException Error, TimeSpan Took)> FailAsync(Uri url, TimeSpan timeout)
+        {
+            using var http = new HttpClient();
+            var clock = Stopwatch.StartNew();
+            Exception thrown = await Record.ExceptionAsync(() => UrlImages.DownloadAsync(http, url, Budget, timeout, CancellationToken.None));
+            Assert.True(thrown is HttpRequestException, $"expected an HttpRequestException, got {thrown?.GetType().Name ?? "no exception"}: {thrown?.Message}");
+            return ((HttpRequestException)thrown!, clock.Elapsed);
+        }
+
+        [Fact]
+        public async Task ABodyThatNeverEndsStopsAtTheBudget()
+        {
+            (HttpRequestException error, TimeSpan took) = await FailAsync(Asset("endless"), TimeSpan.FromSeconds(30));
+            Assert.Contains($"larger than the {Budget}-byte budget", error.Message, StringComparison.Ordinal);
+            Assert.True(took < TimeSpan.FromSeconds(20), $"took {took}");
+        }
+
+        [Fact]
+        public async Task AHugeDeclaredLengthIsRefusedBeforeReading()
+        {
+            (HttpRequestException error, _) = await FailAsync(Asset("huge-length"), TimeSpan.FromSeconds(30));
+            Assert.Contains($"{1L << 40} bytes, more than the {Budget}-byte budget", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AStalledBodyTimesOutWithinTheTimeout()
+        {
+            (HttpRequestException error, TimeSpan took) = await FailAsync(Asset("stall=30000"), TimeSpan.FromSeconds(1.5));
+            Assert.Contains("did not arrive in full within 1.5 s", error.Message, StringComparison.Ordinal);
+            Assert.True(took < TimeSpan.FromSeconds(10), $"took {took}");
+        }
+
+        [Fact]
+        public async Task AWebPageIsNotTakenForAnImage()
+        {
+            (HttpRequestException error, _) = await FailAsync(Asset("canned=html-page"), TimeSpan.FromSeconds(30));
+            Assert.Contains("a web page (text/html), not an image", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task ABodyCutShortIsAnErrorThatSaysSo()
+        {
+            (HttpRequestException error, _) = await FailAsync(Asset("short-body=100000"), TimeSpan.FromSeconds(30));
+            Assert.Contains("broke off after", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task ARedirectLoopEndsWithAnErrorThatSaysSo()
+        {
+            (HttpRequestException error, TimeSpan took) = await FailAsync(Asset($"redirect={Endpoint.Host.Root.Port}"), TimeSpan.FromSeconds(30));
+            Assert.Contains("307", error.Message, StringComparison.Ordinal);
+            Assert.Contains("a redirect that was not followed (too many in a row", error.Message, StringComparison.Ordinal);
+            Assert.True(took < TimeSpan.FromSeconds(20), $"took {took}");
+        }
+
+        [Theory]
+        [InlineData("short-body=100000", "broke off after")]
+        [InlineData("stall=30000", "did not arrive in full within 1.5 s")]
+        [InlineData("canned=html-page", "a web page (text/html)")]
+        public async Task ThePipelineReportsAHostileUrlAsAnImageErrorNamingTheUrlAndGoesOn(string fault, string problem)
+        {
+            Uri url = Asset(fault);
+            using VisionClient client = Endpoint.Client();
+            var question = new AskQuestion
+            {
+                Model = "gpt-4o",
+                Prompt = "What is this?",
+                Detail = ImageDetail.Low,
+                Prepare = new PrepareOptions { Model = "gpt-4o", Detail = ImageDetail.Low },
+            };
+            var pipeline = new AskPipeline(client, question) { PerImage = true, InlineUrls = true, UrlTimeout = TimeSpan.FromSeconds(1.5) };
+            var images = new[] { AskImage.FromUrl(url), AskImage.FromBytes(TestImages.Png(12, 12), "byte[]") };
+
+            var outcomes = new List<AskOutcome>();
+            await foreach (AskOutcome outcome in pipeline.RunAsync(images))
+            {
+                outcomes.Add(outcome);
+            }
+
+            Assert.Equal(new[] { AskOutcomeKind.ImageFailed, AskOutcomeKind.Answered }, outcomes.Select(o => o.Kind));
+            string message = outcomes[0].Error!.Message;
+            Assert.Contains(url.AbsoluteUri, message, StringComparison.Ordinal);
+            Assert.Contains(problem, message, StringComparison.Ordinal);
+        }
+    }
+}
