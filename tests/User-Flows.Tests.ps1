@@ -1,0 +1,61 @@
+# User flows as a demanding PowerShell user runs them, in `pwsh -NonInteractive` against the local endpoint:
+# parameters a script types the way PowerShell invites (bare numbers, provider paths), and what the module makes of them.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:Key = 'sk-pester-userflows-key-never-printed-3e8c'
+    $script:Endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+    $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-userflows-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory -Path $Work
+    Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
+        -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    $script:Photo = Get-Item -LiteralPath (Join-Path $Corpus 'jpg_gray_cat_512.jpg')
+    $script:Icon = Get-Item -LiteralPath (Join-Path $Corpus 'gif_static_smile_48.gif')
+}
+
+AfterAll {
+    Set-VisionDefault -Reset
+    if ($Endpoint) { $Endpoint.Stop() }
+    Set-Location -LiteralPath ([System.IO.Path]::GetTempPath())
+    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Time spans typed as bare numbers (PowerShell converts 30 to 30 ticks, 3 microseconds)' {
+    It 'Clear-VisionCache -UnusedFor 30 is refused, saying how to write 30 days, and keeps every cached answer' {
+        $null = Send-VisionChat 'Keep me.' -Image $Photo.FullName, $Icon.FullName -PerImage
+        $before = (Get-VisionCache).Entries
+        $before | Should -BeGreaterThan 0
+        $err = $null
+        try { Clear-VisionCache -UnusedFor 30 -Confirm:$false -ErrorAction Stop } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        $err.Exception.Message | Should -Match 'ticks'
+        $err.Exception.Message | Should -Match ([regex]::Escape('New-TimeSpan -Days'))
+        (Get-VisionCache).Entries | Should -Be $before
+        # A real time span still works.
+        Clear-VisionCache -UnusedFor (New-TimeSpan -Days 1) -Confirm:$false -PassThru | Should -Be 0
+    }
+
+    It 'Set-VisionDefault -CacheExpiry 86400 (seconds meant) is refused instead of making every answer expire at once' {
+        $err = $null
+        try { Set-VisionDefault -CacheExpiry 86400 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        $err.Exception.Message | Should -Match 'ticks'
+        (Get-VisionDefault).CacheExpiry | Should -BeNullOrEmpty
+        (Set-VisionDefault -CacheExpiry '2.00:00:00' -PassThru).CacheExpiry | Should -Be ([TimeSpan]::FromDays(2))
+        Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey $Key -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    }
+
+    It '<Command> -ExpiresAfter outside the Files API''s 1 hour to 30 days is a parameter error in words, before anything is uploaded' -ForEach @(
+        @{ Command = 'Add-VisionFile'; Script = { param($p, $e) Add-VisionFile -Image $p -ExpiresAfter $e -ErrorAction Stop } }
+        @{ Command = 'Add-AssistantImage'; Script = { param($p, $e) Add-AssistantImage -Image $p -Prompt 'x' -ExpiresAfter $e -ErrorAction Stop } }
+    ) {
+        foreach ($bad in @(3600, (New-TimeSpan -Minutes 30), (New-TimeSpan -Days 31))) {
+            $err = $null
+            try { & $Script $Icon.FullName $bad } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*' -Because "$bad"
+            $err.Exception.Message | Should -Match '1 hour and 30 days'
+            $err.Exception.Message | Should -Not -Match 'Actual value was|\(Parameter '
+        }
+        (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers @{ Authorization = "Bearer $Key" }).data.Count | Should -Be 0
+    }
+}
