@@ -59,3 +59,47 @@ Describe 'Time spans typed as bare numbers (PowerShell converts 30 to 30 ticks, 
         (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers @{ Authorization = "Bearer $Key" }).data.Count | Should -Be 0
     }
 }
+
+Describe 'Paths on a PowerShell drive that is not the file system (Env:, Function:)' {
+    BeforeAll {
+        # The process's own directory and the PowerShell location differ, as after any Set-Location.
+        $script:ProcessDir = Join-Path $Work 'process-dir'
+        $script:PsDir = Join-Path $Work 'ps-location'
+        $null = New-Item -ItemType Directory -Path $ProcessDir, $PsDir
+        $script:OldProcessDir = [Environment]::CurrentDirectory
+        [Environment]::CurrentDirectory = $ProcessDir
+        Push-Location -LiteralPath $PsDir
+    }
+
+    AfterAll {
+        Pop-Location
+        [Environment]::CurrentDirectory = $OldProcessDir
+    }
+
+    It 'Export-VisionImage to Env:/x.gif is an ImageExportFailed error naming the drive, and writes no file anywhere' {
+        $out = ConvertTo-VisionImage -LiteralPath $Icon.FullName | Export-VisionImage -Path 'Env:/x.gif' -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageExportFailed,*'
+        "$($errs[0])" | Should -Match ([regex]::Escape("'Env:/x.gif'"))
+        "$($errs[0])" | Should -Match 'file system'
+        Get-ChildItem -LiteralPath $ProcessDir, $PsDir -Recurse | Should -BeNullOrEmpty
+    }
+
+    It 'VisionImage.Save(''Function:/y.gif'') throws saying it is not a file-system path, and writes no file anywhere' {
+        $image = ConvertTo-VisionImage -LiteralPath $Icon.FullName
+        { $image.Save('Function:/y.gif') } | Should -Throw -ExpectedMessage '*Function:/y.gif*file system*'
+        Get-ChildItem -LiteralPath $ProcessDir, $PsDir -Recurse | Should -BeNullOrEmpty
+    }
+
+    It 'Set-VisionDefault -<Parameter> Env:/visionps is an InvalidFolderSetting error, and the setting is unchanged' -ForEach @(
+        @{ Parameter = 'CachePath' }, @{ Parameter = 'BatchPath' }
+    ) {
+        $before = (Get-VisionDefault).$Parameter
+        $err = $null
+        try { $p = @{ $Parameter = 'Env:/visionps' }; Set-VisionDefault @p -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidFolderSetting,*'
+        "$err" | Should -Match 'file system'
+        (Get-VisionDefault).$Parameter | Should -Be $before
+    }
+}

@@ -61,7 +61,7 @@ namespace VisionPS.Commands
             string target;
             try
             {
-                target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+                target = PowerShellLocation.FileSystemPath(SessionState.Path, Path);
             }
             catch (Exception ex) when (ex is SessionStateException || ex is PSInvalidOperationException || ex is ProviderInvocationException || ex is NotSupportedException || ex is ArgumentException)
             {

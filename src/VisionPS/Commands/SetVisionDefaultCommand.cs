@@ -304,7 +304,7 @@ namespace VisionPS.Commands
         {
             try
             {
-                return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                return Infrastructure.PowerShellLocation.FileSystemPath(SessionState.Path, path);
             }
             catch (Exception ex) when (ex is SessionStateException || ex is PSInvalidOperationException || ex is ProviderInvocationException || ex is NotSupportedException || ex is ArgumentException)
             {
