@@ -103,3 +103,19 @@ Describe 'Paths on a PowerShell drive that is not the file system (Env:, Functio
         (Get-VisionDefault).$Parameter | Should -Be $before
     }
 }
+
+Describe 'A -JsonSchema that is JSON but not an object' {
+    It '<Command> -JsonSchema <Label> is InvalidJsonSchema in words, and nothing is sent' -ForEach @(
+        @{ Command = 'Send-VisionChat'; Label = '5'; Schema = 5 }
+        @{ Command = 'Send-VisionChat'; Label = '@(1, 2)'; Schema = @(1, 2) }
+        @{ Command = 'Send-VisionChat'; Label = 'a JSON string'; Schema = '"total"' }
+        @{ Command = 'Start-VisionBatch'; Label = '5'; Schema = 5 }
+    ) {
+        $err = $null
+        # The fault model fails any request that reaches the endpoint: an error other than the schema's means something was sent.
+        try { & $Command 'Read the total.' -Image $Icon.FullName -JsonSchema $Schema -Model 'fault:500:schema' -MaxRetries 0 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidJsonSchema,*'
+        "$err" | Should -Match 'must be a JSON object'
+        "$err" | Should -Not -Match '\(Parameter '
+    }
+}
