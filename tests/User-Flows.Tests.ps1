@@ -119,3 +119,27 @@ Describe 'A -JsonSchema that is JSON but not an object' {
         "$err" | Should -Not -Match '\(Parameter '
     }
 }
+
+Describe 'A batch record that cannot be read (a disk error, an editor, a sync tool)' {
+    It 'Get-VisionBatch still lists the batch and warns naming the record file; Receive-VisionBatch says the record is unreadable, not missing' {
+        $batch = Start-VisionBatch 'Caption.' -Image $Icon.FullName | Wait-VisionBatch
+        $record = Join-Path (Get-VisionDefault).BatchPath "$($batch.Id).json"
+        Test-Path -LiteralPath $record | Should -BeTrue
+        Set-Content -LiteralPath $record -Value '{"BatchId": "broken'
+
+        $listed = Get-VisionBatch -WarningVariable w 3>$null
+        $listed.Id | Should -Contain $batch.Id
+        ($listed | Where-Object Id -eq $batch.Id).Status | Should -Be 'completed'
+        ($w -join "`n") | Should -Match ([regex]::Escape($record))
+        ($w -join "`n") | Should -Match 'cannot be read'
+
+        $null = Get-VisionBatch -Local -WarningVariable wl 3>$null
+        ($wl -join "`n") | Should -Match ([regex]::Escape($record))
+
+        $answers = Receive-VisionBatch -Id $batch.Id -WarningVariable wr 3>$null
+        @($answers).Count | Should -Be 1
+        ($wr -join "`n") | Should -Match ([regex]::Escape($record))
+        ($wr -join "`n") | Should -Match 'cannot be read'
+        ($wr -join "`n") | Should -Not -Match 'No local record'
+    }
+}

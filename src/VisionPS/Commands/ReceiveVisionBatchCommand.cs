@@ -90,7 +90,7 @@ namespace VisionPS.Commands
                 return;
             }
             BatchRecord? record = batch.Record;
-            if (record is null)
+            if (record is null && !HasRecordFile(id)) // an unreadable record was warned about when it was loaded
             {
                 EmitWarning($"No local record of batch {id} in '{Store.Root}': answers carry their custom_id instead of their image.");
             }

@@ -48,7 +48,7 @@ namespace VisionPS.Commands
                     try
                     {
                         VisionBatchJob job = await client.CancelBatchAsync(id, cancel).ConfigureAwait(false);
-                        Emit(new VisionBatch(job, Store.TryLoad(id)));
+                        Emit(new VisionBatch(job, LoadRecord(id)));
                     }
                     catch (OpenAIRequestException ex)
                     {
