@@ -143,3 +143,19 @@ Describe 'A batch record that cannot be read (a disk error, an editor, a sync to
         ($wr -join "`n") | Should -Not -Match 'No local record'
     }
 }
+
+Describe 'Default views in an 80-column console' {
+    It 'Add-VisionFile -ExpiresAfter shows one line per uploaded file, with its name and when it expires' {
+        $files = Add-VisionFile -Image $Photo.FullName, $Icon.FullName -ExpiresAfter (New-TimeSpan -Days 1)
+        try {
+            $lines = ($files | Format-Table | Out-String -Width 80) -split "`r?`n" | Where-Object { $_.Trim() }
+            $lines.Count | Should -Be 4 -Because ($lines -join "`n")
+            $expires = $files[0].ExpiresAt.LocalDateTime.ToString('yyyy-MM-dd HH:mm')
+            $lines[2] | Should -Match "^$($files[0].Id) .*$expires .*$([regex]::Escape($Photo.Name))"
+            $lines[3] | Should -Match ([regex]::Escape($Icon.Name))
+        }
+        finally {
+            $files | Remove-VisionFile -Confirm:$false
+        }
+    }
+}
