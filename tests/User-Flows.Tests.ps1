@@ -159,3 +159,39 @@ Describe 'Default views in an 80-column console' {
         }
     }
 }
+
+Describe 'An API key read from a file or a variable with a line break' {
+    BeforeAll {
+        $script:OldEnvKey = $env:OPENAI_API_KEY
+    }
+
+    AfterAll {
+        $env:OPENAI_API_KEY = $OldEnvKey
+        Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey $Key -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    }
+
+    It 'a key file read with Get-Content -Raw (its last line break included) is used as the key, by -ApiKey and Set-VisionDefault' {
+        $file = Join-Path $Work 'key.txt'
+        Set-Content -LiteralPath $file -Value $Key
+        $k = Get-Content -LiteralPath $file -Raw
+        $k | Should -Match "`n$"
+        (Send-VisionChat 'Describe.' -Image $Icon.FullName -ApiKey $k -NoCache -MaxRetries 0).FinishReason | Should -Be 'stop'
+        Set-VisionDefault -ApiKey $k
+        (Send-VisionChat 'Describe.' -Image $Icon.FullName -NoCache -MaxRetries 0).FinishReason | Should -Be 'stop'
+    }
+
+    It 'OPENAI_API_KEY ending in a line break is used as the key' {
+        Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 0
+        $env:OPENAI_API_KEY = "$Key`r`n"
+        (Send-VisionChat 'Describe.' -Image $Icon.FullName -NoCache).FinishReason | Should -Be 'stop'
+    }
+
+    It 'a key with a line break inside it (two lines pasted) is an InvalidApiKey error that does not show the key, and no header is sent with it' {
+        $err = $null
+        try { Send-VisionChat 'Describe.' -Image $Icon.FullName -ApiKey "$Key`r`nX-Injected: yes" -NoCache -MaxRetries 0 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidApiKey,*'
+        "$err" | Should -Match 'line break'
+        "$err" | Should -Match '-ApiKey'
+        ($err | Out-String) + ($err.Exception | Out-String) + "$($err.TargetObject)" | Should -Not -Match ([regex]::Escape($Key))
+    }
+}

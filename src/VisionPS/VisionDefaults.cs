@@ -97,7 +97,7 @@ namespace VisionPS
 
         /// <summary>Where the key will come from: Session (Set-VisionDefault), Environment (OPENAI_API_KEY) or None.</summary>
         public string ApiKeySource => ApiKey is { Length: > 0 } ? "Session"
-            : string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")) ? "None" : "Environment";
+            : string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OPENAI_API_KEY")) ? "None" : "Environment";
 
         /// <summary>Model used when a cmdlet is given none.</summary>
         public string? Model { get; internal set; }

@@ -41,6 +41,14 @@ namespace VisionPS.Infrastructure
             {
                 connection.ApiKey = Reveal(key);
             }
+            if (connection.ApiKeyIsMalformed)
+            {
+                // Never shown: not the key, nor where in it the character is.
+                string from = apiKey != null ? "-ApiKey" : key != null ? "Set-VisionDefault -ApiKey" : VisionConnection.ApiKeyVariable;
+                string message = $"The API key from {from} holds a line break, tab or other character no API key has, inside it (white space around it is dropped), so it was not sent. "
+                    + "Check how it was read: a key file of more than one line, or a key pasted with other text. The key is not shown.";
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidApiKey, ErrorCategory.InvalidArgument, from, message));
+            }
             if (baseUri is null && defaults.AzureEndpoint != null && defaults.AzureDeployment != null)
             {
                 connection.Azure = defaults.AzureApiVersion is null
