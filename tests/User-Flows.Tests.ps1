@@ -195,3 +195,19 @@ Describe 'An API key read from a file or a variable with a line break' {
         ($err | Out-String) + ($err.Exception | Out-String) + "$($err.TargetObject)" | Should -Not -Match ([regex]::Escape($Key))
     }
 }
+
+Describe 'A pipe that brings no image (Get-ChildItem found no files)' {
+    It '<Command> sends nothing and says so, as Send-VisionChat and Add-AssistantImage do' -ForEach @(
+        @{ Command = 'Start-VisionBatch'; Route = 'batches'; Arguments = @('Read the total.') }
+        @{ Command = 'Add-VisionFile'; Route = 'files'; Arguments = @() }
+    ) {
+        $empty = Join-Path $Work "empty-$Command"
+        $null = New-Item -ItemType Directory -Path $empty
+        $headers = @{ Authorization = "Bearer $Key" }
+        $before = (Invoke-RestMethod "$($Endpoint.BaseUri)/$Route" -Headers $headers).data.Count
+        $out = Get-ChildItem -LiteralPath $empty -Filter '*.jpg' -File | & $Command @Arguments -WarningVariable w 3>$null
+        $out | Should -BeNullOrEmpty
+        ($w -join "`n") | Should -Match 'No image came down the pipeline'
+        (Invoke-RestMethod "$($Endpoint.BaseUri)/$Route" -Headers $headers).data.Count | Should -Be $before
+    }
+}

@@ -46,6 +46,10 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
+            if (WarnWhenNoImage("nothing was uploaded"))
+            {
+                return;
+            }
             PrepareOptions options = PrepareParameters.Build(AskedModel, ImageDetail.Auto, null, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
