@@ -211,3 +211,18 @@ Describe 'A pipe that brings no image (Get-ChildItem found no files)' {
         (Invoke-RestMethod "$($Endpoint.BaseUri)/$Route" -Headers $headers).data.Count | Should -Be $before
     }
 }
+
+Describe 'Send-VisionChat -PerImage -WhatIf over many images' {
+    It 'describes each request naming its image, in the order the images were given' {
+        # A large photo first: it takes longest to prepare, so the small ones are ready before it.
+        $names = 'jpg_elephants_5640x3172_prog.jpg', 'gif_static_smile_48.gif', 'jpg_gray_cat_512.jpg', 'jpg_icc_profile_48.jpg', 'png_debian_logo_256_palette_trns.png'
+        $paths = $names | ForEach-Object { Join-Path $Corpus $_ }
+        $list = ($paths | ForEach-Object { "'$_'" }) -join ', '
+        # What if: goes to the host, so a child pwsh shows it as a user sees it.
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $said = & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; $list | Send-VisionChat 'Describe.' -PerImage -WhatIf" 2>&1 | Out-String
+        $targets = [regex]::Matches($said, 'image\(s\), ~\d+ image tokens estimated \(([^)]*)\):') | ForEach-Object { $_.Groups[1].Value }
+        $targets | Should -Be $paths -Because $said.Substring(0, [Math]::Min(400, $said.Length))
+    }
+}
