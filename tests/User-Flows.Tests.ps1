@@ -226,3 +226,26 @@ Describe 'Send-VisionChat -PerImage -WhatIf over many images' {
         $targets | Should -Be $paths -Because $said.Substring(0, [Math]::Min(400, $said.Length))
     }
 }
+
+Describe 'Tab completion of batch ids' {
+    It '<Command> -Id <Tab> offers the recorded batch ids, newest first, not file names' -ForEach @(
+        @{ Command = 'Get-VisionBatch' }, @{ Command = 'Wait-VisionBatch' }, @{ Command = 'Receive-VisionBatch' }, @{ Command = 'Stop-VisionBatch' }
+    ) {
+        $older = Start-VisionBatch 'Older.' -Image $Icon.FullName
+        $newer = Start-VisionBatch 'Newer.' -Image $Icon.FullName
+        Push-Location -LiteralPath $Corpus # a folder of files the file-name completion would offer
+        try {
+            $line = "$Command -Id "
+            $all = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+            $all.CompletionText | Should -Contain $older.Id
+            $all.CompletionText | Should -Not -Contain './jpg_gray_cat_512.jpg'
+            [array]::IndexOf([string[]]$all.CompletionText, $newer.Id) | Should -BeLessThan ([array]::IndexOf([string[]]$all.CompletionText, $older.Id))
+            $all[0].ToolTip | Should -Match 'Newer\.'
+            $line = "$Command $($older.Id.Substring(0, $older.Id.Length - 3))"
+            (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @($older.Id)
+        }
+        finally {
+            Pop-Location
+        }
+    }
+}

@@ -34,6 +34,7 @@ namespace VisionPS.Commands
         /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id. Without: every locally recorded batch.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        [ArgumentCompleter(typeof(BatchIdCompleter))]
         public string[]? Id { get; set; }
 
         /// <summary>Lists the local records only, without asking the service.</summary>
