@@ -249,3 +249,24 @@ Describe 'Tab completion of batch ids' {
         }
     }
 }
+
+Describe 'Export-VisionImage into a folder that does not exist' {
+    It 'names the missing folder and how to create it, for <Label>' -ForEach @(
+        @{ Label = 'a folder path ending in a separator'; Relative = 'no-such-folder/' }
+        @{ Label = 'a file in a missing folder'; Relative = 'no-such-folder/icon.gif' }
+    ) {
+        Push-Location -LiteralPath $Work
+        try {
+            $out = ConvertTo-VisionImage -LiteralPath $Icon.FullName | Export-VisionImage -Path $Relative -ErrorVariable errs -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageExportFailed,*'
+            "$($errs[0])" | Should -Match ([regex]::Escape("folder '$(Join-Path $Work 'no-such-folder')' does not exist"))
+            "$($errs[0])" | Should -Match 'New-Item -ItemType Directory'
+            "$($errs[0])" | Should -Not -Match 'Access to the path|Could not find a part'
+        }
+        finally {
+            Pop-Location
+        }
+    }
+}

@@ -98,6 +98,14 @@ namespace VisionPS.Commands
                 {
                     throw new IOException($"'{target}' exists and -NoClobber was given");
                 }
+                string? folder = System.IO.Path.GetDirectoryName(target);
+                if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+                {
+                    // .NET says 'Could not find a part of the path', or 'Access ... denied' for a name ending in a separator.
+                    string missing = $"Cannot write '{image.Source}' to '{Path}': the folder '{folder}' does not exist. Create it first (New-Item -ItemType Directory -Path '{folder}'), or give a -Path in a folder that exists.";
+                    WriteError(ErrorIds.Create(new DirectoryNotFoundException(missing), ErrorIds.ImageExportFailed, ErrorCategory.ObjectNotFound, target, missing));
+                    return;
+                }
                 File.WriteAllBytes(target, image.GetBytes());
                 _written[target] = image.Source;
                 if (namedAs is not null)
