@@ -270,3 +270,17 @@ Describe 'Export-VisionImage into a folder that does not exist' {
         }
     }
 }
+
+Describe 'A file: URI given as text (a file manager''s "copy location")' {
+    It '<Command> reads the file it names, as it does a [uri]' -ForEach @(
+        @{ Command = 'Get-VisionImageInfo'; Script = { param($u) (Get-VisionImageInfo $u -ErrorAction Stop).Path } }
+        @{ Command = 'ConvertTo-VisionImage'; Script = { param($u) (ConvertTo-VisionImage $u -ErrorAction Stop).Path } }
+        @{ Command = 'Send-VisionChat'; Script = { param($u) (Send-VisionChat 'Describe.' -Image $u -ErrorAction Stop).ImagePath } }
+    ) {
+        $spaced = Join-Path $Work 'photo with space [1].jpg'
+        Copy-Item -LiteralPath $Photo.FullName -Destination $spaced -Force
+        $uri = [System.Uri]::new($spaced).AbsoluteUri
+        $uri | Should -Match '^file:///.*%20'
+        & $Script $uri | Should -Be $spaced
+    }
+}
