@@ -284,3 +284,35 @@ Describe 'A file: URI given as text (a file manager''s "copy location")' {
         & $Script $uri | Should -Be $spaced
     }
 }
+
+Describe 'A malformed OPENAI_BASE_URL where a -BaseUri or session default overrides it' {
+    BeforeAll {
+        $script:OldBase = $env:OPENAI_BASE_URL
+        $script:Recorded = Start-VisionBatch 'Recorded.' -Image $Icon.FullName
+        $env:OPENAI_BASE_URL = 'localhost:11434/v1' # no scheme
+    }
+
+    AfterAll {
+        $env:OPENAI_BASE_URL = $OldBase
+        Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey $Key -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    }
+
+    It 'is not read when the session default (Set-VisionDefault -BaseUri) or -BaseUri says where to go' {
+        (Send-VisionChat 'Describe.' -Image $Icon.FullName -NoCache -ErrorAction Stop).FinishReason | Should -Be 'stop'
+        (Send-VisionChat 'Describe.' -Image $Icon.FullName -NoCache -BaseUri $Endpoint.BaseUri -ErrorAction Stop).FinishReason | Should -Be 'stop'
+        $null = Get-VisionBatch -ErrorAction Stop
+    }
+
+    It 'Get-VisionBatch -Local reads the local records without needing any endpoint' {
+        Set-VisionDefault -Reset -ApiKey $Key -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches')
+        (Get-VisionBatch -Local -ErrorAction Stop).Id | Should -Contain $Recorded.Id
+    }
+
+    It 'is an InvalidBaseUri error naming OPENAI_BASE_URL when it is the endpoint used' {
+        Set-VisionDefault -Reset -ApiKey $Key -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches')
+        $err = $null
+        try { Send-VisionChat 'Describe.' -Image $Icon.FullName -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidBaseUri,*'
+        "$err" | Should -Match 'OPENAI_BASE_URL'
+    }
+}

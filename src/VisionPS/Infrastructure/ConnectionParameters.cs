@@ -20,7 +20,12 @@ namespace VisionPS.Infrastructure
             VisionConnection connection;
             try
             {
-                connection = VisionConnection.FromEnvironment();
+                // OPENAI_BASE_URL is read only when nothing above it says where to go: a malformed one must not stop a
+                // command given -BaseUri or a session default (an endpoint, or Azure's endpoint and deployment).
+                bool azure = baseUri is null && defaults.AzureEndpoint != null && defaults.AzureDeployment != null;
+                connection = baseUri is null && defaults.ConfiguredBaseUri is null && !azure
+                    ? VisionConnection.FromEnvironment()
+                    : new VisionConnection { ApiKey = Environment.GetEnvironmentVariable(VisionConnection.ApiKeyVariable) };
                 if (baseUri != null)
                 {
                     connection.BaseUri = VisionConnection.ParseBaseUri(baseUri.OriginalString, "-BaseUri");
