@@ -316,3 +316,24 @@ Describe 'A malformed OPENAI_BASE_URL where a -BaseUri or session default overri
         "$err" | Should -Match 'OPENAI_BASE_URL'
     }
 }
+
+Describe 'Saved settings that cannot be read (settings.json cut or hand-edited)' {
+    It 'the first VisionPS command of the session warns that they are ignored, naming the file and the problem in words; later ones do not repeat it' {
+        $config = Join-Path $Work 'broken-config'
+        $null = New-Item -ItemType Directory -Path $config -Force
+        # A saved endpoint the user relies on (a local server); the file is cut short, so it cannot be read.
+        Set-Content -LiteralPath (Join-Path $config 'settings.json') -Value '{ "BaseUri": "http://127.0.0.1:11434/v1", "Model": "llava"'
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $script = "`$env:VISIONPS_CONFIG = '$config'; Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; " +
+            "'first:'; Get-VisionImageInfo -LiteralPath '$($Icon.FullName)' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'WARNING: ' + `$_.Message } }; " +
+            "'second:'; ConvertTo-VisionImage -LiteralPath '$($Icon.FullName)' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'WARNING: ' + `$_.Message } }"
+        $said = (& $pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Out-String) -split "`r?`n" | Where-Object { $_ }
+        $first = $said[($said.IndexOf('first:') + 1)..($said.IndexOf('second:') - 1)] -join "`n"
+        $first | Should -Match ([regex]::Escape((Join-Path $config 'settings.json')))
+        $first | Should -Match 'not valid JSON'
+        $first | Should -Match 'ignored'
+        $first | Should -Not -Match 'BytePositionInLine|LineNumber: 0'
+        $said[($said.IndexOf('second:') + 1)..($said.Count - 1)] -join "`n" | Should -Not -Match 'settings'
+    }
+}

@@ -252,7 +252,7 @@ namespace VisionPS.Commands
                 catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException)
                 {
                     WriteError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.SettingsSaveFailed, ErrorCategory.WriteError, Infrastructure.SavedSettings.FilePath,
-                        $"Cannot save the settings to '{Infrastructure.SavedSettings.FilePath}': {MessageText.Sentence(ex.Message)} Set VISIONPS_CONFIG to a folder you can write, or delete the file."));
+                        $"Cannot save the settings to '{Infrastructure.SavedSettings.FilePath}': {MessageText.Sentence(Infrastructure.SavedSettings.Problem(ex))} Set VISIONPS_CONFIG to a folder you can write, or fix or delete the file (Set-VisionDefault -Reset -Save deletes it)."));
                 }
                 if (ApiKey != null)
                 {
