@@ -337,3 +337,20 @@ Describe 'Saved settings that cannot be read (settings.json cut or hand-edited)'
         $said[($said.IndexOf('second:') + 1)..($said.Count - 1)] -join "`n" | Should -Not -Match 'settings'
     }
 }
+
+Describe 'Add-AssistantImage photo.jpg (the image given where the conversation goes)' {
+    It 'is a parameter error that says how to give the image, not a regular expression, and uploads nothing' {
+        $headers = @{ Authorization = "Bearer $Key" }
+        $before = (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.Count
+        $err = $null
+        try { Add-AssistantImage $Icon.FullName -Prompt 'This icon.' -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        "$err" | Should -Match ([regex]::Escape("'$($Icon.FullName)' is not a conversation id (conv_...)"))
+        "$err" | Should -Match '-Image or through the pipeline'
+        "$err" | Should -Not -Match '\^\('
+        (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.Count | Should -Be $before
+        # A real conversation id still binds by position.
+        $m = Add-AssistantImage -Image $Icon.FullName -Prompt 'First.'
+        (Add-AssistantImage $m.ConversationId -Image $Icon.FullName).ConversationId | Should -Be $m.ConversationId
+    }
+}

@@ -52,7 +52,7 @@ namespace VisionPS.Commands
         /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ThreadId")]
-        [ValidatePattern("^(conv|thread)_[A-Za-z0-9_-]+$")]
+        [ValidateConversationId(threads: true)]
         public string? ConversationId { get; set; }
 
         /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>

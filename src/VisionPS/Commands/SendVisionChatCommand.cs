@@ -94,7 +94,7 @@ namespace VisionPS.Commands
 
         /// <summary>Continues a server-side conversation (conv_...); implies -Api Responses.</summary>
         [Parameter]
-        [ValidatePattern("^conv_[A-Za-z0-9_-]+$")]
+        [ValidateConversationId(threads: false)]
         public string? ConversationId { get; set; }
 
         /// <summary>
