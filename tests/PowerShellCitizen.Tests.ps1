@@ -213,7 +213,7 @@ Describe 'Relative paths are PowerShell paths' {
         $clobber[0].FullyQualifiedErrorId | Should -Match '^ImageExportFailed'
         # .NET's own reason ends with a period: the message does not add a second one before its advice.
         $missing[0].FullyQualifiedErrorId | Should -Match '^ImageExportFailed'
-        $missing[0].ToString() | Should -Match "no-such-folder.*'\. Give another -Path"
+        $missing[0].ToString() | Should -Match "the folder '[^']*no-such-folder' does not exist\. Create it first"
         $missing[0].ToString() | Should -Not -Match '\.\.'
         $clobber[0].ToString() | Should -Match '-NoClobber was given\. Give another -Path'
     }

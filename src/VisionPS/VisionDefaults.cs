@@ -41,6 +41,22 @@ namespace VisionPS
         /// <summary>Why the saved settings could not be read (null when they were, or there are none).</summary>
         internal string? LoadProblem { get; private set; }
 
+        private int _loadProblemTold;
+
+        /// <summary>
+        /// Warns through <paramref name="cmdlet"/>, once per session, that the saved settings could not be read and are
+        /// ignored: every command then goes to the environment's or the built-in endpoint and model instead of the
+        /// saved ones (a local server), so the first command says so, not only Get-VisionDefault.
+        /// </summary>
+        internal static void WarnIfSavedUnreadable(System.Management.Automation.Cmdlet cmdlet)
+        {
+            VisionDefaults defaults = Current;
+            if (defaults.LoadProblem is string problem && System.Threading.Interlocked.Exchange(ref defaults._loadProblemTold, 1) == 0)
+            {
+                cmdlet.WriteWarning(problem);
+            }
+        }
+
         /// <summary>Records that a setting's value is the saved one.</summary>
         internal void MarkSaved(string name) => _saved.Add(name);
 
@@ -97,7 +113,7 @@ namespace VisionPS
 
         /// <summary>Where the key will come from: Session (Set-VisionDefault), Environment (OPENAI_API_KEY) or None.</summary>
         public string ApiKeySource => ApiKey is { Length: > 0 } ? "Session"
-            : string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")) ? "None" : "Environment";
+            : string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("OPENAI_API_KEY")) ? "None" : "Environment";
 
         /// <summary>Model used when a cmdlet is given none.</summary>
         public string? Model { get; internal set; }

@@ -112,6 +112,26 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task AKeyEndingInALineBreakIsSentWithoutItAndOneWithALineBreakInsideIsNeverSent()
+        {
+            VisionConnection read = Endpoint.Connection(maxRetries: 0);
+            read.ApiKey = Endpoint.ApiKey + "\r\n"; // a key file read whole
+            using (var client = new VisionClient(read))
+            {
+                Assert.Equal("stop", (await client.ChatAsync(new VisionRequest { Model = "gpt-4o", Prompt = "hi" })).FinishReason);
+            }
+            Assert.Contains(Endpoint.Host.Requests, r => r.Headers.TryGetValue("Authorization", out string? auth) && auth == "Bearer " + Endpoint.ApiKey);
+
+            int before = Endpoint.Host.Requests.Count;
+            VisionConnection pasted = Endpoint.Connection(maxRetries: 0);
+            pasted.ApiKey = Endpoint.ApiKey + "\r\nX-Injected: yes";
+            Assert.True(pasted.ApiKeyIsMalformed);
+            var error = Assert.Throws<ArgumentException>(() => new VisionClient(pasted));
+            Assert.DoesNotContain(Endpoint.ApiKey, error.ToString());
+            Assert.Equal(before, Endpoint.Host.Requests.Count);
+        }
+
+        [Fact]
         public void WithoutAKeyTheOpenAIServiceIsAConfigurationError()
         {
             string? saved = Environment.GetEnvironmentVariable(VisionConnection.ApiKeyVariable);

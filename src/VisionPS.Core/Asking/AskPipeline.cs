@@ -201,6 +201,9 @@ namespace VisionPS.Core.Asking
             ResultCache? cache = _question.ConversationId is null ? Cache : null;
             using var slots = new SemaphoreSlim(Math.Max(1, ThrottleLimit));
             var pending = new Queue<Task<AskOutcome>>();
+            // With a gate (-WhatIf, -Confirm, -Debug), requests are described and asked about in input order, whichever
+            // image is prepared first: each waits for the one before it to have been asked (or to have needed no asking).
+            Task previousTurn = Task.CompletedTask;
             foreach (AskImage image in images)
             {
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -209,14 +212,18 @@ namespace VisionPS.Core.Asking
                     slots.Release();
                     break;
                 }
+                TaskCompletionSource<bool>? turn = Gate is null ? null : new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var order = new GateTurn(previousTurn, turn);
+                previousTurn = turn?.Task ?? Task.CompletedTask;
                 pending.Enqueue(Task.Run(async () =>
                 {
                     try
                     {
-                        return await AskOneAsync(image, cache, cancellationToken).ConfigureAwait(false);
+                        return await AskOneAsync(image, cache, cancellationToken, order).ConfigureAwait(false);
                     }
                     finally
                     {
+                        turn?.TrySetResult(true);
                         slots.Release();
                     }
                 }, cancellationToken));
@@ -231,8 +238,22 @@ namespace VisionPS.Core.Asking
             }
         }
 
+        /// <summary>When a gated request may be asked about: after <see cref="Previous"/>; <see cref="Done"/> tells the next one.</summary>
+        private sealed class GateTurn
+        {
+            public GateTurn(Task previous, TaskCompletionSource<bool>? done)
+            {
+                Previous = previous;
+                Done = done;
+            }
+
+            public Task Previous { get; }
+
+            public TaskCompletionSource<bool>? Done { get; }
+        }
+
         /// <summary>One image, one request: answered from the cache by the source's content when possible, else prepared and sent.</summary>
-        private async Task<AskOutcome> AskOneAsync(AskImage given, ResultCache? cache, CancellationToken cancellationToken)
+        private async Task<AskOutcome> AskOneAsync(AskImage given, ResultCache? cache, CancellationToken cancellationToken, GateTurn? turn = null)
         {
             (AskImage image, Exception? failed) = await InlineAsync(given, cancellationToken).ConfigureAwait(false);
             if (failed is not null)
@@ -268,10 +289,10 @@ namespace VisionPS.Core.Asking
             {
                 TrySet(cache!, sourceKey, JsonSerializer.Serialize(new PreparedIndex { Sha256 = prepared.Sha256, EstimatedTokens = prepared.EstimatedTokens, Warned = prepared.Warnings.Count > 0 }));
             }
-            return await SendAsync(new List<(AskedImage, VisionImageInput)> { (asked, input) }, cache, cancellationToken).ConfigureAwait(false);
+            return await SendAsync(new List<(AskedImage, VisionImageInput)> { (asked, input) }, cache, cancellationToken, turn).ConfigureAwait(false);
         }
 
-        private async Task<AskOutcome> SendAsync(List<(AskedImage Image, VisionImageInput Input)> ready, ResultCache? cache, CancellationToken cancellationToken)
+        private async Task<AskOutcome> SendAsync(List<(AskedImage Image, VisionImageInput Input)> ready, ResultCache? cache, CancellationToken cancellationToken, GateTurn? turn = null)
         {
             AskedImage[] asked = ready.Select(r => r.Image).ToArray();
             string target = AskOutcome.TargetOf(asked);
@@ -285,8 +306,24 @@ namespace VisionPS.Core.Asking
             }
             VisionRequest request = _question.NewRequest(ready.Select(r => r.Input));
             ready.Clear(); // the request holds the bytes now; nothing else does
+            // The description names the images (a -PerImage run's -WhatIf or -Confirm is one request per file).
+            string described = $"{asked.Length} image(s), ~{asked.Sum(i => i.EstimatedTokens)} image tokens estimated" + (asked.Length == 0 ? string.Empty : $" ({target})");
             SendGate? gate = Gate is SendGate ask
-                ? description => ask($"{asked.Length} image(s), ~{asked.Sum(i => i.EstimatedTokens)} image tokens estimated:{Environment.NewLine}{description}")
+                ? async description =>
+                {
+                    if (turn is not null)
+                    {
+                        await turn.Previous.ConfigureAwait(false);
+                    }
+                    try
+                    {
+                        return await ask($"{described}:{Environment.NewLine}{description}").ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        turn?.Done?.TrySetResult(true);
+                    }
+                }
                 : null;
             try
             {

@@ -130,8 +130,15 @@ namespace VisionPS.Core.Batching
         }
 
         /// <summary>The record of a batch, or null when there is none (or it cannot be read).</summary>
-        public BatchRecord? TryLoad(string batchId)
+        public BatchRecord? TryLoad(string batchId) => TryLoad(batchId, out _);
+
+        /// <summary>
+        /// The record of a batch, or null when there is none or it cannot be read; then <paramref name="problem"/>
+        /// says in words why a record file that exists cannot be read (null when there is no file).
+        /// </summary>
+        public BatchRecord? TryLoad(string batchId, out string? problem)
         {
+            problem = null;
             string path = PathOf(batchId);
             if (!File.Exists(path))
             {
@@ -139,16 +146,38 @@ namespace VisionPS.Core.Batching
             }
             try
             {
-                return JsonSerializer.Deserialize<BatchRecord>(File.ReadAllBytes(path), s_options);
+                BatchRecord? record = JsonSerializer.Deserialize<BatchRecord>(File.ReadAllBytes(path), s_options);
+                if (record is null)
+                {
+                    problem = "it holds no record";
+                }
+                return record;
             }
-            catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+            catch (JsonException ex)
             {
+                problem = ex.LineNumber is long line
+                    ? $"it is not valid JSON at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}"
+                    : "it is not a batch record VisionPS can read";
+                return null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                problem = MessageText.Clause(ex.Message);
                 return null;
             }
         }
 
+        /// <summary>The file that holds (or would hold) the record of a batch.</summary>
+        public string RecordPath(string batchId) => PathOf(batchId);
+
         /// <summary>Every readable record: newest submission first, its parts in order.</summary>
-        public IReadOnlyList<BatchRecord> List()
+        public IReadOnlyList<BatchRecord> List() => List(null);
+
+        /// <summary>
+        /// Every readable record: newest submission first, its parts in order. Each record file that cannot be read is
+        /// told to <paramref name="unreadable"/> (batch id, file, problem in words) instead of being passed over silently.
+        /// </summary>
+        public IReadOnlyList<BatchRecord> List(Action<string, string, string>? unreadable)
         {
             if (!Directory.Exists(Root))
             {
@@ -162,9 +191,14 @@ namespace VisionPS.Core.Batching
                 {
                     continue;
                 }
-                if (TryLoad(Path.GetFileNameWithoutExtension(file)) is BatchRecord record)
+                string id = Path.GetFileNameWithoutExtension(file);
+                if (TryLoad(id, out string? problem) is BatchRecord record)
                 {
                     records.Add(record);
+                }
+                else if (problem is not null)
+                {
+                    unreadable?.Invoke(id, file, problem);
                 }
             }
             // Newest submission first; the parts of one submission in part order.

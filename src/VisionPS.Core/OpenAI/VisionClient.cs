@@ -73,6 +73,11 @@ namespace VisionPS.Core.OpenAI
             {
                 throw new InvalidOperationException("Azure OpenAI needs an API key or a bearer token.");
             }
+            if (_connection.ApiKeyIsMalformed || (azure?.BearerToken is string token && VisionConnection.HasForbiddenCharacter(token)))
+            {
+                // A line break in a header value ends the headers early or adds headers of its own.
+                throw new ArgumentException("The API key (or bearer token) holds a line break or another character no key has; it is not sent.", nameof(connection));
+            }
             _scrubber = new SecretScrubber(_connection.ApiKey, azure?.BearerToken);
             _resourceUri = azure?.ResourceUri ?? WithoutTrailingSlash(_connection.BaseUri);
             _chatUri = azure?.DeploymentUri ?? _resourceUri;

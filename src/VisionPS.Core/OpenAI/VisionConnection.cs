@@ -22,15 +22,39 @@ namespace VisionPS.Core.OpenAI
         /// <summary>The base URI requests go to (ignored when <see cref="Azure"/> is set).</summary>
         public Uri BaseUri { get; set; } = DefaultBaseUri;
 
-        /// <summary>The API key. Readable only inside the transport; <see cref="HasApiKey"/> tells whether one is set.</summary>
+        /// <summary>
+        /// The API key. Readable only inside the transport; <see cref="HasApiKey"/> tells whether one is set. White space
+        /// around it is dropped (a key file read whole ends in a line break; a header cannot carry one: it ended the
+        /// request's headers early).
+        /// </summary>
         public string? ApiKey
         {
             internal get => _apiKey;
-            set => _apiKey = string.IsNullOrEmpty(value) ? null : value;
+            set => _apiKey = string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
         }
 
         /// <summary>Whether an API key is set.</summary>
         public bool HasApiKey => _apiKey is not null;
+
+        /// <summary>
+        /// Whether the API key holds a character no API key has and an HTTP header cannot carry: a line break or other
+        /// control character inside it (two lines pasted), or a non-ASCII one (a typographic quote). Sent, it would
+        /// break the request or add headers of its own, so it is refused before anything is sent.
+        /// </summary>
+        public bool ApiKeyIsMalformed => _apiKey is string key && HasForbiddenCharacter(key);
+
+        /// <summary>Whether <paramref name="secret"/> holds a control or non-ASCII character.</summary>
+        public static bool HasForbiddenCharacter(string secret)
+        {
+            foreach (char c in secret ?? string.Empty)
+            {
+                if (c < 0x20 || c >= 0x7F)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
 
         /// <summary>Azure OpenAI settings; when set, requests go to the Azure deployment instead of <see cref="BaseUri"/>.</summary>
         public AzureOpenAISettings? Azure { get; set; }

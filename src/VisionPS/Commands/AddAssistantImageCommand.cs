@@ -52,7 +52,7 @@ namespace VisionPS.Commands
         /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ThreadId")]
-        [ValidatePattern("^(conv|thread)_[A-Za-z0-9_-]+$")]
+        [ValidateConversationId(threads: true)]
         public string? ConversationId { get; set; }
 
         /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>
@@ -71,9 +71,10 @@ namespace VisionPS.Commands
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
-        /// <summary>When the uploaded files expire (the service deletes them); default: never.</summary>
+        /// <summary>When the uploaded files expire (the service deletes them), 1 hour to 30 days, such as (New-TimeSpan -Days 1); default: never.</summary>
         [Parameter]
         [PSDefaultValue(Help = "None: never")]
+        [Infrastructure.ValidateTimeSpan(3600, 30 * 86400)] // the Files API takes 1 hour to 30 days
         public TimeSpan ExpiresAfter { get; set; }
 
         private protected override ImageDetail CollectDetail => Detail;

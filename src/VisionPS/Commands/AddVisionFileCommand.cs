@@ -38,13 +38,18 @@ namespace VisionPS.Commands
         [ValidateNotNull]
         public override object[] Image { get; set; } = Array.Empty<object>();
 
-        /// <summary>When the service deletes the uploaded files; default: never.</summary>
+        /// <summary>When the service deletes the uploaded files, 1 hour to 30 days, such as (New-TimeSpan -Days 1); default: never.</summary>
         [Parameter]
         [PSDefaultValue(Help = "None: never")]
+        [Infrastructure.ValidateTimeSpan(3600, 30 * 86400)] // the Files API takes 1 hour to 30 days
         public TimeSpan ExpiresAfter { get; set; }
 
         protected override void EndProcessing()
         {
+            if (WarnWhenNoImage("nothing was uploaded"))
+            {
+                return;
+            }
             PrepareOptions options = PrepareParameters.Build(AskedModel, ImageDetail.Auto, null, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);

@@ -24,9 +24,10 @@ namespace VisionPS.Commands
     [OutputType(typeof(int))]
     public sealed class ClearVisionCacheCommand : PSCmdlet
     {
-        /// <summary>Only remove entries not used within this time.</summary>
+        /// <summary>Only remove entries not used within this time (at least a second): a TimeSpan such as (New-TimeSpan -Days 30) or '30.00:00:00' (a bare number is ticks).</summary>
         [Parameter]
         [PSDefaultValue(Help = "None: every entry")]
+        [Infrastructure.ValidateTimeSpan(1)]
         public TimeSpan UnusedFor { get; set; }
 
         /// <summary>Writes the number of entries removed.</summary>

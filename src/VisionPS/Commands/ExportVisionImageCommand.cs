@@ -61,7 +61,7 @@ namespace VisionPS.Commands
             string target;
             try
             {
-                target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+                target = PowerShellLocation.FileSystemPath(SessionState.Path, Path);
             }
             catch (Exception ex) when (ex is SessionStateException || ex is PSInvalidOperationException || ex is ProviderInvocationException || ex is NotSupportedException || ex is ArgumentException)
             {
@@ -97,6 +97,14 @@ namespace VisionPS.Commands
                 if (NoClobber && File.Exists(target))
                 {
                     throw new IOException($"'{target}' exists and -NoClobber was given");
+                }
+                string? folder = System.IO.Path.GetDirectoryName(target);
+                if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+                {
+                    // .NET says 'Could not find a part of the path', or 'Access ... denied' for a name ending in a separator.
+                    string missing = $"Cannot write '{image.Source}' to '{Path}': the folder '{folder}' does not exist. Create it first (New-Item -ItemType Directory -Path '{folder}'), or give a -Path in a folder that exists.";
+                    WriteError(ErrorIds.Create(new DirectoryNotFoundException(missing), ErrorIds.ImageExportFailed, ErrorCategory.ObjectNotFound, target, missing));
+                    return;
                 }
                 File.WriteAllBytes(target, image.GetBytes());
                 _written[target] = image.Source;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
@@ -33,6 +34,7 @@ namespace VisionPS.Commands
         /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id. Without: every locally recorded batch.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        [ArgumentCompleter(typeof(BatchIdCompleter))]
         public string[]? Id { get; set; }
 
         /// <summary>Lists the local records only, without asking the service.</summary>
@@ -45,13 +47,25 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            var records = Ids.Count == 0 ? Store.List().ToList() : Ids.Select(id => Store.TryLoad(id) ?? new BatchRecord { BatchId = id }).ToList();
+            var unreadable = new List<string>();
+            var records = Ids.Count == 0
+                ? Store.List((id, file, problem) => { TellUnreadable(id, file, problem); unreadable.Add(id); }).ToList()
+                : Ids.Select(id => LoadRecord(id) ?? new BatchRecord { BatchId = id }).ToList();
+            if (!Local)
+            {
+                // A batch whose record cannot be read is still the user's batch: its id is the record's file name, so the service is asked about it.
+                records.AddRange(unreadable.Select(id => new BatchRecord { BatchId = id }));
+            }
             if (Local)
             {
                 foreach (BatchRecord record in records)
                 {
                     if (record.Items.Count == 0 && record.SubmittedAt == default)
                     {
+                        if (HasRecordFile(record.BatchId))
+                        {
+                            continue; // there is a record, but it cannot be read: warned about when it was loaded
+                        }
                         WriteError(ErrorIds.Create(new ItemNotFoundException(record.BatchId), ErrorIds.BatchRecordNotFound, ErrorCategory.ObjectNotFound, record.BatchId,
                             $"No local record of batch '{record.BatchId}' in '{Store.Root}'."));
                         continue;

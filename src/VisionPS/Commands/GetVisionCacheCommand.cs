@@ -25,6 +25,8 @@ namespace VisionPS.Commands
     [OutputType(typeof(ResultCacheStatistics))]
     public sealed class GetVisionCacheCommand : PSCmdlet
     {
+        protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this);
+
         protected override void EndProcessing() => WriteObject(VisionDefaults.Current.OpenCache().GetStatistics());
     }
 }

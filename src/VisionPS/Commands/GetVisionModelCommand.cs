@@ -40,6 +40,7 @@ namespace VisionPS.Commands
 
         protected override void BeginProcessing()
         {
+            VisionDefaults.WarnIfSavedUnreadable(this); // the session model may have been saved there
             if (ModelCatalog.Current.UserFileError is string error)
             {
                 WriteWarning(error);

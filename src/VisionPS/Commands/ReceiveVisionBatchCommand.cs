@@ -47,6 +47,7 @@ namespace VisionPS.Commands
         /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        [ArgumentCompleter(typeof(BatchIdCompleter))]
         public string[] Id { get; set; } = Array.Empty<string>();
 
         /// <summary>Does not put the answers into the local answer cache.</summary>
@@ -92,7 +93,7 @@ namespace VisionPS.Commands
                 return;
             }
             BatchRecord? record = batch.Record;
-            if (record is null)
+            if (record is null && !HasRecordFile(id)) // an unreadable record was warned about when it was loaded
             {
                 EmitWarning($"No local record of batch {id} in '{Store.Root}': answers carry their custom_id instead of their image.");
             }

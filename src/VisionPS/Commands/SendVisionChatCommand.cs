@@ -95,7 +95,7 @@ namespace VisionPS.Commands
 
         /// <summary>Continues a server-side conversation (conv_...); implies -Api Responses.</summary>
         [Parameter]
-        [ValidatePattern("^conv_[A-Za-z0-9_-]+$")]
+        [ValidateConversationId(threads: false)]
         public string? ConversationId { get; set; }
 
         /// <summary>With -PerImage: always ask the service, never the local answer cache.</summary>

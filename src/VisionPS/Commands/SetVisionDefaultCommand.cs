@@ -99,9 +99,10 @@ namespace VisionPS.Commands
         [ValidateNotNullOrEmpty]
         public string? CachePath { get; set; }
 
-        /// <summary>How long a cached answer stays valid (default 30 days).</summary>
+        /// <summary>How long a cached answer stays valid (default 30 days), at least a second: a TimeSpan such as (New-TimeSpan -Days 7) or '7.00:00:00' (a bare number is ticks).</summary>
         [Parameter]
         [PSDefaultValue(Help = "None: unchanged (built in: 30 days)")]
+        [Infrastructure.ValidateTimeSpan(1)]
         public TimeSpan CacheExpiry { get; set; }
 
         /// <summary>Size cap of the answer cache in MiB (default 256).</summary>
@@ -147,11 +148,6 @@ namespace VisionPS.Commands
             {
                 string message = $"-Proxy '{Proxy.OriginalString}' is not a proxy VisionPS can use: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI such as http://proxy.example:8080, or leave -Proxy out to use the system proxy settings.";
                 ThrowTerminatingError(Infrastructure.ErrorIds.Create(new ArgumentException(message, nameof(Proxy)), Infrastructure.ErrorIds.InvalidProxy, ErrorCategory.InvalidArgument, Proxy, message));
-            }
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(CacheExpiry)) && CacheExpiry <= TimeSpan.Zero)
-            {
-                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(CacheExpiry), "-CacheExpiry must be positive."),
-                    "InvalidCacheExpiry", ErrorCategory.InvalidArgument, CacheExpiry));
             }
             string? batchPath = BatchPath != null ? Folder(nameof(BatchPath), BatchPath) : null;
             string? cachePath = CachePath != null ? Folder(nameof(CachePath), CachePath) : null;
@@ -256,7 +252,7 @@ namespace VisionPS.Commands
                 catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException)
                 {
                     WriteError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.SettingsSaveFailed, ErrorCategory.WriteError, Infrastructure.SavedSettings.FilePath,
-                        $"Cannot save the settings to '{Infrastructure.SavedSettings.FilePath}': {MessageText.Sentence(ex.Message)} Set VISIONPS_CONFIG to a folder you can write, or delete the file."));
+                        $"Cannot save the settings to '{Infrastructure.SavedSettings.FilePath}': {MessageText.Sentence(Infrastructure.SavedSettings.Problem(ex))} Set VISIONPS_CONFIG to a folder you can write, or fix or delete the file (Set-VisionDefault -Reset -Save deletes it)."));
                 }
                 if (ApiKey != null)
                 {
@@ -308,7 +304,7 @@ namespace VisionPS.Commands
         {
             try
             {
-                return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                return Infrastructure.PowerShellLocation.FileSystemPath(SessionState.Path, path);
             }
             catch (Exception ex) when (ex is SessionStateException || ex is PSInvalidOperationException || ex is ProviderInvocationException || ex is NotSupportedException || ex is ArgumentException)
             {

@@ -62,6 +62,10 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
+            if (WarnWhenNoImage("no batch was submitted"))
+            {
+                return;
+            }
             AskQuestion question = BuildQuestion();
             BatchStore store = VisionDefaults.Current.OpenBatchStore();
             var limits = new BatchLimits { MaxRequests = MaxRequestsPerBatch, MaxBytes = (long)(MaxBatchMB * 1_000_000) };

@@ -30,6 +30,7 @@ namespace VisionPS.Commands
         /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        [ArgumentCompleter(typeof(BatchIdCompleter))]
         public string[] Id { get; set; } = System.Array.Empty<string>();
 
         protected override void ProcessRecord() => Collect(Id);
@@ -48,7 +49,7 @@ namespace VisionPS.Commands
                     try
                     {
                         VisionBatchJob job = await client.CancelBatchAsync(id, cancel).ConfigureAwait(false);
-                        Emit(new VisionBatch(job, Store.TryLoad(id)));
+                        Emit(new VisionBatch(job, LoadRecord(id)));
                     }
                     catch (OpenAIRequestException ex)
                     {

@@ -95,7 +95,7 @@ namespace VisionPS.Infrastructure
             SystemPrompt = SystemPrompt,
             MaxTokens = IsBound(nameof(MaxTokens)) ? MaxTokens : null,
             Temperature = IsBound(nameof(Temperature)) ? Temperature : null,
-            JsonSchema = JsonSchema is null ? null : new VisionJsonSchema(JsonSchemaName, JsonConversion.Schema(this, JsonSchema)),
+            JsonSchema = JsonSchema is null ? null : JsonConversion.Schema(this, JsonSchemaName, JsonSchema),
             ConversationId = conversationId,
             Detail = Detail,
             Prepare = PrepareParameters.Build(AskedModel, Detail, MaxSide, null, allowPartial: AllowPartial),

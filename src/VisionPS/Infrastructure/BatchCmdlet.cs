@@ -67,13 +67,46 @@ namespace VisionPS.Infrastructure
             return ErrorIds.Create(new InvalidOperationException(text), ErrorIds.BatchFailed, ErrorCategory.InvalidData, batch.Id, $"Batch {batch.Id} failed: {text}");
         }
 
+        private readonly HashSet<string> _toldUnreadable = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The local record of a batch, or null. A record file that exists but cannot be read is a warning naming it
+        /// (once per batch and command): the batch's answers can no longer be mapped back to their images.
+        /// </summary>
+        private protected BatchRecord? LoadRecord(string id)
+        {
+            BatchRecord? record = Store.TryLoad(id, out string? problem);
+            if (problem is not null)
+            {
+                TellUnreadable(id, Store.RecordPath(id), problem);
+            }
+            return record;
+        }
+
+        /// <summary>Whether the record file of a batch exists (readable or not).</summary>
+        private protected bool HasRecordFile(string id) => System.IO.File.Exists(Store.RecordPath(id));
+
+        /// <summary>Warns, once per batch, that its record file cannot be read.</summary>
+        private protected void TellUnreadable(string id, string file, string problem)
+        {
+            lock (_toldUnreadable)
+            {
+                if (!_toldUnreadable.Add(id))
+                {
+                    return;
+                }
+            }
+            EmitWarning($"The local record of batch {id} ('{file}') cannot be read: {problem}. Its answers cannot be mapped back to their images "
+                + "(they carry their custom_id instead); restore the file from a backup, or delete it to stop this warning.");
+        }
+
         /// <summary>The batch from the service, with its local record; null when it failed (error written).</summary>
         private protected async Task<VisionBatch?> FetchAsync(VisionClient client, string id, CancellationToken cancel)
         {
             try
             {
                 VisionBatchJob job = await client.GetBatchAsync(id, cancel).ConfigureAwait(false);
-                return new VisionBatch(job, Store.TryLoad(id));
+                return new VisionBatch(job, LoadRecord(id));
             }
             catch (OpenAIRequestException ex)
             {

@@ -20,7 +20,12 @@ namespace VisionPS.Infrastructure
             VisionConnection connection;
             try
             {
-                connection = VisionConnection.FromEnvironment();
+                // OPENAI_BASE_URL is read only when nothing above it says where to go: a malformed one must not stop a
+                // command given -BaseUri or a session default (an endpoint, or Azure's endpoint and deployment).
+                bool azure = baseUri is null && defaults.AzureEndpoint != null && defaults.AzureDeployment != null;
+                connection = baseUri is null && defaults.ConfiguredBaseUri is null && !azure
+                    ? VisionConnection.FromEnvironment()
+                    : new VisionConnection { ApiKey = Environment.GetEnvironmentVariable(VisionConnection.ApiKeyVariable) };
                 if (baseUri != null)
                 {
                     connection.BaseUri = VisionConnection.ParseBaseUri(baseUri.OriginalString, "-BaseUri");
@@ -40,6 +45,14 @@ namespace VisionPS.Infrastructure
             if (key != null)
             {
                 connection.ApiKey = Reveal(key);
+            }
+            if (connection.ApiKeyIsMalformed)
+            {
+                // Never shown: not the key, nor where in it the character is.
+                string from = apiKey != null ? "-ApiKey" : key != null ? "Set-VisionDefault -ApiKey" : VisionConnection.ApiKeyVariable;
+                string message = $"The API key from {from} holds a line break, tab or other character no API key has, inside it (white space around it is dropped), so it was not sent. "
+                    + "Check how it was read: a key file of more than one line, or a key pasted with other text. The key is not shown.";
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidApiKey, ErrorCategory.InvalidArgument, from, message));
             }
             if (baseUri is null && defaults.AzureEndpoint != null && defaults.AzureDeployment != null)
             {

@@ -44,6 +44,7 @@ namespace VisionPS.Infrastructure
         public const string FileNotDeleted = "FileNotDeleted";
         public const string InvalidFolderSetting = "InvalidFolderSetting";
         public const string InvalidProxy = "InvalidProxy";
+        public const string InvalidApiKey = "InvalidApiKey";
 
         /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
         public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)

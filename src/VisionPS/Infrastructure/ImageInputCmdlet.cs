@@ -61,6 +61,22 @@ namespace VisionPS.Infrastructure
             }
         }
 
+        /// <summary>
+        /// Warns, and returns true, when no image was given at all: a pipe that brought none (Get-ChildItem found no
+        /// files) or neither -Image nor a pipe; <paramref name="nothing"/> says what was therefore not done.
+        /// </summary>
+        private protected bool WarnWhenNoImage(string nothing)
+        {
+            if (ImagesGiven)
+            {
+                return false;
+            }
+            WriteWarning(MyInvocation.ExpectingInput
+                ? $"No image came down the pipeline, so {nothing}. Check the command before the pipe (it found no files?)."
+                : $"No image was given (-Image or the pipeline), so {nothing}.");
+            return true;
+        }
+
         protected override void ProcessRecord()
         {
             _imagesGiven |= InputObject != null;

@@ -25,6 +25,13 @@ namespace VisionPS.Infrastructure
         private static List<string> ResolveOne(PSCmdlet cmdlet, string path, bool literal)
         {
             var result = new List<string>();
+            if (LocalPathOfFileUri(path) is string local)
+            {
+                // file:///home/me/a%20b.jpg (a file manager's "copy location", a browser's address bar) is that file,
+                // as a [uri] of it is; PowerShell would look for a drive named 'file'.
+                path = local;
+                literal = true;
+            }
             try
             {
                 ProviderInfo provider;
@@ -107,6 +114,11 @@ namespace VisionPS.Infrastructure
                 ErrorCategory.InvalidArgument, path, message));
             return false;
         }
+
+        private static string? LocalPathOfFileUri(string path)
+            => path.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(path, UriKind.Absolute, out Uri? uri) && uri.IsFile
+                ? uri.LocalPath
+                : null;
 
         private static bool IsWebUrl(string path)
             => Uri.TryCreate(path, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);

@@ -85,19 +85,29 @@ namespace VisionPS.Infrastructure
         }
 
         /// <summary>
-        /// The -JsonSchema a cmdlet was given, as JSON text; a value that is not JSON (or nests too deeply) stops the
-        /// cmdlet with InvalidJsonSchema, saying where the text went wrong and what to pass instead.
+        /// The -JsonSchema a cmdlet was given, named <paramref name="name"/>; a value that is not JSON, not a JSON
+        /// object (5, @(1, 2)) or nests too deeply stops the cmdlet with InvalidJsonSchema, saying where the text went
+        /// wrong and what to pass instead.
         /// </summary>
-        public static string Schema(PSCmdlet cmdlet, object schema)
+        public static Core.OpenAI.VisionJsonSchema Schema(PSCmdlet cmdlet, string name, object schema)
         {
             try
             {
-                return FromPowerShell(schema);
+                string json = FromPowerShell(schema);
+                using (JsonDocument parsed = JsonDocument.Parse(json))
+                {
+                    if (parsed.RootElement.ValueKind != JsonValueKind.Object)
+                    {
+                        string message = $"-JsonSchema must be a JSON object, not {KindOf(parsed.RootElement.ValueKind)}. {SchemaExample}";
+                        cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidJsonSchema, ErrorCategory.InvalidArgument, schema, message));
+                    }
+                }
+                return new Core.OpenAI.VisionJsonSchema(name, json);
             }
             catch (JsonException ex)
             {
                 string where = ex.LineNumber is long line ? $" at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}" : string.Empty;
-                string message = $"-JsonSchema is not valid JSON{where}. Pass a hashtable such as @{{ type = 'object'; properties = @{{ total = @{{ type = 'number' }} }}; required = @('total') }}, or the text of a JSON schema file (Get-Content schema.json -Raw).";
+                string message = $"-JsonSchema is not valid JSON{where}. {SchemaExample}";
                 cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message, ex), ErrorIds.InvalidJsonSchema, ErrorCategory.InvalidArgument, schema, message));
                 throw; // not reached: ThrowTerminatingError throws
             }
@@ -108,6 +118,17 @@ namespace VisionPS.Infrastructure
                 throw;
             }
         }
+
+        private const string SchemaExample = "Pass a hashtable such as @{ type = 'object'; properties = @{ total = @{ type = 'number' } }; required = @('total') }, or the text of a JSON schema file (Get-Content schema.json -Raw).";
+
+        private static string KindOf(JsonValueKind kind) => kind switch
+        {
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            _ => "null",
+        };
 
         /// <summary>JSON text for a string (taken as JSON already), a hashtable/dictionary, list or scalar.</summary>
         public static string FromPowerShell(object? value)

@@ -25,12 +25,12 @@ namespace VisionPS.Infrastructure
                 {
                     if (session != null)
                     {
-                        return session.Path.GetUnresolvedProviderPathFromPSPath(path);
+                        return FileSystemPath(session.Path, path);
                     }
                     Runspace? runspace = Runspace.DefaultRunspace;
                     if (runspace != null)
                     {
-                        return runspace.SessionStateProxy.Path.GetUnresolvedProviderPathFromPSPath(path);
+                        return FileSystemPath(runspace.SessionStateProxy.Path, path);
                     }
                 }
                 catch (Exception ex) when (ex is PSInvalidOperationException || ex is InvalidOperationException || ex is NotSupportedException || ex is ItemNotFoundException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
@@ -39,6 +39,21 @@ namespace VisionPS.Infrastructure
                 }
             }
             return Path.GetFullPath(path);
+        }
+
+        /// <summary>
+        /// A path to write to, relative to the PowerShell location, as a file-system path. A path on another provider
+        /// (Env:/x.gif, Function:/x) is an <see cref="ArgumentException"/> saying so: its provider path ('x.gif') would
+        /// otherwise be taken as a file relative to the process directory.
+        /// </summary>
+        public static string FileSystemPath(PathIntrinsics paths, string path)
+        {
+            string full = paths.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
+                throw new ArgumentException($"'{path}' is a path on PowerShell's {provider.Name} drive, not in the file system.");
+            }
+            return full;
         }
     }
 }

@@ -57,9 +57,17 @@ namespace VisionPS.Infrastructure
             }
             catch (Exception ex) when (ex is JsonException || ex is ArgumentException || ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is InvalidOperationException || ex is UriFormatException)
             {
-                return $"The saved VisionPS settings in '{path}' could not be read ({ex.Message}); they are ignored. Fix or delete the file, or run Set-VisionDefault -Reset -Save.";
+                return $"The saved VisionPS settings in '{path}' could not be read ({Problem(ex)}); they are ignored, so the endpoint, model and folders saved there are not used. Fix or delete the file, or run Set-VisionDefault -Reset -Save.";
             }
         }
+
+        /// <summary>What is wrong with the file, in words: where its JSON breaks (1-based), not .NET's parser message.</summary>
+        internal static string Problem(Exception ex) => ex switch
+        {
+            JsonException json when json.LineNumber is long line => $"it is not valid JSON at line {line + 1}, position {(json.BytePositionInLine ?? 0) + 1}",
+            JsonException => "it is not valid JSON",
+            _ => Core.MessageText.Clause(ex.Message),
+        };
 
         /// <summary>Writes the given settings of <paramref name="defaults"/> into the file, keeping the others saved there.</summary>
         public static void Save(VisionDefaults defaults, IEnumerable<string> names)

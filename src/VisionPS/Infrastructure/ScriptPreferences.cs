@@ -20,6 +20,7 @@ namespace VisionPS.Infrastructure
         /// <summary>Called from BeginProcessing: with <c>-Debug</c> bound, debug and verbose lines are written, never asked about.</summary>
         public static void Apply(PSCmdlet cmdlet)
         {
+            VisionDefaults.WarnIfSavedUnreadable(cmdlet); // every command's first step: saved settings ignored are said once
             IDictionary<string, object> bound = cmdlet.MyInvocation.BoundParameters;
             if (!IsOn(bound, "Debug") || cmdlet.CommandRuntime is null)
             {

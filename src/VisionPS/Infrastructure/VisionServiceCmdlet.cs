@@ -50,6 +50,12 @@ namespace VisionPS.Infrastructure
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
+            if (!SendsRequests)
+            {
+                // Local state only (Get-VisionBatch -Local): no endpoint or key is read, so a malformed one stops nothing.
+                Connection = new VisionConnection();
+                return;
+            }
             Connection = ConnectionParameters.Resolve(this, BaseUri, ApiKey,
                 IsBound(nameof(MaxRetries)) ? MaxRetries : null, IsBound(nameof(TimeoutSec)) ? TimeoutSec : null,
                 requireKey: SendsRequests && !ConnectionParameters.IsWhatIf(this));

@@ -1,0 +1,41 @@
+using System;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+
+namespace VisionPS.Infrastructure
+{
+    /// <summary>
+    /// A -ConversationId must be a conversation id (conv_...), or where legacy threads are taken a thread id
+    /// (thread_...). Anything else is refused in words: Add-AssistantImage's first positional argument is the
+    /// conversation, so <c>Add-AssistantImage photo.jpg</c> binds the photo there, and a regular expression in the
+    /// error does not tell the user to give it with -Image.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    public sealed class ValidateConversationIdAttribute : ValidateArgumentsAttribute
+    {
+        private readonly bool _threads;
+
+        /// <summary>Takes conv_... ids, and thread_... ids too when <paramref name="threads"/>.</summary>
+        public ValidateConversationIdAttribute(bool threads)
+        {
+            _threads = threads;
+        }
+
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            object? value = arguments is PSObject pso ? pso.BaseObject : arguments;
+            string text = value as string ?? string.Empty;
+            if (Regex.IsMatch(text, _threads ? "^(conv|thread)_[A-Za-z0-9_-]+$" : "^conv_[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant))
+            {
+                return;
+            }
+            string ids = _threads ? "a conversation id (conv_...) or a legacy thread id (thread_...)" : "a conversation id (conv_...)";
+            string message = $"'{text}' is not {ids}, as Add-AssistantImage writes them in its ConversationId.";
+            if (_threads)
+            {
+                message += " The first value given without a name is the conversation: give images with -Image or through the pipeline (Get-ChildItem *.jpg | Add-AssistantImage), and leave -ConversationId out to start a new conversation.";
+            }
+            throw new ValidationMetadataException(message);
+        }
+    }
+}
