@@ -17,7 +17,9 @@ namespace VisionPS.Core.Imaging
 #endif
 
         /// <summary>Packed RGB to RGBA with alpha 255 (optimised at once: it runs per row, too briefly for the tiered JIT to promote it soon).</summary>
+#if NET
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
         public static unsafe void RgbToRgba(byte* src, byte* dst, int width)
         {
             int x = 0;
@@ -48,7 +50,9 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>Grey, one sample every <paramref name="stride"/> bytes, to RGBA with alpha 255.</summary>
+#if NET
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
         public static unsafe void GrayToRgba(byte* src, int stride, byte* dst, int width)
         {
             uint* d = (uint*)dst;
