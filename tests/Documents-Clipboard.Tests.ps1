@@ -202,6 +202,20 @@ Describe 'The X11 clipboard' {
         $answer.images[0].sha256 | Should -Be $image.Sha256
     }
 
+    It 'says the clipboard cannot be reached, naming the display, when DISPLAY names no X server (a stale SSH forward)' {
+        $gone = 6000..6999 | Where-Object { -not (Test-Path "/tmp/.X11-unix/X$_") -and -not (Test-Path "/tmp/.X$_-lock") } | Select-Object -First 1
+        $env:DISPLAY = ":$gone"
+        try {
+            $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue
+        }
+        finally { $env:DISPLAY = ":$number" }
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClipboardUnavailable,*'
+        "$($errs[0])" | Should -BeLike "*X11 display ':$gone'*"
+        "$($errs[0])" | Should -Not -BeLike '*copy one first*'
+    }
+
     It 'says there is no image when the clipboard holds text' {
         & bash -c "printf 'just text' | xclip -selection clipboard -i > /dev/null 2>&1"
         $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue

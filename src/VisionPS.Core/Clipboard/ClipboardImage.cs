@@ -70,8 +70,15 @@ namespace VisionPS.Core.Clipboard
                 throw new ClipboardException(ClipboardProblem.Unavailable,
                     "Reading the X11 clipboard needs xclip (apt install xclip); on Wayland, install wl-clipboard.");
             }
-            string[] targets = Lines(Run("xclip", new[] { "-selection", "clipboard", "-t", "TARGETS", "-o" }, 1024 * 1024, cancel, allowFailure: true));
-            string target = PickImageType(targets, "xclip");
+            ToolResult listed = RunTool("xclip", new[] { "-selection", "clipboard", "-t", "TARGETS", "-o" }, 1024 * 1024, cancel);
+            if (listed.ExitCode != 0 && listed.Error.IndexOf("Can't open display", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                // A DISPLAY that names no reachable X server (an SSH session's forward that is gone, a display that was
+                // closed): not an empty clipboard. With no owner, xclip says "target TARGETS not available" instead.
+                throw new ClipboardException(ClipboardProblem.Unavailable,
+                    $"Cannot reach the X11 display '{Environment.GetEnvironmentVariable("DISPLAY")}' named by DISPLAY to read its clipboard (xclip: can't open display). Check that the display is running and that DISPLAY names it, or pass a file.");
+            }
+            string target = PickImageType(Lines(listed.Output), "xclip");
             return Run("xclip", new[] { "-selection", "clipboard", "-t", target, "-o" }, maxBytes, cancel);
         }
 
@@ -136,6 +143,34 @@ namespace VisionPS.Core.Clipboard
         /// <summary>Runs a tool and returns at most <paramref name="maxBytes"/> of its standard output; 10 s at most.</summary>
         private static byte[] Run(string tool, string[] args, long maxBytes, CancellationToken cancel, bool allowFailure = false)
         {
+            ToolResult result = RunTool(tool, args, maxBytes, cancel);
+            if (result.ExitCode != 0 && !allowFailure)
+            {
+                throw new ClipboardException(ClipboardProblem.NoImage, $"{tool} could not read an image from the clipboard: {result.Error.Trim()}");
+            }
+            return result.Output;
+        }
+
+        /// <summary>What a tool wrote and how it ended.</summary>
+        private readonly struct ToolResult
+        {
+            public ToolResult(byte[] output, int exitCode, string error)
+            {
+                Output = output;
+                ExitCode = exitCode;
+                Error = error;
+            }
+
+            public byte[] Output { get; }
+
+            public int ExitCode { get; }
+
+            public string Error { get; }
+        }
+
+        /// <summary>Runs a tool: at most <paramref name="maxBytes"/> of its standard output, its exit code and standard error; 10 s at most.</summary>
+        private static ToolResult RunTool(string tool, string[] args, long maxBytes, CancellationToken cancel)
+        {
             var psi = new ProcessStartInfo(tool)
             {
                 RedirectStandardOutput = true,
@@ -196,12 +231,8 @@ namespace VisionPS.Core.Clipboard
                         }
                     }
                 }
-                if (process.ExitCode != 0 && !allowFailure)
-                {
-                    string message = stderr.Wait(1000) ? stderr.Result.Trim() : string.Empty;
-                    throw new ClipboardException(ClipboardProblem.NoImage, $"{tool} could not read an image from the clipboard: {message}");
-                }
-                return buffer.ToArray();
+                string error = process.ExitCode != 0 && stderr.Wait(1000) ? stderr.Result : string.Empty;
+                return new ToolResult(buffer.ToArray(), process.ExitCode, error);
             }
         }
 

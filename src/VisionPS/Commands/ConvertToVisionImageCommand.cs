@@ -34,7 +34,7 @@ namespace VisionPS.Commands
     /// Print Screen, or Copy Image in a browser): on Windows through the clipboard API (the PNG format, else the DIB
     /// bitmap), on macOS through the pasteboard (osascript: PNG, else TIFF), on Linux from Wayland (wl-paste, from
     /// wl-clipboard) or X11 (xclip). With no image on the clipboard it writes ClipboardHasNoImage; with no clipboard to
-    /// read (no display, or neither tool installed) ClipboardUnavailable. The Linux X11 path is tested (Xvfb and xclip);
+    /// read (no display or one that cannot be reached, or neither tool installed) ClipboardUnavailable. The Linux X11 path is tested (Xvfb and xclip);
     /// the Windows, macOS and Wayland paths are built but not tested here.</para>
     /// </remarks>
     /// <example>
