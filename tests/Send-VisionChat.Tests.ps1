@@ -78,6 +78,36 @@ Describe 'Send-VisionChat as an admin uses it' {
         (Send-VisionChat 'Cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
     }
 
+    It 'answers past a damaged cache entry (a creation time out of range, an entry that cannot be read) and puts a good one in its place' {
+        $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+        $before = [datetime]::UtcNow.AddSeconds(-2)
+        $null = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage
+        $entries = Get-ChildItem -LiteralPath (Join-Path $Cache 'v1') -Recurse -File -Filter '*.json' | Where-Object LastWriteTimeUtc -ge $before
+        $entries.Count | Should -BeGreaterThan 0
+        foreach ($e in $entries) {
+            $json = [System.IO.File]::ReadAllText($e.FullName)
+            $json | Should -Match '"Created":\d+'
+            [System.IO.File]::WriteAllText($e.FullName, ($json -replace '"Created":\d+', '"Created":99999999999999'))
+        }
+        $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 0
+        $r.FromCache | Should -BeFalse
+        (Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
+
+        # An entry it cannot read (here a folder in its place; a file of another user's, mode 600, alike): a miss.
+        foreach ($e in $entries) {
+            Remove-Item -LiteralPath $e.FullName
+            $null = New-Item -ItemType Directory -Path $e.FullName
+        }
+        $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 0
+        $r.FromCache | Should -BeFalse
+        ($r.Text | ConvertFrom-Json).images.Count | Should -Be 1
+        Get-VisionCache | Should -Not -BeNullOrEmpty
+        Clear-VisionCache -ErrorVariable clearErrs -ErrorAction SilentlyContinue
+        $clearErrs.Count | Should -Be 0
+    }
+
     It 'sends nothing with -WhatIf' {
         Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') -WhatIf | Should -BeNullOrEmpty
     }

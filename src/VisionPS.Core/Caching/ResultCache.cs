@@ -75,6 +75,10 @@ namespace VisionPS.Core.Caching
             {
                 return null; // being replaced right now: a miss, not a failure
             }
+            catch (UnauthorizedAccessException)
+            {
+                return null; // not readable by this user (another user's entry, a folder in its place): a miss
+            }
             Entry? entry = Parse(bytes);
             if (entry is null || entry.Key != key || entry.Sha256 != Sha256(entry.Payload!))
             {
@@ -209,7 +213,7 @@ namespace VisionPS.Core.Caching
                 Entry? entry = Parse(File.ReadAllBytes(file.FullName));
                 return entry is null || DateTimeOffset.FromUnixTimeSeconds(entry.Created) + Expiry <= Now();
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 return false;
             }
@@ -230,12 +234,18 @@ namespace VisionPS.Core.Caching
             return Path.Combine(Root, Version, key.Substring(0, 2), key + ".json");
         }
 
+        /// <summary>The last second <see cref="DateTimeOffset.FromUnixTimeSeconds"/> takes (9999-12-31T23:59:59Z).</summary>
+        private const long MaxUnixSeconds = 253402300799;
+
         private static Entry? Parse(byte[] bytes)
         {
             try
             {
                 Entry? entry = JsonSerializer.Deserialize<Entry>(bytes);
-                return entry is { Key: not null, Payload: not null, Sha256: not null } ? entry : null;
+                // A creation time no date can hold (a damaged or foreign file) would throw where it is read as a date.
+                return entry is { Key: not null, Payload: not null, Sha256: not null } && entry.Created >= 0 && entry.Created <= MaxUnixSeconds
+                    ? entry
+                    : null;
             }
             catch (JsonException)
             {
