@@ -118,9 +118,11 @@ namespace VisionPS.Core.Caching
             {
                 LocalFiles.WriteAtomic(path, bytes);
             }
-            catch (IOException)
+            catch (IOException) when (File.Exists(path))
             {
-                // A concurrent writer put its entry in place first; it answers the same question.
+                // A concurrent writer's entry is in place (Windows cannot replace a file another process has open); it
+                // answers the same question. Anything else (a full disk, a read-only folder) fails the write, so the
+                // caller can say that answers are not kept.
             }
             lock (_trimLock)
             {

@@ -98,6 +98,27 @@ namespace VisionPS.Core.Tests.Caching
             Assert.Null(cache.TryGet(b));
         }
 
+        /// <summary>
+        /// An entry that cannot be put in place (a full disk, a read-only folder whose key folder exists, here something
+        /// else in the entry's place) fails the write, so the run can warn once that answers are not kept; it was taken
+        /// for a concurrent writer's entry and dropped without a word. A concurrent writer's entry in place is no failure.
+        /// </summary>
+        [Fact]
+        public void AnEntryThatCannotBeWrittenFailsTheWriteUnlessAnotherWritersEntryIsInPlace()
+        {
+            ResultCache cache = NewCache();
+            string key = Key("describe");
+            string file = Path.Combine(_root, "v1", key.Substring(0, 2), key + ".json");
+            Directory.CreateDirectory(Path.Combine(file, "in-the-way"));
+            Assert.ThrowsAny<IOException>(() => cache.Set(key, "answer"));
+            Assert.Null(cache.TryGet(key));
+            Assert.Empty(Directory.GetFiles(_root, "*.tmp", SearchOption.AllDirectories));
+
+            Directory.Delete(file, recursive: true);
+            cache.Set(key, "answer");
+            Assert.Equal("answer", cache.TryGet(key));
+        }
+
         [Fact]
         public void ConcurrentWritersAndReadersNeverSeeATornOrForeignEntry()
         {
