@@ -99,10 +99,12 @@ Describe 'Send-VisionChat as an admin uses it' {
             Remove-Item -LiteralPath $e.FullName
             $null = New-Item -ItemType Directory -Path $e.FullName
         }
-        $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns 3>$null
         $errs.Count | Should -Be 0
         $r.FromCache | Should -BeFalse
         ($r.Text | ConvertFrom-Json).images.Count | Should -Be 1
+        # Nor can a new entry go where the folder is: said once, as for a full disk.
+        @($warns | Where-Object { "$_" -like "The answer cache at '$Cache' cannot be written*" }).Count | Should -Be 1
         Get-VisionCache | Should -Not -BeNullOrEmpty
         Clear-VisionCache -ErrorVariable clearErrs -ErrorAction SilentlyContinue
         $clearErrs.Count | Should -Be 0
