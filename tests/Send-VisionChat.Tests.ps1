@@ -110,6 +110,40 @@ Describe 'Send-VisionChat as an admin uses it' {
         $clearErrs.Count | Should -Be 0
     }
 
+    It 'keeps the answer cache within -CacheMaxMB and its expiry across many small runs, not only within one large run' {
+        $small = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-small-cache-$([guid]::NewGuid().ToString('N'))"
+        try {
+            Set-VisionDefault -CachePath $small -CacheMaxMB 1
+            # What earlier runs left: 1.5 MiB of entries used an hour ago, and one not used for 40 days (expiry: 30).
+            $old = Join-Path $small 'v1/00'
+            $null = New-Item -ItemType Directory -Path $old -Force
+            $created = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+            foreach ($i in 1..24) {
+                $file = Join-Path $old ('{0:x64}.json' -f $i)
+                $entry = @{ Key = '{0:x64}' -f $i; Created = $created; Sha256 = '0' * 64; Payload = 'x' * 65536 } | ConvertTo-Json -Compress
+                [System.IO.File]::WriteAllText($file, $entry)
+                [System.IO.File]::SetLastWriteTimeUtc($file, [datetime]::UtcNow.AddHours(-1).AddSeconds($i))
+            }
+            $stale = Join-Path $old ('{0:x64}.json' -f 999)
+            [System.IO.File]::WriteAllText($stale, '{}')
+            [System.IO.File]::SetLastWriteTimeUtc($stale, [datetime]::UtcNow.AddDays(-40))
+            (Get-VisionCache).Bytes | Should -BeGreaterThan 1MB
+
+            $r = Send-VisionChat 'Small run.' -Image (Join-Path $Corpus 'gif_static_smile_48.gif') -PerImage
+            $r.FromCache | Should -BeFalse
+            (Get-VisionCache).Bytes | Should -BeLessOrEqual 1MB
+            Test-Path -LiteralPath $stale | Should -BeFalse
+            # The least recently used went first: the newest of the earlier entries are still there.
+            Test-Path -LiteralPath (Join-Path $old ('{0:x64}.json' -f 24)) | Should -BeTrue
+            Test-Path -LiteralPath (Join-Path $old ('{0:x64}.json' -f 1)) | Should -BeFalse
+            (Send-VisionChat 'Small run.' -Image (Join-Path $Corpus 'gif_static_smile_48.gif') -PerImage).FromCache | Should -BeTrue
+        }
+        finally {
+            Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -CachePath $Cache -MaxRetries 1
+            Remove-Item -LiteralPath $small -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'sends nothing with -WhatIf' {
         Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') -WhatIf | Should -BeNullOrEmpty
     }

@@ -176,6 +176,30 @@ namespace VisionPS.Core.Tests.Caching
             Assert.False(File.Exists(stray));
         }
 
+        /// <summary>
+        /// Each run opens a cache of its own, so the count of one run's writes never reached a sixteenth of the cap in
+        /// runs of a few answers, and the cache grew without bound. The first write of a run trims when the last trim,
+        /// by any run, is an interval old.
+        /// </summary>
+        [Fact]
+        public void TheFirstWriteOfEachRunTrimsAtMostOnceAnInterval()
+        {
+            ResultCache large = NewCache(maxBytes: 1 << 20);
+            for (int i = 0; i < 6; i++)
+            {
+                large.Set(Key("p" + i), new string('x', 3000)); // the first write trims: nothing over this cap
+            }
+            ResultCache NextRun() => new ResultCache(_root, TimeSpan.FromDays(1), 10_000) { Now = () => _now };
+
+            NextRun().Set(Key("soon after"), "answer");
+            Assert.True(large.GetStatistics().Bytes > 10_000, "a trim less than an interval after the last one waits");
+
+            _now = _now + ResultCache.TrimInterval;
+            NextRun().Set(Key("an hour later"), "answer");
+            Assert.True(large.GetStatistics().Bytes <= 10_000);
+            Assert.Equal("answer", large.TryGet(Key("an hour later")));
+        }
+
         [Fact]
         public void ClearRemovesAllOrOnlyEntriesUnusedForAWhile()
         {
