@@ -152,6 +152,39 @@ Describe 'PDFs' {
     }
 }
 
+Describe 'Scanned PDFs whose pages are turned' {
+    It 'turns each page as a PDF reader shows it: the page''s /Rotate, not the embedded image''s own orientation' {
+        # A scan turned upright in a viewer and saved (qpdf --rotate: /Rotate 90 on each page), a JPEG page and a PNG page.
+        $scan = Join-Path $Dir 'scan-for-rotate.pdf'
+        & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') -o $scan 2>&1 | Out-Null  # it says it stores the alpha as a soft mask
+        $LASTEXITCODE | Should -Be 0
+        $turned = Join-Path $Dir 'scan-turned.pdf'
+        & qpdf --rotate=+90 $scan $turned
+        $LASTEXITCODE | Should -Be 0
+        $plain = ConvertTo-VisionImage -LiteralPath $scan -Model gpt-4o
+        "$($plain[0].Width)x$($plain[0].Height)" | Should -Be '1152x768'
+        $pages = ConvertTo-VisionImage -LiteralPath $turned -Model gpt-4o
+        $pages.Count | Should -Be 2
+        "$($pages[0].Width)x$($pages[0].Height)" | Should -Be '768x1152'
+        "$($pages[1].Width)x$($pages[1].Height)" | Should -Be "$($plain[1].Height)x$($plain[1].Width)"
+        $plain[1].Width | Should -Not -Be $plain[1].Height
+        $upsideDown = Join-Path $Dir 'scan-upside-down.pdf'
+        & qpdf --rotate=+180 $scan $upsideDown
+        $flipped = ConvertTo-VisionImage -LiteralPath $upsideDown -Model gpt-4o
+        "$($flipped[0].Width)x$($flipped[0].Height)" | Should -Be '1152x768'
+        $flipped[0].Sha256 | Should -Not -Be $plain[0].Sha256
+
+        # img2pdf turns a phone photo by its EXIF orientation with /Rotate (readers ignore EXIF in a PDF): upright once.
+        $phone = Join-Path $Corpus 'jpg_orient6_panasonic_640x428.jpg'
+        $phoneScan = Join-Path $Dir 'phone-scan.pdf'
+        & img2pdf $phone -o $phoneScan
+        $page = ConvertTo-VisionImage -LiteralPath $phoneScan -Model gpt-4o
+        $photo = ConvertTo-VisionImage -LiteralPath $phone -Model gpt-4o
+        "$($page.Width)x$($page.Height)" | Should -Be "$($photo.Width)x$($photo.Height)"
+        $page.Width | Should -BeLessThan $page.Height
+    }
+}
+
 Describe 'A server that cannot fetch image URLs' {
     It 'gets the URL image downloaded and sent inline, and -Verbose says so' {
         $png = Get-Item -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png')
