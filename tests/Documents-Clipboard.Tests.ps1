@@ -54,6 +54,25 @@ Describe 'PDFs' {
         $answer.files[0].sha256 | Should -Be (Get-FileHash -LiteralPath $invoice -Algorithm SHA256).Hash.ToLowerInvariant()
     }
 
+    It 'names a PDF whose file name does not say so (a download saved as "GetDocument", one named .png) as a .pdf to the service' {
+        $invoice = New-TextPdf (Join-Path $Dir 'named-right.pdf') 1
+        $noExtension = Join-Path $Dir 'GetDocument'
+        $asPng = Join-Path $Dir 'statement.png'
+        Copy-Item -LiteralPath $invoice -Destination $noExtension
+        Copy-Item -LiteralPath $invoice -Destination $asPng
+        $answer = (Send-VisionChat 'Total?' -Image $noExtension, $asPng, $invoice).Text | ConvertFrom-Json
+        $answer.files.filename | Should -Be 'GetDocument.pdf', 'statement.png.pdf', 'named-right.pdf'
+        $answer = (Send-VisionChat 'Total?' -Image $asPng -Api Responses).Text | ConvertFrom-Json
+        $answer.files[0].filename | Should -Be 'statement.png.pdf'
+
+        $message = Add-AssistantImage -Image $noExtension, $asPng -Prompt 'Two statements.'
+        $message.FileIds.Count | Should -Be 2
+        $headers = @{ Authorization = "Bearer $Key" }
+        $names = $message.FileIds | ForEach-Object { (Invoke-RestMethod -Uri "$($Endpoint.BaseUri)/files/$_" -Headers $headers).filename }
+        $names | Should -Be 'GetDocument.pdf', 'statement.png.pdf'
+        $message.FileIds | Remove-VisionFile -Confirm:$false
+    }
+
     It 'refuses an encrypted PDF with PdfEncrypted naming it and still answers about the others' {
         $plain = New-TextPdf (Join-Path $Dir 'plain.pdf') 1
         $locked = Join-Path $Dir 'locked.pdf'
