@@ -93,6 +93,7 @@ namespace VisionPS.Core.Documents
                 int scanned = 0;
                 long letters = 0;
                 double width = 0, height = 0;
+                var sizes = new List<(double Width, double Height)>(pages);
                 for (int i = 1; i <= pages; i++)
                 {
                     Page page = document.GetPage(i);
@@ -100,13 +101,14 @@ namespace VisionPS.Core.Documents
                     {
                         (width, height) = (page.Width, page.Height);
                     }
+                    sizes.Add((page.Width, page.Height));
                     letters += page.Letters.Count;
                     if (page.Letters.Count == 0 && page.NumberOfImages == 1)
                     {
                         scanned++;
                     }
                 }
-                return new PdfDocumentInfo(name, data.LongLength, pages, version, scanned, letters, width, height);
+                return new PdfDocumentInfo(name, data.LongLength, pages, version, scanned, letters, width, height) { PageSizesPoints = sizes };
             }
             catch (PdfCheckException)
             {
@@ -194,7 +196,7 @@ namespace VisionPS.Core.Documents
         /// <summary>
         /// An estimate of the input tokens a PDF costs: the service puts each page's text and an image of each page into the
         /// context (OpenAI "File inputs" guide, "How it works"). Text: about 4 characters per token. Page image: the model's
-        /// high-detail cost of the page at 150 dpi (the guide does not say at what size pages are rendered: an assumption).
+        /// high-detail cost of each page at its own size at 150 dpi (the guide does not say at what size pages are rendered: an assumption).
         /// </summary>
         public static int EstimateTokens(PdfDocumentInfo info, string? model)
         {
@@ -202,10 +204,14 @@ namespace VisionPS.Core.Documents
             {
                 throw new ArgumentNullException(nameof(info));
             }
-            int w = Math.Max(1, (int)Math.Round(info.PageWidthPoints * 150 / 72));
-            int h = Math.Max(1, (int)Math.Round(info.PageHeightPoints * 150 / 72));
-            long perPage = TokenEstimator.Estimate(model, ImageDetail.High, w, h);
-            long total = (perPage * info.Pages) + ((info.TextCharacters + 3) / 4);
+            long PageCost(double widthPoints, double heightPoints) => TokenEstimator.Estimate(model, ImageDetail.High,
+                Math.Max(1, (int)Math.Min(int.MaxValue, Math.Round(widthPoints * 150 / 72))),
+                Math.Max(1, (int)Math.Min(int.MaxValue, Math.Round(heightPoints * 150 / 72))));
+            // Each page at its own size (pages need not share one); the first page's for all when the sizes are not known.
+            long pages = info.PageSizesPoints.Count == info.Pages
+                ? info.PageSizesPoints.Sum(p => PageCost(p.Width, p.Height))
+                : PageCost(info.PageWidthPoints, info.PageHeightPoints) * info.Pages;
+            long total = pages + ((info.TextCharacters + 3) / 4);
             return (int)Math.Min(int.MaxValue, total);
         }
 

@@ -36,6 +36,22 @@ namespace VisionPS.Core.Tests.Documents
             Assert.Equal((2 * perPage) + (int)((info.TextCharacters + 3) / 4), PdfDocumentCheck.EstimateTokens(info, "gpt-4o"));
         }
 
+        /// <summary>
+        /// Pages of different sizes (a receipt-sized first page before A3 drawings, a scanner's pages each as scanned) are
+        /// costed each at its own size; every page was costed at the first page's.
+        /// </summary>
+        [Fact]
+        public void EachPageIsCostedAtItsOwnSize()
+        {
+            var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
+            builder.AddPage(200, 300);
+            builder.AddPage(842, 1191);
+            PdfDocumentInfo info = PdfDocumentCheck.Check(builder.Build(), "mixed.pdf");
+            int Page(double w, double h) => TokenEstimator.Estimate("gpt-4o", ImageDetail.High, (int)Math.Round(w * 150 / 72), (int)Math.Round(h * 150 / 72));
+            Assert.NotEqual(Page(200, 300), Page(842, 1191));
+            Assert.Equal(Page(200, 300) + Page(842, 1191), PdfDocumentCheck.EstimateTokens(info, "gpt-4o"));
+        }
+
         [Fact]
         public void ScannedPagesAreCounted()
         {
