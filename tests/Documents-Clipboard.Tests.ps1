@@ -268,6 +268,15 @@ Describe 'The X11 clipboard' {
         "$($errs[0])" | Should -Not -BeLike '*copy one first*'
     }
 
+    It 'says there is no image when the program that copied offers an image type but no bytes' {
+        & bash -c "printf '' | xclip -selection clipboard -t image/png -i > /dev/null 2>&1"
+        $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClipboardHasNoImage,*'
+        "$($errs[0])" | Should -BeLike '*image/png*no bytes*'
+    }
+
     It 'says there is no image when the clipboard holds text' {
         & bash -c "printf 'just text' | xclip -selection clipboard -i > /dev/null 2>&1"
         $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue

@@ -58,7 +58,7 @@ namespace VisionPS.Core.Clipboard
             {
                 string[] types = Lines(Run("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel, allowFailure: true));
                 string type = PickImageType(types, "wl-paste");
-                return Run("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel);
+                return NotEmpty(Run("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel), type, "the Wayland clipboard");
             }
             if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")))
             {
@@ -79,8 +79,13 @@ namespace VisionPS.Core.Clipboard
                     $"Cannot reach the X11 display '{Environment.GetEnvironmentVariable("DISPLAY")}' named by DISPLAY to read its clipboard (xclip: can't open display). Check that the display is running and that DISPLAY names it, or pass a file.");
             }
             string target = PickImageType(Lines(listed.Output), "xclip");
-            return Run("xclip", new[] { "-selection", "clipboard", "-t", target, "-o" }, maxBytes, cancel);
+            return NotEmpty(Run("xclip", new[] { "-selection", "clipboard", "-t", target, "-o" }, maxBytes, cancel), target, "the X11 clipboard");
         }
+
+        /// <summary>The bytes read, unless there are none: a program that offers an image type but gives nothing has no image.</summary>
+        private static byte[] NotEmpty(byte[] bytes, string type, string where) => bytes.Length > 0 ? bytes
+            : throw new ClipboardException(ClipboardProblem.NoImage,
+                $"There is no image on {where}: the program that copied offers {type} but gives no bytes for it. Copy the image again, or pass a file.");
 
         private static byte[] ReadMac(long maxBytes, CancellationToken cancel)
         {
