@@ -277,6 +277,17 @@ Describe 'The X11 clipboard' {
         "$($errs[0])" | Should -BeLike '*image/png*no bytes*'
     }
 
+    It 'says the clipboard holds copied files, naming them to pass by path, when a file manager copied an image file' {
+        $png = Join-Path $Corpus 'png_wizard_1104x1468_rgba.png'
+        $uri = 'file://' + $png  # the corpus path holds no character a URI must escape
+        & bash -c "printf '$uri\r\n' | xclip -selection clipboard -t text/uri-list -i > /dev/null 2>&1"
+        $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClipboardHasNoImage,*'
+        "$($errs[0])" | Should -BeLike "*copied files*-LiteralPath '$png'*"
+    }
+
     It 'says there is no image when the clipboard holds text' {
         & bash -c "printf 'just text' | xclip -selection clipboard -i > /dev/null 2>&1"
         $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue

@@ -57,6 +57,10 @@ namespace VisionPS.Core.Clipboard
             if (UseWayland())
             {
                 string[] types = Lines(Run("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel, allowFailure: true));
+                if (CopiedFiles(types, () => Run("wl-paste", new[] { "--no-newline", "--type", UriList }, 1024 * 1024, cancel, allowFailure: true)) is string copied)
+                {
+                    throw new ClipboardException(ClipboardProblem.NoImage, $"There is no image on the Wayland clipboard: {copied}");
+                }
                 string type = PickImageType(types, "wl-paste");
                 return NotEmpty(Run("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel), type, "the Wayland clipboard");
             }
@@ -78,7 +82,12 @@ namespace VisionPS.Core.Clipboard
                 throw new ClipboardException(ClipboardProblem.Unavailable,
                     $"Cannot reach the X11 display '{Environment.GetEnvironmentVariable("DISPLAY")}' named by DISPLAY to read its clipboard (xclip: can't open display). Check that the display is running and that DISPLAY names it, or pass a file.");
             }
-            string target = PickImageType(Lines(listed.Output), "xclip");
+            string[] targets = Lines(listed.Output);
+            if (CopiedFiles(targets, () => Run("xclip", new[] { "-selection", "clipboard", "-t", UriList, "-o" }, 1024 * 1024, cancel, allowFailure: true)) is string files)
+            {
+                throw new ClipboardException(ClipboardProblem.NoImage, $"There is no image on the X11 clipboard: {files}");
+            }
+            string target = PickImageType(targets, "xclip");
             return NotEmpty(Run("xclip", new[] { "-selection", "clipboard", "-t", target, "-o" }, maxBytes, cancel), target, "the X11 clipboard");
         }
 
@@ -123,6 +132,36 @@ namespace VisionPS.Core.Clipboard
                 {
                 }
             }
+        }
+
+        private const string UriList = "text/uri-list";
+
+        /// <summary>
+        /// When the clipboard offers no image type but a file list (a file manager's Copy: text/uri-list, RFC 2483), the
+        /// advice to pass those files by path, naming them (at most three); else null.
+        /// </summary>
+        internal static string? CopiedFiles(IEnumerable<string> offered, Func<byte[]> readList)
+        {
+            var types = offered.Select(t => t.Trim()).ToList();
+            if (types.Any(t => t.StartsWith("image/", StringComparison.OrdinalIgnoreCase)) || !types.Contains(UriList, StringComparer.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            var files = new List<string>();
+            foreach (string line in Lines(readList()))
+            {
+                string item = line.Trim();
+                if (item.Length > 0 && item[0] != '#' && Uri.TryCreate(item, UriKind.Absolute, out Uri? uri) && uri.IsFile)
+                {
+                    files.Add(uri.LocalPath);
+                }
+            }
+            if (files.Count == 0)
+            {
+                return null;
+            }
+            string shown = string.Join(", ", files.Take(3).Select(f => "'" + f + "'")) + (files.Count > 3 ? $" and {files.Count - 3} more" : string.Empty);
+            return $"it holds copied files ({shown}). Pass them by path instead, for example ConvertTo-VisionImage -LiteralPath '{files[0].Replace("'", "''")}'.";
         }
 
         internal static string PickImageType(IEnumerable<string> offered, string tool)
