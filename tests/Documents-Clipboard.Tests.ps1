@@ -54,6 +54,25 @@ Describe 'PDFs' {
         $answer.files[0].sha256 | Should -Be (Get-FileHash -LiteralPath $invoice -Algorithm SHA256).Hash.ToLowerInvariant()
     }
 
+    It 'names a PDF whose file name does not say so (a download saved as "GetDocument", one named .png) as a .pdf to the service' {
+        $invoice = New-TextPdf (Join-Path $Dir 'named-right.pdf') 1
+        $noExtension = Join-Path $Dir 'GetDocument'
+        $asPng = Join-Path $Dir 'statement.png'
+        Copy-Item -LiteralPath $invoice -Destination $noExtension
+        Copy-Item -LiteralPath $invoice -Destination $asPng
+        $answer = (Send-VisionChat 'Total?' -Image $noExtension, $asPng, $invoice).Text | ConvertFrom-Json
+        $answer.files.filename | Should -Be 'GetDocument.pdf', 'statement.png.pdf', 'named-right.pdf'
+        $answer = (Send-VisionChat 'Total?' -Image $asPng -Api Responses).Text | ConvertFrom-Json
+        $answer.files[0].filename | Should -Be 'statement.png.pdf'
+
+        $message = Add-AssistantImage -Image $noExtension, $asPng -Prompt 'Two statements.'
+        $message.FileIds.Count | Should -Be 2
+        $headers = @{ Authorization = "Bearer $Key" }
+        $names = $message.FileIds | ForEach-Object { (Invoke-RestMethod -Uri "$($Endpoint.BaseUri)/files/$_" -Headers $headers).filename }
+        $names | Should -Be 'GetDocument.pdf', 'statement.png.pdf'
+        $message.FileIds | Remove-VisionFile -Confirm:$false
+    }
+
     It 'refuses an encrypted PDF with PdfEncrypted naming it and still answers about the others' {
         $plain = New-TextPdf (Join-Path $Dir 'plain.pdf') 1
         $locked = Join-Path $Dir 'locked.pdf'
@@ -152,6 +171,39 @@ Describe 'PDFs' {
     }
 }
 
+Describe 'Scanned PDFs whose pages are turned' {
+    It 'turns each page as a PDF reader shows it: the page''s /Rotate, not the embedded image''s own orientation' {
+        # A scan turned upright in a viewer and saved (qpdf --rotate: /Rotate 90 on each page), a JPEG page and a PNG page.
+        $scan = Join-Path $Dir 'scan-for-rotate.pdf'
+        & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') -o $scan 2>&1 | Out-Null  # it says it stores the alpha as a soft mask
+        $LASTEXITCODE | Should -Be 0
+        $turned = Join-Path $Dir 'scan-turned.pdf'
+        & qpdf --rotate=+90 $scan $turned
+        $LASTEXITCODE | Should -Be 0
+        $plain = ConvertTo-VisionImage -LiteralPath $scan -Model gpt-4o
+        "$($plain[0].Width)x$($plain[0].Height)" | Should -Be '1152x768'
+        $pages = ConvertTo-VisionImage -LiteralPath $turned -Model gpt-4o
+        $pages.Count | Should -Be 2
+        "$($pages[0].Width)x$($pages[0].Height)" | Should -Be '768x1152'
+        "$($pages[1].Width)x$($pages[1].Height)" | Should -Be "$($plain[1].Height)x$($plain[1].Width)"
+        $plain[1].Width | Should -Not -Be $plain[1].Height
+        $upsideDown = Join-Path $Dir 'scan-upside-down.pdf'
+        & qpdf --rotate=+180 $scan $upsideDown
+        $flipped = ConvertTo-VisionImage -LiteralPath $upsideDown -Model gpt-4o
+        "$($flipped[0].Width)x$($flipped[0].Height)" | Should -Be '1152x768'
+        $flipped[0].Sha256 | Should -Not -Be $plain[0].Sha256
+
+        # img2pdf turns a phone photo by its EXIF orientation with /Rotate (readers ignore EXIF in a PDF): upright once.
+        $phone = Join-Path $Corpus 'jpg_orient6_panasonic_640x428.jpg'
+        $phoneScan = Join-Path $Dir 'phone-scan.pdf'
+        & img2pdf $phone -o $phoneScan
+        $page = ConvertTo-VisionImage -LiteralPath $phoneScan -Model gpt-4o
+        $photo = ConvertTo-VisionImage -LiteralPath $phone -Model gpt-4o
+        "$($page.Width)x$($page.Height)" | Should -Be "$($photo.Width)x$($photo.Height)"
+        $page.Width | Should -BeLessThan $page.Height
+    }
+}
+
 Describe 'A server that cannot fetch image URLs' {
     It 'gets the URL image downloaded and sent inline, and -Verbose says so' {
         $png = Get-Item -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png')
@@ -200,6 +252,40 @@ Describe 'The X11 clipboard' {
         $image.SourceWidth | Should -Be 1104
         $answer = ($image | Send-VisionChat 'What is on my screen?').Text | ConvertFrom-Json
         $answer.images[0].sha256 | Should -Be $image.Sha256
+    }
+
+    It 'says the clipboard cannot be reached, naming the display, when DISPLAY names no X server (a stale SSH forward)' {
+        $gone = 6000..6999 | Where-Object { -not (Test-Path "/tmp/.X11-unix/X$_") -and -not (Test-Path "/tmp/.X$_-lock") } | Select-Object -First 1
+        $env:DISPLAY = ":$gone"
+        try {
+            $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue
+        }
+        finally { $env:DISPLAY = ":$number" }
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClipboardUnavailable,*'
+        "$($errs[0])" | Should -BeLike "*X11 display ':$gone'*"
+        "$($errs[0])" | Should -Not -BeLike '*copy one first*'
+    }
+
+    It 'says there is no image when the program that copied offers an image type but no bytes' {
+        & bash -c "printf '' | xclip -selection clipboard -t image/png -i > /dev/null 2>&1"
+        $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClipboardHasNoImage,*'
+        "$($errs[0])" | Should -BeLike '*image/png*no bytes*'
+    }
+
+    It 'says the clipboard holds copied files, naming them to pass by path, when a file manager copied an image file' {
+        $png = Join-Path $Corpus 'png_wizard_1104x1468_rgba.png'
+        $uri = 'file://' + $png  # the corpus path holds no character a URI must escape
+        & bash -c "printf '$uri\r\n' | xclip -selection clipboard -t text/uri-list -i > /dev/null 2>&1"
+        $out = ConvertTo-VisionImage -FromClipboard -ErrorVariable errs -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ClipboardHasNoImage,*'
+        "$($errs[0])" | Should -BeLike "*copied files*-LiteralPath '$png'*"
     }
 
     It 'says there is no image when the clipboard holds text' {

@@ -78,6 +78,72 @@ Describe 'Send-VisionChat as an admin uses it' {
         (Send-VisionChat 'Cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
     }
 
+    It 'answers past a damaged cache entry (a creation time out of range, an entry that cannot be read) and puts a good one in its place' {
+        $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+        $before = [datetime]::UtcNow.AddSeconds(-2)
+        $null = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage
+        $entries = Get-ChildItem -LiteralPath (Join-Path $Cache 'v1') -Recurse -File -Filter '*.json' | Where-Object LastWriteTimeUtc -ge $before
+        $entries.Count | Should -BeGreaterThan 0
+        foreach ($e in $entries) {
+            $json = [System.IO.File]::ReadAllText($e.FullName)
+            $json | Should -Match '"Created":\d+'
+            [System.IO.File]::WriteAllText($e.FullName, ($json -replace '"Created":\d+', '"Created":99999999999999'))
+        }
+        $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 0
+        $r.FromCache | Should -BeFalse
+        (Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
+
+        # An entry it cannot read (here a folder in its place; a file of another user's, mode 600, alike): a miss.
+        foreach ($e in $entries) {
+            Remove-Item -LiteralPath $e.FullName
+            $null = New-Item -ItemType Directory -Path $e.FullName
+        }
+        $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns 3>$null
+        $errs.Count | Should -Be 0
+        $r.FromCache | Should -BeFalse
+        ($r.Text | ConvertFrom-Json).images.Count | Should -Be 1
+        # Nor can a new entry go where the folder is: said once, as for a full disk.
+        @($warns | Where-Object { "$_" -like "The answer cache at '$Cache' cannot be written*" }).Count | Should -Be 1
+        Get-VisionCache | Should -Not -BeNullOrEmpty
+        Clear-VisionCache -ErrorVariable clearErrs -ErrorAction SilentlyContinue
+        $clearErrs.Count | Should -Be 0
+    }
+
+    It 'keeps the answer cache within -CacheMaxMB and its expiry across many small runs, not only within one large run' {
+        $small = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-small-cache-$([guid]::NewGuid().ToString('N'))"
+        try {
+            Set-VisionDefault -CachePath $small -CacheMaxMB 1
+            # What earlier runs left: 1.5 MiB of entries used an hour ago, and one not used for 40 days (expiry: 30).
+            $old = Join-Path $small 'v1/00'
+            $null = New-Item -ItemType Directory -Path $old -Force
+            $created = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+            foreach ($i in 1..24) {
+                $file = Join-Path $old ('{0:x64}.json' -f $i)
+                $entry = @{ Key = '{0:x64}' -f $i; Created = $created; Sha256 = '0' * 64; Payload = 'x' * 65536 } | ConvertTo-Json -Compress
+                [System.IO.File]::WriteAllText($file, $entry)
+                [System.IO.File]::SetLastWriteTimeUtc($file, [datetime]::UtcNow.AddHours(-1).AddSeconds($i))
+            }
+            $stale = Join-Path $old ('{0:x64}.json' -f 999)
+            [System.IO.File]::WriteAllText($stale, '{}')
+            [System.IO.File]::SetLastWriteTimeUtc($stale, [datetime]::UtcNow.AddDays(-40))
+            (Get-VisionCache).Bytes | Should -BeGreaterThan 1MB
+
+            $r = Send-VisionChat 'Small run.' -Image (Join-Path $Corpus 'gif_static_smile_48.gif') -PerImage
+            $r.FromCache | Should -BeFalse
+            (Get-VisionCache).Bytes | Should -BeLessOrEqual 1MB
+            Test-Path -LiteralPath $stale | Should -BeFalse
+            # The least recently used went first: the newest of the earlier entries are still there.
+            Test-Path -LiteralPath (Join-Path $old ('{0:x64}.json' -f 24)) | Should -BeTrue
+            Test-Path -LiteralPath (Join-Path $old ('{0:x64}.json' -f 1)) | Should -BeFalse
+            (Send-VisionChat 'Small run.' -Image (Join-Path $Corpus 'gif_static_smile_48.gif') -PerImage).FromCache | Should -BeTrue
+        }
+        finally {
+            Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) -CachePath $Cache -MaxRetries 1
+            Remove-Item -LiteralPath $small -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'sends nothing with -WhatIf' {
         Send-VisionChat 'Describe.' -Image (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') -WhatIf | Should -BeNullOrEmpty
     }

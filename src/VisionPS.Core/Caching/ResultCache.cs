@@ -14,13 +14,16 @@ namespace VisionPS.Core.Caching
     /// unique temporary file in the same folder and then moved into place, so a crash leaves at most a stray
     /// temporary file and concurrent writers (threads or processes) never see or make a torn entry. Every entry
     /// carries the SHA-256 of its payload; an unreadable, corrupt or expired entry is a miss and is removed.
-    /// The total size is kept under <see cref="MaxBytes"/> by removing the least recently used entries.
+    /// The total size is kept under <see cref="MaxBytes"/> by removing the least recently used entries: at the first write
+    /// of each instance (each run) when the last trim by any process is <see cref="TrimInterval"/> old, and after every
+    /// sixteenth of the cap written.
     /// </summary>
     public sealed class ResultCache
     {
         private const string Version = "v1";
         private readonly object _trimLock = new object();
         private long _writtenSinceTrim;
+        private bool _wroteBefore;
 
         public ResultCache(string root, TimeSpan expiry, long maxBytes)
         {
@@ -75,6 +78,10 @@ namespace VisionPS.Core.Caching
             {
                 return null; // being replaced right now: a miss, not a failure
             }
+            catch (UnauthorizedAccessException)
+            {
+                return null; // not readable by this user (another user's entry, a folder in its place): a miss
+            }
             Entry? entry = Parse(bytes);
             if (entry is null || entry.Key != key || entry.Sha256 != Sha256(entry.Payload!))
             {
@@ -114,20 +121,56 @@ namespace VisionPS.Core.Caching
             {
                 LocalFiles.WriteAtomic(path, bytes);
             }
-            catch (IOException)
+            catch (IOException) when (File.Exists(path))
             {
-                // A concurrent writer put its entry in place first; it answers the same question.
+                // A concurrent writer's entry is in place (Windows cannot replace a file another process has open); it
+                // answers the same question. Anything else (a full disk, a read-only folder) fails the write, so the
+                // caller can say that answers are not kept.
             }
+            bool full;
             lock (_trimLock)
             {
                 _writtenSinceTrim += bytes.Length;
-                if (_writtenSinceTrim < MaxBytes / 16)
+                bool firstWrite = !_wroteBefore;
+                _wroteBefore = true;
+                // Each run opens its own cache, so a count of this run's writes alone never trims a cache that many
+                // small runs fill: the first write of each run trims too when the last trim is an interval old.
+                full = _writtenSinceTrim >= MaxBytes / 16;
+                if (!full && !(firstWrite && TrimDue()))
                 {
                     return;
                 }
                 _writtenSinceTrim = 0;
             }
-            Trim();
+            try
+            {
+                // The first write's trim goes by file times alone (entries unused for the expiry, then the least
+                // recently used over the cap), so it costs a folder listing, not a read of every entry.
+                Trim(openEntries: full);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Trimming is housekeeping: the entry is written, and the next run trims again.
+            }
+        }
+
+        /// <summary>How long after a trim the first write of a run trims again (a trim reads every entry's file time).</summary>
+        public static TimeSpan TrimInterval { get; } = TimeSpan.FromHours(1);
+
+        private string TrimMarker => Path.Combine(Root, Version, ".trimmed");
+
+        /// <summary>Whether the last trim, by any process, is <see cref="TrimInterval"/> old or was never done.</summary>
+        private bool TrimDue()
+        {
+            try
+            {
+                var marker = new FileInfo(TrimMarker);
+                return !marker.Exists || Now().UtcDateTime - marker.LastWriteTimeUtc >= TrimInterval;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return true;
+            }
         }
 
         /// <summary>Removes one entry; true when there was one.</summary>
@@ -144,7 +187,14 @@ namespace VisionPS.Core.Caching
         /// Removes expired entries, stray temporary files older than an hour, and then the least recently used entries
         /// until the total size is within <see cref="MaxBytes"/>. Returns the number of entries removed.
         /// </summary>
-        public int Trim()
+        public int Trim() => Trim(openEntries: true);
+
+        /// <summary>
+        /// <see cref="Trim()"/>; without <paramref name="openEntries"/> an entry is taken as expired only when its file
+        /// time (its last use) is an expiry old, and an entry created longer ago but used since stays until it is looked up
+        /// (which removes it).
+        /// </summary>
+        private int Trim(bool openEntries)
         {
             int removed = 0;
             DateTime now = Now().UtcDateTime;
@@ -165,7 +215,7 @@ namespace VisionPS.Core.Caching
             {
                 // Creation is inside the entry; the file time is recency. An entry not used within the expiry is
                 // certainly expired, so this avoids opening every file.
-                if (now - file.LastWriteTimeUtc >= Expiry || IsExpired(file))
+                if (now - file.LastWriteTimeUtc >= Expiry || (openEntries && IsExpired(file)))
                 {
                     removed += TryDelete(file.FullName) ? 1 : 0;
                 }
@@ -183,6 +233,15 @@ namespace VisionPS.Core.Caching
                 }
                 total -= file.Length;
                 removed += TryDelete(file.FullName) ? 1 : 0;
+            }
+            try
+            {
+                File.WriteAllBytes(TrimMarker, Array.Empty<byte>());
+                File.SetLastWriteTimeUtc(TrimMarker, now);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Without the marker the next run trims again: only slower.
             }
             return removed;
         }
@@ -209,7 +268,7 @@ namespace VisionPS.Core.Caching
                 Entry? entry = Parse(File.ReadAllBytes(file.FullName));
                 return entry is null || DateTimeOffset.FromUnixTimeSeconds(entry.Created) + Expiry <= Now();
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 return false;
             }
@@ -230,12 +289,18 @@ namespace VisionPS.Core.Caching
             return Path.Combine(Root, Version, key.Substring(0, 2), key + ".json");
         }
 
+        /// <summary>The last second <see cref="DateTimeOffset.FromUnixTimeSeconds"/> takes (9999-12-31T23:59:59Z).</summary>
+        private const long MaxUnixSeconds = 253402300799;
+
         private static Entry? Parse(byte[] bytes)
         {
             try
             {
                 Entry? entry = JsonSerializer.Deserialize<Entry>(bytes);
-                return entry is { Key: not null, Payload: not null, Sha256: not null } ? entry : null;
+                // A creation time no date can hold (a damaged or foreign file) would throw where it is read as a date.
+                return entry is { Key: not null, Payload: not null, Sha256: not null } && entry.Created >= 0 && entry.Created <= MaxUnixSeconds
+                    ? entry
+                    : null;
             }
             catch (JsonException)
             {

@@ -57,8 +57,12 @@ namespace VisionPS.Core.Clipboard
             if (UseWayland())
             {
                 string[] types = Lines(Run("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel, allowFailure: true));
+                if (CopiedFiles(types, () => Run("wl-paste", new[] { "--no-newline", "--type", UriList }, 1024 * 1024, cancel, allowFailure: true)) is string copied)
+                {
+                    throw new ClipboardException(ClipboardProblem.NoImage, $"There is no image on the Wayland clipboard: {copied}");
+                }
                 string type = PickImageType(types, "wl-paste");
-                return Run("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel);
+                return NotEmpty(Run("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel), type, "the Wayland clipboard");
             }
             if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")))
             {
@@ -70,10 +74,27 @@ namespace VisionPS.Core.Clipboard
                 throw new ClipboardException(ClipboardProblem.Unavailable,
                     "Reading the X11 clipboard needs xclip (apt install xclip); on Wayland, install wl-clipboard.");
             }
-            string[] targets = Lines(Run("xclip", new[] { "-selection", "clipboard", "-t", "TARGETS", "-o" }, 1024 * 1024, cancel, allowFailure: true));
+            ToolResult listed = RunTool("xclip", new[] { "-selection", "clipboard", "-t", "TARGETS", "-o" }, 1024 * 1024, cancel);
+            if (listed.ExitCode != 0 && listed.Error.IndexOf("Can't open display", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                // A DISPLAY that names no reachable X server (an SSH session's forward that is gone, a display that was
+                // closed): not an empty clipboard. With no owner, xclip says "target TARGETS not available" instead.
+                throw new ClipboardException(ClipboardProblem.Unavailable,
+                    $"Cannot reach the X11 display '{Environment.GetEnvironmentVariable("DISPLAY")}' named by DISPLAY to read its clipboard (xclip: can't open display). Check that the display is running and that DISPLAY names it, or pass a file.");
+            }
+            string[] targets = Lines(listed.Output);
+            if (CopiedFiles(targets, () => Run("xclip", new[] { "-selection", "clipboard", "-t", UriList, "-o" }, 1024 * 1024, cancel, allowFailure: true)) is string files)
+            {
+                throw new ClipboardException(ClipboardProblem.NoImage, $"There is no image on the X11 clipboard: {files}");
+            }
             string target = PickImageType(targets, "xclip");
-            return Run("xclip", new[] { "-selection", "clipboard", "-t", target, "-o" }, maxBytes, cancel);
+            return NotEmpty(Run("xclip", new[] { "-selection", "clipboard", "-t", target, "-o" }, maxBytes, cancel), target, "the X11 clipboard");
         }
+
+        /// <summary>The bytes read, unless there are none: a program that offers an image type but gives nothing has no image.</summary>
+        private static byte[] NotEmpty(byte[] bytes, string type, string where) => bytes.Length > 0 ? bytes
+            : throw new ClipboardException(ClipboardProblem.NoImage,
+                $"There is no image on {where}: the program that copied offers {type} but gives no bytes for it. Copy the image again, or pass a file.");
 
         private static byte[] ReadMac(long maxBytes, CancellationToken cancel)
         {
@@ -113,6 +134,36 @@ namespace VisionPS.Core.Clipboard
             }
         }
 
+        private const string UriList = "text/uri-list";
+
+        /// <summary>
+        /// When the clipboard offers no image type but a file list (a file manager's Copy: text/uri-list, RFC 2483), the
+        /// advice to pass those files by path, naming them (at most three); else null.
+        /// </summary>
+        internal static string? CopiedFiles(IEnumerable<string> offered, Func<byte[]> readList)
+        {
+            var types = offered.Select(t => t.Trim()).ToList();
+            if (types.Any(t => t.StartsWith("image/", StringComparison.OrdinalIgnoreCase)) || !types.Contains(UriList, StringComparer.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            var files = new List<string>();
+            foreach (string line in Lines(readList()))
+            {
+                string item = line.Trim();
+                if (item.Length > 0 && item[0] != '#' && Uri.TryCreate(item, UriKind.Absolute, out Uri? uri) && uri.IsFile)
+                {
+                    files.Add(uri.LocalPath);
+                }
+            }
+            if (files.Count == 0)
+            {
+                return null;
+            }
+            string shown = string.Join(", ", files.Take(3).Select(f => "'" + f + "'")) + (files.Count > 3 ? $" and {files.Count - 3} more" : string.Empty);
+            return $"it holds copied files ({shown}). Pass them by path instead, for example ConvertTo-VisionImage -LiteralPath '{files[0].Replace("'", "''")}'.";
+        }
+
         internal static string PickImageType(IEnumerable<string> offered, string tool)
         {
             var types = offered.Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
@@ -135,6 +186,34 @@ namespace VisionPS.Core.Clipboard
 
         /// <summary>Runs a tool and returns at most <paramref name="maxBytes"/> of its standard output; 10 s at most.</summary>
         private static byte[] Run(string tool, string[] args, long maxBytes, CancellationToken cancel, bool allowFailure = false)
+        {
+            ToolResult result = RunTool(tool, args, maxBytes, cancel);
+            if (result.ExitCode != 0 && !allowFailure)
+            {
+                throw new ClipboardException(ClipboardProblem.NoImage, $"{tool} could not read an image from the clipboard: {result.Error.Trim()}");
+            }
+            return result.Output;
+        }
+
+        /// <summary>What a tool wrote and how it ended.</summary>
+        private readonly struct ToolResult
+        {
+            public ToolResult(byte[] output, int exitCode, string error)
+            {
+                Output = output;
+                ExitCode = exitCode;
+                Error = error;
+            }
+
+            public byte[] Output { get; }
+
+            public int ExitCode { get; }
+
+            public string Error { get; }
+        }
+
+        /// <summary>Runs a tool: at most <paramref name="maxBytes"/> of its standard output, its exit code and standard error; 10 s at most.</summary>
+        private static ToolResult RunTool(string tool, string[] args, long maxBytes, CancellationToken cancel)
         {
             var psi = new ProcessStartInfo(tool)
             {
@@ -196,12 +275,8 @@ namespace VisionPS.Core.Clipboard
                         }
                     }
                 }
-                if (process.ExitCode != 0 && !allowFailure)
-                {
-                    string message = stderr.Wait(1000) ? stderr.Result.Trim() : string.Empty;
-                    throw new ClipboardException(ClipboardProblem.NoImage, $"{tool} could not read an image from the clipboard: {message}");
-                }
-                return buffer.ToArray();
+                string error = process.ExitCode != 0 && stderr.Wait(1000) ? stderr.Result : string.Empty;
+                return new ToolResult(buffer.ToArray(), process.ExitCode, error);
             }
         }
 

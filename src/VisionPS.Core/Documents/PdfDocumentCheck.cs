@@ -69,10 +69,10 @@ namespace VisionPS.Core.Documents
                 throw new PdfCheckException(name, PdfProblem.NotAPdf, $"'{name}' is not a PDF: it does not start with %PDF-.");
             }
             string version = Encoding.ASCII.GetString(data, magic + 5, Math.Min(3, data.Length - magic - 5));
-            if (LooksTruncated(data))
+            if (TruncatedEnd(data) is string cut)
             {
                 throw new PdfCheckException(name, PdfProblem.Damaged,
-                    $"'{name}' is damaged: its end holds neither the startxref nor the %%EOF that close every PDF (it is truncated). Copy or download it again, then send that copy.");
+                    $"'{name}' is damaged: {cut} (it is truncated). Copy or download it again, then send that copy.");
             }
             try
             {
@@ -93,6 +93,7 @@ namespace VisionPS.Core.Documents
                 int scanned = 0;
                 long letters = 0;
                 double width = 0, height = 0;
+                var sizes = new List<(double Width, double Height)>(pages);
                 for (int i = 1; i <= pages; i++)
                 {
                     Page page = document.GetPage(i);
@@ -100,13 +101,14 @@ namespace VisionPS.Core.Documents
                     {
                         (width, height) = (page.Width, page.Height);
                     }
+                    sizes.Add((page.Width, page.Height));
                     letters += page.Letters.Count;
                     if (page.Letters.Count == 0 && page.NumberOfImages == 1)
                     {
                         scanned++;
                     }
                 }
-                return new PdfDocumentInfo(name, data.LongLength, pages, version, scanned, letters, width, height);
+                return new PdfDocumentInfo(name, data.LongLength, pages, version, scanned, letters, width, height) { PageSizesPoints = sizes };
             }
             catch (PdfCheckException)
             {
@@ -194,7 +196,7 @@ namespace VisionPS.Core.Documents
         /// <summary>
         /// An estimate of the input tokens a PDF costs: the service puts each page's text and an image of each page into the
         /// context (OpenAI "File inputs" guide, "How it works"). Text: about 4 characters per token. Page image: the model's
-        /// high-detail cost of the page at 150 dpi (the guide does not say at what size pages are rendered: an assumption).
+        /// high-detail cost of each page at its own size at 150 dpi (the guide does not say at what size pages are rendered: an assumption).
         /// </summary>
         public static int EstimateTokens(PdfDocumentInfo info, string? model)
         {
@@ -202,33 +204,55 @@ namespace VisionPS.Core.Documents
             {
                 throw new ArgumentNullException(nameof(info));
             }
-            int w = Math.Max(1, (int)Math.Round(info.PageWidthPoints * 150 / 72));
-            int h = Math.Max(1, (int)Math.Round(info.PageHeightPoints * 150 / 72));
-            long perPage = TokenEstimator.Estimate(model, ImageDetail.High, w, h);
-            long total = (perPage * info.Pages) + ((info.TextCharacters + 3) / 4);
+            long PageCost(double widthPoints, double heightPoints) => TokenEstimator.Estimate(model, ImageDetail.High,
+                Math.Max(1, (int)Math.Min(int.MaxValue, Math.Round(widthPoints * 150 / 72))),
+                Math.Max(1, (int)Math.Min(int.MaxValue, Math.Round(heightPoints * 150 / 72))));
+            // Each page at its own size (pages need not share one); the first page's for all when the sizes are not known.
+            long pages = info.PageSizesPoints.Count == info.Pages
+                ? info.PageSizesPoints.Sum(p => PageCost(p.Width, p.Height))
+                : PageCost(info.PageWidthPoints, info.PageHeightPoints) * info.Pages;
+            long total = pages + ((info.TextCharacters + 3) / 4);
             return (int)Math.Min(int.MaxValue, total);
         }
 
         /// <summary>
-        /// Whether <c>%%EOF</c> is in the last 1024 bytes, where readers look for it (ISO 32000-1, 7.5.5; Acrobat's
-        /// implementation note, qpdf). A file without it was cut short (an interrupted download or copy): PdfPig's lenient
-        /// reading still opens it and finds only the pages before the cut, so it would go out as a shorter PDF.
-        /// </summary>
-        /// <summary>
-        /// Whether the file's last 64 KiB, padding aside, hold neither "startxref" nor "%%EOF": a download or copy cut
-        /// short. Readers (qpdf, PdfPig, Acrobat, pdf.js) accept a file whose %%EOF is missing or cut while its startxref
+        /// How the file's end shows it was cut short (an interrupted download or copy), or null. PdfPig's lenient reading
+        /// opens such a file and finds only what comes before the cut, so it would go out as a shorter PDF.
+        /// <list type="bullet">
+        /// <item>The last 64 KiB, padding aside, hold neither "startxref" nor "%%EOF" (ISO 32000-1, 7.5.5).</item>
+        /// <item>PDF objects or a cross-reference section follow the last of them: the file goes on past an earlier end
+        /// and stops part way. A linearized ("Fast Web View") file has a first-page trailer with its own startxref and
+        /// %%EOF near its start (Annex F), and an incremental update (a filled form, a signature) follows the earlier
+        /// revision's %%EOF (7.5.6): cut after those, the rest opened as a PDF of one page, or of the old revision.</item>
+        /// </list>
+        /// Readers (qpdf, PdfPig, Acrobat, pdf.js) accept a file whose %%EOF is missing or cut while its startxref
         /// remains, and one followed by padding or other bytes (NULs, line ends, an HTML page), so those are not refused.
         /// </summary>
-        private static bool LooksTruncated(ReadOnlySpan<byte> data)
+        private static string? TruncatedEnd(ReadOnlySpan<byte> data)
         {
             int end = data.Length;
             while (end > 0 && data[end - 1] is 0 or (byte)' ' or (byte)'\r' or (byte)'\n' or (byte)'\t' or (byte)'\f')
             {
                 end--;
             }
-            ReadOnlySpan<byte> tail = data.Slice(Math.Max(0, end - 65536), end - Math.Max(0, end - 65536));
-            return tail.IndexOf(s_eof) < 0 && tail.IndexOf(s_startxref) < 0;
+            int start = Math.Max(0, end - 65536);
+            ReadOnlySpan<byte> tail = data.Slice(start, end - start);
+            int eof = tail.LastIndexOf(s_eof), startxref = tail.LastIndexOf(s_startxref);
+            if (eof < 0 && startxref < 0)
+            {
+                return "its end holds neither the startxref nor the %%EOF that close every PDF";
+            }
+            int after = Math.Max(eof < 0 ? -1 : eof + s_eof.Length, startxref < 0 ? -1 : startxref + s_startxref.Length);
+            string rest = Encoding.ASCII.GetString(tail.Slice(after).ToArray());
+            return ObjectsAfterEnd.IsMatch(rest)
+                ? "PDF objects follow its last %%EOF and stop part way, with no end of their own"
+                : null;
         }
+
+        /// <summary>An indirect object's header ("12 0 obj") or a cross-reference section ("xref" on its own line).</summary>
+        private static readonly Regex ObjectsAfterEnd = new Regex(
+            @"(?<![0-9])[0-9]{1,10}[\0\t\n\f\r ]+[0-9]{1,5}[\0\t\n\f\r ]+obj(?![A-Za-z])|(?:^|[\r\n])xref[\t ]*[\r\n]",
+            RegexOptions.CultureInvariant);
 
         private static int MagicOffset(ReadOnlySpan<byte> data)
         {

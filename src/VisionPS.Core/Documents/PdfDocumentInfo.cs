@@ -39,5 +39,9 @@ namespace VisionPS.Core.Documents
 
         /// <summary>Height of the first page, in points (1/72 inch).</summary>
         public double PageHeightPoints { get; }
+
+        /// <summary>Each page's width and height in points, in order (pages need not share a size).</summary>
+        public System.Collections.Generic.IReadOnlyList<(double Width, double Height)> PageSizesPoints { get; internal set; }
+            = System.Array.Empty<(double, double)>();
     }
 }

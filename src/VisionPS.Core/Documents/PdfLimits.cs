@@ -19,5 +19,16 @@ namespace VisionPS.Core.Documents
 
         /// <summary>The Files API purpose for files used as model input.</summary>
         public const string UploadPurpose = "user_data";
+
+        /// <summary>
+        /// The file name a PDF goes to the service under: its own, with ".pdf" added when it does not end so (a download
+        /// saved as "GetDocument", a PDF named .png). VisionPS knows a PDF by its bytes; the service takes a file's type
+        /// from its name too (the upload's Content-Type follows the name), and would not read such a file as a PDF.
+        /// </summary>
+        public static string SentFileName(string path)
+        {
+            string name = System.IO.Path.GetFileName(path);
+            return name.EndsWith(".pdf", System.StringComparison.OrdinalIgnoreCase) ? name : name + ".pdf";
+        }
     }
 }

@@ -63,8 +63,10 @@ namespace VisionPS.Core.Documents
                         + "VisionPS turns only pages that are one embedded image into images. Send the PDF itself instead."));
                 }
                 IPdfImage image = images[0];
-                byte[] bytes = IsJpeg(image) ? image.RawMemory.ToArray()
-                    : image.TryGetPng(out byte[]? png) && png is not null ? png
+                // A reader turns the page by its /Rotate and ignores an embedded JPEG's EXIF orientation: so is it sent.
+                int turn = PdfPageOrientation.FromRotate(page.Rotation.Value);
+                byte[] bytes = IsJpeg(image) ? RawJpeg(image, turn)
+                    : image.TryGetPng(out byte[]? png) && png is not null ? (turn == 1 ? png : PdfPageOrientation.Png(png, turn))
                     : IsJpeg2000(image) ? image.RawMemory.ToArray()
                     : throw new PdfCheckException(source, PdfProblem.Damaged,
                         $"Page {number} of '{name}' holds an image in an encoding VisionPS cannot decode ({Filters(image)}).");
@@ -74,6 +76,16 @@ namespace VisionPS.Core.Documents
             {
                 return new PdfPageImage(number, source, null, ex);
             }
+        }
+
+        /// <summary>
+        /// The page's JPEG as stored; on a turned page, with the turn as its EXIF orientation (in place of its own, which a
+        /// reader ignores). An unturned page keeps its own EXIF orientation, as the image core has always applied it.
+        /// </summary>
+        private static byte[] RawJpeg(IPdfImage image, int turn)
+        {
+            byte[] raw = image.RawMemory.ToArray();
+            return turn == 1 ? raw : PdfPageOrientation.Jpeg(raw, turn);
         }
 
         private static bool IsJpeg(IPdfImage image) => Filters(image).Contains("DCTDecode") || Filters(image).Contains("/DCT");

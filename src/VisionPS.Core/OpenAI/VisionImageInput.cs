@@ -72,7 +72,7 @@ namespace VisionPS.Core.OpenAI
                 Bytes = bytes,
                 MimeType = Documents.PdfLimits.MimeType,
                 IsDocument = true,
-                FileName = System.IO.Path.GetFileName(fileName),
+                FileName = Documents.PdfLimits.SentFileName(fileName),
             };
         }
 

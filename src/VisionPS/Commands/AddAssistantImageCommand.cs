@@ -251,7 +251,7 @@ namespace VisionPS.Commands
                 EmitError(ImageInputs.ForFailure(ex, path));
                 return;
             }
-            string name = System.IO.Path.GetFileName(path);
+            string name = Core.Documents.PdfLimits.SentFileName(path);
             if (!await ShouldProcessAsync($"{path} (application/pdf, {bytes.Length} bytes) as {name}", $"Upload with purpose '{Core.Documents.PdfLimits.UploadPurpose}'").ConfigureAwait(false))
             {
                 return;

@@ -29,12 +29,13 @@ namespace VisionPS.Commands
     /// <para>A scanned PDF (each page one embedded image, as scanners and img2pdf make them) gives one prepared image per
     /// page, named file.pdf#page=N, for servers and APIs that take images only; the PDF is checked first (PdfEncrypted,
     /// PdfTooManyPages, PdfTooLarge, PdfDamaged), and a page with text or several images writes PdfPageNotAScan (send
-    /// such a PDF as it is with Send-VisionChat). Pages are not rendered: the embedded image is decoded as stored.</para>
+    /// such a PDF as it is with Send-VisionChat). Pages are not rendered: the embedded image is decoded as stored and
+    /// turned by the page's /Rotate, as a PDF reader shows it.</para>
     /// <para>-FromClipboard reads the image on the clipboard (a screenshot from Win+Shift+S, Cmd+Ctrl+Shift+4 or
     /// Print Screen, or Copy Image in a browser): on Windows through the clipboard API (the PNG format, else the DIB
     /// bitmap), on macOS through the pasteboard (osascript: PNG, else TIFF), on Linux from Wayland (wl-paste, from
     /// wl-clipboard) or X11 (xclip). With no image on the clipboard it writes ClipboardHasNoImage; with no clipboard to
-    /// read (no display, or neither tool installed) ClipboardUnavailable. The Linux X11 path is tested (Xvfb and xclip);
+    /// read (no display or one that cannot be reached, or neither tool installed) ClipboardUnavailable. The Linux X11 path is tested (Xvfb and xclip);
     /// the Windows, macOS and Wayland paths are built but not tested here.</para>
     /// </remarks>
     /// <example>

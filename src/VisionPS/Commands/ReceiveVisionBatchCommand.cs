@@ -54,6 +54,9 @@ namespace VisionPS.Commands
         [Parameter]
         public SwitchParameter NoCache { get; set; }
 
+        /// <summary>Whether this run has said that the answer cache cannot be written.</summary>
+        private bool _cacheUnwritableTold;
+
         protected override void ProcessRecord() => Collect(Id);
 
         protected override void EndProcessing()
@@ -164,7 +167,11 @@ namespace VisionPS.Commands
                     }
                     catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
                     {
-                        EmitWarning($"The answer cache at '{cache!.Root}' could not be written: {ex.Message}");
+                        if (!_cacheUnwritableTold)
+                        {
+                            _cacheUnwritableTold = true; // once, not once per answer of a batch of thousands
+                            EmitWarning($"The answer cache at '{cache!.Root}' could not be written: {ex.Message}");
+                        }
                     }
                     foreach (string warning in AnswerWarnings.For(result, source))
                     {

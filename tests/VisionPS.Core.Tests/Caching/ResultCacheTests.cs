@@ -98,6 +98,27 @@ namespace VisionPS.Core.Tests.Caching
             Assert.Null(cache.TryGet(b));
         }
 
+        /// <summary>
+        /// An entry that cannot be put in place (a full disk, a read-only folder whose key folder exists, here something
+        /// else in the entry's place) fails the write, so the run can warn once that answers are not kept; it was taken
+        /// for a concurrent writer's entry and dropped without a word. A concurrent writer's entry in place is no failure.
+        /// </summary>
+        [Fact]
+        public void AnEntryThatCannotBeWrittenFailsTheWriteUnlessAnotherWritersEntryIsInPlace()
+        {
+            ResultCache cache = NewCache();
+            string key = Key("describe");
+            string file = Path.Combine(_root, "v1", key.Substring(0, 2), key + ".json");
+            Directory.CreateDirectory(Path.Combine(file, "in-the-way"));
+            Assert.ThrowsAny<IOException>(() => cache.Set(key, "answer"));
+            Assert.Null(cache.TryGet(key));
+            Assert.Empty(Directory.GetFiles(_root, "*.tmp", SearchOption.AllDirectories));
+
+            Directory.Delete(file, recursive: true);
+            cache.Set(key, "answer");
+            Assert.Equal("answer", cache.TryGet(key));
+        }
+
         [Fact]
         public void ConcurrentWritersAndReadersNeverSeeATornOrForeignEntry()
         {
@@ -153,6 +174,30 @@ namespace VisionPS.Core.Tests.Caching
             Assert.NotNull(cache.TryGet(keys[5]));
             Assert.Null(cache.TryGet(keys[1]));
             Assert.False(File.Exists(stray));
+        }
+
+        /// <summary>
+        /// Each run opens a cache of its own, so the count of one run's writes never reached a sixteenth of the cap in
+        /// runs of a few answers, and the cache grew without bound. The first write of a run trims when the last trim,
+        /// by any run, is an interval old.
+        /// </summary>
+        [Fact]
+        public void TheFirstWriteOfEachRunTrimsAtMostOnceAnInterval()
+        {
+            ResultCache large = NewCache(maxBytes: 1 << 20);
+            for (int i = 0; i < 6; i++)
+            {
+                large.Set(Key("p" + i), new string('x', 3000)); // the first write trims: nothing over this cap
+            }
+            ResultCache NextRun() => new ResultCache(_root, TimeSpan.FromDays(1), 10_000) { Now = () => _now };
+
+            NextRun().Set(Key("soon after"), "answer");
+            Assert.True(large.GetStatistics().Bytes > 10_000, "a trim less than an interval after the last one waits");
+
+            _now = _now + ResultCache.TrimInterval;
+            NextRun().Set(Key("an hour later"), "answer");
+            Assert.True(large.GetStatistics().Bytes <= 10_000);
+            Assert.Equal("answer", large.TryGet(Key("an hour later")));
         }
 
         [Fact]

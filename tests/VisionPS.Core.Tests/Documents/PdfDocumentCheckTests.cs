@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 using VisionPS.Core.Documents;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.Tests.Imaging;
@@ -32,6 +34,22 @@ namespace VisionPS.Core.Tests.Documents
             // A4 at 150 dpi: 1240x1754 px; gpt-4o high: 2048 box, short side 768 -> 768x1086: 2x3 tiles = 85 + 6 x 170.
             int perPage = 85 + (6 * 170);
             Assert.Equal((2 * perPage) + (int)((info.TextCharacters + 3) / 4), PdfDocumentCheck.EstimateTokens(info, "gpt-4o"));
+        }
+
+        /// <summary>
+        /// Pages of different sizes (a receipt-sized first page before A3 drawings, a scanner's pages each as scanned) are
+        /// costed each at its own size; every page was costed at the first page's.
+        /// </summary>
+        [Fact]
+        public void EachPageIsCostedAtItsOwnSize()
+        {
+            var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
+            builder.AddPage(200, 300);
+            builder.AddPage(842, 1191);
+            PdfDocumentInfo info = PdfDocumentCheck.Check(builder.Build(), "mixed.pdf");
+            int Page(double w, double h) => TokenEstimator.Estimate("gpt-4o", ImageDetail.High, (int)Math.Round(w * 150 / 72), (int)Math.Round(h * 150 / 72));
+            Assert.NotEqual(Page(200, 300), Page(842, 1191));
+            Assert.Equal(Page(200, 300) + Page(842, 1191), PdfDocumentCheck.EstimateTokens(info, "gpt-4o"));
         }
 
         [Fact]
@@ -131,6 +149,60 @@ namespace VisionPS.Core.Tests.Documents
             Assert.Contains("'cut.pdf' is damaged", ex.Message, StringComparison.Ordinal);
             Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
 
+        }
+
+        /// <summary>
+        /// A PDF that holds a startxref and %%EOF before its real end, cut after one of them: a linearized ("Fast Web
+        /// View") file has a first-page trailer near its start, and an incremental update (a filled form, a signature)
+        /// follows the earlier revision's %%EOF. Cut there, PdfPig's lenient reading opened the part before the cut (one
+        /// page of a hundred, or the revision before the update) and it went out as a whole PDF. Refused as truncated.
+        /// </summary>
+        [Theory]
+        [InlineData("linearized", 300)]
+        [InlineData("linearized", 600)]
+        [InlineData("linearized", 900)]
+        [InlineData("updated", 100)]
+        [InlineData("updated", 500)]
+        [InlineData("updated", 900)]
+        public void APdfCutAfterAnEarlierEndIsRefusedAsTruncated(string kind, int keptPerMilleOfTheRest)
+        {
+            byte[] whole;
+            int earlierEnd;
+            if (kind == "linearized")
+            {
+                whole = TestPdfs.Linearized(SamplePdfs.Text(100));
+                earlierEnd = whole.AsSpan().IndexOf(Encoding.ASCII.GetBytes("%%EOF")) + 5;
+                Assert.True(earlierEnd < whole.Length / 10, "qpdf's first-page trailer ends near the start");
+            }
+            else
+            {
+                byte[] first = SamplePdfs.Text(3);
+                whole = WithUpdate(first);
+                earlierEnd = first.Length; // the update begins
+            }
+            Assert.Equal(kind == "linearized" ? 100 : 3, PdfDocumentCheck.Check(whole, "whole.pdf").Pages);
+            byte[] cut = whole.Take(earlierEnd + (int)((long)(whole.Length - earlierEnd) * keptPerMilleOfTheRest / 1000)).ToArray();
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(cut, "cut.pdf"));
+            Assert.Equal(PdfProblem.Damaged, ex.Problem);
+            Assert.Contains("'cut.pdf' is damaged", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>The PDF with an incremental update appended (ISO 32000-1, 7.5.6): a new document information dictionary.</summary>
+        private static byte[] WithUpdate(byte[] pdf)
+        {
+            string text = Encoding.ASCII.GetString(pdf);
+            string previous = Regex.Match(text, @"startxref\s+(\d+)\s*%%EOF\s*$").Groups[1].Value;
+            string root = Regex.Match(text, @"/Root (\d+ \d+ R)").Groups[1].Value;
+            int size = int.Parse(Regex.Match(text, @"/Size (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(previous.Length > 0 && root.Length > 0);
+            var update = new StringBuilder("\n");
+            int objectAt = pdf.Length + update.Length;
+            update.Append($"{size} 0 obj\n<< /Producer (an incremental update, as a form filler or signer appends) >>\nendobj\n");
+            int xref = pdf.Length + update.Length;
+            update.Append($"xref\n0 1\n0000000000 65535 f \n{size} 1\n{objectAt:D10} 00000 n \n");
+            update.Append($"trailer\n<< /Size {size + 1} /Root {root} /Info {size} 0 R /Prev {previous} >>\nstartxref\n{xref}\n%%EOF\n");
+            return pdf.Concat(Encoding.ASCII.GetBytes(update.ToString())).ToArray();
         }
 
         /// <summary>

@@ -27,6 +27,9 @@ namespace VisionPS.Core.Tests.Documents
         /// <summary>The PDF rewritten by qpdf with its objects packed into object streams (PDF 1.5), as many writers save.</summary>
         public static byte[] WithObjectStreams(byte[] pdf) => Qpdf(pdf, "--object-streams=generate");
 
+        /// <summary>The PDF linearized by qpdf ("Fast Web View"): a first-page cross-reference section, trailer and %%EOF near its start.</summary>
+        public static byte[] Linearized(byte[] pdf) => Qpdf(pdf, "--linearize");
+
         private static byte[] Qpdf(byte[] pdf, params string[] options)
         {
             string dir = Path.Combine(Path.GetTempPath(), "visionps-pdf-" + Guid.NewGuid().ToString("N"));
