@@ -280,7 +280,9 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// A BMP whose 56-byte BITMAPV3INFOHEADER (or a 40-byte header with BI_ALPHABITFIELDS) gives 16- or 32-bit
-        /// pixels an alpha mask: Skia's codec reads the alpha mask only from V4/V5 headers and decodes these opaque.
+        /// pixels an alpha mask, or a 32-bit BI_RGB one with a 40-byte header whose fourth byte some pixel uses: Skia's
+        /// codec reads the alpha mask only from V4/V5 headers and decodes these opaque. Many tools write alpha in a plain
+        /// BI_RGB BMP's fourth byte; ImageMagick and Firefox read it as alpha when it is not all 0 (Chrome and Pillow drop it).
         /// </summary>
         public static bool BmpAlphaMaskSkiaIgnores(ReadOnlySpan<byte> b)
         {
@@ -293,7 +295,32 @@ namespace VisionPS.Core.Imaging
             long compression = U32LE(b, 30);
             bool v3Bitfields = headerSize is >= 56 and < 108 && compression is 3 or 6;
             bool alphaBitfields = headerSize == 40 && compression == 6;
+            if (headerSize == 40 && compression == 0 && bpp == 32)
+            {
+                return BmpFourthByteUsed(b);
+            }
             return (v3Bitfields || alphaBitfields) && bpp is 16 or 32 && U32LE(b, 66) != 0;
+        }
+
+        /// <summary>Whether any pixel of a 32-bit BI_RGB BMP has a fourth (reserved) byte other than 0.</summary>
+        private static bool BmpFourthByteUsed(ReadOnlySpan<byte> b)
+        {
+            long offset = U32LE(b, 10);
+            long width = (int)U32LE(b, 18), height = Math.Abs((long)(int)U32LE(b, 22));
+            if (offset < 54 || offset >= b.Length || width <= 0)
+            {
+                return false;
+            }
+            long rowBytes = width * 4;
+            long end = height <= (b.Length - offset) / rowBytes ? offset + (rowBytes * height) : b.Length;
+            for (long i = offset + 3; i < end; i += 4)
+            {
+                if (b[(int)i] != 0)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /// <summary>
