@@ -73,11 +73,11 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal bool ApngDefaultImageHidden { get; set; }
 
-        /// <summary>Number of frames (1 for still images).</summary>
+        /// <summary>Number of frames (1 for still images); a multi-page TIFF's pages. Only the first is sent.</summary>
         public int FrameCount { get; internal set; } = 1;
 
-        /// <summary>Whether the image is an animation (more than one frame).</summary>
-        public bool IsAnimated => FrameCount > 1;
+        /// <summary>Whether the image is an animation (more than one frame; a TIFF's pages are no animation).</summary>
+        public bool IsAnimated => FrameCount > 1 && Format != ImageFormat.Tiff;
 
         /// <summary>Size of the encoded file in bytes.</summary>
         public long ByteLength { get; internal set; }
