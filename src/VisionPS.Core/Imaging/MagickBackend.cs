@@ -121,8 +121,10 @@ namespace VisionPS.Core.Imaging
                 {
                     image.TransformColorSpace(ColorProfiles.SRGB);
                 }
-                else if (source.IsSrgb || PreparePolicy.IsSrgbInAllButName(source))
+                else if (PreparePolicy.IsSrgbCurveAndPrimaries(source))
                 {
+                    // Only sRGB itself is left alone: a 2.2 power curve (libjxl's profile for a JPEG XL coded with
+                    // gamma 2.2) is converted, as djxl and colour-managed viewers show it.
                     source = null;
                 }
             }
