@@ -42,6 +42,10 @@ namespace VisionPS.Core.Imaging
                 if (kind.SequenceEqual("IDAT"u8))
                 {
                     header.ApngDefaultImageHidden = animated && !defaultIsFrame;
+                    if (animated)
+                    {
+                        ApngFramesHeld(b, at, defaultIsFrame ? 1 : 0, header);
+                    }
                     break;
                 }
                 if (kind.SequenceEqual("IEND"u8))
@@ -73,6 +77,34 @@ namespace VisionPS.Core.Imaging
                 at += 12 + length;
             }
             return header;
+        }
+
+        /// <summary>
+        /// An APNG's frames as its fcTL chunks count them, from its IDAT on (<paramref name="frames"/>: those before it).
+        /// The APNG specification makes acTL's count equal to them; when the chunks hold more than acTL declares, a
+        /// viewer that follows them plays them all: the header counts what is there (and keeps the declared count for
+        /// the warning). Only chunk headers are read; a still PNG never comes here.
+        /// </summary>
+        private static void ApngFramesHeld(ReadOnlySpan<byte> b, long at, int frames, ImageHeader header)
+        {
+            while (at + 8 <= b.Length && frames < 100000)
+            {
+                ReadOnlySpan<byte> kind = b.Slice((int)at + 4, 4);
+                if (kind.SequenceEqual("IEND"u8))
+                {
+                    break;
+                }
+                if (kind.SequenceEqual("fcTL"u8))
+                {
+                    frames++;
+                }
+                at += 12 + U32(b, (int)at);
+            }
+            if (frames > header.FrameCount)
+            {
+                header.ApngDeclaredFrames = header.FrameCount;
+                header.FrameCount = frames;
+            }
         }
 
         /// <summary>

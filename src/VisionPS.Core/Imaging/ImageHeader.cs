@@ -73,6 +73,12 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal bool ApngDefaultImageHidden { get; set; }
 
+        /// <summary>
+        /// The frame count an APNG's acTL chunk declares when its fcTL chunks hold more frames (<see cref="FrameCount"/>
+        /// counts those); 0 when the two agree or the image is no APNG.
+        /// </summary>
+        internal int ApngDeclaredFrames { get; set; }
+
         /// <summary>Number of frames (1 for still images); a multi-page TIFF's pages. Only the first is sent.</summary>
         public int FrameCount { get; internal set; } = 1;
 

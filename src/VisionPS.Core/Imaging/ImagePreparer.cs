@@ -258,7 +258,7 @@ namespace VisionPS.Core.Imaging
                 }
                 if (frames > 1 || declared?.ApngDefaultImageHidden == true)
                 {
-                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true));
+                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames ?? 0));
                 }
                 string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
@@ -329,7 +329,7 @@ namespace VisionPS.Core.Imaging
             }
             if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
-                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden));
+                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames ?? 0));
             }
 
             int orientation = header.Orientation;
@@ -645,12 +645,17 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// The warning an animation gets: only its first frame is sent; for an APNG whose default image is no frame
-        /// (<paramref name="hiddenDefault"/>), that default image, which is what is decoded.
+        /// (<paramref name="hiddenDefault"/>), that default image, which is what is decoded. <paramref name="declaredFrames"/>:
+        /// an APNG's acTL count when its fcTL chunks hold more frames (<see cref="ImageHeader.ApngDeclaredFrames"/>), else 0.
         /// </summary>
-        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false) => hiddenDefault
-            ? $"'{name}' is an animated PNG whose default image is not one of its {frames} animation frame{(frames == 1 ? "" : "s")}; " +
-              "the API takes still images, so the default image is sent (what a viewer that does not animate shows), not the animation's first frame."
-            : $"'{name}' is an animation of {frames} frames; the API takes still images, so only the first frame is sent.";
+        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false, int declaredFrames = 0)
+        {
+            string held = declaredFrames > 0 ? $" (its acTL chunk declares {declaredFrames}, but its frame chunks hold {frames})" : "";
+            return hiddenDefault
+                ? $"'{name}' is an animated PNG whose default image is not one of its {frames} animation frame{(frames == 1 ? "" : "s")}{held}; " +
+                  "the API takes still images, so the default image is sent (what a viewer that does not animate shows), not the animation's first frame."
+                : $"'{name}' is an animation of {frames} frames{held}; the API takes still images, so only the first frame is sent.";
+        }
 
         /// <summary>
         /// What <see cref="CheckBeforeLcms"/> found (<paramref name="broken"/>, or null) for a file ImageMagick decodes:
