@@ -438,6 +438,22 @@ namespace VisionPS.Core.Imaging
                     partial = null;
                 }
             }
+            if (format == ImageFormat.Bmp && (partial is not null || damage is not null)
+                && ImageIntegrity.BmpRowsInFile(data, out int bmpHeight, out bool bottomUp) is int bmpRows and >= 0)
+            {
+                // Skia cannot count a cut BMP's rows (nor says which end they are): the pixel data says, in the order the
+                // file stores them (most BMPs from the bottom up, so what is there is the bottom of the picture).
+                if (bmpRows == 0)
+                {
+                    throw ImageProcessingException.DamagedBeyondUse(name, format, "the file ends before the first whole row of its pixels");
+                }
+                int gone = bmpHeight - bmpRows;
+                (string there, string lost) = bottomUp ? ("bottom", "top") : ("top", "bottom");
+                damage = $"the file ends before all of its pixels: only {bmpRows} of its {bmpHeight} rows are in it";
+                damageEffect = $"Only the {there} {bmpRows} of its {bmpHeight} rows are in the file ({(bottomUp ? "a BMP stores its rows from the bottom up" : "this BMP stores its rows from the top down")}); " +
+                    $"the {lost} {gone} ({gone * 100.0 / bmpHeight:0.#}% of the image) are sent blank.";
+                partial = null;
+            }
             if (format == ImageFormat.Jpeg && damage == ImageIntegrity.JpegTruncated)
             {
                 // Skia cannot tell how much of a cut JPEG decoded (libjpeg fills the rest in): the scans say.
