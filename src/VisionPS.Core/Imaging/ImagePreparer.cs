@@ -599,7 +599,14 @@ namespace VisionPS.Core.Imaging
                 return "All of its blocks are in the file (only the end of the file is missing), so the image is sent whole.";
             }
             int missing = header.Height - rows;
-            return $"Only about {rows} of its {header.Height} rows are in the file; the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent as a flat fill of one colour.";
+            if (header.Orientation is 1 or 2)
+            {
+                return $"Only about {rows} of its {header.Height} rows are in the file; the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent as a flat fill of one colour.";
+            }
+            // The rows are counted as stored: say which part of the picture as shown (turned by its EXIF orientation) they make.
+            (string side, string lines) = ExifOrientation.FirstRowsShownAt(header.Orientation);
+            return $"Only about the {side} {rows} of its {header.Height} {lines} (as the picture is shown, turned by its EXIF orientation) are in the file; " +
+                $"the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent as a flat fill of one colour.";
         }
 
         /// <summary>

@@ -123,5 +123,38 @@ namespace VisionPS.Core.Tests.Imaging
             PreparedImage image = ImagePreparer.Prepare(cut, "rle.bmp", Partial);
             Assert.Contains("Only the bottom 10 of its 16 rows are in the file", Assert.Single(image.Warnings), StringComparison.Ordinal);
         }
+
+        private static byte[] WithExifOrientation(byte[] jpeg, int orientation)
+        {
+            byte[] tiff = { (byte)'I', (byte)'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte)orientation, 0, 0, 0, 0, 0, 0, 0 };
+            byte[] body = "Exif\0\0"u8.ToArray().Concat(tiff).ToArray();
+            int len = body.Length + 2;
+            return jpeg.Take(2).Concat(new byte[] { 0xFF, 0xE1, (byte)(len >> 8), (byte)len }).Concat(body).Concat(jpeg.Skip(2)).ToArray();
+        }
+
+        [Theory]
+        [InlineData(1, "Only about {0} of its 160 rows are in the file;")]
+        [InlineData(3, "Only about the bottom {0} of its 160 rows (as the picture is shown, turned by its EXIF orientation) are in the file;")]
+        [InlineData(6, "Only about the right {0} of its 160 columns (as the picture is shown, turned by its EXIF orientation) are in the file;")]
+        [InlineData(8, "Only about the left {0} of its 160 columns (as the picture is shown, turned by its EXIF orientation) are in the file;")]
+        public void ACutRotatedJpegSaysWhichPartOfTheShownPictureIsThere(int orientation, string expected)
+        {
+            using var bmp = new SKBitmap(new SKImageInfo(240, 160, SKColorType.Rgba8888, SKAlphaType.Opaque));
+            var random = new Random(7);
+            for (int y = 0; y < 160; y++)
+            {
+                for (int x = 0; x < 240; x++)
+                {
+                    bmp.SetPixel(x, y, new SKColor((byte)(x + random.Next(40)), (byte)(y + random.Next(40)), (byte)(x ^ y)));
+                }
+            }
+            byte[] whole = WithExifOrientation(bmp.Encode(SKEncodedImageFormat.Jpeg, 90).ToArray(), orientation);
+            byte[] cut = whole.AsSpan(0, whole.Length / 2).ToArray();
+            int rows = JpegMcuRows.CompleteRows(cut);
+            Assert.InRange(rows, 16, 144);
+
+            PreparedImage image = ImagePreparer.Prepare(cut, "cut.jpg", Partial);
+            Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, rows), Assert.Single(image.Warnings), StringComparison.Ordinal);
+        }
     }
 }
