@@ -210,6 +210,34 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// The tiles of a grid that do not decode when each is made the primary image on its own (0-based); none when a
+        /// tile cannot be made primary in place. Each tile is read as a small image of its own.
+        /// </summary>
+        public static List<int> UndecodableTiles(byte[] data, ImageFormat format, HeifBoxes.Grid grid)
+        {
+            Initialise();
+            MagickReadSettings settings = ReadSettings(format);
+            var failed = new List<int>();
+            for (int i = 0; i < grid.Tiles.Length; i++)
+            {
+                byte[]? alone = HeifBoxes.WithPrimaryItem(data, grid.Tiles[i]);
+                if (alone is null)
+                {
+                    return new List<int>();
+                }
+                try
+                {
+                    using var tile = new MagickImage(Prepared(alone, format), settings);
+                }
+                catch (MagickException)
+                {
+                    failed.Add(i);
+                }
+            }
+            return failed;
+        }
+
+        /// <summary>
         /// Decodes a JPEG at 1/8 scale (every scan's entropy-coded data is still read, up to EOI) and returns the raw
         /// text of the first warning libjpeg-turbo gave (corrupt data it decoded past), or null. Warnings ImageMagick
         /// raises for other reasons (a profile it cannot parse) are not libjpeg's verdict on the data and are ignored.

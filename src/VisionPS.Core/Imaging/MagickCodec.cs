@@ -40,6 +40,17 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// The tiles of a HEIF/AVIF grid that do not decode on their own (0-based): libheif fills a grid tile it cannot
+        /// decode with a flat colour and reports nothing, but refuses the same tile read alone.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        internal static List<int> UndecodableTiles(byte[] data, ImageFormat format, HeifBoxes.Grid grid)
+        {
+            IsLoaded = true;
+            return MagickBackend.UndecodableTiles(data, format, grid);
+        }
+
+        /// <summary>
         /// The raw text of libjpeg-turbo's first corrupt-data warning in a whole 1/8-scale decode of a JPEG, or null.
         /// Magick.NET's own exceptions (a fatal libjpeg error, a load failure) reach the caller untranslated.
         /// </summary>
