@@ -136,8 +136,9 @@ namespace VisionPS.Core.Imaging
             }
             else if (format == ImageFormat.JpegXL && Has("UnableToReadImageData"))
             {
-                // libjxl stopped before the end of the image (it wants more input, or its data is corrupt): ImageMagick
-                // names only its own error code.
+                // ImageMagick's reader throws this whenever libjxl returns an error: the codestream is cut short (the
+                // whole file is its input) or corrupt. libjxl implements the whole standard, so no intact coding tool
+                // ends here (CodecDamageWordsTests); ImageMagick names only its own error code.
                 result = ImageProcessingException.DamagedBeyondUse(name, format,
                     "its image data does not decode to its end (the file is cut short or its data is corrupt)");
             }
