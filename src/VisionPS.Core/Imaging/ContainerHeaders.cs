@@ -334,7 +334,10 @@ namespace VisionPS.Core.Imaging
             return (v3Bitfields || alphaBitfields) && bpp is 16 or 32 && U32LE(b, 66) != 0;
         }
 
-        /// <summary>Whether any pixel of a 32-bit BI_RGB BMP has a fourth (reserved) byte other than 0.</summary>
+        /// <summary>
+        /// Whether a 32-bit BI_RGB BMP's fourth (reserved) bytes make some pixel translucent: some is not 0 (so the byte
+        /// is used) and some is not 255 (all 255 is opaque, as Skia decodes it anyway).
+        /// </summary>
         private static bool BmpFourthByteUsed(ReadOnlySpan<byte> b)
         {
             long offset = U32LE(b, 10);
@@ -345,9 +348,13 @@ namespace VisionPS.Core.Imaging
             }
             long rowBytes = width * 4;
             long end = height <= (b.Length - offset) / rowBytes ? offset + (rowBytes * height) : b.Length;
+            bool used = false, translucent = false;
             for (long i = offset + 3; i < end; i += 4)
             {
-                if (b[(int)i] != 0)
+                byte a = b[(int)i];
+                used |= a != 0;
+                translucent |= a != 255;
+                if (used && translucent)
                 {
                     return true;
                 }

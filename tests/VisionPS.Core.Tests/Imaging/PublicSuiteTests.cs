@@ -238,6 +238,10 @@ namespace VisionPS.Core.Tests.Imaging
             byte[] opaque = Rgba(ImagePreparer.Prepare(unused, "rgb40.bmp").Bytes, out _, out _);
             Assert.True(opaque.Where((_, i) => i % 4 == 3).All(a => a == 255));
             Assert.Equal(new byte[] { 0x33, 0x66, 0x99 }, opaque.AsSpan(0, 3).ToArray());
+
+            // A fourth byte of 255 everywhere is opaque, and says nothing a decoder that drops it would miss.
+            Assert.False(ContainerHeaders.BmpAlphaMaskSkiaIgnores(InfoHeaderBmp32(16, 8, (x, y) => 0xFF336699u)));
+            Assert.True(ContainerHeaders.BmpAlphaMaskSkiaIgnores(InfoHeaderBmp32(16, 8, (x, y) => x == 3 ? 0x00336699u : 0xFF336699u)));
         }
 
         [Fact]
