@@ -1216,12 +1216,15 @@ namespace VisionPS.Core.Imaging
         /// How many of a cut BMP's rows are in the file, in the order it stores them (<paramref name="bottomUp"/>: from the
         /// picture's bottom, as a positive height says): whole rows for uncompressed pixels, or the row an RLE4/RLE8 stream
         /// reaches before its data runs out (rows a delta escape jumps over are left blank by design, so they count as
-        /// there). -1 when the file is not cut short of its rows (it is whole, or corrupt in another way) or cannot be read.
+        /// there). For an RLE stream that leaves its row (a delta or an absolute run past the row's end, where decoders
+        /// stop), the rows before that one, with <paramref name="rleProblem"/> saying what is wrong. -1 when the file is not
+        /// cut short of its rows (it is whole, or corrupt in another way) or cannot be read.
         /// </summary>
-        public static int BmpRowsInFile(byte[] b, out int height, out bool bottomUp)
+        public static int BmpRowsInFile(byte[] b, out int height, out bool bottomUp, out string? rleProblem)
         {
             height = 0;
             bottomUp = true;
+            rleProblem = null;
             if (b.Length < 54 || U32LE(b, 14) < 40)
             {
                 return -1;
@@ -1246,7 +1249,7 @@ namespace VisionPS.Core.Imaging
             }
             else if ((compression == 1 && bpp == 8) || (compression == 2 && bpp == 4))
             {
-                reached = RleRowsReached(b, (int)offset, compression == 1, rows);
+                reached = RleRowsReached(b, (int)offset, compression == 1, width, rows, out rleProblem);
             }
             else
             {
@@ -1255,21 +1258,28 @@ namespace VisionPS.Core.Imaging
             return reached < rows ? (int)reached : -1;
         }
 
-        /// <summary>The row an RLE8/RLE4 stream reaches before its data ends (<paramref name="rows"/> at its end-of-bitmap).</summary>
-        private static long RleRowsReached(byte[] b, int at, bool rle8, long rows)
+        /// <summary>
+        /// The row an RLE8/RLE4 stream reaches before its data ends (<paramref name="rows"/> at its end-of-bitmap), or
+        /// before it leaves its row (<paramref name="problem"/> says how): a delta escape or an absolute run that goes
+        /// past the row's end, where Skia and ImageMagick stop. An encoded run past the end is cut off by decoders alike.
+        /// </summary>
+        private static long RleRowsReached(byte[] b, int at, bool rle8, long width, long rows, out string? problem)
         {
-            long y = 0;
+            problem = null;
+            long x = 0, y = 0;
             while (at + 1 < b.Length && y < rows)
             {
                 int count = b[at], code = b[at + 1];
                 at += 2;
                 if (count > 0)
                 {
-                    continue; // an encoded run
+                    x += count; // an encoded run
+                    continue;
                 }
                 if (code == 0)
                 {
-                    y++; // end of line
+                    x = 0; // end of line
+                    y++;
                 }
                 else if (code == 1)
                 {
@@ -1281,12 +1291,24 @@ namespace VisionPS.Core.Imaging
                     {
                         break;
                     }
-                    y += b[at + 1]; // delta: right by b[at], up by b[at + 1]
+                    // delta: right by b[at], up by b[at + 1]
+                    if (x + b[at] > width)
+                    {
+                        problem = $"a delta escape in row {y + 1} (counted from the bottom) jumps {b[at]} pixels right from column {x}, past the end of the {width}-pixel row";
+                        return y;
+                    }
+                    x += b[at];
+                    y += b[at + 1];
                     at += 2;
                 }
                 else
                 {
                     // An absolute run of 'code' pixels, padded to a 16-bit boundary.
+                    if (x + code > width)
+                    {
+                        problem = $"an absolute run of {code} pixels in row {y + 1} (counted from the bottom) starts at column {x}, past the end of the {width}-pixel row";
+                        return y;
+                    }
                     int bytes = rle8 ? code : (code + 1) / 2;
                     bytes += bytes & 1;
                     if (at + bytes > b.Length)
@@ -1294,6 +1316,7 @@ namespace VisionPS.Core.Imaging
                         break;
                     }
                     at += bytes;
+                    x += code;
                 }
             }
             return Math.Min(y, rows);

@@ -439,18 +439,21 @@ namespace VisionPS.Core.Imaging
                 }
             }
             if (format == ImageFormat.Bmp && (partial is not null || damage is not null)
-                && ImageIntegrity.BmpRowsInFile(data, out int bmpHeight, out bool bottomUp) is int bmpRows and >= 0)
+                && ImageIntegrity.BmpRowsInFile(data, out int bmpHeight, out bool bottomUp, out string? rle) is int bmpRows and >= 0)
             {
-                // Skia cannot count a cut BMP's rows (nor says which end they are): the pixel data says, in the order the
-                // file stores them (most BMPs from the bottom up, so what is there is the bottom of the picture).
+                // Skia cannot count a cut BMP's rows (nor says which end they are), and calls an RLE stream that leaves
+                // its row "incomplete" as if the file were cut: the pixel data says, in the order the file stores them
+                // (most BMPs from the bottom up, so what is there is the bottom of the picture).
                 if (bmpRows == 0)
                 {
-                    throw ImageProcessingException.DamagedBeyondUse(name, format, "the file ends before the first whole row of its pixels");
+                    throw ImageProcessingException.DamagedBeyondUse(name, format,
+                        rle is null ? "the file ends before the first whole row of its pixels" : $"its RLE-compressed pixel data is corrupt: {rle}");
                 }
                 int gone = bmpHeight - bmpRows;
                 (string there, string lost) = bottomUp ? ("bottom", "top") : ("top", "bottom");
-                damage = $"the file ends before all of its pixels: only {bmpRows} of its {bmpHeight} rows are in it";
-                damageEffect = $"Only the {there} {bmpRows} of its {bmpHeight} rows are in the file ({(bottomUp ? "a BMP stores its rows from the bottom up" : "this BMP stores its rows from the top down")}); " +
+                damage = rle is null ? $"the file ends before all of its pixels: only {bmpRows} of its {bmpHeight} rows are in it"
+                    : $"its RLE-compressed pixel data is corrupt: {rle}";
+                damageEffect = $"Only the {there} {bmpRows} of its {bmpHeight} rows {(rle is null ? "are in the file" : "decoded")} ({(bottomUp ? "a BMP stores its rows from the bottom up" : "this BMP stores its rows from the top down")}); " +
                     $"the {lost} {gone} ({gone * 100.0 / bmpHeight:0.#}% of the image) are sent blank.";
                 partial = null;
             }

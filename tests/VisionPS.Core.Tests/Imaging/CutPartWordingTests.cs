@@ -117,11 +117,37 @@ namespace VisionPS.Core.Tests.Imaging
             // Cut after row 10's run (the header, palette, rows 0-3, the delta up to row 9, row 9, and row 10's run).
             int pixelsAt = BitConverter.ToInt32(whole, 10);
             byte[] cut = whole.AsSpan(0, pixelsAt + (4 * 4) + 6 + 4 + 2).ToArray();
-            Assert.Equal(10, ImageIntegrity.BmpRowsInFile(cut, out int height, out bool bottomUp));
+            Assert.Equal(10, ImageIntegrity.BmpRowsInFile(cut, out int height, out bool bottomUp, out string? rle));
+            Assert.Null(rle);
             Assert.Equal((16, true), (height, bottomUp));
 
             PreparedImage image = ImagePreparer.Prepare(cut, "rle.bmp", Partial);
             Assert.Contains("Only the bottom 10 of its 16 rows are in the file", Assert.Single(image.Warnings), StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// An RLE8 BMP whose delta escape jumps past the end of its row (the file is whole): Skia stops there and says
+        /// "incomplete", which read as 'the file ends before all of its pixels'. It is corrupt RLE data, named as such.
+        /// </summary>
+        [Fact]
+        public void AnRleBmpWhoseDeltaLeavesItsRowIsCorruptNotCut()
+        {
+            byte[] bmp = Rle8WithDelta();
+            int pixelsAt = BitConverter.ToInt32(bmp, 10);
+            // Row 4's delta (0 right, 5 up) becomes 40 right: past the end of the 16-pixel row.
+            int delta = pixelsAt + (4 * 4) + 2;
+            Assert.Equal(new byte[] { 0, 2, 0, 5 }, bmp.AsSpan(delta, 4).ToArray());
+            bmp[delta + 2] = 40;
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(bmp, "jump.bmp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("its RLE-compressed pixel data is corrupt: a delta escape in row 5 (counted from the bottom) jumps 40 pixels right from column 16, past the end of the 16-pixel row",
+                ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("the file ends", ex.Message, StringComparison.Ordinal);
+
+            PreparedImage image = ImagePreparer.Prepare(bmp, "jump.bmp", Partial);
+            Assert.Contains("Only the bottom 4 of its 16 rows decoded (a BMP stores its rows from the bottom up); the top 12 (75% of the image) are sent blank.",
+                Assert.Single(image.Warnings), StringComparison.Ordinal);
         }
 
         private static byte[] WithExifOrientation(byte[] jpeg, int orientation)
