@@ -17,6 +17,8 @@ namespace VisionPS
             DisplayHeight = header.DisplayHeight;
             HasAlpha = header.HasAlpha;
             FrameCount = header.FrameCount;
+            IsAnimated = header.IsAnimated;
+            Pages = header.Format == ImageFormat.Tiff ? header.FrameCount : null;
             Bytes = header.ByteLength;
             Model = options.Model;
             Detail = options.Detail;
@@ -70,11 +72,11 @@ namespace VisionPS
         /// <summary>Whether the image has an alpha channel or transparency.</summary>
         public bool HasAlpha { get; }
 
-        /// <summary>Frames (more than 1: animated; only the first is sent).</summary>
+        /// <summary>Frames, or a multi-page TIFF's pages (more than 1: only the first is sent).</summary>
         public int FrameCount { get; }
 
-        /// <summary>Whether the image is animated.</summary>
-        public bool IsAnimated => FrameCount > 1;
+        /// <summary>Whether the image is animated (a TIFF's pages are no animation).</summary>
+        public bool IsAnimated { get; }
 
         /// <summary>File size in bytes.</summary>
         public long Bytes { get; }
@@ -88,7 +90,7 @@ namespace VisionPS
         /// <summary>Height it would be sent at.</summary>
         public int TargetHeight { get; }
 
-        /// <summary>PDFs: the number of pages (null for images).</summary>
+        /// <summary>PDFs and TIFFs: the number of pages (null for other images).</summary>
         public int? Pages { get; }
 
         /// <summary>PDFs: pages that are one scanned image and no text, which ConvertTo-VisionImage can turn into images (null for images).</summary>

@@ -42,6 +42,10 @@ namespace VisionPS.Core.Imaging
                 if (kind.SequenceEqual("IDAT"u8))
                 {
                     header.ApngDefaultImageHidden = animated && !defaultIsFrame;
+                    if (animated)
+                    {
+                        ApngFramesHeld(b, at, defaultIsFrame ? 1 : 0, header);
+                    }
                     break;
                 }
                 if (kind.SequenceEqual("IEND"u8))
@@ -73,6 +77,34 @@ namespace VisionPS.Core.Imaging
                 at += 12 + length;
             }
             return header;
+        }
+
+        /// <summary>
+        /// An APNG's frames as its fcTL chunks count them, from its IDAT on (<paramref name="frames"/>: those before it).
+        /// The APNG specification makes acTL's count equal to them; when the chunks hold more than acTL declares, a
+        /// viewer that follows them plays them all: the header counts what is there (and keeps the declared count for
+        /// the warning). Only chunk headers are read; a still PNG never comes here.
+        /// </summary>
+        private static void ApngFramesHeld(ReadOnlySpan<byte> b, long at, int frames, ImageHeader header)
+        {
+            while (at + 8 <= b.Length && frames < 100000)
+            {
+                ReadOnlySpan<byte> kind = b.Slice((int)at + 4, 4);
+                if (kind.SequenceEqual("IEND"u8))
+                {
+                    break;
+                }
+                if (kind.SequenceEqual("fcTL"u8))
+                {
+                    frames++;
+                }
+                at += 12 + U32(b, (int)at);
+            }
+            if (frames > header.FrameCount)
+            {
+                header.ApngDeclaredFrames = header.FrameCount;
+                header.FrameCount = frames;
+            }
         }
 
         /// <summary>
@@ -280,7 +312,9 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// A BMP whose 56-byte BITMAPV3INFOHEADER (or a 40-byte header with BI_ALPHABITFIELDS) gives 16- or 32-bit
-        /// pixels an alpha mask: Skia's codec reads the alpha mask only from V4/V5 headers and decodes these opaque.
+        /// pixels an alpha mask, or a 32-bit BI_RGB one with a 40-byte header whose fourth byte some pixel uses: Skia's
+        /// codec reads the alpha mask only from V4/V5 headers and decodes these opaque. Many tools write alpha in a plain
+        /// BI_RGB BMP's fourth byte; ImageMagick and Firefox read it as alpha when it is not all 0 (Chrome and Pillow drop it).
         /// </summary>
         public static bool BmpAlphaMaskSkiaIgnores(ReadOnlySpan<byte> b)
         {
@@ -293,7 +327,39 @@ namespace VisionPS.Core.Imaging
             long compression = U32LE(b, 30);
             bool v3Bitfields = headerSize is >= 56 and < 108 && compression is 3 or 6;
             bool alphaBitfields = headerSize == 40 && compression == 6;
+            if (headerSize == 40 && compression == 0 && bpp == 32)
+            {
+                return BmpFourthByteUsed(b);
+            }
             return (v3Bitfields || alphaBitfields) && bpp is 16 or 32 && U32LE(b, 66) != 0;
+        }
+
+        /// <summary>
+        /// Whether a 32-bit BI_RGB BMP's fourth (reserved) bytes make some pixel translucent: some is not 0 (so the byte
+        /// is used) and some is not 255 (all 255 is opaque, as Skia decodes it anyway).
+        /// </summary>
+        private static bool BmpFourthByteUsed(ReadOnlySpan<byte> b)
+        {
+            long offset = U32LE(b, 10);
+            long width = (int)U32LE(b, 18), height = Math.Abs((long)(int)U32LE(b, 22));
+            if (offset < 54 || offset >= b.Length || width <= 0)
+            {
+                return false;
+            }
+            long rowBytes = width * 4;
+            long end = height <= (b.Length - offset) / rowBytes ? offset + (rowBytes * height) : b.Length;
+            bool used = false, translucent = false;
+            for (long i = offset + 3; i < end; i += 4)
+            {
+                byte a = b[(int)i];
+                used |= a != 0;
+                translucent |= a != 255;
+                if (used && translucent)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /// <summary>

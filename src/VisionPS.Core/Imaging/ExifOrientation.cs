@@ -9,6 +9,19 @@ namespace VisionPS.Core.Imaging
     /// </summary>
     public static class ExifOrientation
     {
+        /// <summary>
+        /// Where a stored image's first rows are shown once <paramref name="orientation"/> is applied: the picture's
+        /// "top" or "bottom" rows, or its "left" or "right" columns (EXIF: the 0th row is the visual top for 1 and 2,
+        /// the bottom for 3 and 4, the left-hand side for 5 and 8, the right-hand side for 6 and 7).
+        /// </summary>
+        internal static (string Side, string Lines) FirstRowsShownAt(int orientation) => orientation switch
+        {
+            3 or 4 => ("bottom", "rows"),
+            5 or 8 => ("left", "columns"),
+            6 or 7 => ("right", "columns"),
+            _ => ("top", "rows"),
+        };
+
         /// <summary>The orientation 1..8 named by the JPEG's EXIF, or 0 when it has none (or it cannot be read).</summary>
         public static int FromJpeg(ReadOnlySpan<byte> jpeg)
         {

@@ -369,6 +369,329 @@ namespace VisionPS.Core.Imaging
             return problem;
         }
 
+        /// <summary>The primary image's tile grid ('grid' item): its layout and its tiles' item IDs, row by row.</summary>
+        internal sealed class Grid
+        {
+            public Grid(int rows, int columns, long width, long height, long tileWidth, long tileHeight, uint[] tiles)
+            {
+                Rows = rows;
+                Columns = columns;
+                Width = width;
+                Height = height;
+                TileWidth = tileWidth;
+                TileHeight = tileHeight;
+                Tiles = tiles;
+            }
+
+            public int Rows { get; }
+
+            public int Columns { get; }
+
+            /// <summary>The grid's output size (the tiles cropped at the right and bottom).</summary>
+            public long Width { get; }
+
+            public long Height { get; }
+
+            public long TileWidth { get; }
+
+            public long TileHeight { get; }
+
+            /// <summary>The tiles' item IDs in the order the grid places them (left to right, top to bottom).</summary>
+            public uint[] Tiles { get; }
+        }
+
+        /// <summary>
+        /// The primary image's grid, when the primary item is a 'grid' (HEIF's derived image of tiles, as phones write
+        /// their photos): its rows and columns and output size (from the grid item's data), its tiles (its 'dimg'
+        /// references) and their size (the first tile's 'ispe'). Null when the primary image is no grid or the boxes are
+        /// not of the expected shape.
+        /// </summary>
+        internal static Grid? PrimaryGrid(byte[] data)
+        {
+            if (!MetaChildren(data, out long children, out long metaEnd))
+            {
+                return null;
+            }
+            ReadOnlySpan<byte> b = data;
+            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
+            if (pitm < 0 || pitmEnd - pitm < 14)
+            {
+                return null;
+            }
+            long primary = b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
+                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
+            if (ItemInfo(b, children, metaEnd, primary) is not (string type, _) || type != "grid")
+            {
+                return null;
+            }
+            uint[]? tiles = References(b, children, metaEnd, primary, "dimg"u8);
+            if (tiles is null || tiles.Length == 0 || ItemData(data, children, metaEnd, primary) is not (long at, long length) || length < 8)
+            {
+                return null;
+            }
+            // ImageGrid: version, flags (bit 0: 32-bit sizes), rows - 1, columns - 1, output width and height.
+            bool wide = (b[(int)at + 1] & 1) != 0;
+            int rows = b[(int)at + 2] + 1, columns = b[(int)at + 3] + 1;
+            if (b[(int)at] != 0 || (wide && length < 12) || rows * columns != tiles.Length)
+            {
+                return null;
+            }
+            long width = wide ? ContainerHeaders.U32(b, (int)at + 4) : (b[(int)at + 4] << 8) | b[(int)at + 5];
+            long height = wide ? ContainerHeaders.U32(b, (int)at + 8) : (b[(int)at + 6] << 8) | b[(int)at + 7];
+            if (ItemSize(b, children, metaEnd, tiles[0]) is not (long tileWidth, long tileHeight) || tileWidth <= 0 || tileHeight <= 0)
+            {
+                return null;
+            }
+            return new Grid(rows, columns, width, height, tileWidth, tileHeight, tiles);
+        }
+
+        /// <summary>
+        /// A copy of the file whose primary item is <paramref name="item"/> (one tile of a grid), shown rather than
+        /// hidden, so that a decoder reads that tile alone; null when the 'pitm' or the item's 'infe' cannot be changed in place.
+        /// </summary>
+        internal static byte[]? WithPrimaryItem(byte[] data, uint item)
+        {
+            if (!MetaChildren(data, out long children, out long metaEnd))
+            {
+                return null;
+            }
+            ReadOnlySpan<byte> b = data;
+            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
+            if (pitm < 0 || pitmEnd - pitm < 14 || ItemInfo(b, children, metaEnd, item) is not (_, long infe))
+            {
+                return null;
+            }
+            byte[] copy = (byte[])data.Clone();
+            if (b[(int)pitm + 8] == 0)
+            {
+                if (item > ushort.MaxValue)
+                {
+                    return null;
+                }
+                copy[(int)pitm + 12] = (byte)(item >> 8);
+                copy[(int)pitm + 13] = (byte)item;
+            }
+            else if (pitmEnd - pitm >= 16)
+            {
+                WriteU32(copy, (int)pitm + 12, item);
+            }
+            else
+            {
+                return null;
+            }
+            copy[infe + 11] &= 0xFE; // flags bit 0: hidden
+            return copy;
+        }
+
+        /// <summary>An item's type and where its 'infe' box starts (versions 2 and 3), or null.</summary>
+        private static (string Type, long Infe)? ItemInfo(ReadOnlySpan<byte> b, long children, long metaEnd, long item)
+        {
+            (long iinf, long iinfEnd) = Child(b, children, metaEnd, "iinf"u8);
+            if (iinf < 0 || iinfEnd - iinf < 14)
+            {
+                return null;
+            }
+            long at = iinf + 12 + (b[(int)iinf + 8] == 0 ? 2 : 4);
+            for (int guard = 0; at + 8 <= iinfEnd && guard < 65536; guard++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (size < 8 || at + size > iinfEnd)
+                {
+                    return null;
+                }
+                if (b.Slice((int)at + 4, 4).SequenceEqual("infe"u8) && size >= 20)
+                {
+                    int version = b[(int)at + 8];
+                    long id = version == 2 ? (b[(int)at + 12] << 8) | b[(int)at + 13] : version == 3 ? ContainerHeaders.U32(b, (int)at + 12) : -1;
+                    int typeAt = (int)at + (version == 2 ? 16 : 18);
+                    if (id == item && typeAt + 4 <= at + size)
+                    {
+                        return (System.Text.Encoding.ASCII.GetString(b.Slice(typeAt, 4).ToArray()), at);
+                    }
+                }
+                at += size;
+            }
+            return null;
+        }
+
+        /// <summary>The items an item refers to by one reference type ('iref'), in order, or null.</summary>
+        private static uint[]? References(ReadOnlySpan<byte> b, long children, long metaEnd, long from, ReadOnlySpan<byte> type)
+        {
+            (long iref, long irefEnd) = Child(b, children, metaEnd, "iref"u8);
+            if (iref < 0 || irefEnd - iref < 12)
+            {
+                return null;
+            }
+            int idSize = b[(int)iref + 8] == 0 ? 2 : 4;
+            for (long at = iref + 12, guard = 0; at + 8 <= irefEnd && guard < 65536; guard++)
+            {
+                long size = ContainerHeaders.U32(b, (int)at);
+                if (size < 8 || at + size > irefEnd)
+                {
+                    return null;
+                }
+                if (b.Slice((int)at + 4, 4).SequenceEqual(type) && size >= 8 + idSize + 2 && Id(b, at + 8, idSize) == from)
+                {
+                    int count = (b[(int)at + 8 + idSize] << 8) | b[(int)at + 9 + idSize];
+                    if (8 + idSize + 2 + ((long)count * idSize) > size)
+                    {
+                        return null;
+                    }
+                    uint[] to = new uint[count];
+                    for (int i = 0; i < count; i++)
+                    {
+                        to[i] = Id(b, at + 10 + idSize + ((long)i * idSize), idSize);
+                    }
+                    return to;
+                }
+                at += size;
+            }
+            return null;
+        }
+
+        private static uint Id(ReadOnlySpan<byte> b, long at, int size) =>
+            size == 2 ? (uint)((b[(int)at] << 8) | b[(int)at + 1]) : (uint)ContainerHeaders.U32(b, (int)at);
+
+        /// <summary>
+        /// Where an item's data lies in the file, when it is one extent in this file (construction method 0) or in the
+        /// 'idat' box (method 1): its offset and length, or null.
+        /// </summary>
+        private static (long At, long Length)? ItemData(byte[] data, long children, long metaEnd, long item)
+        {
+            ReadOnlySpan<byte> b = data;
+            (long iloc, long end) = Child(b, children, metaEnd, "iloc"u8);
+            if (iloc < 0 || end - iloc < 16)
+            {
+                return null;
+            }
+            long at = iloc + 8;
+            int version = b[(int)at];
+            int offsetSize = b[(int)at + 4] >> 4, lengthSize = b[(int)at + 4] & 15;
+            int baseSize = b[(int)at + 5] >> 4, indexSize = version is 1 or 2 ? b[(int)at + 5] & 15 : 0;
+            if (version > 2 || offsetSize is not (0 or 4 or 8) || lengthSize is not (0 or 4 or 8) || baseSize is not (0 or 4 or 8)
+                || indexSize is not (0 or 4 or 8))
+            {
+                return null;
+            }
+            at += 6;
+            ulong Read(int size)
+            {
+                ulong v = 0;
+                for (int k = 0; k < size; k++)
+                {
+                    v = (v << 8) | data[(int)at + k];
+                }
+                at += size;
+                return v;
+            }
+            int idSize = version < 2 ? 2 : 4;
+            if (at + idSize > end)
+            {
+                return null;
+            }
+            ulong items = Read(idSize);
+            int extentSize = indexSize + offsetSize + lengthSize;
+            for (ulong i = 0; i < items && i < 65536; i++)
+            {
+                if (at + idSize + (version is 1 or 2 ? 2 : 0) + 2 + baseSize + 2 > end)
+                {
+                    return null;
+                }
+                ulong id = Read(idSize);
+                int method = version is 1 or 2 ? (int)(Read(2) & 15) : 0;
+                ulong reference = Read(2);
+                ulong baseOffset = Read(baseSize);
+                ulong extents = Read(2);
+                if (at + ((long)extents * extentSize) > end)
+                {
+                    return null;
+                }
+                if ((long)id != item)
+                {
+                    at += (long)extents * extentSize;
+                    continue;
+                }
+                if (extents != 1 || reference != 0 || method > 1)
+                {
+                    return null;
+                }
+                Read(indexSize);
+                ulong offset = Read(offsetSize), length = Read(lengthSize);
+                long origin = 0;
+                if (method == 1)
+                {
+                    (long idat, long idatEnd) = Child(b, children, metaEnd, "idat"u8);
+                    if (idat < 0)
+                    {
+                        return null;
+                    }
+                    origin = idat + 8;
+                    end = idatEnd;
+                }
+                else
+                {
+                    end = data.Length;
+                }
+                ulong start = (ulong)origin + baseOffset + offset;
+                if (baseOffset > (ulong)data.Length || offset > (ulong)data.Length || start > (ulong)end || length > (ulong)end - start)
+                {
+                    return null;
+                }
+                return ((long)start, length == 0 ? end - (long)start : (long)length);
+            }
+            return null;
+        }
+
+        /// <summary>An item's size from its 'ispe' property (through 'ipma'), or null.</summary>
+        private static (long Width, long Height)? ItemSize(ReadOnlySpan<byte> b, long children, long metaEnd, long item)
+        {
+            (long iprp, long iprpEnd) = Child(b, children, metaEnd, "iprp"u8);
+            (long ipco, long ipcoEnd) = iprp < 0 ? (-1, -1) : Child(b, iprp + 8, iprpEnd, "ipco"u8);
+            (long ipma, long ipmaEnd) = iprp < 0 ? (-1, -1) : Child(b, iprp + 8, iprpEnd, "ipma"u8);
+            if (ipco < 0 || ipma < 0 || ipmaEnd - ipma < 16)
+            {
+                return null;
+            }
+            // ipma: version and flags (bit 0: 15-bit property indices), an entry count, then per item its ID (16 bits,
+            // 32 from version 1), an association count and the associations (an essential bit and a 1-based index).
+            int version = b[(int)ipma + 8];
+            bool wideIndex = (b[(int)ipma + 11] & 1) != 0;
+            long entries = ContainerHeaders.U32(b, (int)ipma + 12);
+            long at = ipma + 16;
+            for (long e = 0; e < entries && e < 65536; e++)
+            {
+                int idSize = version < 1 ? 2 : 4;
+                if (at + idSize + 1 > ipmaEnd)
+                {
+                    return null;
+                }
+                long id = idSize == 2 ? (b[(int)at] << 8) | b[(int)at + 1] : ContainerHeaders.U32(b, (int)at);
+                int count = b[(int)at + idSize];
+                at += idSize + 1;
+                int assocSize = wideIndex ? 2 : 1;
+                if (at + ((long)count * assocSize) > ipmaEnd)
+                {
+                    return null;
+                }
+                if (id == item)
+                {
+                    for (int k = 0; k < count; k++)
+                    {
+                        int index = wideIndex ? ((b[(int)at] & 0x7F) << 8) | b[(int)at + 1] : b[(int)at] & 0x7F;
+                        (long property, long propertyEnd) = NthChild(b, ipco + 8, ipcoEnd, index);
+                        if (property >= 0 && propertyEnd - property >= 20 && b.Slice((int)property + 4, 4).SequenceEqual("ispe"u8))
+                        {
+                            return (ContainerHeaders.U32(b, (int)property + 12), ContainerHeaders.U32(b, (int)property + 16));
+                        }
+                        at += assocSize;
+                    }
+                    return null;
+                }
+                at += (long)count * assocSize;
+            }
+            return null;
+        }
+
         /// <summary>
         /// Whether the primary image's alpha is premultiplied: an item reference of type 'prem' from it (to its alpha
         /// plane), as libavif and libheif write one. ImageMagick hands such colours over still multiplied by alpha.

@@ -73,11 +73,17 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal bool ApngDefaultImageHidden { get; set; }
 
-        /// <summary>Number of frames (1 for still images).</summary>
+        /// <summary>
+        /// The frame count an APNG's acTL chunk declares when its fcTL chunks hold more frames (<see cref="FrameCount"/>
+        /// counts those); 0 when the two agree or the image is no APNG.
+        /// </summary>
+        internal int ApngDeclaredFrames { get; set; }
+
+        /// <summary>Number of frames (1 for still images); a multi-page TIFF's pages. Only the first is sent.</summary>
         public int FrameCount { get; internal set; } = 1;
 
-        /// <summary>Whether the image is an animation (more than one frame).</summary>
-        public bool IsAnimated => FrameCount > 1;
+        /// <summary>Whether the image is an animation (more than one frame; a TIFF's pages are no animation).</summary>
+        public bool IsAnimated => FrameCount > 1 && Format != ImageFormat.Tiff;
 
         /// <summary>Size of the encoded file in bytes.</summary>
         public long ByteLength { get; internal set; }

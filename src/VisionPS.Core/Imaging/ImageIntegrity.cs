@@ -1212,6 +1212,116 @@ namespace VisionPS.Core.Imaging
                 : null;
         }
 
+        /// <summary>
+        /// How many of a cut BMP's rows are in the file, in the order it stores them (<paramref name="bottomUp"/>: from the
+        /// picture's bottom, as a positive height says): whole rows for uncompressed pixels, or the row an RLE4/RLE8 stream
+        /// reaches before its data runs out (rows a delta escape jumps over are left blank by design, so they count as
+        /// there). For an RLE stream that leaves its row (a delta or an absolute run past the row's end, where decoders
+        /// stop), the rows before that one, with <paramref name="rleProblem"/> saying what is wrong. -1 when the file is not
+        /// cut short of its rows (it is whole, or corrupt in another way) or cannot be read.
+        /// </summary>
+        public static int BmpRowsInFile(byte[] b, out int height, out bool bottomUp, out string? rleProblem)
+        {
+            height = 0;
+            bottomUp = true;
+            rleProblem = null;
+            if (b.Length < 54 || U32LE(b, 14) < 40)
+            {
+                return -1;
+            }
+            long offset = U32LE(b, 10);
+            long width = (int)U32LE(b, 18);
+            int declared = (int)U32LE(b, 22);
+            bottomUp = declared > 0;
+            long rows = Math.Abs((long)declared);
+            int bpp = b[28] | (b[29] << 8);
+            long compression = U32LE(b, 30);
+            if (offset >= b.Length || width <= 0 || rows == 0 || rows > int.MaxValue)
+            {
+                return -1;
+            }
+            height = (int)rows;
+            long reached;
+            if (compression is 0 or 3 or 6 && bpp is 1 or 4 or 8 or 16 or 24 or 32)
+            {
+                long stride = ((width * bpp) + 31) / 32 * 4;
+                reached = (b.Length - offset) / stride;
+            }
+            else if ((compression == 1 && bpp == 8) || (compression == 2 && bpp == 4))
+            {
+                reached = RleRowsReached(b, (int)offset, compression == 1, width, rows, out rleProblem);
+            }
+            else
+            {
+                return -1;
+            }
+            return reached < rows ? (int)reached : -1;
+        }
+
+        /// <summary>
+        /// The row an RLE8/RLE4 stream reaches before its data ends (<paramref name="rows"/> at its end-of-bitmap), or
+        /// before it leaves its row (<paramref name="problem"/> says how): a delta escape or an absolute run that goes
+        /// past the row's end, where Skia and ImageMagick stop. An encoded run past the end is cut off by decoders alike.
+        /// </summary>
+        private static long RleRowsReached(byte[] b, int at, bool rle8, long width, long rows, out string? problem)
+        {
+            problem = null;
+            long x = 0, y = 0;
+            while (at + 1 < b.Length && y < rows)
+            {
+                int count = b[at], code = b[at + 1];
+                at += 2;
+                if (count > 0)
+                {
+                    x += count; // an encoded run
+                    continue;
+                }
+                if (code == 0)
+                {
+                    x = 0; // end of line
+                    y++;
+                }
+                else if (code == 1)
+                {
+                    return rows; // end of bitmap
+                }
+                else if (code == 2)
+                {
+                    if (at + 1 >= b.Length)
+                    {
+                        break;
+                    }
+                    // delta: right by b[at], up by b[at + 1]
+                    if (x + b[at] > width)
+                    {
+                        problem = $"a delta escape in row {y + 1} (counted from the bottom) jumps {b[at]} pixels right from column {x}, past the end of the {width}-pixel row";
+                        return y;
+                    }
+                    x += b[at];
+                    y += b[at + 1];
+                    at += 2;
+                }
+                else
+                {
+                    // An absolute run of 'code' pixels, padded to a 16-bit boundary.
+                    if (x + code > width)
+                    {
+                        problem = $"an absolute run of {code} pixels in row {y + 1} (counted from the bottom) starts at column {x}, past the end of the {width}-pixel row";
+                        return y;
+                    }
+                    int bytes = rle8 ? code : (code + 1) / 2;
+                    bytes += bytes & 1;
+                    if (at + bytes > b.Length)
+                    {
+                        break;
+                    }
+                    at += bytes;
+                    x += code;
+                }
+            }
+            return Math.Min(y, rows);
+        }
+
         /// <summary>A WebP's RIFF size must fit the file, and its first chunk must too.</summary>
         public static string? WebPContainer(byte[] b)
         {

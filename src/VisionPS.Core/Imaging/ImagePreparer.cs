@@ -198,7 +198,7 @@ namespace VisionPS.Core.Imaging
                     }
                     RefuseOrWarn(cut, null, effect, name, format, options, magickWarnings);
                 }
-                return PrepareWithMagick(data, name, format, options, magickWarnings, partialRows);
+                return PrepareWithMagick(data, name, format, options, magickWarnings, partialRows, damageFound: cut is not null);
             }
 
             // The budget is checked on the container's own header first: a decoder never sees a hostile size.
@@ -258,7 +258,7 @@ namespace VisionPS.Core.Imaging
                 }
                 if (frames > 1 || declared?.ApngDefaultImageHidden == true)
                 {
-                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true));
+                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames ?? 0));
                 }
                 string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
@@ -329,7 +329,7 @@ namespace VisionPS.Core.Imaging
             }
             if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
-                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden));
+                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames ?? 0));
             }
 
             int orientation = header.Orientation;
@@ -438,6 +438,25 @@ namespace VisionPS.Core.Imaging
                     partial = null;
                 }
             }
+            if (format == ImageFormat.Bmp && (partial is not null || damage is not null)
+                && ImageIntegrity.BmpRowsInFile(data, out int bmpHeight, out bool bottomUp, out string? rle) is int bmpRows and >= 0)
+            {
+                // Skia cannot count a cut BMP's rows (nor says which end they are), and calls an RLE stream that leaves
+                // its row "incomplete" as if the file were cut: the pixel data says, in the order the file stores them
+                // (most BMPs from the bottom up, so what is there is the bottom of the picture).
+                if (bmpRows == 0)
+                {
+                    throw ImageProcessingException.DamagedBeyondUse(name, format,
+                        rle is null ? "the file ends before the first whole row of its pixels" : $"its RLE-compressed pixel data is corrupt: {rle}");
+                }
+                int gone = bmpHeight - bmpRows;
+                (string there, string lost) = bottomUp ? ("bottom", "top") : ("top", "bottom");
+                damage = rle is null ? $"the file ends before all of its pixels: only {bmpRows} of its {bmpHeight} rows are in it"
+                    : $"its RLE-compressed pixel data is corrupt: {rle}";
+                damageEffect = $"Only the {there} {bmpRows} of its {bmpHeight} rows {(rle is null ? "are in the file" : "decoded")} ({(bottomUp ? "a BMP stores its rows from the bottom up" : "this BMP stores its rows from the top down")}); " +
+                    $"the {lost} {gone} ({gone * 100.0 / bmpHeight:0.#}% of the image) are sent blank.";
+                partial = null;
+            }
             if (format == ImageFormat.Jpeg && damage == ImageIntegrity.JpegTruncated)
             {
                 // Skia cannot tell how much of a cut JPEG decoded (libjpeg fills the rest in): the scans say.
@@ -536,6 +555,59 @@ namespace VisionPS.Core.Imaging
             return source is null ? bitmap : SkiaDecoder.ConvertToSrgb(bitmap, source, false, header, name);
         }
 
+        /// <summary>
+        /// Whether some tile-sized block of the decoded picture is one flat colour, the cells laid from either corner with
+        /// the tiles either way round (the picture may have been turned or mirrored after the grid was put together).
+        /// Cut-off cells at the edges smaller than 8 pixels either way are passed over. Stops at the first pixel that
+        /// differs in each cell: a photograph costs a few reads per cell.
+        /// </summary>
+        private static unsafe bool HasFlatTile(SKBitmap bitmap, HeifBoxes.Grid grid)
+        {
+            if (bitmap.BytesPerPixel != 4)
+            {
+                return false;
+            }
+            int width = bitmap.Width, height = bitmap.Height;
+            byte* pixels = (byte*)bitmap.GetPixels();
+            foreach ((long tw, long th) in new[] { (grid.TileWidth, grid.TileHeight), (grid.TileHeight, grid.TileWidth) })
+            {
+                foreach (bool fromEnd in new[] { false, true })
+                {
+                    for (long top = 0; top < height; top += th)
+                    {
+                        for (long left = 0; left < width; left += tw)
+                        {
+                            // From the far corner, the cells are counted back from the right and bottom edges.
+                            long x0 = fromEnd ? Math.Max(0, width - left - tw) : left, x1 = fromEnd ? width - left : Math.Min(width, left + tw);
+                            long y0 = fromEnd ? Math.Max(0, height - top - th) : top, y1 = fromEnd ? height - top : Math.Min(height, top + th);
+                            if (x1 - x0 >= 8 && y1 - y0 >= 8 && Flat(pixels, bitmap.RowBytes, x0, x1, y0, y1))
+                            {
+                                return true;
+                            }
+                        }
+                    }
+                }
+            }
+            return false;
+        }
+
+        private static unsafe bool Flat(byte* pixels, int rowBytes, long x0, long x1, long y0, long y1)
+        {
+            uint first = *(uint*)(pixels + (y0 * rowBytes) + (x0 * 4));
+            for (long y = y0; y < y1; y++)
+            {
+                uint* row = (uint*)(pixels + (y * rowBytes));
+                for (long x = x0; x < x1; x++)
+                {
+                    if (row[x] != first)
+                    {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
         /// <summary>True when every pixel of a 32-bit bitmap is black (its colour bytes all zero).</summary>
         private static unsafe bool AllBlack(SKBitmap bitmap)
         {
@@ -583,7 +655,14 @@ namespace VisionPS.Core.Imaging
                 return "All of its blocks are in the file (only the end of the file is missing), so the image is sent whole.";
             }
             int missing = header.Height - rows;
-            return $"Only about {rows} of its {header.Height} rows are in the file; the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent as a flat fill of one colour.";
+            if (header.Orientation is 1 or 2)
+            {
+                return $"Only about {rows} of its {header.Height} rows are in the file; the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent as a flat fill of one colour.";
+            }
+            // The rows are counted as stored: say which part of the picture as shown (turned by its EXIF orientation) they make.
+            (string side, string lines) = ExifOrientation.FirstRowsShownAt(header.Orientation);
+            return $"Only about the {side} {rows} of its {header.Height} {lines} (as the picture is shown, turned by its EXIF orientation) are in the file; " +
+                $"the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent as a flat fill of one colour.";
         }
 
         /// <summary>
@@ -645,12 +724,17 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// The warning an animation gets: only its first frame is sent; for an APNG whose default image is no frame
-        /// (<paramref name="hiddenDefault"/>), that default image, which is what is decoded.
+        /// (<paramref name="hiddenDefault"/>), that default image, which is what is decoded. <paramref name="declaredFrames"/>:
+        /// an APNG's acTL count when its fcTL chunks hold more frames (<see cref="ImageHeader.ApngDeclaredFrames"/>), else 0.
         /// </summary>
-        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false) => hiddenDefault
-            ? $"'{name}' is an animated PNG whose default image is not one of its {frames} animation frame{(frames == 1 ? "" : "s")}; " +
-              "the API takes still images, so the default image is sent (what a viewer that does not animate shows), not the animation's first frame."
-            : $"'{name}' is an animation of {frames} frames; the API takes still images, so only the first frame is sent.";
+        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false, int declaredFrames = 0)
+        {
+            string held = declaredFrames > 0 ? $" (its acTL chunk declares {declaredFrames}, but its frame chunks hold {frames})" : "";
+            return hiddenDefault
+                ? $"'{name}' is an animated PNG whose default image is not one of its {frames} animation frame{(frames == 1 ? "" : "s")}{held}; " +
+                  "the API takes still images, so the default image is sent (what a viewer that does not animate shows), not the animation's first frame."
+                : $"'{name}' is an animation of {frames} frames{held}; the API takes still images, so only the first frame is sent.";
+        }
 
         /// <summary>
         /// What <see cref="CheckBeforeLcms"/> found (<paramref name="broken"/>, or null) for a file ImageMagick decodes:
@@ -771,14 +855,30 @@ namespace VisionPS.Core.Imaging
             return SkiaDecoder.VerifyWhole(codec, header, name);
         }
 
+        /// <summary>
+        /// Decodes with ImageMagick and renders. <paramref name="damageFound"/>: the caller has already refused or warned
+        /// about damage (a HEIF cut inside its tiles), so the flat tiles it leaves are not reported again.
+        /// </summary>
         private static PreparedImage PrepareWithMagick(byte[] data, string name, ImageFormat format, PrepareOptions options,
-            List<string> warnings, int partialRows = -1)
+            List<string> warnings, int partialRows = -1, bool damageFound = false)
         {
             using MagickDecoded decoded = MagickCodec.Decode(data, name, format, options.Budget, warnings, partialRows);
             if (format == ImageFormat.Tiff && ImageIntegrity.TiffPageCount(data) is int pages and > 1)
             {
                 // As for an animation: say what is left out.
                 warnings.Add($"'{name}' is a TIFF of {pages} pages; only its first page is sent (send each page as its own image to include the others).");
+            }
+            if (!damageFound && format is ImageFormat.Heif or ImageFormat.Avif && HeifBoxes.PrimaryGrid(data) is HeifBoxes.Grid grid
+                && HasFlatTile(decoded.Bitmap, grid) && MagickCodec.UndecodableTiles(data, format, grid) is { Count: > 0 } tiles)
+            {
+                // libheif fills a grid tile it cannot decode with a flat colour and says nothing (a tile cut short is
+                // found before decoding, ImageIntegrity.CheckStructure); a flat tile is checked by reading the tiles alone.
+                string Place(int t) => $"{t + 1} (row {(t / grid.Columns) + 1}, column {(t % grid.Columns) + 1})";
+                string which = tiles.Count == 1 ? "tile " + Place(tiles[0])
+                    : "tiles " + string.Join(", ", tiles.Take(tiles.Count - 1).Select(Place)) + " and " + Place(tiles[tiles.Count - 1]);
+                RefuseOrWarn($"{which} of its {grid.Columns}x{grid.Rows} tile grid {(tiles.Count == 1 ? "does" : "do")} not decode: the coded data is damaged",
+                    null, $"The decoder filled {(tiles.Count == 1 ? "that tile" : "those tiles")} with one flat colour; the rest of the picture is sent as it decoded.",
+                    name, format, options, warnings);
             }
             ImageHeader header = decoded.Header;
             // Magick has applied the orientation already: size the target on the upright pixels.

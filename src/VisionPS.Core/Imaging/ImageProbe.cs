@@ -175,6 +175,11 @@ namespace VisionPS.Core.Imaging
                 RejectCameraRaw(format, data, name);
                 ImageHeader h = MagickCodec.Probe(data, name, format);
                 h.ByteLength = data.Length;
+                if (format == ImageFormat.Tiff)
+                {
+                    // Its pages, as preparing counts them (only the first is sent): ImageMagick's ping reads one.
+                    h.FrameCount = ImageIntegrity.TiffPageCount(data);
+                }
                 return h;
             }
             using SkiaSource source = OpenSkia(data, name, format);

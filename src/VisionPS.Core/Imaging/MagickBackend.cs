@@ -121,8 +121,10 @@ namespace VisionPS.Core.Imaging
                 {
                     image.TransformColorSpace(ColorProfiles.SRGB);
                 }
-                else if (source.IsSrgb || PreparePolicy.IsSrgbInAllButName(source))
+                else if (PreparePolicy.IsSrgbCurveAndPrimaries(source))
                 {
+                    // Only sRGB itself is left alone: a 2.2 power curve (libjxl's profile for a JPEG XL coded with
+                    // gamma 2.2) is converted, as djxl and colour-managed viewers show it.
                     source = null;
                 }
             }
@@ -205,6 +207,34 @@ namespace VisionPS.Core.Imaging
                 bitmap.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>
+        /// The tiles of a grid that do not decode when each is made the primary image on its own (0-based); none when a
+        /// tile cannot be made primary in place. Each tile is read as a small image of its own.
+        /// </summary>
+        public static List<int> UndecodableTiles(byte[] data, ImageFormat format, HeifBoxes.Grid grid)
+        {
+            Initialise();
+            MagickReadSettings settings = ReadSettings(format);
+            var failed = new List<int>();
+            for (int i = 0; i < grid.Tiles.Length; i++)
+            {
+                byte[]? alone = HeifBoxes.WithPrimaryItem(data, grid.Tiles[i]);
+                if (alone is null)
+                {
+                    return new List<int>();
+                }
+                try
+                {
+                    using var tile = new MagickImage(Prepared(alone, format), settings);
+                }
+                catch (MagickException)
+                {
+                    failed.Add(i);
+                }
+            }
+            return failed;
         }
 
         /// <summary>

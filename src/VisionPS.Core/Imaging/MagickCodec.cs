@@ -40,6 +40,17 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// The tiles of a HEIF/AVIF grid that do not decode on their own (0-based): libheif fills a grid tile it cannot
+        /// decode with a flat colour and reports nothing, but refuses the same tile read alone.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        internal static List<int> UndecodableTiles(byte[] data, ImageFormat format, HeifBoxes.Grid grid)
+        {
+            IsLoaded = true;
+            return MagickBackend.UndecodableTiles(data, format, grid);
+        }
+
+        /// <summary>
         /// The raw text of libjpeg-turbo's first corrupt-data warning in a whole 1/8-scale decode of a JPEG, or null.
         /// Magick.NET's own exceptions (a fatal libjpeg error, a load failure) reach the caller untranslated.
         /// </summary>
@@ -125,8 +136,9 @@ namespace VisionPS.Core.Imaging
             }
             else if (format == ImageFormat.JpegXL && Has("UnableToReadImageData"))
             {
-                // libjxl stopped before the end of the image (it wants more input, or its data is corrupt): ImageMagick
-                // names only its own error code.
+                // ImageMagick's reader throws this whenever libjxl returns an error: the codestream is cut short (the
+                // whole file is its input) or corrupt. libjxl implements the whole standard, so no intact coding tool
+                // ends here (CodecDamageWordsTests); ImageMagick names only its own error code.
                 result = ImageProcessingException.DamagedBeyondUse(name, format,
                     "its image data does not decode to its end (the file is cut short or its data is corrupt)");
             }

@@ -113,6 +113,29 @@ namespace VisionPS.Core.Imaging
 
         internal static bool IsSrgbInAllButName(SKColorSpace space)
         {
+            if (!HasSrgbPrimaries(space))
+            {
+                return false;
+            }
+            if (space.GammaIsCloseToSrgb)
+            {
+                return true;
+            }
+            // A plain power curve of about 2.2 (gAMA 0.43 to 0.48, as before the primaries were checked).
+            return space.GetNumericalTransferFunction(out SKColorSpaceTransferFn fn)
+                && fn.A == 1 && fn.B == 0 && fn.C == 0 && fn.D == 0 && fn.E == 0 && fn.F == 0
+                && fn.G >= 1 / 0.48f && fn.G <= 1 / 0.43f;
+        }
+
+        /// <summary>
+        /// sRGB's primaries and sRGB's own curve: pixels in it need no conversion. Stricter than
+        /// <see cref="IsSrgbInAllButName"/>, which lets a plain 2.2 power curve pass the original bytes through; a
+        /// decode that is converted anyway converts that curve (it parts from sRGB's in the shadows: 10 of 255 is 3).
+        /// </summary>
+        internal static bool IsSrgbCurveAndPrimaries(SKColorSpace space) => space.IsSrgb || (space.GammaIsCloseToSrgb && HasSrgbPrimaries(space));
+
+        private static bool HasSrgbPrimaries(SKColorSpace space)
+        {
             if (!space.ToColorSpaceXyz(out SKColorSpaceXyz xyz))
             {
                 return false;
@@ -126,14 +149,7 @@ namespace VisionPS.Core.Imaging
                     return false;
                 }
             }
-            if (space.GammaIsCloseToSrgb)
-            {
-                return true;
-            }
-            // A plain power curve of about 2.2 (gAMA 0.43 to 0.48, as before the primaries were checked).
-            return space.GetNumericalTransferFunction(out SKColorSpaceTransferFn fn)
-                && fn.A == 1 && fn.B == 0 && fn.C == 0 && fn.D == 0 && fn.E == 0 && fn.F == 0
-                && fn.G >= 1 / 0.48f && fn.G <= 1 / 0.43f;
+            return true;
         }
 
         /// <summary>

@@ -18,6 +18,8 @@ namespace VisionPS.Commands
     /// (EstimatedTokens), so a folder can be costed before anything is sent. A progress bar counts the files read.</para>
     /// <para>Because no pixels are decoded it is fast enough for folders of thousands of photos, and it is the quick way
     /// to find what a model would be sent before preparing or sending anything.</para>
+    /// <para>FrameCount counts an animation's frames, and a multi-page TIFF's pages (also in Pages); only the first
+    /// frame or page is sent. IsAnimated is true for animations only.</para>
     /// <para>Use -Path for paths with wildcards and -LiteralPath for exact paths; Get-ChildItem and Get-Item output binds
     /// to -LiteralPath by its PSPath property. A file that does not exist, or that is not an image that can be read,
     /// writes a non-terminating error (ImageNotFound, ImageDecodeFailed) whose target is the file, and the other files

@@ -54,12 +54,12 @@ namespace VisionPS.Core.Tests.Imaging
         /// A red default image and green and blue frames: the default image is the first frame (an fcTL before the IDAT),
         /// or is no frame at all (<paramref name="hiddenDefault"/>), or the file is a still PNG with <paramref name="frames"/> 1.
         /// </summary>
-        internal static byte[] Apng(bool hiddenDefault, int frames = 3)
+        internal static byte[] Apng(bool hiddenDefault, int frames = 3, int? declared = null)
         {
             var output = new MemoryStream();
             output.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
             Chunk(output, "IHDR", [.. Be(W), .. Be(H), 8, 2, 0, 0, 0]);
-            Chunk(output, "acTL", [.. Be((uint)(hiddenDefault ? frames - 1 : frames)), .. Be(0)]);
+            Chunk(output, "acTL", [.. Be((uint)(declared ?? (hiddenDefault ? frames - 1 : frames))), .. Be(0)]);
             uint sequence = 0;
             if (!hiddenDefault)
             {
@@ -106,6 +106,34 @@ namespace VisionPS.Core.Tests.Imaging
             image = ImagePreparer.Prepare(Apng(hiddenDefault: true, frames: 2), "hidden1.png");
             Assert.Equal(PrepareAction.Reencode, image.Action);
             Assert.Contains("not one of its 1 animation frame;", Assert.Single(image.Warnings), StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// An acTL that says one frame while more fcTL/fdAT frames follow (the APNG specification requires the two to
+        /// agree): a viewer that follows the fcTL chunks plays them, so the file is an animation of the frames it holds,
+        /// they are checked as any APNG's are, and the warning names the disagreement.
+        /// </summary>
+        [Fact]
+        public void AnApngWhoseAcTlUndercountsItsFramesIsAnAnimationOfTheFramesItHolds()
+        {
+            byte[] apng = Apng(hiddenDefault: false, frames: 3, declared: 1);
+            ImageHeader header = ImageProbe.Probe(apng, "under.png");
+            Assert.Equal(3, header.FrameCount);
+            Assert.False(ImagePreparer.HeaderAllowsPassThrough(header, new PrepareOptions()));
+
+            PreparedImage image = ImagePreparer.Prepare(apng, "under.png");
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            string warning = Assert.Single(image.Warnings);
+            Assert.Contains("is an animation of 3 frames", warning, StringComparison.Ordinal);
+            Assert.Contains("its acTL chunk declares 1", warning, StringComparison.Ordinal);
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            Assert.Equal(new SKColor(200, 0, 0), sent.GetPixel(W / 2, H / 2));
+
+            // Its extra frames are checked: a corrupt one is damage, as in any APNG.
+            WebPAndApngDamageTests.Garble(apng, WebPAndApngDamageTests.PngChunks(apng, "fdAT")[1], 4 + 2, 3, b => (byte)~b);
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(apng, "under.png"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.StartsWith("in animation frame 3,", ex.Detail, StringComparison.Ordinal);
         }
 
         [Fact]

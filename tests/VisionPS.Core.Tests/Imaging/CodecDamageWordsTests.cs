@@ -59,6 +59,49 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Contains("does not decode to its end", ex.Message, StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// ImageMagick's JPEG XL reader throws UnableToReadImageData whenever libjxl returns an error, and VisionPS calls
+        /// that damage. libjxl implements the whole standard, so an intact file never ends there: the coding tools and
+        /// containers cjxl writes (JPEG recompression, photon noise, resampling, squeeze, progressive DC, patches, the
+        /// box container, animation, 32-bit float) all decode (as do the 26 files of libjxl's conformance set, checked
+        /// by hand), while the same files cut short are damage.
+        /// </summary>
+        [Theory]
+        [InlineData("recompressed-jpeg", new string[0])]
+        [InlineData("photon-noise", new[] { "--photon_noise=ISO3200" })]
+        [InlineData("resampling", new[] { "--resampling=4" })]
+        [InlineData("squeeze", new[] { "-m", "1", "-R", "1", "-q", "80" })]
+        [InlineData("progressive-dc", new[] { "--progressive_dc=2" })]
+        [InlineData("patches", new[] { "--patches=1", "-d", "0" })]
+        [InlineData("container", new[] { "--container=1" })]
+        [InlineData("animation", new string[0])]
+        [InlineData("float", new[] { "-d", "0" })]
+        public void AnIntactJpegXlOfAnyCodingToolIsNeverCalledDamaged(string kind, string[] options)
+        {
+            string source = Path.Combine(_dir, kind switch { "recompressed-jpeg" => "src.jpg", "animation" => "src.gif", "float" => "src.pfm", _ => "src.png" });
+            string jxl = Path.Combine(_dir, kind + ".jxl");
+            if (kind == "animation")
+            {
+                TestCorpus.Run("convert", "-size", "64x48", "xc:red", "xc:green", "xc:blue", "-delay", "10", source);
+            }
+            else
+            {
+                TestCorpus.Run("convert", "-size", "200x150", "-seed", "5", "plasma:fractal", "-depth", kind == "float" ? "32" : "8",
+                    "-define", "quantum:format=floating-point", source);
+            }
+            var args = new System.Collections.Generic.List<string> { source, jxl };
+            args.AddRange(options);
+            TestCorpus.Run("cjxl", args.ToArray());
+
+            byte[] data = File.ReadAllBytes(jxl);
+            PreparedImage image = ImagePreparer.Prepare(data, kind + ".jxl", new PrepareOptions { Format = PreparedFormat.Png });
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+
+            byte[] cut = data.AsSpan(0, data.Length * 6 / 10).ToArray();
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, kind + "-cut.jxl"));
+            AssertPlainWords(ex);
+        }
+
         [Theory]
         [InlineData("Using code not yet in table. `' @ error/tiff.c/TIFFErrors/565", "its compressed pixel data is corrupt or cut short (Using code not yet in table)")]
         [InlineData("Bad code word at line 42 of strip 0 (x 19). `Fax4Decode' @ error/tiff.c/TIFFErrors/565", "its compressed pixel data is corrupt or cut short (Bad code word at line 42 of strip 0 (x 19))")]

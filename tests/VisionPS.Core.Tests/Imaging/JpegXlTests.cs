@@ -77,6 +77,11 @@ namespace VisionPS.Core.Tests.Imaging
                 case "linear":
                     File.WriteAllBytes(path, ColourManagementTests.Png(ColourManagementTests.Samples(), 16, ColourManagementTests.Gama(1.0)));
                     return path;
+                case "gamma22":
+                    // gAMA 1/2.2 without sRGB: cjxl codes a gamma 2.2 transfer (not sRGB's curve), which djxl shows as such;
+                    // the gradient's dark end is where the two curves part.
+                    File.WriteAllBytes(path, ColourManagementTests.Png(ColourManagementTests.Samples(), 8, ColourManagementTests.Gama(1 / 2.2)));
+                    return path;
                 case "16bit":
                     File.WriteAllBytes(path, ColourManagementTests.Png(ColourManagementTests.Samples(), 16));
                     return path;
@@ -105,7 +110,7 @@ namespace VisionPS.Core.Tests.Imaging
 
         public static IEnumerable<object[]> Cases()
         {
-            foreach (string kind in new[] { "srgb", "gray", "alpha", "adobergb", "linear", "16bit" })
+            foreach (string kind in new[] { "srgb", "gray", "alpha", "adobergb", "linear", "16bit", "gamma22" })
             {
                 yield return new object[] { kind, "lossless" };
                 yield return new object[] { kind, "lossy" };
@@ -130,7 +135,7 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal((rw, rh), (w, h));
             double psnr = TestCorpus.Psnr(mine, reference);
             _output.WriteLine($"{kind} {coding}: {psnr:0.0} dB against djxl, colour-managed");
-            Assert.True(psnr >= 40, $"{kind} {coding}: {psnr:0.0} dB against djxl, colour-managed");
+            Assert.True(psnr >= 44, $"{kind} {coding}: {psnr:0.0} dB against djxl, colour-managed");
         }
     }
 }

@@ -212,6 +212,38 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(new byte[] { 0x33, 0x66, 0x99 }, rgba.AsSpan(0, 3).ToArray());
         }
 
+        /// <summary>
+        /// A 32-bit BMP with the plain 40-byte BITMAPINFOHEADER (BI_RGB) whose fourth byte holds real alpha, as many tools
+        /// write it: ImageMagick (and vips through it) and Firefox read that byte as alpha when some pixel uses it; Skia
+        /// (Chrome) and Pillow drop it. Transparency that is there is kept; a fourth byte all 0 stays opaque.
+        /// </summary>
+        [Fact]
+        public void A32BitBiRgbBmpWhoseFourthByteIsUsedKeepsItsAlpha()
+        {
+            byte[] bmp = InfoHeaderBmp32(16, 8, (x, y) => x < 8 ? 0xFF2040C0u : 0x40C08020u);
+            Assert.True(ImageProbe.Probe(bmp, "rgba40.bmp").HasAlpha);
+            PreparedImage image = ImagePreparer.Prepare(bmp, "rgba40.bmp");
+            Assert.Equal("image/png", image.MimeType);
+            byte[] rgba = Rgba(image.Bytes, out int w, out _);
+            Assert.Equal(16, w);
+            Assert.Equal(new byte[] { 0x20, 0x40, 0xC0, 255 }, rgba.AsSpan(0, 4).ToArray());
+            // Translucent colour goes through premultiplied alpha: within a level or two.
+            Assert.InRange(rgba[12 * 4], 0xC0 - 2, 0xC0 + 2);
+            Assert.InRange(rgba[(12 * 4) + 1], 0x80 - 2, 0x80 + 2);
+            Assert.InRange(rgba[(12 * 4) + 2], 0x20 - 2, 0x20 + 2);
+            Assert.InRange(rgba[(12 * 4) + 3], 63, 65);
+
+            byte[] unused = InfoHeaderBmp32(16, 8, (x, y) => 0x00336699u);
+            Assert.False(ImageProbe.Probe(unused, "rgb40.bmp").HasAlpha);
+            byte[] opaque = Rgba(ImagePreparer.Prepare(unused, "rgb40.bmp").Bytes, out _, out _);
+            Assert.True(opaque.Where((_, i) => i % 4 == 3).All(a => a == 255));
+            Assert.Equal(new byte[] { 0x33, 0x66, 0x99 }, opaque.AsSpan(0, 3).ToArray());
+
+            // A fourth byte of 255 everywhere is opaque, and says nothing a decoder that drops it would miss.
+            Assert.False(ContainerHeaders.BmpAlphaMaskSkiaIgnores(InfoHeaderBmp32(16, 8, (x, y) => 0xFF336699u)));
+            Assert.True(ContainerHeaders.BmpAlphaMaskSkiaIgnores(InfoHeaderBmp32(16, 8, (x, y) => x == 3 ? 0x00336699u : 0xFF336699u)));
+        }
+
         [Fact]
         public void ABmpWrappingAPngStreamIsRefusedAsUnsupportedInPlainWords()
         {
@@ -260,6 +292,31 @@ namespace VisionPS.Core.Tests.Imaging
                 {
                     // Rows are stored bottom-up.
                     BitConverter.GetBytes(argb(x, y)).CopyTo(b, 70 + ((((height - 1 - y) * width) + x) * 4));
+                }
+            }
+            return b;
+        }
+
+        /// <summary>A bottom-up 32-bit BMP with a 40-byte BITMAPINFOHEADER and BI_RGB: B, G, R and a fourth byte per pixel.</summary>
+        internal static byte[] InfoHeaderBmp32(int width, int height, Func<int, int, uint> argb)
+        {
+            int pixels = width * height * 4;
+            byte[] b = new byte[14 + 40 + pixels];
+            b[0] = (byte)'B';
+            b[1] = (byte)'M';
+            BitConverter.GetBytes(b.Length).CopyTo(b, 2);
+            BitConverter.GetBytes(14 + 40).CopyTo(b, 10);
+            BitConverter.GetBytes(40).CopyTo(b, 14);
+            BitConverter.GetBytes(width).CopyTo(b, 18);
+            BitConverter.GetBytes(height).CopyTo(b, 22);
+            BitConverter.GetBytes((short)1).CopyTo(b, 26);
+            BitConverter.GetBytes((short)32).CopyTo(b, 28);
+            BitConverter.GetBytes(pixels).CopyTo(b, 34);
+            for (int y = 0; y < height; y++)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    BitConverter.GetBytes(argb(x, y)).CopyTo(b, 54 + ((((height - 1 - y) * width) + x) * 4));
                 }
             }
             return b;

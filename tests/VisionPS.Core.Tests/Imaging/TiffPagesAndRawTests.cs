@@ -31,6 +31,25 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Empty(ImagePreparer.Prepare(one).Warnings);
         }
 
+        /// <summary>
+        /// The header look (Get-VisionImageInfo) counts a multi-page TIFF's pages as preparing does: they are frames
+        /// of which only the first is sent, though not an animation. A reduced-size preview is no page.
+        /// </summary>
+        [Fact]
+        public void AMultiPageTiffsHeaderCountsItsPages()
+        {
+            string tif = Path.Combine(_dir, "pages.tif");
+            TestCorpus.Run("convert", "-size", "40x30", "xc:red", "xc:green", "xc:blue", tif);
+            ImageHeader header = ImageProbe.Probe(tif);
+            Assert.Equal(3, header.FrameCount);
+            Assert.False(header.IsAnimated);
+            Assert.Equal(3, ImageProbe.Probe(File.ReadAllBytes(tif), "pages.tif").FrameCount);
+
+            string preview = Path.Combine(_dir, "with-preview.tif");
+            TestCorpus.Run("convert", "-size", "40x30", "xc:red", "(", "-size", "10x8", "xc:red", "-define", "tiff:subfiletype=REDUCEDIMAGE", ")", preview);
+            Assert.Equal(1, ImageProbe.Probe(preview).FrameCount);
+        }
+
         [Fact]
         public void AReducedSizePreviewAfterThePictureIsNoPage()
         {

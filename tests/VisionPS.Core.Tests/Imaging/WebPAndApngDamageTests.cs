@@ -160,7 +160,7 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>The offsets of an APNG's chunks of <paramref name="type"/>, in order.</summary>
-        private static int[] PngChunks(byte[] png, string type)
+        internal static int[] PngChunks(byte[] png, string type)
         {
             var list = new System.Collections.Generic.List<int>();
             for (int at = 8; at + 12 <= png.Length; at += 12 + (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at)))
@@ -174,7 +174,7 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>Changes <paramref name="count"/> bytes of the chunk's data from <paramref name="from"/> and writes its CRC anew: the damage is inside, not in the chunk.</summary>
-        private static void Garble(byte[] png, int chunk, int from, int count, Func<byte, byte> change)
+        internal static void Garble(byte[] png, int chunk, int from, int count, Func<byte, byte> change)
         {
             for (int i = chunk + 8 + from; i < chunk + 8 + from + count; i++)
             {

@@ -1,0 +1,186 @@
+using System;
+using System.IO;
+using System.Linq;
+using SkiaSharp;
+using VisionPS.Core.Imaging;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    /// <summary>
+    /// A cut image sent under -AllowPartial says which part of the picture is there, as it is shown: a BMP stores its
+    /// rows from the bottom up (Skia cannot count them, and said "how much is missing is not known"), including an RLE
+    /// one whose delta escapes jump over rows; a cut JPEG's rows are counted as stored, so an EXIF-rotated one names
+    /// the side of the shown picture they make.
+    /// </summary>
+    public class CutPartWordingTests
+    {
+        private static readonly PrepareOptions Partial = new() { AllowPartial = true, Format = PreparedFormat.Png };
+
+        /// <summary>A bottom-up 24-bit BMP, <paramref name="width"/> x <paramref name="height"/>, red at the top, blue at the bottom.</summary>
+        private static byte[] Bmp24(int width, int height)
+        {
+            int stride = ((width * 3) + 3) & ~3;
+            byte[] b = new byte[54 + (stride * height)];
+            b[0] = (byte)'B';
+            b[1] = (byte)'M';
+            BitConverter.GetBytes(b.Length).CopyTo(b, 2);
+            BitConverter.GetBytes(54).CopyTo(b, 10);
+            BitConverter.GetBytes(40).CopyTo(b, 14);
+            BitConverter.GetBytes(width).CopyTo(b, 18);
+            BitConverter.GetBytes(height).CopyTo(b, 22);
+            BitConverter.GetBytes((short)1).CopyTo(b, 26);
+            BitConverter.GetBytes((short)24).CopyTo(b, 28);
+            for (int y = 0; y < height; y++)
+            {
+                int row = 54 + ((height - 1 - y) * stride);
+                for (int x = 0; x < width; x++)
+                {
+                    bool top = y < height / 2;
+                    (b[row + (x * 3)], b[row + (x * 3) + 1], b[row + (x * 3) + 2]) = top ? ((byte)0, (byte)0, (byte)220) : ((byte)220, (byte)0, (byte)0);
+                }
+            }
+            return b;
+        }
+
+        /// <summary>
+        /// A 16x16 RLE8 BMP: rows 0-3 (from the bottom) a red run, then a delta escape up 5 rows (rows 4-8 left blank by
+        /// design), then rows 9-15 blue; the end-of-bitmap last.
+        /// </summary>
+        private static byte[] Rle8WithDelta()
+        {
+            var data = new MemoryStream();
+            for (int y = 0; y < 16; y++)
+            {
+                if (y == 4)
+                {
+                    data.Write(new byte[] { 16, 1, 0, 2, 0, 5 }); // a run, then delta: 0 right, 5 up (to row 9)
+                }
+                else if (y is > 4 and < 9)
+                {
+                    continue;
+                }
+                else
+                {
+                    data.Write(new byte[] { 16, (byte)(y < 4 ? 1 : 2), 0, 0 }); // a 16-pixel run, end of line
+                }
+            }
+            data.Write(new byte[] { 0, 1 });
+            byte[] pixels = data.ToArray();
+            byte[] palette = new byte[256 * 4];
+            palette[4 + 2] = 220; // index 1: red
+            palette[8 + 0] = 220; // index 2: blue
+            int offset = 54 + palette.Length;
+            byte[] b = new byte[offset + pixels.Length];
+            b[0] = (byte)'B';
+            b[1] = (byte)'M';
+            BitConverter.GetBytes(b.Length).CopyTo(b, 2);
+            BitConverter.GetBytes(offset).CopyTo(b, 10);
+            BitConverter.GetBytes(40).CopyTo(b, 14);
+            BitConverter.GetBytes(16).CopyTo(b, 18);
+            BitConverter.GetBytes(16).CopyTo(b, 22);
+            BitConverter.GetBytes((short)1).CopyTo(b, 26);
+            BitConverter.GetBytes((short)8).CopyTo(b, 28);
+            BitConverter.GetBytes(1).CopyTo(b, 30);
+            BitConverter.GetBytes(pixels.Length).CopyTo(b, 34);
+            BitConverter.GetBytes(256).CopyTo(b, 46);
+            palette.CopyTo(b, 54);
+            pixels.CopyTo(b, offset);
+            return b;
+        }
+
+        [Fact]
+        public void ACutBottomUpBmpSaysItsBottomRowsAreThere()
+        {
+            byte[] whole = Bmp24(40, 30);
+            // 12 whole rows (40 * 3 = 120 bytes each) and part of a 13th.
+            byte[] cut = whole.AsSpan(0, 54 + (12 * 120) + 50).ToArray();
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, "cut.bmp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("only 12 of its 30 rows are in it", ex.Message, StringComparison.Ordinal);
+
+            PreparedImage image = ImagePreparer.Prepare(cut, "cut.bmp", Partial);
+            string warning = Assert.Single(image.Warnings);
+            Assert.Contains("Only the bottom 12 of its 30 rows are in the file (a BMP stores its rows from the bottom up); the top 18 (60% of the image) are sent blank.",
+                warning, StringComparison.Ordinal);
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            Assert.Equal(new SKColor(0, 0, 220), sent.GetPixel(20, 29).WithAlpha(255)); // blue: the bottom that is there
+        }
+
+        [Fact]
+        public void ACutRleBmpCountsTheRowsItsDeltaEscapesJumpOverAsThere()
+        {
+            byte[] whole = Rle8WithDelta();
+            Assert.Empty(ImagePreparer.Prepare(whole, "rle.bmp", Partial).Warnings);
+
+            // Cut after row 10's run (the header, palette, rows 0-3, the delta up to row 9, row 9, and row 10's run).
+            int pixelsAt = BitConverter.ToInt32(whole, 10);
+            byte[] cut = whole.AsSpan(0, pixelsAt + (4 * 4) + 6 + 4 + 2).ToArray();
+            Assert.Equal(10, ImageIntegrity.BmpRowsInFile(cut, out int height, out bool bottomUp, out string? rle));
+            Assert.Null(rle);
+            Assert.Equal((16, true), (height, bottomUp));
+
+            PreparedImage image = ImagePreparer.Prepare(cut, "rle.bmp", Partial);
+            Assert.Contains("Only the bottom 10 of its 16 rows are in the file", Assert.Single(image.Warnings), StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// An RLE8 BMP whose delta escape jumps past the end of its row (the file is whole): Skia stops there and says
+        /// "incomplete", which read as 'the file ends before all of its pixels'. It is corrupt RLE data, named as such.
+        /// </summary>
+        [Fact]
+        public void AnRleBmpWhoseDeltaLeavesItsRowIsCorruptNotCut()
+        {
+            byte[] bmp = Rle8WithDelta();
+            int pixelsAt = BitConverter.ToInt32(bmp, 10);
+            // Row 4's delta (0 right, 5 up) becomes 40 right: past the end of the 16-pixel row.
+            int delta = pixelsAt + (4 * 4) + 2;
+            Assert.Equal(new byte[] { 0, 2, 0, 5 }, bmp.AsSpan(delta, 4).ToArray());
+            bmp[delta + 2] = 40;
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(bmp, "jump.bmp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("its RLE-compressed pixel data is corrupt: a delta escape in row 5 (counted from the bottom) jumps 40 pixels right from column 16, past the end of the 16-pixel row",
+                ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("the file ends", ex.Message, StringComparison.Ordinal);
+
+            PreparedImage image = ImagePreparer.Prepare(bmp, "jump.bmp", Partial);
+            Assert.Contains("Only the bottom 4 of its 16 rows decoded (a BMP stores its rows from the bottom up); the top 12 (75% of the image) are sent blank.",
+                Assert.Single(image.Warnings), StringComparison.Ordinal);
+        }
+
+        private static byte[] WithExifOrientation(byte[] jpeg, int orientation)
+        {
+            byte[] tiff = { (byte)'I', (byte)'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte)orientation, 0, 0, 0, 0, 0, 0, 0 };
+            byte[] body = "Exif\0\0"u8.ToArray().Concat(tiff).ToArray();
+            int len = body.Length + 2;
+            return jpeg.Take(2).Concat(new byte[] { 0xFF, 0xE1, (byte)(len >> 8), (byte)len }).Concat(body).Concat(jpeg.Skip(2)).ToArray();
+        }
+
+        [Theory]
+        [InlineData(1, "Only about {0} of its 160 rows are in the file;")]
+        [InlineData(3, "Only about the bottom {0} of its 160 rows (as the picture is shown, turned by its EXIF orientation) are in the file;")]
+        [InlineData(6, "Only about the right {0} of its 160 columns (as the picture is shown, turned by its EXIF orientation) are in the file;")]
+        [InlineData(8, "Only about the left {0} of its 160 columns (as the picture is shown, turned by its EXIF orientation) are in the file;")]
+        public void ACutRotatedJpegSaysWhichPartOfTheShownPictureIsThere(int orientation, string expected)
+        {
+            using var bmp = new SKBitmap(new SKImageInfo(240, 160, SKColorType.Rgba8888, SKAlphaType.Opaque));
+            var random = new Random(7);
+            for (int y = 0; y < 160; y++)
+            {
+                for (int x = 0; x < 240; x++)
+                {
+                    bmp.SetPixel(x, y, new SKColor((byte)(x + random.Next(40)), (byte)(y + random.Next(40)), (byte)(x ^ y)));
+                }
+            }
+            byte[] whole = WithExifOrientation(bmp.Encode(SKEncodedImageFormat.Jpeg, 90).ToArray(), orientation);
+            byte[] cut = whole.AsSpan(0, whole.Length / 2).ToArray();
+            int rows = JpegMcuRows.CompleteRows(cut);
+            Assert.InRange(rows, 16, 144);
+
+            PreparedImage image = ImagePreparer.Prepare(cut, "cut.jpg", Partial);
+            Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, rows), Assert.Single(image.Warnings), StringComparison.Ordinal);
+        }
+    }
+}

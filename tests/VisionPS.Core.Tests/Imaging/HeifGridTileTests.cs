@@ -1,0 +1,89 @@
+using System;
+using System.IO;
+using SkiaSharp;
+using VisionPS.Core.Imaging;
+using Xunit;
+
+namespace VisionPS.Core.Tests.Imaging
+{
+    /// <summary>
+    /// A HEIC whose primary image is a grid of tiles (as phones write photos) with one tile that is corrupt but not cut:
+    /// libheif fills the tile it cannot decode with a flat colour (green, here) and says nothing, so it was sent as if
+    /// whole. The same tile read alone is refused by libheif: a flat tile is checked that way, and the file is refused
+    /// as ImageDamaged, or sent under -AllowPartial with a warning that names the tile. The samples are made by
+    /// Samples/Heif/made-heic-grid.py (heif-enc tiles put into a grid).
+    /// </summary>
+    public class HeifGridTileTests
+    {
+        private static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Imaging", "Samples", "Heif", name));
+
+        [Fact]
+        public void TheGridLayoutIsReadFromTheFilesOwnBoxes()
+        {
+            HeifBoxes.Grid? grid = HeifBoxes.PrimaryGrid(Sample("made-heic-grid.heic"));
+            Assert.NotNull(grid);
+            Assert.Equal((2, 2, 128L, 128L, 64L, 64L), (grid!.Rows, grid.Columns, grid.Width, grid.Height, grid.TileWidth, grid.TileHeight));
+            Assert.Equal(new uint[] { 1, 2, 3, 4 }, grid.Tiles);
+            Assert.Null(HeifBoxes.PrimaryGrid(File.ReadAllBytes(TestCorpus.File("d_heic_storm.heic"))));
+        }
+
+        [Fact]
+        public void AnIntactGridIsSentWholeWithoutAWord()
+        {
+            PreparedImage image = ImagePreparer.Prepare(Sample("made-heic-grid.heic"), "grid.heic", new PrepareOptions { Format = PreparedFormat.Png });
+            Assert.Empty(image.Warnings);
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            // Tile 4 is a yellow-to-white gradient: nowhere flat green.
+            SKColor c = sent.GetPixel(100, 100);
+            Assert.True(c.Red > 200 && c.Green > 200, c.ToString());
+        }
+
+        [Fact]
+        public void AGridWithACorruptTileIsDamagedNotSentWithAFlatTile()
+        {
+            byte[] bad = Sample("made-heic-grid-bad-tile.heic");
+            Assert.Null(ImageIntegrity.CheckStructure(ImageFormat.Heif, bad)); // not cut: every item's data is in the file
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(bad, "bad-tile.heic"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("'bad-tile.heic'", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("tile 4 (row 2, column 2) of its 2x2 tile grid does not decode", ex.Message, StringComparison.Ordinal);
+
+            PreparedImage image = ImagePreparer.Prepare(bad, "bad-tile.heic", new PrepareOptions { AllowPartial = true, Format = PreparedFormat.Png });
+            string warning = Assert.Single(image.Warnings);
+            Assert.Contains("tile 4 (row 2, column 2) of its 2x2 tile grid", warning, StringComparison.Ordinal);
+            Assert.Contains("filled that tile with one flat colour", warning, StringComparison.Ordinal);
+            // The other tiles are there: tile 1 is a red-to-white gradient.
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            Assert.True(sent.GetPixel(10, 10).Red > 180, sent.GetPixel(10, 10).ToString());
+        }
+
+        /// <summary>An AVIF grid (avifenc -g 2x2) whose last bytes, inside its last tiles' AV1 data, are garbled.</summary>
+        [Fact]
+        public void AnAvifGridWithCorruptTilesNamesThem()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-grid-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string png = Path.Combine(dir, "src.png"), avif = Path.Combine(dir, "grid.avif");
+                TestCorpus.Run("convert", "-size", "128x128", "gradient:red-blue", "-depth", "8", png);
+                TestCorpus.Run("avifenc", "--min", "10", "--max", "12", "-g", "2x2", png, avif);
+                byte[] data = File.ReadAllBytes(avif);
+                Assert.Empty(ImagePreparer.Prepare(data, "grid.avif").Warnings);
+                for (int i = data.Length - 60; i < data.Length - 30; i++)
+                {
+                    data[i] ^= 0xA5;
+                }
+                var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(data, "grid.avif"));
+                Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+                Assert.Contains("4 (row 2, column 2)", ex.Message, StringComparison.Ordinal);
+                Assert.Contains("of its 2x2 tile grid", ex.Message, StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+}
