@@ -150,6 +150,19 @@ namespace VisionPS.Core.Batching
                 if (record is null)
                 {
                     problem = "it holds no record";
+                    return null;
+                }
+                // The file name is the batch id: a record that names no batch, or another one (copied, or written by
+                // someone else into a shared folder), is not the record of this batch.
+                if (string.IsNullOrEmpty(record.BatchId))
+                {
+                    problem = "it names no batch id";
+                    return null;
+                }
+                if (!string.Equals(record.BatchId, batchId, StringComparison.OrdinalIgnoreCase))
+                {
+                    problem = $"it is the record of batch '{record.BatchId}', not of the batch its file name says";
+                    return null;
                 }
                 return record;
             }

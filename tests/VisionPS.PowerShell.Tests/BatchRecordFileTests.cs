@@ -1,0 +1,87 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+using Xunit;
+
+namespace VisionPS.PowerShell.Tests
+{
+    /// <summary>
+    /// Batch record files that VisionPS did not write as they are (a shared -BatchPath folder, an editor, a sync tool):
+    /// Get-VisionBatch -Local and the Tab completion of -Id go on with the good records and never run what a file says.
+    /// </summary>
+    public sealed class BatchRecordFileTests : LocalEndpointTests
+    {
+        public BatchRecordFileTests()
+            : base("sk-visionps-records-NEVER-PRINT-5d2e", "records")
+        {
+        }
+
+        private string Records => Path.Combine(Work, "records");
+
+        /// <summary>Writes a record file as Start-VisionBatch would (or with <paramref name="change"/> applied), named after <paramref name="fileId"/>.</summary>
+        private string Record(string fileId, DateTimeOffset submitted, int items = 1, Action<Dictionary<string, object?>>? change = null, string? prompt = null)
+        {
+            var record = new Dictionary<string, object?>
+            {
+                ["BatchId"] = fileId,
+                ["BaseUri"] = "http://127.0.0.1:1/v1",
+                ["Api"] = "chat",
+                ["Model"] = "gpt-4o",
+                ["Prompt"] = prompt ?? "Caption " + fileId + ".",
+                ["Detail"] = "Low",
+                ["Part"] = 1,
+                ["Parts"] = 1,
+                ["SubmissionId"] = "sub-" + fileId,
+                ["SubmittedAt"] = submitted,
+                ["Items"] = Enumerable.Range(0, items).Select(i => new Dictionary<string, object?>
+                {
+                    ["CustomId"] = $"img-{i:D6}",
+                    ["Source"] = $"/photos/holiday/2026/{fileId}/IMG_{i:D6}.jpg",
+                    ["Sha256"] = new string('a', 64),
+                    ["EstimatedTokens"] = 85,
+                }).ToList(),
+            };
+            change?.Invoke(record);
+            Directory.CreateDirectory(Records);
+            string path = Path.Combine(Records, fileId + ".json");
+            File.WriteAllText(path, JsonSerializer.Serialize(record));
+            return path;
+        }
+
+        private static List<CompletionResult> Complete(PowerShellSession ps, string line)
+            => ps.Run("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches", line).Select(o => (CompletionResult)o.BaseObject).ToList();
+
+        [Fact]
+        public void GetVisionBatchLocalWarnsAboutARecordWithoutItsOwnBatchIdAndListsTheOthers()
+        {
+            using var ps = Session();
+            var start = DateTimeOffset.UtcNow.AddHours(-5);
+            Record("batch_older", start);
+            Record("batch_newer", start.AddHours(1));
+            string empty = Path.Combine(Records, "batch_empty.json");
+            File.WriteAllText(empty, "{}");
+            string none = Record("batch_nullid", start.AddHours(2), change: r => r["BatchId"] = null);
+            string other = Record("batch_copied", start.AddHours(3), change: r => r["BatchId"] = "batch_elsewhere");
+
+            List<string> ids = ps.Run("Get-VisionBatch -Local | ForEach-Object Id").Select(o => o?.ToString() ?? "(null)").ToList();
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(new[] { "batch_newer", "batch_older" }, ids);
+            Assert.Equal(3, ps.Warnings.Count);
+            Assert.Contains(ps.Warnings, w => w.Contains(empty, StringComparison.Ordinal) && w.Contains("names no batch id", StringComparison.Ordinal));
+            Assert.Contains(ps.Warnings, w => w.Contains(none, StringComparison.Ordinal) && w.Contains("names no batch id", StringComparison.Ordinal));
+            Assert.Contains(ps.Warnings, w => w.Contains(other, StringComparison.Ordinal) && w.Contains("'batch_elsewhere'", StringComparison.Ordinal));
+            Assert.All(ps.Warnings, w => Assert.DoesNotContain("System.", w, StringComparison.Ordinal));
+
+            // Asked for by name, the record that is not its own is unreadable (warned about), not missing and not another batch.
+            var named = ps.Run("Get-VisionBatch -Id batch_copied -Local");
+            Assert.Empty(named);
+            Assert.Empty(ps.Errors);
+            Assert.Contains(ps.Warnings, w => w.Contains(other, StringComparison.Ordinal));
+        }
+    }
+}
