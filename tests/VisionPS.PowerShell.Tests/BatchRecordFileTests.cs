@@ -83,5 +83,26 @@ namespace VisionPS.PowerShell.Tests
             Assert.Empty(ps.Errors);
             Assert.Contains(ps.Warnings, w => w.Contains(other, StringComparison.Ordinal));
         }
+
+        [Fact]
+        public void TabCompletionOffersOnlyIdsThatTheParameterAcceptsNeverCommandText()
+        {
+            using var ps = Session();
+            var start = DateTimeOffset.UtcNow.AddHours(-5);
+            Record("batch_good", start);
+            Record("x; Write-Host PWNED #", start.AddHours(1));
+            Record("x$(Write-Host PWNED)", start.AddHours(2));
+            Record("-Confirm", start.AddHours(3));
+            Record("batch_line\n", start.AddHours(4));
+
+            List<CompletionResult> offered = Complete(ps, "Get-VisionBatch -Id ");
+
+            Assert.Equal(new[] { "batch_good" }, offered.Select(c => c.CompletionText));
+            // Nothing left to offer: PowerShell falls back to file names, of an empty folder here.
+            string nothing = Path.Combine(Work, "empty");
+            Directory.CreateDirectory(nothing);
+            ps.Run("Set-Location -LiteralPath $args[0]", nothing);
+            Assert.Empty(Complete(ps, "Get-VisionBatch -Id x"));
+        }
     }
 }

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Text.RegularExpressions;
 
 namespace VisionPS.Infrastructure
 {
@@ -14,6 +15,12 @@ namespace VisionPS.Infrastructure
     /// </summary>
     public sealed class BatchIdCompleter : IArgumentCompleter
     {
+        /// <summary>
+        /// The -Id parameters' own validation pattern (^[A-Za-z0-9][A-Za-z0-9._-]*$), with no line break allowed at the end. A record file in a shared -BatchPath folder can name any id; only
+        /// one the parameter accepts is offered, so a completion is never command text ('x; Remove-Item ~ #') run on Enter.
+        /// </summary>
+        private static readonly Regex s_acceptedId = new Regex(@"\A[A-Za-z0-9][A-Za-z0-9._-]*\z", RegexOptions.CultureInvariant);
+
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             CommandAst commandAst, IDictionary fakeBoundParameters)
         {
@@ -28,7 +35,7 @@ namespace VisionPS.Infrastructure
                 return Array.Empty<CompletionResult>(); // no readable records folder: nothing to offer, never an error while typing
             }
             return records
-                .Where(r => r.BatchId.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                .Where(r => s_acceptedId.IsMatch(r.BatchId) && r.BatchId.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 .Select(r => new CompletionResult(r.BatchId, r.BatchId, CompletionResultType.ParameterValue, Tip(r)))
                 .ToList();
         }
