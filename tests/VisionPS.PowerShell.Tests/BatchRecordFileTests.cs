@@ -104,5 +104,70 @@ namespace VisionPS.PowerShell.Tests
             ps.Run("Set-Location -LiteralPath $args[0]", nothing);
             Assert.Empty(Complete(ps, "Get-VisionBatch -Id x"));
         }
+
+        [Fact]
+        public void TabCompletionAndGetVisionBatchLocalGoOnPastRecordsWithNullFields()
+        {
+            using var ps = Session();
+            var start = DateTimeOffset.UtcNow.AddHours(-5);
+            Record("batch_plain", start);
+            Record("batch_noprompt", start.AddHours(1), change: r => r["Prompt"] = null);
+            Record("batch_noitems", start.AddHours(2), change: r => r["Items"] = null);
+            Record("batch_nomodel", start.AddHours(3), change: r => { r["Model"] = null; r["SubmissionId"] = null; });
+            Record("batch_nullitem", start.AddHours(4), change: r => r["Items"] = new object?[] { null });
+            string bom = Record("batch_bom", start.AddHours(5)); // saved again by an editor that writes a UTF-8 BOM
+            File.WriteAllBytes(bom, new byte[] { 0xEF, 0xBB, 0xBF }.Concat(File.ReadAllBytes(bom)).ToArray());
+
+            List<CompletionResult> offered = Complete(ps, "Receive-VisionBatch -Id ");
+
+            Assert.Equal(new[] { "batch_bom", "batch_nullitem", "batch_nomodel", "batch_noitems", "batch_noprompt", "batch_plain" }, offered.Select(c => c.CompletionText));
+            Assert.Contains("Caption batch_plain.", offered.Last().ToolTip, StringComparison.Ordinal);
+            Assert.Contains("1 image(s)", offered.Last().ToolTip, StringComparison.Ordinal);
+
+            List<string> ids = ps.Run("Get-VisionBatch -Local | ForEach-Object Id").Select(o => o?.ToString() ?? "(null)").ToList();
+            Assert.Empty(ps.Errors);
+            Assert.Equal(new[] { "batch_bom", "batch_nullitem", "batch_nomodel", "batch_noitems", "batch_noprompt", "batch_plain" }, ids);
+        }
+
+        [Fact]
+        public void TabCompletionIsNotHeldByAFifoAndReadsOnlyTheHeadOfAHugeRecord()
+        {
+            using var ps = Session();
+            var start = DateTimeOffset.UtcNow.AddHours(-5);
+            Record("batch_small", start);
+            // ~10 MB: 50,000 requests, the most one batch holds.
+            string huge = Record("batch_huge", start.AddHours(1), items: 50_000, prompt: "Read the huge one.");
+            Assert.True(new FileInfo(huge).Length > 5_000_000);
+            string fifo = Path.Combine(Records, "batch_fifo.json");
+            using (var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", new[] { fifo }) { UseShellExecute = false })!)
+            {
+                mkfifo.WaitForExit();
+                Assert.Equal(0, mkfifo.ExitCode);
+            }
+
+            using System.Management.Automation.PowerShell shell = ps.CreateShell();
+            shell.AddScript("(TabExpansion2 -inputScript $args[0] -cursorColumn $args[0].Length).CompletionMatches").AddArgument("Wait-VisionBatch -Id ");
+            IAsyncResult running = shell.BeginInvoke();
+            bool done = running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+            if (!done)
+            {
+                using (new FileStream(fifo, FileMode.Open, FileAccess.Write))
+                {
+                    // a writer that closes at once lets a reader blocked on the FIFO go on
+                }
+            }
+            var offered = shell.EndInvoke(running).Select(o => (CompletionResult)o.BaseObject).ToList();
+
+            Assert.True(done, "Tab waited on the FIFO in the records folder");
+            Assert.Equal(new[] { "batch_huge", "batch_small" }, offered.Select(c => c.CompletionText));
+            Assert.Contains("Read the huge one.", offered[0].ToolTip, StringComparison.Ordinal);
+            Assert.DoesNotContain("image(s)", offered[0].ToolTip, StringComparison.Ordinal); // the count is not read from a huge record while typing
+            Assert.Contains("1 image(s)", offered[1].ToolTip, StringComparison.Ordinal);
+
+            // Get-VisionBatch -Local does not wait on the FIFO either: it is a record that cannot be read.
+            List<string> ids = ps.Run("Get-VisionBatch -Local | ForEach-Object Id").Select(o => o?.ToString() ?? "(null)").ToList();
+            Assert.Equal(new[] { "batch_huge", "batch_small" }, ids);
+            Assert.Contains(ps.Warnings, w => w.Contains(fifo, StringComparison.Ordinal));
+        }
     }
 }
