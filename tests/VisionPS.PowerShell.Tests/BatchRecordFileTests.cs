@@ -169,5 +169,28 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal(new[] { "batch_huge", "batch_small" }, ids);
             Assert.Contains(ps.Warnings, w => w.Contains(fifo, StringComparison.Ordinal));
         }
+
+        [Fact]
+        public void GetVisionBatchLocalSaysJsonThatIsNoRecordIsNotABatchRecordRatherThanInvalidJson()
+        {
+            using var ps = Session();
+            var start = DateTimeOffset.UtcNow.AddHours(-5);
+            Record("batch_good", start);
+            string array = Path.Combine(Records, "batch_array.json");
+            File.WriteAllText(array, "[1, 2, 3]");
+            string typed = Record("batch_typed", start.AddHours(1), change: r => r["Part"] = "one");
+            string broken = Path.Combine(Records, "batch_broken.json");
+            File.WriteAllText(broken, "{\"BatchId\": \"batch_broken");
+
+            List<string> ids = ps.Run("Get-VisionBatch -Local | ForEach-Object Id").Select(o => o?.ToString() ?? "(null)").ToList();
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(new[] { "batch_good" }, ids);
+            string Warning(string file) => Assert.Single(ps.Warnings, w => w.Contains(file, StringComparison.Ordinal));
+            Assert.Contains("it is JSON but not a batch record", Warning(array), StringComparison.Ordinal);
+            Assert.DoesNotContain("not valid JSON", Warning(array), StringComparison.Ordinal);
+            Assert.Contains("it is JSON but not a batch record: its 'Part' is not", Warning(typed), StringComparison.Ordinal);
+            Assert.Contains("it is not valid JSON at line 1", Warning(broken), StringComparison.Ordinal);
+        }
     }
 }

@@ -172,6 +172,7 @@ namespace VisionPS.Core.Batching
             {
                 return null;
             }
+            byte[] bytes = Array.Empty<byte>();
             try
             {
                 // Checked before it is opened: opening a FIFO (or a device) named like a record would wait for a writer.
@@ -180,7 +181,7 @@ namespace VisionPS.Core.Batching
                     problem = "it is empty (or not a regular file)";
                     return null;
                 }
-                byte[] bytes = File.ReadAllBytes(path);
+                bytes = File.ReadAllBytes(path);
                 int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0; // a UTF-8 BOM (an editor's)
                 BatchRecord? record = JsonSerializer.Deserialize<BatchRecord>(new ReadOnlySpan<byte>(bytes, start, bytes.Length - start), s_options);
                 if (record is null)
@@ -204,9 +205,10 @@ namespace VisionPS.Core.Batching
             }
             catch (JsonException ex)
             {
-                problem = ex.LineNumber is long line
-                    ? $"it is not valid JSON at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}"
-                    : "it is not a batch record VisionPS can read";
+                problem = IsJson(bytes) ? NotARecord(ex.Path)
+                    : ex.LineNumber is long line
+                        ? $"it is not valid JSON at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}"
+                        : "it is not a batch record VisionPS can read";
                 return null;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -214,6 +216,35 @@ namespace VisionPS.Core.Batching
                 problem = MessageText.Clause(ex.Message);
                 return null;
             }
+        }
+
+        /// <summary>Whether <paramref name="bytes"/> are JSON at all (a UTF-8 BOM allowed).</summary>
+        private static bool IsJson(byte[] bytes)
+        {
+            int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+            try
+            {
+                var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, start, bytes.Length - start));
+                bool any = false;
+                while (reader.Read())
+                {
+                    any = true;
+                }
+                return any;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>Why JSON that the serializer refused is no batch record, from where it stopped ($ or $.Items[0].Sha256).</summary>
+        private static string NotARecord(string? where)
+        {
+            string field = (where ?? "$").TrimStart('$').TrimStart('.');
+            return field.Length == 0
+                ? "it is JSON but not a batch record (a record is one JSON object with BatchId, Prompt, Items...)"
+                : $"it is JSON but not a batch record: its '{field}' is not of the kind a record holds";
         }
 
         /// <summary>A record whose fields written as null (by hand, by another tool) read as empty, as a missing field does.</summary>
