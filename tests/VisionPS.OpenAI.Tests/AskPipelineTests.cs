@@ -217,6 +217,58 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(before + 1, Endpoint.Host.Requests.Count);
         }
 
+        [Theory]
+        [InlineData("damaged")]
+        [InlineData("cached")]
+        public async Task GatedRequestsAreDescribedInInputOrderWhenOneBeforeThemNeedsNoAsking(string second)
+        {
+            // The first image's preparation is held until a later image has been described (or a few seconds passed):
+            // a request that ends without being asked (a damaged image, a cache hit) must not let the ones after it
+            // jump ahead of the ones before it.
+            string first = File("first.jpg", TestImages.Jpeg(64, 48, 21));
+            string middle = second == "damaged" ? File("middle.png", new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3 }) : File("middle.png", TestImages.Png(24, 24, 22));
+            string third = File("third.png", TestImages.Png(26, 20, 23));
+            string fourth = File("fourth.jpg", TestImages.Jpeg(30, 30, 24));
+            using VisionClient client = Endpoint.Client();
+            ResultCache? cache = null;
+            if (second == "cached")
+            {
+                cache = new ResultCache(Path.Combine(_dir, "cache"), ResultCache.DefaultExpiry, ResultCache.DefaultMaxBytes);
+                var fill = new AskPipeline(client, Question()) { PerImage = true, Cache = cache };
+                Assert.Equal(AskOutcomeKind.Answered, Assert.Single(await ListAsync(fill.RunAsync(new[] { AskImage.FromFile(middle) }))).Kind);
+            }
+            var described = new List<string>();
+            using var laterDescribed = new ManualResetEventSlim(false);
+            var pipeline = new AskPipeline(client, Question())
+            {
+                PerImage = true,
+                ThrottleLimit = 4,
+                Cache = cache,
+                OnPrepared = (source, _) =>
+                {
+                    if (source == first)
+                    {
+                        laterDescribed.Wait(TimeSpan.FromSeconds(3));
+                    }
+                },
+                Gate = d =>
+                {
+                    lock (described)
+                    {
+                        described.Add(new[] { first, middle, third, fourth }.Single(f => d.Contains("(" + f + "):", StringComparison.Ordinal)));
+                    }
+                    laterDescribed.Set();
+                    return Task.FromResult(false);
+                },
+            };
+
+            List<AskOutcome> outcomes = await ListAsync(pipeline.RunAsync(new[] { first, middle, third, fourth }.Select(AskImage.FromFile).ToList()));
+
+            Assert.Equal(new[] { first, middle, third, fourth }, outcomes.Select(o => o.Target));
+            Assert.Equal(second == "damaged" ? AskOutcomeKind.ImageFailed : AskOutcomeKind.Answered, outcomes[1].Kind);
+            Assert.Equal(new[] { "first.jpg", "third.png", "fourth.jpg" }, described.Select(Path.GetFileName));
+        }
+
         [Fact]
         public async Task AnUnreadableAnswerIsOneFailedOutcomeAndThePerImageRunGoesOn()
         {

@@ -215,6 +215,9 @@ namespace VisionPS.Core.Asking
                 TaskCompletionSource<bool>? turn = Gate is null ? null : new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 var order = new GateTurn(previousTurn, turn);
                 previousTurn = turn?.Task ?? Task.CompletedTask;
+                Task previous = order.Previous;
+                // No token for Task.Run: a task cancelled before it started would never end its turn, and every later
+                // request would wait for it; AskOneAsync itself stops on the token.
                 pending.Enqueue(Task.Run(async () =>
                 {
                     try
@@ -223,10 +226,16 @@ namespace VisionPS.Core.Asking
                     }
                     finally
                     {
-                        turn?.TrySetResult(true);
+                        // A request that was asked ended its turn when it had been; one that never reached the gate (a
+                        // damaged image, a cache hit, a failed download) ends it only after the turn before it, or the
+                        // requests after it would be described before the ones before it.
+                        if (turn is not null)
+                        {
+                            _ = previous.ContinueWith(_ => turn.TrySetResult(true), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                        }
                         slots.Release();
                     }
-                }, cancellationToken));
+                }));
                 while (pending.Count > 0 && pending.Peek().IsCompleted)
                 {
                     yield return await pending.Dequeue().ConfigureAwait(false);
@@ -236,6 +245,21 @@ namespace VisionPS.Core.Asking
             {
                 yield return await pending.Dequeue().ConfigureAwait(false);
             }
+        }
+
+        /// <summary>Waits for <paramref name="task"/>, or throws when <paramref name="cancellationToken"/> is cancelled first.</summary>
+        private static async Task WaitAsync(Task task, CancellationToken cancellationToken)
+        {
+            if (!task.IsCompleted && cancellationToken.CanBeCanceled)
+            {
+                var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+                {
+                    await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false);
+                }
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            await task.ConfigureAwait(false);
         }
 
         /// <summary>When a gated request may be asked about: after <see cref="Previous"/>; <see cref="Done"/> tells the next one.</summary>
@@ -313,7 +337,7 @@ namespace VisionPS.Core.Asking
                 {
                     if (turn is not null)
                     {
-                        await turn.Previous.ConfigureAwait(false);
+                        await WaitAsync(turn.Previous, cancellationToken).ConfigureAwait(false);
                     }
                     try
                     {

@@ -88,6 +88,34 @@ namespace VisionPS.Core.Batching
         public int EstimatedTokens { get; set; }
     }
 
+    /// <summary>What the Tab completion of a batch id shows of a record, read without its requests.</summary>
+    public sealed class BatchRecordHead
+    {
+        /// <summary>The batch's id (its record file's name).</summary>
+        public string BatchId { get; set; } = string.Empty;
+
+        /// <summary>The model asked.</summary>
+        public string Model { get; set; } = string.Empty;
+
+        /// <summary>The prompt.</summary>
+        public string Prompt { get; set; } = string.Empty;
+
+        /// <summary>1-based part of a split submission.</summary>
+        public int Part { get; set; } = 1;
+
+        /// <summary>How many parts the submission has.</summary>
+        public int Parts { get; set; } = 1;
+
+        /// <summary>The id shared by every part of one submission.</summary>
+        public string SubmissionId { get; set; } = string.Empty;
+
+        /// <summary>When the batch was submitted.</summary>
+        public DateTimeOffset SubmittedAt { get; set; }
+
+        /// <summary>How many requests (images) the batch has; null when the record is too large to count them while typing.</summary>
+        public int? ItemCount { get; set; }
+    }
+
     /// <summary>
     /// The local folder of <see cref="BatchRecord"/>s, one JSON file per batch, written atomically (temporary file,
     /// then rename) so a crash never leaves a half-written record.
@@ -144,20 +172,43 @@ namespace VisionPS.Core.Batching
             {
                 return null;
             }
+            byte[] bytes = Array.Empty<byte>();
             try
             {
-                BatchRecord? record = JsonSerializer.Deserialize<BatchRecord>(File.ReadAllBytes(path), s_options);
+                // Checked before it is opened: opening a FIFO (or a device) named like a record would wait for a writer.
+                if (new FileInfo(path).Length == 0)
+                {
+                    problem = "it is empty (or not a regular file)";
+                    return null;
+                }
+                bytes = File.ReadAllBytes(path);
+                int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0; // a UTF-8 BOM (an editor's)
+                BatchRecord? record = JsonSerializer.Deserialize<BatchRecord>(new ReadOnlySpan<byte>(bytes, start, bytes.Length - start), s_options);
                 if (record is null)
                 {
                     problem = "it holds no record";
+                    return null;
                 }
-                return record;
+                // The file name is the batch id: a record that names no batch, or another one (copied, or written by
+                // someone else into a shared folder), is not the record of this batch.
+                if (string.IsNullOrEmpty(record.BatchId))
+                {
+                    problem = "it names no batch id";
+                    return null;
+                }
+                if (!string.Equals(record.BatchId, batchId, StringComparison.OrdinalIgnoreCase))
+                {
+                    problem = $"it is the record of batch '{record.BatchId}', not of the batch its file name says";
+                    return null;
+                }
+                return Normalized(record);
             }
             catch (JsonException ex)
             {
-                problem = ex.LineNumber is long line
-                    ? $"it is not valid JSON at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}"
-                    : "it is not a batch record VisionPS can read";
+                problem = IsJson(bytes) ? NotARecord(ex.Path)
+                    : ex.LineNumber is long line
+                        ? $"it is not valid JSON at line {line + 1}, position {(ex.BytePositionInLine ?? 0) + 1}"
+                        : "it is not a batch record VisionPS can read";
                 return null;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -166,6 +217,216 @@ namespace VisionPS.Core.Batching
                 return null;
             }
         }
+
+        /// <summary>Whether <paramref name="bytes"/> are JSON at all (a UTF-8 BOM allowed).</summary>
+        private static bool IsJson(byte[] bytes)
+        {
+            int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+            try
+            {
+                var reader = new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, start, bytes.Length - start));
+                bool any = false;
+                while (reader.Read())
+                {
+                    any = true;
+                }
+                return any;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>Why JSON that the serializer refused is no batch record, from where it stopped ($ or $.Items[0].Sha256).</summary>
+        private static string NotARecord(string? where)
+        {
+            string field = (where ?? "$").TrimStart('$').TrimStart('.');
+            return field.Length == 0
+                ? "it is JSON but not a batch record (a record is one JSON object with BatchId, Prompt, Items...)"
+                : $"it is JSON but not a batch record: its '{field}' is not of the kind a record holds";
+        }
+
+        /// <summary>A record whose fields written as null (by hand, by another tool) read as empty, as a missing field does.</summary>
+        private static BatchRecord Normalized(BatchRecord record)
+        {
+            record.BaseUri ??= string.Empty;
+            record.Api ??= "chat";
+            record.Model ??= string.Empty;
+            record.Prompt ??= string.Empty;
+            record.Detail ??= "Auto";
+            record.SubmissionId ??= string.Empty;
+            record.Items = (record.Items ?? new List<BatchRecordItem>()).Where(i => i is not null).ToList();
+            foreach (BatchRecordItem item in record.Items)
+            {
+                item.CustomId ??= string.Empty;
+                item.Source ??= string.Empty;
+                item.Sha256 ??= string.Empty;
+            }
+            return record;
+        }
+
+        /// <summary>
+        /// The head of every record whose file name (its batch id) <paramref name="wanted"/> accepts, newest submission
+        /// first, for the Tab completion of a batch id: quick, whatever the folder holds. A record file is read whole
+        /// only up to <see cref="HeadReadLimit"/> bytes (its requests are counted); of a larger one only the head is read
+        /// (no count); an empty file or one that is not a regular file (a FIFO would wait for a writer) is passed over,
+        /// as is any file that is not a record of the batch its name says. Never throws for a file's content.
+        /// </summary>
+        public IReadOnlyList<BatchRecordHead> ListHeads(Func<string, bool> wanted)
+        {
+            if (wanted is null)
+            {
+                throw new ArgumentNullException(nameof(wanted));
+            }
+            if (!Directory.Exists(Root))
+            {
+                return Array.Empty<BatchRecordHead>();
+            }
+            var heads = new List<BatchRecordHead>();
+            foreach (string file in Directory.EnumerateFiles(Root, "*.json"))
+            {
+                string id = Path.GetFileNameWithoutExtension(file);
+                if (Path.GetFileName(file).StartsWith(".", StringComparison.Ordinal) || !wanted(id))
+                {
+                    continue;
+                }
+                if (ReadHead(file, id) is BatchRecordHead head)
+                {
+                    heads.Add(head);
+                }
+            }
+            return heads
+                .GroupBy(h => string.IsNullOrEmpty(h.SubmissionId) ? h.BatchId : h.SubmissionId, StringComparer.Ordinal)
+                .OrderByDescending(g => g.Min(h => h.SubmittedAt))
+                .SelectMany(g => g.OrderBy(h => h.Part))
+                .ToList();
+        }
+
+        /// <summary>The size up to which <see cref="ListHeads"/> reads a record whole (and counts its requests).</summary>
+        public const int HeadReadLimit = 1024 * 1024;
+
+        /// <summary>What <see cref="ListHeads"/> reads of a record larger than <see cref="HeadReadLimit"/>.</summary>
+        private const int HeadBytes = 64 * 1024;
+
+        private static BatchRecordHead? ReadHead(string file, string id)
+        {
+            byte[] bytes;
+            int read = 0;
+            bool whole;
+            try
+            {
+                long length = new FileInfo(file).Length;
+                if (length == 0)
+                {
+                    return null; // empty, or not a regular file: opening a FIFO would wait for a writer
+                }
+                whole = length <= HeadReadLimit;
+                bytes = new byte[whole ? (int)length : HeadBytes];
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+                int n;
+                while (read < bytes.Length && (n = stream.Read(bytes, read, bytes.Length - read)) > 0)
+                {
+                    read += n;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+            int start = read >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0; // a UTF-8 BOM (an editor's)
+            try
+            {
+                return ParseHead(new Utf8JsonReader(new ReadOnlySpan<byte>(bytes, start, read - start), isFinalBlock: whole, state: default), id, whole);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null; // a value of the wrong type for its field
+            }
+        }
+
+        private static BatchRecordHead? ParseHead(Utf8JsonReader reader, string id, bool whole)
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            var head = new BatchRecordHead();
+            bool counted = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string? name = reader.GetString();
+                if (!reader.Read())
+                {
+                    break; // the end of what was read
+                }
+                JsonTokenType type = reader.TokenType;
+                switch (name)
+                {
+                    case nameof(BatchRecord.BatchId):
+                        head.BatchId = type == JsonTokenType.String ? reader.GetString() ?? string.Empty : string.Empty;
+                        continue;
+                    case nameof(BatchRecord.Model):
+                        head.Model = type == JsonTokenType.String ? reader.GetString() ?? string.Empty : string.Empty;
+                        continue;
+                    case nameof(BatchRecord.Prompt):
+                        head.Prompt = type == JsonTokenType.String ? reader.GetString() ?? string.Empty : string.Empty;
+                        continue;
+                    case nameof(BatchRecord.SubmissionId):
+                        head.SubmissionId = type == JsonTokenType.String ? reader.GetString() ?? string.Empty : string.Empty;
+                        continue;
+                    case nameof(BatchRecord.Part) when type == JsonTokenType.Number && reader.TryGetInt32(out int part):
+                        head.Part = part;
+                        continue;
+                    case nameof(BatchRecord.Parts) when type == JsonTokenType.Number && reader.TryGetInt32(out int parts):
+                        head.Parts = parts;
+                        continue;
+                    case nameof(BatchRecord.SubmittedAt) when type == JsonTokenType.String && reader.TryGetDateTimeOffset(out DateTimeOffset at):
+                        head.SubmittedAt = at;
+                        continue;
+                    case nameof(BatchRecord.Items) when type == JsonTokenType.StartArray:
+                        int count = 0;
+                        bool complete = false;
+                        while (reader.Read())
+                        {
+                            if (reader.TokenType == JsonTokenType.EndArray)
+                            {
+                                complete = true;
+                                break;
+                            }
+                            count++;
+                            if ((reader.TokenType == JsonTokenType.StartObject || reader.TokenType == JsonTokenType.StartArray) && !reader.TrySkip())
+                            {
+                                break;
+                            }
+                        }
+                        if (!complete)
+                        {
+                            return Accepted(head, id); // the rest of a large record was not read
+                        }
+                        head.ItemCount = count;
+                        counted = true;
+                        continue;
+                }
+                if ((type == JsonTokenType.StartObject || type == JsonTokenType.StartArray) && !reader.TrySkip())
+                {
+                    break;
+                }
+            }
+            if (whole && !counted)
+            {
+                head.ItemCount = 0; // a whole record without requests
+            }
+            return Accepted(head, id);
+        }
+
+        /// <summary>The head when it is the record of the batch its file name says.</summary>
+        private static BatchRecordHead? Accepted(BatchRecordHead head, string id)
+            => string.Equals(head.BatchId, id, StringComparison.Ordinal) ? head : null;
 
         /// <summary>The file that holds (or would hold) the record of a batch.</summary>
         public string RecordPath(string batchId) => PathOf(batchId);

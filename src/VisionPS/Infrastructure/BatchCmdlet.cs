@@ -84,7 +84,17 @@ namespace VisionPS.Infrastructure
         }
 
         /// <summary>Whether the record file of a batch exists (readable or not).</summary>
-        private protected bool HasRecordFile(string id) => System.IO.File.Exists(Store.RecordPath(id));
+        private protected bool HasRecordFile(string id)
+        {
+            try
+            {
+                return System.IO.File.Exists(Store.RecordPath(id));
+            }
+            catch (ArgumentException)
+            {
+                return false; // not a batch id a record file can be named after
+            }
+        }
 
         /// <summary>Warns, once per batch, that its record file cannot be read.</summary>
         private protected void TellUnreadable(string id, string file, string problem)
