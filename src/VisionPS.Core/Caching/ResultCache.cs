@@ -89,7 +89,7 @@ namespace VisionPS.Core.Caching
                 return null;
             }
             DateTimeOffset now = Now();
-            if (DateTimeOffset.FromUnixTimeSeconds(entry.Created) + Expiry <= now)
+            if (IsExpired(entry, now))
             {
                 TryDelete(path);
                 return null;
@@ -266,12 +266,28 @@ namespace VisionPS.Core.Caching
             try
             {
                 Entry? entry = Parse(File.ReadAllBytes(file.FullName));
-                return entry is null || DateTimeOffset.FromUnixTimeSeconds(entry.Created) + Expiry <= Now();
+                return entry is null || IsExpired(entry, Now());
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 return false;
             }
+        }
+
+        /// <summary>
+        /// Whether <paramref name="entry"/> was created an expiry ago, or is damaged: created more than a day in the future
+        /// (no clock is that far off). Compared in seconds, not as dates: a creation time near the last date (9999) plus
+        /// the expiry, or a huge expiry (<see cref="TimeSpan.MaxValue"/>), is past any date.
+        /// </summary>
+        private bool IsExpired(Entry entry, DateTimeOffset now)
+        {
+            long nowSeconds = now.ToUnixTimeSeconds();
+            if (entry.Created > nowSeconds + 86400)
+            {
+                return true;
+            }
+            long expirySeconds = (long)Math.Min(Expiry.TotalSeconds, long.MaxValue / 2);
+            return entry.Created <= nowSeconds - expirySeconds;
         }
 
         private IEnumerable<FileInfo> EntryFiles()
@@ -297,7 +313,7 @@ namespace VisionPS.Core.Caching
             try
             {
                 Entry? entry = JsonSerializer.Deserialize<Entry>(bytes);
-                // A creation time no date can hold (a damaged or foreign file) would throw where it is read as a date.
+                // A creation time before 1970 or past the last date (a damaged or foreign file) is no entry.
                 return entry is { Key: not null, Payload: not null, Sha256: not null } && entry.Created >= 0 && entry.Created <= MaxUnixSeconds
                     ? entry
                     : null;

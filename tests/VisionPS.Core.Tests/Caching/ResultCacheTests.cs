@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core.Caching;
@@ -131,7 +132,7 @@ namespace VisionPS.Core.Tests.Caching
                 for (int round = 0; round < 40; round++)
                 {
                     int i = (round * 7 + writer) % keys.Length;
-                    new ResultCache(_root, TimeSpan.FromDays(1), 64L << 20).Set(keys[i], Payload(i, writer));
+                    new ResultCache(_root, TimeSpan.FromDays(1), 64L << 20) { Now = () => _now }.Set(keys[i], Payload(i, writer));
                     string? got = cache.TryGet(keys[(i + 3) % keys.Length]);
                     int j = (i + 3) % keys.Length;
                     if (got != null && !got.StartsWith($"answer {j} ", StringComparison.Ordinal))
@@ -198,6 +199,50 @@ namespace VisionPS.Core.Tests.Caching
             NextRun().Set(Key("an hour later"), "answer");
             Assert.True(large.GetStatistics().Bytes <= 10_000);
             Assert.Equal("answer", large.TryGet(Key("an hour later")));
+        }
+
+        private string EntryFile(string key) => Path.Combine(_root, "v1", key.Substring(0, 2), key + ".json");
+
+        private static void SetCreated(string file, long created) =>
+            File.WriteAllText(file, Regex.Replace(File.ReadAllText(file), "\"Created\":\\d+", "\"Created\":" + created));
+
+        /// <summary>
+        /// A creation time a date can hold (up to 9999-12-31) but that the expiry carries past the last date threw
+        /// "un-representable DateTime" out of a lookup (ending Send-VisionChat -PerImage) and out of a full trim (ending
+        /// the write that trims). A creation time in the future is a damaged entry: a miss, removed, and replaced.
+        /// </summary>
+        [Theory]
+        [InlineData(253402300799L)] // the last second of 9999
+        [InlineData(253400000000L)] // 30 days (the default expiry) before it is past it
+        [InlineData(1795608000L)] // the test's clock (2026-11-23 12:00) plus two days
+        public void ACreationTimeInTheFutureIsADamagedEntryNotACrash(long created)
+        {
+            var cache = new ResultCache(_root, TimeSpan.FromDays(30), 1 << 20) { Now = () => _now };
+            string key = Key("describe");
+            cache.Set(key, "answer");
+            SetCreated(EntryFile(key), created);
+            Assert.Null(cache.TryGet(key));
+            Assert.False(File.Exists(EntryFile(key)));
+
+            cache.Set(key, "answer");
+            Assert.Equal("answer", cache.TryGet(key));
+            SetCreated(EntryFile(key), created);
+            Assert.Equal(1, cache.Trim()); // a full trim opens every entry
+            Assert.False(File.Exists(EntryFile(key)));
+        }
+
+        /// <summary>An expiry near <see cref="TimeSpan.MaxValue"/> (Set-VisionDefault -CacheExpiry) keeps entries, without overflow.</summary>
+        [Fact]
+        public void AHugeExpiryKeepsEntriesWithoutOverflowing()
+        {
+            var cache = new ResultCache(_root, TimeSpan.MaxValue, 1 << 20) { Now = () => _now };
+            string key = Key("describe");
+            cache.Set(key, "answer");
+            _now = _now.AddYears(50);
+            Assert.Equal("answer", cache.TryGet(key));
+            Assert.Equal(0, cache.Trim());
+            Assert.Equal("answer", cache.TryGet(key));
+            Assert.Equal(1, cache.GetStatistics().Entries);
         }
 
         [Fact]
