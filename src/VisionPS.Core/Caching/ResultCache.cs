@@ -159,13 +159,25 @@ namespace VisionPS.Core.Caching
 
         private string TrimMarker => Path.Combine(Root, Version, ".trimmed");
 
-        /// <summary>Whether the last trim, by any process, is <see cref="TrimInterval"/> old or was never done.</summary>
+        /// <summary>How far in the future a last-trim time may be and still count as recent (clocks a little apart).</summary>
+        private static readonly TimeSpan s_clockTolerance = TimeSpan.FromMinutes(5);
+
+        /// <summary>
+        /// Whether the last trim, by any process, is <see cref="TrimInterval"/> old or was never done; or its time is in the
+        /// future (a clock set back, another machine's clock on a shared folder), which would otherwise wait until the
+        /// clock caught up.
+        /// </summary>
         private bool TrimDue()
         {
             try
             {
                 var marker = new FileInfo(TrimMarker);
-                return !marker.Exists || Now().UtcDateTime - marker.LastWriteTimeUtc >= TrimInterval;
+                if (!marker.Exists)
+                {
+                    return true;
+                }
+                TimeSpan age = Now().UtcDateTime - marker.LastWriteTimeUtc;
+                return age >= TrimInterval || age < -s_clockTolerance;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {

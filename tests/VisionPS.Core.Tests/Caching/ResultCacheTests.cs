@@ -203,6 +203,8 @@ namespace VisionPS.Core.Tests.Caching
 
         private string EntryFile(string key) => Path.Combine(_root, "v1", key.Substring(0, 2), key + ".json");
 
+        private string TrimMarker => Path.Combine(_root, "v1", ".trimmed");
+
         private static void SetCreated(string file, long created) =>
             File.WriteAllText(file, Regex.Replace(File.ReadAllText(file), "\"Created\":\\d+", "\"Created\":" + created));
 
@@ -243,6 +245,31 @@ namespace VisionPS.Core.Tests.Caching
             Assert.Equal(0, cache.Trim());
             Assert.Equal("answer", cache.TryGet(key));
             Assert.Equal(1, cache.GetStatistics().Entries);
+        }
+
+        /// <summary>
+        /// A last-trim marker dated in the future (a clock set back, another machine's clock on a shared folder) was never an
+        /// interval old, so no run trimmed until the clock caught up. A marker a little ahead (clocks a few seconds apart) waits.
+        /// </summary>
+        [Fact]
+        public void ATrimMarkerDatedInTheFutureDoesNotStopTrimming()
+        {
+            ResultCache large = NewCache(maxBytes: 1 << 20);
+            for (int i = 0; i < 6; i++)
+            {
+                large.Set(Key("p" + i), new string('x', 3000));
+            }
+            Assert.True(File.Exists(TrimMarker));
+            ResultCache NextRun() => new ResultCache(_root, TimeSpan.FromDays(1), 10_000) { Now = () => _now };
+
+            File.SetLastWriteTimeUtc(TrimMarker, _now.UtcDateTime.AddMinutes(1));
+            NextRun().Set(Key("a minute behind"), "answer");
+            Assert.True(large.GetStatistics().Bytes > 10_000, "a marker within a few minutes ahead is a recent trim");
+
+            File.SetLastWriteTimeUtc(TrimMarker, _now.UtcDateTime.AddDays(2));
+            NextRun().Set(Key("two days behind"), "answer");
+            Assert.True(large.GetStatistics().Bytes <= 10_000);
+            Assert.Equal(_now.UtcDateTime, File.GetLastWriteTimeUtc(TrimMarker));
         }
 
         [Fact]
