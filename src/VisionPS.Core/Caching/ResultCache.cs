@@ -55,6 +55,9 @@ namespace VisionPS.Core.Caching
         /// <summary>Clock, replaceable by tests.</summary>
         public Func<DateTimeOffset> Now { get; set; } = () => DateTimeOffset.UtcNow;
 
+        /// <summary>Puts an entry's bytes in place atomically; replaceable by tests (a full disk cannot be made here).</summary>
+        internal Action<string, byte[]> WriteEntry { get; set; } = LocalFiles.WriteAtomic;
+
         /// <summary>
         /// The default location per OS: <c>VISIONPS_CACHE</c> if set; else Windows <c>%LOCALAPPDATA%\VisionPS\Cache</c>,
         /// macOS <c>~/Library/Caches/VisionPS</c>, Linux <c>$XDG_CACHE_HOME/VisionPS</c> or <c>~/.cache/VisionPS</c>.
@@ -117,15 +120,17 @@ namespace VisionPS.Core.Caching
             Directory.CreateDirectory(dir);
             var entry = new Entry { Key = key, Created = Now().ToUnixTimeSeconds(), Sha256 = Sha256(payload), Payload = payload };
             byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(entry);
+            bool existed = File.Exists(path);
             try
             {
-                LocalFiles.WriteAtomic(path, bytes);
+                WriteEntry(path, bytes);
             }
-            catch (IOException) when (File.Exists(path))
+            catch (IOException) when (!existed && File.Exists(path))
             {
-                // A concurrent writer's entry is in place (Windows cannot replace a file another process has open); it
-                // answers the same question. Anything else (a full disk, a read-only folder) fails the write, so the
-                // caller can say that answers are not kept.
+                // A concurrent writer's entry appeared during the write (Windows cannot replace a file another process
+                // has open); it answers the same question. Anything else (a full disk, a read-only folder, also when
+                // this write was to replace an entry already there) fails the write, so the caller can say that answers
+                // are not kept.
             }
             bool full;
             lock (_trimLock)

@@ -272,6 +272,29 @@ namespace VisionPS.Core.Tests.Caching
             Assert.Equal(_now.UtcDateTime, File.GetLastWriteTimeUtc(TrimMarker));
         }
 
+        /// <summary>
+        /// A write over an existing entry that fails (a full disk) was taken for a concurrent writer's entry, because an
+        /// entry was in place, and dropped without a word. Only an entry that appeared during the write is another writer's.
+        /// </summary>
+        [Fact]
+        public void AFailedOverwriteOfAnExistingEntryFailsTheWrite()
+        {
+            ResultCache cache = NewCache();
+            string key = Key("describe");
+            cache.Set(key, "old answer");
+            cache.WriteEntry = (path, bytes) => throw new IOException("No space left on device");
+            Assert.ThrowsAny<IOException>(() => cache.Set(key, "new answer"));
+
+            string other = Key("other");
+            cache.WriteEntry = (path, bytes) =>
+            {
+                LocalFiles.WriteAtomic(path, bytes); // another writer got there first, and this write cannot replace it
+                throw new IOException("The process cannot access the file because it is being used by another process.");
+            };
+            cache.Set(other, "answer");
+            Assert.Equal("answer", cache.TryGet(other));
+        }
+
         [Fact]
         public void ClearRemovesAllOrOnlyEntriesUnusedForAWhile()
         {
