@@ -220,45 +220,52 @@ namespace VisionPS.Core.Caching
             {
                 return 0;
             }
-            foreach (string temp in Directory.EnumerateFiles(dir, "*.tmp", SearchOption.AllDirectories))
-            {
-                if (now - File.GetLastWriteTimeUtc(temp) > TimeSpan.FromHours(1))
-                {
-                    TryDelete(temp);
-                }
-            }
-            var live = new List<FileInfo>();
-            foreach (FileInfo file in EntryFiles())
-            {
-                // Creation is inside the entry; the file time is recency. An entry not used within the expiry is
-                // certainly expired, so this avoids opening every file.
-                if (now - file.LastWriteTimeUtc >= Expiry || (openEntries && IsExpired(file)))
-                {
-                    removed += TryDelete(file.FullName) ? 1 : 0;
-                }
-                else
-                {
-                    live.Add(file);
-                }
-            }
-            long total = live.Sum(f => f.Length);
-            foreach (FileInfo file in live.OrderBy(f => f.LastWriteTimeUtc))
-            {
-                if (total <= MaxBytes)
-                {
-                    break;
-                }
-                total -= file.Length;
-                removed += TryDelete(file.FullName) ? 1 : 0;
-            }
             try
             {
-                File.WriteAllBytes(TrimMarker, Array.Empty<byte>());
-                File.SetLastWriteTimeUtc(TrimMarker, now);
+                foreach (FileInfo temp in FilesUnder(new DirectoryInfo(dir), "*.tmp"))
+                {
+                    if (now - temp.LastWriteTimeUtc > TimeSpan.FromHours(1))
+                    {
+                        TryDelete(temp.FullName);
+                    }
+                }
+                var live = new List<FileInfo>();
+                foreach (FileInfo file in EntryFiles())
+                {
+                    // Creation is inside the entry; the file time is recency. An entry not used within the expiry is
+                    // certainly expired, so this avoids opening every file.
+                    if (now - file.LastWriteTimeUtc >= Expiry || (openEntries && IsExpired(file)))
+                    {
+                        removed += TryDelete(file.FullName) ? 1 : 0;
+                    }
+                    else
+                    {
+                        live.Add(file);
+                    }
+                }
+                long total = live.Sum(f => f.Length);
+                foreach (FileInfo file in live.OrderBy(f => f.LastWriteTimeUtc))
+                {
+                    if (total <= MaxBytes)
+                    {
+                        break;
+                    }
+                    total -= file.Length;
+                    removed += TryDelete(file.FullName) ? 1 : 0;
+                }
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            finally
             {
-                // Without the marker the next run trims again: only slower.
+                // Written even when the walk failed: a trim that cannot finish is not retried by every run's first write.
+                try
+                {
+                    File.WriteAllBytes(TrimMarker, Array.Empty<byte>());
+                    File.SetLastWriteTimeUtc(TrimMarker, now);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    // Without the marker the next run trims again: only slower.
+                }
             }
             return removed;
         }
@@ -310,7 +317,45 @@ namespace VisionPS.Core.Caching
         private IEnumerable<FileInfo> EntryFiles()
         {
             var dir = new DirectoryInfo(Path.Combine(Root, Version));
-            return dir.Exists ? dir.EnumerateFiles("*.json", SearchOption.AllDirectories) : Enumerable.Empty<FileInfo>();
+            return dir.Exists ? FilesUnder(dir, "*.json") : Enumerable.Empty<FileInfo>();
+        }
+
+        /// <summary>
+        /// The files matching <paramref name="pattern"/> in <paramref name="dir"/> and its subfolders, past subfolders that
+        /// cannot be read (another user's): one would end the walk, and with it every trim, so the size cap was never kept.
+        /// </summary>
+        private static IEnumerable<FileInfo> FilesUnder(DirectoryInfo dir, string pattern)
+        {
+#if NET
+            // Hidden files too: temporary entries are dot files, which Unix counts as hidden.
+            return dir.EnumerateFiles(pattern, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 });
+#else
+            var pending = new Stack<DirectoryInfo>();
+            pending.Push(dir);
+            while (pending.Count > 0)
+            {
+                DirectoryInfo current = pending.Pop();
+                FileInfo[] files;
+                DirectoryInfo[] folders;
+                try
+                {
+                    files = current.GetFiles(pattern);
+                    folders = current.GetDirectories();
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    continue; // not readable by this user, or removed meanwhile
+                }
+                foreach (FileInfo file in files)
+                {
+                    yield return file;
+                }
+                foreach (DirectoryInfo folder in folders)
+                {
+                    pending.Push(folder);
+                }
+            }
+#endif
         }
 
         private string PathOf(string key)

@@ -1,6 +1,9 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
@@ -293,6 +296,86 @@ namespace VisionPS.Core.Tests.Caching
             };
             cache.Set(other, "answer");
             Assert.Equal("answer", cache.TryGet(other));
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int setfsuid(int fsuid);
+
+        [DllImport("libc")]
+        private static extern uint geteuid();
+
+        /// <summary>
+        /// Runs <paramref name="action"/> on a thread of its own that, when the tests run as root (who reads any folder), checks
+        /// file permissions as the user nobody (Linux's per-thread file-system user drops root's override of them).
+        /// </summary>
+        private static void AsUnprivilegedUser(Action action)
+        {
+            Exception? failure = null;
+            var thread = new Thread(() =>
+            {
+                bool root = OperatingSystem.IsLinux() && geteuid() == 0;
+                if (root)
+                {
+                    setfsuid(65534);
+                }
+                try
+                {
+                    action();
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                }
+                finally
+                {
+                    if (root)
+                    {
+                        setfsuid(0);
+                    }
+                }
+            });
+            thread.Start();
+            thread.Join();
+            if (failure is not null)
+            {
+                ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+        }
+
+        /// <summary>
+        /// A folder in the cache that cannot be read (another user's) ended the walk of every trim with an access error,
+        /// before the last-trim marker was written: every run walked again and the size cap was never kept.
+        /// </summary>
+        [Fact]
+        [UnsupportedOSPlatform("windows")] // folder permissions by Unix file mode (the suite runs on Linux)
+        public void AnUnreadableFolderInTheCacheDoesNotStopTrimming()
+        {
+            AsUnprivilegedUser(() =>
+            {
+                ResultCache large = NewCache(maxBytes: 1 << 20);
+                for (int i = 0; i < 6; i++)
+                {
+                    large.Set(Key("p" + i), new string('x', 3000));
+                }
+                File.Delete(TrimMarker);
+                string locked = Path.Combine(_root, "v1", "zz");
+                Directory.CreateDirectory(locked);
+                File.SetUnixFileMode(locked, UnixFileMode.None);
+                try
+                {
+                    Assert.Throws<UnauthorizedAccessException>(() => Directory.GetFiles(locked)); // the setup holds
+
+                    new ResultCache(_root, TimeSpan.FromDays(1), 10_000) { Now = () => _now }.Set(Key("next run"), "answer");
+                    Assert.True(large.GetStatistics().Bytes <= 10_000);
+                    Assert.True(File.Exists(TrimMarker));
+                    Assert.Equal("answer", large.TryGet(Key("next run")));
+                    Assert.True(large.Trim() >= 0);
+                }
+                finally
+                {
+                    File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+            });
         }
 
         [Fact]
