@@ -56,9 +56,17 @@ namespace VisionPS.Core.Clipboard
         {
             if (UseWayland())
             {
-                string[] types = Lines(Run("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel, allowFailure: true));
-                string type = PickImageType(types, "wl-paste");
-                return Run("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel);
+                // Listing fails on an empty clipboard too, which is no image; a display with no compositor is no clipboard.
+                ToolResult types = RunTool("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel);
+                ThrowIfNoWaylandServer(types);
+                string type = PickImageType(Lines(types.Output), "wl-paste");
+                ToolResult image = RunTool("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel);
+                ThrowIfNoWaylandServer(image);
+                if (image.ExitCode != 0)
+                {
+                    throw new ClipboardException(ClipboardProblem.NoImage, $"wl-paste could not read an image from the clipboard: {image.Error.Trim()}");
+                }
+                return image.Output;
             }
             if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")))
             {
@@ -80,6 +88,19 @@ namespace VisionPS.Core.Clipboard
             }
             string target = PickImageType(Lines(listed.Output), "xclip");
             return Run("xclip", new[] { "-selection", "clipboard", "-t", target, "-o" }, maxBytes, cancel);
+        }
+
+        /// <summary>
+        /// A WAYLAND_DISPLAY that names no running compositor (a session that ended, a variable carried into another one):
+        /// the clipboard cannot be reached, which is not an empty clipboard.
+        /// </summary>
+        private static void ThrowIfNoWaylandServer(ToolResult result)
+        {
+            if (result.ExitCode != 0 && result.Error.IndexOf("Failed to connect to a Wayland server", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                throw new ClipboardException(ClipboardProblem.Unavailable,
+                    $"Cannot reach the Wayland display '{Environment.GetEnvironmentVariable("WAYLAND_DISPLAY")}' named by WAYLAND_DISPLAY to read its clipboard (wl-paste: failed to connect to a Wayland server). Check that the compositor is running and that WAYLAND_DISPLAY names it, or pass a file.");
+            }
         }
 
         private static byte[] ReadMac(long maxBytes, CancellationToken cancel)
