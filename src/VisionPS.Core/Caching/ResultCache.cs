@@ -159,6 +159,13 @@ namespace VisionPS.Core.Caching
             }
         }
 
+        /// <summary>
+        /// What a run says, once, when an answer cannot be written to the cache at <paramref name="root"/> (a full disk, a
+        /// folder it may not write): what is lost and what to do about it.
+        /// </summary>
+        public static string UnwritableWarning(string root, Exception error) =>
+            $"The answer cache at '{root}' cannot be written ({error.Message.TrimEnd('.')}): answers are not kept for the next run. Set-VisionDefault -CachePath to a folder you can write, or use -NoCache.";
+
         /// <summary>How long after a trim the first write of a run trims again (a trim reads every entry's file time).</summary>
         public static TimeSpan TrimInterval { get; } = TimeSpan.FromHours(1);
 

@@ -159,7 +159,7 @@ namespace VisionPS.Commands
                         if (!_cacheUnwritableTold)
                         {
                             _cacheUnwritableTold = true; // once, not once per answer of a batch of thousands
-                            EmitWarning($"The answer cache at '{cache!.Root}' could not be written: {ex.Message}");
+                            EmitWarning(ResultCache.UnwritableWarning(cache!.Root, ex));
                         }
                     }
                     object? parsed = json ? ChatResult.Parse(result, source, EmitWarning) : null;
