@@ -88,15 +88,18 @@ Describe 'Send-VisionChat as an admin uses it' {
             # Every entry of this cache is this test's: the answer and the prepared image's index entry.
             $entries = @(Get-ChildItem -LiteralPath (Join-Path $own 'v1') -Recurse -File -Filter '*.json')
             $entries.Count | Should -Be 2
-            foreach ($e in $entries) {
-                $json = [System.IO.File]::ReadAllText($e.FullName)
-                $json | Should -Match '"Created":\d+'
-                [System.IO.File]::WriteAllText($e.FullName, ($json -replace '"Created":\d+', '"Created":99999999999999'))
+            # Past any date; and the last second of 9999, which the expiry carries past the last date.
+            foreach ($created in '99999999999999', '253402300799') {
+                foreach ($e in $entries) {
+                    $json = [System.IO.File]::ReadAllText($e.FullName)
+                    $json | Should -Match '"Created":\d+'
+                    [System.IO.File]::WriteAllText($e.FullName, ($json -replace '"Created":\d+', "`"Created`":$created"))
+                }
+                $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
+                $errs.Count | Should -Be 0
+                $r.FromCache | Should -BeFalse
+                (Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
             }
-            $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
-            $errs.Count | Should -Be 0
-            $r.FromCache | Should -BeFalse
-            (Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
 
             # An entry it cannot read (here a folder in its place; a file of another user's, mode 600, alike): a miss.
             foreach ($e in $entries) {
