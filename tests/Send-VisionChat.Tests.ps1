@@ -79,35 +79,47 @@ Describe 'Send-VisionChat as an admin uses it' {
     }
 
     It 'answers past a damaged cache entry (a creation time out of range, an entry that cannot be read) and puts a good one in its place' {
-        $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
-        $before = [datetime]::UtcNow.AddSeconds(-2)
-        $null = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage
-        $entries = Get-ChildItem -LiteralPath (Join-Path $Cache 'v1') -Recurse -File -Filter '*.json' | Where-Object LastWriteTimeUtc -ge $before
-        $entries.Count | Should -BeGreaterThan 0
-        foreach ($e in $entries) {
-            $json = [System.IO.File]::ReadAllText($e.FullName)
-            $json | Should -Match '"Created":\d+'
-            [System.IO.File]::WriteAllText($e.FullName, ($json -replace '"Created":\d+', '"Created":99999999999999'))
-        }
-        $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
-        $errs.Count | Should -Be 0
-        $r.FromCache | Should -BeFalse
-        (Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
+        # A cache of its own: entries picked by time could be an earlier test's, written in the same seconds.
+        $own = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-damaged-cache-$([guid]::NewGuid().ToString('N'))"
+        try {
+            Set-VisionDefault -CachePath $own
+            $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+            $null = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage
+            # Every entry of this cache is this test's: the answer and the prepared image's index entry.
+            $entries = @(Get-ChildItem -LiteralPath (Join-Path $own 'v1') -Recurse -File -Filter '*.json')
+            $entries.Count | Should -Be 2
+            # Past any date; and the last second of 9999, which the expiry carries past the last date.
+            foreach ($created in '99999999999999', '253402300799') {
+                foreach ($e in $entries) {
+                    $json = [System.IO.File]::ReadAllText($e.FullName)
+                    $json | Should -Match '"Created":\d+'
+                    [System.IO.File]::WriteAllText($e.FullName, ($json -replace '"Created":\d+', "`"Created`":$created"))
+                }
+                $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
+                $errs.Count | Should -Be 0
+                $r.FromCache | Should -BeFalse
+                (Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
+            }
 
-        # An entry it cannot read (here a folder in its place; a file of another user's, mode 600, alike): a miss.
-        foreach ($e in $entries) {
-            Remove-Item -LiteralPath $e.FullName
-            $null = New-Item -ItemType Directory -Path $e.FullName
+            # An entry it cannot read (here a folder in its place; a file of another user's, mode 600, alike): a miss.
+            foreach ($e in $entries) {
+                Remove-Item -LiteralPath $e.FullName
+                $null = New-Item -ItemType Directory -Path $e.FullName
+            }
+            $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns 3>$null
+            $errs.Count | Should -Be 0
+            $r.FromCache | Should -BeFalse
+            ($r.Text | ConvertFrom-Json).images.Count | Should -Be 1
+            # Nor can a new entry go where the folder is: said once, as for a full disk.
+            @($warns | Where-Object { "$_" -like "The answer cache at '$own' cannot be written*" }).Count | Should -Be 1
+            Get-VisionCache | Should -Not -BeNullOrEmpty
+            Clear-VisionCache -ErrorVariable clearErrs -ErrorAction SilentlyContinue
+            $clearErrs.Count | Should -Be 0
         }
-        $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns 3>$null
-        $errs.Count | Should -Be 0
-        $r.FromCache | Should -BeFalse
-        ($r.Text | ConvertFrom-Json).images.Count | Should -Be 1
-        # Nor can a new entry go where the folder is: said once, as for a full disk.
-        @($warns | Where-Object { "$_" -like "The answer cache at '$Cache' cannot be written*" }).Count | Should -Be 1
-        Get-VisionCache | Should -Not -BeNullOrEmpty
-        Clear-VisionCache -ErrorVariable clearErrs -ErrorAction SilentlyContinue
-        $clearErrs.Count | Should -Be 0
+        finally {
+            Set-VisionDefault -CachePath $Cache
+            Remove-Item -LiteralPath $own -Recurse -Force -ErrorAction SilentlyContinue
+        }
     }
 
     It 'keeps the answer cache within -CacheMaxMB and its expiry across many small runs, not only within one large run' {

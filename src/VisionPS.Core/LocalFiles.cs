@@ -89,7 +89,14 @@ namespace VisionPS.Core
 #else
                 if (File.Exists(path))
                 {
-                    File.Replace(temp, path, null);
+                    try
+                    {
+                        File.Replace(temp, path, null);
+                    }
+                    catch (FileNotFoundException) when (File.Exists(temp) && !File.Exists(path))
+                    {
+                        File.Move(temp, path); // the file was removed meanwhile (a cache trim): nothing left to replace
+                    }
                 }
                 else
                 {

@@ -321,6 +321,28 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal(chats, _host.State.RequestsTo("/v1/chat/completions").Count);
         }
 
+        /// <summary>
+        /// An answer cache that cannot be written is said once per run, with what it costs and what to do, in the words
+        /// Send-VisionChat uses; Receive-VisionBatch said only "could not be written" and the system's message.
+        /// </summary>
+        [Fact]
+        public void AnAnswerCacheThatCannotBeWrittenIsSaidOnceWithTheAdviceSendVisionChatGives()
+        {
+            using var ps = Session();
+            Directory.CreateDirectory(_dir);
+            File.WriteAllText(Cache, "a file where the cache folder should be");
+            object[] files = Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg");
+            var batch = ps.Run("$args | Start-VisionBatch 'Cache me.' -Detail Low", files).Single();
+
+            var results = ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60 | Receive-VisionBatch", batch);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(2, results.Count);
+            string warning = Assert.Single(ps.Warnings, w => w.Contains("answer cache", StringComparison.Ordinal));
+            Assert.StartsWith($"The answer cache at '{Cache}' cannot be written (", warning, StringComparison.Ordinal);
+            Assert.EndsWith("answers are not kept for the next run. Set-VisionDefault -CachePath to a folder you can write, or use -NoCache.", warning, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void StopCancelsAndReceiveReportsTheRequestsNeverRun()
         {

@@ -525,7 +525,7 @@ namespace VisionPS.Core.Asking
             {
                 if (Interlocked.Exchange(ref _cacheUnwritableTold, 1) == 0)
                 {
-                    OnCacheUnwritable?.Invoke($"The answer cache at '{cache.Root}' cannot be written ({ex.Message}): answers are not kept for the next run. Set-VisionDefault -CachePath to a folder you can write, or use -NoCache.");
+                    OnCacheUnwritable?.Invoke(ResultCache.UnwritableWarning(cache.Root, ex));
                 }
             }
         }

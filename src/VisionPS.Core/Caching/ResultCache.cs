@@ -55,6 +55,9 @@ namespace VisionPS.Core.Caching
         /// <summary>Clock, replaceable by tests.</summary>
         public Func<DateTimeOffset> Now { get; set; } = () => DateTimeOffset.UtcNow;
 
+        /// <summary>Puts an entry's bytes in place atomically; replaceable by tests (a full disk cannot be made here).</summary>
+        internal Action<string, byte[]> WriteEntry { get; set; } = LocalFiles.WriteAtomic;
+
         /// <summary>
         /// The default location per OS: <c>VISIONPS_CACHE</c> if set; else Windows <c>%LOCALAPPDATA%\VisionPS\Cache</c>,
         /// macOS <c>~/Library/Caches/VisionPS</c>, Linux <c>$XDG_CACHE_HOME/VisionPS</c> or <c>~/.cache/VisionPS</c>.
@@ -89,7 +92,7 @@ namespace VisionPS.Core.Caching
                 return null;
             }
             DateTimeOffset now = Now();
-            if (DateTimeOffset.FromUnixTimeSeconds(entry.Created) + Expiry <= now)
+            if (IsExpired(entry, now))
             {
                 TryDelete(path);
                 return null;
@@ -117,15 +120,17 @@ namespace VisionPS.Core.Caching
             Directory.CreateDirectory(dir);
             var entry = new Entry { Key = key, Created = Now().ToUnixTimeSeconds(), Sha256 = Sha256(payload), Payload = payload };
             byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(entry);
+            bool existed = File.Exists(path);
             try
             {
-                LocalFiles.WriteAtomic(path, bytes);
+                WriteEntry(path, bytes);
             }
-            catch (IOException) when (File.Exists(path))
+            catch (IOException) when (!existed && File.Exists(path))
             {
-                // A concurrent writer's entry is in place (Windows cannot replace a file another process has open); it
-                // answers the same question. Anything else (a full disk, a read-only folder) fails the write, so the
-                // caller can say that answers are not kept.
+                // A concurrent writer's entry appeared during the write (Windows cannot replace a file another process
+                // has open); it answers the same question. Anything else (a full disk, a read-only folder, also when
+                // this write was to replace an entry already there) fails the write, so the caller can say that answers
+                // are not kept.
             }
             bool full;
             lock (_trimLock)
@@ -154,18 +159,37 @@ namespace VisionPS.Core.Caching
             }
         }
 
+        /// <summary>
+        /// What a run says, once, when an answer cannot be written to the cache at <paramref name="root"/> (a full disk, a
+        /// folder it may not write): what is lost and what to do about it.
+        /// </summary>
+        public static string UnwritableWarning(string root, Exception error) =>
+            $"The answer cache at '{root}' cannot be written ({error.Message.TrimEnd('.')}): answers are not kept for the next run. Set-VisionDefault -CachePath to a folder you can write, or use -NoCache.";
+
         /// <summary>How long after a trim the first write of a run trims again (a trim reads every entry's file time).</summary>
         public static TimeSpan TrimInterval { get; } = TimeSpan.FromHours(1);
 
         private string TrimMarker => Path.Combine(Root, Version, ".trimmed");
 
-        /// <summary>Whether the last trim, by any process, is <see cref="TrimInterval"/> old or was never done.</summary>
+        /// <summary>How far in the future a last-trim time may be and still count as recent (clocks a little apart).</summary>
+        private static readonly TimeSpan s_clockTolerance = TimeSpan.FromMinutes(5);
+
+        /// <summary>
+        /// Whether the last trim, by any process, is <see cref="TrimInterval"/> old or was never done; or its time is in the
+        /// future (a clock set back, another machine's clock on a shared folder), which would otherwise wait until the
+        /// clock caught up.
+        /// </summary>
         private bool TrimDue()
         {
             try
             {
                 var marker = new FileInfo(TrimMarker);
-                return !marker.Exists || Now().UtcDateTime - marker.LastWriteTimeUtc >= TrimInterval;
+                if (!marker.Exists)
+                {
+                    return true;
+                }
+                TimeSpan age = Now().UtcDateTime - marker.LastWriteTimeUtc;
+                return age >= TrimInterval || age < -s_clockTolerance;
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -203,45 +227,52 @@ namespace VisionPS.Core.Caching
             {
                 return 0;
             }
-            foreach (string temp in Directory.EnumerateFiles(dir, "*.tmp", SearchOption.AllDirectories))
-            {
-                if (now - File.GetLastWriteTimeUtc(temp) > TimeSpan.FromHours(1))
-                {
-                    TryDelete(temp);
-                }
-            }
-            var live = new List<FileInfo>();
-            foreach (FileInfo file in EntryFiles())
-            {
-                // Creation is inside the entry; the file time is recency. An entry not used within the expiry is
-                // certainly expired, so this avoids opening every file.
-                if (now - file.LastWriteTimeUtc >= Expiry || (openEntries && IsExpired(file)))
-                {
-                    removed += TryDelete(file.FullName) ? 1 : 0;
-                }
-                else
-                {
-                    live.Add(file);
-                }
-            }
-            long total = live.Sum(f => f.Length);
-            foreach (FileInfo file in live.OrderBy(f => f.LastWriteTimeUtc))
-            {
-                if (total <= MaxBytes)
-                {
-                    break;
-                }
-                total -= file.Length;
-                removed += TryDelete(file.FullName) ? 1 : 0;
-            }
             try
             {
-                File.WriteAllBytes(TrimMarker, Array.Empty<byte>());
-                File.SetLastWriteTimeUtc(TrimMarker, now);
+                foreach (FileInfo temp in FilesUnder(new DirectoryInfo(dir), "*.tmp"))
+                {
+                    if (now - temp.LastWriteTimeUtc > TimeSpan.FromHours(1))
+                    {
+                        TryDelete(temp.FullName);
+                    }
+                }
+                var live = new List<FileInfo>();
+                foreach (FileInfo file in EntryFiles())
+                {
+                    // Creation is inside the entry; the file time is recency. An entry not used within the expiry is
+                    // certainly expired, so this avoids opening every file.
+                    if (now - file.LastWriteTimeUtc >= Expiry || (openEntries && IsExpired(file)))
+                    {
+                        removed += TryDelete(file.FullName) ? 1 : 0;
+                    }
+                    else
+                    {
+                        live.Add(file);
+                    }
+                }
+                long total = live.Sum(f => f.Length);
+                foreach (FileInfo file in live.OrderBy(f => f.LastWriteTimeUtc))
+                {
+                    if (total <= MaxBytes)
+                    {
+                        break;
+                    }
+                    total -= file.Length;
+                    removed += TryDelete(file.FullName) ? 1 : 0;
+                }
             }
-            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            finally
             {
-                // Without the marker the next run trims again: only slower.
+                // Written even when the walk failed: a trim that cannot finish is not retried by every run's first write.
+                try
+                {
+                    File.WriteAllBytes(TrimMarker, Array.Empty<byte>());
+                    File.SetLastWriteTimeUtc(TrimMarker, now);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    // Without the marker the next run trims again: only slower.
+                }
             }
             return removed;
         }
@@ -266,7 +297,7 @@ namespace VisionPS.Core.Caching
             try
             {
                 Entry? entry = Parse(File.ReadAllBytes(file.FullName));
-                return entry is null || DateTimeOffset.FromUnixTimeSeconds(entry.Created) + Expiry <= Now();
+                return entry is null || IsExpired(entry, Now());
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
@@ -274,10 +305,64 @@ namespace VisionPS.Core.Caching
             }
         }
 
+        /// <summary>
+        /// Whether <paramref name="entry"/> was created an expiry ago, or is damaged: created more than a day in the future
+        /// (no clock is that far off). Compared in seconds, not as dates: a creation time near the last date (9999) plus
+        /// the expiry, or a huge expiry (<see cref="TimeSpan.MaxValue"/>), is past any date.
+        /// </summary>
+        private bool IsExpired(Entry entry, DateTimeOffset now)
+        {
+            long nowSeconds = now.ToUnixTimeSeconds();
+            if (entry.Created > nowSeconds + 86400)
+            {
+                return true;
+            }
+            long expirySeconds = (long)Math.Min(Expiry.TotalSeconds, long.MaxValue / 2);
+            return entry.Created <= nowSeconds - expirySeconds;
+        }
+
         private IEnumerable<FileInfo> EntryFiles()
         {
             var dir = new DirectoryInfo(Path.Combine(Root, Version));
-            return dir.Exists ? dir.EnumerateFiles("*.json", SearchOption.AllDirectories) : Enumerable.Empty<FileInfo>();
+            return dir.Exists ? FilesUnder(dir, "*.json") : Enumerable.Empty<FileInfo>();
+        }
+
+        /// <summary>
+        /// The files matching <paramref name="pattern"/> in <paramref name="dir"/> and its subfolders, past subfolders that
+        /// cannot be read (another user's): one would end the walk, and with it every trim, so the size cap was never kept.
+        /// </summary>
+        private static IEnumerable<FileInfo> FilesUnder(DirectoryInfo dir, string pattern)
+        {
+#if NET
+            // Hidden files too: temporary entries are dot files, which Unix counts as hidden.
+            return dir.EnumerateFiles(pattern, new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 });
+#else
+            var pending = new Stack<DirectoryInfo>();
+            pending.Push(dir);
+            while (pending.Count > 0)
+            {
+                DirectoryInfo current = pending.Pop();
+                FileInfo[] files;
+                DirectoryInfo[] folders;
+                try
+                {
+                    files = current.GetFiles(pattern);
+                    folders = current.GetDirectories();
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    continue; // not readable by this user, or removed meanwhile
+                }
+                foreach (FileInfo file in files)
+                {
+                    yield return file;
+                }
+                foreach (DirectoryInfo folder in folders)
+                {
+                    pending.Push(folder);
+                }
+            }
+#endif
         }
 
         private string PathOf(string key)
@@ -297,7 +382,7 @@ namespace VisionPS.Core.Caching
             try
             {
                 Entry? entry = JsonSerializer.Deserialize<Entry>(bytes);
-                // A creation time no date can hold (a damaged or foreign file) would throw where it is read as a date.
+                // A creation time before 1970 or past the last date (a damaged or foreign file) is no entry.
                 return entry is { Key: not null, Payload: not null, Sha256: not null } && entry.Created >= 0 && entry.Created <= MaxUnixSeconds
                     ? entry
                     : null;

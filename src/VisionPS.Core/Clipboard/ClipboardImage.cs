@@ -56,13 +56,22 @@ namespace VisionPS.Core.Clipboard
         {
             if (UseWayland())
             {
-                string[] types = Lines(Run("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel, allowFailure: true));
+                // Listing fails on an empty clipboard too, which is no image; a display with no compositor is no clipboard.
+                ToolResult listed = RunTool("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel);
+                ThrowIfNoWaylandServer(listed);
+                string[] types = Lines(listed.Output);
                 if (CopiedFiles(types, () => Run("wl-paste", new[] { "--no-newline", "--type", UriList }, 1024 * 1024, cancel, allowFailure: true)) is string copied)
                 {
                     throw new ClipboardException(ClipboardProblem.NoImage, $"There is no image on the Wayland clipboard: {copied}");
                 }
                 string type = PickImageType(types, "wl-paste");
-                return NotEmpty(Run("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel), type, "the Wayland clipboard");
+                ToolResult image = RunTool("wl-paste", new[] { "--no-newline", "--type", type }, maxBytes, cancel);
+                ThrowIfNoWaylandServer(image);
+                if (image.ExitCode != 0)
+                {
+                    throw new ClipboardException(ClipboardProblem.NoImage, $"wl-paste could not read an image from the clipboard: {image.Error.Trim()}");
+                }
+                return NotEmpty(image.Output, type, "the Wayland clipboard");
             }
             if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")))
             {
@@ -95,6 +104,19 @@ namespace VisionPS.Core.Clipboard
         private static byte[] NotEmpty(byte[] bytes, string type, string where) => bytes.Length > 0 ? bytes
             : throw new ClipboardException(ClipboardProblem.NoImage,
                 $"There is no image on {where}: the program that copied offers {type} but gives no bytes for it. Copy the image again, or pass a file.");
+
+        /// <summary>
+        /// A WAYLAND_DISPLAY that names no running compositor (a session that ended, a variable carried into another one):
+        /// the clipboard cannot be reached, which is not an empty clipboard.
+        /// </summary>
+        private static void ThrowIfNoWaylandServer(ToolResult result)
+        {
+            if (result.ExitCode != 0 && result.Error.IndexOf("Failed to connect to a Wayland server", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                throw new ClipboardException(ClipboardProblem.Unavailable,
+                    $"Cannot reach the Wayland display '{Environment.GetEnvironmentVariable("WAYLAND_DISPLAY")}' named by WAYLAND_DISPLAY to read its clipboard (wl-paste: failed to connect to a Wayland server). Check that the compositor is running and that WAYLAND_DISPLAY names it, or pass a file.");
+            }
+        }
 
         private static byte[] ReadMac(long maxBytes, CancellationToken cancel)
         {

@@ -170,7 +170,7 @@ namespace VisionPS.Commands
                         if (!_cacheUnwritableTold)
                         {
                             _cacheUnwritableTold = true; // once, not once per answer of a batch of thousands
-                            EmitWarning($"The answer cache at '{cache!.Root}' could not be written: {ex.Message}");
+                            EmitWarning(ResultCache.UnwritableWarning(cache!.Root, ex));
                         }
                     }
                     foreach (string warning in AnswerWarnings.For(result, source))

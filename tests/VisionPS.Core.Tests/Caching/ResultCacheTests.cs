@@ -1,6 +1,10 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core.Caching;
@@ -131,7 +135,7 @@ namespace VisionPS.Core.Tests.Caching
                 for (int round = 0; round < 40; round++)
                 {
                     int i = (round * 7 + writer) % keys.Length;
-                    new ResultCache(_root, TimeSpan.FromDays(1), 64L << 20).Set(keys[i], Payload(i, writer));
+                    new ResultCache(_root, TimeSpan.FromDays(1), 64L << 20) { Now = () => _now }.Set(keys[i], Payload(i, writer));
                     string? got = cache.TryGet(keys[(i + 3) % keys.Length]);
                     int j = (i + 3) % keys.Length;
                     if (got != null && !got.StartsWith($"answer {j} ", StringComparison.Ordinal))
@@ -198,6 +202,180 @@ namespace VisionPS.Core.Tests.Caching
             NextRun().Set(Key("an hour later"), "answer");
             Assert.True(large.GetStatistics().Bytes <= 10_000);
             Assert.Equal("answer", large.TryGet(Key("an hour later")));
+        }
+
+        private string EntryFile(string key) => Path.Combine(_root, "v1", key.Substring(0, 2), key + ".json");
+
+        private string TrimMarker => Path.Combine(_root, "v1", ".trimmed");
+
+        private static void SetCreated(string file, long created) =>
+            File.WriteAllText(file, Regex.Replace(File.ReadAllText(file), "\"Created\":\\d+", "\"Created\":" + created));
+
+        /// <summary>
+        /// A creation time a date can hold (up to 9999-12-31) but that the expiry carries past the last date threw
+        /// "un-representable DateTime" out of a lookup (ending Send-VisionChat -PerImage) and out of a full trim (ending
+        /// the write that trims). A creation time in the future is a damaged entry: a miss, removed, and replaced.
+        /// </summary>
+        [Theory]
+        [InlineData(253402300799L)] // the last second of 9999
+        [InlineData(253400000000L)] // 30 days (the default expiry) before it is past it
+        [InlineData(1795608000L)] // the test's clock (2026-11-23 12:00) plus two days
+        public void ACreationTimeInTheFutureIsADamagedEntryNotACrash(long created)
+        {
+            var cache = new ResultCache(_root, TimeSpan.FromDays(30), 1 << 20) { Now = () => _now };
+            string key = Key("describe");
+            cache.Set(key, "answer");
+            SetCreated(EntryFile(key), created);
+            Assert.Null(cache.TryGet(key));
+            Assert.False(File.Exists(EntryFile(key)));
+
+            cache.Set(key, "answer");
+            Assert.Equal("answer", cache.TryGet(key));
+            SetCreated(EntryFile(key), created);
+            Assert.Equal(1, cache.Trim()); // a full trim opens every entry
+            Assert.False(File.Exists(EntryFile(key)));
+        }
+
+        /// <summary>An expiry near <see cref="TimeSpan.MaxValue"/> (Set-VisionDefault -CacheExpiry) keeps entries, without overflow.</summary>
+        [Fact]
+        public void AHugeExpiryKeepsEntriesWithoutOverflowing()
+        {
+            var cache = new ResultCache(_root, TimeSpan.MaxValue, 1 << 20) { Now = () => _now };
+            string key = Key("describe");
+            cache.Set(key, "answer");
+            _now = _now.AddYears(50);
+            Assert.Equal("answer", cache.TryGet(key));
+            Assert.Equal(0, cache.Trim());
+            Assert.Equal("answer", cache.TryGet(key));
+            Assert.Equal(1, cache.GetStatistics().Entries);
+        }
+
+        /// <summary>
+        /// A last-trim marker dated in the future (a clock set back, another machine's clock on a shared folder) was never an
+        /// interval old, so no run trimmed until the clock caught up. A marker a little ahead (clocks a few seconds apart) waits.
+        /// </summary>
+        [Fact]
+        public void ATrimMarkerDatedInTheFutureDoesNotStopTrimming()
+        {
+            ResultCache large = NewCache(maxBytes: 1 << 20);
+            for (int i = 0; i < 6; i++)
+            {
+                large.Set(Key("p" + i), new string('x', 3000));
+            }
+            Assert.True(File.Exists(TrimMarker));
+            ResultCache NextRun() => new ResultCache(_root, TimeSpan.FromDays(1), 10_000) { Now = () => _now };
+
+            File.SetLastWriteTimeUtc(TrimMarker, _now.UtcDateTime.AddMinutes(1));
+            NextRun().Set(Key("a minute behind"), "answer");
+            Assert.True(large.GetStatistics().Bytes > 10_000, "a marker within a few minutes ahead is a recent trim");
+
+            File.SetLastWriteTimeUtc(TrimMarker, _now.UtcDateTime.AddDays(2));
+            NextRun().Set(Key("two days behind"), "answer");
+            Assert.True(large.GetStatistics().Bytes <= 10_000);
+            Assert.Equal(_now.UtcDateTime, File.GetLastWriteTimeUtc(TrimMarker));
+        }
+
+        /// <summary>
+        /// A write over an existing entry that fails (a full disk) was taken for a concurrent writer's entry, because an
+        /// entry was in place, and dropped without a word. Only an entry that appeared during the write is another writer's.
+        /// </summary>
+        [Fact]
+        public void AFailedOverwriteOfAnExistingEntryFailsTheWrite()
+        {
+            ResultCache cache = NewCache();
+            string key = Key("describe");
+            cache.Set(key, "old answer");
+            cache.WriteEntry = (path, bytes) => throw new IOException("No space left on device");
+            Assert.ThrowsAny<IOException>(() => cache.Set(key, "new answer"));
+
+            string other = Key("other");
+            cache.WriteEntry = (path, bytes) =>
+            {
+                LocalFiles.WriteAtomic(path, bytes); // another writer got there first, and this write cannot replace it
+                throw new IOException("The process cannot access the file because it is being used by another process.");
+            };
+            cache.Set(other, "answer");
+            Assert.Equal("answer", cache.TryGet(other));
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int setfsuid(int fsuid);
+
+        [DllImport("libc")]
+        private static extern uint geteuid();
+
+        /// <summary>
+        /// Runs <paramref name="action"/> on a thread of its own that, when the tests run as root (who reads any folder), checks
+        /// file permissions as the user nobody (Linux's per-thread file-system user drops root's override of them).
+        /// </summary>
+        private static void AsUnprivilegedUser(Action action)
+        {
+            Exception? failure = null;
+            var thread = new Thread(() =>
+            {
+                bool root = OperatingSystem.IsLinux() && geteuid() == 0;
+                if (root)
+                {
+                    setfsuid(65534);
+                }
+                try
+                {
+                    action();
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                }
+                finally
+                {
+                    if (root)
+                    {
+                        setfsuid(0);
+                    }
+                }
+            });
+            thread.Start();
+            thread.Join();
+            if (failure is not null)
+            {
+                ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+        }
+
+        /// <summary>
+        /// A folder in the cache that cannot be read (another user's) ended the walk of every trim with an access error,
+        /// before the last-trim marker was written: every run walked again and the size cap was never kept.
+        /// </summary>
+        [Fact]
+        [UnsupportedOSPlatform("windows")] // folder permissions by Unix file mode (the suite runs on Linux)
+        public void AnUnreadableFolderInTheCacheDoesNotStopTrimming()
+        {
+            AsUnprivilegedUser(() =>
+            {
+                ResultCache large = NewCache(maxBytes: 1 << 20);
+                for (int i = 0; i < 6; i++)
+                {
+                    large.Set(Key("p" + i), new string('x', 3000));
+                }
+                File.Delete(TrimMarker);
+                string locked = Path.Combine(_root, "v1", "zz");
+                Directory.CreateDirectory(locked);
+                File.SetUnixFileMode(locked, UnixFileMode.None);
+                try
+                {
+                    Assert.Throws<UnauthorizedAccessException>(() => Directory.GetFiles(locked)); // the setup holds
+
+                    new ResultCache(_root, TimeSpan.FromDays(1), 10_000) { Now = () => _now }.Set(Key("next run"), "answer");
+                    Assert.True(large.GetStatistics().Bytes <= 10_000);
+                    Assert.True(File.Exists(TrimMarker));
+                    Assert.Equal("answer", large.TryGet(Key("next run")));
+                    Assert.True(large.Trim() >= 0);
+                }
+                finally
+                {
+                    File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+            });
         }
 
         [Fact]
