@@ -57,9 +57,9 @@ namespace VisionPS.Core.Clipboard
             if (UseWayland())
             {
                 // Listing fails on an empty clipboard too, which is no image; a display with no compositor is no clipboard.
-                ToolResult listed = RunTool("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel);
-                ThrowIfNoWaylandServer(listed);
-                string[] types = Lines(listed.Output);
+                ToolResult offered = RunTool("wl-paste", new[] { "--list-types" }, 1024 * 1024, cancel);
+                ThrowIfNoWaylandServer(offered);
+                string[] types = Lines(offered.Output);
                 if (CopiedFiles(types, () => Run("wl-paste", new[] { "--no-newline", "--type", UriList }, 1024 * 1024, cancel, allowFailure: true)) is string copied)
                 {
                     throw new ClipboardException(ClipboardProblem.NoImage, $"There is no image on the Wayland clipboard: {copied}");
