@@ -36,6 +36,11 @@ namespace VisionPS.Core.Imaging
                 || host.EndsWith(".services.ai.azure.com", StringComparison.Ordinal);
         }
 
+        /// <summary>The most a download reserves before its bytes arrive, whatever size the server declares.</summary>
+        internal const int FirstReserve = 1 << 20;
+
+        private const int MaxArray = 0x7FFFFFC7; // the largest byte array .NET allocates
+
         /// <summary>How long one download may take, body included, unless the caller says otherwise.</summary>
         public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
@@ -91,15 +96,24 @@ namespace VisionPS.Core.Imaging
                     throw new HttpRequestException($"the download is {length} bytes, more than the {maxBytes}-byte budget for one image");
                 }
                 using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                // Sized for what the server declared (within the budget), grown up to the budget when it declared nothing.
-                using var copy = new MemoryStream(declared is long size && size > 0 ? (int)Math.Min(size, 64L << 20) : 0);
+                // At most FirstReserve up front (a Content-Length is only a claim: a hostile server may declare 200 MB and
+                // send nothing, holding the memory until the timeout), then grown as bytes arrive, doubling, never past the
+                // declared size (when given) or the budget.
+                long ceiling = declared is long size && size > 0 && size < maxBytes ? size : maxBytes;
+                using var copy = new MemoryStream((int)Math.Max(0, Math.Min(ceiling, FirstReserve)));
                 var buffer = new byte[81920];
                 int read;
                 while ((read = await body.ReadAsync(buffer, 0, buffer.Length, deadline.Token).ConfigureAwait(false)) > 0)
                 {
-                    if (copy.Length + read > maxBytes)
+                    long needed = copy.Length + read;
+                    if (needed > maxBytes)
                     {
                         throw new HttpRequestException($"the download is larger than the {maxBytes}-byte budget for one image");
+                    }
+                    if (needed > copy.Capacity)
+                    {
+                        long grown = Math.Max(needed, Math.Min(2L * copy.Capacity, ceiling));
+                        copy.Capacity = (int)Math.Min(grown, MaxArray);
                     }
                     copy.Write(buffer, 0, read);
                     received = copy.Length;
