@@ -91,6 +91,21 @@ namespace VisionPS.OpenAI.Tests
             Assert.True(took < TimeSpan.FromSeconds(20), $"took {took}");
         }
 
+        [Fact]
+        public async Task CancellingTheCallerMidBodyIsThatCancellationNotABrokenDownload()
+        {
+            // Ctrl+C while the body arrives: the cancellation of the caller's token, not "the server closed the
+            // connection" nor the download's own deadline.
+            Uri url = Asset("stall=30000");
+            using var http = new HttpClient();
+            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+
+            Exception? thrown = await Record.ExceptionAsync(() => UrlImages.DownloadAsync(http, url, Budget, TimeSpan.FromSeconds(30), stop.Token));
+
+            Assert.True(thrown is OperationCanceledException, $"expected the cancellation, got {thrown?.GetType().Name ?? "no exception"}: {thrown?.Message}");
+            Assert.Equal(stop.Token, ((OperationCanceledException)thrown!).CancellationToken);
+        }
+
         [Theory]
         [InlineData("short-body=100000", "broke off after")]
         [InlineData("stall=30000", "did not arrive in full within 1.5 s")]

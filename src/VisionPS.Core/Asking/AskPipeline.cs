@@ -419,7 +419,8 @@ namespace VisionPS.Core.Asking
                 OnInlined?.Invoke(url.AbsoluteUri, bytes.Length);
                 return (AskImage.FromBytes(bytes, url.AbsoluteUri), null);
             }
-            catch (Exception ex) when (ex is System.Net.Http.HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (ex is System.Net.Http.HttpRequestException
+                || (!cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException or ObjectDisposedException or System.Net.WebException))
             {
                 return (image, new IOException($"Cannot download '{url.AbsoluteUri}' to send it inline: {MessageText.Sentence(ex.Message)}", ex));
             }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -124,14 +125,19 @@ namespace VisionPS.Core.Imaging
                 }
                 return copy.ToArray();
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested
-                && (deadline.IsCancellationRequested || ex is TaskCanceledException)
-                && ex is OperationCanceledException or IOException or ObjectDisposedException or HttpRequestException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (deadline.IsCancellationRequested || ex is TaskCanceledException))
             {
+                // Whatever the deadline's end made the read throw: on .NET Framework it disposes the response, and the read
+                // fails with a WebException (RequestCanceled), an ObjectDisposedException or an IOException.
                 string seconds = timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
                 throw new HttpRequestException($"the download did not arrive in full within {seconds} s{(received > 0 ? $" ({received} bytes arrived)" : string.Empty)}; the server is too slow or stalled", ex);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller stopped (Ctrl+C): whatever the cancelled read threw, it is that stop, not a broken download.
+                throw new OperationCanceledException("The download was cancelled.", ex, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or WebException)
             {
                 // The connection closed or was reset while the body was read.
                 throw new HttpRequestException($"the download broke off after {received}{(declared is long promised ? $" of the {promised}" : string.Empty)} bytes: the server closed the connection", ex);
