@@ -92,6 +92,22 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task AClientWithoutATimeoutStillGetsADeadline()
+        {
+            // The shared client's Timeout is infinite (each download sets its own): without a timeout of its own, the
+            // download takes the default one (here 1 s), not none at all.
+            Uri url = Asset("stall=8000");
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var clock = Stopwatch.StartNew();
+
+            Exception? thrown = await Record.ExceptionAsync(() => UrlImages.DownloadAsync(http, url, Budget, CancellationToken.None, fallback: TimeSpan.FromSeconds(1)));
+
+            Assert.True(thrown is HttpRequestException, $"expected an HttpRequestException, got {thrown?.GetType().Name ?? "no exception"}: {thrown?.Message}");
+            Assert.Contains("did not arrive in full within 1 s", thrown!.Message, StringComparison.Ordinal);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(7), $"took {clock.Elapsed}");
+        }
+
+        [Fact]
         public async Task CancellingTheCallerMidBodyIsThatCancellationNotABrokenDownload()
         {
             // Ctrl+C while the body arrives: the cancellation of the caller's token, not "the server closed the

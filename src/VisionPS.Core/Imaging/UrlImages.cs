@@ -45,9 +45,17 @@ namespace VisionPS.Core.Imaging
         /// <summary>How long one download may take, body included, unless the caller says otherwise.</summary>
         public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
-        /// <summary>Downloads <paramref name="url"/> as <see cref="DownloadAsync(HttpClient, Uri, long, TimeSpan, CancellationToken)"/> does, within <paramref name="http"/>'s Timeout.</summary>
+        /// <summary>
+        /// Downloads <paramref name="url"/> as <see cref="DownloadAsync(HttpClient, Uri, long, TimeSpan, CancellationToken)"/> does,
+        /// within <paramref name="http"/>'s Timeout, or <see cref="DefaultTimeout"/> when it has none (the
+        /// <see cref="SharedClient"/>'s is infinite: each download has its own deadline).
+        /// </summary>
         public static Task<byte[]> DownloadAsync(HttpClient http, Uri url, long maxBytes, CancellationToken cancellationToken)
-            => DownloadAsync(http, url, maxBytes, http?.Timeout ?? DefaultTimeout, cancellationToken);
+            => DownloadAsync(http, url, maxBytes, cancellationToken, DefaultTimeout);
+
+        /// <summary>As the public overload, with <paramref name="fallback"/> for a client that has no timeout.</summary>
+        internal static Task<byte[]> DownloadAsync(HttpClient http, Uri url, long maxBytes, CancellationToken cancellationToken, TimeSpan fallback)
+            => DownloadAsync(http, url, maxBytes, http is not null && http.Timeout > TimeSpan.Zero && http.Timeout != Timeout.InfiniteTimeSpan ? http.Timeout : fallback, cancellationToken);
 
         /// <summary>
         /// Downloads <paramref name="url"/>, reading at most <paramref name="maxBytes"/>, the whole download (headers and
