@@ -238,6 +238,28 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void ErrorActionStopSaysItWaitsForTheRequestsInFlightAndRetriesNoneOfThem()
+        {
+            using var ps = Session();
+            // The first image fails after 400 ms; the other two are in flight, and each fails after 1.5 s with a server
+            // error. The stop says it waits for the 2 requests already sent (Ctrl+C abandons them), and once the run is
+            // stopping a failed request is not retried: 2 requests in all, not 2 x 3.
+            string model = "fault:slow=1500+500:" + Guid.NewGuid().ToString("N");
+            object[] files = { new Uri(_host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
+            int before = _host.State.RequestsTo("/chat/completions").Count;
+            _host.State.RouteFaults["GET /assets/{name}"] = "slow=400";
+
+            var output = ps.Run(
+                "$err = $null" +
+                "; try { $args[0] | Send-VisionChat 'Stop.' -PerImage -ThrottleLimit 3 -NoCache -MaxRetries 2 -Model $args[1] -ErrorAction Stop } catch { $err = $_ }" +
+                "; $err", files, model);
+
+            Assert.Contains("missing.png", Assert.Single(output).ToString(), StringComparison.Ordinal);
+            Assert.Contains(ps.Warnings, w => w.Contains("Waiting for the 2 requests already sent", StringComparison.Ordinal) && w.Contains("Ctrl+C", StringComparison.Ordinal));
+            Assert.Equal(2, _host.State.RequestsTo("/chat/completions").Count - before);
+        }
+
+        [Fact]
         public void AnInterruptedPerImageRunResumesSendingOnlyWhatWasNotAnswered()
         {
             using var ps = Session();

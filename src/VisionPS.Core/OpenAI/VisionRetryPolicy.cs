@@ -22,6 +22,7 @@ namespace VisionPS.Core.OpenAI
         private readonly TimeSpan _baseDelay;
         private readonly TimeSpan _maxDelay;
         private readonly int _maxRetries;
+        private volatile bool _stopped;
 
         internal VisionRetryPolicy(int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay)
             : base(int.MaxValue) // the count is kept here, where free rate-limit retries are left out of it
@@ -30,6 +31,9 @@ namespace VisionPS.Core.OpenAI
             _baseDelay = baseDelay < TimeSpan.Zero ? TimeSpan.Zero : baseDelay;
             _maxDelay = maxDelay < TimeSpan.Zero ? TimeSpan.Zero : maxDelay;
         }
+
+        /// <summary>From now on no request of this client is retried (a run that is stopping at an error); cleanups still are.</summary>
+        internal void Stop() => _stopped = true;
 
         protected override bool ShouldRetry(PipelineMessage message, Exception? exception)
         {
@@ -41,6 +45,10 @@ namespace VisionPS.Core.OpenAI
             {
                 // A cleanup delete (after a stop or a failure): one quick retry at most, no free rate-limit retries.
                 return Tries(message) <= Math.Min(_maxRetries, 1) && base.ShouldRetry(message, exception) && !IsQuotaExhausted(message);
+            }
+            if (_stopped)
+            {
+                return false;
             }
             bool free = false;
             int freeBefore = 0;

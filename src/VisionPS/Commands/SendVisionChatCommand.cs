@@ -180,7 +180,17 @@ namespace VisionPS.Commands
                     {
                         stopping = error;
                         pipeline.StopStarting();
-                        EmitVerbose($"{outcome.Target}: failed, and errors stop this run (-ErrorAction Stop): no further request is sent; the run stops at this error once the requests already sent have answered.");
+                        int sent = pipeline.Sending;
+                        string line = $"{outcome.Target}: failed, and errors stop this run (-ErrorAction Stop): no further request is sent or retried.";
+                        if (sent > 0)
+                        {
+                            // A wait that may be long (slow answers, a -TimeoutSec each): said where it shows, with the way out.
+                            EmitWarning($"{line} Waiting for the {sent} request{(sent == 1 ? "" : "s")} already sent (their answers are paid for), then stopping at this error; press Ctrl+C to abandon {(sent == 1 ? "it" : "them")}.");
+                        }
+                        else
+                        {
+                            EmitVerbose($"{line} The run stops at this error.");
+                        }
                     }
                     else
                     {
