@@ -125,6 +125,25 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void AStreamedAnswerThatFailsUnderErrorActionStopEndsItsLineBeforeTheErrorStopsTheRun()
+        {
+            // The stream breaks off after "a ca"; the error stops the run (-ErrorAction Stop). The line the streamed text
+            // left open is ended first, so the error (and whatever comes next) starts on its own line; before, the error
+            // stopped the run before the line break was written.
+            var host = new RecordingHost();
+            using var ps = new PowerShellSession(host: host);
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 0",
+                _host.BaseUri, Key, _cache);
+
+            var output = ps.Run(
+                "try { Send-VisionChat 'What is this?' -Image $args[0] -Stream -NoCache -Model fault:canned=stream-error -ErrorAction Stop } catch { $_ }",
+                Paths.CorpusFile("jpg_gray_cat_512.jpg"));
+
+            Assert.StartsWith("ChatRequestFailed,", Assert.IsType<ErrorRecord>(Assert.Single(output).BaseObject).FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Equal("a ca" + Environment.NewLine, host.Text);
+        }
+
+        [Fact]
         public void AStreamCutShortKeepsItsTextWithAWarningAndAnErrorEventKeepsItInTheTargetObject()
         {
             using var ps = Session();
