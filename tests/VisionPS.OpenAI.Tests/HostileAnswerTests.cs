@@ -164,6 +164,56 @@ namespace VisionPS.OpenAI.Tests
             Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
         }
 
+        [Theory]
+        [InlineData("429resettok=0s")]
+        [InlineData("429reset=1ms")]
+        public async Task ATinyResetWaitsNoLessThanTheUsualBackOff(string fault)
+        {
+            // A reset of 0 s or 1 ms is no reason to retry at once: each retry waits at least the back-off
+            // (0.5 s, 1 s, 2 s, jittered down to half), and the shared pause at least -RetryDelay. Before, the
+            // four tries were over in ~20 ms.
+            string spec = Unique(fault);
+            VisionConnection connection = Endpoint.Connection(maxRetries: 3);
+            connection.RetryDelay = TimeSpan.FromMilliseconds(500);
+            using var client = new VisionClient(connection);
+            using (VisionClient warm = Endpoint.Client())
+            {
+                await warm.ChatAsync(new VisionRequest { Model = "gpt-4.1-mini", Prompt = "warm up" }); // the clock times the retries, not the first call's start-up
+            }
+            var clock = Stopwatch.StartNew();
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "tiny reset" }));
+
+            Assert.Equal(429, error.Status);
+            Assert.Equal(4, Hits(spec));
+            Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.4), $"4 tries in {clock.ElapsedMilliseconds} ms");
+        }
+
+        [Fact]
+        public async Task AZeroResetIsNoFreeRetryEvenWhileTheBatchMakesProgress()
+        {
+            // A used-up limit whose reset is 0 s names no wait: its retries count against -MaxRetries even while
+            // other requests succeed. Before, each one was free (and added nothing to the bounded total wait), so
+            // the request was sent again and again for as long as the batch made progress.
+            string spec = Unique("429resettok=0s");
+            using VisionClient client = Endpoint.Client(maxRetries: 1);
+            using var stop = new System.Threading.CancellationTokenSource();
+            Task progress = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await client.ChatAsync(new VisionRequest { Model = "gpt-4.1-mini", Prompt = "progress " + Guid.NewGuid().ToString("N") });
+                }
+            });
+            await Task.Delay(200); // the batch is making progress
+
+            await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "zero reset" }).WaitAsync(TimeSpan.FromSeconds(3)));
+            stop.Cancel();
+            await progress;
+
+            Assert.Equal(2, Hits(spec));
+        }
+
         [Fact]
         public async Task AHugeRetryAfterOnTheLastTryIsReportedAsTheLongestWait()
         {

@@ -91,6 +91,37 @@ namespace VisionPS.OpenAI.Tests
             Assert.True(took < TimeSpan.FromSeconds(20), $"took {took}");
         }
 
+        [Fact]
+        public async Task AClientWithoutATimeoutStillGetsADeadline()
+        {
+            // The shared client's Timeout is infinite (each download sets its own): without a timeout of its own, the
+            // download takes the default one (here 1 s), not none at all.
+            Uri url = Asset("stall=8000");
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var clock = Stopwatch.StartNew();
+
+            Exception? thrown = await Record.ExceptionAsync(() => UrlImages.DownloadAsync(http, url, Budget, CancellationToken.None, fallback: TimeSpan.FromSeconds(1)));
+
+            Assert.True(thrown is HttpRequestException, $"expected an HttpRequestException, got {thrown?.GetType().Name ?? "no exception"}: {thrown?.Message}");
+            Assert.Contains("did not arrive in full within 1 s", thrown!.Message, StringComparison.Ordinal);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(7), $"took {clock.Elapsed}");
+        }
+
+        [Fact]
+        public async Task CancellingTheCallerMidBodyIsThatCancellationNotABrokenDownload()
+        {
+            // Ctrl+C while the body arrives: the cancellation of the caller's token, not "the server closed the
+            // connection" nor the download's own deadline.
+            Uri url = Asset("stall=30000");
+            using var http = new HttpClient();
+            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+
+            Exception? thrown = await Record.ExceptionAsync(() => UrlImages.DownloadAsync(http, url, Budget, TimeSpan.FromSeconds(30), stop.Token));
+
+            Assert.True(thrown is OperationCanceledException, $"expected the cancellation, got {thrown?.GetType().Name ?? "no exception"}: {thrown?.Message}");
+            Assert.Equal(stop.Token, ((OperationCanceledException)thrown!).CancellationToken);
+        }
+
         [Theory]
         [InlineData("short-body=100000", "broke off after")]
         [InlineData("stall=30000", "did not arrive in full within 1.5 s")]
@@ -119,6 +150,48 @@ namespace VisionPS.OpenAI.Tests
             string message = outcomes[0].Error!.Message;
             Assert.Contains(url.AbsoluteUri, message, StringComparison.Ordinal);
             Assert.Contains(problem, message, StringComparison.Ordinal);
+        }
+    }
+    /// <summary>Measures memory, so runs alone (no other test allocating meanwhile).</summary>
+    [CollectionDefinition(nameof(UrlDownloadMemoryTests), DisableParallelization = true)]
+    public sealed class UrlDownloadMemoryCollection
+    {
+    }
+
+    [Collection(nameof(UrlDownloadMemoryTests))]
+    public sealed class UrlDownloadMemoryTests : EndpointTests
+    {
+        private const string AssetRoute = "GET /assets/{name}";
+
+        public UrlDownloadMemoryTests(EndpointFixture endpoint)
+            : base(endpoint)
+        {
+        }
+
+        [Fact]
+        public async Task AHugeDeclaredLengthThatStallsHoldsNoMemoryItNeverSent()
+        {
+            // 200,000,000 bytes declared (within a 256 MiB budget), 16 sent, then nothing: the download may reserve
+            // about a megabyte up front, not what the server claims (before: 64 MiB held until the timeout, per download).
+            Endpoint.Host.State.RouteFaults[AssetRoute] = "stall-length=200000000:" + Guid.NewGuid().ToString("N");
+            try
+            {
+                Uri url = Endpoint.Host.AddAsset("claims-200mb.png", TestImages.Png(8, 8));
+                using var http = new HttpClient();
+                await Record.ExceptionAsync(() => UrlImages.DownloadAsync(http, Endpoint.Host.AddAsset("warm.png", TestImages.Png(8, 8)), 256L << 20, TimeSpan.FromSeconds(0.3), CancellationToken.None));
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+
+                Exception? thrown = await Record.ExceptionAsync(() => UrlImages.DownloadAsync(http, url, 256L << 20, TimeSpan.FromSeconds(1), CancellationToken.None));
+
+                long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+                Assert.True(thrown is HttpRequestException, $"expected an HttpRequestException, got {thrown?.GetType().Name ?? "no exception"}: {thrown?.Message}");
+                Assert.Contains("did not arrive in full within 1 s (16 bytes arrived)", thrown!.Message, StringComparison.Ordinal);
+                Assert.True(allocated < 8L << 20, $"{allocated} bytes allocated for a download of 16 bytes");
+            }
+            finally
+            {
+                Endpoint.Host.State.RouteFaults.TryRemove(AssetRoute, out _);
+            }
         }
     }
 }

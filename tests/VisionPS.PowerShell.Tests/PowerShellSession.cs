@@ -16,10 +16,10 @@ namespace VisionPS.PowerShell.Tests
     {
         private readonly Runspace _runspace;
 
-        public PowerShellSession(bool importModule = true)
+        public PowerShellSession(bool importModule = true, System.Management.Automation.Host.PSHost? host = null)
         {
             var iss = InitialSessionState.CreateDefault2();
-            _runspace = RunspaceFactory.CreateRunspace(iss);
+            _runspace = host is null ? RunspaceFactory.CreateRunspace(iss) : RunspaceFactory.CreateRunspace(host, iss);
             _runspace.Open();
             if (importModule)
             {

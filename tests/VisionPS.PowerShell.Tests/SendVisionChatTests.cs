@@ -125,6 +125,25 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void AStreamedAnswerThatFailsUnderErrorActionStopEndsItsLineBeforeTheErrorStopsTheRun()
+        {
+            // The stream breaks off after "a ca"; the error stops the run (-ErrorAction Stop). The line the streamed text
+            // left open is ended first, so the error (and whatever comes next) starts on its own line; before, the error
+            // stopped the run before the line break was written.
+            var host = new RecordingHost();
+            using var ps = new PowerShellSession(host: host);
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 0",
+                _host.BaseUri, Key, _cache);
+
+            var output = ps.Run(
+                "try { Send-VisionChat 'What is this?' -Image $args[0] -Stream -NoCache -Model fault:canned=stream-error -ErrorAction Stop } catch { $_ }",
+                Paths.CorpusFile("jpg_gray_cat_512.jpg"));
+
+            Assert.StartsWith("ChatRequestFailed,", Assert.IsType<ErrorRecord>(Assert.Single(output).BaseObject).FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Equal("a ca" + Environment.NewLine, host.Text);
+        }
+
+        [Fact]
         public void AStreamCutShortKeepsItsTextWithAWarningAndAnErrorEventKeepsItInTheTargetObject()
         {
             using var ps = Session();
@@ -235,6 +254,28 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal(2, got.Count); // both answers paid for are in the output
             Assert.Equal(files.Skip(1), got.Select(r => (object)Prop<IReadOnlyList<string>>(r, "ImageSources")[0]));
             Assert.All(got, r => Assert.Equal("stop", Prop<string>(r, "FinishReason")));
+        }
+
+        [Fact]
+        public void ErrorActionStopSaysItWaitsForTheRequestsInFlightAndRetriesNoneOfThem()
+        {
+            using var ps = Session();
+            // The first image fails after 400 ms; the other two are in flight, and each fails after 1.5 s with a server
+            // error. The stop says it waits for the 2 requests already sent (Ctrl+C abandons them), and once the run is
+            // stopping a failed request is not retried: 2 requests in all, not 2 x 3.
+            string model = "fault:slow=1500+500:" + Guid.NewGuid().ToString("N");
+            object[] files = { new Uri(_host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
+            int before = _host.State.RequestsTo("/chat/completions").Count;
+            _host.State.RouteFaults["GET /assets/{name}"] = "slow=400";
+
+            var output = ps.Run(
+                "$err = $null" +
+                "; try { $args[0] | Send-VisionChat 'Stop.' -PerImage -ThrottleLimit 3 -NoCache -MaxRetries 2 -Model $args[1] -ErrorAction Stop } catch { $err = $_ }" +
+                "; $err", files, model);
+
+            Assert.Contains("missing.png", Assert.Single(output).ToString(), StringComparison.Ordinal);
+            Assert.Contains(ps.Warnings, w => w.Contains("Waiting for the 2 requests already sent", StringComparison.Ordinal) && w.Contains("Ctrl+C", StringComparison.Ordinal));
+            Assert.Equal(2, _host.State.RequestsTo("/chat/completions").Count - before);
         }
 
         [Fact]

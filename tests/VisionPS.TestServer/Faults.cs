@@ -19,6 +19,7 @@ namespace VisionPS.TestServer
     /// x-ratelimit-reset-requests / x-ratelimit-reset-tokens is TEXT, e.g. 6m0s, that limit's remaining 0), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
     /// (a 200 that starts its body, then stalls), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
     /// huge-length (a 200 declaring a 1 TiB body, then dropped), short-body=N (a 200 declaring N bytes, dropped after half),
+    /// stall-length=N (a 200 declaring N bytes that sends 16, then stalls for a minute),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), unknown-model (a batch whose lines
     /// name it fails validation, each line a model_not_found error), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
@@ -246,6 +247,26 @@ namespace VisionPS.TestServer
                     catch (OperationCanceledException)
                     {
                     }
+                    return true;
+                case "stall-length":
+                    // A 200 that declares N bytes (Content-Length), sends 16, then sends nothing more for a minute.
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    context.Response.StatusCode = 200;
+                    context.Response.ContentType = "image/png";
+                    context.Response.ContentLength = Math.Max(17, Millis);
+                    await context.Response.Body.WriteAsync(new byte[16], context.RequestAborted);
+                    await context.Response.Body.FlushAsync(context.RequestAborted);
+                    try
+                    {
+                        await Task.Delay(60000, context.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
+                    context.Abort();
                     return true;
                 case "huge-length":
                     // A 200 that declares a body of 1 TiB (Content-Length), sends 16 bytes, then drops the connection.

@@ -71,13 +71,21 @@ namespace VisionPS.Core.Asking
         public Action<string, int>? OnInlined { get; set; }
 
         private volatile bool _stopStarting;
+        private int _sending;
 
         /// <summary>
-        /// With <see cref="PerImage"/>: sends no further request, while the requests already sent (already paid for) are
-        /// still awaited and yielded. An image not yet sent yields <see cref="AskOutcomeKind.NotSent"/>. For a run that
-        /// is to stop at an error (-ErrorAction Stop): the answers paid for come out before the error ends it.
+        /// With <see cref="PerImage"/>: sends no further request, and retries none, while the requests already sent
+        /// (already paid for) are still awaited and yielded. An image not yet sent yields <see cref="AskOutcomeKind.NotSent"/>.
+        /// For a run that is to stop at an error (-ErrorAction Stop): the answers paid for come out before the error ends it.
         /// </summary>
-        public void StopStarting() => _stopStarting = true;
+        public void StopStarting()
+        {
+            _stopStarting = true;
+            _client.StopRetrying();
+        }
+
+        /// <summary>How many requests are sent and not yet answered (or failed).</summary>
+        public int Sending => Volatile.Read(ref _sending);
 
         /// <summary>Asks about <paramref name="images"/> and yields the outcomes in input order.</summary>
         public IAsyncEnumerable<AskOutcome> RunAsync(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
@@ -349,6 +357,7 @@ namespace VisionPS.Core.Asking
                     }
                 }
                 : null;
+            Interlocked.Increment(ref _sending);
             try
             {
                 ChatAnswer answer = _question.Api == VisionApi.Responses
@@ -371,6 +380,10 @@ namespace VisionPS.Core.Asking
             catch (OpenAIRequestException ex)
             {
                 return new AskOutcome(AskOutcomeKind.RequestFailed, asked, target, error: ex);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _sending);
             }
         }
 
@@ -480,7 +493,8 @@ namespace VisionPS.Core.Asking
                 OnInlined?.Invoke(url.AbsoluteUri, bytes.Length);
                 return (AskImage.FromBytes(bytes, url.AbsoluteUri), null);
             }
-            catch (Exception ex) when (ex is System.Net.Http.HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (ex is System.Net.Http.HttpRequestException
+                || (!cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException or ObjectDisposedException or System.Net.WebException))
             {
                 return (image, new IOException($"Cannot download '{url.AbsoluteUri}' to send it inline: {MessageText.Sentence(ex.Message)}", ex));
             }

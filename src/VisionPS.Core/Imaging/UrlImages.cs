@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -36,12 +37,25 @@ namespace VisionPS.Core.Imaging
                 || host.EndsWith(".services.ai.azure.com", StringComparison.Ordinal);
         }
 
+        /// <summary>The most a download reserves before its bytes arrive, whatever size the server declares.</summary>
+        internal const int FirstReserve = 1 << 20;
+
+        private const int MaxArray = 0x7FFFFFC7; // the largest byte array .NET allocates
+
         /// <summary>How long one download may take, body included, unless the caller says otherwise.</summary>
         public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
-        /// <summary>Downloads <paramref name="url"/> as <see cref="DownloadAsync(HttpClient, Uri, long, TimeSpan, CancellationToken)"/> does, within <paramref name="http"/>'s Timeout.</summary>
+        /// <summary>
+        /// Downloads <paramref name="url"/> as <see cref="DownloadAsync(HttpClient, Uri, long, TimeSpan, CancellationToken)"/> does,
+        /// within <paramref name="http"/>'s Timeout, or <see cref="DefaultTimeout"/> when it has none (the
+        /// <see cref="SharedClient"/>'s is infinite: each download has its own deadline).
+        /// </summary>
         public static Task<byte[]> DownloadAsync(HttpClient http, Uri url, long maxBytes, CancellationToken cancellationToken)
-            => DownloadAsync(http, url, maxBytes, http?.Timeout ?? DefaultTimeout, cancellationToken);
+            => DownloadAsync(http, url, maxBytes, cancellationToken, DefaultTimeout);
+
+        /// <summary>As the public overload, with <paramref name="fallback"/> for a client that has no timeout.</summary>
+        internal static Task<byte[]> DownloadAsync(HttpClient http, Uri url, long maxBytes, CancellationToken cancellationToken, TimeSpan fallback)
+            => DownloadAsync(http, url, maxBytes, http is not null && http.Timeout > TimeSpan.Zero && http.Timeout != Timeout.InfiniteTimeSpan ? http.Timeout : fallback, cancellationToken);
 
         /// <summary>
         /// Downloads <paramref name="url"/>, reading at most <paramref name="maxBytes"/>, the whole download (headers and
@@ -91,15 +105,24 @@ namespace VisionPS.Core.Imaging
                     throw new HttpRequestException($"the download is {length} bytes, more than the {maxBytes}-byte budget for one image");
                 }
                 using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                // Sized for what the server declared (within the budget), grown up to the budget when it declared nothing.
-                using var copy = new MemoryStream(declared is long size && size > 0 ? (int)Math.Min(size, 64L << 20) : 0);
+                // At most FirstReserve up front (a Content-Length is only a claim: a hostile server may declare 200 MB and
+                // send nothing, holding the memory until the timeout), then grown as bytes arrive, doubling, never past the
+                // declared size (when given) or the budget.
+                long ceiling = declared is long size && size > 0 && size < maxBytes ? size : maxBytes;
+                using var copy = new MemoryStream((int)Math.Max(0, Math.Min(ceiling, FirstReserve)));
                 var buffer = new byte[81920];
                 int read;
                 while ((read = await body.ReadAsync(buffer, 0, buffer.Length, deadline.Token).ConfigureAwait(false)) > 0)
                 {
-                    if (copy.Length + read > maxBytes)
+                    long needed = copy.Length + read;
+                    if (needed > maxBytes)
                     {
                         throw new HttpRequestException($"the download is larger than the {maxBytes}-byte budget for one image");
+                    }
+                    if (needed > copy.Capacity)
+                    {
+                        long grown = Math.Max(needed, Math.Min(2L * copy.Capacity, ceiling));
+                        copy.Capacity = (int)Math.Min(grown, MaxArray);
                     }
                     copy.Write(buffer, 0, read);
                     received = copy.Length;
@@ -110,14 +133,19 @@ namespace VisionPS.Core.Imaging
                 }
                 return copy.ToArray();
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested
-                && (deadline.IsCancellationRequested || ex is TaskCanceledException)
-                && ex is OperationCanceledException or IOException or ObjectDisposedException or HttpRequestException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (deadline.IsCancellationRequested || ex is TaskCanceledException))
             {
+                // Whatever the deadline's end made the read throw: on .NET Framework it disposes the response, and the read
+                // fails with a WebException (RequestCanceled), an ObjectDisposedException or an IOException.
                 string seconds = timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
                 throw new HttpRequestException($"the download did not arrive in full within {seconds} s{(received > 0 ? $" ({received} bytes arrived)" : string.Empty)}; the server is too slow or stalled", ex);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller stopped (Ctrl+C): whatever the cancelled read threw, it is that stop, not a broken download.
+                throw new OperationCanceledException("The download was cancelled.", ex, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or WebException)
             {
                 // The connection closed or was reset while the body was read.
                 throw new HttpRequestException($"the download broke off after {received}{(declared is long promised ? $" of the {promised}" : string.Empty)} bytes: the server closed the connection", ex);

@@ -281,8 +281,22 @@ namespace VisionPS.Core.OpenAI
             bool named = false;
             if (limited)
             {
-                named = VisionRetryPolicy.TryGetRetryAfter(response!, out TimeSpan server);
-                pause = named ? server : _defaultPause;
+                if (VisionRetryPolicy.TryGetRetryAfterHeader(response!, out TimeSpan server))
+                {
+                    named = true;
+                    pause = server;
+                }
+                else if (VisionRetryPolicy.TryGetLimitReset(response!, out TimeSpan reset, out bool exhausted))
+                {
+                    // A limit's reset pauses no shorter than the usual back-off, and is the service pacing the batch
+                    // (a free retry) only when a limit is used up and its reset is above zero.
+                    named = exhausted;
+                    pause = reset > _defaultPause ? reset : _defaultPause;
+                }
+                else
+                {
+                    pause = _defaultPause;
+                }
                 if (pause > _maxPause)
                 {
                     pause = _maxPause;

@@ -116,6 +116,12 @@ namespace VisionPS.Core.OpenAI
         public Uri Endpoint => _resourceUri;
 
         /// <summary>
+        /// No request of this client is retried from now on: a run stopping at an error waits for the requests already
+        /// sent, but sends none of them again (cleanup deletes keep their one quick retry).
+        /// </summary>
+        public void StopRetrying() => _retryPolicy.Stop();
+
+        /// <summary>
         /// The Chat Completions request this client would send for <paramref name="request"/> (for -WhatIf): method, URL
         /// and JSON body exactly as serialized by the SDK, with inline base64 shortened. Sends nothing, holds no key.
         /// </summary>

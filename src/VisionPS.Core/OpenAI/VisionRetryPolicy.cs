@@ -22,6 +22,7 @@ namespace VisionPS.Core.OpenAI
         private readonly TimeSpan _baseDelay;
         private readonly TimeSpan _maxDelay;
         private readonly int _maxRetries;
+        private volatile bool _stopped;
 
         internal VisionRetryPolicy(int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay)
             : base(int.MaxValue) // the count is kept here, where free rate-limit retries are left out of it
@@ -30,6 +31,9 @@ namespace VisionPS.Core.OpenAI
             _baseDelay = baseDelay < TimeSpan.Zero ? TimeSpan.Zero : baseDelay;
             _maxDelay = maxDelay < TimeSpan.Zero ? TimeSpan.Zero : maxDelay;
         }
+
+        /// <summary>From now on no request of this client is retried (a run that is stopping at an error); cleanups still are.</summary>
+        internal void Stop() => _stopped = true;
 
         protected override bool ShouldRetry(PipelineMessage message, Exception? exception)
         {
@@ -41,6 +45,10 @@ namespace VisionPS.Core.OpenAI
             {
                 // A cleanup delete (after a stop or a failure): one quick retry at most, no free rate-limit retries.
                 return Tries(message) <= Math.Min(_maxRetries, 1) && base.ShouldRetry(message, exception) && !IsQuotaExhausted(message);
+            }
+            if (_stopped)
+            {
+                return false;
             }
             bool free = false;
             int freeBefore = 0;
@@ -96,18 +104,37 @@ namespace VisionPS.Core.OpenAI
 
         private TimeSpan NextDelay(PipelineMessage message, int tryCount)
         {
-            if (message.Response is PipelineResponse response && TryGetRetryAfter(response, out TimeSpan serverDelay))
-            {
-                return serverDelay > _maxDelay ? _maxDelay : serverDelay;
-            }
             double exponential = _baseDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, tryCount - 1));
             // Full jitter between 50% and 100% keeps many clients from retrying in lockstep.
             t_random ??= new Random(Environment.TickCount ^ Thread.CurrentThread.ManagedThreadId);
             double jittered = exponential * (0.5 + (t_random.NextDouble() * 0.5));
-            return TimeSpan.FromMilliseconds(Math.Min(jittered, _maxDelay.TotalMilliseconds));
+            TimeSpan backOff = TimeSpan.FromMilliseconds(Math.Min(jittered, _maxDelay.TotalMilliseconds));
+            if (message.Response is PipelineResponse response)
+            {
+                if (TryGetRetryAfterHeader(response, out TimeSpan serverDelay))
+                {
+                    return serverDelay > _maxDelay ? _maxDelay : serverDelay;
+                }
+                if (response.Status == 429 && TryGetLimitReset(response, out TimeSpan reset, out _))
+                {
+                    // A limit's reset can be tiny (OpenAI sends "12ms", a server "0s"): it is never a sooner retry than
+                    // the usual back-off, only a later one.
+                    TimeSpan wait = reset > backOff ? reset : backOff;
+                    return wait > _maxDelay ? _maxDelay : wait;
+                }
+            }
+            return backOff;
         }
 
+        /// <summary>
+        /// The wait a server names for a retry: retry-after-ms or retry-after, else on a 429 the reset of the limit it
+        /// ran into (see <see cref="TryGetLimitReset"/>). Not bounded: callers bound it (-MaxRetryDelay).
+        /// </summary>
         internal static bool TryGetRetryAfter(PipelineResponse response, out TimeSpan delay)
+            => TryGetRetryAfterHeader(response, out delay) || (response.Status == 429 && TryGetLimitReset(response, out delay, out _));
+
+        /// <summary>The wait of a retry-after-ms or retry-after header (seconds or an HTTP date).</summary>
+        internal static bool TryGetRetryAfterHeader(PipelineResponse response, out TimeSpan delay)
         {
             delay = TimeSpan.Zero;
             if (response.Headers.TryGetValue("retry-after-ms", out string? ms) && TryParseWait(ms, 1, out delay))
@@ -127,18 +154,21 @@ namespace VisionPS.Core.OpenAI
                     return true;
                 }
             }
-            return response.Status == 429 && TryGetLimitReset(response, out delay);
+            return false;
         }
 
         /// <summary>
         /// A 429 without Retry-After: the reset of the limit it ran into, from OpenAI's rate-limit headers
         /// (x-ratelimit-reset-requests / x-ratelimit-reset-tokens, durations such as "6m0s", "1s", "20ms"): the reset of
         /// the limit whose remaining count is 0 (the later one when both are), else the later reset given. Callers bound
-        /// it (-MaxRetryDelay).
+        /// it (-MaxRetryDelay) and wait at least their usual back-off. <paramref name="exhausted"/>: a limit shows
+        /// remaining 0 with a reset above zero, so the service really names the wait (a free, pacing retry); a reset of
+        /// a limit not used up (OpenAI sends such small resets as "12ms") or of 0 names none.
         /// </summary>
-        private static bool TryGetLimitReset(PipelineResponse response, out TimeSpan delay)
+        internal static bool TryGetLimitReset(PipelineResponse response, out TimeSpan delay, out bool exhausted)
         {
             delay = TimeSpan.Zero;
+            exhausted = false;
             bool requestsReset = TryGetDuration(response, "x-ratelimit-reset-requests", out TimeSpan requests);
             bool tokensReset = TryGetDuration(response, "x-ratelimit-reset-tokens", out TimeSpan tokens);
             bool requestsOut = IsZero(response, "x-ratelimit-remaining-requests");
@@ -157,6 +187,7 @@ namespace VisionPS.Core.OpenAI
                     delay = tokens;
                     known = true;
                 }
+                exhausted = known && delay > TimeSpan.Zero;
                 return known;
             }
             // No limit says it is used up (a request larger than the tokens left, or no remaining counts): the later reset.

@@ -325,7 +325,7 @@ namespace VisionPS.Commands
                     byte[] bytes = await UrlImages.DownloadAsync(http, url, maxBytes, cancel).ConfigureAwait(false);
                     _work.Add(new ImageWork(url.AbsoluteUri, null, null, bytes));
                 }
-                catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancel.IsCancellationRequested))
+                catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancel.IsCancellationRequested))
                 {
                     EmitError(ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.ConnectionError, url,
                         $"Cannot download '{url.AbsoluteUri}': {MessageText.Sentence(ex.Message)}"));

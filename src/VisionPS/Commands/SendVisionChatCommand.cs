@@ -180,7 +180,17 @@ namespace VisionPS.Commands
                     {
                         stopping = error;
                         pipeline.StopStarting();
-                        EmitVerbose($"{outcome.Target}: failed, and errors stop this run (-ErrorAction Stop): no further request is sent; the run stops at this error once the requests already sent have answered.");
+                        int sent = pipeline.Sending;
+                        string line = $"{outcome.Target}: failed, and errors stop this run (-ErrorAction Stop): no further request is sent or retried.";
+                        if (sent > 0)
+                        {
+                            // A wait that may be long (slow answers, a -TimeoutSec each): said where it shows, with the way out.
+                            EmitWarning($"{line} Waiting for the {sent} request{(sent == 1 ? "" : "s")} already sent (their answers are paid for), then stopping at this error; press Ctrl+C to abandon {(sent == 1 ? "it" : "them")}.");
+                        }
+                        else
+                        {
+                            EmitVerbose($"{line} The run stops at this error.");
+                        }
                     }
                     else
                     {
@@ -197,14 +207,10 @@ namespace VisionPS.Commands
                     EmitProgress(progress);
                 }
             }
+            EndStreamLine(); // before the error: under -ErrorAction Stop, writing it ends the run
             if (stopping is not null)
             {
                 EmitError(stopping);
-            }
-            if (_streamEndsOpen)
-            {
-                // The streamed answer ends mid-line: end it, so what the script writes next starts on its own line.
-                EmitHost(Environment.NewLine);
             }
             if (PerImage)
             {
@@ -235,6 +241,7 @@ namespace VisionPS.Commands
             {
                 case AskOutcomeKind.ImageFailed:
                 case AskOutcomeKind.RequestFailed:
+                    EndStreamLine(); // under -ErrorAction Stop, writing the error ends the run
                     EmitError(ErrorFor(outcome)!);
                     break;
                 case AskOutcomeKind.NothingToSend:
@@ -256,6 +263,16 @@ namespace VisionPS.Commands
 
         // Whether the streamed text written so far ends without a line break.
         private bool _streamEndsOpen;
+
+        /// <summary>Ends the line a streamed answer left open, so what is written next (an error, the script's output) starts on its own.</summary>
+        private void EndStreamLine()
+        {
+            if (_streamEndsOpen)
+            {
+                _streamEndsOpen = false;
+                EmitHost(Environment.NewLine);
+            }
+        }
 
         private void StreamToHost(string text)
         {
