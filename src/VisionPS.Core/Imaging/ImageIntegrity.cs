@@ -1255,6 +1255,30 @@ namespace VisionPS.Core.Imaging
             return reached < rows ? (int)reached : -1;
         }
 
+        /// <summary>
+        /// A copy of an uncompressed BMP cut short of its rows (<see cref="BmpRowsInFile"/> says <paramref name="rows"/>)
+        /// that declares only the whole rows in it, in the order it stores them (its height field, file size and image
+        /// size changed, the part row dropped), so that ImageMagick, which refuses a BMP shorter than its header says,
+        /// reads them. Null when the file is no such BMP.
+        /// </summary>
+        internal static byte[]? BmpWithRows(byte[] b, int rows)
+        {
+            if (rows <= 0 || BmpRowsInFile(b, out _, out bool bottomUp) != rows || U32LE(b, 30) is not (0 or 3 or 6))
+            {
+                return null;
+            }
+            long offset = U32LE(b, 10);
+            long width = (int)U32LE(b, 18);
+            int bpp = b[28] | (b[29] << 8);
+            long stride = ((width * bpp) + 31) / 32 * 4;
+            byte[] copy = new byte[offset + (rows * stride)];
+            Array.Copy(b, copy, copy.Length);
+            BitConverter.GetBytes(copy.Length).CopyTo(copy, 2);
+            BitConverter.GetBytes(bottomUp ? rows : -rows).CopyTo(copy, 22);
+            BitConverter.GetBytes((int)(rows * stride)).CopyTo(copy, 34);
+            return copy;
+        }
+
         /// <summary>The row an RLE8/RLE4 stream reaches before its data ends (<paramref name="rows"/> at its end-of-bitmap).</summary>
         private static long RleRowsReached(byte[] b, int at, bool rle8, long rows)
         {

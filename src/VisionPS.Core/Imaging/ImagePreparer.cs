@@ -278,8 +278,15 @@ namespace VisionPS.Core.Imaging
 
             if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
             {
-                // Skia would drop this BMP's alpha channel; ImageMagick reads it.
-                return PrepareWithMagick(data, name, format, options, warnings);
+                // Skia would drop this BMP's alpha channel; ImageMagick reads it. ImageMagick refuses a cut BMP as a bad
+                // header: its rows are counted as the Skia path counts them, and those in the file are read alone.
+                int rowsThere = ImageIntegrity.BmpRowsInFile(data, out int cutHeight, out bool cutBottomUp);
+                if (rowsThere >= 0)
+                {
+                    (string cutDamage, string cutEffect) = BmpCut(name, format, rowsThere, cutHeight, cutBottomUp);
+                    RefuseOrWarn(cutDamage, null, cutEffect, name, format, options, warnings);
+                }
+                return PrepareWithMagick(data, name, format, options, warnings, rowsThere, damageFound: rowsThere >= 0);
             }
 
             using SkiaSource source = ImageProbe.OpenSkia(data, name, format);
@@ -441,17 +448,8 @@ namespace VisionPS.Core.Imaging
             if (format == ImageFormat.Bmp && (partial is not null || damage is not null)
                 && ImageIntegrity.BmpRowsInFile(data, out int bmpHeight, out bool bottomUp) is int bmpRows and >= 0)
             {
-                // Skia cannot count a cut BMP's rows (nor says which end they are): the pixel data says, in the order the
-                // file stores them (most BMPs from the bottom up, so what is there is the bottom of the picture).
-                if (bmpRows == 0)
-                {
-                    throw ImageProcessingException.DamagedBeyondUse(name, format, "the file ends before the first whole row of its pixels");
-                }
-                int gone = bmpHeight - bmpRows;
-                (string there, string lost) = bottomUp ? ("bottom", "top") : ("top", "bottom");
-                damage = $"the file ends before all of its pixels: only {bmpRows} of its {bmpHeight} rows are in it";
-                damageEffect = $"Only the {there} {bmpRows} of its {bmpHeight} rows are in the file ({(bottomUp ? "a BMP stores its rows from the bottom up" : "this BMP stores its rows from the top down")}); " +
-                    $"the {lost} {gone} ({gone * 100.0 / bmpHeight:0.#}% of the image) are sent blank.";
+                // Skia cannot count a cut BMP's rows (nor says which end they are): the pixel data says.
+                (damage, damageEffect) = BmpCut(name, format, bmpRows, bmpHeight, bottomUp);
                 partial = null;
             }
             if (format == ImageFormat.Jpeg && damage == ImageIntegrity.JpegTruncated)
@@ -500,6 +498,25 @@ namespace VisionPS.Core.Imaging
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(pixels);
             return ImageRenderer.Render(pixels, alpha, orientation, tw, th, header, name, warnings, options);
+        }
+
+        /// <summary>
+        /// What is wrong with a BMP cut short of its rows (<see cref="ImageIntegrity.BmpRowsInFile"/>: <paramref name="rows"/>
+        /// of <paramref name="height"/> are in the file) and what that does to the picture, in the order the file stores
+        /// its rows (most BMPs from the bottom up, so what is there is the bottom of the picture). No whole row throws
+        /// <see cref="ImageErrorReason.Damaged"/> without offering -AllowPartial.
+        /// </summary>
+        private static (string Damage, string Effect) BmpCut(string name, ImageFormat format, int rows, int height, bool bottomUp)
+        {
+            if (rows == 0)
+            {
+                throw ImageProcessingException.DamagedBeyondUse(name, format, "the file ends before the first whole row of its pixels");
+            }
+            int gone = height - rows;
+            (string there, string lost) = bottomUp ? ("bottom", "top") : ("top", "bottom");
+            return ($"the file ends before all of its pixels: only {rows} of its {height} rows are in it",
+                $"Only the {there} {rows} of its {height} rows are in the file ({(bottomUp ? "a BMP stores its rows from the bottom up" : "this BMP stores its rows from the top down")}); " +
+                $"the {lost} {gone} ({gone * 100.0 / height:0.#}% of the image) are sent blank.");
         }
 
         /// <summary>
