@@ -34,7 +34,7 @@ namespace VisionPS.Core.Imaging
                 HasAlpha = type is 4 or 6,
             };
             long at = 33;
-            bool animated = false, defaultIsFrame = false;
+            bool animated = false, defaultIsFrame = false, ended = false;
             while (at + 8 <= b.Length)
             {
                 long length = U32(b, (int)at);
@@ -46,10 +46,12 @@ namespace VisionPS.Core.Imaging
                     {
                         ApngFramesHeld(b, at, defaultIsFrame ? 1 : 0, header);
                     }
+                    ended = true;
                     break;
                 }
                 if (kind.SequenceEqual("IEND"u8))
                 {
+                    ended = true;
                     break;
                 }
                 animated |= kind.SequenceEqual("acTL"u8);
@@ -76,6 +78,7 @@ namespace VisionPS.Core.Imaging
                 }
                 at += 12 + length;
             }
+            header.ApngFramesPastRead |= animated && !ended;
             return header;
         }
 
@@ -100,6 +103,7 @@ namespace VisionPS.Core.Imaging
                 }
                 at += 12 + U32(b, (int)at);
             }
+            header.ApngFramesPastRead = at + 8 > b.Length;
             if (frames > header.FrameCount)
             {
                 header.ApngDeclaredFrames = header.FrameCount;

@@ -79,6 +79,12 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal int ApngDeclaredFrames { get; set; }
 
+        /// <summary>
+        /// An APNG whose chunks go on past the bytes read (a header look reads a file's first bytes): frames there are
+        /// not counted in <see cref="FrameCount"/>.
+        /// </summary>
+        internal bool ApngFramesPastRead { get; set; }
+
         /// <summary>Number of frames (1 for still images); a multi-page TIFF's pages. Only the first is sent.</summary>
         public int FrameCount { get; internal set; } = 1;
 
