@@ -545,8 +545,10 @@ namespace VisionPS.Core.Imaging
             {
                 return null;
             }
-            if (source is not null && (source.IsSrgb || PreparePolicy.IsSrgbInAllButName(source)))
+            if (source is not null && PreparePolicy.IsSrgbCurveAndPrimaries(source))
             {
+                // Only sRGB itself is left alone: a 2.2 power curve with sRGB's primaries may pass through unchanged, but
+                // a decode is converted as a colour-managed viewer shows it.
                 source = null;
             }
             SkiaDecoder.CheckDecodeCost(header, size, budget, name);
