@@ -35,6 +35,7 @@ namespace VisionPS.Core.Imaging
             };
             long at = 33;
             bool animated = false, defaultIsFrame = false, ended = false;
+            long acTlFrames = 0; // as the acTL chunk says it (FrameCount is at least 1)
             while (at + 8 <= b.Length)
             {
                 long length = U32(b, (int)at);
@@ -44,7 +45,7 @@ namespace VisionPS.Core.Imaging
                     header.ApngDefaultImageHidden = animated && !defaultIsFrame;
                     if (animated)
                     {
-                        ApngFramesHeld(b, at, defaultIsFrame ? 1 : 0, header);
+                        ApngFramesHeld(b, at, defaultIsFrame ? 1 : 0, acTlFrames, header);
                     }
                     ended = true;
                     break;
@@ -74,7 +75,8 @@ namespace VisionPS.Core.Imaging
                 }
                 else if (kind.SequenceEqual("acTL"u8) && at + 12 <= b.Length)
                 {
-                    header.FrameCount = (int)Math.Max(1, Math.Min(U32(b, (int)at + 8), 100000));
+                    acTlFrames = U32(b, (int)at + 8);
+                    header.FrameCount = (int)Math.Max(1, Math.Min(acTlFrames, 100000));
                 }
                 at += 12 + length;
             }
@@ -86,9 +88,10 @@ namespace VisionPS.Core.Imaging
         /// An APNG's frames as its fcTL chunks count them, from its IDAT on (<paramref name="frames"/>: those before it).
         /// The APNG specification makes acTL's count equal to them; when the chunks hold more than acTL declares, a
         /// viewer that follows them plays them all: the header counts what is there (and keeps the declared count for
-        /// the warning). Only chunk headers are read; a still PNG never comes here.
+        /// the warning, <paramref name="declared"/> as the acTL chunk says it). Only chunk headers are read; a still PNG
+        /// never comes here.
         /// </summary>
-        private static void ApngFramesHeld(ReadOnlySpan<byte> b, long at, int frames, ImageHeader header)
+        private static void ApngFramesHeld(ReadOnlySpan<byte> b, long at, int frames, long declared, ImageHeader header)
         {
             while (at + 8 <= b.Length && frames < 100000)
             {
@@ -106,7 +109,7 @@ namespace VisionPS.Core.Imaging
             header.ApngFramesPastRead = at + 8 > b.Length;
             if (frames > header.FrameCount)
             {
-                header.ApngDeclaredFrames = header.FrameCount;
+                header.ApngDeclaredFrames = (int)Math.Min(declared, int.MaxValue);
                 header.FrameCount = frames;
             }
         }

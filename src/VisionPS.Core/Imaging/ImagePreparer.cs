@@ -258,7 +258,7 @@ namespace VisionPS.Core.Imaging
                 }
                 if (frames > 1 || declared?.ApngDefaultImageHidden == true)
                 {
-                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames ?? 0));
+                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames));
                 }
                 string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
@@ -336,7 +336,7 @@ namespace VisionPS.Core.Imaging
             }
             if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
-                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames ?? 0));
+                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames));
             }
 
             int orientation = header.Orientation;
@@ -741,11 +741,11 @@ namespace VisionPS.Core.Imaging
         /// <summary>
         /// The warning an animation gets: only its first frame is sent; for an APNG whose default image is no frame
         /// (<paramref name="hiddenDefault"/>), that default image, which is what is decoded. <paramref name="declaredFrames"/>:
-        /// an APNG's acTL count when its fcTL chunks hold more frames (<see cref="ImageHeader.ApngDeclaredFrames"/>), else 0.
+        /// an APNG's acTL count when its fcTL chunks hold more frames (<see cref="ImageHeader.ApngDeclaredFrames"/>), else null.
         /// </summary>
-        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false, int declaredFrames = 0)
+        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false, int? declaredFrames = null)
         {
-            string held = declaredFrames > 0 ? $" (its acTL chunk declares {declaredFrames}, but its frame chunks hold {frames})" : "";
+            string held = declaredFrames is not null ? $" (its acTL chunk declares {declaredFrames}, but its frame chunks hold {frames})" : "";
             return hiddenDefault
                 ? $"'{name}' is an animated PNG whose default image is not one of its {frames} animation frame{(frames == 1 ? "" : "s")}{held}; " +
                   "the API takes still images, so the default image is sent (what a viewer that does not animate shows), not the animation's first frame."

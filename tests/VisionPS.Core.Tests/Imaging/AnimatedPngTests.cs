@@ -142,6 +142,19 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>
+        /// An acTL that says 0 frames (the header counts at least one) while three follow: the warning names the number
+        /// the chunk holds, not the count the header clamps it to.
+        /// </summary>
+        [Fact]
+        public void TheAcTlDisagreementNamesTheNumberTheChunkHolds()
+        {
+            byte[] apng = Apng(hiddenDefault: false, frames: 3, declared: 0);
+            Assert.Equal(3, ImageProbe.Probe(apng, "zero.png").FrameCount);
+            string warning = Assert.Single(ImagePreparer.Prepare(apng, "zero.png").Warnings);
+            Assert.Contains("is an animation of 3 frames (its acTL chunk declares 0, but its frame chunks hold 3)", warning, StringComparison.Ordinal);
+        }
+
+        /// <summary>
         /// The header look reads a PNG's first 32 KB: frames past them were not counted, so Get-VisionImageInfo said one
         /// frame, not animated, for an APNG preparing warned about as 3 frames. When an APNG's walk reaches the end of
         /// what was read, the rest of the file is read (within the file budget) and its frames are counted.
