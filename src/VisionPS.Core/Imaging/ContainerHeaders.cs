@@ -84,6 +84,12 @@ namespace VisionPS.Core.Imaging
             return header;
         }
 
+        [ThreadStatic]
+        private static int t_apngWalks;
+
+        /// <summary>How many APNG frame walks (<see cref="ApngFramesHeld"/>) this thread has made: one a prepare.</summary>
+        internal static int ApngWalks => t_apngWalks;
+
         /// <summary>
         /// An APNG's frames as its fcTL chunks count them, from its IDAT on (<paramref name="frames"/>: those before it).
         /// The APNG specification makes acTL's count equal to them; when the chunks hold more than acTL declares, a
@@ -93,6 +99,7 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         private static void ApngFramesHeld(ReadOnlySpan<byte> b, long at, int frames, long declared, ImageHeader header)
         {
+            t_apngWalks++;
             while (at + 8 <= b.Length && frames < 100000)
             {
                 ReadOnlySpan<byte> kind = b.Slice((int)at + 4, 4);

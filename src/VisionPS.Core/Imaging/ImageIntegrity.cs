@@ -20,11 +20,12 @@ namespace VisionPS.Core.Imaging
         /// The structural checks, cheap enough to run on every file: every PNG chunk's length and CRC and the IEND,
         /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG, the strips or tiles of a TIFF's picture,
         /// the item data of a HEIF/AVIF. <paramref name="jpegEnd"/> is a JPEG's
-        /// <see cref="JpegMarkers.EndOfImage(ReadOnlySpan{byte})"/> when the caller has walked it already (one walk a file).
+        /// <see cref="JpegMarkers.EndOfImage(ReadOnlySpan{byte})"/> when the caller has walked it already (one walk a file);
+        /// <paramref name="pngHeader"/> a PNG's <see cref="ContainerHeaders.Png"/>, likewise.
         /// </summary>
-        public static string? CheckStructure(ImageFormat format, byte[] data, int? jpegEnd = null) => format switch
+        public static string? CheckStructure(ImageFormat format, byte[] data, int? jpegEnd = null, ImageHeader? pngHeader = null) => format switch
         {
-            ImageFormat.Png => PngStructure(data),
+            ImageFormat.Png => PngStructure(data, pngHeader),
             ImageFormat.WebP => WebPContainer(data),
             ImageFormat.Gif => GifBlocks(data),
             ImageFormat.Bmp => BmpPixelOffset(data),
@@ -184,14 +185,14 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>The chunk walk; a file cut inside its pixel data says after which row it ends.</summary>
-        private static string? PngStructure(byte[] data)
+        private static string? PngStructure(byte[] data, ImageHeader? header)
         {
             string? problem = PngChunks(data, out List<(int Offset, int Length)> idat);
             if (problem is null || !problem.EndsWith(Truncation, StringComparison.Ordinal) || idat.Count == 0)
             {
                 return problem;
             }
-            ImageHeader? header = ContainerHeaders.Png(data);
+            header ??= ContainerHeaders.Png(data);
             if (header is null)
             {
                 return problem;

@@ -291,12 +291,13 @@ namespace VisionPS.Core.Imaging
 
             using SkiaSource source = ImageProbe.OpenSkia(data, name, format);
             SKCodec codec = source.Codec;
-            ImageHeader header = ImageProbe.HeaderFromSkia(codec, data, format);
+            // The container's header is read once a prepare (a hostile APNG's frame walk can be long).
+            ImageHeader header = ImageProbe.HeaderFromSkia(codec, data, format, declared);
             ImageProbe.CheckDeclared(header, options.Budget, name);
 
             // Then the structure (chunk CRCs, size fields, block lengths): cheap, and a damaged file is refused before
             // its pixels are decoded, unless the caller asked for the part that decodes.
-            string? damage = ImageIntegrity.CheckStructure(format, data, jpegEnd);
+            string? damage = ImageIntegrity.CheckStructure(format, data, jpegEnd, format == ImageFormat.Png ? declared : null);
 
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
             JpegScanDamage? scanDamage = null;
@@ -781,7 +782,7 @@ namespace VisionPS.Core.Imaging
         {
             scan = null;
             effect = null;
-            string? damage = ImageIntegrity.CheckStructure(format, data);
+            string? damage = ImageIntegrity.CheckStructure(format, data, pngHeader: format == ImageFormat.Png ? declared : null);
             if (damage is null && format == ImageFormat.WebP)
             {
                 return WebPBeforeLcms(data, name, budget);

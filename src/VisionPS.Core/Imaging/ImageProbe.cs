@@ -356,10 +356,10 @@ namespace VisionPS.Core.Imaging
                 ? damage : null;
         }
 
-        internal static ImageHeader HeaderFromSkia(SKCodec codec, byte[] data, ImageFormat format)
+        internal static ImageHeader HeaderFromSkia(SKCodec codec, byte[] data, ImageFormat format, ImageHeader? container = null)
         {
             SKImageInfo info = codec.Info;
-            ImageHeader? container = format switch
+            container ??= format switch
             {
                 ImageFormat.Png => ContainerHeaders.Png(data),
                 ImageFormat.Jpeg => ContainerHeaders.Jpeg(data),

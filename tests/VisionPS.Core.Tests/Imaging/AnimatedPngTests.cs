@@ -155,6 +155,26 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>
+        /// An APNG's frame walk reads every chunk header after its default image (a hostile file can hold millions):
+        /// preparing makes it once, whole or cut inside its last frame (the structure check's look at the header included).
+        /// </summary>
+        [Fact]
+        public void PreparingAnApngWalksItsFramesOnce()
+        {
+            byte[] apng = Apng(hiddenDefault: false);
+            int before = ContainerHeaders.ApngWalks;
+            Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(apng, "anim.png").Action);
+            Assert.Equal(1, ContainerHeaders.ApngWalks - before);
+
+            int lastFrame = WebPAndApngDamageTests.PngChunks(apng, "fdAT")[^1];
+            byte[] cut = apng.AsSpan(0, lastFrame + 8 + 20).ToArray();
+            before = ContainerHeaders.ApngWalks;
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, "cut.png"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Equal(1, ContainerHeaders.ApngWalks - before);
+        }
+
+        /// <summary>
         /// The header look reads a PNG's first 32 KB: frames past them were not counted, so Get-VisionImageInfo said one
         /// frame, not animated, for an APNG preparing warned about as 3 frames. When an APNG's walk reaches the end of
         /// what was read, the rest of the file is read (within the file budget) and its frames are counted.
