@@ -34,7 +34,8 @@ namespace VisionPS.Core.Imaging
                 HasAlpha = type is 4 or 6,
             };
             long at = 33;
-            bool animated = false, defaultIsFrame = false;
+            bool animated = false, defaultIsFrame = false, ended = false;
+            long acTlFrames = 0; // as the acTL chunk says it (FrameCount is at least 1)
             while (at + 8 <= b.Length)
             {
                 long length = U32(b, (int)at);
@@ -44,12 +45,14 @@ namespace VisionPS.Core.Imaging
                     header.ApngDefaultImageHidden = animated && !defaultIsFrame;
                     if (animated)
                     {
-                        ApngFramesHeld(b, at, defaultIsFrame ? 1 : 0, header);
+                        ApngFramesHeld(b, at, defaultIsFrame ? 1 : 0, acTlFrames, header);
                     }
+                    ended = true;
                     break;
                 }
                 if (kind.SequenceEqual("IEND"u8))
                 {
+                    ended = true;
                     break;
                 }
                 animated |= kind.SequenceEqual("acTL"u8);
@@ -72,21 +75,31 @@ namespace VisionPS.Core.Imaging
                 }
                 else if (kind.SequenceEqual("acTL"u8) && at + 12 <= b.Length)
                 {
-                    header.FrameCount = (int)Math.Max(1, Math.Min(U32(b, (int)at + 8), 100000));
+                    acTlFrames = U32(b, (int)at + 8);
+                    header.FrameCount = (int)Math.Max(1, Math.Min(acTlFrames, 100000));
                 }
                 at += 12 + length;
             }
+            header.ApngFramesPastRead |= animated && !ended;
             return header;
         }
+
+        [ThreadStatic]
+        private static int t_apngWalks;
+
+        /// <summary>How many APNG frame walks (<see cref="ApngFramesHeld"/>) this thread has made: one a prepare.</summary>
+        internal static int ApngWalks => t_apngWalks;
 
         /// <summary>
         /// An APNG's frames as its fcTL chunks count them, from its IDAT on (<paramref name="frames"/>: those before it).
         /// The APNG specification makes acTL's count equal to them; when the chunks hold more than acTL declares, a
         /// viewer that follows them plays them all: the header counts what is there (and keeps the declared count for
-        /// the warning). Only chunk headers are read; a still PNG never comes here.
+        /// the warning, <paramref name="declared"/> as the acTL chunk says it). Only chunk headers are read; a still PNG
+        /// never comes here.
         /// </summary>
-        private static void ApngFramesHeld(ReadOnlySpan<byte> b, long at, int frames, ImageHeader header)
+        private static void ApngFramesHeld(ReadOnlySpan<byte> b, long at, int frames, long declared, ImageHeader header)
         {
+            t_apngWalks++;
             while (at + 8 <= b.Length && frames < 100000)
             {
                 ReadOnlySpan<byte> kind = b.Slice((int)at + 4, 4);
@@ -100,9 +113,10 @@ namespace VisionPS.Core.Imaging
                 }
                 at += 12 + U32(b, (int)at);
             }
+            header.ApngFramesPastRead = at + 8 > b.Length;
             if (frames > header.FrameCount)
             {
-                header.ApngDeclaredFrames = header.FrameCount;
+                header.ApngDeclaredFrames = (int)Math.Min(declared, int.MaxValue);
                 header.FrameCount = frames;
             }
         }

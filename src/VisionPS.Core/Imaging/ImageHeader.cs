@@ -75,9 +75,15 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// The frame count an APNG's acTL chunk declares when its fcTL chunks hold more frames (<see cref="FrameCount"/>
-        /// counts those); 0 when the two agree or the image is no APNG.
+        /// counts those), as the chunk says it (0 is possible); null when the two agree or the image is no APNG.
         /// </summary>
-        internal int ApngDeclaredFrames { get; set; }
+        internal int? ApngDeclaredFrames { get; set; }
+
+        /// <summary>
+        /// An APNG whose chunks go on past the bytes read (a header look reads a file's first bytes): frames there are
+        /// not counted in <see cref="FrameCount"/>.
+        /// </summary>
+        internal bool ApngFramesPastRead { get; set; }
 
         /// <summary>Number of frames (1 for still images); a multi-page TIFF's pages. Only the first is sent.</summary>
         public int FrameCount { get; internal set; } = 1;

@@ -20,11 +20,12 @@ namespace VisionPS.Core.Imaging
         /// The structural checks, cheap enough to run on every file: every PNG chunk's length and CRC and the IEND,
         /// the RIFF size of a WebP, the blocks of a GIF, the EOI of a JPEG, the strips or tiles of a TIFF's picture,
         /// the item data of a HEIF/AVIF. <paramref name="jpegEnd"/> is a JPEG's
-        /// <see cref="JpegMarkers.EndOfImage(ReadOnlySpan{byte})"/> when the caller has walked it already (one walk a file).
+        /// <see cref="JpegMarkers.EndOfImage(ReadOnlySpan{byte})"/> when the caller has walked it already (one walk a file);
+        /// <paramref name="pngHeader"/> a PNG's <see cref="ContainerHeaders.Png"/>, likewise.
         /// </summary>
-        public static string? CheckStructure(ImageFormat format, byte[] data, int? jpegEnd = null) => format switch
+        public static string? CheckStructure(ImageFormat format, byte[] data, int? jpegEnd = null, ImageHeader? pngHeader = null) => format switch
         {
-            ImageFormat.Png => PngStructure(data),
+            ImageFormat.Png => PngStructure(data, pngHeader),
             ImageFormat.WebP => WebPContainer(data),
             ImageFormat.Gif => GifBlocks(data),
             ImageFormat.Bmp => BmpPixelOffset(data),
@@ -184,14 +185,14 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>The chunk walk; a file cut inside its pixel data says after which row it ends.</summary>
-        private static string? PngStructure(byte[] data)
+        private static string? PngStructure(byte[] data, ImageHeader? header)
         {
             string? problem = PngChunks(data, out List<(int Offset, int Length)> idat);
             if (problem is null || !problem.EndsWith(Truncation, StringComparison.Ordinal) || idat.Count == 0)
             {
                 return problem;
             }
-            ImageHeader? header = ContainerHeaders.Png(data);
+            header ??= ContainerHeaders.Png(data);
             if (header is null)
             {
                 return problem;
@@ -1256,6 +1257,30 @@ namespace VisionPS.Core.Imaging
                 return -1;
             }
             return reached < rows ? (int)reached : -1;
+        }
+
+        /// <summary>
+        /// A copy of an uncompressed BMP cut short of its rows (<see cref="BmpRowsInFile"/> says <paramref name="rows"/>)
+        /// that declares only the whole rows in it, in the order it stores them (its height field, file size and image
+        /// size changed, the part row dropped), so that ImageMagick, which refuses a BMP shorter than its header says,
+        /// reads them. Null when the file is no such BMP.
+        /// </summary>
+        internal static byte[]? BmpWithRows(byte[] b, int rows)
+        {
+            if (rows <= 0 || BmpRowsInFile(b, out _, out bool bottomUp, out _) != rows || U32LE(b, 30) is not (0 or 3 or 6))
+            {
+                return null;
+            }
+            long offset = U32LE(b, 10);
+            long width = (int)U32LE(b, 18);
+            int bpp = b[28] | (b[29] << 8);
+            long stride = ((width * bpp) + 31) / 32 * 4;
+            byte[] copy = new byte[offset + (rows * stride)];
+            Array.Copy(b, copy, copy.Length);
+            BitConverter.GetBytes(copy.Length).CopyTo(copy, 2);
+            BitConverter.GetBytes(bottomUp ? rows : -rows).CopyTo(copy, 22);
+            BitConverter.GetBytes((int)(rows * stride)).CopyTo(copy, 34);
+            return copy;
         }
 
         /// <summary>

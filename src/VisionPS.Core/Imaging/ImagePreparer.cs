@@ -258,7 +258,7 @@ namespace VisionPS.Core.Imaging
                 }
                 if (frames > 1 || declared?.ApngDefaultImageHidden == true)
                 {
-                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames ?? 0));
+                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames));
                 }
                 string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
@@ -278,18 +278,26 @@ namespace VisionPS.Core.Imaging
 
             if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
             {
-                // Skia would drop this BMP's alpha channel; ImageMagick reads it.
-                return PrepareWithMagick(data, name, format, options, warnings);
+                // Skia would drop this BMP's alpha channel; ImageMagick reads it. ImageMagick refuses a cut BMP as a bad
+                // header: its rows are counted as the Skia path counts them, and those in the file are read alone.
+                int rowsThere = ImageIntegrity.BmpRowsInFile(data, out int cutHeight, out bool cutBottomUp, out string? cutRle);
+                if (rowsThere >= 0)
+                {
+                    (string cutDamage, string cutEffect) = BmpCut(name, format, rowsThere, cutHeight, cutBottomUp, cutRle);
+                    RefuseOrWarn(cutDamage, null, cutEffect, name, format, options, warnings);
+                }
+                return PrepareWithMagick(data, name, format, options, warnings, rowsThere, damageFound: rowsThere >= 0);
             }
 
             using SkiaSource source = ImageProbe.OpenSkia(data, name, format);
             SKCodec codec = source.Codec;
-            ImageHeader header = ImageProbe.HeaderFromSkia(codec, data, format);
+            // The container's header is read once a prepare (a hostile APNG's frame walk can be long).
+            ImageHeader header = ImageProbe.HeaderFromSkia(codec, data, format, declared);
             ImageProbe.CheckDeclared(header, options.Budget, name);
 
             // Then the structure (chunk CRCs, size fields, block lengths): cheap, and a damaged file is refused before
             // its pixels are decoded, unless the caller asked for the part that decodes.
-            string? damage = ImageIntegrity.CheckStructure(format, data, jpegEnd);
+            string? damage = ImageIntegrity.CheckStructure(format, data, jpegEnd, format == ImageFormat.Png ? declared : null);
 
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
             JpegScanDamage? scanDamage = null;
@@ -329,7 +337,7 @@ namespace VisionPS.Core.Imaging
             }
             if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
-                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames ?? 0));
+                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames));
             }
 
             int orientation = header.Orientation;
@@ -444,17 +452,7 @@ namespace VisionPS.Core.Imaging
                 // Skia cannot count a cut BMP's rows (nor says which end they are), and calls an RLE stream that leaves
                 // its row "incomplete" as if the file were cut: the pixel data says, in the order the file stores them
                 // (most BMPs from the bottom up, so what is there is the bottom of the picture).
-                if (bmpRows == 0)
-                {
-                    throw ImageProcessingException.DamagedBeyondUse(name, format,
-                        rle is null ? "the file ends before the first whole row of its pixels" : $"its RLE-compressed pixel data is corrupt: {rle}");
-                }
-                int gone = bmpHeight - bmpRows;
-                (string there, string lost) = bottomUp ? ("bottom", "top") : ("top", "bottom");
-                damage = rle is null ? $"the file ends before all of its pixels: only {bmpRows} of its {bmpHeight} rows are in it"
-                    : $"its RLE-compressed pixel data is corrupt: {rle}";
-                damageEffect = $"Only the {there} {bmpRows} of its {bmpHeight} rows {(rle is null ? "are in the file" : "decoded")} ({(bottomUp ? "a BMP stores its rows from the bottom up" : "this BMP stores its rows from the top down")}); " +
-                    $"the {lost} {gone} ({gone * 100.0 / bmpHeight:0.#}% of the image) are sent blank.";
+                (damage, damageEffect) = BmpCut(name, format, bmpRows, bmpHeight, bottomUp, rle);
                 partial = null;
             }
             if (format == ImageFormat.Jpeg && damage == ImageIntegrity.JpegTruncated)
@@ -506,6 +504,27 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// What is wrong with a BMP cut short of its rows (<see cref="ImageIntegrity.BmpRowsInFile"/>: <paramref name="rows"/>
+        /// of <paramref name="height"/> are in the file, or decode before its RLE data turns corrupt, <paramref name="rle"/> saying how) and what that does to the picture, in the order the file stores
+        /// its rows (most BMPs from the bottom up, so what is there is the bottom of the picture). No whole row throws
+        /// <see cref="ImageErrorReason.Damaged"/> without offering -AllowPartial.
+        /// </summary>
+        private static (string Damage, string Effect) BmpCut(string name, ImageFormat format, int rows, int height, bool bottomUp, string? rle)
+        {
+            if (rows == 0)
+            {
+                throw ImageProcessingException.DamagedBeyondUse(name, format,
+                    rle is null ? "the file ends before the first whole row of its pixels" : $"its RLE-compressed pixel data is corrupt: {rle}");
+            }
+            int gone = height - rows;
+            (string there, string lost) = bottomUp ? ("bottom", "top") : ("top", "bottom");
+            return (rle is null ? $"the file ends before all of its pixels: only {rows} of its {height} rows are in it"
+                    : $"its RLE-compressed pixel data is corrupt: {rle}",
+                $"Only the {there} {rows} of its {height} rows {(rle is null ? "are in the file" : "decoded")} ({(bottomUp ? "a BMP stores its rows from the bottom up" : "this BMP stores its rows from the top down")}); " +
+                $"the {lost} {gone} ({gone * 100.0 / height:0.#}% of the image) are sent blank.");
+        }
+
+        /// <summary>
         /// A JPEG that is re-encoded, decoded by libjpeg-turbo at <paramref name="size"/> (one of its DCT scales) with its
         /// scans checked in the same pass (<paramref name="damage"/>: what is wrong, if anything); the pixels in 8-bit
         /// sRGB, or null for Skia to decode: a CMYK or YCCK file, a grey one with a profile, an RGB profile Skia cannot
@@ -531,8 +550,10 @@ namespace VisionPS.Core.Imaging
             {
                 return null;
             }
-            if (source is not null && (source.IsSrgb || PreparePolicy.IsSrgbInAllButName(source)))
+            if (source is not null && PreparePolicy.IsSrgbCurveAndPrimaries(source))
             {
+                // Only sRGB itself is left alone: a 2.2 power curve with sRGB's primaries may pass through unchanged, but
+                // a decode is converted as a colour-managed viewer shows it.
                 source = null;
             }
             SkiaDecoder.CheckDecodeCost(header, size, budget, name);
@@ -725,11 +746,11 @@ namespace VisionPS.Core.Imaging
         /// <summary>
         /// The warning an animation gets: only its first frame is sent; for an APNG whose default image is no frame
         /// (<paramref name="hiddenDefault"/>), that default image, which is what is decoded. <paramref name="declaredFrames"/>:
-        /// an APNG's acTL count when its fcTL chunks hold more frames (<see cref="ImageHeader.ApngDeclaredFrames"/>), else 0.
+        /// an APNG's acTL count when its fcTL chunks hold more frames (<see cref="ImageHeader.ApngDeclaredFrames"/>), else null.
         /// </summary>
-        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false, int declaredFrames = 0)
+        private static string AnimationWarning(string name, int frames, bool hiddenDefault = false, int? declaredFrames = null)
         {
-            string held = declaredFrames > 0 ? $" (its acTL chunk declares {declaredFrames}, but its frame chunks hold {frames})" : "";
+            string held = declaredFrames is not null ? $" (its acTL chunk declares {declaredFrames}, but its frame chunks hold {frames})" : "";
             return hiddenDefault
                 ? $"'{name}' is an animated PNG whose default image is not one of its {frames} animation frame{(frames == 1 ? "" : "s")}{held}; " +
                   "the API takes still images, so the default image is sent (what a viewer that does not animate shows), not the animation's first frame."
@@ -765,7 +786,7 @@ namespace VisionPS.Core.Imaging
         {
             scan = null;
             effect = null;
-            string? damage = ImageIntegrity.CheckStructure(format, data);
+            string? damage = ImageIntegrity.CheckStructure(format, data, pngHeader: format == ImageFormat.Png ? declared : null);
             if (damage is null && format == ImageFormat.WebP)
             {
                 return WebPBeforeLcms(data, name, budget);

@@ -51,6 +51,14 @@ namespace VisionPS.Core.Imaging
             ReadOnlySpan<byte> span = head.AsSpan(0, read);
             ImageFormat format = FormatSniffer.Sniff(span);
             ImageHeader? quick = QuickHeader(format, span, complete, sourceName);
+            if (quick is not null && quick.ApngFramesPastRead && !complete && WholeWithinBudget(stream, head, read) is byte[] whole)
+            {
+                // An APNG's frames go on past its first bytes: they are counted in the whole file, as preparing counts
+                // them (a file over the file budget, which preparing refuses, keeps the count of its first bytes).
+                ImageHeader counted = QuickHeader(format, whole, complete: true, sourceName)!;
+                counted.ByteLength = whole.Length;
+                return counted;
+            }
             if (quick is not null)
             {
                 quick.ByteLength = stream.CanSeek ? stream.Length : read;
@@ -82,6 +90,31 @@ namespace VisionPS.Core.Imaging
                 all = ms.ToArray();
             }
             return FullHeader(all, format, sourceName);
+        }
+
+        /// <summary>
+        /// The whole file: the <paramref name="read"/> bytes of <paramref name="head"/> and the rest of
+        /// <paramref name="stream"/>; null when it is more than the default file budget.
+        /// </summary>
+        private static byte[]? WholeWithinBudget(Stream stream, byte[] head, int read)
+        {
+            long limit = ImageBudget.DefaultMaxFileBytes;
+            if (stream.CanSeek && read + stream.Length - stream.Position > limit)
+            {
+                return null;
+            }
+            var whole = new MemoryStream();
+            whole.Write(head, 0, read);
+            byte[] buffer = new byte[81920];
+            for (int n; (n = stream.Read(buffer, 0, buffer.Length)) > 0;)
+            {
+                if (whole.Length + n > limit)
+                {
+                    return null;
+                }
+                whole.Write(buffer, 0, n);
+            }
+            return whole.ToArray();
         }
 
         private static ImageHeader? JpegBySeeking(Stream stream, long origin, ReadOnlySpan<byte> head)
@@ -323,10 +356,10 @@ namespace VisionPS.Core.Imaging
                 ? damage : null;
         }
 
-        internal static ImageHeader HeaderFromSkia(SKCodec codec, byte[] data, ImageFormat format)
+        internal static ImageHeader HeaderFromSkia(SKCodec codec, byte[] data, ImageFormat format, ImageHeader? container = null)
         {
             SKImageInfo info = codec.Info;
-            ImageHeader? container = format switch
+            container ??= format switch
             {
                 ImageFormat.Png => ContainerHeaders.Png(data),
                 ImageFormat.Jpeg => ContainerHeaders.Jpeg(data),

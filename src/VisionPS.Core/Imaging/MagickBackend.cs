@@ -46,11 +46,17 @@ namespace VisionPS.Core.Imaging
             Initialise();
             MagickReadSettings settings = ReadSettings(format);
             data = Prepared(data, format);
+            // A BMP cut short of its rows (ImageMagick refuses it as a bad header): a copy that declares only the rows
+            // there is read, and the picture's other rows are left blank, at the end the file does not reach.
+            byte[]? bmpRows = partialRows > 0 && format == ImageFormat.Bmp ? ImageIntegrity.BmpWithRows(data, partialRows) : null;
+            int bmpHeight = bmpRows is null ? 0 : ImageIntegrity.BmpRowsInFile(data, out int declared, out _, out _) is > 0 ? declared : 0;
+            Gravity bmpEnd = bmpRows is not null && BitConverter.ToInt32(data, 22) > 0 ? Gravity.South : Gravity.North;
+            data = bmpRows ?? data;
             ImageHeader header;
             using (var ping = new MagickImage())
             {
                 ping.Ping(data, settings);
-                header = ToHeader(ping, format);
+                header = ToHeader(ping, format, bmpHeight);
             }
             ImageProbe.CheckDeclared(header, budget, name);
             long pixels = (long)header.Width * header.Height;
@@ -63,11 +69,11 @@ namespace VisionPS.Core.Imaging
             byte[]? rowsOnly = partialRows > 0 && partialRows < header.Height && format == ImageFormat.Tiff
                 ? ImageIntegrity.TiffWithRows(data, partialRows) : null;
             using MagickImage image = ReadLayered(rowsOnly ?? data, name, format, settings, header, budget, warnings);
-            if (rowsOnly is not null && image.Height < (uint)header.Height)
+            if ((rowsOnly ?? bmpRows) is not null && image.Height < (uint)header.Height)
             {
                 // The rows that did not decode are blank, as Skia leaves those of a cut PNG or BMP.
                 image.BackgroundColor = image.HasAlpha ? MagickColors.Transparent : MagickColors.Black;
-                image.Extent(image.Width, (uint)header.Height, Gravity.North);
+                image.Extent(image.Width, (uint)header.Height, bmpRows is null ? Gravity.North : bmpEnd);
             }
             int orientation = ExifOrientationOf(image);
             if (orientation != 1)
@@ -504,10 +510,12 @@ namespace VisionPS.Core.Imaging
             _ => 1,
         };
 
-        private static ImageHeader ToHeader(IMagickImage<byte> image, ImageFormat format)
+        /// <summary>The header of a pinged image; <paramref name="height"/>, when above 0, the height it is decoded to.</summary>
+        private static ImageHeader ToHeader(IMagickImage<byte> image, ImageFormat format, int height = 0)
         {
             int orientation = ExifOrientationOf(image);
-            return new ImageHeader(format, (int)Math.Min(image.Width, int.MaxValue), (int)Math.Min(image.Height, int.MaxValue), orientation)
+            return new ImageHeader(format, (int)Math.Min(image.Width, int.MaxValue),
+                height > 0 ? height : (int)Math.Min(image.Height, int.MaxValue), orientation)
             {
                 HasAlpha = image.HasAlpha,
                 BitDepth = (int)image.Depth,

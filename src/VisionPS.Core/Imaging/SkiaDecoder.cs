@@ -130,7 +130,10 @@ namespace VisionPS.Core.Imaging
             return SKColorSpace.CreateCicp((SKColorspacePrimariesCicp)header.PngCicp[0], (SKColorspaceTransferFnCicp)header.PngCicp[1]);
         }
 
-        /// <summary>The RGB colour space a BMP's embedded ICC profile describes, when Skia can read it and it is not sRGB.</summary>
+        /// <summary>
+        /// The RGB colour space a BMP's embedded ICC profile describes, when Skia can read it and it is not sRGB's curve and
+        /// primaries (a 2.2 power curve is converted, as a colour-managed viewer shows it).
+        /// </summary>
         internal static SKColorSpace? BmpColorSpace(ImageHeader header)
         {
             byte[]? icc = header.BmpIccProfile;
@@ -139,7 +142,7 @@ namespace VisionPS.Core.Imaging
                 return null;
             }
             SKColorSpace? space = IccColorSpace(icc);
-            return space is null || space.IsSrgb || PreparePolicy.IsSrgbInAllButName(space) ? null : space;
+            return space is null || PreparePolicy.IsSrgbCurveAndPrimaries(space) ? null : space;
         }
 
         /// <summary>Converts unconverted samples in <paramref name="source"/> space to 8-bit sRGB; disposes <paramref name="raw"/>.</summary>

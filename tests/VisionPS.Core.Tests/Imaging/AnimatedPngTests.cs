@@ -54,7 +54,7 @@ namespace VisionPS.Core.Tests.Imaging
         /// A red default image and green and blue frames: the default image is the first frame (an fcTL before the IDAT),
         /// or is no frame at all (<paramref name="hiddenDefault"/>), or the file is a still PNG with <paramref name="frames"/> 1.
         /// </summary>
-        internal static byte[] Apng(bool hiddenDefault, int frames = 3, int? declared = null)
+        internal static byte[] Apng(bool hiddenDefault, int frames = 3, int? declared = null, int comment = 0)
         {
             var output = new MemoryStream();
             output.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
@@ -66,6 +66,11 @@ namespace VisionPS.Core.Tests.Imaging
                 Chunk(output, "fcTL", FrameControl(sequence++));
             }
             Chunk(output, "IDAT", Solid(200, 0, 0));
+            if (comment > 0)
+            {
+                // A long tEXt comment between the default image and the later frames.
+                Chunk(output, "tEXt", [.. "Comment\0"u8, .. Enumerable.Repeat((byte)'x', comment)]);
+            }
             foreach (byte[] frame in new[] { Solid(0, 200, 0), Solid(0, 0, 200) }.Take(frames - 1))
             {
                 Chunk(output, "fcTL", FrameControl(sequence++));
@@ -134,6 +139,76 @@ namespace VisionPS.Core.Tests.Imaging
             var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(apng, "under.png"));
             Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
             Assert.StartsWith("in animation frame 3,", ex.Detail, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// An acTL that says 0 frames (the header counts at least one) while three follow: the warning names the number
+        /// the chunk holds, not the count the header clamps it to.
+        /// </summary>
+        [Fact]
+        public void TheAcTlDisagreementNamesTheNumberTheChunkHolds()
+        {
+            byte[] apng = Apng(hiddenDefault: false, frames: 3, declared: 0);
+            Assert.Equal(3, ImageProbe.Probe(apng, "zero.png").FrameCount);
+            string warning = Assert.Single(ImagePreparer.Prepare(apng, "zero.png").Warnings);
+            Assert.Contains("is an animation of 3 frames (its acTL chunk declares 0, but its frame chunks hold 3)", warning, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// An APNG's frame walk reads every chunk header after its default image (a hostile file can hold millions):
+        /// preparing makes it once, whole or cut inside its last frame (the structure check's look at the header included).
+        /// </summary>
+        [Fact]
+        public void PreparingAnApngWalksItsFramesOnce()
+        {
+            byte[] apng = Apng(hiddenDefault: false);
+            int before = ContainerHeaders.ApngWalks;
+            Assert.Equal(PrepareAction.Reencode, ImagePreparer.Prepare(apng, "anim.png").Action);
+            Assert.Equal(1, ContainerHeaders.ApngWalks - before);
+
+            int lastFrame = WebPAndApngDamageTests.PngChunks(apng, "fdAT")[^1];
+            byte[] cut = apng.AsSpan(0, lastFrame + 8 + 20).ToArray();
+            before = ContainerHeaders.ApngWalks;
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, "cut.png"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Equal(1, ContainerHeaders.ApngWalks - before);
+        }
+
+        /// <summary>
+        /// The header look reads a PNG's first 32 KB: frames past them were not counted, so Get-VisionImageInfo said one
+        /// frame, not animated, for an APNG preparing warned about as 3 frames. When an APNG's walk reaches the end of
+        /// what was read, the rest of the file is read (within the file budget) and its frames are counted.
+        /// </summary>
+        [Fact]
+        public void TheHeaderLookCountsAnApngsFramesPastItsFirstBytes()
+        {
+            byte[] apng = Apng(hiddenDefault: false, frames: 3, declared: 1, comment: 360 * 1024);
+            string path = Path.Combine(Path.GetTempPath(), $"visionps-apng-{Guid.NewGuid():N}.png");
+            File.WriteAllBytes(path, apng);
+            try
+            {
+                ImageHeader header = ImageProbe.Probe(path);
+                Assert.Equal((3, true), (header.FrameCount, header.IsAnimated));
+                Assert.Equal(apng.Length, header.ByteLength);
+                Assert.Contains("is an animation of 3 frames", Assert.Single(ImagePreparer.Prepare(apng, "long.png").Warnings), StringComparison.Ordinal);
+
+                // A stream that cannot seek, the same.
+                using var pipe = new NonSeekable(apng);
+                Assert.Equal(3, ImageProbe.Probe(pipe, "long.png").FrameCount);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        private sealed class NonSeekable(byte[] bytes) : MemoryStream(bytes)
+        {
+            public override bool CanSeek => false;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position { get => base.Position; set => throw new NotSupportedException(); }
         }
 
         [Fact]

@@ -314,6 +314,64 @@ namespace VisionPS.Core.Tests.Imaging
         };
 
         /// <summary>
+        /// The profiles a re-encoded JPEG or BMP is converted from: <see cref="IccCases"/>, and sRGB's primaries with a
+        /// plain 2.2 power curve (<see cref="Gamma22Profile"/>), which may pass through as sRGB in all but name, but
+        /// which a decode that is converted anyway converts (it parts from sRGB's curve in the shadows).
+        /// </summary>
+        public static IEnumerable<object[]> ConvertedIccCases() => IccCases().Append(new object[] { Gamma22 });
+
+        private const string Gamma22 = "Gamma22";
+
+        private static IColorProfile Profile(string name) => name == Gamma22
+            ? new ColorProfile(Gamma22Profile())
+            : (IColorProfile)typeof(ColorProfiles).GetProperty(name)!.GetValue(null)!;
+
+        /// <summary>
+        /// A v2 RGB display profile: sRGB's primaries (D50-adapted, as sRGB profiles carry them) and a 2.2 power curve
+        /// (u8Fixed8 0x0233), as libjxl writes for a gamma 2.2 image and some cameras and editors embed.
+        /// </summary>
+        internal static byte[] Gamma22Profile()
+        {
+            static byte[] S15(params double[] v) => v.SelectMany(d => { var b = new byte[4]; BinaryPrimitives.WriteInt32BigEndian(b, (int)Math.Round(d * 65536)); return b; }).ToArray();
+            static byte[] Xyz(params double[] v) => [.. "XYZ "u8, 0, 0, 0, 0, .. S15(v)];
+            byte[] name = Encoding.ASCII.GetBytes("sRGB primaries, gamma 2.2\0");
+            byte[] desc = [.. "desc"u8, 0, 0, 0, 0, 0, 0, 0, (byte)name.Length, .. name, .. new byte[4 + 4 + 2 + 1 + 67]];
+            byte[] curv = [.. "curv"u8, 0, 0, 0, 0, 0, 0, 0, 1, 0x02, 0x33, 0, 0];
+            var tags = new List<(string Sig, byte[] Data)>
+            {
+                ("desc", desc), ("wtpt", Xyz(0.9642, 1.0, 0.8249)),
+                ("rXYZ", Xyz(0.4360657, 0.2224884, 0.0139160)), ("gXYZ", Xyz(0.3851471, 0.7168732, 0.0970764)),
+                ("bXYZ", Xyz(0.1430664, 0.0606079, 0.7140961)), ("rTRC", curv), ("gTRC", curv), ("bTRC", curv),
+            };
+            var body = new MemoryStream();
+            var table = new MemoryStream();
+            int at = 128 + 4 + (12 * tags.Count);
+            foreach ((string sig, byte[] data) in tags)
+            {
+                byte[] entry = new byte[12];
+                Encoding.ASCII.GetBytes(sig).CopyTo(entry, 0);
+                BinaryPrimitives.WriteInt32BigEndian(entry.AsSpan(4), at + (int)body.Length);
+                BinaryPrimitives.WriteInt32BigEndian(entry.AsSpan(8), data.Length);
+                table.Write(entry);
+                body.Write(data);
+                while (body.Length % 4 != 0)
+                {
+                    body.WriteByte(0);
+                }
+            }
+            byte[] header = new byte[128];
+            BinaryPrimitives.WriteInt32BigEndian(header, at + (int)body.Length);
+            header[8] = 2;
+            header[9] = 0x10;
+            "mntrRGB XYZ "u8.CopyTo(header.AsSpan(12));
+            "acsp"u8.CopyTo(header.AsSpan(36));
+            S15(0.9642, 1.0, 0.8249).CopyTo(header, 68);
+            byte[] count = new byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(count, tags.Count);
+            return [.. header, .. count, .. table.ToArray(), .. body.ToArray()];
+        }
+
+        /// <summary>
         /// An iCCP profile other than sRGB: converted as lcms converts it (ImageMagick <c>-profile sRGB.icc</c>), never
         /// passed through; an sRGB iCCP still passes.
         /// </summary>
@@ -343,10 +401,10 @@ namespace VisionPS.Core.Tests.Imaging
         /// (Skia's BMP codec ignores the profile).
         /// </summary>
         [Theory]
-        [MemberData(nameof(IccCases))]
+        [MemberData(nameof(ConvertedIccCases))]
         public void BmpEmbeddedProfileIsConvertedLikeLcms(string profileName)
         {
-            var profile = (IColorProfile)typeof(ColorProfiles).GetProperty(profileName)!.GetValue(null)!;
+            IColorProfile profile = Profile(profileName);
             double[] samples = Samples();
             uint Pixel(int x, int y)
             {
@@ -361,10 +419,12 @@ namespace VisionPS.Core.Tests.Imaging
             double ignored = TestCorpus.Psnr(Pixels(image), RawSamples(samples));
             _output.WriteLine($"BMP with {profileName}: {psnr:0.0} dB against lcms; {ignored:0.0} dB against the profile ignored");
             Assert.True(psnr >= 40, $"BMP with {profileName}: {psnr:0.0} dB against ImageMagick/lcms ({ignored:0.0} dB against the profile ignored)");
+            // The profile is applied: nearer lcms than the samples as they are (a 2.2 curve is near sRGB's but for the shadows).
+            Assert.True(psnr > ignored, $"BMP with {profileName}: {psnr:0.0} dB against lcms, {ignored:0.0} dB against the profile ignored");
         }
 
         public static IEnumerable<object[]> JpegIccCases() =>
-            from c in IccCases()
+            from c in ConvertedIccCases()
             from progressive in new[] { false, true }
             select new object[] { c[0], progressive };
 
@@ -376,7 +436,7 @@ namespace VisionPS.Core.Tests.Imaging
         [MemberData(nameof(JpegIccCases))]
         public void JpegIccProfileIsConvertedLikeLcms(string profileName, bool progressive)
         {
-            var profile = (IColorProfile)typeof(ColorProfiles).GetProperty(profileName)!.GetValue(null)!;
+            IColorProfile profile = Profile(profileName);
             byte[] jpeg;
             using (var image = new MagickImage(Png(Samples(), 8)))
             {
@@ -391,9 +451,16 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.NotEqual(PrepareAction.Pass, prepared.Action);
             byte[] reference = ImageMagick(jpeg, "jpg", "-intent", "Relative", "-profile", SrgbProfile);
             byte[] ignored = ImageMagick(jpeg, "jpg", "+profile", "*");
-            double psnr = TestCorpus.Psnr(Pixels(prepared), reference);
-            _output.WriteLine($"JPEG {profileName}: {psnr:0.0} dB against lcms; {TestCorpus.Psnr(Pixels(prepared), ignored):0.0} dB against the profile ignored");
+            double psnr = TestCorpus.Psnr(Pixels(prepared), reference), unconverted = TestCorpus.Psnr(Pixels(prepared), ignored);
+            _output.WriteLine($"JPEG {profileName}: {psnr:0.0} dB against lcms; {unconverted:0.0} dB against the profile ignored");
             Assert.True(psnr >= 38, $"JPEG {profileName}: {psnr:0.0} dB against ImageMagick/lcms");
+            // The profile is applied: nearer lcms than the samples as they are (a 2.2 curve is near sRGB's but for the shadows).
+            Assert.True(psnr > unconverted, $"JPEG {profileName}: {psnr:0.0} dB against lcms, {unconverted:0.0} dB against the profile ignored");
+            if (profileName == Gamma22)
+            {
+                // The pass-through rule is unchanged: sent as it is, the file is sRGB in all but name.
+                Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(jpeg, profileName + ".jpg").Action);
+            }
         }
 
         /// <summary>

@@ -150,6 +150,52 @@ namespace VisionPS.Core.Tests.Imaging
                 Assert.Single(image.Warnings), StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// A 32-bit BI_RGB BMP whose fourth byte holds alpha goes to ImageMagick (Skia drops its alpha), which does not
+        /// count a cut BMP's rows (it said 'ImproperImageHeader ... no part of it decodes', -AllowPartial not offered): its
+        /// rows are counted as on the Skia path, and under -AllowPartial the rows that are there are sent with their alpha.
+        /// </summary>
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void ACutBmpWithAlphaSaysHowManyRowsAreThereAndKeepsTheirAlpha(bool bottomUp)
+        {
+            byte[] whole = PublicSuiteTests.InfoHeaderBmp32(40, 30, (x, y) => y < 15 ? 0x80C06020u : 0x802060C0u);
+            if (!bottomUp)
+            {
+                // Top-down: a negative height, the rows stored from the top.
+                BitConverter.GetBytes(-30).CopyTo(whole, 22);
+                byte[] rows = whole.AsSpan(54).ToArray();
+                for (int y = 0; y < 30; y++)
+                {
+                    rows.AsSpan((29 - y) * 160, 160).CopyTo(whole.AsSpan(54 + (y * 160)));
+                }
+            }
+            // 12 whole rows (40 * 4 = 160 bytes each) and part of a 13th.
+            byte[] cut = whole.AsSpan(0, 54 + (12 * 160) + 50).ToArray();
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(cut, "cut.bmp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("the file ends before all of its pixels: only 12 of its 30 rows are in it", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("-AllowPartial", ex.Message, StringComparison.Ordinal);
+
+            PreparedImage image = ImagePreparer.Prepare(cut, "cut.bmp", Partial);
+            string warning = Assert.Single(image.Warnings);
+            Assert.Contains(bottomUp
+                    ? "Only the bottom 12 of its 30 rows are in the file (a BMP stores its rows from the bottom up); the top 18 (60% of the image) are sent blank."
+                    : "Only the top 12 of its 30 rows are in the file (this BMP stores its rows from the top down); the bottom 18 (60% of the image) are sent blank.",
+                warning, StringComparison.Ordinal);
+            byte[] rgba = PublicSuiteTests.Rgba(image.Bytes, out int w, out int h);
+            Assert.Equal((40, 30), (w, h));
+            // The rows that are there keep their colour and their alpha (128); the missing ones are blank.
+            int there = bottomUp ? 25 : 5, blank = bottomUp ? 5 : 25;
+            byte[] pixel = rgba.AsSpan(((there * 40) + 20) * 4, 4).ToArray();
+            Assert.InRange(pixel[3], 127, 129);
+            Assert.InRange(pixel[0], bottomUp ? 0x20 - 2 : 0xC0 - 2, bottomUp ? 0x20 + 2 : 0xC0 + 2);
+            Assert.InRange(pixel[2], bottomUp ? 0xC0 - 2 : 0x20 - 2, bottomUp ? 0xC0 + 2 : 0x20 + 2);
+            Assert.Equal(0, rgba[(((blank * 40) + 20) * 4) + 3]);
+        }
+
         private static byte[] WithExifOrientation(byte[] jpeg, int orientation)
         {
             byte[] tiff = { (byte)'I', (byte)'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte)orientation, 0, 0, 0, 0, 0, 0, 0 };
