@@ -576,40 +576,70 @@ namespace VisionPS.Core.Imaging
             return source is null ? bitmap : SkiaDecoder.ConvertToSrgb(bitmap, source, false, header, name);
         }
 
+        /// <summary>The most grid tiles read alone to check flat cells: each read copies and parses the whole file.</summary>
+        internal const int MaxTilesChecked = 16;
+
         /// <summary>
-        /// Whether some tile-sized block of the decoded picture is one flat colour, the cells laid from either corner with
-        /// the tiles either way round (the picture may have been turned or mirrored after the grid was put together).
-        /// Cut-off cells at the edges smaller than 8 pixels either way are passed over. Stops at the first pixel that
-        /// differs in each cell: a photograph costs a few reads per cell.
+        /// The grid tiles (0-based, distinct, in the order found) that may lie under a tile-sized block of the decoded
+        /// picture that is one flat colour, the cells laid from either corner with the tiles either way round (the
+        /// picture may have been turned or mirrored after the grid was put together, so each flat cell names the tiles
+        /// every turn or mirror could have put there). At most <paramref name="limit"/> + 1 are returned, so that the
+        /// caller can tell the list was cut short. Cut-off cells at the edges smaller than 8 pixels either way are passed
+        /// over. Stops at the first pixel that differs in each cell: a photograph costs a few reads per cell.
         /// </summary>
-        private static unsafe bool HasFlatTile(SKBitmap bitmap, HeifBoxes.Grid grid)
+        internal static unsafe List<int> FlatTileCandidates(SKBitmap bitmap, HeifBoxes.Grid grid, int limit = MaxTilesChecked)
         {
+            var found = new List<int>();
             if (bitmap.BytesPerPixel != 4)
             {
-                return false;
+                return found;
             }
             int width = bitmap.Width, height = bitmap.Height;
+            long columns = grid.Columns, rows = grid.Rows;
             byte* pixels = (byte*)bitmap.GetPixels();
-            foreach ((long tw, long th) in new[] { (grid.TileWidth, grid.TileHeight), (grid.TileHeight, grid.TileWidth) })
+            void Add(long column, long row)
             {
+                if (column >= 0 && column < columns && row >= 0 && row < rows && found.Count <= limit
+                    && !found.Contains((int)((row * columns) + column)))
+                {
+                    found.Add((int)((row * columns) + column));
+                }
+            }
+            foreach (bool turned in new[] { false, true })
+            {
+                (long tw, long th) = turned ? (grid.TileHeight, grid.TileWidth) : (grid.TileWidth, grid.TileHeight);
                 foreach (bool fromEnd in new[] { false, true })
                 {
-                    for (long top = 0; top < height; top += th)
+                    for (long top = 0, cy = 0; top < height; top += th, cy++)
                     {
-                        for (long left = 0; left < width; left += tw)
+                        for (long left = 0, cx = 0; left < width; left += tw, cx++)
                         {
                             // From the far corner, the cells are counted back from the right and bottom edges.
                             long x0 = fromEnd ? Math.Max(0, width - left - tw) : left, x1 = fromEnd ? width - left : Math.Min(width, left + tw);
                             long y0 = fromEnd ? Math.Max(0, height - top - th) : top, y1 = fromEnd ? height - top : Math.Min(height, top + th);
                             if (x1 - x0 >= 8 && y1 - y0 >= 8 && Flat(pixels, bitmap.RowBytes, x0, x1, y0, y1))
                             {
-                                return true;
+                                // Counted from either edge, a mirror in either direction: the cell's column is cx or
+                                // its mirror image; turned a quarter, the picture's columns are the grid's rows.
+                                (long a, long b, long na, long nb) = turned ? (cy, cx, columns, rows) : (cx, cy, columns, rows);
+                                if (fromEnd)
+                                {
+                                    (a, b) = (na - 1 - a, nb - 1 - b);
+                                }
+                                Add(a, b);
+                                Add(na - 1 - a, b);
+                                Add(a, nb - 1 - b);
+                                Add(na - 1 - a, nb - 1 - b);
+                                if (found.Count > limit)
+                                {
+                                    return found;
+                                }
                             }
                         }
                     }
                 }
             }
-            return false;
+            return found;
         }
 
         private static unsafe bool Flat(byte* pixels, int rowBytes, long x0, long x1, long y0, long y1)
@@ -890,14 +920,18 @@ namespace VisionPS.Core.Imaging
                 warnings.Add($"'{name}' is a TIFF of {pages} pages; only its first page is sent (send each page as its own image to include the others).");
             }
             if (!damageFound && format is ImageFormat.Heif or ImageFormat.Avif && HeifBoxes.PrimaryGrid(data) is HeifBoxes.Grid grid
-                && HasFlatTile(decoded.Bitmap, grid) && MagickCodec.UndecodableTiles(data, format, grid) is { Count: > 0 } tiles)
+                && FlatTileCandidates(decoded.Bitmap, grid) is { Count: > 0 } flat
+                && MagickCodec.UndecodableTiles(data, format, grid, flat.Take(MaxTilesChecked)) is { Count: > 0 } tiles)
             {
                 // libheif fills a grid tile it cannot decode with a flat colour and says nothing (a tile cut short is
                 // found before decoding, ImageIntegrity.CheckStructure); a flat tile is checked by reading the tiles alone.
                 string Place(int t) => $"{t + 1} (row {(t / grid.Columns) + 1}, column {(t % grid.Columns) + 1})";
                 string which = tiles.Count == 1 ? "tile " + Place(tiles[0])
                     : "tiles " + string.Join(", ", tiles.Take(tiles.Count - 1).Select(Place)) + " and " + Place(tiles[tiles.Count - 1]);
-                RefuseOrWarn($"{which} of its {grid.Columns}x{grid.Rows} tile grid {(tiles.Count == 1 ? "does" : "do")} not decode: the coded data is damaged",
+                // Only the tiles under flat cells are read alone, and at most MaxTilesChecked of them.
+                string stopped = flat.Count > MaxTilesChecked
+                    ? $" (the check stopped after {MaxTilesChecked} of the tiles under flat areas; others may be damaged too)" : string.Empty;
+                RefuseOrWarn($"{which} of its {grid.Columns}x{grid.Rows} tile grid {(tiles.Count == 1 ? "does" : "do")} not decode: the coded data is damaged{stopped}",
                     null, $"The decoder filled {(tiles.Count == 1 ? "that tile" : "those tiles")} with one flat colour; the rest of the picture is sent as it decoded.",
                     name, format, options, warnings);
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.InteropServices;
 using ImageMagick;
 using SkiaSharp;
@@ -215,17 +216,22 @@ namespace VisionPS.Core.Imaging
             }
         }
 
+        /// <summary>How many grid tiles this thread has read alone (for tests: only the tiles asked for are read).</summary>
+        [ThreadStatic]
+        internal static int TilesReadAlone;
+
         /// <summary>
         /// The tiles of a grid that do not decode when each is made the primary image on its own (0-based); none when a
-        /// tile cannot be made primary in place. Each tile is read as a small image of its own.
+        /// tile cannot be made primary in place. Each tile of <paramref name="which"/> is read as a small image of its own.
         /// </summary>
-        public static List<int> UndecodableTiles(byte[] data, ImageFormat format, HeifBoxes.Grid grid)
+        public static List<int> UndecodableTiles(byte[] data, ImageFormat format, HeifBoxes.Grid grid, IEnumerable<int> which)
         {
             Initialise();
             MagickReadSettings settings = ReadSettings(format);
             var failed = new List<int>();
-            for (int i = 0; i < grid.Tiles.Length; i++)
+            foreach (int i in which.Where(t => t >= 0 && t < grid.Tiles.Length).Distinct().OrderBy(t => t))
             {
+                TilesReadAlone++;
                 byte[]? alone = HeifBoxes.WithPrimaryItem(data, grid.Tiles[i]);
                 if (alone is null)
                 {

@@ -41,13 +41,14 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// The tiles of a HEIF/AVIF grid that do not decode on their own (0-based): libheif fills a grid tile it cannot
-        /// decode with a flat colour and reports nothing, but refuses the same tile read alone.
+        /// decode with a flat colour and reports nothing, but refuses the same tile read alone. Only the tiles in
+        /// <paramref name="which"/> are read.
         /// </summary>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        internal static List<int> UndecodableTiles(byte[] data, ImageFormat format, HeifBoxes.Grid grid)
+        internal static List<int> UndecodableTiles(byte[] data, ImageFormat format, HeifBoxes.Grid grid, IEnumerable<int> which)
         {
             IsLoaded = true;
-            return MagickBackend.UndecodableTiles(data, format, grid);
+            return MagickBackend.UndecodableTiles(data, format, grid, which);
         }
 
         /// <summary>

@@ -85,5 +85,48 @@ namespace VisionPS.Core.Tests.Imaging
                 Directory.Delete(dir, recursive: true);
             }
         }
+
+        /// <summary>
+        /// An intact AVIF grid (avifenc -g 4x4) with one genuinely flat tile: it is sent without a word, and only the
+        /// tiles a turn or mirror could put under that flat cell are read alone (4 of 16), not every tile of the grid.
+        /// </summary>
+        [Fact]
+        public void AnIntactGridWithAFlatTileReadsOnlyTheTilesUnderIt()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-grid-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string png = Path.Combine(dir, "src.png"), avif = Path.Combine(dir, "grid.avif");
+                TestCorpus.Run("convert", "-size", "256x256", "gradient:red-blue", "-fill", "#4080c0", "-draw", "rectangle 64,64 127,127",
+                    "-depth", "8", png);
+                TestCorpus.Run("avifenc", "--min", "10", "--max", "12", "-g", "4x4", png, avif);
+                byte[] data = File.ReadAllBytes(avif);
+                Assert.Equal((4, 4), (HeifBoxes.PrimaryGrid(data)!.Rows, HeifBoxes.PrimaryGrid(data)!.Columns));
+
+                MagickBackend.TilesReadAlone = 0;
+                PreparedImage image = ImagePreparer.Prepare(data, "grid.avif", new PrepareOptions { Format = PreparedFormat.Png });
+                Assert.Empty(image.Warnings);
+                Assert.InRange(MagickBackend.TilesReadAlone, 1, 4);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        [Fact]
+        public void TheTilesUnderFlatCellsAreCappedForAFlatPicture()
+        {
+            // A hostile 256x256 grid of 8x8 tiles that decodes flat: no more than the cap (and one more, to tell) are named.
+            var grid = new HeifBoxes.Grid(256, 256, 2048, 2048, 8, 8, new uint[256 * 256]);
+            using var bitmap = new SKBitmap(2048, 2048, SKColorType.Rgba8888, SKAlphaType.Premul);
+            bitmap.Erase(SKColors.SkyBlue);
+            Assert.Equal(ImagePreparer.MaxTilesChecked + 1, ImagePreparer.FlatTileCandidates(bitmap, grid).Count);
+            bitmap.Erase(SKColors.White);
+            bitmap.SetPixel(9, 9, SKColors.Black);
+            // One cell is not flat: every other is, still capped.
+            Assert.Equal(ImagePreparer.MaxTilesChecked + 1, ImagePreparer.FlatTileCandidates(bitmap, grid).Count);
+        }
     }
 }
