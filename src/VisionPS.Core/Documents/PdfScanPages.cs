@@ -79,13 +79,14 @@ namespace VisionPS.Core.Documents
         }
 
         /// <summary>
-        /// The page's JPEG as stored; on a turned page, with the turn as its EXIF orientation (in place of its own, which a
-        /// reader ignores). An unturned page keeps its own EXIF orientation, as the image core has always applied it.
+        /// The page's JPEG as stored, with the page's turn as its EXIF orientation in place of its own, which a reader
+        /// ignores: on an unturned page a JPEG whose EXIF says to turn it gets orientation 1 (one without such a tag is
+        /// sent as stored).
         /// </summary>
         private static byte[] RawJpeg(IPdfImage image, int turn)
         {
             byte[] raw = image.RawMemory.ToArray();
-            return turn == 1 ? raw : PdfPageOrientation.Jpeg(raw, turn);
+            return turn == 1 && ExifOrientation.FromJpeg(raw) is 0 or 1 ? raw : PdfPageOrientation.Jpeg(raw, turn);
         }
 
         private static bool IsJpeg(IPdfImage image) => Filters(image).Contains("DCTDecode") || Filters(image).Contains("/DCT");

@@ -345,5 +345,16 @@ namespace VisionPS.Core.Tests.Documents
             Assert.Equal(PdfProblem.NotAScan, ex.Problem);
             Assert.Contains("Page 1 of 'letter.pdf' is not a scan", ex.Message, StringComparison.Ordinal);
         }
+
+        [Fact]
+        public void AnUnturnedPageIgnoresItsJpegsOwnExifOrientationAsReadersDo()
+        {
+            // A PDF reader draws the JPEG's pixels as stored (no /Rotate here) and ignores the EXIF orientation 6 inside.
+            byte[] jpeg = PdfPageOrientation.Jpeg(File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg")), 6);
+            Assert.Equal(6, ExifOrientation.FromJpeg(jpeg));
+            PdfPageImage page = Assert.Single(PdfScanPages.Extract(SamplePdfs.ScanOfJpegs(jpeg), "scan.pdf", new PrepareOptions { Model = "gpt-4o" }));
+            Assert.Null(page.Error);
+            Assert.Equal((1152, 768), (page.Image!.Width, page.Image!.Height));
+        }
     }
 }
