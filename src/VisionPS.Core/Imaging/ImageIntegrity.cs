@@ -1298,7 +1298,7 @@ namespace VisionPS.Core.Imaging
                 at += 2;
                 if (count > 0)
                 {
-                    x += count; // an encoded run
+                    x = Math.Min(x + count, width); // an encoded run: decoders cut it off at the row's end
                     continue;
                 }
                 if (code == 0)

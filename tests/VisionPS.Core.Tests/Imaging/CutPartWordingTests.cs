@@ -151,6 +151,27 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>
+        /// An RLE8 BMP whose encoded run is longer than its row, then a delta escape of 0 right: Skia cuts the run off at
+        /// the row's end and decodes on, so the delta starts from the row's end, not past it, and the file is whole.
+        /// </summary>
+        [Fact]
+        public void AnRleRunLongerThanItsRowEndsAtTheRowsEnd()
+        {
+            byte[] bmp = Rle8WithDelta();
+            int pixelsAt = BitConverter.ToInt32(bmp, 10);
+            int run = pixelsAt + (4 * 4);
+            Assert.Equal(new byte[] { 16, 1, 0, 2, 0, 5 }, bmp.AsSpan(run, 6).ToArray());
+            bmp[run] = 20; // 20 pixels in a 16-pixel row
+
+            Assert.Equal(-1, ImageIntegrity.BmpRowsInFile(bmp, out _, out _, out string? rle)); // -1: every row is there
+            Assert.Null(rle);
+            PreparedImage image = ImagePreparer.Prepare(bmp, "long-run.bmp");
+            Assert.Empty(image.Warnings);
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            Assert.Equal(new SKColor(0, 0, 220), sent.GetPixel(8, 0).WithAlpha(255)); // the top rows (blue) decoded
+        }
+
+        /// <summary>
         /// A 32-bit BI_RGB BMP whose fourth byte holds alpha goes to ImageMagick (Skia drops its alpha), which does not
         /// count a cut BMP's rows (it said 'ImproperImageHeader ... no part of it decodes', -AllowPartial not offered): its
         /// rows are counted as on the Skia path, and under -AllowPartial the rows that are there are sent with their alpha.
