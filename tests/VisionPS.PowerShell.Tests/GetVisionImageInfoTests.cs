@@ -136,5 +136,35 @@ namespace VisionPS.PowerShell.Tests
             Assert.False((bool)plain.Properties["WouldPassThrough"].Value);
             Assert.Equal(1536, plain.Properties["TargetWidth"].Value);
         }
+
+        /// <summary>
+        /// A file: URI given as text names a file on this computer only: a host other than localhost is refused in words
+        /// (on Windows it would be read over SMB from that host), and a '#' or '?' is part of the file name, not a cut.
+        /// </summary>
+        [Fact]
+        public void AFileUriNamesAFileOnThisComputerWithItsWholeName()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-uri-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string hashed = Path.Combine(dir, "a#1?.gif");
+                File.Copy(Paths.CorpusFile("gif_static_smile_48.gif"), hashed);
+                File.Copy(Paths.CorpusFile("gif_static_smile_48.gif"), Path.Combine(dir, "a"));
+                using var ps = new PowerShellSession();
+                var found = ps.Run("Get-VisionImageInfo $args[0]; Get-VisionImageInfo $args[1]", "file://" + hashed, "file://localhost" + hashed);
+                Assert.Empty(ps.Errors);
+                Assert.Equal(new[] { hashed, hashed }, found.Select(i => (string)i.Properties["Path"].Value));
+
+                Assert.Empty(ps.Run("Get-VisionImageInfo 'file://attacker/s/x.gif'"));
+                ErrorRecord error = Assert.Single(ps.Errors);
+                Assert.Equal("InvalidImageInput,VisionPS.Commands.GetVisionImageInfoCommand", error.FullyQualifiedErrorId);
+                Assert.Contains("names a file on the computer 'attacker'", error.ToString(), StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
     }
 }

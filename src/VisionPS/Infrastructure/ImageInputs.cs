@@ -285,9 +285,13 @@ namespace VisionPS.Infrastructure
             {
                 work.Add(new ImageWork(uri.AbsoluteUri, new VisionImage(uri, detail, model), null, null));
             }
+            else if (uri.IsFile && ImagePathResolver.FileUriPath(uri) is string local)
+            {
+                work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { local }, literal: true).Select(Path));
+            }
             else if (uri.IsFile)
             {
-                work.AddRange(ImagePathResolver.Resolve(cmdlet, new[] { uri.LocalPath }, literal: true).Select(Path));
+                cmdlet.WriteError(ImagePathResolver.FileUriOnAnotherComputer(uri, text));
             }
             else
             {

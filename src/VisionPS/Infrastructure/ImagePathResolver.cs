@@ -25,6 +25,12 @@ namespace VisionPS.Infrastructure
         private static List<string> ResolveOne(PSCmdlet cmdlet, string path, bool literal)
         {
             var result = new List<string>();
+            if (path.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(path, UriKind.Absolute, out Uri? fileUri)
+                && fileUri.IsFile && FileUriPath(fileUri) is null)
+            {
+                cmdlet.WriteError(FileUriOnAnotherComputer(fileUri, path));
+                return result;
+            }
             if (LocalPathOfFileUri(path) is string local)
             {
                 // file:///home/me/a%20b.jpg (a file manager's "copy location", a browser's address bar) is that file,
@@ -117,8 +123,31 @@ namespace VisionPS.Infrastructure
 
         private static string? LocalPathOfFileUri(string path)
             => path.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(path, UriKind.Absolute, out Uri? uri) && uri.IsFile
-                ? uri.LocalPath
+                ? FileUriPath(uri)
                 : null;
+
+        /// <summary>
+        /// The path on this computer a file: URI names, or null when it names another computer (a host other than
+        /// localhost: on Windows file://host/share/x.jpg would be read over SMB from that host). A '?' or '#' is part of
+        /// the file name, as in the path the URI was copied from (file:///tmp/a#1.jpg is /tmp/a#1.jpg, not /tmp/a).
+        /// </summary>
+        internal static string? FileUriPath(Uri uri)
+        {
+            if (uri.Host.Length > 0 && !string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            // Rebuilt without its host: file://localhost/tmp/x.jpg is /tmp/x.jpg, not \\localhost\tmp\x.jpg.
+            string local = new Uri("file://" + uri.AbsolutePath).LocalPath;
+            return local + Uri.UnescapeDataString(uri.Query + uri.Fragment);
+        }
+
+        /// <summary>The error for a file: URI that names a file on another computer.</summary>
+        internal static ErrorRecord FileUriOnAnotherComputer(Uri uri, object target)
+        {
+            string message = $"'{uri.OriginalString}' names a file on the computer '{uri.Host}'; VisionPS reads file: URIs of this computer only (no host, or localhost). Copy the file here and give its path.";
+            return ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument, target, message);
+        }
 
         private static bool IsWebUrl(string path)
             => Uri.TryCreate(path, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
