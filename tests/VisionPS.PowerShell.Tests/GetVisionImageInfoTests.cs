@@ -166,5 +166,18 @@ namespace VisionPS.PowerShell.Tests
                 Directory.Delete(dir, recursive: true);
             }
         }
+
+        /// <summary>A conversation id is matched ignoring case, as the ValidatePattern it replaced did (Conv_abc, THREAD_x).</summary>
+        [Fact]
+        public void ConversationIdsAreMatchedIgnoringCaseAsBefore()
+        {
+            using var ps = new PowerShellSession();
+            const string Define = "function t { param([VisionPS.Infrastructure.ValidateConversationId($true)][string]$Id) $Id }; "
+                + "function c { param([VisionPS.Infrastructure.ValidateConversationId($false)][string]$Id) $Id }; ";
+            Assert.Equal(new[] { "Conv_abc", "THREAD_x", "CONV_abc" }, ps.Run<string>(Define + "t Conv_abc; t THREAD_x; c CONV_abc"));
+            Assert.Empty(ps.Errors);
+            ps.Run(Define + "c thread_abc");
+            Assert.Contains("'thread_abc' is not a conversation id (conv_...)", Assert.Single(ps.Errors).ToString(), StringComparison.Ordinal);
+        }
     }
 }

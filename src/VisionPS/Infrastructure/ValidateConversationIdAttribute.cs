@@ -25,7 +25,8 @@ namespace VisionPS.Infrastructure
         {
             object? value = arguments is PSObject pso ? pso.BaseObject : arguments;
             string text = value as string ?? string.Empty;
-            if (Regex.IsMatch(text, _threads ? "^(conv|thread)_[A-Za-z0-9_-]+$" : "^conv_[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant))
+            // Ignoring case, as the ValidatePattern it replaced did (Conv_abc was taken).
+            if (Regex.IsMatch(text, _threads ? "^(conv|thread)_[A-Za-z0-9_-]+$" : "^conv_[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
             {
                 return;
             }
