@@ -224,57 +224,14 @@ namespace VisionPS.Core.Imaging
             }
             ReadOnlySpan<byte> b = data;
             (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
-            (long iprp, long iprpEnd) = Child(b, children, metaEnd, "iprp"u8);
-            if (pitm < 0 || iprp < 0 || pitmEnd - pitm < 14)
+            if (pitm < 0 || pitmEnd - pitm < 14)
             {
                 return null;
             }
             long primary = b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
                 : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
-            (long ipco, long ipcoEnd) = Child(b, iprp + 8, iprpEnd, "ipco"u8);
-            (long ipma, long ipmaEnd) = Child(b, iprp + 8, iprpEnd, "ipma"u8);
-            if (primary < 0 || ipco < 0 || ipma < 0 || ipmaEnd - ipma < 16)
-            {
-                return null;
-            }
-            // ipma: version and flags, entry count; per entry the item ID (16 bits, 32 from version 1), a count of
-            // associations, each a 1-based index into ipco (7 bits, 15 with flag 1) under an 'essential' bit.
-            int version = b[(int)ipma + 8];
-            bool wide = (b[(int)ipma + 11] & 1) != 0;
-            long entries = ContainerHeaders.U32(b, (int)ipma + 12);
-            long at = ipma + 16;
-            for (long e = 0; e < entries && e < 65536; e++)
-            {
-                int idBytes = version < 1 ? 2 : 4;
-                if (at + idBytes + 1 > ipmaEnd)
-                {
-                    return null;
-                }
-                long item = idBytes == 2 ? (b[(int)at] << 8) | b[(int)at + 1] : ContainerHeaders.U32(b, (int)at);
-                int count = b[(int)(at + idBytes)];
-                at += idBytes + 1;
-                int each = wide ? 2 : 1;
-                if (at + ((long)count * each) > ipmaEnd)
-                {
-                    return null;
-                }
-                if (item == primary)
-                {
-                    for (int i = 0; i < count; i++, at += each)
-                    {
-                        int index = wide ? ((b[(int)at] & 0x7F) << 8) | b[(int)at + 1] : b[(int)at] & 0x7F;
-                        (long prop, long propEnd) = NthChild(b, ipco + 8, ipcoEnd, index);
-                        if (prop >= 0 && propEnd - prop >= 19 && b.Slice((int)prop + 4, 4).SequenceEqual("colr"u8)
-                            && b.Slice((int)prop + 8, 4).SequenceEqual("nclx"u8))
-                        {
-                            return ((b[(int)prop + 12] << 8) | b[(int)prop + 13], (b[(int)prop + 14] << 8) | b[(int)prop + 15]);
-                        }
-                    }
-                    return null;
-                }
-                at += (long)count * each;
-            }
-            return null;
+            (long prop, _) = ItemProperty(b, children, metaEnd, primary, "colr"u8, "nclx"u8, 19);
+            return prop < 0 ? null : ((b[(int)prop + 12] << 8) | b[(int)prop + 13], (b[(int)prop + 14] << 8) | b[(int)prop + 15]);
         }
 
         /// <summary>
@@ -645,12 +602,25 @@ namespace VisionPS.Core.Imaging
         /// <summary>An item's size from its 'ispe' property (through 'ipma'), or null.</summary>
         private static (long Width, long Height)? ItemSize(ReadOnlySpan<byte> b, long children, long metaEnd, long item)
         {
+            (long property, _) = ItemProperty(b, children, metaEnd, item, "ispe"u8, default, 20);
+            return property < 0 ? null : (ContainerHeaders.U32(b, (int)property + 12), ContainerHeaders.U32(b, (int)property + 16));
+        }
+
+        /// <summary>
+        /// The first property box of <paramref name="type"/> (and, when given, whose content starts with
+        /// <paramref name="subtype"/>, such as a 'colr' of kind 'nclx') of at least <paramref name="minLength"/>
+        /// bytes that 'ipma' associates with <paramref name="item"/>; (-1, -1) when there is none or the boxes are not of
+        /// the expected shape.
+        /// </summary>
+        private static (long Start, long End) ItemProperty(ReadOnlySpan<byte> b, long children, long metaEnd, long item,
+            ReadOnlySpan<byte> type, ReadOnlySpan<byte> subtype, int minLength)
+        {
             (long iprp, long iprpEnd) = Child(b, children, metaEnd, "iprp"u8);
             (long ipco, long ipcoEnd) = iprp < 0 ? (-1, -1) : Child(b, iprp + 8, iprpEnd, "ipco"u8);
             (long ipma, long ipmaEnd) = iprp < 0 ? (-1, -1) : Child(b, iprp + 8, iprpEnd, "ipma"u8);
-            if (ipco < 0 || ipma < 0 || ipmaEnd - ipma < 16)
+            if (item < 0 || ipco < 0 || ipma < 0 || ipmaEnd - ipma < 16)
             {
-                return null;
+                return (-1, -1);
             }
             // ipma: version and flags (bit 0: 15-bit property indices), an entry count, then per item its ID (16 bits,
             // 32 from version 1), an association count and the associations (an essential bit and a 1-based index).
@@ -658,38 +628,38 @@ namespace VisionPS.Core.Imaging
             bool wideIndex = (b[(int)ipma + 11] & 1) != 0;
             long entries = ContainerHeaders.U32(b, (int)ipma + 12);
             long at = ipma + 16;
+            int idSize = version < 1 ? 2 : 4;
+            int assocSize = wideIndex ? 2 : 1;
             for (long e = 0; e < entries && e < 65536; e++)
             {
-                int idSize = version < 1 ? 2 : 4;
                 if (at + idSize + 1 > ipmaEnd)
                 {
-                    return null;
+                    return (-1, -1);
                 }
                 long id = idSize == 2 ? (b[(int)at] << 8) | b[(int)at + 1] : ContainerHeaders.U32(b, (int)at);
                 int count = b[(int)at + idSize];
                 at += idSize + 1;
-                int assocSize = wideIndex ? 2 : 1;
                 if (at + ((long)count * assocSize) > ipmaEnd)
                 {
-                    return null;
+                    return (-1, -1);
                 }
                 if (id == item)
                 {
-                    for (int k = 0; k < count; k++)
+                    for (int k = 0; k < count; k++, at += assocSize)
                     {
                         int index = wideIndex ? ((b[(int)at] & 0x7F) << 8) | b[(int)at + 1] : b[(int)at] & 0x7F;
                         (long property, long propertyEnd) = NthChild(b, ipco + 8, ipcoEnd, index);
-                        if (property >= 0 && propertyEnd - property >= 20 && b.Slice((int)property + 4, 4).SequenceEqual("ispe"u8))
+                        if (property >= 0 && propertyEnd - property >= minLength && b.Slice((int)property + 4, 4).SequenceEqual(type)
+                            && (subtype.IsEmpty || b.Slice((int)property + 8, 4).SequenceEqual(subtype)))
                         {
-                            return (ContainerHeaders.U32(b, (int)property + 12), ContainerHeaders.U32(b, (int)property + 16));
+                            return (property, propertyEnd);
                         }
-                        at += assocSize;
                     }
-                    return null;
+                    return (-1, -1);
                 }
                 at += (long)count * assocSize;
             }
-            return null;
+            return (-1, -1);
         }
 
         /// <summary>
