@@ -223,13 +223,11 @@ namespace VisionPS.Core.Imaging
                 return null;
             }
             ReadOnlySpan<byte> b = data;
-            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
-            if (pitm < 0 || pitmEnd - pitm < 14)
+            long primary = PrimaryItem(b, children, metaEnd);
+            if (primary < 0)
             {
                 return null;
             }
-            long primary = b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
-                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
             (long prop, _) = ItemProperty(b, children, metaEnd, primary, "colr"u8, "nclx"u8, 19);
             return prop < 0 ? null : ((b[(int)prop + 12] << 8) | b[(int)prop + 13], (b[(int)prop + 14] << 8) | b[(int)prop + 15]);
         }
@@ -249,13 +247,11 @@ namespace VisionPS.Core.Imaging
             }
             ReadOnlySpan<byte> b = data;
             (long iloc, long end) = Child(b, children, metaEnd, "iloc"u8);
-            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
             if (iloc < 0 || end - iloc < 16)
             {
                 return null;
             }
-            long primary = pitm < 0 || pitmEnd - pitm < 14 ? -1 : b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
-                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
+            long primary = PrimaryItem(b, children, metaEnd);
             // iloc (ISO/IEC 14496-12 8.11.3): version and flags; field sizes in nibbles (offset, length, base offset,
             // index); an item count; per item its ID, construction method (version 1 and 2), data reference index,
             // base offset and extents (index, offset, length).
@@ -370,13 +366,11 @@ namespace VisionPS.Core.Imaging
                 return null;
             }
             ReadOnlySpan<byte> b = data;
-            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
-            if (pitm < 0 || pitmEnd - pitm < 14)
+            long primary = PrimaryItem(b, children, metaEnd);
+            if (primary < 0)
             {
                 return null;
             }
-            long primary = b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
-                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
             if (ItemInfo(b, children, metaEnd, primary) is not (string type, _) || type != "grid")
             {
                 return null;
@@ -599,6 +593,14 @@ namespace VisionPS.Core.Imaging
             return null;
         }
 
+        /// <summary>The primary item's ID from 'pitm' (16 bits, 32 from version 1), or -1 when there is none of that shape.</summary>
+        private static long PrimaryItem(ReadOnlySpan<byte> b, long children, long metaEnd)
+        {
+            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
+            return pitm < 0 || pitmEnd - pitm < 14 ? -1 : b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
+                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
+        }
+
         /// <summary>An item's size from its 'ispe' property (through 'ipma'), or null.</summary>
         private static (long Width, long Height)? ItemSize(ReadOnlySpan<byte> b, long children, long metaEnd, long item)
         {
@@ -674,13 +676,11 @@ namespace VisionPS.Core.Imaging
             }
             ReadOnlySpan<byte> b = data;
             (long iref, long irefEnd) = Child(b, children, metaEnd, "iref"u8);
-            (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
-            if (iref < 0 || pitm < 0 || pitmEnd - pitm < 14 || irefEnd - iref < 12)
+            long primary = PrimaryItem(b, children, metaEnd);
+            if (iref < 0 || primary < 0 || irefEnd - iref < 12)
             {
                 return false;
             }
-            long primary = b[(int)pitm + 8] == 0 ? (long)((b[(int)pitm + 12] << 8) | b[(int)pitm + 13])
-                : pitmEnd - pitm >= 16 ? ContainerHeaders.U32(b, (int)pitm + 12) : -1;
             // iref: version and flags, then one box per reference type: from_item_ID (16 bits, 32 from version 1),
             // a count, and the items referred to.
             bool wide = b[(int)iref + 8] != 0;
