@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Text.Json;
+using VisionPS.Core.OpenAI;
 
 namespace VisionPS.Core.Batching
 {
@@ -146,8 +147,7 @@ namespace VisionPS.Core.Batching
             return value.TryGetDouble(out double d) && d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue ? (int)d : null;
         }
 
-        private static DateTimeOffset? Time(JsonElement obj, string name)
-            => obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long s) ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
+        private static DateTimeOffset? Time(JsonElement obj, string name) => ServiceTime.Read(obj, name);
     }
 
     /// <summary>One reason a batch failed validation.</summary>

@@ -40,18 +40,15 @@ namespace VisionPS.Core.OpenAI
             {
                 Id = id.GetString()!,
                 FileName = e.TryGetProperty("filename", out JsonElement name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null,
-                Bytes = e.TryGetProperty("bytes", out JsonElement bytes) && bytes.ValueKind == JsonValueKind.Number ? bytes.GetInt64() : 0,
+                Bytes = ServiceTime.Count(e, "bytes") ?? 0,
                 Purpose = e.TryGetProperty("purpose", out JsonElement purpose) && purpose.ValueKind == JsonValueKind.String ? purpose.GetString() : null,
                 Status = e.TryGetProperty("status", out JsonElement status) && status.ValueKind == JsonValueKind.String ? status.GetString() : null,
             };
-            if (e.TryGetProperty("created_at", out JsonElement created) && created.ValueKind == JsonValueKind.Number)
+            if (ServiceTime.Read(e, "created_at") is DateTimeOffset created)
             {
-                file.CreatedAt = DateTimeOffset.FromUnixTimeSeconds(created.GetInt64());
+                file.CreatedAt = created;
             }
-            if (e.TryGetProperty("expires_at", out JsonElement expires) && expires.ValueKind == JsonValueKind.Number)
-            {
-                file.ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(expires.GetInt64());
-            }
+            file.ExpiresAt = ServiceTime.Read(e, "expires_at");
             return file;
         }
 
