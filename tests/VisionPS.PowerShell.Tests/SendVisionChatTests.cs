@@ -227,6 +227,18 @@ namespace VisionPS.PowerShell.Tests
             Assert.NotNull(ps.Errors[0].ErrorDetails.RecommendedAction);
         }
 
+        /// <summary>
+        /// The -ErrorAction Stop runs: a URL whose download fails after 400 ms first (missing.png), then two corpus images,
+        /// and the count of chat requests so far.
+        /// </summary>
+        private (object[] Files, int Before) MissingUrlFirst()
+        {
+            object[] files = { new Uri(_host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
+            int before = _host.State.RequestsTo("/chat/completions").Count;
+            _host.State.RouteFaults["GET /assets/{name}"] = "slow=400";
+            return (files, before);
+        }
+
         [Fact]
         public void ErrorActionStopStillEmitsTheAnswersAlreadyPaidForBeforeTheStopError()
         {
@@ -235,9 +247,7 @@ namespace VisionPS.PowerShell.Tests
             // the other two are sent meanwhile and answer slowly. -ErrorAction Stop must not throw their paid answers away:
             // every request the service answered comes out, then the error stops the run.
             string model = "fault:slow=1500:" + Guid.NewGuid().ToString("N");
-            object[] files = { new Uri(_host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
-            int before = _host.State.RequestsTo("/chat/completions").Count;
-            _host.State.RouteFaults["GET /assets/{name}"] = "slow=400";
+            (object[] files, int before) = MissingUrlFirst();
 
             var output = ps.Run(
                 "$got = [System.Collections.Generic.List[object]]::new(); $err = $null" +
@@ -264,9 +274,7 @@ namespace VisionPS.PowerShell.Tests
             // error. The stop says it waits for the 2 requests already sent (Ctrl+C abandons them), and once the run is
             // stopping a failed request is not retried: 2 requests in all, not 2 x 3.
             string model = "fault:slow=1500+500:" + Guid.NewGuid().ToString("N");
-            object[] files = { new Uri(_host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
-            int before = _host.State.RequestsTo("/chat/completions").Count;
-            _host.State.RouteFaults["GET /assets/{name}"] = "slow=400";
+            (object[] files, int before) = MissingUrlFirst();
 
             var output = ps.Run(
                 "$err = $null" +
