@@ -325,6 +325,50 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// What is wrong with a 16- or 32-bit BI_BITFIELDS (or BI_ALPHABITFIELDS) BMP's colour masks, or null: each mask
+        /// must be one run of set bits (the format requires it; Windows refuses others). Skia reads a broken mask anyway and
+        /// prints a warning on the process's own standard error, past PowerShell's streams, so such a file never reaches it.
+        /// The masks sit at the same offsets whether they follow a 40-byte header or are part of a V2 to V5 header.
+        /// </summary>
+        public static string? BmpMaskProblem(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 34)
+            {
+                return null;
+            }
+            long headerSize = U32LE(b, 14);
+            int bpp = b[28] | (b[29] << 8);
+            long compression = U32LE(b, 30);
+            if (headerSize < 40 || compression is not (3 or 6) || bpp is not (16 or 32))
+            {
+                return null;
+            }
+            bool alpha = compression == 6 || headerSize >= 56;
+            string[] names = { "red", "green", "blue", "alpha" };
+            for (int i = 0; i < (alpha ? 4 : 3); i++)
+            {
+                if (b.Length < 58 + (4 * i))
+                {
+                    break;
+                }
+                uint mask = (uint)U32LE(b, 54 + (4 * i));
+                if (mask == 0)
+                {
+                    continue;
+                }
+                while ((mask & 1) == 0)
+                {
+                    mask >>= 1;
+                }
+                if ((mask & (mask + 1)) != 0)
+                {
+                    return $"its {names[i]} bit mask (0x{(uint)U32LE(b, 54 + (4 * i)):X8}) is not one run of bits, which BMP requires, so its colours cannot be read";
+                }
+            }
+            return null;
+        }
+
+        /// <summary>
         /// A BMP whose 56-byte BITMAPV3INFOHEADER (or a 40-byte header with BI_ALPHABITFIELDS) gives 16- or 32-bit
         /// pixels an alpha mask, or a 32-bit BI_RGB one with a 40-byte header whose fourth byte some pixel uses: Skia's
         /// codec reads the alpha mask only from V4/V5 headers and decodes these opaque. Many tools write alpha in a plain

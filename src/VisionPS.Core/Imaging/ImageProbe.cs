@@ -268,6 +268,10 @@ namespace VisionPS.Core.Imaging
 
         internal static SkiaSource OpenSkia(byte[] data, string name, ImageFormat format)
         {
+            if (format == ImageFormat.Bmp && ContainerHeaders.BmpMaskProblem(data) is string masks)
+            {
+                throw ImageProcessingException.DamagedBeyondUse(name, format, masks);
+            }
             SkiaSource? source = SkiaSource.Open(data, out SKCodecResult result);
             if (source is null)
             {
