@@ -21,8 +21,20 @@ namespace VisionPS.Core.Tests.Documents
         }
 
         /// <summary>The PDF encrypted by qpdf (AES-256) with a user password, or with none (permissions only).</summary>
-        public static byte[] Encrypted(byte[] pdf, string userPassword) =>
-            Qpdf(pdf, "--encrypt", userPassword, "owner-secret", "256", "--");
+        public static byte[] Encrypted(byte[] pdf, string userPassword) => Encrypted(pdf, userPassword, "aes256");
+
+        /// <summary>
+        /// The PDF encrypted by qpdf with <paramref name="cipher"/>: rc4-40, rc4-128 (both weak, qpdf needs to be told),
+        /// aes128 or aes256; an empty <paramref name="userPassword"/> sets permissions only (readers open it unasked).
+        /// </summary>
+        public static byte[] Encrypted(byte[] pdf, string userPassword, string cipher) => cipher switch
+        {
+            "rc4-40" => Qpdf(pdf, "--allow-weak-crypto", "--encrypt", userPassword, "owner-secret", "40", "--print=n", "--"),
+            "rc4-128" => Qpdf(pdf, "--allow-weak-crypto", "--encrypt", userPassword, "owner-secret", "128", "--use-aes=n", "--print=none", "--"),
+            "aes128" => Qpdf(pdf, "--encrypt", userPassword, "owner-secret", "128", "--use-aes=y", "--print=none", "--"),
+            "aes256" => Qpdf(pdf, "--encrypt", userPassword, "owner-secret", "256", "--print=none", "--modify=none", "--"),
+            _ => throw new ArgumentOutOfRangeException(nameof(cipher), cipher, "rc4-40, rc4-128, aes128 or aes256"),
+        };
 
         /// <summary>The PDF rewritten by qpdf with its objects packed into object streams (PDF 1.5), as many writers save.</summary>
         public static byte[] WithObjectStreams(byte[] pdf) => Qpdf(pdf, "--object-streams=generate");
