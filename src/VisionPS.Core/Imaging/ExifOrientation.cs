@@ -70,6 +70,15 @@ namespace VisionPS.Core.Imaging
             return 0;
         }
 
+        /// <summary>A big-endian TIFF block whose IFD0 holds only the orientation tag (SHORT): the smallest EXIF that names it.</summary>
+        internal static byte[] MinimalTiff(int orientation) => new byte[]
+        {
+            (byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, // byte order, magic, IFD0 at 8
+            0, 1,                                     // one entry
+            0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte)orientation, 0, 0, // 0x0112 Orientation, SHORT, count 1, value
+            0, 0, 0, 0,                               // no next IFD
+        };
+
         /// <summary>Orientation from a TIFF-structured EXIF block (byte-order mark, IFD0), or 0.</summary>
         public static int FromTiff(ReadOnlySpan<byte> tiff)
         {

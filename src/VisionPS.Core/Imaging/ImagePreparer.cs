@@ -313,8 +313,13 @@ namespace VisionPS.Core.Imaging
                 }
                 if (damage is null)
                 {
-                    // Bytes after the image's end (padding, an appended file or video) are not sent.
+                    // Bytes after the image's end (padding, an appended file or video) are not sent, nor a PNG's
+                    // bulky metadata (an embedded workflow, an editor's history): its pixels and colour stay as they are.
                     byte[] image = ImageIntegrity.WithoutTrailingData(format, data, jpegEnd);
+                    if (format == ImageFormat.Png)
+                    {
+                        image = PngMetadata.WithoutBulkyMetadata(image);
+                    }
                     return ImageRenderer.Finish(new PreparedImage(name, image, header.Mime!, header.DisplayWidth, header.DisplayHeight)
                     {
                         Action = PrepareAction.Pass,
