@@ -581,8 +581,13 @@ namespace VisionPS.Core.Imaging
             return source is null ? bitmap : SkiaDecoder.ConvertToSrgb(bitmap, source, false, header, name);
         }
 
-        /// <summary>The most grid tiles read alone to check flat cells: each read copies and parses the whole file.</summary>
-        internal const int MaxTilesChecked = 16;
+        /// <summary>
+        /// The most grid tiles read alone to check flat cells. Every tile under a flat cell of a phone's photo is read:
+        /// a 12 MP HEIC is a grid of 48 tiles of 512x512, a 48 MP one 192, so 256 covers them. The cost stays bounded: a
+        /// tile is a small image of its own (the tiles read decode at most the picture's pixels once more), one copy of
+        /// the file serves all of them, and a hostile grid of thousands of tiny tiles (up to 256x256) stops here.
+        /// </summary>
+        internal const int MaxTilesChecked = 256;
 
         /// <summary>
         /// The grid tiles (0-based, distinct, in the order found) that may lie under a tile-sized block of the decoded
