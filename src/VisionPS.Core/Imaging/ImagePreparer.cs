@@ -267,6 +267,11 @@ namespace VisionPS.Core.Imaging
                     broken = LaterWebPFrames(data, frames, name, options, warnings);
                     effect = broken is null ? null : LaterFramesEffect;
                 }
+                if (broken is null && format == ImageFormat.Png && declared?.ApngFramesMissing == true)
+                {
+                    broken = ApngMissingFrames(declared);
+                    effect = declared.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
+                }
                 if (broken is null && format == ImageFormat.Png && declared is not null && (frames > 1 || declared.ApngDefaultImageHidden))
                 {
                     broken = LaterApngFrames(data, declared, name, options, warnings);
@@ -302,6 +307,11 @@ namespace VisionPS.Core.Imaging
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
             JpegScanDamage? scanDamage = null;
             string? damageEffect = null;
+            if (damage is null && format == ImageFormat.Png && declared?.ApngFramesMissing == true)
+            {
+                damage = ApngMissingFrames(declared);
+                damageEffect = declared.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
+            }
             bool passCandidate = damage is null && PreparePolicy.CanPassThrough(header, codec, data, icc, options);
             if (passCandidate)
             {
@@ -771,6 +781,18 @@ namespace VisionPS.Core.Imaging
 
         private const string MissingDataEffect =
             "What lies past the end of the file did not decode and is sent as the decoder filled it (a flat colour).";
+
+        /// <summary>
+        /// What is wrong with an APNG, complete to its IEND, whose acTL declares more frames than it holds
+        /// (<see cref="ImageHeader.ApngFramesMissing"/>): frames were cut or edited out. Damage like a cut file's, though
+        /// the frame sent is whole: the file is not what it says it is, and -AllowPartial is how a user says to send it.
+        /// </summary>
+        private static string ApngMissingFrames(ImageHeader header)
+        {
+            int declared = header.ApngDeclaredFrames ?? header.FrameCount, held = header.FrameCount;
+            int gone = declared - held;
+            return $"its acTL chunk declares {declared} animation frames, but the file holds {held}: {gone} {(gone == 1 ? "is" : "are")} missing (cut or edited out)";
+        }
 
         private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
 
