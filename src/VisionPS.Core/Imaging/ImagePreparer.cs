@@ -185,7 +185,10 @@ namespace VisionPS.Core.Imaging
                         if (rows > 0)
                         {
                             partialRows = rows;
-                            effect = $"Only the first {rows} of its {height} rows decoded; the rest is sent blank.";
+                            // libtiff's rows are the stored ones; a TIFF turned by its orientation tag names the part shown.
+                            string there = ExifOrientation.ShownPart(ImageIntegrity.TiffOrientation(data), rows, height, "its orientation tag")
+                                ?? $"Only the first {rows} of its {height} rows";
+                            effect = $"{there} decoded; the rest is sent blank.";
                         }
                     }
                     else if (format is ImageFormat.Heif or ImageFormat.Avif)
