@@ -68,7 +68,7 @@ namespace VisionPS.Core.Documents
                 int turn = PdfPageOrientation.FromRotate(page.Rotation.Value);
                 byte[] bytes = IsJpeg(image) ? RawJpeg(image, turn)
                     : image.TryGetPng(out byte[]? png) && png is not null ? (turn == 1 ? png : PdfPageOrientation.Png(png, turn))
-                    : IsJpeg2000(image) ? Jpeg2000(image, turn, source, options)
+                    : IsJpeg2000(image) ? Jpeg2000(image, turn, number, name, options)
                     : throw new PdfCheckException(source, PdfProblem.Damaged,
                         $"Page {number} of '{name}' holds an image in an encoding VisionPS cannot decode ({Filters(image)}).");
                 return new PdfPageImage(number, source, ImagePreparer.Prepare(bytes, source, options), null);
@@ -95,9 +95,19 @@ namespace VisionPS.Core.Documents
         /// one given alone), so the scan is decoded here, losslessly, and the turn is written as the PNG's eXIf orientation
         /// like any other page's.
         /// </summary>
-        private static byte[] Jpeg2000(IPdfImage image, int turn, string source, PrepareOptions options)
+        private static byte[] Jpeg2000(IPdfImage image, int turn, int number, string name, PrepareOptions options)
         {
-            byte[] png = MagickCodec.Jpeg2000ToPng(image.RawMemory.ToArray(), source, (options ?? new PrepareOptions()).Budget);
+            string source = $"{name}#page={number}";
+            byte[] png;
+            try
+            {
+                png = MagickCodec.Jpeg2000ToPng(image.RawMemory.ToArray(), source, options.Budget);
+            }
+            catch (ImageProcessingException ex) when (ex.Reason != ImageErrorReason.TooLarge)
+            {
+                throw new PdfCheckException(source, PdfProblem.Damaged,
+                    $"Page {number} of '{name}' holds a JPEG 2000 image that cannot be decoded: {MessageText.Clause(ex.Detail)}.", ex);
+            }
             return turn == 1 ? png : PdfPageOrientation.Png(png, turn);
         }
 

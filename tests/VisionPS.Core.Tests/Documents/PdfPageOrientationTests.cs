@@ -85,5 +85,33 @@ namespace VisionPS.Core.Tests.Documents
                 Directory.Delete(dir, true);
             }
         }
+
+        [Fact]
+        public void ADamagedJpeg2000ScanIsAnErrorNamingThePage()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-jpx-" + System.Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string jp2 = Path.Combine(dir, "scan.jp2");
+                TestCorpus.Run("convert", "-size", "96x48", "gradient:red-blue", jp2);
+                byte[] whole = File.ReadAllBytes(jp2);
+                // Its header boxes and main header (SIZ, where PdfPig looks) are kept; its coded data is garbled.
+                for (int i = 160; i < whole.Length; i++)
+                {
+                    whole[i] ^= 0x5A;
+                }
+                byte[] pdf = TestPdfs.ScanOfJpx(whole, 96, 48, 90, null);
+                PdfPageImage page = Assert.Single(PdfScanPages.Extract(pdf, "scan.pdf", new PrepareOptions { Model = "gpt-4o" }));
+                var error = Assert.IsType<PdfCheckException>(page.Error);
+                Assert.Equal(PdfProblem.Damaged, error.Problem);
+                Assert.StartsWith("Page 1 of 'scan.pdf' holds a JPEG 2000 image that cannot be decoded: ", error.Message, System.StringComparison.Ordinal);
+                Assert.DoesNotContain("Magick", error.Message, System.StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
     }
 }
