@@ -73,16 +73,21 @@ Describe 'PDFs' {
         $message.FileIds | Remove-VisionFile -Confirm:$false
     }
 
-    It 'refuses an encrypted PDF with PdfEncrypted naming it and still answers about the others' {
+    It 'refuses a PDF that needs a password with PdfEncrypted naming it, and sends one with permissions only' {
         $plain = New-TextPdf (Join-Path $Dir 'plain.pdf') 1
         $locked = Join-Path $Dir 'locked.pdf'
+        $restricted = Join-Path $Dir 'restricted.pdf'
         & qpdf --encrypt user-pw owner-pw 256 -- $plain $locked
         $LASTEXITCODE | Should -Be 0
-        $results = Get-ChildItem -LiteralPath $plain, $locked | Send-VisionChat 'Total?' -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
-        @($results).Count | Should -Be 1
+        & qpdf --encrypt '' owner-pw 128 --use-aes=y --print=none -- $plain $restricted
+        $LASTEXITCODE | Should -Be 0
+        $results = Get-ChildItem -LiteralPath $plain, $locked, $restricted | Send-VisionChat 'Total?' -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($results).Count | Should -Be 2
+        @($results | ForEach-Object { ($_.Text | ConvertFrom-Json).files[0].filename }) | Should -Contain 'restricted.pdf'
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfEncrypted,*'
         $errs[0].TargetObject | Should -Be $locked
+        $errs[0].Exception.Message | Should -BeLike "*locked.pdf' is an encrypted PDF that needs a password*"
     }
 
     It 'refuses a damaged PDF with PdfDamaged naming it, in words a user can act on (no parser internals)' {

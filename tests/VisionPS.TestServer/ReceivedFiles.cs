@@ -36,7 +36,7 @@ namespace VisionPS.TestServer
 
     /// <summary>
     /// Resolves and checks file inputs: <c>file_data</c> must be a base64 <c>data:application/pdf</c> URL whose bytes are a
-    /// PDF (magic and PdfPig opening it, not encrypted), with a <c>filename</c>; a <c>file_id</c> must name an uploaded PDF
+    /// PDF (magic and PdfPig opening it without a password), with a <c>filename</c>; a <c>file_id</c> must name an uploaded PDF
     /// (purpose user_data or assistants). Per request: at most 100 pages and 32 MB of file content (OpenAI's file-inputs guide).
     /// </summary>
     public sealed class FileResolver
@@ -119,16 +119,13 @@ namespace VisionPS.TestServer
             int pages;
             try
             {
+                // Permissions only (an empty user password) opens as a reader opens it; a user password does not.
                 using PdfDocument pdf = PdfDocument.Open(bytes);
-                if (pdf.IsEncrypted)
-                {
-                    throw new ApiError(400, $"Invalid file at '{param}': the PDF is encrypted.", param: param, code: "invalid_file");
-                }
                 pages = pdf.NumberOfPages;
             }
-            catch (ApiError)
+            catch (UglyToad.PdfPig.Exceptions.PdfDocumentEncryptedException)
             {
-                throw;
+                throw new ApiError(400, $"Invalid file at '{param}': the PDF is encrypted.", param: param, code: "invalid_file");
             }
             catch (Exception ex)
             {

@@ -13,7 +13,7 @@ using VisionPS.Core.Imaging;
 namespace VisionPS.Core.Documents
 {
     /// <summary>
-    /// Checks a PDF locally before anything is sent (PdfPig): it is a PDF, it opens, it is not encrypted, and it is within
+    /// Checks a PDF locally before anything is sent (PdfPig): it is a PDF, it opens without a password, and it is within
     /// what one request may carry (<see cref="PdfLimits"/>). Failures are <see cref="PdfCheckException"/>s naming the file.
     /// </summary>
     public static class PdfDocumentCheck
@@ -76,11 +76,10 @@ namespace VisionPS.Core.Documents
             }
             try
             {
+                // An encrypted PDF whose user password is empty (an owner password sets permissions: no printing, no
+                // changes) opens in every reader without asking (ISO 32000-1, 7.6.3.1), and PdfPig reads it through the
+                // encryption with the empty password: it is read like any other. One that needs a user password throws.
                 using PdfDocument document = PdfDocument.Open(data, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
-                if (document.IsEncrypted)
-                {
-                    throw Encrypted(name, null);
-                }
                 int pages = document.NumberOfPages;
                 if (pages <= 0)
                 {
@@ -262,7 +261,7 @@ namespace VisionPS.Core.Documents
         }
 
         private static PdfCheckException Encrypted(string name, Exception? inner) =>
-            new(name, PdfProblem.Encrypted, $"'{name}' is an encrypted PDF: the service cannot read it. Save an unprotected copy (for example qpdf --decrypt) and send that.", inner);
+            new(name, PdfProblem.Encrypted, $"'{name}' is an encrypted PDF that needs a password to open: neither VisionPS nor the service can read it. Save an unprotected copy (for example qpdf --password=PASSWORD --decrypt locked.pdf open.pdf) and send that.", inner);
 
         private static PdfCheckException TooManyPages(string name, int pages) =>
             new(name, PdfProblem.TooManyPages, $"'{name}' has {pages} pages; one request takes at most {PdfLimits.MaxPagesPerRequest} pages of PDF. Split it (for example qpdf --split-pages=100) and send the parts one per request.");

@@ -45,7 +45,7 @@ namespace VisionPS.Core.Documents
             {
                 return copy;
             }
-            byte[] tiff = MinimalTiff(orientation);
+            byte[] tiff = ExifOrientation.MinimalTiff(orientation);
             int segment = 2 + 6 + tiff.Length; // length field, "Exif\0\0", TIFF block
             byte[] result = new byte[copy.Length + 2 + segment];
             Buffer.BlockCopy(copy, 0, result, 0, insertAt);
@@ -70,7 +70,7 @@ namespace VisionPS.Core.Documents
             {
                 return png;
             }
-            byte[] tiff = MinimalTiff(orientation);
+            byte[] tiff = ExifOrientation.MinimalTiff(orientation);
             byte[] chunk = new byte[12 + tiff.Length];
             chunk[0] = (byte)(tiff.Length >> 24);
             chunk[1] = (byte)(tiff.Length >> 16);
@@ -89,15 +89,6 @@ namespace VisionPS.Core.Documents
             Buffer.BlockCopy(png, AfterHeader, result, AfterHeader + chunk.Length, png.Length - AfterHeader);
             return result;
         }
-
-        /// <summary>A big-endian TIFF block whose IFD0 holds only the orientation tag (SHORT).</summary>
-        private static byte[] MinimalTiff(int orientation) => new byte[]
-        {
-            (byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, // byte order, magic, IFD0 at 8
-            0, 1,                                     // one entry
-            0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte)orientation, 0, 0, // 0x0112 Orientation, SHORT, count 1, value
-            0, 0, 0, 0,                               // no next IFD
-        };
 
         /// <summary>Sets the orientation tag of a TIFF-structured EXIF block's IFD0 in place; false when it has none.</summary>
         private static bool SetInTiff(Span<byte> tiff, int orientation)

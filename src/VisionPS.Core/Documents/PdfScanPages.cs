@@ -34,7 +34,8 @@ namespace VisionPS.Core.Documents
     /// <summary>
     /// Turns a scanned PDF (each page one embedded image and no text) into prepared images, one per page, for servers
     /// and APIs that take images only. The embedded bytes are decoded by the image core (JPEG as it is stored; other
-    /// encodings through PdfPig's PNG conversion). Pages are not rendered: a page with text or several images is an error.
+    /// encodings through PdfPig's PNG conversion; JPEG 2000 through ImageMagick's OpenJPEG, to PNG). Every page is
+    /// turned by its /Rotate, its own or the one it inherits from the Pages tree. Pages are not rendered: a page with text or several images is an error.
     /// </summary>
     public static class PdfScanPages
     {
@@ -67,7 +68,7 @@ namespace VisionPS.Core.Documents
                 int turn = PdfPageOrientation.FromRotate(page.Rotation.Value);
                 byte[] bytes = IsJpeg(image) ? RawJpeg(image, turn)
                     : image.TryGetPng(out byte[]? png) && png is not null ? (turn == 1 ? png : PdfPageOrientation.Png(png, turn))
-                    : IsJpeg2000(image) ? image.RawMemory.ToArray()
+                    : IsJpeg2000(image) ? Jpeg2000(image, turn, number, name, options)
                     : throw new PdfCheckException(source, PdfProblem.Damaged,
                         $"Page {number} of '{name}' holds an image in an encoding VisionPS cannot decode ({Filters(image)}).");
                 return new PdfPageImage(number, source, ImagePreparer.Prepare(bytes, source, options), null);
@@ -87,6 +88,27 @@ namespace VisionPS.Core.Documents
         {
             byte[] raw = image.RawMemory.ToArray();
             return turn == 1 && ExifOrientation.FromJpeg(raw) is 0 or 1 ? raw : PdfPageOrientation.Jpeg(raw, turn);
+        }
+
+        /// <summary>
+        /// The page's JPEG 2000 as a PNG turned by the page's /Rotate: the image core reads no JPEG 2000 file (it refuses
+        /// one given alone), so the scan is decoded here, losslessly, and the turn is written as the PNG's eXIf orientation
+        /// like any other page's.
+        /// </summary>
+        private static byte[] Jpeg2000(IPdfImage image, int turn, int number, string name, PrepareOptions options)
+        {
+            string source = $"{name}#page={number}";
+            byte[] png;
+            try
+            {
+                png = MagickCodec.Jpeg2000ToPng(image.RawMemory.ToArray(), source, options.Budget);
+            }
+            catch (ImageProcessingException ex) when (ex.Reason != ImageErrorReason.TooLarge)
+            {
+                throw new PdfCheckException(source, PdfProblem.Damaged,
+                    $"Page {number} of '{name}' holds a JPEG 2000 image that cannot be decoded: {MessageText.Clause(ex.Detail)}.", ex);
+            }
+            return turn == 1 ? png : PdfPageOrientation.Png(png, turn);
         }
 
         private static bool IsJpeg(IPdfImage image) => Filters(image).Contains("DCTDecode") || Filters(image).Contains("/DCT");

@@ -35,6 +35,7 @@ namespace VisionPS.Core.Imaging
             };
             long at = 33;
             bool animated = false, defaultIsFrame = false, ended = false;
+            int frameChunksBefore = 0; // fcTL and fdAT before the IDAT: more than one fcTL alone breaks the APNG rules
             long acTlFrames = 0; // as the acTL chunk says it (FrameCount is at least 1)
             while (at + 8 <= b.Length)
             {
@@ -45,7 +46,7 @@ namespace VisionPS.Core.Imaging
                     header.ApngDefaultImageHidden = animated && !defaultIsFrame;
                     if (animated)
                     {
-                        ApngFramesHeld(b, at, defaultIsFrame ? 1 : 0, acTlFrames, header);
+                        ApngFramesHeld(b, at, defaultIsFrame ? 1 : 0, acTlFrames, header, frameChunksBefore <= 1);
                     }
                     ended = true;
                     break;
@@ -57,6 +58,7 @@ namespace VisionPS.Core.Imaging
                 }
                 animated |= kind.SequenceEqual("acTL"u8);
                 defaultIsFrame |= kind.SequenceEqual("fcTL"u8);
+                frameChunksBefore += kind.SequenceEqual("fcTL"u8) || kind.SequenceEqual("fdAT"u8) ? 1 : 0;
                 if (kind.SequenceEqual("tRNS"u8))
                 {
                     header.HasAlpha = true;
@@ -93,11 +95,13 @@ namespace VisionPS.Core.Imaging
         /// <summary>
         /// An APNG's frames as its fcTL chunks count them, from its IDAT on (<paramref name="frames"/>: those before it).
         /// The APNG specification makes acTL's count equal to them; when the chunks hold more than acTL declares, a
-        /// viewer that follows them plays them all: the header counts what is there (and keeps the declared count for
-        /// the warning, <paramref name="declared"/> as the acTL chunk says it). Only chunk headers are read; a still PNG
+        /// viewer that follows them plays them all, and when a complete file holds fewer, frames are missing: either way
+        /// the header counts what is there (and keeps the declared count, <paramref name="declared"/> as the acTL chunk
+        /// says it, for the warning or the damage). <paramref name="framesCountable"/>: no frame data lies before the IDAT
+        /// (the structure check refuses such a file by what is wrong with it), so frames missing can be told. Only chunk headers are read; a still PNG
         /// never comes here.
         /// </summary>
-        private static void ApngFramesHeld(ReadOnlySpan<byte> b, long at, int frames, long declared, ImageHeader header)
+        private static void ApngFramesHeld(ReadOnlySpan<byte> b, long at, int frames, long declared, ImageHeader header, bool framesCountable)
         {
             t_apngWalks++;
             while (at + 8 <= b.Length && frames < 100000)
@@ -114,10 +118,11 @@ namespace VisionPS.Core.Imaging
                 at += 12 + U32(b, (int)at);
             }
             header.ApngFramesPastRead = at + 8 > b.Length;
-            if (frames > header.FrameCount)
+            if (frames > header.FrameCount || (framesCountable && !header.ApngFramesPastRead && frames < declared))
             {
+                // More: a viewer plays them all. Fewer, with the walk at IEND: frames are missing (ApngFramesMissing).
                 header.ApngDeclaredFrames = (int)Math.Min(declared, int.MaxValue);
-                header.FrameCount = frames;
+                header.FrameCount = Math.Max(1, frames);
             }
         }
 

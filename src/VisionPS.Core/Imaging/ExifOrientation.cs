@@ -22,6 +22,21 @@ namespace VisionPS.Core.Imaging
             _ => ("top", "rows"),
         };
 
+        /// <summary>
+        /// "Only {rows} of {height} rows" as the picture is shown, for a cut file whose stored rows are counted: null for
+        /// an upright picture (orientation 0, 1 or 2: its first stored rows are its top ones), else "Only the right 24 of
+        /// its 48 columns (as the picture is shown, turned by {turnedBy})".
+        /// </summary>
+        internal static string? ShownPart(int orientation, int rows, int height, string turnedBy)
+        {
+            if (orientation is < 3 or > 8)
+            {
+                return null;
+            }
+            (string side, string lines) = FirstRowsShownAt(orientation);
+            return $"Only the {side} {rows} of its {height} {lines} (as the picture is shown, turned by {turnedBy})";
+        }
+
         /// <summary>The orientation 1..8 named by the JPEG's EXIF, or 0 when it has none (or it cannot be read).</summary>
         public static int FromJpeg(ReadOnlySpan<byte> jpeg)
         {
@@ -69,6 +84,15 @@ namespace VisionPS.Core.Imaging
             }
             return 0;
         }
+
+        /// <summary>A big-endian TIFF block whose IFD0 holds only the orientation tag (SHORT): the smallest EXIF that names it.</summary>
+        internal static byte[] MinimalTiff(int orientation) => new byte[]
+        {
+            (byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, // byte order, magic, IFD0 at 8
+            0, 1,                                     // one entry
+            0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte)orientation, 0, 0, // 0x0112 Orientation, SHORT, count 1, value
+            0, 0, 0, 0,                               // no next IFD
+        };
 
         /// <summary>Orientation from a TIFF-structured EXIF block (byte-order mark, IFD0), or 0.</summary>
         public static int FromTiff(ReadOnlySpan<byte> tiff)

@@ -397,41 +397,44 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A copy of the file whose primary item is <paramref name="item"/> (one tile of a grid), shown rather than
-        /// hidden, so that a decoder reads that tile alone; null when the 'pitm' or the item's 'infe' cannot be changed in place.
+        /// Makes <paramref name="item"/> the primary item of <paramref name="data"/> in place, shown rather than hidden;
+        /// false (nothing changed) when the 'pitm' or the item's 'infe' cannot be changed in place. <paramref name="flagsAt"/>:
+        /// the byte of the item's 'infe' flags that was changed, for the caller to put back before making another item
+        /// primary (the box layout is not changed, so one copy serves every tile of a grid in turn).
         /// </summary>
-        internal static byte[]? WithPrimaryItem(byte[] data, uint item)
+        internal static bool SetPrimaryItem(byte[] data, uint item, out int flagsAt)
         {
+            flagsAt = -1;
             if (!MetaChildren(data, out long children, out long metaEnd))
             {
-                return null;
+                return false;
             }
             ReadOnlySpan<byte> b = data;
             (long pitm, long pitmEnd) = Child(b, children, metaEnd, "pitm"u8);
             if (pitm < 0 || pitmEnd - pitm < 14 || ItemInfo(b, children, metaEnd, item) is not (_, long infe))
             {
-                return null;
+                return false;
             }
-            byte[] copy = (byte[])data.Clone();
             if (b[(int)pitm + 8] == 0)
             {
                 if (item > ushort.MaxValue)
                 {
-                    return null;
+                    return false;
                 }
-                copy[(int)pitm + 12] = (byte)(item >> 8);
-                copy[(int)pitm + 13] = (byte)item;
+                data[(int)pitm + 12] = (byte)(item >> 8);
+                data[(int)pitm + 13] = (byte)item;
             }
             else if (pitmEnd - pitm >= 16)
             {
-                WriteU32(copy, (int)pitm + 12, item);
+                WriteU32(data, (int)pitm + 12, item);
             }
             else
             {
-                return null;
+                return false;
             }
-            copy[infe + 11] &= 0xFE; // flags bit 0: hidden
-            return copy;
+            flagsAt = (int)infe + 11;
+            data[flagsAt] &= 0xFE; // flags bit 0: hidden
+            return true;
         }
 
         /// <summary>An item's type and where its 'infe' box starts (versions 2 and 3), or null.</summary>

@@ -74,10 +74,17 @@ namespace VisionPS.Core.Imaging
         internal bool ApngDefaultImageHidden { get; set; }
 
         /// <summary>
-        /// The frame count an APNG's acTL chunk declares when its fcTL chunks hold more frames (<see cref="FrameCount"/>
-        /// counts those), as the chunk says it (0 is possible); null when the two agree or the image is no APNG.
+        /// The frame count an APNG's acTL chunk declares when its fcTL chunks hold another number of frames
+        /// (<see cref="FrameCount"/> counts those), as the chunk says it (0 is possible); null when the two agree or the
+        /// image is no APNG.
         /// </summary>
         internal int? ApngDeclaredFrames { get; set; }
+
+        /// <summary>
+        /// An APNG, complete to its IEND, whose acTL declares more frames than its fcTL chunks hold: frames were cut or
+        /// edited out, so it is damaged (<see cref="ApngDeclaredFrames"/> says how many it should hold).
+        /// </summary>
+        internal bool ApngFramesMissing => ApngDeclaredFrames is int declared && declared > FrameCount && !ApngFramesPastRead;
 
         /// <summary>
         /// An APNG whose chunks go on past the bytes read (a header look reads a file's first bytes): frames there are

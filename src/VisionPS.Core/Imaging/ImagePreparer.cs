@@ -185,7 +185,10 @@ namespace VisionPS.Core.Imaging
                         if (rows > 0)
                         {
                             partialRows = rows;
-                            effect = $"Only the first {rows} of its {height} rows decoded; the rest is sent blank.";
+                            // libtiff's rows are the stored ones; a TIFF turned by its orientation tag names the part shown.
+                            string there = ExifOrientation.ShownPart(ImageIntegrity.TiffOrientation(data), rows, height, "its orientation tag")
+                                ?? $"Only the first {rows} of its {height} rows";
+                            effect = $"{there} decoded; the rest is sent blank.";
                         }
                     }
                     else if (format is ImageFormat.Heif or ImageFormat.Avif)
@@ -267,6 +270,11 @@ namespace VisionPS.Core.Imaging
                     broken = LaterWebPFrames(data, frames, name, options, warnings);
                     effect = broken is null ? null : LaterFramesEffect;
                 }
+                if (broken is null && format == ImageFormat.Png && declared?.ApngFramesMissing == true)
+                {
+                    broken = ApngMissingFrames(declared);
+                    effect = declared.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
+                }
                 if (broken is null && format == ImageFormat.Png && declared is not null && (frames > 1 || declared.ApngDefaultImageHidden))
                 {
                     broken = LaterApngFrames(data, declared, name, options, warnings);
@@ -302,6 +310,11 @@ namespace VisionPS.Core.Imaging
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
             JpegScanDamage? scanDamage = null;
             string? damageEffect = null;
+            if (damage is null && format == ImageFormat.Png && declared?.ApngFramesMissing == true)
+            {
+                damage = ApngMissingFrames(declared);
+                damageEffect = declared.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
+            }
             bool passCandidate = damage is null && PreparePolicy.CanPassThrough(header, codec, data, icc, options);
             if (passCandidate)
             {
@@ -313,8 +326,13 @@ namespace VisionPS.Core.Imaging
                 }
                 if (damage is null)
                 {
-                    // Bytes after the image's end (padding, an appended file or video) are not sent.
+                    // Bytes after the image's end (padding, an appended file or video) are not sent, nor a PNG's
+                    // bulky metadata (an embedded workflow, an editor's history): its pixels and colour stay as they are.
                     byte[] image = ImageIntegrity.WithoutTrailingData(format, data, jpegEnd);
+                    if (format == ImageFormat.Png)
+                    {
+                        image = PngMetadata.WithoutBulkyMetadata(image);
+                    }
                     return ImageRenderer.Finish(new PreparedImage(name, image, header.Mime!, header.DisplayWidth, header.DisplayHeight)
                     {
                         Action = PrepareAction.Pass,
@@ -576,8 +594,13 @@ namespace VisionPS.Core.Imaging
             return source is null ? bitmap : SkiaDecoder.ConvertToSrgb(bitmap, source, false, header, name);
         }
 
-        /// <summary>The most grid tiles read alone to check flat cells: each read copies and parses the whole file.</summary>
-        internal const int MaxTilesChecked = 16;
+        /// <summary>
+        /// The most grid tiles read alone to check flat cells. Every tile under a flat cell of a phone's photo is read:
+        /// a 12 MP HEIC is a grid of 48 tiles of 512x512, a 48 MP one 192, so 256 covers them. The cost stays bounded: a
+        /// tile is a small image of its own (the tiles read decode at most the picture's pixels once more), one copy of
+        /// the file serves all of them, and a hostile grid of thousands of tiny tiles (up to 256x256) stops here.
+        /// </summary>
+        internal const int MaxTilesChecked = 256;
 
         /// <summary>
         /// The grid tiles (0-based, distinct, in the order found) that may lie under a tile-sized block of the decoded
@@ -761,6 +784,18 @@ namespace VisionPS.Core.Imaging
 
         private const string MissingDataEffect =
             "What lies past the end of the file did not decode and is sent as the decoder filled it (a flat colour).";
+
+        /// <summary>
+        /// What is wrong with an APNG, complete to its IEND, whose acTL declares more frames than it holds
+        /// (<see cref="ImageHeader.ApngFramesMissing"/>): frames were cut or edited out. Damage like a cut file's, though
+        /// the frame sent is whole: the file is not what it says it is, and -AllowPartial is how a user says to send it.
+        /// </summary>
+        private static string ApngMissingFrames(ImageHeader header)
+        {
+            int declared = header.ApngDeclaredFrames ?? header.FrameCount, held = header.FrameCount;
+            int gone = declared - held;
+            return $"its acTL chunk declares {declared} animation frames, but the file holds {held}: {gone} {(gone == 1 ? "is" : "are")} missing (cut or edited out)";
+        }
 
         private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
 

@@ -74,6 +74,19 @@ namespace VisionPS.Core.Imaging
             return MagickBackend.JpegDecodeInto(data, width, height, destination, rowBytes, out warning);
         }
 
+        /// <summary>
+        /// A JPEG 2000 image (a PDF page's JPXDecode stream: a JP2 file or a bare codestream) as a lossless PNG of its
+        /// samples, at 8 bits, keeping an embedded colour profile; within <paramref name="budget"/>'s pixel limits (the
+        /// size is read from its header first). Failures are <see cref="ImageProcessingException"/>s naming
+        /// <paramref name="name"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static byte[] Jpeg2000ToPng(byte[] data, string name, ImageBudget budget)
+        {
+            IsLoaded = true;
+            return Guard(() => MagickBackend.Jpeg2000ToPng(data, name, budget), name, ImageFormat.Unknown, data);
+        }
+
         /// <summary>Whether <paramref name="ex"/> is one of Magick.NET's own exceptions.</summary>
         internal static bool IsMagickException(Exception ex) => ex.GetType().FullName?.StartsWith("ImageMagick.", StringComparison.Ordinal) == true;
 

@@ -493,7 +493,10 @@ namespace VisionPS.Core.Imaging
                 return $"All {header.Height} rows decoded, so the image is sent whole.";
             }
             int missing = header.Height - rows;
-            return $"Only {rows} of {header.Height} rows decoded; the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent blank.";
+            // The rows are counted as stored: a picture turned by its EXIF orientation names the part of it as shown.
+            string there = ExifOrientation.ShownPart(header.Orientation, rows, header.Height, "its EXIF orientation")
+                ?? $"Only {rows} of {header.Height} rows";
+            return $"{there} decoded; the other {missing} ({missing * 100.0 / header.Height:0.#}% of the image) are sent blank.";
         }
 
         internal static string StreamName(ImageFormat format) => format switch

@@ -24,8 +24,8 @@ namespace VisionPS.Commands
     /// to -LiteralPath by its PSPath property. A file that does not exist, or that is not an image that can be read,
     /// writes a non-terminating error (ImageNotFound, ImageDecodeFailed) whose target is the file, and the other files
     /// are still read.</para>
-    /// <para>A PDF (recognised by its %PDF- header) is checked as Send-VisionChat would check it before sending: it opens,
-    /// it is not encrypted, and it has at most 100 pages and 32 MB (what one OpenAI request takes). Its object has Format
+    /// <para>A PDF (recognised by its %PDF- header) is checked as Send-VisionChat would check it before sending: it opens
+    /// without a password (one with permissions only opens, as in a reader), and it has at most 100 pages and 32 MB (what one OpenAI request takes). Its object has Format
     /// Pdf, Pages, ScannedPages (pages that are one scanned image, which ConvertTo-VisionImage can turn into images) and an
     /// EstimatedTokens for the whole file: each page's image at the model's rules (the page at 150 dpi, an assumption) plus
     /// its text at about 4 characters a token. A PDF that fails writes PdfEncrypted, PdfTooManyPages, PdfTooLarge or
@@ -33,8 +33,8 @@ namespace VisionPS.Commands
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem ./invoices -Filter *.pdf | Get-VisionImageInfo -Model gpt-4.1 | Format-Table Path, Pages, ScannedPages, EstimatedTokens</code>
-    /// <para>Checks every PDF invoice locally and shows its pages and estimated cost before anything is sent; an encrypted
-    /// or damaged PDF is an error naming the file, and the others are still listed.</para>
+    /// <para>Checks every PDF invoice locally and shows its pages and estimated cost before anything is sent; a PDF that
+    /// needs a password or is damaged is an error naming the file, and the others are still listed.</para>
     /// </example>
     /// <example>
     /// <code>Get-ChildItem -Path ~/Pictures -Recurse -File -Include *.jpg, *.jpeg, *.png, *.webp | Get-VisionImageInfo</code>

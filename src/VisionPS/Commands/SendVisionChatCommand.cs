@@ -35,7 +35,7 @@ namespace VisionPS.Commands
     /// folder: pipe its files with Get-ChildItem DIR -File), each gets its error and nothing is sent. Ctrl+C stops at once.
     /// <para>PDFs (invoices, forms, receipts) are sent as they are, as a Chat 'file' part (file_data, a
     /// data:application/pdf;base64 URL, with its filename) or a Responses 'input_file'; the service reads each page's
-    /// text and an image of it. Each PDF is checked locally first: it opens, is not encrypted, and one request holds at
+    /// text and an image of it. Each PDF is checked locally first: it opens without a password (permissions only is fine), and one request holds at
     /// most 100 pages and 32 MB of PDF (OpenAI's file-inputs guide); otherwise PdfEncrypted, PdfTooManyPages,
     /// PdfTooLarge or PdfDamaged names the file and nothing is sent for it. With -PerImage each PDF is a request of its
     /// own. For servers that take images only, turn scanned PDFs into images with ConvertTo-VisionImage.</para>

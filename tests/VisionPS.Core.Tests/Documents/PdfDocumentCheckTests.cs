@@ -63,14 +63,59 @@ namespace VisionPS.Core.Tests.Documents
         }
 
         [Theory]
-        [InlineData("")]            // permissions only: opens without a password, still encrypted
-        [InlineData("user-secret")] // needs a password
-        public void EncryptedPdfsAreRefusedByName(string userPassword)
+        [InlineData("rc4-40")]
+        [InlineData("rc4-128")]
+        [InlineData("aes128")]
+        [InlineData("aes256")]
+        public void APdfThatNeedsAPasswordIsRefusedByName(string cipher)
         {
-            byte[] pdf = TestPdfs.Encrypted(SamplePdfs.Text(1), userPassword);
+            byte[] pdf = TestPdfs.Encrypted(SamplePdfs.Text(1), "user-secret", cipher);
             var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(pdf, "locked.pdf"));
             Assert.Equal(PdfProblem.Encrypted, ex.Problem);
-            Assert.Contains("'locked.pdf' is an encrypted PDF", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("'locked.pdf' is an encrypted PDF that needs a password to open", ex.Message, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// Encrypted with an owner password only (permissions: no printing, no changes) and an empty user password: every
+        /// reader opens it without asking, and so does the check; its text and pages are read through the encryption.
+        /// </summary>
+        [Theory]
+        [InlineData("rc4-40")]
+        [InlineData("rc4-128")]
+        [InlineData("aes128")]
+        [InlineData("aes256")]
+        public void APdfWithPermissionsOnlyOpensLikeAnyOther(string cipher)
+        {
+            byte[] plain = SamplePdfs.Text(2);
+            byte[] pdf = TestPdfs.Encrypted(plain, "", cipher);
+            PdfDocumentInfo info = PdfDocumentCheck.Check(pdf, "restricted.pdf");
+            PdfDocumentInfo expected = PdfDocumentCheck.Check(plain, "plain.pdf");
+            Assert.Equal(2, info.Pages);
+            Assert.Equal(expected.TextCharacters, info.TextCharacters);
+            Assert.True(info.TextCharacters > 20);
+        }
+
+        [Theory]
+        [InlineData("rc4-128")]
+        [InlineData("aes256")]
+        public void AScannedPdfWithPermissionsOnlyGivesItsPagesDecrypted(string cipher)
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg"));
+            byte[] pdf = TestPdfs.Encrypted(SamplePdfs.ScanOfJpegs(jpeg), "", cipher);
+            PdfPageImage page = Assert.Single(PdfScanPages.Extract(pdf, "scan.pdf", new PrepareOptions { Model = "gpt-4o" }));
+            Assert.Null(page.Error);
+            Assert.NotNull(page.Image);
+            Assert.Equal(1920.0 / 1280.0, (double)page.Image!.Width / page.Image.Height, 2);
+        }
+
+        [Fact]
+        public void AScannedPdfThatNeedsAPasswordIsRefusedByName()
+        {
+            byte[] jpeg = File.ReadAllBytes(TestCorpus.File("jpg_storm_1920x1280.jpg"));
+            byte[] pdf = TestPdfs.Encrypted(SamplePdfs.ScanOfJpegs(jpeg), "user-secret", "aes128");
+            var ex = Assert.Throws<PdfCheckException>(() => PdfScanPages.Extract(pdf, "scan.pdf", new PrepareOptions()).ToList());
+            Assert.Equal(PdfProblem.Encrypted, ex.Problem);
+            Assert.Contains("'scan.pdf' is an encrypted PDF that needs a password to open", ex.Message, StringComparison.Ordinal);
         }
 
         [Fact]

@@ -2,6 +2,7 @@ using System.IO;
 using VisionPS.Core.Documents;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.Tests.Imaging;
+using SkiaSharp;
 using Xunit;
 
 namespace VisionPS.Core.Tests.Documents
@@ -42,6 +43,75 @@ namespace VisionPS.Core.Tests.Documents
             Assert.Equal(6, ExifOrientation.FromPng(turned));
             PreparedImage prepared = ImagePreparer.Prepare(turned, "page.png", new PrepareOptions { Model = "gpt-4o" });
             Assert.True(prepared.Width > prepared.Height); // 1104x1468 turned a quarter
+        }
+
+        /// <summary>
+        /// A JPEG 2000 (JPXDecode) scan turned by its page's /Rotate, given on the page or inherited from the Pages tree,
+        /// in any of the forms the standard allows (negative, past 360), comes out as a reader shows it. The picture is
+        /// 96x48, red on its left half and blue on its right: turned a quarter clockwise, red is on top.
+        /// </summary>
+        [Theory]
+        [InlineData(null, null, "red-left")]
+        [InlineData(90, null, "red-top")]
+        [InlineData(180, null, "red-right")]
+        [InlineData(270, null, "red-bottom")]
+        [InlineData(-90, null, "red-bottom")]
+        [InlineData(450, null, "red-top")]
+        [InlineData(null, 90, "red-top")]   // inherited from the Pages tree
+        [InlineData(null, -270, "red-top")]
+        [InlineData(0, 90, "red-left")]     // the page's own /Rotate wins over the tree's
+        [InlineData(180, 270, "red-right")]
+        public void AJpeg2000ScanIsTurnedByItsPagesRotate(int? pageRotate, int? treeRotate, string expected)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-jpx-" + System.Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string jp2 = Path.Combine(dir, "scan.jp2");
+                TestCorpus.Run("convert", "-size", "48x48", "xc:red", "-size", "48x48", "xc:blue", "+append", jp2);
+                byte[] pdf = TestPdfs.ScanOfJpx(File.ReadAllBytes(jp2), 96, 48, pageRotate, treeRotate);
+                PdfPageImage page = Assert.Single(PdfScanPages.Extract(pdf, "scan.pdf", new PrepareOptions { Model = "gpt-4o" }));
+                Assert.Null(page.Error);
+                using SKBitmap sent = SKBitmap.Decode(page.Image!.Bytes);
+                bool sideways = expected is "red-top" or "red-bottom";
+                Assert.Equal(sideways ? (48, 96) : (96, 48), (sent.Width, sent.Height));
+                SKColor first = sideways ? sent.GetPixel(24, 10) : sent.GetPixel(10, 24);
+                bool redFirst = first.Red > 200 && first.Blue < 60;
+                bool blueFirst = first.Blue > 200 && first.Red < 60;
+                Assert.True(expected is "red-left" or "red-top" ? redFirst : blueFirst, $"{expected}: the first half is {first}");
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
+        public void ADamagedJpeg2000ScanIsAnErrorNamingThePage()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-jpx-" + System.Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string jp2 = Path.Combine(dir, "scan.jp2");
+                TestCorpus.Run("convert", "-size", "96x48", "gradient:red-blue", jp2);
+                byte[] whole = File.ReadAllBytes(jp2);
+                // Its header boxes and main header (SIZ, where PdfPig looks) are kept; its coded data is garbled.
+                for (int i = 160; i < whole.Length; i++)
+                {
+                    whole[i] ^= 0x5A;
+                }
+                byte[] pdf = TestPdfs.ScanOfJpx(whole, 96, 48, 90, null);
+                PdfPageImage page = Assert.Single(PdfScanPages.Extract(pdf, "scan.pdf", new PrepareOptions { Model = "gpt-4o" }));
+                var error = Assert.IsType<PdfCheckException>(page.Error);
+                Assert.Equal(PdfProblem.Damaged, error.Problem);
+                Assert.StartsWith("Page 1 of 'scan.pdf' holds a JPEG 2000 image that cannot be decoded: ", error.Message, System.StringComparison.Ordinal);
+                Assert.DoesNotContain("Magick", error.Message, System.StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Text;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
@@ -20,9 +22,59 @@ namespace VisionPS.Core.Tests.Documents
             return builder.Build();
         }
 
+        /// <summary>
+        /// A one-page scanned PDF whose page is a JPEG 2000 image (JPXDecode, as scanners and Acrobat's "optimize" write),
+        /// drawn over the whole page. <paramref name="pageRotate"/> and <paramref name="treeRotate"/> are the /Rotate of the
+        /// page and of the Pages tree above it (which the page inherits when it has none); null leaves it out.
+        /// </summary>
+        public static byte[] ScanOfJpx(byte[] jpx, int width, int height, int? pageRotate, int? treeRotate)
+        {
+            static string Rotate(int? degrees) => degrees is int d ? $"/Rotate {d} " : "";
+            var objects = new List<byte[]>
+            {
+                Encoding.ASCII.GetBytes("<< /Type /Catalog /Pages 2 0 R >>"),
+                Encoding.ASCII.GetBytes($"<< /Type /Pages /Kids [3 0 R] /Count 1 {Rotate(treeRotate)}>>"),
+                Encoding.ASCII.GetBytes($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] {Rotate(pageRotate)}/Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>"),
+            };
+            byte[] content = Encoding.ASCII.GetBytes($"q {width} 0 0 {height} 0 0 cm /Im0 Do Q");
+            objects.Add([.. Encoding.ASCII.GetBytes($"<< /Length {content.Length} >>\nstream\n"), .. content, .. Encoding.ASCII.GetBytes("\nendstream")]);
+            objects.Add([.. Encoding.ASCII.GetBytes($"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /Filter /JPXDecode /Length {jpx.Length} >>\nstream\n"), .. jpx, .. Encoding.ASCII.GetBytes("\nendstream")]);
+            using var pdf = new MemoryStream();
+            void Write(string text) => pdf.Write(Encoding.ASCII.GetBytes(text));
+            Write("%PDF-1.5\n");
+            var offsets = new List<long>();
+            for (int i = 0; i < objects.Count; i++)
+            {
+                offsets.Add(pdf.Position);
+                Write($"{i + 1} 0 obj\n");
+                pdf.Write(objects[i]);
+                Write("\nendobj\n");
+            }
+            long xref = pdf.Position;
+            Write($"xref\n0 {objects.Count + 1}\n0000000000 65535 f \n");
+            foreach (long offset in offsets)
+            {
+                Write($"{offset:D10} 00000 n \n");
+            }
+            Write($"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+            return pdf.ToArray();
+        }
+
         /// <summary>The PDF encrypted by qpdf (AES-256) with a user password, or with none (permissions only).</summary>
-        public static byte[] Encrypted(byte[] pdf, string userPassword) =>
-            Qpdf(pdf, "--encrypt", userPassword, "owner-secret", "256", "--");
+        public static byte[] Encrypted(byte[] pdf, string userPassword) => Encrypted(pdf, userPassword, "aes256");
+
+        /// <summary>
+        /// The PDF encrypted by qpdf with <paramref name="cipher"/>: rc4-40, rc4-128 (both weak, qpdf needs to be told),
+        /// aes128 or aes256; an empty <paramref name="userPassword"/> sets permissions only (readers open it unasked).
+        /// </summary>
+        public static byte[] Encrypted(byte[] pdf, string userPassword, string cipher) => cipher switch
+        {
+            "rc4-40" => Qpdf(pdf, "--allow-weak-crypto", "--encrypt", userPassword, "owner-secret", "40", "--print=n", "--"),
+            "rc4-128" => Qpdf(pdf, "--allow-weak-crypto", "--encrypt", userPassword, "owner-secret", "128", "--use-aes=n", "--print=none", "--"),
+            "aes128" => Qpdf(pdf, "--encrypt", userPassword, "owner-secret", "128", "--use-aes=y", "--print=none", "--"),
+            "aes256" => Qpdf(pdf, "--encrypt", userPassword, "owner-secret", "256", "--print=none", "--modify=none", "--"),
+            _ => throw new ArgumentOutOfRangeException(nameof(cipher), cipher, "rc4-40, rc4-128, aes128 or aes256"),
+        };
 
         /// <summary>The PDF rewritten by qpdf with its objects packed into object streams (PDF 1.5), as many writers save.</summary>
         public static byte[] WithObjectStreams(byte[] pdf) => Qpdf(pdf, "--object-streams=generate");

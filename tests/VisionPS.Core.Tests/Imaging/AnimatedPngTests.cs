@@ -142,6 +142,36 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>
+        /// An acTL that declares more frames than the file holds (a complete file, IEND and all): frames are missing, cut
+        /// or edited out, so the file is damaged. It is refused as ImageDamaged naming the file and both counts; under
+        /// -AllowPartial its first frame (which is whole) is sent with a warning saying what is missing. Its frame
+        /// count is the frames it holds; when only one is left it is still no still PNG to pass through.
+        /// </summary>
+        [Theory]
+        [InlineData(3, 5)]
+        [InlineData(1, 2)]
+        public void AnApngWhoseAcTlOvercountsItsFramesIsDamaged(int frames, int declared)
+        {
+            byte[] apng = Apng(hiddenDefault: false, frames: frames, declared: declared);
+            Assert.Equal(frames, ImageProbe.Probe(apng, "missing.png").FrameCount);
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(apng, "missing.png"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("'missing.png'", ex.Message, StringComparison.Ordinal);
+            string missing = $"its acTL chunk declares {declared} animation frames, but the file holds {frames}: {declared - frames} {(declared - frames == 1 ? "is" : "are")} missing";
+            Assert.Contains(missing, ex.Message, StringComparison.Ordinal);
+
+            PreparedImage image = ImagePreparer.Prepare(apng, "missing.png", new PrepareOptions { AllowPartial = true });
+            Assert.Equal(PrepareAction.Reencode, image.Action);
+            string warning = Assert.Single(image.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
+            Assert.Contains("'missing.png'", warning, StringComparison.Ordinal);
+            Assert.Contains(missing, warning, StringComparison.Ordinal);
+            Assert.Contains("Its first frame, the one sent, decoded whole.", warning, StringComparison.Ordinal);
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            Assert.Equal(new SKColor(200, 0, 0), sent.GetPixel(W / 2, H / 2));
+        }
+
+        /// <summary>
         /// An acTL that says 0 frames (the header counts at least one) while three follow: the warning names the number
         /// the chunk holds, not the count the header clamps it to.
         /// </summary>

@@ -249,5 +249,55 @@ namespace VisionPS.Core.Tests.Imaging
             PreparedImage image = ImagePreparer.Prepare(cut, "cut.jpg", Partial);
             Assert.Contains(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, rows), Assert.Single(image.Warnings), StringComparison.Ordinal);
         }
+
+        /// <summary>A 240x160 picture of noise (each row differs, so a cut shows), as Skia encodes it.</summary>
+        private static byte[] Noise(SKEncodedImageFormat format)
+        {
+            using var bmp = new SKBitmap(new SKImageInfo(240, 160, SKColorType.Rgba8888, SKAlphaType.Opaque));
+            var random = new Random(11);
+            for (int y = 0; y < 160; y++)
+            {
+                for (int x = 0; x < 240; x++)
+                {
+                    bmp.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+                }
+            }
+            return bmp.Encode(format, 100).ToArray();
+        }
+
+        /// <summary>
+        /// A cut PNG turned by its eXIf orientation (as Chrome and Safari show it) counts its rows as stored, as a cut
+        /// JPEG does: the warning names the part of the shown picture that decoded, not "rows" of a picture shown on its side.
+        /// </summary>
+        [Theory]
+        [InlineData(1, @"Only (\d+) of 160 rows decoded; the other \d+ ")]
+        [InlineData(3, @"Only the bottom (\d+) of its 160 rows \(as the picture is shown, turned by its EXIF orientation\) decoded; the other \d+ ")]
+        [InlineData(6, @"Only the right (\d+) of its 160 columns \(as the picture is shown, turned by its EXIF orientation\) decoded; the other \d+ ")]
+        [InlineData(8, @"Only the left (\d+) of its 160 columns \(as the picture is shown, turned by its EXIF orientation\) decoded; the other \d+ ")]
+        public void ACutRotatedPngSaysWhichPartOfTheShownPictureIsThere(int orientation, string expected)
+        {
+            byte[] png = Noise(SKEncodedImageFormat.Png);
+            byte[] whole = orientation == 1 ? png : VisionPS.Core.Documents.PdfPageOrientation.Png(png, orientation);
+            byte[] cut = whole.AsSpan(0, whole.Length / 2).ToArray();
+            PreparedImage image = ImagePreparer.Prepare(cut, "cut.png", Partial);
+            string warning = Assert.Single(image.Warnings);
+            var match = System.Text.RegularExpressions.Regex.Match(warning, expected);
+            Assert.True(match.Success, warning);
+            Assert.InRange(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 40, 120);
+        }
+
+        /// <summary>A cut TIFF whose orientation tag turns it: the same, for the strips libtiff reads (64x48, 8-row strips).</summary>
+        [Theory]
+        [InlineData(1, "Only the first 24 of its 48 rows decoded; the rest is sent blank.")]
+        [InlineData(6, "Only the right 24 of its 48 columns (as the picture is shown, turned by its orientation tag) decoded; the rest is sent blank.")]
+        [InlineData(3, "Only the bottom 24 of its 48 rows (as the picture is shown, turned by its orientation tag) decoded; the rest is sent blank.")]
+        [InlineData(8, "Only the left 24 of its 48 columns (as the picture is shown, turned by its orientation tag) decoded; the rest is sent blank.")]
+        public void ACutRotatedTiffSaysWhichPartOfTheShownPictureIsThere(int orientation, string expected)
+        {
+            byte[] whole = CutTiffAndHeifTests.DirectoryFirstTiff(false, (274, 3, orientation));
+            byte[] cut = whole.AsSpan(0, whole.Length - (2 * 64 * 8 * 3) - 10).ToArray(); // strips 4 (cut), 5 and 6 lost
+            PreparedImage image = ImagePreparer.Prepare(cut, "cut.tif", Partial);
+            Assert.Contains(expected, Assert.Single(image.Warnings), StringComparison.Ordinal);
+        }
     }
 }

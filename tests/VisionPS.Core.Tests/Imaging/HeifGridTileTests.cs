@@ -115,6 +115,42 @@ namespace VisionPS.Core.Tests.Imaging
             }
         }
 
+        /// <summary>
+        /// An 8x8 AVIF grid (64 tiles, as a phone's 12 MP photo has 48) that is mostly flat white, so that nearly every
+        /// cell is flat, with its last tile corrupt: every tile under a flat cell is read alone, not the first 16 only,
+        /// and the damaged one is found and named.
+        /// </summary>
+        [Fact]
+        public void ASixtyFourTileGridIsCheckedWhole()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-grid-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string png = Path.Combine(dir, "src.png"), avif = Path.Combine(dir, "grid.avif");
+                TestCorpus.Run("convert", "-size", "512x512", "xc:white", "(", "-size", "64x64", "gradient:red-blue", ")",
+                    "-geometry", "+448+448", "-composite", "-depth", "8", png);
+                TestCorpus.Run("avifenc", "--min", "10", "--max", "12", "-g", "8x8", png, avif);
+                byte[] data = File.ReadAllBytes(avif);
+                Assert.Equal((8, 8), (HeifBoxes.PrimaryGrid(data)!.Rows, HeifBoxes.PrimaryGrid(data)!.Columns));
+                Assert.Empty(ImagePreparer.Prepare(data, "grid.avif").Warnings);
+                for (int i = data.Length - 40; i < data.Length - 10; i++)
+                {
+                    data[i] ^= 0xA5;
+                }
+                MagickBackend.TilesReadAlone = 0;
+                var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(data, "grid.avif"));
+                Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+                Assert.Contains("64 (row 8, column 8)", ex.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain("the check stopped", ex.Message, StringComparison.Ordinal);
+                Assert.InRange(MagickBackend.TilesReadAlone, 17, 64);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
         [Fact]
         public void TheTilesUnderFlatCellsAreCappedForAFlatPicture()
         {
@@ -127,6 +163,11 @@ namespace VisionPS.Core.Tests.Imaging
             bitmap.SetPixel(9, 9, SKColors.Black);
             // One cell is not flat: every other is, still capped.
             Assert.Equal(ImagePreparer.MaxTilesChecked + 1, ImagePreparer.FlatTileCandidates(bitmap, grid).Count);
+            // A phone's grid that decodes flat has every one of its tiles checked.
+            var phone = new HeifBoxes.Grid(6, 8, 4032, 3024, 512, 512, new uint[48]);
+            using var photo = new SKBitmap(4032, 3024, SKColorType.Rgba8888, SKAlphaType.Premul);
+            photo.Erase(SKColors.SkyBlue);
+            Assert.Equal(48, ImagePreparer.FlatTileCandidates(photo, phone).Count);
         }
     }
 }
