@@ -215,6 +215,12 @@ namespace VisionPS.Core.Asking
             foreach (AskImage image in images)
             {
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // The answers ready in order go out before the next image is started: a consumer that wants no more
+                // (Select-Object -First 1) stops the run there, and nothing more is sent.
+                while (pending.Count > 0 && pending.Peek().IsCompleted)
+                {
+                    yield return await pending.Dequeue().ConfigureAwait(false);
+                }
                 if (_stopStarting)
                 {
                     slots.Release();
