@@ -69,6 +69,61 @@ namespace VisionPS.Core
             return kind == UserFolderKind.Cache ? folder : Path.Combine(folder, name.ToLowerInvariant());
         }
 
+        /// <summary>How long <see cref="Update"/> waits for another session saving the same file.</summary>
+        public static TimeSpan UpdateWait { get; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>
+        /// Rewrites <paramref name="path"/> from its current bytes (null when there is no file) under an exclusive lock
+        /// on "NAME.lock" beside it, then writes the result atomically; <paramref name="update"/> returning null deletes the
+        /// file. Another thread or process updating the same file (two PowerShell windows saving settings) waits for this
+        /// one, so neither reads the file before the other has written it and overwrites its change. The lock file stays:
+        /// removing it would let a third updater lock a file the second still holds open. Waits at most
+        /// <paramref name="wait"/> (default <see cref="UpdateWait"/>), then fails with an IOException naming the file.
+        /// </summary>
+        public static void Update(string path, Func<byte[]?, byte[]?> update, TimeSpan? wait = null)
+        {
+            string full = Path.GetFullPath(path);
+            string dir = Path.GetDirectoryName(full)!;
+            Directory.CreateDirectory(dir);
+            string lockPath = full + ".lock";
+            TimeSpan limit = wait ?? UpdateWait;
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            FileStream held;
+            while (true)
+            {
+                try
+                {
+                    // FileShare.None is an exclusive lock across processes too (flock on Unix, a share mode on Windows).
+                    held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                    break;
+                }
+                catch (IOException) when (waited.Elapsed < limit && File.Exists(lockPath))
+                {
+                    System.Threading.Thread.Sleep(25);
+                }
+                catch (IOException) when (File.Exists(lockPath))
+                {
+                    throw new IOException($"another PowerShell session has been writing '{full}' for {limit.TotalSeconds:0} seconds (it holds '{lockPath}'); try again when it has finished");
+                }
+            }
+            using (held)
+            {
+                byte[]? current = File.Exists(full) ? File.ReadAllBytes(full) : null;
+                byte[]? next = update(current);
+                if (next is null)
+                {
+                    if (File.Exists(full))
+                    {
+                        File.Delete(full);
+                    }
+                }
+                else
+                {
+                    WriteAtomic(full, next);
+                }
+            }
+        }
+
         /// <summary>
         /// Writes <paramref name="bytes"/> to <paramref name="path"/> atomically: a temporary file (".NAME.GUID.tmp" in the
         /// same folder, flushed to disk) moved over the target, so a reader sees the old file or the new one, never half.

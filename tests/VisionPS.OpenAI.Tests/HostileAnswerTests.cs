@@ -66,8 +66,9 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(200, error.Status);
             Assert.Equal("answer_incomplete", error.Code);
             Assert.Equal("timeout", error.Type);
-            Assert.Contains("did not arrive in full within the timeout", error.Message);
+            Assert.Contains("did not arrive in full within the timeout (1 s, -TimeoutSec)", error.Message);
             Assert.Contains("not sent again", error.Hint);
+            Assert.Contains("raise -TimeoutSec", error.Hint);
             Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
         }
 

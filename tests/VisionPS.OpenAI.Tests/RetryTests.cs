@@ -176,6 +176,20 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public async Task ATimeoutSaysHowLongEachTryWaitedAndWhereToRaiseIt()
+        {
+            string spec = Unique("slow=5000");
+            using VisionClient client = Endpoint.Client(maxRetries: 1, timeout: TimeSpan.FromMilliseconds(300));
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "timeout" }));
+
+            Assert.Equal(2, Hits(spec));
+            Assert.Equal("timeout", error.Type);
+            Assert.Contains("did not answer within 300 ms (-TimeoutSec), on each of 2 tries", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Raise -TimeoutSec", error.Hint, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public async Task FaultsCanAlsoBeAskedForByHeader()
         {
             using var http = new System.Net.Http.HttpClient();

@@ -215,6 +215,12 @@ namespace VisionPS.Core.Asking
             foreach (AskImage image in images)
             {
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // The answers ready in order go out before the next image is started: a consumer that wants no more
+                // (Select-Object -First 1) stops the run there, and nothing more is sent.
+                while (pending.Count > 0 && pending.Peek().IsCompleted)
+                {
+                    yield return await pending.Dequeue().ConfigureAwait(false);
+                }
                 if (_stopStarting)
                 {
                     slots.Release();
@@ -226,7 +232,7 @@ namespace VisionPS.Core.Asking
                 Task previous = order.Previous;
                 // No token for Task.Run: a task cancelled before it started would never end its turn, and every later
                 // request would wait for it; AskOneAsync itself stops on the token.
-                pending.Enqueue(Task.Run(async () =>
+                Task<AskOutcome> asking = Task.Run(async () =>
                 {
                     try
                     {
@@ -241,9 +247,12 @@ namespace VisionPS.Core.Asking
                         {
                             _ = previous.ContinueWith(_ => turn.TrySetResult(true), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                         }
-                        slots.Release();
                     }
-                }));
+                });
+                // The slot is freed once the task has completed (not in it): the loop woken by it then finds the answer
+                // ready and hands it out before it starts the next image.
+                _ = asking.ContinueWith(_ => ReleaseSlot(slots), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                pending.Enqueue(asking);
                 while (pending.Count > 0 && pending.Peek().IsCompleted)
                 {
                     yield return await pending.Dequeue().ConfigureAwait(false);
@@ -252,6 +261,18 @@ namespace VisionPS.Core.Asking
             while (pending.Count > 0)
             {
                 yield return await pending.Dequeue().ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Frees a request slot; after a run that ended early (stopped) the slots are gone, and nothing waits for one.</summary>
+        private static void ReleaseSlot(SemaphoreSlim slots)
+        {
+            try
+            {
+                slots.Release();
+            }
+            catch (ObjectDisposedException)
+            {
             }
         }
 

@@ -182,14 +182,23 @@ namespace VisionPS.Core.OpenAI
         /// A success answer whose body did not arrive in full (timeout or dropped connection while it was read): not sent
         /// again, since the service did the work.
         /// </summary>
-        internal static OpenAIRequestException AnswerLost(AnswerBodyFailedException lost, SecretScrubber scrubber)
+        internal static OpenAIRequestException AnswerLost(AnswerBodyFailedException lost, SecretScrubber scrubber, TimeSpan? timeout = null)
         {
-            string cause = lost.TimedOut ? string.Empty : ": " + Innermost(lost).Message;
+            string cause = lost.TimedOut ? (Span(timeout) is string span ? $" ({span}, -TimeoutSec)" : string.Empty) : ": " + Innermost(lost).Message;
             string message = scrubber.Scrub(char.ToUpperInvariant(lost.Message[0]) + lost.Message.Substring(1) + cause + ".");
             return new OpenAIRequestException(lost.Status, lost.TimedOut ? "timeout" : "connection_error", "answer_incomplete", null, message,
-                (lost.Resendable ? "Try again later" : "It was not sent again, because the service did the work and may bill it; try again later") + (lost.TimedOut ? " or raise the timeout." : "."),
+                (lost.Resendable ? "Try again later" : "It was not sent again, because the service did the work and may bill it; try again later")
+                + (lost.TimedOut ? ", or " + char.ToLowerInvariant(TimeoutAdvice[0]) + TimeoutAdvice.Substring(1) + "." : "."),
                 true, null, lost);
         }
+
+        /// <summary>Where the timeout of a request is set, as advice.</summary>
+        private const string TimeoutAdvice = "Raise -TimeoutSec (or Set-VisionDefault -TimeoutSec)";
+
+        /// <summary>A timeout in words ("300 ms", "2 s", "5 min (300 s)"); null when there is none.</summary>
+        private static string? Span(TimeSpan? timeout) => timeout is TimeSpan t && t > TimeSpan.Zero && t != System.Threading.Timeout.InfiniteTimeSpan
+            ? t.TotalSeconds < 1 ? t.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " ms" : Describe(t)
+            : null;
 
         /// <summary>
         /// A streamed answer (HTTP <paramref name="status"/>) that broke off: an error event from the service, or the end
@@ -257,14 +266,17 @@ namespace VisionPS.Core.OpenAI
             return flat.Length > 500 ? flat.Substring(0, 500) + "..." : flat;
         }
 
-        /// <summary>A failure before any response: connection refused or dropped, or the per-try timeout.</summary>
-        internal static OpenAIRequestException FromTransport(Exception inner, bool timedOut, SecretScrubber scrubber)
+        /// <summary>
+        /// A failure before any response: connection refused or dropped, or the per-try <paramref name="timeout"/>, which
+        /// the message names with the number of <paramref name="tries"/> it cut short (the retries -MaxRetries allows).
+        /// </summary>
+        internal static OpenAIRequestException FromTransport(Exception inner, bool timedOut, SecretScrubber scrubber, TimeSpan? timeout = null, int tries = 1)
         {
             string message = timedOut
-                ? "The service did not answer within the timeout."
+                ? $"The service did not answer within {(Span(timeout) is string span ? span + " (-TimeoutSec)" : "the timeout")}{(tries > 1 ? $", on each of {tries} tries" : string.Empty)}."
                 : scrubber.Scrub(Innermost(inner).Message);
             string hint = timedOut
-                ? "Raise the timeout, send smaller images, or try again later."
+                ? TimeoutAdvice + ", send smaller images, or try again later."
                 : "The connection failed or was dropped; check the base URI, the proxy and the network, then try again.";
             return new OpenAIRequestException(0, timedOut ? "timeout" : "connection_error", null, null, message, hint, true, null, inner);
         }

@@ -2,6 +2,7 @@ using System;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.IO;
+using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -81,13 +82,14 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Maps SDK and network failures to <see cref="OpenAIRequestException"/>; null leaves the exception as it is.</summary>
-        private Exception? Translate(Exception ex, CancellationToken cancellationToken)
+        private Exception? Translate(Exception ex, CancellationToken cancellationToken, int tries = 1)
         {
             // The retry policy aggregates the failures of all tries; the last one is what the caller needs.
             if (ex is AggregateException aggregate && aggregate.InnerExceptions.Count > 0)
             {
                 Exception last = aggregate.InnerExceptions[aggregate.InnerExceptions.Count - 1];
-                return Translate(last, cancellationToken) ?? last;
+                int timedOut = aggregate.InnerExceptions.Count(e => e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+                return Translate(last, cancellationToken, timedOut == aggregate.InnerExceptions.Count ? timedOut : 1) ?? last;
             }
             for (Exception? e = ex; e is not null; e = e.InnerException)
             {
@@ -101,12 +103,12 @@ namespace VisionPS.Core.OpenAI
                 case OpenAIRequestException:
                     return null;
                 case AnswerBodyFailedException lost:
-                    return OpenAIRequestException.AnswerLost(lost, _scrubber);
+                    return OpenAIRequestException.AnswerLost(lost, _scrubber, _connection.Timeout);
                 case OperationCanceledException when cancellationToken.IsCancellationRequested:
                     return null;
                 case OperationCanceledException:
                     // The pipeline's per-try timeout surfaces as a cancellation nobody asked for.
-                    return OpenAIRequestException.FromTransport(ex, timedOut: true, _scrubber);
+                    return OpenAIRequestException.FromTransport(ex, timedOut: true, _scrubber, _connection.Timeout, tries);
                 case ClientResultException cre when cre.GetRawResponse() is PipelineResponse response:
                     string? requestId = response.Headers.TryGetValue("x-request-id", out string? rid) ? rid : null;
                     string body;

@@ -186,6 +186,8 @@ namespace VisionPS.Commands
             PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model), Detail, MaxSide, MaxBytes, Format,
                 MyInvocation.BoundParameters.ContainsKey(nameof(Quality)) ? Quality : null, AllowPartial);
             _session = SessionState; // read here, on the pipeline thread: VisionImage.Save resolves against it
+            // The session's defaults are this runspace's: read here, as the downloads run on another thread.
+            TimeSpan downloadTimeout = TimeSpan.FromSeconds(VisionDefaults.Current.TimeoutSec ?? 100);
             if (FromClipboard)
             {
                 ReadClipboard(options);
@@ -194,7 +196,7 @@ namespace VisionPS.Commands
             {
                 if (_downloads.Count > 0)
                 {
-                    await DownloadAsync(options.Budget.MaxFileBytes, cancel).ConfigureAwait(false);
+                    await DownloadAsync(options.Budget.MaxFileBytes, downloadTimeout, cancel).ConfigureAwait(false);
                 }
                 await Task.Run(() => Prepare(options, cancel), cancel).ConfigureAwait(false);
             });
@@ -308,9 +310,9 @@ namespace VisionPS.Commands
             }
         }
 
-        private async Task DownloadAsync(long maxBytes, CancellationToken cancel)
+        private async Task DownloadAsync(long maxBytes, TimeSpan timeout, CancellationToken cancel)
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(VisionDefaults.Current.TimeoutSec ?? 100) };
+            using var http = new HttpClient { Timeout = timeout };
             foreach (Uri url in _downloads)
             {
                 if (url.Scheme != System.Uri.UriSchemeHttp && url.Scheme != System.Uri.UriSchemeHttps)

@@ -201,6 +201,8 @@ namespace VisionPS.Commands
                 Write(outcome);
                 if (PerImage)
                 {
+                    // The next request starts only once this answer is taken: `| Select-Object -First 1` sends no more.
+                    await WrittenAsync().ConfigureAwait(false);
                     done++;
                     progress.StatusDescription = $"{done} of {images.Count} answered";
                     progress.PercentComplete = Math.Min(100, done * 100 / Math.Max(1, images.Count));

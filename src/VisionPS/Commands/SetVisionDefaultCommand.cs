@@ -18,7 +18,12 @@ namespace VisionPS.Commands
     /// every later session reads when it first uses VisionPS: %APPDATA%\VisionPS\settings.json on Windows,
     /// ~/Library/Application Support/VisionPS/settings.json on macOS, $XDG_CONFIG_HOME/VisionPS/settings.json
     /// (~/.config/VisionPS) on Linux, or the folder VISIONPS_CONFIG names. -Reset -Save deletes that file.
-    /// Get-VisionDefault shows the file and where each value comes from.</para>
+    /// Get-VisionDefault shows the file and where each value comes from. Two sessions saving at the same time each keep
+    /// their settings: the second waits for the first.</para>
+    /// <para>The session's defaults belong to its runspace. ForEach-Object -Parallel, Start-ThreadJob and Start-Job run
+    /// in runspaces of their own, which read the saved settings and the environment, not what Set-VisionDefault set here
+    /// without -Save: save the settings, pass them as parameters ($using:), or ask with Send-VisionChat -PerImage, which
+    /// sends up to -ThrottleLimit requests at once itself.</para>
     /// </remarks>
     /// <example>
     /// <code>Set-VisionDefault -BaseUri http://127.0.0.1:11434/v1 -Model llava -Save</code>

@@ -101,6 +101,13 @@ namespace VisionPS.Infrastructure
         /// <summary>Writes host text (the streamed answer) from any thread.</summary>
         protected void EmitHost(string text) => OnPipeline(() => Host?.UI?.Write(text));
 
+        /// <summary>
+        /// Waits until the pipeline thread has done every write posted before, so the commands after this one have taken
+        /// the objects: work that would cost something (the next request or upload) starts only then. When one of them wants
+        /// no more (<c>Select-Object -First 1</c>) or the pipeline is stopped, the run is cancelled instead of going on.
+        /// </summary>
+        protected Task WrittenAsync() => AskPipeline(() => true);
+
         /// <summary>Asks ShouldProcess on the pipeline thread, from any thread.</summary>
         protected Task<bool> ShouldProcessAsync(string target, string action) =>
             AskPipeline(() => ShouldProcess(target, action));

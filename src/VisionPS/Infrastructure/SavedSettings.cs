@@ -72,31 +72,46 @@ namespace VisionPS.Infrastructure
         /// <summary>Writes the given settings of <paramref name="defaults"/> into the file, keeping the others saved there.</summary>
         public static void Save(VisionDefaults defaults, IEnumerable<string> names)
         {
-            string path = FilePath;
-            JsonObject root = File.Exists(path) && JsonNode.Parse(File.ReadAllText(path, Encoding.UTF8)) is JsonObject existing ? existing : new JsonObject();
-            foreach (string name in names)
+            var saved = new List<string>();
+            // Read, changed and written under the file's lock: a session saving other settings at the same time (another
+            // window) waits, so neither overwrites the other's change with the file as it read it.
+            LocalFiles.Update(FilePath, current =>
             {
-                JsonNode? value = Read(defaults, name);
-                if (value is null)
+                JsonObject root = current is not null && JsonNode.Parse(Text(current)) is JsonObject existing ? existing : new JsonObject();
+                foreach (string name in names)
                 {
-                    root.Remove(name);
+                    JsonNode? value = Read(defaults, name);
+                    if (value is null)
+                    {
+                        root.Remove(name);
+                    }
+                    else
+                    {
+                        root[name] = value;
+                    }
+                    saved.Add(name);
                 }
-                else
-                {
-                    root[name] = value;
-                }
+                return new UTF8Encoding(false).GetBytes(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            });
+            foreach (string name in saved)
+            {
                 defaults.MarkSaved(name);
             }
-            Write(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+
+        /// <summary>The file's text as File.ReadAllText reads it (a byte order mark names the encoding, else UTF-8).</summary>
+        private static string Text(byte[] bytes)
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
         }
 
         /// <summary>Deletes the file (Set-VisionDefault -Reset -Save).</summary>
         public static void Clear()
         {
-            string path = FilePath;
-            if (File.Exists(path))
+            if (File.Exists(FilePath))
             {
-                File.Delete(path);
+                LocalFiles.Update(FilePath, _ => null); // under the lock: never between another session's read and write
             }
         }
 
@@ -139,6 +154,5 @@ namespace VisionPS.Infrastructure
             _ => null,
         };
 
-        private static void Write(string path, string json) => LocalFiles.WriteAtomic(path, new UTF8Encoding(false).GetBytes(json));
     }
 }

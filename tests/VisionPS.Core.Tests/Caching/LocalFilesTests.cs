@@ -18,6 +18,38 @@ namespace VisionPS.Core.Tests.Caching
         }
 
         [Fact]
+        public async Task AnUpdateWaitsForAnotherOnTheSameFileAndKeepsItsChange()
+        {
+            string path = Path.Combine(_dir, "settings.json");
+            using var inside = new System.Threading.ManualResetEventSlim();
+            using var release = new System.Threading.ManualResetEventSlim();
+            Task first = Task.Run(() => LocalFiles.Update(path, current =>
+            {
+                inside.Set();
+                release.Wait(TimeSpan.FromSeconds(30));
+                return System.Text.Encoding.UTF8.GetBytes("first");
+            }));
+            Assert.True(inside.Wait(TimeSpan.FromSeconds(30)));
+            // While the first holds the file, a second cannot read it: it waits, and past its wait says why in words.
+            IOException busy = Assert.Throws<IOException>(() => LocalFiles.Update(path, _ => throw new InvalidOperationException("read while locked"), TimeSpan.FromMilliseconds(100)));
+            Assert.Contains(path, busy.Message, StringComparison.Ordinal);
+            Assert.Contains("another PowerShell session", busy.Message, StringComparison.Ordinal);
+            byte[]? seen = null;
+            Task second = Task.Run(() => LocalFiles.Update(path, current =>
+            {
+                seen = current;
+                return System.Text.Encoding.UTF8.GetBytes("second after " + System.Text.Encoding.UTF8.GetString(current!));
+            }));
+            release.Set();
+            await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal("first", System.Text.Encoding.UTF8.GetString(seen!));
+            Assert.Equal("second after first", File.ReadAllText(path));
+
+            LocalFiles.Update(path, _ => null);
+            Assert.False(File.Exists(path));
+        }
+
+        [Fact]
         public void TheOverrideVariableWinsAndEachKindHasItsOwnFolder()
         {
             string variable = "VISIONPS_TEST_FOLDER_" + Guid.NewGuid().ToString("N");
