@@ -287,5 +287,60 @@ namespace VisionPS.OpenAI.Tests
             Assert.Contains("\"choices\":[]", error.RawBody, StringComparison.Ordinal);
             Assert.Equal(3, outcomes.Count(o => o.Kind == AskOutcomeKind.Answered));
         }
+
+        /// <summary>
+        /// An answer that is not whole (cut by the token limit, withheld by the content filter, empty, a Responses answer
+        /// that is incomplete) is never kept: the re-run asks again instead of giving back the bad answer for free.
+        /// </summary>
+        [Theory]
+        [InlineData("fault:canned=length", VisionApi.Chat, null)]
+        [InlineData("fault:canned=content-filter", VisionApi.Chat, null)]
+        [InlineData("fault:canned=empty", VisionApi.Chat, null)]
+        [InlineData("gpt-4o", VisionApi.Chat, 1)]
+        [InlineData("gpt-4o", VisionApi.Responses, 16)]
+        public async Task AnAnswerThatIsNotWholeIsNeverCachedAndTheReRunAsksAgain(string model, VisionApi api, int? maxTokens)
+        {
+            var files = Enumerable.Range(0, 2).Select(i => File($"w{i}.png", TestImages.Png(30 + i, 20, (byte)(40 + i)))).ToList();
+            var cache = new ResultCache(Path.Combine(_dir, "cache"), ResultCache.DefaultExpiry, ResultCache.DefaultMaxBytes);
+            using VisionClient client = Endpoint.Client();
+            AskQuestion question = Question(model.StartsWith("fault:", StringComparison.Ordinal) ? model + ":" + Guid.NewGuid().ToString("N") : model, api);
+            question.MaxTokens = maxTokens;
+            var pipeline = new AskPipeline(client, question) { PerImage = true, Cache = cache };
+
+            List<AskOutcome> first = await ListAsync(pipeline.RunAsync(files.Select(AskImage.FromFile).ToList()));
+            Assert.All(first, o => Assert.Equal(AskOutcomeKind.Answered, o.Kind));
+            Assert.All(first, o => Assert.False(ChatAnswer.IsWhole(o.Answer)));
+            int before = Endpoint.Host.Requests.Count;
+
+            List<AskOutcome> again = await ListAsync(pipeline.RunAsync(files.Select(AskImage.FromFile).ToList()));
+
+            Assert.Equal(before + 2, Endpoint.Host.Requests.Count);
+            Assert.All(again, o => Assert.False(o.FromCache));
+        }
+
+        /// <summary>A batch's answer is kept under the same rule, and an entry an older VisionPS kept that is not whole is a miss.</summary>
+        [Fact]
+        public async Task ABatchAnswerThatIsNotWholeIsNotRememberedAndAnOldSuchEntryIsAMiss()
+        {
+            string path = File("r.png", TestImages.Png(24, 24, 7));
+            var cache = new ResultCache(Path.Combine(_dir, "cache"), ResultCache.DefaultExpiry, ResultCache.DefaultMaxBytes);
+            using VisionClient client = Endpoint.Client();
+            var pipeline = new AskPipeline(client, Question()) { PerImage = true, Cache = cache };
+            List<AskOutcome> first = await ListAsync(pipeline.RunAsync(new[] { AskImage.FromFile(path) }));
+            AskedImage asked = first.Single().Images.Single();
+            var cut = new ChatAnswer { Text = "a ca", FinishReason = "length" };
+
+            // Written straight into the cache (as an older VisionPS did): the live run does not take it.
+            string key = Question().AnswerKey(client.Endpoint, new[] { asked.Sha256 });
+            cache.Set(key, System.Text.Json.JsonSerializer.Serialize(cut));
+            int before = Endpoint.Host.Requests.Count;
+            List<AskOutcome> again = await ListAsync(pipeline.RunAsync(new[] { AskImage.FromFile(path) }));
+            Assert.False(again.Single().FromCache);
+            Assert.Equal(before + 1, Endpoint.Host.Requests.Count);
+
+            // Remember (Receive-VisionBatch) replaces nothing with a cut answer: the whole answer just paid for stays.
+            pipeline.Remember(new[] { asked }, cut);
+            Assert.Equal(again.Single().Answer!.Text, System.Text.Json.JsonSerializer.Deserialize<ChatAnswer>(cache.TryGet(key)!)!.Text);
+        }
     }
 }

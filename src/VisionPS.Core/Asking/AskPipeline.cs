@@ -195,10 +195,14 @@ namespace VisionPS.Core.Asking
             }
         }
 
-        /// <summary>Puts an answer obtained elsewhere (a batch) into the answer cache, so a live request never pays for it again.</summary>
+        /// <summary>
+        /// Puts an answer obtained elsewhere (a batch) into the answer cache, so a live request never pays for it again;
+        /// only a whole answer (<see cref="ChatAnswer.IsWhole"/>), as for a live one.
+        /// </summary>
         public void Remember(IReadOnlyList<AskedImage> images, ChatAnswer answer)
         {
-            if (Cache is ResultCache cache && _question.ConversationId is null && images.Count > 0 && images.All(i => i.Sha256.Length > 0))
+            if (Cache is ResultCache cache && _question.ConversationId is null && images.Count > 0 && images.All(i => i.Sha256.Length > 0)
+                && ChatAnswer.IsWhole(answer))
             {
                 cache.Set(_question.AnswerKey(_client.Endpoint, images.Select(i => i.Sha256)), JsonSerializer.Serialize(answer));
             }
@@ -367,7 +371,7 @@ namespace VisionPS.Core.Asking
                     : OnDelta is Action<string> onDelta
                         ? await _client.ChatStreamingAsync(request, onDelta, cancellationToken, gate).ConfigureAwait(false)
                         : await _client.ChatAsync(request, cancellationToken, gate).ConfigureAwait(false);
-                if (cache is not null && asked.All(i => i.Sha256.Length > 0))
+                if (cache is not null && asked.All(i => i.Sha256.Length > 0) && ChatAnswer.IsWhole(answer))
                 {
                     TrySet(cache, _question.AnswerKey(_client.Endpoint, asked.Select(i => i.Sha256)), JsonSerializer.Serialize(answer));
                 }
@@ -394,7 +398,8 @@ namespace VisionPS.Core.Asking
                 return null;
             }
             string key = _question.AnswerKey(_client.Endpoint, asked.Select(i => i.Sha256));
-            if (cache.TryGet(key) is string cached && Deserialize<ChatAnswer>(cached) is ChatAnswer answer)
+            // An entry that is not a whole answer (kept by an older VisionPS) is a miss: it is asked again.
+            if (cache.TryGet(key) is string cached && Deserialize<ChatAnswer>(cached) is ChatAnswer answer && ChatAnswer.IsWhole(answer))
             {
                 string target = AskOutcome.TargetOf(asked);
                 OnCacheHit?.Invoke(target);
