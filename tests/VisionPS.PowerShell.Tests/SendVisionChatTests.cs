@@ -469,5 +469,44 @@ namespace VisionPS.PowerShell.Tests
             Assert.Contains("OPENAI_API_KEY", error.ToString(), StringComparison.Ordinal);
             Assert.Equal(new object[] { "after" }, output.Select(o => o.BaseObject)); // statement-terminating, as PowerShell users expect
         }
+
+        /// <summary>
+        /// A model name with spaces around it is sent trimmed, whether it comes from -Model, $PSDefaultParameterValues
+        /// or Set-VisionDefault -Model; one with a space or control character inside is InvalidModelName, and nothing is sent.
+        /// </summary>
+        [Fact]
+        public void AModelNameIsSentWithoutTheSpacesAroundItAndOneWithASpaceInsideIsRefusedBeforeSending()
+        {
+            using var ps = Session();
+            string photo = Paths.CorpusFile("gif_static_smile_48.gif");
+            string Sent() => JsonDocument.Parse(_host.Requests.Last(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).BodyText).RootElement.GetProperty("model").GetString()!;
+
+            PSObject result = ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model ' gpt-4o ' -NoCache", photo).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal("gpt-4o", Sent());
+            ps.Run("$PSDefaultParameterValues['Send-VisionChat:Model'] = \"gpt-4.1\t\"; Send-VisionChat 'Describe.' -Image $args[0] -NoCache", photo);
+            Assert.Empty(ps.Errors);
+            Assert.Equal("gpt-4.1", Sent());
+            ps.Run("$PSDefaultParameterValues.Clear()");
+            PSObject set = ps.Run("Set-VisionDefault -Model '  o4-mini ' -PassThru").Single();
+            Assert.Equal("o4-mini", set.Properties["Model"].Value);
+            ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -NoCache", photo);
+            Assert.Empty(ps.Errors);
+            Assert.Equal("o4-mini", Sent());
+
+            int before = _host.Requests.Count;
+            foreach (string bad in new[] { "gpt 4o", "gpt-4o\u0000", "gpt-4o\nx", "   " })
+            {
+                ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model $args[1] -NoCache", photo, bad);
+                ErrorRecord error = Assert.Single(ps.Errors);
+                Assert.Equal("InvalidModelName,VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId);
+                Assert.Contains("-Model", error.ToString(), StringComparison.Ordinal);
+                Assert.DoesNotContain("\0", error.ToString(), StringComparison.Ordinal);
+                ps.Run("Set-VisionDefault -Model $args[0]", bad);
+                Assert.Equal("InvalidModelName,VisionPS.Commands.SetVisionDefaultCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
+            }
+            Assert.Equal(before, _host.Requests.Count);
+            Assert.Equal("o4-mini", ps.Run("Get-VisionDefault").Single().Properties["Model"].Value);
+        }
     }
 }
