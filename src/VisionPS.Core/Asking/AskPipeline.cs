@@ -73,6 +73,17 @@ namespace VisionPS.Core.Asking
         private volatile bool _stopStarting;
         private int _sending;
 
+        // Starting a request and stopping the run are decided under this lock: a request either started before the
+        // stop (and is awaited) or is never sent.
+        private readonly object _startLock = new object();
+
+        /// <summary>
+        /// With <see cref="PerImage"/>: the first failed image or request stops the run at once (<see cref="StopStarting"/>),
+        /// when it happens rather than when its outcome's turn comes in input order: no request starts after it, even
+        /// while earlier images are still being answered. For -ErrorAction Stop.
+        /// </summary>
+        public bool StopAtFirstFailure { get; set; }
+
         /// <summary>
         /// With <see cref="PerImage"/>: sends no further request, and retries none, while the requests already sent
         /// (already paid for) are still awaited and yielded. An image not yet sent yields <see cref="AskOutcomeKind.NotSent"/>.
@@ -80,8 +91,21 @@ namespace VisionPS.Core.Asking
         /// </summary>
         public void StopStarting()
         {
-            _stopStarting = true;
+            lock (_startLock)
+            {
+                _stopStarting = true;
+            }
             _client.StopRetrying();
+        }
+
+        /// <summary>Under <see cref="StopAtFirstFailure"/>, a failure stops the run before anything else starts; returns <paramref name="outcome"/>.</summary>
+        private AskOutcome Settled(AskOutcome outcome)
+        {
+            if (StopAtFirstFailure && outcome.Kind is AskOutcomeKind.ImageFailed or AskOutcomeKind.RequestFailed)
+            {
+                StopStarting();
+            }
+            return outcome;
         }
 
         /// <summary>How many requests are sent and not yet answered (or failed).</summary>
@@ -234,7 +258,7 @@ namespace VisionPS.Core.Asking
                 {
                     try
                     {
-                        return await AskOneAsync(image, cache, cancellationToken, order).ConfigureAwait(false);
+                        return Settled(await AskOneAsync(image, cache, cancellationToken, order).ConfigureAwait(false));
                     }
                     finally
                     {
@@ -336,10 +360,6 @@ namespace VisionPS.Core.Asking
             {
                 return hit;
             }
-            if (_stopStarting)
-            {
-                return new AskOutcome(AskOutcomeKind.NotSent, asked, target); // the run stops at an error: nothing more is paid for
-            }
             VisionRequest request = _question.NewRequest(ready.Select(r => r.Input));
             ready.Clear(); // the request holds the bytes now; nothing else does
             // The description names the images (a -PerImage run's -WhatIf or -Confirm is one request per file).
@@ -353,7 +373,8 @@ namespace VisionPS.Core.Asking
                     }
                     try
                     {
-                        return await ask($"{described}:{Environment.NewLine}{description}").ConfigureAwait(false);
+                        // A run that stopped at an error while this one waited for its turn or its answer (-Confirm) sends nothing more.
+                        return !_stopStarting && await ask($"{described}:{Environment.NewLine}{description}").ConfigureAwait(false) && !_stopStarting;
                     }
                     finally
                     {
@@ -361,7 +382,14 @@ namespace VisionPS.Core.Asking
                     }
                 }
                 : null;
-            Interlocked.Increment(ref _sending);
+            lock (_startLock)
+            {
+                if (_stopStarting)
+                {
+                    return new AskOutcome(AskOutcomeKind.NotSent, asked, target); // the run stops at an error: nothing more is paid for
+                }
+                Interlocked.Increment(ref _sending); // started: a stop from now on waits for it
+            }
             try
             {
                 ChatAnswer answer = _question.Api == VisionApi.Responses
@@ -383,7 +411,7 @@ namespace VisionPS.Core.Asking
             }
             catch (OpenAIRequestException ex)
             {
-                return new AskOutcome(AskOutcomeKind.RequestFailed, asked, target, error: ex);
+                return Settled(new AskOutcome(AskOutcomeKind.RequestFailed, asked, target, error: ex));
             }
             finally
             {

@@ -150,6 +150,7 @@ namespace VisionPS.Commands
             // An error that stops the run (-ErrorAction Stop) would cancel the requests already sent for other images,
             // whose answers are paid for: it waits for them (see WriteOutcomesAsync).
             _stopAtError = PerImage && ScriptPreferences.Errors(this) == ActionPreference.Stop;
+            pipeline.StopAtFirstFailure = _stopAtError; // from the failure on, not from its turn in input order: nothing more starts
             List<AskImage> images = AskImages();
             if (!PerImage && images.Count > ImageInputs.ManyImages)
             {
