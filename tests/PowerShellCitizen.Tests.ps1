@@ -150,7 +150,7 @@ Describe 'Results export without losing which file a row is about' {
     }
 
     It 'a -JsonSchema answer is both an object and one line of JSON, and exports as JSON' {
-        $schema = @{ type = 'object'; properties = @{ prompt = @{ type = 'string' } }; required = @('prompt'); additionalProperties = $true }
+        $schema = @{ type = 'object'; properties = @{ prompt = @{ type = 'string' } }; required = @('prompt'); additionalProperties = $false }
         $r = Send-VisionChat 'Read it.' -Image $Photo.FullName -JsonSchema $schema -NoCache
         $r.Object.prompt | Should -Not -BeNullOrEmpty
         $r.Json | Should -Not -Match "`n"

@@ -326,7 +326,7 @@ namespace VisionPS.PowerShell.Tests
         public void JsonSchemaAnswersAreParsedIntoObjects()
         {
             using var ps = Session();
-            PSObject result = ps.Run("Send-VisionChat 'Read it.' -Image $args[0] -JsonSchema @{ type = 'object'; properties = @{ api = @{ type = 'string' } }; required = @('api'); additionalProperties = $true }",
+            PSObject result = ps.Run("Send-VisionChat 'Read it.' -Image $args[0] -JsonSchema @{ type = 'object'; properties = @{ api = @{ type = 'string' }; image_count = @{ type = 'integer' } }; required = @('api', 'image_count'); additionalProperties = $false }",
                 Paths.CorpusFile("gif_static_smile_48.gif")).Single();
             Assert.Empty(ps.Errors);
             var parsed = (PSObject)result.Properties["Object"].Value;
@@ -507,6 +507,29 @@ namespace VisionPS.PowerShell.Tests
             }
             Assert.Equal(before, _host.Requests.Count);
             Assert.Equal("o4-mini", ps.Run("Get-VisionDefault").Single().Properties["Model"].Value);
+        }
+
+        /// <summary>
+        /// A -JsonSchema the service's strict structured outputs would refuse (400, paid for nothing but a wasted run) is
+        /// InvalidJsonSchema before anything is sent, saying what to change.
+        /// </summary>
+        [Theory]
+        [InlineData("@{ type = 'object'; properties = @{ total = @{ type = 'number' } }; required = @('total') }", "the root must say additionalProperties = $false")]
+        [InlineData("@{ type = 'object'; properties = @{ total = @{ type = 'number' } }; required = @('total'); additionalProperties = $true }", "the root must say additionalProperties = $false")]
+        [InlineData("@{ type = 'object'; properties = @{ total = @{ type = 'number' }; note = @{ type = 'string' } }; required = @('total'); additionalProperties = $false }", "missing 'note'")]
+        [InlineData("@{ type = 'object'; properties = @{ shop = @{ type = 'object'; properties = @{ name = @{ type = 'string' } }; required = @('name') } }; required = @('shop'); additionalProperties = $false }", "property 'shop' must say additionalProperties = $false")]
+        [InlineData("@{ type = 'array'; items = @{ type = 'string' } }", "its root must be an object schema (type = 'object'), not type = 'array'")]
+        [InlineData("@{ type = 'object'; properties = @{ tags = @{ type = 'array'; items = @{ type = 'string' }; uniqueItems = $true } }; required = @('tags'); additionalProperties = $false }", "property 'tags' uses 'uniqueItems'")]
+        public void AJsonSchemaStrictModeWouldRefuseIsInvalidJsonSchemaBeforeAnythingIsSent(string schema, string problem)
+        {
+            using var ps = Session();
+            int before = _host.Requests.Count;
+            ps.Run("Send-VisionChat 'Read the total.' -Image $args[0] -NoCache -JsonSchema " + schema, Paths.CorpusFile("gif_static_smile_48.gif"));
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.Equal("InvalidJsonSchema,VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId);
+            Assert.Contains(problem, error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("Nothing was sent", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(before, _host.Requests.Count);
         }
     }
 }
