@@ -531,5 +531,46 @@ namespace VisionPS.PowerShell.Tests
             Assert.Contains("Nothing was sent", error.ToString(), StringComparison.Ordinal);
             Assert.Equal(before, _host.Requests.Count);
         }
+
+        /// <summary>
+        /// -PerImage -ErrorAction Inquire in a host that asks: the failed image is asked about in its turn. Yes goes on
+        /// (every other image answered). Halt ends the run as PowerShell ends one (ActionPreferenceStop); PowerShell
+        /// allows no more output after it, so the requests already sent are awaited, not cancelled: each answer paid for
+        /// is in the answer cache, and the re-run pays for none of them again.
+        /// </summary>
+        [Theory]
+        [InlineData("Yes")]
+        [InlineData("Halt")]
+        public void ErrorActionInquireAsksAboutAFailedImageAndAHaltLosesNoPaidAnswer(string choice)
+        {
+            var host = new RecordingHost { Choose = labels => labels.Select((l, i) => (l, i)).First(c => c.l.Replace("&", string.Empty, StringComparison.Ordinal).StartsWith(choice, StringComparison.Ordinal)).i };
+            using var ps = new PowerShellSession(host: host);
+            string cache = Path.Combine(_cache, "inquire-" + choice);
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 0", _host.BaseUri, Key, cache);
+            object[] files = { Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("bad/bad_ihdr_crc.png"), Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_storm_1920x1280.jpg") };
+            string prompt = "Inquire " + choice + " " + Guid.NewGuid().ToString("N");
+            int Sent() => _host.State.RequestsTo("/chat/completions").Count(r => r.BodyText.Contains(prompt, StringComparison.Ordinal));
+
+            var output = ps.Run("$got = [System.Collections.Generic.List[object]]::new(); $err = $null; try { $args[1..4] | Send-VisionChat $args[0] -PerImage -ThrottleLimit 2 -ErrorAction Inquire -WarningAction SilentlyContinue | ForEach-Object { $got.Add($_) } } catch { $err = $_ }; $got.Count; if ($err) { $err }",
+                new object[] { prompt }.Concat(files).ToArray());
+            string asked = Assert.Single(host.Asked);
+            Assert.Contains("bad_ihdr_crc.png", asked, StringComparison.Ordinal);
+            int answers = (int)output[0].BaseObject;
+            int sent = Sent();
+            var again = ps.Run("$args[1..4] | Send-VisionChat $args[0] -PerImage -ErrorAction SilentlyContinue", new object[] { prompt }.Concat(files).ToArray());
+            if (choice == "Yes")
+            {
+                Assert.Equal(3, answers);
+                Assert.Single(output); // no terminating error
+            }
+            else
+            {
+                var error = Assert.IsType<ErrorRecord>(output[1].BaseObject);
+                Assert.StartsWith("ActionPreferenceStop,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+                Assert.InRange(answers, 1, sent);
+            }
+            // Every request sent was answered and kept: the re-run takes them all from the cache.
+            Assert.Equal(sent, again.Count(r => (bool)r.Properties["FromCache"].Value));
+        }
     }
 }
