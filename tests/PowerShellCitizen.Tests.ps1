@@ -150,7 +150,7 @@ Describe 'Results export without losing which file a row is about' {
     }
 
     It 'a -JsonSchema answer is both an object and one line of JSON, and exports as JSON' {
-        $schema = @{ type = 'object'; properties = @{ prompt = @{ type = 'string' } }; required = @('prompt'); additionalProperties = $true }
+        $schema = @{ type = 'object'; properties = @{ prompt = @{ type = 'string' } }; required = @('prompt'); additionalProperties = $false }
         $r = Send-VisionChat 'Read it.' -Image $Photo.FullName -JsonSchema $schema -NoCache
         $r.Object.prompt | Should -Not -BeNullOrEmpty
         $r.Json | Should -Not -Match "`n"
@@ -297,6 +297,21 @@ Describe 'Keys and settings' {
         Set-VisionDefault -Reset -Save
         Test-Path -LiteralPath $file | Should -BeFalse
         (NewSession 'Get-VisionDefault').Sources | Should -Contain 'Model: Built-in (gpt-4.1-mini)'
+    }
+
+    It 'A saved model with spaces around it (a hand-edited settings file) is used trimmed; one with a space inside is reported' {
+        $file = Join-Path $env:VISIONPS_CONFIG 'settings.json'
+        $null = New-Item -ItemType Directory -Force -Path $env:VISIONPS_CONFIG
+        Set-Content -LiteralPath $file -Value '{ "Model": "  gpt-4o\t" }' -Encoding utf8
+        $info = NewSession "Get-VisionImageInfo -LiteralPath '$($Photo.FullName)'"
+        $info.Model | Should -Be 'gpt-4o'
+        (NewSession 'Get-VisionDefault').Model | Should -Be 'gpt-4o'
+
+        Set-Content -LiteralPath $file -Value '{ "Model": "gpt 4o" }' -Encoding utf8
+        $said = NewSession 'Get-VisionDefault -WarningVariable w 3>$null; $w'
+        "$said" | Should -Match ([regex]::Escape($file))
+        "$said" | Should -Match "Model 'gpt 4o' holds a space at position 4"
+        Remove-Item -LiteralPath $file
     }
 
     It 'Set-VisionDefault -WhatIf says what it would set and save, and changes nothing' {

@@ -233,3 +233,35 @@ Describe 'Send-VisionChat -PerImage with -ErrorAction Stop' {
         $got.ImageSources | Should -Be $files
     }
 }
+
+Describe 'Send-VisionChat -PerImage -ErrorAction Inquire where nothing can be asked' {
+    It 'in pwsh -NonInteractive stops at the failed image as -ErrorAction Stop would, without hanging, and every paid answer comes out' {
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $manifest = Join-Path $PSScriptRoot '..' 'VisionPS.psd1'
+        $cache = Join-Path $Cache "inquire-$([guid]::NewGuid().ToString('N'))"
+        $files = @((Join-Path $Corpus 'jpg_gray_cat_512.jpg'), (Join-Path $Corpus 'bad/bad_ihdr_crc.png'), (Join-Path $Corpus 'gif_static_smile_48.gif'), (Join-Path $Corpus 'jpg_storm_1920x1280.jpg'))
+        $script = @"
+Import-Module '$manifest'
+Set-VisionDefault -Reset -BaseUri '$($Endpoint.BaseUri)' -ApiKey '$Key' -CachePath '$cache' -MaxRetries 0
+`$files = '$($files -join "','")'
+`$got = [System.Collections.Generic.List[object]]::new()
+try { `$files | Send-VisionChat 'Inquire.' -PerImage -ThrottleLimit 2 -ErrorAction Inquire -WarningVariable w 3>`$null | ForEach-Object { `$got.Add(`$_) } } catch { 'ERROR ' + `$_.FullyQualifiedErrorId }
+'WARNING ' + (`$w -join ' ')
+'ANSWERS ' + `$got.Count
+'PAID ' + @(`$files | Send-VisionChat 'Inquire.' -PerImage -ErrorAction SilentlyContinue | Where-Object FromCache).Count
+"@
+        $job = Start-Job { param($p, $s) & $p -NoProfile -NonInteractive -Command $s 2>&1 | Out-String } -ArgumentList $pwsh, $script
+        $done = $job | Wait-Job -Timeout 120
+        $done | Should -Not -BeNullOrEmpty -Because 'the run must not hang waiting for a prompt nobody can answer'
+        $said = Receive-Job $job
+        Remove-Job $job -Force
+        $said | Should -Match 'ERROR ImageDamaged,VisionPS.Commands.SendVisionChatCommand'
+        $said | Should -Not -Match 'NonInteractive mode'
+        $said | Should -Match 'cannot ask in this session'
+        $answers = [int]([regex]::Match($said, 'ANSWERS (\d+)').Groups[1].Value)
+        $paid = [int]([regex]::Match($said, 'PAID (\d+)').Groups[1].Value)
+        $answers | Should -BeGreaterThan 0
+        $answers | Should -Be $paid
+    }
+}

@@ -287,5 +287,168 @@ namespace VisionPS.OpenAI.Tests
             Assert.Contains("\"choices\":[]", error.RawBody, StringComparison.Ordinal);
             Assert.Equal(3, outcomes.Count(o => o.Kind == AskOutcomeKind.Answered));
         }
+
+        /// <summary>
+        /// An answer that is not whole (cut by the token limit, withheld by the content filter, empty, a Responses answer
+        /// that is incomplete) is never kept: the re-run asks again instead of giving back the bad answer for free.
+        /// </summary>
+        [Theory]
+        [InlineData("fault:canned=length", VisionApi.Chat, null)]
+        [InlineData("fault:canned=content-filter", VisionApi.Chat, null)]
+        [InlineData("fault:canned=empty", VisionApi.Chat, null)]
+        [InlineData("gpt-4o", VisionApi.Chat, 1)]
+        [InlineData("gpt-4o", VisionApi.Responses, 16)]
+        public async Task AnAnswerThatIsNotWholeIsNeverCachedAndTheReRunAsksAgain(string model, VisionApi api, int? maxTokens)
+        {
+            var files = Enumerable.Range(0, 2).Select(i => File($"w{i}.png", TestImages.Png(30 + i, 20, (byte)(40 + i)))).ToList();
+            var cache = new ResultCache(Path.Combine(_dir, "cache"), ResultCache.DefaultExpiry, ResultCache.DefaultMaxBytes);
+            using VisionClient client = Endpoint.Client();
+            AskQuestion question = Question(model.StartsWith("fault:", StringComparison.Ordinal) ? model + ":" + Guid.NewGuid().ToString("N") : model, api);
+            question.MaxTokens = maxTokens;
+            var pipeline = new AskPipeline(client, question) { PerImage = true, Cache = cache };
+
+            List<AskOutcome> first = await ListAsync(pipeline.RunAsync(files.Select(AskImage.FromFile).ToList()));
+            Assert.All(first, o => Assert.Equal(AskOutcomeKind.Answered, o.Kind));
+            Assert.All(first, o => Assert.False(ChatAnswer.IsWhole(o.Answer)));
+            int before = Endpoint.Host.Requests.Count;
+
+            List<AskOutcome> again = await ListAsync(pipeline.RunAsync(files.Select(AskImage.FromFile).ToList()));
+
+            Assert.Equal(before + 2, Endpoint.Host.Requests.Count);
+            Assert.All(again, o => Assert.False(o.FromCache));
+        }
+
+        /// <summary>A batch's answer is kept under the same rule, and an entry an older VisionPS kept that is not whole is a miss.</summary>
+        [Fact]
+        public async Task ABatchAnswerThatIsNotWholeIsNotRememberedAndAnOldSuchEntryIsAMiss()
+        {
+            string path = File("r.png", TestImages.Png(24, 24, 7));
+            var cache = new ResultCache(Path.Combine(_dir, "cache"), ResultCache.DefaultExpiry, ResultCache.DefaultMaxBytes);
+            using VisionClient client = Endpoint.Client();
+            var pipeline = new AskPipeline(client, Question()) { PerImage = true, Cache = cache };
+            List<AskOutcome> first = await ListAsync(pipeline.RunAsync(new[] { AskImage.FromFile(path) }));
+            AskedImage asked = first.Single().Images.Single();
+            var cut = new ChatAnswer { Text = "a ca", FinishReason = "length" };
+
+            // Written straight into the cache (as an older VisionPS did): the live run does not take it.
+            string key = Question().AnswerKey(client.Endpoint, new[] { asked.Sha256 });
+            cache.Set(key, System.Text.Json.JsonSerializer.Serialize(cut));
+            int before = Endpoint.Host.Requests.Count;
+            List<AskOutcome> again = await ListAsync(pipeline.RunAsync(new[] { AskImage.FromFile(path) }));
+            Assert.False(again.Single().FromCache);
+            Assert.Equal(before + 1, Endpoint.Host.Requests.Count);
+
+            // Remember (Receive-VisionBatch) replaces nothing with a cut answer: the whole answer just paid for stays.
+            pipeline.Remember(new[] { asked }, cut);
+            Assert.Equal(again.Single().Answer!.Text, System.Text.Json.JsonSerializer.Deserialize<ChatAnswer>(cache.TryGet(key)!)!.Text);
+        }
+
+        /// <summary>
+        /// -PerImage -ErrorAction Stop: the first failure stops the run when it happens, not when its turn comes in input
+        /// order. Here the first image is still being read (its stream waits) when the second, damaged, fails: the run
+        /// must start no request after that, neither for the images after it nor for the first one. Without timing: the
+        /// first image is let go only once the run has moved on (asked for the fourth image) or given up (ended its walk).
+        /// </summary>
+        [Fact]
+        public async Task UnderStopAtFirstFailureNoRequestStartsAfterTheFailureEvenBeforeItsTurnComes()
+        {
+            using VisionClient client = Endpoint.Client();
+            string model = "gpt-4o-mini-" + Guid.NewGuid().ToString("N");
+            using var release = new ManualResetEventSlim();
+            var images = new WatchedImages(new[]
+            {
+                AskImage.FromStream(new HeldStream(TestImages.Png(16, 16, 1), release), "held.png"),
+                AskImage.FromBytes(new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3 }, "damaged.png"),
+                AskImage.FromBytes(TestImages.Png(17, 16, 2), "two.png"),
+                AskImage.FromBytes(TestImages.Png(18, 16, 3), "three.png"),
+                AskImage.FromBytes(TestImages.Png(19, 16, 4), "four.png"),
+                AskImage.FromBytes(TestImages.Png(20, 16, 5), "five.png"),
+            }, moveOnAt: 3, release);
+            var pipeline = new AskPipeline(client, Question(model)) { PerImage = true, ThrottleLimit = 2, StopAtFirstFailure = true };
+
+            var outcomes = new List<AskOutcome>();
+            await foreach (AskOutcome outcome in pipeline.RunAsync(images))
+            {
+                outcomes.Add(outcome);
+                if (outcome.Kind == AskOutcomeKind.ImageFailed)
+                {
+                    pipeline.StopStarting(); // what Send-VisionChat did, and still does, when the failure's turn comes
+                }
+            }
+
+            Assert.Equal(0, Endpoint.Host.Requests.Count(r => r.BodyText.Contains(model, StringComparison.Ordinal)));
+            Assert.Equal(new[] { AskOutcomeKind.NotSent, AskOutcomeKind.ImageFailed }, outcomes.Select(o => o.Kind).Take(2));
+            Assert.DoesNotContain(outcomes, o => o.Kind == AskOutcomeKind.Answered);
+        }
+
+        /// <summary>A stream that gives nothing until <see cref="ManualResetEventSlim"/> is set: an image still being read.</summary>
+        private sealed class HeldStream : MemoryStream
+        {
+            private readonly ManualResetEventSlim _release;
+
+            public HeldStream(byte[] bytes, ManualResetEventSlim release)
+                : base(bytes)
+            {
+                _release = release;
+            }
+
+            public override int Read(byte[] buffer, int offset, int count)
+            {
+                _release.Wait(TimeSpan.FromMinutes(2));
+                return base.Read(buffer, offset, count);
+            }
+
+            public override int Read(Span<byte> buffer)
+            {
+                _release.Wait(TimeSpan.FromMinutes(2));
+                return base.Read(buffer);
+            }
+
+            public override void CopyTo(Stream destination, int bufferSize)
+            {
+                _release.Wait(TimeSpan.FromMinutes(2));
+                base.CopyTo(destination, bufferSize);
+            }
+        }
+
+        /// <summary>The images, telling <c>release</c> when the run asks for the image at <c>moveOnAt</c> or stops walking them.</summary>
+        private sealed class WatchedImages : IReadOnlyList<AskImage>
+        {
+            private readonly AskImage[] _images;
+            private readonly int _moveOnAt;
+            private readonly ManualResetEventSlim _release;
+
+            public WatchedImages(AskImage[] images, int moveOnAt, ManualResetEventSlim release)
+            {
+                _images = images;
+                _moveOnAt = moveOnAt;
+                _release = release;
+            }
+
+            public AskImage this[int index] => _images[index];
+
+            public int Count => _images.Length;
+
+            public IEnumerator<AskImage> GetEnumerator()
+            {
+                try
+                {
+                    for (int i = 0; i < _images.Length; i++)
+                    {
+                        if (i >= _moveOnAt)
+                        {
+                            _release.Set();
+                        }
+                        yield return _images[i];
+                    }
+                }
+                finally
+                {
+                    _release.Set();
+                }
+            }
+
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        }
     }
 }

@@ -128,6 +128,48 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), error.RetryAfter);
         }
 
+        /// <summary>
+        /// x-ratelimit-reset-tokens is the time until the token bucket is full again. When the 429's message says how
+        /// many tokens the request asked for (OpenAI's does), the wait is the part of the reset those tokens take (the
+        /// bucket refills evenly), not the whole reset; when it also says "Please try again in", that is the wait. The
+        /// requests limit likewise (a request needs one of them). Without the numbers the whole reset is waited.
+        /// </summary>
+        [Theory]
+        [InlineData("429resettok", "6m0s/1200", 14400)] // 1,200 of 30,000 tokens: 1/25 of 6 minutes
+        [InlineData("429resettok", "6m0s/30000", 360000)] // the whole bucket: the whole reset
+        [InlineData("429resettok", "6m0s/90000", 360000)] // more than the limit: never more than the reset
+        [InlineData("429resettok", "6m0s", 360000)] // nothing said: the whole reset, as before
+        [InlineData("429resettok", "6m0s/1200/1.4s", 1400)] // the service's own wait
+        [InlineData("429resettok", "6m0s//250ms", 250)]
+        [InlineData("429reset", "1m0s/1", 120)] // 1 of 500 requests: 1/500 of a minute
+        [InlineData("429reset", "1m0s/1/7s", 7000)]
+        public async Task A429WaitsOnlyForWhatTheRequestNeedsOfTheLimitItHit(string kind, string fault, int expectedMs)
+        {
+            string spec = Unique($"{kind}={fault}");
+            using VisionClient client = Endpoint.Client(maxRetries: 0);
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "needs " + fault }));
+
+            Assert.Equal(429, error.Status);
+            Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), error.RetryAfter);
+        }
+
+        [Fact]
+        public async Task TheRetryAfterATokenLimitWaitsForTheTokensItNeedsNotForAFullBucket()
+        {
+            // The bucket is full again in 6 minutes, but this request's 1,200 tokens are there in 250 ms (the service
+            // says so): the retry goes after that, well within a -MaxRetryDelay of 10 minutes. Before, it waited 6 minutes.
+            string spec = Unique("429resettok=6m0s/1200/250msx1");
+            VisionConnection connection = Endpoint.Connection(maxRetries: 1);
+            connection.MaxRetryDelay = TimeSpan.FromMinutes(10);
+            using var client = new VisionClient(connection);
+
+            ChatAnswer answer = await client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "tokens soon" }).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.Equal("stop", answer.FinishReason);
+            Assert.Equal(2, Hits(spec));
+        }
+
         [Theory]
         [InlineData("soon")]
         [InlineData("5")]

@@ -124,5 +124,78 @@ namespace VisionPS.OpenAI.Tests
             Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
             Assert.True(error.TryGetProperty("code", out _));
         }
+
+        private async Task<(int Status, JsonElement Body)> PostAsync(string path, string body)
+        {
+            using var http = new HttpClient();
+            using var post = new HttpRequestMessage(HttpMethod.Post, new Uri(Endpoint.Host.BaseUri + path)) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Endpoint.ApiKey);
+            HttpResponseMessage response = await http.SendAsync(post);
+            return ((int)response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+        }
+
+        private static string ChatWithFormat(string jsonSchema) =>
+            "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Read it.\"}],\"response_format\":{\"type\":\"json_schema\",\"json_schema\":" + jsonSchema + "}}";
+
+        private static string ResponsesWithFormat(string jsonSchema) =>
+            "{\"model\":\"gpt-4o\",\"input\":\"Read it.\",\"text\":{\"format\":" + jsonSchema.Insert(1, "\"type\":\"json_schema\",") + "}}";
+
+        /// <summary>
+        /// A strict json_schema is held to Structured Outputs' rules, with the service's 400: the root an object, every
+        /// object additionalProperties false and every property required, no keyword strict mode refuses, a name of
+        /// a-z, A-Z, 0-9, _ and - of at most 64 characters. Without strict the schema is taken as it is.
+        /// </summary>
+        [Theory]
+        [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}", "Invalid schema for response_format 'answer': schema must be a JSON Schema of 'type: \"object\"', got 'type: \"array\"'.")]
+        [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"required\":[\"a\"]}}", "Invalid schema for response_format 'answer': In context=(), 'additionalProperties' is required to be supplied and to be false.")]
+        [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"number\"}},\"required\":[\"a\"],\"additionalProperties\":false}}", "Invalid schema for response_format 'answer': In context=(), 'required' is required to be supplied and to be an array including every key in properties. Missing 'b'.")]
+        [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"o\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":true}},\"required\":[\"o\"],\"additionalProperties\":false}}", "Invalid schema for response_format 'answer': In context=('properties', 'o'), 'additionalProperties' is required to be supplied and to be false.")]
+        [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"t\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"uniqueItems\":true}},\"required\":[\"t\"],\"additionalProperties\":false}}", "Invalid schema for response_format 'answer': In context=('properties', 't'), 'uniqueItems' is not permitted.")]
+        [InlineData("{\"name\":\"my answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}}", "string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.")]
+        [InlineData("{\"name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}}", "string too long. Expected a string with maximum length 64, but got a string with length 65 instead.")]
+        public async Task AStrictSchemaTheServiceWouldRefuseIsA400InItsWordsOnBothApis(string format, string message)
+        {
+            foreach ((string path, string body) in new[] { ("/chat/completions", ChatWithFormat(format)), ("/responses", ResponsesWithFormat(format)) })
+            {
+                (int status, JsonElement answer) = await PostAsync(path, body);
+                Assert.Equal(400, status);
+                JsonElement error = answer.GetProperty("error");
+                Assert.EndsWith(message, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+                Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+                Assert.StartsWith(path == "/responses" ? "text.format" : "response_format", error.GetProperty("param").GetString(), StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>With a json_schema the answer is JSON that matches it (types, required properties, enums, arrays, $defs).</summary>
+        [Fact]
+        public async Task TheAnswerToAJsonSchemaRequestMatchesTheSchema()
+        {
+            const string format = "{\"name\":\"receipt\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{"
+                + "\"prompt\":{\"type\":\"string\"},\"total\":{\"type\":\"number\"},\"count\":{\"type\":\"integer\"},\"paid\":{\"type\":\"boolean\"},"
+                + "\"currency\":{\"type\":\"string\",\"enum\":[\"EUR\",\"USD\"]},\"note\":{\"type\":[\"string\",\"null\"]},"
+                + "\"shop\":{\"$ref\":\"#/$defs/shop\"},\"lines\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+                + "\"required\":[\"prompt\",\"total\",\"count\",\"paid\",\"currency\",\"note\",\"shop\",\"lines\"],\"additionalProperties\":false,"
+                + "\"$defs\":{\"shop\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"additionalProperties\":false}}}}";
+            (int status, JsonElement chat) = await PostAsync("/chat/completions", ChatWithFormat(format));
+            Assert.Equal(200, status);
+            (int rstatus, JsonElement responses) = await PostAsync("/responses", ResponsesWithFormat(format));
+            Assert.Equal(200, rstatus);
+            foreach (string text in new[]
+            {
+                chat.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!,
+                responses.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString()!,
+            })
+            {
+                JsonElement answer = JsonDocument.Parse(text).RootElement;
+                Assert.Equal(new[] { "prompt", "total", "count", "paid", "currency", "note", "shop", "lines" }, System.Linq.Enumerable.Select(answer.EnumerateObject(), p => p.Name));
+                Assert.Equal("Read it.", answer.GetProperty("prompt").GetString());
+                Assert.Equal(JsonValueKind.Number, answer.GetProperty("total").ValueKind);
+                Assert.True(answer.GetProperty("count").TryGetInt64(out _));
+                Assert.Equal(JsonValueKind.False, answer.GetProperty("paid").ValueKind);
+                Assert.Equal("EUR", answer.GetProperty("currency").GetString());
+                Assert.Equal(JsonValueKind.String, answer.GetProperty("shop").GetProperty("name").ValueKind);
+                Assert.Equal(JsonValueKind.Array, answer.GetProperty("lines").ValueKind);
+            }
+        }
     }
 }

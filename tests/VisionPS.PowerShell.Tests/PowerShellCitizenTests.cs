@@ -85,7 +85,7 @@ namespace VisionPS.PowerShell.Tests
         public void AJsonSchemaAnswerIsAnObjectAndOneLineOfJsonAndReadsAsJson()
         {
             using var ps = Session();
-            PSObject r = ps.Run("Send-VisionChat 'Read it.' -Image $args[0] -NoCache -JsonSchema @{ type = 'object'; properties = @{ prompt = @{ type = 'string' } } }",
+            PSObject r = ps.Run("Send-VisionChat 'Read it.' -Image $args[0] -NoCache -JsonSchema @{ type = 'object'; properties = [ordered]@{ api = @{ type = 'string' }; prompt = @{ type = 'string' } }; required = 'api', 'prompt'; additionalProperties = $false }",
                 Paths.CorpusFile(Photos[0])).Single();
             Assert.Empty(ps.Errors);
             string json = Prop<string>(r, "Json");

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
@@ -12,7 +13,18 @@ namespace VisionPS.PowerShell.Tests
     /// <summary>A host that keeps what is written to it (Write-Host, a streamed answer), for tests of the console text.</summary>
     public sealed class RecordingHost : PSHost
     {
-        private readonly RecordingUI _ui = new RecordingUI();
+        private readonly RecordingUI _ui;
+
+        public RecordingHost()
+        {
+            _ui = new RecordingUI(this);
+        }
+
+        /// <summary>Answers PromptForChoice (an -ErrorAction Inquire question): the labels offered, the index chosen. Null: not supported.</summary>
+        public Func<IReadOnlyList<string>, int>? Choose { get; set; }
+
+        /// <summary>The questions PromptForChoice was asked (their messages).</summary>
+        public List<string> Asked { get; } = new List<string>();
 
         /// <summary>Everything written to the host, in order.</summary>
         public string Text => _ui.Text;
@@ -48,6 +60,12 @@ namespace VisionPS.PowerShell.Tests
         private sealed class RecordingUI : PSHostUserInterface
         {
             private readonly StringBuilder _text = new StringBuilder();
+            private readonly RecordingHost _host;
+
+            public RecordingUI(RecordingHost host)
+            {
+                _host = host;
+            }
 
             public string Text
             {
@@ -96,7 +114,18 @@ namespace VisionPS.PowerShell.Tests
 
             public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) => throw new NotSupportedException();
 
-            public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) => throw new NotSupportedException();
+            public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+            {
+                if (_host.Choose is not Func<IReadOnlyList<string>, int> choose)
+                {
+                    throw new NotSupportedException();
+                }
+                lock (_host.Asked)
+                {
+                    _host.Asked.Add(message);
+                }
+                return choose(choices.Select(c => c.Label).ToList());
+            }
 
             public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) => throw new NotSupportedException();
 

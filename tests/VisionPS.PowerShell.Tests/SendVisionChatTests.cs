@@ -326,7 +326,7 @@ namespace VisionPS.PowerShell.Tests
         public void JsonSchemaAnswersAreParsedIntoObjects()
         {
             using var ps = Session();
-            PSObject result = ps.Run("Send-VisionChat 'Read it.' -Image $args[0] -JsonSchema @{ type = 'object'; properties = @{ api = @{ type = 'string' } }; required = @('api'); additionalProperties = $true }",
+            PSObject result = ps.Run("Send-VisionChat 'Read it.' -Image $args[0] -JsonSchema @{ type = 'object'; properties = @{ api = @{ type = 'string' }; image_count = @{ type = 'integer' } }; required = @('api', 'image_count'); additionalProperties = $false }",
                 Paths.CorpusFile("gif_static_smile_48.gif")).Single();
             Assert.Empty(ps.Errors);
             var parsed = (PSObject)result.Properties["Object"].Value;
@@ -468,6 +468,109 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal("MissingApiKey,VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId);
             Assert.Contains("OPENAI_API_KEY", error.ToString(), StringComparison.Ordinal);
             Assert.Equal(new object[] { "after" }, output.Select(o => o.BaseObject)); // statement-terminating, as PowerShell users expect
+        }
+
+        /// <summary>
+        /// A model name with spaces around it is sent trimmed, whether it comes from -Model, $PSDefaultParameterValues
+        /// or Set-VisionDefault -Model; one with a space or control character inside is InvalidModelName, and nothing is sent.
+        /// </summary>
+        [Fact]
+        public void AModelNameIsSentWithoutTheSpacesAroundItAndOneWithASpaceInsideIsRefusedBeforeSending()
+        {
+            using var ps = Session();
+            string photo = Paths.CorpusFile("gif_static_smile_48.gif");
+            string Sent() => JsonDocument.Parse(_host.Requests.Last(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).BodyText).RootElement.GetProperty("model").GetString()!;
+
+            PSObject result = ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model ' gpt-4o ' -NoCache", photo).Single();
+            Assert.Empty(ps.Errors);
+            Assert.Equal("gpt-4o", Sent());
+            ps.Run("$PSDefaultParameterValues['Send-VisionChat:Model'] = \"gpt-4.1\t\"; Send-VisionChat 'Describe.' -Image $args[0] -NoCache", photo);
+            Assert.Empty(ps.Errors);
+            Assert.Equal("gpt-4.1", Sent());
+            ps.Run("$PSDefaultParameterValues.Clear()");
+            PSObject set = ps.Run("Set-VisionDefault -Model '  o4-mini ' -PassThru").Single();
+            Assert.Equal("o4-mini", set.Properties["Model"].Value);
+            ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -NoCache", photo);
+            Assert.Empty(ps.Errors);
+            Assert.Equal("o4-mini", Sent());
+
+            int before = _host.Requests.Count;
+            foreach (string bad in new[] { "gpt 4o", "gpt-4o\u0000", "gpt-4o\nx", "   " })
+            {
+                ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model $args[1] -NoCache", photo, bad);
+                ErrorRecord error = Assert.Single(ps.Errors);
+                Assert.Equal("InvalidModelName,VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId);
+                Assert.Contains("-Model", error.ToString(), StringComparison.Ordinal);
+                Assert.DoesNotContain("\0", error.ToString(), StringComparison.Ordinal);
+                ps.Run("Set-VisionDefault -Model $args[0]", bad);
+                Assert.Equal("InvalidModelName,VisionPS.Commands.SetVisionDefaultCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
+            }
+            Assert.Equal(before, _host.Requests.Count);
+            Assert.Equal("o4-mini", ps.Run("Get-VisionDefault").Single().Properties["Model"].Value);
+        }
+
+        /// <summary>
+        /// A -JsonSchema the service's strict structured outputs would refuse (400, paid for nothing but a wasted run) is
+        /// InvalidJsonSchema before anything is sent, saying what to change.
+        /// </summary>
+        [Theory]
+        [InlineData("@{ type = 'object'; properties = @{ total = @{ type = 'number' } }; required = @('total') }", "the root must say additionalProperties = $false")]
+        [InlineData("@{ type = 'object'; properties = @{ total = @{ type = 'number' } }; required = @('total'); additionalProperties = $true }", "the root must say additionalProperties = $false")]
+        [InlineData("@{ type = 'object'; properties = @{ total = @{ type = 'number' }; note = @{ type = 'string' } }; required = @('total'); additionalProperties = $false }", "missing 'note'")]
+        [InlineData("@{ type = 'object'; properties = @{ shop = @{ type = 'object'; properties = @{ name = @{ type = 'string' } }; required = @('name') } }; required = @('shop'); additionalProperties = $false }", "property 'shop' must say additionalProperties = $false")]
+        [InlineData("@{ type = 'array'; items = @{ type = 'string' } }", "its root must be an object schema (type = 'object'), not type = 'array'")]
+        [InlineData("@{ type = 'object'; properties = @{ tags = @{ type = 'array'; items = @{ type = 'string' }; uniqueItems = $true } }; required = @('tags'); additionalProperties = $false }", "property 'tags' uses 'uniqueItems'")]
+        public void AJsonSchemaStrictModeWouldRefuseIsInvalidJsonSchemaBeforeAnythingIsSent(string schema, string problem)
+        {
+            using var ps = Session();
+            int before = _host.Requests.Count;
+            ps.Run("Send-VisionChat 'Read the total.' -Image $args[0] -NoCache -JsonSchema " + schema, Paths.CorpusFile("gif_static_smile_48.gif"));
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.Equal("InvalidJsonSchema,VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId);
+            Assert.Contains(problem, error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("Nothing was sent", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(before, _host.Requests.Count);
+        }
+
+        /// <summary>
+        /// -PerImage -ErrorAction Inquire in a host that asks: the failed image is asked about in its turn. Yes goes on
+        /// (every other image answered). Halt ends the run as PowerShell ends one (ActionPreferenceStop); PowerShell
+        /// allows no more output after it, so the requests already sent are awaited, not cancelled: each answer paid for
+        /// is in the answer cache, and the re-run pays for none of them again.
+        /// </summary>
+        [Theory]
+        [InlineData("Yes")]
+        [InlineData("Halt")]
+        public void ErrorActionInquireAsksAboutAFailedImageAndAHaltLosesNoPaidAnswer(string choice)
+        {
+            var host = new RecordingHost { Choose = labels => labels.Select((l, i) => (l, i)).First(c => c.l.Replace("&", string.Empty, StringComparison.Ordinal).StartsWith(choice, StringComparison.Ordinal)).i };
+            using var ps = new PowerShellSession(host: host);
+            string cache = Path.Combine(_cache, "inquire-" + choice);
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 0", _host.BaseUri, Key, cache);
+            object[] files = { Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("bad/bad_ihdr_crc.png"), Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_storm_1920x1280.jpg") };
+            string prompt = "Inquire " + choice + " " + Guid.NewGuid().ToString("N");
+            int Sent() => _host.State.RequestsTo("/chat/completions").Count(r => r.BodyText.Contains(prompt, StringComparison.Ordinal));
+
+            var output = ps.Run("$got = [System.Collections.Generic.List[object]]::new(); $err = $null; try { $args[1..4] | Send-VisionChat $args[0] -PerImage -ThrottleLimit 2 -ErrorAction Inquire -WarningAction SilentlyContinue | ForEach-Object { $got.Add($_) } } catch { $err = $_ }; $got.Count; if ($err) { $err }",
+                new object[] { prompt }.Concat(files).ToArray());
+            string asked = Assert.Single(host.Asked);
+            Assert.Contains("bad_ihdr_crc.png", asked, StringComparison.Ordinal);
+            int answers = (int)output[0].BaseObject;
+            int sent = Sent();
+            var again = ps.Run("$args[1..4] | Send-VisionChat $args[0] -PerImage -ErrorAction SilentlyContinue", new object[] { prompt }.Concat(files).ToArray());
+            if (choice == "Yes")
+            {
+                Assert.Equal(3, answers);
+                Assert.Single(output); // no terminating error
+            }
+            else
+            {
+                var error = Assert.IsType<ErrorRecord>(output[1].BaseObject);
+                Assert.StartsWith("ActionPreferenceStop,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+                Assert.InRange(answers, 1, sent);
+            }
+            // Every request sent was answered and kept: the re-run takes them all from the cache.
+            Assert.Equal(sent, again.Count(r => (bool)r.Properties["FromCache"].Value));
         }
     }
 }

@@ -10,7 +10,7 @@ namespace VisionPS.TestServer
     /// </summary>
     public sealed class Answer
     {
-        public Answer(string api, string model, string? system, IReadOnlyList<string> texts, IReadOnlyList<ReceivedImage> images, long? maxTokens, IReadOnlyList<ReceivedFile>? files = null)
+        public Answer(string api, string model, string? system, IReadOnlyList<string> texts, IReadOnlyList<ReceivedImage> images, long? maxTokens, IReadOnlyList<ReceivedFile>? files = null, JsonObject? schema = null)
         {
             var body = new JsonObject
             {
@@ -27,7 +27,8 @@ namespace VisionPS.TestServer
                 body["file_count"] = files.Count;
                 body["files"] = new JsonArray(files.Select((file, i) => (JsonNode)file.ToJson(i + 1)).ToArray());
             }
-            string full = body.ToJsonString(Http.Options);
+            // With a json_schema format the answer is JSON that matches it, filled from the fields above where names match.
+            string full = schema is null ? body.ToJsonString(Http.Options) : (StrictSchema.Conform(schema, body, schema)?.ToJsonString(Http.Options) ?? "null");
             ImageTokensTotal = images.Sum(i => i.Tokens);
             // A PDF page costs its text and an image of the page; the endpoint charges a flat 1,000 tokens a page.
             FileTokensTotal = files?.Sum(f => f.Pages * 1000) ?? 0;

@@ -45,6 +45,9 @@ namespace VisionPS.TestServer
                     Completion("{\"role\":\"assistant\",\"content\":\"a ca\",\"refusal\":null}", "length")),
                 ["content-filter"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}", "content_filter")),
+                // An empty answer that says it is finished (a model that had nothing to say, or a gateway that lost it).
+                ["empty"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}")),
                 ["json-for-stream"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"a plain JSON answer\",\"refusal\":null}")),
                 ["not-json"] = (200, "application/json", "<html><body>Bad gateway</body></html>"),

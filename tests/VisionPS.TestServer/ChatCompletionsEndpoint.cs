@@ -135,7 +135,7 @@ namespace VisionPS.TestServer
             {
                 throw ApiError.Invalid("n", "This endpoint answers one choice only (n = 1).");
             }
-            ResponseFormat.Check(request["response_format"], "response_format", chat: true);
+            JsonObject? schema = ResponseFormat.Check(request["response_format"], "response_format", chat: true);
             bool includeUsage = false;
             if (request["stream_options"] is JsonNode streamOptions)
             {
@@ -150,7 +150,7 @@ namespace VisionPS.TestServer
                 includeUsage = Json.OptBool(so, "include_usage", "stream_options.include_usage") ?? false;
             }
 
-            var answer = new Answer("chat", model, system, texts, images.Images, maxTokens, images.Files.Files);
+            var answer = new Answer("chat", model, system, texts, images.Images, maxTokens, images.Files.Files, schema);
             string id = state.NewId("chatcmpl-");
             long created = EndpointState.Now;
             var usage = new JsonObject
@@ -255,11 +255,12 @@ namespace VisionPS.TestServer
     /// <summary>response_format (chat) and text.format (responses) checks.</summary>
     internal static class ResponseFormat
     {
-        internal static void Check(JsonNode? node, string param, bool chat)
+        /// <summary>Checks the format as the service does; returns the JSON schema the answer must match, or null.</summary>
+        internal static JsonObject? Check(JsonNode? node, string param, bool chat)
         {
             if (node is null)
             {
-                return;
+                return null;
             }
             if (node is not JsonObject format)
             {
@@ -268,7 +269,7 @@ namespace VisionPS.TestServer
             string type = Json.ReqString(format, "type", param + ".type");
             if (type is "text" or "json_object")
             {
-                return;
+                return null;
             }
             if (type != "json_schema")
             {
@@ -286,14 +287,26 @@ namespace VisionPS.TestServer
                 at = param + ".json_schema";
             }
             string name = Json.ReqString(schemaHolder, "name", at + ".name");
-            if (name.Length == 0 || name.Length > 64)
+            if (name.Length > 64)
             {
-                throw ApiError.Invalid(at + ".name", $"Invalid '{at}.name': string must be 1 to 64 characters.");
+                throw ApiError.Invalid(at + ".name", $"Invalid '{at}.name': string too long. Expected a string with maximum length 64, but got a string with length {name.Length} instead.", "string_above_max_length");
             }
-            if (schemaHolder["schema"] is not JsonObject)
+            if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-zA-Z0-9_-]+$"))
+            {
+                throw ApiError.Invalid(at + ".name", $"Invalid '{at}.name': string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.");
+            }
+            if (schemaHolder["schema"] is not JsonObject schema)
             {
                 throw schemaHolder["schema"] is null ? ApiError.MissingParam(at + ".schema") : ApiError.WrongType(at + ".schema", "an object", Json.Kind(schemaHolder["schema"]));
             }
+            bool strict = Json.OptBool(schemaHolder, "strict", at + ".strict") == true;
+            if (strict && StrictSchema.Problem(schema) is string problem)
+            {
+                // The service's words and shape: chat names response_format; Responses names the schema and a code.
+                throw new ApiError(400, $"Invalid schema for response_format '{name}': {problem}",
+                    param: chat ? param : at + ".schema", code: chat ? null : "invalid_json_schema");
+            }
+            return schema;
         }
     }
 }

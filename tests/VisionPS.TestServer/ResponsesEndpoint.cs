@@ -33,7 +33,7 @@ namespace VisionPS.TestServer
                 throw ApiError.Invalid("temperature", $"Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got {t} instead.", "decimal_above_max_value");
             }
             JsonNode? textFormat = request["text"] is JsonObject text ? text["format"] : null;
-            ResponseFormat.Check(textFormat, "text.format", chat: false);
+            JsonObject? schema = ResponseFormat.Check(textFormat, "text.format", chat: false);
             ConversationState? conversation = null;
             if (request["conversation"] is JsonNode conv)
             {
@@ -44,7 +44,7 @@ namespace VisionPS.TestServer
                 }
             }
 
-            var answer = new Answer("responses", model, system, texts, images.Images, maxTokens, images.Files.Files);
+            var answer = new Answer("responses", model, system, texts, images.Images, maxTokens, images.Files.Files, schema);
             JsonObject output = InputItems.Message(state, "assistant", new JsonArray(new JsonObject { ["type"] = "output_text", ["text"] = answer.Text, ["annotations"] = new JsonArray(), ["logprobs"] = new JsonArray() }));
             if (conversation is not null)
             {

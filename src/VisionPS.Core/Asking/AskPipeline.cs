@@ -73,6 +73,17 @@ namespace VisionPS.Core.Asking
         private volatile bool _stopStarting;
         private int _sending;
 
+        // Starting a request and stopping the run are decided under this lock: a request either started before the
+        // stop (and is awaited) or is never sent.
+        private readonly object _startLock = new object();
+
+        /// <summary>
+        /// With <see cref="PerImage"/>: the first failed image or request stops the run at once (<see cref="StopStarting"/>),
+        /// when it happens rather than when its outcome's turn comes in input order: no request starts after it, even
+        /// while earlier images are still being answered. For -ErrorAction Stop.
+        /// </summary>
+        public bool StopAtFirstFailure { get; set; }
+
         /// <summary>
         /// With <see cref="PerImage"/>: sends no further request, and retries none, while the requests already sent
         /// (already paid for) are still awaited and yielded. An image not yet sent yields <see cref="AskOutcomeKind.NotSent"/>.
@@ -80,8 +91,21 @@ namespace VisionPS.Core.Asking
         /// </summary>
         public void StopStarting()
         {
-            _stopStarting = true;
+            lock (_startLock)
+            {
+                _stopStarting = true;
+            }
             _client.StopRetrying();
+        }
+
+        /// <summary>Under <see cref="StopAtFirstFailure"/>, a failure stops the run before anything else starts; returns <paramref name="outcome"/>.</summary>
+        private AskOutcome Settled(AskOutcome outcome)
+        {
+            if (StopAtFirstFailure && outcome.Kind is AskOutcomeKind.ImageFailed or AskOutcomeKind.RequestFailed)
+            {
+                StopStarting();
+            }
+            return outcome;
         }
 
         /// <summary>How many requests are sent and not yet answered (or failed).</summary>
@@ -195,10 +219,14 @@ namespace VisionPS.Core.Asking
             }
         }
 
-        /// <summary>Puts an answer obtained elsewhere (a batch) into the answer cache, so a live request never pays for it again.</summary>
+        /// <summary>
+        /// Puts an answer obtained elsewhere (a batch) into the answer cache, so a live request never pays for it again;
+        /// only a whole answer (<see cref="ChatAnswer.IsWhole"/>), as for a live one.
+        /// </summary>
         public void Remember(IReadOnlyList<AskedImage> images, ChatAnswer answer)
         {
-            if (Cache is ResultCache cache && _question.ConversationId is null && images.Count > 0 && images.All(i => i.Sha256.Length > 0))
+            if (Cache is ResultCache cache && _question.ConversationId is null && images.Count > 0 && images.All(i => i.Sha256.Length > 0)
+                && ChatAnswer.IsWhole(answer))
             {
                 cache.Set(_question.AnswerKey(_client.Endpoint, images.Select(i => i.Sha256)), JsonSerializer.Serialize(answer));
             }
@@ -236,7 +264,7 @@ namespace VisionPS.Core.Asking
                 {
                     try
                     {
-                        return await AskOneAsync(image, cache, cancellationToken, order).ConfigureAwait(false);
+                        return Settled(await AskOneAsync(image, cache, cancellationToken, order).ConfigureAwait(false));
                     }
                     finally
                     {
@@ -353,10 +381,6 @@ namespace VisionPS.Core.Asking
             {
                 return hit;
             }
-            if (_stopStarting)
-            {
-                return new AskOutcome(AskOutcomeKind.NotSent, asked, target); // the run stops at an error: nothing more is paid for
-            }
             VisionRequest request = _question.NewRequest(ready.Select(r => r.Input));
             ready.Clear(); // the request holds the bytes now; nothing else does
             // The description names the images (a -PerImage run's -WhatIf or -Confirm is one request per file).
@@ -370,7 +394,8 @@ namespace VisionPS.Core.Asking
                     }
                     try
                     {
-                        return await ask($"{described}:{Environment.NewLine}{description}").ConfigureAwait(false);
+                        // A run that stopped at an error while this one waited for its turn or its answer (-Confirm) sends nothing more.
+                        return !_stopStarting && await ask($"{described}:{Environment.NewLine}{description}").ConfigureAwait(false) && !_stopStarting;
                     }
                     finally
                     {
@@ -378,7 +403,14 @@ namespace VisionPS.Core.Asking
                     }
                 }
                 : null;
-            Interlocked.Increment(ref _sending);
+            lock (_startLock)
+            {
+                if (_stopStarting)
+                {
+                    return new AskOutcome(AskOutcomeKind.NotSent, asked, target); // the run stops at an error: nothing more is paid for
+                }
+                Interlocked.Increment(ref _sending); // started: a stop from now on waits for it
+            }
             try
             {
                 ChatAnswer answer = _question.Api == VisionApi.Responses
@@ -388,7 +420,7 @@ namespace VisionPS.Core.Asking
                     : OnDelta is Action<string> onDelta
                         ? await _client.ChatStreamingAsync(request, onDelta, cancellationToken, gate).ConfigureAwait(false)
                         : await _client.ChatAsync(request, cancellationToken, gate).ConfigureAwait(false);
-                if (cache is not null && asked.All(i => i.Sha256.Length > 0))
+                if (cache is not null && asked.All(i => i.Sha256.Length > 0) && ChatAnswer.IsWhole(answer))
                 {
                     TrySet(cache, _question.AnswerKey(_client.Endpoint, asked.Select(i => i.Sha256)), JsonSerializer.Serialize(answer));
                 }
@@ -400,7 +432,7 @@ namespace VisionPS.Core.Asking
             }
             catch (OpenAIRequestException ex)
             {
-                return new AskOutcome(AskOutcomeKind.RequestFailed, asked, target, error: ex);
+                return Settled(new AskOutcome(AskOutcomeKind.RequestFailed, asked, target, error: ex));
             }
             finally
             {
@@ -415,7 +447,8 @@ namespace VisionPS.Core.Asking
                 return null;
             }
             string key = _question.AnswerKey(_client.Endpoint, asked.Select(i => i.Sha256));
-            if (cache.TryGet(key) is string cached && Deserialize<ChatAnswer>(cached) is ChatAnswer answer)
+            // An entry that is not a whole answer (kept by an older VisionPS) is a miss: it is asked again.
+            if (cache.TryGet(key) is string cached && Deserialize<ChatAnswer>(cached) is ChatAnswer answer && ChatAnswer.IsWhole(answer))
             {
                 string target = AskOutcome.TargetOf(asked);
                 OnCacheHit?.Invoke(target);

@@ -26,6 +26,17 @@ namespace VisionPS.Core.OpenAI
         /// <summary>The <see cref="FinishReason"/> of a streamed answer whose stream ended without saying it was finished.</summary>
         public const string Incomplete = "incomplete";
 
+        /// <summary>
+        /// Whether this is a whole answer, one the answer cache may keep (and give back): the service said it finished
+        /// (FinishReason stop, or said nothing, as some compatible servers do) and it holds text or a refusal. An answer
+        /// cut short (length, content_filter, a stream or a response that ended <see cref="Incomplete"/>), an empty
+        /// one, or one that stopped for anything else (tool_calls, ...) is never kept: a re-run asks again.
+        /// </summary>
+        public static bool IsWhole(ChatAnswer? answer)
+            => answer is not null
+               && (answer.FinishReason is null || string.Equals(answer.FinishReason, "stop", StringComparison.Ordinal))
+               && (!string.IsNullOrWhiteSpace(answer.Text) || !string.IsNullOrEmpty(answer.Refusal));
+
         /// <summary>Input tokens, images included.</summary>
         public int PromptTokens { get; set; }
 

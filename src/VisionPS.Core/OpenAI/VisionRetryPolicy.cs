@@ -158,7 +158,10 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>
-        /// A 429 without Retry-After: the reset of the limit it ran into, from OpenAI's rate-limit headers
+        /// A 429 without Retry-After: the wait its message names ("Please try again in 1.4s"), else the part of the
+        /// reset of the limit it ran into that this request needs (when the message says "Requested N" and the limit
+        /// and remaining headers are given; a reset is the time until the limit is full again), else that whole reset,
+        /// from OpenAI's rate-limit headers
         /// (x-ratelimit-reset-requests / x-ratelimit-reset-tokens, durations such as "6m0s", "1s", "20ms"): the reset of
         /// the limit whose remaining count is 0 (the later one when both are), else the later reset given. Callers bound
         /// it (-MaxRetryDelay) and wait at least their usual back-off. <paramref name="exhausted"/>: a limit shows
@@ -169,10 +172,33 @@ namespace VisionPS.Core.OpenAI
         {
             delay = TimeSpan.Zero;
             exhausted = false;
+            // OpenAI's 429 message says which limit was hit, how much this request needed, and how long until it fits
+            // ("... on tokens per min (TPM): Limit 30000, Used 29500, Requested 1200. Please try again in 1.4s."): the
+            // service's own wait is the one to take. The x-ratelimit-reset-* headers are the time until a limit is full
+            // again, far longer than this request needs when it needs a little of it.
+            LimitMessage said = LimitMessage.Of(response);
+            if (said.TryAgainIn is TimeSpan again)
+            {
+                delay = again;
+                exhausted = again > TimeSpan.Zero;
+                return true;
+            }
             bool requestsReset = TryGetDuration(response, "x-ratelimit-reset-requests", out TimeSpan requests);
             bool tokensReset = TryGetDuration(response, "x-ratelimit-reset-tokens", out TimeSpan tokens);
             bool requestsOut = IsZero(response, "x-ratelimit-remaining-requests");
             bool tokensOut = IsZero(response, "x-ratelimit-remaining-tokens");
+            if (said.Limit == "tokens" && tokensReset)
+            {
+                requestsOut = requestsReset = false; // the message names the limit hit: the other one's reset is no wait
+                tokensOut = true;
+                tokens = Needed(response, "tokens", tokens, said.Requested);
+            }
+            else if (said.Limit == "requests" && requestsReset)
+            {
+                tokensOut = tokensReset = false;
+                requestsOut = true;
+                requests = Needed(response, "requests", requests, said.Requested);
+            }
             if (requestsOut || tokensOut)
             {
                 // The limits used up name the wait: the later of their resets (one that cannot be read is no wait).
@@ -197,6 +223,92 @@ namespace VisionPS.Core.OpenAI
                 return true;
             }
             return false;
+        }
+
+        /// <summary>
+        /// The part of a limit's <paramref name="reset"/> (the time until it is full again, refilling evenly) this request
+        /// needs: what it asks for beyond what remains, over what the reset refills. The whole reset when any of the
+        /// numbers is not given.
+        /// </summary>
+        private static TimeSpan Needed(PipelineResponse response, string limit, TimeSpan reset, long? requested)
+        {
+            if (requested is not long wanted || !TryGetCount(response, "x-ratelimit-limit-" + limit, out long full)
+                || !TryGetCount(response, "x-ratelimit-remaining-" + limit, out long left) || full <= 0 || left < 0 || left >= full)
+            {
+                return reset;
+            }
+            double share = Math.Min(1.0, Math.Max(0.0, (wanted - left) / (double)(full - left)));
+            return TimeSpan.FromTicks((long)(reset.Ticks * share));
+        }
+
+        private static bool TryGetCount(PipelineResponse response, string header, out long value)
+        {
+            value = 0;
+            return response.Headers.TryGetValue(header, out string? text) && long.TryParse(text?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+        }
+
+        /// <summary>What a 429's error message says: the limit hit (requests or tokens), the amount requested, the wait.</summary>
+        private readonly struct LimitMessage
+        {
+            private static readonly System.Text.RegularExpressions.Regex s_limit = new System.Text.RegularExpressions.Regex(
+                @"\bon (requests|tokens)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+            private static readonly System.Text.RegularExpressions.Regex s_requested = new System.Text.RegularExpressions.Regex(
+                @"\bRequested (\d{1,15})\b", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+            private static readonly System.Text.RegularExpressions.Regex s_again = new System.Text.RegularExpressions.Regex(
+                @"\bPlease try again in ([0-9][0-9.hmsuµn]{0,40}?)\.?(?:\s|$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+            private LimitMessage(string? limit, long? requested, TimeSpan? again)
+            {
+                Limit = limit;
+                Requested = requested;
+                TryAgainIn = again;
+            }
+
+            /// <summary>"requests" or "tokens"; null when the message does not say.</summary>
+            public string? Limit { get; }
+
+            public long? Requested { get; }
+
+            public TimeSpan? TryAgainIn { get; }
+
+            public static LimitMessage Of(PipelineResponse response)
+            {
+                string? message = null;
+                try
+                {
+                    BinaryData body;
+                    try
+                    {
+                        body = response.Content; // read already (an error being reported)
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        body = response.BufferContent(); // a streaming request leaves it unread; an error body is small
+                    }
+                    using var doc = JsonDocument.Parse(body.ToMemory());
+                    if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out JsonElement error)
+                        && error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out JsonElement text) && text.ValueKind == JsonValueKind.String)
+                    {
+                        message = text.GetString();
+                    }
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+                {
+                }
+                if (string.IsNullOrEmpty(message) || message!.Length > 4096)
+                {
+                    return default;
+                }
+                var limit = s_limit.Match(message);
+                var requested = s_requested.Match(message);
+                var again = s_again.Match(message);
+                return new LimitMessage(
+                    limit.Success ? limit.Groups[1].Value.ToLowerInvariant() : null,
+                    requested.Success && long.TryParse(requested.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : null,
+                    again.Success && TryParseDuration(again.Groups[1].Value, out TimeSpan wait) ? wait : null);
+            }
         }
 
         private static bool IsZero(PipelineResponse response, string header)

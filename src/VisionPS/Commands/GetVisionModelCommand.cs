@@ -60,8 +60,9 @@ namespace VisionPS.Commands
             }
             foreach (string name in Model)
             {
-                ModelVision? rules = catalog.Find(name);
-                WriteObject(new VisionModelRules(name, rules ?? catalog.Default, known: rules is not null));
+                string trimmed = name?.Trim() ?? string.Empty; // as -Model ' gpt-4o ' is sent
+                ModelVision? rules = catalog.Find(trimmed);
+                WriteObject(new VisionModelRules(trimmed, rules ?? catalog.Default, known: rules is not null));
             }
         }
     }

@@ -150,6 +150,10 @@ namespace VisionPS.Commands
             // An error that stops the run (-ErrorAction Stop) would cancel the requests already sent for other images,
             // whose answers are paid for: it waits for them (see WriteOutcomesAsync).
             _stopAtError = PerImage && ScriptPreferences.Errors(this) == ActionPreference.Stop;
+            pipeline.StopAtFirstFailure = _stopAtError; // from the failure on, not from its turn in input order: nothing more starts
+            // -ErrorAction Inquire asks about each failed image in turn; when it cannot ask (pwsh -NonInteractive) or the
+            // user halts, the run stops there as under Stop: the answers already paid for come out, then the error ends it.
+            _inquire = PerImage && !_stopAtError && ScriptPreferences.Errors(this) == ActionPreference.Inquire;
             List<AskImage> images = AskImages();
             if (!PerImage && images.Count > ImageInputs.ManyImages)
             {
@@ -172,7 +176,37 @@ namespace VisionPS.Commands
             await foreach (AskOutcome outcome in outcomes.WithCancellation(cancel).ConfigureAwait(false))
             {
                 CompletePrepareProgress();
-                if (_stopAtError && ErrorFor(outcome) is ErrorRecord error)
+                if (_inquire && stopping is null && ErrorFor(outcome) is ErrorRecord asked)
+                {
+                    EndStreamLine();
+                    Exception? halted = await EmitErrorAskingAsync(asked).ConfigureAwait(false);
+                    if (halted is null)
+                    {
+                        continue; // written, and the user chose to go on
+                    }
+                    stopping = asked;
+                    _halted = halted as ActionPreferenceStopException;
+                    pipeline.StopStarting();
+                    if (_halted is not null)
+                    {
+                        // PowerShell fails the pipeline at a halt: nothing more can be written. The requests already sent
+                        // are still awaited (not cancelled), so their answers, paid for, are kept in the answer cache and a
+                        // re-run gets them without paying again.
+                        continue;
+                    }
+                    int sent = pipeline.Sending;
+                    string why = halted is ActionPreferenceStopException
+                        ? "you chose to halt"
+                        : "-ErrorAction Inquire cannot ask in this session (it is non-interactive), so it stops as -ErrorAction Stop would";
+                    EmitWarning($"{outcome.Target}: failed, and {why}: no further request is sent or retried."
+                        + (sent > 0 ? $" Waiting for the {sent} request{(sent == 1 ? "" : "s")} already sent (their answers are paid for), then stopping at this error; press Ctrl+C to abandon {(sent == 1 ? "it" : "them")}." : string.Empty));
+                    continue;
+                }
+                if (_halted is not null)
+                {
+                    continue; // see above: awaited for the answer cache, not written
+                }
+                if ((_stopAtError || stopping is not null) && ErrorFor(outcome) is ErrorRecord error)
                 {
                     // Writing this error ends the run and cancels every request in flight: no further request is sent,
                     // the answers of those already sent come out first, then the error stops the run.
@@ -209,8 +243,13 @@ namespace VisionPS.Commands
                     EmitProgress(progress);
                 }
             }
+            if (_halted is not null)
+            {
+                EmitRethrow(_halted);
+                return;
+            }
             EndStreamLine(); // before the error: under -ErrorAction Stop, writing it ends the run
-            if (stopping is not null)
+            if (stopping is not null && !_inquire)
             {
                 EmitError(stopping);
             }
@@ -224,7 +263,18 @@ namespace VisionPS.Commands
                 waiting.RecordType = ProgressRecordType.Completed;
                 EmitProgress(waiting);
             }
+            if (stopping is not null && _inquire)
+            {
+                // A question that could not be asked: the image's own error ends the run, once the paid answers are out.
+                EmitTerminatingError(stopping);
+            }
         }
+
+        // The user's Halt at an -ErrorAction Inquire question, rethrown once the requests already sent have ended.
+        private ActionPreferenceStopException? _halted;
+
+        // -PerImage with -ErrorAction Inquire: each failure asks; one that cannot be asked (or a halt) stops the run.
+        private bool _inquire;
 
         // -PerImage with -ErrorAction Stop: the first error waits for the answers already paid for.
         private bool _stopAtError;

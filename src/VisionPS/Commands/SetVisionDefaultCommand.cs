@@ -154,6 +154,7 @@ namespace VisionPS.Commands
                 string message = $"-Proxy '{Proxy.OriginalString}' is not a proxy VisionPS can use: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI such as http://proxy.example:8080, or leave -Proxy out to use the system proxy settings.";
                 ThrowTerminatingError(Infrastructure.ErrorIds.Create(new ArgumentException(message, nameof(Proxy)), Infrastructure.ErrorIds.InvalidProxy, ErrorCategory.InvalidArgument, Proxy, message));
             }
+            string? model = Model is null ? null : Infrastructure.SessionModel.Name(this, Model, "-Model");
             string? batchPath = BatchPath != null ? Folder(nameof(BatchPath), BatchPath) : null;
             string? cachePath = CachePath != null ? Folder(nameof(CachePath), CachePath) : null;
 
@@ -186,9 +187,9 @@ namespace VisionPS.Commands
                 defaults.ApiKey = ApiKey.Copy();
                 defaults.ApiKey.MakeReadOnly();
             }
-            if (Model != null)
+            if (model != null)
             {
-                defaults.Model = Model;
+                defaults.Model = model;
             }
             if (MyInvocation.BoundParameters.ContainsKey(nameof(Detail)))
             {

@@ -41,6 +41,31 @@ namespace VisionPS.Infrastructure
             WriteError(error);
         });
 
+        /// <summary>
+        /// Writes a non-terminating error from any thread under -ErrorAction Inquire, and tells whether the run may go on:
+        /// null when the user chose to continue; the exception when they chose Halt, or when the host cannot ask (pwsh
+        /// -NonInteractive: "Read and Prompt functionality is not available"), so the caller can end the run its own way
+        /// instead of PowerShell ending it mid-write (which would drop the answers already paid for).
+        /// </summary>
+        protected Task<Exception?> EmitErrorAskingAsync(ErrorRecord error) => AskPipeline<Exception?>(() =>
+        {
+            try
+            {
+                WriteError(error);
+                return null;
+            }
+            catch (Exception ex) when (ex is ActionPreferenceStopException or PSInvalidOperationException)
+            {
+                return ex;
+            }
+        });
+
+        /// <summary>Ends the run with <paramref name="error"/> (a terminating error, whatever -ErrorAction says), from any thread.</summary>
+        protected void EmitTerminatingError(ErrorRecord error) => OnPipeline(() => ThrowTerminatingError(error));
+
+        /// <summary>Throws <paramref name="exception"/> again on the pipeline thread, from any thread (a halt the user chose earlier).</summary>
+        protected void EmitRethrow(Exception exception) => OnPipeline(() => System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception).Throw());
+
         protected void EmitVerbose(string message) => OnPipeline(() => WriteVerbose(message));
 
         protected void EmitDebug(string message) => OnPipeline(() => WriteDebug(message));

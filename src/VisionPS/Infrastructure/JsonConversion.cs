@@ -102,6 +102,12 @@ namespace VisionPS.Infrastructure
                         cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidJsonSchema, ErrorCategory.InvalidArgument, schema, message));
                     }
                 }
+                // VisionPS asks for strict Structured Outputs: a schema the service would refuse is refused here, before anything is paid for.
+                if (Core.OpenAI.StrictSchemaRules.Problem(json) is string problem)
+                {
+                    string message = $"-JsonSchema cannot be used with the service's strict structured outputs: {problem} Nothing was sent.";
+                    cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidJsonSchema, ErrorCategory.InvalidArgument, schema, message));
+                }
                 return new Core.OpenAI.VisionJsonSchema(name, json);
             }
             catch (JsonException ex)
@@ -119,7 +125,7 @@ namespace VisionPS.Infrastructure
             }
         }
 
-        private const string SchemaExample = "Pass a hashtable such as @{ type = 'object'; properties = @{ total = @{ type = 'number' } }; required = @('total') }, or the text of a JSON schema file (Get-Content schema.json -Raw).";
+        private const string SchemaExample = "Pass a hashtable such as @{ type = 'object'; properties = @{ total = @{ type = 'number' } }; required = @('total'); additionalProperties = $false }, or the text of a JSON schema file (Get-Content schema.json -Raw).";
 
         private static string KindOf(JsonValueKind kind) => kind switch
         {

@@ -19,10 +19,11 @@ namespace VisionPS.Infrastructure
         /// </summary>
         public static string Resolve(PSCmdlet cmdlet, string? given)
         {
-            if (!string.IsNullOrEmpty(given))
+            if (given is not null)
             {
-                ModelRulesWarning.WarnIfUnknown(cmdlet, given);
-                return given!;
+                string name = Name(cmdlet, given, "-Model");
+                ModelRulesWarning.WarnIfUnknown(cmdlet, name);
+                return name;
             }
             string? session = VisionDefaults.Current.Model;
             string model = string.IsNullOrEmpty(session) ? BuiltIn : session!;
@@ -31,6 +32,23 @@ namespace VisionPS.Infrastructure
                 : $"No -Model given: images are sized and estimated for {model}, the session default (Set-VisionDefault -Model).");
             ModelRulesWarning.WarnIfUnknown(cmdlet, model);
             return model;
+        }
+
+        /// <summary>
+        /// <paramref name="given"/> without surrounding whitespace (-Model ' gpt-4o ', from $PSDefaultParameterValues too);
+        /// a name no model can have (blank, a space or control character inside) ends the command as InvalidModelName.
+        /// </summary>
+        public static string Name(PSCmdlet cmdlet, string given, string where)
+        {
+            try
+            {
+                return Core.OpenAI.ModelName.Normalize(given, where);
+            }
+            catch (System.ArgumentException ex)
+            {
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(ex, ErrorIds.InvalidModelName, ErrorCategory.InvalidArgument, given, ex.Message));
+                throw; // not reached
+            }
         }
 
         /// <summary>The detail to use: -Detail when given, else Set-VisionDefault -Detail (or saved), else <paramref name="given"/> (Auto).</summary>
