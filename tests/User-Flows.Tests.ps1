@@ -338,19 +338,25 @@ Describe 'Saved settings that cannot be read (settings.json cut or hand-edited)'
     }
 }
 
-Describe 'Add-AssistantImage photo.jpg (the image given where the conversation goes)' {
-    It 'is a parameter error that says how to give the image, not a regular expression, and uploads nothing' {
+Describe 'Add-AssistantImage photo.jpg (the image given first, without a name)' {
+    It 'binds the photo to -Image and uploads it; a conversation id still binds by position after the images or beside a named -Image' {
         $headers = @{ Authorization = "Bearer $Key" }
         $before = (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.Count
+        $m = Add-AssistantImage $Icon.FullName -Prompt 'This icon.' -ErrorAction Stop
+        $m.ConversationId | Should -Match '^conv_'
+        $m.FileIds.Count | Should -Be 1
+        (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.Count | Should -Be ($before + 1)
+        # A FileInfo given by position binds the same way.
+        (Add-AssistantImage $Icon $m.ConversationId -ErrorAction Stop).ConversationId | Should -Be $m.ConversationId
+        # The conversation given first by position, the image by name, as before.
+        (Add-AssistantImage $m.ConversationId -Image $Icon.FullName -ErrorAction Stop).ConversationId | Should -Be $m.ConversationId
+    }
+    It 'two images given without a comma: a parameter error that says to separate them with commas, not a regular expression' {
         $err = $null
-        try { Add-AssistantImage $Icon.FullName -Prompt 'This icon.' -ErrorAction Stop } catch { $err = $_ }
+        try { Add-AssistantImage $Icon.FullName $Photo.FullName -ErrorAction Stop } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
-        "$err" | Should -Match ([regex]::Escape("'$($Icon.FullName)' is not a conversation id (conv_...)"))
-        "$err" | Should -Match '-Image or through the pipeline'
+        "$err" | Should -Match ([regex]::Escape("'$($Photo.FullName)' is not a conversation id (conv_...)"))
+        "$err" | Should -Match 'commas'
         "$err" | Should -Not -Match '\^\('
-        (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.Count | Should -Be $before
-        # A real conversation id still binds by position.
-        $m = Add-AssistantImage -Image $Icon.FullName -Prompt 'First.'
-        (Add-AssistantImage $m.ConversationId -Image $Icon.FullName).ConversationId | Should -Be $m.ConversationId
     }
 }
