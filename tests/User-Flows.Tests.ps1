@@ -338,6 +338,23 @@ Describe 'Saved settings that cannot be read (settings.json cut or hand-edited)'
     }
 }
 
+Describe 'Set-VisionDefault -Reset -Save on settings that cannot be read (the fix the warning itself advises)' {
+    It 'deletes the file without first warning about it, and later commands do not warn about the deleted file either' {
+        $config = Join-Path $Work 'broken-config-reset'
+        $null = New-Item -ItemType Directory -Path $config -Force
+        Set-Content -LiteralPath (Join-Path $config 'settings.json') -Value '{ "Model": "llava"'
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $script = "`$env:VISIONPS_CONFIG = '$config'; Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; " +
+            "Set-VisionDefault -Reset -Save 3>&1 | ForEach-Object { 'WARNING: ' + `$_ }; " +
+            "`$null = Get-VisionImageInfo -LiteralPath '$($Icon.FullName)' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'WARNING: ' + `$_.Message } }; 'done'"
+        $said = & $pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Out-String
+        $said | Should -Match 'done'
+        $said | Should -Not -Match 'WARNING'
+        Test-Path -LiteralPath (Join-Path $config 'settings.json') | Should -BeFalse
+    }
+}
+
 Describe 'Add-AssistantImage photo.jpg (the image given first, without a name)' {
     It 'binds the photo to -Image and uploads it; a conversation id still binds by position after the images or beside a named -Image' {
         $headers = @{ Authorization = "Bearer $Key" }

@@ -128,7 +128,8 @@ namespace VisionPS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this);
+        // -Reset -Save deletes the saved settings: no warning that they cannot be read (it is what that warning advises).
+        protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this, warnSaved: !(Reset && Save));
 
         protected override void EndProcessing()
         {
@@ -240,6 +241,7 @@ namespace VisionPS.Commands
                     if (Reset)
                     {
                         Infrastructure.SavedSettings.Clear();
+                        defaults.ForgetLoadProblem(); // the unreadable file is gone: later commands do not warn about it
                     }
                     if (given.Count > 0)
                     {
