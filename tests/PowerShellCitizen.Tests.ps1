@@ -218,6 +218,22 @@ Describe 'Relative paths are PowerShell paths' {
         $clobber[0].ToString() | Should -Match '-NoClobber was given\. Give another -Path'
     }
 
+    It 'Export-VisionImage into a path whose parent is a file (not a folder) says so plainly, without advising to create the folder' {
+        $folder = Join-Path $Work 'exported-under-file'
+        $null = New-Item -ItemType Directory -Path $folder
+        $notes = Join-Path $folder 'notes.txt'
+        Set-Content -LiteralPath $notes -Value 'keep me'
+        $image = ConvertTo-VisionImage -LiteralPath $Photo.FullName
+        $null = $image | Export-VisionImage (Join-Path $notes 'cat.jpg') -ErrorVariable direct -ErrorAction SilentlyContinue
+        $null = $image | Export-VisionImage (Join-Path $notes 'sub' 'cat.jpg') -ErrorVariable deeper -ErrorAction SilentlyContinue
+        foreach ($err in $direct[0], $deeper[0]) {
+            $err.FullyQualifiedErrorId | Should -BeLike 'ImageExportFailed,*'
+            "$err" | Should -Match "'$([regex]::Escape($notes))' is a file, not a folder"
+            "$err" | Should -Not -Match 'New-Item|does not exist'
+        }
+        Get-Content -LiteralPath $notes | Should -Be 'keep me'
+    }
+
     It 'Export-VisionImage never lets one image of a run replace another: PDF pages get their own files, a second image for one file is an error' {
         $folder = Join-Path $Work 'exported-pages'
         $null = New-Item -ItemType Directory -Path (Join-Path $folder 'pages')

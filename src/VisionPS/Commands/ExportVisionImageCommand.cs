@@ -102,6 +102,13 @@ namespace VisionPS.Commands
                 if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
                 {
                     // .NET says 'Could not find a part of the path', or 'Access ... denied' for a name ending in a separator.
+                    if (FileOnTheWay(folder) is string file)
+                    {
+                        // Creating the folder would fail too: the name is taken by a file.
+                        string taken = $"Cannot write '{image.Source}' to '{Path}': '{file}' is a file, not a folder, so nothing can be written inside it. Give a -Path in a folder (such as one beside that file), or an existing folder.";
+                        WriteError(ErrorIds.Create(new IOException(taken), ErrorIds.ImageExportFailed, ErrorCategory.InvalidArgument, target, taken));
+                        return;
+                    }
                     string missing = $"Cannot write '{image.Source}' to '{Path}': the folder '{folder}' does not exist. Create it first (New-Item -ItemType Directory -Path '{folder}'), or give a -Path in a folder that exists.";
                     WriteError(ErrorIds.Create(new DirectoryNotFoundException(missing), ErrorIds.ImageExportFailed, ErrorCategory.ObjectNotFound, target, missing));
                     return;
@@ -119,6 +126,24 @@ namespace VisionPS.Commands
                 string message = $"Cannot write '{target}' for '{image.Source}': {MessageText.Sentence(ex.Message)} Give another -Path, or a folder you can write.";
                 WriteError(ErrorIds.Create(ex, ErrorIds.ImageExportFailed, ErrorCategory.WriteError, target, message));
             }
+        }
+
+        // The file that stands where a folder of the path folder must be (folder itself or the nearest existing
+        // part of it), or null when the nearest existing part is a folder (the rest is merely missing).
+        private static string? FileOnTheWay(string folder)
+        {
+            for (string? part = folder; !string.IsNullOrEmpty(part); part = System.IO.Path.GetDirectoryName(part))
+            {
+                if (Directory.Exists(part))
+                {
+                    return null;
+                }
+                if (File.Exists(part))
+                {
+                    return part;
+                }
+            }
+            return null;
         }
 
         // A file named as one image format that holds another (a transparent image prepared as PNG, written to
