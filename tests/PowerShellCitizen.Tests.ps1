@@ -234,6 +234,19 @@ Describe 'Relative paths are PowerShell paths' {
         Get-Content -LiteralPath $notes | Should -Be 'keep me'
     }
 
+    It 'Export-VisionImage writes file items as Get-Item does: the table shows their mode, owner and size, and PSPath binds' {
+        $folder = Join-Path $Work 'exported-items'
+        $null = New-Item -ItemType Directory -Path $folder
+        $written = ConvertTo-VisionImage -LiteralPath $Photo.FullName | Export-VisionImage (Join-Path $folder 'cat.jpg')
+        $written | Should -BeOfType System.IO.FileInfo
+        $written.PSPath | Should -Be (Get-Item -LiteralPath $written.FullName).PSPath
+        $table = $written | Format-Table | Out-String -Width 120
+        $table | Should -Be (Get-Item -LiteralPath $written.FullName | Format-Table | Out-String -Width 120)
+        $table | Should -Match ([regex]::Escape("$($written.Length) cat.jpg"))
+        $written | Remove-Item
+        Test-Path -LiteralPath (Join-Path $folder 'cat.jpg') | Should -BeFalse
+    }
+
     It 'Export-VisionImage never lets one image of a run replace another: PDF pages get their own files, a second image for one file is an error' {
         $folder = Join-Path $Work 'exported-pages'
         $null = New-Item -ItemType Directory -Path (Join-Path $folder 'pages')

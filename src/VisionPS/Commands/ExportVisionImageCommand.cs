@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Management.Automation;
@@ -119,13 +120,32 @@ namespace VisionPS.Commands
                 {
                     WarnNamedAsAnotherFormat(image, target, namedAs);
                 }
-                WriteObject(new FileInfo(target));
+                WriteObject(WrittenItem(target));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
             {
                 string message = $"Cannot write '{target}' for '{image.Source}': {MessageText.Sentence(ex.Message)} Give another -Path, or a folder you can write.";
                 WriteError(ErrorIds.Create(ex, ErrorIds.ImageExportFailed, ErrorCategory.WriteError, target, message));
             }
+        }
+
+        // The file written, as Get-Item gives it: the FileSystem provider's item, with PSPath and the rest, which the
+        // file table needs for its mode, owner and size columns (a bare FileInfo shows them empty).
+        private object WrittenItem(string target)
+        {
+            try
+            {
+                Collection<PSObject> items = InvokeProvider.Item.Get(new[] { target }, force: true, literalPath: true);
+                if (items.Count == 1)
+                {
+                    return items[0];
+                }
+            }
+            catch (Exception ex) when (ex is ProviderInvocationException || ex is ItemNotFoundException || ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Written but not readable as an item (removed at once, or a folder without list rights): the plain FileInfo.
+            }
+            return new FileInfo(target);
         }
 
         // The file that stands where a folder of the path folder must be (folder itself or the nearest existing
