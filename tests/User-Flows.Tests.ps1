@@ -338,6 +338,37 @@ Describe 'Saved settings that cannot be read (settings.json cut or hand-edited)'
     }
 }
 
+Describe 'An output object given by position where its id or path goes (Wait-VisionBatch $batch)' {
+    It 'a batch, a file, a conversation message or an image info given by position binds its Id, ConversationId or Path' {
+        $batch = Start-VisionBatch 'Objects by position.' -Image $Icon.FullName
+        $done = Wait-VisionBatch $batch -PollSeconds 0.1 -Timeout 60 -ErrorAction Stop
+        $done.Id | Should -Be $batch.Id
+        (Get-VisionBatch $batch -ErrorAction Stop).Id | Should -Be $batch.Id
+        @(Receive-VisionBatch $batch -ErrorAction Stop).Count | Should -Be 1
+
+        $file = Add-VisionFile $Icon.FullName
+        Remove-VisionFile $file -Confirm:$false -ErrorAction Stop
+        $headers = @{ Authorization = "Bearer $Key" }
+        (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.id | Should -Not -Contain $file.Id
+
+        $msg = Add-AssistantImage $Icon.FullName
+        (Send-VisionChat 'And now?' -ConversationId $msg -ErrorAction Stop).ConversationId | Should -Be $msg.ConversationId
+        (Add-AssistantImage $Icon.FullName $msg -ErrorAction Stop).ConversationId | Should -Be $msg.ConversationId
+
+        $info = Get-VisionImageInfo $Icon.FullName
+        (ConvertTo-VisionImage $info -ErrorAction Stop).Path | Should -Be $Icon.FullName
+        (Get-VisionImageInfo $info -ErrorAction Stop).Path | Should -Be $Icon.FullName
+        (Get-VisionImageInfo ([pscustomobject]@{ FullName = $Icon.FullName }) -ErrorAction Stop).Path | Should -Be $Icon.FullName
+    }
+    It 'a file name with wildcard characters, given through an object, is taken literally' {
+        $odd = Join-Path $Work 'odd[1].gif'
+        Copy-Item -LiteralPath $Icon.FullName -Destination $odd
+        (ConvertTo-VisionImage ([pscustomobject]@{ LiteralPath = $odd }) -ErrorAction Stop).Path | Should -Be $odd
+        (Get-VisionImageInfo (Get-VisionImageInfo -LiteralPath $odd) -ErrorAction Stop).Path | Should -Be $odd
+        (Get-Item -LiteralPath $odd | Get-VisionImageInfo -ErrorAction Stop).Path | Should -Be $odd
+    }
+}
+
 Describe 'Set-VisionDefault -Reset -Save on settings that cannot be read (the fix the warning itself advises)' {
     It 'deletes the file without first warning about it, and later commands do not warn about the deleted file either' {
         $config = Join-Path $Work 'broken-config-reset'

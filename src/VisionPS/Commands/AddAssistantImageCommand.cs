@@ -53,6 +53,7 @@ namespace VisionPS.Commands
         /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("ThreadId")]
+        [FromProperty("ConversationId")]
         [ValidateConversationId(threads: true)]
         public string? ConversationId { get; set; }
 
