@@ -369,6 +369,20 @@ Describe 'An output object given by position where its id or path goes (Wait-Vis
     }
 }
 
+Describe 'An Add-AssistantImage message piped to Send-VisionChat ($msg | Send-VisionChat ...)' {
+    It 'is an InvalidImageInput error that says how to continue the conversation, in plain English' {
+        $msg = Add-AssistantImage $Icon.FullName
+        $null = $msg | Send-VisionChat 'And now?' -ErrorVariable bad -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $bad[0].FullyQualifiedErrorId | Should -BeLike 'InvalidImageInput,*'
+        "$($bad[0])" | Should -Match ([regex]::Escape('-ConversationId $msg.ConversationId'))
+        "$($bad[0])" | Should -Not -Match 'a AssistantMessage'
+        # Any other object still gets the list of what an image can be, with the right article.
+        $null = [System.Collections.ArrayList]::new() | Send-VisionChat 'x' -ErrorVariable other -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $null = [pscustomobject]@{ Id = 1 } | Send-VisionChat 'x' -ErrorVariable other -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        "$($other[0])" | Should -Match '^Cannot use a PSCustomObject as an image'
+    }
+}
+
 Describe 'Set-VisionDefault -Reset -Save on settings that cannot be read (the fix the warning itself advises)' {
     It 'deletes the file without first warning about it, and later commands do not warn about the deleted file either' {
         $config = Join-Path $Work 'broken-config-reset'
