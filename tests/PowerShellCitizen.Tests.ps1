@@ -190,6 +190,17 @@ Describe 'Every output object reads as words in a string ("$obj", Write-Host, -f
     }
 }
 
+Describe 'The VisionImage table of a URL image (ConvertTo-VisionImage -Uri without -Download)' {
+    It 'leaves the size and bytes it does not know empty instead of showing 0x0 and 0' {
+        $row = (ConvertTo-VisionImage -Uri 'https://example.com/chart.png' | Out-String -Width 120) -split "`r?`n" | Where-Object { $_ -match 'example\.com' }
+        $row | Should -Not -BeNullOrEmpty
+        $row | Should -Not -Match '\b0x0\b'
+        $row | Should -Not -Match '\s0\s'
+        # A local image still shows both.
+        ConvertTo-VisionImage -LiteralPath $Photo.FullName | Out-String -Width 120 | Should -Match '512x512\s+512x512\s+\d+'
+    }
+}
+
 Describe 'Relative paths are PowerShell paths' {
     It 'VisionImage.Save writes a relative path under the current PowerShell location' {
         $folder = Join-Path $Work 'saved'
