@@ -360,6 +360,15 @@ Describe 'An output object given by position where its id or path goes (Wait-Vis
         (Get-VisionImageInfo $info -ErrorAction Stop).Path | Should -Be $Icon.FullName
         (Get-VisionImageInfo ([pscustomobject]@{ FullName = $Icon.FullName }) -ErrorAction Stop).Path | Should -Be $Icon.FullName
     }
+    It 'a batch id that is no id is refused in words, not with a regular expression' {
+        foreach ($command in 'Get-VisionBatch', 'Wait-VisionBatch', 'Receive-VisionBatch', 'Stop-VisionBatch') {
+            $err = $null
+            try { & $command -Id 'my batch' -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+            "$err" | Should -Match "'my batch' is not a batch id"
+            "$err" | Should -Not -Match '\^\['
+        }
+    }
     It 'a file name with wildcard characters, given through an object, is taken literally' {
         $odd = Join-Path $Work 'odd[1].gif'
         Copy-Item -LiteralPath $Icon.FullName -Destination $odd

@@ -34,7 +34,7 @@ namespace VisionPS.Commands
         /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id. Without: every locally recorded batch.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [FromProperty("Id")]
-        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        [ValidateBatchId]
         [ArgumentCompleter(typeof(BatchIdCompleter))]
         public string[]? Id { get; set; }
 
