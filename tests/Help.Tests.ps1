@@ -29,6 +29,14 @@ Describe 'Get-Help <cmdlet> -Full' -ForEach @(
         }
     }
 
+    It '<Name> shows a default value for each parameter whose description names a default, not None' {
+        foreach ($p in $help.parameters.parameter) {
+            if (($p.description.Text -join ' ') -match '\(default: ') {
+                "$($p.defaultValue)" | Should -Not -BeIn @('None', '') -Because "-$($p.name) says where its default comes from"
+            }
+        }
+    }
+
     It '<Name> has at least two examples, each with code and an explanation' {
         @($help.examples.example).Count | Should -BeGreaterOrEqual 2
         foreach ($example in $help.examples.example) {

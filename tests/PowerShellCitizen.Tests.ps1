@@ -176,6 +176,31 @@ Describe 'Results export without losing which file a row is about' {
     }
 }
 
+Describe 'Every output object reads as words in a string ("$obj", Write-Host, -f), not as its .NET type name' {
+    It '<Name> says what it is' -ForEach @(
+        @{ Name = 'Get-VisionImageInfo'; Make = { Get-VisionImageInfo -LiteralPath $Photo.FullName }; Says = 'jpg_gray_cat_512\.jpg Jpeg 512x512 \d+ bytes' }
+        @{ Name = 'Add-AssistantImage'; Make = { Add-AssistantImage -Image $Photo.FullName }; Says = '^conv_\S+ msg_\S+ \(1 file\(s\)\)$' }
+        @{ Name = 'Get-VisionModel'; Make = { Get-VisionModel gpt-4o }; Says = '^gpt-4o: tiles' }
+        @{ Name = 'Get-VisionCache'; Make = { Get-VisionCache }; Says = '^\d+ answer\(s\), [\d.]+ of \d+ MB' }
+    ) {
+        $out = & $Make
+        $text = "$out"
+        $text | Should -Not -Match '^VisionPS\.'
+        $text | Should -Match $Says
+    }
+}
+
+Describe 'The VisionImage table of a URL image (ConvertTo-VisionImage -Uri without -Download)' {
+    It 'leaves the size and bytes it does not know empty instead of showing 0x0 and 0' {
+        $row = (ConvertTo-VisionImage -Uri 'https://example.com/chart.png' | Out-String -Width 120) -split "`r?`n" | Where-Object { $_ -match 'example\.com' }
+        $row | Should -Not -BeNullOrEmpty
+        $row | Should -Not -Match '\b0x0\b'
+        $row | Should -Not -Match '\s0\s'
+        # A local image still shows both.
+        ConvertTo-VisionImage -LiteralPath $Photo.FullName | Out-String -Width 120 | Should -Match '512x512\s+512x512\s+\d+'
+    }
+}
+
 Describe 'Relative paths are PowerShell paths' {
     It 'VisionImage.Save writes a relative path under the current PowerShell location' {
         $folder = Join-Path $Work 'saved'
@@ -216,6 +241,35 @@ Describe 'Relative paths are PowerShell paths' {
         $missing[0].ToString() | Should -Match "the folder '[^']*no-such-folder' does not exist\. Create it first"
         $missing[0].ToString() | Should -Not -Match '\.\.'
         $clobber[0].ToString() | Should -Match '-NoClobber was given\. Give another -Path'
+    }
+
+    It 'Export-VisionImage into a path whose parent is a file (not a folder) says so plainly, without advising to create the folder' {
+        $folder = Join-Path $Work 'exported-under-file'
+        $null = New-Item -ItemType Directory -Path $folder
+        $notes = Join-Path $folder 'notes.txt'
+        Set-Content -LiteralPath $notes -Value 'keep me'
+        $image = ConvertTo-VisionImage -LiteralPath $Photo.FullName
+        $null = $image | Export-VisionImage (Join-Path $notes 'cat.jpg') -ErrorVariable direct -ErrorAction SilentlyContinue
+        $null = $image | Export-VisionImage (Join-Path $notes 'sub' 'cat.jpg') -ErrorVariable deeper -ErrorAction SilentlyContinue
+        foreach ($err in $direct[0], $deeper[0]) {
+            $err.FullyQualifiedErrorId | Should -BeLike 'ImageExportFailed,*'
+            "$err" | Should -Match "'$([regex]::Escape($notes))' is a file, not a folder"
+            "$err" | Should -Not -Match 'New-Item|does not exist'
+        }
+        Get-Content -LiteralPath $notes | Should -Be 'keep me'
+    }
+
+    It 'Export-VisionImage writes file items as Get-Item does: the table shows their mode, owner and size, and PSPath binds' {
+        $folder = Join-Path $Work 'exported-items'
+        $null = New-Item -ItemType Directory -Path $folder
+        $written = ConvertTo-VisionImage -LiteralPath $Photo.FullName | Export-VisionImage (Join-Path $folder 'cat.jpg')
+        $written | Should -BeOfType System.IO.FileInfo
+        $written.PSPath | Should -Be (Get-Item -LiteralPath $written.FullName).PSPath
+        $table = $written | Format-Table | Out-String -Width 120
+        $table | Should -Be (Get-Item -LiteralPath $written.FullName | Format-Table | Out-String -Width 120)
+        $table | Should -Match ([regex]::Escape("$($written.Length) cat.jpg"))
+        $written | Remove-Item
+        Test-Path -LiteralPath (Join-Path $folder 'cat.jpg') | Should -BeFalse
     }
 
     It 'Export-VisionImage never lets one image of a run replace another: PDF pages get their own files, a second image for one file is an error' {

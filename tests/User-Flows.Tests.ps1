@@ -338,19 +338,96 @@ Describe 'Saved settings that cannot be read (settings.json cut or hand-edited)'
     }
 }
 
-Describe 'Add-AssistantImage photo.jpg (the image given where the conversation goes)' {
-    It 'is a parameter error that says how to give the image, not a regular expression, and uploads nothing' {
+Describe 'An output object given by position where its id or path goes (Wait-VisionBatch $batch)' {
+    It 'a batch, a file, a conversation message or an image info given by position binds its Id, ConversationId or Path' {
+        $batch = Start-VisionBatch 'Objects by position.' -Image $Icon.FullName
+        $done = Wait-VisionBatch $batch -PollSeconds 0.1 -Timeout 60 -ErrorAction Stop
+        $done.Id | Should -Be $batch.Id
+        (Get-VisionBatch $batch -ErrorAction Stop).Id | Should -Be $batch.Id
+        @(Receive-VisionBatch $batch -ErrorAction Stop).Count | Should -Be 1
+
+        $file = Add-VisionFile $Icon.FullName
+        Remove-VisionFile $file -Confirm:$false -ErrorAction Stop
+        $headers = @{ Authorization = "Bearer $Key" }
+        (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.id | Should -Not -Contain $file.Id
+
+        $msg = Add-AssistantImage $Icon.FullName
+        (Send-VisionChat 'And now?' -ConversationId $msg -ErrorAction Stop).ConversationId | Should -Be $msg.ConversationId
+        (Add-AssistantImage $Icon.FullName $msg -ErrorAction Stop).ConversationId | Should -Be $msg.ConversationId
+
+        $info = Get-VisionImageInfo $Icon.FullName
+        (ConvertTo-VisionImage $info -ErrorAction Stop).Path | Should -Be $Icon.FullName
+        (Get-VisionImageInfo $info -ErrorAction Stop).Path | Should -Be $Icon.FullName
+        (Get-VisionImageInfo ([pscustomobject]@{ FullName = $Icon.FullName }) -ErrorAction Stop).Path | Should -Be $Icon.FullName
+    }
+    It 'a batch id that is no id is refused in words, not with a regular expression' {
+        foreach ($command in 'Get-VisionBatch', 'Wait-VisionBatch', 'Receive-VisionBatch', 'Stop-VisionBatch') {
+            $err = $null
+            try { & $command -Id 'my batch' -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+            "$err" | Should -Match "'my batch' is not a batch id"
+            "$err" | Should -Not -Match '\^\['
+        }
+    }
+    It 'a file name with wildcard characters, given through an object, is taken literally' {
+        $odd = Join-Path $Work 'odd[1].gif'
+        Copy-Item -LiteralPath $Icon.FullName -Destination $odd
+        (ConvertTo-VisionImage ([pscustomobject]@{ LiteralPath = $odd }) -ErrorAction Stop).Path | Should -Be $odd
+        (Get-VisionImageInfo (Get-VisionImageInfo -LiteralPath $odd) -ErrorAction Stop).Path | Should -Be $odd
+        (Get-Item -LiteralPath $odd | Get-VisionImageInfo -ErrorAction Stop).Path | Should -Be $odd
+    }
+}
+
+Describe 'An Add-AssistantImage message piped to Send-VisionChat ($msg | Send-VisionChat ...)' {
+    It 'is an InvalidImageInput error that says how to continue the conversation, in plain English' {
+        $msg = Add-AssistantImage $Icon.FullName
+        $null = $msg | Send-VisionChat 'And now?' -ErrorVariable bad -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $bad[0].FullyQualifiedErrorId | Should -BeLike 'InvalidImageInput,*'
+        "$($bad[0])" | Should -Match ([regex]::Escape('-ConversationId $msg.ConversationId'))
+        "$($bad[0])" | Should -Not -Match 'a AssistantMessage'
+        # Any other object still gets the list of what an image can be, with the right article.
+        $null = [System.Collections.ArrayList]::new() | Send-VisionChat 'x' -ErrorVariable other -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $null = [pscustomobject]@{ Id = 1 } | Send-VisionChat 'x' -ErrorVariable other -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        "$($other[0])" | Should -Match '^Cannot use a PSCustomObject as an image'
+    }
+}
+
+Describe 'Set-VisionDefault -Reset -Save on settings that cannot be read (the fix the warning itself advises)' {
+    It 'deletes the file without first warning about it, and later commands do not warn about the deleted file either' {
+        $config = Join-Path $Work 'broken-config-reset'
+        $null = New-Item -ItemType Directory -Path $config -Force
+        Set-Content -LiteralPath (Join-Path $config 'settings.json') -Value '{ "Model": "llava"'
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $script = "`$env:VISIONPS_CONFIG = '$config'; Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; " +
+            "Set-VisionDefault -Reset -Save 3>&1 | ForEach-Object { 'WARNING: ' + `$_ }; " +
+            "`$null = Get-VisionImageInfo -LiteralPath '$($Icon.FullName)' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'WARNING: ' + `$_.Message } }; 'done'"
+        $said = & $pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Out-String
+        $said | Should -Match 'done'
+        $said | Should -Not -Match 'WARNING'
+        Test-Path -LiteralPath (Join-Path $config 'settings.json') | Should -BeFalse
+    }
+}
+
+Describe 'Add-AssistantImage photo.jpg (the image given first, without a name)' {
+    It 'binds the photo to -Image and uploads it; a conversation id still binds by position after the images or beside a named -Image' {
         $headers = @{ Authorization = "Bearer $Key" }
         $before = (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.Count
+        $m = Add-AssistantImage $Icon.FullName -Prompt 'This icon.' -ErrorAction Stop
+        $m.ConversationId | Should -Match '^conv_'
+        $m.FileIds.Count | Should -Be 1
+        (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.Count | Should -Be ($before + 1)
+        # A FileInfo given by position binds the same way.
+        (Add-AssistantImage $Icon $m.ConversationId -ErrorAction Stop).ConversationId | Should -Be $m.ConversationId
+        # The conversation given first by position, the image by name, as before.
+        (Add-AssistantImage $m.ConversationId -Image $Icon.FullName -ErrorAction Stop).ConversationId | Should -Be $m.ConversationId
+    }
+    It 'two images given without a comma: a parameter error that says to separate them with commas, not a regular expression' {
         $err = $null
-        try { Add-AssistantImage $Icon.FullName -Prompt 'This icon.' -ErrorAction Stop } catch { $err = $_ }
+        try { Add-AssistantImage $Icon.FullName $Photo.FullName -ErrorAction Stop } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
-        "$err" | Should -Match ([regex]::Escape("'$($Icon.FullName)' is not a conversation id (conv_...)"))
-        "$err" | Should -Match '-Image or through the pipeline'
+        "$err" | Should -Match ([regex]::Escape("'$($Photo.FullName)' is not a conversation id (conv_...)"))
+        "$err" | Should -Match 'commas'
         "$err" | Should -Not -Match '\^\('
-        (Invoke-RestMethod "$($Endpoint.BaseUri)/files" -Headers $headers).data.Count | Should -Be $before
-        # A real conversation id still binds by position.
-        $m = Add-AssistantImage -Image $Icon.FullName -Prompt 'First.'
-        (Add-AssistantImage $m.ConversationId -Image $Icon.FullName).ConversationId | Should -Be $m.ConversationId
     }
 }

@@ -28,5 +28,8 @@ namespace VisionPS
 
         /// <summary>The images attached (paths or URLs), in order.</summary>
         public StringList ImageSources { get; }
+
+        /// <summary>"conv_... msg_... (N file(s))": what a string of it ("$msg", Write-Host) shows.</summary>
+        public override string ToString() => $"{ConversationId} {MessageId} ({FileIds.Count} file(s))";
     }
 }

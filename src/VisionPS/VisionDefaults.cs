@@ -57,6 +57,9 @@ namespace VisionPS
             }
         }
 
+        /// <summary>The saved settings were deleted (Set-VisionDefault -Reset -Save): nothing unreadable is left to warn about.</summary>
+        internal void ForgetLoadProblem() => LoadProblem = null;
+
         /// <summary>Records that a setting's value is the saved one.</summary>
         internal void MarkSaved(string name) => _saved.Add(name);
 

@@ -104,5 +104,8 @@ namespace VisionPS
 
         /// <summary>The detail the estimate is for.</summary>
         public ImageDetail Detail { get; }
+
+        /// <summary>"name Format WxH N bytes", as a VisionImage reads: what a string of it ("$info", Write-Host) shows.</summary>
+        public override string ToString() => $"{Name} {Format} {Width}x{Height} {Bytes} bytes";
     }
 }

@@ -76,5 +76,8 @@ namespace VisionPS
 
         /// <summary>The rules in one line.</summary>
         public string Summary { get; }
+
+        /// <summary>The rules in words (Summary): what a string of it ("$rules", Write-Host) shows.</summary>
+        public override string ToString() => Summary;
     }
 }

@@ -34,6 +34,20 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Fact]
+        public void AServiceOrConnectionMessageWithoutAFullStopIsEndedBeforeTheHintFollows()
+        {
+            OpenAIRequestException refused = OpenAIRequestException.FromTransport(new System.Net.Http.HttpRequestException("Connection refused"), timedOut: false, new SecretScrubber());
+            Assert.Contains("Connection refused. The connection failed", refused.Message);
+            OpenAIRequestException tooLarge = OpenAIRequestException.FromResponse(413, "413 Request Entity Too Large", null, new SecretScrubber(), null);
+            Assert.Contains("Too Large. " + tooLarge.Hint, tooLarge.Message);
+            // A message that ends a sentence already gets no second stop; one without a hint is left as the service wrote it.
+            OpenAIRequestException quota = OpenAIRequestException.FromResponse(429, "{\"error\":{\"message\":\"You exceeded your current quota.\",\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}", null, new SecretScrubber(), null);
+            Assert.Contains("current quota. " + quota.Hint, quota.Message);
+            OpenAIRequestException plain = OpenAIRequestException.FromResponse(404, "{\"error\":{\"message\":\"No such File object: file-abc\",\"type\":\"invalid_request_error\"}}", null, new SecretScrubber(), null);
+            Assert.EndsWith("No such File object: file-abc", plain.Message);
+        }
+
+        [Fact]
         public void AnEchoedKeyIsRedactedWholeOrMasked()
         {
             const string key = "sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

@@ -453,5 +453,9 @@ namespace VisionPS.Core.Caching
         public long MaxBytes { get; }
 
         public TimeSpan Expiry { get; }
+
+        /// <summary>"N answer(s), X of Y MB, in ROOT": what a string of it ("$cache", Write-Host) shows.</summary>
+        public override string ToString() => string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "{0} answer(s), {1:0.0} of {2:0} MB, in {3}", Entries, Bytes / 1048576.0, MaxBytes / 1048576.0, Root);
     }
 }

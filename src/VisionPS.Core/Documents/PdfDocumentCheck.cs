@@ -269,6 +269,7 @@ namespace VisionPS.Core.Documents
         private static PdfCheckException TooLarge(string name, long bytes) =>
             new(name, PdfProblem.TooLarge, $"'{name}' is {Mb(bytes)}; one request takes at most {Mb(PdfLimits.MaxBytesPerRequest)} of PDF content. Compress or split it first.");
 
-        private static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.InvariantCulture) + " MB";
+        // Megabytes of 10^6 bytes, as the limit is stated (PdfLimits.MaxBytesPerRequest).
+        private static string Mb(long bytes) => (bytes / 1e6).ToString("0.#", CultureInfo.InvariantCulture) + " MB";
     }
 }

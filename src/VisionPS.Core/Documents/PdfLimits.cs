@@ -11,8 +11,11 @@ namespace VisionPS.Core.Documents
         /// <summary>Most pages, over all PDFs, in one request.</summary>
         public const int MaxPagesPerRequest = 100;
 
-        /// <summary>Most bytes of file content, over all PDFs, in one request (32 MB, taken as 32 MiB).</summary>
-        public const long MaxBytesPerRequest = 32L * 1024 * 1024;
+        /// <summary>
+        /// Most bytes of file content, over all PDFs, in one request: 32 MB. The guide does not say whether it means
+        /// 10^6 or 2^20 bytes; the smaller reading (32,000,000 bytes) is taken, so no PDF the service may refuse is sent.
+        /// </summary>
+        public const long MaxBytesPerRequest = 32L * 1000 * 1000;
 
         /// <summary>The MIME type sent in a <c>file_data</c> data URL.</summary>
         public const string MimeType = "application/pdf";

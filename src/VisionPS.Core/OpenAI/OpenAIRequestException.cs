@@ -70,7 +70,10 @@ namespace VisionPS.Core.OpenAI
         private static string BuildMessage(int status, string? type, string? code, string serverMessage, string? hint)
         {
             string what = status == 0 ? (type ?? "connection_error") : $"HTTP {status}" + (type is null && code is null ? "" : $" {type ?? "error"}{(code is null ? "" : "/" + code)}");
-            return $"The OpenAI request failed ({what}): {serverMessage}" + (hint is null ? "" : " " + hint);
+            // The hint is a sentence of its own: a message the service or the network left without a full stop
+            // ("Connection refused") gets one, so the two do not run together.
+            string said = hint is null || serverMessage.EndsWith("...", StringComparison.Ordinal) ? serverMessage : MessageText.Sentence(serverMessage);
+            return $"The OpenAI request failed ({what}): {said}" + (hint is null ? "" : " " + hint);
         }
 
         /// <summary>

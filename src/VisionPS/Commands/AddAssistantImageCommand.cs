@@ -42,21 +42,23 @@ namespace VisionPS.Commands
     /// <para>Starts a conversation with the invoices attached, then asks about them in it.</para>
     /// </example>
     /// <example>
-    /// <code>Add-AssistantImage -ConversationId thread_abc123 -Image photo.heic, https://example.com/chart.png</code>
-    /// <para>Adds an uploaded iPhone photo and a URL image to a legacy Assistants thread.</para>
+    /// <code>Add-AssistantImage photo.heic, https://example.com/chart.png thread_abc123</code>
+    /// <para>Adds an uploaded iPhone photo and a URL image to a legacy Assistants thread: the images come first, the
+    /// conversation or thread second (or by name: -ConversationId).</para>
     /// </example>
     [Cmdlet(VerbsCommon.Add, "AssistantImage", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(AssistantMessage))]
     public sealed class AddAssistantImageCommand : ImageInputCmdlet
     {
         /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("ThreadId")]
+        [FromProperty("ConversationId")]
         [ValidateConversationId(threads: true)]
         public string? ConversationId { get; set; }
 
-        /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs.</summary>
-        [Parameter]
+        /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs; the first value given without a name (several are separated by commas).</summary>
+        [Parameter(Position = 0)]
         [SupportsWildcards]
         [ValidateNotNull]
         public override object[] Image { get; set; } = Array.Empty<object>();

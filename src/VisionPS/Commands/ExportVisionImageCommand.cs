@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Management.Automation;
@@ -102,6 +103,13 @@ namespace VisionPS.Commands
                 if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
                 {
                     // .NET says 'Could not find a part of the path', or 'Access ... denied' for a name ending in a separator.
+                    if (FileOnTheWay(folder) is string file)
+                    {
+                        // Creating the folder would fail too: the name is taken by a file.
+                        string taken = $"Cannot write '{image.Source}' to '{Path}': '{file}' is a file, not a folder, so nothing can be written inside it. Give a -Path in a folder (such as one beside that file), or an existing folder.";
+                        WriteError(ErrorIds.Create(new IOException(taken), ErrorIds.ImageExportFailed, ErrorCategory.InvalidArgument, target, taken));
+                        return;
+                    }
                     string missing = $"Cannot write '{image.Source}' to '{Path}': the folder '{folder}' does not exist. Create it first (New-Item -ItemType Directory -Path '{folder}'), or give a -Path in a folder that exists.";
                     WriteError(ErrorIds.Create(new DirectoryNotFoundException(missing), ErrorIds.ImageExportFailed, ErrorCategory.ObjectNotFound, target, missing));
                     return;
@@ -112,13 +120,50 @@ namespace VisionPS.Commands
                 {
                     WarnNamedAsAnotherFormat(image, target, namedAs);
                 }
-                WriteObject(new FileInfo(target));
+                WriteObject(WrittenItem(target));
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is NotSupportedException)
             {
                 string message = $"Cannot write '{target}' for '{image.Source}': {MessageText.Sentence(ex.Message)} Give another -Path, or a folder you can write.";
                 WriteError(ErrorIds.Create(ex, ErrorIds.ImageExportFailed, ErrorCategory.WriteError, target, message));
             }
+        }
+
+        // The file written, as Get-Item gives it: the FileSystem provider's item, with PSPath and the rest, which the
+        // file table needs for its mode, owner and size columns (a bare FileInfo shows them empty).
+        private object WrittenItem(string target)
+        {
+            try
+            {
+                Collection<PSObject> items = InvokeProvider.Item.Get(new[] { target }, force: true, literalPath: true);
+                if (items.Count == 1)
+                {
+                    return items[0];
+                }
+            }
+            catch (Exception ex) when (ex is ProviderInvocationException || ex is ItemNotFoundException || ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Written but not readable as an item (removed at once, or a folder without list rights): the plain FileInfo.
+            }
+            return new FileInfo(target);
+        }
+
+        // The file that stands where a folder of the path folder must be (folder itself or the nearest existing
+        // part of it), or null when the nearest existing part is a folder (the rest is merely missing).
+        private static string? FileOnTheWay(string folder)
+        {
+            for (string? part = folder; !string.IsNullOrEmpty(part); part = System.IO.Path.GetDirectoryName(part))
+            {
+                if (Directory.Exists(part))
+                {
+                    return null;
+                }
+                if (File.Exists(part))
+                {
+                    return part;
+                }
+            }
+            return null;
         }
 
         // A file named as one image format that holds another (a transparent image prepared as PNG, written to

@@ -33,7 +33,8 @@ namespace VisionPS.Commands
     {
         /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id. Without: every locally recorded batch.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        [FromProperty("Id")]
+        [ValidateBatchId]
         [ArgumentCompleter(typeof(BatchIdCompleter))]
         public string[]? Id { get; set; }
 

@@ -46,7 +46,8 @@ namespace VisionPS.Commands
     {
         /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidatePattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+        [FromProperty("Id")]
+        [ValidateBatchId]
         [ArgumentCompleter(typeof(BatchIdCompleter))]
         public string[] Id { get; set; } = Array.Empty<string>();
 

@@ -34,6 +34,7 @@ namespace VisionPS.Commands
         /// <summary>The file ids to delete.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("FileId", "FileIds")]
+        [FromProperty("Id")]
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; } = Array.Empty<string>();
 

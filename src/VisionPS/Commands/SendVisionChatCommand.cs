@@ -95,6 +95,7 @@ namespace VisionPS.Commands
 
         /// <summary>Continues a server-side conversation (conv_...); implies -Api Responses.</summary>
         [Parameter]
+        [FromProperty("ConversationId")]
         [ValidateConversationId(threads: false)]
         public string? ConversationId { get; set; }
 

@@ -48,11 +48,13 @@ namespace VisionPS.Commands
         /// <summary>Base URI of an OpenAI-compatible endpoint (default: OPENAI_BASE_URL, else OpenAI).</summary>
         [Parameter]
         [ValidateNotNull]
+        [PSDefaultValue(Help = "None: unchanged (built in: OPENAI_BASE_URL, else https://api.openai.com/v1)")]
         public Uri? BaseUri { get; set; }
 
         /// <summary>The API key, as a SecureString or a plain string from a vault or pipeline (default: OPENAI_API_KEY). Kept for this session only, never saved.</summary>
         [Parameter]
         [ValidateNotNull]
+        [PSDefaultValue(Help = "None: unchanged (built in: OPENAI_API_KEY)")]
         [Infrastructure.SecureStringTransformation]
         public SecureString? ApiKey { get; set; }
 
@@ -102,6 +104,7 @@ namespace VisionPS.Commands
         /// <summary>Folder of the answer cache (default: VISIONPS_CACHE, else the per-OS cache folder).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [PSDefaultValue(Help = "None: unchanged (built in: VISIONPS_CACHE, else the per-OS cache folder)")]
         public string? CachePath { get; set; }
 
         /// <summary>How long a cached answer stays valid (default 30 days), at least a second: a TimeSpan such as (New-TimeSpan -Days 7) or '7.00:00:00' (a bare number is ticks).</summary>
@@ -119,6 +122,7 @@ namespace VisionPS.Commands
         /// <summary>Folder of the local batch records written by Start-VisionBatch (default: VISIONPS_BATCHES, else the per-OS data folder).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [PSDefaultValue(Help = "None: unchanged (built in: VISIONPS_BATCHES, else the per-OS data folder)")]
         public string? BatchPath { get; set; }
 
         /// <summary>Clears every default of this session before applying the other parameters.</summary>
@@ -133,7 +137,8 @@ namespace VisionPS.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this);
+        // -Reset -Save deletes the saved settings: no warning that they cannot be read (it is what that warning advises).
+        protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this, warnSaved: !(Reset && Save));
 
         protected override void EndProcessing()
         {
@@ -246,6 +251,7 @@ namespace VisionPS.Commands
                     if (Reset)
                     {
                         Infrastructure.SavedSettings.Clear();
+                        defaults.ForgetLoadProblem(); // the unreadable file is gone: later commands do not warn about it
                     }
                     if (given.Count > 0)
                     {

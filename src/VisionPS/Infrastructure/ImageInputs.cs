@@ -100,8 +100,14 @@ namespace VisionPS.Infrastructure
                         work.AddRange(Collect(cmdlet, item, detail, model));
                     }
                     break;
+                case AssistantMessage message:
+                    // $msg | Send-VisionChat '...': the message names a conversation, it holds no image to send again.
+                    WriteInvalid(cmdlet, input, $"An Add-AssistantImage message is not an image: its images are already in conversation {message.ConversationId}. To ask about them, give the conversation instead of piping the message: Send-VisionChat 'Your question' -ConversationId $msg.ConversationId");
+                    break;
                 default:
-                    WriteInvalid(cmdlet, input, $"Cannot use a {input.GetType().Name} as an image. Pass a file path, a Get-ChildItem item, an object with a Path, FullName, PSPath or LiteralPath property (Import-Csv rows), an http(s) URL, bytes, a VisionImageInfo, or a VisionImage from ConvertTo-VisionImage.");
+                    string type = input.GetType().Name;
+                    string article = "AEIOUaeiou".IndexOf(type[0]) >= 0 ? "an" : "a";
+                    WriteInvalid(cmdlet, input, $"Cannot use {article} {type} as an image. Pass a file path, a Get-ChildItem item, an object with a Path, FullName, PSPath or LiteralPath property (Import-Csv rows), an http(s) URL, bytes, a VisionImageInfo, or a VisionImage from ConvertTo-VisionImage.");
                     break;
             }
             return work;

@@ -18,9 +18,15 @@ namespace VisionPS.Infrastructure
         private const BindingFlags Internal = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
 
         /// <summary>Called from BeginProcessing: with <c>-Debug</c> bound, debug and verbose lines are written, never asked about.</summary>
-        public static void Apply(PSCmdlet cmdlet)
+        /// <param name="cmdlet">The cmdlet starting.</param>
+        /// <param name="warnSaved">False for the command that replaces the saved settings (Set-VisionDefault -Reset
+        /// -Save, the fix the warning advises): it does not warn about the file it deletes.</param>
+        public static void Apply(PSCmdlet cmdlet, bool warnSaved = true)
         {
-            VisionDefaults.WarnIfSavedUnreadable(cmdlet); // every command's first step: saved settings ignored are said once
+            if (warnSaved)
+            {
+                VisionDefaults.WarnIfSavedUnreadable(cmdlet); // every command's first step: saved settings ignored are said once
+            }
             IDictionary<string, object> bound = cmdlet.MyInvocation.BoundParameters;
             if (!IsOn(bound, "Debug") || cmdlet.CommandRuntime is null)
             {

@@ -6,9 +6,9 @@ namespace VisionPS.Infrastructure
 {
     /// <summary>
     /// A -ConversationId must be a conversation id (conv_...), or where legacy threads are taken a thread id
-    /// (thread_...). Anything else is refused in words: Add-AssistantImage's first positional argument is the
-    /// conversation, so <c>Add-AssistantImage photo.jpg</c> binds the photo there, and a regular expression in the
-    /// error does not tell the user to give it with -Image.
+    /// (thread_...). Anything else is refused in words: Add-AssistantImage's second positional argument is the
+    /// conversation, so <c>Add-AssistantImage a.jpg b.jpg</c> (no comma) binds b.jpg there, and a regular expression
+    /// in the error does not tell the user to separate the images with commas.
     /// </summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     public sealed class ValidateConversationIdAttribute : ValidateArgumentsAttribute
@@ -34,7 +34,7 @@ namespace VisionPS.Infrastructure
             string message = $"'{text}' is not {ids}, as Add-AssistantImage writes them in its ConversationId.";
             if (_threads)
             {
-                message += " The first value given without a name is the conversation: give images with -Image or through the pipeline (Get-ChildItem *.jpg | Add-AssistantImage), and leave -ConversationId out to start a new conversation.";
+                message += " The images come first and the conversation second: separate several images with commas (Add-AssistantImage a.jpg, b.jpg) or give them through the pipeline (Get-ChildItem *.jpg | Add-AssistantImage), and leave -ConversationId out to start a new conversation.";
             }
             throw new ValidationMetadataException(message);
         }

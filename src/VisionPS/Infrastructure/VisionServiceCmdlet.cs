@@ -22,11 +22,13 @@ namespace VisionPS.Infrastructure
         /// <summary>Base URI of an OpenAI-compatible endpoint (default: Set-VisionDefault, OPENAI_BASE_URL, OpenAI).</summary>
         [Parameter]
         [ValidateNotNull]
+        [PSDefaultValue(Help = "Set-VisionDefault -BaseUri, else OPENAI_BASE_URL, else https://api.openai.com/v1")]
         public Uri? BaseUri { get; set; }
 
         /// <summary>The API key, as a SecureString or a plain string (default: Set-VisionDefault, OPENAI_API_KEY).</summary>
         [Parameter]
         [ValidateNotNull]
+        [PSDefaultValue(Help = "Set-VisionDefault -ApiKey, else OPENAI_API_KEY")]
         [SecureStringTransformation]
         public SecureString? ApiKey { get; set; }
 

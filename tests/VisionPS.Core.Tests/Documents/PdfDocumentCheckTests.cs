@@ -150,6 +150,30 @@ namespace VisionPS.Core.Tests.Documents
         }
 
         [Fact]
+        public void TheLimitIs32MegabytesNot32Mebibytes()
+        {
+            // OpenAI's guide says 32 MB and does not say MiB: the smaller reading (32,000,000 bytes) is the limit, so a
+            // PDF the service may refuse is never sent. 32.5 MB is over it, though under 32 MiB (33,554,432 bytes).
+            Assert.Equal(32_000_000, PdfLimits.MaxBytesPerRequest);
+            string path = Path.Combine(Path.GetTempPath(), $"visionps-big-{Guid.NewGuid():N}.pdf");
+            try
+            {
+                using (var f = new FileStream(path, FileMode.CreateNew))
+                {
+                    f.Write(Encoding.ASCII.GetBytes("%PDF-1.7\n"));
+                    f.SetLength(32_500_000); // sparse: nothing to read
+                }
+                var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.CheckFile(path));
+                Assert.Equal(PdfProblem.TooLarge, ex.Problem);
+                Assert.Contains("is 32.5 MB; one request takes at most 32 MB", ex.Message, StringComparison.Ordinal);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        [Fact]
         public void PdfsOfOneRequestAreLimitedTogether()
         {
             PdfDocumentInfo sixty = PdfDocumentCheck.Check(SamplePdfs.Text(60), "a.pdf");
