@@ -135,6 +135,11 @@ namespace VisionPS.Commands
 
         protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this);
 
+        // Ctrl+C while -Save waits for another session's lock on the settings file ends the wait.
+        private readonly System.Threading.CancellationTokenSource _stop = new System.Threading.CancellationTokenSource();
+
+        protected override void StopProcessing() => _stop.Cancel();
+
         protected override void EndProcessing()
         {
             // Everything given is checked first, so a bad value is an error under -WhatIf too and nothing is half set.
@@ -244,15 +249,25 @@ namespace VisionPS.Commands
                 {
                     if (Reset)
                     {
-                        Infrastructure.SavedSettings.Clear();
+                        Infrastructure.SavedSettings.Clear(_stop.Token);
                     }
                     if (given.Count > 0)
                     {
-                        Infrastructure.SavedSettings.Save(defaults, given);
+                        Infrastructure.SavedSettings.Save(defaults, given, _stop.Token);
                     }
                     WriteVerbose(given.Count > 0
                         ? $"Saved {string.Join(", ", given)} to {Infrastructure.SavedSettings.FilePath}."
                         : Reset ? $"Deleted the saved settings {Infrastructure.SavedSettings.FilePath}." : "No setting given: nothing saved.");
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+                catch (FileLockedException ex)
+                {
+                    // Not the file's fault: the way out is waiting, not fixing or deleting it.
+                    WriteError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.SettingsSaveFailed, ErrorCategory.ResourceBusy, Infrastructure.SavedSettings.FilePath,
+                        $"Cannot save the settings to '{Infrastructure.SavedSettings.FilePath}': {MessageText.Sentence(ex.Message)} Nothing was saved; this session's defaults are set."));
                 }
                 catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException)
                 {
