@@ -19,7 +19,9 @@ namespace VisionPS.Commands
     /// ~/Library/Application Support/VisionPS/settings.json on macOS, $XDG_CONFIG_HOME/VisionPS/settings.json
     /// (~/.config/VisionPS) on Linux, or the folder VISIONPS_CONFIG names. -Reset -Save deletes that file.
     /// Get-VisionDefault shows the file and where each value comes from. Two sessions saving at the same time each keep
-    /// their settings: the second waits for the first.</para>
+    /// their settings: the second waits for the first (up to 10 s; Ctrl+C ends the wait), through a lock file beside
+    /// settings.json. On a network file system (NFS, SMB) that lock may not keep out sessions on other computers: save
+    /// from one computer at a time there.</para>
     /// <para>The session's defaults belong to its runspace. ForEach-Object -Parallel, Start-ThreadJob and Start-Job run
     /// in runspaces of their own, which read the saved settings and the environment, not what Set-VisionDefault set here
     /// without -Save: save the settings, pass them as parameters ($using:), or ask with Send-VisionChat -PerImage, which
