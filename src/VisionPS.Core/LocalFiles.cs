@@ -80,7 +80,7 @@ namespace VisionPS.Core
         /// removing it would let a third updater lock a file the second still holds open. Waits at most
         /// <paramref name="wait"/> (default <see cref="UpdateWait"/>), then fails with an IOException naming the file.
         /// </summary>
-        public static void Update(string path, Func<byte[]?, byte[]?> update, TimeSpan? wait = null)
+        public static void Update(string path, Func<byte[]?, byte[]?> update, TimeSpan? wait = null, System.Threading.CancellationToken cancellationToken = default)
         {
             string full = Path.GetFullPath(path);
             string dir = Path.GetDirectoryName(full)!;
@@ -94,21 +94,23 @@ namespace VisionPS.Core
                 try
                 {
                     // FileShare.None is an exclusive lock across processes too (flock on Unix, a share mode on Windows).
-                    held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                    held = OpenLock(lockPath);
                     break;
                 }
                 catch (IOException) when (waited.Elapsed < limit && File.Exists(lockPath))
                 {
-                    System.Threading.Thread.Sleep(25);
+                    // Ctrl+C (the cmdlet's stop) ends the wait at once.
+                    cancellationToken.WaitHandle.WaitOne(25);
+                    cancellationToken.ThrowIfCancellationRequested();
                 }
                 catch (IOException) when (File.Exists(lockPath))
                 {
-                    throw new IOException($"another PowerShell session has been writing '{full}' for {limit.TotalSeconds:0} seconds (it holds '{lockPath}'); try again when it has finished");
+                    throw new FileLockedException($"another PowerShell session has been writing '{full}' for {limit.TotalSeconds:0} seconds (it holds '{lockPath}'); try again when it has finished");
                 }
             }
             using (held)
             {
-                byte[]? current = File.Exists(full) ? File.ReadAllBytes(full) : null;
+                byte[]? current = File.Exists(full) ? ReadShared(full) : null;
                 byte[]? next = update(current);
                 if (next is null)
                 {
@@ -119,7 +121,63 @@ namespace VisionPS.Core
                 }
                 else
                 {
-                    WriteAtomic(full, next);
+                    // A reader on Windows that opened the file without FileShare.Delete (Get-Content, another program) makes
+                    // the replace fail for as long as it reads: tried again until the wait runs out.
+                    WriteAtomic(full, next, () => waited.Elapsed < limit, cancellationToken);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Opens the lock file exclusively; a lock file this user may not write (left by an elevated session, sudo pwsh)
+        /// is opened for reading, which locks it all the same (flock on Unix, a share mode on Windows).
+        /// </summary>
+        private static FileStream OpenLock(string lockPath)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (UnauthorizedAccessException) when (File.Exists(lockPath))
+            {
+                return new FileStream(lockPath, FileMode.Open, FileAccess.Read, FileShare.None);
+            }
+        }
+
+        /// <summary>A file's bytes, read letting others read, write, replace or delete it meanwhile.</summary>
+        public static byte[] ReadShared(string path)
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var bytes = new MemoryStream();
+            stream.CopyTo(bytes);
+            return bytes.ToArray();
+        }
+
+        /// <summary>
+        /// Whether a failed replace of a file may succeed when tried again: on Windows, another process has the file open
+        /// without FileShare.Delete (a sharing or lock violation, or access denied on a file being read).
+        /// </summary>
+        internal static bool IsSharingFailure(Exception ex)
+        {
+            const int SharingViolation = unchecked((int)0x80070020), LockViolation = unchecked((int)0x80070021);
+            return ex is IOException io && (io.HResult == SharingViolation || io.HResult == LockViolation)
+                || (ex is UnauthorizedAccessException && System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows));
+        }
+
+        /// <summary>Runs <paramref name="move"/>, again every 25 ms while it fails as <see cref="IsSharingFailure"/> says and <paramref name="retry"/> allows.</summary>
+        internal static void RetryWhileShared(Action move, Func<bool> retry, System.Threading.CancellationToken cancellationToken = default)
+        {
+            while (true)
+            {
+                try
+                {
+                    move();
+                    return;
+                }
+                catch (Exception ex) when (IsSharingFailure(ex) && retry())
+                {
+                    cancellationToken.WaitHandle.WaitOne(25);
+                    cancellationToken.ThrowIfCancellationRequested();
                 }
             }
         }
@@ -128,7 +186,10 @@ namespace VisionPS.Core
         /// Writes <paramref name="bytes"/> to <paramref name="path"/> atomically: a temporary file (".NAME.GUID.tmp" in the
         /// same folder, flushed to disk) moved over the target, so a reader sees the old file or the new one, never half.
         /// </summary>
-        public static void WriteAtomic(string path, byte[] bytes)
+        public static void WriteAtomic(string path, byte[] bytes) => WriteAtomic(path, bytes, () => false, default);
+
+        /// <summary>As <see cref="WriteAtomic(string, byte[])"/>; a move that fails as the file is in use is tried again while <paramref name="retry"/> allows.</summary>
+        internal static void WriteAtomic(string path, byte[] bytes, Func<bool> retry, System.Threading.CancellationToken cancellationToken)
         {
             string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
             Directory.CreateDirectory(dir);
@@ -139,25 +200,7 @@ namespace VisionPS.Core
                 {
                     stream.Write(bytes, 0, bytes.Length);
                 }
-#if NET
-                File.Move(temp, path, overwrite: true);
-#else
-                if (File.Exists(path))
-                {
-                    try
-                    {
-                        File.Replace(temp, path, null);
-                    }
-                    catch (FileNotFoundException) when (File.Exists(temp) && !File.Exists(path))
-                    {
-                        File.Move(temp, path); // the file was removed meanwhile (a cache trim): nothing left to replace
-                    }
-                }
-                else
-                {
-                    File.Move(temp, path);
-                }
-#endif
+                RetryWhileShared(() => Replace(temp, path), retry, cancellationToken);
             }
             finally
             {
@@ -169,6 +212,39 @@ namespace VisionPS.Core
                 {
                 }
             }
+        }
+
+        /// <summary>Moves <paramref name="temp"/> over <paramref name="path"/>.</summary>
+        private static void Replace(string temp, string path)
+        {
+#if NET
+            File.Move(temp, path, overwrite: true);
+#else
+            if (File.Exists(path))
+            {
+                try
+                {
+                    File.Replace(temp, path, null);
+                }
+                catch (FileNotFoundException) when (File.Exists(temp) && !File.Exists(path))
+                {
+                    File.Move(temp, path); // the file was removed meanwhile (a cache trim): nothing left to replace
+                }
+            }
+            else
+            {
+                File.Move(temp, path);
+            }
+#endif
+        }
+    }
+
+    /// <summary>Another session has held a file's lock (see <see cref="LocalFiles.Update"/>) for the whole wait.</summary>
+    public sealed class FileLockedException : IOException
+    {
+        public FileLockedException(string message)
+            : base(message)
+        {
         }
     }
 }

@@ -57,6 +57,67 @@ namespace VisionPS.OpenAI.Tests
             return list;
         }
 
+        /// <summary>Forwards requests to the endpoint, holding the one whose body names <see cref="HeldUrl"/> until released.</summary>
+        private sealed class HoldOneHandler : System.Net.Http.DelegatingHandler
+        {
+            private readonly TaskCompletionSource<bool> _release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            private int _sent;
+            private int _answered;
+
+            public HoldOneHandler(string heldUrl)
+                : base(new System.Net.Http.HttpClientHandler { UseProxy = false }) => HeldUrl = heldUrl;
+
+            public string HeldUrl { get; }
+
+            public int Sent => Volatile.Read(ref _sent);
+
+            /// <summary>Completed once this many requests other than the held one have their answers.</summary>
+            public TaskCompletionSource<bool> OthersAnswered { get; } = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public int OthersWanted { get; set; } = 1;
+
+            public void Release() => _release.TrySetResult(true);
+
+            protected override async Task<System.Net.Http.HttpResponseMessage> SendAsync(System.Net.Http.HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                Interlocked.Increment(ref _sent);
+                string body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync().ConfigureAwait(false);
+                bool held = body.Contains(HeldUrl, StringComparison.Ordinal);
+                if (held)
+                {
+                    await _release.Task.ConfigureAwait(false);
+                }
+                System.Net.Http.HttpResponseMessage response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (!held && Interlocked.Increment(ref _answered) >= OthersWanted)
+                {
+                    OthersAnswered.TrySetResult(true);
+                }
+                return response;
+            }
+        }
+
+        [Fact]
+        public async Task AConsumerThatStopsAfterTheFirstAnswerLeavesAtMostThrottleLimitMinusOneRequestsSent()
+        {
+            // Image 1 answers last: its request is held until image 2 has its answer. Freeing a slot whenever any request
+            // ended started images 3 to 6 meanwhile, all to be cancelled when the consumer stops after answer 1; the window
+            // is the answers not yet handed out, so nothing starts until answer 1 is taken.
+            Uri[] urls = Enumerable.Range(1, 6).Select(i => Endpoint.Host.AddAsset($"window-{i}.png", TestImages.Png(8 + i, 8, (byte)i))).ToArray();
+            using var handler = new HoldOneHandler(urls[0].AbsoluteUri);
+            using var client = new VisionClient(Endpoint.Connection(maxRetries: 0), handler);
+            var pipeline = new AskPipeline(client, Question()) { PerImage = true, ThrottleLimit = 2 };
+            await using IAsyncEnumerator<AskOutcome> run = pipeline.RunAsync(urls.Select(AskImage.FromUrl).ToList()).GetAsyncEnumerator();
+            ValueTask<bool> first = run.MoveNextAsync();
+            await handler.OthersAnswered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            // Without the window, image 3 starts as soon as image 2's answer is in: give it the time it would take.
+            await Task.Delay(500);
+            handler.Release();
+            Assert.True(await first);
+            Assert.Equal(urls[0].AbsoluteUri, run.Current.Target);
+            Assert.Equal(AskOutcomeKind.Answered, run.Current.Kind);
+            Assert.Equal(2, handler.Sent);
+        }
+
         [Fact]
         public async Task PerImageYieldsOneOutcomePerImageInInputOrderAndABadImageEndsNothing()
         {

@@ -235,23 +235,29 @@ namespace VisionPS.Core.Asking
         private async IAsyncEnumerable<AskOutcome> EachAsync(IReadOnlyList<AskImage> images, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             ResultCache? cache = _question.ConversationId is null ? Cache : null;
-            using var slots = new SemaphoreSlim(Math.Max(1, ThrottleLimit));
+            int limit = Math.Max(1, ThrottleLimit);
+            // The images started whose outcomes are not handed out yet, in input order. The window is this queue, not the
+            // requests in flight: image i starts only while fewer than ThrottleLimit started before it are not handed out,
+            // so when the consumer wants no more after an answer (Select-Object -First 1, a break), at most ThrottleLimit-1
+            // requests are in flight (none with ThrottleLimit 1). Freeing a slot when any request ends instead let images 5
+            // and 6 start while a slow image 1 held back the answers of 2 to 4.
             var pending = new Queue<Task<AskOutcome>>();
             // With a gate (-WhatIf, -Confirm, -Debug), requests are described and asked about in input order, whichever
             // image is prepared first: each waits for the one before it to have been asked (or to have needed no asking).
             Task previousTurn = Task.CompletedTask;
             foreach (AskImage image in images)
             {
-                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                // The answers ready in order go out before the next image is started: a consumer that wants no more
-                // (Select-Object -First 1) stops the run there, and nothing more is sent.
-                while (pending.Count > 0 && pending.Peek().IsCompleted)
+                // The answers ready in order go out before the next image is started, and while the window is full the
+                // oldest is waited for: a consumer that wants no more stops the run there, and nothing more is sent.
+                while (pending.Count > 0 && (pending.Count >= limit || pending.Peek().IsCompleted))
                 {
-                    yield return await pending.Dequeue().ConfigureAwait(false);
+                    Task<AskOutcome> oldest = pending.Peek();
+                    await WaitAsync(oldest, cancellationToken).ConfigureAwait(false);
+                    _ = pending.Dequeue();
+                    yield return await oldest.ConfigureAwait(false);
                 }
                 if (_stopStarting)
                 {
-                    slots.Release();
                     break;
                 }
                 TaskCompletionSource<bool>? turn = Gate is null ? null : new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -260,7 +266,7 @@ namespace VisionPS.Core.Asking
                 Task previous = order.Previous;
                 // No token for Task.Run: a task cancelled before it started would never end its turn, and every later
                 // request would wait for it; AskOneAsync itself stops on the token.
-                Task<AskOutcome> asking = Task.Run(async () =>
+                pending.Enqueue(Task.Run(async () =>
                 {
                     try
                     {
@@ -276,31 +282,11 @@ namespace VisionPS.Core.Asking
                             _ = previous.ContinueWith(_ => turn.TrySetResult(true), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                         }
                     }
-                });
-                // The slot is freed once the task has completed (not in it): the loop woken by it then finds the answer
-                // ready and hands it out before it starts the next image.
-                _ = asking.ContinueWith(_ => ReleaseSlot(slots), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                pending.Enqueue(asking);
-                while (pending.Count > 0 && pending.Peek().IsCompleted)
-                {
-                    yield return await pending.Dequeue().ConfigureAwait(false);
-                }
+                }));
             }
             while (pending.Count > 0)
             {
                 yield return await pending.Dequeue().ConfigureAwait(false);
-            }
-        }
-
-        /// <summary>Frees a request slot; after a run that ended early (stopped) the slots are gone, and nothing waits for one.</summary>
-        private static void ReleaseSlot(SemaphoreSlim slots)
-        {
-            try
-            {
-                slots.Release();
-            }
-            catch (ObjectDisposedException)
-            {
             }
         }
 

@@ -31,6 +31,10 @@ namespace VisionPS.Commands
     /// with the server's message and advice, an answer that cannot be read one ResponseUnreadable error (-Debug shows
     /// the raw answer), and the rest of the batch goes on. With -PerImage and -ErrorAction Stop, the first error sends
     /// no further request, and the answers of the requests already sent (paid for) come out before it stops the run.
+    /// A -PerImage run whose answers are taken only in part (| Select-Object -First 1, a break) stops where the script
+    /// stopped taking them: an image is started only while fewer than -ThrottleLimit answers before it are still to be
+    /// written, so up to -ThrottleLimit minus 1 requests already in flight are abandoned then (cancelled: the service
+    /// may still bill them, and their answers are not kept in the answer cache); with -ThrottleLimit 1 none is.
     /// A refusal is in Refusal and warned about. When images were given and none could be used (a missing file, a
     /// folder: pipe its files with Get-ChildItem DIR -File), each gets its error and nothing is sent. Ctrl+C stops at once.
     /// <para>PDFs (invoices, forms, receipts) are sent as they are, as a Chat 'file' part (file_data, a
@@ -80,7 +84,10 @@ namespace VisionPS.Commands
         [Parameter]
         public SwitchParameter PerImage { get; set; }
 
-        /// <summary>With -PerImage: how many requests run at once (default 4).</summary>
+        /// <summary>
+        /// With -PerImage: how many images are asked about at once (default 4). The next image starts only while fewer
+        /// than this many answers, in input order, are waiting to be written, so a slow image holds back the ones after it.
+        /// </summary>
         [Parameter]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 4;
@@ -236,7 +243,7 @@ namespace VisionPS.Commands
                 Write(outcome);
                 if (PerImage)
                 {
-                    // The next request starts only once this answer is taken: `| Select-Object -First 1` sends no more.
+                    // The run goes on only once this answer is taken: when the script wants no more (`| Select-Object -First 1`) it stops here.
                     await WrittenAsync().ConfigureAwait(false);
                     done++;
                     progress.StatusDescription = $"{done} of {images.Count} answered";

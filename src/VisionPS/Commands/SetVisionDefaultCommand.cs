@@ -19,7 +19,9 @@ namespace VisionPS.Commands
     /// ~/Library/Application Support/VisionPS/settings.json on macOS, $XDG_CONFIG_HOME/VisionPS/settings.json
     /// (~/.config/VisionPS) on Linux, or the folder VISIONPS_CONFIG names. -Reset -Save deletes that file.
     /// Get-VisionDefault shows the file and where each value comes from. Two sessions saving at the same time each keep
-    /// their settings: the second waits for the first.</para>
+    /// their settings: the second waits for the first (up to 10 s; Ctrl+C ends the wait), through a lock file beside
+    /// settings.json. On a network file system (NFS, SMB) that lock may not keep out sessions on other computers: save
+    /// from one computer at a time there.</para>
     /// <para>The session's defaults belong to its runspace. ForEach-Object -Parallel, Start-ThreadJob and Start-Job run
     /// in runspaces of their own, which read the saved settings and the environment, not what Set-VisionDefault set here
     /// without -Save: save the settings, pass them as parameters ($using:), or ask with Send-VisionChat -PerImage, which
@@ -140,6 +142,11 @@ namespace VisionPS.Commands
         // -Reset -Save deletes the saved settings: no warning that they cannot be read (it is what that warning advises).
         protected override void BeginProcessing() => Infrastructure.ScriptPreferences.Apply(this, warnSaved: !(Reset && Save));
 
+        // Ctrl+C while -Save waits for another session's lock on the settings file ends the wait.
+        private readonly System.Threading.CancellationTokenSource _stop = new System.Threading.CancellationTokenSource();
+
+        protected override void StopProcessing() => _stop.Cancel();
+
         protected override void EndProcessing()
         {
             // Everything given is checked first, so a bad value is an error under -WhatIf too and nothing is half set.
@@ -250,16 +257,26 @@ namespace VisionPS.Commands
                 {
                     if (Reset)
                     {
-                        Infrastructure.SavedSettings.Clear();
+                        Infrastructure.SavedSettings.Clear(_stop.Token);
                         defaults.ForgetLoadProblem(); // the unreadable file is gone: later commands do not warn about it
                     }
                     if (given.Count > 0)
                     {
-                        Infrastructure.SavedSettings.Save(defaults, given);
+                        Infrastructure.SavedSettings.Save(defaults, given, _stop.Token);
                     }
                     WriteVerbose(given.Count > 0
                         ? $"Saved {string.Join(", ", given)} to {Infrastructure.SavedSettings.FilePath}."
                         : Reset ? $"Deleted the saved settings {Infrastructure.SavedSettings.FilePath}." : "No setting given: nothing saved.");
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+                catch (FileLockedException ex)
+                {
+                    // Not the file's fault: the way out is waiting, not fixing or deleting it.
+                    WriteError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.SettingsSaveFailed, ErrorCategory.ResourceBusy, Infrastructure.SavedSettings.FilePath,
+                        $"Cannot save the settings to '{Infrastructure.SavedSettings.FilePath}': {MessageText.Sentence(ex.Message)} Nothing was saved; this session's defaults are set."));
                 }
                 catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException || ex is System.Text.Json.JsonException)
                 {

@@ -42,7 +42,7 @@ namespace VisionPS.Infrastructure
             }
             try
             {
-                JsonObject? root = JsonNode.Parse(File.ReadAllText(path, Encoding.UTF8)) as JsonObject
+                JsonObject? root = JsonNode.Parse(Text(LocalFiles.ReadShared(path))) as JsonObject
                     ?? throw new JsonException("the file is not a JSON object");
                 foreach (KeyValuePair<string, JsonNode?> entry in root)
                 {
@@ -70,7 +70,7 @@ namespace VisionPS.Infrastructure
         };
 
         /// <summary>Writes the given settings of <paramref name="defaults"/> into the file, keeping the others saved there.</summary>
-        public static void Save(VisionDefaults defaults, IEnumerable<string> names)
+        public static void Save(VisionDefaults defaults, IEnumerable<string> names, System.Threading.CancellationToken cancellationToken = default)
         {
             var saved = new List<string>();
             // Read, changed and written under the file's lock: a session saving other settings at the same time (another
@@ -92,7 +92,7 @@ namespace VisionPS.Infrastructure
                     saved.Add(name);
                 }
                 return new UTF8Encoding(false).GetBytes(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            });
+            }, cancellationToken: cancellationToken);
             foreach (string name in saved)
             {
                 defaults.MarkSaved(name);
@@ -107,11 +107,11 @@ namespace VisionPS.Infrastructure
         }
 
         /// <summary>Deletes the file (Set-VisionDefault -Reset -Save).</summary>
-        public static void Clear()
+        public static void Clear(System.Threading.CancellationToken cancellationToken = default)
         {
             if (File.Exists(FilePath))
             {
-                LocalFiles.Update(FilePath, _ => null); // under the lock: never between another session's read and write
+                LocalFiles.Update(FilePath, _ => null, cancellationToken: cancellationToken); // under the lock: never between another session's read and write
             }
         }
 

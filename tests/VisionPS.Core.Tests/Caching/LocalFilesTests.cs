@@ -31,7 +31,7 @@ namespace VisionPS.Core.Tests.Caching
             }));
             Assert.True(inside.Wait(TimeSpan.FromSeconds(30)));
             // While the first holds the file, a second cannot read it: it waits, and past its wait says why in words.
-            IOException busy = Assert.Throws<IOException>(() => LocalFiles.Update(path, _ => throw new InvalidOperationException("read while locked"), TimeSpan.FromMilliseconds(100)));
+            FileLockedException busy = Assert.Throws<FileLockedException>(() => LocalFiles.Update(path, _ => throw new InvalidOperationException("read while locked"), TimeSpan.FromMilliseconds(100)));
             Assert.Contains(path, busy.Message, StringComparison.Ordinal);
             Assert.Contains("another PowerShell session", busy.Message, StringComparison.Ordinal);
             byte[]? seen = null;
@@ -47,6 +47,51 @@ namespace VisionPS.Core.Tests.Caching
 
             LocalFiles.Update(path, _ => null);
             Assert.False(File.Exists(path));
+        }
+
+        [Fact]
+        public void AStopEndsTheWaitForTheLockAtOnce()
+        {
+            string path = Path.Combine(_dir, "settings.json");
+            Directory.CreateDirectory(_dir);
+            using var held = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            using var stop = new System.Threading.CancellationTokenSource();
+            stop.Cancel();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            Assert.ThrowsAny<OperationCanceledException>(() => LocalFiles.Update(path, _ => throw new InvalidOperationException("read while locked"), TimeSpan.FromSeconds(5), stop.Token));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"waited {clock.Elapsed}");
+        }
+
+        [Fact]
+        public void AReplaceRefusedWhileAnotherProgramReadsTheFileIsTriedAgainUntilTheWaitRunsOut()
+        {
+            int tries = 0;
+            LocalFiles.RetryWhileShared(() =>
+            {
+                if (++tries < 3)
+                {
+                    throw new IOException("The process cannot access the file because it is being used by another process.", unchecked((int)0x80070020));
+                }
+            }, () => true);
+            Assert.Equal(3, tries);
+
+            tries = 0;
+            Assert.Throws<IOException>(() => LocalFiles.RetryWhileShared(() =>
+            {
+                tries++;
+                throw new IOException("used by another process", unchecked((int)0x80070020));
+            }, () => tries < 4));
+            Assert.Equal(4, tries);
+
+            // Any other failure (a full disk, a folder that is not writable) is not waited out.
+            tries = 0;
+            Assert.Throws<IOException>(() => LocalFiles.RetryWhileShared(() =>
+            {
+                tries++;
+                throw new IOException("There is not enough space on the disk.");
+            }, () => true));
+            Assert.Equal(1, tries);
         }
 
         [Fact]
