@@ -87,6 +87,30 @@ namespace VisionPS.Core.Tests.Documents
         }
 
         [Fact]
+        public void ATooLargeJpeg2000ScanSaysSoForAPdfPage()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-jpx-" + System.Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string jp2 = Path.Combine(dir, "scan.jp2");
+                TestCorpus.Run("convert", "-size", "96x48", "gradient:red-blue", jp2);
+                byte[] pdf = TestPdfs.ScanOfJpx(File.ReadAllBytes(jp2), 96, 48, null, null);
+                var options = new PrepareOptions { Model = "gpt-4o", Budget = new ImageBudget { MaxDecodedPixels = 1000 } };
+                PdfPageImage page = Assert.Single(PdfScanPages.Extract(pdf, "scan.pdf", options));
+                var error = Assert.IsType<ImageProcessingException>(page.Error);
+                Assert.Equal(ImageErrorReason.TooLarge, error.Reason);
+                Assert.StartsWith("'scan.pdf#page=1' (JPEG 2000 in a PDF page) is too large: ", error.Message, System.StringComparison.Ordinal);
+                Assert.Contains("save the page as a PNG or JPEG", error.Message, System.StringComparison.Ordinal);
+                Assert.DoesNotContain("camera", error.Message, System.StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
         public void ADamagedJpeg2000ScanIsAnErrorNamingThePage()
         {
             string dir = Path.Combine(Path.GetTempPath(), "visionps-jpx-" + System.Guid.NewGuid().ToString("N"));
@@ -107,6 +131,16 @@ namespace VisionPS.Core.Tests.Documents
                 Assert.Equal(PdfProblem.Damaged, error.Problem);
                 Assert.StartsWith("Page 1 of 'scan.pdf' holds a JPEG 2000 image that cannot be decoded: ", error.Message, System.StringComparison.Ordinal);
                 Assert.DoesNotContain("Magick", error.Message, System.StringComparison.Ordinal);
+                // No ImageMagick error token (ImproperImageHeader, CorruptImage...) in either message; the image's own
+                // error names JPEG 2000 and says to save the page, not "(unknown format)... copy or export the file again".
+                var inner = Assert.IsType<ImageProcessingException>(error.InnerException);
+                foreach (string message in new[] { error.Message, inner.Message })
+                {
+                    Assert.DoesNotMatch(@"\((?:[A-Z][a-z]+){2,}\)|Improper|unknown format|copy or export the file", message);
+                }
+                Assert.Contains("'scan.pdf#page=1' (JPEG 2000 in a PDF page)", inner.Message, System.StringComparison.Ordinal);
+                Assert.Contains("save the page as a PNG or JPEG", inner.Message, System.StringComparison.Ordinal);
+                Assert.NotNull(inner.Data["MagickMessage"]); // the raw text stays for -Debug
             }
             finally
             {
