@@ -261,7 +261,8 @@ namespace VisionPS.Core.Imaging
                 }
                 if (frames > 1 || declared?.ApngDefaultImageHidden == true)
                 {
-                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames));
+                    // A hidden default image with no frame after it: an animation of 0 frames, not the 1 picture counted.
+                    warnings.Add(AnimationWarning(name, declared?.ApngNoFrames == true ? 0 : frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames));
                 }
                 string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
@@ -355,7 +356,7 @@ namespace VisionPS.Core.Imaging
             }
             if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
-                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames));
+                warnings.Add(AnimationWarning(name, declared?.ApngNoFrames == true ? 0 : header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames));
             }
 
             int orientation = header.Orientation;
@@ -792,9 +793,9 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         private static string ApngMissingFrames(ImageHeader header)
         {
-            int declared = header.ApngDeclaredFrames ?? header.FrameCount, held = header.FrameCount;
+            int declared = header.ApngDeclaredFrames ?? header.FrameCount, held = header.ApngFramesHeld;
             int gone = declared - held;
-            return $"its acTL chunk declares {declared} animation frames, but the file holds {held}: {gone} {(gone == 1 ? "is" : "are")} missing (cut or edited out)";
+            return $"its acTL chunk declares {declared} animation frame{(declared == 1 ? "" : "s")}, but the file holds {held}: {gone} {(gone == 1 ? "is" : "are")} missing (cut or edited out)";
         }
 
         private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
