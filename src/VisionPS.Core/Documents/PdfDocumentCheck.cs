@@ -78,8 +78,13 @@ namespace VisionPS.Core.Documents
             {
                 // An encrypted PDF whose user password is empty (an owner password sets permissions: no printing, no
                 // changes) opens in every reader without asking (ISO 32000-1, 7.6.3.1), and PdfPig reads it through the
-                // encryption with the empty password: it is read like any other. One that needs a user password throws.
+                // encryption with the empty password: it is read like any other. One that needs a user password throws,
+                // except when its OWNER password is the empty one, which PdfPig accepts too: the user password is checked.
                 using PdfDocument document = PdfDocument.Open(data, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
+                if (!PdfUserPassword.IsEmpty(document))
+                {
+                    throw Encrypted(name, null);
+                }
                 int pages = document.NumberOfPages;
                 if (pages <= 0)
                 {

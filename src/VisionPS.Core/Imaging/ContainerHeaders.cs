@@ -118,7 +118,10 @@ namespace VisionPS.Core.Imaging
                 at += 12 + U32(b, (int)at);
             }
             header.ApngFramesPastRead = at + 8 > b.Length;
-            if (frames > header.FrameCount || (framesCountable && !header.ApngFramesPastRead && frames < declared))
+            // Stopped by the cap, not at IEND: the frames past it are not counted, so none can be called missing.
+            header.ApngFrameCapReached = frames >= 100000 && !header.ApngFramesPastRead && !b.Slice((int)at + 4, 4).SequenceEqual("IEND"u8);
+            header.ApngNoFrames = frames == 0;
+            if (frames > header.FrameCount || (framesCountable && !header.ApngFramesPastRead && !header.ApngFrameCapReached && frames < declared))
             {
                 // More: a viewer plays them all. Fewer, with the walk at IEND: frames are missing (ApngFramesMissing).
                 header.ApngDeclaredFrames = (int)Math.Min(declared, int.MaxValue);

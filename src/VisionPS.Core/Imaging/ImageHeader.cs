@@ -84,7 +84,19 @@ namespace VisionPS.Core.Imaging
         /// An APNG, complete to its IEND, whose acTL declares more frames than its fcTL chunks hold: frames were cut or
         /// edited out, so it is damaged (<see cref="ApngDeclaredFrames"/> says how many it should hold).
         /// </summary>
-        internal bool ApngFramesMissing => ApngDeclaredFrames is int declared && declared > FrameCount && !ApngFramesPastRead;
+        internal bool ApngFramesMissing => ApngDeclaredFrames is int declared && declared > ApngFramesHeld && !ApngFramesPastRead && !ApngFrameCapReached;
+
+        /// <summary>
+        /// The animation frames an APNG's fcTL chunks hold: <see cref="FrameCount"/>, except that a default image that is
+        /// no frame, with no frame after it, holds 0 (the header counts 1 for the picture there is).
+        /// </summary>
+        internal int ApngFramesHeld => ApngNoFrames ? 0 : FrameCount;
+
+        /// <summary>An APNG whose default image is no frame and whose chunks hold no frame at all.</summary>
+        internal bool ApngNoFrames { get; set; }
+
+        /// <summary>The frame walk stopped at its cap (100,000 frames) before the file's IEND: the frames past it are not counted.</summary>
+        internal bool ApngFrameCapReached { get; set; }
 
         /// <summary>
         /// An APNG whose chunks go on past the bytes read (a header look reads a file's first bytes): frames there are

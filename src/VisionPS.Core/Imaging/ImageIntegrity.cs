@@ -1000,15 +1000,15 @@ namespace VisionPS.Core.Imaging
         private static Dictionary<int, (long EntryAt, long[] Values)>? TiffTags(byte[] b, params int[] wanted) =>
             b.Length < 16 || TiffDirectory(b) is not null ? null : TiffTagsAt(b, TiffRead(b, b[2] == 43 || b[3] == 43 ? 8 : 4, b[2] == 43 || b[3] == 43 ? 8 : 4), out _, out _, int.MaxValue, wanted);
 
-        /// <summary>
-        /// As <see cref="TiffTags"/>, for the directory of the picture ImageMagick is asked for (<see cref="TiffPicture"/>):
-        /// the first one that is no reduced-size preview or transparency mask.
-        /// </summary>
         /// <summary>The orientation tag (274) of the TIFF's picture directory, 1 to 8, or 0 when it has none.</summary>
         internal static int TiffOrientation(byte[] b) =>
             TiffPictureTags(b, 274) is { } tags && tags.TryGetValue(274, out var o) && o.Values.Length == 1 && o.Values[0] is >= 1 and <= 8
                 ? (int)o.Values[0] : 0;
 
+        /// <summary>
+        /// As <see cref="TiffTags"/>, for the directory of the picture ImageMagick is asked for (<see cref="TiffPicture"/>):
+        /// the first one that is no reduced-size preview or transparency mask.
+        /// </summary>
         private static Dictionary<int, (long EntryAt, long[] Values)>? TiffPictureTags(byte[] b, params int[] wanted) =>
             TiffPicture(b) is (int index, ulong ifd) && index > 0 ? TiffTagsAt(b, ifd, out _, out _, int.MaxValue, wanted) : TiffTags(b, wanted);
 

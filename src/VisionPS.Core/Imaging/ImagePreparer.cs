@@ -261,7 +261,8 @@ namespace VisionPS.Core.Imaging
                 }
                 if (frames > 1 || declared?.ApngDefaultImageHidden == true)
                 {
-                    warnings.Add(AnimationWarning(name, frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames));
+                    // A hidden default image with no frame after it: an animation of 0 frames, not the 1 picture counted.
+                    warnings.Add(AnimationWarning(name, declared?.ApngNoFrames == true ? 0 : frames, declared?.ApngDefaultImageHidden == true, declared?.ApngDeclaredFrames));
                 }
                 string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 if (broken is null && format == ImageFormat.WebP)
@@ -355,7 +356,7 @@ namespace VisionPS.Core.Imaging
             }
             if (header.IsAnimated || header.ApngDefaultImageHidden)
             {
-                warnings.Add(AnimationWarning(name, header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames));
+                warnings.Add(AnimationWarning(name, declared?.ApngNoFrames == true ? 0 : header.FrameCount, header.ApngDefaultImageHidden, declared?.ApngDeclaredFrames));
             }
 
             int orientation = header.Orientation;
@@ -603,6 +604,17 @@ namespace VisionPS.Core.Imaging
         internal const int MaxTilesChecked = 256;
 
         /// <summary>
+        /// The most work the grid check does, as tiles read times the file's bytes: each tile read hands ImageMagick and
+        /// libheif the whole file to copy and parse. 2 GiB lets a 48 MP phone photo (192 tiles, about 10 MB) be read
+        /// whole; a large HEIC with wide flat areas stops sooner (a 100 MiB one after 20 tiles) instead of taking minutes.
+        /// </summary>
+        internal const long MaxTileCheckBytes = 2L * 1024 * 1024 * 1024;
+
+        /// <summary>How many tiles under flat areas are read alone for a file of <paramref name="fileBytes"/>: at most <see cref="MaxTilesChecked"/>, within <see cref="MaxTileCheckBytes"/> of work, and at least 8.</summary>
+        internal static int TilesToCheck(long fileBytes) =>
+            (int)Math.Clamp(MaxTileCheckBytes / Math.Max(1, fileBytes), 8, MaxTilesChecked);
+
+        /// <summary>
         /// The grid tiles (0-based, distinct, in the order found) that may lie under a tile-sized block of the decoded
         /// picture that is one flat colour, the cells laid from either corner with the tiles either way round (the
         /// picture may have been turned or mirrored after the grid was put together, so each flat cell names the tiles
@@ -792,9 +804,9 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         private static string ApngMissingFrames(ImageHeader header)
         {
-            int declared = header.ApngDeclaredFrames ?? header.FrameCount, held = header.FrameCount;
+            int declared = header.ApngDeclaredFrames ?? header.FrameCount, held = header.ApngFramesHeld;
             int gone = declared - held;
-            return $"its acTL chunk declares {declared} animation frames, but the file holds {held}: {gone} {(gone == 1 ? "is" : "are")} missing (cut or edited out)";
+            return $"its acTL chunk declares {declared} animation frame{(declared == 1 ? "" : "s")}, but the file holds {held}: {gone} {(gone == 1 ? "is" : "are")} missing (cut or edited out)";
         }
 
         private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
@@ -955,17 +967,18 @@ namespace VisionPS.Core.Imaging
                 warnings.Add($"'{name}' is a TIFF of {pages} pages; only its first page is sent (send each page as its own image to include the others).");
             }
             if (!damageFound && format is ImageFormat.Heif or ImageFormat.Avif && HeifBoxes.PrimaryGrid(data) is HeifBoxes.Grid grid
-                && FlatTileCandidates(decoded.Bitmap, grid) is { Count: > 0 } flat
-                && MagickCodec.UndecodableTiles(data, format, grid, flat.Take(MaxTilesChecked)) is { Count: > 0 } tiles)
+                && TilesToCheck(data.LongLength) is int limit
+                && FlatTileCandidates(decoded.Bitmap, grid, limit) is { Count: > 0 } flat
+                && MagickCodec.UndecodableTiles(data, format, grid, flat.Take(limit)) is { Count: > 0 } tiles)
             {
                 // libheif fills a grid tile it cannot decode with a flat colour and says nothing (a tile cut short is
                 // found before decoding, ImageIntegrity.CheckStructure); a flat tile is checked by reading the tiles alone.
                 string Place(int t) => $"{t + 1} (row {(t / grid.Columns) + 1}, column {(t % grid.Columns) + 1})";
                 string which = tiles.Count == 1 ? "tile " + Place(tiles[0])
                     : "tiles " + string.Join(", ", tiles.Take(tiles.Count - 1).Select(Place)) + " and " + Place(tiles[tiles.Count - 1]);
-                // Only the tiles under flat cells are read alone, and at most MaxTilesChecked of them.
-                string stopped = flat.Count > MaxTilesChecked
-                    ? $" (the check stopped after {MaxTilesChecked} of the tiles under flat areas; others may be damaged too)" : string.Empty;
+                // Only the tiles under flat cells are read alone, and at most TilesToCheck of them.
+                string stopped = flat.Count > limit
+                    ? $" (the check stopped after {limit} of the tiles under flat areas; others may be damaged too)" : string.Empty;
                 RefuseOrWarn($"{which} of its {grid.Columns}x{grid.Rows} tile grid {(tiles.Count == 1 ? "does" : "do")} not decode: the coded data is damaged{stopped}",
                     null, $"The decoder filled {(tiles.Count == 1 ? "that tile" : "those tiles")} with one flat colour; the rest of the picture is sent as it decoded.",
                     name, format, options, warnings);

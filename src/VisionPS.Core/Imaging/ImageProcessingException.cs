@@ -88,6 +88,17 @@ namespace VisionPS.Core.Imaging
                 $"'{name}' ({FormatName(format)}) is damaged: {MessageText.Clause(what)}. It was not sent, and no part of it decodes; copy or " +
                 "export the file again.", what, null);
 
+        /// <summary>
+        /// A PDF page's JPEG 2000 image (JPXDecode) that cannot be turned into an image. The format is named (it is not a
+        /// file VisionPS recognises on its own) and the advice is the page's: a reader saves the page as PNG or JPEG.
+        /// </summary>
+        internal static ImageProcessingException Jpeg2000Page(ImageErrorReason reason, string name, string what, Exception? inner) =>
+            new(reason, name, ImageFormat.Unknown, reason == ImageErrorReason.TooLarge
+                ? $"'{name}' (JPEG 2000 in a PDF page) is too large: {MessageText.Clause(what)}. Open the PDF in a reader and save the page as a PNG or JPEG " +
+                  "at a smaller size, then send that; VisionPS refuses it before allocating any pixels."
+                : $"'{name}' (JPEG 2000 in a PDF page) cannot be decoded: {MessageText.Clause(what)}. Open the PDF in a reader and save the page as a PNG or " +
+                  "JPEG (or print the PDF to a new PDF), then send that.", what, inner);
+
         internal static string FormatName(ImageFormat format) => format switch
         {
             ImageFormat.Unknown => "unknown format",

@@ -55,6 +55,15 @@ namespace VisionPS.Core.Imaging
                     throw ImageProcessingException.TooLarge(name, ImageFormat.Unknown,
                         $"decoding it takes {pixels / 1e6:0.#} megapixels, more than the {budget.MaxDecodedPixels / 1e6:0.#}-megapixel decode budget");
                 }
+                if (pixels > MagickCodec.MaxJpeg2000Pixels)
+                {
+                    // OpenJPEG decodes with no time limit and several bytes a pixel per component: a blank 8000 x 8000
+                    // page (90 bytes) took 33 s and 1.1 GB. Refused from its header, before any of that.
+                    throw ImageProcessingException.TooLarge(name, ImageFormat.Unknown,
+                        $"it is {ping.Width} x {ping.Height} ({pixels / 1e6:0.#} megapixels), and JPEG 2000 pages are decoded up to " +
+                        $"{MagickCodec.MaxJpeg2000Pixels / 1_000_000} megapixels (an A4 or Letter page scanned at 600 dpi), as their decoder takes " +
+                        "tens of seconds and gigabytes past that");
+                }
             }
             using var image = new MagickImage(data, settings);
             if (image.ColorSpace is not (ColorSpace.sRGB or ColorSpace.RGB or ColorSpace.Gray or ColorSpace.LinearGray))

@@ -23,10 +23,13 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal const long MaxKeptMetadataBytes = 64 * 1024;
 
-        /// <summary>Ancillary chunks that carry meaning for the picture (colour, transparency, size, animation): kept.</summary>
+        /// <summary>
+        /// Ancillary chunks that carry meaning for the picture (colour, transparency, size, animation): kept. The HDR chunks
+        /// under both spellings: mDCV/cLLI (PNG third edition) and mDCv/cLLi (its drafts, which encoders wrote first).
+        /// </summary>
         private static readonly HashSet<string> s_kept = new(StringComparer.Ordinal)
         {
-            "gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCV", "cLLI", "sBIT", "tRNS", "bKGD", "hIST", "pHYs", "oFFs",
+            "gAMA", "cHRM", "sRGB", "iCCP", "cICP", "mDCV", "cLLI", "mDCv", "cLLi", "sBIT", "tRNS", "bKGD", "hIST", "pHYs", "oFFs",
             "pCAL", "sCAL", "sTER", "acTL", "fcTL", "fdAT", "eXIf",
         };
 

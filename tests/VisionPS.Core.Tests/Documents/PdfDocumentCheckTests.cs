@@ -95,6 +95,47 @@ namespace VisionPS.Core.Tests.Documents
             Assert.True(info.TextCharacters > 20);
         }
 
+        /// <summary>
+        /// A user password and an EMPTY owner password (AES-256, R6 or R5, as qpdf writes one): PdfPig opens it, the empty
+        /// string matching as the owner's password, but Acrobat and pdf.js ask for the user password: it needs a password.
+        /// </summary>
+        [Theory]
+        [InlineData("aes256-empty-owner")]
+        [InlineData("aes256-r5-empty-owner")]
+        public void APdfWithAUserPasswordAndAnEmptyOwnerPasswordIsRefused(string cipher)
+        {
+            byte[] pdf = TestPdfs.Encrypted(SamplePdfs.Text(1), "secret", cipher);
+            using (UglyToad.PdfPig.PdfDocument opened = UglyToad.PdfPig.PdfDocument.Open(pdf))
+            {
+                Assert.True(opened.IsEncrypted); // the hole: PdfPig reads it unasked
+            }
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(pdf, "locked.pdf"));
+            Assert.Equal(PdfProblem.Encrypted, ex.Problem);
+            Assert.Contains("'locked.pdf' is an encrypted PDF that needs a password to open", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(2, PdfDocumentCheck.Check(TestPdfs.Encrypted(SamplePdfs.Text(2), "", cipher), "open.pdf").Pages);
+        }
+
+        /// <summary>
+        /// The same for the older handlers (R2 RC4-40, R3 RC4-128, R4 AES-128), made by hand since qpdf will not leave an
+        /// owner password empty: refused with a user password, read without one.
+        /// </summary>
+        [Theory]
+        [InlineData(2)]
+        [InlineData(3)]
+        [InlineData(4)]
+        public void AnOlderHandlerWithAnEmptyOwnerPasswordNeedsTheUserPassword(int revision)
+        {
+            byte[] locked = TestPdfs.EncryptedWithEmptyOwner("secret", revision);
+            using (UglyToad.PdfPig.PdfDocument opened = UglyToad.PdfPig.PdfDocument.Open(locked))
+            {
+                Assert.True(opened.IsEncrypted);
+            }
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(locked, "locked.pdf"));
+            Assert.Equal(PdfProblem.Encrypted, ex.Problem);
+            Assert.Contains("'locked.pdf' is an encrypted PDF that needs a password to open", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(1, PdfDocumentCheck.Check(TestPdfs.EncryptedWithEmptyOwner("", revision), "open.pdf").Pages);
+        }
+
         [Theory]
         [InlineData("rc4-128")]
         [InlineData("aes256")]

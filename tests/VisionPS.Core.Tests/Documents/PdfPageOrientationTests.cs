@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using VisionPS.Core.Documents;
 using VisionPS.Core.Imaging;
@@ -87,6 +88,63 @@ namespace VisionPS.Core.Tests.Documents
         }
 
         [Fact]
+        public void ATooLargeJpeg2000ScanSaysSoForAPdfPage()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-jpx-" + System.Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string jp2 = Path.Combine(dir, "scan.jp2");
+                TestCorpus.Run("convert", "-size", "96x48", "gradient:red-blue", jp2);
+                byte[] pdf = TestPdfs.ScanOfJpx(File.ReadAllBytes(jp2), 96, 48, null, null);
+                var options = new PrepareOptions { Model = "gpt-4o", Budget = new ImageBudget { MaxDecodedPixels = 1000 } };
+                PdfPageImage page = Assert.Single(PdfScanPages.Extract(pdf, "scan.pdf", options));
+                var error = Assert.IsType<ImageProcessingException>(page.Error);
+                Assert.Equal(ImageErrorReason.TooLarge, error.Reason);
+                Assert.StartsWith("'scan.pdf#page=1' (JPEG 2000 in a PDF page) is too large: ", error.Message, System.StringComparison.Ordinal);
+                Assert.Contains("save the page as a PNG or JPEG", error.Message, System.StringComparison.Ordinal);
+                Assert.DoesNotContain("camera", error.Message, System.StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        /// <summary>
+        /// OpenJPEG has no time limit: a 90-byte blank 8000x8000 page took 33 s and 1.1 GB. A JPEG 2000 page over 36
+        /// megapixels (an A4 or Letter page at 600 dpi is 35) is refused from its header, under the 100 MP decode budget.
+        /// </summary>
+        [Fact]
+        public void AJpeg2000ScanOverItsOwnPixelCapIsRefusedBeforeDecoding()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "visionps-jpx-" + System.Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                string j2k = Path.Combine(dir, "scan.j2k");
+                TestCorpus.Run("convert", "-size", "96x48", "gradient:red-blue", j2k);
+                byte[] codestream = File.ReadAllBytes(j2k);
+                // The SIZ segment's image and tile size say 7000 x 7000 (49 MP, within the general 100 MP budget).
+                int siz = System.MemoryExtensions.IndexOf(codestream.AsSpan(), new byte[] { 0xFF, 0x51 });
+                foreach (int at in new[] { siz + 6, siz + 10, siz + 22, siz + 26 })
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(codestream.AsSpan(at), 7000);
+                }
+                byte[] pdf = TestPdfs.ScanOfJpx(codestream, 7000, 7000, null, null);
+                PdfPageImage page = Assert.Single(PdfScanPages.Extract(pdf, "scan.pdf", new PrepareOptions { Model = "gpt-4o" }));
+                var error = Assert.IsType<ImageProcessingException>(page.Error);
+                Assert.Equal(ImageErrorReason.TooLarge, error.Reason);
+                Assert.Contains("7000 x 7000", error.Message, System.StringComparison.Ordinal);
+                Assert.Contains("36 megapixels", error.Message, System.StringComparison.Ordinal);
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
         public void ADamagedJpeg2000ScanIsAnErrorNamingThePage()
         {
             string dir = Path.Combine(Path.GetTempPath(), "visionps-jpx-" + System.Guid.NewGuid().ToString("N"));
@@ -107,6 +165,16 @@ namespace VisionPS.Core.Tests.Documents
                 Assert.Equal(PdfProblem.Damaged, error.Problem);
                 Assert.StartsWith("Page 1 of 'scan.pdf' holds a JPEG 2000 image that cannot be decoded: ", error.Message, System.StringComparison.Ordinal);
                 Assert.DoesNotContain("Magick", error.Message, System.StringComparison.Ordinal);
+                // No ImageMagick error token (ImproperImageHeader, CorruptImage...) in either message; the image's own
+                // error names JPEG 2000 and says to save the page, not "(unknown format)... copy or export the file again".
+                var inner = Assert.IsType<ImageProcessingException>(error.InnerException);
+                foreach (string message in new[] { error.Message, inner.Message })
+                {
+                    Assert.DoesNotMatch(@"\((?:[A-Z][a-z]+){2,}\)|Improper|unknown format|copy or export the file", message);
+                }
+                Assert.Contains("'scan.pdf#page=1' (JPEG 2000 in a PDF page)", inner.Message, System.StringComparison.Ordinal);
+                Assert.Contains("save the page as a PNG or JPEG", inner.Message, System.StringComparison.Ordinal);
+                Assert.NotNull(inner.Data["MagickMessage"]); // the raw text stays for -Debug
             }
             finally
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
@@ -73,8 +74,111 @@ namespace VisionPS.Core.Tests.Documents
             "rc4-128" => Qpdf(pdf, "--allow-weak-crypto", "--encrypt", userPassword, "owner-secret", "128", "--use-aes=n", "--print=none", "--"),
             "aes128" => Qpdf(pdf, "--encrypt", userPassword, "owner-secret", "128", "--use-aes=y", "--print=none", "--"),
             "aes256" => Qpdf(pdf, "--encrypt", userPassword, "owner-secret", "256", "--print=none", "--modify=none", "--"),
+            // qpdf leaves an empty owner password empty for AES-256 (R6, and R5 when forced): the empty string opens it as owner.
+            "aes256-empty-owner" => Qpdf(pdf, "--encrypt", userPassword, "", "256", "--allow-insecure", "--"),
+            "aes256-r5-empty-owner" => Qpdf(pdf, "--encrypt", userPassword, "", "256", "--allow-insecure", "--force-R5", "--"),
             _ => throw new ArgumentOutOfRangeException(nameof(cipher), cipher, "rc4-40, rc4-128, aes128 or aes256"),
         };
+
+        /// <summary>
+        /// A one-page PDF with no strings or streams (so nothing in it needs the key), carrying a standard security handler
+        /// (revision 2, 3 or 4) whose /O is made from an EMPTY owner password and whose /U from <paramref name="userPassword"/>
+        /// (ISO 32000-1, 7.6.3.3, Algorithms 3 and 4/5). qpdf cannot write this (it uses the user password as owner
+        /// password when none is given), but other writers can: PdfPig then opens it with the empty password as the owner's.
+        /// </summary>
+        public static byte[] EncryptedWithEmptyOwner(string userPassword, int revision)
+        {
+            int keyBytes = revision == 2 ? 5 : 16;
+            byte[] id = Convert.FromHexString("6A2F1C0B9D8E7F60514233241506F7E8");
+            const int p = -3904;
+            byte[] user = Pad(Encoding.ASCII.GetBytes(userPassword));
+            using var md5 = System.Security.Cryptography.MD5.Create();
+            // Algorithm 3: /O from the owner password (empty), encrypting the padded user password.
+            byte[] ownerHash = md5.ComputeHash(Pad([]));
+            for (int i = 0; revision >= 3 && i < 50; i++)
+            {
+                ownerHash = md5.ComputeHash(ownerHash[..keyBytes]);
+            }
+            byte[] ownerKey = ownerHash[..keyBytes];
+            byte[] o = Rc4(ownerKey, user);
+            for (int i = 1; revision >= 3 && i <= 19; i++)
+            {
+                o = Rc4(ownerKey.Select(b => (byte)(b ^ i)).ToArray(), o);
+            }
+            // Algorithm 2: the file key from the user password; Algorithm 4 (R2) or 5 (R3/R4): /U.
+            byte[] key = md5.ComputeHash([.. user, .. o, .. BitConverter.GetBytes(p), .. id]);
+            for (int i = 0; revision >= 3 && i < 50; i++)
+            {
+                key = md5.ComputeHash(key[..keyBytes]);
+            }
+            key = key[..keyBytes];
+            byte[] u;
+            if (revision == 2)
+            {
+                u = Rc4(key, Pad([]));
+            }
+            else
+            {
+                u = Rc4(key, md5.ComputeHash([.. Pad([]), .. id]));
+                for (int i = 1; i <= 19; i++)
+                {
+                    u = Rc4(key.Select(b => (byte)(b ^ i)).ToArray(), u);
+                }
+                u = [.. u, .. new byte[16]];
+            }
+            string handler = revision switch
+            {
+                2 => "/V 1 /R 2",
+                3 => "/V 2 /R 3 /Length 128",
+                _ => "/V 4 /R 4 /Length 128 /CF << /StdCF << /CFM /AESV2 /AuthEvent /DocOpen /Length 16 >> >> /StmF /StdCF /StrF /StdCF",
+            };
+            var objects = new List<string>
+            {
+                "<< /Type /Catalog /Pages 2 0 R >>",
+                "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+                $"<< /Filter /Standard {handler} /O <{Convert.ToHexString(o)}> /U <{Convert.ToHexString(u)}> /P {p} >>",
+            };
+            var pdf = new StringBuilder("%PDF-1.6\n");
+            var offsets = new List<int>();
+            for (int i = 0; i < objects.Count; i++)
+            {
+                offsets.Add(pdf.Length);
+                pdf.Append($"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+            }
+            int xref = pdf.Length;
+            pdf.Append($"xref\n0 {objects.Count + 1}\n0000000000 65535 f \n");
+            foreach (int offset in offsets)
+            {
+                pdf.Append($"{offset:D10} 00000 n \n");
+            }
+            string hexId = Convert.ToHexString(id);
+            pdf.Append($"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R /Encrypt 4 0 R /ID [<{hexId}> <{hexId}>] >>\nstartxref\n{xref}\n%%EOF\n");
+            return Encoding.ASCII.GetBytes(pdf.ToString());
+        }
+
+        private static readonly byte[] s_padding = Convert.FromHexString("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A");
+
+        private static byte[] Pad(byte[] password) => [.. password.Take(32), .. s_padding.Take(32 - Math.Min(32, password.Length))];
+
+        private static byte[] Rc4(byte[] key, byte[] data)
+        {
+            byte[] s = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+            for (int i = 0, j = 0; i < 256; i++)
+            {
+                j = (j + s[i] + key[i % key.Length]) & 255;
+                (s[i], s[j]) = (s[j], s[i]);
+            }
+            byte[] output = new byte[data.Length];
+            for (int k = 0, i = 0, j = 0; k < data.Length; k++)
+            {
+                i = (i + 1) & 255;
+                j = (j + s[i]) & 255;
+                (s[i], s[j]) = (s[j], s[i]);
+                output[k] = (byte)(data[k] ^ s[(s[i] + s[j]) & 255]);
+            }
+            return output;
+        }
 
         /// <summary>The PDF rewritten by qpdf with its objects packed into object streams (PDF 1.5), as many writers save.</summary>
         public static byte[] WithObjectStreams(byte[] pdf) => Qpdf(pdf, "--object-streams=generate");

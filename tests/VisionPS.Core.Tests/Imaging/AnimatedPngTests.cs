@@ -172,6 +172,51 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>
+        /// A default image that is no frame and no frame after it (every fcTL/fdAT cut out): the file holds 0 frames, not
+        /// the 1 the header counts for its default image, and an acTL of 1 is frames missing too.
+        /// </summary>
+        [Theory]
+        [InlineData(1)]
+        [InlineData(3)]
+        public void AHiddenDefaultImageWithNoFramesHoldsNone(int declared)
+        {
+            byte[] apng = Apng(hiddenDefault: true, frames: 1, declared: declared);
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(apng, "gone.png"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            string missing = $"its acTL chunk declares {declared} animation frame{(declared == 1 ? "" : "s")}, but the file holds 0: {declared} {(declared == 1 ? "is" : "are")} missing";
+            Assert.Contains(missing, ex.Message, StringComparison.Ordinal);
+
+            PreparedImage image = ImagePreparer.Prepare(apng, "gone.png", new PrepareOptions { AllowPartial = true });
+            Assert.Contains(image.Warnings, w => w.Contains("not one of its 0 animation frames", StringComparison.Ordinal));
+            Assert.Contains(image.Warnings, w => w.Contains(missing, StringComparison.Ordinal)
+                && w.Contains("Its default image, the one sent, decoded whole.", StringComparison.Ordinal));
+        }
+
+        /// <summary>
+        /// Past 100,000 frames the walk stops: a complete file that holds all its declared frames is not called one
+        /// whose frames are missing.
+        /// </summary>
+        [Fact]
+        public void AWalkStoppedByTheFrameCapSaysNothingOfMissingFrames()
+        {
+            const int frames = 100_001;
+            var output = new MemoryStream();
+            output.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
+            Chunk(output, "IHDR", [.. Be(W), .. Be(H), 8, 2, 0, 0, 0]);
+            Chunk(output, "acTL", [.. Be(frames), .. Be(0)]);
+            Chunk(output, "fcTL", FrameControl(0));
+            Chunk(output, "IDAT", Solid(200, 0, 0));
+            for (uint i = 1; i < frames; i++)
+            {
+                Chunk(output, "fcTL", FrameControl(i));
+            }
+            Chunk(output, "IEND", []);
+            ImageHeader header = ImageProbe.Probe(output.ToArray(), "many.png");
+            Assert.Equal(100_000, header.FrameCount);
+            Assert.False(header.ApngFramesMissing);
+        }
+
+        /// <summary>
         /// An acTL that says 0 frames (the header counts at least one) while three follow: the warning names the number
         /// the chunk holds, not the count the header clamps it to.
         /// </summary>

@@ -169,5 +169,20 @@ namespace VisionPS.Core.Tests.Imaging
             photo.Erase(SKColors.SkyBlue);
             Assert.Equal(48, ImagePreparer.FlatTileCandidates(photo, phone).Count);
         }
+
+        /// <summary>
+        /// Each tile read hands the whole file to ImageMagick and libheif: the tiles read are capped by tiles times file
+        /// bytes, so a phone photo is read whole and a large HEIC with wide flat areas stops (saying so) before minutes.
+        /// </summary>
+        [Theory]
+        [InlineData(10L * 1024 * 1024, 204)]   // a 48 MP phone photo: its 192 tiles fit
+        [InlineData(3L * 1024 * 1024, 256)]
+        [InlineData(100L * 1024 * 1024, 20)]
+        [InlineData(256L * 1024 * 1024, 8)]
+        public void TheTilesReadAreCappedByTheWorkTheyTake(long fileBytes, int tiles)
+        {
+            Assert.Equal(tiles, ImagePreparer.TilesToCheck(fileBytes));
+            Assert.True((long)tiles * fileBytes <= ImagePreparer.MaxTileCheckBytes || tiles == 8);
+        }
     }
 }

@@ -127,6 +127,24 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(plain, stripped);
         }
 
+        /// <summary>
+        /// The HDR chunks under both spellings: mDCV/cLLI (PNG third edition) and mDCv/cLLi (its drafts, which encoders
+        /// wrote first): both are kept when the text around them is left out.
+        /// </summary>
+        [Theory]
+        [InlineData("mDCV", "cLLI")]
+        [InlineData("mDCv", "cLLi")]
+        public void HdrChunksAreKeptUnderEitherSpelling(string mastering, string light)
+        {
+            byte[] plain = BasePng();
+            byte[] mdcv = Chunk(mastering, new byte[24]), clli = Chunk(light, new byte[8]);
+            byte[] png = With(plain, [mdcv, clli, Chunk("tEXt", [.. "parameters\0"u8, .. Enumerable.Repeat((byte)'p', 100_000)])], []);
+            var kept = Chunks(PngMetadata.WithoutBulkyMetadata(png));
+            Assert.DoesNotContain(kept, c => c.Type == "tEXt");
+            Assert.Contains(kept, c => c.Type == mastering && c.Whole.SequenceEqual(mdcv));
+            Assert.Contains(kept, c => c.Type == light && c.Whole.SequenceEqual(clli));
+        }
+
         [Fact]
         public void SmallMetadataLeavesTheFileAsItIs()
         {
