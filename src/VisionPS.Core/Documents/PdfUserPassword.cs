@@ -58,7 +58,7 @@ namespace VisionPS.Core.Documents
                     }
                     // Algorithm 11 (2.A step a): hash(password + user validation salt) equals /U's first 32 bytes.
                     byte[] salt = u.AsSpan(32, 8).ToArray();
-                    byte[] hash = revision == 5 ? SHA256.HashData(salt) : Hash2B([], salt, []);
+                    byte[] hash = revision == 5 ? Sha256(salt) : Hash2B([], salt, []);
                     return hash.AsSpan().SequenceEqual(u.AsSpan(0, 32));
                 case 2:
                 case 3:
@@ -74,7 +74,7 @@ namespace VisionPS.Core.Documents
         {
             int v = Number(encrypt, "V") ?? 0;
             // The key length: 5 bytes for R2, else /Length in bits (40 when absent; an AESV2 handler's key is 16 bytes).
-            int length = revision == 2 ? 5 : Math.Clamp((Number(encrypt, "Length") ?? (v == 4 ? 128 : 40)) / 8, 5, 16);
+            int length = revision == 2 ? 5 : Math.Min(Math.Max((Number(encrypt, "Length") ?? (v == 4 ? 128 : 40)) / 8, 5), 16);
             int p = Number(encrypt, "P") ?? 0;
             bool encryptMetadata = !(encrypt.Data.TryGetValue("EncryptMetadata", out IToken? em) && em is BooleanToken { Data: false });
             // Algorithm 2: MD5 of the padded password, /O, /P (4 bytes, low-order first), the first /ID, and for R4 with
@@ -87,12 +87,12 @@ namespace VisionPS.Core.Documents
             {
                 input.AddRange(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF });
             }
-            byte[] key = MD5.HashData(input.ToArray());
+            byte[] key = Md5(input.ToArray());
             if (revision >= 3)
             {
                 for (int i = 0; i < 50; i++)
                 {
-                    key = MD5.HashData(key.AsSpan(0, length));
+                    key = Md5(key.AsSpan(0, length).ToArray());
                 }
             }
             key = key.AsSpan(0, length).ToArray();
@@ -102,7 +102,7 @@ namespace VisionPS.Core.Documents
                 return u.Length >= 32 && Rc4(key, s_padding).AsSpan().SequenceEqual(u.AsSpan(0, 32));
             }
             // Algorithm 5: MD5(padding + first /ID), RC4 with the key, then 19 more with the key XOR i: /U's first 16 bytes.
-            byte[] x = Rc4(key, MD5.HashData([.. s_padding, .. id]));
+            byte[] x = Rc4(key, Md5([.. s_padding, .. id]));
             for (int i = 1; i <= 19; i++)
             {
                 byte[] k = key.Select(b => (byte)(b ^ i)).ToArray();
@@ -114,7 +114,7 @@ namespace VisionPS.Core.Documents
         /// <summary>Algorithm 2.B (ISO 32000-2, 7.6.4.3.4): the R6 hash of a password with a salt (and /U for the owner).</summary>
         private static byte[] Hash2B(byte[] password, byte[] salt, byte[] userKey)
         {
-            byte[] k = SHA256.HashData([.. password, .. salt, .. userKey]);
+            byte[] k = Sha256([.. password, .. salt, .. userKey]);
             using Aes aes = Aes.Create();
             for (int round = 0; ; )
             {
@@ -125,7 +125,14 @@ namespace VisionPS.Core.Documents
                     k1.CopyTo(repeated, i * k1.Length);
                 }
                 aes.Key = k.AsSpan(0, 16).ToArray();
-                byte[] e = aes.EncryptCbc(repeated, k.AsSpan(16, 16), PaddingMode.None);
+                aes.IV = k.AsSpan(16, 16).ToArray();
+                aes.Mode = CipherMode.CBC;
+                aes.Padding = PaddingMode.None;
+                byte[] e;
+                using (ICryptoTransform encryptor = aes.CreateEncryptor())
+                {
+                    e = encryptor.TransformFinalBlock(repeated, 0, repeated.Length);
+                }
                 int sum = 0;
                 for (int i = 0; i < 16; i++)
                 {
@@ -133,9 +140,9 @@ namespace VisionPS.Core.Documents
                 }
                 k = (sum % 3) switch
                 {
-                    0 => SHA256.HashData(e),
-                    1 => SHA384.HashData(e),
-                    _ => SHA512.HashData(e),
+                    0 => Sha256(e),
+                    1 => Sha384(e),
+                    _ => Sha512(e),
                 };
                 round++;
                 if (round >= 64 && e[e.Length - 1] <= round - 32)
@@ -143,6 +150,31 @@ namespace VisionPS.Core.Documents
                     return k.AsSpan(0, 32).ToArray();
                 }
             }
+        }
+
+        // One-shot hashes that .NET Framework 4.7.2 has too (HashData is .NET 5+).
+        private static byte[] Md5(byte[] data)
+        {
+            using var md5 = MD5.Create();
+            return md5.ComputeHash(data);
+        }
+
+        private static byte[] Sha256(byte[] data)
+        {
+            using var sha = SHA256.Create();
+            return sha.ComputeHash(data);
+        }
+
+        private static byte[] Sha384(byte[] data)
+        {
+            using var sha = SHA384.Create();
+            return sha.ComputeHash(data);
+        }
+
+        private static byte[] Sha512(byte[] data)
+        {
+            using var sha = SHA512.Create();
+            return sha.ComputeHash(data);
         }
 
         private static byte[] Rc4(byte[] key, byte[] data)

@@ -612,7 +612,7 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>How many tiles under flat areas are read alone for a file of <paramref name="fileBytes"/>: at most <see cref="MaxTilesChecked"/>, within <see cref="MaxTileCheckBytes"/> of work, and at least 8.</summary>
         internal static int TilesToCheck(long fileBytes) =>
-            (int)Math.Clamp(MaxTileCheckBytes / Math.Max(1, fileBytes), 8, MaxTilesChecked);
+            (int)Math.Min(Math.Max(MaxTileCheckBytes / Math.Max(1, fileBytes), 8), MaxTilesChecked);
 
         /// <summary>
         /// The grid tiles (0-based, distinct, in the order found) that may lie under a tile-sized block of the decoded
