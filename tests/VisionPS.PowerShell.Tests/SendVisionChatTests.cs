@@ -519,7 +519,7 @@ namespace VisionPS.PowerShell.Tests
         [InlineData("@{ type = 'object'; properties = @{ total = @{ type = 'number' }; note = @{ type = 'string' } }; required = @('total'); additionalProperties = $false }", "missing 'note'")]
         [InlineData("@{ type = 'object'; properties = @{ shop = @{ type = 'object'; properties = @{ name = @{ type = 'string' } }; required = @('name') } }; required = @('shop'); additionalProperties = $false }", "property 'shop' must say additionalProperties = $false")]
         [InlineData("@{ type = 'array'; items = @{ type = 'string' } }", "its root must be an object schema (type = 'object'), not type = 'array'")]
-        [InlineData("@{ type = 'object'; properties = @{ tags = @{ type = 'array'; items = @{ type = 'string' }; uniqueItems = $true } }; required = @('tags'); additionalProperties = $false }", "property 'tags' uses 'uniqueItems'")]
+        [InlineData("@{ type = 'object'; properties = @{ tags = @{ type = 'array'; items = @{ type = 'string' }; allOf = @(@{ minItems = 1 }) } }; required = @('tags'); additionalProperties = $false }", "property 'tags' uses 'allOf'")]
         public void AJsonSchemaStrictModeWouldRefuseIsInvalidJsonSchemaBeforeAnythingIsSent(string schema, string problem)
         {
             using var ps = Session();

@@ -11,12 +11,10 @@ namespace VisionPS.TestServer
     /// </summary>
     internal static class StrictSchema
     {
-        /// <summary>Keywords strict mode refuses (composition and the object/array constraints it does not support).</summary>
+        /// <summary>Keywords strict mode refuses: the "not yet supported" list of OpenAI's Structured Outputs guide.</summary>
         private static readonly string[] s_notPermitted =
         {
-            "allOf", "not", "if", "then", "else", "dependentRequired", "dependentSchemas", "patternProperties",
-            "unevaluatedProperties", "propertyNames", "minProperties", "maxProperties", "unevaluatedItems", "contains",
-            "minContains", "maxContains", "uniqueItems",
+            "allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else",
         };
 
         /// <summary>What the service says about <paramref name="schema"/>, or null when strict mode takes it.</summary>

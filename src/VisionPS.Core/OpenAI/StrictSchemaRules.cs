@@ -12,11 +12,13 @@ namespace VisionPS.Core.OpenAI
     /// </summary>
     public static class StrictSchemaRules
     {
+        // The "not yet supported" list of OpenAI's Structured Outputs guide, and only it: a wrong refusal leaves the user no
+        // way to send the schema (strict is always sent), a missed one costs a free 400. patternProperties is listed
+        // only for fine-tuned models, so it is left to the service. oneOf is not refused: a 2024 forum thread says
+        // strict mode refuses it, but the guide does not list it, and a 400 from the service says so in its own words.
         private static readonly string[] s_notPermitted =
         {
-            "allOf", "not", "if", "then", "else", "dependentRequired", "dependentSchemas", "patternProperties",
-            "unevaluatedProperties", "propertyNames", "minProperties", "maxProperties", "unevaluatedItems", "contains",
-            "minContains", "maxContains", "uniqueItems",
+            "allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else",
         };
 
         /// <summary>The first thing strict mode refuses in <paramref name="schemaJson"/>, in words; null when it takes it.</summary>
