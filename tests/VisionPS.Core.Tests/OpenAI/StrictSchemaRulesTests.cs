@@ -54,5 +54,36 @@ namespace VisionPS.Core.Tests.OpenAI
         public void TheGuidesUnsupportedKeywordsAreRefused(string keyword, string value) =>
             Assert.Equal($"property 'a' uses '{keyword}', which strict mode does not permit.",
                 StrictSchemaRules.Problem("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"" + keyword + "\":" + value + "}},\"required\":[\"a\"],\"additionalProperties\":false}"));
+
+        private static string Nested(int levels, System.Func<string, string> wrap)
+        {
+            string schema = "{\"type\":\"object\",\"properties\":{\"v\":{\"type\":\"string\"}},\"required\":[\"v\"],\"additionalProperties\":false}";
+            for (int i = 1; i < levels; i++)
+            {
+                schema = "{\"type\":\"object\",\"properties\":{\"n\":" + wrap(schema) + "},\"required\":[\"n\"],\"additionalProperties\":false}";
+            }
+            return schema;
+        }
+
+        /// <summary>
+        /// Nesting counts object levels only: an optional object (anyOf [object, null]) or an array of objects is one
+        /// level, as a plain object or type ['object', 'null'] is. The root and 10 levels in it are taken, 11 are not.
+        /// </summary>
+        [Theory]
+        [InlineData("plain")]
+        [InlineData("anyOf")]
+        [InlineData("array")]
+        public void NestingCountsObjectLevelsOnly(string how)
+        {
+            System.Func<string, string> wrap = how switch
+            {
+                "anyOf" => s => "{\"anyOf\":[" + s + ",{\"type\":\"null\"}]}",
+                "array" => s => "{\"type\":\"array\",\"items\":" + s + "}",
+                _ => s => s,
+            };
+            Assert.Null(StrictSchemaRules.Problem(Nested(6, wrap)));
+            Assert.Null(StrictSchemaRules.Problem(Nested(11, wrap)));
+            Assert.Contains("nested more than 10 levels deep", StrictSchemaRules.Problem(Nested(12, wrap)), System.StringComparison.Ordinal);
+        }
     }
 }
