@@ -200,16 +200,18 @@ namespace VisionPS.TestServer
                         return false;
                     }
                     // TEXT may go on with /REQUESTED (the message then says how much the request asked for, as OpenAI's
-                    // does: "Limit 30000, Used 30000, Requested 1200.") and /AGAIN (then it ends "Please try again in AGAIN.").
+                    // does: "Limit 30000, Used 30000, Requested 1200."), /AGAIN (then it ends "Please try again in AGAIN.") and
+                    // /OTHER (the other limit is used up too, its reset OTHER).
                     bool tokens = Kind == "429resettok";
                     string[] parts = (Name ?? string.Empty).Split('/');
                     string resetText = parts[0];
                     context.Response.Headers["x-ratelimit-limit-requests"] = "500";
-                    context.Response.Headers["x-ratelimit-remaining-requests"] = tokens ? "499" : "0";
-                    context.Response.Headers["x-ratelimit-reset-requests"] = tokens ? "1ms" : resetText;
+                    string? other = parts.Length > 3 && parts[3].Length > 0 ? parts[3] : null;
+                    context.Response.Headers["x-ratelimit-remaining-requests"] = tokens ? (other is null ? "499" : "0") : "0";
+                    context.Response.Headers["x-ratelimit-reset-requests"] = tokens ? other ?? "1ms" : resetText;
                     context.Response.Headers["x-ratelimit-limit-tokens"] = "30000";
-                    context.Response.Headers["x-ratelimit-remaining-tokens"] = tokens ? "0" : "29000";
-                    context.Response.Headers["x-ratelimit-reset-tokens"] = tokens ? resetText : "1ms";
+                    context.Response.Headers["x-ratelimit-remaining-tokens"] = tokens ? "0" : (other is null ? "29000" : "0");
+                    context.Response.Headers["x-ratelimit-reset-tokens"] = tokens ? resetText : other ?? "1ms";
                     string numbers = parts.Length > 1 && parts[1].Length > 0
                         ? (tokens ? $": Limit 30000, Used 30000, Requested {parts[1]}" : $": Limit 500, Used 500, Requested {parts[1]}")
                         : string.Empty;

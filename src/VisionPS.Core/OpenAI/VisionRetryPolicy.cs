@@ -177,27 +177,35 @@ namespace VisionPS.Core.OpenAI
             // service's own wait is the one to take. The x-ratelimit-reset-* headers are the time until a limit is full
             // again, far longer than this request needs when it needs a little of it.
             LimitMessage said = LimitMessage.Of(response);
-            if (said.TryAgainIn is TimeSpan again)
-            {
-                delay = again;
-                exhausted = again > TimeSpan.Zero;
-                return true;
-            }
             bool requestsReset = TryGetDuration(response, "x-ratelimit-reset-requests", out TimeSpan requests);
             bool tokensReset = TryGetDuration(response, "x-ratelimit-reset-tokens", out TimeSpan tokens);
             bool requestsOut = IsZero(response, "x-ratelimit-remaining-requests");
             bool tokensOut = IsZero(response, "x-ratelimit-remaining-tokens");
-            if (said.Limit == "tokens" && tokensReset)
+            // The wait for the limit the message is about: its own "Please try again in", else the part of that limit's
+            // reset this request needs.
+            TimeSpan? named = said.TryAgainIn;
+            if (named is null && said.Limit == "tokens" && tokensReset)
             {
-                requestsOut = requestsReset = false; // the message names the limit hit: the other one's reset is no wait
-                tokensOut = true;
-                tokens = Needed(response, "tokens", tokens, said.Requested);
+                named = Needed(response, "tokens", tokens, said.Requested);
             }
-            else if (said.Limit == "requests" && requestsReset)
+            else if (named is null && said.Limit == "requests" && requestsReset)
             {
-                tokensOut = tokensReset = false;
-                requestsOut = true;
-                requests = Needed(response, "requests", requests, said.Requested);
+                named = Needed(response, "requests", requests, said.Requested);
+            }
+            if (named is TimeSpan wait)
+            {
+                // Another limit used up as well (remaining 0) must refill too before a retry can pass: the longer wait.
+                delay = wait;
+                if (said.Limit != "requests" && requestsOut && requestsReset && requests > delay)
+                {
+                    delay = requests;
+                }
+                if (said.Limit != "tokens" && tokensOut && tokensReset && tokens > delay)
+                {
+                    delay = tokens;
+                }
+                exhausted = delay > TimeSpan.Zero;
+                return true;
             }
             if (requestsOut || tokensOut)
             {
