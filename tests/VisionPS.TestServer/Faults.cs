@@ -201,7 +201,7 @@ namespace VisionPS.TestServer
                     }
                     // TEXT may go on with /REQUESTED (the message then says how much the request asked for, as OpenAI's
                     // does: "Limit 30000, Used 30000, Requested 1200."), /AGAIN (then it ends "Please try again in AGAIN.") and
-                    // /OTHER (the other limit is used up too, its reset OTHER).
+                    // /OTHER (the other limit is used up too, its reset OTHER) and /day (the message is about a per-day limit).
                     bool tokens = Kind == "429resettok";
                     string[] parts = (Name ?? string.Empty).Split('/');
                     string resetText = parts[0];
@@ -216,7 +216,7 @@ namespace VisionPS.TestServer
                         ? (tokens ? $": Limit 30000, Used 30000, Requested {parts[1]}" : $": Limit 500, Used 500, Requested {parts[1]}")
                         : string.Empty;
                     string again = parts.Length > 2 ? $" Please try again in {parts[2]}. Visit https://platform.openai.com/account/rate-limits to learn more." : string.Empty;
-                    throw new ApiError(429, $"Rate limit reached for {model} in organization org-test on {(tokens ? "tokens per min (TPM)" : "requests per min (RPM)")}{numbers}.{again}", tokens ? "tokens" : "requests", null, "rate_limit_exceeded");
+                    throw new ApiError(429, $"Rate limit reached for {model} in organization org-test on {(parts.Length > 4 && parts[4] == "day" ? (tokens ? "tokens per day (TPD)" : "requests per day (RPD)") : tokens ? "tokens per min (TPM)" : "requests per min (RPM)")}{numbers}.{again}", tokens ? "tokens" : "requests", null, "rate_limit_exceeded");
                 case "endless":
                     // A 200 whose JSON body never ends (at most 1 GiB): a client must stop reading it.
                     if (!Fires(state))

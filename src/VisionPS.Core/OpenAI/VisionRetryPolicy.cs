@@ -186,11 +186,11 @@ namespace VisionPS.Core.OpenAI
             TimeSpan? named = said.TryAgainIn;
             if (named is null && said.Limit == "tokens" && tokensReset)
             {
-                named = Needed(response, "tokens", tokens, said.Requested);
+                named = Needed(response, "tokens", tokens, said.PerMinute ? said.Requested : null);
             }
             else if (named is null && said.Limit == "requests" && requestsReset)
             {
-                named = Needed(response, "requests", requests, said.Requested);
+                named = Needed(response, "requests", requests, said.PerMinute ? said.Requested : null);
             }
             if (named is TimeSpan wait)
             {
@@ -236,7 +236,8 @@ namespace VisionPS.Core.OpenAI
         /// <summary>
         /// The part of a limit's <paramref name="reset"/> (the time until it is full again, refilling evenly) this request
         /// needs: what it asks for beyond what remains, over what the reset refills. The whole reset when any of the
-        /// numbers is not given.
+        /// numbers is not given (the caller gives no request count for a message about a per-day limit: the headers are
+        /// per minute), or when the share is 0 (it asks no more than remains: the headers are stale, so it is no measure).
         /// </summary>
         private static TimeSpan Needed(PipelineResponse response, string limit, TimeSpan reset, long? requested)
         {
@@ -246,6 +247,10 @@ namespace VisionPS.Core.OpenAI
                 return reset;
             }
             double share = Math.Min(1.0, Math.Max(0.0, (wanted - left) / (double)(full - left)));
+            if (share <= 0)
+            {
+                return reset;
+            }
             return TimeSpan.FromTicks((long)(reset.Ticks * share));
         }
 
@@ -267,8 +272,12 @@ namespace VisionPS.Core.OpenAI
             private static readonly System.Text.RegularExpressions.Regex s_again = new System.Text.RegularExpressions.Regex(
                 @"\bPlease try again in ([0-9][0-9.hmsuµn]{0,40}?)\.?(?:\s|$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-            private LimitMessage(string? limit, long? requested, TimeSpan? again)
+            private static readonly System.Text.RegularExpressions.Regex s_perMinute = new System.Text.RegularExpressions.Regex(
+                @"\bper min(ute)?\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+            private LimitMessage(string? limit, long? requested, TimeSpan? again, bool perMinute)
             {
+                PerMinute = perMinute;
                 Limit = limit;
                 Requested = requested;
                 TryAgainIn = again;
@@ -278,6 +287,9 @@ namespace VisionPS.Core.OpenAI
             public string? Limit { get; }
 
             public long? Requested { get; }
+
+            /// <summary>The message is about a per-minute limit ("tokens per min (TPM)"), as the x-ratelimit-* headers are.</summary>
+            public bool PerMinute { get; }
 
             public TimeSpan? TryAgainIn { get; }
 
@@ -315,7 +327,8 @@ namespace VisionPS.Core.OpenAI
                 return new LimitMessage(
                     limit.Success ? limit.Groups[1].Value.ToLowerInvariant() : null,
                     requested.Success && long.TryParse(requested.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : null,
-                    again.Success && TryParseDuration(again.Groups[1].Value, out TimeSpan wait) ? wait : null);
+                    again.Success && TryParseDuration(again.Groups[1].Value, out TimeSpan wait) ? wait : null,
+                    s_perMinute.IsMatch(message));
             }
         }
 
