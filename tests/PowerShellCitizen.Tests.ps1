@@ -365,6 +365,16 @@ Describe 'Keys and settings' {
         $said = NewSession 'Get-VisionDefault -WarningVariable w 3>$null; $w'
         "$said" | Should -Match ([regex]::Escape($file))
         "$said" | Should -Match "Model 'gpt 4o' holds a space at position 4"
+
+        # A blank saved model costs only the model: the other saved settings are used, with a warning naming the file.
+        Set-Content -LiteralPath $file -Value '{ "Model": "  ", "MaxRetries": 7 }' -Encoding utf8
+        $said = NewSession 'Get-VisionDefault -WarningVariable w 3>$null; $w'
+        "$said" | Should -Match ([regex]::Escape("The saved Model in '$file' is not used"))
+        "$said" | Should -Match 'Model is blank: give a model name such as gpt-4o\)'
+        "$said" | Should -Not -Match 'Parameter'
+        $defaults = NewSession 'Get-VisionDefault 3>$null'
+        $defaults.MaxRetries | Should -Be 7
+        $defaults.Sources | Should -Contain 'MaxRetries: Saved'
         Remove-Item -LiteralPath $file
     }
 

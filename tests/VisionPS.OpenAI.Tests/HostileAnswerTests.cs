@@ -143,6 +143,16 @@ namespace VisionPS.OpenAI.Tests
         [InlineData("429resettok", "6m0s//250ms", 250)]
         [InlineData("429reset", "1m0s/1", 120)] // 1 of 500 requests: 1/500 of a minute
         [InlineData("429reset", "1m0s/1/7s", 7000)]
+        // The other limit used up too (its remaining 0): the wait is the longer of the two.
+        [InlineData("429resettok", "6m0s/1200/1.4s/20s", 20000)] // the message's 1.4 s on tokens, the requests limit's 20 s
+        [InlineData("429resettok", "6m0s/1200//20s", 20000)] // 14.4 s for the tokens needed, 20 s for the requests limit
+        [InlineData("429resettok", "6m0s/1200/1.4s/500ms", 1400)] // the other limit refills first: the message's wait
+        [InlineData("429reset", "1m0s/1/7s/30s", 30000)] // the message's 7 s on requests, the tokens limit's 30 s
+        // A share of 0 (asking no more than the headers say remain: stale headers) is no measure: the whole reset.
+        [InlineData("429resettok", "6m0s/0", 360000)]
+        // A per-day limit's message against the per-minute headers: no scaling, the whole reset.
+        [InlineData("429resettok", "6m0s/1200///day", 360000)]
+        [InlineData("429reset", "1m0s/1///day", 60000)]
         public async Task A429WaitsOnlyForWhatTheRequestNeedsOfTheLimitItHit(string kind, string fault, int expectedMs)
         {
             string spec = Unique($"{kind}={fault}");

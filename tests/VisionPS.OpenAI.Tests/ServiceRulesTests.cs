@@ -150,7 +150,7 @@ namespace VisionPS.OpenAI.Tests
         [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"required\":[\"a\"]}}", "Invalid schema for response_format 'answer': In context=(), 'additionalProperties' is required to be supplied and to be false.")]
         [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"number\"}},\"required\":[\"a\"],\"additionalProperties\":false}}", "Invalid schema for response_format 'answer': In context=(), 'required' is required to be supplied and to be an array including every key in properties. Missing 'b'.")]
         [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"o\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":true}},\"required\":[\"o\"],\"additionalProperties\":false}}", "Invalid schema for response_format 'answer': In context=('properties', 'o'), 'additionalProperties' is required to be supplied and to be false.")]
-        [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"t\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"uniqueItems\":true}},\"required\":[\"t\"],\"additionalProperties\":false}}", "Invalid schema for response_format 'answer': In context=('properties', 't'), 'uniqueItems' is not permitted.")]
+        [InlineData("{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"t\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"allOf\":[{\"minItems\":1}]}},\"required\":[\"t\"],\"additionalProperties\":false}}", "Invalid schema for response_format 'answer': In context=('properties', 't'), 'allOf' is not permitted.")]
         [InlineData("{\"name\":\"my answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}}", "string does not match pattern. Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.")]
         [InlineData("{\"name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}}", "string too long. Expected a string with maximum length 64, but got a string with length 65 instead.")]
         public async Task AStrictSchemaTheServiceWouldRefuseIsA400InItsWordsOnBothApis(string format, string message)
@@ -164,6 +164,17 @@ namespace VisionPS.OpenAI.Tests
                 Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
                 Assert.StartsWith(path == "/responses" ? "text.format" : "response_format", error.GetProperty("param").GetString(), StringComparison.Ordinal);
             }
+        }
+
+        /// <summary>Keywords the current Structured Outputs guide does not list as unsupported are taken in strict mode.</summary>
+        [Theory]
+        [InlineData("\"t\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"uniqueItems\":true,\"contains\":{\"type\":\"string\"}}")]
+        [InlineData("\"t\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false,\"minProperties\":0,\"propertyNames\":{\"pattern\":\"^a$\"}}")]
+        public async Task AStrictSchemaWithKeywordsTheGuideAllowsIsTakenOnBothApis(string property)
+        {
+            string format = "{\"name\":\"answer\",\"strict\":true,\"schema\":{\"type\":\"object\",\"properties\":{" + property + "},\"required\":[\"t\"],\"additionalProperties\":false}}";
+            Assert.Equal(200, (await PostAsync("/chat/completions", ChatWithFormat(format))).Item1);
+            Assert.Equal(200, (await PostAsync("/responses", ResponsesWithFormat(format))).Item1);
         }
 
         /// <summary>With a json_schema the answer is JSON that matches it (types, required properties, enums, arrays, $defs).</summary>

@@ -519,10 +519,14 @@ namespace VisionPS.PowerShell.Tests
         [InlineData("@{ type = 'object'; properties = @{ total = @{ type = 'number' }; note = @{ type = 'string' } }; required = @('total'); additionalProperties = $false }", "missing 'note'")]
         [InlineData("@{ type = 'object'; properties = @{ shop = @{ type = 'object'; properties = @{ name = @{ type = 'string' } }; required = @('name') } }; required = @('shop'); additionalProperties = $false }", "property 'shop' must say additionalProperties = $false")]
         [InlineData("@{ type = 'array'; items = @{ type = 'string' } }", "its root must be an object schema (type = 'object'), not type = 'array'")]
-        [InlineData("@{ type = 'object'; properties = @{ tags = @{ type = 'array'; items = @{ type = 'string' }; uniqueItems = $true } }; required = @('tags'); additionalProperties = $false }", "property 'tags' uses 'uniqueItems'")]
+        [InlineData("@{ type = 'object'; properties = @{ tags = @{ type = 'array'; items = @{ type = 'string' }; allOf = @(@{ minItems = 1 }) } }; required = @('tags'); additionalProperties = $false }", "property 'tags' uses 'allOf'")]
         public void AJsonSchemaStrictModeWouldRefuseIsInvalidJsonSchemaBeforeAnythingIsSent(string schema, string problem)
         {
-            using var ps = Session();
+            // Azure OpenAI (here the endpoint under an Azure name) enforces strict mode, as OpenAI does.
+            using var ps = new PowerShellSession();
+            ps.Run("Set-VisionDefault -AzureEndpoint $args[0] -AzureDeployment gpt-4o -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 1",
+                _host.BaseUri, Key, _cache);
+            Assert.Empty(ps.Errors);
             int before = _host.Requests.Count;
             ps.Run("Send-VisionChat 'Read the total.' -Image $args[0] -NoCache -JsonSchema " + schema, Paths.CorpusFile("gif_static_smile_48.gif"));
             ErrorRecord error = Assert.Single(ps.Errors);
@@ -530,6 +534,24 @@ namespace VisionPS.PowerShell.Tests
             Assert.Contains(problem, error.ToString(), StringComparison.Ordinal);
             Assert.Contains("Nothing was sent", error.ToString(), StringComparison.Ordinal);
             Assert.Equal(before, _host.Requests.Count);
+        }
+
+        /// <summary>
+        /// An endpoint that is not OpenAI or Azure OpenAI (Ollama, LM Studio, vLLM) takes a loose schema and ignores
+        /// strict: the schema is sent as it is, as before the strict check, and the answer comes back.
+        /// </summary>
+        [Fact]
+        public void ALooseJsonSchemaIsSentToAnEndpointThatIsNotOpenAI()
+        {
+            using var ps = Session();
+            _host.State.LooseSchemas = true;
+            int before = _host.Requests.Count;
+            var results = ps.Run("Send-VisionChat 'Read the total.' -Image $args[0] -NoCache -Verbose -JsonSchema @{ type = 'object'; properties = @{ total = @{ type = 'number' } } } 4>&1", Paths.CorpusFile("gif_static_smile_48.gif"));
+            Assert.Empty(ps.Errors);
+            Assert.Equal(before + 1, _host.Requests.Count);
+            PSObject answer = Assert.Single(results, r => r.BaseObject is not VerboseRecord);
+            Assert.Equal(JsonValueKind.Number, Answer(answer).GetProperty("total").ValueKind);
+            Assert.Contains(results, r => r.BaseObject is VerboseRecord v && v.Message.Contains("strict structured outputs would refuse", StringComparison.Ordinal));
         }
 
         /// <summary>

@@ -163,6 +163,12 @@ namespace VisionPS.TestServer
         /// </summary>
         public bool RefuseImageUrls { get; set; }
 
+        /// <summary>
+        /// Take any json_schema and ignore strict, as Ollama, LM Studio and vLLM do: the strict Structured Outputs rules
+        /// are not enforced.
+        /// </summary>
+        public bool LooseSchemas { get; set; }
+
         /// <summary>Images served at /assets/{name}: the only URLs this offline endpoint can "download".</summary>
         public ConcurrentDictionary<string, byte[]> Assets { get; } = new ConcurrentDictionary<string, byte[]>();
 

@@ -200,21 +200,23 @@ namespace VisionPS.TestServer
                         return false;
                     }
                     // TEXT may go on with /REQUESTED (the message then says how much the request asked for, as OpenAI's
-                    // does: "Limit 30000, Used 30000, Requested 1200.") and /AGAIN (then it ends "Please try again in AGAIN.").
+                    // does: "Limit 30000, Used 30000, Requested 1200."), /AGAIN (then it ends "Please try again in AGAIN.") and
+                    // /OTHER (the other limit is used up too, its reset OTHER) and /day (the message is about a per-day limit).
                     bool tokens = Kind == "429resettok";
                     string[] parts = (Name ?? string.Empty).Split('/');
                     string resetText = parts[0];
                     context.Response.Headers["x-ratelimit-limit-requests"] = "500";
-                    context.Response.Headers["x-ratelimit-remaining-requests"] = tokens ? "499" : "0";
-                    context.Response.Headers["x-ratelimit-reset-requests"] = tokens ? "1ms" : resetText;
+                    string? other = parts.Length > 3 && parts[3].Length > 0 ? parts[3] : null;
+                    context.Response.Headers["x-ratelimit-remaining-requests"] = tokens ? (other is null ? "499" : "0") : "0";
+                    context.Response.Headers["x-ratelimit-reset-requests"] = tokens ? other ?? "1ms" : resetText;
                     context.Response.Headers["x-ratelimit-limit-tokens"] = "30000";
-                    context.Response.Headers["x-ratelimit-remaining-tokens"] = tokens ? "0" : "29000";
-                    context.Response.Headers["x-ratelimit-reset-tokens"] = tokens ? resetText : "1ms";
+                    context.Response.Headers["x-ratelimit-remaining-tokens"] = tokens ? "0" : (other is null ? "29000" : "0");
+                    context.Response.Headers["x-ratelimit-reset-tokens"] = tokens ? resetText : other ?? "1ms";
                     string numbers = parts.Length > 1 && parts[1].Length > 0
                         ? (tokens ? $": Limit 30000, Used 30000, Requested {parts[1]}" : $": Limit 500, Used 500, Requested {parts[1]}")
                         : string.Empty;
                     string again = parts.Length > 2 ? $" Please try again in {parts[2]}. Visit https://platform.openai.com/account/rate-limits to learn more." : string.Empty;
-                    throw new ApiError(429, $"Rate limit reached for {model} in organization org-test on {(tokens ? "tokens per min (TPM)" : "requests per min (RPM)")}{numbers}.{again}", tokens ? "tokens" : "requests", null, "rate_limit_exceeded");
+                    throw new ApiError(429, $"Rate limit reached for {model} in organization org-test on {(parts.Length > 4 && parts[4] == "day" ? (tokens ? "tokens per day (TPD)" : "requests per day (RPD)") : tokens ? "tokens per min (TPM)" : "requests per min (RPM)")}{numbers}.{again}", tokens ? "tokens" : "requests", null, "rate_limit_exceeded");
                 case "endless":
                     // A 200 whose JSON body never ends (at most 1 GiB): a client must stop reading it.
                     if (!Fires(state))

@@ -33,7 +33,7 @@ namespace VisionPS.TestServer
                 throw ApiError.Invalid("temperature", $"Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got {t} instead.", "decimal_above_max_value");
             }
             JsonNode? textFormat = request["text"] is JsonObject text ? text["format"] : null;
-            JsonObject? schema = ResponseFormat.Check(textFormat, "text.format", chat: false);
+            JsonObject? schema = ResponseFormat.Check(textFormat, "text.format", chat: false, state.LooseSchemas);
             ConversationState? conversation = null;
             if (request["conversation"] is JsonNode conv)
             {

@@ -11,12 +11,10 @@ namespace VisionPS.TestServer
     /// </summary>
     internal static class StrictSchema
     {
-        /// <summary>Keywords strict mode refuses (composition and the object/array constraints it does not support).</summary>
+        /// <summary>Keywords strict mode refuses: the "not yet supported" list of OpenAI's Structured Outputs guide.</summary>
         private static readonly string[] s_notPermitted =
         {
-            "allOf", "not", "if", "then", "else", "dependentRequired", "dependentSchemas", "patternProperties",
-            "unevaluatedProperties", "propertyNames", "minProperties", "maxProperties", "unevaluatedItems", "contains",
-            "minContains", "maxContains", "uniqueItems",
+            "allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else",
         };
 
         /// <summary>What the service says about <paramref name="schema"/>, or null when strict mode takes it.</summary>
@@ -39,9 +37,12 @@ namespace VisionPS.TestServer
 
         private static string Context(List<string> path) => "(" + string.Join(", ", path.Select(p => $"'{p}'")) + (path.Count == 1 ? "," : string.Empty) + ")";
 
+        // depth: the object levels around this schema; only objects count (an array of objects, anyOf [object, null]: one).
         private static string? Walk(JsonObject schema, List<string> path, int depth)
         {
-            if (depth > 10)
+            bool isObject = TypeOf(schema) == "object" || schema["properties"] is JsonObject;
+            int inside = isObject ? depth + 1 : depth;
+            if (isObject && depth > 10)
             {
                 return $"In context={Context(path)}, schema is nested too deeply: at most 10 levels of nesting are permitted.";
             }
@@ -52,7 +53,7 @@ namespace VisionPS.TestServer
                     return $"In context={Context(path)}, '{keyword}' is not permitted.";
                 }
             }
-            if (TypeOf(schema) == "object" || schema["properties"] is JsonObject)
+            if (isObject)
             {
                 JsonObject properties = schema["properties"] as JsonObject ?? new JsonObject();
                 if (schema["additionalProperties"] is not JsonValue ap || !ap.TryGetValue(out bool allowed) || allowed)
@@ -67,13 +68,13 @@ namespace VisionPS.TestServer
                 }
                 foreach (KeyValuePair<string, JsonNode?> p in properties)
                 {
-                    if (p.Value is JsonObject child && Walk(child, path.Append("properties").Append(p.Key).ToList(), depth + 1) is string problem)
+                    if (p.Value is JsonObject child && Walk(child, path.Append("properties").Append(p.Key).ToList(), inside) is string problem)
                     {
                         return problem;
                     }
                 }
             }
-            if (schema["items"] is JsonObject items && Walk(items, path.Append("items").ToList(), depth + 1) is string itemProblem)
+            if (schema["items"] is JsonObject items && Walk(items, path.Append("items").ToList(), inside) is string itemProblem)
             {
                 return itemProblem;
             }
@@ -87,7 +88,7 @@ namespace VisionPS.TestServer
                 };
                 foreach ((string key, JsonNode? node) in children)
                 {
-                    if (node is JsonObject child && Walk(child, path.Append(group).Append(key).ToList(), depth + (group == "anyOf" ? 1 : 0)) is string problem)
+                    if (node is JsonObject child && Walk(child, path.Append(group).Append(key).ToList(), group == "anyOf" ? inside : depth) is string problem)
                     {
                         return problem;
                     }

@@ -12,11 +12,13 @@ namespace VisionPS.Core.OpenAI
     /// </summary>
     public static class StrictSchemaRules
     {
+        // The "not yet supported" list of OpenAI's Structured Outputs guide, and only it: a wrong refusal leaves the user no
+        // way to send the schema (strict is always sent), a missed one costs a free 400. patternProperties is listed
+        // only for fine-tuned models, so it is left to the service. oneOf is not refused: a 2024 forum thread says
+        // strict mode refuses it, but the guide does not list it, and a 400 from the service says so in its own words.
         private static readonly string[] s_notPermitted =
         {
-            "allOf", "not", "if", "then", "else", "dependentRequired", "dependentSchemas", "patternProperties",
-            "unevaluatedProperties", "propertyNames", "minProperties", "maxProperties", "unevaluatedItems", "contains",
-            "minContains", "maxContains", "uniqueItems",
+            "allOf", "not", "dependentRequired", "dependentSchemas", "if", "then", "else",
         };
 
         /// <summary>The first thing strict mode refuses in <paramref name="schemaJson"/>, in words; null when it takes it.</summary>
@@ -51,13 +53,17 @@ namespace VisionPS.Core.OpenAI
                 : null;
         }
 
+        // depth: the object levels around this schema (the root is 0). Only objects count, however they are reached (a
+        // property, items, anyOf): an array of objects or anyOf [object, null] is one level, as type ['object', 'null'] is.
         private static string? Walk(JsonElement schema, string where, int depth)
         {
             if (schema.ValueKind != JsonValueKind.Object)
             {
                 return null;
             }
-            if (depth > 10)
+            bool hasProperties = schema.TryGetProperty("properties", out JsonElement properties) && properties.ValueKind == JsonValueKind.Object;
+            bool isObject = TypeOf(schema) == "object" || hasProperties;
+            if (isObject && depth > 10)
             {
                 return $"{where} is nested more than 10 levels deep, more than strict mode takes.";
             }
@@ -68,8 +74,8 @@ namespace VisionPS.Core.OpenAI
                     return $"{where} uses '{keyword}', which strict mode does not permit.";
                 }
             }
-            bool hasProperties = schema.TryGetProperty("properties", out JsonElement properties) && properties.ValueKind == JsonValueKind.Object;
-            if (TypeOf(schema) == "object" || hasProperties)
+            int inside = isObject ? depth + 1 : depth;
+            if (isObject)
             {
                 if (!schema.TryGetProperty("additionalProperties", out JsonElement additional) || additional.ValueKind != JsonValueKind.False)
                 {
@@ -87,14 +93,14 @@ namespace VisionPS.Core.OpenAI
                     }
                     foreach (JsonProperty p in properties.EnumerateObject())
                     {
-                        if (Walk(p.Value, $"property '{p.Name}'{(depth == 0 ? string.Empty : $" (in {where})")}", depth + 1) is string problem)
+                        if (Walk(p.Value, $"property '{p.Name}'{(depth == 0 ? string.Empty : $" (in {where})")}", inside) is string problem)
                         {
                             return problem;
                         }
                     }
                 }
             }
-            if (schema.TryGetProperty("items", out JsonElement items) && Walk(items, $"the items of {where}", depth + 1) is string itemProblem)
+            if (schema.TryGetProperty("items", out JsonElement items) && Walk(items, $"the items of {where}", inside) is string itemProblem)
             {
                 return itemProblem;
             }
@@ -112,7 +118,7 @@ namespace VisionPS.Core.OpenAI
                 };
                 foreach ((string name, JsonElement child) in each)
                 {
-                    if (Walk(child, $"{name} of {where}", depth + (group == "anyOf" ? 1 : 0)) is string problem)
+                    if (Walk(child, $"{name} of {where}", group == "anyOf" ? inside : depth) is string problem)
                     {
                         return problem;
                     }

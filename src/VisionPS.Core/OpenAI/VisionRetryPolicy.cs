@@ -177,27 +177,35 @@ namespace VisionPS.Core.OpenAI
             // service's own wait is the one to take. The x-ratelimit-reset-* headers are the time until a limit is full
             // again, far longer than this request needs when it needs a little of it.
             LimitMessage said = LimitMessage.Of(response);
-            if (said.TryAgainIn is TimeSpan again)
-            {
-                delay = again;
-                exhausted = again > TimeSpan.Zero;
-                return true;
-            }
             bool requestsReset = TryGetDuration(response, "x-ratelimit-reset-requests", out TimeSpan requests);
             bool tokensReset = TryGetDuration(response, "x-ratelimit-reset-tokens", out TimeSpan tokens);
             bool requestsOut = IsZero(response, "x-ratelimit-remaining-requests");
             bool tokensOut = IsZero(response, "x-ratelimit-remaining-tokens");
-            if (said.Limit == "tokens" && tokensReset)
+            // The wait for the limit the message is about: its own "Please try again in", else the part of that limit's
+            // reset this request needs.
+            TimeSpan? named = said.TryAgainIn;
+            if (named is null && said.Limit == "tokens" && tokensReset)
             {
-                requestsOut = requestsReset = false; // the message names the limit hit: the other one's reset is no wait
-                tokensOut = true;
-                tokens = Needed(response, "tokens", tokens, said.Requested);
+                named = Needed(response, "tokens", tokens, said.PerMinute ? said.Requested : null);
             }
-            else if (said.Limit == "requests" && requestsReset)
+            else if (named is null && said.Limit == "requests" && requestsReset)
             {
-                tokensOut = tokensReset = false;
-                requestsOut = true;
-                requests = Needed(response, "requests", requests, said.Requested);
+                named = Needed(response, "requests", requests, said.PerMinute ? said.Requested : null);
+            }
+            if (named is TimeSpan wait)
+            {
+                // Another limit used up as well (remaining 0) must refill too before a retry can pass: the longer wait.
+                delay = wait;
+                if (said.Limit != "requests" && requestsOut && requestsReset && requests > delay)
+                {
+                    delay = requests;
+                }
+                if (said.Limit != "tokens" && tokensOut && tokensReset && tokens > delay)
+                {
+                    delay = tokens;
+                }
+                exhausted = delay > TimeSpan.Zero;
+                return true;
             }
             if (requestsOut || tokensOut)
             {
@@ -228,7 +236,8 @@ namespace VisionPS.Core.OpenAI
         /// <summary>
         /// The part of a limit's <paramref name="reset"/> (the time until it is full again, refilling evenly) this request
         /// needs: what it asks for beyond what remains, over what the reset refills. The whole reset when any of the
-        /// numbers is not given.
+        /// numbers is not given (the caller gives no request count for a message about a per-day limit: the headers are
+        /// per minute), or when the share is 0 (it asks no more than remains: the headers are stale, so it is no measure).
         /// </summary>
         private static TimeSpan Needed(PipelineResponse response, string limit, TimeSpan reset, long? requested)
         {
@@ -238,6 +247,10 @@ namespace VisionPS.Core.OpenAI
                 return reset;
             }
             double share = Math.Min(1.0, Math.Max(0.0, (wanted - left) / (double)(full - left)));
+            if (share <= 0)
+            {
+                return reset;
+            }
             return TimeSpan.FromTicks((long)(reset.Ticks * share));
         }
 
@@ -259,8 +272,12 @@ namespace VisionPS.Core.OpenAI
             private static readonly System.Text.RegularExpressions.Regex s_again = new System.Text.RegularExpressions.Regex(
                 @"\bPlease try again in ([0-9][0-9.hmsuµn]{0,40}?)\.?(?:\s|$)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-            private LimitMessage(string? limit, long? requested, TimeSpan? again)
+            private static readonly System.Text.RegularExpressions.Regex s_perMinute = new System.Text.RegularExpressions.Regex(
+                @"\bper min(ute)?\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+            private LimitMessage(string? limit, long? requested, TimeSpan? again, bool perMinute)
             {
+                PerMinute = perMinute;
                 Limit = limit;
                 Requested = requested;
                 TryAgainIn = again;
@@ -270,6 +287,9 @@ namespace VisionPS.Core.OpenAI
             public string? Limit { get; }
 
             public long? Requested { get; }
+
+            /// <summary>The message is about a per-minute limit ("tokens per min (TPM)"), as the x-ratelimit-* headers are.</summary>
+            public bool PerMinute { get; }
 
             public TimeSpan? TryAgainIn { get; }
 
@@ -307,7 +327,8 @@ namespace VisionPS.Core.OpenAI
                 return new LimitMessage(
                     limit.Success ? limit.Groups[1].Value.ToLowerInvariant() : null,
                     requested.Success && long.TryParse(requested.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : null,
-                    again.Success && TryParseDuration(again.Groups[1].Value, out TimeSpan wait) ? wait : null);
+                    again.Success && TryParseDuration(again.Groups[1].Value, out TimeSpan wait) ? wait : null,
+                    s_perMinute.IsMatch(message));
             }
         }
 

@@ -78,6 +78,12 @@ namespace VisionPS.Infrastructure
         /// <summary>Whether image URLs are downloaded and sent inline: -InlineImageUrl, or a service that cannot fetch URLs.</summary>
         private protected bool InlineUrls => InlineImageUrl || !UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null);
 
+        /// <summary>
+        /// Whether the service enforces strict Structured Outputs (OpenAI and Azure OpenAI, the same hosts that fetch image
+        /// URLs); Ollama, LM Studio and vLLM take a loose schema and ignore strict.
+        /// </summary>
+        private protected bool EnforcesStrictSchemas => UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null);
+
         /// <summary>The verbose line for a URL downloaded to be sent inline, saying why.</summary>
         private protected void DescribeInlined(string url, int bytes)
             => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{Connection.BaseUri} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}.");
@@ -95,7 +101,7 @@ namespace VisionPS.Infrastructure
             SystemPrompt = SystemPrompt,
             MaxTokens = IsBound(nameof(MaxTokens)) ? MaxTokens : null,
             Temperature = IsBound(nameof(Temperature)) ? Temperature : null,
-            JsonSchema = JsonSchema is null ? null : JsonConversion.Schema(this, JsonSchemaName, JsonSchema),
+            JsonSchema = JsonSchema is null ? null : JsonConversion.Schema(this, JsonSchemaName, JsonSchema, EnforcesStrictSchemas, EmitVerbose),
             ConversationId = conversationId,
             Detail = Detail,
             Prepare = PrepareParameters.Build(AskedModel, Detail, MaxSide, null, allowPartial: AllowPartial),

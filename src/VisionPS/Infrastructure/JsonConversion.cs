@@ -87,9 +87,10 @@ namespace VisionPS.Infrastructure
         /// <summary>
         /// The -JsonSchema a cmdlet was given, named <paramref name="name"/>; a value that is not JSON, not a JSON
         /// object (5, @(1, 2)) or nests too deeply stops the cmdlet with InvalidJsonSchema, saying where the text went
-        /// wrong and what to pass instead.
+        /// wrong and what to pass instead. A schema strict Structured Outputs refuse stops it too when
+        /// <paramref name="enforceStrict"/> (OpenAI, Azure OpenAI); elsewhere it is sent as it is, with a -Verbose note.
         /// </summary>
-        public static Core.OpenAI.VisionJsonSchema Schema(PSCmdlet cmdlet, string name, object schema)
+        public static Core.OpenAI.VisionJsonSchema Schema(PSCmdlet cmdlet, string name, object schema, bool enforceStrict, System.Action<string>? verbose = null)
         {
             try
             {
@@ -105,6 +106,12 @@ namespace VisionPS.Infrastructure
                 // VisionPS asks for strict Structured Outputs: a schema the service would refuse is refused here, before anything is paid for.
                 if (Core.OpenAI.StrictSchemaRules.Problem(json) is string problem)
                 {
+                    if (!enforceStrict)
+                    {
+                        // Ollama, LM Studio, vLLM...: they take a loose schema and ignore strict, so it is sent as it was.
+                        verbose?.Invoke($"-JsonSchema: OpenAI's strict structured outputs would refuse it ({problem}); sent as it is, since this endpoint is not OpenAI or Azure OpenAI.");
+                        return new Core.OpenAI.VisionJsonSchema(name, json);
+                    }
                     string message = $"-JsonSchema cannot be used with the service's strict structured outputs: {problem} Nothing was sent.";
                     cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidJsonSchema, ErrorCategory.InvalidArgument, schema, message));
                 }

@@ -44,16 +44,27 @@ namespace VisionPS.Infrastructure
             {
                 JsonObject? root = JsonNode.Parse(Text(LocalFiles.ReadShared(path))) as JsonObject
                     ?? throw new JsonException("the file is not a JSON object");
+                string? modelProblem = null;
                 foreach (KeyValuePair<string, JsonNode?> entry in root)
                 {
                     if (entry.Value is null || Array.IndexOf(Names, entry.Key) < 0)
                     {
                         continue;
                     }
-                    Apply(defaults, entry.Key, entry.Value);
+                    try
+                    {
+                        Apply(defaults, entry.Key, entry.Value);
+                    }
+                    catch (ArgumentException ex) when (entry.Key == "Model")
+                    {
+                        // A model name that cannot be sent (blank, a control character) costs only the model: the
+                        // endpoint and folders saved beside it still apply.
+                        modelProblem = $"The saved Model in '{path}' is not used ({Core.MessageText.Clause(ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty))}); the other saved settings are. Fix it with Set-VisionDefault -Model NAME -Save.";
+                        continue;
+                    }
                     defaults.MarkSaved(entry.Key);
                 }
-                return null;
+                return modelProblem;
             }
             catch (Exception ex) when (ex is JsonException || ex is ArgumentException || ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is InvalidOperationException || ex is UriFormatException)
             {
