@@ -50,11 +50,10 @@ namespace VisionPS.Commands
     [OutputType(typeof(AssistantMessage))]
     public sealed class AddAssistantImageCommand : ImageInputCmdlet
     {
-        /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
+        /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted. Given without a name it may come first or second: a conversation id among the first values is taken as the conversation.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("ThreadId")]
         [FromProperty("ConversationId")]
-        [ValidateConversationId(threads: true)]
         public string? ConversationId { get; set; }
 
         /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs; the first value given without a name (several are separated by commas).</summary>
@@ -83,8 +82,96 @@ namespace VisionPS.Commands
 
         private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);
 
+        protected override void BeginProcessing()
+        {
+            TakeConversationFromImage();
+            CheckConversationId();
+            base.BeginProcessing();
+        }
+
+        /// <summary>
+        /// The conversation given first, as before -Image took position 0: <c>Add-AssistantImage $m.ConversationId
+        /// -Prompt 'A note.'</c>, <c>Get-ChildItem *.gif | Add-AssistantImage conv_abc</c> and <c>Add-AssistantImage
+        /// conv_abc photo.jpg</c>. When -ConversationId was not given (or holds what is no id: the image given
+        /// second), a value of -Image that is a conversation or thread id in any case and no existing file, or an
+        /// Add-AssistantImage message, is the conversation; the image given second goes to -Image.
+        /// </summary>
+        private void TakeConversationFromImage()
+        {
+            bool given = IsBound(nameof(ConversationId));
+            if (given && ValidateConversationIdAttribute.IsId(ConversationId, threads: true))
+            {
+                return;
+            }
+            int at = -1;
+            string? found = null;
+            for (int i = 0; i < Image.Length; i++)
+            {
+                if (ConversationIn(Image[i]) is string id)
+                {
+                    if (found != null)
+                    {
+                        return; // two conversations: neither is guessed; each is reported as the image it was given as
+                    }
+                    (at, found) = (i, id);
+                }
+            }
+            if (found is null)
+            {
+                return;
+            }
+            var images = Image.Where((_, i) => i != at).ToList();
+            if (given && ConversationId is string second)
+            {
+                images.Add(second); // Add-AssistantImage conv_abc photo.jpg: the photo is the image
+            }
+            Image = images.ToArray();
+            ConversationId = found;
+        }
+
+        /// <summary>The conversation a value given as an image names, or null when it is (or may be) an image.</summary>
+        private string? ConversationIn(object? value)
+        {
+            switch (value is PSObject pso ? pso.BaseObject : value)
+            {
+                case AssistantMessage message:
+                    return message.ConversationId;
+                case string text when ValidateConversationIdAttribute.IsId(text, threads: true) && !IsExistingPath(text):
+                    return text;
+                default:
+                    return null;
+            }
+        }
+
+        private bool IsExistingPath(string text)
+        {
+            try
+            {
+                string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
+                return System.IO.File.Exists(full) || System.IO.Directory.Exists(full);
+            }
+            catch (Exception ex) when (ex is RuntimeException || ex is ArgumentException || ex is NotSupportedException || ex is System.IO.IOException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// Refuses a -ConversationId that is no id, in words, as PowerShell refuses a parameter that fails validation
+        /// (ParameterArgumentValidationError), before anything is uploaded.
+        /// </summary>
+        private void CheckConversationId()
+        {
+            if (ConversationId != null && ValidateConversationIdAttribute.Problem(ConversationId, threads: true) is string problem)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ValidationMetadataException($"Cannot validate argument on parameter 'ConversationId'. {problem}"),
+                    "ParameterArgumentValidationError", ErrorCategory.InvalidData, ConversationId));
+            }
+        }
+
         protected override void EndProcessing()
         {
+            CheckConversationId(); // one bound from the pipeline by property name (an Import-Csv row) is checked here
             if (MyInvocation.ExpectingInput && Work.Count == 0)
             {
                 // A pipe that found no files: no conversation with an empty message is created for it.

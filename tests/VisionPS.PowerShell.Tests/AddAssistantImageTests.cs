@@ -1,0 +1,146 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using VisionPS.TestServer;
+using Xunit;
+
+namespace VisionPS.PowerShell.Tests
+{
+    /// <summary>
+    /// Add-AssistantImage as users call it by position: the conversation given first (as main documented it), the
+    /// images first, a message piped in, and images that cannot be used; what reaches the service each time.
+    /// </summary>
+    public sealed class AddAssistantImageTests : IAsyncLifetime
+    {
+        private const string Key = "sk-add-assistant-image-test";
+        private EndpointHost _host = null!;
+        private readonly string _dir = Directory.CreateTempSubdirectory("visionps-assistant-").FullName;
+
+        public async Task InitializeAsync() => _host = await EndpointHost.StartAsync(apiKey: Key);
+
+        public async Task DisposeAsync()
+        {
+            await _host.DisposeAsync();
+            Directory.Delete(_dir, true);
+        }
+
+        private static string Icon => Paths.CorpusFile("gif_static_smile_48.gif");
+
+        private static string Cat => Paths.CorpusFile("jpg_gray_cat_512.jpg");
+
+        private PowerShellSession Session()
+        {
+            var ps = new PowerShellSession();
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -MaxRetries 0", _host.BaseUri, Key);
+            Assert.Empty(ps.Errors);
+            return ps;
+        }
+
+        /// <summary>A conversation made the ordinary way, with one message in it.</summary>
+        private string StartConversation(PowerShellSession ps)
+        {
+            PSObject first = ps.Run("Add-AssistantImage -Image $args[0] -Prompt 'First.'", Icon).Single();
+            Assert.Empty(ps.Errors);
+            return (string)first.Properties["ConversationId"].Value;
+        }
+
+        private static string Conversation(PSObject message) => (string)message.Properties["ConversationId"].Value;
+
+        private static string[] Types(JsonObject item) => item["content"]!.AsArray().Select(c => (string)c!["type"]!).ToArray();
+
+        private static string Errors(PowerShellSession ps) => string.Join(" | ", ps.Errors.Select(e => e.FullyQualifiedErrorId + ": " + e));
+
+        [Fact]
+        public void ImagesPipedWithTheConversationGivenFirstGoToThatConversation()
+        {
+            using var ps = Session();
+            string conversation = StartConversation(ps);
+            int conversations = _host.State.Conversations.Count;
+
+            // Get-ChildItem a.gif, b.jpg | Add-AssistantImage $m.ConversationId
+            PSObject message = ps.Run("$args[1..2] | ForEach-Object { $ExecutionContext.InvokeProvider.Item.Get($_) } | Add-AssistantImage $args[0]",
+                conversation, Icon, Cat).Single();
+
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            Assert.Equal(conversation, Conversation(message));
+            Assert.Equal(conversations, _host.State.Conversations.Count);
+            JsonObject added = _host.State.Conversations[conversation].Items.Last();
+            Assert.Equal(new[] { "input_image", "input_image" }, Types(added));
+        }
+
+        [Fact]
+        public void APromptWithTheConversationGivenFirstIsPostedToThatConversation()
+        {
+            using var ps = Session();
+            string conversation = StartConversation(ps);
+            int conversations = _host.State.Conversations.Count;
+
+            PSObject message = ps.Run("Add-AssistantImage $args[0] -Prompt 'A note.'", conversation).Single();
+
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            Assert.Equal(conversation, Conversation(message));
+            Assert.Equal(conversations, _host.State.Conversations.Count);
+            JsonObject added = _host.State.Conversations[conversation].Items.Last();
+            Assert.Equal(new[] { "input_text" }, Types(added));
+            Assert.Equal("A note.", (string?)added["content"]![0]!["text"]);
+        }
+
+        [Fact]
+        public void TheConversationFirstAndTheImageSecondAreTakenAsTheyWereMeant()
+        {
+            using var ps = Session();
+            string conversation = StartConversation(ps);
+            int conversations = _host.State.Conversations.Count;
+
+            // Add-AssistantImage conv_x photo.jpg, and the same with an AssistantMessage first.
+            PSObject message = ps.Run("Add-AssistantImage $args[0] $args[1]", conversation, Cat).Single();
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            Assert.Equal(conversation, Conversation(message));
+            PSObject again = ps.Run("Add-AssistantImage $args[0] $args[1]", message, Icon).Single();
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            Assert.Equal(conversation, Conversation(again));
+
+            Assert.Equal(conversations, _host.State.Conversations.Count);
+            Assert.Equal(3, _host.State.Conversations[conversation].Items.Count);
+        }
+
+        [Fact]
+        public void AConversationIdInAnyCaseIsTakenAsOneAndAFileWithSuchANameStaysAnImage()
+        {
+            using var ps = Session();
+            int conversations = _host.State.Conversations.Count;
+
+            // An id in another case is the conversation (the service says whether it exists), not a missing image.
+            ps.Run("Add-AssistantImage CONV_nothere -Prompt 'A note.'");
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("AssistantImageFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("CONV_nothere", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(conversations, _host.State.Conversations.Count);
+
+            // A file that is there is an image, whatever its name.
+            File.Copy(Icon, Path.Combine(_dir, "conv_icon"));
+            ps.Run("$null = $ExecutionContext.SessionState.Path.SetLocation($args[0])", _dir);
+            PSObject message = ps.Run("Add-AssistantImage conv_icon").Single();
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            Assert.Equal(conversations + 1, _host.State.Conversations.Count);
+            Assert.Equal(new[] { "input_image" }, Types(_host.State.Conversations[Conversation(message)].Items.Single()));
+        }
+
+        [Fact]
+        public void TwoImagesWithoutACommaAreStillAParameterErrorThatSendsNothing()
+        {
+            using var ps = Session();
+            int requests = _host.Requests.Count;
+
+            ps.Run("Add-AssistantImage $args[0] $args[1]", Icon, Cat);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("ParameterArgumentValidationError,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains($"'{Cat}' is not a conversation id (conv_...)", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("commas", error.ToString(), StringComparison.Ordinal);
+            Assert.Equal(requests, _host.Requests.Count);
+        }
+    }
+}
