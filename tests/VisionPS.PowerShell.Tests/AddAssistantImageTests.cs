@@ -142,5 +142,33 @@ namespace VisionPS.PowerShell.Tests
             Assert.Contains("commas", error.ToString(), StringComparison.Ordinal);
             Assert.Equal(requests, _host.Requests.Count);
         }
+
+        [Fact]
+        public void WhenNoImageGivenCanBeUsedNothingIsCreatedOrPostedAndAWarningSaysSo()
+        {
+            using var ps = Session();
+            string conversation = StartConversation(ps);
+            int items = _host.State.Conversations[conversation].Items.Count;
+            string nope = Path.Combine(_dir, "nope.jpg");
+            string garbage = Path.Combine(_dir, "garbage.jpg");
+            File.WriteAllBytes(garbage, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
+            int requests = _host.Requests.Count;
+
+            foreach (string script in new[]
+            {
+                "Add-AssistantImage -Image $args[0]",                                  // a file that is not there
+                "Add-AssistantImage -Image $args[1] -Prompt 'These.'",                 // a file that is no image
+                "Add-AssistantImage $args[2] $args[0] -Prompt 'A note.'",              // to a conversation: no note alone
+                "Add-AssistantImage -ConversationId $args[2]",                         // neither an image nor a prompt
+            })
+            {
+                ps.Run(script, nope, garbage, conversation);
+
+                Assert.All(ps.Errors, e => Assert.DoesNotContain("System.", e.FullyQualifiedErrorId, StringComparison.Ordinal));
+                Assert.Contains(ps.Warnings, w => w.Contains("nothing was sent", StringComparison.Ordinal));
+                Assert.True(_host.Requests.Count == requests, script + ": " + string.Join("; ", _host.Requests.Skip(requests).Select(r => r.Method + " " + r.Path)));
+            }
+            Assert.Equal(items, _host.State.Conversations[conversation].Items.Count);
+        }
     }
 }

@@ -172,10 +172,22 @@ namespace VisionPS.Commands
         protected override void EndProcessing()
         {
             CheckConversationId(); // one bound from the pipeline by property name (an Import-Csv row) is checked here
-            if (MyInvocation.ExpectingInput && Work.Count == 0)
+            if (MyInvocation.ExpectingInput && !ImagesGiven)
             {
                 // A pipe that found no files: no conversation with an empty message is created for it.
                 WriteWarning("No image came down the pipeline, so nothing was uploaded or attached. Check the command before the pipe (it found no files?).");
+                return;
+            }
+            if (ImagesGiven && Work.Count == 0)
+            {
+                // Every image was refused before preparing (a path that is not there, an object that is no image):
+                // the message would hold none of them, so no conversation is created and nothing is posted.
+                WriteWarning(NothingSent);
+                return;
+            }
+            if (!ImagesGiven && Prompt is null)
+            {
+                WriteWarning("No image (-Image or the pipeline) and no -Prompt was given, so nothing was sent: a message needs one or both.");
                 return;
             }
             PrepareOptions options = PrepareParameters.Build(AskedModel, Detail, null, null, allowPartial: AllowPartial);
@@ -183,6 +195,13 @@ namespace VisionPS.Commands
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
         }
+
+        // How many of the images given failed (an error was written for each); declined uploads are not counted.
+        private int _failed;
+
+        /// <summary>The warning when images were given and none of them can be attached.</summary>
+        private string NothingSent => "None of the images given could be used, so nothing was sent ("
+            + (ConversationId is null ? "no conversation was created" : $"no message was added to {ConversationId}") + "); see the errors above.";
 
         // Whether the message holding the uploads was added: from then on they belong to it.
         private bool _attached;
@@ -238,7 +257,13 @@ namespace VisionPS.Commands
             }
             if (Work.Count > 0 && inputs.Count == 0)
             {
-                return; // nothing to attach: each failure or declined upload has been reported
+                // Nothing to attach: each failure has been reported (and said to have sent nothing); a declined upload
+                // (-WhatIf, No at -Confirm) is what the user chose.
+                if (_failed > 0)
+                {
+                    EmitWarning(NothingSent);
+                }
+                return;
             }
             string target = ConversationId ?? "a new conversation";
             if (!await ShouldProcessAsync(target, $"Add a message with {inputs.Count} image(s)").ConfigureAwait(false))
@@ -286,6 +311,7 @@ namespace VisionPS.Commands
         {
             if (image is null)
             {
+                _failed++;
                 EmitError(error!);
                 return;
             }
@@ -311,6 +337,7 @@ namespace VisionPS.Commands
             }
             catch (OpenAIRequestException ex)
             {
+                _failed++;
                 EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
             }
         }
@@ -320,6 +347,7 @@ namespace VisionPS.Commands
         {
             if (thread)
             {
+                _failed++;
                 EmitError(ErrorIds.Create(new NotSupportedException(path), ErrorIds.AttachFailed, ErrorCategory.InvalidArgument, path,
                     $"'{path}' is a PDF: legacy threads take images only. Attach it to a conversation (conv_...) instead."));
                 return;
@@ -332,11 +360,13 @@ namespace VisionPS.Commands
             }
             catch (Core.Documents.PdfCheckException ex)
             {
+                _failed++;
                 EmitError(ErrorIds.ForPdf(ex, path));
                 return;
             }
             catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
             {
+                _failed++;
                 EmitError(ImageInputs.ForFailure(ex, path));
                 return;
             }
@@ -355,6 +385,7 @@ namespace VisionPS.Commands
             }
             catch (OpenAIRequestException ex)
             {
+                _failed++;
                 EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, path));
             }
         }
