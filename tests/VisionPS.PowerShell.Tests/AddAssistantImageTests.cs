@@ -170,5 +170,49 @@ namespace VisionPS.PowerShell.Tests
             }
             Assert.Equal(items, _host.State.Conversations[conversation].Items.Count);
         }
+
+        [Fact]
+        public void AMessagePipedInNamesTheConversationAndIsNotReadAsAnImage()
+        {
+            using var ps = Session();
+            PSObject first = ps.Run("Add-AssistantImage -Image $args[0] -Prompt 'First.'", Icon).Single();
+            string conversation = Conversation(first);
+            int conversations = _host.State.Conversations.Count;
+
+            // $m | Add-AssistantImage more.jpg: the message binds -ConversationId and is no image given.
+            PSObject more = ps.Run("$args[0] | Add-AssistantImage $args[1]", first, Cat).Single();
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            Assert.Equal(conversation, Conversation(more));
+            Assert.Equal(new[] { "input_image" }, Types(_host.State.Conversations[conversation].Items.Last()));
+
+            // $m | Add-AssistantImage -Prompt 'A note.': the note goes to the message's conversation.
+            PSObject note = ps.Run("$args[0] | Add-AssistantImage -Prompt 'A note.'", first).Single();
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            Assert.Equal(conversation, Conversation(note));
+            Assert.Equal(new[] { "input_text" }, Types(_host.State.Conversations[conversation].Items.Last()));
+            Assert.Equal(conversations, _host.State.Conversations.Count);
+            Assert.Equal(3, _host.State.Conversations[conversation].Items.Count);
+        }
+
+        [Fact]
+        public void AMessageThatIsNoImageIsRefusedWithAdviceForTheCmdletThatRuns()
+        {
+            using var ps = Session();
+            PSObject first = ps.Run("Add-AssistantImage -Image $args[0] -Prompt 'First.'", Icon).Single();
+            PSObject other = ps.Run("Add-AssistantImage -Image $args[0] -Prompt 'Other.'", Icon).Single();
+
+            // Piped into another conversation's message: the message is no image, and the advice is for Add-AssistantImage.
+            ps.Run("$null = $args[0] | Add-AssistantImage $args[1] -ConversationId $args[2]", first, Cat, Conversation(other));
+            ErrorRecord refused = Assert.Single(ps.Errors);
+            Assert.StartsWith("InvalidImageInput,", refused.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("Add-AssistantImage", refused.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Send-VisionChat", refused.ToString(), StringComparison.Ordinal);
+
+            // Add-VisionFile cannot take a conversation: the advice says where to ask about the images instead.
+            ps.Run("$null = $args[0] | Add-VisionFile", first);
+            ErrorRecord file = Assert.Single(ps.Errors);
+            Assert.StartsWith("InvalidImageInput,", file.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("Add-VisionFile", file.ToString(), StringComparison.Ordinal);
+        }
     }
 }

@@ -169,10 +169,26 @@ namespace VisionPS.Commands
             }
         }
 
+        // Whether an Add-AssistantImage message came down the pipeline and named the conversation ($m | Add-AssistantImage ...).
+        private bool _conversationPiped;
+
+        protected override void ProcessRecord()
+        {
+            if ((InputObject is PSObject pso ? pso.BaseObject : InputObject) is AssistantMessage message
+                && string.Equals(message.ConversationId, ConversationId, StringComparison.Ordinal))
+            {
+                // $m | Add-AssistantImage more.jpg: the message bound -ConversationId by property name; it is no
+                // image given, so it is neither collected as one nor refused as one.
+                _conversationPiped = true;
+                return;
+            }
+            base.ProcessRecord();
+        }
+
         protected override void EndProcessing()
         {
             CheckConversationId(); // one bound from the pipeline by property name (an Import-Csv row) is checked here
-            if (MyInvocation.ExpectingInput && !ImagesGiven)
+            if (MyInvocation.ExpectingInput && !ImagesGiven && !_conversationPiped)
             {
                 // A pipe that found no files: no conversation with an empty message is created for it.
                 WriteWarning("No image came down the pipeline, so nothing was uploaded or attached. Check the command before the pipe (it found no files?).");
