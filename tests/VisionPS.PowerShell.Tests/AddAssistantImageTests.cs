@@ -214,5 +214,42 @@ namespace VisionPS.PowerShell.Tests
             Assert.StartsWith("InvalidImageInput,", file.FullyQualifiedErrorId, StringComparison.Ordinal);
             Assert.Contains("Add-VisionFile", file.ToString(), StringComparison.Ordinal);
         }
+
+        [Fact]
+        public void RemoveVisionFileTakesTheFilesOfAMessageGivenByPositionAndRefusesAnObjectThatNamesNone()
+        {
+            using var ps = Session();
+            PSObject message = ps.Run("Add-AssistantImage -Image $args[0], $args[1] -Prompt 'Two.'", Icon, Cat).Single();
+            string[] files = ((System.Collections.IEnumerable)message.Properties["FileIds"].Value).Cast<object>().Select(o => o.ToString()!).ToArray();
+            Assert.Equal(2, files.Length);
+            Assert.All(files, f => Assert.True(_host.State.Files.ContainsKey(f)));
+
+            // Remove-VisionFile $m: the message's FileIds, as piping it binds them.
+            ps.Run("Remove-VisionFile $args[0] -Confirm:$false", message);
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            Assert.All(files, f => Assert.False(_host.State.Files.ContainsKey(f)));
+
+            // An object that names no file is refused in words before anything is sent (it was sent as its text).
+            _host.State.Assets["smile.gif"] = File.ReadAllBytes(Icon);
+            PSObject urlOnly = ps.Run("Add-AssistantImage -Image $args[0]", new Uri(_host.Root, "assets/smile.gif").AbsoluteUri).Single();
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            int requests = _host.Requests.Count;
+            foreach (object given in new object[] { urlOnly, new PSObject(new { Name = "x" }) })
+            {
+                ps.Run("Remove-VisionFile $args[0] -Confirm:$false", given);
+                ErrorRecord error = Assert.Single(ps.Errors);
+                Assert.StartsWith("ParameterArgumentTransformationError,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+                Assert.Contains("names no file", error.ToString(), StringComparison.Ordinal);
+                ps.Run("$args[0] | Remove-VisionFile -Confirm:$false", given);
+                Assert.NotEmpty(ps.Errors);
+            }
+            Assert.Equal(requests, _host.Requests.Count);
+
+            // Piped objects still bind by property name: an Id, a FileId, a message's FileIds.
+            string one = ps.Run<string>("(Add-VisionFile -Image $args[0]).Id", Icon).Single();
+            ps.Run("[pscustomobject]@{ FileId = $args[0] } | Remove-VisionFile -Confirm:$false", one);
+            Assert.True(ps.Errors.Count == 0, Errors(ps));
+            Assert.False(_host.State.Files.ContainsKey(one));
+        }
     }
 }
