@@ -42,9 +42,17 @@ namespace VisionPS.Commands
     /// <para>Starts a conversation with the invoices attached, then asks about them in it.</para>
     /// </example>
     /// <example>
+    /// <code>$msg = Add-AssistantImage receipt.jpg -Prompt 'A receipt.'
+    /// Add-AssistantImage $msg.ConversationId -Prompt 'It was paid in cash.'
+    /// $msg | Add-AssistantImage receipt-back.jpg</code>
+    /// <para>Starts a conversation with a receipt, then adds a note and the back of the receipt to it: a conversation
+    /// id given first, without a name, is the conversation (not an image), and a message piped in names its own.</para>
+    /// </example>
+    /// <example>
     /// <code>Add-AssistantImage photo.heic, https://example.com/chart.png thread_abc123</code>
-    /// <para>Adds an uploaded iPhone photo and a URL image to a legacy Assistants thread: the images come first, the
-    /// conversation or thread second (or by name: -ConversationId).</para>
+    /// <para>Adds an uploaded iPhone photo and a URL image to a legacy Assistants thread. Without names the images and
+    /// the conversation or thread go in either order (Add-AssistantImage thread_abc123 photo.heic); separate several
+    /// images with commas.</para>
     /// </example>
     [Cmdlet(VerbsCommon.Add, "AssistantImage", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(AssistantMessage))]
@@ -56,7 +64,7 @@ namespace VisionPS.Commands
         [FromProperty("ConversationId")]
         public string? ConversationId { get; set; }
 
-        /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs; the first value given without a name (several are separated by commas).</summary>
+        /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs; the first value given without a name (several are separated by commas). A conversation or thread id there that names no file, or an Add-AssistantImage message, is taken as -ConversationId when that is not given.</summary>
         [Parameter(Position = 0)]
         [SupportsWildcards]
         [ValidateNotNull]
