@@ -233,6 +233,9 @@ namespace VisionPS.PowerShell.Tests
             _host.State.Assets["smile.gif"] = File.ReadAllBytes(Icon);
             PSObject urlOnly = ps.Run("Add-AssistantImage -Image $args[0]", new Uri(_host.Root, "assets/smile.gif").AbsoluteUri).Single();
             Assert.True(ps.Errors.Count == 0, Errors(ps));
+            // "$m" counts the URL image it attached, not only the files it uploaded ("(0 file(s))" said nothing was).
+            Assert.EndsWith("(1 image(s) attached, 0 uploaded)", urlOnly.BaseObject.ToString(), StringComparison.Ordinal);
+            Assert.EndsWith("(2 image(s) attached, 2 uploaded)", message.BaseObject.ToString(), StringComparison.Ordinal);
             int requests = _host.Requests.Count;
             foreach (object given in new object[] { urlOnly, new PSObject(new { Name = "x" }) })
             {
