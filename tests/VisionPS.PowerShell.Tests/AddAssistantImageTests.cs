@@ -169,6 +169,15 @@ namespace VisionPS.PowerShell.Tests
                 Assert.True(_host.Requests.Count == requests, script + ": " + string.Join("; ", _host.Requests.Skip(requests).Select(r => r.Method + " " + r.Path)));
             }
             Assert.Equal(items, _host.State.Conversations[conversation].Items.Count);
+
+            // The missing file's advice names what this cmdlet has (no -Path or -LiteralPath), as ConvertTo-VisionImage's does.
+            ps.Run("Add-AssistantImage -Image $args[0]", nope);
+            string missing = Assert.Single(ps.Errors).ToString();
+            Assert.Contains($"Cannot find the image file '{nope}'", missing, StringComparison.Ordinal);
+            Assert.DoesNotContain("-Path expands", missing, StringComparison.Ordinal);
+            Assert.Contains("Get-Item -LiteralPath", missing, StringComparison.Ordinal);
+            ps.Run("$null = ConvertTo-VisionImage -Path $args[0]", nope);
+            Assert.Contains("-LiteralPath does not", Assert.Single(ps.Errors).ToString(), StringComparison.Ordinal);
         }
 
         [Fact]
