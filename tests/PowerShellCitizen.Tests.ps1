@@ -179,7 +179,7 @@ Describe 'Results export without losing which file a row is about' {
 Describe 'Every output object reads as words in a string ("$obj", Write-Host, -f), not as its .NET type name' {
     It '<Name> says what it is' -ForEach @(
         @{ Name = 'Get-VisionImageInfo'; Make = { Get-VisionImageInfo -LiteralPath $Photo.FullName }; Says = 'jpg_gray_cat_512\.jpg Jpeg 512x512 \d+ bytes' }
-        @{ Name = 'Add-AssistantImage'; Make = { Add-AssistantImage -Image $Photo.FullName }; Says = '^conv_\S+ msg_\S+ \(1 file\(s\)\)$' }
+        @{ Name = 'Add-AssistantImage'; Make = { Add-AssistantImage -Image $Photo.FullName }; Says = '^conv_\S+ msg_\S+ \(1 image\(s\) attached, 1 uploaded\)$' }
         @{ Name = 'Get-VisionModel'; Make = { Get-VisionModel gpt-4o }; Says = '^gpt-4o: tiles' }
         @{ Name = 'Get-VisionCache'; Make = { Get-VisionCache }; Says = '^\d+ answer\(s\), [\d.]+ of \d+ MB' }
     ) {

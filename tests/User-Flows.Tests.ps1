@@ -431,3 +431,16 @@ Describe 'Add-AssistantImage photo.jpg (the image given first, without a name)' 
         "$err" | Should -Not -Match '\^\('
     }
 }
+
+Describe 'Add-AssistantImage help: the conversation given first or second, as its examples show' {
+    It 'the example that continues a conversation by position runs as its help says, all in one conversation' {
+        $example = @((Get-Help Add-AssistantImage -Examples).examples.example | Where-Object { $_.code -match '\$msg\.ConversationId -Prompt' })
+        $example.Count | Should -Be 1
+        ($example[0].remarks.Text -join ' ') | Should -Match 'first'
+        $code = $example[0].code -replace 'receipt-back\.jpg', "'$($Photo.FullName)'" -replace 'receipt\.jpg', "'$($Icon.FullName)'"
+        $out = @(& ([scriptblock]::Create($code + "`n`$msg")) -ErrorAction Stop)
+        $out.Count | Should -Be 3
+        @($out.ConversationId | Sort-Object -Unique).Count | Should -Be 1
+        ($out | ForEach-Object { $_.FileIds.Count }) -join ',' | Should -Be '0,1,1'
+    }
+}

@@ -29,7 +29,7 @@ namespace VisionPS
         /// <summary>The images attached (paths or URLs), in order.</summary>
         public StringList ImageSources { get; }
 
-        /// <summary>"conv_... msg_... (N file(s))": what a string of it ("$msg", Write-Host) shows.</summary>
-        public override string ToString() => $"{ConversationId} {MessageId} ({FileIds.Count} file(s))";
+        /// <summary>"conv_... msg_... (N image(s) attached, M uploaded)": what a string of it ("$msg", Write-Host) shows; a URL image is attached, not uploaded.</summary>
+        public override string ToString() => $"{ConversationId} {MessageId} ({ImageSources.Count} image(s) attached, {FileIds.Count} uploaded)";
     }
 }

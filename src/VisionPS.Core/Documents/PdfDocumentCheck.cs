@@ -193,7 +193,7 @@ namespace VisionPS.Core.Documents
             if (bytes > PdfLimits.MaxBytesPerRequest)
             {
                 throw new PdfCheckException(names, PdfProblem.TooLarge,
-                    $"The PDFs {names} are {Mb(bytes)} together; one request takes at most {Mb(PdfLimits.MaxBytesPerRequest)} of file content. Send them one per request with -PerImage.");
+                    $"The PDFs {names} are {Sizes(bytes)} together; one request takes at most {Sizes(PdfLimits.MaxBytesPerRequest, bytes)} of file content. Send them one per request with -PerImage.");
             }
         }
 
@@ -272,9 +272,17 @@ namespace VisionPS.Core.Documents
             new(name, PdfProblem.TooManyPages, $"'{name}' has {pages} pages; one request takes at most {PdfLimits.MaxPagesPerRequest} pages of PDF. Split it (for example qpdf --split-pages=100) and send the parts one per request.");
 
         private static PdfCheckException TooLarge(string name, long bytes) =>
-            new(name, PdfProblem.TooLarge, $"'{name}' is {Mb(bytes)}; one request takes at most {Mb(PdfLimits.MaxBytesPerRequest)} of PDF content. Compress or split it first.");
+            new(name, PdfProblem.TooLarge, $"'{name}' is {Sizes(bytes)}; one request takes at most {Sizes(PdfLimits.MaxBytesPerRequest, bytes)} of PDF content. Compress or split it first.");
 
-        // Megabytes of 10^6 bytes, as the limit is stated (PdfLimits.MaxBytesPerRequest).
-        private static string Mb(long bytes) => (bytes / 1e6).ToString("0.#", CultureInfo.InvariantCulture) + " MB";
+        // Megabytes of 10^6 bytes, as the limit is stated (PdfLimits.MaxBytesPerRequest), to two decimals.
+        private static string Mb(long bytes) => (bytes / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + " MB";
+
+        // A size over the limit as it is compared with it: in MB, or in bytes when both round to the same MB (32,000,001
+        // bytes is not "32 MB; at most 32 MB"). Sizes(size) and Sizes(limit, size) use the same unit.
+        private static string Sizes(long bytes, long? other = null)
+        {
+            long size = other ?? bytes, limit = PdfLimits.MaxBytesPerRequest;
+            return Mb(size) == Mb(limit) ? bytes.ToString("N0", CultureInfo.InvariantCulture) + " bytes" : Mb(bytes);
+        }
     }
 }

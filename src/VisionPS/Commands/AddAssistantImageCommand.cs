@@ -42,22 +42,29 @@ namespace VisionPS.Commands
     /// <para>Starts a conversation with the invoices attached, then asks about them in it.</para>
     /// </example>
     /// <example>
+    /// <code>$msg = Add-AssistantImage receipt.jpg -Prompt 'A receipt.'
+    /// Add-AssistantImage $msg.ConversationId -Prompt 'It was paid in cash.'
+    /// $msg | Add-AssistantImage receipt-back.jpg</code>
+    /// <para>Starts a conversation with a receipt, then adds a note and the back of the receipt to it: a conversation
+    /// id given first, without a name, is the conversation (not an image), and a message piped in names its own.</para>
+    /// </example>
+    /// <example>
     /// <code>Add-AssistantImage photo.heic, https://example.com/chart.png thread_abc123</code>
-    /// <para>Adds an uploaded iPhone photo and a URL image to a legacy Assistants thread: the images come first, the
-    /// conversation or thread second (or by name: -ConversationId).</para>
+    /// <para>Adds an uploaded iPhone photo and a URL image to a legacy Assistants thread. Without names the images and
+    /// the conversation or thread go in either order (Add-AssistantImage thread_abc123 photo.heic); separate several
+    /// images with commas.</para>
     /// </example>
     [Cmdlet(VerbsCommon.Add, "AssistantImage", HelpUri = ProjectLinks.HelpUri, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(AssistantMessage))]
     public sealed class AddAssistantImageCommand : ImageInputCmdlet
     {
-        /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted.</summary>
+        /// <summary>The conversation (conv_...) or legacy thread (thread_...); a new conversation when omitted. Given without a name it may come first or second: a conversation id among the first values is taken as the conversation.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("ThreadId")]
         [FromProperty("ConversationId")]
-        [ValidateConversationId(threads: true)]
         public string? ConversationId { get; set; }
 
-        /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs; the first value given without a name (several are separated by commas).</summary>
+        /// <summary>Images: VisionImage objects, paths (wildcards allowed), Get-ChildItem items or http(s) URLs; the first value given without a name (several are separated by commas). A conversation or thread id there that names no file, or an Add-AssistantImage message, is taken as -ConversationId when that is not given.</summary>
         [Parameter(Position = 0)]
         [SupportsWildcards]
         [ValidateNotNull]
@@ -83,12 +90,128 @@ namespace VisionPS.Commands
 
         private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);
 
+        protected override void BeginProcessing()
+        {
+            TakeConversationFromImage();
+            CheckConversationId();
+            base.BeginProcessing();
+        }
+
+        /// <summary>
+        /// The conversation given first, as before -Image took position 0: <c>Add-AssistantImage $m.ConversationId
+        /// -Prompt 'A note.'</c>, <c>Get-ChildItem *.gif | Add-AssistantImage conv_abc</c> and <c>Add-AssistantImage
+        /// conv_abc photo.jpg</c>. When -ConversationId was not given (or holds what is no id: the image given
+        /// second), a value of -Image that is a conversation or thread id in any case and no existing file, or an
+        /// Add-AssistantImage message, is the conversation; the image given second goes to -Image.
+        /// </summary>
+        private void TakeConversationFromImage()
+        {
+            bool given = IsBound(nameof(ConversationId));
+            if (given && ValidateConversationIdAttribute.IsId(ConversationId, threads: true))
+            {
+                return;
+            }
+            int at = -1;
+            string? found = null;
+            for (int i = 0; i < Image.Length; i++)
+            {
+                if (ConversationIn(Image[i]) is string id)
+                {
+                    if (found != null)
+                    {
+                        return; // two conversations: neither is guessed; each is reported as the image it was given as
+                    }
+                    (at, found) = (i, id);
+                }
+            }
+            if (found is null)
+            {
+                return;
+            }
+            var images = Image.Where((_, i) => i != at).ToList();
+            if (given && ConversationId is string second)
+            {
+                images.Add(second); // Add-AssistantImage conv_abc photo.jpg: the photo is the image
+            }
+            Image = images.ToArray();
+            ConversationId = found;
+        }
+
+        /// <summary>The conversation a value given as an image names, or null when it is (or may be) an image.</summary>
+        private string? ConversationIn(object? value)
+        {
+            switch (value is PSObject pso ? pso.BaseObject : value)
+            {
+                case AssistantMessage message:
+                    return message.ConversationId;
+                case string text when ValidateConversationIdAttribute.IsId(text, threads: true) && !IsExistingPath(text):
+                    return text;
+                default:
+                    return null;
+            }
+        }
+
+        private bool IsExistingPath(string text)
+        {
+            try
+            {
+                string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(text);
+                return System.IO.File.Exists(full) || System.IO.Directory.Exists(full);
+            }
+            catch (Exception ex) when (ex is RuntimeException || ex is ArgumentException || ex is NotSupportedException || ex is System.IO.IOException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// Refuses a -ConversationId that is no id, in words, as PowerShell refuses a parameter that fails validation
+        /// (ParameterArgumentValidationError), before anything is uploaded.
+        /// </summary>
+        private void CheckConversationId()
+        {
+            if (ConversationId != null && ValidateConversationIdAttribute.Problem(ConversationId, threads: true) is string problem)
+            {
+                ThrowTerminatingError(new ErrorRecord(new ValidationMetadataException($"Cannot validate argument on parameter 'ConversationId'. {problem}"),
+                    "ParameterArgumentValidationError", ErrorCategory.InvalidData, ConversationId));
+            }
+        }
+
+        // Whether an Add-AssistantImage message came down the pipeline and named the conversation ($m | Add-AssistantImage ...).
+        private bool _conversationPiped;
+
+        protected override void ProcessRecord()
+        {
+            if ((InputObject is PSObject pso ? pso.BaseObject : InputObject) is AssistantMessage message
+                && string.Equals(message.ConversationId, ConversationId, StringComparison.Ordinal))
+            {
+                // $m | Add-AssistantImage more.jpg: the message bound -ConversationId by property name; it is no
+                // image given, so it is neither collected as one nor refused as one.
+                _conversationPiped = true;
+                return;
+            }
+            base.ProcessRecord();
+        }
+
         protected override void EndProcessing()
         {
-            if (MyInvocation.ExpectingInput && Work.Count == 0)
+            CheckConversationId(); // one bound from the pipeline by property name (an Import-Csv row) is checked here
+            if (MyInvocation.ExpectingInput && !ImagesGiven && !_conversationPiped)
             {
                 // A pipe that found no files: no conversation with an empty message is created for it.
                 WriteWarning("No image came down the pipeline, so nothing was uploaded or attached. Check the command before the pipe (it found no files?).");
+                return;
+            }
+            if (ImagesGiven && Work.Count == 0)
+            {
+                // Every image was refused before preparing (a path that is not there, an object that is no image):
+                // the message would hold none of them, so no conversation is created and nothing is posted.
+                WriteWarning(NothingSent);
+                return;
+            }
+            if (!ImagesGiven && Prompt is null)
+            {
+                WriteWarning("No image (-Image or the pipeline) and no -Prompt was given, so nothing was sent: a message needs one or both.");
                 return;
             }
             PrepareOptions options = PrepareParameters.Build(AskedModel, Detail, null, null, allowPartial: AllowPartial);
@@ -96,6 +219,13 @@ namespace VisionPS.Commands
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
         }
+
+        // How many of the images given failed (an error was written for each); declined uploads are not counted.
+        private int _failed;
+
+        /// <summary>The warning when images were given and none of them can be attached.</summary>
+        private string NothingSent => "None of the images given could be used, so nothing was sent ("
+            + (ConversationId is null ? "no conversation was created" : $"no message was added to {ConversationId}") + "); see the errors above.";
 
         // Whether the message holding the uploads was added: from then on they belong to it.
         private bool _attached;
@@ -151,7 +281,13 @@ namespace VisionPS.Commands
             }
             if (Work.Count > 0 && inputs.Count == 0)
             {
-                return; // nothing to attach: each failure or declined upload has been reported
+                // Nothing to attach: each failure has been reported (and said to have sent nothing); a declined upload
+                // (-WhatIf, No at -Confirm) is what the user chose.
+                if (_failed > 0)
+                {
+                    EmitWarning(NothingSent);
+                }
+                return;
             }
             string target = ConversationId ?? "a new conversation";
             if (!await ShouldProcessAsync(target, $"Add a message with {inputs.Count} image(s)").ConfigureAwait(false))
@@ -199,6 +335,7 @@ namespace VisionPS.Commands
         {
             if (image is null)
             {
+                _failed++;
                 EmitError(error!);
                 return;
             }
@@ -224,6 +361,7 @@ namespace VisionPS.Commands
             }
             catch (OpenAIRequestException ex)
             {
+                _failed++;
                 EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
             }
         }
@@ -233,6 +371,7 @@ namespace VisionPS.Commands
         {
             if (thread)
             {
+                _failed++;
                 EmitError(ErrorIds.Create(new NotSupportedException(path), ErrorIds.AttachFailed, ErrorCategory.InvalidArgument, path,
                     $"'{path}' is a PDF: legacy threads take images only. Attach it to a conversation (conv_...) instead."));
                 return;
@@ -245,11 +384,13 @@ namespace VisionPS.Commands
             }
             catch (Core.Documents.PdfCheckException ex)
             {
+                _failed++;
                 EmitError(ErrorIds.ForPdf(ex, path));
                 return;
             }
             catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
             {
+                _failed++;
                 EmitError(ImageInputs.ForFailure(ex, path));
                 return;
             }
@@ -268,6 +409,7 @@ namespace VisionPS.Commands
             }
             catch (OpenAIRequestException ex)
             {
+                _failed++;
                 EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, path));
             }
         }

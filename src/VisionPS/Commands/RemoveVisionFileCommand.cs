@@ -13,8 +13,9 @@ namespace VisionPS.Commands
     /// </summary>
     /// <remarks>
     /// Remove-VisionFile deletes files from the service, for example those Add-VisionFile or Add-AssistantImage
-    /// uploaded. Ids bind from the pipeline by property name (Id or FileIds), so the output of those cmdlets can be
-    /// piped straight in. It supports -WhatIf and -Confirm; a file that cannot be deleted yields one FileRequestFailed
+    /// uploaded. Ids bind from the pipeline by property name (Id, FileId or FileIds), and that output given by position
+    /// binds the same way (Remove-VisionFile $msg deletes the files of an Add-AssistantImage message); an object that
+    /// names no file is refused before anything is sent. It supports -WhatIf and -Confirm; a file that cannot be deleted yields one FileRequestFailed
     /// error and the others go on.
     /// </remarks>
     /// <example>
@@ -34,7 +35,7 @@ namespace VisionPS.Commands
         /// <summary>The file ids to delete.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("FileId", "FileIds")]
-        [FromProperty("Id")]
+        [FromProperty("Id", "FileId", "FileIds", Refuse = "The {0} given names no file to delete: it has no Id, FileId or FileIds with a value. Give file ids (file-abc123), or the output of Add-VisionFile or Add-AssistantImage; nothing was sent.")]
         [ValidateNotNullOrEmpty]
         public string[] Id { get; set; } = Array.Empty<string>();
 

@@ -37,6 +37,13 @@ namespace VisionPS.Infrastructure
             _escapeLiteral = wildcardPath;
         }
 
+        /// <summary>
+        /// When set, an object that has none of the properties (with a value) is refused with this message, in which
+        /// {0} is the object's type name, instead of becoming its ToString text. Only for a parameter whose name and
+        /// aliases are exactly those properties: piping such an object could bind nothing else but that text either.
+        /// </summary>
+        public string? Refuse { get; set; }
+
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
@@ -48,7 +55,14 @@ namespace VisionPS.Infrastructure
                 {
                     object? taken = item is null ? null : One(item);
                     changed |= !ReferenceEquals(taken, item);
-                    items.Add(taken);
+                    if (taken is string[] many)
+                    {
+                        items.AddRange(many); // Remove-VisionFile $m1, $m2: the file ids of each, in one list
+                    }
+                    else
+                    {
+                        items.Add(taken);
+                    }
                 }
                 return changed ? items.ToArray() : inputData;
             }
@@ -71,6 +85,14 @@ namespace VisionPS.Infrastructure
                     {
                         return text;
                     }
+                    if (Texts(wrapped, name) is string[] texts)
+                    {
+                        return texts; // a list property: Remove-VisionFile $m takes the message's FileIds
+                    }
+                }
+                if (Refuse != null)
+                {
+                    throw new ArgumentTransformationMetadataException(string.Format(System.Globalization.CultureInfo.InvariantCulture, Refuse, value.GetType().Name));
                 }
                 return input;
             }
@@ -93,6 +115,29 @@ namespace VisionPS.Infrastructure
         }
 
         private string Literal(string path) => _escapeLiteral ? WildcardPattern.Escape(path) : path;
+
+        /// <summary>The non-empty strings of a list property (AssistantMessage.FileIds), or null when it has none.</summary>
+        private static string[]? Texts(PSObject wrapped, string name)
+        {
+            object? value = wrapped.Properties[name]?.Value;
+            if (value is PSObject inner)
+            {
+                value = inner.BaseObject;
+            }
+            if (value is not IEnumerable items || value is string)
+            {
+                return null;
+            }
+            var texts = new List<string>();
+            foreach (object? item in items)
+            {
+                if ((item is PSObject p ? p.BaseObject : item) is string text && text.Length > 0)
+                {
+                    texts.Add(text);
+                }
+            }
+            return texts.Count > 0 ? texts.ToArray() : null;
+        }
 
         private static string? Text(PSObject wrapped, string name)
         {

@@ -102,7 +102,7 @@ namespace VisionPS.Infrastructure
                     break;
                 case AssistantMessage message:
                     // $msg | Send-VisionChat '...': the message names a conversation, it holds no image to send again.
-                    WriteInvalid(cmdlet, input, $"An Add-AssistantImage message is not an image: its images are already in conversation {message.ConversationId}. To ask about them, give the conversation instead of piping the message: Send-VisionChat 'Your question' -ConversationId $msg.ConversationId");
+                    WriteInvalid(cmdlet, input, $"An Add-AssistantImage message is not an image: its images are already in conversation {message.ConversationId}. " + MessageAdvice(cmdlet.MyInvocation.MyCommand.Name));
                     break;
                 default:
                     string type = input.GetType().Name;
@@ -112,6 +112,14 @@ namespace VisionPS.Infrastructure
             }
             return work;
         }
+
+        /// <summary>What to do instead of giving an Add-AssistantImage message as an image, for the cmdlet that runs.</summary>
+        private static string MessageAdvice(string command) => command switch
+        {
+            "Send-VisionChat" => "To ask about them, give the conversation instead of piping the message: Send-VisionChat 'Your question' -ConversationId $msg.ConversationId",
+            "Add-AssistantImage" => "To add images to its conversation, give the images and the conversation once: $msg | Add-AssistantImage more.jpg, or Add-AssistantImage more.jpg -ConversationId $msg.ConversationId",
+            _ => $"{command} takes images, not a conversation. To ask about the images in it, use: Send-VisionChat 'Your question' -ConversationId $msg.ConversationId",
+        };
 
         /// <summary>
         /// Prepares every work item that needs it (in parallel, bounded, in input order) and returns, per item, the

@@ -65,13 +65,13 @@ namespace VisionPS.Infrastructure
                     }
                     if (result.Count == 0 && WildcardPattern.ContainsWildcardCharacters(path))
                     {
-                        cmdlet.WriteError(NotFound(path, new ItemNotFoundException($"No file matches '{path}'.")));
+                        cmdlet.WriteError(NotFound(cmdlet, path, new ItemNotFoundException($"No file matches '{path}'.")));
                     }
                 }
             }
             catch (ItemNotFoundException ex)
             {
-                cmdlet.WriteError(NotFound(path, ex));
+                cmdlet.WriteError(NotFound(cmdlet, path, ex));
                 return result;
             }
             catch (Exception ex) when (ex is ArgumentException || ex is NotSupportedException || ex is System.Management.Automation.DriveNotFoundException || ex is ProviderNotFoundException)
@@ -88,7 +88,7 @@ namespace VisionPS.Infrastructure
                 }
                 string message = Directory.Exists(p)
                     ? $"'{p}' is a folder, not an image file. Pipe its files instead, e.g. Get-ChildItem '{p}' -File | ..."
-                    : $"Cannot find the image file '{p}'. Check the path; -Path expands wildcards, -LiteralPath does not.";
+                    : $"Cannot find the image file '{p}'. Check the path; {PathAdvice(cmdlet)}";
                 cmdlet.WriteError(ErrorIds.Create(new FileNotFoundException(message, p), ErrorIds.ImageNotFound,
                     ErrorCategory.ObjectNotFound, p, message));
                 return true;
@@ -157,9 +157,22 @@ namespace VisionPS.Infrastructure
             ? $"'{path}' is a URL, not a file path. Pass it with -Uri (add -Download to fetch it and prepare it here)."
             : $"'{path}' is a URL, not a file path. Download it first (Invoke-WebRequest -OutFile), or give it to Send-VisionChat, which takes image URLs.";
 
-        private static ErrorRecord NotFound(string path, Exception ex)
+        /// <summary>
+        /// How wildcards are read, for the cmdlet that runs: -Path and -LiteralPath where it has them; otherwise (-Image
+        /// of Send-VisionChat, Add-AssistantImage, ...) that they are expanded and how to give a name with brackets.
+        /// </summary>
+        private static string PathAdvice(PSCmdlet cmdlet)
         {
-            string message = $"Cannot find the image file '{path}'. Check the path; -Path expands wildcards, -LiteralPath does not.";
+            string name = cmdlet.MyInvocation.MyCommand.Name;
+            bool literal = cmdlet.MyInvocation.MyCommand is CmdletInfo info && info.Parameters != null && info.Parameters.ContainsKey("LiteralPath");
+            return literal
+                ? "-Path expands wildcards, -LiteralPath does not."
+                : $"wildcards (* ? [ ]) in it are expanded; to give a name with brackets as it is, pipe the file in: Get-Item -LiteralPath 'name' | {name}";
+        }
+
+        private static ErrorRecord NotFound(PSCmdlet cmdlet, string path, Exception ex)
+        {
+            string message = $"Cannot find the image file '{path}'. Check the path; {PathAdvice(cmdlet)}";
             return ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound, path, message);
         }
     }

@@ -6,9 +6,9 @@ namespace VisionPS.Infrastructure
 {
     /// <summary>
     /// A -ConversationId must be a conversation id (conv_...), or where legacy threads are taken a thread id
-    /// (thread_...). Anything else is refused in words: Add-AssistantImage's second positional argument is the
-    /// conversation, so <c>Add-AssistantImage a.jpg b.jpg</c> (no comma) binds b.jpg there, and a regular expression
-    /// in the error does not tell the user to separate the images with commas.
+    /// (thread_...). Anything else is refused in words, not with a regular expression. Add-AssistantImage checks its
+    /// -ConversationId itself with <see cref="Problem"/> (its first two positional arguments are an image and a
+    /// conversation in either order, so the check waits until both are known).
     /// </summary>
     [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
     public sealed class ValidateConversationIdAttribute : ValidateArgumentsAttribute
@@ -21,22 +21,34 @@ namespace VisionPS.Infrastructure
             _threads = threads;
         }
 
+        /// <summary>Whether <paramref name="text"/> is a conversation id (or, with <paramref name="threads"/>, a thread id), in any case.</summary>
+        internal static bool IsId(string? text, bool threads) =>
+            // Ignoring case, as the ValidatePattern it replaced did (Conv_abc was taken).
+            text != null && Regex.IsMatch(text, threads ? "^(conv|thread)_[A-Za-z0-9_-]+$" : "^conv_[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
+        /// <summary>What is wrong with <paramref name="text"/> as a conversation id, in words; null when it is one.</summary>
+        internal static string? Problem(string? text, bool threads)
+        {
+            if (IsId(text, threads))
+            {
+                return null;
+            }
+            string ids = threads ? "a conversation id (conv_...) or a legacy thread id (thread_...)" : "a conversation id (conv_...)";
+            string message = $"'{text}' is not {ids}, as Add-AssistantImage writes them in its ConversationId.";
+            if (threads)
+            {
+                message += " Separate several images with commas (Add-AssistantImage a.jpg, b.jpg) or give them through the pipeline (Get-ChildItem *.jpg | Add-AssistantImage), and leave the conversation out to start a new one.";
+            }
+            return message;
+        }
+
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
             object? value = arguments is PSObject pso ? pso.BaseObject : arguments;
-            string text = value as string ?? string.Empty;
-            // Ignoring case, as the ValidatePattern it replaced did (Conv_abc was taken).
-            if (Regex.IsMatch(text, _threads ? "^(conv|thread)_[A-Za-z0-9_-]+$" : "^conv_[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase))
+            if (Problem(value as string ?? string.Empty, _threads) is string message)
             {
-                return;
+                throw new ValidationMetadataException(message);
             }
-            string ids = _threads ? "a conversation id (conv_...) or a legacy thread id (thread_...)" : "a conversation id (conv_...)";
-            string message = $"'{text}' is not {ids}, as Add-AssistantImage writes them in its ConversationId.";
-            if (_threads)
-            {
-                message += " The images come first and the conversation second: separate several images with commas (Add-AssistantImage a.jpg, b.jpg) or give them through the pipeline (Get-ChildItem *.jpg | Add-AssistantImage), and leave -ConversationId out to start a new conversation.";
-            }
-            throw new ValidationMetadataException(message);
         }
     }
 }

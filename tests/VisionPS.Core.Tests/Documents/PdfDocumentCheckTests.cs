@@ -182,7 +182,31 @@ namespace VisionPS.Core.Tests.Documents
                 var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.CheckFile(path));
                 Assert.Equal(PdfProblem.TooLarge, ex.Problem);
                 Assert.Contains(path, ex.Message, StringComparison.Ordinal);
-                Assert.Contains("at most 32 MB", ex.Message, StringComparison.Ordinal);
+                Assert.Contains("is 32,000,001 bytes; one request takes at most 32,000,000 bytes", ex.Message, StringComparison.Ordinal);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        [Theory]
+        [InlineData(32_040_000, "is 32.04 MB; one request takes at most 32 MB")]
+        [InlineData(32_000_001, "is 32,000,001 bytes; one request takes at most 32,000,000 bytes")]
+        public void ASizeJustOverTheLimitReadsAsMoreThanTheLimit(long size, string expected)
+        {
+            // "is 32 MB; one request takes at most 32 MB" gives no reason: the sizes show as many digits as tell them apart.
+            string path = Path.Combine(Path.GetTempPath(), $"visionps-over-{Guid.NewGuid():N}.pdf");
+            try
+            {
+                using (var f = new FileStream(path, FileMode.CreateNew))
+                {
+                    f.Write(Encoding.ASCII.GetBytes("%PDF-1.7\n"));
+                    f.SetLength(size); // sparse: nothing to read
+                }
+                var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.CheckFile(path));
+                Assert.Equal(PdfProblem.TooLarge, ex.Problem);
+                Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
             }
             finally
             {
