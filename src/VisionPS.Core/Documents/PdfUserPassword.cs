@@ -58,7 +58,7 @@ namespace VisionPS.Core.Documents
                     }
                     // Algorithm 11 (2.A step a): hash(password + user validation salt) equals /U's first 32 bytes.
                     byte[] salt = u.AsSpan(32, 8).ToArray();
-                    byte[] hash = revision == 5 ? Sha256(salt) : Hash2B([], salt, []);
+                    byte[] hash = revision == 5 ? Hash(SHA256.Create, salt) : Hash2B([], salt, []);
                     return hash.AsSpan().SequenceEqual(u.AsSpan(0, 32));
                 case 2:
                 case 3:
@@ -87,12 +87,12 @@ namespace VisionPS.Core.Documents
             {
                 input.AddRange(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF });
             }
-            byte[] key = Md5(input.ToArray());
+            byte[] key = Hash(MD5.Create, input.ToArray());
             if (revision >= 3)
             {
                 for (int i = 0; i < 50; i++)
                 {
-                    key = Md5(key.AsSpan(0, length).ToArray());
+                    key = Hash(MD5.Create, key.AsSpan(0, length).ToArray());
                 }
             }
             key = key.AsSpan(0, length).ToArray();
@@ -102,7 +102,7 @@ namespace VisionPS.Core.Documents
                 return u.Length >= 32 && Rc4(key, s_padding).AsSpan().SequenceEqual(u.AsSpan(0, 32));
             }
             // Algorithm 5: MD5(padding + first /ID), RC4 with the key, then 19 more with the key XOR i: /U's first 16 bytes.
-            byte[] x = Rc4(key, Md5([.. s_padding, .. id]));
+            byte[] x = Rc4(key, Hash(MD5.Create, [.. s_padding, .. id]));
             for (int i = 1; i <= 19; i++)
             {
                 byte[] k = key.Select(b => (byte)(b ^ i)).ToArray();
@@ -114,7 +114,7 @@ namespace VisionPS.Core.Documents
         /// <summary>Algorithm 2.B (ISO 32000-2, 7.6.4.3.4): the R6 hash of a password with a salt (and /U for the owner).</summary>
         private static byte[] Hash2B(byte[] password, byte[] salt, byte[] userKey)
         {
-            byte[] k = Sha256([.. password, .. salt, .. userKey]);
+            byte[] k = Hash(SHA256.Create, [.. password, .. salt, .. userKey]);
             using Aes aes = Aes.Create();
             for (int round = 0; ; )
             {
@@ -140,9 +140,9 @@ namespace VisionPS.Core.Documents
                 }
                 k = (sum % 3) switch
                 {
-                    0 => Sha256(e),
-                    1 => Sha384(e),
-                    _ => Sha512(e),
+                    0 => Hash(SHA256.Create, e),
+                    1 => Hash(SHA384.Create, e),
+                    _ => Hash(SHA512.Create, e),
                 };
                 round++;
                 if (round >= 64 && e[e.Length - 1] <= round - 32)
@@ -152,32 +152,15 @@ namespace VisionPS.Core.Documents
             }
         }
 
-        // One-shot hashes that .NET Framework 4.7.2 has too (HashData is .NET 5+).
-        private static byte[] Md5(byte[] data)
+        /// <summary>A one-shot hash that .NET Framework 4.7.2 has too (HashData is .NET 5+).</summary>
+        private static byte[] Hash(Func<HashAlgorithm> create, byte[] data)
         {
-            using var md5 = MD5.Create();
-            return md5.ComputeHash(data);
+            using HashAlgorithm algorithm = create();
+            return algorithm.ComputeHash(data);
         }
 
-        private static byte[] Sha256(byte[] data)
-        {
-            using var sha = SHA256.Create();
-            return sha.ComputeHash(data);
-        }
-
-        private static byte[] Sha384(byte[] data)
-        {
-            using var sha = SHA384.Create();
-            return sha.ComputeHash(data);
-        }
-
-        private static byte[] Sha512(byte[] data)
-        {
-            using var sha = SHA512.Create();
-            return sha.ComputeHash(data);
-        }
-
-        private static byte[] Rc4(byte[] key, byte[] data)
+        /// <summary>RC4 (ARCFOUR), the cipher of PDF's revision 2 to 4 security handlers.</summary>
+        internal static byte[] Rc4(byte[] key, byte[] data)
         {
             byte[] s = new byte[256];
             for (int i = 0; i < 256; i++)

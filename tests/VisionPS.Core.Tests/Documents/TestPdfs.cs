@@ -7,6 +7,7 @@ using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
+using VisionPS.Core.Documents;
 using VisionPS.Core.Tests.Imaging;
 
 namespace VisionPS.Core.Tests.Documents
@@ -100,10 +101,10 @@ namespace VisionPS.Core.Tests.Documents
                 ownerHash = md5.ComputeHash(ownerHash[..keyBytes]);
             }
             byte[] ownerKey = ownerHash[..keyBytes];
-            byte[] o = Rc4(ownerKey, user);
+            byte[] o = PdfUserPassword.Rc4(ownerKey, user);
             for (int i = 1; revision >= 3 && i <= 19; i++)
             {
-                o = Rc4(ownerKey.Select(b => (byte)(b ^ i)).ToArray(), o);
+                o = PdfUserPassword.Rc4(ownerKey.Select(b => (byte)(b ^ i)).ToArray(), o);
             }
             // Algorithm 2: the file key from the user password; Algorithm 4 (R2) or 5 (R3/R4): /U.
             byte[] key = md5.ComputeHash([.. user, .. o, .. BitConverter.GetBytes(p), .. id]);
@@ -115,14 +116,14 @@ namespace VisionPS.Core.Tests.Documents
             byte[] u;
             if (revision == 2)
             {
-                u = Rc4(key, Pad([]));
+                u = PdfUserPassword.Rc4(key, Pad([]));
             }
             else
             {
-                u = Rc4(key, md5.ComputeHash([.. Pad([]), .. id]));
+                u = PdfUserPassword.Rc4(key, md5.ComputeHash([.. Pad([]), .. id]));
                 for (int i = 1; i <= 19; i++)
                 {
-                    u = Rc4(key.Select(b => (byte)(b ^ i)).ToArray(), u);
+                    u = PdfUserPassword.Rc4(key.Select(b => (byte)(b ^ i)).ToArray(), u);
                 }
                 u = [.. u, .. new byte[16]];
             }
@@ -160,25 +161,6 @@ namespace VisionPS.Core.Tests.Documents
         private static readonly byte[] s_padding = Convert.FromHexString("28BF4E5E4E758A4164004E56FFFA01082E2E00B6D0683E802F0CA9FE6453697A");
 
         private static byte[] Pad(byte[] password) => [.. password.Take(32), .. s_padding.Take(32 - Math.Min(32, password.Length))];
-
-        private static byte[] Rc4(byte[] key, byte[] data)
-        {
-            byte[] s = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
-            for (int i = 0, j = 0; i < 256; i++)
-            {
-                j = (j + s[i] + key[i % key.Length]) & 255;
-                (s[i], s[j]) = (s[j], s[i]);
-            }
-            byte[] output = new byte[data.Length];
-            for (int k = 0, i = 0, j = 0; k < data.Length; k++)
-            {
-                i = (i + 1) & 255;
-                j = (j + s[i]) & 255;
-                (s[i], s[j]) = (s[j], s[i]);
-                output[k] = (byte)(data[k] ^ s[(s[i] + s[j]) & 255]);
-            }
-            return output;
-        }
 
         /// <summary>The PDF rewritten by qpdf with its objects packed into object streams (PDF 1.5), as many writers save.</summary>
         public static byte[] WithObjectStreams(byte[] pdf) => Qpdf(pdf, "--object-streams=generate");
