@@ -73,6 +73,9 @@ namespace VisionPS.Core.Asking
         private volatile bool _stopStarting;
         private int _sending;
 
+        // Completed by StopStarting: the walk over the images, waiting for room in the window, ends at once on a stop.
+        private readonly TaskCompletionSource<bool> _stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
         // Starting a request and stopping the run are decided under this lock: a request either started before the
         // stop (and is awaited) or is never sent.
         private readonly object _startLock = new object();
@@ -95,6 +98,7 @@ namespace VisionPS.Core.Asking
             {
                 _stopStarting = true;
             }
+            _stopped.TrySetResult(true);
             _client.StopRetrying();
         }
 
@@ -252,7 +256,13 @@ namespace VisionPS.Core.Asking
                 while (pending.Count > 0 && (pending.Count >= limit || pending.Peek().IsCompleted))
                 {
                     Task<AskOutcome> oldest = pending.Peek();
-                    await WaitAsync(oldest, cancellationToken).ConfigureAwait(false);
+                    // A stop (the first failure under -ErrorAction Stop) ends the walk at once: no image after it starts,
+                    // so there is no room in the window to wait for; the images started are handed out below.
+                    await WaitAsync(Task.WhenAny(oldest, _stopped.Task), cancellationToken).ConfigureAwait(false);
+                    if (!oldest.IsCompleted)
+                    {
+                        break;
+                    }
                     _ = pending.Dequeue();
                     yield return await oldest.ConfigureAwait(false);
                 }
