@@ -19,26 +19,10 @@ BeforeAll {
     # A fresh PowerShell (the same one this test runs in) with the isolated profile. Returns its output lines; throws
     # with its output when it fails. Killed with its whole process tree after the timeout.
     function Invoke-IsolatedPwsh([string] $Script, [int] $TimeoutSeconds = 600) {
-        $native = Join-Path $PSHOME 'pwsh'
-        if ($IsWindows) { $native += '.exe' }
-        $start = if (Test-Path -LiteralPath $native) { [System.Diagnostics.ProcessStartInfo]::new($native) }
-        else {
-            # PowerShell as a dotnet tool: pwsh.dll in $PSHOME, run by the dotnet host that runs this session.
-            $info = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-            $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
-            $info
-        }
         $file = Join-Path $Work "step-$([guid]::NewGuid().ToString('N')).ps1"
         Set-Content -LiteralPath $file -Value "`$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'`n$Script"
-        foreach ($arg in '-NoProfile', '-NonInteractive', '-File', $file) { $start.ArgumentList.Add($arg) }
-        foreach ($name in $ChildEnvironment.Keys) {
-            if ($null -eq $ChildEnvironment[$name]) { $null = $start.Environment.Remove($name) }
-            else { $start.Environment[$name] = $ChildEnvironment[$name] }
-        }
+        $start = New-PwshStartInfo $file $ChildEnvironment
         $start.WorkingDirectory = $Work
-        $start.UseShellExecute = $false
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
         $process = [System.Diagnostics.Process]::Start($start)
         try {
             $stdout = $process.StandardOutput.ReadToEndAsync()

@@ -8,14 +8,6 @@ BeforeAll {
     # Starts a pwsh running $Script (after importing the module) with the given environment; returns the process,
     # its output read as it comes. Both sessions wait for $Go to exist, so their work overlaps.
     function Start-Session([string] $Script, [hashtable] $Environment) {
-        $native = Join-Path $PSHOME 'pwsh'
-        if ($IsWindows) { $native += '.exe' }
-        $start = if (Test-Path -LiteralPath $native) { [System.Diagnostics.ProcessStartInfo]::new($native) }
-        else {
-            $info = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-            $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
-            $info
-        }
         $file = Join-Path $Work "session-$([guid]::NewGuid().ToString('N')).ps1"
         Set-Content -LiteralPath $file -Value @"
 `$ErrorActionPreference = 'Stop'; `$ProgressPreference = 'SilentlyContinue'
@@ -23,12 +15,7 @@ Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'
 while (-not (Test-Path -LiteralPath '$(Join-Path $Work 'go')')) { Start-Sleep -Milliseconds 10 }
 $Script
 "@
-        foreach ($arg in '-NoProfile', '-NonInteractive', '-File', $file) { $start.ArgumentList.Add($arg) }
-        foreach ($name in $Environment.Keys) { $start.Environment[$name] = $Environment[$name] }
-        $start.UseShellExecute = $false
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $process = [System.Diagnostics.Process]::Start($start)
+        $process = [System.Diagnostics.Process]::Start((New-PwshStartInfo $file $Environment))
         [pscustomobject]@{ Process = $process; Out = $process.StandardOutput.ReadToEndAsync(); Err = $process.StandardError.ReadToEndAsync() }
     }
 

@@ -10,6 +10,17 @@ BeforeAll {
         -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
     $script:Photo = Get-Item -LiteralPath (Join-Path $Corpus 'jpg_gray_cat_512.jpg')
     $script:Icon = Get-Item -LiteralPath (Join-Path $Corpus 'gif_static_smile_48.gif')
+
+    # A fresh `pwsh -NonInteractive` whose saved settings are $Config/settings.json holding $Settings as it is (cut or
+    # hand-edited): it imports the module and runs $Script. Returns everything it wrote, warnings and errors too.
+    function script:Invoke-WithSavedSettings([string] $Config, [string] $Settings, [string] $Script) {
+        $null = New-Item -ItemType Directory -Path $Config -Force
+        Set-Content -LiteralPath (Join-Path $Config 'settings.json') -Value $Settings
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $prologue = "`$env:VISIONPS_CONFIG = '$Config'; Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; "
+        & $pwsh -NoProfile -NonInteractive -Command ($prologue + $Script) 2>&1 | Out-String
+    }
 }
 
 AfterAll {
@@ -320,15 +331,11 @@ Describe 'A malformed OPENAI_BASE_URL where a -BaseUri or session default overri
 Describe 'Saved settings that cannot be read (settings.json cut or hand-edited)' {
     It 'the first VisionPS command of the session warns that they are ignored, naming the file and the problem in words; later ones do not repeat it' {
         $config = Join-Path $Work 'broken-config'
-        $null = New-Item -ItemType Directory -Path $config -Force
         # A saved endpoint the user relies on (a local server); the file is cut short, so it cannot be read.
-        Set-Content -LiteralPath (Join-Path $config 'settings.json') -Value '{ "BaseUri": "http://127.0.0.1:11434/v1", "Model": "llava"'
-        $pwsh = Join-Path $PSHOME 'pwsh'
-        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
-        $script = "`$env:VISIONPS_CONFIG = '$config'; Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; " +
+        $said = (Invoke-WithSavedSettings $config '{ "BaseUri": "http://127.0.0.1:11434/v1", "Model": "llava"' (
             "'first:'; Get-VisionImageInfo -LiteralPath '$($Icon.FullName)' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'WARNING: ' + `$_.Message } }; " +
             "'second:'; ConvertTo-VisionImage -LiteralPath '$($Icon.FullName)' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'WARNING: ' + `$_.Message } }"
-        $said = (& $pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Out-String) -split "`r?`n" | Where-Object { $_ }
+        )) -split "`r?`n" | Where-Object { $_ }
         $first = $said[($said.IndexOf('first:') + 1)..($said.IndexOf('second:') - 1)] -join "`n"
         $first | Should -Match ([regex]::Escape((Join-Path $config 'settings.json')))
         $first | Should -Match 'not valid JSON'
@@ -395,14 +402,9 @@ Describe 'An Add-AssistantImage message piped to Send-VisionChat ($msg | Send-Vi
 Describe 'Set-VisionDefault -Reset -Save on settings that cannot be read (the fix the warning itself advises)' {
     It 'deletes the file without first warning about it, and later commands do not warn about the deleted file either' {
         $config = Join-Path $Work 'broken-config-reset'
-        $null = New-Item -ItemType Directory -Path $config -Force
-        Set-Content -LiteralPath (Join-Path $config 'settings.json') -Value '{ "Model": "llava"'
-        $pwsh = Join-Path $PSHOME 'pwsh'
-        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
-        $script = "`$env:VISIONPS_CONFIG = '$config'; Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; " +
+        $said = Invoke-WithSavedSettings $config '{ "Model": "llava"' (
             "Set-VisionDefault -Reset -Save 3>&1 | ForEach-Object { 'WARNING: ' + `$_ }; " +
-            "`$null = Get-VisionImageInfo -LiteralPath '$($Icon.FullName)' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'WARNING: ' + `$_.Message } }; 'done'"
-        $said = & $pwsh -NoProfile -NonInteractive -Command $script 2>&1 | Out-String
+            "`$null = Get-VisionImageInfo -LiteralPath '$($Icon.FullName)' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'WARNING: ' + `$_.Message } }; 'done'")
         $said | Should -Match 'done'
         $said | Should -Not -Match 'WARNING'
         Test-Path -LiteralPath (Join-Path $config 'settings.json') | Should -BeFalse

@@ -25,3 +25,26 @@ function script:Invoke-WithCleanSettings([scriptblock] $Body) {
         Remove-Item -LiteralPath $root -Recurse -Force -ErrorAction SilentlyContinue
     }
 }
+
+# How to start a fresh PowerShell (the one running these tests) on $ScriptFile: no profile, non-interactive, its output
+# redirected, and $Environment applied to what it inherits (a $null value removes that variable).
+function script:New-PwshStartInfo([string] $ScriptFile, [hashtable] $Environment = @{}) {
+    $native = Join-Path $PSHOME 'pwsh'
+    if ($IsWindows) { $native += '.exe' }
+    $start = if (Test-Path -LiteralPath $native) { [System.Diagnostics.ProcessStartInfo]::new($native) }
+    else {
+        # PowerShell as a dotnet tool: pwsh.dll in $PSHOME, run by the dotnet host that runs this session.
+        $info = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll'))
+        $info
+    }
+    foreach ($arg in '-NoProfile', '-NonInteractive', '-File', $ScriptFile) { $start.ArgumentList.Add($arg) }
+    foreach ($name in $Environment.Keys) {
+        if ($null -eq $Environment[$name]) { $null = $start.Environment.Remove($name) }
+        else { $start.Environment[$name] = $Environment[$name] }
+    }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start
+}

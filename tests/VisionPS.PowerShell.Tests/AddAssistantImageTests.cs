@@ -3,8 +3,6 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json.Nodes;
-using System.Threading.Tasks;
-using VisionPS.TestServer;
 using Xunit;
 
 namespace VisionPS.PowerShell.Tests
@@ -13,31 +11,16 @@ namespace VisionPS.PowerShell.Tests
     /// Add-AssistantImage as users call it by position: the conversation given first (as main documented it), the
     /// images first, a message piped in, and images that cannot be used; what reaches the service each time.
     /// </summary>
-    public sealed class AddAssistantImageTests : IAsyncLifetime
+    public sealed class AddAssistantImageTests : LocalEndpointTests
     {
-        private const string Key = "sk-add-assistant-image-test";
-        private EndpointHost _host = null!;
-        private readonly string _dir = Directory.CreateTempSubdirectory("visionps-assistant-").FullName;
-
-        public async Task InitializeAsync() => _host = await EndpointHost.StartAsync(apiKey: Key);
-
-        public async Task DisposeAsync()
+        public AddAssistantImageTests()
+            : base("sk-add-assistant-image-test", "assistant", maxRetries: 0)
         {
-            await _host.DisposeAsync();
-            Directory.Delete(_dir, true);
         }
 
         private static string Icon => Paths.CorpusFile("gif_static_smile_48.gif");
 
         private static string Cat => Paths.CorpusFile("jpg_gray_cat_512.jpg");
-
-        private PowerShellSession Session()
-        {
-            var ps = new PowerShellSession();
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -MaxRetries 0", _host.BaseUri, Key);
-            Assert.Empty(ps.Errors);
-            return ps;
-        }
 
         /// <summary>A conversation made the ordinary way, with one message in it.</summary>
         private string StartConversation(PowerShellSession ps)
@@ -58,7 +41,7 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = Session();
             string conversation = StartConversation(ps);
-            int conversations = _host.State.Conversations.Count;
+            int conversations = Host.State.Conversations.Count;
 
             // Get-ChildItem a.gif, b.jpg | Add-AssistantImage $m.ConversationId
             PSObject message = ps.Run("$args[1..2] | ForEach-Object { $ExecutionContext.InvokeProvider.Item.Get($_) } | Add-AssistantImage $args[0]",
@@ -66,8 +49,8 @@ namespace VisionPS.PowerShell.Tests
 
             Assert.True(ps.Errors.Count == 0, Errors(ps));
             Assert.Equal(conversation, Conversation(message));
-            Assert.Equal(conversations, _host.State.Conversations.Count);
-            JsonObject added = _host.State.Conversations[conversation].Items.Last();
+            Assert.Equal(conversations, Host.State.Conversations.Count);
+            JsonObject added = Host.State.Conversations[conversation].Items.Last();
             Assert.Equal(new[] { "input_image", "input_image" }, Types(added));
         }
 
@@ -76,14 +59,14 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = Session();
             string conversation = StartConversation(ps);
-            int conversations = _host.State.Conversations.Count;
+            int conversations = Host.State.Conversations.Count;
 
             PSObject message = ps.Run("Add-AssistantImage $args[0] -Prompt 'A note.'", conversation).Single();
 
             Assert.True(ps.Errors.Count == 0, Errors(ps));
             Assert.Equal(conversation, Conversation(message));
-            Assert.Equal(conversations, _host.State.Conversations.Count);
-            JsonObject added = _host.State.Conversations[conversation].Items.Last();
+            Assert.Equal(conversations, Host.State.Conversations.Count);
+            JsonObject added = Host.State.Conversations[conversation].Items.Last();
             Assert.Equal(new[] { "input_text" }, Types(added));
             Assert.Equal("A note.", (string?)added["content"]![0]!["text"]);
         }
@@ -93,7 +76,7 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = Session();
             string conversation = StartConversation(ps);
-            int conversations = _host.State.Conversations.Count;
+            int conversations = Host.State.Conversations.Count;
 
             // Add-AssistantImage conv_x photo.jpg, and the same with an AssistantMessage first.
             PSObject message = ps.Run("Add-AssistantImage $args[0] $args[1]", conversation, Cat).Single();
@@ -103,44 +86,44 @@ namespace VisionPS.PowerShell.Tests
             Assert.True(ps.Errors.Count == 0, Errors(ps));
             Assert.Equal(conversation, Conversation(again));
 
-            Assert.Equal(conversations, _host.State.Conversations.Count);
-            Assert.Equal(3, _host.State.Conversations[conversation].Items.Count);
+            Assert.Equal(conversations, Host.State.Conversations.Count);
+            Assert.Equal(3, Host.State.Conversations[conversation].Items.Count);
         }
 
         [Fact]
         public void AConversationIdInAnyCaseIsTakenAsOneAndAFileWithSuchANameStaysAnImage()
         {
             using var ps = Session();
-            int conversations = _host.State.Conversations.Count;
+            int conversations = Host.State.Conversations.Count;
 
             // An id in another case is the conversation (the service says whether it exists), not a missing image.
             ps.Run("Add-AssistantImage CONV_nothere -Prompt 'A note.'");
             ErrorRecord error = Assert.Single(ps.Errors);
             Assert.StartsWith("AssistantImageFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
             Assert.Contains("CONV_nothere", error.ToString(), StringComparison.Ordinal);
-            Assert.Equal(conversations, _host.State.Conversations.Count);
+            Assert.Equal(conversations, Host.State.Conversations.Count);
 
             // A file that is there is an image, whatever its name.
-            File.Copy(Icon, Path.Combine(_dir, "conv_icon"));
-            ps.Run("$null = $ExecutionContext.SessionState.Path.SetLocation($args[0])", _dir);
+            File.Copy(Icon, Path.Combine(Work, "conv_icon"));
+            ps.Run("$null = $ExecutionContext.SessionState.Path.SetLocation($args[0])", Work);
             PSObject message = ps.Run("Add-AssistantImage conv_icon").Single();
             Assert.True(ps.Errors.Count == 0, Errors(ps));
-            Assert.Equal(conversations + 1, _host.State.Conversations.Count);
-            Assert.Equal(new[] { "input_image" }, Types(_host.State.Conversations[Conversation(message)].Items.Single()));
+            Assert.Equal(conversations + 1, Host.State.Conversations.Count);
+            Assert.Equal(new[] { "input_image" }, Types(Host.State.Conversations[Conversation(message)].Items.Single()));
         }
 
         [Fact]
         public void TwoImagesWithoutACommaAreStillAParameterErrorThatSendsNothing()
         {
             using var ps = Session();
-            int requests = _host.Requests.Count;
+            int requests = Host.Requests.Count;
 
             ps.Run("Add-AssistantImage $args[0] $args[1]", Icon, Cat);
             ErrorRecord error = Assert.Single(ps.Errors);
             Assert.StartsWith("ParameterArgumentValidationError,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
             Assert.Contains($"'{Cat}' is not a conversation id (conv_...)", error.ToString(), StringComparison.Ordinal);
             Assert.Contains("commas", error.ToString(), StringComparison.Ordinal);
-            Assert.Equal(requests, _host.Requests.Count);
+            Assert.Equal(requests, Host.Requests.Count);
         }
 
         [Fact]
@@ -148,11 +131,11 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = Session();
             string conversation = StartConversation(ps);
-            int items = _host.State.Conversations[conversation].Items.Count;
-            string nope = Path.Combine(_dir, "nope.jpg");
-            string garbage = Path.Combine(_dir, "garbage.jpg");
+            int items = Host.State.Conversations[conversation].Items.Count;
+            string nope = Path.Combine(Work, "nope.jpg");
+            string garbage = Path.Combine(Work, "garbage.jpg");
             File.WriteAllBytes(garbage, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
-            int requests = _host.Requests.Count;
+            int requests = Host.Requests.Count;
 
             foreach (string script in new[]
             {
@@ -166,9 +149,9 @@ namespace VisionPS.PowerShell.Tests
 
                 Assert.All(ps.Errors, e => Assert.DoesNotContain("System.", e.FullyQualifiedErrorId, StringComparison.Ordinal));
                 Assert.Contains(ps.Warnings, w => w.Contains("nothing was sent", StringComparison.Ordinal));
-                Assert.True(_host.Requests.Count == requests, script + ": " + string.Join("; ", _host.Requests.Skip(requests).Select(r => r.Method + " " + r.Path)));
+                Assert.True(Host.Requests.Count == requests, script + ": " + string.Join("; ", Host.Requests.Skip(requests).Select(r => r.Method + " " + r.Path)));
             }
-            Assert.Equal(items, _host.State.Conversations[conversation].Items.Count);
+            Assert.Equal(items, Host.State.Conversations[conversation].Items.Count);
 
             // The missing file's advice names what this cmdlet has (no -Path or -LiteralPath), as ConvertTo-VisionImage's does.
             ps.Run("Add-AssistantImage -Image $args[0]", nope);
@@ -186,21 +169,21 @@ namespace VisionPS.PowerShell.Tests
             using var ps = Session();
             PSObject first = ps.Run("Add-AssistantImage -Image $args[0] -Prompt 'First.'", Icon).Single();
             string conversation = Conversation(first);
-            int conversations = _host.State.Conversations.Count;
+            int conversations = Host.State.Conversations.Count;
 
             // $m | Add-AssistantImage more.jpg: the message binds -ConversationId and is no image given.
             PSObject more = ps.Run("$args[0] | Add-AssistantImage $args[1]", first, Cat).Single();
             Assert.True(ps.Errors.Count == 0, Errors(ps));
             Assert.Equal(conversation, Conversation(more));
-            Assert.Equal(new[] { "input_image" }, Types(_host.State.Conversations[conversation].Items.Last()));
+            Assert.Equal(new[] { "input_image" }, Types(Host.State.Conversations[conversation].Items.Last()));
 
             // $m | Add-AssistantImage -Prompt 'A note.': the note goes to the message's conversation.
             PSObject note = ps.Run("$args[0] | Add-AssistantImage -Prompt 'A note.'", first).Single();
             Assert.True(ps.Errors.Count == 0, Errors(ps));
             Assert.Equal(conversation, Conversation(note));
-            Assert.Equal(new[] { "input_text" }, Types(_host.State.Conversations[conversation].Items.Last()));
-            Assert.Equal(conversations, _host.State.Conversations.Count);
-            Assert.Equal(3, _host.State.Conversations[conversation].Items.Count);
+            Assert.Equal(new[] { "input_text" }, Types(Host.State.Conversations[conversation].Items.Last()));
+            Assert.Equal(conversations, Host.State.Conversations.Count);
+            Assert.Equal(3, Host.State.Conversations[conversation].Items.Count);
         }
 
         [Fact]
@@ -231,21 +214,21 @@ namespace VisionPS.PowerShell.Tests
             PSObject message = ps.Run("Add-AssistantImage -Image $args[0], $args[1] -Prompt 'Two.'", Icon, Cat).Single();
             string[] files = ((System.Collections.IEnumerable)message.Properties["FileIds"].Value).Cast<object>().Select(o => o.ToString()!).ToArray();
             Assert.Equal(2, files.Length);
-            Assert.All(files, f => Assert.True(_host.State.Files.ContainsKey(f)));
+            Assert.All(files, f => Assert.True(Host.State.Files.ContainsKey(f)));
 
             // Remove-VisionFile $m: the message's FileIds, as piping it binds them.
             ps.Run("Remove-VisionFile $args[0] -Confirm:$false", message);
             Assert.True(ps.Errors.Count == 0, Errors(ps));
-            Assert.All(files, f => Assert.False(_host.State.Files.ContainsKey(f)));
+            Assert.All(files, f => Assert.False(Host.State.Files.ContainsKey(f)));
 
             // An object that names no file is refused in words before anything is sent (it was sent as its text).
-            _host.State.Assets["smile.gif"] = File.ReadAllBytes(Icon);
-            PSObject urlOnly = ps.Run("Add-AssistantImage -Image $args[0]", new Uri(_host.Root, "assets/smile.gif").AbsoluteUri).Single();
+            Host.State.Assets["smile.gif"] = File.ReadAllBytes(Icon);
+            PSObject urlOnly = ps.Run("Add-AssistantImage -Image $args[0]", new Uri(Host.Root, "assets/smile.gif").AbsoluteUri).Single();
             Assert.True(ps.Errors.Count == 0, Errors(ps));
             // "$m" counts the URL image it attached, not only the files it uploaded ("(0 file(s))" said nothing was).
             Assert.EndsWith("(1 image(s) attached, 0 uploaded)", urlOnly.BaseObject.ToString(), StringComparison.Ordinal);
             Assert.EndsWith("(2 image(s) attached, 2 uploaded)", message.BaseObject.ToString(), StringComparison.Ordinal);
-            int requests = _host.Requests.Count;
+            int requests = Host.Requests.Count;
             foreach (object given in new object[] { urlOnly, new PSObject(new { Name = "x" }) })
             {
                 ps.Run("Remove-VisionFile $args[0] -Confirm:$false", given);
@@ -255,13 +238,13 @@ namespace VisionPS.PowerShell.Tests
                 ps.Run("$args[0] | Remove-VisionFile -Confirm:$false", given);
                 Assert.NotEmpty(ps.Errors);
             }
-            Assert.Equal(requests, _host.Requests.Count);
+            Assert.Equal(requests, Host.Requests.Count);
 
             // Piped objects still bind by property name: an Id, a FileId, a message's FileIds.
             string one = ps.Run<string>("(Add-VisionFile -Image $args[0]).Id", Icon).Single();
             ps.Run("[pscustomobject]@{ FileId = $args[0] } | Remove-VisionFile -Confirm:$false", one);
             Assert.True(ps.Errors.Count == 0, Errors(ps));
-            Assert.False(_host.State.Files.ContainsKey(one));
+            Assert.False(Host.State.Files.ContainsKey(one));
         }
     }
 }

@@ -20,8 +20,6 @@ namespace VisionPS.PowerShell.Tests
         {
         }
 
-        private string Records => Path.Combine(Work, "records");
-
         /// <summary>Writes a record file as Start-VisionBatch would (or with <paramref name="change"/> applied), named after <paramref name="fileId"/>.</summary>
         private string Record(string fileId, DateTimeOffset submitted, int items = 1, Action<Dictionary<string, object?>>? change = null, string? prompt = null)
         {

@@ -5,38 +5,22 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Threading.Tasks;
 using VisionPS.TestServer;
 using Xunit;
 
 namespace VisionPS.PowerShell.Tests
 {
     /// <summary>PDFs, URL images for servers that cannot fetch them, and Responses streaming, as users run Send-VisionChat and Add-AssistantImage.</summary>
-    public sealed class ChatInputsTests : IAsyncLifetime
+    public sealed class ChatInputsTests : LocalEndpointTests
     {
-        private const string Key = "sk-chat-inputs-test";
-        private EndpointHost _host = null!;
-        private readonly string _dir = Directory.CreateTempSubdirectory("visionps-inputs-").FullName;
-
-        public async Task InitializeAsync() => _host = await EndpointHost.StartAsync(apiKey: Key);
-
-        public async Task DisposeAsync()
+        public ChatInputsTests()
+            : base("sk-chat-inputs-test", "inputs", maxRetries: 0)
         {
-            await _host.DisposeAsync();
-            Directory.Delete(_dir, true);
-        }
-
-        private PowerShellSession Session()
-        {
-            var ps = new PowerShellSession();
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -MaxRetries 0", _host.BaseUri, Key);
-            Assert.Empty(ps.Errors);
-            return ps;
         }
 
         private string Write(string name, byte[] bytes)
         {
-            string path = Path.Combine(_dir, name);
+            string path = Path.Combine(Work, name);
             File.WriteAllBytes(path, bytes);
             return path;
         }
@@ -92,8 +76,8 @@ namespace VisionPS.PowerShell.Tests
             Assert.Empty(ps.Errors);
             string conversation = (string)message.Properties["ConversationId"].Value;
             string fileId = ((System.Collections.IEnumerable)message.Properties["FileIds"].Value).Cast<object>().Select(o => o.ToString()!).Single();
-            Assert.Equal("user_data", _host.State.Files[fileId].Purpose);
-            var item = _host.State.Conversations[conversation].Items[0];
+            Assert.Equal("user_data", Host.State.Files[fileId].Purpose);
+            var item = Host.State.Conversations[conversation].Items[0];
             Assert.Equal("input_file", (string?)item["content"]![1]!["type"]);
             Assert.Equal(fileId, (string?)item["content"]![1]!["file_id"]);
         }
@@ -109,10 +93,10 @@ namespace VisionPS.PowerShell.Tests
 
             Assert.Empty(ps.Errors);
             string conversation = (string)message.Properties["ConversationId"].Value;
-            var content = _host.State.Conversations[conversation].Items[0]["content"]!.AsArray();
+            var content = Host.State.Conversations[conversation].Items[0]["content"]!.AsArray();
             Assert.Equal(new[] { "input_text", "input_image", "input_file", "input_image" }, content.Select(c => (string?)c!["type"]));
             var fileIds = ((System.Collections.IEnumerable)message.Properties["FileIds"].Value).Cast<object>().Select(o => o.ToString()!).ToList();
-            Assert.Equal(new[] { "vision", "user_data", "vision" }, fileIds.Select(id => _host.State.Files[id].Purpose));
+            Assert.Equal(new[] { "vision", "user_data", "vision" }, fileIds.Select(id => Host.State.Files[id].Purpose));
             Assert.Equal(fileIds[1], (string?)content[2]!["file_id"]);
             Assert.Equal(new[] { cat, statement, smile }, ((System.Collections.IEnumerable)message.Properties["ImageSources"].Value).Cast<object>().Select(o => o.ToString()));
         }
@@ -127,7 +111,7 @@ namespace VisionPS.PowerShell.Tests
         public void AUrlImageIsDownloadedAndSentInlineToAServerThatCannotFetchUrls(string script)
         {
             byte[] png = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
-            Uri url = _host.AddAsset("wizard.png", png);
+            Uri url = Host.AddAsset("wizard.png", png);
             using var ps = Session();
 
             PSObject result = ps.Run(script, url.AbsoluteUri).Single();
@@ -143,21 +127,21 @@ namespace VisionPS.PowerShell.Tests
         public void StreamWorksWithTheResponsesApiAndIsRefusedWithPerImage()
         {
             using var ps = Session();
-            int before = _host.Requests.Count;
+            int before = Host.Requests.Count;
 
             PSObject result = ps.Run("Send-VisionChat 'Stream it.' -Image $args[0] -Api Responses -Stream", Paths.CorpusFile("gif_static_smile_48.gif")).Single();
 
             Assert.Empty(ps.Errors);
             Assert.Equal("Stream it.", Answer(result).GetProperty("prompt").GetString());
-            string body = _host.Requests.Skip(before).Single(r => r.Path.EndsWith("/responses", StringComparison.Ordinal)).BodyText;
+            string body = Host.Requests.Skip(before).Single(r => r.Path.EndsWith("/responses", StringComparison.Ordinal)).BodyText;
             Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("stream").GetBoolean());
 
-            int sent = _host.Requests.Count;
+            int sent = Host.Requests.Count;
             Assert.Empty(ps.Run("Send-VisionChat 'x' -Image $args[0] -Stream -PerImage", Paths.CorpusFile("gif_static_smile_48.gif")));
             ErrorRecord refused = Assert.Single(ps.Errors);
             Assert.StartsWith("StreamNotSupported,", refused.FullyQualifiedErrorId, StringComparison.Ordinal);
             Assert.Contains("cannot be used with -PerImage", refused.ToString(), StringComparison.Ordinal);
-            Assert.Equal(sent, _host.Requests.Count);
+            Assert.Equal(sent, Host.Requests.Count);
         }
     }
 }

@@ -1,12 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
-using System.Threading.Tasks;
-using VisionPS.TestServer;
 using Xunit;
 
 namespace VisionPS.PowerShell.Tests
@@ -16,36 +13,17 @@ namespace VisionPS.PowerShell.Tests
     /// DELETE /v1/files/{id} stalls or fails: the stop comes back within the cleanup's own budget, and every file left
     /// on the service is named in a warning with the way to remove it. A service that deletes is cleaned up silently.
     /// </summary>
-    public sealed class CleanupAfterStopTests : IAsyncLifetime
+    public sealed class CleanupAfterStopTests : LocalEndpointTests
     {
-        private const string Key = "sk-visionps-cleanup-NEVER-PRINT-5e0b";
         private const string DeleteRoute = "DELETE /v1/files/{id}";
 
         // The module's cleanup budget (VisionClient.CleanupBudget) is 5 s; a stop may take that and a little more on a
         // busy machine, never the 30 s a stalled request takes to answer.
         private static readonly TimeSpan s_stopLimit = TimeSpan.FromSeconds(10);
 
-        private readonly string _dir = Path.Combine(Path.GetTempPath(), "visionps-cleanup-" + Guid.NewGuid().ToString("N"));
-        private EndpointHost _host = null!;
-
-        public async Task InitializeAsync() => _host = await EndpointHost.StartAsync(apiKey: Key);
-
-        public async Task DisposeAsync()
+        public CleanupAfterStopTests()
+            : base("sk-visionps-cleanup-NEVER-PRINT-5e0b", "cleanup")
         {
-            await _host.DisposeAsync();
-            if (Directory.Exists(_dir))
-            {
-                Directory.Delete(_dir, true);
-            }
-        }
-
-        private PowerShellSession Session()
-        {
-            var ps = new PowerShellSession();
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -BatchPath $args[2] -CachePath $args[3] -MaxRetries 1",
-                _host.BaseUri, Key, Path.Combine(_dir, "records"), Path.Combine(_dir, "cache"));
-            Assert.Empty(ps.Errors);
-            return ps;
         }
 
         private static readonly object[] s_images = { Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("png_wizard_1104x1468_rgba.png") };
@@ -67,7 +45,7 @@ namespace VisionPS.PowerShell.Tests
             stop.Stop();
             Assert.True(shell.InvocationStateInfo.State == PSInvocationState.Stopped,
                 $"{shell.InvocationStateInfo.State} after Stop() took {stop.Elapsed}; requests: "
-                + string.Join("; ", _host.Requests.Select(r => $"{r.Method} {r.Path} {r.Status} {r.ReceivedAt:HH:mm:ss.fff}-{r.AnsweredAt:HH:mm:ss.fff}"))
+                + string.Join("; ", Host.Requests.Select(r => $"{r.Method} {r.Path} {r.Status} {r.ReceivedAt:HH:mm:ss.fff}-{r.AnsweredAt:HH:mm:ss.fff}"))
                 + "; errors: " + string.Join("; ", shell.Streams.Error.Select(e => e.FullyQualifiedErrorId + " " + e)));
             Assert.True(running.IsCompleted);
             return stop.Elapsed;
@@ -84,7 +62,7 @@ namespace VisionPS.PowerShell.Tests
         {
             foreach ((string route, string fault) in faults)
             {
-                _host.State.RouteFaults[route] = fault;
+                Host.State.RouteFaults[route] = fault;
             }
             using var ps = Session();
             using var shell = ps.CreateShell();
@@ -96,12 +74,12 @@ namespace VisionPS.PowerShell.Tests
             return shell.Streams.Warning.Select(w => w.Message).ToList();
         }
 
-        private List<string> StoredIds(string purpose) => _host.State.Files.Values.Where(f => f.Purpose == purpose).Select(f => f.Id).OrderBy(id => id, StringComparer.Ordinal).ToList(); // ids count up: upload order
+        private List<string> StoredIds(string purpose) => Host.State.Files.Values.Where(f => f.Purpose == purpose).Select(f => f.Id).OrderBy(id => id, StringComparer.Ordinal).ToList(); // ids count up: upload order
 
-        private int Deletes => _host.Requests.Count(r => r.Method == "DELETE" && r.Path.StartsWith("/v1/files/", StringComparison.Ordinal));
+        private int Deletes => Host.Requests.Count(r => r.Method == "DELETE" && r.Path.StartsWith("/v1/files/", StringComparison.Ordinal));
 
         /// <summary>A cleanup warning: names each file left and how to remove it, in VisionPS's words, without the key.</summary>
-        private static void AssertNamesFilesLeft(string warning, IReadOnlyCollection<string> ids, string reason)
+        private void AssertNamesFilesLeft(string warning, IReadOnlyCollection<string> ids, string reason)
         {
             Assert.NotEmpty(ids);
             foreach (string id in ids)
@@ -117,7 +95,7 @@ namespace VisionPS.PowerShell.Tests
         public void AddAssistantImageStoppedWithDeletesStalledReturnsWithinTheBudgetAndNamesTheUploadsLeft()
         {
             // The message's conversation and every delete hang (a stalled service): Ctrl+C while the message is added.
-            List<string> warnings = StopWithin(Attach, () => _host.State.RequestsTo("/v1/conversations").Count > 0, ("POST /v1/conversations", "slow=30000"), (DeleteRoute, "slow=30000"));
+            List<string> warnings = StopWithin(Attach, () => Host.State.RequestsTo("/v1/conversations").Count > 0, ("POST /v1/conversations", "slow=30000"), (DeleteRoute, "slow=30000"));
 
             List<string> left = StoredIds("vision");
             Assert.Equal(2, left.Count);
@@ -130,7 +108,7 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void AddAssistantImageStoppedWithDeletesFailingNamesTheUploadsLeftAndWhy()
         {
-            List<string> warnings = StopWithin(Attach, () => _host.State.RequestsTo("/v1/conversations").Count > 0, ("POST /v1/conversations", "slow=30000"), (DeleteRoute, "500"));
+            List<string> warnings = StopWithin(Attach, () => Host.State.RequestsTo("/v1/conversations").Count > 0, ("POST /v1/conversations", "slow=30000"), (DeleteRoute, "500"));
 
             List<string> left = StoredIds("vision");
             Assert.Equal(2, left.Count);
@@ -142,7 +120,7 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void AddAssistantImageStoppedAgainstAServiceThatDeletesLeavesNothingAndSaysNothing()
         {
-            List<string> warnings = StopWithin(Attach, () => _host.State.RequestsTo("/v1/conversations").Count > 0, ("POST /v1/conversations", "slow=30000"));
+            List<string> warnings = StopWithin(Attach, () => Host.State.RequestsTo("/v1/conversations").Count > 0, ("POST /v1/conversations", "slow=30000"));
 
             Assert.Empty(StoredIds("vision"));
             Assert.Equal(2, Deletes);
@@ -152,7 +130,7 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void AddAssistantImageWhoseMessageFailsNamesTheUploadsItCouldNotDeleteInItsError()
         {
-            _host.State.RouteFaults[DeleteRoute] = "slow=30000";
+            Host.State.RouteFaults[DeleteRoute] = "slow=30000";
             using var ps = Session();
             var stopwatch = Stopwatch.StartNew();
 
@@ -197,7 +175,7 @@ namespace VisionPS.PowerShell.Tests
         public void StartVisionBatchStoppedWithTheDeleteStalledReturnsWithinTheBudgetAndNamesTheInputFileLeft()
         {
             // The batch's creation and the input file's delete hang: Ctrl+C while the batch is created.
-            List<string> warnings = StopWithin(Batch, () => _host.State.RequestsTo("/v1/batches").Count > 0, ("POST /v1/batches", "slow=30000"), (DeleteRoute, "slow=30000"));
+            List<string> warnings = StopWithin(Batch, () => Host.State.RequestsTo("/v1/batches").Count > 0, ("POST /v1/batches", "slow=30000"), (DeleteRoute, "slow=30000"));
 
             string input = Assert.Single(StoredIds("batch"));
             Assert.Equal(1, Deletes);
@@ -209,7 +187,7 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void StartVisionBatchStoppedAgainstAServiceThatDeletesLeavesNoInputFileAndSaysNothing()
         {
-            List<string> warnings = StopWithin(Batch, () => _host.State.RequestsTo("/v1/batches").Count > 0, ("POST /v1/batches", "slow=30000"));
+            List<string> warnings = StopWithin(Batch, () => Host.State.RequestsTo("/v1/batches").Count > 0, ("POST /v1/batches", "slow=30000"));
 
             Assert.Empty(StoredIds("batch"));
             Assert.Equal(1, Deletes);
@@ -219,8 +197,8 @@ namespace VisionPS.PowerShell.Tests
         [Fact]
         public void StartVisionBatchWhoseCreationFailsNamesTheInputFileItCouldNotDeleteInItsError()
         {
-            _host.State.RouteFaults["POST /v1/batches"] = "500";
-            _host.State.RouteFaults[DeleteRoute] = "500";
+            Host.State.RouteFaults["POST /v1/batches"] = "500";
+            Host.State.RouteFaults[DeleteRoute] = "500";
             using var ps = Session();
 
             var output = ps.Run("$args | Start-VisionBatch 'What is this?' -Detail Low", s_images[0]);

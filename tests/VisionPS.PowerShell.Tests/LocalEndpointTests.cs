@@ -12,9 +12,12 @@ namespace VisionPS.PowerShell.Tests
     /// </summary>
     public abstract class LocalEndpointTests : IAsyncLifetime
     {
-        protected LocalEndpointTests(string key, string name)
+        private readonly int _maxRetries;
+
+        protected LocalEndpointTests(string key, string name, int maxRetries = 1)
         {
             Key = key;
+            _maxRetries = maxRetries;
             Work = Path.Combine(Path.GetTempPath(), $"visionps-{name}-" + Guid.NewGuid().ToString("N"));
         }
 
@@ -23,6 +26,12 @@ namespace VisionPS.PowerShell.Tests
 
         /// <summary>A folder of this test's own, deleted afterwards.</summary>
         protected string Work { get; }
+
+        /// <summary>The answer cache the sessions use, inside <see cref="Work"/>.</summary>
+        protected string Cache => Path.Combine(Work, "cache");
+
+        /// <summary>The batch record folder the sessions use, inside <see cref="Work"/>.</summary>
+        protected string Records => Path.Combine(Work, "records");
 
         protected EndpointHost Host { get; private set; } = null!;
 
@@ -41,12 +50,15 @@ namespace VisionPS.PowerShell.Tests
             }
         }
 
-        /// <summary>A session whose defaults are this endpoint, its key (as a SecureString), one retry, and the work folder's cache and records.</summary>
+        /// <summary>
+        /// A session whose defaults are this endpoint, its key (as a SecureString), the class's retries (one unless it
+        /// says otherwise), and the work folder's cache and records.
+        /// </summary>
         protected PowerShellSession Session()
         {
             var ps = new PowerShellSession();
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -BatchPath $args[3] -MaxRetries 1",
-                Host.BaseUri, Key, Path.Combine(Work, "cache"), Path.Combine(Work, "records"));
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -BatchPath $args[3] -MaxRetries $args[4]",
+                Host.BaseUri, Key, Cache, Records, _maxRetries);
             Assert.Empty(ps.Errors);
             return ps;
         }

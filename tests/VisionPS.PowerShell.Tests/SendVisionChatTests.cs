@@ -8,37 +8,16 @@ using System.Net;
 using System.Security;
 using System.Text.Json;
 using System.Threading.Tasks;
-using VisionPS.TestServer;
 using Xunit;
 
 namespace VisionPS.PowerShell.Tests
 {
     /// <summary>The chat and assistant cmdlets against the local OpenAI-compatible endpoint, over real HTTP.</summary>
-    public sealed class SendVisionChatTests : IAsyncLifetime
+    public sealed class SendVisionChatTests : LocalEndpointTests
     {
-        private const string Key = "sk-visionps-test-NEVER-PRINT-9f3c";
-        private EndpointHost _host = null!;
-        private readonly string _cache = Path.Combine(Path.GetTempPath(), "visionps-chatcache-" + Guid.NewGuid().ToString("N"));
-
-        public async Task InitializeAsync() => _host = await EndpointHost.StartAsync(apiKey: Key);
-
-        public async Task DisposeAsync()
+        public SendVisionChatTests()
+            : base("sk-visionps-test-NEVER-PRINT-9f3c", "chatcache")
         {
-            await _host.DisposeAsync();
-            if (Directory.Exists(_cache))
-            {
-                Directory.Delete(_cache, true);
-            }
-        }
-
-        /// <summary>A session whose defaults point at the endpoint with the key, and at a private answer cache.</summary>
-        private PowerShellSession Session()
-        {
-            var ps = new PowerShellSession();
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 1",
-                _host.BaseUri, Key, _cache);
-            Assert.Empty(ps.Errors);
-            return ps;
         }
 
         private static JsonElement Answer(PSObject result) => JsonDocument.Parse((string)result.Properties["Text"].Value).RootElement;
@@ -78,7 +57,7 @@ namespace VisionPS.PowerShell.Tests
             // answered, in input order, and the verbose stream says the whole batch paused.
             string spec = "fault:rate=8:" + Guid.NewGuid().ToString("N");
             object[] files = Enumerable.Range(0, 16).Select(i => (object)Paths.CorpusFile(i % 2 == 0 ? "gif_static_smile_48.gif" : "jpg_gray_cat_512.jpg")).ToArray();
-            int refusedBefore = _host.State.RateLimited;
+            int refusedBefore = Host.State.RateLimited;
 
             var results = ps.Run("$VerbosePreference = 'Continue'; $args[0] | Send-VisionChat 'Limited.' -PerImage -ThrottleLimit 8 -NoCache -MaxRetries 10 -Model $args[1]", files, spec);
 
@@ -86,7 +65,7 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal(16, results.Count);
             Assert.Equal(files, results.Select(r => (object)Prop<IReadOnlyList<string>>(r, "ImageSources")[0]));
             Assert.All(results, r => Assert.Equal("stop", Prop<string>(r, "FinishReason")));
-            Assert.True(_host.State.RateLimited > refusedBefore, "the rate limit never refused a request");
+            Assert.True(Host.State.RateLimited > refusedBefore, "the rate limit never refused a request");
             Assert.Contains(ps.Verbose, v => v.StartsWith("Rate limited (HTTP 429): every request of this batch waits", StringComparison.Ordinal));
             Assert.DoesNotContain(ps.Verbose, v => v.Contains(Key, StringComparison.Ordinal));
         }
@@ -111,13 +90,13 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = Session();
             string folder = Path.GetDirectoryName(Paths.CorpusFile("jpg_storm_1920x1280.jpg"))!;
-            int before = _host.Requests.Count;
+            int before = Host.Requests.Count;
 
             var output = ps.Run("Send-VisionChat 'What is this?' -Image nosuch.jpg, $args[0]; $args[1] | Send-VisionChat 'And this?'",
                 folder, Paths.CorpusFile("bad/truncated_in_header_storm.jpg"));
 
             Assert.Empty(output);
-            Assert.Equal(before, _host.Requests.Count);
+            Assert.Equal(before, Host.Requests.Count);
             Assert.Equal(new[] { "ImageNotFound", "ImageNotFound", "ImageDecodeFailed" },
                 ps.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]).ToArray());
             Assert.Contains($"Get-ChildItem '{folder}' -File", ps.Errors[1].ToString(), StringComparison.Ordinal);
@@ -133,7 +112,7 @@ namespace VisionPS.PowerShell.Tests
             var host = new RecordingHost();
             using var ps = new PowerShellSession(host: host);
             ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 0",
-                _host.BaseUri, Key, _cache);
+                Host.BaseUri, Key, Cache);
 
             var output = ps.Run(
                 "try { Send-VisionChat 'What is this?' -Image $args[0] -Stream -NoCache -Model fault:canned=stream-error -ErrorAction Stop } catch { $_ }",
@@ -193,11 +172,11 @@ namespace VisionPS.PowerShell.Tests
         public void WhatIfSendsNothingAndNeedsNoKey()
         {
             using var ps = new PowerShellSession();
-            int before = _host.Requests.Count;
+            int before = Host.Requests.Count;
             var output = ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -WhatIf", Paths.CorpusFile("jpg_storm_1920x1280.jpg"));
             Assert.Empty(output);
             Assert.Empty(ps.Errors);
-            Assert.Equal(before, _host.Requests.Count);
+            Assert.Equal(before, Host.Requests.Count);
         }
 
         [Fact]
@@ -233,9 +212,9 @@ namespace VisionPS.PowerShell.Tests
         /// </summary>
         private (object[] Files, int Before) MissingUrlFirst()
         {
-            object[] files = { new Uri(_host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
-            int before = _host.State.RequestsTo("/chat/completions").Count;
-            _host.State.RouteFaults["GET /assets/{name}"] = "slow=400";
+            object[] files = { new Uri(Host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
+            int before = Host.State.RequestsTo("/chat/completions").Count;
+            Host.State.RouteFaults["GET /assets/{name}"] = "slow=400";
             return (files, before);
         }
 
@@ -260,7 +239,7 @@ namespace VisionPS.PowerShell.Tests
             var error = Assert.IsType<ErrorRecord>(thrown is PSObject wrapped ? wrapped.BaseObject : thrown);
             Assert.Contains("missing.png", error.ToString(), StringComparison.Ordinal);
             Assert.EndsWith(",VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId, StringComparison.Ordinal);
-            Assert.Equal(2, _host.State.RequestsTo("/chat/completions").Count - before);
+            Assert.Equal(2, Host.State.RequestsTo("/chat/completions").Count - before);
             Assert.Equal(2, got.Count); // both answers paid for are in the output
             Assert.Equal(files.Skip(1), got.Select(r => (object)Prop<IReadOnlyList<string>>(r, "ImageSources")[0]));
             Assert.All(got, r => Assert.Equal("stop", Prop<string>(r, "FinishReason")));
@@ -283,7 +262,7 @@ namespace VisionPS.PowerShell.Tests
 
             Assert.Contains("missing.png", Assert.Single(output).ToString(), StringComparison.Ordinal);
             Assert.Contains(ps.Warnings, w => w.Contains("Waiting for the 2 requests already sent", StringComparison.Ordinal) && w.Contains("Ctrl+C", StringComparison.Ordinal));
-            Assert.Equal(2, _host.State.RequestsTo("/chat/completions").Count - before);
+            Assert.Equal(2, Host.State.RequestsTo("/chat/completions").Count - before);
         }
 
         [Fact]
@@ -296,14 +275,14 @@ namespace VisionPS.PowerShell.Tests
             var first = ps.Run("$args[0] | Send-VisionChat 'Resume me.' -PerImage -MaxRetries 0 -Model $args[1]", files, model);
             Assert.Equal(2, first.Count);
             Assert.Equal(2, ps.Errors.Count);
-            int sent = _host.State.RequestsTo("/chat/completions").Count;
+            int sent = Host.State.RequestsTo("/chat/completions").Count;
 
             var second = ps.Run("$args[0] | Send-VisionChat 'Resume me.' -PerImage -MaxRetries 0 -Model $args[1]", files, model);
 
             Assert.Empty(ps.Errors);
             Assert.Equal(files, second.Select(r => (object)Prop<IReadOnlyList<string>>(r, "ImageSources")[0]));
             Assert.Equal(2, second.Count(r => Prop<bool>(r, "FromCache")));
-            Assert.Equal(sent + 2, _host.State.RequestsTo("/chat/completions").Count); // only the two unanswered went out
+            Assert.Equal(sent + 2, Host.State.RequestsTo("/chat/completions").Count); // only the two unanswered went out
         }
 
         [Fact]
@@ -313,11 +292,11 @@ namespace VisionPS.PowerShell.Tests
             object[] files = { Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
             var first = ps.Run("$args | Send-VisionChat 'Cache me.' -PerImage", files);
             Assert.All(first, r => Assert.False(Prop<bool>(r, "FromCache")));
-            int sent = _host.State.RequestsTo("/chat/completions").Count;
+            int sent = Host.State.RequestsTo("/chat/completions").Count;
             var second = ps.Run("$args | Send-VisionChat 'Cache me.' -PerImage", files);
             Assert.All(second, r => Assert.True(Prop<bool>(r, "FromCache")));
             Assert.Equal(first.Select(r => Prop<string>(r, "Text")), second.Select(r => Prop<string>(r, "Text")));
-            Assert.Equal(sent, _host.State.RequestsTo("/chat/completions").Count);
+            Assert.Equal(sent, Host.State.RequestsTo("/chat/completions").Count);
             var other = ps.Run("$args | Send-VisionChat 'A different question.' -PerImage", files);
             Assert.All(other, r => Assert.False(Prop<bool>(r, "FromCache")));
         }
@@ -356,24 +335,24 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = Session();
             using var http = new System.Net.Http.HttpClient();
-            using var create = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Post, _host.BaseUri + "/threads");
+            using var create = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Post, Host.BaseUri + "/threads");
             create.Headers.Add("Authorization", "Bearer " + Key);
             create.Headers.Add("OpenAI-Beta", "assistants=v2");
             create.Content = new System.Net.Http.StringContent("{}", System.Text.Encoding.UTF8, "application/json");
             using var created = await http.SendAsync(create);
             string thread = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-            Uri asset = _host.AddAsset("chart.png", File.ReadAllBytes(Paths.CorpusFile("png_debian_logo_256_palette_trns.png")));
+            Uri asset = Host.AddAsset("chart.png", File.ReadAllBytes(Paths.CorpusFile("png_debian_logo_256_palette_trns.png")));
             PSObject message = ps.Run("$args[1..2] | Add-AssistantImage -ConversationId $args[0] -Prompt 'Two images.'",
                 thread, Paths.CorpusFile("d_heic_storm.heic"), asset.AbsoluteUri).Single();
             Assert.Empty(ps.Errors);
             Assert.Equal("Thread", Prop<string>(message, "Kind"));
             Assert.Single(Prop<IReadOnlyList<string>>(message, "FileIds"));
-            var posts = _host.State.RequestsTo("/threads/" + thread + "/messages");
+            var posts = Host.State.RequestsTo("/threads/" + thread + "/messages");
             string body = Assert.Single(posts).BodyText;
             Assert.Contains("\"image_file\"", body, StringComparison.Ordinal);
             Assert.Contains(asset.AbsoluteUri, body, StringComparison.Ordinal);
             Assert.DoesNotContain("data:", body, StringComparison.Ordinal);
-            Assert.Contains(_host.State.RequestsTo("/files"), r => r.Method == "POST" && r.BodyText.Contains("vision", StringComparison.Ordinal));
+            Assert.Contains(Host.State.RequestsTo("/files"), r => r.Method == "POST" && r.BodyText.Contains("vision", StringComparison.Ordinal));
         }
 
         [Fact]
@@ -409,7 +388,7 @@ namespace VisionPS.PowerShell.Tests
                 ErrorRecord error = Assert.Single(ps.Errors);
                 Assert.Equal("FileNotDeleted,VisionPS.Commands.RemoveVisionFileCommand", error.FullyQualifiedErrorId);
                 Assert.Contains(id, error.ToString(), StringComparison.Ordinal);
-                Assert.True(_host.State.Files.ContainsKey(id));
+                Assert.True(Host.State.Files.ContainsKey(id));
             }
             finally
             {
@@ -421,7 +400,7 @@ namespace VisionPS.PowerShell.Tests
         public void UploadsThatCannotBeAttachedAreDeletedAgain()
         {
             using var ps = Session();
-            int before = _host.State.Files.Count;
+            int before = Host.State.Files.Count;
 
             var output = ps.Run("Add-AssistantImage -Prompt 'Look at these.' -Image $args[0], $args[1] -ConversationId conv_doesnotexist -Confirm:$false",
                 Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
@@ -430,8 +409,8 @@ namespace VisionPS.PowerShell.Tests
             ErrorRecord error = Assert.Single(ps.Errors);
             Assert.StartsWith("AssistantImageFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
             Assert.Contains("2 uploaded file(s) were deleted again", error.ToString(), StringComparison.Ordinal);
-            Assert.Equal(before, _host.State.Files.Count);
-            Assert.Equal(2, _host.Requests.Count(r => r.Method == "DELETE" && r.Path.Contains("/files/", StringComparison.Ordinal)));
+            Assert.Equal(before, Host.State.Files.Count);
+            Assert.Equal(2, Host.Requests.Count(r => r.Method == "DELETE" && r.Path.Contains("/files/", StringComparison.Ordinal)));
         }
 
         [Fact]
@@ -443,7 +422,7 @@ namespace VisionPS.PowerShell.Tests
                 .AddArgument(Paths.CorpusFile("gif_static_smile_48.gif"));
             IAsyncResult running = shell.BeginInvoke();
             var wait = Stopwatch.StartNew();
-            while (_host.State.RequestsTo("/chat/completions").Count == 0 && wait.Elapsed < TimeSpan.FromSeconds(20))
+            while (Host.State.RequestsTo("/chat/completions").Count == 0 && wait.Elapsed < TimeSpan.FromSeconds(20))
             {
                 System.Threading.Thread.Sleep(20);
             }
@@ -479,7 +458,7 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = Session();
             string photo = Paths.CorpusFile("gif_static_smile_48.gif");
-            string Sent() => JsonDocument.Parse(_host.Requests.Last(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).BodyText).RootElement.GetProperty("model").GetString()!;
+            string Sent() => JsonDocument.Parse(Host.Requests.Last(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).BodyText).RootElement.GetProperty("model").GetString()!;
 
             PSObject result = ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model ' gpt-4o ' -NoCache", photo).Single();
             Assert.Empty(ps.Errors);
@@ -494,7 +473,7 @@ namespace VisionPS.PowerShell.Tests
             Assert.Empty(ps.Errors);
             Assert.Equal("o4-mini", Sent());
 
-            int before = _host.Requests.Count;
+            int before = Host.Requests.Count;
             foreach (string bad in new[] { "gpt 4o", "gpt-4o\u0000", "gpt-4o\nx", "   " })
             {
                 ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model $args[1] -NoCache", photo, bad);
@@ -505,7 +484,7 @@ namespace VisionPS.PowerShell.Tests
                 ps.Run("Set-VisionDefault -Model $args[0]", bad);
                 Assert.Equal("InvalidModelName,VisionPS.Commands.SetVisionDefaultCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
             }
-            Assert.Equal(before, _host.Requests.Count);
+            Assert.Equal(before, Host.Requests.Count);
             Assert.Equal("o4-mini", ps.Run("Get-VisionDefault").Single().Properties["Model"].Value);
         }
 
@@ -525,15 +504,15 @@ namespace VisionPS.PowerShell.Tests
             // Azure OpenAI (here the endpoint under an Azure name) enforces strict mode, as OpenAI does.
             using var ps = new PowerShellSession();
             ps.Run("Set-VisionDefault -AzureEndpoint $args[0] -AzureDeployment gpt-4o -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 1",
-                _host.BaseUri, Key, _cache);
+                Host.BaseUri, Key, Cache);
             Assert.Empty(ps.Errors);
-            int before = _host.Requests.Count;
+            int before = Host.Requests.Count;
             ps.Run("Send-VisionChat 'Read the total.' -Image $args[0] -NoCache -JsonSchema " + schema, Paths.CorpusFile("gif_static_smile_48.gif"));
             ErrorRecord error = Assert.Single(ps.Errors);
             Assert.Equal("InvalidJsonSchema,VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId);
             Assert.Contains(problem, error.ToString(), StringComparison.Ordinal);
             Assert.Contains("Nothing was sent", error.ToString(), StringComparison.Ordinal);
-            Assert.Equal(before, _host.Requests.Count);
+            Assert.Equal(before, Host.Requests.Count);
         }
 
         /// <summary>
@@ -544,11 +523,11 @@ namespace VisionPS.PowerShell.Tests
         public void ALooseJsonSchemaIsSentToAnEndpointThatIsNotOpenAI()
         {
             using var ps = Session();
-            _host.State.LooseSchemas = true;
-            int before = _host.Requests.Count;
+            Host.State.LooseSchemas = true;
+            int before = Host.Requests.Count;
             var results = ps.Run("Send-VisionChat 'Read the total.' -Image $args[0] -NoCache -Verbose -JsonSchema @{ type = 'object'; properties = @{ total = @{ type = 'number' } } } 4>&1", Paths.CorpusFile("gif_static_smile_48.gif"));
             Assert.Empty(ps.Errors);
-            Assert.Equal(before + 1, _host.Requests.Count);
+            Assert.Equal(before + 1, Host.Requests.Count);
             PSObject answer = Assert.Single(results, r => r.BaseObject is not VerboseRecord);
             Assert.Equal(JsonValueKind.Number, Answer(answer).GetProperty("total").ValueKind);
             Assert.Contains(results, r => r.BaseObject is VerboseRecord v && v.Message.Contains("strict structured outputs would refuse", StringComparison.Ordinal));
@@ -567,11 +546,11 @@ namespace VisionPS.PowerShell.Tests
         {
             var host = new RecordingHost { Choose = labels => labels.Select((l, i) => (l, i)).First(c => c.l.Replace("&", string.Empty, StringComparison.Ordinal).StartsWith(choice, StringComparison.Ordinal)).i };
             using var ps = new PowerShellSession(host: host);
-            string cache = Path.Combine(_cache, "inquire-" + choice);
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 0", _host.BaseUri, Key, cache);
+            string cache = Path.Combine(Cache, "inquire-" + choice);
+            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -MaxRetries 0", Host.BaseUri, Key, cache);
             object[] files = { Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("bad/bad_ihdr_crc.png"), Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_storm_1920x1280.jpg") };
             string prompt = "Inquire " + choice + " " + Guid.NewGuid().ToString("N");
-            int Sent() => _host.State.RequestsTo("/chat/completions").Count(r => r.BodyText.Contains(prompt, StringComparison.Ordinal));
+            int Sent() => Host.State.RequestsTo("/chat/completions").Count(r => r.BodyText.Contains(prompt, StringComparison.Ordinal));
 
             var output = ps.Run("$got = [System.Collections.Generic.List[object]]::new(); $err = $null; try { $args[1..4] | Send-VisionChat $args[0] -PerImage -ThrottleLimit 2 -ErrorAction Inquire -WarningAction SilentlyContinue | ForEach-Object { $got.Add($_) } } catch { $err = $_ }; $got.Count; if ($err) { $err }",
                 new object[] { prompt }.Concat(files).ToArray());

@@ -4,41 +4,17 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
-using System.Threading.Tasks;
 using VisionPS.TestServer;
 using Xunit;
 
 namespace VisionPS.PowerShell.Tests
 {
     /// <summary>Start/Get/Wait/Receive/Stop-VisionBatch against the local endpoint's Batch API, over real HTTP.</summary>
-    public sealed class VisionBatchTests : IAsyncLifetime
+    public sealed class VisionBatchTests : LocalEndpointTests
     {
-        private const string Key = "sk-visionps-batch-NEVER-PRINT-71ad";
-        private readonly string _dir = Path.Combine(Path.GetTempPath(), "visionps-batches-" + Guid.NewGuid().ToString("N"));
-        private EndpointHost _host = null!;
-
-        private string Records => Path.Combine(_dir, "records");
-
-        private string Cache => Path.Combine(_dir, "cache");
-
-        public async Task InitializeAsync() => _host = await EndpointHost.StartAsync(apiKey: Key);
-
-        public async Task DisposeAsync()
+        public VisionBatchTests()
+            : base("sk-visionps-batch-NEVER-PRINT-71ad", "batches")
         {
-            await _host.DisposeAsync();
-            if (Directory.Exists(_dir))
-            {
-                Directory.Delete(_dir, true);
-            }
-        }
-
-        private PowerShellSession Session()
-        {
-            var ps = new PowerShellSession();
-            ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -BatchPath $args[2] -CachePath $args[3] -MaxRetries 1",
-                _host.BaseUri, Key, Records, Cache);
-            Assert.Empty(ps.Errors);
-            return ps;
         }
 
         private static T Prop<T>(PSObject o, string name) => (T)o.Properties[name].Value;
@@ -136,7 +112,7 @@ namespace VisionPS.PowerShell.Tests
             });
             Assert.Equal("jpeg", Answer(results[2]).GetProperty("images")[0].GetProperty("format").GetString());
             // What went over the wire: one batch upload (purpose batch, .jsonl) and one batch; no local path in it.
-            CapturedRequest upload = Assert.Single(_host.State.RequestsTo("/v1/files"));
+            CapturedRequest upload = Assert.Single(Host.State.RequestsTo("/v1/files"));
             Assert.Contains("name=purpose", upload.BodyText.Replace("\"", ""), StringComparison.Ordinal);
             Assert.Contains(".jsonl", upload.BodyText, StringComparison.Ordinal);
             Assert.DoesNotContain(Paths.Corpus, upload.BodyText, StringComparison.Ordinal);
@@ -165,7 +141,7 @@ namespace VisionPS.PowerShell.Tests
                 Assert.Equal(2, file.GetProperty("pages").GetInt32());
                 Assert.Equal(Path.GetFileName(pdf), file.GetProperty("filename").GetString());
                 Assert.Equal(1, Answer(results[1]).GetProperty("image_count").GetInt32());
-                Assert.Contains("data:application/pdf;base64,", Assert.Single(_host.State.RequestsTo("/v1/files")).BodyText, StringComparison.Ordinal);
+                Assert.Contains("data:application/pdf;base64,", Assert.Single(Host.State.RequestsTo("/v1/files")).BodyText, StringComparison.Ordinal);
             }
             finally
             {
@@ -262,7 +238,7 @@ namespace VisionPS.PowerShell.Tests
             // This endpoint (not OpenAI or Azure) refuses http(s) image URLs, as Ollama does: the batch must carry the
             // image itself, downloaded and prepared here, as Send-VisionChat sends it.
             byte[] png = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
-            string url = _host.AddAsset("wizard-" + Guid.NewGuid().ToString("N") + ".png", png).AbsoluteUri;
+            string url = Host.AddAsset("wizard-" + Guid.NewGuid().ToString("N") + ".png", png).AbsoluteUri;
             var batch = ps.Run("$VerbosePreference = 'Continue'; Start-VisionBatch 'Describe.' -Image $args[0], $args[1] -Model fault:no-image-urls -Detail Low", url, Paths.CorpusFile("gif_static_smile_48.gif")).Single();
             Assert.Empty(ps.Errors);
             Assert.Contains(ps.Verbose, v => v.StartsWith(url + ": downloaded (", StringComparison.Ordinal));
@@ -311,14 +287,14 @@ namespace VisionPS.PowerShell.Tests
             object[] files = Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg");
             var batch = ps.Run("$args | Start-VisionBatch 'Cache me.' -Detail Low", files).Single();
             ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60 | Receive-VisionBatch", batch);
-            int chats = _host.State.RequestsTo("/v1/chat/completions").Count;
+            int chats = Host.State.RequestsTo("/v1/chat/completions").Count;
 
             var live = ps.Run("$args | Send-VisionChat 'Cache me.' -Detail Low -PerImage", files);
 
             Assert.Empty(ps.Errors);
             Assert.Equal(2, live.Count);
             Assert.All(live, r => Assert.True(Prop<bool>(r, "FromCache")));
-            Assert.Equal(chats, _host.State.RequestsTo("/v1/chat/completions").Count);
+            Assert.Equal(chats, Host.State.RequestsTo("/v1/chat/completions").Count);
         }
 
         /// <summary>
@@ -329,7 +305,7 @@ namespace VisionPS.PowerShell.Tests
         public void AnAnswerCacheThatCannotBeWrittenIsSaidOnceWithTheAdviceSendVisionChatGives()
         {
             using var ps = Session();
-            Directory.CreateDirectory(_dir);
+            Directory.CreateDirectory(Work);
             File.WriteAllText(Cache, "a file where the cache folder should be");
             object[] files = Files("gif_static_smile_48.gif", "jpg_gray_cat_512.jpg");
             var batch = ps.Run("$args | Start-VisionBatch 'Cache me.' -Detail Low", files).Single();
@@ -364,9 +340,9 @@ namespace VisionPS.PowerShell.Tests
         public void WhatIfSubmitsNothingUnfinishedBatchesAndUnknownIdsGiveClearErrors()
         {
             using var ps = Session();
-            int before = _host.Requests.Count;
+            int before = Host.Requests.Count;
             Assert.Empty(ps.Run("$args | Start-VisionBatch 'Describe.' -WhatIf", Files("jpg_gray_cat_512.jpg")));
-            Assert.Equal(before, _host.Requests.Count);
+            Assert.Equal(before, Host.Requests.Count);
             Assert.False(Directory.Exists(Records) && Directory.EnumerateFiles(Records).Any());
 
             var batch = ps.Run("$args | Start-VisionBatch 'Slow.' -Model fault:slow=2000", Files(s_files)).Single();

@@ -19,13 +19,7 @@ namespace VisionPS.Core.Tests.Imaging
 
         private static byte[] Be(uint v) => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v };
 
-        private static void Chunk(Stream output, string type, byte[] data)
-        {
-            byte[] body = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-            output.Write(Be((uint)data.Length));
-            output.Write(body);
-            output.Write(Be(System.IO.Hashing.Crc32.HashToUInt32(body)));
-        }
+        private static void Chunk(Stream output, string type, byte[] data) => output.Write(TestPngChunks.Chunk(type, data));
 
         /// <summary>The zlib stream of a solid <paramref name="r"/>,<paramref name="g"/>,<paramref name="b"/> RGB image.</summary>
         private static byte[] Solid(byte r, byte g, byte b)

@@ -2,9 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 using VisionPS.Core.Imaging;
 using Xunit;
+using static VisionPS.Core.Tests.Imaging.TestPngChunks;
 
 namespace VisionPS.Core.Tests.Imaging
 {
@@ -27,36 +27,6 @@ namespace VisionPS.Core.Tests.Imaging
             string file = Path.Combine(_dir, "base.png");
             TestCorpus.Run("convert", "-size", "200x120", "gradient:red-blue", "-define", "png:exclude-chunk=date,time", "png24:" + file);
             return File.ReadAllBytes(file);
-        }
-
-        private static List<(string Type, byte[] Whole)> Chunks(byte[] png)
-        {
-            var list = new List<(string, byte[])>();
-            int at = 8;
-            while (at + 12 <= png.Length)
-            {
-                int length = (png[at] << 24) | (png[at + 1] << 16) | (png[at + 2] << 8) | png[at + 3];
-                list.Add((Encoding.ASCII.GetString(png, at + 4, 4), png.AsSpan(at, 12 + length).ToArray()));
-                at += 12 + length;
-            }
-            return list;
-        }
-
-        private static byte[] Chunk(string type, byte[] data)
-        {
-            byte[] chunk = new byte[12 + data.Length];
-            chunk[0] = (byte)(data.Length >> 24);
-            chunk[1] = (byte)(data.Length >> 16);
-            chunk[2] = (byte)(data.Length >> 8);
-            chunk[3] = (byte)data.Length;
-            Encoding.ASCII.GetBytes(type).CopyTo(chunk, 4);
-            data.CopyTo(chunk, 8);
-            uint crc = System.IO.Hashing.Crc32.HashToUInt32(chunk.AsSpan(4, 4 + data.Length));
-            chunk[8 + data.Length] = (byte)(crc >> 24);
-            chunk[9 + data.Length] = (byte)(crc >> 16);
-            chunk[10 + data.Length] = (byte)(crc >> 8);
-            chunk[11 + data.Length] = (byte)crc;
-            return chunk;
         }
 
         /// <summary>The PNG with <paramref name="before"/> inserted before its first IDAT and <paramref name="after"/> before IEND.</summary>

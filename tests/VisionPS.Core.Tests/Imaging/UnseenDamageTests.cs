@@ -96,15 +96,7 @@ namespace VisionPS.Core.Tests.Imaging
             return output.ToArray();
         }
 
-        private static void WriteChunk(Stream output, string type, byte[] data)
-        {
-            byte[] head = { (byte)(data.Length >> 24), (byte)(data.Length >> 16), (byte)(data.Length >> 8), (byte)data.Length };
-            byte[] body = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-            uint crc = System.IO.Hashing.Crc32.HashToUInt32(body);
-            output.Write(head);
-            output.Write(body);
-            output.Write(new[] { (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc });
-        }
+        private static void WriteChunk(Stream output, string type, byte[] data) => output.Write(TestPngChunks.Chunk(type, data));
 
         private static ImageProcessingException Refused(byte[] bytes, string name, PrepareOptions? options = null)
         {

@@ -245,18 +245,6 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.DoesNotContain(image.Warnings, w => w.Contains("is damaged", StringComparison.Ordinal));
         }
 
-        /// <summary>A PNG chunk: its length, type, data and CRC.</summary>
-        private static byte[] PngChunk(string type, byte[] data)
-        {
-            byte[] chunk = new byte[12 + data.Length];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk, (uint)data.Length);
-            System.Text.Encoding.ASCII.GetBytes(type, chunk.AsSpan(4));
-            data.CopyTo(chunk, 8);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length),
-                System.IO.Hashing.Crc32.HashToUInt32(chunk.AsSpan(4, 4 + data.Length)));
-            return chunk;
-        }
-
         private static byte[] Be(params uint[] values) => values.SelectMany(v => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v }).ToArray();
 
         /// <summary>
@@ -273,25 +261,25 @@ namespace VisionPS.Core.Tests.Imaging
             }
             byte[] pixels = zlib.ToArray();
             uint sequence = 0;
-            byte[] Control() => PngChunk("fcTL", [.. Be(sequence++, (uint)size, (uint)size, 0, 0), 0, 1, 0, 10, 0, 0]);
+            byte[] Control() => TestPngChunks.Chunk("fcTL", [.. Be(sequence++, (uint)size, (uint)size, 0, 0), 0, 1, 0, 10, 0, 0]);
             var later = new System.IO.MemoryStream();
             var first = new System.IO.MemoryStream();
             first.Write(Control());
-            first.Write(PngChunk("IDAT", pixels));
+            first.Write(TestPngChunks.Chunk("IDAT", pixels));
             for (int i = 0; i < frames; i++)
             {
                 later.Write(Control());
                 if (withData)
                 {
-                    later.Write(PngChunk("fdAT", [.. Be(sequence++), .. pixels]));
+                    later.Write(TestPngChunks.Chunk("fdAT", [.. Be(sequence++), .. pixels]));
                 }
             }
             var png = new System.IO.MemoryStream();
             png.Write(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A });
-            png.Write(PngChunk("IHDR", [.. Be((uint)size, (uint)size), 8, 0, 0, 0, 0]));
-            png.Write(PngChunk("acTL", Be((uint)frames + 1, 0)));
+            png.Write(TestPngChunks.Chunk("IHDR", [.. Be((uint)size, (uint)size), 8, 0, 0, 0, 0]));
+            png.Write(TestPngChunks.Chunk("acTL", Be((uint)frames + 1, 0)));
             png.Write((beforeIdat ? later.ToArray().Concat(first.ToArray()) : first.ToArray().Concat(later.ToArray())).ToArray());
-            png.Write(PngChunk("IEND", []));
+            png.Write(TestPngChunks.Chunk("IEND", []));
             return png.ToArray();
         }
 
