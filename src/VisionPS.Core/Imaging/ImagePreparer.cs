@@ -517,6 +517,12 @@ namespace VisionPS.Core.Imaging
                 PixelAlpha.MakeOpaque(pixels);
                 alpha = false;
             }
+            else if (alpha && header.Format == ImageFormat.Ico && PixelAlpha.AllTransparent(pixels)
+                && IconMask.TryApply(data, pixels, out bool masked))
+            {
+                // A 32-bit icon whose alpha bytes are all 0 (writers that fill only the AND mask): shown through its mask.
+                alpha = masked;
+            }
             // Decoders report an alpha channel that no pixel may use: judge from the pixels.
             alpha = alpha && PixelAlpha.AnyTranslucent(pixels);
             return ImageRenderer.Render(pixels, alpha, orientation, tw, th, header, name, warnings, options);

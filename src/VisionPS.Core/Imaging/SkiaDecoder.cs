@@ -74,10 +74,11 @@ namespace VisionPS.Core.Imaging
             // A PNG cICP chunk or a BMP's embedded profile, which Skia's codecs do not read: decode the samples
             // unconverted, then convert from that space.
             SKColorSpace? cicp = CicpColorSpace(header) ?? BmpColorSpace(header);
-            // A BMP's alpha is decoded straight: when every alpha byte is 0 the image is shown opaque, with the colours
-            // that premultiplying would have erased (ImagePreparer decides once the pixels are in).
+            // A BMP's or icon's alpha is decoded straight: when every alpha byte is 0 the image is shown opaque (an
+            // icon through its AND mask), with the colours that premultiplying would have erased (ImagePreparer decides
+            // once the pixels are in).
             var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888,
-                !alpha ? SKAlphaType.Opaque : header.Format == ImageFormat.Bmp ? SKAlphaType.Unpremul : SKAlphaType.Premul,
+                !alpha ? SKAlphaType.Opaque : header.Format is ImageFormat.Bmp or ImageFormat.Ico ? SKAlphaType.Unpremul : SKAlphaType.Premul,
                 cicp is null ? s_srgb : null);
             SKBitmap bitmap = PixelPool.Rent(info) ?? throw ImageProcessingException.TooLarge(name, header.Format,
                 $"there is not enough memory for a {size.Width}x{size.Height} decode");

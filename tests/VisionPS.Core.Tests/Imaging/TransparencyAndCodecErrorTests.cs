@@ -81,6 +81,91 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>
+        /// A 32-bit icon whose alpha bytes are all 0 (old icon writers fill only the AND mask) is shown as Windows and
+        /// Firefox show it, through its AND mask: masked pixels transparent, the rest opaque with their colours; with an
+        /// empty mask it is opaque. Sent fully transparent, the model would see nothing.
+        /// </summary>
+        [Fact]
+        public void AnIconWhoseAlphaIsAllZeroIsShownThroughItsAndMask()
+        {
+            static uint Colour(int x, int y) => (uint)((x * 4) << 16 | (y * 4) << 8 | 0x40);
+            var png = new PrepareOptions { Format = PreparedFormat.Png, AllowPassThrough = false };
+
+            PreparedImage masked = ImagePreparer.Prepare(Ico32(48, 32, Colour, (x, y) => x < 16), "masked.ico", png);
+            Assert.Equal(6, PngColourType(masked.Bytes));
+            using (SKBitmap decoded = SKBitmap.Decode(masked.Bytes))
+            {
+                Assert.Equal(0, decoded.GetPixel(5, 10).Alpha);
+                Assert.Equal(new SKColor(120, 40, 0x40, 255), decoded.GetPixel(30, 10));
+            }
+
+            PreparedImage unmasked = ImagePreparer.Prepare(Ico32(48, 32, Colour, (x, y) => false), "unmasked.ico", png);
+            Assert.Equal(2, PngColourType(unmasked.Bytes));
+            using SKBitmap opaque = SKBitmap.Decode(unmasked.Bytes);
+            Assert.Equal(new SKColor(20, 40, 0x40, 255), opaque.GetPixel(5, 10));
+
+            // Real alpha in the icon is used as it is, whatever the AND mask says.
+            PreparedImage real = ImagePreparer.Prepare(Ico32(48, 32, (x, y) => Colour(x, y) | (y < 16 ? 0x80000000u : 0xFF000000u), (x, y) => true), "real.ico", png);
+            using SKBitmap half = SKBitmap.Decode(real.Bytes);
+            Assert.Equal(128, half.GetPixel(30, 10).Alpha);
+            Assert.Equal(255, half.GetPixel(30, 20).Alpha);
+        }
+
+        /// <summary>
+        /// An icon holding one 32-bit BI_RGB bitmap: pixels as 0xAARRGGBB, then the 1-bit AND mask
+        /// (<paramref name="transparent"/>), both bottom-up.
+        /// </summary>
+        internal static byte[] Ico32(int width, int height, Func<int, int, uint> pixel, Func<int, int, bool> transparent)
+        {
+            int maskStride = ((width + 31) / 32) * 4;
+            int image = 40 + (width * 4 * height) + (maskStride * height);
+            using var ms = new MemoryStream();
+            using var w = new BinaryWriter(ms);
+            w.Write((short)0);
+            w.Write((short)1); // icon
+            w.Write((short)1); // one image
+            w.Write((byte)width);
+            w.Write((byte)height);
+            w.Write((byte)0);
+            w.Write((byte)0);
+            w.Write((short)1);
+            w.Write((short)32);
+            w.Write(image);
+            w.Write(6 + 16);
+            w.Write(40);
+            w.Write(width);
+            w.Write(height * 2); // the colour bitmap and the mask
+            w.Write((short)1);
+            w.Write((short)32);
+            w.Write(0); // BI_RGB
+            w.Write(image - 40);
+            w.Write(0);
+            w.Write(0);
+            w.Write(0);
+            w.Write(0);
+            for (int y = height - 1; y >= 0; y--)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    w.Write(pixel(x, y));
+                }
+            }
+            for (int y = height - 1; y >= 0; y--)
+            {
+                var row = new byte[maskStride];
+                for (int x = 0; x < width; x++)
+                {
+                    if (transparent(x, y))
+                    {
+                        row[x >> 3] |= (byte)(0x80 >> (x & 7));
+                    }
+                }
+                w.Write(row);
+            }
+            return ms.ToArray();
+        }
+
+        /// <summary>
         /// A bottom-up BITMAPV5HEADER BMP, 32 bits per pixel with BI_BITFIELDS and an alpha mask; pixels as 0xAARRGGBB.
         /// With <paramref name="profile"/>, the colour space is PROFILE_EMBEDDED and the profile follows the pixels.
         /// </summary>
