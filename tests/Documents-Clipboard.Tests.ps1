@@ -217,9 +217,13 @@ Describe 'A server that cannot fetch image URLs' {
         $web = Start-Process python3 -ArgumentList '-m', 'http.server', $port, '--bind', '127.0.0.1', '--directory', $Corpus -PassThru -RedirectStandardError (Join-Path $Dir 'http.log') -RedirectStandardOutput (Join-Path $Dir 'http.out')
         try {
             $url = "http://127.0.0.1:$port/$($png.Name)"
-            for ($i = 0; $i -lt 50; $i++) {
-                try { $null = Invoke-WebRequest -Uri $url -Method Head -TimeoutSec 1; break } catch { Start-Sleep -Milliseconds 100 }
+            # Until it answers (a loaded machine can take many seconds to start Python; 5 s was too little once).
+            $ready = $false
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            while (-not $ready -and [DateTime]::UtcNow -lt $deadline) {
+                try { $null = Invoke-WebRequest -Uri $url -Method Head -TimeoutSec 5; $ready = $true } catch { Start-Sleep -Milliseconds 200 }
             }
+            $ready | Should -BeTrue -Because 'the image web server must be up before the test can ask for its image'
             $all = Send-VisionChat 'Who is this?' -Image $url -Verbose 4>&1
         } finally {
             Stop-Process -Id $web.Id
