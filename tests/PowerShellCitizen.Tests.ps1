@@ -126,6 +126,35 @@ Describe 'Objects chain: images bind by property name' {
     }
 }
 
+Describe 'An object that names no image file, given to the path cmdlets' {
+    It 'Get-VisionImageInfo and ConvertTo-VisionImage refuse it as InvalidImageInput naming what to pass, not as a drive named after its text' {
+        $row = [pscustomobject]@{ Name = 'x'; Text = 'hello: world' }
+        $answer = Send-VisionChat 'Describe.' -Image $Photo.FullName
+        foreach ($command in 'Get-VisionImageInfo', 'ConvertTo-VisionImage') {
+            foreach ($given in $row, $answer) {
+                $out = $given | & $command -ErrorVariable piped -ErrorAction SilentlyContinue
+                $out2 = & $command $given, $Photo.FullName -ErrorVariable positional -ErrorAction SilentlyContinue
+                @($out).Count | Should -Be 0
+                @($out2).Count | Should -Be 1 -Because 'the good path given with it is still read'
+                foreach ($errs in $piped, $positional) {
+                    $errs.Count | Should -Be 1
+                    $errs[0].FullyQualifiedErrorId | Should -BeLike 'InvalidImageInput,*'
+                    "$($errs[0])" | Should -BeLike "Cannot use a $($given.GetType().Name) as an image. *"
+                    "$($errs[0])" | Should -Match 'Path, FullName, PSPath or LiteralPath'
+                    "$($errs[0])" | Should -Not -Match 'drive'
+                    $errs[0].TargetObject | Should -Be $given
+                }
+            }
+        }
+    }
+
+    It 'still reads a Uri object as the URL it is (the error says what takes a URL)' {
+        $null = Get-VisionImageInfo ([uri]'https://example.invalid/cat.jpg') -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageNotFound,*'
+        "$($errs[0])" | Should -BeLike "'https://example.invalid/cat.jpg' is a URL, not a file path.*"
+    }
+}
+
 Describe 'Results export without losing which file a row is about' {
     It 'Export-Csv of -PerImage results has the file name, path, hash and answer as plain text' {
         $results = $Photos | Send-VisionChat 'What is in this picture?' -PerImage -NoCache

@@ -23,7 +23,7 @@ namespace VisionPS.Commands
     /// does. By default every piped image goes into one request, sent when the pipeline ends; -PerImage sends one
     /// request per image, up to -ThrottleLimit at a time, emitting one result per image in input order, and keeps
     /// answers in the local answer cache so a re-run never pays twice (-NoCache turns that off). -JsonSchema asks for
-    /// structured output and parses it into Object. -Stream writes the answer to the host as it arrives. -WhatIf shows
+    /// structured output and parses it into Object. -Stream writes the answer as it arrives, as Write-Host does. -WhatIf shows
     /// the request that would be sent, base64 shortened, with its estimated image tokens, and sends nothing; a request
     /// is described only then (and for -Confirm and -Debug). The
     /// connection comes from the parameters, then Set-VisionDefault, then OPENAI_API_KEY and OPENAI_BASE_URL. Rate
@@ -44,7 +44,10 @@ namespace VisionPS.Commands
     /// PdfTooLarge or PdfDamaged names the file and nothing is sent for it. With -PerImage each PDF is a request of its
     /// own. For servers that take images only, turn scanned PDFs into images with ConvertTo-VisionImage.</para>
     /// <para>-Stream writes the answer as it arrives, through Chat Completions or the Responses API (conversations
-    /// included); it is refused with -PerImage, whose answers arrive in parallel.</para>
+    /// included); it is refused with -PerImage, whose answers arrive in parallel. Like Write-Host, it writes to the
+    /// information stream (host messages tagged PSHOST): the console shows the text by default, 6&gt;$null or
+    /// -InformationAction Ignore silence it, -InformationVariable captures the pieces, *&gt;&amp;1 or 6&gt;&amp;1 redirects
+    /// them; the streamed text ends its line before an error or the result is written.</para>
     /// <para>http(s) image URLs are passed through to OpenAI and Azure OpenAI, which download them. Every other endpoint
     /// (Ollama, LM Studio, the llama.cpp server, gateways) gets them downloaded here, within the file budget, prepared
     /// and sent inline, as those servers cannot fetch URLs; -InlineImageUrl does that for OpenAI too. -Verbose names each
@@ -93,9 +96,10 @@ namespace VisionPS.Commands
         public int ThrottleLimit { get; set; } = 4;
 
         /// <summary>
-        /// Writes the answer to the host as it arrives (Chat Completions chunks, or the Responses API's
-        /// response.output_text.delta events, conversations included); the ChatResult is still emitted. Refused with
-        /// -PerImage (StreamNotSupported): parallel answers would interleave.
+        /// Writes the answer as it arrives (Chat Completions chunks, or the Responses API's response.output_text.delta
+        /// events, conversations included), as Write-Host does: to the information stream, shown on the console unless
+        /// silenced (6&gt;$null, -InformationAction Ignore) and captured by -InformationVariable; the ChatResult is
+        /// still emitted with the whole answer. Refused with -PerImage (StreamNotSupported): parallel answers would interleave.
         /// </summary>
         [Parameter]
         public SwitchParameter Stream { get; set; }
@@ -308,6 +312,7 @@ namespace VisionPS.Commands
                     EmitWarning("None of the images given could be used, so nothing was sent (see the errors above).");
                     break;
                 case AskOutcomeKind.Answered:
+                    EndStreamLine(); // the streamed text ends its line before its warnings and its result
                     foreach (string warning in AnswerWarnings.For(outcome.Answer!, outcome.Target, outcome.FromCache))
                     {
                         EmitWarning(warning);
@@ -330,17 +335,18 @@ namespace VisionPS.Commands
             if (_streamEndsOpen)
             {
                 _streamEndsOpen = false;
-                EmitHost(Environment.NewLine);
+                EmitHost(string.Empty, newLine: true);
             }
         }
 
         private void StreamToHost(string text)
         {
-            if (text.Length > 0)
+            if (text.Length == 0)
             {
-                _streamEndsOpen = text[text.Length - 1] != '\n';
+                return; // a chunk without text (the role, the usage): nothing to show, nor to capture with -InformationVariable
             }
-            EmitHost(text);
+            _streamEndsOpen = text[text.Length - 1] != '\n';
+            EmitHost(text, newLine: false);
         }
 
         private bool WantsDescription()

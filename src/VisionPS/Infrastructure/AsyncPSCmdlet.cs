@@ -123,8 +123,17 @@ namespace VisionPS.Infrastructure
             }
         }
 
-        /// <summary>Writes host text (the streamed answer) from any thread.</summary>
-        protected void EmitHost(string text) => OnPipeline(() => Host?.UI?.Write(text));
+        // The tag PowerShell's host reads as "show this on the console whatever the information preference" (Write-Host's).
+        private static readonly string[] s_hostTag = { "PSHOST" };
+
+        /// <summary>
+        /// Writes host text (the streamed answer) from any thread, as Write-Host does since PowerShell 5: an information
+        /// record carrying a <see cref="HostInformationMessage"/> tagged PSHOST. The console shows it by default, yet a
+        /// script can silence it (6&gt;$null, -InformationAction Ignore), capture it (-InformationVariable) or redirect it
+        /// (*&gt;&amp;1), which text written to Host.UI escapes. <paramref name="newLine"/>: end the line after it.
+        /// </summary>
+        protected void EmitHost(string text, bool newLine) => OnPipeline(() =>
+            WriteInformation(new HostInformationMessage { Message = text, NoNewLine = !newLine }, s_hostTag));
 
         /// <summary>
         /// Waits until the pipeline thread has done every write posted before, so the commands after this one have taken

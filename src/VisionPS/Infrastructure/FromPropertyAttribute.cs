@@ -111,8 +111,30 @@ namespace VisionPS.Infrastructure
                     return literal ? Literal(text) : text;
                 }
             }
-            return input;
+            if (value is Uri)
+            {
+                return input; // its text is the URL, which the path resolver explains (what takes a URL)
+            }
+            // An object that names no file (a PSCustomObject, a ChatResult): PowerShell would bind its ToString text as a
+            // path and fail with "Cannot find drive" on it. The text is bound as before, but remembered as this object's,
+            // so the path resolver refuses it as InvalidImageInput (as Send-VisionChat -Image does) instead.
+            string shown = wrapped.ToString() ?? string.Empty; // as PowerShell shows it: "@{Name=x}" for a PSCustomObject
+            if (shown.Length == 0)
+            {
+                return input; // refused as empty by the parameter's validation
+            }
+            string stand = new string(shown.ToCharArray()); // a string of its own: never an interned or shared instance
+            s_notPaths.Add(stand, wrapped); // wrapped: a PSCustomObject's properties live on its PSObject
+            return stand;
         }
+
+        // Texts this attribute bound in place of an object that names no file, by identity (not by value: a real path
+        // with the same text is read as a path), each mapped to its object.
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, object> s_notPaths =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<string, object>();
+
+        /// <summary>The object a -Path or -LiteralPath value stands for when it was bound in place of an object that names no file; otherwise null.</summary>
+        internal static object? NotAPath(string path) => s_notPaths.TryGetValue(path, out object? value) ? value : null;
 
         private string Literal(string path) => _escapeLiteral ? WildcardPattern.Escape(path) : path;
 

@@ -100,17 +100,30 @@ namespace VisionPS.Infrastructure
                         work.AddRange(Collect(cmdlet, item, detail, model));
                     }
                     break;
-                case AssistantMessage message:
-                    // $msg | Send-VisionChat '...': the message names a conversation, it holds no image to send again.
-                    WriteInvalid(cmdlet, input, $"An Add-AssistantImage message is not an image: its images are already in conversation {message.ConversationId}. " + MessageAdvice(cmdlet.MyInvocation.MyCommand.Name));
-                    break;
+                case AssistantMessage: // $msg | Send-VisionChat '...': the message names a conversation, it holds no image to send again
                 default:
-                    string type = input.GetType().Name;
-                    string article = "AEIOUaeiou".IndexOf(type[0]) >= 0 ? "an" : "a";
-                    WriteInvalid(cmdlet, input, $"Cannot use {article} {type} as an image. Pass a file path, a Get-ChildItem item, an object with a Path, FullName, PSPath or LiteralPath property (Import-Csv rows), an http(s) URL, bytes, a VisionImageInfo, or a VisionImage from ConvertTo-VisionImage.");
+                    cmdlet.WriteError(NotAnImage(cmdlet, input));
                     break;
             }
             return work;
+        }
+
+        /// <summary>The InvalidImageInput error for an object that is no image and names no image file (it has no path property).</summary>
+        internal static ErrorRecord NotAnImage(PSCmdlet cmdlet, object input)
+        {
+            string message;
+            object bare = input is PSObject wrapped ? wrapped.BaseObject : input;
+            if (bare is AssistantMessage assistant)
+            {
+                message = $"An Add-AssistantImage message is not an image: its images are already in conversation {assistant.ConversationId}. " + MessageAdvice(cmdlet.MyInvocation.MyCommand.Name);
+            }
+            else
+            {
+                string type = bare.GetType().Name;
+                string article = "AEIOUaeiou".IndexOf(type[0]) >= 0 ? "an" : "a";
+                message = $"Cannot use {article} {type} as an image. Pass a file path, a Get-ChildItem item, an object with a Path, FullName, PSPath or LiteralPath property (Import-Csv rows), an http(s) URL, bytes, a VisionImageInfo, or a VisionImage from ConvertTo-VisionImage.";
+            }
+            return ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument, input, message);
         }
 
         /// <summary>What to do instead of giving an Add-AssistantImage message as an image, for the cmdlet that runs.</summary>

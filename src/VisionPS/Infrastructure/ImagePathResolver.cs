@@ -25,6 +25,11 @@ namespace VisionPS.Infrastructure
         private static List<string> ResolveOne(PSCmdlet cmdlet, string path, bool literal)
         {
             var result = new List<string>();
+            if (FromPropertyAttribute.NotAPath(path) is object given)
+            {
+                cmdlet.WriteError(ImageInputs.NotAnImage(cmdlet, given));
+                return result;
+            }
             if (path.StartsWith("file:", StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(path, UriKind.Absolute, out Uri? fileUri)
                 && fileUri.IsFile && FileUriPath(fileUri) is null)
             {
