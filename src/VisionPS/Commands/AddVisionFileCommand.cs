@@ -62,8 +62,8 @@ namespace VisionPS.Commands
             {
                 if (image?.Prepared is null)
                 {
-                    EmitError(error ?? ErrorIds.Create(new ArgumentException(work.Source), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument,
-                        work.Source, $"'{work.Source}' is a URL; only local images are uploaded. Download it first (ConvertTo-VisionImage -Uri ... -Download)."));
+                    string message = $"'{work.Source}' is a URL; only local images are uploaded. Download it first (ConvertTo-VisionImage -Uri ... -Download).";
+                    EmitError(error ?? ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument, work.Source, message));
                     continue;
                 }
                 PrepareParameters.Report(image, EmitVerbose, EmitWarning); // partial image, first frame, reduced to fit

@@ -67,8 +67,8 @@ namespace VisionPS.Commands
                         {
                             continue; // there is a record, but it cannot be read: warned about when it was loaded
                         }
-                        WriteError(ErrorIds.Create(new ItemNotFoundException(record.BatchId), ErrorIds.BatchRecordNotFound, ErrorCategory.ObjectNotFound, record.BatchId,
-                            $"No local record of batch '{record.BatchId}' in '{Store.Root}'."));
+                        string message = $"No local record of batch '{record.BatchId}' in '{Store.Root}'.";
+                        WriteError(ErrorIds.Create(new ItemNotFoundException(message), ErrorIds.BatchRecordNotFound, ErrorCategory.ObjectNotFound, record.BatchId, message));
                         continue;
                     }
                     WriteObject(new VisionBatch(new VisionBatchJob { Id = record.BatchId, Status = "unknown", Total = record.Items.Count, Model = record.Model }, record));

@@ -1,0 +1,65 @@
+# What an automation script sees when something goes wrong, in `pwsh -NonInteractive` against the local endpoint:
+# the message a catch block logs ($_.Exception.Message) and the warning that says a run did nothing.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:Key = 'sk-pester-scripterrors-key-never-printed-5b1d'
+    $script:Endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+    $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-scripterrors-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory -Path $Work
+    Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
+        -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    $script:Photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+    $script:NotAnImage = Join-Path $Work 'notes.txt'
+    Set-Content -LiteralPath $NotAnImage -Value 'not an image'
+
+    # The error a script's catch block gets from $Command under -ErrorAction Stop.
+    function Get-CaughtError([scriptblock] $Command) {
+        try { $null = & $Command; $null } catch { $_ }
+    }
+}
+
+AfterAll {
+    Set-VisionDefault -Reset
+    if ($Endpoint) { $Endpoint.Stop() }
+    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'A catch block that logs $_.Exception.Message' {
+    It 'reads the same words as the error view for <Label>, naming what it is about' -ForEach @(
+        @{ Label = 'a wait that timed out (BatchWaitTimedOut)'; Id = 'BatchWaitTimedOut'; Names = 'batch'
+            Run = { param($b) Wait-VisionBatch -Id $b.Id -Timeout 1 -PollSeconds 0.2 -ErrorAction Stop } }
+        @{ Label = 'a batch received before it finished (BatchNotFinished)'; Id = 'BatchNotFinished'; Names = 'batch'
+            Run = { param($b) Receive-VisionBatch -Id $b.Id -ErrorAction Stop } }
+        @{ Label = 'a batch with no local record (BatchRecordNotFound)'; Id = 'BatchRecordNotFound'; Names = 'batch_nolocalrecord42'
+            Run = { param($b) Get-VisionBatch -Local -Id batch_nolocalrecord42 -ErrorAction Stop } }
+        @{ Label = 'a URL given to Add-VisionFile (InvalidImageInput)'; Id = 'InvalidImageInput'; Names = 'https://example.com/a.png'
+            Run = { param($b) Add-VisionFile -Image 'https://example.com/a.png' -ErrorAction Stop } }
+    ) {
+        # A batch that runs for a while: each request takes 8 s at the endpoint.
+        $batch = Start-VisionBatch 'Slow.' -Image $Photo -Model "fault:slow=8000:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
+        $caught = Get-CaughtError { & $Run $batch }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        $caught.Exception.Message | Should -Be $caught.ErrorDetails.Message
+        $expected = if ($Names -eq 'batch') { $batch.Id } else { $Names }
+        $caught.Exception.Message | Should -BeLike "*$expected*"
+        $null = Stop-VisionBatch -Id $batch.Id -ErrorAction SilentlyContinue
+    }
+
+    It 'reads, for a request a cancelled batch never ran (BatchRequestNotRun), the file and why' {
+        $files = 1..6 | ForEach-Object {
+            $copy = Join-Path $Work "photo-$_.gif"
+            Copy-Item -LiteralPath (Join-Path $Corpus 'gif_static_smile_48.gif') -Destination $copy
+            $copy
+        }
+        $batch = $files | Start-VisionBatch 'Slow.' -Model "fault:slow=3000:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
+        $null = $batch | Stop-VisionBatch | Wait-VisionBatch -PollSeconds 0.2 -Timeout 120
+        $null = $batch | Receive-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue
+        $notRun = @($errs | Where-Object FullyQualifiedErrorId -like 'BatchRequestNotRun,*')
+        $notRun.Count | Should -BeGreaterThan 0
+        foreach ($e in $notRun) {
+            $e.Exception.Message | Should -Be $e.ErrorDetails.Message
+            $e.Exception.Message | Should -BeLike "'$($e.TargetObject)'*$($batch.Id)*"
+        }
+    }
+}
