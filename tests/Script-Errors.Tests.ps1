@@ -63,3 +63,28 @@ Describe 'A catch block that logs $_.Exception.Message' {
         }
     }
 }
+
+Describe 'Images given, none of them usable' {
+    It '<Command> says that nothing was <Done>, as Send-VisionChat and Add-AssistantImage do, and sends nothing' -ForEach @(
+        @{ Command = 'Start-VisionBatch'; Route = 'batches'; Arguments = @('Read the total.'); Done = 'submitted' }
+        @{ Command = 'Add-VisionFile'; Route = 'files'; Arguments = @(); Done = 'uploaded' }
+    ) {
+        $headers = @{ Authorization = "Bearer $Key" }
+        $before = (Invoke-RestMethod "$($Endpoint.BaseUri)/$Route" -Headers $headers).data.Count
+        $missing = Join-Path $Work 'no-such-photo.jpg'
+        $out = $missing, $NotAnImage | & $Command @Arguments -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable w 3>$null
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 2
+        ($w -join "`n") | Should -BeLike "None of the images given could be used, so nothing was $Done*"
+        (Invoke-RestMethod "$($Endpoint.BaseUri)/$Route" -Headers $headers).data.Count | Should -Be $before
+    }
+
+    It '<Command> does not say so when one image was usable' -ForEach @(
+        @{ Command = 'Start-VisionBatch'; Arguments = @('Read the total.') }
+        @{ Command = 'Add-VisionFile'; Arguments = @() }
+    ) {
+        $out = $NotAnImage, $Photo | & $Command @Arguments -ErrorAction SilentlyContinue -WarningVariable w 3>$null
+        @($out).Count | Should -Be 1
+        ($w -join "`n") | Should -Not -BeLike '*None of the images*'
+    }
+}
