@@ -88,3 +88,24 @@ Describe 'Images given, none of them usable' {
         ($w -join "`n") | Should -Not -BeLike '*None of the images*'
     }
 }
+
+Describe 'The Get-VisionImageInfo help example that collects errors with -ErrorVariable' {
+    It 'runs as written and prints an error id that its explanation names' {
+        $example = (Get-Help Get-VisionImageInfo -Full).examples.example | Where-Object code -like '*-ErrorVariable failed*'
+        $example | Should -Not -BeNullOrEmpty
+        $folder = Join-Path $Work 'help-example'
+        $null = New-Item -ItemType Directory -Path (Join-Path $folder 'upload') -Force
+        Copy-Item -LiteralPath (Join-Path $Corpus 'jpg_icc_profile_48.jpg') -Destination (Join-Path $folder 'upload/photo[1].jpg')
+        Set-Content -LiteralPath (Join-Path $folder 'upload/notes.txt') -Value 'Call the bank on Monday.'
+        Push-Location -LiteralPath $folder
+        try { $out = @(& ([scriptblock]::Create($example.code))) }
+        finally { Pop-Location }
+        $info = @($out | Where-Object { $_ -isnot [string] })
+        $info.Name | Should -Be 'photo[1].jpg'
+        $line = @($out | Where-Object { $_ -is [string] })
+        $line.Count | Should -Be 1
+        $line[0] | Should -BeLike '*notes.txt: *'
+        $id = ($line[0] -split ': ')[-1].Split(',')[0]
+        ($example.remarks | Out-String) | Should -Match "\b$id\b"
+    }
+}
