@@ -109,3 +109,27 @@ Describe 'The Get-VisionImageInfo help example that collects errors with -ErrorV
         ($example.remarks | Out-String) | Should -Match "\b$id\b"
     }
 }
+
+Describe 'Get-VisionBatch after the endpoint changed (batches recorded on two servers)' {
+    It 'asks the current endpoint only about the batches submitted to it, and says the others are left out' {
+        $other = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+        try {
+            $here = Start-VisionBatch 'Here.' -Image $Photo
+            Set-VisionDefault -BaseUri $other.BaseUri
+            $there = Start-VisionBatch 'There.' -Image $Photo
+            $listed = Get-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue -Verbose 4>&1
+            $batches = @($listed | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+            $errs | Should -BeNullOrEmpty
+            $batches.Id | Should -Contain $there.Id
+            $batches.Id | Should -Not -Contain $here.Id
+            ($listed | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String) | Should -BeLike "*recorded for another endpoint*Get-VisionBatch -Local*"
+            # Named by id, a batch is still asked about at the current endpoint.
+            Get-VisionBatch -Id $here.Id -ErrorAction SilentlyContinue -ErrorVariable named | Should -BeNullOrEmpty
+            $named.Count | Should -Be 1
+        }
+        finally {
+            Set-VisionDefault -BaseUri $Endpoint.BaseUri
+            $other.Stop()
+        }
+    }
+}
