@@ -372,8 +372,8 @@ namespace VisionPS.Commands
             if (thread)
             {
                 _failed++;
-                EmitError(ErrorIds.Create(new NotSupportedException(path), ErrorIds.AttachFailed, ErrorCategory.InvalidArgument, path,
-                    $"'{path}' is a PDF: legacy threads take images only. Attach it to a conversation (conv_...) instead."));
+                string message = $"'{path}' is a PDF: legacy threads take images only. Attach it to a conversation (conv_...) instead.";
+                EmitError(ErrorIds.Create(new NotSupportedException(message), ErrorIds.AttachFailed, ErrorCategory.InvalidArgument, path, message));
                 return;
             }
             byte[] bytes;

@@ -58,14 +58,16 @@ namespace VisionPS.Commands
 
         private async Task UploadAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
         {
+            bool anyUsable = false;
             foreach ((ImageWork work, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(Work, options, cancel, EmitProgress, "Add-VisionFile: preparing and uploading images"))
             {
                 if (image?.Prepared is null)
                 {
-                    EmitError(error ?? ErrorIds.Create(new ArgumentException(work.Source), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument,
-                        work.Source, $"'{work.Source}' is a URL; only local images are uploaded. Download it first (ConvertTo-VisionImage -Uri ... -Download)."));
+                    string message = $"'{work.Source}' is a URL; only local images are uploaded. Download it first (ConvertTo-VisionImage -Uri ... -Download).";
+                    EmitError(error ?? ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument, work.Source, message));
                     continue;
                 }
+                anyUsable = true;
                 PrepareParameters.Report(image, EmitVerbose, EmitWarning); // partial image, first frame, reduced to fit
                 string name = AddAssistantImageCommand.UploadName(image);
                 if (!await ShouldProcessAsync($"{image.Source} ({image.MimeType}, {image.Length} bytes) as {name}", "Upload with purpose 'vision'").ConfigureAwait(false))
@@ -80,6 +82,11 @@ namespace VisionPS.Commands
                 {
                     EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
                 }
+            }
+            if (!anyUsable)
+            {
+                // Images were given (else EndProcessing warned already), and each has had its error.
+                EmitWarning("None of the images given could be used, so nothing was uploaded (see the errors above).");
             }
         }
     }

@@ -319,8 +319,8 @@ namespace VisionPS.Commands
             {
                 if (url.Scheme != System.Uri.UriSchemeHttp && url.Scheme != System.Uri.UriSchemeHttps)
                 {
-                    EmitError(ErrorIds.Create(new ArgumentException(url.OriginalString), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument, url,
-                        $"'{url.OriginalString}' is not an http(s) URL; use -LiteralPath for files."));
+                    string message = $"'{url.OriginalString}' is not an http(s) URL; use -LiteralPath for files.";
+                    EmitError(ErrorIds.Create(new ArgumentException(message), ErrorIds.InvalidImageInput, ErrorCategory.InvalidArgument, url, message));
                     continue;
                 }
                 try

@@ -16,8 +16,9 @@ namespace VisionPS.Commands
     /// Get-VisionBatch asks the service for each batch's status and request counts and joins them with the local
     /// record Start-VisionBatch wrote (images, prompt, part of a split submission). With -Id, or VisionBatch objects
     /// piped in, it gets those batches; without, every batch recorded locally (Set-VisionDefault -BatchPath), newest
-    /// first. -Local lists the local records without asking the service (status then reads 'unknown'). A batch the
-    /// service does not know yields one BatchRequestFailed error; the others are still returned.
+    /// first, except those recorded for another endpoint (-Verbose names them; -Local lists them too). -Local lists
+    /// the local records without asking the service (status then reads 'unknown'). A batch the service does not know
+    /// yields one BatchRequestFailed error; the others are still returned.
     /// </remarks>
     /// <example>
     /// <code>Get-VisionBatch | Format-Table Id, Status, Completed, Failed, Total, Prompt</code>
@@ -67,8 +68,8 @@ namespace VisionPS.Commands
                         {
                             continue; // there is a record, but it cannot be read: warned about when it was loaded
                         }
-                        WriteError(ErrorIds.Create(new ItemNotFoundException(record.BatchId), ErrorIds.BatchRecordNotFound, ErrorCategory.ObjectNotFound, record.BatchId,
-                            $"No local record of batch '{record.BatchId}' in '{Store.Root}'."));
+                        string message = $"No local record of batch '{record.BatchId}' in '{Store.Root}'.";
+                        WriteError(ErrorIds.Create(new ItemNotFoundException(message), ErrorIds.BatchRecordNotFound, ErrorCategory.ObjectNotFound, record.BatchId, message));
                         continue;
                     }
                     WriteObject(new VisionBatch(new VisionBatchJob { Id = record.BatchId, Status = "unknown", Total = record.Items.Count, Model = record.Model }, record));
@@ -76,6 +77,19 @@ namespace VisionPS.Commands
                 return;
             }
             using var client = new VisionClient(Connection);
+            if (Ids.Count == 0)
+            {
+                // Every recorded batch: only those submitted to this endpoint are its to answer; another server's
+                // batches would each be a 'No such batch' error here (and the key is not sent to their server).
+                string here = client.Endpoint.AbsoluteUri.TrimEnd('/');
+                var elsewhere = records.Where(r => r.BaseUri.Length > 0 && !string.Equals(r.BaseUri.TrimEnd('/'), here, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (elsewhere.Count > 0)
+                {
+                    records = records.Except(elsewhere).ToList();
+                    WriteVerbose($"{elsewhere.Count} batch(es) recorded for another endpoint ({string.Join(", ", elsewhere.Select(r => r.BaseUri).Distinct(StringComparer.OrdinalIgnoreCase))}) "
+                        + $"are not asked about at {here}: Get-VisionBatch -Local lists them; -BaseUri (or -Id) asks that endpoint.");
+                }
+            }
             RunAsync(async cancel =>
             {
                 // All at once (each answer is small); the results are written in record order.

@@ -54,7 +54,8 @@ namespace VisionPS.Commands
     /// $failed | ForEach-Object { "{0}: {1}" -f $_.TargetObject, $_.FullyQualifiedErrorId }</code>
     /// <para>Reads a file whose name contains brackets, taken literally, and collects the error for the file that is
     /// not an image instead of showing it; every error names the file it is about and has a stable id
-    /// (ImageDecodeFailed, ImageNotFound).</para>
+    /// (UnsupportedImageFormat for a file that is no image, ImageNotFound for a missing one, ImageDamaged,
+    /// ImageDecodeFailed).</para>
     /// </example>
     [Cmdlet(VerbsCommon.Get, "VisionImageInfo", HelpUri = ProjectLinks.HelpUri, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(VisionImageInfo))]

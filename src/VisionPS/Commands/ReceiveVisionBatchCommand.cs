@@ -92,8 +92,8 @@ namespace VisionPS.Commands
             }
             if (!batch.IsFinished)
             {
-                EmitError(ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchNotFinished, ErrorCategory.ResourceBusy, id,
-                    $"Batch {id} has not finished ({batch.Status}, {batch.Completed + batch.Failed} of {batch.Total} done); wait for it with Wait-VisionBatch."));
+                string message = $"Batch {id} has not finished ({batch.Status}, {batch.Completed + batch.Failed} of {batch.Total} done); wait for it with Wait-VisionBatch.";
+                EmitError(ErrorIds.Create(new InvalidOperationException(message), ErrorIds.BatchNotFinished, ErrorCategory.ResourceBusy, id, message));
                 return;
             }
             BatchRecord? record = batch.Record;
@@ -131,8 +131,8 @@ namespace VisionPS.Commands
                 outcomes.AddRange(client.ReadBatchOutput(content, json, (line, problem) =>
                 {
                     unreadable.Add($"{fileId} line {line}");
-                    EmitError(ErrorIds.Create(new InvalidOperationException(problem), ErrorIds.BatchLineUnreadable, ErrorCategory.InvalidData, $"{id} ({fileId})",
-                        $"Batch {id}, file {fileId}, line {line} cannot be read ({problem}); the image it answers is unknown."));
+                    string message = $"Batch {id}, file {fileId}, line {line} cannot be read ({problem}); the image it answers is unknown.";
+                    EmitError(ErrorIds.Create(new InvalidOperationException(message), ErrorIds.BatchLineUnreadable, ErrorCategory.InvalidData, $"{id} ({fileId})", message));
                 }));
             }
             AskQuestion? question = record is null ? null : BatchAnswers.QuestionOf(record);
@@ -143,13 +143,14 @@ namespace VisionPS.Commands
                 string source = answer.Source;
                 if (answer.Outcome is null)
                 {
+                    string message = unreadable.Count > 0
+                        ? $"'{source}': batch {id} has no readable answer for this request; it may be on an unreadable line ({string.Join(", ", unreadable)})."
+                        : failed
+                            ? $"'{source}': batch {id} failed before running this request (its reasons are in the BatchFailed error); mend them and submit it again."
+                            : $"'{source}': batch {id} ended ({batch.Status}) without running this request; submit it again.";
                     EmitError(unreadable.Count > 0
-                        ? ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchLineUnreadable, ErrorCategory.InvalidData, source,
-                            $"'{source}': batch {id} has no readable answer for this request; it may be on an unreadable line ({string.Join(", ", unreadable)}).")
-                        : ErrorIds.Create(new InvalidOperationException(batch.Status), ErrorIds.BatchRequestNotRun, ErrorCategory.OperationStopped, source,
-                            failed
-                                ? $"'{source}': batch {id} failed before running this request (its reasons are in the BatchFailed error); mend them and submit it again."
-                                : $"'{source}': batch {id} ended ({batch.Status}) without running this request; submit it again."));
+                        ? ErrorIds.Create(new InvalidOperationException(message), ErrorIds.BatchLineUnreadable, ErrorCategory.InvalidData, source, message)
+                        : ErrorIds.Create(new InvalidOperationException(message), ErrorIds.BatchRequestNotRun, ErrorCategory.OperationStopped, source, message));
                 }
                 else if (answer.Outcome.Error is OpenAIRequestException error)
                 {

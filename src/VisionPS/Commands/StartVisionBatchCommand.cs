@@ -128,6 +128,12 @@ namespace VisionPS.Commands
                     await SubmitPartAsync(client, store, parts.Count, parts.Count, submission, parts[parts.Count - 1], schema, cancel).ConfigureAwait(false);
                 }
             }
+            if (parts.Count == 0)
+            {
+                // Images were given (else EndProcessing warned already), and each has had its error.
+                EmitWarning("None of the images given could be used, so nothing was submitted (see the errors above).");
+                return;
+            }
             if (parts.Count > 1)
             {
                 // The part count is known only now: the records of the earlier parts learn it.

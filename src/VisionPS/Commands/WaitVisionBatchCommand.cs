@@ -96,8 +96,8 @@ namespace VisionPS.Commands
                         foreach (string id in waiting)
                         {
                             string status = latest.TryGetValue(id, out VisionBatch? last) ? $"{last.Status}, {last.Completed + last.Failed} of {last.Total} done" : "unknown";
-                            EmitError(ErrorIds.Create(new TimeoutException(), ErrorIds.BatchWaitTimedOut, ErrorCategory.OperationTimeout, id,
-                                $"Batch {id} had not finished after {Timeout} s ({status}); it goes on. Wait again or receive it later."));
+                            string message = $"Batch {id} had not finished after {Timeout} s ({status}); it goes on. Wait again or receive it later.";
+                            EmitError(ErrorIds.Create(new TimeoutException(message), ErrorIds.BatchWaitTimedOut, ErrorCategory.OperationTimeout, id, message));
                         }
                         break;
                     }

@@ -64,7 +64,8 @@ namespace VisionPS.Infrastructure
                     : error.Message);
             }
             string text = reasons.Count == 0 ? "no reason given" : string.Join("; ", reasons);
-            return ErrorIds.Create(new InvalidOperationException(text), ErrorIds.BatchFailed, ErrorCategory.InvalidData, batch.Id, $"Batch {batch.Id} failed: {text}");
+            string message = $"Batch {batch.Id} failed: {text}";
+            return ErrorIds.Create(new InvalidOperationException(message), ErrorIds.BatchFailed, ErrorCategory.InvalidData, batch.Id, message);
         }
 
         private readonly HashSet<string> _toldUnreadable = new HashSet<string>(StringComparer.Ordinal);

@@ -138,7 +138,10 @@ namespace VisionPS.Infrastructure
             return record;
         }
 
-        /// <summary>An error record whose message is <paramref name="message"/> (naming the file and the problem).</summary>
+        /// <summary>
+        /// An error record whose message is <paramref name="message"/> (naming the file and the problem). An exception made
+        /// only for the record carries the same message: a script's catch block logs <c>$_.Exception.Message</c>.
+        /// </summary>
         public static ErrorRecord Create(Exception ex, string id, ErrorCategory category, object? target, string message)
         {
             return new ErrorRecord(ex, id, category, target)

@@ -1,0 +1,135 @@
+# What an automation script sees when something goes wrong, in `pwsh -NonInteractive` against the local endpoint:
+# the message a catch block logs ($_.Exception.Message) and the warning that says a run did nothing.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:Key = 'sk-pester-scripterrors-key-never-printed-5b1d'
+    $script:Endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+    $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-scripterrors-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory -Path $Work
+    Set-VisionDefault -Reset -BaseUri $Endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
+        -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 1
+    $script:Photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+    $script:NotAnImage = Join-Path $Work 'notes.txt'
+    Set-Content -LiteralPath $NotAnImage -Value 'not an image'
+
+    # The error a script's catch block gets from $Command under -ErrorAction Stop.
+    function Get-CaughtError([scriptblock] $Command) {
+        try { $null = & $Command; $null } catch { $_ }
+    }
+}
+
+AfterAll {
+    Set-VisionDefault -Reset
+    if ($Endpoint) { $Endpoint.Stop() }
+    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'A catch block that logs $_.Exception.Message' {
+    It 'reads the same words as the error view for <Label>, naming what it is about' -ForEach @(
+        @{ Label = 'a wait that timed out (BatchWaitTimedOut)'; Id = 'BatchWaitTimedOut'; Names = 'batch'
+            Run = { param($b) Wait-VisionBatch -Id $b.Id -Timeout 1 -PollSeconds 0.2 -ErrorAction Stop } }
+        @{ Label = 'a batch received before it finished (BatchNotFinished)'; Id = 'BatchNotFinished'; Names = 'batch'
+            Run = { param($b) Receive-VisionBatch -Id $b.Id -ErrorAction Stop } }
+        @{ Label = 'a batch with no local record (BatchRecordNotFound)'; Id = 'BatchRecordNotFound'; Names = 'batch_nolocalrecord42'
+            Run = { param($b) Get-VisionBatch -Local -Id batch_nolocalrecord42 -ErrorAction Stop } }
+        @{ Label = 'a URL given to Add-VisionFile (InvalidImageInput)'; Id = 'InvalidImageInput'; Names = 'https://example.com/a.png'
+            Run = { param($b) Add-VisionFile -Image 'https://example.com/a.png' -ErrorAction Stop } }
+    ) {
+        # A batch that runs for a while: each request takes 8 s at the endpoint.
+        $batch = Start-VisionBatch 'Slow.' -Image $Photo -Model "fault:slow=8000:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
+        $caught = Get-CaughtError { & $Run $batch }
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        $caught.Exception.Message | Should -Be $caught.ErrorDetails.Message
+        $expected = if ($Names -eq 'batch') { $batch.Id } else { $Names }
+        $caught.Exception.Message | Should -BeLike "*$expected*"
+        $null = Stop-VisionBatch -Id $batch.Id -ErrorAction SilentlyContinue
+    }
+
+    It 'reads, for a request a cancelled batch never ran (BatchRequestNotRun), the file and why' {
+        $files = 1..6 | ForEach-Object {
+            $copy = Join-Path $Work "photo-$_.gif"
+            Copy-Item -LiteralPath (Join-Path $Corpus 'gif_static_smile_48.gif') -Destination $copy
+            $copy
+        }
+        $batch = $files | Start-VisionBatch 'Slow.' -Model "fault:slow=3000:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
+        $null = $batch | Stop-VisionBatch | Wait-VisionBatch -PollSeconds 0.2 -Timeout 120
+        $null = $batch | Receive-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue
+        $notRun = @($errs | Where-Object FullyQualifiedErrorId -like 'BatchRequestNotRun,*')
+        $notRun.Count | Should -BeGreaterThan 0
+        foreach ($e in $notRun) {
+            $e.Exception.Message | Should -Be $e.ErrorDetails.Message
+            $e.Exception.Message | Should -BeLike "'$($e.TargetObject)'*$($batch.Id)*"
+        }
+    }
+}
+
+Describe 'Images given, none of them usable' {
+    It '<Command> says that nothing was <Done>, as Send-VisionChat and Add-AssistantImage do, and sends nothing' -ForEach @(
+        @{ Command = 'Start-VisionBatch'; Route = 'batches'; Arguments = @('Read the total.'); Done = 'submitted' }
+        @{ Command = 'Add-VisionFile'; Route = 'files'; Arguments = @(); Done = 'uploaded' }
+    ) {
+        $headers = @{ Authorization = "Bearer $Key" }
+        $before = (Invoke-RestMethod "$($Endpoint.BaseUri)/$Route" -Headers $headers).data.Count
+        $missing = Join-Path $Work 'no-such-photo.jpg'
+        $out = $missing, $NotAnImage | & $Command @Arguments -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable w 3>$null
+        $out | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 2
+        ($w -join "`n") | Should -BeLike "None of the images given could be used, so nothing was $Done*"
+        (Invoke-RestMethod "$($Endpoint.BaseUri)/$Route" -Headers $headers).data.Count | Should -Be $before
+    }
+
+    It '<Command> does not say so when one image was usable' -ForEach @(
+        @{ Command = 'Start-VisionBatch'; Arguments = @('Read the total.') }
+        @{ Command = 'Add-VisionFile'; Arguments = @() }
+    ) {
+        $out = $NotAnImage, $Photo | & $Command @Arguments -ErrorAction SilentlyContinue -WarningVariable w 3>$null
+        @($out).Count | Should -Be 1
+        ($w -join "`n") | Should -Not -BeLike '*None of the images*'
+    }
+}
+
+Describe 'The Get-VisionImageInfo help example that collects errors with -ErrorVariable' {
+    It 'runs as written and prints an error id that its explanation names' {
+        $example = (Get-Help Get-VisionImageInfo -Full).examples.example | Where-Object code -like '*-ErrorVariable failed*'
+        $example | Should -Not -BeNullOrEmpty
+        $folder = Join-Path $Work 'help-example'
+        $null = New-Item -ItemType Directory -Path (Join-Path $folder 'upload') -Force
+        Copy-Item -LiteralPath (Join-Path $Corpus 'jpg_icc_profile_48.jpg') -Destination (Join-Path $folder 'upload/photo[1].jpg')
+        Set-Content -LiteralPath (Join-Path $folder 'upload/notes.txt') -Value 'Call the bank on Monday.'
+        Push-Location -LiteralPath $folder
+        try { $out = @(& ([scriptblock]::Create($example.code))) }
+        finally { Pop-Location }
+        $info = @($out | Where-Object { $_ -isnot [string] })
+        $info.Name | Should -Be 'photo[1].jpg'
+        $line = @($out | Where-Object { $_ -is [string] })
+        $line.Count | Should -Be 1
+        $line[0] | Should -BeLike '*notes.txt: *'
+        $id = ($line[0] -split ': ')[-1].Split(',')[0]
+        ($example.remarks | Out-String) | Should -Match "\b$id\b"
+    }
+}
+
+Describe 'Get-VisionBatch after the endpoint changed (batches recorded on two servers)' {
+    It 'asks the current endpoint only about the batches submitted to it, and says the others are left out' {
+        $other = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+        try {
+            $here = Start-VisionBatch 'Here.' -Image $Photo
+            Set-VisionDefault -BaseUri $other.BaseUri
+            $there = Start-VisionBatch 'There.' -Image $Photo
+            $listed = Get-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue -Verbose 4>&1
+            $batches = @($listed | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+            $errs | Should -BeNullOrEmpty
+            $batches.Id | Should -Contain $there.Id
+            $batches.Id | Should -Not -Contain $here.Id
+            ($listed | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String) | Should -BeLike "*recorded for another endpoint*Get-VisionBatch -Local*"
+            # Named by id, a batch is still asked about at the current endpoint.
+            Get-VisionBatch -Id $here.Id -ErrorAction SilentlyContinue -ErrorVariable named | Should -BeNullOrEmpty
+            $named.Count | Should -Be 1
+        }
+        finally {
+            Set-VisionDefault -BaseUri $Endpoint.BaseUri
+            $other.Stop()
+        }
+    }
+}
