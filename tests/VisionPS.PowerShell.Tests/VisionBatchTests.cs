@@ -323,8 +323,9 @@ namespace VisionPS.PowerShell.Tests
         public void StopCancelsAndReceiveReportsTheRequestsNeverRun()
         {
             using var ps = Session();
-            // The endpoint answers each line after 400 ms: cancelling at once leaves most requests unrun.
-            var batch = ps.Run("$args | Start-VisionBatch 'Slow.' -Model fault:slow=400", Files(s_files)).Single();
+            // The endpoint answers each line after 3 s: cancelling at once leaves most requests unrun, even when the
+            // machine is so loaded that the stop comes seconds after the start (400 ms per line was too little once).
+            var batch = ps.Run("$args | Start-VisionBatch 'Slow.' -Model fault:slow=3000", Files(s_files)).Single();
             PSObject stopping = ps.Run("$args[0] | Stop-VisionBatch -Confirm:$false", batch).Single();
             PSObject done = ps.Run("$args[0] | Wait-VisionBatch -PollSeconds 0.05 -Timeout 60", batch).Single();
             var results = ps.Run("$args[0] | Receive-VisionBatch", batch);
