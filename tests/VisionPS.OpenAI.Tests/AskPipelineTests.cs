@@ -442,6 +442,129 @@ namespace VisionPS.OpenAI.Tests
             Assert.DoesNotContain(outcomes, o => o.Kind == AskOutcomeKind.Answered);
         }
 
+        /// <summary>
+        /// Forwards requests to the endpoint and records them: the one naming <see cref="LimitedUrl"/> gets a 429 whose
+        /// retry-after closes the client's shared gate for seconds; the one naming
+        /// <see cref="FailingUrl"/> waits until <see cref="FailWhen"/> holds, then fails (a 422 nothing retries).
+        /// </summary>
+        private sealed class GateStopHandler : System.Net.Http.DelegatingHandler
+        {
+            private readonly string _tag = Guid.NewGuid().ToString("N");
+            private readonly List<string> _sent = new List<string>();
+
+            public GateStopHandler(string limitedUrl, string failingUrl)
+                : base(new System.Net.Http.HttpClientHandler { UseProxy = false })
+            {
+                LimitedUrl = limitedUrl;
+                FailingUrl = failingUrl;
+            }
+
+            public string LimitedUrl { get; }
+
+            public string FailingUrl { get; }
+
+            public Func<bool> FailWhen { get; set; } = () => true;
+
+            /// <summary>Told when the failing request's answer is in (the stop follows).</summary>
+            public Action OnFailed { get; set; } = () => { };
+
+            /// <summary>What was sent, in order: limited, failing or other.</summary>
+            public string[] SentKinds
+            {
+                get
+                {
+                    lock (_sent)
+                    {
+                        return _sent.ToArray();
+                    }
+                }
+            }
+
+            protected override async Task<System.Net.Http.HttpResponseMessage> SendAsync(System.Net.Http.HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                string body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync().ConfigureAwait(false);
+                lock (_sent)
+                {
+                    _sent.Add(body.Contains(LimitedUrl, StringComparison.Ordinal) ? "limited" : body.Contains(FailingUrl, StringComparison.Ordinal) ? "failing" : "other");
+                }
+                if (body.Contains(LimitedUrl, StringComparison.Ordinal))
+                {
+                    request.Headers.Add(VisionPS.TestServer.Fault.Header, "429=20000x1:" + _tag);
+                }
+                else if (body.Contains(FailingUrl, StringComparison.Ordinal))
+                {
+                    var waited = System.Diagnostics.Stopwatch.StartNew();
+                    while (!FailWhen() && waited.Elapsed < TimeSpan.FromSeconds(30))
+                    {
+                        await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+                    }
+                    request.Headers.Add(VisionPS.TestServer.Fault.Header, "canned=gateway-422:" + _tag);
+                    System.Net.Http.HttpResponseMessage failed = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                    OnFailed();
+                    return failed;
+                }
+                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// -PerImage -ErrorAction Stop while a 429 holds the client's shared gate closed: the requests waiting behind it
+        /// (two images started before the failure, and the rate-limited request's own retry) must not go out once the
+        /// gate opens. The stop means nothing more is sent or paid for; counted where requests leave the client.
+        /// </summary>
+        [Fact]
+        public async Task AStopWhileRequestsWaitBehindARateLimitPauseSendsNoneOfThemWhenItEnds()
+        {
+            string marker = "gate-stop " + Guid.NewGuid().ToString("N");
+            Uri limited = Endpoint.Host.AddAsset($"gate-limited-{Guid.NewGuid():N}.png", TestImages.Png(12, 8, 1));
+            Uri failing = Endpoint.Host.AddAsset($"gate-failing-{Guid.NewGuid():N}.png", TestImages.Png(13, 8, 2));
+            using var handler = new GateStopHandler(limited.AbsoluteUri, failing.AbsoluteUri);
+            using var client = new VisionClient(Endpoint.Connection(maxRetries: 2), handler);
+            AskQuestion question = Question();
+            question.Prompt = marker;
+            var pipeline = new AskPipeline(client, question) { PerImage = true, ThrottleLimit = 4, StopAtFirstFailure = true };
+            // The two other images are read only once the 429 has closed the gate, so their requests queue behind it;
+            // the failing request fails only once both wait there (the limited request waits out its retry-after first).
+            handler.FailWhen = () => client.RateLimits.Waiting >= 2;
+            using var gateClosed = new ManualResetEventSlim();
+            Task watch = Task.Run(async () =>
+            {
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (client.RateLimits.Closures == 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
+                {
+                    await Task.Delay(5);
+                }
+                gateClosed.Set();
+            });
+            var images = new List<AskImage>
+            {
+                AskImage.FromUrl(limited),
+                AskImage.FromUrl(failing),
+                AskImage.FromStream(new HeldStream(TestImages.Png(14, 8, 3), gateClosed), "queued-1.png"),
+                AskImage.FromStream(new HeldStream(TestImages.Png(15, 8, 4), gateClosed), "queued-2.png"),
+            };
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            TimeSpan failedAt = TimeSpan.Zero, pauseLeft = TimeSpan.Zero;
+            handler.OnFailed = () =>
+            {
+                failedAt = clock.Elapsed;
+                pauseLeft = client.RateLimits.Remaining;
+            };
+            List<AskOutcome> outcomes = await ListAsync(pipeline.RunAsync(images));
+            TimeSpan ran = clock.Elapsed - failedAt;
+            await watch;
+
+            Assert.Equal(1, client.RateLimits.Closures);
+            Assert.Equal(new[] { "failing", "limited" }, handler.SentKinds.OrderBy(k => k, StringComparer.Ordinal)); // the 429 and the failure; nothing after the stop
+            Assert.Equal(2, Endpoint.Host.Requests.Count(r => r.BodyText.Contains(marker, StringComparison.Ordinal)));
+            // The rate-limited image's retry and the two images queued behind the pause were never sent, and the run did
+            // not wait out the 20 s pause for them (it ends once the stop is known).
+            Assert.Equal(new[] { AskOutcomeKind.NotSent, AskOutcomeKind.RequestFailed, AskOutcomeKind.NotSent, AskOutcomeKind.NotSent }, outcomes.Select(o => o.Kind));
+            Assert.True(pauseLeft > TimeSpan.FromSeconds(10), $"the failure came {pauseLeft.TotalSeconds:0.0} s before the pause's end: too late to tell");
+            Assert.True(ran < pauseLeft - TimeSpan.FromSeconds(5), $"the run ended {ran.TotalSeconds:0.0} s after the failure, with {pauseLeft.TotalSeconds:0.0} s of pause left then: it waited out the pause for requests it would not send");
+        }
+
         /// <summary>A stream that gives nothing until <see cref="ManualResetEventSlim"/> is set: an image still being read.</summary>
         private sealed class HeldStream : MemoryStream
         {

@@ -101,6 +101,10 @@ namespace VisionPS.OpenAI.Tests
             Assert.True(error.IsRetryable);
             Assert.NotNull(error.Hint);
             Assert.Single(deltas);
+            // The text streamed before the drop (paid for) travels with the error, and the message says the stream broke
+            // off rather than only blaming the connection (the connection worked: the answer had started).
+            Assert.Equal(string.Concat(deltas), error.PartialText);
+            Assert.Contains($"broke off after {deltas[0].Length} characters", error.Message, StringComparison.Ordinal);
         }
 
         [Fact]

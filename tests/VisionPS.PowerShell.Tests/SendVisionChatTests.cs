@@ -474,7 +474,7 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal("o4-mini", Sent());
 
             int before = Host.Requests.Count;
-            foreach (string bad in new[] { "gpt 4o", "gpt-4o\u0000", "gpt-4o\nx", "   " })
+            foreach (string bad in new[] { "gpt-4o\u0000", "gpt-4o\nx", "   ", "gpt\u00a04o" })
             {
                 ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model $args[1] -NoCache", photo, bad);
                 ErrorRecord error = Assert.Single(ps.Errors);
@@ -486,6 +486,44 @@ namespace VisionPS.PowerShell.Tests
             }
             Assert.Equal(before, Host.Requests.Count);
             Assert.Equal("o4-mini", ps.Run("Get-VisionDefault").Single().Properties["Model"].Value);
+        }
+
+        /// <summary>
+        /// A space inside a model name: vLLM, llama.cpp and other compatible servers may serve a model under such a name,
+        /// so for an endpoint that is not OpenAI or Azure OpenAI it is sent as given (trimmed); OpenAI and Azure OpenAI
+        /// have no such model, so there it is InvalidModelName before anything is sent, from -Model or the session's model.
+        /// </summary>
+        [Fact]
+        public void AModelNameWithASpaceInsideIsSentToACompatibleServerAndRefusedForOpenAIAndAzure()
+        {
+            using var ps = Session();
+            string photo = Paths.CorpusFile("gif_static_smile_48.gif");
+            string Sent() => JsonDocument.Parse(Host.Requests.Last(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).BodyText).RootElement.GetProperty("model").GetString()!;
+
+            ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model ' My Model.gguf ' -NoCache", photo);
+            Assert.Empty(ps.Errors);
+            Assert.Equal("My Model.gguf", Sent());
+            Assert.Equal("my vision model", ps.Run("Set-VisionDefault -Model 'my vision model' -PassThru").Single().Properties["Model"].Value);
+            Assert.Empty(ps.Errors);
+            ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -NoCache", photo);
+            Assert.Empty(ps.Errors);
+            Assert.Equal("my vision model", Sent());
+
+            int before = Host.Requests.Count;
+            ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model 'gpt 4o' -BaseUri https://api.openai.com/v1 -NoCache", photo);
+            ErrorRecord openAI = Assert.Single(ps.Errors);
+            Assert.Equal("InvalidModelName,VisionPS.Commands.SendVisionChatCommand", openAI.FullyQualifiedErrorId);
+            Assert.Contains("OpenAI", openAI.ToString(), StringComparison.Ordinal);
+            // The session's model, fine for the compatible server, is refused when this command goes to OpenAI.
+            ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -BaseUri https://api.openai.com/v1 -NoCache", photo);
+            Assert.Equal("InvalidModelName,VisionPS.Commands.SendVisionChatCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
+            ps.Run("Set-VisionDefault -Model 'gpt 4o' -BaseUri https://api.openai.com/v1");
+            Assert.Equal("InvalidModelName,VisionPS.Commands.SetVisionDefaultCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
+            ps.Run("Set-VisionDefault -AzureEndpoint $args[0] -AzureDeployment gpt-4o", Host.BaseUri);
+            Assert.Empty(ps.Errors);
+            ps.Run("Send-VisionChat 'Describe.' -Image $args[0] -Model 'gpt 4o' -NoCache", photo);
+            Assert.Equal("InvalidModelName,VisionPS.Commands.SendVisionChatCommand", Assert.Single(ps.Errors).FullyQualifiedErrorId);
+            Assert.Equal(before, Host.Requests.Count);
         }
 
         /// <summary>

@@ -99,7 +99,7 @@ namespace VisionPS.Core.Asking
                 _stopStarting = true;
             }
             _stopped.TrySetResult(true);
-            _client.StopRetrying();
+            _client.StopSending();
         }
 
         /// <summary>Under <see cref="StopAtFirstFailure"/>, a failure stops the run before anything else starts; returns <paramref name="outcome"/>.</summary>

@@ -24,18 +24,7 @@ namespace VisionPS.Core.Imaging
         /// OpenAI (<paramref name="azure"/>, or an *.openai.azure.com / *.cognitiveservices.azure.com / *.services.ai.azure.com host).
         /// Every other endpoint gets URL images downloaded and sent inline.
         /// </summary>
-        public static bool ServiceFetchesUrls(Uri? baseUri, bool azure)
-        {
-            if (azure || baseUri is null)
-            {
-                return true; // no base URI: the SDK's default, api.openai.com
-            }
-            string host = baseUri.Host.ToLowerInvariant();
-            return host == "api.openai.com"
-                || host.EndsWith(".openai.azure.com", StringComparison.Ordinal)
-                || host.EndsWith(".cognitiveservices.azure.com", StringComparison.Ordinal)
-                || host.EndsWith(".services.ai.azure.com", StringComparison.Ordinal);
-        }
+        public static bool ServiceFetchesUrls(Uri? baseUri, bool azure) => OpenAI.VisionConnection.IsOpenAIOrAzure(baseUri, azure);
 
         /// <summary>The most a download reserves before its bytes arrive, whatever size the server declares.</summary>
         internal const int FirstReserve = 1 << 20;

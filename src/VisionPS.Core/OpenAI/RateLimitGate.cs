@@ -65,8 +65,52 @@ namespace VisionPS.Core.OpenAI
             }
         }
 
+        private int _waiting;
+        private volatile bool _stopped;
+        private readonly TaskCompletionSource<bool> _stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Whether <see cref="Stop"/> was called: nothing more is let through.</summary>
+        internal bool Stopped => _stopped;
+
+        /// <summary>
+        /// Lets nothing through any more (a run stopping at an error): every try waiting for the pause or a slot, and
+        /// every later one, fails at once with <see cref="RequestDeclinedException"/> instead of waiting to be sent.
+        /// </summary>
+        internal void Stop()
+        {
+            TaskCompletionSource<bool>[] wake;
+            lock (_lock)
+            {
+                _stopped = true;
+                wake = new TaskCompletionSource<bool>[_waiters.Count];
+                _waiters.CopyTo(wake, 0);
+                _waiters.Clear();
+            }
+            _stop.TrySetResult(true);
+            foreach (TaskCompletionSource<bool> waiter in wake)
+            {
+                waiter.TrySetResult(true);
+            }
+        }
+
+        /// <summary>How many tries are waiting to be let through (a pause, or a slot).</summary>
+        internal int Waiting => Volatile.Read(ref _waiting);
+
         /// <summary>Waits until a try may be sent (gate open, a slot free) and takes the slot; pair with <see cref="Exit"/>.</summary>
         internal async Task EnterAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _waiting);
+            try
+            {
+                await WaitAndTakeAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
+
+        private async Task WaitAndTakeAsync(CancellationToken cancellationToken)
         {
             while (true)
             {
@@ -75,6 +119,10 @@ namespace VisionPS.Core.OpenAI
                 LinkedListNode<TaskCompletionSource<bool>>? node = null;
                 lock (_lock)
                 {
+                    if (_stopped)
+                    {
+                        throw new RequestDeclinedException();
+                    }
                     pause = RemainingLocked();
                     if (pause <= TimeSpan.Zero)
                     {
@@ -89,7 +137,13 @@ namespace VisionPS.Core.OpenAI
                 }
                 if (waiter is null)
                 {
-                    await Task.Delay(pause + TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+                    // The pause, or a stop: then the loop above refuses the try at once rather than after the pause.
+                    using (var delay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                    {
+                        await Task.WhenAny(Task.Delay(pause + TimeSpan.FromMilliseconds(1), delay.Token), _stop.Task).ConfigureAwait(false);
+                        delay.Cancel(); // a stop ends the pause's timer too
+                    }
+                    cancellationToken.ThrowIfCancellationRequested();
                     continue;
                 }
                 using (cancellationToken.Register(() => waiter.TrySetCanceled()))
@@ -231,6 +285,25 @@ namespace VisionPS.Core.OpenAI
 
         internal RateLimitGate Gate { get; } = new RateLimitGate();
 
+        /// <summary>
+        /// From now on no try of this client leaves the gate for the wire (a run stopping at an error): a request that
+        /// waited out a rate-limit pause, or a slot, is not sent when it is let through. Cleanup deletes still go.
+        /// </summary>
+        internal void Stop() => Gate.Stop();
+
+        /// <summary>
+        /// Checked after the gate lets a try through, before it is sent: the wait may have been long (a pause of the
+        /// whole batch), and a stop or a cancellation during it means this try must not go out (nothing more paid for).
+        /// </summary>
+        private void ThrowIfStopped(PipelineMessage message)
+        {
+            message.CancellationToken.ThrowIfCancellationRequested();
+            if (Gate.Stopped)
+            {
+                throw new RequestDeclinedException();
+            }
+        }
+
         public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
         {
             if (CleanupCallPolicy.IsCleanup(message))
@@ -244,6 +317,7 @@ namespace VisionPS.Core.OpenAI
             Gate.Enter(message.CancellationToken);
             try
             {
+                ThrowIfStopped(message);
                 ProcessNext(message, pipeline, currentIndex);
             }
             finally
@@ -264,6 +338,7 @@ namespace VisionPS.Core.OpenAI
             await Gate.EnterAsync(message.CancellationToken).ConfigureAwait(false);
             try
             {
+                ThrowIfStopped(message);
                 await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
             }
             finally

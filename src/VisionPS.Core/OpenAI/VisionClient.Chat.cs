@@ -63,7 +63,7 @@ namespace VisionPS.Core.OpenAI
             IAsyncEnumerator<StreamingChatCompletionUpdate> updates = chat.CompleteChatStreamingAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
-                while (await NextUpdateAsync(updates, call, cancellationToken).ConfigureAwait(false))
+                while (await NextUpdateAsync(updates, call, text, cancellationToken).ConfigureAwait(false))
                 {
                     StreamingChatCompletionUpdate update = updates.Current;
                     if (StreamErrorOf(update) is string errorJson)

@@ -69,6 +69,26 @@ namespace VisionPS.Core.OpenAI
             }
         }
 
+        /// <summary>
+        /// <see cref="NextUpdateAsync{T}(System.Collections.Generic.IAsyncEnumerator{T}, CallContext, CancellationToken)"/>
+        /// for a stream that has already streamed <paramref name="streamed"/>: a drop or timeout after some text is a stream
+        /// that broke off, carrying that text (paid for) as its partial text, not a connection that failed to start.
+        /// </summary>
+        private async Task<bool> NextUpdateAsync<T>(System.Collections.Generic.IAsyncEnumerator<T> updates, CallContext call, System.Text.StringBuilder streamed, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await NextUpdateAsync(updates, call, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OpenAIRequestException ex) when (streamed.Length > 0 && ex.PartialText is null && !ex.IsUnreadable)
+            {
+                string said = ex.ServerMessage.TrimEnd();
+                throw OpenAIRequestException.StreamBroken(ex.Status, ex.Type, ex.Code, null,
+                    $"The answer's stream broke off after {streamed.Length} characters: {said}{(said.EndsWith(".", StringComparison.Ordinal) ? "" : ".")}",
+                    call.RequestId, _scrubber, streamed.ToString());
+            }
+        }
+
         internal async Task<T> GuardAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
         {
             try

@@ -45,7 +45,7 @@ namespace VisionPS.Core.OpenAI
             IAsyncEnumerator<StreamingResponseUpdate> updates = ((IAsyncEnumerable<StreamingResponseUpdate>)result).GetAsyncEnumerator(cancellationToken);
             try
             {
-                while (await NextUpdateAsync(updates, call, cancellationToken).ConfigureAwait(false))
+                while (await NextUpdateAsync(updates, call, text, cancellationToken).ConfigureAwait(false))
                 {
                     StreamingResponseUpdate update = updates.Current;
                     switch (update)

@@ -116,10 +116,16 @@ namespace VisionPS.Core.OpenAI
         public Uri Endpoint => _resourceUri;
 
         /// <summary>
-        /// No request of this client is retried from now on: a run stopping at an error waits for the requests already
-        /// sent, but sends none of them again (cleanup deletes keep their one quick retry).
+        /// Nothing more of this client goes out from now on: a run stopping at an error waits for the requests already
+        /// on the wire, but sends none of them again, and a request still waiting to be sent (behind a rate-limit pause,
+        /// for a slot) is not sent when its wait ends: it fails with <see cref="RequestDeclinedException"/>. Cleanup
+        /// deletes still go, with their one quick retry.
         /// </summary>
-        public void StopRetrying() => _retryPolicy.Stop();
+        public void StopSending()
+        {
+            _retryPolicy.Stop();
+            _rateLimitPolicy.Stop();
+        }
 
         /// <summary>
         /// The Chat Completions request this client would send for <paramref name="request"/> (for -WhatIf): method, URL

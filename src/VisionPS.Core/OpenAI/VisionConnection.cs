@@ -19,6 +19,25 @@ namespace VisionPS.Core.OpenAI
 
         private string? _apiKey;
 
+        /// <summary>
+        /// Whether <paramref name="baseUri"/> is OpenAI itself (api.openai.com; null means it) or Azure OpenAI
+        /// (<paramref name="azure"/>, or an *.openai.azure.com / *.cognitiveservices.azure.com / *.services.ai.azure.com
+        /// host), rather than a compatible server (Ollama, LM Studio, vLLM, llama.cpp, a gateway). The one place this is
+        /// decided: those two fetch image URLs, enforce strict schemas, and name no model with a space.
+        /// </summary>
+        public static bool IsOpenAIOrAzure(Uri? baseUri, bool azure)
+        {
+            if (azure || baseUri is null)
+            {
+                return true;
+            }
+            string host = baseUri.Host.ToLowerInvariant();
+            return host == "api.openai.com"
+                || host.EndsWith(".openai.azure.com", StringComparison.Ordinal)
+                || host.EndsWith(".cognitiveservices.azure.com", StringComparison.Ordinal)
+                || host.EndsWith(".services.ai.azure.com", StringComparison.Ordinal);
+        }
+
         /// <summary>The base URI requests go to (ignored when <see cref="Azure"/> is set).</summary>
         public Uri BaseUri { get; set; } = DefaultBaseUri;
 

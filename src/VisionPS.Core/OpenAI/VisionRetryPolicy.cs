@@ -32,8 +32,34 @@ namespace VisionPS.Core.OpenAI
             _maxDelay = maxDelay < TimeSpan.Zero ? TimeSpan.Zero : maxDelay;
         }
 
-        /// <summary>From now on no request of this client is retried (a run that is stopping at an error); cleanups still are.</summary>
-        internal void Stop() => _stopped = true;
+        private readonly TaskCompletionSource<bool> _stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>
+        /// From now on no request of this client is retried (a run that is stopping at an error); cleanups still are. A
+        /// retry already waiting out its delay (a server's retry-after, up to -MaxRetryDelay) stops waiting: the rate-limit
+        /// gate then refuses to send it, so the stop ends the run at once instead of after the wait.
+        /// </summary>
+        internal void Stop()
+        {
+            _stopped = true;
+            _stop.TrySetResult(true);
+        }
+
+        protected override async Task WaitAsync(TimeSpan time, CancellationToken cancellationToken)
+        {
+            if (time <= CleanupCallPolicy.MaxRetryDelay)
+            {
+                // A short wait (a cleanup's quick retry) is waited out whatever happens.
+                await base.WaitAsync(time, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            using var delay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            await Task.WhenAny(Task.Delay(time, delay.Token), _stop.Task).ConfigureAwait(false);
+            delay.Cancel();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        protected override void Wait(TimeSpan time, CancellationToken cancellationToken) => WaitAsync(time, cancellationToken).GetAwaiter().GetResult();
 
         protected override bool ShouldRetry(PipelineMessage message, Exception? exception)
         {

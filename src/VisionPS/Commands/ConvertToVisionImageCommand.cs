@@ -147,7 +147,7 @@ namespace VisionPS.Commands
 
         protected override void ProcessRecord()
         {
-            string model = _model ??= SessionModel.Resolve(this, Model);
+            string model = _model ??= SessionModel.Resolve(this, Model, SessionModel.SessionTakesSpaces());
             switch (ParameterSetName)
             {
                 case PathSet:
@@ -185,7 +185,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model), Detail, MaxSide, MaxBytes, Format,
+            PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model, SessionModel.SessionTakesSpaces()), Detail, MaxSide, MaxBytes, Format,
                 MyInvocation.BoundParameters.ContainsKey(nameof(Quality)) ? Quality : null, AllowPartial);
             _session = SessionState; // read here, on the pipeline thread: VisionImage.Save resolves against it
             // The session's defaults are this runspace's: read here, as the downloads run on another thread.

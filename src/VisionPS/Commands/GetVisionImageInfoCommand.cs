@@ -111,7 +111,7 @@ namespace VisionPS.Commands
         {
             ScriptPreferences.Apply(this);
             Detail = SessionModel.Detail(this, Detail);
-            _options = PrepareParameters.Build(SessionModel.Resolve(this, Model), Detail, MaxSide, null);
+            _options = PrepareParameters.Build(SessionModel.Resolve(this, Model, SessionModel.SessionTakesSpaces()), Detail, MaxSide, null);
         }
 
         protected override void EndProcessing()

@@ -147,6 +147,18 @@ namespace VisionPS.Commands
 
         protected override void StopProcessing() => _stop.Cancel();
 
+        /// <summary>
+        /// Whether -Model may hold a space: the endpoint it will be sent to, as this command leaves the defaults, is a
+        /// compatible server rather than OpenAI or Azure OpenAI.
+        /// </summary>
+        private bool ModelTakesSpaces()
+        {
+            VisionDefaults defaults = VisionDefaults.Current;
+            bool azure = (AzureEndpoint ?? (Reset ? null : defaults.AzureEndpoint)) != null && (AzureDeployment ?? (Reset ? null : defaults.AzureDeployment)) != null;
+            Uri? baseUri = BaseUri ?? (Reset ? null : defaults.BaseUri);
+            return !Core.OpenAI.VisionConnection.IsOpenAIOrAzure(baseUri, azure);
+        }
+
         protected override void EndProcessing()
         {
             // Everything given is checked first, so a bad value is an error under -WhatIf too and nothing is half set.
@@ -166,7 +178,7 @@ namespace VisionPS.Commands
                 string message = $"-Proxy '{Proxy.OriginalString}' is not a proxy VisionPS can use: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI such as http://proxy.example:8080, or leave -Proxy out to use the system proxy settings.";
                 ThrowTerminatingError(Infrastructure.ErrorIds.Create(new ArgumentException(message, nameof(Proxy)), Infrastructure.ErrorIds.InvalidProxy, ErrorCategory.InvalidArgument, Proxy, message));
             }
-            string? model = Model is null ? null : Infrastructure.SessionModel.Name(this, Model, "-Model");
+            string? model = Model is null ? null : Infrastructure.SessionModel.Name(this, Model, "-Model", ModelTakesSpaces());
             string? batchPath = BatchPath != null ? Folder(nameof(BatchPath), BatchPath) : null;
             string? cachePath = CachePath != null ? Folder(nameof(CachePath), CachePath) : null;
 

@@ -52,7 +52,7 @@ namespace VisionPS.Infrastructure
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            AskedModel = SessionModel.Resolve(this, Model);
+            AskedModel = SessionModel.Resolve(this, Model, !Core.OpenAI.VisionConnection.IsOpenAIOrAzure(Connection.BaseUri, Connection.Azure is not null));
             ResolveImageOptions();
             _imagesGiven = Image.Length > 0;
             foreach (object image in Image)

@@ -132,7 +132,7 @@ namespace VisionPS.Infrastructure
             switch (name)
             {
                 case "BaseUri": d.ConfiguredBaseUri = Core.OpenAI.VisionConnection.ParseBaseUri(Text(), $"BaseUri in {FilePath}"); break;
-                case "Model": d.Model = Core.OpenAI.ModelName.Normalize(Text(), "Model"); break;
+                case "Model": d.Model = Core.OpenAI.ModelName.Normalize(Text(), "Model", spacesAllowed: true); break; // a space is checked where it is sent
                 case "Detail": d.Detail = (Core.ImageDetail)Enum.Parse(typeof(Core.ImageDetail), Text(), ignoreCase: true); break;
                 case "AzureEndpoint": d.AzureEndpoint = new Uri(Text(), UriKind.Absolute); break;
                 case "AzureDeployment": d.AzureDeployment = Text(); break;

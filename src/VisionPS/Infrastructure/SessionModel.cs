@@ -17,15 +17,20 @@ namespace VisionPS.Infrastructure
         /// The model to use: <paramref name="given"/>, else the session default, else <see cref="BuiltIn"/>; a model
         /// without vision rules gets its one warning here. Call once per command, on the pipeline thread.
         /// </summary>
-        public static string Resolve(PSCmdlet cmdlet, string? given)
+        public static string Resolve(PSCmdlet cmdlet, string? given, bool spacesAllowed)
         {
             if (given is not null)
             {
-                string name = Name(cmdlet, given, "-Model");
+                string name = Name(cmdlet, given, "-Model", spacesAllowed);
                 ModelRulesWarning.WarnIfUnknown(cmdlet, name);
                 return name;
             }
             string? session = VisionDefaults.Current.Model;
+            if (!spacesAllowed && session is not null && ModelName.HasSpace(session))
+            {
+                // Set for a compatible server, whose model may have such a name; this command goes to OpenAI or Azure OpenAI.
+                Name(cmdlet, session, "The session's model (Set-VisionDefault -Model)", spacesAllowed: false);
+            }
             string model = string.IsNullOrEmpty(session) ? BuiltIn : session!;
             cmdlet.WriteVerbose(string.IsNullOrEmpty(session)
                 ? $"No -Model given: images are sized and estimated for {model}, the built-in default (Set-VisionDefault -Model changes it)."
@@ -36,19 +41,30 @@ namespace VisionPS.Infrastructure
 
         /// <summary>
         /// <paramref name="given"/> without surrounding whitespace (-Model ' gpt-4o ', from $PSDefaultParameterValues too);
-        /// a name no model can have (blank, a space or control character inside) ends the command as InvalidModelName.
+        /// a name no model can have (blank, a control character inside, a space for OpenAI or Azure OpenAI unless
+        /// <paramref name="spacesAllowed"/>) ends the command as InvalidModelName.
         /// </summary>
-        public static string Name(PSCmdlet cmdlet, string given, string where)
+        public static string Name(PSCmdlet cmdlet, string given, string where, bool spacesAllowed)
         {
             try
             {
-                return Core.OpenAI.ModelName.Normalize(given, where);
+                return Core.OpenAI.ModelName.Normalize(given, where, spacesAllowed);
             }
             catch (System.ArgumentException ex)
             {
                 cmdlet.ThrowTerminatingError(ErrorIds.Create(ex, ErrorIds.InvalidModelName, ErrorCategory.InvalidArgument, given, ex.Message));
                 throw; // not reached
             }
+        }
+
+        /// <summary>
+        /// Whether a model name may hold a space for a command without a connection of its own (it sizes images for the
+        /// model the session sends to): the session's endpoint is a compatible server, not OpenAI or Azure OpenAI.
+        /// </summary>
+        public static bool SessionTakesSpaces()
+        {
+            VisionDefaults defaults = VisionDefaults.Current;
+            return !VisionConnection.IsOpenAIOrAzure(defaults.BaseUri, defaults.AzureEndpoint != null && defaults.AzureDeployment != null);
         }
 
         /// <summary>The detail to use: -Detail when given, else Set-VisionDefault -Detail (or saved), else <paramref name="given"/> (Auto).</summary>
