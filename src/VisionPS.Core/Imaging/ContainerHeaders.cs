@@ -159,6 +159,7 @@ namespace VisionPS.Core.Imaging
                         BitDepth = precision,
                         IsProgressive = marker is 0xC2 or 0xC6 or 0xCA or 0xCE,
                         IsLosslessJpeg = marker is 0xC3 or 0xC7 or 0xCB or 0xCF,
+                        IsArithmeticJpeg = marker is >= 0xC9 and <= 0xCF and not 0xCC,
                         ColorType = components switch
                         {
                             1 => ImageColorType.Gray,

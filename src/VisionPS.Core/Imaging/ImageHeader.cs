@@ -68,6 +68,12 @@ namespace VisionPS.Core.Imaging
         internal bool IsLosslessJpeg { get; set; }
 
         /// <summary>
+        /// An arithmetic-coded JPEG (SOF9 to SOF15): browsers do not read one and many decoders are built without it, so
+        /// it is never passed through; libjpeg-turbo here decodes it and it is re-encoded.
+        /// </summary>
+        internal bool IsArithmeticJpeg { get; set; }
+
+        /// <summary>
         /// An animated PNG whose default image (its IDAT) is not one of its frames (no fcTL before the IDAT): viewers that
         /// animate never show it; those that do not show only it.
         /// </summary>

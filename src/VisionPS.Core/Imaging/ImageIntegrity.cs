@@ -29,6 +29,7 @@ namespace VisionPS.Core.Imaging
             ImageFormat.WebP => WebPContainer(data),
             ImageFormat.Gif => GifBlocks(data),
             ImageFormat.Bmp => BmpPixelOffset(data),
+            ImageFormat.Ico => IcoDirectory(data),
             ImageFormat.Tiff => TiffPixelData(data),
             ImageFormat.Heif or ImageFormat.Avif => HeifBoxes.ItemDataPastEnd(data, out _),
             // Data after the EOI (a motion photo's video, a vendor trailer) is no damage: look for the EOI the segments lead to.
@@ -313,6 +314,23 @@ namespace VisionPS.Core.Imaging
                 {
                     return $"chunk {index + 1} at byte {at} has no valid type; the previous chunk's size field is wrong or the data is damaged";
                 }
+                if (type == "IHDR" && index > 0)
+                {
+                    // libpng refuses it ("IHDR: out of place"): which of the two sizes is the picture's?
+                    return $"it has a second IHDR chunk at byte {at}; a PNG has one header, its first chunk";
+                }
+                if (type == "PLTE" && b.Length > 25 && b[25] == 3)
+                {
+                    // libpng refuses a palette image's PLTE that is not whole colours ("invalid") or comes twice ("duplicate").
+                    if (palette)
+                    {
+                        return $"it has a second PLTE chunk at byte {at}; a palette image has one palette";
+                    }
+                    if (length == 0 || length % 3 != 0 || length > 768)
+                    {
+                        return $"its PLTE chunk at byte {at} holds {length} bytes, which is no palette (1 to 256 colours of 3 bytes each)";
+                    }
+                }
                 palette |= type == "PLTE";
                 if (type == "IDAT" && idat.Count == 0 && !palette && b.Length > 25 && b[25] == 3)
                 {
@@ -499,6 +517,7 @@ namespace VisionPS.Core.Imaging
             buffer ??= new byte[65536];
             string? problem = null;
             var filters = new FilterBytes(header);
+            PaletteIndices? indices = PaletteIndices.For(b, header);
             try
             {
                 using var inflater = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);
@@ -512,6 +531,10 @@ namespace VisionPS.Core.Imaging
                     if (filters.Check(buffer, total, n) is string filter)
                     {
                         return filter;
+                    }
+                    if (indices?.Check(buffer, n) is string index)
+                    {
+                        return index;
                     }
                     adler = Adler32.Update(adler, buffer, n);
                     total += n;
@@ -709,6 +732,231 @@ namespace VisionPS.Core.Imaging
                     }
                 }
                 return null;
+            }
+        }
+
+        /// <summary>What <see cref="PngPixelStream"/> says of pixels naming colours a short palette lacks, after the first such index.</summary>
+        public const string PaletteLacks = "but its PLTE chunk holds only";
+
+        /// <summary>
+        /// The number of colours in a PNG's PLTE chunk (the one before its pixel data), or -1 when it has none. Reads
+        /// chunk headers only, up to the first IDAT.
+        /// </summary>
+        internal static int PngPaletteEntries(byte[] b)
+        {
+            long at = 8;
+            while (at + 8 <= b.Length)
+            {
+                long length = ContainerHeaders.U32(b, (int)at);
+                string type = ChunkType(b, (int)at + 4);
+                if (type == "PLTE")
+                {
+                    return (int)Math.Min(int.MaxValue, length / 3);
+                }
+                if (type is "IDAT" or "IEND")
+                {
+                    return -1;
+                }
+                at += 12 + length;
+            }
+            return -1;
+        }
+
+        /// <summary>
+        /// Whether a palette PNG's pixels can name a colour its PLTE chunk lacks (fewer entries than its bit depth can
+        /// index), so that only its pixels tell whether it is whole.
+        /// </summary>
+        internal static bool PngPaletteShort(byte[] b, ImageHeader header) =>
+            header.ColorType == ImageColorType.Palette && header.BitDepth is >= 1 and <= 8
+            && PngPaletteEntries(b) is int entries and >= 0 && entries < (1 << header.BitDepth);
+
+        /// <summary>
+        /// A palette PNG whose PLTE chunk holds fewer colours than its bit depth can index: every pixel must name one
+        /// of them. The PNG specification calls any other index an error; decoders disagree on what it shows (black,
+        /// the last colour, or a refusal, as ImageMagick's), so such a file is damaged. Unfilters the rows (each
+        /// interlace pass's, in order) as the inflated bytes arrive; a row whose filter byte is not 0 to 4 is
+        /// <see cref="FilterBytes"/>'s to name.
+        /// </summary>
+        private sealed class PaletteIndices
+        {
+            private readonly ImageHeader _header;
+            private readonly int _entries;
+            private readonly List<(long RowBytes, long Rows, int Pass)> _passes = new();
+            private byte[] _row = Array.Empty<byte>(), _previous = Array.Empty<byte>();
+            private int _pass;
+            private long _rowInPass;
+            private int _filled;
+
+            private PaletteIndices(ImageHeader header, int entries)
+            {
+                _header = header;
+                _entries = entries;
+                int depth = header.BitDepth;
+                if (!header.IsProgressive)
+                {
+                    _passes.Add((1 + ((((long)header.Width * depth) + 7) / 8), header.Height, 0));
+                }
+                else
+                {
+                    ReadOnlySpan<int> adam7 = stackalloc int[] { 0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2 };
+                    for (int p = 0; p < 28; p += 4)
+                    {
+                        long pw = (header.Width - adam7[p] + adam7[p + 2] - 1) / adam7[p + 2];
+                        long ph = (header.Height - adam7[p + 1] + adam7[p + 3] - 1) / adam7[p + 3];
+                        if (pw > 0 && ph > 0)
+                        {
+                            _passes.Add((1 + (((pw * depth) + 7) / 8), ph, (p / 4) + 1));
+                        }
+                    }
+                }
+                StartPass();
+            }
+
+            /// <summary>A checker for a palette PNG whose palette is short, or null when every index has a colour.</summary>
+            public static PaletteIndices? For(byte[] b, ImageHeader header) =>
+                PngPaletteShort(b, header) ? new PaletteIndices(header, PngPaletteEntries(b)) : null;
+
+            private void StartPass()
+            {
+                _rowInPass = 0;
+                _filled = 0;
+                if (_pass < _passes.Count)
+                {
+                    int rowBytes = (int)_passes[_pass].RowBytes;
+                    _row = new byte[rowBytes];
+                    _previous = new byte[rowBytes];
+                }
+            }
+
+            /// <summary>Checks the next <paramref name="count"/> inflated bytes: what is wrong, or null.</summary>
+            public string? Check(byte[] buffer, int count)
+            {
+                int at = 0;
+                while (at < count && _pass < _passes.Count)
+                {
+                    int take = Math.Min(count - at, _row.Length - _filled);
+                    Buffer.BlockCopy(buffer, at, _row, _filled, take);
+                    _filled += take;
+                    at += take;
+                    if (_filled < _row.Length)
+                    {
+                        break;
+                    }
+                    if (Unfilter() && FirstMissing() is int index and >= 0)
+                    {
+                        string where = _header.IsProgressive
+                            ? $"row {_rowInPass + 1} of interlace pass {_passes[_pass].Pass}"
+                            : $"row {_rowInPass + 1} of {_header.Height}";
+                        return $"its pixels name colour {index} of its palette (first in {where}), {PaletteLacks} {_entries} colours";
+                    }
+                    (_row, _previous) = (_previous, _row);
+                    _filled = 0;
+                    if (++_rowInPass == _passes[_pass].Rows)
+                    {
+                        _pass++;
+                        StartPass();
+                    }
+                }
+                return null;
+            }
+
+            /// <summary>Undoes the row's filter in place (a palette pixel is at most a byte: the left neighbour is one byte back).</summary>
+#if NET
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
+            private bool Unfilter()
+            {
+                Span<byte> r = _row;
+                ReadOnlySpan<byte> up = _previous.AsSpan(0, r.Length);
+                switch (r[0])
+                {
+                    case 0:
+                        break;
+                    case 1:
+                        for (int i = 2; i < r.Length; i++)
+                        {
+                            r[i] += r[i - 1];
+                        }
+                        break;
+                    case 2:
+                        for (int i = 1; i < r.Length; i++)
+                        {
+                            r[i] += up[i];
+                        }
+                        break;
+                    case 3:
+                        r[1] += (byte)(up[1] >> 1);
+                        for (int i = 2; i < r.Length; i++)
+                        {
+                            r[i] += (byte)((r[i - 1] + up[i]) >> 1);
+                        }
+                        break;
+                    case 4:
+                        r[1] += up[1];
+                        for (int i = 2; i < r.Length; i++)
+                        {
+                            int a = r[i - 1], b = up[i], c = up[i - 1];
+                            int pa = b - c, pb = a - c, pc = pa + pb;
+                            pa = pa < 0 ? -pa : pa;
+                            pb = pb < 0 ? -pb : pb;
+                            pc = pc < 0 ? -pc : pc;
+                            r[i] += (byte)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+                        }
+                        break;
+                    default:
+                        return false;
+                }
+                return true;
+            }
+
+            /// <summary>The first index in the row with no colour, or -1.</summary>
+#if NET
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+#endif
+            private int FirstMissing()
+            {
+                int depth = _header.BitDepth;
+                if (depth == 8)
+                {
+                    ReadOnlySpan<byte> pixels = _row.AsSpan(1);
+#if NET8_0_OR_GREATER
+                    int at = pixels.IndexOfAnyInRange((byte)_entries, (byte)255);
+                    return at < 0 ? -1 : pixels[at];
+#else
+                    for (int i = 0; i < pixels.Length; i++)
+                    {
+                        if (pixels[i] >= _entries)
+                        {
+                            return pixels[i];
+                        }
+                    }
+                    return -1;
+#endif
+                }
+                long width = Math.Min(((_row.Length - 1) * 8L) / depth, PassWidth());
+                int mask = (1 << depth) - 1;
+                for (long x = 0; x < width; x++)
+                {
+                    long bit = x * depth;
+                    int value = (_row[1 + (bit >> 3)] >> (8 - depth - (int)(bit & 7))) & mask;
+                    if (value >= _entries)
+                    {
+                        return value;
+                    }
+                }
+                return -1;
+            }
+
+            /// <summary>The pixels in a row of the current pass (the padding bits of its last byte are no pixels).</summary>
+            private long PassWidth()
+            {
+                if (!_header.IsProgressive)
+                {
+                    return _header.Width;
+                }
+                ReadOnlySpan<int> adam7 = stackalloc int[] { 0, 8, 4, 8, 0, 4, 2, 4, 0, 2, 1, 2, 0, 1 };
+                int p = _passes[_pass].Pass - 1;
+                return (_header.Width - adam7[p * 2] + adam7[(p * 2) + 1] - 1) / adam7[(p * 2) + 1];
             }
         }
 
@@ -1201,6 +1449,40 @@ namespace VisionPS.Core.Imaging
             if (tags.ContainsKey(330) && tags.TryGetValue(254, out var kind) && kind.Values.Length == 1 && (kind.Values[0] & 1) != 0)
             {
                 return "a camera raw file (its first image is a small preview; the picture itself is kept as raw sensor data)";
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// An ICO/CUR directory (6-byte header, 16 bytes an image): each image's data must lie inside the file. What is
+        /// wrong, or null (a file too short for its directory is left to the decoder's truncation verdict).
+        /// </summary>
+        public static string? IcoDirectory(byte[] b)
+        {
+            if (b.Length < 6)
+            {
+                return null;
+            }
+            int count = b[4] | (b[5] << 8);
+            if (count == 0)
+            {
+                return "its icon directory lists no images";
+            }
+            if (6L + (16L * count) > b.Length)
+            {
+                return $"its icon directory lists {count} images, but the file ends after {b.Length} bytes, inside the directory (it is truncated or the count lies)";
+            }
+            for (int i = 0; i < count; i++)
+            {
+                int at = 6 + (16 * i);
+                long size = U32LE(b, at + 8), offset = U32LE(b, at + 12);
+                if (offset + size > b.Length)
+                {
+                    int w = b[at] == 0 ? 256 : b[at], h = b[at + 1] == 0 ? 256 : b[at + 1];
+                    return offset >= b.Length
+                        ? $"image {i + 1} of {count} in its icon directory ({w}x{h}) starts at byte {offset}, past the end of the {b.Length}-byte file (the directory lies or the file is truncated)"
+                        : $"image {i + 1} of {count} in its icon directory ({w}x{h}) runs to byte {offset + size}, past the end of the {b.Length}-byte file (it is truncated or the directory lies)";
+                }
             }
             return null;
         }

@@ -344,6 +344,21 @@ namespace VisionPS.Core.Imaging
                     throw scanDamage?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, damage);
                 }
             }
+            if (damage is null && !passCandidate && format == ImageFormat.Png && ImageIntegrity.PngPaletteShort(data, header))
+            {
+                // A pixel naming a colour the palette lacks gets whatever colour its decoder picks: only the pixels
+                // tell, so a palette with fewer colours than its bit depth can index costs one inflate of the stream.
+                damage = ImageIntegrity.PngChunks(data, out List<(int Offset, int Length)> idat, checkCrc: false)
+                    ?? ImageIntegrity.PngPixelStream(data, header, idat, out _);
+                if (damage is not null && !options.AllowPartial)
+                {
+                    throw ImageProcessingException.Damaged(name, format, damage);
+                }
+            }
+            if (damage is not null && damage.IndexOf(ImageIntegrity.PaletteLacks, StringComparison.Ordinal) >= 0)
+            {
+                damageEffect = PaletteLacksEffect;
+            }
             if (header.IsAnimated && format == ImageFormat.WebP && damage is null)
             {
                 damage = LaterWebPFrames(data, header.FrameCount, name, options, warnings);
@@ -816,6 +831,9 @@ namespace VisionPS.Core.Imaging
         }
 
         private const string LaterFramesEffect = "Its first frame, the one sent, decoded whole.";
+
+        /// <summary>What is sent of a palette PNG whose pixels name colours its palette lacks (Skia's PNG codec pads the palette so).</summary>
+        private const string PaletteLacksEffect = "Its pixels that name a missing colour are sent in the palette's last colour; the others are sent as they are.";
 
         private const string DefaultImageEffect = "Its default image, the one sent, decoded whole.";
 

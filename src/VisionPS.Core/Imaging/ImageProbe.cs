@@ -157,6 +157,7 @@ namespace VisionPS.Core.Imaging
                         BitDepth = h.BitDepth,
                         IsProgressive = h.IsProgressive,
                         IsLosslessJpeg = h.IsLosslessJpeg,
+                        IsArithmeticJpeg = h.IsArithmeticJpeg,
                         ColorType = h.ColorType,
                         HasIccProfile = icc,
                     };
@@ -285,6 +286,10 @@ namespace VisionPS.Core.Imaging
                 {
                     throw ImageProcessingException.DamagedBeyondUse(name, format, webp);
                 }
+                if (format == ImageFormat.Ico && ImageIntegrity.IcoDirectory(data) is string ico)
+                {
+                    throw ImageProcessingException.DamagedBeyondUse(name, format, ico);
+                }
                 if (format == ImageFormat.Bmp && ImageIntegrity.BmpPixelOffset(data) is string bmp)
                 {
                     throw ImageProcessingException.DamagedBeyondUse(name, format, bmp);
@@ -387,6 +392,7 @@ namespace VisionPS.Core.Imaging
                 header.HasIccProfile = container.HasIccProfile;
                 header.IsProgressive = container.IsProgressive;
                 header.IsLosslessJpeg = container.IsLosslessJpeg;
+                header.IsArithmeticJpeg = container.IsArithmeticJpeg;
                 header.PngGamma = container.PngGamma;
                 header.PngCicp = container.PngCicp;
             }

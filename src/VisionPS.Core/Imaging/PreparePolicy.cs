@@ -46,8 +46,8 @@ namespace VisionPS.Core.Imaging
             // The policy is 8-bit sRGB: 16-bit PNGs and 12-bit JPEGs are converted (some services cannot read them).
             // A PNG cICP chunk naming anything but sRGB (HLG, PQ, BT.2020...) outranks the other colour chunks and is
             // read by few decoders (Skia's codec ignores it): converted.
-            // A lossless JPEG is read by no browser and few decoders: converted.
-            if (header.BitDepth > 8 || header.HasNonSrgbCicp || header.IsLosslessJpeg)
+            // A lossless or an arithmetic-coded JPEG is read by no browser and few decoders: converted.
+            if (header.BitDepth > 8 || header.HasNonSrgbCicp || header.IsLosslessJpeg || header.IsArithmeticJpeg)
             {
                 return false;
             }
