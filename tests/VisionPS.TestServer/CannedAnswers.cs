@@ -105,6 +105,15 @@ namespace VisionPS.TestServer
                 ["too-large-error"] = (400, "application/json",
                     "{\"error\":{\"message\":\"" + new string('x', 5 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
 
+                // Batches: a batch still running whose counters are out of any sensible range (a service or gateway that
+                // miscounts): counts whose percentage passes what an int holds, a negative one, and token usage past what an int holds.
+                ["batch-odd-counts"] = (200, "application/json",
+                    "{\"id\":\"batch_odd\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\",\"errors\":null,\"input_file_id\":\"file-odd\",\"completion_window\":\"24h\",\"status\":\"in_progress\",\"created_at\":1764547200,"
+                    + "\"request_counts\":{\"total\":30000000,\"completed\":25000000,\"failed\":600},\"usage\":{\"input_tokens\":3000000000,\"output_tokens\":5000000000,\"total_tokens\":8000000000}}"),
+                ["batch-negative-counts"] = (200, "application/json",
+                    "{\"id\":\"batch_odd\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\",\"errors\":null,\"input_file_id\":\"file-odd\",\"completion_window\":\"24h\",\"status\":\"in_progress\",\"created_at\":1764547200,"
+                    + "\"request_counts\":{\"total\":10,\"completed\":-50,\"failed\":0},\"usage\":{\"input_tokens\":-7,\"output_tokens\":0,\"total_tokens\":-7}}"),
+
                 // Files
                 ["not-deleted"] = (200, "application/json", "{\"id\":\"file-canned\",\"object\":\"file\",\"deleted\":false}"),
             };
