@@ -48,6 +48,16 @@ namespace VisionPS.TestServer
                 // An empty answer that says it is finished (a model that had nothing to say, or a gateway that lost it).
                 ["empty"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}")),
+                // Valid JSON of the wrong shape: a message content that is an object or a number (neither text nor
+                // parts), a choice without its message, and usage counts below zero.
+                ["content-object"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":{\"text\":\"a cat\"},\"refusal\":null}")),
+                ["content-number"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":42,\"refusal\":null}")),
+                ["message-null"] = (200, "application/json",
+                    "{\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"message\":null,\"finish_reason\":\"stop\"}]," + Usage + "}"),
+                ["usage-negative"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"a cat\",\"refusal\":null}").Replace(Usage, "\"usage\":{\"prompt_tokens\":-10,\"completion_tokens\":-2,\"total_tokens\":-12}", StringComparison.Ordinal)),
                 ["json-for-stream"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"a plain JSON answer\",\"refusal\":null}")),
                 ["not-json"] = (200, "application/json", "<html><body>Bad gateway</body></html>"),

@@ -31,7 +31,7 @@ namespace VisionPS.Core.OpenAI
             var clock = Stopwatch.StartNew();
             CallContext call = CallContext.Begin(gate);
             return await ReadAsync(call, () => chat.CompleteChatAsync(messages, options, cancellationToken),
-                result => AnswerReader.FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
+                result => AnswerReader.FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed, result.GetRawResponse().Content), cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Streams a Chat Completions answer: enumerate the deltas, then read <see cref="ChatStream.Result"/>.</summary>
@@ -105,7 +105,7 @@ namespace VisionPS.Core.OpenAI
                 {
                     ChatCompletion completion = ModelReaderWriter.Read<ChatCompletion>(plain, ModelReaderWriterOptions.Json, OpenAIContext.Default)
                         ?? throw new FormatException("the answer is empty");
-                    whole = AnswerReader.FromCompletion(completion, json, clock.Elapsed);
+                    whole = AnswerReader.FromCompletion(completion, json, clock.Elapsed, plain);
                 }
                 catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
                 {
