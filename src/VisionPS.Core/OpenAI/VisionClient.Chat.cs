@@ -60,11 +60,15 @@ namespace VisionPS.Core.OpenAI
             var answer = new ChatAnswer { Api = "chat" };
             CallContext call = CallContext.Begin(gate);
             call.BufferJson = true;
-            IAsyncEnumerator<StreamingChatCompletionUpdate> updates = chat.CompleteChatStreamingAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            call.Watchdog = watchdog;
+            call.WatchdogTime = _connection.Timeout;
+            IAsyncEnumerator<StreamingChatCompletionUpdate> updates = chat.CompleteChatStreamingAsync(messages, options, watchdog.Token).GetAsyncEnumerator(watchdog.Token);
             try
             {
                 while (await NextUpdateAsync(updates, call, cancellationToken).ConfigureAwait(false))
                 {
+                    call.StartWatchdog();
                     StreamingChatCompletionUpdate update = updates.Current;
                     if (StreamErrorOf(update) is string errorJson)
                     {
