@@ -58,13 +58,14 @@ namespace VisionPS.OpenAI.Tests
         /// end): every read gets something, so a timeout per read never fires. It must end at the timeout between events.
         /// </summary>
         [Theory]
-        [InlineData("drip=200")]
-        [InlineData("drip-json=200")]
-        public async Task AStreamThatDripsBytesButNoEventEndsAtTheTimeout(string fault)
+        [InlineData("drip=200", false)]
+        [InlineData("drip-json=200", false)]
+        [InlineData("drip=200", true)]
+        public async Task AStreamThatDripsBytesButNoEventEndsAtTheTimeout(string fault, bool responses)
         {
             using VisionClient client = Endpoint.Client(timeout: TimeSpan.FromSeconds(3));
             var request = new VisionRequest { Model = "fault:" + Unique(fault), Prompt = "drip" };
-            Task<ChatAnswer> ask = client.ChatStreamingAsync(request, _ => { });
+            Task<ChatAnswer> ask = responses ? client.RespondStreamingAsync(request, _ => { }) : client.ChatStreamingAsync(request, _ => { });
             Task first = await Task.WhenAny(ask, Task.Delay(TimeSpan.FromSeconds(120)));
             Assert.True(ReferenceEquals(first, ask), "the stream was still being read after 120 s");
             OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => ask);
