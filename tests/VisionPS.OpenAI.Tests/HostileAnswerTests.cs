@@ -53,6 +53,25 @@ namespace VisionPS.OpenAI.Tests
             Assert.StartsWith("data: {\"id\":\"aaaa", error.RawBody);
         }
 
+        /// <summary>
+        /// A streamed request whose answer drips a byte every 200 ms and never a whole event (or, as plain JSON, never its
+        /// end): every read gets something, so a timeout per read never fires. It must end at the timeout between events.
+        /// </summary>
+        [Theory]
+        [InlineData("drip=200", false)]
+        [InlineData("drip-json=200", false)]
+        [InlineData("drip=200", true)]
+        public async Task AStreamThatDripsBytesButNoEventEndsAtTheTimeout(string fault, bool responses)
+        {
+            using VisionClient client = Endpoint.Client(timeout: TimeSpan.FromSeconds(3));
+            var request = new VisionRequest { Model = "fault:" + Unique(fault), Prompt = "drip" };
+            Task<ChatAnswer> ask = responses ? client.RespondStreamingAsync(request, _ => { }) : client.ChatStreamingAsync(request, _ => { });
+            Task first = await Task.WhenAny(ask, Task.Delay(TimeSpan.FromSeconds(120)));
+            Assert.True(ReferenceEquals(first, ask), "the stream was still being read after 120 s");
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => ask);
+            Assert.Contains("3 s", error.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public async Task ASuccessAnswerThatStallsTimesOutOnceAndIsNotSentAgain()
         {

@@ -72,6 +72,39 @@ namespace VisionPS.OpenAI.Tests
             }
         }
 
+        [Theory]
+        [InlineData("content-object", "an object")]
+        [InlineData("content-number", "a number")]
+        public async Task AMessageContentThatIsNeitherTextNorPartsIsUnreadableNotAnEmptyAnswer(string canned, string kind)
+        {
+            using VisionClient client = Endpoint.Client();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request(canned)));
+            Assert.Null(answer);
+            Assert.True(error!.IsUnreadable, error.Message);
+            Assert.Contains($"the answer's message content is {kind}, not text", error.Message, StringComparison.Ordinal);
+            Assert.Contains("chatcmpl-canned", error.RawBody, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task AChoiceWithoutAMessageIsUnreadableInWordsNotANullReference()
+        {
+            using VisionClient client = Endpoint.Client();
+            (ChatAnswer? answer, OpenAIRequestException? error) = await AskAsync(() => client.ChatAsync(Request("message-null")));
+            Assert.Null(answer);
+            Assert.True(error!.IsUnreadable, error.Message);
+            Assert.Contains("the answer's first choice has no message", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("Object reference", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async Task UsageBelowZeroIsNoUsageNotANegativeCount()
+        {
+            using VisionClient client = Endpoint.Client();
+            ChatAnswer answer = await client.ChatAsync(Request("usage-negative"));
+            Assert.Equal("a cat", answer.Text);
+            Assert.Equal((0, 0, 0), (answer.PromptTokens, answer.CompletionTokens, answer.TotalTokens));
+        }
+
         [Fact]
         public async Task AnAnswerThatIsNotJsonIsUnreadable()
         {

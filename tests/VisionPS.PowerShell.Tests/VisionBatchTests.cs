@@ -361,6 +361,25 @@ namespace VisionPS.PowerShell.Tests
             ps.Run("$args[0] | Stop-VisionBatch -Confirm:$false", batch);
         }
 
+        [Theory]
+        [InlineData("batch-odd-counts", 3000000000L)]
+        [InlineData("batch-negative-counts", 0L)]
+        public void CountsOutOfRangeFromTheServiceAreShownAndWaitedOnNotACrash(string canned, long inputTokens)
+        {
+            using var ps = Session();
+            _host.State.RouteFaults["GET /v1/batches/{id}"] = "canned=" + canned;
+
+            PSObject batch = Assert.Single(ps.Run("Get-VisionBatch -Id batch_odd"));
+            Assert.Empty(ps.Errors);
+            Assert.Equal(inputTokens, Prop<long>(batch, "InputTokens"));
+            Assert.True(Prop<int>(batch, "Completed") >= 0 && Prop<int>(batch, "Failed") >= 0);
+
+            // Still running: the wait ends at its timeout with BatchWaitTimedOut, its progress never out of 0..100.
+            Assert.Empty(ps.Run("Wait-VisionBatch -Id batch_odd -PollSeconds 0.05 -Timeout 1"));
+            ErrorRecord timedOut = Assert.Single(ps.Errors);
+            Assert.StartsWith("BatchWaitTimedOut,", timedOut.FullyQualifiedErrorId, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void AStructuredOutputBatchParsesEachAnswerIntoObject()
         {

@@ -48,6 +48,16 @@ namespace VisionPS.TestServer
                 // An empty answer that says it is finished (a model that had nothing to say, or a gateway that lost it).
                 ["empty"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}")),
+                // Valid JSON of the wrong shape: a message content that is an object or a number (neither text nor
+                // parts), a choice without its message, and usage counts below zero.
+                ["content-object"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":{\"text\":\"a cat\"},\"refusal\":null}")),
+                ["content-number"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":42,\"refusal\":null}")),
+                ["message-null"] = (200, "application/json",
+                    "{\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"message\":null,\"finish_reason\":\"stop\"}]," + Usage + "}"),
+                ["usage-negative"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"a cat\",\"refusal\":null}").Replace(Usage, "\"usage\":{\"prompt_tokens\":-10,\"completion_tokens\":-2,\"total_tokens\":-12}", StringComparison.Ordinal)),
                 ["json-for-stream"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"a plain JSON answer\",\"refusal\":null}")),
                 ["not-json"] = (200, "application/json", "<html><body>Bad gateway</body></html>"),
@@ -104,6 +114,15 @@ namespace VisionPS.TestServer
                     "{\"error\":{\"message\":\"" + new string('x', 3 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
                 ["too-large-error"] = (400, "application/json",
                     "{\"error\":{\"message\":\"" + new string('x', 5 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),
+
+                // Batches: a batch still running whose counters are out of any sensible range (a service or gateway that
+                // miscounts): counts whose percentage passes what an int holds, a negative one, and token usage past what an int holds.
+                ["batch-odd-counts"] = (200, "application/json",
+                    "{\"id\":\"batch_odd\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\",\"errors\":null,\"input_file_id\":\"file-odd\",\"completion_window\":\"24h\",\"status\":\"in_progress\",\"created_at\":1764547200,"
+                    + "\"request_counts\":{\"total\":30000000,\"completed\":25000000,\"failed\":600},\"usage\":{\"input_tokens\":3000000000,\"output_tokens\":5000000000,\"total_tokens\":8000000000}}"),
+                ["batch-negative-counts"] = (200, "application/json",
+                    "{\"id\":\"batch_odd\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\",\"errors\":null,\"input_file_id\":\"file-odd\",\"completion_window\":\"24h\",\"status\":\"in_progress\",\"created_at\":1764547200,"
+                    + "\"request_counts\":{\"total\":10,\"completed\":-50,\"failed\":0},\"usage\":{\"input_tokens\":-7,\"output_tokens\":0,\"total_tokens\":-7}}"),
 
                 // Files
                 ["not-deleted"] = (200, "application/json", "{\"id\":\"file-canned\",\"object\":\"file\",\"deleted\":false}"),

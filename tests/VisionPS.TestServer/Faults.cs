@@ -17,7 +17,7 @@ namespace VisionPS.TestServer
     /// canned=NAME (answer with the canned body NAME of CannedAnswers: odd shapes the spec allows, a gateway's error),
     /// 429ra=TEXT (429 whose only wait is "Retry-After: TEXT"), 429reset=TEXT / 429resettok=TEXT (429 without Retry-After whose
     /// x-ratelimit-reset-requests / x-ratelimit-reset-tokens is TEXT, e.g. 6m0s, that limit's remaining 0), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
-    /// (a 200 that starts its body, then stalls), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
+    /// (a 200 that starts its body, then stalls), drip[=MS] (a 200 JSON body, or event stream, that sends a byte every MS, never a whole answer; drip-json: JSON also to a stream), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
     /// huge-length (a 200 declaring a 1 TiB body, then dropped), short-body=N (a 200 declaring N bytes, dropped after half),
     /// stall-length=N (a 200 declaring N bytes that sends 16, then stalls for a minute),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), unknown-model (a batch whose lines
@@ -256,6 +256,35 @@ namespace VisionPS.TestServer
                     }
                     catch (OperationCanceledException)
                     {
+                    }
+                    return true;
+                case "drip":
+                case "drip-json":
+                    // drip-json: always a JSON body, also to a streamed request (a server that ignores stream: true).
+                    // A 200 (a JSON body, or a server-sent event stream for a streamed request) that sends one byte every MS
+                    // (default 200) for up to 10 minutes and never a whole answer or event: each read gets a byte, so only a
+                    // limit on the whole answer (or between events) ends it.
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    context.Response.StatusCode = 200;
+                    bool events = streaming && Kind == "drip";
+                    context.Response.ContentType = events ? "text/event-stream" : "application/json";
+                    try
+                    {
+                        await context.Response.Body.WriteAsync(System.Text.Encoding.ASCII.GetBytes(events ? ": " : "{"), context.RequestAborted);
+                        await context.Response.Body.FlushAsync(context.RequestAborted);
+                        for (int i = 0; i < 600000 / Math.Max(1, Millis > 0 ? Millis : 200); i++)
+                        {
+                            await Task.Delay(Millis > 0 ? Millis : 200, context.RequestAborted);
+                            await context.Response.Body.WriteAsync(new[] { (byte)' ' }, context.RequestAborted);
+                            await context.Response.Body.FlushAsync(context.RequestAborted);
+                        }
+                    }
+                    catch (Exception ex) when (ex is OperationCanceledException or System.IO.IOException)
+                    {
+                        // The client gave up on it.
                     }
                     return true;
                 case "stall-length":

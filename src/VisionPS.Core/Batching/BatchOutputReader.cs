@@ -83,7 +83,7 @@ namespace VisionPS.Core.Batching
             }
             ChatCompletion completion = ModelReaderWriter.Read<ChatCompletion>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)
                 ?? throw new FormatException("the completion body is empty");
-            return AnswerReader.FromCompletion(completion, json, TimeSpan.Zero);
+            return AnswerReader.FromCompletion(completion, json, TimeSpan.Zero, data);
         }
 
         private (BatchOutcome? Outcome, string? Problem) ReadOutputLine(string line, int number, bool json)

@@ -89,14 +89,14 @@ namespace VisionPS.Core.Batching
             };
             if (root.TryGetProperty("request_counts", out JsonElement counts) && counts.ValueKind == JsonValueKind.Object)
             {
-                job.Total = Int(counts, "total");
-                job.Completed = Int(counts, "completed");
-                job.Failed = Int(counts, "failed");
+                job.Total = Count(counts, "total");
+                job.Completed = Count(counts, "completed");
+                job.Failed = Count(counts, "failed");
             }
             if (root.TryGetProperty("usage", out JsonElement usage) && usage.ValueKind == JsonValueKind.Object)
             {
-                job.InputTokens = Int(usage, "input_tokens");
-                job.OutputTokens = Int(usage, "output_tokens");
+                job.InputTokens = Tokens(usage, "input_tokens");
+                job.OutputTokens = Tokens(usage, "output_tokens");
             }
             if (root.TryGetProperty("errors", out JsonElement errors) && errors.ValueKind == JsonValueKind.Object
                 && errors.TryGetProperty("data", out JsonElement data) && data.ValueKind == JsonValueKind.Array)
@@ -130,8 +130,13 @@ namespace VisionPS.Core.Batching
         private static string? Str(JsonElement obj, string name)
             => obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-        private static int Int(JsonElement obj, string name)
-            => obj.TryGetProperty(name, out JsonElement v) ? WholeNumber(v) ?? 0 : 0;
+        /// <summary>A request count: a negative one (a miscounting service or gateway) is no count, 0.</summary>
+        private static int Count(JsonElement obj, string name)
+            => obj.TryGetProperty(name, out JsonElement v) && WholeNumber(v) is int n && n > 0 ? n : 0;
+
+        /// <summary>A token count, which passes what an int holds in a large batch (billions); negative is none, 0.</summary>
+        private static long Tokens(JsonElement obj, string name)
+            => obj.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long n) && n > 0 ? n : 0;
 
         /// <summary>A JSON number that is a whole int (200, 200.0, 2e2), else null: an odd number is not a reason to lose the rest.</summary>
         internal static int? WholeNumber(JsonElement value)

@@ -10,7 +10,11 @@ namespace VisionPS.Core.OpenAI
     /// <summary>Turns the SDK's Chat Completions and Responses answers into the core's <see cref="ChatAnswer"/>.</summary>
     internal static class AnswerReader
     {
-        internal static ChatAnswer FromCompletion(ChatCompletion completion, bool json, TimeSpan duration)
+        /// <summary>
+        /// A Chat Completions answer. <paramref name="raw"/>: its body, looked at only when the SDK read no text and no
+        /// refusal, to tell an empty answer from a content of the wrong shape (which the SDK reads as empty).
+        /// </summary>
+        internal static ChatAnswer FromCompletion(ChatCompletion completion, bool json, TimeSpan duration, BinaryData? raw = null)
         {
             ChatMessageContent content;
             try
@@ -21,6 +25,10 @@ namespace VisionPS.Core.OpenAI
             {
                 throw new FormatException("the answer has no choices", ex);
             }
+            catch (NullReferenceException ex)
+            {
+                throw new FormatException("the answer's first choice has no message", ex); // "message": null
+            }
             if (content is null)
             {
                 throw new FormatException("the answer has no message content");
@@ -29,6 +37,10 @@ namespace VisionPS.Core.OpenAI
             foreach (ChatMessageContentPart part in content)
             {
                 text.Append(part.Text);
+            }
+            if (text.Length == 0 && string.IsNullOrEmpty(completion.Refusal) && raw is not null && ContentKind(raw) is string odd)
+            {
+                throw new FormatException($"the answer's message content is {odd}, not text");
             }
             var answer = new ChatAnswer
             {
@@ -89,6 +101,36 @@ namespace VisionPS.Core.OpenAI
                 answer.Json = answer.Text;
             }
             return answer;
+        }
+
+        /// <summary>
+        /// What choices[0].message.content is when it is neither text, parts nor null ("an object", "a number"), else null.
+        /// </summary>
+        private static string? ContentKind(BinaryData raw)
+        {
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(raw.ToMemory());
+                if (doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && doc.RootElement.TryGetProperty("choices", out var choices) && choices.ValueKind == System.Text.Json.JsonValueKind.Array
+                    && choices.GetArrayLength() > 0 && choices[0].ValueKind == System.Text.Json.JsonValueKind.Object
+                    && choices[0].TryGetProperty("message", out var message) && message.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && message.TryGetProperty("content", out var content))
+                {
+                    return content.ValueKind switch
+                    {
+                        System.Text.Json.JsonValueKind.Object => "an object",
+                        System.Text.Json.JsonValueKind.Number => "a number",
+                        System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "a boolean",
+                        _ => null,
+                    };
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // The SDK read it; a second reader that cannot is no reason to lose the answer.
+            }
+            return null;
         }
 
         /// <summary>A 200 whose response failed, was cancelled or is not finished: an error, never an empty answer.</summary>

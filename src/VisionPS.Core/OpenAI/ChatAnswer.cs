@@ -37,14 +37,31 @@ namespace VisionPS.Core.OpenAI
                && (answer.FinishReason is null || string.Equals(answer.FinishReason, "stop", StringComparison.Ordinal))
                && (!string.IsNullOrWhiteSpace(answer.Text) || !string.IsNullOrEmpty(answer.Refusal));
 
-        /// <summary>Input tokens, images included.</summary>
-        public int PromptTokens { get; set; }
+        // A count below zero (a service or gateway that miscounts) is no count: 0, as when no usage is given.
+        private int _promptTokens;
+        private int _completionTokens;
+        private int _totalTokens;
+
+        /// <summary>Input tokens, images included; 0 when the service gave none (or a negative count).</summary>
+        public int PromptTokens
+        {
+            get => _promptTokens;
+            set => _promptTokens = Math.Max(0, value);
+        }
 
         /// <summary>Output tokens.</summary>
-        public int CompletionTokens { get; set; }
+        public int CompletionTokens
+        {
+            get => _completionTokens;
+            set => _completionTokens = Math.Max(0, value);
+        }
 
         /// <summary>Input plus output tokens.</summary>
-        public int TotalTokens { get; set; }
+        public int TotalTokens
+        {
+            get => _totalTokens;
+            set => _totalTokens = Math.Max(0, value);
+        }
 
         /// <summary>From sending the request to the last byte of the answer, retries included.</summary>
         public TimeSpan Duration { get; set; }

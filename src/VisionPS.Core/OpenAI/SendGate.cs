@@ -49,6 +49,36 @@ namespace VisionPS.Core.OpenAI
         /// <summary>For a streamed call: buffer the answer when it comes back as plain JSON instead of a stream.</summary>
         internal bool BufferJson { get; set; }
 
+        /// <summary>
+        /// For a streamed call: the source of the token the stream is read with. A timeout per read never ends a stream
+        /// that sends a byte now and then but no event (or a plain JSON answer that never ends), so once the answer's
+        /// headers are in, this is cancelled when no event has come for <see cref="StartWatchdog"/>'s time; each event
+        /// starts it again (<see cref="StartWatchdog"/>).
+        /// </summary>
+        internal CancellationTokenSource? Watchdog { get; set; }
+
+        /// <summary>The time the watchdog gives each event.</summary>
+        internal TimeSpan WatchdogTime { get; set; }
+
+        /// <summary>(Re)starts the watchdog: the next event, or the whole plain JSON answer, must come within its time.</summary>
+        internal void StartWatchdog()
+        {
+            if (Watchdog is CancellationTokenSource watchdog && WatchdogTime > TimeSpan.Zero && WatchdogTime.TotalMilliseconds < int.MaxValue)
+            {
+                try
+                {
+                    watchdog.CancelAfter(WatchdogTime);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The stream has ended.
+                }
+            }
+        }
+
+        /// <summary>Whether the watchdog, not the caller, ended the read.</summary>
+        internal bool WatchdogFired(CancellationToken caller) => Watchdog?.IsCancellationRequested == true && !caller.IsCancellationRequested;
+
         internal int Status { get; set; }
 
         internal string? RequestId { get; set; }
@@ -125,6 +155,10 @@ namespace VisionPS.Core.OpenAI
                 call.RequestUri = message.Request.Uri;
                 call.RequestId = response.Headers.TryGetValue("x-request-id", out string? id) ? id : null;
                 call.ContentType = response.Headers.TryGetValue("Content-Type", out string? type) ? type : null;
+                if (response.Status is >= 200 and < 300)
+                {
+                    call.StartWatchdog();
+                }
                 if (call.BufferJson && response.Status is >= 200 and < 300 && call.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
                 {
                     await response.BufferContentAsync(message.CancellationToken).ConfigureAwait(false);

@@ -31,7 +31,7 @@ namespace VisionPS.Core.OpenAI
             var clock = Stopwatch.StartNew();
             CallContext call = CallContext.Begin(gate);
             return await ReadAsync(call, () => chat.CompleteChatAsync(messages, options, cancellationToken),
-                result => AnswerReader.FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed), cancellationToken).ConfigureAwait(false);
+                result => AnswerReader.FromCompletion(result.Value, request.JsonSchema is not null, clock.Elapsed, result.GetRawResponse().Content), cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Streams a Chat Completions answer: enumerate the deltas, then read <see cref="ChatStream.Result"/>.</summary>
@@ -60,11 +60,15 @@ namespace VisionPS.Core.OpenAI
             var answer = new ChatAnswer { Api = "chat" };
             CallContext call = CallContext.Begin(gate);
             call.BufferJson = true;
-            IAsyncEnumerator<StreamingChatCompletionUpdate> updates = chat.CompleteChatStreamingAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            call.Watchdog = watchdog;
+            call.WatchdogTime = _connection.Timeout;
+            IAsyncEnumerator<StreamingChatCompletionUpdate> updates = chat.CompleteChatStreamingAsync(messages, options, watchdog.Token).GetAsyncEnumerator(watchdog.Token);
             try
             {
                 while (await NextUpdateAsync(updates, call, text, cancellationToken).ConfigureAwait(false))
                 {
+                    call.StartWatchdog();
                     StreamingChatCompletionUpdate update = updates.Current;
                     if (StreamErrorOf(update) is string errorJson)
                     {
@@ -105,7 +109,7 @@ namespace VisionPS.Core.OpenAI
                 {
                     ChatCompletion completion = ModelReaderWriter.Read<ChatCompletion>(plain, ModelReaderWriterOptions.Json, OpenAIContext.Default)
                         ?? throw new FormatException("the answer is empty");
-                    whole = AnswerReader.FromCompletion(completion, json, clock.Elapsed);
+                    whole = AnswerReader.FromCompletion(completion, json, clock.Elapsed, plain);
                 }
                 catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
                 {

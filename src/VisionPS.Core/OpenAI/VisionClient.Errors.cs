@@ -59,6 +59,11 @@ namespace VisionPS.Core.OpenAI
             {
                 return await updates.MoveNextAsync().ConfigureAwait(false);
             }
+            catch (Exception ex) when (call.WatchdogFired(cancellationToken) && ex is not OpenAIRequestException)
+            {
+                // The answer began (and may be billed) but no event came within the timeout: never sent again.
+                throw OpenAIRequestException.AnswerLost(new AnswerBodyFailedException(call.Status, timedOut: true, resendable: false, ex), _scrubber, _connection.Timeout);
+            }
             catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
             {
                 throw translated;

@@ -40,13 +40,17 @@ namespace VisionPS.Core.OpenAI
             var text = new StringBuilder();
             ResponseResult? final = null;
             CallContext call = CallContext.Begin(gate);
-            AsyncStreamingResult<StreamingResponseUpdate> result = await GuardAsync(() => _responses.CreateResponseStreamingAsync(options, cancellationToken), cancellationToken).ConfigureAwait(false);
+            using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken); // see CallContext.Watchdog
+            call.Watchdog = watchdog;
+            call.WatchdogTime = _connection.Timeout;
+            AsyncStreamingResult<StreamingResponseUpdate> result = await GuardAsync(() => _responses.CreateResponseStreamingAsync(options, watchdog.Token), cancellationToken).ConfigureAwait(false);
             await using AsyncStreamingResult<StreamingResponseUpdate> owned = result;
-            IAsyncEnumerator<StreamingResponseUpdate> updates = ((IAsyncEnumerable<StreamingResponseUpdate>)result).GetAsyncEnumerator(cancellationToken);
+            IAsyncEnumerator<StreamingResponseUpdate> updates = ((IAsyncEnumerable<StreamingResponseUpdate>)result).GetAsyncEnumerator(watchdog.Token);
             try
             {
                 while (await NextUpdateAsync(updates, call, text, cancellationToken).ConfigureAwait(false))
                 {
+                    call.StartWatchdog();
                     StreamingResponseUpdate update = updates.Current;
                     switch (update)
                     {
