@@ -186,6 +186,21 @@ Describe 'PDFs' {
         }
     }
 
+    It 'says a server other than OpenAI refused the PDF (Ollama: 400 "invalid message format"; llama.cpp: 500 "unsupported content[].type"), naming the file and what to do instead' {
+        $invoice = New-TextPdf (Join-Path $Dir 'ollama-invoice.pdf') 1
+        foreach ($canned in 'ollama-no-files', 'llamacpp-no-files') {
+            $out = Send-VisionChat 'Total?' -Image $invoice -Model "fault:canned=$canned" -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null
+            $out | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfNotAccepted,*'
+            "$($errs[0])" | Should -BeLike "*'$invoice'*does not take PDF files*ConvertTo-VisionImage*"
+            "$($errs[0])" | Should -Match ([regex]::Escape(@{ 'ollama-no-files' = 'HTTP 400: invalid message format'; 'llamacpp-no-files' = 'HTTP 500: unsupported content[].type' }[$canned]))
+        }
+        # The same refusal of a request of images only is no PDF problem.
+        $null = Send-VisionChat 'What is it?' -Image (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -Model 'fault:canned=ollama-no-files' -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
+    }
+
     It 'turns a scanned PDF (img2pdf) into one prepared image per page' {
         $scan = Join-Path $Dir 'scan.pdf'
         & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan
