@@ -115,6 +115,30 @@ Describe 'PDFs' {
         "$($errs[0])" | Should -Not -MatchExactly 'UglyToad|Token\b|<Size'
     }
 
+    It 'says a file named .pdf that is not a PDF (an HTML error page saved as a download, an empty file) is no PDF, in every cmdlet, and names PDF among what it takes' {
+        $html = Join-Path $Dir 'statement-html.pdf'
+        [System.IO.File]::WriteAllText($html, "<!DOCTYPE html><html><body>Session expired</body></html>")
+        $empty = Join-Path $Dir 'empty-download.PDF'
+        [System.IO.File]::WriteAllBytes($empty, [byte[]]@())
+        foreach ($case in @(@{ Path = $html; What = 'its first bytes are not the %PDF- a PDF starts with' },
+                            @{ Path = $empty; What = 'the file is empty' })) {
+            $null = Get-VisionImageInfo -LiteralPath $case.Path -ErrorVariable e1 -ErrorAction SilentlyContinue
+            $null = Send-VisionChat 'Total?' -Image $case.Path -WhatIf -ErrorVariable e2 -ErrorAction SilentlyContinue 3>$null 6>$null
+            $null = ConvertTo-VisionImage -LiteralPath $case.Path -ErrorVariable e3 -ErrorAction SilentlyContinue
+            foreach ($errs in $e1, $e2, $e3) {
+                $errs.Count | Should -Be 1
+                $errs[0].FullyQualifiedErrorId | Should -BeLike 'UnsupportedImageFormat,*'
+                "$($errs[0])" | Should -BeLike "'$($case.Path)' is named .pdf but is not a PDF: $($case.What). *"
+                "$($errs[0])" | Should -Not -BeLike '*is not an image*'
+            }
+        }
+        # Any other file that is neither says PDF is taken too.
+        $text = Join-Path $Dir 'notes.txt'
+        [System.IO.File]::WriteAllText($text, 'just notes')
+        $null = Get-VisionImageInfo -LiteralPath $text -ErrorVariable errs -ErrorAction SilentlyContinue
+        "$($errs[0])" | Should -BeLike "'$text' is not an image: its first bytes match no image format. *HEIC or AVIF image, or a PDF*"
+    }
+
     It 'refuses a scanned PDF cut short (an interrupted download) as PdfDamaged in every cmdlet, and sends the files beside it; a PDF padded after its end, or without its %%EOF, is whole' {
         $whole = Join-Path $Dir 'whole-scan.pdf'
         & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_wood_2560x1920.jpg') -o $whole
@@ -160,6 +184,21 @@ Describe 'PDFs' {
             $okErrs.Count | Should -Be 0
             @($pages).Count | Should -Be 2
         }
+    }
+
+    It 'says a server other than OpenAI refused the PDF (Ollama: 400 "invalid message format"; llama.cpp: 500 "unsupported content[].type"), naming the file and what to do instead' {
+        $invoice = New-TextPdf (Join-Path $Dir 'ollama-invoice.pdf') 1
+        foreach ($canned in 'ollama-no-files', 'llamacpp-no-files') {
+            $out = Send-VisionChat 'Total?' -Image $invoice -Model "fault:canned=$canned" -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null
+            $out | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfNotAccepted,*'
+            "$($errs[0])" | Should -BeLike "*'$invoice'*does not take PDF files*ConvertTo-VisionImage*"
+            "$($errs[0])" | Should -Match ([regex]::Escape(@{ 'ollama-no-files' = 'HTTP 400: invalid message format'; 'llamacpp-no-files' = 'HTTP 500: unsupported content[].type' }[$canned]))
+        }
+        # The same refusal of a request of images only is no PDF problem.
+        $null = Send-VisionChat 'What is it?' -Image (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -Model 'fault:canned=ollama-no-files' -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
     }
 
     It 'turns a scanned PDF (img2pdf) into one prepared image per page' {

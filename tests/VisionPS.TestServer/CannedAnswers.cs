@@ -109,6 +109,13 @@ namespace VisionPS.TestServer
                 ["gateway-422"] = (422, "application/json",
                     "{\"detail\":[{\"loc\":[\"body\",\"messages\",0,\"content\"],\"msg\":\"field required\",\"type\":\"value_error.missing\"},{\"loc\":[\"body\",\"model\"],\"msg\":\"unknown model\",\"type\":\"value_error\"}]}"),
 
+                // Servers without file inputs refusing a PDF part: Ollama's OpenAI layer (openai.go, fromChatRequest: any content
+                // part but text and image_url) and llama.cpp's server (utils.hpp, oaicompat_chat_params_parse).
+                ["ollama-no-files"] = (400, "application/json",
+                    "{\"error\":{\"message\":\"invalid message format\",\"type\":\"invalid_request_error\",\"param\":null}}"),
+                ["llamacpp-no-files"] = (500, "application/json",
+                    "{\"error\":{\"code\":500,\"message\":\"unsupported content[].type\",\"type\":\"server_error\"}}"),
+
                 // An error whose message is 3 MB long (under the 4 MiB an error may hold), and one of 5 MB (over it).
                 ["huge-error"] = (400, "application/json",
                     "{\"error\":{\"message\":\"" + new string('x', 3 << 20) + "\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}"),

@@ -96,6 +96,9 @@ namespace VisionPS.Core.Asking
 
         /// <summary>VisionPS's estimate of the image's input tokens (0 for a URL).</summary>
         public int EstimatedTokens { get; }
+
+        /// <summary>Whether it went as a PDF file (a Chat <c>file</c> part or a Responses <c>input_file</c>), not an image.</summary>
+        public bool IsPdf { get; set; }
     }
 
     /// <summary>One image prepared for a request of its own (a batch line): the request, or why the image failed.</summary>

@@ -457,7 +457,7 @@ namespace VisionPS.Core.Asking
         {
             if (image.Pdf is AskPdf pdf)
             {
-                return (new AskedImage(image.Source, pdf.Sha256, Documents.PdfDocumentCheck.EstimateTokens(pdf.Info, _question.Model)),
+                return (new AskedImage(image.Source, pdf.Sha256, Documents.PdfDocumentCheck.EstimateTokens(pdf.Info, _question.Model)) { IsPdf = true },
                     VisionImageInput.FromPdf(pdf.Bytes, image.Source));
             }
             if (prepared is null)

@@ -229,6 +229,8 @@ namespace VisionPS.Core.Imaging
                 case ImageFormat.Unknown when FormatSniffer.OtherFormat(head) is string other:
                     // An image, only not one VisionPS reads: saying "not an image" would be wrong.
                     throw ImageProcessingException.NotReadHere(name, other);
+                case ImageFormat.Unknown when name.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase):
+                    throw ImageProcessingException.NotAPdf(name, head.Length == 0 ? "the file is empty" : "its first bytes are not the %PDF- a PDF starts with");
                 case ImageFormat.Unknown:
                     throw ImageProcessingException.NotAnImage(name, head.Length == 0 ? "the file is empty" : "its first bytes match no image format");
                 case ImageFormat.Svg:

@@ -41,7 +41,16 @@ namespace VisionPS.Core.Imaging
 
         internal static ImageProcessingException NotAnImage(string name, string what) =>
             new(ImageErrorReason.NotAnImage, name, ImageFormat.Unknown,
-                $"'{name}' is not an image: {MessageText.Clause(what)}. Pass a PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC or AVIF file.", what, null);
+                $"'{name}' is not an image: {MessageText.Clause(what)}. Pass a PNG, JPEG, WebP, GIF, BMP, TIFF, HEIC or AVIF image, or a PDF.", what, null);
+
+        /// <summary>
+        /// A file named .pdf that is no PDF (an HTML error page or an empty file saved as the download): "not an image,
+        /// pass a PNG" would send its owner looking for the wrong thing.
+        /// </summary>
+        internal static ImageProcessingException NotAPdf(string name, string what) =>
+            new(ImageErrorReason.NotAnImage, name, ImageFormat.Unknown,
+                $"'{name}' is named .pdf but is not a PDF: {MessageText.Clause(what)}. Download or export the document again " +
+                "(a download that failed often saves the server's error page under the file's name).", what, null);
 
         /// <summary>A file in a known image format VisionPS does not read (a PSD, a JPEG 2000): not "not an image".</summary>
         internal static ImageProcessingException NotReadHere(string name, string what) =>

@@ -295,9 +295,43 @@ namespace VisionPS.Commands
         private ErrorRecord? ErrorFor(AskOutcome outcome) => outcome.Kind switch
         {
             AskOutcomeKind.ImageFailed => ImageInputs.ForFailure(outcome.Error!, outcome.Target),
-            AskOutcomeKind.RequestFailed => ErrorIds.ForAnswer((OpenAIRequestException)outcome.Error!, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug),
+            AskOutcomeKind.RequestFailed => PdfRefused(outcome) ?? ErrorIds.ForAnswer((OpenAIRequestException)outcome.Error!, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug),
             _ => null,
         };
+
+        /// <summary>
+        /// A server other than OpenAI and Azure OpenAI refusing a request that carries PDFs as a bad request (Ollama: 400
+        /// "invalid message format"; llama.cpp: 500 "unsupported content[].type"): those servers take images only, and
+        /// "the OpenAI request failed: invalid message format" does not tell the user which file or why. Null otherwise.
+        /// </summary>
+        private ErrorRecord? PdfRefused(AskOutcome outcome)
+        {
+            if (outcome.Error is not OpenAIRequestException ex || ex.PartialText is not null
+                || ex.Status is not (400 or 415 or 422 or 500 or 501)
+                || UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null))
+            {
+                return null;
+            }
+            var pdfs = new System.Collections.Generic.List<string>();
+            foreach (AskedImage image in outcome.Images)
+            {
+                if (image.IsPdf)
+                {
+                    pdfs.Add("'" + image.Source + "'");
+                }
+            }
+            if (pdfs.Count == 0)
+            {
+                return null;
+            }
+            string which = pdfs.Count == 1 ? "the PDF " + pdfs[0] : "the PDFs " + string.Join(", ", pdfs);
+            string message = $"{Connection.BaseUri} refused the request carrying {which} (HTTP {ex.Status}: {Core.MessageText.Clause(ex.ServerMessage)}): " +
+                "this server does not take PDF files, as most servers other than OpenAI and Azure OpenAI (Ollama, LM Studio, llama.cpp) take " +
+                "images only. Send a scanned PDF's pages as images (ConvertTo-VisionImage scan.pdf | Send-VisionChat ...), or ask an OpenAI endpoint.";
+            ErrorRecord record = ErrorIds.ForRequest(ex, ErrorIds.PdfNotAccepted, outcome.Target, message);
+            record.ErrorDetails.RecommendedAction = "Send the pages as images (ConvertTo-VisionImage FILE.pdf), or use -BaseUri of a service that takes PDF files.";
+            return record;
+        }
 
         private void Write(AskOutcome outcome)
         {

@@ -37,6 +37,7 @@ namespace VisionPS.Infrastructure
         public const string PdfTooLarge = "PdfTooLarge";
         public const string PdfDamaged = "PdfDamaged";
         public const string PdfPageNotAScan = "PdfPageNotAScan";
+        public const string PdfNotAccepted = "PdfNotAccepted";
         public const string ClipboardHasNoImage = "ClipboardHasNoImage";
         public const string ClipboardUnavailable = "ClipboardUnavailable";
         public const string ResponseUnreadable = "ResponseUnreadable";
