@@ -24,6 +24,19 @@ Describe 'Get-VisionImageInfo' {
         $errs[0].ToString() | Should -BeLike '*missing.jpg*'
     }
 
+    It 'sizes -Detail Original by the model''s own box, not the 2048-px default' {
+        # gpt-5.4 original: 10000 patches in a 6000-px box, so 2820x1586 (89 x 50 patches) is looked at whole.
+        $file = Join-Path $Corpus 'd_png_rgb_elephants_2820.png'
+        $info = Get-VisionImageInfo -LiteralPath $file -Model gpt-5.4 -Detail Original
+        "$($info.TargetWidth)x$($info.TargetHeight)" | Should -Be '2820x1586'
+        $info.EstimatedTokens | Should -Be (89 * 50)
+        $image = ConvertTo-VisionImage -LiteralPath $file -Model gpt-5.4 -Detail Original
+        "$($image.Width)x$($image.Height)" | Should -Be '2820x1586'
+        # A -MaxSide that is given still bounds it.
+        $capped = Get-VisionImageInfo -LiteralPath $file -Model gpt-5.4 -Detail Original -MaxSide 2048
+        "$($capped.TargetWidth)x$($capped.TargetHeight)" | Should -Be '2048x1152'
+    }
+
     It 'formats as a table a person can read' {
         $text = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') | Out-String
         $text | Should -Match 'Format\s+Width\s+Height'
