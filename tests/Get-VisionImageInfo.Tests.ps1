@@ -37,6 +37,19 @@ Describe 'Get-VisionImageInfo' {
         "$($capped.TargetWidth)x$($capped.TargetHeight)" | Should -Be '2048x1152'
     }
 
+    It 'says how an image for an unknown model is sized: the MaxSide box, costed as gpt-4o' {
+        $model = "visionps-unknown-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $out = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'd_png_rgb_elephants_2820.png') -Model $model 3>&1
+        $info = $out | Where-Object { $_ -is [VisionPS.VisionImageInfo] }
+        "$($info.TargetWidth)x$($info.TargetHeight)" | Should -Be '2048x1152'
+        # gpt-4o looks at 1365x768: 3 x 2 tiles, 85 + 6 * 170.
+        $info.EstimatedTokens | Should -Be 1105
+        $warning = ($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n"
+        $warning | Should -Match 'costed with the rules of gpt-4o'
+        $warning | Should -Match 'MaxSide box \(default 2048 px\)'
+        $warning | Should -Not -Match 'sized and costed'
+    }
+
     It 'formats as a table a person can read' {
         $text = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') | Out-String
         $text | Should -Match 'Format\s+Width\s+Height'
