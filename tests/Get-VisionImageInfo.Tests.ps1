@@ -24,6 +24,32 @@ Describe 'Get-VisionImageInfo' {
         $errs[0].ToString() | Should -BeLike '*missing.jpg*'
     }
 
+    It 'sizes -Detail Original by the model''s own box, not the 2048-px default' {
+        # gpt-5.4 original: 10000 patches in a 6000-px box, so 2820x1586 (89 x 50 patches) is looked at whole.
+        $file = Join-Path $Corpus 'd_png_rgb_elephants_2820.png'
+        $info = Get-VisionImageInfo -LiteralPath $file -Model gpt-5.4 -Detail Original
+        "$($info.TargetWidth)x$($info.TargetHeight)" | Should -Be '2820x1586'
+        $info.EstimatedTokens | Should -Be (89 * 50)
+        $image = ConvertTo-VisionImage -LiteralPath $file -Model gpt-5.4 -Detail Original
+        "$($image.Width)x$($image.Height)" | Should -Be '2820x1586'
+        # A -MaxSide that is given still bounds it.
+        $capped = Get-VisionImageInfo -LiteralPath $file -Model gpt-5.4 -Detail Original -MaxSide 2048
+        "$($capped.TargetWidth)x$($capped.TargetHeight)" | Should -Be '2048x1152'
+    }
+
+    It 'says how an image for an unknown model is sized: the MaxSide box, costed as gpt-4o' {
+        $model = "visionps-unknown-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $out = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'd_png_rgb_elephants_2820.png') -Model $model 3>&1
+        $info = $out | Where-Object { $_ -is [VisionPS.VisionImageInfo] }
+        "$($info.TargetWidth)x$($info.TargetHeight)" | Should -Be '2048x1152'
+        # gpt-4o looks at 1365x768: 3 x 2 tiles, 85 + 6 * 170.
+        $info.EstimatedTokens | Should -Be 1105
+        $warning = ($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n"
+        $warning | Should -Match 'costed with the rules of gpt-4o'
+        $warning | Should -Match 'MaxSide box \(default 2048 px\)'
+        $warning | Should -Not -Match 'sized and costed'
+    }
+
     It 'formats as a table a person can read' {
         $text = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') | Out-String
         $text | Should -Match 'Format\s+Width\s+Height'

@@ -95,7 +95,7 @@ namespace VisionPS.Core.Asking
                 .Add("source", sourceSha256)
                 .Add("model", o.Model)
                 .Add("detail", o.Detail.ToString())
-                .Add("maxSide", o.MaxSide.ToString(CultureInfo.InvariantCulture))
+                .Add("maxSide", o.MaxSideIsSet ? o.MaxSide.ToString(CultureInfo.InvariantCulture) : "model")
                 .Add("maxBytes", o.MaxBytes.ToString(CultureInfo.InvariantCulture))
                 .Add("format", o.Format.ToString())
                 .Add("quality", o.Quality.ToString(CultureInfo.InvariantCulture))

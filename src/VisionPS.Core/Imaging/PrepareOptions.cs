@@ -32,7 +32,23 @@ namespace VisionPS.Core.Imaging
         public const long DefaultMaxBytes = 5L * 1024 * 1024;
 
         /// <summary>The largest side of the output, in pixels (after orientation).</summary>
-        public int MaxSide { get; set; } = DefaultMaxSide;
+        public int MaxSide
+        {
+            get => _maxSide;
+            set
+            {
+                _maxSide = value;
+                MaxSideIsSet = true;
+            }
+        }
+
+        private int _maxSide = DefaultMaxSide;
+
+        /// <summary>
+        /// Whether <see cref="MaxSide"/> was given. When it was not and <see cref="Model"/> is known, the model's own
+        /// box applies instead of the 2048-px default: <c>-Detail Original</c> on gpt-5.4 looks at up to 6000 px.
+        /// </summary>
+        public bool MaxSideIsSet { get; private set; }
 
         /// <summary>The most bytes the prepared image may have; larger outputs are re-encoded smaller.</summary>
         public long MaxBytes { get; set; } = DefaultMaxBytes;

@@ -14,8 +14,13 @@ namespace VisionPS.Core.Imaging
 
         public static (int Width, int Height) TargetSize(int displayWidth, int displayHeight, PrepareOptions options)
         {
-            (int w, int h) = SizeRules.FitWithin(displayWidth, displayHeight, options.MaxSide, options.MaxSide);
             ModelVision? model = ModelVision.Find(options.Model);
+            if (model is not null && !options.MaxSideIsSet)
+            {
+                // No -MaxSide: the model's own box (6000 px at detail original on gpt-5.4, not the 2048-px default).
+                return model.TargetSize(displayWidth, displayHeight, options.Detail);
+            }
+            (int w, int h) = SizeRules.FitWithin(displayWidth, displayHeight, options.MaxSide, options.MaxSide);
             if (model is not null)
             {
                 (int mw, int mh) = model.TargetSize(displayWidth, displayHeight, options.Detail);

@@ -109,6 +109,9 @@ namespace VisionPS.Commands
         [ValidateRange(16, 16384)]
         public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
 
+        /// <summary>-MaxSide when given (also through $PSDefaultParameterValues); null lets a known model's own box apply.</summary>
+        private int? GivenMaxSide => MyInvocation.BoundParameters.ContainsKey(nameof(MaxSide)) ? MaxSide : null;
+
         /// <summary>The largest encoded size, in bytes, passed through unchanged (default 5 MiB).</summary>
         [Parameter]
         [ValidateRange(1024, 1L << 32)]
@@ -185,7 +188,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model, SessionModel.SessionTakesSpaces()), Detail, MaxSide, MaxBytes, Format,
+            PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model, SessionModel.SessionTakesSpaces()), Detail, GivenMaxSide, MaxBytes, Format,
                 MyInvocation.BoundParameters.ContainsKey(nameof(Quality)) ? Quality : null, AllowPartial);
             _session = SessionState; // read here, on the pipeline thread: VisionImage.Save resolves against it
             // The session's defaults are this runspace's: read here, as the downloads run on another thread.

@@ -102,6 +102,9 @@ namespace VisionPS.Commands
         [ValidateRange(16, 16384)]
         public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
 
+        /// <summary>-MaxSide when given (also through $PSDefaultParameterValues); null lets a known model's own box apply.</summary>
+        private int? GivenMaxSide => MyInvocation.BoundParameters.ContainsKey(nameof(MaxSide)) ? MaxSide : null;
+
         private PrepareOptions? _options;
         private readonly ProgressRecord _progress = new ProgressRecord(3, "Reading image headers", "Starting");
         private DateTime _lastProgress = DateTime.UtcNow;
@@ -111,7 +114,7 @@ namespace VisionPS.Commands
         {
             ScriptPreferences.Apply(this);
             Detail = SessionModel.Detail(this, Detail);
-            _options = PrepareParameters.Build(SessionModel.Resolve(this, Model, SessionModel.SessionTakesSpaces()), Detail, MaxSide, null);
+            _options = PrepareParameters.Build(SessionModel.Resolve(this, Model, SessionModel.SessionTakesSpaces()), Detail, GivenMaxSide, null);
         }
 
         protected override void EndProcessing()

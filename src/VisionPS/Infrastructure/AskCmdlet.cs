@@ -46,6 +46,9 @@ namespace VisionPS.Infrastructure
         [ValidateRange(16, 16384)]
         public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
 
+        /// <summary>-MaxSide when given (also through $PSDefaultParameterValues); null lets a known model's own box apply.</summary>
+        private int? GivenMaxSide => MyInvocation.BoundParameters.ContainsKey(nameof(MaxSide)) ? MaxSide : null;
+
         /// <summary>The answer's token limit.</summary>
         [Parameter]
         [ValidateRange(1, 1000000)]
@@ -104,7 +107,7 @@ namespace VisionPS.Infrastructure
             JsonSchema = JsonSchema is null ? null : JsonConversion.Schema(this, JsonSchemaName, JsonSchema, EnforcesStrictSchemas, EmitVerbose),
             ConversationId = conversationId,
             Detail = Detail,
-            Prepare = PrepareParameters.Build(AskedModel, Detail, MaxSide, null, allowPartial: AllowPartial),
+            Prepare = PrepareParameters.Build(AskedModel, Detail, GivenMaxSide, null, allowPartial: AllowPartial),
         };
 
         /// <summary>The images collected so far, as the pipeline takes them.</summary>

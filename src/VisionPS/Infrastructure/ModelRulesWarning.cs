@@ -19,8 +19,9 @@ namespace VisionPS.Infrastructure
             if (!string.IsNullOrWhiteSpace(model) && catalog.Find(model) is null)
             {
                 cmdlet.WriteWarning(
-                    $"VisionPS has no vision rules for model '{model}': images are sized and costed with the rules of "
-                    + $"{catalog.Default.Describe()} in their place. Add '{model}' to {ModelCatalog.UserFilePath()} "
+                    $"VisionPS has no vision rules for model '{model}': images are costed with the rules of "
+                    + $"{catalog.Default.Describe()} in their place, and sent at up to the -MaxSide box (default "
+                    + $"{PrepareOptions.DefaultMaxSide} px) rather than resized to what that model looks at. Add '{model}' to {ModelCatalog.UserFilePath()} "
                     + "to change that; Get-VisionModel shows the rules in use.");
             }
         }

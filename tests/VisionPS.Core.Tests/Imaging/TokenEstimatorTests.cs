@@ -91,5 +91,22 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal((512, 384), ImagePreparer.TargetSize(4000, 3000, new PrepareOptions { Detail = ImageDetail.Low }));
             Assert.Equal((1056, 1408), ImagePreparer.TargetSize(1800, 2400, new PrepareOptions { Model = "gpt-5-mini" }));
         }
+
+        [Fact]
+        public void DetailOriginalIsNotCutToTheDefault2048Box()
+        {
+            // gpt-5.4 original: 10000 patches in a 6000-px box; 5000x5000 -> 3200x3200 (sqrt(1024*10000/25e6) = 0.64).
+            var original = new PrepareOptions { Model = "gpt-5.4", Detail = ImageDetail.Original };
+            Assert.Equal((3200, 3200), ImagePreparer.TargetSize(5000, 5000, original));
+            Assert.Equal((6000, 1), ImagePreparer.TargetSize(10000, 1, original));
+            Assert.Equal(10000, TokenEstimator.Estimate("gpt-5.4", ImageDetail.Original, 3200, 3200));
+            // gpt-5.6 auto means original: its own size up to 30000 patches.
+            Assert.Equal((5000, 5000), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Model = "gpt-5.6" }));
+            // High is unchanged, and a MaxSide that is given still bounds original.
+            Assert.Equal((1600, 1600), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Model = "gpt-5.4", Detail = ImageDetail.High }));
+            Assert.Equal((2048, 2048), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Model = "gpt-5.4", Detail = ImageDetail.Original, MaxSide = 2048 }));
+            // No model: the 2048-px default box.
+            Assert.Equal((2048, 2048), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Detail = ImageDetail.Original }));
+        }
     }
 }
