@@ -34,6 +34,8 @@ Describe 'A catch block that logs $_.Exception.Message' {
             Run = { param($b) Get-VisionBatch -Local -Id batch_nolocalrecord42 -ErrorAction Stop } }
         @{ Label = 'a URL given to Add-VisionFile (InvalidImageInput)'; Id = 'InvalidImageInput'; Names = 'https://example.com/a.png'
             Run = { param($b) Add-VisionFile -Image 'https://example.com/a.png' -ErrorAction Stop } }
+        @{ Label = 'a request larger than a whole batch file (BatchRequestTooLarge)'; Id = 'BatchRequestTooLarge'; Names = 'jpg_gray_cat_512.jpg'
+            Run = { param($b) Start-VisionBatch 'Big.' -Image $Photo -MaxBatchMB 0.01 -ErrorAction Stop } }
     ) {
         # A batch that runs for a while: each request takes 8 s at the endpoint.
         $batch = Start-VisionBatch 'Slow.' -Image $Photo -Model "fault:slow=8000:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
@@ -43,6 +45,8 @@ Describe 'A catch block that logs $_.Exception.Message' {
         $caught.Exception.Message | Should -Be $caught.ErrorDetails.Message
         $expected = if ($Names -eq 'batch') { $batch.Id } else { $Names }
         $caught.Exception.Message | Should -BeLike "*$expected*"
+        # Not the internal request id (img-000001) nor .NET's parameter name.
+        $caught.Exception.Message | Should -Not -Match "'img-\d+'|\(Parameter '"
         $null = Stop-VisionBatch -Id $batch.Id -ErrorAction SilentlyContinue
     }
 
