@@ -34,6 +34,8 @@ Describe 'A catch block that logs $_.Exception.Message' {
             Run = { param($b) Get-VisionBatch -Local -Id batch_nolocalrecord42 -ErrorAction Stop } }
         @{ Label = 'a URL given to Add-VisionFile (InvalidImageInput)'; Id = 'InvalidImageInput'; Names = 'https://example.com/a.png'
             Run = { param($b) Add-VisionFile -Image 'https://example.com/a.png' -ErrorAction Stop } }
+        @{ Label = 'a request larger than a whole batch file (BatchRequestTooLarge)'; Id = 'BatchRequestTooLarge'; Names = 'jpg_gray_cat_512.jpg'
+            Run = { param($b) Start-VisionBatch 'Big.' -Image $Photo -MaxBatchMB 0.01 -ErrorAction Stop } }
     ) {
         # A batch that runs for a while: each request takes 8 s at the endpoint.
         $batch = Start-VisionBatch 'Slow.' -Image $Photo -Model "fault:slow=8000:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
@@ -43,6 +45,8 @@ Describe 'A catch block that logs $_.Exception.Message' {
         $caught.Exception.Message | Should -Be $caught.ErrorDetails.Message
         $expected = if ($Names -eq 'batch') { $batch.Id } else { $Names }
         $caught.Exception.Message | Should -BeLike "*$expected*"
+        # Not the internal request id (img-000001) nor .NET's parameter name.
+        $caught.Exception.Message | Should -Not -Match "'img-\d+'|\(Parameter '"
         $null = Stop-VisionBatch -Id $batch.Id -ErrorAction SilentlyContinue
     }
 
@@ -111,25 +115,70 @@ Describe 'The Get-VisionImageInfo help example that collects errors with -ErrorV
 }
 
 Describe 'Get-VisionBatch after the endpoint changed (batches recorded on two servers)' {
-    It 'asks the current endpoint only about the batches submitted to it, and says the others are left out' {
+    BeforeEach {
+        # Each case on its own batch records, so the batches of other cases are not counted.
+        $script:Records = Join-Path $Work "batches-$([guid]::NewGuid().ToString('N'))"
+        Set-VisionDefault -BaseUri $Endpoint.BaseUri -BatchPath $Records
+    }
+    AfterEach {
+        Set-VisionDefault -BaseUri $Endpoint.BaseUri -BatchPath (Join-Path $Work 'batches')
+    }
+
+    It 'asks the current endpoint, leaves out with one warning the other server''s batch it does not know, and the help example runs' {
         $other = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
         try {
             $here = Start-VisionBatch 'Here.' -Image $Photo
             Set-VisionDefault -BaseUri $other.BaseUri
             $there = Start-VisionBatch 'There.' -Image $Photo
-            $listed = Get-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue -Verbose 4>&1
+            $null = $there | Wait-VisionBatch -PollSeconds 0.2 -Timeout 60
+            $listed = Get-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable w -WarningAction SilentlyContinue -Verbose 4>&1
             $batches = @($listed | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
             $errs | Should -BeNullOrEmpty
             $batches.Id | Should -Contain $there.Id
             $batches.Id | Should -Not -Contain $here.Id
-            ($listed | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String) | Should -BeLike "*recorded for another endpoint*Get-VisionBatch -Local*"
-            # Named by id, a batch is still asked about at the current endpoint.
+            # Not only under -Verbose: one warning, how many and how to see them.
+            $w.Count | Should -Be 1
+            $first = $Endpoint.BaseUri.AbsoluteUri.TrimEnd('/')
+            "$w" | Should -BeLike "*1 batch*-BaseUri $first*"
+            # -Verbose names the batch and the endpoint it was recorded for.
+            $verbose = $listed | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String
+            $verbose | Should -BeLike "*$($here.Id)*$first*"
+            $verbose | Should -Not -BeLike '*-Id) asks that endpoint*'
+            # The Receive-VisionBatch help example, as written, after the change of endpoint.
+            $example = (Get-Help Receive-VisionBatch -Full).examples.example | Where-Object code -like 'Get-VisionBatch |*'
+            $code = $example.code -replace '\s*\|\s*Export-Csv.*$', ''
+            $received = & ([scriptblock]::Create($code)) 2>&1 3>$null
+            @($received | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -BeNullOrEmpty
+            @($received).Count | Should -Be 1
+            # Named by id, a batch is still asked about at the current endpoint, and not knowing it is an error.
             Get-VisionBatch -Id $here.Id -ErrorAction SilentlyContinue -ErrorVariable named | Should -BeNullOrEmpty
             $named.Count | Should -Be 1
         }
         finally {
-            Set-VisionDefault -BaseUri $Endpoint.BaseUri
             $other.Stop()
         }
+    }
+
+    It 'finds a batch recorded for the same server under another name (localhost for 127.0.0.1)' {
+        $batch = Start-VisionBatch 'Here.' -Image $Photo
+        Set-VisionDefault -BaseUri ($Endpoint.BaseUri.AbsoluteUri -replace '127\.0\.0\.1', 'localhost')
+        $found = Get-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable w -WarningAction SilentlyContinue
+        $errs | Should -BeNullOrEmpty
+        $w | Should -BeNullOrEmpty
+        @($found).Id | Should -Be $batch.Id
+    }
+
+    It 'still reports a batch recorded for the current endpoint that the endpoint does not know' {
+        $batch = Start-VisionBatch 'Here.' -Image $Photo
+        # A record of this endpoint for a batch it never had (its server's state was lost, say).
+        $gone = 'batch_gonefromtheserver42'
+        (Get-Content -Raw -LiteralPath (Join-Path $Records "$($batch.Id).json")).Replace($batch.Id, $gone) |
+            Set-Content -LiteralPath (Join-Path $Records "$gone.json") -NoNewline
+        $found = Get-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable w -WarningAction SilentlyContinue
+        @($found).Id | Should -Be $batch.Id
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'BatchRequestFailed,*'
+        "$($errs[0])" | Should -BeLike "*$gone*"
+        $w | Should -BeNullOrEmpty
     }
 }

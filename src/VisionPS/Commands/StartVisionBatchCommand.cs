@@ -110,8 +110,9 @@ namespace VisionPS.Commands
                     }
                     catch (ArgumentException ex)
                     {
-                        EmitError(ErrorIds.Create(ex, ErrorIds.BatchRequestTooLarge, ErrorCategory.LimitsExceeded, image.Source,
-                            $"'{image.Source}' cannot go into a batch: {ex.Message}"));
+                        // The builder's words name the request's custom_id and the parameter; the user's are the file's.
+                        string tooLarge = $"'{image.Source}' cannot go into a batch: {BatchLimitText(ex, customId)}";
+                        EmitError(ErrorIds.Create(new InvalidOperationException(tooLarge, ex), ErrorIds.BatchRequestTooLarge, ErrorCategory.LimitsExceeded, image.Source, tooLarge));
                         continue;
                     }
                     byId[customId] = item;
@@ -143,6 +144,27 @@ namespace VisionPS.Commands
                     store.Save(record);
                 }
             }
+        }
+
+        /// <summary>
+        /// The batch builder's refusal in the user's words: without the request's custom_id in front (the message names
+        /// the file instead) and without .NET's parameter-name suffix.
+        /// </summary>
+        private static string BatchLimitText(ArgumentException ex, string customId)
+        {
+            string text = ex.Message;
+            if (ex.ParamName is string name)
+            {
+                foreach (string suffix in new[] { $" (Parameter '{name}')", $"{Environment.NewLine}Parameter name: {name}" })
+                {
+                    if (text.EndsWith(suffix, StringComparison.Ordinal))
+                    {
+                        text = text.Substring(0, text.Length - suffix.Length);
+                    }
+                }
+            }
+            string prefix = $"'{customId}': ";
+            return text.StartsWith(prefix, StringComparison.Ordinal) ? text.Substring(prefix.Length) : text;
         }
 
         private async Task SubmitPartAsync(VisionClient client, BatchStore store, int part, int? parts, string submission,

@@ -112,7 +112,13 @@ namespace VisionPS.Infrastructure
         }
 
         /// <summary>The batch from the service, with its local record; null when it failed (error written).</summary>
-        private protected async Task<VisionBatch?> FetchAsync(VisionClient client, string id, CancellationToken cancel)
+        private protected Task<VisionBatch?> FetchAsync(VisionClient client, string id, CancellationToken cancel) => FetchAsync(client, id, null, cancel);
+
+        /// <summary>
+        /// The batch from the service, with its local record; null when it failed. A failure <paramref name="passOver"/>
+        /// takes (returns true for) is no error: the caller has said what it means.
+        /// </summary>
+        private protected async Task<VisionBatch?> FetchAsync(VisionClient client, string id, Func<OpenAIRequestException, bool>? passOver, CancellationToken cancel)
         {
             try
             {
@@ -121,6 +127,10 @@ namespace VisionPS.Infrastructure
             }
             catch (OpenAIRequestException ex)
             {
+                if (passOver is not null && passOver(ex))
+                {
+                    return null;
+                }
                 EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, id));
                 return null;
             }
