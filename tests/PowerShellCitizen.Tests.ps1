@@ -155,6 +155,50 @@ Describe 'An object that names no image file, given to the path cmdlets' {
     }
 }
 
+Describe 'Objects that name a file or URL in their own way still bind as before (not refused as InvalidImageInput)' {
+    It 'a Path property holding a PathInfo (Resolve-Path), piped to Get-VisionImageInfo' {
+        $out = [pscustomobject]@{ Path = (Resolve-Path -LiteralPath $Photo.FullName) } | Get-VisionImageInfo -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 0
+        @($out).Count | Should -Be 1
+        $out.Path | Should -Be $Photo.FullName
+    }
+
+    It 'a Uri property holding a [uri], piped to ConvertTo-VisionImage, binds -Uri' {
+        $out = [pscustomobject]@{ Uri = [uri]'https://example.invalid/a.png' } | ConvertTo-VisionImage -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 0
+        @($out).Count | Should -Be 1
+        "$($out.Url)$($out.Uri)$($out.Source)" | Should -Match 'example\.invalid/a\.png'
+    }
+
+    It 'a StringBuilder holding a path, by position and piped' {
+        $text = [Text.StringBuilder]::new($Photo.FullName)
+        foreach ($out in (Get-VisionImageInfo $text -ErrorVariable e1 -ErrorAction SilentlyContinue), ($text | Get-VisionImageInfo -ErrorVariable e2 -ErrorAction SilentlyContinue)) {
+            @($out).Count | Should -Be 1
+            $out.Path | Should -Be $Photo.FullName
+        }
+        $e1.Count + $e2.Count | Should -Be 0
+    }
+
+    It 'a PowerShell class instance whose ToString() returns a path' {
+        $holder = & ([scriptblock]::Create('param($p) class VisionPSTestPathHolder { [string] $P; [string] ToString() { return $this.P } }; $h = [VisionPSTestPathHolder]::new(); $h.P = $p; $h')) $Photo.FullName
+        "$holder" | Should -Be $Photo.FullName
+        $out = Get-VisionImageInfo $holder -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 0
+        $out.Path | Should -Be $Photo.FullName
+    }
+
+    It 'a pscustomobject with a ScriptMethod ToString returning a path' {
+        $row = [pscustomobject]@{ Name = 'x' }
+        $row | Add-Member -MemberType ScriptMethod -Name ToString -Value { $script:Photo.FullName } -Force
+        "$row" | Should -Be $Photo.FullName
+        foreach ($out in (Get-VisionImageInfo $row -ErrorVariable e1 -ErrorAction SilentlyContinue), ($row | Get-VisionImageInfo -ErrorVariable e2 -ErrorAction SilentlyContinue)) {
+            @($out).Count | Should -Be 1
+            $out.Path | Should -Be $Photo.FullName
+        }
+        $e1.Count + $e2.Count | Should -Be 0
+    }
+}
+
 Describe 'Results export without losing which file a row is about' {
     It 'Export-Csv of -PerImage results has the file name, path, hash and answer as plain text' {
         $results = $Photos | Send-VisionChat 'What is in this picture?' -PerImage -NoCache

@@ -115,4 +115,15 @@ Write-Host 'host-silently' -InformationAction SilentlyContinue
         $all[-1] | Should -BeOfType System.Management.Automation.ErrorRecord
         $all[-1].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
     }
+
+    It '-InformationAction Stop or Inquire (where no one can be asked) stops the streamed text, not the paid answer' {
+        foreach ($action in 'Stop', 'Inquire') {
+            $lines = Invoke-ChildPwsh @"
+`$r = Send-VisionChat 'Describe.' -Image `$photo -Stream -NoCache -InformationAction $action
+`$shown = (`$r | Out-String -Width 400) -match [regex]::Escape(`$r.Text.Substring(0, [Math]::Min(10, `$r.Text.Length)))
+"count=`$(@(`$r).Count) streamed=`$(`$r.Streamed) text=`$(`$r.Text.Length -gt 0) shown=`$shown"
+"@
+            $lines | Should -Contain 'count=1 streamed=False text=True shown=True' -Because "-InformationAction $action, the answer not streamed is shown by its table view`n$($lines -join "`n")"
+        }
+    }
 }

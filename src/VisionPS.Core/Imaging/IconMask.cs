@@ -23,14 +23,25 @@ namespace VisionPS.Core.Imaging
             {
                 return false;
             }
+            // Skia decodes, of the entries of this size, the one stored first in the file (lowest offset), whatever the
+            // directory's order: its mask is the one to apply, and a PNG entry there has none.
             int count = U16(data, 4);
+            long offset = -1;
             for (int i = 0; i < count && 6 + (16 * (i + 1)) <= data.Length; i++)
             {
-                long offset = ContainerHeaders.U32LE(data, 6 + (16 * i) + 12);
-                if (offset + 40 > data.Length)
+                int entry = 6 + (16 * i);
+                int entryWidth = data[entry] == 0 ? 256 : data[entry], entryHeight = data[entry + 1] == 0 ? 256 : data[entry + 1];
+                long at = ContainerHeaders.U32LE(data, entry + 12);
+                if (entryWidth == width && entryHeight == height && at < data.Length && (offset < 0 || at < offset))
                 {
-                    continue;
+                    offset = at;
                 }
+            }
+            if (offset < 0 || offset + 40 > data.Length)
+            {
+                return false;
+            }
+            {
                 int at = (int)offset;
                 long headerSize = ContainerHeaders.U32LE(data, at);
                 int bmpWidth = (int)ContainerHeaders.U32LE(data, at + 4), bmpHeight = (int)ContainerHeaders.U32LE(data, at + 8);
@@ -39,7 +50,7 @@ namespace VisionPS.Core.Imaging
                 if (headerSize < 40 || headerSize > 124 || bits != 32 || compression is not (0 or 3)
                     || bmpWidth != width || bmpHeight / 2 != (bmpHeight < 0 ? -height : height))
                 {
-                    continue;
+                    return false; // a PNG entry, or a bitmap that is not 32-bit: no mask to apply
                 }
                 long mask = offset + headerSize + (compression == 3 && headerSize == 40 ? 12 : 0) + (coloursUsed * 4L)
                     + ((long)width * 4 * height);
@@ -59,7 +70,6 @@ namespace VisionPS.Core.Imaging
                 }
                 return true;
             }
-            return false;
         }
 
         private static int U16(byte[] b, int at) => b[at] | (b[at + 1] << 8);

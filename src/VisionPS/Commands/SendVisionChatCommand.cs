@@ -352,8 +352,13 @@ namespace VisionPS.Commands
                         EmitWarning(warning);
                     }
                     ChatResult result = ChatResult.From(outcome, JsonSchema != null, EmitWarning);
-                    result.Streamed = Stream; // already on the console: the table view does not print it again
-                    Emit(result);
+                    EmitThen(() =>
+                    {
+                        // Already on the console: the table view does not print it again; unless -InformationAction Stop
+                        // or Inquire stopped the streamed text, when the table view shows the whole answer.
+                        result.Streamed = Stream && !HostTextStopped;
+                        WriteObject(result);
+                    });
                     break;
             }
         }

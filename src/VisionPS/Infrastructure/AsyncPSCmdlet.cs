@@ -133,7 +133,40 @@ namespace VisionPS.Infrastructure
         /// (*&gt;&amp;1), which text written to Host.UI escapes. <paramref name="newLine"/>: end the line after it.
         /// </summary>
         protected void EmitHost(string text, bool newLine) => OnPipeline(() =>
-            WriteInformation(new HostInformationMessage { Message = text, NoNewLine = !newLine }, s_hostTag));
+        {
+            if (HostTextStopped || (HostTextStopped = InformationStopsOrAsks()))
+            {
+                return;
+            }
+            try
+            {
+                WriteInformation(new HostInformationMessage { Message = text, NoNewLine = !newLine }, s_hostTag);
+            }
+            catch (Exception ex) when (ex is ActionPreferenceStopException or PSInvalidOperationException or System.Management.Automation.Host.HostException)
+            {
+                // -InformationAction Stop, or Inquire where the host cannot ask (pwsh -NonInteractive) or the user halts:
+                // the text stops here, but the run goes on, so an answer already paid for is still written as its result.
+                HostTextStopped = true;
+            }
+        });
+
+        // -InformationAction (or $InformationPreference) Stop or Inquire: writing the text would end or halt the run
+        // (PowerShell stops the command even when the exception is caught), dropping an answer already paid for.
+        private bool InformationStopsOrAsks()
+        {
+            object? action = MyInvocation.BoundParameters.TryGetValue("InformationAction", out object? bound) ? bound : GetVariableValue("InformationPreference");
+            if (action is PSObject wrapped)
+            {
+                action = wrapped.BaseObject;
+            }
+            return action is ActionPreference preference && preference is ActionPreference.Stop or ActionPreference.Inquire;
+        }
+
+        /// <summary>Whether EmitHost stopped writing (-InformationAction Stop or Inquire): the text so far was not all shown. Read on the pipeline thread.</summary>
+        private protected bool HostTextStopped { get; private set; }
+
+        /// <summary>Runs <paramref name="action"/> on the pipeline thread, after every write posted before it.</summary>
+        private protected void EmitThen(Action action) => OnPipeline(action);
 
         /// <summary>
         /// Waits until the pipeline thread has done every write posted before, so the commands after this one have taken

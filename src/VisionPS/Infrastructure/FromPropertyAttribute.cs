@@ -106,22 +106,28 @@ namespace VisionPS.Infrastructure
             }
             foreach ((string name, bool literal) in ImageInputs.PathProperties)
             {
-                if (Text(wrapped, name) is string text)
+                if (Text(wrapped, name, out bool named) is string text)
                 {
-                    return literal ? Literal(text) : text;
+                    return literal || named ? Literal(text) : text;
                 }
             }
             if (value is Uri)
             {
                 return input; // its text is the URL, which the path resolver explains (what takes a URL)
             }
-            // An object that names no file (a PSCustomObject, a ChatResult): PowerShell would bind its ToString text as a
-            // path and fail with "Cannot find drive" on it. The text is bound as before, but remembered as this object's,
-            // so the path resolver refuses it as InvalidImageInput (as Send-VisionChat -Image does) instead.
-            string shown = wrapped.ToString() ?? string.Empty; // as PowerShell shows it: "@{Name=x}" for a PSCustomObject
-            if (shown.Length == 0)
+            if (HasNamingProperty(wrapped))
             {
-                return input; // refused as empty by the parameter's validation
+                return input; // a [uri] Uri or Url (or a path held in a type of its own): PowerShell binds it by property name
+            }
+            // An object whose text names nothing (a PSCustomObject printing "@{Name=x}", a type printing its own name,
+            // VisionPS's ChatResult or AssistantMessage): PowerShell would bind that text as a path and fail with
+            // "Cannot find drive" on it. The text is bound as before, but remembered as this object's, so the path
+            // resolver refuses it as InvalidImageInput (as Send-VisionChat -Image does) instead. An object whose
+            // ToString is its own (a StringBuilder, a class or a ScriptMethod returning a path) is left to PowerShell.
+            string shown = wrapped.ToString() ?? string.Empty; // as PowerShell shows it: "@{Name=x}" for a PSCustomObject
+            if (shown.Length == 0 || !NamesNothing(value, shown))
+            {
+                return input; // an empty text is refused by the parameter's validation
             }
             string stand = new string(shown.ToCharArray()); // a string of its own: never an interned or shared instance
             s_notPaths.Add(stand, wrapped); // wrapped: a PSCustomObject's properties live on its PSObject
@@ -161,14 +167,77 @@ namespace VisionPS.Infrastructure
             return texts.Count > 0 ? texts.ToArray() : null;
         }
 
-        private static string? Text(PSObject wrapped, string name)
+        private static string? Text(PSObject wrapped, string name) => Text(wrapped, name, out _);
+
+        /// <summary>
+        /// The non-empty text of a property, or null. A PathInfo (Resolve-Path) or a file item is taken as the path it
+        /// resolved to, and <paramref name="resolved"/> says so: it is a real path, to be read literally.
+        /// </summary>
+        private static string? Text(PSObject wrapped, string name, out bool resolved)
         {
+            resolved = false;
             object? value = wrapped.Properties[name]?.Value;
             if (value is PSObject inner)
             {
                 value = inner.BaseObject;
             }
-            return value is string text && text.Length > 0 ? text : null;
+            switch (value)
+            {
+                case string text when text.Length > 0:
+                    return text;
+                case PathInfo pathInfo when !string.IsNullOrEmpty(pathInfo.ProviderPath):
+                    resolved = true;
+                    return pathInfo.ProviderPath;
+                case FileSystemInfo item when item.FullName.Length > 0:
+                    resolved = true;
+                    return item.FullName;
+                default:
+                    return null;
+            }
+        }
+
+        // Properties PowerShell binds by name to an image cmdlet's -Path, -LiteralPath or -Uri (and their aliases).
+        private static readonly string[] s_namingProperties = { "Path", "FullName", "PSPath", "LiteralPath", "LP", "Uri", "Url" };
+
+        /// <summary>
+        /// Whether the object has a property PowerShell binds by name after it is converted (a [uri] to -Uri, a path
+        /// held in a value that is not a string): the object is left to that binding. A string Url would be bound to
+        /// -Path first by PowerShell's own order (coercing the piped object to text), so is not counted.
+        /// </summary>
+        private static bool HasNamingProperty(PSObject wrapped)
+        {
+            foreach (string name in s_namingProperties)
+            {
+                object? value = wrapped.Properties[name]?.Value;
+                if (value is PSObject inner)
+                {
+                    value = inner.BaseObject;
+                }
+                if (value is not null && value is not string)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// Whether an object's text names nothing, so cannot be a path: a PSCustomObject's "@{...}" (no ToString of its
+        /// own), the type name a ToString inherited from System.Object prints, or one of VisionPS's own result objects
+        /// (their text is an answer or a summary, never a file).
+        /// </summary>
+        private static bool NamesNothing(object value, string shown)
+        {
+            if (value is PSCustomObject)
+            {
+                return shown.StartsWith("@{", StringComparison.Ordinal);
+            }
+            Type type = value.GetType();
+            if (type.Assembly == typeof(FromPropertyAttribute).Assembly)
+            {
+                return true;
+            }
+            return shown == type.FullName || shown == type.ToString();
         }
     }
 }

@@ -112,6 +112,62 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         /// <summary>
+        /// An icon with two 32-bit entries of the same size, stored in the opposite order to its directory: Skia decodes
+        /// the one stored first (lowest file offset), so its AND mask is the one applied, not the first listed's.
+        /// </summary>
+        [Fact]
+        public void AnIconsAndMaskIsTakenFromTheEntrySkiaDecodedTheFirstStored()
+        {
+            var png = new PrepareOptions { Format = PreparedFormat.Png, AllowPassThrough = false };
+            byte[] listedFirst = Dib(Ico32(48, 32, (x, y) => 0x0000FFu, (x, y) => x < 16)); // blue, left third masked
+            byte[] storedFirst = Dib(Ico32(48, 32, (x, y) => 0xFF0000u, (x, y) => x >= 32)); // red, right third masked
+            byte[] icon = IcoStoredReversed(48, 32, listedFirst, storedFirst);
+
+            PreparedImage prepared = ImagePreparer.Prepare(icon, "two.ico", png);
+            using SKBitmap decoded = SKBitmap.Decode(prepared.Bytes);
+            Assert.Equal(new SKColor(255, 0, 0, 255), decoded.GetPixel(5, 10)); // the red entry, opaque under its own mask
+            Assert.Equal(0, decoded.GetPixel(40, 10).Alpha);
+
+            // The entry stored first of that size is a PNG: there is no AND mask to apply.
+            using (var bitmap = new SKBitmap(new SKImageInfo(48, 32, SKColorType.Rgba8888, SKAlphaType.Unpremul)))
+            {
+                using SKData pngEntry = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+                byte[] withPng = IcoStoredReversed(48, 32, listedFirst, pngEntry.ToArray());
+                using var pixels = new SKBitmap(new SKImageInfo(48, 32, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+                Assert.False(IconMask.TryApply(withPng, pixels, out _));
+                Assert.True(IconMask.TryApply(IcoStoredReversed(48, 32, pngEntry.ToArray(), storedFirst), pixels, out bool anyMasked));
+                Assert.True(anyMasked);
+            }
+        }
+
+        private static byte[] Dib(byte[] ico) => ico.AsSpan(22).ToArray();
+
+        /// <summary>An icon of two entries of one size: the directory lists <paramref name="listed"/> first, the file stores <paramref name="stored"/> first.</summary>
+        private static byte[] IcoStoredReversed(int width, int height, byte[] listed, byte[] stored)
+        {
+            using var ms = new MemoryStream();
+            using var w = new BinaryWriter(ms);
+            w.Write((short)0);
+            w.Write((short)1);
+            w.Write((short)2);
+            int storedAt = 6 + 32, listedAt = storedAt + stored.Length;
+            foreach ((byte[] entry, int at) in new[] { (listed, listedAt), (stored, storedAt) })
+            {
+                w.Write((byte)width);
+                w.Write((byte)height);
+                w.Write((byte)0);
+                w.Write((byte)0);
+                w.Write((short)1);
+                w.Write((short)32);
+                w.Write(entry.Length);
+                w.Write(at);
+            }
+            w.Write(stored);
+            w.Write(listed);
+            return ms.ToArray();
+        }
+
+        /// <summary>
         /// An icon holding one 32-bit BI_RGB bitmap: pixels as 0xAARRGGBB, then the 1-bit AND mask
         /// (<paramref name="transparent"/>), both bottom-up.
         /// </summary>
