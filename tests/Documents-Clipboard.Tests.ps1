@@ -201,6 +201,28 @@ Describe 'PDFs' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
     }
 
+    It 'carries the PdfNotAccepted message on the exception too (a catch block logs $_.Exception.Message), the server''s own error inside it' {
+        $invoice = New-TextPdf (Join-Path $Dir 'caught-invoice.pdf') 1
+        $err = $null
+        try { Send-VisionChat 'Total?' -Image $invoice -Model 'fault:canned=ollama-no-files' -ErrorAction Stop 3>$null } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'PdfNotAccepted,*'
+        $err.Exception.Message | Should -Be "$err"
+        $err.Exception.Message | Should -BeLike "*'$invoice'*does not take PDF files*"
+        $err.Exception.InnerException.Message | Should -BeLike '*invalid message format*'
+    }
+
+    It 'does not blame the PDF for a failure that is not a refusal of file parts (a 500 after retries, a gateway 422, an unrelated 400)' {
+        $invoice = New-TextPdf (Join-Path $Dir 'other-failure.pdf') 1
+        foreach ($model in 'fault:500', 'fault:canned=gateway-422', 'fault:canned=huge-error') {
+            $out = Send-VisionChat 'Total?' -Image $invoice -Model $model -MaxRetries 0 -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null
+            $out | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*' -Because $model
+            "$($errs[0])" | Should -Not -BeLike '*does not take PDF files*'
+            $errs[0].ErrorDetails.RecommendedAction | Should -BeLike '*images only*ConvertTo-VisionImage*' -Because $model
+        }
+    }
+
     It 'turns a scanned PDF (img2pdf) into one prepared image per page' {
         $scan = Join-Path $Dir 'scan.pdf'
         & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan

@@ -55,6 +55,12 @@ namespace VisionPS.Core.Imaging
                 // has it: it is named a PNG, so the damage can be reported as such rather than "not an image".
                 return ImageFormat.Png;
             }
+            if (Documents.PdfDocumentCheck.LooksLikePdf(b))
+            {
+                // %PDF- after up to 1024 bytes of junk (a download's preamble): readers and qpdf --check take it, and
+                // local files are checked so (PdfDocumentCheck.IsPdfFile); at byte 0 it was found above.
+                return ImageFormat.Pdf;
+            }
             return LooksLikeSvg(b) ? ImageFormat.Svg : ImageFormat.Unknown;
         }
 

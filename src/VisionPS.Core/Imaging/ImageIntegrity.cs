@@ -847,7 +847,7 @@ namespace VisionPS.Core.Imaging
                         string where = _header.IsProgressive
                             ? $"row {_rowInPass + 1} of interlace pass {_passes[_pass].Pass}"
                             : $"row {_rowInPass + 1} of {_header.Height}";
-                        return $"its pixels name colour {index} of its palette (first in {where}), {PaletteLacks} {_entries} colours";
+                        return $"its pixels name colour {index} of its palette (first in {where}), {PaletteLacks} {_entries} {(_entries == 1 ? "colour" : "colours")}";
                     }
                     (_row, _previous) = (_previous, _row);
                     _filled = 0;

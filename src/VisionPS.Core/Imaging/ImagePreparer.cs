@@ -458,7 +458,10 @@ namespace VisionPS.Core.Imaging
                 {
                     // Skia's row count means nothing for an interlaced image: what is missing is spread over all of its rows.
                     double share = ImageIntegrity.PngPixelShare(data, header);
-                    damageEffect = share < 0 ? "How much is missing is not known; the pixels that did not decode are sent with wrong values."
+                    // A palette that lacks colours its pixels name: the stream may decode whole, but those pixels changed.
+                    bool paletteLacks = damage is not null && damage.IndexOf(ImageIntegrity.PaletteLacks, StringComparison.Ordinal) >= 0;
+                    damageEffect = paletteLacks && share >= 1 ? PaletteLacksEffect
+                        : share < 0 ? "How much is missing is not known; the pixels that did not decode are sent with wrong values."
                         : share >= 1 ? "All of its pixels decoded, so the image is sent whole."
                         : $"The image is interlaced, so what is missing is spread over the whole picture: about {Math.Ceiling((1 - share) * 100):0}% of its pixels did not decode and are sent with wrong values.";
                     damage ??= "its interlaced pixel data does not decode completely";

@@ -295,24 +295,44 @@ namespace VisionPS.Commands
         private ErrorRecord? ErrorFor(AskOutcome outcome) => outcome.Kind switch
         {
             AskOutcomeKind.ImageFailed => ImageInputs.ForFailure(outcome.Error!, outcome.Target),
-            AskOutcomeKind.RequestFailed => PdfRefused(outcome) ?? ErrorIds.ForAnswer((OpenAIRequestException)outcome.Error!, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug),
+            AskOutcomeKind.RequestFailed => PdfRefused(outcome) ?? RequestFailed(outcome),
             _ => null,
         };
 
         /// <summary>
-        /// A server other than OpenAI and Azure OpenAI refusing a request that carries PDFs as a bad request (Ollama: 400
-        /// "invalid message format"; llama.cpp: 500 "unsupported content[].type"): those servers take images only, and
-        /// "the OpenAI request failed: invalid message format" does not tell the user which file or why. Null otherwise.
+        /// The messages with which servers that take images only refuse a file (PDF) content part. Only these say the PDF
+        /// was the problem; any other failure of a request carrying PDFs (a 500 after the retries ran out, a gateway's
+        /// "unknown model", an unrelated bad request) stays ChatRequestFailed.
+        /// Ollama's OpenAI layer (openai/openai.go, fromChatRequest, any part but text and image_url): "invalid message format".
+        /// llama.cpp's server (utils.hpp, oaicompat_chat_params_parse): "unsupported content[].type".
         /// </summary>
-        private ErrorRecord? PdfRefused(AskOutcome outcome)
+        private static readonly string[] FileRefusals = { "invalid message format", "unsupported content[].type" };
+
+        /// <summary>Whether the server's message is one of the known refusals of file content parts.</summary>
+        internal static bool RefusesFileParts(string? serverMessage)
         {
-            if (outcome.Error is not OpenAIRequestException ex || ex.PartialText is not null
-                || ex.Status is not (400 or 415 or 422 or 500 or 501)
-                || UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null))
+            if (string.IsNullOrEmpty(serverMessage))
             {
-                return null;
+                return false;
             }
+            foreach (string refusal in FileRefusals)
+            {
+                if (serverMessage!.IndexOf(refusal, StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>The quoted sources of the PDFs a request carried, when it went to a server other than OpenAI and Azure OpenAI.</summary>
+        private System.Collections.Generic.List<string> PdfsToOtherServer(AskOutcome outcome)
+        {
             var pdfs = new System.Collections.Generic.List<string>();
+            if (UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null))
+            {
+                return pdfs;
+            }
             foreach (AskedImage image in outcome.Images)
             {
                 if (image.IsPdf)
@@ -320,6 +340,41 @@ namespace VisionPS.Commands
                     pdfs.Add("'" + image.Source + "'");
                 }
             }
+            return pdfs;
+        }
+
+        /// <summary>
+        /// ChatRequestFailed; for a request carrying PDFs to a server other than OpenAI and Azure OpenAI, its
+        /// RecommendedAction also says how to send the pages to a server that takes images only.
+        /// </summary>
+        private ErrorRecord RequestFailed(AskOutcome outcome)
+        {
+            var ex = (OpenAIRequestException)outcome.Error!;
+            ErrorRecord record = ErrorIds.ForAnswer(ex, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug);
+            if (ex.PartialText is null && PdfsToOtherServer(outcome).Count > 0)
+            {
+                string? action = record.ErrorDetails.RecommendedAction;
+                record.ErrorDetails.RecommendedAction = (string.IsNullOrEmpty(action) ? "" : action!.TrimEnd() + " ")
+                    + "If this server takes images only, send the pages as images (ConvertTo-VisionImage FILE.pdf | Send-VisionChat ...).";
+            }
+            return record;
+        }
+
+        /// <summary>
+        /// A server other than OpenAI and Azure OpenAI refusing the file parts of a request that carries PDFs with a known
+        /// refusal (Ollama: 400 "invalid message format"; llama.cpp: 500 "unsupported content[].type"): those servers take
+        /// images only, and "the OpenAI request failed: invalid message format" does not tell the user which file or why.
+        /// Null otherwise. The exception carries the record's message (a catch block logs it), the server's error inside.
+        /// </summary>
+        private ErrorRecord? PdfRefused(AskOutcome outcome)
+        {
+            if (outcome.Error is not OpenAIRequestException ex || ex.PartialText is not null
+                || ex.Status is not (400 or 415 or 422 or 500 or 501)
+                || !RefusesFileParts(ex.ServerMessage))
+            {
+                return null;
+            }
+            System.Collections.Generic.List<string> pdfs = PdfsToOtherServer(outcome);
             if (pdfs.Count == 0)
             {
                 return null;
@@ -328,7 +383,8 @@ namespace VisionPS.Commands
             string message = $"{Connection.BaseUri} refused the request carrying {which} (HTTP {ex.Status}: {Core.MessageText.Clause(ex.ServerMessage)}): " +
                 "this server does not take PDF files, as most servers other than OpenAI and Azure OpenAI (Ollama, LM Studio, llama.cpp) take " +
                 "images only. Send a scanned PDF's pages as images (ConvertTo-VisionImage scan.pdf | Send-VisionChat ...), or ask an OpenAI endpoint.";
-            ErrorRecord record = ErrorIds.ForRequest(ex, ErrorIds.PdfNotAccepted, outcome.Target, message);
+            ErrorCategory category = ErrorIds.ForRequest(ex, ErrorIds.PdfNotAccepted, outcome.Target, message).CategoryInfo.Category;
+            ErrorRecord record = ErrorIds.Create(new InvalidOperationException(message, ex), ErrorIds.PdfNotAccepted, category, outcome.Target, message);
             record.ErrorDetails.RecommendedAction = "Send the pages as images (ConvertTo-VisionImage FILE.pdf), or use -BaseUri of a service that takes PDF files.";
             return record;
         }

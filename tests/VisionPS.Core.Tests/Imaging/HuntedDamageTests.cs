@@ -118,10 +118,13 @@ namespace VisionPS.Core.Tests.Imaging
             }
         }
 
-        [Fact]
-        public void APalettePngWhosePixelsNameMissingColoursIsSentOnRequestWithAWarningThatSaysWhatTheyBecome()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void APalettePngWhosePixelsNameMissingColoursIsSentOnRequestWithAWarningThatSaysWhatTheyBecome(bool interlaced)
         {
-            byte[] png = PalettePng(8, 6, 8, filter: 1);
+            // Interlaced, the pixel stream decodes whole: the warning still says what became of the missing colours.
+            byte[] png = PalettePng(8, 6, 8, filter: 1, interlaced: interlaced);
             PreparedImage image = ImagePreparer.Prepare(png, "lacks.png", Partial);
             Assert.Equal(PrepareAction.Reencode, image.Action);
             string warning = Assert.Single(image.Warnings);
@@ -135,6 +138,18 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(new SKColor(95, 175, 95), sent.GetPixel(5, 0));
             Assert.Equal(new SKColor(95, 175, 95), sent.GetPixel(6, 0));
         }
+
+        [Fact]
+        public void APaletteOfOneColourIsSaidInTheSingular()
+        {
+            byte[] png = PalettePng(2, 1, 4);
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(png, "one.png"));
+            Assert.Contains("its PLTE chunk holds only 1 colour", ex.Detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("1 colours", ex.Detail, StringComparison.Ordinal);
+            string warning = Assert.Single(ImagePreparer.Prepare(png, "one.png", Partial).Warnings);
+            Assert.DoesNotContain("1 colours", warning, StringComparison.Ordinal);
+        }
+
             /// <summary>The PNG with <paramref name="change"/> applied to its list of chunks (type, payload), CRCs made anew.</summary>
         private static byte[] Rechunked(byte[] png, Action<System.Collections.Generic.List<(string Type, byte[] Data)>> change)
         {

@@ -98,6 +98,33 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Contains("pdftoppm", ex.Message, StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData(1)]
+        [InlineData(300)]
+        [InlineData(1019)]
+        public void PdfWithJunkBeforeItsHeaderIsStillAPdf(int junk)
+        {
+            // Readers (and qpdf --check) accept up to 1024 bytes before %PDF-; so does PdfDocumentCheck for local files.
+            byte[] bytes = new byte[junk + 20];
+            for (int i = 0; i < junk; i++)
+            {
+                bytes[i] = (byte)('a' + (i % 26));
+            }
+            "%PDF-1.7\n1 0 obj\n"u8.ToArray().CopyTo(bytes, junk);
+            Assert.Equal(ImageFormat.Pdf, ImageProbe.Sniff(bytes));
+            var ex = Assert.Throws<ImageProcessingException>(() => ImageProbe.Probe(bytes, "junk.pdf"));
+            Assert.Equal(ImageFormat.Pdf, ex.Format);
+            Assert.DoesNotContain("is not a PDF", ex.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void PdfHeaderPastTheFirstKilobyteIsNotAPdf()
+        {
+            byte[] bytes = new byte[1100 + 20];
+            "%PDF-1.7\n1 0 obj\n"u8.ToArray().CopyTo(bytes, 1100);
+            Assert.Equal(ImageFormat.Unknown, ImageProbe.Sniff(bytes));
+        }
+
         [Fact]
         public void ProbesThousandsOfFilesPerSecond()
         {
