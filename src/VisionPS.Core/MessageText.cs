@@ -18,5 +18,25 @@ namespace VisionPS.Core
 
         /// <summary>The text to go inside a sentence that ends it: trimmed, its closing periods removed.</summary>
         public static string Clause(string? text) => (text ?? string.Empty).Trim().TrimEnd('.', ' ', '\r', '\n', '\t');
+
+        /// <summary>
+        /// An argument exception's message without the parameter-name suffix .NET appends to it (" (Parameter 'x')", or
+        /// "Parameter name: x" on its own line on .NET Framework): the user's words, not the method's.
+        /// </summary>
+        public static string WithoutParamName(System.ArgumentException ex)
+        {
+            string text = ex.Message;
+            if (ex.ParamName is string name)
+            {
+                foreach (string suffix in new[] { $" (Parameter '{name}')", $"{System.Environment.NewLine}Parameter name: {name}" })
+                {
+                    if (text.EndsWith(suffix, System.StringComparison.Ordinal))
+                    {
+                        text = text.Substring(0, text.Length - suffix.Length);
+                    }
+                }
+            }
+            return text;
+        }
     }
 }

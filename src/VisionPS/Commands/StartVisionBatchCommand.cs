@@ -152,17 +152,7 @@ namespace VisionPS.Commands
         /// </summary>
         private static string BatchLimitText(ArgumentException ex, string customId)
         {
-            string text = ex.Message;
-            if (ex.ParamName is string name)
-            {
-                foreach (string suffix in new[] { $" (Parameter '{name}')", $"{Environment.NewLine}Parameter name: {name}" })
-                {
-                    if (text.EndsWith(suffix, StringComparison.Ordinal))
-                    {
-                        text = text.Substring(0, text.Length - suffix.Length);
-                    }
-                }
-            }
+            string text = Core.MessageText.WithoutParamName(ex);
             string prefix = $"'{customId}': ";
             return text.StartsWith(prefix, StringComparison.Ordinal) ? text.Substring(prefix.Length) : text;
         }

@@ -59,7 +59,7 @@ namespace VisionPS.Infrastructure
                     {
                         // A model name that cannot be sent (blank, a control character) costs only the model: the
                         // endpoint and folders saved beside it still apply.
-                        modelProblem = $"The saved Model in '{path}' is not used ({Core.MessageText.Clause(ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty))}); the other saved settings are. Fix it with Set-VisionDefault -Model NAME -Save.";
+                        modelProblem = $"The saved Model in '{path}' is not used ({Core.MessageText.Clause(Core.MessageText.WithoutParamName(ex))}); the other saved settings are. Fix it with Set-VisionDefault -Model NAME -Save.";
                         continue;
                     }
                     defaults.MarkSaved(entry.Key);

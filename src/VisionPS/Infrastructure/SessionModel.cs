@@ -29,7 +29,7 @@ namespace VisionPS.Infrastructure
             if (!spacesAllowed && session is not null && ModelName.HasSpace(session))
             {
                 // Set for a compatible server, whose model may have such a name; this command goes to OpenAI or Azure OpenAI.
-                Name(cmdlet, session, "The session's model (Set-VisionDefault -Model)", spacesAllowed: false);
+                Name(cmdlet, session, "The session's model (Set-VisionDefault -Model, or saved in settings.json)", spacesAllowed: false);
             }
             string model = string.IsNullOrEmpty(session) ? BuiltIn : session!;
             cmdlet.WriteVerbose(string.IsNullOrEmpty(session)
@@ -52,7 +52,8 @@ namespace VisionPS.Infrastructure
             }
             catch (System.ArgumentException ex)
             {
-                cmdlet.ThrowTerminatingError(ErrorIds.Create(ex, ErrorIds.InvalidModelName, ErrorCategory.InvalidArgument, given, ex.Message));
+                string message = Core.MessageText.WithoutParamName(ex);
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(new System.ArgumentException(message, ex), ErrorIds.InvalidModelName, ErrorCategory.InvalidArgument, given, message));
                 throw; // not reached
             }
         }
