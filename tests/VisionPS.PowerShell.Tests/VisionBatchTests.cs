@@ -367,7 +367,7 @@ namespace VisionPS.PowerShell.Tests
         public void CountsOutOfRangeFromTheServiceAreShownAndWaitedOnNotACrash(string canned, long inputTokens)
         {
             using var ps = Session();
-            _host.State.RouteFaults["GET /v1/batches/{id}"] = "canned=" + canned;
+            Host.State.RouteFaults["GET /v1/batches/{id}"] = "canned=" + canned;
 
             PSObject batch = Assert.Single(ps.Run("Get-VisionBatch -Id batch_odd"));
             Assert.Empty(ps.Errors);
