@@ -72,6 +72,43 @@ namespace VisionPS.OpenAI.Tests
             Assert.Contains("3 s", error.Message, StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// A gateway (OpenRouter, a proxy) sends SSE comment lines while a reasoning model thinks: no event for longer than
+        /// the timeout, but a whole line every 500 ms. The stream is alive: its answer must be read, not cut at the timeout.
+        /// </summary>
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task AStreamKeptAliveByCommentLinesLongerThanTheTimeoutIsRead(bool responses)
+        {
+            string spec = Unique("keepalive=4000");
+            using VisionClient client = Endpoint.Client(maxRetries: 0, timeout: TimeSpan.FromSeconds(2));
+            var request = new VisionRequest { Model = "fault:" + spec, Prompt = "keep-alive" };
+            var clock = Stopwatch.StartNew();
+
+            ChatAnswer answer = responses ? await client.RespondStreamingAsync(request, _ => { }) : await client.ChatStreamingAsync(request, _ => { });
+
+            Assert.Equal(1, Hits(spec));
+            Assert.NotEqual(string.Empty, answer.Text);
+            Assert.NotNull(answer.FinishReason);
+            Assert.NotEqual(ChatAnswer.Incomplete, answer.FinishReason);
+            Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(3.5), $"the answer came after {clock.Elapsed}: the keep-alives were not sent");
+        }
+
+        /// <summary>Keep-alive lines alone hold a stream open for at most 10 timeouts: a gateway that only keeps alive ends.</summary>
+        [Fact]
+        public async Task KeepAliveLinesAloneEndAfterTenTimeouts()
+        {
+            string spec = Unique("keepalive=60000");
+            using VisionClient client = Endpoint.Client(maxRetries: 0, timeout: TimeSpan.FromSeconds(1));
+            var clock = Stopwatch.StartNew();
+
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatStreamingAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "keep-alive" }, _ => { }));
+
+            Assert.Equal("answer_incomplete", error.Code);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(9.5), TimeSpan.FromSeconds(20));
+        }
+
         [Fact]
         public async Task ASuccessAnswerThatStallsTimesOutOnceAndIsNotSentAgain()
         {

@@ -123,7 +123,7 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
-        public void AStreamCutShortKeepsItsTextWithAWarningAndAnErrorEventKeepsItInTheTargetObject()
+        public void AStreamCutShortKeepsItsTextWithAWarningAndAnErrorEventKeepsItOnTheExceptionAndTheFileAsTarget()
         {
             using var ps = Session();
             var output = ps.Run("Send-VisionChat 'What is this?' -Image $args[0] -Stream -NoCache -Model fault:canned=stream-cut", Paths.CorpusFile("jpg_gray_cat_512.jpg"));
@@ -137,9 +137,10 @@ namespace VisionPS.PowerShell.Tests
             Assert.Empty(broken.Run("Send-VisionChat 'What is this?' -Image $args[0] -Stream -NoCache -MaxRetries 0 -Model fault:canned=stream-error", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
             ErrorRecord error = Assert.Single(broken.Errors);
             Assert.StartsWith("ChatRequestFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
-            Assert.Equal("a ca", error.TargetObject);
+            Assert.Equal(Paths.CorpusFile("jpg_gray_cat_512.jpg"), error.TargetObject);
+            Assert.Equal("a ca", PSObject.AsPSObject(error.Exception).Properties["PartialText"]?.Value);
             Assert.Contains("jpg_gray_cat_512.jpg", error.ErrorDetails.Message, StringComparison.Ordinal);
-            Assert.Contains("TargetObject", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            Assert.Contains("Exception.PartialText", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
         }
 
         [Fact]

@@ -189,6 +189,7 @@ namespace VisionPS.TestServer
             context.Response.StatusCode = 200;
             context.Response.ContentType = "text/event-stream; charset=utf-8";
             context.Response.Headers.CacheControl = "no-cache";
+            await Fault.KeepAliveAsync(context, fault, state);
             JsonObject Chunk(JsonObject delta, string? finish) => new JsonObject
             {
                 ["id"] = id,

@@ -20,7 +20,9 @@ namespace VisionPS.TestServer
     /// (a 200 that starts its body, then stalls), drip[=MS] (a 200 JSON body, or event stream, that sends a byte every MS, never a whole answer; drip-json: JSON also to a stream), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
     /// huge-length (a 200 declaring a 1 TiB body, then dropped), short-body=N (a 200 declaring N bytes, dropped after half),
     /// stall-length=N (a 200 declaring N bytes that sends 16, then stalls for a minute),
-    /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), unknown-model (a batch whose lines
+    /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), keepalive=MS (a stream that, after its headers,
+    /// sends only SSE comment lines, ": keep-alive" and ": OPENROUTER PROCESSING", every 500 ms for MS, as a gateway does
+    /// while a reasoning model thinks, then the answer), unknown-model (a batch whose lines
     /// name it fails validation, each line a model_not_found error), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
     /// fail; the tag keeps specs of different tests apart. A route's requests can also carry a SPEC set on the endpoint
@@ -393,6 +395,25 @@ namespace VisionPS.TestServer
             context.Response.Headers["x-ratelimit-remaining-requests"] = "0";
             context.Response.Headers["x-ratelimit-reset-requests"] = waitMs.ToString(CultureInfo.InvariantCulture) + "ms";
             return new ApiError(429, $"Rate limit reached for {model} in organization org-test on requests per min (RPM): Limit {perMinute}, Used {perMinute}, Requested 1. Please try again in {waitMs}ms.", "requests", null, "rate_limit_exceeded");
+        }
+
+        /// <summary>
+        /// For keepalive=MS on a streamed answer: sends the headers, then SSE comment lines every 500 ms for MS ms (none of
+        /// them an event). The caller then streams the answer as usual.
+        /// </summary>
+        public static async Task KeepAliveAsync(HttpContext context, Fault? fault, EndpointState state)
+        {
+            if (fault?.Find("keepalive") is not Fault keepAlive || !keepAlive.Fires(state))
+            {
+                return;
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; clock.ElapsedMilliseconds < keepAlive.Millis; i++)
+            {
+                await context.Response.WriteAsync(i % 2 == 0 ? ": keep-alive\n\n" : ": OPENROUTER PROCESSING\n\n", System.Text.Encoding.UTF8, context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await Task.Delay(Math.Min(500, Math.Max(1, keepAlive.Millis - (int)clock.ElapsedMilliseconds)), context.RequestAborted);
+            }
         }
 
         public static JsonObject Describe() => new JsonObject { ["header"] = Header };

@@ -95,7 +95,7 @@ namespace VisionPS.TestServer
                 await Http.WriteJsonAsync(context, 200, response);
                 return;
             }
-            await StreamAsync(context, response, output, answer.Text);
+            await StreamAsync(context, response, output, answer.Text, fault, state);
         }
 
         /// <summary>
@@ -103,11 +103,12 @@ namespace VisionPS.TestServer
         /// output_item.added, content_part.added, output_text.delta (in pieces), output_text.done, content_part.done,
         /// output_item.done, response.completed (or response.incomplete) carrying the whole response with its usage.
         /// </summary>
-        private static async Task StreamAsync(HttpContext context, JsonObject response, JsonObject output, string text)
+        private static async Task StreamAsync(HttpContext context, JsonObject response, JsonObject output, string text, Fault? fault, EndpointState state)
         {
             context.Response.StatusCode = 200;
             context.Response.ContentType = "text/event-stream; charset=utf-8";
             context.Response.Headers.CacheControl = "no-cache";
+            await Fault.KeepAliveAsync(context, fault, state);
             int sequence = 0;
             async Task Send(string type, JsonObject body)
             {

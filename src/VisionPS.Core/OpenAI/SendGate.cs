@@ -52,15 +52,15 @@ namespace VisionPS.Core.OpenAI
         /// <summary>
         /// For a streamed call: the source of the token the stream is read with. A timeout per read never ends a stream
         /// that sends a byte now and then but no event (or a plain JSON answer that never ends), so once the answer's
-        /// headers are in, this is cancelled when no event has come for <see cref="StartWatchdog"/>'s time; each event
-        /// starts it again (<see cref="StartWatchdog"/>).
+        /// headers are in, this is cancelled when no whole line of the answer has come for <see cref="WatchdogTime"/>;
+        /// each line (SSE keep-alive comments too, see <see cref="LineWatchStream"/>) starts it again.
         /// </summary>
         internal CancellationTokenSource? Watchdog { get; set; }
 
-        /// <summary>The time the watchdog gives each event.</summary>
+        /// <summary>The time the watchdog gives each line of a stream.</summary>
         internal TimeSpan WatchdogTime { get; set; }
 
-        /// <summary>(Re)starts the watchdog: the next event, or the whole plain JSON answer, must come within its time.</summary>
+        /// <summary>(Re)starts the watchdog: the next line of a stream, or the whole plain JSON answer, must come within its time.</summary>
         internal void StartWatchdog()
         {
             if (Watchdog is CancellationTokenSource watchdog && WatchdogTime > TimeSpan.Zero && WatchdogTime.TotalMilliseconds < int.MaxValue)
@@ -159,9 +159,16 @@ namespace VisionPS.Core.OpenAI
                 {
                     call.StartWatchdog();
                 }
-                if (call.BufferJson && response.Status is >= 200 and < 300 && call.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+                bool json = call.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true;
+                if (call.BufferJson && response.Status is >= 200 and < 300 && json)
                 {
                     await response.BufferContentAsync(message.CancellationToken).ConfigureAwait(false);
+                }
+                else if (call.Watchdog is not null && response.Status is >= 200 and < 300 && !json && response.ContentStream is Stream body)
+                {
+                    // A stream of events: each whole line (keep-alive comments too) restarts the watchdog. A plain JSON
+                    // answer keeps the whole-answer rule.
+                    response.ContentStream = new LineWatchStream(body, call);
                 }
                 try
                 {

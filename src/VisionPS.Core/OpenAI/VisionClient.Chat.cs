@@ -68,7 +68,6 @@ namespace VisionPS.Core.OpenAI
             {
                 while (await NextUpdateAsync(updates, call, text, cancellationToken).ConfigureAwait(false))
                 {
-                    call.StartWatchdog();
                     StreamingChatCompletionUpdate update = updates.Current;
                     if (StreamErrorOf(update) is string errorJson)
                     {

@@ -61,7 +61,7 @@ namespace VisionPS.Core.OpenAI
             }
             catch (Exception ex) when (call.WatchdogFired(cancellationToken) && ex is not OpenAIRequestException)
             {
-                // The answer began (and may be billed) but no event came within the timeout: never sent again.
+                // The answer began (and may be billed) but no line of it came within the timeout: never sent again.
                 throw OpenAIRequestException.AnswerLost(new AnswerBodyFailedException(call.Status, timedOut: true, resendable: false, ex), _scrubber, _connection.Timeout);
             }
             catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)

@@ -50,7 +50,6 @@ namespace VisionPS.Core.OpenAI
             {
                 while (await NextUpdateAsync(updates, call, text, cancellationToken).ConfigureAwait(false))
                 {
-                    call.StartWatchdog();
                     StreamingResponseUpdate update = updates.Current;
                     switch (update)
                     {

@@ -65,7 +65,7 @@ namespace VisionPS.Core.OpenAI
             }
             _connection = connection.Clone();
             AzureOpenAISettings? azure = _connection.Azure;
-            if (handler is null && azure is null && !_connection.HasApiKey && IsOpenAIHost(_connection.BaseUri))
+            if (handler is null && azure is null && !_connection.HasApiKey && VisionConnection.IsOpenAIHost(_connection.BaseUri))
             {
                 throw new InvalidOperationException($"No OpenAI API key: set {VisionConnection.ApiKeyVariable} or pass one; a key is optional only for a compatible server given by its base URI.");
             }
@@ -178,8 +178,6 @@ namespace VisionPS.Core.OpenAI
                 }
                 throw new FormatException("the service answered without an id");
             });
-
-        private static bool IsOpenAIHost(Uri uri) => uri.Host.EndsWith("openai.com", StringComparison.OrdinalIgnoreCase);
 
         // The SDK appends "/chat/completions" and the like to its endpoint.
         private static Uri WithoutTrailingSlash(Uri uri) => uri.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? new Uri(uri.AbsoluteUri.TrimEnd('/')) : uri;

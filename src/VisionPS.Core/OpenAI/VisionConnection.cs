@@ -20,7 +20,7 @@ namespace VisionPS.Core.OpenAI
         private string? _apiKey;
 
         /// <summary>
-        /// Whether <paramref name="baseUri"/> is OpenAI itself (api.openai.com; null means it) or Azure OpenAI
+        /// Whether <paramref name="baseUri"/> is OpenAI itself (<see cref="IsOpenAIHost"/>; null means it) or Azure OpenAI
         /// (<paramref name="azure"/>, or an *.openai.azure.com / *.cognitiveservices.azure.com / *.services.ai.azure.com
         /// host), rather than a compatible server (Ollama, LM Studio, vLLM, llama.cpp, a gateway). The one place this is
         /// decided: those two fetch image URLs, enforce strict schemas, and name no model with a space.
@@ -32,10 +32,17 @@ namespace VisionPS.Core.OpenAI
                 return true;
             }
             string host = baseUri.Host.ToLowerInvariant();
-            return host == "api.openai.com"
+            return IsOpenAIHost(baseUri)
                 || host.EndsWith(".openai.azure.com", StringComparison.Ordinal)
                 || host.EndsWith(".cognitiveservices.azure.com", StringComparison.Ordinal)
                 || host.EndsWith(".services.ai.azure.com", StringComparison.Ordinal);
+        }
+
+        /// <summary>Whether <paramref name="uri"/> is OpenAI's own API: api.openai.com or a regional host of it (eu.api.openai.com).</summary>
+        public static bool IsOpenAIHost(Uri uri)
+        {
+            string host = uri.Host.ToLowerInvariant();
+            return host == "api.openai.com" || host.EndsWith(".api.openai.com", StringComparison.Ordinal);
         }
 
         /// <summary>The base URI requests go to (ignored when <see cref="Azure"/> is set).</summary>

@@ -101,10 +101,11 @@ namespace VisionPS.Infrastructure
         {
             if (ex.PartialText is string partial)
             {
-                // A stream that broke off with an error: the text streamed before it (paid for) is the record's TargetObject.
-                ErrorRecord broken = ForRequest(ex, id, partial, $"'{target}': {ex.Message}");
+                // A stream that broke off with an error: the TargetObject stays the file (scripts use it as such); the
+                // text streamed before it (paid for) is on the exception.
+                ErrorRecord broken = ForRequest(ex, id, target, $"'{target}': {ex.Message}");
                 broken.ErrorDetails.RecommendedAction = (ex.Hint is null ? "" : ex.Hint + " ")
-                    + $"The {partial.Length} characters streamed before the error are in the error's TargetObject.";
+                    + $"The {partial.Length} characters streamed before the error are in the error's Exception.PartialText.";
                 return broken;
             }
             if (!ex.IsUnreadable)
