@@ -37,6 +37,18 @@ Describe 'Get-VisionImageInfo' {
         "$($capped.TargetWidth)x$($capped.TargetHeight)" | Should -Be '2048x1152'
     }
 
+    It 'keeps gpt-5.6 with no -Detail (auto) in the 2048-px default box; only -Detail Original lifts it' {
+        $file = Join-Path $Corpus 'd_png_rgb_elephants_2820.png'
+        $info = Get-VisionImageInfo -LiteralPath $file -Model gpt-5.6
+        "$($info.TargetWidth)x$($info.TargetHeight)" | Should -Be '2048x1152'
+        # gpt-5.6 patches of 32 px: 64 x 36.
+        $info.EstimatedTokens | Should -Be (64 * 36)
+        $image = ConvertTo-VisionImage -LiteralPath $file -Model gpt-5.6
+        "$($image.Width)x$($image.Height)" | Should -Be '2048x1152'
+        $original = Get-VisionImageInfo -LiteralPath $file -Model gpt-5.6 -Detail Original
+        "$($original.TargetWidth)x$($original.TargetHeight)" | Should -Be '2820x1586'
+    }
+
     It 'says how an image for an unknown model is sized: the MaxSide box, costed as gpt-4o' {
         $model = "visionps-unknown-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
         $out = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'd_png_rgb_elephants_2820.png') -Model $model 3>&1

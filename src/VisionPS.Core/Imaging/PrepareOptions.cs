@@ -45,8 +45,9 @@ namespace VisionPS.Core.Imaging
         private int _maxSide = DefaultMaxSide;
 
         /// <summary>
-        /// Whether <see cref="MaxSide"/> was given. When it was not and <see cref="Model"/> is known, the model's own
-        /// box applies instead of the 2048-px default: <c>-Detail Original</c> on gpt-5.4 looks at up to 6000 px.
+        /// Whether <see cref="MaxSide"/> was given. When it was not, <see cref="Detail"/> is Original and <see cref="Model"/>
+        /// is known, the model's own box applies instead of the 2048-px default: <c>-Detail Original</c> on gpt-5.4 looks
+        /// at up to 6000 px. Other details (gpt-5.6's auto too) keep the default box.
         /// </summary>
         public bool MaxSideIsSet { get; private set; }
 

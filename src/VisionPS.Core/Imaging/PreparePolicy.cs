@@ -15,9 +15,11 @@ namespace VisionPS.Core.Imaging
         public static (int Width, int Height) TargetSize(int displayWidth, int displayHeight, PrepareOptions options)
         {
             ModelVision? model = ModelVision.Find(options.Model);
-            if (model is not null && !options.MaxSideIsSet)
+            if (model is not null && !options.MaxSideIsSet && options.Detail == ImageDetail.Original)
             {
-                // No -MaxSide: the model's own box (6000 px at detail original on gpt-5.4, not the 2048-px default).
+                // -Detail Original asked for and no -MaxSide: the model's own box (6000 px on gpt-5.4, not the 2048-px
+                // default). Only when asked for: gpt-5.6's auto also acts as original, but a folder of photos sent with
+                // no -Detail at full size (5640x3172, ~5 MB, ~17,700 tokens each) soon passes the 50 MB request limit.
                 return model.TargetSize(displayWidth, displayHeight, options.Detail);
             }
             (int w, int h) = SizeRules.FitWithin(displayWidth, displayHeight, options.MaxSide, options.MaxSide);

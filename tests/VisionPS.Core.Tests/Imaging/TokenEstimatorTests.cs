@@ -100,8 +100,11 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal((3200, 3200), ImagePreparer.TargetSize(5000, 5000, original));
             Assert.Equal((6000, 1), ImagePreparer.TargetSize(10000, 1, original));
             Assert.Equal(10000, TokenEstimator.Estimate("gpt-5.4", ImageDetail.Original, 3200, 3200));
-            // gpt-5.6 auto means original: its own size up to 30000 patches.
-            Assert.Equal((5000, 5000), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Model = "gpt-5.6" }));
+            // gpt-5.6 auto acts as original at the API, but only an explicit -Detail Original lifts the 2048-px default:
+            // a folder of photos sent with no -Detail stays in the default box (not 5000x5000, 24,400 tokens each).
+            Assert.Equal((2048, 2048), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Model = "gpt-5.6" }));
+            Assert.Equal((1600, 1600), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Model = "gpt-5.6", Detail = ImageDetail.High }));
+            Assert.Equal((5000, 5000), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Model = "gpt-5.6", Detail = ImageDetail.Original }));
             // High is unchanged, and a MaxSide that is given still bounds original.
             Assert.Equal((1600, 1600), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Model = "gpt-5.4", Detail = ImageDetail.High }));
             Assert.Equal((2048, 2048), ImagePreparer.TargetSize(5000, 5000, new PrepareOptions { Model = "gpt-5.4", Detail = ImageDetail.Original, MaxSide = 2048 }));
