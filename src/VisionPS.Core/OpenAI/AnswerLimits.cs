@@ -103,10 +103,9 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Passes reads through until more than the limit has come; keeps the first bytes to show what it was.</summary>
-        private sealed class LimitedStream : Stream
+        private sealed class LimitedStream : ReadOnlyWrapperStream
         {
             private const int PrefixBytes = 4096;
-            private readonly Stream _inner;
             private readonly long _limit;
             private readonly int _status;
             private readonly long? _declared;
@@ -114,20 +113,12 @@ namespace VisionPS.Core.OpenAI
             private long _read;
 
             internal LimitedStream(Stream inner, long limit, int status, long? declared)
+                : base(inner)
             {
-                _inner = inner;
                 _limit = limit;
                 _status = status;
                 _declared = declared;
             }
-
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
 
             public override long Position
             {
@@ -138,20 +129,20 @@ namespace VisionPS.Core.OpenAI
             public override int Read(byte[] buffer, int offset, int count)
             {
                 Check();
-                return Count(buffer, offset, _inner.Read(buffer, offset, count));
+                return Count(buffer, offset, Inner.Read(buffer, offset, count));
             }
 
             public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
             {
                 Check();
-                return Count(buffer, offset, await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false));
+                return Count(buffer, offset, await Inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false));
             }
 
 #if NET
             public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
             {
                 Check();
-                int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                int n = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
                 if (_prefix.Length < PrefixBytes && n > 0)
                 {
                     _prefix.Write(buffer.Span.Slice(0, (int)Math.Min(n, PrefixBytes - _prefix.Length)));
@@ -185,25 +176,6 @@ namespace VisionPS.Core.OpenAI
                     throw new AnswerTooLargeException(_status, _limit, null, Encoding.UTF8.GetString(_prefix.GetBuffer(), 0, (int)_prefix.Length));
                 }
                 return n;
-            }
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-            protected override void Dispose(bool disposing)
-            {
-                if (disposing)
-                {
-                    _inner.Dispose();
-                }
-                base.Dispose(disposing);
             }
         }
     }

@@ -13,12 +13,11 @@ namespace VisionPS.Core.OpenAI
     /// line end (a drip) never restart it. Lines that carry nothing (comments, blank lines) restart it only while the
     /// last line with content is less than <see cref="KeepAliveFactor"/> times the timeout ago: keep-alives forever end.
     /// </summary>
-    internal sealed class LineWatchStream : Stream
+    internal sealed class LineWatchStream : ReadOnlyWrapperStream
     {
         /// <summary>How many timeouts keep-alive lines alone may hold a stream open.</summary>
         internal const int KeepAliveFactor = 10;
 
-        private readonly Stream _inner;
         private readonly CallContext _call;
         private readonly long _keepAliveTicks;
         private long _lastContent = Stopwatch.GetTimestamp();
@@ -26,37 +25,23 @@ namespace VisionPS.Core.OpenAI
         private bool _lineHasContent;
 
         internal LineWatchStream(Stream inner, CallContext call)
+            : base(inner)
         {
-            _inner = inner;
             _call = call;
             double seconds = Math.Min(call.WatchdogTime.TotalSeconds * KeepAliveFactor, TimeSpan.FromDays(1).TotalSeconds);
             _keepAliveTicks = (long)(seconds * Stopwatch.Frequency);
         }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override int Read(byte[] buffer, int offset, int count)
         {
-            int n = _inner.Read(buffer, offset, count);
+            int n = Inner.Read(buffer, offset, count);
             Saw(buffer, offset, n);
             return n;
         }
 
         public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
-            int n = await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+            int n = await Inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
             Saw(buffer, offset, n);
             return n;
         }
@@ -64,7 +49,7 @@ namespace VisionPS.Core.OpenAI
 #if NET
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            int n = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             Saw(buffer.Span.Slice(0, n));
             return n;
         }
@@ -97,25 +82,6 @@ namespace VisionPS.Core.OpenAI
             {
                 _call.StartWatchdog();
             }
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-            base.Dispose(disposing);
         }
     }
 }
