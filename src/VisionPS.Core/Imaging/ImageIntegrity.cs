@@ -695,17 +695,7 @@ namespace VisionPS.Core.Imaging
                     _passes.Add((stride, header.Height, 0));
                     return;
                 }
-                long bitsPerPixel = BitsPerPixel(header);
-                ReadOnlySpan<int> adam7 = stackalloc int[] { 0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2 };
-                for (int p = 0; p < 28; p += 4)
-                {
-                    long pw = (header.Width - adam7[p] + adam7[p + 2] - 1) / adam7[p + 2];
-                    long ph = (header.Height - adam7[p + 1] + adam7[p + 3] - 1) / adam7[p + 3];
-                    if (pw > 0 && ph > 0)
-                    {
-                        _passes.Add((1 + (((pw * bitsPerPixel) + 7) / 8), ph, (p / 4) + 1));
-                    }
-                }
+                _passes.AddRange(InterlacePasses(header, BitsPerPixel(header)));
             }
 
             /// <summary>The stream offset of the row whose filter byte is bad, or -1.</summary>
@@ -798,16 +788,7 @@ namespace VisionPS.Core.Imaging
                 }
                 else
                 {
-                    ReadOnlySpan<int> adam7 = stackalloc int[] { 0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2 };
-                    for (int p = 0; p < 28; p += 4)
-                    {
-                        long pw = (header.Width - adam7[p] + adam7[p + 2] - 1) / adam7[p + 2];
-                        long ph = (header.Height - adam7[p + 1] + adam7[p + 3] - 1) / adam7[p + 3];
-                        if (pw > 0 && ph > 0)
-                        {
-                            _passes.Add((1 + (((pw * depth) + 7) / 8), ph, (p / 4) + 1));
-                        }
-                    }
+                    _passes.AddRange(InterlacePasses(header, depth));
                 }
                 StartPass();
             }
@@ -986,25 +967,37 @@ namespace VisionPS.Core.Imaging
                 return 0;
             }
             long bpp = (long)channels * depth;
-            long RowBytes(long w) => 1 + ((w * bpp) + 7) / 8;
-            long width = header.Width, height = header.Height;
-            stride = RowBytes(width);
+            stride = 1 + ((((long)header.Width * bpp) + 7) / 8);
             if (!header.IsProgressive)
             {
-                return height * stride;
+                return header.Height * stride;
             }
             long total = 0;
-            ReadOnlySpan<int> passes = stackalloc int[] { 0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2 };
-            for (int p = 0; p < 28; p += 4)
+            foreach ((long rowBytes, long rows, int _) in InterlacePasses(header, bpp))
             {
-                long pw = (width - passes[p] + passes[p + 2] - 1) / passes[p + 2];
-                long ph = (height - passes[p + 1] + passes[p + 3] - 1) / passes[p + 3];
-                if (pw > 0 && ph > 0)
-                {
-                    total += ph * RowBytes(pw);
-                }
+                total += rows * rowBytes;
             }
             return total;
+        }
+
+        /// <summary>Adam7: per pass, the first column and row, then the column and row steps.</summary>
+        private static readonly int[] s_adam7 = { 0, 0, 8, 8, 4, 0, 8, 8, 0, 4, 4, 8, 2, 0, 4, 4, 0, 2, 2, 4, 1, 0, 2, 2, 0, 1, 1, 2 };
+
+        /// <summary>
+        /// The scanlines of an interlaced (Adam7) PNG at <paramref name="bitsPerPixel"/>, pass by pass: the bytes of one row
+        /// with its filter byte, the rows, and the pass (1-7); a pass with no pixels is left out, as PNG leaves it out.
+        /// </summary>
+        private static IEnumerable<(long RowBytes, long Rows, int Pass)> InterlacePasses(ImageHeader header, long bitsPerPixel)
+        {
+            for (int p = 0; p < 28; p += 4)
+            {
+                long pw = ((long)header.Width - s_adam7[p] + s_adam7[p + 2] - 1) / s_adam7[p + 2];
+                long ph = ((long)header.Height - s_adam7[p + 1] + s_adam7[p + 3] - 1) / s_adam7[p + 3];
+                if (pw > 0 && ph > 0)
+                {
+                    yield return (1 + (((pw * bitsPerPixel) + 7) / 8), ph, (p / 4) + 1);
+                }
+            }
         }
 
         /// <summary>
