@@ -309,6 +309,7 @@ namespace VisionPS.Core.Imaging
             string? damage = ImageIntegrity.CheckStructure(format, data, jpegEnd, format == ImageFormat.Png ? declared : null);
 
             (int tw, int th) = TargetSize(header.DisplayWidth, header.DisplayHeight, options);
+            PreparePolicy.CheckOutputSize(tw, th, options, name, format);
             JpegScanDamage? scanDamage = null;
             string? damageEffect = null;
             if (damage is null && format == ImageFormat.Png && declared?.ApngFramesMissing == true)

@@ -70,6 +70,17 @@ namespace VisionPS.Core.Imaging
                 "first (an image editor, or a camera's smaller setting); VisionPS refuses it before allocating any pixels.", what, null);
 
         /// <summary>
+        /// An image whose size as sent is more than the output format holds (WebP: <paramref name="maxSide"/> = 16383 px a
+        /// side): said before any pixels are decoded, with the formats that hold it and the -MaxSide that fits.
+        /// </summary>
+        internal static ImageProcessingException TooLargeForFormat(string name, ImageFormat format, int width, int height, string output, int maxSide, string others)
+        {
+            string what = $"it would be sent at {width}x{height} px, and {output} holds at most {maxSide} px a side";
+            return new(ImageErrorReason.TooLarge, name, format,
+                $"'{name}' ({FormatName(format)}) is too large for {output}: {what}. Use -Format {others}, which hold that size, or -MaxSide {maxSide} or less.", what, null);
+        }
+
+        /// <summary>
         /// A JPEG of more scans than <paramref name="limit"/>: each scan is a pass over every coefficient, so a small
         /// file of thousands of them keeps a decoder busy for minutes (a known way to attack decoders; libjpeg-turbo's
         /// djpeg has -maxscans for it). Cameras and editors write 1 to about 20.

@@ -18,6 +18,7 @@ namespace VisionPS.Core.Imaging
         {
             // Auto: PNG with transparency; PNG too for a small image from a lossless source (graphics, screenshots,
             // palettes, which JPEG smears) as long as it fits the byte cap; JPEG otherwise.
+            PreparePolicy.CheckOutputSize(tw, th, options, name, header.Format); // each decoder's path comes here
             PreparedFormat format = PreparePolicy.ChooseFormat(alpha, header, tw, th, options);
             bool pngByChoice = options.Format == PreparedFormat.Auto && !alpha && format == PreparedFormat.Png;
             bool keepAlpha = alpha && format != PreparedFormat.Jpeg;

@@ -38,6 +38,22 @@ namespace VisionPS.Core.Imaging
             return (w, h);
         }
 
+        /// <summary>The largest side a WebP image holds (14 bits of width and height in its header).</summary>
+        public const int WebPMaxSide = 16383;
+
+        /// <summary>
+        /// Refuses a target size the output format the caller named cannot hold (WebP: 16383 px a side; reachable with
+        /// -Detail Original on a model that keeps up to 65,535 px), before any pixels are decoded: Skia's encoder would
+        /// only fail after the decode and the resize. Auto never chooses WebP; PNG and JPEG hold every size the budget lets in.
+        /// </summary>
+        public static void CheckOutputSize(int tw, int th, PrepareOptions options, string name, ImageFormat source)
+        {
+            if (options.Format == PreparedFormat.WebP && Math.Max(tw, th) > WebPMaxSide)
+            {
+                throw ImageProcessingException.TooLargeForFormat(name, source, tw, th, "WebP", WebPMaxSide, "Jpeg or Png");
+            }
+        }
+
         /// <summary>
         /// The part of the pass-through policy a header alone decides: an API-accepted, still, upright, 8-bit image, in
         /// the requested format, not CMYK, within the target size and the byte cap.

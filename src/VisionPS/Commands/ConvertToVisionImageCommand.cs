@@ -122,7 +122,7 @@ namespace VisionPS.Commands
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
-        /// <summary>Output format when re-encoding: Auto (PNG with transparency, else JPEG), Png, Jpeg or WebP.</summary>
+        /// <summary>Output format when re-encoding: Auto (PNG with transparency, else JPEG), Png, Jpeg or WebP (at most 16383 px a side).</summary>
         [Parameter]
         public VisionImageFormat Format { get; set; } = VisionImageFormat.Auto;
 
