@@ -20,6 +20,19 @@ namespace VisionPS.Core
         public static string Clause(string? text) => (text ?? string.Empty).Trim().TrimEnd('.', ' ', '\r', '\n', '\t');
 
         /// <summary>
+        /// A size compared with a limit stated in megabytes of 10^6 bytes (32 MB of PDF, 50 MB of images): in MB to two
+        /// decimals, or in bytes when <paramref name="bytes"/> and <paramref name="limit"/> round to the same MB
+        /// (50,000,001 bytes is not "50 MB; at most 50 MB"). Give the size over the limit as <paramref name="other"/>
+        /// when writing the limit, so both are written in the same unit.
+        /// </summary>
+        public static string Megabytes(long bytes, long limit, long? other = null)
+        {
+            static string Mb(long b) => (b / 1e6).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + " MB";
+            long size = other ?? bytes;
+            return Mb(size) == Mb(limit) ? bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " bytes" : Mb(bytes);
+        }
+
+        /// <summary>
         /// An argument exception's message without the parameter-name suffix .NET appends to it (" (Parameter 'x')", or
         /// "Parameter name: x" on its own line on .NET Framework): the user's words, not the method's.
         /// </summary>

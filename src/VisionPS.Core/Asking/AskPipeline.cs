@@ -179,6 +179,12 @@ namespace VisionPS.Core.Asking
                 yield return new AskOutcome(AskOutcomeKind.NothingToSend, Array.Empty<AskedImage>(), "(no images)");
                 yield break;
             }
+            if (TooLarge(ready) is RequestTooLargeException tooLarge)
+            {
+                // Judged on the images as prepared, before anything is sent: the service would refuse the whole request.
+                yield return new AskOutcome(AskOutcomeKind.ImageFailed, Array.Empty<AskedImage>(), AskOutcome.TargetOf(ready.Select(r => r.Image).ToArray()), error: tooLarge);
+                yield break;
+            }
             yield return await SendAsync(ready, cache: null, cancellationToken).ConfigureAwait(false);
         }
 
@@ -219,6 +225,11 @@ namespace VisionPS.Core.Asking
                     continue;
                 }
                 (AskedImage asked, VisionImageInput input) = Input(image, prepared);
+                if (TooLarge(new List<(AskedImage, VisionImageInput)> { (asked, input) }) is RequestTooLargeException tooLarge)
+                {
+                    yield return new AskPrepared(image, null, null, tooLarge); // a batch line the service would refuse
+                    continue;
+                }
                 yield return new AskPrepared(image, asked, _question.NewRequest(new[] { input }), null);
             }
         }
@@ -362,11 +373,16 @@ namespace VisionPS.Core.Asking
                 return new AskOutcome(AskOutcomeKind.ImageFailed, Array.Empty<AskedImage>(), image.Source, error: ex);
             }
             (AskedImage asked, VisionImageInput input) = Input(image, prepared);
+            var one = new List<(AskedImage, VisionImageInput)> { (asked, input) };
+            if (TooLarge(one) is RequestTooLargeException tooLarge)
+            {
+                return new AskOutcome(AskOutcomeKind.ImageFailed, Array.Empty<AskedImage>(), image.Source, error: tooLarge);
+            }
             if (sourceKey is not null && prepared is not null)
             {
                 TrySet(cache!, sourceKey, JsonSerializer.Serialize(new PreparedIndex { Sha256 = prepared.Sha256, EstimatedTokens = prepared.EstimatedTokens, Warned = prepared.Warnings.Count > 0 }));
             }
-            return await SendAsync(new List<(AskedImage, VisionImageInput)> { (asked, input) }, cache, cancellationToken, turn).ConfigureAwait(false);
+            return await SendAsync(one, cache, cancellationToken, turn).ConfigureAwait(false);
         }
 
         private async Task<AskOutcome> SendAsync(List<(AskedImage Image, VisionImageInput Input)> ready, ResultCache? cache, CancellationToken cancellationToken, GateTurn? turn = null)
@@ -435,6 +451,16 @@ namespace VisionPS.Core.Asking
                 Interlocked.Decrement(ref _sending);
             }
         }
+
+        /// <summary>
+        /// The refusal of a request whose images sent inline (as prepared; not PDFs, whose limit is checked apart, nor URLs
+        /// the service downloads) are more than the service takes in one request; null when they fit.
+        /// </summary>
+        private static RequestTooLargeException? TooLarge(List<(AskedImage Image, VisionImageInput Input)> ready)
+            => RequestTooLargeException.Check(ready
+                .Where(r => !r.Input.IsDocument && r.Input.Source == VisionImageSource.Bytes)
+                .Select(r => (r.Image.Source, (long)r.Input.Bytes.Length))
+                .ToList());
 
         private AskOutcome? Lookup(ResultCache cache, IReadOnlyList<AskedImage> asked)
         {

@@ -274,15 +274,7 @@ namespace VisionPS.Core.Documents
         private static PdfCheckException TooLarge(string name, long bytes) =>
             new(name, PdfProblem.TooLarge, $"'{name}' is {Sizes(bytes)}; one request takes at most {Sizes(PdfLimits.MaxBytesPerRequest, bytes)} of PDF content. Compress or split it first.");
 
-        // Megabytes of 10^6 bytes, as the limit is stated (PdfLimits.MaxBytesPerRequest), to two decimals.
-        private static string Mb(long bytes) => (bytes / 1e6).ToString("0.##", CultureInfo.InvariantCulture) + " MB";
-
-        // A size over the limit as it is compared with it: in MB, or in bytes when both round to the same MB (32,000,001
-        // bytes is not "32 MB; at most 32 MB"). Sizes(size) and Sizes(limit, size) use the same unit.
-        private static string Sizes(long bytes, long? other = null)
-        {
-            long size = other ?? bytes, limit = PdfLimits.MaxBytesPerRequest;
-            return Mb(size) == Mb(limit) ? bytes.ToString("N0", CultureInfo.InvariantCulture) + " bytes" : Mb(bytes);
-        }
+        // A size over the limit as it is compared with it (MessageText.Megabytes): Sizes(size) and Sizes(limit, size) use the same unit.
+        private static string Sizes(long bytes, long? other = null) => MessageText.Megabytes(bytes, PdfLimits.MaxBytesPerRequest, other);
     }
 }

@@ -214,7 +214,7 @@ namespace VisionPS.Commands
                 WriteWarning("No image (-Image or the pipeline) and no -Prompt was given, so nothing was sent: a message needs one or both.");
                 return;
             }
-            PrepareOptions options = PrepareParameters.Build(AskedModel, Detail, null, null, allowPartial: AllowPartial);
+            PrepareOptions options = PrepareParameters.Build(AskedModel, Detail, GivenMaxSide, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));

@@ -50,7 +50,7 @@ namespace VisionPS.Commands
             {
                 return;
             }
-            PrepareOptions options = PrepareParameters.Build(AskedModel, ImageDetail.Auto, null, null, allowPartial: AllowPartial);
+            PrepareOptions options = PrepareParameters.Build(AskedModel, ImageDetail.Auto, GivenMaxSide, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel));

@@ -41,14 +41,6 @@ namespace VisionPS.Infrastructure
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
-        /// <summary>The largest side, in pixels, of a local image as sent (default 2048, or what -Model looks at).</summary>
-        [Parameter]
-        [ValidateRange(16, 16384)]
-        public int MaxSide { get; set; } = PrepareOptions.DefaultMaxSide;
-
-        /// <summary>-MaxSide when given (also through $PSDefaultParameterValues); null lets a known model's own box apply.</summary>
-        private int? GivenMaxSide => MyInvocation.BoundParameters.ContainsKey(nameof(MaxSide)) ? MaxSide : null;
-
         /// <summary>The answer's token limit.</summary>
         [Parameter]
         [ValidateRange(1, 1000000)]
@@ -94,6 +86,26 @@ namespace VisionPS.Infrastructure
         private protected override ImageDetail CollectDetail => Detail;
 
         private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);
+
+        /// <summary>
+        /// Refuses -Detail Original through Chat Completions (whose image detail is auto, low or high; original is taken
+        /// by the Responses API only) before any image is read, prepared or sent, with <paramref name="errorId"/> (the id
+        /// the service's refusal of such a request has). Only when the request carries an image: a PDF has no detail, and
+        /// a text-only question under a session default of Original goes through Chat as before.
+        /// </summary>
+        private protected void RefuseOriginalThroughChat(string errorId)
+        {
+            if (Api != VisionApi.Chat || Detail != ImageDetail.Original
+                || !Work.Any(w => !(w.Ready is null && w.Path is string path && Core.Documents.PdfDocumentCheck.IsPdfFile(path))))
+            {
+                return;
+            }
+            string message = "-Detail Original is taken by the Responses API only (gpt-5.4 and later), not by Chat Completions (-Api Chat), so nothing was prepared or sent. "
+                + "Add -Api Responses, or use -Detail High with Chat Completions.";
+            ErrorRecord record = ErrorIds.Create(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, Detail, message);
+            record.ErrorDetails.RecommendedAction = "Add -Api Responses (the model must be gpt-5.4 or later), or use -Detail High.";
+            ThrowTerminatingError(record);
+        }
 
         /// <summary>The question these parameters ask.</summary>
         private protected AskQuestion BuildQuestion(string? conversationId = null) => new AskQuestion

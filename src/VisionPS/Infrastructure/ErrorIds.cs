@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 
 namespace VisionPS.Infrastructure
@@ -15,6 +16,7 @@ namespace VisionPS.Infrastructure
         public const string ImageTooLarge = "ImageTooLarge";
         public const string ImageDamaged = "ImageDamaged";
         public const string ChatRequestFailed = "ChatRequestFailed";
+        public const string RequestTooLarge = "RequestTooLarge";
         public const string UploadFailed = "ImageUploadFailed";
         public const string AttachFailed = "AssistantImageFailed";
         public const string FileRequestFailed = "FileRequestFailed";
@@ -64,6 +66,18 @@ namespace VisionPS.Infrastructure
             {
                 record.ErrorDetails.RecommendedAction = "Copy or export the file again, or add -AllowPartial to send the part that decodes.";
             }
+            return record;
+        }
+
+        /// <summary>
+        /// The record for a request whose images are more than the service takes in one request (nothing was sent): its
+        /// target is the image, or the images of the request.
+        /// </summary>
+        public static ErrorRecord ForRequestSize(Core.Asking.RequestTooLargeException ex)
+        {
+            object target = ex.Sources.Count == 1 ? ex.Sources[0] : ex.Sources.ToArray();
+            ErrorRecord record = Create(ex, RequestTooLarge, ErrorCategory.LimitsExceeded, target, ex.Message);
+            record.ErrorDetails.RecommendedAction = ex.Advice;
             return record;
         }
 

@@ -28,6 +28,14 @@ namespace VisionPS.Infrastructure
         [ValidateNotNullOrEmpty]
         public string? Model { get; set; }
 
+        /// <summary>The largest side, in pixels, of a local image as sent (default 2048, or what -Model looks at).</summary>
+        [Parameter]
+        [ValidateRange(16, 16384)]
+        public int MaxSide { get; set; } = Core.Imaging.PrepareOptions.DefaultMaxSide;
+
+        /// <summary>-MaxSide when given (also through $PSDefaultParameterValues); null lets a known model's own box apply.</summary>
+        private protected int? GivenMaxSide => MyInvocation.BoundParameters.ContainsKey(nameof(MaxSide)) ? MaxSide : null;
+
         /// <summary>
         /// Send the part of a damaged image that decodes, with a warning saying how much is missing, instead of
         /// refusing it with an ImageDamaged error. A damaged file is never sent unchanged.

@@ -269,6 +269,7 @@ namespace VisionPS.Infrastructure
             {
                 ImageProcessingException image => ErrorIds.ForImage(image, source),
                 Core.Documents.PdfCheckException pdf => ErrorIds.ForPdf(pdf, source),
+                Core.Asking.RequestTooLargeException tooLarge => ErrorIds.ForRequestSize(tooLarge),
                 FileNotFoundException or DirectoryNotFoundException => ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound, source,
                     $"Cannot find the image file '{source}'."),
                 UnauthorizedAccessException => ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.PermissionDenied, source,
