@@ -33,7 +33,7 @@ namespace VisionPS.Core.OpenAI
             }
             try
             {
-                return read(result);
+                return _scrubber.Scrub(read(result)); // a service may repeat the key it was sent in its answer
             }
             catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
             {
