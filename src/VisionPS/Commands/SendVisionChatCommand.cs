@@ -411,8 +411,9 @@ namespace VisionPS.Commands
                     EmitThen(() =>
                     {
                         // Already on the console: the table view does not print it again; unless -InformationAction Stop
-                        // or Inquire stopped the streamed text, when the table view shows the whole answer.
-                        result.Streamed = Stream && !HostTextStopped;
+                        // or Inquire stopped the streamed text, or it never reached the console (6>$null, -InformationAction
+                        // Ignore, redirected), when the table view shows the whole answer.
+                        result.Streamed = Stream && !HostTextStopped && HostTextReachesConsole();
                         WriteObject(result);
                     });
                     break;
