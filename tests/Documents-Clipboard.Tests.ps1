@@ -223,6 +223,25 @@ Describe 'PDFs' {
         }
     }
 
+    It '-WhatIf counts images and PDFs apart (<Command>)' -ForEach @(
+        @{ Command = 'Send-VisionChat'; Run = "Send-VisionChat 'Total?' -Image IMAGES, PDF -WhatIf"; Says = '2 images and 1 PDF, ~\d+ image and PDF tokens estimated' }
+        @{ Command = 'Send-VisionChat -PerImage'; Run = "Send-VisionChat 'Total?' -Image PDF -PerImage -NoCache -WhatIf"; Says = '1 PDF, ~\d+ image and PDF tokens estimated' }
+        @{ Command = 'Start-VisionBatch'; Run = "Start-VisionBatch 'Total?' -Image IMAGES, PDF -WhatIf"; Says = '3 Chat requests \(2 images and 1 PDF\) to \S+, [\d.]+ MB of JSONL, ~\d+ image and PDF tokens estimated' }
+        @{ Command = 'Add-AssistantImage -Confirm'; Run = "Add-AssistantImage -Image IMAGES, PDF -Confirm"; Says = 'Add a message with 2 images and 1 PDF' }
+    ) {
+        $invoice = New-TextPdf (Join-Path $Dir 'whatif-invoice.pdf') 1
+        $images = "'$(Join-Path $Corpus 'jpg_gray_cat_512.jpg')', '$(Join-Path $Corpus 'gif_static_smile_48.gif')'"
+        # What if: and the -Confirm question go to the host, so a child pwsh shows them as a user sees them; -Confirm is
+        # answered Yes, each question in turn, on its standard input (the uploads go to the local endpoint, the message is added).
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $script = "Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; Set-VisionDefault -BaseUri '$($Endpoint.BaseUri)' -ApiKey '$Key'; " + $Run.Replace('IMAGES', $images).Replace('PDF', "'$invoice'")
+        # The -Confirm question is wrapped at the console's width, anywhere in a word: the lines are joined again.
+        $said = (@('Y') * 6 | & $pwsh -NoProfile -Command $script 2>&1 | Out-String) -replace '\r?\n', ''
+        $said | Should -Match $Says -Because $said
+        $said | Should -Not -Match 'image\(s\)'
+    }
+
     It 'turns a scanned PDF (img2pdf) into one prepared image per page' {
         $scan = Join-Path $Dir 'scan.pdf'
         & img2pdf (Join-Path $Corpus 'jpg_storm_1920x1280.jpg') (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -o $scan

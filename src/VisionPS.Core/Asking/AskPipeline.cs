@@ -384,7 +384,8 @@ namespace VisionPS.Core.Asking
             VisionRequest request = _question.NewRequest(ready.Select(r => r.Input));
             ready.Clear(); // the request holds the bytes now; nothing else does
             // The description names the images (a -PerImage run's -WhatIf or -Confirm is one request per file).
-            string described = $"{asked.Length} image(s), ~{asked.Sum(i => i.EstimatedTokens)} image tokens estimated" + (asked.Length == 0 ? string.Empty : $" ({target})");
+            int pdfs = asked.Count(i => i.IsPdf);
+            string described = $"{MessageText.ImagesAndPdfs(asked.Length - pdfs, pdfs)}, ~{asked.Sum(i => i.EstimatedTokens)} {MessageText.InputTokens(pdfs)} estimated" + (asked.Length == 0 ? string.Empty : $" ({target})");
             SendGate? gate = Gate is SendGate ask
                 ? async description =>
                 {

@@ -290,7 +290,8 @@ namespace VisionPS.Commands
                 return;
             }
             string target = ConversationId ?? "a new conversation";
-            if (!await ShouldProcessAsync(target, $"Add a message with {inputs.Count} image(s)").ConfigureAwait(false))
+            int pdfInputs = inputs.Count(i => i.IsDocument);
+            if (!await ShouldProcessAsync(target, $"Add a message with {Core.MessageText.ImagesAndPdfs(inputs.Count - pdfInputs, pdfInputs)}").ConfigureAwait(false))
             {
                 IReadOnlyList<FileLeft> declined = await DeleteUploadsAsync(client, fileIds).ConfigureAwait(false);
                 if (declined.Count > 0)
