@@ -201,6 +201,29 @@ Describe 'PDFs' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
     }
 
+    It 'says PdfNotAccepted when a server refuses the PDF Add-AssistantImage attaches to a conversation (<Canned>), and deletes the upload' -ForEach @(
+        @{ Canned = 'ollama-no-files'; Said = 'HTTP 400: invalid message format' }
+        @{ Canned = 'llamacpp-no-files'; Said = 'HTTP 500: unsupported content[].type' }
+    ) {
+        # The upload goes through; adding the message that carries it as an input_file is refused.
+        $refusing = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault @{ 'POST /v1/conversations/{id}/items' = "canned=$Canned" }
+        try {
+            $invoice = New-TextPdf (Join-Path $Dir "attach-$Canned.pdf") 1
+            $out = Add-AssistantImage -Image $invoice -BaseUri $refusing.BaseUri -MaxRetries 0 -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null
+            $out | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfNotAccepted,*'
+            "$($errs[0])" | Should -BeLike "*'$invoice'*does not take PDF files*ConvertTo-VisionImage*"
+            "$($errs[0])" | Should -Match ([regex]::Escape($Said))
+            "$($errs[0])" | Should -BeLike '*The 1 uploaded file(s) were deleted again.*'
+            # The same refusal of a message of images only is no PDF problem.
+            $null = Add-AssistantImage -Image (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -BaseUri $refusing.BaseUri -MaxRetries 0 -ErrorVariable errs2 -ErrorAction SilentlyContinue 3>$null
+            $errs2.Count | Should -Be 1
+            $errs2[0].FullyQualifiedErrorId | Should -BeLike 'AssistantImageFailed,*'
+        }
+        finally { $refusing.Stop() }
+    }
+
     It 'carries the PdfNotAccepted message on the exception too (a catch block logs $_.Exception.Message), the server''s own error inside it' {
         $invoice = New-TextPdf (Join-Path $Dir 'caught-invoice.pdf') 1
         $err = $null
