@@ -201,6 +201,29 @@ Describe 'PDFs' {
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
     }
 
+    It 'says PdfNotAccepted when a server refuses the PDF Add-AssistantImage attaches to a conversation (<Canned>), and deletes the upload' -ForEach @(
+        @{ Canned = 'ollama-no-files'; Said = 'HTTP 400: invalid message format' }
+        @{ Canned = 'llamacpp-no-files'; Said = 'HTTP 500: unsupported content[].type' }
+    ) {
+        # The upload goes through; adding the message that carries it as an input_file is refused.
+        $refusing = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault @{ 'POST /v1/conversations/{id}/items' = "canned=$Canned" }
+        try {
+            $invoice = New-TextPdf (Join-Path $Dir "attach-$Canned.pdf") 1
+            $out = Add-AssistantImage -Image $invoice -BaseUri $refusing.BaseUri -MaxRetries 0 -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null
+            $out | Should -BeNullOrEmpty
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfNotAccepted,*'
+            "$($errs[0])" | Should -BeLike "*'$invoice'*does not take PDF files*ConvertTo-VisionImage*"
+            "$($errs[0])" | Should -Match ([regex]::Escape($Said))
+            "$($errs[0])" | Should -BeLike '*The 1 uploaded file(s) were deleted again.*'
+            # The same refusal of a message of images only is no PDF problem.
+            $null = Add-AssistantImage -Image (Join-Path $Corpus 'jpg_gray_cat_512.jpg') -BaseUri $refusing.BaseUri -MaxRetries 0 -ErrorVariable errs2 -ErrorAction SilentlyContinue 3>$null
+            $errs2.Count | Should -Be 1
+            $errs2[0].FullyQualifiedErrorId | Should -BeLike 'AssistantImageFailed,*'
+        }
+        finally { $refusing.Stop() }
+    }
+
     It 'carries the PdfNotAccepted message on the exception too (a catch block logs $_.Exception.Message), the server''s own error inside it' {
         $invoice = New-TextPdf (Join-Path $Dir 'caught-invoice.pdf') 1
         $err = $null
@@ -221,6 +244,25 @@ Describe 'PDFs' {
             "$($errs[0])" | Should -Not -BeLike '*does not take PDF files*'
             $errs[0].ErrorDetails.RecommendedAction | Should -BeLike '*images only*ConvertTo-VisionImage*' -Because $model
         }
+    }
+
+    It '-WhatIf counts images and PDFs apart (<Command>)' -ForEach @(
+        @{ Command = 'Send-VisionChat'; Run = "Send-VisionChat 'Total?' -Image IMAGES, PDF -WhatIf"; Says = '2 images and 1 PDF, ~\d+ image and PDF tokens estimated' }
+        @{ Command = 'Send-VisionChat -PerImage'; Run = "Send-VisionChat 'Total?' -Image PDF -PerImage -NoCache -WhatIf"; Says = '1 PDF, ~\d+ image and PDF tokens estimated' }
+        @{ Command = 'Start-VisionBatch'; Run = "Start-VisionBatch 'Total?' -Image IMAGES, PDF -WhatIf"; Says = '3 Chat requests \(2 images and 1 PDF\) to \S+, [\d.]+ MB of JSONL, ~\d+ image and PDF tokens estimated' }
+        @{ Command = 'Add-AssistantImage -Confirm'; Run = "Add-AssistantImage -Image IMAGES, PDF -Confirm"; Says = 'Add a message with 2 images and 1 PDF' }
+    ) {
+        $invoice = New-TextPdf (Join-Path $Dir 'whatif-invoice.pdf') 1
+        $images = "'$(Join-Path $Corpus 'jpg_gray_cat_512.jpg')', '$(Join-Path $Corpus 'gif_static_smile_48.gif')'"
+        # What if: and the -Confirm question go to the host, so a child pwsh shows them as a user sees them; -Confirm is
+        # answered Yes, each question in turn, on its standard input (the uploads go to the local endpoint, the message is added).
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
+        $script = "Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; Set-VisionDefault -BaseUri '$($Endpoint.BaseUri)' -ApiKey '$Key'; " + $Run.Replace('IMAGES', $images).Replace('PDF', "'$invoice'")
+        # The -Confirm question is wrapped at the console's width, anywhere in a word: the lines are joined again.
+        $said = (@('Y') * 6 | & $pwsh -NoProfile -Command $script 2>&1 | Out-String) -replace '\r?\n', ''
+        $said | Should -Match $Says -Because $said
+        $said | Should -Not -Match 'image\(s\)'
     }
 
     It 'turns a scanned PDF (img2pdf) into one prepared image per page' {

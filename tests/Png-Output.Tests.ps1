@@ -94,7 +94,7 @@ Describe 'PNG output, as a user writes it out and another program reads it' {
 Describe "A new session's first image" {
     It 'is a PNG with an sRGB ICC profile (GIMP''s) that <Command> takes in a fresh pwsh, without taking the session down' -ForEach @(
         @{ Command = 'ConvertTo-VisionImage'; Script = "(ConvertTo-VisionImage -LiteralPath 'PNG').Action"; Expect = '^Pass$' }
-        @{ Command = 'Send-VisionChat -WhatIf'; Script = "Send-VisionChat 'Describe.' -Image 'PNG' -WhatIf"; Expect = '1 image\(s\), ~1013 image tokens' }
+        @{ Command = 'Send-VisionChat -WhatIf'; Script = "Send-VisionChat 'Describe.' -Image 'PNG' -WhatIf"; Expect = '1 image, ~1013 image tokens' }
     ) {
         # The first image of a process is the case: SkiaSharp shares one wrapper per native colour space, and
         # disposing an sRGB profile's space once freed the one the pass-through check was still reading (a

@@ -567,12 +567,14 @@ Describe 'Readable, visible, explained' {
         $perImage.Count | Should -Be 0
     }
 
-    It 'a streamed answer is not printed again by the table view' {
+    It 'a streamed answer silenced (6>$null) is not said to be "streamed above": the table view shows it' {
+        # Stream-Information.Tests.ps1 checks a streamed answer shown on the console is not printed again.
         $r = Send-VisionChat 'Stream it.' -Image $Photo.FullName -Stream 6>$null
-        $r.Streamed | Should -BeTrue
-        $table = $r | Format-Table | Out-String -Width 120
-        $table | Should -Match '\(streamed above\)'
-        $table | Should -Not -Match 'image_count'
+        $r.Streamed | Should -BeFalse
+        $r.Text | Should -Match 'image_count'
+        $table = $r | Format-Table | Out-String -Width 300
+        $table | Should -Not -Match '\(streamed above\)'
+        $table | Should -Match 'image_count'
         ((Send-VisionChat 'Not streamed.' -Image $Photo.FullName -NoCache) | Format-Table | Out-String -Width 200) | Should -Match 'image_count'
     }
 

@@ -201,6 +201,26 @@ Describe 'Send-VisionChat as an admin uses it' {
         ($out + ($errs | Out-String)) | Should -Not -Match ([regex]::Escape($Key))
         $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
     }
+
+    It 'never shows the key a service repeats in a successful answer (<Name>), and warns that it did' -ForEach @(
+        @{ Name = 'text, as JSON, cached'; Model = 'canned=answer-key'; Extra = @{ PerImage = $true; JsonSchema = @{ type = 'object'; properties = @{ said = @{ type = 'string' } } } } }
+        @{ Name = 'refusal'; Model = 'canned=refusal-key'; Extra = @{} }
+        @{ Name = 'stream split across chunks'; Model = 'canned=stream-answer-key'; Extra = @{ Stream = $true } }
+        @{ Name = 'Responses'; Model = 'canned=responses-answer-key'; Extra = @{ Api = 'Responses' } }
+    ) {
+        $image = Join-Path $Corpus 'gif_static_smile_48.gif'
+        $model = "fault:$($Model):$([guid]::NewGuid().ToString('N'))"
+        $all = Send-VisionChat 'Describe.' -Image $image -Model $model @Extra -Verbose -Debug -ErrorVariable errs *>&1
+        $results = @($all | Where-Object { $_ -is [VisionPS.ChatResult] })
+        $results.Count | Should -Be 1
+        $shown = ($all | Out-String -Width 400) + ($results | Format-List * | Out-String -Width 400) + ($results | ConvertTo-Json -Depth 5) + ($errs | Out-String)
+        $shown | Should -Not -Match ([regex]::Escape($Key))
+        $shown | Should -Not -Match ([regex]::Escape($Key.Substring(6, $Key.Length - 10)))
+        ($results[0].Text + $results[0].Refusal) | Should -Match '\[redacted\]'
+        @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] -and $_.Message -match 'repeated the API key' }).Count | Should -Be 1
+        # The answer cache is a file too.
+        Get-ChildItem -LiteralPath $Cache -Recurse -File -ErrorAction SilentlyContinue | ForEach-Object { [System.IO.File]::ReadAllText($_.FullName) } | Should -Not -Match ([regex]::Escape($Key))
+    }
 }
 
 Describe 'Send-VisionChat -PerImage with -ErrorAction Stop' {

@@ -116,6 +116,22 @@ Write-Host 'host-silently' -InformationAction SilentlyContinue
         $all[-1].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
     }
 
+    It 'the table view says "(streamed above)" only when the text reached the console (not <How>)' -ForEach @(
+        @{ How = 'silenced with 6>$null'; Redirect = '6>$null' }
+        @{ How = 'silenced with -InformationAction Ignore'; Redirect = '-InformationAction Ignore' }
+        @{ How = 'written to a file with 6>'; Redirect = '6>(Join-Path ([IO.Path]::GetTempPath()) "visionps-six-$PID.txt")' }
+    ) {
+        $lines = Invoke-ChildPwsh @"
+`$plain = Send-VisionChat 'Describe.' -Image `$photo -Stream -NoCache
+"plain: streamed=`$(`$plain.Streamed) table=`$((`$plain | Format-Table | Out-String -Width 400) -match 'streamed above')"
+`$r = Send-VisionChat 'Describe.' -Image `$photo -Stream -NoCache $Redirect
+`$shown = (`$r | Format-Table | Out-String -Width 400) -match [regex]::Escape(`$r.Text.Substring(0, [Math]::Min(10, `$r.Text.Length)))
+"silenced: streamed=`$(`$r.Streamed) text=`$(`$r.Text.Length -gt 0) shown=`$shown above=`$((`$r | Format-Table | Out-String -Width 400) -match 'streamed above')"
+"@
+        $lines | Should -Contain 'plain: streamed=True table=True' -Because ($lines -join "`n")
+        $lines | Should -Contain 'silenced: streamed=False text=True shown=True above=False' -Because ($lines -join "`n")
+    }
+
     It '-InformationAction Stop or Inquire (where no one can be asked) stops the streamed text, not the paid answer' {
         foreach ($action in 'Stop', 'Inquire') {
             $lines = Invoke-ChildPwsh @"

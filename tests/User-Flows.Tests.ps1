@@ -233,7 +233,7 @@ Describe 'Send-VisionChat -PerImage -WhatIf over many images' {
         $pwsh = Join-Path $PSHOME 'pwsh'
         if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = 'pwsh' }
         $said = & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $RepoRoot 'VisionPS.psd1')'; $list | Send-VisionChat 'Describe.' -PerImage -WhatIf" 2>&1 | Out-String
-        $targets = [regex]::Matches($said, 'image\(s\), ~\d+ image tokens estimated \(([^)]*)\):') | ForEach-Object { $_.Groups[1].Value }
+        $targets = [regex]::Matches($said, 'image, ~\d+ image tokens estimated \(([^)]*)\):') | ForEach-Object { $_.Groups[1].Value }
         $targets | Should -Be $paths -Because $said.Substring(0, [Math]::Min(400, $said.Length))
     }
 }

@@ -7,6 +7,20 @@ namespace VisionPS.Core
     /// </summary>
     public static class MessageText
     {
+        /// <summary>
+        /// How many images and PDF documents, in words: "1 image", "2 images and 1 PDF", "3 PDFs" (what -WhatIf and
+        /// -Confirm say a request or message carries: a PDF is not an image).
+        /// </summary>
+        public static string ImagesAndPdfs(int images, int pdfs)
+        {
+            string imageText = images + (images == 1 ? " image" : " images");
+            string pdfText = pdfs + (pdfs == 1 ? " PDF" : " PDFs");
+            return pdfs == 0 ? imageText : images == 0 ? pdfText : imageText + " and " + pdfText;
+        }
+
+        /// <summary>What the estimated tokens of inputs with <paramref name="pdfs"/> PDFs among them are: "image tokens", or "image and PDF tokens".</summary>
+        public static string InputTokens(int pdfs) => pdfs == 0 ? "image tokens" : "image and PDF tokens";
+
         /// <summary>The text as a whole sentence: trimmed, ending with exactly one '.' (or its own '!' or '?').</summary>
         public static string Sentence(string? text)
         {

@@ -95,7 +95,10 @@ namespace VisionPS
         /// <summary>True when the answer came from the local answer cache and cost no request.</summary>
         public bool FromCache { get; }
 
-        /// <summary>True when the text was streamed to the console as it arrived (-Stream): the table view does not print it again.</summary>
+        /// <summary>
+        /// True when the text was streamed to the console as it arrived (-Stream): the table view does not print it again.
+        /// False when it did not reach the console (6>$null, -InformationAction Ignore, redirected): the table view shows it.
+        /// </summary>
         public bool Streamed { get; internal set; }
 
         /// <summary>The batch that answered (Receive-VisionBatch); null for a live request.</summary>

@@ -109,6 +109,15 @@ namespace VisionPS.OpenAI.Tests
 
             Assert.Equal("answer_incomplete", error.Code);
             Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(19), TimeSpan.FromSeconds(60));
+            // The message says what happened (only keep-alive comments, no answer text, for about 10 timeouts), not that
+            // the answer missed "the timeout" of 2 s: the stream lasted ten times longer than that.
+            Assert.DoesNotContain("within the timeout", error.Message, StringComparison.Ordinal);
+            Assert.Contains("only keep-alive comments", error.Message, StringComparison.Ordinal);
+            Assert.Contains("no answer text", error.Message, StringComparison.Ordinal);
+            Assert.Matches(@"for (19|2\d|3\d|4\d|5\d) s", error.Message);
+            Assert.Contains("10 times the timeout (2 s, -TimeoutSec)", error.Message, StringComparison.Ordinal);
+            Assert.Contains("-TimeoutSec", error.Hint, StringComparison.Ordinal);
+            Assert.Contains("not sent again", error.Hint, StringComparison.Ordinal);
         }
 
         [Fact]

@@ -267,6 +267,32 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public void ErrorActionStopCountsOnlyTheRequestsReallySentNotThoseWaitingBehindARateLimitPause()
+        {
+            using var ps = Session();
+            // The first request to arrive gets a 429 asking for 20 s: every later try of the run waits behind that pause.
+            // The missing image fails after 3 s and stops the run: the tries still waiting at the gate are refused there
+            // (never sent), so "already sent" may count only the requests the server really received and had not
+            // answered: all it received but the one 429.
+            string model = "fault:429=20000x1+slow=6000:" + Guid.NewGuid().ToString("N");
+            object[] files = { new Uri(Host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("jpg_storm_1920x1280.jpg") };
+            int before = Host.State.RequestsTo("/chat/completions").Count;
+            Host.State.RouteFaults["GET /assets/{name}"] = "slow=3000";
+
+            var output = ps.Run(
+                "$err = $null" +
+                "; try { $args[0] | Send-VisionChat 'Stop.' -PerImage -ThrottleLimit 4 -NoCache -MaxRetries 2 -Model $args[1] -ErrorAction Stop | Out-Null } catch { $err = $_ }" +
+                "; $err", files, model);
+
+            Assert.Contains("missing.png", Assert.Single(output).ToString(), StringComparison.Ordinal);
+            int received = Host.State.RequestsTo("/chat/completions").Count - before;
+            Assert.InRange(received, 1, 3); // the 429, then whatever left before the pause closed the gate; no retry after the stop
+            string? waiting = ps.Warnings.FirstOrDefault(w => w.Contains("already sent", StringComparison.Ordinal));
+            int said = waiting is null ? 0 : int.Parse(System.Text.RegularExpressions.Regex.Match(waiting, @"Waiting for the (\d+) request").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(received - 1, said);
+        }
+
+        [Fact]
         public void AnInterruptedPerImageRunResumesSendingOnlyWhatWasNotAnswered()
         {
             using var ps = Session();

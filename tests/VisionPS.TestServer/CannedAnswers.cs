@@ -25,6 +25,15 @@ namespace VisionPS.TestServer
         /// <summary>In a canned body: replaced by the key the request sent (a service that echoes it back).</summary>
         public const string KeyEcho = "%ECHO-KEY%";
 
+        /// <summary>In a canned body: the first half of the key the request sent, and the rest (a key split across stream chunks).</summary>
+        public const string KeyEchoHead = "%ECHO-KEY-HEAD%";
+
+        /// <summary>See <see cref="KeyEchoHead"/>.</summary>
+        public const string KeyEchoTail = "%ECHO-KEY-TAIL%";
+
+        private static string Chunk(string delta, string finish = "null")
+            => "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]}\n\n";
+
         /// <summary>Name: (status, content type, body).</summary>
         public static IReadOnlyDictionary<string, (int Status, string ContentType, string Body)> All { get; } =
             new Dictionary<string, (int, string, string)>(StringComparer.Ordinal)
@@ -68,6 +77,17 @@ namespace VisionPS.TestServer
                 ["stream-error"] = (200, "text/event-stream",
                     "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a ca\"},\"finish_reason\":null}]}\n\n"
                     + "data: {\"error\":{\"message\":\"The server had an error while processing your request. Sorry about that!\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n"),
+                // A service that repeats the caller's key in a successful answer: its text, its refusal, a stream whose
+                // chunks split the key in two, a Responses answer.
+                ["answer-key"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"{\\\"said\\\":\\\"Your key is " + KeyEcho + ".\\\"}\",\"refusal\":null}")),
+                ["refusal-key"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":null,\"refusal\":\"I will not use the key " + KeyEcho + ".\"}")),
+                ["stream-answer-key"] = (200, "text/event-stream",
+                    Chunk("{\"role\":\"assistant\",\"content\":\"Your key is " + KeyEchoHead + "\"}") + Chunk("{\"content\":\"" + KeyEchoTail + ".\"}")
+                    + Chunk("{}", "\"stop\"") + "data: [DONE]\n\n"),
+                ["responses-answer-key"] = (200, "application/json",
+                    Response("{\"type\":\"message\",\"id\":\"msg_1\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"Your key is " + KeyEcho + ".\",\"annotations\":[]}]}")),
                 ["stream-cut"] = (200, "text/event-stream",
                     "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"a ca\"},\"finish_reason\":null}]}\n\n"),
 
@@ -145,10 +165,13 @@ namespace VisionPS.TestServer
             context.Response.StatusCode = canned.Status;
             context.Response.ContentType = canned.ContentType;
             string body = canned.Body;
-            if (body.Contains(KeyEcho, StringComparison.Ordinal))
+            if (body.Contains("%ECHO-KEY", StringComparison.Ordinal))
             {
                 string sent = context.Request.Headers.Authorization.ToString();
-                body = body.Replace(KeyEcho, sent.StartsWith("Bearer ", StringComparison.Ordinal) ? sent.Substring("Bearer ".Length) : context.Request.Headers["api-key"].ToString(), StringComparison.Ordinal);
+                string key = sent.StartsWith("Bearer ", StringComparison.Ordinal) ? sent.Substring("Bearer ".Length) : context.Request.Headers["api-key"].ToString();
+                body = body.Replace(KeyEcho, key, StringComparison.Ordinal)
+                    .Replace(KeyEchoHead, key.Substring(0, key.Length / 2), StringComparison.Ordinal)
+                    .Replace(KeyEchoTail, key.Substring(key.Length / 2), StringComparison.Ordinal);
             }
             await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body), context.RequestAborted);
         }

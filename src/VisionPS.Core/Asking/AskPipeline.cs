@@ -71,7 +71,6 @@ namespace VisionPS.Core.Asking
         public Action<string, int>? OnInlined { get; set; }
 
         private volatile bool _stopStarting;
-        private int _sending;
 
         // Completed by StopStarting: the walk over the images, waiting for room in the window, ends at once on a stop.
         private readonly TaskCompletionSource<bool> _stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -112,8 +111,13 @@ namespace VisionPS.Core.Asking
             return outcome;
         }
 
-        /// <summary>How many requests are sent and not yet answered (or failed).</summary>
-        public int Sending => Volatile.Read(ref _sending);
+        /// <summary>
+        /// How many requests really went out and are not yet answered (or failed): one waiting behind a rate-limit pause,
+        /// for a slot or between retries is not counted, since a stop refuses it before it is sent.
+        /// </summary>
+        public int Sending => _onWire.Count;
+
+        private readonly RequestsOnWire _onWire = new RequestsOnWire();
 
         /// <summary>Asks about <paramref name="images"/> and yields the outcomes in input order.</summary>
         public IAsyncEnumerable<AskOutcome> RunAsync(IReadOnlyList<AskImage> images, CancellationToken cancellationToken = default)
@@ -396,7 +400,8 @@ namespace VisionPS.Core.Asking
             VisionRequest request = _question.NewRequest(ready.Select(r => r.Input));
             ready.Clear(); // the request holds the bytes now; nothing else does
             // The description names the images (a -PerImage run's -WhatIf or -Confirm is one request per file).
-            string described = $"{asked.Length} image(s), ~{asked.Sum(i => i.EstimatedTokens)} image tokens estimated" + (asked.Length == 0 ? string.Empty : $" ({target})");
+            int pdfs = asked.Count(i => i.IsPdf);
+            string described = $"{MessageText.ImagesAndPdfs(asked.Length - pdfs, pdfs)}, ~{asked.Sum(i => i.EstimatedTokens)} {MessageText.InputTokens(pdfs)} estimated" + (asked.Length == 0 ? string.Empty : $" ({target})");
             SendGate? gate = Gate is SendGate ask
                 ? async description =>
                 {
@@ -421,8 +426,9 @@ namespace VisionPS.Core.Asking
                 {
                     return new AskOutcome(AskOutcomeKind.NotSent, asked, target); // the run stops at an error: nothing more is paid for
                 }
-                Interlocked.Increment(ref _sending); // started: a stop from now on waits for it
             }
+            // Started: a stop from now on waits for it. Counted in Sending only while a try of it is on the wire.
+            using IDisposable onWire = _onWire.Track();
             try
             {
                 ChatAnswer answer = _question.Api == VisionApi.Responses
@@ -445,10 +451,6 @@ namespace VisionPS.Core.Asking
             catch (OpenAIRequestException ex)
             {
                 return Settled(new AskOutcome(AskOutcomeKind.RequestFailed, asked, target, error: ex));
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _sending);
             }
         }
 

@@ -78,12 +78,12 @@ namespace VisionPS.Core.Batching
                 {
                     ResponseResult response = ModelReaderWriter.Read<ResponseResult>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)
                         ?? throw new FormatException("the response body is empty");
-                    return AnswerReader.FromResponse(response, null, json, TimeSpan.Zero, _scrubber);
+                    return _scrubber.Scrub(AnswerReader.FromResponse(response, null, json, TimeSpan.Zero, _scrubber));
                 }
             }
             ChatCompletion completion = ModelReaderWriter.Read<ChatCompletion>(data, ModelReaderWriterOptions.Json, OpenAIContext.Default)
                 ?? throw new FormatException("the completion body is empty");
-            return AnswerReader.FromCompletion(completion, json, TimeSpan.Zero, data);
+            return _scrubber.Scrub(AnswerReader.FromCompletion(completion, json, TimeSpan.Zero, data)); // a service may repeat the key in its answer
         }
 
         private (BatchOutcome? Outcome, string? Problem) ReadOutputLine(string line, int number, bool json)

@@ -74,5 +74,11 @@ namespace VisionPS.Core.OpenAI
 
         /// <summary>"chat" or "responses".</summary>
         public string Api { get; set; } = "chat";
+
+        /// <summary>
+        /// The service repeated the API key in this answer (its text, JSON or refusal): it was replaced by "[redacted]"
+        /// before the answer reached anyone, the answer cache included.
+        /// </summary>
+        public bool KeyRedacted { get; set; }
     }
 }

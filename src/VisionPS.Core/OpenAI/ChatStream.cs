@@ -13,11 +13,17 @@ namespace VisionPS.Core.OpenAI
     {
         private readonly Func<ChatStream, CancellationToken, IAsyncEnumerable<string>> _produce;
         private readonly CancellationToken _token;
+        private readonly SecretScrubber _scrubber;
         private int _started;
 
-        internal ChatStream(Func<ChatStream, CancellationToken, IAsyncEnumerable<string>> produce, CancellationToken token)
+        /// <summary>
+        /// <paramref name="produce"/> yields the deltas and sets <see cref="ResultOrNull"/>; <paramref name="scrubber"/>'s
+        /// credentials are removed from both (a service may repeat the key it was sent, even split across deltas).
+        /// </summary>
+        internal ChatStream(Func<ChatStream, CancellationToken, IAsyncEnumerable<string>> produce, SecretScrubber scrubber, CancellationToken token)
         {
             _produce = produce;
+            _scrubber = scrubber;
             _token = token;
         }
 
@@ -49,9 +55,31 @@ namespace VisionPS.Core.OpenAI
                 // Both tokens must stop the stream; the linked source lives as long as the enumeration.
                 var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _token);
                 token = linked.Token;
-                return new DisposingEnumerator(_produce(this, token).GetAsyncEnumerator(token), linked);
+                return new DisposingEnumerator(Scrubbed(_produce(this, token)).GetAsyncEnumerator(token), linked);
             }
-            return _produce(this, token).GetAsyncEnumerator(token);
+            return Scrubbed(_produce(this, token)).GetAsyncEnumerator(token);
+        }
+
+        private async IAsyncEnumerable<string> Scrubbed(IAsyncEnumerable<string> deltas)
+        {
+            SecretScrubber.Pieces pieces = _scrubber.NewPieces();
+            await foreach (string delta in deltas.ConfigureAwait(false))
+            {
+                string shown = pieces.Next(delta);
+                if (shown.Length > 0)
+                {
+                    yield return shown;
+                }
+            }
+            string rest = pieces.End();
+            if (rest.Length > 0)
+            {
+                yield return rest;
+            }
+            if (ResultOrNull is ChatAnswer answer)
+            {
+                _scrubber.Scrub(answer);
+            }
         }
 
         private sealed class DisposingEnumerator : IAsyncEnumerator<string>

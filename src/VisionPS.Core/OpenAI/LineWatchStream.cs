@@ -78,9 +78,19 @@ namespace VisionPS.Core.OpenAI
                     _lineHasContent = b is not ((byte)':' or (byte)'\r');
                 }
             }
-            if (line && Stopwatch.GetTimestamp() - _lastContent < _keepAliveTicks)
+            if (!line)
+            {
+                return;
+            }
+            long quiet = Stopwatch.GetTimestamp() - _lastContent;
+            if (quiet < _keepAliveTicks)
             {
                 _call.StartWatchdog();
+            }
+            else
+            {
+                // The watchdog is left to fire: its error says the stream sent only keep-alives, and for how long.
+                _call.KeepAliveOnly = TimeSpan.FromSeconds((double)quiet / Stopwatch.Frequency);
             }
         }
     }

@@ -195,6 +195,21 @@ namespace VisionPS.Core.OpenAI
                 true, null, lost);
         }
 
+        /// <summary>
+        /// A stream (HTTP 2xx) that sent nothing but keep-alive comment lines for <paramref name="quiet"/>, past the
+        /// <paramref name="factor"/> timeouts they may hold a stream open: no answer text came, and the timeout then ended it.
+        /// </summary>
+        internal static OpenAIRequestException KeptAliveOnly(AnswerBodyFailedException lost, TimeSpan quiet, int factor, SecretScrubber scrubber, TimeSpan timeout)
+        {
+            string limit = Span(timeout) is string span ? $" ({span}, -TimeoutSec)" : string.Empty;
+            string message = $"The service answered (HTTP {lost.Status}), but then sent only keep-alive comments, no answer text, for {Describe(quiet)}: "
+                + $"keep-alive comments alone hold a stream open for at most {factor} times the timeout{limit}.";
+            return new OpenAIRequestException(lost.Status, "timeout", "answer_incomplete", null, scrubber.Scrub(message),
+                "It was not sent again, because the service may have done the work and bill it. The model (or a gateway in front of it) may be overloaded or stuck: try again later, or "
+                + char.ToLowerInvariant(TimeoutAdvice[0]) + TimeoutAdvice.Substring(1) + " to wait longer for it.",
+                true, null, lost);
+        }
+
         /// <summary>Where the timeout of a request is set, as advice.</summary>
         private const string TimeoutAdvice = "Raise -TimeoutSec (or Set-VisionDefault -TimeoutSec)";
 

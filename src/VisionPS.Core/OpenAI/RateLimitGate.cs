@@ -318,6 +318,7 @@ namespace VisionPS.Core.OpenAI
             try
             {
                 ThrowIfStopped(message);
+                RequestsOnWire.TrySent();
                 ProcessNext(message, pipeline, currentIndex);
             }
             finally
@@ -339,6 +340,7 @@ namespace VisionPS.Core.OpenAI
             try
             {
                 ThrowIfStopped(message);
+                RequestsOnWire.TrySent();
                 await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
             }
             finally
@@ -378,6 +380,10 @@ namespace VisionPS.Core.OpenAI
                 }
             }
             bool succeeded = response is not null && response.Status >= 200 && response.Status < 300;
+            if (!succeeded)
+            {
+                RequestsOnWire.TryUnanswered(); // not sent (refused at the gate), or answered without success: off the wire
+            }
             long progress = Gate.Successes;
             bool closed = Gate.Exit(limited, succeeded, pause);
             string? charged = Account(message, limited && named, pause, progress);

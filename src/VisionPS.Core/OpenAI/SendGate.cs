@@ -76,6 +76,12 @@ namespace VisionPS.Core.OpenAI
             }
         }
 
+        /// <summary>
+        /// Set by <see cref="LineWatchStream"/> when lines that carry nothing (SSE keep-alive comments) kept coming past its
+        /// cap, so they no longer restart the watchdog: how long the stream had then sent nothing but them.
+        /// </summary>
+        internal TimeSpan? KeepAliveOnly { get; set; }
+
         /// <summary>Whether the watchdog, not the caller, ended the read.</summary>
         internal bool WatchdogFired(CancellationToken caller) => Watchdog?.IsCancellationRequested == true && !caller.IsCancellationRequested;
 

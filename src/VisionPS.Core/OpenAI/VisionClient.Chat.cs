@@ -40,7 +40,7 @@ namespace VisionPS.Core.OpenAI
             ThrowIfDisposed();
             (List<ChatMessage> messages, ChatCompletionOptions options) = RequestBuilder.BuildChat(request);
             ChatClient chat = GetChatClient(request.Model);
-            return new ChatStream((stream, token) => ProduceChatStream(stream, chat, messages, options, request.JsonSchema is not null, gate, token), cancellationToken);
+            return new ChatStream((stream, token) => ProduceChatStream(stream, chat, messages, options, request.JsonSchema is not null, gate, token), _scrubber, cancellationToken);
         }
 
         /// <summary>Streams a Chat Completions answer, handing each delta to <paramref name="onDelta"/> as it arrives.</summary>

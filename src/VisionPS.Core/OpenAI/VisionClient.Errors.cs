@@ -33,7 +33,7 @@ namespace VisionPS.Core.OpenAI
             }
             try
             {
-                return read(result);
+                return _scrubber.Scrub(read(result)); // a service may repeat the key it was sent in its answer
             }
             catch (Exception ex) when (IsUnreadable(ex, call, cancellationToken))
             {
@@ -61,8 +61,12 @@ namespace VisionPS.Core.OpenAI
             }
             catch (Exception ex) when (call.WatchdogFired(cancellationToken) && ex is not OpenAIRequestException)
             {
-                // The answer began (and may be billed) but no line of it came within the timeout: never sent again.
-                throw OpenAIRequestException.AnswerLost(new AnswerBodyFailedException(call.Status, timedOut: true, resendable: false, ex), _scrubber, _connection.Timeout);
+                // The answer began (and may be billed) but no line of it came within the timeout, or only keep-alive
+                // comments for longer than they may hold it open: never sent again.
+                var lost = new AnswerBodyFailedException(call.Status, timedOut: true, resendable: false, ex);
+                throw call.KeepAliveOnly is TimeSpan quiet
+                    ? OpenAIRequestException.KeptAliveOnly(lost, quiet, LineWatchStream.KeepAliveFactor, _scrubber, _connection.Timeout)
+                    : OpenAIRequestException.AnswerLost(lost, _scrubber, _connection.Timeout);
             }
             catch (Exception ex) when (Translate(ex, cancellationToken) is Exception translated)
             {

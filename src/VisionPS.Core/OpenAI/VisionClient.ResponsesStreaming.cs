@@ -21,7 +21,7 @@ namespace VisionPS.Core.OpenAI
             ThrowIfDisposed();
             CreateResponseOptions options = RequestBuilder.BuildResponse(request);
             options.StreamingEnabled = true;
-            return new ChatStream((stream, token) => ProduceResponseStream(stream, options, request.ConversationId, request.JsonSchema is not null, gate, token), cancellationToken);
+            return new ChatStream((stream, token) => ProduceResponseStream(stream, options, request.ConversationId, request.JsonSchema is not null, gate, token), _scrubber, cancellationToken);
         }
 
         /// <summary>Streams a Responses answer, handing each text delta to <paramref name="onDelta"/> as it arrives.</summary>

@@ -290,7 +290,8 @@ namespace VisionPS.Commands
                 return;
             }
             string target = ConversationId ?? "a new conversation";
-            if (!await ShouldProcessAsync(target, $"Add a message with {inputs.Count} image(s)").ConfigureAwait(false))
+            int pdfInputs = inputs.Count(i => i.IsDocument);
+            if (!await ShouldProcessAsync(target, $"Add a message with {Core.MessageText.ImagesAndPdfs(inputs.Count - pdfInputs, pdfInputs)}").ConfigureAwait(false))
             {
                 IReadOnlyList<FileLeft> declined = await DeleteUploadsAsync(client, fileIds).ConfigureAwait(false);
                 if (declined.Count > 0)
@@ -312,12 +313,15 @@ namespace VisionPS.Commands
             catch (OpenAIRequestException ex)
             {
                 IReadOnlyList<FileLeft> left = await DeleteUploadsAsync(client, fileIds).ConfigureAwait(false);
-                ErrorRecord record = ErrorIds.ForRequest(ex, ErrorIds.AttachFailed, target);
-                record.ErrorDetails = new ErrorDetails(ex.Message + (fileIds.Count == 0 ? string.Empty
+                // A server that takes images only may refuse the message's input_file parts as it refuses a question's.
+                List<string> attachedPdfs = sources.Where((_, i) => inputs[i].IsDocument).ToList();
+                ErrorRecord? refused = PdfRefusal.For(ex, attachedPdfs, Connection, target, "Add-AssistantImage");
+                ErrorRecord record = refused ?? ErrorIds.ForRequest(ex, ErrorIds.AttachFailed, target);
+                record.ErrorDetails = new ErrorDetails((refused?.ErrorDetails.Message ?? ex.Message) + (fileIds.Count == 0 ? string.Empty
                     : left.Count == 0 ? $" The {fileIds.Count} uploaded file(s) were deleted again."
                     : $" These uploads could not be deleted: {FileLeft.Describe(left)}; remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}"))
                 {
-                    RecommendedAction = ex.Hint,
+                    RecommendedAction = refused?.ErrorDetails.RecommendedAction ?? ex.Hint,
                 };
                 if (left.Count > 0 && cancel.IsCancellationRequested)
                 {

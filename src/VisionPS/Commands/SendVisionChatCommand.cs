@@ -303,37 +303,11 @@ namespace VisionPS.Commands
             _ => null,
         };
 
-        /// <summary>
-        /// The messages with which servers that take images only refuse a file (PDF) content part. Only these say the PDF
-        /// was the problem; any other failure of a request carrying PDFs (a 500 after the retries ran out, a gateway's
-        /// "unknown model", an unrelated bad request) stays ChatRequestFailed.
-        /// Ollama's OpenAI layer (openai/openai.go, fromChatRequest, any part but text and image_url): "invalid message format".
-        /// llama.cpp's server (utils.hpp, oaicompat_chat_params_parse): "unsupported content[].type".
-        /// </summary>
-        private static readonly string[] FileRefusals = { "invalid message format", "unsupported content[].type" };
-
-        /// <summary>Whether the server's message is one of the known refusals of file content parts.</summary>
-        internal static bool RefusesFileParts(string? serverMessage)
-        {
-            if (string.IsNullOrEmpty(serverMessage))
-            {
-                return false;
-            }
-            foreach (string refusal in FileRefusals)
-            {
-                if (serverMessage!.IndexOf(refusal, StringComparison.OrdinalIgnoreCase) >= 0)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        /// <summary>The quoted sources of the PDFs a request carried, when it went to a server other than OpenAI and Azure OpenAI.</summary>
+        /// <summary>The sources of the PDFs a request carried, when it went to a server other than OpenAI and Azure OpenAI.</summary>
         private System.Collections.Generic.List<string> PdfsToOtherServer(AskOutcome outcome)
         {
             var pdfs = new System.Collections.Generic.List<string>();
-            if (UrlImages.ServiceFetchesUrls(Connection.BaseUri, Connection.Azure is not null))
+            if (!PdfRefusal.OtherServer(Connection))
             {
                 return pdfs;
             }
@@ -341,7 +315,7 @@ namespace VisionPS.Commands
             {
                 if (image.IsPdf)
                 {
-                    pdfs.Add("'" + image.Source + "'");
+                    pdfs.Add(image.Source);
                 }
             }
             return pdfs;
@@ -364,34 +338,9 @@ namespace VisionPS.Commands
             return record;
         }
 
-        /// <summary>
-        /// A server other than OpenAI and Azure OpenAI refusing the file parts of a request that carries PDFs with a known
-        /// refusal (Ollama: 400 "invalid message format"; llama.cpp: 500 "unsupported content[].type"): those servers take
-        /// images only, and "the OpenAI request failed: invalid message format" does not tell the user which file or why.
-        /// Null otherwise. The exception carries the record's message (a catch block logs it), the server's error inside.
-        /// </summary>
+        /// <summary>PdfNotAccepted for a request carrying PDFs that a server taking images only refused (see <see cref="PdfRefusal"/>); null otherwise.</summary>
         private ErrorRecord? PdfRefused(AskOutcome outcome)
-        {
-            if (outcome.Error is not OpenAIRequestException ex || ex.PartialText is not null
-                || ex.Status is not (400 or 415 or 422 or 500 or 501)
-                || !RefusesFileParts(ex.ServerMessage))
-            {
-                return null;
-            }
-            System.Collections.Generic.List<string> pdfs = PdfsToOtherServer(outcome);
-            if (pdfs.Count == 0)
-            {
-                return null;
-            }
-            string which = pdfs.Count == 1 ? "the PDF " + pdfs[0] : "the PDFs " + string.Join(", ", pdfs);
-            string message = $"{Connection.BaseUri} refused the request carrying {which} (HTTP {ex.Status}: {Core.MessageText.Clause(ex.ServerMessage)}): " +
-                "this server does not take PDF files, as most servers other than OpenAI and Azure OpenAI (Ollama, LM Studio, llama.cpp) take " +
-                "images only. Send a scanned PDF's pages as images (ConvertTo-VisionImage scan.pdf | Send-VisionChat ...), or ask an OpenAI endpoint.";
-            ErrorCategory category = ErrorIds.ForRequest(ex, ErrorIds.PdfNotAccepted, outcome.Target, message).CategoryInfo.Category;
-            ErrorRecord record = ErrorIds.Create(new InvalidOperationException(message, ex), ErrorIds.PdfNotAccepted, category, outcome.Target, message);
-            record.ErrorDetails.RecommendedAction = "Send the pages as images (ConvertTo-VisionImage FILE.pdf), or use -BaseUri of a service that takes PDF files.";
-            return record;
-        }
+            => outcome.Error is OpenAIRequestException ex ? PdfRefusal.For(ex, PdfsToOtherServer(outcome), Connection, outcome.Target, "Send-VisionChat") : null;
 
         private void Write(AskOutcome outcome)
         {
@@ -415,8 +364,9 @@ namespace VisionPS.Commands
                     EmitThen(() =>
                     {
                         // Already on the console: the table view does not print it again; unless -InformationAction Stop
-                        // or Inquire stopped the streamed text, when the table view shows the whole answer.
-                        result.Streamed = Stream && !HostTextStopped;
+                        // or Inquire stopped the streamed text, or it never reached the console (6>$null, -InformationAction
+                        // Ignore, redirected), when the table view shows the whole answer.
+                        result.Streamed = Stream && !HostTextStopped && HostTextReachesConsole();
                         WriteObject(result);
                     });
                     break;

@@ -93,6 +93,7 @@ namespace VisionPS.Commands
             var parts = new List<(BatchInputFile File, List<BatchRecordItem> Items)>();
             var pendingItems = new List<BatchRecordItem>();
             var byId = new Dictionary<string, BatchRecordItem>(StringComparer.Ordinal);
+            var pdfIds = new HashSet<string>(StringComparer.Ordinal);
             int index = 0;
             using (var builder = new BatchInputBuilder(client, api, limits))
             {
@@ -106,6 +107,10 @@ namespace VisionPS.Commands
                     }
                     string customId = "img-" + index.ToString("D6", CultureInfo.InvariantCulture);
                     var item = new BatchRecordItem { CustomId = customId, Source = image.Source, Sha256 = image.Sha256, EstimatedTokens = image.EstimatedTokens };
+                    if (image.IsPdf)
+                    {
+                        pdfIds.Add(customId); // named as a PDF, not an image, by -WhatIf and -Confirm
+                    }
                     BatchInputFile? full;
                     try
                     {
@@ -123,13 +128,13 @@ namespace VisionPS.Commands
                     {
                         parts.Add((full, full.CustomIds.Select(id => byId[id]).ToList()));
                         // Submit each full file at once: memory holds one batch file, and a long run makes progress.
-                        await SubmitPartAsync(client, store, parts.Count, null, submission, parts[parts.Count - 1], schema, cancel).ConfigureAwait(false);
+                        await SubmitPartAsync(client, store, parts.Count, null, submission, parts[parts.Count - 1], schema, pdfIds, cancel).ConfigureAwait(false);
                     }
                 }
                 if (builder.Finish() is BatchInputFile last)
                 {
                     parts.Add((last, last.CustomIds.Select(id => byId[id]).ToList()));
-                    await SubmitPartAsync(client, store, parts.Count, parts.Count, submission, parts[parts.Count - 1], schema, cancel).ConfigureAwait(false);
+                    await SubmitPartAsync(client, store, parts.Count, parts.Count, submission, parts[parts.Count - 1], schema, pdfIds, cancel).ConfigureAwait(false);
                 }
             }
             if (parts.Count == 0)
@@ -161,9 +166,11 @@ namespace VisionPS.Commands
         }
 
         private async Task SubmitPartAsync(VisionClient client, BatchStore store, int part, int? parts, string submission,
-            (BatchInputFile File, List<BatchRecordItem> Items) input, VisionJsonSchema? schema, CancellationToken cancel)
+            (BatchInputFile File, List<BatchRecordItem> Items) input, VisionJsonSchema? schema, ISet<string> pdfIds, CancellationToken cancel)
         {
-            string what = $"batch part {part}: {input.Items.Count} {Api} request(s) to {AskedModel}, {input.File.Jsonl.Length / 1e6:0.00} MB of JSONL, ~{input.Items.Sum(i => i.EstimatedTokens)} image tokens estimated";
+            int pdfs = input.Items.Count(i => pdfIds.Contains(i.CustomId));
+            string what = $"batch part {part}: {input.Items.Count} {Api} request{(input.Items.Count == 1 ? "" : "s")} ({Core.MessageText.ImagesAndPdfs(input.Items.Count - pdfs, pdfs)}) to {AskedModel}, "
+                + $"{input.File.Jsonl.Length / 1e6:0.00} MB of JSONL, ~{input.Items.Sum(i => i.EstimatedTokens)} {Core.MessageText.InputTokens(pdfs)} estimated";
             if (!await ShouldProcessAsync($"{client.Endpoint}: {what}", "Submit batch").ConfigureAwait(false))
             {
                 return;

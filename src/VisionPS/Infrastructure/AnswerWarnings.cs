@@ -5,13 +5,17 @@ namespace VisionPS.Infrastructure
 {
     /// <summary>
     /// The warnings an answer earns, the same for a live answer (Send-VisionChat) and a batch's (Receive-VisionBatch):
-    /// a refusal, an answer cut short by the token limit or by a stream that ended early, one withheld by the content filter.
+    /// an answer that repeated the API key (removed from it), a refusal, an answer cut short by the token limit or by a stream that ended early, one withheld by the content filter.
     /// </summary>
     internal static class AnswerWarnings
     {
         /// <summary>The warnings for <paramref name="answer"/> about <paramref name="target"/>; a cached refusal was warned about when it was paid for.</summary>
         public static IEnumerable<string> For(ChatAnswer answer, string target, bool fromCache = false)
         {
+            if (answer.KeyRedacted)
+            {
+                yield return $"{target}: the answer repeated the API key sent with the request; it is shown as [redacted]. A service that echoes its caller's key may log or show it elsewhere: check the endpoint (-BaseUri) is the one you meant, and replace the key if you do not trust it.";
+            }
             if (!fromCache && answer.Refusal is string refusal)
             {
                 yield return $"{target}: the model refused to answer: {refusal}";

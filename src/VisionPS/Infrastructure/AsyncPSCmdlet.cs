@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -160,6 +161,30 @@ namespace VisionPS.Infrastructure
                 action = wrapped.BaseObject;
             }
             return action is ActionPreference preference && preference is ActionPreference.Stop or ActionPreference.Inquire;
+        }
+
+        /// <summary>
+        /// Whether host text (EmitHost) reaches the console: not when -InformationAction Ignore drops it, nor when the
+        /// information stream is redirected (6&gt;$null, 6&gt;file, 6&gt;&amp;1, *&gt;&amp;1), which PowerShell shows only as the
+        /// command runtime's information pipe (internal: when it cannot be read, the text is taken as not shown, so a
+        /// view that would hide it as "streamed above" shows it instead). Read on the pipeline thread.
+        /// </summary>
+        private protected bool HostTextReachesConsole()
+        {
+            object? action = MyInvocation.BoundParameters.TryGetValue("InformationAction", out object? bound) ? bound : null;
+            if ((action is PSObject wrapped ? wrapped.BaseObject : action) is ActionPreference.Ignore)
+            {
+                return false;
+            }
+            try
+            {
+                PropertyInfo? pipe = CommandRuntime?.GetType().GetProperty("InformationOutputPipe", BindingFlags.Instance | BindingFlags.NonPublic);
+                return pipe is not null && pipe.GetValue(CommandRuntime) is null;
+            }
+            catch (Exception ex) when (ex is TargetInvocationException or MemberAccessException or AmbiguousMatchException)
+            {
+                return false;
+            }
         }
 
         /// <summary>Whether EmitHost stopped writing (-InformationAction Stop or Inquire): the text so far was not all shown. Read on the pipeline thread.</summary>
