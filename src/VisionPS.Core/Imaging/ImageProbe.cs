@@ -216,6 +216,11 @@ namespace VisionPS.Core.Imaging
                 }
                 return h;
             }
+            if (format == ImageFormat.Bmp && ImagePreparer.BmpClaimPastItsRows(data, new ImageBudget(), name, out _, out _) is string claim)
+            {
+                // A header that claims rows the file does not hold, at a size no decoder here opens: damage, as preparing says.
+                throw ImageProcessingException.Damaged(name, format, claim);
+            }
             using SkiaSource source = OpenSkia(data, name, format);
             ImageHeader header = HeaderFromSkia(source.Codec, data, format);
             header.ByteLength = data.Length;
