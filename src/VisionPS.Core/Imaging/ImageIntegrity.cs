@@ -59,6 +59,14 @@ namespace VisionPS.Core.Imaging
                 ImageFormat.WebP => data.Length >= 8 ? (int)Math.Min(int.MaxValue, U32LE(data, 4) + 8) : -1,
                 _ => -1,
             };
+            if (format == ImageFormat.Gif && end < 0 && GifBlocks(data) is null)
+            {
+                // Whole but for its trailer (GifBlocks accepts that): the trailer is added, so what is sent is a whole GIF.
+                byte[] closed = new byte[data.Length + 1];
+                data.CopyTo(closed, 0);
+                closed[data.Length] = 0x3B;
+                return closed;
+            }
             return end > 0 && end < data.Length ? data.AsSpan(0, end).ToArray() : data;
         }
 
@@ -1769,7 +1777,9 @@ namespace VisionPS.Core.Imaging
             {
                 if (at >= b.Length)
                 {
-                    return frames == 0 ? "the file ends before its first frame" : $"the file ends after frame {frames} without the GIF trailer (it is truncated)";
+                    // Every block is whole and only the one-byte trailer is missing (ImageMagick, Pillow and browsers
+                    // read such a file): no pixel is lost, so it is no damage. A cut inside a block is found above.
+                    return frames == 0 ? "the file ends before its first frame" : null;
                 }
                 byte kind = b[at];
                 if (kind == 0x3B)
