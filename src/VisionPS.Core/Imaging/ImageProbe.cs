@@ -410,10 +410,10 @@ namespace VisionPS.Core.Imaging
                     : info.ColorType == SKColorType.Gray8 ? ImageColorType.Gray
                     : header.HasAlpha ? ImageColorType.Rgba : ImageColorType.Rgb;
             }
-            if (format == ImageFormat.Bmp)
+            if (format is ImageFormat.Bmp or ImageFormat.Gif)
             {
-                header.BmpIccProfile = ContainerHeaders.BmpIccProfile(data);
-                header.HasIccProfile = header.BmpIccProfile is not null;
+                header.IccProfileSkiaIgnores = format == ImageFormat.Bmp ? ContainerHeaders.BmpIccProfile(data) : ContainerHeaders.GifIccProfile(data);
+                header.HasIccProfile = header.IccProfileSkiaIgnores is not null;
             }
             if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
             {
