@@ -82,6 +82,34 @@ Describe 'Every malformed file of the corpus, as a user meets it' {
     }
 }
 
+Describe 'A BMP whose header claims far more rows than it holds, as a user meets it' {
+    It 'is ImageDamaged in Get-VisionImageInfo and ConvertTo-VisionImage, naming the rows there, and -AllowPartial sends them' {
+        # A 40x30 24-bit BMP whose height field says 2,000,000 rows.
+        $stride = 120
+        [byte[]] $b = [byte[]]::new(54 + $stride * 30)
+        $b[0] = 0x42; $b[1] = 0x4D
+        [BitConverter]::GetBytes([int]$b.Length).CopyTo($b, 2)
+        [BitConverter]::GetBytes([int]54).CopyTo($b, 10)
+        [BitConverter]::GetBytes([int]40).CopyTo($b, 14)
+        [BitConverter]::GetBytes([int]40).CopyTo($b, 18)
+        [BitConverter]::GetBytes([int]2000000).CopyTo($b, 22)
+        [BitConverter]::GetBytes([int16]1).CopyTo($b, 26)
+        [BitConverter]::GetBytes([int16]24).CopyTo($b, 28)
+        $tall = Join-Path $TestDrive 'tall.bmp'
+        [IO.File]::WriteAllBytes($tall, $b)
+        $null = Get-VisionImageInfo -LiteralPath $tall -ErrorVariable infoErrs -ErrorAction SilentlyContinue
+        $null = ConvertTo-VisionImage -LiteralPath $tall -ErrorVariable errs -ErrorAction SilentlyContinue
+        foreach ($e in @($infoErrs) + @($errs)) {
+            $e.FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+            "$e" | Should -BeLike "*tall.bmp' (BMP) is damaged: the file ends before all of its pixels: only 30 of its 2000000 rows are in it*"
+        }
+        @($infoErrs).Count + @($errs).Count | Should -Be 2
+        $image = ConvertTo-VisionImage -LiteralPath $tall -AllowPartial -WarningVariable warns -WarningAction SilentlyContinue
+        ($image.Width, $image.Height) | Should -Be (40, 30)
+        "$warns" | Should -BeLike '*so those 30 rows are sent alone, as a 40x30 picture.*'
+    }
+}
+
 Describe 'Damaged images through every cmdlet that sends them' {
     BeforeAll {
         $script:Key = 'sk-pester-damaged-key-never-printed-7d41'

@@ -90,6 +90,31 @@ Describe 'PDFs' {
         $errs[0].Exception.Message | Should -BeLike "*locked.pdf' is an encrypted PDF that needs a password*"
     }
 
+    It 'refuses a PDF encrypted for certificate holders (/Adobe.PubSec) with PdfEncrypted, not as damaged' {
+        $plain = New-TextPdf (Join-Path $Dir 'cert-plain.pdf') 1
+        $sealed = Join-Path $Dir 'sealed.pdf'
+        # The encryption dictionary goes in the trailer, after the cross-reference table: no offset moves.
+        $text = [System.IO.File]::ReadAllText($plain).Replace('/Root 1 0 R >>', '/Root 1 0 R /Encrypt << /Filter /Adobe.PubSec /SubFilter /adbe.pkcs7.s5 /V 4 /R 4 >> /ID [<AA><BB>] >>')
+        [System.IO.File]::WriteAllText($sealed, $text, [System.Text.Encoding]::ASCII)
+        $null = Get-VisionImageInfo -LiteralPath $sealed -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'PdfEncrypted,*'
+        "$($errs[0])" | Should -BeLike "*sealed.pdf' is encrypted for certificate holders*"
+        "$($errs[0])" | Should -Not -BeLike '*damaged*'
+    }
+
+    It 'shows a page with a nonsense MediaBox at the PDF default size, with a warning naming the page' {
+        $plain = New-TextPdf (Join-Path $Dir 'box-plain.pdf') 1
+        $huge = Join-Path $Dir 'huge-box.pdf'
+        # As long as the box it replaces: the cross-reference offsets stay right.
+        [System.IO.File]::WriteAllText($huge, [System.IO.File]::ReadAllText($plain).Replace('[0 0 595 842]', '[0 0 1e30 84]'), [System.Text.Encoding]::ASCII)
+        $info = Get-VisionImageInfo -LiteralPath $huge -WarningVariable warns -WarningAction SilentlyContinue
+        $info.Width | Should -Be 1275
+        $info.Height | Should -Be 1650
+        @($warns).Count | Should -Be 1
+        "$($warns[0])" | Should -BeLike "*huge-box.pdf' page 1 has an invalid page size (its MediaBox is 1E+30 x 84 pt); it is counted as 612 x 792 pt*"
+    }
+
     It 'refuses a damaged PDF with PdfDamaged naming it, in words a user can act on (no parser internals)' {
         $broken = Join-Path $Dir 'broken.pdf'
         $plain = Join-Path $Dir 'broken-qpdf.pdf'

@@ -83,7 +83,7 @@ namespace VisionPS.Core.Documents
                 using PdfDocument document = PdfDocument.Open(data, new ParsingOptions { UseLenientParsing = true, SkipMissingFonts = true });
                 if (!PdfUserPassword.IsEmpty(document))
                 {
-                    throw Encrypted(name, null);
+                    throw Encrypted(name, data, null);
                 }
                 int pages = document.NumberOfPages;
                 if (pages <= 0)
@@ -98,21 +98,31 @@ namespace VisionPS.Core.Documents
                 long letters = 0;
                 double width = 0, height = 0;
                 var sizes = new List<(double Width, double Height)>(pages);
+                var warnings = new List<string>();
                 for (int i = 1; i <= pages; i++)
                 {
                     Page page = document.GetPage(i);
+                    (double w, double h) = (page.Width, page.Height);
+                    if (!PlausiblePageSize(w) || !PlausiblePageSize(h))
+                    {
+                        // A nonsense MediaBox ([0 0 1e30 1e30], 2147483647, empty) read as a page of 2147483647 px and
+                        // was costed so: readers show such a page at the default size, and it is counted at that.
+                        warnings.Add($"'{name}' page {i} has an invalid page size (its MediaBox is {Points(w)} x {Points(h)} pt); " +
+                            $"it is counted as {DefaultPageWidth} x {DefaultPageHeight} pt (US Letter, the PDF default), as PDF readers show such a page.");
+                        (w, h) = (DefaultPageWidth, DefaultPageHeight);
+                    }
                     if (i == 1)
                     {
-                        (width, height) = (page.Width, page.Height);
+                        (width, height) = (w, h);
                     }
-                    sizes.Add((page.Width, page.Height));
+                    sizes.Add((w, h));
                     letters += page.Letters.Count;
                     if (page.Letters.Count == 0 && page.NumberOfImages == 1)
                     {
                         scanned++;
                     }
                 }
-                return new PdfDocumentInfo(name, data.LongLength, pages, version, scanned, letters, width, height) { PageSizesPoints = sizes };
+                return new PdfDocumentInfo(name, data.LongLength, pages, version, scanned, letters, width, height) { PageSizesPoints = sizes, Warnings = warnings };
             }
             catch (PdfCheckException)
             {
@@ -120,10 +130,15 @@ namespace VisionPS.Core.Documents
             }
             catch (PdfDocumentEncryptedException ex)
             {
-                throw Encrypted(name, ex);
+                throw Encrypted(name, data, ex);
             }
             catch (Exception ex) when (!(ex is OutOfMemoryException || ex is OperationCanceledException))
             {
+                if (CertificateEncrypted(data))
+                {
+                    // PdfPig cannot start on a public-key security handler ("damaged" was wrong): it is encrypted.
+                    throw Encrypted(name, data, ex);
+                }
                 // PdfPig reports a broken file with many exception types (format, index, null reference...): all mean damaged.
                 throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is a damaged PDF that cannot be read ({ParserProblem(ex)}). Open it in a PDF reader and save or print it as a new PDF (or repair it: qpdf damaged.pdf repaired.pdf), then send that copy.", ex);
             }
@@ -264,6 +279,37 @@ namespace VisionPS.Core.Documents
             int at = data.Slice(0, limit).IndexOf(s_magic);
             return at;
         }
+
+        /// <summary>
+        /// The PDF default page size, US Letter: readers show a page whose MediaBox (required, ISO 32000-1 7.7.3.3) is
+        /// missing or invalid at this size.
+        /// </summary>
+        private const double DefaultPageWidth = 612, DefaultPageHeight = 792;
+
+        /// <summary>
+        /// A page side PDF readers accept: a finite number of units from 1 to 14,400 (ISO 32000-1, Annex C: the largest page
+        /// Acrobat takes is 14,400 units, 200 inches, a side).
+        /// </summary>
+        private static bool PlausiblePageSize(double side) => !double.IsNaN(side) && side >= 1 && side <= 14400;
+
+        private static string Points(double side) => side.ToString("R", CultureInfo.InvariantCulture);
+
+        /// <summary>
+        /// Whether the file's encryption dictionary names the public-key (certificate) security handler, /Adobe.PubSec
+        /// (ISO 32000-1, 7.6.4): a file only the holder of a recipient certificate's private key opens.
+        /// </summary>
+        private static bool CertificateEncrypted(byte[] data)
+        {
+            string text = Encoding.ASCII.GetString(data);
+            return s_encryptEntry.IsMatch(text) && s_pubSecFilter.IsMatch(text);
+        }
+
+        private static readonly Regex s_encryptEntry = new Regex(@"/Encrypt[\s\0]*[0-9<]", RegexOptions.CultureInvariant);
+        private static readonly Regex s_pubSecFilter = new Regex(@"/Filter[\s\0]*/Adobe\.PubSec(?![A-Za-z0-9.])", RegexOptions.CultureInvariant);
+
+        private static PdfCheckException Encrypted(string name, byte[] data, Exception? inner) => CertificateEncrypted(data)
+            ? new(name, PdfProblem.Encrypted, $"'{name}' is encrypted for certificate holders (public-key security, /Adobe.PubSec): only someone with a recipient certificate's private key can open it, so neither VisionPS nor the service can read it. Ask a recipient to save a copy without security (in Acrobat: File > Properties > Security > No Security) and send that.", inner)
+            : Encrypted(name, inner);
 
         private static PdfCheckException Encrypted(string name, Exception? inner) =>
             new(name, PdfProblem.Encrypted, $"'{name}' is an encrypted PDF that needs a password to open: neither VisionPS nor the service can read it. Save an unprotected copy (for example qpdf --password=PASSWORD --decrypt locked.pdf open.pdf) and send that.", inner);

@@ -40,6 +40,9 @@ namespace VisionPS.Core.Documents
         /// <summary>Height of the first page, in points (1/72 inch).</summary>
         public double PageHeightPoints { get; }
 
+        /// <summary>What the check found that the reader should know (a page with an invalid size, counted at the default).</summary>
+        public System.Collections.Generic.IReadOnlyList<string> Warnings { get; internal set; } = System.Array.Empty<string>();
+
         /// <summary>Each page's width and height in points, in order (pages need not share a size).</summary>
         public System.Collections.Generic.IReadOnlyList<(double Width, double Height)> PageSizesPoints { get; internal set; }
             = System.Array.Empty<(double, double)>();

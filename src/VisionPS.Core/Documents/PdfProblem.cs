@@ -9,7 +9,7 @@ namespace VisionPS.Core.Documents
         /// <summary>It starts like a PDF but cannot be read (truncated, broken cross-reference, no pages).</summary>
         Damaged,
 
-        /// <summary>It is encrypted with a user password: it cannot be opened without it (one with permissions only, an empty user password, opens like any other).</summary>
+        /// <summary>It is encrypted with a user password, or for certificate holders (/Adobe.PubSec): it cannot be opened without it (one with permissions only, an empty user password, opens like any other).</summary>
         Encrypted,
 
         /// <summary>More pages than one request may carry.</summary>

@@ -444,6 +444,55 @@ namespace VisionPS.Core.Imaging
             return size >= 132 && size <= 4 << 20 && offset + size <= b.Length ? b.Slice((int)offset, (int)size).ToArray() : null;
         }
 
+        /// <summary>
+        /// The ICC profile a GIF carries in an ICCRGBG1012 application extension (its sub-blocks joined; ImageMagick and
+        /// Photoshop write it), or null. Skia's GIF codec ignores it; colour-managed viewers convert with it.
+        /// </summary>
+        public static byte[]? GifIccProfile(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 13)
+            {
+                return null;
+            }
+            int at = 13 + ((b[10] & 0x80) != 0 ? 3 << ((b[10] & 7) + 1) : 0);
+            while (at + 1 < b.Length)
+            {
+                if (b[at] == 0x2C)
+                {
+                    if (at + 10 > b.Length)
+                    {
+                        return null;
+                    }
+                    at += 10 + ((b[at + 9] & 0x80) != 0 ? 3 << ((b[at + 9] & 7) + 1) : 0) + 1; // descriptor, palette, LZW code size
+                }
+                else if (b[at] == 0x21)
+                {
+                    bool icc = b[at + 1] == 0xFF && at + 14 <= b.Length && b[at + 2] == 11 && b.Slice(at + 3, 11).SequenceEqual("ICCRGBG1012"u8);
+                    at += icc ? 14 : 2;
+                    if (icc)
+                    {
+                        var profile = new List<byte>();
+                        while (at < b.Length && b[at] != 0 && at + 1 + b[at] <= b.Length)
+                        {
+                            profile.AddRange(b.Slice(at + 1, b[at]).ToArray());
+                            at += 1 + b[at];
+                        }
+                        return profile.Count >= 132 ? profile.ToArray() : null;
+                    }
+                }
+                else
+                {
+                    return null; // the trailer, or no block: no profile
+                }
+                while (at < b.Length && b[at] != 0)
+                {
+                    at += 1 + b[at];
+                }
+                at++;
+            }
+            return null;
+        }
+
         /// <summary>A BMP that wraps a JPEG or PNG stream (BI_JPEG, BI_PNG: printer formats): no decoder here reads them.</summary>
         public static string? BmpEmbeddedStream(ReadOnlySpan<byte> b) =>
             b.Length >= 34 && U32LE(b, 14) >= 40 ? U32LE(b, 30) switch { 4 => "JPEG", 5 => "PNG", _ => null } : null;

@@ -50,10 +50,10 @@ namespace VisionPS.Core.Imaging
         internal byte[]? PngCicp { get; set; }
 
         /// <summary>
-        /// The ICC profile a BMP (BITMAPV5HEADER, PROFILE_EMBEDDED) carries, or null. Skia's BMP codec ignores it; browsers
-        /// convert with it.
+        /// The ICC profile a BMP (BITMAPV5HEADER, PROFILE_EMBEDDED) or a GIF (an ICCRGBG1012 application extension)
+        /// carries, or null. Skia's BMP and GIF codecs ignore it; browsers convert with it.
         /// </summary>
-        internal byte[]? BmpIccProfile { get; set; }
+        internal byte[]? IccProfileSkiaIgnores { get; set; }
 
         /// <summary>A cICP chunk that names something other than sRGB (1/13/0/1).</summary>
         internal bool HasNonSrgbCicp => PngCicp is { } c && !(c[0] == 1 && c[1] == 13 && c[2] == 0 && c[3] == 1);

@@ -59,6 +59,14 @@ namespace VisionPS.Core.Imaging
                 ImageFormat.WebP => data.Length >= 8 ? (int)Math.Min(int.MaxValue, U32LE(data, 4) + 8) : -1,
                 _ => -1,
             };
+            if (format == ImageFormat.Gif && end < 0 && GifBlocks(data) is null)
+            {
+                // Whole but for its trailer (GifBlocks accepts that): the trailer is added, so what is sent is a whole GIF.
+                byte[] closed = new byte[data.Length + 1];
+                data.CopyTo(closed, 0);
+                closed[data.Length] = 0x3B;
+                return closed;
+            }
             return end > 0 && end < data.Length ? data.AsSpan(0, end).ToArray() : data;
         }
 
@@ -1540,14 +1548,25 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A copy of an uncompressed BMP cut short of its rows (<see cref="BmpRowsInFile"/> says <paramref name="rows"/>)
-        /// that declares only the whole rows in it, in the order it stores them (its height field, file size and image
-        /// size changed, the part row dropped), so that ImageMagick, which refuses a BMP shorter than its header says,
-        /// reads them. Null when the file is no such BMP.
+        /// A copy of a BMP cut short of its rows (<see cref="BmpRowsInFile"/> says <paramref name="rows"/>) that declares
+        /// only the whole rows in it, in the order it stores them (its height field, file size and image size changed, the
+        /// part row dropped), so that ImageMagick, which refuses a BMP shorter than its header says, reads them. An RLE
+        /// one (<paramref name="rle"/>) keeps its stream and declares the rows it reaches (RLE is stored from the bottom
+        /// up: those are the picture's bottom rows). Null when the file is no such BMP.
         /// </summary>
-        internal static byte[]? BmpWithRows(byte[] b, int rows)
+        internal static byte[]? BmpWithRows(byte[] b, int rows, bool rle = false)
         {
-            if (rows <= 0 || BmpRowsInFile(b, out _, out bool bottomUp, out _) != rows || U32LE(b, 30) is not (0 or 3 or 6))
+            if (rows <= 0 || BmpRowsInFile(b, out _, out bool bottomUp, out _) != rows)
+            {
+                return null;
+            }
+            if (rle && U32LE(b, 30) is 1 or 2)
+            {
+                byte[] stream = (byte[])b.Clone();
+                BitConverter.GetBytes(rows).CopyTo(stream, 22);
+                return stream;
+            }
+            if (U32LE(b, 30) is not (0 or 3 or 6))
             {
                 return null;
             }
@@ -1758,7 +1777,9 @@ namespace VisionPS.Core.Imaging
             {
                 if (at >= b.Length)
                 {
-                    return frames == 0 ? "the file ends before its first frame" : $"the file ends after frame {frames} without the GIF trailer (it is truncated)";
+                    // Every block is whole and only the one-byte trailer is missing (ImageMagick, Pillow and browsers
+                    // read such a file): no pixel is lost, so it is no damage. A cut inside a block is found above.
+                    return frames == 0 ? "the file ends before its first frame" : null;
                 }
                 byte kind = b[at];
                 if (kind == 0x3B)

@@ -285,6 +285,15 @@ namespace VisionPS.Core.Imaging
                 return PrepareWithMagick(data, name, format, options, warnings);
             }
 
+            if (format == ImageFormat.Bmp && BmpClaimPastItsRows(data, options.Budget, name, out int claimRows, out string claimEffect) is string claim)
+            {
+                // Its rows alone, from a copy that declares only them; the damage is said once, here.
+                RefuseOrWarn(claim, null, claimEffect, name, format, options, warnings);
+                PreparedImage rowsThere = PrepareCore(ImageIntegrity.BmpWithRows(data, claimRows, rle: true)!, name, options);
+                rowsThere.Warnings = warnings.Concat(rowsThere.Warnings.Where(w => !w.StartsWith($"'{name}' (BMP) is damaged", StringComparison.Ordinal))).ToList();
+                return rowsThere;
+            }
+
             if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
             {
                 // Skia would drop this BMP's alpha channel; ImageMagick reads it. ImageMagick refuses a cut BMP as a bad
@@ -546,6 +555,33 @@ namespace VisionPS.Core.Imaging
             alpha = alpha && PixelAlpha.AnyTranslucent(pixels);
             return ImageRenderer.Render(pixels, alpha, orientation, tw, th, header, name, warnings, options);
         }
+
+        /// <summary>
+        /// A BMP whose header claims more rows than the file holds, at a size no decoder here opens (Skia's BMP reader
+        /// stops below 65536 px a side) or the budget refuses: that claim is the damage, not the picture's size (a few
+        /// kilobytes that declare two million rows were "could not be decoded" or "too large"). What is wrong, its rows
+        /// counted as <see cref="BmpCut"/> counts them (none throws), and what sending the rows there does; null for any
+        /// other file.
+        /// </summary>
+        internal static string? BmpClaimPastItsRows(byte[] data, ImageBudget budget, string name, out int rows, out string effect)
+        {
+            effect = string.Empty;
+            rows = ImageIntegrity.BmpRowsInFile(data, out int height, out bool bottomUp, out string? rle);
+            long width = rows < 0 ? 0 : BitConverter.ToInt32(data, 18);
+            if (rows < 0 || (width < SkiaBmpMaxSide && height < SkiaBmpMaxSide && width <= budget.MaxDimension
+                && height <= budget.MaxDimension && width * height <= budget.MaxSourcePixels))
+            {
+                return null;
+            }
+            (string damage, _) = BmpCut(name, ImageFormat.Bmp, rows, height, bottomUp, rle);
+            (string there, string order) = bottomUp ? ("bottom", "a BMP stores its rows from the bottom up") : ("top", "this BMP stores its rows from the top down");
+            effect = $"Only the {there} {rows} of its {height} rows {(rle is null ? "are in the file" : "decoded")} ({order}); " +
+                $"a {width}x{height} picture is past what is decoded here, so those {rows} rows are sent alone, as a {width}x{rows} picture.";
+            return $"{damage} (its header declares {width}x{height} pixels)";
+        }
+
+        /// <summary>Skia's BMP reader refuses a side of this many pixels or more.</summary>
+        private const int SkiaBmpMaxSide = 1 << 16;
 
         /// <summary>
         /// What is wrong with a BMP cut short of its rows (<see cref="ImageIntegrity.BmpRowsInFile"/>: <paramref name="rows"/>

@@ -216,6 +216,11 @@ namespace VisionPS.Core.Imaging
                 }
                 return h;
             }
+            if (format == ImageFormat.Bmp && ImagePreparer.BmpClaimPastItsRows(data, new ImageBudget(), name, out _, out _) is string claim)
+            {
+                // A header that claims rows the file does not hold, at a size no decoder here opens: damage, as preparing says.
+                throw ImageProcessingException.Damaged(name, format, claim);
+            }
             using SkiaSource source = OpenSkia(data, name, format);
             ImageHeader header = HeaderFromSkia(source.Codec, data, format);
             header.ByteLength = data.Length;
@@ -405,10 +410,10 @@ namespace VisionPS.Core.Imaging
                     : info.ColorType == SKColorType.Gray8 ? ImageColorType.Gray
                     : header.HasAlpha ? ImageColorType.Rgba : ImageColorType.Rgb;
             }
-            if (format == ImageFormat.Bmp)
+            if (format is ImageFormat.Bmp or ImageFormat.Gif)
             {
-                header.BmpIccProfile = ContainerHeaders.BmpIccProfile(data);
-                header.HasIccProfile = header.BmpIccProfile is not null;
+                header.IccProfileSkiaIgnores = format == ImageFormat.Bmp ? ContainerHeaders.BmpIccProfile(data) : ContainerHeaders.GifIccProfile(data);
+                header.HasIccProfile = header.IccProfileSkiaIgnores is not null;
             }
             if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
             {

@@ -74,6 +74,12 @@ namespace VisionPS.Core.Imaging
             {
                 return false;
             }
+            // A GIF's ICC profile (its ICCRGBG1012 extension), which Skia's codec does not read (it reports no colour
+            // space), when it is not sRGB: converted, as a JPEG's or PNG's is.
+            if (header.IccProfileSkiaIgnores is byte[] ignored && (SkiaDecoder.IgnoredProfileColorSpace(header) is not null || IccSkiaCannotRead(ignored)))
+            {
+                return false;
+            }
             bool formatOk = options.Format switch
             {
                 PreparedFormat.Auto => true,

@@ -73,7 +73,7 @@ namespace VisionPS.Core.Imaging
             CheckDecodeCost(header, size, budget, name);
             // A PNG cICP chunk or a BMP's embedded profile, which Skia's codecs do not read: decode the samples
             // unconverted, then convert from that space.
-            SKColorSpace? cicp = CicpColorSpace(header) ?? BmpColorSpace(header);
+            SKColorSpace? cicp = CicpColorSpace(header) ?? IgnoredProfileColorSpace(header);
             // A BMP's or icon's alpha is decoded straight: when every alpha byte is 0 the image is shown opaque (an
             // icon through its AND mask), with the colours that premultiplying would have erased (ImagePreparer decides
             // once the pixels are in).
@@ -132,12 +132,13 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// The RGB colour space a BMP's embedded ICC profile describes, when Skia can read it and it is not sRGB's curve and
-        /// primaries (a 2.2 power curve is converted, as a colour-managed viewer shows it).
+        /// The RGB colour space of the ICC profile a BMP or GIF embeds (<see cref="ImageHeader.IccProfileSkiaIgnores"/>),
+        /// when Skia can read it and it is not sRGB's curve and primaries (a 2.2 power curve is converted, as a
+        /// colour-managed viewer shows it).
         /// </summary>
-        internal static SKColorSpace? BmpColorSpace(ImageHeader header)
+        internal static SKColorSpace? IgnoredProfileColorSpace(ImageHeader header)
         {
-            byte[]? icc = header.BmpIccProfile;
+            byte[]? icc = header.IccProfileSkiaIgnores;
             if (icc is null || icc[16] != (byte)'R' || icc[17] != (byte)'G' || icc[18] != (byte)'B')
             {
                 return null;

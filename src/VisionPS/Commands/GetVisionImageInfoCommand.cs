@@ -166,6 +166,10 @@ namespace VisionPS.Commands
             try
             {
                 (_, Core.Documents.PdfDocumentInfo pdf) = Core.Documents.PdfDocumentCheck.CheckFile(file);
+                foreach (string warning in pdf.Warnings)
+                {
+                    WriteWarning(warning);
+                }
                 WriteObject(new VisionImageInfo(file, pdf, _options!));
             }
             catch (Core.Documents.PdfCheckException ex)

@@ -265,6 +265,51 @@ namespace VisionPS.Core.Tests.Documents
         }
 
         /// <summary>
+        /// A PDF encrypted for certificate holders (public-key security: /Filter /Adobe.PubSec, which qpdf cannot make)
+        /// was called damaged: it is encrypted, refused as password-encrypted ones are (Encrypted: id PdfEncrypted), saying
+        /// only a recipient's certificate opens it.
+        /// </summary>
+        [Fact]
+        public void APdfEncryptedForCertificateHoldersIsRefusedAsEncryptedNotDamaged()
+        {
+            const string Encrypt = "<< /Filter /Adobe.PubSec /SubFilter /adbe.pkcs7.s5 /V 4 /R 4 /Length 128 " +
+                "/CF << /DefaultCryptFilter << /CFM /AESV2 /AuthEvent /DocOpen /Recipients [<3082010a0201003181a7>] >> >> " +
+                "/StmF /DefaultCryptFilter /StrF /DefaultCryptFilter >>";
+            byte[] pdf = TestPdfs.WithMediaBox("[0 0 612 792]",
+                "/Encrypt 4 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>] ", Encrypt);
+
+            var ex = Assert.Throws<PdfCheckException>(() => PdfDocumentCheck.Check(pdf, "sealed.pdf"));
+            Assert.Equal(PdfProblem.Encrypted, ex.Problem);
+            Assert.Contains("'sealed.pdf' is encrypted for certificate holders", ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("damaged", ex.Message, StringComparison.OrdinalIgnoreCase);
+        }
+
+        /// <summary>
+        /// A page whose /MediaBox is nonsense ([0 0 1e30 1e30], 2147483647, or empty) read as a page of
+        /// 2147483647 px and cost as such: it is counted at the PDF default (US Letter, 612 x 792 pt) as readers show it,
+        /// the size and the estimate agree, and a warning names the page and what its MediaBox said.
+        /// </summary>
+        [Theory]
+        [InlineData("[0 0 1e30 1e30]")]
+        [InlineData("[0 0 2147483647 2147483647]")]
+        [InlineData("[0 0 612 2147483647]")]
+        [InlineData("[0 0 0 0]")]
+        public void APageWithANonsenseMediaBoxIsCountedAtTheDefaultSizeWithAWarning(string mediaBox)
+        {
+            byte[] pdf = TestPdfs.WithMediaBox(mediaBox);
+            PdfDocumentInfo info = PdfDocumentCheck.Check(pdf, "huge.pdf");
+            Assert.Equal((612.0, 792.0), (info.PageWidthPoints, info.PageHeightPoints));
+            Assert.Equal((612.0, 792.0), Assert.Single(info.PageSizesPoints));
+            string warning = Assert.Single(info.Warnings);
+            Assert.StartsWith("'huge.pdf' page 1 has an invalid page size (its MediaBox is ", warning, StringComparison.Ordinal);
+            Assert.Contains("it is counted as 612 x 792 pt (US Letter, the PDF default)", warning, StringComparison.Ordinal);
+            byte[] letter = TestPdfs.WithMediaBox("[0 0 612 792]");
+            PdfDocumentInfo normal = PdfDocumentCheck.Check(letter, "letter.pdf");
+            Assert.Empty(normal.Warnings);
+            Assert.Equal(PdfDocumentCheck.EstimateTokens(normal, "gpt-4o"), PdfDocumentCheck.EstimateTokens(info, "gpt-4o"));
+        }
+
+        /// <summary>
         /// A scan cut short (an interrupted download): PdfPig's lenient reading opens it and finds only the pages before the
         /// cut, so without a check it went out as a shorter PDF. Refused as damaged, saying it is truncated.
         /// </summary>

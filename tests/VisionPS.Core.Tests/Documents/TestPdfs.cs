@@ -29,6 +29,22 @@ namespace VisionPS.Core.Tests.Documents
         /// drawn over the whole page. <paramref name="pageRotate"/> and <paramref name="treeRotate"/> are the /Rotate of the
         /// page and of the Pages tree above it (which the page inherits when it has none); null leaves it out.
         /// </summary>
+        /// <summary>A one-page PDF whose page has this /MediaBox (its text; a nonsense size is what the caller wants).</summary>
+        public static byte[] WithMediaBox(string mediaBox, string trailer = "", string? extraObject = null)
+        {
+            var objects = new List<byte[]>
+            {
+                Encoding.ASCII.GetBytes("<< /Type /Catalog /Pages 2 0 R >>"),
+                Encoding.ASCII.GetBytes("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+                Encoding.ASCII.GetBytes($"<< /Type /Page /Parent 2 0 R /MediaBox {mediaBox} >>"),
+            };
+            if (extraObject is not null)
+            {
+                objects.Add(Encoding.ASCII.GetBytes(extraObject));
+            }
+            return FromObjects(objects, trailer);
+        }
+
         public static byte[] ScanOfJpx(byte[] jpx, int width, int height, int? pageRotate, int? treeRotate)
         {
             static string Rotate(int? degrees) => degrees is int d ? $"/Rotate {d} " : "";
@@ -41,6 +57,15 @@ namespace VisionPS.Core.Tests.Documents
             byte[] content = Encoding.ASCII.GetBytes($"q {width} 0 0 {height} 0 0 cm /Im0 Do Q");
             objects.Add([.. Encoding.ASCII.GetBytes($"<< /Length {content.Length} >>\nstream\n"), .. content, .. Encoding.ASCII.GetBytes("\nendstream")]);
             objects.Add([.. Encoding.ASCII.GetBytes($"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /Filter /JPXDecode /Length {jpx.Length} >>\nstream\n"), .. jpx, .. Encoding.ASCII.GetBytes("\nendstream")]);
+            return FromObjects(objects);
+        }
+
+        /// <summary>
+        /// A PDF of these objects (numbered from 1; the first is the catalog) with its cross-reference table;
+        /// <paramref name="trailer"/> adds entries to the trailer dictionary.
+        /// </summary>
+        public static byte[] FromObjects(IList<byte[]> objects, string trailer = "")
+        {
             using var pdf = new MemoryStream();
             void Write(string text) => pdf.Write(Encoding.ASCII.GetBytes(text));
             Write("%PDF-1.5\n");
@@ -58,7 +83,7 @@ namespace VisionPS.Core.Tests.Documents
             {
                 Write($"{offset:D10} 00000 n \n");
             }
-            Write($"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+            Write($"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R {trailer}>>\nstartxref\n{xref}\n%%EOF\n");
             return pdf.ToArray();
         }
 

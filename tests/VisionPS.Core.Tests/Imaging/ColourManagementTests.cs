@@ -423,6 +423,48 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.True(psnr > ignored, $"BMP with {profileName}: {psnr:0.0} dB against lcms, {ignored:0.0} dB against the profile ignored");
         }
 
+        /// <summary>
+        /// A GIF carrying an ICC profile (the ICCRGBG1012 application extension ImageMagick writes): Skia's GIF codec
+        /// ignores it, so an Adobe RGB GIF passed through unconverted. Its palette colours are converted as lcms converts
+        /// them (as for BMP, JPEG, PNG), and it is never passed through; an sRGB one still is.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(ConvertedIccCases))]
+        public void GifIccProfileIsConvertedLikeLcms(string profileName)
+        {
+            byte[] gif;
+            using (var image = new MagickImage(Png(Samples(), 8)))
+            {
+                image.SetProfile(Profile(profileName));
+                gif = image.ToByteArray(MagickFormat.Gif);
+            }
+            Assert.Contains("ICCRGBG1012", Encoding.ASCII.GetString(gif), StringComparison.Ordinal);
+            Assert.NotNull(ContainerHeaders.GifIccProfile(gif));
+            Assert.NotEqual(PrepareAction.Pass, ImagePreparer.Prepare(gif, profileName + ".gif").Action);
+
+            PreparedImage prepared = PrepareLossless(gif, profileName + ".gif");
+            byte[] reference = ImageMagick(gif, "gif", "-intent", "Relative", "-profile", SrgbProfile);
+            double psnr = TestCorpus.Psnr(Pixels(prepared), reference);
+            double ignored = TestCorpus.Psnr(Pixels(prepared), ImageMagick(gif, "gif", "+profile", "*"));
+            _output.WriteLine($"GIF with {profileName}: {psnr:0.0} dB against lcms; {ignored:0.0} dB against the profile ignored");
+            Assert.True(psnr >= 40, $"GIF with {profileName}: {psnr:0.0} dB against ImageMagick/lcms ({ignored:0.0} dB against the profile ignored)");
+            Assert.True(psnr > ignored, $"GIF with {profileName}: {psnr:0.0} dB against lcms, {ignored:0.0} dB against the profile ignored");
+        }
+
+        [Fact]
+        public void GifWithAnSrgbProfileStillPassesThrough()
+        {
+            byte[] gif;
+            using (var image = new MagickImage(Png(Samples(), 8)))
+            {
+                image.SetProfile(ColorProfiles.SRGB);
+                gif = image.ToByteArray(MagickFormat.Gif);
+            }
+            Assert.NotNull(ContainerHeaders.GifIccProfile(gif));
+            PreparedImage prepared = ImagePreparer.Prepare(gif, "srgb.gif");
+            Assert.Equal(PrepareAction.Pass, prepared.Action);
+        }
+
         public static IEnumerable<object[]> JpegIccCases() =>
             from c in ConvertedIccCases()
             from progressive in new[] { false, true }

@@ -217,6 +217,63 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(0, rgba[(((blank * 40) + 20) * 4) + 3]);
         }
 
+        /// <summary>
+        /// A BMP whose header claims far more rows than the file holds (a few kilobytes declaring two million rows, or
+        /// 65100: past Skia's 65535 px a side or the budget's 65000) said "could not be decoded: its header is invalid" or
+        /// "too large": it is damaged, counted as a cut BMP is; under -AllowPartial its rows are sent alone, and said so.
+        /// </summary>
+        [Theory]
+        [InlineData("bottom-up", 2_000_000)]
+        [InlineData("top-down", 2_000_000)]
+        [InlineData("bottom-up", 65_100)]
+        [InlineData("rle", 2_000_000)]
+        public void ABmpWhoseHeaderClaimsFarMoreRowsThanItHoldsIsDamagedAndItsRowsAreSentAlone(string kind, int claimed)
+        {
+            byte[] bmp;
+            int width, rows;
+            if (kind == "rle")
+            {
+                byte[] whole = Rle8WithDelta();
+                // Cut after row 10's run, as above: 10 of its rows are there.
+                bmp = whole.AsSpan(0, BitConverter.ToInt32(whole, 10) + (4 * 4) + 6 + 4 + 2).ToArray();
+                (width, rows) = (16, 10);
+            }
+            else
+            {
+                bmp = Bmp24(40, 30); // all 30 rows are in the file
+                (width, rows) = (40, 30);
+            }
+            BitConverter.GetBytes(kind == "top-down" ? -claimed : claimed).CopyTo(bmp, 22);
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(bmp, "tall.bmp"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains($"only {rows} of its {claimed} rows are in it (its header declares {width}x{claimed} pixels)", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("-AllowPartial", ex.Message, StringComparison.Ordinal);
+            var probed = Assert.Throws<ImageProcessingException>(() => ImageProbe.Probe(bmp, "tall.bmp"));
+            Assert.Equal(ImageErrorReason.Damaged, probed.Reason);
+            Assert.Contains($"only {rows} of its {claimed} rows are in it", probed.Message, StringComparison.Ordinal);
+
+            PreparedImage image = ImagePreparer.Prepare(bmp, "tall.bmp", Partial);
+            string warning = Assert.Single(image.Warnings);
+            (string there, string order) = kind == "top-down" ? ("top", "this BMP stores its rows from the top down") : ("bottom", "a BMP stores its rows from the bottom up");
+            Assert.Contains($"Only the {there} {rows} of its {claimed} rows are in the file ({order}); a {width}x{claimed} picture is past what is decoded here, " +
+                $"so those {rows} rows are sent alone, as a {width}x{rows} picture.", warning, StringComparison.Ordinal);
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            Assert.Equal((width, rows), (sent.Width, sent.Height));
+            // The top row sent: red for a bottom-up file whose rows are all there; the first stored (blue) row of a
+            // top-down one; the RLE one's row 10, blank (its run starts at the row's end, where the delta left it).
+            if (kind == "rle")
+            {
+                Assert.Equal(0, sent.GetPixel(width / 2, 0).Alpha);
+            }
+            else
+            {
+                Assert.Equal(kind == "bottom-up" ? new SKColor(220, 0, 0) : new SKColor(0, 0, 220), sent.GetPixel(width / 2, 0).WithAlpha(255));
+            }
+            Assert.Equal(kind == "top-down" ? new SKColor(220, 0, 0) : kind == "rle" ? new SKColor(220, 0, 0) : new SKColor(0, 0, 220),
+                sent.GetPixel(width / 2, rows - 1).WithAlpha(255));
+        }
+
         private static byte[] WithExifOrientation(byte[] jpeg, int orientation)
         {
             byte[] tiff = { (byte)'I', (byte)'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte)orientation, 0, 0, 0, 0, 0, 0, 0 };

@@ -239,6 +239,30 @@ namespace VisionPS.Core.Tests.Imaging
             Refused(gif.AsSpan(0, gif.Length - 200).ToArray(), "cut.gif");
         }
 
+        /// <summary>
+        /// A GIF whose blocks are all whole and whose one-byte trailer (0x3B) is missing was refused as truncated, while
+        /// ImageMagick, Pillow and browsers read it: no pixel is lost, so it is read as the whole file is (and what is sent
+        /// has its trailer). Cut one byte more, inside its last frame's data, it is still damaged.
+        /// </summary>
+        [Fact]
+        public void AGifMissingOnlyItsTrailerIsReadAsTheWholeFileIs()
+        {
+            byte[] gif = Corpus("gif_static_smile_48.gif");
+            Assert.Equal(0x3B, gif[gif.Length - 1]);
+            byte[] open = gif.AsSpan(0, gif.Length - 1).ToArray();
+
+            PreparedImage whole = ImagePreparer.Prepare(gif, "whole.gif");
+            PreparedImage image = ImagePreparer.Prepare(open, "open.gif");
+            Assert.Empty(image.Warnings);
+            Assert.Equal(whole.Action, image.Action);
+            Assert.Equal(whole.Bytes, image.Bytes);
+            Assert.Equal(ImageFormat.Gif, ImageProbe.Probe(open, "open.gif").Format);
+
+            var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(gif.AsSpan(0, gif.Length - 2).ToArray(), "cut.gif"));
+            Assert.Equal(ImageErrorReason.Damaged, ex.Reason);
+            Assert.Contains("LZW data (it is truncated)", ex.Message, StringComparison.Ordinal);
+        }
+
         [Fact]
         public void SixteenBitPngsAreConvertedNotPassedThrough()
         {
