@@ -96,6 +96,32 @@ Describe 'Send-VisionChat as an admin uses it' {
         $again[0].CompletionTokens | Should -Be $first.CompletionTokens
     }
 
+    It 'is not answered from the cache after models.json changes how the model sizes images: the image goes at its new size' {
+        $photo = Join-Path $Corpus 'jpg_storm_1920x1280.jpg'
+        $models = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-models-$([guid]::NewGuid().ToString('N')).json"
+        $saved = $env:VISIONPS_MODELS
+        try {
+            # A model VisionPS has no rules for is sent at up to the 2048-px box: 1920x1280.
+            $model = "llava-cache-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+            $first = Send-VisionChat 'Rules test.' -Image $photo -PerImage -Model $model 3>$null
+            (($first.Text | ConvertFrom-Json).images[0].width) | Should -Be 1920
+            # Now the user's models.json says what it looks at: a 336-px box.
+            Set-Content -LiteralPath $models -Value ('{ "models": [ { "name": "' + $model + '", "family": "patch", "patchSize": 14, "patchBudget": 576, "maxSide": 336, "source": "test" } ] }')
+            $env:VISIONPS_MODELS = $models
+            $expected = ConvertTo-VisionImage -LiteralPath $photo -Model $model
+            $expected.Width | Should -Be 336
+            $again = Send-VisionChat 'Rules test.' -Image $photo -PerImage -Model $model
+            $again.FromCache | Should -BeFalse
+            $again.ImageSha256 | Should -Be $expected.Sha256
+            (($again.Text | ConvertFrom-Json).images[0].width) | Should -Be 336
+            (Send-VisionChat 'Rules test.' -Image $photo -PerImage -Model $model).FromCache | Should -BeTrue
+        }
+        finally {
+            $env:VISIONPS_MODELS = $saved
+            Remove-Item -LiteralPath $models -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'answers past a damaged cache entry (a creation time out of range, an entry that cannot be read) and puts a good one in its place' {
         # A cache of its own: entries picked by time could be an earlier test's, written in the same seconds.
         $own = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-damaged-cache-$([guid]::NewGuid().ToString('N'))"
