@@ -78,6 +78,50 @@ Describe 'Send-VisionChat as an admin uses it' {
         (Send-VisionChat 'Cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
     }
 
+    It 'a cached answer costs no request and took no time: Duration zero, the tokens of the answer it keeps' {
+        $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+        # slow=300: the request the first run pays for takes at least 300 ms; the model is part of the answer's key.
+        $model = "fault:slow=300:cache-duration-$([guid]::NewGuid().ToString('N'))"
+        $first = Send-VisionChat 'Cache duration test.' -Image $photo -PerImage -Model $model 3>$null
+        $first.FromCache | Should -BeFalse
+        $first.Duration | Should -BeGreaterOrEqual ([timespan]::FromMilliseconds(300))
+        $out = Send-VisionChat 'Cache duration test.' -Image $photo -PerImage -Model $model -Verbose 4>&1 3>$null
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^POST ' }).Count | Should -Be 0
+        $again = @($out | Where-Object { $_ -is [VisionPS.ChatResult] })
+        $again.Count | Should -Be 1
+        $again[0].FromCache | Should -BeTrue
+        $again[0].Duration | Should -Be ([timespan]::Zero)
+        $again[0].Text | Should -Be $first.Text
+        $again[0].PromptTokens | Should -Be $first.PromptTokens
+        $again[0].CompletionTokens | Should -Be $first.CompletionTokens
+    }
+
+    It 'is not answered from the cache after models.json changes how the model sizes images: the image goes at its new size' {
+        $photo = Join-Path $Corpus 'jpg_storm_1920x1280.jpg'
+        $models = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-models-$([guid]::NewGuid().ToString('N')).json"
+        $saved = $env:VISIONPS_MODELS
+        try {
+            # A model VisionPS has no rules for is sent at up to the 2048-px box: 1920x1280.
+            $model = "llava-cache-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+            $first = Send-VisionChat 'Rules test.' -Image $photo -PerImage -Model $model 3>$null
+            (($first.Text | ConvertFrom-Json).images[0].width) | Should -Be 1920
+            # Now the user's models.json says what it looks at: a 336-px box.
+            Set-Content -LiteralPath $models -Value ('{ "models": [ { "name": "' + $model + '", "family": "patch", "patchSize": 14, "patchBudget": 576, "maxSide": 336, "source": "test" } ] }')
+            $env:VISIONPS_MODELS = $models
+            $expected = ConvertTo-VisionImage -LiteralPath $photo -Model $model
+            $expected.Width | Should -Be 336
+            $again = Send-VisionChat 'Rules test.' -Image $photo -PerImage -Model $model
+            $again.FromCache | Should -BeFalse
+            $again.ImageSha256 | Should -Be $expected.Sha256
+            (($again.Text | ConvertFrom-Json).images[0].width) | Should -Be 336
+            (Send-VisionChat 'Rules test.' -Image $photo -PerImage -Model $model).FromCache | Should -BeTrue
+        }
+        finally {
+            $env:VISIONPS_MODELS = $saved
+            Remove-Item -LiteralPath $models -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'answers past a damaged cache entry (a creation time out of range, an entry that cannot be read) and puts a good one in its place' {
         # A cache of its own: entries picked by time could be an earlier test's, written in the same seconds.
         $own = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-damaged-cache-$([guid]::NewGuid().ToString('N'))"

@@ -113,6 +113,22 @@ Describe 'Paths on a PowerShell drive that is not the file system (Env:, Functio
         "$err" | Should -Match 'file system'
         (Get-VisionDefault).$Parameter | Should -Be $before
     }
+
+    It 'Set-VisionDefault -<Parameter> naming a file (not a folder) is an InvalidFolderSetting error naming it, and the setting is unchanged' -ForEach @(
+        @{ Parameter = 'CachePath' }, @{ Parameter = 'BatchPath' }
+    ) {
+        # Taken, every -PerImage run then warned that the cache cannot be written, and Get-VisionCache showed 0 answers "in" the file.
+        $file = Join-Path $Work "notes-$Parameter.txt"
+        Set-Content -LiteralPath $file -Value 'not a folder'
+        $before = (Get-VisionDefault).$Parameter
+        $err = $null
+        try { $p = @{ $Parameter = $file }; Set-VisionDefault @p -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidFolderSetting,*'
+        "$err" | Should -Match ([regex]::Escape($file))
+        "$err" | Should -Match 'is a file'
+        (Get-VisionDefault).$Parameter | Should -Be $before
+        Get-Content -LiteralPath $file | Should -Be 'not a folder'
+    }
 }
 
 Describe 'A -JsonSchema that is JSON but not an object' {

@@ -145,11 +145,29 @@ namespace VisionPS.Core
         }
 
         /// <summary>A file's bytes, read letting others read, write, replace or delete it meanwhile.</summary>
-        public static byte[] ReadShared(string path)
+        public static byte[] ReadShared(string path) => ReadShared(path, long.MaxValue)!;
+
+        /// <summary>
+        /// As <see cref="ReadShared(string)"/>, or null when the file holds more than <paramref name="maxBytes"/>: a larger
+        /// file is not read, and one that grows or never ends (a device) is read no further than that.
+        /// </summary>
+        public static byte[]? ReadShared(string path, long maxBytes)
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (stream.CanSeek && stream.Length > maxBytes)
+            {
+                return null;
+            }
             using var bytes = new MemoryStream();
-            stream.CopyTo(bytes);
+            var buffer = new byte[81920];
+            for (int n; (n = stream.Read(buffer, 0, buffer.Length)) > 0;)
+            {
+                if (n > maxBytes - bytes.Length)
+                {
+                    return null;
+                }
+                bytes.Write(buffer, 0, n);
+            }
             return bytes.ToArray();
         }
 

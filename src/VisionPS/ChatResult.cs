@@ -21,7 +21,7 @@ namespace VisionPS
             PromptTokens = result.PromptTokens;
             CompletionTokens = result.CompletionTokens;
             TotalTokens = result.TotalTokens;
-            Duration = result.Duration;
+            Duration = fromCache ? TimeSpan.Zero : result.Duration; // the answer kept says how long its request took, long ago
             ResponseId = result.ResponseId;
             ConversationId = result.ConversationId;
             Api = result.Api;

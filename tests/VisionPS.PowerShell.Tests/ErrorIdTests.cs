@@ -50,9 +50,11 @@ namespace VisionPS.PowerShell.Tests
         public void ACachePathThatIsAFileDoesNotStopAnswersAndSaysWhichFolder()
         {
             using var ps = Session();
-            string file = AFile();
+            // Set-VisionDefault refuses a file (InvalidFolderSetting); the folder it took can be a file by the time it is used.
+            string file = Path.Combine(Work, "not-a-folder.txt");
             ps.Run("Set-VisionDefault -CachePath $args[0]", file);
             Assert.Empty(ps.Errors);
+            AFile();
             var answers = ps.Run("Send-VisionChat 'x' -Image $args[0], $args[1] -PerImage", Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("gif_static_smile_48.gif"));
             Assert.Equal(2, answers.Count);
             Assert.Empty(ps.Errors);
@@ -114,8 +116,11 @@ namespace VisionPS.PowerShell.Tests
         public void GetVisionBatchLocalWithABatchPathThatIsAFileNamesIt()
         {
             using var ps = Session();
-            string file = AFile();
+            // Set-VisionDefault refuses a file (InvalidFolderSetting); the folder it took can be a file by the time it is used.
+            string file = Path.Combine(Work, "not-a-folder.txt");
             ps.Run("Set-VisionDefault -BatchPath $args[0]", file);
+            Assert.Empty(ps.Errors);
+            AFile();
             ps.Run("Get-VisionBatch -Local");
             Assert.Empty(ps.Errors);
             ps.Run("Get-VisionBatch -Id batch_abc -Local");

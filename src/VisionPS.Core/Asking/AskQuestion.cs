@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Text.Json;
 using VisionPS.Core.Caching;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.OpenAI;
@@ -94,6 +95,9 @@ namespace VisionPS.Core.Asking
                 .Add("kind", "prepared-image")
                 .Add("source", sourceSha256)
                 .Add("model", o.Model)
+                // The model's sizing rules as in effect now: a models.json that changes them (VISIONPS_MODELS, re-read when
+                // it changes) changes the image to send, and the answer about the old one must not be taken for it.
+                .Add("rules", JsonSerializer.Serialize(ModelVision.Find(o.Model) ?? ModelVision.Default))
                 .Add("detail", o.Detail.ToString())
                 .Add("maxSide", o.MaxSideIsSet ? o.MaxSide.ToString(CultureInfo.InvariantCulture) : "model")
                 .Add("maxBytes", o.MaxBytes.ToString(CultureInfo.InvariantCulture))

@@ -13,7 +13,8 @@ namespace VisionPS.Core.Caching
     /// Entries live in <c>&lt;root&gt;/v1/&lt;2 hex&gt;/&lt;key&gt;.json</c>. Writes are atomic: an entry is written to a
     /// unique temporary file in the same folder and then moved into place, so a crash leaves at most a stray
     /// temporary file and concurrent writers (threads or processes) never see or make a torn entry. Every entry
-    /// carries the SHA-256 of its payload; an unreadable, corrupt or expired entry is a miss and is removed.
+    /// carries the SHA-256 of its payload; an unreadable, corrupt or expired entry, or a file larger than the size cap (never
+    /// read whole), is a miss and is removed.
     /// The total size is kept under <see cref="MaxBytes"/> by removing the least recently used entries: at the first write
     /// of each instance (each run) when the last trim by any process is <see cref="TrimInterval"/> old, and after every
     /// sixteenth of the cap written.
@@ -68,10 +69,11 @@ namespace VisionPS.Core.Caching
         public string? TryGet(string key)
         {
             string path = PathOf(key);
-            byte[] bytes;
+            byte[]? bytes;
             try
             {
-                bytes = File.ReadAllBytes(path);
+                // An entry is never larger than the cap (a trim would remove it): a larger file is damaged or foreign.
+                bytes = LocalFiles.ReadShared(path, MaxBytes);
             }
             catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
             {
@@ -85,7 +87,7 @@ namespace VisionPS.Core.Caching
             {
                 return null; // not readable by this user (another user's entry, a folder in its place): a miss
             }
-            Entry? entry = Parse(bytes);
+            Entry? entry = bytes is null ? null : Parse(bytes);
             if (entry is null || entry.Key != key || entry.Sha256 != Sha256(entry.Payload!))
             {
                 TryDelete(path);
@@ -296,7 +298,8 @@ namespace VisionPS.Core.Caching
         {
             try
             {
-                Entry? entry = Parse(File.ReadAllBytes(file.FullName));
+                byte[]? bytes = LocalFiles.ReadShared(file.FullName, MaxBytes);
+                Entry? entry = bytes is null ? null : Parse(bytes);
                 return entry is null || IsExpired(entry, Now());
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)

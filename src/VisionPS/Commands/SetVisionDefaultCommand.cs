@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Management.Automation;
 using System.Security;
 using VisionPS.Core;
@@ -345,7 +346,13 @@ namespace VisionPS.Commands
         {
             try
             {
-                return Infrastructure.PowerShellLocation.FileSystemPath(SessionState.Path, path);
+                string full = Infrastructure.PowerShellLocation.FileSystemPath(SessionState.Path, path);
+                if (File.Exists(full))
+                {
+                    // Taken, every run would fail to write into it (the answer cache only warns) and count nothing in it.
+                    throw new ArgumentException($"'{full}' is a file, not a folder.");
+                }
+                return full;
             }
             catch (Exception ex) when (ex is SessionStateException || ex is PSInvalidOperationException || ex is ProviderInvocationException || ex is NotSupportedException || ex is ArgumentException)
             {

@@ -89,6 +89,36 @@ namespace VisionPS.Core.Tests.Caching
             Assert.Equal("the right answer", cache.TryGet(key));
         }
 
+        /// <summary>
+        /// A file in an entry's place larger than the size cap (damaged or foreign: an answer that large is never kept) is a
+        /// miss and is removed without being read whole. It was read into memory whatever its size: a 1.5 GB file cost 1.7 GB
+        /// and 27 s, and one that never ends (a link to /dev/zero) ended the run with "Array dimensions exceeded supported range".
+        /// </summary>
+        [Fact]
+        public void AnEntryLargerThanTheCapIsAMissAndIsNotReadWhole()
+        {
+            ResultCache cache = NewCache(maxBytes: 1 << 20);
+            string key = Key("describe");
+            cache.Set(key, "the answer");
+            string file = Directory.GetFiles(_root, key + ".json", SearchOption.AllDirectories).Single();
+            // Still a whole, valid entry: padded past the cap with the white space JSON allows after it.
+            File.AppendAllText(file, new string(' ', 1 << 20));
+            Assert.Null(cache.TryGet(key));
+            Assert.False(File.Exists(file));
+
+            if (!OperatingSystem.IsWindows())
+            {
+                File.CreateSymbolicLink(file, "/dev/zero"); // a file that never ends
+                Assert.Null(cache.TryGet(key));
+                File.Delete(file);
+                File.CreateSymbolicLink(file, "/dev/zero");
+                _now = _now.AddMinutes(1);
+                cache.Trim(); // a trim reads entries too (their creation time)
+            }
+            cache.Set(key, "the answer");
+            Assert.Equal("the answer", cache.TryGet(key));
+        }
+
         [Fact]
         public void AnEntryUnderAnotherKeyNameIsRejected()
         {
