@@ -1,0 +1,64 @@
+# Failures in the middle of a multi-step command, in `pwsh -NonInteractive` against the local endpoint: the third of five
+# uploads fails (a route fault that lets the first two pass: 'POST /v1/files' = '500x1@2'). What the user gets back, what
+# is left on the service, and whether the error names the file.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    $script:Key = 'sk-pester-midflight-key-never-printed-7c2e'
+    $script:Work = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-midflight-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory -Path $Work
+    $script:Images = @('jpg_gray_cat_512.jpg', 'png_wizard_1104x1468_rgba.png', 'gif_static_smile_48.gif', 'bmp_sdl_sample_23x42.bmp', 'd_jpg_444_wood.jpg') |
+        ForEach-Object { Join-Path $Corpus $_ }
+
+    # An endpoint whose third upload fails with $Fault (the others pass), set as the session's default, no retries.
+    function Start-FailingUploads([string] $Fault = '500x1@2') {
+        $endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault @{ 'POST /v1/files' = $Fault }
+        Set-VisionDefault -Reset -BaseUri $endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
+            -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 0
+        $endpoint
+    }
+
+    # The ids of the files stored on the endpoint.
+    function Get-StoredFileIds($Endpoint) {
+        @((Invoke-RestMethod -Uri "$($Endpoint.BaseUri)/files" -Headers @{ Authorization = "Bearer $Key" }).data | ForEach-Object id | Sort-Object)
+    }
+}
+
+AfterAll {
+    Set-VisionDefault -Reset
+    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'The third of five uploads fails' {
+    It '<Command>: the error names the file that failed and why; the other four are <Done>, nothing is left over' -ForEach @(
+        @{ Command = 'Add-AssistantImage'; Done = 'attached'; Fault = '500x1@2'; Why = 'HTTP 500' }
+        @{ Command = 'Add-AssistantImage'; Done = 'attached'; Fault = '413x1@2'; Why = 'HTTP 413' }
+        @{ Command = 'Add-VisionFile'; Done = 'uploaded'; Fault = '500x1@2'; Why = 'HTTP 500' }
+    ) {
+        $endpoint = Start-FailingUploads $Fault
+        try {
+            $extra = if ($Command -eq 'Add-AssistantImage') { @{ Prompt = 'Five images.' } } else { @{} }
+            $out = @(& $Command -Image $Images @extra -ErrorVariable errs -ErrorAction SilentlyContinue)
+
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ImageUploadFailed,*'
+            $errs[0].TargetObject | Should -Be $Images[2]
+            # What the user reads (the error view, a catch block's "$_") names the file, not only the server's words.
+            "$($errs[0])" | Should -BeLike "*'$($Images[2])'*$Why*"
+            "$($errs[0])" | Should -Not -Match 'Exception'
+            "$($errs[0])" | Should -Not -BeLike "*$Key*"
+
+            $ids = if ($Command -eq 'Add-AssistantImage') {
+                $out.Count | Should -Be 1
+                $out[0].ImageSources | Should -Be @($Images[0], $Images[1], $Images[3], $Images[4])
+                $out[0].FileIds
+            }
+            else {
+                $out.Count | Should -Be 4
+                $out.Id
+            }
+            # Every file on the service is one the user got back: no orphan.
+            @($ids | Sort-Object) | Should -Be (Get-StoredFileIds $endpoint)
+        }
+        finally { $endpoint.Stop() }
+    }
+}
