@@ -80,7 +80,7 @@ namespace VisionPS.Commands
                 }
                 catch (OpenAIRequestException ex)
                 {
-                    EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
+                    EmitError(ErrorIds.ForUpload(ex, image.Source));
                 }
             }
             if (!anyUsable)

@@ -116,6 +116,13 @@ namespace VisionPS.Infrastructure
             return ForRequest(ex, ResponseUnreadable, target, $"'{target}': {ex.Message}");
         }
 
+        /// <summary>
+        /// ImageUploadFailed for the upload of <paramref name="source"/> (one of several, so its message names the file
+        /// first); <paramref name="consequence"/> says what that means for the run, e.g. " (it is left out of the message)".
+        /// </summary>
+        public static ErrorRecord ForUpload(Core.OpenAI.OpenAIRequestException ex, string source, string consequence = "")
+            => ForRequest(ex, UploadFailed, source, $"'{source}' could not be uploaded{consequence}: {ex.Message}");
+
         /// <summary>The record for a failed request: the server's message plus the hint for known traps.</summary>
         public static ErrorRecord ForRequest(Core.OpenAI.OpenAIRequestException ex, string id, object? target)
             => ForRequest(ex, id, target, ex.Message);
