@@ -62,3 +62,61 @@ Describe 'The third of five uploads fails' {
         finally { $endpoint.Stop() }
     }
 }
+
+Describe 'Add-VisionFile ends before its last upload' {
+    # A script that keeps the output ($files = ...) gets nothing back when the run ends part way: the files uploaded
+    # before are on the service (billed as storage), and only a warning can tell their ids.
+    It 'at -ErrorAction Stop on the third upload: a warning names the two files uploaded before and how to remove them' {
+        $endpoint = Start-FailingUploads '500x1@2'
+        try {
+            $files = $null; $caught = $null
+            try { $files = Add-VisionFile -Image $Images -ErrorAction Stop -WarningVariable warned 3>$null } catch { $caught = $_ }
+
+            $caught.FullyQualifiedErrorId | Should -BeLike 'ImageUploadFailed,*'
+            $files | Should -BeNullOrEmpty
+            $stored = Get-StoredFileIds $endpoint
+            $stored.Count | Should -Be 2
+            $warning = @($warned | Where-Object { "$_" -like '*Remove-VisionFile*' })
+            $warning.Count | Should -Be 1
+            foreach ($id in $stored) { "$($warning[0])" | Should -BeLike "*$id*" }
+            "$($warning[0])" | Should -BeLike "*$(Split-Path -Leaf $Images[0])*"
+            "$($warning[0])" | Should -BeLike "*Remove-VisionFile $($stored -join ', ')*"
+            "$($warning[0])" | Should -Not -BeLike "*$Key*"
+        }
+        finally { $endpoint.Stop() }
+    }
+
+    It 'at a stop (Ctrl+C) while the third upload stalls: it stops within seconds, and a warning names the two files uploaded before' {
+        $endpoint = Start-FailingUploads 'slow=30000x1@2'
+        $runspace = [runspacefactory]::CreateRunspace()
+        $runspace.Open()
+        $shell = [powershell]::Create()
+        $shell.Runspace = $runspace
+        try {
+            $null = $shell.AddScript({
+                param($manifest, $uri, $key, $images)
+                Import-Module $manifest
+                Add-VisionFile -Image $images -BaseUri $uri -ApiKey $key -MaxRetries 0
+            }).AddArgument((Join-Path $RepoRoot 'VisionPS.psd1')).AddArgument("$($endpoint.BaseUri)").AddArgument($Key).AddArgument($Images)
+            $running = $shell.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(120)
+            while ((Get-StoredFileIds $endpoint).Count -lt 2 -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Start-Sleep -Milliseconds 1500 # the third upload is under way (it stalls for 30 s)
+            $running.IsCompleted | Should -BeFalse
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $shell.Stop()
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 15 # never the 30 s the stalled upload takes
+
+            $stored = Get-StoredFileIds $endpoint
+            $stored.Count | Should -Be 2
+            $warning = @($shell.Streams.Warning | Where-Object { "$_" -like '*Remove-VisionFile*' })
+            $warning.Count | Should -Be 1
+            "$($warning[0])" | Should -BeLike "*Remove-VisionFile $($stored -join ', ')*"
+        }
+        finally {
+            $shell.Dispose()
+            $runspace.Dispose()
+            $endpoint.Stop()
+        }
+    }
+}
