@@ -10,8 +10,11 @@ BeforeAll {
         ForEach-Object { Join-Path $Corpus $_ }
 
     # An endpoint whose third upload fails with $Fault (the others pass), set as the session's default, no retries.
-    function Start-FailingUploads([string] $Fault = '500x1@2') {
-        $endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault @{ 'POST /v1/files' = $Fault }
+    function Start-FailingUploads([string] $Fault = '500x1@2') { Start-FaultyEndpoint @{ 'POST /v1/files' = $Fault } }
+
+    # An endpoint with these route faults, set as the session's default, no retries.
+    function Start-FaultyEndpoint([hashtable] $RouteFault) {
+        $endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault $RouteFault
         Set-VisionDefault -Reset -BaseUri $endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
             -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 0
         $endpoint
@@ -118,5 +121,30 @@ Describe 'Add-VisionFile ends before its last upload' {
             $runspace.Dispose()
             $endpoint.Stop()
         }
+    }
+}
+
+Describe 'Start-VisionBatch ends before its last part' {
+    # Part 1 is created (it runs, and is billed); part 2's creation fails under -ErrorAction Stop, so $batches = ... gets
+    # nothing: unless the user is told, a second try submits (and pays for) part 1 again.
+    It 'at -ErrorAction Stop on part 2: part 1''s record is kept, and a warning names the batch already submitted' {
+        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/batches' = '500x1@1' }
+        try {
+            $batches = $null; $caught = $null
+            try { $batches = $Images[0..2] | Start-VisionBatch 'What is it?' -Detail Low -MaxRequestsPerBatch 1 -ErrorAction Stop -WarningVariable warned 3>$null } catch { $caught = $_ }
+
+            $caught.FullyQualifiedErrorId | Should -BeLike 'BatchRequestFailed,*'
+            $batches | Should -BeNullOrEmpty
+            $submitted = @(Get-VisionBatch -Local)
+            $submitted.Count | Should -Be 1
+            $submitted[0].Part | Should -Be 1
+            $warning = @($warned | Where-Object { "$_" -like "*$($submitted[0].Id)*" })
+            $warning.Count | Should -Be 1
+            "$($warning[0])" | Should -BeLike '*Receive-VisionBatch*'
+            "$($warning[0])" | Should -BeLike "*$(Split-Path -Leaf $Images[0])*"
+            # The batch is there to wait for and receive.
+            @($submitted[0] | Wait-VisionBatch -PollSeconds 0.2 -Timeout 120 | Receive-VisionBatch).ImageName | Should -Be (Split-Path -Leaf $Images[0])
+        }
+        finally { $endpoint.Stop() }
     }
 }
