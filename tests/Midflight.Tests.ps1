@@ -148,3 +148,19 @@ Describe 'Start-VisionBatch ends before its last part' {
         finally { $endpoint.Stop() }
     }
 }
+
+Describe 'Send-VisionChat -PerImage: the second of three requests fails' {
+    It 'its ChatRequestFailed error names the image, as the other two answers go on' {
+        $endpoint = Start-FaultyEndpoint @{}
+        try {
+            $out = @($Images[0..2] | Send-VisionChat 'What is it?' -PerImage -ThrottleLimit 1 -NoCache -Model "fault:500x1@1:$([guid]::NewGuid().ToString('N'))" -ErrorVariable errs -ErrorAction SilentlyContinue 3>$null)
+
+            $out.Count | Should -Be 2
+            $errs.Count | Should -Be 1
+            $errs[0].FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
+            $errs[0].TargetObject | Should -Be $Images[1]
+            "$($errs[0])" | Should -BeLike "*'$($Images[1])'*HTTP 500*"
+        }
+        finally { $endpoint.Stop() }
+    }
+}
