@@ -95,9 +95,10 @@ namespace VisionPS.Infrastructure
 
         /// <summary>
         /// The record for a request that failed or whose answer could not be read (id ResponseUnreadable; the raw
-        /// answer goes to <paramref name="debug"/>), its message naming <paramref name="target"/>.
+        /// answer goes to <paramref name="debug"/>), its message naming <paramref name="target"/>; a plain failure names it
+        /// only when <paramref name="oneOfMany"/> (one request of a -PerImage run: which image's request failed).
         /// </summary>
-        public static ErrorRecord ForAnswer(Core.OpenAI.OpenAIRequestException ex, string id, string target, Action<string> debug)
+        public static ErrorRecord ForAnswer(Core.OpenAI.OpenAIRequestException ex, string id, string target, Action<string> debug, bool oneOfMany = false)
         {
             if (ex.PartialText is string partial)
             {
@@ -110,7 +111,7 @@ namespace VisionPS.Infrastructure
             }
             if (!ex.IsUnreadable)
             {
-                return ForRequest(ex, id, target, ex.Message);
+                return ForRequest(ex, id, target, oneOfMany ? $"'{target}': {ex.Message}" : ex.Message);
             }
             debug($"{target}: the raw answer (HTTP {ex.Status}): {ex.RawBody}");
             return ForRequest(ex, ResponseUnreadable, target, $"'{target}': {ex.Message}");
