@@ -164,3 +164,39 @@ Describe 'Send-VisionChat -PerImage: the second of three requests fails' {
         finally { $endpoint.Stop() }
     }
 }
+
+Describe 'Send-VisionChat -PerImage stopped (Ctrl+C) with requests under way' {
+    It 'stops within seconds and sends nothing more afterwards (the endpoint''s request log)' {
+        $endpoint = Start-FaultyEndpoint @{}
+        $log = [uri]::new($endpoint.BaseUri, '/test/requests')
+        $chats = { @((Invoke-RestMethod -Uri $log) | ForEach-Object { $_ } | Where-Object path -eq '/v1/chat/completions').Count }
+        $runspace = [runspacefactory]::CreateRunspace()
+        $runspace.Open()
+        $shell = [powershell]::Create()
+        $shell.Runspace = $runspace
+        try {
+            $many = 1..16 | ForEach-Object { $Images[$_ % 5] }
+            $null = $shell.AddScript({
+                param($manifest, $uri, $key, $images, $model)
+                Import-Module $manifest
+                $images | Send-VisionChat 'What is it?' -PerImage -ThrottleLimit 4 -NoCache -Model $model -BaseUri $uri -ApiKey $key -MaxRetries 0 3>$null
+            }).AddArgument((Join-Path $RepoRoot 'VisionPS.psd1')).AddArgument("$($endpoint.BaseUri)").AddArgument($Key).AddArgument($many).AddArgument("fault:slow=5000:$([guid]::NewGuid().ToString('N'))")
+            $running = $shell.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(120)
+            while ((& $chats) -lt 2 -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $running.IsCompleted | Should -BeFalse
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $shell.Stop()
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 15
+            $atStop = & $chats
+            $atStop | Should -BeLessThan 16
+            Start-Sleep -Seconds 6 # longer than a request takes (5 s): one still running in the background would show
+            & $chats | Should -Be $atStop
+        }
+        finally {
+            $shell.Dispose()
+            $runspace.Dispose()
+            $endpoint.Stop()
+        }
+    }
+}
