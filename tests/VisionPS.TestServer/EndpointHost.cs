@@ -163,6 +163,18 @@ namespace VisionPS.TestServer
             app.MapGet("/assets/{name}", (HttpContext c, string name) => state.Assets.TryGetValue(name, out byte[]? bytes)
                 ? c.Response.Body.WriteAsync(bytes, c.RequestAborted).AsTask()
                 : Http.WriteJsonAsync(c, 404, new ApiError(404, "No such asset: " + name).ToJson()));
+            // For tests that run the endpoint as a process (Pester): every request received so far, without bodies or
+            // headers (method, path, status; 0 while unanswered), to count what a client sent, e.g. after a stop.
+            app.MapGet("/test/requests", c => Http.WriteJsonAsync(c, 200, new JsonArray(state.Requests
+                .Where(r => r.Path != "/test/requests")
+                .Select(r => (JsonNode)new JsonObject
+                {
+                    ["method"] = r.Method,
+                    ["path"] = r.Path,
+                    ["status"] = r.Status,
+                    ["received_at"] = r.ReceivedAt.ToString("O"),
+                })
+                .ToArray())));
             app.MapFallback(c => throw new ApiError(404, $"Invalid URL ({c.Request.Method} {c.Request.Path})", code: null));
         }
     }

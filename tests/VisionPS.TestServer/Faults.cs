@@ -25,7 +25,8 @@ namespace VisionPS.TestServer
     /// while a reasoning model thinks, then the answer), unknown-model (a batch whose lines
     /// name it fails validation, each line a model_not_found error), no-image-urls (http(s)
     /// image URLs refused as Ollama does: only data: URLs are taken). xN: only the first N requests with that spec
-    /// fail; the tag keeps specs of different tests apart. A route's requests can also carry a SPEC set on the endpoint
+    /// fail; @K (after xN): the first K requests with that spec pass, so "500x1@2" fails the third only; 413 (request entity
+    /// too large); the tag keeps specs of different tests apart. A route's requests can also carry a SPEC set on the endpoint
     /// (EndpointState.RouteFaults, --route-fault): for requests a client sends without a header or model of the test's
     /// choosing, such as the DELETE /v1/files/{id} of a cleanup, e.g. slow=30000 (a stalled service) or 500.
     /// </summary>
@@ -33,8 +34,9 @@ namespace VisionPS.TestServer
     {
         public const string Header = "X-VisionPS-Fault";
 
-        private Fault(string spec, string kind, int? times, int millis, string? name = null)
+        private Fault(string spec, string kind, int? times, int millis, string? name = null, int after = 0)
         {
+            After = after;
             Name = name;
             Spec = spec;
             Kind = kind;
@@ -46,6 +48,9 @@ namespace VisionPS.TestServer
         public string Kind { get; }
         public int? Times { get; }
         public int Millis { get; }
+
+        /// <summary>@K: the first K requests with this spec pass untouched (the fault fires from the K+1st on, xN of them).</summary>
+        public int After { get; }
 
         /// <summary>For canned=NAME: the canned answer's name (CannedAnswers).</summary>
         public string? Name { get; }
@@ -117,6 +122,19 @@ namespace VisionPS.TestServer
 
         private static Fault Parse(string head, string spec)
         {
+            int after = 0;
+            int at = head.LastIndexOf('@');
+            if (at > 0 && int.TryParse(head.AsSpan(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int skip))
+            {
+                after = skip;
+                head = head.Substring(0, at);
+            }
+            Fault parsed = ParseKind(head, spec);
+            return after == 0 ? parsed : new Fault(parsed.Spec, parsed.Kind, parsed.Times, parsed.Millis, parsed.Name, after);
+        }
+
+        private static Fault ParseKind(string head, string spec)
+        {
             int? times = null;
             int x = head.LastIndexOf('x');
             if (x > 0 && int.TryParse(head.AsSpan(x + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int n))
@@ -152,8 +170,8 @@ namespace VisionPS.TestServer
         /// <summary>Whether this request is one the fault applies to (counts it).</summary>
         public bool Fires(EndpointState state)
         {
-            int hit = state.FaultHits.AddOrUpdate(Spec, 1, (_, old) => old + 1);
-            return Times is not int limit || hit <= limit;
+            int hit = state.FaultHits.AddOrUpdate(Spec, 1, (_, old) => old + 1) - After;
+            return hit > 0 && (Times is not int limit || hit <= limit);
         }
 
         /// <summary>Applies a fault that replaces the answer; true when the response is done (or the connection dropped).</summary>
@@ -359,6 +377,13 @@ namespace VisionPS.TestServer
                         return false;
                     }
                     throw new ApiError(500, "The server had an error while processing your request. Sorry about that!", "server_error", null, null);
+                case "413":
+                    // A body over what the service (or a proxy in front of it) takes.
+                    if (!Fires(state))
+                    {
+                        return false;
+                    }
+                    throw new ApiError(413, "Request Entity Too Large: the request body exceeds the maximum size this server accepts.", "invalid_request_error", null, "request_too_large");
                 case "echo-key":
                     string sent = context.Request.Headers.Authorization.ToString();
                     sent = sent.StartsWith("Bearer ", StringComparison.Ordinal) ? sent.Substring(7) : context.Request.Headers["api-key"].ToString();

@@ -227,6 +227,9 @@ namespace VisionPS.Commands
         private string NothingSent => "None of the images given could be used, so nothing was sent ("
             + (ConversationId is null ? "no conversation was created" : $"no message was added to {ConversationId}") + "); see the errors above.";
 
+        // What a failed upload means for the message, in its error.
+        private const string LeftOut = " (it is left out of the message)";
+
         // Whether the message holding the uploads was added: from then on they belong to it.
         private bool _attached;
 
@@ -366,7 +369,7 @@ namespace VisionPS.Commands
             catch (OpenAIRequestException ex)
             {
                 _failed++;
-                EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
+                EmitError(ErrorIds.ForUpload(ex, image.Source, LeftOut));
             }
         }
 
@@ -414,7 +417,7 @@ namespace VisionPS.Commands
             catch (OpenAIRequestException ex)
             {
                 _failed++;
-                EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, path));
+                EmitError(ErrorIds.ForUpload(ex, path, LeftOut));
             }
         }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using System.Threading;
@@ -19,6 +20,9 @@ namespace VisionPS.Commands
     /// upright PNG or JPEG) and uploads it to the Files API with purpose 'vision', optionally expiring after
     /// -ExpiresAfter. The output is the stored file (Id, FileName, Bytes, Purpose, ExpiresAt); use the Id in
     /// requests that take a file_id, and Remove-VisionFile to delete it. Each upload asks ShouldProcess.
+    /// <para>A run that does not get to its end (Ctrl+C, -ErrorAction Stop at a later image's error) hands a variable
+    /// ($files = Add-VisionFile ...) none of its output, so a warning names the files it had uploaded, with the
+    /// Remove-VisionFile command that removes them.</para>
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem scans/*.tiff | Add-VisionFile -ExpiresAfter (New-TimeSpan -Days 1)</code>
@@ -53,7 +57,24 @@ namespace VisionPS.Commands
             PrepareOptions options = PrepareParameters.Build(AskedModel, ImageDetail.Auto, GivenMaxSide, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
             using var client = new VisionClient(Connection);
-            RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel));
+            RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel), UploadedBeforeTheEnd);
+        }
+
+        // The files uploaded so far (id and source), in upload order: written to the pipeline, but a run that ends early
+        // ($files = Add-VisionFile ... stopped by Ctrl+C or -ErrorAction Stop) hands the caller none of them.
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Id, string Source)> _uploaded = new System.Collections.Concurrent.ConcurrentQueue<(string Id, string Source)>();
+
+        /// <summary>The warning for a run that ended early after uploading files: their ids, and how to remove them.</summary>
+        private string? UploadedBeforeTheEnd()
+        {
+            if (_uploaded.IsEmpty)
+            {
+                return null;
+            }
+            var files = _uploaded.ToArray();
+            return $"Add-VisionFile did not run to its end (stopped, or ended by an error), and the {files.Length} file(s) it had uploaded stay on the service: "
+                + string.Join(", ", files.Select(f => $"{f.Id} ({f.Source})"))
+                + $". Use their ids, or remove them with: Remove-VisionFile {string.Join(", ", files.Select(f => f.Id))}";
         }
 
         private async Task UploadAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
@@ -76,11 +97,13 @@ namespace VisionPS.Commands
                 }
                 try
                 {
-                    Emit(await client.UploadFileAsync(image.Prepared.Bytes, name, "vision", expires, cancel).ConfigureAwait(false));
+                    VisionFile file = await client.UploadFileAsync(image.Prepared.Bytes, name, "vision", expires, cancel).ConfigureAwait(false);
+                    _uploaded.Enqueue((file.Id, image.Source));
+                    Emit(file);
                 }
                 catch (OpenAIRequestException ex)
                 {
-                    EmitError(ErrorIds.ForRequest(ex, ErrorIds.UploadFailed, image.Source));
+                    EmitError(ErrorIds.ForUpload(ex, image.Source));
                 }
             }
             if (!anyUsable)

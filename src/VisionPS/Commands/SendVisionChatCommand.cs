@@ -328,7 +328,7 @@ namespace VisionPS.Commands
         private ErrorRecord RequestFailed(AskOutcome outcome)
         {
             var ex = (OpenAIRequestException)outcome.Error!;
-            ErrorRecord record = ErrorIds.ForAnswer(ex, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug);
+            ErrorRecord record = ErrorIds.ForAnswer(ex, ErrorIds.ChatRequestFailed, outcome.Target, EmitDebug, oneOfMany: PerImage);
             if (ex.PartialText is null && PdfsToOtherServer(outcome).Count > 0)
             {
                 string? action = record.ErrorDetails.RecommendedAction;

@@ -38,6 +38,9 @@ namespace VisionPS.Commands
     /// <para>When a batch cannot be created, or the command is stopped while it is, its uploaded input file is deleted
     /// again within a few seconds; one that could not be deleted is named in the error (or a warning) with the
     /// Remove-VisionFile command that removes it.</para>
+    /// <para>A run that does not get to its end (Ctrl+C, -ErrorAction Stop at a later part's error) hands a variable
+    /// ($batches = Start-VisionBatch ...) none of its output, so a warning names the batches already created: they run
+    /// on, are recorded, and can be waited for and received.</para>
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem receipts/*.jpg | Start-VisionBatch 'Read the receipt total.' -Detail Low</code>
@@ -82,8 +85,26 @@ namespace VisionPS.Commands
                 OnInlined = DescribeInlined,
             };
             List<AskImage> images = AskImages();
-            RunAsync(cancel => Task.Run(() => SubmitAsync(client, pipeline, images, question.JsonSchema, store, limits, cancel), cancel));
+            RunAsync(cancel => Task.Run(() => SubmitAsync(client, pipeline, images, question.JsonSchema, store, limits, cancel), cancel), SubmittedBeforeTheEnd);
             CompletePrepareProgress();
+        }
+
+        // The batches created so far (id, part, what they hold): written to the pipeline, but a run that ends early
+        // ($batches = Start-VisionBatch ... stopped by Ctrl+C or -ErrorAction Stop at a later part) hands the caller none.
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Id, string Holds)> _submitted = new System.Collections.Concurrent.ConcurrentQueue<(string Id, string Holds)>();
+
+        /// <summary>The warning for a run that ended early after creating batches: they run on (and are billed); how to get their answers.</summary>
+        private string? SubmittedBeforeTheEnd()
+        {
+            var batches = _submitted.ToArray();
+            if (batches.Length == 0)
+            {
+                return null;
+            }
+            string ids = string.Join(", ", batches.Select(b => b.Id));
+            return $"Start-VisionBatch did not run to its end (stopped, or ended by an error), and the {batches.Length} batch(es) it had created run on and are recorded: "
+                + string.Join("; ", batches.Select(b => $"{b.Id} ({b.Holds})"))
+                + $". Get their answers with: Wait-VisionBatch {ids} | Receive-VisionBatch (or cancel them: Stop-VisionBatch {ids}); submit again only the images not in them.";
         }
 
         private async Task SubmitAsync(VisionClient client, AskPipeline pipeline, List<AskImage> images, VisionJsonSchema? schema, BatchStore store, BatchLimits limits, CancellationToken cancel)
@@ -185,6 +206,7 @@ namespace VisionPS.Commands
             try
             {
                 job = await client.SubmitBatchAsync(input.File, $"visionps-{submission}-{part}.jsonl", metadata, cancel, left => inputLeft = left).ConfigureAwait(false);
+                _submitted.Enqueue((job.Id, $"part {part}: {input.Items.Count} request(s): {string.Join(", ", input.Items.Take(3).Select(i => System.IO.Path.GetFileName(i.Source)))}{(input.Items.Count > 3 ? ", ..." : "")}"));
             }
             catch (OpenAIRequestException ex)
             {

@@ -252,8 +252,13 @@ namespace VisionPS.Infrastructure
             }
         }
 
-        /// <summary>Runs <paramref name="work"/> off the pipeline thread and executes its writes here until it ends.</summary>
-        protected void RunAsync(Func<CancellationToken, Task> work)
+        /// <summary>
+        /// Runs <paramref name="work"/> off the pipeline thread and executes its writes here until it ends.
+        /// <paramref name="endedEarly"/>: asked when the run ends by a stop or a failure (Ctrl+C, -ErrorAction Stop at an
+        /// error, a write that failed) once the work is over; a text it answers is a warning written as
+        /// <see cref="WarnAtEnd"/> writes it (what the caller did not get back, such as files already uploaded).
+        /// </summary>
+        protected void RunAsync(Func<CancellationToken, Task> work, Func<string?>? endedEarly = null)
         {
             using var queue = new BlockingCollection<Action>();
             _pipelineWork = queue;
@@ -279,6 +284,7 @@ namespace VisionPS.Infrastructure
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
+                WarnEndedEarly(endedEarly);
                 WriteEndWarnings(quiet: true);
                 throw new PipelineStoppedException();
             }
@@ -295,6 +301,7 @@ namespace VisionPS.Infrastructure
                 {
                     // The original failure below is the one that matters.
                 }
+                WarnEndedEarly(endedEarly);
                 WriteEndWarnings(quiet: true);
                 throw;
             }
@@ -303,6 +310,14 @@ namespace VisionPS.Infrastructure
                 _pipelineWork = null;
             }
             WriteEndWarnings(quiet: false);
+        }
+
+        private void WarnEndedEarly(Func<string?>? endedEarly)
+        {
+            if (endedEarly?.Invoke() is string warning)
+            {
+                WarnAtEnd(warning);
+            }
         }
 
         public void Dispose()

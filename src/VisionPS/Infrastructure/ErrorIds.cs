@@ -109,9 +109,10 @@ namespace VisionPS.Infrastructure
 
         /// <summary>
         /// The record for a request that failed or whose answer could not be read (id ResponseUnreadable; the raw
-        /// answer goes to <paramref name="debug"/>), its message naming <paramref name="target"/>.
+        /// answer goes to <paramref name="debug"/>), its message naming <paramref name="target"/>; a plain failure names it
+        /// only when <paramref name="oneOfMany"/> (one request of a -PerImage run: which image's request failed).
         /// </summary>
-        public static ErrorRecord ForAnswer(Core.OpenAI.OpenAIRequestException ex, string id, string target, Action<string> debug)
+        public static ErrorRecord ForAnswer(Core.OpenAI.OpenAIRequestException ex, string id, string target, Action<string> debug, bool oneOfMany = false)
         {
             if (ex.PartialText is string partial)
             {
@@ -124,11 +125,18 @@ namespace VisionPS.Infrastructure
             }
             if (!ex.IsUnreadable)
             {
-                return ForRequest(ex, id, target, ex.Message);
+                return ForRequest(ex, id, target, oneOfMany ? $"'{target}': {ex.Message}" : ex.Message);
             }
             debug($"{target}: the raw answer (HTTP {ex.Status}): {ex.RawBody}");
             return ForRequest(ex, ResponseUnreadable, target, $"'{target}': {ex.Message}");
         }
+
+        /// <summary>
+        /// ImageUploadFailed for the upload of <paramref name="source"/> (one of several, so its message names the file
+        /// first); <paramref name="consequence"/> says what that means for the run, e.g. " (it is left out of the message)".
+        /// </summary>
+        public static ErrorRecord ForUpload(Core.OpenAI.OpenAIRequestException ex, string source, string consequence = "")
+            => ForRequest(ex, UploadFailed, source, $"'{source}' could not be uploaded{consequence}: {ex.Message}");
 
         /// <summary>The record for a failed request: the server's message plus the hint for known traps.</summary>
         public static ErrorRecord ForRequest(Core.OpenAI.OpenAIRequestException ex, string id, object? target)
