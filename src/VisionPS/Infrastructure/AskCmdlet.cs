@@ -93,7 +93,11 @@ namespace VisionPS.Infrastructure
 
         private protected override ImageDetail CollectDetail => Detail;
 
-        private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);
+        private protected override void ResolveImageOptions()
+        {
+            Detail = SessionModel.Detail(this, Detail);
+            ModelRulesWarning.WarnIfNoOriginal(this, AskedModel, Detail);
+        }
 
         /// <summary>The question these parameters ask.</summary>
         private protected AskQuestion BuildQuestion(string? conversationId = null) => new AskQuestion
