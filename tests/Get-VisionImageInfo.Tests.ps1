@@ -63,7 +63,9 @@ Describe 'Get-VisionImageInfo' {
             Send-VisionChat 'x' $file -Model gpt-4.1-mini -Detail Original -Api Responses -BaseUri 'http://127.0.0.1:9/v1' -WhatIf 3>&1 6>$null
         }
         (@($sent | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n") | Should -Match "gpt-4.1-mini.*no detail 'original'"
-        # A model that has it, and one VisionPS has no rules for (the service decides), get no such warning.
+        $converted = ConvertTo-VisionImage -LiteralPath $file -Model o4-mini -Detail Original 3>&1
+        (@($converted | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n") | Should -Match "o4-mini.*no detail 'original'"
+        # A model that has it gets no such warning.
         $has = Get-VisionImageInfo -LiteralPath $file -Model gpt-5.4 -Detail Original 3>&1
         @($has | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
     }
