@@ -49,6 +49,27 @@ Describe 'Get-VisionImageInfo' {
         "$($original.TargetWidth)x$($original.TargetHeight)" | Should -Be '2820x1586'
     }
 
+    It 'warns that -Detail Original on a model without it is costed as High and refused by the service' {
+        # gpt-4o has no detail 'original' (gpt-5.4 and later): its estimate is High's, and OpenAI answers 400 to the
+        # request; the cost shown must not look like the cost of a request that can be made.
+        $file = Join-Path $Corpus 'jpg_storm_1920x1280.jpg'
+        $out = Get-VisionImageInfo -LiteralPath $file -Model gpt-4o -Detail Original 3>&1
+        $info = $out | Where-Object { $_ -is [VisionPS.VisionImageInfo] }
+        $info.EstimatedTokens | Should -Be (Get-VisionImageInfo -LiteralPath $file -Model gpt-4o -Detail High).EstimatedTokens
+        $warning = ($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n"
+        $warning | Should -Match "gpt-4o.*no detail 'original'.*High"
+        $sent = Invoke-WithCleanSettings {
+            $env:OPENAI_API_KEY = 'sk-test-whatif'
+            Send-VisionChat 'x' $file -Model gpt-4.1-mini -Detail Original -Api Responses -BaseUri 'http://127.0.0.1:9/v1' -WhatIf 3>&1 6>$null
+        }
+        (@($sent | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n") | Should -Match "gpt-4.1-mini.*no detail 'original'"
+        $converted = ConvertTo-VisionImage -LiteralPath $file -Model o4-mini -Detail Original 3>&1
+        (@($converted | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n") | Should -Match "o4-mini.*no detail 'original'"
+        # A model that has it gets no such warning.
+        $has = Get-VisionImageInfo -LiteralPath $file -Model gpt-5.4 -Detail Original 3>&1
+        @($has | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
+    }
+
     It 'says how an image for an unknown model is sized: the MaxSide box, costed as gpt-4o' {
         $model = "visionps-unknown-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
         $out = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'd_png_rgb_elephants_2820.png') -Model $model 3>&1

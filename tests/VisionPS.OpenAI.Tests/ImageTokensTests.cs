@@ -18,6 +18,15 @@ namespace VisionPS.OpenAI.Tests
         }
 
         [Theory]
+        // 300 patches x 1.62 is 486 exactly; in doubles it is 486.00000000000006, which a bare ceiling billed as 487
+        // while VisionPS estimated (and the documented formula gives) 486.
+        [InlineData("gpt-4.1-mini", 640, 480, "high", 486)]
+        [InlineData("gpt-5-mini", 640, 480, "auto", 486)]
+        [InlineData("gpt-4.1-nano", 640, 480, "high", 738)]
+        public void PatchTokensAreNotRaisedByFloatingPointNoise(string model, int width, int height, string detail, int tokens)
+            => Assert.Equal(tokens, ImageTokens.Count(model, width, height, detail));
+
+        [Theory]
         [InlineData("gpt-4o", 1024, 1024, "high", 765)]
         [InlineData("gpt-4o", 2048, 4096, "high", 1105)]
         [InlineData("gpt-4o", 4096, 8192, "low", 85)]

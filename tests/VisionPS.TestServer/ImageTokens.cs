@@ -15,7 +15,8 @@ namespace VisionPS.TestServer
             {
                 bool original = detail == "original" && originalBudget > 0;
                 int patches = Patches(width, height, original ? originalBudget : budget, original ? originalMaxSide : maxSide);
-                return (int)Math.Ceiling(patches * multiplier);
+                // Rounded to 6 places first: 300 x 1.62 is 486.00000000000006 in doubles, and 486 tokens, not 487.
+                return (int)Math.Ceiling(Math.Round(patches * multiplier, 6));
             }
             (int baseTokens, int perTile) = TileModel(m);
             if (detail == "low")

@@ -88,7 +88,11 @@ namespace VisionPS.Commands
 
         private protected override ImageDetail CollectDetail => Detail;
 
-        private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);
+        private protected override void ResolveImageOptions()
+        {
+            Detail = SessionModel.Detail(this, Detail);
+            ModelRulesWarning.WarnIfNoOriginal(this, AskedModel, Detail);
+        }
 
         protected override void BeginProcessing()
         {

@@ -190,6 +190,7 @@ namespace VisionPS.Commands
         {
             PrepareOptions options = PrepareParameters.Build(_model ??= SessionModel.Resolve(this, Model, SessionModel.SessionTakesSpaces()), Detail, GivenMaxSide, MaxBytes, Format,
                 MyInvocation.BoundParameters.ContainsKey(nameof(Quality)) ? Quality : null, AllowPartial);
+            ModelRulesWarning.WarnIfNoOriginal(this, options.Model, Detail);
             _session = SessionState; // read here, on the pipeline thread: VisionImage.Save resolves against it
             // The session's defaults are this runspace's: read here, as the downloads run on another thread.
             TimeSpan downloadTimeout = TimeSpan.FromSeconds(VisionDefaults.Current.TimeoutSec ?? 100);

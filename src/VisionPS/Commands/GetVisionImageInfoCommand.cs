@@ -115,6 +115,7 @@ namespace VisionPS.Commands
             ScriptPreferences.Apply(this);
             Detail = SessionModel.Detail(this, Detail);
             _options = PrepareParameters.Build(SessionModel.Resolve(this, Model, SessionModel.SessionTakesSpaces()), Detail, GivenMaxSide, null);
+            ModelRulesWarning.WarnIfNoOriginal(this, _options.Model, Detail);
         }
 
         protected override void EndProcessing()

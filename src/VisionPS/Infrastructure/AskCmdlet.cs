@@ -85,7 +85,11 @@ namespace VisionPS.Infrastructure
 
         private protected override ImageDetail CollectDetail => Detail;
 
-        private protected override void ResolveImageOptions() => Detail = SessionModel.Detail(this, Detail);
+        private protected override void ResolveImageOptions()
+        {
+            Detail = SessionModel.Detail(this, Detail);
+            ModelRulesWarning.WarnIfNoOriginal(this, AskedModel, Detail);
+        }
 
         /// <summary>
         /// Refuses -Detail Original through Chat Completions (whose image detail is auto, low or high; original is taken

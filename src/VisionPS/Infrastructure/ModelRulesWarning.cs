@@ -25,5 +25,23 @@ namespace VisionPS.Infrastructure
                     + "to change that; Get-VisionModel shows the rules in use.");
             }
         }
+
+        /// <summary>
+        /// The warning for -Detail Original on a model whose rules have no 'original' (gpt-4o, gpt-4.1-mini): its images
+        /// are sized and costed as with High, and OpenAI refuses the request. A model without rules gets none (the
+        /// service decides; its own warning was given). Called once per command, on the pipeline thread.
+        /// </summary>
+        public static void WarnIfNoOriginal(Cmdlet cmdlet, string? model, Core.ImageDetail detail)
+        {
+            if (detail != Core.ImageDetail.Original || string.IsNullOrWhiteSpace(model)
+                || ModelCatalog.Current.Find(model) is not ModelVision rules || rules.SupportsOriginal)
+            {
+                return;
+            }
+            cmdlet.WriteWarning(
+                $"Model '{model}' has no detail 'original' in its vision rules ({rules.Name}): images are sized and costed as with "
+                + "-Detail High, and OpenAI refuses detail 'original' for it (gpt-5.4 and later take it, through the Responses API). "
+                + "Use -Detail High, or a model whose rules have it (Get-VisionModel: SupportsOriginal).");
+        }
     }
 }
