@@ -69,3 +69,20 @@ Describe 'A saved settings file with values Set-VisionDefault would refuse' {
         $said | Should -Match 'WARN:.*TimeoutSec.*1 to 3600'
     }
 }
+
+Describe 'Azure OpenAI half set up' {
+    It 'an Azure endpoint without a deployment is an error before anything is sent, not a request (with the key) to api.openai.com' {
+        $azure = $Endpoint.BaseUri -replace '/v1/?$', ''
+        $said = Invoke-Session $null @"
+Set-VisionDefault -AzureEndpoint '$azure' -ApiKey '$Key'
+foreach (`$whatIf in `$true, `$false) {
+    try { `$r = Send-VisionChat 'What is this?' '$Photo' -MaxRetries 0 -TimeoutSec 5 -WhatIf:`$whatIf -ErrorAction Stop 6>&1 | Out-String; 'SENT:' + `$r }
+    catch { 'ID:' + `$_.FullyQualifiedErrorId; 'MSG:' + `$_.Exception.Message }
+}
+"@
+        $said | Should -Not -Match 'api\.openai\.com'
+        ([regex]::Matches($said, 'ID:IncompleteAzureSettings,VisionPS\.Commands\.SendVisionChatCommand')).Count | Should -Be 2
+        $said | Should -Match 'MSG:.*AzureDeployment'
+        $said | Should -Not -Match $Key
+    }
+}
