@@ -86,3 +86,18 @@ foreach (`$whatIf in `$true, `$false) {
         $said | Should -Not -Match $Key
     }
 }
+
+Describe 'A key about to cross the network in clear text' {
+    It 'warns when the key would go over http:// to another computer, and not for http:// on this one' {
+        $said = Invoke-Session $null @"
+try { Send-VisionChat 'What is this?' '$Photo' -BaseUri http://vision.example.invalid/v1 -ApiKey '$Key' -MaxRetries 0 -TimeoutSec 5 -ErrorAction Stop 3>&1 | ForEach-Object { 'OUT:' + `$_ } }
+catch { 'ID:' + `$_.FullyQualifiedErrorId }
+Send-VisionChat 'What is this?' '$Photo' -BaseUri '$($Endpoint.BaseUri)' -ApiKey '$Key' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'LOCALWARN:' + `$_ } else { 'LOCALANSWER:' + [bool]`$_.Text } }
+"@
+        $said | Should -Match 'OUT:.*http://vision\.example\.invalid.*(unencrypted|clear text)'
+        $said | Should -Match 'ID:ChatRequestFailed'
+        $said | Should -Match 'LOCALANSWER:True'
+        $said | Should -Not -Match 'LOCALWARN:'
+        $said | Should -Not -Match $Key
+    }
+}
