@@ -94,7 +94,9 @@ try { Send-VisionChat 'What is this?' '$Photo' -BaseUri http://vision.example.in
 catch { 'ID:' + `$_.FullyQualifiedErrorId }
 Send-VisionChat 'What is this?' '$Photo' -BaseUri '$($Endpoint.BaseUri)' -ApiKey '$Key' 3>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.WarningRecord]) { 'LOCALWARN:' + `$_ } else { 'LOCALANSWER:' + [bool]`$_.Text } }
 "@
-        $said | Should -Match 'OUT:.*http://vision\.example\.invalid.*(unencrypted|clear text)'
+        $warn = ($said -split "`n" | Where-Object { $_ -like 'OUT:*' }) -join ' '
+        $warn | Should -Match 'http://vision\.example\.invalid'
+        $warn | Should -Match 'unencrypted|clear text'
         $said | Should -Match 'ID:ChatRequestFailed'
         $said | Should -Match 'LOCALANSWER:True'
         $said | Should -Not -Match 'LOCALWARN:'

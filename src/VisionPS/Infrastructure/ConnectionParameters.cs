@@ -93,6 +93,12 @@ namespace VisionPS.Infrastructure
                     new InvalidOperationException($"No API key for {where}. Set OPENAI_API_KEY, or run Set-VisionDefault -ApiKey (Read-Host -AsSecureString), or pass -ApiKey."),
                     MissingApiKey, ErrorCategory.AuthenticationError, connection.ToString()));
             }
+            Uri target = connection.Azure?.Endpoint ?? connection.BaseUri;
+            if (requireKey && connection.HasApiKey && target.Scheme == Uri.UriSchemeHttp && !target.IsLoopback)
+            {
+                // Not refused: a compatible server on the local network may offer nothing else. Never names the key.
+                cmdlet.WriteWarning($"The API key goes unencrypted (clear text) to {target.GetLeftPart(UriPartial.Authority)}: it is an http:// address on another computer, so anyone on the network path can read the key. Use https:// if the server offers it.");
+            }
             if (!requireKey && needsKey && !connection.HasApiKey)
             {
                 // -WhatIf: nothing is sent, so no real key is needed to show the request.
