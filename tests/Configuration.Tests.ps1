@@ -103,3 +103,17 @@ Send-VisionChat 'What is this?' '$Photo' -BaseUri '$($Endpoint.BaseUri)' -ApiKey
         $said | Should -Not -Match $Key
     }
 }
+
+Describe 'A proxy that refuses' {
+    It 'the error names the proxy (without its password) as what to check, and never the key' {
+        $said = Invoke-Session $null @"
+Set-VisionDefault -Proxy 'http://proxyuser:proxy-pass-9x@127.0.0.1:9'
+try { Send-VisionChat 'What is this?' '$Photo' -BaseUri https://vision.example.invalid/v1 -ApiKey '$Key' -MaxRetries 0 -TimeoutSec 10 -ErrorAction Stop }
+catch { 'ID:' + `$_.FullyQualifiedErrorId; 'MSG:' + `$_.Exception.Message; 'FIX:' + `$_.ErrorDetails.RecommendedAction }
+"@
+        $said | Should -Match 'ID:ChatRequestFailed'
+        $said | Should -Match 'MSG:.*proxy http://127\.0\.0\.1:9'
+        $said | Should -Not -Match 'proxy-pass-9x'
+        $said | Should -Not -Match $Key
+    }
+}
