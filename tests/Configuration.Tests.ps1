@@ -117,3 +117,15 @@ catch { 'ID:' + `$_.FullyQualifiedErrorId; 'MSG:' + `$_.Exception.Message; 'FIX:
         $said | Should -Not -Match $Key
     }
 }
+
+Describe 'A folder where settings.json should be' {
+    It 'is reported as unreadable settings, not passed over in silence' {
+        $said = Invoke-Session $null @"
+`$file = Join-Path `$env:VISIONPS_CONFIG 'settings.json'
+`$null = New-Item -ItemType Directory -Path `$file
+`$null = Get-VisionDefault -WarningVariable w 3>`$null
+'WARN:' + (`$w -join ' | ')
+"@
+        $said | Should -Match "WARN:.*settings\.json.*folder"
+    }
+}
