@@ -36,6 +36,10 @@ namespace VisionPS.Infrastructure
         public static string? LoadInto(VisionDefaults defaults)
         {
             string path = FilePath;
+            if (Directory.Exists(path))
+            {
+                return $"The saved VisionPS settings '{path}' are a folder, not a file, so no saved setting is used. Move or delete that folder; Set-VisionDefault -Save then writes the file.";
+            }
             if (!File.Exists(path))
             {
                 return null;
