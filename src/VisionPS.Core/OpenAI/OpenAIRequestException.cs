@@ -288,8 +288,16 @@ namespace VisionPS.Core.OpenAI
         /// A failure before any response: connection refused or dropped, or the per-try <paramref name="timeout"/>, which
         /// the message names with the number of <paramref name="tries"/> it cut short (the retries -MaxRetries allows).
         /// </summary>
-        internal static OpenAIRequestException FromTransport(Exception inner, bool timedOut, SecretScrubber scrubber, TimeSpan? timeout = null, int tries = 1)
+        internal static OpenAIRequestException FromTransport(Exception inner, bool timedOut, SecretScrubber scrubber, TimeSpan? timeout = null, int tries = 1, Uri? proxy = null)
         {
+            if (!timedOut && proxy is not null)
+            {
+                // Through an explicit proxy, the refusal or drop may be the proxy's: name it (never its user name or password).
+                string via = $"{proxy.Scheme}://{proxy.Authority}";
+                return new OpenAIRequestException(0, "connection_error", null, null,
+                    $"{scrubber.Scrub(Innermost(inner).Message).TrimEnd('.')} (the request went through the proxy {via}).",
+                    $"Check that the proxy {via} (Set-VisionDefault -Proxy) runs and lets the request through, then the base URI and the network, and try again.", true, null, inner);
+            }
             string message = timedOut
                 ? $"The service did not answer within {(Span(timeout) is string span ? span + " (-TimeoutSec)" : "the timeout")}{(tries > 1 ? $", on each of {tries} tries" : string.Empty)}."
                 : scrubber.Scrub(Innermost(inner).Message);

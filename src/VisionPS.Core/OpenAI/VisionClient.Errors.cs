@@ -156,14 +156,17 @@ namespace VisionPS.Core.OpenAI
                 case ClientResultException cre:
                     return cre.InnerException is OperationCanceledException && cancellationToken.IsCancellationRequested
                         ? new OperationCanceledException(cancellationToken)
-                        : OpenAIRequestException.FromTransport(cre.InnerException ?? cre, timedOut: false, _scrubber);
+                        : OpenAIRequestException.FromTransport(cre.InnerException ?? cre, timedOut: false, _scrubber, proxy: ExplicitProxy);
                 case HttpRequestException:
                 case IOException:
-                    return OpenAIRequestException.FromTransport(ex, timedOut: false, _scrubber);
+                    return OpenAIRequestException.FromTransport(ex, timedOut: false, _scrubber, proxy: ExplicitProxy);
                 default:
                     return null;
             }
         }
+
+        /// <summary>The proxy requests go through when one is set (not the system's), for connection errors to name.</summary>
+        private Uri? ExplicitProxy => _connection.NoProxy ? null : _connection.Proxy;
 
         /// <summary>Reads a small JSON answer (a file, a batch, an id); one that cannot be read is an unreadable-answer error.</summary>
         internal T ReadBody<T>(PipelineResponse response, Func<BinaryData, T> read)

@@ -89,7 +89,7 @@ namespace VisionPS.Commands
 
         /// <summary>How many times a rate-limited (429) or failed (5xx) request is retried.</summary>
         [Parameter]
-        [ValidateRange(0, 20)]
+        [ValidateRange(0, Infrastructure.SavedSettings.MaxRetriesLimit)]
         [PSDefaultValue(Help = "None: unchanged (built in: 3)")]
         public int MaxRetries { get; set; }
 
@@ -100,7 +100,7 @@ namespace VisionPS.Commands
 
         /// <summary>Request timeout in seconds.</summary>
         [Parameter]
-        [ValidateRange(1, 3600)]
+        [ValidateRange(1, Infrastructure.SavedSettings.TimeoutSecLimit)]
         [PSDefaultValue(Help = "None: unchanged (built in: 120)")]
         public int TimeoutSec { get; set; }
 
@@ -118,7 +118,7 @@ namespace VisionPS.Commands
 
         /// <summary>Size cap of the answer cache in MiB (default 256).</summary>
         [Parameter]
-        [ValidateRange(1, 1048576)]
+        [ValidateRange(1, Infrastructure.SavedSettings.CacheMaxMBLimit)]
         [PSDefaultValue(Help = "None: unchanged (built in: 256)")]
         public int CacheMaxMB { get; set; }
 
@@ -174,7 +174,7 @@ namespace VisionPS.Commands
                     ThrowTerminatingError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, BaseUri, ex.Message));
                 }
             }
-            if (Proxy != null && (!Proxy.IsAbsoluteUri || Array.IndexOf(s_proxySchemes, Proxy.Scheme) < 0))
+            if (Proxy != null && !Infrastructure.SavedSettings.IsUsableProxy(Proxy))
             {
                 string message = $"-Proxy '{Proxy.OriginalString}' is not a proxy VisionPS can use: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI such as http://proxy.example:8080, or leave -Proxy out to use the system proxy settings.";
                 ThrowTerminatingError(Infrastructure.ErrorIds.Create(new ArgumentException(message, nameof(Proxy)), Infrastructure.ErrorIds.InvalidProxy, ErrorCategory.InvalidArgument, Proxy, message));
@@ -338,8 +338,6 @@ namespace VisionPS.Commands
             }
             return parts.Count == 0 ? "change nothing (no setting given)" : string.Join("; ", parts);
         }
-
-        private static readonly string[] s_proxySchemes = { "http", "https", "socks4", "socks4a", "socks5" };
 
         /// <summary>A folder setting as a file-system path relative to the PowerShell location, or a VisionPS error naming it.</summary>
         private string Folder(string parameter, string path)

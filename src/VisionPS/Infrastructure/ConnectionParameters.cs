@@ -17,6 +17,18 @@ namespace VisionPS.Infrastructure
         public static VisionConnection Resolve(PSCmdlet cmdlet, Uri? baseUri, SecureString? apiKey, int? maxRetries, int? timeoutSec, bool requireKey = true)
         {
             VisionDefaults defaults = VisionDefaults.Current;
+            if (baseUri is null && (defaults.AzureEndpoint is null) != (defaults.AzureDeployment is null))
+            {
+                // Azure OpenAI half set up: without both, the request (and the Azure key) would go to OpenAI or
+                // OPENAI_BASE_URL instead, so nothing is sent, -WhatIf included.
+                string message = defaults.AzureEndpoint != null
+                    ? $"Azure OpenAI is set up without a deployment: the defaults hold -AzureEndpoint {defaults.AzureEndpoint.GetLeftPart(UriPartial.Authority)} but no -AzureDeployment, so nothing was sent. "
+                        + "Run Set-VisionDefault -AzureDeployment NAME (the deployment's name in the Azure portal; add -Save to keep it), or Set-VisionDefault -Reset to use another endpoint."
+                    : $"Azure OpenAI is set up without an endpoint: the defaults hold -AzureDeployment '{defaults.AzureDeployment}' but no -AzureEndpoint, so nothing was sent. "
+                        + "Run Set-VisionDefault -AzureEndpoint https://NAME.openai.azure.com (add -Save to keep it), or Set-VisionDefault -Reset to use another endpoint.";
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message), ErrorIds.IncompleteAzureSettings, ErrorCategory.InvalidArgument,
+                    (object?)defaults.AzureEndpoint ?? defaults.AzureDeployment, message));
+            }
             VisionConnection connection;
             try
             {
@@ -80,6 +92,12 @@ namespace VisionPS.Infrastructure
                 cmdlet.ThrowTerminatingError(new ErrorRecord(
                     new InvalidOperationException($"No API key for {where}. Set OPENAI_API_KEY, or run Set-VisionDefault -ApiKey (Read-Host -AsSecureString), or pass -ApiKey."),
                     MissingApiKey, ErrorCategory.AuthenticationError, connection.ToString()));
+            }
+            Uri target = connection.Azure?.Endpoint ?? connection.BaseUri;
+            if (requireKey && connection.HasApiKey && target.Scheme == Uri.UriSchemeHttp && !target.IsLoopback)
+            {
+                // Not refused: a compatible server on the local network may offer nothing else. Never names the key.
+                cmdlet.WriteWarning($"The API key goes unencrypted (clear text) to {target.GetLeftPart(UriPartial.Authority)}: it is an http:// address on another computer, so anyone on the network path can read the key. Use https:// if the server offers it.");
             }
             if (!requireKey && needsKey && !connection.HasApiKey)
             {

@@ -49,6 +49,7 @@ namespace VisionPS.Infrastructure
         public const string InvalidProxy = "InvalidProxy";
         public const string InvalidApiKey = "InvalidApiKey";
         public const string InvalidModelName = "InvalidModelName";
+        public const string IncompleteAzureSettings = "IncompleteAzureSettings";
 
         /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
         public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)

@@ -36,6 +36,10 @@ namespace VisionPS.Infrastructure
         public static string? LoadInto(VisionDefaults defaults)
         {
             string path = FilePath;
+            if (Directory.Exists(path))
+            {
+                return $"The saved VisionPS settings '{path}' are a folder, not a file, so no saved setting is used. Move or delete that folder; Set-VisionDefault -Save then writes the file.";
+            }
             if (!File.Exists(path))
             {
                 return null;
@@ -44,7 +48,10 @@ namespace VisionPS.Infrastructure
             {
                 JsonObject? root = JsonNode.Parse(Text(LocalFiles.ReadShared(path))) as JsonObject
                     ?? throw new JsonException("the file is not a JSON object");
-                string? modelProblem = null;
+                // A value Set-VisionDefault would refuse (hand-edited, or written by another version) costs only that
+                // setting: it is named in the warning, and the settings saved beside it still apply.
+                var skipped = new List<string>();
+                var reasons = new List<string>();
                 foreach (KeyValuePair<string, JsonNode?> entry in root)
                 {
                     if (entry.Value is null || Array.IndexOf(Names, entry.Key) < 0)
@@ -55,16 +62,22 @@ namespace VisionPS.Infrastructure
                     {
                         Apply(defaults, entry.Key, entry.Value);
                     }
-                    catch (ArgumentException ex) when (entry.Key == "Model")
+                    catch (Exception ex) when (ex is ArgumentException || ex is FormatException || ex is InvalidOperationException)
                     {
-                        // A model name that cannot be sent (blank, a control character) costs only the model: the
-                        // endpoint and folders saved beside it still apply.
-                        modelProblem = $"The saved Model in '{path}' is not used ({Core.MessageText.Clause(Core.MessageText.WithoutParamName(ex))}); the other saved settings are. Fix it with Set-VisionDefault -Model NAME -Save.";
+                        skipped.Add(entry.Key);
+                        reasons.Add(Core.MessageText.Clause(ex is ArgumentException argument ? Core.MessageText.WithoutParamName(argument) : ex.Message));
                         continue;
                     }
                     defaults.MarkSaved(entry.Key);
                 }
-                return modelProblem;
+                if (skipped.Count == 0)
+                {
+                    return null;
+                }
+                bool one = skipped.Count == 1;
+                string parameters = string.Join(", ", skipped.ConvertAll(n => "-" + (n == "CacheMaxBytes" ? "CacheMaxMB" : n)));
+                return $"The saved {string.Join(", ", skipped)} in '{path}' {(one ? "is" : "are")} not used ({string.Join("; ", reasons)}); the other saved settings are. "
+                    + $"Fix {(one ? "it" : "them")} with Set-VisionDefault {parameters} ... -Save, or edit the file.";
             }
             catch (Exception ex) when (ex is JsonException || ex is ArgumentException || ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is InvalidOperationException || ex is UriFormatException)
             {
@@ -126,23 +139,76 @@ namespace VisionPS.Infrastructure
             }
         }
 
+        /// <summary>The bounds Set-VisionDefault and every cmdlet take; a saved value outside them is not used.</summary>
+        public const int MaxRetriesLimit = 20;
+
+        /// <summary>The longest -TimeoutSec, in seconds.</summary>
+        public const int TimeoutSecLimit = 3600;
+
+        /// <summary>The largest -CacheMaxMB.</summary>
+        public const int CacheMaxMBLimit = 1048576;
+
+        private static readonly string[] s_proxySchemes = { "http", "https", "socks4", "socks4a", "socks5" };
+
+        /// <summary>Whether <paramref name="proxy"/> is a proxy the HTTP stack can use: absolute, http(s) or socks.</summary>
+        public static bool IsUsableProxy(Uri proxy) => proxy.IsAbsoluteUri && Array.IndexOf(s_proxySchemes, proxy.Scheme) >= 0;
+
+        /// <summary>Applies one saved value, checked as Set-VisionDefault checks it; throws, in the user's words, when it cannot be used.</summary>
         private static void Apply(VisionDefaults d, string name, JsonNode value)
         {
-            string Text() => value.GetValue<string>();
+            string Text(bool blankAllowed = false) // the model names its own problem with a blank name
+            {
+                if (value is JsonValue v && v.TryGetValue(out string? text) && text is not null && (blankAllowed || !string.IsNullOrWhiteSpace(text)))
+                {
+                    return text!;
+                }
+                throw new FormatException($"{name} is {Shown()}: give a non-empty text value in quotes");
+            }
+            long Number(long min, long max)
+            {
+                if (value is JsonValue v && v.TryGetValue(out long number) && number >= min && number <= max)
+                {
+                    return number;
+                }
+                throw new FormatException($"{name} is {Shown()}: give a whole number from {min} to {max}");
+            }
+            string Shown()
+            {
+                string json = value.ToJsonString();
+                return json.Length > 40 ? json.Substring(0, 40) + "..." : json;
+            }
             switch (name)
             {
-                case "BaseUri": d.ConfiguredBaseUri = Core.OpenAI.VisionConnection.ParseBaseUri(Text(), $"BaseUri in {FilePath}"); break;
-                case "Model": d.Model = Core.OpenAI.ModelName.Normalize(Text(), "Model", spacesAllowed: true); break; // a space is checked where it is sent
-                case "Detail": d.Detail = (Core.ImageDetail)Enum.Parse(typeof(Core.ImageDetail), Text(), ignoreCase: true); break;
-                case "AzureEndpoint": d.AzureEndpoint = new Uri(Text(), UriKind.Absolute); break;
+                case "BaseUri": d.ConfiguredBaseUri = Core.OpenAI.VisionConnection.ParseBaseUri(Text(), "BaseUri"); break;
+                case "Model": d.Model = Core.OpenAI.ModelName.Normalize(Text(blankAllowed: true), "Model", spacesAllowed: true); break; // a space is checked where it is sent
+                case "Detail":
+                    if (!Enum.TryParse(Text(), ignoreCase: true, out Core.ImageDetail detail) || !Enum.IsDefined(typeof(Core.ImageDetail), detail) || char.IsDigit(Text()[0]))
+                    {
+                        throw new FormatException($"Detail is {Shown()}: give Auto, Low, High or Original");
+                    }
+                    d.Detail = detail;
+                    break;
+                case "AzureEndpoint":
+                    d.AzureEndpoint = Uri.TryCreate(Text(), UriKind.Absolute, out Uri? azure) && (azure.Scheme == Uri.UriSchemeHttps || azure.Scheme == Uri.UriSchemeHttp)
+                        ? azure
+                        : throw new FormatException($"AzureEndpoint is {Shown()}: give an https:// URI such as https://NAME.openai.azure.com");
+                    break;
                 case "AzureDeployment": d.AzureDeployment = Text(); break;
                 case "AzureApiVersion": d.AzureApiVersion = Text(); break;
-                case "MaxRetries": d.MaxRetries = value.GetValue<int>(); break;
-                case "Proxy": d.Proxy = new Uri(Text(), UriKind.Absolute); break;
-                case "TimeoutSec": d.TimeoutSec = value.GetValue<int>(); break;
+                case "MaxRetries": d.MaxRetries = (int)Number(0, MaxRetriesLimit); break;
+                case "Proxy":
+                    d.Proxy = Uri.TryCreate(Text(), UriKind.Absolute, out Uri? proxy) && IsUsableProxy(proxy)
+                        ? proxy
+                        : throw new FormatException($"Proxy is {Shown()}: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI");
+                    break;
+                case "TimeoutSec": d.TimeoutSec = (int)Number(1, TimeoutSecLimit); break;
                 case "CachePath": d.CachePath = Text(); break;
-                case "CacheExpiry": d.CacheExpiry = TimeSpan.Parse(Text(), CultureInfo.InvariantCulture); break;
-                case "CacheMaxBytes": d.CacheMaxBytes = value.GetValue<long>(); break;
+                case "CacheExpiry":
+                    d.CacheExpiry = TimeSpan.TryParse(Text(), CultureInfo.InvariantCulture, out TimeSpan expiry) && expiry >= TimeSpan.FromSeconds(1)
+                        ? expiry
+                        : throw new FormatException($"CacheExpiry is {Shown()}: give a time span of at least a second, such as \"30.00:00:00\"");
+                    break;
+                case "CacheMaxBytes": d.CacheMaxBytes = Number(1, CacheMaxMBLimit * 1024L * 1024L); break;
                 case "BatchPath": d.BatchPath = Text(); break;
             }
         }

@@ -34,13 +34,13 @@ namespace VisionPS.Infrastructure
 
         /// <summary>How often a rate-limited (429) or failed (5xx) request is retried.</summary>
         [Parameter]
-        [ValidateRange(0, 20)]
+        [ValidateRange(0, SavedSettings.MaxRetriesLimit)]
         [PSDefaultValue(Help = "3, or Set-VisionDefault -MaxRetries")]
         public int MaxRetries { get; set; }
 
         /// <summary>Request timeout in seconds.</summary>
         [Parameter]
-        [ValidateRange(1, 3600)]
+        [ValidateRange(1, SavedSettings.TimeoutSecLimit)]
         [PSDefaultValue(Help = "120, or Set-VisionDefault -TimeoutSec")]
         public int TimeoutSec { get; set; }
 
