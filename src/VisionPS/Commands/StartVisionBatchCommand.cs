@@ -237,6 +237,8 @@ namespace VisionPS.Commands
             {
                 BatchId = job.Id,
                 BaseUri = client.Endpoint.AbsoluteUri,
+                AzureApiVersion = Connection.Azure?.ApiVersion,
+                KeyCheck = Connection.EndpointKeyCheck(client.Endpoint.AbsoluteUri),
                 Api = Api.ToString(),
                 Model = AskedModel,
                 Prompt = Prompt,

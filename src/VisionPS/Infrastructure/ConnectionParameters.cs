@@ -93,11 +93,9 @@ namespace VisionPS.Infrastructure
                     new InvalidOperationException($"No API key for {where}. Set OPENAI_API_KEY, or run Set-VisionDefault -ApiKey (Read-Host -AsSecureString), or pass -ApiKey."),
                     MissingApiKey, ErrorCategory.AuthenticationError, connection.ToString()));
             }
-            Uri target = connection.Azure?.Endpoint ?? connection.BaseUri;
-            if (requireKey && connection.HasApiKey && target.Scheme == Uri.UriSchemeHttp && !target.IsLoopback)
+            if (requireKey && ClearTextWarning(connection) is string clear)
             {
-                // Not refused: a compatible server on the local network may offer nothing else. Never names the key.
-                cmdlet.WriteWarning($"The API key goes unencrypted (clear text) to {target.GetLeftPart(UriPartial.Authority)}: it is an http:// address on another computer, so anyone on the network path can read the key. Use https:// if the server offers it.");
+                cmdlet.WriteWarning(clear);
             }
             if (!requireKey && needsKey && !connection.HasApiKey)
             {
@@ -105,6 +103,18 @@ namespace VisionPS.Infrastructure
                 connection.ApiKey = "no-key-set-nothing-is-sent";
             }
             return connection;
+        }
+
+        /// <summary>
+        /// The warning for a key that goes unencrypted to an http:// address on another computer; null when it does not.
+        /// Not refused: a compatible server on the local network may offer nothing else. Never names the key.
+        /// </summary>
+        public static string? ClearTextWarning(VisionConnection connection)
+        {
+            Uri target = connection.Azure?.Endpoint ?? connection.BaseUri;
+            return connection.HasApiKey && target.Scheme == Uri.UriSchemeHttp && !target.IsLoopback
+                ? $"The API key goes unencrypted (clear text) to {target.GetLeftPart(UriPartial.Authority)}: it is an http:// address on another computer, so anyone on the network path can read the key. Use https:// if the server offers it."
+                : null;
         }
 
         /// <summary>True when -WhatIf is in effect: nothing will be sent, so no key is needed.</summary>
