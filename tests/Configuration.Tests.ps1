@@ -131,7 +131,7 @@ Send-VisionChat 'What is this?' '$Photo' -BaseUri '$($Endpoint.BaseUri)' -ApiKey
 }
 
 Describe 'A proxy that refuses' {
-    It 'the error names the proxy (without its password) as what to check, and never the key' {
+    It 'the error names the proxy as what to check, and never the key' {
         $said = Invoke-Session $null @"
 Set-VisionDefault -Proxy 'http://proxyuser:proxy-pass-9x@127.0.0.1:9'
 try { Send-VisionChat 'What is this?' '$Photo' -BaseUri https://vision.example.invalid/v1 -ApiKey '$Key' -MaxRetries 0 -TimeoutSec 10 -ErrorAction Stop }
