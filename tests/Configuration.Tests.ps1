@@ -298,6 +298,19 @@ Describe 'Saved values checked as Set-VisionDefault checks them' {
         foreach ($name in 'Detail', 'CacheMaxBytes', 'CachePath', 'BatchPath') { $warn | Should -Match $name }
     }
 
+    It '-Detail takes one name, as the saved Detail does: "Low, High" is refused, not read as Original' {
+        $said = Invoke-Session $null @"
+try { Set-VisionDefault -Detail 'Low, High' -ErrorAction Stop; 'SET:' + (Get-VisionDefault).Detail } catch { 'SETID:' + `$_.FullyQualifiedErrorId; 'SETMSG:' + `$_.Exception.Message }
+try { `$null = Send-VisionChat 'What is this?' '$Photo' -Detail 'low,high' -ApiKey '$Key' -WhatIf -ErrorAction Stop 6>&1; 'SENT' } catch { 'SENDID:' + `$_.FullyQualifiedErrorId }
+Set-VisionDefault -Detail high; 'ONE:' + (Get-VisionDefault).Detail
+"@
+        $said | Should -Not -Match 'SET:'
+        $said | Should -Match 'SETID:ParameterArgumentTransformationError,VisionPS\.Commands\.SetVisionDefaultCommand'
+        $said | Should -Match 'SETMSG:.*Low, High.*Auto, Low, High or Original'
+        $said | Should -Match 'SENDID:ParameterArgumentTransformationError,VisionPS\.Commands\.SendVisionChatCommand'
+        $said | Should -Match 'ONE:High'
+    }
+
     It 'a value fixed with Set-VisionDefault ... -Save is no longer named as not used in this session' {
         $said = Invoke-Session '{ "MaxRetries": "5", "TimeoutSec": 0 }' @"
 `$null = Get-VisionDefault -WarningVariable w1 3>`$null
