@@ -70,6 +70,7 @@ namespace VisionPS.Commands
         /// <summary>The image detail cmdlets use when given no -Detail: Auto, Low, High or Original.</summary>
         [Parameter]
         [PSDefaultValue(Help = "None: unchanged (built in: Auto)")]
+        [Infrastructure.OneDetail]
         public Core.ImageDetail Detail { get; set; }
 
         /// <summary>Azure OpenAI resource endpoint, e.g. https://contoso.openai.azure.com/.</summary>
