@@ -128,11 +128,15 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Parses a base URI given by a user, naming where it came from when it is not an absolute http(s) URI.</summary>
-        public static Uri ParseBaseUri(string value, string source)
+        /// <param name="value">What the user gave.</param>
+        /// <param name="source">Where it came from, as the message names it (-BaseUri, OPENAI_BASE_URL).</param>
+        /// <param name="example">An address of the kind expected, for the message.</param>
+        /// <param name="advice">The message's last sentence: what to add.</param>
+        public static Uri ParseBaseUri(string value, string source, string example = "https://api.openai.com/v1", string advice = "Add the scheme (http:// for a local server such as Ollama).")
         {
             if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new ArgumentException($"{source} must be an absolute http(s) URI such as https://api.openai.com/v1, not '{value}'. Add the scheme (http:// for a local server such as Ollama).");
+                throw new ArgumentException($"{source} must be an absolute http(s) URI such as {example}, not '{UriText.WithoutUserInfo(value)}'. {advice}");
             }
             return uri;
         }

@@ -78,6 +78,7 @@ namespace VisionPS.Commands
         /// <summary>The detail for every image: Auto, Low, High or Original.</summary>
         [Parameter]
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
+        [Infrastructure.OneDetail]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>When the uploaded files expire (the service deletes them), 1 hour to 30 days, such as (New-TimeSpan -Days 1); default: never.</summary>

@@ -39,6 +39,7 @@ namespace VisionPS.Infrastructure
         /// <summary>The detail for every image: Auto, Low, High or Original; local images are sized for it.</summary>
         [Parameter]
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
+        [Infrastructure.OneDetail]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>The answer's token limit.</summary>
