@@ -194,7 +194,13 @@ namespace VisionPS.TestServer
         /// <summary>When set, requests must carry "Authorization: Bearer {ApiKey}" (or api-key: {ApiKey}).</summary>
         public string? ApiKey { get; set; }
 
-        public string NewId(string prefix) => prefix + Interlocked.Increment(ref _nextId).ToString("x8") + Guid.NewGuid().ToString("N").Substring(0, 16);
+        public string NewId(string prefix) => prefix + Interlocked.Increment(ref _nextId).ToString("x8") + Guid.NewGuid().ToString("N").Substring(0, 16) + IdTail;
+
+        /// <summary>
+        /// Text every id this endpoint makes ends with (--id-tail): an id such as "file-...; Write-Host PWNED #", for tests
+        /// that the module never prints an id from the service into a command where it would run as code.
+        /// </summary>
+        public string IdTail { get; set; } = string.Empty;
 
         public static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
