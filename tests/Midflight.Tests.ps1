@@ -12,10 +12,9 @@ BeforeAll {
     # An endpoint whose third upload fails with $Fault (the others pass), set as the session's default, no retries.
     function Start-FailingUploads([string] $Fault = '500x1@2') { Start-FaultyEndpoint @{ 'POST /v1/files' = $Fault } }
 
-    # An endpoint with these route faults, set as the session's default, no retries; -IdTail: every id it makes ends so.
-    function Start-FaultyEndpoint([hashtable] $RouteFault, [string] $IdTail) {
-        $tail = if ($IdTail) { @{ IdTail = $IdTail } } else { @{} }
-        $endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault $RouteFault @tail
+    # An endpoint with these route faults, set as the session's default, no retries; -IdTail: how its ids end, by prefix.
+    function Start-FaultyEndpoint([hashtable] $RouteFault, [hashtable] $IdTail = @{}) {
+        $endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault $RouteFault -IdTail $IdTail
         Set-VisionDefault -Reset -BaseUri $endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
             -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work "batches-$([guid]::NewGuid().ToString('N'))") -MaxRetries 0
         $endpoint
@@ -264,7 +263,7 @@ Describe 'An id from the service in a command to copy' {
     BeforeAll { $script:Tail = "$([char]0x2019)'; Write-Host PWNED #" }
 
     It 'Add-VisionFile stopped after two uploads: Remove-VisionFile gets exactly the two ids' {
-        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/files' = '500x1@2' } -IdTail $Tail
+        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/files' = '500x1@2' } -IdTail @{ 'file-' = $Tail }
         try {
             try { $null = Add-VisionFile -Image $Images -ErrorAction Stop -WarningVariable warned 3>$null } catch { }
             $stored = @(Get-StoredFileIds $endpoint)
@@ -279,23 +278,23 @@ Describe 'An id from the service in a command to copy' {
     }
 
     It 'Start-VisionBatch stopped after part 1: Wait-VisionBatch gets exactly its id' {
-        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/batches' = '500x1@1' } -IdTail $Tail
+        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/batches' = '500x1@1' } -IdTail @{ 'batch_' = $Tail }
         try {
             try { $null = $Images[0..2] | Start-VisionBatch 'What is it?' -Detail Low -MaxRequestsPerBatch 1 -ErrorAction Stop -WarningVariable warned 3>$null } catch { }
-            $submitted = @(Get-VisionBatch -Local)
+            $submitted = @((Invoke-RestMethod -Uri "$($endpoint.BaseUri)/batches" -Headers @{ Authorization = "Bearer $Key" }).data.id)
             $submitted.Count | Should -Be 1
-            $submitted[0].Id | Should -BeLike "*$Tail"
+            $submitted[0] | Should -BeLike "*$Tail"
 
             $pipeline = (Get-CommandLine "$(@($warned)[0])" 'Wait-VisionBatch').PipelineElements
             $pipeline.Count | Should -Be 2
             $pipeline[1].GetCommandName() | Should -Be 'Receive-VisionBatch'
-            $pipeline[0].CommandElements[1].SafeGetValue() | Should -Be $submitted[0].Id
+            $pipeline[0].CommandElements[1].SafeGetValue() | Should -Be $submitted[0]
         }
         finally { $endpoint.Stop() }
     }
 
     It 'Add-AssistantImage stopped, its uploads not deleted: Remove-VisionFile gets exactly the two ids' {
-        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/files' = '500x1@2'; 'DELETE /v1/files/{id}' = '500' } -IdTail $Tail
+        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/files' = '500x1@2'; 'DELETE /v1/files/{id}' = '500' } -IdTail @{ 'file-' = $Tail }
         try {
             try { $null = Add-AssistantImage -Image $Images -Prompt 'Five images.' -ErrorAction Stop -WarningVariable warned 3>$null } catch { }
             $stored = @(Get-StoredFileIds $endpoint)
