@@ -221,6 +221,10 @@ namespace VisionPS.Commands
             }
             PrepareOptions options = PrepareParameters.Build(AskedModel, Detail, GivenMaxSide, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
+            if (ScriptPreferences.Errors(this) == ActionPreference.Stop)
+            {
+                _leftOut = " (the run stops at this error: no message is added)";
+            }
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
         }
@@ -232,8 +236,9 @@ namespace VisionPS.Commands
         private string NothingSent => "None of the images given could be used, so nothing was sent ("
             + (ConversationId is null ? "no conversation was created" : $"no message was added to {ConversationId}") + "); see the errors above.";
 
-        // What a failed upload means for the message, in its error.
-        private const string LeftOut = " (it is left out of the message)";
+        // What a failed upload means for the message, in its error: left out of it, or, when errors stop the run
+        // (-ErrorAction Stop), no message at all (set in EndProcessing).
+        private string _leftOut = " (it is left out of the message)";
 
         // Whether the message holding the uploads was added: from then on they belong to it.
         private bool _attached;
@@ -258,7 +263,7 @@ namespace VisionPS.Commands
                 if (left.Count > 0)
                 {
                     WarnAtEnd($"Add-AssistantImage stopped before its message was added, and {left.Count} of the {fileIds.Count} file(s) it had uploaded could not be deleted again: {FileLeft.Describe(left)}. "
-                        + $"They are on the service, attached to nothing; remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}");
+                        + $"They are on the service, attached to nothing; remove them with: Remove-VisionFile {CommandText.Arguments(left.Select(f => f.Id))}");
                 }
                 throw;
             }
@@ -305,7 +310,7 @@ namespace VisionPS.Commands
                 if (declined.Count > 0)
                 {
                     EmitWarning($"No message was added, and {declined.Count} of the {fileIds.Count} file(s) uploaded for it could not be deleted again: {FileLeft.Describe(declined)}. "
-                        + $"Remove them with: Remove-VisionFile {string.Join(", ", declined.Select(f => f.Id))}");
+                        + $"Remove them with: Remove-VisionFile {CommandText.Arguments(declined.Select(f => f.Id))}");
                 }
                 return;
             }
@@ -327,7 +332,7 @@ namespace VisionPS.Commands
                 ErrorRecord record = refused ?? ErrorIds.ForRequest(ex, ErrorIds.AttachFailed, target);
                 record.ErrorDetails = new ErrorDetails((refused?.ErrorDetails.Message ?? ex.Message) + (fileIds.Count == 0 ? string.Empty
                     : left.Count == 0 ? $" The {fileIds.Count} uploaded file(s) were deleted again."
-                    : $" These uploads could not be deleted: {FileLeft.Describe(left)}; remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}"))
+                    : $" These uploads could not be deleted: {FileLeft.Describe(left)}; remove them with: Remove-VisionFile {CommandText.Arguments(left.Select(f => f.Id))}"))
                 {
                     RecommendedAction = refused?.ErrorDetails.RecommendedAction ?? ex.Hint,
                 };
@@ -336,7 +341,7 @@ namespace VisionPS.Commands
                     // Ctrl+C during the cleanup (a stalled service is when users press it): the error below is dropped
                     // with the stop, so the files left are named in a warning, which a stopped run still gets.
                     WarnAtEnd($"No message was added, and {left.Count} of the {fileIds.Count} file(s) uploaded for it could not be deleted again: {FileLeft.Describe(left)}. "
-                        + $"Remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}");
+                        + $"Remove them with: Remove-VisionFile {CommandText.Arguments(left.Select(f => f.Id))}");
                 }
                 EmitError(record);
             }
@@ -374,7 +379,7 @@ namespace VisionPS.Commands
             catch (OpenAIRequestException ex)
             {
                 _failed++;
-                EmitError(ErrorIds.ForUpload(ex, image.Source, LeftOut));
+                EmitError(ErrorIds.ForUpload(ex, image.Source, _leftOut));
             }
         }
 
@@ -422,7 +427,7 @@ namespace VisionPS.Commands
             catch (OpenAIRequestException ex)
             {
                 _failed++;
-                EmitError(ErrorIds.ForUpload(ex, path, LeftOut));
+                EmitError(ErrorIds.ForUpload(ex, path, _leftOut));
             }
         }
 

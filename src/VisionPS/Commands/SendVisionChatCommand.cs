@@ -244,7 +244,11 @@ namespace VisionPS.Commands
                     }
                     else
                     {
-                        EmitWarning($"{outcome.Target}: failed as well: {error.ErrorDetails?.Message ?? error.Exception.Message}");
+                        // The error's own words name the image as a rule ('PATH': ...): then only once.
+                        string message = error.ErrorDetails?.Message ?? error.Exception.Message;
+                        EmitWarning(message.IndexOf(outcome.Target, StringComparison.Ordinal) >= 0
+                            ? $"Failed as well: {message}"
+                            : $"{outcome.Target}: failed as well: {message}");
                     }
                     continue;
                 }
