@@ -226,14 +226,15 @@ namespace VisionPS.Infrastructure
         }
 
         /// <summary>
-        /// Whether host text (EmitHost) reaches the console: not when -InformationAction Ignore drops it, nor when the
+        /// Whether host text (EmitHost) reaches the console: not when -InformationAction Ignore (or $InformationPreference
+        /// = 'Ignore') drops it, nor when the
         /// information stream is redirected (6&gt;$null, 6&gt;file, 6&gt;&amp;1, *&gt;&amp;1), which PowerShell shows only as the
         /// command runtime's information pipe (internal: when it cannot be read, the text is taken as not shown, so a
         /// view that would hide it as "streamed above" shows it instead). Read on the pipeline thread.
         /// </summary>
         private protected bool HostTextReachesConsole()
         {
-            object? action = MyInvocation.BoundParameters.TryGetValue("InformationAction", out object? bound) ? bound : null;
+            object? action = MyInvocation.BoundParameters.TryGetValue("InformationAction", out object? bound) ? bound : GetVariableValue("InformationPreference");
             if ((action is PSObject wrapped ? wrapped.BaseObject : action) is ActionPreference.Ignore)
             {
                 return false;
