@@ -312,6 +312,11 @@ namespace VisionPS.Core.Imaging
             // The container's header is read once a prepare (a hostile APNG's frame walk can be long).
             ImageHeader header = ImageProbe.HeaderFromSkia(codec, data, format, declared);
             ImageProbe.CheckDeclared(header, options.Budget, name);
+            if (header.IccProfileProblem is string iccProblem)
+            {
+                warnings.Add($"'{name}' ({ImageProcessingException.FormatName(format)}) has a colour profile (ICC) that cannot be read: {iccProblem}. " +
+                    "Its colours are sent as stored, without colour conversion.");
+            }
 
             // Then the structure (chunk CRCs, size fields, block lengths): cheap, and a damaged file is refused before
             // its pixels are decoded, unless the caller asked for the part that decodes.
