@@ -6,6 +6,7 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core;
+using VisionPS.Core.Asking;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
@@ -23,7 +24,9 @@ namespace VisionPS.Commands
     /// and attached by file id; http(s) URLs are attached as URLs. A base64 data: URL is never sent to a conversation
     /// or thread: the Assistants API rejects it ("Expected a valid URL, but got a value with an invalid format"), which
     /// is why VisionPS uploads instead. The output names the conversation, the message and the uploaded file ids;
-    /// continue with Send-VisionChat -ConversationId.
+    /// continue with Send-VisionChat -ConversationId. Every image is prepared before any is uploaded: a message the
+    /// service would refuse for its size (an image of more than 20 MB, or more than 50 MB of images, counted by the
+    /// bytes uploaded: they are attached by file id, not as base64) uploads nothing and is RequestTooLarge, naming them.
     /// <para>PDF files are checked first (PdfEncrypted, PdfTooManyPages, PdfTooLarge, PdfDamaged), uploaded as they are
     /// with purpose 'user_data' and attached as input_file parts, after the images; legacy threads take no PDFs.</para>
     /// <para>Uploads that end up in no message (the message fails or is declined, or the command is stopped by Ctrl+C
@@ -275,11 +278,13 @@ namespace VisionPS.Commands
             var inputs = new List<VisionImageInput>();
             var sources = new List<string>();
             var pdfs = Work.Where(w => w.Path is string p && Core.Documents.PdfDocumentCheck.IsPdfFile(p)).ToList();
+            if (PrepareAll(Work.Where(w => !pdfs.Contains(w)).ToList(), options, cancel) is not List<(VisionImage? Image, ErrorRecord? Error)> images)
+            {
+                return; // the message would be too large: nothing was uploaded
+            }
             // Attached in input order: the prepared images (in order, without the PDFs) are taken one by one as the
             // walk over the input meets them, and each PDF is uploaded where it was given.
-            using IEnumerator<(ImageWork Work, VisionImage? Image, ErrorRecord? Error)> images = ImageInputs
-                .Prepare(Work.Where(w => !pdfs.Contains(w)).ToList(), options, cancel, EmitProgress, "Add-AssistantImage: preparing and uploading images")
-                .GetEnumerator();
+            int next = 0;
             foreach (ImageWork work in Work)
             {
                 if (pdfs.Contains(work))
@@ -287,9 +292,11 @@ namespace VisionPS.Commands
                     // Checked, uploaded as it is with purpose user_data, attached as input_file.
                     await UploadPdfAsync(client, work.Path!, thread, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
                 }
-                else if (images.MoveNext())
+                else if (next < images.Count)
                 {
-                    await AttachImageAsync(client, images.Current.Image, images.Current.Error, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
+                    (VisionImage? image, ErrorRecord? error) = images[next];
+                    images[next++] = default; // uploaded: its bytes are let go
+                    await AttachImageAsync(client, image, error, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
                 }
             }
             if (Work.Count > 0 && inputs.Count == 0)
@@ -345,6 +352,49 @@ namespace VisionPS.Commands
                 }
                 EmitError(record);
             }
+        }
+
+        /// <summary>
+        /// Prepares every image before any is uploaded, and holds them to the service's size limits as one message: an
+        /// image of more than 20 MB, or more than 50 MB of images in all, would be refused with the message, so nothing is
+        /// uploaded and one RequestTooLarge error names them (after each image's own error). Images attached by file id
+        /// count by their bytes (they are not in the request as base64; RequestPart.Uploaded), a URL the service
+        /// downloads as the URL. Null when refused; otherwise the prepared images (or errors), in input order. Once the
+        /// images are known to be too many, the bytes of those prepared after are not kept: only their sizes are needed.
+        /// </summary>
+        private List<(VisionImage? Image, ErrorRecord? Error)>? PrepareAll(List<ImageWork> work, PrepareOptions options, CancellationToken cancel)
+        {
+            var images = new List<(VisionImage? Image, ErrorRecord? Error)>();
+            var parts = new List<RequestPart>();
+            bool tooLarge = false;
+            foreach ((ImageWork _, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(work, options, cancel, EmitProgress, "Add-AssistantImage: preparing images"))
+            {
+                if (image is not null)
+                {
+                    parts.Add(image.Url is Uri url ? RequestPart.Reference(image.Source, url.AbsoluteUri) : RequestPart.Uploaded(image.Source, image.Length));
+                    if (!tooLarge && RequestTooLargeException.Check(parts) is not null)
+                    {
+                        tooLarge = true;
+                        images = images.Select(i => ((VisionImage?)null, i.Error)).ToList();
+                    }
+                }
+                images.Add((tooLarge ? null : image, error));
+            }
+            if (RequestTooLargeException.Check(parts) is not RequestTooLargeException refused)
+            {
+                return images;
+            }
+            foreach ((VisionImage? _, ErrorRecord? error) in images)
+            {
+                if (error is not null)
+                {
+                    _failed++;
+                    EmitError(error);
+                }
+            }
+            _failed++;
+            EmitError(ErrorIds.ForRequestSize(refused));
+            return null;
         }
 
         private async Task AttachImageAsync(VisionClient client, VisionImage? image, ErrorRecord? error, TimeSpan? expires,

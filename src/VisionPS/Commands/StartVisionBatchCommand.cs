@@ -27,9 +27,9 @@ namespace VisionPS.Commands
     /// holds one batch file at most. Every batch is recorded locally (Set-VisionDefault -BatchPath; default per OS)
     /// with the image behind each custom_id, so Receive-VisionBatch can map every answer back to its file later, even
     /// from another session. An image that cannot be prepared yields one error naming the file; the others are still
-    /// submitted; so does an image of more than the 50 MB of images one request takes (RequestTooLarge), and a request
-    /// too large for a batch file (BatchRequestTooLarge). -Detail Original with -Api Chat is refused (BatchRequestFailed)
-    /// before any image is read. -WhatIf prepares the images and reports the batch files that would be sent, and sends nothing.
+    /// submitted; so does an image the service would refuse for its size (RequestTooLarge: more than 20 MB as its base64
+    /// data URL, 4/3 of its bytes), and a request too large for a batch file (BatchRequestTooLarge). -Detail Original
+    /// with -Api Chat stops the command (a terminating error, OriginalNeedsResponses) before any image is read. -WhatIf prepares the images and reports the batch files that would be sent, and sends nothing.
     /// <para>http(s) image URLs are handled as Send-VisionChat handles them: passed through to OpenAI and Azure OpenAI,
     /// which download them; for every other endpoint (or with -InlineImageUrl) downloaded here, within the file budget,
     /// prepared and put into the batch inline. -Verbose names each URL sent inline.</para>
@@ -72,7 +72,7 @@ namespace VisionPS.Commands
             {
                 return;
             }
-            RefuseOriginalThroughChat(ErrorIds.BatchRequestFailed);
+            RefuseOriginalThroughChat();
             AskQuestion question = BuildQuestion();
             BatchStore store = VisionDefaults.Current.OpenBatchStore();
             var limits = new BatchLimits { MaxRequests = MaxRequestsPerBatch, MaxBytes = (long)(MaxBatchMB * 1_000_000) };
