@@ -31,6 +31,9 @@ namespace VisionPS.OpenAI.Tests
             Assert.Matches("^[0-9a-f]{32}$", check);
             Assert.Equal(check, new VisionConnection { ApiKey = " " + Key + "\n" }.EndpointKeyCheck("http://127.0.0.1:5000/v1"));
             Assert.NotEqual(check, connection.EndpointKeyCheck("http://127.0.0.1:5001/v1"));
+            // The kind and api-version are covered too: an OpenAI-style record edited to be Azure's does not match.
+            Assert.NotEqual(check, connection.EndpointKeyCheck("http://127.0.0.1:5000/v1", "2024-10-21"));
+            Assert.NotEqual(connection.EndpointKeyCheck("http://127.0.0.1:5000/v1", "2024-10-21"), connection.EndpointKeyCheck("http://127.0.0.1:5000/v1", "2025-04-01-preview"));
             Assert.NotEqual(check, new VisionConnection { ApiKey = Key + "x" }.EndpointKeyCheck("http://127.0.0.1:5000/v1"));
             Assert.DoesNotContain("NEVER", check, StringComparison.OrdinalIgnoreCase);
             Assert.Equal(string.Empty, new VisionConnection().EndpointKeyCheck("http://127.0.0.1:5000/v1"));

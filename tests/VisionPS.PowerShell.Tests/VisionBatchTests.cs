@@ -372,6 +372,190 @@ namespace VisionPS.PowerShell.Tests
             Assert.DoesNotContain(Key, File.ReadAllText(Path.Combine(Records, thereId + ".json")), StringComparison.Ordinal);
         }
 
+        /// <summary>A copy of a batch's record under another id, changed by <paramref name="edit"/>; returns the new id.</summary>
+        private string PlantRecord(string fromId, Action<System.Text.Json.Nodes.JsonObject> edit)
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Records, fromId + ".json")))!.AsObject();
+            string id = "batch_planted_" + Guid.NewGuid().ToString("N");
+            node["BatchId"] = id;
+            edit(node);
+            File.WriteAllText(Path.Combine(Records, id + ".json"), node.ToJsonString());
+            return id;
+        }
+
+        /// <summary>Edits a batch's record in place.</summary>
+        private void EditRecord(string id, Action<System.Text.Json.Nodes.JsonObject> edit)
+        {
+            string file = Path.Combine(Records, id + ".json");
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            edit(node);
+            File.WriteAllText(file, node.ToJsonString());
+        }
+
+        /// <summary>A TCP listener that accepts connections and never answers (or closes each at once), noting when each came.</summary>
+        private sealed class SilentListener : IDisposable
+        {
+            private readonly System.Net.Sockets.TcpListener _listener;
+            private readonly List<System.Net.Sockets.TcpClient> _held = new List<System.Net.Sockets.TcpClient>();
+
+            public SilentListener(System.Net.IPAddress address, bool close)
+            {
+                _listener = new System.Net.Sockets.TcpListener(address, 0);
+                _listener.Start();
+                Port = ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
+                _ = System.Threading.Tasks.Task.Run(async () =>
+                {
+                    try
+                    {
+                        while (true)
+                        {
+                            System.Net.Sockets.TcpClient client = await _listener.AcceptTcpClientAsync();
+                            lock (_held)
+                            {
+                                Accepted.Add(DateTime.UtcNow);
+                                if (close)
+                                {
+                                    client.Dispose();
+                                }
+                                else
+                                {
+                                    _held.Add(client);
+                                }
+                            }
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        // stopped
+                    }
+                });
+            }
+
+            public int Port { get; }
+
+            public List<DateTime> Accepted { get; } = new List<DateTime>();
+
+            public DateTime[] AcceptedNow()
+            {
+                lock (_held)
+                {
+                    return Accepted.ToArray();
+                }
+            }
+
+            public void Dispose()
+            {
+                _listener.Stop();
+                lock (_held)
+                {
+                    _held.ForEach(c => c.Dispose());
+                }
+            }
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task ARecordWithABlankAzureApiVersionIsADamagedRecordAndTheOthersAreStillListed()
+        {
+            await using EndpointHost other = await EndpointHost.StartAsync(apiKey: Key);
+            using var ps = Session();
+            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            PSObject there = Assert.Single(ps.Run("Start-VisionBatch 'There.' -Image $args[0] -Detail Low -BaseUri $args[1]", Paths.CorpusFile("gif_static_smile_48.gif"), other.BaseUri));
+            string hereId = Prop<string>(here, "Id"), thereId = Prop<string>(there, "Id");
+            EditRecord(thereId, r => r["AzureApiVersion"] = " ");
+
+            var listed = ps.Run("Get-VisionBatch -WarningAction SilentlyContinue -Verbose");
+
+            Assert.Empty(ps.Errors);
+            Assert.Contains(hereId, listed.Select(b => Prop<string>(b, "Id")));
+            Assert.Contains(ps.Verbose, v => v.Contains($"Batch {thereId}", StringComparison.Ordinal) && v.Contains("blank", StringComparison.Ordinal)
+                && v.Contains(Path.Combine(Records, thereId + ".json"), StringComparison.Ordinal));
+
+            ps.Run("Wait-VisionBatch -Id $args[0], $args[1] -PollSeconds 0.05 -Timeout 60", thereId, hereId);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("BatchRequestFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains(Path.Combine(Records, thereId + ".json"), error.ToString(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task TheKeyCheckCoversTheAzureApiVersionSoARecordEditedToAddOneIsNotAskedThere()
+        {
+            await using EndpointHost other = await EndpointHost.StartAsync(apiKey: Key);
+            using var ps = Session();
+            PSObject there = Assert.Single(ps.Run("Start-VisionBatch 'There.' -Image $args[0] -Detail Low -BaseUri $args[1]", Paths.CorpusFile("gif_static_smile_48.gif"), other.BaseUri));
+            string thereId = Prop<string>(there, "Id");
+            EditRecord(thereId, r => r["AzureApiVersion"] = "2024-10-21");
+            int before = other.Requests.Count;
+
+            ps.Run("Get-VisionBatch -Id $args[0] -Verbose", thereId);
+
+            Assert.Empty(other.Requests.Skip(before));
+            Assert.Contains(ps.Verbose, v => v.Contains($"Batch {thereId} was created at", StringComparison.Ordinal) && v.Contains("not the one it was submitted with", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void AKeylessRecordOfAnotherAddressIsNotAskedThereWhileTheSessionHasAKey()
+        {
+            using var second = new SilentListener(System.Net.IPAddress.Any, close: true);
+            string address = System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
+                .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
+                .Select(a => a.ToString()).FirstOrDefault() ?? throw new InvalidOperationException("this machine has no non-loopback IPv4 address for the test");
+            using var ps = Session();
+            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            string secondUri = $"http://{address}:{second.Port}/v1";
+            string planted = PlantRecord(Prop<string>(here, "Id"), r =>
+            {
+                r["BaseUri"] = secondUri;
+                r["KeyCheck"] = string.Empty;
+            });
+
+            ps.Run("Get-VisionBatch -Id $args[0] -Verbose", planted);
+
+            Assert.Empty(second.AcceptedNow());
+            Assert.DoesNotContain(ps.Verbose, v => v.Contains("using the endpoint it was created at", StringComparison.Ordinal));
+            Assert.Contains(ps.Verbose, v => v.Contains($"Batch {planted}", StringComparison.Ordinal) && v.Contains("without an API key", StringComparison.Ordinal)
+                && v.Contains(Host.BaseUri.AbsoluteUri.TrimEnd('/'), StringComparison.Ordinal));
+            ErrorRecord error = Assert.Single(ps.Errors); // the current endpoint does not know it
+            Assert.StartsWith("BatchRequestFailed,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void ListingAndWaitingDoNotQueueBehindARecordedEndpointThatNeverAnswers()
+        {
+            using var hung = new SilentListener(System.Net.IPAddress.Loopback, close: false);
+            using var ps = Session();
+            ps.Run("Set-VisionDefault -TimeoutSec 60");
+            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            string hereId = Prop<string>(here, "Id");
+            ps.Run("Wait-VisionBatch -Id $args[0] -PollSeconds 0.05 -Timeout 60", hereId);
+            // A record (submitted without a key, to a local server) whose endpoint accepts connections and never answers.
+            string hungId = PlantRecord(hereId, r =>
+            {
+                r["BaseUri"] = $"http://127.0.0.1:{hung.Port}/v1";
+                r["KeyCheck"] = string.Empty;
+            });
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var listed = ps.Run("Get-VisionBatch -WarningAction SilentlyContinue");
+            clock.Stop();
+
+            // Asked with the session's timeout (60 s, 2 tries) it would take over 120 s; listing asks it once, briefly (10 s).
+            Assert.Contains(hereId, listed.Select(b => Prop<string>(b, "Id")));
+            Assert.DoesNotContain(hungId, listed.Select(b => Prop<string>(b, "Id")));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(50), $"Get-VisionBatch took {clock.Elapsed}");
+            Assert.Single(hung.AcceptedNow());
+
+            // Wait-VisionBatch asks the batches of a round together: three that hang are all asked at once, not one after another.
+            ps.Run("Set-VisionDefault -TimeoutSec 15 -MaxRetries 0");
+            string[] hungIds = { hungId, PlantRecord(hungId, _ => { }), PlantRecord(hungId, _ => { }) };
+            int seen = hung.AcceptedNow().Length;
+            ps.Run("Wait-VisionBatch -Id $args -PollSeconds 0.05 -Timeout 1", hungIds.Cast<object>().ToArray());
+            DateTime[] accepted = hung.AcceptedNow().Skip(seen).ToArray();
+            Assert.Equal(3, accepted.Length);
+            // One after another, the last would come at least 2 × 15 s after the first.
+            Assert.True(accepted.Max() - accepted.Min() < TimeSpan.FromSeconds(12), $"asked over {accepted.Max() - accepted.Min()}");
+            Assert.Equal(3, ps.Errors.Count);
+        }
+
         [Fact]
         public void WhatIfSubmitsNothingUnfinishedBatchesAndUnknownIdsGiveClearErrors()
         {

@@ -151,14 +151,18 @@ namespace VisionPS.Core.OpenAI
 
         internal VisionConnection Clone() => (VisionConnection)MemberwiseClone();
 
+        /// <summary>Whether an API key or an Azure bearer token is set.</summary>
+        public bool HasCredential => _apiKey is not null || Azure?.BearerToken is not null;
+
         /// <summary>
-        /// A check value of this connection's API key (else its Azure bearer token) for <paramref name="endpoint"/>:
-        /// HMAC-SHA256 keyed with the key over the endpoint's text, first 16 bytes in hex; empty when there is no key.
+        /// A check value of this connection's API key (else its Azure bearer token) for <paramref name="endpoint"/> of
+        /// its kind (Azure with <paramref name="azureApiVersion"/>, else OpenAI-style): HMAC-SHA256 keyed with the key
+        /// over "kind|api-version|endpoint", first 16 bytes in hex; empty when there is no key.
         /// A batch record keeps it so a later command sends its key to the endpoint a batch was created at only when it
         /// is the key that went there at submission: the record never holds the key, and a record edited to name
         /// another endpoint (a shared -BatchPath) cannot carry a check that matches without the key.
         /// </summary>
-        public string EndpointKeyCheck(string endpoint)
+        public string EndpointKeyCheck(string endpoint, string? azureApiVersion = null)
         {
             string? secret = _apiKey ?? Azure?.BearerToken;
             if (secret is null)
@@ -166,7 +170,8 @@ namespace VisionPS.Core.OpenAI
                 return string.Empty;
             }
             using var hmac = new System.Security.Cryptography.HMACSHA256(System.Text.Encoding.UTF8.GetBytes(secret));
-            byte[] mac = hmac.ComputeHash(System.Text.Encoding.UTF8.GetBytes("VisionPS batch endpoint\n" + (endpoint ?? string.Empty)));
+            byte[] mac = hmac.ComputeHash(System.Text.Encoding.UTF8.GetBytes("VisionPS batch endpoint\n"
+                + (azureApiVersion is null ? "openai" : "azure") + "|" + (azureApiVersion ?? string.Empty) + "|" + (endpoint ?? string.Empty)));
             return BitConverter.ToString(mac, 0, 16).Replace("-", string.Empty).ToLowerInvariant();
         }
 

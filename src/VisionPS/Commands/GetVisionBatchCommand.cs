@@ -82,7 +82,10 @@ namespace VisionPS.Commands
                 }
                 return;
             }
-            using BatchRoutes routes = OpenRoutes();
+            bool listing = Ids.Count == 0;
+            // Listing, a batch asked at the endpoint its record names gets one brief try: one that accepts connections and
+            // never answers would otherwise hold the whole listing up for the session's timeout and retries.
+            using BatchRoutes routes = OpenRoutes(brief: listing);
             // Each batch is asked about where its route says: -BaseUri; else the endpoint it was created at, when its
             // record says the key in use went there at submission (or none did); else this command's endpoint. Without
             // -Id, a batch that could not be found where it was asked is left out with a verbose note and one warning,
@@ -91,7 +94,6 @@ namespace VisionPS.Commands
             // /openai or /openai/v1), or one whose own endpoint does not know it or does not answer (a local server since
             // stopped). With -Id, each is an error.
             string here = routes.Default.Endpoint.AbsoluteUri.TrimEnd('/');
-            bool listing = Ids.Count == 0;
             var passedOver = new Dictionary<BatchRecord, OpenAIRequestException>();
             bool LeftOut(BatchRecord record, BatchRoute route, OpenAIRequestException ex)
             {

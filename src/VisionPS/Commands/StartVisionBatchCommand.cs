@@ -239,7 +239,7 @@ namespace VisionPS.Commands
                 BatchId = job.Id,
                 BaseUri = client.Endpoint.AbsoluteUri,
                 AzureApiVersion = Connection.Azure?.ApiVersion,
-                KeyCheck = Connection.EndpointKeyCheck(client.Endpoint.AbsoluteUri),
+                KeyCheck = Connection.EndpointKeyCheck(client.Endpoint.AbsoluteUri, Connection.Azure?.ApiVersion),
                 Api = Api.ToString(),
                 Model = AskedModel,
                 Prompt = Prompt,

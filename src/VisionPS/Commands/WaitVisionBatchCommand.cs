@@ -66,9 +66,14 @@ namespace VisionPS.Commands
                 var progress = new ProgressRecord(3, "Wait-VisionBatch", "Waiting");
                 while (waiting.Count > 0)
                 {
-                    foreach (string id in waiting.ToList())
+                    // The batches of a round are asked together (one that does not answer holds up only itself), and
+                    // their results are taken in input order.
+                    List<string> round = waiting.ToList();
+                    VisionBatch?[] answers = await Task.WhenAll(round.Select(id => FetchAsync(routes.For(id), id, cancel))).ConfigureAwait(false);
+                    for (int i = 0; i < round.Count; i++)
                     {
-                        VisionBatch? batch = await FetchAsync(routes.For(id), id, cancel).ConfigureAwait(false);
+                        string id = round[i];
+                        VisionBatch? batch = answers[i];
                         if (batch is null)
                         {
                             waiting.Remove(id); // error written: the service does not know it

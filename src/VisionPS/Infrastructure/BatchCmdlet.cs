@@ -142,8 +142,12 @@ namespace VisionPS.Infrastructure
                 ? ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, target)
                 : ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, target, $"{ex.Message} {route.Note}");
 
-        /// <summary>The routes of this command's batches (dispose after the run: it owns their clients).</summary>
-        private protected BatchRoutes OpenRoutes() => new BatchRoutes(this);
+        /// <summary>
+        /// The routes of this command's batches (dispose after the run: it owns their clients). <paramref name="brief"/>
+        /// (listing every record): a batch asked at the endpoint its record names gets one try of at most 10 s, so an
+        /// endpoint that accepts connections and never answers holds the listing up briefly.
+        /// </summary>
+        private protected BatchRoutes OpenRoutes(bool brief = false) => new BatchRoutes(this, brief);
 
         /// <summary>Where requests about one batch go.</summary>
         private protected sealed class BatchRoute
@@ -177,9 +181,15 @@ namespace VisionPS.Infrastructure
             private readonly Dictionary<string, BatchRoute> _byId = new Dictionary<string, BatchRoute>(StringComparer.Ordinal);
             private readonly Dictionary<string, VisionClient> _clients = new Dictionary<string, VisionClient>(StringComparer.OrdinalIgnoreCase);
 
-            internal BatchRoutes(BatchCmdlet owner)
+            private readonly bool _brief;
+
+            /// <summary>The longest a listing waits for the endpoint a record names.</summary>
+            internal static readonly TimeSpan BriefTimeout = TimeSpan.FromSeconds(10);
+
+            internal BatchRoutes(BatchCmdlet owner, bool brief)
             {
                 _owner = owner;
+                _brief = brief;
                 Default = new VisionClient(owner.Connection);
             }
 
@@ -223,38 +233,58 @@ namespace VisionPS.Infrastructure
                     _owner.EmitVerbose($"Batch {id}: using the endpoint it was created at, {there}.");
                     return new BatchRoute(Default, own: false, note: null);
                 }
-                string elsewhere = $"so it was asked at {here} instead. To ask {there}: -BaseUri {there} -ApiKey <that endpoint's key>.";
+                string elsewhere = $"it was asked at {here} instead. To ask {there}: -BaseUri {there} -ApiKey <that endpoint's key>.";
                 if (!Uri.TryCreate(there, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                 {
-                    return Fallback(id, $"Batch {id}: its local record names '{there}' as the endpoint it was created at, which is no http(s) address, {elsewhere}");
+                    return Fallback(id, $"Batch {id}: its local record names '{there}' as the endpoint it was created at, which is no http(s) address, so {elsewhere}");
+                }
+                if (record.AzureApiVersion is not null && string.IsNullOrWhiteSpace(record.AzureApiVersion))
+                {
+                    return Fallback(id, $"Batch {id}: its local record ('{_owner.Store.RecordPath(id)}') is damaged: its AzureApiVersion is blank, so {elsewhere}");
                 }
                 // The key goes to the recorded endpoint only if it is the key that went there when the batch was submitted
                 // (the record's check, computed with the key; never the key): a record edited to name another endpoint,
                 // or a batch submitted with another key (-ApiKey), gets no key it was not given.
+                // The check covers the endpoint's kind and api-version too, so a record edited to make it Azure (or another
+                // api-version) does not match either.
                 bool keyless = record.KeyCheck is { Length: 0 };
                 if (!keyless && (record.KeyCheck is null
-                    || !string.Equals(record.KeyCheck, _owner.Connection.EndpointKeyCheck(record.BaseUri), StringComparison.OrdinalIgnoreCase)))
+                    || !string.Equals(record.KeyCheck, _owner.Connection.EndpointKeyCheck(record.BaseUri, record.AzureApiVersion), StringComparison.OrdinalIgnoreCase)))
                 {
                     string why = record.KeyCheck is null
                         ? "its local record (written by an earlier VisionPS) does not say which API key went there"
                         : "the API key in use is not the one it was submitted with";
-                    return Fallback(id, $"Batch {id} was created at {there}, but {why}, so the key was not sent there and {elsewhere}");
+                    return Fallback(id, $"Batch {id} was created at {there}, but {why}. The key was not sent there: {elsewhere}");
                 }
-                VisionConnection connection = _owner.Connection.WithEndpoint(uri, record.AzureApiVersion, withKey: !keyless);
-                if (keyless && (connection.Azure is not null || VisionConnection.IsOpenAIHost(uri)))
+                // A record that says its batch went without a key takes the keyless route only when this session has no key
+                // either (it is the same kind of setup), or to this machine (a local server): otherwise anyone who can write
+                // a record (a shared -BatchPath) could have answers from any address taken into the answer cache.
+                if (keyless && _owner.Connection.HasCredential && !uri.IsLoopback)
                 {
-                    return Fallback(id, $"Batch {id}: its local record says it was submitted to {there} without an API key, which that endpoint does not take, {elsewhere}");
+                    return Fallback(id, $"Batch {id}: its local record says it was submitted to {there} without an API key; this session has a key and "
+                        + $"{there} is not on this machine, so nothing was asked there: {elsewhere}");
                 }
                 string name = $"{there}|{record.AzureApiVersion}|{(keyless ? "no key" : "key")}";
                 if (!_clients.TryGetValue(name, out VisionClient? client))
                 {
+                    VisionConnection connection;
                     try
                     {
+                        connection = _owner.Connection.WithEndpoint(uri, record.AzureApiVersion, withKey: !keyless);
+                        if (keyless && (connection.Azure is not null || VisionConnection.IsOpenAIHost(uri)))
+                        {
+                            return Fallback(id, $"Batch {id}: its local record says it was submitted to {there} without an API key, which that endpoint does not take, so {elsewhere}");
+                        }
+                        if (_brief)
+                        {
+                            connection.MaxRetries = 0;
+                            connection.Timeout = connection.Timeout < BriefTimeout ? connection.Timeout : BriefTimeout;
+                        }
                         client = new VisionClient(connection);
                     }
-                    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
                     {
-                        return Fallback(id, $"Batch {id}: the endpoint it was created at, {there}, cannot be used ({Core.MessageText.Clause(ex.Message)}), {elsewhere}");
+                        return Fallback(id, $"Batch {id}: the endpoint it was created at, {there}, cannot be used ({Core.MessageText.Clause(ex.Message)}), so {elsewhere}");
                     }
                     _clients[name] = client;
                     if (ConnectionParameters.ClearTextWarning(connection) is string clear)
