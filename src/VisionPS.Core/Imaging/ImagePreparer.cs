@@ -204,6 +204,13 @@ namespace VisionPS.Core.Imaging
                 return PrepareWithMagick(data, name, format, options, magickWarnings, partialRows, damageFound: cut is not null);
             }
 
+            if (format == ImageFormat.Jpeg && JpegSegments.WithoutHeaderJunk(data) is byte[] clean)
+            {
+                // Bytes between the header's segments that belong to none of them (libjpeg skips them with a warning):
+                // the picture is the same without them, and they are not sent.
+                data = clean;
+            }
+
             // The budget is checked on the container's own header first: a decoder never sees a hostile size.
             ImageHeader? declared = format switch
             {

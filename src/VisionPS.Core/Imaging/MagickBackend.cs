@@ -314,7 +314,7 @@ namespace VisionPS.Core.Imaging
             var image = new MagickImage();
             try
             {
-                image.Warning += (_, e) => found ??= FirstCorruption(e.Exception);
+                image.Warning += (_, e) => found ??= FirstCorruption(e.Exception, data);
                 image.Read(data, settings);
             }
             catch
@@ -374,20 +374,32 @@ namespace VisionPS.Core.Imaging
         /// data, or null: ImageMagick gathers a read's warnings into one exception, and a harmless one (an unknown JFIF
         /// revision) can come first.
         /// </summary>
-        private static string? FirstCorruption(MagickException exception)
+        private static string? FirstCorruption(MagickException exception, byte[] data)
         {
-            if (IsLibjpegCorruption(exception.Message))
+            if (IsLibjpegCorruption(exception.Message) && !IsAboutHeaderMetadata(exception.Message, data))
             {
                 return exception.Message;
             }
             foreach (MagickException related in exception.RelatedExceptions)
             {
-                if (IsLibjpegCorruption(related.Message))
+                if (IsLibjpegCorruption(related.Message) && !IsAboutHeaderMetadata(related.Message, data))
                 {
                     return related.Message;
                 }
             }
             return null;
+        }
+
+        /// <summary>
+        /// "N extraneous bytes before marker 0xE0" where that APPn/COM marker is only in the header: ImageMagick's own
+        /// APP13 (Photoshop) reader can stop short of a segment's end, and libjpeg then skips the rest as extraneous;
+        /// the file's segments are whole and no scan is touched (djpeg and Pillow read such files without a word).
+        /// </summary>
+        private static bool IsAboutHeaderMetadata(string message, byte[] data)
+        {
+            System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(message, "extraneous bytes before marker 0x([0-9a-fA-F]{2})");
+            return m.Success && JpegSegments.IsHeaderOnlyMetadataMarker(data,
+                byte.Parse(m.Groups[1].Value, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture));
         }
 
         private static bool IsLibjpegCorruption(string message) =>
