@@ -46,7 +46,7 @@ namespace VisionPS.Infrastructure
             }
             try
             {
-                JsonObject? root = JsonNode.Parse(Text(LocalFiles.ReadShared(path))) as JsonObject
+                JsonObject? root = JsonNode.Parse(LocalFiles.Text(LocalFiles.ReadShared(path))) as JsonObject
                     ?? throw new JsonException("the file is not a JSON object");
                 // A value Set-VisionDefault would refuse (hand-edited, or written by another version) costs only that
                 // setting: it is named in the warning, and the settings saved beside it still apply.
@@ -101,7 +101,7 @@ namespace VisionPS.Infrastructure
             // window) waits, so neither overwrites the other's change with the file as it read it.
             LocalFiles.Update(FilePath, current =>
             {
-                JsonObject root = current is not null && JsonNode.Parse(Text(current)) is JsonObject existing ? existing : new JsonObject();
+                JsonObject root = current is not null && JsonNode.Parse(LocalFiles.Text(current)) is JsonObject existing ? existing : new JsonObject();
                 foreach (string name in names)
                 {
                     JsonNode? value = Read(defaults, name);
@@ -121,13 +121,6 @@ namespace VisionPS.Infrastructure
             {
                 defaults.MarkSaved(name);
             }
-        }
-
-        /// <summary>The file's text as File.ReadAllText reads it (a byte order mark names the encoding, else UTF-8).</summary>
-        private static string Text(byte[] bytes)
-        {
-            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return reader.ReadToEnd();
         }
 
         /// <summary>Deletes the file (Set-VisionDefault -Reset -Save).</summary>

@@ -124,6 +124,33 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Null(ModelVision.Find("catalog-test-model"));
         }
 
+        /// <summary>
+        /// A FIFO named as the user's models.json (VISIONPS_MODELS) hung every command that sizes an image: its length is 0,
+        /// which passed the size check, and reading it waited for a writer. It is now reported, and the built-in rules apply.
+        /// </summary>
+        [Fact]
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // FIFOs are made by mkfifo (the suite runs on Linux)
+        public void AFifoAsTheUserFileIsReportedWithoutWaitingForAWriter()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), $"visionps-models-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(dir);
+            string fifo = Path.Combine(dir, "models.json");
+            Caching.Fifo.Make(fifo);
+            string? before = Environment.GetEnvironmentVariable("VISIONPS_MODELS");
+            try
+            {
+                Environment.SetEnvironmentVariable("VISIONPS_MODELS", fifo);
+                ModelCatalog catalog = Caching.Fifo.Within(() => ModelCatalog.Current, fifo);
+                Assert.StartsWith($"The model rules file '{fifo}' is not a regular file", catalog.UserFileError, StringComparison.Ordinal);
+                Assert.NotNull(catalog.Find("gpt-4o"));
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("VISIONPS_MODELS", before);
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
         [Fact]
         public void TheShippedFileIsPlainJsonWithNoComments()
         {
