@@ -339,12 +339,30 @@ namespace VisionPS.Commands
             return parts.Count == 0 ? "change nothing (no setting given)" : string.Join("; ", parts);
         }
 
+        /// <summary>Where <paramref name="path"/> links to when it is a symbolic link (a junction too on Windows), else null.</summary>
+        private static string? LinkTarget(string path)
+        {
+#if NET
+            return new FileInfo(path).LinkTarget;
+#else
+            return null; // .NET Framework cannot read a link's target (Windows PowerShell 5.1)
+#endif
+        }
+
         /// <summary>A folder setting as a file-system path relative to the PowerShell location, or a VisionPS error naming it.</summary>
         private string Folder(string parameter, string path)
         {
             try
             {
                 string full = Infrastructure.PowerShellLocation.FileSystemPath(SessionState.Path, path);
+                if (!Directory.Exists(full) && LinkTarget(full) is string target)
+                {
+                    // A link to a folder is a folder; one to nothing (or to a file) was refused as "is a file".
+                    string resolved = Path.Combine(Path.GetDirectoryName(full)!, target);
+                    throw new ArgumentException(File.Exists(resolved)
+                        ? $"'{full}' is a link to '{target}', which is a file, not a folder."
+                        : $"'{full}' is a link to '{target}', which does not exist: create that folder first, or give the folder itself.");
+                }
                 if (File.Exists(full))
                 {
                     // Taken, every run would fail to write into it (the answer cache only warns) and count nothing in it.
