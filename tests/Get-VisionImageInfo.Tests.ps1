@@ -69,12 +69,12 @@ Describe 'Get-VisionImageInfo' {
         $warnings = @($sent | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
         $warnings.Count | Should -Be 1
         $warnings[0].Message | Should -Match "gpt-4.1-mini.*no detail 'original'"
-        # Through Chat Completions the request is refused outright (ChatRequestFailed, nothing sent): told once, not also warned.
+        # Through Chat Completions the request is refused outright (OriginalNeedsResponses, nothing sent): told once, not also warned.
         $chat = Invoke-WithCleanSettings {
             $env:OPENAI_API_KEY = 'sk-test-whatif'
             try { $three | Send-VisionChat 'x' -Model gpt-4.1-mini -Detail Original -Api Chat -BaseUri 'http://127.0.0.1:9/v1' 3>&1 6>$null } catch { $_ }
         }
-        @($chat | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
+        @($chat | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).FullyQualifiedErrorId | Should -BeLike 'OriginalNeedsResponses,*'
         @($chat | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
         $converted = ConvertTo-VisionImage -LiteralPath $file -Model o4-mini -Detail Original 3>&1
         (@($converted | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n") | Should -Match "o4-mini.*no detail 'original'"

@@ -70,13 +70,16 @@ Describe '-MaxSide on the upload cmdlets' {
     }
 }
 
-Describe 'More than 50 MB of images in one request' {
-    It 'is refused before sending as RequestTooLarge naming the files, the total and the way out; -PerImage sends each' {
-        # Three 2600x2600 noise images as PNG for gpt-5.4's original detail: about 20.3 MB each, 60.8 MB together.
-        $files = 1..3 | ForEach-Object { New-NoiseBmp (Join-Path $Work "noise$_.bmp") 2600 2600 $_ }
-        $images = $files | ConvertTo-VisionImage -Model gpt-5.4 -Detail Original -Format Png -MaxBytes 30000000 -ErrorAction Stop
-        $total = ($images | Measure-Object -Property Length -Sum).Sum
-        $total | Should -BeGreaterThan 50000000
+Describe 'More than 50 MB in one request, counted as sent' {
+    It 'refuses 40 MB of images (54 MB as base64 data URLs) before sending as RequestTooLarge; -PerImage sends each' {
+        # Eight 1300x1300 noise images as PNG for gpt-5.4's original detail: about 5.07 MB each, 40.6 MB together,
+        # which go as data URLs of 54 MB.
+        $files = 1..8 | ForEach-Object { New-NoiseBmp (Join-Path $Work "noise$_.bmp") 1300 1300 $_ }
+        $images = $files | ConvertTo-VisionImage -Model gpt-5.4 -Detail Original -Format Png -ErrorAction Stop
+        $raw = ($images | Measure-Object -Property Length -Sum).Sum
+        $sent = ($images | ForEach-Object { 'data:image/png;base64,'.Length + 4 * [math]::Ceiling($_.Length / 3) } | Measure-Object -Sum).Sum
+        $raw | Should -BeLessThan 45000000
+        $sent | Should -BeGreaterThan 50000000
         $err = $null
         $answers = $images | Send-VisionChat 'Compare these.' -Api Responses -Model gpt-5.4 -Detail Original -ErrorVariable err -ErrorAction SilentlyContinue
         $answers | Should -BeNullOrEmpty
@@ -85,9 +88,23 @@ Describe 'More than 50 MB of images in one request' {
         $err[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
         $err[0].TargetObject | Should -Be $files
         foreach ($f in $files) { $err[0].Exception.Message | Should -BeLike "*'$f'*" }
-        $err[0].Exception.Message | Should -BeLike "*$(($total / 1e6).ToString('0.##', [cultureinfo]::InvariantCulture)) MB together*at most 50 MB of images per request, so nothing was sent*"
+        $err[0].Exception.Message | Should -BeLike "*$(($sent / 1e6).ToString('0.##', [cultureinfo]::InvariantCulture)) MB together as sent*base64*at most 50 MB of images per request, so nothing was sent*"
         $err[0].ErrorDetails.RecommendedAction | Should -BeLike '*-PerImage*-MaxSide*-Detail*'
         # One request each fits: every image is answered.
-        ($images | Send-VisionChat 'Describe.' -PerImage -Api Responses -Model gpt-5.4 -Detail Original -NoCache -ErrorAction Stop).Count | Should -Be 3
+        ($images | Send-VisionChat 'Describe.' -PerImage -Api Responses -Model gpt-5.4 -Detail Original -NoCache -ErrorAction Stop).Count | Should -Be 8
+    }
+}
+
+Describe '-Detail Original through Chat Completions' {
+    It '<Command> stops with the terminating error OriginalNeedsResponses, which -ErrorAction does not silence' -ForEach @(
+        @{ Command = 'Send-VisionChat'; Type = 'SendVisionChatCommand' }, @{ Command = 'Start-VisionBatch'; Type = 'StartVisionBatchCommand' }
+    ) {
+        $e = $null
+        $out = try { & $Command 'Describe.' -Image $Storm -Model gpt-5.4 -Detail Original -ErrorAction SilentlyContinue } catch { $e = $_ }
+        $out | Should -BeNullOrEmpty
+        $e | Should -Not -BeNullOrEmpty
+        $e.FullyQualifiedErrorId | Should -Be "OriginalNeedsResponses,VisionPS.Commands.$Type"
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -BeLike '*-Api Responses*'
     }
 }

@@ -12,12 +12,23 @@ BeforeAll {
     # An endpoint whose third upload fails with $Fault (the others pass), set as the session's default, no retries.
     function Start-FailingUploads([string] $Fault = '500x1@2') { Start-FaultyEndpoint @{ 'POST /v1/files' = $Fault } }
 
-    # An endpoint with these route faults, set as the session's default, no retries.
-    function Start-FaultyEndpoint([hashtable] $RouteFault) {
-        $endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault $RouteFault
+    # An endpoint with these route faults, set as the session's default, no retries; -IdTail: how its ids end, by prefix.
+    function Start-FaultyEndpoint([hashtable] $RouteFault, [hashtable] $IdTail = @{}) {
+        $endpoint = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault $RouteFault -IdTail $IdTail
         Set-VisionDefault -Reset -BaseUri $endpoint.BaseUri -ApiKey (ConvertTo-SecureString $Key -AsPlainText -Force) `
-            -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work 'batches') -MaxRetries 0
+            -CachePath (Join-Path $Work 'cache') -BatchPath (Join-Path $Work "batches-$([guid]::NewGuid().ToString('N'))") -MaxRetries 0
         $endpoint
+    }
+
+    # The line of a warning that starts with $Command, parsed as PowerShell: the statement's AST (and no parse errors).
+    function Get-CommandLine([string] $Warning, [string] $Command) {
+        $lines = @($Warning -split '\r?\n' | Where-Object { $_ -like "$Command *" })
+        $lines.Count | Should -Be 1 -Because "the warning gives the command on a line of its own: $Warning"
+        $tokens = $null; $errors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseInput($lines[0], [ref]$tokens, [ref]$errors)
+        $errors | Should -BeNullOrEmpty
+        $ast.EndBlock.Statements.Count | Should -Be 1 -Because "the line is one command, nothing more: $($lines[0])"
+        $ast.EndBlock.Statements[0]
     }
 
     # The ids of the files stored on the endpoint.
@@ -85,6 +96,8 @@ Describe 'Add-VisionFile ends before its last upload' {
             "$($warning[0])" | Should -BeLike "*$(Split-Path -Leaf $Images[0])*"
             "$($warning[0])" | Should -BeLike "*Remove-VisionFile $($stored -join ', ')*"
             "$($warning[0])" | Should -Not -BeLike "*$Key*"
+            # The third upload failed: none was under way at the stop.
+            "$($warning[0])" | Should -Not -BeLike '*under way*'
         }
         finally { $endpoint.Stop() }
     }
@@ -115,6 +128,8 @@ Describe 'Add-VisionFile ends before its last upload' {
             $warning = @($shell.Streams.Warning | Where-Object { "$_" -like '*Remove-VisionFile*' })
             $warning.Count | Should -Be 1
             "$($warning[0])" | Should -BeLike "*Remove-VisionFile $($stored -join ', ')*"
+            # The third upload was under way at the stop: the service may store it too.
+            "$($warning[0])" | Should -BeLike '*upload under way*'
         }
         finally {
             $shell.Dispose()
@@ -198,5 +213,152 @@ Describe 'Send-VisionChat -PerImage stopped (Ctrl+C) with requests under way' {
             $runspace.Dispose()
             $endpoint.Stop()
         }
+    }
+}
+
+Describe 'A run that the next command ends early (Select-Object -First 1) or that runs to its end' {
+    # Select-Object -First 1 stops the commands before it once it has its object: a normal end, not a failure. The user
+    # has the object; a warning that offers to remove (or cancel) it would undo what they just got.
+    It 'Add-VisionFile | Select-Object -First 1: no warning, and no upload but the one the user got' {
+        $endpoint = Start-FaultyEndpoint @{}
+        try {
+            $first = Add-VisionFile -Image $Images[0..2] -WarningVariable warned 3>$null | Select-Object -First 1
+
+            $first.Id | Should -Not -BeNullOrEmpty
+            $warned | Should -BeNullOrEmpty
+            Get-StoredFileIds $endpoint | Should -Be @($first.Id)
+        }
+        finally { $endpoint.Stop() }
+    }
+
+    It 'Start-VisionBatch -MaxRequestsPerBatch 1 | Select-Object -First 1: no warning, and no batch but the one the user got' {
+        $endpoint = Start-FaultyEndpoint @{}
+        try {
+            $first = $Images[0..2] | Start-VisionBatch 'What is it?' -Detail Low -MaxRequestsPerBatch 1 -WarningVariable warned 3>$null | Select-Object -First 1
+
+            $first.Id | Should -Not -BeNullOrEmpty
+            $warned | Should -BeNullOrEmpty
+            @(Get-VisionBatch -Local).Id | Should -Be @($first.Id)
+        }
+        finally { $endpoint.Stop() }
+    }
+
+    It '<Command> run to its end: no warning' -ForEach @(
+        @{ Command = 'Add-VisionFile'; Run = { Add-VisionFile -Image $Images[0..1] -WarningVariable w 3>$null; $w } }
+        @{ Command = 'Start-VisionBatch'; Run = { $Images[0..1] | Start-VisionBatch 'What is it?' -Detail Low -MaxRequestsPerBatch 1 -WarningVariable w 3>$null; $w } }
+    ) {
+        $endpoint = Start-FaultyEndpoint @{}
+        try {
+            $out = @(& $Run)
+            @($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }) | Should -BeNullOrEmpty
+            @($out | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] }).Count | Should -Be 2
+        }
+        finally { $endpoint.Stop() }
+    }
+}
+
+Describe 'An id from the service in a command to copy' {
+    # A service (or a proxy in front of it) answers an id the module then prints in a command the user pastes: it must
+    # stay one argument, never run as code of its own.
+    BeforeAll { $script:Tail = "$([char]0x2019)'; Write-Host PWNED #" }
+
+    It 'Add-VisionFile stopped after two uploads: Remove-VisionFile gets exactly the two ids' {
+        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/files' = '500x1@2' } -IdTail @{ 'file-' = $Tail }
+        try {
+            try { $null = Add-VisionFile -Image $Images -ErrorAction Stop -WarningVariable warned 3>$null } catch { }
+            $stored = @(Get-StoredFileIds $endpoint)
+            $stored.Count | Should -Be 2
+            $stored | ForEach-Object { $_ | Should -BeLike "*$Tail" }
+
+            $command = (Get-CommandLine "$(@($warned)[0])" 'Remove-VisionFile').PipelineElements
+            $command.Count | Should -Be 1
+            @($command[0].CommandElements[1].SafeGetValue()) | Sort-Object | Should -Be $stored
+        }
+        finally { $endpoint.Stop() }
+    }
+
+    It 'Start-VisionBatch stopped after part 1: Wait-VisionBatch gets exactly its id' {
+        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/batches' = '500x1@1' } -IdTail @{ 'batch_' = $Tail }
+        try {
+            try { $null = $Images[0..2] | Start-VisionBatch 'What is it?' -Detail Low -MaxRequestsPerBatch 1 -ErrorAction Stop -WarningVariable warned 3>$null } catch { }
+            $submitted = @((Invoke-RestMethod -Uri "$($endpoint.BaseUri)/batches" -Headers @{ Authorization = "Bearer $Key" }).data.id)
+            $submitted.Count | Should -Be 1
+            $submitted[0] | Should -BeLike "*$Tail"
+
+            $pipeline = (Get-CommandLine "$(@($warned)[0])" 'Wait-VisionBatch').PipelineElements
+            $pipeline.Count | Should -Be 2
+            $pipeline[1].GetCommandName() | Should -Be 'Receive-VisionBatch'
+            $pipeline[0].CommandElements[1].SafeGetValue() | Should -Be $submitted[0]
+        }
+        finally { $endpoint.Stop() }
+    }
+
+    It 'Add-AssistantImage stopped, its uploads not deleted: Remove-VisionFile gets exactly the two ids' {
+        $endpoint = Start-FaultyEndpoint @{ 'POST /v1/files' = '500x1@2'; 'DELETE /v1/files/{id}' = '500' } -IdTail @{ 'file-' = $Tail }
+        try {
+            try { $null = Add-AssistantImage -Image $Images -Prompt 'Five images.' -ErrorAction Stop -WarningVariable warned 3>$null } catch { }
+            $stored = @(Get-StoredFileIds $endpoint)
+            $stored.Count | Should -Be 2
+
+            $line = "$(@($warned)[0])" -replace '^.*remove them with: ', ''
+            $command = (Get-CommandLine $line 'Remove-VisionFile').PipelineElements
+            $command.Count | Should -Be 1
+            @($command[0].CommandElements[1].SafeGetValue()) | Sort-Object | Should -Be $stored
+        }
+        finally { $endpoint.Stop() }
+    }
+}
+
+Describe 'Start-VisionBatch whose record cannot be written' {
+    It 'at -ErrorAction Stop: the warning gives the batch id and does not say it is recorded' {
+        $endpoint = Start-FaultyEndpoint @{}
+        try {
+            $blocker = Join-Path $Work "not-a-folder-$([guid]::NewGuid().ToString('N'))"
+            Set-Content -LiteralPath $blocker -Value 'a file where the records folder would be'
+            Set-VisionDefault -BatchPath (Join-Path $blocker 'batches')
+            $caught = $null
+            try { $null = $Images[0..2] | Start-VisionBatch 'What is it?' -Detail Low -MaxRequestsPerBatch 1 -ErrorAction Stop -WarningVariable warned 3>$null } catch { $caught = $_ }
+
+            $caught.FullyQualifiedErrorId | Should -BeLike 'BatchRecordFailed,*'
+            $id = $caught.TargetObject
+            $warning = @($warned | Where-Object { "$_" -like "*$id*" })
+            $warning.Count | Should -Be 1
+            "$($warning[0])" | Should -Not -BeLike '*are recorded*'
+            "$($warning[0])" | Should -BeLike '*not recorded*'
+        }
+        finally { $endpoint.Stop() }
+    }
+}
+
+Describe 'Send-VisionChat -PerImage -ErrorAction Stop: a second request fails as well' {
+    It 'its warning names the image once' {
+        $endpoint = Start-FaultyEndpoint @{}
+        try {
+            $caught = $null
+            try { $null = $Images[0..1] | Send-VisionChat 'What is it?' -PerImage -ThrottleLimit 2 -NoCache -Model "fault:slow=1500+500x2:$([guid]::NewGuid().ToString('N'))" -ErrorAction Stop -WarningVariable warned 3>$null } catch { $caught = $_ }
+
+            $caught.FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
+            $other = @($Images[0..1] | Where-Object { $_ -ne $caught.TargetObject })[0]
+            $warning = @($warned | Where-Object { "$_" -like '*failed as well*' })
+            $warning.Count | Should -Be 1
+            ([regex]::Matches("$($warning[0])", [regex]::Escape($other))).Count | Should -Be 1
+        }
+        finally { $endpoint.Stop() }
+    }
+}
+
+Describe 'Add-AssistantImage -ErrorAction Stop: the third of five uploads fails' {
+    It 'the error says the run stops with no message added, not that the image is left out of one' {
+        $endpoint = Start-FailingUploads '500x1@2'
+        try {
+            $caught = $null
+            try { $null = Add-AssistantImage -Image $Images -Prompt 'Five images.' -ErrorAction Stop 3>$null } catch { $caught = $_ }
+
+            $caught.FullyQualifiedErrorId | Should -BeLike 'ImageUploadFailed,*'
+            "$caught" | Should -Not -BeLike '*left out of the message*'
+            "$caught" | Should -BeLike '*no message is added*'
+            Get-StoredFileIds $endpoint | Should -BeNullOrEmpty
+        }
+        finally { $endpoint.Stop() }
     }
 }

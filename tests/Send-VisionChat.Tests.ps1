@@ -303,6 +303,7 @@ Describe 'Send-VisionChat as an admin uses it' {
 
     It 'never shows the key a service repeats in a successful answer (<Name>), and warns that it did' -ForEach @(
         @{ Name = 'text, as JSON, cached'; Model = 'canned=answer-key'; Extra = @{ PerImage = $true; JsonSchema = @{ type = 'object'; properties = @{ said = @{ type = 'string' } } } } }
+        @{ Name = 'JSON with \u escapes, its model and id too, cached'; Model = 'canned=answer-key-escaped'; Extra = @{ PerImage = $true; JsonSchema = @{ type = 'object'; properties = @{ said = @{ type = 'string' } } } } }
         @{ Name = 'refusal'; Model = 'canned=refusal-key'; Extra = @{} }
         @{ Name = 'stream split across chunks'; Model = 'canned=stream-answer-key'; Extra = @{ Stream = $true } }
         @{ Name = 'Responses'; Model = 'canned=responses-answer-key'; Extra = @{ Api = 'Responses' } }
@@ -312,13 +313,18 @@ Describe 'Send-VisionChat as an admin uses it' {
         $all = Send-VisionChat 'Describe.' -Image $image -Model $model @Extra -Verbose -Debug -ErrorVariable errs *>&1
         $results = @($all | Where-Object { $_ -is [VisionPS.ChatResult] })
         $results.Count | Should -Be 1
-        $shown = ($all | Out-String -Width 400) + ($results | Format-List * | Out-String -Width 400) + ($results | ConvertTo-Json -Depth 5) + ($errs | Out-String)
-        $shown | Should -Not -Match ([regex]::Escape($Key))
-        $shown | Should -Not -Match ([regex]::Escape($Key.Substring(6, $Key.Length - 10)))
+        # The streamed text as the console shows it: each piece is its own information record (on its own line in Out-String).
+        $streamed = ($all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] } | ForEach-Object { "$($_.MessageData)" }) -join ''
+        $shown = ($all | Out-String -Width 400) + $streamed + ($results | Format-List * | Out-String -Width 400) + ($results | ConvertTo-Json -Depth 5) + ($errs | Out-String) + $results[0].Json + $results[0].Object.said
+        # The cache is a file too; and a \uXXXX escape (of any depth) is the character to a JSON reader.
+        $shown += (Get-ChildItem -LiteralPath $Cache -Recurse -File -ErrorAction SilentlyContinue | ForEach-Object { [System.IO.File]::ReadAllText($_.FullName) }) -join "`n"
+        $read = [regex]::Replace($shown, '\\+u([0-9a-fA-F]{4})', { param($m) [string][char][Convert]::ToInt32($m.Groups[1].Value, 16) })
+        foreach ($text in $shown, $read) {
+            $text | Should -Not -Match ([regex]::Escape($Key))
+            $text | Should -Not -Match ([regex]::Escape($Key.Substring(6, $Key.Length - 10)))
+        }
         ($results[0].Text + $results[0].Refusal) | Should -Match '\[redacted\]'
         @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] -and $_.Message -match 'repeated the API key' }).Count | Should -Be 1
-        # The answer cache is a file too.
-        Get-ChildItem -LiteralPath $Cache -Recurse -File -ErrorAction SilentlyContinue | ForEach-Object { [System.IO.File]::ReadAllText($_.FullName) } | Should -Not -Match ([regex]::Escape($Key))
     }
 }
 

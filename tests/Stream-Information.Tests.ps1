@@ -120,10 +120,12 @@ Write-Host 'host-silently' -InformationAction SilentlyContinue
         @{ How = 'silenced with 6>$null'; Redirect = '6>$null' }
         @{ How = 'silenced with -InformationAction Ignore'; Redirect = '-InformationAction Ignore' }
         @{ How = 'written to a file with 6>'; Redirect = '6>(Join-Path ([IO.Path]::GetTempPath()) "visionps-six-$PID.txt")' }
+        @{ How = 'silenced with $InformationPreference = ''Ignore'''; Before = '$InformationPreference = ''Ignore'''; Redirect = '' }
     ) {
         $lines = Invoke-ChildPwsh @"
 `$plain = Send-VisionChat 'Describe.' -Image `$photo -Stream -NoCache
 "plain: streamed=`$(`$plain.Streamed) table=`$((`$plain | Format-Table | Out-String -Width 400) -match 'streamed above')"
+$Before
 `$r = Send-VisionChat 'Describe.' -Image `$photo -Stream -NoCache $Redirect
 `$shown = (`$r | Format-Table | Out-String -Width 400) -match [regex]::Escape(`$r.Text.Substring(0, [Math]::Min(10, `$r.Text.Length)))
 "silenced: streamed=`$(`$r.Streamed) text=`$(`$r.Text.Length -gt 0) shown=`$shown above=`$((`$r | Format-Table | Out-String -Width 400) -match 'streamed above')"

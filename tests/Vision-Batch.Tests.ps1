@@ -96,3 +96,117 @@ Describe 'A batch that goes wrong, as an admin sees it' {
         ($warns.Message -join "`n") | Should -BeLike "$file*: the answer is cut short*raise -MaxTokens*"
     }
 }
+
+Describe 'A batch created at another endpoint (-BaseUri on Start-VisionBatch only)' {
+    BeforeAll {
+        # A second server with the same key: the session default stays on the first one, which knows none of its batches.
+        $script:Other = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+        $script:OtherUri = $Other.BaseUri.AbsoluteUri.TrimEnd('/')
+        $script:Cat = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+    }
+    AfterAll {
+        if ($Other) { $Other.Stop() }
+    }
+
+    It 'is waited for and received at the endpoint it was created at, and -Verbose says so' {
+        $batch = Start-VisionBatch 'Where?' -Image $Cat -Detail Low -BaseUri $Other.BaseUri
+        $out = $batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120 -ErrorVariable errs -Verbose 4>&1
+        ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String) |
+            Should -BeLike "*Batch $($batch.Id): using the endpoint it was created at, $OtherUri*"
+        $results = @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] } | Receive-VisionBatch -NoCache -ErrorVariable +errs)
+        $errs | Should -BeNullOrEmpty
+        $results.Count | Should -Be 1
+        $results[0].BatchId | Should -Be $batch.Id
+        $results[0].ImageSources | Should -Be $Cat
+        # The whole pipeline, as the user types it.
+        $again = Start-VisionBatch 'Where again?' -Image $Cat -Detail Low -BaseUri $Other.BaseUri | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120 | Receive-VisionBatch -NoCache
+        $again.ImageSources | Should -Be $Cat
+        # Get-VisionBatch, by id and listing every record, asks each batch where it was created: no error, no warning.
+        (Get-VisionBatch -Id $batch.Id -ErrorVariable getErrs).Status | Should -Be 'completed'
+        $getErrs | Should -BeNullOrEmpty
+        $listed = Get-VisionBatch -WarningVariable w -ErrorVariable listErrs
+        ($listed | Where-Object Id -eq $batch.Id).Status | Should -Be 'completed'
+        $w | Should -BeNullOrEmpty
+        $listErrs | Should -BeNullOrEmpty
+        # -BaseUri on the command still wins: the default server does not know the batch.
+        Get-VisionBatch -Id $batch.Id -BaseUri $Endpoint.BaseUri -ErrorAction SilentlyContinue -ErrorVariable explicit | Should -BeNullOrEmpty
+        $explicit[0].FullyQualifiedErrorId | Should -BeLike 'BatchRequestFailed,*'
+        # Stop-VisionBatch goes there too (cancelling a finished batch is the service's error, from that endpoint).
+        Stop-VisionBatch -Id $batch.Id -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable stopErrs | Out-Null
+        "$stopErrs" | Should -BeLike "*$OtherUri*"
+        "$stopErrs" | Should -Not -BeLike '*No such batch*'
+    }
+
+    It 'is received in a new session, whose only endpoint is the default one' {
+        $batch = Start-VisionBatch 'Later?' -Image $Cat -Detail Low -BaseUri $Other.BaseUri
+        $null = $batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120
+        $saved = @{ OPENAI_API_KEY = $env:OPENAI_API_KEY; OPENAI_BASE_URL = $env:OPENAI_BASE_URL; VISIONPS_BATCHES = $env:VISIONPS_BATCHES; VISIONPS_CONFIG = $env:VISIONPS_CONFIG }
+        try {
+            $env:OPENAI_API_KEY = $Key
+            $env:OPENAI_BASE_URL = $Endpoint.BaseUri.AbsoluteUri
+            $env:VISIONPS_BATCHES = (Get-VisionDefault).BatchPath
+            $env:VISIONPS_CONFIG = Join-Path $Work "config-$([guid]::NewGuid().ToString('N'))"
+            $manifest = Join-Path (Split-Path $PSScriptRoot) 'VisionPS.psd1'
+            $text = & pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Receive-VisionBatch -Id $($batch.Id) -NoCache -ErrorAction Continue 2>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.ErrorRecord]) { 'ERROR: ' + `$_ } else { 'RESULT: ' + `$_.ImageSources[0] } }"
+        }
+        finally {
+            foreach ($name in $saved.Keys) { Set-Item -Path "env:$name" -Value $saved[$name] }
+        }
+        ($text -join "`n") | Should -Be "RESULT: $Cat"
+    }
+
+    It 'sends no key to the recorded endpoint that did not go there at submission (another key, or an edited record)' {
+        $keyed = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey 'sk-pester-other-key-never-printed-77'
+        try {
+            $batch = Start-VisionBatch 'Other key.' -Image $Cat -Detail Low -BaseUri $keyed.BaseUri -ApiKey 'sk-pester-other-key-never-printed-77'
+            $keyedUri = $keyed.BaseUri.AbsoluteUri.TrimEnd('/')
+            # The session's key is not the one the batch was submitted with: it is asked at the session's endpoint, which
+            # does not know it, and the error says how to ask where it was created.
+            $out = Get-VisionBatch -Id $batch.Id -ErrorAction SilentlyContinue -ErrorVariable errs -Verbose 4>&1
+            $verbose = $out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String
+            $verbose | Should -Not -BeLike "*GET $keyedUri*"
+            $errs.Count | Should -Be 1
+            "$errs" | Should -BeLike "*created at $keyedUri*not the one it was submitted with*-BaseUri $keyedUri -ApiKey*"
+            "$errs" | Should -Not -BeLike '*sk-pester*'
+            # With that endpoint and its key, as the error says, it is found.
+            (Get-VisionBatch -Id $batch.Id -BaseUri $keyed.BaseUri -ApiKey 'sk-pester-other-key-never-printed-77').Id | Should -Be $batch.Id
+            # A record edited to name another endpoint than the one its batch (and key) went to: no request goes there.
+            $mine = Start-VisionBatch 'Mine.' -Image $Cat -Detail Low
+            $file = Join-Path (Get-VisionDefault).BatchPath "$($mine.Id).json"
+            $text = Get-Content -LiteralPath $file -Raw
+            $text | Should -BeLike "*`"BaseUri`":`"$($Endpoint.BaseUri.AbsoluteUri.TrimEnd('/'))`"*"
+            $text.Replace("`"BaseUri`":`"$($Endpoint.BaseUri.AbsoluteUri.TrimEnd('/'))`"", "`"BaseUri`":`"$keyedUri`"") | Set-Content -LiteralPath $file -NoNewline
+            $out = Get-VisionBatch -Id $mine.Id -ErrorVariable editedErrs -Verbose 4>&1
+            ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Out-String) | Should -Not -BeLike "*GET $keyedUri*"
+            ($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Id | Should -Be $mine.Id
+            $editedErrs | Should -BeNullOrEmpty
+        }
+        finally {
+            $keyed.Stop()
+        }
+    }
+
+    It 'leaves out of the listing, with one warning, a batch whose endpoint has stopped' {
+        # On batch records of its own, so the batches of the other cases are not counted.
+        $records = (Get-VisionDefault).BatchPath
+        Set-VisionDefault -BatchPath (Join-Path $Work "batches-$([guid]::NewGuid().ToString('N'))")
+        $gone = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
+        try {
+            $batch = Start-VisionBatch 'Gone.' -Image $Cat -Detail Low -BaseUri $gone.BaseUri
+            $here = Start-VisionBatch 'Here.' -Image $Cat -Detail Low
+        }
+        finally {
+            $gone.Stop()
+        }
+        $listed = Get-VisionBatch -ErrorVariable errs -WarningVariable w -WarningAction SilentlyContinue -MaxRetries 0
+        $errs | Should -BeNullOrEmpty
+        $listed.Id | Should -Not -Contain $batch.Id
+        $w.Count | Should -Be 1
+        "$w" | Should -BeLike "*1 batch recorded for another endpoint ($($gone.BaseUri.AbsoluteUri.TrimEnd('/'))) could not be found there*"
+        $listed.Id | Should -Contain $here.Id
+        # Named, it is an error.
+        Get-VisionBatch -Id $batch.Id -MaxRetries 0 -ErrorAction SilentlyContinue -ErrorVariable named | Should -BeNullOrEmpty
+        $named.Count | Should -Be 1
+        Set-VisionDefault -BatchPath $records
+    }
+}

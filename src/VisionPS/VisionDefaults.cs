@@ -34,12 +34,14 @@ namespace VisionPS
         internal static VisionDefaults Load()
         {
             var defaults = new VisionDefaults();
-            defaults.LoadProblem = Infrastructure.SavedSettings.LoadInto(defaults);
+            defaults._loadProblem = Infrastructure.SavedSettings.LoadInto(defaults);
             return defaults;
         }
 
-        /// <summary>Why the saved settings could not be read (null when they were, or there are none).</summary>
-        internal string? LoadProblem { get; private set; }
+        private Infrastructure.SavedSettings.LoadProblem? _loadProblem;
+
+        /// <summary>Why the saved settings, or some values in them, are not used (null when they all are, or there are none).</summary>
+        internal string? LoadProblem => _loadProblem?.ToString();
 
         private int _loadProblemTold;
 
@@ -58,7 +60,13 @@ namespace VisionPS
         }
 
         /// <summary>The saved settings were deleted (Set-VisionDefault -Reset -Save): nothing unreadable is left to warn about.</summary>
-        internal void ForgetLoadProblem() => LoadProblem = null;
+        internal void ForgetLoadProblem() => _loadProblem = null;
+
+        /// <summary>The settings <paramref name="saved"/> were written to the file anew: a value of theirs left out at load is no longer named.</summary>
+        internal void ForgetLoadProblem(IEnumerable<string> saved) => _loadProblem = _loadProblem?.Without(saved);
+
+        /// <summary>Whether a setting's value is the saved one (not set in this session).</summary>
+        internal bool IsSaved(string name) => _saved.Contains(name);
 
         /// <summary>Records that a setting's value is the saved one.</summary>
         internal void MarkSaved(string name) => _saved.Add(name);

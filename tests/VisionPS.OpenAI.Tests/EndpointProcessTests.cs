@@ -1,8 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Net.Http;
+using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using VisionPS.Core.OpenAI;
+using VisionPS.TestServer;
 using Xunit;
 
 namespace VisionPS.OpenAI.Tests
@@ -36,6 +40,22 @@ namespace VisionPS.OpenAI.Tests
                 }
             }
             Assert.Equal(0, process.ExitCode);
+        }
+
+        [Fact]
+        public async Task ItsRequestLogAnswersTheLast10000RequestsOnly()
+        {
+            await using EndpointHost host = await EndpointHost.StartAsync();
+            for (int i = 0; i < 10_050; i++)
+            {
+                host.State.Requests.Enqueue(new CapturedRequest("GET", $"/v1/files/file-{i}", "", null, new Dictionary<string, string>(), Array.Empty<byte>()));
+            }
+            using var http = new HttpClient();
+            JsonArray log = JsonNode.Parse(await http.GetStringAsync(new Uri(host.BaseUri, "/test/requests")))!.AsArray();
+
+            Assert.Equal(10_000, log.Count);
+            Assert.Equal("/v1/files/file-50", (string?)log[0]!["path"]);
+            Assert.Equal("/v1/files/file-10049", (string?)log[^1]!["path"]);
         }
     }
 }

@@ -81,6 +81,49 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(Hints.TooLarge, error.Hint);
         }
 
+        /// <summary>A PNG padded to <paramref name="length"/> bytes (it still decodes: the padding follows its end).</summary>
+        private static byte[] PaddedPng(int length)
+        {
+            byte[] bytes = new byte[length];
+            TestImages.Png().CopyTo(bytes, 0);
+            return bytes;
+        }
+
+        [Fact]
+        public async Task AnImageOf16MBIsRefusedAsItsDataUrlIsMoreThan20MB()
+        {
+            // 16,000,000 bytes are a 21,333,358-character data URL: the service counts what the request carries.
+            OpenAIRequestException error = await ChatFails(VisionImageInput.FromBytes(PaddedPng(16_000_000), "image/png"), timeout: TimeSpan.FromMinutes(5));
+            Assert.Equal("image_too_large", error.Code);
+            Assert.Contains("21333358", error.ServerMessage, StringComparison.Ordinal);
+            Assert.Equal(Hints.TooLarge, error.Hint);
+        }
+
+        [Fact]
+        public async Task EightImagesOf40MBAndAPdfAreCountedAsTheDataUrlsTheRequestCarries()
+        {
+            using VisionClient client = Endpoint.Client(timeout: TimeSpan.FromMinutes(5));
+            var request = new VisionRequest { Model = "gpt-4o", Prompt = "rules" };
+            for (int i = 0; i < 8; i++)
+            {
+                request.Images.Add(VisionImageInput.FromBytes(PaddedPng(5_070_000), "image/png")); // 40.6 MB; 54.1 MB as data URLs
+            }
+            OpenAIRequestException error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(request));
+            Assert.Equal("image_too_large", error.Code);
+            Assert.Equal(Hints.TooLarge, error.Hint);
+
+            // Seven fit (47.3 MB as data URLs); an inline PDF beside them counts in the same total.
+            request.Images.RemoveAt(7);
+            byte[] pdf = VisionPS.TestServer.SamplePdfs.Text(1);
+            byte[] padded = new byte[2_500_000];
+            pdf.CopyTo(padded, 0); // what follows %%EOF is padding a reader ignores
+            request.Images.Add(VisionImageInput.FromPdf(padded, "padded.pdf"));
+            error = await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(request));
+            Assert.Equal("image_too_large", error.Code);
+            request.Images.RemoveAt(7);
+            Assert.NotNull(await client.ChatAsync(request));
+        }
+
         [Fact]
         public async Task DetailOriginalIsRefusedForChatAndTakenByResponsesOnModelsThatHaveIt()
         {

@@ -338,6 +338,41 @@ namespace VisionPS.PowerShell.Tests
         }
 
         [Fact]
+        public async System.Threading.Tasks.Task BatchesOfTwoEndpointsInOneCallAreEachAskedWhereTheyWereCreatedAndAnEditedRecordGetsNoKey()
+        {
+            // A second server with the same key, and a third that takes anything (it would log a key sent to it).
+            await using EndpointHost other = await EndpointHost.StartAsync(apiKey: Key);
+            await using EndpointHost trap = await EndpointHost.StartAsync();
+            using var ps = Session();
+            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            PSObject there = Assert.Single(ps.Run("Start-VisionBatch 'There.' -Image $args[0] -Detail Low -BaseUri $args[1]", Paths.CorpusFile("gif_static_smile_48.gif"), other.BaseUri));
+            string hereId = Prop<string>(here, "Id"), thereId = Prop<string>(there, "Id");
+
+            var results = ps.Run("Wait-VisionBatch -Id $args[0], $args[1] -PollSeconds 0.05 -Timeout 60 -Verbose | Receive-VisionBatch -NoCache -Verbose", hereId, thereId);
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(new[] { hereId, thereId }.OrderBy(i => i), results.Select(r => Prop<string>(r, "BatchId")).OrderBy(i => i));
+            Assert.Contains(ps.Verbose, v => v == $"Batch {thereId}: using the endpoint it was created at, {other.BaseUri.AbsoluteUri.TrimEnd('/')}.");
+            Assert.DoesNotContain(Host.Requests, r => r.Path.Contains(thereId, StringComparison.Ordinal));
+            Assert.Contains(other.Requests, r => r.Method == "GET" && r.Path == "/v1/batches/" + thereId);
+            Assert.Contains(other.Requests, r => r.Method == "GET" && r.Path.StartsWith("/v1/files/", StringComparison.Ordinal) && r.Path.EndsWith("/content", StringComparison.Ordinal));
+
+            // A record edited to name the third server: the key did not go there at submission, so nothing goes there now.
+            string file = Path.Combine(Records, hereId + ".json");
+            string hostUri = Host.BaseUri.AbsoluteUri.TrimEnd('/');
+            string text = File.ReadAllText(file);
+            Assert.Contains($"\"BaseUri\":\"{hostUri}\"", text, StringComparison.Ordinal);
+            File.WriteAllText(file, text.Replace($"\"BaseUri\":\"{hostUri}\"", $"\"BaseUri\":\"{trap.BaseUri.AbsoluteUri.TrimEnd('/')}\"", StringComparison.Ordinal));
+            PSObject found = Assert.Single(ps.Run("Get-VisionBatch -Id $args[0] -Verbose", hereId));
+            Assert.Equal(hereId, Prop<string>(found, "Id"));
+            Assert.Empty(ps.Errors);
+            Assert.Empty(trap.Requests);
+            Assert.Contains(ps.Verbose, v => v.Contains($"Batch {hereId} was created at {trap.BaseUri.AbsoluteUri.TrimEnd('/')}", StringComparison.Ordinal)
+                && v.Contains("not the one it was submitted with", StringComparison.Ordinal));
+            Assert.DoesNotContain(Key, File.ReadAllText(Path.Combine(Records, thereId + ".json")), StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void WhatIfSubmitsNothingUnfinishedBatchesAndUnknownIdsGiveClearErrors()
         {
             using var ps = Session();

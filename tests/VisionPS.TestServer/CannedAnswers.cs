@@ -31,6 +31,12 @@ namespace VisionPS.TestServer
         /// <summary>See <see cref="KeyEchoHead"/>.</summary>
         public const string KeyEchoTail = "%ECHO-KEY-TAIL%";
 
+        /// <summary>
+        /// In a canned body: the key the request sent with every second character a JSON \u escape, written for an answer
+        /// text that is itself JSON (the backslash doubled in the body's string): a parser of the answer gets the key back.
+        /// </summary>
+        public const string KeyEchoEscaped = "%ECHO-KEY-ESCAPED%";
+
         private static string Chunk(string delta, string finish = "null")
             => "data: {\"id\":\"chatcmpl-canned\",\"object\":\"chat.completion.chunk\",\"created\":1764547200,\"model\":\"canned\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]}\n\n";
 
@@ -81,6 +87,10 @@ namespace VisionPS.TestServer
                 // chunks split the key in two, a Responses answer.
                 ["answer-key"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":\"{\\\"said\\\":\\\"Your key is " + KeyEcho + ".\\\"}\",\"refusal\":null}")),
+                ["answer-key-escaped"] = (200, "application/json",
+                    Completion("{\"role\":\"assistant\",\"content\":\"{\\\"said\\\":\\\"Your key is " + KeyEchoEscaped + ".\\\"}\",\"refusal\":null}")
+                        .Replace("\"chatcmpl-canned\"", "\"chatcmpl-" + KeyEcho + "\"", StringComparison.Ordinal)
+                        .Replace("\"model\":\"canned\"", "\"model\":\"canned-" + KeyEcho + "\"", StringComparison.Ordinal)),
                 ["refusal-key"] = (200, "application/json",
                     Completion("{\"role\":\"assistant\",\"content\":null,\"refusal\":\"I will not use the key " + KeyEcho + ".\"}")),
                 ["stream-answer-key"] = (200, "text/event-stream",
@@ -171,9 +181,21 @@ namespace VisionPS.TestServer
                 string key = sent.StartsWith("Bearer ", StringComparison.Ordinal) ? sent.Substring("Bearer ".Length) : context.Request.Headers["api-key"].ToString();
                 body = body.Replace(KeyEcho, key, StringComparison.Ordinal)
                     .Replace(KeyEchoHead, key.Substring(0, key.Length / 2), StringComparison.Ordinal)
-                    .Replace(KeyEchoTail, key.Substring(key.Length / 2), StringComparison.Ordinal);
+                    .Replace(KeyEchoTail, key.Substring(key.Length / 2), StringComparison.Ordinal)
+                    .Replace(KeyEchoEscaped, Escaped(key), StringComparison.Ordinal);
             }
             await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(body), context.RequestAborted);
+        }
+
+        // See KeyEchoEscaped: "\\u00XX" is "\u00XX" in the answer text.
+        private static string Escaped(string key)
+        {
+            var escaped = new StringBuilder();
+            for (int i = 0; i < key.Length; i++)
+            {
+                escaped.Append(i % 2 == 1 ? "\\\\u" + ((int)key[i]).ToString("x4") : key[i].ToString());
+            }
+            return escaped.ToString();
         }
     }
 }

@@ -126,6 +126,9 @@ namespace VisionPS.TestServer
 
         private static byte[] Body(HttpContext context) => (byte[])context.Items["body"]!;
 
+        /// <summary>How many of the latest requests GET /test/requests answers.</summary>
+        internal const int MaxLoggedRequests = 10_000;
+
         private static void Map(WebApplication app, EndpointState state)
         {
             app.MapPost("/v1/chat/completions", c => ChatCompletionsEndpoint.HandleAsync(c, state, Body(c)));
@@ -163,10 +166,12 @@ namespace VisionPS.TestServer
             app.MapGet("/assets/{name}", (HttpContext c, string name) => state.Assets.TryGetValue(name, out byte[]? bytes)
                 ? c.Response.Body.WriteAsync(bytes, c.RequestAborted).AsTask()
                 : Http.WriteJsonAsync(c, 404, new ApiError(404, "No such asset: " + name).ToJson()));
-            // For tests that run the endpoint as a process (Pester): every request received so far, without bodies or
-            // headers (method, path, status; 0 while unanswered), to count what a client sent, e.g. after a stop.
+            // For tests that run the endpoint as a process (Pester): the last 10,000 requests received (a long run's log
+            // stays a bounded answer), without bodies or headers (method, path, status; 0 while unanswered), to count
+            // what a client sent, e.g. after a stop.
             app.MapGet("/test/requests", c => Http.WriteJsonAsync(c, 200, new JsonArray(state.Requests
                 .Where(r => r.Path != "/test/requests")
+                .TakeLast(MaxLoggedRequests)
                 .Select(r => (JsonNode)new JsonObject
                 {
                     ["method"] = r.Method,

@@ -194,7 +194,15 @@ namespace VisionPS.TestServer
         /// <summary>When set, requests must carry "Authorization: Bearer {ApiKey}" (or api-key: {ApiKey}).</summary>
         public string? ApiKey { get; set; }
 
-        public string NewId(string prefix) => prefix + Interlocked.Increment(ref _nextId).ToString("x8") + Guid.NewGuid().ToString("N").Substring(0, 16);
+        public string NewId(string prefix) => prefix + Interlocked.Increment(ref _nextId).ToString("x8") + Guid.NewGuid().ToString("N").Substring(0, 16)
+            + (IdTails.TryGetValue(prefix, out string? tail) ? tail : string.Empty);
+
+        /// <summary>
+        /// Text the ids this endpoint makes with a prefix end with (--id-tail PREFIX TEXT): "batch_" to "; Write-Host PWNED #"
+        /// gives batch ids such as "batch_...; Write-Host PWNED #", for tests that the module never prints an id from the
+        /// service into a command where it would run as code.
+        /// </summary>
+        public ConcurrentDictionary<string, string> IdTails { get; } = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
 
         public static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 

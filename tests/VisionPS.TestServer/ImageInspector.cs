@@ -10,23 +10,34 @@ namespace VisionPS.TestServer
     /// <summary>Checks that image bytes really are a format the service accepts, as the service does.</summary>
     public static class ImageInspector
     {
-        /// <summary>Per image: the service's documented limit.</summary>
-        public const long MaxImageBytes = 20L * 1024 * 1024;
+        /// <summary>
+        /// Per image: the service's documented limit (20 MB), counted as the request carries the image: an inline one as its
+        /// data URL (base64, 4/3 of its bytes, with its <c>data:</c> prefix), an uploaded or downloaded one by its bytes.
+        /// </summary>
+        public const long MaxImageBytes = 20L * 1000 * 1000;
 
-        /// <summary>Per request: all images together.</summary>
-        public const long MaxRequestImageBytes = 50L * 1024 * 1024;
+        /// <summary>
+        /// Per request: all images together, and the PDFs sent inline (their <c>file_data</c> URLs), counted as
+        /// <see cref="MaxImageBytes"/> is (50 MB).
+        /// </summary>
+        public const long MaxRequestImageBytes = 50L * 1000 * 1000;
 
         /// <summary>Pillow's decompression-bomb limit: larger images are refused from their header.</summary>
         public const long MaxPixels = 178_956_970;
 
         public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-        /// <summary>Inspects bytes; <paramref name="claimedMime"/> (if any) must match what they really are.</summary>
-        public static ImageFacts Inspect(byte[] bytes, string? claimedMime, string param)
+        /// <summary>
+        /// Inspects bytes; <paramref name="claimedMime"/> (if any) must match what they really are. <paramref name="carried"/>
+        /// is the size the request carries the image as (its data URL's length when inline; its bytes otherwise).
+        /// </summary>
+        public static ImageFacts Inspect(byte[] bytes, string? claimedMime, string param, long? carried = null)
         {
-            if (bytes.LongLength > MaxImageBytes)
+            long size = carried ?? bytes.LongLength;
+            if (size > MaxImageBytes)
             {
-                throw new ApiError(400, $"Image too large: {bytes.LongLength} bytes. Images must be at most 20 MB each (param {param}).", param: param, code: "image_too_large");
+                string what = carried is null ? $"{size} bytes" : $"{size} bytes as its data URL ({bytes.LongLength} decoded)";
+                throw new ApiError(400, $"Image too large: {what}. Images must be at most 20 MB each (param {param}).", param: param, code: "image_too_large");
             }
             using var data = SKData.CreateCopy(bytes);
             using var codec = SKCodec.Create(data);

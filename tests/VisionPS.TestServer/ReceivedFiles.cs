@@ -44,8 +44,15 @@ namespace VisionPS.TestServer
         public const long MaxRequestFileBytes = 32L * 1024 * 1024;
         public const int MaxRequestPages = 100;
         private readonly EndpointState _state;
+        private readonly Action<long, string>? _countInline;
 
-        public FileResolver(EndpointState state) => _state = state;
+        /// <param name="state">The endpoint's files.</param>
+        /// <param name="countInline">Counts an inline PDF's <c>file_data</c> (its length) into the request's total with its images.</param>
+        public FileResolver(EndpointState state, Action<long, string>? countInline = null)
+        {
+            _state = state;
+            _countInline = countInline;
+        }
 
         public List<ReceivedFile> Files { get; } = new List<ReceivedFile>();
 
@@ -103,6 +110,7 @@ namespace VisionPS.TestServer
                 throw ApiError.Invalid(pat + ".file_data", $"Invalid '{pat}.file_data': invalid base64.", "invalid_base64");
             }
             Array.Resize(ref bytes, written);
+            _countInline?.Invoke(data.Length, pat + ".file_data");
             return Add("file_data", bytes, fileName, null, pat + ".file_data");
         }
 

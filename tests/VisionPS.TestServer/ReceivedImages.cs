@@ -49,7 +49,7 @@ namespace VisionPS.TestServer
             _state = state;
             _model = model;
             _refuseUrls = refuseUrls || state.RefuseImageUrls;
-            Files = new FileResolver(state);
+            Files = new FileResolver(state, Count);
         }
 
         public List<ReceivedImage> Images { get; } = new List<ReceivedImage>();
@@ -84,7 +84,7 @@ namespace VisionPS.TestServer
                     throw ApiError.Invalid(param, $"Invalid '{param}'. Expected a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), but got an invalid base64 value.", "invalid_base64");
                 }
                 Array.Resize(ref bytes, written);
-                return Add("data_url", bytes, mime == "image/jpg" ? "image/jpeg" : mime, detail, param, null, null);
+                return Add("data_url", bytes, mime == "image/jpg" ? "image/jpeg" : mime, detail, param, null, null, carried: url.Length);
             }
             if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
@@ -117,14 +117,23 @@ namespace VisionPS.TestServer
             return Add("file", file.Bytes, null, detail, param, null, fileId);
         }
 
-        private ReceivedImage Add(string source, byte[] bytes, string? claimedMime, string detail, string param, string? url, string? fileId)
+        /// <summary>
+        /// Counts an input into the request's total as the request carries it (an inline image or PDF: its data URL; an
+        /// image by file id or downloaded: its bytes), refusing the request past 50 MB.
+        /// </summary>
+        private void Count(long carried, string param)
         {
-            _totalBytes += bytes.LongLength;
+            _totalBytes += carried;
             if (_totalBytes > ImageInspector.MaxRequestImageBytes)
             {
-                throw new ApiError(400, $"Total image size exceeds the maximum of 50 MB per request (at {param}).", param: param, code: "image_too_large");
+                throw new ApiError(400, $"Total image size exceeds the maximum of 50 MB per request, counting inline images and files as their base64 data URLs (at {param}).", param: param, code: "image_too_large");
             }
-            ImageFacts facts = ImageInspector.Inspect(bytes, claimedMime, param);
+        }
+
+        private ReceivedImage Add(string source, byte[] bytes, string? claimedMime, string detail, string param, string? url, string? fileId, long? carried = null)
+        {
+            ImageFacts facts = ImageInspector.Inspect(bytes, claimedMime, param, carried);
+            Count(carried ?? bytes.LongLength, param);
             var image = new ReceivedImage(source, facts, detail, ImageTokens.Count(_model, facts.Width, facts.Height, detail), url, fileId);
             Images.Add(image);
             return image;

@@ -18,6 +18,8 @@ param(
     # Faults for every request to a route, by "METHOD TEMPLATE" (e.g. @{ 'DELETE /v1/files/{id}' = '500' }): for
     # requests the module sends without a fault header or model, such as the deletes of a cleanup.
     [hashtable] $RouteFault = @{},
+    # Text the ids the endpoint makes end with, by prefix (e.g. @{ 'batch_' = '; Write-Host PWNED #' }): a hostile service.
+    [hashtable] $IdTail = @{},
     [string] $Configuration = 'Release'
 )
 $ErrorActionPreference = 'Stop'
@@ -30,6 +32,7 @@ $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
 foreach ($arg in @($dll, '--port', '0', '--stdin')) { $start.ArgumentList.Add($arg) }
 if ($ApiKey) { $start.ArgumentList.Add('--api-key'); $start.ArgumentList.Add($ApiKey) }
 if ($RefuseImageUrls) { $start.ArgumentList.Add('--refuse-image-urls') }
+foreach ($prefix in $IdTail.Keys) { foreach ($arg in @('--id-tail', $prefix, $IdTail[$prefix])) { $start.ArgumentList.Add($arg) } }
 foreach ($route in $RouteFault.Keys) { foreach ($arg in @('--route-fault', $route, $RouteFault[$route])) { $start.ArgumentList.Add($arg) } }
 $start.UseShellExecute = $false
 $start.RedirectStandardInput = $true

@@ -455,14 +455,12 @@ namespace VisionPS.Core.Asking
         }
 
         /// <summary>
-        /// The refusal of a request whose images sent inline (as prepared; not PDFs, whose limit is checked apart, nor URLs
-        /// the service downloads) are more than the service takes in one request; null when they fit.
+        /// The refusal of a request the service would refuse for its size (an image over 20 MB, or over 50 MB in all),
+        /// counting each input as the request carries it: inline images and PDFs as their data URLs, URLs the service
+        /// downloads by the URL only (<see cref="RequestPart"/>); null when it fits.
         /// </summary>
         private static RequestTooLargeException? TooLarge(List<(AskedImage Image, VisionImageInput Input)> ready)
-            => RequestTooLargeException.Check(ready
-                .Where(r => !r.Input.IsDocument && r.Input.Source == VisionImageSource.Bytes)
-                .Select(r => (r.Image.Source, (long)r.Input.Bytes.Length))
-                .ToList());
+            => RequestTooLargeException.Check(ready.Select(r => RequestPart.Of(r.Image.Source, r.Input)).ToList());
 
         private AskOutcome? Lookup(ResultCache cache, IReadOnlyList<AskedImage> asked)
         {

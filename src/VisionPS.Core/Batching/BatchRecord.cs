@@ -19,6 +19,18 @@ namespace VisionPS.Core.Batching
         /// <summary>The service's base URI (no credential).</summary>
         public string BaseUri { get; set; } = string.Empty;
 
+        /// <summary>
+        /// The api-version of an Azure OpenAI batch (its <see cref="BaseUri"/> is then the resource's /openai); null for
+        /// OpenAI or a compatible server, and in records written before VisionPS kept it.
+        /// </summary>
+        public string? AzureApiVersion { get; set; }
+
+        /// <summary>
+        /// <see cref="OpenAI.VisionConnection.EndpointKeyCheck"/> of the key the batch was submitted with, for its
+        /// <see cref="BaseUri"/> (empty: submitted without a key; null: a record written before VisionPS kept it). Never the key.
+        /// </summary>
+        public string? KeyCheck { get; set; }
+
         /// <summary>chat or responses.</summary>
         public string Api { get; set; } = "chat";
 

@@ -183,7 +183,7 @@ namespace VisionPS.Core.Clipboard
                 return null;
             }
             string shown = string.Join(", ", files.Take(3).Select(f => "'" + f + "'")) + (files.Count > 3 ? $" and {files.Count - 3} more" : string.Empty);
-            return $"it holds copied files ({shown}). Pass them by path instead, for example ConvertTo-VisionImage -LiteralPath '{files[0].Replace("'", "''")}'.";
+            return $"it holds copied files ({shown}). Pass them by path instead, for example ConvertTo-VisionImage -LiteralPath {CommandText.Argument(files[0])}.";
         }
 
         internal static string PickImageType(IEnumerable<string> offered, string tool)

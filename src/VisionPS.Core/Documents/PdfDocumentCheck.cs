@@ -137,7 +137,7 @@ namespace VisionPS.Core.Documents
                 if (CertificateEncrypted(data))
                 {
                     // PdfPig cannot start on a public-key security handler ("damaged" was wrong): it is encrypted.
-                    throw Encrypted(name, data, ex);
+                    throw Encrypted(name, certificate: true, ex);
                 }
                 // PdfPig reports a broken file with many exception types (format, index, null reference...): all mean damaged.
                 throw new PdfCheckException(name, PdfProblem.Damaged, $"'{name}' is a damaged PDF that cannot be read ({ParserProblem(ex)}). Open it in a PDF reader and save or print it as a new PDF (or repair it: qpdf damaged.pdf repaired.pdf), then send that copy.", ex);
@@ -287,10 +287,15 @@ namespace VisionPS.Core.Documents
         private const double DefaultPageWidth = 612, DefaultPageHeight = 792;
 
         /// <summary>
-        /// A page side PDF readers accept: a finite number of units from 1 to 14,400 (ISO 32000-1, Annex C: the largest page
-        /// Acrobat takes is 14,400 units, 200 inches, a side).
+        /// A page side that is a size at all: a finite number of units from 1 to 1,000,000 (353 m). Acrobat stops at
+        /// 14,400 units (ISO 32000-1, Annex C), but that is its limit, not the format's: qpdf --check passes a larger page
+        /// and pdf.js and MuPDF show it at full size, so it is kept (and costed) as it is. Past a million units a side is
+        /// no page (1e30, 2147483647), and at 150 dpi it would be past the pixel sizes an int holds.
         /// </summary>
-        private static bool PlausiblePageSize(double side) => !double.IsNaN(side) && side >= 1 && side <= 14400;
+        private static bool PlausiblePageSize(double side) => !double.IsNaN(side) && !double.IsInfinity(side) && side >= 1 && side <= MaxPageSide;
+
+        /// <summary>The largest page side counted as a size, in units (points).</summary>
+        private const double MaxPageSide = 1_000_000;
 
         private static string Points(double side) => side.ToString("R", CultureInfo.InvariantCulture);
 
@@ -307,7 +312,10 @@ namespace VisionPS.Core.Documents
         private static readonly Regex s_encryptEntry = new Regex(@"/Encrypt[\s\0]*[0-9<]", RegexOptions.CultureInvariant);
         private static readonly Regex s_pubSecFilter = new Regex(@"/Filter[\s\0]*/Adobe\.PubSec(?![A-Za-z0-9.])", RegexOptions.CultureInvariant);
 
-        private static PdfCheckException Encrypted(string name, byte[] data, Exception? inner) => CertificateEncrypted(data)
+        private static PdfCheckException Encrypted(string name, byte[] data, Exception? inner) => Encrypted(name, CertificateEncrypted(data), inner);
+
+        /// <summary>The file is encrypted, for certificate holders (<paramref name="certificate"/>: /Adobe.PubSec) or by a password.</summary>
+        private static PdfCheckException Encrypted(string name, bool certificate, Exception? inner) => certificate
             ? new(name, PdfProblem.Encrypted, $"'{name}' is encrypted for certificate holders (public-key security, /Adobe.PubSec): only someone with a recipient certificate's private key can open it, so neither VisionPS nor the service can read it. Ask a recipient to save a copy without security (in Acrobat: File > Properties > Security > No Security) and send that.", inner)
             : Encrypted(name, inner);
 

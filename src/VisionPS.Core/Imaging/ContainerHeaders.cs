@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 
 namespace VisionPS.Core.Imaging
 {
@@ -441,57 +442,59 @@ namespace VisionPS.Core.Imaging
                 return null;
             }
             long offset = 14 + U32LE(b, 14 + 112), size = U32LE(b, 14 + 116);
-            return size >= 132 && size <= 4 << 20 && offset + size <= b.Length ? b.Slice((int)offset, (int)size).ToArray() : null;
+            return size >= 132 && size <= MaxIccBytes && offset + size <= b.Length ? b.Slice((int)offset, (int)size).ToArray() : null;
         }
 
         /// <summary>
         /// The ICC profile a GIF carries in an ICCRGBG1012 application extension (its sub-blocks joined; ImageMagick and
         /// Photoshop write it), or null. Skia's GIF codec ignores it; colour-managed viewers convert with it.
         /// </summary>
-        public static byte[]? GifIccProfile(ReadOnlySpan<byte> b)
+        public static byte[]? GifIccProfile(ReadOnlySpan<byte> b) => GifIccProfile(b, out _);
+
+        /// <summary>
+        /// The ICC profile of a GIF's first frame: the last ICCRGBG1012 extension before it, as ImageMagick reads it (each
+        /// one replaces the one before; one after the last frame belongs to no frame). Null when there is none or it is
+        /// no profile, <paramref name="problem"/> then saying why when there is an extension: shorter than an ICC
+        /// header (132 bytes), or over 4 MB (the most a BMP's is read at).
+        /// </summary>
+        public static byte[]? GifIccProfile(ReadOnlySpan<byte> b, out string? problem)
         {
+            problem = null;
             if (b.Length < 13)
             {
                 return null;
             }
+            byte[]? found = null;
             int at = 13 + ((b[10] & 0x80) != 0 ? 3 << ((b[10] & 7) + 1) : 0);
-            while (at + 1 < b.Length)
+            while (at + 1 < b.Length && b[at] == 0x21)
             {
-                if (b[at] == 0x2C)
+                bool icc = b[at + 1] == 0xFF && at + 14 <= b.Length && b[at + 2] == 11 && b.Slice(at + 3, 11).SequenceEqual("ICCRGBG1012"u8);
+                at += icc ? 14 : 2;
+                long length = 0;
+                var profile = icc ? new MemoryStream() : null;
+                while (at < b.Length && b[at] != 0 && at + 1 + b[at] <= b.Length)
                 {
-                    if (at + 10 > b.Length)
+                    length += b[at];
+                    if (profile is not null && length <= MaxIccBytes)
                     {
-                        return null;
+                        profile.Write(b.Slice(at + 1, b[at]).ToArray(), 0, b[at]);
                     }
-                    at += 10 + ((b[at + 9] & 0x80) != 0 ? 3 << ((b[at + 9] & 7) + 1) : 0) + 1; // descriptor, palette, LZW code size
-                }
-                else if (b[at] == 0x21)
-                {
-                    bool icc = b[at + 1] == 0xFF && at + 14 <= b.Length && b[at + 2] == 11 && b.Slice(at + 3, 11).SequenceEqual("ICCRGBG1012"u8);
-                    at += icc ? 14 : 2;
-                    if (icc)
-                    {
-                        var profile = new List<byte>();
-                        while (at < b.Length && b[at] != 0 && at + 1 + b[at] <= b.Length)
-                        {
-                            profile.AddRange(b.Slice(at + 1, b[at]).ToArray());
-                            at += 1 + b[at];
-                        }
-                        return profile.Count >= 132 ? profile.ToArray() : null;
-                    }
-                }
-                else
-                {
-                    return null; // the trailer, or no block: no profile
-                }
-                while (at < b.Length && b[at] != 0)
-                {
                     at += 1 + b[at];
                 }
                 at++;
+                if (profile is not null)
+                {
+                    // A later extension replaces an earlier one, as in ImageMagick, whether or not it is a profile.
+                    (found, problem) = length > MaxIccBytes ? (null, $"it is {length / 1048576.0:0.#} MB, more than the {MaxIccBytes >> 20} MB read")
+                        : length < 132 ? (null, $"it is {length} bytes, shorter than a profile's own 132-byte header (it is cut short)")
+                        : (profile.ToArray(), (string?)null);
+                }
             }
-            return null;
+            return found;
         }
+
+        /// <summary>The largest ICC profile a BMP or GIF is read with.</summary>
+        private const long MaxIccBytes = 4 << 20;
 
         /// <summary>A BMP that wraps a JPEG or PNG stream (BI_JPEG, BI_PNG: printer formats): no decoder here reads them.</summary>
         public static string? BmpEmbeddedStream(ReadOnlySpan<byte> b) =>

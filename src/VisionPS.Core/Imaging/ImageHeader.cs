@@ -55,6 +55,12 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         internal byte[]? IccProfileSkiaIgnores { get; set; }
 
+        /// <summary>
+        /// Why a GIF's ICC profile extension cannot be converted with (cut short, over 4 MB, damaged, not RGB), or null:
+        /// its colours are then sent as stored, and a warning says so.
+        /// </summary>
+        internal string? IccProfileProblem { get; set; }
+
         /// <summary>A cICP chunk that names something other than sRGB (1/13/0/1).</summary>
         internal bool HasNonSrgbCicp => PngCicp is { } c && !(c[0] == 1 && c[1] == 13 && c[2] == 0 && c[3] == 1);
 

@@ -1548,22 +1548,22 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// A copy of a BMP cut short of its rows (<see cref="BmpRowsInFile"/> says <paramref name="rows"/>) that declares
-        /// only the whole rows in it, in the order it stores them (its height field, file size and image size changed, the
+        /// A copy of a BMP cut short of its rows (<see cref="BmpRowsInFile"/> says at least <paramref name="rows"/>) that
+        /// declares only the first <paramref name="rows"/> whole rows it stores, in the order it stores them (its height field, file size and image size changed, the
         /// part row dropped), so that ImageMagick, which refuses a BMP shorter than its header says, reads them. An RLE
-        /// one (<paramref name="rle"/>) keeps its stream and declares the rows it reaches (RLE is stored from the bottom
-        /// up: those are the picture's bottom rows). Null when the file is no such BMP.
+        /// one (<paramref name="rle"/>) keeps its stream and declares that many rows, in its own order (from the bottom up
+        /// unless its height is negative). Null when the file is no such BMP.
         /// </summary>
         internal static byte[]? BmpWithRows(byte[] b, int rows, bool rle = false)
         {
-            if (rows <= 0 || BmpRowsInFile(b, out _, out bool bottomUp, out _) != rows)
+            if (rows <= 0 || BmpRowsInFile(b, out _, out bool bottomUp, out _) is int there && there < rows)
             {
                 return null;
             }
             if (rle && U32LE(b, 30) is 1 or 2)
             {
                 byte[] stream = (byte[])b.Clone();
-                BitConverter.GetBytes(rows).CopyTo(stream, 22);
+                BitConverter.GetBytes(bottomUp ? rows : -rows).CopyTo(stream, 22);
                 return stream;
             }
             if (U32LE(b, 30) is not (0 or 3 or 6))

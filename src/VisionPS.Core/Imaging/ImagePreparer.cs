@@ -290,7 +290,7 @@ namespace VisionPS.Core.Imaging
                 // Its rows alone, from a copy that declares only them; the damage is said once, here.
                 RefuseOrWarn(claim, null, claimEffect, name, format, options, warnings);
                 PreparedImage rowsThere = PrepareCore(ImageIntegrity.BmpWithRows(data, claimRows, rle: true)!, name, options);
-                rowsThere.Warnings = warnings.Concat(rowsThere.Warnings.Where(w => !w.StartsWith($"'{name}' (BMP) is damaged", StringComparison.Ordinal))).ToList();
+                rowsThere.Warnings = warnings.Concat(rowsThere.Warnings).ToList();
                 return rowsThere;
             }
 
@@ -312,6 +312,11 @@ namespace VisionPS.Core.Imaging
             // The container's header is read once a prepare (a hostile APNG's frame walk can be long).
             ImageHeader header = ImageProbe.HeaderFromSkia(codec, data, format, declared);
             ImageProbe.CheckDeclared(header, options.Budget, name);
+            if (header.IccProfileProblem is string iccProblem)
+            {
+                warnings.Add($"'{name}' ({ImageProcessingException.FormatName(format)}) has a colour profile (ICC) that cannot be read: {iccProblem}. " +
+                    "Its colours are sent as stored, without colour conversion.");
+            }
 
             // Then the structure (chunk CRCs, size fields, block lengths): cheap, and a damaged file is refused before
             // its pixels are decoded, unless the caller asked for the part that decodes.
@@ -563,20 +568,33 @@ namespace VisionPS.Core.Imaging
         /// counted as <see cref="BmpCut"/> counts them (none throws), and what sending the rows there does; null for any
         /// other file.
         /// </summary>
-        internal static string? BmpClaimPastItsRows(byte[] data, ImageBudget budget, string name, out int rows, out string effect)
+        internal static string? BmpClaimPastItsRows(byte[] data, ImageBudget budget, string name, out int rowsSent, out string effect)
         {
             effect = string.Empty;
-            rows = ImageIntegrity.BmpRowsInFile(data, out int height, out bool bottomUp, out string? rle);
+            int rows = ImageIntegrity.BmpRowsInFile(data, out int height, out bool bottomUp, out string? rle);
+            rowsSent = rows;
             long width = rows < 0 ? 0 : BitConverter.ToInt32(data, 18);
             if (rows < 0 || (width < SkiaBmpMaxSide && height < SkiaBmpMaxSide && width <= budget.MaxDimension
                 && height <= budget.MaxDimension && width * height <= budget.MaxSourcePixels))
             {
                 return null;
             }
+            // Rows too wide to decode at all are no part to send: too large, as any picture that wide is.
+            int maxSide = Math.Min(SkiaBmpMaxSide - 1, budget.MaxDimension);
+            if (width > maxSide || width > budget.MaxSourcePixels)
+            {
+                throw ImageProcessingException.TooLarge(name, ImageFormat.Bmp, $"its header declares {width}x{height} pixels, and a picture {width} px wide is past what is decoded here " +
+                    (width > maxSide ? $"(at most {maxSide} px a side)" : $"(the budget allows {budget.MaxSourcePixels / 1e6:0.#} megapixels)"));
+            }
             (string damage, _) = BmpCut(name, ImageFormat.Bmp, rows, height, bottomUp, rle);
             (string there, string order) = bottomUp ? ("bottom", "a BMP stores its rows from the bottom up") : ("top", "this BMP stores its rows from the top down");
+            // The rows there may be past what decodes themselves (an RLE stream's delta escapes jump thousands of rows in
+            // a few bytes): the first stored ones that decode are sent.
+            rowsSent = (int)Math.Min(rows, Math.Min(maxSide, budget.MaxSourcePixels / width));
             effect = $"Only the {there} {rows} of its {height} rows {(rle is null ? "are in the file" : "decoded")} ({order}); " +
-                $"a {width}x{height} picture is past what is decoded here, so those {rows} rows are sent alone, as a {width}x{rows} picture.";
+                $"a {width}x{height} picture is past what is decoded here, so " + (rowsSent == rows
+                    ? $"those {rows} rows are sent alone, as a {width}x{rows} picture."
+                    : $"the {there} {rowsSent} of them are sent alone, as a {width}x{rowsSent} picture (the most rows decoded here at that width).");
             return $"{damage} (its header declares {width}x{height} pixels)";
         }
 

@@ -412,8 +412,16 @@ namespace VisionPS.Core.Imaging
             }
             if (format is ImageFormat.Bmp or ImageFormat.Gif)
             {
-                header.IccProfileSkiaIgnores = format == ImageFormat.Bmp ? ContainerHeaders.BmpIccProfile(data) : ContainerHeaders.GifIccProfile(data);
+                string? iccProblem = null;
+                header.IccProfileSkiaIgnores = format == ImageFormat.Bmp ? ContainerHeaders.BmpIccProfile(data) : ContainerHeaders.GifIccProfile(data, out iccProblem);
                 header.HasIccProfile = header.IccProfileSkiaIgnores is not null;
+                if (format == ImageFormat.Gif && header.IccProfileSkiaIgnores is byte[] icc)
+                {
+                    // A profile Skia cannot read leaves the colours unconverted (SkiaDecoder.IgnoredProfileColorSpace).
+                    iccProblem = icc[16] != (byte)'R' || icc[17] != (byte)'G' || icc[18] != (byte)'B' ? "it does not describe RGB colours (it is damaged or of another kind)"
+                        : SkiaDecoder.IccColorSpace(icc) is null ? "it is damaged or of a kind not read here" : null;
+                }
+                header.IccProfileProblem = iccProblem;
             }
             if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
             {

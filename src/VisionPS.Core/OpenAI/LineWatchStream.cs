@@ -85,6 +85,8 @@ namespace VisionPS.Core.OpenAI
             long quiet = Stopwatch.GetTimestamp() - _lastContent;
             if (quiet < _keepAliveTicks)
             {
+                // Answer text came after all (or the keep-alives are still within their cap): a later timeout is an ordinary one.
+                _call.KeepAliveOnly = null;
                 _call.StartWatchdog();
             }
             else

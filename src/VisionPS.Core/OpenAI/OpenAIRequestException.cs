@@ -10,13 +10,13 @@ namespace VisionPS.Core.OpenAI
     public sealed class OpenAIRequestException : Exception
     {
         internal OpenAIRequestException(int status, string? type, string? code, string? param, string serverMessage, string? hint, bool isRetryable, string? requestId, Exception? inner)
-            : base(BuildMessage(status, type, code, serverMessage, hint), inner)
+            : base(BuildMessage(status, type, code, UriText.WithoutUserInfo(serverMessage), hint), inner)
         {
             Status = status;
             Type = type;
             Code = code;
             Param = param;
-            ServerMessage = serverMessage;
+            ServerMessage = UriText.WithoutUserInfo(serverMessage); // never a user name or password of an address (a proxy's)
             Hint = hint;
             IsRetryable = isRetryable;
             RequestId = requestId;
@@ -290,21 +290,38 @@ namespace VisionPS.Core.OpenAI
         /// </summary>
         internal static OpenAIRequestException FromTransport(Exception inner, bool timedOut, SecretScrubber scrubber, TimeSpan? timeout = null, int tries = 1, Uri? proxy = null)
         {
+            // .NET's own text may quote a proxy's whole URI, user name and password included ("The proxy tunnel request
+            // to proxy 'http://user:pass@host:port/' failed ..."): taken out of every URI here, whatever its length (the
+            // scrubber knows only the key), and the exception kept inside is a copy that says the same, less them.
+            string said = WithoutStrayQuote(UriText.WithoutUserInfo(scrubber.Scrub(Innermost(inner).Message)));
+            Exception kept = said == Innermost(inner).Message && inner.ToString().IndexOf('@') < 0 ? inner : new System.Net.Http.HttpRequestException(said);
             if (!timedOut && proxy is not null)
             {
                 // Through an explicit proxy, the refusal or drop may be the proxy's: name it (never its user name or password).
-                string via = $"{proxy.Scheme}://{proxy.Authority}";
+                string via = UriText.Address(proxy);
                 return new OpenAIRequestException(0, "connection_error", null, null,
-                    $"{scrubber.Scrub(Innermost(inner).Message).TrimEnd('.')} (the request went through the proxy {via}).",
-                    $"Check that the proxy {via} (Set-VisionDefault -Proxy) runs and lets the request through, then the base URI and the network, and try again.", true, null, inner);
+                    $"{MessageText.Clause(said)} (the request went through the proxy {via}).",
+                    $"Check that the proxy {via} (Set-VisionDefault -Proxy) runs and lets the request through, then the base URI and the network, and try again.", true, null, kept);
             }
             string message = timedOut
                 ? $"The service did not answer within {(Span(timeout) is string span ? span + " (-TimeoutSec)" : "the timeout")}{(tries > 1 ? $", on each of {tries} tries" : string.Empty)}."
-                : scrubber.Scrub(Innermost(inner).Message);
+                : said;
             string hint = timedOut
                 ? TimeoutAdvice + ", send smaller images, or try again later."
                 : "The connection failed or was dropped; check the base URI, the proxy and the network, then try again.";
-            return new OpenAIRequestException(0, timedOut ? "timeout" : "connection_error", null, null, message, hint, true, null, inner);
+            return new OpenAIRequestException(0, timedOut ? "timeout" : "connection_error", null, null, message, hint, true, null, kept);
+        }
+
+        /// <summary>
+        /// The text less a closing double quote nothing opened: .NET's proxy-tunnel message ends "... status code '407'.\""
+        /// (a quote left in its resource text).
+        /// </summary>
+        private static string WithoutStrayQuote(string text)
+        {
+            string trimmed = text.TrimEnd();
+            return trimmed.EndsWith("\"", StringComparison.Ordinal) && trimmed.Split('"').Length % 2 == 0
+                ? MessageText.Sentence(trimmed.Substring(0, trimmed.Length - 1))
+                : text;
         }
 
         /// <summary>A request the transport refuses to send because the service is known to reject it.</summary>

@@ -128,11 +128,15 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <summary>Parses a base URI given by a user, naming where it came from when it is not an absolute http(s) URI.</summary>
-        public static Uri ParseBaseUri(string value, string source)
+        /// <param name="value">What the user gave.</param>
+        /// <param name="source">Where it came from, as the message names it (-BaseUri, OPENAI_BASE_URL).</param>
+        /// <param name="example">An address of the kind expected, for the message.</param>
+        /// <param name="advice">The message's last sentence: what to add.</param>
+        public static Uri ParseBaseUri(string value, string source, string example = "https://api.openai.com/v1", string advice = "Add the scheme (http:// for a local server such as Ollama).")
         {
             if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new ArgumentException($"{source} must be an absolute http(s) URI such as https://api.openai.com/v1, not '{value}'. Add the scheme (http:// for a local server such as Ollama).");
+                throw new ArgumentException($"{source} must be an absolute http(s) URI such as {example}, not '{UriText.WithoutUserInfo(value)}'. {advice}");
             }
             return uri;
         }
@@ -146,5 +150,57 @@ namespace VisionPS.Core.OpenAI
         }
 
         internal VisionConnection Clone() => (VisionConnection)MemberwiseClone();
+
+        /// <summary>
+        /// A check value of this connection's API key (else its Azure bearer token) for <paramref name="endpoint"/>:
+        /// HMAC-SHA256 keyed with the key over the endpoint's text, first 16 bytes in hex; empty when there is no key.
+        /// A batch record keeps it so a later command sends its key to the endpoint a batch was created at only when it
+        /// is the key that went there at submission: the record never holds the key, and a record edited to name
+        /// another endpoint (a shared -BatchPath) cannot carry a check that matches without the key.
+        /// </summary>
+        public string EndpointKeyCheck(string endpoint)
+        {
+            string? secret = _apiKey ?? Azure?.BearerToken;
+            if (secret is null)
+            {
+                return string.Empty;
+            }
+            using var hmac = new System.Security.Cryptography.HMACSHA256(System.Text.Encoding.UTF8.GetBytes(secret));
+            byte[] mac = hmac.ComputeHash(System.Text.Encoding.UTF8.GetBytes("VisionPS batch endpoint\n" + (endpoint ?? string.Empty)));
+            return BitConverter.ToString(mac, 0, 16).Replace("-", string.Empty).ToLowerInvariant();
+        }
+
+        /// <summary>
+        /// This connection (retries, timeout, proxy, verbose sink) sent to another endpoint: a compatible server at
+        /// <paramref name="baseUri"/>, or, when <paramref name="azureApiVersion"/> is given, the Azure OpenAI resource
+        /// at its authority (resource-wide routes only: batches and files need no deployment). Without
+        /// <paramref name="withKey"/> no API key or bearer token goes with it.
+        /// </summary>
+        public VisionConnection WithEndpoint(Uri baseUri, string? azureApiVersion, bool withKey)
+        {
+            if (baseUri is null)
+            {
+                throw new ArgumentNullException(nameof(baseUri));
+            }
+            VisionConnection copy = Clone();
+            string? bearer = Azure?.BearerToken;
+            if (azureApiVersion is null)
+            {
+                copy.Azure = null;
+                copy.BaseUri = baseUri;
+            }
+            else
+            {
+                copy.Azure = new AzureOpenAISettings(new Uri(baseUri.GetLeftPart(UriPartial.Authority)), Azure?.Deployment ?? "batch", azureApiVersion)
+                {
+                    BearerToken = withKey ? bearer : null,
+                };
+            }
+            if (!withKey)
+            {
+                copy._apiKey = null;
+            }
+            return copy;
+        }
     }
 }

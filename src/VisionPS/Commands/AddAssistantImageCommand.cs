@@ -6,6 +6,7 @@ using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using VisionPS.Core;
+using VisionPS.Core.Asking;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.OpenAI;
 using VisionPS.Infrastructure;
@@ -23,7 +24,9 @@ namespace VisionPS.Commands
     /// and attached by file id; http(s) URLs are attached as URLs. A base64 data: URL is never sent to a conversation
     /// or thread: the Assistants API rejects it ("Expected a valid URL, but got a value with an invalid format"), which
     /// is why VisionPS uploads instead. The output names the conversation, the message and the uploaded file ids;
-    /// continue with Send-VisionChat -ConversationId.
+    /// continue with Send-VisionChat -ConversationId. Every image is prepared before any is uploaded: a message the
+    /// service would refuse for its size (an image of more than 20 MB, or more than 50 MB of images, counted by the
+    /// bytes uploaded: they are attached by file id, not as base64) uploads nothing and is RequestTooLarge, naming them.
     /// <para>PDF files are checked first (PdfEncrypted, PdfTooManyPages, PdfTooLarge, PdfDamaged), uploaded as they are
     /// with purpose 'user_data' and attached as input_file parts, after the images; legacy threads take no PDFs.</para>
     /// <para>Uploads that end up in no message (the message fails or is declined, or the command is stopped by Ctrl+C
@@ -78,6 +81,7 @@ namespace VisionPS.Commands
         /// <summary>The detail for every image: Auto, Low, High or Original.</summary>
         [Parameter]
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
+        [Infrastructure.OneDetail]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>When the uploaded files expire (the service deletes them), 1 hour to 30 days, such as (New-TimeSpan -Days 1); default: never.</summary>
@@ -220,6 +224,10 @@ namespace VisionPS.Commands
             }
             PrepareOptions options = PrepareParameters.Build(AskedModel, Detail, GivenMaxSide, null, allowPartial: AllowPartial);
             TimeSpan? expires = MyInvocation.BoundParameters.ContainsKey(nameof(ExpiresAfter)) ? ExpiresAfter : null;
+            if (ScriptPreferences.Errors(this) == ActionPreference.Stop)
+            {
+                _leftOut = " (the run stops at this error: no message is added)";
+            }
             using var client = new VisionClient(Connection);
             RunAsync(cancel => Task.Run(() => AttachAsync(client, options, expires, cancel), cancel));
         }
@@ -231,8 +239,9 @@ namespace VisionPS.Commands
         private string NothingSent => "None of the images given could be used, so nothing was sent ("
             + (ConversationId is null ? "no conversation was created" : $"no message was added to {ConversationId}") + "); see the errors above.";
 
-        // What a failed upload means for the message, in its error.
-        private const string LeftOut = " (it is left out of the message)";
+        // What a failed upload means for the message, in its error: left out of it, or, when errors stop the run
+        // (-ErrorAction Stop), no message at all (set in EndProcessing).
+        private string _leftOut = " (it is left out of the message)";
 
         // Whether the message holding the uploads was added: from then on they belong to it.
         private bool _attached;
@@ -257,7 +266,7 @@ namespace VisionPS.Commands
                 if (left.Count > 0)
                 {
                     WarnAtEnd($"Add-AssistantImage stopped before its message was added, and {left.Count} of the {fileIds.Count} file(s) it had uploaded could not be deleted again: {FileLeft.Describe(left)}. "
-                        + $"They are on the service, attached to nothing; remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}");
+                        + $"They are on the service, attached to nothing; remove them with: Remove-VisionFile {CommandText.Arguments(left.Select(f => f.Id))}");
                 }
                 throw;
             }
@@ -269,11 +278,13 @@ namespace VisionPS.Commands
             var inputs = new List<VisionImageInput>();
             var sources = new List<string>();
             var pdfs = Work.Where(w => w.Path is string p && Core.Documents.PdfDocumentCheck.IsPdfFile(p)).ToList();
+            if (PrepareAll(Work.Where(w => !pdfs.Contains(w)).ToList(), options, cancel) is not List<(VisionImage? Image, ErrorRecord? Error)> images)
+            {
+                return; // the message would be too large: nothing was uploaded
+            }
             // Attached in input order: the prepared images (in order, without the PDFs) are taken one by one as the
             // walk over the input meets them, and each PDF is uploaded where it was given.
-            using IEnumerator<(ImageWork Work, VisionImage? Image, ErrorRecord? Error)> images = ImageInputs
-                .Prepare(Work.Where(w => !pdfs.Contains(w)).ToList(), options, cancel, EmitProgress, "Add-AssistantImage: preparing and uploading images")
-                .GetEnumerator();
+            int next = 0;
             foreach (ImageWork work in Work)
             {
                 if (pdfs.Contains(work))
@@ -281,9 +292,11 @@ namespace VisionPS.Commands
                     // Checked, uploaded as it is with purpose user_data, attached as input_file.
                     await UploadPdfAsync(client, work.Path!, thread, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
                 }
-                else if (images.MoveNext())
+                else if (next < images.Count)
                 {
-                    await AttachImageAsync(client, images.Current.Image, images.Current.Error, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
+                    (VisionImage? image, ErrorRecord? error) = images[next];
+                    images[next++] = default; // uploaded: its bytes are let go
+                    await AttachImageAsync(client, image, error, expires, inputs, sources, fileIds, cancel).ConfigureAwait(false);
                 }
             }
             if (Work.Count > 0 && inputs.Count == 0)
@@ -304,7 +317,7 @@ namespace VisionPS.Commands
                 if (declined.Count > 0)
                 {
                     EmitWarning($"No message was added, and {declined.Count} of the {fileIds.Count} file(s) uploaded for it could not be deleted again: {FileLeft.Describe(declined)}. "
-                        + $"Remove them with: Remove-VisionFile {string.Join(", ", declined.Select(f => f.Id))}");
+                        + $"Remove them with: Remove-VisionFile {CommandText.Arguments(declined.Select(f => f.Id))}");
                 }
                 return;
             }
@@ -326,7 +339,7 @@ namespace VisionPS.Commands
                 ErrorRecord record = refused ?? ErrorIds.ForRequest(ex, ErrorIds.AttachFailed, target);
                 record.ErrorDetails = new ErrorDetails((refused?.ErrorDetails.Message ?? ex.Message) + (fileIds.Count == 0 ? string.Empty
                     : left.Count == 0 ? $" The {fileIds.Count} uploaded file(s) were deleted again."
-                    : $" These uploads could not be deleted: {FileLeft.Describe(left)}; remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}"))
+                    : $" These uploads could not be deleted: {FileLeft.Describe(left)}; remove them with: Remove-VisionFile {CommandText.Arguments(left.Select(f => f.Id))}"))
                 {
                     RecommendedAction = refused?.ErrorDetails.RecommendedAction ?? ex.Hint,
                 };
@@ -335,10 +348,53 @@ namespace VisionPS.Commands
                     // Ctrl+C during the cleanup (a stalled service is when users press it): the error below is dropped
                     // with the stop, so the files left are named in a warning, which a stopped run still gets.
                     WarnAtEnd($"No message was added, and {left.Count} of the {fileIds.Count} file(s) uploaded for it could not be deleted again: {FileLeft.Describe(left)}. "
-                        + $"Remove them with: Remove-VisionFile {string.Join(", ", left.Select(f => f.Id))}");
+                        + $"Remove them with: Remove-VisionFile {CommandText.Arguments(left.Select(f => f.Id))}");
                 }
                 EmitError(record);
             }
+        }
+
+        /// <summary>
+        /// Prepares every image before any is uploaded, and holds them to the service's size limits as one message: an
+        /// image of more than 20 MB, or more than 50 MB of images in all, would be refused with the message, so nothing is
+        /// uploaded and one RequestTooLarge error names them (after each image's own error). Images attached by file id
+        /// count by their bytes (they are not in the request as base64; RequestPart.Uploaded), a URL the service
+        /// downloads as the URL. Null when refused; otherwise the prepared images (or errors), in input order. Once the
+        /// images are known to be too many, the bytes of those prepared after are not kept: only their sizes are needed.
+        /// </summary>
+        private List<(VisionImage? Image, ErrorRecord? Error)>? PrepareAll(List<ImageWork> work, PrepareOptions options, CancellationToken cancel)
+        {
+            var images = new List<(VisionImage? Image, ErrorRecord? Error)>();
+            var parts = new List<RequestPart>();
+            bool tooLarge = false;
+            foreach ((ImageWork _, VisionImage? image, ErrorRecord? error) in ImageInputs.Prepare(work, options, cancel, EmitProgress, "Add-AssistantImage: preparing images"))
+            {
+                if (image is not null)
+                {
+                    parts.Add(image.Url is Uri url ? RequestPart.Reference(image.Source, url.AbsoluteUri) : RequestPart.Uploaded(image.Source, image.Length));
+                    if (!tooLarge && RequestTooLargeException.Check(parts) is not null)
+                    {
+                        tooLarge = true;
+                        images = images.Select(i => ((VisionImage?)null, i.Error)).ToList();
+                    }
+                }
+                images.Add((tooLarge ? null : image, error));
+            }
+            if (RequestTooLargeException.Check(parts) is not RequestTooLargeException refused)
+            {
+                return images;
+            }
+            foreach ((VisionImage? _, ErrorRecord? error) in images)
+            {
+                if (error is not null)
+                {
+                    _failed++;
+                    EmitError(error);
+                }
+            }
+            _failed++;
+            EmitError(ErrorIds.ForRequestSize(refused));
+            return null;
         }
 
         private async Task AttachImageAsync(VisionClient client, VisionImage? image, ErrorRecord? error, TimeSpan? expires,
@@ -373,7 +429,7 @@ namespace VisionPS.Commands
             catch (OpenAIRequestException ex)
             {
                 _failed++;
-                EmitError(ErrorIds.ForUpload(ex, image.Source, LeftOut));
+                EmitError(ErrorIds.ForUpload(ex, image.Source, _leftOut));
             }
         }
 
@@ -421,7 +477,7 @@ namespace VisionPS.Commands
             catch (OpenAIRequestException ex)
             {
                 _failed++;
-                EmitError(ErrorIds.ForUpload(ex, path, LeftOut));
+                EmitError(ErrorIds.ForUpload(ex, path, _leftOut));
             }
         }
 

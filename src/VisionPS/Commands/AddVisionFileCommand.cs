@@ -22,7 +22,8 @@ namespace VisionPS.Commands
     /// requests that take a file_id, and Remove-VisionFile to delete it. Each upload asks ShouldProcess.
     /// <para>A run that does not get to its end (Ctrl+C, -ErrorAction Stop at a later image's error) hands a variable
     /// ($files = Add-VisionFile ...) none of its output, so a warning names the files it had uploaded, with the
-    /// Remove-VisionFile command that removes them.</para>
+    /// Remove-VisionFile command that removes them. A command after it that wants no more (| Select-Object -First 1) ends
+    /// it normally: the next upload starts only once the last file was taken.</para>
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem scans/*.tiff | Add-VisionFile -ExpiresAfter (New-TimeSpan -Days 1)</code>
@@ -60,21 +61,22 @@ namespace VisionPS.Commands
             RunAsync(cancel => Task.Run(() => UploadAsync(client, options, expires, cancel), cancel), UploadedBeforeTheEnd);
         }
 
-        // The files uploaded so far (id and source), in upload order: written to the pipeline, but a run that ends early
-        // ($files = Add-VisionFile ... stopped by Ctrl+C or -ErrorAction Stop) hands the caller none of them.
-        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Id, string Source)> _uploaded = new System.Collections.Concurrent.ConcurrentQueue<(string Id, string Source)>();
+        // The image whose upload is under way (null between uploads): stopped then, the service may still store it.
+        private volatile string? _uploading;
 
         /// <summary>The warning for a run that ended early after uploading files: their ids, and how to remove them.</summary>
-        private string? UploadedBeforeTheEnd()
+        private string? UploadedBeforeTheEnd(IReadOnlyList<Created> files)
         {
-            if (_uploaded.IsEmpty)
+            string? underWay = _uploading is string source
+                ? $"The upload under way at the stop ({source}) may be stored on the service as well; its id was never answered."
+                : null;
+            if (files.Count == 0)
             {
-                return null;
+                return underWay is null ? null : "Add-VisionFile did not run to its end. " + underWay;
             }
-            var files = _uploaded.ToArray();
-            return $"Add-VisionFile did not run to its end (stopped, or ended by an error), and the {files.Length} file(s) it had uploaded stay on the service: "
-                + string.Join(", ", files.Select(f => $"{f.Id} ({f.Source})"))
-                + $". Use their ids, or remove them with: Remove-VisionFile {string.Join(", ", files.Select(f => f.Id))}";
+            return $"Add-VisionFile did not run to its end (stopped, or ended by an error), and the {files.Count} file(s) it had uploaded stay on the service: "
+                + string.Join(", ", files.Select(f => $"{f.Id} ({f.About})")) + "." + (underWay is null ? "" : " " + underWay)
+                + $" Use their ids, or remove them with:{Environment.NewLine}Remove-VisionFile {CommandText.Arguments(files.Select(f => f.Id))}";
         }
 
         private async Task UploadAsync(VisionClient client, PrepareOptions options, TimeSpan? expires, CancellationToken cancel)
@@ -95,16 +97,24 @@ namespace VisionPS.Commands
                 {
                     continue;
                 }
+                VisionFile file;
+                // Left set when the upload is cut off (a stop): the service may have stored it all the same.
+                _uploading = image.Source;
                 try
                 {
-                    VisionFile file = await client.UploadFileAsync(image.Prepared.Bytes, name, "vision", expires, cancel).ConfigureAwait(false);
-                    _uploaded.Enqueue((file.Id, image.Source));
-                    Emit(file);
+                    file = await client.UploadFileAsync(image.Prepared.Bytes, name, "vision", expires, cancel).ConfigureAwait(false);
+                    _uploading = null;
                 }
                 catch (OpenAIRequestException ex)
                 {
+                    _uploading = null;
                     EmitError(ErrorIds.ForUpload(ex, image.Source));
+                    continue;
                 }
+                Emit(NoteCreated(file.Id, image.Source), file);
+                // The next upload (stored, and billed) starts only once the commands after this one took the file: when
+                // they want no more (| Select-Object -First 1), the run ends here, with nothing uploaded that nobody gets.
+                await WrittenAsync().ConfigureAwait(false);
             }
             if (!anyUsable)
             {

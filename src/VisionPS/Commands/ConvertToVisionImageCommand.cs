@@ -120,6 +120,7 @@ namespace VisionPS.Commands
         /// <summary>The detail the model will use: Auto, Low (512 px), High or Original; sizes the image with -Model.</summary>
         [Parameter]
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
+        [Infrastructure.OneDetail]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>Output format when re-encoding: Auto (PNG with transparency, else JPEG), Png, Jpeg or WebP (at most 16383 px a side).</summary>

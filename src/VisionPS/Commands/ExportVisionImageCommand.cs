@@ -77,7 +77,7 @@ namespace VisionPS.Commands
             }
             if (image.MimeType is null)
             {
-                string message = $"'{image.Source}' is a URL: it has no local bytes to export. Use ConvertTo-VisionImage -Uri '{image.Source}' -Download to fetch and prepare it first.";
+                string message = $"'{image.Source}' is a URL: it has no local bytes to export. Use ConvertTo-VisionImage -Uri {CommandText.Argument(image.Source)} -Download to fetch and prepare it first.";
                 WriteError(ErrorIds.Create(new InvalidOperationException(message), ErrorIds.ImageHasNoBytes, ErrorCategory.InvalidArgument, image, message));
                 return;
             }

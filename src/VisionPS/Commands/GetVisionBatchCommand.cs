@@ -13,19 +13,22 @@ namespace VisionPS.Commands
     /// Gets the status of batch jobs submitted with Start-VisionBatch.
     /// </summary>
     /// <remarks>
-    /// Get-VisionBatch asks the current endpoint for each batch's status and request counts and joins them with the
-    /// local record Start-VisionBatch wrote (images, prompt, part of a split submission). With -Id, or VisionBatch
-    /// objects piped in, it gets those batches; without, every batch recorded locally (Set-VisionDefault -BatchPath),
-    /// newest first. -Local lists the local records without asking the service (status then reads 'unknown'). A batch
-    /// the endpoint does not know yields one BatchRequestFailed error; the others are still returned. Without -Id, a
-    /// batch recorded for another endpoint that the current one does not know ('No such batch', after a change of
-    /// endpoint) is left out instead: one warning says how many and which endpoint to ask (-BaseUri with that
-    /// endpoint's -ApiKey), and -Verbose names each. The key is only ever sent to the current endpoint.
+    /// Get-VisionBatch asks the service for each batch's status and request counts and joins them with the local
+    /// record Start-VisionBatch wrote (images, prompt, part of a split submission). With -Id, or VisionBatch objects
+    /// piped in, it gets those batches; without, every batch recorded locally (Set-VisionDefault -BatchPath), newest
+    /// first. -Local lists the local records without asking the service (status then reads 'unknown'). Each batch is
+    /// asked at -BaseUri when given; else at the endpoint it was created at (from its record; -Verbose says "using the
+    /// endpoint it was created at"), when the key in use is the one it was submitted with there (the record keeps a
+    /// check value computed from the key, never the key); else at the current endpoint. A batch not found where it was
+    /// asked yields one BatchRequestFailed error; the others are still returned. Without -Id, a batch recorded for
+    /// another endpoint that could not be found where it was asked ('No such batch' after a change of endpoint and
+    /// key, or its own endpoint has stopped) is left out instead: one warning says how many and which endpoint, and
+    /// -Verbose names each. The key never goes to an endpoint it was not sent to at submission unless -BaseUri names it.
     /// </remarks>
     /// <example>
     /// <code>Get-VisionBatch | Format-Table Id, Status, Completed, Failed, Total, Prompt</code>
-    /// <para>Shows every batch submitted from this machine that the current endpoint knows, with its progress; a warning
-    /// counts the batches of another endpoint that were left out.</para>
+    /// <para>Shows every batch submitted from this machine, each asked where it was created, with its progress; a
+    /// warning counts the batches of another endpoint that could not be found and were left out.</para>
     /// </example>
     /// <example>
     /// <code>Get-VisionBatch -Id batch_abc123</code>
@@ -35,7 +38,7 @@ namespace VisionPS.Commands
     [OutputType(typeof(VisionBatch))]
     public sealed class GetVisionBatchCommand : BatchCmdlet
     {
-        /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id; each is asked about at the current endpoint. Without: every locally recorded batch, except those of another endpoint that the current one does not know (a warning counts them).</summary>
+        /// <summary>Batch ids (batch_... or whatever id the service gave); VisionBatch objects bind by their Id; each is asked about at -BaseUri, else at the endpoint it was created at (with the key it was submitted with), else at the current endpoint. Without: every locally recorded batch, except those of another endpoint that could not be found (a warning counts them).</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [FromProperty("Id")]
         [ValidateBatchId]
@@ -79,32 +82,36 @@ namespace VisionPS.Commands
                 }
                 return;
             }
-            using var client = new VisionClient(Connection);
-            // Every record is asked about at the current endpoint (the key goes nowhere else). The endpoint a batch was
-            // recorded for is compared only to explain a 'No such batch' answer: the same server can be written
-            // differently (localhost or 127.0.0.1, a gateway, Azure's /openai or /openai/v1), so the text alone
-            // decides nothing. Without -Id, a batch recorded for another endpoint that this one does not know is
-            // another server's batch: left out with a verbose note and one warning, not an error.
-            string here = client.Endpoint.AbsoluteUri.TrimEnd('/');
+            using BatchRoutes routes = OpenRoutes();
+            // Each batch is asked about where its route says: -BaseUri; else the endpoint it was created at, when its
+            // record says the key in use went there at submission (or none did); else this command's endpoint. Without
+            // -Id, a batch that could not be found where it was asked is left out with a verbose note and one warning,
+            // not an error: another server's batch this endpoint does not know (the endpoints are compared as text only
+            // to explain this: the same server can be written differently, localhost or 127.0.0.1, a gateway, Azure's
+            // /openai or /openai/v1), or one whose own endpoint does not know it or does not answer (a local server since
+            // stopped). With -Id, each is an error.
+            string here = routes.Default.Endpoint.AbsoluteUri.TrimEnd('/');
             bool listing = Ids.Count == 0;
-            var passedOver = new List<BatchRecord>();
-            bool OtherServers(BatchRecord record, OpenAIRequestException ex)
+            var passedOver = new Dictionary<BatchRecord, OpenAIRequestException>();
+            bool LeftOut(BatchRecord record, BatchRoute route, OpenAIRequestException ex)
             {
-                if (!listing || ex.Status != 404 || record.BaseUri.Length == 0
-                    || string.Equals(record.BaseUri.TrimEnd('/'), here, StringComparison.OrdinalIgnoreCase))
+                if (!listing || record.BaseUri.Length == 0
+                    || string.Equals(record.BaseUri.TrimEnd('/'), here, StringComparison.OrdinalIgnoreCase)
+                    || !(ex.Status == 404 || (route.Own && ex.Status == 0)))
                 {
                     return false;
                 }
                 lock (passedOver)
                 {
-                    passedOver.Add(record);
+                    passedOver[record] = ex;
                 }
                 return true;
             }
+            var routed = records.Select(r => (Record: r, Route: routes.For(r.BatchId))).ToList(); // decided here, in record order
             RunAsync(async cancel =>
             {
                 // All at once (each answer is small); the results are written in record order.
-                foreach (Task<VisionBatch?> fetch in records.Select(r => FetchAsync(client, r.BatchId, ex => OtherServers(r, ex), cancel)).ToList())
+                foreach (Task<VisionBatch?> fetch in routed.Select(r => FetchAsync(r.Route, r.Record.BatchId, ex => LeftOut(r.Record, r.Route, ex), cancel)).ToList())
                 {
                     if (await fetch.ConfigureAwait(false) is VisionBatch batch)
                     {
@@ -114,16 +121,31 @@ namespace VisionPS.Commands
             });
             if (passedOver.Count > 0)
             {
-                var left = records.Where(passedOver.Contains).ToList(); // in record order
-                foreach (BatchRecord record in left)
+                var left = routed.Where(r => passedOver.ContainsKey(r.Record)).ToList(); // in record order
+                foreach ((BatchRecord record, BatchRoute route) in left)
                 {
-                    WriteVerbose($"Batch {record.BatchId} was recorded for {record.BaseUri.TrimEnd('/')} and {here} does not know it (No such batch): left out. "
-                        + $"Get-VisionBatch -BaseUri {record.BaseUri.TrimEnd('/')} -ApiKey <that endpoint's key> asks that endpoint; -Local lists it from its record.");
+                    string there = record.BaseUri.TrimEnd('/');
+                    WriteVerbose(route.Own
+                        ? $"Batch {record.BatchId} was asked at {there}, the endpoint it was created at, which {(passedOver[record].Status == 404 ? "does not know it (No such batch)" : "did not answer")}: left out. -Local lists it from its record."
+                        : $"Batch {record.BatchId} was recorded for {there} and {here} does not know it (No such batch): left out. "
+                            + $"Get-VisionBatch -BaseUri {there} -ApiKey <that endpoint's key> asks that endpoint; -Local lists it from its record.");
                 }
-                var endpoints = left.Select(r => r.BaseUri.TrimEnd('/')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-                string count = left.Count == 1 ? "1 batch" : $"{left.Count} batches";
-                WriteWarning($"{count} recorded for another endpoint ({string.Join(", ", endpoints)}) {(left.Count == 1 ? "is" : "are")} not known at {here} and left out: "
-                    + string.Join("; ", endpoints.Select(e => $"Get-VisionBatch -BaseUri {e} -ApiKey <its key>")) + $" lists {(left.Count == 1 ? "it" : "them")} there, -Verbose names {(left.Count == 1 ? "it" : "them")} here.");
+                var notHere = left.Where(r => !r.Route.Own).Select(r => r.Record).ToList();
+                if (notHere.Count > 0)
+                {
+                    var endpoints = notHere.Select(r => r.BaseUri.TrimEnd('/')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                    string count = notHere.Count == 1 ? "1 batch" : $"{notHere.Count} batches";
+                    WriteWarning($"{count} recorded for another endpoint ({string.Join(", ", endpoints)}) {(notHere.Count == 1 ? "is" : "are")} not known at {here} and left out: "
+                        + string.Join("; ", endpoints.Select(e => $"Get-VisionBatch -BaseUri {e} -ApiKey <its key>")) + $" lists {(notHere.Count == 1 ? "it" : "them")} there, -Verbose names {(notHere.Count == 1 ? "it" : "them")} here.");
+                }
+                var gone = left.Where(r => r.Route.Own).Select(r => r.Record).ToList();
+                if (gone.Count > 0)
+                {
+                    var endpoints = gone.Select(r => r.BaseUri.TrimEnd('/')).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                    string count = gone.Count == 1 ? "1 batch" : $"{gone.Count} batches";
+                    WriteWarning($"{count} recorded for another endpoint ({string.Join(", ", endpoints)}) could not be found there (it does not know {(gone.Count == 1 ? "it" : "them")}, or did not answer) and {(gone.Count == 1 ? "is" : "are")} left out; "
+                        + $"-Verbose names {(gone.Count == 1 ? "it" : "them")}, -Local lists {(gone.Count == 1 ? "it" : "them")} from {(gone.Count == 1 ? "its record" : "their records")}.");
+                }
             }
         }
     }

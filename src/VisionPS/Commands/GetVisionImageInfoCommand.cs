@@ -95,6 +95,7 @@ namespace VisionPS.Commands
         /// <summary>The detail the image would be sent with: Auto, Low, High or Original.</summary>
         [Parameter]
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
+        [Infrastructure.OneDetail]
         public Core.ImageDetail Detail { get; set; } = Core.ImageDetail.Auto;
 
         /// <summary>The largest side, in pixels, an image may be sent at (default 2048).</summary>

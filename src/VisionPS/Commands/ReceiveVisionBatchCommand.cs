@@ -29,7 +29,9 @@ namespace VisionPS.Commands
     /// written by Start-VisionBatch (Set-VisionDefault -BatchPath); without one, answers are still emitted with their
     /// custom_id as the image source. Answers also go into the local answer cache (unless -NoCache), so asking
     /// Send-VisionChat -PerImage the same question about the same image later costs nothing. A batch that has not
-    /// finished yields one BatchNotFinished error: use Wait-VisionBatch first.
+    /// finished yields one BatchNotFinished error: use Wait-VisionBatch first. Each batch and its files are fetched at
+    /// -BaseUri when given, else at the endpoint it was created at (as Get-VisionBatch does: from its local record,
+    /// with the key it was submitted with there), else at the current endpoint; -Verbose says which.
     /// </remarks>
     /// <example>
     /// <code>Get-VisionBatch | Where-Object Status -eq 'completed' | Receive-VisionBatch | Export-Csv answers.csv</code>
@@ -63,14 +65,14 @@ namespace VisionPS.Commands
         protected override void EndProcessing()
         {
             ResultCache? cache = NoCache ? null : VisionDefaults.Current.OpenCache();
-            using var client = new VisionClient(Connection);
+            using BatchRoutes routes = OpenRoutes();
             RunAsync(async cancel =>
             {
                 var progress = new ProgressRecord(4, "Receive-VisionBatch", "Receiving");
                 for (int i = 0; i < Ids.Count; i++)
                 {
                     progress.PercentComplete = i * 100 / Ids.Count;
-                    await ReceiveAsync(client, Ids[i], cache, status =>
+                    await ReceiveAsync(routes.For(Ids[i]), Ids[i], cache, status =>
                     {
                         progress.StatusDescription = $"Batch {i + 1} of {Ids.Count} ({Ids[i]}): {status}";
                         EmitProgress(progress);
@@ -82,10 +84,11 @@ namespace VisionPS.Commands
             });
         }
 
-        private async Task ReceiveAsync(VisionClient client, string id, ResultCache? cache, Action<string> status, CancellationToken cancel)
+        private async Task ReceiveAsync(BatchRoute route, string id, ResultCache? cache, Action<string> status, CancellationToken cancel)
         {
             status("reading its status");
-            VisionBatch? batch = await FetchAsync(client, id, cancel).ConfigureAwait(false);
+            VisionClient client = route.Client; // the batch's output and error files are on the endpoint that ran it
+            VisionBatch? batch = await FetchAsync(route, id, cancel).ConfigureAwait(false);
             if (batch is null)
             {
                 return;
@@ -124,7 +127,7 @@ namespace VisionPS.Commands
                 }
                 catch (OpenAIRequestException ex)
                 {
-                    EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, $"{id} ({fileId})"));
+                    EmitError(RequestError(ex, route, $"{id} ({fileId})"));
                     continue;
                 }
                 status($"reading {fileId} ({content.ToMemory().Length / 1e6:0.00} MB)");

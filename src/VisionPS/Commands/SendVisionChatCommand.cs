@@ -36,10 +36,12 @@ namespace VisionPS.Commands
     /// written, so up to -ThrottleLimit minus 1 requests already in flight are abandoned then (cancelled: the service
     /// may still bill them, and their answers are not kept in the answer cache); with -ThrottleLimit 1 none is.
     /// A refusal is in Refusal and warned about. When images were given and none could be used (a missing file, a
-    /// folder: pipe its files with Get-ChildItem DIR -File), each gets its error and nothing is sent. A request whose
-    /// images, as prepared, are more than the 50 MB the service takes is not sent: RequestTooLarge names the files, their
-    /// total and the limit (with -PerImage each request is judged alone). -Detail Original with -Api Chat is refused
-    /// (ChatRequestFailed) before any image is read: Chat Completions takes auto, low and high. Ctrl+C stops at once.
+    /// folder: pipe its files with Get-ChildItem DIR -File), each gets its error and nothing is sent. A request the
+    /// service would refuse for its size is not sent: RequestTooLarge names the files, their size and the limit, for an
+    /// image of more than 20 MB or more than 50 MB in one request, each counted as sent (an image or PDF goes inline as a
+    /// base64 data URL, 4/3 of its bytes; a URL the service downloads counts as the URL); with -PerImage each request is
+    /// judged alone. -Detail Original with -Api Chat stops the command (a terminating error, OriginalNeedsResponses)
+    /// before any image is read: Chat Completions takes auto, low and high. Ctrl+C stops at once.
     /// <para>PDFs (invoices, forms, receipts) are sent as they are, as a Chat 'file' part (file_data, a
     /// data:application/pdf;base64 URL, with its filename) or a Responses 'input_file'; the service reads each page's
     /// text and an image of it. Each PDF is checked locally first: it opens without a password (permissions only is fine), and one request holds at
@@ -146,7 +148,7 @@ namespace VisionPS.Commands
                 EmitWarning("No image came down the pipeline, so nothing was sent. Check the command before the pipe (it found no files?), or call Send-VisionChat without piping anything to ask without images.");
                 return;
             }
-            RefuseOriginalThroughChat(ErrorIds.ChatRequestFailed);
+            RefuseOriginalThroughChat();
             using var client = new VisionClient(Connection);
             var pipeline = new AskPipeline(client, BuildQuestion(ConversationId))
             {
@@ -244,7 +246,11 @@ namespace VisionPS.Commands
                     }
                     else
                     {
-                        EmitWarning($"{outcome.Target}: failed as well: {error.ErrorDetails?.Message ?? error.Exception.Message}");
+                        // The error's own words name the image as a rule ('PATH': ...): then only once.
+                        string message = error.ErrorDetails?.Message ?? error.Exception.Message;
+                        EmitWarning(message.IndexOf(outcome.Target, StringComparison.Ordinal) >= 0
+                            ? $"Failed as well: {message}"
+                            : $"{outcome.Target}: failed as well: {message}");
                     }
                     continue;
                 }

@@ -70,6 +70,7 @@ namespace VisionPS.Commands
         /// <summary>The image detail cmdlets use when given no -Detail: Auto, Low, High or Original.</summary>
         [Parameter]
         [PSDefaultValue(Help = "None: unchanged (built in: Auto)")]
+        [Infrastructure.OneDetail]
         public Core.ImageDetail Detail { get; set; }
 
         /// <summary>Azure OpenAI resource endpoint, e.g. https://contoso.openai.azure.com/.</summary>
@@ -174,10 +175,23 @@ namespace VisionPS.Commands
                     ThrowTerminatingError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, BaseUri, ex.Message));
                 }
             }
+            Uri? azureEndpoint = null;
+            if (AzureEndpoint != null)
+            {
+                try
+                {
+                    // Relative (contoso.openai.azure.com) it would be taken, and every request fail with .NET's relative-URI message.
+                    azureEndpoint = Infrastructure.SavedSettings.ParseAzureEndpoint(AzureEndpoint.OriginalString, "-AzureEndpoint");
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, Core.OpenAI.UriText.Shown(AzureEndpoint), ex.Message));
+                }
+            }
             if (Proxy != null && !Infrastructure.SavedSettings.IsUsableProxy(Proxy))
             {
-                string message = $"-Proxy '{Proxy.OriginalString}' is not a proxy VisionPS can use: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI such as http://proxy.example:8080, or leave -Proxy out to use the system proxy settings.";
-                ThrowTerminatingError(Infrastructure.ErrorIds.Create(new ArgumentException(message, nameof(Proxy)), Infrastructure.ErrorIds.InvalidProxy, ErrorCategory.InvalidArgument, Proxy, message));
+                string message = $"-Proxy '{Core.OpenAI.UriText.Shown(Proxy)}' is not a proxy VisionPS can use: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI such as http://proxy.example:8080, or leave -Proxy out to use the system proxy settings.";
+                ThrowTerminatingError(Infrastructure.ErrorIds.Create(new ArgumentException(message, nameof(Proxy)), Infrastructure.ErrorIds.InvalidProxy, ErrorCategory.InvalidArgument, Core.OpenAI.UriText.Shown(Proxy), message));
             }
             string? model = Model is null ? null : Infrastructure.SessionModel.Name(this, Model, "-Model", ModelTakesSpaces());
             string? batchPath = BatchPath != null ? Folder(nameof(BatchPath), BatchPath) : null;
@@ -220,9 +234,9 @@ namespace VisionPS.Commands
             {
                 defaults.Detail = Detail;
             }
-            if (AzureEndpoint != null)
+            if (azureEndpoint != null)
             {
-                defaults.AzureEndpoint = AzureEndpoint;
+                defaults.AzureEndpoint = azureEndpoint;
             }
             if (AzureDeployment != null)
             {
@@ -268,9 +282,10 @@ namespace VisionPS.Commands
             {
                 try
                 {
+                    bool deleted = false;
                     if (Reset)
                     {
-                        Infrastructure.SavedSettings.Clear(_stop.Token);
+                        deleted = Infrastructure.SavedSettings.Clear(_stop.Token);
                         defaults.ForgetLoadProblem(); // the unreadable file is gone: later commands do not warn about it
                     }
                     if (given.Count > 0)
@@ -279,7 +294,15 @@ namespace VisionPS.Commands
                     }
                     WriteVerbose(given.Count > 0
                         ? $"Saved {string.Join(", ", given)} to {Infrastructure.SavedSettings.FilePath}."
-                        : Reset ? $"Deleted the saved settings {Infrastructure.SavedSettings.FilePath}." : "No setting given: nothing saved.");
+                        : !Reset ? "No setting given: nothing saved."
+                        : deleted ? $"Deleted the saved settings {Infrastructure.SavedSettings.FilePath}."
+                        : $"No saved settings to delete: there is no {Infrastructure.SavedSettings.FilePath}.");
+                }
+                catch (Infrastructure.SavedSettings.SettingsFolderException ex)
+                {
+                    // Nothing deleted or written: the load warning about that folder stays, and this says what to do.
+                    WriteError(Infrastructure.ErrorIds.Create(ex, Infrastructure.ErrorIds.SettingsSaveFailed, ErrorCategory.WriteError, Infrastructure.SavedSettings.FilePath,
+                        $"Cannot {(Reset && given.Count == 0 ? "delete the saved settings" : "save the settings")}: {MessageText.Sentence(ex.Message)} Nothing was {(Reset && given.Count == 0 ? "deleted" : "saved")}; this session's defaults are set."));
                 }
                 catch (OperationCanceledException) when (_stop.IsCancellationRequested)
                 {
@@ -339,34 +362,16 @@ namespace VisionPS.Commands
             return parts.Count == 0 ? "change nothing (no setting given)" : string.Join("; ", parts);
         }
 
-        /// <summary>Where <paramref name="path"/> links to when it is a symbolic link (a junction too on Windows), else null.</summary>
-        private static string? LinkTarget(string path)
-        {
-#if NET
-            return new FileInfo(path).LinkTarget;
-#else
-            return null; // .NET Framework cannot read a link's target (Windows PowerShell 5.1)
-#endif
-        }
-
         /// <summary>A folder setting as a file-system path relative to the PowerShell location, or a VisionPS error naming it.</summary>
         private string Folder(string parameter, string path)
         {
             try
             {
                 string full = Infrastructure.PowerShellLocation.FileSystemPath(SessionState.Path, path);
-                if (!Directory.Exists(full) && LinkTarget(full) is string target)
+                if (Infrastructure.SavedSettings.FolderProblem(full) is string problem)
                 {
-                    // A link to a folder is a folder; one to nothing (or to a file) was refused as "is a file".
-                    string resolved = Path.Combine(Path.GetDirectoryName(full)!, target);
-                    throw new ArgumentException(File.Exists(resolved)
-                        ? $"'{full}' is a link to '{target}', which is a file, not a folder."
-                        : $"'{full}' is a link to '{target}', which does not exist: create that folder first, or give the folder itself.");
-                }
-                if (File.Exists(full))
-                {
-                    // Taken, every run would fail to write into it (the answer cache only warns) and count nothing in it.
-                    throw new ArgumentException($"'{full}' is a file, not a folder.");
+                    // A file: taken, every run would fail to write into it (the answer cache only warns) and count nothing in it.
+                    throw new ArgumentException(MessageText.Sentence(char.ToUpperInvariant(problem[0]) + problem.Substring(1)));
                 }
                 return full;
             }

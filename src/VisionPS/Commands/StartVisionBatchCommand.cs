@@ -27,9 +27,9 @@ namespace VisionPS.Commands
     /// holds one batch file at most. Every batch is recorded locally (Set-VisionDefault -BatchPath; default per OS)
     /// with the image behind each custom_id, so Receive-VisionBatch can map every answer back to its file later, even
     /// from another session. An image that cannot be prepared yields one error naming the file; the others are still
-    /// submitted; so does an image of more than the 50 MB of images one request takes (RequestTooLarge), and a request
-    /// too large for a batch file (BatchRequestTooLarge). -Detail Original with -Api Chat is refused (BatchRequestFailed)
-    /// before any image is read. -WhatIf prepares the images and reports the batch files that would be sent, and sends nothing.
+    /// submitted; so does an image the service would refuse for its size (RequestTooLarge: more than 20 MB as its base64
+    /// data URL, 4/3 of its bytes), and a request too large for a batch file (BatchRequestTooLarge). -Detail Original
+    /// with -Api Chat stops the command (a terminating error, OriginalNeedsResponses) before any image is read. -WhatIf prepares the images and reports the batch files that would be sent, and sends nothing.
     /// <para>http(s) image URLs are handled as Send-VisionChat handles them: passed through to OpenAI and Azure OpenAI,
     /// which download them; for every other endpoint (or with -InlineImageUrl) downloaded here, within the file budget,
     /// prepared and put into the batch inline. -Verbose names each URL sent inline.</para>
@@ -40,7 +40,8 @@ namespace VisionPS.Commands
     /// Remove-VisionFile command that removes it.</para>
     /// <para>A run that does not get to its end (Ctrl+C, -ErrorAction Stop at a later part's error) hands a variable
     /// ($batches = Start-VisionBatch ...) none of its output, so a warning names the batches already created: they run
-    /// on, are recorded, and can be waited for and received.</para>
+    /// on, are recorded (the warning says which could not be), and can be waited for and received. A command after it that
+    /// wants no more (| Select-Object -First 1) ends it normally: the next part is submitted only once the last was taken.</para>
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem receipts/*.jpg | Start-VisionBatch 'Read the receipt total.' -Detail Low</code>
@@ -71,7 +72,7 @@ namespace VisionPS.Commands
             {
                 return;
             }
-            RefuseOriginalThroughChat(ErrorIds.BatchRequestFailed);
+            RefuseOriginalThroughChat();
             AskQuestion question = BuildQuestion();
             BatchStore store = VisionDefaults.Current.OpenBatchStore();
             var limits = new BatchLimits { MaxRequests = MaxRequestsPerBatch, MaxBytes = (long)(MaxBatchMB * 1_000_000) };
@@ -89,22 +90,23 @@ namespace VisionPS.Commands
             CompletePrepareProgress();
         }
 
-        // The batches created so far (id, part, what they hold): written to the pipeline, but a run that ends early
-        // ($batches = Start-VisionBatch ... stopped by Ctrl+C or -ErrorAction Stop at a later part) hands the caller none.
-        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Id, string Holds)> _submitted = new System.Collections.Concurrent.ConcurrentQueue<(string Id, string Holds)>();
+        // What the local records say of a batch created here whose record could not be written.
+        private const string NotRecorded = "not recorded: its answers cannot be mapped back to their files";
 
         /// <summary>The warning for a run that ended early after creating batches: they run on (and are billed); how to get their answers.</summary>
-        private string? SubmittedBeforeTheEnd()
+        private static string? SubmittedBeforeTheEnd(IReadOnlyList<Created> batches)
         {
-            var batches = _submitted.ToArray();
-            if (batches.Length == 0)
+            if (batches.Count == 0)
             {
                 return null;
             }
-            string ids = string.Join(", ", batches.Select(b => b.Id));
-            return $"Start-VisionBatch did not run to its end (stopped, or ended by an error), and the {batches.Length} batch(es) it had created run on and are recorded: "
-                + string.Join("; ", batches.Select(b => $"{b.Id} ({b.Holds})"))
-                + $". Get their answers with: Wait-VisionBatch {ids} | Receive-VisionBatch (or cancel them: Stop-VisionBatch {ids}); submit again only the images not in them.";
+            string ids = CommandText.Arguments(batches.Select(b => b.Id));
+            bool allRecorded = !batches.Any(b => b.About.EndsWith(NotRecorded, StringComparison.Ordinal));
+            return $"Start-VisionBatch did not run to its end (stopped, or ended by an error), and the {batches.Count} batch(es) it had created run on"
+                + (allRecorded ? " and are recorded" : string.Empty) + ": "
+                + string.Join("; ", batches.Select(b => $"{b.Id} ({b.About})"))
+                + $". Submit again only the images not in them. Get their answers with:{Environment.NewLine}Wait-VisionBatch {ids} | Receive-VisionBatch"
+                + $"{Environment.NewLine}or cancel them with:{Environment.NewLine}Stop-VisionBatch {ids}";
         }
 
         private async Task SubmitAsync(VisionClient client, AskPipeline pipeline, List<AskImage> images, VisionJsonSchema? schema, BatchStore store, BatchLimits limits, CancellationToken cancel)
@@ -206,7 +208,6 @@ namespace VisionPS.Commands
             try
             {
                 job = await client.SubmitBatchAsync(input.File, $"visionps-{submission}-{part}.jsonl", metadata, cancel, left => inputLeft = left).ConfigureAwait(false);
-                _submitted.Enqueue((job.Id, $"part {part}: {input.Items.Count} request(s): {string.Join(", ", input.Items.Take(3).Select(i => System.IO.Path.GetFileName(i.Source)))}{(input.Items.Count > 3 ? ", ..." : "")}"));
             }
             catch (OpenAIRequestException ex)
             {
@@ -237,6 +238,8 @@ namespace VisionPS.Commands
             {
                 BatchId = job.Id,
                 BaseUri = client.Endpoint.AbsoluteUri,
+                AzureApiVersion = Connection.Azure?.ApiVersion,
+                KeyCheck = Connection.EndpointKeyCheck(client.Endpoint.AbsoluteUri),
                 Api = Api.ToString(),
                 Model = AskedModel,
                 Prompt = Prompt,
@@ -252,20 +255,34 @@ namespace VisionPS.Commands
                 SubmittedAt = DateTimeOffset.UtcNow,
                 Items = input.Items,
             };
+            string holds = $"part {part}: {input.Items.Count} request(s): {string.Join(", ", input.Items.Take(3).Select(i => ChatResult.FileName(i.Source)))}{(input.Items.Count > 3 ? ", ..." : "")}";
+            Exception? unrecorded = null;
             try
             {
                 store.Save(record);
             }
             catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
             {
-                EmitError(ErrorIds.Create(ex, ErrorIds.BatchRecordFailed, ErrorCategory.WriteError, job.Id,
-                    $"Batch {job.Id} was submitted, but its local record could not be written to '{store.Root}': {MessageText.Sentence(ex.Message)} Its answers cannot be mapped back to their files."));
+                unrecorded = ex;
             }
-            EmitVerbose($"Submitted {job.Id} ({what}); recorded in {store.Root}.");
-            Emit(new VisionBatch(job, record));
+            // Noted before the error below, which may end the run (-ErrorAction Stop): the batch runs on all the same.
+            Created created = NoteCreated(job.Id, unrecorded is null ? holds : $"{holds}; {NotRecorded}");
+            if (unrecorded is not null)
+            {
+                EmitError(ErrorIds.Create(unrecorded, ErrorIds.BatchRecordFailed, ErrorCategory.WriteError, job.Id,
+                    $"Batch {job.Id} was submitted, but its local record could not be written to '{store.Root}': {MessageText.Sentence(unrecorded.Message)} Its answers cannot be mapped back to their files."));
+            }
+            else
+            {
+                EmitVerbose($"Submitted {job.Id} ({what}); recorded in {store.Root}.");
+            }
+            Emit(created, new VisionBatch(job, record));
+            // The next part (billed) is submitted only once the commands after this one took the batch: when they want no
+            // more (| Select-Object -First 1), the run ends here, with no batch created that nobody gets.
+            await WrittenAsync().ConfigureAwait(false);
         }
 
         private static string InputLeftText(FileLeft left)
-            => $"Its uploaded input file could not be deleted again and is left on the service: {FileLeft.Describe(new[] { left })}; remove it with: Remove-VisionFile {left.Id}";
+            => $"Its uploaded input file could not be deleted again and is left on the service: {FileLeft.Describe(new[] { left })}; remove it with: Remove-VisionFile {CommandText.Argument(left.Id)}";
     }
 }

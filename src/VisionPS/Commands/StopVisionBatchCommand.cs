@@ -14,6 +14,8 @@ namespace VisionPS.Commands
     /// service finishes the requests in flight, then the batch becomes 'cancelled' and its output file holds the
     /// answers that were completed (Receive-VisionBatch still maps them back to their images, and reports the others
     /// as not run). Cancelling a batch that has already finished is an error from the service (BatchRequestFailed).
+    /// Each batch is cancelled at -BaseUri when given, else at the endpoint it was created at (as Get-VisionBatch does:
+    /// from its local record, with the key it was submitted with there), else at the current endpoint.
     /// </remarks>
     /// <example>
     /// <code>Get-VisionBatch | Where-Object Status -eq 'in_progress' | Stop-VisionBatch</code>
@@ -38,7 +40,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            using var client = new VisionClient(Connection);
+            using BatchRoutes routes = OpenRoutes();
             RunAsync(async cancel =>
             {
                 foreach (string id in Ids)
@@ -47,14 +49,15 @@ namespace VisionPS.Commands
                     {
                         continue;
                     }
+                    BatchRoute route = routes.For(id);
                     try
                     {
-                        VisionBatchJob job = await client.CancelBatchAsync(id, cancel).ConfigureAwait(false);
+                        VisionBatchJob job = await route.Client.CancelBatchAsync(id, cancel).ConfigureAwait(false);
                         Emit(new VisionBatch(job, LoadRecord(id)));
                     }
                     catch (OpenAIRequestException ex)
                     {
-                        EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, id));
+                        EmitError(RequestError(ex, route, id));
                     }
                 }
             });

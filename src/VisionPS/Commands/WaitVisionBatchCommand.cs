@@ -18,7 +18,9 @@ namespace VisionPS.Commands
     /// they finish. A batch that fails validation is returned too, and also yields one BatchFailed error listing the
     /// service's reasons with their input lines. With -Timeout, the batches still running when it runs out yield one
     /// BatchWaitTimedOut error each and are not returned; without it, Wait-VisionBatch waits as long as the batches
-    /// run (at most 24 hours). Ctrl+C stops the wait at once; the batches go on.
+    /// run (at most 24 hours). Ctrl+C stops the wait at once; the batches go on. Each batch is asked at -BaseUri when
+    /// given, else at the endpoint it was created at (as Get-VisionBatch does: from its local record, with the key it
+    /// was submitted with there), else at the current endpoint; -Verbose says which.
     /// </remarks>
     /// <example>
     /// <code>Get-ChildItem *.jpg | Start-VisionBatch 'Caption this photo.' | Wait-VisionBatch | Receive-VisionBatch</code>
@@ -54,7 +56,7 @@ namespace VisionPS.Commands
 
         protected override void EndProcessing()
         {
-            using var client = new VisionClient(Connection);
+            using BatchRoutes routes = OpenRoutes();
             TimeSpan? limit = IsBound(nameof(Timeout)) ? TimeSpan.FromSeconds(Timeout) : null;
             RunAsync(async cancel =>
             {
@@ -66,7 +68,7 @@ namespace VisionPS.Commands
                 {
                     foreach (string id in waiting.ToList())
                     {
-                        VisionBatch? batch = await FetchAsync(client, id, cancel).ConfigureAwait(false);
+                        VisionBatch? batch = await FetchAsync(routes.For(id), id, cancel).ConfigureAwait(false);
                         if (batch is null)
                         {
                             waiting.Remove(id); // error written: the service does not know it

@@ -39,6 +39,7 @@ namespace VisionPS.Infrastructure
         /// <summary>The detail for every image: Auto, Low, High or Original; local images are sized for it.</summary>
         [Parameter]
         [PSDefaultValue(Help = "Set-VisionDefault -Detail, else Auto")]
+        [Infrastructure.OneDetail]
         public ImageDetail Detail { get; set; } = ImageDetail.Auto;
 
         /// <summary>The answer's token limit.</summary>
@@ -98,23 +99,28 @@ namespace VisionPS.Infrastructure
 
         /// <summary>
         /// Refuses -Detail Original through Chat Completions (whose image detail is auto, low or high; original is taken
-        /// by the Responses API only) before any image is read, prepared or sent, with <paramref name="errorId"/> (the id
-        /// the service's refusal of such a request has). Only when the request carries an image: a PDF has no detail, and
-        /// a text-only question under a session default of Original goes through Chat as before.
+        /// by the Responses API only) before any image is read, prepared or sent: a terminating error (the parameters
+        /// cannot work for any image), OriginalNeedsResponses. Only when the request carries an image: a PDF (a local one,
+        /// or a URL naming a .pdf) has no detail, and a text-only question under a session default of Original goes
+        /// through Chat as before.
         /// </summary>
-        private protected void RefuseOriginalThroughChat(string errorId)
+        private protected void RefuseOriginalThroughChat()
         {
-            if (Api != VisionApi.Chat || Detail != ImageDetail.Original
-                || !Work.Any(w => !(w.Ready is null && w.Path is string path && Core.Documents.PdfDocumentCheck.IsPdfFile(path))))
+            if (Api != VisionApi.Chat || Detail != ImageDetail.Original || !Work.Any(w => !IsPdf(w)))
             {
                 return;
             }
             string message = "-Detail Original is taken by the Responses API only (gpt-5.4 and later), not by Chat Completions (-Api Chat), so nothing was prepared or sent. "
                 + "Add -Api Responses, or use -Detail High with Chat Completions.";
-            ErrorRecord record = ErrorIds.Create(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, Detail, message);
+            ErrorRecord record = ErrorIds.Create(new ArgumentException(message), ErrorIds.OriginalNeedsResponses, ErrorCategory.InvalidArgument, Detail, message);
             record.ErrorDetails.RecommendedAction = "Add -Api Responses (the model must be gpt-5.4 or later), or use -Detail High.";
             ThrowTerminatingError(record);
         }
+
+        // A PDF given: a local file that is one, or an http(s) URL whose path names a .pdf (it is not fetched to look).
+        private static bool IsPdf(ImageWork work) => work.Ready is null
+            ? work.Path is string path && Core.Documents.PdfDocumentCheck.IsPdfFile(path)
+            : work.Ready.Url is Uri url && Core.Imaging.MimeTypes.FromFileName(url.AbsolutePath) == Core.Imaging.MimeTypes.Pdf;
 
         /// <summary>The question these parameters ask.</summary>
         private protected AskQuestion BuildQuestion(string? conversationId = null) => new AskQuestion

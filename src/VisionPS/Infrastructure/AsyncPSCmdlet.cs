@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
 using System.Threading;
@@ -30,7 +32,67 @@ namespace VisionPS.Infrastructure
         protected override void BeginProcessing() => ScriptPreferences.Apply(this);
 
         /// <summary>Writes an object from any thread.</summary>
-        protected void Emit(object? value) => OnPipeline(() => WriteObject(value));
+        protected void Emit(object? value) => OnPipeline(() => WriteOutput(value));
+
+        // Whether a command after this one ended the run because it wants no more (Select-Object -First N has its N).
+        private bool _stoppedDownstream;
+
+        /// <summary>
+        /// WriteObject, noting a stop by a command after this one: PowerShell ends the commands before Select-Object -First
+        /// N, once it has its N, by a PipelineStoppedException from their WriteObject, without stopping the pipeline
+        /// (Stopping stays false; Ctrl+C sets it). -ErrorAction Stop at an error throws the same exception, from WriteError.
+        /// </summary>
+        private void WriteOutput(object? value)
+        {
+            try
+            {
+                WriteObject(value);
+            }
+            catch (PipelineStoppedException) when (!Stopping)
+            {
+                _stoppedDownstream = true;
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Something this run created on the service (an uploaded file, a submitted batch), which its caller learns of from
+        /// the output only: a run that ends early names those the caller did not get (see <see cref="RunAsync"/>).
+        /// </summary>
+        private protected sealed class Created
+        {
+            internal Created(string id, string about)
+            {
+                Id = id;
+                About = about;
+            }
+
+            /// <summary>The id the service gave it.</summary>
+            public string Id { get; }
+
+            /// <summary>What it is or holds, in words (the image uploaded, the part and its images).</summary>
+            public string About { get; }
+
+            // Set on the pipeline thread as it is written: the commands after this one had it.
+            internal volatile bool Written;
+        }
+
+        private readonly ConcurrentQueue<Created> _created = new ConcurrentQueue<Created>();
+
+        /// <summary>Notes, from any thread, that the run created <paramref name="id"/> on the service; write it with <see cref="Emit(Created, object)"/>.</summary>
+        private protected Created NoteCreated(string id, string about)
+        {
+            var created = new Created(id, about);
+            _created.Enqueue(created);
+            return created;
+        }
+
+        /// <summary>Writes the object that stands for <paramref name="created"/>, from any thread.</summary>
+        private protected void Emit(Created created, object value) => OnPipeline(() =>
+        {
+            created.Written = true;
+            WriteOutput(value);
+        });
 
         /// <summary>Writes a non-terminating error from any thread; an image error's raw codec text goes to the debug stream first.</summary>
         protected void EmitError(ErrorRecord error) => OnPipeline(() =>
@@ -164,14 +226,15 @@ namespace VisionPS.Infrastructure
         }
 
         /// <summary>
-        /// Whether host text (EmitHost) reaches the console: not when -InformationAction Ignore drops it, nor when the
+        /// Whether host text (EmitHost) reaches the console: not when -InformationAction Ignore (or $InformationPreference
+        /// = 'Ignore') drops it, nor when the
         /// information stream is redirected (6&gt;$null, 6&gt;file, 6&gt;&amp;1, *&gt;&amp;1), which PowerShell shows only as the
         /// command runtime's information pipe (internal: when it cannot be read, the text is taken as not shown, so a
         /// view that would hide it as "streamed above" shows it instead). Read on the pipeline thread.
         /// </summary>
         private protected bool HostTextReachesConsole()
         {
-            object? action = MyInvocation.BoundParameters.TryGetValue("InformationAction", out object? bound) ? bound : null;
+            object? action = MyInvocation.BoundParameters.TryGetValue("InformationAction", out object? bound) ? bound : GetVariableValue("InformationPreference");
             if ((action is PSObject wrapped ? wrapped.BaseObject : action) is ActionPreference.Ignore)
             {
                 return false;
@@ -254,11 +317,14 @@ namespace VisionPS.Infrastructure
 
         /// <summary>
         /// Runs <paramref name="work"/> off the pipeline thread and executes its writes here until it ends.
-        /// <paramref name="endedEarly"/>: asked when the run ends by a stop or a failure (Ctrl+C, -ErrorAction Stop at an
-        /// error, a write that failed) once the work is over; a text it answers is a warning written as
-        /// <see cref="WarnAtEnd"/> writes it (what the caller did not get back, such as files already uploaded).
+        /// <paramref name="endedEarly"/>: asked, once the work is over, when the run does not get to its end: stopped
+        /// (Ctrl+C), or ended by a failure (-ErrorAction Stop at an error, a write that failed). It gets what the run
+        /// created (<see cref="NoteCreated"/>) that the caller did not get; a text it answers is a warning, written as
+        /// <see cref="WarnAtEnd"/> writes it. A stop or a failure hands a variable ($files = ...) none of the output, so it
+        /// gets everything created. A command after this one that wants no more (<c>| Select-Object -First 1</c>) is an
+        /// ordinary end: it gets only what was never written (what was written, the command after had).
         /// </summary>
-        protected void RunAsync(Func<CancellationToken, Task> work, Func<string?>? endedEarly = null)
+        private protected void RunAsync(Func<CancellationToken, Task> work, Func<IReadOnlyList<Created>, string?>? endedEarly = null)
         {
             using var queue = new BlockingCollection<Action>();
             _pipelineWork = queue;
@@ -284,7 +350,7 @@ namespace VisionPS.Infrastructure
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
-                WarnEndedEarly(endedEarly);
+                WarnEndedEarly(endedEarly, stoppedDownstream: false);
                 WriteEndWarnings(quiet: true);
                 throw new PipelineStoppedException();
             }
@@ -301,7 +367,7 @@ namespace VisionPS.Infrastructure
                 {
                     // The original failure below is the one that matters.
                 }
-                WarnEndedEarly(endedEarly);
+                WarnEndedEarly(endedEarly, _stoppedDownstream);
                 WriteEndWarnings(quiet: true);
                 throw;
             }
@@ -312,9 +378,10 @@ namespace VisionPS.Infrastructure
             WriteEndWarnings(quiet: false);
         }
 
-        private void WarnEndedEarly(Func<string?>? endedEarly)
+        private void WarnEndedEarly(Func<IReadOnlyList<Created>, string?>? endedEarly, bool stoppedDownstream)
         {
-            if (endedEarly?.Invoke() is string warning)
+            List<Created> missed = _created.Where(c => !stoppedDownstream || !c.Written).ToList();
+            if (endedEarly?.Invoke(missed) is string warning)
             {
                 WarnAtEnd(warning);
             }

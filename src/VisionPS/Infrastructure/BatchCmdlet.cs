@@ -111,18 +111,18 @@ namespace VisionPS.Infrastructure
                 + "(they carry their custom_id instead); restore the file from a backup, or delete it to stop this warning.");
         }
 
-        /// <summary>The batch from the service, with its local record; null when it failed (error written).</summary>
-        private protected Task<VisionBatch?> FetchAsync(VisionClient client, string id, CancellationToken cancel) => FetchAsync(client, id, null, cancel);
+        /// <summary>The batch from the service (asked where its route says), with its local record; null when it failed (error written).</summary>
+        private protected Task<VisionBatch?> FetchAsync(BatchRoute route, string id, CancellationToken cancel) => FetchAsync(route, id, null, cancel);
 
         /// <summary>
-        /// The batch from the service, with its local record; null when it failed. A failure <paramref name="passOver"/>
-        /// takes (returns true for) is no error: the caller has said what it means.
+        /// The batch from the service (asked where its route says), with its local record; null when it failed. A failure
+        /// <paramref name="passOver"/> takes (returns true for) is no error: the caller has said what it means.
         /// </summary>
-        private protected async Task<VisionBatch?> FetchAsync(VisionClient client, string id, Func<OpenAIRequestException, bool>? passOver, CancellationToken cancel)
+        private protected async Task<VisionBatch?> FetchAsync(BatchRoute route, string id, Func<OpenAIRequestException, bool>? passOver, CancellationToken cancel)
         {
             try
             {
-                VisionBatchJob job = await client.GetBatchAsync(id, cancel).ConfigureAwait(false);
+                VisionBatchJob job = await route.Client.GetBatchAsync(id, cancel).ConfigureAwait(false);
                 return new VisionBatch(job, LoadRecord(id));
             }
             catch (OpenAIRequestException ex)
@@ -131,8 +131,154 @@ namespace VisionPS.Infrastructure
                 {
                     return null;
                 }
-                EmitError(ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, id));
+                EmitError(RequestError(ex, route, id));
                 return null;
+            }
+        }
+
+        /// <summary>The BatchRequestFailed error of a request about a batch, saying where it was asked when that is not plain.</summary>
+        private protected static ErrorRecord RequestError(OpenAIRequestException ex, BatchRoute route, object target)
+            => route.Note is null
+                ? ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, target)
+                : ErrorIds.ForRequest(ex, ErrorIds.BatchRequestFailed, target, $"{ex.Message} {route.Note}");
+
+        /// <summary>The routes of this command's batches (dispose after the run: it owns their clients).</summary>
+        private protected BatchRoutes OpenRoutes() => new BatchRoutes(this);
+
+        /// <summary>Where requests about one batch go.</summary>
+        private protected sealed class BatchRoute
+        {
+            internal BatchRoute(VisionClient client, bool own, string? note)
+            {
+                Client = client;
+                Own = own;
+                Note = note;
+            }
+
+            /// <summary>The client its requests go through.</summary>
+            public VisionClient Client { get; }
+
+            /// <summary>True when it is asked at the endpoint its record names, which is not this command's endpoint.</summary>
+            public bool Own { get; }
+
+            /// <summary>What its errors add about where it was asked (and how to ask elsewhere); null when plain.</summary>
+            public string? Note { get; }
+        }
+
+        /// <summary>
+        /// Where each batch is asked about: -BaseUri when given on the command; else the endpoint its local record names
+        /// (created there), with the key resolved as usual only when the record's check says that key went there at
+        /// submission (or with no key, when it was submitted without one); else the command's endpoint (the session
+        /// default), as for a batch without a record. One client per endpoint, disposed with the routes.
+        /// </summary>
+        private protected sealed class BatchRoutes : IDisposable
+        {
+            private readonly BatchCmdlet _owner;
+            private readonly Dictionary<string, BatchRoute> _byId = new Dictionary<string, BatchRoute>(StringComparer.Ordinal);
+            private readonly Dictionary<string, VisionClient> _clients = new Dictionary<string, VisionClient>(StringComparer.OrdinalIgnoreCase);
+
+            internal BatchRoutes(BatchCmdlet owner)
+            {
+                _owner = owner;
+                Default = new VisionClient(owner.Connection);
+            }
+
+            /// <summary>The command's own client: -BaseUri, else the session default.</summary>
+            public VisionClient Default { get; }
+
+            /// <summary>The route of a batch (decided once per command; -Verbose says where it goes).</summary>
+            public BatchRoute For(string id)
+            {
+                lock (_byId)
+                {
+                    if (!_byId.TryGetValue(id, out BatchRoute? route))
+                    {
+                        route = Decide(id);
+                        _byId[id] = route;
+                    }
+                    return route;
+                }
+            }
+
+            private BatchRoute Decide(string id)
+            {
+                BatchRecord? record = _owner.LoadRecord(id);
+                string here = Default.Endpoint.AbsoluteUri.TrimEnd('/');
+                if (record is null || string.IsNullOrWhiteSpace(record.BaseUri))
+                {
+                    return new BatchRoute(Default, own: false, note: null);
+                }
+                string there = record.BaseUri.Trim().TrimEnd('/');
+                bool same = string.Equals(there, here, StringComparison.OrdinalIgnoreCase);
+                if (_owner.IsBound(nameof(BaseUri)))
+                {
+                    if (!same)
+                    {
+                        _owner.EmitVerbose($"Batch {id}: using -BaseUri {here}, not {there}, the endpoint it was created at.");
+                    }
+                    return new BatchRoute(Default, own: false, note: null);
+                }
+                if (same)
+                {
+                    _owner.EmitVerbose($"Batch {id}: using the endpoint it was created at, {there}.");
+                    return new BatchRoute(Default, own: false, note: null);
+                }
+                string elsewhere = $"so it was asked at {here} instead. To ask {there}: -BaseUri {there} -ApiKey <that endpoint's key>.";
+                if (!Uri.TryCreate(there, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+                {
+                    return Fallback(id, $"Batch {id}: its local record names '{there}' as the endpoint it was created at, which is no http(s) address, {elsewhere}");
+                }
+                // The key goes to the recorded endpoint only if it is the key that went there when the batch was submitted
+                // (the record's check, computed with the key; never the key): a record edited to name another endpoint,
+                // or a batch submitted with another key (-ApiKey), gets no key it was not given.
+                bool keyless = record.KeyCheck is { Length: 0 };
+                if (!keyless && (record.KeyCheck is null
+                    || !string.Equals(record.KeyCheck, _owner.Connection.EndpointKeyCheck(record.BaseUri), StringComparison.OrdinalIgnoreCase)))
+                {
+                    string why = record.KeyCheck is null
+                        ? "its local record (written by an earlier VisionPS) does not say which API key went there"
+                        : "the API key in use is not the one it was submitted with";
+                    return Fallback(id, $"Batch {id} was created at {there}, but {why}, so the key was not sent there and {elsewhere}");
+                }
+                VisionConnection connection = _owner.Connection.WithEndpoint(uri, record.AzureApiVersion, withKey: !keyless);
+                if (keyless && (connection.Azure is not null || VisionConnection.IsOpenAIHost(uri)))
+                {
+                    return Fallback(id, $"Batch {id}: its local record says it was submitted to {there} without an API key, which that endpoint does not take, {elsewhere}");
+                }
+                string name = $"{there}|{record.AzureApiVersion}|{(keyless ? "no key" : "key")}";
+                if (!_clients.TryGetValue(name, out VisionClient? client))
+                {
+                    try
+                    {
+                        client = new VisionClient(connection);
+                    }
+                    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                    {
+                        return Fallback(id, $"Batch {id}: the endpoint it was created at, {there}, cannot be used ({Core.MessageText.Clause(ex.Message)}), {elsewhere}");
+                    }
+                    _clients[name] = client;
+                    if (ConnectionParameters.ClearTextWarning(connection) is string clear)
+                    {
+                        _owner.EmitWarning(clear);
+                    }
+                }
+                _owner.EmitVerbose($"Batch {id}: using the endpoint it was created at, {there}.");
+                return new BatchRoute(client, own: true, note: $"(Batch {id} was asked at {there}, the endpoint it was created at; -BaseUri asks another.)");
+            }
+
+            private BatchRoute Fallback(string id, string note)
+            {
+                _owner.EmitVerbose(note);
+                return new BatchRoute(Default, own: false, note: note);
+            }
+
+            public void Dispose()
+            {
+                Default.Dispose();
+                foreach (VisionClient client in _clients.Values)
+                {
+                    client.Dispose();
+                }
             }
         }
     }

@@ -19,15 +19,11 @@ namespace VisionPS.Infrastructure
             VisionDefaults defaults = VisionDefaults.Current;
             if (baseUri is null && (defaults.AzureEndpoint is null) != (defaults.AzureDeployment is null))
             {
-                // Azure OpenAI half set up: without both, the request (and the Azure key) would go to OpenAI or
-                // OPENAI_BASE_URL instead, so nothing is sent, -WhatIf included.
-                string message = defaults.AzureEndpoint != null
-                    ? $"Azure OpenAI is set up without a deployment: the defaults hold -AzureEndpoint {defaults.AzureEndpoint.GetLeftPart(UriPartial.Authority)} but no -AzureDeployment, so nothing was sent. "
-                        + "Run Set-VisionDefault -AzureDeployment NAME (the deployment's name in the Azure portal; add -Save to keep it), or Set-VisionDefault -Reset to use another endpoint."
-                    : $"Azure OpenAI is set up without an endpoint: the defaults hold -AzureDeployment '{defaults.AzureDeployment}' but no -AzureEndpoint, so nothing was sent. "
-                        + "Run Set-VisionDefault -AzureEndpoint https://NAME.openai.azure.com (add -Save to keep it), or Set-VisionDefault -Reset to use another endpoint.";
+                // Azure OpenAI half set up: without both, the request (and the Azure key) would go to OpenAI,
+                // OPENAI_BASE_URL or a configured base URI instead, so nothing is sent, -WhatIf included.
+                string message = IncompleteAzure(defaults);
                 cmdlet.ThrowTerminatingError(ErrorIds.Create(new ArgumentException(message), ErrorIds.IncompleteAzureSettings, ErrorCategory.InvalidArgument,
-                    (object?)defaults.AzureEndpoint ?? defaults.AzureDeployment, message));
+                    defaults.AzureEndpoint is Uri endpoint ? UriText.Shown(endpoint) : defaults.AzureDeployment, message));
             }
             VisionConnection connection;
             try
@@ -35,6 +31,11 @@ namespace VisionPS.Infrastructure
                 // OPENAI_BASE_URL is read only when nothing above it says where to go: a malformed one must not stop a
                 // command given -BaseUri or a session default (an endpoint, or Azure's endpoint and deployment).
                 bool azure = baseUri is null && defaults.AzureEndpoint != null && defaults.AzureDeployment != null;
+                if (azure)
+                {
+                    // Set-VisionDefault and the saved settings take only an absolute one; never .NET's relative-URI message.
+                    _ = SavedSettings.ParseAzureEndpoint(defaults.AzureEndpoint!.OriginalString, "Set-VisionDefault -AzureEndpoint");
+                }
                 connection = baseUri is null && defaults.ConfiguredBaseUri is null && !azure
                     ? VisionConnection.FromEnvironment()
                     : new VisionConnection { ApiKey = Environment.GetEnvironmentVariable(VisionConnection.ApiKeyVariable) };
@@ -50,7 +51,7 @@ namespace VisionPS.Infrastructure
             catch (ArgumentException ex)
             {
                 // A scheme-less or non-http endpoint (localhost:11434/v1) from a parameter, the session or OPENAI_BASE_URL.
-                cmdlet.ThrowTerminatingError(ErrorIds.Create(ex, ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, baseUri, ex.Message));
+                cmdlet.ThrowTerminatingError(ErrorIds.Create(ex, ErrorIds.InvalidBaseUri, ErrorCategory.InvalidArgument, baseUri is null ? null : UriText.Shown(baseUri), ex.Message));
                 throw; // not reached
             }
             SecureString? key = apiKey ?? defaults.ApiKey;
@@ -93,11 +94,9 @@ namespace VisionPS.Infrastructure
                     new InvalidOperationException($"No API key for {where}. Set OPENAI_API_KEY, or run Set-VisionDefault -ApiKey (Read-Host -AsSecureString), or pass -ApiKey."),
                     MissingApiKey, ErrorCategory.AuthenticationError, connection.ToString()));
             }
-            Uri target = connection.Azure?.Endpoint ?? connection.BaseUri;
-            if (requireKey && connection.HasApiKey && target.Scheme == Uri.UriSchemeHttp && !target.IsLoopback)
+            if (requireKey && ClearTextWarning(connection) is string clear)
             {
-                // Not refused: a compatible server on the local network may offer nothing else. Never names the key.
-                cmdlet.WriteWarning($"The API key goes unencrypted (clear text) to {target.GetLeftPart(UriPartial.Authority)}: it is an http:// address on another computer, so anyone on the network path can read the key. Use https:// if the server offers it.");
+                cmdlet.WriteWarning(clear);
             }
             if (!requireKey && needsKey && !connection.HasApiKey)
             {
@@ -105,6 +104,48 @@ namespace VisionPS.Infrastructure
                 connection.ApiKey = "no-key-set-nothing-is-sent";
             }
             return connection;
+        }
+
+        /// <summary>
+        /// The warning for a key that goes unencrypted to an http:// address on another computer; null when it does not.
+        /// Not refused: a compatible server on the local network may offer nothing else. Never names the key, nor a user name or password in the address (scheme://host:port only).
+        /// </summary>
+        public static string? ClearTextWarning(VisionConnection connection)
+        {
+            Uri target = connection.Azure?.Endpoint ?? connection.BaseUri;
+            return connection.HasApiKey && target.Scheme == Uri.UriSchemeHttp && !UriText.IsLoopback(target)
+                ? $"The API key goes unencrypted (clear text) to {UriText.Address(target)}: it is an http:// address on another computer, so anyone on the network path can read the key. Use https:// if the server offers it."
+                : null;
+        }
+
+        /// <summary>
+        /// Why Azure OpenAI half set up stops a command, and how to go on: set the missing value, or clear the one there is
+        /// (a saved one is cleared with Set-VisionDefault -Reset -Save or by editing the file: -Reset alone lasts only
+        /// the session). A base URI configured beside it is named too: the user may have meant either.
+        /// </summary>
+        private static string IncompleteAzure(VisionDefaults defaults)
+        {
+            bool hasEndpoint = defaults.AzureEndpoint != null;
+            string name = hasEndpoint ? "AzureEndpoint" : "AzureDeployment";
+            string held = hasEndpoint ? $"-AzureEndpoint {UriText.Address(defaults.AzureEndpoint!)}" : $"-AzureDeployment '{defaults.AzureDeployment}'";
+            string missing = hasEndpoint ? "-AzureDeployment" : "-AzureEndpoint";
+            bool saved = defaults.IsSaved(name);
+            string from = saved ? "saved" : "set in this session";
+            string setMissing = hasEndpoint
+                ? "Set-VisionDefault -AzureDeployment NAME (the deployment's name in the Azure portal; add -Save to keep it)"
+                : "Set-VisionDefault -AzureEndpoint https://NAME.openai.azure.com (add -Save to keep it)";
+            string clear = saved
+                ? $"run Set-VisionDefault -Reset -Save (it deletes every saved setting: save again the ones you want) or remove \"{name}\" from '{SavedSettings.FilePath}'"
+                : "run Set-VisionDefault -Reset (it clears this session's defaults: set again the ones you want)";
+            if (defaults.ConfiguredBaseUri is Uri configured)
+            {
+                string baseFrom = defaults.IsSaved("BaseUri") ? "saved" : "set in this session";
+                return $"The defaults hold both -BaseUri {UriText.Shown(configured)} ({baseFrom}) and {held} ({from}) without {missing}: Azure OpenAI is half set up, "
+                    + "and the request could be meant for either, so nothing was sent. "
+                    + $"To use Azure OpenAI, run {setMissing}; to use the base URI, {clear}, and set -BaseUri again if it was cleared. A cmdlet's own -BaseUri is used as given.";
+            }
+            return $"Azure OpenAI is set up without {(hasEndpoint ? "a deployment" : "an endpoint")}: the defaults hold {held} ({from}) but no {missing}, so nothing was sent. "
+                + $"Run {setMissing}, or, to use another endpoint, {clear}.";
         }
 
         /// <summary>True when -WhatIf is in effect: nothing will be sent, so no key is needed.</summary>

@@ -17,6 +17,7 @@ namespace VisionPS.Infrastructure
         public const string ImageDamaged = "ImageDamaged";
         public const string ChatRequestFailed = "ChatRequestFailed";
         public const string RequestTooLarge = "RequestTooLarge";
+        public const string OriginalNeedsResponses = "OriginalNeedsResponses";
         public const string UploadFailed = "ImageUploadFailed";
         public const string AttachFailed = "AssistantImageFailed";
         public const string FileRequestFailed = "FileRequestFailed";
@@ -71,8 +72,8 @@ namespace VisionPS.Infrastructure
         }
 
         /// <summary>
-        /// The record for a request whose images are more than the service takes in one request (nothing was sent): its
-        /// target is the image, or the images of the request.
+        /// The record for a request the service would refuse for its size (an image over 20 MB, or over 50 MB in all;
+        /// nothing was sent or uploaded): its target is the input over the limit, or the inputs of the request.
         /// </summary>
         public static ErrorRecord ForRequestSize(Core.Asking.RequestTooLargeException ex)
         {

@@ -33,12 +33,12 @@ namespace VisionPS.Infrastructure
             Path.Combine(LocalFiles.UserFolder(UserFolderKind.Config, string.Empty, FolderVariable), FileName);
 
         /// <summary>Applies the saved file to <paramref name="defaults"/>; returns a problem to report, or null.</summary>
-        public static string? LoadInto(VisionDefaults defaults)
+        public static LoadProblem? LoadInto(VisionDefaults defaults)
         {
             string path = FilePath;
             if (Directory.Exists(path))
             {
-                return $"The saved VisionPS settings '{path}' are a folder, not a file, so no saved setting is used. Move or delete that folder; Set-VisionDefault -Save then writes the file.";
+                return new LoadProblem($"The saved VisionPS settings '{path}' are a folder, not a file, so no saved setting is used. Move or delete that folder; Set-VisionDefault -Save then writes the file.");
             }
             if (!File.Exists(path))
             {
@@ -70,18 +70,68 @@ namespace VisionPS.Infrastructure
                     }
                     defaults.MarkSaved(entry.Key);
                 }
-                if (skipped.Count == 0)
-                {
-                    return null;
-                }
-                bool one = skipped.Count == 1;
-                string parameters = string.Join(", ", skipped.ConvertAll(n => "-" + (n == "CacheMaxBytes" ? "CacheMaxMB" : n)));
-                return $"The saved {string.Join(", ", skipped)} in '{path}' {(one ? "is" : "are")} not used ({string.Join("; ", reasons)}); the other saved settings are. "
-                    + $"Fix {(one ? "it" : "them")} with Set-VisionDefault {parameters} ... -Save, or edit the file.";
+                return skipped.Count == 0 ? null : new LoadProblem(path, skipped, reasons);
             }
             catch (Exception ex) when (ex is JsonException || ex is ArgumentException || ex is IOException || ex is UnauthorizedAccessException || ex is FormatException || ex is InvalidOperationException || ex is UriFormatException)
             {
-                return $"The saved VisionPS settings in '{path}' could not be read ({Problem(ex)}); they are ignored, so the endpoint, model and folders saved there are not used. Fix or delete the file, or run Set-VisionDefault -Reset -Save.";
+                return new LoadProblem($"The saved VisionPS settings in '{path}' could not be read ({Problem(ex)}); they are ignored, so the endpoint, model and folders saved there are not used. Fix or delete the file, or run Set-VisionDefault -Reset -Save.");
+            }
+        }
+
+        /// <summary>
+        /// What was wrong with the saved settings when the session read them: the whole file, or some values left out.
+        /// A value left out stops being named once Set-VisionDefault -Save has replaced it in the file.
+        /// </summary>
+        internal sealed class LoadProblem
+        {
+            private readonly string? _whole;
+            private readonly string _path = string.Empty;
+            private readonly List<string> _names = new List<string>();
+            private readonly List<string> _reasons = new List<string>();
+
+            /// <summary>The whole file is not used (a folder, not JSON).</summary>
+            public LoadProblem(string whole) => _whole = whole;
+
+            /// <summary>The values <paramref name="names"/> of <paramref name="path"/> are not used, each for its reason.</summary>
+            public LoadProblem(string path, List<string> names, List<string> reasons)
+            {
+                _path = path;
+                _names = names;
+                _reasons = reasons;
+            }
+
+            /// <summary>The problem left once the settings <paramref name="saved"/> were written to the file anew; null when none is.</summary>
+            public LoadProblem? Without(IEnumerable<string> saved)
+            {
+                if (_whole is not null)
+                {
+                    return this;
+                }
+                var names = new List<string>();
+                var reasons = new List<string>();
+                var fixedNow = new HashSet<string>(saved, StringComparer.OrdinalIgnoreCase);
+                for (int i = 0; i < _names.Count; i++)
+                {
+                    if (!fixedNow.Contains(_names[i]))
+                    {
+                        names.Add(_names[i]);
+                        reasons.Add(_reasons[i]);
+                    }
+                }
+                return names.Count == 0 ? null : new LoadProblem(_path, names, reasons);
+            }
+
+            /// <summary>The warning.</summary>
+            public override string ToString()
+            {
+                if (_whole is not null)
+                {
+                    return _whole;
+                }
+                bool one = _names.Count == 1;
+                string parameters = string.Join(", ", _names.ConvertAll(n => "-" + (n == "CacheMaxBytes" ? "CacheMaxMB" : n)));
+                return $"The saved {string.Join(", ", _names)} in '{_path}' {(one ? "is" : "are")} not used ({string.Join("; ", _reasons)}); the other saved settings are. "
+                    + $"Fix {(one ? "it" : "them")} with Set-VisionDefault {parameters} ... -Save, or edit the file.";
             }
         }
 
@@ -97,6 +147,7 @@ namespace VisionPS.Infrastructure
         public static void Save(VisionDefaults defaults, IEnumerable<string> names, System.Threading.CancellationToken cancellationToken = default)
         {
             var saved = new List<string>();
+            ThrowIfFolder();
             // Read, changed and written under the file's lock: a session saving other settings at the same time (another
             // window) waits, so neither overwrites the other's change with the file as it read it.
             LocalFiles.Update(FilePath, current =>
@@ -121,15 +172,37 @@ namespace VisionPS.Infrastructure
             {
                 defaults.MarkSaved(name);
             }
+            defaults.ForgetLoadProblem(saved); // a value left out at load, now replaced in the file, is no longer named
         }
 
-        /// <summary>Deletes the file (Set-VisionDefault -Reset -Save).</summary>
-        public static void Clear(System.Threading.CancellationToken cancellationToken = default)
+        /// <summary>A folder where the settings file should be: nothing can be saved or deleted, and the message says why (not 'Is a directory').</summary>
+        private static void ThrowIfFolder()
         {
-            if (File.Exists(FilePath))
+            if (Directory.Exists(FilePath))
             {
-                LocalFiles.Update(FilePath, _ => null, cancellationToken: cancellationToken); // under the lock: never between another session's read and write
+                throw new SettingsFolderException($"'{FilePath}' is a folder, not a file. Move or delete that folder (VisionPS never deletes a folder), then try again");
             }
+        }
+
+        /// <summary>The settings file's path is a folder.</summary>
+        internal sealed class SettingsFolderException : IOException
+        {
+            public SettingsFolderException(string message)
+                : base(message)
+            {
+            }
+        }
+
+        /// <summary>Deletes the file (Set-VisionDefault -Reset -Save); false when there was none.</summary>
+        public static bool Clear(System.Threading.CancellationToken cancellationToken = default)
+        {
+            ThrowIfFolder();
+            if (!File.Exists(FilePath))
+            {
+                return false;
+            }
+            LocalFiles.Update(FilePath, _ => null, cancellationToken: cancellationToken); // under the lock: never between another session's read and write
+            return true;
         }
 
         /// <summary>The bounds Set-VisionDefault and every cmdlet take; a saved value outside them is not used.</summary>
@@ -140,6 +213,59 @@ namespace VisionPS.Infrastructure
 
         /// <summary>The largest -CacheMaxMB.</summary>
         public const int CacheMaxMBLimit = 1048576;
+
+        /// <summary>The smallest -CacheMaxMB (1 MiB; the saved CacheMaxBytes is in bytes).</summary>
+        public const int CacheMaxMBMin = 1;
+
+        private const long MiB = 1024L * 1024L;
+
+        /// <summary>An Azure OpenAI endpoint as -AzureEndpoint and the saved AzureEndpoint take it: an absolute http(s) URI.</summary>
+        /// <exception cref="ArgumentException">It is not; the message names <paramref name="source"/> and the value (without a password).</exception>
+        public static Uri ParseAzureEndpoint(string text, string source)
+            => Core.OpenAI.VisionConnection.ParseBaseUri(text, source, "https://NAME.openai.azure.com", "Add the scheme: https://.");
+
+        /// <summary>One image detail by its name (Auto, Low, High, Original; any case): not a number, nor a list such as "Low, High".</summary>
+        public static bool TryParseDetail(string text, out Core.ImageDetail detail)
+        {
+            foreach (string name in Enum.GetNames(typeof(Core.ImageDetail)))
+            {
+                if (string.Equals(text.Trim(), name, StringComparison.OrdinalIgnoreCase))
+                {
+                    detail = (Core.ImageDetail)Enum.Parse(typeof(Core.ImageDetail), name);
+                    return true;
+                }
+            }
+            detail = default;
+            return false;
+        }
+
+        /// <summary>Why <paramref name="path"/> cannot be a cache or batch folder (a character no path holds, an existing file); null when it can.</summary>
+        public static string? FolderProblem(string path)
+            => path.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || path.IndexOf('\0') >= 0 ? "it holds a character no path may hold"
+            // A link to a folder is a folder; one to nothing (or to a file) was refused as "is a file".
+            : !Directory.Exists(path) && LinkTarget(path) is string target
+                ? (File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? string.Empty, target))
+                    ? $"'{path}' is a link to '{target}', which is a file, not a folder"
+                    : $"'{path}' is a link to '{target}', which does not exist: create that folder first, or give the folder itself")
+            : File.Exists(path) ? $"'{path}' is a file, not a folder"
+            : null;
+
+        /// <summary>Where <paramref name="path"/> links to when it is a symbolic link (a junction too on Windows), else null.</summary>
+        private static string? LinkTarget(string path)
+        {
+#if NET
+            try
+            {
+                return new FileInfo(path).LinkTarget;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+            {
+                return null;
+            }
+#else
+            return null; // .NET Framework cannot read a link's target (Windows PowerShell 5.1)
+#endif
+        }
 
         private static readonly string[] s_proxySchemes = { "http", "https", "socks4", "socks4a", "socks5" };
 
@@ -165,9 +291,14 @@ namespace VisionPS.Infrastructure
                 }
                 throw new FormatException($"{name} is {Shown()}: give a whole number from {min} to {max}");
             }
+            string Folder()
+            {
+                string path = Text();
+                return FolderProblem(path) is string problem ? throw new FormatException($"{name} is {Shown()}: {problem}") : path;
+            }
             string Shown()
             {
-                string json = value.ToJsonString();
+                string json = Core.OpenAI.UriText.WithoutUserInfo(value.ToJsonString()); // a proxy's or endpoint's password is never shown
                 return json.Length > 40 ? json.Substring(0, 40) + "..." : json;
             }
             switch (name)
@@ -175,16 +306,21 @@ namespace VisionPS.Infrastructure
                 case "BaseUri": d.ConfiguredBaseUri = Core.OpenAI.VisionConnection.ParseBaseUri(Text(), "BaseUri"); break;
                 case "Model": d.Model = Core.OpenAI.ModelName.Normalize(Text(blankAllowed: true), "Model", spacesAllowed: true); break; // a space is checked where it is sent
                 case "Detail":
-                    if (!Enum.TryParse(Text(), ignoreCase: true, out Core.ImageDetail detail) || !Enum.IsDefined(typeof(Core.ImageDetail), detail) || char.IsDigit(Text()[0]))
+                    if (!TryParseDetail(Text(), out Core.ImageDetail detail))
                     {
                         throw new FormatException($"Detail is {Shown()}: give Auto, Low, High or Original");
                     }
                     d.Detail = detail;
                     break;
                 case "AzureEndpoint":
-                    d.AzureEndpoint = Uri.TryCreate(Text(), UriKind.Absolute, out Uri? azure) && (azure.Scheme == Uri.UriSchemeHttps || azure.Scheme == Uri.UriSchemeHttp)
-                        ? azure
-                        : throw new FormatException($"AzureEndpoint is {Shown()}: give an https:// URI such as https://NAME.openai.azure.com");
+                    try
+                    {
+                        d.AzureEndpoint = ParseAzureEndpoint(Text(), "AzureEndpoint");
+                    }
+                    catch (ArgumentException)
+                    {
+                        throw new FormatException($"AzureEndpoint is {Shown()}: give an https:// URI such as https://NAME.openai.azure.com");
+                    }
                     break;
                 case "AzureDeployment": d.AzureDeployment = Text(); break;
                 case "AzureApiVersion": d.AzureApiVersion = Text(); break;
@@ -195,14 +331,14 @@ namespace VisionPS.Infrastructure
                         : throw new FormatException($"Proxy is {Shown()}: give an absolute http://, https://, socks4://, socks4a:// or socks5:// URI");
                     break;
                 case "TimeoutSec": d.TimeoutSec = (int)Number(1, TimeoutSecLimit); break;
-                case "CachePath": d.CachePath = Text(); break;
+                case "CachePath": d.CachePath = Folder(); break;
                 case "CacheExpiry":
                     d.CacheExpiry = TimeSpan.TryParse(Text(), CultureInfo.InvariantCulture, out TimeSpan expiry) && expiry >= TimeSpan.FromSeconds(1)
                         ? expiry
                         : throw new FormatException($"CacheExpiry is {Shown()}: give a time span of at least a second, such as \"30.00:00:00\"");
                     break;
-                case "CacheMaxBytes": d.CacheMaxBytes = Number(1, CacheMaxMBLimit * 1024L * 1024L); break;
-                case "BatchPath": d.BatchPath = Text(); break;
+                case "CacheMaxBytes": d.CacheMaxBytes = Number(CacheMaxMBMin * MiB, CacheMaxMBLimit * MiB); break; // -CacheMaxMB's bounds, in bytes
+                case "BatchPath": d.BatchPath = Folder(); break;
             }
         }
 

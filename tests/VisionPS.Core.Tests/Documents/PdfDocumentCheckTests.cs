@@ -310,6 +310,28 @@ namespace VisionPS.Core.Tests.Documents
         }
 
         /// <summary>
+        /// A large but valid page (qpdf --check passes [0 0 20000 1000]; pdf.js and MuPDF show it at full size) was called
+        /// an invalid page size past 14,400 pt and counted as US Letter: it is kept, and costed, at its own size.
+        /// </summary>
+        [Theory]
+        [InlineData("[0 0 20000 1000]", 20000.0, 1000.0)]
+        [InlineData("[0 0 14401 14401]", 14401.0, 14401.0)]
+        [InlineData("[0 0 612 900000]", 612.0, 900000.0)]
+        public void ALargeValidPageKeepsItsOwnSize(string mediaBox, double width, double height)
+        {
+            PdfDocumentInfo info = PdfDocumentCheck.Check(TestPdfs.WithMediaBox(mediaBox), "large.pdf");
+            Assert.Empty(info.Warnings);
+            Assert.Equal((width, height), (info.PageWidthPoints, info.PageHeightPoints));
+            Assert.Equal((width, height), Assert.Single(info.PageSizesPoints));
+            // Its image is costed at its own size at 150 dpi (the text is the same as US Letter's page).
+            PdfDocumentInfo letter = PdfDocumentCheck.Check(TestPdfs.WithMediaBox("[0 0 612 792]"), "letter.pdf");
+            int own = TokenEstimator.Estimate("gpt-4.1-mini", ImageDetail.High, (int)Math.Round(width * 150 / 72), (int)Math.Round(height * 150 / 72));
+            int letterPage = TokenEstimator.Estimate("gpt-4.1-mini", ImageDetail.High, 1275, 1650);
+            Assert.NotEqual(letterPage, own);
+            Assert.Equal(own - letterPage, PdfDocumentCheck.EstimateTokens(info, "gpt-4.1-mini") - PdfDocumentCheck.EstimateTokens(letter, "gpt-4.1-mini"));
+        }
+
+        /// <summary>
         /// A scan cut short (an interrupted download): PdfPig's lenient reading opens it and finds only the pages before the
         /// cut, so without a check it went out as a shorter PDF. Refused as damaged, saying it is truncated.
         /// </summary>

@@ -465,6 +465,94 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal(PrepareAction.Pass, prepared.Action);
         }
 
+        /// <summary>A GIF of the sample picture with no profile, and ICC extensions of <paramref name="before"/> (before its frame) and <paramref name="after"/> (after it).</summary>
+        private static byte[] GifWithIcc(byte[][] before, byte[][] after)
+        {
+            byte[] gif;
+            using (var image = new MagickImage(Png(Samples(), 8)))
+            {
+                gif = image.ToByteArray(MagickFormat.Gif);
+            }
+            Assert.Null(ContainerHeaders.GifIccProfile(gif));
+            static byte[] Extension(byte[] icc)
+            {
+                var e = new MemoryStream();
+                e.Write(new byte[] { 0x21, 0xFF, 11 });
+                e.Write("ICCRGBG1012"u8);
+                for (int at = 0; at < icc.Length; at += 255)
+                {
+                    int n = Math.Min(255, icc.Length - at);
+                    e.WriteByte((byte)n);
+                    e.Write(icc, at, n);
+                }
+                e.WriteByte(0);
+                return e.ToArray();
+            }
+            int start = 13 + ((gif[10] & 0x80) != 0 ? 3 << ((gif[10] & 7) + 1) : 0);
+            Assert.Equal(0x3B, gif[^1]);
+            return gif.Take(start).Concat(before.SelectMany(Extension)).Concat(gif.Skip(start).Take(gif.Length - 1 - start))
+                .Concat(after.SelectMany(Extension)).Append((byte)0x3B).ToArray();
+        }
+
+        /// <summary>
+        /// A GIF with several ICC profile extensions: VisionPS took the first, ImageMagick the last before the frame, and
+        /// one after the last frame (which belongs to no frame) was applied by VisionPS alone. Now as ImageMagick reads it.
+        /// </summary>
+        [Fact]
+        public void GifIccProfileIsTheLastBeforeItsFrameAsImageMagickReadsIt()
+        {
+            byte[] srgb = ColorProfiles.SRGB.ToByteArray(), adobe = ColorProfiles.AdobeRGB1998.ToByteArray();
+            byte[] Magick(byte[] gif)
+            {
+                using var image = new MagickImage(gif);
+                return image.GetColorProfile()?.ToByteArray() ?? Array.Empty<byte>();
+            }
+
+            byte[] two = GifWithIcc(new[] { srgb, adobe }, Array.Empty<byte[]>());
+            Assert.Equal(adobe, Magick(two));
+            Assert.Equal(adobe, ContainerHeaders.GifIccProfile(two));
+            PreparedImage converted = ImagePreparer.Prepare(two, "two.gif");
+            Assert.NotEqual(PrepareAction.Pass, converted.Action);
+            Assert.Empty(converted.Warnings);
+
+            byte[] afterFrame = GifWithIcc(new[] { srgb }, new[] { adobe });
+            Assert.Equal(srgb, Magick(afterFrame));
+            Assert.Equal(srgb, ContainerHeaders.GifIccProfile(afterFrame));
+            byte[] onlyAfter = GifWithIcc(Array.Empty<byte[]>(), new[] { adobe });
+            Assert.Empty(Magick(onlyAfter));
+            Assert.Null(ContainerHeaders.GifIccProfile(onlyAfter));
+            Assert.Equal(PrepareAction.Pass, ImagePreparer.Prepare(onlyAfter, "after.gif").Action);
+        }
+
+        /// <summary>
+        /// A GIF whose RGB ICC profile cannot be read (cut short, junk, over 4 MB: a BMP's is read up to 4 MB) was
+        /// re-encoded without conversion and without a word: a warning names the file and says its colours are sent as stored.
+        /// </summary>
+        [Theory]
+        [InlineData("short", "it is 100 bytes, shorter than a profile's own 132-byte header (it is cut short)")]
+        [InlineData("half", "it is damaged or of a kind not read here")]
+        [InlineData("junk", "it does not describe RGB colours (it is damaged or of another kind)")]
+        [InlineData("huge", "it is 4.5 MB, more than the 4 MB read")]
+        public void GifIccProfileThatCannotBeReadIsSaid(string kind, string problem)
+        {
+            byte[] adobe = ColorProfiles.AdobeRGB1998.ToByteArray();
+            byte[] icc = kind switch
+            {
+                "short" => adobe.Take(100).ToArray(),
+                "half" => adobe.Take(adobe.Length / 2).ToArray(),
+                "junk" => Enumerable.Range(0, 600).Select(i => (byte)((i * 37) + 11)).ToArray(),
+                _ => adobe.Concat(new byte[(9 << 19) - adobe.Length]).ToArray(),
+            };
+            byte[] gif = GifWithIcc(new[] { icc }, Array.Empty<byte[]>());
+            if (kind == "huge")
+            {
+                Assert.Null(ContainerHeaders.GifIccProfile(gif));
+            }
+            PreparedImage prepared = ImagePreparer.Prepare(gif, "odd.gif");
+            string warning = Assert.Single(prepared.Warnings);
+            Assert.Equal($"'odd.gif' (GIF) has a colour profile (ICC) that cannot be read: {problem}. Its colours are sent as stored, without colour conversion.", warning);
+        }
+
         public static IEnumerable<object[]> JpegIccCases() =>
             from c in ConvertedIccCases()
             from progressive in new[] { false, true }

@@ -66,7 +66,12 @@ namespace VisionPS.Core.Tests.Imaging
                 }
             }
             data.Write(new byte[] { 0, 1 });
-            byte[] pixels = data.ToArray();
+            return Rle8Bmp(data.ToArray(), 16, 16);
+        }
+
+        /// <summary>An RLE8 BMP of <paramref name="pixels"/> (its stream), index 1 red and index 2 blue.</summary>
+        private static byte[] Rle8Bmp(byte[] pixels, int width, int height)
+        {
             byte[] palette = new byte[256 * 4];
             palette[4 + 2] = 220; // index 1: red
             palette[8 + 0] = 220; // index 2: blue
@@ -77,8 +82,8 @@ namespace VisionPS.Core.Tests.Imaging
             BitConverter.GetBytes(b.Length).CopyTo(b, 2);
             BitConverter.GetBytes(offset).CopyTo(b, 10);
             BitConverter.GetBytes(40).CopyTo(b, 14);
-            BitConverter.GetBytes(16).CopyTo(b, 18);
-            BitConverter.GetBytes(16).CopyTo(b, 22);
+            BitConverter.GetBytes(width).CopyTo(b, 18);
+            BitConverter.GetBytes(height).CopyTo(b, 22);
             BitConverter.GetBytes((short)1).CopyTo(b, 26);
             BitConverter.GetBytes((short)8).CopyTo(b, 28);
             BitConverter.GetBytes(1).CopyTo(b, 30);
@@ -272,6 +277,128 @@ namespace VisionPS.Core.Tests.Imaging
             }
             Assert.Equal(kind == "top-down" ? new SKColor(220, 0, 0) : kind == "rle" ? new SKColor(220, 0, 0) : new SKColor(0, 0, 220),
                 sent.GetPixel(width / 2, rows - 1).WithAlpha(255));
+        }
+
+        /// <summary>
+        /// A BMP claiming far more rows than it holds, whose rows that are there are themselves past what is decoded here
+        /// (more than 65535, or more pixels than the budget): -AllowPartial gave "could not be decoded: its header is
+        /// invalid". The rows sent are capped at what decodes, and the warning says so.
+        /// </summary>
+        [Theory]
+        [InlineData("rle-delta", 0)]
+        [InlineData("1px-bottom-up", 0)]
+        [InlineData("1px-top-down", 0)]
+        [InlineData("rle-delta", 16_000)]
+        public void ABmpClaimWhoseRowsThereArePastWhatDecodesSendsTheRowsThatDecode(string kind, long maxPixels)
+        {
+            byte[] bmp;
+            int width;
+            if (kind == "rle-delta")
+            {
+                // A red run in the bottom row, then 1000 delta escapes up 255 rows each (rows left blank by design).
+                var stream = new MemoryStream();
+                stream.Write(new byte[] { 16, 1 });
+                for (int i = 0; i < 1000; i++)
+                {
+                    stream.Write(new byte[] { 0, 2, 0, 255 });
+                }
+                bmp = Rle8Bmp(stream.ToArray(), 16, 2_000_000);
+                width = 16;
+            }
+            else
+            {
+                // 1 px wide, 24-bit: 100,000 rows of 4 bytes each, red in the first 2000 stored rows, blue in the rest.
+                bmp = Bmp24(1, 100_000);
+                for (int i = 54; i < bmp.Length; i += 4)
+                {
+                    (bmp[i], bmp[i + 1], bmp[i + 2]) = i < 54 + (2000 * 4) ? ((byte)0, (byte)0, (byte)220) : ((byte)220, (byte)0, (byte)0);
+                }
+                BitConverter.GetBytes(kind == "1px-top-down" ? -2_000_000 : 2_000_000).CopyTo(bmp, 22);
+                width = 1;
+            }
+            int rows = ImageIntegrity.BmpRowsInFile(bmp, out int height, out bool bottomUp, out _);
+            Assert.True(rows > 65_535, $"{rows} rows are in the file");
+            Assert.Equal(2_000_000, height);
+            var options = new PrepareOptions { AllowPartial = true, Format = PreparedFormat.Png };
+            if (maxPixels > 0)
+            {
+                options.Budget.MaxSourcePixels = maxPixels;
+            }
+            int sent = maxPixels > 0 ? (int)(maxPixels / width) : 65_000; // the budget's 65000 px a side
+
+            PreparedImage image = ImagePreparer.Prepare(bmp, "tall.bmp", options);
+            string warning = Assert.Single(image.Warnings);
+            string there = bottomUp ? "bottom" : "top";
+            Assert.Contains($"Only the {there} {rows} of its 2000000 rows are in the file", warning, StringComparison.Ordinal);
+            Assert.Contains($"a {width}x2000000 picture is past what is decoded here, so the {there} {sent} of them are sent alone, as a {width}x{sent} picture " +
+                "(the most rows decoded here at that width)", warning, StringComparison.Ordinal);
+            using SKBitmap decoded = SKBitmap.Decode(image.Bytes);
+            Assert.Equal((double)width / sent, (double)decoded.Width / decoded.Height, 2);
+            if (kind != "rle-delta")
+            {
+                // The first stored rows (red) are at the bottom of a bottom-up picture, the top of a top-down one.
+                Assert.Equal(new SKColor(220, 0, 0), decoded.GetPixel(0, bottomUp ? decoded.Height - 1 : 0).WithAlpha(255));
+                Assert.Equal(new SKColor(0, 0, 220), decoded.GetPixel(0, decoded.Height / 2).WithAlpha(255));
+            }
+        }
+
+        /// <summary>
+        /// A BMP claiming far more rows than it holds, too wide to decode at all (70,000 px: Skia reads at most 65535 a
+        /// side): too large, with or without -AllowPartial, which is not offered (no row of it decodes).
+        /// </summary>
+        [Fact]
+        public void ABmpClaimTooWideToDecodeIsTooLargeWithoutOfferingAllowPartial()
+        {
+            const int width = 70_000;
+            int stride = ((width + 31) / 32) * 4;
+            byte[] b = new byte[62 + (10 * stride)];
+            b[0] = (byte)'B';
+            b[1] = (byte)'M';
+            BitConverter.GetBytes(b.Length).CopyTo(b, 2);
+            BitConverter.GetBytes(62).CopyTo(b, 10);
+            BitConverter.GetBytes(40).CopyTo(b, 14);
+            BitConverter.GetBytes(width).CopyTo(b, 18);
+            BitConverter.GetBytes(2_000_000).CopyTo(b, 22);
+            BitConverter.GetBytes((short)1).CopyTo(b, 26);
+            BitConverter.GetBytes((short)1).CopyTo(b, 28);
+            BitConverter.GetBytes(2).CopyTo(b, 46);
+            b[58] = b[59] = b[60] = 255; // index 1: white
+            Assert.Equal(10, ImageIntegrity.BmpRowsInFile(b, out _, out _, out _));
+
+            foreach (PrepareOptions? options in new[] { null, Partial })
+            {
+                var ex = Assert.Throws<ImageProcessingException>(() => ImagePreparer.Prepare(b, "wide.bmp", options));
+                Assert.Equal(ImageErrorReason.TooLarge, ex.Reason);
+                Assert.Contains("its header declares 70000x2000000 pixels, and a picture 70000 px wide is past what is decoded here (at most 65000 px a side)",
+                    ex.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain("-AllowPartial", ex.Message, StringComparison.Ordinal);
+            }
+            var probed = Assert.Throws<ImageProcessingException>(() => ImageProbe.Probe(b, "wide.bmp"));
+            Assert.Equal(ImageErrorReason.TooLarge, probed.Reason);
+        }
+
+        /// <summary>
+        /// A top-down RLE8 BMP (a negative height) claiming 2,000,000 rows, 10 there: its rows were sent upside down (the
+        /// copy that declares only them said a positive height). The first stored row (red) is the picture's top.
+        /// </summary>
+        [Fact]
+        public void ATopDownRleBmpClaimSendsItsRowsTheRightWayUp()
+        {
+            var stream = new MemoryStream();
+            for (int y = 0; y < 10; y++)
+            {
+                stream.Write(new byte[] { 16, (byte)(y == 0 ? 1 : 2), 0, 0 }); // a 16-pixel run, end of line
+            }
+            byte[] bmp = Rle8Bmp(stream.ToArray(), 16, -2_000_000);
+            Assert.Equal(10, ImageIntegrity.BmpRowsInFile(bmp, out _, out bool bottomUp, out _));
+            Assert.False(bottomUp);
+
+            PreparedImage image = ImagePreparer.Prepare(bmp, "down.bmp", Partial);
+            Assert.Contains("Only the top 10 of its 2000000 rows", Assert.Single(image.Warnings), StringComparison.Ordinal);
+            using SKBitmap sent = SKBitmap.Decode(image.Bytes);
+            Assert.Equal((16, 10), (sent.Width, sent.Height));
+            Assert.Equal(new SKColor(220, 0, 0), sent.GetPixel(8, 0).WithAlpha(255));
+            Assert.Equal(new SKColor(0, 0, 220), sent.GetPixel(8, 9).WithAlpha(255));
         }
 
         private static byte[] WithExifOrientation(byte[] jpeg, int orientation)
