@@ -7,6 +7,7 @@ using Xunit;
 namespace VisionPS.Core.Tests.Asking
 {
     /// <summary>The source index's key (a source file to its prepared image) and the model's rules in it.</summary>
+    [Collection("VISIONPS_MODELS environment")] // the variable is the process's: tests that set it take turns
     public sealed class PreparedKeyTests
     {
         /// <summary>

@@ -7,6 +7,7 @@ using Xunit;
 
 namespace VisionPS.Core.Tests.Imaging
 {
+    [Collection("VISIONPS_MODELS environment")] // the variable is the process's: tests that set it take turns
     public class ModelCatalogTests
     {
         private static readonly string s_builtIn = ModelCatalog.BuiltInJson();
