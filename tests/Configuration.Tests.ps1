@@ -36,7 +36,8 @@ BeforeAll {
 
     # A fresh `pwsh -NonInteractive` with its own VISIONPS_CONFIG holding $Settings (when given) as settings.json, its
     # own cache and no OPENAI_* variables; runs $Script and returns everything it wrote, warnings and errors included.
-    function script:Invoke-Session([string] $Settings, [string] $Script) {
+    # With -TimeoutSec, a session still running then is ended and 'TIMED OUT' returned (a read waiting for ever fails the test).
+    function script:Invoke-Session([string] $Settings, [string] $Script, [int] $TimeoutSec = 0) {
         $root = Join-Path $Work ([guid]::NewGuid().ToString('N'))
         $config = Join-Path $root 'config'
         $null = New-Item -ItemType Directory -Path $config -Force
@@ -47,9 +48,13 @@ BeforeAll {
             VISIONPS_BATCHES = (Join-Path $root 'batches'); OPENAI_API_KEY = $null; OPENAI_BASE_URL = $null }
         $process = [System.Diagnostics.Process]::Start($start)
         $err = $process.StandardError.ReadToEndAsync()
-        $out = $process.StandardOutput.ReadToEnd()
+        $out = $process.StandardOutput.ReadToEndAsync()
+        if ($TimeoutSec -gt 0 -and -not $process.WaitForExit($TimeoutSec * 1000)) {
+            $process.Kill($true)
+            return 'TIMED OUT'
+        }
         $process.WaitForExit()
-        $out + $err.Result
+        $out.Result + $err.Result
     }
 }
 
@@ -184,6 +189,27 @@ Describe 'A folder where settings.json should be' {
 'WARN:' + (`$w -join ' | ')
 "@
         $said | Should -Match "WARN:.*settings\.json.*folder"
+    }
+}
+
+Describe 'A FIFO where settings.json or models.json should be' {
+    It 'is reported as a file that cannot be read, at once: the session does not wait for a writer' -Skip:$IsWindows {
+        # Opening a FIFO waits until a program writes to it: the settings (and every command sizing an image) hung.
+        $said = Invoke-Session $null -TimeoutSec 90 @"
+`$file = Join-Path `$env:VISIONPS_CONFIG 'settings.json'
+& mkfifo `$file
+`$env:VISIONPS_MODELS = Join-Path `$env:VISIONPS_CONFIG 'models.json'
+& mkfifo `$env:VISIONPS_MODELS
+`$null = Get-VisionDefault -WarningVariable w 3>`$null
+'WARN:' + (`$w -join ' | ')
+`$info = Get-VisionImageInfo -LiteralPath '$Photo' -Model gpt-4o -WarningVariable m 3>`$null
+'MODELS:' + (`$m -join ' | ')
+'WIDTH:' + `$info.Width
+"@
+        $said | Should -Not -Be 'TIMED OUT'
+        $said | Should -Match "WARN:.*settings\.json' could not be read \('[^']*settings\.json' is not a regular file"
+        $said | Should -Match "MODELS:.*models\.json' is not a regular file"
+        $said | Should -Match 'WIDTH:512'
     }
 }
 

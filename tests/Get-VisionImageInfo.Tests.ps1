@@ -52,17 +52,30 @@ Describe 'Get-VisionImageInfo' {
     It 'warns that -Detail Original on a model without it is costed as High and refused by the service' {
         # gpt-4o has no detail 'original' (gpt-5.4 and later): its estimate is High's, and OpenAI answers 400 to the
         # request; the cost shown must not look like the cost of a request that can be made.
+        # Once per command, however many images come down the pipeline.
         $file = Join-Path $Corpus 'jpg_storm_1920x1280.jpg'
-        $out = Get-VisionImageInfo -LiteralPath $file -Model gpt-4o -Detail Original 3>&1
+        $three = 'jpg_storm_1920x1280.jpg', 'd_png_rgb_elephants_2820.png', 'png_wizard_1104x1468_rgba.png' | ForEach-Object { Get-Item -LiteralPath (Join-Path $Corpus $_) }
+        $out = $three | Get-VisionImageInfo -Model gpt-4o -Detail Original 3>&1
         $info = $out | Where-Object { $_ -is [VisionPS.VisionImageInfo] }
-        $info.EstimatedTokens | Should -Be (Get-VisionImageInfo -LiteralPath $file -Model gpt-4o -Detail High).EstimatedTokens
-        $warning = ($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n"
-        $warning | Should -Match "gpt-4o.*no detail 'original'.*High"
+        @($info).Count | Should -Be 3
+        $info[0].EstimatedTokens | Should -Be (Get-VisionImageInfo -LiteralPath $file -Model gpt-4o -Detail High).EstimatedTokens
+        $warnings = @($out | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -Match "gpt-4o.*no detail 'original'.*High"
         $sent = Invoke-WithCleanSettings {
             $env:OPENAI_API_KEY = 'sk-test-whatif'
-            Send-VisionChat 'x' $file -Model gpt-4.1-mini -Detail Original -Api Responses -BaseUri 'http://127.0.0.1:9/v1' -WhatIf 3>&1 6>$null
+            $three | Send-VisionChat 'x' -Model gpt-4.1-mini -Detail Original -Api Responses -BaseUri 'http://127.0.0.1:9/v1' -WhatIf 3>&1 6>$null
         }
-        (@($sent | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n") | Should -Match "gpt-4.1-mini.*no detail 'original'"
+        $warnings = @($sent | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        $warnings.Count | Should -Be 1
+        $warnings[0].Message | Should -Match "gpt-4.1-mini.*no detail 'original'"
+        # Through Chat Completions the request is refused outright (OriginalNeedsResponses, nothing sent): told once, not also warned.
+        $chat = Invoke-WithCleanSettings {
+            $env:OPENAI_API_KEY = 'sk-test-whatif'
+            try { $three | Send-VisionChat 'x' -Model gpt-4.1-mini -Detail Original -Api Chat -BaseUri 'http://127.0.0.1:9/v1' 3>&1 6>$null } catch { $_ }
+        }
+        @($chat | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).FullyQualifiedErrorId | Should -BeLike 'OriginalNeedsResponses,*'
+        @($chat | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count | Should -Be 0
         $converted = ConvertTo-VisionImage -LiteralPath $file -Model o4-mini -Detail Original 3>&1
         (@($converted | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message -join "`n") | Should -Match "o4-mini.*no detail 'original'"
         # A model that has it gets no such warning.

@@ -145,22 +145,77 @@ Describe 'Send-VisionChat as an admin uses it' {
                 (Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
             }
 
-            # An entry it cannot read (here a folder in its place; a file of another user's, mode 600, alike): a miss.
+            # An empty folder in an entry's place: a miss, removed, and the answer written in its place (every run warned
+            # that the cache cannot be written, for ever).
             foreach ($e in $entries) {
                 Remove-Item -LiteralPath $e.FullName
                 $null = New-Item -ItemType Directory -Path $e.FullName
             }
             $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns 3>$null
             $errs.Count | Should -Be 0
+            $warns.Count | Should -Be 0
             $r.FromCache | Should -BeFalse
             ($r.Text | ConvertFrom-Json).images.Count | Should -Be 1
-            # Nor can a new entry go where the folder is: said once, as for a full disk.
+            (Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
+
+            # An entry it cannot read (here a folder with something in it; a file of another user's, mode 600, alike): a miss.
+            foreach ($e in $entries) {
+                Remove-Item -LiteralPath $e.FullName
+                $null = New-Item -ItemType Directory -Path $e.FullName
+                Set-Content -LiteralPath (Join-Path $e.FullName 'keep.txt') -Value 'the user''s'
+            }
+            $r = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns 3>$null
+            $errs.Count | Should -Be 0
+            $r.FromCache | Should -BeFalse
+            ($r.Text | ConvertFrom-Json).images.Count | Should -Be 1
+            # Nor can a new entry go where the folder is: said once, as for a full disk, naming the folder; it is kept.
             @($warns | Where-Object { "$_" -like "The answer cache at '$own' cannot be written*" }).Count | Should -Be 1
+            "$warns" | Should -Match "is a folder, not empty, where an answer belongs; move or delete that folder"
+            foreach ($e in $entries) { Get-Content -LiteralPath (Join-Path $e.FullName 'keep.txt') | Should -Be 'the user''s' }
             Get-VisionCache | Should -Not -BeNullOrEmpty
             Clear-VisionCache -ErrorVariable clearErrs -ErrorAction SilentlyContinue
             $clearErrs.Count | Should -Be 0
         }
         finally {
+            Set-VisionDefault -CachePath $Cache
+            Remove-Item -LiteralPath $own -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'answers at once past a FIFO or a link to a device in an entry''s place, which it removes (a FIFO hung the run)' -Skip:$IsWindows {
+        $own = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-fifo-cache-$([guid]::NewGuid().ToString('N'))"
+        $releaser = $null
+        try {
+            Set-VisionDefault -CachePath $own
+            $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+            $null = Send-VisionChat 'FIFO cache test.' -Image $photo -PerImage
+            $entries = @(Get-ChildItem -LiteralPath (Join-Path $own 'v1') -Recurse -File -Filter '*.json')
+            $entries.Count | Should -Be 2
+            foreach ($kind in 'fifo', 'link') {
+                foreach ($e in $entries) {
+                    Remove-Item -LiteralPath $e.FullName
+                    if ($kind -eq 'fifo') { & mkfifo $e.FullName } else { $null = [System.IO.File]::CreateSymbolicLink($e.FullName, '/dev/zero') }
+                }
+                # A safety net, so a regression fails rather than hangs the suite: after 60 s, open each FIFO for writing
+                # (read-write never waits), which releases a read waiting for a writer.
+                $start = [System.Diagnostics.ProcessStartInfo]::new('bash')
+                foreach ($a in @('-c', 'sleep 60; while :; do for f in "$@"; do [ -p "$f" ] && { exec 3<>"$f"; exec 3>&-; }; done; sleep 1; done', 'release') + @($entries.FullName)) { $start.ArgumentList.Add($a) }
+                $releaser = [System.Diagnostics.Process]::Start($start)
+                $clock = [System.Diagnostics.Stopwatch]::StartNew()
+                $r = Send-VisionChat 'FIFO cache test.' -Image $photo -PerImage -ErrorVariable errs -ErrorAction SilentlyContinue -WarningVariable warns 3>$null
+                $clock.Stop()
+                $releaser.Kill()
+                $clock.Elapsed.TotalSeconds | Should -BeLessThan 45 -Because "a $kind in an entry's place is a miss at once (a run takes about a second)"
+                $errs.Count | Should -Be 0
+                $warns.Count | Should -Be 0
+                $r.FromCache | Should -BeFalse
+                ($r.Text | ConvertFrom-Json).images.Count | Should -Be 1
+                foreach ($e in $entries) { (Get-Item -LiteralPath $e.FullName).LinkType | Should -BeNullOrEmpty; (Get-Item -LiteralPath $e.FullName).Length | Should -BeGreaterThan 0 }
+                (Send-VisionChat 'FIFO cache test.' -Image $photo -PerImage).FromCache | Should -BeTrue
+            }
+        }
+        finally {
+            if ($releaser -and -not $releaser.HasExited) { $releaser.Kill() }
             Set-VisionDefault -CachePath $Cache
             Remove-Item -LiteralPath $own -Recurse -Force -ErrorAction SilentlyContinue
         }

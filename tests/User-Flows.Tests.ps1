@@ -129,6 +129,22 @@ Describe 'Paths on a PowerShell drive that is not the file system (Env:, Functio
         (Get-VisionDefault).$Parameter | Should -Be $before
         Get-Content -LiteralPath $file | Should -Be 'not a folder'
     }
+
+    It 'Set-VisionDefault -<Parameter> naming a link to a folder that does not exist says so (not "is a file"), and the setting is unchanged' -ForEach @(
+        @{ Parameter = 'CachePath' }, @{ Parameter = 'BatchPath' }
+    ) {
+        # A dangling link was refused as "is a file": the user looked for a file and found none.
+        $target = Join-Path $Work "gone-$Parameter"
+        $link = Join-Path $Work "link-$Parameter"
+        $null = [System.IO.File]::CreateSymbolicLink($link, $target)
+        $before = (Get-VisionDefault).$Parameter
+        $err = $null
+        try { $p = @{ $Parameter = $link }; Set-VisionDefault @p -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidFolderSetting,*'
+        "$err" | Should -Match "'$([regex]::Escape($link))' is a link to '$([regex]::Escape($target))', which does not exist"
+        "$err" | Should -Not -Match 'is a file'
+        (Get-VisionDefault).$Parameter | Should -Be $before
+    }
 }
 
 Describe 'A -JsonSchema that is JSON but not an object' {

@@ -144,22 +144,38 @@ namespace VisionPS.Core
             }
         }
 
-        /// <summary>A file's bytes, read letting others read, write, replace or delete it meanwhile.</summary>
-        public static byte[] ReadShared(string path) => ReadShared(path, long.MaxValue)!;
+        /// <summary>
+        /// A file's bytes, read letting others read, write, replace or delete it meanwhile. Something that is not a regular
+        /// file (a FIFO, which would wait for a writer, or a socket) fails with an IOException naming it, without waiting.
+        /// </summary>
+        public static byte[] ReadShared(string path) =>
+            ReadShared(path, long.MaxValue) ?? throw new IOException($"'{Path.GetFullPath(path)}' is not a regular file (a FIFO or a socket).");
 
         /// <summary>
-        /// As <see cref="ReadShared(string)"/>, or null when the file holds more than <paramref name="maxBytes"/>: a larger
-        /// file is not read, and one that grows or never ends (a device) is read no further than that.
+        /// As <see cref="ReadShared(string)"/>, or null when the file holds more than <paramref name="maxBytes"/> or is not a
+        /// regular file: a larger file is not read, and one that grows is read no further than that. Never waits: on Linux
+        /// and macOS the file is opened non-blocking, so a FIFO in its place is null at once (a plain open would wait for a
+        /// writer). A file of length 0 (empty, or a device such as /dev/zero, which never ends) is not read: its bytes are none.
         /// </summary>
         public static byte[]? ReadShared(string path, long maxBytes)
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            if (stream.CanSeek && stream.Length > maxBytes)
+            using FileStream stream = OpenShared(path);
+            if (!stream.CanSeek)
+            {
+                return null; // a FIFO or a socket: no length, and a read waits for a writer
+            }
+            long length = stream.Length;
+            if (length > maxBytes)
             {
                 return null;
             }
-            using var bytes = new MemoryStream();
-            var buffer = new byte[81920];
+            if (length == 0)
+            {
+                return Array.Empty<byte>();
+            }
+            // Sized to the file (one more byte sees its end): a trim reads thousands of small entries.
+            using var bytes = new MemoryStream((int)Math.Min(length, 1 << 20));
+            var buffer = new byte[(int)Math.Min(length + 1, 81920)];
             for (int n; (n = stream.Read(buffer, 0, buffer.Length)) > 0;)
             {
                 if (n > maxBytes - bytes.Length)
@@ -170,6 +186,69 @@ namespace VisionPS.Core
             }
             return bytes.ToArray();
         }
+
+        /// <summary>Bytes as File.ReadAllText reads a file: a byte order mark names the encoding, else UTF-8.</summary>
+        public static string Text(byte[] bytes)
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+
+        /// <summary>Opens <paramref name="path"/> for reading, sharing it with writers and deleters, without waiting (see <see cref="ReadShared(string, long)"/>).</summary>
+        private static FileStream OpenShared(string path)
+        {
+#if NET
+            if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+            {
+                return UnixOpenNonBlocking(path);
+            }
+#endif
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        }
+
+#if NET
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        private static extern int UnixOpen([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        /// <summary>
+        /// open(2) with O_NONBLOCK (and O_CLOEXEC): a FIFO opens at once instead of waiting for a writer, and the check of
+        /// what was opened is on the handle itself, so a FIFO put in a file's place between a look and the open cannot
+        /// hang the read. O_NONBLOCK changes nothing for a regular file. Failures are the exceptions FileStream throws.
+        /// </summary>
+        private static FileStream UnixOpenNonBlocking(string path)
+        {
+            string full = Path.GetFullPath(path);
+            if (Directory.Exists(full))
+            {
+                throw new UnauthorizedAccessException($"Access to the path '{full}' is denied: it is a folder.");
+            }
+            int flags = OperatingSystem.IsMacOS() ? 0x0004 | 0x01000000 : 0x0800 | 0x80000; // O_RDONLY | O_NONBLOCK | O_CLOEXEC
+            int fd = UnixOpen(full, flags);
+            if (fd < 0)
+            {
+                int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                string reason = new System.ComponentModel.Win32Exception(errno).Message; // strerror on Unix
+                throw errno switch
+                {
+                    2 => Directory.Exists(Path.GetDirectoryName(full)) // ENOENT
+                        ? new FileNotFoundException($"Could not find file '{full}'.", full)
+                        : new DirectoryNotFoundException($"Could not find a part of the path '{full}'."),
+                    1 or 13 => new UnauthorizedAccessException($"Access to the path '{full}' is denied."), // EPERM, EACCES
+                    _ => new IOException($"'{full}' cannot be opened: {reason}."),
+                };
+            }
+            var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle((IntPtr)fd, ownsHandle: true);
+            try
+            {
+                return new FileStream(handle, FileAccess.Read, 1);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+        }
+#endif
 
         /// <summary>
         /// Whether a failed replace of a file may succeed when tried again: on Windows, another process has the file open

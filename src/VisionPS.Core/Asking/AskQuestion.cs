@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Text.Json;
 using VisionPS.Core.Caching;
 using VisionPS.Core.Imaging;
 using VisionPS.Core.OpenAI;
@@ -97,7 +96,8 @@ namespace VisionPS.Core.Asking
                 .Add("model", o.Model)
                 // The model's sizing rules as in effect now: a models.json that changes them (VISIONPS_MODELS, re-read when
                 // it changes) changes the image to send, and the answer about the old one must not be taken for it.
-                .Add("rules", JsonSerializer.Serialize(ModelVision.Find(o.Model) ?? ModelVision.Default))
+                // Only the rules that size the image: a moved or annotated models.json, or new token prices, keep the answers.
+                .Add("rules", ModelVision.Find(o.Model)?.SizingKey() ?? "none")
                 .Add("detail", o.Detail.ToString())
                 .Add("maxSide", o.MaxSideIsSet ? o.MaxSide.ToString(CultureInfo.InvariantCulture) : "model")
                 .Add("maxBytes", o.MaxBytes.ToString(CultureInfo.InvariantCulture))

@@ -13,8 +13,9 @@ namespace VisionPS.Core.Caching
     /// Entries live in <c>&lt;root&gt;/v1/&lt;2 hex&gt;/&lt;key&gt;.json</c>. Writes are atomic: an entry is written to a
     /// unique temporary file in the same folder and then moved into place, so a crash leaves at most a stray
     /// temporary file and concurrent writers (threads or processes) never see or make a torn entry. Every entry
-    /// carries the SHA-256 of its payload; an unreadable, corrupt or expired entry, or a file larger than the size cap (never
-    /// read whole), is a miss and is removed.
+    /// carries the SHA-256 of its payload; an unreadable, corrupt or expired entry is a miss and is removed, and so is anything
+    /// else in an entry's place (a link, a FIFO, a device, an empty file or one larger than the size cap) without being opened;
+    /// an empty folder there is removed when the entry is written.
     /// The total size is kept under <see cref="MaxBytes"/> by removing the least recently used entries: at the first write
     /// of each instance (each run) when the last trim by any process is <see cref="TrimInterval"/> old, and after every
     /// sixteenth of the cap written.
@@ -69,11 +70,16 @@ namespace VisionPS.Core.Caching
         public string? TryGet(string key)
         {
             string path = PathOf(key);
+            if (IsForeign(new FileInfo(path)))
+            {
+                TryDelete(path);
+                return null;
+            }
             byte[]? bytes;
             try
             {
                 // An entry is never larger than the cap (a trim would remove it): a larger file is damaged or foreign.
-                bytes = LocalFiles.ReadShared(path, MaxBytes);
+                bytes = LocalFiles.ReadShared(path, MaxBytes); // null for a FIFO put in its place since the look above
             }
             catch (Exception ex) when (ex is FileNotFoundException || ex is DirectoryNotFoundException)
             {
@@ -122,6 +128,10 @@ namespace VisionPS.Core.Caching
             Directory.CreateDirectory(dir);
             var entry = new Entry { Key = key, Created = Now().ToUnixTimeSeconds(), Sha256 = Sha256(payload), Payload = payload };
             byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(entry);
+            if (Directory.Exists(path))
+            {
+                RemoveEmptyFolder(path);
+            }
             bool existed = File.Exists(path);
             try
             {
@@ -158,6 +168,39 @@ namespace VisionPS.Core.Caching
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
                 // Trimming is housekeeping: the entry is written, and the next run trims again.
+            }
+        }
+
+        /// <summary>
+        /// Removes a folder in an entry's place (made by hand or another program), which fails every write of that answer,
+        /// when it is empty; one holding anything is left alone, and the write fails naming it and what to do.
+        /// </summary>
+        private static void RemoveEmptyFolder(string path)
+        {
+            try
+            {
+                Directory.Delete(path, recursive: false);
+            }
+            catch (Exception ex) when ((ex is IOException || ex is UnauthorizedAccessException) && Directory.Exists(path))
+            {
+                throw new IOException($"'{path}' is a folder, not empty, where an answer belongs; move or delete that folder", ex);
+            }
+        }
+
+        /// <summary>
+        /// Whether <paramref name="file"/> cannot be an entry and is to be removed without being opened: the cache writes only
+        /// regular, non-empty files within the cap, and a link (to a device such as /dev/zero, read up to the cap), a FIFO or
+        /// a device (length 0: opening a FIFO waits for a writer), an empty file or a larger one is damaged or foreign.
+        /// </summary>
+        private bool IsForeign(FileInfo file)
+        {
+            try
+            {
+                return file.Exists && ((file.Attributes & FileAttributes.ReparsePoint) != 0 || file.Length == 0 || file.Length > MaxBytes);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                return false; // gone meanwhile, or not for this user to see: the read says
             }
         }
 
@@ -243,7 +286,7 @@ namespace VisionPS.Core.Caching
                 {
                     // Creation is inside the entry; the file time is recency. An entry not used within the expiry is
                     // certainly expired, so this avoids opening every file.
-                    if (now - file.LastWriteTimeUtc >= Expiry || (openEntries && IsExpired(file)))
+                    if (now - file.LastWriteTimeUtc >= Expiry || IsForeign(file) || (openEntries && IsExpired(file)))
                     {
                         removed += TryDelete(file.FullName) ? 1 : 0;
                     }

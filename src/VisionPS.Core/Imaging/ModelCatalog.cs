@@ -164,7 +164,13 @@ namespace VisionPS.Core.Imaging
                 {
                     return Parse(builtIn, null).WithError($"The model rules file '{path}' is larger than 1 MB; the built-in model rules apply.");
                 }
-                user = File.ReadAllText(path);
+                // Read without waiting: a FIFO in its place (length 0, like an empty file) would wait for a writer.
+                byte[]? bytes = LocalFiles.ReadShared(path, MaxUserFileBytes);
+                if (bytes is null)
+                {
+                    return Parse(builtIn, null).WithError($"The model rules file '{path}' is not a regular file (a FIFO or a socket) or grew past 1 MB; the built-in model rules apply.");
+                }
+                user = LocalFiles.Text(bytes);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
             {

@@ -107,6 +107,16 @@ namespace VisionPS.Core.Imaging
                   : string.Empty);
 
         /// <summary>
+        /// The rules that decide the size an image is prepared at (<see cref="TargetSize"/>), as culture-invariant text: what
+        /// the answer cache's source index keys on. Not the name, where the rules were read, their notes or token prices,
+        /// which change no image.
+        /// </summary>
+        internal string SizingKey() => string.Format(CultureInfo.InvariantCulture,
+            "{0} box {1} low {2} short {3} patch {4} budget {5} original {6} auto {7} box {8} budget {9} limit {10}",
+            Family, MaxSide, LowSide, ShortSide, PatchSize, PatchBudget, SupportsOriginal, AutoMeansOriginal,
+            OriginalMaxSide, OriginalPatchBudget, OriginalPatchLimit);
+
+        /// <summary>
         /// The size (width, height) the model scales a <paramref name="width"/> x <paramref name="height"/> image to
         /// for <paramref name="detail"/>; never larger than the image.
         /// </summary>

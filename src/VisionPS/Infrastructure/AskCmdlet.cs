@@ -89,7 +89,12 @@ namespace VisionPS.Infrastructure
         private protected override void ResolveImageOptions()
         {
             Detail = SessionModel.Detail(this, Detail);
-            ModelRulesWarning.WarnIfNoOriginal(this, AskedModel, Detail);
+            if (Api != VisionApi.Chat)
+            {
+                // Through Chat Completions -Detail Original is refused outright (RefuseOriginalThroughChat): the warning
+                // would tell the user a second time.
+                ModelRulesWarning.WarnIfNoOriginal(this, AskedModel, Detail);
+            }
         }
 
         /// <summary>

@@ -46,7 +46,7 @@ namespace VisionPS.Infrastructure
             }
             try
             {
-                JsonObject? root = JsonNode.Parse(Text(LocalFiles.ReadShared(path))) as JsonObject
+                JsonObject? root = JsonNode.Parse(LocalFiles.Text(LocalFiles.ReadShared(path))) as JsonObject
                     ?? throw new JsonException("the file is not a JSON object");
                 // A value Set-VisionDefault would refuse (hand-edited, or written by another version) costs only that
                 // setting: it is named in the warning, and the settings saved beside it still apply.
@@ -152,7 +152,7 @@ namespace VisionPS.Infrastructure
             // window) waits, so neither overwrites the other's change with the file as it read it.
             LocalFiles.Update(FilePath, current =>
             {
-                JsonObject root = current is not null && JsonNode.Parse(Text(current)) is JsonObject existing ? existing : new JsonObject();
+                JsonObject root = current is not null && JsonNode.Parse(LocalFiles.Text(current)) is JsonObject existing ? existing : new JsonObject();
                 foreach (string name in names)
                 {
                     JsonNode? value = Read(defaults, name);
@@ -191,13 +191,6 @@ namespace VisionPS.Infrastructure
                 : base(message)
             {
             }
-        }
-
-        /// <summary>The file's text as File.ReadAllText reads it (a byte order mark names the encoding, else UTF-8).</summary>
-        private static string Text(byte[] bytes)
-        {
-            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return reader.ReadToEnd();
         }
 
         /// <summary>Deletes the file (Set-VisionDefault -Reset -Save); false when there was none.</summary>
@@ -249,8 +242,30 @@ namespace VisionPS.Infrastructure
         /// <summary>Why <paramref name="path"/> cannot be a cache or batch folder (a character no path holds, an existing file); null when it can.</summary>
         public static string? FolderProblem(string path)
             => path.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || path.IndexOf('\0') >= 0 ? "it holds a character no path may hold"
+            // A link to a folder is a folder; one to nothing (or to a file) was refused as "is a file".
+            : !Directory.Exists(path) && LinkTarget(path) is string target
+                ? (File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? string.Empty, target))
+                    ? $"'{path}' is a link to '{target}', which is a file, not a folder"
+                    : $"'{path}' is a link to '{target}', which does not exist: create that folder first, or give the folder itself")
             : File.Exists(path) ? $"'{path}' is a file, not a folder"
             : null;
+
+        /// <summary>Where <paramref name="path"/> links to when it is a symbolic link (a junction too on Windows), else null.</summary>
+        private static string? LinkTarget(string path)
+        {
+#if NET
+            try
+            {
+                return new FileInfo(path).LinkTarget;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+            {
+                return null;
+            }
+#else
+            return null; // .NET Framework cannot read a link's target (Windows PowerShell 5.1)
+#endif
+        }
 
         private static readonly string[] s_proxySchemes = { "http", "https", "socks4", "socks4a", "socks5" };
 

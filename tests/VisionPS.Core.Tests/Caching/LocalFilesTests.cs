@@ -94,6 +94,49 @@ namespace VisionPS.Core.Tests.Caching
             Assert.Equal(1, tries);
         }
 
+        /// <summary>
+        /// A FIFO where a file is read (an answer-cache entry, settings.json) hung the read: the open waited for a writer.
+        /// The read now opens without waiting and says the FIFO is not a regular file; no FIFO is taken for an empty file.
+        /// </summary>
+        [Fact]
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // FIFOs are made by mkfifo (the suite runs on Linux)
+        public void AFifoIsNotReadAndTheReadDoesNotWaitForAWriter()
+        {
+            Directory.CreateDirectory(_dir);
+            string fifo = Path.Combine(_dir, "settings.json");
+            Fifo.Make(fifo);
+            Assert.Null(Fifo.Within(() => LocalFiles.ReadShared(fifo, 1 << 20), fifo));
+            IOException error = Fifo.Within(() => Assert.ThrowsAny<IOException>(() => LocalFiles.ReadShared(fifo)), fifo);
+            Assert.Contains(fifo, error.Message, StringComparison.Ordinal);
+            Assert.Contains("not a regular file", error.Message, StringComparison.Ordinal);
+            Assert.Throws<FileNotFoundException>(() => LocalFiles.ReadShared(Path.Combine(_dir, "absent.json")));
+            Assert.Throws<DirectoryNotFoundException>(() => LocalFiles.ReadShared(Path.Combine(_dir, "absent", "a.json")));
+            Assert.Throws<UnauthorizedAccessException>(() => LocalFiles.ReadShared(_dir));
+        }
+
+        /// <summary>
+        /// Each read allocated an 80 KB buffer whatever the file's size: a trim of 20,000 small entries allocated 1.7 GB.
+        /// The buffer now fits the file.
+        /// </summary>
+        [Fact]
+        public void ASmallFileIsReadWithoutAnEightyKilobyteBuffer()
+        {
+            Directory.CreateDirectory(_dir);
+            string file = Path.Combine(_dir, "entry.json");
+            File.WriteAllText(file, new string('x', 500));
+            Assert.Equal(500, LocalFiles.ReadShared(file, 1 << 20)!.Length); // warm up (JIT, types)
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            byte[]? bytes = LocalFiles.ReadShared(file, 1 << 20);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(500, bytes!.Length);
+            Assert.True(allocated < 16_000, $"a 500-byte read allocated {allocated} bytes");
+            File.WriteAllBytes(file, Array.Empty<byte>());
+            Assert.Empty(LocalFiles.ReadShared(file));
+            File.WriteAllText(file, new string('y', 200_000));
+            Assert.Equal(200_000, LocalFiles.ReadShared(file).Length);
+            Assert.Null(LocalFiles.ReadShared(file, 199_999));
+        }
+
         [Fact]
         public void TheOverrideVariableWinsAndEachKindHasItsOwnFolder()
         {

@@ -119,6 +119,92 @@ namespace VisionPS.Core.Tests.Caching
             Assert.Equal("the answer", cache.TryGet(key));
         }
 
+        /// <summary>
+        /// A FIFO in an entry's place (the cache writes only regular files) hung the run and every trim: the entry was opened
+        /// before anything was checked, and opening a FIFO waits for a writer. It is now a miss, and removed, at once.
+        /// </summary>
+        [Fact]
+        [UnsupportedOSPlatform("windows")] // FIFOs are made by mkfifo (the suite runs on Linux)
+        public void AFifoInAnEntrysPlaceIsAMissAndIsRemovedWithoutWaitingForAWriter()
+        {
+            ResultCache cache = NewCache();
+            string key = Key("describe");
+            cache.Set(key, "the answer");
+            string file = Directory.GetFiles(_root, key + ".json", SearchOption.AllDirectories).Single();
+            File.Delete(file);
+            Fifo.Make(file);
+            Assert.Null(Fifo.Within(() => cache.TryGet(key), file));
+            Assert.False(File.Exists(file));
+
+            Fifo.Make(file);
+            _now = _now.AddMinutes(1);
+            Fifo.Within(() => cache.Trim(), file); // a trim reads entries too (their creation time)
+            Assert.False(File.Exists(file));
+
+            cache.Set(key, "the answer");
+            Assert.Equal("the answer", cache.TryGet(key));
+        }
+
+        /// <summary>
+        /// A link to a device in an entry's place (the cache writes no links) passed the size check (a device's length is 0)
+        /// and was read up to the cap: at the default 256 MiB, /dev/zero and /dev/urandom cost 41 s and 1.3 GB. Now it is a
+        /// miss, removed without being read, by a look-up and by a trim alike.
+        /// </summary>
+        [Theory]
+        [InlineData("/dev/zero")]
+        [InlineData("/dev/urandom")]
+        [UnsupportedOSPlatform("windows")]
+        public void ALinkToADeviceInAnEntrysPlaceIsAMissAndIsRemovedWithoutBeingRead(string device)
+        {
+            var cache = new ResultCache(_root, TimeSpan.FromDays(1), ResultCache.DefaultMaxBytes) { Now = () => _now };
+            string key = Key("describe");
+            cache.Set(key, "the answer");
+            string file = Directory.GetFiles(_root, key + ".json", SearchOption.AllDirectories).Single();
+            File.Delete(file);
+            File.CreateSymbolicLink(file, device);
+            cache.TryGet(Key("warm up")); // the first look-up's own allocations (JIT, types) are not the read's
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Null(cache.TryGet(key));
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20, $"the look-up allocated {(GC.GetAllocatedBytesForCurrentThread() - before) >> 20} MB: the device was read");
+            Assert.False(File.Exists(file));
+            Assert.Null(new FileInfo(file).LinkTarget); // the link itself is gone
+
+            File.CreateSymbolicLink(file, device);
+            _now = _now.AddMinutes(1);
+            before = GC.GetAllocatedBytesForCurrentThread();
+            cache.Trim();
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 << 20, $"the trim allocated {(GC.GetAllocatedBytesForCurrentThread() - before) >> 20} MB: the device was read");
+            Assert.Equal(0, cache.GetStatistics().Entries);
+        }
+
+        /// <summary>
+        /// A folder in an entry's place (made by hand or by another program) failed every write of that answer, and every
+        /// run warned that the cache cannot be written, for ever. An empty folder is now removed and the answer written; a
+        /// folder with something in it is left alone (never deleted with its contents), and the failure names it and says
+        /// what to do.
+        /// </summary>
+        [Fact]
+        public void AnEmptyFolderInAnEntrysPlaceIsRemovedAndOneWithContentsIsNamed()
+        {
+            ResultCache cache = NewCache();
+            string key = Key("describe");
+            string file = Path.Combine(_root, "v1", key.Substring(0, 2), key + ".json");
+            Directory.CreateDirectory(file);
+            Assert.Null(cache.TryGet(key));
+            cache.Set(key, "answer");
+            Assert.Equal("answer", cache.TryGet(key));
+            Assert.True(File.Exists(file));
+
+            string other = Key("other");
+            string folder = Path.Combine(_root, "v1", other.Substring(0, 2), other + ".json");
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "keep.txt"), "the user's");
+            IOException failure = Assert.ThrowsAny<IOException>(() => cache.Set(other, "answer"));
+            Assert.Contains(folder, failure.Message, StringComparison.Ordinal);
+            Assert.Contains("folder", failure.Message, StringComparison.Ordinal);
+            Assert.Equal("the user's", File.ReadAllText(Path.Combine(folder, "keep.txt")));
+        }
+
         [Fact]
         public void AnEntryUnderAnotherKeyNameIsRejected()
         {

@@ -7,6 +7,7 @@ using Xunit;
 
 namespace VisionPS.Core.Tests.Imaging
 {
+    [Collection("VISIONPS_MODELS environment")] // the variable is the process's: tests that set it take turns
     public class ModelCatalogTests
     {
         private static readonly string s_builtIn = ModelCatalog.BuiltInJson();
@@ -122,6 +123,33 @@ namespace VisionPS.Core.Tests.Imaging
                 File.Delete(file);
             }
             Assert.Null(ModelVision.Find("catalog-test-model"));
+        }
+
+        /// <summary>
+        /// A FIFO named as the user's models.json (VISIONPS_MODELS) hung every command that sizes an image: its length is 0,
+        /// which passed the size check, and reading it waited for a writer. It is now reported, and the built-in rules apply.
+        /// </summary>
+        [Fact]
+        [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // FIFOs are made by mkfifo (the suite runs on Linux)
+        public void AFifoAsTheUserFileIsReportedWithoutWaitingForAWriter()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), $"visionps-models-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(dir);
+            string fifo = Path.Combine(dir, "models.json");
+            Caching.Fifo.Make(fifo);
+            string? before = Environment.GetEnvironmentVariable("VISIONPS_MODELS");
+            try
+            {
+                Environment.SetEnvironmentVariable("VISIONPS_MODELS", fifo);
+                ModelCatalog catalog = Caching.Fifo.Within(() => ModelCatalog.Current, fifo);
+                Assert.StartsWith($"The model rules file '{fifo}' is not a regular file", catalog.UserFileError, StringComparison.Ordinal);
+                Assert.NotNull(catalog.Find("gpt-4o"));
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("VISIONPS_MODELS", before);
+                Directory.Delete(dir, recursive: true);
+            }
         }
 
         [Fact]
