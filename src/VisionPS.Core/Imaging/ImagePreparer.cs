@@ -339,15 +339,30 @@ namespace VisionPS.Core.Imaging
                 damageEffect = declared.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
             }
             bool passCandidate = damage is null && PreparePolicy.CanPassThrough(header, codec, data, icc, options);
+            SKBitmap? decoded = null;
             if (passCandidate)
             {
-                // The original bytes go out only when the whole file is known to decode.
-                damage = VerifyWhole(data, header, codec, name, out scanDamage);
+                // The original bytes go out only when the whole file is known to decode. When the header declares alpha
+                // (a PNG's colour type 4/6 or tRNS, a GIF's transparent index, a WebP's alpha), the pixels decide: only
+                // a picture some pixel of which is not fully opaque passes through with it; an all-opaque one is
+                // re-encoded without alpha by the usual rule, from this very decode (for a GIF or WebP it is also the proof).
+                bool declaresAlpha = codec.Info.AlphaType != SKAlphaType.Opaque;
+                damage = declaresAlpha && format != ImageFormat.Png && DecodesWhole(codec, header, options, name, out decoded)
+                    ? null : VerifyWhole(data, header, codec, name, out scanDamage);
+                if (damage is null && declaresAlpha && format == ImageFormat.Png)
+                {
+                    DecodesWhole(codec, header, options, name, out decoded);
+                }
+                if (decoded is not null && PixelAlpha.AnyTranslucent(decoded))
+                {
+                    decoded.Dispose();
+                    decoded = null;
+                }
                 if (damage is not null && format == ImageFormat.WebP)
                 {
                     damage = SkiaDecoder.AlphaAtFault(data) ?? damage;
                 }
-                if (damage is null)
+                if (damage is null && decoded is null)
                 {
                     // Bytes after the image's end (padding, an appended file or video) are not sent, nor a PNG's
                     // bulky metadata (an embedded workflow, an editor's history): its pixels and colour stay as they are.
@@ -361,7 +376,7 @@ namespace VisionPS.Core.Imaging
                         Action = PrepareAction.Pass,
                     }, header, 1, warnings, options);
                 }
-                if (!options.AllowPartial)
+                if (damage is not null && !options.AllowPartial)
                 {
                     throw scanDamage?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, damage);
                 }
@@ -400,7 +415,6 @@ namespace VisionPS.Core.Imaging
             (int stw, int sth) = orientation >= 5 ? (th, tw) : (tw, th);
             SKSizeI decodeSize = SkiaDecoder.ChooseDecodeSize(codec, header, stw, sth);
             bool alpha = codec.Info.AlphaType != SKAlphaType.Opaque;
-            SKBitmap? decoded = null;
             DecodeDamage? partial = null;
             if (damage is null && !passCandidate && format == ImageFormat.Jpeg)
             {
@@ -1019,6 +1033,30 @@ namespace VisionPS.Core.Imaging
                 _ => default,
             };
             return !wanted.IsEmpty && icc.Length >= 20 && icc.AsSpan(16, 4).SequenceEqual(wanted);
+        }
+
+        /// <summary>
+        /// Decodes a pass-through candidate whole, as the re-encode would: true with the pixels when nothing is missing;
+        /// false (no pixels) when the decode finds damage, for <see cref="VerifyWhole"/> to say what.
+        /// </summary>
+        private static bool DecodesWhole(SKCodec codec, ImageHeader header, PrepareOptions options, string name, out SKBitmap? pixels)
+        {
+            pixels = null;
+            try
+            {
+                SKBitmap bitmap = SkiaDecoder.Decode(codec, header, codec.Info.Size, true, options.Budget, name, out DecodeDamage? partial);
+                if (partial is not null)
+                {
+                    bitmap.Dispose();
+                    return false;
+                }
+                pixels = bitmap;
+                return true;
+            }
+            catch (ImageProcessingException ex) when (ex.Reason is ImageErrorReason.Damaged or ImageErrorReason.DecodeFailed)
+            {
+                return false;
+            }
         }
 
         /// <summary>
