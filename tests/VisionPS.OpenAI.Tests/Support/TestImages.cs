@@ -10,7 +10,9 @@ namespace VisionPS.OpenAI.Tests.Support
     {
         public static byte[] Encode(SKEncodedImageFormat format, int width, int height, byte seed = 0)
         {
-            using var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
+            // Opaque: every pixel is, and a PNG then has no alpha channel (an all-opaque alpha channel is re-encoded, not
+            // passed through, so the tests that count on a pass-through would not get one).
+            using var bitmap = new SKBitmap(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
             for (int y = 0; y < height; y++)
             {
                 for (int x = 0; x < width; x++)
