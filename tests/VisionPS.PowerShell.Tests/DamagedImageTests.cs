@@ -17,15 +17,6 @@ namespace VisionPS.PowerShell.Tests
         {
         }
 
-        /// <summary>The corpus wizard PNG cut after 2/5 of its bytes: the file ends part way down the image.</summary>
-        private string CutPng()
-        {
-            string path = Path.Combine(Work, "cut_wizard.png");
-            byte[] whole = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
-            File.WriteAllBytes(path, whole.AsSpan(0, whole.Length * 2 / 5).ToArray());
-            return path;
-        }
-
         [Fact]
         public void SendVisionChatRefusesADamagedFileAsImageDamagedAndSendsTheOthers()
         {

@@ -62,5 +62,14 @@ namespace VisionPS.PowerShell.Tests
             Assert.Empty(ps.Errors);
             return ps;
         }
+
+        /// <summary>The corpus wizard PNG cut after 2/5 of its bytes, in <see cref="Work"/>: the file ends part way down the image (preparing it writes ImageDamaged).</summary>
+        protected string CutPng()
+        {
+            string path = Path.Combine(Work, "cut_wizard.png");
+            byte[] whole = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
+            File.WriteAllBytes(path, whole.AsSpan(0, whole.Length * 2 / 5).ToArray());
+            return path;
+        }
     }
 }

@@ -55,15 +55,6 @@ namespace VisionPS.PowerShell.Tests
             return path;
         }
 
-        /// <summary>A PNG cut off part way (preparing it writes ImageDamaged).</summary>
-        private string CutPng()
-        {
-            string path = Path.Combine(Work, "cut_wizard.png");
-            byte[] whole = File.ReadAllBytes(Paths.CorpusFile("png_wizard_1104x1468_rgba.png"));
-            File.WriteAllBytes(path, whole.AsSpan(0, whole.Length * 2 / 5).ToArray());
-            return path;
-        }
-
         [Fact]
         public void OneRequestWithMoreThan50MBOfImagesIsRefusedBeforeSendingNamingTheFilesTheTotalAndTheWayOut()
         {
