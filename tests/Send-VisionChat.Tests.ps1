@@ -124,14 +124,11 @@ Describe 'Send-VisionChat as an admin uses it' {
 
     It 'answers past a damaged cache entry (a creation time out of range, an entry that cannot be read) and puts a good one in its place' {
         # A cache of its own: entries picked by time could be an earlier test's, written in the same seconds.
-        $own = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-damaged-cache-$([guid]::NewGuid().ToString('N'))"
+        $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+        $own = $null
         try {
-            Set-VisionDefault -CachePath $own
-            $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
-            $null = Send-VisionChat 'Damaged cache test.' -Image $photo -PerImage
-            # Every entry of this cache is this test's: the answer and the prepared image's index entry.
-            $entries = @(Get-ChildItem -LiteralPath (Join-Path $own 'v1') -Recurse -File -Filter '*.json')
-            $entries.Count | Should -Be 2
+            $own = New-OwnCache -Prompt 'Damaged cache test.' -Image $photo
+            $entries = $own.Entries
             # Past any date; and the last second of 9999, which the expiry carries past the last date.
             foreach ($created in '99999999999999', '253402300799') {
                 foreach ($e in $entries) {
@@ -169,7 +166,7 @@ Describe 'Send-VisionChat as an admin uses it' {
             $r.FromCache | Should -BeFalse
             ($r.Text | ConvertFrom-Json).images.Count | Should -Be 1
             # Nor can a new entry go where the folder is: said once, as for a full disk, naming the folder; it is kept.
-            @($warns | Where-Object { "$_" -like "The answer cache at '$own' cannot be written*" }).Count | Should -Be 1
+            @($warns | Where-Object { "$_" -like "The answer cache at '$($own.Path)' cannot be written*" }).Count | Should -Be 1
             "$warns" | Should -Match "is a folder, not empty, where an answer belongs; move or delete that folder"
             foreach ($e in $entries) { Get-Content -LiteralPath (Join-Path $e.FullName 'keep.txt') | Should -Be 'the user''s' }
             Get-VisionCache | Should -Not -BeNullOrEmpty
@@ -178,19 +175,17 @@ Describe 'Send-VisionChat as an admin uses it' {
         }
         finally {
             Set-VisionDefault -CachePath $Cache
-            Remove-Item -LiteralPath $own -Recurse -Force -ErrorAction SilentlyContinue
+            if ($own) { Remove-Item -LiteralPath $own.Path -Recurse -Force -ErrorAction SilentlyContinue }
         }
     }
 
     It 'answers at once past a FIFO or a link to a device in an entry''s place, which it removes (a FIFO hung the run)' -Skip:$IsWindows {
-        $own = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-fifo-cache-$([guid]::NewGuid().ToString('N'))"
+        $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+        $own = $null
         $releaser = $null
         try {
-            Set-VisionDefault -CachePath $own
-            $photo = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
-            $null = Send-VisionChat 'FIFO cache test.' -Image $photo -PerImage
-            $entries = @(Get-ChildItem -LiteralPath (Join-Path $own 'v1') -Recurse -File -Filter '*.json')
-            $entries.Count | Should -Be 2
+            $own = New-OwnCache -Prompt 'FIFO cache test.' -Image $photo
+            $entries = $own.Entries
             foreach ($kind in 'fifo', 'link') {
                 foreach ($e in $entries) {
                     Remove-Item -LiteralPath $e.FullName
@@ -217,7 +212,7 @@ Describe 'Send-VisionChat as an admin uses it' {
         finally {
             if ($releaser -and -not $releaser.HasExited) { $releaser.Kill() }
             Set-VisionDefault -CachePath $Cache
-            Remove-Item -LiteralPath $own -Recurse -Force -ErrorAction SilentlyContinue
+            if ($own) { Remove-Item -LiteralPath $own.Path -Recurse -Force -ErrorAction SilentlyContinue }
         }
     }
 

@@ -48,3 +48,21 @@ function script:New-PwshStartInfo([string] $ScriptFile, [hashtable] $Environment
     $start.RedirectStandardError = $true
     $start
 }
+
+# Points the session's answer cache at a new folder of its own, asks $Prompt about $Image once (-PerImage) and returns the
+# folder (Path) and its entries (Entries: the answer and the prepared image's index entry, checked to be just those two),
+# so a test can damage them. The caller sets its cache back and removes Path; if this fails, the folder is removed here.
+function script:New-OwnCache([string] $Prompt, [string] $Image) {
+    $path = Join-Path ([System.IO.Path]::GetTempPath()) "visionps-pester-own-cache-$([guid]::NewGuid().ToString('N'))"
+    try {
+        Set-VisionDefault -CachePath $path
+        $null = Send-VisionChat $Prompt -Image $Image -PerImage
+        $entries = @(Get-ChildItem -LiteralPath (Join-Path $path 'v1') -Recurse -File -Filter '*.json')
+        $entries.Count | Should -Be 2
+    }
+    catch {
+        Remove-Item -LiteralPath $path -Recurse -Force -ErrorAction SilentlyContinue
+        throw
+    }
+    [pscustomobject]@{ Path = $path; Entries = $entries }
+}

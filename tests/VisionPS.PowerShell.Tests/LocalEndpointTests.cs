@@ -52,11 +52,12 @@ namespace VisionPS.PowerShell.Tests
 
         /// <summary>
         /// A session whose defaults are this endpoint, its key (as a SecureString), the class's retries (one unless it
-        /// says otherwise), and the work folder's cache and records.
+        /// says otherwise), and the work folder's cache and records; on <paramref name="host"/> when given (a RecordingHost
+        /// keeps what is written to the console, such as -WhatIf's lines).
         /// </summary>
-        protected PowerShellSession Session()
+        protected PowerShellSession Session(System.Management.Automation.Host.PSHost? host = null)
         {
-            var ps = new PowerShellSession();
+            var ps = new PowerShellSession(host: host);
             ps.Run("Set-VisionDefault -BaseUri $args[0] -ApiKey ([System.Net.NetworkCredential]::new('', $args[1]).SecurePassword) -CachePath $args[2] -BatchPath $args[3] -MaxRetries $args[4]",
                 Host.BaseUri, Key, Cache, Records, _maxRetries);
             Assert.Empty(ps.Errors);

@@ -372,6 +372,38 @@ namespace VisionPS.PowerShell.Tests
             Assert.DoesNotContain(Key, File.ReadAllText(Path.Combine(Records, thereId + ".json")), StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// Stop-VisionBatch -WhatIf names, for each batch, the endpoint the cancel would go to (scheme://host:port, the one
+        /// its record names, or -BaseUri): it said only "Cancel batch" on the id, though batches of one call can go to
+        /// different endpoints. Nothing is cancelled, and neither the key nor the address's path is shown.
+        /// </summary>
+        [Fact]
+        public async System.Threading.Tasks.Task StopWhatIfNamesTheEndpointEachCancelWouldGoTo()
+        {
+            await using EndpointHost other = await EndpointHost.StartAsync(apiKey: Key);
+            var host = new RecordingHost();
+            using var ps = Session(host);
+            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            PSObject there = Assert.Single(ps.Run("Start-VisionBatch 'There.' -Image $args[0] -Detail Low -BaseUri $args[1]", Paths.CorpusFile("gif_static_smile_48.gif"), other.BaseUri));
+            string hereId = Prop<string>(here, "Id"), thereId = Prop<string>(there, "Id");
+            string hereAt = Host.BaseUri.GetLeftPart(UriPartial.Authority), thereAt = other.BaseUri.GetLeftPart(UriPartial.Authority);
+            Assert.NotEqual(hereAt, thereAt);
+
+            Assert.Empty(ps.Run("Stop-VisionBatch -Id $args[0], $args[1] -WhatIf", hereId, thereId));
+            Assert.Empty(ps.Errors);
+            string said = host.Text;
+            Assert.Contains($"on target \"{hereId} at {hereAt}\"", said, StringComparison.Ordinal);
+            Assert.Contains($"on target \"{thereId} at {thereAt}\"", said, StringComparison.Ordinal);
+            Assert.DoesNotContain("/v1", said, StringComparison.Ordinal);
+            Assert.DoesNotContain(Key, said, StringComparison.Ordinal);
+            Assert.DoesNotContain(Host.Requests, r => r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+            Assert.DoesNotContain(other.Requests, r => r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+
+            // -BaseUri sends every cancel there, and -WhatIf says so.
+            ps.Run("Stop-VisionBatch -Id $args[0] -BaseUri $args[1] -WhatIf", thereId, Host.BaseUri);
+            Assert.Contains($"on target \"{thereId} at {hereAt}\"", host.Text.Substring(said.Length), StringComparison.Ordinal);
+        }
+
         /// <summary>A copy of a batch's record under another id, changed by <paramref name="edit"/>; returns the new id.</summary>
         private string PlantRecord(string fromId, Action<System.Text.Json.Nodes.JsonObject> edit)
         {

@@ -24,6 +24,11 @@ namespace VisionPS.Commands
     /// another endpoint that could not be found where it was asked ('No such batch' after a change of endpoint and
     /// key, or its own endpoint has stopped) is left out instead: one warning says how many and which endpoint, and
     /// -Verbose names each. The key never goes to an endpoint it was not sent to at submission unless -BaseUri names it.
+    /// Without -Id the batches are asked all at once, and a batch asked at the endpoint its record names (another than
+    /// the current one) gets one try, without retries, of at most 10 s (-TimeoutSec when shorter): an endpoint that
+    /// accepts connections and never answers holds the listing up about 10 s, one that has stopped not even that, and
+    /// either way its batches are left out as above. Every other request (with -Id or -BaseUri, or at the current endpoint) gets the usual -TimeoutSec and
+    /// -MaxRetries, and one that is not answered is an error.
     /// </remarks>
     /// <example>
     /// <code>Get-VisionBatch | Format-Table Id, Status, Completed, Failed, Total, Prompt</code>

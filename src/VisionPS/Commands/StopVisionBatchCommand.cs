@@ -15,7 +15,8 @@ namespace VisionPS.Commands
     /// answers that were completed (Receive-VisionBatch still maps them back to their images, and reports the others
     /// as not run). Cancelling a batch that has already finished is an error from the service (BatchRequestFailed).
     /// Each batch is cancelled at -BaseUri when given, else at the endpoint it was created at (as Get-VisionBatch does:
-    /// from its local record, with the key it was submitted with there), else at the current endpoint.
+    /// from its local record, with the key it was submitted with there), else at the current endpoint; -WhatIf and
+    /// -Confirm name that endpoint (scheme://host:port) for each batch.
     /// </remarks>
     /// <example>
     /// <code>Get-VisionBatch | Where-Object Status -eq 'in_progress' | Stop-VisionBatch</code>
@@ -45,11 +46,13 @@ namespace VisionPS.Commands
             {
                 foreach (string id in Ids)
                 {
-                    if (!await ShouldProcessAsync(id, "Cancel batch").ConfigureAwait(false))
+                    // Where the cancel goes is decided first, so -WhatIf and -Confirm name that endpoint (scheme://host:port:
+                    // never its path, nor the key).
+                    BatchRoute route = routes.For(id);
+                    if (!await ShouldProcessAsync($"{id} at {UriText.Address(route.Client.Endpoint)}", "Cancel batch").ConfigureAwait(false))
                     {
                         continue;
                     }
-                    BatchRoute route = routes.For(id);
                     try
                     {
                         VisionBatchJob job = await route.Client.CancelBatchAsync(id, cancel).ConfigureAwait(false);
