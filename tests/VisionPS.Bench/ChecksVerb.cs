@@ -124,13 +124,7 @@ namespace VisionPS.Bench
         private sealed class EveryRow : PngScanlines
         {
             public EveryRow(ImageHeader header)
-                : base(header, header.BitDepth * header.ColorType switch
-                {
-                    ImageColorType.GrayAlpha => 2,
-                    ImageColorType.Rgb => 3,
-                    ImageColorType.Rgba => 4,
-                    _ => 1,
-                })
+                : base(header, (int)ImageIntegrity.BitsPerPixel(header))
             {
             }
 

@@ -770,7 +770,7 @@ namespace VisionPS.Core.Imaging
             header.ColorType == ImageColorType.Palette && header.BitDepth is >= 1 and <= 8
             && PngPaletteEntries(b) is int entries and >= 0 && entries < (1 << header.BitDepth);
 
-        private static long BitsPerPixel(ImageHeader header) => header.BitDepth * (long)(header.ColorType switch
+        internal static long BitsPerPixel(ImageHeader header) => header.BitDepth * (long)(header.ColorType switch
         {
             ImageColorType.GrayAlpha => 2,
             ImageColorType.Rgb => 3,

@@ -265,34 +265,37 @@ namespace VisionPS.Core.Imaging
         public bool Translucent { get; private set; }
 
         /// <summary>
-        /// A scan for a PNG that declares transparency, or null when its transparency is not one the scan reads as libpng
-        /// does (no tRNS, a tRNS out of place, twice, of the wrong length, or a colour key outside the bit depth): the
-        /// caller then judges from decoded pixels. Reads chunk headers up to the first IDAT.
+        /// A scan for a PNG of 8 bits or fewer that declares transparency, or null when its transparency is not one the
+        /// scan reads as libpng does (no tRNS, a tRNS out of place, twice, longer than the palette or its bit depth can
+        /// index, of the wrong length, or a colour key outside the bit depth): the caller then judges from decoded pixels.
+        /// So is a 16-bit PNG (never passed through): a sample just below its maximum is opaque or not once a decoder
+        /// narrows it to 8 bits, by that decoder's rounding. Reads chunk headers up to the first IDAT.
         /// </summary>
         public static PngAlphaScan? For(byte[] b, ImageHeader header)
         {
             int depth = header.BitDepth;
-            if (depth is not (1 or 2 or 4 or 8 or 16))
+            // The alpha masks read the samples as little-endian 64-bit words.
+            if (depth is not (1 or 2 or 4 or 8) || !BitConverter.IsLittleEndian)
             {
                 return null;
             }
             switch (header.ColorType)
             {
-                // Little-endian 64-bit words: the alpha bytes of the pixels each word holds.
+                // The alpha bytes of the pixels each word holds (colour types 4 and 6 have 8 or 16 bits only).
                 case ImageColorType.Rgba:
-                    return new PngAlphaScan(header, depth * 4, depth == 8 ? 0xFF000000FF000000UL : 0xFFFF000000000000UL, null, null);
+                    return new PngAlphaScan(header, 32, 0xFF000000FF000000UL, null, null);
                 case ImageColorType.GrayAlpha:
-                    return new PngAlphaScan(header, depth * 2, depth == 8 ? 0xFF00FF00FF00FF00UL : 0xFFFF0000FFFF0000UL, null, null);
+                    return new PngAlphaScan(header, 16, 0xFF00FF00FF00FF00UL, null, null);
             }
-            if (!BitConverter.IsLittleEndian || Transparency(b) is not (int offset, int length))
+            if (Transparency(b) is not (int offset, int length, int entries))
             {
                 return null;
             }
             int max = (1 << depth) - 1;
             switch (header.ColorType)
             {
-                case ImageColorType.Palette when length >= 1 && length <= ImageIntegrity.PngPaletteEntries(b):
-                    var translucent = new bool[256];
+                case ImageColorType.Palette when length >= 1 && length <= Math.Min(entries, max + 1):
+                    var translucent = new bool[max + 1];
                     for (int i = 0; i < length; i++)
                     {
                         translucent[i] = b[offset + i] < 255;
@@ -315,11 +318,14 @@ namespace VisionPS.Core.Imaging
             }
         }
 
-        /// <summary>The offset and length of the one tRNS chunk's data, when it comes after any PLTE and before the first IDAT.</summary>
-        private static (int Offset, int Length)? Transparency(byte[] b)
+        /// <summary>
+        /// The offset and length of the one tRNS chunk's data, when it comes after any PLTE and before the first IDAT, and
+        /// the colours in the PLTE (0 without one).
+        /// </summary>
+        private static (int Offset, int Length, int Entries)? Transparency(byte[] b)
         {
             (int, int)? found = null;
-            bool palette = false;
+            int entries = 0;
             for (long at = 8; at + 12 <= b.Length;)
             {
                 long length = ContainerHeaders.U32(b, (int)at);
@@ -330,7 +336,7 @@ namespace VisionPS.Core.Imaging
                 }
                 if (type.SequenceEqual("tRNS"u8))
                 {
-                    if (found is not null || (b[25] == 3 && !palette))
+                    if (found is not null || (b[25] == 3 && entries == 0))
                     {
                         return null;
                     }
@@ -338,15 +344,15 @@ namespace VisionPS.Core.Imaging
                 }
                 else if (type.SequenceEqual("PLTE"u8))
                 {
-                    if (found is not null)
+                    if (found is not null || entries > 0)
                     {
                         return null;
                     }
-                    palette = true;
+                    entries = (int)Math.Min(256, length / 3);
                 }
                 at += 12 + length;
             }
-            return found;
+            return found is (int offset, int size) ? (offset, size, entries) : null;
         }
 
         protected override string? Row(ReadOnlySpan<byte> pixels, long width)

@@ -158,7 +158,7 @@ namespace VisionPS.Core.Tests.Imaging
         {
             var kinds = new (int Type, int Depth)[]
             {
-                (6, 8), (6, 16), (4, 8), (4, 16), (3, 1), (3, 2), (3, 4), (3, 8), (0, 1), (0, 2), (0, 4), (0, 8), (0, 16), (2, 8), (2, 16),
+                (6, 8), (4, 8), (3, 1), (3, 2), (3, 4), (3, 8), (0, 1), (0, 2), (0, 4), (0, 8), (2, 8),
             };
             int seed = 1;
             foreach ((int type, int depth) in kinds)
@@ -191,20 +191,36 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Null(ImageIntegrity.PngChunks(png, out var idat) ?? ImageIntegrity.PngPixelStream(png, header, idat, out _, pixels: scan));
             Assert.Equal(translucent, scan.Translucent);
 
-            if (depth <= 8)
+            // It passes through only when a pixel is not opaque; otherwise it is re-encoded without alpha.
+            PreparedImage prepared = ImagePreparer.Prepare(png, "scan.png", new PrepareOptions { Model = "gpt-4o" });
+            Assert.Equal(translucent ? PrepareAction.Pass : PrepareAction.Reencode, prepared.Action);
+            if (translucent)
             {
-                // The policy passes 8-bit PNGs through: only when a pixel is not opaque; otherwise re-encoded without alpha.
-                PreparedImage prepared = ImagePreparer.Prepare(png, "scan.png", new PrepareOptions { Model = "gpt-4o" });
-                Assert.Equal(translucent ? PrepareAction.Pass : PrepareAction.Reencode, prepared.Action);
-                if (translucent)
-                {
-                    Assert.Equal(png, prepared.Bytes);
-                }
-                else
-                {
-                    Assert.False(SkiaSeesTranslucency(prepared.Bytes) && prepared.MimeType == "image/png");
-                }
+                Assert.Equal(png, prepared.Bytes);
             }
+            else
+            {
+                Assert.False(SkiaSeesTranslucency(prepared.Bytes) && prepared.MimeType == "image/png");
+            }
+        }
+
+        /// <summary>
+        /// 16-bit samples (never passed through) are left to the decoder: an alpha of 0xFFFE is below the maximum, yet
+        /// opaque once narrowed to the 8 bits sent, by a rounding each decoder picks.
+        /// </summary>
+        [Theory]
+        [InlineData(6)]
+        [InlineData(4)]
+        [InlineData(2)]
+        [InlineData(0)]
+        public void SixteenBitSamplesAreJudgedByTheDecoder(int type)
+        {
+            int channels = type switch { 0 => 1, 2 => 3, 4 => 2, _ => 4 };
+            byte[] png = Build(type, 16, false, 9, 7, (x, y) => Enumerable.Repeat(x == 2 && y == 3 ? 0xFFFE : 0x1234, channels).ToArray(),
+                trns: type is 0 or 2 ? Enumerable.Repeat(new byte[] { 0xFF, 0xFE }, channels).SelectMany(k => k).ToArray() : null);
+            ImageHeader header = ContainerHeaders.Png(png)!;
+            Assert.True(header.HasAlpha);
+            Assert.Null(PngAlphaScan.For(png, header));
         }
 
         private sealed class RowCollector : PngScanlines
@@ -253,13 +269,13 @@ namespace VisionPS.Core.Tests.Imaging
         }
 
         public static IEnumerable<object[]> Unread() =>
-            from kind in new[] { "key-out-of-range", "two-trns", "trns-before-plte" }
+            from kind in new[] { "key-out-of-range", "two-trns", "trns-before-plte", "trns-past-depth" }
             from usesIt in new[] { false, true }
             select new object[] { kind, usesIt };
 
         /// <summary>
-        /// A grey key above what 8 bits can hold, a second tRNS chunk, a palette's tRNS before its PLTE (libpng ignores
-        /// the last two): the scan does not guess, and the pixels as the decoder gives them judge, as they did before.
+        /// A grey key above what 8 bits can hold, a second tRNS chunk, a palette's tRNS before its PLTE or longer than its
+        /// bit depth can index (libpng ignores the last three): the scan does not guess, and the pixels as the decoder gives them judge, as they did before.
         /// A file whose transparency the decoder ignores altogether is an opaque PNG to it, and passes through as one.
         /// </summary>
         [Theory]
@@ -272,6 +288,8 @@ namespace VisionPS.Core.Tests.Imaging
             {
                 "key-out-of-range" => Build(0, 8, false, 40, 30, (x, y) => new[] { usesIt && x == 3 && y == 4 ? 44 : (x * 7) & 0xFF }, trns: new byte[] { 1, 44 }),
                 "trns-before-plte" => Build(3, 8, false, 40, 30, Index, plte, new byte[] { 255, 0 }, trnsBeforePlte: true),
+                // A 1-bit palette indexes two colours: a tRNS of three entries is longer than that (libpng ignores it).
+                "trns-past-depth" => Build(3, 1, false, 40, 30, Index, plte.Concat(plte).ToArray(), new byte[] { 0, 255, 255 }),
                 _ => WithSecondTrns(Build(3, 8, false, 40, 30, Index, plte, new byte[] { 255, 0 })),
             };
             ImageHeader header = ContainerHeaders.Png(png)!;
