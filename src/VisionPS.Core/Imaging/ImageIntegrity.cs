@@ -499,9 +499,11 @@ namespace VisionPS.Core.Imaging
         /// <summary>
         /// Inflates a PNG's whole zlib stream (the IDAT payloads from <see cref="PngChunks"/>) and checks its header,
         /// its Adler-32 and that it holds exactly the bytes the IHDR calls for. <paramref name="rows"/> gets the number
-        /// of complete rows the stream holds (for a non-interlaced image), or -1.
+        /// of complete rows the stream holds (for a non-interlaced image), or -1. <paramref name="pixels"/>, when given,
+        /// reads the unfiltered rows in the same pass (a PNG's transparency, judged from its pixels, costs no second decode).
         /// </summary>
-        public static string? PngPixelStream(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, out int rows, byte[]? buffer = null)
+        public static string? PngPixelStream(byte[] b, ImageHeader header, List<(int Offset, int Length)> idat, out int rows, byte[]? buffer = null,
+            PngScanlines? pixels = null)
         {
             rows = -1;
             long expected = PngRawBytes(header, out long stride);
@@ -525,7 +527,7 @@ namespace VisionPS.Core.Imaging
             buffer ??= new byte[65536];
             string? problem = null;
             var filters = new FilterBytes(header);
-            PaletteIndices? indices = PaletteIndices.For(b, header);
+            PngPaletteIndices? indices = PngPaletteIndices.For(b, header);
             try
             {
                 using var inflater = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);
@@ -540,7 +542,7 @@ namespace VisionPS.Core.Imaging
                     {
                         return filter;
                     }
-                    if (indices?.Check(buffer, n) is string index)
+                    if ((indices?.Feed(buffer, n) ?? pixels?.Feed(buffer, n)) is string index)
                     {
                         return index;
                     }
@@ -768,188 +770,7 @@ namespace VisionPS.Core.Imaging
             header.ColorType == ImageColorType.Palette && header.BitDepth is >= 1 and <= 8
             && PngPaletteEntries(b) is int entries and >= 0 && entries < (1 << header.BitDepth);
 
-        /// <summary>
-        /// A palette PNG whose PLTE chunk holds fewer colours than its bit depth can index: every pixel must name one
-        /// of them. The PNG specification calls any other index an error; decoders disagree on what it shows (black,
-        /// the last colour, or a refusal, as ImageMagick's), so such a file is damaged. Unfilters the rows (each
-        /// interlace pass's, in order) as the inflated bytes arrive; a row whose filter byte is not 0 to 4 is
-        /// <see cref="FilterBytes"/>'s to name.
-        /// </summary>
-        private sealed class PaletteIndices
-        {
-            private readonly ImageHeader _header;
-            private readonly int _entries;
-            private readonly List<(long RowBytes, long Rows, int Pass)> _passes = new();
-            private byte[] _row = Array.Empty<byte>(), _previous = Array.Empty<byte>();
-            private int _pass;
-            private long _rowInPass;
-            private int _filled;
-
-            private PaletteIndices(ImageHeader header, int entries)
-            {
-                _header = header;
-                _entries = entries;
-                int depth = header.BitDepth;
-                if (!header.IsProgressive)
-                {
-                    _passes.Add((1 + ((((long)header.Width * depth) + 7) / 8), header.Height, 0));
-                }
-                else
-                {
-                    _passes.AddRange(InterlacePasses(header, depth));
-                }
-                StartPass();
-            }
-
-            /// <summary>A checker for a palette PNG whose palette is short, or null when every index has a colour.</summary>
-            public static PaletteIndices? For(byte[] b, ImageHeader header) =>
-                PngPaletteShort(b, header) ? new PaletteIndices(header, PngPaletteEntries(b)) : null;
-
-            private void StartPass()
-            {
-                _rowInPass = 0;
-                _filled = 0;
-                if (_pass < _passes.Count)
-                {
-                    int rowBytes = (int)_passes[_pass].RowBytes;
-                    _row = new byte[rowBytes];
-                    _previous = new byte[rowBytes];
-                }
-            }
-
-            /// <summary>Checks the next <paramref name="count"/> inflated bytes: what is wrong, or null.</summary>
-            public string? Check(byte[] buffer, int count)
-            {
-                int at = 0;
-                while (at < count && _pass < _passes.Count)
-                {
-                    int take = Math.Min(count - at, _row.Length - _filled);
-                    Buffer.BlockCopy(buffer, at, _row, _filled, take);
-                    _filled += take;
-                    at += take;
-                    if (_filled < _row.Length)
-                    {
-                        break;
-                    }
-                    if (Unfilter() && FirstMissing() is int index and >= 0)
-                    {
-                        string where = _header.IsProgressive
-                            ? $"row {_rowInPass + 1} of interlace pass {_passes[_pass].Pass}"
-                            : $"row {_rowInPass + 1} of {_header.Height}";
-                        return $"its pixels name colour {index} of its palette (first in {where}), {PaletteLacks} {_entries} {(_entries == 1 ? "colour" : "colours")}";
-                    }
-                    (_row, _previous) = (_previous, _row);
-                    _filled = 0;
-                    if (++_rowInPass == _passes[_pass].Rows)
-                    {
-                        _pass++;
-                        StartPass();
-                    }
-                }
-                return null;
-            }
-
-            /// <summary>Undoes the row's filter in place (a palette pixel is at most a byte: the left neighbour is one byte back).</summary>
-#if NET
-            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-#endif
-            private bool Unfilter()
-            {
-                Span<byte> r = _row;
-                ReadOnlySpan<byte> up = _previous.AsSpan(0, r.Length);
-                switch (r[0])
-                {
-                    case 0:
-                        break;
-                    case 1:
-                        for (int i = 2; i < r.Length; i++)
-                        {
-                            r[i] += r[i - 1];
-                        }
-                        break;
-                    case 2:
-                        for (int i = 1; i < r.Length; i++)
-                        {
-                            r[i] += up[i];
-                        }
-                        break;
-                    case 3:
-                        r[1] += (byte)(up[1] >> 1);
-                        for (int i = 2; i < r.Length; i++)
-                        {
-                            r[i] += (byte)((r[i - 1] + up[i]) >> 1);
-                        }
-                        break;
-                    case 4:
-                        r[1] += up[1];
-                        for (int i = 2; i < r.Length; i++)
-                        {
-                            int a = r[i - 1], b = up[i], c = up[i - 1];
-                            int pa = b - c, pb = a - c, pc = pa + pb;
-                            pa = pa < 0 ? -pa : pa;
-                            pb = pb < 0 ? -pb : pb;
-                            pc = pc < 0 ? -pc : pc;
-                            r[i] += (byte)(pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-                        }
-                        break;
-                    default:
-                        return false;
-                }
-                return true;
-            }
-
-            /// <summary>The first index in the row with no colour, or -1.</summary>
-#if NET
-            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-#endif
-            private int FirstMissing()
-            {
-                int depth = _header.BitDepth;
-                if (depth == 8)
-                {
-                    ReadOnlySpan<byte> pixels = _row.AsSpan(1);
-#if NET8_0_OR_GREATER
-                    int at = pixels.IndexOfAnyInRange((byte)_entries, (byte)255);
-                    return at < 0 ? -1 : pixels[at];
-#else
-                    for (int i = 0; i < pixels.Length; i++)
-                    {
-                        if (pixels[i] >= _entries)
-                        {
-                            return pixels[i];
-                        }
-                    }
-                    return -1;
-#endif
-                }
-                long width = Math.Min(((_row.Length - 1) * 8L) / depth, PassWidth());
-                int mask = (1 << depth) - 1;
-                for (long x = 0; x < width; x++)
-                {
-                    long bit = x * depth;
-                    int value = (_row[1 + (bit >> 3)] >> (8 - depth - (int)(bit & 7))) & mask;
-                    if (value >= _entries)
-                    {
-                        return value;
-                    }
-                }
-                return -1;
-            }
-
-            /// <summary>The pixels in a row of the current pass (the padding bits of its last byte are no pixels).</summary>
-            private long PassWidth()
-            {
-                if (!_header.IsProgressive)
-                {
-                    return _header.Width;
-                }
-                ReadOnlySpan<int> adam7 = stackalloc int[] { 0, 8, 4, 8, 0, 4, 2, 4, 0, 2, 1, 2, 0, 1 };
-                int p = _passes[_pass].Pass - 1;
-                return (_header.Width - adam7[p * 2] + adam7[(p * 2) + 1] - 1) / adam7[(p * 2) + 1];
-            }
-        }
-
-        private static long BitsPerPixel(ImageHeader header) => header.BitDepth * (long)(header.ColorType switch
+        internal static long BitsPerPixel(ImageHeader header) => header.BitDepth * (long)(header.ColorType switch
         {
             ImageColorType.GrayAlpha => 2,
             ImageColorType.Rgb => 3,
@@ -995,7 +816,7 @@ namespace VisionPS.Core.Imaging
         /// The scanlines of an interlaced (Adam7) PNG at <paramref name="bitsPerPixel"/>, pass by pass: the bytes of one row
         /// with its filter byte, the rows, and the pass (1-7); a pass with no pixels is left out, as PNG leaves it out.
         /// </summary>
-        private static IEnumerable<(long RowBytes, long Rows, int Pass)> InterlacePasses(ImageHeader header, long bitsPerPixel)
+        internal static IEnumerable<(long RowBytes, long Rows, int Pass)> InterlacePasses(ImageHeader header, long bitsPerPixel)
         {
             for (int p = 0; p < 28; p += 4)
             {

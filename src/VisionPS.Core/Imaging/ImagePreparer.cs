@@ -345,11 +345,14 @@ namespace VisionPS.Core.Imaging
                 // The original bytes go out only when the whole file is known to decode. When the header declares alpha
                 // (a PNG's colour type 4/6 or tRNS, a GIF's transparent index, a WebP's alpha), the pixels decide: only
                 // a picture some pixel of which is not fully opaque passes through with it; an all-opaque one is
-                // re-encoded without alpha by the usual rule, from this very decode (for a GIF or WebP it is also the proof).
+                // re-encoded without alpha by the usual rule. A PNG's samples are read while its stream is proven (it
+                // stops at the first pixel that is not opaque); a GIF or WebP is decoded whole, the proof and the pixels
+                // the re-encode starts from. A PNG whose tRNS the scan cannot read as libpng does is decoded as those are.
                 bool declaresAlpha = codec.Info.AlphaType != SKAlphaType.Opaque;
+                PngAlphaScan? alphaScan = declaresAlpha && format == ImageFormat.Png ? PngAlphaScan.For(data, header) : null;
                 damage = declaresAlpha && format != ImageFormat.Png && DecodesWhole(codec, header, options, name, out decoded)
-                    ? null : VerifyWhole(data, header, codec, name, out scanDamage);
-                if (damage is null && declaresAlpha && format == ImageFormat.Png)
+                    ? null : VerifyWhole(data, header, codec, name, out scanDamage, alphaScan);
+                if (damage is null && declaresAlpha && format == ImageFormat.Png && alphaScan is null)
                 {
                     DecodesWhole(codec, header, options, name, out decoded);
                 }
@@ -358,11 +361,12 @@ namespace VisionPS.Core.Imaging
                     decoded.Dispose();
                     decoded = null;
                 }
+                bool opaqueAlpha = decoded is not null || alphaScan is { Translucent: false };
                 if (damage is not null && format == ImageFormat.WebP)
                 {
                     damage = SkiaDecoder.AlphaAtFault(data) ?? damage;
                 }
-                if (damage is null && decoded is null)
+                if (damage is null && !opaqueAlpha)
                 {
                     // Bytes after the image's end (padding, an appended file or video) are not sent, nor a PNG's
                     // bulky metadata (an embedded workflow, an editor's history): its pixels and colour stay as they are.
@@ -1063,7 +1067,8 @@ namespace VisionPS.Core.Imaging
         /// Proves a pass-through candidate whole: a PNG's complete zlib stream, a JPEG's scans as libjpeg reads them
         /// (<paramref name="scan"/> says what it found), or a full decode of the others.
         /// </summary>
-        private static string? VerifyWhole(byte[] data, ImageHeader header, SKCodec codec, string name, out JpegScanDamage? scan)
+        private static string? VerifyWhole(byte[] data, ImageHeader header, SKCodec codec, string name, out JpegScanDamage? scan,
+            PngAlphaScan? alphaScan = null)
         {
             scan = null;
             if (header.Format == ImageFormat.Jpeg && JpegScanCheck.TryCheck(data, header, out scan))
@@ -1074,7 +1079,7 @@ namespace VisionPS.Core.Imaging
             {
                 // The structure check has proven every chunk's CRC already: only the IDAT list is wanted here.
                 string? problem = ImageIntegrity.PngChunks(data, out List<(int Offset, int Length)> idat, checkCrc: false)
-                    ?? ImageIntegrity.PngPixelStream(data, header, idat, out _);
+                    ?? ImageIntegrity.PngPixelStream(data, header, idat, out _, pixels: alphaScan);
                 return problem;
             }
             return SkiaDecoder.VerifyWhole(codec, header, name);
