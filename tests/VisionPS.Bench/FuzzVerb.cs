@@ -1,8 +1,10 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using System.Threading.Tasks;
 using VisionPS.Core.Imaging;
@@ -10,12 +12,15 @@ using VisionPS.Core.Imaging;
 namespace VisionPS.Bench
 {
     /// <summary>
-    /// fuzz [--cases N] [--seed S] [--findings DIR] [--timeout-ms T] FILE...
+    /// fuzz [--cases N] [--seed S] [--findings DIR] [--timeout-ms T] [--repair] FILE...
     ///   A deterministic mutation fuzzer of the image core. Case i mutates one of the seed FILEs with bit flips,
     ///   truncations, length-field edits, chunk shuffles and range duplications, all drawn from Random(seed, i).
     ///   The decoders run in a CHILD process (fuzz-worker); this supervisor restarts it after a native crash or a hang,
     ///   records the case as a finding (its bytes go to --findings DIR), and goes on.
     ///   Every case must end in a prepared image or an ImageProcessingException; anything else is a finding.
+    ///   --repair: a mutated PNG gets its chunk CRCs made right again, and half the PNG cases mutate the inflated pixel
+    ///   stream itself (filter bytes, samples, its length) and deflate it again, so the damage reaches the stream proof,
+    ///   the scanline readers and the decoders instead of stopping at a CRC; odd cases are prepared with -AllowPartial.
     ///   Prints one summary JSON line: cases, prepared, rejected, findings, crashes, hangs, workerPeakRssMb, seconds.
     ///   Exit code 0 when there are no findings, 1 otherwise.
     /// fuzz-worker --seed S --from I --to J FILE...   (internal: runs cases, one line each: "start I", "done I ok|err")
@@ -28,7 +33,8 @@ namespace VisionPS.Bench
             int seed = 1;
             string? findings = null;
             var files = new List<string>();
-            const string Usage = "usage: fuzz [--cases N] [--seed S] [--findings DIR] [--timeout-ms T] FILE...";
+            bool repair = false;
+            const string Usage = "usage: fuzz [--cases N] [--seed S] [--findings DIR] [--timeout-ms T] [--repair] FILE...";
             try
             {
                 for (int i = 0; i < args.Length; i++)
@@ -39,6 +45,7 @@ namespace VisionPS.Bench
                         case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                         case "--findings": findings = args[++i]; break;
                         case "--timeout-ms": timeoutMs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                        case "--repair": repair = true; break;
                         case var option when option.StartsWith("-", StringComparison.Ordinal):
                             Console.Error.WriteLine($"fuzz: unknown option '{option}'\n{Usage}");
                             return 2;
@@ -88,6 +95,10 @@ namespace VisionPS.Bench
                 {
                     psi.ArgumentList.Add(a);
                 }
+                if (repair)
+                {
+                    psi.ArgumentList.Add("--repair");
+                }
                 foreach (string f in files)
                 {
                     psi.ArgumentList.Add(f);
@@ -102,7 +113,7 @@ namespace VisionPS.Bench
                     if (await Task.WhenAny(line, Task.Delay(timeoutMs)).ConfigureAwait(false) != line)
                     {
                         hangs++;
-                        Record(found, findings, seeds, seed, current, "hang", $"no answer within {timeoutMs} ms");
+                        Record(found, findings, seeds, seed, repair, current, "hang", $"no answer within {timeoutMs} ms");
                         try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                         next = current + 1;
                         break;
@@ -114,7 +125,7 @@ namespace VisionPS.Bench
                         if (current >= 0 && !finished)
                         {
                             crashes++;
-                            Record(found, findings, seeds, seed, current, "crash", $"worker exited with {child.ExitCode} during the case");
+                            Record(found, findings, seeds, seed, repair, current, "crash", $"worker exited with {child.ExitCode} during the case");
                             next = current + 1;
                         }
                         else
@@ -134,7 +145,7 @@ namespace VisionPS.Bench
                         finished = true;
                         if (parts[2] == "ok") { prepared++; }
                         else if (parts[2] == "err") { rejected++; }
-                        else { Record(found, findings, seeds, seed, current, "bug", parts.Length > 3 ? parts[3] : parts[2]); }
+                        else { Record(found, findings, seeds, seed, repair, current, "bug", parts.Length > 3 ? parts[3] : parts[2]); }
                     }
                     else if (parts[0] == "rss")
                     {
@@ -153,13 +164,13 @@ namespace VisionPS.Bench
             return found.Count == 0 ? 0 : 1;
         }
 
-        private static void Record(List<string> found, string? dir, byte[][] seeds, int seed, int index, string kind, string detail)
+        private static void Record(List<string> found, string? dir, byte[][] seeds, int seed, bool repair, int index, string kind, string detail)
         {
             string line = $"{{\"finding\":\"{kind}\",\"case\":{index},\"detail\":{System.Text.Json.JsonSerializer.Serialize(detail)}}}";
             found.Add(line);
             if (dir is not null && index >= 0)
             {
-                File.WriteAllBytes(Path.Combine(dir, $"case-{seed}-{index}.bin"), Mutator.Case(seeds, seed, index).Bytes);
+                File.WriteAllBytes(Path.Combine(dir, $"case-{seed}-{index}.bin"), Mutator.Case(seeds, seed, index, repair).Bytes);
             }
         }
 
@@ -167,6 +178,7 @@ namespace VisionPS.Bench
         public static int Worker(string[] args)
         {
             int seed = 1, from = 0, to = 0;
+            bool repair = false;
             var files = new List<string>();
             for (int i = 0; i < args.Length; i++)
             {
@@ -175,6 +187,7 @@ namespace VisionPS.Bench
                     case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--from": from = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--to": to = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                    case "--repair": repair = true; break;
                     default: files.Add(args[i]); break;
                 }
             }
@@ -183,10 +196,13 @@ namespace VisionPS.Bench
             var options = new PrepareOptions { MaxSide = 512 };
             options.Budget.MaxDecodedPixels = 16_000_000;
             options.Budget.MaxSourcePixels = 200_000_000;
+            var partial = new PrepareOptions { MaxSide = 512, AllowPartial = true };
+            partial.Budget.MaxDecodedPixels = 16_000_000;
+            partial.Budget.MaxSourcePixels = 200_000_000;
             var stdout = Console.Out;
             for (int i = from; i < to; i++)
             {
-                (byte[] bytes, string label) = Mutator.Case(seeds, seed, i);
+                (byte[] bytes, string label) = Mutator.Case(seeds, seed, i, repair);
                 stdout.WriteLine($"start {i}");
                 stdout.Flush();
                 string outcome;
@@ -205,7 +221,7 @@ namespace VisionPS.Bench
                 }
                 try
                 {
-                    PreparedImage image = ImagePreparer.Prepare(bytes, label, options);
+                    PreparedImage image = ImagePreparer.Prepare(bytes, label, repair && i % 2 == 1 ? partial : options);
                     outcome = image.Bytes.Length > 0 ? "ok" : "bug empty-output";
                 }
                 catch (ImageProcessingException)
@@ -234,11 +250,22 @@ namespace VisionPS.Bench
     /// <summary>Deterministic mutations of seed files: case i depends only on (seed, i) and the seed files.</summary>
     internal static class Mutator
     {
-        public static (byte[] Bytes, string Label) Case(byte[][] seeds, int seed, int index)
+        public static (byte[] Bytes, string Label) Case(byte[][] seeds, int seed, int index, bool repair = false)
         {
             var rng = new Random(unchecked((seed * 1_000_003) ^ (index * 7919) ^ 0x5bd1e995));
             int pick = rng.Next(seeds.Length);
             byte[] data = (byte[])seeds[pick].Clone();
+            bool png = repair && ImageProbe.Sniff(data) == ImageFormat.Png;
+            if (png && rng.Next(2) == 0)
+            {
+                return (PngChunkCrcs(PixelStream(data, rng)), $"fuzz-{seed}-{index}-s{pick}-pixels");
+            }
+            (byte[] mutated, string label) = Mutate(data, rng, seed, index, pick);
+            return png ? (PngChunkCrcs(mutated), label + "+crc") : (mutated, label);
+        }
+
+        private static (byte[] Bytes, string Label) Mutate(byte[] data, Random rng, int seed, int index, int pick)
+        {
             int rounds = 1 + rng.Next(3);
             var done = new List<string>();
             for (int r = 0; r < rounds && data.Length > 0; r++)
@@ -255,6 +282,100 @@ namespace VisionPS.Bench
                 }
             }
             return (data, $"fuzz-{seed}-{index}-s{pick}-{string.Join("+", done)}");
+        }
+
+        /// <summary>Every PNG chunk that lies whole in the file gets the CRC of its type and data.</summary>
+        private static byte[] PngChunkCrcs(byte[] d)
+        {
+            for (long at = 8; at + 12 <= d.Length;)
+            {
+                long length = BinaryPrimitives.ReadUInt32BigEndian(d.AsSpan((int)at));
+                if (at + 12 + length > d.Length)
+                {
+                    break;
+                }
+                BinaryPrimitives.WriteUInt32BigEndian(d.AsSpan((int)(at + 8 + length)), System.IO.Hashing.Crc32.HashToUInt32(d.AsSpan((int)at + 4, (int)length + 4)));
+                at += 12 + length;
+            }
+            return d;
+        }
+
+        /// <summary>
+        /// The PNG with its inflated IDAT stream mutated (bytes set to filter types and edge values, bit flips, the stream
+        /// cut or lengthened) and deflated again into one IDAT chunk in the place of the first.
+        /// </summary>
+        private static byte[] PixelStream(byte[] d, Random rng)
+        {
+            var before = new MemoryStream();
+            var after = new MemoryStream();
+            var compressed = new MemoryStream();
+            before.Write(d, 0, Math.Min(8, d.Length));
+            for (long at = 8; at + 12 <= d.Length;)
+            {
+                long length = BinaryPrimitives.ReadUInt32BigEndian(d.AsSpan((int)at));
+                if (at + 12 + length > d.Length)
+                {
+                    break;
+                }
+                bool idat = d.AsSpan((int)at + 4, 4).SequenceEqual("IDAT"u8);
+                if (idat)
+                {
+                    compressed.Write(d, (int)at + 8, (int)length);
+                }
+                else
+                {
+                    (compressed.Length == 0 ? before : after).Write(d, (int)at, (int)length + 12);
+                }
+                at += 12 + length;
+            }
+            var raw = new MemoryStream();
+            try
+            {
+                compressed.Position = 0;
+                using var inflater = new ZLibStream(compressed, CompressionMode.Decompress);
+                inflater.CopyTo(raw);
+            }
+            catch (InvalidDataException)
+            {
+                return d;
+            }
+            byte[] pixels = raw.ToArray();
+            if (pixels.Length == 0)
+            {
+                return d;
+            }
+            switch (rng.Next(4))
+            {
+                case 0:
+                    Array.Resize(ref pixels, rng.Next(pixels.Length));
+                    break;
+                case 1:
+                    int extra = 1 + rng.Next(4096);
+                    Array.Resize(ref pixels, pixels.Length + extra);
+                    rng.NextBytes(pixels.AsSpan(pixels.Length - extra));
+                    break;
+                default:
+                    byte[] values = { 0, 1, 2, 3, 4, 5, 0x7F, 0x80, 0xFE, 0xFF };
+                    for (int i = 0, n = 1 + rng.Next(16); i < n; i++)
+                    {
+                        int at = rng.Next(pixels.Length);
+                        pixels[at] = rng.Next(2) == 0 ? values[rng.Next(values.Length)] : (byte)(pixels[at] ^ (1 << rng.Next(8)));
+                    }
+                    break;
+            }
+            var z = new MemoryStream();
+            using (var deflater = new ZLibStream(z, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                deflater.Write(pixels, 0, pixels.Length);
+            }
+            byte[] chunk = new byte[12 + z.Length];
+            BinaryPrimitives.WriteUInt32BigEndian(chunk, (uint)z.Length);
+            "IDAT"u8.CopyTo(chunk.AsSpan(4));
+            z.ToArray().CopyTo(chunk, 8);
+            before.Write(chunk, 0, chunk.Length);
+            after.Position = 0;
+            after.CopyTo(before);
+            return before.ToArray();
         }
 
         private static byte[] BitFlips(byte[] d, Random rng)
