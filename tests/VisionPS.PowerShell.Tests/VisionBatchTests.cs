@@ -510,6 +510,47 @@ namespace VisionPS.PowerShell.Tests
             });
         }
 
+        /// <summary>The check a record holds for an endpoint the session's key went to (as VisionConnection.EndpointKeyCheck computes it; the key itself is never in the record).</summary>
+        private string KeyCheckFor(string endpoint)
+        {
+            using var hmac = new System.Security.Cryptography.HMACSHA256(System.Text.Encoding.UTF8.GetBytes(Key));
+            byte[] mac = hmac.ComputeHash(System.Text.Encoding.UTF8.GetBytes("VisionPS batch endpoint\nopenai||" + endpoint));
+            return Convert.ToHexString(mac, 0, 16).ToLowerInvariant();
+        }
+
+        /// <summary>
+        /// Stop-VisionBatch -WhatIf sends nothing, so it gives no clear-text warning for a record's http:// endpoint on
+        /// another computer (it did: the route, decided before ShouldProcess, warned as it was made); a real stop still
+        /// warns, before the cancel goes there.
+        /// </summary>
+        [Fact]
+        public void TheClearTextWarningComesOnlyWhenACancelIsAboutToBeSent()
+        {
+            using var second = new SilentListener(System.Net.IPAddress.Any, close: true);
+            string address = System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
+                .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
+                .Select(a => a.ToString()).FirstOrDefault() ?? throw new InvalidOperationException("this machine has no non-loopback IPv4 address for the test");
+            using var ps = Session();
+            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            string secondUri = $"http://{address}:{second.Port}/v1";
+            string planted = PlantRecord(Prop<string>(here, "Id"), r =>
+            {
+                r["BaseUri"] = secondUri;
+                r["KeyCheck"] = KeyCheckFor(secondUri);
+            });
+
+            Assert.Empty(ps.Run("Stop-VisionBatch -Id $args[0] -WhatIf", planted));
+            Assert.Empty(ps.Errors);
+            Assert.Empty(ps.Warnings);
+            Assert.Empty(second.AcceptedNow());
+
+            ps.Run("Stop-VisionBatch -Id $args[0] -Confirm:$false", planted);
+            string warning = Assert.Single(ps.Warnings);
+            Assert.Contains($"unencrypted (clear text) to http://{address}:{second.Port}", warning, StringComparison.Ordinal);
+            Assert.NotEmpty(second.AcceptedNow()); // the cancel went there, after the warning
+            Assert.StartsWith("BatchRequestFailed,", Assert.Single(ps.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+        }
+
         /// <summary>A copy of a batch's record under another id, changed by <paramref name="edit"/>; returns the new id.</summary>
         private string PlantRecord(string fromId, Action<System.Text.Json.Nodes.JsonObject> edit)
         {

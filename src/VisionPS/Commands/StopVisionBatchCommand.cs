@@ -46,8 +46,8 @@ namespace VisionPS.Commands
             {
                 foreach (string id in Ids)
                 {
-                    // Where the cancel goes is decided first, so -WhatIf and -Confirm name that endpoint (scheme://host:port:
-                    // never its path, nor the key).
+                    // Where the cancel goes is decided first, so -WhatIf and -Confirm name that endpoint (scheme://host[:port]:
+                    // never its path, a user name or password written into it, nor the key).
                     BatchRoute route = routes.For(id);
                     if (!await ShouldProcessAsync($"{id} at {UriText.Address(route.Client.Endpoint)}", "Cancel batch").ConfigureAwait(false))
                     {
@@ -55,6 +55,7 @@ namespace VisionPS.Commands
                     }
                     try
                     {
+                        route.BeforeSend(); // the clear-text warning, if any: only now, when the cancel is about to go (not under -WhatIf)
                         VisionBatchJob job = await route.Client.CancelBatchAsync(id, cancel).ConfigureAwait(false);
                         Emit(new VisionBatch(job, LoadRecord(id)));
                     }
