@@ -403,6 +403,17 @@ namespace VisionPS.PowerShell.Tests
             // -BaseUri sends every cancel there, and -WhatIf says so.
             ps.Run("Stop-VisionBatch -Id $args[0] -BaseUri $args[1] -WhatIf", thereId, Host.BaseUri);
             Assert.Contains($"on target \"{thereId} at {hereAt}\"", host.Text.Substring(said.Length), StringComparison.Ordinal);
+
+            // A record of the other endpoint whose check does not match the key in use: the key does not go there, so the
+            // cancel would go to the current endpoint, and -WhatIf names that one, not the recorded one.
+            string mismatched = PlantRecord(thereId, r => r["KeyCheck"] = new string('0', 32));
+            int before = host.Text.Length;
+            Assert.Empty(ps.Run("Stop-VisionBatch -Id $args[0] -WhatIf", mismatched));
+            Assert.Empty(ps.Errors);
+            string planted = host.Text.Substring(before);
+            Assert.Contains($"on target \"{mismatched} at {hereAt}\"", planted, StringComparison.Ordinal);
+            Assert.DoesNotContain(thereAt, planted, StringComparison.Ordinal);
+            Assert.DoesNotContain(other.Requests, r => r.Path.Contains(mismatched, StringComparison.Ordinal));
         }
 
         /// <summary>

@@ -16,7 +16,7 @@ namespace VisionPS.Commands
     /// as not run). Cancelling a batch that has already finished is an error from the service (BatchRequestFailed).
     /// Each batch is cancelled at -BaseUri when given, else at the endpoint it was created at (as Get-VisionBatch does:
     /// from its local record, with the key it was submitted with there), else at the current endpoint; -WhatIf and
-    /// -Confirm name that endpoint (scheme://host:port) for each batch.
+    /// -Confirm name that endpoint (scheme://host, with :port when it is not the scheme's own) for each batch.
     /// </remarks>
     /// <example>
     /// <code>Get-VisionBatch | Where-Object Status -eq 'in_progress' | Stop-VisionBatch</code>
