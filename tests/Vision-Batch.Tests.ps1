@@ -155,6 +155,34 @@ Describe 'A batch created at another endpoint (-BaseUri on Start-VisionBatch onl
         ($text -join "`n") | Should -Be "RESULT: $Cat"
     }
 
+    It 'never shows a user name or password written into its endpoint: not in -WhatIf, verbose or error text' {
+        # The reviewer's repro: the record keeps the address as given, user name and password included.
+        $secretUri = $Other.BaseUri.AbsoluteUri -replace '://', '://alice-pester:pw-s3cret-pester@'
+        $batch = Start-VisionBatch 'Who?' -Image $Cat -Detail Low -BaseUri $secretUri
+        $null = $batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120
+        $saved = @{ OPENAI_API_KEY = $env:OPENAI_API_KEY; OPENAI_BASE_URL = $env:OPENAI_BASE_URL; VISIONPS_BATCHES = $env:VISIONPS_BATCHES; VISIONPS_CONFIG = $env:VISIONPS_CONFIG }
+        try {
+            $env:OPENAI_API_KEY = $Key
+            $env:OPENAI_BASE_URL = $Endpoint.BaseUri.AbsoluteUri
+            $env:VISIONPS_BATCHES = (Get-VisionDefault).BatchPath
+            $env:VISIONPS_CONFIG = Join-Path $Work "config-$([guid]::NewGuid().ToString('N'))"
+            $manifest = Join-Path (Split-Path $PSScriptRoot) 'VisionPS.psd1'
+            # A console session as the user has it: -WhatIf lines, VERBOSE: lines and errors all on the screen.
+            $text = & pwsh -NoProfile -NonInteractive -Command ("Import-Module '$manifest'; `$id = '$($batch.Id)'; " +
+                "`$null = Get-VisionBatch -Id `$id -Verbose; `$null = Wait-VisionBatch -Id `$id -Timeout 60 -Verbose; `$null = Receive-VisionBatch -Id `$id -NoCache -Verbose; " +
+                "Stop-VisionBatch `$id -WhatIf -Verbose; Stop-VisionBatch `$id -Confirm:`$false -Verbose") 2>&1
+        }
+        finally {
+            foreach ($name in $saved.Keys) { Set-Item -Path "env:$name" -Value $saved[$name] }
+        }
+        $all = $text -join "`n"
+        $all | Should -BeLike "*VERBOSE: Batch $($batch.Id): using the endpoint it was created at, $OtherUri.*"
+        $all | Should -BeLike "*What if: Performing the operation `"Cancel batch`" on target `"$($batch.Id) at $($Other.BaseUri.GetLeftPart('Authority'))`"*"
+        $all | Should -BeLike "*was asked at $OtherUri, the endpoint it was created at*"
+        $all | Should -Not -Match 'alice-pester|pw-s3cret-pester'
+        $all | Should -Not -Match $Key
+    }
+
     It 'sends no key to the recorded endpoint that did not go there at submission (another key, or an edited record)' {
         $keyed = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey 'sk-pester-other-key-never-printed-77'
         try {
