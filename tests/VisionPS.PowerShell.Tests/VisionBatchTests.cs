@@ -538,17 +538,8 @@ namespace VisionPS.PowerShell.Tests
         public void TheClearTextWarningComesOnlyWhenACancelIsAboutToBeSent()
         {
             using var second = new SilentListener(System.Net.IPAddress.Any, close: true);
-            string address = System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
-                .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
-                .Select(a => a.ToString()).FirstOrDefault() ?? throw new InvalidOperationException("this machine has no non-loopback IPv4 address for the test");
             using var ps = Session();
-            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
-            string secondUri = $"http://{address}:{second.Port}/v1";
-            string planted = PlantRecord(Prop<string>(here, "Id"), r =>
-            {
-                r["BaseUri"] = secondUri;
-                r["KeyCheck"] = KeyCheckFor(secondUri);
-            });
+            (string planted, string secondUri) = PlantAtNetworkAddress(ps, second.Port, KeyCheckFor);
 
             Assert.Empty(ps.Run("Stop-VisionBatch -Id $args[0] -WhatIf", planted));
             Assert.Empty(ps.Errors);
@@ -557,7 +548,7 @@ namespace VisionPS.PowerShell.Tests
 
             ps.Run("Stop-VisionBatch -Id $args[0] -Confirm:$false", planted);
             string warning = Assert.Single(ps.Warnings);
-            Assert.Contains($"unencrypted (clear text) to http://{address}:{second.Port}", warning, StringComparison.Ordinal);
+            Assert.Contains($"unencrypted (clear text) to {new Uri(secondUri).GetLeftPart(UriPartial.Authority)}:", warning, StringComparison.Ordinal);
             Assert.NotEmpty(second.AcceptedNow()); // the cancel went there, after the warning
             Assert.StartsWith("BatchRequestFailed,", Assert.Single(ps.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         }
@@ -571,6 +562,25 @@ namespace VisionPS.PowerShell.Tests
             edit(node);
             File.WriteAllText(Path.Combine(Records, id + ".json"), node.ToJsonString());
             return id;
+        }
+
+        /// <summary>
+        /// A batch started at the session's endpoint and a copy of its record planted for http://ADDRESS:<paramref name="port"/>/v1,
+        /// ADDRESS this machine's non-loopback IPv4 address (another computer, as far as the module can tell), with the key
+        /// check <paramref name="keyCheck"/> gives that address; returns the planted id and the address.
+        /// </summary>
+        private (string Id, string Uri) PlantAtNetworkAddress(PowerShellSession ps, int port, Func<string, string> keyCheck)
+        {
+            string address = System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
+                .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
+                .Select(a => a.ToString()).FirstOrDefault() ?? throw new InvalidOperationException("this machine has no non-loopback IPv4 address for the test");
+            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            string uri = $"http://{address}:{port}/v1";
+            return (PlantRecord(Prop<string>(here, "Id"), r =>
+            {
+                r["BaseUri"] = uri;
+                r["KeyCheck"] = keyCheck(uri);
+            }), uri);
         }
 
         /// <summary>Edits a batch's record in place.</summary>
@@ -686,17 +696,8 @@ namespace VisionPS.PowerShell.Tests
         public void AKeylessRecordOfAnotherAddressIsNotAskedThereWhileTheSessionHasAKey()
         {
             using var second = new SilentListener(System.Net.IPAddress.Any, close: true);
-            string address = System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
-                .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
-                .Select(a => a.ToString()).FirstOrDefault() ?? throw new InvalidOperationException("this machine has no non-loopback IPv4 address for the test");
             using var ps = Session();
-            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
-            string secondUri = $"http://{address}:{second.Port}/v1";
-            string planted = PlantRecord(Prop<string>(here, "Id"), r =>
-            {
-                r["BaseUri"] = secondUri;
-                r["KeyCheck"] = string.Empty;
-            });
+            (string planted, _) = PlantAtNetworkAddress(ps, second.Port, _ => string.Empty);
 
             ps.Run("Get-VisionBatch -Id $args[0] -Verbose", planted);
 
