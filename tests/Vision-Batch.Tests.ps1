@@ -103,6 +103,23 @@ Describe 'A batch created at another endpoint (-BaseUri on Start-VisionBatch onl
         $script:Other = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key
         $script:OtherUri = $Other.BaseUri.AbsoluteUri.TrimEnd('/')
         $script:Cat = Join-Path $Corpus 'jpg_gray_cat_512.jpg'
+
+        # Runs $Command in a new `pwsh -NonInteractive` whose only endpoint is the default one (OPENAI_BASE_URL, the
+        # key from OPENAI_API_KEY) on this session's batch records; returns what it wrote to the console (errors too).
+        function script:Invoke-NewSession([string] $Command) {
+            $saved = @{ OPENAI_API_KEY = $env:OPENAI_API_KEY; OPENAI_BASE_URL = $env:OPENAI_BASE_URL; VISIONPS_BATCHES = $env:VISIONPS_BATCHES; VISIONPS_CONFIG = $env:VISIONPS_CONFIG }
+            try {
+                $env:OPENAI_API_KEY = $Key
+                $env:OPENAI_BASE_URL = $Endpoint.BaseUri.AbsoluteUri
+                $env:VISIONPS_BATCHES = (Get-VisionDefault).BatchPath
+                $env:VISIONPS_CONFIG = Join-Path $Work "config-$([guid]::NewGuid().ToString('N'))"
+                $manifest = Join-Path (Split-Path $PSScriptRoot) 'VisionPS.psd1'
+                & pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; $Command" 2>&1
+            }
+            finally {
+                foreach ($name in $saved.Keys) { Set-Item -Path "env:$name" -Value $saved[$name] }
+            }
+        }
     }
     AfterAll {
         if ($Other) { $Other.Stop() }
@@ -140,19 +157,25 @@ Describe 'A batch created at another endpoint (-BaseUri on Start-VisionBatch onl
     It 'is received in a new session, whose only endpoint is the default one' {
         $batch = Start-VisionBatch 'Later?' -Image $Cat -Detail Low -BaseUri $Other.BaseUri
         $null = $batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120
-        $saved = @{ OPENAI_API_KEY = $env:OPENAI_API_KEY; OPENAI_BASE_URL = $env:OPENAI_BASE_URL; VISIONPS_BATCHES = $env:VISIONPS_BATCHES; VISIONPS_CONFIG = $env:VISIONPS_CONFIG }
-        try {
-            $env:OPENAI_API_KEY = $Key
-            $env:OPENAI_BASE_URL = $Endpoint.BaseUri.AbsoluteUri
-            $env:VISIONPS_BATCHES = (Get-VisionDefault).BatchPath
-            $env:VISIONPS_CONFIG = Join-Path $Work "config-$([guid]::NewGuid().ToString('N'))"
-            $manifest = Join-Path (Split-Path $PSScriptRoot) 'VisionPS.psd1'
-            $text = & pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Receive-VisionBatch -Id $($batch.Id) -NoCache -ErrorAction Continue 2>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.ErrorRecord]) { 'ERROR: ' + `$_ } else { 'RESULT: ' + `$_.ImageSources[0] } }"
-        }
-        finally {
-            foreach ($name in $saved.Keys) { Set-Item -Path "env:$name" -Value $saved[$name] }
-        }
+        $text = Invoke-NewSession "Receive-VisionBatch -Id $($batch.Id) -NoCache -ErrorAction Continue 2>&1 | ForEach-Object { if (`$_ -is [System.Management.Automation.ErrorRecord]) { 'ERROR: ' + `$_ } else { 'RESULT: ' + `$_.ImageSources[0] } }"
         ($text -join "`n") | Should -Be "RESULT: $Cat"
+    }
+
+    It 'never shows a user name or password written into its endpoint: not in -WhatIf, verbose or error text' {
+        # The reviewer's repro: the record keeps the address as given, user name and password included.
+        $secretUri = $Other.BaseUri.AbsoluteUri -replace '://', '://alice-pester:pw-s3cret-pester@'
+        $batch = Start-VisionBatch 'Who?' -Image $Cat -Detail Low -BaseUri $secretUri
+        $null = $batch | Wait-VisionBatch -PollSeconds 0.1 -Timeout 120
+        # A console session as the user has it: -WhatIf lines, VERBOSE: lines and errors all on the screen.
+        $text = Invoke-NewSession ("`$id = '$($batch.Id)'; " +
+            "`$null = Get-VisionBatch -Id `$id -Verbose; `$null = Wait-VisionBatch -Id `$id -Timeout 60 -Verbose; `$null = Receive-VisionBatch -Id `$id -NoCache -Verbose; " +
+            "Stop-VisionBatch `$id -WhatIf -Verbose; Stop-VisionBatch `$id -Confirm:`$false -Verbose")
+        $all = $text -join "`n"
+        $all | Should -BeLike "*VERBOSE: Batch $($batch.Id): using the endpoint it was created at, $OtherUri.*"
+        $all | Should -BeLike "*What if: Performing the operation `"Cancel batch`" on target `"$($batch.Id) at $($Other.BaseUri.GetLeftPart('Authority'))`"*"
+        $all | Should -BeLike "*was asked at $OtherUri, the endpoint it was created at*"
+        $all | Should -Not -Match 'alice-pester|pw-s3cret-pester'
+        $all | Should -Not -Match $Key
     }
 
     It 'sends no key to the recorded endpoint that did not go there at submission (another key, or an edited record)' {

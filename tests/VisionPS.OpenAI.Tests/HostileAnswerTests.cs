@@ -376,6 +376,19 @@ namespace VisionPS.OpenAI.Tests
             Assert.DoesNotContain(Endpoint.ApiKey, error.ToString());
         }
 
+        /// <summary>
+        /// A relative redirect resolves against the request's address, which carries a user name and password written
+        /// into the base URI (http://alice:pw@host/v1): the base URI the advice suggests names neither.
+        /// </summary>
+        [Fact]
+        public void TheBaseUriARelativeRedirectImpliesNamesNoUserNameOrPassword()
+        {
+            var request = new Uri("http://alice-visionps:pw-s3cret-visionps@127.0.0.1:5000/v1/chat/completions");
+            var baseUri = new Uri("http://alice-visionps:pw-s3cret-visionps@127.0.0.1:5000/v1");
+
+            Assert.Equal("http://127.0.0.1:5000/api/v1", OpenAIRequestException.RedirectBase("/api/v1/chat/completions", request, baseUri));
+        }
+
         [Theory]
         [InlineData("86400", "1 day (86400 s)")]
         [InlineData("5400", "90 min (5400 s)")]

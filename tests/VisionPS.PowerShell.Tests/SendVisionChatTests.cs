@@ -638,5 +638,56 @@ namespace VisionPS.PowerShell.Tests
             // Every request sent was answered and kept: the re-run takes them all from the cache.
             Assert.Equal(sent, again.Count(r => (bool)r.Properties["FromCache"].Value));
         }
+
+        /// <summary>
+        /// A user name and password written into -BaseUri (http://carol:pw@host:port/v1) never show in Send-VisionChat's
+        /// text: the -WhatIf and -Debug description of the request, the per-request verbose lines, the note on a URL
+        /// image sent inline, and a PdfNotAccepted error all name http://host:port/v1.
+        /// </summary>
+        [Fact]
+        public void NoMessageNamesTheUserNameOrPasswordWrittenIntoTheBaseUri()
+        {
+            const string User = "carol-visionps", Password = "pw-chat-s3cret-visionps";
+            string secret = Host.BaseUri.AbsoluteUri.Replace("://", $"://{User}:{Password}@", StringComparison.Ordinal);
+            string shown = Host.BaseUri.AbsoluteUri;
+            Uri url = Host.AddAsset("cat.jpg", File.ReadAllBytes(Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            string pdf = Path.Combine(Work, "invoice.pdf");
+            File.WriteAllBytes(pdf, VisionPS.TestServer.SamplePdfs.Text(1));
+            var host = new RecordingHost();
+            using var ps = Session(host);
+            var said = new List<string>();
+            void Keep()
+            {
+                said.AddRange(ps.Verbose);
+                said.AddRange(ps.Warnings);
+                said.AddRange(ps.Debug);
+                said.AddRange(ps.Errors.Select(e => $"{e} {e.ErrorDetails?.RecommendedAction} {e.TargetObject} {e.Exception.Message}"));
+            }
+
+            Assert.Empty(ps.Run("Send-VisionChat 'What is it?' -Image $args[0] -BaseUri $args[1] -WhatIf -Debug -Verbose", Paths.CorpusFile("jpg_gray_cat_512.jpg"), secret));
+            Keep();
+            Assert.Contains($"request to {shown}:", host.Text, StringComparison.Ordinal);
+            Assert.Contains(ps.Debug, d => d.Contains($"request to {shown}:", StringComparison.Ordinal));
+
+            Assert.Single(ps.Run("Send-VisionChat 'Who is this?' -Image $args[0] -Model fault:no-image-urls -BaseUri $args[1] -Verbose", url.AbsoluteUri, secret));
+            Keep();
+            Assert.Empty(ps.Errors);
+            Assert.Contains(ps.Verbose, v => v.Contains($"{shown} is not OpenAI or Azure OpenAI", StringComparison.Ordinal));
+            Assert.Contains(ps.Verbose, v => v.StartsWith($"POST {shown}/", StringComparison.Ordinal));
+
+            Assert.Empty(ps.Run("Send-VisionChat 'Total?' -Image $args[0] -Model fault:canned=ollama-no-files -BaseUri $args[1] -Verbose", pdf, secret));
+            Keep();
+            ErrorRecord refused = Assert.Single(ps.Errors);
+            Assert.StartsWith("PdfNotAccepted,", refused.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.StartsWith($"{shown} refused the request", refused.ToString(), StringComparison.Ordinal);
+
+            said.Add(host.Text);
+            Assert.All(said, s =>
+            {
+                Assert.DoesNotContain(User, s, StringComparison.Ordinal);
+                Assert.DoesNotContain(Password, s, StringComparison.Ordinal);
+                Assert.DoesNotContain(Key, s, StringComparison.Ordinal);
+            });
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -402,6 +403,154 @@ namespace VisionPS.PowerShell.Tests
             // -BaseUri sends every cancel there, and -WhatIf says so.
             ps.Run("Stop-VisionBatch -Id $args[0] -BaseUri $args[1] -WhatIf", thereId, Host.BaseUri);
             Assert.Contains($"on target \"{thereId} at {hereAt}\"", host.Text.Substring(said.Length), StringComparison.Ordinal);
+
+            // A record of the other endpoint whose check does not match the key in use: the key does not go there, so the
+            // cancel would go to the current endpoint, and -WhatIf names that one, not the recorded one.
+            string mismatched = PlantRecord(thereId, r => r["KeyCheck"] = new string('0', 32));
+            int before = host.Text.Length;
+            Assert.Empty(ps.Run("Stop-VisionBatch -Id $args[0] -WhatIf", mismatched));
+            Assert.Empty(ps.Errors);
+            string planted = host.Text.Substring(before);
+            Assert.Contains($"on target \"{mismatched} at {hereAt}\"", planted, StringComparison.Ordinal);
+            Assert.DoesNotContain(thereAt, planted, StringComparison.Ordinal);
+            Assert.DoesNotContain(other.Requests, r => r.Path.Contains(mismatched, StringComparison.Ordinal));
+        }
+
+        /// <summary>
+        /// A user name and password written into a batch's endpoint (http://alice:pw@host:port/v1) are kept in its record,
+        /// but no message names them: the verbose, warning, error and -WhatIf text of Start/Get/Wait/Receive/Stop-VisionBatch,
+        /// whether the endpoint answers, refuses, is not asked (a check that does not match) or is gone, name it as
+        /// http://host:port/v1 only (so a "-BaseUri ..." hint can still be typed as shown).
+        /// </summary>
+        [Fact]
+        public async System.Threading.Tasks.Task NoBatchMessageNamesTheUserNameOrPasswordWrittenIntoAnEndpoint()
+        {
+            const string User = "alice-visionps", Other = "bob-visionps", Password = "pw-s3cret-visionps";
+            static string WithUser(Uri uri, string user) => uri.AbsoluteUri.Replace("://", $"://{user}:{Password}@", StringComparison.Ordinal);
+            await using EndpointHost other = await EndpointHost.StartAsync(apiKey: Key);
+            EndpointHost gone = await EndpointHost.StartAsync(apiKey: Key);
+            bool goneStopped = false;
+            string hereAt = Host.BaseUri.AbsoluteUri, otherAt = other.BaseUri.AbsoluteUri, goneAt = gone.BaseUri.AbsoluteUri;
+            string cat = Paths.CorpusFile("jpg_gray_cat_512.jpg");
+            var host = new RecordingHost();
+            using var ps = Session(host);
+            var said = new List<string>();
+            Collection<PSObject> Run(string script, params object?[] args)
+            {
+                Collection<PSObject> output = ps.Run(script, args);
+                said.AddRange(ps.Verbose);
+                said.AddRange(ps.Warnings);
+                said.AddRange(ps.Debug);
+                foreach (ErrorRecord e in ps.Errors)
+                {
+                    said.Add(e.ToString());
+                    said.Add($"{e.ErrorDetails?.Message} {e.ErrorDetails?.RecommendedAction} {e.TargetObject} {e.CategoryInfo}");
+                    for (Exception? x = e.Exception; x != null; x = x.InnerException)
+                    {
+                        said.Add(x.Message);
+                    }
+                }
+                return output;
+            }
+            try
+            {
+                Assert.Empty(Run("Start-VisionBatch 'There.' -Image $args[0] -Detail Low -BaseUri $args[1] -WhatIf -Verbose", cat, WithUser(other.BaseUri, User)));
+                Assert.Contains(otherAt, host.Text, StringComparison.Ordinal);
+                string id = Prop<string>(Assert.Single(Run("Start-VisionBatch 'There.' -Image $args[0] -Detail Low -BaseUri $args[1] -Verbose", cat, WithUser(other.BaseUri, User))), "Id");
+                Assert.Contains(Password, File.ReadAllText(Path.Combine(Records, id + ".json")), StringComparison.Ordinal); // what this test is about
+
+                // Asked where it was created: the verbose notes name that endpoint.
+                Assert.Single(Run("Get-VisionBatch -Id $args[0] -Verbose", id));
+                Assert.Empty(ps.Errors);
+                Assert.Contains(ps.Verbose, v => v == $"Batch {id}: using the endpoint it was created at, {otherAt}.");
+                Assert.Single(Run("Wait-VisionBatch -Id $args[0] -PollSeconds 0.05 -Timeout 60 -Verbose", id));
+                Assert.Single(Run("Receive-VisionBatch -Id $args[0] -NoCache -Verbose", id));
+                Assert.Empty(ps.Errors);
+
+                // -WhatIf names the endpoint; a real stop of the finished batch is refused, and the error says where it was asked.
+                Assert.Empty(Run("Stop-VisionBatch $args[0] -WhatIf -Verbose", id));
+                Assert.Contains($"on target \"{id} at {other.Root.GetLeftPart(UriPartial.Authority)}\"", host.Text, StringComparison.Ordinal);
+                Assert.Empty(Run("Stop-VisionBatch $args[0] -Confirm:$false -Verbose", id));
+                ErrorRecord refused = Assert.Single(ps.Errors);
+                Assert.StartsWith("BatchRequestFailed,", refused.FullyQualifiedErrorId, StringComparison.Ordinal);
+                Assert.Contains($"was asked at {otherAt},", refused.ToString(), StringComparison.Ordinal);
+
+                // -BaseUri with a user name of its own.
+                Run("Get-VisionBatch -Id $args[0] -BaseUri $args[1] -Verbose", id, WithUser(Host.BaseUri, Other));
+                Assert.Contains(ps.Verbose, v => v.Contains($"using -BaseUri {hereAt}, not {otherAt},", StringComparison.Ordinal));
+
+                // A record whose check does not match: asked at the current endpoint, which does not know it.
+                string planted = PlantRecord(id, r => r["KeyCheck"] = new string('0', 32));
+                Assert.Empty(Run("Get-VisionBatch -Id $args[0] -Verbose", planted));
+                Assert.Contains($"Batch {planted} was created at {otherAt},", Assert.Single(ps.Errors).ToString(), StringComparison.Ordinal);
+
+                // An endpoint with a user name that is gone (the server stopped): connection errors, and the listing's warnings.
+                string goneId = Prop<string>(Assert.Single(Run("Start-VisionBatch 'Gone.' -Image $args[0] -Detail Low -BaseUri $args[1]", cat, WithUser(gone.BaseUri, User))), "Id");
+                await gone.DisposeAsync();
+                goneStopped = true;
+                Assert.Single(Run("Get-VisionBatch -Verbose"));
+                Assert.Contains(ps.Warnings, w => w.Contains($"Get-VisionBatch -BaseUri {otherAt} -ApiKey", StringComparison.Ordinal));
+                Assert.Contains(ps.Warnings, w => w.Contains($"({goneAt}) could not be found", StringComparison.Ordinal));
+                foreach (string script in new[]
+                {
+                    "Get-VisionBatch -Id $args[0] -Verbose",
+                    "Wait-VisionBatch -Id $args[0] -PollSeconds 0.05 -Timeout 30 -Verbose",
+                    "Receive-VisionBatch -Id $args[0] -Verbose",
+                    "Stop-VisionBatch -Id $args[0] -Confirm:$false -Verbose",
+                })
+                {
+                    Run(script, goneId);
+                    Assert.Contains($"was asked at {goneAt},", Assert.Single(ps.Errors).ToString(), StringComparison.Ordinal);
+                }
+
+            }
+            finally
+            {
+                if (!goneStopped)
+                {
+                    await gone.DisposeAsync();
+                }
+            }
+            said.Add(host.Text);
+            Assert.All(said, s =>
+            {
+                Assert.DoesNotContain(Password, s, StringComparison.Ordinal);
+                Assert.DoesNotContain(User, s, StringComparison.Ordinal);
+                Assert.DoesNotContain(Other, s, StringComparison.Ordinal);
+                Assert.DoesNotContain(Key, s, StringComparison.Ordinal);
+            });
+        }
+
+        /// <summary>The check a record holds for an endpoint the session's key went to (as VisionConnection.EndpointKeyCheck computes it; the key itself is never in the record).</summary>
+        private string KeyCheckFor(string endpoint)
+        {
+            using var hmac = new System.Security.Cryptography.HMACSHA256(System.Text.Encoding.UTF8.GetBytes(Key));
+            byte[] mac = hmac.ComputeHash(System.Text.Encoding.UTF8.GetBytes("VisionPS batch endpoint\nopenai||" + endpoint));
+            return Convert.ToHexString(mac, 0, 16).ToLowerInvariant();
+        }
+
+        /// <summary>
+        /// Stop-VisionBatch -WhatIf sends nothing, so it gives no clear-text warning for a record's http:// endpoint on
+        /// another computer (it did: the route, decided before ShouldProcess, warned as it was made); a real stop still
+        /// warns, before the cancel goes there.
+        /// </summary>
+        [Fact]
+        public void TheClearTextWarningComesOnlyWhenACancelIsAboutToBeSent()
+        {
+            using var second = new SilentListener(System.Net.IPAddress.Any, close: true);
+            using var ps = Session();
+            (string planted, string secondUri) = PlantAtNetworkAddress(ps, second.Port, KeyCheckFor);
+
+            Assert.Empty(ps.Run("Stop-VisionBatch -Id $args[0] -WhatIf", planted));
+            Assert.Empty(ps.Errors);
+            Assert.Empty(ps.Warnings);
+            Assert.Empty(second.AcceptedNow());
+
+            ps.Run("Stop-VisionBatch -Id $args[0] -Confirm:$false", planted);
+            string warning = Assert.Single(ps.Warnings);
+            Assert.Contains($"unencrypted (clear text) to {new Uri(secondUri).GetLeftPart(UriPartial.Authority)}:", warning, StringComparison.Ordinal);
+            Assert.NotEmpty(second.AcceptedNow()); // the cancel went there, after the warning
+            Assert.StartsWith("BatchRequestFailed,", Assert.Single(ps.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         }
 
         /// <summary>A copy of a batch's record under another id, changed by <paramref name="edit"/>; returns the new id.</summary>
@@ -413,6 +562,25 @@ namespace VisionPS.PowerShell.Tests
             edit(node);
             File.WriteAllText(Path.Combine(Records, id + ".json"), node.ToJsonString());
             return id;
+        }
+
+        /// <summary>
+        /// A batch started at the session's endpoint and a copy of its record planted for http://ADDRESS:<paramref name="port"/>/v1,
+        /// ADDRESS this machine's non-loopback IPv4 address (another computer, as far as the module can tell), with the key
+        /// check <paramref name="keyCheck"/> gives that address; returns the planted id and the address.
+        /// </summary>
+        private (string Id, string Uri) PlantAtNetworkAddress(PowerShellSession ps, int port, Func<string, string> keyCheck)
+        {
+            string address = System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
+                .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
+                .Select(a => a.ToString()).FirstOrDefault() ?? throw new InvalidOperationException("this machine has no non-loopback IPv4 address for the test");
+            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
+            string uri = $"http://{address}:{port}/v1";
+            return (PlantRecord(Prop<string>(here, "Id"), r =>
+            {
+                r["BaseUri"] = uri;
+                r["KeyCheck"] = keyCheck(uri);
+            }), uri);
         }
 
         /// <summary>Edits a batch's record in place.</summary>
@@ -528,17 +696,8 @@ namespace VisionPS.PowerShell.Tests
         public void AKeylessRecordOfAnotherAddressIsNotAskedThereWhileTheSessionHasAKey()
         {
             using var second = new SilentListener(System.Net.IPAddress.Any, close: true);
-            string address = System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
-                .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
-                .Select(a => a.ToString()).FirstOrDefault() ?? throw new InvalidOperationException("this machine has no non-loopback IPv4 address for the test");
             using var ps = Session();
-            PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
-            string secondUri = $"http://{address}:{second.Port}/v1";
-            string planted = PlantRecord(Prop<string>(here, "Id"), r =>
-            {
-                r["BaseUri"] = secondUri;
-                r["KeyCheck"] = string.Empty;
-            });
+            (string planted, _) = PlantAtNetworkAddress(ps, second.Port, _ => string.Empty);
 
             ps.Run("Get-VisionBatch -Id $args[0] -Verbose", planted);
 

@@ -178,7 +178,8 @@ namespace VisionPS.Core.OpenAI
             {
                 return null;
             }
-            return target.GetLeftPart(UriPartial.Authority) + targetPath.Substring(0, targetPath.Length - relative.Length);
+            // Never a user name or password: a relative Location takes the request's, written into the base URI.
+            return UriText.WithoutUserInfo(target.GetLeftPart(UriPartial.Authority)) + targetPath.Substring(0, targetPath.Length - relative.Length);
         }
 
         /// <summary>

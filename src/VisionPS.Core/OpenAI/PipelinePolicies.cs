@@ -87,7 +87,8 @@ namespace VisionPS.Core.OpenAI
         private void Report(PipelineMessage message, long start)
         {
             double ms = (Stopwatch.GetTimestamp() - start) * 1000.0 / Stopwatch.Frequency;
-            string url = message.Request.Uri is Uri uri ? uri.GetLeftPart(UriPartial.Path) : "?";
+            // Never a user name or password written into the endpoint (http://user:pass@host/v1).
+            string url = message.Request.Uri is Uri uri ? UriText.WithoutUserInfo(uri.GetLeftPart(UriPartial.Path)) : "?";
             string status = message.Response is PipelineResponse response ? "HTTP " + response.Status : "no response";
             try
             {

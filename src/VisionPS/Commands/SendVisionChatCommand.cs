@@ -412,8 +412,9 @@ namespace VisionPS.Commands
 
         private Task<bool> DescribeAndAskAsync(VisionClient client, string description)
         {
-            EmitDebug($"{Api} request to {client.Endpoint}: {description}");
-            return ShouldProcessAsync($"{Api} request to {client.Endpoint}:{Environment.NewLine}{description}", $"Send to {AskedModel}");
+            string endpoint = UriText.Shown(client.Endpoint); // never a user name or password written into it
+            EmitDebug($"{Api} request to {endpoint}: {description}");
+            return ShouldProcessAsync($"{Api} request to {endpoint}:{Environment.NewLine}{description}", $"Send to {AskedModel}");
         }
     }
 }

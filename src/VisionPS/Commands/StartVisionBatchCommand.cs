@@ -194,7 +194,7 @@ namespace VisionPS.Commands
             int pdfs = input.Items.Count(i => pdfIds.Contains(i.CustomId));
             string what = $"batch part {part}: {input.Items.Count} {Api} request{(input.Items.Count == 1 ? "" : "s")} ({Core.MessageText.ImagesAndPdfs(input.Items.Count - pdfs, pdfs)}) to {AskedModel}, "
                 + $"{input.File.Jsonl.Length / 1e6:0.00} MB of JSONL, ~{input.Items.Sum(i => i.EstimatedTokens)} {Core.MessageText.InputTokens(pdfs)} estimated";
-            if (!await ShouldProcessAsync($"{client.Endpoint}: {what}", "Submit batch").ConfigureAwait(false))
+            if (!await ShouldProcessAsync($"{UriText.Shown(client.Endpoint)}: {what}", "Submit batch").ConfigureAwait(false))
             {
                 return;
             }

@@ -16,7 +16,7 @@ namespace VisionPS.Commands
     /// as not run). Cancelling a batch that has already finished is an error from the service (BatchRequestFailed).
     /// Each batch is cancelled at -BaseUri when given, else at the endpoint it was created at (as Get-VisionBatch does:
     /// from its local record, with the key it was submitted with there), else at the current endpoint; -WhatIf and
-    /// -Confirm name that endpoint (scheme://host:port) for each batch.
+    /// -Confirm name that endpoint (scheme://host, with :port when it is not the scheme's own) for each batch.
     /// </remarks>
     /// <example>
     /// <code>Get-VisionBatch | Where-Object Status -eq 'in_progress' | Stop-VisionBatch</code>
@@ -46,8 +46,8 @@ namespace VisionPS.Commands
             {
                 foreach (string id in Ids)
                 {
-                    // Where the cancel goes is decided first, so -WhatIf and -Confirm name that endpoint (scheme://host:port:
-                    // never its path, nor the key).
+                    // Where the cancel goes is decided first, so -WhatIf and -Confirm name that endpoint (scheme://host[:port]:
+                    // never its path, a user name or password written into it, nor the key).
                     BatchRoute route = routes.For(id);
                     if (!await ShouldProcessAsync($"{id} at {UriText.Address(route.Client.Endpoint)}", "Cancel batch").ConfigureAwait(false))
                     {
@@ -55,6 +55,7 @@ namespace VisionPS.Commands
                     }
                     try
                     {
+                        route.BeforeSend(); // the clear-text warning, if any: only now, when the cancel is about to go (not under -WhatIf)
                         VisionBatchJob job = await route.Client.CancelBatchAsync(id, cancel).ConfigureAwait(false);
                         Emit(new VisionBatch(job, LoadRecord(id)));
                     }

@@ -82,7 +82,7 @@ namespace VisionPS.Infrastructure
 
         /// <summary>The verbose line for a URL downloaded to be sent inline, saying why.</summary>
         private protected void DescribeInlined(string url, int bytes)
-            => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{Connection.BaseUri} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}.");
+            => EmitVerbose($"{url}: downloaded ({bytes} bytes) and sent inline: {(InlineImageUrl ? "-InlineImageUrl" : $"{UriText.Shown(Connection.BaseUri)} is not OpenAI or Azure OpenAI, which fetch image URLs themselves")}.");
 
         private protected override ImageDetail CollectDetail => Detail;
 

@@ -122,6 +122,7 @@ namespace VisionPS.Infrastructure
         {
             try
             {
+                route.BeforeSend();
                 VisionBatchJob job = await route.Client.GetBatchAsync(id, cancel).ConfigureAwait(false);
                 return new VisionBatch(job, LoadRecord(id));
             }
@@ -152,11 +153,14 @@ namespace VisionPS.Infrastructure
         /// <summary>Where requests about one batch go.</summary>
         private protected sealed class BatchRoute
         {
-            internal BatchRoute(VisionClient client, bool own, string? note)
+            private readonly Action? _beforeSend;
+
+            internal BatchRoute(VisionClient client, bool own, string? note, Action? beforeSend = null)
             {
                 Client = client;
                 Own = own;
                 Note = note;
+                _beforeSend = beforeSend;
             }
 
             /// <summary>The client its requests go through.</summary>
@@ -167,6 +171,13 @@ namespace VisionPS.Infrastructure
 
             /// <summary>What its errors add about where it was asked (and how to ask elsewhere); null when plain.</summary>
             public string? Note { get; }
+
+            /// <summary>
+            /// Call just before a request goes through <see cref="Client"/>: says what must be said first (the clear-text
+            /// warning for an http:// endpoint on another computer, once per endpoint and command), never when nothing is
+            /// sent (-WhatIf, a -Confirm answered no).
+            /// </summary>
+            public void BeforeSend() => _beforeSend?.Invoke();
         }
 
         /// <summary>
@@ -180,6 +191,9 @@ namespace VisionPS.Infrastructure
             private readonly BatchCmdlet _owner;
             private readonly Dictionary<string, BatchRoute> _byId = new Dictionary<string, BatchRoute>(StringComparer.Ordinal);
             private readonly Dictionary<string, VisionClient> _clients = new Dictionary<string, VisionClient>(StringComparer.OrdinalIgnoreCase);
+
+            /// <summary>The clear-text warning of each endpoint's client, until it is given (just before its first request).</summary>
+            private readonly Dictionary<VisionClient, string> _unsaid = new Dictionary<VisionClient, string>();
 
             private readonly bool _brief;
 
@@ -220,23 +234,26 @@ namespace VisionPS.Infrastructure
                 }
                 string there = record.BaseUri.Trim().TrimEnd('/');
                 bool same = string.Equals(there, here, StringComparison.OrdinalIgnoreCase);
+                // As messages name them: never a user name or password written into either address (the record keeps
+                // what was given), but with the path, so that a "-BaseUri ..." hint can be typed as shown.
+                string hereShown = UriText.WithoutUserInfo(here), thereShown = UriText.WithoutUserInfo(there);
                 if (_owner.IsBound(nameof(BaseUri)))
                 {
                     if (!same)
                     {
-                        _owner.EmitVerbose($"Batch {id}: using -BaseUri {here}, not {there}, the endpoint it was created at.");
+                        _owner.EmitVerbose($"Batch {id}: using -BaseUri {hereShown}, not {thereShown}, the endpoint it was created at.");
                     }
                     return new BatchRoute(Default, own: false, note: null);
                 }
                 if (same)
                 {
-                    _owner.EmitVerbose($"Batch {id}: using the endpoint it was created at, {there}.");
+                    _owner.EmitVerbose($"Batch {id}: using the endpoint it was created at, {thereShown}.");
                     return new BatchRoute(Default, own: false, note: null);
                 }
-                string elsewhere = $"it was asked at {here} instead. To ask {there}: -BaseUri {there} -ApiKey <that endpoint's key>.";
+                string elsewhere = $"it was asked at {hereShown} instead. To ask {thereShown}: -BaseUri {thereShown} -ApiKey <that endpoint's key>.";
                 if (!Uri.TryCreate(there, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                 {
-                    return Fallback(id, $"Batch {id}: its local record names '{there}' as the endpoint it was created at, which is no http(s) address, so {elsewhere}");
+                    return Fallback(id, $"Batch {id}: its local record names '{thereShown}' as the endpoint it was created at, which is no http(s) address, so {elsewhere}");
                 }
                 if (record.AzureApiVersion is not null && string.IsNullOrWhiteSpace(record.AzureApiVersion))
                 {
@@ -254,15 +271,15 @@ namespace VisionPS.Infrastructure
                     string why = record.KeyCheck is null
                         ? "its local record (written by an earlier VisionPS) does not say which API key went there"
                         : "the API key in use is not the one it was submitted with";
-                    return Fallback(id, $"Batch {id} was created at {there}, but {why}. The key was not sent there: {elsewhere}");
+                    return Fallback(id, $"Batch {id} was created at {thereShown}, but {why}. The key was not sent there: {elsewhere}");
                 }
                 // A record that says its batch went without a key takes the keyless route only when this session has no key
                 // either (it is the same kind of setup), or to this machine (a local server): otherwise anyone who can write
                 // a record (a shared -BatchPath) could have answers from any address taken into the answer cache.
                 if (keyless && _owner.Connection.HasCredential && !uri.IsLoopback)
                 {
-                    return Fallback(id, $"Batch {id}: its local record says it was submitted to {there} without an API key; this session has a key and "
-                        + $"{there} is not on this machine, so nothing was asked there: {elsewhere}");
+                    return Fallback(id, $"Batch {id}: its local record says it was submitted to {thereShown} without an API key; this session has a key and "
+                        + $"{thereShown} is not on this machine, so nothing was asked there: {elsewhere}");
                 }
                 string name = $"{there}|{record.AzureApiVersion}|{(keyless ? "no key" : "key")}";
                 if (!_clients.TryGetValue(name, out VisionClient? client))
@@ -273,7 +290,7 @@ namespace VisionPS.Infrastructure
                         connection = _owner.Connection.WithEndpoint(uri, record.AzureApiVersion, withKey: !keyless);
                         if (keyless && (connection.Azure is not null || VisionConnection.IsOpenAIHost(uri)))
                         {
-                            return Fallback(id, $"Batch {id}: its local record says it was submitted to {there} without an API key, which that endpoint does not take, so {elsewhere}");
+                            return Fallback(id, $"Batch {id}: its local record says it was submitted to {thereShown} without an API key, which that endpoint does not take, so {elsewhere}");
                         }
                         if (_brief)
                         {
@@ -284,16 +301,36 @@ namespace VisionPS.Infrastructure
                     }
                     catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
                     {
-                        return Fallback(id, $"Batch {id}: the endpoint it was created at, {there}, cannot be used ({Core.MessageText.Clause(ex.Message)}), so {elsewhere}");
+                        return Fallback(id, $"Batch {id}: the endpoint it was created at, {thereShown}, cannot be used ({Core.MessageText.Clause(UriText.WithoutUserInfo(ex.Message))}), so {elsewhere}");
                     }
                     _clients[name] = client;
                     if (ConnectionParameters.ClearTextWarning(connection) is string clear)
                     {
-                        _owner.EmitWarning(clear);
+                        lock (_unsaid)
+                        {
+                            _unsaid[client] = clear; // given before its first request: deciding the route (-WhatIf) sends nothing
+                        }
                     }
                 }
-                _owner.EmitVerbose($"Batch {id}: using the endpoint it was created at, {there}.");
-                return new BatchRoute(client, own: true, note: $"(Batch {id} was asked at {there}, the endpoint it was created at; -BaseUri asks another.)");
+                _owner.EmitVerbose($"Batch {id}: using the endpoint it was created at, {thereShown}.");
+                VisionClient chosen = client;
+                return new BatchRoute(client, own: true, note: $"(Batch {id} was asked at {thereShown}, the endpoint it was created at; -BaseUri asks another.)",
+                    beforeSend: () => SayBeforeSending(chosen));
+            }
+
+            /// <summary>The clear-text warning of an endpoint's client, the first time a request is about to go through it.</summary>
+            private void SayBeforeSending(VisionClient client)
+            {
+                string? clear;
+                lock (_unsaid)
+                {
+                    if (!_unsaid.TryGetValue(client, out clear))
+                    {
+                        return;
+                    }
+                    _unsaid.Remove(client);
+                }
+                _owner.EmitWarning(clear);
             }
 
             private BatchRoute Fallback(string id, string note)

@@ -62,7 +62,7 @@ namespace VisionPS.Infrastructure
                 quoted.Add("'" + pdf + "'");
             }
             string which = quoted.Count == 1 ? "the PDF " + quoted[0] : "the PDFs " + string.Join(", ", quoted);
-            string message = $"{connection.BaseUri} refused the request carrying {which} (HTTP {ex.Status}: {Core.MessageText.Clause(ex.ServerMessage)}): " +
+            string message = $"{UriText.Shown(connection.BaseUri)} refused the request carrying {which} (HTTP {ex.Status}: {Core.MessageText.Clause(ex.ServerMessage)}): " +
                 "this server does not take PDF files, as most servers other than OpenAI and Azure OpenAI (Ollama, LM Studio, llama.cpp) take " +
                 $"images only. Send a scanned PDF's pages as images (ConvertTo-VisionImage scan.pdf | {cmdlet} ...), or ask an OpenAI endpoint.";
             ErrorCategory category = ErrorIds.ForRequest(ex, ErrorIds.PdfNotAccepted, target, message).CategoryInfo.Category;
