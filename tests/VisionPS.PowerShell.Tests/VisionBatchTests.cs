@@ -420,13 +420,23 @@ namespace VisionPS.PowerShell.Tests
         /// A user name and password written into a batch's endpoint (http://alice:pw@host:port/v1) are kept in its record,
         /// but no message names them: the verbose, warning, error and -WhatIf text of Start/Get/Wait/Receive/Stop-VisionBatch,
         /// whether the endpoint answers, refuses, is not asked (a check that does not match) or is gone, name it as
-        /// http://host:port/v1 only (so a "-BaseUri ..." hint can still be typed as shown).
+        /// http://host:port/v1 only (so a "-BaseUri ..." hint can still be typed as shown) — whatever the password's
+        /// characters: a "'" (legal in userinfo and kept by .NET as typed), a space (as typed or %20), '"', '<', '>', an escaped '@'.
         /// </summary>
-        [Fact]
-        public async System.Threading.Tasks.Task NoBatchMessageNamesTheUserNameOrPasswordWrittenIntoAnEndpoint()
+        [Theory]
+        [InlineData("pw-s3cret-visionps")]
+        [InlineData("pa'Zq7SECRET1")]
+        [InlineData("my Zq7SECRET2")]
+        [InlineData("my%20Zq7SECRET2")]
+        [InlineData("pa\"Zq7SECRET")]
+        [InlineData("pa<Zq7SECRET>")]
+        [InlineData("pa%40Zq7SECRET")]
+        public async System.Threading.Tasks.Task NoBatchMessageNamesTheUserNameOrPasswordWrittenIntoAnEndpoint(string password)
         {
-            const string User = "alice-visionps", Other = "bob-visionps", Password = "pw-s3cret-visionps";
-            static string WithUser(Uri uri, string user) => uri.AbsoluteUri.Replace("://", $"://{user}:{Password}@", StringComparison.Ordinal);
+            const string User = "alice-visionps", Other = "bob-visionps";
+            // What must never show: the password's part after its odd character (which .NET may escape), or all of it.
+            string Password = password.Contains("Zq7SECRET", StringComparison.Ordinal) ? "Zq7SECRET" : password;
+            string WithUser(Uri uri, string user) => uri.AbsoluteUri.Replace("://", $"://{user}:{password}@", StringComparison.Ordinal);
             await using EndpointHost other = await EndpointHost.StartAsync(apiKey: Key);
             EndpointHost gone = await EndpointHost.StartAsync(apiKey: Key);
             bool goneStopped = false;
