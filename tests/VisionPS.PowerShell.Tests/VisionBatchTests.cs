@@ -563,6 +563,39 @@ namespace VisionPS.PowerShell.Tests
             Assert.StartsWith("BatchRequestFailed,", Assert.Single(ps.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// Two batches recorded for one http:// endpoint on another computer: Get (both ids), Wait, Receive and a real Stop
+        /// each give the clear-text warning once, not once per batch; Stop -WhatIf, which sends nothing, gives none.
+        /// </summary>
+        [Fact]
+        public void TwoBatchesAtOneClearTextEndpointGetOneWarningPerCommand()
+        {
+            using var second = new SilentListener(System.Net.IPAddress.Any, close: true);
+            using var ps = Session();
+            (string first, string secondUri) = PlantAtNetworkAddress(ps, second.Port, KeyCheckFor);
+            string other = PlantRecord(first, _ => { });
+            string clearText = $"unencrypted (clear text) to {new Uri(secondUri).GetLeftPart(UriPartial.Authority)}:";
+
+            Assert.Empty(ps.Run("Stop-VisionBatch -Id $args[0], $args[1] -WhatIf", first, other));
+            Assert.Empty(ps.Errors);
+            Assert.Empty(ps.Warnings);
+            Assert.Empty(second.AcceptedNow());
+
+            foreach (string script in new[]
+            {
+                "Get-VisionBatch -Id $args[0], $args[1]",
+                "Wait-VisionBatch -Id $args[0], $args[1] -PollSeconds 0.05 -Timeout 30",
+                "Receive-VisionBatch -Id $args[0], $args[1]",
+                "Stop-VisionBatch -Id $args[0], $args[1] -Confirm:$false",
+            })
+            {
+                ps.Run(script, first, other);
+                Assert.Single(ps.Warnings, w => w.Contains(clearText, StringComparison.Ordinal));
+                Assert.NotEmpty(ps.Errors); // the endpoint closes every connection: both batches were asked there
+                Assert.NotEmpty(second.AcceptedNow());
+            }
+        }
+
         /// <summary>A copy of a batch's record under another id, changed by <paramref name="edit"/>; returns the new id.</summary>
         private string PlantRecord(string fromId, Action<System.Text.Json.Nodes.JsonObject> edit)
         {
