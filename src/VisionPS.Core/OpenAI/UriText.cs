@@ -23,13 +23,39 @@ namespace VisionPS.Core.OpenAI
             : WithoutUserInfo(uri.OriginalString);
 
         /// <summary>
-        /// The URI as the user wrote it; one with a user name or password (an '@' in it), as <see cref="Absolute"/> gives
-        /// it: taken from the parsed URI, not its text, so that no character of a password (a quote, a space, an escaped
-        /// '@') can leave part of it behind.
+        /// The URI as the user wrote it, less any user name and password: the text after "scheme://" up to the last '@'
+        /// before the authority's end ('/', '?', '#', '\\'), whatever characters the password has (a quote, a space, an
+        /// escaped '@'). Should what is left not parse to the same scheme, host and port without a user name, the parsed
+        /// URI less its user name and password (<see cref="Absolute"/>) is shown instead.
         /// </summary>
-        public static string Shown(Uri uri) => uri.IsAbsoluteUri && uri.OriginalString.IndexOf('@') >= 0
-            ? Absolute(uri)
-            : WithoutUserInfo(uri.OriginalString);
+        public static string Shown(Uri uri)
+        {
+            string text = uri.OriginalString;
+            if (!uri.IsAbsoluteUri)
+            {
+                return WithoutUserInfo(text);
+            }
+            if (text.IndexOf('@') < 0)
+            {
+                return text;
+            }
+            int start = text.IndexOf("://", StringComparison.Ordinal);
+            if (start < 0)
+            {
+                return Absolute(uri);
+            }
+            start += 3;
+            int end = text.IndexOfAny(AuthorityEnd, start);
+            end = end < 0 ? text.Length : end;
+            int at = end > start ? text.LastIndexOf('@', end - 1, end - start) : -1;
+            string shown = at < 0 ? text : text.Substring(0, start) + text.Substring(at + 1);
+            return Uri.TryCreate(shown, UriKind.Absolute, out Uri? parsed) && parsed.UserInfo.Length == 0
+                && string.Equals(Address(parsed), Address(uri), StringComparison.OrdinalIgnoreCase)
+                ? shown
+                : Absolute(uri);
+        }
+
+        private static readonly char[] AuthorityEnd = { '/', '?', '#', '\\' };
 
         /// <summary>What Uri.AbsoluteUri gives (escaped) less any user name and password; a relative URI as given, less anything like them.</summary>
         public static string Absolute(Uri uri) => uri.IsAbsoluteUri

@@ -34,10 +34,14 @@ namespace VisionPS.Core.Tests.OpenAI
         }
 
         [Fact]
-        public void AUriWithoutAUserNameIsShownAsTyped()
+        public void AUriIsShownAsTypedLessItsUserNameAndPassword()
         {
             Assert.Equal("ftp://proxy.example:21", UriText.Shown(new Uri("ftp://proxy.example:21")));
             Assert.Equal("HTTP://Host:80", UriText.Shown("HTTP://Host:80"));
+            // With a user name and password: the rest as typed too, whatever the password holds.
+            Assert.Equal("ftp://proxy.example:21", UriText.Shown(new Uri("ftp://u:p'w@proxy.example:21")));
+            Assert.Equal("HTTP://Host:80/v1", UriText.Shown(new Uri("HTTP://a:my Zq7SECRET@Host:80/v1")));
+            Assert.Equal("http://host/v1?q=a@b", UriText.Shown(new Uri("http://a:p%40\"q@host/v1?q=a@b")));
         }
 
         [Theory]
