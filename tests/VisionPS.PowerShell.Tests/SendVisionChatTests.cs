@@ -474,6 +474,17 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal("MissingApiKey,VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId);
             Assert.Contains("OPENAI_API_KEY", error.ToString(), StringComparison.Ordinal);
             Assert.Equal(new object[] { "after" }, output.Select(o => o.BaseObject)); // statement-terminating, as PowerShell users expect
+
+            // The error's target (what $_.TargetObject shows) names no user name or password written into -BaseUri.
+            ps.Run("Send-VisionChat 'Hi' -Image $args[0] -BaseUri $args[1]", Paths.CorpusFile("gif_static_smile_48.gif"), "https://alice-visionps:pa'Zq7SECRET3@api.openai.com/v1");
+            error = Assert.Single(ps.Errors);
+            Assert.Equal("MissingApiKey,VisionPS.Commands.SendVisionChatCommand", error.FullyQualifiedErrorId);
+            Assert.Contains("https://api.openai.com/v1", error.TargetObject?.ToString(), StringComparison.Ordinal);
+            foreach (string? shown in new[] { error.TargetObject?.ToString(), error.ToString(), error.CategoryInfo.ToString() })
+            {
+                Assert.DoesNotContain("Zq7SECRET3", shown, StringComparison.Ordinal);
+                Assert.DoesNotContain("alice-visionps", shown, StringComparison.Ordinal);
+            }
         }
 
         /// <summary>
@@ -642,13 +653,16 @@ namespace VisionPS.PowerShell.Tests
         /// <summary>
         /// A user name and password written into -BaseUri (http://carol:pw@host:port/v1) never show in Send-VisionChat's
         /// text: the -WhatIf and -Debug description of the request, the per-request verbose lines, the note on a URL
-        /// image sent inline, and a PdfNotAccepted error all name http://host:port/v1.
+        /// image sent inline, and a PdfNotAccepted error all name http://host:port/v1 — whatever the password's characters:
+        /// a "'" (legal in userinfo and kept by .NET as typed), a space (as typed or %20), '"', '<', '>', an escaped '@'.
         /// </summary>
-        [Fact]
-        public void NoMessageNamesTheUserNameOrPasswordWrittenIntoTheBaseUri()
+        [Theory]
+        [MemberData(nameof(EndpointPasswords.All), MemberType = typeof(EndpointPasswords))]
+        public void NoMessageNamesTheUserNameOrPasswordWrittenIntoTheBaseUri(string password)
         {
-            const string User = "carol-visionps", Password = "pw-chat-s3cret-visionps";
-            string secret = Host.BaseUri.AbsoluteUri.Replace("://", $"://{User}:{Password}@", StringComparison.Ordinal);
+            const string User = "carol-visionps";
+            string Password = EndpointPasswords.Secret(password); // what must never show
+            string secret = Host.BaseUri.AbsoluteUri.Replace("://", $"://{User}:{password}@", StringComparison.Ordinal);
             string shown = Host.BaseUri.AbsoluteUri;
             Uri url = Host.AddAsset("cat.jpg", File.ReadAllBytes(Paths.CorpusFile("jpg_gray_cat_512.jpg")));
             string pdf = Path.Combine(Work, "invoice.pdf");

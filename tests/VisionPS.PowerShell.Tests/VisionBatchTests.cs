@@ -420,13 +420,16 @@ namespace VisionPS.PowerShell.Tests
         /// A user name and password written into a batch's endpoint (http://alice:pw@host:port/v1) are kept in its record,
         /// but no message names them: the verbose, warning, error and -WhatIf text of Start/Get/Wait/Receive/Stop-VisionBatch,
         /// whether the endpoint answers, refuses, is not asked (a check that does not match) or is gone, name it as
-        /// http://host:port/v1 only (so a "-BaseUri ..." hint can still be typed as shown).
+        /// http://host:port/v1 only (so a "-BaseUri ..." hint can still be typed as shown) — whatever the password's
+        /// characters: a "'" (legal in userinfo and kept by .NET as typed), a space (as typed or %20), '"', '<', '>', an escaped '@'.
         /// </summary>
-        [Fact]
-        public async System.Threading.Tasks.Task NoBatchMessageNamesTheUserNameOrPasswordWrittenIntoAnEndpoint()
+        [Theory]
+        [MemberData(nameof(EndpointPasswords.All), MemberType = typeof(EndpointPasswords))]
+        public async System.Threading.Tasks.Task NoBatchMessageNamesTheUserNameOrPasswordWrittenIntoAnEndpoint(string password)
         {
-            const string User = "alice-visionps", Other = "bob-visionps", Password = "pw-s3cret-visionps";
-            static string WithUser(Uri uri, string user) => uri.AbsoluteUri.Replace("://", $"://{user}:{Password}@", StringComparison.Ordinal);
+            const string User = "alice-visionps", Other = "bob-visionps";
+            string Password = EndpointPasswords.Secret(password); // what must never show
+            string WithUser(Uri uri, string user) => uri.AbsoluteUri.Replace("://", $"://{user}:{password}@", StringComparison.Ordinal);
             await using EndpointHost other = await EndpointHost.StartAsync(apiKey: Key);
             EndpointHost gone = await EndpointHost.StartAsync(apiKey: Key);
             bool goneStopped = false;
@@ -551,6 +554,39 @@ namespace VisionPS.PowerShell.Tests
             Assert.Contains($"unencrypted (clear text) to {new Uri(secondUri).GetLeftPart(UriPartial.Authority)}:", warning, StringComparison.Ordinal);
             Assert.NotEmpty(second.AcceptedNow()); // the cancel went there, after the warning
             Assert.StartsWith("BatchRequestFailed,", Assert.Single(ps.Errors).FullyQualifiedErrorId, StringComparison.Ordinal);
+        }
+
+        /// <summary>
+        /// Two batches recorded for one http:// endpoint on another computer: Get (both ids), Wait, Receive and a real Stop
+        /// each give the clear-text warning once, not once per batch; Stop -WhatIf, which sends nothing, gives none.
+        /// </summary>
+        [Fact]
+        public void TwoBatchesAtOneClearTextEndpointGetOneWarningPerCommand()
+        {
+            using var second = new SilentListener(System.Net.IPAddress.Any, close: true);
+            using var ps = Session();
+            (string first, string secondUri) = PlantAtNetworkAddress(ps, second.Port, KeyCheckFor);
+            string other = PlantRecord(first, _ => { });
+            string clearText = $"unencrypted (clear text) to {new Uri(secondUri).GetLeftPart(UriPartial.Authority)}:";
+
+            Assert.Empty(ps.Run("Stop-VisionBatch -Id $args[0], $args[1] -WhatIf", first, other));
+            Assert.Empty(ps.Errors);
+            Assert.Empty(ps.Warnings);
+            Assert.Empty(second.AcceptedNow());
+
+            foreach (string script in new[]
+            {
+                "Get-VisionBatch -Id $args[0], $args[1]",
+                "Wait-VisionBatch -Id $args[0], $args[1] -PollSeconds 0.05 -Timeout 30",
+                "Receive-VisionBatch -Id $args[0], $args[1]",
+                "Stop-VisionBatch -Id $args[0], $args[1] -Confirm:$false",
+            })
+            {
+                ps.Run(script, first, other);
+                Assert.Single(ps.Warnings, w => w.Contains(clearText, StringComparison.Ordinal));
+                Assert.NotEmpty(ps.Errors); // the endpoint closes every connection: both batches were asked there
+                Assert.NotEmpty(second.AcceptedNow());
+            }
         }
 
         /// <summary>A copy of a batch's record under another id, changed by <paramref name="edit"/>; returns the new id.</summary>

@@ -59,6 +59,6 @@ namespace VisionPS.Core.OpenAI
         internal Uri ResourceUri => new Uri(Endpoint.GetLeftPart(UriPartial.Authority) + "/openai");
 
         /// <inheritdoc/>
-        public override string ToString() => $"Azure {Endpoint.GetLeftPart(UriPartial.Authority)} deployment={Deployment} api-version={ApiVersion}";
+        public override string ToString() => $"Azure {UriText.Address(Endpoint)} deployment={Deployment} api-version={ApiVersion}";
     }
 }

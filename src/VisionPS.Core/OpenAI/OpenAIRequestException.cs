@@ -179,7 +179,7 @@ namespace VisionPS.Core.OpenAI
                 return null;
             }
             // Never a user name or password: a relative Location takes the request's, written into the base URI.
-            return UriText.WithoutUserInfo(target.GetLeftPart(UriPartial.Authority)) + targetPath.Substring(0, targetPath.Length - relative.Length);
+            return UriText.Address(target) + targetPath.Substring(0, targetPath.Length - relative.Length);
         }
 
         /// <summary>

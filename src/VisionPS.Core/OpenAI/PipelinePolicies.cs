@@ -88,7 +88,7 @@ namespace VisionPS.Core.OpenAI
         {
             double ms = (Stopwatch.GetTimestamp() - start) * 1000.0 / Stopwatch.Frequency;
             // Never a user name or password written into the endpoint (http://user:pass@host/v1).
-            string url = message.Request.Uri is Uri uri ? UriText.WithoutUserInfo(uri.GetLeftPart(UriPartial.Path)) : "?";
+            string url = message.Request.Uri is Uri uri ? UriText.ToPath(uri) : "?";
             string status = message.Response is PipelineResponse response ? "HTTP " + response.Status : "no response";
             try
             {

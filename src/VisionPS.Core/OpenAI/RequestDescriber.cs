@@ -38,7 +38,7 @@ namespace VisionPS.Core.OpenAI
             var description = new JsonObject
             {
                 ["method"] = "POST",
-                ["url"] = UriText.WithoutUserInfo(endpoint.AbsoluteUri.TrimEnd('/')) + path.Substring("/v1".Length), // never a user name or password written into it
+                ["url"] = UriText.Absolute(endpoint).TrimEnd('/') + path.Substring("/v1".Length), // never a user name or password written into it
                 ["body"] = ShortenDataUrls(JsonNode.Parse(body)),
             };
             return description.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

@@ -201,7 +201,7 @@ namespace VisionPS.Core.OpenAI
             var description = new JsonObject
             {
                 ["method"] = method,
-                ["url"] = uri is null ? null : UriText.WithoutUserInfo(uri.AbsoluteUri), // never a user name or password written into it
+                ["url"] = uri is null ? null : UriText.Absolute(uri), // never a user name or password written into it
                 ["body"] = RequestDescriber.ShortenDataUrls(parsed),
             };
             return description.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

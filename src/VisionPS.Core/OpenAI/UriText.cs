@@ -9,16 +9,68 @@ namespace VisionPS.Core.OpenAI
     /// </summary>
     public static class UriText
     {
-        // scheme://userinfo@ : the userinfo runs to the last '@' before the host's '/', '?', '#', white space or a quote.
-        private static readonly Regex UserInfo = new Regex(@"(?<=\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/?#\s'""<>]*@", RegexOptions.CultureInvariant);
+        // scheme://userinfo@ in free text (an exception's message): the userinfo runs to the last '@' before the authority's
+        // '/', '?' or '#' (or white space, '"', '<', '>', which end a URI quoted in text). Not before a "'": it is legal in
+        // a password, and .NET keeps it as typed. A Uri object is never shown through this: see Shown(Uri).
+        private static readonly Regex UserInfo = new Regex(@"(?<=\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/?#\s""<>]*@", RegexOptions.CultureInvariant);
+
+        // Everything of an absolute URI but its user name and password.
+        private const UriComponents AllButUserInfo = UriComponents.AbsoluteUri & ~UriComponents.UserInfo;
 
         /// <summary>scheme://host:port of an absolute URI (the port when not the scheme's own); a relative one as given, without any user name or password.</summary>
         public static string Address(Uri uri) => uri.IsAbsoluteUri
             ? uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped)
             : WithoutUserInfo(uri.OriginalString);
 
-        /// <summary>The URI as the user wrote it, less any user name and password.</summary>
-        public static string Shown(Uri uri) => WithoutUserInfo(uri.OriginalString);
+        /// <summary>
+        /// The URI as the user wrote it, less any user name and password: the text after "scheme://" up to the last '@'
+        /// before the authority's end ('/', '?', '#', '\\'), whatever characters the password has (a quote, a space, an
+        /// escaped '@'). Should what is left not parse to the same scheme, host and port without a user name, the parsed
+        /// URI less its user name and password (<see cref="Absolute"/>) is shown instead.
+        /// </summary>
+        public static string Shown(Uri uri)
+        {
+            string text = uri.OriginalString;
+            if (!uri.IsAbsoluteUri)
+            {
+                return WithoutUserInfo(text);
+            }
+            if (text.IndexOf('@') < 0)
+            {
+                return text;
+            }
+            int start = text.IndexOf("://", StringComparison.Ordinal);
+            if (start < 0)
+            {
+                return Absolute(uri);
+            }
+            start += 3;
+            int end = text.IndexOfAny(AuthorityEnd, start);
+            end = end < 0 ? text.Length : end;
+            int at = end > start ? text.LastIndexOf('@', end - 1, end - start) : -1;
+            string shown = at < 0 ? text : text.Substring(0, start) + text.Substring(at + 1);
+            return Uri.TryCreate(shown, UriKind.Absolute, out Uri? parsed) && parsed.UserInfo.Length == 0
+                && string.Equals(Address(parsed), Address(uri), StringComparison.OrdinalIgnoreCase)
+                ? shown
+                : Absolute(uri);
+        }
+
+        private static readonly char[] AuthorityEnd = { '/', '?', '#', '\\' };
+
+        /// <summary>What Uri.AbsoluteUri gives (escaped) less any user name and password; a relative URI as given, less anything like them.</summary>
+        public static string Absolute(Uri uri) => uri.IsAbsoluteUri
+            ? uri.GetComponents(AllButUserInfo, UriFormat.UriEscaped)
+            : WithoutUserInfo(uri.OriginalString);
+
+        /// <summary>An address kept as text (a batch record's endpoint) as <see cref="Shown(Uri)"/> shows it; text that is no absolute URI, less anything like a user name and password.</summary>
+        public static string Shown(string address) => Uri.TryCreate(address, UriKind.Absolute, out Uri? uri)
+            ? Shown(uri)
+            : WithoutUserInfo(address);
+
+        /// <summary>scheme://host:port/path of an absolute URI (what Uri.GetLeftPart(UriPartial.Path) gives), without any user name or password.</summary>
+        public static string ToPath(Uri uri) => uri.IsAbsoluteUri
+            ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+            : WithoutUserInfo(uri.OriginalString);
 
         /// <summary>The text with the user name and password taken out of every URI in it (.NET's proxy messages quote the proxy's whole URI).</summary>
         public static string WithoutUserInfo(string text) => text.IndexOf('@') < 0 ? text : UserInfo.Replace(text, string.Empty);

@@ -83,7 +83,7 @@ namespace VisionPS.Core.OpenAI
             }
             catch (OpenAIRequestException ex) when (ex.InnerException is AnswerTooLargeException)
             {
-                throw ex.WithHint($"The file {fileId} is too large to read into memory; download it directly (GET {UriText.WithoutUserInfo(_resourceUri.AbsoluteUri.TrimEnd('/'))}/files/{fileId}/content, or from the platform's storage page) and read it in parts.");
+                throw ex.WithHint($"The file {fileId} is too large to read into memory; download it directly (GET {UriText.Absolute(_resourceUri).TrimEnd('/')}/files/{fileId}/content, or from the platform's storage page) and read it in parts.");
             }
         }
     }

@@ -161,7 +161,7 @@ namespace VisionPS.Core.OpenAI
         }
 
         /// <inheritdoc/>
-        public override string ToString() => $"VisionClient {_resourceUri}";
+        public override string ToString() => $"VisionClient {UriText.Absolute(_resourceUri)}";
 
         private ChatClient GetChatClient(string model)
             => _chatClients.GetOrAdd(model, m => new ChatClient(m, _authentication, Configure(new OpenAIClientOptions { Endpoint = _chatUri })));

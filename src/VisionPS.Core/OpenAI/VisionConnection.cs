@@ -144,7 +144,7 @@ namespace VisionPS.Core.OpenAI
         /// <summary>The effective endpoint for display; never shows a credential.</summary>
         public override string ToString()
         {
-            string target = Azure is null ? BaseUri.ToString() : Azure.ToString();
+            string target = Azure is null ? UriText.Absolute(BaseUri) : Azure.ToString(); // never a user name or password written into it
             string key = HasApiKey ? "set (hidden)" : "none";
             return $"VisionConnection {target} key={key} timeout={Timeout.TotalSeconds}s retries={MaxRetries}";
         }

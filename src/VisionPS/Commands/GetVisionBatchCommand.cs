@@ -130,10 +130,10 @@ namespace VisionPS.Commands
             {
                 var left = routed.Where(r => passedOver.ContainsKey(r.Record)).ToList(); // in record order
                 // Messages name the endpoints without a user name or password written into them (the records keep them).
-                string hereShown = UriText.WithoutUserInfo(here);
+                string hereShown = UriText.Shown(here);
                 foreach ((BatchRecord record, BatchRoute route) in left)
                 {
-                    string there = UriText.WithoutUserInfo(record.BaseUri.TrimEnd('/'));
+                    string there = UriText.Shown(record.BaseUri.TrimEnd('/'));
                     WriteVerbose(route.Own
                         ? $"Batch {record.BatchId} was asked at {there}, the endpoint it was created at, which {(passedOver[record].Status == 404 ? "does not know it (No such batch)" : "did not answer")}: left out. -Local lists it from its record."
                         : $"Batch {record.BatchId} was recorded for {there} and {hereShown} does not know it (No such batch): left out. "
@@ -142,7 +142,7 @@ namespace VisionPS.Commands
                 var notHere = left.Where(r => !r.Route.Own).Select(r => r.Record).ToList();
                 if (notHere.Count > 0)
                 {
-                    var endpoints = notHere.Select(r => UriText.WithoutUserInfo(r.BaseUri.TrimEnd('/'))).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                    var endpoints = notHere.Select(r => UriText.Shown(r.BaseUri.TrimEnd('/'))).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                     string count = notHere.Count == 1 ? "1 batch" : $"{notHere.Count} batches";
                     WriteWarning($"{count} recorded for another endpoint ({string.Join(", ", endpoints)}) {(notHere.Count == 1 ? "is" : "are")} not known at {hereShown} and left out: "
                         + string.Join("; ", endpoints.Select(e => $"Get-VisionBatch -BaseUri {e} -ApiKey <its key>")) + $" lists {(notHere.Count == 1 ? "it" : "them")} there, -Verbose names {(notHere.Count == 1 ? "it" : "them")} here.");
@@ -150,7 +150,7 @@ namespace VisionPS.Commands
                 var gone = left.Where(r => r.Route.Own).Select(r => r.Record).ToList();
                 if (gone.Count > 0)
                 {
-                    var endpoints = gone.Select(r => UriText.WithoutUserInfo(r.BaseUri.TrimEnd('/'))).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                    var endpoints = gone.Select(r => UriText.Shown(r.BaseUri.TrimEnd('/'))).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                     string count = gone.Count == 1 ? "1 batch" : $"{gone.Count} batches";
                     WriteWarning($"{count} recorded for another endpoint ({string.Join(", ", endpoints)}) could not be found there (it does not know {(gone.Count == 1 ? "it" : "them")}, or did not answer) and {(gone.Count == 1 ? "is" : "are")} left out; "
                         + $"-Verbose names {(gone.Count == 1 ? "it" : "them")}, -Local lists {(gone.Count == 1 ? "it" : "them")} from {(gone.Count == 1 ? "its record" : "their records")}.");

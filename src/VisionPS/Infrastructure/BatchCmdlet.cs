@@ -236,7 +236,7 @@ namespace VisionPS.Infrastructure
                 bool same = string.Equals(there, here, StringComparison.OrdinalIgnoreCase);
                 // As messages name them: never a user name or password written into either address (the record keeps
                 // what was given), but with the path, so that a "-BaseUri ..." hint can be typed as shown.
-                string hereShown = UriText.WithoutUserInfo(here), thereShown = UriText.WithoutUserInfo(there);
+                string hereShown = UriText.Shown(here), thereShown = UriText.Shown(there);
                 if (_owner.IsBound(nameof(BaseUri)))
                 {
                     if (!same)

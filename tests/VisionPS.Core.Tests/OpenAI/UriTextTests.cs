@@ -1,0 +1,81 @@
+using System;
+using VisionPS.Core.OpenAI;
+using Xunit;
+
+namespace VisionPS.Core.Tests.OpenAI
+{
+    /// <summary>
+    /// A user name and password written into an address never show, whatever characters the password has: a "'" (legal
+    /// in userinfo, kept as typed by .NET), a space, '"', '<', '>' (as typed, or escaped) or an escaped '@'.
+    /// </summary>
+    public class UriTextTests
+    {
+        // Each password ends in a token that must never be shown; what comes before it is the character under test.
+        public static readonly TheoryData<string> Passwords = new TheoryData<string>
+        {
+            "pa'Zq7SECRET", "my Zq7SECRET", "my%20Zq7SECRET", "pa\"Zq7SECRET", "pa<Zq7SECRET>", "pa%40Zq7SECRET",
+        };
+
+        private const string Token = "Zq7SECRET";
+
+        private static string With(string password, string address = "http://127.0.0.1:5000/v1/") => address.Replace("://", "://alice-uitest:" + password + "@");
+
+        [Theory]
+        [MemberData(nameof(Passwords))]
+        public void AUriObjectIsShownWithoutItsUserNameOrPassword(string password)
+        {
+            var uri = new Uri(With(password));
+            Assert.Contains(Token, uri.AbsoluteUri, StringComparison.Ordinal); // what this test is about
+            Assert.Equal("http://127.0.0.1:5000/v1/", UriText.Shown(uri));
+            Assert.Equal("http://127.0.0.1:5000/v1/", UriText.Shown(With(password))); // a record's text
+            Assert.Equal("http://127.0.0.1:5000/v1/", UriText.ToPath(uri));
+            Assert.Equal("http://127.0.0.1:5000", UriText.Address(uri));
+            Assert.Equal("http://127.0.0.1:5000/v1/", UriText.Absolute(uri));
+        }
+
+        [Fact]
+        public void AUriIsShownAsTypedLessItsUserNameAndPassword()
+        {
+            Assert.Equal("ftp://proxy.example:21", UriText.Shown(new Uri("ftp://proxy.example:21")));
+            Assert.Equal("HTTP://Host:80", UriText.Shown("HTTP://Host:80"));
+            // With a user name and password: the rest as typed too, whatever the password holds.
+            Assert.Equal("ftp://proxy.example:21", UriText.Shown(new Uri("ftp://u:p'w@proxy.example:21")));
+            Assert.Equal("HTTP://Host:80/v1", UriText.Shown(new Uri("HTTP://a:my Zq7SECRET@Host:80/v1")));
+            Assert.Equal("http://host/v1?q=a@b", UriText.Shown(new Uri("http://a:p%40\"q@host/v1?q=a@b")));
+        }
+
+        [Theory]
+        [MemberData(nameof(Passwords))]
+        public void FreeTextQuotingAnEscapedAddressLosesItsUserNameAndPassword(string password)
+        {
+            string escaped = new Uri(With(password)).AbsoluteUri;
+            string said = UriText.WithoutUserInfo($"The proxy '{escaped}' refused: see \"{escaped}chat\" <{escaped}>.");
+            Assert.DoesNotContain(Token, said, StringComparison.Ordinal);
+            Assert.DoesNotContain("alice-uitest", said, StringComparison.Ordinal);
+            Assert.Equal("The proxy 'http://127.0.0.1:5000/v1/' refused: see \"http://127.0.0.1:5000/v1/chat\" <http://127.0.0.1:5000/v1/>.", said);
+        }
+
+        [Fact]
+        public void FreeTextLosesAUserInfoWithQuotesAndAtSignsUpToTheLastAtBeforeTheHost()
+        {
+            string said = UriText.WithoutUserInfo("Proxy http://al'ice:p@ss'@Zq7SECRET@proxy.example:8080/ refused; mail ops@example.com.");
+            Assert.Equal("Proxy http://proxy.example:8080/ refused; mail ops@example.com.", said);
+        }
+
+        [Theory]
+        [MemberData(nameof(Passwords))]
+        public void TheConnectionSettingsAndClientNameNoUserNameOrPasswordWhenPrinted(string password)
+        {
+            var connection = new VisionConnection { BaseUri = new Uri(With(password, "https://api.openai.com/v1/")), ApiKey = "sk-uitest-key" };
+            var azure = new AzureOpenAISettings(new Uri(With(password, "https://example.openai.azure.com/")), "gpt-4o");
+            using var client = new VisionClient(connection);
+            foreach (string printed in new[] { connection.ToString(), azure.ToString(), client.ToString() })
+            {
+                Assert.DoesNotContain(Token, printed, StringComparison.Ordinal);
+                Assert.DoesNotContain("alice-uitest", printed, StringComparison.Ordinal);
+            }
+            Assert.Contains("https://api.openai.com/v1", connection.ToString(), StringComparison.Ordinal);
+            Assert.Contains("https://example.openai.azure.com", azure.ToString(), StringComparison.Ordinal);
+        }
+    }
+}
