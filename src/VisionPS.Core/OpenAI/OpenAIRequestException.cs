@@ -294,7 +294,7 @@ namespace VisionPS.Core.OpenAI
             // .NET's own text may quote a proxy's whole URI, user name and password included ("The proxy tunnel request
             // to proxy 'http://user:pass@host:port/' failed ..."): taken out of every URI here, whatever its length (the
             // scrubber knows only the key), and the exception kept inside is a copy that says the same, less them.
-            string said = WithoutStrayQuote(UriText.WithoutUserInfo(scrubber.Scrub(Innermost(inner).Message)));
+            string said = WithoutStrayQuote(UriText.WithoutUserInfo(scrubber.Scrub(Innermost(inner).Message), proxy));
             Exception kept = said == Innermost(inner).Message && inner.ToString().IndexOf('@') < 0 ? inner : new System.Net.Http.HttpRequestException(said);
             if (!timedOut && proxy is not null)
             {

@@ -62,10 +62,58 @@ namespace VisionPS.Core.OpenAI
             ? uri.GetComponents(AllButUserInfo, UriFormat.UriEscaped)
             : WithoutUserInfo(uri.OriginalString);
 
-        /// <summary>An address kept as text (a batch record's endpoint) as <see cref="Shown(Uri)"/> shows it; text that is no absolute URI, less anything like a user name and password.</summary>
+        /// <summary>An address kept as text (a batch record's endpoint) as <see cref="Shown(Uri)"/> shows it; text that is no absolute URI, as <see cref="ValueWithoutUserInfo"/> shows it.</summary>
         public static string Shown(string address) => Uri.TryCreate(address, UriKind.Absolute, out Uri? uri)
             ? Shown(uri)
-            : WithoutUserInfo(address);
+            : ValueWithoutUserInfo(address);
+
+        /// <summary>
+        /// One address a user gave (not free text), which may not parse (a bad port, a raw space, '/' or '#' in its password):
+        /// everything from after its first "://" to the last '@' in the whole value is left out, with no stop characters.
+        /// Leaving out too much does no harm in a message about the user's own value; leaving a password in would.
+        /// </summary>
+        public static string ValueWithoutUserInfo(string value)
+        {
+            int start = value.IndexOf("://", StringComparison.Ordinal);
+            int at = value.LastIndexOf('@');
+            return start < 0 || at < start + 3 ? WithoutUserInfo(value) : value.Substring(0, start + 3) + value.Substring(at + 1);
+        }
+
+        /// <summary>
+        /// A message that may quote <paramref name="uri"/> (.NET's proxy errors quote it in its readable form, spaces and
+        /// quotes unescaped, which no pattern can tell from the text around it): every form of it, and its user name and
+        /// password in every form, are taken out first, then any other URI's as <see cref="WithoutUserInfo(string)"/> does.
+        /// </summary>
+        public static string WithoutUserInfo(string text, Uri? uri)
+        {
+            if (uri is not null && uri.IsAbsoluteUri && uri.UserInfo.Length > 0)
+            {
+                string shown = Absolute(uri);
+                foreach (string form in new[] { uri.ToString(), uri.OriginalString, uri.AbsoluteUri })
+                {
+                    text = Replace(text, form, shown);
+                }
+                foreach (string info in new[] { uri.GetComponents(UriComponents.UserInfo, UriFormat.Unescaped), uri.GetComponents(UriComponents.UserInfo, UriFormat.SafeUnescaped), uri.UserInfo })
+                {
+                    text = Replace(text, info + "@", string.Empty);
+                }
+            }
+            return WithoutUserInfo(text);
+        }
+
+        private static string Replace(string text, string what, string with)
+        {
+            if (what.Length <= 1)
+            {
+                return text;
+            }
+            int at;
+            while ((at = text.IndexOf(what, StringComparison.Ordinal)) >= 0)
+            {
+                text = text.Substring(0, at) + with + text.Substring(at + what.Length);
+            }
+            return text;
+        }
 
         /// <summary>scheme://host:port/path of an absolute URI (what Uri.GetLeftPart(UriPartial.Path) gives), without any user name or password.</summary>
         public static string ToPath(Uri uri) => uri.IsAbsoluteUri

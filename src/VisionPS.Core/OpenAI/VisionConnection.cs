@@ -136,7 +136,7 @@ namespace VisionPS.Core.OpenAI
         {
             if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new ArgumentException($"{source} must be an absolute http(s) URI such as {example}, not '{UriText.WithoutUserInfo(value)}'. {advice}");
+                throw new ArgumentException($"{source} must be an absolute http(s) URI such as {example}, not '{UriText.ValueWithoutUserInfo(value)}'. {advice}");
             }
             return uri;
         }

@@ -298,7 +298,7 @@ namespace VisionPS.Infrastructure
             }
             string Shown()
             {
-                string json = Core.OpenAI.UriText.WithoutUserInfo(value.ToJsonString()); // a proxy's or endpoint's password is never shown
+                string json = Core.OpenAI.UriText.ValueWithoutUserInfo(value.ToJsonString()); // a proxy's or endpoint's password is never shown
                 return json.Length > 40 ? json.Substring(0, 40) + "..." : json;
             }
             switch (name)

@@ -62,6 +62,39 @@ namespace VisionPS.Core.Tests.OpenAI
             Assert.Equal("Proxy http://proxy.example:8080/ refused; mail ops@example.com.", said);
         }
 
+        /// <summary>
+        /// An address that does not parse (a bad port, a raw '/', '#' or space in its password, another scheme) is echoed
+        /// in its error less everything from its "://" to its last '@': no stop character can leave a password in.
+        /// </summary>
+        [Theory]
+        [InlineData("http://alice-uitest:pa ss-Zq7SECRET@host:99999/v1", "http://host:99999/v1")]
+        [InlineData("ftp://alice-uitest:pa ss-Zq7SECRET@host/v1", "ftp://host/v1")]
+        [InlineData("http://alice-uitest:p/ss-Zq7SECRET@host/v1", "http://host/v1")]
+        [InlineData("http://alice-uitest:p#ss-Zq7SECRET@host/v1", "http://host/v1")]
+        [InlineData("http://alice-uitest:pa\"Zq7SECRET@host:99999/v1", "http://host:99999/v1")]
+        [InlineData("{\"Proxy\":\"ftp://alice-uitest:pa ss-Zq7SECRET@h:8080\"}", "{\"Proxy\":\"ftp://h:8080\"}")]
+        public void AnAddressThatDoesNotParseIsEchoedWithoutItsUserNameOrPassword(string value, string shown)
+        {
+            Assert.Equal(shown, UriText.ValueWithoutUserInfo(value));
+            if (!value.StartsWith("{", StringComparison.Ordinal))
+            {
+                Assert.DoesNotContain(Token, UriText.Shown(value), StringComparison.Ordinal);
+                var ex = Assert.Throws<ArgumentException>(() => VisionConnection.ParseBaseUri(value, "-BaseUri"));
+                Assert.DoesNotContain(Token, ex.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain("alice-uitest", ex.Message, StringComparison.Ordinal);
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Passwords))]
+        public void AMessageQuotingTheReadableFormOfAnAddressLosesItsUserNameAndPassword(string password)
+        {
+            // .NET's proxy errors quote the proxy as Uri.ToString() gives it: unescaped, a space or quote as typed.
+            var proxy = new Uri(With(password, "http://127.0.0.1:3128/"));
+            string said = UriText.WithoutUserInfo($"The proxy tunnel request to proxy '{proxy}' failed with status code '407'.", proxy);
+            Assert.Equal("The proxy tunnel request to proxy 'http://127.0.0.1:3128/' failed with status code '407'.", said);
+        }
+
         [Theory]
         [MemberData(nameof(Passwords))]
         public void TheConnectionSettingsAndClientNameNoUserNameOrPasswordWhenPrinted(string password)
