@@ -147,11 +147,11 @@ catch { 'ID:' + `$_.FullyQualifiedErrorId; 'MSG:' + `$_.Exception.Message; 'FIX:
         $said | Should -Not -Match $Key
     }
 
-    It 'a proxy answering 407 is named without its user name or password (plain or percent-encoded, long or short) anywhere in the error' {
+    It 'a proxy answering 407 is named without its user name or password (plain, percent-encoded or with a space; long or short) anywhere in the error' {
         $proxy = Start-Refusing407Proxy
         try {
             $said = Invoke-Session $null @"
-foreach (`$userInfo in 'proxyuser:proxy-pass-9x', 'pu%3Ax:p%40w7') {
+foreach (`$userInfo in 'proxyuser:proxy-pass-9x', 'pu%3Ax:p%40w7', 'pu-sp:spaced pass-Zq8') {
     Set-VisionDefault -Proxy "http://`$userInfo@127.0.0.1:$($proxy.Port)"
     try { Send-VisionChat 'What is this?' '$Photo' -BaseUri https://vision.example.invalid/v1 -ApiKey '$Key' -MaxRetries 0 -TimeoutSec 20 -ErrorAction Stop }
     catch {
@@ -161,10 +161,10 @@ foreach (`$userInfo in 'proxyuser:proxy-pass-9x', 'pu%3Ax:p%40w7') {
 }
 "@
         } finally { Stop-Refusing407Proxy $proxy }
-        ([regex]::Matches($said, 'ID:ChatRequestFailed')).Count | Should -Be 2
-        ([regex]::Matches($said, "MSG:.*407.*proxy http://127\.0\.0\.1:$($proxy.Port)")).Count | Should -Be 2
+        ([regex]::Matches($said, 'ID:ChatRequestFailed')).Count | Should -Be 3
+        ([regex]::Matches($said, "MSG:.*407.*proxy http://127\.0\.0\.1:$($proxy.Port)")).Count | Should -Be 3
         $said | Should -Not -Match "'\.`"|\.`""
-        foreach ($secret in 'proxy-pass-9x', 'proxyuser', 'p%40w7', 'p@w7', 'pu%3Ax', 'pu:x', $Key) { $said | Should -Not -Match ([regex]::Escape($secret)) }
+        foreach ($secret in 'proxy-pass-9x', 'proxyuser', 'p%40w7', 'p@w7', 'pu%3Ax', 'pu:x', 'pu-sp', 'spaced', 'Zq8', $Key) { $said | Should -Not -Match ([regex]::Escape($secret)) }
     }
 
     It 'a proxy or saved proxy VisionPS cannot use is refused without showing its password' {
