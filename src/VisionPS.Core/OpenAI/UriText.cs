@@ -91,28 +91,14 @@ namespace VisionPS.Core.OpenAI
                 string shown = Absolute(uri);
                 foreach (string form in new[] { uri.ToString(), uri.OriginalString, uri.AbsoluteUri })
                 {
-                    text = Replace(text, form, shown);
+                    text = text.Replace(form, shown); // ordinal
                 }
                 foreach (string info in new[] { uri.GetComponents(UriComponents.UserInfo, UriFormat.Unescaped), uri.GetComponents(UriComponents.UserInfo, UriFormat.SafeUnescaped), uri.UserInfo })
                 {
-                    text = Replace(text, info + "@", string.Empty);
+                    text = text.Replace(info + "@", string.Empty);
                 }
             }
             return WithoutUserInfo(text);
-        }
-
-        private static string Replace(string text, string what, string with)
-        {
-            if (what.Length <= 1)
-            {
-                return text;
-            }
-            int at;
-            while ((at = text.IndexOf(what, StringComparison.Ordinal)) >= 0)
-            {
-                text = text.Substring(0, at) + with + text.Substring(at + what.Length);
-            }
-            return text;
         }
 
         /// <summary>scheme://host:port/path of an absolute URI (what Uri.GetLeftPart(UriPartial.Path) gives), without any user name or password.</summary>
