@@ -73,7 +73,14 @@ namespace VisionPS.Core.Imaging
             long? declared = null;
             try
             {
-                response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                try
+                {
+                    response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                }
+                catch (HttpRequestException ex) when (!deadline.IsCancellationRequested)
+                {
+                    throw new HttpRequestException(BeforeTheAnswer(ex), ex);
+                }
                 // A read that does not watch the token (.NET Framework's content streams) ends when the response is disposed.
                 using CancellationTokenRegistration disposeAtDeadline = deadline.Token.Register(r => ((HttpResponseMessage)r!).Dispose(), response);
                 if (!response.IsSuccessStatusCode)
@@ -143,6 +150,39 @@ namespace VisionPS.Core.Imaging
             {
                 response?.Dispose();
             }
+        }
+
+        /// <summary>
+        /// In words, a request that failed before any answer came: .NET's outer text is often only "An error occurred
+        /// while sending the request."; what happened is in its inner exceptions (the socket's error, or a connection
+        /// closed before the status line).
+        /// </summary>
+        internal static string BeforeTheAnswer(Exception failure)
+        {
+            Exception innermost = failure;
+            System.Net.Sockets.SocketException? socket = null;
+            WebExceptionStatus? web = null;
+            for (Exception? e = failure; e is not null; e = e.InnerException)
+            {
+                innermost = e;
+                socket ??= e as System.Net.Sockets.SocketException;
+                web ??= (e as WebException)?.Status;
+            }
+            bool notConnected = socket?.SocketErrorCode is System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.HostNotFound
+                    or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.HostUnreachable
+                    or System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.NetworkDown or System.Net.Sockets.SocketError.TimedOut
+                || web is WebExceptionStatus.ConnectFailure or WebExceptionStatus.NameResolutionFailure or WebExceptionStatus.ProxyNameResolutionFailure;
+            // The most specific words: the outer text when it is .NET's own summary of a connect failure ("Connection
+            // refused (host:port)"), the innermost otherwise; never a system proxy's user name and password (.NET's
+            // proxy-tunnel text quotes the proxy whole).
+            string said = MessageText.Clause(OpenAI.UriText.WithoutUserInfo(failure.InnerException is null || !notConnected ? innermost.Message : failure.Message));
+            if (notConnected)
+            {
+                return $"could not connect to the server: {said}";
+            }
+            bool closed = socket is not null || innermost is IOException
+                || web is WebExceptionStatus.ConnectionClosed or WebExceptionStatus.ReceiveFailure or WebExceptionStatus.KeepAliveFailure;
+            return closed ? $"the server closed the connection before it answered ({said})" : said;
         }
     }
 }
