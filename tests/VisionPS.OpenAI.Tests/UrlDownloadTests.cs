@@ -117,6 +117,52 @@ namespace VisionPS.OpenAI.Tests
             Assert.DoesNotContain("An error occurred while sending the request", error.Message, StringComparison.Ordinal);
         }
 
+        public static TheoryData<string, Exception, string> FailuresBeforeTheAnswer()
+        {
+            const string Generic = "An error occurred while sending the request.";
+            return new TheoryData<string, Exception, string>
+            {
+                // .NET Framework: HttpClientHandler wraps a WebException whose status says what happened.
+                { "net472 refused", new HttpRequestException(Generic, new System.Net.WebException("Unable to connect to the remote server", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused), System.Net.WebExceptionStatus.ConnectFailure, null)), "could not connect to the server: " },
+                { "net472 name", new HttpRequestException(Generic, new System.Net.WebException("The remote name could not be resolved: 'nosuch.invalid'", System.Net.WebExceptionStatus.NameResolutionFailure)), "could not connect to the server: The remote name could not be resolved: 'nosuch.invalid'" },
+                { "net472 closed", new HttpRequestException(Generic, new System.Net.WebException("The underlying connection was closed: An unexpected error occurred on a receive.", System.Net.WebExceptionStatus.ReceiveFailure)), "the server closed the connection before it answered (The underlying connection was closed: An unexpected error occurred on a receive)" },
+                { "net472 tls", new HttpRequestException(Generic, new System.Net.WebException("Could not establish trust relationship for the SSL/TLS secure channel.", new System.Security.Authentication.AuthenticationException("The remote certificate is invalid according to the validation procedure."), System.Net.WebExceptionStatus.TrustFailure, null)), "the secure (TLS) connection could not be set up: The remote certificate is invalid according to the validation procedure" },
+                // .NET 8+: the request error says which.
+                { "net refused", new HttpRequestException(System.Net.Http.HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:9)", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)), "could not connect to the server: Connection refused (127.0.0.1:9)" },
+                { "net ended", new HttpRequestException(System.Net.Http.HttpRequestError.ResponseEnded, Generic, new System.Net.Http.HttpIOException(System.Net.Http.HttpRequestError.ResponseEnded, "The response ended prematurely. (ResponseEnded)")), "the server closed the connection before it answered" },
+                { "net tls", new HttpRequestException(System.Net.Http.HttpRequestError.SecureConnectionError, "The SSL connection could not be established, see inner exception.", new System.Security.Authentication.AuthenticationException("Cannot determine the frame size or a corrupted frame was received.")), "the secure (TLS) connection could not be set up: Cannot determine the frame size or a corrupted frame was received" },
+            };
+        }
+
+        [Theory]
+        [MemberData(nameof(FailuresBeforeTheAnswer))]
+        public void AFailureBeforeTheAnswerIsSaidInWordsOnEitherFramework(string name, Exception failure, string expected)
+        {
+            string said = UrlImages.BeforeTheAnswer(failure);
+            Assert.True(said.StartsWith(expected, StringComparison.Ordinal), $"{name}: {said}");
+            Assert.DoesNotContain("An error occurred while sending the request", said, StringComparison.Ordinal);
+            Assert.DoesNotContain("(ResponseEnded)", said, StringComparison.Ordinal);
+        }
+
+        [Theory]
+        [InlineData("pu:S3cretPw")]
+        [InlineData("pu-sp:spaced pass")]
+        [InlineData("pu-q:q\"uote")]
+        public void AProxysPasswordIsNeitherSaidNorKeptInside(string userInfo)
+        {
+            // .NET's proxy-tunnel text quotes the proxy as typed; Get-Error shows the inner exceptions too.
+            var proxy = new Uri("http://" + userInfo.Replace(" ", "%20").Replace("\"", "%22") + "@127.0.0.1:3128/");
+            string quoted = "http://" + userInfo + "@127.0.0.1:3128/";
+            var failure = new HttpRequestException($"The proxy tunnel request to proxy '{quoted}' failed with status code '407'.\"");
+
+            HttpRequestException error = UrlImages.NoAnswer(failure, proxy);
+
+            string password = userInfo.Substring(userInfo.IndexOf(':') + 1);
+            Assert.DoesNotContain(password, error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("'407'", error.Message, StringComparison.Ordinal);
+            Assert.False(error.Message.EndsWith("\"", StringComparison.Ordinal), error.Message);
+        }
+
         [Fact]
         public async Task AClientWithoutATimeoutStillGetsADeadline()
         {

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using VisionPS.Core.OpenAI;
 
 namespace VisionPS.Core.Imaging
 {
@@ -79,7 +80,7 @@ namespace VisionPS.Core.Imaging
                 }
                 catch (HttpRequestException ex) when (!deadline.IsCancellationRequested)
                 {
-                    throw new HttpRequestException(BeforeTheAnswer(ex), ex);
+                    throw NoAnswer(ex, SystemProxy(url));
                 }
                 // A read that does not watch the token (.NET Framework's content streams) ends when the response is disposed.
                 using CancellationTokenRegistration disposeAtDeadline = deadline.Token.Register(r => ((HttpResponseMessage)r!).Dispose(), response);
@@ -154,35 +155,106 @@ namespace VisionPS.Core.Imaging
 
         /// <summary>
         /// In words, a request that failed before any answer came: .NET's outer text is often only "An error occurred
-        /// while sending the request."; what happened is in its inner exceptions (the socket's error, or a connection
-        /// closed before the status line).
+        /// while sending the request."; what happened is in its inner exceptions (the socket's error, a connection closed
+        /// before the status line, a TLS failure), never with the user name and password of <paramref name="proxy"/> or
+        /// of any address in them.
         /// </summary>
-        internal static string BeforeTheAnswer(Exception failure)
+        internal static string BeforeTheAnswer(Exception failure, Uri? proxy = null)
         {
-            Exception innermost = failure;
+            Exception innermost = Innermost(failure);
             System.Net.Sockets.SocketException? socket = null;
             WebExceptionStatus? web = null;
+            bool tls = false;
             for (Exception? e = failure; e is not null; e = e.InnerException)
             {
-                innermost = e;
                 socket ??= e as System.Net.Sockets.SocketException;
                 web ??= (e as WebException)?.Status;
+                tls |= e is System.Security.Authentication.AuthenticationException;
             }
-            bool notConnected = socket?.SocketErrorCode is System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.HostNotFound
+            Why why = tls || web is WebExceptionStatus.SecureChannelFailure or WebExceptionStatus.TrustFailure ? Why.Tls
+                : socket?.SocketErrorCode is System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.HostNotFound
                     or System.Net.Sockets.SocketError.TryAgain or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.HostUnreachable
-                    or System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.NetworkDown or System.Net.Sockets.SocketError.TimedOut
-                || web is WebExceptionStatus.ConnectFailure or WebExceptionStatus.NameResolutionFailure or WebExceptionStatus.ProxyNameResolutionFailure;
-            // The most specific words: the outer text when it is .NET's own summary of a connect failure ("Connection
-            // refused (host:port)"), the innermost otherwise; never a system proxy's user name and password (.NET's
-            // proxy-tunnel text quotes the proxy whole).
-            string said = MessageText.Clause(OpenAI.UriText.WithoutUserInfo(failure.InnerException is null || !notConnected ? innermost.Message : failure.Message));
-            if (notConnected)
+                    or System.Net.Sockets.SocketError.NetworkUnreachable or System.Net.Sockets.SocketError.NetworkDown
+                  || web is WebExceptionStatus.ConnectFailure or WebExceptionStatus.NameResolutionFailure or WebExceptionStatus.ProxyNameResolutionFailure ? Why.NotConnected
+                : socket is not null || innermost is IOException
+                  || web is WebExceptionStatus.ConnectionClosed or WebExceptionStatus.ReceiveFailure or WebExceptionStatus.KeepAliveFailure ? Why.Closed
+                : Why.Other;
+#if NET
+            // .NET 8+ says exactly which: the chain's guesses above are for .NET Framework.
+            if (failure is HttpRequestException { HttpRequestError: var error } && error != HttpRequestError.Unknown)
             {
-                return $"could not connect to the server: {said}";
+                why = error switch
+                {
+                    HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError => Why.NotConnected,
+                    HttpRequestError.SecureConnectionError => Why.Tls,
+                    HttpRequestError.ResponseEnded => Why.Ended,
+                    _ => why,
+                };
             }
-            bool closed = socket is not null || innermost is IOException
-                || web is WebExceptionStatus.ConnectionClosed or WebExceptionStatus.ReceiveFailure or WebExceptionStatus.KeepAliveFailure;
-            return closed ? $"the server closed the connection before it answered ({said})" : said;
+#endif
+            // The most specific words: .NET's own summary of a connect failure ("Connection refused (host:port)", the
+            // outer text over a SocketException), the innermost text otherwise (.NET Framework's outer text is generic).
+            string words = why == Why.NotConnected && failure.InnerException is System.Net.Sockets.SocketException ? failure.Message : innermost.Message;
+            string said = MessageText.Clause(OpenAIRequestException.WithoutStrayQuote(UriText.WithoutUserInfo(words, proxy)));
+            return why switch
+            {
+                Why.NotConnected => $"could not connect to the server{(proxy is null ? string.Empty : $" or its proxy {UriText.Address(proxy)}")}: {said}",
+                Why.Tls => $"the secure (TLS) connection could not be set up: {said}",
+                Why.Ended => "the server closed the connection before it answered",
+                Why.Closed => $"the server closed the connection before it answered ({said})",
+                _ => said,
+            };
+        }
+
+        /// <summary>
+        /// The error for a request that got no answer, in <see cref="BeforeTheAnswer"/>'s words. .NET's texts may quote a
+        /// proxy whole, its password included: the exception kept inside is then a copy that says the same less it
+        /// (Get-Error shows the inner exceptions).
+        /// </summary>
+        internal static HttpRequestException NoAnswer(HttpRequestException failure, Uri? proxy)
+            => new HttpRequestException(BeforeTheAnswer(failure, proxy),
+                failure.ToString().IndexOf('@') < 0 ? failure : new HttpRequestException(UriText.WithoutUserInfo(Innermost(failure).Message, proxy)));
+
+        private enum Why
+        {
+            Other,
+            NotConnected,
+            Tls,
+            Ended,
+            Closed,
+        }
+
+        private static Exception Innermost(Exception failure)
+        {
+            Exception innermost = failure;
+            while (innermost.InnerException is Exception inner)
+            {
+                innermost = inner;
+            }
+            return innermost;
+        }
+
+        /// <summary>The system proxy a download of <paramref name="url"/> goes through, if any (its errors may quote it whole).</summary>
+        private static Uri? SystemProxy(Uri url)
+        {
+            try
+            {
+#if NET
+                IWebProxy? system = HttpClient.DefaultProxy;
+#else
+                IWebProxy? system = WebRequest.DefaultWebProxy;
+#endif
+                if (system is null || system.IsBypassed(url))
+                {
+                    return null;
+                }
+                Uri? proxy = system.GetProxy(url);
+                return proxy is null || proxy == url ? null : proxy;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return null; // a proxy setting that cannot be read: the pattern alone then
+            }
         }
     }
 }

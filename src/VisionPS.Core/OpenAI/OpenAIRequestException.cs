@@ -317,7 +317,7 @@ namespace VisionPS.Core.OpenAI
         /// The text less a closing double quote nothing opened: .NET's proxy-tunnel message ends "... status code '407'.\""
         /// (a quote left in its resource text).
         /// </summary>
-        private static string WithoutStrayQuote(string text)
+        internal static string WithoutStrayQuote(string text)
         {
             string trimmed = text.TrimEnd();
             return trimmed.EndsWith("\"", StringComparison.Ordinal) && trimmed.Split('"').Length % 2 == 0
