@@ -607,9 +607,7 @@ namespace VisionPS.PowerShell.Tests
         /// </summary>
         private (string Id, string Uri) PlantAtNetworkAddress(PowerShellSession ps, int port, Func<string, string> keyCheck)
         {
-            string address = System.Net.Dns.GetHostAddresses(System.Net.Dns.GetHostName())
-                .Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
-                .Select(a => a.ToString()).FirstOrDefault() ?? throw new InvalidOperationException("this machine has no non-loopback IPv4 address for the test");
+            string address = SilentListener.NonLoopbackAddress();
             PSObject here = Assert.Single(ps.Run("Start-VisionBatch 'Here.' -Image $args[0] -Detail Low", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
             string uri = $"http://{address}:{port}/v1";
             return (PlantRecord(Prop<string>(here, "Id"), r =>
@@ -626,67 +624,6 @@ namespace VisionPS.PowerShell.Tests
             var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!.AsObject();
             edit(node);
             File.WriteAllText(file, node.ToJsonString());
-        }
-
-        /// <summary>A TCP listener that accepts connections and never answers (or closes each at once), noting when each came.</summary>
-        private sealed class SilentListener : IDisposable
-        {
-            private readonly System.Net.Sockets.TcpListener _listener;
-            private readonly List<System.Net.Sockets.TcpClient> _held = new List<System.Net.Sockets.TcpClient>();
-
-            public SilentListener(System.Net.IPAddress address, bool close)
-            {
-                _listener = new System.Net.Sockets.TcpListener(address, 0);
-                _listener.Start();
-                Port = ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
-                _ = System.Threading.Tasks.Task.Run(async () =>
-                {
-                    try
-                    {
-                        while (true)
-                        {
-                            System.Net.Sockets.TcpClient client = await _listener.AcceptTcpClientAsync();
-                            lock (_held)
-                            {
-                                Accepted.Add(DateTime.UtcNow);
-                                if (close)
-                                {
-                                    client.Dispose();
-                                }
-                                else
-                                {
-                                    _held.Add(client);
-                                }
-                            }
-                        }
-                    }
-                    catch (Exception)
-                    {
-                        // stopped
-                    }
-                });
-            }
-
-            public int Port { get; }
-
-            public List<DateTime> Accepted { get; } = new List<DateTime>();
-
-            public DateTime[] AcceptedNow()
-            {
-                lock (_held)
-                {
-                    return Accepted.ToArray();
-                }
-            }
-
-            public void Dispose()
-            {
-                _listener.Stop();
-                lock (_held)
-                {
-                    _held.ForEach(c => c.Dispose());
-                }
-            }
         }
 
         [Fact]

@@ -46,6 +46,52 @@ namespace VisionPS.Core.OpenAI
         }
     }
 
+    /// <summary>
+    /// Gives a client's warning (<see cref="VisionConnection.Warning"/>) once, just before its first try goes on the wire:
+    /// a per-try policy after the rate-limit wait, so past the send gate (never under -WhatIf or after a -Confirm answered
+    /// No) and past a wait that may still decline. Every try waits until it has been given; when giving it fails, nothing
+    /// of this client is sent.
+    /// </summary>
+    internal sealed class WarnBeforeSendingPolicy : PipelinePolicy
+    {
+        private readonly Func<string, Task> _say;
+        private readonly string _warning;
+        private readonly object _lock = new object();
+        private Task? _said;
+
+        internal WarnBeforeSendingPolicy(Func<string, Task> say, string warning)
+        {
+            _say = say;
+            _warning = warning;
+        }
+
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+            => ProcessAsync(message, pipeline, currentIndex).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            Task said;
+            lock (_lock)
+            {
+                said = _said ??= SayAsync();
+            }
+            await said.ConfigureAwait(false);
+            await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+        }
+
+        private async Task SayAsync()
+        {
+            try
+            {
+                await _say(_warning).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                throw new RequestDeclinedException();
+            }
+        }
+    }
+
     /// <summary>Reports each try (method, URL without query, status, duration) to <see cref="VisionConnection.Verbose"/>.</summary>
     internal sealed class VerbosePolicy : PipelinePolicy
     {

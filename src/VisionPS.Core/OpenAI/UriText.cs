@@ -11,7 +11,10 @@ namespace VisionPS.Core.OpenAI
     {
         // scheme://userinfo@ in free text (an exception's message): the userinfo runs to the last '@' before the authority's
         // '/', '?' or '#' (or white space, '"', '<', '>', which end a URI quoted in text). Not before a "'": it is legal in
-        // a password, and .NET keeps it as typed. A Uri object is never shown through this: see Shown(Uri).
+        // a password, and .NET keeps it as typed. Nor before a ',' or ';': both are legal in a password and .NET quotes them
+        // as typed, so "http://example.com:80,me@example.com" loses "example.com:80,me@" (it is the host example.com with
+        // that user information, for .NET and every URI parser); after one, white space ends it, as anywhere, so a list or
+        // a sentence ("http://host:80, me@example.com") keeps what follows. A Uri object is never shown through this: see Shown(Uri).
         private static readonly Regex UserInfo = new Regex(@"(?<=\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/?#\s""<>]*@", RegexOptions.CultureInvariant);
 
         // Everything of an absolute URI but its user name and password.

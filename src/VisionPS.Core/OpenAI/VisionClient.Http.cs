@@ -23,6 +23,10 @@ namespace VisionPS.Core.OpenAI
             options.AddPolicy(_shapingPolicy, PipelinePosition.PerCall);
             options.AddPolicy(s_gatePolicy, PipelinePosition.PerCall);
             options.AddPolicy(_rateLimitPolicy, PipelinePosition.PerTry);
+            if (_warnBeforeSending is not null)
+            {
+                options.AddPolicy(_warnBeforeSending, PipelinePosition.PerTry);
+            }
             options.AddPolicy(AnswerBodyPolicy.Shared, PipelinePosition.PerTry);
             if (_connection.Verbose is Action<string> verbose)
             {

@@ -6,6 +6,7 @@ using System.Collections.Generic;
 using System.Net.Http;
 using System.Text.Json;
 using System.Threading;
+using System.Threading.Tasks;
 using OpenAI;
 using OpenAI.Assistants;
 using OpenAI.Batch;
@@ -33,6 +34,7 @@ namespace VisionPS.Core.OpenAI
         private readonly RateLimitPolicy _rateLimitPolicy;
         private readonly RequestShapingPolicy _shapingPolicy;
         private readonly AuthenticationPolicy _authentication;
+        private readonly WarnBeforeSendingPolicy? _warnBeforeSending; // one per client: every SDK client of it shares the "once"
         private readonly Uri _resourceUri;
         private readonly Uri _chatUri;
         private readonly SecretScrubber _scrubber;
@@ -97,6 +99,10 @@ namespace VisionPS.Core.OpenAI
             }
             _shapingPolicy = new RequestShapingPolicy(azure?.ApiVersion, headers.ToArray());
             _authentication = CreateAuthentication(_connection);
+            if (_connection.Warning is Func<string, Task> warn && _connection.ClearTextWarning() is string clearText)
+            {
+                _warnBeforeSending = new WarnBeforeSendingPolicy(warn, clearText);
+            }
 
             // Each SDK client builds its pipeline from its options; all share one transport, retry policy and credential.
             _responses = new ResponsesClient(_authentication, Configure(new ResponsesClientOptions { Endpoint = _resourceUri }));

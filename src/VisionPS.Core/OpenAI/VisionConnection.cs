@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 
 namespace VisionPS.Core.OpenAI
 {
@@ -114,6 +115,27 @@ namespace VisionPS.Core.OpenAI
         /// header or a body, so never a key.
         /// </summary>
         public Action<string>? Verbose { get; set; }
+
+        /// <summary>
+        /// Gives a warning about how requests go (<see cref="ClearTextWarning"/>), just before a client of this connection
+        /// first puts one on the wire: past the send gate (-WhatIf and a -Confirm answered No send nothing, so nothing is
+        /// said) and past any rate-limit wait. Once per client; every request of the client waits until it is given, and
+        /// a sink that fails (-WarningAction Stop, a pipeline that has ended) sends nothing. Null: nothing is said.
+        /// </summary>
+        public Func<string, Task>? Warning { get; set; }
+
+        /// <summary>
+        /// The warning for a key that goes unencrypted to an http:// address on another computer; null when it does not.
+        /// Not refused: a compatible server on the local network may offer nothing else. Never names the key, nor a user
+        /// name or password in the address (scheme://host:port only).
+        /// </summary>
+        public string? ClearTextWarning()
+        {
+            Uri target = Azure?.Endpoint ?? BaseUri;
+            return HasApiKey && target.Scheme == Uri.UriSchemeHttp && !UriText.IsLoopback(target)
+                ? $"The API key goes unencrypted (clear text) to {UriText.Address(target)}: it is an http:// address on another computer, so anyone on the network path can read the key. Use https:// if the server offers it."
+                : null;
+        }
 
         /// <summary>A connection configured from OPENAI_API_KEY and OPENAI_BASE_URL.</summary>
         public static VisionConnection FromEnvironment()

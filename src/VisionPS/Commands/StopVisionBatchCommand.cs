@@ -55,7 +55,6 @@ namespace VisionPS.Commands
                     }
                     try
                     {
-                        route.BeforeSend(); // the clear-text warning, if any: only now, when the cancel is about to go (not under -WhatIf)
                         VisionBatchJob job = await route.Client.CancelBatchAsync(id, cancel).ConfigureAwait(false);
                         Emit(new VisionBatch(job, LoadRecord(id)));
                     }

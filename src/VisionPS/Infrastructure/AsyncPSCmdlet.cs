@@ -135,6 +135,13 @@ namespace VisionPS.Infrastructure
 
         protected void EmitWarning(string message) => OnPipeline(() => WriteWarning(message));
 
+        /// <summary>Writes a warning from any thread and completes once it is written (it fails when the write does: -WarningAction Stop).</summary>
+        protected Task EmitWarningAsync(string message) => AskPipeline(() =>
+        {
+            WriteWarning(message);
+            return true;
+        });
+
         protected void EmitProgress(ProgressRecord progress) => OnPipeline(() => WriteProgress(progress));
 
         // Warnings kept for the end of the run (see WarnAtEnd).

@@ -122,7 +122,6 @@ namespace VisionPS.Infrastructure
         {
             try
             {
-                route.BeforeSend();
                 VisionBatchJob job = await route.Client.GetBatchAsync(id, cancel).ConfigureAwait(false);
                 return new VisionBatch(job, LoadRecord(id));
             }
@@ -153,14 +152,11 @@ namespace VisionPS.Infrastructure
         /// <summary>Where requests about one batch go.</summary>
         private protected sealed class BatchRoute
         {
-            private readonly Action? _beforeSend;
-
-            internal BatchRoute(VisionClient client, bool own, string? note, Action? beforeSend = null)
+            internal BatchRoute(VisionClient client, bool own, string? note)
             {
                 Client = client;
                 Own = own;
                 Note = note;
-                _beforeSend = beforeSend;
             }
 
             /// <summary>The client its requests go through.</summary>
@@ -171,13 +167,6 @@ namespace VisionPS.Infrastructure
 
             /// <summary>What its errors add about where it was asked (and how to ask elsewhere); null when plain.</summary>
             public string? Note { get; }
-
-            /// <summary>
-            /// Call just before a request goes through <see cref="Client"/>: says what must be said first (the clear-text
-            /// warning for an http:// endpoint on another computer, once per endpoint and command), never when nothing is
-            /// sent (-WhatIf, a -Confirm answered no).
-            /// </summary>
-            public void BeforeSend() => _beforeSend?.Invoke();
         }
 
         /// <summary>
@@ -191,9 +180,6 @@ namespace VisionPS.Infrastructure
             private readonly BatchCmdlet _owner;
             private readonly Dictionary<string, BatchRoute> _byId = new Dictionary<string, BatchRoute>(StringComparer.Ordinal);
             private readonly Dictionary<string, VisionClient> _clients = new Dictionary<string, VisionClient>(StringComparer.OrdinalIgnoreCase);
-
-            /// <summary>The clear-text warning of each endpoint's client, until it is given (just before its first request).</summary>
-            private readonly Dictionary<VisionClient, string> _unsaid = new Dictionary<VisionClient, string>();
 
             private readonly bool _brief;
 
@@ -303,34 +289,10 @@ namespace VisionPS.Infrastructure
                     {
                         return Fallback(id, $"Batch {id}: the endpoint it was created at, {thereShown}, cannot be used ({Core.MessageText.Clause(UriText.WithoutUserInfo(ex.Message))}), so {elsewhere}");
                     }
-                    _clients[name] = client;
-                    if (ConnectionParameters.ClearTextWarning(connection) is string clear)
-                    {
-                        lock (_unsaid)
-                        {
-                            _unsaid[client] = clear; // given before its first request: deciding the route (-WhatIf) sends nothing
-                        }
-                    }
+                    _clients[name] = client; // its clear-text warning, if any, comes before its first request (VisionConnection.Warning)
                 }
                 _owner.EmitVerbose($"Batch {id}: using the endpoint it was created at, {thereShown}.");
-                VisionClient chosen = client;
-                return new BatchRoute(client, own: true, note: $"(Batch {id} was asked at {thereShown}, the endpoint it was created at; -BaseUri asks another.)",
-                    beforeSend: () => SayBeforeSending(chosen));
-            }
-
-            /// <summary>The clear-text warning of an endpoint's client, the first time a request is about to go through it.</summary>
-            private void SayBeforeSending(VisionClient client)
-            {
-                string? clear;
-                lock (_unsaid)
-                {
-                    if (!_unsaid.TryGetValue(client, out clear))
-                    {
-                        return;
-                    }
-                    _unsaid.Remove(client);
-                }
-                _owner.EmitWarning(clear);
+                return new BatchRoute(client, own: true, note: $"(Batch {id} was asked at {thereShown}, the endpoint it was created at; -BaseUri asks another.)");
             }
 
             private BatchRoute Fallback(string id, string note)

@@ -94,28 +94,12 @@ namespace VisionPS.Infrastructure
                     new InvalidOperationException($"No API key for {where}. Set OPENAI_API_KEY, or run Set-VisionDefault -ApiKey (Read-Host -AsSecureString), or pass -ApiKey."),
                     MissingApiKey, ErrorCategory.AuthenticationError, connection.ToString()));
             }
-            if (requireKey && ClearTextWarning(connection) is string clear)
-            {
-                cmdlet.WriteWarning(clear);
-            }
             if (!requireKey && needsKey && !connection.HasApiKey)
             {
                 // -WhatIf: nothing is sent, so no real key is needed to show the request.
                 connection.ApiKey = "no-key-set-nothing-is-sent";
             }
             return connection;
-        }
-
-        /// <summary>
-        /// The warning for a key that goes unencrypted to an http:// address on another computer; null when it does not.
-        /// Not refused: a compatible server on the local network may offer nothing else. Never names the key, nor a user name or password in the address (scheme://host:port only).
-        /// </summary>
-        public static string? ClearTextWarning(VisionConnection connection)
-        {
-            Uri target = connection.Azure?.Endpoint ?? connection.BaseUri;
-            return connection.HasApiKey && target.Scheme == Uri.UriSchemeHttp && !UriText.IsLoopback(target)
-                ? $"The API key goes unencrypted (clear text) to {UriText.Address(target)}: it is an http:// address on another computer, so anyone on the network path can read the key. Use https:// if the server offers it."
-                : null;
         }
 
         /// <summary>

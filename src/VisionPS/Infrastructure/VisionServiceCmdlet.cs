@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
+using System.Threading.Tasks;
 using VisionPS.Core;
 using VisionPS.Core.OpenAI;
 
@@ -64,6 +65,26 @@ namespace VisionPS.Infrastructure
             // One verbose line per HTTP try (method, URL, status, time) and per shared rate-limit pause; the transport
             // scrubs credentials from them, and a sink that fails (the pipeline has ended) never fails a request.
             Connection.Verbose = EmitVerbose;
+            // The clear-text warning comes when a request is about to go (not under -WhatIf, nor after a -Confirm
+            // answered No), from every client of this command, the endpoints a batch's record names included.
+            Connection.Warning = WarnOnceAsync;
+        }
+
+        // The warnings given (or being given) in this command: each names its endpoint, so each comes once per endpoint
+        // however many clients and requests go there.
+        private readonly Dictionary<string, Task> _warned = new Dictionary<string, Task>(StringComparer.Ordinal);
+
+        private Task WarnOnceAsync(string warning)
+        {
+            lock (_warned)
+            {
+                if (!_warned.TryGetValue(warning, out Task? given))
+                {
+                    given = EmitWarningAsync(warning);
+                    _warned[warning] = given;
+                }
+                return given;
+            }
         }
 
         /// <summary>Adds an image input (or several); bad ones are written as errors here, on the pipeline thread.</summary>

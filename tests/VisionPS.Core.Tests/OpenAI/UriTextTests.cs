@@ -63,6 +63,45 @@ namespace VisionPS.Core.Tests.OpenAI
         }
 
         /// <summary>
+        /// Text after an address's authority that is plainly not part of it (after white space, or after a ',' or ';'
+        /// and white space: a list, a sentence) is kept, mail addresses included; each of two addresses loses its own
+        /// user name and password only; a '@' in a path or query is no user name's end.
+        /// </summary>
+        [Theory]
+        [InlineData("Failed: http://a:pw1-Zq7SECRET@h1.example/x and http://b:pw2-Zq7SECRET@h2.example:81/y.", "Failed: http://h1.example/x and http://h2.example:81/y.")]
+        [InlineData("Proxies http://h1.example:80, http://b:pw-Zq7SECRET@h2.example:81; none answered.", "Proxies http://h1.example:80, http://h2.example:81; none answered.")]
+        [InlineData("Tried http://h1.example:80,http://b:pw-Zq7SECRET@h2.example:81 in turn.", "Tried http://h1.example:80,http://h2.example:81 in turn.")]
+        [InlineData("See http://example.com:80, me@example.com", "See http://example.com:80, me@example.com")]
+        [InlineData("See http://example.com:80; me@example.com", "See http://example.com:80; me@example.com")]
+        [InlineData("See http://example.com:80 (me@example.com)", "See http://example.com:80 (me@example.com)")]
+        [InlineData("Bad image http://u:pw-Zq7SECRET@host.example/path?x=a@b", "Bad image http://host.example/path?x=a@b")]
+        [InlineData("Bad image http://host.example/path?x=a@b&y=c@d", "Bad image http://host.example/path?x=a@b&y=c@d")]
+        public void FreeTextKeepsWhatFollowsAnAddressAndLosesOnlyUserInfo(string text, string shown)
+        {
+            Assert.Equal(shown, UriText.WithoutUserInfo(text));
+        }
+
+        /// <summary>
+        /// A ',' or ';' with no white space after it may be inside a password (both are legal there, and .NET quotes them
+        /// as typed): the user information still runs to the last '@' before the authority's end. "http://example.com:80,me@example.com"
+        /// is, for .NET and every URI parser, the host example.com with user "example.com" and password "80,me": shown
+        /// as that host, never with what may be a password.
+        /// </summary>
+        [Theory]
+        [InlineData("Proxy http://u:pa,ss-Zq7SECRET@proxy.example:8080 refused.", "Proxy http://proxy.example:8080 refused.")]
+        [InlineData("Proxy http://u:pa;ss-Zq7SECRET@proxy.example:8080/ refused.", "Proxy http://proxy.example:8080/ refused.")]
+        [InlineData("see http://example.com:80,me@example.com", "see http://example.com")]
+        public void FreeTextNeverShowsAPasswordWithACommaOrSemicolon(string text, string shown)
+        {
+            string said = UriText.WithoutUserInfo(text);
+            Assert.Equal(shown, said);
+            Assert.DoesNotContain(Token, said, StringComparison.Ordinal);
+            Uri uri = new Uri(text.Substring(text.IndexOf("http", StringComparison.Ordinal)).Split(' ')[0]);
+            Assert.NotEqual(string.Empty, uri.UserInfo); // what this test is about: the parsers' reading
+            Assert.Contains(UriText.Address(uri), said, StringComparison.Ordinal);
+        }
+
+        /// <summary>
         /// An address that does not parse (a bad port, a raw '/', '#' or space in its password, another scheme) is echoed
         /// in its error less everything from its "://" to its last '@': no stop character can leave a password in.
         /// </summary>
