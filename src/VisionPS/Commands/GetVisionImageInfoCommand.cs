@@ -142,7 +142,9 @@ namespace VisionPS.Commands
                 {
                     ImageHeader header = ImageProbe.Probe(file);
                     ImageProbe.CheckDeclared(header, _options!.Budget, file);
-                    WriteObject(new VisionImageInfo(file, header, _options!));
+                    // Preparing's own verdict: a file the header rules out is read no further.
+                    bool passes = ImagePreparer.WouldPassThrough(file, header, _options!);
+                    WriteObject(new VisionImageInfo(file, header, _options!, passes));
                     if (++_count % 50 == 0 && DateTime.UtcNow - _lastProgress > TimeSpan.FromMilliseconds(250))
                     {
                         _lastProgress = DateTime.UtcNow;
