@@ -96,6 +96,62 @@ Describe 'Get-VisionImageInfo' {
         $warning | Should -Not -Match 'sized and costed'
     }
 
+    It 'says WouldPassThrough exactly when ConvertTo-VisionImage sends the file as it is, and refuses a damaged one as it does' {
+        # What the header allows is not the verdict: an RGBA PNG no pixel of which is transparent is re-encoded, and so
+        # is a palette whose transparent entry no pixel uses; a damaged file is refused. Get-VisionImageInfo said True.
+        $dir = Join-Path $TestDrive 'verdict'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        $opaque = Join-Path $dir 'opaque.png'
+        & convert -size 64x48 'gradient:red-blue' PNG32:$opaque
+        $translucent = Join-Path $dir 'translucent.png'
+        & convert -size 64x48 'gradient:red-blue' -alpha set -channel A -evaluate set 50% +channel PNG32:$translucent
+        # A palette of red and a transparent blue (tRNS), every pixel red.
+        $rows = [IO.MemoryStream]::new()
+        $z = [IO.Compression.ZLibStream]::new($rows, [IO.Compression.CompressionLevel]::Optimal, $true)
+        $row = [byte[]]::new(1 + 64)
+        for ($x = 1; $x -le 64; $x++) { $row[$x] = 1 }
+        for ($y = 0; $y -lt 48; $y++) { $z.Write($row, 0, $row.Length) }
+        $z.Dispose()
+        [byte[]] $png = [byte[]](0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A)
+        $png += New-PngChunk 'IHDR' ((Get-BigEndian 64) + (Get-BigEndian 48) + [byte[]](8, 3, 0, 0, 0))
+        $png += New-PngChunk 'PLTE' ([byte[]](0, 0, 255, 255, 0, 0))
+        $png += New-PngChunk 'tRNS' ([byte[]](0))
+        $png += New-PngChunk 'IDAT' $rows.ToArray()
+        $png += New-PngChunk 'IEND' ([byte[]]@())
+        $palette = Join-Path $dir 'palette.png'
+        [IO.File]::WriteAllBytes($palette, $png)
+        # The translucent PNG with its IDAT's CRC flipped, and a JPEG cut to two thirds.
+        [byte[]] $b = [IO.File]::ReadAllBytes($translucent)
+        $at = [Text.Encoding]::ASCII.GetString($b).IndexOf('IDAT')
+        $b[$at + 4 + (($b[$at - 2] -shl 8) -bor $b[$at - 1])] = $b[$at + 4 + (($b[$at - 2] -shl 8) -bor $b[$at - 1])] -bxor 0xFF
+        $badCrc = Join-Path $dir 'bad-crc.png'
+        [IO.File]::WriteAllBytes($badCrc, $b)
+        $jpeg = Join-Path $dir 'whole.jpg'
+        & convert -size 64x48 'plasma:fractal' -quality 90 $jpeg
+        [byte[]] $j = [IO.File]::ReadAllBytes($jpeg)
+        $cut = Join-Path $dir 'cut.jpg'
+        [IO.File]::WriteAllBytes($cut, $j[0..([int]($j.Length * 2 / 3))])
+
+        $expected = [ordered]@{ $opaque = 'Reencode'; $translucent = 'Pass'; $palette = 'Reencode'; $jpeg = 'Pass'; $badCrc = 'ImageDamaged'; $cut = 'ImageDamaged' }
+        foreach ($file in $expected.Keys) {
+            $info = Get-VisionImageInfo -LiteralPath $file -ErrorVariable infoErrors -ErrorAction SilentlyContinue
+            $image = ConvertTo-VisionImage -LiteralPath $file -ErrorVariable convertErrors -ErrorAction SilentlyContinue
+            $did = if ($image) { $image.Action } else { $convertErrors[0].FullyQualifiedErrorId -replace ',.*' }
+            $did | Should -Be $expected[$file] -Because "ConvertTo-VisionImage's outcome for $file"
+            if ($image) {
+                $infoErrors.Count | Should -Be 0 -Because $file
+                $info.WouldPassThrough | Should -Be ($image.Action -eq 'Pass') -Because "WouldPassThrough for $file"
+            }
+            else {
+                $info | Should -BeNullOrEmpty -Because $file
+                $infoErrors.Count | Should -Be 1 -Because $file
+                $infoErrors[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+                "$($infoErrors[0])" | Should -Be "$($convertErrors[0])"
+                $infoErrors[0].TargetObject | Should -Be $file
+            }
+        }
+    }
+
     It 'formats as a table a person can read' {
         $text = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') | Out-String
         $text | Should -Match 'Format\s+Width\s+Height'

@@ -1,24 +1,6 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
 
-    # A PNG chunk: length, type, data, CRC-32 of type and data.
-    function script:New-PngChunk([string] $Type, [byte[]] $Data) {
-        [byte[]] $body = [Text.Encoding]::ASCII.GetBytes($Type) + $Data
-        $crc = [uint32]::MaxValue
-        foreach ($byte in $body) {
-            $crc = $crc -bxor $byte
-            for ($k = 0; $k -lt 8; $k++) {
-                $crc = if ($crc -band 1) { [uint32](($crc -shr 1) -bxor 0xEDB88320) } else { [uint32]($crc -shr 1) }
-            }
-        }
-        $crc = $crc -bxor [uint32]::MaxValue
-        (Get-BigEndian $Data.Length) + $body + (Get-BigEndian $crc)
-    }
-
-    function script:Get-BigEndian([uint32] $Value) {
-        [byte[]]((($Value -shr 24) -band 255), (($Value -shr 16) -band 255), (($Value -shr 8) -band 255), ($Value -band 255))
-    }
-
     # The zlib stream of a solid 40x30 RGB picture.
     function script:Get-SolidRgb([byte] $R, [byte] $G, [byte] $B) {
         $row = [byte[]]::new(1 + 40 * 3)

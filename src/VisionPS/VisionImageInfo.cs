@@ -3,10 +3,10 @@ using VisionPS.Core.Imaging;
 
 namespace VisionPS
 {
-    /// <summary>What Get-VisionImageInfo reports for one file, from its header alone.</summary>
+    /// <summary>What Get-VisionImageInfo reports for one file: from its header, and for a file that may be sent as it is, preparing's own verdict.</summary>
     public sealed class VisionImageInfo
     {
-        internal VisionImageInfo(string path, ImageHeader header, PrepareOptions options)
+        internal VisionImageInfo(string path, ImageHeader header, PrepareOptions options, bool wouldPassThrough)
         {
             Path = path;
             Format = header.Format.ToString();
@@ -23,7 +23,7 @@ namespace VisionPS
             Model = options.Model;
             Detail = options.Detail;
             (TargetWidth, TargetHeight) = ImagePreparer.TargetSize(header.DisplayWidth, header.DisplayHeight, options);
-            WouldPassThrough = ImagePreparer.HeaderAllowsPassThrough(header, options);
+            WouldPassThrough = wouldPassThrough;
             EstimatedTokens = TokenEstimator.Estimate(options.Model, options.Detail, TargetWidth, TargetHeight);
         }
 
@@ -81,7 +81,11 @@ namespace VisionPS
         /// <summary>File size in bytes.</summary>
         public long Bytes { get; }
 
-        /// <summary>Whether the header allows sending the file unchanged (a non-sRGB profile or a damaged file can still mean a re-encode).</summary>
+        /// <summary>
+        /// Whether ConvertTo-VisionImage and Send-VisionChat, with the same -Model, -Detail and -MaxSide, send the file
+        /// unchanged (true) or re-encode it (false): preparing's own verdict, which for a file the header allows reads
+        /// it whole (its colour profile, its integrity, and whether a pixel uses the transparency it declares).
+        /// </summary>
         public bool WouldPassThrough { get; }
 
         /// <summary>Width it would be sent at.</summary>

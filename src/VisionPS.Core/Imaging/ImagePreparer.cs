@@ -159,7 +159,42 @@ namespace VisionPS.Core.Imaging
             return PreparePolicy.HeaderAllowsPassThrough(header, options);
         }
 
-        private static PreparedImage PrepareCore(byte[] data, string name, PrepareOptions options)
+        /// <summary>
+        /// Whether <see cref="Prepare(string, PrepareOptions?)"/> would send the file at <paramref name="path"/> as it is
+        /// (<see cref="PrepareAction.Pass"/>), by preparing's own verdict. <paramref name="header"/> (the file's, from
+        /// <see cref="ImageProbe.Probe(string)"/>) decides first: when it rules pass-through out, nothing more is read.
+        /// Otherwise the file is read whole and prepared up to its pass-through verdict, and no further: the colour space,
+        /// the proof that the whole file is intact and, when it declares transparency, whether some pixel uses it; no
+        /// pixels are re-encoded.
+        /// </summary>
+        /// <exception cref="ImageProcessingException">What preparing would throw on the way, such as
+        /// <see cref="ImageErrorReason.Damaged"/> for a file the proof finds damaged (unless
+        /// <see cref="PrepareOptions.AllowPartial"/>, which then re-encodes it: false).</exception>
+        /// <exception cref="IOException">The file cannot be read.</exception>
+        public static bool WouldPassThrough(string path, ImageHeader header, PrepareOptions options)
+        {
+            if (path is null)
+            {
+                throw new ArgumentNullException(nameof(path));
+            }
+            if (!HeaderAllowsPassThrough(header, options))
+            {
+                return false;
+            }
+            options.Validate();
+            byte[] bytes = ImageInput.ReadFile(path, options.Budget);
+            return PrepareOrDecide(bytes, path, options, decideOnly: true) is { Action: PrepareAction.Pass };
+        }
+
+        private static PreparedImage PrepareCore(byte[] data, string name, PrepareOptions options) =>
+            PrepareOrDecide(data, name, options, decideOnly: false)!;
+
+        /// <summary>
+        /// Prepares <paramref name="data"/>; with <paramref name="decideOnly"/>, stops where preparing knows it re-encodes
+        /// and returns null there (a file passed through is returned as preparing returns it). A damage preparing refuses
+        /// is thrown either way: the same error.
+        /// </summary>
+        private static PreparedImage? PrepareOrDecide(byte[] data, string name, PrepareOptions options, bool decideOnly)
         {
             ImageFormat format = FormatSniffer.Sniff(data);
             ImageProbe.RejectUndecodable(format, data, name);
@@ -201,6 +236,10 @@ namespace VisionPS.Core.Imaging
                     }
                     RefuseOrWarn(cut, null, effect, name, format, options, magickWarnings);
                 }
+                if (decideOnly)
+                {
+                    return null;
+                }
                 return PrepareWithMagick(data, name, format, options, magickWarnings, partialRows, damageFound: cut is not null);
             }
 
@@ -240,7 +279,7 @@ namespace VisionPS.Core.Imaging
                 // JPEG it re-encodes (ImageMagick's decode reads past corrupt data and a cut scan without a word).
                 string? broken = CheckBeforeLcms(data, name, options.Budget, format, declared, out JpegScanDamage? scan, out string? effect);
                 RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
-                return PrepareWithMagick(data, name, format, options, warnings);
+                return decideOnly ? null : PrepareWithMagick(data, name, format, options, warnings);
             }
 
             // A JPEG's profile is read once, with whether its segments are numbered whole (DecodeWithLibjpeg needs that).
@@ -289,13 +328,17 @@ namespace VisionPS.Core.Imaging
                     effect = broken is null ? null : declared.ApngDefaultImageHidden ? DefaultImageEffect : LaterFramesEffect;
                 }
                 RefuseOrWarn(broken, scan, effect, name, format, options, warnings);
-                return PrepareWithMagick(data, name, format, options, warnings);
+                return decideOnly ? null : PrepareWithMagick(data, name, format, options, warnings);
             }
 
             if (format == ImageFormat.Bmp && BmpClaimPastItsRows(data, options.Budget, name, out int claimRows, out string claimEffect) is string claim)
             {
                 // Its rows alone, from a copy that declares only them; the damage is said once, here.
                 RefuseOrWarn(claim, null, claimEffect, name, format, options, warnings);
+                if (decideOnly)
+                {
+                    return null;
+                }
                 PreparedImage rowsThere = PrepareCore(ImageIntegrity.BmpWithRows(data, claimRows, rle: true)!, name, options);
                 rowsThere.Warnings = warnings.Concat(rowsThere.Warnings).ToList();
                 return rowsThere;
@@ -310,6 +353,10 @@ namespace VisionPS.Core.Imaging
                 {
                     (string cutDamage, string cutEffect) = BmpCut(name, format, rowsThere, cutHeight, cutBottomUp, cutRle);
                     RefuseOrWarn(cutDamage, null, cutEffect, name, format, options, warnings);
+                }
+                if (decideOnly)
+                {
+                    return null;
                 }
                 return PrepareWithMagick(data, name, format, options, warnings, rowsThere, damageFound: rowsThere >= 0);
             }
@@ -384,6 +431,13 @@ namespace VisionPS.Core.Imaging
                 {
                     throw scanDamage?.Refuse(name) ?? ImageProcessingException.Damaged(name, format, damage);
                 }
+            }
+            if (decideOnly && (damage is null || options.AllowPartial))
+            {
+                // Re-encoded: what a re-encode finds is no part of the verdict. Damage found already is refused below,
+                // after the decode that says how much of the picture it costs, as preparing refuses it.
+                decoded?.Dispose();
+                return null;
             }
             if (damage is null && !passCandidate && format == ImageFormat.Png && ImageIntegrity.PngPaletteShort(data, header))
             {
@@ -568,6 +622,10 @@ namespace VisionPS.Core.Imaging
                 }
                 warnings.Add(DamagedWarning(name, format, what,
                     partial?.Missing(header) ?? scanDamage?.Effect ?? damageEffect ?? "All of its pixels decoded, so the image is sent whole."));
+            }
+            if (decideOnly)
+            {
+                return null;
             }
             if (alpha && header.Format == ImageFormat.Bmp && PixelAlpha.AllTransparent(pixels))
             {

@@ -6,7 +6,7 @@ using VisionPS.Infrastructure;
 
 namespace VisionPS.Commands
 {
-    /// <summary>Reads the format, size and EXIF orientation of image files from their headers, without decoding pixels.</summary>
+    /// <summary>Reads the format, size and EXIF orientation of image files from their headers, and whether each would be sent as it is.</summary>
     /// <remarks>
     /// <para>Get-VisionImageInfo opens each file, reads only its first bytes and the codec header, and returns one
     /// VisionPS.VisionImageInfo object per image: the full path, the container format recognised from the file's magic
@@ -16,8 +16,19 @@ namespace VisionPS.Commands
     /// <para>It also says, for -Model and -Detail (and -MaxSide, default 2048), whether the file would be sent as it is
     /// (WouldPassThrough), the size it would be sent at (TargetWidth, TargetHeight) and the image tokens that costs
     /// (EstimatedTokens), so a folder can be costed before anything is sent. A progress bar counts the files read.</para>
-    /// <para>Because no pixels are decoded it is fast enough for folders of thousands of photos, and it is the quick way
-    /// to find what a model would be sent before preparing or sending anything.</para>
+    /// <para>WouldPassThrough is the verdict ConvertTo-VisionImage and Send-VisionChat reach with the same -Model, -Detail
+    /// and -MaxSide, by the same code: True when the file's own bytes are sent, False when it is re-encoded. A file whose
+    /// header rules that out (larger than the target, turned by its EXIF orientation, animated, 16-bit, CMYK, a format
+    /// the API does not take) is read no further. A file that may be sent as it is is read whole and checked as preparing
+    /// checks it: its colour profile, that the whole file is intact (a PNG's chunks and zlib stream, a JPEG's scans, a
+    /// GIF or WebP decoded), and, when it declares transparency, that some pixel uses it: an RGBA PNG whose every pixel
+    /// is opaque, or a palette whose transparent entry no pixel uses, is re-encoded (False).</para>
+    /// <para>Such a file that is damaged writes the ImageDamaged error ConvertTo-VisionImage writes for it, naming the
+    /// file and the damage, and no object (it would not be sent); the other files are still read. Damage in a file that
+    /// is re-encoded anyway is not looked for here: preparing finds it.</para>
+    /// <para>Only files that may be sent as they are are read past their header, so it stays fast enough for folders of
+    /// thousands of photos, and it is the quick way to find what a model would be sent before preparing or sending
+    /// anything.</para>
     /// <para>FrameCount counts an animation's frames, and a multi-page TIFF's pages (also in Pages); only the first
     /// frame or page is sent. IsAnimated is true for animations only.</para>
     /// <para>Use -Path for paths with wildcards and -LiteralPath for exact paths; Get-ChildItem and Get-Item output binds
@@ -142,7 +153,9 @@ namespace VisionPS.Commands
                 {
                     ImageHeader header = ImageProbe.Probe(file);
                     ImageProbe.CheckDeclared(header, _options!.Budget, file);
-                    WriteObject(new VisionImageInfo(file, header, _options!));
+                    // Preparing's own verdict: a file the header rules out is read no further.
+                    bool passes = ImagePreparer.WouldPassThrough(file, header, _options!);
+                    WriteObject(new VisionImageInfo(file, header, _options!, passes));
                     if (++_count % 50 == 0 && DateTime.UtcNow - _lastProgress > TimeSpan.FromMilliseconds(250))
                     {
                         _lastProgress = DateTime.UtcNow;

@@ -5,7 +5,7 @@ namespace VisionPS.Core.Tests.Imaging
 {
     public class PassThroughPolicyTests
     {
-        /// <summary>The header-only verdict (Get-VisionImageInfo's WouldPassThrough) agrees with what preparing does.</summary>
+        /// <summary>The header-only verdict never rules out a file preparing passes through; the whole verdict is preparing's.</summary>
         [Theory]
         [MemberData(nameof(TestCorpus.GoodFiles), MemberType = typeof(TestCorpus))]
         public void HeaderVerdictNeverPromisesLessThanPreparingDoes(string name)
@@ -15,6 +15,8 @@ namespace VisionPS.Core.Tests.Imaging
             {
                 bool headerSays = ImagePreparer.HeaderAllowsPassThrough(ImageProbe.Probe(file), options);
                 PreparedImage prepared = ImagePreparer.Prepare(file, options);
+                // Preparing's own verdict (Get-VisionImageInfo's WouldPassThrough) is what preparing did.
+                Assert.Equal(prepared.Action == PrepareAction.Pass, ImagePreparer.WouldPassThrough(file, ImageProbe.Probe(file), options));
                 if (prepared.Action == PrepareAction.Pass)
                 {
                     Assert.True(headerSays, $"{name} passed through, but its header said it would not");
