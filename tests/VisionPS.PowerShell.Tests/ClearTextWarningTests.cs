@@ -57,6 +57,23 @@ namespace VisionPS.PowerShell.Tests
             Assert.All(ps.Warnings.Concat(ps.Errors.Select(e => e.ToString())), s => Assert.DoesNotContain(Key, s, StringComparison.Ordinal));
         }
 
+        /// <summary>
+        /// Add-VisionFile stopped by -WarningAction Stop at the clear-text warning: nothing went out, so it does not warn
+        /// that an upload under way "may be stored on the service" (it did, when the stop came before the upload).
+        /// </summary>
+        [Fact]
+        public void AStopAtTheWarningSaysNothingOfAnUploadUnderWay()
+        {
+            using var listener = new SilentListener(IPAddress.Any, close: true);
+            string address = $"http://{SilentListener.NonLoopbackAddress()}:{listener.Port}";
+            using var ps = Session(new RecordingHost());
+
+            Assert.ThrowsAny<ActionPreferenceStopException>(() => ps.Run("Add-VisionFile -Image $args[0], $args[1] -BaseUri $args[2] -WarningAction Stop",
+                Paths.CorpusFile("jpg_gray_cat_512.jpg"), Paths.CorpusFile("gif_static_smile_48.gif"), address + "/v1"));
+            Assert.Empty(listener.AcceptedNow());
+            Assert.DoesNotContain(ps.Warnings, w => w.Contains("may be stored", StringComparison.Ordinal));
+        }
+
         /// <summary>The session's endpoint (Set-VisionDefault -BaseUri) gets the same: no warning at a declined -Confirm, one at a real send.</summary>
         [Fact]
         public void TheSessionEndpointsWarningWaitsForTheSendToo()
@@ -75,14 +92,7 @@ namespace VisionPS.PowerShell.Tests
             Assert.DoesNotContain(ps.Warnings, w => w.Contains(clearText, StringComparison.Ordinal));
 
             // -WarningAction Stop: the warning is written before the request goes, so it stops the command before anything is sent.
-            try
-            {
-                ps.Run("Send-VisionChat 'Read.' -Image $args[0] -NoCache -WarningAction Stop", Paths.CorpusFile("jpg_gray_cat_512.jpg"));
-            }
-            catch (RuntimeException)
-            {
-                // the stop
-            }
+            Assert.ThrowsAny<ActionPreferenceStopException>(() => ps.Run("Send-VisionChat 'Read.' -Image $args[0] -NoCache -WarningAction Stop", Paths.CorpusFile("jpg_gray_cat_512.jpg")));
             Assert.Empty(listener.AcceptedNow());
 
             ps.Run("Send-VisionChat 'Read.' -Image $args[0] -NoCache", Paths.CorpusFile("jpg_gray_cat_512.jpg"));

@@ -47,12 +47,18 @@ namespace VisionPS.PowerShell.Tests
             {
                 ps.AddArgument(a);
             }
-            Collection<PSObject> output = ps.Invoke();
-            Errors = ps.Streams.Error.ToList();
-            Warnings = ps.Streams.Warning.Select(w => w.Message).ToList();
-            Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList();
-            Debug = ps.Streams.Debug.Select(w => w.Message).ToList();
-            return output;
+            try
+            {
+                return ps.Invoke();
+            }
+            finally
+            {
+                // Kept when a terminating error ends the run too (what was written before the stop).
+                Errors = ps.Streams.Error.ToList();
+                Warnings = ps.Streams.Warning.Select(w => w.Message).ToList();
+                Verbose = ps.Streams.Verbose.Select(w => w.Message).ToList();
+                Debug = ps.Streams.Debug.Select(w => w.Message).ToList();
+            }
         }
 
         /// <summary>Runs a script and returns its output as base objects of type <typeparamref name="T"/>.</summary>

@@ -111,6 +111,12 @@ namespace VisionPS.Commands
                     EmitError(ErrorIds.ForUpload(ex, image.Source));
                     continue;
                 }
+                catch (RequestDeclinedException)
+                {
+                    // Nothing went out (a stop at the clear-text warning, -WarningAction Stop): no upload is under way.
+                    _uploading = null;
+                    throw;
+                }
                 Emit(NoteCreated(file.Id, image.Source), file);
                 // The next upload (stored, and billed) starts only once the commands after this one took the file: when
                 // they want no more (| Select-Object -First 1), the run ends here, with nothing uploaded that nobody gets.
