@@ -186,8 +186,13 @@ namespace VisionPS.Core.Imaging
             else if (variant is not null && variant.StartsWith(LargerThanDeclared, StringComparison.Ordinal)
                 && !(data is not null && HeifBoxes.HasLayerSelection(data)))
             {
-                // Not a layered image: a size field that lies (or a hostile one) is damage, not an unsupported variant.
-                result = ImageProcessingException.DamagedBeyondUse(name, format, "its decoded picture is larger than the size the file declares");
+                // Not a layered image (no layer property of its own): a size field that lies (or a hostile one) is damage,
+                // not an unsupported variant. libheif names the size its coded stream gives.
+                System.Text.RegularExpressions.Match coded = System.Text.RegularExpressions.Regex.Match(message, @"Image size (\d{1,5})x(\d{1,5}) exceeds");
+                (long Width, long Height)? declared = data is null ? null : HeifBoxes.PrimarySize(data);
+                result = ImageProcessingException.DamagedBeyondUse(name, format, coded.Success && declared is (long dw, long dh)
+                    ? $"its coded stream declares a picture size of {coded.Groups[1].Value}x{coded.Groups[2].Value}, larger than the size the file declares ({dw}x{dh})"
+                    : "its decoded picture is larger than the size the file declares");
             }
             else if (variant is not null)
             {
