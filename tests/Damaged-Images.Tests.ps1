@@ -190,3 +190,41 @@ Describe 'Damaged images through every cmdlet that sends them' {
         finally { $failing.Stop() }
     }
 }
+
+Describe 'Old and rare variants, as a user meets them' {
+    It 'prepares an OS/2 1.x BMP whose palette has fewer colours than 8 bits index, with its colours' {
+        # 12-byte BITMAPCOREHEADER, 8 bits a pixel, 252 BGR colours (no count in the header); 16x4, pixel i is colour i*13.
+        $palette = [byte[]]::new(252 * 3)
+        for ($i = 0; $i -lt 252; $i++) { $palette[3 * $i] = 255 - $i; $palette[3 * $i + 1] = ($i * 37 + 11) % 256; $palette[3 * $i + 2] = $i }
+        $pixels = [byte[]]::new(64)
+        for ($i = 0; $i -lt 64; $i++) { $pixels[$i] = ($i * 13) % 252 }
+        $offset = 14 + 12 + $palette.Length
+        $ms = [IO.MemoryStream]::new()
+        $w = [IO.BinaryWriter]::new($ms)
+        $w.Write([byte[]][char[]]'BM'); $w.Write([int]($offset + 64)); $w.Write([int]0); $w.Write([int]$offset)
+        $w.Write([int]12); $w.Write([uint16]16); $w.Write([uint16]4); $w.Write([uint16]1); $w.Write([uint16]8)
+        $w.Write($palette); $w.Write($pixels); $w.Flush()
+        $bmp = Join-Path $TestDrive 'os2.bmp'
+        [IO.File]::WriteAllBytes($bmp, $ms.ToArray())
+
+        $out = ConvertTo-VisionImage -LiteralPath $bmp -Format Png -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs.Count | Should -Be 0
+        $out.Width | Should -Be 16
+        $sent = Join-Path $TestDrive 'os2-sent.png'
+        [IO.File]::WriteAllBytes($sent, $out.GetBytes())
+        # ImageMagick's reading of the same file, pixel for pixel.
+        & compare -metric AE $bmp $sent 'null:' 2>&1 | Out-String | ForEach-Object Trim | Should -Be '0'
+    }
+
+    It 'refuses a WebP-compressed TIFF as unsupported, naming the file and saying what to do' {
+        $source = Join-Path $TestDrive 'in.png'
+        $tif = Join-Path $TestDrive 'scan_webp.tif'
+        & convert -size 96x64 'gradient:red-blue' $source
+        & convert $source -depth 8 -compress WebP $tif
+        ConvertTo-VisionImage -LiteralPath $tif -ErrorVariable errs -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'UnsupportedImageFormat,*'
+        "$($errs[0])" | Should -BeLike "*scan_webp.tif*TIFF with WebP compression is not supported; convert it to PNG first*"
+        "$($errs[0])" | Should -Not -Match 'configured|Magick|Exception|@ error'
+    }
+}

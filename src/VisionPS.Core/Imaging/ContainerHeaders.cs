@@ -403,6 +403,44 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// A palette BMP (1 to 8 bits a pixel) whose pixel data starts before the end of a full-size palette: an OS/2 1.x
+        /// BMP (12-byte BITMAPCOREHEADER, which has no colour count) or one whose 40-byte or larger header leaves the count
+        /// 0, storing fewer colours than its bit depth can index. Skia then reads 2^bpp colours, finds the pixel offset
+        /// inside them and refuses the whole file; ImageMagick, Pillow and browsers read the colours that are there.
+        /// </summary>
+        public static bool BmpPaletteSkiaRefuses(ReadOnlySpan<byte> b)
+        {
+            if (b.Length < 26)
+            {
+                return false;
+            }
+            long headerSize = U32LE(b, 14);
+            long offset = U32LE(b, 10);
+            int bpp, bytesPerColor;
+            long colours;
+            if (headerSize == 12)
+            {
+                bpp = b[24] | (b[25] << 8);
+                (bytesPerColor, colours) = (3, 0);
+            }
+            else if (headerSize >= 40 && b.Length >= 50 && U32LE(b, 30) is 0 or 1 or 2)
+            {
+                bpp = b[28] | (b[29] << 8);
+                (bytesPerColor, colours) = (4, U32LE(b, 46));
+            }
+            else
+            {
+                return false;
+            }
+            if (bpp is not (1 or 2 or 4 or 8))
+            {
+                return false;
+            }
+            long read = colours == 0 || colours > 1 << bpp ? 1 << bpp : colours;
+            return offset - 14 - headerSize < read * bytesPerColor;
+        }
+
+        /// <summary>
         /// Whether a 32-bit BI_RGB BMP's fourth (reserved) bytes make some pixel translucent: some is not 0 (so the byte
         /// is used) and some is not 255 (all 255 is opaque, as Skia decodes it anyway).
         /// </summary>

@@ -726,8 +726,34 @@ namespace VisionPS.Core.Imaging
             return (-1, -1);
         }
 
-        /// <summary>Whether the file has a layer-selecting property ('a1op' or 'lsel') among its item properties.</summary>
-        internal static bool HasLayerSelection(byte[] data) => ScanProperties(data, out bool layered, out _, out _) && layered;
+        /// <summary>
+        /// Whether the primary image is a layered one: 'ipma' gives it a layer-selecting or layer-indexing property
+        /// ('a1op', 'lsel', 'a1lx'). Such a property of another item (a second, layered copy of the picture beside a
+        /// single-layer primary, as in av1-avif's truncated_elementary_stream.avif) does not make the primary layered.
+        /// </summary>
+        internal static bool HasLayerSelection(byte[] data)
+        {
+            if (!MetaChildren(data, out long children, out long metaEnd))
+            {
+                return false;
+            }
+            ReadOnlySpan<byte> b = data;
+            long primary = PrimaryItem(b, children, metaEnd);
+            return primary >= 0 && (ItemProperty(b, children, metaEnd, primary, "a1op"u8, default, 9).Start >= 0
+                || ItemProperty(b, children, metaEnd, primary, "lsel"u8, default, 10).Start >= 0
+                || ItemProperty(b, children, metaEnd, primary, "a1lx"u8, default, 15).Start >= 0);
+        }
+
+        /// <summary>The primary image's size from its 'ispe' property, or null.</summary>
+        internal static (long Width, long Height)? PrimarySize(byte[] data)
+        {
+            if (!MetaChildren(data, out long children, out long metaEnd))
+            {
+                return null;
+            }
+            long primary = PrimaryItem(data, children, metaEnd);
+            return primary < 0 ? null : ItemSize(data, children, metaEnd, primary);
+        }
 
         /// <summary>
         /// Walks meta/iprp/ipco: whether a layer-selecting property is there, and the last 'ispe' and how many there

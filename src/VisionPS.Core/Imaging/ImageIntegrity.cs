@@ -899,6 +899,18 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// Whether the picture directory is tiled (TileOffsets) with JPEG compression (7) of CMYK (photometric 5, 4
+        /// samples of 8 bits): ImageMagick reads such a file strip by strip (the way it converts CMYK JPEG data) and
+        /// libtiff refuses ("Can not read scanlines from a tiled image").
+        /// </summary>
+        internal static bool TiffTiledCmykJpeg(byte[] b)
+        {
+            Dictionary<int, (long EntryAt, long[] Values)>? tags = TiffPictureTags(b, 259, 262, 277, 324);
+            long One(int tag) => tags!.TryGetValue(tag, out var v) && v.Values.Length == 1 ? v.Values[0] : -1;
+            return tags is not null && tags.ContainsKey(324) && One(259) == 7 && One(262) == 5 && One(277) == 4;
+        }
+
+        /// <summary>
         /// The picture directory's strip (or tile) offsets and byte counts, classic or BigTIFF, in either byte order; null
         /// when they cannot be read (a directory past the end, odd field types, more entries than the file can hold).
         /// </summary>

@@ -344,9 +344,10 @@ namespace VisionPS.Core.Imaging
                 return rowsThere;
             }
 
-            if (format == ImageFormat.Bmp && ContainerHeaders.BmpAlphaMaskSkiaIgnores(data))
+            if (format == ImageFormat.Bmp && (ContainerHeaders.BmpAlphaMaskSkiaIgnores(data) || ContainerHeaders.BmpPaletteSkiaRefuses(data)))
             {
-                // Skia would drop this BMP's alpha channel; ImageMagick reads it. ImageMagick refuses a cut BMP as a bad
+                // Skia would drop this BMP's alpha channel, or refuses its palette shorter than its bit depth can index
+                // (an OS/2 1.x BMP's, whose header has no colour count); ImageMagick reads both. ImageMagick refuses a cut BMP as a bad
                 // header: its rows are counted as the Skia path counts them, and those in the file are read alone.
                 int rowsThere = ImageIntegrity.BmpRowsInFile(data, out int cutHeight, out bool cutBottomUp, out string? cutRle);
                 if (rowsThere >= 0)

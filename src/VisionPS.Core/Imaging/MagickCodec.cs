@@ -171,6 +171,16 @@ namespace VisionPS.Core.Imaging
             {
                 result = ImageProcessingException.DamagedBeyondUse(name, format, tiff);
             }
+            else if (format == ImageFormat.Tiff && TiffCodecNotBuiltIn(message) is string codec)
+            {
+                // libtiff's "WEBP compression support is not configured": a codec left out of Magick.NET's libtiff.
+                result = ImageProcessingException.Unsupported(name, format, $"TIFF with {codec} compression is not supported; convert it to PNG first");
+            }
+            else if (format == ImageFormat.Tiff && Has("Can not read scanlines from a tiled image") && data is not null && ImageIntegrity.TiffTiledCmykJpeg(data))
+            {
+                result = ImageProcessingException.Unsupported(name, format,
+                    "a tiled TIFF with JPEG-compressed CMYK is not supported by the decoder in this build; convert it to PNG first");
+            }
             else if (format == ImageFormat.Tiff && LibtiffDamage(message) is string damage)
             {
                 result = ImageProcessingException.DamagedBeyondUse(name, format, damage);
@@ -186,8 +196,13 @@ namespace VisionPS.Core.Imaging
             else if (variant is not null && variant.StartsWith(LargerThanDeclared, StringComparison.Ordinal)
                 && !(data is not null && HeifBoxes.HasLayerSelection(data)))
             {
-                // Not a layered image: a size field that lies (or a hostile one) is damage, not an unsupported variant.
-                result = ImageProcessingException.DamagedBeyondUse(name, format, "its decoded picture is larger than the size the file declares");
+                // Not a layered image (no layer property of its own): a size field that lies (or a hostile one) is damage,
+                // not an unsupported variant. libheif names the size its coded stream gives.
+                System.Text.RegularExpressions.Match coded = System.Text.RegularExpressions.Regex.Match(message, @"Image size (\d{1,5})x(\d{1,5}) exceeds");
+                (long Width, long Height)? declared = data is null ? null : HeifBoxes.PrimarySize(data);
+                result = ImageProcessingException.DamagedBeyondUse(name, format, coded.Success && declared is (long dw, long dh)
+                    ? $"its coded stream declares a picture size of {coded.Groups[1].Value}x{coded.Groups[2].Value}, larger than the size the file declares ({dw}x{dh})"
+                    : "its decoded picture is larger than the size the file declares");
             }
             else if (variant is not null)
             {
@@ -227,6 +242,27 @@ namespace VisionPS.Core.Imaging
                 result = ImageProcessingException.DecodeFailed(name, format, "the decoder could not read it (" + Reason(message) + ")", ex);
             }
             return Keep(result, ex);
+        }
+
+        /// <summary>
+        /// The compression libtiff names in "X compression support is not configured" (a codec left out of the libtiff
+        /// built into Magick.NET), in its usual spelling, or null.
+        /// </summary>
+        internal static string? TiffCodecNotBuiltIn(string message)
+        {
+            System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(message, @"\b([A-Za-z0-9]{2,12}) compression support is not configured");
+            if (!m.Success)
+            {
+                return null;
+            }
+            string codec = m.Groups[1].Value;
+            return codec.ToUpperInvariant() switch
+            {
+                "WEBP" => "WebP",
+                "ZSTD" => "Zstandard",
+                "JXL" or "JPEGXL" => "JPEG XL",
+                _ => codec,
+            };
         }
 
         /// <summary>
