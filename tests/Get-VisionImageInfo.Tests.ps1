@@ -145,9 +145,24 @@ Describe 'Get-VisionImageInfo' {
             else {
                 $info | Should -BeNullOrEmpty -Because $file
                 $infoErrors.Count | Should -Be 1 -Because $file
+                # The same id, target and named problem as ConvertTo-VisionImage's error; but this cmdlet sends
+                # nothing, so its text says what preparing does with the file, not that it "was not sent".
                 $infoErrors[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
-                "$($infoErrors[0])" | Should -Be "$($convertErrors[0])"
                 $infoErrors[0].TargetObject | Should -Be $file
+                $infoErrors[0].Exception.Detail | Should -Be $convertErrors[0].Exception.Detail
+                "$($infoErrors[0])" | Should -BeLike "*is damaged: $($convertErrors[0].Exception.Detail)*"
+                "$($convertErrors[0])" | Should -Match 'It was not sent'
+                "$($infoErrors[0])" | Should -Not -Match 'not sent'
+                $infoErrors[0].Exception.Message | Should -Not -Match 'not sent'
+                "$($infoErrors[0])" | Should -Match 'ConvertTo-VisionImage and Send-VisionChat refuse it'
+                $infoErrors[0].ErrorDetails.RecommendedAction | Should -Match '-AllowPartial'
+                # -AllowPartial here too: ConvertTo-VisionImage then re-encodes the part that decodes, so it is no
+                # pass-through, and Get-VisionImageInfo says so instead of an error.
+                $partial = ConvertTo-VisionImage -LiteralPath $file -AllowPartial -WarningAction SilentlyContinue
+                $partial.Action | Should -Be 'Reencode' -Because "ConvertTo-VisionImage -AllowPartial on $file"
+                $info = Get-VisionImageInfo -LiteralPath $file -AllowPartial -ErrorVariable partialErrors -ErrorAction SilentlyContinue
+                $partialErrors.Count | Should -Be 0 -Because "-AllowPartial on $file"
+                $info.WouldPassThrough | Should -BeFalse -Because "-AllowPartial on $file"
             }
         }
     }
