@@ -73,9 +73,10 @@ namespace VisionPS.Infrastructure
             ErrorRecord record = Create(ex, id, category, target, ex.Message);
             if (ex.Reason == Core.Imaging.ImageErrorReason.Damaged)
             {
-                record.ErrorDetails.RecommendedAction = readOnly && ex.PartOfItDecodes
-                    ? "Copy or export the file again, or add -AllowPartial to ConvertTo-VisionImage or Send-VisionChat to send the part " +
-                      "that decodes (re-encoded; Get-VisionImageInfo -AllowPartial shows its WouldPassThrough False)."
+                // -AllowPartial only where some part of the image decodes (otherwise it is refused with it too).
+                record.ErrorDetails.RecommendedAction = !ex.PartOfItDecodes ? "Copy or export the file again."
+                    : readOnly ? "Copy or export the file again, or add -AllowPartial to ConvertTo-VisionImage or Send-VisionChat to send the " +
+                      "part that decodes (re-encoded; Get-VisionImageInfo -AllowPartial shows its WouldPassThrough False)."
                     : "Copy or export the file again, or add -AllowPartial to send the part that decodes.";
             }
             return record;
