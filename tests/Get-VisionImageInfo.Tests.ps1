@@ -167,6 +167,31 @@ Describe 'Get-VisionImageInfo' {
         }
     }
 
+    It 'checks a file its header allows for damage before it finds it is re-encoded, as preparing does (a gamma 1.0 PNG)' {
+        # The help says damage needing a decode is not looked for only in a file the header rules out; one it allows
+        # is checked whole first, so a gamma 1.0 PNG (re-encoded whole) cut to two thirds is ImageDamaged in both.
+        $dir = Join-Path $TestDrive 'gamma'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        $plain = Join-Path $dir 'plain.png'
+        & convert -size 64x48 'plasma:fractal' PNG24:$plain
+        [byte[]] $b = [IO.File]::ReadAllBytes($plain)
+        [byte[]] $png = $b[0..32] + (New-PngChunk 'gAMA' (Get-BigEndian 100000)) + $b[33..($b.Length - 1)]
+        $whole = Join-Path $dir 'gamma1.png'
+        [IO.File]::WriteAllBytes($whole, $png)
+        $cut = Join-Path $dir 'gamma1-cut.png'
+        [IO.File]::WriteAllBytes($cut, $png[0..([int]($png.Length * 2 / 3))])
+
+        (ConvertTo-VisionImage -LiteralPath $whole).Action | Should -Be 'Reencode'
+        (Get-VisionImageInfo -LiteralPath $whole).WouldPassThrough | Should -BeFalse
+        $null = ConvertTo-VisionImage -LiteralPath $cut -ErrorVariable convertErrors -ErrorAction SilentlyContinue
+        $info = Get-VisionImageInfo -LiteralPath $cut -ErrorVariable infoErrors -ErrorAction SilentlyContinue
+        $convertErrors[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+        $info | Should -BeNullOrEmpty
+        $infoErrors[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+        $infoErrors[0].Exception.Detail | Should -Be $convertErrors[0].Exception.Detail
+        (Get-VisionImageInfo -LiteralPath $cut -AllowPartial).WouldPassThrough | Should -BeFalse
+    }
+
     It 'formats as a table a person can read' {
         $text = Get-VisionImageInfo -LiteralPath (Join-Path $Corpus 'png_wizard_1104x1468_rgba.png') | Out-String
         $text | Should -Match 'Format\s+Width\s+Height'
