@@ -145,11 +145,51 @@ Describe 'Get-VisionImageInfo' {
             else {
                 $info | Should -BeNullOrEmpty -Because $file
                 $infoErrors.Count | Should -Be 1 -Because $file
+                # The same id, target and named problem as ConvertTo-VisionImage's error; but this cmdlet sends
+                # nothing, so its text says what preparing does with the file, not that it "was not sent".
                 $infoErrors[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
-                "$($infoErrors[0])" | Should -Be "$($convertErrors[0])"
                 $infoErrors[0].TargetObject | Should -Be $file
+                $infoErrors[0].Exception.Detail | Should -Be $convertErrors[0].Exception.Detail
+                "$($infoErrors[0])" | Should -BeLike "*is damaged: $($convertErrors[0].Exception.Detail)*"
+                "$($convertErrors[0])" | Should -Match 'It was not sent'
+                "$($infoErrors[0])" | Should -Not -Match 'not sent'
+                $infoErrors[0].Exception.Message | Should -Not -Match 'not sent'
+                "$($infoErrors[0])" | Should -Match 'ConvertTo-VisionImage and Send-VisionChat refuse it'
+                $infoErrors[0].ErrorDetails.RecommendedAction | Should -Match '-AllowPartial'
+                # -AllowPartial here too: ConvertTo-VisionImage then re-encodes the part that decodes, so it is no
+                # pass-through, and Get-VisionImageInfo says so instead of an error.
+                $partial = ConvertTo-VisionImage -LiteralPath $file -AllowPartial -WarningAction SilentlyContinue
+                $partial.Action | Should -Be 'Reencode' -Because "ConvertTo-VisionImage -AllowPartial on $file"
+                $info = Get-VisionImageInfo -LiteralPath $file -AllowPartial -ErrorVariable partialErrors -ErrorAction SilentlyContinue
+                $partialErrors.Count | Should -Be 0 -Because "-AllowPartial on $file"
+                $info.WouldPassThrough | Should -BeFalse -Because "-AllowPartial on $file"
             }
         }
+    }
+
+    It 'checks a file its header allows for damage before it finds it is re-encoded, as preparing does (a gamma 1.0 PNG)' {
+        # The help says damage needing a decode is not looked for only in a file the header rules out; one it allows
+        # is checked whole first, so a gamma 1.0 PNG (re-encoded whole) cut to two thirds is ImageDamaged in both.
+        $dir = Join-Path $TestDrive 'gamma'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        $plain = Join-Path $dir 'plain.png'
+        & convert -size 64x48 'plasma:fractal' PNG24:$plain
+        [byte[]] $b = [IO.File]::ReadAllBytes($plain)
+        [byte[]] $png = $b[0..32] + (New-PngChunk 'gAMA' (Get-BigEndian 100000)) + $b[33..($b.Length - 1)]
+        $whole = Join-Path $dir 'gamma1.png'
+        [IO.File]::WriteAllBytes($whole, $png)
+        $cut = Join-Path $dir 'gamma1-cut.png'
+        [IO.File]::WriteAllBytes($cut, $png[0..([int]($png.Length * 2 / 3))])
+
+        (ConvertTo-VisionImage -LiteralPath $whole).Action | Should -Be 'Reencode'
+        (Get-VisionImageInfo -LiteralPath $whole).WouldPassThrough | Should -BeFalse
+        $null = ConvertTo-VisionImage -LiteralPath $cut -ErrorVariable convertErrors -ErrorAction SilentlyContinue
+        $info = Get-VisionImageInfo -LiteralPath $cut -ErrorVariable infoErrors -ErrorAction SilentlyContinue
+        $convertErrors[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+        $info | Should -BeNullOrEmpty
+        $infoErrors[0].FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+        $infoErrors[0].Exception.Detail | Should -Be $convertErrors[0].Exception.Detail
+        (Get-VisionImageInfo -LiteralPath $cut -AllowPartial).WouldPassThrough | Should -BeFalse
     }
 
     It 'formats as a table a person can read' {

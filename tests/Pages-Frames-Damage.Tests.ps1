@@ -76,4 +76,18 @@ Describe 'A batch of multi-page, animated and damaged files, as a user sends the
         $info.IsAnimated | Should -BeFalse
         (Get-VisionImageInfo -LiteralPath $Apng).FrameCount | Should -Be 3
     }
+
+    It 'does not offer -AllowPartial for a damaged file no part of which decodes' {
+        # A JPEG damaged beyond any decode: the message says no part decodes, so the recommendation must not send the
+        # user to -AllowPartial (it said "add -AllowPartial to send the part that decodes"; Get-VisionImageInfo's
+        # ImageDamaged comes from the same record builder).
+        $file = Join-Path $Corpus 'bad/real_gdk_CVE-2017-2862.jpg'
+        $null = ConvertTo-VisionImage -LiteralPath $file -AllowPartial -ErrorVariable convertErrors -ErrorAction SilentlyContinue
+        $e = $convertErrors[0]
+        $e.FullyQualifiedErrorId | Should -BeLike 'ImageDamaged,*'
+        "$e" | Should -Match 'no part of it decodes'
+        "$e" | Should -Not -Match 'AllowPartial'
+        $e.ErrorDetails.RecommendedAction | Should -Not -Match 'AllowPartial'
+        $e.ErrorDetails.RecommendedAction | Should -Match 'Copy or export the file again'
+    }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace VisionPS.Core.Imaging
 {
@@ -98,15 +99,73 @@ namespace VisionPS.Core.Imaging
                 "decoder here supports; re-save it as PNG or JPEG.", what, inner);
 
         internal static ImageProcessingException Damaged(string name, ImageFormat format, string what) =>
-            new(ImageErrorReason.Damaged, name, format,
-                $"'{name}' ({FormatName(format)}) is damaged: {MessageText.Clause(what)}. It was not sent; copy or export the file again, or " +
-                "allow partial images (-AllowPartial) to send the part that decodes.", what, null);
+            new(ImageErrorReason.Damaged, name, format, DamagedText(name, format, what, partDecodes: true, readOnly: false), what, null)
+            {
+                PartOfItDecodes = true,
+            };
 
         /// <summary>Damage that leaves no row of pixels to send, so -AllowPartial is no way out and is not offered.</summary>
         internal static ImageProcessingException DamagedBeyondUse(string name, ImageFormat format, string what) =>
-            new(ImageErrorReason.Damaged, name, format,
-                $"'{name}' ({FormatName(format)}) is damaged: {MessageText.Clause(what)}. It was not sent, and no part of it decodes; copy or " +
-                "export the file again.", what, null);
+            new(ImageErrorReason.Damaged, name, format, DamagedText(name, format, what, partDecodes: false, readOnly: false), what, null);
+
+        /// <summary>
+        /// For <see cref="ImageErrorReason.Damaged"/>: whether -AllowPartial is offered, the part of the image that
+        /// decodes then being sent (false when no part of it decodes).
+        /// </summary>
+        public bool PartOfItDecodes { get; private set; }
+
+        /// <summary>
+        /// This error as a command that only reads the file says it (Get-VisionImageInfo sends nothing): a damaged image
+        /// is one ConvertTo-VisionImage and Send-VisionChat refuse, not one that "was not sent". The same reason, file,
+        /// format, <see cref="Detail"/> and <see cref="Exception.Data"/>; any other error is returned as it is.
+        /// </summary>
+        public ImageProcessingException AsReadOnly()
+        {
+            if (Reason != ImageErrorReason.Damaged)
+            {
+                return this;
+            }
+            var read = new ImageProcessingException(Reason, SourceName, Format,
+                DamagedText(SourceName, Format, Detail, PartOfItDecodes, readOnly: true), Detail, InnerException)
+            {
+                PartOfItDecodes = PartOfItDecodes,
+            };
+            foreach (System.Collections.DictionaryEntry entry in Data)
+            {
+                read.Data[entry.Key] = entry.Value;
+            }
+            return read;
+        }
+
+        private static string DamagedText(string name, ImageFormat format, string what, bool partDecodes, bool readOnly) =>
+            $"'{name}' ({FormatName(format)}) is damaged: {MessageText.Clause(what)}. "
+            + (readOnly ? "ConvertTo-VisionImage and Send-VisionChat refuse it" : "It was not sent")
+            + (!partDecodes ? ", and no part of it decodes; copy or export the file again."
+                : readOnly ? "; copy or export the file again, or give them -AllowPartial to send the part that decodes (re-encoded: " +
+                  "with -AllowPartial here, WouldPassThrough is False)."
+                : "; copy or export the file again, or allow partial images (-AllowPartial) to send the part that decodes.");
+
+        /// <summary>
+        /// <paramref name="ex"/>, thrown reading or preparing the one image <paramref name="name"/>, as that image's
+        /// failure, or null when it must end the command instead (cancellation, out of memory). The errors a damaged,
+        /// unreadable or unsupported file throws are returned as they are; anything else is a defect in the image core,
+        /// returned as <see cref="ImageErrorReason.DecodeFailed"/> with it inside (for -Debug), so one bad file never
+        /// ends a batch. Every command that reads many images catches with this.
+        /// </summary>
+        public static Exception? OfOneFile(Exception ex, string name)
+        {
+            if (ex is ImageProcessingException || ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException
+                || ex is ArgumentException || ex is NotSupportedException)
+            {
+                return ex;
+            }
+            if (ex is OperationCanceledException || ex is OutOfMemoryException)
+            {
+                return null;
+            }
+            return DecodeFailed(name, ImageFormat.Unknown,
+                "the image core failed on it unexpectedly (a defect in VisionPS: please report it with the file)", ex);
+        }
 
         /// <summary>
         /// A PDF page's JPEG 2000 image (JPXDecode) that cannot be turned into an image. The format is named (it is not a

@@ -119,17 +119,10 @@ namespace VisionPS.Core.Imaging
                     PreparedImage image = await Task.Run(work, token).ConfigureAwait(false);
                     return new PrepareResult(index, name, image, null, sw.Elapsed);
                 }
-                catch (Exception ex) when (ex is ImageProcessingException || ex is IOException || ex is UnauthorizedAccessException
-                    || ex is ArgumentException || ex is NotSupportedException)
+                catch (Exception ex) when (ImageProcessingException.OfOneFile(ex, name) is Exception failure)
                 {
-                    return new PrepareResult(index, name, null, ex, sw.Elapsed);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException && ex is not OutOfMemoryException)
-                {
-                    // A defect in the image core on one file is that file's error, never the end of the batch; the
-                    // original exception stays inside for -Debug.
-                    return new PrepareResult(index, name, null, ImageProcessingException.DecodeFailed(name, ImageFormat.Unknown,
-                        "the image core failed on it unexpectedly (a defect in VisionPS: please report it with the file)", ex), sw.Elapsed);
+                    // That file's error, never the end of the batch (a defect in the image core too).
+                    return new PrepareResult(index, name, null, failure, sw.Elapsed);
                 }
             }
             finally

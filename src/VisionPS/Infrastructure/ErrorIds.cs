@@ -52,9 +52,16 @@ namespace VisionPS.Infrastructure
         public const string InvalidModelName = "InvalidModelName";
         public const string IncompleteAzureSettings = "IncompleteAzureSettings";
 
-        /// <summary>The record for an image that could not be prepared, with the id its reason maps to.</summary>
-        public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target)
+        /// <summary>
+        /// The record for an image that could not be prepared, with the id its reason maps to; <paramref name="readOnly"/>
+        /// for a command that only reads the file (Get-VisionImageInfo), whose text says what preparing does with it.
+        /// </summary>
+        public static ErrorRecord ForImage(Core.Imaging.ImageProcessingException ex, object target, bool readOnly = false)
         {
+            if (readOnly)
+            {
+                ex = ex.AsReadOnly();
+            }
             (string id, ErrorCategory category) = ex.Reason switch
             {
                 Core.Imaging.ImageErrorReason.NotAnImage => (UnsupportedImageFormat, ErrorCategory.InvalidData),
@@ -66,7 +73,11 @@ namespace VisionPS.Infrastructure
             ErrorRecord record = Create(ex, id, category, target, ex.Message);
             if (ex.Reason == Core.Imaging.ImageErrorReason.Damaged)
             {
-                record.ErrorDetails.RecommendedAction = "Copy or export the file again, or add -AllowPartial to send the part that decodes.";
+                // -AllowPartial only where some part of the image decodes (otherwise it is refused with it too).
+                record.ErrorDetails.RecommendedAction = !ex.PartOfItDecodes ? "Copy or export the file again."
+                    : readOnly ? "Copy or export the file again, or add -AllowPartial to ConvertTo-VisionImage or Send-VisionChat to send the " +
+                      "part that decodes (re-encoded; Get-VisionImageInfo -AllowPartial shows its WouldPassThrough False)."
+                    : "Copy or export the file again, or add -AllowPartial to send the part that decodes.";
             }
             return record;
         }

@@ -262,12 +262,15 @@ namespace VisionPS.Infrastructure
             }
         }
 
-        /// <summary>The error record for an image that could not be read or prepared.</summary>
-        public static ErrorRecord ForFailure(Exception ex, string source)
+        /// <summary>
+        /// The error record for an image that could not be read or prepared (<paramref name="readOnly"/>: by a command
+        /// that only reads it, see <see cref="ErrorIds.ForImage"/>).
+        /// </summary>
+        public static ErrorRecord ForFailure(Exception ex, string source, bool readOnly = false)
         {
             return ex switch
             {
-                ImageProcessingException image => ErrorIds.ForImage(image, source),
+                ImageProcessingException image => ErrorIds.ForImage(image, source, readOnly),
                 Core.Documents.PdfCheckException pdf => ErrorIds.ForPdf(pdf, source),
                 Core.Asking.RequestTooLargeException tooLarge => ErrorIds.ForRequestSize(tooLarge),
                 FileNotFoundException or DirectoryNotFoundException => ErrorIds.Create(ex, ErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound, source,
