@@ -262,15 +262,16 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// Refuses a PNG whose signature or IHDR is damaged (<see cref="ImageErrorReason.Damaged"/>, naming the fault),
-        /// before any decoder sees it.
+        /// Refuses a PNG whose signature or IHDR is damaged (<see cref="ImageErrorReason.Damaged"/>, naming the fault,
+        /// -AllowPartial not offered), before any decoder sees it.
         /// </summary>
         internal static void RejectDamagedHeader(ImageFormat format, ReadOnlySpan<byte> head, string name)
         {
             string? problem = format == ImageFormat.Png ? ImageIntegrity.PngHeader(head) : null;
             if (problem is not null)
             {
-                throw ImageProcessingException.Damaged(name, format, problem);
+                // No decoder reads past a damaged signature or IHDR: -AllowPartial has no part to send, so it is not offered.
+                throw ImageProcessingException.DamagedBeyondUse(name, format, problem);
             }
         }
 

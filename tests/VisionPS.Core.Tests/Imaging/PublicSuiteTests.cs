@@ -58,6 +58,21 @@ namespace VisionPS.Core.Tests.Imaging
             catch (ImageProcessingException again)
             {
                 Assert.Equal(ImageErrorReason.Damaged, again.Reason);
+                // Refused with -AllowPartial too. A damaged signature or IHDR is known to leave nothing to send: the
+                // first error must not offer -AllowPartial. Damage found in the stream is known to leave nothing only
+                // once the decode was tried: then the second error says so.
+                bool headerFault = fault.Contains("signature", StringComparison.Ordinal) || fault.Contains("IHDR", StringComparison.Ordinal)
+                    || fault.StartsWith("colour type", StringComparison.Ordinal) || fault.StartsWith("bit depth", StringComparison.Ordinal)
+                    || fault.Contains("line-ending", StringComparison.Ordinal);
+                if (headerFault || !ex.PartOfItDecodes)
+                {
+                    Assert.False(ex.PartOfItDecodes, $"{file}: offers -AllowPartial, which refuses it too: {again.Message}");
+                    Assert.DoesNotContain("AllowPartial", ex.Message, StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.Contains("no part of it decodes", again.Message, StringComparison.Ordinal);
+                }
             }
         }
 
