@@ -114,10 +114,15 @@ Describe 'Add-VisionFile ends before its last upload' {
                 Import-Module $manifest
                 Add-VisionFile -Image $images -BaseUri $uri -ApiKey $key -MaxRetries 0
             }).AddArgument((Join-Path $RepoRoot 'VisionPS.psd1')).AddArgument("$($endpoint.BaseUri)").AddArgument($Key).AddArgument($Images)
+            $log = [uri]::new($endpoint.BaseUri, '/test/requests')
+            $uploads = { @((Invoke-RestMethod -Uri $log) | ForEach-Object { $_ } | Where-Object { $_.method -eq 'POST' -and $_.path -eq '/v1/files' }).Count }
             $running = $shell.BeginInvoke()
+            # Stopped once two files are stored and the server has the third upload (it stalls for 30 s there): it is under
+            # way. (Two files stored and a 1.5 s pause did not say so on a loaded machine: the third could still be being
+            # prepared.)
             $deadline = [datetime]::UtcNow.AddSeconds(120)
-            while ((Get-StoredFileIds $endpoint).Count -lt 2 -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            Start-Sleep -Milliseconds 1500 # the third upload is under way (it stalls for 30 s)
+            while (((Get-StoredFileIds $endpoint).Count -lt 2 -or (& $uploads) -lt 3) -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            & $uploads | Should -Be 3
             $running.IsCompleted | Should -BeFalse
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             $shell.Stop()
@@ -198,7 +203,10 @@ Describe 'Send-VisionChat -PerImage stopped (Ctrl+C) with requests under way' {
             }).AddArgument((Join-Path $RepoRoot 'VisionPS.psd1')).AddArgument("$($endpoint.BaseUri)").AddArgument($Key).AddArgument($many).AddArgument("fault:slow=5000:$([guid]::NewGuid().ToString('N'))")
             $running = $shell.BeginInvoke()
             $deadline = [datetime]::UtcNow.AddSeconds(120)
-            while ((& $chats) -lt 2 -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            # Stopped once the server has all four requests of the -ThrottleLimit (each held 5 s there): no other is on its
+            # way then. (Stopping at two let a third and fourth, sent alongside them, reach the server's log after the
+            # count at the stop, on a loaded machine, as if sent after it.)
+            while ((& $chats) -lt 4 -and -not $running.IsCompleted -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
             $running.IsCompleted | Should -BeFalse
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             $shell.Stop()
@@ -335,7 +343,9 @@ Describe 'Send-VisionChat -PerImage -ErrorAction Stop: a second request fails as
         $endpoint = Start-FaultyEndpoint @{}
         try {
             $caught = $null
-            try { $null = $Images[0..1] | Send-VisionChat 'What is it?' -PerImage -ThrottleLimit 2 -NoCache -Model "fault:slow=1500+500x2:$([guid]::NewGuid().ToString('N'))" -ErrorAction Stop -WarningVariable warned 3>$null } catch { $caught = $_ }
+            # Each fails after 6 s: the second is sent before the first fails (1.5 s was not always enough on a loaded
+            # machine to prepare the 1104x1468 PNG; then it was never sent, and nothing failed as well).
+            try { $null = $Images[0..1] | Send-VisionChat 'What is it?' -PerImage -ThrottleLimit 2 -NoCache -Model "fault:slow=6000+500x2:$([guid]::NewGuid().ToString('N'))" -ErrorAction Stop -WarningVariable warned 3>$null } catch { $caught = $_ }
 
             $caught.FullyQualifiedErrorId | Should -BeLike 'ChatRequestFailed,*'
             $other = @($Images[0..1] | Where-Object { $_ -ne $caught.TargetObject })[0]

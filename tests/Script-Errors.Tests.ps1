@@ -56,7 +56,9 @@ Describe 'A catch block that logs $_.Exception.Message' {
             Copy-Item -LiteralPath (Join-Path $Corpus 'gif_static_smile_48.gif') -Destination $copy
             $copy
         }
-        $batch = $files | Start-VisionBatch 'Slow.' -Model "fault:slow=3000:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
+        # 10 s a request, 4 at a time at the endpoint: the last two start only 10 s in, time enough for the stop on a
+        # loaded machine (with 3 s a slow Stop-VisionBatch could come after all six had started, leaving none not run).
+        $batch = $files | Start-VisionBatch 'Slow.' -Model "fault:slow=10000:$([guid]::NewGuid().ToString('N'))" -WarningAction SilentlyContinue
         $null = $batch | Stop-VisionBatch | Wait-VisionBatch -PollSeconds 0.2 -Timeout 120
         $null = $batch | Receive-VisionBatch -ErrorVariable errs -ErrorAction SilentlyContinue
         $notRun = @($errs | Where-Object FullyQualifiedErrorId -like 'BatchRequestNotRun,*')

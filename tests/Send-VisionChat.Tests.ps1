@@ -325,8 +325,9 @@ Describe 'Send-VisionChat as an admin uses it' {
 
 Describe 'Send-VisionChat -PerImage with -ErrorAction Stop' {
     BeforeAll {
-        # An endpoint whose image URLs answer after 400 ms: the other images' requests are under way when one URL fails.
-        $script:SlowAssets = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault @{ 'GET /assets/{name}' = 'slow=400' }
+        # An endpoint whose image URLs answer after 3 s: the other images' requests are under way when one URL fails
+        # (400 ms was not always enough on a loaded machine to prepare and send them; then they were never sent).
+        $script:SlowAssets = & (Join-Path $PSScriptRoot 'VisionPS.TestServer/Start-TestEndpoint.ps1') -ApiKey $Key -RouteFault @{ 'GET /assets/{name}' = 'slow=3000' }
     }
 
     AfterAll {
@@ -340,7 +341,7 @@ Describe 'Send-VisionChat -PerImage with -ErrorAction Stop' {
         $err = $null
         try {
             @($missing) + $files |
-                Send-VisionChat 'Paid for.' -BaseUri $SlowAssets.BaseUri -PerImage -ThrottleLimit 3 -NoCache -MaxRetries 0 -Model "fault:slow=1500:$([guid]::NewGuid().ToString('N'))" -ErrorAction Stop |
+                Send-VisionChat 'Paid for.' -BaseUri $SlowAssets.BaseUri -PerImage -ThrottleLimit 3 -NoCache -MaxRetries 0 -Model "fault:slow=6000:$([guid]::NewGuid().ToString('N'))" -ErrorAction Stop |
                 ForEach-Object { $got.Add($_) }
         }
         catch {

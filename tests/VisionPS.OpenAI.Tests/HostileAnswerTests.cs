@@ -318,16 +318,22 @@ namespace VisionPS.OpenAI.Tests
             string spec = Unique("429resettok=0s");
             using VisionClient client = Endpoint.Client(maxRetries: 1);
             using var stop = new System.Threading.CancellationTokenSource();
+            var answered = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             Task progress = Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
                 {
                     await client.ChatAsync(new VisionRequest { Model = "gpt-4.1-mini", Prompt = "progress " + Guid.NewGuid().ToString("N") });
+                    answered.TrySetResult(true);
                 }
             });
-            await Task.Delay(200); // the batch is making progress
+            // The batch is making progress: one of its requests has its answer (a fixed 200 ms pause was not always
+            // enough on a loaded machine for the first, and without it the retry is not 'free' to begin with).
+            await answered.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
-            await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "zero reset" }).WaitAsync(TimeSpan.FromSeconds(3)));
+            // Free retries would go on for as long as the batch does: 30 s is far beyond the two tries wanted, even on
+            // a loaded machine (3 s was not always enough for them next to the busy progress loop).
+            await Assert.ThrowsAsync<OpenAIRequestException>(() => client.ChatAsync(new VisionRequest { Model = "fault:" + spec, Prompt = "zero reset" }).WaitAsync(TimeSpan.FromSeconds(30)));
             stop.Cancel();
             await progress;
 

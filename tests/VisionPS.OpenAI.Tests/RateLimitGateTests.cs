@@ -168,7 +168,9 @@ namespace VisionPS.OpenAI.Tests
             Assert.Equal(RateLimitGate.Unlimited, gate.Limit);
             var clock = System.Diagnostics.Stopwatch.StartNew();
 
-            Assert.True(gate.Exit(rateLimited: true, succeeded: false, TimeSpan.FromMilliseconds(300)));
+            // A 2 s pause: the second refusal below must come within it however long a loaded machine takes between
+            // the two calls (with 300 ms a 250 ms stall made it a new burst).
+            Assert.True(gate.Exit(rateLimited: true, succeeded: false, TimeSpan.FromMilliseconds(2000)));
             Assert.Equal(4, gate.Limit); // half of the 8 in flight
             Assert.False(gate.Exit(rateLimited: true, succeeded: false, TimeSpan.FromMilliseconds(50))); // same burst: no new pause, no second halving
             Assert.Equal(4, gate.Limit);
@@ -180,7 +182,7 @@ namespace VisionPS.OpenAI.Tests
             Assert.InRange(gate.Limit, 4.6, 4.8); // 4 + 1/4 + 1/4.25 + 1/4.49
 
             await gate.EnterAsync(CancellationToken.None); // a slot is free, but the pause holds it back
-            Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(280), $"entered after {clock.ElapsedMilliseconds} ms of a 300 ms pause");
+            Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(1980), $"entered after {clock.ElapsedMilliseconds} ms of a 2000 ms pause");
 
             // 4 in flight, limit 4.x: the next one waits for a slot; it can be cancelled, and a finished try lets it in.
             using (var cancel = new CancellationTokenSource(100))

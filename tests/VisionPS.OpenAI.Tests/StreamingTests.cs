@@ -74,8 +74,9 @@ namespace VisionPS.OpenAI.Tests
             var deltas = 0;
             var sinceCancel = new Stopwatch();
 
-            // The next chunk would come 5 s later: only a cancelled read ends the call sooner.
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ChatStreamingAsync(Request("fault:trickle=5000", "cancel me"), _ =>
+            // The next chunk would come 30 s later: only a cancelled read ends the call sooner (10 s leaves a loaded
+            // machine room; a 5 s trickle with a 1 s bound left it none).
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ChatStreamingAsync(Request("fault:trickle=30000", "cancel me"), _ =>
             {
                 if (++deltas == 1)
                 {
@@ -85,7 +86,7 @@ namespace VisionPS.OpenAI.Tests
             }, cancel.Token));
 
             Assert.Equal(1, deltas);
-            Assert.True(sinceCancel.Elapsed < TimeSpan.FromSeconds(1), $"took {sinceCancel.Elapsed} after the cancel");
+            Assert.True(sinceCancel.Elapsed < TimeSpan.FromSeconds(10), $"took {sinceCancel.Elapsed} after the cancel");
         }
 
         [Fact]

@@ -53,9 +53,12 @@ namespace VisionPS.PowerShell.Tests
         public void PerImageUnderARateLimitBacksOffAsOneBatchAndLosesNothing()
         {
             using var ps = Session();
-            // 16 requests, 8 at a time, against 8 requests per second: the service refuses some; every image is still
-            // answered, in input order, and the verbose stream says the whole batch paused.
-            string spec = "fault:rate=8:" + Guid.NewGuid().ToString("N");
+            // 16 requests, 8 at a time, against 8 requests per second whose first two requests are refused (429, a 500 ms
+            // wait): every image is still answered, in input order, and the verbose stream says the whole batch paused.
+            // (The rate alone refused nothing when a loaded machine sent slower than 8 a second: the two refusals are
+            // certain, the rate refuses whatever comes faster.)
+            string tag = Guid.NewGuid().ToString("N");
+            string spec = $"fault:429=500x2+rate=8:{tag}";
             object[] files = Enumerable.Range(0, 16).Select(i => (object)Paths.CorpusFile(i % 2 == 0 ? "gif_static_smile_48.gif" : "jpg_gray_cat_512.jpg")).ToArray();
             int refusedBefore = Host.State.RateLimited;
 
@@ -65,7 +68,8 @@ namespace VisionPS.PowerShell.Tests
             Assert.Equal(16, results.Count);
             Assert.Equal(files, results.Select(r => (object)Prop<IReadOnlyList<string>>(r, "ImageSources")[0]));
             Assert.All(results, r => Assert.Equal("stop", Prop<string>(r, "FinishReason")));
-            Assert.True(Host.State.RateLimited > refusedBefore, "the rate limit never refused a request");
+            // Every request passes the 429 fault first: 16 answered, the 2 refused and as many more as the rate refused.
+            Assert.Equal(18 + Host.State.RateLimited - refusedBefore, Host.State.FaultHits["429=500x2:" + tag]);
             Assert.Contains(ps.Verbose, v => v.StartsWith("Rate limited (HTTP 429): every request of this batch waits", StringComparison.Ordinal));
             Assert.DoesNotContain(ps.Verbose, v => v.Contains(Key, StringComparison.Ordinal));
         }
@@ -208,14 +212,15 @@ namespace VisionPS.PowerShell.Tests
         }
 
         /// <summary>
-        /// The -ErrorAction Stop runs: a URL whose download fails after 400 ms first (missing.png), then two corpus images,
-        /// and the count of chat requests so far.
+        /// The -ErrorAction Stop runs: a URL whose download fails after 3 s first (missing.png), then two corpus images,
+        /// and the count of chat requests so far. (The other two must be sent before that failure: 400 ms was not always
+        /// enough on a loaded machine to prepare and send them.)
         /// </summary>
         private (object[] Files, int Before) MissingUrlFirst()
         {
             object[] files = { new Uri(Host.Root, "assets/missing.png").AbsoluteUri, Paths.CorpusFile("gif_static_smile_48.gif"), Paths.CorpusFile("jpg_gray_cat_512.jpg") };
             int before = Host.State.RequestsTo("/chat/completions").Count;
-            Host.State.RouteFaults["GET /assets/{name}"] = "slow=400";
+            Host.State.RouteFaults["GET /assets/{name}"] = "slow=3000";
             return (files, before);
         }
 
@@ -223,10 +228,10 @@ namespace VisionPS.PowerShell.Tests
         public void ErrorActionStopStillEmitsTheAnswersAlreadyPaidForBeforeTheStopError()
         {
             using var ps = Session();
-            // The first image fails after 400 ms (its URL, downloaded to be sent inline to this endpoint, is missing);
-            // the other two are sent meanwhile and answer slowly. -ErrorAction Stop must not throw their paid answers away:
-            // every request the service answered comes out, then the error stops the run.
-            string model = "fault:slow=1500:" + Guid.NewGuid().ToString("N");
+            // The first image fails after 3 s (its URL, downloaded to be sent inline to this endpoint, is missing);
+            // the other two are sent meanwhile and answer after 6 s, once the run is stopping. -ErrorAction Stop must not
+            // throw their paid answers away: every request the service answered comes out, then the error stops the run.
+            string model = "fault:slow=6000:" + Guid.NewGuid().ToString("N");
             (object[] files, int before) = MissingUrlFirst();
 
             var output = ps.Run(
@@ -250,10 +255,10 @@ namespace VisionPS.PowerShell.Tests
         public void ErrorActionStopSaysItWaitsForTheRequestsInFlightAndRetriesNoneOfThem()
         {
             using var ps = Session();
-            // The first image fails after 400 ms; the other two are in flight, and each fails after 1.5 s with a server
+            // The first image fails after 3 s; the other two are in flight, and each fails after 6 s with a server
             // error. The stop says it waits for the 2 requests already sent (Ctrl+C abandons them), and once the run is
             // stopping a failed request is not retried: 2 requests in all, not 2 x 3.
-            string model = "fault:slow=1500+500:" + Guid.NewGuid().ToString("N");
+            string model = "fault:slow=6000+500:" + Guid.NewGuid().ToString("N");
             (object[] files, int before) = MissingUrlFirst();
 
             var output = ps.Run(
@@ -445,18 +450,19 @@ namespace VisionPS.PowerShell.Tests
         {
             using var ps = Session();
             using var shell = ps.CreateShell();
-            shell.AddScript("Send-VisionChat 'Stream it slowly.' -Image $args[0] -Stream -Model fault:trickle=3000 -MaxRetries 0")
+            // The answer's text after its first piece trickles 30 s a chunk: a stop that waited for the next one would take
+            // that long; 10 s is room for a loaded machine (a 3 s trickle and a 2 s bound left little).
+            shell.AddScript("Send-VisionChat 'Stream it slowly.' -Image $args[0] -Stream -Model fault:trickle=30000 -MaxRetries 0")
                 .AddArgument(Paths.CorpusFile("gif_static_smile_48.gif"));
+            // Stopped once the first piece of text is on the screen (the information stream): the answer is streaming.
+            // (Waiting for the server's record of the request and 300 ms more could stop it before its answer came.)
+            using var firstPiece = new System.Threading.ManualResetEventSlim(false);
+            shell.Streams.Information.DataAdded += (_, _) => firstPiece.Set();
             IAsyncResult running = shell.BeginInvoke();
-            var wait = Stopwatch.StartNew();
-            while (Host.State.RequestsTo("/chat/completions").Count == 0 && wait.Elapsed < TimeSpan.FromSeconds(20))
-            {
-                System.Threading.Thread.Sleep(20);
-            }
-            System.Threading.Thread.Sleep(300); // the first chunk has arrived; the rest trickles
+            Assert.True(firstPiece.Wait(TimeSpan.FromSeconds(60)), $"no streamed text arrived ({shell.InvocationStateInfo.State})");
             var stop = Stopwatch.StartNew();
             shell.Stop();
-            Assert.True(stop.Elapsed < TimeSpan.FromSeconds(2), $"Stop took {stop.Elapsed}");
+            Assert.True(stop.Elapsed < TimeSpan.FromSeconds(10), $"Stop took {stop.Elapsed}");
             Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
             Assert.True(running.IsCompleted);
         }

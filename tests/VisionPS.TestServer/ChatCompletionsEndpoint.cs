@@ -204,10 +204,10 @@ namespace VisionPS.TestServer
             {
                 if (drop && sent == 2)
                 {
-                    // Let the client read what was sent: a reset can discard data still unread in its socket buffer.
-                    await Task.Delay(150, context.RequestAborted);
-                    context.Abort();
-                    throw new OperationCanceledException("connection dropped by fault injection");
+                    // A handler that fails after its answer started makes Kestrel close the connection once what was
+                    // written has gone out, without the stream's last chunk: the client reads both events, then the
+                    // end. (A pause and an Abort() raced with them: on a loaded machine the reset could come first.)
+                    throw new StreamDroppedException();
                 }
                 if (trickle > 0 && sent > 1)
                 {

@@ -120,6 +120,13 @@ namespace VisionPS.TestServer
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
             }
+            catch (StreamDroppedException)
+            {
+                // Recorded like any answer, then left to Kestrel, which closes the connection without the stream's end.
+                captured.Status = context.Response.StatusCode;
+                captured.AnsweredAt = DateTimeOffset.UtcNow;
+                throw;
+            }
             captured.Status = context.Response.StatusCode;
             captured.AnsweredAt = DateTimeOffset.UtcNow;
         }

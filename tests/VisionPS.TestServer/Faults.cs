@@ -18,7 +18,7 @@ namespace VisionPS.TestServer
     /// 429ra=TEXT (429 whose only wait is "Retry-After: TEXT"), 429reset=TEXT / 429resettok=TEXT (429 without Retry-After whose
     /// x-ratelimit-reset-requests / x-ratelimit-reset-tokens is TEXT, e.g. 6m0s, that limit's remaining 0), endless (a 200 JSON body, or one server-sent event, that never ends), stall[=MS]
     /// (a 200 that starts its body, then stalls), drip[=MS] (a 200 JSON body, or event stream, that sends a byte every MS, never a whole answer; drip-json: JSON also to a stream), redirect=PORT (307 to the same path on 127.0.0.1:PORT),
-    /// huge-length (a 200 declaring a 1 TiB body, then dropped), short-body=N (a 200 declaring N bytes, dropped after half),
+    /// huge-length (a 200 declaring a 1 TiB body, then closed after 16 bytes), short-body=N (a 200 declaring N bytes, closed after half),
     /// stall-length=N (a 200 declaring N bytes that sends 16, then stalls for a minute),
     /// slow=MS (answer after MS), trickle=MS (stream chunks after the first content chunk MS apart), keepalive=MS (a stream that, after its headers,
     /// sends only SSE comment lines, ": keep-alive" and ": OPENROUTER PROCESSING", every 500 ms for MS, as a gateway does
@@ -328,9 +328,9 @@ namespace VisionPS.TestServer
                     context.Abort();
                     return true;
                 case "huge-length":
-                    // A 200 that declares a body of 1 TiB (Content-Length), sends 16 bytes, then drops the connection.
+                    // A 200 that declares a body of 1 TiB (Content-Length), sends 16 bytes, then closes the connection.
                 case "short-body":
-                    // A 200 that declares MS bytes (Content-Length), sends half of them, then drops the connection.
+                    // A 200 that declares MS bytes (Content-Length), sends half of them, then closes the connection.
                     if (!Fires(state))
                     {
                         return false;
@@ -342,8 +342,11 @@ namespace VisionPS.TestServer
                     byte[] part = new byte[Kind == "huge-length" ? 16 : declared / 2];
                     await context.Response.Body.WriteAsync(part, context.RequestAborted);
                     await context.Response.Body.FlushAsync(context.RequestAborted);
-                    await Task.Delay(300, context.RequestAborted); // the client has the headers and the first bytes
-                    context.Abort();
+                    // Ending the handler short of the declared length makes Kestrel close the connection after what
+                    // was written has gone out (no keep-alive is possible): the client always gets the headers and
+                    // the first bytes, then the end. An Abort() after a pause raced with them on a loaded machine:
+                    // a reset could overtake the buffered answer, and the client saw a connection closed before it
+                    // answered instead of a cut body (or a declared length it never read).
                     return true;
                 case "redirect":
                     // 307 to the same path and query on another port of this machine (another origin).
@@ -478,6 +481,21 @@ namespace VisionPS.TestServer
                 wait = TimeSpan.FromSeconds((1 - _tokens) / _perSecond);
                 return false;
             }
+        }
+    }
+}
+
+namespace VisionPS.TestServer
+{
+    /// <summary>
+    /// Thrown by a streamed answer that fault:drop breaks off: the handler fails after its answer started, so Kestrel
+    /// ends the connection after what was written (without the stream's closing chunk), in order, unlike a reset.
+    /// </summary>
+    public sealed class StreamDroppedException : Exception
+    {
+        public StreamDroppedException()
+            : base("The stream was dropped by fault injection (fault:drop).")
+        {
         }
     }
 }
