@@ -76,6 +76,23 @@ namespace VisionPS.Core.Imaging
                 }
                 stream.Position = origin + read; // fall through: read the whole file and let the codec decide
             }
+            if (!complete && stream.CanSeek && stream.Length - stream.Position + read <= ImageBudget.DefaultMaxFileBytes)
+            {
+                // A WebP's or BMP's header without its pixel data (HeaderView): what the codec reads of the file, and only
+                // that. Anything the view does not open on is read again whole, so that what is wrong is said as before.
+                long origin = stream.Position - read;
+                if (HeaderView.Read(format, stream, origin, stream.Length - origin, head, read) is byte[] view)
+                {
+                    try
+                    {
+                        return FullHeader(view, format, sourceName);
+                    }
+                    catch (Exception ex) when (ex is ImageProcessingException or ArgumentException or IndexOutOfRangeException)
+                    {
+                    }
+                }
+                stream.Position = origin + read;
+            }
             byte[] all;
             if (complete)
             {
