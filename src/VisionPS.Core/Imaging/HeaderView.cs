@@ -66,6 +66,9 @@ namespace VisionPS.Core.Imaging
             /// <summary>The bytes from the start already read (the head).</summary>
             private int Filled { get; }
 
+            /// <summary>The bytes read past the head so far, each read counted 512 more (a read's own cost).</summary>
+            private long _read;
+
             /// <summary>Reads <paramref name="count"/> bytes at <paramref name="at"/> (fewer when the file ends); false when the file is shorter than it was.</summary>
             private bool Fill(long at, long count)
             {
@@ -75,8 +78,15 @@ namespace VisionPS.Core.Imaging
                     return true;
                 }
                 long from = Math.Max(at, Filled);
-                _stream.Position = _origin + from;
                 int done = 0, want = (int)(at + count - from);
+                _read += want + 512;
+                if (_read > Bytes.Length)
+                {
+                    // Reads that add up to more than the file (overlapping values, a hostile run of tiny chunks or
+                    // directories): reading it whole is cheaper.
+                    return false;
+                }
+                _stream.Position = _origin + from;
                 for (int n; done < want && (n = _stream.Read(Bytes, (int)from + done, want - done)) > 0;)
                 {
                     done += n;
@@ -93,7 +103,7 @@ namespace VisionPS.Core.Imaging
             {
                 for (int guard = 0; at < end; guard++)
                 {
-                    if (end - at < 8 || guard > 1_000_000 || !Fill(at, 8))
+                    if (end - at < 8 || guard > 100_000 || !Fill(at, 8))
                     {
                         return false;
                     }

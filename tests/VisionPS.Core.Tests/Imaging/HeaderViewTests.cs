@@ -223,7 +223,13 @@ namespace VisionPS.Core.Tests.Imaging
                 v5.SetProfile(new ColorProfile(icc));
                 Save("v5_icc.bmp", v5.ToByteArray(MagickFormat.Bmp));
             }
-            Save("rgb565.bmp", Rgb565Bmp(300, 200));
+            using (MagickImage rgb565 = Noise(300, 200, "#806040"))
+            {
+                rgb565.Settings.SetDefine(MagickFormat.Bmp, "subtype", "RGB565");
+                byte[] bmp = rgb565.ToByteArray(MagickFormat.Bmp);
+                Assert.Equal(16, bmp[28]);
+                Save("rgb565.bmp", bmp);
+            }
 
             foreach (string file in made.ToList())
             {
@@ -239,28 +245,6 @@ namespace VisionPS.Core.Tests.Imaging
                 Save($"{stem}_garbled{ext}", garbled);
             }
             return made;
-        }
-
-        /// <summary>A 16-bit BI_BITFIELDS (5-6-5) BMP with a 40-byte header.</summary>
-        private static byte[] Rgb565Bmp(int w, int h)
-        {
-            int stride = ((w * 2) + 3) & ~3, offset = 14 + 40 + 12;
-            byte[] b = new byte[offset + (stride * h)];
-            b[0] = (byte)'B';
-            b[1] = (byte)'M';
-            BitConverter.GetBytes(b.Length).CopyTo(b, 2);
-            BitConverter.GetBytes(offset).CopyTo(b, 10);
-            BitConverter.GetBytes(40).CopyTo(b, 14);
-            BitConverter.GetBytes(w).CopyTo(b, 18);
-            BitConverter.GetBytes(h).CopyTo(b, 22);
-            b[26] = 1;
-            b[28] = 16;
-            b[30] = 3;
-            BitConverter.GetBytes(0xF800).CopyTo(b, 54);
-            BitConverter.GetBytes(0x07E0).CopyTo(b, 58);
-            BitConverter.GetBytes(0x001F).CopyTo(b, 62);
-            new Random(7).NextBytes(b.AsSpan(offset));
-            return b;
         }
 
         private sealed class CountingStream : Stream
