@@ -51,6 +51,38 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.True(stream.BytesRead < 48 * 1024, $"{file}: {stream.BytesRead} of {header.ByteLength} bytes read for its header");
         }
 
+        /// <summary>The files a header view opens on: the large corpus files above and the intact generated ones.</summary>
+        public static IEnumerable<object[]> ViewFiles() => new[]
+            {
+                "webp_lossy_pixels_4096.webp", "webp_lossy_adwaita_4096.webp", "d_webp_lossless_elephants.webp",
+                "d_bmp24_storm.bmp", "d_tif_lzw_wood.tif", "d_tif_deflate_wood.tif",
+            }.Select(n => new object[] { TestCorpus.File(n) }).Concat(GeneratedIntact());
+
+        [Theory]
+        [MemberData(nameof(ViewFiles), DisableDiscoveryEnumeration = true)]
+        public void NoHeaderReaderLooksAtAByteTheViewDidNotRead(string file)
+        {
+            // The bytes a view does not read are zeros; were any reader (ours, Skia's, ImageMagick's) to look at one, the
+            // header would change with what they hold: set to four patterns, the header must be the whole file's each time.
+            byte[] all = File.ReadAllBytes(file);
+            string whole = Describe(() => ImageProbe.Probe(all, file));
+            ImageFormat format = ImageProbe.Sniff(all);
+            foreach (byte unread in new byte[] { 0x00, 0xFF, 0x5A, 0xA5 })
+            {
+                using FileStream stream = File.OpenRead(file);
+                byte[] head = new byte[32 * 1024];
+                int read = 0;
+                for (int n; read < head.Length && (n = stream.Read(head, read, head.Length - read)) > 0;)
+                {
+                    read += n;
+                }
+                byte[]? view = HeaderView.Read(format, stream, 0, stream.Length, head, read, unread);
+                Assert.True(view is not null, $"{file}: no header view");
+                Assert.True(Array.IndexOf(view!, unread, read) >= 0 || unread == 0 || all.Length == read, $"{file}: every byte was read");
+                Assert.Equal(whole, Describe(() => ImageProbe.FullHeader(view!, format, file)));
+            }
+        }
+
         public static IEnumerable<object[]> Files()
         {
             var files = Directory.GetFiles(TestCorpus.Dir).Concat(Directory.GetFiles(Path.Combine(TestCorpus.Dir, "bad")))
