@@ -76,6 +76,19 @@ namespace VisionPS.Core.Imaging
                 }
                 stream.Position = origin + read; // fall through: read the whole file and let the codec decide
             }
+            if (!complete && stream.CanSeek && stream.Length - stream.Position + read <= ImageBudget.DefaultMaxFileBytes)
+            {
+                // A WebP's, BMP's or TIFF's header without its pixel data (HeaderView): what the codec reads of the file,
+                // and only that. Anything the view does not open on is read again whole, so that what is wrong is said as
+                // before (the view let go first: not both in memory at once).
+                long origin = stream.Position - read;
+                ImageHeader? viewed = ViewedHeader(stream, origin, format, head, read, sourceName);
+                if (viewed is not null)
+                {
+                    return viewed;
+                }
+                stream.Position = origin + read;
+            }
             byte[] all;
             if (complete)
             {
@@ -202,7 +215,24 @@ namespace VisionPS.Core.Imaging
             return header;
         }
 
-        private static ImageHeader FullHeader(byte[] data, ImageFormat format, string name)
+        /// <summary>The header read from the file's <see cref="HeaderView"/>; null when there is none or a codec fails on it.</summary>
+        private static ImageHeader? ViewedHeader(Stream stream, long origin, ImageFormat format, byte[] head, int read, string name)
+        {
+            if (HeaderView.Read(format, stream, origin, stream.Length - origin, head, read) is not byte[] view)
+            {
+                return null;
+            }
+            try
+            {
+                return FullHeader(view, format, name);
+            }
+            catch (Exception ex) when (ex is ImageProcessingException or ArgumentException or IndexOutOfRangeException)
+            {
+                return null;
+            }
+        }
+
+        internal static ImageHeader FullHeader(byte[] data, ImageFormat format, string name)
         {
             if (MagickCodec.Handles(format))
             {
