@@ -135,7 +135,7 @@ namespace VisionPS.Core.Tests.Imaging
         private static readonly double[] s_bt2020Chrm = { 0.3127, 0.3290, 0.708, 0.292, 0.170, 0.797, 0.131, 0.046 };
 
         /// <summary>The prepared image decoded as 8-bit RGBA with no colour conversion (the output is untagged sRGB).</summary>
-        private static byte[] Pixels(PreparedImage image)
+        internal static byte[] Pixels(PreparedImage image)
         {
             using var codec = SKCodec.Create(new SKMemoryStream(image.Bytes));
             var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);

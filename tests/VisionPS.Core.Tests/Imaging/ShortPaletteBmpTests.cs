@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using SkiaSharp;
 using VisionPS.Core.Imaging;
 using Xunit;
 
@@ -93,7 +92,7 @@ namespace VisionPS.Core.Tests.Imaging
             // setup.sh installs it as Debian's python3-pil, for /usr/bin/python3 (a python3 first on PATH may lack it).
             byte[] reference = TestCorpus.Run(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3", "-c",
                 "import sys; from PIL import Image; sys.stdout.buffer.write(Image.open(sys.argv[1]).convert('RGBA').tobytes())", file);
-            Assert.Equal(99, TestCorpus.Psnr(Pixels(image), reference));
+            Assert.Equal(99, TestCorpus.Psnr(ColourManagementTests.Pixels(image), reference));
             ImageHeader probe = ImageProbe.Probe(bmp, Path.GetFileName(file));
             Assert.Equal((32, 9), (probe.Width, probe.Height));
         }
@@ -112,15 +111,6 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.False(ContainerHeaders.BmpPaletteSkiaRefuses(bmp));
             PreparedImage image = ImagePreparer.Prepare(bmp, "full.bmp", new PrepareOptions { Format = PreparedFormat.Png });
             Assert.Equal(32, image.Width);
-        }
-
-        private static byte[] Pixels(PreparedImage image)
-        {
-            using var codec = SKCodec.Create(new SKMemoryStream(image.Bytes));
-            var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-            using var bitmap = new SKBitmap(info);
-            Assert.Equal(SKCodecResult.Success, codec.GetPixels(info, bitmap.GetPixels()));
-            return bitmap.Bytes;
         }
     }
 }

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using System.Linq;
-using SkiaSharp;
 using VisionPS.Core.Imaging;
 using Xunit;
 
@@ -60,17 +59,8 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.False(ImageIntegrity.TiffTiledCmykJpeg(File.ReadAllBytes(tif)));
             PreparedImage image = ImagePreparer.Prepare(tif, new PrepareOptions { Format = PreparedFormat.Png });
             Assert.Equal((96, 64), (image.Width, image.Height));
-            double psnr = TestCorpus.Psnr(Pixels(image), TestCorpus.MagickRgba(tif, out _, out _));
+            double psnr = TestCorpus.Psnr(ColourManagementTests.Pixels(image), TestCorpus.MagickRgba(tif, out _, out _));
             Assert.True(psnr >= 30, $"{string.Join(" ", options)}: {psnr:0.0} dB against ImageMagick");
-        }
-
-        private static byte[] Pixels(PreparedImage image)
-        {
-            using var codec = SKCodec.Create(new SKMemoryStream(image.Bytes));
-            var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-            using var bitmap = new SKBitmap(info);
-            Assert.Equal(SKCodecResult.Success, codec.GetPixels(info, bitmap.GetPixels()));
-            return bitmap.Bytes;
         }
     }
 }
