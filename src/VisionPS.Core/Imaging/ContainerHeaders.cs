@@ -441,6 +441,42 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
+        /// For a BMP <see cref="BmpPaletteSkiaRefuses"/> names: a copy whose palette is padded with black to the 2^bpp
+        /// colours a reader of a count-less header reads (the pixel offset and file size moved on by as much), so no reader
+        /// runs past the file's end when the pixels take fewer bytes than the colours missing; the file itself otherwise
+        /// (a count given, a palette already full, an offset inside the header).
+        /// </summary>
+        public static byte[] BmpWithFullPalette(byte[] b)
+        {
+            if (!BmpPaletteSkiaRefuses(b))
+            {
+                return b;
+            }
+            long headerSize = U32LE(b, 14), offset = U32LE(b, 10);
+            int bpp = headerSize == 12 ? b[24] | (b[25] << 8) : b[28] | (b[29] << 8);
+            int bytesPerColor = headerSize == 12 ? 3 : 4;
+            long stored = offset - 14 - headerSize, missing = ((1L << bpp) * bytesPerColor) - stored;
+            if (stored < 0 || offset > b.Length || missing <= 0 || (headerSize != 12 && U32LE(b, 46) != 0))
+            {
+                return b;
+            }
+            var padded = new byte[b.Length + missing];
+            Buffer.BlockCopy(b, 0, padded, 0, (int)offset);
+            Buffer.BlockCopy(b, (int)offset, padded, (int)(offset + missing), (int)(b.Length - offset));
+            WriteU32LE(padded, 2, (uint)padded.Length);
+            WriteU32LE(padded, 10, (uint)(offset + missing));
+            return padded;
+        }
+
+        private static void WriteU32LE(byte[] b, int at, uint value)
+        {
+            b[at] = (byte)value;
+            b[at + 1] = (byte)(value >> 8);
+            b[at + 2] = (byte)(value >> 16);
+            b[at + 3] = (byte)(value >> 24);
+        }
+
+        /// <summary>
         /// Whether a 32-bit BI_RGB BMP's fourth (reserved) bytes make some pixel translucent: some is not 0 (so the byte
         /// is used) and some is not 255 (all 255 is opaque, as Skia decodes it anyway).
         /// </summary>

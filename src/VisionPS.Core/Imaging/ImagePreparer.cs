@@ -359,7 +359,8 @@ namespace VisionPS.Core.Imaging
                 {
                     return null;
                 }
-                return PrepareWithMagick(data, name, format, options, warnings, rowsThere, damageFound: rowsThere >= 0);
+                // A short palette is padded to the full one ImageMagick reads too (else a small image's pixels end before it).
+                return PrepareWithMagick(ContainerHeaders.BmpWithFullPalette(data), name, format, options, warnings, rowsThere, damageFound: rowsThere >= 0);
             }
 
             using SkiaSource source = ImageProbe.OpenSkia(data, name, format);

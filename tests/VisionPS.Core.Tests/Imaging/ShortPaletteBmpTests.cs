@@ -77,16 +77,21 @@ namespace VisionPS.Core.Tests.Imaging
         [InlineData(12, 4, 12)]
         [InlineData(40, 8, 252)]
         [InlineData(40, 4, 9)]
-        public void APaletteShorterThanItsBitDepthDecodesWithItsColours(int headerSize, int bpp, int colours)
+        // Small images whose pixels take fewer bytes than the colours missing from the palette: a reader of a full
+        // palette runs past the file's end (they were refused as "the file ends before all of its image data").
+        [InlineData(12, 8, 20, 8, 4)]
+        [InlineData(40, 8, 100, 20, 10)]
+        [InlineData(12, 4, 3, 2, 1)]
+        public void APaletteShorterThanItsBitDepthDecodesWithItsColours(int headerSize, int bpp, int colours, int width = 32, int height = 9)
         {
-            byte[] bmp = Bmp(headerSize, bpp, colours);
-            string file = Path.Combine(_dir, $"pal{headerSize}-{bpp}.bmp");
+            byte[] bmp = Bmp(headerSize, bpp, colours, width, height);
+            string file = Path.Combine(_dir, $"pal{headerSize}-{bpp}-{colours}.bmp");
             File.WriteAllBytes(file, bmp);
             Assert.True(ContainerHeaders.BmpPaletteSkiaRefuses(bmp));
 
             PreparedImage image = ImagePreparer.Prepare(bmp, Path.GetFileName(file), new PrepareOptions { Format = PreparedFormat.Png });
-            Assert.Equal(32, image.Width);
-            Assert.Equal(9, image.Height);
+            Assert.Equal(width, image.Width);
+            Assert.Equal(height, image.Height);
             Assert.Empty(image.Warnings);
             // Pillow is the reference: Debian's ImageMagick 6.9.11 misreads a 4-bit OS/2 1.x palette (Magick.NET's 7 does not).
             // setup.sh installs it as Debian's python3-pil, for /usr/bin/python3 (a python3 first on PATH may lack it).
@@ -94,7 +99,7 @@ namespace VisionPS.Core.Tests.Imaging
                 "import sys; from PIL import Image; sys.stdout.buffer.write(Image.open(sys.argv[1]).convert('RGBA').tobytes())", file);
             Assert.Equal(99, TestCorpus.Psnr(ColourManagementTests.Pixels(image), reference));
             ImageHeader probe = ImageProbe.Probe(bmp, Path.GetFileName(file));
-            Assert.Equal((32, 9), (probe.Width, probe.Height));
+            Assert.Equal((width, height), (probe.Width, probe.Height));
         }
 
         [Theory]
