@@ -154,8 +154,10 @@ namespace VisionPS.Core.Imaging
         /// </summary>
         public static Exception? OfOneFile(Exception ex, string name)
         {
+            // An ArgumentException is a path the system refuses (bad characters, a device name); an argument out of range
+            // or null is a parser's slip on a hostile file, a defect like any other, never shown as .NET's own text.
             if (ex is ImageProcessingException || ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException
-                || ex is ArgumentException || ex is NotSupportedException)
+                || (ex is ArgumentException && ex is not ArgumentOutOfRangeException && ex is not ArgumentNullException) || ex is NotSupportedException)
             {
                 return ex;
             }
