@@ -441,10 +441,10 @@ namespace VisionPS.Core.Imaging
         }
 
         /// <summary>
-        /// For a BMP <see cref="BmpPaletteSkiaRefuses"/> names: a copy whose palette is padded with black to the 2^bpp
-        /// colours a reader of a count-less header reads (the pixel offset and file size moved on by as much), so no reader
-        /// runs past the file's end when the pixels take fewer bytes than the colours missing; the file itself otherwise
-        /// (a count given, a palette already full, an offset inside the header).
+        /// For a BMP <see cref="BmpPaletteSkiaRefuses"/> names: a copy with zeros after its end as far as a full 2^bpp
+        /// palette would reach, so a reader of a count-less header does not run past the file's end when the pixels take
+        /// fewer bytes than the colours missing; nothing inside moves (the pixel offset, a V5 header's profile offset, and
+        /// what a full-palette reader takes for the missing colours stay as they are). The file itself when it is long enough.
         /// </summary>
         public static byte[] BmpWithFullPalette(byte[] b)
         {
@@ -452,28 +452,21 @@ namespace VisionPS.Core.Imaging
             {
                 return b;
             }
-            long headerSize = U32LE(b, 14), offset = U32LE(b, 10);
+            long headerSize = U32LE(b, 14);
             int bpp = headerSize == 12 ? b[24] | (b[25] << 8) : b[28] | (b[29] << 8);
-            int bytesPerColor = headerSize == 12 ? 3 : 4;
-            long stored = offset - 14 - headerSize, missing = ((1L << bpp) * bytesPerColor) - stored;
-            if (stored < 0 || offset > b.Length || missing <= 0 || (headerSize != 12 && U32LE(b, 46) != 0))
+            long paletteEnd = 14 + headerSize + ((1L << bpp) * (headerSize == 12 ? 3 : 4));
+            if (paletteEnd <= b.Length || paletteEnd > int.MaxValue)
             {
                 return b;
             }
-            var padded = new byte[b.Length + missing];
-            Buffer.BlockCopy(b, 0, padded, 0, (int)offset);
-            Buffer.BlockCopy(b, (int)offset, padded, (int)(offset + missing), (int)(b.Length - offset));
-            WriteU32LE(padded, 2, (uint)padded.Length);
-            WriteU32LE(padded, 10, (uint)(offset + missing));
+            var padded = new byte[paletteEnd];
+            Buffer.BlockCopy(b, 0, padded, 0, b.Length);
+            // The file size field says the new length (ImageMagick checks it against the data).
+            padded[2] = (byte)paletteEnd;
+            padded[3] = (byte)(paletteEnd >> 8);
+            padded[4] = (byte)(paletteEnd >> 16);
+            padded[5] = (byte)(paletteEnd >> 24);
             return padded;
-        }
-
-        private static void WriteU32LE(byte[] b, int at, uint value)
-        {
-            b[at] = (byte)value;
-            b[at + 1] = (byte)(value >> 8);
-            b[at + 2] = (byte)(value >> 16);
-            b[at + 3] = (byte)(value >> 24);
         }
 
         /// <summary>

@@ -102,6 +102,26 @@ namespace VisionPS.Core.Tests.Imaging
             Assert.Equal((width, height), (probe.Width, probe.Height));
         }
 
+        [Fact]
+        public void PixelsNamingAColourPastTheStoredPaletteGetWhatPillowGives()
+        {
+            // Indices 252-255 of a 252-colour OS/2 palette: a full-palette reader takes the bytes after the stored colours
+            // (here the first pixels) for them, as Pillow does; nothing is moved or blacked out to make the file readable.
+            byte[] bmp = Bmp(12, 8, 252, 64, 64);
+            int offset = BitConverter.ToInt32(bmp, 10);
+            for (int i = 0; i < 64; i++)
+            {
+                bmp[offset + (64 * 10) + i] = (byte)(252 + (i % 4));
+            }
+            string file = Path.Combine(_dir, "oob.bmp");
+            File.WriteAllBytes(file, bmp);
+
+            PreparedImage image = ImagePreparer.Prepare(bmp, "oob.bmp", new PrepareOptions { Format = PreparedFormat.Png });
+            byte[] reference = TestCorpus.Run(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3", "-c",
+                "import sys; from PIL import Image; sys.stdout.buffer.write(Image.open(sys.argv[1]).convert('RGBA').tobytes())", file);
+            Assert.Equal(99, TestCorpus.Psnr(ColourManagementTests.Pixels(image), reference));
+        }
+
         [Theory]
         [InlineData(12, 8, 256)]
         [InlineData(12, 1, 2)]
