@@ -179,6 +179,9 @@ namespace VisionPS.Core.Tests.Imaging
                     var exif = new ExifProfile();
                     exif.SetValue(ExifTag.Orientation, (ushort)6);
                     still.SetProfile(exif);
+                    // ImageMagick writes the image's orientation into the EXIF it saves: set it too, or the saved EXIF
+                    // says 1 and a reader that skipped the chunk could not be told from one that read it.
+                    still.Orientation = Orientation.RightTop;
                     still.Settings.SetDefine(MagickFormat.WebP, "lossless", lossless);
                     Save($"icc_exif_{(lossless ? "lossless" : "lossy")}.webp", still.ToByteArray(MagickFormat.WebP));
                 }
