@@ -170,6 +170,20 @@ Describe 'Objects that name a file or URL in their own way still bind as before 
         "$($out.Url)$($out.Uri)$($out.Source)" | Should -Match 'example\.invalid/a\.png'
     }
 
+    It 'a URL nothing answers at (-Download) says it could not connect, in words, and the next image still comes' {
+        # .NET's own text is only 'An error occurred while sending the request.'
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        $url = "http://127.0.0.1:$port/a.png"
+        $out = ConvertTo-VisionImage -Uri $url, "$($Endpoint.BaseUri -replace '/v1/?$', '')/missing-never-there.png" -Download -ErrorVariable errs -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 0
+        $errs.Count | Should -Be 2
+        "$($errs[0])" | Should -BeLike "*'$url'*could not connect to the server: Connection refused*"
+        "$($errs[0])" | Should -Not -BeLike '*An error occurred while sending the request*'
+        $errs[0].FullyQualifiedErrorId | Should -BeLike 'Image*,VisionPS.Commands.ConvertToVisionImageCommand'
+        "$($errs[1])" | Should -BeLike '*missing-never-there.png*404*'
+    }
+
     It 'a StringBuilder holding a path, by position and piped' {
         $text = [Text.StringBuilder]::new($Photo.FullName)
         foreach ($out in (Get-VisionImageInfo $text -ErrorVariable e1 -ErrorAction SilentlyContinue), ($text | Get-VisionImageInfo -ErrorVariable e2 -ErrorAction SilentlyContinue)) {
